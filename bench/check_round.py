@@ -1,0 +1,122 @@
+"""Check-round benchmark: 1,000 pages of ~100 KB on a local fixture server, 10 % changed between
+rounds, conditional GET honoured, the full chain (fetch, detect, classify, store in SQLite).
+
+    python -m bench.check_round [--pages 1000] [--rounds 5]
+
+Prints the first (baseline) round, then the median over the changed rounds of wall time, CPU
+time per page and peak RSS. Politeness limits are lifted for this loopback run only.
+Reference (shared/perf-notes.md, same machine kind): urlwatch ~2.7 s and ~2.7 ms CPU per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlmodel import Session
+
+from feeds.catalogue import SourceSpec
+from feeds.check import check_sources
+from feeds.fetch import Fetcher, FetchPolicy
+from feeds.models import utcnow
+from feeds.store import select_sources, upsert_sources
+from notifier.context import Context
+from notifier.db import make_engine, upgrade
+from notifier.pipeline import classifier_for
+from notifier.settings import Settings
+
+URLWATCH_WALL_S = 2.7
+URLWATCH_CPU_MS = 2.7
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"fixture server at {url} did not start")
+
+
+async def one_round(ctx: Context, ids: list[int], policy: FetchPolicy) -> tuple[float, float]:
+    classifier = classifier_for(ctx)
+    wall, cpu = time.perf_counter(), time.process_time()
+    async with Fetcher(policy) as fetcher:
+        reports = await check_sources(ctx.engine, fetcher, ids, classifier, utcnow)
+    errors = [r for r in reports if r.outcome == "error"]
+    if errors:
+        raise RuntimeError(f"{len(errors)} errors, e.g. {errors[0]}")
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.fixture_server", str(port), str(args.pages)]
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/p/0")
+        with tempfile.TemporaryDirectory() as tmp:
+            run(args, port, Path(tmp))
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp / 'bench.db'}", data_dir=tmp)
+    ctx = Context(settings=settings, engine=make_engine(settings.database_url))
+    upgrade(ctx.engine)
+    specs = [
+        SourceSpec(f"p{i}", "page", f"http://127.0.0.1:{port}/p/{i}", "bench", f"Side {i}", selector="main")
+        for i in range(args.pages)
+    ]
+    with Session(ctx.engine) as session:
+        upsert_sources(session, specs)
+        session.commit()
+        ids = [s.id for s in select_sources(session, utcnow(), everything=True) if s.id is not None]
+    policy = FetchPolicy(
+        allow_private=True, per_host_concurrency=16, per_host_min_gap=0, total_connections=16
+    )
+    first_wall, first_cpu = asyncio.run(one_round(ctx, ids, policy))
+    walls, cpus = [], []
+    for r in range(args.rounds):
+        urllib.request.urlopen(
+            urllib.request.Request(f"http://127.0.0.1:{port}/bump?every=10&offset={r % 10}", method="POST")
+        ).read()
+        wall, cpu = asyncio.run(one_round(ctx, ids, policy))
+        walls.append(wall)
+        cpus.append(cpu)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    wall, cpu_ms = statistics.median(walls), statistics.median(cpus) / args.pages * 1000
+    print(f"check round: {args.pages} pages of ~100 KB, 10 % changed per round, {args.rounds} rounds")
+    print(f"  first round (baseline, every page parsed): {first_wall:.2f} s wall, "
+          f"{first_cpu / args.pages * 1000:.2f} ms CPU per page")
+    print(f"  changed rounds, median: {wall:.3f} s wall, {cpu_ms:.3f} ms CPU per page")
+    print(f"  peak RSS: {rss_mb:.0f} MB")
+    print(f"  vs urlwatch (perf-notes: {URLWATCH_WALL_S} s, {URLWATCH_CPU_MS} ms/page): "
+          f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Diffing: what changed between the last snapshot and this one, as plain values.
+
+Pages are compared section by section, keyed by heading path, so reordering alone changes
+nothing and a change is reported where it happened. Feeds are compared item by item, keyed by
+item identity; every identity ever seen is remembered so a reappearing item is not new.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from feeds.extract import FeedContent, FeedItem, PageContent, Section
+
+_WORDS = re.compile(r"\S+|\s+")
+
+#: One piece of a word diff: ("=", kept text), ("-", removed text) or ("+", added text).
+DiffSegment = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    kind: str  # "added" | "removed" | "changed"
+    path: tuple[str, ...]
+    before: str
+    after: str
+    segments: tuple[DiffSegment, ...]
+    before_digest: str
+    after_digest: str
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    kind: str  # "new" | "changed"
+    item: FeedItem
+    before_title: str = ""
+    before_summary: str = ""
+    segments: tuple[DiffSegment, ...] = ()
+
+
+def word_diff(before: str, after: str) -> tuple[DiffSegment, ...]:
+    """A word-level diff, white space kept, adjacent pieces of one kind merged."""
+    a, b = _WORDS.findall(before), _WORDS.findall(after)
+    out: list[DiffSegment] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            _push(out, "=", "".join(a[i1:i2]))
+        else:
+            _push(out, "-", "".join(a[i1:i2]))
+            _push(out, "+", "".join(b[j1:j2]))
+    return tuple(out)
+
+
+def _push(out: list[DiffSegment], kind: str, text: str) -> None:
+    if not text:
+        return
+    if out and out[-1][0] == kind:
+        out[-1] = (kind, out[-1][1] + text)
+    else:
+        out.append((kind, text))
+
+
+def keyed_sections(sections: Iterable[Section]) -> dict[tuple[str, ...], Section]:
+    """Sections by heading path; a repeated path gets a counter so both are kept."""
+    keyed: dict[tuple[str, ...], Section] = {}
+    for section in sections:
+        key = section.path
+        n = 1
+        while key in keyed:
+            n += 1
+            key = (*section.path, f"#{n}")
+        keyed[key] = section
+    return keyed
+
+
+def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
+    """Changed, added and removed sections, in the order of the new page."""
+    old, new = keyed_sections(before.sections), keyed_sections(after.sections)
+    changes: list[SectionChange] = []
+    for key, section in new.items():
+        previous = old.get(key)
+        if previous is None:
+            changes.append(_section_change("added", key, None, section))
+        elif previous.digest != section.digest:
+            changes.append(_section_change("changed", key, previous, section))
+    for key, section in old.items():
+        if key not in new:
+            changes.append(_section_change("removed", key, section, None))
+    return changes
+
+
+def _section_change(
+    kind: str, path: tuple[str, ...], before: Section | None, after: Section | None
+) -> SectionChange:
+    a = before.text if before else ""
+    b = after.text if after else ""
+    return SectionChange(
+        kind=kind,
+        path=path,
+        before=a,
+        after=b,
+        segments=word_diff(a, b),
+        before_digest=before.digest if before else "",
+        after_digest=after.digest if after else "",
+    )
+
+
+@dataclass(frozen=True)
+class SeenItem:
+    """What a snapshot remembers of a feed item (title and summary while it is in the feed)."""
+
+    digest: str
+    title: str = ""
+    summary: str = ""
+
+
+def diff_feed(seen: Mapping[str, SeenItem], feed: FeedContent) -> list[ItemChange]:
+    """New and edited items; an item seen before (even long gone) is never new again."""
+    changes: list[ItemChange] = []
+    for item in feed.items:
+        previous = seen.get(item.item_id)
+        if previous is None:
+            changes.append(ItemChange("new", item))
+        elif previous.digest != item.digest:
+            changes.append(
+                ItemChange(
+                    "changed",
+                    item,
+                    before_title=previous.title,
+                    before_summary=previous.summary,
+                    segments=word_diff(
+                        f"{previous.title}\n{previous.summary}", f"{item.title}\n{item.summary}"
+                    ),
+                )
+            )
+    return changes
+
+
+def render_segments_text(segments: Sequence[DiffSegment]) -> str:
+    """A diff for plain-text readers: [-removed-] {+added+}."""
+    parts = []
+    for kind, text in segments:
+        parts.append(text if kind == "=" else f"[-{text}-]" if kind == "-" else f"{{+{text}+}}")
+    return "".join(parts)

@@ -1,0 +1,57 @@
+"""The exceptions of the source side.
+
+    FeedsError
+    ├── CatalogueError          the catalogue file is wrong; the message names the source and field
+    ├── FetchError              the source could not be fetched
+    │   ├── TransientFetchError     try again later (timeouts, 429/5xx, connection loss)
+    │   └── PermanentFetchError     will not succeed as configured (4xx, refused address, too big)
+    │       └── BlockedAddressError     the URL resolves to a private or loopback address
+    └── SourceProblem           fetched, but what came back is not content we can trust
+                                (malformed feed, maintenance page, selector matched nothing,
+                                content collapsed); the baseline is kept
+
+Every error is recorded on its source by the check orchestrator; none reaches a subscriber.
+"""
+
+from __future__ import annotations
+
+
+class FeedsError(Exception):
+    """Base of every error raised by the source side."""
+
+
+class CatalogueError(FeedsError):
+    """The source catalogue is malformed."""
+
+
+class FetchError(FeedsError):
+    """A source could not be fetched."""
+
+
+class TransientFetchError(FetchError):
+    """A fetch failed for a reason that may pass (timeout, 429, 5xx, connection reset)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentFetchError(FetchError):
+    """A fetch failed for a reason that will not pass without a change of configuration."""
+
+
+class BlockedAddressError(PermanentFetchError):
+    """The URL (or a redirect) points at a private, loopback or otherwise internal address."""
+
+
+class SourceProblem(FeedsError):
+    """The response is not trustworthy content: the baseline is kept and no change is raised."""
+
+
+class ContentCollapse(SourceProblem):
+    """Most of a page's content vanished in one check. Kept as a problem the first time; when
+    the same content comes back on the next check it is accepted and held for staff review."""
+
+    def __init__(self, message: str, digest: str) -> None:
+        super().__init__(message)
+        self.digest = digest

@@ -1,0 +1,105 @@
+"""Tables of the source side: ``source``, ``snapshot`` and ``change``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stored as naive UTC on every engine; always read back as an aware UTC datetime.
+    (SQLite keeps no time zone; PostgreSQL would. One behaviour for both.)"""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use datetime.now(UTC)")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = True, **kw: Any) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, **kw)
+
+
+class Source(SQLModel, table=True):
+    """A watched feed or page, its catalogue settings and its health."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=100)
+    kind: str = Field(max_length=20)
+    url: str
+    authority: str = Field(max_length=50)
+    name: str
+    interval_minutes: int = 60
+    selector: str | None = None
+    drop: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    subtopics: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # health and scheduling
+    last_checked_at: datetime | None = _ts()
+    last_success_at: datetime | None = _ts()
+    next_check_at: datetime | None = _ts(index=True)
+    last_outcome: str | None = Field(default=None, max_length=20)
+    last_error: str | None = None
+    consecutive_errors: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    pending_digest: str | None = Field(default=None, max_length=64)
+    #: hash of the last body fetched: an identical body is 'unchanged' without loading anything
+    body_hash: str | None = Field(default=None, max_length=64)
+
+    @property
+    def healthy(self) -> bool:
+        return self.consecutive_errors == 0
+
+
+class Snapshot(SQLModel, table=True):
+    """A stored version of a source (sectioned text, or the item identities of a feed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    taken_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    content_digest: str = Field(max_length=64)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class Change(SQLModel, table=True):
+    """One detected change: a new or edited feed item, or a changed section of a page."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    snapshot_id: int = Field(foreign_key="snapshot.id", index=True)
+    fingerprint: str = Field(unique=True, max_length=64)
+    kind: str = Field(max_length=20)
+    title: str
+    url: str
+    section: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    summary: str = ""
+    before: str = ""
+    after: str = ""
+    diff: list[list[str]] = Field(default_factory=list, sa_type=sa.JSON)
+    detected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    published_at: datetime | None = _ts()
+    subtopics: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    regions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    urgent: bool = False
+    reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    #: "published" goes to subscribers; "held" waits for staff review (a large deletion)
+    status: str = Field(default="published", max_length=20, index=True)
+    #: set when the immediate alerts for this change were written to the outbox
+    dispatched_at: datetime | None = _ts(index=True)

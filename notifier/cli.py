@@ -1,0 +1,258 @@
+"""The ``notifier`` command line. Every command reads its settings from NOTIFIER_* variables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, col, select
+
+from feeds.classify import classify
+from feeds.errors import CatalogueError
+from feeds.models import Source
+from notifier.context import Context, build_context
+from notifier.db import upgrade
+from notifier.deliver import deliver as deliver_outbox
+from notifier.pipeline import check as check_round
+from notifier.pipeline import load_sources
+from notifier.plan import compose_digests, preview as preview_digest
+from subscribers.models import CADENCES, Subscriber, Subscription
+from subscribers.service import SubscriberError, add_subscriber
+
+app = typer.Typer(
+    help="Helsevarsel: watches the Norwegian health authorities and notifies.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+sources_app = typer.Typer(help="The watched sources.", no_args_is_help=True)
+subscribers_app = typer.Typer(help="Subscribers and their subscriptions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+app.add_typer(subscribers_app, name="subscribers")
+
+
+def _ctx() -> Context:
+    """The context of a command, its schema migrated; use as ``with _ctx() as ctx``."""
+    ctx = build_context()
+    upgrade(ctx.engine)
+    return ctx
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the newest version."""
+    with build_context() as ctx:
+        upgrade(ctx.engine)
+        typer.echo(
+            f"database is up to date ({ctx.engine.url.render_as_string(hide_password=True)})"
+        )
+
+
+@sources_app.command("load")
+def sources_load(
+    file: Annotated[Path, typer.Argument(help="A TOML catalogue of [[source]] tables.")],
+) -> None:
+    """Insert or update the sources of a catalogue file."""
+    try:
+        with _ctx() as ctx:
+            added, updated = load_sources(ctx, file)
+    except CatalogueError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{added} source(s) added, {updated} updated")
+
+
+@sources_app.command("list")
+def sources_list() -> None:
+    """Every source with its kind, health and last outcome."""
+    with _ctx() as ctx:
+        with Session(ctx.engine) as session:
+            for s in session.exec(select(Source).order_by(col(Source.key))):
+                health = "ok" if s.consecutive_errors == 0 else f"failing x{s.consecutive_errors}"
+                typer.echo(
+                    f"{s.key}\t{s.kind}\t{s.authority}\t{s.last_outcome or 'never checked'}\t{health}\t{s.url}"
+                )
+
+
+@app.command("check")
+def check(
+    keys: Annotated[
+        list[str] | None, typer.Argument(help="Source keys; none: the due sources.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Check every enabled source now.")] = False,
+) -> None:
+    """Run one check round now and print one line per source: key and outcome."""
+    with _ctx() as ctx:
+        try:
+            reports = asyncio.run(check_round(ctx, keys or (), everything=all_))
+        except LookupError as exc:
+            raise _fail(str(exc)) from exc
+        for r in reports:
+            typer.echo(f"{r.key} {r.outcome}" + (f" ({r.detail})" if r.detail else ""))
+
+
+@subscribers_app.command("add")
+def subscribers_add(
+    email: str,
+    role: Annotated[
+        str, typer.Option(help="kommunelege | statsforvalter | kommunikasjon | annen")
+    ] = "annen",
+    subtopic: Annotated[
+        list[str] | None, typer.Option(help="A subtopic slug; repeat for more.")
+    ] = None,
+    cadence: Annotated[str, typer.Option(help="immediate | daily | weekly")] = "daily",
+    name: Annotated[str, typer.Option(help="The subscriber's name.")] = "",
+    region: Annotated[str | None, typer.Option(help="Municipality or county number.")] = None,
+) -> None:
+    """Add a subscriber (confirmed: added by staff) or add subscriptions to one."""
+    with _ctx() as ctx:
+        with Session(ctx.engine) as session:
+            try:
+                sub = add_subscriber(
+                    session, email, role=role, subtopics=subtopic or [], cadence=cadence,
+                    known_subtopics=ctx.taxonomy.slugs(), name=name, region=region,
+                )  # fmt: skip
+            except SubscriberError as exc:
+                raise _fail(str(exc)) from exc
+            session.commit()
+            typer.echo(f"{sub.email}: {', '.join(subtopic or [])} ({cadence})")
+
+
+@subscribers_app.command("list")
+def subscribers_list() -> None:
+    """Every subscriber with their subscriptions."""
+    with _ctx() as ctx:
+        with Session(ctx.engine) as session:
+            for s in session.exec(select(Subscriber).order_by(col(Subscriber.email))):
+                subs = session.exec(
+                    select(Subscription).where(Subscription.subscriber_id == s.id)
+                ).all()
+                state = "confirmed" if s.confirmed_at else "unconfirmed"
+                topics = ", ".join(f"{x.subtopic}:{x.cadence}" for x in subs)
+                typer.echo(f"{s.email}\t{s.role}\t{state}\t{topics}")
+
+
+@app.command("subtopics")
+def subtopics() -> None:
+    """The subtopic slugs one can subscribe to."""
+    with _ctx() as ctx:
+        for s in ctx.taxonomy.subtopics:
+            typer.echo(f"{s.slug}\t{s.label_nb}")
+
+
+@app.command("digest")
+def digest(cadence: Annotated[str, typer.Option(help="daily | weekly")] = "daily") -> None:
+    """Compose the digests due now into the outbox."""
+    if cadence not in ("daily", "weekly"):
+        raise _fail("cadence must be daily or weekly")
+    with _ctx() as ctx:
+        typer.echo(f"{compose_digests(ctx, cadence)} {cadence} digest(s) composed")
+
+
+@app.command("deliver")
+def deliver() -> None:
+    """Send what the outbox holds (immediate alerts and composed digests)."""
+    with _ctx() as ctx:
+        report = asyncio.run(deliver_outbox(ctx))
+    typer.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+
+
+@app.command("preview")
+def preview(
+    subscriber: Annotated[str, typer.Option(help="The subscriber's e-mail address.")],
+    cadence: Annotated[str, typer.Option(help="immediate | daily | weekly")] = "daily",
+    html: Annotated[
+        bool, typer.Option("--html", help="Print the HTML part instead of the text.")
+    ] = False,
+) -> None:
+    """Print the message this subscriber would get now; changes nothing."""
+    if cadence not in CADENCES:
+        raise _fail(f"cadence must be one of {', '.join(CADENCES)}")
+    with _ctx() as ctx:
+        try:
+            found = preview_digest(ctx, subscriber, cadence)
+        except LookupError as exc:
+            raise _fail(str(exc)) from exc
+        if found is None:
+            typer.echo(f"nothing to send to {subscriber} ({cadence}) now")
+            return
+        message = ctx.renderer.render(found, ctx.clock())
+        typer.echo(f"To: {message.to}\nSubject: {message.subject}\n")
+        typer.echo(message.html if html else message.text)
+
+
+@app.command("classify")
+def classify_lines() -> None:
+    """Read JSON lines {"title","text","url"} on stdin; write subtopics, regions, urgency."""
+    with build_context() as ctx:
+        for number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict):
+                    raise ValueError("expected a JSON object")
+            except ValueError as exc:
+                raise _fail(f"line {number}: {exc}") from exc
+            result = classify(
+                ctx.taxonomy, ctx.gazetteer, title=str(item.get("title", "")),
+                text=str(item.get("text", "")), url=str(item.get("url", "")),
+            )  # fmt: skip
+            out = {
+                "subtopics": list(result.subtopic_slugs),
+                "regions": list(result.region_codes),
+                "urgent": result.urgent,
+                "reasons": {
+                    "subtopics": {t.slug: t.reason for t in result.subtopics},
+                    "regions": {r.code: r.reason for r in result.regions},
+                    "urgent": list(result.urgent_reasons),
+                },
+            }
+            typer.echo(json.dumps(out, ensure_ascii=False))
+
+
+@app.command("web")
+def web(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the web app alone."""
+    import uvicorn
+
+    from notifier.web import create_app
+
+    with _ctx() as ctx:
+        uvicorn.run(
+            create_app(ctx), host=host or ctx.settings.web_host, port=port or ctx.settings.web_port
+        )
+
+
+@app.command("run")
+def run() -> None:
+    """Scheduler (checks, digests, delivery) and web app in one process."""
+    from notifier.service import run as run_service
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    with _ctx() as ctx:
+        added, updated = load_sources(ctx)
+        logging.getLogger("notifier").info(
+            "catalogue: %d source(s) added, %d updated", added, updated
+        )
+        try:
+            asyncio.run(run_service(ctx))
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    app()

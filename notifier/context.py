@@ -1,0 +1,49 @@
+"""What every operation needs, built once per process from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+
+from feeds.classify import Gazetteer, Taxonomy, load_gazetteer, load_taxonomy
+from feeds.models import utcnow
+from notifier.db import make_engine
+from notifier.render import Renderer
+from notifier.settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    engine: Engine
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return load_taxonomy()
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return load_gazetteer()
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        return Renderer(self.settings.base_url, self.settings.timezone)
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.engine.dispose()
+
+    def labels(self) -> dict[str, str]:
+        return {s.slug: s.label_nb for s in self.taxonomy.subtopics}
+
+
+def build_context(settings: Settings | None = None) -> Context:
+    settings = settings or Settings()
+    return Context(settings=settings, engine=make_engine(settings.database_url))

@@ -1,0 +1,191 @@
+"""Deciding who gets what: immediate alerts (dispatch) and digests (plan, compose).
+
+Recipients are written to the outbox in the same transaction that decides them, so a crash
+either keeps both or neither; sending later only reads the outbox.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from feeds.models import Change, Source
+from notifier.context import Context
+from notifier.digest import ChangeView, Digest, Recipient, compose, period_key
+from notifier.outbox import delivered_pairs, enqueue
+from subscribers.match import SubscriptionIndex
+from subscribers.models import Subscriber, Subscription
+from subscribers.service import confirmed_subscription_rows
+
+LOOKBACK = {"immediate": timedelta(days=2), "daily": timedelta(days=7), "weekly": timedelta(days=21)}
+
+
+def change_views(session: Session, changes: Sequence[Change]) -> list[ChangeView]:
+    source_ids = {c.source_id for c in changes}
+    sources = {
+        s.id: s for s in session.exec(select(Source).where(col(Source.id).in_(source_ids)))
+    } if source_ids else {}  # fmt: skip
+    views = []
+    for c in changes:
+        assert c.id is not None
+        source = sources[c.source_id]
+        views.append(
+            ChangeView(
+                id=c.id,
+                source_name=source.name,
+                authority=source.authority,
+                title=c.title,
+                url=c.url,
+                kind=c.kind,
+                section=tuple(c.section),
+                summary=c.summary,
+                segments=tuple((seg[0], seg[1]) for seg in c.diff),
+                detected_at=c.detected_at,
+                subtopics=tuple(c.subtopics),
+                urgent=c.urgent,
+            )
+        )
+    return views
+
+
+def _recipients(session: Session, ids: set[int]) -> dict[int, tuple[Recipient, Subscriber]]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Subscriber).where(col(Subscriber.id).in_(ids))).all()
+    return {
+        s.id: (Recipient(s.id, s.email, s.name, s.language), s) for s in rows if s.id is not None
+    }
+
+
+def _subtopic_orders(session: Session, ids: set[int]) -> dict[int, list[str]]:
+    orders: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        for sub in session.exec(
+            select(Subscription)
+            .where(col(Subscription.subscriber_id).in_(ids))
+            .order_by(col(Subscription.id))
+        ):
+            orders[sub.subscriber_id].append(sub.subtopic)
+    return orders
+
+
+def plan(
+    ctx: Context,
+    session: Session,
+    cadence: str,
+    now: datetime,
+    changes: Sequence[Change],
+    only_subscriber: int | None = None,
+) -> list[Digest]:
+    """Compose (without storing) the messages of one cadence for these changes: for each
+    recipient, the changes whose most immediate matching subscription has this cadence and that
+    the recipient has not been sent yet. Read-only: preview calls it as it is."""
+    index = SubscriptionIndex(confirmed_subscription_rows(session))
+    sent = delivered_pairs(session, [c.id for c in changes if c.id is not None])
+    wanted: dict[int, list[Change]] = defaultdict(list)
+    for change in changes:
+        assert change.id is not None
+        for m in index.match(change.subtopics, urgent=change.urgent):
+            if m.cadence != cadence or (m.subscriber_id, change.id) in sent:
+                continue
+            if only_subscriber is None or m.subscriber_id == only_subscriber:
+                wanted[m.subscriber_id].append(change)
+    recipients = _recipients(session, set(wanted))
+    orders = _subtopic_orders(session, set(wanted))
+    labels = ctx.labels()
+    digests = []
+    for sid, items in sorted(wanted.items()):
+        recipient, subscriber = recipients[sid]
+        confirmed = subscriber.confirmed_at
+        fresh = [c for c in items if confirmed is not None and c.detected_at >= confirmed]
+        period = period_key(cadence, now, ctx.settings.timezone)
+        if cadence == "immediate":
+            period = f"s{min(c.snapshot_id for c in items)}"
+        digest = compose(recipient, cadence, period, change_views(session, fresh), orders[sid], labels)
+        if digest is not None:
+            digests.append(digest)
+    return digests
+
+
+def candidate_changes(session: Session, cadence: str, now: datetime) -> list[Change]:
+    """Published changes recent enough for a message of this cadence."""
+    return list(
+        session.exec(
+            select(Change)
+            .where(Change.status == "published", col(Change.detected_at) >= now - LOOKBACK[cadence])
+            .order_by(col(Change.id))
+        ).all()
+    )
+
+
+def store(ctx: Context, session: Session, digests: Sequence[Digest], now: datetime) -> int:
+    """Render and enqueue each message; returns how many were new to the outbox."""
+    added = 0
+    for digest in digests:
+        message = ctx.renderer.render(digest, now)
+        if enqueue(
+            session,
+            message,
+            kind=digest.kind,
+            subscriber_id=digest.recipient.subscriber_id,
+            change_ids=digest.change_ids,
+            now=now,
+            channel=digest.channel,
+        ):
+            added += 1
+    return added
+
+
+def dispatch(ctx: Context) -> int:
+    """Immediate alerts for changes not yet dispatched, one message per recipient and check.
+    The alerts and the 'dispatched' mark are committed together."""
+    now = ctx.clock()
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        pending = list(
+            session.exec(
+                select(Change)
+                .where(col(Change.dispatched_at).is_(None))
+                .order_by(col(Change.id))
+            ).all()
+        )
+        if not pending:
+            return 0
+        by_snapshot: dict[int, list[Change]] = defaultdict(list)
+        for change in pending:
+            by_snapshot[change.snapshot_id].append(change)
+        added = 0
+        for batch in by_snapshot.values():
+            published = [c for c in batch if c.status == "published"]
+            added += store(ctx, session, plan(ctx, session, "immediate", now, published), now)
+        for change in pending:
+            change.dispatched_at = now
+            session.add(change)
+        session.commit()
+    return added
+
+
+def compose_digests(ctx: Context, cadence: str) -> int:
+    """Write the digests of this cadence that are due now into the outbox (idempotent: one
+    per recipient and period, and no change twice to the same recipient)."""
+    now = ctx.clock()
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        digests = plan(ctx, session, cadence, now, candidate_changes(session, cadence, now))
+        added = store(ctx, session, digests, now)
+        session.commit()
+    return added
+
+
+def preview(ctx: Context, email: str, cadence: str) -> Digest | None:
+    """The digest this subscriber would get now; writes nothing."""
+    now = ctx.clock()
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        subscriber = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
+        if subscriber is None or subscriber.id is None:
+            raise LookupError(f"no subscriber with the address {email}")
+        found = plan(
+            ctx, session, cadence, now, candidate_changes(session, cadence, now), subscriber.id
+        )
+    return found[0] if found else None

@@ -1,0 +1,85 @@
+"""``notifier run``: the scheduler (checks, digests, delivery) and the web app in one process.
+
+APScheduler 3 runs on the same asyncio loop as uvicorn. Job ids are fixed, each job runs at
+most once at a time and missed runs coalesce into one. Digest times are in Europe/Oslo
+(correct across DST); everything stored is UTC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from notifier.context import Context
+from notifier.deliver import deliver
+from notifier.pipeline import check
+from notifier.plan import compose_digests
+from notifier.web import create_app
+
+log = logging.getLogger(__name__)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+async def check_job(ctx: Context) -> None:
+    reports = await check(ctx)
+    for r in reports:
+        if r.outcome != "unchanged":
+            log.info("%s %s %s", r.key, r.outcome, r.detail)
+    await deliver(ctx)
+
+
+async def deliver_job(ctx: Context) -> None:
+    report = await deliver(ctx)
+    if report.sent or report.failed or report.retried:
+        log.info("delivery: %s", report)
+
+
+async def digest_job(ctx: Context, cadence: str) -> None:
+    added = compose_digests(ctx, cadence)
+    log.info("%s digests composed: %d", cadence, added)
+    await deliver(ctx)
+
+
+def build_scheduler(ctx: Context) -> AsyncIOScheduler:
+    s = ctx.settings
+    scheduler = AsyncIOScheduler(timezone=s.timezone)
+    common = {"max_instances": 1, "coalesce": True, "replace_existing": True, "misfire_grace_time": 3600}
+    scheduler.add_job(check_job, IntervalTrigger(seconds=s.check_tick_seconds), args=[ctx], id="check", **common)
+    scheduler.add_job(deliver_job, IntervalTrigger(seconds=s.deliver_tick_seconds), args=[ctx], id="deliver", **common)
+    scheduler.add_job(
+        digest_job,
+        CronTrigger(hour=s.daily_digest_hour, minute=0, timezone=s.timezone),
+        args=[ctx, "daily"],
+        id="digest-daily",
+        **common,
+    )
+    scheduler.add_job(
+        digest_job,
+        CronTrigger(day_of_week=WEEKDAYS[s.weekly_digest_weekday], hour=s.daily_digest_hour, minute=0, timezone=s.timezone),
+        args=[ctx, "weekly"],
+        id="digest-weekly",
+        **common,
+    )  # fmt: skip
+    return scheduler
+
+
+async def run(ctx: Context, web: bool = True) -> None:
+    """Run until interrupted: scheduler jobs start at once, the web app serves alongside."""
+    scheduler = build_scheduler(ctx)
+    scheduler.start()
+    scheduler.modify_job("check", next_run_time=ctx.clock())
+    try:
+        if web:
+            config = uvicorn.Config(
+                create_app(ctx), host=ctx.settings.web_host, port=ctx.settings.web_port, log_level="info"
+            )
+            await uvicorn.Server(config).serve()
+        else:
+            await asyncio.Event().wait()
+    finally:
+        scheduler.shutdown(wait=False)

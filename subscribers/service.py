@@ -1,0 +1,90 @@
+"""Subscriber administration on a database session (staff and CLI side)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import Session, col, select
+
+from subscribers.match import SubscriptionRow
+from subscribers.models import CADENCES, ROLES, Subscriber, Subscription, utcnow
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+class SubscriberError(ValueError):
+    """Invalid subscriber input; the message says what to correct."""
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise SubscriberError(f"{email!r} is not a valid e-mail address")
+    local, domain = email.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def add_subscriber(
+    session: Session,
+    email: str,
+    *,
+    role: str,
+    subtopics: Sequence[str],
+    cadence: str,
+    known_subtopics: Iterable[str],
+    name: str = "",
+    region: str | None = None,
+    confirmed: bool = True,
+) -> Subscriber:
+    """Create or update a subscriber and add subscriptions (idempotent). Staff-added
+    subscribers are confirmed; self-service sign-ups are not until they confirm."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise SubscriberError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if cadence not in CADENCES:
+        raise SubscriberError(f"cadence must be one of {', '.join(CADENCES)}, not {cadence!r}")
+    known = set(known_subtopics)
+    unknown = [s for s in subtopics if s not in known]
+    if unknown:
+        raise SubscriberError(
+            f"unknown subtopic(s) {', '.join(unknown)}; see 'notifier subtopics' for the list"
+        )
+    if not subtopics:
+        raise SubscriberError("give at least one subtopic")
+    subscriber = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
+    if subscriber is None:
+        subscriber = Subscriber(email=email, name=name, role=role, region=region)
+        session.add(subscriber)
+    else:
+        subscriber.role = role
+        subscriber.name = name or subscriber.name
+        subscriber.region = region or subscriber.region
+    if confirmed and subscriber.confirmed_at is None:
+        subscriber.confirmed_at = utcnow()
+    session.flush()
+    assert subscriber.id is not None
+    existing = {
+        s.subtopic: s
+        for s in session.exec(
+            select(Subscription).where(Subscription.subscriber_id == subscriber.id)
+        )
+    }
+    for subtopic in dict.fromkeys(subtopics):
+        if subtopic in existing:
+            existing[subtopic].cadence = cadence
+        else:
+            session.add(Subscription(subscriber_id=subscriber.id, subtopic=subtopic, cadence=cadence))
+    session.flush()
+    return subscriber
+
+
+def confirmed_subscription_rows(session: Session) -> list[SubscriptionRow]:
+    """Every subscription of a confirmed subscriber, as plain rows for the match index."""
+    rows = session.exec(
+        select(Subscription.subscriber_id, Subscription.subtopic, Subscription.cadence,
+               Subscription.channel)
+        .join(Subscriber, col(Subscriber.id) == col(Subscription.subscriber_id))
+        .where(col(Subscriber.confirmed_at).is_not(None))
+    ).all()  # fmt: skip
+    return [SubscriptionRow(sid, topic, cadence, channel) for sid, topic, cadence, channel in rows]

@@ -1,0 +1,109 @@
+"""The outbox and delivery against a real SMTP server: retries, failures, no duplicates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from notifier.channels import Channel, MailFolderChannel, SmtpChannel
+from notifier.context import Context
+from notifier.deliver import DeliverReport, deliver
+from notifier.message import OutgoingMessage
+from notifier.outbox import Delivery, enqueue
+from subscribers.models import Subscriber
+from tests.conftest import Clock
+from tests.support.smtpserver import Inbox
+
+
+def add_messages(ctx: Context, *addresses: str) -> None:
+    with Session(ctx.engine) as session:
+        for address in addresses:
+            sub = Subscriber(email=address)
+            session.add(sub)
+            session.flush()
+            assert sub.id is not None
+            message = OutgoingMessage(address, f"Hei {address}", "tekst", "<p>tekst</p>", f"k:{address}")
+            assert enqueue(session, message, kind="digest", subscriber_id=sub.id, change_ids=[], now=ctx.clock())
+            assert enqueue(session, message, kind="digest", subscriber_id=sub.id, change_ids=[], now=ctx.clock()) is None
+        session.commit()
+
+
+def smtp_channel(port: int) -> SmtpChannel:
+    return SmtpChannel("127.0.0.1", port, "Varsel <varsel@example.no>", timeout=5)
+
+
+async def send_all(ctx: Context, channel: Channel) -> DeliverReport:
+    try:
+        return await deliver(ctx, channel)
+    finally:
+        await channel.close()
+
+
+async def test_one_refused_address_does_not_block_the_others(
+    ctx: Context, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    inbox.refuse["ugyldig@kommune.no"] = "550 No such user"
+    add_messages(ctx, "a@kommune.no", "ugyldig@kommune.no", "b@kommune.no")
+    report = await send_all(ctx, smtp_channel(port))
+    assert (report.sent, report.failed) == (2, 1)
+    assert sorted(str(m["To"]) for m in inbox.messages) == ["a@kommune.no", "b@kommune.no"]
+    with Session(ctx.engine) as session:
+        failed = session.exec(select(Delivery).where(Delivery.status == "failed")).one()
+        assert "550" in (failed.last_error or "")
+
+
+async def test_temporary_refusal_is_retried_later_and_then_sent_once(
+    ctx: Context, smtp: tuple[Inbox, int], clock: Clock
+) -> None:
+    inbox, port = smtp
+    inbox.refuse["full@kommune.no"] = "452 Mailbox full, try later"
+    add_messages(ctx, "full@kommune.no")
+    first = await send_all(ctx, smtp_channel(port))
+    assert (first.sent, first.retried) == (0, 1)
+    assert (await send_all(ctx, smtp_channel(port))).retried == 0  # not due yet: backoff
+    del inbox.refuse["full@kommune.no"]
+    clock.advance(hours=1)
+    assert (await send_all(ctx, smtp_channel(port))).sent == 1
+    assert (await send_all(ctx, smtp_channel(port))).sent == 0
+    assert len(inbox.messages) == 1
+
+
+async def test_server_down_keeps_everything_for_later(ctx: Context, clock: Clock) -> None:
+    add_messages(ctx, "a@kommune.no")
+    report = await send_all(ctx, SmtpChannel("127.0.0.1", 1, "v@example.no", timeout=2))
+    assert report.retried == 1
+    with Session(ctx.engine) as session:
+        row = session.exec(select(Delivery)).one()
+        assert row.status == "pending" and row.attempts == 1
+
+
+async def test_a_crash_mid_send_resends_with_the_same_message_id(
+    ctx: Context, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    add_messages(ctx, "a@kommune.no")
+
+    class CrashAfterSend(SmtpChannel):
+        async def send(self, message: OutgoingMessage) -> None:
+            await super().send(message)
+            raise SystemExit("killed after the server accepted the message")
+
+    crashing = CrashAfterSend("127.0.0.1", port, "v@example.no")
+    try:
+        await send_all(ctx, crashing)
+    except SystemExit:
+        pass
+    await send_all(ctx, smtp_channel(port))
+    await send_all(ctx, smtp_channel(port))
+    assert len(inbox.messages) == 2  # the one possible duplicate ...
+    assert inbox.messages[0]["Message-ID"] == inbox.messages[1]["Message-ID"]  # ... is recognisable
+
+
+async def test_mail_folder_channel_writes_eml_files(ctx: Context, tmp_path: Path) -> None:
+    add_messages(ctx, "a@kommune.no")
+    report = await send_all(ctx, MailFolderChannel(tmp_path / "mail", "v@example.no"))
+    assert report.sent == 1
+    (eml,) = (tmp_path / "mail").glob("*.eml")
+    assert b"To: a@kommune.no" in eml.read_bytes()

@@ -1,0 +1,96 @@
+"""Detection: the verb and the changes of one check, from values."""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.catalogue import SourceSpec
+from feeds.detect import detect, state_from_json, state_to_json
+from feeds.diff import render_segments_text, word_diff
+from feeds.errors import ContentCollapse
+from feeds.fetch import FetchResult
+
+PAGE_SPEC = SourceSpec("veileder", "page", "https://x.no/v", "fhi", "Veileder", selector="main")
+FEED_SPEC = SourceSpec("nyheter", "feed", "https://x.no/rss", "fhi", "Nyheter")
+
+
+def page(*sections: tuple[str, str]) -> FetchResult:
+    body = "".join(f"<h2>{h}</h2><p>{t}</p>" for h, t in sections)
+    return FetchResult("https://x.no/v", 200, f"<html><main>{body}</main></html>".encode())
+
+
+def feed(*items: tuple[str, str, str]) -> FetchResult:
+    body = "".join(
+        f"<item><guid>{g}</guid><title>{t}</title><description>{d}</description></item>"
+        for g, t, d in items
+    )
+    xml = f'<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>{body}</channel></rss>'
+    return FetchResult("https://x.no/rss", 200, xml.encode())
+
+
+LONG = "Dette er en lang tekst om smittevern i kommunene. " * 20
+
+
+def test_first_check_is_a_baseline_without_changes() -> None:
+    d = detect(PAGE_SPEC, page(("A", "a")), None)
+    assert (d.outcome, d.baseline, d.changes) == ("new", True, ())
+
+
+def test_not_modified_and_same_body_are_unchanged_without_parsing() -> None:
+    base = detect(PAGE_SPEC, page(("A", "a")), None).state
+    assert detect(PAGE_SPEC, FetchResult("u", 304), base).outcome == "unchanged"
+    assert detect(PAGE_SPEC, page(("A", "a")), base).note == "same body"
+
+
+def test_a_changed_section_is_reported_with_its_path_and_word_diff() -> None:
+    base = detect(PAGE_SPEC, page(("A", "a"), ("B", "gammel tekst her")), None).state
+    d = detect(PAGE_SPEC, page(("A", "a"), ("B", "ny tekst her")), base)
+    assert d.outcome == "changed"
+    (change,) = d.changes
+    assert change.section == ("B",)
+    assert change.kind == "changed"
+    assert render_segments_text(change.segments) == "[-gammel-]{+ny+} tekst her"
+
+
+def test_reordering_sections_alone_is_not_a_change() -> None:
+    base = detect(PAGE_SPEC, page(("A", "a"), ("B", "b")), None).state
+    assert detect(PAGE_SPEC, page(("B", "b"), ("A", "a")), base).changes == ()
+
+
+def test_added_and_removed_sections() -> None:
+    base = detect(PAGE_SPEC, page(("A", "a"), ("B", "b")), None).state
+    d = detect(PAGE_SPEC, page(("A", "a"), ("C", "c")), base)
+    assert sorted((c.kind, c.section) for c in d.changes) == [("added", ("C",)), ("removed", ("B",))]
+
+
+def test_collapse_is_a_problem_then_held_when_it_persists() -> None:
+    base = detect(PAGE_SPEC, page(("A", LONG), ("B", LONG)), None).state
+    with pytest.raises(ContentCollapse) as info:
+        detect(PAGE_SPEC, page(("A", "kort")), base)
+    d = detect(PAGE_SPEC, page(("A", "kort")), base, accept_collapse=info.value.digest)
+    assert d.held and d.changes
+
+
+def test_feed_new_edited_and_reappearing_items() -> None:
+    base = detect(FEED_SPEC, feed(("1", "En", "a"), ("2", "To", "b")), None).state
+    d = detect(FEED_SPEC, feed(("3", "Tre", "c"), ("1", "En", "a endret")), base)
+    assert sorted((c.kind, c.title) for c in d.changes) == [("changed", "En"), ("new", "Tre")]
+    assert d.outcome == "new"
+    # item 2 left the feed and comes back: it is not new
+    again = detect(FEED_SPEC, feed(("2", "To", "b"), ("3", "Tre", "c"), ("1", "En", "a endret")), d.state)
+    assert again.changes == ()
+
+
+def test_fingerprints_are_stable_and_state_survives_json() -> None:
+    base = detect(FEED_SPEC, feed(("1", "En", "a")), None).state
+    assert base is not None
+    restored = state_from_json(state_to_json(base))
+    a = detect(FEED_SPEC, feed(("2", "To", "b")), base)
+    b = detect(FEED_SPEC, feed(("2", "To", "b")), restored)
+    assert [c.fingerprint for c in a.changes] == [c.fingerprint for c in b.changes]
+
+
+def test_word_diff_keeps_whitespace() -> None:
+    segs = word_diff("a b c", "a x c")
+    assert "".join(t for k, t in segs if k != "-") == "a x c"
+    assert "".join(t for k, t in segs if k != "+") == "a b c"

@@ -88,7 +88,9 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     ctx = Context(settings=settings, engine=make_engine(settings.database_url))
     upgrade(ctx.engine)
     specs = [
-        SourceSpec(f"p{i}", "page", f"http://127.0.0.1:{port}/p/{i}", "bench", f"Side {i}", selector="main")
+        SourceSpec(
+            f"p{i}", "page", f"http://127.0.0.1:{port}/p/{i}", "bench", f"Side {i}", selector="main"
+        )
         for i in range(args.pages)
     ]
     with Session(ctx.engine) as session:
@@ -102,20 +104,28 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     walls, cpus = [], []
     for r in range(args.rounds):
         urllib.request.urlopen(
-            urllib.request.Request(f"http://127.0.0.1:{port}/bump?every=10&offset={r % 10}", method="POST")
+            urllib.request.Request(
+                f"http://127.0.0.1:{port}/bump?every=10&offset={r % 10}", method="POST"
+            )
         ).read()
         wall, cpu = asyncio.run(one_round(ctx, ids, policy))
         walls.append(wall)
         cpus.append(cpu)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     wall, cpu_ms = statistics.median(walls), statistics.median(cpus) / args.pages * 1000
-    print(f"check round: {args.pages} pages of ~100 KB, 10 % changed per round, {args.rounds} rounds")
-    print(f"  first round (baseline, every page parsed): {first_wall:.2f} s wall, "
-          f"{first_cpu / args.pages * 1000:.2f} ms CPU per page")
+    print(
+        f"check round: {args.pages} pages of ~100 KB, 10 % changed per round, {args.rounds} rounds"
+    )
+    print(
+        f"  first round (baseline, every page parsed): {first_wall:.2f} s wall, "
+        f"{first_cpu / args.pages * 1000:.2f} ms CPU per page"
+    )
     print(f"  changed rounds, median: {wall:.3f} s wall, {cpu_ms:.3f} ms CPU per page")
     print(f"  peak RSS: {rss_mb:.0f} MB")
-    print(f"  vs urlwatch (perf-notes: {URLWATCH_WALL_S} s, {URLWATCH_CPU_MS} ms/page): "
-          f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU")
+    print(
+        f"  vs urlwatch (perf-notes: {URLWATCH_WALL_S} s, {URLWATCH_CPU_MS} ms/page): "
+        f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ def make_app(count: int) -> web.Application:
         body = cache.get((i, versions[i]))
         if body is None:
             body = cache[(i, versions[i])] = page(i, versions[i])
-        return web.Response(body=body, content_type="text/html", charset="utf-8", headers={"ETag": etag})
+        return web.Response(
+            body=body, content_type="text/html", charset="utf-8", headers={"ETag": etag}
+        )
 
     async def bump(request: web.Request) -> web.Response:
         every = int(request.query.get("every", "10"))

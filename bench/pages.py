@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 
 WORDS = (
-    "smittevern kommunen helsepersonell vaksinasjon testing karantene isolasjon sykehjem "
-    "anbefaler veilederen tiltak personer symptomer helsetjenesten fastlegen kommuneoverlegen "
-    "risikogrupper oppfølging rutiner beredskap smittesporing nærkontakter utbrudd prøvetaking "
-    "helsestasjon hjemmetjenesten bemanning forskrift folkehelseinstituttet helsedirektoratet"
+    "smittevern kommunen helsepersonell vaksinasjon testing karantene isolasjon "
+    "sykehjem anbefaler veilederen tiltak personer symptomer helsetjenesten "
+    "fastlegen kommuneoverlegen risikogrupper oppfølging rutiner beredskap "
+    "smittesporing nærkontakter utbrudd prøvetaking helsestasjon hjemmetjenesten "
+    "bemanning forskrift folkehelseinstituttet helsedirektoratet "
 ).split()
 
 

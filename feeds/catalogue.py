@@ -75,7 +75,9 @@ def load_catalogue(path: Path | None = None) -> list[SourceSpec]:
     return parse_catalogue(entries, origin=str(path))
 
 
-def parse_catalogue(entries: Iterable[Mapping[str, Any]], origin: str = "catalogue") -> list[SourceSpec]:
+def parse_catalogue(
+    entries: Iterable[Mapping[str, Any]], origin: str = "catalogue"
+) -> list[SourceSpec]:
     """Validate catalogue entries; every error names the source and the field."""
     specs: list[SourceSpec] = []
     seen: set[str] = set()
@@ -96,7 +98,9 @@ def _parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
     where = f"{where} ({key})"
     kind = _required_str(entry, "kind", where)
     if kind not in KINDS:
-        raise CatalogueError(f"{where}: kind must be one of {', '.join(sorted(KINDS))}, not {kind!r}")
+        raise CatalogueError(
+            f"{where}: kind must be one of {', '.join(sorted(KINDS))}, not {kind!r}"
+        )
     url = _required_str(entry, "url", where)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -45,7 +45,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -125,13 +125,15 @@ class Subtopic:
 
 # --------------------------------------------------------------------------- normalising
 
-_INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None})
+_INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 _WORD_RE = re.compile(r"[^\W_]+")
 _URL_WORD_RE = re.compile(r"[^\W\d_]+")
 _SUFFIXES = (
-    "endes", "andes", "ende", "ande", "enes", "anes", "ene", "ane", "ens", "ers", "ars",
-    "ets", "er", "ar", "en", "et", "a", "e",
+    "endes", "andes", "ernes", "ende", "ande", "enes", "anes", "erne", "ene", "ane", "ens",
+    "ers", "ars", "ets", "er", "ar", "en", "et", "a", "e",
 )  # fmt: skip
+_AGENT_SUFFIXES = ("er", "ar")
+_MIN_AGENT_STEM = 4
 _MIN_STEM = 3
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _FIELD_LABELS = {
@@ -146,7 +148,12 @@ _FIELD_ORDER = tuple(_FIELD_LABELS)
 
 def normalise(text: str) -> str:
     """NFC, lower case, without soft hyphens and zero-width characters."""
-    return unicodedata.normalize("NFC", text).translate(_INVISIBLE).lower()
+    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        for char in _INVISIBLE:
+            if char in text:
+                text = text.replace(char, "")
+    return text.lower()
 
 
 def stem(word: str) -> str:
@@ -154,15 +161,22 @@ def stem(word: str) -> str:
 
     Only inflection is removed (``vaksinene``, ``vaksinar`` -> ``vaksin``; ``testen`` ->
     ``test``), never derivation (``dosering`` stays ``dosering``), and at least three
-    letters remain. A doubled final consonant is undoubled so that ``sykehjemmet`` and
-    ``sykehjem`` agree. Expects a normalised (lower-case) word.
+    letters remain. Agent nouns in -er/-ar lose that ending in every form, so ``veileder``,
+    ``veilederen`` and ``koronaveilederne`` agree (``veiled``); a doubled final consonant is
+    undoubled so that ``sykehjemmet`` and ``sykehjem`` agree. Expects a normalised word.
     """
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
-            word = word[: -len(suffix)]
-            break
+    word = _strip(word, _SUFFIXES)
+    if word.endswith(_AGENT_SUFFIXES) and len(word) >= _MIN_AGENT_STEM + 2:
+        word = _strip(word, _AGENT_SUFFIXES)
     if len(word) > _MIN_STEM and word[-1] == word[-2] and word[-1] in _CONSONANTS:
         word = word[:-1]
+    return word
+
+
+def _strip(word: str, suffixes: Sequence[str]) -> str:
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)]
     return word
 
 
@@ -172,23 +186,25 @@ def stem(word: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _Target:
     """Who a pattern gives evidence to: ``s:<slug>`` (subtopic), ``x:<slug>`` (exclude),
-    ``u:<rule>`` (urgency term) or ``n:<rule>`` (urgency veto)."""
+    ``u:<rule>`` (urgency term), ``w:<rule>`` (urgency 'with') or ``n:<rule>`` (veto)."""
 
     owner: str
     weight: int
+    term: str
 
 
 @dataclass(frozen=True, slots=True)
 class _Step:
+    """One later word of a phrase: same stem, word prefix ("x*") or compound head ("*x")."""
+
     value: str
-    prefix: bool
+    mode: str
 
 
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     rest: tuple[_Step, ...]
     target: _Target
-    term: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,13 +232,15 @@ class _Matcher:
         self._suffix: dict[str, list[_Target]] = {}
         self._infix: dict[str, list[_Target]] = {}
         self._phrase: dict[str, list[_Phrase]] = {}
+        self._phrase2: dict[tuple[str, str], list[_Phrase]] = {}
         self._prefix_lengths: tuple[int, ...] = ()
         self._suffix_lengths: tuple[int, ...] = ()
         self._cache: dict[str, _Info] = {}
 
-    def add(self, pattern: str, target: _Target) -> None:
+    def add(self, pattern: str, owner: str, weight: int) -> None:
         """Add one pattern in the syntax documented in subtopics.json (``_syntax``)."""
         text = normalise(pattern).strip()
+        target = _Target(owner, weight, text)
         if len(_WORD_RE.findall(text)) > 1:
             self._add_phrase(text, target)
         elif text.startswith("*") and text.endswith("*") and len(text) > 2:
@@ -239,16 +257,20 @@ class _Matcher:
         self._suffix_lengths = tuple(sorted({len(key) for key in self._suffix}))
 
     def _add_phrase(self, text: str, target: _Target) -> None:
-        parts = text.split()
-        words: list[_Step] = []
-        for part in parts:
-            prefix = part.endswith("*")
-            for word in _WORD_RE.findall(part):
-                words.append(_Step(word if prefix else stem(word), prefix))
-        if not words or words[0].prefix or len(words) < 2:
+        steps: list[_Step] = []
+        for part in text.split():
+            words = _WORD_RE.findall(part)
+            if "=" in part or "*" in part.strip("*") or not words:
+                raise ClassifyDataError(f"malformed phrase: {text!r}")
+            for position, word in enumerate(words):
+                steps.append(_phrase_step(part, word, position, len(words)))
+        if steps[0].mode != "stem":
             raise ClassifyDataError(f"phrase must start with a plain word: {text!r}")
-        phrase = _Phrase(tuple(words[1:]), target, text)
-        self._phrase.setdefault(words[0].value, []).append(phrase)
+        phrase = _Phrase(tuple(steps[1:]), target)
+        if steps[1].mode == "stem":  # index on the first two words: fewer candidates to try
+            self._phrase2.setdefault((steps[0].value, steps[1].value), []).append(phrase)
+        else:
+            self._phrase.setdefault(steps[0].value, []).append(phrase)
 
     @staticmethod
     def _put(index: dict[str, list[_Target]], key: str, target: _Target) -> None:
@@ -291,19 +313,46 @@ class _Matcher:
             stems.append(word_stem)
             for target in targets:
                 hits.append(_Hit(target, field_name, index, index + 1, word, word_stem))
-        if self._phrase:
-            self._scan_phrases(field_name, words, stems, hits)
+        self._scan_phrases(field_name, words, stems, hits)
         return hits
+
+    def _fits(self, phrase: _Phrase, words: Sequence[str], stems: Sequence[str], at: int) -> bool:
+        for offset, step in enumerate(phrase.rest):
+            word, word_stem = words[at + offset], stems[at + offset]
+            if step.mode == "prefix":
+                ok = word.startswith(step.value)
+            elif step.mode == "suffix":
+                ok = word_stem.endswith(step.value)
+                ok = ok and len(word_stem) >= len(step.value) + self.min_modifier
+            else:
+                ok = word_stem == step.value
+            if not ok:
+                return False
+        return True
 
     def _scan_phrases(
         self, field_name: str, words: Sequence[str], stems: Sequence[str], hits: list[_Hit]
     ) -> None:
+        last = len(stems) - 1
         for index, word_stem in enumerate(stems):
-            for phrase in self._phrase.get(word_stem, ()):
+            candidates = self._phrase.get(word_stem, [])
+            if index < last:
+                candidates = candidates + self._phrase2.get((word_stem, stems[index + 1]), [])
+            for phrase in candidates:
                 end = index + 1 + len(phrase.rest)
-                if end <= len(words) and _phrase_fits(phrase, words, stems, index + 1):
+                if end <= len(words) and self._fits(phrase, words, stems, index + 1):
                     surface = " ".join(words[index:end])
-                    hits.append(_Hit(phrase.target, field_name, index, end, surface, phrase.term))
+                    key = " ".join(stems[index:end])
+                    hits.append(_Hit(phrase.target, field_name, index, end, surface, key))
+
+
+def _phrase_step(part: str, word: str, position: int, count: int) -> _Step:
+    """A '*' applies to the word it touches: "omsorgstjenest*", "*lov", "helse-"."""
+    if part.endswith("*") and position == count - 1:
+        return _Step(word, "prefix")
+    if part.startswith("*") and position == 0:
+        return _Step(stem(word), "suffix")
+    return _Step(stem(word), "stem")
 
 
 def _single_word(text: str, pattern: str) -> str:
@@ -311,16 +360,6 @@ def _single_word(text: str, pattern: str) -> str:
     if len(words) != 1 or words[0] != text:
         raise ClassifyDataError(f"malformed pattern: {pattern!r}")
     return text
-
-
-def _phrase_fits(phrase: _Phrase, words: Sequence[str], stems: Sequence[str], at: int) -> bool:
-    for offset, step in enumerate(phrase.rest):
-        if step.prefix:
-            if not words[at + offset].startswith(step.value):
-                return False
-        elif stems[at + offset] != step.value:
-            return False
-    return True
 
 
 # --------------------------------------------------------------------------- taxonomy
@@ -331,6 +370,8 @@ class _Scoring:
     field_weights: Mapping[str, int]
     threshold: int
     lede_chars: int
+    strong: int
+    min_weak_terms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +388,7 @@ class _UrgencyRule:
     fields: frozenset[str]
     hosts: tuple[str, ...]
     source_subtopics: frozenset[str]
+    needs_with: bool
 
 
 class Taxonomy:
@@ -358,6 +400,7 @@ class Taxonomy:
         "_groups",
         "_matcher",
         "_parents",
+        "_ready",
         "_scoring",
         "_skip_kinds",
         "_staff_reason",
@@ -371,7 +414,11 @@ class Taxonomy:
         scoring = data["scoring"]
         weights = scoring["term_weights"]
         self._scoring = _Scoring(
-            dict(scoring["field_weights"]), int(scoring["threshold"]), int(scoring["lede_chars"])
+            dict(scoring["field_weights"]),
+            int(scoring["threshold"]),
+            int(scoring["lede_chars"]),
+            int(weights["strong"]),
+            int(scoring.get("min_weak_terms", 1)),
         )
         self._matcher = _Matcher(int(scoring["min_compound_modifier"]))
         self._groups: dict[str, tuple[str, str]] = {
@@ -399,27 +446,42 @@ class Taxonomy:
         self._skip_kinds = frozenset(urgency["skip_kinds"])
         self._staff_reason = str(urgency["staff_reason"])
         self._urgency = tuple(self._add_rule(raw) for raw in urgency["rules"])
+        self._ready = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if getattr(self, "_ready", False):
+            raise AttributeError("a Taxonomy is immutable once loaded")
+        object.__setattr__(self, name, value)
 
     def _add_terms(self, raw: Mapping[str, Any], strong: int, weak: int) -> None:
         slug = raw["slug"]
         for pattern in raw.get("strong", ()):
-            self._matcher.add(pattern, _Target(f"s:{slug}", strong))
+            self._matcher.add(pattern, f"s:{slug}", strong)
         for pattern in raw.get("weak", ()):
-            self._matcher.add(pattern, _Target(f"s:{slug}", weak))
+            self._matcher.add(pattern, f"s:{slug}", weak)
         for pattern in raw.get("exclude", ()):
-            self._matcher.add(pattern, _Target(f"x:{slug}", 0))
+            self._matcher.add(pattern, f"x:{slug}", 0)
 
     def _add_rule(self, raw: Mapping[str, Any]) -> _UrgencyRule:
         rule_id = raw["id"]
         for pattern in raw.get("terms", ()):
-            self._matcher.add(pattern, _Target(f"u:{rule_id}", 1))
+            self._matcher.add(pattern, f"u:{rule_id}", 1)
+        for pattern in raw.get("with", ()):
+            self._matcher.add(pattern, f"w:{rule_id}", 1)
         for pattern in raw.get("unless", ()):
-            self._matcher.add(pattern, _Target(f"n:{rule_id}", 1))
+            self._matcher.add(pattern, f"n:{rule_id}", 1)
         fields = frozenset(raw["fields"])
         if not fields <= set(_FIELD_LABELS):
             raise ClassifyDataError(f"urgency rule {rule_id!r}: unknown field in {sorted(fields)}")
         sources = frozenset(self.canonical(s) for s in raw.get("source_subtopics", ()))
-        return _UrgencyRule(rule_id, raw["reason"], fields, tuple(raw.get("hosts", ())), sources)
+        return _UrgencyRule(
+            rule_id,
+            raw["reason"],
+            fields,
+            tuple(raw.get("hosts", ())),
+            sources,
+            bool(raw.get("with")),
+        )
 
     def label(self, slug: str, lang: str = "nb") -> str:
         """The subtopic's label in bokmål ("nb") or nynorsk ("nn"); aliases are accepted."""
@@ -448,11 +510,20 @@ class Taxonomy:
             raise KeyError(f"unknown subtopic {slug!r}") from None
 
 
+_SUBTOPIC_KEYS = frozenset(
+    "slug label_nb label_nn group description_nb description_nn aliases parent children "
+    "children_needed strong weak exclude threshold".split()
+)
+
+
 def _subtopic(raw: Mapping[str, Any], groups: Mapping[str, object]) -> Subtopic:
     keys = ("slug", "label_nb", "label_nn", "group", "description_nb", "description_nn")
     missing = [key for key in keys if not raw.get(key)]
     if missing:
         raise ClassifyDataError(f"subtopic {raw.get('slug')!r} lacks {', '.join(missing)}")
+    unknown = sorted(set(raw) - _SUBTOPIC_KEYS)
+    if unknown:
+        raise ClassifyDataError(f"subtopic {raw['slug']!r}: unknown keys {unknown}")
     if raw["group"] not in groups:
         raise ClassifyDataError(f"subtopic {raw['slug']!r}: unknown group {raw['group']!r}")
     return Subtopic(*(str(raw[key]) for key in keys))
@@ -468,15 +539,22 @@ def _aliases(raws: Iterable[Mapping[str, Any]], slugs: Mapping[str, Subtopic]) -
     return aliases
 
 
-def _parents(raws: Iterable[Mapping[str, Any]], slugs: Mapping[str, Subtopic]) -> Iterator[_Parent]:
+def _parents(raws: Sequence[Mapping[str, Any]], slugs: Mapping[str, Subtopic]) -> list[_Parent]:
+    """Umbrella subtopics; every child's optional 'parent' must agree with 'children'."""
+    parents = []
     for raw in raws:
         children = tuple(raw.get("children", ()))
-        if not children:
-            continue
-        unknown = [child for child in children if child not in slugs]
-        if unknown:
-            raise ClassifyDataError(f"subtopic {raw['slug']!r}: unknown children {unknown}")
-        yield _Parent(raw["slug"], children, int(raw.get("children_needed", len(children))))
+        if children:
+            unknown = [child for child in children if child not in slugs]
+            if unknown:
+                raise ClassifyDataError(f"subtopic {raw['slug']!r}: unknown children {unknown}")
+            needed = int(raw.get("children_needed", len(children)))
+            parents.append(_Parent(raw["slug"], children, needed))
+    listed = {(child, parent.slug) for parent in parents for child in parent.children}
+    for raw in raws:
+        if "parent" in raw and (raw["slug"], raw["parent"]) not in listed:
+            raise ClassifyDataError(f"{raw['slug']!r} is not among {raw['parent']!r}'s children")
+    return parents
 
 
 def _read_data(name: str, directory: Path | None) -> str:
@@ -497,14 +575,15 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
 
 # --------------------------------------------------------------------------- gazetteer
 
-# Municipality names that are also ordinary words or common surnames: tagged only with context.
-_COMMON_WORD_NAMES = frozenset(
+# Place names that are also ordinary words, common surnames or parts of institution names
+# ("Vestre Viken"): tagged only with context.
+_CONTEXT_NAMES = frozenset(
     """
-    Alver Asker Aure Bø Fjord Flå Frøya Giske Gol Gran Grane Grue Gulen Haram Heim Hol Hole
+    Viken Alver Asker Aure Bø Fjord Flå Frøya Giske Gol Gran Grane Grue Gulen Haram Heim Hol Hole
     Hvaler Hå Kinn Klepp Kvam Leka Lier Lierne Lom Loppa Lund Luster Lyngen Marker Moss Nes
     Nome Os Rana Røst Råde Sande Sel Sola Stad Stange Strand Stranda Sula Time Tinn Valle
     Vang Vega Vik Vinje Voss Ål Ås Øyer
-    """.split()  # noqa: SIM905 - a table to read and edit, not code
+    """.split()
 )
 # Historical, nynorsk and Sami county names still seen in documents.
 _COUNTY_ALIASES: Mapping[str, tuple[str, ...]] = {
@@ -540,6 +619,11 @@ _OFFICE_WORDS = r"(?:[Ss]tatsforvalter(?:en)?s?|[Ss]tatsforvaltar(?:en)?s?|[Ff]y
 _KOMMUNE_RE = re.compile(r"\s*kommun", re.IGNORECASE)
 _SENTENCE_END = frozenset('.!?:;•–—-|\n\r\t"«»()[]')
 _NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_CAPITALS = "A-ZÆØÅÁČĐŊŠŦŽ"
+_CAPITAL_RE = re.compile(rf"(?<![\w-])[{_CAPITALS}][^\W\d_]*(?:-[^\W\d_]+)*")
+_NEXT_WORD_RE = re.compile(r"[ \u00a0]+([^\W\d_]+(?:-[^\W\d_]+)*)")
+_CAPITAL_BEFORE_RE = re.compile(rf"(?<![\w-])[{_CAPITALS}][^\W\d_]* $")
+_CAPITAL_AFTER_RE = re.compile(rf" [{_CAPITALS}]")
 _NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}", "Æ": "{", "Ø": "|", "Å": "}"})
 
 
@@ -656,7 +740,7 @@ def _municipality_aliases(official: str) -> list[str]:
 def _place(name: str, targets: tuple[tuple[str, str], ...]) -> _Place:
     words = tuple(_NAME_WORD_RE.findall(unicodedata.normalize("NFC", name)))
     municipalities = sum(1 for kind, _ in targets if kind == "kommune")
-    return _Place(words, targets, municipalities > 1, name in _COMMON_WORD_NAMES)
+    return _Place(words, targets, municipalities > 1, name in _CONTEXT_NAMES)
 
 
 def _office_places(offices: Mapping[str, tuple[str, frozenset[str]]]) -> dict[str, str]:
@@ -690,13 +774,6 @@ class _Regions:
 
     def counties(self) -> set[str]:
         return {tag.code for tag in self.tags.values() if tag.kind == "fylke"}
-
-
-@dataclass(frozen=True, slots=True)
-class _Word:
-    text: str
-    start: int
-    end: int
 
 
 def _find_regions(gazetteer: Gazetteer, texts: Sequence[str], url: str) -> tuple[RegionTag, ...]:
@@ -736,37 +813,51 @@ def _office_from_url(gazetteer: Gazetteer, url: str, found: _Regions) -> None:
 
 def _find_names(gazetteer: Gazetteer, text: str, found: _Regions) -> list[_Place]:
     """Tag unambiguous names; return ambiguous ones for later resolution."""
-    words = [_Word(m.group(0), m.start(), m.end()) for m in _NAME_WORD_RE.finditer(text)]
     pending: list[_Place] = []
-    index = 0
-    while index < len(words):
-        match = _match_place(gazetteer, words, index)
-        if match is None or not _context_ok(match[0], text, words, index, match[1]):
-            index += 1
+    consumed = 0
+    for match in _CAPITAL_RE.finditer(text):
+        if match.start() < consumed:
             continue
-        place, end, surface = match
+        hit = _match_place(gazetteer, text, match)
+        if hit is None:
+            continue
+        place, end, surface = hit
+        if place.common and not _context_ok(text, match.start(), end):
+            continue
+        consumed = end
         if place.ambiguous:
             pending.append(place)
         else:
             for kind, code in place.targets:
                 found.add(kind, code, f"{kind}: «{surface}»")
-        index = end
     return pending
 
 
 def _match_place(
-    gazetteer: Gazetteer, words: Sequence[_Word], index: int
+    gazetteer: Gazetteer, text: str, match: re.Match[str]
 ) -> tuple[_Place, int, str] | None:
-    first = words[index].text
-    if not first[:1].isupper():
-        return None
-    for key in _name_keys(first):
+    """The longest place name starting at ``match``: (place, end offset, surface)."""
+    for key in _name_keys(match.group(0)):
         for place in gazetteer._names.get(key, ()):
-            end = index + len(place.words)
-            if end <= len(words) and _words_fit(place.words, words, index, key):
-                surface = " ".join(word.text for word in words[index:end])
-                return place, end, surface
+            found = _follow(place, text, match.end())
+            if found is not None:
+                end, rest = found
+                return place, end, " ".join((match.group(0), *rest))
     return None
+
+
+def _follow(place: _Place, text: str, end: int) -> tuple[int, list[str]] | None:
+    """Match the name's later words ("og Romsdal"); the last may carry a genitive -s."""
+    words: list[str] = []
+    for position, expected in enumerate(place.words[1:], 2):
+        match = _NEXT_WORD_RE.match(text, end)
+        actual = match.group(1) if match else ""
+        genitive = position == len(place.words) and actual == expected + "s"
+        if match is None or (actual != expected and not genitive):
+            return None
+        words.append(actual)
+        end = match.end()
+    return end, words
 
 
 def _name_keys(word: str) -> list[str]:
@@ -780,37 +871,17 @@ def _name_keys(word: str) -> list[str]:
     return keys
 
 
-def _words_fit(name: Sequence[str], words: Sequence[_Word], index: int, key: str) -> bool:
-    if len(name) == 1:
-        return name[0] == key
-    for offset, expected in enumerate(name):
-        actual = key if offset == 0 else words[index + offset].text
-        last = offset == len(name) - 1
-        if actual != expected and not (last and actual == expected + "s"):
-            return False
-    return name[0] == key
-
-
-def _context_ok(place: _Place, text: str, words: Sequence[_Word], index: int, end: int) -> bool:
-    """Names that are ordinary words need 'X kommune', or a mid-sentence capital not after
-    another capitalised word (a first name) and not before one ("Gran Canaria")."""
-    if not place.common:
+def _context_ok(text: str, start: int, end: int) -> bool:
+    """Names that are ordinary words need 'X kommune', or a mid-sentence capital that is not
+    after another capitalised word (a first name: "Kari Lund") and not before one ("Gran
+    Canaria")."""
+    if _KOMMUNE_RE.match(text, end):
         return True
-    if _KOMMUNE_RE.match(text, words[end - 1].end):
-        return True
-    if _sentence_initial(text, words[index].start):
+    if _sentence_initial(text, start):
         return False
-    if index > 0 and _joined_capital(text, words[index - 1], words[index]):
+    if _CAPITAL_BEFORE_RE.search(text, max(0, start - 40), start):
         return False
-    return not (end < len(words) and _joined_capital(text, words[end], words[end - 1]))
-
-
-def _joined_capital(text: str, other: _Word, name: _Word) -> bool:
-    """True if ``other`` is capitalised and only a space separates it from ``name``."""
-    if not other.text[:1].isupper():
-        return False
-    gap = text[other.end : name.start] if other.end <= name.start else text[name.end : other.start]
-    return gap == " "
+    return not _CAPITAL_AFTER_RE.match(text, end)
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -876,11 +947,15 @@ def _scan_item(
 @dataclass
 class _Evidence:
     score: int = 0
+    strongest: int = 0
+    words: set[str] = field(default_factory=set)
     parts: list[tuple[int, int, str, str]] = field(default_factory=list)
 
-    def add(self, points: int, field_name: str, surface: str) -> None:
+    def add(self, points: int, weight: int, hit: _Hit) -> None:
         self.score += points
-        self.parts.append((-points, _FIELD_ORDER.index(field_name), field_name, surface))
+        self.strongest = max(self.strongest, weight)
+        self.words.add(hit.target.term)
+        self.parts.append((-points, _FIELD_ORDER.index(hit.field), hit.field, hit.surface))
 
     def reason(self) -> str:
         chosen: dict[str, list[str]] = {}
@@ -903,33 +978,53 @@ def _blocked_spans(hits: Iterable[_Hit]) -> dict[tuple[str, str], set[int]]:
 
 def _subtopic_evidence(taxonomy: Taxonomy, hits: Sequence[_Hit]) -> dict[str, _Evidence]:
     blocked = _blocked_spans(hits)
-    best: dict[tuple[str, str, str], tuple[int, str]] = {}
+    best: dict[tuple[str, str, str], _Hit] = {}
     for hit in hits:
         kind, _, slug = hit.target.owner.partition(":")
         if kind != "s" or _is_blocked(hit, slug, blocked):
             continue
         key = (slug, hit.field, hit.key)
-        if key not in best or best[key][0] < hit.target.weight:
-            best[key] = (hit.target.weight, hit.surface)
+        if key not in best or best[key].target.weight < hit.target.weight:
+            best[key] = hit
     evidence: dict[str, _Evidence] = {}
     weights = taxonomy._scoring.field_weights
-    for (slug, field_name, _), (weight, surface) in best.items():
-        points = weights.get(field_name, 0) * weight
-        evidence.setdefault(slug, _Evidence()).add(points, field_name, surface)
+    for (slug, _, _), hit in best.items():
+        weight = hit.target.weight
+        points = weights.get(hit.field, 0) * weight
+        evidence.setdefault(slug, _Evidence()).add(points, weight, hit)
     return evidence
 
 
 def _is_blocked(hit: _Hit, slug: str, blocked: Mapping[tuple[str, str], set[int]]) -> bool:
-    excluded = blocked.get((hit.field, f"x:{slug}"), set())
-    if any(position in excluded for position in range(hit.start, hit.end)):
+    if not blocked:
+        return False
+    excluded = blocked.get((hit.field, f"x:{slug}"))
+    if excluded and any(position in excluded for position in range(hit.start, hit.end)):
         return True
-    single = hit.end - hit.start == 1
-    return single and hit.start in blocked.get((hit.field, f"s:{slug}"), set())
+    phrased = blocked.get((hit.field, f"s:{slug}"))
+    return phrased is not None and hit.end - hit.start == 1 and hit.start in phrased
 
 
 def _subtopic_tags(
     taxonomy: Taxonomy, item: _Item, source_subtopics: Sequence[str]
 ) -> dict[str, Tag]:
+    """Catalogue and address tags first, then scored evidence, then umbrellas."""
+    tags = _source_tags(taxonomy, source_subtopics)
+    for host, slugs in taxonomy._url_rules:
+        if item.host == host or item.host.endswith("." + host):
+            for slug in slugs:
+                tags.setdefault(slug, Tag(slug, f"adresse: {host}"))
+    for slug, evidence in _subtopic_evidence(taxonomy, item.hits).items():
+        if slug not in tags and _enough(taxonomy, slug, evidence):
+            tags[slug] = Tag(slug, evidence.reason())
+    for parent in taxonomy._parents:
+        present = [child for child in parent.children if child in tags]
+        if parent.slug not in tags and len(present) >= parent.needed:
+            tags[parent.slug] = Tag(parent.slug, "underemner: " + ", ".join(sorted(present)))
+    return tags
+
+
+def _source_tags(taxonomy: Taxonomy, source_subtopics: Sequence[str]) -> dict[str, Tag]:
     tags: dict[str, Tag] = {}
     for slug in source_subtopics:
         try:
@@ -937,18 +1032,15 @@ def _subtopic_tags(
         except KeyError:
             raise ClassifyDataError(f"unknown source subtopic {slug!r}") from None
         tags[canonical] = Tag(canonical, "kilde")
-    for host, slugs in taxonomy._url_rules:
-        if item.host == host or item.host.endswith("." + host):
-            for slug in slugs:
-                tags.setdefault(slug, Tag(slug, f"adresse: {host}"))
-    for slug, evidence in _subtopic_evidence(taxonomy, item.hits).items():
-        if slug not in tags and evidence.score >= taxonomy._thresholds[slug]:
-            tags[slug] = Tag(slug, evidence.reason())
-    for parent in taxonomy._parents:
-        present = [child for child in parent.children if child in tags]
-        if parent.slug not in tags and len(present) >= parent.needed:
-            tags[parent.slug] = Tag(parent.slug, "underemner: " + ", ".join(sorted(present)))
     return tags
+
+
+def _enough(taxonomy: Taxonomy, slug: str, evidence: _Evidence) -> bool:
+    """Score at the threshold, with a strong term or enough different weak words."""
+    scoring = taxonomy._scoring
+    if evidence.strongest < scoring.strong and len(evidence.words) < scoring.min_weak_terms:
+        return False
+    return evidence.score >= taxonomy._thresholds[slug]
 
 
 def _urgent_reasons(
@@ -966,16 +1058,22 @@ def _urgent_reasons(
 
 
 def _rule_reason(rule: _UrgencyRule, item: _Item, sources: set[str]) -> str | None:
+    """The rule's reason with its trigger, or None. Term triggers need a 'with' hit too
+    (when the rule has a 'with' list); a veto ('unless') in the rule's fields wins."""
     trigger: str | None = None
+    confirmed = not rule.needs_with
     for hit in item.hits:
         if hit.field not in rule.fields:
             continue
-        owner = hit.target.owner
-        if owner == f"n:{rule.rule_id}":
+        kind, _, rule_id = hit.target.owner.partition(":")
+        if rule_id != rule.rule_id:
+            continue
+        if kind == "n":
             return None
-        if trigger is None and owner == f"u:{rule.rule_id}":
+        confirmed = confirmed or kind == "w"
+        if trigger is None and kind == "u":
             trigger = f"{_FIELD_LABELS[hit.field]}: «{hit.surface}»"
-    if trigger is None:
+    if trigger is None or not confirmed:
         trigger = _host_or_source(rule, item.host, sources)
     return f"{rule.reason} ({trigger})" if trigger else None
 

@@ -135,13 +135,13 @@ def _detect_page(
     page = extract_page(result.body, result.headers, spec.selector, spec.drop)
     state = SnapshotState("page", raw, page.digest, page=page)
     if previous is None or previous.page is None:
-        return Detection("new", state, baseline=True, note=f"baseline: {len(page.sections)} sections")
+        return Detection(
+            "new", state, baseline=True, note=f"baseline: {len(page.sections)} sections"
+        )
     if previous.page.digest == page.digest:
         return Detection("unchanged", state, note="same content, other markup or noise")
     held = _collapse_check(previous.page, page, accept_collapse)
-    changes = tuple(
-        _section_change(spec, page, c) for c in diff_pages(previous.page, page)
-    )
+    changes = tuple(_section_change(spec, page, c) for c in diff_pages(previous.page, page))
     if not changes:  # only the order of sections changed
         return Detection("unchanged", state, note="sections reordered")
     return Detection("changed", state, changes, held=held, note=f"{len(changes)} section(s)")

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from feeds.extract import FeedContent, FeedItem, PageContent, Section
 
-_WORDS = re.compile(r"\S+|\s+")
+# Words carry their trailing white space: a lone " " token would be the most common token of
+# every text and make SequenceMatcher quadratic.
+_WORDS = re.compile(r"\S+\s*|\s+")
 
 #: One piece of a word diff: ("=", kept text), ("-", removed text) or ("+", added text).
 DiffSegment = tuple[str, str]
@@ -49,9 +51,20 @@ def word_diff(before: str, after: str) -> tuple[DiffSegment, ...]:
         if op == "equal":
             _push(out, "=", "".join(a[i1:i2]))
         else:
-            _push(out, "-", "".join(a[i1:i2]))
-            _push(out, "+", "".join(b[j1:j2]))
+            old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
+            tail = _common_trailing_space(old, new)
+            _push(out, "-", old[: len(old) - len(tail)])
+            _push(out, "+", new[: len(new) - len(tail)])
+            _push(out, "=", tail)
     return tuple(out)
+
+
+def _common_trailing_space(a: str, b: str) -> str:
+    """White space both sides end with, kept outside the edit: "[-old-]{+new+} " reads better."""
+    if not a or not b:
+        return ""
+    n = min(len(a) - len(a.rstrip()), len(b) - len(b.rstrip()))
+    return a[len(a) - n :] if n else ""
 
 
 def _push(out: list[DiffSegment], kind: str, text: str) -> None:

@@ -131,10 +131,12 @@ def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedC
         item = _feed_item(entry)
         items.setdefault(item.item_id, item)
     feed_info = parsed.get("feed") or {}
-    return FeedContent(title=clean_text(str(feed_info.get("title", ""))), items=tuple(items.values()))
+    return FeedContent(
+        title=clean_text(str(feed_info.get("title", ""))), items=tuple(items.values())
+    )
 
 
-def _feed_item(entry: Mapping[str, Any]) -> FeedItem:
+def _feed_item(entry: dict[str, Any]) -> FeedItem:
     title = clean_text(html_to_text(str(entry.get("title", ""))))
     link = canonical_url(str(entry.get("link", "")))
     summary = _entry_summary(entry)
@@ -146,12 +148,12 @@ def _feed_item(entry: Mapping[str, Any]) -> FeedItem:
         link=link,
         summary=summary,
         # dict.get: feedparser's own get() maps updated->published with a DeprecationWarning
-        published=_entry_time(dict.get(entry, "published_parsed")),  # type: ignore[arg-type]
-        updated=_entry_time(dict.get(entry, "updated_parsed")),  # type: ignore[arg-type]
+        published=_entry_time(dict.get(entry, "published_parsed")),
+        updated=_entry_time(dict.get(entry, "updated_parsed")),
     )
 
 
-def _entry_summary(entry: Mapping[str, Any]) -> str:
+def _entry_summary(entry: dict[str, Any]) -> str:
     summary = entry.get("summary")
     if not summary:
         content = entry.get("content") or []
@@ -164,7 +166,7 @@ def _entry_time(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC)
+        return datetime(*tuple(value)[:6]).replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 
@@ -237,13 +239,13 @@ def _parse_html(text: str) -> Any:
         pass
     try:
         return soupparser.fromstring(text)
-    except Exception as exc:  # noqa: BLE001 - any parser failure means: not a usable page
+    except Exception as exc:
         raise SourceProblem(f"the page cannot be parsed as HTML: {exc}") from exc
 
 
 def _main_element(root: Any, selector: str | None) -> Any:
     for css in (selector,) if selector else _FALLBACK_MAIN:
-        found = CSSSelector(css)(root)
+        found = _select(root, css)
         if found:
             if len(found) == 1:
                 return found[0]
@@ -253,9 +255,13 @@ def _main_element(root: Any, selector: str | None) -> Any:
     return None
 
 
+def _select(root: Any, css: str) -> list[Any]:
+    return list(CSSSelector(css)(root))  # type: ignore[arg-type]
+
+
 def _drop_elements(root: Any, selectors: Sequence[str]) -> None:
     for css in selectors:
-        for el in CSSSelector(css)(root):
+        for el in _select(root, css):
             parent = el.getparent()
             if parent is not None:
                 el.drop_tree()
@@ -271,7 +277,9 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
     for pattern in _PROBLEM_PAGES:
         m = pattern.search(sample)
         if m:
-            raise SourceProblem(f"looks like an error, maintenance or challenge page («{m.group(0)}»)")
+            raise SourceProblem(
+                f"looks like an error, maintenance or challenge page («{m.group(0)}»)"
+            )
 
 
 def _sections(main: Any) -> Iterator[Section]:
@@ -341,7 +349,7 @@ def _flush(buffer: list[str]) -> Iterator[tuple[str, tuple[int, str]]]:
 
 def _block_lines(root: Any) -> list[str]:
     out = []
-    for kind, (_level, text) in _walk(root):
+    for _kind, (_level, text) in _walk(root):
         line = clean_text(text)
         if line:
             out.append(line)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from feeds.catalogue import SourceSpec
-from feeds.detect import Detection, DetectedChange, SnapshotState, state_from_json, state_to_json
+from feeds.detect import DetectedChange, Detection, SnapshotState, state_from_json, state_to_json
 from feeds.errors import TransientFetchError
 from feeds.models import Change, Snapshot, Source
 
@@ -78,6 +80,32 @@ def select_sources(
     return list(session.exec(query).all())
 
 
+@dataclass(frozen=True)
+class CheckTarget:
+    """What one check needs to know of a source, loaded for the whole round in one query."""
+
+    id: int
+    spec: SourceSpec
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    pending_digest: str | None
+    consecutive_errors: int
+
+
+def load_targets(session: Session, ids: Sequence[int]) -> list[CheckTarget]:
+    rows = session.exec(select(Source).where(col(Source.id).in_(ids))).all() if ids else []
+    by_id = {
+        s.id: CheckTarget(
+            s.id, spec_of(s), s.etag, s.last_modified, s.body_hash, s.pending_digest,
+            s.consecutive_errors,
+        )
+        for s in rows
+        if s.id is not None
+    }  # fmt: skip
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def latest_state(session: Session, source_id: int) -> SnapshotState | None:
     snap = session.exec(
         select(Snapshot).where(Snapshot.source_id == source_id).order_by(col(Snapshot.id).desc())
@@ -85,26 +113,80 @@ def latest_state(session: Session, source_id: int) -> SnapshotState | None:
     return state_from_json(snap.state) if snap else None
 
 
-def record_detection(
+def success_fields(
+    target: CheckTarget,
+    outcome: str,
+    validators: tuple[str | None, str | None],
+    body_hash: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The source's new health after a successful check."""
+    etag, last_modified = validators
+    if validators == (None, None):
+        etag, last_modified = target.etag, target.last_modified
+    return {
+        "id": target.id,
+        "last_checked_at": now,
+        "last_success_at": now,
+        "last_outcome": outcome,
+        "last_error": None,
+        "consecutive_errors": 0,
+        "next_check_at": now + timedelta(minutes=target.spec.interval_minutes),
+        "etag": etag,
+        "last_modified": last_modified,
+        "body_hash": body_hash or target.body_hash,
+        "pending_digest": None,
+    }
+
+
+def error_fields(
+    target: CheckTarget, error: Exception, now: datetime, pending_digest: str | None = None
+) -> dict[str, Any]:
+    """The source's new health after a failed check: the baseline is kept, the error counted,
+    the next try backed off (and never sooner than a Retry-After)."""
+    errors = target.consecutive_errors + 1
+    base = timedelta(minutes=min(target.spec.interval_minutes, 15))
+    wait = min(MAX_ERROR_BACKOFF, base * 2 ** min(errors - 1, 10))
+    if isinstance(error, TransientFetchError) and error.retry_after:
+        wait = max(wait, timedelta(seconds=min(error.retry_after, 86400)))
+    return {
+        "id": target.id,
+        "last_checked_at": now,
+        "last_outcome": "error",
+        "last_error": f"{type(error).__name__}: {error}"[:2000],
+        "consecutive_errors": errors,
+        "next_check_at": now + wait,
+        "pending_digest": pending_digest,
+    }
+
+
+def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk-update sources by primary key; rows may differ in their keys."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for group in groups.values():
+        session.execute(update(Source), group)
+
+
+def record_changes(
     session: Session,
-    source: Source,
+    target: CheckTarget,
     detection: Detection,
     tags: Sequence[tuple[DetectedChange, list[str], list[str], bool, list[str]]],
     validators: tuple[str | None, str | None],
     now: datetime,
 ) -> int:
-    """Store a successful check: the new snapshot and its changes, in the caller's transaction.
-    ``tags`` pairs each change with (subtopics, regions, urgent, reasons). Returns how many
-    changes were new (a fingerprint seen before is not raised again)."""
-    _mark_success(source, detection.outcome, validators, now)
-    source.pending_digest = None
-    session.add(source)
-    if detection.state is None:
-        return 0
-    source.body_hash = detection.state.body_hash
-    assert source.id is not None
+    """Store a check that found a new version (a baseline, or changes): its snapshot, its
+    changes and the source's health, in the caller's transaction. Returns how many changes
+    were new (a fingerprint seen before is not raised again)."""
+    assert detection.state is not None
+    apply_fields(
+        session,
+        [success_fields(target, detection.outcome, validators, detection.state.body_hash, now)],
+    )
     snapshot = Snapshot(
-        source_id=source.id,
+        source_id=target.id,
         taken_at=now,
         content_digest=detection.state.content_digest,
         state=state_to_json(detection.state),
@@ -123,7 +205,7 @@ def record_detection(
         known.add(change.fingerprint)
         session.add(
             Change(
-                source_id=source.id,
+                source_id=target.id,
                 snapshot_id=snapshot.id,
                 fingerprint=change.fingerprint,
                 kind=change.kind,
@@ -146,37 +228,3 @@ def record_detection(
         stored += 1
     session.flush()
     return stored
-
-
-def _mark_success(
-    source: Source, outcome: str, validators: tuple[str | None, str | None], now: datetime
-) -> None:
-    source.last_checked_at = now
-    source.last_success_at = now
-    source.last_outcome = outcome
-    source.last_error = None
-    source.consecutive_errors = 0
-    if validators != (None, None):
-        source.etag, source.last_modified = validators
-    source.next_check_at = now + timedelta(minutes=source.interval_minutes)
-
-
-def record_error(
-    session: Session,
-    source: Source,
-    error: Exception,
-    now: datetime,
-    pending_digest: str | None = None,
-) -> None:
-    """A failed check: keep the baseline, count the error, back off before the next try."""
-    source.last_checked_at = now
-    source.last_outcome = "error"
-    source.last_error = f"{type(error).__name__}: {error}"[:2000]
-    source.consecutive_errors += 1
-    source.pending_digest = pending_digest
-    base = timedelta(minutes=min(source.interval_minutes, 15))
-    wait = min(MAX_ERROR_BACKOFF, base * 2 ** min(source.consecutive_errors - 1, 10))
-    if isinstance(error, TransientFetchError) and error.retry_after:
-        wait = max(wait, timedelta(seconds=min(error.retry_after, 86400)))
-    source.next_check_at = now + wait
-    session.add(source)

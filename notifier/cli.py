@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -20,7 +21,8 @@ from notifier.db import upgrade
 from notifier.deliver import deliver as deliver_outbox
 from notifier.pipeline import check as check_round
 from notifier.pipeline import load_sources
-from notifier.plan import compose_digests, preview as preview_digest
+from notifier.plan import compose_digests
+from notifier.plan import preview as preview_digest
 from subscribers.models import CADENCES, Subscriber, Subscription
 from subscribers.service import SubscriberError, add_subscriber
 
@@ -73,13 +75,11 @@ def sources_load(
 @sources_app.command("list")
 def sources_list() -> None:
     """Every source with its kind, health and last outcome."""
-    with _ctx() as ctx:
-        with Session(ctx.engine) as session:
-            for s in session.exec(select(Source).order_by(col(Source.key))):
-                health = "ok" if s.consecutive_errors == 0 else f"failing x{s.consecutive_errors}"
-                typer.echo(
-                    f"{s.key}\t{s.kind}\t{s.authority}\t{s.last_outcome or 'never checked'}\t{health}\t{s.url}"
-                )
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        for s in session.exec(select(Source).order_by(col(Source.key))):
+            health = "ok" if s.consecutive_errors == 0 else f"failing x{s.consecutive_errors}"
+            outcome = s.last_outcome or "never checked"
+            typer.echo(f"{s.key}\t{s.kind}\t{s.authority}\t{outcome}\t{health}\t{s.url}")
 
 
 @app.command("check")
@@ -113,31 +113,29 @@ def subscribers_add(
     region: Annotated[str | None, typer.Option(help="Municipality or county number.")] = None,
 ) -> None:
     """Add a subscriber (confirmed: added by staff) or add subscriptions to one."""
-    with _ctx() as ctx:
-        with Session(ctx.engine) as session:
-            try:
-                sub = add_subscriber(
-                    session, email, role=role, subtopics=subtopic or [], cadence=cadence,
-                    known_subtopics=ctx.taxonomy.slugs(), name=name, region=region,
-                )  # fmt: skip
-            except SubscriberError as exc:
-                raise _fail(str(exc)) from exc
-            session.commit()
-            typer.echo(f"{sub.email}: {', '.join(subtopic or [])} ({cadence})")
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        try:
+            sub = add_subscriber(
+                session, email, role=role, subtopics=subtopic or [], cadence=cadence,
+                known_subtopics=ctx.taxonomy.slugs(), name=name, region=region,
+            )  # fmt: skip
+        except SubscriberError as exc:
+            raise _fail(str(exc)) from exc
+        session.commit()
+        typer.echo(f"{sub.email}: {', '.join(subtopic or [])} ({cadence})")
 
 
 @subscribers_app.command("list")
 def subscribers_list() -> None:
     """Every subscriber with their subscriptions."""
-    with _ctx() as ctx:
-        with Session(ctx.engine) as session:
-            for s in session.exec(select(Subscriber).order_by(col(Subscriber.email))):
-                subs = session.exec(
-                    select(Subscription).where(Subscription.subscriber_id == s.id)
-                ).all()
-                state = "confirmed" if s.confirmed_at else "unconfirmed"
-                topics = ", ".join(f"{x.subtopic}:{x.cadence}" for x in subs)
-                typer.echo(f"{s.email}\t{s.role}\t{state}\t{topics}")
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        for s in session.exec(select(Subscriber).order_by(col(Subscriber.email))):
+            subs = session.exec(
+                select(Subscription).where(Subscription.subscriber_id == s.id)
+            ).all()
+            state = "confirmed" if s.confirmed_at else "unconfirmed"
+            topics = ", ".join(f"{x.subtopic}:{x.cadence}" for x in subs)
+            typer.echo(f"{s.email}\t{s.role}\t{state}\t{topics}")
 
 
 @app.command("subtopics")
@@ -248,10 +246,8 @@ def run() -> None:
         logging.getLogger("notifier").info(
             "catalogue: %d source(s) added, %d updated", added, updated
         )
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_service(ctx))
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

@@ -45,7 +45,9 @@ def make_channel(settings: Settings) -> Channel:
     )
 
 
-async def deliver(ctx: Context, channel: Channel | None = None, limit: int = 10_000) -> DeliverReport:
+async def deliver(
+    ctx: Context, channel: Channel | None = None, limit: int = 10_000
+) -> DeliverReport:
     """Send every due message (up to ``limit``); one failure never blocks the others."""
     report = DeliverReport()
     own = channel is None
@@ -55,7 +57,11 @@ async def deliver(ctx: Context, channel: Channel | None = None, limit: int = 10_
         while report.sent + report.retried + report.failed < limit:
             with Session(ctx.engine, expire_on_commit=False) as session:
                 now = ctx.clock()
-                due = [d for d in claim_due(session, now, limit=1 + len(skipped)) if d.id not in skipped]
+                due = [
+                    d
+                    for d in claim_due(session, now, limit=1 + len(skipped))
+                    if d.id not in skipped
+                ]
                 if not due:
                     break
                 delivery = due[0]

@@ -99,7 +99,9 @@ def compose(
         DigestSection(
             subtopic=slug,
             label=labels.get(slug, slug),
-            changes=tuple(sorted(items, key=lambda c: (not c.urgent, -c.detected_at.timestamp(), c.id))),
+            changes=tuple(
+                sorted(items, key=lambda c: (not c.urgent, -c.detected_at.timestamp(), c.id))
+            ),
         )
         for slug, items in groups.items()
         if items

@@ -1,10 +1,10 @@
 """The exceptions of the shell (the source side has its own tree in feeds.errors).
 
-    NotifierError
-    ├── ConfigError                 a setting is wrong; the message names the variable
-    └── DeliveryError               a message could not be handed over
-        ├── TemporaryDeliveryError      retried with backoff (4xx, timeouts, connection loss)
-        └── PermanentDeliveryError      this delivery fails (5xx for the address); others go on
+NotifierError
+├── ConfigError                 a setting is wrong; the message names the variable
+└── DeliveryError               a message could not be handed over
+    ├── TemporaryDeliveryError      retried with backoff (4xx, timeouts, connection loss)
+    └── PermanentDeliveryError      this delivery fails (5xx for the address); others go on
 """
 
 from __future__ import annotations

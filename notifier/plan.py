@@ -20,7 +20,11 @@ from subscribers.match import SubscriptionIndex
 from subscribers.models import Subscriber, Subscription
 from subscribers.service import confirmed_subscription_rows
 
-LOOKBACK = {"immediate": timedelta(days=2), "daily": timedelta(days=7), "weekly": timedelta(days=21)}
+LOOKBACK = {
+    "immediate": timedelta(days=2),
+    "daily": timedelta(days=7),
+    "weekly": timedelta(days=21),
+}
 
 
 def change_views(session: Session, changes: Sequence[Change]) -> list[ChangeView]:
@@ -104,7 +108,9 @@ def plan(
         period = period_key(cadence, now, ctx.settings.timezone)
         if cadence == "immediate":
             period = f"s{min(c.snapshot_id for c in items)}"
-        digest = compose(recipient, cadence, period, change_views(session, fresh), orders[sid], labels)
+        digest = compose(
+            recipient, cadence, period, change_views(session, fresh), orders[sid], labels
+        )
         if digest is not None:
             digests.append(digest)
     return digests
@@ -146,9 +152,7 @@ def dispatch(ctx: Context) -> int:
     with Session(ctx.engine, expire_on_commit=False) as session:
         pending = list(
             session.exec(
-                select(Change)
-                .where(col(Change.dispatched_at).is_(None))
-                .order_by(col(Change.id))
+                select(Change).where(col(Change.dispatched_at).is_(None)).order_by(col(Change.id))
             ).all()
         )
         if not pending:

@@ -81,7 +81,9 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
 class Renderer:
     """Renders digests and alerts; the same object serves sending and preview."""
 
-    def __init__(self, base_url: str, timezone: str = "Europe/Oslo", env: Environment | None = None):
+    def __init__(
+        self, base_url: str, timezone: str = "Europe/Oslo", env: Environment | None = None
+    ):
         self.base_url = base_url.rstrip("/")
         self.timezone = timezone
         self.env = env or make_environment()
@@ -100,9 +102,10 @@ class Renderer:
         return f"Helsevarsel {date_nb(now, self.timezone)}: {n} {noun}"
 
     def render(self, digest: Digest, now: datetime) -> OutgoingMessage:
+        subject = self.subject(digest, now)
         context = {
             "digest": digest,
-            "subject": self.subject(digest, now),
+            "subject": subject,
             "now": now,
             "base_url": self.base_url,
             "tz": self.timezone,
@@ -111,7 +114,7 @@ class Renderer:
         html = self.env.get_template("mail/digest.html.j2").render(context)
         return OutgoingMessage(
             to=digest.recipient.email,
-            subject=context["subject"],
+            subject=subject,
             text=text,
             html=html,
             idempotency_key=digest.idempotency_key,

@@ -48,9 +48,22 @@ async def digest_job(ctx: Context, cadence: str) -> None:
 def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     s = ctx.settings
     scheduler = AsyncIOScheduler(timezone=s.timezone)
-    common = {"max_instances": 1, "coalesce": True, "replace_existing": True, "misfire_grace_time": 3600}
-    scheduler.add_job(check_job, IntervalTrigger(seconds=s.check_tick_seconds), args=[ctx], id="check", **common)
-    scheduler.add_job(deliver_job, IntervalTrigger(seconds=s.deliver_tick_seconds), args=[ctx], id="deliver", **common)
+    common = {
+        "max_instances": 1,
+        "coalesce": True,
+        "replace_existing": True,
+        "misfire_grace_time": 3600,
+    }
+    scheduler.add_job(
+        check_job, IntervalTrigger(seconds=s.check_tick_seconds), args=[ctx], id="check", **common
+    )
+    scheduler.add_job(
+        deliver_job,
+        IntervalTrigger(seconds=s.deliver_tick_seconds),
+        args=[ctx],
+        id="deliver",
+        **common,
+    )
     scheduler.add_job(
         digest_job,
         CronTrigger(hour=s.daily_digest_hour, minute=0, timezone=s.timezone),
@@ -60,7 +73,12 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     )
     scheduler.add_job(
         digest_job,
-        CronTrigger(day_of_week=WEEKDAYS[s.weekly_digest_weekday], hour=s.daily_digest_hour, minute=0, timezone=s.timezone),
+        CronTrigger(
+            day_of_week=WEEKDAYS[s.weekly_digest_weekday],
+            hour=s.daily_digest_hour,
+            minute=0,
+            timezone=s.timezone,
+        ),
         args=[ctx, "weekly"],
         id="digest-weekly",
         **common,
@@ -76,7 +94,10 @@ async def run(ctx: Context, web: bool = True) -> None:
     try:
         if web:
             config = uvicorn.Config(
-                create_app(ctx), host=ctx.settings.web_host, port=ctx.settings.web_port, log_level="info"
+                create_app(ctx),
+                host=ctx.settings.web_host,
+                port=ctx.settings.web_port,
+                log_level="info",
             )
             await uvicorn.Server(config).serve()
         else:

@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     @classmethod
     def _check_smtp_url(cls, value: str) -> str:
         if value and urlsplit(value).scheme not in ("smtp", "smtps"):
-            raise ValueError("NOTIFIER_SMTP_URL must look like smtp://host:port or smtps://host:port")
+            raise ValueError(
+                "NOTIFIER_SMTP_URL must look like smtp://host:port or smtps://host:port"
+            )
         return value
 
     @property

@@ -30,11 +30,17 @@ def create_app(ctx: Context) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
         with Session(ctx.engine) as session:
-            sources = list(session.exec(select(Source).order_by(col(Source.authority), col(Source.key))))
+            sources = list(
+                session.exec(select(Source).order_by(col(Source.authority), col(Source.key)))
+            )
             changes = _latest(session, 50)
         names = {s.id: s.name for s in sources}
         html = env.get_template("web/index.html").render(
-            sources=sources, changes=changes, names=names, labels=ctx.labels(), tz=ctx.settings.timezone
+            sources=sources,
+            changes=changes,
+            names=names,
+            labels=ctx.labels(),
+            tz=ctx.settings.timezone,
         )
         return HTMLResponse(html)
 

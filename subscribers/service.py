@@ -74,7 +74,9 @@ def add_subscriber(
         if subtopic in existing:
             existing[subtopic].cadence = cadence
         else:
-            session.add(Subscription(subscriber_id=subscriber.id, subtopic=subtopic, cadence=cadence))
+            session.add(
+                Subscription(subscriber_id=subscriber.id, subtopic=subtopic, cadence=cadence)
+            )
     session.flush()
     return subscriber
 

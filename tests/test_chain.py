@@ -118,7 +118,11 @@ def env(
     monkeypatch.setenv("NOTIFIER_MAIL_FROM", "Helsevarsel <varsel@varsel.example.no>")
     http.set("/rss/nyheter/", FEED_V1, headers={"Content-Type": "application/rss+xml"})
     http.set("/veileder/", PAGE_V1, headers={"Content-Type": "text/html; charset=utf-8"})
-    http.set("/broken.xml", "<rss><channel><item><title>unterminated", headers={"Content-Type": "application/rss+xml"})
+    http.set(
+        "/broken.xml",
+        "<rss><channel><item><title>unterminated",
+        headers={"Content-Type": "application/rss+xml"},
+    )
     http.set("/error/", "Internal Server Error", status=500)
     http.set("/slow/", "<html><main><p>late</p></main></html>", delay=3.0)
     catalogue = tmp_path / "sources.toml"
@@ -193,7 +197,9 @@ def test_failed_sources_are_recorded_and_keep_their_baseline(
         assert sources["slow-page"].consecutive_errors == 2
         veileder = sources["fhi-veileder"]
         assert veileder.last_outcome == "error"
-        assert "selector" in (veileder.last_error or "") or "vedlikehold" in (veileder.last_error or "")
+        assert "selector" in (veileder.last_error or "") or "vedlikehold" in (
+            veileder.last_error or ""
+        )
         assert sources["fhi-nyheter"].last_outcome == "unchanged"
         assert session.exec(select(Change)).all() == []
     engine.dispose()

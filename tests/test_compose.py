@@ -58,7 +58,14 @@ def test_periods_are_local_dates_and_iso_weeks() -> None:
 
 def test_rendering_escapes_what_came_from_the_web() -> None:
     hostile = view(1, '<script>alert("x")</script> Vaksine', ("vaksinasjon",))
-    digest = compose(Recipient(1, "a@b.no"), "daily", "2026-11-23", [hostile], ["vaksinasjon"], {"vaksinasjon": "Vaksinasjon"})
+    digest = compose(
+        Recipient(1, "a@b.no"),
+        "daily",
+        "2026-11-23",
+        [hostile],
+        ["vaksinasjon"],
+        {"vaksinasjon": "Vaksinasjon"},
+    )
     assert digest is not None
     message = Renderer("https://varsel.example.no").render(digest, NOW)
     assert "<script>" not in message.html
@@ -68,6 +75,13 @@ def test_rendering_escapes_what_came_from_the_web() -> None:
 
 
 def test_alert_subject_names_the_change() -> None:
-    digest = compose(Recipient(1, "a@b.no"), "immediate", "s4", [view(1, "Ny forskrift", ("testing",), urgent=True), view(2, "B", ("testing",))], ["testing"], {})
+    digest = compose(
+        Recipient(1, "a@b.no"),
+        "immediate",
+        "s4",
+        [view(1, "Ny forskrift", ("testing",), urgent=True), view(2, "B", ("testing",))],
+        ["testing"],
+        {},
+    )
     assert digest is not None
     assert Renderer("https://x").subject(digest, NOW) == "Haster: Ny forskrift (+1 til)"

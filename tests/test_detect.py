@@ -60,7 +60,10 @@ def test_reordering_sections_alone_is_not_a_change() -> None:
 def test_added_and_removed_sections() -> None:
     base = detect(PAGE_SPEC, page(("A", "a"), ("B", "b")), None).state
     d = detect(PAGE_SPEC, page(("A", "a"), ("C", "c")), base)
-    assert sorted((c.kind, c.section) for c in d.changes) == [("added", ("C",)), ("removed", ("B",))]
+    assert sorted((c.kind, c.section) for c in d.changes) == [
+        ("added", ("C",)),
+        ("removed", ("B",)),
+    ]
 
 
 def test_collapse_is_a_problem_then_held_when_it_persists() -> None:
@@ -77,7 +80,9 @@ def test_feed_new_edited_and_reappearing_items() -> None:
     assert sorted((c.kind, c.title) for c in d.changes) == [("changed", "En"), ("new", "Tre")]
     assert d.outcome == "new"
     # item 2 left the feed and comes back: it is not new
-    again = detect(FEED_SPEC, feed(("2", "To", "b"), ("3", "Tre", "c"), ("1", "En", "a endret")), d.state)
+    again = detect(
+        FEED_SPEC, feed(("2", "To", "b"), ("3", "Tre", "c"), ("1", "En", "a endret")), d.state
+    )
     assert again.changes == ()
 
 

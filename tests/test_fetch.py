@@ -24,7 +24,8 @@ async def test_conditional_get_sends_validators_and_accepts_304(http: FixtureSer
 
 
 @pytest.mark.parametrize(
-    ("status", "error"), [(500, TransientFetchError), (429, TransientFetchError), (404, PermanentFetchError)]
+    ("status", "error"),
+    [(500, TransientFetchError), (429, TransientFetchError), (404, PermanentFetchError)],
 )
 async def test_status_errors(http: FixtureServer, status: int, error: type[Exception]) -> None:
     http.set("/e", "nope", status=status, headers={"Retry-After": "120"})
@@ -54,7 +55,9 @@ async def test_redirects_are_followed_and_limited(http: FixtureServer) -> None:
 
 async def test_body_size_is_limited(http: FixtureServer) -> None:
     http.set("/big", "x" * 5000)
-    async with Fetcher(FetchPolicy(allow_private=True, per_host_min_gap=0, max_body_bytes=1000)) as f:
+    async with Fetcher(
+        FetchPolicy(allow_private=True, per_host_min_gap=0, max_body_bytes=1000)
+    ) as f:
         with pytest.raises(PermanentFetchError, match="limit"):
             await f.fetch(http.url("/big"))
 

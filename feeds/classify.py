@@ -500,6 +500,14 @@ class Taxonomy:
     def slugs(self) -> frozenset[str]:
         return frozenset(self._by_slug)
 
+    def umbrellas(self) -> dict[str, tuple[str, ...]]:
+        """child slug -> the umbrella subtopics covering it (testing -> ("tisk",))."""
+        cover: dict[str, list[str]] = {}
+        for parent in self._parents:
+            for child in parent.children:
+                cover.setdefault(child, []).append(parent.slug)
+        return {child: tuple(parents) for child, parents in cover.items()}
+
     def canonical(self, slug: str) -> str:
         """The slug itself, or the slug an alias ("forskrifter") stands for; else KeyError."""
         if slug in self._by_slug:

@@ -49,7 +49,10 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("informasjonskapsl", r"[^.]{0,300}benytter informasjonskapsler[^.]{0,300}\."),
         ("informasjonskapsl", r"[^.]{0,300}nyttar informasjonskapslar[^.]{0,300}\."),
         ("nettleser vi ikke", r"du benytter en nettleser vi ikke støtter[^.]{0,200}\.?"),
-        ("koronasituasjonen", r"informasjon om koronasituasjonen endr(er|ar) seg raskt[^.]{0,300}\."),
+        (
+            "koronasituasjonen",
+            r"informasjon om koronasituasjonen endr(er|ar) seg raskt[^.]{0,300}\.",
+        ),
     )
 )
 

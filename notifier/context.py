@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -39,6 +39,18 @@ class Context:
 
     def __exit__(self, *exc: object) -> None:
         self.engine.dispose()
+
+    @cached_property
+    def _umbrellas(self) -> dict[str, tuple[str, ...]]:
+        return self.taxonomy.umbrellas()
+
+    def with_umbrellas(self, subtopics: Sequence[str]) -> tuple[str, ...]:
+        """The subtopics of a change plus the umbrellas covering them: a subscriber of 'tisk'
+        follows testing, isolasjon, smittesporing and karantene as well."""
+        out = dict.fromkeys(subtopics)
+        for slug in subtopics:
+            out.update(dict.fromkeys(self._umbrellas.get(slug, ())))
+        return tuple(out)
 
     def labels(self) -> dict[str, str]:
         return {s.slug: s.label_nb for s in self.taxonomy.subtopics}

@@ -27,7 +27,7 @@ LOOKBACK = {
 }
 
 
-def change_views(session: Session, changes: Sequence[Change]) -> list[ChangeView]:
+def change_views(ctx: Context, session: Session, changes: Sequence[Change]) -> list[ChangeView]:
     source_ids = {c.source_id for c in changes}
     sources = {
         s.id: s for s in session.exec(select(Source).where(col(Source.id).in_(source_ids)))
@@ -48,7 +48,7 @@ def change_views(session: Session, changes: Sequence[Change]) -> list[ChangeView
                 summary=c.summary,
                 segments=tuple((seg[0], seg[1]) for seg in c.diff),
                 detected_at=c.detected_at,
-                subtopics=tuple(c.subtopics),
+                subtopics=ctx.with_umbrellas(c.subtopics),
                 urgent=c.urgent,
             )
         )
@@ -92,7 +92,7 @@ def plan(
     wanted: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         assert change.id is not None
-        for m in index.match(change.subtopics, urgent=change.urgent):
+        for m in index.match(ctx.with_umbrellas(change.subtopics), urgent=change.urgent):
             if m.cadence != cadence or (m.subscriber_id, change.id) in sent:
                 continue
             if only_subscriber is None or m.subscriber_id == only_subscriber:
@@ -109,7 +109,7 @@ def plan(
         if cadence == "immediate":
             period = f"s{min(c.snapshot_id for c in items)}"
         digest = compose(
-            recipient, cadence, period, change_views(session, fresh), orders[sid], labels
+            recipient, cadence, period, change_views(ctx, session, fresh), orders[sid], labels
         )
         if digest is not None:
             digests.append(digest)

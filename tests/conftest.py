@@ -28,7 +28,7 @@ def _postgres_reason() -> str | None:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
         engine.dispose()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means: skip with the reason
         return f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}); start it or set NOTIFIER_TEST_POSTGRES_URL"
     return None
 

@@ -1,0 +1,115 @@
+"""Who gets what: alerts and digests planned from stored changes (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from feeds.models import Change, Snapshot, Source
+from notifier.context import Context
+from notifier.outbox import Delivery, DeliveryItem
+from notifier.plan import compose_digests, dispatch, preview
+from subscribers.models import Subscriber
+from subscribers.service import add_subscriber
+from tests.conftest import Clock
+
+
+def add_change(ctx: Context, title: str, subtopics: list[str], urgent: bool = False) -> int:
+    with Session(ctx.engine) as session:
+        source = session.exec(select(Source)).first()
+        if source is None:
+            source = Source(key="s", kind="feed", url="https://x.no/rss", authority="fhi", name="S")
+            session.add(source)
+            session.flush()
+        assert source.id is not None
+        snap = Snapshot(source_id=source.id, content_digest="d", taken_at=ctx.clock())
+        session.add(snap)
+        session.flush()
+        assert snap.id is not None
+        change = Change(
+            source_id=source.id, snapshot_id=snap.id, fingerprint=title, kind="new", title=title,
+            url="https://x.no/a", subtopics=subtopics, urgent=urgent, detected_at=ctx.clock(),
+        )  # fmt: skip
+        session.add(change)
+        session.commit()
+        assert change.id is not None
+        return change.id
+
+
+def subscribe(
+    ctx: Context, email: str, subtopics: list[str], cadence: str, confirmed: bool = True
+) -> None:
+    with Session(ctx.engine) as session:
+        add_subscriber(
+            session, email, role="kommunelege", subtopics=subtopics, cadence=cadence,
+            known_subtopics=ctx.taxonomy.slugs(), confirmed=confirmed,
+        )  # fmt: skip
+        sub = session.exec(select(Subscriber).where(Subscriber.email == email)).one()
+        if sub.confirmed_at is not None:
+            sub.confirmed_at = ctx.clock() - timedelta(days=1)
+        session.commit()
+
+
+def deliveries(ctx: Context) -> list[tuple[str, str]]:
+    with Session(ctx.engine) as session:
+        return sorted((d.to_address, d.kind) for d in session.exec(select(Delivery)))
+
+
+def test_tisk_subscribers_get_changes_about_testing(ctx: Context) -> None:
+    subscribe(ctx, "tisk@k.no", ["tisk"], "daily")
+    add_change(ctx, "Nye råd om testing", ["testing"])
+    assert compose_digests(ctx, "daily") == 1
+    assert deliveries(ctx) == [("tisk@k.no", "digest")]
+
+
+def test_urgent_changes_go_out_at_once_and_not_again_in_the_digest(ctx: Context) -> None:
+    subscribe(ctx, "lege@k.no", ["forskrifter_regelverk"], "weekly")
+    add_change(ctx, "Endring i covid-19-forskriften", ["forskrifter_regelverk"], urgent=True)
+    assert dispatch(ctx) == 1
+    assert dispatch(ctx) == 0
+    assert compose_digests(ctx, "weekly") == 0
+    assert deliveries(ctx) == [("lege@k.no", "alert")]
+
+
+def test_unconfirmed_subscribers_get_nothing(ctx: Context) -> None:
+    subscribe(ctx, "ny@k.no", ["vaksinasjon"], "immediate", confirmed=False)
+    add_change(ctx, "Vaksine", ["vaksinasjon"])
+    assert dispatch(ctx) == 0
+    assert deliveries(ctx) == []
+
+
+def test_changes_from_before_the_subscription_are_not_sent(ctx: Context, clock: Clock) -> None:
+    add_change(ctx, "Gammel nyhet", ["vaksinasjon"])
+    clock.advance(days=2)
+    subscribe(ctx, "ny@k.no", ["vaksinasjon"], "daily")
+    with Session(ctx.engine) as session:
+        sub = session.exec(select(Subscriber)).one()
+        sub.confirmed_at = clock()
+        session.commit()
+    assert compose_digests(ctx, "daily") == 0
+
+
+def test_each_change_reaches_a_subscriber_once_across_cadences(ctx: Context, clock: Clock) -> None:
+    subscribe(ctx, "a@k.no", ["vaksinasjon"], "daily")
+    subscribe(ctx, "a@k.no", ["testing"], "weekly")
+    both = add_change(ctx, "Testing og vaksinasjon", ["vaksinasjon", "testing"])
+    assert compose_digests(ctx, "weekly") == 0  # the daily subscription is the more immediate
+    assert compose_digests(ctx, "daily") == 1
+    clock.advance(days=1)
+    assert compose_digests(ctx, "daily") == 0
+    with Session(ctx.engine) as session:
+        items = session.exec(select(DeliveryItem).where(DeliveryItem.change_id == both)).all()
+        assert len(items) == 1
+
+
+def test_preview_is_what_the_digest_will_contain_and_writes_nothing(ctx: Context) -> None:
+    subscribe(ctx, "a@k.no", ["vaksinasjon"], "daily")
+    add_change(ctx, "Vaksine til eldre", ["vaksinasjon"])
+    shown = preview(ctx, "a@k.no", "daily")
+    assert shown is not None and [c.title for c in shown.changes] == ["Vaksine til eldre"]
+    assert deliveries(ctx) == []
+    compose_digests(ctx, "daily")
+    with Session(ctx.engine) as session:
+        (row,) = session.exec(select(Delivery)).all()
+        assert row.body_text == ctx.renderer.render(shown, ctx.clock()).text

@@ -108,15 +108,21 @@ class SmtpChannel:
         return self._client
 
     async def send(self, message: OutgoingMessage) -> None:
+        """Connection, login and sender problems are ours (configuration, outage): temporary,
+        so nothing is lost while they are fixed. Only a 5xx for this recipient or this message
+        is permanent."""
         mail = build_email(message, self.mail_from)
         try:
             client = await self._connected()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._reset()
+            raise TemporaryDeliveryError(f"SMTP server unavailable: {exc}") from exc
+        try:
             errors, _ = await client.send_message(mail, sender=self._envelope_from)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise _classify(exc.recipients[0].code, str(exc)) from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            await self._reset()
-            raise _classify(exc.code, exc.message) from exc
+        except aiosmtplib.SMTPDataError as exc:
+            raise _classify(exc.code, f"message refused: {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._reset()
             raise TemporaryDeliveryError(f"SMTP: {type(exc).__name__}: {exc}") from exc

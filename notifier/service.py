@@ -28,7 +28,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 async def check_job(ctx: Context) -> None:
     reports = await check(ctx)
     for r in reports:
-        if r.outcome != "unchanged":
+        if r.outcome in ("new", "changed"):  # errors are logged where they happen
             log.info("%s %s %s", r.key, r.outcome, r.detail)
     await deliver(ctx)
 

@@ -125,3 +125,19 @@ async def test_mail_folder_channel_writes_eml_files(ctx: Context, tmp_path: Path
     assert report.sent == 1
     (eml,) = (tmp_path / "mail").glob("*.eml")
     assert b"To: a@kommune.no" in eml.read_bytes()
+
+
+async def test_smtp_url_credentials_are_used_for_auth(ctx: Context) -> None:
+    from notifier.deliver import make_channel
+    from tests.support.smtpserver import smtp_server
+
+    with smtp_server(credentials=("varsel", "hemmelig passord")) as (inbox, port):
+        add_messages(ctx, "a@kommune.no")
+        wrong = ctx.settings.model_copy(update={"smtp_url": f"smtp://varsel:feil@127.0.0.1:{port}"})
+        report = await send_all(ctx, make_channel(wrong))
+        assert (report.sent, report.retried + report.failed) == (0, 1)
+        url = f"smtp://varsel:hemmelig%20passord@127.0.0.1:{port}"
+        right = ctx.settings.model_copy(update={"smtp_url": url})
+        ctx.clock.advance(hours=1)  # type: ignore[attr-defined]
+        assert (await send_all(ctx, make_channel(right))).sent == 1
+    assert len(inbox.messages) == 1

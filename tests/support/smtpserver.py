@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -38,13 +39,33 @@ class Inbox:
         return "250 Message accepted"
 
 
+def _authenticator(user: str, password: str) -> Any:
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login.decode(),
+            auth_data.password.decode(),
+        ) == (user, password)
+        return AuthResult(success=ok, handled=False)
+
+    return check
+
+
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
+def smtp_server(credentials: tuple[str, str] | None = None) -> Iterator[tuple[Inbox, int]]:
+    """A server on a free port; with ``credentials`` it offers AUTH over plain text (only a
+    loopback test may) and refuses wrong credentials."""
     inbox = Inbox()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    auth: dict[str, Any] = {}
+    if credentials:
+        auth = {
+            "authenticator": _authenticator(*credentials),
+            "auth_required": False,  # a wrong password is still refused (535)
+            "auth_require_tls": False,
+        }
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **auth)
     controller.start()
     try:
         yield inbox, controller.port

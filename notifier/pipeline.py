@@ -15,6 +15,7 @@ from feeds.detect import DetectedChange
 from feeds.fetch import Fetcher
 from feeds.store import select_sources, upsert_sources
 from notifier.context import Context
+from notifier.operators import alert_operators
 from notifier.plan import dispatch
 
 
@@ -59,4 +60,5 @@ async def check(
     async with Fetcher(ctx.settings.fetch_policy()) as fetcher:
         reports = await check_sources(ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock)
     dispatch(ctx)
+    alert_operators(ctx)
     return reports

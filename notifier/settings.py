@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     check_tick_seconds: int = Field(default=60, ge=1)
     deliver_tick_seconds: int = Field(default=30, ge=1)
     deliver_max_attempts: int = Field(default=8, ge=1)
+    #: who hears about failing sources (never subscribers); empty: nobody is mailed
+    operator_email: str = ""
+    #: consecutive failed checks of a source before operators are told
+    source_error_threshold: int = Field(default=3, ge=1)
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000

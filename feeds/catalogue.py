@@ -4,7 +4,7 @@ A catalogue is a list of ``[[source]]`` tables::
 
     [[source]]
     key = "fhi-nyheter"                 # unique, stable; used in the CLI and in URLs
-    kind = "feed"                       # feed | page
+    kind = "feed"                       # feed | page | document | listing
     url = "https://www.fhi.no/rss/nyheter/"
     authority = "fhi"                   # regjeringen | fhi | helsedirektoratet | lovdata | ...
     name = "FHI: nyheter"               # shown to readers
@@ -12,10 +12,20 @@ A catalogue is a list of ``[[source]]`` tables::
     selector = "main article"           # optional, pages: CSS selector of the main content
     drop = [".cookie-banner"]           # optional, pages: CSS selectors of noise to remove
     subtopics = ["vaksinasjon"]         # optional: subtopics that always apply to this source
+    noise = ["^Sist oppdatert .*$"]     # optional, pages: regexes of phrases that are noise
+    link_selector = "nav.toc a"         # document/listing (and follow_pdfs): CSS of the <a>s
+    link_pattern = "^https://.*/kap"    # optional: regex the absolute link URL must match
+    follow_pdfs = false                 # optional, pages: also watch linked PDF attachments
+
+Kinds: ``feed`` (RSS/Atom), ``page`` (one HTML page, sectioned by heading), ``document`` (a
+guide whose chapters are linked from a table of contents at ``url``: every chapter is watched
+and reported on its own; ``link_selector`` picks the chapter links), ``listing`` (a list of
+letters or news without a feed: every new link is a new item, like a feed item).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +35,9 @@ from urllib.parse import urlsplit
 
 from feeds.errors import CatalogueError
 
-KINDS = frozenset({"feed", "page"})
+KINDS = frozenset({"feed", "page", "document", "listing", "hapi"})
+#: kinds whose items or chapters are found by following links from the watched URL
+LINK_KINDS = frozenset({"document", "listing"})
 DEFAULT_CATALOGUE = Path(__file__).parent / "data" / "sources.toml"
 _KNOWN_FIELDS = frozenset(
     {
@@ -40,6 +52,10 @@ _KNOWN_FIELDS = frozenset(
         "subtopics",
         "enabled",
         "notes",
+        "noise",
+        "link_selector",
+        "link_pattern",
+        "follow_pdfs",
     }
 )
 
@@ -58,6 +74,10 @@ class SourceSpec:
     drop: tuple[str, ...] = field(default_factory=tuple)
     subtopics: tuple[str, ...] = field(default_factory=tuple)
     enabled: bool = True
+    noise: tuple[str, ...] = field(default_factory=tuple)
+    link_selector: str | None = None
+    link_pattern: str | None = None
+    follow_pdfs: bool = False
 
 
 def load_catalogue(path: Path | None = None) -> list[SourceSpec]:
@@ -108,9 +128,8 @@ def _parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
     interval = entry.get("interval_minutes", 60)
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
         raise CatalogueError(f"{where}: interval_minutes must be a whole number >= 1")
-    selector = entry.get("selector")
-    if selector is not None and not isinstance(selector, str):
-        raise CatalogueError(f"{where}: selector must be a CSS selector string")
+    selector = _optional_str(entry, "selector", where)
+    links = _parse_links(entry, kind, where)
     return SourceSpec(
         key=key,
         kind=kind,
@@ -122,7 +141,52 @@ def _parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
         drop=_str_tuple(entry, "drop", where),
         subtopics=_str_tuple(entry, "subtopics", where),
         enabled=bool(entry.get("enabled", True)),
+        noise=_regex_tuple(entry, "noise", where),
+        link_selector=links[0],
+        link_pattern=links[1],
+        follow_pdfs=links[2],
     )
+
+
+def _parse_links(
+    entry: Mapping[str, Any], kind: str, where: str
+) -> tuple[str | None, str | None, bool]:
+    link_selector = _optional_str(entry, "link_selector", where)
+    link_pattern = _optional_str(entry, "link_pattern", where)
+    if link_pattern is not None:
+        _compile(link_pattern, "link_pattern", where)
+    follow_pdfs = entry.get("follow_pdfs", False)
+    if not isinstance(follow_pdfs, bool):
+        raise CatalogueError(f"{where}: follow_pdfs must be true or false")
+    if kind in LINK_KINDS and link_selector is None and link_pattern is None:
+        raise CatalogueError(f"{where}: kind {kind!r} needs link_selector or link_pattern")
+    if follow_pdfs and kind not in ("page", "document"):
+        raise CatalogueError(f"{where}: follow_pdfs applies to pages and documents only")
+    return link_selector, link_pattern, follow_pdfs
+
+
+def _optional_str(entry: Mapping[str, Any], name: str, where: str) -> str | None:
+    value = entry.get(name)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise CatalogueError(f"{where}: {name} must be a non-empty string")
+    return value.strip() if isinstance(value, str) else None
+
+
+def _compile(pattern: str, name: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise CatalogueError(f"{where}: {name} {pattern!r} is not a valid regex: {exc}") from exc
+
+
+def _regex_tuple(entry: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
+    patterns = _str_tuple(entry, name, where)
+    for pattern in patterns:
+        _compile(pattern, name, where)
+    # They are applied as one alternation (normalize.compile_noise): inline global flags such
+    # as (?i) in the middle would break it, so that form is checked here too.
+    _compile("|".join(f"(?:{p})" for p in patterns), f"{name} (combined)", where)
+    return patterns
 
 
 def _required_str(entry: Mapping[str, Any], name: str, where: str) -> str:

@@ -6,6 +6,10 @@ concurrently (the fetcher enforces the per-host limits). A source that shows a n
 together. The quiet outcomes (unchanged, error) are written in one bulk update at the end of
 the round; losing them to a crash only means those sources are checked again. A failure of one
 source is recorded on that source and never stops the round.
+
+Documents and pages with ``follow_pdfs`` also fetch their linked parts (feeds/kinds.py) through
+the same Fetcher, on every check and without validators; a part that fails is a problem of that
+part only (shown as the source's last error), never a removal.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from feeds.catalogue import SourceSpec
 from feeds.classify import Classification
 from feeds.detect import DetectedChange, Detection, body_hash, detect
 from feeds.errors import ContentCollapse
-from feeds.fetch import Fetcher, Validators
+from feeds.fetch import Fetcher, FetchResult, Validators, needs_full_fetch
+from feeds.kinds import Linked, fetch_linked, needs_links
 from feeds.store import (
     CheckTarget,
     apply_fields,
@@ -81,18 +86,23 @@ async def check_sources(
 async def _check(r: _Round, target: CheckTarget) -> CheckReport:
     spec = target.spec
     known = target.body_hash
+    # Documents and pages with PDF attachments fetch their parts on every check: a chapter
+    # may change while its table of contents stays the same.
+    multi = needs_links(spec)
+    force_full = needs_full_fetch(
+        target.last_full_fetch_at, r.now(), r.fetcher.policy.full_fetch_every
+    )
     try:
         result = await r.fetcher.fetch(
-            spec.url, Validators(target.etag, target.last_modified) if known else None
+            spec.url,
+            Validators(target.etag, target.last_modified) if known and not multi else None,
+            force_full=force_full,
         )
         raw = body_hash(result.body) if not result.not_modified else known
-        if result.not_modified or raw == known:
+        if not multi and (result.not_modified or raw == known):
             detection = Detection("unchanged", None, note="not modified")
         else:
-            # Only a body we have not seen is worth loading the last snapshot for.
-            with Session(r.engine) as session:
-                previous = latest_state(session, target.id)
-            detection = detect(spec, result, previous, accept_collapse=target.pending_digest)
+            detection = await _detect(r, target, result)
         tags = [_classified(r.classifier, spec, c) for c in detection.changes]
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
         log.warning("check of %s failed: %s", spec.key, exc)
@@ -100,15 +110,45 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport:
         r.quiet.append(error_fields(target, exc, r.now(), pending))
         return CheckReport(spec.key, "error", 0, f"{type(exc).__name__}: {exc}")
     validators = (result.validators.etag, result.validators.last_modified)
-    if detection.state is None or not (detection.changes or detection.baseline):
-        r.quiet.append(success_fields(target, "unchanged", validators, raw, r.now()))
-        return CheckReport(spec.key, "unchanged", 0, detection.note)
+    detail = _detail(detection)
+    if detection.state is None or not (
+        detection.changes or detection.baseline or detection.refresh
+    ):
+        fields = success_fields(
+            target, "unchanged", validators, raw, r.now(), detection.problems, _full(result)
+        )
+        r.quiet.append(fields)
+        return CheckReport(spec.key, "unchanged", 0, detail)
     with Session(r.engine) as session:
-        stored = record_changes(session, target, detection, tags, validators, r.now())
+        stored = record_changes(
+            session, target, detection, tags, validators, r.now(), _full(result)
+        )
         session.commit()
     outcome = detection.outcome if stored or detection.baseline else "unchanged"
-    detail = detection.note + (" (held for review)" if detection.held else "")
     return CheckReport(spec.key, outcome, stored, detail)
+
+
+async def _detect(r: _Round, target: CheckTarget, result: FetchResult) -> Detection:
+    """A body we have not seen (or a document's parts): load the last snapshot and compare."""
+    spec = target.spec
+    linked: list[Linked] = []
+    if needs_links(spec) and not result.not_modified:
+        linked = await fetch_linked(r.fetcher, spec, result)
+    with Session(r.engine) as session:
+        previous = latest_state(session, target.id)
+    return detect(spec, result, previous, target.pending_digest, linked)
+
+
+def _full(result: FetchResult) -> bool:
+    """An unconditional 200: the answer a wrong 304 could have hidden."""
+    return result.status == 200 and not result.conditional
+
+
+def _detail(detection: Detection) -> str:
+    detail = detection.note + (" (held for review)" if detection.held else "")
+    if detection.problems:
+        detail += "; problems: " + "; ".join(detection.problems)
+    return detail
 
 
 def _classified(classifier: Classifier, spec: SourceSpec, change: DetectedChange) -> Tagged:

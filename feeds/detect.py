@@ -7,9 +7,9 @@ noise only, a real edit, a collapse) is tested without a server or a database.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from feeds.catalogue import SourceSpec
@@ -20,10 +20,13 @@ from feeds.diff import (
     SeenItem,
     diff_feed,
     diff_pages,
+    keyed_sections,
 )
-from feeds.errors import ContentCollapse
-from feeds.extract import PageContent, Section, extract_feed, extract_page
+from feeds.errors import ContentCollapse, SourceProblem
+from feeds.extract import FeedContent, PageContent, Section, extract_feed, extract_page
 from feeds.fetch import FetchResult
+from feeds.hapi import extract_hapi
+from feeds.kinds import Linked, linked_page, listing_feed, needs_links
 
 #: How many item identities a feed snapshot remembers (tombstones included).
 SEEN_LIMIT = 5000
@@ -31,6 +34,19 @@ SEEN_LIMIT = 5000
 COLLAPSE_RATIO = 0.3
 #: ... provided the last version was at least this long.
 COLLAPSE_MIN_CHARS = 400
+#: A body without its closing </html> that lost more than this share of text is truncated.
+TRUNCATED_RATIO = 0.8
+#: How many recent versions of each section are remembered: a section that returns to one of
+#: them (an A/B variant flipping back) is not reported again.
+HISTORY = 5
+#: Sections remembered in the history at most (the current ones come first).
+HISTORY_PATHS = 2000
+#: the digest recorded for "this section was absent"
+ABSENT = "-"
+#: Bumped whenever extraction or normalisation changes what a page's text looks like (2: list
+#: marks, noise headings, signal lines). A snapshot of another version is re-baselined silently
+#: once instead of reporting every page as changed after an upgrade.
+EXTRACTION_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -42,12 +58,15 @@ class SnapshotState:
     content_digest: str
     page: PageContent | None = None
     seen: Mapping[str, SeenItem] = field(default_factory=dict)
+    #: per section key ("\x1f".join(path)): its recent digests, newest last (ABSENT: gone)
+    history: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    version: int = EXTRACTION_VERSION
 
 
 @dataclass(frozen=True)
 class DetectedChange:
     fingerprint: str
-    kind: str  # new | changed | added | removed
+    kind: str  # new | changed | added | removed | moved
     title: str
     url: str
     section: tuple[str, ...] = ()
@@ -66,6 +85,10 @@ class Detection:
     baseline: bool = False
     held: bool = False  # a confirmed collapse: store, but hold for staff review
     note: str = ""
+    #: store ``state`` although nothing is reported (a flip-back, a new publisher date)
+    refresh: bool = False
+    #: problems of single parts (a chapter or an attachment that failed); the rest was checked
+    problems: tuple[str, ...] = ()
 
 
 def body_hash(body: bytes) -> str:
@@ -77,22 +100,68 @@ def detect(
     result: FetchResult,
     previous: SnapshotState | None,
     accept_collapse: str | None = None,
+    linked: Sequence[Linked] = (),
 ) -> Detection:
-    """Compare a fetched response with the last snapshot. Raises SourceProblem."""
+    """Compare a fetched response (and, for documents and PDF attachments, the linked parts
+    fetched with it) with the last snapshot. Raises SourceProblem."""
     if result.not_modified:
         return Detection("unchanged", None, note="304 not modified")
+    _refuse_challenge(result)
     raw = body_hash(result.body)
-    if previous is not None and previous.body_hash == raw:
+    if previous is not None and previous.body_hash == raw and not needs_links(spec):
         return Detection("unchanged", None, note="same body")
-    if spec.kind == "feed":
-        return _detect_feed(spec, result, raw, previous)
-    return _detect_page(spec, result, raw, previous, accept_collapse)
+    if spec.kind in ("feed", "listing"):
+        feed = (
+            extract_feed(result.body, result.headers)
+            if spec.kind == "feed"
+            else listing_feed(spec, result)
+        )
+        return _detect_feed(spec, feed, raw, previous)
+    page, problems = _page_of(spec, result, previous, linked)
+    detection = _detect_page(spec, page, raw, previous, accept_collapse)
+    return replace(detection, problems=problems) if problems else detection
+
+
+def _refuse_challenge(result: FetchResult) -> None:
+    headers = {k.lower(): v for k, v in result.headers.items()}
+    if headers.get("cf-mitigated"):
+        raise SourceProblem("the site answered with a bot challenge (cf-mitigated)")
+
+
+def _page_of(
+    spec: SourceSpec,
+    result: FetchResult,
+    previous: SnapshotState | None,
+    linked: Sequence[Linked],
+) -> tuple[PageContent, tuple[str, ...]]:
+    last = previous.page if previous else None
+    if spec.kind == "hapi":  # Helsedirektoratet's content API: JSON, no </html> to check
+        return extract_hapi(result.body), ()
+    if spec.kind == "document":
+        built = linked_page(spec, None, linked, last)
+        return built.page, built.problems
+    page = extract_page(result.body, result.headers, spec.selector, spec.drop, spec.noise)
+    _refuse_truncated(result.body, last, page)
+    if not linked:
+        return page, ()
+    built = linked_page(spec, page, linked, last)
+    return built.page, built.problems
+
+
+def _refuse_truncated(body: bytes, before: PageContent | None, after: PageContent) -> None:
+    """A body cut off before </html> that also lost text is a broken transfer, not an edit."""
+    if before is None or b"</html" in body[-4096:].lower():
+        return
+    if after.text_length < before.text_length * TRUNCATED_RATIO:
+        raise SourceProblem(
+            f"the page ends before </html> and its text fell from {before.text_length} to "
+            f"{after.text_length} characters: a truncated transfer; kept the last version"
+        )
 
 
 def _detect_feed(
-    spec: SourceSpec, result: FetchResult, raw: str, previous: SnapshotState | None
+    spec: SourceSpec, feed: FeedContent, raw: str, previous: SnapshotState | None
 ) -> Detection:
-    feed = extract_feed(result.body, result.headers)
     seen = dict(previous.seen) if previous else {}
     item_changes = diff_feed(seen, feed)
     current = {i.item_id: SeenItem(i.digest, i.title, i.summary) for i in feed.items}
@@ -102,7 +171,7 @@ def _detect_feed(
     if len(merged) > SEEN_LIMIT:
         merged = dict(list(merged.items())[-SEEN_LIMIT:])
     digest = hashlib.sha256("".join(sorted(current)).encode()).hexdigest()[:32]
-    state = SnapshotState("feed", raw, digest, seen=merged)
+    state = SnapshotState(spec.kind, raw, digest, seen=merged)
     if previous is None:
         return Detection("new", state, baseline=True, note=f"baseline: {len(feed.items)} items")
     changes = tuple(_item_change(spec, c) for c in item_changes)
@@ -127,24 +196,86 @@ def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:
 
 def _detect_page(
     spec: SourceSpec,
-    result: FetchResult,
+    page: PageContent,
     raw: str,
     previous: SnapshotState | None,
     accept_collapse: str | None,
 ) -> Detection:
-    page = extract_page(result.body, result.headers, spec.selector, spec.drop)
-    state = SnapshotState("page", raw, page.digest, page=page)
     if previous is None or previous.page is None:
+        state = SnapshotState(spec.kind, raw, page.digest, page=page, history=_history({}, page))
         return Detection(
             "new", state, baseline=True, note=f"baseline: {len(page.sections)} sections"
         )
+    history = _history(previous.history, page, previous.page)
+    state = SnapshotState(spec.kind, raw, page.digest, page=page, history=history)
+    if previous.version != EXTRACTION_VERSION:
+        note = f"re-baselined: extraction version {previous.version} -> {EXTRACTION_VERSION}"
+        return Detection("unchanged", state, note=note, refresh=True)
     if previous.page.digest == page.digest:
-        return Detection("unchanged", state, note="same content, other markup or noise")
+        # Same text: a new publisher date alone is stored (it is a hint), never reported.
+        refresh = previous.page.updated != page.updated
+        return Detection(
+            "unchanged", state, note="same content, other markup or noise", refresh=refresh
+        )
     held = _collapse_check(previous.page, page, accept_collapse)
-    changes = tuple(_section_change(spec, page, c) for c in diff_pages(previous.page, page))
-    if not changes:  # only the order of sections changed
-        return Detection("unchanged", state, note="sections reordered")
+    found = diff_pages(previous.page, page)
+    fresh = [c for c in found if not _seen_before(previous.history, c)]
+    published = _signal_time(page.updated)
+    changes = tuple(_section_change(spec, page, c, published) for c in fresh)
+    if not changes:
+        note = "sections reordered" if not found else "returned to a recent version"
+        return Detection("unchanged", state, note=note, refresh=True)
     return Detection("changed", state, changes, held=held, note=f"{len(changes)} section(s)")
+
+
+def _section_key(path: Sequence[str]) -> str:
+    return "\x1f".join(path)
+
+
+def _seen_before(history: Mapping[str, tuple[str, ...]], change: SectionChange) -> bool:
+    """Debounce: a section whose new version (or absence) was seen among its last versions
+    is an A/B variant or a flip-back, not news."""
+    recent = history.get(_section_key(change.path), ())
+    if change.kind == "removed":
+        return ABSENT in recent
+    if change.kind == "moved":
+        return False
+    return change.after_digest in recent
+
+
+def _history(
+    before: Mapping[str, tuple[str, ...]], page: PageContent, last: PageContent | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Each section's recent digests with this version appended; sections that left the page
+    get ABSENT appended once, and the oldest entries go first when the bound is reached."""
+    out: dict[str, tuple[str, ...]] = {}
+    for key, section in keyed_sections(page.sections).items():
+        out[_section_key(key)] = _push(before.get(_section_key(key), ()), section.digest)
+    if last is not None:
+        for key in keyed_sections(last.sections):
+            k = _section_key(key)
+            if k not in out:
+                out[k] = _push(before.get(k, ()), ABSENT)
+    for k, digests in before.items():
+        if len(out) >= HISTORY_PATHS:
+            break
+        out.setdefault(k, digests)
+    return out
+
+
+def _push(digests: tuple[str, ...], digest: str) -> tuple[str, ...]:
+    if digests and digests[-1] == digest:
+        return digests
+    return (*digests, digest)[-HISTORY:]
+
+
+def _signal_time(updated: str | None) -> datetime | None:
+    if not updated:
+        return None
+    try:
+        return datetime.fromisoformat(updated).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _collapse_check(before: PageContent, after: PageContent, accept: str | None) -> bool:
@@ -160,7 +291,9 @@ def _collapse_check(before: PageContent, after: PageContent, accept: str | None)
     )
 
 
-def _section_change(spec: SourceSpec, page: PageContent, change: SectionChange) -> DetectedChange:
+def _section_change(
+    spec: SourceSpec, page: PageContent, change: SectionChange, published: datetime | None
+) -> DetectedChange:
     where = " › ".join(change.path)
     title = page.title or spec.name
     return DetectedChange(
@@ -175,6 +308,7 @@ def _section_change(spec: SourceSpec, page: PageContent, change: SectionChange) 
         before=change.before,
         after=change.after,
         segments=change.segments,
+        published=published,
     )
 
 
@@ -193,6 +327,7 @@ def _fingerprint(*parts: str) -> str:
 
 def state_to_json(state: SnapshotState) -> dict[str, Any]:
     data: dict[str, Any] = {
+        "version": state.version,
         "kind": state.kind,
         "body_hash": state.body_hash,
         "content_digest": state.content_digest,
@@ -200,6 +335,10 @@ def state_to_json(state: SnapshotState) -> dict[str, Any]:
     if state.page is not None:
         data["title"] = state.page.title
         data["sections"] = [{"path": list(s.path), "text": s.text} for s in state.page.sections]
+        if state.page.updated:
+            data["updated"] = state.page.updated
+    if state.history:
+        data["history"] = {k: list(v) for k, v in state.history.items()}
     if state.seen:
         data["seen"] = {k: [v.digest, v.title, v.summary] for k, v in state.seen.items()}
     return data
@@ -211,6 +350,7 @@ def state_from_json(data: Mapping[str, Any]) -> SnapshotState:
         page = PageContent(
             title=data.get("title", ""),
             sections=tuple(Section(tuple(s["path"]), s["text"]) for s in data["sections"]),
+            updated=data.get("updated"),
         )
     seen = {k: SeenItem(*v) for k, v in (data.get("seen") or {}).items()}
     return SnapshotState(
@@ -219,4 +359,6 @@ def state_from_json(data: Mapping[str, Any]) -> SnapshotState:
         content_digest=data["content_digest"],
         page=page,
         seen=seen,
+        history={k: tuple(v) for k, v in (data.get("history") or {}).items()},
+        version=data.get("version", 1),
     )

@@ -90,19 +90,50 @@ def keyed_sections(sections: Iterable[Section]) -> dict[tuple[str, ...], Section
 
 
 def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
-    """Changed, added and removed sections, in the order of the new page."""
+    """Changed, added, removed and moved sections, in the order of the new page.
+
+    Sections are keyed by heading path, so reordering alone changes nothing. A section that
+    left one path and arrived at another with the same text is one change, not two: "moved"
+    when its numbered heading got another number (order matters in numbered chapters), a
+    "changed" heading when it was renamed, and nothing when only its parent changed."""
     old, new = keyed_sections(before.sections), keyed_sections(after.sections)
+    gone: dict[str, list[tuple[str, ...]]] = {}
+    for key, section in old.items():
+        if key not in new:
+            gone.setdefault(section.canonical, []).append(key)
     changes: list[SectionChange] = []
     for key, section in new.items():
         previous = old.get(key)
         if previous is None:
-            changes.append(_section_change("added", key, None, section))
+            candidates = gone.get(section.canonical)
+            origin = candidates.pop(0) if candidates else None
+            if origin is None:
+                changes.append(_section_change("added", key, None, section))
+            else:
+                changes.extend(_relocated(origin, old[origin], key, section))
         elif previous.digest != section.digest:
             changes.append(_section_change("changed", key, previous, section))
+    left = {key for keys in gone.values() for key in keys}
     for key, section in old.items():
-        if key not in new:
+        if key in left:
             changes.append(_section_change("removed", key, section, None))
     return changes
+
+
+_NUMBER = re.compile(r"^\s*(?:kapittel|kap\.|del|§)?\s*(\d+(?:\.\d+)*)\.?\s+", re.I)
+
+
+def _relocated(
+    old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
+) -> list[SectionChange]:
+    old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
+    if old_head == new_head:
+        return []  # the same section under another parent: structure, not content
+    bare_old, bare_new = _NUMBER.sub("", old_head), _NUMBER.sub("", new_head)
+    kind = "moved" if bare_old == bare_new and _NUMBER.match(new_head) else "changed"
+    a = f"{old_head}\n{before.text}"
+    b = f"{new_head}\n{after.text}"
+    return [SectionChange(kind, key, a, b, word_diff(a, b), before.digest, after.digest)]
 
 
 def _section_change(

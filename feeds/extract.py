@@ -7,15 +7,16 @@ feeds with feedparser, from bytes, after refusing any document that declares XML
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
 import xml.sax
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import lxml.html
@@ -24,7 +25,16 @@ from lxml.cssselect import CSSSelector
 from lxml.html import soupparser
 
 from feeds.errors import SourceProblem
-from feeds.normalize import clean_text, decode_body, strip_noise
+from feeds.normalize import (
+    NOISE_HEADINGS,
+    clean_text,
+    compile_noise,
+    decode_body,
+    is_signal_label,
+    is_signal_line,
+    signal_dates,
+    strip_noise,
+)
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = frozenset(
@@ -36,6 +46,13 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _ALWAYS_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "object", "form")
 _FALLBACK_DROP = ("nav", "header", "footer", "aside")
+#: Widgets that are noise on every site we watch: cookie and consent banners, surveys, share
+#: bars, related-content cards, skip links and print buttons (sources.md).
+_NOISE_DROP = (
+    "[class*=cookie]", "[id*=cookie]", "[class*=consent]", "[class*=survey]",
+    "[class*=related]", "[class*=share-]", "[class*=skip-link]", "[class*=print-]",
+    "[role=dialog]",
+)  # fmt: skip
 _FALLBACK_MAIN = ("main", "[role=main]", "article", "#content", "#main-content", "body")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -49,10 +66,24 @@ _PROBLEM_PAGES = tuple(
         r"nettstedet er (nede|utilgjengelig)|siden er midlertidig nede",
         r"(siden|sida) (finnes|finst) ikke|(siden|sida) (ble|vart) ikke funnet|page not found",
         r"^(error|feil)\b|internal server error|noe gikk galt|noko gjekk gale",
+        r"access denied|tilgang nektet|attention required|403 forbidden|too many requests",
+        r"(siden|sida) er under arbeid|prøv igjen (senere|seinare)|try again later",
     )
 )
 _PROBLEM_MAX_CHARS = 1500
-_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+# one selector group each: one tree scan instead of one per selector
+_ALWAYS_DROP_CSS = ", ".join(_ALWAYS_DROP)
+_FALLBACK_DROP_CSS = ", ".join(_FALLBACK_DROP)
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_hs")
+#: session tokens and cache-busters: never part of an identity
+_VOLATILE_PARAMS = frozenset(
+    {"_", "cb", "cachebuster", "nocache", "jsessionid", "phpsessid", "sessionid", "sid", "ts"}
+)
+_PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
+
+
+#: Items of an unordered list start with this mark; their order does not count (``canonical``).
+BULLET = "• "
 
 
 @dataclass(frozen=True)
@@ -62,21 +93,43 @@ class Section:
     path: tuple[str, ...]
     text: str
 
-    @property
+    # cached_property writes the instance __dict__ directly, so it works on a frozen value;
+    # a page's digests are read several times per check (diff, history, state).
+    @functools.cached_property
     def digest(self) -> str:
-        return hashlib.sha256("\x1f".join((*self.path, self.text)).encode()).hexdigest()[:32]
+        return hashlib.sha256("\x1f".join((*self.path, self.canonical)).encode()).hexdigest()[:32]
+
+    @functools.cached_property
+    def canonical(self) -> str:
+        """The text with every run of unordered-list items sorted: a shuffled <ul> is the
+        same content; an <ol> (no mark) keeps its order."""
+        if BULLET not in self.text:
+            return self.text
+        out: list[str] = []
+        run: list[str] = []
+        for line in self.text.split("\n"):
+            if line.startswith(BULLET):
+                run.append(line)
+                continue
+            out.extend(sorted(run))
+            run = []
+            out.append(line)
+        out.extend(sorted(run))
+        return "\n".join(out)
 
 
 @dataclass(frozen=True)
 class PageContent:
     title: str
     sections: tuple[Section, ...]
+    #: the newest 'Sist oppdatert' / 'Siste faglige endring' / 'Sist endra' date, ISO; a hint
+    updated: str | None = None
 
-    @property
+    @functools.cached_property
     def text_length(self) -> int:
         return sum(len(s.text) for s in self.sections)
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         h = hashlib.sha256()
         for s in self.sections:
@@ -182,9 +235,10 @@ def canonical_url(url: str) -> str:
         return ""  # javascript:, data: and the like never reach a reader
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith(_TRACKING_PARAMS)
+        if not k.lower().startswith(_TRACKING_PARAMS) and k.lower() not in _VOLATILE_PARAMS
     ]  # fmt: skip
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    path = _PATH_SESSION.sub("", parts.path)
+    return urlunsplit((parts.scheme, parts.netloc.lower(), path, urlencode(query), ""))
 
 
 def html_to_text(fragment: str) -> str:
@@ -207,26 +261,43 @@ def extract_page(
     headers: Mapping[str, str] | None = None,
     selector: str | None = None,
     drop: Sequence[str] = (),
+    noise: Sequence[str] = (),
 ) -> PageContent:
-    """Main content of a page as sections; a page that is no real content is a problem."""
+    """Main content of a page as sections; a page that is no real content is a problem.
+    ``noise`` holds the source's own noise phrases (regexes, from the catalogue)."""
+    main, title = _main_of(body, headers, selector, drop)
+    builder = _SectionBuilder(compile_noise(tuple(noise)))
+    for level, text in _walk(main):
+        builder.feed(level, text)
+    sections = tuple(builder.finish())
+    _refuse_problem_page(title, sections)
+    updated = max(builder.signals).isoformat() if builder.signals else None
+    return PageContent(title=title, sections=sections, updated=updated)
+
+
+def parse_page(body: bytes, headers: Mapping[str, str] | None = None) -> Any:
+    """The lxml tree of a page (for link lists); a page that cannot be read is a problem."""
     text = decode_body(body, headers)
     if not text.strip():
         raise SourceProblem("the page is empty")
-    root = _parse_html(text)
+    return _parse_html(text)
+
+
+def _main_of(
+    body: bytes, headers: Mapping[str, str] | None, selector: str | None, drop: Sequence[str]
+) -> tuple[Any, str]:
+    root = parse_page(body, headers)
     title = clean_text(root.findtext(".//title") or "")
-    _drop_elements(root, _ALWAYS_DROP)
+    _drop_elements(root, (_ALWAYS_DROP_CSS,))
     main = _main_element(root, selector)
     if main is None:
         raise SourceProblem(
             f"the content selector {selector!r} matched nothing: the page layout may have changed"
         )
     if not selector:
-        _drop_elements(main, _FALLBACK_DROP)
-    for css in drop:
-        _drop_elements(main, (css,))
-    sections = tuple(_sections(main))
-    _refuse_problem_page(title, sections)
-    return PageContent(title=title, sections=sections)
+        _drop_elements(main, (_FALLBACK_DROP_CSS,))
+    _drop_elements(main, (", ".join((*_NOISE_DROP, *drop)),))
+    return main, title
 
 
 def _parse_html(text: str) -> Any:
@@ -245,7 +316,7 @@ def _parse_html(text: str) -> Any:
 
 def _main_element(root: Any, selector: str | None) -> Any:
     for css in (selector,) if selector else _FALLBACK_MAIN:
-        found = _select(root, css)
+        found = select(root, css)
         if found:
             if len(found) == 1:
                 return found[0]
@@ -255,13 +326,20 @@ def _main_element(root: Any, selector: str | None) -> Any:
     return None
 
 
-def _select(root: Any, css: str) -> list[Any]:
-    return list(CSSSelector(css)(root))  # type: ignore[arg-type]
+@functools.lru_cache(maxsize=512)
+def _compiled(css: str) -> CSSSelector:
+    return CSSSelector(css)
+
+
+def select(root: Any, css: str) -> list[Any]:
+    """Elements under ``root`` matching a CSS selector (compiled once per selector)."""
+    found: Any = _compiled(css)(root)
+    return list(found)
 
 
 def _drop_elements(root: Any, selectors: Sequence[str]) -> None:
     for css in selectors:
-        for el in _select(root, css):
+        for el in select(root, css):
             parent = el.getparent()
             if parent is not None:
                 el.drop_tree()
@@ -282,75 +360,185 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
             )
 
 
-def _sections(main: Any) -> Iterator[Section]:
-    """Split the main content at its headings; each section keeps its heading path."""
-    path: list[tuple[int, str]] = []
-    lines: list[str] = []
-
-    def current() -> Section:
-        return Section(tuple(h for _, h in path), "\n".join(lines))
-
-    for kind, value in _walk(main):
-        if kind == "heading":
-            level, heading = value
-            if lines or not path:
-                if lines:
-                    yield current()
-                lines = []
-            path = [(lvl, h) for lvl, h in path if lvl < level]
-            path.append((level, heading))
-        else:
-            line = strip_noise(clean_text(value[1]))
-            if line:
-                lines.append(line)
-    if lines:
-        yield current()
+#: no publisher date line is longer than this
+_SIGNAL_MAX = 240
+#: a line this long seen twice in one section is printed twice (FHI's lead), not said twice
+_REPEAT_MIN = 40
 
 
-def _walk(main: Any) -> Iterator[tuple[str, tuple[int, str]]]:
-    """Yield ('heading', (level, text)) and ('line', (0, text)) in document order."""
+class _SectionBuilder:
+    """Collects the walk's headings and lines into sections: noise out, publisher dates kept
+    apart, repeated lines (a lead printed twice) once, noise sections (press contacts,
+    related links) skipped to the next heading of their level."""
+
+    def __init__(self, noise: re.Pattern[str] | None) -> None:
+        self.noise = noise
+        self.path: list[tuple[int, str]] = []
+        self.lines: list[str] = []
+        self.seen: set[str] = set()
+        self.skip_level = 0  # inside a noise section of this heading level (0: no)
+        self.signals: list[date] = []
+        self.out: list[Section] = []
+        self.label = ""  # a date label waiting for its date on the next line (<dt>/<dd>)
+
+    def feed(self, level: int, text: str) -> None:
+        if level > 0:
+            self._heading(level, clean_text(text))
+        elif not self.skip_level:
+            self._line(level, text)
+
+    def _heading(self, level: int, heading: str) -> None:
+        if not heading:
+            return
+        if self.skip_level and level > self.skip_level:
+            return
+        self._close()
+        self.path = [(lvl, h) for lvl, h in self.path if lvl < level]
+        self.skip_level = level if NOISE_HEADINGS.match(heading) else 0
+        if not self.skip_level:
+            self.path.append((level, heading))
+
+    def _line(self, level: int, text: str) -> None:
+        line = clean_text(text)
+        if not line:
+            return
+        if self.label:
+            label, self.label = self.label, ""
+            if is_signal_line(f"{label} {line}"):
+                self.signals.extend(signal_dates(f"{label} {line}"))
+                return
+            self._add(0, label)
+        if len(line) <= _SIGNAL_MAX:  # date lines are short: long paragraphs skip the regexes
+            if is_signal_label(line):
+                self.label = line
+                return
+            if is_signal_line(line):
+                self.signals.extend(signal_dates(line))
+                return
+        self._add(level, line)
+
+    def _add(self, level: int, line: str) -> None:
+        line = strip_noise(line, self.noise)
+        if not line:
+            return
+        if len(line) >= _REPEAT_MIN:  # short lines (table cells, "Ja") repeat legitimately
+            if line in self.seen:
+                return
+            self.seen.add(line)
+        self.lines.append(BULLET + line if level < 0 else line)
+
+    def _close(self) -> None:
+        if self.label:
+            label, self.label = self.label, ""
+            self._add(0, label)
+        if self.lines:
+            self.out.append(Section(tuple(h for _, h in self.path), "\n".join(self.lines)))
+        self.lines = []
+        self.seen = set()
+
+    def finish(self) -> list[Section]:
+        self._close()
+        return self.out
+
+
+#: walk events: level > 0 a heading of that level, 0 a line, -1 an unordered-list item
+Event = tuple[int, str]
+
+
+def _walk(main: Any) -> Iterator[Event]:
+    """Headings and block lines in document order; one pass, no ancestor walks: the heading
+    depth and the enclosing list items are kept on a counter and a stack."""
     buffer: list[str] = []
+    in_heading = 0
+    items: list[int] = []  # per open <li>: -1 inside <ul>, 0 inside <ol> or elsewhere
     for event, el in etree.iterwalk(main, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in HEADINGS:
-                yield from _flush(buffer)
-                heading = clean_text(el.text_content())
-                if heading:
-                    yield "heading", (int(tag[1]), heading)
+        tag = el.tag
+        if event == "start" and isinstance(tag, str):
+            if tag in _HEADING_SET:
+                if not in_heading:
+                    yield from _flush(buffer, items)
+                    yield int(tag[1]), el.text_content()
+                in_heading += 1
+                continue
+            if in_heading:
                 continue
             if tag in _BLOCKS:
-                yield from _flush(buffer)
-            if el.text and not _inside_heading(el):
-                buffer.append(el.text)
-        else:
-            if tag in _BLOCKS or tag in HEADINGS:
-                yield from _flush(buffer)
-            if el.tail and el is not main and not _inside_heading(el.getparent()):
+                yield from _flush(buffer, items)
+            if tag == "li":
+                items.append(_item_kind(el))
+            buffer.append(el.text or "")
+        elif event == "end":
+            in_heading -= tag in _HEADING_SET
+            if not in_heading and tag in _BLOCKS:
+                yield from _flush(buffer, items)
+                if tag == "li" and items:
+                    items.pop()
+            if el.tail and not in_heading and el is not main:
                 buffer.append(el.tail)
-    yield from _flush(buffer)
+    yield from _flush(buffer, items)
 
 
-def _inside_heading(el: Any) -> bool:
-    while el is not None:
-        if isinstance(el.tag, str) and el.tag in HEADINGS:
-            return True
-        el = el.getparent()
-    return False
+def _item_kind(li: Any) -> int:
+    parent = li.getparent()
+    return -1 if parent is not None and parent.tag == "ul" else 0
 
 
-def _flush(buffer: list[str]) -> Iterator[tuple[str, tuple[int, str]]]:
+_HEADING_SET = frozenset(HEADINGS)
+
+
+def _flush(buffer: list[str], items: list[int]) -> Iterator[Event]:
     if buffer:
         text = "".join(buffer)
         buffer.clear()
-        if text.strip():
-            yield "line", (0, text)
+        if not text.isspace():
+            yield (items[-1] if items else 0), text
 
 
 def _block_lines(root: Any) -> list[str]:
     out = []
-    for _kind, (_level, text) in _walk(root):
+    for _level, text in _walk(root):
         line = clean_text(text)
         if line:
             out.append(line)
     return out
+
+
+# ----------------------------------------------------------------------------- links
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link found on a watched page (a chapter, a letter, a PDF attachment)."""
+
+    url: str
+    title: str
+
+
+def extract_links(
+    body: bytes,
+    base_url: str,
+    headers: Mapping[str, str] | None = None,
+    selector: str | None = None,
+    pattern: str | None = None,
+) -> tuple[Link, ...]:
+    """The links of a page that match ``selector`` (CSS of the <a>s; every <a> by default)
+    and ``pattern`` (a regex the absolute URL must match), canonical, first occurrence only."""
+    root = parse_page(body, headers)
+    return links_of(root, base_url, selector, pattern)
+
+
+def links_of(
+    root: Any, base_url: str, selector: str | None = None, pattern: str | None = None
+) -> tuple[Link, ...]:
+    wanted = re.compile(pattern) if pattern else None
+    found: dict[str, Link] = {}
+    for a in select(root, selector or "a[href]"):
+        href = a.get("href")
+        if not href:
+            continue
+        url = canonical_url(urljoin(base_url, href.strip()))
+        if not url or (wanted is not None and not wanted.search(url)):
+            continue
+        if url not in found:
+            found[url] = Link(url, clean_text(a.text_content()))
+    return tuple(found.values())

@@ -11,22 +11,40 @@ What the fetcher guarantees:
 - redirects followed by hand, at most ``max_redirects``, each hop checked against internal
   addresses (and the resolver checks every resolved address);
 - a total time limit and a limit on the (decompressed) body size;
-- 429 and 5xx become ``TransientFetchError`` carrying ``Retry-After``; other 4xx are permanent.
+- 429 and 5xx become ``TransientFetchError`` carrying ``Retry-After``; other 4xx are permanent;
+- after a 429 or 503 the whole host pauses until its ``Retry-After`` (or, without one, an
+  exponential backoff with jitter that grows with each consecutive 429/503 from that host):
+  every fetch for that host until then fails at once with ``HostPaused`` and sends nothing;
+- robots.txt is honoured per origin and cached (``feeds.robots``); a disallowed URL raises
+  ``RobotsDisallowed``, an unreadable robots.txt ``RobotsUnavailable``; a ``Crawl-delay``
+  widens the host's minimum gap (up to ``max_crawl_delay``);
+- per-host extra headers (API keys) are sent only to their own host, never along a redirect
+  to another host;
+- ``force_full=True`` drops the validators: a periodic unconditional GET catches a server
+  that wrongly answers 304 (``needs_full_fetch`` says when).
+
+Exceptions raised here (see ``feeds.errors`` and ``feeds.robots``)::
+
+    TransientFetchError ── HostPaused, RobotsUnavailable
+    PermanentFetchError ── BlockedAddressError, RobotsDisallowed
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
+from feeds import robots
 from feeds.errors import (
     BlockedAddressError,
     PermanentFetchError,
@@ -35,6 +53,29 @@ from feeds.errors import (
 from feeds.netguard import GuardedResolver, check_literal_host
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PAUSING = frozenset({429, 503})
+#: the header Helsedirektoratet's content API (HAPI) takes its key in
+HAPI_KEY_HEADER = "Ocp-Apim-Subscription-Key"
+
+
+class HostPaused(TransientFetchError):
+    """The host asked us to wait (429/503 with or without Retry-After); nothing was sent."""
+
+
+class TransientStatusError(TransientFetchError):
+    """The server answered a status worth retrying later (429, 5xx, a bot challenge)."""
+
+    def __init__(self, message: str, status: int, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.status = status
+
+
+class PermanentStatusError(PermanentFetchError):
+    """The server answered a 4xx status that will not change by itself."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -49,6 +90,21 @@ class FetchPolicy:
     per_host_min_gap: float = 1.0
     allow_private: bool = False
     total_connections: int = 50
+    #: extra request headers per host name, e.g. an API key; sent to that host only
+    host_headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    obey_robots: bool = True
+    robots_ttl: float = robots.DEFAULT_TTL
+    robots_error_ttl: float = robots.DEFAULT_ERROR_TTL
+    #: a robots.txt Crawl-delay above this is capped to it (seconds)
+    max_crawl_delay: float = 60.0
+    #: first pause after a 429/503 without Retry-After; doubled per consecutive one, with jitter
+    backoff_base: float = 30.0
+    #: the longest a host is paused, whatever it asks for
+    max_host_pause: float = 6 * 3600.0
+    #: host names exempt from the private-address guard (tests, an internal mirror)
+    private_allowlist: frozenset[str] = frozenset()
+    #: how often a source is fetched without validators (see ``needs_full_fetch``)
+    full_fetch_every: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -67,6 +123,8 @@ class FetchResult:
     status: int
     body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: whether validators were sent; False for a full (unconditional) fetch
+    conditional: bool = False
 
     @property
     def not_modified(self) -> bool:
@@ -81,20 +139,85 @@ class FetchResult:
         return self.headers.get("content-type", "")
 
 
-class Fetcher:
-    """The shared HTTP client; use as ``async with Fetcher(policy) as fetcher``."""
+def needs_full_fetch(last_full: datetime | None, now: datetime, every: timedelta) -> bool:
+    """Whether the next fetch of a source should be unconditional (``force_full=True``).
 
-    def __init__(self, policy: FetchPolicy) -> None:
+    ``last_full`` is when the source last answered 200 to a fetch sent without validators
+    (``FetchResult.conditional`` False); None means never. A server that wrongly answers 304
+    would otherwise hide changes forever.
+    """
+    return last_full is None or now - last_full >= every
+
+
+def user_agent_with_contact(user_agent: str, contact: str) -> str:
+    """The User-Agent with a contact address in its comment, unless it already names one.
+
+    >>> user_agent_with_contact("notifier/0.1 (helsevarsel)", "drift@kommune.no")
+    'notifier/0.1 (helsevarsel; drift@kommune.no)'
+    """
+    contact = contact.strip()
+    if not contact or contact in user_agent:
+        return user_agent
+    if user_agent.endswith(")"):
+        return f"{user_agent[:-1]}; {contact})"
+    return f"{user_agent} ({contact})"
+
+
+def conditional_headers(validators: Validators | None, force_full: bool) -> dict[str, str]:
+    """The If-None-Match / If-Modified-Since headers to send (none when ``force_full``)."""
+    headers: dict[str, str] = {}
+    if validators is None or force_full:
+        return headers
+    if validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def backoff_seconds(failures: int, base: float, cap: float, draw: float) -> float:
+    """Exponential backoff with jitter in its upper half: ``draw`` is uniform in [0, 1)."""
+    ceiling = min(cap, base * 2.0 ** min(max(0, failures - 1), 60))
+    return ceiling / 2 + ceiling / 2 * draw
+
+
+@dataclass
+class _HostState:
+    """What the fetcher remembers of one host within its lifetime."""
+
+    slots: asyncio.Semaphore
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_start: float | None = None
+    gap: float = 0.0
+    paused_until: float = 0.0
+    pauses: int = 0
+
+
+class Fetcher:
+    """The shared HTTP client; use as ``async with Fetcher(policy) as fetcher``.
+
+    ``clock`` (monotonic seconds) and ``jitter`` (uniform in [0, 1)) are for tests.
+    """
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self.policy = policy
+        self._clock = clock
+        self._jitter = jitter
         self._session: aiohttp.ClientSession | None = None
-        self._host_slots: dict[str, asyncio.Semaphore] = {}
-        self._host_locks: dict[str, asyncio.Lock] = {}
-        self._host_last_start: dict[str, float] = {}
+        self._hosts: dict[str, _HostState] = {}
+        self._robots = robots.RobotsCache()
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._agent = robots.agent_token(policy.user_agent)
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(
             limit=self.policy.total_connections,
-            resolver=GuardedResolver(self.policy.allow_private),
+            resolver=GuardedResolver(self.policy.allow_private, self.policy.private_allowlist),
             ttl_dns_cache=300,
         )
         self._session = aiohttp.ClientSession(
@@ -115,37 +238,139 @@ class Fetcher:
             await self._session.close()
             self._session = None
 
-    async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
-        """GET ``url`` (conditionally), following redirects safely."""
-        headers: dict[str, str] = {}
-        if validators and validators.etag:
-            headers["If-None-Match"] = validators.etag
-        if validators and validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
+    async def fetch(
+        self, url: str, validators: Validators | None = None, *, force_full: bool = False
+    ) -> FetchResult:
+        """GET ``url`` (conditionally unless ``force_full``), following redirects safely."""
+        headers = conditional_headers(validators, force_full)
         current = url
         for _hop in range(self.policy.max_redirects + 1):
-            host = urlsplit(current).hostname or ""
-            check_literal_host(host, self.policy.allow_private)
-            async with self._slot(host):
-                result = await self._get_once(current, headers)
+            self._guard(current)
+            if self.policy.obey_robots:
+                await self._check_robots(current)
+            result = await self._hop(current, headers)
             if isinstance(result, FetchResult):
                 return result
             current = result
         raise PermanentFetchError(f"more than {self.policy.max_redirects} redirects from {url}")
 
-    async def _get_once(self, url: str, headers: dict[str, str]) -> FetchResult | str:
+    def host_gap(self, host: str) -> float:
+        """Seconds kept between request starts to ``host`` (robots.txt Crawl-delay included)."""
+        state = self._hosts.get(host)
+        return state.gap if state else self.policy.per_host_min_gap
+
+    def _guard(self, url: str) -> None:
+        host = urlsplit(url).hostname or ""
+        if host not in self.policy.private_allowlist:
+            check_literal_host(host, self.policy.allow_private)
+
+    async def _hop(self, url: str, conditional: Mapping[str, str]) -> FetchResult | str:
+        """One request to one host, inside its slot, honouring and updating its pause."""
+        host = urlsplit(url).hostname or ""
+        state = self._host(host)
+        self._refuse_if_paused(url, state)
+        headers = {**self.policy.host_headers.get(host, {}), **conditional}
+        async with self._slot(state):
+            self._refuse_if_paused(url, state)
+            try:
+                result = await self._get_once(url, headers)
+            except TransientFetchError as exc:
+                self._maybe_pause(state, exc)
+                raise
+        state.pauses = 0
+        if isinstance(result, FetchResult):
+            return FetchResult(
+                result.url, result.status, result.body, result.headers, bool(conditional)
+            )
+        return result
+
+    def _host(self, host: str) -> _HostState:
+        state = self._hosts.get(host)
+        if state is None:
+            state = _HostState(asyncio.Semaphore(self.policy.per_host_concurrency))
+            state.gap = self.policy.per_host_min_gap
+            self._hosts[host] = state
+        return state
+
+    def _refuse_if_paused(self, url: str, state: _HostState) -> None:
+        wait = state.paused_until - self._clock()
+        if wait > 0:
+            raise HostPaused(
+                f"{url}: its host asked us to wait (HTTP 429/503); not fetching for another "
+                f"{wait:.0f} s",
+                retry_after=wait,
+            )
+
+    def _maybe_pause(self, state: _HostState, exc: TransientFetchError) -> None:
+        if not isinstance(exc, TransientStatusError) or exc.status not in _PAUSING:
+            return
+        state.pauses += 1
+        if exc.retry_after is not None:
+            wait = min(exc.retry_after, self.policy.max_host_pause)
+        else:
+            wait = backoff_seconds(
+                state.pauses, self.policy.backoff_base, self.policy.max_host_pause, self._jitter()
+            )
+            exc.retry_after = wait
+        state.paused_until = max(state.paused_until, self._clock() + wait)
+
+    async def _check_robots(self, url: str) -> None:
+        origin = robots.origin_of(url)
+        rules = self._robots.get(origin, self._clock())
+        if rules is None:
+            async with self._robots_locks.setdefault(origin, asyncio.Lock()):
+                rules = self._robots.get(origin, self._clock())
+                if rules is None:
+                    rules = await self._fetch_robots(origin)
+                    self._robots.put(rules)
+                    self._apply_crawl_delay(urlsplit(url).hostname or "", rules)
+        robots.enforce(rules, url, self._agent, self._clock())
+
+    async def _fetch_robots(self, origin: str) -> robots.RobotsRules:
+        """Fetch /robots.txt through the same guarded client (redirects checked per hop)."""
+        current = origin + "/robots.txt"
+        status: int | None = None
+        body = b""
+        for _hop in range(self.policy.max_redirects + 1):
+            self._guard(current)
+            try:
+                result = await self._hop(current, {})
+            except (HostPaused, BlockedAddressError):
+                raise
+            except (TransientStatusError, PermanentStatusError) as exc:
+                status = exc.status
+                break
+            except TransientFetchError:
+                break  # no answer: unreachable
+            except PermanentFetchError:
+                status = 404  # absurdly large: treated as unavailable (allow-all)
+                break
+            if isinstance(result, FetchResult):
+                status, body = result.status, result.body
+                break
+            current = result
+        return robots.rules_from_fetch(
+            origin,
+            status,
+            body,
+            self._clock(),
+            ttl=self.policy.robots_ttl,
+            error_ttl=self.policy.robots_error_ttl,
+        )
+
+    def _apply_crawl_delay(self, host: str, rules: robots.RobotsRules) -> None:
+        delay = rules.crawl_delay(self._agent)
+        if delay is not None:
+            state = self._host(host)
+            state.gap = max(self.policy.per_host_min_gap, min(delay, self.policy.max_crawl_delay))
+
+    async def _get_once(self, url: str, headers: Mapping[str, str]) -> FetchResult | str:
         """One request: a result, or the URL a redirect points to."""
         assert self._session is not None, "use Fetcher as an async context manager"
         try:
             async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
                 if resp.status in _REDIRECTS:
-                    location = resp.headers.get("Location")
-                    if not location:
-                        raise PermanentFetchError(f"{url} answered {resp.status} without Location")
-                    target = urljoin(url, location)
-                    if urlsplit(target).scheme not in ("http", "https"):
-                        raise PermanentFetchError(f"{url} redirects to a non-HTTP URL {target}")
-                    return target
+                    return _redirect_target(url, resp.status, resp.headers)
                 _raise_for_status(url, resp.status, resp.headers)
                 body = b"" if resp.status == 304 else await self._read_limited(url, resp)
                 return FetchResult(
@@ -168,6 +393,11 @@ class Fetcher:
             raise TransientFetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
 
     async def _read_limited(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
+        """The decompressed body, refused as soon as it passes ``max_body_bytes``.
+
+        aiohttp inflates gzip/deflate in bounded chunks as we read, so a small compressed body
+        that inflates enormously (a "gzip bomb") is stopped at the limit, never held whole.
+        """
         limit = self.policy.max_body_bytes
         if resp.content_length is not None and resp.content_length > limit:
             raise PermanentFetchError(f"{url} is {resp.content_length} bytes; the limit is {limit}")
@@ -176,36 +406,54 @@ class Fetcher:
         async for chunk in resp.content.iter_chunked(65536):
             size += len(chunk)
             if size > limit:
-                raise PermanentFetchError(f"{url} is larger than the limit of {limit} bytes")
+                raise PermanentFetchError(
+                    f"{url} is larger than the limit of {limit} bytes (after decompression); "
+                    "raise NOTIFIER_MAX_BODY_BYTES if the source is genuinely this large"
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
     @asynccontextmanager
-    async def _slot(self, host: str) -> AsyncIterator[None]:
-        slots = self._host_slots.setdefault(
-            host, asyncio.Semaphore(self.policy.per_host_concurrency)
-        )
-        async with slots:
-            gap = self.policy.per_host_min_gap
-            if gap > 0:
-                async with self._host_locks.setdefault(host, asyncio.Lock()):
-                    wait = self._host_last_start.get(host, -gap) + gap - time.monotonic()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                    self._host_last_start[host] = time.monotonic()
+    async def _slot(self, state: _HostState) -> AsyncIterator[None]:
+        async with state.slots:
+            if state.gap > 0:
+                async with state.lock:
+                    if state.last_start is not None:
+                        wait = state.last_start + state.gap - self._clock()
+                        if wait > 0:
+                            await asyncio.sleep(wait)
+                    state.last_start = self._clock()
             yield
+
+
+def _redirect_target(url: str, status: int, headers: Mapping[str, str]) -> str:
+    location = headers.get("Location")
+    if not location:
+        raise PermanentFetchError(f"{url} answered {status} without Location")
+    target = urljoin(url, location)
+    if urlsplit(target).scheme not in ("http", "https"):
+        raise PermanentFetchError(f"{url} redirects to a non-HTTP URL {target}")
+    return target
 
 
 def _raise_for_status(url: str, status: int, headers: Mapping[str, str]) -> None:
     if status in (200, 203, 304):
         return
     if status == 429 or status >= 500:
-        raise TransientFetchError(
-            f"{url} answered HTTP {status}", retry_after=parse_retry_after(headers)
+        raise TransientStatusError(
+            f"{url} answered HTTP {status}", status, retry_after=parse_retry_after(headers)
         )
     if status == 403 and headers.get("cf-mitigated", "").lower() == "challenge":
-        raise TransientFetchError(f"{url} answered with a bot challenge (HTTP 403, Cloudflare)")
-    raise PermanentFetchError(f"{url} answered HTTP {status}")
+        raise TransientStatusError(
+            f"{url} answered with a bot challenge (HTTP 403, Cloudflare)", status
+        )
+    if status == 401:
+        raise PermanentStatusError(
+            f"{url} answered HTTP 401: it needs credentials; for Helsedirektoratet's API set "
+            "NOTIFIER_HDIR_API_KEY (a free key), otherwise disable the source",
+            status,
+        )
+    raise PermanentStatusError(f"{url} answered HTTP {status}", status)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -49,6 +49,11 @@ class Source(SQLModel, table=True):
     drop: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     subtopics: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     enabled: bool = True
+    # detection options (migration 0002_detection)
+    noise: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    link_selector: str | None = None
+    link_pattern: str | None = None
+    follow_pdfs: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # health and scheduling
     last_checked_at: datetime | None = _ts()
@@ -62,6 +67,8 @@ class Source(SQLModel, table=True):
     pending_digest: str | None = Field(default=None, max_length=64)
     #: hash of the last body fetched: an identical body is 'unchanged' without loading anything
     body_hash: str | None = Field(default=None, max_length=64)
+    #: last unconditional GET: one a day catches a server that wrongly answers 304
+    last_full_fetch_at: datetime | None = _ts()
 
     @property
     def healthy(self) -> bool:
@@ -101,5 +108,7 @@ class Change(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     #: "published" goes to subscribers; "held" waits for staff review (a large deletion)
     status: str = Field(default="published", max_length=20, index=True)
+    #: the same story seen on several sources shares this key (feeds/story.py); None: alone
+    story_key: str | None = Field(default=None, max_length=64, index=True)
     #: set when the immediate alerts for this change were written to the outbox
     dispatched_at: datetime | None = _ts(index=True)

@@ -2,7 +2,12 @@
 
 Checked twice: the literal host of every URL we request (each redirect hop included), and every
 address a host name resolves to, inside the resolver the HTTP client connects with, so a DNS
-answer that changes between check and connect (rebinding) is refused as well.
+answer that changes between check and connect (rebinding) is refused as well. IP literals never
+reach the resolver (aiohttp connects to them directly), so the literal check is their only guard
+and runs on every hop.
+
+``allowlist`` names hosts exempt from the guard: for tests that serve on 127.0.0.1 while the
+guard stays on for every other host, or an internal mirror an operator names explicitly.
 """
 
 from __future__ import annotations
@@ -51,15 +56,22 @@ def check_literal_host(host: str, allow_private: bool) -> None:
 class GuardedResolver(ThreadedResolver):
     """A resolver that refuses host names resolving to internal addresses."""
 
-    def __init__(self, allow_private: bool, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        allow_private: bool,
+        allowlist: frozenset[str] = frozenset(),
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._allow_private = allow_private
+        self._allowlist = allowlist
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         results = await super().resolve(host, port, family)
-        if not self._allow_private:
+        if not self._allow_private and host not in self._allowlist:
             for result in results:
                 if is_internal_address(result["host"]):
                     raise BlockedAddressError(

@@ -7,9 +7,11 @@ a cookie banner or a non-breaking space cannot raise a change.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import date
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACE = re.compile(r"\s+")
@@ -17,62 +19,185 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)["']""")
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-]+)", re.I)
 
-_DATE = r"\d{1,2}\.\s*(?:\d{1,2}\.|[a-zæøå]+)\s*\d{4}(?:\s*(?:kl\.?\s*)?\d{1,2}[:.]\d{2})?"
+_MONTHS = {
+    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
+    "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
+    "desember": 12, "des": 12,
+}  # fmt: skip
+_DATE = r"\d{1,2}\.\s*(?:\d{1,2}\.|[a-zæøå]+\.?)\s*\d{4}(?:,?\s*(?:kl\.?\s*)?\d{1,2}[:.]\d{2})?"
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+_ANY_DATE = rf"(?:{_DATE}|{_ISO_DATE})"
+_DATE_PARTS = re.compile(
+    r"(\d{1,2})\.\s*(?:(\d{1,2})\.|([a-zæøå]+)\.?)\s*(\d{4})|(\d{4})-(\d{2})-(\d{2})", re.I
+)
+#: The publisher's own date labels (bokmål, nynorsk, English). A line made only of such labels
+#: and dates is noise for the text, and read as a publisher signal (``signal_dates``).
+SIGNAL_LABELS = (
+    r"sist oppdatert|sist endret|sist endra|sist faglig oppdatert|siste faglige endring"
+    r"|først publisert|fyrst publisert|publisert|oppdatert|endret|endra|last updated"
+    r"|first published|published|updated"
+)
+_SIGNAL_LINE = re.compile(
+    rf"^(?:(?:{SIGNAL_LABELS})\s*:?\s*{_ANY_DATE}\.?\s*[|·•,/-]?\s*)+"
+    r"(?:se (tidligare|tidligere) versjon(er|ar)\.?)?$",
+    re.I,
+)
+#: Labels whose date is a *content* signal (a professional change), as opposed to publication.
+_CHANGE_LABELS = re.compile(
+    rf"(sist oppdatert|sist endret|sist endra|siste faglige endring|sist faglig oppdatert"
+    rf"|oppdatert|endret|endra|last updated|updated)\s*:?\s*({_ANY_DATE})",
+    re.I,
+)
 
 # Lines that are noise as a whole (after whitespace normalisation), bokmål, nynorsk and English.
 NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.I)
     for p in (
-        rf"^(sist|siste) (oppdatert|endret|endra|faglige endring)\s*:?\s*{_DATE}\.?$",
-        rf"^(publisert|oppdatert|først publisert|fyrst publisert)\s*:?\s*{_DATE}\.?$",
-        rf"^(last updated|updated|published)\s*:?\s*{_DATE}\.?$",
+        _SIGNAL_LINE.pattern,
         r"^hopp til (hoved)?innhold(et)?$",
         r"^gå til hovedinnhold$",
         r"^skriv ut( ?/ ?lag pdf)?$",
-        r"^del( på)? (facebook|twitter|linkedin|e-post)$",
-        r"^innhold på denne siden$",
+        r"^(del|dele)( på| denne siden| sida)?( (facebook|twitter|x|linkedin|e-post))?$",
+        r"^innhold på denne sid(en|a)$",
         r"^til innholdsfortegnelse$",
+        r"^få varsel ved oppdateringer? (av|på|om) .{0,200}$",
+        r"^abonner på (nytt|endret|nytt eller oppdatert) innhold.{0,80}$",
+        r"^(nett-tv|se sendingen her|se opptak(et)? her)$",
+        r"^nett-tv ?/ ?se sendingen her$",
+        r"^historisk arkiv: .{0,200}$",
+        r"^var denne sid(en|a) nyttig\??( ja nei)?$",
+        r"^\d+ (visninger|treff|kommentarer|views|delinger)$",
+        r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
+        r"^(antall treff|treff): ?\d+$",
+        r"^(se )?tidligere versjoner$",
     )
 )
 
 _NOISE_LINE = re.compile("|".join(f"(?:{p.pattern})" for p in NOISE_LINES), re.I)
+#: no whole-line noise rule matches a longer line (the longest allow ~200 free characters)
+_NOISE_LINE_MAX = 400
+
+# A banner's second sentence ("Sjekk dato ...", "Informasjonen kan være utdatert", "Bytt
+# nettleser ...") goes with it.
+_FOLLOW = (
+    r"(\s*[^.]{0,120}(sjekk dato|utdatert|nettleser|oppdatert informasjon|gjeldande|gjeldende)"
+    r"[^.]{0,120}\.)?"
+)
 
 # Phrases removed wherever they stand (banners that sit inside the main content on some pages).
 # Each pattern is guarded by a literal that must occur in the lower-cased line first, so the
 # regular expression (which may scan back to a sentence start) only runs on the rare lines
 # that can match: strip_noise stays linear on long paragraphs.
 NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (guard, re.compile(p, re.I))
-    for guard, p in (
-        ("lest", r"\(siste faglige endring [^)]{0,80}?,? lest \d{1,2}\.\s*\w+\s*\d{4}\)"),
-        ("lest", r"\blest \d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}\b"),
-        ("informasjonskapsl", r"[^.]{0,300}benytter informasjonskapsler[^.]{0,300}\."),
-        ("informasjonskapsl", r"[^.]{0,300}nyttar informasjonskapslar[^.]{0,300}\."),
-        ("nettleser vi ikke", r"du benytter en nettleser vi ikke støtter[^.]{0,200}\.?"),
+    (guard, re.compile(p + _FOLLOW, re.I) if follow else re.compile(p, re.I))
+    for guard, p, follow in (
+        ("lest", r"\(siste faglige endring [^)]{0,80}?,? lest \d{1,2}\.\s*\w+\s*\d{4}\)", False),
+        ("lest", r"\blest \d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}\b", False),
+        ("informasjonskapsl", r"[^.]{0,300}benytter informasjonskapsler[^.]{0,300}\.", False),
+        ("informasjonskapsl", r"[^.]{0,300}nyttar informasjonskapslar[^.]{0,300}\.", False),
+        ("nettleser vi ikke", r"du benytter en nettleser vi ikke støtter[^.]{0,200}\.?", True),
         (
             "koronasituasjonen",
             r"informasjon om koronasituasjonen endr(er|ar) seg raskt[^.]{0,300}\.",
+            True,
         ),
+        ("enn ett år gammel", r"dette innholdet er mer enn ett år gammelt[^.]{0,200}\.?", True),
+        ("enn eitt år gammal", r"dette innhaldet er meir enn eitt år gammalt[^.]{0,200}\.?", True),
+        (
+            "historisk arkiv",
+            r"historisk arkiv: [^.]{0,200}\.(\s*[^.]{0,120}ikke oppdatert\.)?",
+            False,
+        ),
+        ("få varsel ved", r"få varsel ved oppdateringer? (av|på|om) [^.]{0,150}$", False),
     )
+)
+
+#: Headings whose whole section is noise: press contacts, related links and news cards.
+NOISE_HEADINGS = re.compile(
+    r"^(innhold på denne sid(en|a)|innhald på denne sida|pressekontakt(er)?"
+    r"|kontaktperson(er|ar)? for (media|presse)|relatert(e)? (innhold|nyheter"
+    r"|nyhende|artikler|lenker)|relevante (lenker|nyheter)|les også|les òg|andre (leste|har lest)"
+    r"|aktuelt fra .{0,60}|nyheter fra .{0,60}|del (denne )?sid(en|a))$",
+    re.I,
 )
 
 
 def clean_text(text: str) -> str:
     """NFC, invisible characters out, every run of white space to one space, trimmed."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return _SPACE.sub(" ", text).strip()
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
-def strip_noise(line: str) -> str:
-    """Remove noise phrases from a cleaned line; '' if the whole line is noise."""
+def strip_noise(line: str, extra: re.Pattern[str] | None = None) -> str:
+    """Remove noise phrases from a cleaned line; '' if the whole line is noise. ``extra`` is a
+    source's own noise (the catalogue's ``noise`` regexes, combined by ``compile_noise``)."""
+    touched = False
     lowered = line.lower()
     for guard, pattern in NOISE_PHRASES:
         if guard in lowered:
-            line = pattern.sub("", line)
-    line = _SPACE.sub(" ", line).strip()
-    if _NOISE_LINE.match(line):
+            line, n = pattern.subn("", line)
+            touched = touched or n > 0
+    if extra is not None:
+        line, n = extra.subn("", line)
+        touched = touched or n > 0
+    if touched:
+        line = " ".join(line.split())
+    if len(line) <= _NOISE_LINE_MAX and _NOISE_LINE.match(line):
         return ""
     return line
+
+
+@functools.lru_cache(maxsize=256)
+def compile_noise(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One case-insensitive regex of a source's noise phrases; None when it has none."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I | re.M)
+
+
+_LABEL_ONLY = re.compile(rf"^(?:{SIGNAL_LABELS})\s*:?$", re.I)
+
+
+def is_signal_label(line: str) -> bool:
+    """A line that is only a date label ('Sist endret' in a <dt>, its date in the <dd>)."""
+    return bool(_LABEL_ONLY.match(line))
+
+
+def is_signal_line(line: str) -> bool:
+    """A line made only of publisher date labels ('Sist oppdatert: 3. mars 2024')."""
+    return bool(_SIGNAL_LINE.match(line))
+
+
+def signal_dates(line: str) -> list[date]:
+    """The content-change dates a line announces ('Sist oppdatert', 'Siste faglige endring',
+    'Sist endra'); publication dates are not change signals."""
+    found = []
+    for m in _CHANGE_LABELS.finditer(line):
+        parsed = parse_date(m.group(2))
+        if parsed is not None:
+            found.append(parsed)
+    return found
+
+
+def parse_date(text: str) -> date | None:
+    """'3. mars 2024', '03.03.2024' or '2024-03-03' as a date; None when it is not one."""
+    m = _DATE_PARTS.search(text)
+    if m is None:
+        return None
+    if m.group(5):
+        y, mo, d = int(m.group(5)), int(m.group(6)), int(m.group(7))
+    else:
+        d, y = int(m.group(1)), int(m.group(4))
+        mo = int(m.group(2)) if m.group(2) else _MONTHS.get(m.group(3).lower().rstrip("."), 0)
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
 
 
 def decode_body(body: bytes, headers: Mapping[str, str] | None = None) -> str:

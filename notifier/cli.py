@@ -23,6 +23,7 @@ from notifier.pipeline import check as check_round
 from notifier.pipeline import load_sources
 from notifier.plan import compose_digests
 from notifier.plan import preview as preview_digest
+from subscribers.importer import Vocabulary, export_csv, import_csv
 from subscribers.models import CADENCES, Subscriber, Subscription
 from subscribers.service import SubscriberError, add_subscriber
 
@@ -111,18 +112,84 @@ def subscribers_add(
     cadence: Annotated[str, typer.Option(help="immediate | daily | weekly")] = "daily",
     name: Annotated[str, typer.Option(help="The subscriber's name.")] = "",
     region: Annotated[str | None, typer.Option(help="Municipality or county number.")] = None,
+    office: Annotated[
+        str | None, typer.Option(help="Statsforvalter office slug (role statsforvalter).")
+    ] = None,
 ) -> None:
     """Add a subscriber (confirmed: added by staff) or add subscriptions to one."""
     with _ctx() as ctx, Session(ctx.engine) as session:
         try:
             sub = add_subscriber(
                 session, email, role=role, subtopics=subtopic or [], cadence=cadence,
-                known_subtopics=ctx.taxonomy.slugs(), name=name, region=region,
+                known_subtopics=ctx.taxonomy.slugs(), name=name, region=region, office=office,
             )  # fmt: skip
         except SubscriberError as exc:
             raise _fail(str(exc)) from exc
         session.commit()
         typer.echo(f"{sub.email}: {', '.join(subtopic or [])} ({cadence})")
+
+
+@subscribers_app.command("import")
+def subscribers_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with the header email,name,role,region,subtopics,cadence[,office]; "
+            "'-' reads stdin."
+        ),
+    ],
+) -> None:
+    """Import subscribers from CSV, confirmed (added by staff).
+
+    One line per person. role: kommunelege | statsforvalter | kommunikasjon | annen.
+    region: municipality (4 digits) or county (2 digits) number, or empty for the whole
+    country. office: statsforvalter office slug (e.g. rogaland). subtopics: slugs separated by
+    ';', each optionally 'slug:cadence'. cadence: immediate | daily | weekly (default daily).
+
+    Idempotent: importing the same file again changes nothing. Erased addresses are never
+    resubscribed. Lines with errors are reported (exit code 1) and the others imported.
+    """
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        gaz = ctx.gazetteer
+        vocab = Vocabulary(
+            canonical=ctx.taxonomy.canonical,
+            regions=frozenset(n for n, _ in (*gaz.counties(), *gaz.municipalities())),
+            offices=frozenset(slug for slug, _ in gaz.offices()),
+        )
+        try:
+            if str(file) == "-":
+                report = import_csv(session, sys.stdin, vocab)
+            else:
+                with file.open(encoding="utf-8-sig", newline="") as stream:
+                    report = import_csv(session, stream, vocab)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _fail(f"cannot read {file}: {exc}") from exc
+        session.commit()
+    for line in report.lines():
+        typer.echo(line, err=True)
+    typer.echo(
+        f"{report.imported} imported, {report.suppressed} suppressed (erased), "
+        f"{len(report.errors) - report.suppressed} line(s) with errors"
+    )
+    if report.errors:
+        raise typer.Exit(code=1)
+
+
+@subscribers_app.command("export")
+def subscribers_export(
+    file: Annotated[
+        Path | None, typer.Argument(help="Where to write the CSV; none: standard output.")
+    ] = None,
+) -> None:
+    """Export every subscriber as CSV, in the import format plus a 'confirmed' column
+    (erased subscribers are left out)."""
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        if file is None:
+            typer.echo(export_csv(session), nl=False)
+            return
+        with file.open("w", encoding="utf-8", newline="") as out:
+            export_csv(session, out)
+    typer.echo(f"written to {file}")
 
 
 @subscribers_app.command("list")

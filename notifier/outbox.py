@@ -18,7 +18,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from feeds.models import UTCDateTime, utcnow
 from notifier.message import OutgoingMessage
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, ERASED = "pending", "sent", "failed", "erased"
 
 
 class Delivery(SQLModel, table=True):
@@ -168,3 +168,21 @@ def backoff(attempt: int, base: float = 60.0, cap: float = 6 * 3600.0) -> timede
     """Exponential backoff with full jitter: up to base * 2^(attempt-1), at most ``cap``."""
     ceiling = min(cap, base * 2 ** max(0, attempt - 1))
     return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
+
+
+def scrub(session: Session, subscriber_id: int) -> int:
+    """Erasure: blank address, subject, bodies and headers of every message to this
+    subscriber, sent or not; pending ones become ``erased`` and are never sent. Returns how
+    many rows were scrubbed. The caller commits."""
+    rows = list(session.exec(select(Delivery).where(Delivery.subscriber_id == subscriber_id)))
+    for row in rows:
+        row.to_address = ""
+        row.subject = ""
+        row.body_text = ""
+        row.body_html = ""
+        row.headers = {}
+        if row.status == PENDING:
+            row.status = ERASED
+        session.add(row)
+    session.flush()
+    return len(rows)

@@ -16,9 +16,10 @@ from feeds.models import Change, Source
 from notifier.context import Context
 from notifier.digest import ChangeView, Digest, Recipient, compose, period_key
 from notifier.outbox import delivered_pairs, enqueue
-from subscribers.match import SubscriptionIndex
+from notifier.web_links import attach
+from subscribers.match import SubscriptionIndex, change_keys
 from subscribers.models import Subscriber, Subscription
-from subscribers.service import confirmed_subscription_rows
+from subscribers.service import confirmed_places, confirmed_subscription_rows
 
 LOOKBACK = {
     "immediate": timedelta(days=2),
@@ -55,6 +56,25 @@ def change_views(ctx: Context, session: Session, changes: Sequence[Change]) -> l
     return views
 
 
+def county_map(ctx: Context) -> dict[str, str]:
+    """Municipality number -> county number, from the gazetteer (plain data for matching)."""
+    gaz = ctx.gazetteer
+    return {number: gaz.county_of_municipality(number) for number, _ in gaz.municipalities()}
+
+
+def office_map(ctx: Context) -> dict[str, frozenset[str]]:
+    """Statsforvalter office slug -> the county numbers it covers."""
+    gaz = ctx.gazetteer
+    return {slug: gaz.counties_of_office(slug) for slug, _ in gaz.offices()}
+
+
+def build_index(ctx: Context, session: Session) -> tuple[SubscriptionIndex, dict[str, str]]:
+    """The match index of the confirmed subscriptions, and the county map for change scopes."""
+    counties = county_map(ctx)
+    places = confirmed_places(session, counties, office_map(ctx))
+    return SubscriptionIndex(confirmed_subscription_rows(session), places), counties
+
+
 def _recipients(session: Session, ids: set[int]) -> dict[int, tuple[Recipient, Subscriber]]:
     if not ids:
         return {}
@@ -83,23 +103,29 @@ def plan(
     now: datetime,
     changes: Sequence[Change],
     only_subscriber: int | None = None,
+    prepared: tuple[SubscriptionIndex, dict[str, str]] | None = None,
 ) -> list[Digest]:
     """Compose (without storing) the messages of one cadence for these changes: for each
     recipient, the changes whose most immediate matching subscription has this cadence and that
-    the recipient has not been sent yet. Read-only: preview calls it as it is."""
-    index = SubscriptionIndex(confirmed_subscription_rows(session))
+    the recipient has not been sent yet. Read-only: preview calls it as it is. ``prepared``
+    is a ``build_index`` result to reuse across calls in one transaction."""
+    index, counties = prepared or build_index(ctx, session)
     sent = delivered_pairs(session, [c.id for c in changes if c.id is not None])
     wanted: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         assert change.id is not None
-        for m in index.match(ctx.with_umbrellas(change.subtopics), urgent=change.urgent):
+        scope = change_keys(change.regions, counties)
+        for m in index.match(ctx.with_umbrellas(change.subtopics), change.urgent, scope):
             if m.cadence != cadence or (m.subscriber_id, change.id) in sent:
                 continue
             if only_subscriber is None or m.subscriber_id == only_subscriber:
                 wanted[m.subscriber_id].append(change)
     recipients = _recipients(session, set(wanted))
     orders = _subtopic_orders(session, set(wanted))
-    labels = ctx.labels()
+    labels = {
+        "nb": ctx.labels(),
+        "nn": {s.slug: s.label_nn for s in ctx.taxonomy.subtopics},
+    }
     digests = []
     for sid, items in sorted(wanted.items()):
         recipient, subscriber = recipients[sid]
@@ -109,8 +135,9 @@ def plan(
         if cadence == "immediate":
             period = f"s{min(c.snapshot_id for c in items)}"
         digest = compose(
-            recipient, cadence, period, change_views(ctx, session, fresh), orders[sid], labels
-        )
+            recipient, cadence, period, change_views(ctx, session, fresh), orders[sid],
+            labels["nn" if recipient.language == "nn" else "nb"],
+        )  # fmt: skip
         if digest is not None:
             digests.append(digest)
     return digests
@@ -128,7 +155,10 @@ def candidate_changes(session: Session, cadence: str, now: datetime) -> list[Cha
 
 
 def store(ctx: Context, session: Session, digests: Sequence[Digest], now: datetime) -> int:
-    """Render and enqueue each message; returns how many were new to the outbox."""
+    """Render and enqueue each message (with its signed preferences and one-click unsubscribe
+    links and List-Unsubscribe headers); returns how many were new to the outbox."""
+    if digests:
+        attach(ctx)
     added = 0
     for digest in digests:
         message = ctx.renderer.render(digest, now)
@@ -161,9 +191,11 @@ def dispatch(ctx: Context) -> int:
         for change in pending:
             by_snapshot[change.snapshot_id].append(change)
         added = 0
+        prepared = build_index(ctx, session)
         for batch in by_snapshot.values():
             published = [c for c in batch if c.status == "published"]
-            added += store(ctx, session, plan(ctx, session, "immediate", now, published), now)
+            found = plan(ctx, session, "immediate", now, published, prepared=prepared)
+            added += store(ctx, session, found, now)
         for change in pending:
             change.dispatched_at = now
             session.add(change)
@@ -185,6 +217,7 @@ def compose_digests(ctx: Context, cadence: str) -> int:
 def preview(ctx: Context, email: str, cadence: str) -> Digest | None:
     """The digest this subscriber would get now; writes nothing."""
     now = ctx.clock()
+    attach(ctx)
     with Session(ctx.engine, expire_on_commit=False) as session:
         subscriber = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
         if subscriber is None or subscriber.id is None:

@@ -6,14 +6,15 @@ escaped by Jinja2's autoescaping in HTML; no markup from a source ever reaches a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from notifier.digest import Digest
+from notifier.digest import Digest, Recipient
 from notifier.message import OutgoingMessage
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -26,6 +27,49 @@ KIND_NB = {
     "changed": "Endret",
     "added": "Nytt avsnitt",
     "removed": "Fjernet",
+}
+KIND_NN = {
+    "new": "Ny",
+    "changed": "Endra",
+    "added": "Nytt avsnitt",
+    "removed": "Fjerna",
+}
+#: every fixed text of alerts and digests, in bokmål and nynorsk (the recipient's language)
+MAIL_TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        "hello": "Hei",
+        "intro_immediate": "Dette er endret hos helsemyndighetene:",
+        "intro_weekly": "Her er ukens endringer hos helsemyndighetene i temaene du følger:",
+        "intro_daily": "Her er dagens endringer hos helsemyndighetene i temaene du følger:",
+        "urgent": "HASTER",
+        "diff": "Endring ([-fjernet-] {+nytt+}):",
+        "why": "Du får denne e-posten fordi du abonnerer på varsler fra",
+        "preferences": "Endre innstillinger, last ned eller slett dataene dine",
+        "unsubscribe": "Avslutt alle varsler",
+        "prefix_urgent": "Haster: ",
+        "prefix_alert": "Varsel: ",
+        "more": "til",
+        "change": "endring",
+        "changes": "endringer",
+        "week": "uke",
+    },
+    "nn": {
+        "hello": "Hei",
+        "intro_immediate": "Dette er endra hos helsestyresmaktene:",
+        "intro_weekly": "Her er endringane denne veka hos helsestyresmaktene i tema du følgjer:",
+        "intro_daily": "Her er endringane i dag hos helsestyresmaktene i tema du følgjer:",
+        "urgent": "HASTAR",
+        "diff": "Endring ([-fjerna-] {+nytt+}):",
+        "why": "Du får denne e-posten fordi du abonnerer på varsel frå",
+        "preferences": "Endre innstillingar, last ned eller slett dataa dine",
+        "unsubscribe": "Avslutt alle varsel",
+        "prefix_urgent": "Hastar: ",
+        "prefix_alert": "Varsel: ",
+        "more": "til",
+        "change": "endring",
+        "changes": "endringar",
+        "week": "veke",
+    },
 }
 
 
@@ -78,8 +122,36 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     return env
 
 
+@dataclass(frozen=True)
+class MailLinks:
+    """The signed links a mail to one subscriber carries (built by ``notifier.web_links``)."""
+
+    preferences: str
+    unsubscribe: str
+
+    def headers(self) -> dict[str, str]:
+        """RFC 2369 and RFC 8058 one-click unsubscribe headers."""
+        return {
+            "List-Unsubscribe": f"<{self.unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+
+
+LinkMaker = Callable[[Recipient, datetime], MailLinks]
+
+CONFIRM_SUBJECT = {
+    ("confirm", "nb"): "Bekreft abonnementet ditt på Helsevarsel",
+    ("confirm", "nn"): "Stadfest abonnementet ditt på Helsevarsel",
+    ("manage", "nb"): "Lenke til innstillingene dine i Helsevarsel",
+    ("manage", "nn"): "Lenkje til innstillingane dine i Helsevarsel",
+}
+
+
 class Renderer:
-    """Renders digests and alerts; the same object serves sending and preview."""
+    """Renders digests and alerts; the same object serves sending and preview.
+
+    ``links`` (set by ``notifier.web_links.attach``) gives every mail its signed preferences
+    and unsubscribe links and the List-Unsubscribe headers; without it mails carry neither."""
 
     def __init__(
         self, base_url: str, timezone: str = "Europe/Oslo", env: Environment | None = None
@@ -87,28 +159,36 @@ class Renderer:
         self.base_url = base_url.rstrip("/")
         self.timezone = timezone
         self.env = env or make_environment()
+        self.links: LinkMaker | None = None
 
     def subject(self, digest: Digest, now: datetime) -> str:
+        m = MAIL_TEXT[_lang(digest)]
         n = len(digest.changes)
         if digest.cadence == "immediate":
             first = digest.changes[0].title
-            more = f" (+{n - 1} til)" if n > 1 else ""
-            prefix = "Haster: " if any(c.urgent for c in digest.changes) else "Varsel: "
+            more = f" (+{n - 1} {m['more']})" if n > 1 else ""
+            urgent = any(c.urgent for c in digest.changes)
+            prefix = m["prefix_urgent"] if urgent else m["prefix_alert"]
             return _one_line(f"{prefix}{first}{more}")
-        noun = "endring" if n == 1 else "endringer"
+        noun = m["change"] if n == 1 else m["changes"]
         if digest.cadence == "weekly":
             week = digest.period.split("-W")[-1]
-            return f"Helsevarsel uke {int(week)}: {n} {noun}"
+            return f"Helsevarsel {m['week']} {int(week)}: {n} {noun}"
         return f"Helsevarsel {date_nb(now, self.timezone)}: {n} {noun}"
 
     def render(self, digest: Digest, now: datetime) -> OutgoingMessage:
         subject = self.subject(digest, now)
+        links = self.links(digest.recipient, now) if self.links else None
         context = {
             "digest": digest,
             "subject": subject,
             "now": now,
             "base_url": self.base_url,
             "tz": self.timezone,
+            "links": links,
+            "lang": _lang(digest),
+            "m": MAIL_TEXT[_lang(digest)],
+            "kinds": KIND_NN if _lang(digest) == "nn" else KIND_NB,
         }
         text = self.env.get_template("mail/digest.txt.j2").render(context)
         html = self.env.get_template("mail/digest.html.j2").render(context)
@@ -118,7 +198,35 @@ class Renderer:
             text=text,
             html=html,
             idempotency_key=digest.idempotency_key,
+            headers=links.headers() if links else {},
         )
+
+    def render_link_mail(
+        self, recipient: Recipient, kind: str, url: str, idempotency_key: str
+    ) -> OutgoingMessage:
+        """The confirmation mail (``kind`` "confirm") or the preferences-link mail ("manage"),
+        in the recipient's language. The only mails an unconfirmed address ever gets."""
+        lang = "nn" if recipient.language == "nn" else "nb"
+        subject = CONFIRM_SUBJECT[(kind, lang)]
+        context = {
+            "kind": kind,
+            "lang": lang,
+            "url": url,
+            "subject": subject,
+            "recipient": recipient,
+            "base_url": self.base_url,
+        }
+        return OutgoingMessage(
+            to=recipient.email,
+            subject=subject,
+            text=self.env.get_template("mail/link.txt.j2").render(context),
+            html=self.env.get_template("mail/link.html.j2").render(context),
+            idempotency_key=idempotency_key,
+        )
+
+
+def _lang(digest: Digest) -> str:
+    return "nn" if digest.recipient.language == "nn" else "nb"
 
 
 def _one_line(text: str, limit: int = 150) -> str:

@@ -5,13 +5,15 @@ Built once (``Settings()``) by the CLI and passed down; nothing else reads the e
 
 from __future__ import annotations
 
+from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from feeds.fetch import FetchPolicy
+from feeds.fetch import HAPI_KEY_HEADER, FetchPolicy, user_agent_with_contact
 
 
 class Settings(BaseSettings):
@@ -39,6 +41,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     per_host_concurrency: int = 2
     per_host_min_gap: float = 1.0
+    #: an address site owners can reach us at, added to the User-Agent;
+    #: empty: the address of NOTIFIER_MAIL_FROM
+    contact: str = ""
+    #: Helsedirektoratet's content API key (header Ocp-Apim-Subscription-Key; a free key from
+    #: Helsedirektoratet's developer portal); empty: HAPI sources answer 401, reported as such
+    hdir_api_key: SecretStr = SecretStr("")
+    hdir_api_host: str = "api.helsedirektoratet.no"
+    #: honour robots.txt (never switch off for public sites; tests and mirrors only)
+    obey_robots: bool = True
+    robots_ttl_hours: float = Field(default=24.0, gt=0)
+    #: a source is fetched without validators at least this often, to catch a wrong 304
+    full_fetch_hours: float = Field(default=24.0, gt=0)
 
     timezone: str = "Europe/Oslo"
     daily_digest_hour: int = Field(default=7, ge=0, le=23)
@@ -50,6 +64,14 @@ class Settings(BaseSettings):
     operator_email: str = ""
     #: consecutive failed checks of a source before operators are told
     source_error_threshold: int = Field(default=3, ge=1)
+
+    #: the key that signs subscriber links and CSRF tokens; empty: generated on first run and
+    #: kept in the database (table app_secret). Changing it invalidates every link sent.
+    secret_key: str = ""
+    #: sign-ups allowed per address and per client IP within ``signup_window_minutes``
+    signup_limit_per_address: int = Field(default=3, ge=1)
+    signup_limit_per_ip: int = Field(default=20, ge=1)
+    signup_window_minutes: int = Field(default=60, ge=1)
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000
@@ -68,13 +90,19 @@ class Settings(BaseSettings):
         return self.data_dir / "mail"
 
     def fetch_policy(self) -> FetchPolicy:
+        key = self.hdir_api_key.get_secret_value().strip()
+        contact = self.contact or parseaddr(self.mail_from)[1]
         return FetchPolicy(
-            user_agent=self.user_agent,
+            user_agent=user_agent_with_contact(self.user_agent, contact),
             timeout_seconds=self.http_timeout,
             max_body_bytes=self.max_body_bytes,
             per_host_concurrency=self.per_host_concurrency,
             per_host_min_gap=self.per_host_min_gap,
             allow_private=self.allow_private_sources,
+            host_headers={self.hdir_api_host: {HAPI_KEY_HEADER: key}} if key else {},
+            obey_robots=self.obey_robots,
+            robots_ttl=self.robots_ttl_hours * 3600,
+            full_fetch_every=timedelta(hours=self.full_fetch_hours),
         )
 
     def smtp_parts(self) -> tuple[str, int, str | None, str | None, bool]:

@@ -1,5 +1,6 @@
-"""The web app. For now: an overview of the watched sources and the latest changes, a health
-check and a JSON list of changes. The subscriber and staff pages build on this app."""
+"""The web app: an overview of the watched sources and the latest changes, a health check, a
+JSON list of changes, and the subscriber pages (``web_selfservice``: sign-up and
+confirmation; ``web_manage``: preferences, unsubscribe, export, erasure)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from sqlmodel import Session, col, func, select
 from feeds.models import Change, Source
 from notifier.context import Context
 from notifier.render import make_environment
+from notifier.web_manage import register_manage
+from notifier.web_selfservice import register
 
 
 def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="notifier", docs_url=None, redoc_url=None)
     env = make_environment()
+    pages, guard = register(app, ctx, env)
+    register_manage(app, ctx, pages, guard)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -1,4 +1,6 @@
-"""Tables of the audience side: ``subscriber`` and ``subscription``."""
+"""Tables of the audience side: ``subscriber``, ``subscription``, ``suppression`` (hashed
+addresses of erased subscribers), ``rate_event`` (sign-up throttling) and ``app_secret``
+(the signing key generated on first run)."""
 
 from __future__ import annotations
 
@@ -41,7 +43,11 @@ class Subscriber(SQLModel, table=True):
     role: str = Field(default="annen", max_length=20)
     #: a municipality number (4 digits) or a county number (2 digits), or None
     region: str | None = Field(default=None, max_length=4)
+    #: the statsforvalter office followed (a slug of the gazetteer), for role statsforvalter
+    office: str | None = Field(default=None, max_length=60)
     language: str = Field(default="nb", max_length=2)
+    #: raised to revoke every link sent before (erasure, "log out everywhere")
+    token_version: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     #: None until the address is confirmed; nothing but a confirmation goes to it before
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -55,4 +61,34 @@ class Subscription(SQLModel, table=True):
     subtopic: str = Field(max_length=60, index=True)
     cadence: str = Field(default="daily", max_length=10)
     channel: str = Field(default="email", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Suppression(SQLModel, table=True):
+    """An erased address, kept only as a keyed hash so that no import resubscribes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email_hash: str = Field(unique=True, max_length=64)
+    reason: str = Field(default="erased", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RateEvent(SQLModel, table=True):
+    """One counted action (a sign-up by address or by client IP), for rate limits shared by
+    every worker through the database."""
+
+    __tablename__ = "rate_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class AppSecret(SQLModel, table=True):
+    """Secrets generated on first run (the token signing key); never in the repository."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlmodel import Session, col, select
 
-from subscribers.match import SubscriptionRow
+from subscribers.match import SubscriptionRow, subscriber_keys
 from subscribers.models import CADENCES, ROLES, Subscriber, Subscription, utcnow
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
@@ -35,6 +35,7 @@ def add_subscriber(
     known_subtopics: Iterable[str],
     name: str = "",
     region: str | None = None,
+    office: str | None = None,
     confirmed: bool = True,
 ) -> Subscriber:
     """Create or update a subscriber and add subscriptions (idempotent). Staff-added
@@ -54,12 +55,13 @@ def add_subscriber(
         raise SubscriberError("give at least one subtopic")
     subscriber = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
     if subscriber is None:
-        subscriber = Subscriber(email=email, name=name, role=role, region=region)
+        subscriber = Subscriber(email=email, name=name, role=role, region=region, office=office)
         session.add(subscriber)
     else:
         subscriber.role = role
         subscriber.name = name or subscriber.name
         subscriber.region = region or subscriber.region
+        subscriber.office = office or subscriber.office
     if confirmed and subscriber.confirmed_at is None:
         subscriber.confirmed_at = utcnow()
     session.flush()
@@ -90,3 +92,23 @@ def confirmed_subscription_rows(session: Session) -> list[SubscriptionRow]:
         .where(col(Subscriber.confirmed_at).is_not(None))
     ).all()  # fmt: skip
     return [SubscriptionRow(sid, topic, cadence, channel) for sid, topic, cadence, channel in rows]
+
+
+def confirmed_places(
+    session: Session,
+    county_of: Mapping[str, str],
+    office_counties: Mapping[str, frozenset[str]],
+) -> dict[int, frozenset[str]]:
+    """Region keys (``subscriber_keys``) of every confirmed subscriber with a region or an
+    office; the others are nationwide and left out."""
+    rows = session.exec(
+        select(Subscriber.id, Subscriber.region, Subscriber.office).where(
+            col(Subscriber.confirmed_at).is_not(None),
+            (col(Subscriber.region).is_not(None)) | (col(Subscriber.office).is_not(None)),
+        )
+    ).all()
+    return {
+        sid: subscriber_keys(region, office_counties.get(office or "", ()), county_of)
+        for sid, region, office in rows
+        if sid is not None
+    }

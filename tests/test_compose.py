@@ -85,3 +85,19 @@ def test_alert_subject_names_the_change() -> None:
     )
     assert digest is not None
     assert Renderer("https://x").subject(digest, NOW) == "Haster: Ny forskrift (+1 til)"
+
+
+def test_nynorsk_recipients_get_nynorsk_mails() -> None:
+    from notifier.render import MAIL_TEXT
+
+    assert MAIL_TEXT["nb"].keys() == MAIL_TEXT["nn"].keys()
+    digest = compose(
+        Recipient(7, "lege@kommune.no", "Kari", "nn"), "daily", "2026-11-23",
+        [view(1, "Vaksine", ("vaksinasjon",), urgent=True), view(2, "Test", ("vaksinasjon",))],
+        ["vaksinasjon"], {"vaksinasjon": "Vaksinasjon"},
+    )  # fmt: skip
+    assert digest is not None
+    message = Renderer("https://varsel.example.no").render(digest, NOW)
+    assert message.subject == "Helsevarsel 23. november 2026: 2 endringar"
+    assert "Her er endringane i dag" in message.text and "[HASTAR]" in message.text
+    assert '<html lang="nn">' in message.html and "Du får denne e-posten" in message.html

@@ -99,3 +99,41 @@ def test_word_diff_keeps_whitespace() -> None:
     segs = word_diff("a b c", "a x c")
     assert "".join(t for k, t in segs if k != "-") == "a x c"
     assert "".join(t for k, t in segs if k != "+") == "a b c"
+
+
+def test_a_snapshot_of_an_older_extraction_is_rebaselined_silently() -> None:
+    from dataclasses import replace
+
+    base = detect(PAGE_SPEC, page(("A", "a"), ("B", "b")), None).state
+    assert base is not None
+    old = replace(base, version=1)
+    d = detect(PAGE_SPEC, page(("A", "a endret"), ("B", "b")), old)
+    assert (d.outcome, d.changes, d.refresh) == ("unchanged", (), True)
+    assert (
+        state_from_json({k: v for k, v in state_to_json(base).items() if k != "version"}).version
+        == 1
+    )
+
+
+def test_a_flip_back_is_not_reported_again_even_after_a_json_round_trip() -> None:
+    a, b = page(("A", "variant en")), page(("A", "variant to"))
+    s1 = detect(PAGE_SPEC, a, None).state
+    assert s1 is not None
+    d2 = detect(PAGE_SPEC, b, state_from_json(state_to_json(s1)))
+    assert [c.kind for c in d2.changes] == ["changed"]
+    assert d2.state is not None
+    d3 = detect(PAGE_SPEC, a, state_from_json(state_to_json(d2.state)))
+    assert (d3.changes, d3.refresh) == ((), True)
+
+
+def test_publisher_dates_are_parsed_in_every_form() -> None:
+    from datetime import date
+
+    from feeds.normalize import parse_date, signal_dates
+
+    assert parse_date("3. mars 2024") == date(2024, 3, 3)
+    assert parse_date("03.03.2024") == date(2024, 3, 3)
+    assert parse_date("2024-03-03") == date(2024, 3, 3)
+    assert parse_date("31.02.2024") is None
+    line = "Først publisert: 12.01.2020 Siste faglige endring: 3. mars 2023 Se tidligere versjoner"
+    assert signal_dates(line) == [date(2023, 3, 3)]  # publication is not a change signal

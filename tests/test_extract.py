@@ -24,7 +24,7 @@ def test_page_is_split_into_sections_by_heading_path() -> None:
     assert page.title == "Veileder"
     assert [(s.path, s.text) for s in page.sections] == [
         (("Testing",), "Alle med symptomer bør teste seg."),
-        (("Testing", "Hurtigtest"), "Første punkt\nAndre punkt"),
+        (("Testing", "Hurtigtest"), "• Første punkt\n• Andre punkt"),
         (("Testing", "PCR"), "PCR brukes ved positiv hurtigtest."),
     ]
 

@@ -113,3 +113,31 @@ def test_preview_is_what_the_digest_will_contain_and_writes_nothing(ctx: Context
     with Session(ctx.engine) as session:
         (row,) = session.exec(select(Delivery)).all()
         assert row.body_text == ctx.renderer.render(shown, ctx.clock()).text
+
+
+def test_regional_change_reaches_its_municipality_county_office_and_the_nationwide(
+    ctx: Context,
+) -> None:
+    people = {
+        "stavanger@k.no": ("kommunelege", "1103", None),
+        "haugesund@k.no": ("kommunelege", "1106", None),
+        "sf@sf.no": ("statsforvalter", None, "rogaland"),
+        "oslo@k.no": ("kommunelege", "0301", None),
+        "alle@k.no": ("annen", None, None),
+    }
+    with Session(ctx.engine) as session:
+        for email, (role, region, office) in people.items():
+            sub = add_subscriber(
+                session, email, role=role, subtopics=["vaksinasjon"], cadence="daily",
+                known_subtopics=ctx.taxonomy.slugs(), region=region, office=office,
+            )  # fmt: skip
+            sub.confirmed_at = ctx.clock() - timedelta(days=1)
+        session.commit()
+    change_id = add_change(ctx, "Vaksinering i Stavanger", ["vaksinasjon"])
+    with Session(ctx.engine) as session:
+        change = session.get(Change, change_id)
+        assert change is not None
+        change.regions = ["1103"]
+        session.commit()
+    assert compose_digests(ctx, "daily") == 3
+    assert {a for a, _ in deliveries(ctx)} == {"stavanger@k.no", "sf@sf.no", "alle@k.no"}

@@ -1,0 +1,69 @@
+"""Signed links to the self-service pages, built from NOTIFIER_BASE_URL.
+
+``attach(ctx)`` gives the context's renderer a link maker, so every alert and digest carries
+its preferences and one-click unsubscribe links (and List-Unsubscribe headers); planning calls
+it before rendering, so preview and sending render the very same message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from notifier.context import Context
+from notifier.digest import Recipient
+from notifier.render import MailLinks
+from subscribers.models import Subscriber
+from subscribers.selfservice import signing_secret
+from subscribers.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, sign
+
+
+def load_secret(ctx: Context) -> bytes:
+    """NOTIFIER_SECRET_KEY, or the key generated on first run (stored in the database)."""
+    with Session(ctx.engine) as session:
+        secret = signing_secret(session, ctx.settings.secret_key)
+        session.commit()
+    return secret
+
+
+class Links:
+    def __init__(self, base_url: str, secret: bytes) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.secret = secret
+
+    def token(self, purpose: str, subscriber: Subscriber, now: datetime) -> str:
+        assert subscriber.id is not None
+        return sign(self.secret, purpose, subscriber.id, subscriber.token_version, now)
+
+    def confirm(self, subscriber: Subscriber, now: datetime) -> str:
+        return f"{self.base_url}/bekreft/{self.token(CONFIRM, subscriber, now)}"
+
+    def preferences(self, subscriber: Subscriber, now: datetime) -> str:
+        return f"{self.base_url}/innstillinger/{self.token(MANAGE, subscriber, now)}"
+
+    def mail_links(self, sid: int, version: int, now: datetime) -> MailLinks:
+        manage = sign(self.secret, MANAGE, sid, version, now)
+        unsub = sign(self.secret, UNSUBSCRIBE, sid, version, now)
+        return MailLinks(
+            preferences=f"{self.base_url}/innstillinger/{manage}",
+            unsubscribe=f"{self.base_url}/u/{unsub}",
+        )
+
+
+def attach(ctx: Context) -> Links:
+    """Give ``ctx.renderer`` its link maker (once) and return the link builder."""
+    links = Links(ctx.settings.base_url, load_secret(ctx))
+    if ctx.renderer.links is None:
+        versions: dict[int, int] = {}
+
+        def make(recipient: Recipient, now: datetime) -> MailLinks:
+            sid = recipient.subscriber_id
+            if sid not in versions:
+                with Session(ctx.engine) as session:
+                    row = session.get(Subscriber, sid)
+                    versions[sid] = row.token_version if row else 0
+            return links.mail_links(sid, versions[sid], now)
+
+        ctx.renderer.links = make
+    return links

@@ -1,0 +1,244 @@
+"""Self-service on a database session: sign-up, confirmation, preferences, unsubscribe,
+export, erasure, suppression, rate limits and the signing secret.
+
+The web layer (``notifier.web_selfservice``) checks tokens and CSRF and calls these; nothing
+here sends mail. Everything a subscriber reads is produced by the templates, not here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, func, select
+
+from subscribers.models import (
+    CADENCES,
+    ROLES,
+    AppSecret,
+    RateEvent,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
+from subscribers.service import SubscriberError, normalise_email
+from subscribers.tokens import email_hash
+
+SECRET_NAME = "signing_key"
+
+
+@dataclass
+class SignupForm:
+    """What the sign-up and preferences pages collect; ``choices`` maps subtopic → cadence."""
+
+    email: str = ""
+    name: str = ""
+    role: str = "kommunelege"
+    region: str | None = None
+    office: str | None = None
+    language: str = "nb"
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+def signing_secret(session: Session, override: str = "") -> bytes:
+    """The token signing key: ``override`` (NOTIFIER_SECRET_KEY) when set, otherwise the key
+    generated on first run and kept in ``app_secret`` (shared by every worker)."""
+    if override:
+        return override.encode()
+    row = session.get(AppSecret, SECRET_NAME)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(AppSecret(name=SECRET_NAME, value=secrets.token_urlsafe(48)))
+        except IntegrityError:  # another worker created it first
+            pass
+        row = session.get(AppSecret, SECRET_NAME)
+        assert row is not None
+    return row.value.encode()
+
+
+def check_form(
+    form: SignupForm,
+    known_subtopics: frozenset[str],
+    regions: frozenset[str],
+    offices: frozenset[str],
+) -> dict[str, str]:
+    """Field name → error code for everything wrong in the form (empty when valid)."""
+    errors: dict[str, str] = {}
+    try:
+        form.email = normalise_email(form.email)
+    except SubscriberError:
+        errors["email"] = "email_invalid"
+    if form.role not in ROLES:
+        errors["role"] = "role_invalid"
+    if form.region and form.region not in regions:
+        errors["region"] = "region_invalid"
+    if form.office and form.office not in offices:
+        errors["office"] = "office_invalid"
+    if form.role == "statsforvalter" and not form.office:
+        errors["office"] = "office_missing"
+    bad = [s for s, c in form.choices.items() if s not in known_subtopics or c not in CADENCES]
+    if bad:
+        errors["subtopics"] = "subtopics_invalid"
+    elif not form.choices:
+        errors["subtopics"] = "subtopics_missing"
+    if len(form.name) > 200:
+        errors["name"] = "name_too_long"
+    return errors
+
+
+def rate_limited(session: Session, key: str, limit: int, window: timedelta, now: datetime) -> bool:
+    """Count one event for ``key``; True when there were already ``limit`` in the window.
+    Kept in the database so every worker and process shares the count."""
+    since = now - window
+    session.exec(delete(RateEvent).where(col(RateEvent.created_at) < now - timedelta(days=1)))
+    count = session.exec(
+        select(func.count())
+        .select_from(RateEvent)
+        .where(RateEvent.key == key, col(RateEvent.created_at) >= since)
+    ).one()
+    if count >= limit:
+        return True
+    session.add(RateEvent(key=key, created_at=now))
+    session.flush()
+    return False
+
+
+def find(session: Session, email: str) -> Subscriber | None:
+    return session.exec(select(Subscriber).where(Subscriber.email == email)).first()
+
+
+def is_suppressed(session: Session, email: str) -> bool:
+    found = session.exec(
+        select(Suppression.id).where(Suppression.email_hash == email_hash(email))
+    ).first()
+    return found is not None
+
+
+def signup(session: Session, form: SignupForm) -> tuple[Subscriber, bool]:
+    """Record a self-service sign-up (validated form). Returns the subscriber and whether the
+    address was already confirmed: then nothing changes (a stranger must not rewrite someone
+    else's preferences) and the caller mails a preferences link instead of a confirmation."""
+    subscriber = find(session, form.email)
+    if subscriber is not None and subscriber.confirmed_at is not None:
+        return subscriber, True
+    if subscriber is None:
+        subscriber = Subscriber(email=form.email)
+        session.add(subscriber)
+    _apply_profile(subscriber, form)
+    session.flush()
+    _replace_subscriptions(session, subscriber, form.choices)
+    return subscriber, False
+
+
+def confirm(session: Session, subscriber: Subscriber, now: datetime) -> bool:
+    """Confirm the address (idempotent); True if it was not confirmed before. A confirmed
+    sign-up lifts an earlier suppression: the person asked for it themselves."""
+    if subscriber.confirmed_at is not None:
+        return False
+    subscriber.confirmed_at = now
+    session.add(subscriber)
+    session.exec(
+        delete(Suppression).where(col(Suppression.email_hash) == email_hash(subscriber.email))
+    )
+    session.flush()
+    return True
+
+
+def update_preferences(session: Session, subscriber: Subscriber, form: SignupForm) -> None:
+    """Replace profile and subscriptions with those of the (validated) form."""
+    _apply_profile(subscriber, form)
+    _replace_subscriptions(session, subscriber, form.choices)
+
+
+def unsubscribe(session: Session, subscriber: Subscriber, subtopic: str | None = None) -> int:
+    """Stop one subtopic, or all; idempotent. Returns how many subscriptions were removed."""
+    query = select(Subscription).where(Subscription.subscriber_id == subscriber.id)
+    if subtopic is not None:
+        query = query.where(Subscription.subtopic == subtopic)
+    rows = list(session.exec(query))
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
+def choices(session: Session, subscriber: Subscriber) -> dict[str, str]:
+    rows = session.exec(
+        select(Subscription)
+        .where(Subscription.subscriber_id == subscriber.id)
+        .order_by(col(Subscription.id))
+    )
+    return {s.subtopic: s.cadence for s in rows}
+
+
+def export(session: Session, subscriber: Subscriber) -> dict[str, Any]:
+    """Everything stored about the subscriber on the audience side, as JSON-ready data."""
+    subs = session.exec(select(Subscription).where(Subscription.subscriber_id == subscriber.id))
+    return {
+        "email": subscriber.email,
+        "name": subscriber.name,
+        "role": subscriber.role,
+        "region": subscriber.region,
+        "statsforvalter_office": subscriber.office,
+        "language": subscriber.language,
+        "created_at": subscriber.created_at.isoformat(),
+        "confirmed_at": subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else None,
+        "subscriptions": [
+            {"subtopic": s.subtopic, "cadence": s.cadence, "channel": s.channel,
+             "created_at": s.created_at.isoformat()}
+            for s in subs
+        ],
+    }  # fmt: skip
+
+
+def erase(session: Session, subscriber: Subscriber, now: datetime) -> None:
+    """Remove name, address and subscriptions; keep a hashed suppression entry so no bulk
+    import resubscribes the address. The row itself stays, anonymous, because the outbox
+    refers to it (``notifier.outbox.scrub`` blanks the messages). Revokes every link."""
+    digest = email_hash(subscriber.email)
+    if session.exec(select(Suppression.id).where(Suppression.email_hash == digest)).first() is None:
+        session.add(Suppression(email_hash=digest, created_at=now))
+    unsubscribe(session, subscriber)
+    subscriber.email = f"erased-{subscriber.id}@invalid"
+    subscriber.name = ""
+    subscriber.region = None
+    subscriber.office = None
+    subscriber.confirmed_at = None
+    subscriber.token_version += 1
+    session.add(subscriber)
+    session.flush()
+
+
+def _apply_profile(subscriber: Subscriber, form: SignupForm) -> None:
+    subscriber.name = form.name.strip()
+    subscriber.role = form.role
+    subscriber.region = form.region or None
+    subscriber.office = form.office or None
+    subscriber.language = "nn" if form.language == "nn" else "nb"
+
+
+def _replace_subscriptions(
+    session: Session, subscriber: Subscriber, wanted: Mapping[str, str]
+) -> None:
+    assert subscriber.id is not None
+    existing = {
+        s.subtopic: s
+        for s in session.exec(
+            select(Subscription).where(Subscription.subscriber_id == subscriber.id)
+        )
+    }
+    for slug, row in existing.items():
+        if slug not in wanted:
+            session.delete(row)
+        else:
+            row.cadence = wanted[slug]
+            session.add(row)
+    for slug, cadence in wanted.items():
+        if slug not in existing:
+            session.add(Subscription(subscriber_id=subscriber.id, subtopic=slug, cadence=cadence))
+    session.flush()

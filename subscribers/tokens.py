@@ -1,0 +1,89 @@
+"""Signed, expiring links for subscribers: pure HMAC-SHA256, no database.
+
+A token reads ``<subscriber id>.<version>.<expires, unix seconds>.<signature>``; the signature
+covers the purpose as well, so a confirmation token cannot be used to unsubscribe and the
+other way round. ``version`` is the subscriber's ``token_version``: raising it (erasure does)
+revokes every link sent before. The secret never leaves the server.
+
+Exceptions: ``TokenError`` (a ``ValueError``) → ``ForgedToken``, ``ExpiredToken``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+CONFIRM, MANAGE, UNSUBSCRIBE = "confirm", "manage", "unsubscribe"
+LIFETIME = {
+    CONFIRM: timedelta(days=7),
+    MANAGE: timedelta(days=180),
+    UNSUBSCRIBE: timedelta(days=400),
+}
+
+
+class TokenError(ValueError):
+    """A link that cannot be used; ask for a new one from the sign-up page."""
+
+
+class ForgedToken(TokenError):
+    """Malformed, or signed with another key or for another purpose."""
+
+
+class ExpiredToken(TokenError):
+    """Genuine but past its expiry."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    subscriber_id: int
+    version: int
+    expires: int
+
+
+def _signature(secret: bytes, purpose: str, body: str) -> str:
+    mac = hmac.new(secret, f"{purpose}|{body}".encode(), hashlib.sha256).digest()[:18]
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def sign(secret: bytes, purpose: str, subscriber_id: int, version: int, now: datetime) -> str:
+    """A token for this purpose that expires ``LIFETIME[purpose]`` after ``now``, rounded up
+    to the next midnight UTC: the same subscriber gets the same link all day, so a preview
+    equals what is sent."""
+    expires = (int((now + LIFETIME[purpose]).timestamp()) // 86400 + 1) * 86400
+    body = f"{subscriber_id}.{version}.{expires}"
+    return f"{body}.{_signature(secret, purpose, body)}"
+
+
+def verify(secret: bytes, purpose: str, token: str, now: datetime) -> Claims:
+    """The claims of a genuine, unexpired token; raises ``ForgedToken`` or ``ExpiredToken``.
+    The caller still compares ``version`` with the subscriber's current one."""
+    parts = token.split(".")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+        raise ForgedToken("malformed token")
+    body = ".".join(parts[:3])
+    if not hmac.compare_digest(parts[3], _signature(secret, purpose, body)):
+        raise ForgedToken("bad signature")
+    claims = Claims(int(parts[0]), int(parts[1]), int(parts[2]))
+    if claims.expires < now.timestamp():
+        raise ExpiredToken("token expired")
+    return claims
+
+
+def csrf_token(secret: bytes, nonce: str) -> str:
+    """The form field that goes with a CSRF cookie ``nonce`` (signed double submit)."""
+    return _signature(secret, "csrf", nonce)
+
+
+def check_csrf(secret: bytes, nonce: str | None, field: str | None) -> bool:
+    if not nonce or not field:
+        return False
+    return hmac.compare_digest(field, csrf_token(secret, nonce))
+
+
+def email_hash(email: str) -> str:
+    """The suppression key of an address: SHA-256 of the address in lower case. Not keyed by
+    the signing secret, so replacing the secret never forgets an erasure."""
+    return hashlib.sha256(f"notifier-suppression|{email.strip().lower()}".encode()).hexdigest()

@@ -47,9 +47,14 @@ def classifier_for(ctx: Context) -> Classifier:
 
 
 async def check(
-    ctx: Context, keys: Sequence[str] = (), everything: bool = False
+    ctx: Context,
+    keys: Sequence[str] = (),
+    everything: bool = False,
+    fetcher: Fetcher | None = None,
 ) -> list[CheckReport]:
-    """One check round (these keys, all, or the due sources), then immediate alerts."""
+    """One check round (these keys, all, or the due sources), then immediate alerts. The
+    service passes its long-lived ``fetcher`` so robots.txt caches and per-host pauses
+    outlive a round; one-off commands get a fetcher of their own."""
     with Session(ctx.engine) as session:
         sources = select_sources(session, ctx.clock(), keys, everything)
         ids = [s.id for s in sources if s.id is not None]
@@ -57,7 +62,10 @@ async def check(
     missing = [k for k in keys if k not in found]
     if missing:
         raise LookupError(f"no source with key {', '.join(missing)}; see 'notifier sources list'")
-    async with Fetcher(ctx.settings.fetch_policy()) as fetcher:
+    if fetcher is None:
+        async with Fetcher(ctx.settings.fetch_policy()) as own:
+            reports = await check_sources(ctx.engine, own, ids, classifier_for(ctx), ctx.clock)
+    else:
         reports = await check_sources(ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock)
     dispatch(ctx)
     alert_operators(ctx)

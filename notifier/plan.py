@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from feeds.models import Change, Source
 from notifier.context import Context
 from notifier.digest import ChangeView, Digest, Recipient, compose, period_key
-from notifier.outbox import delivered_pairs, enqueue
+from notifier.outbox import DeliveryItem, delivered_pairs, enqueue
 from notifier.web_links import attach
 from subscribers.match import SubscriptionIndex, change_keys
 from subscribers.models import Subscriber, Subscription
@@ -122,6 +122,7 @@ def plan(
                 wanted[m.subscriber_id].append(change)
     recipients = _recipients(session, set(wanted))
     orders = _subtopic_orders(session, set(wanted))
+    told = _stories_sent(session, set(wanted), changes)
     labels = {
         "nb": ctx.labels(),
         "nn": {s.slug: s.label_nn for s in ctx.taxonomy.subtopics},
@@ -131,6 +132,7 @@ def plan(
         recipient, subscriber = recipients[sid]
         confirmed = subscriber.confirmed_at
         fresh = [c for c in items if confirmed is not None and c.detected_at >= confirmed]
+        fresh = one_per_story(fresh, {key for s, key in told if s == sid})
         period = period_key(cadence, now, ctx.settings.timezone)
         if cadence == "immediate":
             period = f"s{min(c.snapshot_id for c in items)}"
@@ -141,6 +143,39 @@ def plan(
         if digest is not None:
             digests.append(digest)
     return digests
+
+
+def one_per_story(changes: Sequence[Change], told: set[str]) -> list[Change]:
+    """The same story seen on several sources (a press release on regjeringen.no and the news
+    item about it on helsedirektoratet.no) reaches a recipient once: the first seen (earliest,
+    then lowest id), and not at all if it was sent before. Changes without a story pass."""
+    seen = set(told)
+    kept = []
+    for change in sorted(changes, key=lambda c: (c.detected_at, c.id or 0)):
+        if change.story_key:
+            if change.story_key in seen:
+                continue
+            seen.add(change.story_key)
+        kept.append(change)
+    return kept
+
+
+def _stories_sent(
+    session: Session, subscriber_ids: set[int], changes: Sequence[Change]
+) -> set[tuple[int, str]]:
+    """(subscriber, story key) pairs already in the outbox, for the stories of these changes."""
+    keys = {c.story_key for c in changes if c.story_key}
+    if not keys or not subscriber_ids:
+        return set()
+    rows = session.exec(
+        select(DeliveryItem.subscriber_id, Change.story_key)
+        .join(Change, col(Change.id) == col(DeliveryItem.change_id))
+        .where(
+            col(DeliveryItem.subscriber_id).in_(subscriber_ids),
+            col(Change.story_key).in_(keys),
+        )
+    ).all()
+    return {(sid, key) for sid, key in rows if key}
 
 
 def candidate_changes(session: Session, cadence: str, now: datetime) -> list[Change]:

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from feeds.fetch import Fetcher
 from notifier.context import Context
 from notifier.deliver import deliver
 from notifier.pipeline import check
@@ -25,8 +26,8 @@ log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-async def check_job(ctx: Context) -> None:
-    reports = await check(ctx)
+async def check_job(ctx: Context, fetcher: Fetcher | None = None) -> None:
+    reports = await check(ctx, fetcher=fetcher)
     for r in reports:
         if r.outcome in ("new", "changed"):  # errors are logged where they happen
             log.info("%s %s %s", r.key, r.outcome, r.detail)
@@ -45,7 +46,7 @@ async def digest_job(ctx: Context, cadence: str) -> None:
     await deliver(ctx)
 
 
-def build_scheduler(ctx: Context) -> AsyncIOScheduler:
+def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOScheduler:
     s = ctx.settings
     scheduler = AsyncIOScheduler(timezone=s.timezone)
     common = {
@@ -55,7 +56,11 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
         "misfire_grace_time": 3600,
     }
     scheduler.add_job(
-        check_job, IntervalTrigger(seconds=s.check_tick_seconds), args=[ctx], id="check", **common
+        check_job,
+        IntervalTrigger(seconds=s.check_tick_seconds),
+        args=[ctx, fetcher],
+        id="check",
+        **common,
     )
     scheduler.add_job(
         deliver_job,
@@ -87,8 +92,13 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
 
 
 async def run(ctx: Context, web: bool = True) -> None:
-    """Run until interrupted: scheduler jobs start at once, the web app serves alongside."""
-    scheduler = build_scheduler(ctx)
+    """Run until interrupted: scheduler jobs start at once, the web app serves alongside.
+    One fetcher serves every round, so robots.txt and per-host pauses carry over."""
+    async with Fetcher(ctx.settings.fetch_policy()) as fetcher:
+        await _serve(ctx, build_scheduler(ctx, fetcher), web)
+
+
+async def _serve(ctx: Context, scheduler: AsyncIOScheduler, web: bool) -> None:
     scheduler.start()
     scheduler.modify_job("check", next_run_time=ctx.clock())
     try:

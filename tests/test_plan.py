@@ -15,7 +15,9 @@ from subscribers.service import add_subscriber
 from tests.conftest import Clock
 
 
-def add_change(ctx: Context, title: str, subtopics: list[str], urgent: bool = False) -> int:
+def add_change(
+    ctx: Context, title: str, subtopics: list[str], urgent: bool = False, story: str | None = None
+) -> int:
     with Session(ctx.engine) as session:
         source = session.exec(select(Source)).first()
         if source is None:
@@ -30,6 +32,7 @@ def add_change(ctx: Context, title: str, subtopics: list[str], urgent: bool = Fa
         change = Change(
             source_id=source.id, snapshot_id=snap.id, fingerprint=title, kind="new", title=title,
             url="https://x.no/a", subtopics=subtopics, urgent=urgent, detected_at=ctx.clock(),
+            story_key=story,
         )  # fmt: skip
         session.add(change)
         session.commit()
@@ -141,3 +144,24 @@ def test_regional_change_reaches_its_municipality_county_office_and_the_nationwi
         session.commit()
     assert compose_digests(ctx, "daily") == 3
     assert {a for a, _ in deliveries(ctx)} == {"stavanger@k.no", "sf@sf.no", "alle@k.no"}
+
+
+def test_one_story_on_two_sources_reaches_a_recipient_once(ctx: Context, clock: Clock) -> None:
+    subscribe(ctx, "a@k.no", ["vaksinasjon"], "daily")
+    first = add_change(ctx, "Regjeringen: ny vaksinestrategi", ["vaksinasjon"], story="st1")
+    clock.advance(minutes=30)
+    add_change(ctx, "Helsedirektoratet: ny vaksinestrategi", ["vaksinasjon"], story="st1")
+    add_change(ctx, "Vaksinasjon av helsepersonell", ["vaksinasjon"])
+    shown = preview(ctx, "a@k.no", "daily")
+    assert shown is not None
+    assert sorted(c.id for c in shown.changes) == sorted([first, first + 2])
+
+
+def test_a_story_already_alerted_is_not_repeated_in_a_digest(ctx: Context, clock: Clock) -> None:
+    subscribe(ctx, "a@k.no", ["forskrifter_regelverk"], "daily")
+    add_change(ctx, "Endring i forskriften", ["forskrifter_regelverk"], urgent=True, story="st2")
+    assert dispatch(ctx) == 1
+    clock.advance(hours=1)
+    add_change(ctx, "Nyhet: endring i forskriften", ["forskrifter_regelverk"], story="st2")
+    assert dispatch(ctx) == 0
+    assert compose_digests(ctx, "daily") == 0

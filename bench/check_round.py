@@ -3,8 +3,10 @@ rounds, conditional GET honoured, the full chain (fetch, detect, classify, store
 
     python -m bench.check_round [--pages 1000] [--rounds 5]
 
-Prints the first (baseline) round, then the median over the changed rounds of wall time, CPU
-time per page and peak RSS. Politeness limits are lifted for this loopback run only.
+Prints the first (baseline) round, every changed round, then the median over the changed rounds
+(at least 3) of wall time and CPU time per page, the peak RSS and the ratio to urlwatch.
+Politeness limits are lifted for this loopback run only. ``--profile FILE`` writes a cProfile
+of the changed rounds only.
 Reference (shared/perf-notes.md, same machine kind): urlwatch ~2.7 s and ~2.7 ms CPU per page.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import resource
 import socket
 import statistics
@@ -20,7 +24,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -33,6 +40,8 @@ from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.pipeline import classifier_for
 from notifier.settings import Settings
+
+T = TypeVar("T")
 
 URLWATCH_WALL_S = 2.7
 URLWATCH_CPU_MS = 2.7
@@ -54,7 +63,13 @@ def wait_for(url: str) -> None:
     raise RuntimeError(f"fixture server at {url} did not start")
 
 
-async def one_round(ctx: Context, ids: list[int], policy: FetchPolicy) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Figures:
+    wall: float  # seconds
+    cpu: float  # seconds
+
+
+async def one_round(ctx: Context, ids: list[int], policy: FetchPolicy) -> Figures:
     classifier = classifier_for(ctx)
     wall, cpu = time.perf_counter(), time.process_time()
     async with Fetcher(policy) as fetcher:
@@ -62,14 +77,30 @@ async def one_round(ctx: Context, ids: list[int], policy: FetchPolicy) -> tuple[
     errors = [r for r in reports if r.outcome == "error"]
     if errors:
         raise RuntimeError(f"{len(errors)} errors, e.g. {errors[0]}")
-    return time.perf_counter() - wall, time.process_time() - cpu
+    return Figures(time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def profiled(path: str | None, fn: Callable[[], T]) -> T:
+    """``fn()``, under cProfile (appended to ``path``'s stats) when a path is given."""
+    if not path:
+        return fn()
+    profile = cProfile.Profile()
+    result = profile.runcall(fn)
+    stats = pstats.Stats(profile)
+    if Path(path).exists():
+        stats.add(path)
+    stats.dump_stats(path)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", help="write a cProfile of the changed rounds to this file")
     args = parser.parse_args()
+    if args.rounds < 3:
+        parser.error("--rounds: at least 3 changed rounds, for a median")
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.fixture_server", str(port), str(args.pages)]
@@ -100,31 +131,39 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     policy = FetchPolicy(
         allow_private=True, per_host_concurrency=16, per_host_min_gap=0, total_connections=16
     )
-    first_wall, first_cpu = asyncio.run(one_round(ctx, ids, policy))
-    walls, cpus = [], []
+    first = asyncio.run(one_round(ctx, ids, policy))
+    changed: list[Figures] = []
     for r in range(args.rounds):
         urllib.request.urlopen(
             urllib.request.Request(
                 f"http://127.0.0.1:{port}/bump?every=10&offset={r % 10}", method="POST"
             )
         ).read()
-        wall, cpu = asyncio.run(one_round(ctx, ids, policy))
-        walls.append(wall)
-        cpus.append(cpu)
+        changed.append(profiled(args.profile, lambda: asyncio.run(one_round(ctx, ids, policy))))
+    report(args, first, changed)
+
+
+def report(args: argparse.Namespace, first: Figures, changed: list[Figures]) -> None:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    wall, cpu_ms = statistics.median(walls), statistics.median(cpus) / args.pages * 1000
+    per_page = 1000 / args.pages
+    wall = statistics.median(f.wall for f in changed)
+    cpu_ms = statistics.median(f.cpu for f in changed) * per_page
     print(
-        f"check round: {args.pages} pages of ~100 KB, 10 % changed per round, {args.rounds} rounds"
+        f"check round: {args.pages} pages of ~100 KB, 10 % changed per round, "
+        f"{args.rounds} changed rounds"
     )
     print(
-        f"  first round (baseline, every page parsed): {first_wall:.2f} s wall, "
-        f"{first_cpu / args.pages * 1000:.2f} ms CPU per page"
+        f"  first round (baseline, every page parsed): {first.wall:.2f} s wall, "
+        f"{first.cpu * per_page:.2f} ms CPU per page"
     )
+    for i, f in enumerate(changed, 1):
+        print(f"  changed round {i}: {f.wall:.3f} s wall, {f.cpu * per_page:.3f} ms CPU per page")
     print(f"  changed rounds, median: {wall:.3f} s wall, {cpu_ms:.3f} ms CPU per page")
-    print(f"  peak RSS: {rss_mb:.0f} MB")
+    print(f"  peak RSS: {rss_mb:.0f} MB (this process)")
     print(
         f"  vs urlwatch (perf-notes: {URLWATCH_WALL_S} s, {URLWATCH_CPU_MS} ms/page): "
-        f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU"
+        f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU "
+        f"(target 5x: <= {URLWATCH_WALL_S / 5:.2f} s, <= {URLWATCH_CPU_MS / 5:.2f} ms/page)"
     )
 
 

@@ -1,11 +1,13 @@
 """The check orchestrator: source -> fetch -> extract/diff (detect) -> classify -> store.
 
 ``check_sources`` runs one round. The sources' state is read in one query; they are fetched
-concurrently (the fetcher enforces the per-host limits). A source that shows a new version
-(a baseline, or changes) is stored at once in its own transaction: snapshot, changes and health
-together. The quiet outcomes (unchanged, error) are written in one bulk update at the end of
-the round; losing them to a crash only means those sources are checked again. A failure of one
-source is recorded on that source and never stops the round.
+concurrently (the fetcher enforces the per-host limits). The sources that show a new version
+(a baseline, or changes) are stored after the fetches, up to ``STORE_BATCH`` of them per
+transaction; each source's snapshot, changes and health are always in one transaction
+together (a batch that fails is stored again source by source). The quiet outcomes
+(unchanged, error) are written in one bulk update at the end of the round. Losing either to a
+crash only means those sources are checked again (their body hash was not updated). A failure
+of one source is recorded on that source and never stops the round.
 
 Documents and pages with ``follow_pdfs`` also fetch their linked parts (feeds/kinds.py) through
 the same Fetcher, on every check and without validators; a part that fails is a problem of that
@@ -26,7 +28,13 @@ from sqlmodel import Session
 
 from feeds.catalogue import SourceSpec
 from feeds.classify import Classification
-from feeds.detect import DetectedChange, Detection, body_hash, detect
+from feeds.detect import (
+    DetectedChange,
+    Detection,
+    body_hash,
+    detect,
+    stored_state,
+)
 from feeds.errors import ContentCollapse
 from feeds.fetch import Fetcher, FetchResult, Validators, needs_full_fetch
 from feeds.kinds import Linked, fetch_linked, needs_links
@@ -34,8 +42,9 @@ from feeds.store import (
     CheckTarget,
     apply_fields,
     error_fields,
-    latest_state,
+    latest_stored,
     load_targets,
+    prune_snapshots,
     record_changes,
     success_fields,
 )
@@ -45,6 +54,8 @@ log = logging.getLogger(__name__)
 #: classifies one detected change of one source
 Classifier = Callable[[SourceSpec, DetectedChange], Classification]
 Tagged = tuple[DetectedChange, list[str], list[str], bool, list[str]]
+#: sources whose new versions are stored in one transaction at most
+STORE_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,24 @@ class CheckReport:
     detail: str = ""
 
 
+class _Ticket:
+    """Stands for a report until the new version it belongs to is stored (hashed by
+    identity); the new version itself is dropped once stored, so a round never holds more
+    than ``STORE_BATCH`` page states."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A check that found a new version, waiting to be stored with the round's others."""
+
+    target: CheckTarget
+    detection: Detection
+    tags: list[Tagged]
+    validators: tuple[str | None, str | None]
+    at: datetime
+    full: bool
+
+
 @dataclass
 class _Round:
     engine: Engine
@@ -62,6 +91,21 @@ class _Round:
     classifier: Classifier
     now: Callable[[], datetime]
     quiet: list[dict[str, Any]] = field(default_factory=list)
+    #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time
+    found: list[tuple[_Ticket, _Found]] = field(default_factory=list)
+    stored: dict[_Ticket, CheckReport] = field(default_factory=dict)
+
+    def add(self, found: _Found) -> _Ticket:
+        ticket = _Ticket()
+        self.found.append((ticket, found))
+        if len(self.found) >= STORE_BATCH:
+            self.flush()
+        return ticket
+
+    def flush(self) -> None:
+        batch, self.found = self.found, []
+        reports = _store_found(self, [f for _, f in batch])
+        self.stored.update(zip((t for t, _ in batch), reports, strict=True))
 
 
 async def check_sources(
@@ -75,15 +119,16 @@ async def check_sources(
     with Session(engine) as session:
         targets = load_targets(session, source_ids)
     round_ = _Round(engine, fetcher, classifier, now)
-    reports = await asyncio.gather(*(_check(round_, t) for t in targets))
+    outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
+    round_.flush()
     if round_.quiet:
         with Session(engine) as session:
             apply_fields(session, round_.quiet)
             session.commit()
-    return list(reports)
+    return [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
 
 
-async def _check(r: _Round, target: CheckTarget) -> CheckReport:
+async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
     spec = target.spec
     known = target.body_hash
     # Documents and pages with PDF attachments fetch their parts on every check: a chapter
@@ -105,12 +150,8 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport:
             detection = await _detect(r, target, result)
         tags = [_classified(r.classifier, spec, c) for c in detection.changes]
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
-        log.warning("check of %s failed: %s", spec.key, exc)
-        pending = exc.digest if isinstance(exc, ContentCollapse) else None
-        r.quiet.append(error_fields(target, exc, r.now(), pending))
-        return CheckReport(spec.key, "error", 0, f"{type(exc).__name__}: {exc}")
+        return _failed(r, target, exc)
     validators = (result.validators.etag, result.validators.last_modified)
-    detail = _detail(detection)
     if detection.state is None or not (
         detection.changes or detection.baseline or detection.refresh
     ):
@@ -118,14 +159,60 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport:
             target, "unchanged", validators, raw, r.now(), detection.problems, _full(result)
         )
         r.quiet.append(fields)
-        return CheckReport(spec.key, "unchanged", 0, detail)
-    with Session(r.engine) as session:
-        stored = record_changes(
-            session, target, detection, tags, validators, r.now(), _full(result)
-        )
-        session.commit()
-    outcome = detection.outcome if stored or detection.baseline else "unchanged"
-    return CheckReport(spec.key, outcome, stored, detail)
+        return CheckReport(spec.key, "unchanged", 0, _detail(detection))
+    return r.add(_Found(target, detection, tags, validators, r.now(), _full(result)))
+
+
+def _failed(r: _Round, target: CheckTarget, exc: Exception) -> CheckReport:
+    log.warning("check of %s failed: %s", target.spec.key, exc)
+    pending = exc.digest if isinstance(exc, ContentCollapse) else None
+    r.quiet.append(error_fields(target, exc, r.now(), pending))
+    return CheckReport(target.spec.key, "error", 0, f"{type(exc).__name__}: {exc}")
+
+
+def _store_found(r: _Round, found: Sequence[_Found]) -> list[CheckReport]:
+    """Store the new versions of the round: snapshot, changes and health of each source
+    together. Up to ``STORE_BATCH`` sources share a transaction (one commit instead of one per
+    source); when a batch fails, its sources are stored one transaction each, so one bad source
+    costs only its own check."""
+    reports: list[CheckReport] = []
+    for start in range(0, len(found), STORE_BATCH):
+        batch = found[start : start + STORE_BATCH]
+        try:
+            with Session(r.engine) as session:
+                counts = [_record(session, f, prune=False) for f in batch]
+                prune_snapshots(session, [f.target.id for f in batch])
+                session.commit()
+        except Exception:  # noqa: BLE001 - retried source by source below
+            log.warning("storing %d sources in one transaction failed; one by one", len(batch))
+            reports.extend(_store_one_by_one(r, batch))
+            continue
+        reports.extend(_stored_report(f, n) for f, n in zip(batch, counts, strict=True))
+    return reports
+
+
+def _store_one_by_one(r: _Round, batch: Sequence[_Found]) -> list[CheckReport]:
+    reports: list[CheckReport] = []
+    for f in batch:
+        try:
+            with Session(r.engine) as session:
+                n = _record(session, f)
+                session.commit()
+        except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
+            reports.append(_failed(r, f.target, exc))
+            continue
+        reports.append(_stored_report(f, n))
+    return reports
+
+
+def _record(session: Session, f: _Found, prune: bool = True) -> int:
+    return record_changes(session, f.target, f.detection, f.tags, f.validators, f.at, f.full, prune)
+
+
+def _stored_report(f: _Found, stored: int) -> CheckReport:
+    d = f.detection
+    outcome = d.outcome if stored or d.baseline else "unchanged"
+    return CheckReport(f.target.spec.key, outcome, stored, _detail(d))
 
 
 async def _detect(r: _Round, target: CheckTarget, result: FetchResult) -> Detection:
@@ -134,8 +221,8 @@ async def _detect(r: _Round, target: CheckTarget, result: FetchResult) -> Detect
     linked: list[Linked] = []
     if needs_links(spec) and not result.not_modified:
         linked = await fetch_linked(r.fetcher, spec, result)
-    with Session(r.engine) as session:
-        previous = latest_state(session, target.id)
+    with r.engine.connect() as conn:
+        previous = stored_state(latest_stored(conn, target.id))
     return detect(spec, result, previous, target.pending_digest, linked)
 
 

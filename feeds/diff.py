@@ -45,18 +45,46 @@ class ItemChange:
 def word_diff(before: str, after: str) -> tuple[DiffSegment, ...]:
     """A word-level diff, white space kept, adjacent pieces of one kind merged."""
     a, b = _WORDS.findall(before), _WORDS.findall(after)
+    # The common head and tail are kept as they are and only the middle goes through
+    # SequenceMatcher (quadratic in the worst case): an edit of one sentence in a long
+    # section costs the sentence, not the section.
+    head = _common_head(a, b)
+    tail = _common_tail(a, b, head)
     out: list[DiffSegment] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    _push(out, "=", "".join(a[:head]))
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            _push(out, "=", "".join(a[i1:i2]))
+            _push(out, "=", "".join(mid_a[i1:i2]))
         else:
-            old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
-            tail = _common_trailing_space(old, new)
-            _push(out, "-", old[: len(old) - len(tail)])
-            _push(out, "+", new[: len(new) - len(tail)])
-            _push(out, "=", tail)
+            _push_edit(out, "".join(mid_a[i1:i2]), "".join(mid_b[j1:j2]))
+    _push(out, "=", "".join(a[len(a) - tail :]))
     return tuple(out)
+
+
+def _common_head(a: Sequence[str], b: Sequence[str]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_tail(a: Sequence[str], b: Sequence[str], head: int) -> int:
+    """Tokens both end with, not counting the first ``head`` (already common)."""
+    n, limit = 0, min(len(a), len(b)) - head
+    while n < limit and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def _push_edit(out: list[DiffSegment], old: str, new: str) -> None:
+    tail = _common_trailing_space(old, new)
+    _push(out, "-", old[: len(old) - len(tail)])
+    _push(out, "+", new[: len(new) - len(tail)])
+    _push(out, "=", tail)
 
 
 def _common_trailing_space(a: str, b: str) -> str:

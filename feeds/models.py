@@ -82,7 +82,11 @@ class Snapshot(SQLModel, table=True):
     source_id: int = Field(foreign_key="source.id", index=True)
     taken_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     content_digest: str = Field(max_length=64)
+    #: the state as JSON: rows from before migration 0004 only ({} since)
     state: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    #: the state as zlib-compressed JSON (feeds.detect.state_to_blob); emptied (NULL) on
+    #: superseded rows that changes still point at (feeds.store.prune_snapshots)
+    packed_state: bytes | None = Field(default=None, sa_type=sa.LargeBinary, nullable=True)
 
 
 class Change(SQLModel, table=True):

@@ -7,12 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, update
+import sqlalchemy as sa
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, or_, select
 
 from feeds.catalogue import SourceSpec
-from feeds.detect import DetectedChange, Detection, SnapshotState, state_from_json, state_to_json
+from feeds.detect import (
+    DetectedChange,
+    Detection,
+    SnapshotState,
+    StoredState,
+    state_to_blob,
+    stored_state,
+)
 from feeds.errors import TransientFetchError
 from feeds.fetch import HostPaused
 from feeds.models import Change, Snapshot, Source
@@ -22,6 +31,8 @@ from feeds.story import StoryRef, story_key
 
 #: errors back off up to this long before the next try
 MAX_ERROR_BACKOFF = timedelta(hours=6)
+#: snapshots kept whole per source (the newest first); older ones are pruned
+KEEP_SNAPSHOTS = 3
 
 
 def upsert_sources(session: Session, specs: Sequence[SourceSpec]) -> tuple[int, int]:
@@ -108,28 +119,83 @@ class CheckTarget:
 
 
 def load_targets(session: Session, ids: Sequence[int]) -> list[CheckTarget]:
-    rows = session.exec(select(Source).where(col(Source.id).in_(ids))).all() if ids else []
-    by_id = {
-        s.id: CheckTarget(
-            s.id, spec_of(s), s.etag, s.last_modified, s.body_hash, s.pending_digest,
-            s.consecutive_errors, s.last_full_fetch_at,
-        )
-        for s in rows
-        if s.id is not None
-    }  # fmt: skip
+    """The round's targets in one Core query (no ORM entities: ~3x cheaper per source)."""
+    table = Source.__table__  # type: ignore[attr-defined]
+    rows = session.execute(sa_select(table).where(table.c.id.in_(ids))).all() if ids else []
+    by_id = {row.id: _target_of(row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def latest_state(session: Session, source_id: int) -> SnapshotState | None:
-    """The last stored state of a source (only its JSON column is read: no ORM entity)."""
+def _target_of(row: Any) -> CheckTarget:
+    spec = SourceSpec(
+        key=row.key,
+        kind=row.kind,
+        url=row.url,
+        authority=row.authority,
+        name=row.name,
+        interval_minutes=row.interval_minutes,
+        selector=row.selector,
+        drop=tuple(row.drop or ()),
+        subtopics=tuple(row.subtopics or ()),
+        enabled=row.enabled,
+        noise=tuple(row.noise or ()),
+        link_selector=row.link_selector,
+        link_pattern=row.link_pattern,
+        follow_pdfs=bool(row.follow_pdfs),
+    )
+    return CheckTarget(
+        row.id, spec, row.etag, row.last_modified, row.body_hash, row.pending_digest,
+        row.consecutive_errors, row.last_full_fetch_at,
+    )  # fmt: skip
+
+
+def latest_state(db: Session | Connection, source_id: int) -> SnapshotState | None:
+    """The last stored state of a source."""
+    return stored_state(latest_stored(db, source_id))
+
+
+def latest_stored(db: Session | Connection, source_id: int) -> StoredState:
+    """The last stored state of a source as it is stored: its packed column, or (a row from
+    before migration 0004) its JSON column; read with Core, no ORM entity."""
     query = (
-        sa_select(col(Snapshot.state))
+        sa_select(col(Snapshot.packed_state), col(Snapshot.state))
         .where(col(Snapshot.source_id) == source_id)
         .order_by(col(Snapshot.id).desc())
         .limit(1)
     )
-    state = session.execute(query).scalar()
-    return state_from_json(state) if state is not None else None
+    row = db.execute(query).first()
+    if row is None:
+        return None
+    packed, state = row
+    return bytes(packed) if packed is not None else state or None
+
+
+def prune_snapshots(
+    session: Session, source_ids: Sequence[int], keep: int = KEEP_SNAPSHOTS
+) -> None:
+    """Superseded snapshots of these sources, beyond each one's newest ``keep``: deleted, or,
+    when changes still point at them, emptied of their state (the row stays for the change's
+    reference). Two statements for any number of sources."""
+    if not source_ids:
+        return
+    table = Snapshot.__table__  # type: ignore[attr-defined]
+    newest_first = sa.func.row_number().over(
+        partition_by=table.c.source_id, order_by=table.c.id.desc()
+    )
+    ranked = (
+        sa_select(table.c.id, newest_first.label("rank"))
+        .where(table.c.source_id.in_(source_ids))
+        .subquery()
+    )
+    superseded = sa_select(ranked.c.id).where(ranked.c.rank > keep)
+    referenced = sa_select(col(Change.snapshot_id)).where(col(Change.source_id).in_(source_ids))
+    conn = session.connection()
+    conn.execute(delete(table).where(table.c.id.in_(superseded), table.c.id.not_in(referenced)))
+    conn.execute(
+        update(table)
+        .where(table.c.id.in_(superseded), table.c.packed_state.is_not(None))
+        .values(packed_state=None, state={})
+    )
 
 
 def success_fields(
@@ -211,10 +277,13 @@ def record_changes(
     validators: tuple[str | None, str | None],
     now: datetime,
     full_fetch: bool = False,
+    prune: bool = True,
 ) -> int:
     """Store a check that found a new version (a baseline, or changes): its snapshot, its
-    changes and the source's health, in the caller's transaction. Returns how many changes
-    were new (a fingerprint seen before is not raised again)."""
+    changes and the source's health, in the caller's transaction (Core inserts: no ORM
+    entities). Returns how many changes were new (a fingerprint seen before is not raised
+    again). ``prune=False``: the caller prunes the superseded snapshots (``prune_snapshots``),
+    for several sources at once."""
     assert detection.state is not None
     health = success_fields(
         target,
@@ -226,51 +295,70 @@ def record_changes(
         full_fetch,
     )
     apply_fields(session, [health])
-    snapshot = Snapshot(
-        source_id=target.id,
-        taken_at=now,
-        content_digest=detection.state.content_digest,
-        state=state_to_json(detection.state),
+    conn = session.connection()
+    snapshots = Snapshot.__table__  # type: ignore[attr-defined]
+    inserted = conn.execute(
+        insert(snapshots).values(
+            source_id=target.id,
+            taken_at=now,
+            content_digest=detection.state.content_digest,
+            state={},
+            packed_state=state_to_blob(detection.state),
+        )
     )
-    session.add(snapshot)
-    session.flush()
-    assert snapshot.id is not None
+    key = inserted.inserted_primary_key
+    assert key is not None
+    snapshot_id = key[0]
     fingerprints = [c.fingerprint for c, *_ in tags]
     known = set(
         session.exec(select(Change.fingerprint).where(col(Change.fingerprint).in_(fingerprints)))
     ) if fingerprints else set()  # fmt: skip
     stories = _Stories(session, target.id, now)
-    stored = 0
+    rows: list[dict[str, Any]] = []
     for change, subtopics, regions, urgent, reasons in tags:
         if change.fingerprint in known:
             continue
         known.add(change.fingerprint)
-        session.add(
-            Change(
-                source_id=target.id,
-                snapshot_id=snapshot.id,
-                fingerprint=change.fingerprint,
-                kind=change.kind,
-                title=change.title,
-                url=change.url,
-                section=list(change.section),
-                summary=change.summary,
-                before=change.before,
-                after=change.after,
-                diff=[list(seg) for seg in change.segments],
-                detected_at=now,
-                published_at=change.published,
-                subtopics=subtopics,
-                regions=regions,
-                urgent=urgent,
-                reasons=reasons,
-                status="held" if detection.held else "published",
-                story_key=stories.key_of(change, now),
-            )
+        row = _change_row(change, subtopics, regions, urgent, reasons)
+        row.update(
+            source_id=target.id,
+            snapshot_id=snapshot_id,
+            detected_at=now,
+            status="held" if detection.held else "published",
+            story_key=stories.key_of(change, now),
         )
-        stored += 1
-    session.flush()
-    return stored
+        rows.append(row)
+    if rows:
+        conn.execute(insert(Change.__table__), rows)  # type: ignore[attr-defined]
+    if prune:
+        prune_snapshots(session, [target.id])
+    return len(rows)
+
+
+def _change_row(
+    change: DetectedChange,
+    subtopics: list[str],
+    regions: list[str],
+    urgent: bool,
+    reasons: list[str],
+) -> dict[str, Any]:
+    return {
+        "fingerprint": change.fingerprint,
+        "kind": change.kind,
+        "title": change.title,
+        "url": change.url,
+        "section": list(change.section),
+        "summary": change.summary,
+        "before": change.before,
+        "after": change.after,
+        "diff": [list(seg) for seg in change.segments],
+        "published_at": change.published,
+        "subtopics": subtopics,
+        "regions": regions,
+        "urgent": urgent,
+        "reasons": reasons,
+        "dispatched_at": None,
+    }
 
 
 class _Stories:

@@ -137,3 +137,30 @@ def test_publisher_dates_are_parsed_in_every_form() -> None:
     assert parse_date("31.02.2024") is None
     line = "Først publisert: 12.01.2020 Siste faglige endring: 3. mars 2023 Se tidligere versjoner"
     assert signal_dates(line) == [date(2023, 3, 3)]  # publication is not a change signal
+
+
+def test_word_diff_of_one_word_in_a_long_text_is_that_word() -> None:
+    before = LONG + "Versjon 1 av anbefalingen gjelder. " + LONG
+    after = LONG + "Versjon 2 av anbefalingen gjelder. " + LONG
+    segs = word_diff(before, after)
+    assert [k for k, _ in segs] == ["=", "-", "+", "="]
+    assert (segs[1][1], segs[2][1]) == ("1", "2")
+    assert "".join(t for k, t in segs if k != "-") == after
+    assert "".join(t for k, t in segs if k != "+") == before
+
+
+def test_a_packed_state_keeps_its_digests_and_detects_the_same() -> None:
+    from feeds.detect import state_from_blob, state_to_blob
+    from feeds.extract import PageContent, Section
+
+    s1 = detect(PAGE_SPEC, page(("A", "en • to"), ("B", LONG)), None).state
+    assert s1 is not None and s1.page is not None
+    back = state_from_blob(state_to_blob(s1))
+    assert back == s1 and back.page is not None
+    fresh = PageContent(back.page.title, tuple(Section(s.path, s.text) for s in back.page.sections))
+    assert [s.digest for s in back.page.sections] == [s.digest for s in fresh.sections]
+    assert back.page.digest == fresh.digest
+    b = page(("A", "en • tre"), ("B", LONG))
+    assert [c.fingerprint for c in detect(PAGE_SPEC, b, back).changes] == [
+        c.fingerprint for c in detect(PAGE_SPEC, b, s1).changes
+    ]

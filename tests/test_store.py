@@ -1,0 +1,184 @@
+"""Snapshot storage: packed states, reading rows from before migration 0004, pruning of
+superseded snapshots, the round's batched writes, and the migration down and up again.
+Runs on SQLite and on PostgreSQL (the ``ctx`` fixture)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session, col, select
+
+from feeds.catalogue import SourceSpec
+from feeds.check import _Found, _Round, _store_found
+from feeds.detect import Detection, SnapshotState, detect, state_from_json, state_to_json
+from feeds.fetch import FetchResult
+from feeds.models import Change, Snapshot, Source
+from feeds.store import (
+    KEEP_SNAPSHOTS,
+    CheckTarget,
+    latest_state,
+    load_targets,
+    prune_snapshots,
+    record_changes,
+    upsert_sources,
+)
+from notifier.context import Context
+from notifier.db import MIGRATIONS
+
+SPEC = SourceSpec("veileder", "page", "https://x.no/v", "fhi", "Veileder", selector="main")
+NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+
+
+def page(version: int, extra: str = "") -> FetchResult:
+    body = (
+        "<h2>Testing</h2><p>Alle med symptomer bør teste seg, sier veilederen.</p>"
+        f"<h2>Vaksiner</h2><p>Versjon {version} av anbefalingen om vaksiner gjelder nå.</p>"
+        f"<ul><li>Første punkt</li><li>Andre punkt</li></ul>{extra}"
+    )
+    return FetchResult(SPEC.url, 200, f"<html><main>{body}</main></html>".encode())
+
+
+def target(ctx: Context) -> CheckTarget:
+    with Session(ctx.engine) as session:
+        upsert_sources(session, [SPEC])
+        session.commit()
+        source = session.exec(select(Source)).one()
+        assert source.id is not None
+        return load_targets(session, [source.id])[0]
+
+
+def store(ctx: Context, t: CheckTarget, detection: Detection) -> int:
+    with Session(ctx.engine) as session:
+        n = record_changes(
+            session,
+            t,
+            detection,
+            [(c, [], [], False, []) for c in detection.changes],
+            (None, None),
+            NOW,
+        )
+        session.commit()
+    return n
+
+
+def chain(ctx: Context, t: CheckTarget, versions: int) -> SnapshotState:
+    state: SnapshotState | None = None
+    for v in range(versions):
+        detection = detect(SPEC, page(v), state)
+        assert detection.state is not None
+        store(ctx, t, detection)
+        with ctx.engine.connect() as conn:
+            state = latest_state(conn, t.id)
+    assert state is not None
+    return state
+
+
+def test_a_packed_state_reads_back_equal(ctx: Context) -> None:
+    t = target(ctx)
+    first = detect(SPEC, page(0, "<h3>Under</h3><p>tekst</p>"), None)
+    assert first.state is not None
+    store(ctx, t, first)
+    with Session(ctx.engine) as session:
+        back = latest_state(session, t.id)
+        row = session.exec(select(Snapshot)).one()
+    assert back is not None and back.page is not None and first.state.page is not None
+    assert back == first.state
+    assert [s.digest for s in back.page.sections] == [s.digest for s in first.state.page.sections]
+    assert back.page.digest == first.state.page.digest == row.content_digest
+    assert row.state == {} and row.packed_state is not None
+    assert len(row.packed_state) < len(str(state_to_json(first.state)))
+
+
+def test_a_row_from_before_the_migration_is_read_from_its_json(ctx: Context) -> None:
+    t = target(ctx)
+    first = detect(SPEC, page(0), None)
+    assert first.state is not None
+    with Session(ctx.engine) as session:
+        session.add(Snapshot(source_id=t.id, content_digest="d", state=state_to_json(first.state)))
+        session.commit()
+        assert latest_state(session, t.id) == first.state
+    # and it is diffed against as before: one changed section
+    with ctx.engine.connect() as conn:
+        previous = latest_state(conn, t.id)
+    later = detect(SPEC, page(1), previous)
+    assert [c.kind for c in later.changes] == ["changed"]
+
+
+def test_superseded_snapshots_are_pruned_and_those_changes_point_at_are_emptied(
+    ctx: Context,
+) -> None:
+    t = target(ctx)
+    last = chain(ctx, t, KEEP_SNAPSHOTS + 4)
+    with Session(ctx.engine) as session:
+        rows = session.exec(select(Snapshot).order_by(col(Snapshot.id))).all()
+        changes = session.exec(select(Change)).all()
+        assert latest_state(session, t.id) == last
+    referenced = {c.snapshot_id for c in changes}
+    assert len(changes) == KEEP_SNAPSHOTS + 3  # one per version after the baseline
+    whole = [r for r in rows if r.packed_state is not None]
+    assert [r.id for r in whole] == [r.id for r in rows][-KEEP_SNAPSHOTS:]
+    # the baseline (no change points at it) is gone; older rows of changes stay, emptied
+    assert {r.id for r in rows} == referenced | {r.id for r in whole}
+    assert all(r.state == {} for r in rows)
+
+
+def test_a_failing_source_in_a_batch_does_not_lose_the_others(ctx: Context) -> None:
+    t = target(ctx)
+    ghost = CheckTarget(t.id + 1000, SPEC, None, None, None, None, 0)  # no such source
+    found = [
+        _Found(x, detect(SPEC, page(0), None), [], (None, None), NOW, False) for x in (ghost, t)
+    ]
+    round_ = _Round(ctx.engine, None, lambda s, c: None, lambda: NOW)  # type: ignore[arg-type]
+    reports = _store_found(round_, found)
+    assert [r.outcome for r in reports] == ["error", "new"]
+    with Session(ctx.engine) as session:
+        assert [s.source_id for s in session.exec(select(Snapshot))] == [t.id]
+
+
+def test_the_migration_unpacks_states_on_the_way_down(ctx: Context) -> None:
+    t = target(ctx)
+    last = chain(ctx, t, 2)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with ctx.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003_merge_full_fetch")
+    with ctx.engine.connect() as conn:
+        state = conn.execute(sa.text("SELECT state FROM snapshot ORDER BY id DESC")).scalar()
+    assert state_from_json(json.loads(state) if isinstance(state, str) else state) == last
+    with ctx.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with ctx.engine.connect() as conn:
+        assert latest_state(conn, t.id) == last
+
+
+def test_one_prune_covers_several_sources(ctx: Context) -> None:
+    t = target(ctx)
+    with Session(ctx.engine) as session:
+        upsert_sources(session, [SourceSpec("annen", "page", "https://x.no/a", "fhi", "Annen")])
+        session.commit()
+        other = session.exec(select(Source).where(Source.key == "annen")).one()
+        assert other.id is not None
+        u = load_targets(session, [other.id])[0]
+    state: dict[int, SnapshotState | None] = {t.id: None, u.id: None}
+    for v in range(KEEP_SNAPSHOTS + 2):
+        with Session(ctx.engine) as session:
+            for x in (t, u):
+                d = detect(SPEC, page(v), state[x.id])
+                record_changes(session, x, d, [], (None, None), NOW, prune=False)
+                state[x.id] = d.state
+            session.commit()
+    with Session(ctx.engine) as session:
+        assert len(session.exec(select(Snapshot)).all()) == 2 * (KEEP_SNAPSHOTS + 2)
+        prune_snapshots(session, [t.id, u.id])
+        session.commit()
+        rows = session.exec(select(Snapshot).order_by(col(Snapshot.id))).all()
+        for x in (t, u):
+            mine = [r for r in rows if r.source_id == x.id]
+            assert len(mine) == KEEP_SNAPSHOTS  # no change points at any of them
+            assert latest_state(session, x.id) == state[x.id]

@@ -293,17 +293,27 @@ def _collapse_check(before: PageContent, after: PageContent, accept: str | None)
     )
 
 
+def section_title(page_title: str, path: Sequence[str]) -> str:
+    """What a reader sees for a changed section: the heading path, led by the page title
+    unless the first heading already names the page ("Smittevern i sykehjem - Helsedirektoratet"
+    with the path "Smittevern i sykehjem › Testing" reads "Smittevern i sykehjem › Testing")."""
+    where = " › ".join(path)
+    if not where:
+        return page_title
+    if path[0].casefold() in page_title.casefold():
+        return where
+    return f"{page_title}: {where}"
+
+
 def _section_change(
     spec: SourceSpec, page: PageContent, change: SectionChange, published: datetime | None
 ) -> DetectedChange:
-    where = " › ".join(change.path)
-    title = page.title or spec.name
     return DetectedChange(
         fingerprint=_fingerprint(
             spec.key, "section", *change.path, change.before_digest, change.after_digest
         ),
         kind=change.kind,
-        title=f"{title}: {where}" if where else title,
+        title=section_title(page.title or spec.name, change.path),
         url=spec.url,
         section=change.path,
         summary=(change.after or change.before)[:600],

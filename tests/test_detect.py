@@ -164,3 +164,14 @@ def test_a_packed_state_keeps_its_digests_and_detects_the_same() -> None:
     assert [c.fingerprint for c in detect(PAGE_SPEC, b, back).changes] == [
         c.fingerprint for c in detect(PAGE_SPEC, b, s1).changes
     ]
+
+
+def test_section_titles_do_not_repeat_the_page_title() -> None:
+    from feeds.detect import section_title
+
+    page = "Smittevern i sykehjem - Helsedirektoratet"
+    assert section_title(page, ("Smittevern i sykehjem", "Testing")) == (
+        "Smittevern i sykehjem › Testing"
+    )
+    assert section_title("Veileder", ("Testing",)) == "Veileder: Testing"
+    assert section_title("Veileder", ()) == "Veileder"

@@ -25,7 +25,6 @@ from feeds.detect import (
 from feeds.errors import TransientFetchError
 from feeds.fetch import HostPaused
 from feeds.models import Change, Snapshot, Source
-from feeds.robots import RobotsUnavailable
 from feeds.story import WINDOW as STORY_WINDOW
 from feeds.story import StoryRef, story_key
 
@@ -233,9 +232,10 @@ def error_fields(
 ) -> dict[str, Any]:
     """The source's new health after a failed check: the baseline is kept, the error counted,
     the next try backed off (and never sooner than a Retry-After). A polite pause (the host
-    asked us to wait, or its robots.txt could not be read) is no failure of the source and is
-    not counted, so it never alerts operators."""
-    polite = isinstance(error, HostPaused | RobotsUnavailable)
+    itself asked us to wait, with a 429/503 to another request) is no failure of this source
+    and is not counted. An unreadable robots.txt is counted: a site that cannot be reached
+    must reach the operators."""
+    polite = isinstance(error, HostPaused)
     errors = target.consecutive_errors + (0 if polite else 1)
     base = timedelta(minutes=min(target.spec.interval_minutes, 15))
     wait = min(MAX_ERROR_BACKOFF, base * 2 ** min(max(errors, 1) - 1, 10))

@@ -68,3 +68,19 @@ async def test_a_host_that_asks_us_to_wait_pauses_without_counting_failures(
     assert paused.consecutive_errors == 0  # only asked to wait: no failure, no operator mail
     assert "HostPaused" in (paused.last_error or "")
     assert [p for p, _ in http.requests] == ["/a"]  # nothing was sent to the paused host
+
+
+def test_an_unreachable_robots_txt_counts_as_a_failure_of_the_source() -> None:
+    from datetime import UTC, datetime
+
+    from feeds.fetch import HostPaused
+    from feeds.robots import RobotsUnavailable
+    from feeds.store import CheckTarget, error_fields
+
+    spec = SourceSpec("s", "page", "https://x.no/", "fhi", "S")
+    target = CheckTarget(1, spec, None, None, None, None, consecutive_errors=2)
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    down = error_fields(target, RobotsUnavailable("robots.txt could not be read"), now)
+    paused = error_fields(target, HostPaused("the host asked us to wait"), now)
+    assert down["consecutive_errors"] == 3
+    assert paused["consecutive_errors"] == 2

@@ -70,10 +70,6 @@ class Source(SQLModel, table=True):
     #: last unconditional GET: one a day catches a server that wrongly answers 304
     last_full_fetch_at: datetime | None = _ts()
 
-    @property
-    def healthy(self) -> bool:
-        return self.consecutive_errors == 0
-
 
 class Snapshot(SQLModel, table=True):
     """A stored version of a source (sectioned text, or the item identities of a feed)."""

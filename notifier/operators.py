@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from feeds.models import Source
 from notifier.context import Context
 from notifier.message import OutgoingMessage
-from notifier.outbox import Delivery
+from notifier.outbox import enqueue
 
 
 def failing_sources(session: Session, threshold: int) -> list[Source]:
@@ -46,24 +46,9 @@ def alert_operators(ctx: Context) -> int:
     with Session(ctx.engine, expire_on_commit=False) as session:
         for source in failing_sources(session, ctx.settings.source_error_threshold):
             message = operator_message(ctx, source)
-            exists = session.exec(
-                select(Delivery.id).where(Delivery.idempotency_key == message.idempotency_key)
-            ).first()
-            if exists is not None:
-                continue
-            now = ctx.clock()
-            session.add(
-                Delivery(
-                    idempotency_key=message.idempotency_key,
-                    kind="operator",
-                    to_address=message.to,
-                    subject=message.subject,
-                    body_text=message.text,
-                    body_html=message.html,
-                    created_at=now,
-                    next_attempt_at=now,
-                )
+            added += (
+                enqueue(session, message, kind="operator", subscriber_id=None, now=ctx.clock())
+                is not None
             )
-            added += 1
         session.commit()
     return added

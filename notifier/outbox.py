@@ -66,13 +66,15 @@ def enqueue(
     message: OutgoingMessage,
     *,
     kind: str,
-    subscriber_id: int,
-    change_ids: Sequence[int],
+    subscriber_id: int | None,
     now: datetime,
+    change_ids: Sequence[int] = (),
     channel: str = "email",
 ) -> Delivery | None:
     """Add a message to the outbox unless its key is there already. Call inside the
-    transaction that decided the recipients; the caller commits."""
+    transaction that decided the recipients; the caller commits. A message to no subscriber
+    (an operator alert) carries no changes."""
+    assert subscriber_id is not None or not change_ids, "changes are carried to subscribers"
     exists = session.exec(
         select(Delivery.id).where(Delivery.idempotency_key == message.idempotency_key)
     ).first()
@@ -95,6 +97,7 @@ def enqueue(
     session.flush()
     assert delivery.id is not None
     for change_id in change_ids:
+        assert subscriber_id is not None
         session.add(
             DeliveryItem(
                 delivery_id=delivery.id,

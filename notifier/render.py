@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from feeds.diff import render_segments_text
 from notifier.digest import Digest, Recipient
 from notifier.message import OutgoingMessage
 
@@ -98,11 +99,9 @@ def elide(segments: Sequence[Sequence[str]], context: int = 80) -> list[tuple[st
 
 
 def diff_text(segments: Sequence[Sequence[str]]) -> str:
-    """The elided diff as plain text: [-removed-] {+added+}."""
-    parts = []
-    for op, text in elide(segments):
-        parts.append(text if op == "=" else f"[-{text}-]" if op == "-" else f"{{+{text}+}}")
-    return " ".join("".join(parts).split())
+    """The elided diff as plain text on one line: [-removed-] {+added+}."""
+    pieces = tuple((op, text) for op, text in elide(segments))
+    return " ".join(render_segments_text(pieces).split())
 
 
 def make_environment(templates: Path = TEMPLATES) -> Environment:

@@ -40,12 +40,13 @@ from feeds.fetch import Fetcher, FetchResult, Validators, needs_full_fetch
 from feeds.kinds import Linked, fetch_linked, needs_links
 from feeds.store import (
     CheckTarget,
+    NewVersion,
+    Tagged,
     apply_fields,
     error_fields,
     latest_stored,
     load_targets,
-    prune_snapshots,
-    record_changes,
+    record_versions,
     success_fields,
 )
 
@@ -53,7 +54,6 @@ log = logging.getLogger(__name__)
 
 #: classifies one detected change of one source
 Classifier = Callable[[SourceSpec, DetectedChange], Classification]
-Tagged = tuple[DetectedChange, list[str], list[str], bool, list[str]]
 #: sources whose new versions are stored in one transaction at most
 STORE_BATCH = 50
 
@@ -72,18 +72,6 @@ class _Ticket:
     than ``STORE_BATCH`` page states."""
 
 
-@dataclass(frozen=True)
-class _Found:
-    """A check that found a new version, waiting to be stored with the round's others."""
-
-    target: CheckTarget
-    detection: Detection
-    tags: list[Tagged]
-    validators: tuple[str | None, str | None]
-    at: datetime
-    full: bool
-
-
 @dataclass
 class _Round:
     engine: Engine
@@ -92,10 +80,10 @@ class _Round:
     now: Callable[[], datetime]
     quiet: list[dict[str, Any]] = field(default_factory=list)
     #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time
-    found: list[tuple[_Ticket, _Found]] = field(default_factory=list)
+    found: list[tuple[_Ticket, NewVersion]] = field(default_factory=list)
     stored: dict[_Ticket, CheckReport] = field(default_factory=dict)
 
-    def add(self, found: _Found) -> _Ticket:
+    def add(self, found: NewVersion) -> _Ticket:
         ticket = _Ticket()
         self.found.append((ticket, found))
         if len(self.found) >= STORE_BATCH:
@@ -160,7 +148,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
         )
         r.quiet.append(fields)
         return CheckReport(spec.key, "unchanged", 0, _detail(detection))
-    return r.add(_Found(target, detection, tags, validators, r.now(), _full(result)))
+    return r.add(NewVersion(target, detection, tags, validators, r.now(), _full(result)))
 
 
 def _failed(r: _Round, target: CheckTarget, exc: Exception) -> CheckReport:
@@ -170,18 +158,18 @@ def _failed(r: _Round, target: CheckTarget, exc: Exception) -> CheckReport:
     return CheckReport(target.spec.key, "error", 0, f"{type(exc).__name__}: {exc}")
 
 
-def _store_found(r: _Round, found: Sequence[_Found]) -> list[CheckReport]:
+def _store_found(r: _Round, found: Sequence[NewVersion]) -> list[CheckReport]:
     """Store the new versions of the round: snapshot, changes and health of each source
-    together. Up to ``STORE_BATCH`` sources share a transaction (one commit instead of one per
-    source); when a batch fails, its sources are stored one transaction each, so one bad source
-    costs only its own check."""
+    together. Up to ``STORE_BATCH`` sources share a transaction and its statements (one
+    insert of snapshots, one of changes, one health update, for the whole batch); when a
+    batch fails, its sources are stored one transaction each, so one bad source costs only
+    its own check."""
     reports: list[CheckReport] = []
     for start in range(0, len(found), STORE_BATCH):
         batch = found[start : start + STORE_BATCH]
         try:
             with Session(r.engine) as session:
-                counts = [_record(session, f, prune=False) for f in batch]
-                prune_snapshots(session, [f.target.id for f in batch])
+                counts = record_versions(session, batch)
                 session.commit()
         except Exception:  # noqa: BLE001 - retried source by source below
             log.warning("storing %d sources in one transaction failed; one by one", len(batch))
@@ -191,12 +179,12 @@ def _store_found(r: _Round, found: Sequence[_Found]) -> list[CheckReport]:
     return reports
 
 
-def _store_one_by_one(r: _Round, batch: Sequence[_Found]) -> list[CheckReport]:
+def _store_one_by_one(r: _Round, batch: Sequence[NewVersion]) -> list[CheckReport]:
     reports: list[CheckReport] = []
     for f in batch:
         try:
             with Session(r.engine) as session:
-                n = _record(session, f)
+                [n] = record_versions(session, [f])
                 session.commit()
         except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
             reports.append(_failed(r, f.target, exc))
@@ -205,11 +193,7 @@ def _store_one_by_one(r: _Round, batch: Sequence[_Found]) -> list[CheckReport]:
     return reports
 
 
-def _record(session: Session, f: _Found, prune: bool = True) -> int:
-    return record_changes(session, f.target, f.detection, f.tags, f.validators, f.at, f.full, prune)
-
-
-def _stored_report(f: _Found, stored: int) -> CheckReport:
+def _stored_report(f: NewVersion, stored: int) -> CheckReport:
     d = f.detection
     outcome = d.outcome if stored or d.baseline else "unchanged"
     return CheckReport(f.target.spec.key, outcome, stored, _detail(d))

@@ -6,6 +6,7 @@ noise only, a real edit, a collapse) is tested without a server or a database.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import zlib
@@ -142,7 +143,11 @@ def _page_of(
     if spec.kind == "document":
         built = linked_page(spec, None, linked, last)
         return built.page, built.problems
-    page = extract_page(result.body, result.headers, spec.selector, spec.drop, spec.noise)
+    # The last version's sections are taken over where their raw text is unchanged; only
+    # when they were extracted by this same code (a new version re-baselines anyway).
+    current = previous is not None and previous.version == EXTRACTION_VERSION
+    reuse = last.sections if last is not None and current else ()
+    page = extract_page(result.body, result.headers, spec.selector, spec.drop, spec.noise, reuse)
     _refuse_truncated(result.body, last, page)
     if not linked:
         return page, ()
@@ -337,7 +342,9 @@ def _fingerprint(*parts: str) -> str:
 # ----------------------------------------------------------------------------- (de)serialise
 
 
-def state_to_json(state: SnapshotState) -> dict[str, Any]:
+def state_to_json(state: SnapshotState, texts: bool = True) -> dict[str, Any]:
+    """The state as JSON; without the section texts when ``texts`` is false (the head of a
+    packed state, whose texts are stored apart)."""
     data: dict[str, Any] = {
         "version": state.version,
         "kind": state.kind,
@@ -347,9 +354,7 @@ def state_to_json(state: SnapshotState) -> dict[str, Any]:
     if state.page is not None:
         data["title"] = state.page.title
         data["digest"] = state.page.digest
-        data["sections"] = [
-            {"path": list(s.path), "text": s.text, "digest": s.digest} for s in state.page.sections
-        ]
+        data["sections"] = [_section_json(s, texts) for s in state.page.sections]
         if state.page.updated:
             data["updated"] = state.page.updated
     if state.history:
@@ -359,17 +364,38 @@ def state_to_json(state: SnapshotState) -> dict[str, Any]:
     return data
 
 
-def state_from_json(data: Mapping[str, Any]) -> SnapshotState:
+def _section_json(section: Section, text: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"path": list(section.path), "digest": section.digest}
+    if text:
+        data["text"] = section.text
+    else:
+        data["length"] = section.length
+    if section.source:
+        data["source"] = section.source
+    if section.signals:
+        data["signals"] = list(section.signals)
+    return data
+
+
+def state_from_json(
+    data: Mapping[str, Any], packed: Sequence[bytes] | None = None
+) -> SnapshotState:
+    """The state of ``state_to_json``; ``packed`` holds the section texts when they are
+    stored apart (compressed, ``state_to_blob``)."""
     version = data.get("version", 1)
     page = None
     if "sections" in data:
         # Digests stored by this extraction version are taken as they are (no re-hashing of
         # every section of the last version); an older version is re-baselined anyway.
         trusted = version == EXTRACTION_VERSION
+        entries = data["sections"]
+        if packed is None:
+            sections = tuple(_section_of(s, trusted) for s in entries)
+        else:
+            pairs = zip(entries, packed, strict=True)
+            sections = tuple(_packed_section(s, chunk, trusted) for s, chunk in pairs)
         page = PageContent(
-            title=data.get("title", ""),
-            sections=tuple(_section_of(s, trusted) for s in data["sections"]),
-            updated=data.get("updated"),
+            title=data.get("title", ""), sections=sections, updated=data.get("updated")
         )
         if trusted and data.get("digest"):
             page.__dict__["digest"] = data["digest"]
@@ -386,7 +412,12 @@ def state_from_json(data: Mapping[str, Any]) -> SnapshotState:
 
 
 def _section_of(data: Mapping[str, Any], trusted: bool) -> Section:
-    section = Section(tuple(data["path"]), data["text"])
+    section = Section(
+        tuple(data["path"]),
+        data["text"],
+        source=data.get("source", "") if trusted else "",
+        signals=tuple(data.get("signals", ())),
+    )
     digest = data.get("digest")
     if trusted and digest:
         # cached_property's own slot: the frozen value is the same, its digest known already
@@ -394,16 +425,67 @@ def _section_of(data: Mapping[str, Any], trusted: bool) -> Section:
     return section
 
 
+class _PackedSection(Section):
+    """A section read back from a packed state: its text stays compressed until something
+    reads it. A check reads the texts of the sections that changed only; the others are
+    compared by digest, counted by their stored length and stored again as they are."""
+
+    @functools.cached_property
+    def text(self) -> str:
+        return zlib.decompress(self.packed).decode()
+
+
+def _packed_section(data: Mapping[str, Any], chunk: bytes, trusted: bool) -> Section:
+    section = _PackedSection.__new__(_PackedSection)
+    # the frozen fields and the cached properties, set as the dataclass and cached_property
+    # would; ``text`` is left to its property
+    section.__dict__.update(
+        path=tuple(data["path"]),
+        source=data.get("source", "") if trusted else "",
+        signals=tuple(data.get("signals", ())),
+        packed=chunk,
+    )
+    if "length" in data:
+        section.__dict__["length"] = data["length"]
+    if trusted and data.get("digest"):
+        section.__dict__["digest"] = data["digest"]
+    return section
+
+
+#: A packed state (format 2): this mark, the length of the head (4 bytes, big-endian), the head
+#: (zlib-compressed JSON of everything but the section texts, with each text's packed size),
+#: then every section's text compressed on its own (``Section.packed``). A section carried
+#: over from the last version keeps its compressed bytes, so a check where one section of a
+#: long page changed compresses that section only. Format 1 (zlib-compressed JSON of the whole
+#: state) is still read.
+PACKED_MARK = b"NS2\x00"
+
+
 def state_to_blob(state: SnapshotState) -> bytes:
-    """The state as compact, zlib-compressed JSON (a 100 KB page's state is ~60 KB of JSON and
-    ~20 KB compressed): less to write, to keep and to read back."""
-    text = json.dumps(state_to_json(state), ensure_ascii=False, separators=(",", ":"))
-    return zlib.compress(text.encode(), 1)
+    """The state as stored in ``Snapshot.packed_state`` (format 2, see ``PACKED_MARK``)."""
+    head = state_to_json(state, texts=False)
+    chunks = [s.packed for s in state.page.sections] if state.page is not None else []
+    if state.page is not None:
+        head["sizes"] = [len(c) for c in chunks]
+    packed_head = zlib.compress(
+        json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode(), 1
+    )
+    return b"".join((PACKED_MARK, len(packed_head).to_bytes(4, "big"), packed_head, *chunks))
 
 
 def state_from_blob(blob: bytes) -> SnapshotState:
-    data: Mapping[str, Any] = json.loads(zlib.decompress(blob))
-    return state_from_json(data)
+    if not blob.startswith(PACKED_MARK):  # format 1
+        return state_from_json(json.loads(zlib.decompress(blob)))
+    start = len(PACKED_MARK) + 4
+    end = start + int.from_bytes(blob[len(PACKED_MARK) : start], "big")
+    head: Mapping[str, Any] = json.loads(zlib.decompress(blob[start:end]))
+    chunks: list[bytes] = []
+    for size in head.get("sizes", ()):
+        chunks.append(blob[end : end + size])
+        end += size
+    if end != len(blob):
+        raise ValueError(f"a packed snapshot state of {len(blob)} bytes is damaged")
+    return state_from_json(head, chunks if "sections" in head else None)
 
 
 #: a stored state as read from the database: packed bytes, JSON (rows before migration 0004)

@@ -269,70 +269,113 @@ def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         session.connection().execute(statement, params)
 
 
+#: one detected change with its classification: subtopics, regions, urgent, reasons
+Tagged = tuple[DetectedChange, list[str], list[str], bool, list[str]]
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A check that found a new version of a source (a baseline, or changes), to be stored."""
+
+    target: CheckTarget
+    detection: Detection
+    tags: Sequence[Tagged]
+    validators: tuple[str | None, str | None]
+    at: datetime
+    full_fetch: bool = False
+
+
 def record_changes(
     session: Session,
     target: CheckTarget,
     detection: Detection,
-    tags: Sequence[tuple[DetectedChange, list[str], list[str], bool, list[str]]],
+    tags: Sequence[Tagged],
     validators: tuple[str | None, str | None],
     now: datetime,
     full_fetch: bool = False,
     prune: bool = True,
 ) -> int:
-    """Store a check that found a new version (a baseline, or changes): its snapshot, its
-    changes and the source's health, in the caller's transaction (Core inserts: no ORM
-    entities). Returns how many changes were new (a fingerprint seen before is not raised
-    again). ``prune=False``: the caller prunes the superseded snapshots (``prune_snapshots``),
-    for several sources at once."""
-    assert detection.state is not None
-    health = success_fields(
-        target,
-        detection.outcome,
-        validators,
-        detection.state.body_hash,
-        now,
-        detection.problems,
-        full_fetch,
-    )
-    apply_fields(session, [health])
+    """Store one new version (``record_versions`` of one); returns how many changes were new.
+    ``prune=False``: the caller prunes the superseded snapshots (``prune_snapshots``)."""
+    version = NewVersion(target, detection, tags, validators, now, full_fetch)
+    [stored] = record_versions(session, [version], prune=prune)
+    return stored
+
+
+def record_versions(
+    session: Session, versions: Sequence[NewVersion], prune: bool = True
+) -> list[int]:
+    """Store new versions of sources: each one's snapshot, changes and health, in the
+    caller's transaction, with one statement per kind of row for the whole batch (Core, no ORM
+    entities). Returns, per version, how many of its changes were new: a fingerprint seen
+    before (stored earlier, or earlier in the batch) is not raised again."""
+    if not versions:
+        return []
+    for v in versions:
+        assert v.detection.state is not None
+    apply_fields(session, [_health(v) for v in versions])
     conn = session.connection()
     snapshots = Snapshot.__table__  # type: ignore[attr-defined]
-    inserted = conn.execute(
-        insert(snapshots).values(
-            source_id=target.id,
-            taken_at=now,
-            content_digest=detection.state.content_digest,
-            state={},
-            packed_state=state_to_blob(detection.state),
-        )
+    snapshot_ids = list(
+        conn.execute(
+            insert(snapshots).returning(snapshots.c.id, sort_by_parameter_order=True),
+            [_snapshot_row(v) for v in versions],
+        ).scalars()
     )
-    key = inserted.inserted_primary_key
-    assert key is not None
-    snapshot_id = key[0]
-    fingerprints = [c.fingerprint for c, *_ in tags]
+    fingerprints = [c.fingerprint for v in versions for c, *_ in v.tags]
     known = set(
         session.exec(select(Change.fingerprint).where(col(Change.fingerprint).in_(fingerprints)))
     ) if fingerprints else set()  # fmt: skip
-    stories = _Stories(session, target.id, now)
+    stories = _Stories(session, versions[0].at)
     rows: list[dict[str, Any]] = []
-    for change, subtopics, regions, urgent, reasons in tags:
-        if change.fingerprint in known:
-            continue
-        known.add(change.fingerprint)
-        row = _change_row(change, subtopics, regions, urgent, reasons)
-        row.update(
-            source_id=target.id,
-            snapshot_id=snapshot_id,
-            detected_at=now,
-            status="held" if detection.held else "published",
-            story_key=stories.key_of(change, now),
-        )
-        rows.append(row)
+    counts: list[int] = []
+    for v, snapshot_id in zip(versions, snapshot_ids, strict=True):
+        before = len(rows)
+        for change, subtopics, regions, urgent, reasons in v.tags:
+            if change.fingerprint in known:
+                continue
+            known.add(change.fingerprint)
+            row = _change_row(change, subtopics, regions, urgent, reasons)
+            row.update(
+                source_id=v.target.id,
+                snapshot_id=snapshot_id,
+                detected_at=v.at,
+                status="held" if v.detection.held else "published",
+                story_key=stories.key_of(change, v.target.id, v.at),
+            )
+            rows.append(row)
+        counts.append(len(rows) - before)
     if rows:
         conn.execute(insert(Change.__table__), rows)  # type: ignore[attr-defined]
     if prune:
-        prune_snapshots(session, [target.id])
-    return len(rows)
+        prune_snapshots(session, [v.target.id for v in versions])
+    return counts
+
+
+def _health(v: NewVersion) -> dict[str, Any]:
+    state = v.detection.state
+    assert state is not None
+    return success_fields(
+        v.target,
+        v.detection.outcome,
+        v.validators,
+        state.body_hash,
+        v.at,
+        v.detection.problems,
+        v.full_fetch,
+    )
+
+
+def _snapshot_row(v: NewVersion) -> dict[str, Any]:
+    state = v.detection.state
+    assert state is not None
+    return {
+        "source_id": v.target.id,
+        "taken_at": v.at,
+        "content_digest": state.content_digest,
+        "state": {},
+        "packed_state": state_to_blob(state),
+    }
 
 
 def _change_row(
@@ -362,23 +405,23 @@ def _change_row(
 
 
 class _Stories:
-    """Story keys for new items: the recent stored items of other sources are loaded once, on
-    the first new item of the check (page sections never join stories)."""
+    """Story keys for new items: the recent stored items of all sources are loaded once, on
+    the first new item of a batch (page sections never join stories); the items of the batch
+    join them as they are keyed, so two sources stored together can share a story too."""
 
-    def __init__(self, session: Session, source_id: int, now: datetime) -> None:
+    def __init__(self, session: Session, now: datetime) -> None:
         self.session = session
-        self.source_id = source_id
         self.now = now
         self.recent: list[StoryRef] | None = None
 
-    def key_of(self, change: DetectedChange, now: datetime) -> str | None:
+    def key_of(self, change: DetectedChange, source_id: int, now: datetime) -> str | None:
         if change.kind != "new":
             return None
         if self.recent is None:
             self.recent = self._load()
         at = change.published or now
-        key = story_key(change.title, at, str(self.source_id), self.recent)
-        self.recent.append(StoryRef(key, change.title, at, str(self.source_id)))
+        key = story_key(change.title, at, str(source_id), self.recent)
+        self.recent.append(StoryRef(key, change.title, at, str(source_id)))
         return key
 
     def _load(self) -> list[StoryRef]:

@@ -166,6 +166,37 @@ def test_a_packed_state_keeps_its_digests_and_detects_the_same() -> None:
     ]
 
 
+def test_a_check_compresses_only_the_sections_that_changed() -> None:
+    import zlib
+
+    from feeds.detect import PACKED_MARK, state_from_blob, state_to_blob
+
+    s1 = detect(PAGE_SPEC, page(("A", LONG), ("B", LONG + "b"), ("C", "c")), None).state
+    assert s1 is not None
+    back = state_from_blob(state_to_blob(s1))
+    d2 = detect(PAGE_SPEC, page(("A", LONG), ("B", LONG + "B!"), ("C", "c")), back)
+    assert d2.state is not None and d2.state.page is not None and back.page is not None
+    [a, b, c] = d2.state.page.sections
+    # the unchanged sections are the last version's own objects, compressed bytes and all
+    assert a is back.page.sections[0] and c is back.page.sections[2]
+    assert b is not back.page.sections[1] and "packed" not in b.__dict__
+    blob = state_to_blob(d2.state)
+    assert blob.startswith(PACKED_MARK) and a.__dict__["packed"] in blob
+    assert state_from_blob(blob) == d2.state
+    # format 1 (the whole state as compressed JSON) is still read
+    old = zlib.compress(__import__("json").dumps(state_to_json(d2.state)).encode())
+    assert state_from_blob(old) == d2.state
+
+
+def test_a_damaged_packed_state_is_refused_not_misread() -> None:
+    from feeds.detect import state_from_blob, state_to_blob
+
+    state = detect(PAGE_SPEC, page(("A", LONG), ("B", "b")), None).state
+    assert state is not None
+    with pytest.raises(ValueError, match="damaged"):
+        state_from_blob(state_to_blob(state)[:-3])
+
+
 def test_section_titles_do_not_repeat_the_page_title() -> None:
     from feeds.detect import section_title
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.corpus import cases, expected, run
+from feeds.errors import SourceProblem
+from feeds.extract import extract_page
+from tests.support.corpus import CORPUS, cases, expected, load, run, spec_of
 
 
 def test_the_corpus_covers_every_kind_of_case() -> None:
@@ -30,3 +32,28 @@ def test_corpus_case(name: str) -> None:
             assert got.published == want.published
     if want.signal:
         assert got.signal == want.signal
+
+
+@pytest.mark.parametrize("name", [n for n in cases() if (CORPUS / n / "after.html").exists()])
+def test_reusing_the_last_sections_extracts_exactly_what_a_full_extraction_does(
+    name: str,
+) -> None:
+    """A check takes the unchanged sections of the last version over instead of cleaning them
+    again; the result must be the very page a full extraction gives, dates included."""
+    spec = spec_of(load(name))
+    before, after = ((CORPUS / name / f).read_bytes() for f in ("before.html", "after.html"))
+    args = (None, spec.selector, spec.drop, spec.noise)
+    try:
+        last = extract_page(before, *args)
+        full = extract_page(after, *args)
+    except SourceProblem:
+        return  # a problem page: nothing to reuse
+    reused = extract_page(after, *args, reuse=last.sections)
+    assert reused == full
+    assert reused.updated == full.updated
+    assert [(s.source, s.signals) for s in reused.sections] == [
+        (s.source, s.signals) for s in full.sections
+    ]
+    # and a page extracted against itself takes every section over
+    again = extract_page(after, *args, reuse=full.sections)
+    assert all(a is b for a, b in zip(again.sections, full.sections, strict=True))

@@ -13,13 +13,14 @@ from alembic.config import Config
 from sqlmodel import Session, col, select
 
 from feeds.catalogue import SourceSpec
-from feeds.check import _Found, _Round, _store_found
+from feeds.check import _Round, _store_found
 from feeds.detect import Detection, SnapshotState, detect, state_from_json, state_to_json
 from feeds.fetch import FetchResult
 from feeds.models import Change, Snapshot, Source
 from feeds.store import (
     KEEP_SNAPSHOTS,
     CheckTarget,
+    NewVersion,
     latest_state,
     load_targets,
     prune_snapshots,
@@ -130,7 +131,7 @@ def test_a_failing_source_in_a_batch_does_not_lose_the_others(ctx: Context) -> N
     t = target(ctx)
     ghost = CheckTarget(t.id + 1000, SPEC, None, None, None, None, 0)  # no such source
     found = [
-        _Found(x, detect(SPEC, page(0), None), [], (None, None), NOW, False) for x in (ghost, t)
+        NewVersion(x, detect(SPEC, page(0), None), [], (None, None), NOW, False) for x in (ghost, t)
     ]
     round_ = _Round(ctx.engine, None, lambda s, c: None, lambda: NOW)  # type: ignore[arg-type]
     reports = _store_found(round_, found)

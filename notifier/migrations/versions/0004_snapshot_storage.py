@@ -7,12 +7,12 @@ Create Date: 2026-11-24
 
 from __future__ import annotations
 
-import json
-import zlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from feeds.detect import state_from_blob, state_to_json
 
 revision: str = "0004_snapshot_storage"
 down_revision: str | Sequence[str] | None = "0003_merge_full_fetch"
@@ -29,7 +29,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Rows written since the upgrade hold their state in ``packed_state`` only: unpack it into
-    # ``state`` first, so the code of 0003 reads every source's last version.
+    # ``state`` first, so the code of 0003 reads every source's last version. The packed
+    # formats are read by feeds.detect, which reads every format it ever wrote.
     snapshot = sa.table(
         "snapshot",
         sa.column("id", sa.Integer()),
@@ -46,6 +47,6 @@ def downgrade() -> None:
         conn.execute(
             snapshot.update()
             .where(snapshot.c.id == snapshot_id)
-            .values(state=json.loads(zlib.decompress(packed)))
+            .values(state=state_to_json(state_from_blob(bytes(packed))))
         )
     op.drop_column("snapshot", "packed_state")

@@ -254,6 +254,17 @@ def preview(
         typer.echo(message.html if html else message.text)
 
 
+@app.command("housekeeping")
+def housekeeping() -> None:
+    """Delete sign-ups never confirmed (after NOTIFIER_UNCONFIRMED_RETENTION_DAYS) and old
+    rate-limit events (after NOTIFIER_RATE_EVENT_RETENTION_HOURS); print the counts. The
+    scheduler of 'notifier run' does this daily."""
+    from notifier.service import housekeep
+
+    with _ctx() as ctx:
+        typer.echo(housekeep(ctx))
+
+
 @app.command("classify")
 def classify_lines() -> None:
     """Read JSON lines {"title","text","url"} on stdin; write subtopics, regions, urgency."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from feeds.models import UTCDateTime, utcnow
 from notifier.message import OutgoingMessage
@@ -189,3 +189,13 @@ def scrub(session: Session, subscriber_id: int) -> int:
         session.add(row)
     session.flush()
     return len(rows)
+
+
+def forget(session: Session, subscriber_ids: Sequence[int]) -> int:
+    """Delete every outbox row of these subscribers, with the items they carry; returns how
+    many messages. For sign-ups never confirmed (``subscribers.housekeeping``): that is only
+    their confirmation mails. The caller commits."""
+    ids = list(subscriber_ids)
+    deliveries = select(Delivery.id).where(col(Delivery.subscriber_id).in_(ids))
+    session.exec(delete(DeliveryItem).where(col(DeliveryItem.delivery_id).in_(deliveries)))
+    return session.exec(delete(Delivery).where(col(Delivery.subscriber_id).in_(ids))).rowcount

@@ -1,8 +1,9 @@
-"""``notifier run``: the scheduler (checks, digests, delivery) and the web app in one process.
+"""``notifier run``: the scheduler (checks, digests, delivery, housekeeping) and the web app in
+one process.
 
 APScheduler 3 runs on the same asyncio loop as uvicorn. Job ids are fixed, each job runs at
 most once at a time and missed runs coalesce into one. Digest times are in Europe/Oslo
-(correct across DST); everything stored is UTC.
+(correct across DST); everything stored is UTC. Housekeeping runs daily at 03:30.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlmodel import Session
 
 from feeds.fetch import Fetcher
+from notifier import outbox
 from notifier.context import Context
 from notifier.deliver import deliver
 from notifier.pipeline import check
 from notifier.plan import compose_digests
 from notifier.web import create_app
+from subscribers.housekeeping import PurgeReport, purge
 
 log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -44,6 +48,25 @@ async def digest_job(ctx: Context, cadence: str) -> None:
     added = compose_digests(ctx, cadence)
     log.info("%s digests composed: %d", cadence, added)
     await deliver(ctx)
+
+
+def housekeep(ctx: Context) -> PurgeReport:
+    """Delete stale unconfirmed sign-ups (with their outbox rows) and old rate events, with
+    the retention of the settings; one transaction."""
+    with Session(ctx.engine) as session:
+        report = purge(
+            session,
+            ctx.clock(),
+            unconfirmed_after=ctx.settings.unconfirmed_retention,
+            rate_events_after=ctx.settings.rate_event_retention,
+            forget=outbox.forget,
+        )
+        session.commit()
+    return report
+
+
+async def housekeeping_job(ctx: Context) -> None:
+    log.info("housekeeping: %s", housekeep(ctx))
 
 
 def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOScheduler:
@@ -88,6 +111,13 @@ def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOSche
         id="digest-weekly",
         **common,
     )  # fmt: skip
+    scheduler.add_job(
+        housekeeping_job,
+        CronTrigger(hour=3, minute=30, timezone=s.timezone),
+        args=[ctx],
+        id="housekeeping",
+        **common,
+    )
     return scheduler
 
 

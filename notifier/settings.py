@@ -5,15 +5,17 @@ Built once (``Settings()``) by the CLI and passed down; nothing else reads the e
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from feeds.fetch import HAPI_KEY_HEADER, FetchPolicy, user_agent_with_contact
+from subscribers.tokens import CONFIRM, longest_validity
 
 
 class Settings(BaseSettings):
@@ -72,6 +74,12 @@ class Settings(BaseSettings):
     signup_limit_per_address: int = Field(default=3, ge=1)
     signup_limit_per_ip: int = Field(default=20, ge=1)
     signup_window_minutes: int = Field(default=60, ge=1)
+    #: sign-ups never confirmed are deleted this many days after the (last) sign-up; at least
+    #: as long as a confirmation link stays valid (7 days, rounded up to midnight UTC: 8)
+    unconfirmed_retention_days: int = Field(default=8, ge=1)
+    #: rate-limit events (hashed address, client IP) are deleted after this many hours; at
+    #: least the sign-up window
+    rate_event_retention_hours: float = Field(default=2.0, gt=0)
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000
@@ -84,6 +92,33 @@ class Settings(BaseSettings):
                 "NOTIFIER_SMTP_URL must look like smtp://host:port or smtps://host:port"
             )
         return value
+
+    @model_validator(mode="after")
+    def _check_retention(self) -> Settings:
+        link = longest_validity(CONFIRM)
+        if self.unconfirmed_retention < link:
+            raise ValueError(
+                f"NOTIFIER_UNCONFIRMED_RETENTION_DAYS={self.unconfirmed_retention_days} would "
+                f"delete sign-ups whose confirmation link still works (links stay valid up to "
+                f"{link.days} days); set it to {link.days} or more"
+            )
+        window = timedelta(minutes=self.signup_window_minutes)
+        if self.rate_event_retention < window:
+            hours = math.ceil(window / timedelta(hours=1))
+            raise ValueError(
+                f"NOTIFIER_RATE_EVENT_RETENTION_HOURS={self.rate_event_retention_hours:g} is "
+                f"shorter than the sign-up rate-limit window (NOTIFIER_SIGNUP_WINDOW_MINUTES="
+                f"{self.signup_window_minutes}); set it to {hours} or more, or shorten the window"
+            )
+        return self
+
+    @property
+    def unconfirmed_retention(self) -> timedelta:
+        return timedelta(days=self.unconfirmed_retention_days)
+
+    @property
+    def rate_event_retention(self) -> timedelta:
+        return timedelta(hours=self.rate_event_retention_hours)
 
     @property
     def mail_dir(self) -> Path:

@@ -24,6 +24,7 @@ from subscribers.models import (
     Subscriber,
     Subscription,
     Suppression,
+    utcnow,
 )
 from subscribers.service import SubscriberError, normalise_email
 from subscribers.tokens import email_hash
@@ -93,9 +94,11 @@ def check_form(
 
 def rate_limited(session: Session, key: str, limit: int, window: timedelta, now: datetime) -> bool:
     """Count one event for ``key``; True when there were already ``limit`` in the window.
-    Kept in the database so every worker and process shares the count."""
+    Kept in the database so every worker and process shares the count; events older than
+    the window (and at least a day) are pruned here, the rest by ``housekeeping.purge``."""
     since = now - window
-    session.exec(delete(RateEvent).where(col(RateEvent.created_at) < now - timedelta(days=1)))
+    keep = max(window, timedelta(days=1))
+    session.exec(delete(RateEvent).where(col(RateEvent.created_at) < now - keep))
     count = session.exec(
         select(func.count())
         .select_from(RateEvent)
@@ -119,16 +122,24 @@ def is_suppressed(session: Session, email: str) -> bool:
     return found is not None
 
 
-def signup(session: Session, form: SignupForm) -> tuple[Subscriber, bool]:
+def signup(
+    session: Session, form: SignupForm, now: datetime | None = None
+) -> tuple[Subscriber, bool]:
     """Record a self-service sign-up (validated form). Returns the subscriber and whether the
     address was already confirmed: then nothing changes (a stranger must not rewrite someone
-    else's preferences) and the caller mails a preferences link instead of a confirmation."""
+    else's preferences) and the caller mails a preferences link instead of a confirmation.
+
+    Signing up again while unconfirmed starts afresh: ``created_at`` moves to ``now``, so
+    housekeeping counts its retention from the newest confirmation link, not the first."""
+    now = now or utcnow()
     subscriber = find(session, form.email)
     if subscriber is not None and subscriber.confirmed_at is not None:
         return subscriber, True
     if subscriber is None:
-        subscriber = Subscriber(email=form.email)
-        session.add(subscriber)
+        subscriber = Subscriber(email=form.email, created_at=now)
+    else:
+        subscriber.created_at = now
+    session.add(subscriber)
     _apply_profile(subscriber, form)
     session.flush()
     _replace_subscriptions(session, subscriber, form.choices)

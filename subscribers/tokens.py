@@ -24,6 +24,12 @@ LIFETIME = {
 }
 
 
+def longest_validity(purpose: str) -> timedelta:
+    """The longest a link of this purpose can stay valid: its lifetime plus up to a day,
+    because ``sign`` rounds the expiry up to the next midnight UTC."""
+    return LIFETIME[purpose] + timedelta(days=1)
+
+
 class TokenError(ValueError):
     """A link that cannot be used; ask for a new one from the sign-up page."""
 

@@ -11,7 +11,7 @@ from notifier.service import build_scheduler
 def test_jobs_have_fixed_ids_and_never_overlap(ctx: Context) -> None:
     scheduler = build_scheduler(ctx)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"check", "deliver", "digest-daily", "digest-weekly"}
+    assert set(jobs) == {"check", "deliver", "digest-daily", "digest-weekly", "housekeeping"}
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
 
 

@@ -4,7 +4,7 @@ A catalogue is a list of ``[[source]]`` tables::
 
     [[source]]
     key = "fhi-nyheter"                 # unique, stable; used in the CLI and in URLs
-    kind = "feed"                       # feed | page | document | listing
+    kind = "feed"                       # feed | page | document | listing | changelog
     url = "https://www.fhi.no/rss/nyheter/"
     authority = "fhi"                   # regjeringen | fhi | helsedirektoratet | lovdata | ...
     name = "FHI: nyheter"               # shown to readers
@@ -20,7 +20,10 @@ A catalogue is a list of ``[[source]]`` tables::
 Kinds: ``feed`` (RSS/Atom), ``page`` (one HTML page, sectioned by heading), ``document`` (a
 guide whose chapters are linked from a table of contents at ``url``: every chapter is watched
 and reported on its own; ``link_selector`` picks the chapter links), ``listing`` (a list of
-letters or news without a feed: every new link is a new item, like a feed item).
+letters or news without a feed: every new link is a new item, like a feed item), ``changelog``
+(the publisher's own list of changes, e.g. a table 'Kapittel | Endret/nytt' under each date:
+every row is an item, a new row is new and an edited description an update; ``selector``,
+``drop`` and ``noise`` apply; see ``feeds/changelog.py``).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from urllib.parse import urlsplit
 
 from feeds.errors import CatalogueError
 
-KINDS = frozenset({"feed", "page", "document", "listing", "hapi"})
+KINDS = frozenset({"feed", "page", "document", "listing", "changelog", "hapi"})
 #: kinds whose items or chapters are found by following links from the watched URL
 LINK_KINDS = frozenset({"document", "listing"})
 DEFAULT_CATALOGUE = Path(__file__).parent / "data" / "sources.toml"

@@ -31,12 +31,11 @@ from feeds.classify import Classification
 from feeds.detect import (
     DetectedChange,
     Detection,
-    body_hash,
     detect,
     stored_state,
 )
 from feeds.errors import ContentCollapse
-from feeds.fetch import Fetcher, FetchResult, Validators, needs_full_fetch
+from feeds.fetch import Fetcher, FetchResult, Validators, body_hash, needs_full_fetch
 from feeds.kinds import Linked, fetch_linked, needs_links
 from feeds.store import (
     CheckTarget,
@@ -119,23 +118,25 @@ async def check_sources(
 async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
     spec = target.spec
     known = target.body_hash
-    # Documents and pages with PDF attachments fetch their parts on every check: a chapter
-    # may change while its table of contents stays the same.
+    # Documents and pages with PDF attachments check their parts on every check (each part
+    # conditionally): a chapter may change while its table of contents stays the same. A
+    # page with attachments is fetched whole (its own sections come from its body).
     multi = needs_links(spec)
+    conditional = known and (not multi or spec.kind == "document")
     force_full = needs_full_fetch(
         target.last_full_fetch_at, r.now(), r.fetcher.policy.full_fetch_every
     )
     try:
         result = await r.fetcher.fetch(
             spec.url,
-            Validators(target.etag, target.last_modified) if known and not multi else None,
+            Validators(target.etag, target.last_modified) if conditional else None,
             force_full=force_full,
         )
         raw = body_hash(result.body) if not result.not_modified else known
         if not multi and (result.not_modified or raw == known):
             detection = Detection("unchanged", None, note="not modified")
         else:
-            detection = await _detect(r, target, result)
+            detection = await _detect(r, target, result, force_full)
         tags = [_classified(r.classifier, spec, c) for c in detection.changes]
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
         return _failed(r, target, exc)
@@ -199,14 +200,22 @@ def _stored_report(f: NewVersion, stored: int) -> CheckReport:
     return CheckReport(f.target.spec.key, outcome, stored, _detail(d))
 
 
-async def _detect(r: _Round, target: CheckTarget, result: FetchResult) -> Detection:
-    """A body we have not seen (or a document's parts): load the last snapshot and compare."""
+async def _detect(
+    r: _Round, target: CheckTarget, result: FetchResult, force_full: bool
+) -> Detection:
+    """A body we have not seen (or a document's parts): load the last snapshot and compare.
+    The parts are fetched conditionally with what the last snapshot knows of them."""
     spec = target.spec
-    linked: list[Linked] = []
-    if needs_links(spec) and not result.not_modified:
-        linked = await fetch_linked(r.fetcher, spec, result)
     with r.engine.connect() as conn:
         previous = stored_state(latest_stored(conn, target.id))
+    linked: list[Linked] = []
+    if needs_links(spec):
+        known = previous.parts if previous else {}
+        if result.not_modified and not known:
+            # a table of contents not modified, but no parts on record (a snapshot from
+            # before parts were kept): read it again to find them
+            result = await r.fetcher.fetch(spec.url, None)
+        linked = await fetch_linked(r.fetcher, spec, result, known, force_full)
     return detect(spec, result, previous, target.pending_digest, linked)
 
 

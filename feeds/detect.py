@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from feeds.catalogue import SourceSpec
+from feeds.changelog import changelog_feed
 from feeds.diff import (
     DiffSegment,
     ItemChange,
@@ -27,9 +28,9 @@ from feeds.diff import (
 )
 from feeds.errors import ContentCollapse, SourceProblem
 from feeds.extract import FeedContent, PageContent, Section, extract_feed, extract_page
-from feeds.fetch import FetchResult
+from feeds.fetch import FetchResult, body_hash
 from feeds.hapi import extract_hapi
-from feeds.kinds import Linked, linked_page, listing_feed, needs_links
+from feeds.kinds import Linked, Parts, PartState, linked_page, listing_feed, needs_links
 
 #: How many item identities a feed snapshot remembers (tombstones included).
 SEEN_LIMIT = 5000
@@ -64,6 +65,8 @@ class SnapshotState:
     #: per section key ("\x1f".join(path)): its recent digests, newest last (ABSENT: gone)
     history: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     version: int = EXTRACTION_VERSION
+    #: documents and pages with attachments: each linked part's validators and body hash
+    parts: Parts = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,10 +97,6 @@ class Detection:
     problems: tuple[str, ...] = ()
 
 
-def body_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()[:32]
-
-
 def detect(
     spec: SourceSpec,
     result: FetchResult,
@@ -107,12 +106,17 @@ def detect(
 ) -> Detection:
     """Compare a fetched response (and, for documents and PDF attachments, the linked parts
     fetched with it) with the last snapshot. Raises SourceProblem."""
-    if result.not_modified:
+    # A document's table of contents may answer 304 while a chapter changed: its chapters
+    # are checked all the same (``linked``, fetched from the parts of the last version).
+    toc_304 = spec.kind == "document" and previous is not None and bool(previous.parts)
+    if result.not_modified and not toc_304:
         return Detection("unchanged", None, note="304 not modified")
     _refuse_challenge(result)
-    raw = body_hash(result.body)
+    raw = previous.body_hash if result.not_modified and previous else body_hash(result.body)
     if previous is not None and previous.body_hash == raw and not needs_links(spec):
         return Detection("unchanged", None, note="same body")
+    if spec.kind == "changelog":  # the publisher's own change log: one item per row
+        return _detect_feed(spec, changelog_feed(spec, result), raw, previous)
     if spec.kind in ("feed", "listing"):
         feed = (
             extract_feed(result.body, result.headers)
@@ -120,8 +124,8 @@ def detect(
             else listing_feed(spec, result)
         )
         return _detect_feed(spec, feed, raw, previous)
-    page, problems = _page_of(spec, result, previous, linked)
-    detection = _detect_page(spec, page, raw, previous, accept_collapse)
+    page, problems, parts = _page_of(spec, result, previous, linked)
+    detection = _detect_page(spec, page, raw, previous, accept_collapse, parts)
     return replace(detection, problems=problems) if problems else detection
 
 
@@ -136,13 +140,16 @@ def _page_of(
     result: FetchResult,
     previous: SnapshotState | None,
     linked: Sequence[Linked],
-) -> tuple[PageContent, tuple[str, ...]]:
+) -> tuple[PageContent, tuple[str, ...], Parts]:
+    """The page, the problems of single parts and the parts' state (documents and pages with
+    attachments)."""
     last = previous.page if previous else None
+    known = previous.parts if previous else {}
     if spec.kind == "hapi":  # Helsedirektoratet's content API: JSON, no </html> to check
-        return extract_hapi(result.body), ()
+        return extract_hapi(result.body), (), {}
     if spec.kind == "document":
-        built = linked_page(spec, None, linked, last)
-        return built.page, built.problems
+        built = linked_page(spec, None, linked, last, known)
+        return built.page, built.problems, built.parts
     # The last version's sections are taken over where their raw text is unchanged; only
     # when they were extracted by this same code (a new version re-baselines anyway).
     current = previous is not None and previous.version == EXTRACTION_VERSION
@@ -150,9 +157,9 @@ def _page_of(
     page = extract_page(result.body, result.headers, spec.selector, spec.drop, spec.noise, reuse)
     _refuse_truncated(result.body, last, page)
     if not linked:
-        return page, ()
-    built = linked_page(spec, page, linked, last)
-    return built.page, built.problems
+        return page, (), {}
+    built = linked_page(spec, page, linked, last, known)
+    return built.page, built.problems, built.parts
 
 
 def _refuse_truncated(body: bytes, before: PageContent | None, after: PageContent) -> None:
@@ -207,20 +214,23 @@ def _detect_page(
     raw: str,
     previous: SnapshotState | None,
     accept_collapse: str | None,
+    parts: Parts,
 ) -> Detection:
     if previous is None or previous.page is None:
-        state = SnapshotState(spec.kind, raw, page.digest, page=page, history=_history({}, page))
+        history = _history({}, page)
+        state = SnapshotState(spec.kind, raw, page.digest, page=page, history=history, parts=parts)
         return Detection(
             "new", state, baseline=True, note=f"baseline: {len(page.sections)} sections"
         )
     history = _history(previous.history, page, previous.page)
-    state = SnapshotState(spec.kind, raw, page.digest, page=page, history=history)
+    state = SnapshotState(spec.kind, raw, page.digest, page=page, history=history, parts=parts)
     if previous.version != EXTRACTION_VERSION:
         note = f"re-baselined: extraction version {previous.version} -> {EXTRACTION_VERSION}"
         return Detection("unchanged", state, note=note, refresh=True)
     if previous.page.digest == page.digest:
-        # Same text: a new publisher date alone is stored (it is a hint), never reported.
-        refresh = previous.page.updated != page.updated
+        # Same text: a new publisher date alone is stored (it is a hint), never reported;
+        # so are the parts' new validators (the next check asks with them).
+        refresh = previous.page.updated != page.updated or previous.parts != parts
         return Detection(
             "unchanged", state, note="same content, other markup or noise", refresh=refresh
         )
@@ -361,6 +371,10 @@ def state_to_json(state: SnapshotState, texts: bool = True) -> dict[str, Any]:
         data["history"] = {k: list(v) for k, v in state.history.items()}
     if state.seen:
         data["seen"] = {k: [v.digest, v.title, v.summary] for k, v in state.seen.items()}
+    if state.parts:
+        data["parts"] = {
+            url: [p.title, p.etag, p.last_modified, p.body_hash] for url, p in state.parts.items()
+        }
     return data
 
 
@@ -408,6 +422,7 @@ def state_from_json(
         seen=seen,
         history={k: tuple(v) for k, v in (data.get("history") or {}).items()},
         version=version,
+        parts={url: PartState(*p) for url, p in (data.get("parts") or {}).items()},
     )
 
 

@@ -32,6 +32,7 @@ Exceptions raised here (see ``feeds.errors`` and ``feeds.robots``)::
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -137,6 +138,11 @@ class FetchResult:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
+
+
+def body_hash(body: bytes) -> str:
+    """The identity of a fetched body: the same bytes need no parsing again."""
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def needs_full_fetch(last_full: datetime | None, now: datetime, every: timedelta) -> bool:

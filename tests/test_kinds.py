@@ -13,6 +13,9 @@ from typer.testing import CliRunner
 
 from feeds.catalogue import parse_catalogue
 from feeds.errors import CatalogueError
+from feeds.extract import Link
+from feeds.fetch import Fetcher, FetchPolicy, FetchResult
+from feeds.kinds import Linked, PartState, fetch_linked, linked_page
 from feeds.models import Change, Source
 from feeds.story import StoryRef, similarity, story_key
 from notifier.cli import app
@@ -141,6 +144,42 @@ def test_document_reports_per_chapter_and_a_failing_chapter_is_no_removal(
     assert "Organisering" in (source(database_url, "legevakt").last_error or "")
 
 
+def test_a_document_asks_for_its_chapters_conditionally_and_reads_only_what_changed(
+    env: FixtureServer, database_url: str
+) -> None:
+    """Chapters with validators cost a 304 when unchanged; the table of contents too, and
+    its chapters are still checked; a changed chapter is the only one read again."""
+    env.set("/veileder/", toc("Organisering", "Utstyr"), headers=HTML, etag='"t1"')
+    org = chapter("Organisering", "Kommunen har ansvaret.")
+    env.set("/veileder/organisering", org, headers=HTML, etag='"o1"')
+    env.set("/veileder/utstyr", chapter("Utstyr", "Hjertestarter."), headers=HTML, etag='"u1"')
+    cli("check", "legevakt")  # learns the validators (the chapters' bodies changed: reported)
+    baseline = len(changes(database_url, "legevakt"))
+
+    def answers() -> dict[str, str | None]:
+        got = {path: h.get("If-None-Match") for path, h in env.requests if "veileder" in path}
+        env.requests.clear()
+        return got
+
+    answers()
+    cli("check", "legevakt")
+    assert answers() == {
+        "/veileder/": '"t1"', "/veileder/organisering": '"o1"', "/veileder/utstyr": '"u1"'
+    }  # fmt: skip
+    assert len(changes(database_url, "legevakt")) == baseline
+    # the table of contents is unchanged (304), one chapter changed behind it
+    env.set("/veileder/utstyr", chapter("Utstyr", "Hjertestarter og sug."), headers=HTML,
+            etag='"u2"')  # fmt: skip
+    cli("check", "legevakt")
+    (change,) = changes(database_url, "legevakt")[baseline:]
+    assert (change.kind, change.section) == ("changed", ["Utstyr", "Råd"])
+    assert "sug" in change.after
+    answers()
+    cli("check", "legevakt")  # and the new validator is the one sent next
+    assert answers()["/veileder/utstyr"] == '"u2"'
+    assert len(changes(database_url, "legevakt")) == baseline + 1
+
+
 def test_listing_reports_each_new_link_once_as_an_item(
     env: FixtureServer, database_url: str
 ) -> None:
@@ -209,3 +248,69 @@ def test_similar_but_different_regulation_titles_are_not_one_story() -> None:
     b = "Endringer i covid-19-forskriften om innreise"
     assert similarity(a, b) < 0.7
     assert similarity("Ny veileder", "Ny veileder") == 0.0  # too short to tell
+
+
+_V = {"key": "v", "kind": "document", "url": "https://x.no/v/", "authority": "a"}
+SPEC = parse_catalogue([{**_V, "name": "Veileder", "selector": "main", "link_selector": "nav a"}])[
+    0
+]
+
+
+def part(url: str, title: str, body: str | None, status: int = 200, etag: str = "") -> Linked:
+    headers = {"etag": etag} if etag else {}
+    data = body.encode() if body is not None else b""
+    return Linked(Link(url, title), FetchResult(url, status, data, headers))
+
+
+def test_a_part_not_modified_or_with_the_same_body_keeps_its_sections_unread() -> None:
+    a, b = "https://x.no/v/a", "https://x.no/v/b"
+    first = linked_page(SPEC, None, [part(a, "A", chapter("A", "en"), etag='"a1"'),
+                                      part(b, "B", chapter("B", "to"), etag='"b1"')], None)  # fmt: skip
+    assert first.parts[a] == PartState("A", '"a1"', None, first.parts[a].body_hash)
+    # A: 304; B: the same bytes again under a new ETag
+    again = [part(a, "A", None, 304), part(b, "B", chapter("B", "to"), etag='"b2"')]
+    second = linked_page(SPEC, None, again, first.page, first.parts)
+    assert all(x is y for x, y in zip(second.page.sections, first.page.sections, strict=True))
+    assert second.parts[a] == first.parts[a] and second.parts[b].etag == '"b2"'
+    # B changed: read again; a chapter renamed in the contents is read again too
+    changed = [part(a, "A2", chapter("A", "en")), part(b, "B", chapter("B", "tre"))]
+    third = linked_page(SPEC, None, changed, second.page, second.parts)
+    assert [s.path for s in third.page.sections] == [("A2", "A", "Råd"), ("B", "Råd")]
+    assert "tre" in third.page.sections[1].text
+
+
+def test_a_304_to_a_part_we_never_had_is_a_problem_of_that_part() -> None:
+    a, b = "https://x.no/v/a", "https://x.no/v/b"
+    built = linked_page(
+        SPEC, None, [part(a, "A", None, 304), part(b, "B", chapter("B", "x"))], None
+    )
+    assert len(built.problems) == 1 and "304" in built.problems[0]
+    assert a not in built.parts and b in built.parts
+
+
+async def test_parts_are_asked_for_conditionally_unless_renamed_or_due_for_a_full_fetch(
+    http: FixtureServer,
+) -> None:
+    for name in ("a", "b", "c"):
+        http.set(f"/v/{name}", chapter(name, "x"), headers=HTML, etag=f'"{name}1"')
+    http.set("/v/", toc("A", "B", "C").replace("/veileder/", "/v/"), headers=HTML)
+    known = {
+        http.url("/v/a"): PartState("A", '"a1"'),
+        http.url("/v/b"): PartState("Gammel tittel", '"b1"'),
+    }
+    policy = FetchPolicy(allow_private=True, per_host_min_gap=0, obey_robots=False)
+    async with Fetcher(policy) as fetcher:
+        toc_result = await fetcher.fetch(http.url("/v/"))
+        http.requests.clear()
+        got = await fetch_linked(fetcher, SPEC, toc_result, known)
+        sent = {p: h.get("If-None-Match") for p, h in http.requests}
+        assert sent == {"/v/a": '"a1"', "/v/b": None, "/v/c": None}
+        assert [g.result.status for g in got if g.result] == [304, 200, 200]
+        http.requests.clear()
+        await fetch_linked(fetcher, SPEC, toc_result, known, force_full=True)
+        assert {h.get("If-None-Match") for _, h in http.requests} == {None}
+        # a table of contents answering 304 links to the parts on record
+        http.requests.clear()
+        not_modified = FetchResult(http.url("/v/"), 304)
+        await fetch_linked(fetcher, SPEC, not_modified, known)
+        assert sorted(p for p, _ in http.requests) == ["/v/a", "/v/b"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import time
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.pages import page
 from feeds.classify import (
     Classification,
     Gazetteer,
@@ -174,6 +176,33 @@ def timings(
     return statistics.median(cold) * 1000, statistics.median(warm) * 1000
 
 
+def long_section(index: int = 5, chapter: int = 3) -> dict[str, Any]:
+    """An item like a changed guide section in the check-round benchmark: a chapter of a
+    ``bench.pages`` page as text (~3.4 KB, ~500 words), titled and with its heading path."""
+    html = page(index, 1).decode()
+    body = html.split(f"<h2>Kapittel {chapter}</h2>", 1)[1].split("<h2>", 1)[0]
+    return {
+        "title": f"Veileder nummer {index}: Kapittel {chapter}",
+        "text": " ".join(re.sub(r"<[^>]+>", " ", body).split()),
+        "url": f"https://www.helsedirektoratet.no/veiledere/veileder-{index}",
+        "section_path": (f"Veileder nummer {index}", f"Kapittel {chapter}"),
+        "kind": "changed",
+    }
+
+
+def long_timing(taxonomy_path: Path | None, repeat: int) -> tuple[int, float]:
+    """(characters, median warm time in milliseconds) of classifying ``long_section()``."""
+    taxonomy, gazetteer = load_taxonomy(taxonomy_path), load_gazetteer()
+    item = long_section()
+    run(taxonomy, gazetteer, item)
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run(taxonomy, gazetteer, item)
+        samples.append(time.perf_counter() - start)
+    return len(item["text"]), statistics.median(samples) * 1000
+
+
 def _line(name: str, counts: Counts, support: str = "") -> str:
     return (
         f"{name:<26} P {counts.precision:5.2f}  R {counts.recall:5.2f}  F1 {counts.f1:5.2f}"
@@ -218,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     cold, warm = timings(args.taxonomy, items, args.repeat)
     print(f"\ntime per item, median: {warm:.3f} ms warm ({args.repeat} repetitions),", end=" ")
     print(f"{cold:.3f} ms cold")
+    chars, long = long_timing(args.taxonomy, args.repeat * 5)
+    print(f"time per long section ({chars} characters), median: {long:.3f} ms warm")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ Urgency (rules as data in ``subtopics.json``)
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -59,7 +59,16 @@ from feeds.taxonomy import (
     UrgencyRule,
     load_taxonomy,
 )
-from feeds.terms import URL_WORD_RE, WORD_RE, ClassifyDataError, Hit, normalise, stem
+from feeds.terms import (
+    URL_WORD_RE,
+    ClassifyDataError,
+    FieldHits,
+    Target,
+    WordHits,
+    normalise,
+    split_words,
+    stem,
+)
 
 __all__ = [
     "Classification",
@@ -109,7 +118,7 @@ class Classification:
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    hits: tuple[Hit, ...]
+    fields: tuple[FieldHits, ...]  # in FIELD_ORDER, empty fields left out
     host: str
 
 
@@ -130,81 +139,136 @@ def _split_lede(text: str, lede_chars: int) -> tuple[str, str]:
 def _scan_item(
     taxonomy: Taxonomy, title: str, text: str, url: str, section_path: Sequence[str]
 ) -> _Item:
+    """Term hits per field; ``title``, ``text`` and ``section_path`` are NFC already."""
     lede, body = _split_lede(normalise(text), taxonomy._scoring.lede_chars)
     host, url_words = _url_words(url)
     fields = {
-        "title": WORD_RE.findall(normalise(title)),
-        "section": WORD_RE.findall(normalise(" / ".join(section_path))),
-        "lede": WORD_RE.findall(lede),
-        "body": WORD_RE.findall(body),
+        "title": split_words(normalise(title)),
+        "section": split_words(normalise(" / ".join(section_path))),
+        "lede": split_words(lede),
+        "body": split_words(body),
         "url": url_words,
     }
-    hits: list[Hit] = []
-    for name, words in fields.items():
-        if words:
-            hits += taxonomy._matcher.scan(name, words)
-    return _Item(tuple(hits), host)
+    scan = taxonomy._matcher.scan_grouped
+    return _Item(tuple(scan(name, words) for name, words in fields.items() if words), host)
 
 
-@dataclass
+_FIELD_RANK = {name: rank for rank, name in enumerate(FIELD_ORDER)}
+
+
+@dataclass(slots=True)
 class _Evidence:
     score: int = 0
     strongest: int = 0
     words: set[str] = field(default_factory=set)
     parts: list[tuple[int, int, str, str]] = field(default_factory=list)
 
-    def add(self, points: int, weight: int, hit: Hit) -> None:
+    def add(self, points: int, target: Target, field_name: str, surface: str) -> None:
         self.score += points
-        self.strongest = max(self.strongest, weight)
-        self.words.add(hit.target.term)
-        self.parts.append((-points, FIELD_ORDER.index(hit.field), hit.field, hit.surface))
+        if target.weight > self.strongest:
+            self.strongest = target.weight
+        self.words.add(target.term)
+        self.parts.append((-points, _FIELD_RANK[field_name], field_name, surface))
 
     def reason(self) -> str:
         chosen: dict[str, list[str]] = {}
         for _, _, field_name, surface in sorted(self.parts)[:3]:
             chosen.setdefault(field_name, []).append(f"«{surface}»")
-        ordered = sorted(chosen.items(), key=lambda item: FIELD_ORDER.index(item[0]))
+        ordered = sorted(chosen.items(), key=lambda item: _FIELD_RANK[item[0]])
         return "; ".join(f"{FIELD_LABELS[name]}: {', '.join(words)}" for name, words in ordered)
 
 
-def _blocked_spans(hits: Iterable[Hit]) -> dict[tuple[str, str], set[int]]:
-    """Word positions per (field, owner) that an exclude or a phrase already accounts for."""
-    blocked: dict[tuple[str, str], set[int]] = {}
-    for hit in hits:
-        kind, _, slug = hit.target.owner.partition(":")
-        if kind == "x" or (kind == "s" and hit.end - hit.start > 1):
-            owner = f"{kind}:{slug}"
-            blocked.setdefault((hit.field, owner), set()).update(range(hit.start, hit.end))
+# The best hit of one subtopic for one word or phrase (by stems) in one field: the first, in
+# ``Matcher.scan`` order, of the highest weight. Single words: (weight, position, rank among
+# the word's targets, target, surface); phrases: (weight, start, 0, target, surface).
+_Best = tuple[int, int, int, Target, str]
+
+
+def _blocked_spans(fields: FieldHits) -> dict[str, set[int]]:
+    """Word positions per owner in one field that an exclude or a phrase accounts for."""
+    blocked: dict[str, set[int]] = {}
+    for single in fields.singles:
+        for target in single.targets:
+            if target.kind == "x":
+                blocked.setdefault(target.owner, set()).update(fields.positions(single.word))
+    for hit in fields.phrases:  # every phrase spans several words
+        if hit.target.kind in ("x", "s"):
+            blocked.setdefault(hit.target.owner, set()).update(range(hit.start, hit.end))
     return blocked
 
 
-def _subtopic_evidence(taxonomy: Taxonomy, hits: Sequence[Hit]) -> dict[str, _Evidence]:
-    blocked = _blocked_spans(hits)
-    best: dict[tuple[str, str, str], Hit] = {}
-    for hit in hits:
-        kind, _, slug = hit.target.owner.partition(":")
-        if kind != "s" or _is_blocked(hit, slug, blocked):
-            continue
-        key = (slug, hit.field, hit.key)
-        if key not in best or best[key].target.weight < hit.target.weight:
-            best[key] = hit
+def _subtopic_evidence(taxonomy: Taxonomy, item: _Item) -> dict[str, _Evidence]:
+    """Score each subtopic's unblocked hits, each (field, stems) once at its best weight."""
     evidence: dict[str, _Evidence] = {}
     weights = taxonomy._scoring.field_weights
-    for (slug, _, _), hit in best.items():
-        weight = hit.target.weight
-        points = weights.get(hit.field, 0) * weight
-        evidence.setdefault(slug, _Evidence()).add(points, weight, hit)
+    for fields in item.fields:
+        blocked = _blocked_spans(fields)
+        best: dict[tuple[str, str], _Best] = {}
+        _best_singles(fields, blocked, best)
+        _best_phrases(fields, blocked, best)
+        points_per_weight = weights.get(fields.field, 0)
+        for (slug, _), (weight, _, _, target, surface) in best.items():
+            found = evidence.get(slug)
+            if found is None:
+                found = evidence[slug] = _Evidence()
+            found.add(points_per_weight * weight, target, fields.field, surface)
     return evidence
 
 
-def _is_blocked(hit: Hit, slug: str, blocked: Mapping[tuple[str, str], set[int]]) -> bool:
-    if not blocked:
-        return False
-    excluded = blocked.get((hit.field, f"x:{slug}"))
-    if excluded and any(position in excluded for position in range(hit.start, hit.end)):
-        return True
-    phrased = blocked.get((hit.field, f"s:{slug}"))
-    return phrased is not None and hit.end - hit.start == 1 and hit.start in phrased
+def _best_singles(
+    fields: FieldHits, blocked: Mapping[str, set[int]], best: dict[tuple[str, str], _Best]
+) -> None:
+    for single in fields.singles:
+        for rank, target in enumerate(single.targets):
+            if target.kind != "s":
+                continue
+            position = single.first
+            if blocked:
+                position = _first_unblocked(fields, single, target.name, blocked)
+                if position < 0:
+                    continue
+            candidate = (target.weight, position, rank, target, single.word)
+            key = (target.name, single.stem)
+            known = best.get(key)
+            if known is None or _better(candidate, known):
+                best[key] = candidate
+
+
+def _better(candidate: _Best, known: _Best) -> bool:
+    """Higher weight, or the same weight earlier in ``scan`` order (position, rank)."""
+    if candidate[0] != known[0]:
+        return candidate[0] > known[0]
+    return candidate[1:3] < known[1:3]
+
+
+def _first_unblocked(
+    fields: FieldHits, single: WordHits, slug: str, blocked: Mapping[str, set[int]]
+) -> int:
+    """The first position of the word not covered by an exclude or a phrase of ``slug``."""
+    excluded = blocked.get(f"x:{slug}", ())
+    phrased = blocked.get(f"s:{slug}", ())
+    if not excluded and not phrased:
+        return single.first
+    for position in fields.positions(single.word):
+        if position not in excluded and position not in phrased:
+            return position
+    return -1
+
+
+def _best_phrases(
+    fields: FieldHits, blocked: Mapping[str, set[int]], best: dict[tuple[str, str], _Best]
+) -> None:
+    for hit in fields.phrases:
+        target = hit.target
+        if target.kind != "s":
+            continue
+        excluded = blocked.get(f"x:{target.name}", ())
+        if any(position in excluded for position in range(hit.start, hit.end)):
+            continue
+        key = (target.name, hit.key)
+        known = best.get(key)
+        if known is None or known[0] < target.weight:
+            best[key] = (target.weight, hit.start, 0, target, hit.surface)
 
 
 def _subtopic_tags(
@@ -216,7 +280,7 @@ def _subtopic_tags(
         if item.host == host or item.host.endswith("." + host):
             for slug in slugs:
                 tags.setdefault(slug, Tag(slug, f"adresse: {host}"))
-    for slug, evidence in _subtopic_evidence(taxonomy, item.hits).items():
+    for slug, evidence in _subtopic_evidence(taxonomy, item).items():
         if slug not in tags and _enough(taxonomy, slug, evidence):
             tags[slug] = Tag(slug, evidence.reason())
     for parent in taxonomy._parents:
@@ -252,31 +316,77 @@ def _urgent_reasons(
     if kind in taxonomy._skip_kinds:
         return tuple(reasons)
     sources = {taxonomy.canonical(slug) for slug in source_subtopics}
+    terms = _urgency_terms(item)
     for rule in taxonomy._urgency:
-        reason = _rule_reason(rule, item, sources)
+        reason = _rule_reason(rule, terms, item.host, sources)
         if reason:
             reasons.append(reason)
     return tuple(reasons)
 
 
-def _rule_reason(rule: UrgencyRule, item: _Item, sources: set[str]) -> str | None:
+@dataclass(slots=True)
+class _RuleTerms:
+    """What one field holds for one urgency rule: a veto, a 'with' term, the first term."""
+
+    veto: bool = False
+    confirmed: bool = False
+    first: str | None = None
+
+    def add(self, target: Target, surface: str) -> None:
+        self.veto = self.veto or target.kind == "n"
+        self.confirmed = self.confirmed or target.kind == "w"
+        if self.first is None and target.kind == "u":
+            self.first = surface
+
+
+_URGENCY_KINDS = frozenset("uwn")
+
+
+def _urgency_terms(item: _Item) -> dict[str, dict[str, _RuleTerms]]:
+    """rule id -> field -> the rule's terms there (fields in FIELD_ORDER; in a field, single
+    words before phrases, as in ``Matcher.scan``)."""
+    terms: dict[str, dict[str, _RuleTerms]] = {}
+    for fields in item.fields:
+        for single in fields.singles:
+            for target in single.targets:
+                if target.kind in _URGENCY_KINDS:
+                    _rule_terms(terms, target, fields.field).add(target, single.word)
+        for hit in fields.phrases:
+            if hit.target.kind in _URGENCY_KINDS:
+                _rule_terms(terms, hit.target, fields.field).add(hit.target, hit.surface)
+    return terms
+
+
+def _rule_terms(
+    terms: dict[str, dict[str, _RuleTerms]], target: Target, field_name: str
+) -> _RuleTerms:
+    per_field = terms.setdefault(target.name, {})
+    found = per_field.get(field_name)
+    if found is None:
+        found = per_field[field_name] = _RuleTerms()
+    return found
+
+
+def _rule_reason(
+    rule: UrgencyRule,
+    terms: Mapping[str, Mapping[str, _RuleTerms]],
+    host: str,
+    sources: set[str],
+) -> str | None:
     """The rule's reason with its trigger, or None. Term triggers need a 'with' hit too
     (when the rule has a 'with' list); a veto ('unless') in the rule's fields wins."""
     trigger: str | None = None
     confirmed = not rule.needs_with
-    for hit in item.hits:
-        if hit.field not in rule.fields:
+    for field_name, found in terms.get(rule.rule_id, {}).items():
+        if field_name not in rule.fields:
             continue
-        kind, _, rule_id = hit.target.owner.partition(":")
-        if rule_id != rule.rule_id:
-            continue
-        if kind == "n":
+        if found.veto:
             return None
-        confirmed = confirmed or kind == "w"
-        if trigger is None and kind == "u":
-            trigger = f"{FIELD_LABELS[hit.field]}: «{hit.surface}»"
+        confirmed = confirmed or found.confirmed
+        if trigger is None and found.first is not None:
+            trigger = f"{FIELD_LABELS[field_name]}: «{found.first}»"
     if trigger is None or not confirmed:
-        trigger = _host_or_source(rule, item.host, sources)
+        trigger = _host_or_source(rule, host, sources)
     return f"{rule.reason} ({trigger})" if trigger else None
 
 
@@ -308,12 +418,13 @@ def classify(
     like the title. ``kind`` is the change verb ("new", "changed", "removed"); removed items
     are never urgent by rule. Without a gazetteer no regions are looked for.
     """
+    title, text = unicodedata.normalize("NFC", title), unicodedata.normalize("NFC", text)
+    section_path = [unicodedata.normalize("NFC", heading) for heading in section_path]
     item = _scan_item(taxonomy, title, text, url, section_path)
     tags = _subtopic_tags(taxonomy, item, source_subtopics)
     regions: tuple[RegionTag, ...] = ()
     if gazetteer is not None:
-        texts = [unicodedata.normalize("NFC", part) for part in (title, *section_path, text)]
-        regions = find_regions(gazetteer, texts, url)
+        regions = find_regions(gazetteer, [title, *section_path, text], url)
     reasons = _urgent_reasons(taxonomy, item, source_subtopics, kind, staff_urgent)
     return Classification(
         subtopics=tuple(tags[slug] for slug in sorted(tags)),

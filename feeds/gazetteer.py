@@ -20,7 +20,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -87,7 +87,11 @@ _KOMMUNE_RE = re.compile(r"\s*kommun", re.IGNORECASE)
 _SENTENCE_END = frozenset('.!?:;•–—-|\n\r\t"«»()[]')
 _NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _CAPITALS = "A-ZÆØÅÁČĐŊŠŦŽ"
-_CAPITAL_RE = re.compile(rf"(?<![\w-])[{_CAPITALS}][^\W\d_]*(?:-[^\W\d_]+)*")
+# A capitalised word, or the tail of a word ("koronaVeileder"): _capitalised_words tells them
+# apart. Without a look-behind in front the regex engine skips ahead to capitals quickly.
+_CAPITAL_RE = re.compile(rf"[{_CAPITALS}][^\W\d_]*(?:-[^\W\d_]+)*")
+_WORD_OR_DASH_RE = re.compile(r"[\w-]")
+_OFFICE_HINTS = ("tatsforval", "ylkesmann")  # every office mention contains one
 _NEXT_WORD_RE = re.compile(r"[ \u00a0]+([^\W\d_]+(?:-[^\W\d_]+)*)")
 _CAPITAL_BEFORE_RE = re.compile(rf"(?<![\w-])[{_CAPITALS}][^\W\d_]* $")
 _CAPITAL_AFTER_RE = re.compile(rf" [{_CAPITALS}]")
@@ -268,6 +272,8 @@ def find_regions(gazetteer: Gazetteer, texts: Sequence[str], url: str) -> tuple[
 
 
 def _find_offices(gazetteer: Gazetteer, text: str, found: _Regions) -> None:
+    if not any(hint in text for hint in _OFFICE_HINTS):
+        return
     for match in gazetteer._office_re.finditer(text):
         slug = gazetteer._office_places[match.group(1)]
         for county in sorted(gazetteer.counties_of_office(slug)):
@@ -275,6 +281,8 @@ def _find_offices(gazetteer: Gazetteer, text: str, found: _Regions) -> None:
 
 
 def _office_from_url(gazetteer: Gazetteer, url: str, found: _Regions) -> None:
+    if "statsforvalteren.no" not in url.lower():  # the host, if any, is in the address
+        return
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not (host == "statsforvalteren.no" or host.endswith(".statsforvalteren.no")):
@@ -290,7 +298,7 @@ def _find_names(gazetteer: Gazetteer, text: str, found: _Regions) -> list[_Place
     """Tag unambiguous names; return ambiguous ones for later resolution."""
     pending: list[_Place] = []
     consumed = 0
-    for match in _CAPITAL_RE.finditer(text):
+    for match in _capitalised_words(text):
         if match.start() < consumed:
             continue
         hit = _match_place(gazetteer, text, match)
@@ -306,6 +314,14 @@ def _find_names(gazetteer: Gazetteer, text: str, found: _Regions) -> list[_Place
             for kind, code in place.targets:
                 found.add(kind, code, f"{kind}: «{surface}»")
     return pending
+
+
+def _capitalised_words(text: str) -> Iterator[re.Match[str]]:
+    """Words starting with a capital, not preceded by a letter, digit, "_" or "-"."""
+    for match in _CAPITAL_RE.finditer(text):
+        start = match.start()
+        if start == 0 or not _WORD_OR_DASH_RE.match(text, start - 1):
+            yield match
 
 
 def _match_place(

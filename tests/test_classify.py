@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import re
 import statistics
 import time
 import unicodedata
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.classify import LABELLED, evaluate, load_items
+from bench.classify import LABELLED, evaluate, load_items, long_section
 from feeds.classify import (
     Classification,
     ClassifyDataError,
@@ -23,6 +24,8 @@ from feeds.classify import (
     load_taxonomy,
     stem,
 )
+from feeds.gazetteer import _capitalised_words
+from feeds.terms import WORD_RE, Hit, normalise, split_words
 
 ROOT = Path(__file__).resolve().parents[1]
 TAXONOMY = load_taxonomy()
@@ -545,6 +548,56 @@ def test_regulation_source_makes_new_items_urgent() -> None:
     result = run("Kunngjøring nr. 7", source_subtopics=("forskrifter",))
     assert result.urgent
     assert "kilde" in result.urgent_reasons[0]
+
+
+# --------------------------------------------------------------------------- fast paths
+
+TRICKY_TEXTS = [
+    "",
+    "  covid_19-forskriften, §4 (2021)... «ro» – Oslo/Viken\u00a0kommune\n\tok_ ",
+    "smitte\u00ad vern ①② ½ x² naïve Bø-området Árborte Trööndelage 3.14 a_b_c _ __",
+    "koronaVeileder SMS-Varsling Sør-Trøndelag-s (Hole) Hole. «Time» e-post-Gran",
+]
+
+
+@pytest.mark.parametrize("text", [*TRICKY_TEXTS, long_section()["text"]])
+def test_split_words_finds_the_words_of_word_re(text: str) -> None:
+    assert split_words(text) == WORD_RE.findall(text)
+    assert split_words(normalise(text)) == WORD_RE.findall(normalise(text))
+
+
+def _hits_of(text: str) -> tuple[list[Hit], list[Hit]]:
+    """``Matcher.scan`` and ``Matcher.scan_grouped`` expanded into ``scan`` order."""
+    matcher = TAXONOMY._matcher
+    words = split_words(normalise(text))
+    grouped = matcher.scan_grouped("body", words)
+    by_word = {single.word: single for single in grouped.singles}
+    expanded = [
+        Hit(target, "body", index, index + 1, word, by_word[word].stem)
+        for index, word in enumerate(words)
+        if word in by_word
+        for target in by_word[word].targets
+    ]
+    for single in grouped.singles:
+        assert single.first == words.index(single.word)
+    return matcher.scan("body", words), expanded + list(grouped.phrases)
+
+
+def test_grouped_scan_has_the_hits_of_scan(labelled: list[dict[str, object]]) -> None:
+    texts = [str(item["text"]) for item in labelled] + [long_section()["text"], *TRICKY_TEXTS]
+    texts.append("brev til kommunene og brev til kommunane; isolert sett er det isolasjon")
+    for text in texts:
+        flat, grouped = _hits_of(text)
+        assert flat == grouped, text
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_capitalised_words_start_a_word(text: str) -> None:
+    """As the look-behind regex ``(?<![\\w-])[A-ZÆØÅ…]…`` would find them."""
+    capitals = "A-ZÆØÅÁČĐŊŠŦŽ"
+    regex = re.compile(rf"(?<![\w-])[{capitals}][^\W\d_]*(?:-[^\W\d_]+)*")
+    found = [(m.start(), m.group(0)) for m in _capitalised_words(text)]
+    assert found == [(m.start(), m.group(0)) for m in regex.finditer(text)]
 
 
 # --------------------------------------------------------------------------- the labelled set

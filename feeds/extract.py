@@ -338,7 +338,13 @@ def parse_page(body: bytes, headers: Mapping[str, str] | None = None) -> Any:
 def _main_of(
     body: bytes, headers: Mapping[str, str] | None, selector: str | None, drop: Sequence[str]
 ) -> tuple[Any, str]:
-    root = parse_page(body, headers)
+    text = decode_body(body, headers)
+    if not text.strip():
+        raise SourceProblem("the page is empty")
+    # a plain lxml tree: every element the walk visits is a C-level proxy (lxml.html looks
+    # each one's class up in Python, a fifth of the walk's cost); the walk uses only the
+    # generic element API
+    root = _parse_html(text, plain=True)
     title = clean_text(root.findtext(".//title") or "")
     _drop_elements(root, (_ALWAYS_DROP_CSS,))
     main = _main_element(root, selector)
@@ -354,12 +360,22 @@ def _main_of(
     return main, title
 
 
-def _parse_html(text: str) -> Any:
+#: libxml2's HTML parser without lxml.html's element classes (``_parse_html(plain=True)``)
+_PLAIN_HTML = etree.HTMLParser()
+
+
+def _parse_html(text: str, plain: bool = False) -> Any:
     """lxml's parser first (fast); BeautifulSoup, through lxml's soupparser, for markup that
-    libxml2 refuses. An XML declaration (XHTML) is dropped: the text is decoded already."""
+    libxml2 refuses. An XML declaration (XHTML) is dropped: the text is decoded already.
+    ``plain``: an lxml.etree tree (no lxml.html methods), cheaper to walk."""
     text = _XML_DECLARATION.sub("", text, count=1)
     try:
-        return lxml.html.document_fromstring(text)
+        if not plain:
+            return lxml.html.document_fromstring(text)
+        root = etree.fromstring(text, _PLAIN_HTML)
+        if root is None:
+            raise etree.ParserError("Document is empty")
+        return root
     except (etree.ParserError, ValueError):
         pass
     try:
@@ -374,7 +390,7 @@ def _main_element(root: Any, selector: str | None) -> Any:
         if found:
             if len(found) == 1:
                 return found[0]
-            wrapper = lxml.html.Element("div")
+            wrapper = etree.Element("div")
             wrapper.extend(found)
             return wrapper
     return None
@@ -397,9 +413,19 @@ def _drop_elements(root: Any, selectors: Sequence[str]) -> None:
 
 
 def _drop_found(elements: Any) -> None:
+    """Remove elements with their content; each one's tail text stays where it was (as
+    lxml.html's ``drop_tree``, for any lxml tree)."""
     for el in elements:
-        if el.getparent() is not None:
-            el.drop_tree()
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if el.tail:
+            previous = el.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
 
 
 def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
@@ -438,7 +464,9 @@ class _SectionBuilder:
         self.salt = noise.pattern if noise is not None else ""
         self.reuse = {(s.path, s.source): s for s in reuse if s.source}
         self.path: list[tuple[int, str]] = []
-        self.raw: list[Event] = []
+        # the current section's raw lines: their kinds (0 a line, -1 a <ul> item) and texts
+        self.kinds: list[int] = []
+        self.texts: list[str] = []
         self.lines: list[str] = []
         self.seen: set[str] = set()
         self.skip_level = 0  # inside a noise section of this heading level (0: no)
@@ -451,7 +479,8 @@ class _SectionBuilder:
         if level > 0:
             self._heading(level, clean_text(text))
         elif not self.skip_level:
-            self.raw.append((level, text))
+            self.kinds.append(level)
+            self.texts.append(text)
 
     def _heading(self, level: int, heading: str) -> None:
         if not heading:
@@ -465,17 +494,18 @@ class _SectionBuilder:
             self.path.append((level, heading))
 
     def _close(self) -> None:
-        raw, self.raw = self.raw, []
-        if not raw:
+        kinds, texts = self.kinds, self.texts
+        if not texts:
             return
+        self.kinds, self.texts = [], []
         path = tuple(h for _, h in self.path)
-        source = _raw_digest(raw, self.salt)
+        source = _raw_digest(kinds, texts, self.salt)
         known = self.reuse.get((path, source))
         if known is not None:
             self.out.append(known)
             self.signals.extend(known.signals)
             return
-        for level, text in raw:
+        for level, text in zip(kinds, texts, strict=True):
             self._line(level, text)
         if self.label:
             label, self.label = self.label, ""
@@ -522,10 +552,11 @@ class _SectionBuilder:
         return self.out
 
 
-def _raw_digest(raw: Sequence[Event], salt: str) -> str:
+def _raw_digest(kinds: list[int], texts: list[str], salt: str) -> str:
     """What a section is built from: its raw lines with their kinds, and the noise rules."""
     h = hashlib.blake2b(salt.encode(), digest_size=16)
-    h.update("\x1e".join(f"{level}\x1f{text}" for level, text in raw).encode())
+    h.update(repr(kinds).encode())
+    h.update("\x00".join(texts).encode())  # lxml text never holds NUL: an exact separator
     return h.hexdigest()
 
 
@@ -545,7 +576,7 @@ def _walk(main: Any) -> Iterator[Event]:
             if tag in _HEADING_SET:
                 if not in_heading:
                     yield from _flush(buffer, items)
-                    yield int(tag[1]), el.text_content()
+                    yield int(tag[1]), "".join(el.itertext())
                 in_heading += 1
                 continue
             if in_heading:

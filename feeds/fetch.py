@@ -32,6 +32,7 @@ Exceptions raised here (see ``feeds.errors`` and ``feeds.robots``)::
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import random
 import time
@@ -138,6 +139,12 @@ class FetchResult:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
+
+
+@functools.lru_cache(maxsize=8192)
+def host_of(url: str) -> str:
+    """The host name of a URL ('' if none); cached: every round asks again for the same URLs."""
+    return urlsplit(url).hostname or ""
 
 
 def body_hash(body: bytes) -> str:
@@ -266,13 +273,13 @@ class Fetcher:
         return state.gap if state else self.policy.per_host_min_gap
 
     def _guard(self, url: str) -> None:
-        host = urlsplit(url).hostname or ""
+        host = host_of(url)
         if host not in self.policy.private_allowlist:
             check_literal_host(host, self.policy.allow_private)
 
     async def _hop(self, url: str, conditional: Mapping[str, str]) -> FetchResult | str:
         """One request to one host, inside its slot, honouring and updating its pause."""
-        host = urlsplit(url).hostname or ""
+        host = host_of(url)
         state = self._host(host)
         self._refuse_if_paused(url, state)
         headers = {**self.policy.host_headers.get(host, {}), **conditional}

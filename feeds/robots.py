@@ -27,6 +27,7 @@ Exceptions (both under ``FetchError``, see ``feeds.errors``)::
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,8 +79,10 @@ class RobotsRules:
         return float(delay) if delay is not None else None
 
 
+@functools.lru_cache(maxsize=8192)
 def origin_of(url: str) -> str:
-    """scheme://host[:port] of a URL: the unit robots.txt rules apply to."""
+    """scheme://host[:port] of a URL: the unit robots.txt rules apply to (cached: every
+    round asks again for the same URLs)."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
 

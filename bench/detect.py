@@ -59,11 +59,20 @@ def speed(repeat: int) -> None:
     def extract_and_diff() -> None:
         diff_pages(before, extract_page(big_b, selector="main"))
 
+    def extract_and_diff_again() -> None:
+        # as a check does it: the last version's unchanged sections are taken over
+        diff_pages(before, extract_page(big_b, selector="main", reuse=before.sections))
+
     print(f"speed (median of {repeat}):")
     ms = _median_ms(extract_and_diff, repeat)
     print(f"  extract + diff, {len(big_b) // 1000} KB guidance page: {ms:.1f} ms")
+    ms = _median_ms(extract_and_diff_again, repeat)
+    print(f"  the same, reusing the last version's unchanged sections: {ms:.1f} ms")
     ms = _median_ms(lambda: extract_page(small, selector="main"), repeat)
     print(f"  extract, {len(small) // 1000} KB page: {ms:.2f} ms")
+    last = extract_page(page(3, 0, 100_000), selector="main")
+    ms = _median_ms(lambda: extract_page(small, selector="main", reuse=last.sections), repeat)
+    print(f"  the same, one section changed since the last version: {ms:.2f} ms")
 
 
 def main() -> None:

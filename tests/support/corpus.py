@@ -6,6 +6,7 @@ expected.json::
 
     {"source": {"kind": "page", "selector": "main", ...},   # SourceSpec fields
      "steps": ["before.html", "after.html"],                  # optional; the default
+                                                              # (paths relative to the case)
      "headers": {"after.html": {"cf-mitigated": "challenge"}},# optional, per step
      "parts": {"after.html": [{"url": ..., "title": ..., "file": "ch1.html" | null}]},
      "accept_collapse": false,                                # re-run a collapse as confirmed

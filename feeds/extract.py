@@ -89,6 +89,10 @@ _PROBLEM_PAGES = tuple(
     )
 )
 _PROBLEM_MAX_CHARS = 1500
+#: A page split into more sections than this is no page a reader follows section by section
+#: (the largest guides and regulations we watch have a few hundred headings); its snapshot
+#: would only grow without bound.
+MAX_SECTIONS = 5000
 # one selector group each: one tree scan instead of one per selector
 _ALWAYS_DROP_CSS = ", ".join(_ALWAYS_DROP)
 _FALLBACK_DROP_CSS = ", ".join(_FALLBACK_DROP)
@@ -429,6 +433,11 @@ def _drop_found(elements: Any) -> None:
 
 
 def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
+    if len(sections) > MAX_SECTIONS:
+        raise SourceProblem(
+            f"the main content has {len(sections)} sections (more than {MAX_SECTIONS}): set a "
+            "narrower content selector for this source in the catalogue"
+        )
     length = sum(s.length for s in sections)
     if length == 0 and not any(s.path for s in sections):
         raise SourceProblem("the main content is empty")

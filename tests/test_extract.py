@@ -82,6 +82,19 @@ def test_selector_that_matches_nothing_is_a_source_problem() -> None:
         extract_page(PAGE.encode(), selector="article.t-body-text")
 
 
+def test_a_page_of_countless_sections_is_a_source_problem_not_a_growing_snapshot() -> None:
+    from feeds.extract import MAX_SECTIONS
+
+    def headings(n: int) -> bytes:
+        return (
+            "<main>" + "".join(f"<h2>{i}</h2><p>t{i}</p>" for i in range(n)) + "</main>"
+        ).encode()
+
+    assert len(extract_page(headings(MAX_SECTIONS)).sections) == MAX_SECTIONS
+    with pytest.raises(SourceProblem, match="narrower content selector"):
+        extract_page(headings(MAX_SECTIONS + 1))
+
+
 def test_drop_selectors_remove_noise() -> None:
     page = extract_page(
         b"<main><p>Innhold</p><div class='cookie'>Vi bruker cookies</div></main>",

@@ -122,7 +122,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
     # conditionally): a chapter may change while its table of contents stays the same. A
     # page with attachments is fetched whole (its own sections come from its body).
     multi = needs_links(spec)
-    conditional = known and (not multi or spec.kind == "document")
+    conditional = bool(known) and (not multi or spec.kind == "document")
     force_full = needs_full_fetch(
         target.last_full_fetch_at, r.now(), r.fetcher.policy.full_fetch_every
     )

@@ -285,23 +285,6 @@ class NewVersion:
     full_fetch: bool = False
 
 
-def record_changes(
-    session: Session,
-    target: CheckTarget,
-    detection: Detection,
-    tags: Sequence[Tagged],
-    validators: tuple[str | None, str | None],
-    now: datetime,
-    full_fetch: bool = False,
-    prune: bool = True,
-) -> int:
-    """Store one new version (``record_versions`` of one); returns how many changes were new.
-    ``prune=False``: the caller prunes the superseded snapshots (``prune_snapshots``)."""
-    version = NewVersion(target, detection, tags, validators, now, full_fetch)
-    [stored] = record_versions(session, [version], prune=prune)
-    return stored
-
-
 def record_versions(
     session: Session, versions: Sequence[NewVersion], prune: bool = True
 ) -> list[int]:

@@ -21,10 +21,11 @@ from feeds.store import (
     KEEP_SNAPSHOTS,
     CheckTarget,
     NewVersion,
+    Tagged,
     latest_state,
     load_targets,
     prune_snapshots,
-    record_changes,
+    record_versions,
     upsert_sources,
 )
 from notifier.context import Context
@@ -54,14 +55,8 @@ def target(ctx: Context) -> CheckTarget:
 
 def store(ctx: Context, t: CheckTarget, detection: Detection) -> int:
     with Session(ctx.engine) as session:
-        n = record_changes(
-            session,
-            t,
-            detection,
-            [(c, [], [], False, []) for c in detection.changes],
-            (None, None),
-            NOW,
-        )
+        tags: list[Tagged] = [(c, [], [], False, []) for c in detection.changes]
+        [n] = record_versions(session, [NewVersion(t, detection, tags, (None, None), NOW)])
         session.commit()
     return n
 
@@ -169,10 +164,12 @@ def test_one_prune_covers_several_sources(ctx: Context) -> None:
     state: dict[int, SnapshotState | None] = {t.id: None, u.id: None}
     for v in range(KEEP_SNAPSHOTS + 2):
         with Session(ctx.engine) as session:
+            found = []
             for x in (t, u):
                 d = detect(SPEC, page(v), state[x.id])
-                record_changes(session, x, d, [], (None, None), NOW, prune=False)
+                found.append(NewVersion(x, d, [], (None, None), NOW))
                 state[x.id] = d.state
+            record_versions(session, found, prune=False)
             session.commit()
     with Session(ctx.engine) as session:
         assert len(session.exec(select(Snapshot)).all()) == 2 * (KEEP_SNAPSHOTS + 2)
@@ -183,3 +180,38 @@ def test_one_prune_covers_several_sources(ctx: Context) -> None:
             mine = [r for r in rows if r.source_id == x.id]
             assert len(mine) == KEEP_SNAPSHOTS  # no change points at any of them
             assert latest_state(session, x.id) == state[x.id]
+
+
+def test_a_batch_stores_each_change_with_its_own_sources_snapshot(ctx: Context) -> None:
+    """One insert of snapshots for the batch: each change must still point at the snapshot of
+    its own source, and a change seen before (here: earlier in the same batch) is not stored
+    twice."""
+    t = target(ctx)
+    with Session(ctx.engine) as session:
+        specs = [SourceSpec(f"s{i}", "page", f"https://x.no/{i}", "fhi", f"S{i}") for i in range(3)]
+        upsert_sources(session, specs)
+        session.commit()
+        ids = [
+            s.id
+            for s in session.exec(select(Source).where(col(Source.key).in_(["s0", "s1", "s2"])))
+        ]
+        others = load_targets(session, [i for i in ids if i is not None])
+    targets = [t, *others]
+    first = {x.id: detect(SPEC, page(0), None).state for x in targets}
+    found = []
+    for n, x in enumerate(targets):
+        d = detect(SPEC, page(1, extra=f" tillegg {n}"), first[x.id])
+        assert d.changes
+        found.append(
+            NewVersion(x, d, [(c, [], [], False, []) for c in d.changes], (None, None), NOW)
+        )
+    found.append(found[0])  # the same change again
+    with Session(ctx.engine) as session:
+        counts = record_versions(session, found)
+        session.commit()
+        assert counts[:-1] == [len(f.detection.changes) for f in found[:-1]] and counts[-1] == 0
+        snapshot_of = {s.id: s.source_id for s in session.exec(select(Snapshot))}
+        stored = session.exec(select(Change)).all()
+        assert len(stored) == sum(counts)
+        assert all(snapshot_of[c.snapshot_id] == c.source_id for c in stored)
+        assert {c.source_id for c in stored} == {x.id for x in targets}

@@ -32,6 +32,7 @@ from feeds.detect import (
     DetectedChange,
     Detection,
     detect,
+    known_parts,
     stored_state,
 )
 from feeds.errors import ContentCollapse
@@ -210,7 +211,7 @@ async def _detect(
         previous = stored_state(latest_stored(conn, target.id))
     linked: list[Linked] = []
     if needs_links(spec):
-        known = previous.parts if previous else {}
+        known = known_parts(previous)
         if result.not_modified and not known:
             # a table of contents not modified, but no parts on record (a snapshot from
             # before parts were kept): read it again to find them

@@ -108,7 +108,7 @@ def detect(
     fetched with it) with the last snapshot. Raises SourceProblem."""
     # A document's table of contents may answer 304 while a chapter changed: its chapters
     # are checked all the same (``linked``, fetched from the parts of the last version).
-    toc_304 = spec.kind == "document" and previous is not None and bool(previous.parts)
+    toc_304 = spec.kind == "document" and bool(known_parts(previous))
     if result.not_modified and not toc_304:
         return Detection("unchanged", None, note="304 not modified")
     _refuse_challenge(result)
@@ -144,7 +144,7 @@ def _page_of(
     """The page, the problems of single parts and the parts' state (documents and pages with
     attachments)."""
     last = previous.page if previous else None
-    known = previous.parts if previous else {}
+    known = known_parts(previous)
     if spec.kind == "hapi":  # Helsedirektoratet's content API: JSON, no </html> to check
         return extract_hapi(result.body), (), {}
     if spec.kind == "document":
@@ -160,6 +160,15 @@ def _page_of(
         return page, (), {}
     built = linked_page(spec, page, linked, last, known)
     return built.page, built.problems, built.parts
+
+
+def known_parts(previous: SnapshotState | None) -> Parts:
+    """The linked parts a check may ask for conditionally and keep when unchanged: those of
+    the last version, when it was extracted by this same code (after an upgrade of the
+    extraction every part is read again)."""
+    if previous is None or previous.version != EXTRACTION_VERSION:
+        return {}
+    return previous.parts
 
 
 def _refuse_truncated(body: bytes, before: PageContent | None, after: PageContent) -> None:

@@ -314,3 +314,18 @@ async def test_parts_are_asked_for_conditionally_unless_renamed_or_due_for_a_ful
         not_modified = FetchResult(http.url("/v/"), 304)
         await fetch_linked(fetcher, SPEC, not_modified, known)
         assert sorted(p for p, _ in http.requests) == ["/v/a", "/v/b"]
+
+
+def test_after_an_extraction_upgrade_every_part_is_read_again() -> None:
+    from dataclasses import replace
+
+    from feeds.detect import EXTRACTION_VERSION, detect, known_parts
+
+    a = "https://x.no/v/a"
+    toc_result = FetchResult(SPEC.url, 200, toc("A").encode())
+    state = detect(
+        SPEC, toc_result, None, linked=[part(a, "A", chapter("A", "en"), etag='"1"')]
+    ).state
+    assert state is not None and set(known_parts(state)) == {a}
+    assert known_parts(replace(state, version=EXTRACTION_VERSION - 1)) == {}
+    assert known_parts(None) == {}

@@ -1,6 +1,7 @@
 """A real browser (Debian's Chromium driven by Playwright) fills in the sign-up form, follows
 the confirmation link, and checks every subscriber page with axe-core (WCAG 2.1 A/AA and
-best practice): no violations allowed. Skipped with the reason when Chromium or Playwright is
+best practice): no violations allowed. Every kind of HTML mail, rendered by the code that sends
+it, is loaded into a page and checked with the same rules. Skipped with the reason when Chromium or Playwright is
 missing (``.ci/run`` installs Chromium with apt when it can)."""
 
 from __future__ import annotations
@@ -10,17 +11,24 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
+from feeds.diff import word_diff
+from feeds.models import Source
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
+from notifier.digest import ChangeView, Recipient, compose
+from notifier.operators import operator_message
 from notifier.outbox import Delivery
 from notifier.web import create_app
+from notifier.web_links import attach, load_secret
+from subscribers.tokens import CONFIRM, MANAGE, sign
 from tests.conftest import Clock, make_settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -67,10 +75,20 @@ def server(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, Context]]:
     engine.dispose()
 
 
-def axe_violations(page: Any) -> list[str]:
+#: Rules about a whole page's landmarks: a mail is shown inside the mail program's own page,
+#: which has its main landmark already, so a mail is one ``role="article"`` instead (the Email
+#: Markup Consortium's advice) and these rules do not apply to it.
+PAGE_ONLY_RULES = ("landmark-one-main", "region", "page-has-heading-one")
+
+
+def axe_violations(page: Any, skip: tuple[str, ...] = ()) -> list[str]:
     page.evaluate(axe_base.AXE_SCRIPT)
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        """([tags, skip]) => axe.run(document, {
+            runOnly: {type: 'tag', values: tags},
+            rules: Object.fromEntries(skip.map(id => [id, {enabled: false}])),
+        })""",
+        [AXE_TAGS, list(skip)],
     )
     return [
         f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
@@ -137,3 +155,122 @@ def test_sign_up_in_a_browser_and_every_page_passes_axe(server: tuple[str, Conte
         browser.close()
     assert len(checked) == 10
     assert {name: v for name, v in checked.items() if v} == {}
+
+
+# The HTML mails: rendered by the very code sending uses, loaded into a page, checked by axe.
+
+MAIL_NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+BEFORE = (
+    "Personer over 65 år og personer i risikogrupper anbefales en oppfriskningsdose av "
+    "koronavaksine før vinteren. Vaksinen kan settes samtidig med influensavaksinen. "
+    "Kommunene organiserer vaksinasjonen og gir informasjon om tid og sted på sine nettsider. "
+    "Helsepersonell med pasientnær kontakt bør også vaksineres."
+)
+AFTER = (
+    "Personer over 75 år, beboere i sykehjem og personer i risikogrupper anbefales en "
+    "oppfriskningsdose av koronavaksine før vinteren. Vaksinen kan settes samtidig med "
+    "influensavaksinen. Kommunene organiserer vaksinasjonen og gir informasjon om tid og sted "
+    "på sine nettsider."
+)
+
+
+def change_view(
+    id: int, title: str, kind: str, subtopics: tuple[str, ...], urgent: bool = False
+) -> ChangeView:
+    segments = word_diff(BEFORE, AFTER) if kind == "changed" else ()
+    return ChangeView(
+        id=id, source_name="FHI: Koronavaksinasjonsprogrammet", authority="fhi", title=title,
+        url=f"https://www.fhi.no/va/koronavaksinasjonsprogrammet/{id}", kind=kind,
+        section=("Hvem anbefales vaksine",) if kind != "new" else (),
+        summary="" if kind == "changed" else f"{title}. {BEFORE}", segments=segments,
+        detected_at=MAIL_NOW, subtopics=subtopics, urgent=urgent,
+    )  # fmt: skip
+
+
+def digest_mail(ctx: Context, cadence: str, language: str) -> str:
+    changes = [
+        change_view(1, "Hvem anbefales vaksine", "changed", ("vaksinasjon",)),
+        change_view(2, "Ny veileder for testing i kommunene", "new", ("testing", "vaksinasjon")),
+        change_view(3, "Smittesporing: nytt avsnitt om utbrudd", "added", ("smittesporing",)),
+        change_view(4, "Karantene for reisende", "removed", ("karantene",), urgent=True),
+    ]
+    if cadence == "immediate":
+        changes = changes[3:] + changes[:1]
+    digest = compose(
+        Recipient(7, "lege@kommune.no", "Kari Nordmann", language), cadence,
+        {"daily": "2026-11-23", "weekly": "2026-W48"}.get(cadence, "s42"), changes,
+        ["vaksinasjon", "testing", "smittesporing", "karantene"], ctx.labels(),
+    )  # fmt: skip
+    assert digest is not None
+    attach(ctx)
+    message = ctx.renderer.render(digest, MAIL_NOW)
+    assert message.html is not None and "<del" in message.html and "<ins" in message.html
+    return message.html
+
+
+def link_mail(ctx: Context, kind: str, language: str) -> str:
+    secret = load_secret(ctx)
+    purpose, path = (CONFIRM, "bekreft") if kind == "confirm" else (MANAGE, "innstillinger")
+    url = f"{ctx.settings.base_url}/{path}/{sign(secret, purpose, 7, 0, MAIL_NOW)}"
+    recipient = Recipient(7, "lege@kommune.no", "Kari Nordmann", language)
+    message = ctx.renderer.render_link_mail(recipient, kind, url, f"{kind}:7:1")
+    assert message.html is not None
+    return message.html
+
+
+def operator_mail(ctx: Context) -> str:
+    source = Source(
+        key="fhi-nyheter", kind="feed", url="https://www.fhi.no/rss/", authority="fhi",
+        name="FHI: nyheter", consecutive_errors=5, last_success_at=MAIL_NOW,
+        last_error="TransientFetchError: https://www.fhi.no/rss/ answered HTTP 503",
+    )  # fmt: skip
+    message = operator_message(ctx, source)
+    assert message.html is not None
+    return message.html
+
+
+MAILS: dict[str, Callable[[Context], str]] = {
+    "daily digest": lambda ctx: digest_mail(ctx, "daily", "nb"),
+    "daily digest (nn)": lambda ctx: digest_mail(ctx, "daily", "nn"),
+    "weekly digest": lambda ctx: digest_mail(ctx, "weekly", "nb"),
+    "immediate alert": lambda ctx: digest_mail(ctx, "immediate", "nb"),
+    "immediate alert (nn)": lambda ctx: digest_mail(ctx, "immediate", "nn"),
+    "confirmation": lambda ctx: link_mail(ctx, "confirm", "nb"),
+    "confirmation (nn)": lambda ctx: link_mail(ctx, "confirm", "nn"),
+    "preferences link": lambda ctx: link_mail(ctx, "manage", "nb"),
+    "preferences link (nn)": lambda ctx: link_mail(ctx, "manage", "nn"),
+    "operator": operator_mail,
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("name", list(MAILS))
+def test_every_html_mail_passes_axe(name: str, browser: Any, tmp_path: Path, clock: Clock) -> None:
+    settings = make_settings(f"sqlite:///{tmp_path / 'mail.db'}", tmp_path)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    ctx = Context(settings=settings, engine=engine, clock=clock)
+    html = MAILS[name](ctx)
+    engine.dispose()
+    page = browser.new_page()
+    page.set_content(html)
+    assert page.title()
+    expected = "nn" if name.endswith("(nn)") else "nb"
+    assert page.locator("html").get_attribute("lang") == expected
+    if page.locator("ins").count():  # a word diff: not told by colour alone (WCAG 1.4.1)
+        style = "e => getComputedStyle(e).textDecorationLine"
+        assert page.locator("del").first.evaluate(style) == "line-through"
+        assert page.locator("ins").first.evaluate(style) == "underline"
+    assert page.locator("[role=article][aria-roledescription]").count() == 1
+    violations = axe_violations(page, skip=PAGE_ONLY_RULES)
+    page.close()
+    assert not violations, "\n".join(violations)

@@ -1,13 +1,17 @@
 """Check-round benchmark: 1,000 pages of ~100 KB on a local fixture server, 10 % changed between
 rounds, conditional GET honoured, the full chain (fetch, detect, classify, store in SQLite).
 
-    python -m bench.check_round [--pages 1000] [--rounds 5]
+    python -m bench.check_round [--pages 1000] [--rounds 5] [--urlwatch PATH]
 
 Prints the first (baseline) round, every changed round, then the median over the changed rounds
 (at least 3) of wall time and CPU time per page, the peak RSS and the ratio to urlwatch.
 Politeness limits are lifted for this loopback run only. ``--profile FILE`` writes a cProfile
 of the changed rounds only.
-Reference (shared/perf-notes.md, same machine kind): urlwatch ~2.7 s and ~2.7 ms CPU per page.
+
+urlwatch, when installed apart (``--urlwatch PATH``, or ``urlwatch`` on PATH; see
+bench/peers.py), runs the same rounds on the same fixture server right after, and the ratios
+are taken in this run. Without it the reference is shared/perf-notes.md (same machine kind):
+urlwatch ~2.7 s and ~2.7 ms CPU per page.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncio
 import cProfile
 import pstats
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -31,6 +36,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
+from bench.peers import FILTERS, PeerRound, urlwatch_rounds
 from feeds.catalogue import SourceSpec
 from feeds.check import check_sources
 from feeds.fetch import Fetcher, FetchPolicy
@@ -98,6 +104,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", help="write a cProfile of the changed rounds to this file")
+    parser.add_argument(
+        "--urlwatch",
+        default=shutil.which("urlwatch"),
+        help="the urlwatch executable, to run the same rounds with it (default: on PATH)",
+    )
     args = parser.parse_args()
     if args.rounds < 3:
         parser.error("--rounds: at least 3 changed rounds, for a median")
@@ -112,6 +123,15 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
+
+
+def bump(port: int, round_: int) -> None:
+    """Move every 10th page (a different tenth each round) to its next version."""
+    urllib.request.urlopen(
+        urllib.request.Request(
+            f"http://127.0.0.1:{port}/bump?every=10&offset={round_ % 10}", method="POST"
+        )
+    ).read()
 
 
 def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
@@ -134,13 +154,20 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     first = asyncio.run(one_round(ctx, ids, policy))
     changed: list[Figures] = []
     for r in range(args.rounds):
-        urllib.request.urlopen(
-            urllib.request.Request(
-                f"http://127.0.0.1:{port}/bump?every=10&offset={r % 10}", method="POST"
-            )
-        ).read()
+        bump(port, r)
         changed.append(profiled(args.profile, lambda: asyncio.run(one_round(ctx, ids, policy))))
     report(args, first, changed)
+    if args.urlwatch:
+        peers = {}
+        rounds = iter(range(args.rounds, 10_000))
+        for flavour in FILTERS:
+            peers[flavour] = urlwatch_rounds(
+                args.urlwatch, tmp / f"urlwatch-{flavour}", port, args.pages, args.rounds,
+                flavour, lambda: bump(port, next(rounds)),
+            )  # fmt: skip
+        report_peers(args, changed, peers)
+    else:
+        print("  (urlwatch not found: install it apart and pass --urlwatch PATH, bench/peers.py)")
 
 
 def report(args: argparse.Namespace, first: Figures, changed: list[Figures]) -> None:
@@ -165,6 +192,29 @@ def report(args: argparse.Namespace, first: Figures, changed: list[Figures]) -> 
         f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU "
         f"(target 5x: <= {URLWATCH_WALL_S / 5:.2f} s, <= {URLWATCH_CPU_MS / 5:.2f} ms/page)"
     )
+
+
+def report_peers(
+    args: argparse.Namespace,
+    ours: list[Figures],
+    peers: dict[str, tuple[PeerRound, list[PeerRound]]],
+) -> None:
+    per_page = 1000 / args.pages
+    wall = statistics.median(f.wall for f in ours)
+    cpu_ms = statistics.median(f.cpu for f in ours) * per_page
+    print("urlwatch, same fixture server, same run (bench/peers.py):")
+    for flavour, (first, changed) in peers.items():
+        peer_wall = statistics.median(f.wall for f in changed)
+        peer_cpu = statistics.median(f.cpu for f in changed) * per_page
+        print(
+            f"  {flavour:4} jobs ({FILTERS[flavour] or 'no filter'}): first round "
+            f"{first.wall:.2f} s; changed rounds, median: {peer_wall:.3f} s wall, "
+            f"{peer_cpu:.3f} ms CPU per page"
+        )
+        print(
+            f"        notifier is {peer_wall / wall:.1f}x faster (wall), "
+            f"{peer_cpu / cpu_ms:.1f}x less CPU"
+        )
 
 
 if __name__ == "__main__":

@@ -148,7 +148,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
         fields = success_fields(
             target, "unchanged", validators, raw, r.now(), detection.problems, _full(result)
         )
-        r.quiet.append(fields)
+        r.quiet.append(target.changed(fields))
         return CheckReport(spec.key, "unchanged", 0, _detail(detection))
     return r.add(NewVersion(target, detection, tags, validators, r.now(), _full(result)))
 
@@ -156,7 +156,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
 def _failed(r: _Round, target: CheckTarget, exc: Exception) -> CheckReport:
     log.warning("check of %s failed: %s", target.spec.key, exc)
     pending = exc.digest if isinstance(exc, ContentCollapse) else None
-    r.quiet.append(error_fields(target, exc, r.now(), pending))
+    r.quiet.append(target.changed(error_fields(target, exc, r.now(), pending)))
     return CheckReport(target.spec.key, "error", 0, f"{type(exc).__name__}: {exc}")
 
 

@@ -5,7 +5,7 @@ Runs on SQLite and on PostgreSQL (the ``ctx`` fixture)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import command
@@ -22,10 +22,12 @@ from feeds.store import (
     CheckTarget,
     NewVersion,
     Tagged,
+    apply_fields,
     latest_state,
     load_targets,
     prune_snapshots,
     record_versions,
+    success_fields,
     upsert_sources,
 )
 from notifier.context import Context
@@ -215,3 +217,24 @@ def test_a_batch_stores_each_change_with_its_own_sources_snapshot(ctx: Context) 
         assert len(stored) == sum(counts)
         assert all(snapshot_of[c.snapshot_id] == c.source_id for c in stored)
         assert {c.source_id for c in stored} == {x.id for x in targets}
+
+
+def test_a_quiet_check_writes_only_what_changed_and_the_source_reads_back_right(
+    ctx: Context,
+) -> None:
+    t = target(ctx)
+    with Session(ctx.engine) as session:
+        apply_fields(session, [success_fields(t, "changed", ('"e1"', None), "h1", NOW)])
+        session.commit()
+        [t] = load_targets(session, [t.id])
+    assert (t.etag, t.body_hash, t.last_outcome) == ('"e1"', "h1", "changed")
+    later = NOW + timedelta(hours=1)
+    fields = t.changed(success_fields(t, "unchanged", ('"e1"', None), "h1", later))
+    assert set(fields) == {"id", "last_checked_at", "last_success_at", "next_check_at",
+                           "last_outcome"}  # fmt: skip
+    with Session(ctx.engine) as session:
+        apply_fields(session, [fields])
+        session.commit()
+        source = session.exec(select(Source)).one()
+    assert (source.etag, source.body_hash, source.last_outcome) == ('"e1"', "h1", "unchanged")
+    assert source.last_checked_at == later

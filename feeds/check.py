@@ -36,7 +36,7 @@ from feeds.detect import (
     stored_state,
 )
 from feeds.errors import ContentCollapse
-from feeds.fetch import Fetcher, FetchResult, Validators, body_hash, needs_full_fetch
+from feeds.fetch import Fetcher, FetchResult, Validators, needs_full_fetch
 from feeds.kinds import Linked, fetch_linked, needs_links
 from feeds.store import (
     CheckTarget,
@@ -133,7 +133,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
             Validators(target.etag, target.last_modified) if conditional else None,
             force_full=force_full,
         )
-        raw = body_hash(result.body) if not result.not_modified else known
+        raw = result.body_hash if not result.not_modified else known
         if not multi and (result.not_modified or raw == known):
             detection = Detection("unchanged", None, note="not modified")
         else:

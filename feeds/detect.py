@@ -28,7 +28,7 @@ from feeds.diff import (
 )
 from feeds.errors import ContentCollapse, SourceProblem
 from feeds.extract import FeedContent, PageContent, Section, extract_feed, extract_page
-from feeds.fetch import FetchResult, body_hash
+from feeds.fetch import FetchResult
 from feeds.hapi import extract_hapi
 from feeds.kinds import Linked, Parts, PartState, linked_page, listing_feed, needs_links
 
@@ -112,7 +112,7 @@ def detect(
     if result.not_modified and not toc_304:
         return Detection("unchanged", None, note="304 not modified")
     _refuse_challenge(result)
-    raw = previous.body_hash if result.not_modified and previous else body_hash(result.body)
+    raw = previous.body_hash if result.not_modified and previous else result.body_hash
     if previous is not None and previous.body_hash == raw and not needs_links(spec):
         return Detection("unchanged", None, note="same body")
     if spec.kind == "changelog":  # the publisher's own change log: one item per row

@@ -140,6 +140,11 @@ class FetchResult:
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
 
+    @functools.cached_property
+    def body_hash(self) -> str:
+        """``body_hash(body)``, computed once however many steps of a check ask for it."""
+        return body_hash(self.body)
+
 
 @functools.lru_cache(maxsize=8192)
 def host_of(url: str) -> str:

@@ -27,7 +27,7 @@ from feeds.extract import (
     extract_links,
     extract_page,
 )
-from feeds.fetch import Fetcher, FetchResult, Validators, body_hash
+from feeds.fetch import Fetcher, FetchResult, Validators
 from feeds.pdf import pdf_text
 
 #: a document never fetches more chapters than this per check
@@ -181,7 +181,7 @@ def _part_state(title: str, part: Linked, last: PartState | None) -> PartState:
             raise SourceProblem("answered 304 Not Modified to a request without validators")
         return PartState(title, last.etag, last.last_modified, last.body_hash)
     validators = result.validators
-    return PartState(title, validators.etag, validators.last_modified, body_hash(result.body))
+    return PartState(title, validators.etag, validators.last_modified, result.body_hash)
 
 
 def _unchanged(last: PartState, now: PartState) -> bool:

@@ -54,7 +54,18 @@ from lxml import etree
 
 from feeds.catalogue import SourceSpec
 from feeds.errors import SourceProblem
-from feeds.extract import FeedContent, FeedItem, canonical_url, parse_page, select
+from feeds.extract import (
+    BLOCKS,
+    FALLBACK_DROP_CSS,
+    FALLBACK_MAIN,
+    HEADING_SET,
+    FeedContent,
+    FeedItem,
+    canonical_url,
+    drop_elements,
+    parse_page,
+    select,
+)
 from feeds.fetch import FetchResult
 from feeds.normalize import clean_text, compile_noise, parse_date
 
@@ -70,20 +81,12 @@ MAX_ROWSPAN = 1000
 MAX_COLUMNS = 20
 
 _UNTRUSTED = "script, style, noscript, template, svg, math, iframe, object, embed, frame, frameset"
-_FALLBACK_MAIN = ("main", "[role=main]", "article", "#content", "#main-content", "body")
-_FALLBACK_DROP = "nav, header, footer, aside"
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 #: elements whose whole text may be a date marker
 _MARKERS = frozenset(
     {"p", "div", "span", "strong", "b", "em", "button", "summary", "time", "caption", "dt"}
 )
-_BLOCKS = frozenset(
-    {
-        "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "caption",
-        "section", "article", "blockquote", "pre", "figure", "figcaption", "br", "hr",
-        "details", "summary", "header", "footer", "address", *_HEADINGS,
-    }
-)  # fmt: skip
+#: elements that end a line of a cell or an item: the page extraction's, and headings
+_BLOCKS = BLOCKS | HEADING_SET
 _CONTAINERS = "ul, ol, dl, table"
 #: not a heading level: a marker of this level is ended by any heading without a date
 _NO_LEVEL = 7
@@ -137,7 +140,7 @@ def changelog_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:
     Raises SourceProblem when the page has no recognisable change rows."""
     page_url = canonical_url(result.url or spec.url) or spec.url
     root = parse_page(result.body, result.headers)
-    _drop(root, _UNTRUSTED)
+    drop_elements(root, (_UNTRUSTED,))
     mains = _mains(root, spec)
     reader = _Reader(page_url, compile_noise(spec.noise), mains)
     try:
@@ -163,21 +166,14 @@ def _mains(root: Any, spec: SourceSpec) -> list[Any]:
                 "the page layout may have changed"
             )
     else:
-        found = next((f for css in _FALLBACK_MAIN if (f := select(root, css))), [root])
+        found = next((f for css in FALLBACK_MAIN if (f := select(root, css))), [root])
         for main in found:
-            _drop(main, _FALLBACK_DROP)
+            drop_elements(main, (FALLBACK_DROP_CSS,))
     for main in found:
-        for css in spec.drop:
-            _drop(main, css)
+        drop_elements(main, spec.drop)
     # an element inside another match is read with it, not twice
     chosen = set(found)
     return [m for m in found if not any(a in chosen for a in m.iterancestors())]
-
-
-def _drop(root: Any, css: str) -> None:
-    for el in select(root, css):
-        if el.getparent() is not None:
-            el.drop_tree()
 
 
 # ----------------------------------------------------------------------------- reading
@@ -210,7 +206,7 @@ class _Reader:
         tag = el.tag
         if not isinstance(tag, str) or self.full:
             return
-        if tag in _HEADINGS:
+        if tag in HEADING_SET:
             self._heading(int(tag[1]), _text(el))
         elif tag == "table":
             self._table(el)

@@ -38,7 +38,9 @@ from feeds.normalize import (
 )
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_BLOCKS = frozenset(
+HEADING_SET = frozenset(HEADINGS)
+#: elements that end a line of text
+BLOCKS = frozenset(
     {
         "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "caption",
         "section", "article", "blockquote", "pre", "figure", "figcaption", "br", "hr",
@@ -71,7 +73,8 @@ def _contains_any_xpath(rules: Sequence[tuple[str, str]]) -> str:
 _NOISE_XPATH = etree.XPath(
     f"descendant-or-self::*[{_contains_any_xpath(_NOISE_DROP)} or @role = 'dialog']"
 )
-_FALLBACK_MAIN = ("main", "[role=main]", "article", "#content", "#main-content", "body")
+#: where the main content is looked for when a source names no selector, in this order
+FALLBACK_MAIN = ("main", "[role=main]", "article", "#content", "#main-content", "body")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PROBLEM_PAGES = tuple(
@@ -95,7 +98,7 @@ _PROBLEM_MAX_CHARS = 1500
 MAX_SECTIONS = 5000
 # one selector group each: one tree scan instead of one per selector
 _ALWAYS_DROP_CSS = ", ".join(_ALWAYS_DROP)
-_FALLBACK_DROP_CSS = ", ".join(_FALLBACK_DROP)
+FALLBACK_DROP_CSS = ", ".join(_FALLBACK_DROP)
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_hs")
 #: session tokens and cache-busters: never part of an identity
 _VOLATILE_PARAMS = frozenset(
@@ -300,7 +303,7 @@ def html_to_text(fragment: str) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return clean_text(fragment)
-    _drop_elements(root, _ALWAYS_DROP)
+    drop_elements(root, _ALWAYS_DROP)
     return "\n".join(_block_lines(root))
 
 
@@ -350,17 +353,17 @@ def _main_of(
     # generic element API
     root = _parse_html(text, plain=True)
     title = clean_text(root.findtext(".//title") or "")
-    _drop_elements(root, (_ALWAYS_DROP_CSS,))
+    drop_elements(root, (_ALWAYS_DROP_CSS,))
     main = _main_element(root, selector)
     if main is None:
         raise SourceProblem(
             f"the content selector {selector!r} matched nothing: the page layout may have changed"
         )
     if not selector:
-        _drop_elements(main, (_FALLBACK_DROP_CSS,))
+        drop_elements(main, (FALLBACK_DROP_CSS,))
     _drop_found(_NOISE_XPATH(main))
     if drop:
-        _drop_elements(main, (", ".join(drop),))
+        drop_elements(main, (", ".join(drop),))
     return main, title
 
 
@@ -389,7 +392,7 @@ def _parse_html(text: str, plain: bool = False) -> Any:
 
 
 def _main_element(root: Any, selector: str | None) -> Any:
-    for css in (selector,) if selector else _FALLBACK_MAIN:
+    for css in (selector,) if selector else FALLBACK_MAIN:
         found = select(root, css)
         if found:
             if len(found) == 1:
@@ -411,7 +414,8 @@ def select(root: Any, css: str) -> list[Any]:
     return list(found)
 
 
-def _drop_elements(root: Any, selectors: Sequence[str]) -> None:
+def drop_elements(root: Any, selectors: Sequence[str]) -> None:
+    """Remove the elements matching each CSS selector, keeping their tail text."""
     for css in selectors:
         _drop_found(select(root, css))
 
@@ -582,7 +586,7 @@ def _walk(main: Any) -> Iterator[Event]:
     for event, el in etree.iterwalk(main, events=("start", "end")):
         tag = el.tag
         if event == "start" and isinstance(tag, str):
-            if tag in _HEADING_SET:
+            if tag in HEADING_SET:
                 if not in_heading:
                     yield from _flush(buffer, items)
                     yield int(tag[1]), "".join(el.itertext())
@@ -590,14 +594,14 @@ def _walk(main: Any) -> Iterator[Event]:
                 continue
             if in_heading:
                 continue
-            if tag in _BLOCKS:
+            if tag in BLOCKS:
                 yield from _flush(buffer, items)
             if tag == "li":
                 items.append(_item_kind(el))
             buffer.append(el.text or "")
         elif event == "end":
-            in_heading -= tag in _HEADING_SET
-            if not in_heading and tag in _BLOCKS:
+            in_heading -= tag in HEADING_SET
+            if not in_heading and tag in BLOCKS:
                 yield from _flush(buffer, items)
                 if tag == "li" and items:
                     items.pop()
@@ -609,9 +613,6 @@ def _walk(main: Any) -> Iterator[Event]:
 def _item_kind(li: Any) -> int:
     parent = li.getparent()
     return -1 if parent is not None and parent.tag == "ul" else 0
-
-
-_HEADING_SET = frozenset(HEADINGS)
 
 
 def _flush(buffer: list[str], items: list[int]) -> Iterator[Event]:

@@ -179,7 +179,7 @@ class _Evidence:
 
 
 # The best hit of one subtopic for one word or phrase (by stems) in one field: the first, in
-# ``Matcher.scan`` order, of the highest weight. Single words: (weight, position, rank among
+# scan order (``FieldHits``), of the highest weight. Single words: (weight, position, rank among
 # the word's targets, target, surface); phrases: (weight, start, 0, target, surface).
 _Best = tuple[int, int, int, Target, str]
 
@@ -344,7 +344,7 @@ _URGENCY_KINDS = frozenset("uwn")
 
 def _urgency_terms(item: _Item) -> dict[str, dict[str, _RuleTerms]]:
     """rule id -> field -> the rule's terms there (fields in FIELD_ORDER; in a field, single
-    words before phrases, as in ``Matcher.scan``)."""
+    words before phrases, in scan order: ``FieldHits``)."""
     terms: dict[str, dict[str, _RuleTerms]] = {}
     for fields in item.fields:
         for single in fields.singles:

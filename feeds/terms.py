@@ -17,9 +17,10 @@ How a field is matched
        matches nynorsk ``brev til kommunane``.
     3. Each match is a ``Hit``: which ``Target`` (subtopic, exclude, urgency term) it gives
        evidence to, in which field, at which word positions, with the words as written.
-       ``Matcher.scan`` lists every hit; ``Matcher.scan_grouped`` gives the same hits with
-       each distinct word once (``FieldHits``), which is what the classifier needs and much
-       cheaper when words repeat. Phrases are only tried where a phrase's first stem occurs.
+       ``Matcher.scan_grouped`` gives a field's hits with each distinct word once
+       (``FieldHits``): what the classifier needs, and much cheaper than a hit per
+       occurrence when words repeat. Phrases are only tried where a phrase's first stem
+       occurs (tests/test_classify.py checks the hits against a hit-per-occurrence scan).
 """
 
 from __future__ import annotations
@@ -169,8 +170,9 @@ class WordHits(NamedTuple):
 
 
 class FieldHits(NamedTuple):
-    """The hits of ``Matcher.scan`` for one field, grouped: ``scan`` lists, by position, each
-    ``singles`` entry at each position of its word, then the ``phrases`` hits."""
+    """The hits of one field, grouped. Their *scan order*, which the classifier's ties
+    follow: by position, each ``singles`` entry at each position of its word (its targets in
+    order), then the ``phrases`` hits."""
 
     field: str
     words: Sequence[str]
@@ -274,20 +276,9 @@ class Matcher:
                 found += targets
         return word_stem, tuple(found)
 
-    def scan(self, field_name: str, words: Sequence[str]) -> list[Hit]:
-        """All single-word and phrase hits in one field's words."""
-        hits: list[Hit] = []
-        stems: list[str] = []
-        for index, word in enumerate(words):
-            word_stem, targets = self.analyse(word)
-            stems.append(word_stem)
-            for target in targets:
-                hits.append(Hit(target, field_name, index, index + 1, word, word_stem))
-        self._scan_phrases(field_name, words, stems, range(len(stems)), hits)
-        return hits
-
     def scan_grouped(self, field_name: str, words: Sequence[str]) -> FieldHits:
-        """The hits of ``scan``, grouped by distinct word (see ``FieldHits``)."""
+        """Every single-word and phrase hit in one field's words, the single words grouped
+        by distinct word (see ``FieldHits``)."""
         singles: list[WordHits] = []
         stems: dict[str, str] = {}
         starters: list[str] = []

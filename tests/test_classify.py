@@ -25,7 +25,7 @@ from feeds.classify import (
     stem,
 )
 from feeds.gazetteer import _capitalised_words
-from feeds.terms import WORD_RE, Hit, normalise, split_words
+from feeds.terms import WORD_RE, Hit, Matcher, normalise, split_words
 
 ROOT = Path(__file__).resolve().parents[1]
 TAXONOMY = load_taxonomy()
@@ -566,8 +566,21 @@ def test_split_words_finds_the_words_of_word_re(text: str) -> None:
     assert split_words(normalise(text)) == WORD_RE.findall(normalise(text))
 
 
+def _every_hit(matcher: Matcher, field_name: str, words: list[str]) -> list[Hit]:
+    """The reference: a hit per occurrence of every word, then the phrases from every
+    position (the scan the classifier used before hits were grouped)."""
+    hits: list[Hit] = []
+    stems: list[str] = []
+    for index, word in enumerate(words):
+        word_stem, targets = matcher.analyse(word)
+        stems.append(word_stem)
+        hits += [Hit(t, field_name, index, index + 1, word, word_stem) for t in targets]
+    matcher._scan_phrases(field_name, words, stems, range(len(stems)), hits)
+    return hits
+
+
 def _hits_of(text: str) -> tuple[list[Hit], list[Hit]]:
-    """``Matcher.scan`` and ``Matcher.scan_grouped`` expanded into ``scan`` order."""
+    """The reference scan, and ``Matcher.scan_grouped`` expanded into its order."""
     matcher = TAXONOMY._matcher
     words = split_words(normalise(text))
     grouped = matcher.scan_grouped("body", words)
@@ -580,7 +593,7 @@ def _hits_of(text: str) -> tuple[list[Hit], list[Hit]]:
     ]
     for single in grouped.singles:
         assert single.first == words.index(single.word)
-    return matcher.scan("body", words), expanded + list(grouped.phrases)
+    return _every_hit(matcher, "body", words), expanded + list(grouped.phrases)
 
 
 def test_grouped_scan_has_the_hits_of_scan(labelled: list[dict[str, object]]) -> None:

@@ -334,24 +334,22 @@ def extract_page(
     return PageContent(title=title, sections=sections, updated=updated)
 
 
-def parse_page(body: bytes, headers: Mapping[str, str] | None = None) -> Any:
-    """The lxml tree of a page (for link lists); a page that cannot be read is a problem."""
+def parse_page(body: bytes, headers: Mapping[str, str] | None = None, plain: bool = False) -> Any:
+    """The lxml tree of a page (lxml.html's; ``plain``: lxml.etree's, see ``_parse_html``);
+    a page that cannot be read is a problem."""
     text = decode_body(body, headers)
     if not text.strip():
         raise SourceProblem("the page is empty")
-    return _parse_html(text)
+    return _parse_html(text, plain)
 
 
 def _main_of(
     body: bytes, headers: Mapping[str, str] | None, selector: str | None, drop: Sequence[str]
 ) -> tuple[Any, str]:
-    text = decode_body(body, headers)
-    if not text.strip():
-        raise SourceProblem("the page is empty")
     # a plain lxml tree: every element the walk visits is a C-level proxy (lxml.html looks
     # each one's class up in Python, a fifth of the walk's cost); the walk uses only the
     # generic element API
-    root = _parse_html(text, plain=True)
+    root = parse_page(body, headers, plain=True)
     title = clean_text(root.findtext(".//title") or "")
     drop_elements(root, (_ALWAYS_DROP_CSS,))
     main = _main_element(root, selector)

@@ -36,6 +36,12 @@ class Delivery(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     last_error: str | None = None
+    #: the claim of the worker sending it now, valid until ``claimed_until`` (a lease: a claim
+    #: left by a dead worker expires and the row is taken again)
+    claim_token: str | None = Field(default=None, max_length=32)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    #: when operators were told that this message was given up
+    reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -184,11 +190,15 @@ def scrub(session: Session, subscriber_id: int) -> int:
         row.body_text = ""
         row.body_html = ""
         row.headers = {}
+        row.last_error = _ERASED_ERROR if row.last_error else None  # a 550 quotes the address
         if row.status == PENDING:
             row.status = ERASED
         session.add(row)
     session.flush()
     return len(rows)
+
+
+_ERASED_ERROR = "(slettet: teksten kunne nevne adressen)"
 
 
 def forget(session: Session, subscriber_ids: Sequence[int]) -> int:

@@ -39,6 +39,9 @@ def utcnow() -> datetime:
 class Subscriber(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, index=True, max_length=320)
+    #: the comparison key of ``email`` (lower case): unique, used for look-ups, rate limits
+    #: and suppression, so ``Offer@`` and ``offer@`` are one person
+    email_key: str | None = Field(default=None, unique=True, index=True, max_length=320)
     name: str = ""
     role: str = Field(default="annen", max_length=20)
     #: a municipality number (4 digits) or a county number (2 digits), or None
@@ -51,6 +54,11 @@ class Subscriber(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     #: None until the address is confirmed; nothing but a confirmation goes to it before
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: hard bounces (a 5xx for this address) since the last successful delivery
+    hard_bounces: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: set when repeated hard bounces suppressed the address: nothing is sent to it until the
+    #: person signs up and confirms again
+    suppressed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Subscription(SQLModel, table=True):

@@ -8,8 +8,10 @@ What the fetcher guarantees:
 - conditional GET (If-None-Match / If-Modified-Since); a 304 is a result, not an error;
 - at most ``per_host_concurrency`` requests in flight per host and ``per_host_min_gap`` seconds
   between their starts;
-- redirects followed by hand, at most ``max_redirects``, each hop checked against internal
-  addresses (and the resolver checks every resolved address);
+- every request passes the outbound gate (``feeds.netguard``): the source, its robots.txt,
+  each redirect hop (followed by hand, at most ``max_redirects``) and every linked chapter or
+  attachment is requested at its canonical URL only after its host was judged, and every
+  socket is judged again by the address it connects to;
 - a total time limit and a limit on the (decompressed) body size;
 - 429 and 5xx become ``TransientFetchError`` carrying ``Retry-After``; other 4xx are permanent;
 - after a 429 or 503 the whole host pauses until its ``Retry-After`` (or, without one, an
@@ -52,7 +54,7 @@ from feeds.errors import (
     PermanentFetchError,
     TransientFetchError,
 )
-from feeds.netguard import GuardedResolver, check_literal_host
+from feeds.netguard import OutboundGate, RefusedPeerError, blocked_peer
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PAUSING = frozenset({429, 503})
@@ -231,13 +233,10 @@ class Fetcher:
         self._robots = robots.RobotsCache()
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._agent = robots.agent_token(policy.user_agent)
+        self.gate = OutboundGate(policy.allow_private, policy.private_allowlist)
 
     async def __aenter__(self) -> Fetcher:
-        connector = aiohttp.TCPConnector(
-            limit=self.policy.total_connections,
-            resolver=GuardedResolver(self.policy.allow_private, self.policy.private_allowlist),
-            ttl_dns_cache=300,
-        )
+        connector = self.gate.connector(limit=self.policy.total_connections, ttl_dns_cache=300)
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=self.policy.timeout_seconds),
@@ -259,11 +258,14 @@ class Fetcher:
     async def fetch(
         self, url: str, validators: Validators | None = None, *, force_full: bool = False
     ) -> FetchResult:
-        """GET ``url`` (conditionally unless ``force_full``), following redirects safely."""
+        """GET ``url`` (conditionally unless ``force_full``), following redirects safely.
+
+        Every hop is requested at its canonical URL (``OutboundGate.check``), which is also
+        the ``url`` of the result; raises BlockedAddressError for a refused URL or address."""
         headers = conditional_headers(validators, force_full)
         current = url
         for _hop in range(self.policy.max_redirects + 1):
-            self._guard(current)
+            current = self.gate.check(current)
             if self.policy.obey_robots:
                 await self._check_robots(current)
             result = await self._hop(current, headers)
@@ -276,11 +278,6 @@ class Fetcher:
         """Seconds kept between request starts to ``host`` (robots.txt Crawl-delay included)."""
         state = self._hosts.get(host)
         return state.gap if state else self.policy.per_host_min_gap
-
-    def _guard(self, url: str) -> None:
-        host = host_of(url)
-        if host not in self.policy.private_allowlist:
-            check_literal_host(host, self.policy.allow_private)
 
     async def _hop(self, url: str, conditional: Mapping[str, str]) -> FetchResult | str:
         """One request to one host, inside its slot, honouring and updating its pause."""
@@ -350,7 +347,7 @@ class Fetcher:
         status: int | None = None
         body = b""
         for _hop in range(self.policy.max_redirects + 1):
-            self._guard(current)
+            current = self.gate.check(current)
             try:
                 result = await self._hop(current, {})
             except (HostPaused, BlockedAddressError):
@@ -386,17 +383,8 @@ class Fetcher:
         """One request: a result, or the URL a redirect points to."""
         assert self._session is not None, "use Fetcher as an async context manager"
         try:
-            async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
-                if resp.status in _REDIRECTS:
-                    return _redirect_target(url, resp.status, resp.headers)
-                _raise_for_status(url, resp.status, resp.headers)
-                body = b"" if resp.status == 304 else await self._read_limited(url, resp)
-                return FetchResult(
-                    url=url,
-                    status=resp.status,
-                    body=body,
-                    headers={k.lower(): v for k, v in resp.headers.items()},
-                )
+            with self.gate.request_to(url):
+                return await self._request(url, headers)
         except BlockedAddressError:
             raise
         except TimeoutError as exc:
@@ -404,11 +392,28 @@ class Fetcher:
                 f"{url} did not answer within {self.policy.timeout_seconds:g} s"
             ) from exc
         except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, RefusedPeerError):
+                raise blocked_peer(url, exc.os_error) from None
             if isinstance(exc.__cause__, BlockedAddressError):
                 raise exc.__cause__ from None
             raise TransientFetchError(f"could not connect to {url}: {exc}") from exc
         except aiohttp.ClientError as exc:
             raise TransientFetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+    async def _request(self, url: str, headers: Mapping[str, str]) -> FetchResult | str:
+        """The request itself (``url`` already canonical and judged)."""
+        assert self._session is not None
+        async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
+            if resp.status in _REDIRECTS:
+                return _redirect_target(url, resp.status, resp.headers)
+            _raise_for_status(url, resp.status, resp.headers)
+            body = b"" if resp.status == 304 else await self._read_limited(url, resp)
+            return FetchResult(
+                url=url,
+                status=resp.status,
+                body=body,
+                headers={k.lower(): v for k, v in resp.headers.items()},
+            )
 
     async def _read_limited(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
         """The decompressed body, refused as soon as it passes ``max_body_bytes``.

@@ -7,8 +7,11 @@ server is configured). Both map their failures onto Temporary/PermanentDeliveryE
 
 from __future__ import annotations
 
+import email.errors
+import email.policy
 import os
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
@@ -16,7 +19,13 @@ from typing import Protocol
 
 import aiosmtplib
 
-from notifier.errors import PermanentDeliveryError, TemporaryDeliveryError
+from notifier import mailsafe
+from notifier.errors import (
+    AddressRefused,
+    InvalidMessage,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 from notifier.message import OutgoingMessage
 
 
@@ -28,21 +37,62 @@ class Channel(Protocol):
     async def close(self) -> None: ...
 
 
-def build_email(message: OutgoingMessage, mail_from: str) -> EmailMessage:
-    """A multipart/alternative e-mail; its Message-ID is derived from the idempotency key."""
+#: the only extra headers a stored message may carry (the one-click unsubscribe pair)
+EXTRA_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
+_FIXED_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted")
+_MIME_HEADERS = ("MIME-Version", "Content-Type")
+
+
+@dataclass(frozen=True)
+class BuiltMail:
+    """A message ready for the wire: the envelope recipient and the exact bytes sent."""
+
+    recipient: str
+    raw: bytes
+
+
+def build_email(message: OutgoingMessage, mail_from: str) -> BuiltMail:
+    """A multipart/alternative e-mail whose Message-ID derives from the idempotency key.
+
+    Everything in it may come from the web, so it is built defensively (``notifier.mailsafe``):
+    one strictly checked recipient, header texts decoded and stripped of control characters,
+    only known header names, and the produced bytes parsed again to prove that they carry
+    exactly those headers. Any problem raises ``PermanentDeliveryError``: this message fails
+    alone, and sending it again would fail the same way."""
+    try:
+        return _build(message, mail_from)
+    except (ValueError, TypeError, LookupError, UnicodeError, email.errors.MessageError) as exc:
+        raise InvalidMessage(f"the message cannot be built: {exc}") from exc
+
+
+def _build(message: OutgoingMessage, mail_from: str) -> BuiltMail:
+    to = mailsafe.recipient(message.to)
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
-    mail = EmailMessage()
+    mail = EmailMessage(policy=email.policy.SMTP)
     mail["From"] = mail_from
-    mail["To"] = message.to
-    mail["Subject"] = message.subject
+    mail["To"] = to
+    mail["Subject"] = mailsafe.header_text(message.subject)
     mail["Date"] = formatdate(localtime=False, usegmt=True)
     mail["Message-ID"] = message.message_id(domain)
     mail["Auto-Submitted"] = "auto-generated"
-    for name, value in message.headers.items():
-        mail[name] = value
-    mail.set_content(message.text)
-    mail.add_alternative(message.html, subtype="html")
-    return mail
+    extra = []
+    for name, value in dict(message.headers).items():
+        if name not in EXTRA_HEADERS:
+            raise mailsafe.UnsafeMessage(f"the header {name!r} may not be set by a message")
+        mail[name] = mailsafe.header_text(value, limit=2000)
+        extra.append(name)
+    mail.set_content(_body(message.text))
+    mail.add_alternative(_body(message.html), subtype="html")
+    raw = mail.as_bytes()
+    mailsafe.verify_headers(raw, (*_FIXED_HEADERS, *_MIME_HEADERS, *extra))
+    return BuiltMail(to, raw)
+
+
+def _body(text: str) -> str:
+    """Body text that can be encoded: lone surrogates and NULs dropped."""
+    if not isinstance(text, str):
+        raise TypeError("a message body must be text")
+    return text.encode("utf-8", errors="ignore").decode("utf-8").replace("\x00", "")
 
 
 class MailFolderChannel:
@@ -61,7 +111,7 @@ class MailFolderChannel:
         target = self.folder / f"{stem}.eml"
         tmp = target.with_suffix(".tmp")
         try:
-            tmp.write_bytes(mail.as_bytes())
+            tmp.write_bytes(mail.raw)
             os.replace(tmp, target)
         except OSError as exc:
             raise TemporaryDeliveryError(f"could not write {target}: {exc}") from exc
@@ -118,16 +168,25 @@ class SmtpChannel:
             await self._reset()
             raise TemporaryDeliveryError(f"SMTP server unavailable: {exc}") from exc
         try:
-            errors, _ = await client.send_message(mail, sender=self._envelope_from)
+            errors, _ = await client.sendmail(self._envelope_from, [mail.recipient], mail.raw)
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise _classify(exc.recipients[0].code, str(exc)) from exc
-        except aiosmtplib.SMTPDataError as exc:
-            raise _classify(exc.code, f"message refused: {exc.message}") from exc
+            refused = exc.recipients[0]
+            raise _classify(refused.code, refused.message, recipient=True) from exc
+        except aiosmtplib.SMTPSenderRefused as exc:
+            # our sender address: a configuration problem, never the subscriber's fault
+            raise TemporaryDeliveryError(f"SMTP {exc.code}: sender refused") from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            # 4xx/5xx to DATA or the end of data: about this message, not the address
+            if 400 <= exc.code < 600:
+                await self._reset_if_broken()
+                raise _classify(exc.code, f"message refused: {exc.message}") from exc
+            await self._reset()
+            raise TemporaryDeliveryError(f"SMTP: unexpected reply {exc.code}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._reset()
             raise TemporaryDeliveryError(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        for address, (code, text) in errors.items():
-            raise _classify(code, f"{address}: {text}")
+        for _address, (code, text) in errors.items():
+            raise _classify(code, text, recipient=True)
 
     async def _reset(self) -> None:
         if self._client.is_connected:
@@ -136,11 +195,25 @@ class SmtpChannel:
             except (aiosmtplib.SMTPException, OSError, TimeoutError):
                 self._client.close()
 
+    async def _reset_if_broken(self) -> None:
+        """After a refusal the session must be usable for the next message: RSET, or a new
+        connection when even that fails."""
+        try:
+            await self._client.rset()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            await self._reset()
+
     async def close(self) -> None:
         await self._reset()
 
 
-def _classify(code: int, text: str) -> TemporaryDeliveryError | PermanentDeliveryError:
+def _classify(
+    code: int, text: str, *, recipient: bool = False
+) -> TemporaryDeliveryError | PermanentDeliveryError:
+    """5xx is permanent: for the address (a hard bounce) when the server refused the
+    recipient, else for this message. Everything else is temporary. The server's text is
+    kept short and stored; it may quote the address (erasure blanks it)."""
+    detail = f"SMTP {code}: {' '.join(str(text).split())[:300]}"
     if 500 <= code < 600:
-        return PermanentDeliveryError(f"SMTP {code}: {text}")
-    return TemporaryDeliveryError(f"SMTP {code}: {text}")
+        return AddressRefused(detail) if recipient else PermanentDeliveryError(detail)
+    return TemporaryDeliveryError(detail)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -16,6 +20,10 @@ import notifier.outbox
 import subscribers.models  # noqa: F401  (tables register on SQLModel.metadata)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: waits between tries of a write that found the database locked (SQLite), in seconds
+LOCKED_WAITS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -51,8 +59,56 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def is_locked(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" (another process holds the write lock longer
+    than the busy timeout, or a read snapshot went stale before its write)."""
+    return isinstance(exc, sa.exc.OperationalError) and "locked" in str(exc.orig).lower()
+
+
+def write_retrying(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a session of its own and commit; a locked database is waited for (the
+    whole transaction is tried again), never a crash, unless it stays locked for ~16 s more."""
+    for wait in (*LOCKED_WAITS, None):
+        try:
+            with Session(engine, expire_on_commit=False) as s:
+                result = work(s)
+                s.commit()
+                return result
+        except sa.exc.OperationalError as exc:
+            if wait is None or not is_locked(exc):
+                raise
+            log.info("database locked; trying again in %.2f s", wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+async def write_retrying_async(engine: Engine, work: Callable[[Session], T]) -> T:
+    """``write_retrying`` for the event loop: the waits do not block it."""
+    for wait in (*LOCKED_WAITS, None):
+        try:
+            with Session(engine, expire_on_commit=False) as s:
+                result = work(s)
+                s.commit()
+                return result
+        except sa.exc.OperationalError as exc:
+            if wait is None or not is_locked(exc):
+                raise
+            log.info("database locked; trying again in %.2f s", wait)
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
 def session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
-__all__ = ["feeds", "make_engine", "notifier", "session", "upgrade"]
+__all__ = [
+    "feeds",
+    "is_locked",
+    "make_engine",
+    "notifier",
+    "session",
+    "upgrade",
+    "write_retrying",
+    "write_retrying_async",
+]

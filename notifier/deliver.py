@@ -1,24 +1,55 @@
 """Sending what the outbox holds. Reads the outbox only; decides nothing.
 
-Each message is claimed, handed to its channel and marked in one short transaction, so the
-only duplicate possible is a resend after the server accepted a message and before its row was
-marked sent (and that resend carries the same Message-ID).
+A sender claims a batch of due messages with a lease (``outbox.claim``), sends each through its
+channel and writes each outcome in a short transaction of its own, guarded by the claim. So:
+
+- two senders, in one process or many, never hold the same row; a claim left by a dead
+  sender expires with its lease and the row is sent again, with the same Message-ID (the only
+  duplicate possible: a kill between the server's acceptance and the commit);
+- in one process, deliveries never overlap at all (a lock per database and event loop), so the
+  delivery after a check and the delivery job cannot race;
+- one bad message fails alone: whatever goes wrong with it (an address that cannot be parsed,
+  a header that cannot be built, a refusal, an unexpected exception) is recorded on that row,
+  permanently where retrying cannot help, and every other message goes out;
+- a temporary refusal for one recipient domain pauses that domain for the rest of the run,
+  and nobody else; repeated hard bounces suppress the address (``subscribers.suppression``);
+- messages given up (temporary failures past the limit) or impossible to build are reported
+  to operators once (``operators.report_failed_deliveries``).
+
+Stored and logged error texts never carry an address (``mailsafe.redact``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from notifier import outbox
 from notifier.channels import Channel, MailFolderChannel, SmtpChannel
 from notifier.context import Context
-from notifier.errors import PermanentDeliveryError, TemporaryDeliveryError
-from notifier.outbox import claim_due, mark_failed, mark_retry, mark_sent
+from notifier.db import write_retrying_async
+from notifier.errors import (
+    AddressRefused,
+    InvalidMessage,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
+from notifier.mailsafe import redact
 from notifier.settings import Settings
+from subscribers.suppression import record_delivered, record_hard_bounce
 
 log = logging.getLogger(__name__)
+
+_LOCKS: weakref.WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass
@@ -26,6 +57,30 @@ class DeliverReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    #: left for later without trying: their recipient domain is paused in this run
+    deferred: int = 0
+    #: addresses suppressed in this run after repeated hard bounces
+    suppressed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.deferred
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message: ``sent``, ``retry``, or a failure kind of the outbox."""
+
+    verdict: str
+    error: str = ""
+
+
+@dataclass
+class _Run:
+    ctx: Context
+    channel: Channel
+    report: DeliverReport = field(default_factory=DeliverReport)
+    paused: dict[str, datetime] = field(default_factory=dict)
 
 
 def make_channel(settings: Settings) -> Channel:
@@ -45,44 +100,143 @@ def make_channel(settings: Settings) -> Channel:
     )
 
 
+def delivery_lock(engine: Engine) -> asyncio.Lock:
+    """The one lock that serialises deliveries over this database in this event loop."""
+    loop = asyncio.get_running_loop()
+    per_loop = _LOCKS.setdefault(engine, {})
+    return per_loop.setdefault(loop, asyncio.Lock())
+
+
 async def deliver(
     ctx: Context, channel: Channel | None = None, limit: int = 10_000
 ) -> DeliverReport:
-    """Send every due message (up to ``limit``); one failure never blocks the others."""
-    report = DeliverReport()
+    """Send every due message (up to ``limit``); one failure never blocks the others. Then
+    tell operators of messages given up, and send that mail too."""
+    from notifier.operators import report_failed_deliveries
+
     own = channel is None
-    channel = channel or make_channel(ctx.settings)
-    skipped: set[int] = set()
+    run = _Run(ctx, channel or make_channel(ctx.settings))
     try:
-        while report.sent + report.retried + report.failed < limit:
-            with Session(ctx.engine, expire_on_commit=False) as session:
-                now = ctx.clock()
-                due = [
-                    d
-                    for d in claim_due(session, now, limit=1 + len(skipped))
-                    if d.id not in skipped
-                ]
-                if not due:
-                    break
-                delivery = due[0]
-                try:
-                    await channel.send(delivery.message())
-                except TemporaryDeliveryError as exc:
-                    mark_retry(session, delivery, now, str(exc), ctx.settings.deliver_max_attempts)
-                    report.retried += 1
-                    log.warning("delivery %s will be retried: %s", delivery.idempotency_key, exc)
-                except PermanentDeliveryError as exc:
-                    mark_failed(session, delivery, str(exc))
-                    report.failed += 1
-                    log.error("delivery %s failed: %s", delivery.idempotency_key, exc)
-                else:
-                    mark_sent(session, delivery, now)
-                    report.sent += 1
-                if delivery.status == "pending" and delivery.next_attempt_at <= now:
-                    assert delivery.id is not None
-                    skipped.add(delivery.id)
-                session.commit()
+        async with delivery_lock(ctx.engine):
+            await _drain(run, limit)
+            if report_failed_deliveries(ctx) and run.report.handled < limit:
+                await _drain(run, limit)
     finally:
         if own:
-            await channel.close()
-    return report
+            await run.channel.close()
+    return run.report
+
+
+async def _drain(run: _Run, limit: int) -> None:
+    settings = run.ctx.settings
+    lease = timedelta(seconds=settings.deliver_lease_seconds)
+    while run.report.handled < limit:
+        size = min(settings.deliver_batch, limit - run.report.handled)
+        claim = await _claim(run, lease, size)
+        if not claim.rows:
+            return
+        for row in claim.rows:
+            now = run.ctx.clock()
+            if claim.until - now < lease / 2:
+                claim = await _extend(run, claim, now, lease)
+            await _one(run, row, claim.token)
+
+
+async def _claim(run: _Run, lease: timedelta, size: int) -> outbox.Claim:
+    def work(session: Session) -> outbox.Claim:
+        return outbox.claim(session, run.ctx.clock(), lease, size)
+
+    return await write_retrying_async(run.ctx.engine, work)
+
+
+async def _extend(run: _Run, claim: outbox.Claim, now: datetime, lease: timedelta) -> outbox.Claim:
+    def work(session: Session) -> outbox.Claim:
+        return outbox.extend(session, claim, now, lease)
+
+    return await write_retrying_async(run.ctx.engine, work)
+
+
+async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
+    now = run.ctx.clock()
+    domain = _domain(row.to_address)
+    paused_until = run.paused.get(domain)
+    if paused_until is not None and paused_until > now:
+        await _write(run, lambda s: outbox.defer(s, row, token, paused_until))
+        run.report.deferred += 1
+        return
+    outcome = await _send(run.channel, row)
+    settings = run.ctx.settings
+    if outcome.verdict == "sent":
+        await _write(run, lambda s: _settle_sent(s, row, token, now))
+        run.report.sent += 1
+        return
+    log.warning(
+        "delivery %s (%s) %s: %s", row.id, row.idempotency_key, outcome.verdict, outcome.error
+    )
+    if outcome.verdict == "retry":
+        await _write(
+            run,
+            lambda s: outbox.mark_retry(
+                s, row, token, now, outcome.error, settings.deliver_max_attempts
+            ),
+        )
+        run.report.retried += 1
+        if outcome.error.startswith("SMTP 4") and settings.domain_pause_seconds:
+            run.paused[domain] = now + timedelta(seconds=settings.domain_pause_seconds)
+        return
+    threshold = settings.bounce_suppress_after
+    suppressed = await _write(run, lambda s: _settle_failed(s, row, token, now, outcome, threshold))
+    run.report.failed += 1
+    run.report.suppressed += int(suppressed)
+
+
+async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
+    """Hand one message to the channel and say what happened; never raises (but for
+    cancellation and interpreter exit, which must stop the run)."""
+    try:
+        await channel.send(row.message())
+    except TemporaryDeliveryError as exc:
+        return Outcome("retry", redact(str(exc)))
+    except AddressRefused as exc:
+        return Outcome(outbox.BOUNCE, redact(str(exc)))
+    except InvalidMessage as exc:
+        return Outcome(outbox.INVALID, redact(str(exc)))
+    except PermanentDeliveryError as exc:
+        return Outcome(outbox.REFUSED, redact(str(exc)))
+    except (ValueError, TypeError, LookupError, UnicodeError, AttributeError) as exc:
+        # the stored row itself is unusable (a broken header map, a body that is not text)
+        return Outcome(outbox.INVALID, redact(f"{type(exc).__name__}: {exc}"))
+    except Exception as exc:  # one message's surprise must not stop the rest
+        log.exception("delivery %s: unexpected error", row.id)
+        return Outcome("retry", redact(f"unexpected error: {type(exc).__name__}: {exc}"))
+    return Outcome("sent")
+
+
+def _settle_sent(session: Session, row: outbox.Delivery, token: str, now: datetime) -> None:
+    if outbox.mark_sent(session, row, token, now) and row.subscriber_id is not None:
+        record_delivered(session, row.subscriber_id)
+
+
+def _settle_failed(
+    session: Session,
+    row: outbox.Delivery,
+    token: str,
+    now: datetime,
+    outcome: Outcome,
+    threshold: int,
+) -> bool:
+    """Mark the message failed; a hard bounce counts against the address. True when the
+    address was suppressed by it."""
+    written = outbox.mark_failed(session, row, token, outcome.error, outcome.verdict)
+    if not written or outcome.verdict != outbox.BOUNCE or row.subscriber_id is None:
+        return False
+    return record_hard_bounce(session, row.subscriber_id, now, threshold=threshold)
+
+
+async def _write(run: _Run, work: Callable[[Session], object]) -> bool:
+    """One outcome in a transaction of its own (waiting out a locked SQLite database)."""
+    return bool(await write_retrying_async(run.ctx.engine, work))
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].strip().lower()

@@ -4,7 +4,9 @@ NotifierError
 ├── ConfigError                 a setting is wrong; the message names the variable
 └── DeliveryError               a message could not be handed over
     ├── TemporaryDeliveryError      retried with backoff (4xx, timeouts, connection loss)
-    └── PermanentDeliveryError      this delivery fails (5xx for the address); others go on
+    └── PermanentDeliveryError      this delivery fails; the others go on
+        ├── AddressRefused              5xx for the recipient: a hard bounce, counted
+        └── InvalidMessage              the message cannot be built (bad address or header)
 """
 
 from __future__ import annotations
@@ -28,3 +30,11 @@ class TemporaryDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """Do not try this delivery again."""
+
+
+class AddressRefused(PermanentDeliveryError):
+    """The server refused the recipient permanently (a hard bounce)."""
+
+
+class InvalidMessage(PermanentDeliveryError):
+    """The stored message cannot be built or sent as it is; retrying cannot help."""

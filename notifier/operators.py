@@ -1,18 +1,37 @@
-"""Telling operators (never subscribers) about sources that keep failing.
+"""Telling operators (never subscribers) about sources that keep failing, and about messages
+that could not be delivered.
 
 After ``NOTIFIER_SOURCE_ERROR_THRESHOLD`` consecutive failed checks a source gets one mail to
 ``NOTIFIER_OPERATOR_EMAIL`` per outage: the idempotency key names the source and its last
 success, so the next mail comes only after the source has recovered and failed again.
+
+Messages given up after ``NOTIFIER_DELIVER_MAX_ATTEMPTS`` temporary failures, and messages that
+cannot be built at all, are reported once: one mail per report listing them (by id and kind,
+never by address), after which they are marked reported.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, select
 
 from feeds.models import Source
+from notifier import outbox
 from notifier.context import Context
+from notifier.db import write_retrying
+from notifier.mailsafe import header_text, redact
 from notifier.message import OutgoingMessage
 from notifier.outbox import enqueue
+
+#: failures operators must hear of (a bounce or a refusal is the recipient's business)
+REPORTED = (outbox.GAVE_UP, outbox.INVALID)
+FAILURE_LABELS = {
+    outbox.GAVE_UP: "gitt opp etter gjentatte midlertidige feil",
+    outbox.INVALID: "kunne ikke bygges",
+}
+#: rows listed one by one in a report; the rest are counted
+LISTED = 50
 
 
 def failing_sources(session: Session, threshold: int) -> list[Source]:
@@ -31,7 +50,9 @@ def operator_message(ctx: Context, source: Source) -> OutgoingMessage:
     context = {"source": source, "since": since, "base_url": ctx.settings.base_url}
     return OutgoingMessage(
         to=ctx.settings.operator_email,
-        subject=f"Kilde feiler: {source.name} ({source.consecutive_errors} kontroller på rad)",
+        subject=header_text(
+            f"Kilde feiler: {source.name} ({source.consecutive_errors} kontroller på rad)"
+        ),
         text=env.get_template("mail/operator.txt.j2").render(context),
         html=env.get_template("mail/operator.html.j2").render(context),
         idempotency_key=f"operator:{source.key}:{since}",
@@ -52,3 +73,61 @@ def alert_operators(ctx: Context) -> int:
             )
         session.commit()
     return added
+
+
+@dataclass(frozen=True)
+class FailedRow:
+    id: int
+    kind: str
+    attempts: int
+    failure_label: str
+    error: str
+
+
+def failures_message(ctx: Context, rows: list[outbox.Delivery]) -> OutgoingMessage:
+    """One mail about these failed messages; it names no recipient."""
+    listed = [
+        FailedRow(
+            id=r.id or 0, kind=r.kind, attempts=r.attempts,
+            failure_label=FAILURE_LABELS.get(r.failure or "", r.failure or ""),
+            error=redact(r.last_error or "")[:300],
+        )
+        for r in rows[:LISTED]
+    ]  # fmt: skip
+    counts: dict[str, int] = {}
+    for r in rows:
+        label = FAILURE_LABELS.get(r.failure or "", r.failure or "")
+        counts[label] = counts.get(label, 0) + 1
+    subject = f"Helsevarsel: {len(rows)} meldinger ble ikke levert"
+    context = {"rows": listed, "total": len(rows), "counts": sorted(counts.items()),
+               "subject": subject}  # fmt: skip
+    env = ctx.renderer.env
+    return OutgoingMessage(
+        to=ctx.settings.operator_email,
+        subject=subject,
+        text=env.get_template("mail/delivery_failures.txt.j2").render(context),
+        html=env.get_template("mail/delivery_failures.html.j2").render(context),
+        idempotency_key=f"operator:failed-deliveries:{rows[0].id}-{rows[-1].id}",
+    )
+
+
+def report_failed_deliveries(ctx: Context) -> int:
+    """Queue one operator mail about the messages given up or impossible to build since the
+    last report, and mark them reported; returns how many messages it reports. A failed
+    operator mail is marked reported without a report of its own (no loop)."""
+    if not ctx.settings.operator_email:
+        return 0
+
+    def work(session: Session) -> int:
+        rows = outbox.failed_unreported(session, REPORTED)
+        now = ctx.clock()
+        others = [r for r in rows if r.kind != "operator"]
+        if others:
+            message = failures_message(ctx, others)
+            enqueue(session, message, kind="operator", subscriber_id=None, now=now)
+        for row in rows:
+            row.reported_at = now
+            session.add(row)
+        return len(others)
+
+    return write_retrying(ctx.engine, work)

@@ -9,16 +9,21 @@ subscriber through a channel at most once, whether as an alert or in a digest.
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import or_, update
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from feeds.models import UTCDateTime, utcnow
 from notifier.message import OutgoingMessage
 
 PENDING, SENT, FAILED, ERASED = "pending", "sent", "failed", "erased"
+#: kinds of failure (``Delivery.failure``)
+BOUNCE, REFUSED, INVALID, GAVE_UP = "bounce", "refused", "invalid", "gave_up"
 
 
 class Delivery(SQLModel, table=True):
@@ -40,7 +45,10 @@ class Delivery(SQLModel, table=True):
     #: left by a dead worker expires and the row is taken again)
     claim_token: str | None = Field(default=None, max_length=32)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
-    #: when operators were told that this message was given up
+    #: why a failed message failed: bounce (5xx for the address), refused (5xx for the
+    #: message), invalid (it cannot be built), gave_up (temporary failures past the limit)
+    failure: str | None = Field(default=None, max_length=20)
+    #: when operators were told that this message failed
     reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -131,46 +139,167 @@ def delivered_pairs(
     return {(s, c) for s, c in rows}
 
 
-def claim_due(session: Session, now: datetime, limit: int = 100) -> list[Delivery]:
-    """Pending deliveries whose time has come, oldest first. On PostgreSQL the rows are
-    locked with SKIP LOCKED so several workers never take the same row."""
-    query = (
-        select(Delivery)
-        .where(Delivery.status == PENDING, col(Delivery.next_attempt_at) <= now)
+@dataclass(frozen=True)
+class Claim:
+    """Rows taken by one sender until ``until``: only the holder of ``token`` marks them."""
+
+    token: str
+    until: datetime
+    rows: tuple[Delivery, ...]
+
+
+def claim(session: Session, now: datetime, lease: timedelta, limit: int = 50) -> Claim:
+    """Take up to ``limit`` due messages, oldest first, for ``lease``; commits at once.
+
+    One UPDATE takes them: on PostgreSQL its row choice skips rows other workers hold locked
+    (``FOR UPDATE SKIP LOCKED``); on SQLite the statement takes the write lock before it
+    reads, so two processes never take the same row. A claim left by a dead sender expires
+    with its lease and the row is taken again. A due row is pending, its time has come and
+    nobody holds an unexpired claim on it."""
+    token = secrets.token_hex(16)
+    until = now + lease
+    due = (
+        select(Delivery.id)
+        .where(
+            Delivery.status == PENDING,
+            col(Delivery.next_attempt_at) <= now,
+            or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) <= now),
+        )
         .order_by(col(Delivery.id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list(session.exec(query).all())
+        due = due.with_for_update(skip_locked=True)
+    session.exec(
+        update(Delivery)
+        .where(col(Delivery.id).in_(due.scalar_subquery()))
+        .values(claim_token=token, claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    rows = session.exec(
+        select(Delivery).where(Delivery.claim_token == token).order_by(col(Delivery.id))
+    ).all()
+    return Claim(token, until, tuple(rows))
 
 
-def mark_sent(session: Session, delivery: Delivery, now: datetime) -> None:
-    delivery.status = SENT
-    delivery.sent_at = now
-    delivery.attempts += 1
-    delivery.last_error = None
-    session.add(delivery)
+def extend(session: Session, claim: Claim, now: datetime, lease: timedelta) -> Claim:
+    """Renew the lease of the rows of ``claim`` still held (a long batch); commits."""
+    until = now + lease
+    session.exec(
+        update(Delivery)
+        .where(col(Delivery.claim_token) == claim.token, col(Delivery.status) == PENDING)
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return Claim(claim.token, until, claim.rows)
+
+
+def _settle(session: Session, delivery_id: int, token: str, **values: object) -> bool:
+    """Write the outcome of one message if this sender still holds it; True if written."""
+    result = session.exec(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id, col(Delivery.claim_token) == token)
+        .values(claim_token=None, claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+def mark_sent(session: Session, delivery: Delivery, token: str, now: datetime) -> bool:
+    assert delivery.id is not None
+    return _settle(
+        session, delivery.id, token, status=SENT, sent_at=now,
+        attempts=delivery.attempts + 1, last_error=None, failure=None,
+    )  # fmt: skip
+
+
+def defer(session: Session, delivery: Delivery, token: str, until: datetime) -> bool:
+    """Leave a message for later without trying it (its domain is paused); no attempt
+    is counted."""
+    assert delivery.id is not None
+    return _settle(session, delivery.id, token, next_attempt_at=until)
 
 
 def mark_retry(
-    session: Session, delivery: Delivery, now: datetime, error: str, max_attempts: int
-) -> None:
-    """A temporary failure: back off exponentially with jitter, or give up after the limit."""
-    delivery.attempts += 1
-    delivery.last_error = error[:2000]
-    if delivery.attempts >= max_attempts:
-        delivery.status = FAILED
-    else:
-        delivery.next_attempt_at = now + backoff(delivery.attempts)
-    session.add(delivery)
+    session: Session,
+    delivery: Delivery,
+    token: str,
+    now: datetime,
+    error: str,
+    max_attempts: int,
+    not_before: datetime | None = None,
+) -> bool:
+    """A temporary failure: back off exponentially with jitter (never sooner than
+    ``not_before``), or give up after ``max_attempts`` (operators are told of it)."""
+    assert delivery.id is not None
+    attempts = delivery.attempts + 1
+    if attempts >= max_attempts:
+        return _settle(
+            session, delivery.id, token, status=FAILED, attempts=attempts,
+            last_error=error[:2000], failure=GAVE_UP,
+        )  # fmt: skip
+    at = now + backoff(attempts)
+    if not_before is not None and not_before > at:
+        at = not_before
+    return _settle(
+        session, delivery.id, token, attempts=attempts, last_error=error[:2000],
+        next_attempt_at=at,
+    )  # fmt: skip
 
 
-def mark_failed(session: Session, delivery: Delivery, error: str) -> None:
-    delivery.attempts += 1
-    delivery.status = FAILED
-    delivery.last_error = error[:2000]
-    session.add(delivery)
+def mark_failed(session: Session, delivery: Delivery, token: str, error: str, failure: str) -> bool:
+    """A permanent failure of this message alone; ``failure`` says which kind."""
+    assert delivery.id is not None
+    return _settle(
+        session, delivery.id, token, status=FAILED, attempts=delivery.attempts + 1,
+        last_error=error[:2000], failure=failure,
+    )  # fmt: skip
+
+
+def failed_unreported(session: Session, kinds: Sequence[str]) -> list[Delivery]:
+    """Failed messages of these failure kinds that operators have not been told of."""
+    return list(
+        session.exec(
+            select(Delivery)
+            .where(
+                Delivery.status == FAILED,
+                col(Delivery.reported_at).is_(None),
+                col(Delivery.failure).in_(list(kinds)),
+            )
+            .order_by(col(Delivery.id))
+        ).all()
+    )
+
+
+def record_failed(
+    session: Session,
+    *,
+    idempotency_key: str,
+    kind: str,
+    subscriber_id: int | None,
+    to_address: str,
+    error: str,
+    now: datetime,
+    channel: str = "email",
+) -> Delivery | None:
+    """Record a message that could not even be composed (a template error) as failed, so it
+    is seen and reported; the others of its run go on. None when its key is there already."""
+    exists = session.exec(
+        select(Delivery.id).where(Delivery.idempotency_key == idempotency_key)
+    ).first()
+    if exists is not None:
+        return None
+    row = Delivery(
+        idempotency_key=idempotency_key, subscriber_id=subscriber_id, channel=channel,
+        kind=kind, to_address=to_address, subject="", body_text="", body_html="",
+        status=FAILED, attempts=0, last_error=error[:2000], failure=INVALID,
+        created_at=now, next_attempt_at=now,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
 
 
 def backoff(attempt: int, base: float = 60.0, cap: float = 6 * 3600.0) -> timedelta:
@@ -191,6 +320,7 @@ def scrub(session: Session, subscriber_id: int) -> int:
         row.body_html = ""
         row.headers = {}
         row.last_error = _ERASED_ERROR if row.last_error else None  # a 550 quotes the address
+        row.claim_token = None
         if row.status == PENDING:
             row.status = ERASED
         session.add(row)

@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     check_tick_seconds: int = Field(default=60, ge=1)
     deliver_tick_seconds: int = Field(default=30, ge=1)
     deliver_max_attempts: int = Field(default=8, ge=1)
+    #: messages one sender claims at a time, and for how long (a dead sender's claim expires)
+    deliver_batch: int = Field(default=50, ge=1, le=1000)
+    deliver_lease_seconds: int = Field(default=600, ge=10)
+    #: after a temporary failure for a recipient domain (4xx), the rest of a run leaves that
+    #: domain alone for this long, so one slow or greylisting domain holds back nobody else
+    domain_pause_seconds: int = Field(default=300, ge=0)
+    #: hard bounces (5xx for the address) in a row before an address is suppressed
+    bounce_suppress_after: int = Field(default=3, ge=1)
+    #: recipients whose messages are written per transaction when changes are dispatched, so
+    #: a large dispatch never holds the database's write lock for long
+    dispatch_batch: int = Field(default=500, ge=1)
     #: who hears about failing sources (never subscribers); empty: nobody is mailed
     operator_email: str = ""
     #: consecutive failed checks of a source before operators are told

@@ -25,6 +25,7 @@ def upgrade() -> None:
     op.add_column("delivery", sa.Column("claim_token", sa.String(length=32), nullable=True))
     op.add_column("delivery", sa.Column("claimed_until", sa.DateTime(), nullable=True))
     op.add_column("delivery", sa.Column("reported_at", sa.DateTime(), nullable=True))
+    op.add_column("delivery", sa.Column("failure", sa.String(length=20), nullable=True))
     op.add_column("subscriber", sa.Column("email_key", sa.String(length=320), nullable=True))
     op.add_column(
         "subscriber",
@@ -50,9 +51,7 @@ def upgrade() -> None:
         if not key or key in taken:
             continue
         taken.add(key)
-        conn.execute(
-            subscriber.update().where(subscriber.c.id == row_id).values(email_key=key)
-        )
+        conn.execute(subscriber.update().where(subscriber.c.id == row_id).values(email_key=key))
     op.create_index("ix_subscriber_email_key", "subscriber", ["email_key"], unique=True)
     op.create_index("ix_delivery_claimed_until", "delivery", ["claimed_until"])
 
@@ -65,6 +64,7 @@ def downgrade() -> None:
         batch_op.drop_column("hard_bounces")
         batch_op.drop_column("email_key")
     with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.drop_column("failure")
         batch_op.drop_column("reported_at")
         batch_op.drop_column("claimed_until")
         batch_op.drop_column("claim_token")

@@ -116,7 +116,11 @@ def subscribers_add(
         str | None, typer.Option(help="Statsforvalter office slug (role statsforvalter).")
     ] = None,
 ) -> None:
-    """Add a subscriber (confirmed: added by staff) or add subscriptions to one."""
+    """Add a subscriber (confirmed: added by staff) or add subscriptions to one.
+
+    The address is compared case-insensitively. An erased address, or one suppressed after
+    repeated bounces, is refused (exit code 2): only the person can subscribe it again,
+    through the sign-up form and its confirmation link."""
     with _ctx() as ctx, Session(ctx.engine) as session:
         try:
             sub = add_subscriber(
@@ -146,8 +150,9 @@ def subscribers_import(
     country. office: statsforvalter office slug (e.g. rogaland). subtopics: slugs separated by
     ';', each optionally 'slug:cadence'. cadence: immediate | daily | weekly (default daily).
 
-    Idempotent: importing the same file again changes nothing. Erased addresses are never
-    resubscribed. Lines with errors are reported (exit code 1) and the others imported.
+    Idempotent: importing the same file again changes nothing. Erased addresses, and those
+    suppressed after repeated bounces, are never resubscribed. Lines with errors are reported
+    (exit code 1) and the others imported.
     """
     with _ctx() as ctx, Session(ctx.engine) as session:
         gaz = ctx.gazetteer
@@ -168,7 +173,7 @@ def subscribers_import(
     for line in report.lines():
         typer.echo(line, err=True)
     typer.echo(
-        f"{report.imported} imported, {report.suppressed} suppressed (erased), "
+        f"{report.imported} imported, {report.suppressed} suppressed (erased or bounced), "
         f"{len(report.errors) - report.suppressed} line(s) with errors"
     )
     if report.errors:

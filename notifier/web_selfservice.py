@@ -35,7 +35,6 @@ from subscribers.tokens import (
     TokenError,
     check_csrf,
     csrf_token,
-    email_hash,
     verify,
 )
 
@@ -150,7 +149,7 @@ def resolve(session: Session, secret: bytes, purpose: str, token: str, now: date
     subscriber = session.get(Subscriber, claims.subscriber_id)
     if subscriber is None or subscriber.token_version != claims.version:
         raise TokenError("revoked")
-    if purpose == CONFIRM and subscriber.confirmed_at is not None:
+    if purpose == CONFIRM and not ss.confirmable(subscriber):
         raise TokenError("already used")  # a confirmation link works once
     return subscriber
 
@@ -213,7 +212,7 @@ def register(app: FastAPI, ctx: Context, env: Environment) -> tuple[Pages, Guard
             limited = ss.rate_limited(
                 session, f"signup:ip:{ip}", settings.signup_limit_per_ip, window, now
             ) or ss.rate_limited(
-                session, f"signup:addr:{email_hash(form.email)}",
+                session, ss.address_rate_key(form.email),
                 settings.signup_limit_per_address, window, now,
             )  # fmt: skip
             if limited:

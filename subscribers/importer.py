@@ -5,8 +5,9 @@ statsforvalter office slug). ``subtopics`` is a list separated by ``;`` (or spac
 may carry its own cadence as ``slug:cadence``, otherwise the ``cadence`` column applies
 (default ``daily``). Imported subscribers are confirmed (staff vouch for them); the import is
 idempotent (a second run changes nothing); an erased address (suppression list) is never
-resubscribed; every line with a problem is reported with its number and what to fix, and the
-other lines are still imported.
+resubscribed, nor one suppressed after repeated bounces (``subscribers.suppression``); every
+address goes through ``subscribers.validate``; every line with a problem is reported with its
+number and what to fix, and the other lines are still imported.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import TextIO
 from sqlmodel import Session, col, select
 
 from subscribers.models import CADENCES, ROLES, Subscriber, Subscription
-from subscribers.selfservice import is_suppressed
 from subscribers.service import SubscriberError, add_subscriber, normalise_email
+from subscribers.suppression import BOUNCED, suppression_reason
 
 COLUMNS = ("email", "name", "role", "region", "subtopics", "cadence", "office")
 REQUIRED = ("email", "role", "subtopics")
@@ -109,11 +110,17 @@ def import_csv(session: Session, stream: TextIO, vocab: Vocabulary) -> ImportRep
         except SubscriberError as exc:
             report.errors.append((number, str(exc)))
             continue
-        if is_suppressed(session, row.email):
+        reason = suppression_reason(session, row.email)
+        if reason is not None:
             report.suppressed += 1
-            report.errors.append((number, f"{row.email} asked to be erased; not imported"))
+            why = "bounced repeatedly (suppressed)" if reason == BOUNCED else "asked to be erased"
+            report.errors.append((number, f"{row.email} {why}; not imported"))
             continue
-        _apply(session, row)
+        try:
+            _apply(session, row)
+        except SubscriberError as exc:
+            report.errors.append((number, str(exc)))
+            continue
         report.imported += 1
     return report
 

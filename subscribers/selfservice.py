@@ -23,11 +23,14 @@ from subscribers.models import (
     RateEvent,
     Subscriber,
     Subscription,
-    Suppression,
     utcnow,
 )
-from subscribers.service import SubscriberError, normalise_email
+from subscribers.service import find_subscriber
+from subscribers.suppression import ERASED, clear, is_suppressed, suppress
 from subscribers.tokens import email_hash
+from subscribers.validate import AddressError, address_key, validate_address
+
+__all__ = ["is_suppressed"]  # kept here for callers from before subscribers.suppression
 
 SECRET_NAME = "signing_key"
 
@@ -71,9 +74,9 @@ def check_form(
     """Field name → error code for everything wrong in the form (empty when valid)."""
     errors: dict[str, str] = {}
     try:
-        form.email = normalise_email(form.email)
-    except SubscriberError:
-        errors["email"] = "email_invalid"
+        form.email = validate_address(form.email).email
+    except AddressError as exc:
+        errors["email"] = exc.code
     if form.role not in ROLES:
         errors["role"] = "role_invalid"
     if form.region and form.region not in regions:
@@ -111,15 +114,15 @@ def rate_limited(session: Session, key: str, limit: int, window: timedelta, now:
     return False
 
 
+def address_rate_key(email: str) -> str:
+    """The rate-limit key of sign-ups for an address: a hash of its comparison key, so
+    ``Offer@`` and ``offer@`` share one bucket and no address is stored in clear."""
+    return f"signup:addr:{email_hash(address_key(email))}"
+
+
 def find(session: Session, email: str) -> Subscriber | None:
-    return session.exec(select(Subscriber).where(Subscriber.email == email)).first()
-
-
-def is_suppressed(session: Session, email: str) -> bool:
-    found = session.exec(
-        select(Suppression.id).where(Suppression.email_hash == email_hash(email))
-    ).first()
-    return found is not None
+    """The subscriber with this address, compared by key."""
+    return find_subscriber(session, email)
 
 
 def signup(
@@ -130,14 +133,21 @@ def signup(
     else's preferences) and the caller mails a preferences link instead of a confirmation.
 
     Signing up again while unconfirmed starts afresh: ``created_at`` moves to ``now``, so
-    housekeeping counts its retention from the newest confirmation link, not the first."""
+    housekeeping counts its retention from the newest confirmation link, not the first.
+
+    A subscriber suppressed after repeated bounces is confirmed but gets nothing: signing up
+    again changes nothing stored either, and the caller mails a confirmation link, whose use
+    (``confirm``) lifts the suppression. An erased address signs up as a new subscriber; its
+    suppression too is lifted only by the confirmation."""
     now = now or utcnow()
-    subscriber = find(session, form.email)
+    address = validate_address(form.email)
+    subscriber = find(session, address.email)
     if subscriber is not None and subscriber.confirmed_at is not None:
-        return subscriber, True
+        return subscriber, subscriber.suppressed_at is None
     if subscriber is None:
-        subscriber = Subscriber(email=form.email, created_at=now)
+        subscriber = Subscriber(email=address.email, email_key=address.key, created_at=now)
     else:
+        subscriber.email, subscriber.email_key = address.email, address.key
         subscriber.created_at = now
     session.add(subscriber)
     _apply_profile(subscriber, form)
@@ -148,16 +158,20 @@ def signup(
 
 def confirm(session: Session, subscriber: Subscriber, now: datetime) -> bool:
     """Confirm the address (idempotent); True if it was not confirmed before. A confirmed
-    sign-up lifts an earlier suppression: the person asked for it themselves."""
-    if subscriber.confirmed_at is not None:
+    sign-up lifts an earlier suppression (erasure or bounces: the suppression rows, the bounce
+    count and ``suppressed_at``): the person asked for it themselves, from the mailbox."""
+    if subscriber.confirmed_at is not None and subscriber.suppressed_at is None:
         return False
     subscriber.confirmed_at = now
     session.add(subscriber)
-    session.exec(
-        delete(Suppression).where(col(Suppression.email_hash) == email_hash(subscriber.email))
-    )
-    session.flush()
+    clear(session, subscriber)
     return True
+
+
+def confirmable(subscriber: Subscriber) -> bool:
+    """Whether a confirmation link for this subscriber can still be used: not yet confirmed,
+    or confirmed but suppressed (bounces) and signed up again."""
+    return subscriber.confirmed_at is None or subscriber.suppressed_at is not None
 
 
 def update_preferences(session: Session, subscriber: Subscriber, form: SignupForm) -> None:
@@ -208,18 +222,26 @@ def export(session: Session, subscriber: Subscriber) -> dict[str, Any]:
 
 
 def erase(session: Session, subscriber: Subscriber, now: datetime) -> None:
-    """Remove name, address and subscriptions; keep a hashed suppression entry so no bulk
-    import resubscribes the address. The row itself stays, anonymous, because the outbox
-    refers to it (``notifier.outbox.scrub`` blanks the messages). Revokes every link."""
-    digest = email_hash(subscriber.email)
-    if session.exec(select(Suppression.id).where(Suppression.email_hash == digest)).first() is None:
-        session.add(Suppression(email_hash=digest, created_at=now))
+    """Remove everything of the person: address, name, role, place, language, subscriptions,
+    bounce state and the rate-limit events of the address; keep a hashed suppression entry so
+    no staff action resubscribes the address. The row itself stays, anonymous, because the
+    outbox refers to it (``notifier.outbox.scrub`` blanks the messages; call it first).
+    Revokes every link."""
+    key = subscriber.email_key or subscriber.email.lower()
+    if not subscriber.email.endswith("@invalid"):  # not erased before
+        suppress(session, key, ERASED, now)
+        session.exec(delete(RateEvent).where(col(RateEvent.key) == address_rate_key(key)))
     unsubscribe(session, subscriber)
     subscriber.email = f"erased-{subscriber.id}@invalid"
+    subscriber.email_key = None
     subscriber.name = ""
+    subscriber.role = "annen"
     subscriber.region = None
     subscriber.office = None
+    subscriber.language = "nb"
     subscriber.confirmed_at = None
+    subscriber.hard_bounces = 0
+    subscriber.suppressed_at = None
     subscriber.token_version += 1
     session.add(subscriber)
     session.flush()

@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from sqlmodel import Session, col, select
 
 from subscribers.match import SubscriptionRow, subscriber_keys
 from subscribers.models import CADENCES, ROLES, Subscriber, Subscription, utcnow
-
-_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+from subscribers.suppression import BOUNCED, suppression_reason
+from subscribers.validate import AddressError, lookup_keys, validate_address
 
 
 class SubscriberError(ValueError):
     """Invalid subscriber input; the message says what to correct."""
 
 
+class SuppressedError(SubscriberError):
+    """The address is suppressed (erased, or bounced repeatedly); only the person can sign
+    up again, through the form and its confirmation link."""
+
+
 def normalise_email(email: str) -> str:
-    email = email.strip()
-    if not _EMAIL.match(email) or len(email) > 320:
-        raise SubscriberError(f"{email!r} is not a valid e-mail address")
-    local, domain = email.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
+    """The address as stored (see ``subscribers.validate``); ``SubscriberError`` if invalid."""
+    try:
+        return validate_address(email).email
+    except AddressError as exc:
+        raise SubscriberError(str(exc)) from None
+
+
+def find_subscriber(session: Session, email: str) -> Subscriber | None:
+    """The subscriber with this address, compared by key (any case, Unicode or IDNA domain)."""
+    keys = lookup_keys(email)
+    found = session.exec(select(Subscriber).where(col(Subscriber.email_key).in_(keys))).all()
+    return min(found, key=lambda s: keys.index(s.email_key or "")) if found else None
+
+
+def refuse_suppressed(session: Session, email: str) -> None:
+    """``SuppressedError`` when staff try to add an address that is suppressed."""
+    reason = suppression_reason(session, email)
+    if reason is None:
+        return
+    if reason == BOUNCED:
+        why = "mail to it bounced repeatedly, so it is suppressed"
+    else:
+        why = "its owner asked to be erased"
+    raise SuppressedError(
+        f"{email} is not added: {why}; only the person can subscribe again, through the "
+        "sign-up form and its confirmation link"
+    )
 
 
 def add_subscriber(
@@ -53,11 +79,22 @@ def add_subscriber(
         )
     if not subtopics:
         raise SubscriberError("give at least one subtopic")
-    subscriber = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
+    refuse_suppressed(session, email)
+    subscriber = find_subscriber(session, email)
+    if subscriber is not None and subscriber.suppressed_at is not None:
+        raise SuppressedError(
+            f"{email} is not added: mail to it bounced repeatedly, so it is suppressed; only "
+            "the person can subscribe again, through the sign-up form and its confirmation link"
+        )
     if subscriber is None:
-        subscriber = Subscriber(email=email, name=name, role=role, region=region, office=office)
+        subscriber = Subscriber(
+            email=email, email_key=email.lower(), name=name, role=role, region=region,
+            office=office,
+        )  # fmt: skip
         session.add(subscriber)
     else:
+        if subscriber.email_key != email.lower():  # a row stored before the validator
+            subscriber.email, subscriber.email_key = email, email.lower()
         subscriber.role = role
         subscriber.name = name or subscriber.name
         subscriber.region = region or subscriber.region
@@ -84,12 +121,14 @@ def add_subscriber(
 
 
 def confirmed_subscription_rows(session: Session) -> list[SubscriptionRow]:
-    """Every subscription of a confirmed subscriber, as plain rows for the match index."""
+    """Every subscription of a confirmed subscriber, as plain rows for the match index; a
+    suppressed subscriber (``suppressed_at``) has none."""
     rows = session.exec(
         select(Subscription.subscriber_id, Subscription.subtopic, Subscription.cadence,
                Subscription.channel)
         .join(Subscriber, col(Subscriber.id) == col(Subscription.subscriber_id))
-        .where(col(Subscriber.confirmed_at).is_not(None))
+        .where(col(Subscriber.confirmed_at).is_not(None),
+               col(Subscriber.suppressed_at).is_(None))
     ).all()  # fmt: skip
     return [SubscriptionRow(sid, topic, cadence, channel) for sid, topic, cadence, channel in rows]
 
@@ -99,11 +138,12 @@ def confirmed_places(
     county_of: Mapping[str, str],
     office_counties: Mapping[str, frozenset[str]],
 ) -> dict[int, frozenset[str]]:
-    """Region keys (``subscriber_keys``) of every confirmed subscriber with a region or an
-    office; the others are nationwide and left out."""
+    """Region keys (``subscriber_keys``) of every confirmed, unsuppressed subscriber with a
+    region or an office; the others are nationwide and left out."""
     rows = session.exec(
         select(Subscriber.id, Subscriber.region, Subscriber.office).where(
             col(Subscriber.confirmed_at).is_not(None),
+            col(Subscriber.suppressed_at).is_(None),
             (col(Subscriber.region).is_not(None)) | (col(Subscriber.office).is_not(None)),
         )
     ).all()

@@ -301,7 +301,7 @@ def test_cli_import_is_idempotent_respects_suppression_and_reports_lines(
     runner = CliRunner()
     first = runner.invoke(app, ["subscribers", "import", str(file)])
     assert first.exit_code == 1
-    assert "3 imported, 1 suppressed (erased), 3 line(s) with errors" in first.stdout
+    assert "3 imported, 1 suppressed (erased or bounced), 3 line(s) with errors" in first.stdout
     assert "line 5:" in first.stderr and "not a valid e-mail address" in first.stderr
     assert "line 6: unknown municipality or county number '9999'" in first.stderr
     assert "line 7: unknown subtopic 'ukjent'" in first.stderr

@@ -1,0 +1,149 @@
+"""The one address validator: the sign-up form, ``notifier subscribers add`` and CSV import all
+call ``validate_address`` before anything is stored.
+
+Syntax is judged by the maintained ``email-validator`` library, offline
+(``check_deliverability=False``), with everything that is not a plain mailbox refused: display
+names (``Ola <ola@x.no>``), groups, comments, lists, quoted local parts, domain literals
+(``a@[127.0.0.1]``), empty labels (``a@k..no``), special-use domains (``.invalid``,
+``.localhost``, ``.test``, ...), domains without a dot, over-long local parts (64) and addresses
+(254). On top of the library, this module refuses any control or format character anywhere
+(CR/LF, NUL, TAB, zero-width and bidi marks) before parsing, ``%`` and ``!`` in the local
+part (percent-hack and bang-path relaying) and encoded words (``=?...?=``) in it.
+
+Internationalised domains are accepted and stored in their IDNA (ASCII, ``xn--``) form, which
+every SMTP server accepts: ``ola@ærø.no`` is stored as ``ola@xn--r-3fa9c.no``. Non-ASCII local
+parts (``ærlig@x.no``) are refused: they need SMTPUTF8 end to end, which neither our relay
+nor many receivers offer, and they open homoglyph look-alikes (a Cyrillic ``а``).
+
+The stored address keeps the local part as typed (``Offer@x.no``); its comparison key is the
+whole address in lower case (``offer@x.no``), and every look-up, uniqueness check, rate limit
+and suppression compares keys.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from subscribers.tokens import email_hash
+
+#: longest input looked at (RFC 5321 allows 254 for a usable address; more is refused early)
+MAX_INPUT = 320
+#: local-part characters that ask a relay to forward (``a%b@x.no``, ``b!a@x.no``)
+ROUTING = frozenset("%!")
+
+
+class AddressError(ValueError):
+    """An address refused; ``str()`` says why (English, for operators) and ``code`` names the
+    form error shown to the public (``email_invalid`` or ``email_local_unicode``)."""
+
+    def __init__(self, message: str, code: str = "email_invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Address:
+    """A validated address: ``email`` (stored and mailed: local part as typed, domain in
+    lower-case IDNA/ASCII form), ``key`` (comparison key) and ``unicode_email`` (the domain
+    in Unicode, the form earlier versions stored)."""
+
+    email: str
+    key: str
+    unicode_email: str
+
+    def suppression_hashes(self) -> frozenset[str]:
+        """Every suppression hash this address may be stored under: that of the key, and the
+        one of the form stored before this validator (domain in Unicode)."""
+        return frozenset({email_hash(self.key), email_hash(self.unicode_email)})
+
+
+def _shown(raw: str) -> str:
+    """The input quoted for a message: escaped (no control character reaches a terminal or
+    a log) and shortened."""
+    return repr(raw if len(raw) <= 80 else raw[:80] + "…")
+
+
+def validate_address(raw: str) -> Address:
+    """The address in ``raw`` (surrounding spaces ignored), or ``AddressError``."""
+    if not isinstance(raw, str):
+        raise AddressError("an e-mail address must be text")
+    text = raw.strip(" ")
+    if not text:
+        raise AddressError("give an e-mail address")
+    if len(text) > MAX_INPUT:
+        raise AddressError(f"{_shown(text)} is not a valid e-mail address: too long")
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] == "C" or category in ("Zl", "Zp"):
+            raise AddressError(
+                f"{_shown(text)} is not a valid e-mail address: it contains the control or "
+                f"format character U+{ord(char):04X}"
+            )
+    try:
+        found = validate_email(
+            text,
+            check_deliverability=False,
+            allow_smtputf8=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_display_name=False,
+            allow_empty_local=False,
+            globally_deliverable=True,
+            strict=True,
+        )
+    except EmailNotValidError as exc:
+        reason = str(exc)
+        code = "email_local_unicode" if "Internationalized characters before" in reason else ""
+        raise AddressError(
+            f"{_shown(text)} is not a valid e-mail address: {reason}", code or "email_invalid"
+        ) from None
+    local = found.local_part
+    if ROUTING & set(local):
+        raise AddressError(
+            f"{_shown(text)} is not a valid e-mail address: '%' and '!' in the part before "
+            "the @-sign are refused (they ask mail servers to forward)"
+        )
+    if "=?" in local:
+        raise AddressError(
+            f"{_shown(text)} is not a valid e-mail address: an RFC 2047 encoded word ('=?') "
+            "before the @-sign is refused (mail programs may decode it into something else)"
+        )
+    ascii_domain = found.ascii_domain.lower()
+    email = f"{local}@{ascii_domain}"
+    if not email.isascii():  # allow_smtputf8=False guarantees it; keep the promise visible
+        raise AddressError(f"{_shown(text)} is not a valid e-mail address")
+    return Address(email=email, key=email.lower(), unicode_email=f"{local}@{found.domain}")
+
+
+def address_key(email: str) -> str:
+    """The comparison key of an address: that of the validated form when it is valid (so
+    ``Ola@ÆRØ.NO`` and ``ola@xn--r-3fa9c.no`` are one key), else the text in lower case (it
+    then matches nothing a validated write stored)."""
+    try:
+        return validate_address(email).key
+    except AddressError:
+        return email.strip().lower()
+
+
+def lookup_keys(email: str) -> tuple[str, ...]:
+    """The keys a subscriber with this address may be stored under: the key, then the key
+    that revision 0005 derived for rows stored before this validator (domain in Unicode)."""
+    try:
+        found = validate_address(email)
+    except AddressError:
+        return (email.strip().lower(),)
+    legacy = found.unicode_email.lower()
+    return (found.key,) if legacy == found.key else (found.key, legacy)
+
+
+def suppression_hashes(email: str) -> frozenset[str]:
+    """The suppression hashes to look for or lift for ``email`` (see ``Address``); for an
+    invalid text, the hash of the text as earlier versions computed it."""
+    legacy = email_hash(email)
+    try:
+        return validate_address(email).suppression_hashes() | {legacy}
+    except AddressError:
+        return frozenset({legacy})

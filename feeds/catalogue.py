@@ -24,6 +24,12 @@ letters or news without a feed: every new link is a new item, like a feed item),
 (the publisher's own list of changes, e.g. a table 'Kapittel | Endret/nytt' under each date:
 every row is an item, a new row is new and an edited description an update; ``selector``,
 ``drop`` and ``noise`` apply; see ``feeds/changelog.py``).
+
+Loading refuses, naming the source and field: a ``url`` that is not absolute http(s), or that
+carries credentials (``user@``), a backslash or control characters, or whose host is not a
+valid host name or address (``feeds.netguard.canonical_url``); and a ``selector``, ``drop`` or
+``link_selector`` that is neither CSS nor a plain XPath calling only functions that look at the
+page (``feeds.selectors``), so nothing in a catalogue can make us read a file or an address.
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from feeds.errors import CatalogueError
+from feeds.errors import BlockedAddressError, CatalogueError
+from feeds.netguard import canonical_url
+from feeds.selectors import SelectorError, check_selector
 
 KINDS = frozenset({"feed", "page", "document", "listing", "changelog", "hapi"})
 #: kinds whose items or chapters are found by following links from the watched URL
@@ -124,14 +132,11 @@ def _parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
         raise CatalogueError(
             f"{where}: kind must be one of {', '.join(sorted(KINDS))}, not {kind!r}"
         )
-    url = _required_str(entry, "url", where)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CatalogueError(f"{where}: url must be an absolute http(s) URL, not {url!r}")
+    url = _checked_url(_required_str(entry, "url", where), where)
     interval = entry.get("interval_minutes", 60)
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
         raise CatalogueError(f"{where}: interval_minutes must be a whole number >= 1")
-    selector = _optional_str(entry, "selector", where)
+    selector = _optional_selector(entry, "selector", where)
     links = _parse_links(entry, kind, where)
     return SourceSpec(
         key=key,
@@ -141,7 +146,7 @@ def _parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
         name=str(entry.get("name") or key),
         interval_minutes=interval,
         selector=selector,
-        drop=_str_tuple(entry, "drop", where),
+        drop=tuple(_selector(css, "drop", where) for css in _str_tuple(entry, "drop", where)),
         subtopics=_str_tuple(entry, "subtopics", where),
         enabled=bool(entry.get("enabled", True)),
         noise=_regex_tuple(entry, "noise", where),
@@ -154,7 +159,7 @@ def _parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
 def _parse_links(
     entry: Mapping[str, Any], kind: str, where: str
 ) -> tuple[str | None, str | None, bool]:
-    link_selector = _optional_str(entry, "link_selector", where)
+    link_selector = _optional_selector(entry, "link_selector", where)
     link_pattern = _optional_str(entry, "link_pattern", where)
     if link_pattern is not None:
         _compile(link_pattern, "link_pattern", where)
@@ -166,6 +171,34 @@ def _parse_links(
     if follow_pdfs and kind not in ("page", "document"):
         raise CatalogueError(f"{where}: follow_pdfs applies to pages and documents only")
     return link_selector, link_pattern, follow_pdfs
+
+
+def _checked_url(url: str, where: str) -> str:
+    """The URL as written, once the outbound gate accepts its form (``feeds.netguard``): an
+    absolute http(s) URL without credentials, backslashes or control characters, whose host
+    is a valid host name or address. Whether that address is private is judged at fetch time,
+    by the settings of the service that fetches it."""
+    if not urlsplit(url).scheme:
+        raise CatalogueError(f"{where}: url must be an absolute http(s) URL, not {url!r}")
+    try:
+        canonical_url(url)
+    except BlockedAddressError as exc:
+        raise CatalogueError(f"{where}: url is refused: {exc}") from exc
+    return url
+
+
+def _optional_selector(entry: Mapping[str, Any], name: str, where: str) -> str | None:
+    selector = _optional_str(entry, name, where)
+    return None if selector is None else _selector(selector, name, where)
+
+
+def _selector(selector: str, name: str, where: str) -> str:
+    """A selector once it is CSS or a plain XPath that reads nothing but the page."""
+    try:
+        check_selector(selector)
+    except SelectorError as exc:
+        raise CatalogueError(f"{where}: {name}: {exc}") from exc
+    return selector
 
 
 def _optional_str(entry: Mapping[str, Any], name: str, where: str) -> str | None:

@@ -9,6 +9,9 @@ together (a batch that fails is stored again source by source). The quiet outcom
 crash only means those sources are checked again (their body hash was not updated). A failure
 of one source is recorded on that source and never stops the round.
 
+Detection (parsing a feed or a page, diffing) runs in a worker thread (``asyncio.to_thread``),
+never on the event loop.
+
 Documents and pages with ``follow_pdfs`` also fetch their linked parts (feeds/kinds.py) through
 the same Fetcher, on every check and without validators; a part that fails is a problem of that
 part only (shown as the source's last error), never a removal.
@@ -217,7 +220,9 @@ async def _detect(
             # before parts were kept): read it again to find them
             result = await r.fetcher.fetch(spec.url, None)
         linked = await fetch_linked(r.fetcher, spec, result, known, force_full)
-    return detect(spec, result, previous, target.pending_digest, linked)
+    # Parsing and diffing are CPU work on bodies of up to ``max_body_bytes``: a thread keeps
+    # them off the event loop that every other source's fetch (and the service) shares.
+    return await asyncio.to_thread(detect, spec, result, previous, target.pending_digest, linked)
 
 
 def _full(result: FetchResult) -> bool:

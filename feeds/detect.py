@@ -26,7 +26,7 @@ from feeds.diff import (
     diff_pages,
     keyed_sections,
 )
-from feeds.errors import ContentCollapse, SourceProblem
+from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.extract import FeedContent, PageContent, Section, extract_feed, extract_page
 from feeds.fetch import FetchResult
 from feeds.hapi import extract_hapi
@@ -38,6 +38,13 @@ SEEN_LIMIT = 5000
 COLLAPSE_RATIO = 0.3
 #: ... provided the last version was at least this long.
 COLLAPSE_MIN_CHARS = 400
+#: A feed that had at least this many items and answers with none is refused (``FeedEmptied``):
+#: every feed we watch is a list of the newest items of an archive, which never empties on
+#: purpose; one that does has lost its items (a CMS fault, a broken query), and silence would
+#: hide it.
+EMPTIED_MIN_ITEMS = 1
+#: the content digest of a feed version without items
+EMPTY_FEED_DIGEST = hashlib.sha256(b"").hexdigest()[:32]
 #: A body without its closing </html> that lost more than this share of text is truncated.
 TRUNCATED_RATIO = 0.8
 #: How many recent versions of each section are remembered: a section that returns to one of
@@ -185,6 +192,8 @@ def _refuse_truncated(body: bytes, before: PageContent | None, after: PageConten
 def _detect_feed(
     spec: SourceSpec, feed: FeedContent, raw: str, previous: SnapshotState | None
 ) -> Detection:
+    if previous is not None and previous.kind == spec.kind:
+        _refuse_emptied(feed_items(previous), len(feed.items))
     seen = dict(previous.seen) if previous else {}
     item_changes = diff_feed(seen, feed)
     current = {i.item_id: SeenItem(i.digest, i.title, i.summary) for i in feed.items}
@@ -200,6 +209,26 @@ def _detect_feed(
     changes = tuple(_item_change(spec, c) for c in item_changes)
     outcome = _outcome(changes)
     return Detection(outcome, state, changes, note=f"{len(changes)} item(s)")
+
+
+def feed_items(state: SnapshotState) -> int:
+    """How many items a stored feed version had: its remembered items that are no bare
+    tombstones (items that left the feed keep their digest only); at least one when its
+    content digest is not that of an empty feed (items without title and text)."""
+    live = sum(1 for s in state.seen.values() if s.title or s.summary)
+    return max(live, int(state.content_digest != EMPTY_FEED_DIGEST))
+
+
+def _refuse_emptied(before: int, after: int) -> None:
+    """A feed that lost every item in one check is a problem of the source, not news and not
+    silence: the last version is kept (so nothing is new again when the items come back).
+    Written on counts, so a drop to a small share can be refused here too."""
+    if after == 0 and before >= EMPTIED_MIN_ITEMS:
+        raise FeedEmptied(
+            f"the feed had {before} item(s) and now has none: kept the last version; the "
+            "source counts as failing until its items come back",
+            before=before,
+        )
 
 
 def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:

@@ -9,6 +9,8 @@
     └── SourceProblem           fetched, but what came back is not content we can trust
                                 (malformed feed, maintenance page, selector matched nothing,
                                 content collapsed); the baseline is kept
+        ├── ContentCollapse         most of a page's text vanished in one check
+        └── FeedEmptied             a feed that had items answers with none
 
 Every error is recorded on its source by the check orchestrator; none reaches a subscriber.
 """
@@ -55,3 +57,13 @@ class ContentCollapse(SourceProblem):
     def __init__(self, message: str, digest: str) -> None:
         super().__init__(message)
         self.digest = digest
+
+
+class FeedEmptied(SourceProblem):
+    """A feed (or a listing or change log read as one) that had items answers with none. The
+    last version is kept, so nothing is announced again when the items come back, and the
+    source counts as failing for as long as it stays empty: operators are told."""
+
+    def __init__(self, message: str, before: int) -> None:
+        super().__init__(message)
+        self.before = before

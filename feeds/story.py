@@ -9,6 +9,12 @@ the press release's and adds its own framing), seconded by the Jaccard index of 
 score at least ``THRESHOLD`` are one story; the later item takes the earlier item's key. A
 title of fewer than ``MIN_WORDS`` content words never joins a story (too little to tell one
 'Ny veileder' from another).
+
+A story groups items; it never hides one. Two items of a story are the same message only when
+they say the same thing: ``content_key`` reduces an item's text to its words (case, spacing,
+punctuation and markup aside), and a reader is spared only an item whose story *and* content key
+they were sent before. A second source that says something else about the story (other
+advice, a correction) is sent as an update.
 """
 
 from __future__ import annotations
@@ -83,3 +89,13 @@ def story_key(title: str, at: datetime, source: str, recent: Iterable[StoryRef])
         if score >= THRESHOLD and (best is None or score > best[0]):
             best = (score, ref.key)
     return best[1] if best else own_key(title, at, source)
+
+
+_TEXT_WORD = re.compile(r"\w+")
+
+
+def content_key(text: str) -> str:
+    """What an item says, as a key: its words in order, lower case; equal for the same text
+    republished with other spacing, case or punctuation, different for any other wording."""
+    found = " ".join(_TEXT_WORD.findall(text.lower()))
+    return hashlib.sha256(found.encode()).hexdigest()[:32]

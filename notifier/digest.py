@@ -26,6 +26,8 @@ class ChangeView:
     detected_at: datetime
     subtopics: tuple[str, ...]
     urgent: bool = False
+    #: another source's different text on a story the recipient has had (``plan.one_per_story``)
+    story_update: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,37 @@
 """Deciding who gets what: immediate alerts (dispatch) and digests (plan, compose).
 
-Recipients are written to the outbox in the same transaction that decides them, so a crash
-either keeps both or neither; sending later only reads the outbox.
+Recipients are written to the outbox in the transaction that decides them; a large dispatch
+is written in batches of short transactions, each safe to resume (a message's key is unique,
+and a change is planned again only for whom it has not reached), and the changes are marked
+dispatched after the last batch. Sending later only reads the outbox.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from feeds.models import Change, Source
+from feeds.story import content_key
 from notifier.context import Context
+from notifier.db import LOCKED_WAITS, is_locked, write_retrying
 from notifier.digest import ChangeView, Digest, Recipient, compose, period_key
-from notifier.outbox import DeliveryItem, delivered_pairs, enqueue
+from notifier.mailsafe import redact
+from notifier.message import OutgoingMessage
+from notifier.outbox import DeliveryItem, delivered_pairs, enqueue, record_failed
 from notifier.web_links import attach
 from subscribers.match import SubscriptionIndex, change_keys
 from subscribers.models import Subscriber, Subscription
 from subscribers.service import confirmed_places, confirmed_subscription_rows
 
+log = logging.getLogger(__name__)
 LOOKBACK = {
     "immediate": timedelta(days=2),
     "daily": timedelta(days=7),
@@ -28,7 +39,12 @@ LOOKBACK = {
 }
 
 
-def change_views(ctx: Context, session: Session, changes: Sequence[Change]) -> list[ChangeView]:
+def change_views(
+    ctx: Context,
+    session: Session,
+    changes: Sequence[Change],
+    story_updates: set[int | None] | None = None,
+) -> list[ChangeView]:
     source_ids = {c.source_id for c in changes}
     sources = {
         s.id: s for s in session.exec(select(Source).where(col(Source.id).in_(source_ids)))
@@ -51,6 +67,7 @@ def change_views(ctx: Context, session: Session, changes: Sequence[Change]) -> l
                 detected_at=c.detected_at,
                 subtopics=ctx.with_umbrellas(c.subtopics),
                 urgent=c.urgent,
+                story_update=c.id in (story_updates or set()),
             )
         )
     return views
@@ -132,12 +149,14 @@ def plan(
         recipient, subscriber = recipients[sid]
         confirmed = subscriber.confirmed_at
         fresh = [c for c in items if confirmed is not None and c.detected_at >= confirmed]
-        fresh = one_per_story(fresh, {key for s, key in told if s == sid})
+        kept = one_per_story(fresh, {(key, ck) for s, key, ck in told if s == sid})
+        fresh = [c for c, _ in kept]
+        updates = {c.id for c, is_update in kept if is_update}
         period = period_key(cadence, now, ctx.settings.timezone)
         if cadence == "immediate":
             period = f"s{min(c.snapshot_id for c in items)}"
         digest = compose(
-            recipient, cadence, period, change_views(ctx, session, fresh), orders[sid],
+            recipient, cadence, period, change_views(ctx, session, fresh, updates), orders[sid],
             labels["nn" if recipient.language == "nn" else "nb"],
         )  # fmt: skip
         if digest is not None:
@@ -145,37 +164,53 @@ def plan(
     return digests
 
 
-def one_per_story(changes: Sequence[Change], told: set[str]) -> list[Change]:
+def one_per_story(
+    changes: Sequence[Change], told: set[tuple[str, str]]
+) -> list[tuple[Change, bool]]:
     """The same story seen on several sources (a press release on regjeringen.no and the news
-    item about it on helsedirektoratet.no) reaches a recipient once: the first seen (earliest,
-    then lowest id), and not at all if it was sent before. Changes without a story pass."""
+    item about it on helsedirektoratet.no) reaches a recipient once when it says the same:
+    the first seen (earliest, then lowest id) is kept, and a later change of the story with
+    the same content (``feeds.story.content_key``), or one sent before, is left out. A change
+    of a known story that says something else is kept and flagged as an update (True).
+    Changes without a story pass."""
     seen = set(told)
+    stories = {key for key, _ in told}
     kept = []
     for change in sorted(changes, key=lambda c: (c.detected_at, c.id or 0)):
         if change.story_key:
-            if change.story_key in seen:
+            pair = (change.story_key, _content(change))
+            if pair in seen:
                 continue
-            seen.add(change.story_key)
-        kept.append(change)
+            update = change.story_key in stories
+            seen.add(pair)
+            stories.add(change.story_key)
+            kept.append((change, update))
+        else:
+            kept.append((change, False))
     return kept
+
+
+def _content(change: Change) -> str:
+    return content_key(change.after or change.summary)
 
 
 def _stories_sent(
     session: Session, subscriber_ids: set[int], changes: Sequence[Change]
-) -> set[tuple[int, str]]:
-    """(subscriber, story key) pairs already in the outbox, for the stories of these changes."""
+) -> set[tuple[int, str, str]]:
+    """(subscriber, story key, content key) of what is already in the outbox, for the stories
+    of these changes."""
     keys = {c.story_key for c in changes if c.story_key}
     if not keys or not subscriber_ids:
         return set()
     rows = session.exec(
-        select(DeliveryItem.subscriber_id, Change.story_key)
+        select(DeliveryItem.subscriber_id, Change.story_key, Change.after, Change.summary)
         .join(Change, col(Change.id) == col(DeliveryItem.change_id))
         .where(
             col(DeliveryItem.subscriber_id).in_(subscriber_ids),
             col(Change.story_key).in_(keys),
         )
     ).all()
-    return {(sid, key) for sid, key in rows if key}
+    return {(sid, key, content_key(after or summary)) for sid, key, after, summary in rows if key}
 
 
 def candidate_changes(session: Session, cadence: str, now: datetime) -> list[Change]:
@@ -191,12 +226,28 @@ def candidate_changes(session: Session, cadence: str, now: datetime) -> list[Cha
 
 def store(ctx: Context, session: Session, digests: Sequence[Digest], now: datetime) -> int:
     """Render and enqueue each message (with its signed preferences and one-click unsubscribe
-    links and List-Unsubscribe headers); returns how many were new to the outbox."""
+    links and List-Unsubscribe headers); returns how many were new to the outbox. Every
+    message is rendered before the first row is written (the write lock is held only for the
+    writes), and one that cannot be rendered is recorded as failed on its own row (operators
+    are told) while the others are stored."""
     if digests:
         attach(ctx)
-    added = 0
+    rendered: list[tuple[Digest, OutgoingMessage | None, str]] = []
     for digest in digests:
-        message = ctx.renderer.render(digest, now)
+        try:
+            rendered.append((digest, ctx.renderer.render(digest, now), ""))
+        except Exception as exc:  # a template or data error in one message only
+            log.exception("message %s could not be rendered", digest.idempotency_key)
+            rendered.append((digest, None, f"render: {type(exc).__name__}: {exc}"))
+    added = 0
+    for digest, message, error in rendered:
+        if message is None:
+            record_failed(
+                session, idempotency_key=digest.idempotency_key, kind=digest.kind,
+                subscriber_id=digest.recipient.subscriber_id, to_address="",
+                error=redact(error), now=now, channel=digest.channel,
+            )  # fmt: skip
+            continue
         if enqueue(
             session,
             message,
@@ -207,6 +258,31 @@ def store(ctx: Context, session: Session, digests: Sequence[Digest], now: dateti
             channel=digest.channel,
         ):
             added += 1
+    return added
+
+
+def store_in_batches(
+    ctx: Context, session: Session, digests: Sequence[Digest], now: datetime
+) -> int:
+    """``store`` in transactions of ``NOTIFIER_DISPATCH_BATCH`` messages, each committed at
+    once, so a dispatch to thousands never holds the write lock for long (other processes
+    wait seconds, not minutes). Safe to resume: a message's key is unique and a change is
+    planned again only for those it has not reached. A batch that finds the database locked
+    is rolled back and tried again."""
+    added = 0
+    size = ctx.settings.dispatch_batch
+    for start in range(0, len(digests), size):
+        chunk = digests[start : start + size]
+        for wait in (*LOCKED_WAITS, None):
+            try:
+                added += store(ctx, session, chunk, now)
+                session.commit()
+                break
+            except OperationalError as exc:
+                session.rollback()
+                if wait is None or not is_locked(exc):
+                    raise
+                time.sleep(wait)
     return added
 
 
@@ -230,11 +306,12 @@ def dispatch(ctx: Context) -> int:
         for batch in by_snapshot.values():
             published = [c for c in batch if c.status == "published"]
             found = plan(ctx, session, "immediate", now, published, prepared=prepared)
-            added += store(ctx, session, found, now)
-        for change in pending:
-            change.dispatched_at = now
-            session.add(change)
-        session.commit()
+            added += store_in_batches(ctx, session, found, now)
+        ids = [c.id for c in pending]
+    write_retrying(
+        ctx.engine,
+        lambda s: s.exec(update(Change).where(col(Change.id).in_(ids)).values(dispatched_at=now)),
+    )
     return added
 
 
@@ -244,9 +321,7 @@ def compose_digests(ctx: Context, cadence: str) -> int:
     now = ctx.clock()
     with Session(ctx.engine, expire_on_commit=False) as session:
         digests = plan(ctx, session, cadence, now, candidate_changes(session, cadence, now))
-        added = store(ctx, session, digests, now)
-        session.commit()
-    return added
+        return store_in_batches(ctx, session, digests, now)
 
 
 def preview(ctx: Context, email: str, cadence: str) -> Digest | None:

@@ -56,6 +56,7 @@ MAIL_TEXT: dict[str, dict[str, str]] = {
         "change": "endring",
         "changes": "endringer",
         "week": "uke",
+        "story_update": "Oppdatering i en sak du har fått varsel om",
     },
     "nn": {
         "hello": "Hei",
@@ -76,6 +77,7 @@ MAIL_TEXT: dict[str, dict[str, str]] = {
         "change": "endring",
         "changes": "endringar",
         "week": "veke",
+        "story_update": "Oppdatering i ei sak du har fått varsel om",
     },
 }
 

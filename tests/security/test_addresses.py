@@ -154,9 +154,7 @@ def counts(ctx: Context) -> dict[str, int]:
 def addr_events(ctx: Context) -> list[str]:
     with Session(ctx.engine) as session:
         return list(
-            session.exec(
-                select(RateEvent.key).where(col(RateEvent.key).startswith("signup:addr:"))
-            )
+            session.exec(select(RateEvent.key).where(col(RateEvent.key).startswith("signup:addr:")))
         )
 
 

@@ -125,7 +125,10 @@ NOISE_HEADINGS = re.compile(
 
 
 def clean_text(text: str) -> str:
-    """NFC, invisible characters out, every run of white space to one space, trimmed."""
+    """NFC, invisible characters out, every run of white space to one space, trimmed. NUL goes
+    too: no database text column can hold it (PostgreSQL refuses the whole row)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     if not text.isascii():
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)

@@ -99,11 +99,11 @@ def enqueue(
         subscriber_id=subscriber_id,
         channel=channel,
         kind=kind,
-        to_address=message.to,
-        subject=message.subject,
-        body_text=message.text,
-        body_html=message.html,
-        headers=dict(message.headers),
+        to_address=storable(message.to),
+        subject=storable(message.subject),
+        body_text=storable(message.text),
+        body_html=storable(message.html),
+        headers={storable(k): storable(v) for k, v in message.headers.items()},
         created_at=now,
         next_attempt_at=now,
     )
@@ -122,6 +122,19 @@ def enqueue(
         )
     session.flush()
     return delivery
+
+
+def storable(text: str) -> str:
+    """Text every database column can hold: no NUL (PostgreSQL refuses it) and no lone
+    surrogate (not encodable as UTF-8), so one odd character never fails a whole dispatch."""
+    text = str(text)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
 
 
 def delivered_pairs(

@@ -20,6 +20,13 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
+    refuse_domain: dict[str, str] = field(default_factory=dict)  # domain -> SMTP reply
+    #: the reply to DATA for messages to this address (a 5xx or 4xx for the message)
+    refuse_data: dict[str, str] = field(default_factory=dict)
+    #: every RCPT TO the server saw, accepted or not
+    rcpt_seen: list[str] = field(default_factory=list)
+    #: the raw bytes of every accepted message
+    raw: list[bytes] = field(default_factory=list)
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in str(m["To"])]
@@ -27,15 +34,23 @@ class Inbox:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
+        self.rcpt_seen.append(address)
         if address in self.refuse:
             return self.refuse[address]
+        domain = address.rpartition("@")[2].lower()
+        if domain in self.refuse_domain:
+            return self.refuse_domain[domain]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for address in envelope.rcpt_tos:
+            if address in self.refuse_data:
+                return self.refuse_data[address]
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         self.messages.append(msg)
+        self.raw.append(bytes(envelope.original_content or envelope.content))
         return "250 Message accepted"
 
 

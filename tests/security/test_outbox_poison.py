@@ -129,6 +129,7 @@ def test_notifier_deliver_exits_cleanly_whatever_the_outbox_holds(
     result = CliRunner().invoke(app, ["deliver"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert len(inbox.messages) == len(good)
+    assert f"sent {len(good)}" in result.output and f"failed {len(bad)}" in result.output
     for address in ("evil@angrep.example", "a@k..no"):
         assert address not in result.output
 
@@ -167,7 +168,7 @@ async def test_a_newline_in_a_source_name_does_not_stop_the_operator_mail(
 async def test_an_unexpected_error_in_one_send_is_retried_later_and_the_rest_go_out(
     ctx: Context, smtp: tuple[Inbox, int]
 ) -> None:
-    inbox, port = smtp
+    _, port = smtp
 
     class Flaky(SmtpChannel):
         async def send(self, message: Any) -> None:

@@ -58,7 +58,9 @@ def _preferences(app: FastAPI, ctx: Context, pages: Pages, guard: Guard) -> None
                 return guard.bad_link(request, exc)
             form = parse_form(data, email=subscriber.email)
             offices = frozenset(slug for slug, _ in pages.offices)
-            errors = ss.check_form(form, ctx.taxonomy.slugs(), pages.regions, offices)
+            errors = ss.check_form(
+                form, ctx.taxonomy.slugs(), pages.regions, offices, with_email=False
+            )
             if errors:
                 return pages.form_page(request, form, "prefs", action, errors=errors, status=400)
             ss.update_preferences(session, subscriber, form)

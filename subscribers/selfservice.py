@@ -70,11 +70,17 @@ def check_form(
     known_subtopics: frozenset[str],
     regions: frozenset[str],
     offices: frozenset[str],
+    *,
+    with_email: bool = True,
 ) -> dict[str, str]:
-    """Field name → error code for everything wrong in the form (empty when valid)."""
+    """Field name → error code for everything wrong in the form (empty when valid). The
+    address goes through ``subscribers.validate`` and is replaced by its stored form;
+    ``with_email=False`` (the preferences page, whose address is the stored one and not an
+    input) leaves it alone, so a row stored before the validator can still be managed."""
     errors: dict[str, str] = {}
     try:
-        form.email = validate_address(form.email).email
+        if with_email:
+            form.email = validate_address(form.email).email
     except AddressError as exc:
         errors["email"] = exc.code
     if form.role not in ROLES:
@@ -142,18 +148,33 @@ def signup(
     now = now or utcnow()
     address = validate_address(form.email)
     subscriber = find(session, address.email)
-    if subscriber is not None and subscriber.confirmed_at is not None:
-        return subscriber, subscriber.suppressed_at is None
     if subscriber is None:
-        subscriber = Subscriber(email=address.email, email_key=address.key, created_at=now)
-    else:
-        subscriber.email, subscriber.email_key = address.email, address.key
-        subscriber.created_at = now
+        subscriber = _create(session, address.email, address.key, now)
+    if subscriber.confirmed_at is not None:
+        return subscriber, subscriber.suppressed_at is None
+    subscriber.email, subscriber.email_key = address.email, address.key
+    subscriber.created_at = now
     session.add(subscriber)
     _apply_profile(subscriber, form)
     session.flush()
     _replace_subscriptions(session, subscriber, form.choices)
     return subscriber, False
+
+
+def _create(session: Session, email: str, key: str, now: datetime) -> Subscriber:
+    """A new subscriber row for this key, or the one a concurrent sign-up (say ``Offer@`` and
+    ``offer@`` at once) committed first: the unique key decides, in a savepoint."""
+    try:
+        with session.begin_nested():
+            subscriber = Subscriber(email=email, email_key=key, created_at=now)
+            session.add(subscriber)
+            session.flush()
+        return subscriber
+    except IntegrityError:
+        found = find(session, email)
+        if found is None:
+            raise
+        return found
 
 
 def confirm(session: Session, subscriber: Subscriber, now: datetime) -> bool:

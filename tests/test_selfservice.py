@@ -348,3 +348,20 @@ def test_signing_key_is_generated_once_and_the_setting_overrides_it(ctx: Context
     with Session(ctx.engine) as session:
         assert signing_secret(session) == first and len(first) >= 48
         assert signing_secret(session, "from-the-environment") == b"from-the-environment"
+
+
+async def test_a_row_stored_before_the_validator_can_still_manage_its_preferences(
+    ctx: Context, client: httpx.AsyncClient, clock: Clock
+) -> None:
+    """Its address is not an input of the preferences page, so it is not judged there."""
+    with Session(ctx.engine) as session:
+        old = Subscriber(email="Gammel@k..no", confirmed_at=clock())
+        session.add(old)
+        session.commit()
+        assert old.id is not None
+        token = sign(signing_secret(session, ctx.settings.secret_key), MANAGE, old.id, 0, clock())
+    path = f"/innstillinger/{token}"
+    data = {"csrf": await csrf(client, path), "role": "kommunelege", "cadence_testing": "weekly"}
+    saved = await client.post(path, data=data)
+    assert saved.status_code == 200 and "Innstillingene er lagret" in saved.text
+    assert subscriptions(ctx, "Gammel@k..no") == {"testing": "weekly"}

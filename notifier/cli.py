@@ -25,7 +25,7 @@ from notifier.plan import compose_digests
 from notifier.plan import preview as preview_digest
 from subscribers.importer import Vocabulary, export_csv, import_csv
 from subscribers.models import CADENCES, Subscriber, Subscription
-from subscribers.service import SubscriberError, add_subscriber
+from subscribers.service import SubscriberError, add_subscriber, address_problems
 
 app = typer.Typer(
     help="Helsevarsel: watches the Norwegian health authorities and notifies.", no_args_is_help=True
@@ -206,8 +206,23 @@ def subscribers_list() -> None:
                 select(Subscription).where(Subscription.subscriber_id == s.id)
             ).all()
             state = "confirmed" if s.confirmed_at else "unconfirmed"
+            if s.suppressed_at is not None:
+                state = "suppressed (bounced)"
             topics = ", ".join(f"{x.subtopic}:{x.cadence}" for x in subs)
             typer.echo(f"{s.email}\t{s.role}\t{state}\t{topics}")
+
+
+@subscribers_app.command("check")
+def subscribers_check() -> None:
+    """List stored addresses that the address validator refuses now, or whose comparison key
+    is missing or outdated (rows from before it); exit code 1 when there are any."""
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        problems = address_problems(session)
+        for person, problem in problems:
+            typer.echo(f"{person.id}\t{person.email!r}\t{problem}")
+    typer.echo(f"{len(problems)} subscriber(s) to fix", err=bool(problems))
+    if problems:
+        raise typer.Exit(code=1)
 
 
 @app.command("subtopics")

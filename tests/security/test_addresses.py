@@ -439,3 +439,36 @@ def test_erasure_overrides_a_bounce_reason(ctx: Context, clock: Clock) -> None:
         session.commit()
         assert suppression_reason(session, "mottaker@kommune.no") == "erased"
         assert session.exec(select(func.count()).select_from(Suppression)).one() == 1
+
+
+def test_stored_rows_from_before_the_validator_are_listed_for_staff(
+    ctx: Context, cli: CliRunner, clock: Clock
+) -> None:
+    with Session(ctx.engine) as session:
+        session.add_all([
+            Subscriber(email="good@x.no", email_key="good@x.no"),
+            Subscriber(email="a@k..no", email_key="a@k..no"),  # accepted by the old regex
+            Subscriber(email="dup@x.no", email_key="dup@x.no"),
+            Subscriber(email="Dup@x.no", email_key=None),  # revision 0005 left it without key
+            Subscriber(email="ola@ærø.no", email_key="ola@ærø.no"),  # domain in Unicode
+            Subscriber(email="erased-9@invalid", email_key=None),
+            Subscriber(email="borte@x.no", email_key="borte@x.no", confirmed_at=clock(),
+                       suppressed_at=clock()),
+        ])  # fmt: skip
+        session.commit()
+    result = cli.invoke(cli_app, ["subscribers", "check"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and "3 subscriber(s) to fix" in result.stderr
+    assert "'a@k..no'" in lines[0] and "two periods in a row" in lines[0]
+    assert "'Dup@x.no'" in lines[1] and "merge" in lines[1]
+    assert "ola@xn--r-3fa9c.no" in lines[2] and "outdated" in lines[2]
+    # the IDNA row is found by any spelling, and a write renews its key and stored form
+    assert add(cli, "OLA@ÆRØ.NO").exit_code == 0
+    with Session(ctx.engine) as session:
+        renewed = ss.find(session, "ola@xn--r-3fa9c.no")
+        assert renewed is not None
+        assert (renewed.email, renewed.email_key) == ("OLA@xn--r-3fa9c.no", "ola@xn--r-3fa9c.no")
+    assert len(cli.invoke(cli_app, ["subscribers", "check"]).stdout.splitlines()) == 2
+    listed = cli.invoke(cli_app, ["subscribers", "list"]).stdout
+    assert "borte@x.no\tannen\tsuppressed (bounced)" in listed

@@ -3,6 +3,7 @@ refuse addresses temporarily (4xx) or permanently (5xx)."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -27,6 +28,8 @@ class Inbox:
     rcpt_seen: list[str] = field(default_factory=list)
     #: the raw bytes of every accepted message
     raw: list[bytes] = field(default_factory=list)
+    #: seconds the server takes to answer DATA (lets two senders overlap)
+    delay: float = 0.0
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in str(m["To"])]
@@ -44,6 +47,8 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         for address in envelope.rcpt_tos:
             if address in self.refuse_data:
                 return self.refuse_data[address]

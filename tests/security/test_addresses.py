@@ -102,6 +102,8 @@ HOSTILE = [
     pytest.param("\u0430dmin@x.no", id="cyrillic-homoglyph-local"),
     pytest.param("a@xn--zz.no", id="bad-a-label"),
     pytest.param("a@💩.no", id="emoji-domain"),
+    pytest.param("<script>alert(1)</script>@x.no", id="markup"),
+    pytest.param('a@x.no" onfocus="alert(1)', id="attribute-break"),
     pytest.param("", id="empty"),
     pytest.param("   ", id="spaces"),
 ]
@@ -210,6 +212,7 @@ async def test_hostile_address_is_refused_by_form_cli_and_csv_and_nothing_is_sto
     assert page.status_code == 400
     assert 'href="#email"' in page.text and 'id="email-error"' in page.text
     assert NB[_code(raw)] in page.text
+    assert "<script>" not in page.text and '" onfocus="' not in page.text  # echoed escaped
 
     added = add(cli, raw)
     assert added.exit_code == 2, added.output

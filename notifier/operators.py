@@ -98,7 +98,8 @@ def failures_message(ctx: Context, rows: list[outbox.Delivery]) -> OutgoingMessa
     for r in rows:
         label = FAILURE_LABELS.get(r.failure or "", r.failure or "")
         counts[label] = counts.get(label, 0) + 1
-    subject = f"Helsevarsel: {len(rows)} meldinger ble ikke levert"
+    noun = "melding" if len(rows) == 1 else "meldinger"
+    subject = f"Helsevarsel: {len(rows)} {noun} ble ikke levert"
     context = {"rows": listed, "total": len(rows), "counts": sorted(counts.items()),
                "subject": subject}  # fmt: skip
     env = ctx.renderer.env

@@ -24,7 +24,7 @@ from feeds.models import Source
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.digest import ChangeView, Recipient, compose
-from notifier.operators import operator_message
+from notifier.operators import failures_message, operator_message
 from notifier.outbox import Delivery
 from notifier.web import create_app
 from notifier.web_links import attach, load_secret
@@ -175,7 +175,12 @@ AFTER = (
 
 
 def change_view(
-    id: int, title: str, kind: str, subtopics: tuple[str, ...], urgent: bool = False
+    id: int,
+    title: str,
+    kind: str,
+    subtopics: tuple[str, ...],
+    urgent: bool = False,
+    story_update: bool = False,
 ) -> ChangeView:
     segments = word_diff(BEFORE, AFTER) if kind == "changed" else ()
     return ChangeView(
@@ -183,14 +188,20 @@ def change_view(
         url=f"https://www.fhi.no/va/koronavaksinasjonsprogrammet/{id}", kind=kind,
         section=("Hvem anbefales vaksine",) if kind != "new" else (),
         summary="" if kind == "changed" else f"{title}. {BEFORE}", segments=segments,
-        detected_at=MAIL_NOW, subtopics=subtopics, urgent=urgent,
+        detected_at=MAIL_NOW, subtopics=subtopics, urgent=urgent, story_update=story_update,
     )  # fmt: skip
 
 
 def digest_mail(ctx: Context, cadence: str, language: str) -> str:
     changes = [
         change_view(1, "Hvem anbefales vaksine", "changed", ("vaksinasjon",)),
-        change_view(2, "Ny veileder for testing i kommunene", "new", ("testing", "vaksinasjon")),
+        change_view(
+            2,
+            "Ny veileder for testing i kommunene",
+            "new",
+            ("testing", "vaksinasjon"),
+            story_update=True,
+        ),
         change_view(3, "Smittesporing: nytt avsnitt om utbrudd", "added", ("smittesporing",)),
         change_view(4, "Karantene for reisende", "removed", ("karantene",), urgent=True),
     ]
@@ -229,6 +240,18 @@ def operator_mail(ctx: Context) -> str:
     return message.html
 
 
+def failures_mail(ctx: Context) -> str:
+    rows = [
+        Delivery(
+            id=n, idempotency_key=f"k{n}", kind="digest", to_address="lege@kommune.no",
+            subject="", body_text="", body_html="", status="failed", attempts=8,
+            failure=failure, last_error="SMTP 451: 4.3.0 Try again later <adresse>",
+        )
+        for n, failure in ((11, "gave_up"), (12, "gave_up"), (13, "invalid"))
+    ]  # fmt: skip
+    return failures_message(ctx, rows).html
+
+
 MAILS: dict[str, Callable[[Context], str]] = {
     "daily digest": lambda ctx: digest_mail(ctx, "daily", "nb"),
     "daily digest (nn)": lambda ctx: digest_mail(ctx, "daily", "nn"),
@@ -240,6 +263,7 @@ MAILS: dict[str, Callable[[Context], str]] = {
     "preferences link": lambda ctx: link_mail(ctx, "manage", "nb"),
     "preferences link (nn)": lambda ctx: link_mail(ctx, "manage", "nn"),
     "operator": operator_mail,
+    "operator: failed deliveries": failures_mail,
 }
 
 

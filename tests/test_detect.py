@@ -7,7 +7,7 @@ import pytest
 from feeds.catalogue import SourceSpec
 from feeds.detect import detect, state_from_json, state_to_json
 from feeds.diff import render_segments_text, word_diff
-from feeds.errors import ContentCollapse
+from feeds.errors import ContentCollapse, FeedEmptied
 from feeds.fetch import FetchResult
 
 PAGE_SPEC = SourceSpec("veileder", "page", "https://x.no/v", "fhi", "Veileder", selector="main")
@@ -84,6 +84,29 @@ def test_feed_new_edited_and_reappearing_items() -> None:
         FEED_SPEC, feed(("2", "To", "b"), ("3", "Tre", "c"), ("1", "En", "a endret")), d.state
     )
     assert again.changes == ()
+
+
+def test_a_feed_that_loses_every_item_is_refused_and_keeps_no_new_state() -> None:
+    base = detect(FEED_SPEC, feed(("1", "En", "a"), ("2", "To", "b"), ("3", "Tre", "c")), None)
+    with pytest.raises(FeedEmptied) as info:
+        detect(FEED_SPEC, feed(), base.state)
+    assert info.value.before == 3
+    # the count is of the items of the last version, not of every identity remembered
+    fewer = detect(FEED_SPEC, feed(("3", "Tre", "c")), base.state)
+    assert fewer.outcome == "unchanged"  # losing some items is no problem (issue 10)
+    assert fewer.state is not None
+    restored = state_from_json(state_to_json(fewer.state))
+    with pytest.raises(FeedEmptied) as info:
+        detect(FEED_SPEC, feed(), restored)
+    assert info.value.before == 1
+
+
+def test_an_empty_feed_is_no_problem_when_nothing_was_lost() -> None:
+    empty = detect(FEED_SPEC, feed(), None)
+    assert (empty.outcome, empty.baseline) == ("new", True)
+    retitled = feed().body.replace(b"<title>N</title>", b"<title>M</title>")
+    again = detect(FEED_SPEC, FetchResult("https://x.no/rss", 200, retitled), empty.state)
+    assert (again.outcome, again.note) == ("unchanged", "0 item(s)")
 
 
 def test_fingerprints_are_stable_and_state_survives_json() -> None:

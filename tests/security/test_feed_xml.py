@@ -26,8 +26,6 @@ import feedparser
 import pytest
 from sqlmodel import Session, select
 
-import feeds.check
-import feeds.extract
 from feeds.catalogue import SourceSpec
 from feeds.detect import detect
 from feeds.errors import SourceProblem
@@ -162,7 +160,7 @@ def refuse_feedparser(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
         calls.append(stream.read())
         raise AssertionError("feedparser was reached with a hostile feed")
 
-    monkeypatch.setattr(feeds.extract.feedparser, "parse", refuse)
+    monkeypatch.setattr(feedparser, "parse", refuse)
     return calls
 
 
@@ -268,7 +266,7 @@ def test_a_long_prolog_never_reaches_feedparser(
         seen.append(data)
         return real(io.BytesIO(data), **kw)
 
-    monkeypatch.setattr(feeds.extract.feedparser, "parse", recording)
+    monkeypatch.setattr(feedparser, "parse", recording)
     v = VARIANTS[variant]
     feed = extract_feed(document(v, "rss", "<!DOCTYPE ROOT>", "Nytt"), headers(v))
     assert [i.title for i in feed.items] == ["Nytt"]
@@ -395,13 +393,13 @@ async def test_detection_runs_off_the_event_loop(
     """Parsing (of a feed or a page) happens in a worker thread: a long parse never holds up
     the event loop that every other fetch and the service share."""
     threads: list[int] = []
-    real = feeds.check.detect
+    real = detect
 
     def recording(*args: object) -> object:
         threads.append(threading.get_ident())
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(feeds.check, "detect", recording)
+    monkeypatch.setattr("feeds.check.detect", recording)
     http.set("/feed", document(VARIANTS["utf-8"], "rss", "", "Vanlig"))
     add_feed(ctx, http, "/feed")
     assert [r.outcome for r in await check(ctx, everything=True)] == ["new"]

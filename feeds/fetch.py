@@ -28,7 +28,7 @@ What the fetcher guarantees:
 Exceptions raised here (see ``feeds.errors`` and ``feeds.robots``)::
 
     TransientFetchError ── HostPaused, RobotsUnavailable
-    PermanentFetchError ── BlockedAddressError, RobotsDisallowed
+    PermanentFetchError ── BlockedAddressError (UnsafeURLError), RobotsDisallowed
 """
 
 from __future__ import annotations

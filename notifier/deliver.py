@@ -42,6 +42,7 @@ from notifier.errors import (
     TemporaryDeliveryError,
 )
 from notifier.mailsafe import redact
+from notifier.operators import report_failed_deliveries
 from notifier.settings import Settings
 from subscribers.suppression import record_delivered, record_hard_bounce
 
@@ -112,8 +113,6 @@ async def deliver(
 ) -> DeliverReport:
     """Send every due message (up to ``limit``); one failure never blocks the others. Then
     tell operators of messages given up, and send that mail too."""
-    from notifier.operators import report_failed_deliveries
-
     own = channel is None
     run = _Run(ctx, channel or make_channel(ctx.settings))
     try:

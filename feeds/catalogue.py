@@ -27,9 +27,10 @@ every row is an item, a new row is new and an edited description an update; ``se
 
 Loading refuses, naming the source and field: a ``url`` that is not absolute http(s), or that
 carries credentials (``user@``), a backslash or control characters, or whose host is not a
-valid host name or address (``feeds.netguard.canonical_url``); and a ``selector``, ``drop`` or
-``link_selector`` that is neither CSS nor a plain XPath calling only functions that look at the
-page (``feeds.selectors``), so nothing in a catalogue can make us read a file or an address.
+valid host name or address (``feeds.netguard.canonical_request_url``); and a ``selector``,
+``drop`` or ``link_selector`` that is neither CSS nor a plain XPath calling only functions
+that look at the page (``feeds.selectors``), so nothing in a catalogue can make us read a
+file or an address.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feeds.errors import BlockedAddressError, CatalogueError
-from feeds.netguard import canonical_url
+from feeds.netguard import canonical_request_url
 from feeds.selectors import SelectorError, check_selector
 
 KINDS = frozenset({"feed", "page", "document", "listing", "changelog", "hapi"})
@@ -181,7 +182,7 @@ def _checked_url(url: str, where: str) -> str:
     if not urlsplit(url).scheme:
         raise CatalogueError(f"{where}: url must be an absolute http(s) URL, not {url!r}")
     try:
-        canonical_url(url)
+        canonical_request_url(url)
     except BlockedAddressError as exc:
         raise CatalogueError(f"{where}: url is refused: {exc}") from exc
     return url

@@ -241,7 +241,7 @@ def _split(url: str) -> SplitResult:
     return parts
 
 
-def canonical_url(url: str) -> str:
+def canonical_request_url(url: str) -> str:
     """The URL with its canonical host (see :func:`canonical_host`); its form checked, its
     address not judged. Raises UnsafeURLError."""
     parts = _split(url)
@@ -292,7 +292,7 @@ class OutboundGate:
     def check(self, url: str) -> str:
         """The canonical URL to request instead of ``url``; raises UnsafeURLError for a URL
         of a refused form and BlockedAddressError for one that points at an internal host."""
-        canonical = canonical_url(url)
+        canonical = canonical_request_url(url)
         host = host_of_canonical(canonical)
         if self.allow_private or host in self.allowlist:
             return canonical

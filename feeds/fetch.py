@@ -320,9 +320,11 @@ class Fetcher:
         if not isinstance(exc, TransientStatusError) or exc.status not in _PAUSING:
             return
         state.pauses += 1
-        if exc.retry_after is not None:
+        if exc.retry_after is not None and exc.retry_after > 0:
             wait = min(exc.retry_after, self.policy.max_host_pause)
         else:
+            # no Retry-After, or one that asks for no wait at all (0, or a date already past):
+            # our own backoff, never an immediate retry
             wait = backoff_seconds(
                 state.pauses, self.policy.backoff_base, self.policy.max_host_pause, self._jitter()
             )
@@ -478,7 +480,8 @@ def _raise_for_status(url: str, status: int, headers: Mapping[str, str]) -> None
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), if any."""
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), if any; 0.0 for
+    a date in the past (the caller then backs off on its own)."""
     value = headers.get("Retry-After") or headers.get("retry-after")
     if not value:
         return None

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from notifier.errors import (
 from notifier.mailsafe import redact
 from notifier.operators import report_failed_deliveries
 from notifier.settings import Settings
-from subscribers.suppression import record_delivered, record_hard_bounce
+from subscribers.suppression import record_delivered, record_hard_bounce, suppressed_among
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class _Run:
     channel: Channel
     report: DeliverReport = field(default_factory=DeliverReport)
     paused: dict[str, datetime] = field(default_factory=dict)
+    #: subscribers whose address is suppressed: nothing more is sent to them in this run
+    held: set[int | None] = field(default_factory=set)
 
 
 def make_channel(settings: Settings) -> Channel:
@@ -134,11 +137,35 @@ async def _drain(run: _Run, limit: int) -> None:
         claim = await _claim(run, lease, size)
         if not claim.rows:
             return
+        run.held |= await _suppressed(run, claim)
         for row in claim.rows:
             now = run.ctx.clock()
             if claim.until - now < lease / 2:
                 claim = await _extend(run, claim, now, lease)
+            if row.subscriber_id is not None and row.subscriber_id in run.held:
+                await _write(run, _settle_suppressed(row, claim.token))
+                run.report.failed += 1
+                continue
             await _one(run, row, claim.token)
+
+
+async def _suppressed(run: _Run, claim: outbox.Claim) -> set[int | None]:
+    """The subscribers of these rows whose address is suppressed (repeated hard bounces):
+    what was already queued for them is not sent either."""
+    ids = {r.subscriber_id for r in claim.rows if r.subscriber_id is not None}
+    if not ids:
+        return set()
+    with Session(run.ctx.engine) as session:
+        return set(suppressed_among(session, ids))
+
+
+def _settle_suppressed(row: outbox.Delivery, token: str) -> Callable[[Session], bool]:
+    def work(session: Session) -> bool:
+        return outbox.mark_failed(
+            session, row, token, "the address is suppressed after hard bounces", outbox.SUPPRESSED
+        )
+
+    return work
 
 
 async def _claim(run: _Run, lease: timedelta, size: int) -> outbox.Claim:
@@ -186,7 +213,9 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
     threshold = settings.bounce_suppress_after
     suppressed = await _write(run, lambda s: _settle_failed(s, row, token, now, outcome, threshold))
     run.report.failed += 1
-    run.report.suppressed += int(suppressed)
+    if suppressed:
+        run.report.suppressed += 1
+        run.held.add(row.subscriber_id)
 
 
 async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
@@ -205,8 +234,9 @@ async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
     except (ValueError, TypeError, LookupError, UnicodeError, AttributeError) as exc:
         # the stored row itself is unusable (a broken header map, a body that is not text)
         return Outcome(outbox.INVALID, redact(f"{type(exc).__name__}: {exc}"))
-    except Exception as exc:  # one message's surprise must not stop the rest
-        log.exception("delivery %s: unexpected error", row.id)
+    except Exception as exc:  # noqa: BLE001 - one message's surprise must not stop the rest
+        trace = "".join(traceback.format_exception(exc))
+        log.error("delivery %s: unexpected error\n%s", row.id, redact(trace))
         return Outcome("retry", redact(f"unexpected error: {type(exc).__name__}: {exc}"))
     return Outcome("sent")
 

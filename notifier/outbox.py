@@ -24,6 +24,8 @@ from notifier.message import OutgoingMessage
 PENDING, SENT, FAILED, ERASED = "pending", "sent", "failed", "erased"
 #: kinds of failure (``Delivery.failure``)
 BOUNCE, REFUSED, INVALID, GAVE_UP = "bounce", "refused", "invalid", "gave_up"
+#: not sent: the address was suppressed (hard bounces) after the message was queued
+SUPPRESSED = "suppressed"
 
 
 class Delivery(SQLModel, table=True):
@@ -46,7 +48,8 @@ class Delivery(SQLModel, table=True):
     claim_token: str | None = Field(default=None, max_length=32)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     #: why a failed message failed: bounce (5xx for the address), refused (5xx for the
-    #: message), invalid (it cannot be built), gave_up (temporary failures past the limit)
+    #: message), invalid (it cannot be built), gave_up (temporary failures past the limit),
+    #: suppressed (the address was suppressed after it was queued)
     failure: str | None = Field(default=None, max_length=20)
     #: when operators were told that this message failed
     reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

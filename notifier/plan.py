@@ -29,7 +29,7 @@ from notifier.outbox import DeliveryItem, delivered_pairs, enqueue, record_faile
 from notifier.web_links import attach
 from subscribers.match import SubscriptionIndex, change_keys
 from subscribers.models import Subscriber, Subscription
-from subscribers.service import confirmed_places, confirmed_subscription_rows
+from subscribers.service import confirmed_places, confirmed_subscription_rows, find_subscriber
 
 log = logging.getLogger(__name__)
 LOOKBACK = {
@@ -329,7 +329,7 @@ def preview(ctx: Context, email: str, cadence: str) -> Digest | None:
     now = ctx.clock()
     attach(ctx)
     with Session(ctx.engine, expire_on_commit=False) as session:
-        subscriber = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
+        subscriber = find_subscriber(session, email)
         if subscriber is None or subscriber.id is None:
             raise LookupError(f"no subscriber with the address {email}")
         found = plan(

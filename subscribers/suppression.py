@@ -19,6 +19,7 @@ which ``Address.suppression_hashes`` covers as well.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlmodel import Session, col, delete, select, update
@@ -117,3 +118,16 @@ def clear(session: Session, subscriber: Subscriber) -> None:
     if subscriber.email.lower() != _key_of(subscriber):
         lift(session, subscriber.email)
     session.flush()
+
+
+def suppressed_among(session: Session, subscriber_ids: Iterable[int]) -> list[int]:
+    """Those of these subscribers whose address is suppressed after hard bounces."""
+    ids = list(subscriber_ids)
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Subscriber.id).where(
+            col(Subscriber.id).in_(ids), col(Subscriber.suppressed_at).is_not(None)
+        )
+    ).all()
+    return [i for i in rows if i is not None]

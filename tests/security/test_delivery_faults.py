@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import Session, select
 
 from notifier.channels import SmtpChannel
@@ -160,3 +162,40 @@ async def test_a_refused_message_is_not_a_bounce(ctx: Context, smtp: tuple[Inbox
         assert (row.status, row.failure) == (FAILED, REFUSED)
         sub = session.exec(select(Subscriber)).one()
         assert sub.suppressed_at is None and sub.hard_bounces == 0
+
+
+async def test_mail_queued_before_the_suppression_is_not_sent(
+    ctx: Context, smtp: tuple[Inbox, int], clock: Clock
+) -> None:
+    inbox, port = smtp
+    ctx = with_settings(ctx, bounce_suppress_after=1)
+    subscribe(ctx, "borte@kommune.no", ["vaksinasjon"], "immediate")
+    inbox.refuse["borte@kommune.no"] = "550 5.1.1 no such user"
+    add_change(ctx, "Nye råd om vaksinasjon nummer 1", ["vaksinasjon"])
+    dispatch(ctx)
+    clock.advance(minutes=1)
+    add_change(ctx, "Nye råd om vaksinasjon nummer 2", ["vaksinasjon"])
+    dispatch(ctx)  # both queued before the first bounce
+    report = await run(ctx, port)
+    assert (report.failed, report.suppressed) == (2, 1)
+    assert inbox.rcpt_seen == ["borte@kommune.no"]  # the second was never tried
+    with Session(ctx.engine) as session:
+        failures = sorted(d.failure or "" for d in session.exec(select(Delivery)))
+    assert failures == [BOUNCE, "suppressed"]
+
+
+async def test_the_delivery_log_names_no_address(
+    ctx: Context, smtp: tuple[Inbox, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox, port = smtp
+    inbox.refuse["borte@kommune.no"] = "550 5.1.1 <borte@kommune.no>: no such user"
+    inbox.refuse_domain["treg.no"] = "451 4.7.1 <sen@treg.no> greylisted"
+    add(ctx, "borte@kommune.no", "sen@treg.no", "a@k..no")
+    with caplog.at_level(logging.DEBUG):
+        report = await run(ctx, port)
+    assert (report.failed, report.retried) == (2, 1)
+    ours = ("notifier", "feeds", "subscribers", "aiosmtplib")  # not the test's SMTP server
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith(ours))
+    assert logged  # the failures were logged ...
+    for address in ("borte@kommune.no", "sen@treg.no", "a@k..no"):
+        assert address not in logged  # ... without the addresses

@@ -247,7 +247,10 @@ def deliver() -> None:
     """Send what the outbox holds (immediate alerts and composed digests)."""
     with _ctx() as ctx:
         report = asyncio.run(deliver_outbox(ctx))
-    typer.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+    typer.echo(
+        f"sent {report.sent}, to retry {report.retried}, failed {report.failed}, "
+        f"deferred {report.deferred} (domain paused), suppressed {report.suppressed}"
+    )
 
 
 @app.command("preview")

@@ -21,12 +21,14 @@ import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import feedparser
 import pytest
 from sqlmodel import Session, select
 
 from feeds.catalogue import SourceSpec
+from feeds.check import INLINE_DETECT_BYTES
 from feeds.detect import detect
 from feeds.errors import SourceProblem
 from feeds.extract import extract_feed, feed_document, feed_text, html_to_text
@@ -387,20 +389,30 @@ async def test_a_bomb_after_a_good_version_keeps_that_version(
     assert [s.id for s in snapshots(ctx)] == [kept.id]
 
 
-async def test_detection_runs_off_the_event_loop(
+async def test_a_large_body_is_parsed_off_the_event_loop(
     ctx: Context, http: FixtureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Parsing (of a feed or a page) happens in a worker thread: a long parse never holds up
-    the event loop that every other fetch and the service share."""
-    threads: list[int] = []
+    """Parsing more than ``INLINE_DETECT_BYTES`` (a feed or a page) happens in a worker
+    thread: a long parse never holds up the event loop that every other fetch and the service
+    share. A small body is parsed on the loop, where it costs milliseconds."""
+    threads: dict[str, int] = {}
     real = detect
 
-    def recording(*args: object) -> object:
-        threads.append(threading.get_ident())
-        return real(*args)  # type: ignore[arg-type]
+    def recording(spec: SourceSpec, *args: Any) -> Any:
+        threads[spec.key] = threading.get_ident()
+        return real(spec, *args)
 
     monkeypatch.setattr("feeds.check.detect", recording)
-    http.set("/feed", document(VARIANTS["utf-8"], "rss", "", "Vanlig"))
-    add_feed(ctx, http, "/feed")
-    assert [r.outcome for r in await check(ctx, everything=True)] == ["new"]
-    assert threads and threading.get_ident() not in threads
+    padding = "Råd om smittevern. " * (INLINE_DETECT_BYTES // 10)
+    http.set(
+        "/large",
+        document(VARIANTS["utf-16-le-bom"], "rss", "", "Stor").replace(
+            "Råd om smittevern".encode("utf-16-le"), padding.encode("utf-16-le")
+        ),
+    )
+    http.set("/small", document(VARIANTS["utf-8"], "rss", "", "Liten"))
+    add_feed(ctx, http, "/large")
+    add_feed(ctx, http, "/small")
+    assert [r.outcome for r in await check(ctx, everything=True)] == ["new", "new"]
+    assert threads["large"] != threading.get_ident()
+    assert threads["small"] == threading.get_ident()

@@ -6,6 +6,8 @@
     │   ├── TransientFetchError     try again later (timeouts, 429/5xx, connection loss)
     │   └── PermanentFetchError     will not succeed as configured (4xx, refused address, too big)
     │       └── BlockedAddressError     the URL resolves to a private or loopback address
+    │           └── UnsafeURLError          malformed: credentials, backslash, other scheme
+    │                                       (defined in feeds.netguard)
     └── SourceProblem           fetched, but what came back is not content we can trust
                                 (malformed feed, maintenance page, selector matched nothing,
                                 content collapsed); the baseline is kept

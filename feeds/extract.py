@@ -26,7 +26,6 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import feedparser
 import lxml.html
 from lxml import etree
-from lxml.cssselect import CSSSelector
 from lxml.html import soupparser
 
 from feeds.errors import SourceProblem
@@ -40,6 +39,7 @@ from feeds.normalize import (
     signal_dates,
     strip_noise,
 )
+from feeds.selectors import compile_selector
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 HEADING_SET = frozenset(HEADINGS)
@@ -542,12 +542,13 @@ def _main_element(root: Any, selector: str | None) -> Any:
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(css: str) -> CSSSelector:
-    return CSSSelector(css)
+def _compiled(selector: str) -> etree.XPath:
+    """A catalogue selector (CSS, or a plain XPath as ``feeds.selectors`` admits), compiled."""
+    return compile_selector(selector)
 
 
 def select(root: Any, css: str) -> list[Any]:
-    """Elements under ``root`` matching a CSS selector (compiled once per selector)."""
+    """Elements under ``root`` matching a selector (CSS or plain XPath; compiled once)."""
     found: Any = _compiled(css)(root)
     return list(found)
 

@@ -147,3 +147,17 @@ def test_html_to_text_and_canonical_url() -> None:
     assert html_to_text("<p>En</p><p>To<br>tre</p>") == "En\nTo\ntre"
     assert canonical_url("https://x.no/p?utm_campaign=a&fbclid=z&q=1#frag") == "https://x.no/p?q=1"
     assert canonical_url("data:text/html,hi") == ""
+
+
+def test_a_plain_xpath_selector_extracts_like_its_css_twin() -> None:
+    """The catalogue admits plain XPath (feeds.selectors); extraction reads it too."""
+    page = (
+        "<html><body><nav>Meny</nav><article class='t-body-text'><h1>Veileder</h1>"
+        "<h2>Testing</h2><p>Alle med symptomer bør teste seg.</p>"
+        "<div class='share'>Del på Facebook</div></article><footer>Kontakt</footer>"
+        "</body></html>"
+    ).encode()
+    css = extract_page(page, selector="article.t-body-text", drop=[".share"])
+    xpath = extract_page(page, selector="//article", drop=["//div[@class='share']"])
+    assert xpath.sections == css.sections
+    assert "Facebook" not in str(css.sections) and "symptomer" in str(css.sections)

@@ -65,36 +65,41 @@ def is_locked(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.OperationalError) and "locked" in str(exc.orig).lower()
 
 
+def _once(
+    engine: Engine, work: Callable[[Session], T], wait: float | None
+) -> tuple[bool, T | None]:
+    """One try of ``work`` in its own session, committed: (True, result), or (False, None)
+    when the database was locked and another try (after ``wait``) may follow."""
+    try:
+        with Session(engine, expire_on_commit=False) as s:
+            result = work(s)
+            s.commit()
+            return True, result
+    except sa.exc.OperationalError as exc:
+        if wait is None or not is_locked(exc):
+            raise
+        log.info("database locked; trying again in %.2f s", wait)
+        return False, None
+
+
 def write_retrying(engine: Engine, work: Callable[[Session], T]) -> T:
     """Run ``work`` in a session of its own and commit; a locked database is waited for (the
     whole transaction is tried again), never a crash, unless it stays locked for ~16 s more."""
     for wait in (*LOCKED_WAITS, None):
-        try:
-            with Session(engine, expire_on_commit=False) as s:
-                result = work(s)
-                s.commit()
-                return result
-        except sa.exc.OperationalError as exc:
-            if wait is None or not is_locked(exc):
-                raise
-            log.info("database locked; trying again in %.2f s", wait)
-            time.sleep(wait)
+        done, result = _once(engine, work, wait)
+        if done:
+            return result  # type: ignore[return-value]
+        time.sleep(wait or 0)
     raise AssertionError("unreachable")
 
 
 async def write_retrying_async(engine: Engine, work: Callable[[Session], T]) -> T:
     """``write_retrying`` for the event loop: the waits do not block it."""
     for wait in (*LOCKED_WAITS, None):
-        try:
-            with Session(engine, expire_on_commit=False) as s:
-                result = work(s)
-                s.commit()
-                return result
-        except sa.exc.OperationalError as exc:
-            if wait is None or not is_locked(exc):
-                raise
-            log.info("database locked; trying again in %.2f s", wait)
-            await asyncio.sleep(wait)
+        done, result = _once(engine, work, wait)
+        if done:
+            return result  # type: ignore[return-value]
+        await asyncio.sleep(wait or 0)
     raise AssertionError("unreachable")
 
 

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from notifier.channels import SmtpChannel
 from notifier.context import Context
-from notifier.deliver import DeliverReport, deliver
+from notifier.deliver import DeliverReport
 from notifier.outbox import BOUNCE, FAILED, GAVE_UP, REFUSED, Delivery
 from notifier.plan import dispatch
 from subscribers.models import Subscriber
 from tests.conftest import Clock
+from tests.support.outbox import deliver_via_smtp
 from tests.support.smtpserver import Inbox
 from tests.test_plan import add_change, subscribe
 
@@ -47,11 +47,7 @@ def add(ctx: Context, *addresses: str, prefix: str = "k") -> None:
 
 
 async def run(ctx: Context, port: int) -> DeliverReport:
-    channel = SmtpChannel("127.0.0.1", port, "Varsel <varsel@example.no>", timeout=5)
-    try:
-        return await deliver(ctx, channel)
-    finally:
-        await channel.close()
+    return await deliver_via_smtp(ctx, port)
 
 
 async def test_giving_up_is_reported_to_operators_once(

@@ -14,15 +14,15 @@ from email.message import EmailMessage
 import pytest
 from sqlmodel import Session, select
 
-from feeds.models import Change, Snapshot, Source
+from feeds.models import Change
 from feeds.normalize import clean_text
-from notifier.channels import SmtpChannel, build_email
+from notifier.channels import build_email
 from notifier.context import Context
-from notifier.deliver import deliver
 from notifier.mailsafe import header_text
 from notifier.message import OutgoingMessage
 from notifier.outbox import Delivery
 from notifier.plan import dispatch
+from tests.support.outbox import deliver_via_smtp, store_change
 from tests.support.smtpserver import Inbox
 from tests.test_plan import subscribe
 
@@ -61,28 +61,6 @@ def _headers(raw: bytes) -> list[str]:
     return names
 
 
-def _add_change(ctx: Context, n: int, title: str) -> None:
-    with Session(ctx.engine) as session:
-        source = session.exec(select(Source)).first()
-        if source is None:
-            source = Source(key="s", kind="feed", url="https://x.no/rss", authority="fhi", name="S")
-            session.add(source)
-            session.flush()
-        assert source.id is not None
-        snap = Snapshot(source_id=source.id, content_digest=f"d{n}", taken_at=ctx.clock())
-        session.add(snap)
-        session.flush()
-        assert snap.id is not None
-        session.add(
-            Change(
-                source_id=source.id, snapshot_id=snap.id, fingerprint=f"f{n}", kind="new",
-                title=title, url="https://x.no/a", subtopics=["vaksinasjon"],
-                detected_at=ctx.clock(), summary=title,
-            )
-        )  # fmt: skip
-        session.commit()
-
-
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
 def test_header_text_is_one_plain_line(title: str) -> None:
     text = header_text(title)
@@ -115,13 +93,9 @@ async def test_hostile_titles_through_the_whole_chain(
     inbox, port = smtp
     subscribe(ctx, "lege@kommune.no", ["vaksinasjon"], "immediate")
     for n, title in enumerate(HOSTILE_TITLES):
-        _add_change(ctx, n, clean_text(title))  # as every reader stores a title
+        store_change(ctx, n, clean_text(title), summary=clean_text(title))  # as readers store
         assert dispatch(ctx) == 1
-    channel = SmtpChannel("127.0.0.1", port, "Varsel <varsel@example.no>", timeout=5)
-    try:
-        report = await deliver(ctx, channel)
-    finally:
-        await channel.close()
+    report = await deliver_via_smtp(ctx, port)
     assert report.sent == len(HOSTILE_TITLES)
     assert inbox.rcpt_seen == ["lege@kommune.no"] * len(HOSTILE_TITLES)
     for raw in inbox.raw:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -28,7 +29,7 @@ from sqlmodel import Session, select
 from feeds.models import Change, Snapshot, Source
 from notifier.channels import SmtpChannel
 from notifier.context import Context
-from notifier.db import make_engine, upgrade
+from notifier.db import make_engine, upgrade, write_retrying
 from notifier.deliver import deliver
 from notifier.outbox import SENT, Delivery, claim
 from notifier.plan import dispatch
@@ -230,3 +231,37 @@ def test_notifier_deliver_in_another_process_survives_a_large_dispatch(
     with Session(ctx.engine) as session:
         assert {d.status for d in session.exec(select(Delivery))} == {SENT}
     engine.dispose()
+
+
+def test_a_locked_sqlite_database_is_waited_for_not_a_crash(tmp_path: Path) -> None:
+    """Another process holds the write lock longer than the busy timeout: the write is tried
+    again until the lock is gone, and commits once."""
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    upgrade(make_engine(url))
+    impatient = sa.create_engine(url, connect_args={"timeout": 0.01})
+    holder = sqlite3.connect(
+        str(tmp_path / "locked.db"), isolation_level=None, check_same_thread=False
+    )
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(0.4, lambda: holder.execute("COMMIT"))
+    released.start()
+    tries: list[int] = []
+
+    def work(session: Session) -> int:
+        tries.append(1)
+        session.add(
+            Delivery(idempotency_key="k", kind="digest", to_address="a@kommune.no",
+                     subject="s", body_text="t", body_html="<p>t</p>")
+        )  # fmt: skip
+        session.flush()
+        return 7
+
+    try:
+        assert write_retrying(impatient, work) == 7
+    finally:
+        released.join()
+        holder.close()
+    assert len(tries) > 1  # it met the lock, waited and tried again
+    with Session(impatient) as session:
+        assert len(session.exec(select(Delivery)).all()) == 1
+    impatient.dispose()

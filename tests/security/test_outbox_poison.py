@@ -24,6 +24,7 @@ from notifier.context import Context
 from notifier.deliver import deliver
 from notifier.operators import alert_operators
 from notifier.outbox import FAILED, INVALID, SENT, Delivery
+from tests.support.outbox import deliver_via_smtp
 from tests.support.smtpserver import Inbox
 
 EARLY = datetime(2026, 1, 1, tzinfo=UTC)
@@ -88,11 +89,7 @@ async def test_every_good_message_goes_out_and_every_poisoned_one_fails_alone(
 ) -> None:
     inbox, port = smtp
     good, bad = _poison_the_outbox(ctx)
-    channel = SmtpChannel("127.0.0.1", port, "Varsel <varsel@example.no>", timeout=5)
-    try:
-        report = await deliver(ctx, channel)
-    finally:
-        await channel.close()
+    report = await deliver_via_smtp(ctx, port)
     assert report.sent == len(good)
     assert report.failed == len(bad)
     assert sorted(str(m["To"]) for m in inbox.messages) == sorted(good)
@@ -105,11 +102,7 @@ async def test_every_good_message_goes_out_and_every_poisoned_one_fails_alone(
         assert row.last_error, label
     assert all(r.status == SENT for k, r in rows.items() if k not in bad)
     # nothing is tried again: the next run has nothing to do
-    channel = SmtpChannel("127.0.0.1", port, "Varsel <varsel@example.no>", timeout=5)
-    try:
-        again = await deliver(ctx, channel)
-    finally:
-        await channel.close()
+    again = await deliver_via_smtp(ctx, port)
     assert again.handled == 0
 
 
@@ -153,11 +146,7 @@ async def test_a_newline_in_a_source_name_does_not_stop_the_operator_mail(
         session.add(_row(1))
         session.commit()
     assert alert_operators(ctx) == 1
-    channel = SmtpChannel("127.0.0.1", port, "Varsel <varsel@example.no>", timeout=5)
-    try:
-        report = await deliver(ctx, channel)
-    finally:
-        await channel.close()
+    report = await deliver_via_smtp(ctx, port)
     assert report.sent == 2
     assert not [a for a in inbox.rcpt_seen if "angrep" in a]
     operator = inbox.to("drift@example.no")[0]
@@ -209,10 +198,6 @@ async def test_text_no_database_can_hold_never_fails_the_enqueue(
             )  # fmt: skip
             assert enqueue(session, message, kind="digest", subscriber_id=None, now=ctx.clock())
         session.commit()
-    channel = SmtpChannel("127.0.0.1", port, "Varsel <varsel@example.no>", timeout=5)
-    try:
-        report = await deliver(ctx, channel)
-    finally:
-        await channel.close()
+    report = await deliver_via_smtp(ctx, port)
     assert report.sent == 3
     assert all(b"\x00" not in raw for raw in inbox.raw)

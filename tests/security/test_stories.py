@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from feeds.models import Change, Snapshot, Source
 from notifier.context import Context
 from notifier.outbox import Delivery, DeliveryItem
 from notifier.plan import compose_digests, dispatch
 from tests.conftest import Clock
+from tests.support.outbox import store_change
 from tests.test_plan import subscribe
 
 ADVICE = "Helsedirektoratet anbefaler at alle over 65 år tar en oppfriskningsdose i høst."
@@ -23,27 +23,8 @@ SAME_REFORMATTED = "Helsedirektoratet  anbefaler at ALLE over 65 år tar en oppf
 
 
 def add(ctx: Context, source_key: str, n: int, text: str, story: str = "story-1") -> int:
-    with Session(ctx.engine) as session:
-        source = session.exec(select(Source).where(Source.key == source_key)).first()
-        if source is None:
-            source = Source(key=source_key, kind="feed", url=f"https://{source_key}.no/rss",
-                            authority=source_key, name=source_key.upper())  # fmt: skip
-            session.add(source)
-            session.flush()
-        assert source.id is not None
-        snap = Snapshot(source_id=source.id, content_digest=f"d{n}", taken_at=ctx.clock())
-        session.add(snap)
-        session.flush()
-        assert snap.id is not None
-        change = Change(
-            source_id=source.id, snapshot_id=snap.id, fingerprint=f"f{n}", kind="new",
-            title=f"Oppfriskningsdose for eldre ({source_key})", url=f"https://{source_key}.no/{n}",
-            summary=text, subtopics=["vaksinasjon"], detected_at=ctx.clock(), story_key=story,
-        )  # fmt: skip
-        session.add(change)
-        session.commit()
-        assert change.id is not None
-        return change.id
+    title = f"Oppfriskningsdose for eldre ({source_key})"
+    return store_change(ctx, n, title, summary=text, source_key=source_key, story=story)
 
 
 def sent_changes(ctx: Context, email: str) -> list[int]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextvars
 import errno
+import functools
 import ipaddress
 import re
 import socket
@@ -241,6 +242,7 @@ def _split(url: str) -> SplitResult:
     return parts
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_request_url(url: str) -> str:
     """The URL with its canonical host (see :func:`canonical_host`); its form checked, its
     address not judged. Raises UnsafeURLError."""
@@ -265,11 +267,13 @@ def canonical_allowlist(hosts: Iterable[str]) -> frozenset[str]:
     return frozenset(canonical_host(host) for host in hosts if host.strip())
 
 
+@functools.lru_cache(maxsize=4096)
 def host_of_canonical(url: str) -> str:
     """The host of a canonical URL (without brackets), as :meth:`OutboundGate.check` judged it."""
     return urlsplit(url).hostname or ""
 
 
+@functools.lru_cache(maxsize=4096)
 def refusal(host: str) -> str | None:
     """Why a canonical host must not be reached, or None if it may."""
     if is_internal_name(host):

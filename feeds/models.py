@@ -69,6 +69,8 @@ class Source(SQLModel, table=True):
     body_hash: str | None = Field(default=None, max_length=64)
     #: last unconditional GET: one a day catches a server that wrongly answers 304
     last_full_fetch_at: datetime | None = _ts()
+    #: why staff disabled the source (``enabled`` false), in their words
+    disabled_reason: str | None = None
 
 
 class Snapshot(SQLModel, table=True):
@@ -106,9 +108,20 @@ class Change(SQLModel, table=True):
     regions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     urgent: bool = False
     reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    #: "published" goes to subscribers; "held" waits for staff review (a large deletion)
+    #: "published" goes to subscribers; "held" waits for staff review (``held_reason``);
+    #: "suppressed": staff decided it is never sent
     status: str = Field(default="published", max_length=20, index=True)
     #: the same story seen on several sources shares this key (feeds/story.py); None: alone
     story_key: str | None = Field(default=None, max_length=64, index=True)
     #: set when the immediate alerts for this change were written to the outbox
     dispatched_at: datetime | None = _ts(index=True)
+    #: why the change waits for review (status "held"): mass_deletion, most_replaced,
+    #: feed_replaced, after_outage; and since when
+    held_reason: str | None = Field(default=None, max_length=40)
+    held_at: datetime | None = _ts()
+    #: when operators were told that it has waited too long (once)
+    held_reported_at: datetime | None = _ts()
+    #: the review: who (a staff user id) and when; a suppressed change keeps the reason
+    reviewed_at: datetime | None = _ts()
+    reviewed_by: int | None = None
+    suppressed_reason: str | None = None

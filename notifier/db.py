@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import feeds.models
+import notifier.models
 import notifier.outbox
 import subscribers.models  # noqa: F401  (tables register on SQLModel.metadata)
 

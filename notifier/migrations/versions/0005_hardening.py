@@ -59,12 +59,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_delivery_claimed_until", table_name="delivery")
     op.drop_index("ix_subscriber_email_key", table_name="subscriber")
-    with op.batch_alter_table("subscriber", schema=None) as batch_op:
-        batch_op.drop_column("suppressed_at")
-        batch_op.drop_column("hard_bounces")
-        batch_op.drop_column("email_key")
-    with op.batch_alter_table("delivery", schema=None) as batch_op:
-        batch_op.drop_column("failure")
-        batch_op.drop_column("reported_at")
-        batch_op.drop_column("claimed_until")
-        batch_op.drop_column("claim_token")
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy would trip over the foreign keys.
+    for column in ("suppressed_at", "hard_bounces", "email_key"):
+        op.execute(f"ALTER TABLE subscriber DROP COLUMN {column}")
+    for column in ("failure", "reported_at", "claimed_until", "claim_token"):
+        op.execute(f"ALTER TABLE delivery DROP COLUMN {column}")

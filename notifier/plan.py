@@ -26,7 +26,7 @@ from notifier.digest import ChangeView, Digest, Recipient, compose, period_key
 from notifier.mailsafe import redact
 from notifier.message import OutgoingMessage
 from notifier.outbox import DeliveryItem, delivered_pairs, enqueue, record_failed
-from notifier.web_links import attach
+from notifier.web.links import attach
 from subscribers.match import SubscriptionIndex, change_keys
 from subscribers.models import Subscriber, Subscription
 from subscribers.service import confirmed_places, confirmed_subscription_rows, find_subscriber

@@ -131,7 +131,7 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
 
 @dataclass(frozen=True)
 class MailLinks:
-    """The signed links a mail to one subscriber carries (built by ``notifier.web_links``)."""
+    """The signed links a mail to one subscriber carries (built by ``notifier.web.links``)."""
 
     preferences: str
     unsubscribe: str
@@ -157,7 +157,7 @@ CONFIRM_SUBJECT = {
 class Renderer:
     """Renders digests and alerts; the same object serves sending and preview.
 
-    ``links`` (set by ``notifier.web_links.attach``) gives every mail its signed preferences
+    ``links`` (set by ``notifier.web.links.attach``) gives every mail its signed preferences
     and unsubscribe links and the List-Unsubscribe headers; without it mails carry neither."""
 
     def __init__(

@@ -1,7 +1,7 @@
 """Self-service on a database session: sign-up, confirmation, preferences, unsubscribe,
 export, erasure, suppression, rate limits and the signing secret.
 
-The web layer (``notifier.web_selfservice``) checks tokens and CSRF and calls these; nothing
+The web layer (``notifier.web``) checks tokens and CSRF and calls these; nothing
 here sends mail. Everything a subscriber reads is produced by the templates, not here.
 """
 

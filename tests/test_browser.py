@@ -27,7 +27,7 @@ from notifier.digest import ChangeView, Recipient, compose
 from notifier.operators import failures_message, operator_message
 from notifier.outbox import Delivery
 from notifier.web import create_app
-from notifier.web_links import attach, load_secret
+from notifier.web.links import attach, load_secret
 from subscribers.tokens import CONFIRM, MANAGE, sign
 from tests.conftest import Clock, make_settings
 

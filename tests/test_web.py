@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from notifier.cli import app as cli_app
 from notifier.context import Context
 from notifier.web import create_app
-from notifier.web_texts import NB, NN
+from notifier.web.texts import NB, NN
 from subscribers.models import RateEvent, Subscriber
 
 

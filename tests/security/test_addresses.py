@@ -24,7 +24,7 @@ from notifier.cli import app as cli_app
 from notifier.context import Context
 from notifier.outbox import Delivery
 from notifier.web import create_app
-from notifier.web_texts import NB
+from notifier.web.texts import NB
 from subscribers import selfservice as ss
 from subscribers.models import RateEvent, Subscriber, Subscription, Suppression
 from subscribers.service import confirmed_places, confirmed_subscription_rows
@@ -296,7 +296,7 @@ async def test_unicode_local_part_gets_its_own_message_in_both_languages(
     assert page.status_code == 400 and NB["email_local_unicode"] in page.text
     await client.get("/abonner?lang=nn")
     page = await sign_up(client, "ærlig@x.no")
-    from notifier.web_texts import NN
+    from notifier.web.texts import NN
 
     assert page.status_code == 400 and NN["email_local_unicode"] in page.text
 

@@ -1,0 +1,106 @@
+"""What routes get through ``Depends``: the context and the shared objects ``create_app``
+keeps on ``app.state``, the page language, a database session, the CSRF-checked form, and
+the subscriber a signed link is for.
+
+A route that changes state takes ``CheckedForm``: the form is read and its CSRF token checked
+before the route runs; a failed check raises ``Refused``, which the app answers with the
+refusal page (403). The one-click unsubscribe POST is exempt (mail clients send it without
+cookies) and so does not take it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from jinja2 import Environment
+from sqlmodel import Session
+
+from notifier.context import Context
+from notifier.web.forms import read_form
+from notifier.web.links import Links
+from notifier.web.pages import Guard, Pages, request_lang
+from subscribers import selfservice as ss
+from subscribers.models import Subscriber
+from subscribers.tokens import CONFIRM, TokenError, verify
+
+
+def get_ctx(request: Request) -> Context:
+    return cast(Context, request.app.state.ctx)
+
+
+def get_env(request: Request) -> Environment:
+    """The one Jinja environment of the app (mail and pages share its loader)."""
+    return cast(Environment, request.app.state.env)
+
+
+def get_pages(request: Request) -> Pages:
+    return cast(Pages, request.app.state.pages)
+
+
+def get_guard(request: Request) -> Guard:
+    return cast(Guard, request.app.state.guard)
+
+
+def get_links(request: Request) -> Links:
+    return cast(Links, request.app.state.links)
+
+
+def lang(request: Request) -> str:
+    """The page language, "nb" or "nn" (see ``pages.request_lang``)."""
+    return request_lang(request)
+
+
+def db_session(ctx: Annotated[Context, Depends(get_ctx)]) -> Iterator[Session]:
+    """One session per request, closed when the route returns (``scope="function"`` below),
+    before the response is sent. Routes commit what they change."""
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        yield session
+
+
+class Refused(Exception):
+    """A dependency's answer in place of the route's: the app sends ``response`` as is."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+async def checked_form(
+    request: Request, guard: Annotated[Guard, Depends(get_guard)]
+) -> dict[str, str]:
+    """The posted form, once its CSRF field matches its cookie; raises ``Refused`` with the
+    refusal page otherwise."""
+    data = await read_form(request)
+    if (refused := guard.csrf_failed(request, data)) is not None:
+        raise Refused(refused)
+    return data
+
+
+# Staff (later): ``current_staff(request, session) -> StaffUser`` goes here, next to the
+# CSRF check, with its alias ``CurrentStaff`` below; the staff routers take it.
+
+CtxDep = Annotated[Context, Depends(get_ctx)]
+EnvDep = Annotated[Environment, Depends(get_env)]
+PagesDep = Annotated[Pages, Depends(get_pages)]
+GuardDep = Annotated[Guard, Depends(get_guard)]
+LinksDep = Annotated[Links, Depends(get_links)]
+Lang = Annotated[str, Depends(lang)]
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
+CheckedForm = Annotated[dict[str, str], Depends(checked_form)]
+
+
+def resolve(session: Session, secret: bytes, purpose: str, token: str, now: datetime) -> Subscriber:
+    """The subscriber a token is for; raises ``TokenError`` when forged, expired or revoked
+    (erased subscriber, or a link older than the last revocation) or, for a confirmation
+    link, already used."""
+    claims = verify(secret, purpose, token, now)
+    subscriber = session.get(Subscriber, claims.subscriber_id)
+    if subscriber is None or subscriber.token_version != claims.version:
+        raise TokenError("revoked")
+    if purpose == CONFIRM and not ss.confirmable(subscriber):
+        raise TokenError("already used")  # a confirmation link works once
+    return subscriber

@@ -1,0 +1,31 @@
+"""Form reading and parsing, in one place: every posted form goes through ``read_form``, and
+the sign-up and preferences forms through ``parse_form`` (validation is
+``subscribers.selfservice.check_form``)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from subscribers import selfservice as ss
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    data = await request.form()
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def parse_form(data: dict[str, str], email: str = "") -> ss.SignupForm:
+    choices = {
+        key.removeprefix("cadence_"): value
+        for key, value in data.items()
+        if key.startswith("cadence_") and value
+    }
+    return ss.SignupForm(
+        email=email or data.get("email", ""),
+        name=data.get("name", ""),
+        role=data.get("role", ""),
+        region=data.get("region") or None,
+        office=data.get("office") or None,
+        language=data.get("language", "nb"),
+        choices=choices,
+    )

@@ -7,8 +7,10 @@ import contextlib
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlmodel import Session, col, select
@@ -225,6 +227,146 @@ def subscribers_check() -> None:
         raise typer.Exit(code=1)
 
 
+staff_app = typer.Typer(help="Staff accounts of the console.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+def _stdin_password() -> str:
+    """The password given on standard input (one trailing line break dropped)."""
+    text = sys.stdin.read()
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text.removesuffix("\r")
+
+
+def _setup_link(ctx: Context, token: str) -> str:
+    return f"{ctx.settings.base_url.rstrip('/')}/staff/passord/{token}"
+
+
+def _when(ctx: Context, moment: datetime) -> str:
+    local = moment.astimezone(ZoneInfo(ctx.settings.timezone))
+    return f"{local:%Y-%m-%d %H:%M} {ctx.settings.timezone}"
+
+
+@staff_app.command("add")
+def staff_add(
+    email: str,
+    role: Annotated[str, typer.Option(help="redaktor | admin")],
+    name: Annotated[str, typer.Option(help="The person's name.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a staff user. With --password-stdin the password is read from standard input;
+    otherwise a one-time link to set it is printed (valid NOTIFIER_STAFF_SETUP_LINK_HOURS)."""
+    from notifier import staff
+
+    password = _stdin_password() if password_stdin else None
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        now = ctx.clock()
+        try:
+            user = staff.create_staff(session, email, role, now, name=name)
+            if password is not None:
+                staff.set_password(session, user, password, now)
+            else:
+                token = staff.issue_setup_token(
+                    session, user, now, ctx.settings.staff_setup_link_lifetime
+                )
+        except staff.StaffError as exc:
+            raise _fail(str(exc)) from exc
+        session.commit()
+        typer.echo(f"{user.email} added ({user.role})")
+        if password is None:
+            assert user.setup_expires_at is not None
+            typer.echo(
+                f"one-time link to set the password, valid until "
+                f"{_when(ctx, user.setup_expires_at)}:\n{_setup_link(ctx, token)}"
+            )
+
+
+@staff_app.command("setup-link")
+def staff_setup_link(email: str) -> None:
+    """Print a new one-time link for a staff user to set their password (an earlier link
+    stops working)."""
+    from notifier import staff
+
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        now = ctx.clock()
+        try:
+            user = staff.get_staff(session, email)
+            token = staff.issue_setup_token(
+                session, user, now, ctx.settings.staff_setup_link_lifetime
+            )
+        except staff.StaffError as exc:
+            raise _fail(str(exc)) from exc
+        session.commit()
+        assert user.setup_expires_at is not None
+        typer.echo(
+            f"one-time link to set the password of {user.email}, valid until "
+            f"{_when(ctx, user.setup_expires_at)}:\n{_setup_link(ctx, token)}"
+        )
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """Every staff user: address, role, state, name."""
+    from notifier import staff
+
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        now = ctx.clock()
+        for user in staff.list_staff(session):
+            if user.disabled_at is not None:
+                state = f"disabled {_when(ctx, user.disabled_at)}"
+            elif user.password_hash is not None:
+                state = "active"
+            elif user.setup_expires_at is not None and user.setup_expires_at > now:
+                state = f"no password yet (link valid until {_when(ctx, user.setup_expires_at)})"
+            else:
+                state = "no password yet (link expired: notifier staff setup-link)"
+            typer.echo(f"{user.email}\t{user.role}\t{state}\t{user.name}")
+
+
+@staff_app.command("disable")
+def staff_disable(email: str) -> None:
+    """Disable a staff user: no more logins, every session ends. Kept for the audit log."""
+    from notifier import staff
+
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        now = ctx.clock()
+        try:
+            user = staff.disable(session, email, now)
+        except staff.StaffError as exc:
+            raise _fail(str(exc)) from exc
+        session.commit()
+        if user.disabled_at == now:
+            typer.echo(f"{user.email} disabled; their sessions are ended")
+        else:
+            typer.echo(f"{user.email} was already disabled")
+
+
+@staff_app.command("set-password")
+def staff_set_password(
+    email: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a staff user's password, read from standard input; ends all their sessions."""
+    from notifier import staff
+
+    if not password_stdin:
+        raise _fail("give the password on standard input with --password-stdin")
+    password = _stdin_password()
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        try:
+            user = staff.get_staff(session, email)
+            staff.set_password(session, user, password, ctx.clock())
+        except staff.StaffError as exc:
+            raise _fail(str(exc)) from exc
+        session.commit()
+        typer.echo(f"password of {user.email} set; their sessions are ended")
+
+
 @app.command("subtopics")
 def subtopics() -> None:
     """The subtopic slugs one can subscribe to."""
@@ -282,10 +424,11 @@ def housekeeping() -> None:
     """Delete sign-ups never confirmed (after NOTIFIER_UNCONFIRMED_RETENTION_DAYS) and old
     rate-limit events (after NOTIFIER_RATE_EVENT_RETENTION_HOURS); print the counts. The
     scheduler of 'notifier run' does this daily."""
-    from notifier.service import housekeep
+    from notifier.service import housekeep, housekeep_staff
 
     with _ctx() as ctx:
         typer.echo(housekeep(ctx))
+        typer.echo(housekeep_staff(ctx))
 
 
 @app.command("classify")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session
 
 from feeds.fetch import Fetcher
-from notifier import outbox
+from notifier import audit, outbox, staff
 from notifier.context import Context
 from notifier.deliver import deliver
 from notifier.pipeline import check
@@ -65,8 +66,34 @@ def housekeep(ctx: Context) -> PurgeReport:
     return report
 
 
+@dataclass(frozen=True)
+class StaffPurgeReport:
+    audit_events: int = 0
+    staff_sessions: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.audit_events} audit event(s) past retention deleted; "
+            f"{self.staff_sessions} ended staff session(s) deleted"
+        )
+
+
+def housekeep_staff(ctx: Context) -> StaffPurgeReport:
+    """Delete audit events older than NOTIFIER_AUDIT_RETENTION_DAYS and staff sessions past
+    their absolute or idle lifetime; one transaction."""
+    now = ctx.clock()
+    with Session(ctx.engine) as session:
+        report = StaffPurgeReport(
+            audit_events=audit.purge(session, now, ctx.settings.audit_retention),
+            staff_sessions=staff.purge_sessions(session, now, ctx.settings.staff_session_idle),
+        )
+        session.commit()
+    return report
+
+
 async def housekeeping_job(ctx: Context) -> None:
     log.info("housekeeping: %s", housekeep(ctx))
+    log.info("housekeeping: %s", housekeep_staff(ctx))
 
 
 def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOScheduler:

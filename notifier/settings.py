@@ -92,6 +92,19 @@ class Settings(BaseSettings):
     #: least the sign-up window
     rate_event_retention_hours: float = Field(default=2.0, gt=0)
 
+    #: staff console sessions: ended after this long without a request, and at the latest
+    #: this many hours after login
+    staff_session_idle_minutes: int = Field(default=60, ge=1)
+    staff_session_hours: float = Field(default=12.0, gt=0)
+    #: failed staff logins allowed per account and per client IP within the window
+    staff_login_limit_per_account: int = Field(default=5, ge=1)
+    staff_login_limit_per_ip: int = Field(default=20, ge=1)
+    staff_login_window_minutes: int = Field(default=15, ge=1)
+    #: how long a link to set a staff password (``notifier staff add``) stays valid
+    staff_setup_link_hours: float = Field(default=48.0, gt=0)
+    #: audit events (staff actions) are deleted after this many days
+    audit_retention_days: int = Field(default=730, ge=1)
+
     web_host: str = "127.0.0.1"
     web_port: int = 8000
 
@@ -121,7 +134,35 @@ class Settings(BaseSettings):
                 f"shorter than the sign-up rate-limit window (NOTIFIER_SIGNUP_WINDOW_MINUTES="
                 f"{self.signup_window_minutes}); set it to {hours} or more, or shorten the window"
             )
+        if self.rate_event_retention < self.staff_login_window:
+            hours = math.ceil(self.staff_login_window / timedelta(hours=1))
+            raise ValueError(
+                f"NOTIFIER_RATE_EVENT_RETENTION_HOURS={self.rate_event_retention_hours:g} is "
+                f"shorter than the staff login window (NOTIFIER_STAFF_LOGIN_WINDOW_MINUTES="
+                f"{self.staff_login_window_minutes}); set it to {hours} or more, or shorten "
+                "the window"
+            )
         return self
+
+    @property
+    def staff_session_idle(self) -> timedelta:
+        return timedelta(minutes=self.staff_session_idle_minutes)
+
+    @property
+    def staff_session_absolute(self) -> timedelta:
+        return timedelta(hours=self.staff_session_hours)
+
+    @property
+    def staff_login_window(self) -> timedelta:
+        return timedelta(minutes=self.staff_login_window_minutes)
+
+    @property
+    def staff_setup_link_lifetime(self) -> timedelta:
+        return timedelta(hours=self.staff_setup_link_hours)
+
+    @property
+    def audit_retention(self) -> timedelta:
+        return timedelta(days=self.audit_retention_days)
 
     @property
     def unconfirmed_retention(self) -> timedelta:

@@ -34,9 +34,12 @@ from sqlmodel import Session
 from feeds.catalogue import SourceSpec
 from feeds.classify import Classification
 from feeds.detect import (
+    DEFAULT_RULES,
     DetectedChange,
     Detection,
+    HoldRules,
     detect,
+    hold_after_outage,
     known_parts,
     stored_state,
 )
@@ -49,6 +52,7 @@ from feeds.store import (
     Tagged,
     apply_fields,
     error_fields,
+    health_times,
     latest_stored,
     load_targets,
     record_versions,
@@ -94,6 +98,7 @@ class _Round:
     fetcher: Fetcher
     classifier: Classifier
     now: Callable[[], datetime]
+    rules: HoldRules = DEFAULT_RULES
     quiet: list[dict[str, Any]] = field(default_factory=list)
     #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time
     found: list[tuple[_Ticket, NewVersion]] = field(default_factory=list)
@@ -118,11 +123,13 @@ async def check_sources(
     source_ids: Sequence[int],
     classifier: Classifier,
     now: Callable[[], datetime],
+    rules: HoldRules = DEFAULT_RULES,
 ) -> list[CheckReport]:
-    """Check these sources once; one report per source, in the order given."""
+    """Check these sources once; one report per source, in the order given. ``rules`` are
+    the review rules: which new versions are stored held for staff review."""
     with Session(engine) as session:
         targets = load_targets(session, source_ids)
-    round_ = _Round(engine, fetcher, classifier, now)
+    round_ = _Round(engine, fetcher, classifier, now, rules)
     outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
     round_.flush()
     if round_.quiet:
@@ -221,10 +228,15 @@ async def _detect(
     r: _Round, target: CheckTarget, result: FetchResult, force_full: bool
 ) -> Detection:
     """A body we have not seen (or a document's parts): load the last snapshot and compare.
-    The parts are fetched conditionally with what the last snapshot knows of them."""
+    The parts are fetched conditionally with what the last snapshot knows of them. A source
+    that failed its last check is asked for its health times too (the rule that holds the
+    first changes after a long outage)."""
     spec = target.spec
+    times = None
     with r.engine.connect() as conn:
         previous = stored_state(latest_stored(conn, target.id))
+        if target.consecutive_errors > 0:
+            times = health_times(conn, target.id)
     linked: list[Linked] = []
     if needs_links(spec):
         known = known_parts(previous)
@@ -233,10 +245,14 @@ async def _detect(
             # before parts were kept): read it again to find them
             result = await r.fetcher.fetch(spec.url, None)
         linked = await fetch_linked(r.fetcher, spec, result, known, force_full)
-    work = functools.partial(detect, spec, result, previous, target.pending_digest, linked)
+    work = functools.partial(detect, spec, result, previous, target.pending_digest, linked, r.rules)
     if detect_bytes(result, linked) <= INLINE_DETECT_BYTES:
-        return work()
-    return await asyncio.get_running_loop().run_in_executor(_DETECT_POOL, work)
+        detection = work()
+    else:
+        detection = await asyncio.get_running_loop().run_in_executor(_DETECT_POOL, work)
+    if times is None:
+        return detection
+    return hold_after_outage(detection, *times, target.consecutive_errors, r.rules)
 
 
 def detect_bytes(result: FetchResult, linked: Sequence[Linked]) -> int:
@@ -251,7 +267,7 @@ def _full(result: FetchResult) -> bool:
 
 
 def _detail(detection: Detection) -> str:
-    detail = detection.note + (" (held for review)" if detection.held else "")
+    detail = detection.note  # says why when the version is held for review
     if detection.problems:
         detail += "; problems: " + "; ".join(detection.problems)
     return detail

@@ -12,7 +12,7 @@ import json
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from feeds.catalogue import SourceSpec
@@ -54,10 +54,36 @@ HISTORY = 5
 HISTORY_PATHS = 2000
 #: the digest recorded for "this section was absent"
 ABSENT = "-"
+#: Review rules (docs/detection.md, "Review rules"): a page of fewer words than this is never
+#: held as mostly replaced (a short status line is rewritten whole as a matter of course) ...
+REPLACED_MIN_WORDS = 60
+#: ... nor a feed of fewer items than this as mostly replaced (a feed of the latest two items).
+FEED_REPLACED_MIN_ITEMS = 5
+#: why a change waits for staff review (``Change.held_reason``)
+MASS_DELETION = "mass_deletion"
+MOST_REPLACED = "most_replaced"
+FEED_REPLACED = "feed_replaced"
+AFTER_OUTAGE = "after_outage"
 #: Bumped whenever extraction or normalisation changes what a page's text looks like (2: list
 #: marks, noise headings, signal lines). A snapshot of another version is re-baselined silently
 #: once instead of reporting every page as changed after an upgrade.
 EXTRACTION_VERSION = 2
+
+
+@dataclass(frozen=True)
+class HoldRules:
+    """The thresholds of the review rules (``NOTIFIER_HOLD_*``, built by the settings):
+    ``replaced_share`` and ``feed_replaced_share`` hold a version that replaces more than that
+    share of the last version's words or items (0 or 1: off); ``after_outage`` holds the first
+    changes after a source failed for at least that long (zero: off)."""
+
+    replaced_share: float = 0.7
+    feed_replaced_share: float = 0.7
+    after_outage: timedelta = timedelta(hours=24)
+
+
+#: the rules as the settings have them by default
+DEFAULT_RULES = HoldRules()
 
 
 @dataclass(frozen=True)
@@ -96,12 +122,17 @@ class Detection:
     state: SnapshotState | None  # None: nothing new to store
     changes: tuple[DetectedChange, ...] = ()
     baseline: bool = False
-    held: bool = False  # a confirmed collapse: store, but hold for staff review
+    #: store, but hold every change for staff review, and why (``MASS_DELETION``, ...)
+    held_reason: str | None = None
     note: str = ""
     #: store ``state`` although nothing is reported (a flip-back, a new publisher date)
     refresh: bool = False
     #: problems of single parts (a chapter or an attachment that failed); the rest was checked
     problems: tuple[str, ...] = ()
+
+    @property
+    def held(self) -> bool:
+        return self.held_reason is not None
 
 
 def detect(
@@ -110,9 +141,11 @@ def detect(
     previous: SnapshotState | None,
     accept_collapse: str | None = None,
     linked: Sequence[Linked] = (),
+    rules: HoldRules = DEFAULT_RULES,
 ) -> Detection:
     """Compare a fetched response (and, for documents and PDF attachments, the linked parts
-    fetched with it) with the last snapshot. Raises SourceProblem."""
+    fetched with it) with the last snapshot; ``rules`` says which versions are held for
+    review. Raises SourceProblem."""
     # A document's table of contents may answer 304 while a chapter changed: its chapters
     # are checked all the same (``linked``, fetched from the parts of the last version).
     toc_304 = spec.kind == "document" and bool(known_parts(previous))
@@ -123,16 +156,16 @@ def detect(
     if previous is not None and previous.body_hash == raw and not needs_links(spec):
         return Detection("unchanged", None, note="same body")
     if spec.kind == "changelog":  # the publisher's own change log: one item per row
-        return _detect_feed(spec, changelog_feed(spec, result), raw, previous)
+        return _detect_feed(spec, changelog_feed(spec, result), raw, previous, rules)
     if spec.kind in ("feed", "listing"):
         feed = (
             extract_feed(result.body, result.headers)
             if spec.kind == "feed"
             else listing_feed(spec, result)
         )
-        return _detect_feed(spec, feed, raw, previous)
+        return _detect_feed(spec, feed, raw, previous, rules)
     page, problems, parts = _page_of(spec, result, previous, linked)
-    detection = _detect_page(spec, page, raw, previous, accept_collapse, parts)
+    detection = _detect_page(spec, page, raw, previous, accept_collapse, parts, rules)
     return replace(detection, problems=problems) if problems else detection
 
 
@@ -190,9 +223,14 @@ def _refuse_truncated(body: bytes, before: PageContent | None, after: PageConten
 
 
 def _detect_feed(
-    spec: SourceSpec, feed: FeedContent, raw: str, previous: SnapshotState | None
+    spec: SourceSpec,
+    feed: FeedContent,
+    raw: str,
+    previous: SnapshotState | None,
+    rules: HoldRules = DEFAULT_RULES,
 ) -> Detection:
-    if previous is not None and previous.kind == spec.kind:
+    same_kind = previous is not None and previous.kind == spec.kind
+    if previous is not None and same_kind:
         _refuse_emptied(feed_items(previous), len(feed.items))
     seen = dict(previous.seen) if previous else {}
     item_changes = diff_feed(seen, feed)
@@ -208,7 +246,44 @@ def _detect_feed(
         return Detection("new", state, baseline=True, note=f"baseline: {len(feed.items)} items")
     changes = tuple(_item_change(spec, c) for c in item_changes)
     outcome = _outcome(changes)
-    return Detection(outcome, state, changes, note=f"{len(changes)} item(s)")
+    note = f"{len(changes)} item(s)"
+    if same_kind and changes:
+        last = [k for k, v in previous.seen.items() if v.title or v.summary]
+        new = [c.item.item_id for c in item_changes if c.kind == "new"]
+        order = [i.item_id for i in feed.items]
+        replaced = feed_replaced(last, order, new, rules.feed_replaced_share)
+        if replaced is not None:
+            note += f"; held for review: {FEED_REPLACED} ({replaced} of {len(last)} items replaced)"
+            return Detection(outcome, state, changes, held_reason=FEED_REPLACED, note=note)
+    return Detection(outcome, state, changes, note=note)
+
+
+def feed_replaced(
+    last: Sequence[str], current: Sequence[str], new: Sequence[str], share: float
+) -> int | None:
+    """The review rule for feeds (and listings and change logs): how many items of the last
+    version a new version replaced, when that is more than ``share`` of them; None: not held.
+
+    ``last`` are the item identities of the last version, ``current`` those of this one in
+    the feed's order, ``new`` those never seen before. Replaced = min(items of the last version
+    gone, new items): items that just leave, or new items that just arrive, replace nothing.
+    Never held: a last version of fewer than ``FEED_REPLACED_MIN_ITEMS`` items; new items that
+    all stand above every item of the last version still in the feed (new items on top of a
+    feed that keeps its newest N items push as many old ones out: news as ever); ``share``
+    0 or 1 or more (the rule is off)."""
+    if not 0 < share < 1 or len(last) < FEED_REPLACED_MIN_ITEMS or not new:
+        return None
+    now = set(current)
+    gone = sum(1 for k in last if k not in now)
+    replaced = min(gone, len(new))
+    if replaced <= share * len(last):
+        return None
+    kept = set(last) & now
+    if kept:
+        position = {k: i for i, k in enumerate(current)}
+        if max(position[k] for k in new) < min(position[k] for k in kept):
+            return None  # new items on top: the old ones were pushed down and out
+    return replaced
 
 
 def feed_items(state: SnapshotState) -> int:
@@ -253,6 +328,7 @@ def _detect_page(
     previous: SnapshotState | None,
     accept_collapse: str | None,
     parts: Parts,
+    rules: HoldRules = DEFAULT_RULES,
 ) -> Detection:
     if previous is None or previous.page is None:
         history = _history({}, page)
@@ -272,7 +348,7 @@ def _detect_page(
         return Detection(
             "unchanged", state, note="same content, other markup or noise", refresh=refresh
         )
-    held = _collapse_check(previous.page, page, accept_collapse)
+    collapsed = _collapse_check(previous.page, page, accept_collapse)
     found = diff_pages(previous.page, page)
     fresh = [c for c in found if not _seen_before(previous.history, c)]
     published = _signal_time(page.updated)
@@ -280,7 +356,92 @@ def _detect_page(
     if not changes:
         note = "sections reordered" if not found else "returned to a recent version"
         return Detection("unchanged", state, note=note, refresh=True)
-    return Detection("changed", state, changes, held=held, note=f"{len(changes)} section(s)")
+    note = f"{len(changes)} section(s)"
+    if collapsed:
+        note += f"; held for review: {MASS_DELETION} (confirmed on a second check)"
+        return Detection("changed", state, changes, held_reason=MASS_DELETION, note=note)
+    measured = most_replaced(previous.page, page, fresh, rules.replaced_share)
+    if measured is not None:
+        replaced, words = measured
+        share = f"{100 * replaced / words:.0f} % of {words} words replaced"
+        note += f"; held for review: {MOST_REPLACED} ({share})"
+        return Detection("changed", state, changes, held_reason=MOST_REPLACED, note=note)
+    return Detection("changed", state, changes, note=note)
+
+
+def most_replaced(
+    before: PageContent, after: PageContent, changes: Sequence[SectionChange], share: float
+) -> tuple[int, int] | None:
+    """The review rule for pages: (words replaced, words of the last version) when the
+    reported ``changes`` replace more than ``share`` of the last version's words; None: not
+    held.
+
+    Words are runs of non-space characters. Of the reported section changes' word diffs,
+    removed = the words in their removed pieces (a removed section: all its words), added = the
+    words in their added pieces; replaced = min(removed, added), so a pure deletion (the
+    collapse rule's) or a pure addition replaces nothing. The share is replaced / the words of
+    every section text of the last version. Never held: a last version of fewer than
+    ``REPLACED_MIN_WORDS`` words; ``share`` 0 or 1 or more (the rule is off).
+
+    Cheap in the common case: the sections of the last version that did not come through
+    unchanged are a lower bound of its words, and only when the replaced words exceed the
+    share of that bound are the unchanged sections' texts read and counted."""
+    if not 0 < share < 1:
+        return None
+    removed = added = 0
+    for change in changes:
+        for kind, text in change.segments:
+            if kind == "-":
+                removed += len(text.split())
+            elif kind == "+":
+                added += len(text.split())
+    replaced = min(removed, added)
+    if replaced == 0:
+        return None
+    kept = {s.digest for s in after.sections}
+    other = [s for s in before.sections if s.digest not in kept]
+    bound = sum(len(s.text.split()) for s in other)
+    if replaced <= share * bound:
+        return None
+    words = bound + sum(len(s.text.split()) for s in before.sections if s.digest in kept)
+    if words < REPLACED_MIN_WORDS or replaced <= share * words:
+        return None
+    return replaced, words
+
+
+def hold_after_outage(
+    detection: Detection,
+    last_success_at: datetime | None,
+    last_checked_at: datetime | None,
+    consecutive_errors: int,
+    rules: HoldRules,
+) -> Detection:
+    """The review rule for a recovered source: the changes of a check that succeeds after the
+    source failed continuously for at least ``rules.after_outage`` are held (unless another
+    rule holds them already). The source's health as stored before this check: it failed
+    every check since its last success (``consecutive_errors`` at least 1), and its last
+    failed check (``last_checked_at``) came that long or longer after its last success. A
+    baseline (no changes), a zero ``after_outage`` or a source that never succeeded holds
+    nothing."""
+    down = outage(last_success_at, last_checked_at, consecutive_errors)
+    limit = rules.after_outage
+    if not detection.changes or detection.held or down is None or limit <= timedelta(0):
+        return detection
+    if down < limit:
+        return detection
+    hours = down / timedelta(hours=1)
+    note = f"{detection.note}; held for review: {AFTER_OUTAGE} (failed for {hours:.0f} h)"
+    return replace(detection, held_reason=AFTER_OUTAGE, note=note)
+
+
+def outage(
+    last_success_at: datetime | None, last_checked_at: datetime | None, consecutive_errors: int
+) -> timedelta | None:
+    """How long a source has been failing, from its stored health: from its last success to
+    its last (failed) check; None when its last check succeeded or it never succeeded."""
+    if consecutive_errors < 1 or last_success_at is None or last_checked_at is None:
+        return None
+    return max(last_checked_at - last_success_at, timedelta(0))
 
 
 def _section_key(path: Sequence[str]) -> str:

@@ -189,6 +189,18 @@ def latest_stored(db: Session | Connection, source_id: int) -> StoredState:
     return bytes(packed) if packed is not None else state or None
 
 
+def health_times(
+    db: Session | Connection, source_id: int
+) -> tuple[datetime | None, datetime | None]:
+    """(last_success_at, last_checked_at) of a source as stored; read only for a source whose
+    last check failed (a round reads no other times: each costs a conversion per source)."""
+    query = sa_select(col(Source.last_success_at), col(Source.last_checked_at)).where(
+        col(Source.id) == source_id
+    )
+    row = db.execute(query).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
 def prune_snapshots(
     session: Session, source_ids: Sequence[int], keep: int = KEEP_SNAPSHOTS
 ) -> None:
@@ -334,6 +346,7 @@ def record_versions(
     counts: list[int] = []
     for v, snapshot_id in zip(versions, snapshot_ids, strict=True):
         before = len(rows)
+        held = v.detection.held_reason  # every change of a held version waits for review
         for change, subtopics, regions, urgent, reasons in v.tags:
             if change.fingerprint in known:
                 continue
@@ -343,7 +356,9 @@ def record_versions(
                 source_id=v.target.id,
                 snapshot_id=snapshot_id,
                 detected_at=v.at,
-                status="held" if v.detection.held else "published",
+                status="held" if held else "published",
+                held_reason=held,
+                held_at=v.at if held else None,
                 story_key=stories.key_of(change, v.target.id, v.at),
             )
             rows.append(row)

@@ -62,11 +62,16 @@ async def check(
     missing = [k for k in keys if k not in found]
     if missing:
         raise LookupError(f"no source with key {', '.join(missing)}; see 'notifier sources list'")
+    rules = ctx.settings.hold_rules()
     if fetcher is None:
         async with Fetcher(ctx.settings.fetch_policy()) as own:
-            reports = await check_sources(ctx.engine, own, ids, classifier_for(ctx), ctx.clock)
+            reports = await check_sources(
+                ctx.engine, own, ids, classifier_for(ctx), ctx.clock, rules
+            )
     else:
-        reports = await check_sources(ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock)
+        reports = await check_sources(
+            ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, rules
+        )
     dispatch(ctx)
     alert_operators(ctx)
     return reports

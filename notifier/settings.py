@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from feeds.detect import HoldRules
 from feeds.fetch import HAPI_KEY_HEADER, FetchPolicy, user_agent_with_contact
 from subscribers.tokens import CONFIRM, longest_validity
 
@@ -55,6 +56,13 @@ class Settings(BaseSettings):
     robots_ttl_hours: float = Field(default=24.0, gt=0)
     #: a source is fetched without validators at least this often, to catch a wrong 304
     full_fetch_hours: float = Field(default=24.0, gt=0)
+    #: review rules (docs/detection.md): a page change that replaces more than this share of
+    #: the page's words, a feed version that replaces more than this share of the last
+    #: version's items, is held for staff review; 0 or 1 switches the rule off
+    hold_replaced_share: float = Field(default=0.7, ge=0, le=1)
+    hold_feed_replaced_share: float = Field(default=0.7, ge=0, le=1)
+    #: the first changes after a source failed for at least this many hours are held; 0: off
+    hold_after_outage_hours: float = Field(default=24.0, ge=0)
 
     timezone: str = "Europe/Oslo"
     daily_digest_hour: int = Field(default=7, ge=0, le=23)
@@ -190,6 +198,14 @@ class Settings(BaseSettings):
             obey_robots=self.obey_robots,
             robots_ttl=self.robots_ttl_hours * 3600,
             full_fetch_every=timedelta(hours=self.full_fetch_hours),
+        )
+
+    def hold_rules(self) -> HoldRules:
+        """The review rules' thresholds, as the check round takes them (feeds.detect)."""
+        return HoldRules(
+            replaced_share=self.hold_replaced_share,
+            feed_replaced_share=self.hold_feed_replaced_share,
+            after_outage=timedelta(hours=self.hold_after_outage_hours),
         )
 
     def smtp_parts(self) -> tuple[str, int, str | None, str | None, bool]:

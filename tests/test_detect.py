@@ -72,6 +72,7 @@ def test_collapse_is_a_problem_then_held_when_it_persists() -> None:
         detect(PAGE_SPEC, page(("A", "kort")), base)
     d = detect(PAGE_SPEC, page(("A", "kort")), base, accept_collapse=info.value.digest)
     assert d.held and d.changes
+    assert d.held_reason == "mass_deletion" and "held for review: mass_deletion" in d.note
 
 
 def test_feed_new_edited_and_reappearing_items() -> None:

@@ -1,15 +1,18 @@
 """The acceptance corpus: one directory per case under tests/fixtures/detect/, written in the
 structure of the real pages (regjeringen, FHI nettpub, Helsedirektoratet's Enonic pages,
 Lovdata, statsforvalter), each with the changes a reader must get (or none, or a source
-problem). See tests/support/corpus.py for the format."""
+problem). See tests/support/corpus.py for the format; a held case may also name its
+``"held_reason"`` in ``expect`` (the review rules, docs/detection.md)."""
 
 from __future__ import annotations
 
 import pytest
 
+from feeds.detect import Detection
 from feeds.errors import SourceProblem
 from feeds.extract import extract_page
-from tests.support.corpus import CORPUS, cases, expected, load, run, spec_of
+from tests.support import corpus
+from tests.support.corpus import CORPUS, Outcome, cases, expected, load, run, spec_of
 
 
 def test_the_corpus_covers_every_kind_of_case() -> None:
@@ -32,6 +35,25 @@ def test_corpus_case(name: str) -> None:
             assert got.published == want.published
     if want.signal:
         assert got.signal == want.signal
+
+
+@pytest.mark.parametrize("name", [n for n in cases() if "held_reason" in load(n)["expect"]])
+def test_a_held_case_is_held_for_its_reason(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    last: list[Detection] = []
+    outcome = corpus._outcome
+
+    def keep(d: Detection) -> Outcome:
+        last.append(d)
+        return outcome(d)
+
+    monkeypatch.setattr(corpus, "_outcome", keep)
+    run(name)
+    assert last[-1].held_reason == load(name)["expect"]["held_reason"]
+
+
+def test_the_corpus_holds_for_every_content_rule() -> None:
+    reasons = {load(n)["expect"].get("held_reason") for n in cases()}
+    assert {"mass_deletion", "most_replaced", "feed_replaced"} <= reasons
 
 
 @pytest.mark.parametrize("name", [n for n in cases() if (CORPUS / n / "after.html").exists()])

@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 from feeds.classify import classify
 from feeds.errors import CatalogueError
 from feeds.models import Source
+from notifier import review
 from notifier.context import Context, build_context
 from notifier.db import upgrade
 from notifier.deliver import deliver as deliver_outbox
@@ -35,9 +37,13 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 sources_app = typer.Typer(help="The watched sources.", no_args_is_help=True)
 subscribers_app = typer.Typer(help="Subscribers and their subscriptions.", no_args_is_help=True)
+review_app = typer.Typer(help="Changes held for staff review.", no_args_is_help=True)
+classify_app = typer.Typer(help="The classifier: stdin JSON lines, or staff corrections.")
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(subscribers_app, name="subscribers")
+app.add_typer(review_app, name="review")
+app.add_typer(classify_app, name="classify")
 
 
 def _ctx() -> Context:
@@ -431,9 +437,11 @@ def housekeeping() -> None:
         typer.echo(housekeep_staff(ctx))
 
 
-@app.command("classify")
-def classify_lines() -> None:
+@classify_app.callback(invoke_without_command=True)
+def classify_lines(context: typer.Context) -> None:
     """Read JSON lines {"title","text","url"} on stdin; write subtopics, regions, urgency."""
+    if context.invoked_subcommand is not None:
+        return
     with build_context() as ctx:
         for number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
@@ -459,6 +467,100 @@ def classify_lines() -> None:
                 },
             }
             typer.echo(json.dumps(out, ensure_ascii=False))
+
+
+@classify_app.command("export-corrections")
+def export_corrections(
+    output: Annotated[Path | None, typer.Argument(help="File to write; stdout if none.")] = None,
+) -> None:
+    """Staff corrections of subtopics, regions and urgency as JSON lines, in the format of the
+    classifier's labelled data (bench/data/classify_labelled.jsonl)."""
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        lines = [json.dumps(row, ensure_ascii=False) for row in review.export_corrections(session)]
+    text = "".join(f"{line}\n" for line in lines)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(lines)} correction(s) written to {output}", err=True)
+
+
+@review_app.command("list")
+def review_list() -> None:
+    """Held changes, the longest waiting first: id, age, reason, source, title."""
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        held = review.queue(session)
+        names = review.source_names(session, held)
+        now = ctx.clock()
+        for change in held:
+            hours = int(review.age(change, now).total_seconds() // 3600)
+            typer.echo(
+                f"{change.id}\t{hours} h\t{change.held_reason or '-'}\t"
+                f"{names.get(change.source_id, '')}\t{change.title}"
+            )
+
+
+def _review(action: Callable[[Session, Context], object], done: str) -> None:
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        try:
+            action(session, ctx)
+        except review.ReviewError as exc:
+            session.rollback()
+            raise _fail(str(exc)) from exc
+        session.commit()
+    typer.echo(done)
+
+
+@review_app.command("approve")
+def review_approve(change_id: int) -> None:
+    """Publish a held change: the next round sends it to whom it would have reached."""
+    _review(lambda s, ctx: review.approve(s, change_id, None, ctx.clock()), f"{change_id} approved")
+
+
+@review_app.command("suppress")
+def review_suppress(
+    change_id: int,
+    reason: Annotated[str, typer.Option(help="Why it must never be sent (kept and audited).")],
+) -> None:
+    """Never send this change."""
+    _review(
+        lambda s, ctx: review.suppress(s, change_id, None, reason, ctx.clock()),
+        f"{change_id} suppressed",
+    )
+
+
+@review_app.command("edit")
+def review_edit(
+    change_id: int,
+    title: Annotated[str, typer.Option(help="The title subscribers see.")],
+    summary: Annotated[str, typer.Option(help="The summary subscribers see.")] = "",
+) -> None:
+    """Set the title and summary subscribers see."""
+    _review(
+        lambda s, ctx: review.edit(s, change_id, None, ctx.clock(), title=title, summary=summary),
+        f"{change_id} edited",
+    )
+
+
+@review_app.command("retag")
+def review_retag(
+    change_id: int,
+    subtopic: Annotated[list[str] | None, typer.Option(help="A subtopic slug; repeat.")] = None,
+    region: Annotated[list[str] | None, typer.Option(help="A region number; repeat.")] = None,
+    urgent: Annotated[bool, typer.Option("--urgent/--not-urgent")] = False,
+) -> None:
+    """Set subtopics, regions and urgency (kept as a labelled example for the classifier)."""
+
+    def act(s: Session, ctx: Context) -> object:
+        gaz = ctx.gazetteer
+        regions = {n for n, _ in gaz.counties()} | {n for n, _ in gaz.municipalities()}
+        labels = review.Labels(tuple(subtopic or ()), tuple(region or ()), urgent)
+        return review.retag(
+            s, change_id, None, ctx.clock(), labels,
+            known_subtopics=ctx.taxonomy.slugs(), known_regions=regions,
+        )  # fmt: skip
+
+    _review(act, f"{change_id} retagged")
 
 
 @app.command("web")

@@ -13,16 +13,18 @@ never by address), after which they are marked reported.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from feeds.models import Source
-from notifier import outbox
+from feeds.models import Change, Source
+from notifier import outbox, review
 from notifier.context import Context
 from notifier.db import write_retrying
 from notifier.mailsafe import header_text, redact
 from notifier.message import OutgoingMessage
 from notifier.outbox import enqueue
+from notifier.review import HELD_REASONS
 
 #: failures operators must hear of (a bounce or a refusal is the recipient's business)
 REPORTED = (outbox.GAVE_UP, outbox.INVALID)
@@ -130,5 +132,52 @@ def report_failed_deliveries(ctx: Context) -> int:
             row.reported_at = now
             session.add(row)
         return len(others)
+
+    return write_retrying(ctx.engine, work)
+
+
+def held_message(ctx: Context, changes: list[Change], names: dict[int, str]) -> OutgoingMessage:
+    """One mail about held changes that have waited too long."""
+    now = ctx.clock()
+    rows = [
+        {
+            "id": c.id, "title": c.title, "source": names.get(c.source_id, ""),
+            "reason": HELD_REASONS.get(c.held_reason or "", ("", ""))[0],
+            "hours": int(review.age(c, now).total_seconds() // 3600),
+        }
+        for c in changes
+    ]  # fmt: skip
+    noun = "endring" if len(rows) == 1 else "endringer"
+    subject = f"Helsevarsel: {len(rows)} {noun} venter på gjennomgang"
+    context = {"rows": rows, "subject": subject, "base_url": ctx.settings.base_url}
+    env = ctx.renderer.env
+    return OutgoingMessage(
+        to=ctx.settings.operator_email,
+        subject=subject,
+        text=env.get_template("mail/held_changes.txt.j2").render(context),
+        html=env.get_template("mail/held_changes.html.j2").render(context),
+        idempotency_key=f"operator:held:{changes[0].id}-{changes[-1].id}:{len(changes)}",
+    )
+
+
+def report_overdue_reviews(ctx: Context) -> int:
+    """Queue one operator mail about the held changes waiting longer than
+    ``NOTIFIER_HOLD_REPORT_AFTER_HOURS`` that were not reported yet, and mark them reported;
+    returns how many it reports. A held change is never forgotten in the queue."""
+    if not ctx.settings.operator_email:
+        return 0
+    after = timedelta(hours=ctx.settings.hold_report_after_hours)
+
+    def work(session: Session) -> int:
+        now = ctx.clock()
+        late = review.overdue(session, now, after)
+        if not late:
+            return 0
+        message = held_message(ctx, late, review.source_names(session, late))
+        enqueue(session, message, kind="operator", subscriber_id=None, now=now)
+        for change in late:
+            change.held_reported_at = now
+            session.add(change)
+        return len(late)
 
     return write_retrying(ctx.engine, work)

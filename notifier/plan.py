@@ -214,12 +214,14 @@ def _stories_sent(
 
 
 def candidate_changes(session: Session, cadence: str, now: datetime) -> list[Change]:
-    """Published changes recent enough for a message of this cadence."""
+    """Published changes recent enough for a message of this cadence: detected, or approved
+    or corrected by staff, within its look-back (a change held for review for a week still
+    reaches the digests once approved)."""
+    since = now - LOOKBACK[cadence]
+    recent = (col(Change.detected_at) >= since) | (col(Change.reviewed_at) >= since)
     return list(
         session.exec(
-            select(Change)
-            .where(Change.status == "published", col(Change.detected_at) >= now - LOOKBACK[cadence])
-            .order_by(col(Change.id))
+            select(Change).where(Change.status == "published", recent).order_by(col(Change.id))
         ).all()
     )
 

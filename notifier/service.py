@@ -22,6 +22,7 @@ from feeds.fetch import Fetcher
 from notifier import audit, outbox, staff
 from notifier.context import Context
 from notifier.deliver import deliver
+from notifier.operators import report_overdue_reviews
 from notifier.pipeline import check
 from notifier.plan import compose_digests
 from notifier.web import create_app
@@ -36,6 +37,8 @@ async def check_job(ctx: Context, fetcher: Fetcher | None = None) -> None:
     for r in reports:
         if r.outcome in ("new", "changed"):  # errors are logged where they happen
             log.info("%s %s %s", r.key, r.outcome, r.detail)
+    if late := report_overdue_reviews(ctx):
+        log.warning("%d held change(s) waited too long for review; operators told", late)
     await deliver(ctx)
 
 

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     operator_email: str = ""
     #: consecutive failed checks of a source before operators are told
     source_error_threshold: int = Field(default=3, ge=1)
+    #: a change held for review longer than this is mailed to the operators (once)
+    hold_report_after_hours: float = Field(default=24.0, gt=0)
 
     #: the key that signs subscriber links and CSRF tokens; empty: generated on first run and
     #: kept in the database (table app_secret). Changing it invalidates every link sent.

@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Literal
 
 import pytest
 from argon2 import PasswordHasher
@@ -31,7 +32,7 @@ class CountingHasher(PasswordHasher):
         super().__init__(time_cost=1, memory_cost=256)
         self.verified = 0
 
-    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
         self.verified += 1
         return super().verify(hash, password)
 
@@ -85,7 +86,7 @@ def test_every_failed_login_reads_the_same(
     staff.set_password(db, disabled, PASSWORD, clock())
     staff.disable(db, "borte@fhi.no", clock())
     db.commit()
-    seen = set()
+    seen: set[tuple[str, str, str]] = set()
     for email, password in [
         ("ukjent@fhi.no", PASSWORD),
         ("ola@fhi.no", "feil passord her"),

@@ -174,10 +174,11 @@ def test_cli_prints_the_counts(
         session.commit()
     result = CliRunner().invoke(app, ["housekeeping"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == (
+    assert result.stdout.splitlines() == [
         "1 unconfirmed subscriber(s) deleted, with 3 subscription(s) and 1 outbox message(s); "
-        "1 rate event(s) deleted"
-    )
+        "1 rate event(s) deleted",
+        "0 audit event(s) past retention deleted; 0 ended staff session(s) deleted",
+    ]
     assert emails(ctx) == {"fersk@kommune.no"}
     with Session(ctx.engine) as session:
         assert session.exec(select(col(Delivery.to_address))).all() == ["fersk@kommune.no"]

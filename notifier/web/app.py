@@ -1,6 +1,7 @@
 """The app factory: one FastAPI app per context, its shared objects on ``app.state`` (the
-context, the one Jinja environment, the signed-link builder, ``Pages`` and ``Guard``), and
-one router per area."""
+context, the one Jinja environment, the signed-link builder, ``Pages``, ``Guard`` and the
+console's ``StaffPages``), and one router per area. A dependency answers in place of a route
+by raising ``deps.Refused`` (a redirect to the login page, a 401, a 403 page)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from notifier.render import make_environment
 from notifier.web.deps import Refused
 from notifier.web.links import attach
 from notifier.web.pages import Guard, Pages
-from notifier.web.routes import manage, public, selfservice
+from notifier.web.routes import manage, public, selfservice, staff_auth
+from notifier.web.staff_pages import StaffPages
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -25,11 +27,15 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.links = links
     app.state.pages = pages
     app.state.guard = Guard(pages)
+    app.state.staff_pages = StaffPages(ctx, env, links)
     app.add_exception_handler(Refused, _refused)
     # the order routes were always added in (it is the order of /openapi.json)
     app.include_router(selfservice.router)
     app.include_router(manage.router)
     app.include_router(public.router)
+    app.include_router(staff_auth.router)
+    # keep last: a temporary /staff page until the changes page takes it
+    app.include_router(staff_auth.fallback)
     return app
 
 

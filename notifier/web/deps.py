@@ -6,6 +6,11 @@ A route that changes state takes ``CheckedForm``: the form is read and its CSRF 
 before the route runs; a failed check raises ``Refused``, which the app answers with the
 refusal page (403). The one-click unsubscribe POST is exempt (mail clients send it without
 cookies) and so does not take it.
+
+Staff routes take ``StaffDep`` (any logged-in staff user), ``AdminDep`` (administrators only)
+and, to change state, ``StaffFormDep`` (the form, its ``csrf_token`` checked against the
+session). Each refuses by raising ``Refused``: anonymous → 303 to the login page (401 for
+JSON), a ``redaktor`` on an admin page → 403, a bad token → 403; the route never runs.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from fastapi.responses import Response
 from jinja2 import Environment
 from sqlmodel import Session
 
+from notifier import staff
 from notifier.context import Context
+from notifier.models import StaffUser
 from notifier.web.forms import read_form
 from notifier.web.links import Links
 from notifier.web.pages import Guard, Pages, request_lang
+from notifier.web.staff_pages import StaffPages
 from subscribers import selfservice as ss
 from subscribers.models import Subscriber
 from subscribers.tokens import CONFIRM, TokenError, verify
@@ -80,8 +88,64 @@ async def checked_form(
     return data
 
 
-# Staff (later): ``current_staff(request, session) -> StaffUser`` goes here, next to the
-# CSRF check, with its alias ``CurrentStaff`` below; the staff routers take it.
+def get_staff_pages(request: Request) -> StaffPages:
+    return cast(StaffPages, request.app.state.staff_pages)
+
+
+def current_staff(
+    request: Request,
+    ctx: CtxDep,
+    pages: StaffPagesDep,
+    session: DbSession,
+) -> StaffUser:
+    """The staff user whose live session the ``staff_session`` cookie opens. Without one the
+    route does not run: ``Refused`` with 303 to ``/staff/login?neste=<path>`` (401 for JSON and
+    ``/staff/api/``). An ended session's row is deleted and its cookie cleared."""
+    token = pages.session_token(request)
+    user = None
+    if token:
+        lifetimes = staff.SessionLifetimes.from_settings(ctx.settings)
+        user = staff.session_user(session, token, ctx.clock(), lifetimes.idle, lifetimes.absolute)
+        session.commit()  # the touch of last_seen_at, or the deletion of an ended session
+    if user is None:
+        raise Refused(pages.anonymous(request, expired=bool(token)))
+    request.state.staff = user
+    return user
+
+
+def require_admin(
+    request: Request,
+    user: StaffDep,
+    pages: StaffPagesDep,
+) -> StaffUser:
+    """The logged-in staff user when an administrator; a ``redaktor`` gets the 403 page."""
+    if user.role != "admin":
+        raise Refused(pages.forbidden(request, user))
+    return user
+
+
+async def staff_form(
+    request: Request,
+    user: StaffDep,
+    pages: StaffPagesDep,
+) -> dict[str, str]:
+    """The posted form of a logged-in staff user, once its ``csrf_token`` matches the session
+    (``StaffPages.csrf_ok``); otherwise ``Refused`` with the 403 page and the route does not
+    run. An anonymous POST is refused by ``current_staff`` first."""
+    data = await read_form(request)
+    if not pages.csrf_ok(request, data.get("csrf_token")):
+        raise Refused(pages.csrf_failed(request, user))
+    return data
+
+
+async def staff_login_form(request: Request, pages: StaffPagesDep) -> dict[str, str]:
+    """A form posted before there is a session (login, setting a password from a link):
+    its ``csrf_token`` must be the HMAC of the ``staff_csrf`` cookie; 403 page otherwise."""
+    data = await read_form(request)
+    if not pages.login_csrf_ok(request, data.get("csrf_token")):
+        raise Refused(pages.csrf_failed(request, None))
+    return data
+
 
 CtxDep = Annotated[Context, Depends(get_ctx)]
 EnvDep = Annotated[Environment, Depends(get_env)]
@@ -91,6 +155,11 @@ LinksDep = Annotated[Links, Depends(get_links)]
 Lang = Annotated[str, Depends(lang)]
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
 CheckedForm = Annotated[dict[str, str], Depends(checked_form)]
+StaffPagesDep = Annotated[StaffPages, Depends(get_staff_pages)]
+StaffDep = Annotated[StaffUser, Depends(current_staff)]
+AdminDep = Annotated[StaffUser, Depends(require_admin)]
+StaffFormDep = Annotated[dict[str, str], Depends(staff_form)]
+StaffLoginFormDep = Annotated[dict[str, str], Depends(staff_login_form)]
 
 
 def resolve(session: Session, secret: bytes, purpose: str, token: str, now: datetime) -> Subscriber:

@@ -63,6 +63,8 @@ def local_path(target: str | None) -> str:
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         return "/staff"
     path = target.split("?", 1)[0].split("#", 1)[0]
+    if "/." in path or "%2e" in path.lower() or "%2f" in path.lower() or "%5c" in path.lower():
+        return "/staff"  # no dot segments: the browser would resolve them out of /staff
     if path not in ("/staff", "/staff/") and not path.startswith("/staff/"):
         return "/staff"
     if path.startswith((LOGIN_PATH, "/staff/logout")):

@@ -183,6 +183,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "nb": {
         "login": "Innlogging",
         "login_failed": "Mislykket innlogging",
+        "password_change_failed": "Feil nåværende passord",
         "logout": "Utlogging",
         "password_set": "Passord satt",
         "setup_link_issued": "Lenke for passord laget",
@@ -205,6 +206,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "nn": {
         "login": "Innlogging",
         "login_failed": "Mislukka innlogging",
+        "password_change_failed": "Feil noverande passord",
         "logout": "Utlogging",
         "password_set": "Passord sett",
         "setup_link_issued": "Lenkje for passord laga",
@@ -223,6 +225,24 @@ ACTIONS: dict[str, dict[str, str]] = {
         "subscriber.import": "Abonnentar importerte",
         "subscriber.erase": "Abonnent sletta",
         "subscriber.export": "Abonnentar eksporterte",
+    },
+}
+
+#: what the targets of actions are called on the audit page
+TARGETS: dict[str, dict[str, str]] = {
+    "nb": {
+        "staff_user": "bruker",
+        "change": "endring",
+        "source": "kilde",
+        "delivery": "melding",
+        "subscriber": "abonnent",
+    },
+    "nn": {
+        "staff_user": "brukar",
+        "change": "endring",
+        "source": "kjelde",
+        "delivery": "melding",
+        "subscriber": "abonnent",
     },
 }
 
@@ -270,6 +290,7 @@ DETAILS: dict[str, dict[str, str]] = {
         "no password set": "passord ikke satt",
         "wrong password": "feil passord",
         "client ": "klient ",
+        "wrong current password": "feil nåværende passord",
         "other session(s) ended": "andre økter avsluttet",
         "session(s) ended": "økter avsluttet",
     },
@@ -279,6 +300,7 @@ DETAILS: dict[str, dict[str, str]] = {
         "no password set": "passord ikkje sett",
         "wrong password": "feil passord",
         "client ": "klient ",
+        "wrong current password": "feil noverande passord",
         "other session(s) ended": "andre økter avslutta",
         "session(s) ended": "økter avslutta",
     },

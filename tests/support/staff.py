@@ -69,13 +69,16 @@ def make_staff(
     password: str | None = PASSWORD,
     now: datetime | None = None,
 ) -> StaffUser:
-    """A staff user (created, or the existing one with this address) with ``password``."""
+    """A staff user (created, or the existing one with this address) with ``password``. An
+    existing user whose password already matches is left alone, so its sessions live on (a
+    second ``login`` as the same user is a second browser)."""
     now = now or ctx.clock()
     with Session(ctx.engine, expire_on_commit=False) as session:
         user = staff.find_staff(session, email) or staff.create_staff(
             session, email, role, now, name=email.partition("@")[0].capitalize()
         )
-        if password is not None:
+        current = user.password_hash
+        if password is not None and not (current and staff.verify_password(current, password)[0]):
             staff.set_password(session, user, password, now)
         session.commit()
         return user

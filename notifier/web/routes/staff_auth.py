@@ -38,7 +38,7 @@ from notifier.web.deps import (
     StaffPagesDep,
 )
 from notifier.web.staff_pages import StaffPages, local_path
-from notifier.web.texts_staff import ACTIONS, DETAILS, FIELDS
+from notifier.web.texts_staff import ACTIONS, DETAILS, FIELDS, TARGETS
 from subscribers.models import RateEvent
 
 router = APIRouter()
@@ -308,16 +308,17 @@ def _row(event: AuditEvent, lang: str, t: dict[str, str], tz: ZoneInfo) -> dict[
     for key in list(dict.fromkeys([*before, *after])):
         old = _value(before[key], t, tz) if key in before else None
         new = _value(after[key], t, tz) if key in after else None
-        if old == new:
+        if (old or t["empty"]) == (new or t["empty"]):
             continue
         changes.append((fields.get(key, key.replace("_", " ")), old, new))
+    kind = TARGETS[lang].get(event.target_kind, event.target_kind)
     actor = {"cli": t["actor_cli"], "anonymous": t["actor_anonymous"]}.get(event.actor, event.actor)
     return {
         "when": _when(event.at, tz),
         "iso": event.at.isoformat(),
         "actor": actor,
         "action": ACTIONS[lang].get(event.action, event.action),
-        "target": f"{event.target_kind} {event.target_id}".strip(),
+        "target": f"{kind} {event.target_id}".strip(),
         "changes": changes,
         "detail": _detail(event.detail, lang),
     }

@@ -20,7 +20,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -161,7 +161,7 @@ class StaffPages:
             csrf = _mac(self.links.secret, "staff-login-csrf", nonce)
         html = self.env.get_template(f"staff/{template}").render(
             t=t, lang=lang, staff=staff, csrf_token=csrf, nav=self.nav(request, staff, t),
-            path=request.url.path, **values,
+            path=request.url.path, lang_href=self.lang_links(request), **values,
         )  # fmt: skip
         response = HTMLResponse(html, status_code=status)
         self.protect(response)
@@ -173,6 +173,15 @@ class StaffPages:
         if request.query_params.get("lang") in ("nb", "nn"):
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
         return response
+
+    @staticmethod
+    def lang_links(request: Request) -> dict[str, str]:
+        """This page in each language: the same path and query, ``lang`` replaced."""
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+        return {
+            code: request.url.path + "?" + urlencode([*kept, ("lang", code)])
+            for code in ("nb", "nn")
+        }
 
     @staticmethod
     def protect(response: Response) -> Response:

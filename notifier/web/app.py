@@ -13,7 +13,7 @@ from notifier.render import make_environment
 from notifier.web.deps import Refused
 from notifier.web.links import attach
 from notifier.web.pages import Guard, Pages
-from notifier.web.routes import manage, public, selfservice, staff_auth
+from notifier.web.routes import manage, public, selfservice, staff_auth, staff_changes
 from notifier.web.staff_pages import StaffPages
 
 
@@ -34,6 +34,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(manage.router)
     app.include_router(public.router)
     app.include_router(staff_auth.router)
+    app.include_router(staff_changes.router)
     # keep last: a temporary /staff page until the changes page takes it
     app.include_router(staff_auth.fallback)
     return app

@@ -1,0 +1,173 @@
+"""The review queue in a real browser (Debian's Chromium driven by Playwright): a redaktor logs
+in, finds a held change in the queue and approves it, and after dispatch and delivery the
+subscriber's inbox (aiosmtpd) has it; suppresses another, and nothing more is sent. axe-core
+(WCAG 2.1 A/AA and best practice) finds no violations on /staff, a change's page and the
+queue, in bokmål and nynorsk. Skipped like tests/test_browser.py when Chromium or Playwright
+is missing."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from notifier.context import Context
+from notifier.db import make_engine, upgrade
+from notifier.plan import compose_digests, dispatch
+from notifier.web import create_app
+from tests.conftest import Clock, make_settings
+from tests.support.outbox import deliver_via_smtp
+from tests.support.smtpserver import Inbox
+from tests.support.staff import PASSWORD, fast_hasher, make_staff
+from tests.test_browser import CHROMIUM, axe_violations
+from tests.test_plan import subscribe
+from tests.test_staff_review import DIFF, add_change
+
+sync_api = pytest.importorskip("playwright.sync_api")
+uvicorn = pytest.importorskip("uvicorn")
+
+__all__ = ["fast_hasher"]
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(fast_hasher: None) -> None:
+    """The login uses cheap argon2 parameters."""
+
+
+def deliver(ctx: Context, port: int) -> None:
+    """One delivery run to the SMTP server, in a thread of its own (Playwright's sync API
+    keeps an event loop running in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, deliver_via_smtp(ctx, port)).result()
+
+
+@pytest.fixture
+def server(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, Context]]:
+    """The app on a free loopback port, its base URL http (the session cookie is Secure only
+    under https)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    settings = make_settings(f"sqlite:///{tmp_path / 'web.db'}", tmp_path, base_url=base)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    ctx = Context(settings=settings, engine=engine, clock=clock)
+    config = uvicorn.Config(
+        create_app(ctx), host="127.0.0.1", port=port, log_level="warning", ws="none",
+        lifespan="off",
+    )  # fmt: skip
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)  # waiting for a server thread to bind, not for work
+    yield base, ctx
+    srv.should_exit = True
+    thread.join(5)
+    engine.dispose()
+
+
+def test_review_in_a_browser(
+    server: tuple[str, Context], smtp: tuple[Inbox, int], clock: Clock
+) -> None:
+    base, ctx = server
+    inbox, port = smtp
+    subscribe(ctx, "lege@kommune.no", ["vaksinasjon"], "immediate")
+    subscribe(ctx, "daglig@kommune.no", ["vaksinasjon"], "daily")
+    approved = "Vaksinasjonsveilederen er skrevet om"
+    approve_id = add_change(
+        ctx, approved, kind="changed", diff=DIFF, status="held", held_reason="most_replaced",
+        regions=["4601"], reasons=["vaksinasjon: tittel: «vaksinasjonsveilederen»"],
+    )  # fmt: skip
+    add_change(ctx, "Feil side publisert", status="held", held_reason="after_outage",
+               summary="En side som kom ut ved en feil.")  # fmt: skip
+    sent_id = add_change(ctx, "Ny vaksine for eldre", summary="Om vaksine.", urgent=True)
+    dispatch(ctx)
+    compose_digests(ctx, "daily")
+    deliver(ctx, port)
+    assert len(inbox.messages) == 2
+    clock.advance(days=2)
+    user = make_staff(ctx, "redaktor@fhi.no", "redaktor")
+    checked: dict[str, list[str]] = {}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+
+        def check(name: str) -> None:
+            checked[name] = axe_violations(page)
+
+        page.goto(f"{base}/staff/gjennomgang")
+        assert "/staff/login" in page.url
+        page.get_by_label("E-postadresse").fill(user.email)
+        page.get_by_label("Passord").fill(PASSWORD)
+        page.get_by_role("button", name="Logg inn").click()
+        page.wait_for_url(f"{base}/staff/gjennomgang")
+        assert page.locator("h1").inner_text() == "Gjennomgang"
+        check("queue")
+
+        held = page.locator("article", has=page.get_by_role("heading", name=approved))
+        assert "Venter i 2 dager" in held.inner_text()
+        assert held.locator(".diff del").inner_text() == "én dose"
+        held.get_by_role("button", name="Godkjenn").click()
+        page.wait_for_url(f"{base}/staff/gjennomgang?ok=approved")
+        assert "Endringen er godkjent" in page.locator(".notice").inner_text()
+        check("queue after approving")
+        assert dispatch(ctx) == 1
+        deliver(ctx, port)
+        mails = [m for m in inbox.to("lege@kommune.no") if approved in str(m["Subject"])]
+        assert len(mails) == 1
+
+        other = page.locator("article", has=page.get_by_role("heading", name="Feil side publisert"))
+        other.get_by_role("button", name="Stans").click()  # the reason is required: not sent
+        assert page.url.endswith("?ok=approved")
+        other.get_by_label("Grunn (må fylles ut)").fill("Siden kom ut ved en feil")
+        other.get_by_role("button", name="Stans").click()
+        page.wait_for_url(f"{base}/staff/gjennomgang?ok=suppressed")
+        assert "Ingen endringer venter" in page.content()
+        before = len(inbox.messages)
+        dispatch(ctx)
+        compose_digests(ctx, "daily")
+        deliver(ctx, port)
+        assert len(inbox.messages) == before + 1  # the approved change in today's digest only
+        (digest,) = inbox.messages[before:]
+        body = digest.get_body(("plain",))
+        assert body is not None and approved in body.get_content()
+        assert "Feil side" not in body.get_content()
+
+        page.goto(f"{base}/staff/gjennomgang?lang=nn")
+        assert page.locator("html").get_attribute("lang") == "nn"
+        check("queue (nn, empty)")
+        page.goto(f"{base}/staff?lang=nb")
+        assert page.locator("tbody tr").count() == 3
+        check("changes")
+        page.get_by_label("Status").select_option("suppressed")
+        page.get_by_role("button", name="Vis endringer").click()
+        assert page.locator("tbody tr").count() == 1
+        check("changes filtered")
+        page.goto(f"{base}/staff?lang=nn")
+        check("changes (nn)")
+        for lang in ("nb", "nn"):
+            page.goto(f"{base}/staff/endringer/{approve_id}?lang={lang}")
+            check(f"change with diff ({lang})")
+            page.goto(f"{base}/staff/endringer/{sent_id}?lang={lang}")
+            assert "lege@kommune.no" in page.content()
+            check(f"change sent ({lang})")
+        page.goto(f"{base}/staff/endringer/{approve_id}?lang=nb")
+        page.locator("#title").fill(" ")
+        page.locator("#title").evaluate("e => e.removeAttribute('required')")
+        page.get_by_role("button", name="Lagre tittel og sammendrag").click()
+        assert "Endringen må ha en tittel" in page.content()
+        check("change with an error")
+        browser.close()
+    assert {name: v for name, v in checked.items() if v} == {}

@@ -14,6 +14,7 @@ from notifier.web.deps import Refused
 from notifier.web.links import attach
 from notifier.web.pages import Guard, Pages
 from notifier.web.routes import manage, public, selfservice, staff_auth, staff_changes
+from notifier.web.routes.staff_subscribers import router as subscribers_router
 from notifier.web.staff_pages import StaffPages
 
 
@@ -35,6 +36,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(public.router)
     app.include_router(staff_auth.router)
     app.include_router(staff_changes.router)
+    app.include_router(subscribers_router)
     # keep last: a temporary /staff page until the changes page takes it
     app.include_router(staff_auth.fallback)
     return app

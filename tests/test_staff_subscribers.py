@@ -87,7 +87,9 @@ def snapshot(ctx: Context) -> dict[str, list[str]]:
 
 
 def hidden_fields(page: str, action: str) -> dict[str, str]:
-    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page, re.S)
+    form = re.search(
+        rf'<form method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S
+    )
     assert form is not None, f"no form for {action}"
     return {
         name: html.unescape(value)

@@ -20,11 +20,11 @@ import pytest
 from sqlmodel import Session, select
 
 from feeds.diff import word_diff
-from feeds.models import Source
+from feeds.models import Change, Source
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.digest import ChangeView, Recipient, compose
-from notifier.operators import failures_message, operator_message
+from notifier.operators import failures_message, held_message, operator_message
 from notifier.outbox import Delivery
 from notifier.web import create_app
 from notifier.web.links import attach, load_secret
@@ -252,6 +252,21 @@ def failures_mail(ctx: Context) -> str:
     return failures_message(ctx, rows).html
 
 
+def held_mail(ctx: Context) -> str:
+    changes = [
+        Change(
+            id=n, source_id=1, snapshot_id=1, fingerprint=f"f{n}", kind="changed", title=title,
+            url="https://www.fhi.no/x", detected_at=MAIL_NOW, held_at=MAIL_NOW,
+            held_reason=reason, status="held",
+        )
+        for n, title, reason in (
+            (21, "Smittevernveilederen: kapittel om testing skrevet om", "most_replaced"),
+            (22, "FHI: nyheter", "feed_replaced"),
+        )
+    ]  # fmt: skip
+    return held_message(ctx, changes, {1: "FHI: Smittevernveilederen"}).html
+
+
 MAILS: dict[str, Callable[[Context], str]] = {
     "daily digest": lambda ctx: digest_mail(ctx, "daily", "nb"),
     "daily digest (nn)": lambda ctx: digest_mail(ctx, "daily", "nn"),
@@ -264,6 +279,7 @@ MAILS: dict[str, Callable[[Context], str]] = {
     "preferences link (nn)": lambda ctx: link_mail(ctx, "manage", "nn"),
     "operator": operator_mail,
     "operator: failed deliveries": failures_mail,
+    "operator: held changes": held_mail,
 }
 
 

@@ -13,7 +13,16 @@ from notifier.render import make_environment
 from notifier.web.deps import Refused
 from notifier.web.links import attach
 from notifier.web.pages import Guard, Pages
-from notifier.web.routes import manage, public, selfservice, staff_auth, staff_changes
+from notifier.web.routes import (
+    manage,
+    public,
+    selfservice,
+    staff_auth,
+    staff_changes,
+    staff_outbox,
+    staff_preview,
+    staff_sources,
+)
 from notifier.web.routes.staff_subscribers import router as subscribers_router
 from notifier.web.staff_pages import StaffPages
 
@@ -36,6 +45,9 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(public.router)
     app.include_router(staff_auth.router)
     app.include_router(staff_changes.router)
+    app.include_router(staff_preview.router)
+    app.include_router(staff_outbox.router)
+    app.include_router(staff_sources.router)
     app.include_router(subscribers_router)
     # keep last: a temporary /staff page until the changes page takes it
     app.include_router(staff_auth.fallback)

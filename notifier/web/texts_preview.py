@@ -1,0 +1,153 @@
+"""Texts of the console's preview page (``/staff/forhandsvisning``), bokmål and nynorsk."""
+
+from __future__ import annotations
+
+NB: dict[str, str] = {
+    "preview_title": "Forhåndsvisning",
+    "preview_intro": (
+        "Se nøyaktig det neste varselet eller sammendraget en abonnent får, laget av den samme "
+        "koden som sender det. Ingenting lagres, og abonnenten får ingenting."
+    ),
+    "pick_subscriber": "Velg en abonnent",
+    "search_label": "Søk etter e-postadresse, navn eller kommune",
+    "search_hint": "Minst to tegn. Slettede abonnenter vises ikke.",
+    "search_button": "Søk",
+    "search_results": "Treff",
+    "search_none": "Ingen abonnenter passer til søket.",
+    "search_short": "Skriv minst to tegn.",
+    "col_email": "E-post",
+    "col_name": "Navn",
+    "col_place": "Kommune eller fylke",
+    "col_status": "Status",
+    "col_show": "Vis",
+    "unconfirmed": "ikke bekreftet",
+    "suppressed": "sperret etter avvisninger",
+    "confirmed": "bekreftet",
+    "segment_title": "Eller beskriv et segment",
+    "segment_intro": (
+        "En tenkt abonnent med disse valgene. Den lagres ikke, og forhåndsvisningen viser det "
+        "en ny abonnent med disse valgene ville fått nå."
+    ),
+    "role_label": "Rolle",
+    "region_label": "Kommune eller fylke",
+    "region_all": "Hele landet",
+    "counties": "Fylker",
+    "municipalities": "Kommuner",
+    "subtopics_label": "Tema",
+    "cadence_label": "Hyppighet",
+    "language_label": "Språk i e-posten",
+    "show_preview": "Vis forhåndsvisning",
+    "role_kommunelege": "Kommunelege",
+    "role_statsforvalter": "Statsforvalter",
+    "role_kommunikasjon": "Kommunikasjon",
+    "role_annen": "Annen",
+    "cadence_immediate": "Varsel med en gang",
+    "cadence_daily": "Daglig sammendrag",
+    "cadence_weekly": "Ukentlig sammendrag",
+    "result_subscriber": "Neste melding til {who}: {cadence}",
+    "result_segment": "Neste melding til segmentet: {cadence}",
+    "nothing": "Det er ingenting å sende nå: ingen nye endringer passer til disse valgene.",
+    "headers_title": "Meldingshoder",
+    "header_subject": "Emne",
+    "header_to": "Til",
+    "header_from": "Fra",
+    "header_key": "Meldingsnøkkel",
+    "changes_count": "Endringer i meldingen",
+    "html_title": "E-posten slik den vises",
+    "frame_label": "Forhåndsvisning av e-posten",
+    "text_title": "Ren tekst",
+    "test_title": "Send en test",
+    "test_intro": (
+        "Sender denne meldingen til {email}, merket [TEST] i emnet. Lenkene til abonnentens "
+        "innstillinger og avmelding er byttet ut, og abonnenten får ingenting."
+    ),
+    "test_button": "Send en test til meg",
+    "ok_test_sent": "Testen er lagt i utboksen til {email}. Den sendes i neste utsending.",
+    "ok_test_again": "Denne testen var allerede lagt i utboksen.",
+    "err_nothing": "Det er ingenting å sende nå, så ingen test ble sendt.",
+    "err_missing": "Fant ikke abonnenten.",
+    "err_role": "Velg en rolle.",
+    "err_region": "Velg en kommune eller et fylke fra listen.",
+    "err_subtopics": "Velg minst ett tema.",
+    "err_cadence": "Velg hyppighet.",
+    "err_language": "Velg språk.",
+    "err_nonce": "Skjemaet var ugyldig. Last siden på nytt og prøv igjen.",
+    "frame_empty_title": "Ingen melding",
+    "frame_empty": "Det er ingenting å sende nå.",
+}
+
+NN: dict[str, str] = {
+    "preview_title": "Førehandsvising",
+    "preview_intro": (
+        "Sjå nøyaktig det neste varselet eller samandraget ein abonnent får, laga av den same "
+        "koden som sender det. Ingenting blir lagra, og abonnenten får ingenting."
+    ),
+    "pick_subscriber": "Vel ein abonnent",
+    "search_label": "Søk etter e-postadresse, namn eller kommune",
+    "search_hint": "Minst to teikn. Sletta abonnentar blir ikkje viste.",
+    "search_button": "Søk",
+    "search_results": "Treff",
+    "search_none": "Ingen abonnentar passar til søket.",
+    "search_short": "Skriv minst to teikn.",
+    "col_email": "E-post",
+    "col_name": "Namn",
+    "col_place": "Kommune eller fylke",
+    "col_status": "Status",
+    "col_show": "Vis",
+    "unconfirmed": "ikkje stadfesta",
+    "suppressed": "sperra etter avvisingar",
+    "confirmed": "stadfesta",
+    "segment_title": "Eller beskriv eit segment",
+    "segment_intro": (
+        "Ein tenkt abonnent med desse vala. Han blir ikkje lagra, og førehandsvisinga viser det "
+        "ein ny abonnent med desse vala ville fått no."
+    ),
+    "role_label": "Rolle",
+    "region_label": "Kommune eller fylke",
+    "region_all": "Heile landet",
+    "counties": "Fylke",
+    "municipalities": "Kommunar",
+    "subtopics_label": "Tema",
+    "cadence_label": "Kor ofte",
+    "language_label": "Språk i e-posten",
+    "show_preview": "Vis førehandsvising",
+    "role_kommunelege": "Kommunelege",
+    "role_statsforvalter": "Statsforvaltar",
+    "role_kommunikasjon": "Kommunikasjon",
+    "role_annen": "Annan",
+    "cadence_immediate": "Varsel med ein gong",
+    "cadence_daily": "Dagleg samandrag",
+    "cadence_weekly": "Vekesamandrag",
+    "result_subscriber": "Neste melding til {who}: {cadence}",
+    "result_segment": "Neste melding til segmentet: {cadence}",
+    "nothing": "Det er ingenting å sende no: ingen nye endringar passar til desse vala.",
+    "headers_title": "Meldingshovud",
+    "header_subject": "Emne",
+    "header_to": "Til",
+    "header_from": "Frå",
+    "header_key": "Meldingsnøkkel",
+    "changes_count": "Endringar i meldinga",
+    "html_title": "E-posten slik han blir vist",
+    "frame_label": "Førehandsvising av e-posten",
+    "text_title": "Rein tekst",
+    "test_title": "Send ein test",
+    "test_intro": (
+        "Sender denne meldinga til {email}, merkt [TEST] i emnet. Lenkjene til innstillingane "
+        "og avmeldinga til abonnenten er bytte ut, og abonnenten får ingenting."
+    ),
+    "test_button": "Send ein test til meg",
+    "ok_test_sent": "Testen er lagd i utboksen til {email}. Han blir send i neste utsending.",
+    "ok_test_again": "Denne testen var allereie lagd i utboksen.",
+    "err_nothing": "Det er ingenting å sende no, så ingen test vart send.",
+    "err_missing": "Fann ikkje abonnenten.",
+    "err_role": "Vel ei rolle.",
+    "err_region": "Vel ein kommune eller eit fylke frå lista.",
+    "err_subtopics": "Vel minst eitt tema.",
+    "err_cadence": "Vel kor ofte.",
+    "err_language": "Vel språk.",
+    "err_nonce": "Skjemaet var ugyldig. Last sida på nytt og prøv igjen.",
+    "frame_empty_title": "Inga melding",
+    "frame_empty": "Det er ingenting å sende no.",
+}
+
+TEXTS: dict[str, dict[str, str]] = {"nb": NB, "nn": NN}

@@ -49,8 +49,6 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(staff_outbox.router)
     app.include_router(staff_sources.router)
     app.include_router(subscribers_router)
-    # keep last: a temporary /staff page until the changes page takes it
-    app.include_router(staff_auth.fallback)
     return app
 
 

@@ -89,8 +89,6 @@ NB: dict[str, str] = {
     "no": "nei",
     "empty": "–",
     "redacted": "[skjult]",
-    "landing_title": "Redaksjonskonsollen",
-    "landing_intro": "Velg et område i menyen.",
 }
 
 NN: dict[str, str] = {
@@ -172,8 +170,6 @@ NN: dict[str, str] = {
     "no": "nei",
     "empty": "–",
     "redacted": "[skjult]",
-    "landing_title": "Redaksjonskonsollen",
-    "landing_intro": "Vel eit område i menyen.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"nb": NB, "nn": NN}

@@ -43,8 +43,6 @@ from subscribers.models import RateEvent
 
 router = APIRouter()
 #: routes that give way to an area's own (included last in ``create_app``)
-fallback = APIRouter()
-
 PAGE_SIZE = 50
 
 
@@ -354,12 +352,3 @@ def audit_log(
         newer=f"/staff/logg?{query}side={page - 1}" if page > 1 else None,
         older=f"/staff/logg?{query}side={page + 1}" if page < pages_total else None,
     )  # fmt: skip
-
-
-# --- until the changes page takes /staff ----------------------------------------------------
-
-
-@fallback.get("/staff", response_class=HTMLResponse)
-def landing(request: Request, user: StaffDep, pages: StaffPagesDep) -> Response:
-    t = pages.texts(request)
-    return pages.message(request, t["landing_title"], t["landing_intro"], staff=user)

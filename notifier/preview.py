@@ -153,6 +153,23 @@ def for_segment(ctx: Context, session: Session, segment: Segment, now: datetime)
     return Preview(recipient, segment.cadence, digest, _render(ctx, digest, now))
 
 
+def without_personal_links(
+    ctx: Context, preview: Preview, now: datetime, replacement: str
+) -> Preview:
+    """The preview with the recipient's signed links (preferences, one-click unsubscribe)
+    replaced and the List-Unsubscribe headers left out: for staff who may read a subscriber's
+    next message but must not hold the keys to their data (role ``redaktor``)."""
+    message = preview.message
+    if message is None or ctx.renderer.links is None:
+        return preview
+    links = ctx.renderer.links(preview.recipient, now)
+    text, html = message.text, message.html
+    for url in (links.preferences, links.unsubscribe):
+        text, html = text.replace(url, replacement), html.replace(url, replacement)
+    headers = {k: v for k, v in message.headers.items() if k not in TEST_DROPPED_HEADERS}
+    return replace(preview, message=replace(message, text=text, html=html, headers=headers))
+
+
 def staff_copy(ctx: Context, preview: Preview, to: str, key: str, now: datetime) -> OutgoingMessage:
     """The previewed message addressed to ``to``, its subject marked ``[TEST] ``, under its
     own key. The recipient's personal links (preferences, one-click unsubscribe) are replaced

@@ -92,7 +92,7 @@ async def test_the_preview_is_exactly_what_the_digest_sends(
     sub = subscriber(ctx, "lege@kommune.no", name="Kari Nordmann", region="1103")
     store_change(ctx, 1, "Ny veileder for vaksinasjon <b>høst</b>", summary="Nye doser.")
     store_change(ctx, 2, "Endret råd om influensavaksine")
-    await login(client, ctx)
+    await login(client, ctx, role="admin")  # an admin sees the message exactly
 
     page = await client.get(PAGE, params={"subscriber": str(sub.id), "cadence": "daily"})
     assert page.status_code == 200
@@ -125,6 +125,27 @@ async def test_the_preview_is_exactly_what_the_digest_sends(
     assert sent["Subject"] == row.subject
     html_part = sent.get_body(("html",))
     assert html_part is not None and "influensavaksine" in html_part.get_content()
+
+
+async def test_a_redaktor_never_sees_the_subscribers_signed_links(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    """With a preferences or one-click link anyone can read, change or erase the subscriber's
+    data: that is an admin's power, so a redaktor's preview hides them."""
+    sub = subscriber(ctx, "lege@kommune.no", name="Kari Nordmann", region="1103")
+    store_change(ctx, 1, "Ny veileder for vaksinasjon", summary="Nye doser.")
+    await login(client, ctx)  # a redaktor
+    params = {"subscriber": str(sub.id), "cadence": "daily"}
+    page = await client.get(PAGE, params=params)
+    frame = await client.get(f"{PAGE}/ramme", params=params)
+    assert compose_digests(ctx, "daily") == 1
+    [row] = outbox(ctx)
+    signed = [p for p in ("/innstillinger/", "/u/") if p in row.body_html]
+    assert signed  # the real mail carries both links ...
+    for part in signed:  # ... the redaktor's preview neither
+        assert part not in page.text and part not in frame.text
+    assert "List-Unsubscribe" not in page.text
+    assert "Nye doser." in frame.text
 
 
 async def test_a_segment_preview_is_the_message_a_member_would_get(

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from notifier import audit
 from notifier import preview as pv
 from notifier.context import Context
+from notifier.models import StaffUser
 from notifier.web.deps import CtxDep, DbSession, StaffDep, StaffFormDep, StaffPagesDep
 from notifier.web.texts_preview import TEXTS
 from subscribers.models import CADENCES, ROLES, Subscriber
@@ -128,6 +129,7 @@ def preview_page(
     errors: list[str] = []
     if selection is not None:
         result, subscriber, errors = preview_of(ctx, session, selection)
+        result = _for_role(ctx, staff, result)
     errors += [e for e in params.getlist("error") if e in ERROR_KEYS and e not in errors]
     ok = params.get("ok")
     notice = t[f"ok_{ok}"].format(email=staff.email) if ok in OK_KEYS else None
@@ -144,6 +146,15 @@ def preview_page(
         mail_from=ctx.settings.mail_from, nonce=secrets.token_hex(16),
         tz=ctx.settings.timezone,
     )  # fmt: skip
+
+
+def _for_role(ctx: Context, staff: StaffUser, result: pv.Preview | None) -> pv.Preview | None:
+    """An admin sees the message exactly; a redaktor sees it without the subscriber's signed
+    links (with one of them anyone can read, change or erase that subscriber's data)."""
+    if result is None or staff.role == "admin" or result.recipient.subscriber_id == pv.SEGMENT_ID:
+        return result  # a segment's links are signed for no one
+    hidden = f"{ctx.settings.base_url.rstrip('/')}{PAGE}#skjult-lenke"
+    return pv.without_personal_links(ctx, result, ctx.clock(), hidden)
 
 
 def _groups(ctx: Context, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -164,6 +175,7 @@ def preview_frame(
     result = None
     if selection is not None:
         result, _, _ = preview_of(ctx, session, selection)
+        result = _for_role(ctx, staff, result)
     if result is not None and result.message is not None:
         html = result.message.html
     else:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,10 +23,10 @@ from notifier.db import make_engine, upgrade
 from notifier.digest import ChangeView, Recipient, compose
 from notifier.operators import failures_message, held_message, operator_message
 from notifier.outbox import Delivery
-from notifier.web import create_app
 from notifier.web.links import attach, load_secret
 from subscribers.tokens import CONFIRM, MANAGE, sign
 from tests.conftest import Clock, make_settings
+from tests.support.browser import serving_app
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -51,28 +48,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 @pytest.fixture
 def server(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, Context]]:
-    settings = make_settings(f"sqlite:///{tmp_path / 'web.db'}", tmp_path)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    ctx = Context(settings=settings, engine=engine, clock=clock)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(ctx), host="127.0.0.1", port=port, log_level="warning", ws="none",
-        lifespan="off",
-    )  # fmt: skip
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)  # waiting for a server thread to bind, not for work
-    yield f"http://127.0.0.1:{port}", ctx
-    srv.should_exit = True
-    thread.join(5)
-    engine.dispose()
+    """The app on a free loopback port (tests.support.browser)."""
+    with serving_app(tmp_path, clock, http_base=False) as pair:
+        yield pair
 
 
 #: Rules about a whole page's landmarks: a mail is shown inside the mail program's own page,

@@ -8,9 +8,6 @@ Screenshots go to ``$NOTIFIER_SCREENSHOTS`` when it is set (for looking at the p
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,11 +17,10 @@ from sqlmodel import Session
 
 from notifier import staff
 from notifier.context import Context
-from notifier.db import make_engine, upgrade
-from notifier.web import create_app
-from tests.conftest import Clock, make_settings
+from tests.conftest import Clock
+from tests.support.browser import serving_app
 from tests.support.staff import make_staff
-from tests.test_browser import CHROMIUM, axe_violations, sync_api, uvicorn
+from tests.test_browser import CHROMIUM, axe_violations, sync_api
 
 PASSWORD = "korrekt hest batteri stift"
 NEW = "nytt og langt passord 2026"
@@ -33,31 +29,9 @@ WIDTHS = (360, 1280)
 
 @pytest.fixture
 def server(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, Context]]:
-    # http on loopback: the site's base URL says http, so the cookie is not Secure
-    settings = make_settings(
-        f"sqlite:///{tmp_path / 'web.db'}", tmp_path, base_url="http://127.0.0.1"
-    )
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    ctx = Context(settings=settings, engine=engine, clock=clock)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(ctx), host="127.0.0.1", port=port, log_level="warning", ws="none",
-        lifespan="off",
-    )  # fmt: skip
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)  # waiting for a server thread to bind, not for work
-    yield f"http://127.0.0.1:{port}", ctx
-    srv.should_exit = True
-    thread.join(5)
-    engine.dispose()
+    """The app on a free loopback port (tests.support.browser)."""
+    with serving_app(tmp_path, clock) as pair:
+        yield pair
 
 
 def test_the_door_in_a_browser(server: tuple[str, Context]) -> None:

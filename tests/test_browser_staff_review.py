@@ -7,22 +7,15 @@ is missing."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from notifier.context import Context
-from notifier.db import make_engine, upgrade
 from notifier.plan import compose_digests, dispatch
-from notifier.web import create_app
-from tests.conftest import Clock, make_settings
-from tests.support.outbox import deliver_via_smtp
+from tests.conftest import Clock
+from tests.support.browser import deliver_in_thread, serving_app
 from tests.support.smtpserver import Inbox
 from tests.support.staff import PASSWORD, fast_hasher, make_staff
 from tests.test_browser import CHROMIUM, axe_violations
@@ -40,40 +33,14 @@ def _cheap_hashes(fast_hasher: None) -> None:
     """The login uses cheap argon2 parameters."""
 
 
-def deliver(ctx: Context, port: int) -> None:
-    """One delivery run to the SMTP server, in a thread of its own (Playwright's sync API
-    keeps an event loop running in this one)."""
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, deliver_via_smtp(ctx, port)).result()
+deliver = deliver_in_thread
 
 
 @pytest.fixture
 def server(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, Context]]:
-    """The app on a free loopback port, its base URL http (the session cookie is Secure only
-    under https)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    settings = make_settings(f"sqlite:///{tmp_path / 'web.db'}", tmp_path, base_url=base)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    ctx = Context(settings=settings, engine=engine, clock=clock)
-    config = uvicorn.Config(
-        create_app(ctx), host="127.0.0.1", port=port, log_level="warning", ws="none",
-        lifespan="off",
-    )  # fmt: skip
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)  # waiting for a server thread to bind, not for work
-    yield base, ctx
-    srv.should_exit = True
-    thread.join(5)
-    engine.dispose()
+    """The app on a free loopback port (tests.support.browser)."""
+    with serving_app(tmp_path, clock) as pair:
+        yield pair
 
 
 def test_review_in_a_browser(

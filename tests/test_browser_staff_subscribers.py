@@ -9,9 +9,6 @@ tests/test_browser.py when Chromium or Playwright is missing."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,13 +17,12 @@ import pytest
 from sqlmodel import Session
 
 from notifier.context import Context
-from notifier.db import make_engine, upgrade
 from notifier.message import OutgoingMessage
 from notifier.outbox import enqueue
-from notifier.web import create_app
 from subscribers.service import add_subscriber, find_subscriber
 from subscribers.suppression import ERASED, record_hard_bounce, suppress
-from tests.conftest import Clock, make_settings
+from tests.conftest import Clock
+from tests.support.browser import serving_app
 from tests.support.staff import PASSWORD, fast_hasher, make_staff
 from tests.test_browser import CHROMIUM, axe_violations
 
@@ -51,31 +47,9 @@ def _cheap_hashes(fast_hasher: None) -> None:
 
 @pytest.fixture
 def server(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, Context]]:
-    """The app on a free loopback port, its base URL http (the session cookie is Secure only
-    under https)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    settings = make_settings(f"sqlite:///{tmp_path / 'web.db'}", tmp_path, base_url=base)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    ctx = Context(settings=settings, engine=engine, clock=clock)
-    config = uvicorn.Config(
-        create_app(ctx), host="127.0.0.1", port=port, log_level="warning", ws="none",
-        lifespan="off",
-    )  # fmt: skip
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)  # waiting for a server thread to bind, not for work
-    yield base, ctx
-    srv.should_exit = True
-    thread.join(5)
-    engine.dispose()
+    """The app on a free loopback port (tests.support.browser)."""
+    with serving_app(tmp_path, clock) as pair:
+        yield pair
 
 
 def people(ctx: Context, clock: Clock) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from feeds.models import Change, Source
@@ -270,21 +270,31 @@ def store_in_batches(
     once, so a dispatch to thousands never holds the write lock for long (other processes
     wait seconds, not minutes). Safe to resume: a message's key is unique and a change is
     planned again only for those it has not reached. A batch that finds the database locked
-    is rolled back and tried again."""
+    is rolled back and tried again; so is one that collides with a dispatch running at the
+    same time (a unique key already taken): the retry sees those rows and skips them."""
     added = 0
     size = ctx.settings.dispatch_batch
     for start in range(0, len(digests), size):
         chunk = digests[start : start + size]
+        collisions = 0
         for wait in (*LOCKED_WAITS, None):
             try:
-                added += store(ctx, session, chunk, now)
+                stored = store(ctx, session, chunk, now)
                 session.commit()
-                break
+            except IntegrityError:
+                session.rollback()
+                collisions += 1
+                if collisions > 3:
+                    raise
+                continue
             except OperationalError as exc:
                 session.rollback()
                 if wait is None or not is_locked(exc):
                     raise
                 time.sleep(wait)
+                continue
+            added += stored
+            break
     return added
 
 

@@ -90,7 +90,7 @@ def test_review_in_a_browser(
         page.wait_for_url(f"{base}/staff/gjennomgang?ok=approved")
         assert "Endringen er godkjent" in page.locator(".notice").inner_text()
         check("queue after approving")
-        assert dispatch(ctx) == 1
+        dispatch(ctx)  # the approval dispatched it already (after its response); harmless again
         deliver(ctx, port)
         mails = [m for m in inbox.to("lege@kommune.no") if approved in str(m["Subject"])]
         assert len(mails) == 1

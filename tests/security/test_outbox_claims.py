@@ -265,3 +265,30 @@ def test_a_locked_sqlite_database_is_waited_for_not_a_crash(tmp_path: Path) -> N
     with Session(impatient) as session:
         assert len(session.exec(select(Delivery)).all()) == 1
     impatient.dispose()
+
+
+def test_two_dispatches_at_once_store_each_alert_once(ctx: Context, database_url: str) -> None:
+    """An approval dispatches at once while the service's round may dispatch too: a batch that
+    collides with the other's rows is rolled back and tried again, skipping what is stored."""
+    settings = ctx.settings.model_copy(update={"dispatch_batch": 25})
+    one = Context(settings=settings, engine=ctx.engine, clock=ctx.clock)
+    other = Context(settings=settings, engine=make_engine(database_url), clock=ctx.clock)
+    _many_subscribers(one, subscribers=150, changes=2)
+    failures: list[BaseException] = []
+
+    def run(c: Context) -> None:
+        try:
+            dispatch(c)
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in (one, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    other.engine.dispose()
+    assert not failures, failures
+    with Session(ctx.engine) as session:
+        keys = [d.idempotency_key for d in session.exec(select(Delivery))]
+    assert len(keys) == len(set(keys)) == 150

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
@@ -25,6 +25,7 @@ from feeds.models import Change, Source
 from notifier import review
 from notifier.context import Context
 from notifier.models import StaffUser
+from notifier.plan import dispatch
 from notifier.render import KIND_NB, KIND_NN, MAIL_TEXT
 from notifier.web import staff_views as views
 from notifier.web.deps import CtxDep, DbSession, StaffDep, StaffFormDep, StaffPagesDep
@@ -277,11 +278,17 @@ def approve(
     ctx: CtxDep,
     pages: StaffPagesDep,
     session: DbSession,
+    background: BackgroundTasks,
 ) -> Response:
-    return _act(
+    """Publish the change and dispatch it at once, after the response (the alerts go to the
+    outbox now, not at the next round; digests take it at their time)."""
+    response = _act(
         request, change_id, staff, ctx, pages, session, data,
         lambda s: review.approve(s, change_id, staff, ctx.clock()), "approved",
     )  # fmt: skip
+    if response.status_code == 303:
+        background.add_task(dispatch, ctx)
+    return response
 
 
 @router.post("/staff/endringer/{change_id}/stans", response_class=HTMLResponse)

@@ -8,8 +8,10 @@ valid csrf_token; the HTML frame is served with a strict Content-Security-Policy
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -343,3 +345,46 @@ async def test_a_test_of_a_segment_and_of_nothing(ctx: Context, client: httpx.As
 
 def test_both_languages_have_every_text() -> None:
     assert NB.keys() == NN.keys()
+
+
+async def test_the_preview_equals_what_notifier_digest_and_deliver_send(
+    ctx: Context,
+    client: httpx.AsyncClient,
+    smtp: tuple[Inbox, int],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """The commands run with the real clock: so does this test's clock, and the preview is
+    compared with the mail the SMTP server received (HTML and text parts)."""
+    from datetime import UTC, datetime
+
+    from typer.testing import CliRunner
+
+    from notifier.cli import app
+
+    inbox, port = smtp
+    clock.now = datetime.now(UTC)
+    sub = subscriber(ctx, "lege@kommune.no", name="Kari Nordmann", region="1103")
+    store_change(ctx, 1, "Ny veileder for vaksinasjon", summary="Nye doser før vinteren.")
+    await login(client, ctx, role="admin")
+    params = {"subscriber": str(sub.id), "cadence": "daily"}
+    page = await client.get(PAGE, params=params)
+    frame = await client.get(f"{PAGE}/ramme", params=params)
+    for name, value in {
+        "NOTIFIER_DATABASE_URL": database_url, "NOTIFIER_DATA_DIR": str(tmp_path / "var"),
+        "NOTIFIER_SMTP_URL": f"smtp://127.0.0.1:{port}",
+        "NOTIFIER_BASE_URL": ctx.settings.base_url,
+    }.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    for command in (["digest", "--cadence", "daily"], ["deliver"]):
+        # in a thread: `deliver` runs its own event loop
+        result = await asyncio.to_thread(CliRunner().invoke, app, command, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    [sent] = inbox.to("lege@kommune.no")
+    html_part, text_part = sent.get_body(("html",)), sent.get_body(("plain",))
+    assert html_part is not None and text_part is not None
+    crlf = "\r\n"  # SMTP's line ends; what a mail reader shows is the same text
+    assert html_part.get_content().replace(crlf, "\n") == frame.text
+    assert text_part.get_content().replace(crlf, "\n") == pre_text(page.text)

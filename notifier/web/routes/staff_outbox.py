@@ -8,14 +8,19 @@ redacted error text only as a small labelled detail). Actions, each a POST with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from notifier import audit
 from notifier import outbox_admin as ob
+from notifier.context import Context
 from notifier.mailsafe import redact
+from notifier.models import StaffUser
 from notifier.outbox import Delivery
 from notifier.web.deps import CtxDep, DbSession, StaffDep, StaffFormDep, StaffPagesDep
 from notifier.web.texts_outbox import TEXTS
@@ -76,42 +81,45 @@ def _explained(t: dict[str, str], row: Delivery) -> list[str]:
     return [t[key].format(**values) for key, values in ob.explain(row)]
 
 
-@router.post(PAGE + "/{delivery_id}/prov-igjen")
-def retry(
-    delivery_id: int, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
+def _act(
+    delivery_id: int,
+    staff: StaffUser,
+    data: dict[str, str],
+    ctx: Context,
+    session: Session,
+    action: str,
+    change: Callable[[Session, int, datetime], Delivery],
+    ok: str,
 ) -> Response:
+    """One audited action on a message: ``change`` it, record before and after, commit, and
+    go back with the confirmation (or, refused, the refusal)."""
     now = ctx.clock()
     try:
         before = _state(session.get(Delivery, delivery_id))
-        row = ob.retry(session, delivery_id, now)
+        row = change(session, delivery_id, now)
     except ob.OutboxActionError as exc:
         session.rollback()
         return _back(data, error=exc.code)
     audit.record(
-        session, now, staff, "outbox_retry", "delivery", str(delivery_id),
+        session, now, staff, action, "delivery", str(delivery_id),
         before=before, after=_state(row), detail=row.kind,
     )  # fmt: skip
     session.commit()
-    return _back(data, ok="retried")
+    return _back(data, ok=ok)
+
+
+@router.post(PAGE + "/{delivery_id}/prov-igjen")
+def retry(
+    delivery_id: int, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
+) -> Response:
+    return _act(delivery_id, staff, data, ctx, session, "outbox_retry", ob.retry, "retried")
 
 
 @router.post(PAGE + "/{delivery_id}/avbryt")
 def cancel(
     delivery_id: int, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
 ) -> Response:
-    now = ctx.clock()
-    try:
-        before = _state(session.get(Delivery, delivery_id))
-        row = ob.cancel(session, delivery_id, now)
-    except ob.OutboxActionError as exc:
-        session.rollback()
-        return _back(data, error=exc.code)
-    audit.record(
-        session, now, staff, "outbox_cancel", "delivery", str(delivery_id),
-        before=before, after=_state(row), detail=row.kind,
-    )  # fmt: skip
-    session.commit()
-    return _back(data, ok="cancelled")
+    return _act(delivery_id, staff, data, ctx, session, "outbox_cancel", ob.cancel, "cancelled")
 
 
 def _state(row: Delivery | None) -> dict[str, object]:

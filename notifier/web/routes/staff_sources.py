@@ -11,16 +11,20 @@ now", any staff user), ``/staff/kilder/{key}/slaa-av`` (disable, with a required
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from feeds.models import Source
 from notifier import audit
 from notifier import source_admin as sa
+from notifier.context import Context
 from notifier.mailsafe import redact
+from notifier.models import StaffUser
 from notifier.web.deps import (
     AdminDep,
     CtxDep,
@@ -126,61 +130,59 @@ def _back(key: str, **flag: str) -> Response:
     return RedirectResponse(f"{PAGE}/{quote(key, safe='')}?{name}={value}", status_code=303)
 
 
-@router.post(PAGE + "/{key}/sjekk")
-def check_now(
-    key: str, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
+def _act(
+    key: str,
+    staff: StaffUser,
+    ctx: Context,
+    session: Session,
+    action: str,
+    change: Callable[[Source, datetime], object],
+    ok: str,
 ) -> Response:
+    """One audited action on a source: ``change`` it, record before and after, commit, and
+    go back to its page with the confirmation (or, refused, the refusal)."""
     now = ctx.clock()
     try:
         source = sa.by_key(session, key)
         before = _state(source)
-        sa.check_now(session, source, now)
+        change(source, now)
     except sa.SourceActionError as exc:
         session.rollback()
         return _back(key, error=exc.code)
     audit.record(
-        session, now, staff, "source_check_now", "source", key, before=before,
-        after=_state(source),
+        session, now, staff, action, "source", key, before=before, after=_state(source),
+        detail=source.disabled_reason or "" if action == "source_disable" else "",
     )  # fmt: skip
     session.commit()
-    return _back(key, ok="checked")
+    return _back(key, ok=ok)
+
+
+@router.post(PAGE + "/{key}/sjekk")
+def check_now(
+    key: str, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
+) -> Response:
+    return _act(
+        key, staff, ctx, session, "source_check_now",
+        lambda source, now: sa.check_now(session, source, now), "checked",
+    )  # fmt: skip
 
 
 @router.post(PAGE + "/{key}/slaa-av")
 def disable(
     key: str, staff: AdminDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
 ) -> Response:
-    now = ctx.clock()
-    try:
-        source = sa.by_key(session, key)
-        before = _state(source)
-        sa.disable(session, source, data.get("reason", ""))
-    except sa.SourceActionError as exc:
-        session.rollback()
-        return _back(key, error=exc.code)
-    audit.record(
-        session, now, staff, "source_disable", "source", key, before=before,
-        after=_state(source), detail=source.disabled_reason or "",
+    reason = data.get("reason", "")
+    return _act(
+        key, staff, ctx, session, "source_disable",
+        lambda source, _now: sa.disable(session, source, reason), "disabled",
     )  # fmt: skip
-    session.commit()
-    return _back(key, ok="disabled")
 
 
 @router.post(PAGE + "/{key}/slaa-paa")
 def enable(
     key: str, staff: AdminDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
 ) -> Response:
-    now = ctx.clock()
-    try:
-        source = sa.by_key(session, key)
-        before = _state(source)
-        sa.enable(session, source, now)
-    except sa.SourceActionError as exc:
-        session.rollback()
-        return _back(key, error=exc.code)
-    audit.record(
-        session, now, staff, "source_enable", "source", key, before=before,
-        after=_state(source),
+    return _act(
+        key, staff, ctx, session, "source_enable",
+        lambda source, now: sa.enable(session, source, now), "enabled",
     )  # fmt: skip
-    session.commit()
-    return _back(key, ok="enabled")

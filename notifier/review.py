@@ -119,13 +119,7 @@ def approve(session: Session, change_id: int, actor: StaffUser | None, now: date
     before = _snapshot(change)
     change.status = PUBLISHED
     change.dispatched_at = None  # the next dispatch plans it like a new change
-    _reviewed(change, actor, now)
-    session.add(change)
-    audit.record(
-        session, now, actor, "change.approve", "change", str(change_id),
-        before=before, after=_snapshot(change),
-    )  # fmt: skip
-    session.flush()
+    _record(session, change, before, actor, now, "change.approve")
     return change
 
 
@@ -142,13 +136,7 @@ def suppress(
     before = _snapshot(change)
     change.status = SUPPRESSED
     change.suppressed_reason = reason[:1000]
-    _reviewed(change, actor, now)
-    session.add(change)
-    audit.record(
-        session, now, actor, "change.suppress", "change", str(change_id),
-        before=before, after=_snapshot(change), detail=change.suppressed_reason,
-    )  # fmt: skip
-    session.flush()
+    _record(session, change, before, actor, now, "change.suppress", detail=change.suppressed_reason)
     return change
 
 
@@ -171,13 +159,7 @@ def edit(
     before = _snapshot(change)
     change.title = title
     change.summary = summary.strip()
-    _reviewed(change, actor, now)
-    session.add(change)
-    audit.record(
-        session, now, actor, "change.edit", "change", str(change_id),
-        before=before, after=_snapshot(change),
-    )  # fmt: skip
-    session.flush()
+    _record(session, change, before, actor, now, "change.edit")
     return change
 
 
@@ -211,8 +193,6 @@ def retag(
     change.subtopics = list(new.subtopics)
     change.regions = list(new.regions)
     change.urgent = new.urgent
-    _reviewed(change, actor, now)
-    session.add(change)
     session.add(
         LabelCorrection(
             change_id=change_id, at=now, staff_user_id=actor.id if actor else None,
@@ -221,17 +201,28 @@ def retag(
             before=old.as_dict(), after=new.as_dict(),
         )
     )  # fmt: skip
-    audit.record(
-        session, now, actor, "change.retag", "change", str(change_id),
-        before=before, after=_snapshot(change),
-    )  # fmt: skip
-    session.flush()
+    _record(session, change, before, actor, now, "change.retag")
     return change
 
 
-def _reviewed(change: Change, actor: StaffUser | None, now: datetime) -> None:
+def _record(
+    session: Session,
+    change: Change,
+    before: dict[str, Any],
+    actor: StaffUser | None,
+    now: datetime,
+    action: str,
+    detail: str = "",
+) -> None:
+    """Mark the change reviewed and write the action to the audit log, before and after."""
     change.reviewed_at = now
     change.reviewed_by = actor.id if actor else None
+    session.add(change)
+    audit.record(
+        session, now, actor, action, "change", str(change.id),
+        before=before, after=_snapshot(change), detail=detail,
+    )  # fmt: skip
+    session.flush()
 
 
 def overdue(session: Session, now: datetime, after: timedelta) -> list[Change]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import Session
 
-from notifier.outbox import scrub
+from notifier.erasure import erase_subscriber
 from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
 from notifier.web.forms import parse_form
 from subscribers import selfservice as ss
@@ -138,9 +138,7 @@ async def erase(
         subscriber = resolve(session, pages.links.secret, MANAGE, token, now)
     except TokenError as exc:
         return guard.bad_link(request, exc)
-    assert subscriber.id is not None
-    scrub(session, subscriber.id)
-    ss.erase(session, subscriber, now)
+    erase_subscriber(session, subscriber, now)
     session.commit()
     return pages.message(request, text(request, "erased_title"), text(request, "erased_text"))
 

@@ -44,8 +44,9 @@ from starlette.exceptions import HTTPException
 
 from notifier import audit
 from notifier.context import Context
+from notifier.erasure import erase_subscriber
 from notifier.models import StaffUser
-from notifier.outbox import Delivery, scrub
+from notifier.outbox import Delivery
 from notifier.web.deps import (
     AdminDep,
     CtxDep,
@@ -700,8 +701,7 @@ def subscriber_erase(
     assert person.id is not None
     now = ctx.clock()
     subscriptions = len(ss.choices(session, person))
-    messages = scrub(session, person.id)  # what the subscriber's own erasure does, in order
-    ss.erase(session, person, now)
+    messages = erase_subscriber(session, person, now)  # as the subscriber's own erasure
     audit.record(
         session, now, staff, "subscriber.erase", "subscriber", str(person.id),
         after={"abonnement": subscriptions, "meldinger": messages},

@@ -1,0 +1,22 @@
+"""Erasing a subscriber on request, the one way every entrance does it (the subscriber's own
+link, the staff console): the outbox's copies of their messages are blanked first
+(``outbox.scrub``), then the audience side forgets them (``selfservice.erase``). The caller
+commits both together."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from notifier.outbox import scrub
+from subscribers import selfservice as ss
+from subscribers.models import Subscriber
+
+
+def erase_subscriber(session: Session, subscriber: Subscriber, now: datetime) -> int:
+    """Erase the person; returns how many outbox messages were blanked."""
+    assert subscriber.id is not None
+    messages = scrub(session, subscriber.id)
+    ss.erase(session, subscriber, now)
+    return messages

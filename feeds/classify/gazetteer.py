@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from feeds.terms import ClassifyDataError
+from feeds.classify.terms import ClassifyDataError
 
 __all__ = ["Gazetteer", "RegionTag", "find_regions", "load_gazetteer"]
 

@@ -1,26 +1,11 @@
-"""Classify a detected change: subtopics, regions and urgency, every tag with its reason.
+"""The vocabulary classifier: subtopics, regions and urgency, every tag with its reason.
 
 Pure logic: the only I/O is loading the bundled data files once (``load_taxonomy``,
 ``load_gazetteer``); ``classify`` takes values and returns a frozen ``Classification``.
 
-The classifier is four modules, one concept each; this one is the entry point and re-exports
-the public names of the others, so importers need only ``feeds.classify``:
-
-``feeds.terms``
-    Norwegian normalisation, the light bokmål/nynorsk stemmer (``normalise``, ``stem``) and
-    the term matcher; ``ClassifyDataError``.
-``feeds.taxonomy``
-    ``Subtopic``, ``Taxonomy``, ``load_taxonomy``: subtopics, patterns, scoring settings and
-    urgency rules from ``feeds/data/subtopics.json``.
-``feeds.gazetteer``
-    ``RegionTag``, ``Gazetteer``, ``load_gazetteer`` and place-name detection, from
-    kommuner.csv, fylker.csv and statsforvaltere.csv.
-``feeds.classify``
-    ``Tag``, ``Classification``, ``classify``: scoring the term hits into subtopic tags,
-    umbrellas, address and catalogue tags, and urgency.
-
-Imports run one way, without cycles: ``terms`` <- ``taxonomy``; ``terms`` <- ``gazetteer``
-(for ``ClassifyDataError``); all three <- ``classify``.
+The vocabulary classifier of the ``feeds.classify`` package (which re-exports ``Tag``,
+``Classification`` and ``classify``); its parts are ``feeds.classify.terms``,
+``feeds.classify.taxonomy`` and ``feeds.classify.gazetteer``.
 
 Approach
 ========
@@ -28,7 +13,7 @@ Subtopics
     Each field is normalised once and split into words: ``title``, ``section`` (heading
     path of a changed guide section), ``lede`` (the first ``lede_chars`` characters of the
     text), ``body`` (the rest) and ``url`` (the words of the address path); the taxonomy's
-    matcher finds the term hits (``feeds.terms``). Exclude
+    matcher finds the term hits (``feeds.classify.terms``). Exclude
     patterns (false friends: ``attest``, ``overdose``, ``isolert sett``) block the words they
     cover for one subtopic. score = sum of field weight x term weight, each distinct stem
     counted once per field. A subtopic is tagged at ``threshold``; an umbrella (``tisk``) is
@@ -36,7 +21,7 @@ Subtopics
     and address rules (``lovdata.no``) always tag.
 
 Regions
-    See ``feeds.gazetteer``.
+    See ``feeds.classify.gazetteer``.
 
 Urgency (rules as data in ``subtopics.json``)
     A rule fires on one of its terms in its fields, on its hosts, or on its catalogue
@@ -50,8 +35,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from feeds.gazetteer import Gazetteer, RegionTag, find_regions, load_gazetteer
-from feeds.taxonomy import (
+from feeds.classify.gazetteer import Gazetteer, RegionTag, find_regions, load_gazetteer
+from feeds.classify.taxonomy import (
     FIELD_LABELS,
     FIELD_ORDER,
     Subtopic,
@@ -59,7 +44,7 @@ from feeds.taxonomy import (
     UrgencyRule,
     load_taxonomy,
 )
-from feeds.terms import (
+from feeds.classify.terms import (
     URL_WORD_RE,
     ClassifyDataError,
     FieldHits,

@@ -2,7 +2,7 @@
 
 Part of the classifier (``feeds.classify``), which re-exports ``normalise``, ``stem`` and
 ``ClassifyDataError``; ``Matcher``, ``Hit``, ``Target``, ``WORD_RE`` and ``URL_WORD_RE`` are
-for ``feeds.taxonomy`` and ``feeds.classify`` only. Pure: no I/O.
+for ``feeds.classify.taxonomy`` and ``feeds.classify`` only. Pure: no I/O.
 
 How a field is matched
     1. The text is normalised once (Unicode NFC, lower case, soft hyphens and zero-width

@@ -4,7 +4,7 @@ Part of the classifier (``feeds.classify``, which re-exports ``Subtopic``, ``Tax
 ``load_taxonomy``). The only I/O is ``load_taxonomy`` reading ``feeds/data/subtopics.json``
 once. ``Taxonomy`` checks the data (unknown keys, groups, children, parents, fields and
 malformed patterns raise ``ClassifyDataError``), compiles every subtopic, exclude and urgency
-pattern into one ``Matcher`` (``feeds.terms``), and is immutable afterwards.
+pattern into one ``Matcher`` (``feeds.classify.terms``), and is immutable afterwards.
 
 Everything that decides a tag is data here: field and term weights, thresholds, umbrella
 parents (``tisk`` and its children), address rules (``lovdata.no``) and urgency rules.
@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from feeds.terms import ClassifyDataError, Matcher
+from feeds.classify.terms import ClassifyDataError, Matcher
 
 __all__ = [
     "FIELD_LABELS",

@@ -51,6 +51,7 @@ from feeds.store import (
     NewVersion,
     Tagged,
     apply_fields,
+    count_checks,
     error_fields,
     health_times,
     latest_stored,
@@ -132,11 +133,13 @@ async def check_sources(
     round_ = _Round(engine, fetcher, classifier, now, rules)
     outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
     round_.flush()
-    if round_.quiet:
-        with Session(engine) as session:
-            apply_fields(session, round_.quiet)
-            session.commit()
-    return [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
+    reports = [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
+    with Session(engine) as session:
+        apply_fields(session, round_.quiet)
+        history = [(t.id, rep.outcome == "error") for t, rep in zip(targets, reports, strict=True)]
+        count_checks(session, history, now())
+        session.commit()
+    return reports
 
 
 async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:

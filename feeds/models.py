@@ -125,3 +125,21 @@ class Change(SQLModel, table=True):
     reviewed_at: datetime | None = _ts()
     reviewed_by: int | None = None
     suppressed_reason: str | None = None
+
+
+class SourceCheckHour(SQLModel, table=True):
+    """How many checks of a source ran, and how many failed, in one UTC hour: the history the
+    console charts (a row per source and hour, not per check, so it stays small: 30 days of
+    30 sources is at most ~22,000 rows). Written once per round (``feeds.store.count_checks``)
+    and pruned by housekeeping."""
+
+    __tablename__ = "source_check_hour"
+
+    source_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("source.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    hour: datetime = Field(sa_column=sa.Column(UTCDateTime, primary_key=True))
+    checks: int = 0
+    errors: int = 0

@@ -24,7 +24,7 @@ from feeds.detect import (
 )
 from feeds.errors import TransientFetchError
 from feeds.fetch import HostPaused
-from feeds.models import Change, Snapshot, Source
+from feeds.models import Change, Snapshot, Source, SourceCheckHour
 from feeds.story import WINDOW as STORY_WINDOW
 from feeds.story import StoryRef, story_key
 
@@ -299,6 +299,47 @@ def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         )
         params = [{**row, "source_id_": row["id"]} for row in group]
         session.connection().execute(statement, params)
+
+
+def count_checks(session: Session, outcomes: Sequence[tuple[int, bool]], now: datetime) -> None:
+    """Add a round's checks to the per-hour history: ``outcomes`` holds (source id, failed)
+    per check. One upsert per round, atomic on both engines, so several workers may add to
+    the same hour at once."""
+    if not outcomes:
+        return
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    totals: dict[int, list[int]] = {}
+    for source_id, failed in outcomes:
+        counts = totals.setdefault(source_id, [0, 0])
+        counts[0] += 1
+        counts[1] += int(failed)
+    table = SourceCheckHour.__table__  # type: ignore[attr-defined]
+    rows = [
+        {"source_id": sid, "hour": hour, "checks": c, "errors": e}
+        for sid, (c, e) in sorted(totals.items())
+    ]
+    dialect = session.get_bind().dialect.name
+    upsert: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    statement = upsert(table).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.source_id, table.c.hour],
+        set_={
+            "checks": table.c.checks + statement.excluded.checks,
+            "errors": table.c.errors + statement.excluded.errors,
+        },
+    )
+    session.connection().execute(statement)
+
+
+def prune_check_history(session: Session, before: datetime) -> int:
+    """Delete the check history older than ``before``; returns the rows deleted."""
+    table = SourceCheckHour.__table__  # type: ignore[attr-defined]
+    result = session.connection().execute(delete(table).where(table.c.hour < before))
+    return int(result.rowcount or 0)
 
 
 #: one detected change with its classification: subtopics, regions, urgent, reasons

@@ -430,11 +430,12 @@ def housekeeping() -> None:
     """Delete sign-ups never confirmed (after NOTIFIER_UNCONFIRMED_RETENTION_DAYS) and old
     rate-limit events (after NOTIFIER_RATE_EVENT_RETENTION_HOURS); print the counts. The
     scheduler of 'notifier run' does this daily."""
-    from notifier.service import housekeep, housekeep_staff
+    from notifier.service import housekeep, housekeep_sources, housekeep_staff
 
     with _ctx() as ctx:
         typer.echo(housekeep(ctx))
         typer.echo(housekeep_staff(ctx))
+        typer.echo(housekeep_sources(ctx))
 
 
 @classify_app.callback(invoke_without_command=True)

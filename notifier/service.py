@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session
 
 from feeds.fetch import Fetcher
+from feeds.store import prune_check_history
 from notifier import audit, outbox, staff
 from notifier.context import Context
 from notifier.deliver import deliver
@@ -94,9 +96,22 @@ def housekeep_staff(ctx: Context) -> StaffPurgeReport:
     return report
 
 
+#: how long the per-hour check history is kept (the console charts the last 30 days)
+CHECK_HISTORY = timedelta(days=90)
+
+
+def housekeep_sources(ctx: Context) -> str:
+    """Delete the check history older than ``CHECK_HISTORY``; one transaction."""
+    with Session(ctx.engine) as session:
+        deleted = prune_check_history(session, ctx.clock() - CHECK_HISTORY)
+        session.commit()
+    return f"{deleted} hour(s) of check history past {CHECK_HISTORY.days} days deleted"
+
+
 async def housekeeping_job(ctx: Context) -> None:
     log.info("housekeeping: %s", housekeep(ctx))
     log.info("housekeeping: %s", housekeep_staff(ctx))
+    log.info("housekeeping: %s", housekeep_sources(ctx))
 
 
 def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOScheduler:

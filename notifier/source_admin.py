@@ -2,11 +2,10 @@
 console turns into Norwegian words, a 30-day activity series, and the actions (enable,
 disable with a reason, check now).
 
-Activity. No per-check history is stored (a check writes only the source's latest health on
-``source``), so the series counts what is kept per day: changes (``change.detected_at``),
-new versions stored (``snapshot.taken_at``; superseded snapshots are pruned, so older days
-may count fewer than were stored) and, for today only, the source's last check and whether
-it failed. Checks and errors per day need a log of checks (see docs/operations.md).
+Activity. Each round adds its checks to ``source_check_hour`` (checks and failed checks per
+source and UTC hour, ``feeds.store.count_checks``); the series sums those hours per local
+day and counts the changes found (``change.detected_at``) per local day. The hours are
+whole in Europe/Oslo (its offsets are whole hours), so every check falls on its local day.
 
 Scheduling. The round of due sources (``feeds.store.select_sources``, used by the service
 and ``notifier check`` without keys) takes enabled sources only, so a disabled source is not
@@ -24,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from feeds.models import Change, Snapshot, Source
+from feeds.models import Change, Source, SourceCheckHour
 
 DAYS = 30
 REASON_MAX = 500
@@ -130,17 +129,16 @@ def explain_error(error: str | None) -> tuple[str, dict[str, str]] | None:
 @dataclass(frozen=True)
 class Day:
     day: date
+    checks: int
+    errors: int
     changes: int
-    versions: int
-    #: the source's last check fell on this day (only the last one is known)
-    last_check: bool = False
-    last_check_failed: bool = False
 
 
 def activity(
     session: Session, source: Source, now: datetime, timezone: str, days: int = DAYS
 ) -> list[Day]:
-    """Changes and stored versions per local day over the last ``days`` days, oldest first."""
+    """Checks, failed checks and changes per local day over the last ``days`` days, oldest
+    first."""
     assert source.id is not None
     zone = ZoneInfo(timezone)
     today = now.astimezone(zone).date()
@@ -154,24 +152,19 @@ def activity(
         ).all(),
         zone,
     )
-    versions = _per_day(
-        session.exec(
-            select(Snapshot.taken_at).where(
-                Snapshot.source_id == source.id, col(Snapshot.taken_at) >= since
-            )
-        ).all(),
-        zone,
-    )
-    checked = source.last_checked_at.astimezone(zone).date() if source.last_checked_at else None
-    failed = source.last_outcome == "error"
-    return [
-        Day(
-            d,
-            changes.get(d, 0),
-            versions.get(d, 0),
-            last_check=d == checked,
-            last_check_failed=d == checked and failed,
+    checks: dict[date, int] = {}
+    errors: dict[date, int] = {}
+    hours = session.exec(
+        select(SourceCheckHour.hour, SourceCheckHour.checks, SourceCheckHour.errors).where(
+            SourceCheckHour.source_id == source.id, col(SourceCheckHour.hour) >= since
         )
+    ).all()
+    for hour, n, failed in hours:
+        day = hour.astimezone(zone).date()
+        checks[day] = checks.get(day, 0) + n
+        errors[day] = errors.get(day, 0) + failed
+    return [
+        Day(d, checks.get(d, 0), errors.get(d, 0), changes.get(d, 0))
         for d in (first + timedelta(days=i) for i in range(days))
     ]
 

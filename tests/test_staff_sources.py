@@ -8,7 +8,7 @@ administrators), each audited and refused without a valid csrf_token."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -26,15 +26,18 @@ from feeds.errors import (
     TransientFetchError,
 )
 from feeds.fetch import HostPaused, PermanentStatusError, TransientStatusError
-from feeds.models import Snapshot, Source
+from feeds.models import Source, SourceCheckHour
 from feeds.robots import RobotsDisallowed, RobotsUnavailable
-from feeds.store import select_sources
+from feeds.store import count_checks, select_sources
 from notifier import source_admin as sa
 from notifier.context import Context
 from notifier.models import AuditEvent
+from notifier.pipeline import check
+from notifier.service import CHECK_HISTORY, housekeep_sources
 from notifier.web.svg import Series, bar_chart
 from notifier.web.texts_sources import NB, NN
 from tests.conftest import Clock
+from tests.support.httpserver import FixtureServer
 from tests.support.outbox import store_change
 from tests.support.staff import fast_hasher, login, staff_client
 
@@ -159,32 +162,46 @@ async def test_the_list_shows_health_and_reasons(
     assert NN["err_timeout"].format(seconds="30") in nynorsk.text
 
 
-async def test_the_activity_chart_and_its_table(
-    ctx: Context, client: httpx.AsyncClient, clock: Clock
+def article(text: str) -> str:
+    return (
+        "<html><head><title>Side</title></head><body><main><h1>Testing</h1>"
+        f"<h2>Råd</h2><p>{text}</p></main></body></html>"
+    )
+
+
+async def test_the_activity_chart_counts_real_checks_errors_and_changes_per_local_day(
+    ctx: Context, client: httpx.AsyncClient, clock: Clock, http: FixtureServer
 ) -> None:
-    store_change(ctx, 1, "Første", source_key="fhi")
-    store_change(ctx, 2, "Andre", source_key="fhi")
-    clock.advance(days=-3)
-    store_change(ctx, 3, "Eldre", source_key="fhi")
-    clock.advance(days=-40)
-    store_change(ctx, 4, "For gammel", source_key="fhi")
-    clock.advance(days=43)
-    with Session(ctx.engine) as session:
-        source = session.exec(select(Source).where(Source.key == "fhi")).one()
-        source.last_checked_at, source.last_outcome = clock(), "error"
-        session.add(source)
-        session.commit()
-        assert len(session.exec(select(Snapshot)).all()) == 4
+    """Four real check rounds against a local server: a baseline, an unchanged check just
+    after midnight Oslo time (23.30 UTC: the next local day), a failure and a change today.
+    The chart and its table count checks, failed checks and changes per local day."""
+    http.set("/side", article("Første versjon av rådene om testing."))
+    add_source(ctx, "side", url=http.url("/side"), name="Testside")
+    clock.advance(days=-3)  # 20 November, 09.00 Oslo
+    assert [r.outcome for r in await check(ctx, ["side"])] == ["new"]
+    clock.now = clock.now.replace(hour=23, minute=30)  # 00.30 on 21 November in Oslo
+    assert [r.outcome for r in await check(ctx, ["side"])] == ["unchanged"]
+    clock.now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    http.set("/side", b"", status=500)
+    assert [r.outcome for r in await check(ctx, ["side"])] == ["error"]
+    clock.advance(minutes=30)
+    http.set("/side", article("Andre versjon av rådene om testing, med nye frister."))
+    assert [r.outcome for r in await check(ctx, ["side"])] == ["changed"]
+    store_change(ctx, 1, "Annen kilde", source_key="annen")  # another source: not counted
+
     await login(client, ctx)
-    page = await client.get(f"{PAGE}/fhi")
+    page = await client.get(f"{PAGE}/side")
     assert page.status_code == 200
     tree = parse(page.text)
-    [svg] = tree.xpath("//svg")
-    assert svg.get("role") == "img"
-    assert svg.get("aria-labelledby") == "aktivitet-title aktivitet-desc"
-    assert tree.xpath("//svg/title")[0].text_content() == NB["chart_title"].format(name="FHI")
-    desc = str(tree.xpath("//svg/desc")[0].text_content())
-    assert "3 endringer og 3 nye versjoner" in desc
+    checks_svg, changes_svg = tree.xpath("//svg")
+    assert checks_svg.get("role") == "img" == changes_svg.get("role")
+    assert checks_svg.get("aria-labelledby") == "sjekker-title sjekker-desc"
+    assert str(tree.xpath("//svg/title")[0].text_content()) == NB["checks_chart_title"].format(
+        name="Testside"
+    )
+    descs = [str(d.text_content()) for d in tree.xpath("//svg/desc")]
+    assert "Til sammen 4 sjekker, 1 av dem feilet" in descs[0]
+    assert "Til sammen 1 endringer" in descs[1]
     assert not tree.xpath(
         "//svg//*[@href or @xlink:href]", namespaces={"xlink": "http://www.w3.org/1999/xlink"}
     )
@@ -193,11 +210,35 @@ async def test_the_activity_chart_and_its_table(
         for tr in tree.xpath("//details//tbody/tr")
     ]
     assert len(rows) == 30
-    assert rows[-1] == ["23.11.2026", "2", "2", NB["last_check_failed"]]
-    assert rows[-4] == ["20.11.2026", "1", "1", ""]
-    assert sum(int(r[1]) for r in rows) == 3
+    assert rows[-1] == ["23.11.2026", "2", "1", "1"]
+    assert rows[-3] == ["21.11.2026", "1", "0", "0"]
+    assert rows[-4] == ["20.11.2026", "1", "0", "0"]
+    assert sum(int(r[1]) for r in rows) == 4
+    nynorsk = await client.get(f"{PAGE}/side", params={"lang": "nn"})
+    assert "Til saman 4 sjekkar, 1 av dei feila" in nynorsk.text
     missing = await client.get(f"{PAGE}/finnes-ikke")
-    assert missing.status_code == 404 and NB["err_missing"] in missing.text
+    assert missing.status_code == 404 and NN["err_missing"] in missing.text  # language kept
+
+
+def test_check_history_adds_up_across_rounds_and_is_pruned(ctx: Context, clock: Clock) -> None:
+    """Two rounds in one hour add to the same row (the upsert several workers may run at
+    once); housekeeping deletes hours past the retention and keeps the rest."""
+    add_source(ctx, "a")
+    a = source_of(ctx, "a").id
+    assert a is not None
+    with Session(ctx.engine) as session:
+        count_checks(session, [(a, False), (a, True)], clock())
+        session.commit()
+        count_checks(session, [(a, True)], clock() + timedelta(minutes=20))
+        session.commit()
+        count_checks(session, [(a, False)], clock() - CHECK_HISTORY - timedelta(hours=1))
+        session.commit()
+        rows = sorted(session.exec(select(SourceCheckHour)).all(), key=lambda r: r.hour)
+        assert [(r.checks, r.errors) for r in rows] == [(1, 0), (3, 2)]
+    assert housekeep_sources(ctx).startswith("1 hour(s)")
+    with Session(ctx.engine) as session:
+        [kept] = session.exec(select(SourceCheckHour)).all()
+        assert (kept.checks, kept.errors, kept.hour) == (3, 2, clock().replace(minute=0))
 
 
 def test_the_chart_is_well_formed_and_escapes_its_texts() -> None:

@@ -43,20 +43,26 @@ NB: dict[str, str] = {
     "last_success": "Siste vellykkede sjekk",
     "changes_30": "Endringer siste 30 dager",
     "activity_title": "Aktivitet siste 30 dager",
-    "chart_title": "Aktivitet for {name} siste 30 dager",
-    "chart_desc": (
-        "Stolpediagram med én gruppe per dag fra {first} til {last}: endringer funnet og nye "
-        "versjoner lagret. Til sammen {changes} endringer og {versions} nye versjoner. "
-        "Samme tall står i tabellen under."
+    "checks_chart_title": "Sjekker av {name} per dag, siste 30 dager",
+    "checks_chart_desc": (
+        "Stolpediagram med én gruppe per dag fra {first} til {last}: vellykkede og mislykkede "
+        "sjekker. Til sammen {checks} sjekker, {errors} av dem feilet. Samme tall står i "
+        "tabellen under."
+    ),
+    "changes_chart_title": "Endringer funnet i {name} per dag, siste 30 dager",
+    "changes_chart_desc": (
+        "Stolpediagram med én stolpe per dag fra {first} til {last}: endringer funnet. Til "
+        "sammen {changes} endringer. Samme tall står i tabellen under."
     ),
     "series_changes": "Endringer",
-    "series_versions": "Nye versjoner lagret",
-    "series_last_check": "Siste sjekk",
-    "last_check_ok": "siste sjekk",
-    "last_check_failed": "siste sjekk feilet",
+    "series_ok": "Vellykkede sjekker",
+    "series_errors": "Mislykkede sjekker",
+    "series_checks": "Sjekker",
+    "checks_30": "Sjekker siste 30 dager",
+    "errors_30": "Mislykkede sjekker siste 30 dager",
     "activity_note": (
-        "Antall sjekker og feil per dag lagres ikke; bare den siste sjekken er kjent (markert "
-        "i tabellen). Eldre versjoner ryddes bort, så tidlige dager kan vise færre versjoner."
+        "Tallene gjelder norsk tid. Sjekker telles fra og med versjonen som begynte å lagre "
+        "dem; historikken beholdes i 90 dager."
     ),
     "table_toggle": "Vis tallene som tabell",
     "col_day": "Dag",
@@ -172,21 +178,26 @@ NN: dict[str, str] = {
     "last_success": "Siste vellukka sjekk",
     "changes_30": "Endringar siste 30 dagar",
     "activity_title": "Aktivitet siste 30 dagar",
-    "chart_title": "Aktivitet for {name} siste 30 dagar",
-    "chart_desc": (
-        "Stolpediagram med éi gruppe per dag frå {first} til {last}: endringar funne og nye "
-        "versjonar lagra. Til saman {changes} endringar og {versions} nye versjonar. "
-        "Same tal står i tabellen under."
+    "checks_chart_title": "Sjekkar av {name} per dag, siste 30 dagar",
+    "checks_chart_desc": (
+        "Stolpediagram med éi gruppe per dag frå {first} til {last}: vellukka og mislukka "
+        "sjekkar. Til saman {checks} sjekkar, {errors} av dei feila. Same tal står i tabellen "
+        "under."
+    ),
+    "changes_chart_title": "Endringar funne i {name} per dag, siste 30 dagar",
+    "changes_chart_desc": (
+        "Stolpediagram med éin stolpe per dag frå {first} til {last}: endringar funne. Til "
+        "saman {changes} endringar. Same tal står i tabellen under."
     ),
     "series_changes": "Endringar",
-    "series_versions": "Nye versjonar lagra",
-    "series_last_check": "Siste sjekk",
-    "last_check_ok": "siste sjekk",
-    "last_check_failed": "siste sjekk feila",
+    "series_ok": "Vellukka sjekkar",
+    "series_errors": "Mislukka sjekkar",
+    "series_checks": "Sjekkar",
+    "checks_30": "Sjekkar siste 30 dagar",
+    "errors_30": "Mislukka sjekkar siste 30 dagar",
     "activity_note": (
-        "Talet på sjekkar og feil per dag blir ikkje lagra; berre den siste sjekken er kjend "
-        "(merkt i tabellen). Eldre versjonar blir rydda bort, så tidlege dagar kan vise færre "
-        "versjonar."
+        "Tala gjeld norsk tid. Sjekkar blir talde frå og med versjonen som byrja å lagre dei; "
+        "historikken blir halden i 90 dagar."
     ),
     "table_toggle": "Vis tala som tabell",
     "col_day": "Dag",

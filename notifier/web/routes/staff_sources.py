@@ -44,7 +44,8 @@ OK_KEYS = ("checked", "disabled", "enabled")
 ERROR_KEYS = ("missing", "reason", "already_disabled", "already_enabled", "disabled")
 #: the chart's colours: dark enough for 3:1 against white
 CHANGES_COLOUR = "#0b57a4"
-VERSIONS_COLOUR = "#b35900"
+OK_COLOUR = "#2e7d32"
+ERRORS_COLOUR = "#b3261e"
 
 
 def error_words(t: dict[str, str], error: str | None) -> str:
@@ -93,24 +94,32 @@ def source_page(
     days = sa.activity(session, source, now, tz)
     labels = [f"{d.day.day}.{d.day.month}." for d in days]
     total_changes = sum(d.changes for d in days)
-    total_versions = sum(d.versions for d in days)
-    chart = bar_chart(
-        "aktivitet",
-        t["chart_title"].format(name=source.name),
-        t["chart_desc"].format(
-            first=labels[0], last=labels[-1], changes=total_changes, versions=total_versions
-        ),
+    total_checks = sum(d.checks for d in days)
+    total_errors = sum(d.errors for d in days)
+    span = {"first": labels[0], "last": labels[-1]}
+    checks_chart = bar_chart(
+        "sjekker",
+        t["checks_chart_title"].format(name=source.name),
+        t["checks_chart_desc"].format(**span, checks=total_checks, errors=total_errors),
         labels,
         [
-            Series(t["series_changes"], tuple(d.changes for d in days), CHANGES_COLOUR),
-            Series(t["series_versions"], tuple(d.versions for d in days), VERSIONS_COLOUR),
+            Series(t["series_ok"], tuple(d.checks - d.errors for d in days), OK_COLOUR),
+            Series(t["series_errors"], tuple(d.errors for d in days), ERRORS_COLOUR),
         ],
+    )
+    changes_chart = bar_chart(
+        "endringer",
+        t["changes_chart_title"].format(name=source.name),
+        t["changes_chart_desc"].format(**span, changes=total_changes),
+        labels,
+        [Series(t["series_changes"], tuple(d.changes for d in days), CHANGES_COLOUR)],
     )
     ok = request.query_params.get("ok")
     error = request.query_params.get("error")
     return pages.render(
         request, "source.html", staff=staff, texts=TEXTS, source=source, days=days,
-        chart=chart, total_changes=total_changes, total_versions=total_versions,
+        checks_chart=checks_chart, changes_chart=changes_chart, total_changes=total_changes,
+        total_checks=total_checks, total_errors=total_errors,
         error_text=error_words(t, source.last_error), raw=redact(source.last_error or ""),
         notice=t[f"ok_{ok}"] if ok in OK_KEYS else None,
         errors=[t[f"err_{error}"]] if error in ERROR_KEYS else [],

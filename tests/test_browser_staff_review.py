@@ -1,6 +1,7 @@
 """The review queue in a real browser (Debian's Chromium driven by Playwright): a redaktor logs
 in, finds a held change in the queue and approves it, and after dispatch and delivery the
-subscriber's inbox (aiosmtpd) has it; suppresses another, and nothing more is sent. axe-core
+subscriber's inbox (aiosmtpd) has it; retags a third, and the daily digests' recipients and
+grouping follow the new subtopics; suppresses another, and nothing more is sent. axe-core
 (WCAG 2.1 A/AA and best practice) finds no violations on /staff, a change's page and the
 queue, in bokmål and nynorsk. Skipped like tests/test_browser.py when Chromium or Playwright
 is missing."""
@@ -8,6 +9,7 @@ is missing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,12 @@ def server(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, Context]]:
         yield pair
 
 
+def plain(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert isinstance(body, EmailMessage)
+    return str(body.get_content())
+
+
 def test_review_in_a_browser(
     server: tuple[str, Context], smtp: tuple[Inbox, int], clock: Clock
 ) -> None:
@@ -50,6 +58,7 @@ def test_review_in_a_browser(
     inbox, port = smtp
     subscribe(ctx, "lege@kommune.no", ["vaksinasjon"], "immediate")
     subscribe(ctx, "daglig@kommune.no", ["vaksinasjon"], "daily")
+    subscribe(ctx, "karantene@kommune.no", ["karantene", "smittesporing"], "daily")
     approved = "Vaksinasjonsveilederen er skrevet om"
     approve_id = add_change(
         ctx, approved, kind="changed", diff=DIFF, status="held", held_reason="most_replaced",
@@ -95,6 +104,23 @@ def test_review_in_a_browser(
         mails = [m for m in inbox.to("lege@kommune.no") if approved in str(m["Subject"])]
         assert len(mails) == 1
 
+        # a change filed under the wrong subtopic, not sent yet: retagged before the digest
+        wrong = "Nærkontakter skal holde seg hjemme i fem dager"
+        wrong_id = add_change(
+            ctx, wrong, summary="Husstandsmedlemmer og nærkontakter skal holde seg hjemme.",
+            reasons=["vaksinasjon: tekst: «vaksinerte»"],
+        )  # fmt: skip
+        page.goto(f"{base}/staff/endringer/{wrong_id}")
+        page.locator("#st-vaksinasjon").uncheck()
+        page.locator("#st-karantene").check()
+        page.locator("#st-smittesporing").check()
+        page.get_by_role("button", name="Lagre merkingen").click()
+        page.wait_for_url(f"{base}/staff/endringer/{wrong_id}?ok=retagged")
+        assert page.locator("#st-karantene").is_checked()
+        assert not page.locator("#st-vaksinasjon").is_checked()
+        check("change after retagging")
+
+        page.goto(f"{base}/staff/gjennomgang?ok=approved")
         other = page.locator("article", has=page.get_by_role("heading", name="Feil side publisert"))
         other.get_by_role("button", name="Stans").click()  # the reason is required: not sent
         assert page.url.endswith("?ok=approved")
@@ -106,17 +132,26 @@ def test_review_in_a_browser(
         dispatch(ctx)
         compose_digests(ctx, "daily")
         deliver(ctx, port)
-        assert len(inbox.messages) == before + 1  # the approved change in today's digest only
-        (digest,) = inbox.messages[before:]
-        body = digest.get_body(("plain",))
-        assert body is not None and approved in body.get_content()
-        assert "Feil side" not in body.get_content()
+        # today's digests: the approved change for the vaccination reader; the retagged one
+        # for the quarantine reader only, filed under quarantine; the suppressed one for no one
+        assert len(inbox.messages) == before + 2
+        assert not [m for m in inbox.messages[before:] if wrong in str(m["Subject"])]
+        (vaccination,) = inbox.to("daglig@kommune.no")[-1:]
+        text = plain(vaccination)
+        assert approved in text and wrong not in text and "Feil side" not in text
+        (quarantine,) = inbox.to("karantene@kommune.no")
+        text = plain(quarantine)
+        assert wrong in text and approved not in text and "Feil side" not in text
+        heading = text.index("Karantene")
+        assert heading < text.index(wrong)
+        assert "Vaksinasjon" not in text
+        assert not [m for m in inbox.to("lege@kommune.no") if wrong in str(m["Subject"])]
 
         page.goto(f"{base}/staff/gjennomgang?lang=nn")
         assert page.locator("html").get_attribute("lang") == "nn"
         check("queue (nn, empty)")
         page.goto(f"{base}/staff?lang=nb")
-        assert page.locator("tbody tr").count() == 3
+        assert page.locator("tbody tr").count() == 4
         check("changes")
         page.get_by_label("Status").select_option("suppressed")
         page.get_by_role("button", name="Vis endringer").click()

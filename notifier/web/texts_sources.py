@@ -39,7 +39,7 @@ NB: dict[str, str] = {
     "details": "Om kilden",
     "address": "Adresse",
     "interval": "Sjekkes hvert",
-    "minutes": "{n} minutt",
+    "minutes": "{n} minutter",
     "last_success": "Siste vellykkede sjekk",
     "changes_30": "Endringer siste 30 dager",
     "activity_title": "Aktivitet siste 30 dager",

@@ -95,3 +95,39 @@ async def test_get_requests_change_nothing(ctx: Context, client: httpx.AsyncClie
 def test_web_command_documents_host_and_port() -> None:
     out = CliRunner().invoke(cli_app, ["web", "--help"]).stdout
     assert "--host" in out and "--port" in out
+
+
+async def test_the_front_page_shows_whether_a_source_is_watched_never_its_errors(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    """Source health is for staff (/staff/kilder): a failing source's error text, its outcome
+    words and its key never reach the public page; a disabled one is shown as not watched."""
+    from feeds.models import Source
+
+    with Session(ctx.engine) as session:
+        session.add(
+            Source(
+                key="fhi-side", kind="page", url="https://www.fhi.no/side", authority="fhi",
+                name="Koronaveilederen", last_outcome="error", consecutive_errors=3,
+                last_error="TransientFetchError: https://www.fhi.no/side did not answer",
+            )
+        )  # fmt: skip
+        session.add(
+            Source(
+                key="lovdata-av", kind="page", url="https://lovdata.no/x", authority="lovdata",
+                name="Forskriften", enabled=False, last_outcome="unchanged",
+            )
+        )  # fmt: skip
+        session.commit()
+    page = await client.get("/")
+    assert page.status_code == 200
+    rows = [
+        [" ".join(td.text_content().split()) for td in tr.xpath("td")]
+        for tr in lxml_html.fromstring(page.text).xpath("//table/tbody/tr")
+    ]
+    assert rows == [
+        ["Koronaveilederen", "Folkehelseinstituttet", "Ja"],
+        ["Forskriften", "Lovdata", "Nei, ikke nå"],
+    ]
+    for private in ("TransientFetchError", "did not answer", "error", "unchanged", "fhi-side"):
+        assert private not in page.text

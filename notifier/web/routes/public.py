@@ -1,5 +1,6 @@
 """The public pages: an overview of the watched sources and the latest changes, a health
-check, and a JSON list of changes."""
+check, and a JSON list of changes. Source health (errors, outcomes) is for staff only
+(``/staff/kilder``): the public sees whether a source is watched."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from feeds.models import Change, Source
 from notifier.web.deps import CtxDep, DbSession, EnvDep
+from notifier.web.staff_views import authority_name
 
 router = APIRouter()
 
@@ -35,6 +37,7 @@ def index(request: Request, ctx: CtxDep, env: EnvDep, session: DbSession) -> HTM
         names=names,
         labels=ctx.labels(),
         tz=ctx.settings.timezone,
+        authority_name=authority_name,
     )
     return HTMLResponse(html)
 

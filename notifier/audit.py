@@ -30,6 +30,8 @@ PASSWORD_SET = "password_set"
 SETUP_LINK = "setup_link_issued"
 STAFF_ADD = "staff_add"
 STAFF_DISABLE = "staff_disable"
+STAFF_ENABLE = "staff_enable"
+STAFF_ROLE = "staff_role"
 
 #: the actor recorded when no staff user acted (the command line)
 CLI = "cli"

@@ -350,6 +350,35 @@ def staff_disable(email: str) -> None:
             typer.echo(f"{user.email} was already disabled")
 
 
+@staff_app.command("enable")
+def staff_enable(email: str) -> None:
+    """Enable a disabled staff user again (with no password set, issue a setup link)."""
+    from notifier import staff
+
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        try:
+            user = staff.enable(session, email, ctx.clock())
+        except staff.StaffError as exc:
+            raise _fail(str(exc)) from exc
+        session.commit()
+        hint = "" if user.password_hash else "; no password yet: run 'notifier staff setup-link'"
+        typer.echo(f"{user.email} enabled{hint}")
+
+
+@staff_app.command("set-role")
+def staff_set_role(email: str, role: str) -> None:
+    """Change a staff user's role (redaktor or admin); their sessions end."""
+    from notifier import staff
+
+    with _ctx() as ctx, Session(ctx.engine) as session:
+        try:
+            user = staff.set_role(session, email, role, ctx.clock())
+        except staff.StaffError as exc:
+            raise _fail(str(exc)) from exc
+        session.commit()
+        typer.echo(f"{user.email} is now {user.role}; their sessions are ended")
+
+
 @staff_app.command("set-password")
 def staff_set_password(
     email: str,

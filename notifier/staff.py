@@ -361,6 +361,49 @@ def disable(
     return user
 
 
+def enable(
+    session: Session, email: str, now: datetime, *, actor: StaffUser | None = None
+) -> StaffUser:
+    """Enable a disabled account again. Its old sessions stay ended and its password stays;
+    with no password it needs a new setup link (``issue_setup_link``). Enabling an enabled
+    account changes nothing. Raises ``StaffError`` for an unknown address."""
+    user = get_staff(session, email)
+    if user.disabled_at is None:
+        return user
+    before = _snapshot(user)
+    user.disabled_at = None
+    session.add(user)
+    audit.record(
+        session, now, actor, audit.STAFF_ENABLE, "staff_user", str(user.id), before=before,
+        after=_snapshot(user),
+    )  # fmt: skip
+    return user
+
+
+def set_role(
+    session: Session, email: str, role: str, now: datetime, *, actor: StaffUser | None = None
+) -> StaffUser:
+    """Give the account another role; its sessions end, so the new rights apply at the next
+    login. Raises ``StaffError`` for an unknown address or role; the same role changes
+    nothing."""
+    if role not in STAFF_ROLES:
+        raise StaffError(
+            f"unknown role {role[:40]!r}: use one of {', '.join(STAFF_ROLES)}", "role_invalid"
+        )
+    user = get_staff(session, email)
+    if user.role == role:
+        return user
+    before = _snapshot(user)
+    user.role = role
+    session.add(user)
+    ended = end_user_sessions(session, user)
+    audit.record(
+        session, now, actor, audit.STAFF_ROLE, "staff_user", str(user.id), before=before,
+        after=_snapshot(user), detail=f"{ended} session(s) ended",
+    )  # fmt: skip
+    return user
+
+
 def set_password(
     session: Session,
     user: StaffUser,

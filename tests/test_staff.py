@@ -552,6 +552,41 @@ def test_cli_disable_and_set_password(cli_env: str) -> None:
     assert actions == ["staff_add", "password_set", "password_set", "staff_disable"]
 
 
+def test_enable_and_set_role_are_recorded_and_end_sessions(db: Session, clock: Clock) -> None:
+    user = make_user(db, clock())
+    token = staff.start_session(db, user, clock(), timedelta(hours=8))
+    staff.set_role(db, "OLA@fhi.no", "admin", clock())
+    db.commit()
+    assert user.role == "admin"
+    assert staff.session_user(db, token, clock(), timedelta(hours=1), timedelta(hours=8)) is None
+    assert staff.set_role(db, "ola@fhi.no", "admin", clock()).role == "admin"  # no-op
+    with pytest.raises(staff.StaffError, match="unknown role") as refused:
+        staff.set_role(db, "ola@fhi.no", "sjef", clock())
+    assert refused.value.code == "role_invalid"
+    staff.disable(db, "ola@fhi.no", clock())
+    with pytest.raises(staff.StaffError):
+        staff.start_session(db, user, clock(), timedelta(hours=8))
+    staff.enable(db, "ola@fhi.no", clock())
+    staff.enable(db, "ola@fhi.no", clock())  # no-op
+    db.commit()
+    assert user.disabled_at is None and user.password_hash  # the password is kept
+    assert staff.start_session(db, user, clock(), timedelta(hours=8))
+    actions = [e.action for e in audit.recent(db, 10, 0)]
+    assert actions[:3] == [audit.STAFF_ENABLE, audit.STAFF_DISABLE, audit.STAFF_ROLE]
+    role = audit.recent(db, 10, 0, action=audit.STAFF_ROLE)[0]
+    assert (role.before["role"], role.after["role"]) == ("redaktor", "admin")
+
+
+def test_cli_enable_and_set_role(cli_env: str) -> None:
+    run("staff", "add", "ola@fhi.no", "--role", "redaktor")
+    assert "ola@fhi.no is now admin" in run("staff", "set-role", "ola@fhi.no", "admin")
+    assert "unknown role" in run("staff", "set-role", "ola@fhi.no", "sjef", code=2)
+    run("staff", "disable", "ola@fhi.no")
+    out = run("staff", "enable", "ola@fhi.no")
+    assert "ola@fhi.no enabled" in out and "setup-link" in out  # no password was ever set
+    assert "ola@fhi.no\tadmin\t" in run("staff", "list")
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [

@@ -25,6 +25,7 @@ from feeds.diff import (
     diff_feed,
     diff_pages,
     keyed_sections,
+    match_items,
 )
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.extract import FeedContent, PageContent, Section, extract_feed, extract_page
@@ -65,9 +66,11 @@ MOST_REPLACED = "most_replaced"
 FEED_REPLACED = "feed_replaced"
 AFTER_OUTAGE = "after_outage"
 #: Bumped whenever extraction or normalisation changes what a page's text looks like (2: list
-#: marks, noise headings, signal lines). A snapshot of another version is re-baselined silently
-#: once instead of reporting every page as changed after an upgrade.
-EXTRACTION_VERSION = 2
+#: marks, noise headings, signal lines; 3: an article's own <header> is content, nynorsk
+#: date labels). A snapshot of another version is re-baselined silently once instead of
+#: reporting every page as changed after an upgrade. (Feeds need no re-baseline: an item is
+#: also known by the identity and digest older versions stored, ``feeds.diff.match_items``.)
+EXTRACTION_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -233,8 +236,11 @@ def _detect_feed(
     if previous is not None and same_kind:
         _refuse_emptied(feed_items(previous), len(feed.items))
     seen = dict(previous.seen) if previous else {}
-    item_changes = diff_feed(seen, feed)
-    current = {i.item_id: SeenItem(i.digest, i.title, i.summary) for i in feed.items}
+    # RSS and Atom items are known by their text too when their identity changed; a
+    # listing's links have no text, a change log's rows repeat their texts by design
+    known = match_items(seen, feed, by_text=spec.kind == "feed")
+    item_changes = diff_feed(seen, feed, known)
+    current = {i.item_id: SeenItem(i.digest, i.title, i.summary, i.content) for i in feed.items}
     # Items that left the feed are kept as bare tombstones, newest last, up to the limit.
     merged = {k: SeenItem(v.digest) for k, v in seen.items() if k not in current}
     merged.update(current)
@@ -246,11 +252,21 @@ def _detect_feed(
         return Detection("new", state, baseline=True, note=f"baseline: {len(feed.items)} items")
     changes = tuple(_item_change(spec, c) for c in item_changes)
     outcome = _outcome(changes)
+    rekeyed = sum(1 for k, v in known.items() if k != v)
+    if not changes:
+        # items known under another identity (canonical now, or re-keyed): their new
+        # identities are stored, nothing is reported
+        note = f"{rekeyed} item(s) under a new identity" if rekeyed else "0 item(s)"
+        return Detection(outcome, state, note=note, refresh=bool(rekeyed))
     note = f"{len(changes)} item(s)"
-    if same_kind and changes:
+    if rekeyed:
+        note += f"; {rekeyed} under a new identity"
+    if same_kind:
+        assert previous is not None
         last = [k for k, v in previous.seen.items() if v.title or v.summary]
         new = [c.item.item_id for c in item_changes if c.kind == "new"]
-        order = [i.item_id for i in feed.items]
+        # the items of this version as the last version knew them
+        order = [known.get(i.item_id, i.item_id) for i in feed.items]
         replaced = feed_replaced(last, order, new, rules.feed_replaced_share)
         if replaced is not None:
             note += f"; held for review: {FEED_REPLACED} ({replaced} of {len(last)} items replaced)"
@@ -264,26 +280,50 @@ def feed_replaced(
     """The review rule for feeds (and listings and change logs): how many items of the last
     version a new version replaced, when that is more than ``share`` of them; None: not held.
 
-    ``last`` are the item identities of the last version, ``current`` those of this one in
-    the feed's order, ``new`` those never seen before. Replaced = min(items of the last version
-    gone, new items): items that just leave, or new items that just arrive, replace nothing.
-    Never held: a last version of fewer than ``FEED_REPLACED_MIN_ITEMS`` items; new items that
-    all stand above every item of the last version still in the feed (new items on top of a
-    feed that keeps its newest N items push as many old ones out: news as ever); ``share``
-    0 or 1 or more (the rule is off)."""
+    ``last`` are the item identities of the last version in its order, ``current`` those of
+    this one in the feed's order, ``new`` those never seen before. Replaced = min(items of the
+    last version gone, new items): items that just leave, or new items that just arrive,
+    replace nothing. Never held: a last version of fewer than ``FEED_REPLACED_MIN_ITEMS``
+    items; new items added at one end of a feed that keeps its newest N items and pushes as
+    many old ones out at the other end (news as ever): every new item stands above every item
+    kept, and every item gone stood below every item kept in the last version (or the
+    mirror image, for a feed listed oldest first). New items above the kept ones while items
+    went from above them too is no busy day: the items were replaced (re-keyed, another feed);
+    ``share`` 0 or 1 or more (the rule is off)."""
     if not 0 < share < 1 or len(last) < FEED_REPLACED_MIN_ITEMS or not new:
         return None
     now = set(current)
-    gone = sum(1 for k in last if k not in now)
-    replaced = min(gone, len(new))
+    gone = [k for k in last if k not in now]
+    replaced = min(len(gone), len(new))
     if replaced <= share * len(last):
         return None
-    kept = set(last) & now
-    if kept:
-        position = {k: i for i, k in enumerate(current)}
-        if max(position[k] for k in new) < min(position[k] for k in kept):
-            return None  # new items on top: the old ones were pushed down and out
+    kept = [k for k in last if k in now]
+    if kept and _pushed_through(last, current, new, kept, gone):
+        return None
     return replaced
+
+
+def _pushed_through(
+    last: Sequence[str],
+    current: Sequence[str],
+    new: Sequence[str],
+    kept: Sequence[str],
+    gone: Sequence[str],
+) -> bool:
+    """New items came in at one end and as many old ones left at the other."""
+    now = {k: i for i, k in enumerate(current)}
+    before = {k: i for i, k in enumerate(last)}
+    new_at = [now[k] for k in new if k in now]
+    kept_now = [now[k] for k in kept]
+    kept_before = [before[k] for k in kept]
+    gone_before = [before[k] for k in gone]
+    on_top = max(new_at) < min(kept_now) and (
+        not gone_before or min(gone_before) > max(kept_before)
+    )
+    at_bottom = min(new_at) > max(kept_now) and (
+        not gone_before or max(gone_before) < min(kept_before)
+    )
+    return on_top or at_bottom
 
 
 def feed_items(state: SnapshotState) -> int:
@@ -314,8 +354,8 @@ def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:
         title=item.title or spec.name,
         url=item.link or spec.url,
         summary=item.summary,
-        before=f"{change.before_title}\n{change.before_summary}".strip(),
-        after=f"{item.title}\n{item.summary}".strip(),
+        before=f"{change.before_title}\n{change.before_text}".strip(),
+        after=f"{item.title}\n{item.text}".strip(),
         segments=change.segments,
         published=item.updated or item.published,
     )
@@ -569,7 +609,12 @@ def state_to_json(state: SnapshotState, texts: bool = True) -> dict[str, Any]:
     if state.history:
         data["history"] = {k: list(v) for k, v in state.history.items()}
     if state.seen:
-        data["seen"] = {k: [v.digest, v.title, v.summary] for k, v in state.seen.items()}
+        data["seen"] = {
+            k: [v.digest, v.title, v.summary, v.content]
+            if v.content
+            else [v.digest, v.title, v.summary]
+            for k, v in state.seen.items()
+        }
     if state.parts:
         data["parts"] = {
             url: [p.title, p.etag, p.last_modified, p.body_hash] for url, p in state.parts.items()

@@ -1,8 +1,10 @@
 """Diffing: what changed between the last snapshot and this one, as plain values.
 
 Pages are compared section by section, keyed by heading path, so reordering alone changes
-nothing and a change is reported where it happened. Feeds are compared item by item, keyed by
-item identity; every identity ever seen is remembered so a reappearing item is not new.
+nothing and a change is reported where it happened. Feeds are compared item by item (title,
+summary and content), keyed by item identity; every identity ever seen is remembered so a
+reappearing item is not new, and an item re-keyed (another link or GUID, the same title and
+text) is the same item.
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ class ItemChange:
     before_title: str = ""
     before_summary: str = ""
     segments: tuple[DiffSegment, ...] = ()
+    before_content: str = ""
+
+    @property
+    def before_text(self) -> str:
+        """The summary and content the item had, as ``FeedItem.text`` reads them."""
+        if not self.before_content:
+            return self.before_summary
+        return f"{self.before_summary}\n{self.before_content}".strip()
 
 
 def word_diff(before: str, after: str) -> tuple[DiffSegment, ...]:
@@ -182,32 +192,88 @@ def _section_change(
 
 @dataclass(frozen=True)
 class SeenItem:
-    """What a snapshot remembers of a feed item (title and summary while it is in the feed)."""
+    """What a snapshot remembers of a feed item: the digest of its title, summary and content
+    (``FeedItem.digest``); the texts themselves while it is in the feed (a tombstone, an item
+    that left, keeps its digest only)."""
 
     digest: str
     title: str = ""
     summary: str = ""
+    content: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.summary}\n{self.content}".strip() if self.content else self.summary
 
 
-def diff_feed(seen: Mapping[str, SeenItem], feed: FeedContent) -> list[ItemChange]:
-    """New and edited items; an item seen before (even long gone) is never new again."""
+def match_items(
+    seen: Mapping[str, SeenItem], feed: FeedContent, by_text: bool = False
+) -> dict[str, str]:
+    """Which remembered item each item of ``feed`` is: item id -> its key in ``seen``. An item
+    is known by its identity, else by the identity an older notifier gave it (``legacy_id``:
+    a snapshot stored before identities were canonical), else, with ``by_text``, as the one
+    remembered item no longer in the feed with the same title and text (the item reappeared
+    under another link or GUID: a feed re-keyed, a CMS that re-published it). Items without a
+    title or without text are never matched by text (two letters titled alike are two letters).
+    Items missing from the result are new."""
+    known: dict[str, str] = {}
+    unknown: list[FeedItem] = []
+    for item in feed.items:
+        if item.item_id in seen:
+            known[item.item_id] = item.item_id
+        elif item.legacy_id and item.legacy_id in seen:
+            known[item.item_id] = item.legacy_id
+        else:
+            unknown.append(item)
+    if not by_text or not unknown:
+        return known
+    candidates = [i for i in unknown if i.title and i.text]
+    if not candidates:
+        return known
+    # the remembered items that no item of this feed claimed, by digest (oldest first)
+    taken = {*known.values(), *(i.item_id for i in feed.items)}
+    by_digest: dict[str, list[str]] = {}
+    for key, remembered in seen.items():
+        if key not in taken:
+            by_digest.setdefault(remembered.digest, []).append(key)
+    for item in candidates:
+        keys = by_digest.get(item.digest) or by_digest.get(item.legacy_digest)
+        if keys:
+            known[item.item_id] = keys.pop()  # the newest remembered under that text
+    return known
+
+
+def diff_feed(
+    seen: Mapping[str, SeenItem], feed: FeedContent, known: Mapping[str, str] | None = None
+) -> list[ItemChange]:
+    """New and edited items; an item seen before (even long gone) is never new again.
+    ``known`` says which remembered item each item is (``match_items``; by default by its
+    identity). An item is edited when its title, summary or content changed; a remembered
+    digest of title and summary alone (stored before contents were compared) that still
+    matches is no edit."""
+    if known is None:
+        known = match_items(seen, feed)
     changes: list[ItemChange] = []
     for item in feed.items:
-        previous = seen.get(item.item_id)
-        if previous is None:
+        key = known.get(item.item_id)
+        if key is None:
             changes.append(ItemChange("new", item))
-        elif previous.digest != item.digest:
-            changes.append(
-                ItemChange(
-                    "changed",
-                    item,
-                    before_title=previous.title,
-                    before_summary=previous.summary,
-                    segments=word_diff(
-                        f"{previous.title}\n{previous.summary}", f"{item.title}\n{item.summary}"
-                    ),
-                )
+            continue
+        previous = seen[key]
+        if previous.digest in (item.digest, item.legacy_digest):
+            continue
+        changes.append(
+            ItemChange(
+                "changed",
+                item,
+                before_title=previous.title,
+                before_summary=previous.summary,
+                segments=word_diff(
+                    f"{previous.title}\n{previous.text}", f"{item.title}\n{item.text}"
+                ),
+                before_content=previous.content,
             )
+        )
     return changes
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import lxml.html
@@ -52,7 +52,23 @@ BLOCKS = frozenset(
     }
 )  # fmt: skip
 _ALWAYS_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "object", "form")
-_FALLBACK_DROP = ("nav", "header", "footer", "aside")
+#: Page chrome dropped when a source names no content selector: navigation and asides
+#: wherever they stand, the landmarks of the site (banner, navigation, contentinfo), and the
+#: site's own <header> and <footer>. A <header> or <footer> inside the content (an
+#: <article>, a <section>, <main>: the element it belongs to, as HTML scopes it) is the
+#: article's own: its title, a consultation notice ("Ekstern høring: Høringsfrist ..."),
+#: "Utgått", "Under revisjon", a recommendation's strength. That is content, kept; only the
+#: dates of labelled furniture in it ("Sist oppdatert", "Publisert", ...) are noise, as
+#: anywhere else (``normalize.NOISE_LINES``).
+_CONTENT_SCOPE = (
+    "ancestor::article or ancestor::section or ancestor::main or ancestor::*[@role='main']"
+)
+FALLBACK_DROP_XPATH = etree.XPath(
+    "descendant::nav | descendant::aside"
+    " | descendant::*[@role='banner' or @role='navigation' or @role='contentinfo']"
+    f" | descendant::header[not({_CONTENT_SCOPE})]"
+    f" | descendant::footer[not({_CONTENT_SCOPE})]"
+)
 #: Widgets that are noise on every site we watch: cookie and consent banners, surveys, share
 #: bars, related-content cards, skip links and print buttons (sources.md): elements whose
 #: attribute contains one of these words.
@@ -99,9 +115,11 @@ _PROBLEM_MAX_CHARS = 1500
 #: (the largest guides and regulations we watch have a few hundred headings); its snapshot
 #: would only grow without bound.
 MAX_SECTIONS = 5000
-# one selector group each: one tree scan instead of one per selector
+# one selector group: one tree scan instead of one per selector
 _ALWAYS_DROP_CSS = ", ".join(_ALWAYS_DROP)
-FALLBACK_DROP_CSS = ", ".join(_FALLBACK_DROP)
+#: every header, footer, nav and aside (the change-log reader, ``feeds.changelog``, whose
+#: rows never stand in an article's header)
+FALLBACK_DROP_CSS = "nav, header, footer, aside"
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_hs")
 #: session tokens and cache-busters: never part of an identity
 _VOLATILE_PARAMS = frozenset(
@@ -196,16 +214,41 @@ class PageContent:
 
 @dataclass(frozen=True)
 class FeedItem:
+    """One item of a feed (or a listing's link, or a change log's row).
+
+    ``item_id`` is the item's identity, from its canonical GUID, else its canonical link,
+    else its title and text (``item_identity``); ``legacy_id`` the identity an earlier version
+    of notifier gave it (raw GUID, link with host and scheme), so a snapshot stored before
+    identities were canonical still knows the item (''  when it is the same). ``content`` is
+    the item's full text (Atom ``<content>``, RSS ``content:encoded``) when it says more than
+    its ``summary``; an edit of any of title, summary and content changes the digest."""
+
     item_id: str
     title: str
     link: str
     summary: str
     published: datetime | None = None
     updated: datetime | None = None
+    content: str = ""
+    legacy_id: str = ""
+
+    @functools.cached_property
+    def digest(self) -> str:
+        if not self.content:  # as before there was a content: stored digests stay valid
+            return self.legacy_digest
+        text = f"{self.title}\x1f{self.summary}\x1f{self.content}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    @functools.cached_property
+    def legacy_digest(self) -> str:
+        """The digest of title and summary alone (what snapshots kept before contents were
+        compared): a stored item whose digest is this one was not edited as far as it knows."""
+        return hashlib.sha256(f"{self.title}\x1f{self.summary}".encode()).hexdigest()[:32]
 
     @property
-    def digest(self) -> str:
-        return hashlib.sha256(f"{self.title}\x1f{self.summary}".encode()).hexdigest()[:32]
+    def text(self) -> str:
+        """Summary and content, as a reader sees the item's text."""
+        return f"{self.summary}\n{self.content}".strip() if self.content else self.summary
 
 
 @dataclass(frozen=True)
@@ -387,17 +430,40 @@ def _feed_item(entry: dict[str, Any]) -> FeedItem:
     title = clean_text(html_to_text(str(entry.get("title", ""))))
     link = canonical_url(str(entry.get("link", "")))
     summary = _entry_summary(entry)
+    content = _entry_content(entry, summary)
     guid = str(entry.get("id") or "").strip()
-    identity = f"guid:{guid}" if guid else f"link:{link}" if link else f"text:{title}\x1f{summary}"
+    item_id = item_identity(guid, link, title, summary)
+    legacy = f"guid:{guid}" if guid else f"link:{link}" if link else f"text:{title}\x1f{summary}"
+    legacy_id = _hash_id(legacy)
     return FeedItem(
-        item_id=hashlib.sha256(identity.encode()).hexdigest()[:32],
+        item_id=item_id,
         title=title,
         link=link,
         summary=summary,
         # dict.get: feedparser's own get() maps updated->published with a DeprecationWarning
         published=_entry_time(dict.get(entry, "published_parsed")),
         updated=_entry_time(dict.get(entry, "updated_parsed")),
+        content=content,
+        legacy_id="" if legacy_id == item_id else legacy_id,
     )
+
+
+def item_identity(guid: str, link: str, title: str = "", text: str = "") -> str:
+    """A feed item's identity: its GUID, else its link, else its title and text; GUIDs that
+    are addresses and links in their identity form (``identity_url``), so a publisher that
+    changes the host form, scheme, trailing slash, percent-encoding or tracking parameters of
+    every link and GUID at once still has the same items."""
+    guid = guid.strip()
+    if guid:
+        return _hash_id(f"guid:{identity_guid(guid)}")
+    key = identity_url(link)
+    if key:
+        return _hash_id(f"link:{key}")
+    return _hash_id(f"text:{title}\x1f{text}")
+
+
+def _hash_id(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _entry_summary(entry: dict[str, Any]) -> str:
@@ -405,7 +471,22 @@ def _entry_summary(entry: dict[str, Any]) -> str:
     if not summary:
         content = entry.get("content") or []
         summary = content[0].get("value", "") if content else ""
-    lines = (strip_noise(line) for line in html_to_text(str(summary or "")).split("\n"))
+    return _item_text(str(summary or ""))
+
+
+def _entry_content(entry: dict[str, Any], summary: str) -> str:
+    """The item's full text (every Atom <content>, RSS content:encoded), unless it is just
+    what the summary says (feedparser copies a lone content into the summary)."""
+    texts: list[str] = []
+    for part in entry.get("content") or ():
+        text = _item_text(str(part.get("value", "") or ""))
+        if text and text != summary and text not in texts:
+            texts.append(text)
+    return "\n".join(texts)
+
+
+def _item_text(fragment: str) -> str:
+    lines = (strip_noise(line) for line in html_to_text(fragment).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -433,6 +514,44 @@ def canonical_url(url: str) -> str:
     ]  # fmt: skip
     path = _PATH_SESSION.sub("", parts.path)
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, urlencode(query), ""))
+
+
+_IDENTITY_SAFE = "/:@!$&'()*+,;=-._~"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: a GUID that is an address (scheme, or a host with a www. form)
+_ADDRESS_GUID = re.compile(r"(?:https?://|www\.)", re.I)
+
+
+def identity_url(url: str) -> str:
+    """A link as an identity: what ``canonical_url`` keeps, without what a publisher changes
+    when it moves its site without moving its content: the scheme (http and https), a "www."
+    host prefix, a default port, the percent-encoding of the path (escaped or not, upper or
+    lower case), a trailing slash, and the order of the query's parameters. Never shown to a
+    reader (links keep their canonical form); '' for a non-HTTP link."""
+    canonical = canonical_url(url)
+    if not canonical:
+        return ""
+    parts = urlsplit(canonical)
+    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    path = quote(unquote(parts.path), safe=_IDENTITY_SAFE).rstrip("/")
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return f"{host}{path}?{query}" if query else f"{host}{path}"
+
+
+def identity_guid(guid: str) -> str:
+    """A GUID as an identity: one that is an address in its ``identity_url`` form, any other
+    (a number, a tag: or urn: URI) as it is."""
+    guid = guid.strip()
+    if _ADDRESS_GUID.match(guid):
+        address = guid if "://" in guid[:8] else f"https://{guid}"
+        return identity_url(address) or guid
+    return guid
 
 
 def html_to_text(fragment: str) -> str:
@@ -498,7 +617,7 @@ def _main_of(
             f"the content selector {selector!r} matched nothing: the page layout may have changed"
         )
     if not selector:
-        drop_elements(main, (FALLBACK_DROP_CSS,))
+        _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_NOISE_XPATH(main))
     if drop:
         drop_elements(main, (", ".join(drop),))

@@ -1,6 +1,7 @@
 """Source kinds that need more than one fetch: ``document`` (a guide whose chapters are linked
 from a table of contents) and pages with ``follow_pdfs`` (PDF attachments). A ``listing`` needs
-one fetch only: its links become feed items (``listing_feed``).
+one fetch only: its links become feed items (``listing_feed``), whose identity is the link's
+identity form (``feeds.extract.identity_url``).
 
 ``fetch_linked`` is the I/O half: it fetches the linked pages through the shared Fetcher, so
 per-host politeness stays the fetcher's job, and turns every failure into a note on that link.
@@ -26,6 +27,7 @@ from feeds.extract import (
     Section,
     extract_links,
     extract_page,
+    item_identity,
 )
 from feeds.fetch import Fetcher, FetchResult, Validators
 from feeds.pdf import pdf_text
@@ -230,13 +232,17 @@ def listing_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:
     )
     if not links:
         raise SourceProblem("the listing shows no matching links: has the layout changed?")
-    items = tuple(
-        FeedItem(
-            item_id=hashlib.sha256(f"link:{link.url}".encode()).hexdigest()[:32],
+    items: dict[str, FeedItem] = {}
+    for link in links:
+        item_id = item_identity("", link.url)
+        # the identity of a link before identities were canonical, for older snapshots
+        legacy_id = hashlib.sha256(f"link:{link.url}".encode()).hexdigest()[:32]
+        item = FeedItem(
+            item_id=item_id,
             title=link.title,
             link=link.url,
             summary="",
+            legacy_id="" if legacy_id == item_id else legacy_id,
         )
-        for link in links
-    )
-    return FeedContent(title=spec.name, items=items)
+        items.setdefault(item_id, item)  # the same letter under two forms of its address
+    return FeedContent(title=spec.name, items=tuple(items.values()))

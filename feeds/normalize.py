@@ -35,18 +35,22 @@ _DATE_PARTS = re.compile(
 #: The publisher's own date labels (bokmål, nynorsk, English). A line made only of such labels
 #: and dates is noise for the text, and read as a publisher signal (``signal_dates``).
 SIGNAL_LABELS = (
-    r"sist oppdatert|sist endret|sist endra|sist faglig oppdatert|siste faglige endring"
+    r"sist oppdatert|sist endret|sist endra|sist faglig oppdatert|sist fagleg oppdatert"
+    r"|siste faglige endring|siste faglege endring|sist faglig endret|sist fagleg endra"
     r"|først publisert|fyrst publisert|publisert|oppdatert|endret|endra|last updated"
     r"|first published|published|updated"
 )
+#: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates
+_EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er|ar)"
 _SIGNAL_LINE = re.compile(
     rf"^(?:(?:{SIGNAL_LABELS})\s*:?\s*{_ANY_DATE}\.?\s*[|·•,/-]?\s*)+"
-    r"(?:se (tidligare|tidligere) versjon(er|ar)\.?)?$",
+    rf"(?:{_EARLIER_VERSIONS}\.?)?$",
     re.I,
 )
 #: Labels whose date is a *content* signal (a professional change), as opposed to publication.
 _CHANGE_LABELS = re.compile(
-    rf"(sist oppdatert|sist endret|sist endra|siste faglige endring|sist faglig oppdatert"
+    rf"(sist oppdatert|sist endret|sist endra|siste faglige endring|siste faglege endring"
+    rf"|sist faglig oppdatert|sist fagleg oppdatert|sist faglig endret|sist fagleg endra"
     rf"|oppdatert|endret|endra|last updated|updated)\s*:?\s*({_ANY_DATE})",
     re.I,
 )
@@ -71,7 +75,7 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^\d+ (visninger|treff|kommentarer|views|delinger)$",
         r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
         r"^(antall treff|treff): ?\d+$",
-        r"^(se )?tidligere versjoner$",
+        rf"^{_EARLIER_VERSIONS}$|^(tidligere|tidlegare) versjon(er|ar)$",
     )
 )
 
@@ -93,7 +97,12 @@ _FOLLOW = (
 NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (guard, re.compile(p + _FOLLOW, re.I) if follow else re.compile(p, re.I))
     for guard, p, follow in (
-        ("lest", r"\(siste faglige endring [^)]{0,80}?,? lest \d{1,2}\.\s*\w+\s*\d{4}\)", False),
+        (
+            "lest",
+            r"\(sist(e)? fagl[ie]ge? (endring|oppdatert|endret|endra) [^)]{0,80}?,? lest "
+            r"\d{1,2}\.\s*\w+\s*\d{4}\)",
+            False,
+        ),
         ("lest", r"\blest \d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}\b", False),
         ("informasjonskapsl", r"[^.]{0,300}benytter informasjonskapsler[^.]{0,300}\.", False),
         ("informasjonskapsl", r"[^.]{0,300}nyttar informasjonskapslar[^.]{0,300}\.", False),

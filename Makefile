@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck fmt check bench demo clean
+.PHONY: run test lint typecheck fmt check bench demo model clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m bench.demo
+
+# The classifier's model, built from feeds/data/labelled/ (and its corrections/); commit it.
+model: $(STAMP)
+	$(BIN)/python -m feeds.classify.train
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

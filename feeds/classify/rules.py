@@ -73,10 +73,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Tag:
-    """One subtopic given to a change, with the reason it was given."""
+    """One subtopic given to a change, with the reason it was given, and how well it fits
+    (the model's calibrated probability; 1.0 for the catalogue's and the vocabulary's tags)."""
 
     slug: str
     reason: str
+    score: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,10 @@ def _best_phrases(
 
 
 def _subtopic_tags(
-    taxonomy: Taxonomy, item: _Item, source_subtopics: Sequence[str]
+    taxonomy: Taxonomy,
+    item: _Item,
+    source_subtopics: Sequence[str],
+    found: Mapping[str, _Evidence],
 ) -> dict[str, Tag]:
     """Catalogue and address tags first, then scored evidence, then umbrellas."""
     tags = _source_tags(taxonomy, source_subtopics)
@@ -265,9 +270,9 @@ def _subtopic_tags(
         if item.host == host or item.host.endswith("." + host):
             for slug in slugs:
                 tags.setdefault(slug, Tag(slug, f"adresse: {host}"))
-    for slug, evidence in _subtopic_evidence(taxonomy, item).items():
-        if slug not in tags and _enough(taxonomy, slug, evidence):
-            tags[slug] = Tag(slug, evidence.reason())
+    for slug, scored in found.items():
+        if slug not in tags and _enough(taxonomy, slug, scored):
+            tags[slug] = Tag(slug, scored.reason())
     for parent in taxonomy._parents:
         present = [child for child in parent.children if child in tags]
         if parent.slug not in tags and len(present) >= parent.needed:
@@ -294,19 +299,20 @@ def _enough(taxonomy: Taxonomy, slug: str, evidence: _Evidence) -> bool:
     return evidence.score >= taxonomy._thresholds[slug]
 
 
-def _urgent_reasons(
-    taxonomy: Taxonomy, item: _Item, source_subtopics: Sequence[str], kind: str, staff: bool
-) -> tuple[str, ...]:
-    reasons = [taxonomy._staff_reason] if staff else []
+def _urgent_rules(
+    taxonomy: Taxonomy, item: _Item, source_subtopics: Sequence[str], kind: str
+) -> tuple[tuple[str, str], ...]:
+    """(rule id, reason) of every urgency rule that fires."""
     if kind in taxonomy._skip_kinds:
-        return tuple(reasons)
+        return ()
     sources = {taxonomy.canonical(slug) for slug in source_subtopics}
     terms = _urgency_terms(item)
+    fired = []
     for rule in taxonomy._urgency:
         reason = _rule_reason(rule, terms, item.host, sources)
         if reason:
-            reasons.append(reason)
-    return tuple(reasons)
+            fired.append((rule.rule_id, reason))
+    return tuple(fired)
 
 
 @dataclass(slots=True)
@@ -384,6 +390,39 @@ def _host_or_source(rule: UrgencyRule, host: str, sources: set[str]) -> str | No
     return None
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the vocabulary says about one item, before any model: the score and reason of
+    every subtopic with a hit, the tags the vocabulary alone gives (catalogue, address,
+    scored evidence, umbrellas), and the urgency rules that fire (rule id, reason)."""
+
+    scores: Mapping[str, int]
+    reasons: Mapping[str, str]
+    tags: Mapping[str, Tag]
+    urgent_rules: tuple[tuple[str, str], ...]
+
+
+def evidence(
+    taxonomy: Taxonomy,
+    *,
+    title: str,
+    text: str,
+    url: str = "",
+    source_subtopics: Sequence[str] = (),
+    section_path: Sequence[str] = (),
+    kind: str = "",
+) -> Evidence:
+    """The vocabulary's evidence for one item (``title``, ``text``, ``section_path`` NFC)."""
+    item = _scan_item(taxonomy, title, text, url, section_path)
+    found = _subtopic_evidence(taxonomy, item)
+    return Evidence(
+        scores={slug: ev.score for slug, ev in found.items()},
+        reasons={slug: ev.reason() for slug, ev in found.items()},
+        tags=_subtopic_tags(taxonomy, item, source_subtopics, found),
+        urgent_rules=_urgent_rules(taxonomy, item, source_subtopics, kind),
+    )
+
+
 def classify(
     taxonomy: Taxonomy,
     gazetteer: Gazetteer | None = None,
@@ -405,12 +444,21 @@ def classify(
     """
     title, text = unicodedata.normalize("NFC", title), unicodedata.normalize("NFC", text)
     section_path = [unicodedata.normalize("NFC", heading) for heading in section_path]
-    item = _scan_item(taxonomy, title, text, url, section_path)
-    tags = _subtopic_tags(taxonomy, item, source_subtopics)
+    found = evidence(
+        taxonomy,
+        title=title,
+        text=text,
+        url=url,
+        source_subtopics=source_subtopics,
+        section_path=section_path,
+        kind=kind,
+    )
+    tags = found.tags
     regions: tuple[RegionTag, ...] = ()
     if gazetteer is not None:
         regions = find_regions(gazetteer, [title, *section_path, text], url)
-    reasons = _urgent_reasons(taxonomy, item, source_subtopics, kind, staff_urgent)
+    reasons: tuple[str, ...] = (taxonomy._staff_reason,) if staff_urgent else ()
+    reasons += tuple(reason for _, reason in found.urgent_rules)
     return Classification(
         subtopics=tuple(tags[slug] for slug in sorted(tags)),
         regions=regions,

@@ -1,0 +1,124 @@
+"""The classifier's entry point: the vocabulary's evidence and the learned model decide
+together; the gazetteer finds the regions.
+
+1. ``rules.evidence``: what the vocabulary says (scores, tags, urgency rules that fire).
+2. ``features.extract``: words, stems, word pairs, character n-grams, address words, and
+   the vocabulary's evidence as features.
+3. ``model``: one calibrated probability per head. The domain gate (``_domain``) comes
+   first: an item that is not about health, care or health preparedness gets no subtopic
+   and is never urgent (a fisheries regulation "trer i kraft straks", a test of Nødvarsel).
+   Inside the domain every subtopic whose probability reaches its threshold (chosen on the
+   dev split) is tagged, with the probability as the tag's ``score``; urgency likewise.
+4. The catalogue's subtopics for the whole source (``source_subtopics``) are always tagged
+   (reason ``kilde``), and ``staff_urgent`` always makes the item urgent.
+
+When the taxonomy given is not the one the model was built with (an edited subtopics.json
+before ``make model``), the vocabulary decides alone, as before the model.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from feeds.classify import rules
+from feeds.classify.features import Features, extract
+from feeds.classify.gazetteer import Gazetteer, RegionTag, find_regions
+from feeds.classify.model import DOMAIN, URGENT, Model, Scores, load_model
+from feeds.classify.rules import Classification, Tag
+from feeds.classify.taxonomy import Taxonomy
+
+_WORD_SPACES = frozenset("tlwb")
+_SHORTEST_REASON_WORD = 4
+_MODEL_REASON = "modellen"
+_URGENT_REASON = "hastesak etter modellen"
+
+
+def _fits(model: Model, taxonomy: Taxonomy) -> bool:
+    return {h for h in model.heads if not h.startswith("_")} == set(taxonomy.slugs())
+
+
+def classify(
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer | None = None,
+    *,
+    title: str,
+    text: str,
+    url: str = "",
+    source_subtopics: Sequence[str] = (),
+    section_path: Sequence[str] = (),
+    kind: str = "",
+    staff_urgent: bool = False,
+) -> Classification:
+    """Tag one detected change with subtopics, regions and urgency, each with a reason.
+
+    ``source_subtopics`` (catalogue slugs or aliases of the whole source) are always tagged,
+    reason "kilde"; an unknown slug raises ``ClassifyDataError``. ``kind`` is the change verb
+    ("new", "changed", "removed"); a removed item is never urgent unless staff say so.
+    Without a gazetteer no regions are looked for.
+    """
+    model = load_model()
+    if not _fits(model, taxonomy):
+        return rules.classify(
+            taxonomy, gazetteer, title=title, text=text, url=url,
+            source_subtopics=source_subtopics, section_path=section_path, kind=kind,
+            staff_urgent=staff_urgent,
+        )  # fmt: skip
+    title, text = unicodedata.normalize("NFC", title), unicodedata.normalize("NFC", text)
+    section_path = [unicodedata.normalize("NFC", heading) for heading in section_path]
+    found = rules.evidence(
+        taxonomy, title=title, text=text, url=url, source_subtopics=source_subtopics,
+        section_path=section_path, kind=kind,
+    )  # fmt: skip
+    feats = extract(
+        title=title, text=text, url=url, section_path=section_path, kind=kind, evidence=found
+    )
+    scores = model.score(feats.values)
+    in_domain = model.says(scores, DOMAIN)
+    tags = {slug: tag for slug, tag in found.tags.items() if tag.reason == "kilde"}
+    if in_domain:
+        for slug in taxonomy.slugs():
+            if slug not in tags and model.says(scores, slug):
+                reason = _reason(model, scores, feats, found, slug)
+                tags[slug] = Tag(slug, reason, round(scores.probabilities[slug], 3))
+    regions: tuple[RegionTag, ...] = ()
+    if gazetteer is not None:
+        regions = find_regions(gazetteer, [title, *section_path, text], url)
+    urgent: list[str] = [taxonomy._staff_reason] if staff_urgent else []
+    if in_domain and kind != "removed" and model.says(scores, URGENT):
+        urgent += [reason for _, reason in found.urgent_rules]
+        if len(urgent) == int(staff_urgent):
+            urgent.append(_reason(model, scores, feats, found, URGENT, _URGENT_REASON))
+    return Classification(
+        subtopics=tuple(tags[slug] for slug in sorted(tags)),
+        regions=regions,
+        urgent=bool(urgent),
+        urgent_reasons=tuple(urgent),
+    )
+
+
+def _reason(
+    model: Model,
+    scores: Scores,
+    feats: Features,
+    found: rules.Evidence,
+    head: str,
+    label: str = _MODEL_REASON,
+) -> str:
+    """The vocabulary's reason for the subtopic when it has one, then the words that weighed
+    most in the model, then the probability: ``tittel: «isolasjon»; modellen 0.97: «isolert»,
+    «smittet»``."""
+    parts = [found.reasons[head]] if head in found.reasons else []
+    words: list[str] = []
+    for contribution in model.strongest(scores, head, limit=8):
+        space, _, name = contribution.feature.partition(":")
+        if space not in _WORD_SPACES or len(name) < _SHORTEST_REASON_WORD:
+            continue
+        word = f"«{feats.surfaces.get(contribution.feature) or name.replace('_', ' ')}»"
+        if word not in words and (not parts or word not in parts[0]):
+            words.append(word)
+        if len(words) == 3:
+            break
+    probability = f"{label} {scores.probabilities[head]:.2f}"
+    parts.append(f"{probability}: {', '.join(words)}" if words else probability)
+    return "; ".join(parts)

@@ -1,0 +1,143 @@
+"""The learned model at run time: weights per feature for every head, calibration and the
+thresholds chosen on the dev split, loaded once from ``feeds/classify/data/model.json``.
+
+A *head* is one yes/no decision: one per subtopic, ``_domain`` (is the item about health,
+care or health preparedness at all: the domain gate) and ``_urgent``. For an item with
+features x (``feeds.classify.features``), head h scores z = bias[h] + x . w[h], its
+calibrated probability is p = 1 / (1 + exp(-(a[h] z + b[h]))) (Platt scaling fitted on dev),
+and it says yes when p >= threshold[h]. Weights are stored as integers (1/10 000) so the
+file is exact and the same on every machine; scoring needs numpy only.
+
+The file is written by ``feeds.classify.train`` (``make model``), never by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from feeds.classify.terms import ClassifyDataError
+
+MODEL_FILE = "model.json"
+SCALE = 10_000
+FORMAT = 1
+DOMAIN = "_domain"
+URGENT = "_urgent"
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One feature's share of a head's score."""
+
+    feature: str
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """What the model says about one item: the probability of each head, and the feature
+    values it used (kept to explain a head)."""
+
+    probabilities: Mapping[str, float]
+    rows: npt.NDArray[np.intp]
+    values: npt.NDArray[np.float64]
+
+
+class Model:
+    """Heads, vocabulary, weight matrix, calibration and thresholds. Immutable."""
+
+    __slots__ = (
+        "_index",
+        "bias",
+        "calibration",
+        "features",
+        "heads",
+        "meta",
+        "thresholds",
+        "weights",
+    )
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        if data.get("format") != FORMAT:
+            raise ClassifyDataError(f"model format {data.get('format')!r}, expected {FORMAT}")
+        self.heads: tuple[str, ...] = tuple(data["heads"])
+        self.features: tuple[str, ...] = tuple(data["weights"])
+        self._index = {name: row for row, name in enumerate(self.features)}
+        n = len(self.heads)
+        matrix = np.zeros((len(self.features), n), dtype=np.float64)
+        for row, ints in enumerate(data["weights"].values()):
+            if len(ints) != n:
+                raise ClassifyDataError(
+                    f"model: feature {self.features[row]!r} has {len(ints)} weights"
+                )
+            matrix[row] = ints
+        self.weights = matrix / SCALE
+        self.bias = np.array(data["bias"], dtype=np.float64) / SCALE
+        self.calibration = {
+            h: (float(a), float(b))
+            for h, (a, b) in zip(self.heads, data["calibration"], strict=True)
+        }
+        self.thresholds = {h: float(t) for h, t in zip(self.heads, data["thresholds"], strict=True)}
+        self.meta: Mapping[str, Any] = data.get("meta", {})
+
+    def raw(
+        self, values: Mapping[str, float]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """Uncalibrated scores z of every head, and the rows and values of known features."""
+        index = self._index
+        rows = [index[name] for name in values if name in index]
+        known = np.fromiter(
+            (values[self.features[r]] for r in rows), dtype=np.float64, count=len(rows)
+        )
+        picked = np.asarray(rows, dtype=np.intp)
+        z = self.bias + known @ self.weights[picked] if rows else self.bias.copy()
+        return z, picked, known
+
+    def score(self, values: Mapping[str, float]) -> Scores:
+        z, rows, known = self.raw(values)
+        probabilities = {}
+        for position, head in enumerate(self.heads):
+            a, b = self.calibration[head]
+            probabilities[head] = _sigmoid(a * float(z[position]) + b)
+        return Scores(probabilities, rows, known)
+
+    def says(self, scores: Scores, head: str) -> bool:
+        return scores.probabilities[head] >= self.thresholds[head]
+
+    def strongest(self, scores: Scores, head: str, limit: int = 4) -> list[Contribution]:
+        """The features that raised ``head`` most, strongest first (ties by name)."""
+        column = self.heads.index(head)
+        points = scores.values * self.weights[scores.rows, column]
+        ranked = sorted(
+            (-float(p), self.features[int(r)])
+            for r, p in zip(scores.rows, points, strict=True)
+            if p > 0
+        )
+        return [Contribution(name, -p) for p, name in ranked[:limit]]
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def model_text() -> str:
+    """The shipped model file as text."""
+    resource = resources.files("feeds.classify").joinpath("data").joinpath(MODEL_FILE)
+    return resource.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Model:
+    """The shipped model, read once per process."""
+    return Model(json.loads(model_text()))

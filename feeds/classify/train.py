@@ -1,0 +1,235 @@
+"""Build the shipped model from the labelled data: ``make model`` (``python -m
+feeds.classify.train``). Needs scikit-learn (a dev dependency); run time does not.
+
+1. Every labelled item (``feeds.classify.dataset``) becomes features (``features.extract``,
+   with the vocabulary classifier's evidence as features too).
+2. Vocabulary: the features present in at least ``MIN_DF`` training items (all vocabulary
+   and rule features are kept).
+3. One L2-regularised logistic regression per head (each subtopic, ``_domain``: has any
+   subtopic, ``_urgent``), liblinear, balanced class weights, on the train split only.
+4. Weights rounded to 1/10 000 (what the file stores); the dev split is scored with the
+   rounded model, exactly as at run time.
+5. Per head, Platt scaling fitted on dev, then the threshold on the calibrated probability
+   that gives the best F1 on dev (the middle of the best range). Test is never looked at.
+
+Deterministic: the same data gives the same file, byte for byte (sorted vocabulary, fixed
+solver, no randomness, integers and rounded decimals in the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+
+from feeds.classify import rules
+from feeds.classify.dataset import Example, load_examples
+from feeds.classify.features import Features, extract
+from feeds.classify.model import DOMAIN, FORMAT, MODEL_FILE, SCALE, URGENT, Model
+from feeds.classify.taxonomy import Taxonomy, load_taxonomy
+
+MIN_DF = 2
+C = 4.0
+SHIPPED = Path(__file__).resolve().parent / "data" / MODEL_FILE
+_ALWAYS = ("r:", "R:", "U:", "k:")
+_GRID = [round(0.05 + 0.025 * i, 3) for i in range(37)]  # 0.05 .. 0.95
+
+
+def item_features(taxonomy: Taxonomy, ex: Example) -> Features:
+    title = unicodedata.normalize("NFC", ex.title)
+    text = unicodedata.normalize("NFC", ex.text)
+    path = tuple(unicodedata.normalize("NFC", h) for h in ex.section_path)
+    found = rules.evidence(
+        taxonomy, title=title, text=text, url=ex.url, section_path=path, kind=ex.kind
+    )
+    return extract(
+        title=title, text=text, url=ex.url, section_path=path, kind=ex.kind, evidence=found
+    )
+
+
+def head_labels(ex: Example, heads: Sequence[str]) -> list[bool]:
+    out = []
+    for head in heads:
+        if head == DOMAIN:
+            out.append(bool(ex.subtopics))
+        elif head == URGENT:
+            out.append(ex.urgent)
+        else:
+            out.append(head in ex.subtopics)
+    return out
+
+
+def vocabulary(rows: Sequence[Features]) -> list[str]:
+    df: dict[str, int] = {}
+    for row in rows:
+        for name in row.values:
+            df[name] = df.get(name, 0) + 1
+    return sorted(n for n, c in df.items() if c >= MIN_DF or n.startswith(_ALWAYS))
+
+
+def matrix(rows: Sequence[Features], vocab: Sequence[str]) -> sparse.csr_matrix:
+    index = {name: i for i, name in enumerate(vocab)}
+    data: list[float] = []
+    cols: list[int] = []
+    ptr = [0]
+    for row in rows:
+        pairs = sorted((index[n], v) for n, v in row.values.items() if n in index)
+        cols.extend(p[0] for p in pairs)
+        data.extend(p[1] for p in pairs)
+        ptr.append(len(cols))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(cols, dtype=np.int32), np.array(ptr)),
+        shape=(len(rows), len(vocab)),
+    )
+
+
+def _fit(x: sparse.csr_matrix, y: npt.NDArray[np.bool_], c: float) -> tuple[list[int], int]:
+    """Rounded weights and bias of one head; a head without both classes never fires."""
+    if y.all() or not y.any():
+        return [0] * x.shape[1], (SCALE * 10 if y.all() else -SCALE * 10)
+    clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000)
+    clf.fit(x, y)
+    weights = [round(float(w) * SCALE) for w in clf.coef_[0]]
+    return weights, round(float(clf.intercept_[0]) * SCALE)
+
+
+def _platt(z: npt.NDArray[np.float64], y: npt.NDArray[np.bool_]) -> tuple[float, float]:
+    """a, b so that sigmoid(a z + b) is calibrated on dev; identity without both classes."""
+    if y.all() or not y.any():
+        return 1.0, 0.0
+    clf = LogisticRegression(C=1.0, solver="liblinear")
+    clf.fit(z.reshape(-1, 1), y)
+    a = float(clf.coef_[0][0])
+    if a <= 0:
+        return 1.0, 0.0
+    return round(a, 4), round(float(clf.intercept_[0]), 4)
+
+
+def best_threshold(p: Sequence[float], y: Sequence[bool]) -> float:
+    """The middle of the thresholds on the grid with the best F1 on dev (0.5 without
+    positives)."""
+    if not any(y):
+        return 0.5
+    scored = []
+    for t in _GRID:
+        tp = sum(1 for pi, yi in zip(p, y, strict=True) if pi >= t and yi)
+        fp = sum(1 for pi, yi in zip(p, y, strict=True) if pi >= t and not yi)
+        fn = sum(1 for pi, yi in zip(p, y, strict=True) if pi < t and yi)
+        scored.append((2 * tp / (2 * tp + fp + fn) if tp else 0.0, t))
+    top = max(f for f, _ in scored)
+    best = [t for f, t in scored if f >= top - 1e-9]
+    return best[len(best) // 2]
+
+
+@dataclass(frozen=True)
+class Built:
+    """The model file's data and what it was built from."""
+
+    data: dict[str, Any]
+    examples: list[Example]
+
+
+def build(
+    examples: Sequence[Example], taxonomy: Taxonomy | None = None, c: float = C
+) -> dict[str, Any]:
+    """The model file's data, from the labelled examples."""
+    taxonomy = taxonomy or load_taxonomy()
+    heads = [*sorted(taxonomy.slugs()), DOMAIN, URGENT]
+    feats = [item_features(taxonomy, ex) for ex in examples]
+    train = [i for i, ex in enumerate(examples) if ex.split == "train"]
+    dev = [i for i, ex in enumerate(examples) if ex.split == "dev"]
+    vocab = vocabulary([feats[i] for i in train])
+    x = matrix([feats[i] for i in train], vocab)
+    y = np.array([head_labels(examples[i], heads) for i in train], dtype=bool).reshape(
+        -1, len(heads)
+    )
+    columns = [_fit(x, y[:, h], c) for h in range(len(heads))]
+    weights = {
+        name: [columns[h][0][row] for h in range(len(heads))]
+        for row, name in enumerate(vocab)
+        if any(columns[h][0][row] for h in range(len(heads)))
+    }
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "heads": heads,
+        "bias": [col[1] for col in columns],
+        "calibration": [[1.0, 0.0] for _ in heads],
+        "thresholds": [0.5 for _ in heads],
+        "meta": _meta(examples, train, dev, c),
+        "weights": weights,
+    }
+    _calibrate(data, [feats[i] for i in dev], [examples[i] for i in dev])
+    return data
+
+
+def _calibrate(data: dict[str, Any], feats: Sequence[Features], dev: Sequence[Example]) -> None:
+    heads = data["heads"]
+    model = Model(data)
+    z = np.array([model.raw(f.values)[0] for f in feats]).reshape(-1, len(heads))
+    y = np.array([head_labels(ex, heads) for ex in dev], dtype=bool).reshape(-1, len(heads))
+    for h, head in enumerate(heads):
+        a, b = _platt(z[:, h], y[:, h])
+        data["calibration"][h] = [a, b]
+        p = [float(1 / (1 + np.exp(-(a * zi + b)))) for zi in z[:, h]]
+        data["thresholds"][h] = best_threshold(p, [bool(v) for v in y[:, h]])
+        del head
+
+
+def _meta(
+    examples: Sequence[Example], train: list[int], dev: list[int], c: float
+) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    for ex in examples:
+        digest.update(f"{ex.origin}\t{ex.doc}\t{ex.title}\n".encode())
+    return {
+        "items": {"train": len(train), "dev": len(dev), "all": len(examples)},
+        "corrections": sum(1 for ex in examples if ex.correction),
+        "C": c,
+        "min_df": MIN_DF,
+        "data_sha256": digest.hexdigest(),
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """The model file's text: JSON, one feature per line, keys in a fixed order."""
+    head = {k: v for k, v in data.items() if k != "weights"}
+    lines = [json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "weights": {']
+    items = sorted(data["weights"].items())
+    for i, (name, ints) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        lines.append(f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(ints)}{comma}")
+    lines.append("}}")
+    return "\n".join(lines) + "\n"
+
+
+def build_text(folder: Path | None = None, corrections: Path | None = None) -> str:
+    examples = (
+        load_examples(folder, corrections) if folder else load_examples(corrections=corrections)
+    )
+    return dumps(build(examples))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=None, help="folder of labelled *.jsonl")
+    parser.add_argument("--corrections", type=Path, default=None, help="file or folder")
+    parser.add_argument("--output", type=Path, default=SHIPPED)
+    args = parser.parse_args(argv)
+    text = build_text(args.data, args.corrections)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"{args.output}: {len(text.encode()) / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()

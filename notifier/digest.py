@@ -90,11 +90,14 @@ def compose(
     subtopic_order: Sequence[str],
     labels: Mapping[str, str],
 ) -> Digest | None:
-    """Group changes under the first of the recipient's subtopics each matches; None if empty.
-    Within a group, urgent changes first, then newest first."""
+    """Group changes under the subtopic of the recipient's that fits each best; None if
+    empty. A change's subtopics come best fit first (the classifier orders them by score), so
+    an item mainly on testing that also touches vaccination is filed under testing for a
+    reader of both, whatever the order the reader chose them in. Sections follow the reader's
+    order; within a section, urgent changes first, then newest first."""
     groups: dict[str, list[ChangeView]] = {s: [] for s in subtopic_order}
     for change in changes:
-        home = next((s for s in subtopic_order if s in change.subtopics), None)
+        home = next((s for s in change.subtopics if s in groups), None)
         if home is not None:
             groups[home].append(change)
     sections = tuple(

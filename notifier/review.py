@@ -183,10 +183,15 @@ def retag(
         raise ReviewError("region_unknown", f"unknown region number(s): {', '.join(bad)}")
     change = get(session, change_id)
     old = labels_of(change)
+    # subtopics kept stay in their order (best fit first, as the classifier ranked them:
+    # digests file the change under the first one a reader follows); added ones follow
+    wanted = dict.fromkeys(labels.subtopics)
+    kept = [slug for slug in old.subtopics if slug in wanted]
     new = Labels(
-        tuple(dict.fromkeys(labels.subtopics)), tuple(dict.fromkeys(labels.regions)),
+        tuple(kept + [slug for slug in wanted if slug not in kept]),
+        tuple(dict.fromkeys(labels.regions)),
         labels.urgent,
-    )  # fmt: skip
+    )
     if new == old:
         return change
     before = _snapshot(change)

@@ -35,17 +35,27 @@ def test_match_picks_the_most_immediate_cadence_and_urgent_overrides() -> None:
     assert index.match(["ukjent"]) == []
 
 
-def test_compose_groups_each_change_once_under_the_first_subscribed_subtopic() -> None:
+def test_compose_files_each_change_once_under_the_readers_subtopic_that_fits_it_best() -> None:
+    """A change's subtopics come best fit first. The item mainly on testing and quarantine
+    lands under testing, not under vaccination, which the reader happened to choose first;
+    the vaccine item lands under vaccination; sections follow the reader's order."""
     digest = compose(
         Recipient(7, "lege@kommune.no", "Kari"),
         "daily",
         "2026-11-23",
-        [view(1, "Ny vaksine", ("vaksinasjon", "testing")), view(2, "Test", ("testing",))],
-        ["testing", "vaksinasjon"],
+        [
+            view(1, "Ny vaksine", ("vaksinasjon", "testing")),
+            view(2, "Test og karantene", ("testing", "karantene", "vaksinasjon")),
+            view(3, "Karantene", ("karantene",)),
+        ],
+        ["vaksinasjon", "testing"],
         {"testing": "Testing", "vaksinasjon": "Vaksinasjon"},
     )
     assert digest is not None
-    assert [(s.label, [c.id for c in s.changes]) for s in digest.sections] == [("Testing", [1, 2])]
+    assert [(s.label, [c.id for c in s.changes]) for s in digest.sections] == [
+        ("Vaksinasjon", [1]),
+        ("Testing", [2]),
+    ]
     assert digest.idempotency_key == "digest:7:email:daily:2026-11-23"
     assert compose(Recipient(7, "x@y.no"), "daily", "p", [], ["testing"], {}) is None
 

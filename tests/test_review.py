@@ -127,6 +127,26 @@ def test_a_retag_moves_the_change_and_is_kept_as_an_example(ctx: Context) -> Non
         assert correction.after == {"subtopics": ["testing"], "regions": ["4601"], "urgent": False}
 
 
+def test_a_retag_keeps_the_best_fit_order_of_the_subtopics_it_keeps(ctx: Context) -> None:
+    """The classifier's ranking (best fit first) decides where digests file a change: a
+    retag keeps the order of the subtopics it keeps and adds new ones after them; the same
+    set in another order is no correction at all."""
+    change_id = store_change(
+        ctx, 1, "Testing og karantene", subtopics=("testing", "karantene", "vaksinasjon")
+    )
+    with Session(ctx.engine) as session:
+        labels = Labels(("karantene", "smittesporing", "testing"), (), False)
+        retag(session, change_id, None, ctx.clock(), labels, **known(ctx))  # type: ignore[arg-type]
+        session.commit()
+        change = session.get(Change, change_id)
+        assert change is not None
+        assert change.subtopics == ["testing", "karantene", "smittesporing"]
+        same = Labels(("smittesporing", "karantene", "testing"), (), False)
+        retag(session, change_id, None, ctx.clock(), same, **known(ctx))  # type: ignore[arg-type]
+        session.commit()
+        assert len(session.exec(select(LabelCorrection)).all()) == 1
+
+
 def test_edit_changes_what_subscribers_read(ctx: Context) -> None:
     subscribe(ctx, "lege@kommune.no", ["vaksinasjon"], "daily")
     change_id = store_change(ctx, 1, "Tittel med skrivefeil")

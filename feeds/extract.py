@@ -2,15 +2,14 @@
 
 Nothing past this module sees a ``FeedParserDict`` or an lxml element. Pages are parsed with
 lxml (its HTML parser is ~20x cheaper than BeautifulSoup's on the same tree, perf-notes.md);
-feeds with feedparser, from text we decoded and checked ourselves (``feed_document``): a feed
-whose prolog holds anything but comments, processing instructions and a bare DOCTYPE (an
-internal subset, entity declarations, an external DTD) is refused, whatever its encoding, before
-feedparser sees it; feedparser is handed exactly the checked characters, as UTF-8.
+feeds with feedparser, from text we decoded and checked ourselves (``feeds.feedxml``): whatever
+its encoding, feedparser is handed the characters from the root element on, as UTF-8, and never
+a DOCTYPE; the simple entities a DOCTYPE declares are expanded by us, bounded, and a feed whose
+DTD cannot be read that way is a problem.
 """
 
 from __future__ import annotations
 
-import codecs
 import functools
 import hashlib
 import io
@@ -29,6 +28,7 @@ from lxml import etree
 from lxml.html import soupparser
 
 from feeds.errors import SourceProblem
+from feeds.feedxml import feed_document
 from feeds.normalize import (
     NOISE_HEADINGS,
     clean_text,
@@ -262,7 +262,8 @@ class FeedContent:
 
 def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedContent:
     """Parse an RSS/Atom document; a document feedparser cannot read as a feed is a problem.
-    A document with a DTD is refused before any parsing (``feed_document``)."""
+    The parser never sees a DTD: the entities a DOCTYPE declares are read and expanded by us,
+    bounded, or the feed is a problem (``feeds.feedxml``)."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     document = feed_document(body, lowered)
     # The charset is ours now: the text was decoded, checked and re-encoded as UTF-8.
@@ -290,140 +291,6 @@ def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedC
     return FeedContent(
         title=clean_text(str(feed_info.get("title", ""))), items=tuple(items.values())
     )
-
-
-def feed_document(body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
-    """The feed as the XML parser gets it: decoded once (``feed_text``), its prolog checked
-    for a DTD on the decoded text (``refuse_dtd``), then encoded as UTF-8 under a declaration
-    saying so. The parser never reads the original bytes, so no encoding (UTF-16 or UTF-32,
-    with or without a byte order mark, UTF-7, a declaration that contradicts the HTTP charset)
-    can show it a declaration the check did not see; and with no DTD there is no entity to
-    expand, internal or external. Costs one decode and one scan of the prolog; parsing what
-    follows is linear in the size of the document (expat, nothing to expand)."""
-    text = feed_text(body, headers)
-    root = refuse_dtd(text)
-    # The rest of the prolog (white space, comments, instructions, a bare DOCTYPE) means
-    # nothing to a feed and is left out: feedparser's own DOCTYPE filter runs line-anchored
-    # regexes over it whose cost grows with the square of its lines (a 140 KB prolog of blank
-    # lines: 13 s of CPU, holding the GIL).
-    return (_UTF8_DECLARATION + "\n" + text[root:]).encode("utf-8", errors="replace")
-
-
-#: byte order marks, UTF-32 first (FF FE 00 00 starts with the UTF-16 mark FF FE)
-_BOMS = (
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-)
-#: no mark: where the NUL bytes of the first character fall (XML 1.0 appendix F, for any
-#: first character: a document in an ASCII-compatible encoding never starts with NUL)
-_NUL_PATTERNS = (
-    (re.compile(rb"\x00\x00\x00[^\x00]", re.S), "utf-32-be"),
-    (re.compile(rb"[^\x00]\x00\x00\x00", re.S), "utf-32-le"),
-    (re.compile(rb"\x00[^\x00]", re.S), "utf-16-be"),
-    (re.compile(rb"[^\x00]\x00", re.S), "utf-16-le"),
-)
-_HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.I)
-_DECLARED_ENCODING = re.compile(
-    rb"<\?xml\s[^>]*?encoding\s*=\s*[\"']([A-Za-z][A-Za-z0-9._-]*)[\"']"
-)
-
-
-def feed_text(body: bytes, headers: Mapping[str, str] | None = None) -> str:
-    """The document's characters, decoded as an XML parser would: a byte order mark, else
-    the NUL bytes of a UTF-16/32 first character, else the HTTP charset, the encoding
-    declaration or UTF-8 (the first that decodes to text starting with '<'), else
-    Windows-1252. The mark itself is not part of the text."""
-    for bom, encoding in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace")
-    for pattern, encoding in _NUL_PATTERNS:
-        if pattern.match(body):
-            return body.decode(encoding, errors="replace")
-    for encoding in _ascii_compatible_candidates(body, headers or {}):
-        try:
-            text = body.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
-            continue
-        if text.lstrip().startswith("<"):
-            return text
-    return body.decode("cp1252", errors="replace")
-
-
-def _ascii_compatible_candidates(body: bytes, headers: Mapping[str, str]) -> list[str]:
-    found: list[str] = []
-    charset = _HTTP_CHARSET.search(
-        next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    )
-    if charset:
-        found.append(charset.group(1))
-    declared = _DECLARED_ENCODING.match(body)
-    if declared:
-        found.append(declared.group(1).decode("ascii"))
-    found.append("utf-8")
-    return found
-
-
-#: what may come before the root element and the DOCTYPE: white space, comments and
-#: processing instructions (possessive: one pass, no backtracking)
-_PROLOG_MISC = re.compile(r"(?:[ \t\r\n]++|<!--.*?-->|<\?.*?\?>)*+", re.S)
-#: the only DOCTYPE a feed may have: a root element name, nothing else
-_BARE_DOCTYPE = re.compile(r"<!DOCTYPE[ \t\r\n]+[^ \t\r\n\[\]<>\"']+[ \t\r\n]*>")
-_ROOT_START = re.compile(r"<(?:[^\W\d]|:)")
-_XML_DECLARATION_AT_START = re.compile(r"<\?xml(?:[ \t\r\n][^>]*?)?\?>")
-#: an XML declaration (or any processing instruction named xml) elsewhere than at the start
-_MISPLACED_DECLARATION = re.compile(r"<\?xml(?:\s|\?>)", re.I)
-_UTF8_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
-_REFUSED = "refused: XML entities are never expanded (entity expansion, XXE)"
-
-
-def refuse_dtd(text: str) -> int:
-    """Where the root element of this decoded document starts. Raises SourceProblem unless
-    its prolog (all before the root element) holds only white space, comments, processing
-    instructions and at most one DOCTYPE that names the root element and nothing more: no
-    internal subset, no entity or other declaration, no external DTD. One regex pass over
-    the prolog, however long."""
-    declaration = _XML_DECLARATION_AT_START.match(text)
-    start = declaration.end() if declaration else 0
-    end = _misc_end(text, start)
-    doctype = _BARE_DOCTYPE.match(text, end)
-    if doctype:
-        end = _misc_end(text, doctype.end())
-    if _MISPLACED_DECLARATION.search(text, start, end):
-        raise SourceProblem("the feed is not well-formed XML: an XML declaration not at its start")
-    if _ROOT_START.match(text, end):
-        return end
-    raise SourceProblem(_prolog_problem(text[end : end + 200]))
-
-
-def _misc_end(text: str, start: int) -> int:
-    """Where the white space, comments and processing instructions from ``start`` end."""
-    misc = _PROLOG_MISC.match(text, start)
-    return misc.end() if misc else start  # the pattern matches the empty string: never None
-
-
-def _prolog_problem(at: str) -> str:
-    """What stands where the root element should (the first characters of it)."""
-    head = at.lstrip()[:12].upper()
-    if head.startswith("<!DOCTYPE"):
-        doctype = at.split(">", 1)[0]
-        what = (
-            "an internal subset (entity declarations)"
-            if "[" in doctype
-            else "an external DTD"
-            if re.search(r"\s(SYSTEM|PUBLIC)[\s\"']", doctype, re.I)
-            else "more than one DOCTYPE or an unreadable DOCTYPE"
-        )
-        return f"the feed's DOCTYPE has {what}; {_REFUSED}"
-    if head.startswith("<!ENTITY") or (head.startswith("<!") and not head.startswith("<!--")):
-        return f"the feed declares XML entities or other markup declarations; {_REFUSED}"
-    if head.startswith("<!--"):
-        return "the feed is not well-formed XML: a comment before its root element never ends"
-    if not at:
-        return "not a readable feed: the document has no root element"
-    return "the feed is not well-formed XML: text before its root element"
 
 
 def _feed_item(entry: dict[str, Any]) -> FeedItem:

@@ -57,7 +57,27 @@ def classify(
     ("new", "changed", "removed"); a removed item is never urgent unless staff say so.
     Without a gazetteer no regions are looked for.
     """
-    model = load_model()
+    return classify_with(
+        load_model(), taxonomy, gazetteer, title=title, text=text, url=url,
+        source_subtopics=source_subtopics, section_path=section_path, kind=kind,
+        staff_urgent=staff_urgent,
+    )  # fmt: skip
+
+
+def classify_with(
+    model: Model,
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer | None = None,
+    *,
+    title: str,
+    text: str,
+    url: str = "",
+    source_subtopics: Sequence[str] = (),
+    section_path: Sequence[str] = (),
+    kind: str = "",
+    staff_urgent: bool = False,
+) -> Classification:
+    """``classify`` with a model other than the shipped one (training, benchmarks)."""
     if not _fits(model, taxonomy):
         return rules.classify(
             taxonomy, gazetteer, title=title, text=text, url=url,
@@ -108,13 +128,17 @@ def _reason(
     """The vocabulary's reason for the subtopic when it has one, then the words that weighed
     most in the model, then the probability: ``tittel: «isolasjon»; modellen 0.97: «isolert»,
     «smittet»``."""
-    parts = [found.reasons[head]] if head in found.reasons else []
+    vocabulary = found.reason(head)
+    parts = [vocabulary] if vocabulary else []
+    names = [
+        c.feature
+        for c in model.strongest(scores, head, limit=8)
+        if c.feature[0] in _WORD_SPACES and len(c.feature) - 2 >= _SHORTEST_REASON_WORD
+    ]
+    surfaces = feats.surfaces(names)
     words: list[str] = []
-    for contribution in model.strongest(scores, head, limit=8):
-        space, _, name = contribution.feature.partition(":")
-        if space not in _WORD_SPACES or len(name) < _SHORTEST_REASON_WORD:
-            continue
-        word = f"«{feats.surfaces.get(contribution.feature) or name.replace('_', ' ')}»"
+    for name in names:
+        word = f"«{surfaces.get(name) or name[2:].replace('_', ' ')}»"
         if word not in words and (not parts or word not in parts[0]):
             words.append(word)
         if len(words) == 3:

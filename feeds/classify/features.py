@@ -14,6 +14,16 @@ Namespaces (prefix before the colon):
 ``R``  the vocabulary alone tags the subtopic (``R:karantene``: 1)
 ``U``  an urgency rule of the vocabulary fires (``U:regelverk``: 1)
 ``k``  the change verb (``k:new``, ``k:changed``, ``k:removed``)
+``x``  cues for urgency, in title and lede (bokmål and nynorsk; ``CUES``): a near start
+       (``x:near``: "fra/frå i dag, i morgen, midnatt, mandag/måndag …, 1. mars"), a time
+       of day announced (``x:clock``: "i dag klokka 12", "kl. 13.00"), entry into force
+       (``x:inforce``), binding words (``x:binding``: må, skal, påbud, forbud, vedtatt),
+       advice (``x:advice``: bør, anbefaler, tilrår), a proposal or consultation
+       (``x:proposal``), something already held (``x:past``: "holdt/heldt … pressekonferanse");
+       and implied topics in the whole text: staying home with close contacts named
+       (``x:contact_home``: quarantine) or with the ill named (``x:ill_home``: isolation);
+       words of sectors outside health in title and lede (``x:offdomain``: fisheries,
+       traffic, wills, Nødvarsel, hunting, farming)
 
 Within each of ``t l w b c u`` every feature present counts 1 and the namespace is scaled to
 length 1, so a long text does not outweigh its title. Stems come from ``terms.stem`` (the
@@ -24,9 +34,10 @@ per process (bounded memo).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from feeds.classify.rules import Evidence
@@ -37,23 +48,92 @@ RULE_SCORE_SCALE = 12.0
 _CHAR_MIN_WORD = 6
 _CHAR_SIZES = (4, 5)
 _SCALED = ("t", "l", "w", "b", "c", "u")
+_DAYS = (
+    r"(?:i dag|i morgon|i morgen|i kveld|i natt|natt til \w+|midnatt|helga|helgen|"
+    r"mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|laurdag|lørdag|søndag|sundag|"
+    r"neste veke|neste uke|\d{1,2}\.\s?\w+)"
+)
+CUES: dict[str, re.Pattern[str]] = {
+    "near": re.compile(rf"\b(?:fra|frå|fom|f\.o\.m\.|innen|innan|seinast|senest) {_DAYS}"),
+    "clock": re.compile(r"\b(?:klokka|klokken|kl\.?) ?\d{1,2}(?:[.:]\d\d)?\b"),
+    "inforce": re.compile(
+        r"\b(?:trer i kraft|trådte i kraft|tek til å gjelde|tar til å gjelde|"
+        r"gjelder fra|gjeld frå|gjelder fra og med|settes i kraft|vert sett i kraft|"
+        r"oppheves|blir oppheva|vert oppheva|gjeninnføres|innføres|innførast)\b"
+    ),
+    "binding": re.compile(
+        r"\b(?:må|skal|påbud|påbod|forbud|forbod|vedtatt|vedteke|vedtok|fastsatt|fastsett|"
+        r"innfører|innfører|pålegg|plikt|plikten|forskrift\w*)\b"
+    ),
+    "advice": re.compile(r"\b(?:bør|anbefaler|anbefalar|tilrår|rår|råd|oppfordrer|oppmodar)\b"),
+    "proposal": re.compile(
+        r"\b(?:høring\w*|høyring\w*|forslag\w*|framlegg\w*|foreslår|føreslår|prop\.|"
+        r"utkast\w*|vurderer)\b"
+    ),
+    "past": re.compile(r"\b(?:holdt|heldt|ble holdt|vart halde)\b"),
+}
+# Outside the health domain (guidelines, principle 3: cod quotas, traffic, digital wills, a
+# test of the national alarm system), and sectors like them: word prefixes, in title and lede.
+_OFF_DOMAIN = re.compile(
+    r"\b(?:nødvarsl\w*|nødvarsel\w*|tyfon\w*|fiske\w*|fiskeri\w*|torsk\w*|laks\w*|sei\b|"
+    r"kvote\w*|trafikk\w*|fartsgrens\w*|testament\w*|arvelov\w*|jakt\w*|felling\w*|"
+    r"jordbruk\w*|landbruk\w*|villrein\w*|ulv\w*|oppdrett\w*|dyrehald\w*|dyrehold\w*|"
+    r"svinepest\w*|reguleringsplan\w*|kommunestyreval\w*|barnehageopptak\w*)"
+)
+# Implied topics (guidelines, principle 2): who is told to stay at home. Searched in the
+# whole text; ``x:contact_home`` needs both a contact and staying home (quarantine),
+# ``x:ill_home`` both the ill or infected and staying home (isolation).
+_HOME = re.compile(
+    r"\b(?:holde seg hjemme|halde seg heime|være hjemme|vere heime|bli hjemme|bli heime|"
+    r"holde seg i \w+|halde seg i \w+)\b"
+)
+_CONTACT = re.compile(r"\b(?:nærkontakt\w*|husstandsmedlem\w*|bor sammen med|bur saman med)")
+_ILL = re.compile(r"\b(?:syke|sjuke|smittet|smitta|smittede|positiv\w*|symptom\w*|sår\w*)\b")
 
 
-@dataclass(frozen=True, slots=True)
 class Features:
-    """Feature name -> value, and for word features the word as written (for reasons)."""
+    """Feature name -> value; ``surface(name)`` is the word (or word pair) as written behind
+    a word feature, for the reasons (looked up only when a reason is written)."""
 
-    values: dict[str, float]
-    surfaces: dict[str, str]
+    __slots__ = ("_fields", "values")
+
+    def __init__(self, values: dict[str, float], fields: Sequence[tuple[str, list[str]]]):
+        self.values = values
+        self._fields = fields  # (spaces, words) as extracted
+
+    def surfaces(self, names: Iterable[str]) -> dict[str, str]:
+        """The first word (or word pair) as written behind each of ``names`` (word features
+        only), scanning the fields in order and stopping once all are found."""
+        wanted = set(names)
+        found: dict[str, str] = {}
+        for spaces, words in self._fields:
+            before = previous = ""
+            for word in words:
+                if word.isdigit():
+                    before = previous = ""
+                    continue
+                stemmed = _word(word)[0]
+                for space in spaces:
+                    name = f"{space}:{stemmed}"
+                    if name in wanted and name not in found:
+                        found[name] = word
+                pair = f"b:{previous}_{stemmed}"
+                if previous and pair in wanted and pair not in found:
+                    found[pair] = f"{before} {word}"
+                before, previous = word, stemmed
+                if len(found) == len(wanted):
+                    return found
+        return found
 
 
 @lru_cache(maxsize=50_000)
 def _word(word: str) -> tuple[str, tuple[str, ...]]:
-    """A normalised word's stem and character n-grams (none for short words)."""
+    """A normalised word's stem and its character n-grams as feature names (none for short
+    words)."""
     if len(word) < _CHAR_MIN_WORD:
         return stem(word), ()
     padded = f"<{word}>"
-    grams = tuple(padded[i : i + n] for n in _CHAR_SIZES for i in range(len(padded) - n + 1))
+    grams = tuple(f"c:{padded[i : i + n]}" for n in _CHAR_SIZES for i in range(len(padded) - n + 1))
     return stem(word), grams
 
 
@@ -66,42 +146,33 @@ def _split_lede(text: str) -> tuple[str, str]:
 
 
 class _Builder:
-    __slots__ = ("spaces", "surfaces")
+    __slots__ = ("fields", "spaces")
 
     def __init__(self) -> None:
         self.spaces: dict[str, set[str]] = {name: set() for name in _SCALED}
-        self.surfaces: dict[str, str] = {}
+        self.fields: list[tuple[str, list[str]]] = []
 
-    def words(self, words: Iterable[str], *spaces: str) -> None:
-        previous = before = ""
+    def words(self, words: list[str], spaces: str) -> None:
+        """Stems into each of ``spaces``, pairs into ``b``, character n-grams into ``c``."""
+        self.fields.append((spaces, words))
+        stems = [_word(word)[0] if not word.isdigit() else "" for word in words]
         bigrams = self.spaces["b"]
+        bigrams.update(
+            f"b:{first}_{second}" for first, second in pairwise(stems) if first and second
+        )
+        distinct = set(stems)
+        distinct.discard("")
+        for space in spaces:
+            self.spaces[space].update(f"{space}:{stemmed}" for stemmed in distinct)
         grams = self.spaces["c"]
-        for word in words:
-            if word.isdigit():
-                previous = before = ""
-                continue
-            stemmed, chars = _word(word)
-            for space in spaces:
-                name = f"{space}:{stemmed}"
-                self.spaces[space].add(name)
-                self.surfaces.setdefault(name, word)
-            grams.update(chars)
-            if previous:
-                pair = f"b:{previous}_{stemmed}"
-                bigrams.add(pair)
-                self.surfaces.setdefault(pair, f"{before} {word}")
-            previous, before = stemmed, word
+        for word in set(words):
+            grams.update(_word(word)[1])
 
     def values(self) -> dict[str, float]:
         values: dict[str, float] = {}
-        for space, names in self.spaces.items():
-            if not names:
-                continue
-            weight = 1.0 / math.sqrt(len(names))
-            if space == "c":
-                values.update((f"c:{gram}", weight) for gram in names)
-            else:
-                values.update((name, weight) for name in names)
+        for names in self.spaces.values():
+            if names:
+                values.update(dict.fromkeys(names, 1.0 / math.sqrt(len(names))))
         return values
 
 
@@ -118,8 +189,8 @@ def extract(
     builder = _Builder()
     lede, body = _split_lede(normalise(text))
     head = split_words(normalise(" / ".join([title, *section_path])))
-    builder.words(head, "t", "w")
-    builder.words(split_words(lede), "l", "w")
+    builder.words(head, "tw")
+    builder.words(split_words(lede), "lw")
     builder.words(split_words(body), "w")
     parts = urlsplit(url)
     host = (parts.hostname or "").removeprefix("www.")
@@ -135,4 +206,16 @@ def extract(
     for rule_id, _ in evidence.urgent_rules:
         values[f"U:{rule_id}"] = 1.0
     values[f"k:{kind or 'new'}"] = 1.0
-    return Features(values, builder.surfaces)
+    cue_text = normalise(" / ".join([title, *section_path, lede]))
+    for name, pattern in CUES.items():
+        if pattern.search(cue_text):
+            values[f"x:{name}"] = 1.0
+    if _OFF_DOMAIN.search(cue_text):
+        values["x:offdomain"] = 1.0
+    whole = f"{cue_text} {body}"
+    if _HOME.search(whole):
+        if _CONTACT.search(whole):
+            values["x:contact_home"] = 1.0
+        if _ILL.search(whole):
+            values["x:ill_home"] = 1.0
+    return Features(values, builder.fields)

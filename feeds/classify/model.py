@@ -113,15 +113,19 @@ class Model:
         return scores.probabilities[head] >= self.thresholds[head]
 
     def strongest(self, scores: Scores, head: str, limit: int = 4) -> list[Contribution]:
-        """The features that raised ``head`` most, strongest first (ties by name)."""
+        """The features that raised ``head`` most, strongest first (ties in name order)."""
         column = self.heads.index(head)
         points = scores.values * self.weights[scores.rows, column]
-        ranked = sorted(
-            (-float(p), self.features[int(r)])
-            for r, p in zip(scores.rows, points, strict=True)
-            if p > 0
-        )
-        return [Contribution(name, -p) for p, name in ranked[:limit]]
+        if len(points) > limit:
+            top = np.argpartition(-points, limit)[:limit]
+            order = top[np.lexsort((scores.rows[top], -points[top]))]
+        else:
+            order = np.lexsort((scores.rows, -points))
+        return [
+            Contribution(self.features[int(scores.rows[i])], float(points[i]))
+            for i in order
+            if points[i] > 0
+        ]
 
 
 def _sigmoid(x: float) -> float:

@@ -397,9 +397,14 @@ class Evidence:
     scored evidence, umbrellas), and the urgency rules that fire (rule id, reason)."""
 
     scores: Mapping[str, int]
-    reasons: Mapping[str, str]
     tags: Mapping[str, Tag]
     urgent_rules: tuple[tuple[str, str], ...]
+    _found: Mapping[str, _Evidence] = field(repr=False, compare=False, default_factory=dict)
+
+    def reason(self, slug: str) -> str | None:
+        """The vocabulary's reason for ``slug`` (its strongest words per field), if any hit."""
+        found = self._found.get(slug)
+        return found.reason() if found is not None else None
 
 
 def evidence(
@@ -417,9 +422,9 @@ def evidence(
     found = _subtopic_evidence(taxonomy, item)
     return Evidence(
         scores={slug: ev.score for slug, ev in found.items()},
-        reasons={slug: ev.reason() for slug, ev in found.items()},
         tags=_subtopic_tags(taxonomy, item, source_subtopics, found),
         urgent_rules=_urgent_rules(taxonomy, item, source_subtopics, kind),
+        _found=found,
     )
 
 

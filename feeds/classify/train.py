@@ -41,7 +41,8 @@ from feeds.classify.taxonomy import Taxonomy, load_taxonomy
 MIN_DF = 2
 C = 4.0
 SHIPPED = Path(__file__).resolve().parent / "data" / MODEL_FILE
-_ALWAYS = ("r:", "R:", "U:", "k:")
+_ALWAYS = ("r:", "R:", "U:", "k:", "x:")
+_NEAR_BEST = 0.01
 _GRID = [round(0.05 + 0.025 * i, 3) for i in range(37)]  # 0.05 .. 0.95
 
 
@@ -116,8 +117,8 @@ def _platt(z: npt.NDArray[np.float64], y: npt.NDArray[np.bool_]) -> tuple[float,
 
 
 def best_threshold(p: Sequence[float], y: Sequence[bool]) -> float:
-    """The middle of the thresholds on the grid with the best F1 on dev (0.5 without
-    positives)."""
+    """Of the thresholds on the grid whose F1 on dev is within ``_NEAR_BEST`` of the best,
+    the one closest to 0.5 (the calibrated even odds); 0.5 without positives."""
     if not any(y):
         return 0.5
     scored = []
@@ -127,8 +128,7 @@ def best_threshold(p: Sequence[float], y: Sequence[bool]) -> float:
         fn = sum(1 for pi, yi in zip(p, y, strict=True) if pi < t and yi)
         scored.append((2 * tp / (2 * tp + fp + fn) if tp else 0.0, t))
     top = max(f for f, _ in scored)
-    best = [t for f, t in scored if f >= top - 1e-9]
-    return best[len(best) // 2]
+    return min((abs(t - 0.5), t) for f, t in scored if f >= top - _NEAR_BEST)[1]
 
 
 @dataclass(frozen=True)
@@ -140,10 +140,11 @@ class Built:
 
 
 def build(
-    examples: Sequence[Example], taxonomy: Taxonomy | None = None, c: float = C
+    examples: Sequence[Example], taxonomy: Taxonomy | None = None, c: float | None = None
 ) -> dict[str, Any]:
     """The model file's data, from the labelled examples."""
     taxonomy = taxonomy or load_taxonomy()
+    c = C if c is None else c
     heads = [*sorted(taxonomy.slugs()), DOMAIN, URGENT]
     feats = [item_features(taxonomy, ex) for ex in examples]
     train = [i for i, ex in enumerate(examples) if ex.split == "train"]

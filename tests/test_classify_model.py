@@ -1,0 +1,307 @@
+"""Tests for the classifier as a whole (feeds.classify.classify): the learned model behind the
+domain gate, its features, the split of the labelled data, the corrections, building the model
+deterministically, reasons and scores, and a quality floor on the test split."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bench.classify import evaluate
+from feeds.classify import (
+    Classification,
+    ClassifyDataError,
+    classify,
+    load_gazetteer,
+    load_taxonomy,
+    rules,
+)
+from feeds.classify.dataset import Example, load_examples, split_of
+from feeds.classify.features import extract
+from feeds.classify.model import DOMAIN, URGENT, load_model, model_text
+
+TAXONOMY = load_taxonomy()
+GAZETTEER = load_gazetteer()
+
+# Floors on the TEST split: the figures of python -m bench.classify (docs/classification.md)
+# minus a margin, so that a retrained model that got clearly worse fails.
+MIN_TEST_MICRO_F1 = 0.80
+MIN_TEST_URGENCY_F1 = 0.80
+MIN_TEST_REGIONS_F1 = 0.95
+
+
+def run(
+    title: str,
+    text: str = "",
+    *,
+    url: str = "",
+    kind: str = "new",
+    section_path: tuple[str, ...] = (),
+    source_subtopics: tuple[str, ...] = (),
+    staff_urgent: bool = False,
+) -> Classification:
+    return classify(
+        TAXONOMY,
+        GAZETTEER,
+        title=title,
+        text=text,
+        url=url,
+        kind=kind,
+        section_path=section_path,
+        source_subtopics=source_subtopics,
+        staff_urgent=staff_urgent,
+    )
+
+
+def features_of(title: str, text: str = "", url: str = "", kind: str = "new") -> dict[str, float]:
+    found = rules.evidence(TAXONOMY, title=title, text=text, url=url, kind=kind)
+    return extract(
+        title=title, text=text, url=url, section_path=(), kind=kind, evidence=found
+    ).values
+
+
+# --------------------------------------------------------------------------- the split
+
+
+def test_split_is_a_function_of_the_document_only() -> None:
+    docs = [f"doc-{n}" for n in range(3000)]
+    splits = [split_of(doc) for doc in docs]
+    assert splits == [split_of(doc) for doc in docs]
+    shares = {name: splits.count(name) / len(docs) for name in ("train", "dev", "test")}
+    assert 0.56 < shares["train"] < 0.64
+    assert 0.17 < shares["dev"] < 0.23
+    assert 0.17 < shares["test"] < 0.23
+    assert split_of("old-001") == split_of("old-001")
+
+
+def test_items_of_one_document_never_cross_splits() -> None:
+    by_doc: dict[str, set[str]] = {}
+    for item in load_examples():
+        by_doc.setdefault(item.doc, set()).add(item.split)
+    assert by_doc
+    assert all(len(splits) == 1 for splits in by_doc.values())
+
+
+def _line(**fields: object) -> str:
+    base = {"title": "t", "text": "x", "url": "", "subtopics": [], "regions": [], "urgent": False}
+    return json.dumps({**base, **fields}, ensure_ascii=False) + "\n"
+
+
+def test_staff_corrections_are_training_data_and_replace_the_item(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(
+        _line(doc="d1", title="Karantene", subtopics=["vaksinasjon"])
+        + _line(doc="d2", title="Andre"),
+        encoding="utf-8",
+    )
+    corrections = tmp_path / "corrections"
+    corrections.mkdir()
+    (corrections / "export.jsonl").write_text(
+        _line(doc="d1", title="Karantene", subtopics=["karantene"])
+        + _line(change_id=7, title="Fra konsollen", subtopics=["testing"], split="staff"),
+        encoding="utf-8",
+    )
+    examples = load_examples(tmp_path)
+    assert [(e.doc, sorted(e.subtopics)) for e in examples] == [
+        ("d2", []),
+        ("d1", ["karantene"]),
+        ("change:7", ["testing"]),
+    ]
+    assert all(e.split == "train" for e in examples if e.correction)
+    one_file = load_examples(tmp_path, corrections / "export.jsonl")
+    assert len(one_file) == 3
+
+
+def test_malformed_labelled_line_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(_line(subtopics="testing"), encoding="utf-8")
+    with pytest.raises(ClassifyDataError):
+        load_examples(tmp_path)
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_features_name_fields_stems_pairs_ngrams_address_and_evidence() -> None:
+    values = features_of(
+        "Nye regler for smittekarantene",
+        "Nærkontakter må holde seg hjemme fra i morgen. 2024",
+        url="https://www.fhi.no/nettpub/koronaveilederen/karantene/",
+    )
+    assert "t:smittekarant" in values  # title stem (smittekarantene)
+    assert "l:nærkontakt" in values and "w:nærkontakt" in values  # lede and all text
+    assert "b:hold_seg" in values  # word pair (holde seg)
+    assert "c:arant" in values  # character n-gram inside a compound
+    assert "u:@fhi.no" in values and "u:nettpub" in values  # host and path words
+    assert not any(name.endswith(":2024") for name in values)  # numbers left out
+    assert values["R:karantene"] == 1.0  # the vocabulary alone tags it
+    assert 0 < values["r:karantene"] <= 1.0
+    assert values["x:near"] == values["x:binding"] == values["x:contact_home"] == 1.0
+    assert values["k:new"] == 1.0
+    for space in "tlwbcu":
+        norm = sum(v * v for name, v in values.items() if name.startswith(f"{space}:"))
+        assert math.isclose(norm, 1.0), space
+
+
+def test_word_features_count_presence_not_repetition() -> None:
+    once = features_of("Vaksine", "Vaksinen er her.")
+    twice = features_of("Vaksine", "Vaksinen er her, vaksinen, vaksinen.")
+    for name, value in once.items():
+        if name[0] in "tlwc":
+            assert twice[name] == value, name
+
+
+# --------------------------------------------------------------------------- the model file
+
+
+def test_shipped_model_is_built_from_the_data_byte_for_byte() -> None:
+    """``make model`` after changing the labelled data, the corrections, subtopics.json or the
+    features; then commit feeds/classify/data/model.json."""
+    pytest.importorskip("sklearn")
+    from feeds.classify.train import build_text
+
+    assert build_text() == model_text(), "the shipped model is stale: run make model"
+
+
+def test_training_is_deterministic() -> None:
+    pytest.importorskip("sklearn")
+    from feeds.classify.train import build, dumps
+
+    examples = load_examples()[:150]
+    assert dumps(build(examples, TAXONOMY)) == dumps(build(examples, TAXONOMY))
+
+
+def test_model_is_small_and_has_every_head() -> None:
+    assert len(model_text().encode()) < 5_000_000
+    model = load_model()
+    assert set(model.heads) == {*TAXONOMY.slugs(), DOMAIN, URGENT}
+    assert load_model() is model  # loaded once per process
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "url"),
+    [
+        (
+            "Nasjonal test av Nødvarsel onsdag",
+            "Onsdag klokka 12 testar DSB varslingssystemet Nødvarsel. Alle mobiltelefonar i "
+            "området vil få ei testmelding.",
+            "https://www.dsb.no/nyheter/test-av-nodvarsel/",
+        ),
+        (
+            "Forskrift om endring i forskrift om regulering av fisket etter torsk",
+            "Fiskeridirektoratet har fastsatt endringer i reguleringsforskriften for torsk "
+            "nord for 62°N. Forskriften trer i kraft straks.",
+            "https://lovdata.no/dokument/LTI/forskrift/2024-11-20-2801",
+        ),
+    ],
+)
+def test_outside_the_health_domain_no_subtopic_and_never_urgent(
+    title: str, text: str, url: str
+) -> None:
+    result = run(title, text, url=url)
+    assert result.subtopics == ()
+    assert not result.urgent
+
+
+def test_close_contacts_staying_home_is_quarantine_and_tracing() -> None:
+    result = run(
+        "Nye råd til nærkontakter",
+        "Nærkontakter må holde seg hjemme i sju dager etter siste kontakt med den smittede.",
+        url="https://www.fhi.no/nyheter/2021/nye-rad-til-narkontakter/",
+    )
+    assert {"karantene", "smittesporing"} <= set(result.subtopic_slugs)
+
+
+def test_local_regulation_with_measures_is_a_rule_change_measures_and_urgent() -> None:
+    result = run(
+        "Forskrift om mellombelse tiltak mot spreiing av covid-19, Voss herad",
+        "Formannskapet har vedteke lokal forskrift: skjenkestopp og forbod mot arrangement "
+        "med meir enn 20 personar. Forskrifta gjeld frå i dag.",
+        url="https://lovdata.no/dokument/LF/forskrift/2021-01-20-123",
+    )
+    assert {"forskrifter_regelverk", "smitteverntiltak"} <= set(result.subtopic_slugs)
+    assert result.urgent
+    assert "4621" in result.region_codes  # Voss herad, by the gazetteer
+
+
+def test_announced_press_briefing_is_urgent() -> None:
+    result = run(
+        "Pressekonferanse om koronasituasjonen i morgen",
+        "Statsministeren og helseministeren orienterer på ein pressekonferanse i morgon "
+        "klokka 13. Sjå sendinga direkte.",
+        url="https://www.regjeringen.no/no/aktuelt/pk/id1/",
+    )
+    assert "pressekonferanser" in result.subtopic_slugs
+    assert result.urgent and result.urgent_reasons
+
+
+def test_every_tag_has_a_reason_and_a_score() -> None:
+    result = run(
+        "Endringar i covid-19-forskrifta: kortare isolasjon",
+        "Regjeringa har vedteke å korte ned isolasjonstida. Endringa tek til å gjelde i morgon.",
+        url="https://www.regjeringen.no/no/aktuelt/kortare-isolasjon/id2895512/",
+    )
+    assert {"forskrifter_regelverk", "isolasjon"} <= set(result.subtopic_slugs)
+    for tag in result.subtopics:
+        assert tag.reason and "modellen" in tag.reason
+        assert 0 < tag.score <= 1
+    assert result.urgent_reasons
+
+
+def test_removed_items_are_not_urgent_unless_staff_say_so() -> None:
+    text = "Forskrifta gjeld frå i dag."
+    title = "Lokal forskrift om besøksforbod på sjukeheimane i Bergen"
+    assert not run(title, text, kind="removed").urgent
+    staff = run(title, text, kind="removed", staff_urgent=True)
+    assert staff.urgent_reasons == ("markert som hastesak av redaksjonen",)
+
+
+def test_catalogue_subtopics_always_tag_and_unknown_ones_are_refused() -> None:
+    result = run("Ledig stilling", "Vi søker en rådgiver.", source_subtopics=("veiledere",))
+    assert [(t.slug, t.reason) for t in result.subtopics] == [("veiledere_retningslinjer", "kilde")]
+    with pytest.raises(ClassifyDataError):
+        run("Noe", source_subtopics=("finnes-ikke",))
+
+
+def test_an_edited_taxonomy_falls_back_to_the_vocabulary(tmp_path: Path) -> None:
+    data = json.loads((Path("feeds/data/subtopics.json")).read_text(encoding="utf-8"))
+    data["subtopics"] = [s for s in data["subtopics"] if s["slug"] != "kapasitet_sykehus"]
+    path = tmp_path / "subtopics.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    edited = load_taxonomy(path)
+    kwargs = {"title": "Flere vaksiner til kommunene", "text": "Vaksinasjonen går videre."}
+    assert classify(edited, None, **kwargs) == rules.classify(edited, None, **kwargs)
+
+
+def test_notifier_classify_uses_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from notifier.cli import app
+
+    monkeypatch.setenv("NOTIFIER_DATABASE_URL", f"sqlite:///{tmp_path / 'n.db'}")
+    monkeypatch.setenv("NOTIFIER_DATA_DIR", str(tmp_path / "var"))
+    line = json.dumps({"title": "Nasjonal test av Nødvarsel", "text": "DSB testar Nødvarsel."})
+    result = CliRunner().invoke(app, ["classify"], input=line + "\n", catch_exceptions=False)
+    out = json.loads(result.stdout)
+    assert out["subtopics"] == [] and out["urgent"] is False  # the vocabulary said testing
+    assert (
+        "testing"
+        in rules.classify(
+            TAXONOMY, None, title="Nasjonal test av Nødvarsel", text="DSB testar Nødvarsel."
+        ).subtopic_slugs
+    )
+
+
+# --------------------------------------------------------------------------- quality floor
+
+
+def test_quality_floor_on_the_test_split() -> None:
+    test: list[Example] = [e for e in load_examples() if e.split == "test" and not e.correction]
+    assert len(test) >= 40
+    report = evaluate(TAXONOMY, GAZETTEER, test)
+    assert report.micro.f1 >= MIN_TEST_MICRO_F1
+    assert report.urgency.f1 >= MIN_TEST_URGENCY_F1
+    assert report.regions.f1 >= MIN_TEST_REGIONS_F1

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from feeds.catalogue import SourceSpec
-from feeds.detect import detect, state_from_json, state_to_json
-from feeds.diff import render_segments_text, word_diff
+from feeds.detect import SnapshotState, detect, feed_replaced, state_from_json, state_to_json
+from feeds.diff import SeenItem, render_segments_text, word_diff
 from feeds.errors import ContentCollapse, FeedEmptied
+from feeds.extract import extract_feed
 from feeds.fetch import FetchResult
+from feeds.kinds import listing_feed
 
 PAGE_SPEC = SourceSpec("veileder", "page", "https://x.no/v", "fhi", "Veileder", selector="main")
 FEED_SPEC = SourceSpec("nyheter", "feed", "https://x.no/rss", "fhi", "Nyheter")
@@ -230,3 +234,168 @@ def test_section_titles_do_not_repeat_the_page_title() -> None:
     )
     assert section_title("Veileder", ("Testing",)) == "Veileder: Testing"
     assert section_title("Veileder", ()) == "Veileder"
+
+
+# ----------------------------------------------------------------------------- issue 10
+
+
+def rss_items(*items: tuple[str, str, str, str], content: str = "") -> FetchResult:
+    """RSS with (guid, link, title, description) items and, if given, content:encoded."""
+    body = "".join(
+        f"<item><guid>{g}</guid><link>{ln}</link><title>{t}</title><description>{d}</description>"
+        + (f"<content:encoded><![CDATA[{content}]]></content:encoded>" if content else "")
+        + "</item>"
+        for g, ln, t, d in items
+    )
+    ns = "xmlns:content='http://purl.org/rss/1.0/modules/content/'"
+    xml = f"<rss version='2.0' {ns}><channel><title>N</title>{body}</channel></rss>"
+    return FetchResult("https://x.no/rss", 200, xml.encode())
+
+
+NEWS = [(f"Sak nummer {n}", f"Ingress til sak {n} om smittevern.") for n in range(8)]
+
+
+def news(host: str, guid: bool = True, slash: str = "/", drop: int = -1) -> FetchResult:
+    items = [
+        (
+            f"https://{host}/no/sak-{n}{slash}" if guid else "",
+            f"https://{host}/no/sak-{n}{slash}",
+            t,
+            d,
+        )
+        for n, (t, d) in enumerate(NEWS)
+        if n != drop
+    ]
+    return rss_items(*items)
+
+
+def legacy_state(result: FetchResult, kind: str = "feed") -> SnapshotState:
+    """The state the notifier before issue 10 stored for this feed: identities from the raw
+    GUID or the canonical link (host and scheme kept), digests of title and summary alone,
+    extraction version 2; read back through the stored form."""
+    feed = extract_feed(result.body)
+    seen = {}
+    for item in feed.items:
+        old_id = item.legacy_id or item.item_id
+        seen[old_id] = SeenItem(item.legacy_digest, item.title, item.summary)
+    digest = hashlib.sha256("".join(sorted(seen)).encode()).hexdigest()[:32]
+    state = SnapshotState(kind, "old-body", digest, seen=seen, version=2)
+    return state_from_json(state_to_json(state))
+
+
+def test_a_snapshot_stored_before_identities_were_canonical_makes_nothing_new() -> None:
+    """After the upgrade, a feed whose every item has a URL GUID (so every stored identity is
+    of the old form) and a content the old digests never covered reports nothing."""
+    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    before = news("www.regjeringen.no")
+    old = legacy_state(before)
+    assert all(
+        k not in old.seen for k in (i.item_id for i in extract_feed(before.body).items)
+    )  # the stored identities are really the old ones
+    d = detect(spec, before, old)
+    assert d.changes == () and d.refresh and "new identity" in d.note
+    # ... and re-keyed at the same time as the upgrade: found by title and text
+    d = detect(spec, news("regjeringen.no", slash=""), old)
+    assert d.changes == ()
+    # the next check reads the stored new identities
+    assert detect(spec, news("regjeringen.no", slash=""), d.state).changes == ()
+    # an item with a content the old snapshot never saw is no edit; a later edit of it is
+    with_content = rss_items(("g1", "https://x.no/1", "T", "S"), content="<p>Full tekst</p>")
+    old = legacy_state(with_content)
+    d = detect(spec, with_content, old)
+    assert d.changes == ()
+    edited = rss_items(("g1", "https://x.no/1", "T", "S"), content="<p>Endret tekst</p>")
+    (change,) = detect(spec, edited, d.state).changes
+    assert change.kind == "changed" and "Endret" in change.after and "Full" in change.before
+
+
+def test_a_listing_stored_before_identities_were_canonical_makes_nothing_new() -> None:
+    spec = SourceSpec("l", "listing", "https://x.no/brev", "hdir", "Brev", link_selector="a")
+    html = "".join(f"<a href='https://www.x.no/brev/{n}/'>Brev {n}</a>" for n in range(6))
+    result = FetchResult(spec.url, 200, f"<html><main>{html}</main></html>".encode())
+    feed = listing_feed(spec, result)
+    seen = {i.legacy_id or i.item_id: SeenItem(i.legacy_digest, i.title) for i in feed.items}
+    assert not set(seen) & {i.item_id for i in feed.items}
+    old = SnapshotState("listing", "old", "x", seen=seen, version=2)
+    d = detect(spec, result, old)
+    assert d.changes == () and d.refresh and d.state is not None
+    # once stored with the new identities, the links may move
+    moved = FetchResult(spec.url, 200, result.body.replace(b"https://www.", b"http://"))
+    assert detect(spec, moved, d.state).changes == ()
+
+
+def test_a_re_keyed_feed_reports_nothing_and_stores_its_new_identities() -> None:
+    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    base = detect(spec, news("regjeringen.no"), None).state
+    d = detect(spec, news("www.regjeringen.no", slash=""), base)
+    assert d.changes == () and not d.refresh  # the same identities: nothing to store
+    # GUIDs dropped: the items are known by their links' identities ... or by their texts
+    d = detect(spec, news("www.regjeringen.no", guid=False), base)
+    assert d.changes == () and d.refresh
+
+
+def test_an_item_that_reappears_under_a_new_guid_is_the_same_item() -> None:
+    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    items = [(f"g{n}", f"https://x.no/{n}", t, d) for n, (t, d) in enumerate(NEWS[:4])]
+    base = detect(spec, rss_items(*items), None).state
+    gone = detect(spec, rss_items(*items[:3]), base).state
+    assert gone is not None
+    back = [*items[:3], ("g99", "https://x.no/ny-adresse", *items[3][2:])]
+    d = detect(spec, rss_items(*back), gone)
+    assert d.changes == ()
+    # and it is edited later under its new GUID: a change, not a new item
+    assert d.state is not None
+    edited = [*items[:3], ("g99", "https://x.no/ny-adresse", items[3][2], "Ny ingress.")]
+    assert [c.kind for c in detect(spec, rss_items(*edited), d.state).changes] == ["changed"]
+
+
+def test_text_matching_is_only_for_feed_items_with_a_title_and_text() -> None:
+    """Two letters titled alike are two letters; an item without text is matched by identity
+    only; a listing never matches by text."""
+    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    base = detect(spec, rss_items(("g1", "https://x.no/1", "Ukebrev", "")), None).state
+    d = detect(spec, rss_items(("g2", "https://x.no/2", "Ukebrev", "")), base)
+    assert [c.kind for c in d.changes] == ["new"]
+    # the same title and text while the first item is still in the feed: a second item
+    both = rss_items(
+        ("g1", "https://x.no/1", "Ukebrev", "Tekst"), ("g2", "https://x.no/2", "Ukebrev", "Tekst")
+    )
+    base = detect(spec, rss_items(("g1", "https://x.no/1", "Ukebrev", "Tekst")), None).state
+    assert [c.kind for c in detect(spec, both, base).changes] == ["new"]
+
+
+def test_an_edit_of_the_content_alone_is_a_change() -> None:
+    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    base = detect(
+        spec, rss_items(("g1", "https://x.no/1", "T", "S"), content="<p>Frist 1. mars.</p>"), None
+    ).state
+    d = detect(
+        spec, rss_items(("g1", "https://x.no/1", "T", "S"), content="<p>Frist 1. april.</p>"), base
+    )
+    (change,) = d.changes
+    assert change.kind == "changed"
+    assert render_segments_text(change.segments).endswith("Frist 1. [-mars.-]{+april.+}")
+    assert change.summary == "S"
+
+
+@pytest.mark.parametrize(
+    ("last", "current", "new", "held"),
+    [
+        # a busy day: 8 new on top of a feed of 10, the 8 oldest pushed out
+        ("abcdefghij", "ABCDEFGHab", "ABCDEFGH", False),
+        # the same in a feed listed oldest first
+        ("abcdefghij", "ijABCDEFGH", "ABCDEFGH", False),
+        # the 8 newest replaced, the 2 oldest kept: no feed pushes its newest out
+        ("abcdefghij", "ABCDEFGHij", "ABCDEFGH", True),
+        # every item replaced (re-keyed beyond recognition, another feed)
+        ("abcdefghij", "ABCDEFGHIJ", "ABCDEFGHIJ", True),
+        # new items among the old ones, as many old ones gone from between them
+        ("abcdefghij", "aAbBCDEFGH", "ABCDEFGH", True),
+        # a few new on top: news
+        ("abcdefghij", "ABabcdefgh", "AB", False),
+    ],
+)
+def test_feed_replaced_tells_a_busy_day_from_a_replaced_feed(
+    last: str, current: str, new: str, held: bool
+) -> None:
+    assert (feed_replaced(list(last), list(current), list(new), 0.7) is not None) is held

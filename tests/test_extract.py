@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from feeds.errors import SourceProblem
-from feeds.extract import canonical_url, extract_feed, extract_page, html_to_text
+from feeds.extract import (
+    canonical_url,
+    extract_feed,
+    extract_page,
+    html_to_text,
+    identity_guid,
+    identity_url,
+)
 from feeds.normalize import decode_body
 
 PAGE = """<html><head><title>Veileder</title></head><body>
@@ -161,3 +168,165 @@ def test_a_plain_xpath_selector_extracts_like_its_css_twin() -> None:
     xpath = extract_page(page, selector="//article", drop=["//div[@class='share']"])
     assert xpath.sections == css.sections
     assert "Facebook" not in str(css.sections) and "symptomer" in str(css.sections)
+
+
+# ----------------------------------------------------------------------------- issue 10
+
+ARTICLE = """<html><head><title>Retningslinje</title></head><body>
+<header role="banner"><a href="/">Helsedirektoratet</a><p>Søk</p></header>
+<div role="navigation"><p>Meny</p></div>
+<main><article>
+<header><h1>Svangerskapsomsorgen</h1><p>Ekstern høring: Høringsfrist 14. mars 2025</p>
+<p>Utgått</p><p>Sterk anbefaling</p><p>Sist oppdatert: 3. mars 2025</p>
+<nav><a href="#a">Til innholdet</a></nav></header>
+<p>Gravide bør tilbys glukosebelastning.</p>
+<footer><p>Publisert 1.1.2024</p><p>Forfatter: Avdeling for svangerskap</p></footer>
+</article><aside><p>Relaterte lenker</p></aside></main>
+<footer><p>Kontakt oss</p></footer></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        ("<main><article>", "</article>"),  # as written
+        ("<div><article>", "</article>"),  # an article without <main>
+        ("<main><div>", "</div>"),  # a <main> without <article>
+        ("<div role='main'><section>", "</section>"),
+    ],
+)
+def test_an_articles_own_header_is_content_the_sites_is_chrome(wrap: tuple[str, str]) -> None:
+    """Without a selector, a <header> (and <footer>) inside the content is the article's: its
+    notices and labels are read, furniture dates in it are noise as anywhere; the site's own
+    header, navigation, asides and footer are dropped."""
+    start, end = wrap
+    html = ARTICLE.replace("<main><article>", start).replace("</article>", end)
+    html = html.replace(
+        "</aside></main>", "</aside>" + ("</main>" if "main>" in start else "</div>")
+    )
+    page = extract_page(html.encode())
+    text = "\n".join(s.text for s in page.sections)
+    assert page.sections[0].path == ("Svangerskapsomsorgen",)
+    assert text.split("\n") == [
+        "Ekstern høring: Høringsfrist 14. mars 2025",
+        "Utgått",
+        "Sterk anbefaling",
+        "Gravide bør tilbys glukosebelastning.",
+        "Forfatter: Avdeling for svangerskap",
+    ]
+    assert page.updated == "2025-03-03"
+
+
+def test_without_content_landmarks_the_pages_header_and_footer_are_chrome() -> None:
+    html = (
+        "<html><body><header><p>Helsedirektoratet</p></header><h1>Tittel</h1><p>Tekst</p>"
+        "<footer><p>Kontakt</p></footer></body></html>"
+    )
+    assert [s.text for s in extract_page(html.encode()).sections] == ["Tekst"]
+
+
+def test_with_a_selector_nothing_but_the_selection_counts() -> None:
+    page = extract_page(ARTICLE.encode(), selector="article")
+    assert "Utgått" in page.sections[0].text
+
+
+@pytest.mark.parametrize(
+    ("line", "noise"),
+    [
+        ("Sist oppdatert: 3. mars 2025", True),
+        ("Sist fagleg oppdatert: 3. mars 2025", True),
+        ("Siste faglege endring: 03.03.2025", True),
+        (
+            "Fyrst publisert: 01.06.2016 Siste faglege endring: 02.12.2026 Sjå tidlegare versjonar",
+            True,
+        ),
+        (
+            "Først publisert: 01.06.2016 Siste faglige endring: 02.12.2026 Se tidligere versjoner",
+            True,
+        ),
+        ("Sist endra 30.03.2021", True),
+        ("Ekstern høring: Høringsfrist 14. mars 2025", False),
+        ("Høyringsfrist: 15.03.2025", False),
+        ("Gjeld frå 1. januar 2026", False),
+    ],
+)
+def test_only_dates_of_labelled_furniture_are_noise(line: str, noise: bool) -> None:
+    page = extract_page(f"<main><h1>T</h1><p>Tekst</p><p>{line}</p></main>".encode())
+    assert (line not in page.sections[0].text) is noise
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.regjeringen.no/no/aktuelt/høring/id9/",
+        "http://regjeringen.no/no/aktuelt/h%C3%B8ring/id9",
+        "https://regjeringen.no:443/no/aktuelt/h%c3%b8ring/id9/?utm_source=rss&utm_medium=x",
+        "HTTPS://WWW.Regjeringen.no/no/aktuelt/h%C3%B8ring/id9#top",
+    ],
+)
+def test_identity_url_survives_a_publisher_moving_its_links(url: str) -> None:
+    assert identity_url(url) == "regjeringen.no/no/aktuelt/h%C3%B8ring/id9"
+
+
+def test_identity_url_keeps_what_names_another_document() -> None:
+    assert identity_url("https://x.no/a?id=1&b=2") == identity_url("https://x.no/a?b=2&id=1")
+    assert identity_url("https://x.no/a?id=1") != identity_url("https://x.no/a?id=2")
+    assert identity_url("https://x.no:8443/a") != identity_url("https://x.no/a")
+    assert identity_url("https://y.x.no/a") != identity_url("https://x.no/a")
+    assert identity_url("mailto:a@x.no") == ""
+    assert identity_guid("1001") == "1001"
+    assert identity_guid("urn:uuid:5b9d") == "urn:uuid:5b9d"
+    assert identity_guid("www.fhi.no/nyheter/1/") == identity_guid("https://fhi.no/nyheter/1")
+
+
+def _rss(host: str, scheme: str = "https", slash: str = "/", extra: str = "") -> bytes:
+    items = "".join(
+        f"<item><guid isPermaLink='true'>{scheme}://{host}/no/aktuelt/sak-{n}{slash}{extra}</guid>"
+        f"<title>Sak {n}</title><link>{scheme}://{host}/no/aktuelt/sak-{n}{slash}{extra}</link>"
+        "<description>Tekst</description></item>"
+        for n in range(3)
+    )
+    return f"<rss version='2.0'><channel><title>N</title>{items}</channel></rss>".encode()
+
+
+def test_feed_identities_survive_re_keying_links_and_guids() -> None:
+    ids = {i.item_id for i in extract_feed(_rss("regjeringen.no")).items}
+    for body in (
+        _rss("www.regjeringen.no"),
+        _rss("www.regjeringen.no", scheme="http", slash=""),
+        _rss("regjeringen.no", extra="?utm_source=rss&amp;utm_campaign=x"),
+    ):
+        feed = extract_feed(body)
+        assert {i.item_id for i in feed.items} == ids
+        # the reader still gets the link as published, tracking parameters out
+        assert "/no/aktuelt/sak-0" in feed.items[0].link
+        assert "utm" not in feed.items[0].link
+
+
+ATOM_CONTENT = """<feed xmlns="http://www.w3.org/2005/Atom"><title>N</title><id>urn:n</id>
+<entry><id>urn:n:1</id><title>Forskrift forlengd</title><summary>Kort samandrag</summary>
+<content type="html">&lt;p&gt;Forskrifta gjeld til {dato}.&lt;/p&gt;</content></entry>
+<entry><id>urn:n:2</id><title>Berre innhald</title>
+<content type="html">&lt;p&gt;Same tekst som samandraget.&lt;/p&gt;</content></entry></feed>"""
+
+
+def test_an_items_content_is_read_beside_its_summary() -> None:
+    first, second = extract_feed(ATOM_CONTENT.format(dato="1. desember").encode()).items
+    assert (first.summary, first.content) == ("Kort samandrag", "Forskrifta gjeld til 1. desember.")
+    assert first.text == "Kort samandrag\nForskrifta gjeld til 1. desember."
+    # feedparser copies a lone content into the summary: it is not read twice
+    assert (second.summary, second.content) == ("Same tekst som samandraget.", "")
+    assert second.digest == second.legacy_digest
+    edited = extract_feed(ATOM_CONTENT.format(dato="15. januar").encode()).items[0]
+    assert edited.digest != first.digest
+    assert edited.legacy_digest == first.legacy_digest
+
+
+def test_rss_content_encoded_is_read() -> None:
+    body = (
+        b"<rss version='2.0' xmlns:content='http://purl.org/rss/1.0/modules/content/'><channel>"
+        b"<title>N</title><item><guid>1</guid><title>T</title><description>Ingress</description>"
+        b"<content:encoded><![CDATA[<p>Hele saken.</p><script>x()</script>]]></content:encoded>"
+        b"</item></channel></rss>"
+    )
+    (item,) = extract_feed(body).items
+    assert (item.summary, item.content) == ("Ingress", "Hele saken.")

@@ -210,7 +210,7 @@ def test_preview_outbox_and_sources_in_a_browser(
         assert "Strømmen er lagt ned" in page.content()
         check("sources")
         page.get_by_role("link", name="FHI: Vaksinasjonsveilederen").click()
-        assert page.locator("svg[role=img] title").count() == 1
+        assert page.locator("svg[role=img] title").count() == 2  # checks, changes
         check("source")
         page.get_by_role("button", name="Sjekk nå").click()
         assert "sjekkes i neste runde" in page.locator(".notice").inner_text()

@@ -423,6 +423,34 @@ def test_edited_taxonomy_file_changes_tagging(tmp_path: Path) -> None:
         ),
         ("Statsforvalteren i Oslo og Viken", "", "", {"03", "31", "32", "33"}, set()),
         ("Nytt", "", "https://www.statsforvalteren.no/nn/more-og-romsdal/helse/x/", {"15"}, set()),
+        # R4: an office stands for its counties only when no other place is named
+        (
+            "Drammen: hjemmetjenesten mangler sykepleiere",
+            "",
+            "https://www.statsforvalteren.no/nb/ostfold-buskerud-oslo-og-akershus/nyheter/x/",
+            {"3301", "33"},
+            {"03", "31", "32"},
+        ),
+        (
+            "Statsforvalteren i Vestland: utbrot i Bergen",
+            "",
+            "",
+            {"4601", "46"},
+            set(),
+        ),
+        # an ordinary-word name outside the office's counties is not that place
+        (
+            "Influensautbrot ved Os sjukeheim",
+            "",
+            "https://www.statsforvalteren.no/nn/vestland/nyhende/x/",
+            {"46"},
+            {"3430", "34"},
+        ),
+        # R3: districts within one county
+        ("Smitteauke på Sunnmøre", "", "", {"15"}, set()),
+        ("Harepest i Våler i Solør", "", "", {"3419", "34"}, {"3114"}),
+        ("Legionella i Herøy på Sunnmøre", "", "", {"1515", "15"}, {"1818"}),
+        ("Ny legevakt i Lofoten og Vesterålen", "", "", {"18"}, set()),
         # Unicode: decomposed å
         (unicodedata.normalize("NFD", "Utbrudd i Åsnes"), "", "", {"3418", "34"}, set()),
     ],

@@ -67,6 +67,38 @@ _COUNTY_ALIASES: Mapping[str, tuple[str, ...]] = {
     "Romsa": ("55",),
     "Finnmárku": ("56",),
     "Nordlánnda": ("18",),
+    # Districts lying within one county (guidelines, R3)
+    "Sunnmøre": ("15",),
+    "Nordmøre": ("15",),
+    "Romsdal": ("15",),
+    "Sogn": ("46",),
+    "Sunnfjord": ("46",),
+    "Nordfjord": ("46",),
+    "Hardanger": ("46",),
+    "Sunnhordland": ("46",),
+    "Nordhordland": ("46",),
+    "Lofoten": ("18",),
+    "Vesterålen": ("18",),
+    "Helgeland": ("18",),
+    "Salten": ("18",),
+    "Ofoten": ("18",),
+    "Solør": ("34",),
+    "Hadeland": ("34",),
+    "Toten": ("34",),
+    "Valdres": ("34",),
+    "Gudbrandsdalen": ("34",),
+    "Østerdalen": ("34",),
+    "Ryfylke": ("11",),
+    "Jæren": ("11",),
+    "Dalane": ("11",),
+    "Setesdal": ("42",),
+    "Namdalen": ("50",),
+    "Innherred": ("50",),
+    "Fosen": ("50",),
+    "Hallingdal": ("33",),
+    "Numedal": ("33",),
+    "Romerike": ("32",),
+    "Follo": ("32",),
 }
 # Former office names ("Statsforvalteren i Oslo og Viken") -> current office slug.
 _OFFICE_ALIASES: Mapping[str, str] = {
@@ -255,19 +287,28 @@ class _Regions:
 
 
 def find_regions(gazetteer: Gazetteer, texts: Sequence[str], url: str) -> tuple[RegionTag, ...]:
-    """Region tags for NFC-normalised ``texts`` (title, section path, text) and ``url``."""
+    """Region tags for NFC-normalised ``texts`` (title, section path, text) and ``url``.
+
+    A statsforvalter office (named in the text or in the address) stands for its counties
+    only when the item names no municipality or county (guidelines, R4): a regional notice
+    or relayed national news gets the office's counties, an item about Drammen from the
+    Østfold, Buskerud, Oslo og Akershus office gets Drammen and Buskerud alone. The office
+    still makes the county of an ambiguous name evident (Våler, Herøy)."""
+    offices = _Regions()
+    for text in texts:
+        _find_offices(gazetteer, text, offices)
+    _office_from_url(gazetteer, url, offices)
     found = _Regions()
     pending: list[_Place] = []
     for text in texts:
-        _find_offices(gazetteer, text, found)
-    for text in texts:
-        pending += _find_names(gazetteer, text, found)
-    _office_from_url(gazetteer, url, found)
+        pending += _find_names(gazetteer, text, found, offices.counties())
     for number in [t.code for t in found.tags.values() if t.kind == "kommune"]:
         county = gazetteer.county_of_municipality(number)
         name = gazetteer.municipality_name(number)
         found.add("fylke", county, f"fylket til kommune: {name}")
-    _resolve_ambiguous(gazetteer, pending, found)
+    _resolve_ambiguous(gazetteer, pending, found, offices.counties())
+    if not found.tags:
+        found = offices
     return tuple(sorted(found.tags.values(), key=lambda tag: tag.code))
 
 
@@ -294,8 +335,14 @@ def _office_from_url(gazetteer: Gazetteer, url: str, found: _Regions) -> None:
             return
 
 
-def _find_names(gazetteer: Gazetteer, text: str, found: _Regions) -> list[_Place]:
-    """Tag unambiguous names; return ambiguous ones for later resolution."""
+def _find_names(
+    gazetteer: Gazetteer, text: str, found: _Regions, offices: set[str]
+) -> list[_Place]:
+    """Tag unambiguous names; return ambiguous ones for later resolution. A name that is also
+    an ordinary word (``_CONTEXT_NAMES``) in an item of a statsforvalter office is taken
+    only when it lies in that office's counties: «Os» from Vestland is not Os in Innlandet,
+    «Sande» from Vestfold og Telemark not Sande in Møre og Romsdal (both former
+    municipalities of those counties)."""
     pending: list[_Place] = []
     consumed = 0
     for match in _capitalised_words(text):
@@ -306,6 +353,8 @@ def _find_names(gazetteer: Gazetteer, text: str, found: _Regions) -> list[_Place
             continue
         place, end, surface = hit
         if place.common and not _context_ok(text, match.start(), end):
+            continue
+        if place.common and offices and not _within(gazetteer, place, offices):
             continue
         consumed = end
         if place.ambiguous:
@@ -382,12 +431,24 @@ def _sentence_initial(text: str, start: int) -> bool:
     return position < 0 or text[position] in _SENTENCE_END
 
 
-def _resolve_ambiguous(gazetteer: Gazetteer, pending: Iterable[_Place], found: _Regions) -> None:
-    """A name shared by several municipalities is tagged only if its county is evident."""
-    counties = found.counties()
+def _within(gazetteer: Gazetteer, place: _Place, counties: set[str]) -> bool:
+    for kind, code in place.targets:
+        county = code if kind == "fylke" else gazetteer.county_of_municipality(code)
+        if county in counties:
+            return True
+    return False
+
+
+def _resolve_ambiguous(
+    gazetteer: Gazetteer, pending: Iterable[_Place], found: _Regions, offices: set[str]
+) -> None:
+    """A name shared by several municipalities is tagged only if its county is evident (a
+    place of it named, or its statsforvalter)."""
+    counties = found.counties() | offices
     for place in pending:
         for _, number in place.targets:
             county = gazetteer.county_of_municipality(number)
             if county in counties:
                 name = gazetteer.municipality_name(number)
                 found.add("kommune", number, f"kommune: «{name}» (fylket er nevnt)")
+                found.add("fylke", county, f"fylket til kommune: {name}")

@@ -504,7 +504,7 @@ def export_corrections(
     output: Annotated[Path | None, typer.Argument(help="File to write; stdout if none.")] = None,
 ) -> None:
     """Staff corrections of subtopics, regions and urgency as JSON lines, in the format of the
-    classifier's labelled data (bench/data/classify_labelled.jsonl)."""
+    classifier's labelled data (feeds/data/labelled/; put them in its corrections/ folder)."""
     with _ctx() as ctx, Session(ctx.engine) as session:
         lines = [json.dumps(row, ensure_ascii=False) for row in review.export_corrections(session)]
     text = "".join(f"{line}\n" for line in lines)

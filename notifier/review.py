@@ -237,7 +237,7 @@ def overdue(session: Session, now: datetime, after: timedelta) -> list[Change]:
 
 def export_corrections(session: Session, lang: str = "nb") -> Iterator[dict[str, Any]]:
     """Every correction as a labelled example in the format of
-    ``bench/data/classify_labelled.jsonl`` (title, text, url, subtopics, regions, urgent),
+    ``feeds/data/labelled/*.jsonl`` (title, text, url, subtopics, regions, urgent),
     with the labels before, who and when; the latest correction of a change wins."""
     rows = session.exec(select(LabelCorrection).order_by(col(LabelCorrection.id))).all()
     latest: dict[int, LabelCorrection] = {}

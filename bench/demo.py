@@ -74,6 +74,7 @@ def main() -> None:
         settings = Settings(
             database_url=f"sqlite:///{root / 'demo.db'}", data_dir=root,
             allow_private_sources=True, per_host_min_gap=0, smtp_url="",
+            confirm_after_seconds=0,  # the re-check below confirms the page change at once
         )  # fmt: skip
         ctx = Context(settings=settings, engine=make_engine(settings.database_url))
         upgrade(ctx.engine)
@@ -90,6 +91,9 @@ def main() -> None:
             print(f"   {r.key} {r.outcome} ({r.detail})")
         version["v"] = 2
         print("== second check (the sources changed)")
+        for r in asyncio.run(check(ctx, everything=True)):
+            print(f"   {r.key} {r.outcome} ({r.detail})")
+        print("== re-check (a page change is told once a re-check finds it again)")
         for r in asyncio.run(check(ctx, everything=True)):
             print(f"   {r.key} {r.outcome} ({r.detail})")
         digest = preview(ctx, "kommuneoverlege@eksempel.kommune.no", "daily")

@@ -12,6 +12,11 @@ of one source is recorded on that source and never stops the round.
 Detection (parsing a feed or a page, diffing) of a large body runs in a worker thread
 (``INLINE_DETECT_BYTES``), so it never holds up the event loop for long.
 
+Page changes wait for a re-check before anyone is told (feeds/confirm.py): a source whose
+changes wait is stored whatever its check found (the verdict on what waited is written with
+it), except when it answered with the version fetched last before the wait is over, which is
+a quiet outcome due again when the wait ends.
+
 Documents and pages with ``follow_pdfs`` also fetch their linked parts (feeds/kinds.py) through
 the same Fetcher, on every check and without validators; a part that fails is a problem of that
 part only (shown as the source's last error), never a removal.
@@ -33,6 +38,7 @@ from sqlmodel import Session
 
 from feeds.catalogue import SourceSpec
 from feeds.classify import Classification
+from feeds.confirm import DEFAULT_CONFIRM, ConfirmRules, early_check, report_words
 from feeds.detect import (
     DEFAULT_RULES,
     DetectedChange,
@@ -49,8 +55,10 @@ from feeds.kinds import Linked, fetch_linked, needs_links
 from feeds.store import (
     CheckTarget,
     NewVersion,
+    Recorded,
     Tagged,
     apply_fields,
+    candidate_digest,
     count_checks,
     error_fields,
     health_times,
@@ -100,6 +108,7 @@ class _Round:
     classifier: Classifier
     now: Callable[[], datetime]
     rules: HoldRules = DEFAULT_RULES
+    confirm: ConfirmRules = DEFAULT_CONFIRM
     quiet: list[dict[str, Any]] = field(default_factory=list)
     #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time
     found: list[tuple[_Ticket, NewVersion]] = field(default_factory=list)
@@ -125,12 +134,14 @@ async def check_sources(
     classifier: Classifier,
     now: Callable[[], datetime],
     rules: HoldRules = DEFAULT_RULES,
+    confirm: ConfirmRules = DEFAULT_CONFIRM,
 ) -> list[CheckReport]:
     """Check these sources once; one report per source, in the order given. ``rules`` are
-    the review rules: which new versions are stored held for staff review."""
+    the review rules: which new versions are stored held for staff review; ``confirm`` says
+    whether page changes wait for a re-check, and how long."""
     with Session(engine) as session:
         targets = load_targets(session, source_ids)
-    round_ = _Round(engine, fetcher, classifier, now, rules)
+    round_ = _Round(engine, fetcher, classifier, now, rules, confirm)
     outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
     round_.flush()
     reports = [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
@@ -160,7 +171,8 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
             force_full=force_full,
         )
         raw = result.body_hash if not result.not_modified else known
-        if not multi and (result.not_modified or raw == known):
+        same = not multi and (result.not_modified or raw == known)
+        if same:
             detection = Detection("unchanged", None, note="not modified")
         else:
             detection = await _detect(r, target, result, force_full)
@@ -168,15 +180,25 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
         return _failed(r, target, exc)
     validators = (result.validators.etag, result.validators.last_modified)
-    if detection.state is None or not (
-        detection.changes or detection.baseline or detection.refresh
+    now = r.now()
+    waiting = target.pending_since is not None
+    if waiting and same and (due := early_check(target.pending_since, now, r.confirm)):
+        # the version whose changes wait, seen again before the wait is over: due again then
+        fields = success_fields(
+            target, "changed", validators, raw, now, (), _full(result), next_check_at=due
+        )
+        r.quiet.append(target.changed(fields))
+        return CheckReport(spec.key, "changed", 0, "pending confirmation")
+    if not waiting and (
+        detection.state is None
+        or not (detection.changes or detection.baseline or detection.refresh)
     ):
         fields = success_fields(
-            target, "unchanged", validators, raw, r.now(), detection.problems, _full(result)
+            target, "unchanged", validators, raw, now, detection.problems, _full(result)
         )
         r.quiet.append(target.changed(fields))
         return CheckReport(spec.key, "unchanged", 0, _detail(detection))
-    return r.add(NewVersion(target, detection, tags, validators, r.now(), _full(result)))
+    return r.add(NewVersion(target, detection, tags, validators, now, _full(result), same, raw))
 
 
 def _failed(r: _Round, target: CheckTarget, exc: Exception) -> CheckReport:
@@ -197,7 +219,7 @@ def _store_found(r: _Round, found: Sequence[NewVersion]) -> list[CheckReport]:
         batch = found[start : start + STORE_BATCH]
         try:
             with Session(r.engine) as session:
-                counts = record_versions(session, batch)
+                counts = record_versions(session, batch, confirm=r.confirm)
                 session.commit()
         except Exception:  # noqa: BLE001 - retried source by source below
             log.warning("storing %d sources in one transaction failed; one by one", len(batch))
@@ -212,7 +234,7 @@ def _store_one_by_one(r: _Round, batch: Sequence[NewVersion]) -> list[CheckRepor
     for f in batch:
         try:
             with Session(r.engine) as session:
-                [n] = record_versions(session, [f])
+                [n] = record_versions(session, [f], confirm=r.confirm)
                 session.commit()
         except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
             reports.append(_failed(r, f.target, exc))
@@ -221,10 +243,10 @@ def _store_one_by_one(r: _Round, batch: Sequence[NewVersion]) -> list[CheckRepor
     return reports
 
 
-def _stored_report(f: NewVersion, stored: int) -> CheckReport:
-    d = f.detection
-    outcome = d.outcome if stored or d.baseline else "unchanged"
-    return CheckReport(f.target.spec.key, outcome, stored, _detail(d))
+def _stored_report(f: NewVersion, recorded: Recorded) -> CheckReport:
+    words = report_words(recorded.verdict, recorded.pending)
+    detail = "; ".join(w for w in (_detail(f.detection), *words) if w)
+    return CheckReport(f.target.spec.key, recorded.outcome, recorded.stored, detail)
 
 
 async def _detect(
@@ -236,10 +258,14 @@ async def _detect(
     first changes after a long outage)."""
     spec = target.spec
     times = None
+    accept = target.pending_digest
     with r.engine.connect() as conn:
         previous = stored_state(latest_stored(conn, target.id))
         if target.consecutive_errors > 0:
             times = health_times(conn, target.id)
+        if accept is None and target.pending_since is not None:
+            # a collapse accepted once (its changes wait) is accepted by its re-check too
+            accept = candidate_digest(conn, target.id)
     linked: list[Linked] = []
     if needs_links(spec):
         known = known_parts(previous)
@@ -248,7 +274,7 @@ async def _detect(
             # before parts were kept): read it again to find them
             result = await r.fetcher.fetch(spec.url, None)
         linked = await fetch_linked(r.fetcher, spec, result, known, force_full)
-    work = functools.partial(detect, spec, result, previous, target.pending_digest, linked, r.rules)
+    work = functools.partial(detect, spec, result, previous, accept, linked, r.rules)
     if detect_bytes(result, linked) <= INLINE_DETECT_BYTES:
         detection = work()
     else:

@@ -71,6 +71,12 @@ class Source(SQLModel, table=True):
     last_full_fetch_at: datetime | None = _ts()
     #: why staff disabled the source (``enabled`` false), in their words
     disabled_reason: str | None = None
+    #: confirmation (migration 0008, feeds/confirm.py): when the oldest change of the source
+    #: that waits for a re-check was first seen (None: nothing waits); not ``pending_digest``,
+    #: which is a collapse seen once
+    pending_since: datetime | None = _ts()
+    #: checks in a row that left changes pending (the quick re-checks are bounded)
+    confirm_checks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Snapshot(SQLModel, table=True):
@@ -85,6 +91,9 @@ class Snapshot(SQLModel, table=True):
     #: the state as zlib-compressed JSON (feeds.detect.state_to_blob); emptied (NULL) on
     #: superseded rows that changes still point at (feeds.store.prune_snapshots)
     packed_state: bytes | None = Field(default=None, sa_type=sa.LargeBinary, nullable=True)
+    #: a version seen once whose changes wait for a re-check (feeds/confirm.py); detection
+    #: compares with the newest row that is no candidate (the last confirmed version)
+    candidate: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class Change(SQLModel, table=True):
@@ -109,7 +118,8 @@ class Change(SQLModel, table=True):
     urgent: bool = False
     reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     #: "published" goes to subscribers; "held" waits for staff review (``held_reason``);
-    #: "suppressed": staff decided it is never sent
+    #: "suppressed": staff decided it is never sent; "pending": a page change that waits for
+    #: a re-check to confirm it (feeds/confirm.py), then published or held
     status: str = Field(default="published", max_length=20, index=True)
     #: the same story seen on several sources shares this key (feeds/story.py); None: alone
     story_key: str | None = Field(default=None, max_length=64, index=True)
@@ -125,6 +135,8 @@ class Change(SQLModel, table=True):
     reviewed_at: datetime | None = _ts()
     reviewed_by: int | None = None
     suppressed_reason: str | None = None
+    #: when a re-check confirmed the change (it waited, status "pending"); None: it needed none
+    confirmed_at: datetime | None = _ts()
 
 
 class SourceCheckHour(SQLModel, table=True):

@@ -14,6 +14,16 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, or_, select
 
 from feeds.catalogue import SourceSpec
+from feeds.confirm import (
+    DEFAULT_CONFIRM,
+    NO_VERDICT,
+    PENDING,
+    ConfirmRules,
+    Pending,
+    Verdict,
+    judge,
+    next_check,
+)
 from feeds.detect import (
     DetectedChange,
     Detection,
@@ -117,6 +127,10 @@ class CheckTarget:
     last_full_fetch_at: datetime | None = None
     last_outcome: str | None = None
     last_error: str | None = None
+    #: confirmation (feeds/confirm.py): when the oldest pending change was first seen, and the
+    #: checks in a row that left changes pending
+    pending_since: datetime | None = None
+    confirm_checks: int = 0
 
     def changed(self, fields: dict[str, Any]) -> dict[str, Any]:
         """``fields`` without those that hold what the source has already: a round of 304s
@@ -127,7 +141,7 @@ class CheckTarget:
 #: health fields a CheckTarget knows the stored value of (``CheckTarget.changed``)
 _KNOWN = frozenset(
     {"etag", "last_modified", "body_hash", "pending_digest", "consecutive_errors",
-     "last_full_fetch_at", "last_outcome", "last_error"}
+     "last_full_fetch_at", "last_outcome", "last_error", "pending_since", "confirm_checks"}
 )  # fmt: skip
 #: the columns a check needs (the times it only writes are not read: each datetime read costs
 #: a conversion, and a round reads every source)
@@ -135,7 +149,7 @@ _TARGET_COLUMNS = (
     "id", "key", "kind", "url", "authority", "name", "interval_minutes", "selector", "drop",
     "subtopics", "enabled", "noise", "link_selector", "link_pattern", "follow_pdfs", "etag",
     "last_modified", "body_hash", "pending_digest", "consecutive_errors", "last_full_fetch_at",
-    "last_outcome", "last_error",
+    "last_outcome", "last_error", "pending_since", "confirm_checks",
 )  # fmt: skip
 
 
@@ -154,7 +168,8 @@ def _target_of(row: tuple[Any, ...]) -> CheckTarget:
     (
         id_, key, kind, url, authority, name, interval, selector, drop, subtopics, enabled,
         noise, link_selector, link_pattern, follow_pdfs, etag, last_modified, body_hash,
-        pending_digest, errors, last_full, last_outcome, last_error,
+        pending_digest, errors, last_full, last_outcome, last_error, pending_since,
+        confirm_checks,
     ) = row  # fmt: skip
     spec = SourceSpec(
         key=key, kind=kind, url=url, authority=authority, name=name,
@@ -164,21 +179,23 @@ def _target_of(row: tuple[Any, ...]) -> CheckTarget:
     )  # fmt: skip
     return CheckTarget(
         id_, spec, etag, last_modified, body_hash, pending_digest, errors, last_full,
-        last_outcome, last_error,
+        last_outcome, last_error, pending_since, confirm_checks or 0,
     )  # fmt: skip
 
 
 def latest_state(db: Session | Connection, source_id: int) -> SnapshotState | None:
-    """The last stored state of a source."""
+    """The last stored (confirmed) state of a source."""
     return stored_state(latest_stored(db, source_id))
 
 
 def latest_stored(db: Session | Connection, source_id: int) -> StoredState:
-    """The last stored state of a source as it is stored: its packed column, or (a row from
-    before migration 0004) its JSON column; read with Core, no ORM entity."""
+    """The last confirmed state of a source as it is stored: its packed column, or (a row from
+    before migration 0004) its JSON column; read with Core, no ORM entity. A candidate (a
+    version whose changes wait for a re-check, feeds/confirm.py) is not confirmed: detection
+    compares with the version before it."""
     query = (
         sa_select(col(Snapshot.packed_state), col(Snapshot.state))
-        .where(col(Snapshot.source_id) == source_id)
+        .where(col(Snapshot.source_id) == source_id, col(Snapshot.candidate) == False)  # noqa: E712
         .order_by(col(Snapshot.id).desc())
         .limit(1)
     )
@@ -187,6 +204,22 @@ def latest_stored(db: Session | Connection, source_id: int) -> StoredState:
         return None
     packed, state = row
     return bytes(packed) if packed is not None else state or None
+
+
+def candidate_digest(db: Session | Connection, source_id: int) -> str | None:
+    """The content digest of the source's candidate (the version whose changes wait), if any:
+    a collapse that a check accepted once is accepted again by its re-check."""
+    query = (
+        sa_select(col(Snapshot.content_digest))
+        .where(
+            col(Snapshot.source_id) == source_id,
+            col(Snapshot.candidate) == True,  # noqa: E712
+            col(Snapshot.packed_state).is_not(None),
+        )
+        .order_by(col(Snapshot.id).desc())
+        .limit(1)
+    )
+    return db.execute(query).scalar()
 
 
 def health_times(
@@ -206,7 +239,8 @@ def prune_snapshots(
 ) -> None:
     """Superseded snapshots of these sources, beyond each one's newest ``keep``: deleted, or,
     when changes still point at them, emptied of their state (the row stays for the change's
-    reference). Two statements for any number of sources."""
+    reference). Two statements for any number of sources. Candidates are not counted (nor
+    touched): ``retire_candidates`` looks after them."""
     if not source_ids:
         return
     table = Snapshot.__table__  # type: ignore[attr-defined]
@@ -215,7 +249,7 @@ def prune_snapshots(
     )
     ranked = (
         sa_select(table.c.id, newest_first.label("rank"))
-        .where(table.c.source_id.in_(source_ids))
+        .where(table.c.source_id.in_(source_ids), table.c.candidate == False)  # noqa: E712
         .subquery()
     )
     superseded = sa_select(ranked.c.id).where(ranked.c.rank > keep)
@@ -229,6 +263,31 @@ def prune_snapshots(
     )
 
 
+def retire_candidates(
+    session: Session, source_ids: Sequence[int], keep: Sequence[int] = ()
+) -> None:
+    """The candidates of these sources, but for the snapshot ids in ``keep``, are done with (a
+    newer candidate or a confirmed version replaced them): deleted, or, when changes point at
+    them, emptied of their state; they stay candidates, so none ever passes for a confirmed
+    version. Two statements for any number of sources."""
+    if not source_ids:
+        return
+    table = Snapshot.__table__  # type: ignore[attr-defined]
+    done = sa.and_(
+        table.c.source_id.in_(source_ids),
+        table.c.candidate == True,  # noqa: E712
+        table.c.id.not_in(list(keep)),
+    )
+    referenced = sa_select(col(Change.snapshot_id)).where(col(Change.source_id).in_(source_ids))
+    conn = session.connection()
+    conn.execute(delete(table).where(done, table.c.id.not_in(referenced)))
+    conn.execute(
+        update(table)
+        .where(done, table.c.packed_state.is_not(None))
+        .values(packed_state=None, state={})
+    )
+
+
 def success_fields(
     target: CheckTarget,
     outcome: str,
@@ -237,9 +296,11 @@ def success_fields(
     now: datetime,
     problems: Sequence[str] = (),
     full_fetch: bool = False,
+    next_check_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The source's new health after a successful check; ``problems`` of single parts (a
-    chapter, an attachment) are shown as its last error while the rest is checked."""
+    chapter, an attachment) are shown as its last error while the rest is checked. The next
+    check is due after the source's interval, or at ``next_check_at``."""
     etag, last_modified = validators
     if validators == (None, None):
         etag, last_modified = target.etag, target.last_modified
@@ -250,7 +311,7 @@ def success_fields(
         "last_outcome": outcome,
         "last_error": "; ".join(problems)[:2000] if problems else None,
         "consecutive_errors": 0,
-        "next_check_at": now + timedelta(minutes=target.spec.interval_minutes),
+        "next_check_at": next_check_at or now + timedelta(minutes=target.spec.interval_minutes),
         "etag": etag,
         "last_modified": last_modified,
         "body_hash": body_hash or target.body_hash,
@@ -348,7 +409,11 @@ Tagged = tuple[DetectedChange, list[str], list[str], bool, list[str]]
 
 @dataclass(frozen=True)
 class NewVersion:
-    """A check that found a new version of a source (a baseline, or changes), to be stored."""
+    """A check that found a new version of a source (a baseline, or changes), to be stored;
+    or one of a source whose changes wait for confirmation (feeds/confirm.py), which is
+    stored whatever it found: ``same_as_last`` when the source answered with the version
+    fetched last (a 304, the same body; ``detection`` then holds no state), ``body_hash`` the
+    hash of the body fetched."""
 
     target: CheckTarget
     detection: Detection
@@ -356,76 +421,227 @@ class NewVersion:
     validators: tuple[str | None, str | None]
     at: datetime
     full_fetch: bool = False
+    same_as_last: bool = False
+    body_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What storing one version did: the verb of the check, the changes stored (``pending``
+    of them wait for a re-check), and the confirmation's verdict on those that waited."""
+
+    outcome: str
+    stored: int
+    pending: int = 0
+    verdict: Verdict = NO_VERDICT
 
 
 def record_versions(
-    session: Session, versions: Sequence[NewVersion], prune: bool = True
-) -> list[int]:
+    session: Session,
+    versions: Sequence[NewVersion],
+    prune: bool = True,
+    confirm: ConfirmRules = DEFAULT_CONFIRM,
+) -> list[Recorded]:
     """Store new versions of sources: each one's snapshot, changes and health, in the
     caller's transaction, with one statement per kind of row for the whole batch (Core, no ORM
-    entities). Returns, per version, how many of its changes were new: a fingerprint seen
-    before (stored earlier, or earlier in the batch) is not raised again."""
+    entities). A fingerprint seen before (stored earlier, or earlier in the batch) is not
+    raised again. Page changes wait for a re-check (``confirm``, feeds/confirm.py): they are
+    stored pending with their version as the source's candidate; what waited is confirmed
+    (published, or held), kept or dropped in the same transaction, so a crash never loses a
+    confirmed change nor lets an unconfirmed one out."""
     if not versions:
         return []
-    for v in versions:
-        assert v.detection.state is not None
-    apply_fields(session, [_health(v) for v in versions])
-    conn = session.connection()
-    snapshots = Snapshot.__table__  # type: ignore[attr-defined]
-    snapshot_ids = list(
-        conn.execute(
-            insert(snapshots).returning(snapshots.c.id, sort_by_parameter_order=True),
-            [_snapshot_row(v) for v in versions],
-        ).scalars()
-    )
+    waiting = _pending_of(session, [v.target.id for v in versions if v.target.pending_since])
     fingerprints = [c.fingerprint for v in versions for c, *_ in v.tags]
     known = set(
         session.exec(select(Change.fingerprint).where(col(Change.fingerprint).in_(fingerprints)))
     ) if fingerprints else set()  # fmt: skip
+    plans: list[tuple[NewVersion, list[str], Verdict]] = []
+    for v in versions:
+        found = [c.fingerprint for c, *_ in v.tags]
+        fresh = [f for f in dict.fromkeys(found) if f not in known]
+        known.update(fresh)
+        state = v.detection.state
+        page = state is not None and state.page is not None
+        pending = waiting.get(v.target.id, [])
+        seen = None if v.same_as_last else found
+        plans.append((v, fresh, judge(pending, seen, fresh, v.at, confirm, page)))
+    conn = session.connection()
+    # the versions whose state is stored (by position in ``plans``), and their snapshot ids
+    stored = [i for i, (v, _, _) in enumerate(plans) if _keeps_state(v)]
+    snapshots = Snapshot.__table__  # type: ignore[attr-defined]
+    snapshot_ids = dict(
+        zip(
+            stored,
+            conn.execute(
+                insert(snapshots).returning(snapshots.c.id, sort_by_parameter_order=True),
+                [_snapshot_row(plans[i][0], plans[i][2].candidate) for i in stored],
+            ).scalars(),
+            strict=True,
+        )
+    ) if stored else {}  # fmt: skip
+    _resolve(session, plans, waiting, snapshot_ids)
     stories = _Stories(session, versions[0].at)
     rows: list[dict[str, Any]] = []
-    counts: list[int] = []
-    for v, snapshot_id in zip(versions, snapshot_ids, strict=True):
+    results: list[Recorded] = []
+    health: list[dict[str, Any]] = []
+    for i, (v, fresh, verdict) in enumerate(plans):
         before = len(rows)
         held = v.detection.held_reason  # every change of a held version waits for review
+        status = PENDING if verdict.wait else "held" if held else "published"
+        new = set(fresh)
         for change, subtopics, regions, urgent, reasons in v.tags:
-            if change.fingerprint in known:
+            if change.fingerprint not in new:
                 continue
-            known.add(change.fingerprint)
+            new.discard(change.fingerprint)
             row = _change_row(change, subtopics, regions, urgent, reasons)
             row.update(
                 source_id=v.target.id,
-                snapshot_id=snapshot_id,
+                snapshot_id=snapshot_ids[i],
                 detected_at=v.at,
-                status="held" if held else "published",
+                status=status,
                 held_reason=held,
-                held_at=v.at if held else None,
+                held_at=v.at if held and status != PENDING else None,
                 story_key=stories.key_of(change, v.target.id, v.at),
             )
             rows.append(row)
-        counts.append(len(rows) - before)
+        count = len(rows) - before
+        result = Recorded(_outcome(v, count, verdict), count, count if verdict.wait else 0, verdict)
+        results.append(result)
+        health.append(_health(v, result, confirm))
     if rows:
         conn.execute(insert(Change.__table__), rows)  # type: ignore[attr-defined]
+    apply_fields(session, health)
     if prune:
         prune_snapshots(session, [v.target.id for v in versions])
-    return counts
+    return results
 
 
-def _health(v: NewVersion) -> dict[str, Any]:
-    state = v.detection.state
-    assert state is not None
-    return success_fields(
-        v.target,
-        v.detection.outcome,
-        v.validators,
-        state.body_hash,
-        v.at,
-        v.detection.problems,
-        v.full_fetch,
+def _keeps_state(v: NewVersion) -> bool:
+    """Whether a version's state is stored: a baseline, changes, or a state to refresh."""
+    d = v.detection
+    return d.state is not None and (bool(d.changes) or d.baseline or d.refresh)
+
+
+def _pending_of(session: Session, source_ids: Sequence[int]) -> dict[int, list[Pending]]:
+    """The changes of these sources that wait for confirmation, oldest first."""
+    if not source_ids:
+        return {}
+    query = (
+        sa_select(
+            col(Change.id), col(Change.source_id), col(Change.fingerprint),
+            col(Change.detected_at), col(Change.held_reason),
+        )
+        .where(col(Change.source_id).in_(source_ids), col(Change.status) == PENDING)
+        .order_by(col(Change.id))
+    )  # fmt: skip
+    out: dict[int, list[Pending]] = {}
+    for id_, source_id, fingerprint, seen_at, held_reason in session.execute(query):
+        out.setdefault(source_id, []).append(Pending(id_, fingerprint, seen_at, held_reason))
+    return out
+
+
+def _resolve(
+    session: Session,
+    plans: Sequence[tuple[NewVersion, list[str], Verdict]],
+    waiting: dict[int, list[Pending]],
+    snapshot_ids: dict[int, int],
+) -> None:
+    """Carry out the verdicts on what waited: confirmed changes published (or held: a review
+    rule applied when they were found, or applies to the version that confirms them), dropped
+    ones deleted (nothing was told of them; their fingerprint may come back), and the
+    candidates that are done with retired: when a source's candidate was confirmed as it was
+    (a 304, the same body), it becomes the confirmed version itself."""
+    conn = session.connection()
+    changes = Change.__table__  # type: ignore[attr-defined]
+    confirmed: list[dict[str, Any]] = []
+    dropped: list[int] = []
+    promoted: list[int] = []
+    retired: list[int] = []
+    keep: list[int] = []
+    for i, (v, _, verdict) in enumerate(plans):
+        reasons = {p.id: p.held_reason for p in waiting.get(v.target.id, [])}
+        for change_id in verdict.confirmed:
+            held = reasons[change_id] or v.detection.held_reason
+            confirmed.append({
+                "change_id_": change_id, "status": "held" if held else "published",
+                "held_reason": held, "held_at": v.at if held else None, "confirmed_at": v.at,
+            })  # fmt: skip
+        dropped.extend(verdict.dropped)
+        if not v.target.pending_since:
+            continue  # it had no candidate
+        if i in snapshot_ids:  # a newer version was stored: the old candidate is done
+            retired.append(v.target.id)
+            keep.append(snapshot_ids[i])
+        elif not verdict.candidate:
+            retired.append(v.target.id)
+            if v.same_as_last and verdict.confirmed:
+                promoted.append(v.target.id)
+    if confirmed:
+        conn.execute(
+            update(changes)
+            .where(changes.c.id == bindparam("change_id_"))
+            .values(
+                {k: bindparam(k) for k in ("status", "held_reason", "held_at", "confirmed_at")}
+            ),
+            confirmed,
+        )
+    if dropped:
+        conn.execute(delete(changes).where(changes.c.id.in_(dropped)))
+    if promoted:
+        _promote_candidates(session, promoted)
+    retire_candidates(session, retired, keep)
+
+
+def _promote_candidates(session: Session, source_ids: Sequence[int]) -> None:
+    """The candidate of each of these sources becomes its confirmed version."""
+    table = Snapshot.__table__  # type: ignore[attr-defined]
+    newest = (
+        sa_select(sa.func.max(table.c.id))
+        .where(
+            table.c.source_id.in_(source_ids),
+            table.c.candidate == True,  # noqa: E712
+            table.c.packed_state.is_not(None),
+        )
+        .group_by(table.c.source_id)
+    )
+    session.connection().execute(
+        update(table).where(table.c.id.in_(newest)).values(candidate=False)
     )
 
 
-def _snapshot_row(v: NewVersion) -> dict[str, Any]:
+def _outcome(v: NewVersion, stored: int, verdict: Verdict) -> str:
+    """The verb of a stored check: a baseline is new; changes stored, confirmed or still
+    waiting are news of the source (pending ones shown as such); anything else is
+    unchanged."""
+    d = v.detection
+    if d.baseline:
+        return d.outcome
+    if stored or verdict.confirmed or verdict.kept:
+        return d.outcome if d.outcome != "unchanged" else "changed"
+    return "unchanged"
+
+
+def _health(v: NewVersion, recorded: Recorded, confirm: ConfirmRules) -> dict[str, Any]:
+    state = v.detection.state
+    normal = v.at + timedelta(minutes=v.target.spec.interval_minutes)
+    at, streak = next_check(normal, recorded.verdict, confirm, v.target.confirm_checks)
+    fields = success_fields(
+        v.target,
+        recorded.outcome,
+        v.validators,
+        state.body_hash if state is not None else v.body_hash,
+        v.at,
+        v.detection.problems,
+        v.full_fetch,
+        next_check_at=at,
+    )
+    fields["pending_since"] = recorded.verdict.pending_since
+    fields["confirm_checks"] = streak
+    return fields
+
+
+def _snapshot_row(v: NewVersion, candidate: bool) -> dict[str, Any]:
     state = v.detection.state
     assert state is not None
     return {
@@ -434,6 +650,7 @@ def _snapshot_row(v: NewVersion) -> dict[str, Any]:
         "content_digest": state.content_digest,
         "state": {},
         "packed_state": state_to_blob(state),
+        "candidate": candidate,
     }
 
 

@@ -52,7 +52,8 @@ async def check(
     everything: bool = False,
     fetcher: Fetcher | None = None,
 ) -> list[CheckReport]:
-    """One check round (these keys, all, or the due sources), then immediate alerts. The
+    """One check round (these keys, all, or the due sources), then immediate alerts (for what
+    is published; a page change waits for its confirmation by a re-check). The
     service passes its long-lived ``fetcher`` so robots.txt caches and per-host pauses
     outlive a round; one-off commands get a fetcher of their own."""
     with Session(ctx.engine) as session:
@@ -62,15 +63,15 @@ async def check(
     missing = [k for k in keys if k not in found]
     if missing:
         raise LookupError(f"no source with key {', '.join(missing)}; see 'notifier sources list'")
-    rules = ctx.settings.hold_rules()
+    rules, confirm = ctx.settings.hold_rules(), ctx.settings.confirm_rules()
     if fetcher is None:
         async with Fetcher(ctx.settings.fetch_policy()) as own:
             reports = await check_sources(
-                ctx.engine, own, ids, classifier_for(ctx), ctx.clock, rules
+                ctx.engine, own, ids, classifier_for(ctx), ctx.clock, rules, confirm
             )
     else:
         reports = await check_sources(
-            ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, rules
+            ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, rules, confirm
         )
     dispatch(ctx)
     alert_operators(ctx)

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
+from feeds.confirm import PENDING
 from feeds.models import Change, Source
 from feeds.story import content_key
 from notifier.context import Context
@@ -300,12 +301,16 @@ def store_in_batches(
 
 def dispatch(ctx: Context) -> int:
     """Immediate alerts for changes not yet dispatched, one message per recipient and check.
-    The alerts and the 'dispatched' mark are committed together."""
+    The alerts and the 'dispatched' mark are committed together. A change that waits for its
+    confirmation (status "pending", feeds/confirm.py) is left alone: neither sent nor marked,
+    so the dispatch after its confirmation plans it like a new change."""
     now = ctx.clock()
     with Session(ctx.engine, expire_on_commit=False) as session:
         pending = list(
             session.exec(
-                select(Change).where(col(Change.dispatched_at).is_(None)).order_by(col(Change.id))
+                select(Change)
+                .where(col(Change.dispatched_at).is_(None), col(Change.status) != PENDING)
+                .order_by(col(Change.id))
             ).all()
         )
         if not pending:

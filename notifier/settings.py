@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from feeds.confirm import ConfirmRules
 from feeds.detect import HoldRules
 from feeds.fetch import HAPI_KEY_HEADER, FetchPolicy, user_agent_with_contact
 from subscribers.tokens import CONFIRM, longest_validity
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
     hold_feed_replaced_share: float = Field(default=0.7, ge=0, le=1)
     #: the first changes after a source failed for at least this many hours are held; 0: off
     hold_after_outage_hours: float = Field(default=24.0, ge=0)
+    #: confirmation (docs/detection.md, "Confirmation"): a page change is told only when the
+    #: first check at least this many seconds later finds it again (0: the next check); off:
+    #: page changes are told as they are found, as feed items always are
+    confirm_page_changes: bool = True
+    confirm_after_seconds: int = Field(default=60, ge=0, le=86400)
 
     timezone: str = "Europe/Oslo"
     daily_digest_hour: int = Field(default=7, ge=0, le=23)
@@ -208,6 +214,13 @@ class Settings(BaseSettings):
             replaced_share=self.hold_replaced_share,
             feed_replaced_share=self.hold_feed_replaced_share,
             after_outage=timedelta(hours=self.hold_after_outage_hours),
+        )
+
+    def confirm_rules(self) -> ConfirmRules:
+        """Whether page changes wait for a re-check, and how long at least (feeds.confirm)."""
+        return ConfirmRules(
+            enabled=self.confirm_page_changes,
+            after=timedelta(seconds=self.confirm_after_seconds),
         )
 
     def smtp_parts(self) -> tuple[str, int, str | None, str | None, bool]:

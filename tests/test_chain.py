@@ -116,6 +116,9 @@ def env(
     monkeypatch.setenv("NOTIFIER_PER_HOST_MIN_GAP", "0")
     monkeypatch.setenv("NOTIFIER_HTTP_TIMEOUT", "1.5")
     monkeypatch.setenv("NOTIFIER_MAIL_FROM", "Helsevarsel <varsel@varsel.example.no>")
+    # a page change waits for a re-check (docs/detection.md, "Confirmation"); with 0 seconds
+    # the next check confirms it, so the chain runs the default path without waiting
+    monkeypatch.setenv("NOTIFIER_CONFIRM_AFTER_SECONDS", "0")
     http.set("/rss/nyheter/", FEED_V1, headers={"Content-Type": "application/rss+xml"})
     http.set("/veileder/", PAGE_V1, headers={"Content-Type": "text/html; charset=utf-8"})
     http.set(
@@ -154,8 +157,13 @@ def test_one_change_reaches_exactly_the_right_inbox_once(
 
     http.set("/rss/nyheter/", FEED_V2, headers={"Content-Type": "application/rss+xml"})
     http.set("/veileder/", PAGE_V2, headers={"Content-Type": "text/html; charset=utf-8"})
-    second = outcomes(cli("check", "fhi-nyheter", "fhi-veileder"))
-    assert second == {"fhi-nyheter": "new", "fhi-veileder": "changed"}
+    output = cli("check", "fhi-nyheter", "fhi-veileder")
+    assert outcomes(output) == {"fhi-nyheter": "new", "fhi-veileder": "changed"}
+    assert "fhi-veileder changed (1 section(s); pending confirmation)" in output
+    # the feed item is not delayed; the page change is told once the re-check confirms it
+    assert "fhi-veileder changed (not modified; 1 change(s) confirmed)" in cli(
+        "check", "fhi-veileder"
+    )
 
     assert "1 daily digest(s)" in cli("digest", "--cadence", "daily")
     assert "sent 1," in cli("deliver")

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from feeds.catalogue import SourceSpec
 from feeds.check import _Round, _store_found
+from feeds.confirm import NO_CONFIRM
 from feeds.detect import Detection, SnapshotState, detect, state_from_json, state_to_json
 from feeds.fetch import FetchResult
 from feeds.models import Change, Snapshot, Source
@@ -58,9 +59,11 @@ def target(ctx: Context) -> CheckTarget:
 def store(ctx: Context, t: CheckTarget, detection: Detection) -> int:
     with Session(ctx.engine) as session:
         tags: list[Tagged] = [(c, [], [], False, []) for c in detection.changes]
-        [n] = record_versions(session, [NewVersion(t, detection, tags, (None, None), NOW)])
+        [n] = record_versions(
+            session, [NewVersion(t, detection, tags, (None, None), NOW)], confirm=NO_CONFIRM
+        )
         session.commit()
-    return n
+    return n.stored
 
 
 def chain(ctx: Context, t: CheckTarget, versions: int) -> SnapshotState:
@@ -130,7 +133,7 @@ def test_a_failing_source_in_a_batch_does_not_lose_the_others(ctx: Context) -> N
     found = [
         NewVersion(x, detect(SPEC, page(0), None), [], (None, None), NOW, False) for x in (ghost, t)
     ]
-    round_ = _Round(ctx.engine, None, lambda s, c: None, lambda: NOW)  # type: ignore[arg-type]
+    round_ = _Round(ctx.engine, None, lambda s, c: None, lambda: NOW, confirm=NO_CONFIRM)  # type: ignore[arg-type]
     reports = _store_found(round_, found)
     assert [r.outcome for r in reports] == ["error", "new"]
     with Session(ctx.engine) as session:
@@ -171,7 +174,7 @@ def test_one_prune_covers_several_sources(ctx: Context) -> None:
                 d = detect(SPEC, page(v), state[x.id])
                 found.append(NewVersion(x, d, [], (None, None), NOW))
                 state[x.id] = d.state
-            record_versions(session, found, prune=False)
+            record_versions(session, found, prune=False, confirm=NO_CONFIRM)
             session.commit()
     with Session(ctx.engine) as session:
         assert len(session.exec(select(Snapshot)).all()) == 2 * (KEEP_SNAPSHOTS + 2)
@@ -209,7 +212,7 @@ def test_a_batch_stores_each_change_with_its_own_sources_snapshot(ctx: Context) 
         )
     found.append(found[0])  # the same change again
     with Session(ctx.engine) as session:
-        counts = record_versions(session, found)
+        counts = [r.stored for r in record_versions(session, found, confirm=NO_CONFIRM)]
         session.commit()
         assert counts[:-1] == [len(f.detection.changes) for f in found[:-1]] and counts[-1] == 0
         snapshot_of = {s.id: s.source_id for s in session.exec(select(Snapshot))}

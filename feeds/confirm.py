@@ -1,0 +1,175 @@
+"""Confirmation: a page change is told only when a re-check shows it again.
+
+A page that flips to an A/B variant once, a CDN edge still serving the old text, an editor who
+publishes and corrects a minute later: each shows a version that does not last. So a change of
+a page's text (kinds page, document, hapi, and pages with PDF attachments: every version with
+sections) is stored *pending* and told to nobody; the first check at least ``after`` later
+that finds the same change again (the same fingerprint: the same section, from the same
+confirmed text to the same new text) confirms it, and only then is it published (or held, when
+a review rule applies) and dispatched. Item lists (feed, listing, changelog) are not delayed:
+an item is news when it appears, and the feeds have their own guards (tombstones, the
+``feed_replaced`` rule). docs/detection.md, "Confirmation".
+
+Detection always compares with the last *confirmed* version (the baseline): a version seen
+once is kept aside as the source's candidate, and its changes wait. At the re-check
+
+- a pending change found again, ``after`` or more since it was first seen, is confirmed;
+- one found again sooner stays pending (a check came early);
+- one not found again is dropped: the page went back (a -> b -> a: nothing is told) or moved
+  on (a -> b -> c: a -> c is a new candidate; b is never told);
+- a change not seen before is a new candidate (b plus more: b is confirmed, the rest waits);
+- a failed re-check changes nothing: the changes stay pending until a check succeeds.
+
+When nothing is left pending, the version checked becomes the baseline; while something is,
+the baseline stays, so the debounce history of the baseline (feeds.detect) only ever holds
+versions that lasted: a variant that did not persist cannot hide the next real change.
+
+Pure: values in, values out; feeds/store.py reads and writes what this module decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+#: ``Change.status`` of a change that waits for its confirmation: never dispatched, in no
+#: digest and no public list
+PENDING = "pending"
+#: A source whose changes are pending is re-checked when the first of them can be confirmed,
+#: instead of after its interval; at most this many checks in a row, so a page that changes
+#: at every check (an unfiltered counter) is not fetched every minute: after that, its
+#: interval applies again (its changes are then confirmed an interval later).
+QUICK_RECHECKS = 3
+
+
+@dataclass(frozen=True)
+class ConfirmRules:
+    """``NOTIFIER_CONFIRM_PAGE_CHANGES`` and ``NOTIFIER_CONFIRM_AFTER_SECONDS``, built by the
+    settings: whether page changes wait for a re-check, and how long at least."""
+
+    enabled: bool = True
+    after: timedelta = timedelta(seconds=60)
+
+    def due(self, seen_at: datetime, now: datetime) -> bool:
+        """A change first seen at ``seen_at`` may be confirmed by a check at ``now``."""
+        return not self.enabled or now >= seen_at + self.after
+
+
+#: the rules as the settings have them by default
+DEFAULT_CONFIRM = ConfirmRules()
+#: no confirmation: every change is published as it is found
+NO_CONFIRM = ConfirmRules(enabled=False)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A stored change of the source that waits for its confirmation."""
+
+    id: int
+    fingerprint: str
+    seen_at: datetime
+    #: the review rule that applied when it was found (it is held when confirmed)
+    held_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one successful check of a source decides about its changes."""
+
+    #: pending changes confirmed now (ids)
+    confirmed: tuple[int, ...] = ()
+    #: pending changes found again too soon: still pending (ids)
+    kept: tuple[int, ...] = ()
+    #: pending changes the page no longer shows: never told (ids)
+    dropped: tuple[int, ...] = ()
+    #: whether the changes found for the first time now are stored pending
+    wait: bool = False
+    #: the version checked is kept aside as the candidate (changes are left pending), not
+    #: stored as the baseline
+    candidate: bool = False
+    #: when the oldest change still pending was first seen; None: nothing pending
+    pending_since: datetime | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.confirmed or self.dropped)
+
+
+#: nothing waited, nothing to decide
+NO_VERDICT = Verdict()
+
+
+def waits(rules: ConfirmRules, page: bool) -> bool:
+    """Whether the changes of a version wait for a re-check: page versions (they have
+    sections), while confirmation is on."""
+    return rules.enabled and page
+
+
+def judge(
+    pending: Sequence[Pending],
+    found: Collection[str] | None,
+    fresh: Collection[str],
+    now: datetime,
+    rules: ConfirmRules,
+    page: bool,
+) -> Verdict:
+    """The verdict of a successful check on the source's ``pending`` changes.
+
+    ``found`` are the fingerprints of the changes this check found against the baseline;
+    None when the source answered with the version fetched last (a 304, the same body): then
+    every pending change is found again. ``fresh`` are those of them never stored before (not
+    pending, published, held nor suppressed); ``page``: the version has sections."""
+    again = {p.fingerprint for p in pending} if found is None else set(found)
+    confirmed = tuple(p.id for p in pending if p.fingerprint in again and rules.due(p.seen_at, now))
+    kept = tuple(p.id for p in pending if p.fingerprint in again and not rules.due(p.seen_at, now))
+    dropped = tuple(p.id for p in pending if p.fingerprint not in again)
+    wait = waits(rules, page) and bool(fresh) and found is not None
+    times = [p.seen_at for p in pending if p.id in kept]
+    if wait:
+        times.append(now)
+    return Verdict(
+        confirmed=confirmed,
+        kept=kept,
+        dropped=dropped,
+        wait=wait,
+        candidate=bool(times),
+        pending_since=min(times) if times else None,
+    )
+
+
+def next_check(
+    normal: datetime, verdict: Verdict, rules: ConfirmRules, quick_checks: int
+) -> tuple[datetime, int]:
+    """When to check the source next, and its count of checks in a row that left changes
+    pending: when the oldest pending change can be confirmed (never later than ``normal``,
+    the time its interval gives), unless ``QUICK_RECHECKS`` such checks came in a row."""
+    if verdict.pending_since is None:
+        return normal, 0
+    streak = quick_checks + 1
+    if streak > QUICK_RECHECKS:
+        return normal, streak
+    return min(normal, verdict.pending_since + rules.after), streak
+
+
+def early_check(
+    pending_since: datetime | None, now: datetime, rules: ConfirmRules
+) -> datetime | None:
+    """For a source whose page is the version fetched last (a 304, the same body): the time
+    its pending changes can be confirmed, when that is still to come (the check came early
+    and has nothing to store); None when there is nothing pending or the time has come."""
+    if pending_since is None or rules.due(pending_since, now):
+        return None
+    return pending_since + rules.after
+
+
+def report_words(verdict: Verdict, new_pending: int) -> list[str]:
+    """What ``notifier check`` adds to a source's line about its confirmation."""
+    words = []
+    if verdict.confirmed:
+        words.append(f"{len(verdict.confirmed)} change(s) confirmed")
+    if verdict.dropped:
+        words.append(f"{len(verdict.dropped)} change(s) not confirmed (gone at the re-check)")
+    if new_pending or verdict.kept:
+        words.append("pending confirmation")
+    return words

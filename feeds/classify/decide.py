@@ -29,6 +29,14 @@ from feeds.classify.rules import Classification, Tag
 from feeds.classify.taxonomy import Taxonomy
 
 _WORD_SPACES = frozenset("tlwb")
+_CUES = {
+    "x:contact_home": "nærkontakter skal være hjemme",
+    "x:ill_home": "syke skal være hjemme",
+    "x:near": "gjelder fra en nær dag",
+    "x:clock": "klokkeslett",
+    "x:inforce": "trer i kraft",
+    "x:binding": "påbud eller vedtak",
+}
 _SHORTEST_REASON_WORD = 4
 _MODEL_REASON = "modellen"
 _URGENT_REASON = "hastesak etter modellen"
@@ -125,24 +133,25 @@ def _reason(
     head: str,
     label: str = _MODEL_REASON,
 ) -> str:
-    """The vocabulary's reason for the subtopic when it has one, then the words that weighed
-    most in the model, then the probability: ``tittel: «isolasjon»; modellen 0.97: «isolert»,
-    «smittet»``."""
+    """The vocabulary's reason for the subtopic and the model's probability
+    (``tittel: «isolasjon»; modellen 0.97``); without a vocabulary hit, the words that
+    weighed most in the model (``modellen 0.81: «nærkontakter», «holde seg hjemme»``)."""
     vocabulary = found.reason(head)
-    parts = [vocabulary] if vocabulary else []
+    probability = f"{label} {scores.probabilities[head]:.2f}"
+    if vocabulary:
+        return f"{vocabulary}; {probability}"
     names = [
         c.feature
         for c in model.strongest(scores, head, limit=8)
-        if c.feature[0] in _WORD_SPACES and len(c.feature) - 2 >= _SHORTEST_REASON_WORD
+        if c.feature in _CUES
+        or (c.feature[0] in _WORD_SPACES and len(c.feature) - 2 >= _SHORTEST_REASON_WORD)
     ]
     surfaces = feats.surfaces(names)
     words: list[str] = []
     for name in names:
-        word = f"«{surfaces.get(name) or name[2:].replace('_', ' ')}»"
-        if word not in words and (not parts or word not in parts[0]):
+        word = _CUES.get(name) or f"«{surfaces.get(name) or name[2:].replace('_', ' ')}»"
+        if word not in words:
             words.append(word)
         if len(words) == 3:
             break
-    probability = f"{label} {scores.probabilities[head]:.2f}"
-    parts.append(f"{probability}: {', '.join(words)}" if words else probability)
-    return "; ".join(parts)
+    return f"{probability}: {', '.join(words)}" if words else probability

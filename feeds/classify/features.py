@@ -5,10 +5,15 @@ Namespaces (prefix before the colon):
 
 ``t``  word stems of the title and the section heading path
 ``l``  word stems of the lede (the first 300 characters of the text)
-``w``  word stems of everything (title, headings, text)
-``b``  pairs of consecutive stems (``b:trer_i``, ``b:fra_midnatt``), within one field
-``c``  character 4- and 5-grams inside words of six letters or more (compounds:
-       ``smittekarantenen`` shares ``karan``/``arant`` with ``karantene``)
+``w``  word stems of everything (title, headings, text; of a long text the first
+       ``LEDE_CHARS + BODY_CHARS`` characters: a long guide section costs little more than a
+       short item, and the vocabulary's evidence in ``r``/``R`` still covers all of it)
+``b``  pairs of consecutive stems (``b:trer_i``, ``b:fra_midnatt``), within the title and
+       headings, and within the lede
+``c``  character 4- and 5-grams inside words of six letters or more, in the title, headings
+       and lede (compounds: ``smittekarantenen`` shares ``karan``/``arant`` with
+       ``karantene``); pairs and n-grams of the body cost much on long texts and added
+       nothing on dev
 ``u``  stems of the address path and the host (``u:nettpub``, ``u:@lovdata.no``)
 ``r``  the vocabulary's score for a subtopic (``r:vaksinasjon``, score / 12, at most 1)
 ``R``  the vocabulary alone tags the subtopic (``R:karantene``: 1)
@@ -44,6 +49,7 @@ from feeds.classify.rules import Evidence
 from feeds.classify.terms import URL_WORD_RE, normalise, split_words, stem
 
 LEDE_CHARS = 300
+BODY_CHARS = 1000  # of the body after the lede; the vocabulary's evidence (r, R) reads it all
 RULE_SCORE_SCALE = 12.0
 _CHAR_MIN_WORD = 6
 _CHAR_SIZES = (4, 5)
@@ -82,7 +88,7 @@ _OFF_DOMAIN = re.compile(
 )
 # Implied topics (guidelines, principle 2): who is told to stay at home. Searched in the
 # whole text; ``x:contact_home`` needs both a contact and staying home (quarantine),
-# ``x:ill_home`` both the ill or infected and staying home (isolation).
+# ``x:ill_home`` the ill or infected and staying home, and no contact named (isolation).
 _HOME = re.compile(
     r"\b(?:holde seg hjemme|halde seg heime|være hjemme|vere heime|bli hjemme|bli heime|"
     r"holde seg i \w+|halde seg i \w+)\b"
@@ -156,14 +162,16 @@ class _Builder:
         """Stems into each of ``spaces``, pairs into ``b``, character n-grams into ``c``."""
         self.fields.append((spaces, words))
         stems = [_word(word)[0] if not word.isdigit() else "" for word in words]
-        bigrams = self.spaces["b"]
-        bigrams.update(
-            f"b:{first}_{second}" for first, second in pairwise(stems) if first and second
-        )
         distinct = set(stems)
         distinct.discard("")
         for space in spaces:
             self.spaces[space].update(f"{space}:{stemmed}" for stemmed in distinct)
+        if spaces == "w":  # the body: pairs and n-grams come from the head only
+            return
+        bigrams = self.spaces["b"]
+        bigrams.update(
+            f"b:{first}_{second}" for first, second in pairwise(stems) if first and second
+        )
         grams = self.spaces["c"]
         for word in set(words):
             grams.update(_word(word)[1])
@@ -191,7 +199,7 @@ def extract(
     head = split_words(normalise(" / ".join([title, *section_path])))
     builder.words(head, "tw")
     builder.words(split_words(lede), "lw")
-    builder.words(split_words(body), "w")
+    builder.words(split_words(body[:BODY_CHARS]), "w")
     parts = urlsplit(url)
     host = (parts.hostname or "").removeprefix("www.")
     url_space = builder.spaces["u"]
@@ -216,6 +224,6 @@ def extract(
     if _HOME.search(whole):
         if _CONTACT.search(whole):
             values["x:contact_home"] = 1.0
-        if _ILL.search(whole):
+        elif _ILL.search(whole):
             values["x:ill_home"] = 1.0
     return Features(values, builder.fields)

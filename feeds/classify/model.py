@@ -93,11 +93,15 @@ class Model:
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """Uncalibrated scores z of every head, and the rows and values of known features."""
         index = self._index
-        rows = [index[name] for name in values if name in index]
-        known = np.fromiter(
-            (values[self.features[r]] for r in rows), dtype=np.float64, count=len(rows)
-        )
-        picked = np.asarray(rows, dtype=np.intp)
+        rows: list[int] = []
+        found: list[float] = []
+        for name, value in values.items():
+            row = index.get(name)
+            if row is not None:
+                rows.append(row)
+                found.append(value)
+        picked = np.array(rows, dtype=np.intp)
+        known = np.array(found, dtype=np.float64)
         z = self.bias + known @ self.weights[picked] if rows else self.bias.copy()
         return z, picked, known
 

@@ -47,6 +47,8 @@ from subscribers.service import add_subscriber
 from tests.conftest import Clock
 from tests.support.httpserver import FixtureServer
 from tests.support.smtpserver import Inbox
+from tests.support.staff import fast_hasher, login, staff_client  # noqa: F401 (fixture)
+from tests.test_staff_review import add_change, titles
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 RULES = ConfirmRules(after=timedelta(seconds=60))
@@ -581,6 +583,25 @@ def test_the_dispatch_leaves_a_pending_change_alone(ctx: Context) -> None:
     dispatch(ctx)
     (change,) = changes(ctx)
     assert (change.status, change.dispatched_at) == (PENDING, None)
+
+
+# ----------------------------------------------------------------------------- the console
+
+
+@pytest.mark.usefixtures("fast_hasher")
+async def test_the_console_lists_a_pending_change_as_waiting(ctx: Context) -> None:
+    add_change(ctx, "Venter", source="side", status=PENDING)
+    add_change(ctx, "Ute", source="side")
+    async with staff_client(ctx) as client:
+        await login(client, ctx)
+        every = (await client.get("/staff")).text
+        assert set(titles(every)) == {"Venter", "Ute"} and "Venter på bekreftelse" in every
+        waiting = await client.get("/staff", params={"status": PENDING})
+        assert waiting.status_code == 200 and titles(waiting.text) == ["Venter"]
+        nynorsk = await client.get("/staff", params={"status": PENDING, "lang": "nn"})
+        assert "Ventar på stadfesting" in nynorsk.text
+        public = (await client.get("/api/changes")).json()
+        assert [c["title"] for c in public] == ["Ute"]
 
 
 # ----------------------------------------------------------------------------- the CLI

@@ -21,12 +21,14 @@ from sqlalchemy.orm import load_only
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
+from feeds.confirm import PENDING
 from feeds.models import Change, Source
 from notifier.outbox import Delivery, DeliveryItem
 from notifier.review import HELD, PUBLISHED, SUPPRESSED
 
 PAGE_SIZE = 50
-STATUSES = (PUBLISHED, HELD, SUPPRESSED)
+#: pending: a page change waiting for its re-check (feeds/confirm.py), listed as such
+STATUSES = (PUBLISHED, HELD, SUPPRESSED, PENDING)
 #: the most recipients listed on a change's page (the counts always cover all)
 RECIPIENTS_LISTED = 500
 

@@ -366,6 +366,12 @@ def _entry_time(value: Any) -> datetime | None:
         return None
 
 
+#: links and GUIDs remembered in their canonical and identity forms: a feed shows mostly the
+#: same items check after check (the catalogue's feeds hold a few thousand links in all)
+_URL_CACHE = 16384
+
+
+@functools.lru_cache(maxsize=_URL_CACHE)
 def canonical_url(url: str) -> str:
     """Drop tracking parameters and the fragment, so the same link has one identity; a
     non-HTTP link becomes ''."""
@@ -389,6 +395,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ADDRESS_GUID = re.compile(r"(?:https?://|www\.)", re.I)
 
 
+@functools.lru_cache(maxsize=_URL_CACHE)
 def identity_url(url: str) -> str:
     """A link as an identity: what ``canonical_url`` keeps, without what a publisher changes
     when it moves its site without moving its content: the scheme (http and https), a "www."

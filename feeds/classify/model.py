@@ -110,7 +110,7 @@ class Model:
         probabilities = {}
         for position, head in enumerate(self.heads):
             a, b = self.calibration[head]
-            probabilities[head] = _sigmoid(a * float(z[position]) + b)
+            probabilities[head] = sigmoid(a * float(z[position]) + b)
         return Scores(probabilities, rows, known)
 
     def says(self, scores: Scores, head: str) -> bool:
@@ -132,7 +132,7 @@ class Model:
         ]
 
 
-def _sigmoid(x: float) -> float:
+def sigmoid(x: float) -> float:
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)

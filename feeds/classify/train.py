@@ -23,7 +23,6 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from feeds.classify import rules
 from feeds.classify.dataset import Example, load_examples
 from feeds.classify.features import Features, extract
-from feeds.classify.model import DOMAIN, FORMAT, MODEL_FILE, SCALE, URGENT, Model
+from feeds.classify.model import DOMAIN, FORMAT, MODEL_FILE, SCALE, URGENT, Model, sigmoid
 from feeds.classify.taxonomy import Taxonomy, load_taxonomy
 
 MIN_DF = 2
@@ -99,7 +98,9 @@ def _fit(x: sparse.csr_matrix, y: npt.NDArray[np.bool_], c: float) -> tuple[list
     """Rounded weights and bias of one head; a head without both classes never fires."""
     if y.all() or not y.any():
         return [0] * x.shape[1], (SCALE * 10 if y.all() else -SCALE * 10)
-    clf = LogisticRegression(C=c, solver="liblinear", class_weight=CLASS_WEIGHT, max_iter=1000)
+    clf = LogisticRegression(
+        C=c, solver="liblinear", class_weight=CLASS_WEIGHT, max_iter=1000, random_state=0
+    )
     clf.fit(x, y)
     weights = [round(float(w) * SCALE) for w in clf.coef_[0]]
     return weights, round(float(clf.intercept_[0]) * SCALE)
@@ -109,7 +110,7 @@ def _platt(z: npt.NDArray[np.float64], y: npt.NDArray[np.bool_]) -> tuple[float,
     """a, b so that sigmoid(a z + b) is calibrated on dev; identity without both classes."""
     if y.all() or not y.any():
         return 1.0, 0.0
-    clf = LogisticRegression(C=1.0, solver="liblinear")
+    clf = LogisticRegression(C=1.0, solver="liblinear", random_state=0)
     clf.fit(z.reshape(-1, 1), y)
     a = float(clf.coef_[0][0])
     if a <= 0:
@@ -134,14 +135,6 @@ def best_threshold(p: Sequence[float], y: Sequence[bool]) -> float:
         scored.append((f1, t))
     top = max(f for f, _ in scored)
     return min((abs(t - 0.5), t) for f, t in scored if f >= top - _NEAR_BEST)[1]
-
-
-@dataclass(frozen=True)
-class Built:
-    """The model file's data and what it was built from."""
-
-    data: dict[str, Any]
-    examples: list[Example]
 
 
 def build(
@@ -183,12 +176,11 @@ def _calibrate(data: dict[str, Any], feats: Sequence[Features], dev: Sequence[Ex
     model = Model(data)
     z = np.array([model.raw(f.values)[0] for f in feats]).reshape(-1, len(heads))
     y = np.array([head_labels(ex, heads) for ex in dev], dtype=bool).reshape(-1, len(heads))
-    for h, head in enumerate(heads):
+    for h in range(len(heads)):
         a, b = _platt(z[:, h], y[:, h])
         data["calibration"][h] = [a, b]
-        p = [float(1 / (1 + np.exp(-(a * zi + b)))) for zi in z[:, h]]
+        p = [sigmoid(a * float(zi) + b) for zi in z[:, h]]  # exactly as Model.score
         data["thresholds"][h] = best_threshold(p, [bool(v) for v in y[:, h]])
-        del head
 
 
 def _meta(

@@ -191,6 +191,32 @@ def test_listing_reports_each_new_link_once_as_an_item(
     assert change.url.endswith("/brev/skole") and change.story_key
 
 
+def test_a_listing_whose_links_all_move_reports_nothing_then_new_letters_as_ever(
+    env: FixtureServer, database_url: str
+) -> None:
+    """Issue 10: every link re-keyed at once (trailing slash, percent-encoding, other tracking
+    parameters) is the same letters; the new identities are stored, so a real new letter after
+    it is one new item."""
+    moved = letters("testing", "vaksine").replace(
+        "?utm_source=x", "/?utm_medium=rss&amp;utm_campaign=b"
+    )
+    moved = moved.replace("/brev/vaksine/", "/brev/%76aksine/")
+    env.set("/brev/", moved, headers=HTML)
+    assert "brev unchanged" in cli("check", "brev")
+    assert changes(database_url, "brev") == []
+    env.set(
+        "/brev/",
+        moved.replace(
+            "<ul class='brev'>",
+            "<ul class='brev'><li><a href='/brev/skole/'>Brev om skole</a></li>",
+        ),
+        headers=HTML,
+    )
+    cli("check", "brev")
+    (change,) = changes(database_url, "brev")
+    assert change.kind == "new" and change.title == "Brev om skole"
+
+
 def test_pdf_attachment_changes_are_reported_like_a_page(
     env: FixtureServer, database_url: str
 ) -> None:

@@ -4,6 +4,12 @@ one process.
 APScheduler 3 runs on the same asyncio loop as uvicorn. Job ids are fixed, each job runs at
 most once at a time and missed runs coalesce into one. Digest times are in Europe/Oslo
 (correct across DST); everything stored is UTC. Housekeeping runs daily at 03:30.
+
+The check round runs every ``NOTIFIER_CHECK_TICK_SECONDS`` and checks the sources that are
+due. A page change waits for a re-check (feeds/confirm.py) that is due a set time after the
+change was found, usually between two ticks: the round is then woken at that time instead of
+the next tick, so the change is told ``NOTIFIER_CONFIRM_AFTER_SECONDS`` later, not a tick
+more.
 """
 
 from __future__ import annotations
@@ -11,15 +17,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from feeds.fetch import Fetcher
+from feeds.models import Source
 from feeds.store import prune_check_history
 from notifier import audit, outbox, staff
 from notifier.context import Context
@@ -34,7 +41,9 @@ log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-async def check_job(ctx: Context, fetcher: Fetcher | None = None) -> None:
+async def check_job(
+    ctx: Context, fetcher: Fetcher | None = None, scheduler: AsyncIOScheduler | None = None
+) -> None:
     reports = await check(ctx, fetcher=fetcher)
     for r in reports:
         if r.outcome in ("new", "changed"):  # errors are logged where they happen
@@ -42,6 +51,33 @@ async def check_job(ctx: Context, fetcher: Fetcher | None = None) -> None:
     if late := report_overdue_reviews(ctx):
         log.warning("%d held change(s) waited too long for review; operators told", late)
     await deliver(ctx)
+    if scheduler is not None:
+        wake_for_rechecks(ctx, scheduler)
+
+
+def next_recheck(ctx: Context) -> datetime | None:
+    """When the first re-check of a page whose changes wait for confirmation is due."""
+    with Session(ctx.engine) as session:
+        return session.exec(
+            select(func.min(Source.next_check_at)).where(
+                Source.enabled == True,  # noqa: E712
+                col(Source.pending_since).is_not(None),
+            )
+        ).one()
+
+
+def wake_for_rechecks(ctx: Context, scheduler: AsyncIOScheduler) -> datetime | None:
+    """Run the check round when the first re-check is due, if that comes before its next
+    tick; returns the time it was moved to (None: the tick comes first). One due already (0
+    seconds: the next round confirms) waits for the tick like any due source."""
+    due = next_recheck(ctx)
+    job = scheduler.get_job("check")
+    upcoming = getattr(job, "next_run_time", None)
+    if due is None or upcoming is None or not ctx.clock() < due < upcoming:
+        return None
+    scheduler.modify_job("check", next_run_time=due)
+    log.info("check round moved to %s for a re-check", due.isoformat())
+    return due
 
 
 async def deliver_job(ctx: Context) -> None:
@@ -126,7 +162,7 @@ def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOSche
     scheduler.add_job(
         check_job,
         IntervalTrigger(seconds=s.check_tick_seconds),
-        args=[ctx, fetcher],
+        args=[ctx, fetcher, scheduler],
         id="check",
         **common,
     )

@@ -40,7 +40,7 @@ from notifier.deliver import deliver
 from notifier.outbox import DeliveryItem
 from notifier.pipeline import check
 from notifier.plan import dispatch
-from notifier.service import check_job
+from notifier.service import build_scheduler, check_job, wake_for_rechecks
 from notifier.settings import Settings
 from subscribers.models import Subscriber
 from subscribers.service import add_subscriber
@@ -512,6 +512,39 @@ async def test_the_service_round_picks_the_recheck_up(
     await check_job(ctx)
     assert [c.status for c in changes(ctx)] == ["published"]
     assert len(list((ctx.settings.mail_dir).glob("*.eml"))) == 1
+
+
+async def test_the_service_wakes_its_round_for_a_recheck_between_two_ticks(
+    ctx: Context, http: FixtureServer, clock: Clock
+) -> None:
+    """The change is found 5 s into the round at T; its re-check is due at T+65, between the
+    ticks at T+60 and T+120: the round after the T+60 tick is moved to T+65, so the change is
+    told 60 s after it was found, not 120."""
+    setup(ctx, http)
+    await baseline(ctx, clock)
+    scheduler = build_scheduler(ctx)
+    scheduler.start(paused=True)
+    try:
+        tick = clock()
+        scheduler.modify_job("check", next_run_time=tick + timedelta(seconds=60))
+        assert wake_for_rechecks(ctx, scheduler) is None  # nothing waits
+        serve(http, html(VAKSINE_B))
+        clock.advance(seconds=5)
+        await check_job(ctx, scheduler=scheduler)
+        assert [c.status for c in changes(ctx)] == [PENDING]
+        job = scheduler.get_job("check")
+        assert job.next_run_time == tick + timedelta(seconds=60)  # the tick comes first
+        clock.now = tick + timedelta(seconds=60)
+        scheduler.modify_job("check", next_run_time=tick + timedelta(seconds=120))
+        await check_job(ctx, scheduler=scheduler)  # the tick: not due yet
+        assert [c.status for c in changes(ctx)] == [PENDING]
+        assert scheduler.get_job("check").next_run_time == tick + timedelta(seconds=65)
+        clock.now = tick + timedelta(seconds=65)
+        await check_job(ctx, scheduler=scheduler)
+        assert [c.status for c in changes(ctx)] == ["published"]
+        assert scheduler.get_job("check").next_run_time == tick + timedelta(seconds=65)
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 # ----------------------------------------------------------------------------- crashes

@@ -79,6 +79,7 @@ class Report:
     per_subtopic: dict[str, Counts] = field(default_factory=dict)
     micro: Counts = field(default_factory=Counts)
     per_lang: dict[str, Counts] = field(default_factory=dict)
+    per_form: dict[str, Counts] = field(default_factory=dict)
     regions: Counts = field(default_factory=Counts)
     urgency: Counts = field(default_factory=Counts)
     # expected sibling -> found sibling -> items (diagonal: found as labelled; "-": missed)
@@ -123,6 +124,7 @@ def evaluate(
             counts.add(expected & {slug}, found & {slug})
         report.micro.add(expected, found)
         report.per_lang.setdefault(item.lang, Counts()).add(expected, found)
+        report.per_form.setdefault(item.form or "-", Counts()).add(expected, found)
         report.regions.add(set(item.regions), set(result.region_codes))
         report.urgency.add({"u"} if item.urgent else set(), {"u"} if result.urgent else set())
         _siblings(report.siblings, expected, found)
@@ -214,6 +216,10 @@ def print_side_by_side(title: str, model: Report, vocab: Report) -> None:
         *(
             (f"micro, {lang}", counts, vocab.per_lang[lang])
             for lang, counts in sorted(model.per_lang.items())
+        ),
+        *(
+            (f"micro, {form}", counts, vocab.per_form[form])
+            for form, counts in sorted(model.per_form.items())
         ),
         ("regions (codes)", model.regions, vocab.regions),
         ("urgency", model.urgency, vocab.urgency),

@@ -305,3 +305,14 @@ def test_quality_floor_on_the_test_split() -> None:
     assert report.micro.f1 >= MIN_TEST_MICRO_F1
     assert report.urgency.f1 >= MIN_TEST_URGENCY_F1
     assert report.regions.f1 >= MIN_TEST_REGIONS_F1
+
+
+def test_sibling_table_counts_found_missed_and_confused() -> None:
+    from bench.classify import SIBLINGS, _siblings
+
+    table = {s: dict.fromkeys((*SIBLINGS, "-"), 0) for s in SIBLINGS}
+    _siblings(table, {"karantene", "smittesporing"}, {"isolasjon", "smittesporing"})
+    assert table["karantene"]["-"] == 1  # missed
+    assert table["karantene"]["isolasjon"] == 1  # confused with a sibling
+    assert table["smittesporing"]["smittesporing"] == 1  # found
+    assert table["smittesporing"]["isolasjon"] == 1

@@ -94,6 +94,9 @@ def env(
     monkeypatch.setenv("NOTIFIER_ALLOW_PRIVATE_SOURCES", "true")
     monkeypatch.setenv("NOTIFIER_PER_HOST_MIN_GAP", "0")
     monkeypatch.setenv("NOTIFIER_HTTP_TIMEOUT", "2")
+    # these tests are about the kinds; a page change waiting for its re-check is
+    # tests/test_confirm.py's business
+    monkeypatch.setenv("NOTIFIER_CONFIRM_PAGE_CHANGES", "false")
     http.set("/veileder/", toc("Organisering", "Utstyr"), headers=HTML)
     http.set(
         "/veileder/organisering", chapter("Organisering", "Kommunen har ansvaret."), headers=HTML

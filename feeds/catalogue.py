@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from feeds.errors import BlockedAddressError, CatalogueError
+from feeds.errors import BlockedAddressError, CatalogueError, SelectorError
 from feeds.netguard import canonical_request_url
-from feeds.selectors import SelectorError, check_selector
+from feeds.selectors import check_selector
 
 KINDS = frozenset({"feed", "page", "document", "listing", "changelog", "hapi"})
 #: kinds whose items or chapters are found by following links from the watched URL

@@ -2,12 +2,17 @@
 
     FeedsError
     ├── CatalogueError          the catalogue file is wrong; the message names the source and field
+    ├── SelectorError           a selector from the catalogue is refused (also a ValueError)
     ├── FetchError              the source could not be fetched
     │   ├── TransientFetchError     try again later (timeouts, 429/5xx, connection loss)
+    │   │   ├── HostPaused              the host asked us to wait; nothing was sent
+    │   │   ├── TransientStatusError    429, 5xx, a bot challenge (``status``)
+    │   │   └── RobotsUnavailable       robots.txt answered 5xx/429 or not at all
     │   └── PermanentFetchError     will not succeed as configured (4xx, refused address, too big)
+    │       ├── PermanentStatusError    a 4xx that will not change by itself (``status``)
+    │       ├── RobotsDisallowed        robots.txt disallows the URL for our user agent
     │       └── BlockedAddressError     the URL resolves to a private or loopback address
     │           └── UnsafeURLError          malformed: credentials, backslash, other scheme
-    │                                       (defined in feeds.netguard)
     └── SourceProblem           fetched, but what came back is not content we can trust
                                 (malformed feed, maintenance page, selector matched nothing,
                                 content collapsed); the baseline is kept
@@ -15,6 +20,8 @@
         └── FeedEmptied             a feed that had items answers with none
 
 Every error is recorded on its source by the check orchestrator; none reaches a subscriber.
+The class names are shown to staff (``notifier/source_admin.py`` explains each by its name):
+keep them stable.
 """
 
 from __future__ import annotations
@@ -46,6 +53,43 @@ class PermanentFetchError(FetchError):
 
 class BlockedAddressError(PermanentFetchError):
     """The URL (or a redirect) points at a private, loopback or otherwise internal address."""
+
+
+class UnsafeURLError(BlockedAddressError):
+    """The outbound gate refuses a URL for its form: not http(s), credentials, a backslash,
+    control characters, or a host that is not a valid internet host name or address."""
+
+
+class HostPaused(TransientFetchError):
+    """The host asked us to wait (429/503 with or without Retry-After); nothing was sent."""
+
+
+class TransientStatusError(TransientFetchError):
+    """The server answered a status worth retrying later (429, 5xx, a bot challenge)."""
+
+    def __init__(self, message: str, status: int, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.status = status
+
+
+class PermanentStatusError(PermanentFetchError):
+    """The server answered a 4xx status that will not change by itself."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class RobotsDisallowed(PermanentFetchError):
+    """The site's robots.txt disallows this URL for our user agent."""
+
+
+class RobotsUnavailable(TransientFetchError):
+    """The site's robots.txt answered 5xx/429 or not at all: the site is off limits for now."""
+
+
+class SelectorError(FeedsError, ValueError):
+    """A selector from the catalogue is refused; the message says why and what to write."""
 
 
 class SourceProblem(FeedsError):

@@ -25,7 +25,7 @@ What the fetcher guarantees:
 - ``force_full=True`` drops the validators: a periodic unconditional GET catches a server
   that wrongly answers 304 (``needs_full_fetch`` says when).
 
-Exceptions raised here (see ``feeds.errors`` and ``feeds.robots``)::
+Exceptions raised here (all in ``feeds.errors``)::
 
     TransientFetchError ── HostPaused, RobotsUnavailable
     PermanentFetchError ── BlockedAddressError (UnsafeURLError), RobotsDisallowed
@@ -51,8 +51,11 @@ import aiohttp
 from feeds import robots
 from feeds.errors import (
     BlockedAddressError,
+    HostPaused,
     PermanentFetchError,
+    PermanentStatusError,
     TransientFetchError,
+    TransientStatusError,
 )
 from feeds.netguard import OutboundGate, RefusedPeerError, blocked_peer
 
@@ -60,26 +63,6 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PAUSING = frozenset({429, 503})
 #: the header Helsedirektoratet's content API (HAPI) takes its key in
 HAPI_KEY_HEADER = "Ocp-Apim-Subscription-Key"
-
-
-class HostPaused(TransientFetchError):
-    """The host asked us to wait (429/503 with or without Retry-After); nothing was sent."""
-
-
-class TransientStatusError(TransientFetchError):
-    """The server answered a status worth retrying later (429, 5xx, a bot challenge)."""
-
-    def __init__(self, message: str, status: int, retry_after: float | None = None) -> None:
-        super().__init__(message, retry_after=retry_after)
-        self.status = status
-
-
-class PermanentStatusError(PermanentFetchError):
-    """The server answered a 4xx status that will not change by itself."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from aiohappyeyeballs import AddrInfoType
 from aiohttp.abc import ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from feeds.errors import BlockedAddressError
+from feeds.errors import BlockedAddressError, UnsafeURLError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -60,11 +60,6 @@ _HOW_TO_ALLOW = (
 )
 #: while a request to an allowlisted host is made, its connections may reach internal addresses
 _EXEMPT: contextvars.ContextVar[bool] = contextvars.ContextVar("netguard_exempt", default=False)
-
-
-class UnsafeURLError(BlockedAddressError):
-    """The outbound gate refuses a URL for its form: not http(s), credentials, a backslash,
-    control characters, or a host that is not a valid internet host name or address."""
 
 
 class RefusedPeerError(OSError):

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlparse, urlsplit, urlunparse, urlunsplit
 from urllib.robotparser import RobotFileParser
 
-from feeds.errors import PermanentFetchError, TransientFetchError
+from feeds.errors import RobotsDisallowed, RobotsUnavailable
 
 #: the longest robots.txt we read; RFC 9309 asks crawlers to parse at least 500 KiB
 MAX_ROBOTS_BYTES = 512 * 1024
@@ -43,14 +43,6 @@ MAX_ROBOTS_BYTES = 512 * 1024
 DEFAULT_TTL = 24 * 3600.0
 #: how long an unreachable robots.txt blocks its site before we ask again
 DEFAULT_ERROR_TTL = 15 * 60.0
-
-
-class RobotsDisallowed(PermanentFetchError):
-    """The site's robots.txt disallows this URL for our user agent."""
-
-
-class RobotsUnavailable(TransientFetchError):
-    """The site's robots.txt answered 5xx/429 or not at all: the site is off limits for now."""
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ data from the catalogue, so it is checked when the catalogue is loaded, by an al
   read files, addresses or the environment, such as ``doc``, ``document``, ``unparsed-text``,
   ``collection`` or ``environment-variable``, are refused by name with that reason.
 
-:func:`check_selector` raises :class:`SelectorError` (a ValueError) saying why and what to
-write instead; :func:`compile_selector` gives the compiled, checked selector.
+:func:`check_selector` raises :class:`SelectorError` (``feeds.errors``; also a ValueError)
+saying why and what to write instead; :func:`compile_selector` gives the compiled, checked selector.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from typing import Literal
 from cssselect import SelectorError as CssError
 from lxml import etree
 from lxml.cssselect import CSSSelector
+
+from feeds.errors import SelectorError
 
 #: the XPath 1.0 core functions: each looks only at the document being selected from
 SAFE_FUNCTIONS = frozenset(
@@ -103,10 +105,6 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _OPERATORS = frozenset({"/", "//", "|", "+", "-", "=", "!=", "<", "<=", ">", ">="})
-
-
-class SelectorError(ValueError):
-    """A selector from the catalogue is refused; the message says why and what to write."""
 
 
 @dataclass(frozen=True)

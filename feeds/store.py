@@ -32,8 +32,7 @@ from feeds.detect import (
     state_to_blob,
     stored_state,
 )
-from feeds.errors import TransientFetchError
-from feeds.fetch import HostPaused
+from feeds.errors import HostPaused, TransientFetchError
 from feeds.models import Change, Snapshot, Source, SourceCheckHour
 from feeds.story import WINDOW as STORY_WINDOW
 from feeds.story import StoryRef, story_key

@@ -7,12 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feeds.errors import BlockedAddressError, PermanentFetchError, TransientFetchError
+from feeds.errors import (
+    BlockedAddressError,
+    HostPaused,
+    PermanentFetchError,
+    RobotsDisallowed,
+    RobotsUnavailable,
+    TransientFetchError,
+)
 from feeds.fetch import (
     HAPI_KEY_HEADER,
     Fetcher,
     FetchPolicy,
-    HostPaused,
     Validators,
     backoff_seconds,
     needs_full_fetch,
@@ -20,7 +26,6 @@ from feeds.fetch import (
     user_agent_with_contact,
 )
 from feeds.netguard import GuardedResolver, is_internal_address
-from feeds.robots import RobotsDisallowed, RobotsUnavailable
 from tests.support.httpserver import FixtureServer
 
 OPEN = FetchPolicy(allow_private=True, per_host_min_gap=0, timeout_seconds=1.0)

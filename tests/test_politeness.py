@@ -73,8 +73,7 @@ async def test_a_host_that_asks_us_to_wait_pauses_without_counting_failures(
 def test_an_unreachable_robots_txt_counts_as_a_failure_of_the_source() -> None:
     from datetime import UTC, datetime
 
-    from feeds.fetch import HostPaused
-    from feeds.robots import RobotsUnavailable
+    from feeds.errors import HostPaused, RobotsUnavailable
     from feeds.store import CheckTarget, error_fields
 
     spec = SourceSpec("s", "page", "https://x.no/", "fhi", "S")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.errors import PermanentFetchError, TransientFetchError
+from feeds.errors import (
+    PermanentFetchError,
+    RobotsDisallowed,
+    RobotsUnavailable,
+    TransientFetchError,
+)
 from feeds.robots import (
     MAX_ROBOTS_BYTES,
     RobotsCache,
-    RobotsDisallowed,
-    RobotsUnavailable,
     agent_token,
     enforce,
     origin_of,

@@ -21,13 +21,16 @@ from feeds.errors import (
     BlockedAddressError,
     ContentCollapse,
     FeedEmptied,
+    HostPaused,
     PermanentFetchError,
+    PermanentStatusError,
+    RobotsDisallowed,
+    RobotsUnavailable,
     SourceProblem,
     TransientFetchError,
+    TransientStatusError,
 )
-from feeds.fetch import HostPaused, PermanentStatusError, TransientStatusError
 from feeds.models import Source, SourceCheckHour
-from feeds.robots import RobotsDisallowed, RobotsUnavailable
 from feeds.store import count_checks, select_sources
 from notifier import source_admin as sa
 from notifier.context import Context

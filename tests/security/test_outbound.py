@@ -14,13 +14,12 @@ import pytest
 from sqlmodel import Session
 
 from feeds.catalogue import SourceSpec, parse_catalogue
-from feeds.errors import BlockedAddressError, CatalogueError
+from feeds.errors import BlockedAddressError, CatalogueError, UnsafeURLError
 from feeds.fetch import Fetcher, FetchPolicy, FetchResult
 from feeds.kinds import fetch_linked
 from feeds.netguard import (
     OutboundGate,
     RefusedPeerError,
-    UnsafeURLError,
     canonical_host,
     canonical_request_url,
     is_internal_address,

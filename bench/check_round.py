@@ -39,9 +39,9 @@ from sqlmodel import Session
 from bench.peers import FILTERS, PeerRound, urlwatch_rounds
 from feeds.catalogue import SourceSpec
 from feeds.check import check_sources
-from feeds.fetch import Fetcher, FetchPolicy
-from feeds.models import utcnow
-from feeds.store import select_sources, upsert_sources
+from feeds.fetch.client import Fetcher, FetchPolicy
+from feeds.store.models import utcnow
+from feeds.store.sources import select_sources, upsert_sources
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.pipeline import classifier_for

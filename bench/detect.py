@@ -20,9 +20,9 @@ from collections import Counter
 from collections.abc import Callable
 
 from bench.pages import page
-from feeds.diff import diff_pages
+from feeds.detect.diff import diff_pages
 from feeds.errors import SourceProblem
-from feeds.extract import extract_page
+from feeds.read.html import extract_page
 from tests.support.corpus import Outcome, cases, expected, run
 
 

@@ -23,13 +23,13 @@ and reported on its own; ``link_selector`` picks the chapter links), ``listing``
 letters or news without a feed: every new link is a new item, like a feed item), ``changelog``
 (the publisher's own list of changes, e.g. a table 'Kapittel | Endret/nytt' under each date:
 every row is an item, a new row is new and an edited description an update; ``selector``,
-``drop`` and ``noise`` apply; see ``feeds/changelog.py``).
+``drop`` and ``noise`` apply; see ``feeds/read/changelog.py``).
 
 Loading refuses, naming the source and field: a ``url`` that is not absolute http(s), or that
 carries credentials (``user@``), a backslash or control characters, or whose host is not a
-valid host name or address (``feeds.netguard.canonical_request_url``); and a ``selector``,
+valid host name or address (``feeds.fetch.netguard.canonical_request_url``); and a ``selector``,
 ``drop`` or ``link_selector`` that is neither CSS nor a plain XPath calling only functions
-that look at the page (``feeds.selectors``), so nothing in a catalogue can make us read a
+that look at the page (``feeds.read.selectors``), so nothing in a catalogue can make us read a
 file or an address.
 """
 
@@ -44,8 +44,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feeds.errors import BlockedAddressError, CatalogueError, SelectorError
-from feeds.netguard import canonical_request_url
-from feeds.selectors import check_selector
+from feeds.fetch.netguard import canonical_request_url
+from feeds.read.selectors import check_selector
 
 KINDS = frozenset({"feed", "page", "document", "listing", "changelog", "hapi"})
 #: kinds whose items or chapters are found by following links from the watched URL
@@ -175,7 +175,7 @@ def _parse_links(
 
 
 def _checked_url(url: str, where: str) -> str:
-    """The URL as written, once the outbound gate accepts its form (``feeds.netguard``): an
+    """The URL as written, once the outbound gate accepts its form (``feeds.fetch.netguard``): an
     absolute http(s) URL without credentials, backslashes or control characters, whose host
     is a valid host name or address. Whether that address is private is judged at fetch time,
     by the settings of the service that fetches it."""

@@ -12,14 +12,15 @@ of one source is recorded on that source and never stops the round.
 Detection (parsing a feed or a page, diffing) of a large body runs in a worker thread
 (``INLINE_DETECT_BYTES``), so it never holds up the event loop for long.
 
-Page changes wait for a re-check before anyone is told (feeds/confirm.py): a source whose
+Page changes wait for a re-check before anyone is told (feeds/detect/history.py): a source whose
 changes wait is stored whatever its check found (the verdict on what waited is written with
 it), except when it answered with the version fetched last before the wait is over, which is
 a quiet outcome due again when the wait ends.
 
-Documents and pages with ``follow_pdfs`` also fetch their linked parts (feeds/kinds.py) through
-the same Fetcher, on every check and without validators; a part that fails is a problem of that
-part only (shown as the source's last error), never a removal.
+Documents and pages with ``follow_pdfs`` also fetch their linked parts (feeds/fetch/parts.py,
+feeds/read/document.py) through the same Fetcher, on every check and without validators; a
+part that fails is a problem of that part only (shown as the source's last error), never a
+removal.
 """
 
 from __future__ import annotations
@@ -38,8 +39,7 @@ from sqlmodel import Session
 
 from feeds.catalogue import SourceSpec
 from feeds.classify import Classification
-from feeds.confirm import DEFAULT_CONFIRM, ConfirmRules, early_check, report_words
-from feeds.detect import (
+from feeds.detect.detection import (
     DEFAULT_RULES,
     DetectedChange,
     Detection,
@@ -47,26 +47,31 @@ from feeds.detect import (
     detect,
     hold_after_outage,
     known_parts,
-    stored_state,
 )
+from feeds.detect.history import DEFAULT_CONFIRM, ConfirmRules, early_check, report_words
 from feeds.errors import ContentCollapse
-from feeds.fetch import Fetcher, FetchResult, Validators, needs_full_fetch
-from feeds.kinds import Linked, fetch_linked, needs_links
-from feeds.store import (
+from feeds.fetch.client import Fetcher, needs_full_fetch
+from feeds.fetch.parts import fetch_linked
+from feeds.read.document import needs_links
+from feeds.store.snapshot import stored_state
+from feeds.store.sources import (
     CheckTarget,
-    NewVersion,
-    Recorded,
-    Tagged,
     apply_fields,
-    candidate_digest,
     count_checks,
     error_fields,
     health_times,
-    latest_stored,
     load_targets,
-    record_versions,
     success_fields,
 )
+from feeds.store.versions import (
+    NewVersion,
+    Recorded,
+    Tagged,
+    candidate_digest,
+    latest_stored,
+    record_versions,
+)
+from feeds.types import FetchResult, Linked, Validators
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from feeds.classify import classify
 from feeds.errors import CatalogueError
-from feeds.models import Source
+from feeds.store.models import Source
 from notifier import review
 from notifier.context import Context, build_context
 from notifier.db import upgrade

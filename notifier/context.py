@@ -10,7 +10,7 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 
 from feeds.classify import Gazetteer, Taxonomy, load_gazetteer, load_taxonomy
-from feeds.models import utcnow
+from feeds.store.models import utcnow
 from notifier.db import make_engine
 from notifier.render import Renderer
 from notifier.settings import Settings

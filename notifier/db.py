@@ -15,7 +15,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-import feeds.models
+import feeds.store.models
 import notifier.models
 import notifier.outbox
 import subscribers.models  # noqa: F401  (tables register on SQLModel.metadata)

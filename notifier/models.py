@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from feeds.models import UTCDateTime, utcnow
+from feeds.store.models import UTCDateTime, utcnow
 
 STAFF_ROLES = ("redaktor", "admin")
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from feeds.models import Change, Source
+from feeds.store.models import Change, Source
 from notifier import outbox, review
 from notifier.context import Context
 from notifier.db import write_retrying

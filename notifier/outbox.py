@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import or_, update
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
-from feeds.models import UTCDateTime, utcnow
+from feeds.store.models import UTCDateTime, utcnow
 from notifier.message import OutgoingMessage
 
 PENDING, SENT, FAILED, ERASED = "pending", "sent", "failed", "erased"

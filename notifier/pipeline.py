@@ -11,9 +11,9 @@ from sqlmodel import Session
 from feeds.catalogue import SourceSpec, load_catalogue
 from feeds.check import CheckReport, Classifier, check_sources
 from feeds.classify import Classification, classify
-from feeds.detect import DetectedChange
-from feeds.fetch import Fetcher
-from feeds.store import select_sources, upsert_sources
+from feeds.detect.detection import DetectedChange
+from feeds.fetch.client import Fetcher
+from feeds.store.sources import select_sources, upsert_sources
 from notifier.context import Context
 from notifier.operators import alert_operators
 from notifier.plan import dispatch

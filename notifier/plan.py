@@ -18,9 +18,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from feeds.confirm import PENDING
-from feeds.models import Change, Source
-from feeds.story import content_key
+from feeds.detect.history import PENDING
+from feeds.detect.story import content_key
+from feeds.store.models import Change, Source
 from notifier.context import Context
 from notifier.db import LOCKED_WAITS, is_locked, write_retrying
 from notifier.digest import ChangeView, Digest, Recipient, compose, period_key

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from feeds.diff import render_segments_text
+from feeds.detect.diff import render_segments_text
 from notifier.digest import Digest, Recipient
 from notifier.message import OutgoingMessage
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from feeds.models import Change, Source
+from feeds.store.models import Change, Source
 from notifier import audit
 from notifier.models import LabelCorrection, StaffUser
 

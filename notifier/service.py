@@ -25,9 +25,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session, col, func, select
 
-from feeds.fetch import Fetcher
-from feeds.models import Source
-from feeds.store import prune_check_history
+from feeds.fetch.client import Fetcher
+from feeds.store.models import Source
+from feeds.store.sources import prune_check_history
 from notifier import audit, outbox, staff
 from notifier.context import Context
 from notifier.deliver import deliver

@@ -14,9 +14,9 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from feeds.confirm import ConfirmRules
-from feeds.detect import HoldRules
-from feeds.fetch import HAPI_KEY_HEADER, FetchPolicy, user_agent_with_contact
+from feeds.detect.detection import HoldRules
+from feeds.detect.history import ConfirmRules
+from feeds.fetch.client import HAPI_KEY_HEADER, FetchPolicy, user_agent_with_contact
 from subscribers.tokens import CONFIRM, longest_validity
 
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from feeds.models import Change, Source, SourceCheckHour
+from feeds.store.models import Change, Source, SourceCheckHour
 
 DAYS = 30
 REASON_MAX = 500

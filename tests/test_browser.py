@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from feeds.diff import word_diff
-from feeds.models import Change, Source
+from feeds.detect.diff import word_diff
+from feeds.store.models import Change, Source
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.digest import ChangeView, Recipient, compose

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from feeds.models import Source
+from feeds.store.models import Source
 from notifier.context import Context
 from notifier.message import OutgoingMessage
 from notifier.outbox import Delivery, enqueue

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from feeds.models import Change, Source
+from feeds.store.models import Change, Source
 from notifier.cli import app
 from tests.support.httpserver import FixtureServer
 from tests.support.smtpserver import Inbox

@@ -20,11 +20,10 @@ from feeds.catalogue import (
     load_catalogue,
     parse_catalogue,
 )
-from feeds.changelog import MAX_CHAPTER_CHARS, MAX_ITEMS, MAX_SUMMARY_CHARS, changelog_feed
-from feeds.diff import SeenItem, diff_feed
+from feeds.detect.diff import diff_feed
 from feeds.errors import SourceProblem
-from feeds.extract import FeedContent
-from feeds.fetch import FetchResult
+from feeds.read.changelog import MAX_CHAPTER_CHARS, MAX_ITEMS, MAX_SUMMARY_CHARS, changelog_feed
+from feeds.types import FeedContent, FetchResult, SeenItem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "changelog"
 EXPECTED = sorted(p.name.removesuffix(".expected.json") for p in FIXTURES.glob("*.expected.json"))

@@ -16,10 +16,11 @@ from alembic.config import Config
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-import feeds.store
+import feeds.store.versions
 import notifier.pipeline
 from feeds.catalogue import SourceSpec
-from feeds.confirm import (
+from feeds.detect.detection import MASS_DELETION, MOST_REPLACED
+from feeds.detect.history import (
     NO_VERDICT,
     PENDING,
     QUICK_RECHECKS,
@@ -30,9 +31,9 @@ from feeds.confirm import (
     judge,
     next_check,
 )
-from feeds.detect import MASS_DELETION, MOST_REPLACED
-from feeds.models import Change, Snapshot, Source
-from feeds.store import latest_state, upsert_sources
+from feeds.store.models import Change, Snapshot, Source
+from feeds.store.sources import upsert_sources
+from feeds.store.versions import latest_state
 from notifier.cli import app
 from notifier.context import Context
 from notifier.db import MIGRATIONS
@@ -561,14 +562,14 @@ async def test_a_crash_while_confirming_loses_nothing_and_sends_nothing(
     serve(http, html(VAKSINE_B))
     await run(ctx, "side")
     clock.advance(seconds=60)
-    real = feeds.store.apply_fields
+    real = feeds.store.versions.apply_fields
 
     def crash(*args: object, **kw: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(feeds.store, "apply_fields", crash)
+    monkeypatch.setattr(feeds.store.versions, "apply_fields", crash)
     assert (await run(ctx))["side"].startswith("error (RuntimeError")
-    monkeypatch.setattr(feeds.store, "apply_fields", real)
+    monkeypatch.setattr(feeds.store.versions, "apply_fields", real)
     assert [c.status for c in changes(ctx)] == [PENDING] and alerted(ctx) == []
     assert source(ctx).pending_since is not None and len(candidates(ctx)) == 1
     clock.advance(minutes=15)

@@ -7,20 +7,13 @@ import hashlib
 import pytest
 
 from feeds.catalogue import SourceSpec
-from feeds.detect import (
-    SnapshotState,
-    detect,
-    feed_replaced,
-    state_from_blob,
-    state_from_json,
-    state_to_blob,
-    state_to_json,
-)
-from feeds.diff import SeenItem, render_segments_text, word_diff
+from feeds.detect.detection import detect, feed_replaced
+from feeds.detect.diff import render_segments_text, word_diff
 from feeds.errors import ContentCollapse, FeedEmptied
-from feeds.extract import extract_feed
-from feeds.fetch import FetchResult
-from feeds.kinds import listing_feed
+from feeds.read.feed import extract_feed
+from feeds.read.listing import listing_feed
+from feeds.store.snapshot import state_from_blob, state_from_json, state_to_blob, state_to_json
+from feeds.types import FetchResult, SeenItem, SnapshotState
 
 PAGE_SPEC = SourceSpec("veileder", "page", "https://x.no/v", "fhi", "Veileder", selector="main")
 FEED_SPEC = SourceSpec("nyheter", "feed", "https://x.no/rss", "fhi", "Nyheter")
@@ -165,7 +158,7 @@ def test_a_flip_back_is_not_reported_again_even_after_a_json_round_trip() -> Non
 def test_publisher_dates_are_parsed_in_every_form() -> None:
     from datetime import date
 
-    from feeds.normalize import parse_date, signal_dates
+    from feeds.read.normalize import parse_date, signal_dates
 
     assert parse_date("3. mars 2024") == date(2024, 3, 3)
     assert parse_date("03.03.2024") == date(2024, 3, 3)
@@ -186,8 +179,8 @@ def test_word_diff_of_one_word_in_a_long_text_is_that_word() -> None:
 
 
 def test_a_packed_state_keeps_its_digests_and_detects_the_same() -> None:
-    from feeds.detect import state_from_blob, state_to_blob
-    from feeds.extract import PageContent, Section
+    from feeds.store.snapshot import state_from_blob, state_to_blob
+    from feeds.types import PageContent, Section
 
     s1 = detect(PAGE_SPEC, page(("A", "en • to"), ("B", LONG)), None).state
     assert s1 is not None and s1.page is not None
@@ -205,7 +198,7 @@ def test_a_packed_state_keeps_its_digests_and_detects_the_same() -> None:
 def test_a_check_compresses_only_the_sections_that_changed() -> None:
     import zlib
 
-    from feeds.detect import PACKED_MARK, state_from_blob, state_to_blob
+    from feeds.store.snapshot import PACKED_MARK, state_from_blob, state_to_blob
 
     s1 = detect(PAGE_SPEC, page(("A", LONG), ("B", LONG + "b"), ("C", "c")), None).state
     assert s1 is not None
@@ -225,7 +218,7 @@ def test_a_check_compresses_only_the_sections_that_changed() -> None:
 
 
 def test_a_damaged_packed_state_is_refused_not_misread() -> None:
-    from feeds.detect import state_from_blob, state_to_blob
+    from feeds.store.snapshot import state_from_blob, state_to_blob
 
     state = detect(PAGE_SPEC, page(("A", LONG), ("B", "b")), None).state
     assert state is not None
@@ -234,7 +227,7 @@ def test_a_damaged_packed_state_is_refused_not_misread() -> None:
 
 
 def test_section_titles_do_not_repeat_the_page_title() -> None:
-    from feeds.detect import section_title
+    from feeds.detect.detection import section_title
 
     page = "Smittevern i sykehjem - Helsedirektoratet"
     assert section_title(page, ("Smittevern i sykehjem", "Testing")) == (

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.detect import Detection
+from feeds.detect.detection import Detection
 from feeds.errors import SourceProblem
-from feeds.extract import extract_page
+from feeds.read.html import extract_page
 from tests.support import corpus
 from tests.support.corpus import CORPUS, Outcome, cases, expected, load, run, spec_of
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from feeds.errors import SourceProblem
-from feeds.extract import (
-    canonical_url,
-    extract_feed,
-    extract_page,
-    html_to_text,
-    identity_guid,
-    identity_url,
-)
-from feeds.normalize import decode_body
+from feeds.read.feed import extract_feed, identity_guid
+from feeds.read.html import canonical_url, extract_page, html_to_text, identity_url
+from feeds.read.normalize import decode_body
 
 PAGE = """<html><head><title>Veileder</title></head><body>
 <nav>Hovedmeny</nav>
@@ -90,7 +84,7 @@ def test_selector_that_matches_nothing_is_a_source_problem() -> None:
 
 
 def test_a_page_of_countless_sections_is_a_source_problem_not_a_growing_snapshot() -> None:
-    from feeds.extract import MAX_SECTIONS
+    from feeds.read.html import MAX_SECTIONS
 
     def headings(n: int) -> bytes:
         return (

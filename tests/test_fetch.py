@@ -15,17 +15,17 @@ from feeds.errors import (
     RobotsUnavailable,
     TransientFetchError,
 )
-from feeds.fetch import (
+from feeds.fetch.client import (
     HAPI_KEY_HEADER,
     Fetcher,
     FetchPolicy,
-    Validators,
     backoff_seconds,
     needs_full_fetch,
     parse_retry_after,
     user_agent_with_contact,
 )
-from feeds.netguard import GuardedResolver, is_internal_address
+from feeds.fetch.netguard import GuardedResolver, is_internal_address
+from feeds.types import Validators
 from tests.support.httpserver import FixtureServer
 
 OPEN = FetchPolicy(allow_private=True, per_host_min_gap=0, timeout_seconds=1.0)

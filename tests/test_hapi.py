@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from feeds.errors import SourceProblem
-from feeds.fetch import HAPI_KEY_HEADER, Fetcher, FetchPolicy
-from feeds.hapi import VOLATILE_FIELDS, extract_hapi, hapi_signal, parse_hapi_date
+from feeds.fetch.client import HAPI_KEY_HEADER, Fetcher, FetchPolicy
+from feeds.read.hapi import VOLATILE_FIELDS, extract_hapi, hapi_signal, parse_hapi_date
 from tests.support.httpserver import FixtureServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hapi"

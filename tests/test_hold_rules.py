@@ -12,28 +12,25 @@ import pytest
 from sqlmodel import Session, col, select
 
 from feeds.catalogue import SourceSpec
-from feeds.detect import (
+from feeds.detect.detection import (
     AFTER_OUTAGE,
     FEED_REPLACED,
     MASS_DELETION,
     MOST_REPLACED,
     Detection,
     HoldRules,
-    SnapshotState,
     detect,
     feed_replaced,
     hold_after_outage,
     most_replaced,
     outage,
-    state_from_blob,
-    state_to_blob,
 )
-from feeds.diff import diff_pages
+from feeds.detect.diff import diff_pages
 from feeds.errors import ContentCollapse
-from feeds.extract import PageContent, Section
-from feeds.fetch import FetchResult
-from feeds.models import Change, Source
-from feeds.store import upsert_sources
+from feeds.store.models import Change, Source
+from feeds.store.snapshot import state_from_blob, state_to_blob
+from feeds.store.sources import upsert_sources
+from feeds.types import FetchResult, PageContent, Section, SnapshotState
 from notifier.context import Context
 from notifier.outbox import DeliveryItem
 from notifier.pipeline import check

@@ -12,12 +12,13 @@ from sqlmodel import Session, create_engine, select
 from typer.testing import CliRunner
 
 from feeds.catalogue import parse_catalogue
+from feeds.detect.story import StoryRef, similarity, story_key
 from feeds.errors import CatalogueError
-from feeds.extract import Link
-from feeds.fetch import Fetcher, FetchPolicy, FetchResult
-from feeds.kinds import Linked, PartState, fetch_linked, linked_page
-from feeds.models import Change, Source
-from feeds.story import StoryRef, similarity, story_key
+from feeds.fetch.client import Fetcher, FetchPolicy
+from feeds.fetch.parts import fetch_linked
+from feeds.read.document import linked_page
+from feeds.store.models import Change, Source
+from feeds.types import FetchResult, Link, Linked, PartState
 from notifier.cli import app
 from tests.support.corpus import CORPUS
 from tests.support.httpserver import FixtureServer
@@ -348,7 +349,8 @@ async def test_parts_are_asked_for_conditionally_unless_renamed_or_due_for_a_ful
 def test_after_an_extraction_upgrade_every_part_is_read_again() -> None:
     from dataclasses import replace
 
-    from feeds.detect import EXTRACTION_VERSION, detect, known_parts
+    from feeds.detect.detection import detect, known_parts
+    from feeds.types import EXTRACTION_VERSION
 
     a = "https://x.no/v/a"
     toc_result = FetchResult(SPEC.url, 200, toc("A").encode())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from feeds.models import Source
+from feeds.store.models import Source
 from notifier.context import Context
 from notifier.operators import alert_operators
 from notifier.outbox import Delivery

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from feeds.models import Change, Snapshot, Source
+from feeds.store.models import Change, Snapshot, Source
 from notifier.context import Context
 from notifier.outbox import Delivery, DeliveryItem
 from notifier.plan import compose_digests, dispatch, preview

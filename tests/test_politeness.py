@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from feeds.catalogue import SourceSpec
-from feeds.fetch import Fetcher
-from feeds.models import Source
-from feeds.store import upsert_sources
+from feeds.fetch.client import Fetcher
+from feeds.store.models import Source
+from feeds.store.sources import upsert_sources
 from notifier.context import Context
 from notifier.pipeline import check
 from tests.conftest import Clock
@@ -74,7 +74,7 @@ def test_an_unreachable_robots_txt_counts_as_a_failure_of_the_source() -> None:
     from datetime import UTC, datetime
 
     from feeds.errors import HostPaused, RobotsUnavailable
-    from feeds.store import CheckTarget, error_fields
+    from feeds.store.sources import CheckTarget, error_fields
 
     spec = SourceSpec("s", "page", "https://x.no/", "fhi", "S")
     target = CheckTarget(1, spec, None, None, None, None, consecutive_errors=2)

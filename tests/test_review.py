@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from feeds.models import Change
+from feeds.store.models import Change
 from notifier.cli import app
 from notifier.context import Context
 from notifier.models import AuditEvent, LabelCorrection

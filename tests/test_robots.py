@@ -10,7 +10,7 @@ from feeds.errors import (
     RobotsUnavailable,
     TransientFetchError,
 )
-from feeds.robots import (
+from feeds.fetch.robots import (
     MAX_ROBOTS_BYTES,
     RobotsCache,
     agent_token,

@@ -17,7 +17,7 @@ import pytest
 from lxml import html as lxml_html
 from sqlmodel import Session, select
 
-from feeds.models import Change, Snapshot, Source
+from feeds.store.models import Change, Snapshot, Source
 from notifier.context import Context
 from notifier.models import AuditEvent, LabelCorrection
 from notifier.outbox import Delivery

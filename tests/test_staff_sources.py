@@ -30,8 +30,8 @@ from feeds.errors import (
     TransientFetchError,
     TransientStatusError,
 )
-from feeds.models import Source, SourceCheckHour
-from feeds.store import count_checks, select_sources
+from feeds.store.models import Source, SourceCheckHour
+from feeds.store.sources import count_checks, select_sources
 from notifier import source_admin as sa
 from notifier.context import Context
 from notifier.models import AuditEvent

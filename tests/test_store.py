@@ -14,23 +14,26 @@ from sqlmodel import Session, col, select
 
 from feeds.catalogue import SourceSpec
 from feeds.check import _Round, _store_found
-from feeds.confirm import NO_CONFIRM
-from feeds.detect import Detection, SnapshotState, detect, state_from_json, state_to_json
-from feeds.fetch import FetchResult
-from feeds.models import Change, Snapshot, Source
-from feeds.store import (
-    KEEP_SNAPSHOTS,
+from feeds.detect.detection import Detection, detect
+from feeds.detect.history import NO_CONFIRM
+from feeds.store.models import Change, Snapshot, Source
+from feeds.store.snapshot import state_from_json, state_to_json
+from feeds.store.sources import (
     CheckTarget,
-    NewVersion,
-    Tagged,
     apply_fields,
-    latest_state,
     load_targets,
-    prune_snapshots,
-    record_versions,
     success_fields,
     upsert_sources,
 )
+from feeds.store.versions import (
+    KEEP_SNAPSHOTS,
+    NewVersion,
+    Tagged,
+    latest_state,
+    prune_snapshots,
+    record_versions,
+)
+from feeds.types import FetchResult, SnapshotState
 from notifier.context import Context
 from notifier.db import MIGRATIONS
 

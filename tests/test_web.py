@@ -102,7 +102,7 @@ async def test_the_front_page_shows_whether_a_source_is_watched_never_its_errors
 ) -> None:
     """Source health is for staff (/staff/kilder): a failing source's error text, its outcome
     words and its key never reach the public page; a disabled one is shown as not watched."""
-    from feeds.models import Source
+    from feeds.store.models import Source
 
     with Session(ctx.engine) as session:
         session.add(

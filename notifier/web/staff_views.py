@@ -21,8 +21,8 @@ from sqlalchemy.orm import load_only
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
-from feeds.confirm import PENDING
-from feeds.models import Change, Source
+from feeds.detect.history import PENDING
+from feeds.store.models import Change, Source
 from notifier.outbox import Delivery, DeliveryItem
 from notifier.review import HELD, PUBLISHED, SUPPRESSED
 

@@ -13,9 +13,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from feeds.catalogue import SourceSpec
-from feeds.detect import stored_state
-from feeds.models import Change, Snapshot, Source
-from feeds.store import latest_stored, upsert_sources
+from feeds.store.models import Change, Snapshot, Source
+from feeds.store.snapshot import stored_state
+from feeds.store.sources import upsert_sources
+from feeds.store.versions import latest_stored
 from notifier.context import Context
 from notifier.outbox import Delivery
 from notifier.pipeline import check

@@ -36,13 +36,14 @@ from sqlmodel import Session, select
 
 from feeds.catalogue import SourceSpec
 from feeds.check import INLINE_DETECT_BYTES
-from feeds.detect import detect
+from feeds.detect.detection import detect
 from feeds.errors import SourceProblem
-from feeds.extract import extract_feed, html_to_text
-from feeds.feedxml import MAX_ENTITY_VALUE, MAX_EXPANSION, MAX_SUBSET, feed_document, feed_text
-from feeds.fetch import FetchResult
-from feeds.models import Snapshot, Source
-from feeds.store import upsert_sources
+from feeds.read.feed import extract_feed
+from feeds.read.feedxml import MAX_ENTITY_VALUE, MAX_EXPANSION, MAX_SUBSET, feed_document, feed_text
+from feeds.read.html import html_to_text
+from feeds.store.models import Snapshot, Source
+from feeds.store.sources import upsert_sources
+from feeds.types import FetchResult
 from notifier.context import Context
 from notifier.pipeline import check
 from tests.support.httpserver import FixtureServer

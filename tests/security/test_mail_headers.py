@@ -14,8 +14,8 @@ from email.message import EmailMessage
 import pytest
 from sqlmodel import Session, select
 
-from feeds.models import Change
-from feeds.normalize import clean_text
+from feeds.read.normalize import clean_text
+from feeds.store.models import Change
 from notifier.channels import build_email
 from notifier.context import Context
 from notifier.mailsafe import header_text

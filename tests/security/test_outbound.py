@@ -15,16 +15,17 @@ from sqlmodel import Session
 
 from feeds.catalogue import SourceSpec, parse_catalogue
 from feeds.errors import BlockedAddressError, CatalogueError, UnsafeURLError
-from feeds.fetch import Fetcher, FetchPolicy, FetchResult
-from feeds.kinds import fetch_linked
-from feeds.netguard import (
+from feeds.fetch.client import Fetcher, FetchPolicy
+from feeds.fetch.netguard import (
     OutboundGate,
     RefusedPeerError,
     canonical_host,
     canonical_request_url,
     is_internal_address,
 )
-from feeds.store import upsert_sources
+from feeds.fetch.parts import fetch_linked
+from feeds.store.sources import upsert_sources
+from feeds.types import FetchResult
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.pipeline import check

@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from feeds.models import Change, Snapshot, Source
+from feeds.store.models import Change, Snapshot, Source
 from notifier.channels import SmtpChannel
 from notifier.context import Context
 from notifier.db import make_engine, upgrade, write_retrying

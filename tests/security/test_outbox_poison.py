@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from feeds.models import Source
+from feeds.store.models import Source
 from notifier.channels import SmtpChannel
 from notifier.cli import app
 from notifier.context import Context

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from feeds.fetch import Fetcher
-from feeds.models import Source
+from feeds.fetch.client import Fetcher
+from feeds.store.models import Source
 from notifier.context import Context
 from notifier.pipeline import check
 from tests.conftest import Clock

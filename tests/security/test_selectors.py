@@ -13,7 +13,13 @@ from lxml.cssselect import CSSSelector
 
 from feeds.catalogue import parse_catalogue
 from feeds.errors import CatalogueError, SelectorError
-from feeds.selectors import MAX_SELECTOR_LENGTH, check_selector, compile_selector, roles, tokenize
+from feeds.read.selectors import (
+    MAX_SELECTOR_LENGTH,
+    check_selector,
+    compile_selector,
+    roles,
+    tokenize,
+)
 
 #: selectors that read (or would, in an XPath 2+/XSLT engine) files, addresses or the
 #: environment, or reach outside the XPath 1.0 core library

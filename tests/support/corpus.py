@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from feeds.catalogue import SourceSpec
-from feeds.detect import Detection, SnapshotState, detect, state_from_blob, state_to_blob
+from feeds.detect.detection import Detection, detect
 from feeds.errors import ContentCollapse, SourceProblem
-from feeds.extract import Link
-from feeds.fetch import FetchResult
-from feeds.kinds import Linked
+from feeds.store.snapshot import state_from_blob, state_to_blob
+from feeds.types import FetchResult, Link, Linked, SnapshotState
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "detect"
 URL = "https://www.example.no/side"

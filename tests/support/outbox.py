@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from feeds.models import Change, Snapshot, Source
+from feeds.store.models import Change, Snapshot, Source
 from notifier.channels import SmtpChannel
 from notifier.context import Context
 from notifier.deliver import DeliverReport, deliver

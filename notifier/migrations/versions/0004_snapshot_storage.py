@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from feeds.detect import state_from_blob, state_to_json
+from feeds.store.snapshot import state_from_blob, state_to_json
 
 revision: str = "0004_snapshot_storage"
 down_revision: str | Sequence[str] | None = "0003_merge_full_fetch"

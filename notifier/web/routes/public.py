@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlmodel import Session, col, func, select
 
-from feeds.models import Change, Source
+from feeds.store.models import Change, Source
 from notifier.web.deps import CtxDep, DbSession, EnvDep
 from notifier.web.staff_views import authority_name
 

@@ -21,7 +21,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
-from feeds.models import Change, Source
+from feeds.store.models import Change, Source
 from notifier import review
 from notifier.context import Context
 from notifier.models import StaffUser

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from feeds.models import Source
+from feeds.store.models import Source
 from notifier import audit
 from notifier import source_admin as sa
 from notifier.context import Context

@@ -8,7 +8,7 @@ What the fetcher guarantees:
 - conditional GET (If-None-Match / If-Modified-Since); a 304 is a result, not an error;
 - at most ``per_host_concurrency`` requests in flight per host and ``per_host_min_gap`` seconds
   between their starts;
-- every request passes the outbound gate (``feeds.netguard``): the source, its robots.txt,
+- every request passes the outbound gate (``feeds.fetch.netguard``): the source, its robots.txt,
   each redirect hop (followed by hand, at most ``max_redirects``) and every linked chapter or
   attachment is requested at its canonical URL only after its host was judged, and every
   socket is judged again by the address it connects to;
@@ -17,7 +17,7 @@ What the fetcher guarantees:
 - after a 429 or 503 the whole host pauses until its ``Retry-After`` (or, without one, an
   exponential backoff with jitter that grows with each consecutive 429/503 from that host):
   every fetch for that host until then fails at once with ``HostPaused`` and sends nothing;
-- robots.txt is honoured per origin and cached (``feeds.robots``); a disallowed URL raises
+- robots.txt is honoured per origin and cached (``feeds.fetch.robots``); a disallowed URL raises
   ``RobotsDisallowed``, an unreadable robots.txt ``RobotsUnavailable``; a ``Crawl-delay``
   widens the host's minimum gap (up to ``max_crawl_delay``);
 - per-host extra headers (API keys) are sent only to their own host, never along a redirect
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -48,7 +47,6 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
-from feeds import robots
 from feeds.errors import (
     BlockedAddressError,
     HostPaused,
@@ -57,7 +55,9 @@ from feeds.errors import (
     TransientFetchError,
     TransientStatusError,
 )
-from feeds.netguard import OutboundGate, RefusedPeerError, blocked_peer
+from feeds.fetch import robots
+from feeds.fetch.netguard import OutboundGate, RefusedPeerError, blocked_peer
+from feeds.types import FetchResult, Validators
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PAUSING = frozenset({429, 503})
@@ -94,52 +94,10 @@ class FetchPolicy:
     full_fetch_every: timedelta = timedelta(hours=24)
 
 
-@dataclass(frozen=True)
-class Validators:
-    """What the last successful fetch told us, sent back as conditional-GET headers."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """One fetched response: 200 with a body, or 304 with none."""
-
-    url: str
-    status: int
-    body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    #: whether validators were sent; False for a full (unconditional) fetch
-    conditional: bool = False
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def validators(self) -> Validators:
-        return Validators(self.headers.get("etag"), self.headers.get("last-modified"))
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @functools.cached_property
-    def body_hash(self) -> str:
-        """``body_hash(body)``, computed once however many steps of a check ask for it."""
-        return body_hash(self.body)
-
-
 @functools.lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
     """The host name of a URL ('' if none); cached: every round asks again for the same URLs."""
     return urlsplit(url).hostname or ""
-
-
-def body_hash(body: bytes) -> str:
-    """The identity of a fetched body: the same bytes need no parsing again."""
-    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def needs_full_fetch(last_full: datetime | None, now: datetime, every: timedelta) -> bool:

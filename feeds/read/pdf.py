@@ -12,7 +12,7 @@ import logging
 import re
 
 from feeds.errors import SourceProblem
-from feeds.normalize import clean_text, strip_noise
+from feeds.read.normalize import clean_text, strip_noise
 
 #: a PDF larger than this many pages is read up to it (a bound on CPU per check)
 MAX_PAGES = 400

@@ -1,35 +1,27 @@
-"""Extraction: fetched bytes to our own values (``FeedContent``, ``PageContent``).
+"""HTML: fetched bytes of a page to our own values (``PageContent`` of ``Section``s, ``Link``s).
 
-Nothing past this module sees a ``FeedParserDict`` or an lxml element. Pages are parsed with
-lxml (its HTML parser is ~20x cheaper than BeautifulSoup's on the same tree, perf-notes.md);
-feeds with feedparser, from text we decoded and checked ourselves (``feeds.feedxml``): whatever
-its encoding, feedparser is handed the characters from the root element on, as UTF-8, and never
-a DOCTYPE; the simple entities a DOCTYPE declares are expanded by us, bounded, and a feed whose
-DTD cannot be read that way is a problem.
+Nothing past this module sees an lxml element. Pages are parsed with lxml (its HTML parser is
+~20x cheaper than BeautifulSoup's on the same tree, perf-notes.md). The page, document and
+change-log readers build on it; so does the feed reader, for the HTML inside feed items
+(``html_to_text``) and the forms of an address (``canonical_url``, ``identity_url``).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import re
-import xml.sax
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-import feedparser
 import lxml.html
 from lxml import etree
 from lxml.html import soupparser
 
 from feeds.errors import SourceProblem
-from feeds.feedxml import feed_document
-from feeds.normalize import (
+from feeds.read.normalize import (
     NOISE_HEADINGS,
     clean_text,
     compile_noise,
@@ -39,7 +31,8 @@ from feeds.normalize import (
     signal_dates,
     strip_noise,
 )
-from feeds.selectors import compile_selector
+from feeds.read.selectors import compile_selector
+from feeds.types import BULLET, Link, PageContent, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 HEADING_SET = frozenset(HEADINGS)
@@ -117,7 +110,7 @@ _PROBLEM_MAX_CHARS = 1500
 MAX_SECTIONS = 5000
 # one selector group: one tree scan instead of one per selector
 _ALWAYS_DROP_CSS = ", ".join(_ALWAYS_DROP)
-#: every header, footer, nav and aside (the change-log reader, ``feeds.changelog``, whose
+#: every header, footer, nav and aside (the change-log reader, ``feeds.read.changelog``, whose
 #: rows never stand in an article's header)
 FALLBACK_DROP_CSS = "nav, header, footer, aside"
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_hs")
@@ -128,242 +121,7 @@ _VOLATILE_PARAMS = frozenset(
 _PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
 
 
-#: Items of an unordered list start with this mark; their order does not count (``canonical``).
-BULLET = "• "
-
-
-@dataclass(frozen=True, eq=False)
-class Section:
-    """A part of a page under one heading path; ``text`` is normalised, one line per block.
-
-    ``source`` identifies the raw text the section was built from (a digest of its walk
-    events and the source's noise rules), so the next extraction of the page takes an
-    unchanged section over as it is instead of normalising it again (``extract_page``'s
-    ``reuse``). ``signals`` are the publisher dates read in the section (ISO). Neither takes
-    part in equality: two sections with the same path and text are the same content (also
-    when one of them was read back from a snapshot, ``feeds.detect``)."""
-
-    path: tuple[str, ...]
-    text: str
-    source: str = ""
-    signals: tuple[str, ...] = ()
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Section):
-            return NotImplemented
-        return self.path == other.path and self.text == other.text
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.text))
-
-    @functools.cached_property
-    def length(self) -> int:
-        """Characters of text (kept with a snapshot, so its texts need not be read)."""
-        return len(self.text)
-
-    # cached_property writes the instance __dict__ directly, so it works on a frozen value;
-    # a page's digests are read several times per check (diff, history, state).
-    @functools.cached_property
-    def digest(self) -> str:
-        return hashlib.sha256("\x1f".join((*self.path, self.canonical)).encode()).hexdigest()[:32]
-
-    @functools.cached_property
-    def canonical(self) -> str:
-        """The text with every run of unordered-list items sorted: a shuffled <ul> is the
-        same content; an <ol> (no mark) keeps its order."""
-        if BULLET not in self.text:
-            return self.text
-        out: list[str] = []
-        run: list[str] = []
-        for line in self.text.split("\n"):
-            if line.startswith(BULLET):
-                run.append(line)
-                continue
-            out.extend(sorted(run))
-            run = []
-            out.append(line)
-        out.extend(sorted(run))
-        return "\n".join(out)
-
-    @functools.cached_property
-    def packed(self) -> bytes:
-        """The text as snapshots store it (zlib, ``feeds.detect.state_to_blob``); cached, and
-        filled in when a snapshot is read, so a section carried over unchanged from the last
-        version is never compressed again."""
-        return zlib.compress(self.text.encode(), 6)
-
-
-@dataclass(frozen=True)
-class PageContent:
-    title: str
-    sections: tuple[Section, ...]
-    #: the newest 'Sist oppdatert' / 'Siste faglige endring' / 'Sist endra' date, ISO; a hint
-    updated: str | None = None
-
-    @functools.cached_property
-    def text_length(self) -> int:
-        return sum(s.length for s in self.sections)
-
-    @functools.cached_property
-    def digest(self) -> str:
-        h = hashlib.sha256()
-        for s in self.sections:
-            h.update(s.digest.encode())
-        return h.hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    """One item of a feed (or a listing's link, or a change log's row).
-
-    ``item_id`` is the item's identity, from its canonical GUID, else its canonical link,
-    else its title and text (``item_identity``); ``legacy_id`` the identity an earlier version
-    of notifier gave it (raw GUID, link with host and scheme), so a snapshot stored before
-    identities were canonical still knows the item (''  when it is the same). ``content`` is
-    the item's full text (Atom ``<content>``, RSS ``content:encoded``) when it says more than
-    its ``summary``; an edit of any of title, summary and content changes the digest."""
-
-    item_id: str
-    title: str
-    link: str
-    summary: str
-    published: datetime | None = None
-    updated: datetime | None = None
-    content: str = ""
-    legacy_id: str = ""
-
-    @functools.cached_property
-    def digest(self) -> str:
-        if not self.content:  # as before there was a content: stored digests stay valid
-            return self.legacy_digest
-        text = f"{self.title}\x1f{self.summary}\x1f{self.content}"
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-    @functools.cached_property
-    def legacy_digest(self) -> str:
-        """The digest of title and summary alone (what snapshots kept before contents were
-        compared): a stored item whose digest is this one was not edited as far as it knows."""
-        return hashlib.sha256(f"{self.title}\x1f{self.summary}".encode()).hexdigest()[:32]
-
-    @property
-    def text(self) -> str:
-        """Summary and content, as a reader sees the item's text."""
-        return f"{self.summary}\n{self.content}".strip() if self.content else self.summary
-
-
-@dataclass(frozen=True)
-class FeedContent:
-    title: str
-    items: tuple[FeedItem, ...] = field(default_factory=tuple)
-
-
-# ----------------------------------------------------------------------------- feeds
-
-
-def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedContent:
-    """Parse an RSS/Atom document; a document feedparser cannot read as a feed is a problem.
-    The parser never sees a DTD: the entities a DOCTYPE declares are read and expanded by us,
-    bounded, or the feed is a problem (``feeds.feedxml``)."""
-    lowered = {k.lower(): v for k, v in (headers or {}).items()}
-    document = feed_document(body, lowered)
-    # The charset is ours now: the text was decoded, checked and re-encoded as UTF-8.
-    lowered["content-type"] = "application/xml; charset=utf-8"
-    parsed = feedparser.parse(
-        io.BytesIO(document),
-        response_headers=lowered,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
-    entries: Sequence[Any] = parsed.get("entries") or []
-    version = parsed.get("version") or ""
-    problem = parsed.get("bozo_exception")
-    if isinstance(problem, xml.sax.SAXException):
-        # A feed that is not well-formed (truncated, broken markup) would be salvaged by
-        # feedparser's loose parser into half items; we keep the last good version instead.
-        raise SourceProblem(f"the feed is not well-formed XML: {problem}")
-    if not entries and (problem or not version):
-        raise SourceProblem(f"not a readable feed: {problem or 'no RSS or Atom root element'}")
-    items: dict[str, FeedItem] = {}
-    for entry in entries:
-        item = _feed_item(entry)
-        items.setdefault(item.item_id, item)
-    feed_info = parsed.get("feed") or {}
-    return FeedContent(
-        title=clean_text(str(feed_info.get("title", ""))), items=tuple(items.values())
-    )
-
-
-def _feed_item(entry: dict[str, Any]) -> FeedItem:
-    title = clean_text(html_to_text(str(entry.get("title", ""))))
-    link = canonical_url(str(entry.get("link", "")))
-    summary = _entry_summary(entry)
-    content = _entry_content(entry, summary)
-    guid = str(entry.get("id") or "").strip()
-    item_id = item_identity(guid, link, title, summary)
-    legacy = f"guid:{guid}" if guid else f"link:{link}" if link else f"text:{title}\x1f{summary}"
-    legacy_id = _hash_id(legacy)
-    return FeedItem(
-        item_id=item_id,
-        title=title,
-        link=link,
-        summary=summary,
-        # dict.get: feedparser's own get() maps updated->published with a DeprecationWarning
-        published=_entry_time(dict.get(entry, "published_parsed")),
-        updated=_entry_time(dict.get(entry, "updated_parsed")),
-        content=content,
-        legacy_id="" if legacy_id == item_id else legacy_id,
-    )
-
-
-def item_identity(guid: str, link: str, title: str = "", text: str = "") -> str:
-    """A feed item's identity: its GUID, else its link, else its title and text; GUIDs that
-    are addresses and links in their identity form (``identity_url``), so a publisher that
-    changes the host form, scheme, trailing slash, percent-encoding or tracking parameters of
-    every link and GUID at once still has the same items."""
-    guid = guid.strip()
-    if guid:
-        return _hash_id(f"guid:{identity_guid(guid)}")
-    key = identity_url(link)
-    if key:
-        return _hash_id(f"link:{key}")
-    return _hash_id(f"text:{title}\x1f{text}")
-
-
-def _hash_id(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _entry_summary(entry: dict[str, Any]) -> str:
-    summary = entry.get("summary")
-    if not summary:
-        content = entry.get("content") or []
-        summary = content[0].get("value", "") if content else ""
-    return _item_text(str(summary or ""))
-
-
-def _entry_content(entry: dict[str, Any], summary: str) -> str:
-    """The item's full text (every Atom <content>, RSS content:encoded), unless it is just
-    what the summary says (feedparser copies a lone content into the summary)."""
-    texts: list[str] = []
-    for part in entry.get("content") or ():
-        text = _item_text(str(part.get("value", "") or ""))
-        if text and text != summary and text not in texts:
-            texts.append(text)
-    return "\n".join(texts)
-
-
-def _item_text(fragment: str) -> str:
-    lines = (strip_noise(line) for line in html_to_text(fragment).split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def _entry_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime(*tuple(value)[:6]).replace(tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
+# ----------------------------------------------------------------------------- addresses
 
 
 #: links and GUIDs remembered in their canonical and identity forms: a feed shows mostly the
@@ -391,8 +149,6 @@ def canonical_url(url: str) -> str:
 
 _IDENTITY_SAFE = "/:@!$&'()*+,;=-._~"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-#: a GUID that is an address (scheme, or a host with a www. form)
-_ADDRESS_GUID = re.compile(r"(?:https?://|www\.)", re.I)
 
 
 @functools.lru_cache(maxsize=_URL_CACHE)
@@ -416,16 +172,6 @@ def identity_url(url: str) -> str:
     path = quote(unquote(parts.path), safe=_IDENTITY_SAFE).rstrip("/")
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     return f"{host}{path}?{query}" if query else f"{host}{path}"
-
-
-def identity_guid(guid: str) -> str:
-    """A GUID as an identity: one that is an address in its ``identity_url`` form, any other
-    (a number, a tag: or urn: URI) as it is."""
-    guid = guid.strip()
-    if _ADDRESS_GUID.match(guid):
-        address = guid if "://" in guid[:8] else f"https://{guid}"
-        return identity_url(address) or guid
-    return guid
 
 
 def html_to_text(fragment: str) -> str:
@@ -536,7 +282,7 @@ def _main_element(root: Any, selector: str | None) -> Any:
 
 @functools.lru_cache(maxsize=512)
 def _compiled(selector: str) -> etree.XPath:
-    """A catalogue selector (CSS, or a plain XPath as ``feeds.selectors`` admits), compiled."""
+    """A catalogue selector (CSS, or a plain XPath as ``feeds.read.selectors`` admits), compiled."""
     return compile_selector(selector)
 
 
@@ -765,14 +511,6 @@ def _block_lines(root: Any) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- links
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link found on a watched page (a chapter, a letter, a PDF attachment)."""
-
-    url: str
-    title: str
 
 
 def extract_links(

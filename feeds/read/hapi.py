@@ -36,8 +36,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from feeds.errors import SourceProblem
-from feeds.extract import PageContent, Section, html_to_text
-from feeds.normalize import clean_text
+from feeds.read.html import html_to_text
+from feeds.read.normalize import clean_text
+from feeds.types import PageContent, Section
 
 OSLO = ZoneInfo("Europe/Oslo")
 #: fields never part of what is compared (they change without the content changing)

@@ -71,7 +71,7 @@ class Source(SQLModel, table=True):
     last_full_fetch_at: datetime | None = _ts()
     #: why staff disabled the source (``enabled`` false), in their words
     disabled_reason: str | None = None
-    #: confirmation (migration 0008, feeds/confirm.py): when the oldest change of the source
+    #: confirmation (migration 0008, feeds/detect/history.py): when the oldest change of the source
     #: that waits for a re-check was first seen (None: nothing waits); not ``pending_digest``,
     #: which is a collapse seen once
     pending_since: datetime | None = _ts()
@@ -88,10 +88,10 @@ class Snapshot(SQLModel, table=True):
     content_digest: str = Field(max_length=64)
     #: the state as JSON: rows from before migration 0004 only ({} since)
     state: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    #: the state as zlib-compressed JSON (feeds.detect.state_to_blob); emptied (NULL) on
-    #: superseded rows that changes still point at (feeds.store.prune_snapshots)
+    #: the state as zlib-compressed JSON (feeds.store.snapshot.state_to_blob); emptied (NULL) on
+    #: superseded rows that changes still point at (feeds.store.versions.prune_snapshots)
     packed_state: bytes | None = Field(default=None, sa_type=sa.LargeBinary, nullable=True)
-    #: a version seen once whose changes wait for a re-check (feeds/confirm.py); detection
+    #: a version seen once whose changes wait for a re-check (feeds/detect/history.py); detection
     #: compares with the newest row that is no candidate (the last confirmed version)
     candidate: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
@@ -119,7 +119,7 @@ class Change(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     #: "published" goes to subscribers; "held" waits for staff review (``held_reason``);
     #: "suppressed": staff decided it is never sent; "pending": a page change that waits for
-    #: a re-check to confirm it (feeds/confirm.py), then published or held
+    #: a re-check to confirm it (feeds/detect/history.py), then published or held
     status: str = Field(default="published", max_length=20, index=True)
     #: the same story seen on several sources shares this key (feeds/story.py); None: alone
     story_key: str | None = Field(default=None, max_length=64, index=True)
@@ -142,8 +142,8 @@ class Change(SQLModel, table=True):
 class SourceCheckHour(SQLModel, table=True):
     """How many checks of a source ran, and how many failed, in one UTC hour: the history the
     console charts (a row per source and hour, not per check, so it stays small: 30 days of
-    30 sources is at most ~22,000 rows). Written once per round (``feeds.store.count_checks``)
-    and pruned by housekeeping."""
+    30 sources is at most ~22,000 rows). Written once per round
+    (``feeds.store.sources.count_checks``) and pruned by housekeeping."""
 
     __tablename__ = "source_check_hour"
 

@@ -3,7 +3,7 @@
 A selector picks elements of a fetched page (``selector``, ``drop``, ``link_selector``). It is
 data from the catalogue, so it is checked when the catalogue is loaded, by an allowlist:
 
-- CSS as lxml's cssselect accepts it (what ``feeds.extract`` compiles). Its translation to
+- CSS as lxml's cssselect accepts it (what ``feeds.read.html`` compiles). Its translation to
   XPath is checked like an XPath below (cssselect only ever emits the safe functions, and
   ``lower-case`` of lxml's own namespace for ``:contains()``).
 - Otherwise an XPath 1.0 expression, read token by token (the XPath 1.0 lexical rules): every

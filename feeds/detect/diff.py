@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from feeds.extract import FeedContent, FeedItem, PageContent, Section
+from feeds.types import FeedContent, FeedItem, PageContent, Section, SeenItem
 
 # Words carry their trailing white space: a lone " " token would be the most common token of
 # every text and make SequenceMatcher quadratic.
@@ -188,22 +188,6 @@ def _section_change(
         before_digest=before.digest if before else "",
         after_digest=after.digest if after else "",
     )
-
-
-@dataclass(frozen=True)
-class SeenItem:
-    """What a snapshot remembers of a feed item: the digest of its title, summary and content
-    (``FeedItem.digest``); the texts themselves while it is in the feed (a tombstone, an item
-    that left, keeps its digest only)."""
-
-    digest: str
-    title: str = ""
-    summary: str = ""
-    content: str = ""
-
-    @property
-    def text(self) -> str:
-        return f"{self.summary}\n{self.content}".strip() if self.content else self.summary
 
 
 def match_items(

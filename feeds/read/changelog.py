@@ -54,20 +54,18 @@ from lxml import etree
 
 from feeds.catalogue import SourceSpec
 from feeds.errors import SourceProblem
-from feeds.extract import (
+from feeds.read.html import (
     BLOCKS,
     FALLBACK_DROP_CSS,
     FALLBACK_MAIN,
     HEADING_SET,
-    FeedContent,
-    FeedItem,
     canonical_url,
     drop_elements,
     parse_page,
     select,
 )
-from feeds.fetch import FetchResult
-from feeds.normalize import clean_text, compile_noise, parse_date
+from feeds.read.normalize import clean_text, compile_noise, parse_date
+from feeds.types import FeedContent, FeedItem, FetchResult
 
 #: only the newest rows are kept as items
 MAX_ITEMS = 500

@@ -1,0 +1,145 @@
+"""The ``feed`` reader's parsing: an RSS or Atom document to ``FeedContent``.
+
+Feeds are parsed with feedparser, from text we decoded and checked ourselves
+(``feeds.read.feedxml``): whatever its encoding, feedparser is handed the characters from the
+root element on, as UTF-8, and never a DOCTYPE; the simple entities a DOCTYPE declares are
+expanded by us, bounded, and a feed whose DTD cannot be read that way is a problem. An item's
+identity survives the forms of its link and GUID (``item_identity``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import xml.sax
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from feeds.errors import SourceProblem
+from feeds.read.feedxml import feed_document
+from feeds.read.html import canonical_url, html_to_text, identity_url
+from feeds.read.normalize import clean_text, strip_noise
+from feeds.types import FeedContent, FeedItem
+
+#: a GUID that is an address (scheme, or a host with a www. form)
+_ADDRESS_GUID = re.compile(r"(?:https?://|www\.)", re.I)
+
+
+def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedContent:
+    """Parse an RSS/Atom document; a document feedparser cannot read as a feed is a problem.
+    The parser never sees a DTD: the entities a DOCTYPE declares are read and expanded by us,
+    bounded, or the feed is a problem (``feeds.read.feedxml``)."""
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    document = feed_document(body, lowered)
+    # The charset is ours now: the text was decoded, checked and re-encoded as UTF-8.
+    lowered["content-type"] = "application/xml; charset=utf-8"
+    parsed = feedparser.parse(
+        io.BytesIO(document),
+        response_headers=lowered,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    entries: Sequence[Any] = parsed.get("entries") or []
+    version = parsed.get("version") or ""
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, xml.sax.SAXException):
+        # A feed that is not well-formed (truncated, broken markup) would be salvaged by
+        # feedparser's loose parser into half items; we keep the last good version instead.
+        raise SourceProblem(f"the feed is not well-formed XML: {problem}")
+    if not entries and (problem or not version):
+        raise SourceProblem(f"not a readable feed: {problem or 'no RSS or Atom root element'}")
+    items: dict[str, FeedItem] = {}
+    for entry in entries:
+        item = _feed_item(entry)
+        items.setdefault(item.item_id, item)
+    feed_info = parsed.get("feed") or {}
+    return FeedContent(
+        title=clean_text(str(feed_info.get("title", ""))), items=tuple(items.values())
+    )
+
+
+def _feed_item(entry: dict[str, Any]) -> FeedItem:
+    title = clean_text(html_to_text(str(entry.get("title", ""))))
+    link = canonical_url(str(entry.get("link", "")))
+    summary = _entry_summary(entry)
+    content = _entry_content(entry, summary)
+    guid = str(entry.get("id") or "").strip()
+    item_id = item_identity(guid, link, title, summary)
+    legacy = f"guid:{guid}" if guid else f"link:{link}" if link else f"text:{title}\x1f{summary}"
+    legacy_id = _hash_id(legacy)
+    return FeedItem(
+        item_id=item_id,
+        title=title,
+        link=link,
+        summary=summary,
+        # dict.get: feedparser's own get() maps updated->published with a DeprecationWarning
+        published=_entry_time(dict.get(entry, "published_parsed")),
+        updated=_entry_time(dict.get(entry, "updated_parsed")),
+        content=content,
+        legacy_id="" if legacy_id == item_id else legacy_id,
+    )
+
+
+def item_identity(guid: str, link: str, title: str = "", text: str = "") -> str:
+    """A feed item's identity: its GUID, else its link, else its title and text; GUIDs that
+    are addresses and links in their identity form (``identity_url``), so a publisher that
+    changes the host form, scheme, trailing slash, percent-encoding or tracking parameters of
+    every link and GUID at once still has the same items."""
+    guid = guid.strip()
+    if guid:
+        return _hash_id(f"guid:{identity_guid(guid)}")
+    key = identity_url(link)
+    if key:
+        return _hash_id(f"link:{key}")
+    return _hash_id(f"text:{title}\x1f{text}")
+
+
+def _hash_id(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _entry_summary(entry: dict[str, Any]) -> str:
+    summary = entry.get("summary")
+    if not summary:
+        content = entry.get("content") or []
+        summary = content[0].get("value", "") if content else ""
+    return _item_text(str(summary or ""))
+
+
+def _entry_content(entry: dict[str, Any], summary: str) -> str:
+    """The item's full text (every Atom <content>, RSS content:encoded), unless it is just
+    what the summary says (feedparser copies a lone content into the summary)."""
+    texts: list[str] = []
+    for part in entry.get("content") or ():
+        text = _item_text(str(part.get("value", "") or ""))
+        if text and text != summary and text not in texts:
+            texts.append(text)
+    return "\n".join(texts)
+
+
+def _item_text(fragment: str) -> str:
+    lines = (strip_noise(line) for line in html_to_text(fragment).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _entry_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime(*tuple(value)[:6]).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def identity_guid(guid: str) -> str:
+    """A GUID as an identity: one that is an address in its ``identity_url`` form, any other
+    (a number, a tag: or urn: URI) as it is."""
+    guid = guid.strip()
+    if _ADDRESS_GUID.match(guid):
+        address = guid if "://" in guid[:8] else f"https://{guid}"
+        return identity_url(address) or guid
+    return guid

@@ -1,0 +1,268 @@
+"""The values that pass between the stages of feeds: what a fetch returns (``FetchResult``),
+what a reader makes of it (``PageContent`` of ``Section``s, ``FeedContent`` of ``FeedItem``s,
+``Link``s), the linked parts of a document or page (``Linked``, ``PartState``) and what a
+snapshot keeps of a version (``SnapshotState``, ``SeenItem``).
+
+Plain frozen values: no I/O, no parser objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# ----------------------------------------------------------------------------- fetch
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the last successful fetch told us, sent back as conditional-GET headers."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One fetched response: 200 with a body, or 304 with none."""
+
+    url: str
+    status: int
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    #: whether validators were sent; False for a full (unconditional) fetch
+    conditional: bool = False
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def validators(self) -> Validators:
+        return Validators(self.headers.get("etag"), self.headers.get("last-modified"))
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @functools.cached_property
+    def body_hash(self) -> str:
+        """``body_hash(body)``, computed once however many steps of a check ask for it."""
+        return body_hash(self.body)
+
+
+def body_hash(body: bytes) -> str:
+    """The identity of a fetched body: the same bytes need no parsing again."""
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+# ----------------------------------------------------------------------------- read
+
+
+#: Items of an unordered list start with this mark; their order does not count (``canonical``).
+BULLET = "• "
+
+
+@dataclass(frozen=True, eq=False)
+class Section:
+    """A part of a page under one heading path; ``text`` is normalised, one line per block.
+
+    ``source`` identifies the raw text the section was built from (a digest of its walk
+    events and the source's noise rules), so the next extraction of the page takes an
+    unchanged section over as it is instead of normalising it again (``extract_page``'s
+    ``reuse``). ``signals`` are the publisher dates read in the section (ISO). Neither takes
+    part in equality: two sections with the same path and text are the same content (also
+    when one of them was read back from a snapshot, ``feeds.store.snapshot``)."""
+
+    path: tuple[str, ...]
+    text: str
+    source: str = ""
+    signals: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Section):
+            return NotImplemented
+        return self.path == other.path and self.text == other.text
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.text))
+
+    @functools.cached_property
+    def length(self) -> int:
+        """Characters of text (kept with a snapshot, so its texts need not be read)."""
+        return len(self.text)
+
+    # cached_property writes the instance __dict__ directly, so it works on a frozen value;
+    # a page's digests are read several times per check (diff, history, state).
+    @functools.cached_property
+    def digest(self) -> str:
+        return hashlib.sha256("\x1f".join((*self.path, self.canonical)).encode()).hexdigest()[:32]
+
+    @functools.cached_property
+    def canonical(self) -> str:
+        """The text with every run of unordered-list items sorted: a shuffled <ul> is the
+        same content; an <ol> (no mark) keeps its order."""
+        if BULLET not in self.text:
+            return self.text
+        out: list[str] = []
+        run: list[str] = []
+        for line in self.text.split("\n"):
+            if line.startswith(BULLET):
+                run.append(line)
+                continue
+            out.extend(sorted(run))
+            run = []
+            out.append(line)
+        out.extend(sorted(run))
+        return "\n".join(out)
+
+    @functools.cached_property
+    def packed(self) -> bytes:
+        """The text as snapshots store it (zlib, ``feeds.store.snapshot.state_to_blob``);
+        cached, and filled in when a snapshot is read, so a section carried over unchanged from
+        the last version is never compressed again."""
+        return zlib.compress(self.text.encode(), 6)
+
+
+@dataclass(frozen=True)
+class PageContent:
+    title: str
+    sections: tuple[Section, ...]
+    #: the newest 'Sist oppdatert' / 'Siste faglige endring' / 'Sist endra' date, ISO; a hint
+    updated: str | None = None
+
+    @functools.cached_property
+    def text_length(self) -> int:
+        return sum(s.length for s in self.sections)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for s in self.sections:
+            h.update(s.digest.encode())
+        return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One item of a feed (or a listing's link, or a change log's row).
+
+    ``item_id`` is the item's identity, from its canonical GUID, else its canonical link,
+    else its title and text (``item_identity``); ``legacy_id`` the identity an earlier version
+    of notifier gave it (raw GUID, link with host and scheme), so a snapshot stored before
+    identities were canonical still knows the item (''  when it is the same). ``content`` is
+    the item's full text (Atom ``<content>``, RSS ``content:encoded``) when it says more than
+    its ``summary``; an edit of any of title, summary and content changes the digest."""
+
+    item_id: str
+    title: str
+    link: str
+    summary: str
+    published: datetime | None = None
+    updated: datetime | None = None
+    content: str = ""
+    legacy_id: str = ""
+
+    @functools.cached_property
+    def digest(self) -> str:
+        if not self.content:  # as before there was a content: stored digests stay valid
+            return self.legacy_digest
+        text = f"{self.title}\x1f{self.summary}\x1f{self.content}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    @functools.cached_property
+    def legacy_digest(self) -> str:
+        """The digest of title and summary alone (what snapshots kept before contents were
+        compared): a stored item whose digest is this one was not edited as far as it knows."""
+        return hashlib.sha256(f"{self.title}\x1f{self.summary}".encode()).hexdigest()[:32]
+
+    @property
+    def text(self) -> str:
+        """Summary and content, as a reader sees the item's text."""
+        return f"{self.summary}\n{self.content}".strip() if self.content else self.summary
+
+
+@dataclass(frozen=True)
+class FeedContent:
+    title: str
+    items: tuple[FeedItem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link found on a watched page (a chapter, a letter, a PDF attachment)."""
+
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PartState:
+    """What a snapshot keeps of one linked part (a chapter, an attachment) for the next check:
+    its title in the table of contents, its validators and the hash of its body."""
+
+    title: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str = ""
+
+
+#: the parts of a source's last version, by canonical URL, in the order they are linked
+Parts = Mapping[str, PartState]
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One linked page or attachment: its body (or a 304: unchanged since the last check),
+    or why it could not be had."""
+
+    link: Link
+    result: FetchResult | None = None
+    problem: str = ""
+
+
+# ----------------------------------------------------------------------------- detect
+
+
+@dataclass(frozen=True)
+class SeenItem:
+    """What a snapshot remembers of a feed item: the digest of its title, summary and content
+    (``FeedItem.digest``); the texts themselves while it is in the feed (a tombstone, an item
+    that left, keeps its digest only)."""
+
+    digest: str
+    title: str = ""
+    summary: str = ""
+    content: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.summary}\n{self.content}".strip() if self.content else self.summary
+
+
+#: Bumped whenever extraction or normalisation changes what a page's text looks like (2: list
+#: marks, noise headings, signal lines; 3: an article's own <header> is content, nynorsk
+#: date labels). A snapshot of another version is re-baselined silently once instead of
+#: reporting every page as changed after an upgrade. (Feeds need no re-baseline: an item is
+#: also known by the identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
+EXTRACTION_VERSION = 3
+
+
+@dataclass(frozen=True)
+class SnapshotState:
+    """What we keep of a source's last version."""
+
+    kind: str
+    body_hash: str
+    content_digest: str
+    page: PageContent | None = None
+    seen: Mapping[str, SeenItem] = field(default_factory=dict)
+    #: per section key ("\x1f".join(path)): its recent digests, newest last (ABSENT: gone)
+    history: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    version: int = EXTRACTION_VERSION
+    #: documents and pages with attachments: each linked part's validators and body hash
+    parts: Parts = field(default_factory=dict)

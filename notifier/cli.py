@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from feeds.classify import classify
 from feeds.errors import CatalogueError
 from feeds.store.models import Source
-from notifier import review
+from notifier import cli_push, review
 from notifier.context import Context, build_context
 from notifier.db import upgrade
 from notifier.deliver import deliver as deliver_outbox
@@ -231,6 +231,9 @@ def subscribers_check() -> None:
     typer.echo(f"{len(problems)} subscriber(s) to fix", err=bool(problems))
     if problems:
         raise typer.Exit(code=1)
+
+
+cli_push.register(subscribers_app, _ctx)  # push-add/-list/-remove, target-add/-list/-remove
 
 
 staff_app = typer.Typer(help="Staff accounts of the console.", no_args_is_help=True)

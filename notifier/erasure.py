@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notifier.outbox import scrub
+from subscribers import push
 from subscribers import selfservice as ss
 from subscribers.models import Subscriber
 
@@ -18,5 +19,6 @@ def erase_subscriber(session: Session, subscriber: Subscriber, now: datetime) ->
     """Erase the person; returns how many outbox messages were blanked."""
     assert subscriber.id is not None
     messages = scrub(session, subscriber.id)
+    push.forget(session, subscriber.id)  # push endpoints, Apprise targets, their receipts
     ss.erase(session, subscriber, now)
     return messages

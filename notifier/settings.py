@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     #: audit events (staff actions) are deleted after this many days
     audit_retention_days: int = Field(default=730, ge=1)
 
+    #: Web Push: how long a push service keeps an alert for a device that is offline (TTL)
+    push_ttl_seconds: int = Field(default=86400, ge=0, le=28 * 86400)
+    #: Web Push: the contact push services see in our VAPID signature (``sub``), a mailto: or
+    #: https: URL; empty: mailto: with NOTIFIER_CONTACT or the address of NOTIFIER_MAIL_FROM
+    vapid_subject: str = ""
+
     web_host: str = "127.0.0.1"
     web_port: int = 8000
 
@@ -207,6 +213,12 @@ class Settings(BaseSettings):
             robots_ttl=self.robots_ttl_hours * 3600,
             full_fetch_every=timedelta(hours=self.full_fetch_hours),
         )
+
+    def vapid_contact(self) -> str:
+        """The VAPID ``sub`` claim: NOTIFIER_VAPID_SUBJECT, or mailto: the contact address."""
+        if self.vapid_subject:
+            return self.vapid_subject
+        return "mailto:" + (self.contact or parseaddr(self.mail_from)[1] or "varsel@localhost")
 
     def hold_rules(self) -> HoldRules:
         """The review rules' thresholds, as the check round takes them (feeds.detect)."""

@@ -1,6 +1,8 @@
 """Tables of the audience side: ``subscriber``, ``subscription``, ``suppression`` (hashed
 addresses of erased subscribers), ``rate_event`` (sign-up throttling) and ``app_secret``
-(the signing key generated on first run)."""
+(the signing key generated on first run), ``push_endpoint`` (a browser's Web Push
+subscription), ``apprise_target`` (a push target URL, encrypted) and ``push_receipt`` (which
+endpoint or target already accepted which message)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from sqlmodel import Field, SQLModel
 
 ROLES = ("kommunelege", "statsforvalter", "kommunikasjon", "annen")
 CADENCES = ("immediate", "daily", "weekly")
-CHANNELS = ("email",)
+#: the ways out: e-mail, Web Push (a browser's push subscription), Apprise targets (Teams,
+#: Slack, ntfy, SMS gateways ...); the names ``notifier.channels`` uses for outbox rows
+CHANNELS = ("email", "webpush", "apprise")
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -100,3 +104,59 @@ class AppSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=50)
     value: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PushEndpoint(SQLModel, table=True):
+    """A browser's Web Push subscription (one per device); the endpoint URL is the push
+    service's, the keys are the browser's (p256dh: its P-256 public key, auth: 16 bytes),
+    both base64url as the browser gives them."""
+
+    __tablename__ = "push_endpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    endpoint: str = Field(unique=True, max_length=2000)
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: failed sends since the last success
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class AppriseTarget(SQLModel, table=True):
+    """A push target URL (Apprise's form: ``msteams://``, ``ntfys://``, ``json://`` ...),
+    encrypted at rest; only ``masked`` is ever shown."""
+
+    __tablename__ = "apprise_target"
+    __table_args__ = (sa.UniqueConstraint("subscriber_id", "url_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    #: the URL encrypted (Fernet, with a key derived from the signing key)
+    secret_url: str
+    #: scheme and host with the rest hidden: ``json://hook.example.no/…``
+    masked: str = Field(max_length=200)
+    #: the URL's keyed hash, so one person cannot add the same target twice
+    url_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class PushReceipt(SQLModel, table=True):
+    """One endpoint or target accepted one message: a message retried for the others of the
+    person is not sent to it again."""
+
+    __tablename__ = "push_receipt"
+    __table_args__ = (sa.UniqueConstraint("delivery_key", "channel", "target_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_key: str = Field(max_length=200, index=True)
+    channel: str = Field(max_length=10)
+    #: ``push_endpoint.id`` or ``apprise_target.id``
+    target_id: int
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,4 +1,4 @@
-"""Delivery channels: one protocol for every way out (e-mail now; Web Push and others later).
+"""The e-mail channel: SMTP and the mail folder.
 
 ``SmtpChannel`` hands mail to an SMTP server with aiosmtplib over one kept-open connection;
 ``MailFolderChannel`` writes each message as an .eml file (the embedded default, when no SMTP
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
-from typing import Protocol
 
 import aiosmtplib
 
@@ -27,15 +26,6 @@ from notifier.errors import (
     TemporaryDeliveryError,
 )
 from notifier.message import OutgoingMessage
-
-
-class Channel(Protocol):
-    name: str
-
-    async def send(self, message: OutgoingMessage) -> None: ...
-
-    async def close(self) -> None: ...
-
 
 #: the only extra headers a stored message may carry (the one-click unsubscribe pair)
 EXTRA_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")

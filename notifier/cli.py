@@ -25,7 +25,7 @@ from notifier.db import upgrade
 from notifier.deliver import deliver as deliver_outbox
 from notifier.pipeline import check as check_round
 from notifier.pipeline import load_sources
-from notifier.plan import compose_digests
+from notifier.plan import compose_digests, compose_due
 from notifier.plan import preview as preview_digest
 from subscribers.importer import Vocabulary, export_csv, import_csv
 from subscribers.models import CADENCES, Subscriber, Subscription
@@ -414,12 +414,61 @@ def subtopics() -> None:
 
 
 @app.command("digest")
-def digest(cadence: Annotated[str, typer.Option(help="daily | weekly")] = "daily") -> None:
-    """Compose the digests due now into the outbox."""
-    if cadence not in ("daily", "weekly"):
-        raise _fail("cadence must be daily or weekly")
+def digest(
+    cadence: Annotated[str, typer.Option(help="daily | weekly")] = "daily",
+    due: Annotated[
+        bool,
+        typer.Option(
+            "--due",
+            help="the service's hourly run: the subscribers due by their own hour and "
+            "weekday, with runs missed since the last one (sent marked late)",
+        ),
+    ] = False,
+) -> None:
+    """Compose digests into the outbox: of one cadence for every subscriber now, or (--due)
+    those due by each subscriber's chosen hour."""
     with _ctx() as ctx:
+        if due:
+            typer.echo(compose_due(ctx))
+            return
+        if cadence not in ("daily", "weekly"):
+            raise _fail("cadence must be daily or weekly")
         typer.echo(f"{compose_digests(ctx, cadence)} {cadence} digest(s) composed")
+
+
+@app.command("deliveries")
+def deliveries(
+    status: Annotated[
+        str, typer.Option(help="pending | late | failed | sent | all; default: not sent")
+    ] = "",
+    change: Annotated[int | None, typer.Option(help="only messages carrying this change")] = None,
+    subscriber: Annotated[str, typer.Option(help="only messages to this address or id")] = "",
+    limit: Annotated[int, typer.Option(help="at most this many, newest first")] = 200,
+) -> None:
+    """Messages pending, late (waiting longer than NOTIFIER_URGENT_DEADLINE_MINUTES) or failed:
+    id, status, kind, channel, recipient, queued, attempts, sent or next attempt, changes
+    carried, and why it waits or failed. Exit 1 if any is late or failed."""
+    from notifier.assurance import STATUSES, list_deliveries
+
+    if status and status not in STATUSES:
+        raise _fail(f"status must be one of {', '.join(STATUSES)}")
+    with _ctx() as ctx:
+        tz = ZoneInfo(ctx.settings.timezone)
+        with Session(ctx.engine) as session:
+            rows = list_deliveries(
+                session, ctx.clock(), ctx.settings.urgent_deadline, status=status,
+                change_id=change, subscriber=subscriber, limit=limit,
+            )  # fmt: skip
+    for r in rows:
+        when = r.sent_at if r.sent_at is not None else r.next_attempt_at
+        changes = ",".join(str(c) for c in r.changes) or "-"
+        typer.echo(
+            f"{r.id}\t{r.status}\t{r.kind}\t{r.channel}\t{r.to}\t"
+            f"{r.queued_at.astimezone(tz):%Y-%m-%d %H:%M}\t{r.attempts}\t"
+            f"{when.astimezone(tz):%Y-%m-%d %H:%M}\t{changes}\t{r.why}"
+        )
+    if any(r.status in ("late", "failed") for r in rows):
+        raise typer.Exit(1)
 
 
 @app.command("deliver")
@@ -462,12 +511,18 @@ def housekeeping() -> None:
     """Delete sign-ups never confirmed (after NOTIFIER_UNCONFIRMED_RETENTION_DAYS) and old
     rate-limit events (after NOTIFIER_RATE_EVENT_RETENTION_HOURS); print the counts. The
     scheduler of 'notifier run' does this daily."""
-    from notifier.service import housekeep, housekeep_sources, housekeep_staff
+    from notifier.service import (
+        housekeep,
+        housekeep_deliveries,
+        housekeep_sources,
+        housekeep_staff,
+    )
 
     with _ctx() as ctx:
         typer.echo(housekeep(ctx))
         typer.echo(housekeep_staff(ctx))
         typer.echo(housekeep_sources(ctx))
+        typer.echo(housekeep_deliveries(ctx))
 
 
 @classify_app.callback(invoke_without_command=True)

@@ -25,15 +25,20 @@ import asyncio
 import logging
 import traceback
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from feeds.fetch.netguard import OutboundGate
+from feeds.store.models import Change
+from notifier import delivery_audit as audit
 from notifier import outbox
+from notifier.assurance import report_missed_deadlines
 from notifier.channels import Channel, MailFolderChannel, SmtpChannel
+from notifier.channels.protocol import APPRISE, EMAIL, WEBPUSH, RetryLater
 from notifier.context import Context
 from notifier.db import write_retrying_async
 from notifier.errors import (
@@ -44,7 +49,10 @@ from notifier.errors import (
 )
 from notifier.mailsafe import redact
 from notifier.operators import report_failed_deliveries
+from notifier.outbox import DeliveryItem
+from notifier.schedule import quiet_until
 from notifier.settings import Settings
+from subscribers.models import Subscriber
 from subscribers.suppression import record_delivered, record_hard_bounce, suppressed_among
 
 log = logging.getLogger(__name__)
@@ -75,12 +83,17 @@ class Outcome:
 
     verdict: str
     error: str = ""
+    #: a retry no sooner than this many seconds (a push service's Retry-After)
+    delay: float | None = None
 
 
 @dataclass
 class _Run:
     ctx: Context
+    #: the e-mail channel
     channel: Channel
+    #: the other channels by name (``webpush``, ``apprise``), made when first needed
+    others: dict[str, Channel] = field(default_factory=dict)
     report: DeliverReport = field(default_factory=DeliverReport)
     paused: dict[str, datetime] = field(default_factory=dict)
     #: subscribers whose address is suppressed: nothing more is sent to them in this run
@@ -104,6 +117,22 @@ def make_channel(settings: Settings) -> Channel:
     )
 
 
+def make_push_channel(ctx: Context, name: str) -> Channel:
+    """The Web Push or Apprise channel, its requests through the outbound gate."""
+    from notifier.channels.apprise import AppriseChannel
+    from notifier.channels.webpush import WebPushChannel, load_vapid_keys
+    from notifier.web.links import load_secret
+
+    settings = ctx.settings
+    gate = OutboundGate(settings.allow_private_sources)
+    if name == WEBPUSH:
+        return WebPushChannel(
+            ctx.engine, load_vapid_keys(ctx.engine), settings.vapid_contact(), gate,
+            ttl=settings.push_ttl_seconds, timeout=settings.http_timeout, clock=ctx.clock,
+        )  # fmt: skip
+    return AppriseChannel(ctx.engine, load_secret(ctx), gate, clock=ctx.clock)
+
+
 def delivery_lock(engine: Engine) -> asyncio.Lock:
     """The one lock that serialises deliveries over this database in this event loop."""
     loop = asyncio.get_running_loop()
@@ -112,21 +141,41 @@ def delivery_lock(engine: Engine) -> asyncio.Lock:
 
 
 async def deliver(
-    ctx: Context, channel: Channel | None = None, limit: int = 10_000
+    ctx: Context,
+    channel: Channel | None = None,
+    limit: int = 10_000,
+    channels: Mapping[str, Channel] | None = None,
 ) -> DeliverReport:
-    """Send every due message (up to ``limit``); one failure never blocks the others. Then
-    tell operators of messages given up, and send that mail too."""
+    """Send every due message (up to ``limit``) through the channel its row names (``channel``
+    for e-mail, ``channels`` for others; made from the settings when not given); one failure
+    never blocks the others. Then tell operators of messages given up, and send that mail
+    too."""
     own = channel is None
-    run = _Run(ctx, channel or make_channel(ctx.settings))
+    run = _Run(ctx, channel or make_channel(ctx.settings), dict(channels or {}))
+    given = set(run.others)
     try:
         async with delivery_lock(ctx.engine):
             await _drain(run, limit)
-            if report_failed_deliveries(ctx) and run.report.handled < limit:
+            told = report_failed_deliveries(ctx)
+            told += report_missed_deadlines(ctx)
+            if told and run.report.handled < limit:
                 await _drain(run, limit)
     finally:
         if own:
             await run.channel.close()
+        for name, other in run.others.items():
+            if name not in given:
+                await other.close()
     return run.report
+
+
+def _channel_for(run: _Run, name: str) -> Channel | None:
+    """The channel an outbox row names; None for a name no channel has."""
+    if name == EMAIL:
+        return run.channel
+    if name not in run.others and name in (WEBPUSH, APPRISE):
+        run.others[name] = make_push_channel(run.ctx, name)
+    return run.others.get(name)
 
 
 async def _drain(run: _Run, limit: int) -> None:
@@ -138,13 +187,18 @@ async def _drain(run: _Run, limit: int) -> None:
         if not claim.rows:
             return
         run.held |= await _suppressed(run, claim)
+        quiet = await _quiet(run, claim)
         for row in claim.rows:
             now = run.ctx.clock()
             if claim.until - now < lease / 2:
                 claim = await _extend(run, claim, now, lease)
             if row.subscriber_id is not None and row.subscriber_id in run.held:
-                await _write(run, _settle_suppressed(row, claim.token))
+                await _write(run, _settle_suppressed(row, claim.token, now))
                 run.report.failed += 1
+                continue
+            if row.id in quiet:
+                await _write(run, _settle_quiet(row, claim.token, now, quiet[row.id]))
+                run.report.deferred += 1
                 continue
             await _one(run, row, claim.token)
 
@@ -159,11 +213,66 @@ async def _suppressed(run: _Run, claim: outbox.Claim) -> set[int | None]:
         return set(suppressed_among(session, ids))
 
 
-def _settle_suppressed(row: outbox.Delivery, token: str) -> Callable[[Session], bool]:
+def _settle_suppressed(
+    row: outbox.Delivery, token: str, now: datetime
+) -> Callable[[Session], bool]:
     def work(session: Session) -> bool:
-        return outbox.mark_failed(
-            session, row, token, "the address is suppressed after hard bounces", outbox.SUPPRESSED
-        )
+        error = "the address is suppressed after hard bounces"
+        written = outbox.mark_failed(session, row, token, error, outbox.SUPPRESSED)
+        if written:
+            audit.record_event(session, row, audit.FAILED, now, f"{outbox.SUPPRESSED}: {error}")
+        return written
+
+    return work
+
+
+async def _quiet(run: _Run, claim: outbox.Claim) -> dict[int, datetime]:
+    """Rows of this claim that wait for the end of their subscriber's quiet hours: push rows
+    (any channel but e-mail) of subscribers with quiet hours, claimed inside them, that carry
+    no urgent change (urgent alerts ignore quiet hours). Row id -> the end of the quiet
+    period."""
+    rows = [r for r in claim.rows if r.channel != "email" and r.subscriber_id is not None]
+    if not rows:
+        return {}
+    now = run.ctx.clock()
+    tz = run.ctx.settings.timezone
+    with Session(run.ctx.engine) as session:
+        hours = {
+            sid: (start, end)
+            for sid, start, end in session.exec(
+                select(Subscriber.id, Subscriber.quiet_start, Subscriber.quiet_end).where(
+                    col(Subscriber.id).in_({r.subscriber_id for r in rows}),
+                    col(Subscriber.quiet_start).is_not(None),
+                )
+            )
+        }
+        waiting = {
+            r.id: until
+            for r in rows
+            if r.id is not None
+            and r.subscriber_id in hours
+            and (until := quiet_until(now, *hours[r.subscriber_id], tz)) is not None
+        }
+        if waiting:
+            urgent = session.exec(
+                select(DeliveryItem.delivery_id)
+                .join(Change, col(Change.id) == col(DeliveryItem.change_id))
+                .where(col(DeliveryItem.delivery_id).in_(list(waiting)), col(Change.urgent))
+            ).all()
+            for did in urgent:
+                waiting.pop(did, None)
+    return waiting
+
+
+def _settle_quiet(
+    row: outbox.Delivery, token: str, now: datetime, until: datetime
+) -> Callable[[Session], bool]:
+    def work(session: Session) -> bool:
+        written = outbox.defer(session, row, token, until)
+        if written:
+            detail = f"quiet hours until {until.isoformat()}"
+            audit.record_event(session, row, audit.DEFERRED, now, detail)
+        return written
 
     return work
 
@@ -184,16 +293,21 @@ async def _extend(run: _Run, claim: outbox.Claim, now: datetime, lease: timedelt
 
 async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
     now = run.ctx.clock()
-    domain = _domain(row.to_address)
+    domain = _domain(row.to_address) if row.channel == EMAIL else f"<{row.channel}>"
     paused_until = run.paused.get(domain)
     if paused_until is not None and paused_until > now:
-        await _write(run, lambda s: outbox.defer(s, row, token, paused_until))
+        await _write(run, lambda s: _settle_deferred(s, row, token, now, paused_until))
         run.report.deferred += 1
         return
-    outcome = await _send(run.channel, row)
+    channel = _channel_for(run, row.channel)
+    if channel is None:
+        outcome = Outcome(outbox.INVALID, f"no channel named {row.channel[:20]!r}")
+    else:
+        outcome = await _send(channel, row)
     settings = run.ctx.settings
     if outcome.verdict == "sent":
-        await _write(run, lambda s: _settle_sent(s, row, token, now))
+        accepted = run.ctx.clock()
+        await _write(run, lambda s: _settle_sent(s, row, token, accepted))
         run.report.sent += 1
         return
     log.warning(
@@ -201,13 +315,11 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
     )
     if outcome.verdict == "retry":
         await _write(
-            run,
-            lambda s: outbox.mark_retry(
-                s, row, token, now, outcome.error, settings.deliver_max_attempts
-            ),
+            run, lambda s: _settle_retry(s, row, token, now, outcome, settings.deliver_max_attempts)
         )
         run.report.retried += 1
-        if outcome.error.startswith("SMTP 4") and settings.domain_pause_seconds:
+        email = row.channel == EMAIL
+        if email and outcome.error.startswith("SMTP 4") and settings.domain_pause_seconds:
             run.paused[domain] = now + timedelta(seconds=settings.domain_pause_seconds)
         return
     threshold = settings.bounce_suppress_after
@@ -223,6 +335,8 @@ async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
     cancellation and interpreter exit, which must stop the run)."""
     try:
         await channel.send(row.message())
+    except RetryLater as exc:
+        return Outcome("retry", redact(str(exc)), exc.delay_seconds)
     except TemporaryDeliveryError as exc:
         return Outcome("retry", redact(str(exc)))
     except AddressRefused as exc:
@@ -242,8 +356,40 @@ async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
 
 
 def _settle_sent(session: Session, row: outbox.Delivery, token: str, now: datetime) -> None:
-    if outbox.mark_sent(session, row, token, now) and row.subscriber_id is not None:
-        record_delivered(session, row.subscriber_id)
+    if outbox.mark_sent(session, row, token, now):
+        audit.record_event(session, row, audit.ACCEPTED, now)
+        if row.subscriber_id is not None:
+            record_delivered(session, row.subscriber_id)
+
+
+def _settle_deferred(
+    session: Session, row: outbox.Delivery, token: str, now: datetime, until: datetime
+) -> bool:
+    written = outbox.defer(session, row, token, until)
+    if written:
+        detail = f"domain paused until {until.isoformat()}"
+        audit.record_event(session, row, audit.DEFERRED, now, detail)
+    return written
+
+
+def _settle_retry(
+    session: Session,
+    row: outbox.Delivery,
+    token: str,
+    now: datetime,
+    outcome: Outcome,
+    max_attempts: int,
+) -> bool:
+    not_before = None if outcome.delay is None else now + timedelta(seconds=outcome.delay)
+    written = outbox.mark_retry(
+        session, row, token, now, outcome.error, max_attempts, not_before=not_before
+    )
+    if written:
+        gave_up = row.attempts + 1 >= max_attempts
+        event = audit.FAILED if gave_up else audit.RETRY
+        detail = f"{outbox.GAVE_UP}: {outcome.error}" if gave_up else outcome.error
+        audit.record_event(session, row, event, now, detail)
+    return written
 
 
 def _settle_failed(
@@ -257,6 +403,8 @@ def _settle_failed(
     """Mark the message failed; a hard bounce counts against the address. True when the
     address was suppressed by it."""
     written = outbox.mark_failed(session, row, token, outcome.error, outcome.verdict)
+    if written:
+        audit.record_event(session, row, audit.FAILED, now, f"{outcome.verdict}: {outcome.error}")
     if not written or outcome.verdict != outbox.BOUNCE or row.subscriber_id is None:
         return False
     return record_hard_bounce(session, row.subscriber_id, now, threshold=threshold)

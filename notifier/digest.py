@@ -52,6 +52,9 @@ class Digest:
     period: str  # 2026-11-23 | 2026-W48 | s<snapshot id> for alerts
     sections: tuple[DigestSection, ...]
     channel: str = "email"
+    #: when a digest of a run the service missed fell due (it is sent late, and says so);
+    #: None: on time
+    late_since: datetime | None = None
 
     @property
     def kind(self) -> str:
@@ -89,6 +92,7 @@ def compose(
     changes: Sequence[ChangeView],
     subtopic_order: Sequence[str],
     labels: Mapping[str, str],
+    late_since: datetime | None = None,
 ) -> Digest | None:
     """Group changes under the subtopic of the recipient's that fits each best; None if
     empty. A change's subtopics come best fit first (the classifier orders them by score), so
@@ -113,4 +117,4 @@ def compose(
     )
     if not sections:
         return None
-    return Digest(recipient, cadence, period, sections)
+    return Digest(recipient, cadence, period, sections, late_since=late_since)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -21,13 +22,23 @@ from sqlmodel import Session, col, select
 from feeds.detect.history import PENDING
 from feeds.detect.story import content_key
 from feeds.store.models import Change, Source
+from notifier.channels.protocol import APPRISE, EMAIL, WEBPUSH
 from notifier.context import Context
 from notifier.db import LOCKED_WAITS, is_locked, write_retrying
 from notifier.digest import ChangeView, Digest, Recipient, compose, period_key
 from notifier.mailsafe import redact
 from notifier.message import OutgoingMessage
 from notifier.outbox import DeliveryItem, delivered_pairs, enqueue, record_failed
+from notifier.schedule import (
+    describe,
+    due_subscribers,
+    last_finished,
+    record_run,
+    slot_of,
+    slots_between,
+)
 from notifier.web.links import attach
+from subscribers import push, targets
 from subscribers.match import SubscriptionIndex, change_keys
 from subscribers.models import Subscriber, Subscription
 from subscribers.service import confirmed_places, confirmed_subscription_rows, find_subscriber
@@ -122,29 +133,53 @@ def plan(
     changes: Sequence[Change],
     only_subscriber: int | None = None,
     prepared: tuple[SubscriptionIndex, dict[str, str]] | None = None,
+    due: Mapping[int, Mapping[str, datetime]] | None = None,
+    channel: str = EMAIL,
+    among: set[int] | None = None,
 ) -> list[Digest]:
     """Compose (without storing) the messages of one cadence for these changes: for each
     recipient, the changes whose most immediate matching subscription has this cadence and that
     the recipient has not been sent yet. Read-only: preview calls it as it is. ``prepared``
-    is a ``build_index`` result to reuse across calls in one transaction."""
+    is a ``build_index`` result to reuse across calls in one transaction.
+
+    ``due`` (the digest clock, ``compose_due``) plans digests by each subscriber's own
+    schedule instead: subscriber -> {cadence: the slot it fell due}; only those subscribers,
+    and one collated message each: a subscriber due for a daily and a weekly digest in the
+    same run gets one weekly digest that carries both. A digest whose slot is before the
+    current one is late (``Digest.late_since``).
+
+    ``channel`` plans for that channel (what it has carried is left out; its digests carry
+    its name) and ``among`` restricts the recipients (the holders of a push endpoint or
+    target: ``push_alerts``)."""
     index, counties = prepared or build_index(ctx, session)
-    sent = delivered_pairs(session, [c.id for c in changes if c.id is not None])
+    sent = delivered_pairs(session, [c.id for c in changes if c.id is not None], channel)
     wanted: dict[int, list[Change]] = defaultdict(list)
+    cadences: dict[int, set[str]] = defaultdict(set)
     for change in changes:
         assert change.id is not None
         scope = change_keys(change.regions, counties)
         for m in index.match(ctx.with_umbrellas(change.subtopics), change.urgent, scope):
-            if m.cadence != cadence or (m.subscriber_id, change.id) in sent:
+            if (m.subscriber_id, change.id) in sent:
                 continue
-            if only_subscriber is None or m.subscriber_id == only_subscriber:
+            if due is None:
+                if m.cadence != cadence:
+                    continue
+            elif m.cadence not in due.get(m.subscriber_id, ()):
+                continue
+            if (among is None or m.subscriber_id in among) and (
+                only_subscriber is None or m.subscriber_id == only_subscriber
+            ):
                 wanted[m.subscriber_id].append(change)
+                cadences[m.subscriber_id].add(m.cadence)
     recipients = _recipients(session, set(wanted))
     orders = _subtopic_orders(session, set(wanted))
-    told = _stories_sent(session, set(wanted), changes)
+    told = _stories_sent(session, set(wanted), changes, channel)
     labels = {
         "nb": ctx.labels(),
         "nn": {s.slug: s.label_nn for s in ctx.taxonomy.subtopics},
     }
+    views = _ViewCache(ctx, session)
+    current = slot_of(now)
     digests = []
     for sid, items in sorted(wanted.items()):
         recipient, subscriber = recipients[sid]
@@ -153,16 +188,38 @@ def plan(
         kept = one_per_story(fresh, {(key, ck) for s, key, ck in told if s == sid})
         fresh = [c for c, _ in kept]
         updates = {c.id for c, is_update in kept if is_update}
-        period = period_key(cadence, now, ctx.settings.timezone)
-        if cadence == "immediate":
+        kind, at, late = cadence, now, None
+        if due is not None:
+            kind = "weekly" if "weekly" in cadences[sid] else "daily"
+            at = due[sid][kind]
+            late = at if at < current else None
+        period = period_key(kind, at, ctx.settings.timezone)
+        if kind == "immediate":
             period = f"s{min(c.snapshot_id for c in items)}"
         digest = compose(
-            recipient, cadence, period, change_views(ctx, session, fresh, updates), orders[sid],
-            labels["nn" if recipient.language == "nn" else "nb"],
+            recipient, kind, period, views.of(fresh, updates), orders[sid],
+            labels["nn" if recipient.language == "nn" else "nb"], late_since=late,
         )  # fmt: skip
         if digest is not None:
-            digests.append(digest)
+            digests.append(digest if channel == EMAIL else replace(digest, channel=channel))
     return digests
+
+
+class _ViewCache:
+    """One ``ChangeView`` per change (and update flag) for a whole planning run: a national
+    change to 100,000 recipients is read and converted once, not once per recipient."""
+
+    def __init__(self, ctx: Context, session: Session) -> None:
+        self.ctx, self.session = ctx, session
+        self._views: dict[tuple[int, bool], ChangeView] = {}
+
+    def of(self, changes: Sequence[Change], updates: set[int | None]) -> list[ChangeView]:
+        missing = [c for c in changes if (c.id or 0, c.id in updates) not in self._views]
+        if missing:
+            made = change_views(self.ctx, self.session, missing, updates)
+            for change, view in zip(missing, made, strict=True):
+                self._views[(change.id or 0, change.id in updates)] = view
+        return [self._views[(c.id or 0, c.id in updates)] for c in changes]
 
 
 def one_per_story(
@@ -196,10 +253,10 @@ def _content(change: Change) -> str:
 
 
 def _stories_sent(
-    session: Session, subscriber_ids: set[int], changes: Sequence[Change]
+    session: Session, subscriber_ids: set[int], changes: Sequence[Change], channel: str = EMAIL
 ) -> set[tuple[int, str, str]]:
-    """(subscriber, story key, content key) of what is already in the outbox, for the stories
-    of these changes."""
+    """(subscriber, story key, content key) of what is already in the outbox through this
+    channel, for the stories of these changes."""
     keys = {c.story_key for c in changes if c.story_key}
     if not keys or not subscriber_ids:
         return set()
@@ -209,6 +266,7 @@ def _stories_sent(
         .where(
             col(DeliveryItem.subscriber_id).in_(subscriber_ids),
             col(Change.story_key).in_(keys),
+            DeliveryItem.channel == channel,
         )
     ).all()
     return {(sid, key, content_key(after or summary)) for sid, key, after, summary in rows if key}
@@ -315,15 +373,13 @@ def dispatch(ctx: Context) -> int:
         )
         if not pending:
             return 0
-        by_snapshot: dict[int, list[Change]] = defaultdict(list)
-        for change in pending:
-            by_snapshot[change.snapshot_id].append(change)
-        added = 0
-        prepared = build_index(ctx, session)
-        for batch in by_snapshot.values():
-            published = [c for c in batch if c.status == "published"]
-            found = plan(ctx, session, "immediate", now, published, prepared=prepared)
-            added += store_in_batches(ctx, session, found, now)
+        # one collated message per person per dispatch: the changes of every source this
+        # round found, each at the person's most immediate matching subscription
+        published = [c for c in pending if c.status == "published"]
+        found = plan(ctx, session, "immediate", now, published) if published else []
+        if published:
+            found += push_alerts(ctx, session, now, published)
+        added = store_in_batches(ctx, session, found, now)
         ids = [c.id for c in pending]
     write_retrying(
         ctx.engine,
@@ -332,13 +388,80 @@ def dispatch(ctx: Context) -> int:
     return added
 
 
+def push_alerts(
+    ctx: Context, session: Session, now: datetime, changes: Sequence[Change]
+) -> list[Digest]:
+    """The immediate and urgent alerts of these changes for the push channels: by default,
+    whoever has a push endpoint (``webpush``) or an Apprise target (``apprise``) gets them
+    there as well as by e-mail, in the short form; digests stay in e-mail. Each channel is
+    planned on its own (a change reaches a person at most once per channel, and a dispatch
+    cut short resumes per channel)."""
+    found: list[Digest] = []
+    holders = {WEBPUSH: push.with_push(session), APPRISE: targets.with_targets(session)}
+    for channel, among in holders.items():
+        if among:
+            found += plan(ctx, session, "immediate", now, changes, channel=channel, among=among)
+    return found
+
+
 def compose_digests(ctx: Context, cadence: str) -> int:
-    """Write the digests of this cadence that are due now into the outbox (idempotent: one
-    per recipient and period, and no change twice to the same recipient)."""
+    """Write the digests of this cadence for every subscriber into the outbox now, whatever
+    their chosen hour (``notifier digest --cadence``; idempotent: one per recipient and
+    period, and no change twice to the same recipient). The service uses ``compose_due``."""
     now = ctx.clock()
     with Session(ctx.engine, expire_on_commit=False) as session:
         digests = plan(ctx, session, cadence, now, candidate_changes(session, cadence, now))
         return store_in_batches(ctx, session, digests, now)
+
+
+@dataclass(frozen=True)
+class DueReport:
+    """One run of the digest clock: the slots it handled (more than one after the service
+    was down), the digests it wrote, and how many of those were late."""
+
+    slots: int
+    written: int
+    late: int
+
+    def __str__(self) -> str:
+        return f"{self.slots} slot(s), {self.written} digest(s) written, {self.late} late"
+
+
+def compose_due(ctx: Context) -> DueReport:
+    """The digest clock (every local hour at minute 0, and at start): compose the digests of
+    the subscribers due in the slots since the last finished run (``notifier.schedule``), one
+    per subscriber for the latest occurrence of their schedule, marked late when that is
+    before the current slot, then record the slots as finished. Safe to run twice: a digest's
+    key names its period, and no change reaches anyone twice."""
+    now = ctx.clock()
+    settings = ctx.settings
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        slots = list(slots_between(last_finished(session), now))
+        if not slots:
+            return DueReport(0, 0, 0)
+        times = [describe(at, settings.timezone) for at in slots]
+        due = due_subscribers(
+            session, times, settings.daily_digest_hour, settings.weekly_digest_weekday
+        )
+        digests = (
+            plan(ctx, session, "daily", now, candidate_changes(session, "weekly", now), due=due)
+            if due
+            else []
+        )
+        written = store_in_batches(ctx, session, digests, now)
+    late = sum(1 for d in digests if d.late_since is not None)
+
+    def finish(s: Session) -> None:
+        try:
+            with s.begin_nested():
+                record_run(s, slots, now, written, late)
+        except IntegrityError:  # another worker finished the same slot at the same time
+            pass
+
+    write_retrying(ctx.engine, finish)
+    if late:
+        log.warning("%d digest(s) of missed runs sent late", late)
+    return DueReport(len(slots), written, late)
 
 
 def preview(ctx: Context, email: str, cadence: str) -> Digest | None:

@@ -23,6 +23,10 @@ MONTHS_NB = (
     "januar", "februar", "mars", "april", "mai", "juni",
     "juli", "august", "september", "oktober", "november", "desember",
 )  # fmt: skip
+#: channels whose messages are the short push form (``Renderer.render_push``)
+PUSH_FORM_CHANNELS = ("webpush", "apprise")
+#: a push's summary at most (the payload limit cuts further if it must)
+PUSH_SUMMARY_LIMIT = 300
 KIND_NB = {
     "new": "Ny",
     "changed": "Endret",
@@ -57,6 +61,8 @@ MAIL_TEXT: dict[str, dict[str, str]] = {
         "changes": "endringer",
         "week": "uke",
         "story_update": "Oppdatering i en sak du har fått varsel om",
+        "late": "Dette sammendraget kommer for sent: det skulle vært sendt {when}, "
+        "men tjenesten var nede da.",
     },
     "nn": {
         "hello": "Hei",
@@ -78,6 +84,8 @@ MAIL_TEXT: dict[str, dict[str, str]] = {
         "changes": "endringar",
         "week": "veke",
         "story_update": "Oppdatering i ei sak du har fått varsel om",
+        "late": "Dette samandraget kjem for seint: det skulle vore sendt {when}, "
+        "men tenesta var nede då.",
     },
 }
 
@@ -181,9 +189,20 @@ class Renderer:
         if digest.cadence == "weekly":
             week = digest.period.split("-W")[-1]
             return f"Helsevarsel {m['week']} {int(week)}: {n} {noun}"
-        return f"Helsevarsel {date_nb(now, self.timezone)}: {n} {noun}"
+        return f"Helsevarsel {date_nb(digest.late_since or now, self.timezone)}: {n} {noun}"
+
+    def late_line(self, digest: Digest) -> str:
+        """The line a late digest opens with (empty when on time)."""
+        if digest.late_since is None:
+            return ""
+        when = datetime_nb(digest.late_since, self.timezone)
+        return MAIL_TEXT[_lang(digest)]["late"].format(when=when)
 
     def render(self, digest: Digest, now: datetime) -> OutgoingMessage:
+        """The message of ``digest`` in its channel's form: a whole mail for e-mail, the short
+        push form for the push channels (``render_push``)."""
+        if digest.channel in PUSH_FORM_CHANNELS:
+            return self.render_push(digest, now)
         subject = self.subject(digest, now)
         links = self.links(digest.recipient, now) if self.links else None
         context = {
@@ -196,6 +215,7 @@ class Renderer:
             "lang": _lang(digest),
             "m": MAIL_TEXT[_lang(digest)],
             "kinds": KIND_NN if _lang(digest) == "nn" else KIND_NB,
+            "late": self.late_line(digest),
         }
         text = self.env.get_template("mail/digest.txt.j2").render(context)
         html = self.env.get_template("mail/digest.html.j2").render(context)
@@ -206,6 +226,33 @@ class Renderer:
             html=html,
             idempotency_key=digest.idempotency_key,
             headers=links.headers() if links else {},
+        )
+
+    def render_push(self, digest: Digest, now: datetime) -> OutgoingMessage:
+        """The short form for Web Push and Apprise targets: the alert's subject as title, a
+        short summary (one change's summary, or the titles of several), the link to open
+        (``Link``: the change's page) and ``Urgency`` (``high`` when a change is urgent). It is
+        addressed to ``subscriber:<id>``: the channel finds the person's devices or targets."""
+        m = MAIL_TEXT[_lang(digest)]
+        changes = digest.changes
+        if len(changes) == 1:
+            one = changes[0]
+            summary = one.summary or one.title
+            if one.story_update:
+                summary = f"{m['story_update']}. {summary}"
+        else:
+            summary = " · ".join(c.title for c in changes)
+        urgent = any(c.urgent for c in changes)
+        return OutgoingMessage(
+            to=f"subscriber:{digest.recipient.subscriber_id}",
+            subject=self.subject(digest, now),
+            text=_short(summary, PUSH_SUMMARY_LIMIT),
+            html="",
+            idempotency_key=digest.idempotency_key,
+            headers={
+                "Link": changes[0].url if changes else self.base_url,
+                "Urgency": "high" if urgent else "normal",
+            },
         )
 
     def render_link_mail(
@@ -234,6 +281,16 @@ class Renderer:
 
 def _lang(digest: Digest) -> str:
     return "nn" if digest.recipient.language == "nn" else "nb"
+
+
+def _short(text: str, limit: int) -> str:
+    """Text on one line, cut at a word before ``limit`` characters ("…" where cut)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,.;:") + "…"
 
 
 def _one_line(text: str, limit: int = 150) -> str:

@@ -2,8 +2,10 @@
 one process.
 
 APScheduler 3 runs on the same asyncio loop as uvicorn. Job ids are fixed, each job runs at
-most once at a time and missed runs coalesce into one. Digest times are in Europe/Oslo
-(correct across DST); everything stored is UTC. Housekeeping runs daily at 03:30.
+most once at a time and missed runs coalesce into one. The digest job runs every local hour
+and composes for the subscribers due at that hour (``notifier.schedule``: their chosen hour
+and weekday in Europe/Oslo, correct across DST), and once at start for runs missed while the
+service was down; everything stored is UTC. Housekeeping runs daily at 03:30.
 
 The check round runs every ``NOTIFIER_CHECK_TICK_SECONDS`` and checks the sources that are
 due. A page change waits for a re-check (feeds/confirm.py) that is due a set time after the
@@ -28,12 +30,12 @@ from sqlmodel import Session, col, func, select
 from feeds.fetch.client import Fetcher
 from feeds.store.models import Source
 from feeds.store.sources import prune_check_history
-from notifier import audit, outbox, staff
+from notifier import audit, delivery_audit, outbox, staff
 from notifier.context import Context
 from notifier.deliver import deliver
 from notifier.operators import report_overdue_reviews
 from notifier.pipeline import check
-from notifier.plan import compose_digests
+from notifier.plan import compose_due
 from notifier.web import create_app
 from subscribers.housekeeping import PurgeReport, purge
 
@@ -86,9 +88,11 @@ async def deliver_job(ctx: Context) -> None:
         log.info("delivery: %s", report)
 
 
-async def digest_job(ctx: Context, cadence: str) -> None:
-    added = compose_digests(ctx, cadence)
-    log.info("%s digests composed: %d", cadence, added)
+async def digest_job(ctx: Context) -> None:
+    """The digest clock: every local hour at minute 0, and once at start (missed runs)."""
+    report = compose_due(ctx)
+    if report.slots:
+        log.info("digests: %s", report)
     await deliver(ctx)
 
 
@@ -144,10 +148,20 @@ def housekeep_sources(ctx: Context) -> str:
     return f"{deleted} hour(s) of check history past {CHECK_HISTORY.days} days deleted"
 
 
+def housekeep_deliveries(ctx: Context) -> str:
+    """Delete delivery audit rows older than NOTIFIER_DELIVERY_AUDIT_DAYS; one transaction."""
+    with Session(ctx.engine) as session:
+        deleted = delivery_audit.purge(session, ctx.clock(), ctx.settings.delivery_audit_retention)
+        session.commit()
+    days = ctx.settings.delivery_audit_days
+    return f"{deleted} delivery audit row(s) past {days} days deleted"
+
+
 async def housekeeping_job(ctx: Context) -> None:
     log.info("housekeeping: %s", housekeep(ctx))
     log.info("housekeeping: %s", housekeep_staff(ctx))
     log.info("housekeeping: %s", housekeep_sources(ctx))
+    log.info("housekeeping: %s", housekeep_deliveries(ctx))
 
 
 def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOScheduler:
@@ -173,25 +187,14 @@ def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOSche
         id="deliver",
         **common,
     )
+    # every local hour: each subscriber's daily and weekly digests at their own hour
     scheduler.add_job(
         digest_job,
-        CronTrigger(hour=s.daily_digest_hour, minute=0, timezone=s.timezone),
-        args=[ctx, "daily"],
-        id="digest-daily",
+        CronTrigger(minute=0, timezone=s.timezone),
+        args=[ctx],
+        id="digest",
         **common,
     )
-    scheduler.add_job(
-        digest_job,
-        CronTrigger(
-            day_of_week=WEEKDAYS[s.weekly_digest_weekday],
-            hour=s.daily_digest_hour,
-            minute=0,
-            timezone=s.timezone,
-        ),
-        args=[ctx, "weekly"],
-        id="digest-weekly",
-        **common,
-    )  # fmt: skip
     scheduler.add_job(
         housekeeping_job,
         CronTrigger(hour=3, minute=30, timezone=s.timezone),
@@ -212,6 +215,8 @@ async def run(ctx: Context, web: bool = True) -> None:
 async def _serve(ctx: Context, scheduler: AsyncIOScheduler, web: bool) -> None:
     scheduler.start()
     scheduler.modify_job("check", next_run_time=ctx.clock())
+    # catch up on digest runs missed while the service was down, at once
+    scheduler.modify_job("digest", next_run_time=ctx.clock())
     try:
         if web:
             config = uvicorn.Config(

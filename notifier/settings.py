@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     source_error_threshold: int = Field(default=3, ge=1)
     #: a change held for review longer than this is mailed to the operators (once)
     hold_report_after_hours: float = Field(default=24.0, gt=0)
+    #: every immediate alert of an urgent change must be accepted within this many minutes
+    #: of being queued; if not, operators are told once (notifier/assurance.py)
+    urgent_deadline_minutes: float = Field(default=5.0, gt=0)
+    #: the delivery audit (events and carried change versions per message) is kept this long
+    delivery_audit_days: int = Field(default=400, ge=1)
 
     #: the key that signs subscriber links and CSRF tokens; empty: generated on first run and
     #: kept in the database (table app_secret). Changing it invalidates every link sent.
@@ -181,6 +186,14 @@ class Settings(BaseSettings):
     @property
     def staff_setup_link_lifetime(self) -> timedelta:
         return timedelta(hours=self.staff_setup_link_hours)
+
+    @property
+    def delivery_audit_retention(self) -> timedelta:
+        return timedelta(days=self.delivery_audit_days)
+
+    @property
+    def urgent_deadline(self) -> timedelta:
+        return timedelta(minutes=self.urgent_deadline_minutes)
 
     @property
     def audit_retention(self) -> timedelta:

@@ -63,6 +63,15 @@ class Subscriber(SQLModel, table=True):
     #: set when repeated hard bounces suppressed the address: nothing is sent to it until the
     #: person signs up and confirms again
     suppressed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: the local hour (NOTIFIER_TIMEZONE) daily and weekly digests go out; None: the
+    #: service's default (NOTIFIER_DAILY_DIGEST_HOUR, 7)
+    digest_hour: int | None = None
+    #: the weekday of the weekly digest, 0 = Monday; None: NOTIFIER_WEEKLY_DIGEST_WEEKDAY
+    digest_weekday: int | None = None
+    #: quiet hours for push (local hours, start inclusive, end exclusive; may wrap past
+    #: midnight); both None: no quiet hours. Urgent alerts and e-mail ignore them.
+    quiet_start: int | None = None
+    quiet_end: int | None = None
 
 
 class Subscription(SQLModel, table=True):

@@ -179,6 +179,7 @@ def test_cli_prints_the_counts(
         "1 rate event(s) deleted",
         "0 audit event(s) past retention deleted; 0 ended staff session(s) deleted",
         "0 hour(s) of check history past 90 days deleted",
+        "0 delivery audit row(s) past 400 days deleted",
     ]
     assert emails(ctx) == {"fersk@kommune.no"}
     with Session(ctx.engine) as session:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -345,3 +346,34 @@ def test_vapid_keys_are_made_once_and_kept(ctx: Context) -> None:
     first = load_vapid_keys(ctx.engine)
     assert load_vapid_keys(ctx.engine) == first
     assert len(first.public) == 87  # 65 bytes, base64url without padding
+
+
+def test_migration_0009_goes_down_and_up_again(ctx: Context, service: PushService) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from notifier.db import MIGRATIONS
+
+    subscribe(ctx, "sf@k.no", ["forskrifter_regelverk"], "immediate")
+    register(ctx, service, "sf@k.no")
+    add_change(ctx, "Ny forskrift", ["forskrifter_regelverk"], urgent=True)
+    assert dispatch(ctx) == 2
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with ctx.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008_confirmation")
+    with ctx.engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+        channels = conn.execute(sa.text("SELECT channel FROM delivery")).scalars().all()
+    assert not {"push_endpoint", "apprise_target", "push_receipt"} & tables
+    assert channels == ["email"]  # the push row the old code could not send is gone
+    with ctx.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with ctx.engine.connect() as conn:
+        assert {"push_endpoint", "apprise_target", "push_receipt"} <= set(
+            sa.inspect(conn).get_table_names()
+        )
+    register(ctx, service, "sf@k.no")
+    assert len(endpoints(ctx)) == 1

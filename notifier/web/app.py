@@ -16,6 +16,7 @@ from notifier.web.pages import Guard, Pages
 from notifier.web.routes import (
     manage,
     public,
+    push,
     selfservice,
     staff_auth,
     staff_changes,
@@ -49,6 +50,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(staff_outbox.router)
     app.include_router(staff_sources.router)
     app.include_router(subscribers_router)
+    app.include_router(push.router)
     return app
 
 

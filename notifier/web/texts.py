@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from notifier.web.texts_push import PUSH_NB, PUSH_NN
+
 NB: Final[dict[str, str]] = {
     "site": "Helsevarsel",
     "tagline": "endringer i regelverk og veiledning fra helsemyndighetene",
@@ -169,5 +171,6 @@ NN: Final[dict[str, str]] = {
     "subscribe_link": "Abonner på varsel",
 }
 
-TEXTS: Final[dict[str, dict[str, str]]] = {"nb": NB, "nn": NN}
+TEXTS: Final[dict[str, dict[str, str]]] = {"nb": NB | PUSH_NB, "nn": NN | PUSH_NN}
 assert NB.keys() == NN.keys(), "every page text must exist in bokmål and nynorsk"
+assert PUSH_NB.keys() == PUSH_NN.keys(), "every page text must exist in bokmål and nynorsk"

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from notifier.erasure import erase_subscriber
 from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
 from notifier.web.forms import parse_form
+from notifier.web.routes.push import push_view
 from subscribers import selfservice as ss
 from subscribers.models import Subscriber
 from subscribers.tokens import MANAGE, UNSUBSCRIBE, TokenError
@@ -35,7 +36,8 @@ def preferences(
     except TokenError as exc:
         return guard.bad_link(request, exc)
     form = _form_of(session, subscriber)
-    return pages.form_page(request, form, "prefs", f"/innstillinger/{token}")
+    view = push_view(session, subscriber)
+    return pages.form_page(request, form, "prefs", f"/innstillinger/{token}", push=view)
 
 
 @router.post("/innstillinger/{token}", response_class=HTMLResponse)
@@ -57,11 +59,13 @@ async def save(
     offices = frozenset(slug for slug, _ in pages.offices)
     errors = ss.check_form(form, ctx.taxonomy.slugs(), pages.regions, offices, with_email=False)
     if errors:
-        return pages.form_page(request, form, "prefs", action, errors=errors, status=400)
+        view = push_view(session, subscriber)
+        return pages.form_page(request, form, "prefs", action, errors=errors, status=400, push=view)
     ss.update_preferences(session, subscriber, form)
     session.commit()
     notice = pages.text(request, "prefs_saved")
-    return pages.form_page(request, form, "prefs", action, notice=notice)
+    view = push_view(session, subscriber)
+    return pages.form_page(request, form, "prefs", action, notice=notice, push=view)
 
 
 @router.post("/innstillinger/{token}/avslutt", response_class=HTMLResponse)

@@ -1,0 +1,274 @@
+"""Push on the web: the installable web app (manifest, icons, the service worker at the site's
+root) and, behind the preferences link, this browser's push subscription and Apprise targets.
+
+- ``POST /innstillinger/<token>/push``: the page's script posts the browser's
+  ``PushSubscription`` (``endpoint``, ``p256dh``, ``auth``) as a form with the page's CSRF
+  token (the signed double-submit of every form); JSON answer.
+- ``POST /innstillinger/<token>/push/av``: turn push off for an endpoint (the script, with
+  ``endpoint``) or a listed device (a plain form, with ``endpoint_id``).
+- ``POST /innstillinger/<token>/mal`` and ``/mal/slett``: add or remove an Apprise target.
+
+Every endpoint and target passes the outbound gate (``notifier.channels.manage``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlmodel import Session
+
+from notifier.channels.manage import ChannelRefused, add_push, add_target
+from notifier.channels.webpush import vapid_keys
+from notifier.render import TEMPLATES
+from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
+from notifier.web.icons import ICONS, png
+from notifier.web.pages import Pages
+from subscribers import push, targets
+from subscribers.models import AppriseTarget, PushEndpoint, Subscriber
+from subscribers.tokens import MANAGE, TokenError
+
+router = APIRouter()
+
+#: the web app's manifest (bokmål; the site's own name and colours)
+MANIFEST = {
+    "name": "Helsevarsel",
+    "short_name": "Helsevarsel",
+    "description": "Endringer i regelverk og veiledning fra helsemyndighetene",
+    "lang": "nb",
+    "dir": "ltr",
+    "id": "/",
+    "start_url": "/",
+    "scope": "/",
+    "display": "standalone",
+    "background_color": "#ffffff",
+    "theme_color": "#0b57a4",
+    "icons": [
+        {"src": "/ikon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+        {"src": "/ikon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+        {
+            "src": "/ikon-maskable-512.png",
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+    ],
+}
+
+
+@dataclass(frozen=True)
+class PushView:
+    """What the preferences page shows of push."""
+
+    public_key: str
+    devices: list[PushEndpoint]
+    targets: list[AppriseTarget]
+
+
+def push_view(session: Session, subscriber: Subscriber) -> PushView:
+    assert subscriber.id is not None
+    keys = vapid_keys(session)
+    session.commit()
+    return PushView(
+        keys.public,
+        push.endpoints_of(session, subscriber.id),
+        targets.targets_of(session, subscriber.id),
+    )
+
+
+@cache
+def _static(name: str) -> str:
+    return (TEMPLATES / "web" / name).read_text(encoding="utf-8")
+
+
+@router.get("/manifest.webmanifest")
+def manifest() -> Response:
+    return Response(
+        json.dumps(MANIFEST, ensure_ascii=False),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """At the root, so its scope is the whole site; never cached long (a new worker must be
+    found at once)."""
+    return Response(
+        _static("sw.js"),
+        media_type="text/javascript",
+        headers={
+            "Service-Worker-Allowed": "/",
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get("/push.js")
+def page_script() -> Response:
+    return Response(
+        _static("push.js"),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def _icon(name: str) -> Response:
+    size, maskable = ICONS[name]
+    return Response(
+        png(size, maskable),
+        media_type="image/png",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/ikon-192.png")
+def icon_192() -> Response:
+    return _icon("ikon-192.png")
+
+
+@router.get("/ikon-512.png")
+def icon_512() -> Response:
+    return _icon("ikon-512.png")
+
+
+@router.get("/ikon-maskable-512.png")
+def icon_maskable() -> Response:
+    return _icon("ikon-maskable-512.png")
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _person(
+    request: Request, token: str, session: Session, pages: Pages, now: datetime
+) -> Subscriber:
+    return resolve(session, pages.links.secret, MANAGE, token, now)
+
+
+@router.post("/innstillinger/{token}/push")
+async def push_on(
+    request: Request,
+    token: str,
+    data: CheckedForm,
+    ctx: CtxDep,
+    pages: PagesDep,
+    guard: GuardDep,
+    session: DbSession,
+) -> Response:
+    now = ctx.clock()
+    try:
+        subscriber = _person(request, token, session, pages, now)
+    except TokenError:
+        return JSONResponse({"ok": False, "error": "link"}, status_code=400)
+    assert subscriber.id is not None
+    try:
+        row = add_push(
+            session, ctx.settings, subscriber.id, data.get("endpoint", ""),
+            data.get("p256dh", ""), data.get("auth", ""), now,
+        )  # fmt: skip
+    except ChannelRefused as exc:
+        session.rollback()
+        return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
+    session.commit()
+    return JSONResponse({"ok": True, "id": row.id})
+
+
+@router.post("/innstillinger/{token}/push/av")
+async def push_off(
+    request: Request,
+    token: str,
+    data: CheckedForm,
+    ctx: CtxDep,
+    pages: PagesDep,
+    guard: GuardDep,
+    session: DbSession,
+) -> Response:
+    try:
+        subscriber = _person(request, token, session, pages, ctx.clock())
+    except TokenError as exc:
+        if _wants_json(request):
+            return JSONResponse({"ok": False, "error": "link"}, status_code=400)
+        return guard.bad_link(request, exc)
+    assert subscriber.id is not None
+    endpoint = data.get("endpoint", "")
+    if not endpoint and data.get("endpoint_id", "").isdigit():
+        row = session.get(PushEndpoint, int(data["endpoint_id"]))
+        endpoint = row.endpoint if row is not None and row.subscriber_id == subscriber.id else ""
+    removed = bool(endpoint) and push.remove(session, subscriber.id, endpoint)
+    session.commit()
+    if _wants_json(request):
+        return JSONResponse({"ok": True, "removed": removed})
+    text = pages.text
+    return pages.message(
+        request, text(request, "push_removed_title"), text(request, "push_removed_text"),
+        link=(f"/innstillinger/{token}", text(request, "back_to_prefs")),
+    )  # fmt: skip
+
+
+@router.post("/innstillinger/{token}/mal", response_class=HTMLResponse)
+async def target_add(
+    request: Request,
+    token: str,
+    data: CheckedForm,
+    ctx: CtxDep,
+    pages: PagesDep,
+    guard: GuardDep,
+    session: DbSession,
+) -> Response:
+    now = ctx.clock()
+    text = pages.text
+    try:
+        subscriber = _person(request, token, session, pages, now)
+    except TokenError as exc:
+        return guard.bad_link(request, exc)
+    assert subscriber.id is not None
+    back = (f"/innstillinger/{token}", text(request, "back_to_prefs"))
+    try:
+        row = add_target(session, ctx.settings, subscriber.id, data.get("url", ""), now)
+    except ChannelRefused:
+        session.rollback()
+        return pages.message(
+            request, text(request, "target_refused_title"), text(request, "target_refused_text"),
+            status=400, link=back,
+        )  # fmt: skip
+    session.commit()
+    return pages.message(
+        request, text(request, "target_added_title"),
+        text(request, "target_added_text").format(target=row.masked), link=back,
+    )  # fmt: skip
+
+
+@router.post("/innstillinger/{token}/mal/slett", response_class=HTMLResponse)
+async def target_remove(
+    request: Request,
+    token: str,
+    data: CheckedForm,
+    ctx: CtxDep,
+    pages: PagesDep,
+    guard: GuardDep,
+    session: DbSession,
+) -> Response:
+    text = pages.text
+    try:
+        subscriber = _person(request, token, session, pages, ctx.clock())
+    except TokenError as exc:
+        return guard.bad_link(request, exc)
+    assert subscriber.id is not None
+    raw = data.get("target_id", "")
+    if raw.isdigit():
+        targets.remove(session, subscriber.id, int(raw))
+        session.commit()
+    return pages.message(
+        request, text(request, "target_removed_title"), text(request, "target_removed_text"),
+        link=(f"/innstillinger/{token}", text(request, "back_to_prefs")),
+    )  # fmt: skip
+
+
+__all__ = ["PushView", "push_view", "router"]

@@ -156,28 +156,13 @@ class AuditRow:
 
 
 def _rows(session: Session, deliveries: list[Delivery]) -> list[AuditRow]:
-    ids = [d.id for d in deliveries if d.id is not None]
-    events: dict[int, list[tuple[str, datetime, str]]] = {i: [] for i in ids}
-    carried: dict[int, list[tuple[int, str, datetime | None]]] = {i: [] for i in ids}
-    if ids:
-        for e in session.exec(
-            select(DeliveryEvent)
-            .where(col(DeliveryEvent.delivery_id).in_(ids))
-            .order_by(col(DeliveryEvent.at), col(DeliveryEvent.id))
-        ):
-            events[e.delivery_id].append((e.event, e.at, e.detail))
-        for c in session.exec(
-            select(DeliveryCarried)
-            .where(col(DeliveryCarried.delivery_id).in_(ids))
-            .order_by(col(DeliveryCarried.change_id))
-        ):
-            carried[c.delivery_id].append((c.change_id, c.version, c.edited_at))
+    found = trails(session, [d.id for d in deliveries if d.id is not None])
     return [
         AuditRow(
             delivery_id=d.id or 0, kind=d.kind, channel=d.channel, status=d.status,
             subscriber_id=d.subscriber_id, to_address=d.to_address, queued_at=d.created_at,
             accepted_at=d.sent_at, failure=d.failure, attempts=d.attempts,
-            events=tuple(events.get(d.id or 0, ())), carried=tuple(carried.get(d.id or 0, ())),
+            events=found[d.id or 0].events, carried=found[d.id or 0].carried,
         )
         for d in deliveries
     ]  # fmt: skip
@@ -221,3 +206,39 @@ def carried_changes(session: Session, delivery_ids: list[int]) -> dict[int, list
         ):
             out[did].append(cid)
     return out
+
+
+@dataclass(frozen=True)
+class Trail:
+    """What the audit holds of one message: its events and the changes it carried."""
+
+    events: tuple[tuple[str, datetime, str], ...] = ()
+    carried: tuple[tuple[int, str, datetime | None], ...] = ()
+
+    def version_of(self, change_id: int) -> str | None:
+        return next((v for c, v, _ in self.carried if c == change_id), None)
+
+
+def trails(session: Session, delivery_ids: list[int]) -> dict[int, Trail]:
+    """The audit of these messages (for the console's change and subscriber pages)."""
+    events: dict[int, list[tuple[str, datetime, str]]] = {i: [] for i in delivery_ids}
+    carried: dict[int, list[tuple[int, str, datetime | None]]] = {i: [] for i in delivery_ids}
+    if delivery_ids:
+        for e in session.exec(
+            select(DeliveryEvent)
+            .where(col(DeliveryEvent.delivery_id).in_(delivery_ids))
+            .order_by(col(DeliveryEvent.at), col(DeliveryEvent.id))
+        ):
+            events[e.delivery_id].append((e.event, e.at, e.detail))
+        for c in session.exec(
+            select(DeliveryCarried)
+            .where(col(DeliveryCarried.delivery_id).in_(delivery_ids))
+            .order_by(col(DeliveryCarried.change_id))
+        ):
+            carried[c.delivery_id].append((c.change_id, c.version, c.edited_at))
+    return {i: Trail(tuple(events[i]), tuple(carried[i])) for i in delivery_ids}
+
+
+def current_version(change: Change) -> str:
+    """The version a message would carry of this change now."""
+    return _version_of(change)

@@ -46,6 +46,12 @@ class SignupForm:
     office: str | None = None
     language: str = "nb"
     choices: dict[str, str] = field(default_factory=dict)
+    #: local hour of daily and weekly digests, weekday of weekly ones (0 = Monday), quiet
+    #: hours for push (start, end); None: the service's default, or no quiet hours
+    digest_hour: int | None = None
+    digest_weekday: int | None = None
+    quiet_start: int | None = None
+    quiet_end: int | None = None
 
 
 def signing_secret(session: Session, override: str = "") -> bytes:
@@ -98,6 +104,25 @@ def check_form(
         errors["subtopics"] = "subtopics_missing"
     if len(form.name) > 200:
         errors["name"] = "name_too_long"
+    errors.update(check_hours(form))
+    return errors
+
+
+def check_hours(form: SignupForm) -> dict[str, str]:
+    """Errors of the digest hour, weekday and quiet hours (each in range; quiet hours both or
+    neither, and not equal)."""
+    errors: dict[str, str] = {}
+    if form.digest_hour is not None and not 0 <= form.digest_hour <= 23:
+        errors["digest_hour"] = "hour_invalid"
+    if form.digest_weekday is not None and not 0 <= form.digest_weekday <= 6:
+        errors["digest_weekday"] = "weekday_invalid"
+    quiet = (form.quiet_start, form.quiet_end)
+    if quiet != (None, None) and (
+        None in quiet
+        or form.quiet_start == form.quiet_end
+        or not all(0 <= h <= 23 for h in quiet if h is not None)
+    ):
+        errors["quiet"] = "quiet_invalid"
     return errors
 
 
@@ -232,6 +257,9 @@ def export(session: Session, subscriber: Subscriber) -> dict[str, Any]:
         "region": subscriber.region,
         "statsforvalter_office": subscriber.office,
         "language": subscriber.language,
+        "digest_hour": subscriber.digest_hour,
+        "digest_weekday": subscriber.digest_weekday,
+        "quiet_hours": [subscriber.quiet_start, subscriber.quiet_end],
         "created_at": subscriber.created_at.isoformat(),
         "confirmed_at": subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else None,
         "subscriptions": [
@@ -260,6 +288,8 @@ def erase(session: Session, subscriber: Subscriber, now: datetime) -> None:
     subscriber.region = None
     subscriber.office = None
     subscriber.language = "nb"
+    subscriber.digest_hour = subscriber.digest_weekday = None
+    subscriber.quiet_start = subscriber.quiet_end = None
     subscriber.confirmed_at = None
     subscriber.hard_bounces = 0
     subscriber.suppressed_at = None
@@ -274,6 +304,10 @@ def _apply_profile(subscriber: Subscriber, form: SignupForm) -> None:
     subscriber.region = form.region or None
     subscriber.office = form.office or None
     subscriber.language = "nn" if form.language == "nn" else "nb"
+    subscriber.digest_hour = form.digest_hour
+    subscriber.digest_weekday = form.digest_weekday
+    subscriber.quiet_start = form.quiet_start
+    subscriber.quiet_end = form.quiet_end
 
 
 def _replace_subscriptions(

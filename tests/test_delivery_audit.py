@@ -21,7 +21,10 @@ from subscribers.models import Subscriber
 from tests.conftest import Clock
 from tests.support.outbox import deliver_via_smtp
 from tests.support.smtpserver import Inbox
+from tests.support.staff import fast_hasher, login, staff_client
 from tests.test_plan import add_change, subscribe
+
+__all__ = ["fast_hasher"]
 
 
 def subscriber_id(ctx: Context, email: str) -> int:
@@ -114,6 +117,34 @@ async def test_audit_rows_are_kept_for_the_set_time(
     with Session(ctx.engine) as session:
         [row] = audit.for_change(session, change)  # the outbox row itself stays
     assert row.events == () and row.carried == () and row.status == "sent"
+
+
+async def test_the_console_shows_the_audit_per_change_and_per_subscriber(
+    ctx: Context, clock: Clock, smtp: tuple[Inbox, int], fast_hasher: None
+) -> None:
+    inbox, port = smtp
+    inbox.refuse["borte@k.no"] = "550 5.1.1 No such user"
+    subscribe(ctx, "lege@k.no", ["vaksinasjon"], "immediate")
+    subscribe(ctx, "borte@k.no", ["vaksinasjon"], "immediate")
+    change = add_change(ctx, "Ny vaksine", ["vaksinasjon"])
+    dispatch(ctx)
+    await deliver_via_smtp(ctx, port)
+    with Session(ctx.engine) as session:
+        row = session.get(Change, change)
+        assert row is not None
+        version = audit.current_version(row)[:8]
+    async with staff_client(ctx) as client:
+        await login(client, ctx, "admin")
+        page = await client.get(f"/staff/endringer/{change}")
+        assert page.status_code == 200
+        text = " ".join(page.text.split())
+        assert f"<code>{version}</code> (som nå)" in text
+        assert "godtatt" in text and "feilet" in text and "bounce: SMTP 550" in text
+        person = await client.get(f"/staff/abonnenter/{subscriber_id(ctx, 'lege@k.no')}")
+        assert person.status_code == 200
+        text = " ".join(person.text.split())
+        assert f'<a href="/staff/endringer/{change}">#{change}</a> <code>{version}</code>' in text
+        assert "godtatt" in text and "standard (kl. 07, ukentlig mandag)" in text
 
 
 def test_migration_0010_goes_down_and_up_again(ctx: Context) -> None:

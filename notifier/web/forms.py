@@ -28,4 +28,16 @@ def parse_form(data: dict[str, str], email: str = "") -> ss.SignupForm:
         office=data.get("office") or None,
         language=data.get("language", "nb"),
         choices=choices,
+        digest_hour=_number(data.get("digest_hour")),
+        digest_weekday=_number(data.get("digest_weekday")),
+        quiet_start=_number(data.get("quiet_start")),
+        quiet_end=_number(data.get("quiet_end")),
     )
+
+
+def _number(value: str | None) -> int | None:
+    """A select's number; empty: None (the default); anything else that is no number: -1,
+    which the form check refuses."""
+    if not value:
+        return None
+    return int(value) if value.isdigit() and len(value) <= 2 else -1

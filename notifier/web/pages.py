@@ -25,7 +25,7 @@ from subscribers.tokens import ExpiredToken, TokenError, check_csrf, csrf_token
 
 CSRF_COOKIE = "csrf"
 LANG_COOKIE = "lang"
-FIELD_IDS = {"subtopics": "topics", "role": "role-kommunelege"}
+FIELD_IDS = {"subtopics": "topics", "role": "role-kommunelege", "quiet": "quiet_start"}
 
 
 def request_lang(request: Request) -> str:
@@ -96,6 +96,8 @@ class Pages:
             submit=t["submit_subscribe" if mode == "subscribe" else "save"],
             roles=ROLES, cadences=CADENCES, groups=self.groups(lang), counties=self.counties,
             municipalities=self.municipalities, offices=self.offices, field_ids=FIELD_IDS,
+            default_hour=self.ctx.settings.daily_digest_hour,
+            default_weekday=self.ctx.settings.weekly_digest_weekday,
             **values,
         )  # fmt: skip
 

@@ -23,7 +23,9 @@ def _form_of(session: Session, subscriber: Subscriber) -> ss.SignupForm:
     return ss.SignupForm(
         email=subscriber.email, name=subscriber.name, role=subscriber.role,
         region=subscriber.region, office=subscriber.office, language=subscriber.language,
-        choices=ss.choices(session, subscriber),
+        choices=ss.choices(session, subscriber), digest_hour=subscriber.digest_hour,
+        digest_weekday=subscriber.digest_weekday, quiet_start=subscriber.quiet_start,
+        quiet_end=subscriber.quiet_end,
     )  # fmt: skip
 
 

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from feeds.store.models import Change, Source
-from notifier import review
+from notifier import delivery_audit, review
 from notifier.context import Context
 from notifier.models import StaffUser
 from notifier.plan import dispatch
@@ -159,10 +159,13 @@ def _change_page(
         change, common["subtopic_labels"], common["region_names"], t["kind_urgent"]
     )
     reviewer = session.get(StaffUser, change.reviewed_by) if change.reviewed_by else None
+    reach = views.reach(session, change.id)
+    trail = delivery_audit.trails(session, [r.delivery_id for r in reach.rows])
     return pages.render(
         request, "change.html", staff=staff, status=status, texts=TEXTS, **common,
         change=change, source=source, reasons=current, former_reasons=former,
-        reach=views.reach(session, change.id), reviewer=reviewer,
+        reach=reach, reviewer=reviewer, trail=trail,
+        version_now=delivery_audit.current_version(change),
         held_reason=_held_reason(change, lang),
         waited=views.waiting_words(review.age(change, ctx.clock()), lang)
         if change.status == review.HELD else None,

@@ -42,7 +42,7 @@ from sqlmodel import Session, col, func, or_, select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from notifier import audit
+from notifier import audit, delivery_audit
 from notifier.context import Context
 from notifier.erasure import erase_subscriber
 from notifier.models import StaffUser
@@ -603,16 +603,24 @@ def _detail(
          "cadence": t.get(f"cadence_{s.cadence}", s.cadence)}
         for s in subs
     ]  # fmt: skip
-    messages = [
-        {"subject": d.subject, "kind": t.get(f"kind_{d.kind}", d.kind),
-         "status": t.get(f"status_{d.status}", d.status), "sent_at": d.sent_at,
-         "created_at": d.created_at}
-        for d in session.exec(
+    rows = list(
+        session.exec(
             select(Delivery)
             .where(Delivery.subscriber_id == person.id)
             .order_by(col(Delivery.created_at).desc(), col(Delivery.id).desc())
             .limit(RECENT_MESSAGES)
         )
+    )
+    trail = delivery_audit.trails(session, [d.id for d in rows if d.id is not None])
+    items = delivery_audit.carried_changes(session, [d.id for d in rows if d.id is not None])
+    messages = [
+        {"subject": d.subject, "kind": t.get(f"kind_{d.kind}", d.kind),
+         "status": t.get(f"status_{d.status}", d.status), "sent_at": d.sent_at,
+         "created_at": d.created_at, "channel": d.channel,
+         "changes": [(c, trail[d.id or 0].version_of(c)) for c in sorted(items[d.id or 0])],
+         "events": [(t.get(f"event_{e}", e), at, detail)
+                    for e, at, detail in trail[d.id or 0].events]}
+        for d in rows
     ]  # fmt: skip
     reason = _suppressions(session, [person]).get(person.id)
     zone = ctx.settings.timezone
@@ -631,6 +639,8 @@ def _detail(
         (t["f_region"], _place(ctx, person.region, t)),
         (t["f_office"], _office(ctx, person.office) or t["empty"]),
         (t["f_language"], t.get(f"lang_name_{person.language}", person.language)),
+        (t["f_digest_time"], _digest_time(t, ctx, person)),
+        (t["f_quiet"], _quiet(t, person)),
         (t["f_created"], when(person.created_at)),
         (t["f_confirmed"], when(person.confirmed_at) if person.confirmed_at else t["no"]),
     ]
@@ -640,6 +650,22 @@ def _detail(
         suppression=_suppression_text(t, reason), suppressed_at=when(person.suppressed_at)
         if person.suppressed_at else None, errors=list(errors), erase_error=erase_error,
     )  # fmt: skip
+
+
+def _digest_time(t: dict[str, str], ctx: Context, person: Subscriber) -> str:
+    settings = ctx.settings
+    hour = settings.daily_digest_hour if person.digest_hour is None else person.digest_hour
+    day = settings.weekly_digest_weekday if person.digest_weekday is None else person.digest_weekday
+    chosen = person.digest_hour is not None or person.digest_weekday is not None
+    return t["digest_chosen" if chosen else "digest_default"].format(
+        hour=hour, day=t[f"weekday_{day}"]
+    )
+
+
+def _quiet(t: dict[str, str], person: Subscriber) -> str:
+    if person.quiet_start is None or person.quiet_end is None:
+        return t["quiet_none"]
+    return t["quiet_span"].format(start=person.quiet_start, end=person.quiet_end)
 
 
 @router.get("/staff/abonnenter/{sid}", response_class=HTMLResponse)

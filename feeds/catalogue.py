@@ -45,11 +45,11 @@ from urllib.parse import urlsplit
 
 from feeds.errors import BlockedAddressError, CatalogueError, SelectorError
 from feeds.fetch.netguard import canonical_request_url
+from feeds.read import READERS
 from feeds.read.selectors import check_selector
 
-KINDS = frozenset({"feed", "page", "document", "listing", "changelog", "hapi"})
-#: kinds whose items or chapters are found by following links from the watched URL
-LINK_KINDS = frozenset({"document", "listing"})
+#: the source kinds: one reader each (``feeds.read.READERS``)
+KINDS = frozenset(READERS)
 DEFAULT_CATALOGUE = Path(__file__).parent / "data" / "sources.toml"
 _KNOWN_FIELDS = frozenset(
     {
@@ -167,10 +167,12 @@ def _parse_links(
     follow_pdfs = entry.get("follow_pdfs", False)
     if not isinstance(follow_pdfs, bool):
         raise CatalogueError(f"{where}: follow_pdfs must be true or false")
-    if kind in LINK_KINDS and link_selector is None and link_pattern is None:
+    reader = READERS[kind]
+    if reader.link_rule and link_selector is None and link_pattern is None:
         raise CatalogueError(f"{where}: kind {kind!r} needs link_selector or link_pattern")
-    if follow_pdfs and kind not in ("page", "document"):
-        raise CatalogueError(f"{where}: follow_pdfs applies to pages and documents only")
+    if follow_pdfs and not reader.allows_follow_pdfs:
+        allowed = ", ".join(sorted(k for k, r in READERS.items() if r.allows_follow_pdfs))
+        raise CatalogueError(f"{where}: follow_pdfs applies to these kinds only: {allowed}")
     return link_selector, link_pattern, follow_pdfs
 
 

@@ -52,7 +52,7 @@ from feeds.detect.history import DEFAULT_CONFIRM, ConfirmRules, early_check, rep
 from feeds.errors import ContentCollapse
 from feeds.fetch.client import Fetcher, needs_full_fetch
 from feeds.fetch.parts import fetch_linked
-from feeds.read.document import needs_links
+from feeds.read import reader_for
 from feeds.store.snapshot import stored_state
 from feeds.store.sources import (
     CheckTarget,
@@ -164,8 +164,9 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
     # Documents and pages with PDF attachments check their parts on every check (each part
     # conditionally): a chapter may change while its table of contents stays the same. A
     # page with attachments is fetched whole (its own sections come from its body).
-    multi = needs_links(spec)
-    conditional = bool(known) and (not multi or spec.kind == "document")
+    reader = reader_for(spec)
+    multi = reader.follows_links(spec)
+    conditional = bool(known) and reader.conditional(spec)
     force_full = needs_full_fetch(
         target.last_full_fetch_at, r.now(), r.fetcher.policy.full_fetch_every
     )
@@ -272,7 +273,7 @@ async def _detect(
             # a collapse accepted once (its changes wait) is accepted by its re-check too
             accept = candidate_digest(conn, target.id)
     linked: list[Linked] = []
-    if needs_links(spec):
+    if reader_for(spec).follows_links(spec):
         known = known_parts(previous)
         if result.not_modified and not known:
             # a table of contents not modified, but no parts on record (a snapshot from

@@ -22,12 +22,7 @@ from feeds.detect.diff import (
     match_items,
 )
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
-from feeds.read.changelog import changelog_feed
-from feeds.read.document import linked_page, needs_links
-from feeds.read.feed import extract_feed
-from feeds.read.hapi import extract_hapi
-from feeds.read.html import extract_page
-from feeds.read.listing import listing_feed
+from feeds.read import ItemReader, PageInput, PageReader, reader_for
 from feeds.types import (
     EXTRACTION_VERSION,
     FeedContent,
@@ -52,8 +47,6 @@ COLLAPSE_MIN_CHARS = 400
 EMPTIED_MIN_ITEMS = 1
 #: the content digest of a feed version without items
 EMPTY_FEED_DIGEST = hashlib.sha256(b"").hexdigest()[:32]
-#: A body without its closing </html> that lost more than this share of text is truncated.
-TRUNCATED_RATIO = 0.8
 #: How many recent versions of each section are remembered: a section that returns to one of
 #: them (an A/B variant flipping back) is not reported again.
 HISTORY = 5
@@ -133,60 +126,32 @@ def detect(
     """Compare a fetched response (and, for documents and PDF attachments, the linked parts
     fetched with it) with the last snapshot; ``rules`` says which versions are held for
     review. Raises SourceProblem."""
-    # A document's table of contents may answer 304 while a chapter changed: its chapters
+    reader = reader_for(spec)
+    # A table of contents (a document's) may answer 304 while a chapter changed: its chapters
     # are checked all the same (``linked``, fetched from the parts of the last version).
-    toc_304 = spec.kind == "document" and bool(known_parts(previous))
+    toc_304 = reader.contents and bool(known_parts(previous))
     if result.not_modified and not toc_304:
         return Detection("unchanged", None, note="304 not modified")
     _refuse_challenge(result)
     raw = previous.body_hash if result.not_modified and previous else result.body_hash
-    if previous is not None and previous.body_hash == raw and not needs_links(spec):
+    if previous is not None and previous.body_hash == raw and not reader.follows_links(spec):
         return Detection("unchanged", None, note="same body")
-    if spec.kind == "changelog":  # the publisher's own change log: one item per row
-        return _detect_feed(spec, changelog_feed(spec, result), raw, previous, rules)
-    if spec.kind in ("feed", "listing"):
-        feed = (
-            extract_feed(result.body, result.headers)
-            if spec.kind == "feed"
-            else listing_feed(spec, result)
-        )
-        return _detect_feed(spec, feed, raw, previous, rules)
-    page, problems, parts = _page_of(spec, result, previous, linked)
-    detection = _detect_page(spec, page, raw, previous, accept_collapse, parts, rules)
-    return replace(detection, problems=problems) if problems else detection
+    if isinstance(reader, ItemReader):  # a feed, or a page read as one: items
+        feed = reader.read(spec, result)
+        return _detect_feed(spec, feed, raw, previous, rules, reader.match_by_text)
+    assert isinstance(reader, PageReader)
+    last = previous.page if previous else None
+    current = previous is not None and previous.version == EXTRACTION_VERSION
+    source = PageInput(spec, result, last, current, linked, known_parts(previous))
+    read = reader.read(source)
+    detection = _detect_page(spec, read.page, raw, previous, accept_collapse, read.parts, rules)
+    return replace(detection, problems=read.problems) if read.problems else detection
 
 
 def _refuse_challenge(result: FetchResult) -> None:
     headers = {k.lower(): v for k, v in result.headers.items()}
     if headers.get("cf-mitigated"):
         raise SourceProblem("the site answered with a bot challenge (cf-mitigated)")
-
-
-def _page_of(
-    spec: SourceSpec,
-    result: FetchResult,
-    previous: SnapshotState | None,
-    linked: Sequence[Linked],
-) -> tuple[PageContent, tuple[str, ...], Parts]:
-    """The page, the problems of single parts and the parts' state (documents and pages with
-    attachments)."""
-    last = previous.page if previous else None
-    known = known_parts(previous)
-    if spec.kind == "hapi":  # Helsedirektoratet's content API: JSON, no </html> to check
-        return extract_hapi(result.body), (), {}
-    if spec.kind == "document":
-        built = linked_page(spec, None, linked, last, known)
-        return built.page, built.problems, built.parts
-    # The last version's sections are taken over where their raw text is unchanged; only
-    # when they were extracted by this same code (a new version re-baselines anyway).
-    current = previous is not None and previous.version == EXTRACTION_VERSION
-    reuse = last.sections if last is not None and current else ()
-    page = extract_page(result.body, result.headers, spec.selector, spec.drop, spec.noise, reuse)
-    _refuse_truncated(result.body, last, page)
-    if not linked:
-        return page, (), {}
-    built = linked_page(spec, page, linked, last, known)
-    return built.page, built.problems, built.parts
 
 
 def known_parts(previous: SnapshotState | None) -> Parts:
@@ -198,31 +163,21 @@ def known_parts(previous: SnapshotState | None) -> Parts:
     return previous.parts
 
 
-def _refuse_truncated(body: bytes, before: PageContent | None, after: PageContent) -> None:
-    """A body cut off before </html> that also lost text is a broken transfer, not an edit."""
-    if before is None or b"</html" in body[-4096:].lower():
-        return
-    if after.text_length < before.text_length * TRUNCATED_RATIO:
-        raise SourceProblem(
-            f"the page ends before </html> and its text fell from {before.text_length} to "
-            f"{after.text_length} characters: a truncated transfer; kept the last version"
-        )
-
-
 def _detect_feed(
     spec: SourceSpec,
     feed: FeedContent,
     raw: str,
     previous: SnapshotState | None,
     rules: HoldRules = DEFAULT_RULES,
+    by_text: bool = False,
 ) -> Detection:
     same_kind = previous is not None and previous.kind == spec.kind
     if previous is not None and same_kind:
         _refuse_emptied(feed_items(previous), len(feed.items))
     seen = dict(previous.seen) if previous else {}
-    # RSS and Atom items are known by their text too when their identity changed; a
-    # listing's links have no text, a change log's rows repeat their texts by design
-    known = match_items(seen, feed, by_text=spec.kind == "feed")
+    # items known by their text too when their identity changed, as the reader says (RSS and
+    # Atom: yes; a listing's links have no text, a change log's rows repeat theirs by design)
+    known = match_items(seen, feed, by_text=by_text)
     item_changes = diff_feed(seen, feed, known)
     current = {i.item_id: SeenItem(i.digest, i.title, i.summary, i.content) for i in feed.items}
     # Items that left the feed are kept as bare tombstones, newest last, up to the limit.

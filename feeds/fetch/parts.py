@@ -12,7 +12,8 @@ import asyncio
 from feeds.catalogue import SourceSpec
 from feeds.errors import FeedsError, SourceProblem
 from feeds.fetch.client import Fetcher
-from feeds.read.document import wanted_links
+from feeds.read import reader_for
+from feeds.read.document import NO_CHAPTERS
 from feeds.types import FetchResult, Link, Linked, Parts, PartState, Validators
 
 
@@ -30,12 +31,13 @@ async def fetch_linked(
     contents changed; an unchanged chapter then costs a 304. A table of contents that was
     itself not modified (304) links to the parts it linked to last time."""
     known = known or {}
+    reader = reader_for(spec)
     if result.not_modified:
         links = tuple(Link(url, part.title) for url, part in known.items())
+        if reader.contents and not links:
+            raise SourceProblem(NO_CHAPTERS)
     else:
-        links = wanted_links(spec, result)
-    if spec.kind == "document" and not links:
-        raise SourceProblem("the table of contents links to no chapters: has the layout changed?")
+        links = reader.links(spec, result)
     return list(
         await asyncio.gather(
             *(_fetch_one(fetcher, link, known.get(link.url), force_full) for link in links)

@@ -47,12 +47,11 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from feeds.catalogue import SourceSpec
 from feeds.errors import SourceProblem
 from feeds.read.html import (
     BLOCKS,
@@ -65,7 +64,11 @@ from feeds.read.html import (
     select,
 )
 from feeds.read.normalize import clean_text, compile_noise, parse_date
+from feeds.read.reader import ItemReader
 from feeds.types import FeedContent, FeedItem, FetchResult
+
+if TYPE_CHECKING:
+    from feeds.catalogue import SourceSpec
 
 #: only the newest rows are kept as items
 MAX_ITEMS = 500
@@ -131,6 +134,15 @@ class _Row:
     link: str  # canonical http(s) link of the chapter, '' if none
     description: str
     kind: str  # the row's kind cell ('Nytt', 'Endret'), '' if the table has none
+
+
+class ChangelogReader(ItemReader):
+    """``changelog``: the publisher's own list of changes, each row an item."""
+
+    kind = "changelog"
+
+    def read(self, spec: SourceSpec, result: FetchResult) -> FeedContent:
+        return changelog_feed(spec, result)
 
 
 def changelog_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:

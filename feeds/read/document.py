@@ -10,13 +10,16 @@ parts, is ``feeds.fetch.parts``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from feeds.catalogue import SourceSpec
 from feeds.errors import SourceProblem
 from feeds.read.html import extract_links, extract_page
 from feeds.read.pdf import pdf_text
+from feeds.read.reader import PageInput, PageRead, PageReader
 from feeds.types import FetchResult, Link, Linked, PageContent, Parts, PartState, Section
+
+if TYPE_CHECKING:
+    from feeds.catalogue import SourceSpec
 
 #: a document never fetches more chapters than this per check
 MAX_CHAPTERS = 200
@@ -24,31 +27,47 @@ MAX_CHAPTERS = 200
 MAX_PDFS = 20
 
 
-def needs_links(spec: SourceSpec) -> bool:
-    """Whether a check of this source fetches linked pages too."""
-    return spec.kind == "document" or spec.follow_pdfs
+class DocumentReader(PageReader):
+    """``document``: a guide whose chapters are linked from a table of contents at the URL
+    (``link_selector``/``link_pattern`` pick them); every chapter is watched and reported on
+    its own, under its title."""
+
+    kind = "document"
+    link_rule = True
+    allows_follow_pdfs = True
+    contents = True
+
+    def links(self, spec: SourceSpec, result: FetchResult) -> tuple[Link, ...]:
+        """The chapters the table of contents links to."""
+        links = extract_links(
+            result.body,
+            result.url or spec.url,
+            result.headers,
+            spec.link_selector,
+            spec.link_pattern,
+        )
+        if not links:
+            raise SourceProblem(NO_CHAPTERS)
+        return links[:MAX_CHAPTERS]
+
+    def read(self, source: PageInput) -> PageRead:
+        return linked_page(source.spec, None, source.linked, source.last, source.known)
 
 
-def wanted_links(spec: SourceSpec, result: FetchResult) -> tuple[Link, ...]:
-    """The chapters (document) or PDF attachments (follow_pdfs) a fetched page links to."""
+#: a table of contents that links to no chapter
+NO_CHAPTERS = "the table of contents links to no chapters: has the layout changed?"
+
+
+def pdf_links(spec: SourceSpec, result: FetchResult) -> tuple[Link, ...]:
+    """The PDF attachments a fetched page links to (``follow_pdfs``)."""
     links = extract_links(
         result.body, result.url or spec.url, result.headers, spec.link_selector, spec.link_pattern
     )
-    if spec.kind == "document":
-        return links[:MAX_CHAPTERS]
     return tuple(link for link in links if _is_pdf(link.url))[:MAX_PDFS]
 
 
 def _is_pdf(url: str) -> bool:
     return url.lower().split("?", 1)[0].endswith(".pdf")
-
-
-@dataclass(frozen=True)
-class LinkedPage:
-    page: PageContent
-    problems: tuple[str, ...] = ()
-    #: what to keep of every part for the next check
-    parts: Parts = field(default_factory=dict)
 
 
 def linked_page(
@@ -57,18 +76,20 @@ def linked_page(
     linked: Sequence[Linked],
     previous: PageContent | None,
     known: Parts | None = None,
-) -> LinkedPage:
+) -> PageRead:
     """The sections of ``base`` (the page itself; None for a document) followed by every
-    linked part's sections, each under the part's title. A part that answered 304, or the
+    linked part's sections, each under the part's title: a document's parts are its chapters
+    (read as pages), a page's its PDF attachments. A part that answered 304, or the
     same body as last time (``known``), keeps the sections it had in ``previous`` without
     being read again; so does a part that fails. Raises SourceProblem when every part of a
     document failed."""
     known = known or {}
+    chapters = base is None
     sections: list[Section] = list(base.sections) if base else []
     problems: list[str] = []
     parts: dict[str, PartState] = {}
     for part in linked:
-        title = _part_title(spec, part.link)
+        title = _part_title(chapters, part.link)
         url = part.link.url
         last = known.get(url)
         try:
@@ -76,19 +97,19 @@ def linked_page(
             if last is not None and previous is not None and _unchanged(last, state):
                 sections.extend(_kept(previous, title))
             else:
-                sections.extend(_part_sections(spec, part, title))
+                sections.extend(_part_sections(spec, chapters, part, title))
             parts[url] = state
         except SourceProblem as exc:
             problems.append(f"{title}: {part.problem or exc}")
             sections.extend(_kept(previous, title))
             if last is not None:
                 parts[url] = last
-    if linked and len(problems) == len(linked) and spec.kind == "document":
+    if linked and len(problems) == len(linked) and chapters:
         raise SourceProblem(f"no chapter could be read ({problems[0]} ...)")
     title = base.title if base else spec.name
     updated = base.updated if base else None
     page = PageContent(title, tuple(sections), updated)
-    return LinkedPage(page, tuple(problems), parts)
+    return PageRead(page, tuple(problems), parts)
 
 
 def _part_state(title: str, part: Linked, last: PartState | None) -> PartState:
@@ -109,16 +130,16 @@ def _unchanged(last: PartState, now: PartState) -> bool:
     return last.title == now.title and bool(last.body_hash) and last.body_hash == now.body_hash
 
 
-def _part_title(spec: SourceSpec, link: Link) -> str:
-    if spec.kind == "document":
+def _part_title(chapters: bool, link: Link) -> str:
+    if chapters:
         return link.title or link.url
     return f"Vedlegg: {link.title or link.url.rsplit('/', 1)[-1]}"
 
 
-def _part_sections(spec: SourceSpec, part: Linked, title: str) -> list[Section]:
+def _part_sections(spec: SourceSpec, chapters: bool, part: Linked, title: str) -> list[Section]:
     if part.result is None or part.result.not_modified:
         raise SourceProblem(part.problem or "not fetched")
-    if spec.kind != "document":
+    if not chapters:
         text = pdf_text(part.result.body)
         if not text:
             raise SourceProblem("the PDF has no text (a scan?)")

@@ -15,7 +15,7 @@ import re
 import xml.sax
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import feedparser
 
@@ -23,10 +23,24 @@ from feeds.errors import SourceProblem
 from feeds.read.feedxml import feed_document
 from feeds.read.html import canonical_url, html_to_text, identity_url
 from feeds.read.normalize import clean_text, strip_noise
-from feeds.types import FeedContent, FeedItem
+from feeds.read.reader import ItemReader
+from feeds.types import FeedContent, FeedItem, FetchResult
+
+if TYPE_CHECKING:
+    from feeds.catalogue import SourceSpec
 
 #: a GUID that is an address (scheme, or a host with a www. form)
 _ADDRESS_GUID = re.compile(r"(?:https?://|www\.)", re.I)
+
+
+class FeedReader(ItemReader):
+    """``feed``: the items of an RSS or Atom document."""
+
+    kind = "feed"
+    match_by_text = True
+
+    def read(self, spec: SourceSpec, result: FetchResult) -> FeedContent:
+        return extract_feed(result.body, result.headers)
 
 
 def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedContent:

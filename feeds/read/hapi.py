@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 from feeds.errors import SourceProblem
 from feeds.read.html import html_to_text
 from feeds.read.normalize import clean_text
+from feeds.read.reader import PageInput, PageRead, PageReader
 from feeds.types import PageContent, Section
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -58,6 +59,15 @@ DATA_LABELS: Mapping[str, str] = {
 _CHILD_KEYS = ("barn", "children")
 _MAX_DEPTH = 8
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+class HapiReader(PageReader):
+    """``hapi``: Helsedirektoratet's content API (JSON: no </html> to check)."""
+
+    kind = "hapi"
+
+    def read(self, source: PageInput) -> PageRead:
+        return PageRead(extract_hapi(source.result.body))
 
 
 def extract_hapi(body: bytes) -> PageContent:

@@ -6,12 +6,16 @@ matching link is an item whose identity is the link's identity form
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
-from feeds.catalogue import SourceSpec
 from feeds.errors import SourceProblem
 from feeds.read.feed import item_identity
 from feeds.read.html import extract_links
+from feeds.read.reader import ItemReader
 from feeds.types import FeedContent, FeedItem, FetchResult
+
+if TYPE_CHECKING:
+    from feeds.catalogue import SourceSpec
 
 
 def listing_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:
@@ -36,3 +40,14 @@ def listing_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:
         )
         items.setdefault(item_id, item)  # the same letter under two forms of its address
     return FeedContent(title=spec.name, items=tuple(items.values()))
+
+
+class ListingReader(ItemReader):
+    """``listing``: a list of letters or news without a feed (``link_selector`` or
+    ``link_pattern`` pick its links)."""
+
+    kind = "listing"
+    link_rule = True
+
+    def read(self, spec: SourceSpec, result: FetchResult) -> FeedContent:
+        return listing_feed(spec, result)

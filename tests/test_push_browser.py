@@ -1,0 +1,111 @@
+"""Push in a real browser (Debian's Chromium driven by Playwright): the preferences page
+registers the service worker at the site's root and links the manifest; the push buttons
+appear only with JavaScript, and the permission is asked only after a click; the page passes
+axe-core in bokmål and nynorsk and has no horizontal overflow at 360 px. A real push
+subscription needs the browser vendor's push service (not reachable here): the delivery side
+is proven end to end against a local push service in tests/test_push.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from notifier.context import Context
+from notifier.web.links import load_secret
+from subscribers.tokens import MANAGE, sign
+from tests.conftest import Clock
+from tests.support.browser import serving_app
+from tests.test_browser import CHROMIUM, axe_violations, sync_api
+from tests.test_plan import subscribe
+
+
+@pytest.fixture
+def server(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, Context]]:
+    with serving_app(tmp_path, clock) as pair:
+        yield pair
+
+
+def prefs_url(base: str, ctx: Context) -> str:
+    subscribe(ctx, "sf@k.no", ["forskrifter_regelverk"], "daily")
+    with Session(ctx.engine):
+        token = sign(load_secret(ctx), MANAGE, 1, 0, ctx.clock())
+    return f"{base}/innstillinger/{token}"
+
+
+def launch(p: Any) -> Any:
+    return p.chromium.launch(
+        executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+    )
+
+
+def test_the_preferences_page_registers_the_service_worker_and_passes_axe(
+    server: tuple[str, Context],
+) -> None:
+    base, ctx = server
+    url = prefs_url(base, ctx)
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        context = browser.new_context()
+        page = context.new_page()
+        asked: list[str] = []
+        page.expose_function("noteAsked", lambda: asked.append("asked"))
+        page.add_init_script(
+            """(() => { if (!window.Notification) return;
+            const ask = Notification.requestPermission.bind(Notification);
+            Notification.requestPermission = (...a) => { window.noteAsked(); return ask(...a); };
+            })();"""
+        )
+        page.goto(url)
+        scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+        assert scope == f"{base}/"
+        script = page.evaluate(
+            "navigator.serviceWorker.ready.then(r => r.active && r.active.scriptURL)"
+        )
+        assert script == f"{base}/sw.js"
+        manifest = page.evaluate(
+            "fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())"
+        )
+        assert manifest["scope"] == "/" and manifest["display"] == "standalone"
+        on = page.get_by_role("button", name="Slå på varsler i denne nettleseren")
+        on.wait_for(state="visible")
+        assert page.locator("#push-status").inner_text() == (
+            "Varsler er ikke slått på i denne nettleseren."
+        )
+        assert asked == []  # nothing asked on page load
+        violations = {"nb": axe_violations(page)}
+        on.click()
+        page.wait_for_function(
+            "document.getElementById('push-status').textContent.startsWith('Nettleseren har ikke')"
+            " || document.getElementById('push-status').textContent.startsWith('Det gikk ikke')"
+        )
+        assert asked == ["asked"]  # after the click, once
+        page.goto(url + "?lang=nn")
+        page.get_by_role("button", name="Slå på varsel i denne nettlesaren").wait_for()
+        violations["nn"] = axe_violations(page)
+        page.set_viewport_size({"width": 360, "height": 800})
+        page.goto(url + "?lang=nb")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        browser.close()
+    assert violations == {"nb": [], "nn": []}
+
+
+def test_without_javascript_the_page_says_push_needs_it(server: tuple[str, Context]) -> None:
+    base, ctx = server
+    url = prefs_url(base, ctx)
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto(url)
+        notice = page.locator("#push .notice")
+        assert notice.is_visible()
+        assert notice.inner_text().startswith("Varsler i nettleseren krever JavaScript.")
+        assert not page.locator("#push-on").is_visible()
+        assert page.get_by_label("Adresse til varslingskanalen").is_visible()
+        browser.close()

@@ -184,3 +184,36 @@ async def test_targets_are_added_masked_and_removed(
     with Session(ctx.engine) as session:
         assert len(session.exec(select(AppriseTarget)).all()) == 1
     assert json.loads((await client.get("/manifest.webmanifest")).text)["lang"] == "nb"
+
+
+async def test_staff_add_a_group_target_on_the_subscriber_page(ctx: Context) -> None:
+    from notifier.models import AuditEvent
+    from tests.support.staff import login, staff_client
+
+    subscribe(ctx, "sf-rogaland@statsforvalteren.no", ["brev_til_kommunene"], "immediate")
+    async with staff_client(ctx) as client:
+        _, csrf = await login(client, ctx, role="admin")
+        url = "workflows://prod-12.westeurope.logic.azure.com:443/hemmelig/sig"
+        forged = await client.post("/staff/abonnenter/1/mal", data={"url": url, "csrf_token": "x"})
+        assert forged.status_code == 403
+        added = await client.post("/staff/abonnenter/1/mal", data={"url": url, "csrf_token": csrf})
+        assert added.status_code == 303
+        page = (await client.get("/staff/abonnenter/1")).text
+        assert "workflows://prod-12.westeurope.logic.azure.com/…" in page
+        assert "hemmelig" not in page and "Push og andre varslingskanaler" in page
+        refused = await client.post(
+            "/staff/abonnenter/1/mal", data={"url": "file:///etc/passwd", "csrf_token": csrf}
+        )
+        assert refused.status_code == 400 and "Adressen kan ikke brukes" in refused.text
+        with Session(ctx.engine) as session:
+            [row] = session.exec(select(AppriseTarget)).all()
+            events = session.exec(select(AuditEvent.action, AuditEvent.after)).all()
+        assert ("subscriber.target_add", {"target": row.masked}) in events
+        assert "hemmelig" not in str(events)
+        await client.post(
+            "/staff/abonnenter/1/mal/slett", data={"target_id": str(row.id), "csrf_token": csrf}
+        )
+        with Session(ctx.engine) as session:
+            assert session.exec(select(AppriseTarget)).all() == []
+            actions = session.exec(select(AuditEvent.action)).all()
+        assert "subscriber.target_remove" in actions

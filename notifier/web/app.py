@@ -22,6 +22,7 @@ from notifier.web.routes import (
     staff_changes,
     staff_outbox,
     staff_preview,
+    staff_push,
     staff_sources,
 )
 from notifier.web.routes.staff_subscribers import router as subscribers_router
@@ -51,6 +52,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(staff_sources.router)
     app.include_router(subscribers_router)
     app.include_router(push.router)
+    app.include_router(staff_push.router)
     return app
 
 

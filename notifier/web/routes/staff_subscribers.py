@@ -55,6 +55,7 @@ from notifier.web.deps import (
     StaffFormDep,
     StaffPagesDep,
 )
+from notifier.web.routes.staff_push import staff_push_view
 from notifier.web.staff_pages import StaffPages
 from notifier.web.texts_subscribers import TEXTS
 from subscribers import import_plan
@@ -589,6 +590,7 @@ def _detail(
     status: int = 200,
     errors: Sequence[str] = (),
     erase_error: bool = False,
+    push_error: bool = False,
 ) -> HTMLResponse:
     t = _t(pages, request)
     lang = pages.lang(request)
@@ -649,6 +651,7 @@ def _detail(
         profile=profile, subscriptions=subscriptions, messages=messages, when=when,
         suppression=_suppression_text(t, reason), suppressed_at=when(person.suppressed_at)
         if person.suppressed_at else None, errors=list(errors), erase_error=erase_error,
+        push=staff_push_view(session, person, lang, push_error),
     )  # fmt: skip
 
 

@@ -153,3 +153,27 @@ def forget(session: Session, subscriber_id: int) -> None:
     session.exec(delete(PushReceipt).where(col(PushReceipt.subscriber_id) == subscriber_id))
     session.exec(delete(PushEndpoint).where(col(PushEndpoint.subscriber_id) == subscriber_id))
     session.exec(delete(AppriseTarget).where(col(AppriseTarget.subscriber_id) == subscriber_id))
+
+
+def export(session: Session, subscriber_id: int | None) -> dict[str, list[dict[str, object]]]:
+    """The person's push endpoints and Apprise targets for the data export: when each was added
+    and last used; a target only masked (its URL is a secret of the channel it names)."""
+    if subscriber_id is None:
+        return {"push_endpoints": [], "push_targets": []}
+    targets = session.exec(
+        select(AppriseTarget)
+        .where(AppriseTarget.subscriber_id == subscriber_id)
+        .order_by(col(AppriseTarget.id))
+    ).all()
+    return {
+        "push_endpoints": [
+            {"endpoint": e.endpoint, "created_at": e.created_at.isoformat(),
+             "last_success_at": e.last_success_at.isoformat() if e.last_success_at else None}
+            for e in endpoints_of(session, subscriber_id)
+        ],
+        "push_targets": [
+            {"target": t.masked, "created_at": t.created_at.isoformat(),
+             "last_success_at": t.last_success_at.isoformat() if t.last_success_at else None}
+            for t in targets
+        ],
+    }  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
+from subscribers import push
 from subscribers.models import (
     CADENCES,
     ROLES,
@@ -267,6 +268,7 @@ def export(session: Session, subscriber: Subscriber) -> dict[str, Any]:
              "created_at": s.created_at.isoformat()}
             for s in subs
         ],
+        **push.export(session, subscriber.id),
     }  # fmt: skip
 
 

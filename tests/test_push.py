@@ -377,3 +377,22 @@ def test_migration_0009_goes_down_and_up_again(ctx: Context, service: PushServic
         )
     register(ctx, service, "sf@k.no")
     assert len(endpoints(ctx)) == 1
+
+
+def test_erasure_forgets_endpoints_targets_and_receipts(ctx: Context, service: PushService) -> None:
+    from notifier.channels.manage import add_target
+    from notifier.erasure import erase_subscriber
+
+    subscribe(ctx, "sf@k.no", ["forskrifter_regelverk"], "immediate")
+    register(ctx, service, "sf@k.no")
+    with Session(ctx.engine) as session:
+        add_target(session, ctx.settings, 1, "ntfys://ntfy.example.no/emne", ctx.clock())
+        push.record_receipt(session, "alert:1:webpush:immediate:s1", "webpush", 1, 1, ctx.clock())
+        session.commit()
+        person = session.get(Subscriber, 1)
+        assert person is not None
+        erase_subscriber(session, person, ctx.clock())
+        session.commit()
+    with ctx.engine.connect() as conn:
+        for table in ("push_endpoint", "apprise_target", "push_receipt"):
+            assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 0

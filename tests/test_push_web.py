@@ -121,6 +121,8 @@ async def test_the_script_registers_and_removes_a_browser(
         assert len(session.exec(select(PushEndpoint)).all()) == 2  # several devices
     page = (await client.get(path)).text
     assert "Enhet 1" in page and "Enhet 2" in page and browser.endpoint not in page
+    exported = (await client.get(f"{path}/data.json")).json()
+    assert [e["endpoint"] for e in exported["push_endpoints"]] == [browser.endpoint, second.endpoint]
     bad = await client.post(f"{path}/push", data={**fields, "auth": "kort", "csrf": csrf})
     assert bad.status_code == 400 and bad.json()["ok"] is False
     off = await client.post(f"{path}/push/av", data={"csrf": csrf, "endpoint": browser.endpoint},
@@ -167,6 +169,8 @@ async def test_targets_are_added_masked_and_removed(
     assert "hemmelig" not in added.text
     page = (await client.get(path)).text
     assert "ntfys://ntfy.example.no/…" in page and "hemmelig" not in page
+    exported = (await client.get(f"{path}/data.json")).json()
+    assert [t["target"] for t in exported["push_targets"]] == ["ntfys://ntfy.example.no/…"]
     refused = await client.post(f"{path}/mal", data={"csrf": csrf, "url": "file:///etc/passwd"})
     assert refused.status_code == 400 and "Adressen kan ikke brukes" in refused.text
     allowed = await client.post(f"{path}/mal", data={"csrf": csrf, "url": "json://10.1.2.3/h"})

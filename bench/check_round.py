@@ -140,7 +140,12 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     upgrade(ctx.engine)
     specs = [
         SourceSpec(
-            f"p{i}", "page", f"http://127.0.0.1:{port}/p/{i}", "bench", f"Side {i}", selector="main"
+            key=f"p{i}",
+            kind="page",
+            url=f"http://127.0.0.1:{port}/p/{i}",
+            authority="bench",
+            name=f"Side {i}",
+            selector="main",
         )
         for i in range(args.pages)
     ]

@@ -1,10 +1,17 @@
 """The source catalogue: which feeds and pages we watch, as data (TOML).
 
+Every field of a source is declared once, in ``SourceBase``: its type, default, limits and
+meaning. ``SourceSpec`` adds the checks and is what a check works with (frozen, validated);
+the ``source`` table (``feeds.store.models.Source``) is ``SourceBase`` with the health columns,
+so its catalogue columns, and the store's writing and reading of them
+(``feeds.store.sources``), follow from these fields: a new field is one line here and a
+migration.
+
 A catalogue is a list of ``[[source]]`` tables::
 
     [[source]]
     key = "fhi-nyheter"                 # unique, stable; used in the CLI and in URLs
-    kind = "feed"                       # feed | page | document | listing | changelog
+    kind = "feed"                       # one of feeds.read.READERS
     url = "https://www.fhi.no/rss/nyheter/"
     authority = "fhi"                   # regjeringen | fhi | helsedirektoratet | lovdata | ...
     name = "FHI: nyheter"               # shown to readers
@@ -17,20 +24,22 @@ A catalogue is a list of ``[[source]]`` tables::
     link_pattern = "^https://.*/kap"    # optional: regex the absolute link URL must match
     follow_pdfs = false                 # optional, pages: also watch linked PDF attachments
 
-Kinds: ``feed`` (RSS/Atom), ``page`` (one HTML page, sectioned by heading), ``document`` (a
-guide whose chapters are linked from a table of contents at ``url``: every chapter is watched
-and reported on its own; ``link_selector`` picks the chapter links), ``listing`` (a list of
-letters or news without a feed: every new link is a new item, like a feed item), ``changelog``
-(the publisher's own list of changes, e.g. a table 'Kapittel | Endret/nytt' under each date:
-every row is an item, a new row is new and an edited description an update; ``selector``,
-``drop`` and ``noise`` apply; see ``feeds/read/changelog.py``).
+``notes`` (free text for maintainers, e.g. the evidence for an address) is read and not
+stored. Kinds (``feeds.read.READERS``, one reader each): ``feed`` (RSS/Atom), ``page`` (one
+HTML page, sectioned by heading), ``document`` (a guide whose chapters are linked from a table
+of contents at ``url``: every chapter is watched and reported on its own; ``link_selector``
+picks the chapter links), ``listing`` (a list of letters or news without a feed: every new
+link is a new item, like a feed item), ``changelog`` (the publisher's own list of changes,
+e.g. a table 'Kapittel | Endret/nytt' under each date: every row is an item, a new row is new
+and an edited description an update; ``selector``, ``drop`` and ``noise`` apply; see
+``feeds/read/changelog.py``), ``hapi`` (Helsedirektoratet's content API).
 
 Loading refuses, naming the source and field: a ``url`` that is not absolute http(s), or that
 carries credentials (``user@``), a backslash or control characters, or whose host is not a
-valid host name or address (``feeds.fetch.netguard.canonical_request_url``); and a ``selector``,
-``drop`` or ``link_selector`` that is neither CSS nor a plain XPath calling only functions
-that look at the page (``feeds.read.selectors``), so nothing in a catalogue can make us read a
-file or an address.
+valid host name or address (``feeds.fetch.netguard.canonical_request_url``); and a
+``selector``, ``drop`` or ``link_selector`` that is neither CSS nor a plain XPath calling only
+functions that look at the page (``feeds.read.selectors``), so nothing in a catalogue can make
+us read a file or an address.
 """
 
 from __future__ import annotations
@@ -38,10 +47,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from pydantic import ConfigDict, ValidationError, field_validator, model_validator
+from sqlmodel import Field, SQLModel
 
 from feeds.errors import BlockedAddressError, CatalogueError, SelectorError
 from feeds.fetch.netguard import canonical_request_url
@@ -51,45 +63,195 @@ from feeds.read.selectors import check_selector
 #: the source kinds: one reader each (``feeds.read.READERS``)
 KINDS = frozenset(READERS)
 DEFAULT_CATALOGUE = Path(__file__).parent / "data" / "sources.toml"
-_KNOWN_FIELDS = frozenset(
-    {
-        "key",
-        "kind",
-        "url",
-        "authority",
-        "name",
-        "interval_minutes",
-        "selector",
-        "drop",
-        "subtopics",
-        "enabled",
-        "notes",
-        "noise",
-        "link_selector",
-        "link_pattern",
-        "follow_pdfs",
-    }
-)
+#: fields a catalogue entry may have that are not a source's (read, not stored)
+NOT_STORED = frozenset({"notes"})
 
 
-@dataclass(frozen=True)
-class SourceSpec:
-    """One watched source, as the catalogue describes it."""
+class StringList(sa.types.TypeDecorator[tuple[str, ...]]):
+    """A list of strings, stored as JSON; read back as a tuple (``[]`` for NULL)."""
 
-    key: str
-    kind: str
+    impl = sa.JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        return list(value or ())
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> tuple[str, ...]:
+        return tuple(value or ())
+
+
+class SourceBase(SQLModel):
+    """The fields of one watched source, declared once (type, default, limits, meaning)."""
+
+    #: unique, stable; used in the CLI and in URLs
+    key: str = Field(unique=True, index=True, max_length=100)
+    #: one of ``feeds.read.READERS``: how the source is fetched and read
+    kind: str = Field(max_length=20)
+    #: the watched address: an absolute http(s) URL the outbound gate accepts
     url: str
-    authority: str
-    name: str
+    #: the publisher: regjeringen, fhi, helsedirektoratet, lovdata, statsforvalteren, ...
+    authority: str = Field(max_length=50)
+    #: shown to readers; the key when not given
+    name: str = ""
+    #: minutes between two checks (at least 1)
     interval_minutes: int = 60
+    #: pages: CSS selector (or plain XPath) of the main content; a generic fallback if None
     selector: str | None = None
-    drop: tuple[str, ...] = field(default_factory=tuple)
-    subtopics: tuple[str, ...] = field(default_factory=tuple)
+    #: pages: selectors of noise to remove
+    drop: tuple[str, ...] = Field(default=(), sa_type=StringList)
+    #: subtopics that always apply to the source's changes
+    subtopics: tuple[str, ...] = Field(default=(), sa_type=StringList)
+    #: whether the source is checked
     enabled: bool = True
-    noise: tuple[str, ...] = field(default_factory=tuple)
+    #: pages: regexes of phrases that are noise
+    noise: tuple[str, ...] = Field(default=(), sa_type=StringList)
+    #: documents, listings, follow_pdfs: selector of the links to follow
     link_selector: str | None = None
+    #: a regex the absolute URL of a followed link must match
     link_pattern: str | None = None
+    #: pages and documents: also watch linked PDF attachments
     follow_pdfs: bool = False
+
+
+#: the catalogue's fields, in their declared order (the store's columns of them too)
+SOURCE_FIELDS: tuple[str, ...] = tuple(SourceBase.model_fields)
+
+
+class SourceSpec(SourceBase):
+    """One watched source, as the catalogue describes it: validated, frozen. Built from a
+    catalogue entry by ``parse_catalogue``; from the store without checks again
+    (``feeds.store.sources``: what it stored was checked when it was loaded)."""
+
+    # SQLModel types its own config (SQLModelConfig); this is the same dict, frozen
+    model_config = ConfigDict(frozen=True, extra="forbid")  # type: ignore[assignment]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_defaults_to_key(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("name") and isinstance(data.get("key"), str):
+            data = {**data, "name": data["key"].strip()}
+        return data
+
+    @field_validator("key", "kind", "url", "authority", mode="before")
+    @classmethod
+    def _required(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("is required and must be a non-empty string")
+        return value.strip()
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if kind not in READERS:
+            raise ValueError(f"must be one of {', '.join(sorted(READERS))}, not {kind!r}")
+        return kind
+
+    @field_validator("url")
+    @classmethod
+    def _checked_url(cls, url: str) -> str:
+        """The URL as written, once the outbound gate accepts its form
+        (``feeds.fetch.netguard``): an absolute http(s) URL without credentials, backslashes or
+        control characters, whose host is a valid host name or address. Whether that address
+        is private is judged at fetch time, by the settings of the service that fetches it."""
+        if not urlsplit(url).scheme:
+            raise ValueError(f"must be an absolute http(s) URL, not {url!r}")
+        try:
+            canonical_request_url(url)
+        except BlockedAddressError as exc:
+            raise ValueError(f"is refused: {exc}") from exc
+        return url
+
+    @field_validator("interval_minutes", mode="before")
+    @classmethod
+    def _whole_minutes(cls, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError("must be a whole number >= 1")
+        return value
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> str:
+        return str(value)
+
+    @field_validator("selector", "link_selector", "link_pattern", mode="before")
+    @classmethod
+    def _optional_text(cls, value: Any) -> str | None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError("must be a non-empty string")
+        return value.strip() if isinstance(value, str) else None
+
+    @field_validator("drop", "subtopics", "noise", mode="before")
+    @classmethod
+    def _strings(cls, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of strings")
+        return tuple(value)
+
+    @field_validator("selector", "link_selector")
+    @classmethod
+    def _selector(cls, selector: str | None) -> str | None:
+        return None if selector is None else _checked_selector(selector)
+
+    @field_validator("drop")
+    @classmethod
+    def _selectors(cls, selectors: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_checked_selector(s) for s in selectors)
+
+    @field_validator("link_pattern")
+    @classmethod
+    def _pattern(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            _compile(pattern)
+        return pattern
+
+    @field_validator("noise")
+    @classmethod
+    def _patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            _compile(pattern)
+        # They are applied as one alternation (normalize.compile_noise): inline global flags
+        # such as (?i) in the middle would break it, so that form is checked here too.
+        _compile("|".join(f"(?:{p})" for p in patterns), "(combined) ")
+        return patterns
+
+    @field_validator("enabled", mode="before")
+    @classmethod
+    def _truth(cls, value: Any) -> bool:
+        return bool(value)
+
+    @field_validator("follow_pdfs", mode="before")
+    @classmethod
+    def _flag(cls, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+
+    @model_validator(mode="after")
+    def _as_the_reader_asks(self) -> SourceSpec:
+        """What the kind's reader asks of a source (``feeds.read.reader``)."""
+        reader = READERS[self.kind]
+        if reader.link_rule and self.link_selector is None and self.link_pattern is None:
+            raise ValueError(f"kind {self.kind!r} needs link_selector or link_pattern")
+        if self.follow_pdfs and not reader.allows_follow_pdfs:
+            allowed = ", ".join(sorted(k for k, r in READERS.items() if r.allows_follow_pdfs))
+            raise ValueError(f"follow_pdfs applies to these kinds only: {allowed}")
+        return self
+
+
+def _checked_selector(selector: str) -> str:
+    """A selector once it is CSS or a plain XPath that reads nothing but the page."""
+    try:
+        check_selector(selector)
+    except SelectorError as exc:
+        raise ValueError(str(exc)) from exc
+    return selector
+
+
+def _compile(pattern: str, what: str = "") -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{what}{pattern!r} is not a valid regex: {exc}") from exc
 
 
 def load_catalogue(path: Path | None = None) -> list[SourceSpec]:
@@ -114,7 +276,7 @@ def parse_catalogue(
     specs: list[SourceSpec] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries, start=1):
-        spec = _parse_entry(entry, f"{origin}: source #{index}")
+        spec = parse_entry(entry, f"{origin}: source #{index}")
         if spec.key in seen:
             raise CatalogueError(f"{origin}: source key {spec.key!r} appears twice")
         seen.add(spec.key)
@@ -122,121 +284,25 @@ def parse_catalogue(
     return specs
 
 
-def _parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
-    unknown = set(entry) - _KNOWN_FIELDS
+def parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
+    """One catalogue entry as a source; raises CatalogueError naming ``where``, the source's
+    key and the field."""
+    unknown = set(entry) - set(SOURCE_FIELDS) - NOT_STORED
     if unknown:
         raise CatalogueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    key = _required_str(entry, "key", where)
-    where = f"{where} ({key})"
-    kind = _required_str(entry, "kind", where)
-    if kind not in KINDS:
-        raise CatalogueError(
-            f"{where}: kind must be one of {', '.join(sorted(KINDS))}, not {kind!r}"
-        )
-    url = _checked_url(_required_str(entry, "url", where), where)
-    interval = entry.get("interval_minutes", 60)
-    if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
-        raise CatalogueError(f"{where}: interval_minutes must be a whole number >= 1")
-    selector = _optional_selector(entry, "selector", where)
-    links = _parse_links(entry, kind, where)
-    return SourceSpec(
-        key=key,
-        kind=kind,
-        url=url,
-        authority=_required_str(entry, "authority", where),
-        name=str(entry.get("name") or key),
-        interval_minutes=interval,
-        selector=selector,
-        drop=tuple(_selector(css, "drop", where) for css in _str_tuple(entry, "drop", where)),
-        subtopics=_str_tuple(entry, "subtopics", where),
-        enabled=bool(entry.get("enabled", True)),
-        noise=_regex_tuple(entry, "noise", where),
-        link_selector=links[0],
-        link_pattern=links[1],
-        follow_pdfs=links[2],
-    )
-
-
-def _parse_links(
-    entry: Mapping[str, Any], kind: str, where: str
-) -> tuple[str | None, str | None, bool]:
-    link_selector = _optional_selector(entry, "link_selector", where)
-    link_pattern = _optional_str(entry, "link_pattern", where)
-    if link_pattern is not None:
-        _compile(link_pattern, "link_pattern", where)
-    follow_pdfs = entry.get("follow_pdfs", False)
-    if not isinstance(follow_pdfs, bool):
-        raise CatalogueError(f"{where}: follow_pdfs must be true or false")
-    reader = READERS[kind]
-    if reader.link_rule and link_selector is None and link_pattern is None:
-        raise CatalogueError(f"{where}: kind {kind!r} needs link_selector or link_pattern")
-    if follow_pdfs and not reader.allows_follow_pdfs:
-        allowed = ", ".join(sorted(k for k, r in READERS.items() if r.allows_follow_pdfs))
-        raise CatalogueError(f"{where}: follow_pdfs applies to these kinds only: {allowed}")
-    return link_selector, link_pattern, follow_pdfs
-
-
-def _checked_url(url: str, where: str) -> str:
-    """The URL as written, once the outbound gate accepts its form (``feeds.fetch.netguard``): an
-    absolute http(s) URL without credentials, backslashes or control characters, whose host
-    is a valid host name or address. Whether that address is private is judged at fetch time,
-    by the settings of the service that fetches it."""
-    if not urlsplit(url).scheme:
-        raise CatalogueError(f"{where}: url must be an absolute http(s) URL, not {url!r}")
+    key = entry.get("key")
+    if isinstance(key, str) and key.strip():
+        where = f"{where} ({key.strip()})"
     try:
-        canonical_request_url(url)
-    except BlockedAddressError as exc:
-        raise CatalogueError(f"{where}: url is refused: {exc}") from exc
-    return url
+        return SourceSpec(**{k: v for k, v in entry.items() if k not in NOT_STORED})
+    except ValidationError as exc:
+        raise CatalogueError(f"{where}: {_problem(exc)}") from None
 
 
-def _optional_selector(entry: Mapping[str, Any], name: str, where: str) -> str | None:
-    selector = _optional_str(entry, name, where)
-    return None if selector is None else _selector(selector, name, where)
-
-
-def _selector(selector: str, name: str, where: str) -> str:
-    """A selector once it is CSS or a plain XPath that reads nothing but the page."""
-    try:
-        check_selector(selector)
-    except SelectorError as exc:
-        raise CatalogueError(f"{where}: {name}: {exc}") from exc
-    return selector
-
-
-def _optional_str(entry: Mapping[str, Any], name: str, where: str) -> str | None:
-    value = entry.get(name)
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise CatalogueError(f"{where}: {name} must be a non-empty string")
-    return value.strip() if isinstance(value, str) else None
-
-
-def _compile(pattern: str, name: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise CatalogueError(f"{where}: {name} {pattern!r} is not a valid regex: {exc}") from exc
-
-
-def _regex_tuple(entry: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
-    patterns = _str_tuple(entry, name, where)
-    for pattern in patterns:
-        _compile(pattern, name, where)
-    # They are applied as one alternation (normalize.compile_noise): inline global flags such
-    # as (?i) in the middle would break it, so that form is checked here too.
-    _compile("|".join(f"(?:{p})" for p in patterns), f"{name} (combined)", where)
-    return patterns
-
-
-def _required_str(entry: Mapping[str, Any], name: str, where: str) -> str:
-    value = entry.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise CatalogueError(f"{where}: field {name!r} is required and must be a non-empty string")
-    return value.strip()
-
-
-def _str_tuple(entry: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
-    value = entry.get(name, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise CatalogueError(f"{where}: {name} must be a list of strings")
-    return tuple(value)
+def _problem(exc: ValidationError) -> str:
+    """The first problem of a validation, as 'field: what is wrong'."""
+    error = exc.errors(include_url=False)[0]
+    cause = (error.get("ctx") or {}).get("error")
+    message = str(cause) if cause is not None else error["msg"]
+    field = ".".join(str(part) for part in error["loc"][:1])
+    return f"{field}: {message}" if field else message

@@ -11,10 +11,22 @@ from urllib.parse import urlsplit
 
 import pytest
 from lxml.cssselect import CSSSelector
+from sqlmodel import Session, select
 
-from feeds.catalogue import DEFAULT_CATALOGUE, KINDS, SourceSpec, load_catalogue, parse_catalogue
+from feeds.catalogue import (
+    DEFAULT_CATALOGUE,
+    KINDS,
+    SOURCE_FIELDS,
+    SourceSpec,
+    StringList,
+    load_catalogue,
+    parse_catalogue,
+)
 from feeds.classify import load_taxonomy
 from feeds.errors import CatalogueError
+from feeds.store.models import Source
+from feeds.store.sources import load_targets, spec_of, upsert_sources
+from notifier.context import Context
 
 AUTHORITIES = {"regjeringen", "fhi", "helsedirektoratet", "lovdata", "statsforvalteren"}
 OFFICES = DEFAULT_CATALOGUE.parent / "statsforvaltere.csv"
@@ -298,3 +310,41 @@ def test_catalogue_errors_name_the_source_and_the_field(change: dict[str, Any], 
 def test_duplicate_keys_are_refused() -> None:
     with pytest.raises(CatalogueError, match="'k' appears twice"):
         parse_catalogue([GOOD, GOOD])
+
+
+# ----------------------------------------------------------------------------- one declaration
+
+
+def test_the_source_table_holds_every_catalogue_field_as_declared() -> None:
+    """The ``source`` table's catalogue columns are SourceBase's fields (declared once, in
+    feeds.catalogue): the same names, and the stored type of each field's type."""
+    columns = Source.__table__.columns  # type: ignore[attr-defined]
+    assert tuple(SourceSpec.model_fields) == SOURCE_FIELDS
+    for name in SOURCE_FIELDS:
+        assert name in columns, name
+        annotation = str(SourceSpec.model_fields[name].annotation)
+        column = columns[name]
+        if "tuple" in annotation:
+            assert isinstance(column.type, StringList), name
+        assert column.nullable == ("None" in annotation), name
+
+
+def test_a_source_stored_and_read_back_is_the_same_spec(ctx: Context) -> None:
+    """Every catalogue field, none at its default, survives the store: written by
+    upsert_sources, read back by spec_of and by a round's load_targets."""
+    spec = SourceSpec(
+        key="alt", kind="document", url="https://x.no/veileder", authority="fhi",
+        name="Veileder", interval_minutes=7, selector="main", drop=(".a", ".b"),
+        subtopics=("vaksinasjon",), enabled=False, noise=("^Sist .*$",),
+        link_selector="nav a", link_pattern="/kap", follow_pdfs=True,
+    )  # fmt: skip
+    assert all(getattr(spec, f) != SourceSpec.model_fields[f].default for f in SOURCE_FIELDS)
+    with Session(ctx.engine) as session:
+        assert upsert_sources(session, [spec]) == (1, 0)
+        session.commit()
+        assert upsert_sources(session, [spec]) == (0, 0)  # nothing to update
+        source = session.exec(select(Source)).one()
+        assert spec_of(source) == spec
+        assert source.id is not None
+        [target] = load_targets(session, [source.id])
+        assert target.spec == spec

@@ -34,7 +34,13 @@ KORONA = (
 
 def spec(url: str = KORONA, selector: str | None = "main", **extra: Any) -> SourceSpec:
     return SourceSpec(
-        "endringer", "changelog", url, "fhi", "FHI: endringer", selector=selector, **extra
+        key="endringer",
+        kind="changelog",
+        url=url,
+        authority="fhi",
+        name="FHI: endringer",
+        selector=selector,
+        **extra,
     )
 
 

@@ -173,9 +173,9 @@ def setup(ctx: Context, http: FixtureServer, **settings: object) -> None:
     serve(http, html())
     http.set("/rss", rss(1, 2), headers=RSS)
     specs = [
-        SourceSpec("side", "page", http.url("/side"), "fhi", "Side", selector="main",
+        SourceSpec(key="side", kind="page", url=http.url("/side"), authority="fhi", name="Side", selector="main",
                    subtopics=("vaksinasjon",)),
-        SourceSpec("rss", "feed", http.url("/rss"), "fhi", "Nyheter", subtopics=("vaksinasjon",),
+        SourceSpec(key="rss", kind="feed", url=http.url("/rss"), authority="fhi", name="Nyheter", subtopics=("vaksinasjon",),
                    interval_minutes=24 * 60),
     ]  # fmt: skip
     with Session(ctx.engine) as session:
@@ -600,7 +600,14 @@ async def test_a_crash_after_the_confirmation_before_the_dispatch_sends_it_once_
 
 def test_the_dispatch_leaves_a_pending_change_alone(ctx: Context) -> None:
     with Session(ctx.engine) as session:
-        upsert_sources(session, [SourceSpec("side", "page", "https://x.no/", "fhi", "Side")])
+        upsert_sources(
+            session,
+            [
+                SourceSpec(
+                    key="side", kind="page", url="https://x.no/", authority="fhi", name="Side"
+                )
+            ],
+        )
         session.flush()
         source_id = session.exec(select(Source.id)).one()
         snapshot = Snapshot(source_id=source_id, content_digest="d", candidate=True)

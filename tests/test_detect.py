@@ -15,8 +15,17 @@ from feeds.read.listing import listing_feed
 from feeds.store.snapshot import state_from_blob, state_from_json, state_to_blob, state_to_json
 from feeds.types import FetchResult, SeenItem, SnapshotState
 
-PAGE_SPEC = SourceSpec("veileder", "page", "https://x.no/v", "fhi", "Veileder", selector="main")
-FEED_SPEC = SourceSpec("nyheter", "feed", "https://x.no/rss", "fhi", "Nyheter")
+PAGE_SPEC = SourceSpec(
+    key="veileder",
+    kind="page",
+    url="https://x.no/v",
+    authority="fhi",
+    name="Veileder",
+    selector="main",
+)
+FEED_SPEC = SourceSpec(
+    key="nyheter", kind="feed", url="https://x.no/rss", authority="fhi", name="Nyheter"
+)
 
 
 def page(*sections: tuple[str, str]) -> FetchResult:
@@ -290,7 +299,7 @@ def legacy_state(result: FetchResult, kind: str = "feed") -> SnapshotState:
 def test_a_snapshot_stored_before_identities_were_canonical_makes_nothing_new() -> None:
     """After the upgrade, a feed whose every item has a URL GUID (so every stored identity is
     of the old form) and a content the old digests never covered reports nothing."""
-    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    spec = SourceSpec(key="n", kind="feed", url="https://x.no/rss", authority="fhi", name="N")
     before = news("www.regjeringen.no")
     old = legacy_state(before)
     assert all(
@@ -314,7 +323,14 @@ def test_a_snapshot_stored_before_identities_were_canonical_makes_nothing_new() 
 
 
 def test_a_listing_stored_before_identities_were_canonical_makes_nothing_new() -> None:
-    spec = SourceSpec("l", "listing", "https://x.no/brev", "hdir", "Brev", link_selector="a")
+    spec = SourceSpec(
+        key="l",
+        kind="listing",
+        url="https://x.no/brev",
+        authority="hdir",
+        name="Brev",
+        link_selector="a",
+    )
     html = "".join(f"<a href='https://www.x.no/brev/{n}/'>Brev {n}</a>" for n in range(6))
     result = FetchResult(spec.url, 200, f"<html><main>{html}</main></html>".encode())
     feed = listing_feed(spec, result)
@@ -329,7 +345,7 @@ def test_a_listing_stored_before_identities_were_canonical_makes_nothing_new() -
 
 
 def test_a_re_keyed_feed_reports_nothing_and_stores_its_new_identities() -> None:
-    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    spec = SourceSpec(key="n", kind="feed", url="https://x.no/rss", authority="fhi", name="N")
     base = detect(spec, news("regjeringen.no"), None).state
     d = detect(spec, news("www.regjeringen.no", slash=""), base)
     assert d.changes == () and not d.refresh  # the same identities: nothing to store
@@ -339,7 +355,7 @@ def test_a_re_keyed_feed_reports_nothing_and_stores_its_new_identities() -> None
 
 
 def test_an_item_that_reappears_under_a_new_guid_is_the_same_item() -> None:
-    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    spec = SourceSpec(key="n", kind="feed", url="https://x.no/rss", authority="fhi", name="N")
     items = [(f"g{n}", f"https://x.no/{n}", t, d) for n, (t, d) in enumerate(NEWS[:4])]
     base = detect(spec, rss_items(*items), None).state
     gone = detect(spec, rss_items(*items[:3]), base).state
@@ -356,7 +372,7 @@ def test_an_item_that_reappears_under_a_new_guid_is_the_same_item() -> None:
 def test_text_matching_is_only_for_feed_items_with_a_title_and_text() -> None:
     """Two letters titled alike are two letters; an item without text is matched by identity
     only; a listing never matches by text."""
-    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    spec = SourceSpec(key="n", kind="feed", url="https://x.no/rss", authority="fhi", name="N")
     base = detect(spec, rss_items(("g1", "https://x.no/1", "Ukebrev", "")), None).state
     d = detect(spec, rss_items(("g2", "https://x.no/2", "Ukebrev", "")), base)
     assert [c.kind for c in d.changes] == ["new"]
@@ -369,7 +385,7 @@ def test_text_matching_is_only_for_feed_items_with_a_title_and_text() -> None:
 
 
 def test_an_edit_of_the_content_alone_is_a_change() -> None:
-    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "N")
+    spec = SourceSpec(key="n", kind="feed", url="https://x.no/rss", authority="fhi", name="N")
     base = detect(
         spec, rss_items(("g1", "https://x.no/1", "T", "S"), content="<p>Frist 1. mars.</p>"), None
     ).state

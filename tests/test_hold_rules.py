@@ -40,8 +40,17 @@ from subscribers.service import add_subscriber
 from tests.conftest import Clock
 from tests.support.httpserver import FixtureServer
 
-PAGE_SPEC = SourceSpec("veileder", "page", "https://x.no/v", "fhi", "Veileder", selector="main")
-FEED_SPEC = SourceSpec("nyheter", "feed", "https://x.no/rss", "fhi", "Nyheter")
+PAGE_SPEC = SourceSpec(
+    key="veileder",
+    kind="page",
+    url="https://x.no/v",
+    authority="fhi",
+    name="Veileder",
+    selector="main",
+)
+FEED_SPEC = SourceSpec(
+    key="nyheter", kind="feed", url="https://x.no/rss", authority="fhi", name="Nyheter"
+)
 
 # Three sections of a guidance page, ~40 words each, and unrelated texts of the same size.
 VAKSINE = (
@@ -319,9 +328,9 @@ def setup(ctx: Context, http: FixtureServer, **settings: object) -> None:
     http.set("/side", html(GUIDE), headers=HTML)
     http.set("/rss", rss(items(*range(1, 9))), headers=RSS)
     specs = [
-        SourceSpec("side", "page", http.url("/side"), "fhi", "Side", selector="main",
+        SourceSpec(key="side", kind="page", url=http.url("/side"), authority="fhi", name="Side", selector="main",
                    subtopics=("vaksinasjon",)),
-        SourceSpec("rss", "feed", http.url("/rss"), "fhi", "Nyheter", subtopics=("vaksinasjon",)),
+        SourceSpec(key="rss", kind="feed", url=http.url("/rss"), authority="fhi", name="Nyheter", subtopics=("vaksinasjon",)),
     ]  # fmt: skip
     with Session(ctx.engine) as session:
         upsert_sources(session, specs)

@@ -19,7 +19,14 @@ PAGE = "<html><body><main><h1>Veileder</h1><h2>Testing</h2><p>{}</p></main></bod
 
 def add_sources(ctx: Context, http: FixtureServer, *paths: str) -> None:
     specs = [
-        SourceSpec(p.strip("/"), "page", http.url(p), "fhi", f"Side {p}", selector="main")
+        SourceSpec(
+            key=p.strip("/"),
+            kind="page",
+            url=http.url(p),
+            authority="fhi",
+            name=f"Side {p}",
+            selector="main",
+        )
         for p in paths
     ]
     with Session(ctx.engine) as session:
@@ -76,7 +83,7 @@ def test_an_unreachable_robots_txt_counts_as_a_failure_of_the_source() -> None:
     from feeds.errors import HostPaused, RobotsUnavailable
     from feeds.store.sources import CheckTarget, error_fields
 
-    spec = SourceSpec("s", "page", "https://x.no/", "fhi", "S")
+    spec = SourceSpec(key="s", kind="page", url="https://x.no/", authority="fhi", name="S")
     target = CheckTarget(1, spec, None, None, None, None, consecutive_errors=2)
     now = datetime(2026, 11, 24, tzinfo=UTC)
     down = error_fields(target, RobotsUnavailable("robots.txt could not be read"), now)

@@ -37,7 +37,14 @@ from feeds.types import FetchResult, SnapshotState
 from notifier.context import Context
 from notifier.db import MIGRATIONS
 
-SPEC = SourceSpec("veileder", "page", "https://x.no/v", "fhi", "Veileder", selector="main")
+SPEC = SourceSpec(
+    key="veileder",
+    kind="page",
+    url="https://x.no/v",
+    authority="fhi",
+    name="Veileder",
+    selector="main",
+)
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
@@ -164,7 +171,14 @@ def test_the_migration_unpacks_states_on_the_way_down(ctx: Context) -> None:
 def test_one_prune_covers_several_sources(ctx: Context) -> None:
     t = target(ctx)
     with Session(ctx.engine) as session:
-        upsert_sources(session, [SourceSpec("annen", "page", "https://x.no/a", "fhi", "Annen")])
+        upsert_sources(
+            session,
+            [
+                SourceSpec(
+                    key="annen", kind="page", url="https://x.no/a", authority="fhi", name="Annen"
+                )
+            ],
+        )
         session.commit()
         other = session.exec(select(Source).where(Source.key == "annen")).one()
         assert other.id is not None
@@ -196,7 +210,12 @@ def test_a_batch_stores_each_change_with_its_own_sources_snapshot(ctx: Context) 
     twice."""
     t = target(ctx)
     with Session(ctx.engine) as session:
-        specs = [SourceSpec(f"s{i}", "page", f"https://x.no/{i}", "fhi", f"S{i}") for i in range(3)]
+        specs = [
+            SourceSpec(
+                key=f"s{i}", kind="page", url=f"https://x.no/{i}", authority="fhi", name=f"S{i}"
+            )
+            for i in range(3)
+        ]
         upsert_sources(session, specs)
         session.commit()
         ids = [

@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from feeds.catalogue import SourceBase
+
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """Stored as naive UTC on every engine; always read back as an aware UTC datetime.
@@ -35,25 +37,12 @@ def _ts(nullable: bool = True, **kw: Any) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, **kw)
 
 
-class Source(SQLModel, table=True):
-    """A watched feed or page, its catalogue settings and its health."""
+class Source(SourceBase, table=True):
+    """A watched feed or page: its catalogue fields (``SourceBase``, declared once there) and
+    its health."""
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, index=True, max_length=100)
-    kind: str = Field(max_length=20)
-    url: str
-    authority: str = Field(max_length=50)
-    name: str
-    interval_minutes: int = 60
-    selector: str | None = None
-    drop: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    subtopics: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    enabled: bool = True
-    # detection options (migration 0002_detection)
-    noise: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    link_selector: str | None = None
-    link_pattern: str | None = None
-    follow_pdfs: bool = False
+    # the catalogue's columns: every field of feeds.catalogue.SourceBase
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # health and scheduling
     last_checked_at: datetime | None = _ts()

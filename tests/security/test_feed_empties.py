@@ -61,7 +61,9 @@ def feed(ctx: Context, http: FixtureServer) -> FixtureServer:
     ctx.settings = ctx.settings.model_copy(
         update={"obey_robots": False, "operator_email": "drift@varsel.example.no"}
     )
-    spec = SourceSpec(KEY, "feed", http.url("/rss"), "fhi", "FHI: nyheter")
+    spec = SourceSpec(
+        key=KEY, kind="feed", url=http.url("/rss"), authority="fhi", name="FHI: nyheter"
+    )
     with Session(ctx.engine) as session:
         upsert_sources(session, [spec])
         session.commit()

@@ -300,7 +300,7 @@ def test_a_hostile_feed_is_refused_by_detection_with_the_last_version_at_hand(
 ) -> None:
     """The way a check reaches it: detect() with a stored version raises, so the check
     records an error and keeps that version (nothing stored, nothing announced)."""
-    spec = SourceSpec("n", "feed", "https://x.no/rss", "fhi", "Nyheter")
+    spec = SourceSpec(key="n", kind="feed", url="https://x.no/rss", authority="fhi", name="Nyheter")
     good = FetchResult(spec.url, 200, document(VARIANTS["utf-8"], "rss", "", "Vanlig"))
     previous = detect(spec, good, None).state
     calls = refuse_feedparser(monkeypatch)
@@ -481,7 +481,9 @@ def test_a_stylesheet_instruction_and_comments_before_the_root_are_fine() -> Non
 
 def add_feed(ctx: Context, http: FixtureServer, path: str) -> None:
     ctx.settings = ctx.settings.model_copy(update={"obey_robots": False})
-    spec = SourceSpec(path.strip("/"), "feed", http.url(path), "fhi", f"Feed {path}")
+    spec = SourceSpec(
+        key=path.strip("/"), kind="feed", url=http.url(path), authority="fhi", name=f"Feed {path}"
+    )
     with Session(ctx.engine) as session:
         upsert_sources(session, [spec])
         session.commit()

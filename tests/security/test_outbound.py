@@ -240,9 +240,12 @@ async def test_catalogue_entries_spelling_this_machine_are_refused_by_a_check_ro
         for i, host in enumerate(LOOPBACK_HOSTS)
     ]
     specs = parse_catalogue(entries)  # well-formed: refused when fetched, by the settings
-    # rows stored before the catalogue checked URLs are refused when fetched, too
+    # rows stored before the catalogue checked URLs are refused when fetched, too (built as
+    # the store builds them: without the catalogue's checks)
     specs += [
-        SourceSpec(f"m{i}", "page", template.format(port=port), "fhi", f"m{i}")
+        SourceSpec.model_construct(
+            key=f"m{i}", kind="page", url=template.format(port=port), authority="fhi", name=f"m{i}"
+        )
         for i, template in enumerate(MALFORMED)
     ]
     with Session(closed_ctx.engine) as session:

@@ -7,7 +7,7 @@ noise only, a real edit, a collapse) is tested without a server or a database.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -18,9 +18,9 @@ from feeds.detect.diff import (
     SectionChange,
     diff_feed,
     diff_pages,
-    keyed_sections,
     match_items,
 )
+from feeds.detect.history import section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.read import ItemReader, PageInput, PageReader, reader_for
 from feeds.types import (
@@ -47,13 +47,6 @@ COLLAPSE_MIN_CHARS = 400
 EMPTIED_MIN_ITEMS = 1
 #: the content digest of a feed version without items
 EMPTY_FEED_DIGEST = hashlib.sha256(b"").hexdigest()[:32]
-#: How many recent versions of each section are remembered: a section that returns to one of
-#: them (an A/B variant flipping back) is not reported again.
-HISTORY = 5
-#: Sections remembered in the history at most (the current ones come first).
-HISTORY_PATHS = 2000
-#: the digest recorded for "this section was absent"
-ABSENT = "-"
 #: Review rules (docs/detection.md, "Review rules"): a page of fewer words than this is never
 #: held as mostly replaced (a short status line is rewritten whole as a matter of course) ...
 REPLACED_MIN_WORDS = 60
@@ -310,12 +303,12 @@ def _detect_page(
     rules: HoldRules = DEFAULT_RULES,
 ) -> Detection:
     if previous is None or previous.page is None:
-        history = _history({}, page)
+        history = section_history({}, page)
         state = SnapshotState(spec.kind, raw, page.digest, page=page, history=history, parts=parts)
         return Detection(
             "new", state, baseline=True, note=f"baseline: {len(page.sections)} sections"
         )
-    history = _history(previous.history, page, previous.page)
+    history = section_history(previous.history, page, previous.page)
     state = SnapshotState(spec.kind, raw, page.digest, page=page, history=history, parts=parts)
     if previous.version != EXTRACTION_VERSION:
         note = f"re-baselined: extraction version {previous.version} -> {EXTRACTION_VERSION}"
@@ -329,7 +322,7 @@ def _detect_page(
         )
     collapsed = _collapse_check(previous.page, page, accept_collapse)
     found = diff_pages(previous.page, page)
-    fresh = [c for c in found if not _seen_before(previous.history, c)]
+    fresh = [c for c in found if not seen_before(previous.history, c)]
     published = _signal_time(page.updated)
     changes = tuple(_section_change(spec, page, c, published) for c in fresh)
     if not changes:
@@ -421,47 +414,6 @@ def outage(
     if consecutive_errors < 1 or last_success_at is None or last_checked_at is None:
         return None
     return max(last_checked_at - last_success_at, timedelta(0))
-
-
-def _section_key(path: Sequence[str]) -> str:
-    return "\x1f".join(path)
-
-
-def _seen_before(history: Mapping[str, tuple[str, ...]], change: SectionChange) -> bool:
-    """Debounce: a section whose new version (or absence) was seen among its last versions
-    is an A/B variant or a flip-back, not news."""
-    recent = history.get(_section_key(change.path), ())
-    if change.kind == "removed":
-        return ABSENT in recent
-    if change.kind == "moved":
-        return False
-    return change.after_digest in recent
-
-
-def _history(
-    before: Mapping[str, tuple[str, ...]], page: PageContent, last: PageContent | None = None
-) -> dict[str, tuple[str, ...]]:
-    """Each section's recent digests with this version appended; sections that left the page
-    get ABSENT appended once, and the oldest entries go first when the bound is reached."""
-    out: dict[str, tuple[str, ...]] = {}
-    for key, section in keyed_sections(page.sections).items():
-        out[_section_key(key)] = _push(before.get(_section_key(key), ()), section.digest)
-    if last is not None:
-        for key in keyed_sections(last.sections):
-            k = _section_key(key)
-            if k not in out:
-                out[k] = _push(before.get(k, ()), ABSENT)
-    for k, digests in before.items():
-        if len(out) >= HISTORY_PATHS:
-            break
-        out.setdefault(k, digests)
-    return out
-
-
-def _push(digests: tuple[str, ...], digest: str) -> tuple[str, ...]:
-    if digests and digests[-1] == digest:
-        return digests
-    return (*digests, digest)[-HISTORY:]
 
 
 def _signal_time(updated: str | None) -> datetime | None:

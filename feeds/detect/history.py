@@ -1,4 +1,11 @@
-"""Confirmation: a page change is told only when a re-check shows it again.
+"""History: what a page's recent versions say about a change that looks new: debounce
+(a section that returns to one of its recent versions is no news) and confirmation.
+
+Debounce: each section's recent digests are kept with the snapshot (``section_history``); a
+section whose new version (or absence) is among them is an A/B variant or a flip-back, not
+news (``seen_before``).
+
+Confirmation: a page change is told only when a re-check shows it again.
 
 A page that flips to an A/B variant once, a CDN edge still serving the old text, an editor who
 publishes and corrects a minute later: each shows a version that does not last. So a change of
@@ -21,17 +28,21 @@ once is kept aside as the source's candidate, and its changes wait. At the re-ch
 - a failed re-check changes nothing: the changes stay pending until a check succeeds.
 
 When nothing is left pending, the version checked becomes the baseline; while something is,
-the baseline stays, so the debounce history of the baseline (feeds.detect) only ever holds
+the baseline stays, so the debounce history of the baseline (above) only ever holds
 versions that lasted: a variant that did not persist cannot hide the next real change.
 
-Pure: values in, values out; feeds/store.py reads and writes what this module decides.
+Pure: values in, values out; feeds/store/versions.py reads and writes what this module
+decides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from feeds.detect.diff import SectionChange, keyed_sections
+from feeds.types import PageContent
 
 #: ``Change.status`` of a change that waits for its confirmation: never dispatched, in no
 #: digest and no public list
@@ -173,3 +184,55 @@ def report_words(verdict: Verdict, new_pending: int) -> list[str]:
     if new_pending or verdict.kept:
         words.append("pending confirmation")
     return words
+
+
+# ----------------------------------------------------------------------------- debounce
+
+#: How many recent versions of each section are remembered: a section that returns to one of
+#: them (an A/B variant flipping back) is not reported again.
+HISTORY = 5
+#: Sections remembered in the history at most (the current ones come first).
+HISTORY_PATHS = 2000
+#: the digest recorded for "this section was absent"
+ABSENT = "-"
+
+
+def _section_key(path: Sequence[str]) -> str:
+    return "\x1f".join(path)
+
+
+def seen_before(history: Mapping[str, tuple[str, ...]], change: SectionChange) -> bool:
+    """Debounce: a section whose new version (or absence) was seen among its last versions
+    is an A/B variant or a flip-back, not news."""
+    recent = history.get(_section_key(change.path), ())
+    if change.kind == "removed":
+        return ABSENT in recent
+    if change.kind == "moved":
+        return False
+    return change.after_digest in recent
+
+
+def section_history(
+    before: Mapping[str, tuple[str, ...]], page: PageContent, last: PageContent | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Each section's recent digests with this version appended; sections that left the page
+    get ABSENT appended once, and the oldest entries go first when the bound is reached."""
+    out: dict[str, tuple[str, ...]] = {}
+    for key, section in keyed_sections(page.sections).items():
+        out[_section_key(key)] = _push(before.get(_section_key(key), ()), section.digest)
+    if last is not None:
+        for key in keyed_sections(last.sections):
+            k = _section_key(key)
+            if k not in out:
+                out[k] = _push(before.get(k, ()), ABSENT)
+    for k, digests in before.items():
+        if len(out) >= HISTORY_PATHS:
+            break
+        out.setdefault(k, digests)
+    return out
+
+
+def _push(digests: tuple[str, ...], digest: str) -> tuple[str, ...]:
+    if digests and digests[-1] == digest:
+        return digests
+    return (*digests, digest)[-HISTORY:]

@@ -316,3 +316,20 @@ def test_sibling_table_counts_found_missed_and_confused() -> None:
     assert table["karantene"]["isolasjon"] == 1  # confused with a sibling
     assert table["smittesporing"]["smittesporing"] == 1  # found
     assert table["smittesporing"]["isolasjon"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [
+        ("nærkontakter må holde seg hjemme i sju dager.", {"x:contact_home"}),
+        ("husstandsmedlemmer skal vere heime til testsvaret er klart.", {"x:contact_home"}),
+        ("syke skal holde seg hjemme. nærkontakter bør teste seg.", {"x:ill_home"}),
+        ("dei som er smitta, skal halde seg heime til såra har grodd.", {"x:ill_home"}),
+        ("nærkontaktar treng ikkje halde seg heime så lenge dei er friske.", set()),
+        ("nærkontakter bør teste seg.", set()),
+    ],
+)
+def test_who_is_told_to_stay_home(text: str, cues: set[str]) -> None:
+    from feeds.classify.features import _who_stays_home
+
+    assert set(_who_stays_home(text)) == cues

@@ -38,6 +38,11 @@ _CUES = {
     "x:binding": "påbud eller vedtak",
 }
 _SHORTEST_REASON_WORD = 4
+# Implied topics the guidelines spell out (principle 2; smittesporing): close contacts told
+# to stay home are quarantine and tracing, whatever the model's threshold says.
+IMPLIED: dict[str, tuple[tuple[str, ...], str]] = {
+    "x:contact_home": (("karantene", "smittesporing"), "nærkontakter skal være hjemme"),
+}
 _MODEL_REASON = "modellen"
 _URGENT_REASON = "hastesak etter modellen"
 
@@ -109,6 +114,11 @@ def classify_with(
             if slug not in tags and model.says(scores, slug):
                 reason = _reason(model, scores, feats, found, slug)
                 tags[slug] = Tag(slug, reason, round(scores.probabilities[slug], 3))
+        for cue, (implied, why) in IMPLIED.items():
+            if cue in feats.values:
+                for slug in implied:
+                    if slug not in tags:
+                        tags[slug] = Tag(slug, why, round(scores.probabilities[slug], 3))
     regions: tuple[RegionTag, ...] = ()
     if gazetteer is not None:
         regions = find_regions(gazetteer, [title, *section_path, text], url)

@@ -86,13 +86,25 @@ _OFF_DOMAIN = re.compile(
     r"jordbruk\w*|landbruk\w*|villrein\w*|ulv\w*|oppdrett\w*|dyrehald\w*|dyrehold\w*|"
     r"svinepest\w*|reguleringsplan\w*|kommunestyreval\w*|barnehageopptak\w*)"
 )
-# Implied topics (guidelines, principle 2): who is told to stay at home. Searched in the
-# whole text; ``x:contact_home`` needs both a contact and staying home (quarantine),
-# ``x:ill_home`` the ill or infected and staying home, and no contact named (isolation).
+# Implied topics (guidelines, principle 2): who is told to stay at home, sentence by
+# sentence in the whole text; ``x:contact_home``: close contacts (quarantine),
+# ``x:ill_home``: the ill or infected, no contacts named (isolation).
 _HOME = re.compile(
     r"\b(?:holde seg hjemme|halde seg heime|være hjemme|vere heime|bli hjemme|bli heime|"
     r"holde seg i \w+|halde seg i \w+)\b"
 )
+_SENTENCE = re.compile(r"[.!?;]\s|\s/\s")
+_NOT_HOME = re.compile(r"\b(?:ikke|ikkje|ikkje treng å|slipper å|slepp å)\s+(?:\w+\s+){0,2}$")
+
+
+def _told_home(text: str) -> bool:
+    """Someone is told to stay home: a stay-home phrase not negated just before ("trenger
+    ikke holde seg hjemme", "treng ikkje halde seg heime")."""
+    return any(
+        not _NOT_HOME.search(text, max(0, m.start() - 40), m.start()) for m in _HOME.finditer(text)
+    )
+
+
 _CONTACT = re.compile(r"\b(?:nærkontakt\w*|husstandsmedlem\w*|bor sammen med|bur saman med)")
 _ILL = re.compile(r"\b(?:syke|sjuke|smittet|smitta|smittede|positiv\w*|symptom\w*|sår\w*)\b")
 
@@ -220,10 +232,21 @@ def extract(
             values[f"x:{name}"] = 1.0
     if _OFF_DOMAIN.search(cue_text):
         values["x:offdomain"] = 1.0
-    whole = f"{cue_text} {body}"
-    if _HOME.search(whole):
-        if _CONTACT.search(whole):
-            values["x:contact_home"] = 1.0
-        elif _ILL.search(whole):
-            values["x:ill_home"] = 1.0
+    values.update(_who_stays_home(f"{cue_text} {body}"))
     return Features(values, builder.fields)
+
+
+def _who_stays_home(text: str) -> dict[str, float]:
+    """``x:contact_home`` when one sentence tells close contacts to stay home;
+    ``x:ill_home`` when one tells the ill or infected (and names no contacts)."""
+    cues: dict[str, float] = {}
+    if not _HOME.search(text):
+        return cues
+    for sentence in _SENTENCE.split(text):
+        if not _told_home(sentence):
+            continue
+        if _CONTACT.search(sentence):
+            cues["x:contact_home"] = 1.0
+        elif _ILL.search(sentence):
+            cues["x:ill_home"] = 1.0
+    return cues

@@ -53,6 +53,7 @@ from notifier.outbox import DeliveryItem
 from notifier.schedule import quiet_until
 from notifier.settings import Settings
 from subscribers.models import Subscriber
+from subscribers.push import clear_receipts
 from subscribers.suppression import record_delivered, record_hard_bounce, suppressed_among
 
 log = logging.getLogger(__name__)
@@ -358,7 +359,11 @@ async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
 def _settle_sent(session: Session, row: outbox.Delivery, token: str, now: datetime) -> None:
     if outbox.mark_sent(session, row, token, now):
         audit.record_event(session, row, audit.ACCEPTED, now)
-        if row.subscriber_id is not None:
+        if row.channel != EMAIL:
+            # the devices' receipts served retries of this row only; a push proves nothing
+            # about the e-mail address, so its bounce count stays
+            clear_receipts(session, row.idempotency_key)
+        elif row.subscriber_id is not None:
             record_delivered(session, row.subscriber_id)
 
 

@@ -177,3 +177,8 @@ def export(session: Session, subscriber_id: int | None) -> dict[str, list[dict[s
             for t in targets
         ],
     }  # fmt: skip
+
+
+def clear_receipts(session: Session, delivery_key: str) -> None:
+    """A push message is settled: its receipts are no longer needed. The caller commits."""
+    session.exec(delete(PushReceipt).where(col(PushReceipt.delivery_key) == delivery_key))

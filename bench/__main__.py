@@ -5,7 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.detect", "bench.classify", "bench.match", "bench.check_round")
+BENCHMARKS = (
+    "bench.detect",
+    "bench.classify",
+    "bench.match",
+    "bench.check_round",
+    "bench.deliver",
+)
 
 
 def main() -> int:

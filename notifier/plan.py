@@ -8,14 +8,19 @@ dispatched after the last batch. Sending later only reads the outbox.
 
 from __future__ import annotations
 
+import gc
+import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Connection, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
@@ -28,7 +33,17 @@ from notifier.db import LOCKED_WAITS, is_locked, write_retrying
 from notifier.digest import ChangeView, Digest, Recipient, compose, period_key
 from notifier.mailsafe import redact
 from notifier.message import OutgoingMessage
-from notifier.outbox import DeliveryItem, delivered_pairs, enqueue, record_failed
+from notifier.outbox import (
+    PENDING as QUEUED,
+)
+from notifier.outbox import (
+    Delivery,
+    DeliveryItem,
+    delivered_pairs,
+    record_failed,
+    storable,
+)
+from notifier.render_batch import FormRenderer
 from notifier.schedule import (
     describe,
     due_subscribers,
@@ -104,25 +119,52 @@ def build_index(ctx: Context, session: Session) -> tuple[SubscriptionIndex, dict
     return SubscriptionIndex(confirmed_subscription_rows(session), places), counties
 
 
-def _recipients(session: Session, ids: set[int]) -> dict[int, tuple[Recipient, Subscriber]]:
+def _among(column: Any, ids: set[int]) -> Any:
+    """``column IN ids``, as a range when the ids are dense (a national change's recipients
+    are nearly every subscriber): one short statement instead of thousands of parameters.
+    The caller keeps only the ids it asked for."""
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids):
+        return column.between(low, high)
+    return column.in_(ids)
+
+
+def _recipients(
+    session: Session, ids: set[int]
+) -> dict[int, tuple[Recipient, datetime | None, int]]:
+    """Each subscriber's ``Recipient``, confirmation time and token version (columns, not ORM
+    objects: a dispatch to 100,000 holds tuples, not 100,000 tracked rows)."""
     if not ids:
         return {}
-    rows = session.exec(select(Subscriber).where(col(Subscriber.id).in_(ids))).all()
+    rows = session.execute(
+        sa_select(
+            col(Subscriber.id), col(Subscriber.email), col(Subscriber.name),
+            col(Subscriber.language), col(Subscriber.confirmed_at), col(Subscriber.token_version),
+        ).where(_among(col(Subscriber.id), ids))
+    ).all()  # fmt: skip
     return {
-        s.id: (Recipient(s.id, s.email, s.name, s.language), s) for s in rows if s.id is not None
+        sid: (Recipient(sid, email, name, language), confirmed, version)
+        for sid, email, name, language, confirmed, version in rows
+        if sid in ids
     }
 
 
 def _subtopic_orders(session: Session, ids: set[int]) -> dict[int, list[str]]:
     orders: dict[int, list[str]] = defaultdict(list)
     if ids:
-        for sub in session.exec(
-            select(Subscription)
-            .where(col(Subscription.subscriber_id).in_(ids))
+        for sid, subtopic in session.exec(
+            select(Subscription.subscriber_id, Subscription.subtopic)
+            .where(_among(col(Subscription.subscriber_id), ids))
             .order_by(col(Subscription.id))
         ):
-            orders[sub.subscriber_id].append(sub.subtopic)
+            if sid in ids:
+                orders[sid].append(subtopic)
     return orders
+
+
+#: recipients composed at a time (their rows are read per chunk; a chunk's messages are
+#: rendered and written before the next is composed)
+PLAN_CHUNK = 2000
 
 
 def plan(
@@ -137,6 +179,30 @@ def plan(
     channel: str = EMAIL,
     among: set[int] | None = None,
 ) -> list[Digest]:
+    """All of ``plan_chunks`` in one list (preview, and callers with few recipients)."""
+    return [
+        digest
+        for chunk in plan_chunks(
+            ctx, session, cadence, now, changes, only_subscriber, prepared, due, channel, among
+        )
+        for digest in chunk
+    ]
+
+
+def plan_chunks(
+    ctx: Context,
+    session: Session,
+    cadence: str,
+    now: datetime,
+    changes: Sequence[Change],
+    only_subscriber: int | None = None,
+    prepared: tuple[SubscriptionIndex, dict[str, str]] | None = None,
+    due: Mapping[int, Mapping[str, datetime]] | None = None,
+    channel: str = EMAIL,
+    among: set[int] | None = None,
+    chunk: int = PLAN_CHUNK,
+    versions: dict[int, int] | None = None,
+) -> Iterator[list[Digest]]:
     """Compose (without storing) the messages of one cadence for these changes: for each
     recipient, the changes whose most immediate matching subscription has this cadence and that
     the recipient has not been sent yet. Read-only: preview calls it as it is. ``prepared``
@@ -153,56 +219,122 @@ def plan(
     target: ``push_alerts``)."""
     index, counties = prepared or build_index(ctx, session)
     sent = delivered_pairs(session, [c.id for c in changes if c.id is not None], channel)
+
+    def wants(sid: int, found: str) -> bool:
+        if due is None:
+            if found != cadence:
+                return False
+        elif found not in due.get(sid, ()):
+            return False
+        return (among is None or sid in among) and (only_subscriber in (None, sid))
+
     wanted: dict[int, list[Change]] = defaultdict(list)
     cadences: dict[int, set[str]] = defaultdict(set)
     for change in changes:
         assert change.id is not None
         scope = change_keys(change.regions, counties)
         for m in index.match(ctx.with_umbrellas(change.subtopics), change.urgent, scope):
-            if (m.subscriber_id, change.id) in sent:
-                continue
-            if due is None:
-                if m.cadence != cadence:
-                    continue
-            elif m.cadence not in due.get(m.subscriber_id, ()):
-                continue
-            if (among is None or m.subscriber_id in among) and (
-                only_subscriber is None or m.subscriber_id == only_subscriber
-            ):
+            if (m.subscriber_id, change.id) not in sent and wants(m.subscriber_id, m.cadence):
                 wanted[m.subscriber_id].append(change)
-                cadences[m.subscriber_id].add(m.cadence)
-    recipients = _recipients(session, set(wanted))
-    orders = _subtopic_orders(session, set(wanted))
-    told = _stories_sent(session, set(wanted), changes, channel)
-    labels = {
-        "nb": ctx.labels(),
-        "nn": {s.slug: s.label_nn for s in ctx.taxonomy.subtopics},
-    }
-    views = _ViewCache(ctx, session)
-    current = slot_of(now)
-    digests = []
-    for sid, items in sorted(wanted.items()):
-        recipient, subscriber = recipients[sid]
-        confirmed = subscriber.confirmed_at
+                if due is not None:
+                    cadences[m.subscriber_id].add(m.cadence)
+    composer = _Composer(ctx, session, cadence, now, due, cadences, channel)
+    ids = sorted(wanted)
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        digests = composer.chunk(part, {sid: wanted.pop(sid) for sid in part}, changes)
+        if versions is not None:
+            versions.update(composer.versions)
+        composer.versions.clear()
+        yield digests
+
+
+class _Composer:
+    """Composes the messages of one planning run, a chunk of recipients at a time."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        session: Session,
+        cadence: str,
+        now: datetime,
+        due: Mapping[int, Mapping[str, datetime]] | None,
+        cadences: Mapping[int, set[str]],
+        channel: str,
+    ) -> None:
+        self.ctx, self.session, self.cadence, self.now = ctx, session, cadence, now
+        self.due, self.cadences, self.channel = due, cadences, channel
+        self.labels = {
+            "nb": ctx.labels(),
+            "nn": {s.slug: s.label_nn for s in ctx.taxonomy.subtopics},
+        }
+        self.views = _ViewCache(ctx, session)
+        self.current = slot_of(now)
+        #: token versions of the recipients composed last (the renderer signs their links)
+        self.versions: dict[int, int] = {}
+        #: sections per layout: many recipients share one (the same changes, subtopics,
+        #: language), so each is grouped once
+        self._sections: dict[tuple[object, ...], Digest | None] = {}
+
+    def chunk(
+        self, part: list[int], wanted: Mapping[int, list[Change]], changes: Sequence[Change]
+    ) -> list[Digest]:
+        ids = set(part)
+        recipients = _recipients(self.session, ids)
+        orders = _subtopic_orders(self.session, ids)
+        told: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        for s, key, ck in _stories_sent(self.session, ids, changes, self.channel):
+            told[s].add((key, ck))
+        digests = []
+        for sid in part:
+            recipient, confirmed, version = recipients[sid]
+            self.versions[sid] = version
+            digest = self.one(recipient, confirmed, wanted[sid], orders[sid], told[sid])
+            if digest is not None:
+                digests.append(digest)
+        return digests
+
+    def one(
+        self,
+        recipient: Recipient,
+        confirmed: datetime | None,
+        items: list[Change],
+        order: list[str],
+        told: set[tuple[str, str]],
+    ) -> Digest | None:
         fresh = [c for c in items if confirmed is not None and c.detected_at >= confirmed]
-        kept = one_per_story(fresh, {(key, ck) for s, key, ck in told if s == sid})
+        kept = one_per_story(fresh, told)
         fresh = [c for c, _ in kept]
         updates = {c.id for c, is_update in kept if is_update}
-        kind, at, late = cadence, now, None
-        if due is not None:
-            kind = "weekly" if "weekly" in cadences[sid] else "daily"
-            at = due[sid][kind]
-            late = at if at < current else None
-        period = period_key(kind, at, ctx.settings.timezone)
+        kind, at, late = self.cadence, self.now, None
+        if self.due is not None:
+            sid = recipient.subscriber_id
+            kind = "weekly" if "weekly" in self.cadences[sid] else "daily"
+            at = self.due[sid][kind]
+            late = at if at < self.current else None
+        period = period_key(kind, at, self.ctx.settings.timezone)
         if kind == "immediate":
             period = f"s{min(c.snapshot_id for c in items)}"
-        digest = compose(
-            recipient, kind, period, views.of(fresh, updates), orders[sid],
-            labels["nn" if recipient.language == "nn" else "nb"], late_since=late,
-        )  # fmt: skip
-        if digest is not None:
-            digests.append(digest if channel == EMAIL else replace(digest, channel=channel))
-    return digests
+        lang = "nn" if recipient.language == "nn" else "nb"
+        layout = (
+            kind,
+            period,
+            late,
+            lang,
+            tuple(order),
+            tuple((c.id, c.id in updates) for c in fresh),
+        )
+        if layout not in self._sections:
+            if len(self._sections) > 4096:
+                self._sections.clear()
+            self._sections[layout] = compose(
+                recipient, kind, period, self.views.of(fresh, updates), order,
+                self.labels[lang], late_since=late,
+            )  # fmt: skip
+        shaped = self._sections[layout]
+        if shaped is None:
+            return None
+        return replace(shaped, recipient=recipient, channel=self.channel)
 
 
 class _ViewCache:
@@ -285,45 +417,141 @@ def candidate_changes(session: Session, cadence: str, now: datetime) -> list[Cha
     )
 
 
-def store(ctx: Context, session: Session, digests: Sequence[Digest], now: datetime) -> int:
+def store(
+    ctx: Context,
+    session: Session,
+    digests: Sequence[Digest],
+    now: datetime,
+    forms: FormRenderer | None = None,
+) -> int:
     """Render and enqueue each message (with its signed preferences and one-click unsubscribe
     links and List-Unsubscribe headers); returns how many were new to the outbox. Every
     message is rendered before the first row is written (the write lock is held only for the
-    writes), and one that cannot be rendered is recorded as failed on its own row (operators
-    are told) while the others are stored."""
-    if digests:
-        attach(ctx)
-    rendered: list[tuple[Digest, OutgoingMessage | None, str]] = []
+    writes), each distinct form once (``render_batch``), and one that cannot be rendered is
+    recorded as failed on its own row (operators are told) while the others are stored. The
+    rows are written with one query for the keys already there and one bulk insert each for
+    messages and items."""
+    if not digests:
+        return 0
+    links = attach(ctx)
+    forms = forms or FormRenderer(ctx.renderer, now, links.mail_links)
+    unknown = {d.recipient.subscriber_id for d in digests} - forms.versions.keys()
+    if unknown:
+        forms.versions.update(_token_versions(session, unknown))
+    rendered: list[tuple[Digest, OutgoingMessage]] = []
     for digest in digests:
         try:
-            rendered.append((digest, ctx.renderer.render(digest, now), ""))
+            rendered.append((digest, forms.render(digest)))
         except Exception as exc:  # a template or data error in one message only
             log.exception("message %s could not be rendered", digest.idempotency_key)
-            rendered.append((digest, None, f"render: {type(exc).__name__}: {exc}"))
-    added = 0
-    for digest, message, error in rendered:
-        if message is None:
             record_failed(
                 session, idempotency_key=digest.idempotency_key, kind=digest.kind,
                 subscriber_id=digest.recipient.subscriber_id, to_address="",
-                error=redact(error), now=now, channel=digest.channel,
+                error=redact(f"render: {type(exc).__name__}: {exc}"), now=now,
+                channel=digest.channel,
             )  # fmt: skip
+    return _write_messages(session, rendered, now)
+
+
+def _insert(conn: Connection, table: str, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert: COPY on PostgreSQL (several times faster than multi-row INSERTs for
+    100,000 rows; a key taken meanwhile fails the batch, which ``store_in_batches`` retries),
+    an executemany elsewhere."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(statement, rows)
+        return
+    names = list(rows[0])
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+    dbapi = conn.dialect.dbapi
+    assert dbapi is not None
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([_copyable(row[name]) for name in names])
+    except dbapi.IntegrityError as exc:  # as SQLAlchemy would raise it: the batch is retried
+        raise IntegrityError(sql, None, exc) from exc
+
+
+def _copyable(value: Any) -> Any:
+    """A value as the outbox's columns store it: JSON text, naive UTC times."""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _token_versions(session: Session, ids: set[int]) -> dict[int, int]:
+    rows = session.exec(
+        select(Subscriber.id, Subscriber.token_version).where(col(Subscriber.id).in_(ids))
+    ).all()
+    return {sid: version for sid, version in rows if sid is not None}
+
+
+def _write_messages(
+    session: Session, rendered: Sequence[tuple[Digest, OutgoingMessage]], now: datetime
+) -> int:
+    """Insert these messages and the items they carry, leaving out keys already in the
+    outbox (what ``outbox.enqueue`` does per message, in three statements for the batch)."""
+    keys = [m.idempotency_key for _, m in rendered]
+    taken = set(
+        session.exec(
+            select(Delivery.idempotency_key).where(col(Delivery.idempotency_key).in_(keys))
+        ).all()
+    )
+    rows, carried = [], {}
+    for digest, message in rendered:
+        key = message.idempotency_key
+        if key in taken:
             continue
-        if enqueue(
-            session,
-            message,
-            kind=digest.kind,
-            subscriber_id=digest.recipient.subscriber_id,
-            change_ids=digest.change_ids,
-            now=now,
-            channel=digest.channel,
-        ):
-            added += 1
-    return added
+        taken.add(key)
+        # a mail's form and personal parts were made storable by the FormRenderer
+        clean = _as_is if digest.channel == EMAIL else storable
+        rows.append(
+            {
+                "idempotency_key": key, "subscriber_id": digest.recipient.subscriber_id,
+                "channel": digest.channel, "kind": digest.kind,
+                "to_address": storable(message.to), "subject": clean(message.subject),
+                "body_text": clean(message.text), "body_html": clean(message.html),
+                "headers": {storable(k): storable(v) for k, v in message.headers.items()},
+                "status": QUEUED, "attempts": 0, "created_at": now, "next_attempt_at": now,
+            }
+        )  # fmt: skip
+        carried[key] = digest
+    if not rows:
+        return 0
+    # Core statements on the session's connection: one executemany per table, and one
+    # query for the new ids (the keys are unique), which is faster than RETURNING per row
+    conn = session.connection()
+    _insert(conn, "delivery", insert(Delivery), rows)
+    ids = conn.execute(
+        sa_select(col(Delivery.id), col(Delivery.idempotency_key)).where(
+            col(Delivery.idempotency_key).in_(list(carried))
+        )
+    ).all()
+    items = [
+        {"delivery_id": did, "subscriber_id": carried[key].recipient.subscriber_id,
+         "change_id": change_id, "channel": carried[key].channel}
+        for did, key in ids
+        for change_id in carried[key].change_ids
+    ]  # fmt: skip
+    if items:
+        _insert(conn, "delivery_item", insert(DeliveryItem), items)
+    return len(rows)
 
 
 def store_in_batches(
-    ctx: Context, session: Session, digests: Sequence[Digest], now: datetime
+    ctx: Context,
+    session: Session,
+    digests: Sequence[Digest],
+    now: datetime,
+    forms: FormRenderer | None = None,
 ) -> int:
     """``store`` in transactions of ``NOTIFIER_DISPATCH_BATCH`` messages, each committed at
     once, so a dispatch to thousands never holds the write lock for long (other processes
@@ -333,12 +561,14 @@ def store_in_batches(
     same time (a unique key already taken): the retry sees those rows and skips them."""
     added = 0
     size = ctx.settings.dispatch_batch
+    if digests and forms is None:
+        forms = FormRenderer(ctx.renderer, now, attach(ctx).mail_links)
     for start in range(0, len(digests), size):
         chunk = digests[start : start + size]
         collisions = 0
         for wait in (*LOCKED_WAITS, None):
             try:
-                stored = store(ctx, session, chunk, now)
+                stored = store(ctx, session, chunk, now, forms)
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -355,6 +585,52 @@ def store_in_batches(
             added += stored
             break
     return added
+
+
+def store_planned(
+    ctx: Context,
+    session: Session,
+    chunks: Iterable[list[Digest]],
+    now: datetime,
+    forms: FormRenderer | None = None,
+) -> tuple[int, int]:
+    """Store what ``plan_chunks`` yields, chunk by chunk (never every message in memory at
+    once); returns (messages written, late digests among them). ``forms`` shares its token
+    versions with ``plan_chunks(versions=forms.versions)``."""
+    forms = forms or FormRenderer(ctx.renderer, now, attach(ctx).mail_links)
+    added = late = 0
+    for digests in chunks:
+        added += store_in_batches(ctx, session, digests, now, forms)
+        late += sum(1 for d in digests if d.late_since is not None)
+        forms.versions.clear()
+    return added, late
+
+
+def _store_plan(
+    ctx: Context,
+    session: Session,
+    cadence: str,
+    now: datetime,
+    changes: Sequence[Change],
+    due: Mapping[int, Mapping[str, datetime]] | None = None,
+) -> tuple[int, int]:
+    """Plan and store, streaming: a chunk of recipients is composed, rendered and written
+    before the next is composed."""
+    forms = FormRenderer(ctx.renderer, now, attach(ctx).mail_links)
+    chunks = plan_chunks(ctx, session, cadence, now, changes, due=due, versions=forms.versions)
+    with _gc_frozen():
+        return store_planned(ctx, session, chunks, now, forms)
+
+
+@contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """Move what exists now (the match index, the plan's maps) out of the cyclic collector's
+    way for the length of a large write: its passes would walk them again and again."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def dispatch(ctx: Context) -> int:
@@ -376,10 +652,10 @@ def dispatch(ctx: Context) -> int:
         # one collated message per person per dispatch: the changes of every source this
         # round found, each at the person's most immediate matching subscription
         published = [c for c in pending if c.status == "published"]
-        found = plan(ctx, session, "immediate", now, published) if published else []
+        added = 0
         if published:
-            found += push_alerts(ctx, session, now, published)
-        added = store_in_batches(ctx, session, found, now)
+            added = _store_plan(ctx, session, "immediate", now, published)[0]
+            added += store_in_batches(ctx, session, push_alerts(ctx, session, now, published), now)
         ids = [c.id for c in pending]
     write_retrying(
         ctx.engine,
@@ -400,8 +676,37 @@ def push_alerts(
     holders = {WEBPUSH: push.with_push(session), APPRISE: targets.with_targets(session)}
     for channel, among in holders.items():
         if among:
-            found += plan(ctx, session, "immediate", now, changes, channel=channel, among=among)
+            planned = plan(ctx, session, "immediate", now, changes, channel=channel, among=among)
+            found += _chosen(ctx, session, planned, channel)
     return found
+
+
+def _chosen(ctx: Context, session: Session, digests: list[Digest], channel: str) -> list[Digest]:
+    """The alerts as each person's subscriptions choose for this push channel: a change stays
+    when one of the person's subscriptions it matches (umbrellas included) lets its alerts go
+    there (the default); a subscription can keep its alerts in e-mail only
+    (``subscribers.push.set_push_choices``)."""
+    off = push.push_off(session, [d.recipient.subscriber_id for d in digests], channel)
+    if not off:
+        return digests
+    subscribed = _subtopic_orders(session, set(off))
+    out = []
+    for digest in digests:
+        sid = digest.recipient.subscriber_id
+        if sid not in off:
+            out.append(digest)
+            continue
+        pushed = set(subscribed[sid]) - off[sid]
+        sections = []
+        for section in digest.sections:
+            kept = tuple(
+                c for c in section.changes if pushed & set(ctx.with_umbrellas(c.subtopics))
+            )
+            if kept:
+                sections.append(replace(section, changes=kept))
+        if sections:
+            out.append(replace(digest, sections=tuple(sections)))
+    return out
 
 
 def compose_digests(ctx: Context, cadence: str) -> int:
@@ -410,8 +715,7 @@ def compose_digests(ctx: Context, cadence: str) -> int:
     period, and no change twice to the same recipient). The service uses ``compose_due``."""
     now = ctx.clock()
     with Session(ctx.engine, expire_on_commit=False) as session:
-        digests = plan(ctx, session, cadence, now, candidate_changes(session, cadence, now))
-        return store_in_batches(ctx, session, digests, now)
+        return _store_plan(ctx, session, cadence, now, candidate_changes(session, cadence, now))[0]
 
 
 @dataclass(frozen=True)
@@ -443,13 +747,10 @@ def compose_due(ctx: Context) -> DueReport:
         due = due_subscribers(
             session, times, settings.daily_digest_hour, settings.weekly_digest_weekday
         )
-        digests = (
-            plan(ctx, session, "daily", now, candidate_changes(session, "weekly", now), due=due)
-            if due
-            else []
-        )
-        written = store_in_batches(ctx, session, digests, now)
-    late = sum(1 for d in digests if d.late_since is not None)
+        written = late = 0
+        if due:
+            changes = candidate_changes(session, "weekly", now)
+            written, late = _store_plan(ctx, session, "daily", now, changes, due)
 
     def finish(s: Session) -> None:
         try:

@@ -23,10 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from feeds.store.models import Change, Snapshot, Source
+from notifier import plan as plan_module
 from notifier.channels import SmtpChannel
 from notifier.context import Context
 from notifier.db import make_engine, upgrade, write_retrying
@@ -150,27 +152,31 @@ def _many_subscribers(ctx: Context, subscribers: int, changes: int) -> None:
         )  # fmt: skip
 
 
-def test_a_large_dispatch_writes_in_short_transactions(ctx: Context) -> None:
+def test_a_large_dispatch_writes_in_short_transactions(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = ctx.settings.model_copy(update={"dispatch_batch": 40})
     ctx = Context(settings=settings, engine=ctx.engine, clock=ctx.clock)
     _many_subscribers(ctx, subscribers=300, changes=5)
     inserts: list[int] = [0]
     per_transaction: list[int] = []
 
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO DELIVERY "):
-            inserts[-1] += max(1, cursor.rowcount)
+    write = plan_module._insert  # the bulk insert (an executemany, or COPY on PostgreSQL)
+
+    def count(conn: Any, table: str, statement: Any, rows: list[dict[str, Any]]) -> None:
+        if table == "delivery":
+            inserts[-1] += len(rows)
+        write(conn, table, statement, rows)
 
     def committed(conn: Any) -> None:
         per_transaction.append(inserts[-1])
         inserts[-1] = 0
 
-    sa.event.listen(ctx.engine, "after_cursor_execute", count)
+    monkeypatch.setattr(plan_module, "_insert", count)
     sa.event.listen(ctx.engine, "commit", committed)
     try:
         assert dispatch(ctx) == 300
     finally:
-        sa.event.remove(ctx.engine, "after_cursor_execute", count)
         sa.event.remove(ctx.engine, "commit", committed)
     assert sum(per_transaction) == 300
     assert max(per_transaction) <= 40

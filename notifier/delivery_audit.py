@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import insert
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from feeds.store.models import Change
@@ -85,46 +86,42 @@ def _version_of(change: Change) -> str:
 def record_event(
     session: Session, delivery: Delivery, event: str, at: datetime, detail: str = ""
 ) -> None:
-    """One audit event for this message (the caller commits, with the outcome)."""
+    """One audit event for this message (the caller commits, with the outcome); Core
+    statements, so settling a message stays a few short statements."""
     assert delivery.id is not None
-    session.add(
-        DeliveryEvent(
-            delivery_id=delivery.id,
-            at=at,
-            event=event,
-            channel=delivery.channel,
-            detail=redact(detail)[:500],
+    session.execute(
+        insert(DeliveryEvent).values(
+            delivery_id=delivery.id, at=at, event=event, channel=delivery.channel,
+            detail=redact(detail)[:500] if detail else "",
         )
-    )
+    )  # fmt: skip
     if event in (ACCEPTED, FAILED):
         record_carried(session, delivery.id, at)
 
 
 def record_carried(session: Session, delivery_id: int, at: datetime) -> int:
     """The changes this message carries, each with its version now; once per message."""
-    done = session.exec(
-        select(DeliveryCarried.change_id).where(DeliveryCarried.delivery_id == delivery_id)
-    ).all()
-    rows = session.exec(
-        select(Change)
-        .join(DeliveryItem, col(DeliveryItem.change_id) == col(Change.id))
-        .where(DeliveryItem.delivery_id == delivery_id)
-    ).all()
-    added = 0
-    for change in rows:
-        if change.id is None or change.id in done:
-            continue
-        session.add(
-            DeliveryCarried(
-                delivery_id=delivery_id,
-                change_id=change.id,
-                version=_version_of(change),
-                edited_at=change.reviewed_at,
-                at=at,
-            )
+    done = select(DeliveryCarried.change_id).where(DeliveryCarried.delivery_id == delivery_id)
+    rows = session.execute(
+        sa.select(
+            col(Change.id), col(Change.title), col(Change.summary), col(Change.diff),
+            col(Change.subtopics), col(Change.regions), col(Change.urgent),
+            col(Change.reviewed_at),
         )
-        added += 1
-    return added
+        .join(DeliveryItem, col(DeliveryItem.change_id) == col(Change.id))
+        .where(col(DeliveryItem.delivery_id) == delivery_id, col(Change.id).not_in(done))
+    ).all()  # fmt: skip
+    if rows:
+        session.execute(
+            insert(DeliveryCarried),
+            [
+                {"delivery_id": delivery_id, "change_id": cid,
+                 "version": change_version(title, summary, diff, subtopics, regions, urgent),
+                 "edited_at": edited, "at": at}
+                for cid, title, summary, diff, subtopics, regions, urgent, edited in rows
+            ],
+        )  # fmt: skip
+    return len(rows)
 
 
 def purge(session: Session, now: datetime, retention: timedelta) -> int:

@@ -169,3 +169,19 @@ class PushReceipt(SQLModel, table=True):
     target_id: int
     subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SubscriptionChannel(SQLModel, table=True):
+    """A subscription's choice of a push channel: by default (no row) a subscription's
+    immediate and urgent alerts also go to the person's push endpoints and Apprise targets;
+    a row with ``enabled`` false keeps that subtopic's alerts in e-mail only."""
+
+    __tablename__ = "subscription_channel"
+    __table_args__ = (sa.UniqueConstraint("subscriber_id", "subtopic", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    subtopic: str = Field(max_length=60)
+    channel: str = Field(max_length=10)
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, delete, select
 
-from subscribers.models import AppriseTarget, PushEndpoint, PushReceipt
+from subscribers.models import AppriseTarget, PushEndpoint, PushReceipt, SubscriptionChannel
 
 MAX_ENDPOINT = 2000
 
@@ -149,10 +149,14 @@ def record_receipt(
 
 
 def forget(session: Session, subscriber_id: int) -> None:
-    """Erasure: every endpoint, target and receipt of this subscriber. The caller commits."""
+    """Erasure: every endpoint, target, receipt and channel choice of this subscriber. The
+    caller commits."""
     session.exec(delete(PushReceipt).where(col(PushReceipt.subscriber_id) == subscriber_id))
     session.exec(delete(PushEndpoint).where(col(PushEndpoint.subscriber_id) == subscriber_id))
     session.exec(delete(AppriseTarget).where(col(AppriseTarget.subscriber_id) == subscriber_id))
+    session.exec(
+        delete(SubscriptionChannel).where(col(SubscriptionChannel.subscriber_id) == subscriber_id)
+    )
 
 
 def export(session: Session, subscriber_id: int | None) -> dict[str, list[dict[str, object]]]:
@@ -182,3 +186,44 @@ def export(session: Session, subscriber_id: int | None) -> dict[str, list[dict[s
 def clear_receipts(session: Session, delivery_key: str) -> None:
     """A push message is settled: its receipts are no longer needed. The caller commits."""
     session.exec(delete(PushReceipt).where(col(PushReceipt.delivery_key) == delivery_key))
+
+
+#: the push channels a subscription may keep its alerts out of
+PUSH_CHANNEL_NAMES = ("webpush", "apprise")
+
+
+def push_off(session: Session, subscriber_ids: Iterable[int], channel: str) -> dict[int, set[str]]:
+    """Subscriber -> the subtopics whose alerts they keep out of this push channel."""
+    ids = list(subscriber_ids)
+    out: dict[int, set[str]] = {}
+    if not ids:
+        return out
+    rows = session.exec(
+        select(SubscriptionChannel.subscriber_id, SubscriptionChannel.subtopic).where(
+            col(SubscriptionChannel.subscriber_id).in_(ids),
+            SubscriptionChannel.channel == channel,
+            col(SubscriptionChannel.enabled).is_(False),
+        )
+    ).all()
+    for sid, subtopic in rows:
+        out.setdefault(sid, set()).add(subtopic)
+    return out
+
+
+def set_push_choices(
+    session: Session, subscriber_id: int, off: Iterable[str], now: datetime
+) -> None:
+    """The subtopics whose alerts stay out of push (both push channels); every other
+    subscription's alerts go to push (the default). The caller commits."""
+    session.exec(
+        delete(SubscriptionChannel).where(col(SubscriptionChannel.subscriber_id) == subscriber_id)
+    )
+    for subtopic in sorted(set(off)):
+        for channel in PUSH_CHANNEL_NAMES:
+            session.add(
+                SubscriptionChannel(
+                    subscriber_id=subscriber_id, subtopic=subtopic, channel=channel,
+                    enabled=False, created_at=now,
+                )
+            )  # fmt: skip
+    session.flush()

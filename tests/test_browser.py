@@ -120,7 +120,7 @@ def test_sign_up_in_a_browser_and_every_page_passes_axe(server: tuple[str, Conte
         assert "Abonnementet er bekreftet" in page.content()
         check("confirmed")
         page.get_by_role("link", name="Innstillingene dine").click()
-        assert page.get_by_label("Vaksinasjon").input_value() == "daily"
+        assert page.get_by_role("combobox", name="Vaksinasjon").input_value() == "daily"
         check("preferences")
         prefs = page.url
         page.goto(prefs + "/slett")

@@ -398,3 +398,21 @@ def test_erasure_forgets_endpoints_targets_and_receipts(ctx: Context, service: P
     with ctx.engine.connect() as conn:
         for table in ("push_endpoint", "apprise_target", "push_receipt"):
             assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 0
+
+
+async def test_a_subscription_can_keep_its_alerts_out_of_push(
+    ctx: Context, service: PushService
+) -> None:
+    subscribe(ctx, "sf@k.no", ["forskrifter_regelverk", "tisk"], "immediate")
+    browser = register(ctx, service, "sf@k.no")
+    with Session(ctx.engine) as session:
+        push.set_push_choices(session, 1, {"tisk"}, ctx.clock())  # testing etc.: e-mail only
+        session.commit()
+    add_change(ctx, "Nye råd om testing", ["testing"])  # under the umbrella tisk
+    assert dispatch(ctx) == 1  # the mail only
+    add_change(ctx, "Ny forskrift om testing", ["forskrifter_regelverk", "testing"])
+    assert dispatch(ctx) == 2  # matched through a subscription that pushes
+    await deliver(ctx)
+    assert [p.payload["title"] for p in service.pushes_to(browser)] == [
+        "Varsel: Ny forskrift om testing"
+    ]

@@ -122,7 +122,10 @@ async def test_the_script_registers_and_removes_a_browser(
     page = (await client.get(path)).text
     assert "Enhet 1" in page and "Enhet 2" in page and browser.endpoint not in page
     exported = (await client.get(f"{path}/data.json")).json()
-    assert [e["endpoint"] for e in exported["push_endpoints"]] == [browser.endpoint, second.endpoint]
+    assert [e["endpoint"] for e in exported["push_endpoints"]] == [
+        browser.endpoint,
+        second.endpoint,
+    ]
     bad = await client.post(f"{path}/push", data={**fields, "auth": "kort", "csrf": csrf})
     assert bad.status_code == 400 and bad.json()["ok"] is False
     off = await client.post(f"{path}/push/av", data={"csrf": csrf, "endpoint": browser.endpoint},
@@ -221,3 +224,28 @@ async def test_staff_add_a_group_target_on_the_subscriber_page(ctx: Context) -> 
             assert session.exec(select(AppriseTarget)).all() == []
             actions = session.exec(select(AuditEvent.action)).all()
         assert "subscriber.target_remove" in actions
+
+
+async def test_the_page_chooses_which_subscriptions_push(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    path = prefs_path(ctx)  # subscribes forskrifter_regelverk
+    subscribe(ctx, "sf@k.no", ["vaksinasjon"], "immediate")
+    csrf = await csrf_of(client, path)
+    tree = lxml_html.fromstring((await client.get(path)).text)
+    boxes = tree.xpath("//input[starts-with(@name, 'push_')]")
+    assert sorted(b.get("name") for b in boxes) == [
+        "push_forskrifter_regelverk",
+        "push_vaksinasjon",
+    ]
+    assert all(b.get("checked") is not None for b in boxes)  # by default everything pushes
+    saved = await client.post(f"{path}/push/valg", data={"csrf": csrf, "push_vaksinasjon": "ja"})
+    assert saved.status_code == 200 and "Valget er lagret" in saved.text
+    tree = lxml_html.fromstring((await client.get(path)).text)
+    checked = {
+        b.get("name"): b.get("checked") is not None
+        for b in tree.xpath("//input[starts-with(@name, 'push_')]")
+    }
+    assert checked == {"push_forskrifter_regelverk": False, "push_vaksinasjon": True}
+    forged = await client.post(f"{path}/push/valg", data={"csrf": "x"})
+    assert forged.status_code == 403

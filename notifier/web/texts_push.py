@@ -39,6 +39,11 @@ PUSH_NB: Final[dict[str, str]] = {
     "target_removed_title": "Varslingskanalen er fjernet",
     "target_removed_text": "Kanalen får ikke flere varsler.",
     "back_to_prefs": "Tilbake til innstillingene",
+    "push_choice_legend": "Hva som kommer som push-varsel",
+    "push_choice_hint": "Umiddelbare varsler og hastesaker i temaene du krysser av for, kommer også på mobil og datamaskin og til varslingskanalene dine. De andre kommer bare på e-post.",
+    "push_choice_save": "Lagre valget",
+    "push_choices_saved_title": "Valget er lagret",
+    "push_choices_saved_text": "Push-varslene følger nå valget ditt.",
 }
 
 PUSH_NN: Final[dict[str, str]] = {
@@ -74,6 +79,11 @@ PUSH_NN: Final[dict[str, str]] = {
     "target_removed_title": "Varslingskanalen er fjerna",
     "target_removed_text": "Kanalen får ikkje fleire varsel.",
     "back_to_prefs": "Tilbake til innstillingane",
+    "push_choice_legend": "Kva som kjem som push-varsel",
+    "push_choice_hint": "Varsel som kjem med ein gong og hastesaker i tema du kryssar av for, kjem òg på mobil og datamaskin og til varslingskanalane dine. Dei andre kjem berre på e-post.",
+    "push_choice_save": "Lagre valet",
+    "push_choices_saved_title": "Valet er lagra",
+    "push_choices_saved_text": "Push-varsla følgjer no valet ditt.",
 }
 
 #: the staff console's subscriber page: push devices and Apprise targets (a group's channel,

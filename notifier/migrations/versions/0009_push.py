@@ -3,7 +3,8 @@
 ``delivery.channel`` and ``delivery_item.channel`` (``email`` so far) now also take ``webpush``
 and ``apprise``; the tables here hold where those go. ``push_receipt`` records which endpoint
 or target accepted which message, so a message retried for one device is not sent again to
-the others.
+the others. ``subscription_channel`` holds a subscription's choice to keep its alerts out of a
+push channel (by default they go there too).
 
 Revision ID: 0009_push
 Revises: 0008_confirmation
@@ -63,6 +64,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_push_receipt_delivery_key", "push_receipt", ["delivery_key"])
     op.create_index("ix_push_receipt_subscriber_id", "push_receipt", ["subscriber_id"])
+    op.create_table(
+        "subscription_channel",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("subscriber_id", sa.Integer(), sa.ForeignKey("subscriber.id"), nullable=False),
+        sa.Column("subtopic", sa.String(length=60), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.UniqueConstraint("subscriber_id", "subtopic", "channel"),
+    )
+    op.create_index(
+        "ix_subscription_channel_subscriber_id", "subscription_channel", ["subscriber_id"]
+    )
 
 
 def downgrade() -> None:
@@ -83,6 +97,8 @@ def downgrade() -> None:
     push = delivery.c.channel != "email"
     conn.execute(item.delete().where(item.c.channel != "email"))
     conn.execute(delivery.delete().where(push))
+    op.drop_index("ix_subscription_channel_subscriber_id", table_name="subscription_channel")
+    op.drop_table("subscription_channel")
     op.drop_index("ix_push_receipt_subscriber_id", table_name="push_receipt")
     op.drop_index("ix_push_receipt_delivery_key", table_name="push_receipt")
     op.drop_table("push_receipt")

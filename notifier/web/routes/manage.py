@@ -38,7 +38,7 @@ def preferences(
     except TokenError as exc:
         return guard.bad_link(request, exc)
     form = _form_of(session, subscriber)
-    view = push_view(session, subscriber)
+    view = push_view(session, subscriber, ctx, pages.lang(request))
     return pages.form_page(request, form, "prefs", f"/innstillinger/{token}", push=view)
 
 
@@ -61,12 +61,12 @@ async def save(
     offices = frozenset(slug for slug, _ in pages.offices)
     errors = ss.check_form(form, ctx.taxonomy.slugs(), pages.regions, offices, with_email=False)
     if errors:
-        view = push_view(session, subscriber)
+        view = push_view(session, subscriber, ctx, pages.lang(request))
         return pages.form_page(request, form, "prefs", action, errors=errors, status=400, push=view)
     ss.update_preferences(session, subscriber, form)
     session.commit()
     notice = pages.text(request, "prefs_saved")
-    view = push_view(session, subscriber)
+    view = push_view(session, subscriber, ctx, pages.lang(request))
     return pages.form_page(request, form, "prefs", action, notice=notice, push=view)
 
 

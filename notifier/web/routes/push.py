@@ -20,16 +20,18 @@ from functools import cache
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from notifier.channels.manage import ChannelRefused, add_push, add_target
+from notifier.channels.protocol import WEBPUSH
 from notifier.channels.webpush import vapid_keys
+from notifier.context import Context
 from notifier.render import TEMPLATES
 from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
 from notifier.web.icons import ICONS, png
 from notifier.web.pages import Pages
 from subscribers import push, targets
-from subscribers.models import AppriseTarget, PushEndpoint, Subscriber
+from subscribers.models import AppriseTarget, PushEndpoint, Subscriber, Subscription
 from subscribers.tokens import MANAGE, TokenError
 
 router = APIRouter()
@@ -67,17 +69,26 @@ class PushView:
     public_key: str
     devices: list[PushEndpoint]
     targets: list[AppriseTarget]
+    #: (subtopic, label, whether its alerts go to push) for each subscription
+    choices: list[tuple[str, str, bool]]
 
 
-def push_view(session: Session, subscriber: Subscriber) -> PushView:
+def push_view(session: Session, subscriber: Subscriber, ctx: Context, lang: str) -> PushView:
     assert subscriber.id is not None
     keys = vapid_keys(session)
     session.commit()
-    return PushView(
-        keys.public,
-        push.endpoints_of(session, subscriber.id),
-        targets.targets_of(session, subscriber.id),
-    )
+    devices = push.endpoints_of(session, subscriber.id)
+    off = push.push_off(session, [subscriber.id], WEBPUSH).get(subscriber.id, set())
+    labels = {s.slug: s.label_nn if lang == "nn" else s.label_nb for s in ctx.taxonomy.subtopics}
+    subscribed = session.exec(
+        select(Subscription.subtopic)
+        .where(Subscription.subscriber_id == subscriber.id)
+        .order_by(col(Subscription.id))
+    ).all()
+    choices = [
+        (slug, labels.get(slug, slug), slug not in off) for slug in dict.fromkeys(subscribed)
+    ]
+    return PushView(keys.public, devices, targets.targets_of(session, subscriber.id), choices)
 
 
 @cache
@@ -208,6 +219,40 @@ async def push_off(
     text = pages.text
     return pages.message(
         request, text(request, "push_removed_title"), text(request, "push_removed_text"),
+        link=(f"/innstillinger/{token}", text(request, "back_to_prefs")),
+    )  # fmt: skip
+
+
+@router.post("/innstillinger/{token}/push/valg", response_class=HTMLResponse)
+async def push_choices(
+    request: Request,
+    token: str,
+    data: CheckedForm,
+    ctx: CtxDep,
+    pages: PagesDep,
+    guard: GuardDep,
+    session: DbSession,
+) -> Response:
+    """Which subscriptions' alerts go to push: a checked ``push_<subtopic>`` goes (the
+    default), an unchecked one stays in e-mail only."""
+    now = ctx.clock()
+    text = pages.text
+    try:
+        subscriber = _person(request, token, session, pages, now)
+    except TokenError as exc:
+        return guard.bad_link(request, exc)
+    assert subscriber.id is not None
+    subscribed = set(
+        session.exec(
+            select(Subscription.subtopic).where(Subscription.subscriber_id == subscriber.id)
+        ).all()
+    )
+    off = {slug for slug in subscribed if not data.get(f"push_{slug}")}
+    push.set_push_choices(session, subscriber.id, off, now)
+    session.commit()
+    return pages.message(
+        request, text(request, "push_choices_saved_title"),
+        text(request, "push_choices_saved_text"),
         link=(f"/innstillinger/{token}", text(request, "back_to_prefs")),
     )  # fmt: skip
 

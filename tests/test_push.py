@@ -368,13 +368,13 @@ def test_migration_0009_goes_down_and_up_again(ctx: Context, service: PushServic
     with ctx.engine.connect() as conn:
         tables = set(sa.inspect(conn).get_table_names())
         channels = conn.execute(sa.text("SELECT channel FROM delivery")).scalars().all()
-    assert not {"push_endpoint", "apprise_target", "push_receipt"} & tables
+    assert not {"push_endpoint", "apprise_target", "push_receipt", "subscription_channel"} & tables
     assert channels == ["email"]  # the push row the old code could not send is gone
     with ctx.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     with ctx.engine.connect() as conn:
-        assert {"push_endpoint", "apprise_target", "push_receipt"} <= set(
+        assert {"push_endpoint", "apprise_target", "push_receipt", "subscription_channel"} <= set(
             sa.inspect(conn).get_table_names()
         )
     register(ctx, service, "sf@k.no")

@@ -416,3 +416,33 @@ async def test_a_subscription_can_keep_its_alerts_out_of_push(
     assert [p.payload["title"] for p in service.pushes_to(browser)] == [
         "Varsel: Ny forskrift om testing"
     ]
+
+
+async def test_a_sender_that_died_after_a_push_does_not_repeat_it(
+    ctx: Context, service: PushService, clock: Clock
+) -> None:
+    """A sender pushed to one device and died before it settled the row: the claim expires,
+    the next sender takes the row and pushes only to the devices without a receipt."""
+    from notifier import outbox
+
+    subscribe(ctx, "sf@k.no", ["forskrifter_regelverk"], "immediate")
+    first, second = register(ctx, service, "sf@k.no"), register(ctx, service, "sf@k.no")
+    service.answer(second, 503)  # the dead sender's second push never got through
+    add_change(ctx, "Ny forskrift", ["forskrifter_regelverk"], urgent=True)
+    dispatch(ctx)
+    with Session(ctx.engine) as session:
+        claim = outbox.claim(session, clock.now, timedelta(seconds=600), limit=10)
+    [row] = [r for r in claim.rows if r.channel == "webpush"]
+    keys = load_vapid_keys(ctx.engine)
+    channel = WebPushChannel(ctx.engine, keys, "mailto:drift@example.no", OutboundGate(True))
+    try:
+        with pytest.raises(Exception, match="push service 503"):
+            await channel.send(row.message())  # ... and here the sender died
+    finally:
+        await channel.close()
+    assert len(service.pushes_to(first)) == 1
+    clock.advance(seconds=601)  # its lease runs out
+    report = await deliver(ctx)
+    assert report.sent == 2  # the mail (never sent) and the push row
+    assert len(service.pushes_to(first)) == 1  # not again
+    assert len(service.pushes_to(second)) == 1

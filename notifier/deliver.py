@@ -38,6 +38,7 @@ from notifier import delivery_audit as audit
 from notifier import outbox
 from notifier.assurance import report_missed_deadlines
 from notifier.channels import Channel, MailFolderChannel, SmtpChannel
+from notifier.channels.email import DkimKey
 from notifier.channels.protocol import APPRISE, EMAIL, WEBPUSH, RetryLater
 from notifier.context import Context
 from notifier.db import write_retrying_async
@@ -101,10 +102,20 @@ class _Run:
     held: set[int | None] = field(default_factory=set)
 
 
+def dkim_key(settings: Settings) -> DkimKey | None:
+    """The DKIM key of the settings, read from its file; None when none is configured."""
+    if settings.dkim_key_file is None:
+        return None
+    return DkimKey(
+        settings.dkim_selector, settings.dkim_domain, settings.dkim_key_file.read_bytes()
+    )
+
+
 def make_channel(settings: Settings) -> Channel:
-    """SMTP when NOTIFIER_SMTP_URL is set; otherwise .eml files in <data_dir>/mail."""
+    """SMTP when NOTIFIER_SMTP_URL is set; otherwise .eml files in <data_dir>/mail. Both sign
+    with DKIM when a key is configured."""
     if not settings.smtp_url:
-        return MailFolderChannel(settings.mail_dir, settings.mail_from)
+        return MailFolderChannel(settings.mail_dir, settings.mail_from, dkim_key(settings))
     host, port, user, password, implicit_tls = settings.smtp_parts()
     return SmtpChannel(
         host,
@@ -115,6 +126,8 @@ def make_channel(settings: Settings) -> Channel:
         implicit_tls=implicit_tls,
         starttls=settings.smtp_starttls,
         timeout=settings.smtp_timeout,
+        dkim_key=dkim_key(settings),
+        rate_per_second=settings.smtp_rate_per_second,
     )
 
 

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool | None = None
     smtp_timeout: float = 30.0
     mail_from: str = "Helsevarsel <varsel@localhost>"
+    #: DKIM signing of every outgoing mail: selector and domain as published in DNS
+    #: (<selector>._domainkey.<domain>) and the PEM private key; all three or none
+    dkim_selector: str = ""
+    dkim_domain: str = ""
+    dkim_key_file: Path | None = None
+    #: at most this many mails a second through SMTP (0: as fast as the server takes them)
+    smtp_rate_per_second: float = Field(default=0.0, ge=0)
     #: the public address of the web app; links in mails are built from it
     base_url: str = "http://127.0.0.1:8000"
 
@@ -143,6 +150,16 @@ class Settings(BaseSettings):
                 "NOTIFIER_SMTP_URL must look like smtp://host:port or smtps://host:port"
             )
         return value
+
+    @model_validator(mode="after")
+    def _check_dkim(self) -> Settings:
+        given = [bool(self.dkim_selector), bool(self.dkim_domain), self.dkim_key_file is not None]
+        if any(given) and not all(given):
+            raise ValueError(
+                "DKIM needs NOTIFIER_DKIM_SELECTOR, NOTIFIER_DKIM_DOMAIN and "
+                "NOTIFIER_DKIM_KEY_FILE together; set all three, or none"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_retention(self) -> Settings:

@@ -1,12 +1,22 @@
 """The e-mail channel: SMTP and the mail folder.
 
-``SmtpChannel`` hands mail to an SMTP server with aiosmtplib over one kept-open connection;
-``MailFolderChannel`` writes each message as an .eml file (the embedded default, when no SMTP
-server is configured). Both map their failures onto Temporary/PermanentDeliveryError.
+``SmtpChannel`` hands mail to an SMTP server with aiosmtplib over one kept-open connection,
+reused for every message of a delivery run; a connection the server dropped between two
+messages (an idle timeout, a per-connection message limit) is reopened and the message sent on
+it, so nobody is skipped or sent twice. A global send rate (messages per second) holds it back
+when configured. ``MailFolderChannel`` writes
+each message as an .eml file (the embedded default, when no SMTP server is configured). Both map
+their failures onto Temporary/PermanentDeliveryError.
+
+When a DKIM key is configured (``DkimKey``: selector, domain, private key) every message is
+signed (dkimpy, relaxed/relaxed, rsa-sha256) over From, To, Subject, Date, Message-ID,
+List-Unsubscribe and List-Unsubscribe-Post and the MIME headers, after it was built and checked:
+the signature is the first header of the exact bytes sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.errors
 import email.policy
 import os
@@ -17,6 +27,7 @@ from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 import aiosmtplib
+import dkim  # type: ignore[import-untyped]
 
 from notifier import mailsafe
 from notifier.errors import (
@@ -33,6 +44,36 @@ _FIXED_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted
 _MIME_HEADERS = ("MIME-Version", "Content-Type")
 
 
+#: the headers a DKIM signature covers (one that is absent is signed as absent, so it cannot
+#: be added on the way)
+DKIM_HEADERS = (
+    b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe",
+    b"list-unsubscribe-post", b"mime-version", b"content-type", b"auto-submitted",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    """What signs outgoing mail: the selector and domain published in DNS
+    (``<selector>._domainkey.<domain>``) and the PEM private key."""
+
+    selector: str
+    domain: str
+    private_key: bytes
+
+    def sign(self, raw: bytes) -> bytes:
+        """The message with its DKIM-Signature header in front."""
+        signature = dkim.sign(
+            raw,
+            self.selector.encode("ascii"),
+            self.domain.encode("ascii"),
+            self.private_key,
+            canonicalize=(b"relaxed", b"relaxed"),
+            include_headers=list(DKIM_HEADERS),
+        )
+        return bytes(signature) + raw
+
+
 @dataclass(frozen=True)
 class BuiltMail:
     """A message ready for the wire: the envelope recipient and the exact bytes sent."""
@@ -41,7 +82,9 @@ class BuiltMail:
     raw: bytes
 
 
-def build_email(message: OutgoingMessage, mail_from: str) -> BuiltMail:
+def build_email(
+    message: OutgoingMessage, mail_from: str, dkim_key: DkimKey | None = None
+) -> BuiltMail:
     """A multipart/alternative e-mail whose Message-ID derives from the idempotency key.
 
     Everything in it may come from the web, so it is built defensively (``notifier.mailsafe``):
@@ -50,9 +93,15 @@ def build_email(message: OutgoingMessage, mail_from: str) -> BuiltMail:
     exactly those headers. Any problem raises ``PermanentDeliveryError``: this message fails
     alone, and sending it again would fail the same way."""
     try:
-        return _build(message, mail_from)
+        built = _build(message, mail_from)
     except (ValueError, TypeError, LookupError, UnicodeError, email.errors.MessageError) as exc:
         raise InvalidMessage(f"the message cannot be built: {exc}") from exc
+    if dkim_key is None:
+        return built
+    try:
+        return BuiltMail(built.recipient, dkim_key.sign(built.raw))
+    except dkim.DKIMException as exc:  # a broken key: ours to fix, nothing is lost meanwhile
+        raise TemporaryDeliveryError(f"DKIM signing failed: {exc}") from exc
 
 
 def _build(message: OutgoingMessage, mail_from: str) -> BuiltMail:
@@ -90,12 +139,13 @@ class MailFolderChannel:
 
     name = "email"
 
-    def __init__(self, folder: Path, mail_from: str) -> None:
+    def __init__(self, folder: Path, mail_from: str, dkim_key: DkimKey | None = None) -> None:
         self.folder = folder
         self.mail_from = mail_from
+        self.dkim_key = dkim_key
 
     async def send(self, message: OutgoingMessage) -> None:
-        mail = build_email(message, self.mail_from)
+        mail = build_email(message, self.mail_from, self.dkim_key)
         self.folder.mkdir(parents=True, exist_ok=True)
         stem = message.message_id("x")[1:41]
         target = self.folder / f"{stem}.eml"
@@ -127,8 +177,17 @@ class SmtpChannel:
         starttls: bool | None = None,
         timeout: float = 30.0,
         tls_context: ssl.SSLContext | None = None,
+        dkim_key: DkimKey | None = None,
+        rate_per_second: float = 0.0,
     ) -> None:
         self.mail_from = mail_from
+        self.dkim_key = dkim_key
+        #: at most this many messages per second over all domains (0: no limit)
+        self._rate = _Rate(rate_per_second)
+        #: one SMTP transaction at a time on the one connection
+        self._lock = asyncio.Lock()
+        #: connections opened (the first, and each reopened after a drop)
+        self.connections = 0
         self._envelope_from = parseaddr(mail_from)[1]
         self._username, self._password = username, password
         self._client = aiosmtplib.SMTP(
@@ -143,6 +202,7 @@ class SmtpChannel:
     async def _connected(self) -> aiosmtplib.SMTP:
         if not self._client.is_connected:
             await self._client.connect()
+            self.connections += 1
             if self._username and self._password:
                 await self._client.login(self._username, self._password)
         return self._client
@@ -151,20 +211,33 @@ class SmtpChannel:
         """Connection, login and sender problems are ours (configuration, outage): temporary,
         so nothing is lost while they are fixed. Only a 5xx for this recipient or this message
         is permanent."""
-        mail = build_email(message, self.mail_from)
+        mail = build_email(message, self.mail_from, self.dkim_key)
+        async with self._lock:
+            await self._rate.wait()
+            await self._send(mail)
+
+    async def _open(self) -> aiosmtplib.SMTP:
         try:
-            client = await self._connected()
+            return await self._connected()
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._reset()
             raise TemporaryDeliveryError(f"SMTP server unavailable: {exc}") from exc
+
+    async def _send(self, mail: BuiltMail) -> None:
+        client = await self._begin()
         try:
-            errors, _ = await client.sendmail(self._envelope_from, [mail.recipient], mail.raw)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0]
-            raise _classify(refused.code, refused.message, recipient=True) from exc
-        except aiosmtplib.SMTPSenderRefused as exc:
-            # our sender address: a configuration problem, never the subscriber's fault
-            raise TemporaryDeliveryError(f"SMTP {exc.code}: sender refused") from exc
+            await client.rcpt(mail.recipient)
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            await self._reset_if_broken()
+            raise _classify(exc.code, exc.message, recipient=True) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._reset_if_broken()
+            raise _classify(exc.code, exc.message, recipient=True) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._reset()
+            raise TemporaryDeliveryError(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        try:
+            await client.data(mail.raw)
         except aiosmtplib.SMTPResponseException as exc:
             # 4xx/5xx to DATA or the end of data: about this message, not the address
             if 400 <= exc.code < 600:
@@ -175,8 +248,31 @@ class SmtpChannel:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._reset()
             raise TemporaryDeliveryError(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        for _address, (code, text) in errors.items():
-            raise _classify(code, text, recipient=True)
+
+    async def _begin(self) -> aiosmtplib.SMTP:
+        """MAIL FROM on the kept connection. If the server dropped it between two messages (an
+        idle timeout, a limit of messages per connection), nothing of this message was sent
+        yet: it starts again on a new connection, so nobody is skipped or sent twice."""
+        for attempt in (1, 2):
+            client = await self._open()
+            try:
+                await client.mail(self._envelope_from)
+                return client
+            except aiosmtplib.SMTPSenderRefused as exc:
+                # our sender address: a configuration problem, never the subscriber's fault
+                await self._reset_if_broken()
+                raise TemporaryDeliveryError(f"SMTP {exc.code}: sender refused") from exc
+            except aiosmtplib.SMTPResponseException as exc:
+                await self._reset()
+                raise TemporaryDeliveryError(f"SMTP {exc.code}: {exc.message}") from exc
+            except (aiosmtplib.SMTPServerDisconnected, ConnectionError) as exc:
+                self._client.close()
+                if attempt == 2:
+                    raise TemporaryDeliveryError(f"SMTP: connection lost: {exc}") from exc
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                await self._reset()
+                raise TemporaryDeliveryError(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")
 
     async def _reset(self) -> None:
         if self._client.is_connected:
@@ -195,6 +291,24 @@ class SmtpChannel:
 
     async def close(self) -> None:
         await self._reset()
+
+
+class _Rate:
+    """At most ``per_second`` messages a second, evenly spaced (0: no limit)."""
+
+    def __init__(self, per_second: float) -> None:
+        self.gap = 1.0 / per_second if per_second > 0 else 0.0
+        self.next = 0.0
+
+    async def wait(self) -> None:
+        if not self.gap:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        at = max(now, self.next)
+        self.next = at + self.gap
+        if at > now:
+            await asyncio.sleep(at - now)
 
 
 def _classify(

@@ -13,7 +13,7 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -112,11 +112,16 @@ def office_map(ctx: Context) -> dict[str, frozenset[str]]:
     return {slug: gaz.counties_of_office(slug) for slug, _ in gaz.offices()}
 
 
-def build_index(ctx: Context, session: Session) -> tuple[SubscriptionIndex, dict[str, str]]:
-    """The match index of the confirmed subscriptions, and the county map for change scopes."""
+def build_index(
+    ctx: Context, session: Session, subtopics: Collection[str] | None = None
+) -> tuple[SubscriptionIndex, dict[str, str]]:
+    """The match index of the confirmed subscriptions, and the county map for change scopes.
+    ``subtopics`` (with their umbrellas) limits it to the subscriptions that can match changes
+    of those subtopics: a dispatch indexes the followers of its changes, not everyone."""
     counties = county_map(ctx)
-    places = confirmed_places(session, counties, office_map(ctx))
-    return SubscriptionIndex(confirmed_subscription_rows(session), places), counties
+    places = confirmed_places(session, counties, office_map(ctx), subtopics)
+    rows = confirmed_subscription_rows(session, subtopics)
+    return SubscriptionIndex(rows, places), counties
 
 
 def _among(column: Any, ids: set[int]) -> Any:
@@ -217,7 +222,8 @@ def plan_chunks(
     ``channel`` plans for that channel (what it has carried is left out; its digests carry
     its name) and ``among`` restricts the recipients (the holders of a push endpoint or
     target: ``push_alerts``)."""
-    index, counties = prepared or build_index(ctx, session)
+    topics = {s for c in changes for s in ctx.with_umbrellas(c.subtopics)}
+    index, counties = prepared or build_index(ctx, session, topics)
     sent = delivered_pairs(session, [c.id for c in changes if c.id is not None], channel)
 
     def wants(sid: int, found: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sqlmodel import Session, col, select
 
@@ -120,16 +120,22 @@ def add_subscriber(
     return subscriber
 
 
-def confirmed_subscription_rows(session: Session) -> list[SubscriptionRow]:
+def confirmed_subscription_rows(
+    session: Session, subtopics: Collection[str] | None = None
+) -> list[SubscriptionRow]:
     """Every subscription of a confirmed subscriber, as plain rows for the match index; a
-    suppressed subscriber (``suppressed_at``) has none."""
-    rows = session.exec(
+    suppressed subscriber (``suppressed_at``) has none. ``subtopics``: only those (the
+    subtopics of the changes being planned: what else they follow cannot match them)."""
+    query = (
         select(Subscription.subscriber_id, Subscription.subtopic, Subscription.cadence,
                Subscription.channel)
         .join(Subscriber, col(Subscriber.id) == col(Subscription.subscriber_id))
         .where(col(Subscriber.confirmed_at).is_not(None),
                col(Subscriber.suppressed_at).is_(None))
-    ).all()  # fmt: skip
+    )  # fmt: skip
+    if subtopics is not None:
+        query = query.where(col(Subscription.subtopic).in_(list(subtopics)))
+    rows = session.exec(query).all()
     return [SubscriptionRow(sid, topic, cadence, channel) for sid, topic, cadence, channel in rows]
 
 
@@ -137,16 +143,22 @@ def confirmed_places(
     session: Session,
     county_of: Mapping[str, str],
     office_counties: Mapping[str, frozenset[str]],
+    subtopics: Collection[str] | None = None,
 ) -> dict[int, frozenset[str]]:
     """Region keys (``subscriber_keys``) of every confirmed, unsuppressed subscriber with a
-    region or an office; the others are nationwide and left out."""
-    rows = session.exec(
-        select(Subscriber.id, Subscriber.region, Subscriber.office).where(
-            col(Subscriber.confirmed_at).is_not(None),
-            col(Subscriber.suppressed_at).is_(None),
-            (col(Subscriber.region).is_not(None)) | (col(Subscriber.office).is_not(None)),
+    region or an office; the others are nationwide and left out. ``subtopics``: only the
+    followers of one of those."""
+    query = select(Subscriber.id, Subscriber.region, Subscriber.office).where(
+        col(Subscriber.confirmed_at).is_not(None),
+        col(Subscriber.suppressed_at).is_(None),
+        (col(Subscriber.region).is_not(None)) | (col(Subscriber.office).is_not(None)),
+    )
+    if subtopics is not None:
+        follows = select(Subscription.subscriber_id).where(
+            col(Subscription.subtopic).in_(list(subtopics))
         )
-    ).all()
+        query = query.where(col(Subscriber.id).in_(follows))
+    rows = session.exec(query).all()
     return {
         sid: subscriber_keys(region, office_counties.get(office or "", ()), county_of)
         for sid, region, office in rows

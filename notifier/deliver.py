@@ -100,6 +100,9 @@ class _Run:
     paused: dict[str, datetime] = field(default_factory=dict)
     #: subscribers whose address is suppressed: nothing more is sent to them in this run
     held: set[int | None] = field(default_factory=set)
+    #: messages accepted whose audit rows are written after the batch (their ``sent`` mark is
+    #: committed one by one; the audit follows in one transaction per claimed batch)
+    accepted: list[tuple[outbox.Delivery, datetime]] = field(default_factory=list)
 
 
 def dkim_key(settings: Settings) -> DkimKey | None:
@@ -175,6 +178,11 @@ async def deliver(
             if told and run.report.handled < limit:
                 await _drain(run, limit)
     finally:
+        if pending := len(run.accepted):  # a run cut short: its accepted ones are audited
+            try:
+                await _flush_audit(run)
+            except Exception:  # the sent marks are committed: log, and let the run end
+                log.exception("delivery audit of %d message(s) not written", pending)
         if own:
             await run.channel.close()
         for name, other in run.others.items():
@@ -215,6 +223,19 @@ async def _drain(run: _Run, limit: int) -> None:
                 run.report.deferred += 1
                 continue
             await _one(run, row, claim.token)
+        await _flush_audit(run)
+
+
+async def _flush_audit(run: _Run) -> None:
+    """The audit rows of the messages accepted since the last flush, in one transaction."""
+    if not run.accepted:
+        return
+    accepted, run.accepted = run.accepted, []
+
+    def work(session: Session) -> None:
+        audit.record_accepted(session, accepted)
+
+    await write_retrying_async(run.ctx.engine, work)
 
 
 async def _suppressed(run: _Run, claim: outbox.Claim) -> set[int | None]:
@@ -321,7 +342,8 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
     settings = run.ctx.settings
     if outcome.verdict == "sent":
         accepted = run.ctx.clock()
-        await _write(run, lambda s: _settle_sent(s, row, token, accepted))
+        if await _write(run, lambda s: _settle_sent(s, row, token, accepted)):
+            run.accepted.append((row, accepted))
         run.report.sent += 1
         return
     log.warning(
@@ -369,15 +391,17 @@ async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
     return Outcome("sent")
 
 
-def _settle_sent(session: Session, row: outbox.Delivery, token: str, now: datetime) -> None:
-    if outbox.mark_sent(session, row, token, now):
-        audit.record_event(session, row, audit.ACCEPTED, now)
-        if row.channel != EMAIL:
-            # the devices' receipts served retries of this row only; a push proves nothing
-            # about the e-mail address, so its bounce count stays
-            clear_receipts(session, row.idempotency_key)
-        elif row.subscriber_id is not None:
-            record_delivered(session, row.subscriber_id)
+def _settle_sent(session: Session, row: outbox.Delivery, token: str, now: datetime) -> bool:
+    """Mark the message sent (the audit row follows with its batch); True if written."""
+    if not outbox.mark_sent(session, row, token, now):
+        return False
+    if row.channel != EMAIL:
+        # the devices' receipts served retries of this row only; a push proves nothing
+        # about the e-mail address, so its bounce count stays
+        clear_receipts(session, row.idempotency_key)
+    elif row.subscriber_id is not None:
+        record_delivered(session, row.subscriber_id)
+    return True
 
 
 def _settle_deferred(

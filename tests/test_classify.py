@@ -446,6 +446,21 @@ def test_edited_taxonomy_file_changes_tagging(tmp_path: Path) -> None:
             {"46"},
             {"3430", "34"},
         ),
+        # a municipality's own site names it when the item names no place
+        (
+            "Var du på treningssenteret onsdag?",
+            "",
+            "https://www.bergen.kommune.no/aktuelt/x/",
+            {"4601", "46"},
+            set(),
+        ),
+        (
+            "Ny rutetabell for ferja",
+            "",
+            "https://www.heroy.kommune.no/aktuelt/x/",
+            set(),
+            {"1515", "1818"},
+        ),
         # R3: districts within one county
         ("Smitteauke på Sunnmøre", "", "", {"15"}, set()),
         ("Harepest i Våler i Solør", "", "", {"3419", "34"}, {"3114"}),

@@ -153,6 +153,8 @@ class Gazetteer:
     _names: Mapping[str, tuple[_Place, ...]] = field(repr=False, compare=False)
     _office_re: re.Pattern[str] = field(repr=False, compare=False)
     _office_places: Mapping[str, str] = field(repr=False, compare=False)
+    # "bergen" (of bergen.kommune.no) -> "4601", for names that transliterate uniquely
+    _hosts: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
 
     def counties_of_office(self, office_slug: str) -> frozenset[str]:
         return self._offices[office_slug][1]
@@ -213,7 +215,21 @@ def load_gazetteer(directory: Path | None = None) -> Gazetteer:
         _name_index(municipalities, counties),
         _office_pattern(office_places),
         office_places,
+        _municipality_hosts(municipalities),
     )
+
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "á": "a", " ": "-"})
+
+
+def _municipality_hosts(municipalities: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """Host label of ``<label>.kommune.no`` -> municipality, for the official names (first
+    part, before « - ») that transliterate to one municipality only (not «heroy»)."""
+    seen: dict[str, list[str]] = {}
+    for number, (official, _) in municipalities.items():
+        label = official.split(" - ")[0].strip().lower().translate(_ASCII)
+        seen.setdefault(label, []).append(number)
+    return {label: numbers[0] for label, numbers in seen.items() if len(numbers) == 1}
 
 
 def _name_index(
@@ -309,6 +325,8 @@ def find_regions(gazetteer: Gazetteer, texts: Sequence[str], url: str) -> tuple[
     _resolve_ambiguous(gazetteer, pending, found, offices.counties())
     if not found.tags:
         found = offices
+    if not found.tags:
+        _municipality_from_url(gazetteer, url, found)
     return tuple(sorted(found.tags.values(), key=lambda tag: tag.code))
 
 
@@ -333,6 +351,20 @@ def _office_from_url(gazetteer: Gazetteer, url: str, found: _Regions) -> None:
             for county in sorted(gazetteer.counties_of_office(segment)):
                 found.add("fylke", county, f"adresse: statsforvalteren.no/{segment}")
             return
+
+
+def _municipality_from_url(gazetteer: Gazetteer, url: str, found: _Regions) -> None:
+    """A municipality's own site (``bergen.kommune.no``) names the municipality, when the
+    item names no place and no statsforvalter (as an office's address does, R4)."""
+    if ".kommune.no" not in url.lower():
+        return
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    label = host.removesuffix(".kommune.no")
+    number = gazetteer._hosts.get(label) if host.endswith(".kommune.no") else None
+    if number is not None:
+        name = gazetteer.municipality_name(number)
+        found.add("kommune", number, f"adresse: {host}")
+        found.add("fylke", gazetteer.county_of_municipality(number), f"fylket til kommune: {name}")
 
 
 def _find_names(

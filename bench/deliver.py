@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import random
-import resource
 import socket
 import statistics
 import subprocess
@@ -210,10 +209,12 @@ def reset_outbox(url: str) -> None:
 # --- 2. the outbox for one urgent national change ---------------------------------------------
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory now (``VmRSS``) or at its peak (``VmHWM``), in MB.
+    (Not ``ru_maxrss``: after a fork it starts from the parent's size.)"""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -229,7 +230,7 @@ def child_dispatch(url: str, folder: str) -> None:
     start = time.perf_counter()
     written = dispatch(ctx)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _rss_mb("VmHWM")
     print(json.dumps({"seconds": seconds, "written": written, "rss_before": before,
                       "peak": peak}))  # fmt: skip
 

@@ -56,7 +56,7 @@ from notifier.web.links import attach
 from subscribers import push, targets
 from subscribers.match import SubscriptionIndex, change_keys
 from subscribers.models import Subscriber, Subscription
-from subscribers.service import confirmed_places, confirmed_subscription_rows, find_subscriber
+from subscribers.service import confirmed_places, find_subscriber, iter_subscription_rows
 
 log = logging.getLogger(__name__)
 LOOKBACK = {
@@ -120,8 +120,7 @@ def build_index(
     of those subtopics: a dispatch indexes the followers of its changes, not everyone."""
     counties = county_map(ctx)
     places = confirmed_places(session, counties, office_map(ctx), subtopics)
-    rows = confirmed_subscription_rows(session, subtopics)
-    return SubscriptionIndex(rows, places), counties
+    return SubscriptionIndex(iter_subscription_rows(session, subtopics), places), counties
 
 
 def _among(column: Any, ids: set[int]) -> Any:

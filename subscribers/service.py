@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -135,8 +136,29 @@ def confirmed_subscription_rows(
     )  # fmt: skip
     if subtopics is not None:
         query = query.where(col(Subscription.subtopic).in_(list(subtopics)))
-    rows = session.exec(query).all()
-    return [SubscriptionRow(sid, topic, cadence, channel) for sid, topic, cadence, channel in rows]
+    return list(_rows(session, query))
+
+
+def iter_subscription_rows(
+    session: Session, subtopics: Collection[str] | None = None
+) -> Iterator[SubscriptionRow]:
+    """``confirmed_subscription_rows`` as a stream (the match index is built from it without
+    a list of every row beside it)."""
+    query = (
+        select(Subscription.subscriber_id, Subscription.subtopic, Subscription.cadence,
+               Subscription.channel)
+        .join(Subscriber, col(Subscriber.id) == col(Subscription.subscriber_id))
+        .where(col(Subscriber.confirmed_at).is_not(None),
+               col(Subscriber.suppressed_at).is_(None))
+    )  # fmt: skip
+    if subtopics is not None:
+        query = query.where(col(Subscription.subtopic).in_(list(subtopics)))
+    return _rows(session, query)
+
+
+def _rows(session: Session, query: Any) -> Iterator[SubscriptionRow]:
+    for sid, topic, cadence, channel in session.exec(query):
+        yield SubscriptionRow(sid, topic, cadence, channel)
 
 
 def confirmed_places(
@@ -159,11 +181,18 @@ def confirmed_places(
         )
         query = query.where(col(Subscriber.id).in_(follows))
     rows = session.exec(query).all()
-    return {
-        sid: subscriber_keys(region, office_counties.get(office or "", ()), county_of)
-        for sid, region, office in rows
-        if sid is not None
-    }
+    # many subscribers share a place: one frozenset of keys per (region, office)
+    shared: dict[tuple[str | None, str | None], frozenset[str]] = {}
+    places = {}
+    for sid, region, office in rows:
+        if sid is None:
+            continue
+        keys = shared.get((region, office))
+        if keys is None:
+            keys = subscriber_keys(region, office_counties.get(office or "", ()), county_of)
+            shared[(region, office)] = keys
+        places[sid] = keys
+    return places
 
 
 def address_problems(session: Session) -> list[tuple[Subscriber, str]]:

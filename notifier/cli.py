@@ -123,6 +123,14 @@ def subscribers_add(
     office: Annotated[
         str | None, typer.Option(help="Statsforvalter office slug (role statsforvalter).")
     ] = None,
+    digest_hour: Annotated[
+        int | None,
+        typer.Option(min=0, max=23, help="Local hour of daily and weekly digests (default 7)."),
+    ] = None,
+    digest_weekday: Annotated[
+        int | None,
+        typer.Option(min=0, max=6, help="Weekday of weekly digests, 0 = Monday (default 0)."),
+    ] = None,
 ) -> None:
     """Add a subscriber (confirmed: added by staff) or add subscriptions to one.
 
@@ -137,6 +145,11 @@ def subscribers_add(
             )  # fmt: skip
         except SubscriberError as exc:
             raise _fail(str(exc)) from exc
+        if digest_hour is not None:
+            sub.digest_hour = digest_hour
+        if digest_weekday is not None:
+            sub.digest_weekday = digest_weekday
+        session.add(sub)
         session.commit()
         typer.echo(f"{sub.email}: {', '.join(subtopic or [])} ({cadence})")
 

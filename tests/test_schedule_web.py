@@ -1,15 +1,18 @@
-"""Chosen hours on the pages: the sign-up form and the preferences page take the digest hour,
+"""Chosen hours on the pages and the command line: the sign-up form and the preferences page take the digest hour,
 the weekday of the weekly digest and quiet hours for push, in bokmål and nynorsk, and refuse
 what is out of range (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
+from notifier.cli import app
 from notifier.context import Context
 from notifier.web import create_app
 from subscribers.models import Subscriber
@@ -92,3 +95,19 @@ async def test_the_preferences_page_shows_and_changes_the_hours(
     assert (sub.digest_hour, sub.digest_weekday, sub.quiet_start) == (17, 6, None)
     bad = await client.post(path, data=data | {"quiet_start": "23"})
     assert bad.status_code == 400 and 'href="#quiet_start"' in bad.text
+
+
+def test_the_command_line_sets_the_hour_and_the_weekday(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NOTIFIER_DATABASE_URL", ctx.settings.database_url)
+    monkeypatch.setenv("NOTIFIER_DATA_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+    args = ["subscribers", "add", "lege@k.no", "--role", "kommunelege", "--subtopic",
+            "vaksinasjon", "--digest-hour", "18", "--digest-weekday", "4"]  # fmt: skip
+    result = runner.invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    sub = stored(ctx, "lege@k.no")
+    assert (sub.digest_hour, sub.digest_weekday) == (18, 4)
+    bad = runner.invoke(app, [*args[:-4], "--digest-hour", "24"])
+    assert bad.exit_code == 2

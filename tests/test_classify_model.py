@@ -333,3 +333,28 @@ def test_who_is_told_to_stay_home(text: str, cues: set[str]) -> None:
     from feeds.classify.features import _who_stays_home
 
     assert set(_who_stays_home(text)) == cues
+
+
+def test_subtopics_come_best_fit_first() -> None:
+    """Digests file a change under the first of its subtopics a reader follows, so the order
+    is the model's probability, highest first (also for a tag the catalogue gives the whole
+    source)."""
+    model = load_model()
+    items = [
+        ("Testplikt ved innreise fra i dag",
+         "Alle som kommer til Norge, må teste seg på grensestasjonen. Også vaksinerte."),
+        ("Nærkontakter skal teste seg og holde seg hjemme",
+         "Husstandsmedlemmer av smittede skal være i karantene og teste seg på dag 3 og 7."),
+    ]  # fmt: skip
+    for title, text in items:
+        result = classify(TAXONOMY, GAZETTEER, title=title, text=text, source_subtopics=["tisk"])
+        slugs = result.subtopic_slugs
+        assert len(slugs) > 1, slugs
+        found = rules.evidence(
+            TAXONOMY, title=title, text=text, url="", source_subtopics=["tisk"],
+            section_path=[], kind="",
+        )  # fmt: skip
+        feats = extract(title=title, text=text, url="", section_path=(), kind="", evidence=found)
+        probability = model.score(feats.values).probabilities
+        ranks = [probability[slug] for slug in slugs]
+        assert ranks == sorted(ranks, reverse=True), (slugs, ranks)

@@ -127,8 +127,11 @@ def classify_with(
         urgent += [reason for _, reason in found.urgent_rules]
         if len(urgent) == int(staff_urgent):
             urgent.append(_reason(model, scores, feats, found, URGENT, _URGENT_REASON))
+    # best fit first (the model's probability, also for the catalogue's own tags): a digest
+    # files the change under the first of these its reader follows
+    ranked = sorted(tags, key=lambda slug: (-scores.probabilities.get(slug, 0.0), slug))
     return Classification(
-        subtopics=tuple(tags[slug] for slug in sorted(tags)),
+        subtopics=tuple(tags[slug] for slug in ranked),
         regions=regions,
         urgent=bool(urgent),
         urgent_reasons=tuple(urgent),

@@ -446,6 +446,21 @@ def test_edited_taxonomy_file_changes_tagging(tmp_path: Path) -> None:
             {"46"},
             {"3430", "34"},
         ),
+        # the office's slug as the site spells it, and the former office's
+        (
+            "Nytt om vaksinasjon i fylket",
+            "",
+            "https://www.statsforvalteren.no/nb/troms-og-finnmark/nyheter/x/",
+            {"55", "56"},
+            set(),
+        ),
+        (
+            "Smittevern i barnehagar",
+            "",
+            "https://www.statsforvalteren.no/oslo-og-viken/helse/x/",
+            {"03", "31", "32", "33"},
+            set(),
+        ),
         # a municipality's own site names it when the item names no place
         (
             "Var du på treningssenteret onsdag?",

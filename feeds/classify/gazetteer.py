@@ -114,6 +114,12 @@ _OFFICE_ALIASES: Mapping[str, str] = {
     "Troms": "troms-finnmark",
     "Finnmark": "troms-finnmark",
 }
+# Other spellings of an office's slug in statsforvalteren.no addresses: the site's own
+# (/nb/troms-og-finnmark/) and the former office's (/oslo-og-viken/, same counties).
+_URL_SLUG_ALIASES: Mapping[str, str] = {
+    "troms-og-finnmark": "troms-finnmark",
+    "oslo-og-viken": "ostfold-buskerud-oslo-og-akershus",
+}
 _OFFICE_WORDS = r"(?:[Ss]tatsforvalter(?:en)?s?|[Ss]tatsforvaltar(?:en)?s?|[Ff]ylkesmann(?:en)?s?)"
 _KOMMUNE_RE = re.compile(r"\s*kommun", re.IGNORECASE)
 _SENTENCE_END = frozenset('.!?:;•–—-|\n\r\t"«»()[]')
@@ -347,6 +353,7 @@ def _office_from_url(gazetteer: Gazetteer, url: str, found: _Regions) -> None:
     if not (host == "statsforvalteren.no" or host.endswith(".statsforvalteren.no")):
         return
     for segment in parts.path.lower().split("/")[1:3]:
+        segment = _URL_SLUG_ALIASES.get(segment, segment)
         if segment in gazetteer._offices:
             for county in sorted(gazetteer.counties_of_office(segment)):
                 found.add("fylke", county, f"adresse: statsforvalteren.no/{segment}")

@@ -163,6 +163,24 @@ def _person(
     return resolve(session, pages.links.secret, MANAGE, token, now)
 
 
+def _done(
+    request: Request,
+    pages: Pages,
+    token: str,
+    title: str,
+    text: str,
+    status: int = 200,
+    **values: str,
+) -> Response:
+    """The page after a preferences action: a title, a text (its ``values`` filled in) and
+    the way back to the preferences."""
+    say = pages.text
+    return pages.message(
+        request, say(request, title), say(request, text).format(**values), status=status,
+        link=(f"/innstillinger/{token}", say(request, "back_to_prefs")),
+    )  # fmt: skip
+
+
 @router.post("/innstillinger/{token}/push")
 async def push_on(
     request: Request,
@@ -216,11 +234,7 @@ async def push_off(
     session.commit()
     if _wants_json(request):
         return JSONResponse({"ok": True, "removed": removed})
-    text = pages.text
-    return pages.message(
-        request, text(request, "push_removed_title"), text(request, "push_removed_text"),
-        link=(f"/innstillinger/{token}", text(request, "back_to_prefs")),
-    )  # fmt: skip
+    return _done(request, pages, token, "push_removed_title", "push_removed_text")
 
 
 @router.post("/innstillinger/{token}/push/valg", response_class=HTMLResponse)
@@ -236,7 +250,6 @@ async def push_choices(
     """Which subscriptions' alerts go to push: a checked ``push_<subtopic>`` goes (the
     default), an unchecked one stays in e-mail only."""
     now = ctx.clock()
-    text = pages.text
     try:
         subscriber = _person(request, token, session, pages, now)
     except TokenError as exc:
@@ -250,11 +263,7 @@ async def push_choices(
     off = {slug for slug in subscribed if not data.get(f"push_{slug}")}
     push.set_push_choices(session, subscriber.id, off, now)
     session.commit()
-    return pages.message(
-        request, text(request, "push_choices_saved_title"),
-        text(request, "push_choices_saved_text"),
-        link=(f"/innstillinger/{token}", text(request, "back_to_prefs")),
-    )  # fmt: skip
+    return _done(request, pages, token, "push_choices_saved_title", "push_choices_saved_text")
 
 
 @router.post("/innstillinger/{token}/mal", response_class=HTMLResponse)
@@ -268,26 +277,22 @@ async def target_add(
     session: DbSession,
 ) -> Response:
     now = ctx.clock()
-    text = pages.text
     try:
         subscriber = _person(request, token, session, pages, now)
     except TokenError as exc:
         return guard.bad_link(request, exc)
     assert subscriber.id is not None
-    back = (f"/innstillinger/{token}", text(request, "back_to_prefs"))
     try:
         row = add_target(session, ctx.settings, subscriber.id, data.get("url", ""), now)
     except ChannelRefused:
         session.rollback()
-        return pages.message(
-            request, text(request, "target_refused_title"), text(request, "target_refused_text"),
-            status=400, link=back,
-        )  # fmt: skip
+        return _done(
+            request, pages, token, "target_refused_title", "target_refused_text", status=400
+        )
     session.commit()
-    return pages.message(
-        request, text(request, "target_added_title"),
-        text(request, "target_added_text").format(target=row.masked), link=back,
-    )  # fmt: skip
+    return _done(
+        request, pages, token, "target_added_title", "target_added_text", target=row.masked
+    )
 
 
 @router.post("/innstillinger/{token}/mal/slett", response_class=HTMLResponse)
@@ -300,7 +305,6 @@ async def target_remove(
     guard: GuardDep,
     session: DbSession,
 ) -> Response:
-    text = pages.text
     try:
         subscriber = _person(request, token, session, pages, ctx.clock())
     except TokenError as exc:
@@ -310,10 +314,7 @@ async def target_remove(
     if raw.isdigit():
         targets.remove(session, subscriber.id, int(raw))
         session.commit()
-    return pages.message(
-        request, text(request, "target_removed_title"), text(request, "target_removed_text"),
-        link=(f"/innstillinger/{token}", text(request, "back_to_prefs")),
-    )  # fmt: skip
+    return _done(request, pages, token, "target_removed_title", "target_removed_text")
 
 
 __all__ = ["PushView", "push_view", "router"]

@@ -561,6 +561,9 @@ def classify_lines(context: typer.Context) -> None:
                 "subtopics": list(result.subtopic_slugs),
                 "regions": list(result.region_codes),
                 "urgent": result.urgent,
+                # how well each subtopic fits (the model's probability; 1.0 for the
+                # catalogue's), in the order of "subtopics": best fit first
+                "scores": {t.slug: t.score for t in result.subtopics},
                 "reasons": {
                     "subtopics": {t.slug: t.reason for t in result.subtopics},
                     "regions": {r.code: r.reason for r in result.regions},

@@ -287,6 +287,17 @@ def test_notifier_classify_uses_the_model(tmp_path: Path, monkeypatch: pytest.Mo
     result = CliRunner().invoke(app, ["classify"], input=line + "\n", catch_exceptions=False)
     out = json.loads(result.stdout)
     assert out["subtopics"] == [] and out["urgent"] is False  # the vocabulary said testing
+    assert out["scores"] == {}
+    line = json.dumps(
+        {"title": "Nærkontakter skal teste seg og holde seg hjemme",
+         "text": "Husstandsmedlemmer av smittede skal være i karantene og teste seg på dag 3."}
+    )  # fmt: skip
+    result = CliRunner().invoke(app, ["classify"], input=line + "\n", catch_exceptions=False)
+    out = json.loads(result.stdout)
+    assert list(out["scores"]) == out["subtopics"] and len(out["subtopics"]) > 1
+    assert all(0.0 < score <= 1.0 for score in out["scores"].values())
+    ranked = list(out["scores"].values())
+    assert ranked == sorted(ranked, reverse=True)  # best fit first (no catalogue tag here)
     assert (
         "testing"
         in rules.classify(

@@ -157,9 +157,8 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-def _person(
-    request: Request, token: str, session: Session, pages: Pages, now: datetime
-) -> Subscriber:
+def _person(token: str, session: Session, pages: Pages, now: datetime) -> Subscriber:
+    """The subscriber whose preferences link ``token`` is (``TokenError`` if none)."""
     return resolve(session, pages.links.secret, MANAGE, token, now)
 
 
@@ -193,7 +192,7 @@ async def push_on(
 ) -> Response:
     now = ctx.clock()
     try:
-        subscriber = _person(request, token, session, pages, now)
+        subscriber = _person(token, session, pages, now)
     except TokenError:
         return JSONResponse({"ok": False, "error": "link"}, status_code=400)
     assert subscriber.id is not None
@@ -220,7 +219,7 @@ async def push_off(
     session: DbSession,
 ) -> Response:
     try:
-        subscriber = _person(request, token, session, pages, ctx.clock())
+        subscriber = _person(token, session, pages, ctx.clock())
     except TokenError as exc:
         if _wants_json(request):
             return JSONResponse({"ok": False, "error": "link"}, status_code=400)
@@ -251,7 +250,7 @@ async def push_choices(
     default), an unchecked one stays in e-mail only."""
     now = ctx.clock()
     try:
-        subscriber = _person(request, token, session, pages, now)
+        subscriber = _person(token, session, pages, now)
     except TokenError as exc:
         return guard.bad_link(request, exc)
     assert subscriber.id is not None
@@ -278,7 +277,7 @@ async def target_add(
 ) -> Response:
     now = ctx.clock()
     try:
-        subscriber = _person(request, token, session, pages, now)
+        subscriber = _person(token, session, pages, now)
     except TokenError as exc:
         return guard.bad_link(request, exc)
     assert subscriber.id is not None
@@ -306,7 +305,7 @@ async def target_remove(
     session: DbSession,
 ) -> Response:
     try:
-        subscriber = _person(request, token, session, pages, ctx.clock())
+        subscriber = _person(token, session, pages, ctx.clock())
     except TokenError as exc:
         return guard.bad_link(request, exc)
     assert subscriber.id is not None

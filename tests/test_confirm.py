@@ -707,7 +707,7 @@ async def test_the_migration_goes_down_and_up_with_changes_waiting(
         assert "candidate" not in columns
     with ctx.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
     clock.advance(seconds=60)
     assert "pending confirmation" in (await run(ctx, "side"))["side"]
     clock.advance(seconds=60)

@@ -161,7 +161,7 @@ def test_migration_0010_goes_down_and_up_again(ctx: Context) -> None:
     assert "digest_hour" not in columns and "quiet_start" not in columns
     with ctx.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
     inspector = sa.inspect(ctx.engine)
     assert {"digest_run", "delivery_event", "delivery_carried", "assurance_report"} <= set(
         inspector.get_table_names()

@@ -372,7 +372,7 @@ def test_migration_0009_goes_down_and_up_again(ctx: Context, service: PushServic
     assert channels == ["email"]  # the push row the old code could not send is gone
     with ctx.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
     with ctx.engine.connect() as conn:
         assert {"push_endpoint", "apprise_target", "push_receipt", "subscription_channel"} <= set(
             sa.inspect(conn).get_table_names()

@@ -163,7 +163,7 @@ def test_the_migration_unpacks_states_on_the_way_down(ctx: Context) -> None:
     assert state_from_json(json.loads(state) if isinstance(state, str) else state) == last
     with ctx.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
     with ctx.engine.connect() as conn:
         assert latest_state(conn, t.id) == last
 

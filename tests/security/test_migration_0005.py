@@ -32,7 +32,7 @@ def test_case_twins_from_before_keep_one_key_and_the_way_down_works(ctx: Context
                 {"e": email, "t": "2026-11-01 00:00:00"},
             )
     with ctx.engine.begin() as connection:
-        command.upgrade(_config(connection), "head")
+        command.upgrade(_config(connection), "heads")
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             sa.text("SELECT email, email_key, hard_bounces FROM subscriber ORDER BY id")
@@ -44,4 +44,4 @@ def test_case_twins_from_before_keep_one_key_and_the_way_down_works(ctx: Context
     ]
     with ctx.engine.begin() as connection:
         command.downgrade(_config(connection), "0004_snapshot_storage")
-        command.upgrade(_config(connection), "head")
+        command.upgrade(_config(connection), "heads")

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from feeds.classify import classify
 from feeds.errors import CatalogueError
 from feeds.store.models import Source
-from notifier import cli_push, review
+from notifier import cli_api, cli_push, review
 from notifier.context import Context, build_context
 from notifier.db import upgrade
 from notifier.deliver import deliver as deliver_outbox
@@ -247,6 +247,7 @@ def subscribers_check() -> None:
 
 
 cli_push.register(subscribers_app, _ctx)  # push-add/-list/-remove, target-add/-list/-remove
+cli_api.register(app, _ctx)  # api token-create/-list/-revoke
 
 
 staff_app = typer.Typer(help="Staff accounts of the console.", no_args_is_help=True)

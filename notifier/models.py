@@ -87,3 +87,25 @@ class LabelCorrection(SQLModel, table=True):
     #: {"subtopics": [...], "regions": [...], "urgent": bool}
     before: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     after: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+#: what an API token may do, least first: ``lese`` reads the review queue, ``redaktor`` also
+#: approves and suppresses, ``admin`` everything a token can do
+API_TOKEN_ROLES = ("lese", "redaktor", "admin")
+
+
+class ApiToken(SQLModel, table=True):
+    """A named bearer token of a staff user for scripts (``notifier.api_tokens``): only the
+    sha256 of its secret is stored; it acts with its ``role``, never above its user's role."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_user_id: int = Field(foreign_key="staff_user.id", index=True)
+    name: str = Field(max_length=100)
+    role: str = Field(default="redaktor", max_length=20)
+    #: sha256 (hex) of the 32-byte secret
+    secret_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -132,6 +132,10 @@ class Settings(BaseSettings):
     staff_setup_link_hours: float = Field(default=48.0, gt=0)
     #: audit events (staff actions) are deleted after this many days
     audit_retention_days: int = Field(default=730, ge=1)
+    #: API and Atom feeds: how many seconds clients and caches may reuse an answer
+    api_cache_seconds: int = Field(default=60, ge=0)
+    #: refused API tokens allowed per client IP within NOTIFIER_STAFF_LOGIN_WINDOW_MINUTES
+    api_token_limit_per_ip: int = Field(default=20, ge=1)
 
     #: Web Push: how long a push service keeps an alert for a device that is offline (TTL)
     push_ttl_seconds: int = Field(default=86400, ge=0, le=28 * 86400)

@@ -3,12 +3,12 @@
 ``plan_import`` reads the file as ``subscribers.importer.import_csv`` does (the same header
 check, the same ``csv.DictReader`` and line numbers) and runs each record through the
 importer's own rule, ``importer.parse_row`` (address through ``subscribers.validate``, role,
-region, office, subtopics, cadences), then through the same suppression rule
-(``suppression.suppression_reason``) and the same look-up (``service.find_subscriber``). What
-``service.add_subscriber`` would then change is simulated on plain data, line by line, so two
-lines for one address in a file are planned as the import applies them: the second updates
-what the first created. Only ``SELECT``s are issued; nothing is added to or flushed in the
-session.
+region, office, subtopics, cadences, digest hour and weekday, quiet hours), then through the
+same suppression rule (``suppression.suppression_reason``) and the same look-up
+(``service.find_subscriber``). What ``service.add_subscriber`` would then change is simulated
+on plain data, line by line, so two lines for one address in a file are planned as the import
+applies them: the second updates what the first created. Only ``SELECT``s are issued; nothing
+is added to or flushed in the session.
 
 So the importer decides what is accepted; this module only names the outcome of each line:
 
@@ -36,11 +36,19 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from subscribers.importer import COLUMNS, REQUIRED, Row, Vocabulary, parse_row
+from subscribers.importer import (
+    COLUMNS,
+    REQUIRED,
+    SCHEDULE_COLUMNS,
+    Row,
+    Vocabulary,
+    parse_row,
+    parse_schedule,
+)
 from subscribers.models import CADENCES, ROLES, Subscription
 from subscribers.service import SubscriberError, find_subscriber
 from subscribers.suppression import suppression_reason
-from subscribers.validate import AddressError, validate_address
+from subscribers.validate import WEEKDAYS_NB, AddressError, ScheduleError, validate_address
 
 ADD, CHANGE, SAME, REFUSED, SUPPRESSED = "add", "change", "same", "refused", "suppressed"
 ACTIONS = (ADD, CHANGE, SAME, REFUSED, SUPPRESSED)
@@ -55,6 +63,9 @@ REASONS = (
     "cadence",
     "subtopic",
     "no_subtopics",
+    "hour",  # digest_hour is not a whole hour 0-23 (subscribers.validate)
+    "weekday",  # digest_weekday is not a weekday
+    "quiet",  # quiet_start/quiet_end: not two different hours, or only one given
     "bounced_subscriber",  # add_subscriber refuses a subscriber suppressed after bounces
     "unreadable",  # parse_row refused it for a reason not named above (should not happen)
 )
@@ -64,7 +75,9 @@ REASONS = (
 class PlannedLine:
     """One record of the file and what the import would do with it. ``changes`` lists
     (field, before, after) for a ``change``: ``email``, ``name``, ``role``, ``region``,
-    ``office``, ``confirmed`` or ``subscription:<slug>`` (a cadence, "" when none)."""
+    ``office``, ``confirmed``, ``digest_hour`` (0-23, "" for the default),
+    ``digest_weekday`` (``mandag`` ... ``søndag``, "" for the default), ``quiet`` (``22-7``, "" for
+    none) or ``subscription:<slug>`` (a cadence, "" when none)."""
 
     line: int
     action: str
@@ -117,12 +130,19 @@ class _State:
     confirmed: bool
     bounced: bool
     subs: dict[str, str] = field(default_factory=dict)
+    #: digest_hour, digest_weekday, quiet_start, quiet_end as stored (None: default / none)
+    schedule: dict[str, int | None] = field(default_factory=dict)
 
     def fields(self) -> dict[str, str]:
+        hour, weekday = self.schedule.get("digest_hour"), self.schedule.get("digest_weekday")
+        start, end = self.schedule.get("quiet_start"), self.schedule.get("quiet_end")
         out = {
             "email": self.email, "name": self.name, "role": self.role,
             "region": self.region or "", "office": self.office or "",
             "confirmed": "yes" if self.confirmed else "no",
+            "digest_hour": "" if hour is None else str(hour),
+            "digest_weekday": "" if weekday is None else WEEKDAYS_NB[weekday],
+            "quiet": "" if start is None or end is None else f"{start}-{end}",
         }  # fmt: skip
         out.update({f"subscription:{slug}": cadence for slug, cadence in self.subs.items()})
         return out
@@ -179,6 +199,18 @@ def reason_of(values: dict[str | None, object], vocab: Vocabulary) -> tuple[str,
             return "subtopic", shown(slug)
     if not entries:
         return "no_subtopics", ""
+    return _schedule_reason({key: text(key) for key in SCHEDULE_COLUMNS})
+
+
+def _schedule_reason(cells: dict[str, str]) -> tuple[str, str]:
+    """Why the schedule columns were refused (``unreadable`` when they were not)."""
+    try:
+        parse_schedule(dict(cells))
+    except ScheduleError as exc:
+        code = {"hour_invalid": "hour", "weekday_invalid": "weekday"}.get(exc.code, "quiet")
+        if code == "quiet":
+            return code, shown(f"{cells['quiet_start'].strip()}-{cells['quiet_end'].strip()}")
+        return code, shown(cells[f"digest_{code}"].strip())
     return "unreadable", ""
 
 
@@ -194,6 +226,7 @@ def _load(session: Session, email: str) -> tuple[_State | None, str]:
         office=person.office, confirmed=person.confirmed_at is not None,
         bounced=person.suppressed_at is not None,
         subs={s.subtopic: s.cadence for s in subs if s.channel == "email"},
+        schedule={name: getattr(person, name) for name in SCHEDULE_COLUMNS},
     )  # fmt: skip
     return state, person.email
 
@@ -210,6 +243,7 @@ def _update(state: _State, row: Row, key: str) -> tuple[tuple[str, str, str], ..
     state.office = row.office or state.office
     state.confirmed = True
     state.subs.update(row.choices)
+    state.schedule.update(row.schedule)
     return tuple(
         (name, before.get(name, ""), value)
         for name, value in state.fields().items()
@@ -262,6 +296,7 @@ def plan_import(session: Session, text: str, vocab: Vocabulary) -> ImportPlan:
             state = _State(
                 email=row.email, name=row.name, role=row.role, region=row.region,
                 office=row.office, confirmed=True, bounced=False, subs=dict(row.choices),
+                schedule=dict(row.schedule),
             )  # fmt: skip
             states[key] = state
             lines.append(PlannedLine(number, ADD, row.email))

@@ -1,7 +1,10 @@
 """Bulk import and export of subscribers as CSV (staff side).
 
 Columns: ``email,name,role,region,subtopics,cadence`` and optionally ``office`` (the
-statsforvalter office slug). ``subtopics`` is a list separated by ``;`` (or spaces); an entry
+statsforvalter office slug) and the schedule columns ``digest_hour``, ``digest_weekday``,
+``quiet_start``, ``quiet_end`` (read by ``subscribers.validate``: an empty cell keeps what is
+stored, ``standard`` restores the service's default hour or weekday, ``ingen`` in both quiet
+columns removes quiet hours). ``subtopics`` is a list separated by ``;`` (or spaces); an entry
 may carry its own cadence as ``slug:cadence``, otherwise the ``cadence`` column applies
 (default ``daily``). Imported subscribers are confirmed (staff vouch for them); the import is
 idempotent (a second run changes nothing); an erased address (suppression list) is never
@@ -24,8 +27,19 @@ from sqlmodel import Session, col, select
 from subscribers.models import CADENCES, ROLES, Subscriber, Subscription
 from subscribers.service import SubscriberError, add_subscriber, normalise_email
 from subscribers.suppression import BOUNCED, suppression_reason
+from subscribers.validate import (
+    NO_QUIET_WORDS,
+    WEEKDAYS_NB,
+    ScheduleError,
+    check_quiet,
+    parse_hour,
+    parse_quiet_hour,
+    parse_weekday,
+)
 
 COLUMNS = ("email", "name", "role", "region", "subtopics", "cadence", "office")
+#: optional: when a subscriber's digests come and their quiet hours for push
+SCHEDULE_COLUMNS = ("digest_hour", "digest_weekday", "quiet_start", "quiet_end")
 REQUIRED = ("email", "role", "subtopics")
 
 
@@ -46,6 +60,9 @@ class Row:
     region: str | None
     office: str | None
     choices: Mapping[str, str]  # subtopic -> cadence
+    #: the schedule fields a line sets (``Subscriber`` attribute -> value, None: the default
+    #: or no quiet hours); a field left out is kept as stored
+    schedule: Mapping[str, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,7 +108,38 @@ def parse_row(values: Mapping[str, str], vocab: Vocabulary) -> Row:
     if not choices:
         raise SubscriberError("give at least one subtopic in the subtopics column")
     name = (values.get("name") or "").strip()
-    return Row(email, name, role, region, office, choices)
+    try:
+        schedule = parse_schedule(values)
+    except ScheduleError as exc:
+        raise SubscriberError(str(exc)) from None
+    return Row(email, name, role, region, office, choices, schedule)
+
+
+def parse_schedule(values: Mapping[str, str | None]) -> dict[str, int | None]:
+    """The schedule columns of a record: the ``Subscriber`` fields to set. Empty cells keep
+    what is stored; ``ScheduleError`` says what to fix."""
+
+    def cell(key: str) -> str:
+        value = values.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    out: dict[str, int | None] = {}
+    if cell("digest_hour"):
+        out["digest_hour"] = parse_hour(cell("digest_hour"))
+    if cell("digest_weekday"):
+        out["digest_weekday"] = parse_weekday(cell("digest_weekday"))
+    start, end = cell("quiet_start"), cell("quiet_end")
+    if start or end:
+        if start.lower() in NO_QUIET_WORDS and end.lower() in NO_QUIET_WORDS:
+            out["quiet_start"] = out["quiet_end"] = None
+        else:
+            hours = check_quiet(
+                parse_quiet_hour(start) if start else None,
+                parse_quiet_hour(end) if end else None,
+            )
+            assert hours is not None
+            out["quiet_start"], out["quiet_end"] = hours
+    return out
 
 
 def import_csv(session: Session, stream: TextIO, vocab: Vocabulary) -> ImportReport:
@@ -130,18 +178,26 @@ def _apply(session: Session, row: Row) -> None:
     for slug, cadence in row.choices.items():
         by_cadence[cadence].append(slug)
     for cadence, slugs in by_cadence.items():
-        add_subscriber(
+        person = add_subscriber(
             session, row.email, role=row.role, subtopics=slugs, cadence=cadence,
             known_subtopics=slugs, name=row.name, region=row.region, office=row.office,
         )  # fmt: skip
+    for name, value in row.schedule.items():
+        setattr(person, name, value)
+    session.add(person)
 
 
-def export_csv(session: Session, out: TextIO | None = None) -> str:
+def export_csv(session: Session, out: TextIO | None = None, *, schedule: bool | None = None) -> str:
     """Every subscriber with an address (erased ones are left out), one line each, in the
-    import format plus a ``confirmed`` column; returns the text when ``out`` is None."""
+    import format plus a ``confirmed`` column; returns the text when ``out`` is None. The
+    schedule columns are written when ``schedule`` is true, or (None) when any subscriber
+    chose an hour, a weekday or quiet hours; an empty cell there is the default."""
     buffer = io.StringIO()
     writer = csv.writer(out or buffer, lineterminator="\n")
-    writer.writerow((*COLUMNS, "confirmed"))
+    if schedule is None:
+        schedule = _any_schedule(session)
+    extra = SCHEDULE_COLUMNS if schedule else ()
+    writer.writerow((*COLUMNS, *extra, "confirmed"))
     subs: dict[int, list[Subscription]] = defaultdict(list)
     for s in session.exec(select(Subscription).order_by(col(Subscription.id))):
         subs[s.subscriber_id].append(s)
@@ -149,12 +205,34 @@ def export_csv(session: Session, out: TextIO | None = None) -> str:
         if person.email.endswith("@invalid") or person.id is None:
             continue
         rows = subs.get(person.id, [])
+        times = tuple(_cell(person, name) for name in extra)
         writer.writerow(
             (person.email, person.name, person.role, person.region or "",
              ";".join(f"{s.subtopic}:{s.cadence}" for s in rows), _common(rows),
-             person.office or "", "yes" if person.confirmed_at else "no")
+             person.office or "", *times, "yes" if person.confirmed_at else "no")
         )  # fmt: skip
     return buffer.getvalue()
+
+
+def _cell(person: Subscriber, name: str) -> str:
+    """A schedule cell as the import reads it back (a weekday by its bokmål name)."""
+    value = getattr(person, name)
+    if value is None:
+        return ""
+    return WEEKDAYS_NB[value] if name == "digest_weekday" else str(value)
+
+
+def _any_schedule(session: Session) -> bool:
+    chosen = session.exec(
+        select(Subscriber.id)
+        .where(
+            col(Subscriber.digest_hour).is_not(None)
+            | col(Subscriber.digest_weekday).is_not(None)
+            | col(Subscriber.quiet_start).is_not(None)
+        )
+        .limit(1)
+    ).first()
+    return chosen is not None
 
 
 def _common(rows: Iterable[Subscription]) -> str:

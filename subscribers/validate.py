@@ -147,3 +147,129 @@ def suppression_hashes(email: str) -> frozenset[str]:
         return validate_address(email).suppression_hashes() | {legacy}
     except AddressError:
         return frozenset({legacy})
+
+
+# --- Digest hours, weekday and quiet hours ---------------------------------------------------
+#
+# One rule for every way in (CSV import, ``notifier subscribers schedule``, the forms' codes):
+# an hour is a whole local hour 0-23 (``8``, ``08``, ``08:00``, ``08.00``); a weekday is a name
+# in bokmål, nynorsk or English, its first three letters, or its ISO number (1 = Monday ...
+# 7 = Sunday), stored 0 = Monday; quiet hours are a start and an end hour, both or neither,
+# not equal (``22-7`` wraps past midnight). ``standard``/``default`` asks for the service's
+# default hour or weekday, ``ingen``/``none`` for no quiet hours.
+
+#: words that ask for the service's default digest hour or weekday
+DEFAULT_WORDS = frozenset({"standard", "default"})
+#: words that ask for no quiet hours
+NO_QUIET_WORDS = frozenset({"ingen", "none", "nei", "no", "off", "av"})
+
+#: the weekdays' bokmål names, 0 = Monday (what the export writes)
+WEEKDAYS_NB = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+
+_WEEKDAY_NAMES: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("mandag", "måndag", "monday"),
+            ("tirsdag", "tysdag", "tuesday"),
+            ("onsdag", "wednesday"),
+            ("torsdag", "thursday"),
+            ("fredag", "friday"),
+            ("lørdag", "laurdag", "saturday"),
+            ("søndag", "sundag", "sunday"),
+        )
+    )
+    for full in names
+    for name in (full, full[:3])
+}
+
+
+class ScheduleError(ValueError):
+    """An hour, weekday or quiet period refused; ``str()`` says why (English, for operators)
+    and ``code`` names the form error (``hour_invalid``, ``weekday_invalid``,
+    ``quiet_invalid``), the codes ``subscribers.selfservice.check_hours`` uses."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_hour(raw: str) -> int | None:
+    """A digest hour: 0-23 (``8``, ``08``, ``08:00``, ``08.00``), or None for a default word."""
+    text = raw.strip().lower()
+    if text in DEFAULT_WORDS:
+        return None
+    return _hour(text, "hour_invalid", "a digest hour")
+
+
+def _hour(text: str, code: str, what: str) -> int:
+    head, sep, minutes = text.replace(".", ":").partition(":")
+    if (
+        not head.isascii()
+        or not head.isdigit()
+        or len(head) > 2
+        or (sep and minutes != "00")
+        or not 0 <= int(head) <= 23
+    ):
+        raise ScheduleError(
+            f"{_shown(text)} is not {what}: give a whole hour from 0 to 23 (for example 8 or "
+            "08:00)",
+            code,
+        )
+    return int(head)
+
+
+def parse_weekday(raw: str) -> int | None:
+    """A weekday, 0 = Monday (``fredag``, ``fre``, ``friday``, ``fri``, ``5``), or None for a
+    default word."""
+    text = raw.strip().lower().rstrip(".")
+    if text in DEFAULT_WORDS:
+        return None
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= 7:
+        return int(text) - 1
+    if text in _WEEKDAY_NAMES:
+        return _WEEKDAY_NAMES[text]
+    raise ScheduleError(
+        f"{_shown(text)} is not a weekday: give a name (mandag ... søndag, mon ... sun) or a "
+        "number from 1 (Monday) to 7 (Sunday)",
+        "weekday_invalid",
+    )
+
+
+def check_quiet(start: int | None, end: int | None) -> tuple[int, int] | None:
+    """Quiet hours as (start, end), or None for none; both or neither, each 0-23, unequal."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise ScheduleError(
+            "quiet hours need both a start and an end hour (for example 22-7), or neither",
+            "quiet_invalid",
+        )
+    if not (0 <= start <= 23 and 0 <= end <= 23) or start == end:
+        raise ScheduleError(
+            f"quiet hours {start}-{end} are not valid: give two different whole hours from 0 "
+            "to 23 (22-7 is quiet from 22:00 to 07:00)",
+            "quiet_invalid",
+        )
+    return start, end
+
+
+def parse_quiet_hour(raw: str) -> int:
+    """One end of a quiet period (``22``, ``22:00``)."""
+    return _hour(raw.strip().lower(), "quiet_invalid", "a quiet hour")
+
+
+def parse_quiet(raw: str) -> tuple[int, int] | None:
+    """Quiet hours written as one value: ``22-7`` (also ``22:00-07:00``, an en dash), or None
+    for ``ingen``/``none``."""
+    text = raw.strip().lower()
+    if text in NO_QUIET_WORDS:
+        return None
+    start, sep, end = text.replace("–", "-").partition("-")
+    if not sep:
+        raise ScheduleError(
+            f"{_shown(text)} is not a quiet period: write it as START-END (for example 22-7), "
+            "or 'ingen' for none",
+            "quiet_invalid",
+        )
+    return check_quiet(parse_quiet_hour(start), parse_quiet_hour(end))

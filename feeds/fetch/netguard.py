@@ -93,6 +93,18 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+#: special-purpose ranges (IANA registries) that are not globally reachable but that older
+#: Pythons' ``is_global`` still accepts: the IPv4 dummy address, local-use NAT64, the IPv6
+#: documentation and SRv6 prefixes, and the whole IETF protocol block 192.0.0.0/24
+_NOT_GLOBAL = (
+    ipaddress.ip_network("192.0.0.0/24"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("3fff::/20"),
+    ipaddress.ip_network("5f00::/16"),
+    ipaddress.ip_network("100::/64"),
+)
+
+
 def _is_internal_ip(ip: IPAddress) -> bool:
     return bool(
         ip.is_private
@@ -102,6 +114,7 @@ def _is_internal_ip(ip: IPAddress) -> bool:
         or ip.is_reserved
         or ip.is_unspecified
         or not ip.is_global
+        or any(ip.version == net.version and ip in net for net in _NOT_GLOBAL)
     )
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
+from notifier import cli_schedule
 from notifier.channels.manage import ChannelRefused, add_push, add_target
 from notifier.context import Context
 from subscribers import push, targets
@@ -29,6 +30,7 @@ def register(app: typer.Typer, make_ctx: Callable[[], Context]) -> None:
         ("target-remove", target_remove),
     ):  # fmt: skip
         app.command(name)(command)
+    cli_schedule.register(app, make_ctx)
 
 
 @contextmanager

@@ -227,3 +227,32 @@ def set_push_choices(
                 )
             )  # fmt: skip
     session.flush()
+
+
+def set_channel(
+    session: Session,
+    subscriber_id: int,
+    subtopic: str,
+    channel: str,
+    enabled: bool,
+    now: datetime,
+) -> None:
+    """Whether this subscription's alerts go to this push channel (``webpush`` or
+    ``apprise``); on is the default and stores nothing. The caller commits."""
+    if channel not in PUSH_CHANNEL_NAMES:
+        raise ValueError(f"not a push channel: {channel!r}")
+    session.exec(
+        delete(SubscriptionChannel).where(
+            col(SubscriptionChannel.subscriber_id) == subscriber_id,
+            col(SubscriptionChannel.subtopic) == subtopic,
+            col(SubscriptionChannel.channel) == channel,
+        )
+    )
+    if not enabled:
+        session.add(
+            SubscriptionChannel(
+                subscriber_id=subscriber_id, subtopic=subtopic, channel=channel,
+                enabled=False, created_at=now,
+            )
+        )  # fmt: skip
+    session.flush()

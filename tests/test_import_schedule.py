@@ -22,7 +22,7 @@ from subscribers.validate import (
     parse_weekday,
 )
 
-HEADER = "email,name,role,region,subtopics,cadence,office,digest_hour,digest_weekday,quiet_start,quiet_end\n"  # noqa: E501
+HEADER = "email,name,role,region,subtopics,cadence,office,digest_hour,digest_weekday,quiet_start,quiet_end\n"
 
 
 def vocab(ctx: Context) -> Vocabulary:
@@ -111,7 +111,10 @@ def test_import_sets_keeps_and_resets_the_schedule(ctx: Context) -> None:
     assert run(ctx, "email,role,subtopics\na@k.no,kommunelege,vaksinasjon\n") == []
     assert times(person(ctx, "a@k.no")) == (8, 4, 22, 7)
     # 'standard' and 'ingen' go back to the defaults
-    assert run(ctx, HEADER + "a@k.no,A,kommunelege,,vaksinasjon,daily,,standard,mon,ingen,ingen\n") == []  # noqa: E501
+    assert (
+        run(ctx, HEADER + "a@k.no,A,kommunelege,,vaksinasjon,daily,,standard,mon,ingen,ingen\n")
+        == []
+    )
     assert times(person(ctx, "a@k.no")) == (None, 0, None, None)
 
 

@@ -19,14 +19,14 @@ from sqlmodel import Session, col, select
 from feeds.classify import classify
 from feeds.errors import CatalogueError
 from feeds.store.models import Source
-from notifier import cli_api, cli_push, review
+from notifier import cli_api, cli_push, logs, review, startup
 from notifier.context import Context, build_context
-from notifier.db import upgrade
 from notifier.deliver import deliver as deliver_outbox
 from notifier.pipeline import check as check_round
 from notifier.pipeline import load_sources
 from notifier.plan import compose_digests, compose_due
 from notifier.plan import preview as preview_digest
+from notifier.settings import Settings
 from subscribers.importer import Vocabulary, export_csv, import_csv
 from subscribers.models import CADENCES, Subscriber, Subscription
 from subscribers.service import SubscriberError, add_subscriber, address_problems
@@ -46,11 +46,43 @@ app.add_typer(review_app, name="review")
 app.add_typer(classify_app, name="classify")
 
 
-def _ctx() -> Context:
-    """The context of a command, its schema migrated; use as ``with _ctx() as ctx``."""
-    ctx = build_context()
-    upgrade(ctx.engine)
-    return ctx
+#: the settings of this run, checked by ``_settings_first`` before any command's work
+_settings: Settings | None = None
+
+
+@app.callback()
+def _settings_first() -> None:
+    """Check every setting before any command starts: a wrong one ends the command with one
+    line naming the variable and what to set (exit code 2). ``--help`` needs none."""
+    global _settings
+    if any(arg in ("--help", "-h") for arg in sys.argv[1:]):
+        return
+    try:
+        _settings = startup.checked_settings()
+    except startup.StartupError as exc:
+        raise _fail(str(exc)) from None
+    if not logging.getLogger().handlers:  # a host (pytest) may have set logging up already
+        logs.configure(_settings.log_format, _settings.log_level)
+
+
+def _checked() -> Settings:
+    return _settings or startup.checked_settings()
+
+
+def _ctx(*, migrate: bool = True) -> Context:
+    """The context of a command, its schema migrated; use as ``with _ctx() as ctx``. A
+    database that cannot be opened ends the command with one line (exit code 2)."""
+    try:
+        return startup.open_context(_checked(), migrate=migrate)
+    except startup.StartupError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _free_port(host: str, port: int, *, port_name: str = "NOTIFIER_WEB_PORT") -> None:
+    try:
+        startup.check_port(host, port, host_name="NOTIFIER_WEB_HOST", port_name=port_name)
+    except startup.StartupError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -58,11 +90,32 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+@app.command("doctor")
+def doctor() -> None:
+    """Check the database, the mail server, the push keys, the catalogue and free disk, and
+    say what is wrong; exit code 1 when something is."""
+    from notifier import doctor as checkup
+
+    settings = _checked()
+    try:
+        ctx = build_context(settings)
+    except OSError as exc:
+        raise _fail(f"NOTIFIER_DATABASE_URL: cannot create the database's folder ({exc})") from None
+    with ctx:
+        findings = checkup.examine(settings, ctx.engine)
+    for finding in findings:
+        typer.echo(finding.line())
+    failed = [f.check for f in findings if f.status == "fail"]
+    if failed:
+        typer.echo(f"{len(failed)} problem(s): {', '.join(failed)}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo("ready to run")
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest version."""
-    with build_context() as ctx:
-        upgrade(ctx.engine)
+    with _ctx() as ctx:
         typer.echo(
             f"database is up to date ({ctx.engine.url.render_as_string(hide_password=True)})"
         )
@@ -544,7 +597,7 @@ def classify_lines(context: typer.Context) -> None:
     """Read JSON lines {"title","text","url"} on stdin; write subtopics, regions, urgency."""
     if context.invoked_subcommand is not None:
         return
-    with build_context() as ctx:
+    with build_context(_checked()) as ctx:
         for number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
                 continue
@@ -678,10 +731,12 @@ def web(
 
     from notifier.web import create_app
 
+    settings = _checked()
+    host = host or settings.web_host
+    _free_port(host, port or settings.web_port, port_name="--port" if port else "NOTIFIER_WEB_PORT")
     with _ctx() as ctx:
-        uvicorn.run(
-            create_app(ctx), host=host or ctx.settings.web_host, port=port or ctx.settings.web_port
-        )
+        # log_config None: uvicorn's lines go through ours (notifier.logs), in one format
+        uvicorn.run(create_app(ctx), host=host, port=port or settings.web_port, log_config=None)
 
 
 @app.command("run")
@@ -689,9 +744,8 @@ def run() -> None:
     """Scheduler (checks, digests, delivery) and web app in one process."""
     from notifier.service import run as run_service
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = _checked()
+    _free_port(settings.web_host, settings.web_port)
     with _ctx() as ctx:
         added, updated = load_sources(ctx)
         logging.getLogger("notifier").info(

@@ -9,6 +9,7 @@ import math
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -17,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from feeds.detect.detection import HoldRules
 from feeds.detect.history import ConfirmRules
 from feeds.fetch.client import HAPI_KEY_HEADER, FetchPolicy, user_agent_with_contact
+from notifier import settings_checks as checks
 from subscribers.tokens import CONFIRM, longest_validity
 
 
@@ -43,6 +45,10 @@ class Settings(BaseSettings):
     dkim_key_file: Path | None = None
     #: at most this many mails a second through SMTP (0: as fast as the server takes them)
     smtp_rate_per_second: float = Field(default=0.0, ge=0)
+    #: SMTP connections kept open and sending at once (a pool reused for a whole run), and at
+    #: most this many messages to one recipient domain in flight at once (docs/delivery.md)
+    smtp_connections: int = Field(default=4, ge=1, le=64)
+    smtp_per_domain: int = Field(default=2, ge=1, le=64)
     #: the public address of the web app; links in mails are built from it
     base_url: str = "http://127.0.0.1:8000"
 
@@ -86,6 +92,12 @@ class Settings(BaseSettings):
     #: messages one sender claims at a time, and for how long (a dead sender's claim expires)
     deliver_batch: int = Field(default=50, ge=1, le=1000)
     deliver_lease_seconds: int = Field(default=600, ge=10)
+    #: scale-out (docs/scaling.md): a worker claims the due sources of a round for this long
+    #: (renewed while the round runs; a dead worker's claim expires and is taken again), at
+    #: most ``check_claim_limit`` per round; a digest or housekeeping run is held this long
+    check_lease_seconds: int = Field(default=900, ge=10)
+    check_claim_limit: int = Field(default=2000, ge=1)
+    run_lease_seconds: int = Field(default=1800, ge=10)
     #: after a temporary failure for a recipient domain (4xx), the rest of a run leaves that
     #: domain alone for this long, so one slow or greylisting domain holds back nobody else
     domain_pause_seconds: int = Field(default=300, ge=0)
@@ -143,16 +155,68 @@ class Settings(BaseSettings):
     #: https: URL; empty: mailto: with NOTIFIER_CONTACT or the address of NOTIFIER_MAIL_FROM
     vapid_subject: str = ""
 
+    #: log lines: "text" (for people) or "json" (one JSON object a line, for a log collector)
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: /metrics (Prometheus) answers requests that carry "Authorization: Bearer <token>";
+    #: empty: /metrics is off (404)
+    metrics_token: SecretStr = SecretStr("")
+
     web_host: str = "127.0.0.1"
-    web_port: int = 8000
+    web_port: int = Field(default=8000, ge=1, le=65535)
 
     @field_validator("smtp_url")
     @classmethod
     def _check_smtp_url(cls, value: str) -> str:
-        if value and urlsplit(value).scheme not in ("smtp", "smtps"):
-            raise ValueError(
-                "NOTIFIER_SMTP_URL must look like smtp://host:port or smtps://host:port"
-            )
+        return checks.check_smtp_url(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        return checks.check_database_url(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        return checks.check_timezone(value)
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_mail_from(cls, value: str) -> str:
+        return checks.check_address(value, display_name=True)
+
+    @field_validator("operator_email")
+    @classmethod
+    def _check_operator_email(cls, value: str) -> str:
+        return value and checks.check_address(value, display_name=False)
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        return checks.check_http_url(value)
+
+    @field_validator("vapid_subject")
+    @classmethod
+    def _check_vapid_subject(cls, value: str) -> str:
+        return checks.check_vapid_subject(value)
+
+    @field_validator("catalogue", "dkim_key_file")
+    @classmethod
+    def _check_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError("is not a file that exists; set the path of an existing file")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _check_data_dir(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError("is a file, not a folder; set a folder (it is created if missing)")
         return value
 
     @model_validator(mode="after")

@@ -1,0 +1,105 @@
+"""Logging set-up: human text by default, one JSON object a line with
+``NOTIFIER_LOG_FORMAT=json``; in both, e-mail addresses are masked.
+
+A JSON line has ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message`` and ``fields``:
+whatever the caller passed as ``extra={...}`` (``log.info("checked", extra={"source": key,
+"outcome": "changed"})``), plus ``exception`` with the traceback when there is one. No
+personal data: every e-mail address in the message, the fields and the traceback is written as
+``***@domain`` (the domain stays: it is what an operator needs, e.g. for a greylisting
+receiver). Configured once per process by the CLI (:func:`configure`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+#: an e-mail address (also inside <...> and after "mailto:"); the local part is masked
+EMAIL_RE = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|localhost)\b"
+)
+#: attributes every LogRecord has; anything else on a record came from ``extra``
+RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def mask(text: str) -> str:
+    """``text`` with each e-mail address's local part replaced by ``***``."""
+    return EMAIL_RE.sub(r"***@\1", text)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_masked(v) for v in value]
+    return mask(str(value))
+
+
+def fields_of(record: logging.LogRecord) -> dict[str, Any]:
+    """What the caller passed with ``extra``, masked."""
+    return {k: _masked(v) for k, v in vars(record).items() if k not in RECORD_FIELDS}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask(record.getMessage()),
+            "fields": fields_of(record),
+        }
+        if record.exc_info:
+            out["exception"] = mask(self.formatException(record.exc_info))
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """The human format, with the fields after the message (``key=value``), masked."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = mask(super().format(record))
+        extra = fields_of(record)
+        if extra:
+            line += " " + " ".join(f"{k}={v}" for k, v in extra.items())
+        return line
+
+
+def formatter(kind: str) -> logging.Formatter:
+    return JsonFormatter() if kind == "json" else TextFormatter()
+
+
+def configure(kind: str = "text", level: str = "INFO", stream: TextIO | None = None) -> None:
+    """Send every logger's records to ``stream`` (standard error) in the chosen format; the
+    loggers of uvicorn too, so a process writes one format only."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(formatter(kind))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # every command migrates first; that Alembic says so on each start is noise
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True

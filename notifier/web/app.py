@@ -14,6 +14,9 @@ from notifier.web.deps import Refused
 from notifier.web.links import attach
 from notifier.web.pages import Guard, Pages
 from notifier.web.routes import (
+    api,
+    api_staff,
+    atom,
     manage,
     public,
     push,
@@ -53,6 +56,9 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(subscribers_router)
     app.include_router(push.router)
     app.include_router(staff_push.router)
+    app.include_router(atom.router)
+    app.include_router(api.router)
+    app.include_router(api_staff.router)
     return app
 
 

@@ -39,14 +39,17 @@ carries credentials (``user@``), a backslash or control characters, or whose hos
 valid host name or address (``feeds.fetch.netguard.canonical_request_url``); and a
 ``selector``, ``drop`` or ``link_selector`` that is neither CSS nor a plain XPath calling only
 functions that look at the page (``feeds.read.selectors``), so nothing in a catalogue can make
-us read a file or an address.
+us read a file or an address. ``subtopics`` must be slugs of the taxonomy
+(``feeds/data/subtopics.json``). A catalogue file's errors start with ``<file>:<line>:``, the
+line of the offending field (or of the entry's ``[[source]]``), then the reason.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,6 +58,7 @@ import sqlalchemy as sa
 from pydantic import ConfigDict, ValidationError, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
+from feeds.classify.taxonomy import load_taxonomy
 from feeds.errors import BlockedAddressError, CatalogueError, SelectorError
 from feeds.fetch.netguard import canonical_request_url
 from feeds.read import READERS
@@ -254,55 +258,131 @@ def _compile(pattern: str, what: str = "") -> re.Pattern[str]:
         raise ValueError(f"{what}{pattern!r} is not a valid regex: {exc}") from exc
 
 
-def load_catalogue(path: Path | None = None) -> list[SourceSpec]:
-    """Read and validate a catalogue file; the bundled real catalogue by default."""
+def load_catalogue(
+    path: Path | None = None, subtopics: Collection[str] | None = None
+) -> list[SourceSpec]:
+    """Read and validate a catalogue file; the bundled real catalogue by default. An error
+    starts with ``<file>:<line>:``."""
     path = path or DEFAULT_CATALOGUE
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError as exc:
         raise CatalogueError(f"catalogue {path} does not exist") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"catalogue {path} cannot be read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"catalogue {path} is not valid TOML: {exc}") from exc
     entries = data.get("source")
     if not isinstance(entries, list) or not entries:
         raise CatalogueError(f"catalogue {path} has no [[source]] tables")
-    return parse_catalogue(entries, origin=str(path))
+    return parse_catalogue(entries, origin=str(path), subtopics=subtopics, text=text)
 
 
 def parse_catalogue(
-    entries: Iterable[Mapping[str, Any]], origin: str = "catalogue"
+    entries: Iterable[Mapping[str, Any]],
+    origin: str = "catalogue",
+    subtopics: Collection[str] | None = None,
+    text: str | None = None,
 ) -> list[SourceSpec]:
-    """Validate catalogue entries; every error names the source and the field."""
+    """Validate catalogue entries; every error names the source and the field, and with the
+    catalogue's ``text`` the line (``origin:line:``). ``subtopics``: the known slugs (the
+    bundled taxonomy's by default)."""
+    known = _taxonomy_slugs() if subtopics is None else frozenset(subtopics)
+    lines = text.splitlines() if text is not None else None
+    starts = _entry_starts(lines) if lines is not None else []
     specs: list[SourceSpec] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries, start=1):
-        spec = parse_entry(entry, f"{origin}: source #{index}")
+        where = f"{origin}: source #{index}"
+        try:
+            spec = parse_entry(entry, where, known)
+        except _EntryError as exc:
+            line = _line_of(lines, starts, index, exc.field)
+            at = f"{origin}:{line}: source #{index}" if line else where
+            raise CatalogueError(f"{at}{exc.where_suffix}: {exc.reason}") from None
         if spec.key in seen:
-            raise CatalogueError(f"{origin}: source key {spec.key!r} appears twice")
+            line = _line_of(lines, starts, index, "key")
+            at = f"{origin}:{line}:" if line else f"{origin}:"
+            raise CatalogueError(f"{at} source key {spec.key!r} appears twice")
         seen.add(spec.key)
         specs.append(spec)
     return specs
 
 
-def parse_entry(entry: Mapping[str, Any], where: str) -> SourceSpec:
+class _EntryError(CatalogueError):
+    """An entry refused: the field at fault (None: the entry), and why."""
+
+    def __init__(self, where: str, suffix: str, field: str | None, reason: str) -> None:
+        super().__init__(f"{where}{suffix}: {reason}")
+        self.where_suffix = suffix
+        self.field = field
+        self.reason = reason
+
+
+def parse_entry(
+    entry: Mapping[str, Any], where: str, subtopics: Collection[str] | None = None
+) -> SourceSpec:
     """One catalogue entry as a source; raises CatalogueError naming ``where``, the source's
     key and the field."""
-    unknown = set(entry) - set(SOURCE_FIELDS) - NOT_STORED
+    unknown = sorted(set(entry) - set(SOURCE_FIELDS) - NOT_STORED)
     if unknown:
-        raise CatalogueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise _EntryError(where, "", unknown[0], f"unknown field(s) {', '.join(unknown)}")
     key = entry.get("key")
-    if isinstance(key, str) and key.strip():
-        where = f"{where} ({key.strip()})"
+    suffix = f" ({key.strip()})" if isinstance(key, str) and key.strip() else ""
     try:
-        return SourceSpec(**{k: v for k, v in entry.items() if k not in NOT_STORED})
+        spec = SourceSpec(**{k: v for k, v in entry.items() if k not in NOT_STORED})
     except ValidationError as exc:
-        raise CatalogueError(f"{where}: {_problem(exc)}") from None
+        field, reason = _problem(exc)
+        raise _EntryError(where, suffix, field, f"{field}: {reason}" if field else reason) from None
+    known = _taxonomy_slugs() if subtopics is None else subtopics
+    strangers = [slug for slug in spec.subtopics if slug not in known]
+    if strangers:
+        raise _EntryError(
+            where,
+            suffix,
+            "subtopics",
+            f"subtopics: {', '.join(map(repr, strangers))} not in the taxonomy "
+            "(feeds/data/subtopics.json); use its slugs (`notifier subtopics` lists them)",
+        )
+    return spec
 
 
-def _problem(exc: ValidationError) -> str:
-    """The first problem of a validation, as 'field: what is wrong'."""
+def _problem(exc: ValidationError) -> tuple[str | None, str]:
+    """The first problem of a validation: (field, what is wrong)."""
     error = exc.errors(include_url=False)[0]
     cause = (error.get("ctx") or {}).get("error")
     message = str(cause) if cause is not None else error["msg"]
     field = ".".join(str(part) for part in error["loc"][:1])
-    return f"{field}: {message}" if field else message
+    return (field or None), message
+
+
+@functools.cache
+def _taxonomy_slugs() -> frozenset[str]:
+    return load_taxonomy().slugs()
+
+
+#: a ``[[source]]`` header line, and a ``field =`` line (TOML bare keys)
+_HEADER_RE = re.compile(r"^\s*\[\[\s*source\s*\]\]")
+_FIELD_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+
+def _entry_starts(lines: Sequence[str]) -> list[int]:
+    """The index (0-based) of each ``[[source]]`` line, in order."""
+    return [i for i, line in enumerate(lines) if _HEADER_RE.match(line)]
+
+
+def _line_of(
+    lines: Sequence[str] | None, starts: Sequence[int], index: int, field: str | None
+) -> int | None:
+    """The 1-based line of ``field`` in entry ``index`` (1-based), else of its header."""
+    if lines is None or index > len(starts):
+        return None
+    start = starts[index - 1]
+    end = starts[index] if index < len(starts) else len(lines)
+    if field is not None:
+        for number in range(start + 1, end):
+            match = _FIELD_RE.match(lines[number])
+            if match and match.group(1) == field:
+                return number + 1
+    return start + 1

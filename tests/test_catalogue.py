@@ -348,3 +348,85 @@ def test_a_source_stored_and_read_back_is_the_same_spec(ctx: Context) -> None:
         assert source.id is not None
         [target] = load_targets(session, [source.id])
         assert target.spec == spec
+
+
+# ----------------------------------------------------------------------------- validation at load
+
+CATALOGUE_TEXT = """\
+# a catalogue with three sources
+[[source]]
+key = "a"
+kind = "feed"
+url = "https://example.no/rss"
+authority = "fhi"
+
+[[source]]
+key = "b"
+kind = "page"
+url = "https://example.no/side"
+authority = "fhi"
+{field}
+
+[[source]]
+key = "c"
+kind = "feed"
+url = "https://example.no/c"
+authority = "fhi"
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "reason"),
+    [
+        ('selector = "main >> p"', "selector:"),  # not CSS, not XPath
+        ('selector = "div:has-text(x)"', "selector:"),
+        ('drop = ["nav", "p[class="]', "drop:"),
+        ('link_selector = "a[href"', "link_selector:"),
+        (
+            'subtopics = ["vaksinasjon", "tannhelse-for-katter"]',
+            "'tannhelse-for-katter' not in the taxonomy",
+        ),
+        ('noise = ["(unclosed"]', "noise:"),
+        ("interval_minutes = 0", "interval_minutes:"),
+        ('colour = "red"', "unknown field(s) colour"),
+    ],
+)
+def test_an_invalid_entry_is_refused_with_its_line_and_reason(
+    tmp_path: Path, field: str, reason: str
+) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(CATALOGUE_TEXT.format(field=field), encoding="utf-8")
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:13: source #2 (b)") or message.startswith(
+        f"{path}:13: source #2:"
+    ), message
+    assert reason in message
+
+
+def test_a_refused_entry_without_the_field_points_at_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(CATALOGUE_TEXT.format(field="").replace('kind = "page"', 'kind = "listing"'))
+    with pytest.raises(CatalogueError, match=r"sources\.toml:8: source #2 \(b\): .*link_selector"):
+        load_catalogue(path)
+
+
+def test_a_duplicate_key_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(CATALOGUE_TEXT.format(field="").replace('key = "c"', 'key = "a"'))
+    with pytest.raises(CatalogueError, match=r"sources\.toml:16: source key 'a' appears twice"):
+        load_catalogue(path)
+
+
+def test_subtopics_are_checked_against_the_given_taxonomy() -> None:
+    entry = {**GOOD, "subtopics": ["vaksinasjon"]}
+    assert parse_catalogue([entry])[0].subtopics == ("vaksinasjon",)
+    with pytest.raises(CatalogueError, match="'vaksinasjon' not in the taxonomy"):
+        parse_catalogue([entry], subtopics={"testing"})
+
+
+def test_the_bundled_catalogue_passes_the_checks_at_load() -> None:
+    """Every subtopic and selector of the real catalogue is valid (else nothing would load)."""
+    assert len(load_catalogue()) == len(RAW)
+    assert {slug for s in SPECS for slug in s.subtopics} <= load_taxonomy().slugs()

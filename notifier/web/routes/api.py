@@ -31,7 +31,7 @@ from feeds.store.models import Change, Source
 from notifier.context import Context
 from notifier.public_changes import find_changes, get_change
 from notifier.web.deps import CtxDep, DbSession
-from notifier.web.routes import api_docs
+from notifier.web.routes import api_docs, api_staff
 from notifier.web.routes.api_common import (
     ApiProblem,
     base_url,
@@ -246,7 +246,7 @@ def v1_schema(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document of the ``/api/v1/`` routes alone (cached on the app)."""
     cached = getattr(app.state, "api_v1_schema", None)
     if cached is None:
-        routes = [r for r in app.routes if getattr(r, "path", "").startswith(PREFIX + "/")]
+        routes = [*router.routes, *api_staff.router.routes]
         cached = get_openapi(
             title="Helsevarsel API",
             version="1.0.0",

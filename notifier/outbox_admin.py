@@ -1,8 +1,11 @@
 """Staff work on the outbox: list messages by status and kind, say why one failed (as a code
 and values the console turns into Norwegian words), retry a failed message, cancel a pending
-one. ``notifier.outbox`` sends only ``pending`` rows (``claim``), so a cancelled one is never
-sent; a message a sender holds right now (an unexpired claim) cannot be cancelled, and
-cancelling clears any expired claim, so a late outcome of a dead sender writes nothing.
+one. ``recipients`` names who a row goes to: a push row is addressed ``subscriber:<id>``, so
+the console shows that person's e-mail address, the channel and, for Apprise, the targets in
+their masked form (never the secret URL). ``notifier.outbox`` sends only ``pending`` rows
+(``claim``), so a cancelled one is never sent; a message a sender holds right now (an
+unexpired claim) cannot be cancelled, and cancelling clears any expired claim, so a late
+outcome of a dead sender writes nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from notifier.outbox import (
     SUPPRESSED,
     Delivery,
 )
-from subscribers.models import Subscriber
+from subscribers.models import AppriseTarget, PushEndpoint, Subscriber
 from subscribers.suppression import suppression_reason
 
 #: a pending message staff cancelled: never sent
@@ -34,6 +37,9 @@ CANCELLED = "cancelled"
 STATUSES = (PENDING, SENT, FAILED, CANCELLED, ERASED)
 PER_PAGE = 50
 _SMTP_CODE = re.compile(r"^SMTP (\d{3})\b")
+_PUSH_CODE = re.compile(r"\bpush service (\d{3})\b")
+#: the channels a row may name (``delivery.channel``), in the order the console lists them
+CHANNELS = ("email", "webpush", "apprise")
 
 
 class OutboxActionError(ValueError):
@@ -89,6 +95,69 @@ def counts(session: Session) -> dict[str, int]:
     return {status: found.get(status, 0) for status in STATUSES} | found
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who a row goes to, as the console shows it: the channel, the person's e-mail address
+    (None when there is none: erased, or a row without a subscriber), the person's push
+    devices and, for Apprise, their targets masked."""
+
+    channel: str
+    address: str | None
+    devices: int = 0
+    targets: tuple[str, ...] = ()
+
+
+def recipients(session: Session, rows: tuple[Delivery, ...]) -> dict[int, Recipient]:
+    """Row id -> its recipient. E-mail rows name their address; a push row's person is
+    looked up (three queries for the whole page, not one per row)."""
+    ids = {
+        sid for row in rows if row.channel != "email" and (sid := _subscriber_of(row)) is not None
+    }
+    people: dict[int, str | None] = {}
+    devices: dict[int, int] = {}
+    hooks: dict[int, list[str]] = {}
+    if ids:
+        found = session.exec(
+            select(Subscriber.id, Subscriber.email, Subscriber.email_key).where(
+                col(Subscriber.id).in_(ids)
+            )
+        )
+        people = {sid: email if key is not None else None for sid, email, key in found if sid}
+        counted = session.exec(
+            select(PushEndpoint.subscriber_id, func.count())
+            .where(col(PushEndpoint.subscriber_id).in_(ids))
+            .group_by(col(PushEndpoint.subscriber_id))
+        )
+        devices = {sid: int(n) for sid, n in counted}
+        for sid, masked in session.exec(
+            select(AppriseTarget.subscriber_id, AppriseTarget.masked)
+            .where(col(AppriseTarget.subscriber_id).in_(ids))
+            .order_by(col(AppriseTarget.id))
+        ):
+            hooks.setdefault(sid, []).append(masked)
+    out: dict[int, Recipient] = {}
+    for row in rows:
+        assert row.id is not None
+        if row.channel == "email":
+            out[row.id] = Recipient("email", row.to_address or None)
+            continue
+        sid = _subscriber_of(row)
+        if sid is None:
+            out[row.id] = Recipient(row.channel, None)
+            continue
+        out[row.id] = Recipient(
+            row.channel, people.get(sid), devices.get(sid, 0), tuple(hooks.get(sid, ()))
+        )
+    return out
+
+
+def _subscriber_of(row: Delivery) -> int | None:
+    if row.subscriber_id is not None:
+        return row.subscriber_id
+    head, _, tail = row.to_address.partition(":")
+    return int(tail) if head == "subscriber" and tail.isdigit() else None
+
+
 def kinds(session: Session) -> list[str]:
     """The kinds of message the outbox holds (alert, digest, operator, confirm, test...)."""
     return sorted(session.exec(select(Delivery.kind).distinct()).all())
@@ -102,6 +171,8 @@ def explain(row: Delivery) -> list[tuple[str, dict[str, str]]]:
     attempts = {"attempts": str(row.attempts)}
     if row.status == FAILED:
         kind = row.failure if row.failure in (BOUNCE, REFUSED, INVALID, GAVE_UP, SUPPRESSED) else ""
+        if row.channel != "email" and kind in (BOUNCE, REFUSED, INVALID, ""):
+            kind = "push"  # no mail server was involved: the push service or target refused
         out.append((f"failure_{kind or 'other'}", attempts))
     elif row.status == CANCELLED:
         out.append(("failure_cancelled", {}))
@@ -118,6 +189,12 @@ def explain(row: Delivery) -> list[tuple[str, dict[str, str]]]:
 def cause(error: str) -> tuple[str, dict[str, str]]:
     """The last error text as a cause (text key, values): an SMTP answer by its class and
     code, or the kind of problem the sender recorded."""
+    pushed = _PUSH_CODE.search(error)
+    if pushed:
+        code = pushed.group(1)
+        return ("cause_push_gone" if code in ("404", "410") else "cause_push_status"), {
+            "code": code
+        }
     found = _SMTP_CODE.match(error)
     if found:
         code = found.group(1)
@@ -134,6 +211,13 @@ def cause(error: str) -> tuple[str, dict[str, str]]:
         ("suppressed after hard bounces", "cause_suppressed"),
         ("slettet", "cause_erased"),
         ("unexpected error", "cause_unexpected"),
+        ("push service unreachable", "cause_push_unreachable"),
+        ("outbound gate", "cause_push_gate"),
+        ("no push endpoint", "cause_push_none"),
+        ("push endpoint is gone", "cause_push_none"),
+        ("no apprise target", "cause_target_none"),
+        ("did not accept the message", "cause_target_refused"),
+        ("cannot be decrypted", "cause_target_key"),
         ("cannot be built", "cause_invalid"),
         ("recipient address", "cause_address"),
         ("recipient domain", "cause_address"),

@@ -7,6 +7,7 @@ cancelled."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from notifier.message import OutgoingMessage
 from notifier.models import AuditEvent
 from notifier.outbox import Delivery, enqueue, scrub
 from notifier.web.texts_outbox import NB, NN
+from subscribers import push, targets
 from subscribers.models import Subscriber
 from subscribers.selfservice import erase
 from tests.conftest import Clock
@@ -108,7 +110,7 @@ async def test_errors_are_shown_in_norwegian_words(ctx: Context, client: httpx.A
     assert page.status_code == 200
     tree = parse(page.text)
     cells = {
-        str(tr.xpath("td[4]")[0].text_content()): tr.xpath("td[8]")[0]
+        str(tr.xpath("td[5]")[0].text_content()): tr.xpath("td[9]")[0]
         for tr in tree.xpath("//table/tbody/tr")
     }
     gave_up = cells["Emne gave-up"]
@@ -164,7 +166,7 @@ async def test_filter_by_status_and_kind_and_page(ctx: Context, client: httpx.As
         page = await client.get(PAGE, params=params)
         assert page.status_code == 200
         tree = parse(page.text)
-        return [str(td.text_content()) for td in tree.xpath("//table/tbody/tr/td[4]")]
+        return [str(td.text_content()) for td in tree.xpath("//table/tbody/tr/td[5]")]
 
     assert await subjects(status="failed") == ["Emne alert-failed"]
     assert await subjects(kind="operator") == ["Emne operator"]
@@ -299,3 +301,88 @@ async def test_the_outbox_needs_a_session(ctx: Context, client: httpx.AsyncClien
     assert (await client.get(PAGE)).status_code == 303
     answer = await client.post(f"{PAGE}/{pending}/avbryt", data={})
     assert answer.status_code == 303 and row_of(ctx, pending).status == "pending"
+
+
+def push_row(ctx: Context, key: str, sid: int, channel: str, **state: object) -> int:
+    """A push message (addressed ``subscriber:<id>``) in the outbox with ``state`` set."""
+    with Session(ctx.engine) as session:
+        message = OutgoingMessage(f"subscriber:{sid}", f"Emne {key}", "kort", "", key)
+        row = enqueue(
+            session, message, kind="alert", subscriber_id=sid, now=ctx.clock(), channel=channel
+        )
+        assert row is not None and row.id is not None
+        for name, value in state.items():
+            setattr(row, name, value)
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+async def test_push_rows_show_the_person_the_channel_and_masked_targets(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    """A push row is addressed ``subscriber:<id>``: the page shows that person's address,
+    the channel in Norwegian, how many devices they have, and their Apprise targets masked;
+    never the target's secret URL nor the raw recipient."""
+    sid = subscriber_id(ctx, "sf@statsforvalteren.no")
+    gone = subscriber_id(ctx, "borte@kommune.no")
+    with Session(ctx.engine) as session:
+        key = base64.urlsafe_b64encode(b"\x04" + b"\x01" * 64).decode().rstrip("=")
+        auth = base64.urlsafe_b64encode(b"\x02" * 16).decode().rstrip("=")
+        push.add(session, sid, "https://push.example.no/e/1", key, auth, ctx.clock())
+        push.add(session, sid, "https://push.example.no/e/2", key, auth, ctx.clock())
+        parsed = targets.parse("jsons://hook.example.no/hemmelig-token")
+        targets.add(session, sid, parsed, b"k", ctx.clock())
+        session.commit()
+    push_row(ctx, "webpush", sid, "webpush", status="failed", failure="refused",
+             last_error="push service 410: subscription gone")  # fmt: skip
+    push_row(ctx, "apprise", sid, "apprise", attempts=2,
+             last_error="jsons://hook.example.no/…: the target did not accept the message")  # fmt: skip
+    push_row(ctx, "erased", gone, "webpush")
+    with Session(ctx.engine) as session:
+        erase(session, session.get(Subscriber, gone), ctx.clock())  # type: ignore[arg-type]
+        session.commit()
+    queue(ctx, "mail", to="lege@kommune.no")
+    await login(client, ctx)
+    page = await client.get(PAGE)
+    assert page.status_code == 200
+    assert "hemmelig" not in page.text and "subscriber:" not in page.text
+    tree = parse(page.text)
+    cells = {
+        str(tr.xpath("td[5]")[0].text_content()): [
+            " ".join(" ".join(td.itertext()).split()) for td in tr.xpath("td")
+        ]
+        for tr in tree.xpath("//table/tbody/tr")
+    }
+    webpush, apprise = cells["Emne webpush"], cells["Emne apprise"]
+    assert webpush[2] == NB["channel_webpush"]
+    assert webpush[3] == "sf@statsforvalteren.no " + NB["push_devices"].format(n=2)
+    assert webpush[8].startswith(
+        NB["failure_push"] + " " + NB["cause_push_gone"].format(code="410")
+    )
+    assert apprise[2] == NB["channel_apprise"]
+    assert apprise[3] == "sf@statsforvalteren.no jsons://hook.example.no/…"
+    assert NB["cause_target_refused"] in apprise[8]
+    assert cells["Emne erased"][2:4] == [NB["channel_webpush"], f"{NB['to_erased']} " + NB["push_no_devices"]]  # fmt: skip
+    assert cells["Emne mail"][2:4] == [NB["channel_email"], "lege@kommune.no"]
+    nynorsk = await client.get(PAGE, params={"lang": "nn"})
+    assert NN["channel_webpush"] in nynorsk.text and NN["push_devices"].format(n=2) in nynorsk.text
+
+
+def test_push_causes_have_words() -> None:
+    for error, key in (
+        ("push service 410: subscription gone", "cause_push_gone"),
+        ("push service 404: subscription gone", "cause_push_gone"),
+        ("push service 429; push service 503", "cause_push_status"),
+        ("push service 400: Bad Request", "cause_push_status"),
+        ("push service unreachable: ClientConnectorError", "cause_push_unreachable"),
+        ("endpoint refused by the outbound gate: private", "cause_push_gate"),
+        ("no push endpoint left for this subscriber", "cause_push_none"),
+        ("every push endpoint is gone (404/410)", "cause_push_none"),
+        ("no Apprise target left for this subscriber", "cause_target_none"),
+        ("json://h/…: the target did not accept the message", "cause_target_refused"),
+        ("json://h/…: the target cannot be decrypted (the signing key changed)", "cause_target_key"),
+    ):  # fmt: skip
+        found, values = ob.cause(error)
+        assert found == key, error
+        assert NB[key].format(**values) and NN[key].format(**values)

@@ -86,6 +86,32 @@ NB: dict[str, str] = {
     "cause_address": "Årsak: mottakeradressen er ikke gyldig.",
     "cause_header": "Årsak: et meldingshode var ugyldig.",
     "cause_other": "Årsak: se den tekniske detaljen.",
+    "col_channel": "Kanal",
+    "failure_push": (
+        "Push-varselet kom ikke fram: push-tjenesten eller varslingskanalen tok ikke imot det."
+    ),
+    "channel_email": "E-post",
+    "channel_webpush": "Push i nettleser",
+    "channel_apprise": "Varslingskanal (Apprise)",
+    "to_erased": "(slettet mottaker)",
+    "push_devices": "{n} enheter med push nå",
+    "push_device": "1 enhet med push nå",
+    "push_no_devices": "ingen enheter med push nå",
+    "push_no_targets": "ingen varslingskanaler nå",
+    "targets_label": "Varslingskanaler nå",
+    "cause_push_gone": (
+        "Siste svar: push-tjenesten sier at abonnementet i nettleseren er borte "
+        "(kode {code}); enheten er fjernet."
+    ),
+    "cause_push_status": "Siste svar: push-tjenesten svarte med kode {code}.",
+    "cause_push_unreachable": "Siste svar: vi fikk ikke kontakt med push-tjenesten.",
+    "cause_push_gate": "Årsak: adressen til push-tjenesten ligger på et internt nett.",
+    "cause_push_none": "Årsak: mottakeren har ingen enheter med push lenger.",
+    "cause_target_none": "Årsak: mottakeren har ingen varslingskanaler lenger.",
+    "cause_target_refused": "Siste svar: varslingskanalen tok ikke imot meldingen.",
+    "cause_target_key": (
+        "Årsak: adressen til varslingskanalen kan ikke leses etter at nøkkelen ble byttet."
+    ),
 }
 
 NN: dict[str, str] = {
@@ -171,6 +197,32 @@ NN: dict[str, str] = {
     "cause_address": "Årsak: mottakaradressa er ikkje gyldig.",
     "cause_header": "Årsak: eit meldingshovud var ugyldig.",
     "cause_other": "Årsak: sjå den tekniske detaljen.",
+    "col_channel": "Kanal",
+    "failure_push": (
+        "Push-varselet kom ikkje fram: push-tenesta eller varslingskanalen tok ikkje imot det."
+    ),
+    "channel_email": "E-post",
+    "channel_webpush": "Push i nettlesar",
+    "channel_apprise": "Varslingskanal (Apprise)",
+    "to_erased": "(sletta mottakar)",
+    "push_devices": "{n} einingar med push no",
+    "push_device": "1 eining med push no",
+    "push_no_devices": "ingen einingar med push no",
+    "push_no_targets": "ingen varslingskanalar no",
+    "targets_label": "Varslingskanalar no",
+    "cause_push_gone": (
+        "Siste svar: push-tenesta seier at abonnementet i nettlesaren er borte "
+        "(kode {code}); eininga er fjerna."
+    ),
+    "cause_push_status": "Siste svar: push-tenesta svara med kode {code}.",
+    "cause_push_unreachable": "Siste svar: vi fekk ikkje kontakt med push-tenesta.",
+    "cause_push_gate": "Årsak: adressa til push-tenesta ligg på eit internt nett.",
+    "cause_push_none": "Årsak: mottakaren har ingen einingar med push lenger.",
+    "cause_target_none": "Årsak: mottakaren har ingen varslingskanalar lenger.",
+    "cause_target_refused": "Siste svar: varslingskanalen tok ikkje imot meldinga.",
+    "cause_target_key": (
+        "Årsak: adressa til varslingskanalen kan ikkje lesast etter at nøkkelen vart bytt."
+    ),
 }
 
 TEXTS: dict[str, dict[str, str]] = {"nb": NB, "nn": NN}

@@ -1,7 +1,8 @@
 """The console's outbox (issue 9): ``/staff/utboks`` lists queued, sent and failed messages
-(filtered by status and kind, paged), each with its recipient, subject, attempts, next
-attempt and last error in Norwegian words (``notifier.outbox_admin.explain``; the stored,
-redacted error text only as a small labelled detail). Actions, each a POST with
+(filtered by status and kind, paged), each with its recipient (for a push row, addressed
+``subscriber:<id>``, the person's address, the channel and their masked targets), subject,
+attempts, next attempt and last error in Norwegian words (``notifier.outbox_admin.explain``;
+the stored, redacted error text only as a small labelled detail). Actions, each a POST with
 ``csrf_token``, audited: ``/staff/utboks/{id}/prov-igjen`` (retry a failed message) and
 ``/staff/utboks/{id}/avbryt`` (cancel a pending one; it is then never sent).
 """
@@ -72,6 +73,7 @@ def outbox_page(
         notice=t[f"ok_{ok}"] if ok in OK_KEYS else None,
         errors=[t[f"err_{error}"]] if error in ERROR_KEYS else [],
         rows=rows, listing=listing, filters=filters, counts=ob.counts(session),
+        recipients=ob.recipients(session, listing.rows),
         statuses=ob.STATUSES, kinds=ob.kinds(session), pager=pager,
         tz=ctx.settings.timezone, now=ctx.clock(),
     )  # fmt: skip

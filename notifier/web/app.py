@@ -28,6 +28,7 @@ from notifier.web.routes import (
     staff_push,
     staff_sources,
 )
+from notifier.web.routes.metrics import router as metrics_router
 from notifier.web.routes.staff_subscribers import router as subscribers_router
 from notifier.web.staff_pages import StaffPages
 
@@ -54,6 +55,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(staff_outbox.router)
     app.include_router(staff_sources.router)
     app.include_router(subscribers_router)
+    app.include_router(metrics_router)  # /metrics (Prometheus; NOTIFIER_METRICS_TOKEN)
     app.include_router(push.router)
     app.include_router(staff_push.router)
     app.include_router(atom.router)

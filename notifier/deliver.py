@@ -22,10 +22,11 @@ Stored and logged error texts never carry an address (``mailsafe.redact``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import traceback
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -58,6 +59,10 @@ from subscribers.push import clear_receipts
 from subscribers.suppression import record_delivered, record_hard_bounce, suppressed_among
 
 log = logging.getLogger(__name__)
+#: accepted messages whose ``sent`` marks are written in one transaction (also at the end of
+#: each claimed batch): a kill between acceptance and that commit sends them again, with the
+#: same Message-ID, after their lease expired
+FLUSH_EVERY = 100
 
 _LOCKS: weakref.WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
@@ -100,9 +105,55 @@ class _Run:
     paused: dict[str, datetime] = field(default_factory=dict)
     #: subscribers whose address is suppressed: nothing more is sent to them in this run
     held: set[int | None] = field(default_factory=set)
-    #: messages accepted whose audit rows are written after the batch (their ``sent`` mark is
-    #: committed one by one; the audit follows in one transaction per claimed batch)
-    accepted: list[tuple[outbox.Delivery, datetime]] = field(default_factory=list)
+    #: messages accepted by their channel whose ``sent`` marks and audit rows are not written
+    #: yet (``_flush``: every ``FLUSH_EVERY`` messages and at the end of each claimed batch):
+    #: the row, the claim token it was sent under, when it was accepted
+    accepted: list[tuple[outbox.Delivery, str, datetime]] = field(default_factory=list)
+    #: senders working through a claimed batch at once (NOTIFIER_SMTP_CONNECTIONS)
+    workers: int = 1
+    #: at most this many messages to one recipient domain in flight (NOTIFIER_SMTP_PER_DOMAIN)
+    per_domain: int = 1
+    gates: dict[str, _DomainGate] = field(default_factory=dict)
+    #: one message per subscriber at a time, so a hard bounce that suppresses the address
+    #: holds back their next message (``held``)
+    persons: dict[int, asyncio.Lock] = field(default_factory=dict)
+    #: the claim being sent, and the lock that lets one sender renew its lease
+    claim: outbox.Claim | None = None
+    extending: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def gate(self, domain: str) -> _DomainGate:
+        """The per-domain limit of e-mail (push rows are limited by their channels)."""
+        found = self.gates.get(domain)
+        if found is None:
+            found = self.gates[domain] = _DomainGate(self.per_domain)
+        return found
+
+    def person(self, subscriber_id: int | None) -> asyncio.Lock | contextlib.nullcontext[None]:
+        if subscriber_id is None:
+            return contextlib.nullcontext()
+        return self.persons.setdefault(subscriber_id, asyncio.Lock())
+
+
+class _DomainGate:
+    """At most ``limit`` messages to one domain in flight, opened gradually: one message at a
+    time until the domain has accepted one in this run (so a domain that refuses at once, 4xx,
+    is paused after one try, as when sending one by one), then ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self._slots = asyncio.Semaphore(1)
+        self._more = max(0, limit - 1)
+
+    def opened(self) -> None:
+        """The domain accepted a message: let the other ``limit - 1`` in."""
+        for _ in range(self._more):
+            self._slots.release()
+        self._more = 0
+
+    async def __aenter__(self) -> None:
+        await self._slots.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._slots.release()
 
 
 def dkim_key(settings: Settings) -> DkimKey | None:
@@ -131,6 +182,8 @@ def make_channel(settings: Settings) -> Channel:
         timeout=settings.smtp_timeout,
         dkim_key=dkim_key(settings),
         rate_per_second=settings.smtp_rate_per_second,
+        connections=settings.smtp_connections,
+        per_domain=settings.smtp_per_domain,
     )
 
 
@@ -168,7 +221,9 @@ async def deliver(
     never blocks the others. Then tell operators of messages given up, and send that mail
     too."""
     own = channel is None
-    run = _Run(ctx, channel or make_channel(ctx.settings), dict(channels or {}))
+    settings = ctx.settings
+    run = _Run(ctx, channel or make_channel(settings), dict(channels or {}))
+    run.workers, run.per_domain = settings.smtp_connections, settings.smtp_per_domain
     given = set(run.others)
     try:
         async with delivery_lock(ctx.engine):
@@ -178,11 +233,11 @@ async def deliver(
             if told and run.report.handled < limit:
                 await _drain(run, limit)
     finally:
-        if pending := len(run.accepted):  # a run cut short: its accepted ones are audited
+        if pending := len(run.accepted):  # a run cut short: its accepted ones are marked
             try:
-                await _flush_audit(run)
-            except Exception:  # the sent marks are committed: log, and let the run end
-                log.exception("delivery audit of %d message(s) not written", pending)
+                await _flush(run)
+            except Exception:  # their claims expire: sent again, with the same Message-ID
+                log.exception("sent marks of %d accepted message(s) not written", pending)
         if own:
             await run.channel.close()
         for name, other in run.others.items():
@@ -210,30 +265,54 @@ async def _drain(run: _Run, limit: int) -> None:
             return
         run.held |= await _suppressed(run, claim)
         quiet = await _quiet(run, claim)
-        for row in claim.rows:
-            now = run.ctx.clock()
-            if claim.until - now < lease / 2:
-                claim = await _extend(run, claim, now, lease)
+        rows = iter(claim.rows)
+        run.claim = claim
+        workers = min(run.workers, len(claim.rows))
+        if workers == 1:  # in this task: an interpreter exit propagates as it is
+            await _work(run, rows, quiet, lease)
+        else:
+            await asyncio.gather(*(_work(run, rows, quiet, lease) for _ in range(workers)))
+        await _flush(run)
+
+
+async def _work(
+    run: _Run, rows: Iterator[outbox.Delivery], quiet: Mapping[int, datetime], lease: timedelta
+) -> None:
+    """One of the run's concurrent senders: takes the claim's rows one by one until none is
+    left (the rows are shared, so each is taken by exactly one sender)."""
+    for row in rows:
+        now = run.ctx.clock()
+        claim = run.claim
+        assert claim is not None
+        if claim.until - now < lease / 2:
+            async with run.extending:
+                if run.claim is claim:  # not renewed meanwhile by another sender
+                    run.claim = await _extend(run, claim, now, lease)
+        token = claim.token
+        if row.id is not None and row.id in quiet:
+            await _write(run, _settle_quiet(row, token, now, quiet[row.id]))
+            run.report.deferred += 1
+            continue
+        async with run.person(row.subscriber_id):
             if row.subscriber_id is not None and row.subscriber_id in run.held:
-                await _write(run, _settle_suppressed(row, claim.token, now))
+                await _write(run, _settle_suppressed(row, token, run.ctx.clock()))
                 run.report.failed += 1
                 continue
-            if row.id in quiet:
-                await _write(run, _settle_quiet(row, claim.token, now, quiet[row.id]))
-                run.report.deferred += 1
-                continue
-            await _one(run, row, claim.token)
-        await _flush_audit(run)
+            await _one(run, row, token)
+        if len(run.accepted) >= FLUSH_EVERY:
+            await _flush(run)
 
 
-async def _flush_audit(run: _Run) -> None:
-    """The audit rows of the messages accepted since the last flush, in one transaction."""
+async def _flush(run: _Run) -> None:
+    """The ``sent`` marks and audit rows of the messages accepted since the last flush, in one
+    transaction (a mark is written only while this sender holds the row's claim)."""
     if not run.accepted:
         return
     accepted, run.accepted = run.accepted, []
 
     def work(session: Session) -> None:
-        audit.record_accepted(session, accepted)
+        written = [(r, at) for r, token, at in accepted if _settle_sent(session, r, token, at)]
+        audit.record_accepted(session, written)
 
     await write_retrying_async(run.ctx.engine, work)
 
@@ -327,23 +406,29 @@ async def _extend(run: _Run, claim: outbox.Claim, now: datetime, lease: timedelt
 
 
 async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
-    now = run.ctx.clock()
-    domain = _domain(row.to_address) if row.channel == EMAIL else f"<{row.channel}>"
-    paused_until = run.paused.get(domain)
-    if paused_until is not None and paused_until > now:
-        await _write(run, lambda s: _settle_deferred(s, row, token, now, paused_until))
-        run.report.deferred += 1
-        return
-    channel = _channel_for(run, row.channel)
-    if channel is None:
-        outcome = Outcome(outbox.INVALID, f"no channel named {row.channel[:20]!r}")
-    else:
-        outcome = await _send(channel, row)
-    settings = run.ctx.settings
+    email = row.channel == EMAIL
+    domain = _domain(row.to_address) if email else f"<{row.channel}>"
+    gate = run.gate(domain) if email else None
+    async with gate or contextlib.nullcontext():
+        now = run.ctx.clock()
+        paused_until = run.paused.get(domain)
+        if paused_until is not None and paused_until > now:
+            await _write(run, lambda s: _settle_deferred(s, row, token, now, paused_until))
+            run.report.deferred += 1
+            return
+        channel = _channel_for(run, row.channel)
+        if channel is None:
+            outcome = Outcome(outbox.INVALID, f"no channel named {row.channel[:20]!r}")
+        else:
+            outcome = await _send(channel, row)
+        settings = run.ctx.settings
+        pause = settings.domain_pause_seconds
+        if outcome.verdict == "retry" and email and outcome.error.startswith("SMTP 4") and pause:
+            run.paused[domain] = now + timedelta(seconds=pause)  # before the next one's turn
+        if outcome.verdict == "sent" and gate is not None:
+            gate.opened()
     if outcome.verdict == "sent":
-        accepted = run.ctx.clock()
-        if await _write(run, lambda s: _settle_sent(s, row, token, accepted)):
-            run.accepted.append((row, accepted))
+        run.accepted.append((row, token, run.ctx.clock()))
         run.report.sent += 1
         return
     log.warning(
@@ -354,9 +439,6 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
             run, lambda s: _settle_retry(s, row, token, now, outcome, settings.deliver_max_attempts)
         )
         run.report.retried += 1
-        email = row.channel == EMAIL
-        if email and outcome.error.startswith("SMTP 4") and settings.domain_pause_seconds:
-            run.paused[domain] = now + timedelta(seconds=settings.domain_pause_seconds)
         return
     threshold = settings.bounce_suppress_after
     suppressed = await _write(run, lambda s: _settle_failed(s, row, token, now, outcome, threshold))

@@ -106,9 +106,9 @@ async def test_roles_are_enforced_and_capped_by_the_user(ctx: Context) -> None:
             error = response.json()["error"]
             assert error["code"] == "role_insufficient" and "redaktor" in error["message"]
     assert status_of(ctx, held) == "held"
-    with Session(ctx.engine) as session:  # no token above its user's role
-        with pytest.raises(staff.StaffError, match="more rights"):
-            api_tokens.create(session, "lese@fhi.no", "for mye", ctx.clock(), role="admin")
+    # no token above its user's role
+    with Session(ctx.engine) as session, pytest.raises(staff.StaffError, match="more rights"):
+        api_tokens.create(session, "lese@fhi.no", "for mye", ctx.clock(), role="admin")
     assert api_tokens.effective_role("admin", "redaktor") == "redaktor"
     assert api_tokens.effective_role("lese", "admin") == "lese"
 

@@ -17,6 +17,7 @@ from notifier.web.routes import (
     api,
     api_staff,
     atom,
+    changelog,
     manage,
     public,
     push,
@@ -61,6 +62,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(atom.router)
     app.include_router(api.router)
     app.include_router(api_staff.router)
+    app.include_router(changelog.router)
     return app
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,6 +19,7 @@ from jinja2 import Environment
 
 from notifier.context import Context
 from notifier.web.links import Links
+from notifier.web.public_views import Href
 from notifier.web.texts import TEXTS
 from subscribers import selfservice as ss
 from subscribers.models import CADENCES, ROLES
@@ -32,6 +34,13 @@ def request_lang(request: Request) -> str:
     """The page language: ``?lang=`` or the language cookie; bokmål unless nynorsk is asked."""
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     return "nn" if asked == "nn" else "nb"
+
+
+def other_lang_url(request: Request, lang: str) -> str:
+    """This page in the other language: its path and query string, ``lang`` switched."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    pairs.append(("lang", "nb" if lang == "nn" else "nn"))
+    return f"{request.url.path}?{urlencode(pairs)}"
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,9 @@ class Pages:
         lang = self.lang(request)
         nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
         html = self.env.get_template(f"web/{template}").render(
-            t=TEXTS[lang], lang=lang, csrf=csrf_token(self.links.secret, nonce), **values
-        )
+            t=TEXTS[lang], lang=lang, csrf=csrf_token(self.links.secret, nonce),
+            href=Href(lang), other_lang_url=other_lang_url(request, lang), **values,
+        )  # fmt: skip
         response = HTMLResponse(html, status_code=status)
         secure = request.url.scheme == "https"
         if request.cookies.get(CSRF_COOKIE) != nonce:

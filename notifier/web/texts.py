@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from notifier.web.texts_public import PUBLIC_NB, PUBLIC_NN
 from notifier.web.texts_push import PUSH_NB, PUSH_NN
 
 NB: Final[dict[str, str]] = {
@@ -213,6 +214,9 @@ NN: Final[dict[str, str]] = {
     "subscribe_link": "Abonner på varsel",
 }
 
-TEXTS: Final[dict[str, dict[str, str]]] = {"nb": NB | PUSH_NB, "nn": NN | PUSH_NN}
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    "nb": NB | PUSH_NB | PUBLIC_NB,
+    "nn": NN | PUSH_NN | PUBLIC_NN,
+}
 assert NB.keys() == NN.keys(), "every page text must exist in bokmål and nynorsk"
 assert PUSH_NB.keys() == PUSH_NN.keys(), "every page text must exist in bokmål and nynorsk"

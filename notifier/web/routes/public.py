@@ -1,5 +1,6 @@
-"""The public pages: an overview of the watched sources and the latest changes, a health
-check, and a JSON list of changes. Source health (errors, outcomes) is for staff only
+"""The public front page (what the service is, urgent changes, subtopics, how to subscribe,
+the watched sources), a health check, and a JSON list of changes. The change log itself is
+``changelog.py``. Source health (errors, outcomes) is for staff only
 (``/staff/kilder``): the public sees whether a source is watched."""
 
 from __future__ import annotations
@@ -7,14 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, col, func, select
 
 from feeds.store.models import Change, Source
-from notifier.web.deps import CtxDep, DbSession, EnvDep
-from notifier.web.staff_views import authority_name
+from notifier.public_changes import ChangeQuery, find_changes
+from notifier.web.deps import CtxDep, DbSession, PagesDep
+from notifier.web.pages import request_lang
+from notifier.web.public_views import feeds_for, names
+from notifier.web.texts import TEXTS
 
 router = APIRouter()
+URGENT_ON_FRONT = 5
 
 
 @router.get("/healthz")
@@ -26,20 +31,25 @@ def healthz(session: DbSession) -> JSONResponse:
     return JSONResponse({"status": "ok", "sources": sources, "failing_sources": failing})
 
 
-@router.get("/", response_class=HTMLResponse)
-def index(request: Request, ctx: CtxDep, env: EnvDep, session: DbSession) -> HTMLResponse:
+@router.get("/")
+def index(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSession) -> Response:
+    """What the service is, the latest urgent changes, each subtopic with its latest change,
+    how to subscribe, and which sources are watched (no health: that is ``/staff/kilder``)."""
+    lang = request_lang(request)
     sources = list(session.exec(select(Source).order_by(col(Source.authority), col(Source.key))))
-    changes = _latest(session, 50)
-    names = {s.id: s.name for s in sources}
-    html = env.get_template("web/index.html").render(
-        sources=sources,
-        changes=changes,
-        names=names,
-        labels=ctx.labels(),
-        tz=ctx.settings.timezone,
-        authority_name=authority_name,
-    )
-    return HTMLResponse(html)
+    known = names(lang, ctx.taxonomy, ctx.gazetteer, sources)
+    urgent = find_changes(session, ChangeQuery(urgent=True), limit=URGENT_ON_FRONT)
+    groups: dict[str, list[tuple[str, str, Change | None]]] = {}
+    for sub in ctx.taxonomy.subtopics:
+        latest = find_changes(session, ChangeQuery(subtopic=sub.slug), limit=1)
+        label = known.subtopics[sub.slug]
+        groups.setdefault(sub.group, []).append((sub.slug, label, latest[0] if latest else None))
+    topics = [(ctx.taxonomy.group_label(g, lang), rows) for g, rows in groups.items()]
+    t = TEXTS[lang]
+    return pages.render(
+        request, "index.html", title=t["home_title"], current="/", names=known, urgent=urgent,
+        topics=topics, sources=sources, feeds=feeds_for(t), tz=ctx.settings.timezone,
+    )  # fmt: skip
 
 
 @router.get("/api/changes")

@@ -287,7 +287,11 @@ async def digests_vs_raw(folder: Path, n: int, runs: int) -> None:
         ctx = Context(settings=settings_for(url, folder), engine=make_engine(url))
         for _ in range(runs):
             reset_outbox(url)
-            channel = SmtpChannel("127.0.0.1", port, MAIL_FROM, timeout=30)
+            settings = ctx.settings
+            channel = SmtpChannel(
+                "127.0.0.1", port, MAIL_FROM, timeout=30, connections=settings.smtp_connections,
+                per_domain=settings.smtp_per_domain,
+            )  # fmt: skip
             start = time.perf_counter()
             composed = compose_digests(ctx, "daily")
             report = await deliver(ctx, channel)

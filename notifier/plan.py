@@ -13,12 +13,13 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Connection, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -459,24 +460,67 @@ def store(
 
 
 def _insert(conn: Connection, table: str, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert: COPY on PostgreSQL (several times faster than multi-row INSERTs for
-    100,000 rows; a key taken meanwhile fails the batch, which ``store_in_batches`` retries),
-    an executemany elsewhere."""
-    if conn.dialect.name != "postgresql":
+    """Bulk insert without SQLAlchemy's per-row parameter handling: COPY on PostgreSQL
+    (several times faster than multi-row INSERTs for 100,000 rows; a key taken meanwhile fails
+    the batch, which ``store_in_batches`` retries), the driver's own executemany on SQLite
+    (the values converted by the columns' own bind processors, each distinct value once:
+    a batch shares its times), SQLAlchemy's executemany elsewhere."""
+    dialect = conn.dialect.name
+    if dialect not in ("postgresql", "sqlite"):
         conn.execute(statement, rows)
         return
     names = list(rows[0])
     raw = conn.connection.driver_connection
     assert raw is not None
-    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     dbapi = conn.dialect.dbapi
     assert dbapi is not None
+    if dialect == "sqlite":
+        columns = statement.table.c
+        convert = [_converter(columns[name].type, conn.dialect) for name in names]
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        try:
+            raw.executemany(sql, [_converted(row, names, convert) for row in rows])
+        except dbapi.IntegrityError as exc:
+            raise IntegrityError(sql, None, exc) from exc
+        except dbapi.OperationalError as exc:  # "database is locked": the batch is retried
+            raise OperationalError(sql, None, exc) from exc
+        return
+    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row([_copyable(row[name]) for name in names])
     except dbapi.IntegrityError as exc:  # as SQLAlchemy would raise it: the batch is retried
         raise IntegrityError(sql, None, exc) from exc
+
+
+def _converted(
+    row: dict[str, Any], names: list[str], convert: list[Callable[[Any], Any] | None]
+) -> tuple[Any, ...]:
+    return tuple(
+        row[name] if c is None else c(row[name]) for name, c in zip(names, convert, strict=True)
+    )
+
+
+def _converter(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The column type's bind processing (JSON text, naive UTC time text), remembered per
+    distinct value but for JSON (a batch's rows share their times)."""
+    process: Callable[[Any], Any] | None = type_.bind_processor(dialect)
+    if process is None or isinstance(type_, sa.JSON):
+        return process
+    seen: dict[Any, Any] = {}
+
+    def cached(value: Any) -> Any:
+        found = seen.get(value, _MISSING)
+        if found is _MISSING:
+            assert process is not None
+            found = seen[value] = process(value)
+        return found
+
+    return cached
+
+
+_MISSING = object()
 
 
 def _copyable(value: Any) -> Any:

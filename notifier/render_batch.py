@@ -15,6 +15,7 @@ short and rendered directly.
 from __future__ import annotations
 
 import copy
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -36,12 +37,26 @@ UNSUBSCRIBE = "https://qq-notifier-unsubscribe-9c1e.invalid/u"
 KEPT = 512
 
 
+_MARKERS = re.compile(f"({re.escape(NAME)}|{re.escape(PREFERENCES)}|{re.escape(UNSUBSCRIBE)})")
+
+
 @dataclass(frozen=True)
 class _Form:
     subject: str
-    text: str
-    html: str
+    #: the text and HTML split at the markers: literal, marker, literal, ... (each copy is
+    #: one join, not a scan of the whole text per marker)
+    text: tuple[str, ...]
+    html: tuple[str, ...]
     with_links: bool
+
+
+def _fill(parts: tuple[str, ...], values: dict[str, str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    out = list(parts)
+    for i in range(1, len(out), 2):
+        out[i] = values.get(out[i], out[i])
+    return "".join(out)
 
 
 def form_key(digest: Digest) -> tuple[Any, ...]:
@@ -101,17 +116,17 @@ class FormRenderer:
         message = self._stand_in.render(stand_in, self.now)
         self.rendered += 1
         return _Form(
-            storable(message.subject), storable(message.text), storable(message.html),
-            bool(message.headers),
+            storable(message.subject), tuple(_MARKERS.split(storable(message.text))),
+            tuple(_MARKERS.split(storable(message.html))), bool(message.headers),
         )  # fmt: skip
 
     def _personal(self, form: _Form, digest: Digest) -> OutgoingMessage:
         r = digest.recipient
-        text, html = form.text, form.html
+        plain: dict[str, str] = {}
+        html: dict[str, str] = {}
         if r.name:
             name = storable(r.name)
-            text = text.replace(NAME, name)
-            html = html.replace(NAME, str(escape(name)))
+            plain[NAME], html[NAME] = name, str(escape(name))
         headers: dict[str, str] = {}
         if form.with_links and self.renderer.links is not None:
             version = self.versions.get(r.subscriber_id)
@@ -120,14 +135,13 @@ class FormRenderer:
             else:
                 links = self.renderer.links(r, self.now)
             for marker, url in ((PREFERENCES, links.preferences), (UNSUBSCRIBE, links.unsubscribe)):
-                text = text.replace(marker, url)
-                html = html.replace(marker, str(escape(url)))
+                plain[marker], html[marker] = url, str(escape(url))
             headers = links.headers()
         return OutgoingMessage(
             to=r.email,
             subject=form.subject,
-            text=text,
-            html=html,
+            text=_fill(form.text, plain),
+            html=_fill(form.html, html),
             idempotency_key=digest.idempotency_key,
             headers=headers,
         )

@@ -59,12 +59,17 @@ from notifier.web.routes.api_models import (
 
 PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX, tags=["offentlig"])
-#: documented on every route that reads parameters
+#: every public GET answers 304 to a matching If-None-Match
+CACHED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Uendret siden svaret med denne ETag-en (If-None-Match)"}
+}
 BAD_REQUEST: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "Ugyldig parameter"}
+    **CACHED,
+    400: {"model": ErrorOut, "description": "Ugyldig parameter"},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "Fant ikke endringen"}
+    **CACHED,
+    404: {"model": ErrorOut, "description": "Fant ikke endringen"},
 }
 
 
@@ -185,6 +190,7 @@ def change(request: Request, ctx: CtxDep, session: DbSession, change_id: str) ->
 @router.get(
     "/sources",
     response_model=list[SourceOut],
+    responses=CACHED,
     summary="Kildene som følges (offentlige felt)",
     openapi_extra={"x-summary-nn": "Kjeldene som blir følgde (offentlege felt)"},
 )
@@ -203,6 +209,7 @@ def sources(request: Request, ctx: CtxDep, session: DbSession) -> Response:
 @router.get(
     "/subtopics",
     response_model=list[SubtopicOut],
+    responses=CACHED,
     summary="Undertemaene (slug og navn på bokmål og nynorsk)",
     openapi_extra={"x-summary-nn": "Undertema (slug og namn på bokmål og nynorsk)"},
 )
@@ -217,6 +224,7 @@ def subtopics(request: Request, ctx: CtxDep) -> Response:
 @router.get(
     "/regions",
     response_model=RegionsOut,
+    responses=CACHED,
     summary="Fylker og kommuner med nummer",
     openapi_extra={"x-summary-nn": "Fylke og kommunar med nummer"},
 )
@@ -255,6 +263,7 @@ def v1_schema(app: FastAPI) -> dict[str, Any]:
             routes=routes,
             servers=[{"url": base_url(app.state.ctx)}],
         )
+        _drop_validation_errors(cached)
         cached["components"].setdefault("securitySchemes", {})["bearer"] = {
             "type": "http",
             "scheme": "bearer",
@@ -262,6 +271,17 @@ def v1_schema(app: FastAPI) -> dict[str, Any]:
         }
         app.state.api_v1_schema = cached
     return dict(cached)
+
+
+def _drop_validation_errors(schema: dict[str, Any]) -> None:
+    """FastAPI documents a 422 for every route with parameters; ours take every parameter as
+    text and answer a wrong one 400 with ``ErrorOut``, so a 422 never comes."""
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            operation.get("responses", {}).pop("422", None)
+    models = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        models.pop(name, None)
 
 
 @router.get("/openapi.json", include_in_schema=False)

@@ -39,11 +39,11 @@ NO_STORE = {"Cache-Control": "no-store"}
 SECURED: dict[str, Any] = {"security": [{"bearer": []}]}
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Mangler eller ugyldig API-nøkkel"},
-    403: {"model": ErrorOut, "description": "API-nøkkelen har ikke rettigheter til dette"},
     429: {"model": ErrorOut, "description": "For mange ugyldige forsøk"},
 }
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     **REFUSALS,
+    403: {"model": ErrorOut, "description": "API-nøkkelen har ikke rettigheter til dette"},
     404: {"model": ErrorOut, "description": "Fant ikke endringen"},
     409: {"model": ErrorOut, "description": "Endringen er ikke i en tilstand som tillater dette"},
 }

@@ -61,6 +61,7 @@ from feeds.store.sources import (
     error_fields,
     health_times,
     load_targets,
+    release_claims,
     success_fields,
 )
 from feeds.store.versions import (
@@ -140,10 +141,13 @@ async def check_sources(
     now: Callable[[], datetime],
     rules: HoldRules = DEFAULT_RULES,
     confirm: ConfirmRules = DEFAULT_CONFIRM,
+    claim: str | None = None,
 ) -> list[CheckReport]:
     """Check these sources once; one report per source, in the order given. ``rules`` are
     the review rules: which new versions are stored held for staff review; ``confirm`` says
-    whether page changes wait for a re-check, and how long."""
+    whether page changes wait for a re-check, and how long. ``claim``: the worker that
+    claimed the sources (``claim_due``); its claims are released with the round's last
+    write, when every source's next check time is stored."""
     with Session(engine) as session:
         targets = load_targets(session, source_ids)
     round_ = _Round(engine, fetcher, classifier, now, rules, confirm)
@@ -154,6 +158,8 @@ async def check_sources(
         apply_fields(session, round_.quiet)
         history = [(t.id, rep.outcome == "error") for t, rep in zip(targets, reports, strict=True)]
         count_checks(session, history, now())
+        if claim is not None:
+            release_claims(session, source_ids, claim)
         session.commit()
     return reports
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from feeds.classify import classify
 from feeds.errors import CatalogueError
 from feeds.store.models import Source
-from notifier import cli_api, cli_push, logs, review, startup
+from notifier import cli_api, cli_push, cli_run, logs, review, startup
 from notifier.context import Context, build_context
 from notifier.deliver import deliver as deliver_outbox
 from notifier.pipeline import check as check_round
@@ -300,6 +300,7 @@ def subscribers_check() -> None:
 
 
 cli_push.register(subscribers_app, _ctx)  # push-add/-list/-remove, target-add/-list/-remove
+cli_run.register(app, _ctx)  # worker: the scheduled work without the web app
 cli_api.register(app, _ctx)  # api token-create/-list/-revoke
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,7 +18,9 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import feeds.store.hosts
 import feeds.store.models
+import notifier.leases
 import notifier.models
 import notifier.outbox
 import subscribers.models  # noqa: F401  (tables register on SQLModel.metadata)
@@ -52,12 +57,35 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (safe to run on every start)."""
+    """Bring the schema to the newest migration (safe to run on every start, also by several
+    processes starting at once: one migrates, the others wait for it and find it done)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with engine.begin() as connection, exclusive(connection, "migrations"):
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
+
+
+@contextmanager
+def exclusive(connection: sa.Connection, name: str) -> Iterator[None]:
+    """Hold a lock named ``name`` across processes for the rest of ``connection``'s
+    transaction (PostgreSQL: a transaction advisory lock) or for the block (a SQLite file: a
+    lock file beside it)."""
+    if connection.dialect.name == "postgresql":
+        key = zlib.crc32(name.encode())
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        yield
+        return
+    path = connection.engine.url.database
+    if connection.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -109,6 +137,7 @@ def session(engine: Engine) -> Session:
 
 
 __all__ = [
+    "exclusive",
     "feeds",
     "is_locked",
     "make_engine",

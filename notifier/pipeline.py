@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session
@@ -13,8 +17,17 @@ from feeds.check import CheckReport, Classifier, check_sources
 from feeds.classify import Classification, classify
 from feeds.detect.detection import DetectedChange
 from feeds.fetch.client import Fetcher
-from feeds.store.sources import select_sources, upsert_sources
+from feeds.store.hosts import shared_hosts
+from feeds.store.sources import (
+    claim_due,
+    extend_claims,
+    release_claims,
+    select_sources,
+    upsert_sources,
+)
 from notifier.context import Context
+from notifier.db import exclusive, write_retrying, write_retrying_async
+from notifier.leases import worker_id
 from notifier.operators import alert_operators
 from notifier.plan import dispatch
 
@@ -22,7 +35,8 @@ from notifier.plan import dispatch
 def load_sources(ctx: Context, path: Path | None = None) -> tuple[int, int]:
     """Insert or update the sources of a catalogue file (the bundled one by default)."""
     specs = load_catalogue(path or ctx.settings.catalogue)
-    with Session(ctx.engine) as session:
+    # workers starting at once load the catalogue one after the other
+    with Session(ctx.engine) as session, exclusive(session.connection(), "catalogue"):
         result = upsert_sources(session, specs)
         session.commit()
     return result
@@ -46,32 +60,81 @@ def classifier_for(ctx: Context) -> Classifier:
     return run
 
 
+def make_fetcher(ctx: Context) -> Fetcher:
+    """The fetcher of this process: on PostgreSQL its host gaps and pauses are shared with
+    every other worker (``fetch_host``); on SQLite (one process) they stay in memory."""
+    return Fetcher(ctx.settings.fetch_policy(), shared=shared_hosts(ctx.engine))
+
+
+def claim_due_sources(ctx: Context, worker: str) -> list[int]:
+    """Claim the due sources of a round for ``worker`` (a lease; one short transaction)."""
+    lease = timedelta(seconds=ctx.settings.check_lease_seconds)
+    limit = ctx.settings.check_claim_limit
+    return write_retrying(ctx.engine, lambda s: claim_due(s, ctx.clock(), worker, lease, limit))
+
+
+@asynccontextmanager
+async def keeping_claims(ctx: Context, ids: Sequence[int], worker: str) -> AsyncIterator[None]:
+    """Renew the lease on these sources every third of it while the round runs; on the way
+    out by an error, give them back (they are checked again at the next tick)."""
+    lease = timedelta(seconds=ctx.settings.check_lease_seconds)
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            await write_retrying_async(
+                ctx.engine, lambda s: extend_claims(s, ids, worker, ctx.clock() + lease)
+            )
+
+    task = asyncio.create_task(renew()) if ids else None
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            write_retrying(ctx.engine, lambda s: release_claims(s, ids, worker))
+        raise
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 async def check(
     ctx: Context,
     keys: Sequence[str] = (),
     everything: bool = False,
     fetcher: Fetcher | None = None,
+    worker: str | None = None,
 ) -> list[CheckReport]:
     """One check round (these keys, all, or the due sources), then immediate alerts (for what
-    is published; a page change waits for its confirmation by a re-check). The
+    is published; a page change waits for its confirmation by a re-check). The due sources
+    are claimed for this worker (``worker_id()`` unless given) with a lease, so any number
+    of workers check each once; named keys or ``everything`` are checked as asked. The
     service passes its long-lived ``fetcher`` so robots.txt caches and per-host pauses
     outlive a round; one-off commands get a fetcher of their own."""
-    with Session(ctx.engine) as session:
-        sources = select_sources(session, ctx.clock(), keys, everything)
-        ids = [s.id for s in sources if s.id is not None]
-        found = {s.key for s in sources}
-    missing = [k for k in keys if k not in found]
-    if missing:
-        raise LookupError(f"no source with key {', '.join(missing)}; see 'notifier sources list'")
-    rules, confirm = ctx.settings.hold_rules(), ctx.settings.confirm_rules()
-    if fetcher is None:
-        async with Fetcher(ctx.settings.fetch_policy()) as own:
-            reports = await check_sources(
-                ctx.engine, own, ids, classifier_for(ctx), ctx.clock, rules, confirm
+    claim: str | None = None
+    if keys or everything:
+        with Session(ctx.engine) as session:
+            sources = select_sources(session, ctx.clock(), keys, everything)
+            ids = [s.id for s in sources if s.id is not None]
+            found = {s.key for s in sources}
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise LookupError(
+                f"no source with key {', '.join(missing)}; see 'notifier sources list'"
             )
     else:
+        claim = worker or worker_id()
+        ids = claim_due_sources(ctx, claim)
+    rules, confirm = ctx.settings.hold_rules(), ctx.settings.confirm_rules()
+    async with contextlib.AsyncExitStack() as stack:
+        if fetcher is None:
+            fetcher = await stack.enter_async_context(make_fetcher(ctx))
+        if claim is not None:
+            await stack.enter_async_context(keeping_claims(ctx, ids, claim))
         reports = await check_sources(
-            ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, rules, confirm
+            ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, rules, confirm, claim
         )
     dispatch(ctx)
     alert_operators(ctx)

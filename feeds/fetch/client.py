@@ -17,6 +17,9 @@ What the fetcher guarantees:
 - after a 429 or 503 the whole host pauses until its ``Retry-After`` (or, without one, an
   exponential backoff with jitter that grows with each consecutive 429/503 from that host):
   every fetch for that host until then fails at once with ``HostPaused`` and sends nothing;
+- with a shared host ledger (``shared``, e.g. ``feeds.store.hosts.SharedHosts`` on PostgreSQL)
+  the gap and the pauses hold across every worker that uses the same ledger: each request
+  start is reserved there, and a pause is written there for all to see;
 - robots.txt is honoured per origin and cached (``feeds.fetch.robots``); a disallowed URL raises
   ``RobotsDisallowed``, an unreadable robots.txt ``RobotsUnavailable``; a ``Crawl-delay``
   widens the host's minimum gap (up to ``max_crawl_delay``);
@@ -43,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -142,6 +146,18 @@ def backoff_seconds(failures: int, base: float, cap: float, draw: float) -> floa
     return ceiling / 2 + ceiling / 2 * draw
 
 
+class HostLedger(Protocol):
+    """Per-host manners kept outside this process (shared by several workers)."""
+
+    async def reserve(self, host: str, gap: float) -> tuple[float, float]:
+        """(seconds to wait, then start; the start is reserved) or (0, seconds still paused)."""
+        ...
+
+    async def pause(self, host: str, seconds: float) -> None:
+        """Pause ``host`` for everyone for ``seconds`` (never shortening a longer pause)."""
+        ...
+
+
 @dataclass
 class _HostState:
     """What the fetcher remembers of one host within its lifetime."""
@@ -165,8 +181,10 @@ class Fetcher:
         policy: FetchPolicy,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        shared: HostLedger | None = None,
     ) -> None:
         self.policy = policy
+        self.shared = shared
         self._clock = clock
         self._jitter = jitter
         self._session: aiohttp.ClientSession | None = None
@@ -226,12 +244,14 @@ class Fetcher:
         state = self._host(host)
         self._refuse_if_paused(url, state)
         headers = {**self.policy.host_headers.get(host, {}), **conditional}
-        async with self._slot(state):
+        async with self._slot(host, state, url):
             self._refuse_if_paused(url, state)
             try:
                 result = await self._get_once(url, headers)
             except TransientFetchError as exc:
                 self._maybe_pause(state, exc)
+                if self.shared is not None and state.paused_until > self._clock():
+                    await self.shared.pause(host, state.paused_until - self._clock())
                 raise
         state.pauses = 0
         if isinstance(result, FetchResult):
@@ -248,8 +268,8 @@ class Fetcher:
             self._hosts[host] = state
         return state
 
-    def _refuse_if_paused(self, url: str, state: _HostState) -> None:
-        wait = state.paused_until - self._clock()
+    def _refuse_if_paused(self, url: str, state: _HostState, wait: float | None = None) -> None:
+        wait = state.paused_until - self._clock() if wait is None else wait
         if wait > 0:
             raise HostPaused(
                 f"{url}: its host asked us to wait (HTTP 429/503); not fetching for another "
@@ -380,9 +400,16 @@ class Fetcher:
         return b"".join(chunks)
 
     @asynccontextmanager
-    async def _slot(self, state: _HostState) -> AsyncIterator[None]:
+    async def _slot(self, host: str, state: _HostState, url: str) -> AsyncIterator[None]:
         async with state.slots:
-            if state.gap > 0:
+            if self.shared is not None:
+                # one start at a time per host here, reserved in the shared ledger
+                async with state.lock:
+                    wait, paused = await self.shared.reserve(host, state.gap)
+                    self._refuse_if_paused(url, state, paused)
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+            elif state.gap > 0:
                 async with state.lock:
                     if state.last_start is not None:
                         wait = state.last_start + state.gap - self._clock()

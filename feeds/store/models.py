@@ -66,6 +66,10 @@ class Source(SourceBase, table=True):
     pending_since: datetime | None = _ts()
     #: checks in a row that left changes pending (the quick re-checks are bounded)
     confirm_checks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: scale-out (migration 0011): the worker checking the source now, until ``claimed_until``
+    #: (a lease: a dead worker's claim expires and the source is taken again)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_until: datetime | None = _ts(index=True)
 
 
 class Snapshot(SQLModel, table=True):

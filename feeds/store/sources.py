@@ -1,5 +1,6 @@
-"""Sources in the store: the catalogue's sources inserted and updated, the round's targets
-loaded, and each source's health written after its check (and counted per hour)."""
+"""Sources in the store: the catalogue's sources inserted and updated, the due ones claimed by
+a worker (a lease, docs/scaling.md), the round's targets loaded, and each source's health
+written after its check (and counted per hour)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
@@ -75,6 +77,67 @@ def select_sources(
             or_(col(Source.next_check_at).is_(None), col(Source.next_check_at) <= now),
         )
     return list(session.exec(query).all())
+
+
+def _due(table: Any, now: datetime) -> Any:
+    """Enabled, due, and claimed by no live lease."""
+    return sa.and_(
+        table.c.enabled == sa.true(),
+        or_(table.c.next_check_at.is_(None), table.c.next_check_at <= now),
+        or_(table.c.claimed_until.is_(None), table.c.claimed_until <= now),
+    )
+
+
+def claim_due(
+    session: Session, now: datetime, worker: str, lease: timedelta, limit: int
+) -> list[int]:
+    """Claim up to ``limit`` due sources for ``worker`` until ``now + lease``, oldest due
+    first; the caller commits at once. One statement: on PostgreSQL the candidates are
+    locked with ``FOR UPDATE SKIP LOCKED`` (two workers never wait for, nor take, the same
+    row); on SQLite the UPDATE holds the write lock while it reads. A claim whose lease has
+    run out (its worker died) is due again."""
+    table = Source.__table__  # type: ignore[attr-defined]
+    candidates = (
+        sa_select(table.c.id)
+        .where(_due(table, now))
+        .order_by(table.c.next_check_at.asc().nulls_first(), table.c.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(table)
+        .where(table.c.id.in_(candidates.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .returning(table.c.id)
+    )
+    return sorted(row[0] for row in session.connection().execute(statement))
+
+
+def extend_claims(session: Session, ids: Sequence[int], worker: str, until: datetime) -> list[int]:
+    """Renew ``worker``'s claims on these sources (a long round); the ones still held."""
+    if not ids:
+        return []
+    table = Source.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id.in_(ids), table.c.claimed_by == worker)
+        .values(claimed_until=until)
+        .returning(table.c.id)
+    )
+    return sorted(row[0] for row in session.connection().execute(statement))
+
+
+def release_claims(session: Session, ids: Sequence[int], worker: str) -> None:
+    """Give back ``worker``'s claims on these sources (their next check time is written)."""
+    if not ids:
+        return
+    table = Source.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        update(table)
+        .where(table.c.id.in_(ids), table.c.claimed_by == worker)
+        .values(claimed_by=None, claimed_until=None)
+    )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ taxonomy, the model and the migrations, and the installed command runs from anyw
 
 The wheel is built from a copy of the sources (nothing is written into the repository) without
 build isolation, and installed into a fresh virtual environment that borrows this one's
-dependencies through a .pth file, so nothing is downloaded. About 15 s; deselect with
+dependencies through a .pth file, so nothing is downloaded. About 35 s; deselect with
 ``-m "not packaging"``."""
 
 from __future__ import annotations

@@ -154,6 +154,12 @@ class Settings(BaseSettings):
     #: Web Push: the contact push services see in our VAPID signature (``sub``), a mailto: or
     #: https: URL; empty: mailto: with NOTIFIER_CONTACT or the address of NOTIFIER_MAIL_FROM
     vapid_subject: str = ""
+    #: adding push endpoints and Apprise targets on the preferences page: attempts allowed per
+    #: subscriber and per client IP within ``push_add_window_minutes`` (subscribers.push and
+    #: subscribers.targets also cap what one subscriber holds)
+    push_add_limit_per_subscriber: int = Field(default=10, ge=1)
+    push_add_limit_per_ip: int = Field(default=30, ge=1)
+    push_add_window_minutes: int = Field(default=60, ge=1)
 
     #: log lines: "text" (for people) or "json" (one JSON object a line, for a log collector)
     log_format: Literal["text", "json"] = "text"
@@ -253,6 +259,18 @@ class Settings(BaseSettings):
                 f"shorter than the staff login window (NOTIFIER_STAFF_LOGIN_WINDOW_MINUTES="
                 f"{self.staff_login_window_minutes}); set it to {hours} or more, or shorten "
                 "the window"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_push_window(self) -> Settings:
+        window = timedelta(minutes=self.push_add_window_minutes)
+        if self.rate_event_retention < window:
+            hours = math.ceil(window / timedelta(hours=1))
+            raise ValueError(
+                f"NOTIFIER_RATE_EVENT_RETENTION_HOURS={self.rate_event_retention_hours:g} is "
+                f"shorter than the push rate-limit window (NOTIFIER_PUSH_ADD_WINDOW_MINUTES="
+                f"{self.push_add_window_minutes}); set it to {hours} or more, or shorten the window"
             )
         return self
 

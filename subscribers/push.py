@@ -13,15 +13,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from subscribers.models import AppriseTarget, PushEndpoint, PushReceipt, SubscriptionChannel
 
 MAX_ENDPOINT = 2000
+#: push endpoints (devices) one subscriber may have; one more is refused (``PushLimitError``)
+MAX_ENDPOINTS_PER_SUBSCRIBER = 20
 
 
 class PushEndpointError(ValueError):
     """A push subscription that cannot be stored; the text says what is wrong."""
+
+
+class PushLimitError(PushEndpointError):
+    """The subscriber has ``MAX_ENDPOINTS_PER_SUBSCRIBER`` endpoints already."""
 
 
 def b64url_decode(value: str) -> bytes:
@@ -69,10 +75,23 @@ def add(
 ) -> PushEndpoint:
     """Store (or renew) a browser's push subscription for this subscriber. The same endpoint
     registered again gets the new keys; registered by someone else, it moves to them (a
-    browser belongs to whoever turned push on in it last). The caller commits."""
+    browser belongs to whoever turned push on in it last). A subscriber holds at most
+    ``MAX_ENDPOINTS_PER_SUBSCRIBER`` (renewing one they have is always allowed). The caller
+    commits."""
     endpoint = check_endpoint_form(endpoint)
     p256dh, auth = check_keys(p256dh, auth)
     row = session.exec(select(PushEndpoint).where(PushEndpoint.endpoint == endpoint)).first()
+    if row is None or row.subscriber_id != subscriber_id:
+        held = session.exec(
+            select(func.count())
+            .select_from(PushEndpoint)
+            .where(PushEndpoint.subscriber_id == subscriber_id)
+        ).one()
+        if held >= MAX_ENDPOINTS_PER_SUBSCRIBER:
+            raise PushLimitError(
+                f"the subscriber has {held} push endpoints, the most allowed "
+                f"({MAX_ENDPOINTS_PER_SUBSCRIBER}); remove one first"
+            )
     if row is None:
         row = PushEndpoint(
             subscriber_id=subscriber_id, endpoint=endpoint, p256dh=p256dh, auth=auth,

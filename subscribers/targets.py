@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from subscribers.models import AppriseTarget, PushReceipt
 
@@ -46,10 +46,16 @@ HOST_SCHEMES = frozenset(
     }
 )  # fmt: skip
 MAX_URL = 2000
+#: Apprise targets one subscriber may have; one more is refused (``TargetLimitError``)
+MAX_TARGETS_PER_SUBSCRIBER = 20
 
 
 class TargetError(ValueError):
     """A target URL that cannot be stored; the text says why (never repeats the URL)."""
+
+
+class TargetLimitError(TargetError):
+    """The subscriber has ``MAX_TARGETS_PER_SUBSCRIBER`` targets already."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,8 @@ def add(
     session: Session, subscriber_id: int, target: ParsedTarget, secret: bytes, now: datetime
 ) -> AppriseTarget:
     """Store a checked target, encrypted under a key derived from ``secret`` (the signing
-    key). TargetError when this subscriber has it already. The caller commits."""
+    key). TargetError when this subscriber has it already, TargetLimitError when they have
+    ``MAX_TARGETS_PER_SUBSCRIBER``. The caller commits."""
     digest = _url_hash(secret, target.url)
     exists = session.exec(
         select(AppriseTarget.id).where(
@@ -136,6 +143,16 @@ def add(
     ).first()
     if exists is not None:
         raise TargetError("this target is there already")
+    held = session.exec(
+        select(func.count())
+        .select_from(AppriseTarget)
+        .where(AppriseTarget.subscriber_id == subscriber_id)
+    ).one()
+    if held >= MAX_TARGETS_PER_SUBSCRIBER:
+        raise TargetLimitError(
+            f"the subscriber has {held} targets, the most allowed "
+            f"({MAX_TARGETS_PER_SUBSCRIBER}); remove one first"
+        )
     row = AppriseTarget(
         subscriber_id=subscriber_id,
         secret_url=_fernet(secret).encrypt(target.url.encode()).decode(),

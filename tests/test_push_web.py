@@ -158,7 +158,8 @@ async def test_a_private_endpoint_is_refused_by_the_page(
     browser = service.subscribe(load_vapid_keys(ctx.engine).public)
     answer = await client.post(f"{path}/push", data={"csrf": csrf, "endpoint": browser.endpoint,
                                                      "p256dh": browser.p256dh, "auth": browser.auth})  # fmt: skip
-    assert answer.status_code == 400 and "private" in answer.json()["error"]
+    assert answer.status_code == 400 and answer.json()["error"] == "refused"
+    assert answer.json()["message"] == "Det gikk ikke å slå på varsler. Prøv igjen senere."
 
 
 async def test_targets_are_added_masked_and_removed(

@@ -44,6 +44,12 @@ PUSH_NB: Final[dict[str, str]] = {
     "push_choice_save": "Lagre valget",
     "push_choices_saved_title": "Valget er lagret",
     "push_choices_saved_text": "Push-varslene følger nå valget ditt.",
+    "push_limited": "Du har prøvd å slå på varsler mange ganger på kort tid. Vent litt og prøv igjen senere.",
+    "push_full": "Du har allerede varsler slått på i {n} nettlesere eller enheter, som er det meste som er lov. Fjern en enhet i listen nedenfor før du slår på varsler her.",
+    "push_rate_title": "For mange forsøk",
+    "push_rate_text": "Du har lagt til varsler eller varslingskanaler mange ganger på kort tid. Prøv igjen om {minutes} minutter.",
+    "target_full_title": "For mange varslingskanaler",
+    "target_full_text": "Du har allerede {n} varslingskanaler, som er det meste som er lov. Fjern en av dem før du legger til en ny.",
 }
 
 PUSH_NN: Final[dict[str, str]] = {
@@ -84,6 +90,12 @@ PUSH_NN: Final[dict[str, str]] = {
     "push_choice_save": "Lagre valet",
     "push_choices_saved_title": "Valet er lagra",
     "push_choices_saved_text": "Push-varsla følgjer no valet ditt.",
+    "push_limited": "Du har prøvd å slå på varsel mange gonger på kort tid. Vent litt og prøv igjen seinare.",
+    "push_full": "Du har alt varsel slått på i {n} nettlesarar eller einingar, som er det meste som er lov. Fjern ei eining i lista nedanfor før du slår på varsel her.",
+    "push_rate_title": "For mange forsøk",
+    "push_rate_text": "Du har lagt til varsel eller varslingskanalar mange gonger på kort tid. Prøv igjen om {minutes} minutt.",
+    "target_full_title": "For mange varslingskanalar",
+    "target_full_text": "Du har alt {n} varslingskanalar, som er det meste som er lov. Fjern ein av dei før du legg til ein ny.",
 }
 
 #: the staff console's subscriber page: push devices and Apprise targets (a group's channel,
@@ -109,6 +121,7 @@ STAFF_PUSH: Final[dict[str, dict[str, str]]] = {
         "sp_remove_label": "Fjern {target}",
         "sp_refused": "Adressen kan ikke brukes: bruk en nettbasert tjeneste som Apprise kan lese, ikke en adresse på et internt nett, og ikke en som allerede er lagt til.",
         "sp_never": "ikke ennå",
+        "sp_full": "Abonnenten har allerede {n} varslingskanaler, som er det meste som er lov. Fjern en før du legger til en ny.",
     },
     "nn": {
         "sp_title": "Push og andre varslingskanalar",
@@ -130,6 +143,7 @@ STAFF_PUSH: Final[dict[str, dict[str, str]]] = {
         "sp_remove_label": "Fjern {target}",
         "sp_refused": "Adressa kan ikkje brukast: bruk ei nettbasert teneste som Apprise kan lese, ikkje ei adresse på eit internt nett, og ikkje ei som alt er lagd til.",
         "sp_never": "ikkje enno",
+        "sp_full": "Abonnenten har alt {n} varslingskanalar, som er det meste som er lov. Fjern ein før du legg til ein ny.",
     },
 }
 assert STAFF_PUSH["nb"].keys() == STAFF_PUSH["nn"].keys()

@@ -8,14 +8,19 @@ root) and, behind the preferences link, this browser's push subscription and App
   ``endpoint``) or a listed device (a plain form, with ``endpoint_id``).
 - ``POST /innstillinger/<token>/mal`` and ``/mal/slett``: add or remove an Apprise target.
 
-Every endpoint and target passes the outbound gate (``notifier.channels.manage``).
+Every endpoint and target passes the outbound gate (``notifier.channels.manage``). Adding is
+rate-limited per subscriber and per client IP (``NOTIFIER_PUSH_ADD_LIMIT_PER_SUBSCRIBER``,
+``..._PER_IP``, in ``NOTIFIER_PUSH_ADD_WINDOW_MINUTES``; every attempt counts, refused ones too,
+so the gate cannot be probed either), and one subscriber holds at most
+``subscribers.push.MAX_ENDPOINTS_PER_SUBSCRIBER`` endpoints and
+``subscribers.targets.MAX_TARGETS_PER_SUBSCRIBER`` targets; each refusal says so in Norwegian.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from fastapi import APIRouter, Request
@@ -32,6 +37,7 @@ from notifier.web.icons import ICONS, png
 from notifier.web.pages import Pages
 from subscribers import push, targets
 from subscribers.models import AppriseTarget, PushEndpoint, Subscriber, Subscription
+from subscribers.selfservice import rate_limited
 from subscribers.tokens import MANAGE, TokenError
 
 router = APIRouter()
@@ -71,6 +77,8 @@ class PushView:
     targets: list[AppriseTarget]
     #: (subtopic, label, whether its alerts go to push) for each subscription
     choices: list[tuple[str, str, bool]]
+    #: the most devices one subscriber may have (the page's message when they have them)
+    max_devices: int = push.MAX_ENDPOINTS_PER_SUBSCRIBER
 
 
 def push_view(session: Session, subscriber: Subscriber, ctx: Context, lang: str) -> PushView:
@@ -157,6 +165,22 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+def _limited(request: Request, session: Session, ctx: Context, sid: int, now: datetime) -> bool:
+    """Count one attempt to add an endpoint or target, by client IP and by subscriber; True
+    when either already had its limit in the window. Committed at once, so an attempt the
+    gate then refuses (and rolls back) still counts."""
+    settings = ctx.settings
+    window = timedelta(minutes=settings.push_add_window_minutes)
+    ip = request.client.host if request.client else "unknown"
+    limited = rate_limited(
+        session, f"push:ip:{ip}", settings.push_add_limit_per_ip, window, now
+    ) or rate_limited(
+        session, f"push:sub:{sid}", settings.push_add_limit_per_subscriber, window, now
+    )  # fmt: skip
+    session.commit()
+    return limited
+
+
 def _person(token: str, session: Session, pages: Pages, now: datetime) -> Subscriber:
     """The subscriber whose preferences link ``token`` is (``TokenError`` if none)."""
     return resolve(session, pages.links.secret, MANAGE, token, now)
@@ -196,6 +220,12 @@ async def push_on(
     except TokenError:
         return JSONResponse({"ok": False, "error": "link"}, status_code=400)
     assert subscriber.id is not None
+    say = pages.text
+    if _limited(request, session, ctx, subscriber.id, now):
+        return JSONResponse(
+            {"ok": False, "error": "limit", "message": say(request, "push_limited")},
+            status_code=429,
+        )
     try:
         row = add_push(
             session, ctx.settings, subscriber.id, data.get("endpoint", ""),
@@ -203,7 +233,13 @@ async def push_on(
         )  # fmt: skip
     except ChannelRefused as exc:
         session.rollback()
-        return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
+        if isinstance(exc.__cause__, push.PushLimitError):
+            text = say(request, "push_full").format(n=push.MAX_ENDPOINTS_PER_SUBSCRIBER)
+            return JSONResponse({"ok": False, "error": "full", "message": text}, status_code=400)
+        return JSONResponse(
+            {"ok": False, "error": "refused", "message": say(request, "push_failed")},
+            status_code=400,
+        )
     session.commit()
     return JSONResponse({"ok": True, "id": row.id})
 
@@ -281,10 +317,20 @@ async def target_add(
     except TokenError as exc:
         return guard.bad_link(request, exc)
     assert subscriber.id is not None
+    if _limited(request, session, ctx, subscriber.id, now):
+        return _done(
+            request, pages, token, "push_rate_title", "push_rate_text", status=429,
+            minutes=str(ctx.settings.push_add_window_minutes),
+        )  # fmt: skip
     try:
         row = add_target(session, ctx.settings, subscriber.id, data.get("url", ""), now)
-    except ChannelRefused:
+    except ChannelRefused as exc:
         session.rollback()
+        if isinstance(exc.__cause__, targets.TargetLimitError):
+            return _done(
+                request, pages, token, "target_full_title", "target_full_text", status=400,
+                n=str(targets.MAX_TARGETS_PER_SUBSCRIBER),
+            )  # fmt: skip
         return _done(
             request, pages, token, "target_refused_title", "target_refused_text", status=400
         )

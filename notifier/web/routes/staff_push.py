@@ -22,12 +22,16 @@ router = APIRouter()
 
 
 def staff_push_view(
-    session: Session, person: Subscriber, lang: str, error: bool = False
+    session: Session, person: Subscriber, lang: str, error: bool | str = False
 ) -> dict[str, Any]:
-    """What the subscriber page shows of push (``staff/subscriber_push.html``)."""
+    """What the subscriber page shows of push (``staff/subscriber_push.html``); ``error``
+    ``"full"`` words the refusal as the subscriber's targets being at the limit."""
     assert person.id is not None
+    t = dict(STAFF_PUSH["nn" if lang == "nn" else "nb"])
+    if error == "full":
+        t["sp_refused"] = t["sp_full"].format(n=targets.MAX_TARGETS_PER_SUBSCRIBER)
     return {
-        "t": STAFF_PUSH["nn" if lang == "nn" else "nb"],
+        "t": t,
         "devices": push.endpoints_of(session, person.id),
         "targets": targets.targets_of(session, person.id),
         "error": error,
@@ -59,9 +63,11 @@ def target_add(
         row = add_target(session, ctx.settings, person.id, data.get("url", ""), ctx.clock())
     except ChannelRefused as exc:
         session.rollback()
+        full = isinstance(exc.__cause__, targets.TargetLimitError)
+        view = staff_push_view(session, person, pages.lang(request), "full" if full else True)
         return _detail(
             pages, request, staff, ctx, session, person, status=400, push_error=True,
-            errors=[str(exc)],
+            errors=[view["t"]["sp_refused"]],
         )  # fmt: skip
     audit.record(
         session, ctx.clock(), staff, "subscriber.target_add", "subscriber", str(person.id),

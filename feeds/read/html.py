@@ -89,6 +89,15 @@ _NOISE_XPATH = etree.XPath(
 #: where the main content is looked for when a source names no selector, in this order
 FALLBACK_MAIN = ("main", "[role=main]", "article", "#content", "#main-content", "body")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: a tag this long is looked at closely (only inline data URIs and hostile pages have them)
+_LONG_TAG = re.compile(r"<[^<>]{20000,}")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_ATTRIBUTE = re.compile(r"\s+[^\s=>/]")
+#: libxml2 checks each attribute against the ones before it: 40,000 attributes on one element
+#: take 10 s, a 10 MiB page of them hours. No real element has more than a few dozen.
+MAX_ATTRIBUTES = 1000
+#: a decoded page with more NUL characters than this share is not text in that encoding
+_MAX_NUL_SHARE = 0.01
 _PROBLEM_PAGES = tuple(
     re.compile(p, re.I)
     for p in (
@@ -178,6 +187,7 @@ def html_to_text(fragment: str) -> str:
     """Text of an HTML fragment, block elements on lines of their own; '' for empty input."""
     if "<" not in fragment and "&" not in fragment:
         return clean_text(fragment)
+    refuse_hostile_markup(fragment)
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -219,7 +229,26 @@ def parse_page(body: bytes, headers: Mapping[str, str] | None = None, plain: boo
     text = decode_body(body, headers)
     if not text.strip():
         raise SourceProblem("the page is empty")
+    refuse_hostile_markup(text)
     return _parse_html(text, plain)
+
+
+def refuse_hostile_markup(text: str) -> None:
+    """Raise SourceProblem for text no HTML parser should be given: an element with more than
+    ``MAX_ATTRIBUTES`` attributes (quadratic in libxml2), or bytes that were not text in the
+    encoding they were decoded with (NUL characters: UTF-16 read as UTF-8)."""
+    if text.count("\x00") > len(text) * _MAX_NUL_SHARE:
+        raise SourceProblem(
+            "the page is not text in its declared encoding (it is full of NUL characters); "
+            "the site may be sending a broken or wrong charset"
+        )
+    for match in _LONG_TAG.finditer(text):
+        attributes = len(_ATTRIBUTE.findall(_QUOTED.sub('""', match.group(0))))
+        if attributes > MAX_ATTRIBUTES:
+            raise SourceProblem(
+                f"an element of the page has {attributes} attributes (the limit is "
+                f"{MAX_ATTRIBUTES}); the page is not read"
+            )
 
 
 def _main_of(

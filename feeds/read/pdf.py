@@ -10,27 +10,53 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 
 from feeds.errors import SourceProblem
 from feeds.read.normalize import clean_text, strip_noise
 
 #: a PDF larger than this many pages is read up to it (a bound on CPU per check)
 MAX_PAGES = 400
+#: pypdf's limits, tighter than its defaults (75 MB per stream, 2 million tokens per content
+#: stream: an 88 KB "PDF bomb" took 17 s and 330 MB before pypdf gave up)
+MAX_STREAM_BYTES = 16_000_000
+MAX_STREAM_TOKENS = 200_000
+#: reading one PDF stops after this many seconds (checked between pages: pages can share
+#: one hostile content stream, each costing up to MAX_STREAM_TOKENS of parsing)
+MAX_SECONDS = 20.0
 _PAGE_NUMBER = re.compile(r"^(side\s+)?\d{1,4}(\s*(av|/|of)\s*\d{1,4})?$", re.I)
 
 
 def pdf_text(body: bytes) -> str:
     """The text of a PDF, one paragraph per line; a file pypdf cannot read is a problem."""
-    from pypdf import PdfReader  # imported here: only sources with follow_pdfs pay for it
-    from pypdf.errors import PdfReadError
+    # imported here: only sources with follow_pdfs pay for it
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     if not body.lstrip()[:5] == b"%PDF-":
         raise SourceProblem("the attachment is not a PDF")
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    deadline = time.monotonic() + MAX_SECONDS
+    pages: list[str] = []
     try:
-        reader = PdfReader(io.BytesIO(body))
-        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PAGES]]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        with apply_configuration(
+            zlib_maximum_output_length=MAX_STREAM_BYTES,
+            lzw_maximum_output_length=MAX_STREAM_BYTES,
+            run_length_maximum_output_length=MAX_STREAM_BYTES,
+            array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
+            stream_decoding_work_maximum_length=4 * MAX_STREAM_BYTES,
+            stream_parsing_work_maximum_count=MAX_STREAM_TOKENS,
+        ):
+            reader = PdfReader(io.BytesIO(body))
+            for page in reader.pages[:MAX_PAGES]:
+                if time.monotonic() > deadline:
+                    raise SourceProblem(
+                        f"the PDF took more than {MAX_SECONDS:g} s to read; it is not read"
+                    )
+                pages.append(page.extract_text() or "")
+    except LimitReachedError as exc:
+        raise SourceProblem(f"the PDF is too large or too complex to read: {exc}") from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise SourceProblem(f"the PDF cannot be read: {exc}") from exc
     return "\n".join(_paragraphs("\n".join(pages)))
 

@@ -2,11 +2,16 @@
 rounds, conditional GET honoured, the full chain (fetch, detect, classify, store in SQLite).
 
     python -m bench.check_round [--pages 1000] [--rounds 5] [--urlwatch PATH]
+                                [--classifier model|vocabulary]
 
 Prints the first (baseline) round, every changed round, then the median over the changed rounds
 (at least 3) of wall time and CPU time per page, the peak RSS and the ratio to urlwatch.
 Politeness limits are lifted for this loopback run only. ``--profile FILE`` writes a cProfile
 of the changed rounds only.
+
+The classifier's model is loaded before the rounds, as the service loads it once per process
+(~0.2 s); ``--classifier vocabulary`` runs the rounds with the vocabulary classifier alone
+(what the learned model adds to a round, in an alternated run).
 
 urlwatch, when installed apart (``--urlwatch PATH``, or ``urlwatch`` on PATH; see
 bench/peers.py), runs the same rounds on the same fixture server right after, and the ratios
@@ -38,7 +43,10 @@ from sqlmodel import Session
 
 from bench.peers import FILTERS, PeerRound, urlwatch_rounds
 from feeds.catalogue import SourceSpec
-from feeds.check import check_sources
+from feeds.check import Classifier, check_sources
+from feeds.classify import Classification, rules
+from feeds.classify.model import load_model
+from feeds.detect.detection import DetectedChange
 from feeds.fetch.client import Fetcher, FetchPolicy
 from feeds.store.models import utcnow
 from feeds.store.sources import select_sources, upsert_sources
@@ -73,17 +81,58 @@ def wait_for(url: str) -> None:
 class Figures:
     wall: float  # seconds
     cpu: float  # seconds
+    classify: float = 0.0  # seconds of CPU in the classifier (this thread)
+    classified: int = 0  # changes classified
 
 
-async def one_round(ctx: Context, ids: list[int], policy: FetchPolicy) -> Figures:
-    classifier = classifier_for(ctx)
+class Timed:
+    """The classifier, counting its calls and the CPU time they take (``thread_time``: the
+    classifier runs in the event loop's thread)."""
+
+    def __init__(self, classifier: Classifier) -> None:
+        self.classifier = classifier
+        self.seconds = 0.0
+        self.calls = 0
+
+    def __call__(self, spec: SourceSpec, change: DetectedChange) -> Classification:
+        start = time.thread_time()
+        try:
+            return self.classifier(spec, change)
+        finally:
+            self.seconds += time.thread_time() - start
+            self.calls += 1
+
+
+def make_classifier(ctx: Context, which: str) -> Classifier:
+    """The chain's classifier (the model loaded now), or the vocabulary classifier alone."""
+    if which == "vocabulary":
+        taxonomy, gazetteer = ctx.taxonomy, ctx.gazetteer
+
+        def vocabulary(spec: SourceSpec, change: DetectedChange) -> Classification:
+            return rules.classify(
+                taxonomy, gazetteer, title=change.title,
+                text=change.after or change.before or change.summary, url=change.url,
+                source_subtopics=spec.subtopics, section_path=change.section, kind=change.kind,
+            )  # fmt: skip
+
+        return vocabulary
+    load_model()
+    return classifier_for(ctx)
+
+
+async def one_round(
+    ctx: Context, ids: list[int], policy: FetchPolicy, classifier: Classifier
+) -> Figures:
+    timed = Timed(classifier)
     wall, cpu = time.perf_counter(), time.process_time()
     async with Fetcher(policy) as fetcher:
-        reports = await check_sources(ctx.engine, fetcher, ids, classifier, utcnow)
+        reports = await check_sources(ctx.engine, fetcher, ids, timed, utcnow)
     errors = [r for r in reports if r.outcome == "error"]
     if errors:
         raise RuntimeError(f"{len(errors)} errors, e.g. {errors[0]}")
-    return Figures(time.perf_counter() - wall, time.process_time() - cpu)
+    return Figures(
+        time.perf_counter() - wall, time.process_time() - cpu, timed.seconds, timed.calls
+    )
 
 
 def profiled(path: str | None, fn: Callable[[], T]) -> T:
@@ -103,6 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--classifier", choices=("model", "vocabulary"), default="model")
     parser.add_argument("--profile", help="write a cProfile of the changed rounds to this file")
     parser.add_argument(
         "--urlwatch",
@@ -156,11 +206,14 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     policy = FetchPolicy(
         allow_private=True, per_host_concurrency=16, per_host_min_gap=0, total_connections=16
     )
-    first = asyncio.run(one_round(ctx, ids, policy))
+    classifier = make_classifier(ctx, args.classifier)
+    first = asyncio.run(one_round(ctx, ids, policy, classifier))
     changed: list[Figures] = []
     for r in range(args.rounds):
         bump(port, r)
-        changed.append(profiled(args.profile, lambda: asyncio.run(one_round(ctx, ids, policy))))
+        changed.append(
+            profiled(args.profile, lambda: asyncio.run(one_round(ctx, ids, policy, classifier)))
+        )
     report(args, first, changed)
     if args.urlwatch:
         peers = {}
@@ -182,7 +235,7 @@ def report(args: argparse.Namespace, first: Figures, changed: list[Figures]) -> 
     cpu_ms = statistics.median(f.cpu for f in changed) * per_page
     print(
         f"check round: {args.pages} pages of ~100 KB, 10 % changed per round, "
-        f"{args.rounds} changed rounds"
+        f"{args.rounds} changed rounds, classifier: {args.classifier}"
     )
     print(
         f"  first round (baseline, every page parsed): {first.wall:.2f} s wall, "
@@ -191,6 +244,13 @@ def report(args: argparse.Namespace, first: Figures, changed: list[Figures]) -> 
     for i, f in enumerate(changed, 1):
         print(f"  changed round {i}: {f.wall:.3f} s wall, {f.cpu * per_page:.3f} ms CPU per page")
     print(f"  changed rounds, median: {wall:.3f} s wall, {cpu_ms:.3f} ms CPU per page")
+    calls = sum(f.classified for f in changed)
+    if calls:
+        seconds = sum(f.classify for f in changed)
+        print(
+            f"  of it classification: {seconds * 1000 / calls:.3f} ms CPU per change "
+            f"({calls} changes), {seconds * 1000 / (args.pages * len(changed)):.3f} ms per page"
+        )
     print(f"  peak RSS: {rss_mb:.0f} MB (this process)")
     print(
         f"  vs urlwatch (perf-notes: {URLWATCH_WALL_S} s, {URLWATCH_CPU_MS} ms/page): "

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -72,13 +73,12 @@ class Model:
         self.features: tuple[str, ...] = tuple(data["weights"])
         self._index = {name: row for row, name in enumerate(self.features)}
         n = len(self.heads)
-        matrix = np.zeros((len(self.features), n), dtype=np.float64)
         for row, ints in enumerate(data["weights"].values()):
             if len(ints) != n:
                 raise ClassifyDataError(
                     f"model: feature {self.features[row]!r} has {len(ints)} weights"
                 )
-            matrix[row] = ints
+        matrix = np.array(list(data["weights"].values()), dtype=np.float64).reshape(-1, n)
         self.weights = matrix / SCALE
         self.bias = np.array(data["bias"], dtype=np.float64) / SCALE
         self.calibration = {
@@ -92,17 +92,12 @@ class Model:
         self, values: Mapping[str, float]
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """Uncalibrated scores z of every head, and the rows and values of known features."""
-        index = self._index
-        rows: list[int] = []
-        found: list[float] = []
-        for name, value in values.items():
-            row = index.get(name)
-            if row is not None:
-                rows.append(row)
-                found.append(value)
-        picked = np.array(rows, dtype=np.intp)
-        known = np.array(found, dtype=np.float64)
-        z = self.bias + known @ self.weights[picked] if rows else self.bias.copy()
+        # C-level lookups (map with the default -1), then a mask: no Python loop per feature
+        rows = np.fromiter(map(self._index.get, values, repeat(-1)), np.intp, len(values))
+        known = np.fromiter(values.values(), np.float64, len(values))
+        present = rows >= 0
+        picked, known = rows[present], known[present]
+        z = self.bias + known @ self.weights[picked] if len(picked) else self.bias.copy()
         return z, picked, known
 
     def score(self, values: Mapping[str, float]) -> Scores:

@@ -104,9 +104,22 @@ class Classification:
 
 
 @dataclass(frozen=True, slots=True)
+class Scanned:
+    """One item's fields normalised and split into words, once for the vocabulary and the
+    model's features: ``title``, ``section`` (the heading path joined by " / "), ``lede``
+    (the first ``lede_chars`` characters of the text) and ``body`` (the rest), each as text
+    and as words (``split_words``)."""
+
+    texts: Mapping[str, str]
+    words: Mapping[str, list[str]]
+    lede_chars: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Item:
     fields: tuple[FieldHits, ...]  # in FIELD_ORDER, empty fields left out
     host: str
+    scanned: Scanned
 
 
 def _url_words(url: str) -> tuple[str, list[str]]:
@@ -129,15 +142,20 @@ def _scan_item(
     """Term hits per field; ``title``, ``text`` and ``section_path`` are NFC already."""
     lede, body = _split_lede(normalise(text), taxonomy._scoring.lede_chars)
     host, url_words = _url_words(url)
-    fields = {
-        "title": split_words(normalise(title)),
-        "section": split_words(normalise(" / ".join(section_path))),
-        "lede": split_words(lede),
-        "body": split_words(body),
-        "url": url_words,
+    texts = {
+        "title": normalise(title),
+        "section": normalise(" / ".join(section_path)),
+        "lede": lede,
+        "body": body,
     }
+    words = {name: split_words(value) for name, value in texts.items()}
+    fields = {**words, "url": url_words}
     scan = taxonomy._matcher.scan_grouped
-    return _Item(tuple(scan(name, words) for name, words in fields.items() if words), host)
+    return _Item(
+        tuple(scan(name, words) for name, words in fields.items() if words),
+        host,
+        Scanned(texts, words, taxonomy._scoring.lede_chars),
+    )
 
 
 _FIELD_RANK = {name: rank for rank, name in enumerate(FIELD_ORDER)}
@@ -399,6 +417,7 @@ class Evidence:
     scores: Mapping[str, int]
     tags: Mapping[str, Tag]
     urgent_rules: tuple[tuple[str, str], ...]
+    scanned: Scanned | None = field(repr=False, compare=False, default=None)
     _found: Mapping[str, _Evidence] = field(repr=False, compare=False, default_factory=dict)
 
     def reason(self, slug: str) -> str | None:
@@ -424,6 +443,7 @@ def evidence(
         scores={slug: ev.score for slug, ev in found.items()},
         tags=_subtopic_tags(taxonomy, item, source_subtopics, found),
         urgent_rules=_urgent_rules(taxonomy, item, source_subtopics, kind),
+        scanned=item.scanned,
         _found=found,
     )
 

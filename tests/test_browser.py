@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -292,3 +292,97 @@ def test_every_html_mail_passes_axe(name: str, browser: Any, tmp_path: Path, clo
     violations = axe_violations(page, skip=PAGE_ONLY_RULES)
     page.close()
     assert not violations, "\n".join(violations)
+
+
+# The public site: the change log, a change page and the front page, in both languages, on a
+# phone (360 px) and a desktop (1280 px): axe-clean, no sideways scrolling, print style.
+
+SCREENSHOTS = "NOTIFIER_TEST_SCREENSHOTS"  # a directory to keep the screenshots in (optional)
+
+
+def seed_public(ctx: Context) -> dict[str, int]:
+    from tests.support.changelog import add
+
+    t0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    long_word = "Folkehelseinstituttets-smittevernveileder-for-kommunehelsetjenesten-kapittel-14"
+    before = "Kommunelegen skal melde utbrudd til FHI innen en uke. " * 3
+    after = "Kommunelegen skal melde utbrudd til FHI straks, og senest innen ett døgn. " * 3
+    e = ctx.engine
+    for i in range(30, 0, -1):  # older first: ids follow the time of detection
+        add(e, f"Oppdatert råd nummer {i}", t0 - timedelta(days=i), subtopics=["testing"])
+    ids = {
+        "vaksine": add(e, "Nye råd om influensavaksine for eldre og risikogrupper", t0,
+                       subtopics=["vaksinasjon", "sykehjem_hjemmetjenester"], regions=["46", "4601"],
+                       summary="Alle over 65 år og personer i risikogrupper bør ta vaksinen. " * 4,
+                       story_key="s1"),
+        "fjernet": add(e, "Veileder for smittesporing trukket tilbake", t0 + timedelta(hours=5),
+                       kind="removed", authority="helsedirektoratet", before=before),
+    }  # fmt: skip
+    ids["lov"] = add(
+        e, f"Endring i smittevernloven § 2-1 om meldeplikt ({long_word})", t0 + timedelta(days=1),
+        authority="regjeringen", subtopics=["forskrifter_regelverk", "overvaking_utbrudd"],
+        urgent=True, kind="changed", section=["Kapittel 2", "§ 2-1 Meldeplikt", long_word],
+        before=before, after=after, diff=[list(s) for s in word_diff(before, after)],
+        story_key="s1", url=f"https://regjeringen.example.no/{long_word}/{long_word}",
+    )  # fmt: skip
+    return ids
+
+
+def test_public_pages_in_both_languages_on_phone_and_desktop(
+    server: tuple[str, Context], tmp_path: Path
+) -> None:
+    import os
+
+    base, ctx = server
+    ids = seed_public(ctx)
+    shots = Path(os.environ.get(SCREENSHOTS) or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "front": "/",
+        "log": "/endringer",
+        "log-filtered": "/endringer?q=r%C3%A5d&subtopic=testing&since=2026-11-01&until=2026-13-01",
+        "change": f"/endringer/{ids['lov']}",
+        "removed": f"/endringer/{ids['fjernet']}",
+    }
+    violations: dict[str, list[str]] = {}
+    wide: dict[str, int] = {}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(locale="nb-NO")
+        for lang in ("nb", "nn"):
+            for name, path in pages.items():
+                sep = "&" if "?" in path else "?"
+                for width in (360, 1280):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.goto(f"{base}{path}{sep}lang={lang}")
+                    assert page.locator("html").get_attribute("lang") == lang
+                    overflow = page.evaluate(
+                        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                    )
+                    if overflow > 0:
+                        wide[f"{name} {lang} {width}"] = overflow
+                    found = axe_violations(page)
+                    if found:
+                        violations[f"{name} {lang} {width}"] = found
+                    shot = shots / f"{name}-{lang}-{width}"
+                    page.screenshot(path=f"{shot}.png", full_page=True)
+                    page.screenshot(path=f"{shot}-top.png")
+        # the filters work in the browser, and the language stays with the links
+        page.set_viewport_size({"width": 360, "height": 900})
+        page.goto(f"{base}/endringer?lang=nn")
+        page.get_by_label("Søk i titlar og tekst").fill("meldeplikt")
+        page.get_by_role("button", name="Vis endringar").click()
+        assert page.locator("li.change").count() == 1
+        page.locator("li.change a").first.click()
+        assert page.url.endswith(f"/endringer/{ids['lov']}?lang=nn")
+        assert page.locator("h1").inner_text().startswith("Endring i smittevernloven")
+        assert page.locator("html").get_attribute("lang") == "nn"
+        # print: the menus and the search form are not printed; the source link is spelled out
+        page.emulate_media(media="print")
+        assert not page.locator("header.site nav").first.is_visible()
+        page.emulate_media(media="screen")
+        browser.close()
+    assert wide == {}
+    assert violations == {}

@@ -251,3 +251,34 @@ async def test_health_and_json_list_unchanged(ctx: Context, client: httpx.AsyncC
     assert health == {"status": "ok", "sources": 3, "failing_sources": 0}
     listed = (await client.get("/api/changes?limit=2")).json()
     assert [c["title"] for c in listed] == ["Kapittel flyttet", "Veileder <b>trukket</b>"]
+
+
+async def test_links_from_a_nynorsk_mail_open_nynorsk_pages(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    from sqlmodel import Session, select
+
+    from notifier.web.links import attach
+    from subscribers.models import Subscriber
+    from subscribers.service import add_subscriber
+
+    ids = seed(ctx)
+    with Session(ctx.engine) as session:
+        add_subscriber(
+            session, "nn@k.no", role="kommunelege", subtopics=["vaksinasjon"], cadence="daily",
+            known_subtopics=ctx.taxonomy.slugs(), confirmed=True,
+        )  # fmt: skip
+        session.commit()
+        sub = session.exec(select(Subscriber)).one()
+    assert sub.id is not None
+    links = attach(ctx)
+    nn = links.mail_links(sub.id, sub.token_version, ctx.clock(), lang="nn")
+    nb = links.mail_links(sub.id, sub.token_version, ctx.clock())
+    assert nn.preferences.endswith("?lang=nn") and "lang=" not in nb.preferences
+    base = ctx.settings.base_url
+    page = await client.get(nn.preferences.removeprefix(base))
+    assert page.status_code == 200 and tree(page.text).get("lang") == "nn"
+    change = links.change(ids["lov"], "nn")
+    assert change == f"{base}/endringer/{ids['lov']}?lang=nn"
+    shown = await client.get(change.removeprefix(base))
+    assert tree(shown.text).get("lang") == "nn" and NN["diff_title"] in shown.text

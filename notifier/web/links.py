@@ -42,13 +42,25 @@ class Links:
     def preferences(self, subscriber: Subscriber, now: datetime) -> str:
         return f"{self.base_url}/innstillinger/{self.token(MANAGE, subscriber, now)}"
 
-    def mail_links(self, sid: int, version: int, now: datetime) -> MailLinks:
+    def mail_links(self, sid: int, version: int, now: datetime, lang: str = "nb") -> MailLinks:
+        """The signed links of one subscriber's mail; for a nynorsk reader (``lang="nn"``) the
+        pages they open are in nynorsk (``?lang=nn``, which the page also remembers)."""
         manage = sign(self.secret, MANAGE, sid, version, now)
         unsub = sign(self.secret, UNSUBSCRIBE, sid, version, now)
+        suffix = lang_suffix(lang)
         return MailLinks(
-            preferences=f"{self.base_url}/innstillinger/{manage}",
-            unsubscribe=f"{self.base_url}/u/{unsub}",
+            preferences=f"{self.base_url}/innstillinger/{manage}{suffix}",
+            unsubscribe=f"{self.base_url}/u/{unsub}{suffix}",
         )
+
+    def change(self, change_id: int, lang: str = "nb") -> str:
+        """The public page of a change, in the reader's language (for mails and feeds)."""
+        return f"{self.base_url}/endringer/{change_id}{lang_suffix(lang)}"
+
+
+def lang_suffix(lang: str) -> str:
+    """The query string that opens a page in ``lang``: nothing for bokmål (the default)."""
+    return "?lang=nn" if lang == "nn" else ""
 
 
 def attach(ctx: Context) -> Links:

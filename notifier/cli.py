@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import typer
 from sqlmodel import Session, col, select
 
+from feeds.catalogue import load_catalogue
 from feeds.classify import classify
 from feeds.errors import CatalogueError
 from feeds.store.models import Source
@@ -55,7 +56,8 @@ def _settings_first() -> None:
     """Check every setting before any command starts: a wrong one ends the command with one
     line naming the variable and what to set (exit code 2). ``--help`` needs none."""
     global _settings
-    if any(arg in ("--help", "-h") for arg in sys.argv[1:]):
+    _settings = None  # each invocation reads the environment afresh (tests run several)
+    if "--help" in sys.argv[1:]:
         return
     try:
         _settings = startup.checked_settings()
@@ -747,6 +749,10 @@ def run() -> None:
 
     settings = _checked()
     _free_port(settings.web_host, settings.web_port)
+    try:  # the catalogue is checked before the database is touched
+        load_catalogue(settings.catalogue)
+    except CatalogueError as exc:
+        raise _fail(f"NOTIFIER_CATALOGUE: {exc}") from None
     with _ctx() as ctx:
         added, updated = load_sources(ctx)
         logging.getLogger("notifier").info(

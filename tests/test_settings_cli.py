@@ -53,6 +53,10 @@ CASES: dict[str, tuple[dict[str, str], list[str], str, str]] = {
     "below-minimum": ({"NOTIFIER_DELIVER_BATCH": "0"}, ["deliver"], "NOTIFIER_DELIVER_BATCH", "larger"),
     "base-url": ({"NOTIFIER_BASE_URL": "varsel.example.no"}, ["web"], "NOTIFIER_BASE_URL", "absolute URL"),
     "catalogue-missing": ({"NOTIFIER_CATALOGUE": "{tmp}/nowhere.toml"}, ["run"], "NOTIFIER_CATALOGUE", "exists"),
+    "catalogue-invalid": (
+        {"NOTIFIER_CATALOGUE": "{tmp}/bad.toml"}, ["run"],
+        "NOTIFIER_CATALOGUE", "bad.toml:6: source #1 (x): selector:",
+    ),
     "log-format": ({"NOTIFIER_LOG_FORMAT": "xml"}, ["check"], "NOTIFIER_LOG_FORMAT", "json"),
     "vapid-subject": ({"NOTIFIER_VAPID_SUBJECT": "http://x.no"}, ["deliver"], "NOTIFIER_VAPID_SUBJECT", "mailto:"),
     "dkim-partial": ({"NOTIFIER_DKIM_SELECTOR": "s1"}, ["deliver"], "DKIM needs NOTIFIER_DKIM_SELECTOR", "set all three"),
@@ -86,6 +90,10 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ran]
     one import: tests/support/forkcli.py)."""
     tmp = tmp_path_factory.mktemp("settings")
     (tmp / "a-file").write_text("")
+    (tmp / "bad.toml").write_text(
+        '[[source]]\nkey = "x"\nkind = "page"\nurl = "https://x.no/"\nauthority = "fhi"\n'
+        'selector = "main >> p"\n'
+    )
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

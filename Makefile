@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck fmt check bench demo model clean
+.PHONY: run test lint typecheck fmt check bench demo model doctor try clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(BIN)/notifier run
+
+# Is this installation ready? The database, the mail server, the push keys, the catalogue, disk.
+doctor: $(STAMP)
+	$(BIN)/notifier doctor
+
+# A try-out in containers: notifier, PostgreSQL and Mailpit (docs/operations.md).
+try:
+	docker compose up --build
 
 test: $(STAMP)
 	$(BIN)/pytest -q

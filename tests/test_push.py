@@ -446,3 +446,40 @@ async def test_a_sender_that_died_after_a_push_does_not_repeat_it(
     assert report.sent == 2  # the mail (never sent) and the push row
     assert len(service.pushes_to(first)) == 1  # not again
     assert len(service.pushes_to(second)) == 1
+
+
+async def test_a_server_error_waits_for_its_retry_after_date(
+    ctx: Context, service: PushService, clock: Clock
+) -> None:
+    """A 5xx with ``Retry-After`` as an HTTP date is tried again at that time, not before."""
+    from email.utils import format_datetime
+
+    subscribe(ctx, "sf@k.no", ["forskrifter_regelverk"], "immediate")
+    browser = register(ctx, service, "sf@k.no")
+    later = clock.now + timedelta(hours=2)
+    service.answer(browser, 503, **{"Retry-After": format_datetime(later, usegmt=True)})
+    add_change(ctx, "Ny forskrift", ["forskrifter_regelverk"], urgent=True)
+    dispatch(ctx)
+    assert (await deliver(ctx)).retried == 1
+    [row] = rows(ctx)
+    assert row.status == "pending" and row.next_attempt_at >= later - timedelta(seconds=1)
+    clock.advance(minutes=90)
+    assert (await deliver(ctx)).handled == 0
+    service.answer(browser, 201)
+    clock.advance(minutes=31)
+    assert (await deliver(ctx)).sent == 1
+
+
+async def test_an_alert_that_is_not_urgent_goes_with_normal_urgency_and_the_set_ttl(
+    ctx: Context, service: PushService
+) -> None:
+    ctx.settings.push_ttl_seconds = 600
+    subscribe(ctx, "sf@k.no", ["forskrifter_regelverk"], "immediate")
+    register(ctx, service, "sf@k.no")
+    add_change(ctx, "Veileder om journalføring", ["forskrifter_regelverk"])
+    dispatch(ctx)
+    assert (await deliver(ctx)).sent == 2
+    [pushed] = service.received
+    assert pushed.headers["urgency"] == "normal" and pushed.headers["ttl"] == "600"
+    assert pushed.payload["urgent"] is False
+    assert not pushed.payload["title"].startswith("Haster")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -30,6 +31,8 @@ from notifier.db import exclusive, write_retrying, write_retrying_async
 from notifier.leases import worker_id
 from notifier.operators import alert_operators
 from notifier.plan import dispatch
+
+log = logging.getLogger(__name__)
 
 
 def load_sources(ctx: Context, path: Path | None = None) -> tuple[int, int]:
@@ -127,6 +130,8 @@ async def check(
     else:
         claim = worker or worker_id()
         ids = claim_due_sources(ctx, claim)
+        if ids:
+            log.info("%s claimed %d due source(s)", claim, len(ids))
     rules, confirm = ctx.settings.hold_rules(), ctx.settings.confirm_rules()
     async with contextlib.AsyncExitStack() as stack:
         if fetcher is None:

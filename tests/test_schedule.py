@@ -317,3 +317,36 @@ async def test_quiet_hours_never_hold_email(ctx: Context, clock: Clock) -> None:
     channel = Recorder()
     assert (await deliver(ctx, channel)).sent == 1
     assert Recipient  # the planner's type, unchanged
+
+
+async def test_quiet_hours_hold_apprise_targets_too(ctx: Context, clock: Clock) -> None:
+    """Quiet hours are for every push channel: an Apprise row claimed inside them waits for
+    their end (here a period that wraps past midnight, ending on the night summer time
+    starts), while an urgent one goes at once."""
+    subscribe(ctx, "natt@k.no", ["vaksinasjon"], "immediate")
+    sid = choose(ctx, "natt@k.no", quiet_start=23, quiet_end=3)
+    calm = add_change(ctx, "Ny veileder", ["vaksinasjon"])
+    urgent = add_change(ctx, "Utbrudd", ["vaksinasjon"], urgent=True)
+    clock.now = utc(2026, 3, 28, 23, 30)  # 00:30 local, 29 March 2026
+    for change, key in ((calm, "apprise:1"), (urgent, "apprise:2")):
+        with Session(ctx.engine) as session:
+            message = OutgoingMessage(f"subscriber:{sid}", "Varsel", "kort", "", key)
+            enqueue(
+                session, message, kind="alert", subscriber_id=sid, now=ctx.clock(),
+                change_ids=[change], channel="apprise",
+            )  # fmt: skip
+            session.commit()
+    channel = Recorder()
+    channel.name = "apprise"
+    report = await deliver(ctx, Recorder(), channels={"apprise": channel})
+    assert (report.sent, report.deferred) == (1, 1)
+    with Session(ctx.engine) as session:
+        waiting = session.exec(
+            select(Delivery).where(Delivery.idempotency_key == "apprise:1")
+        ).one()
+    assert waiting.next_attempt_at == utc(
+        2026, 3, 29, 1
+    )  # 03:00 CEST, the hour after 02 is skipped
+    clock.now = utc(2026, 3, 29, 1)
+    assert (await deliver(ctx, Recorder(), channels={"apprise": channel})).sent == 1
+    assert [m.idempotency_key for m in channel.sent] == ["apprise:2", "apprise:1"]

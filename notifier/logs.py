@@ -83,6 +83,30 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+#: a path segment that looks like a token (signed links of the self-service pages, API keys)
+TOKEN_SEGMENT_RE = re.compile(r"(?<=/)[A-Za-z0-9_.~=-]{20,}")
+
+
+def private_path(path: str) -> str:
+    """A request path without its query and with token-like segments replaced by ``***``."""
+    return TOKEN_SEGMENT_RE.sub("***", path.split("?", 1)[0])
+
+
+class AccessFilter(logging.Filter):
+    """uvicorn's access lines without the client's address, the query string or tokens in
+    the path (links in mails carry signed tokens): who asked is personal data, what they
+    asked for with a token is a secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            args = list(record.args)
+            if len(args) == 5:
+                args[0] = "-"
+                args[2] = private_path(str(args[2]))
+                record.args = tuple(args)
+        return True
+
+
 def formatter(kind: str) -> logging.Formatter:
     return JsonFormatter() if kind == "json" else TextFormatter()
 
@@ -92,13 +116,16 @@ def configure(kind: str = "text", level: str = "INFO", stream: TextIO | None = N
     loggers of uvicorn too, so a process writes one format only."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter(kind))
+    handler.addFilter(AccessFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # every command migrates first; that Alembic says so on each start is noise
-    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
+    # noise at INFO: every command migrates first (Alembic says so), and the scheduler tells
+    # of every job it adds and runs; their warnings and errors still show
+    for name in ("alembic", "apscheduler"):
+        logging.getLogger(name).setLevel(max(root.level, logging.WARNING))
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers.clear()

@@ -102,3 +102,22 @@ def test_the_command_line_logs_json_when_asked(tmp_path: Path) -> None:
     assert lines[-1]["message"] == "to ***@kommune.no" and lines[-1]["level"] == "INFO"
     assert all({"time", "level", "logger", "message", "fields"} <= set(x) for x in lines)
     assert "a.b@" not in ran.stderr
+
+
+def test_access_lines_carry_no_client_address_query_or_token(
+    logger: tuple[logging.Logger, io.StringIO, logging.Handler],
+) -> None:
+    _, stream, handler = logger
+    handler.setFormatter(logs.formatter("json"))
+    handler.addFilter(logs.AccessFilter())
+    token = "eyJzdWIiOjQyfQ.Zm9vYmFyYmF6cXV4"
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("203.0.113.7:51234", "GET", f"/innstillinger/{token}?e=kari@kommune.no", "1.1", 200),
+        None,
+    )  # fmt: skip
+    handler.handle(record)
+    line = json.loads(stream.getvalue())
+    assert line["message"] == '- - "GET /innstillinger/*** HTTP/1.1" 200'
+    assert "203.0.113.7" not in stream.getvalue() and token not in stream.getvalue()
+    assert logs.private_path("/endringer/123?side=2") == "/endringer/123"

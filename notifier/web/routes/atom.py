@@ -114,6 +114,7 @@ def build_feed(
     params = filters.params() | ({"lang": lang} if lang != "nb" else {})
     query = f"?{urlencode(sorted(params.items()))}" if params else ""
     sources = _sources(session, changes)
+    known = ctx.taxonomy.slugs()
     entries = []
     for change in changes:
         source = sources.get(change.source_id)
@@ -130,7 +131,7 @@ def build_feed(
                 related=change.url,
                 categories=tuple(
                     (slug, ctx.taxonomy.label(slug, lang)) for slug in change.subtopics
-                    if slug in ctx.taxonomy.slugs()
+                    if slug in known
                 ),
             )
         )  # fmt: skip

@@ -28,6 +28,7 @@ from notifier.mailsafe import redact
 from notifier.message import OutgoingMessage
 from notifier.outbox import Delivery, DeliveryItem, enqueue
 from subscribers.models import Subscriber, UTCDateTime
+from subscribers.validate import lookup_keys
 
 #: how far back urgent alerts are watched (older ones were judged long ago)
 WATCH = timedelta(days=2)
@@ -40,7 +41,14 @@ REASON_LABELS = {
     "erased": "mottakeren slettet seg",
     "cancelled": "avbrutt av redaksjonen",
 }
-_CODE = re.compile(r"\b(SMTP [45]\d\d|HTTP \d{3})\b")
+_CODE = re.compile(r"\b(SMTP [45]\d\d|HTTP \d{3}|push service \d{3})\b")
+#: why a push row (Web Push, Apprise) failed: no mail server was involved
+PUSH_REASON_LABELS = {
+    outbox.BOUNCE: "push-tjenesten eller varslingskanalen tok ikke imot",
+    outbox.REFUSED: "push-tjenesten eller varslingskanalen tok ikke imot",
+    outbox.INVALID: "kunne ikke bygges",
+    outbox.GAVE_UP: "gitt opp etter gjentatte midlertidige feil",
+}
 
 
 class AssuranceReport(SQLModel, table=True):
@@ -60,12 +68,14 @@ def reason(row: Delivery, deadline: timedelta) -> str:
     if row.status == outbox.SENT:
         return "levert for sent"
     if row.status == outbox.FAILED:
-        return REASON_LABELS.get(row.failure or "", row.failure or "feilet")
+        labels = REASON_LABELS if row.channel == "email" else PUSH_REASON_LABELS
+        return labels.get(row.failure or "", REASON_LABELS.get(row.failure or "", "feilet"))
     if row.status != outbox.PENDING:
         return REASON_LABELS.get(row.status, row.status)
     if row.last_error:
         code = _CODE.search(row.last_error)
-        return f"venter etter midlertidig feil ({code.group(1) if code else 'annen feil'})"
+        found = code.group(1).replace("push service", "push") if code else "annen feil"
+        return f"venter etter midlertidig feil ({found})"
     if row.claim_token:
         return "under sending"
     if row.next_attempt_at > row.created_at:
@@ -211,7 +221,8 @@ def list_deliveries(
 ) -> list[Listed]:
     """Messages, newest first: by default those not sent (pending, late, failed). ``late``:
     pending and queued more than ``deadline`` ago. ``subscriber``: an address (compared by
-    key) or a subscriber id."""
+    key) or a subscriber id. A push row's ``to`` is its person's address (``(slettet)`` when
+    erased), not ``subscriber:<id>``."""
     query = select(Delivery).order_by(col(Delivery.id).desc()).limit(limit)
     query = query.where(*_status_filter(status, now, deadline))
     if change_id is not None:
@@ -220,9 +231,11 @@ def list_deliveries(
     if subscriber.isdigit():
         query = query.where(Delivery.subscriber_id == int(subscriber))
     elif subscriber:
-        ids = select(Subscriber.id).where(Subscriber.email_key == subscriber.strip().lower())
+        keys = lookup_keys(subscriber)
+        ids = select(Subscriber.id).where(col(Subscriber.email_key).in_(keys))
         query = query.where(col(Delivery.subscriber_id).in_(ids))
     rows = list(session.exec(query).all())
+    people = _addresses(session, {r.subscriber_id for r in rows if r.channel != "email"})
     items: dict[int, list[int]] = {r.id: [] for r in rows if r.id is not None}
     if items:
         for did, cid in session.exec(
@@ -243,9 +256,23 @@ def list_deliveries(
                 why = f"{why}: {redact(r.last_error)[:120]}"
         out.append(
             Listed(
-                id=r.id or 0, status=shown, kind=r.kind, channel=r.channel, to=r.to_address,
+                id=r.id or 0, status=shown, kind=r.kind, channel=r.channel,
+                to=r.to_address if r.channel == "email" else people.get(r.subscriber_id, "-"),
                 queued_at=r.created_at, attempts=r.attempts, next_attempt_at=r.next_attempt_at,
                 sent_at=r.sent_at, why=why, changes=tuple(sorted(items.get(r.id or 0, ()))),
             )
         )  # fmt: skip
     return out
+
+
+def _addresses(session: Session, ids: set[int | None]) -> dict[int | None, str]:
+    """Subscriber id -> address, ``(slettet)`` for an erased one."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    found = session.exec(
+        select(Subscriber.id, Subscriber.email, Subscriber.email_key).where(
+            col(Subscriber.id).in_(wanted)
+        )
+    )
+    return {sid: email if key is not None else "(slettet)" for sid, email, key in found}

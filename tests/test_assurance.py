@@ -175,3 +175,51 @@ def test_the_deliveries_command(
     assert (result.exit_code, result.stdout) == (0, "")
     result = runner.invoke(app, ["deliveries", "--status", "odd"])
     assert result.exit_code == 2
+
+
+async def test_push_rows_name_their_person_and_push_reasons(
+    octx: Context, clock: Clock, smtp: tuple[Inbox, int]
+) -> None:
+    """An urgent alert's push rows count for the deadline too, with reasons that name the push
+    service (never an SMTP code), and ``notifier deliveries`` shows the person's address for
+    them, not ``subscriber:<id>``."""
+    from notifier.assurance import missed_deadlines, reason
+    from notifier.message import OutgoingMessage
+    from notifier.outbox import enqueue
+
+    _inbox, port = smtp
+    subscribe(octx, "sf@xn--r-3fa9c.no", ["vaksinasjon"], "immediate")
+    change = add_change(octx, "Utbrudd", ["vaksinasjon"], urgent=True)
+    dispatch(octx)
+    await deliver_via_smtp(octx, port)  # the mail goes
+    with Session(octx.engine) as session:
+        sid = session.exec(select(Delivery.subscriber_id)).one()
+        for key, status, failure, error in (
+            ("p:1", "failed", "refused", "every push endpoint is gone (404/410)"),
+            ("p:2", "pending", None, "push service 429"),
+        ):
+            message = OutgoingMessage(f"subscriber:{sid}", "Haster: Utbrudd", "kort", "", key)
+            row = enqueue(
+                session, message, kind="alert", subscriber_id=sid, now=clock(),
+                change_ids=[change], channel="webpush" if key == "p:1" else "apprise",
+            )  # fmt: skip
+            assert row is not None
+            row.status, row.failure, row.last_error, row.attempts = status, failure, error, 1
+            session.add(row)
+        session.commit()
+    clock.advance(minutes=6)
+    with Session(octx.engine) as session:
+        rows = {r.channel: r for r in session.exec(select(Delivery))}
+        deadline = octx.settings.urgent_deadline
+        assert reason(rows["webpush"], deadline) == (
+            "push-tjenesten eller varslingskanalen tok ikke imot"
+        )
+        assert reason(rows["apprise"], deadline) == "venter etter midlertidig feil (push 429)"
+        [missed] = missed_deadlines(session, clock(), deadline)
+        assert (missed.recipients, missed.missing) == (3, 2)
+        listed = list_deliveries(session, clock(), deadline, subscriber="SF@ÆRØ.NO")
+    assert sorted((r.channel, r.to, r.status) for r in listed) == [
+        ("apprise", "sf@xn--r-3fa9c.no", "late"),
+        ("webpush", "sf@xn--r-3fa9c.no", "failed"),
+    ]
+    assert all("5xx" not in r.why and "SMTP" not in r.why for r in listed)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from feeds.fetch.netguard import OutboundGate
 from feeds.store.models import Change
@@ -56,7 +56,7 @@ from notifier.schedule import quiet_until
 from notifier.settings import Settings
 from subscribers.models import Subscriber
 from subscribers.push import clear_receipts
-from subscribers.suppression import record_delivered, record_hard_bounce, suppressed_among
+from subscribers.suppression import record_hard_bounce, suppressed_among
 
 log = logging.getLogger(__name__)
 #: accepted messages whose ``sent`` marks are written in one transaction (also at the end of
@@ -311,7 +311,15 @@ async def _flush(run: _Run) -> None:
     accepted, run.accepted = run.accepted, []
 
     def work(session: Session) -> None:
-        written = [(r, at) for r, token, at in accepted if _settle_sent(session, r, token, at)]
+        ids = outbox.mark_sent_many(session, accepted)
+        written = [(row, at) for row, _, at in accepted if row.id in ids]
+        mailed = {r.subscriber_id for r, _ in written if r.channel == EMAIL}
+        record_delivered_many(session, {sid for sid in mailed if sid is not None})
+        for row, _ in written:
+            if row.channel != EMAIL:
+                # the devices' receipts served retries of this row only; a push proves
+                # nothing about the e-mail address, so its bounce count stays
+                clear_receipts(session, row.idempotency_key)
         audit.record_accepted(session, written)
 
     await write_retrying_async(run.ctx.engine, work)
@@ -473,17 +481,15 @@ async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
     return Outcome("sent")
 
 
-def _settle_sent(session: Session, row: outbox.Delivery, token: str, now: datetime) -> bool:
-    """Mark the message sent (the audit row follows with its batch); True if written."""
-    if not outbox.mark_sent(session, row, token, now):
-        return False
-    if row.channel != EMAIL:
-        # the devices' receipts served retries of this row only; a push proves nothing
-        # about the e-mail address, so its bounce count stays
-        clear_receipts(session, row.idempotency_key)
-    elif row.subscriber_id is not None:
-        record_delivered(session, row.subscriber_id)
-    return True
+def record_delivered_many(session: Session, subscriber_ids: set[int]) -> None:
+    """``suppression.record_delivered`` for many subscribers in one statement: a message to
+    each was accepted, so their hard bounces start again from 0."""
+    if subscriber_ids:
+        session.exec(
+            update(Subscriber)
+            .where(col(Subscriber.id).in_(subscriber_ids), col(Subscriber.hard_bounces) != 0)
+            .values(hard_bounces=0)
+        )
 
 
 def _settle_deferred(

@@ -231,6 +231,39 @@ def mark_sent(session: Session, delivery: Delivery, token: str, now: datetime) -
     )  # fmt: skip
 
 
+def mark_sent_many(session: Session, sent: Sequence[tuple[Delivery, str, datetime]]) -> set[int]:
+    """``mark_sent`` for many messages in one statement executed for all (each guarded by its
+    claim token); returns the ids written. The caller commits."""
+    if not sent:
+        return set()
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    statement = (
+        table.update()
+        .where(table.c.id == sa.bindparam("did"), table.c.claim_token == sa.bindparam("token"))
+        .values(
+            status=SENT, sent_at=sa.bindparam("at"), attempts=sa.bindparam("tries"),
+            last_error=None, failure=None, claim_token=None, claimed_until=None,
+        )
+    )  # fmt: skip
+    params = [
+        {"did": row.id, "token": token, "at": at, "tries": row.attempts + 1}
+        for row, token, at in sent
+    ]
+    result = session.connection().execute(statement, params)
+    ids = {row.id for row, _, _ in sent if row.id is not None}
+    if result.rowcount == len(params):
+        return ids
+    # some claim was lost meanwhile (an expired lease taken by another sender): the rows
+    # written are those now sent at the time we gave them
+    when = {row.id: at for row, _, at in sent}
+    found = session.exec(
+        select(Delivery.id, Delivery.sent_at).where(
+            col(Delivery.id).in_(ids), Delivery.status == SENT
+        )
+    ).all()
+    return {did for did, at in found if did is not None and at == when[did]}
+
+
 def defer(session: Session, delivery: Delivery, token: str, until: datetime) -> bool:
     """Leave a message for later without trying it (its domain is paused); no attempt
     is counted."""

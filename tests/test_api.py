@@ -217,4 +217,10 @@ async def test_openapi_describes_v1_only_and_the_docs_page_needs_no_network(
     assert "Publiserte endringer, nyeste først" in docs.text
     assert "Publiserte endringar, nyaste først" in docs_nn.text
     assert lxml_html.fromstring(docs_nn.text).get("lang") == "nn"
+    # the descriptions are Norwegian, in the page's language
+    assert "endringens side hos Helsevarsel" in docs.text
+    assert "sida til endringa hos Helsevarsel" in docs_nn.text
+    assert "Fann ikkje endringa" in docs_nn.text and "Fant ikke endringen" in docs.text
+    for english in ("Successful Response", "Validation Error", "the publisher"):
+        assert english not in docs.text and english not in docs_nn.text
     assert re.search(r"ChangePageOut", docs.text)

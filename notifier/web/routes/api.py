@@ -59,17 +59,40 @@ from notifier.web.routes.api_models import (
 
 PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX, tags=["offentlig"])
+CHANGES_NB = (
+    "Filtre: subtopic (slug fra /subtopics), authority (fra /sources), region (fylkesnummer "
+    "med to sifre eller kommunenummer med fire, fra /regions), kind, urgent (1 eller 0), "
+    "since og until (ÅÅÅÅ-MM-DD, norske datoer, til og med), q (ord i titler og tekster). "
+    "limit: 1–200 (50). cursor: verdien av next_cursor fra forrige side."
+)
+CHANGES_NN = (
+    "Filter: subtopic (slug frå /subtopics), authority (frå /sources), region (fylkesnummer "
+    "med to siffer eller kommunenummer med fire, frå /regions), kind, urgent (1 eller 0), "
+    "since og until (ÅÅÅÅ-MM-DD, norske datoar, til og med), q (ord i titlar og tekstar). "
+    "limit: 1–200 (50). cursor: verdien av next_cursor frå førre side."
+)
 #: every public GET answers 304 to a matching If-None-Match
 CACHED: dict[int | str, dict[str, Any]] = {
-    304: {"description": "Uendret siden svaret med denne ETag-en (If-None-Match)"}
+    304: {
+        "description": "Uendret siden svaret med denne ETag-en (If-None-Match)",
+        "x-description-nn": "Uendra sidan svaret med denne ETag-en (If-None-Match)",
+    }
 }
 BAD_REQUEST: dict[int | str, dict[str, Any]] = {
     **CACHED,
-    400: {"model": ErrorOut, "description": "Ugyldig parameter"},
+    400: {
+        "model": ErrorOut,
+        "description": "Ugyldig parameter",
+        "x-description-nn": "Ugyldig parameter",
+    },
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     **CACHED,
-    404: {"model": ErrorOut, "description": "Fant ikke endringen"},
+    404: {
+        "model": ErrorOut,
+        "description": "Fant ikke endringen",
+        "x-description-nn": "Fann ikkje endringa",
+    },
 }
 
 
@@ -116,7 +139,12 @@ def change_out(ctx: Context, change: Change, source: Source | None) -> dict[str,
     response_model=ChangePageOut,
     responses=BAD_REQUEST,
     summary="Publiserte endringer, nyeste først",
-    openapi_extra={"x-summary-nn": "Publiserte endringar, nyaste først"},
+    description=CHANGES_NB,
+    response_description="OK",
+    openapi_extra={
+        "x-summary-nn": "Publiserte endringar, nyaste først",
+        "x-description-nn": CHANGES_NN,
+    },
 )
 def changes(
     request: Request,
@@ -133,10 +161,6 @@ def changes(
     limit: str | None = None,
     cursor: str | None = None,
 ) -> Response:
-    """Filters: ``subtopic`` (slug from /subtopics), ``authority`` (from /sources), ``region``
-    (a county's two digits or a municipality's four, from /regions), ``kind``, ``urgent``
-    (1 or 0), ``since``/``until`` (YYYY-MM-DD, Oslo dates, inclusive), ``q`` (words in the
-    titles and texts). ``limit``: 1-200 (50). ``cursor``: from ``next_cursor``."""
     filters = read_filters(ctx, session, request.query_params)
     size = read_limit(limit)
     before = read_cursor(cursor, filters)
@@ -162,6 +186,7 @@ def changes(
 @router.get(
     "/changes/{change_id}",
     response_model=ChangeDetailOut,
+    response_description="OK",
     responses=NOT_FOUND,
     summary="Én endring med tekst før og etter og ordendringene",
     openapi_extra={"x-summary-nn": "Éi endring med tekst før og etter og ordendringane"},
@@ -190,6 +215,7 @@ def change(request: Request, ctx: CtxDep, session: DbSession, change_id: str) ->
 @router.get(
     "/sources",
     response_model=list[SourceOut],
+    response_description="OK",
     responses=CACHED,
     summary="Kildene som følges (offentlige felt)",
     openapi_extra={"x-summary-nn": "Kjeldene som blir følgde (offentlege felt)"},
@@ -209,6 +235,7 @@ def sources(request: Request, ctx: CtxDep, session: DbSession) -> Response:
 @router.get(
     "/subtopics",
     response_model=list[SubtopicOut],
+    response_description="OK",
     responses=CACHED,
     summary="Undertemaene (slug og navn på bokmål og nynorsk)",
     openapi_extra={"x-summary-nn": "Undertema (slug og namn på bokmål og nynorsk)"},
@@ -224,6 +251,7 @@ def subtopics(request: Request, ctx: CtxDep) -> Response:
 @router.get(
     "/regions",
     response_model=RegionsOut,
+    response_description="OK",
     responses=CACHED,
     summary="Fylker og kommuner med nummer",
     openapi_extra={"x-summary-nn": "Fylke og kommunar med nummer"},
@@ -267,7 +295,7 @@ def v1_schema(app: FastAPI) -> dict[str, Any]:
         cached["components"].setdefault("securitySchemes", {})["bearer"] = {
             "type": "http",
             "scheme": "bearer",
-            "description": "Staff API token from `notifier api token-create`",
+            "description": "API-nøkkel for redaksjonen, laget med «notifier api token-create»",
         }
         app.state.api_v1_schema = cached
     return dict(cached)

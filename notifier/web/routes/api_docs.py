@@ -110,18 +110,20 @@ def _type(schema: Mapping[str, Any]) -> str:
     return f"{kind} ({schema['format']})" if "format" in schema else kind
 
 
-def _summary(operation: Mapping[str, Any], lang: str) -> str:
-    if lang == "nn" and "x-summary-nn" in operation:
-        return str(operation["x-summary-nn"])
-    return str(operation.get("summary", ""))
+def _in(item: Mapping[str, Any], key: str, lang: str) -> str:
+    """``item[key]`` in ``lang``: nynorsk from ``x-<key>-nn`` when there is one."""
+    if lang == "nn" and f"x-{key}-nn" in item:
+        return str(item[f"x-{key}-nn"])
+    return str(item.get(key, ""))
 
 
 def _operation(path: str, method: str, op: Mapping[str, Any], words: Mapping[str, str]) -> str:
     e = escape
     out = [f'<section><h3><span class="m">{e(method.upper())}</span><code>{e(path)}</code></h3>']
-    out.append(f"<p>{e(_summary(op, words['lang']))}</p>")
+    lang = words["lang"]
+    out.append(f"<p>{e(_in(op, 'summary', lang))}</p>")
     if op.get("description"):
-        out.append(f"<p>{e(' '.join(str(op['description']).split()))}</p>")
+        out.append(f"<p>{e(' '.join(_in(op, 'description', lang).split()))}</p>")
     params = op.get("parameters", [])
     if params:
         out.append(
@@ -140,7 +142,8 @@ def _operation(path: str, method: str, op: Mapping[str, Any], words: Mapping[str
     for status, answer in op.get("responses", {}).items():
         media = answer.get("content", {}).get("application/json", {}).get("schema", {})
         model = f" <code>{e(_type(media))}</code>" if media else ""
-        out.append(f"<li>{e(str(status))}: {e(str(answer.get('description', '')))}{model}</li>")
+        about = _in(answer, "description", lang)
+        out.append(f"<li>{e(str(status))}: {e(about)}{model}</li>")
     out.append("</ul></section>")
     return "".join(out)
 
@@ -155,7 +158,7 @@ def _model(name: str, schema: Mapping[str, Any], words: Mapping[str, str]) -> st
     for field, spec in schema.get("properties", {}).items():
         out.append(
             f"<tr><td><code>{e(str(field))}</code></td><td>{e(_type(spec))}</td>"
-            f"<td>{e(str(spec.get('description', '')))}</td></tr>"
+            f"<td>{e(_in(spec, 'description', words['lang']))}</td></tr>"
         )
     out.append("</tbody></table></section>")
     return "".join(out)

@@ -5,9 +5,14 @@ added. Times are RFC 3339 in UTC."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+def doc(nb: str, nn: str) -> dict[str, Any]:
+    """A field's description in bokmål, and in nynorsk for the docs page (``x-description-nn``)."""
+    return {"description": nb, "json_schema_extra": {"x-description-nn": nn}}
 
 
 class _Out(BaseModel):
@@ -15,10 +20,14 @@ class _Out(BaseModel):
 
 
 class ErrorDetail(_Out):
-    code: str = Field(description="stable code, e.g. subtopic_unknown")
-    parameter: str = Field(description="the query parameter at fault, or empty")
-    message: str = Field(description="what to do, in bokmål")
-    message_nn: str = Field(description="what to do, in nynorsk")
+    code: str = Field(
+        **doc("fast kode, for eksempel subtopic_unknown", "fast kode, til dømes subtopic_unknown")
+    )
+    parameter: str = Field(
+        **doc("parameteren som er feil, eller tom", "parameteren som er feil, eller tom")
+    )
+    message: str = Field(**doc("hva du kan gjøre, på bokmål", "kva du kan gjere, på bokmål"))
+    message_nn: str = Field(**doc("hva du kan gjøre, på nynorsk", "kva du kan gjere, på nynorsk"))
 
 
 class ErrorOut(_Out):
@@ -34,21 +43,42 @@ class SourceRef(_Out):
 class ChangeOut(_Out):
     id: int
     title: str
-    kind: str = Field(description="new, changed, added, removed, ...")
-    url: str = Field(description="the change's page on this service")
-    source_url: str = Field(description="the publisher's page")
+    kind: str = Field(
+        **doc(
+            "type endring: new, changed, added, removed, …",
+            "type endring: new, changed, added, removed, …",
+        )
+    )
+    url: str = Field(**doc("endringens side hos Helsevarsel", "sida til endringa hos Helsevarsel"))
+    source_url: str = Field(**doc("utgiverens side", "sida til utgjevaren"))
     source: SourceRef | None
-    section: list[str] = Field(description="headings down to the changed section")
+    section: list[str] = Field(
+        **doc("overskriftene ned til den endrede delen", "overskriftene ned til den endra delen")
+    )
     summary: str
-    subtopics: list[str] = Field(description="subtopic slugs, best fit first")
-    regions: list[str] = Field(description="county (2 digits) and municipality (4) numbers")
+    subtopics: list[str] = Field(
+        **doc("undertemaer (slug), best treff først", "undertema (slug), beste treff først")
+    )
+    regions: list[str] = Field(
+        **doc(
+            "fylkesnummer (2 sifre) og kommunenummer (4)",
+            "fylkesnummer (2 siffer) og kommunenummer (4)",
+        )
+    )
     urgent: bool
     detected_at: datetime
-    published_at: datetime | None = Field(description="the publisher's date, when given")
+    published_at: datetime | None = Field(
+        **doc("utgiverens dato, når den er oppgitt", "datoen til utgjevaren, når han er oppgitt")
+    )
 
 
 class DiffSegment(_Out):
-    op: Literal["=", "-", "+"] = Field(description="kept, removed or added text")
+    op: Literal["=", "-", "+"] = Field(
+        **doc(
+            "uendret (=), fjernet (-) eller lagt til (+)",
+            "uendra (=), fjerna (-) eller lagd til (+)",
+        )
+    )
     text: str
 
 
@@ -56,13 +86,24 @@ class ChangeDetailOut(ChangeOut):
     before: str
     after: str
     diff: list[DiffSegment]
-    story_key: str | None = Field(description="changes of one story across sources share it")
+    story_key: str | None = Field(
+        **doc(
+            "felles for endringer i samme sak fra flere kilder",
+            "felles for endringar i same sak frå fleire kjelder",
+        )
+    )
 
 
 class ChangePageOut(_Out):
     items: list[ChangeOut]
-    next_cursor: str | None = Field(description="opaque; give it as ?cursor= for more")
-    next: str | None = Field(description="the URL of the next page, when there is one")
+    next_cursor: str | None = Field(
+        **doc("markør for neste side (?cursor=)", "markør for neste side (?cursor=)")
+    )
+    next: str | None = Field(
+        **doc(
+            "adressen til neste side, når det finnes en", "adressa til neste side, når det finst ei"
+        )
+    )
 
 
 class SourceOut(_Out):
@@ -71,7 +112,7 @@ class SourceOut(_Out):
     authority: str
     url: str
     kind: str
-    watched: bool = Field(description="whether the source is checked")
+    watched: bool = Field(**doc("om kilden følges", "om kjelda blir følgd"))
 
 
 class SubtopicOut(_Out):
@@ -89,7 +130,7 @@ class CountyOut(_Out):
 class MunicipalityOut(_Out):
     code: str
     name: str
-    county: str = Field(description="the county's code")
+    county: str = Field(**doc("fylkesnummeret", "fylkesnummeret"))
 
 
 class RegionsOut(_Out):
@@ -104,7 +145,7 @@ class QueueItemOut(_Out):
     source_url: str
     source_name: str
     held_reason: str | None
-    held_reason_text: str = Field(description="the reason in bokmål")
+    held_reason_text: str = Field(**doc("grunnen, på bokmål", "grunnen, på bokmål"))
     held_at: datetime | None
     detected_at: datetime
 
@@ -114,9 +155,18 @@ class QueueOut(_Out):
 
 
 class SuppressIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000, description="why it is never sent")
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        **doc("hvorfor den aldri sendes", "kvifor ho aldri blir send"),
+    )
 
 
 class StatusOut(_Out):
     id: int
-    status: str = Field(description="published, held or suppressed")
+    status: str = Field(
+        **doc(
+            "published (publisert), held (holdt tilbake) eller suppressed (stanset)",
+            "published (publisert), held (halden tilbake) eller suppressed (stansa)",
+        )
+    )

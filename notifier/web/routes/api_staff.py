@@ -38,14 +38,34 @@ router = APIRouter(prefix="/api/v1/staff", tags=["redaksjon"])
 NO_STORE = {"Cache-Control": "no-store"}
 SECURED: dict[str, Any] = {"security": [{"bearer": []}]}
 REFUSALS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "Mangler eller ugyldig API-nøkkel"},
-    429: {"model": ErrorOut, "description": "For mange ugyldige forsøk"},
+    401: {
+        "model": ErrorOut,
+        "description": "Mangler eller ugyldig API-nøkkel",
+        "x-description-nn": "Manglar eller ugyldig API-nøkkel",
+    },
+    429: {
+        "model": ErrorOut,
+        "description": "For mange ugyldige forsøk",
+        "x-description-nn": "For mange ugyldige forsøk",
+    },
 }
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     **REFUSALS,
-    403: {"model": ErrorOut, "description": "API-nøkkelen har ikke rettigheter til dette"},
-    404: {"model": ErrorOut, "description": "Fant ikke endringen"},
-    409: {"model": ErrorOut, "description": "Endringen er ikke i en tilstand som tillater dette"},
+    403: {
+        "model": ErrorOut,
+        "description": "API-nøkkelen har ikke rettigheter til dette",
+        "x-description-nn": "API-nøkkelen har ikkje rettar til dette",
+    },
+    404: {
+        "model": ErrorOut,
+        "description": "Fant ikke endringen",
+        "x-description-nn": "Fann ikkje endringa",
+    },
+    409: {
+        "model": ErrorOut,
+        "description": "Endringen er ikke i en tilstand som tillater dette",
+        "x-description-nn": "Endringa er ikkje i ein tilstand som tillèt dette",
+    },
 }
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="helsevarsel"'}
 
@@ -103,6 +123,7 @@ def _ok(model: StatusOut | QueueOut) -> JSONResponse:
 @router.get(
     "/queue",
     response_model=QueueOut,
+    response_description="OK",
     responses=REFUSALS,
     summary="Endringer som venter på godkjenning, lengst ventende først",
     openapi_extra={**SECURED, "x-summary-nn": "Endringar som ventar på godkjenning"},
@@ -141,6 +162,7 @@ def _refused(exc: review.ReviewError) -> ApiProblem:
 @router.post(
     "/changes/{change_id}/approve",
     response_model=StatusOut,
+    response_description="OK",
     responses=ACTION_ERRORS,
     summary="Godkjenn en endring som venter: den publiseres og sendes ut",
     openapi_extra={**SECURED, "x-summary-nn": "Godkjenn ei endring som ventar"},
@@ -158,7 +180,15 @@ def approve(caller: Editor, ctx: CtxDep, session: DbSession, change_id: str) -> 
 @router.post(
     "/changes/{change_id}/suppress",
     response_model=StatusOut,
-    responses={**ACTION_ERRORS, 400: {"model": ErrorOut, "description": "Ugyldig innhold"}},
+    response_description="OK",
+    responses={
+        **ACTION_ERRORS,
+        400: {
+            "model": ErrorOut,
+            "description": "Ugyldig innhold",
+            "x-description-nn": "Ugyldig innhald",
+        },
+    },
     summary="Stans en endring: den sendes aldri",
     openapi_extra={
         **SECURED,

@@ -237,7 +237,8 @@ def refuse_hostile_markup(text: str) -> None:
     """Raise SourceProblem for text no HTML parser should be given: an element with more than
     ``MAX_ATTRIBUTES`` attributes (quadratic in libxml2), or bytes that were not text in the
     encoding they were decoded with (NUL characters: UTF-16 read as UTF-8)."""
-    if text.count("\x00") > len(text) * _MAX_NUL_SHARE:
+    nuls = text.count("\x00")
+    if nuls > 64 and nuls > len(text) * _MAX_NUL_SHARE:
         raise SourceProblem(
             "the page is not text in its declared encoding (it is full of NUL characters); "
             "the site may be sending a broken or wrong charset"

@@ -1,0 +1,121 @@
+"""A hostile HTTP server on 127.0.0.1: answers that never end, for the parsing and fetching
+limits. Each path names a behaviour:
+
+- ``/endless``: 200, chunked, 64 KiB of HTML text after 64 KiB, until the client hangs up;
+- ``/endless-gzip``: the same, gzip-encoded (a stream that inflates forever);
+- ``/drip``: 200 with a Content-Length of 1 MiB, then one byte every 0.2 s;
+- ``/silent``: accepts the request and never answers;
+- ``/endless-header``: a status line, then one header line that never ends.
+
+``hits`` counts the requests per path. Writer threads stop when the client closes the
+connection or the server stops.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CHUNK = b"<p>" + b"Smittevern og tiltak. " * 2900 + b"</p>\n"  # about 64 KiB
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    owner: HostileServer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        owner = self.owner
+        owner.hits[self.path] = owner.hits.get(self.path, 0) + 1
+        with suppress(OSError):  # the client hung up (broken pipe, reset, timeout)
+            getattr(self, "_" + self.path.strip("/").replace("-", "_"), self._missing)()
+
+    def _missing(self) -> None:
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _chunks(self, make: Iterator[bytes], encoding: str | None) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.end_headers()
+        for data in make:
+            if self.owner.stopping.is_set():
+                return
+            if data:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def _endless(self) -> None:
+        self._chunks(_forever(), None)
+
+    def _endless_gzip(self) -> None:
+        self._chunks(_gzip_forever(), "gzip")
+
+    def _drip(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(1 << 20))
+        self.end_headers()
+        while not self.owner.stopping.wait(0.2):
+            self.wfile.write(b"x")
+            self.wfile.flush()
+
+    def _silent(self) -> None:
+        self.owner.stopping.wait(30)
+
+    def _endless_header(self) -> None:
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Endless: ")
+        while not self.owner.stopping.is_set():
+            self.wfile.write(b"a" * 65536)
+
+
+class HostileServer:
+    def __init__(self) -> None:
+        self.hits: dict[str, int] = {}
+        self.stopping = threading.Event()
+        handler = type("Handler", (_Handler,), {"owner": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _forever() -> Iterator[bytes]:
+    yield b"<html><body><main><h1>Uendelig</h1>"
+    while True:
+        yield CHUNK
+
+
+def _gzip_forever() -> Iterator[bytes]:
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, 31)
+    yield squeeze.compress(b"<html><body><main><h1>Uendelig</h1>")
+    zeros = b" " * (1 << 20)
+    while True:  # 1 MiB of spaces compresses to about 1 KiB
+        yield squeeze.compress(zeros) + squeeze.flush(zlib.Z_SYNC_FLUSH)
+        time.sleep(0)
+
+
+@contextmanager
+def hostile_server() -> Iterator[HostileServer]:
+    server = HostileServer()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,7 +72,13 @@ class ParsedTarget:
 @cache
 def _apprise() -> Any:
     """The apprise module with its plugins loaded once (some of them import deprecated
-    modules on load: those warnings are Apprise's, not ours)."""
+    modules on load: those warnings are Apprise's, not ours). Apprise's own log and that of
+    urllib3 (which only Apprise's requests use here) are silenced below CRITICAL: they write
+    whole target URLs or paths, secrets included ("Unparseable URL ...", "JSON POST URL: ...",
+    '"POST /hooks/<token> HTTP/1.1" 500'), and a target is never to be shown in full; our own
+    records name targets masked."""
+    for name in ("apprise", "urllib3"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import apprise

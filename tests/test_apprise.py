@@ -237,3 +237,24 @@ def test_a_target_under_another_signing_key_cannot_be_read(ctx: Context) -> None
         assert targets.url_of(row, b"key one") == parsed.url
         with pytest.raises(targets.TargetError):
             targets.url_of(row, b"key two")
+
+
+async def test_no_target_url_reaches_the_log(
+    ctx: Context, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Apprise logs whole URLs (an unreadable one on adding, the POST URL when debugging);
+    with the log at DEBUG, no secret part of a target appears in it, on adding or sending."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    subscribe(ctx, "sf@k.no", ["forskrifter_regelverk"], "immediate")
+    with pytest.raises(ChannelRefused):
+        target(ctx, "sf@k.no", "msteams://hemmelig1/hemmelig2")  # Apprise cannot read it
+    target(ctx, "sf@k.no", f"json://127.0.0.1:{receiver.port}/hooks/hemmelig3")
+    receiver.status = 500
+    add_change(ctx, "Ny forskrift", ["forskrifter_regelverk"], urgent=True)
+    dispatch(ctx)
+    await deliver(ctx)
+    assert receiver.posts  # it was tried
+    assert "hemmelig" not in caplog.text
+    assert "json://127.0.0.1/…" in rows(ctx)[0].last_error  # our record names it masked

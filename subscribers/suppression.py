@@ -11,6 +11,14 @@ subscriber also carries ``suppressed_at``, which takes them out of every match.
 - delivery calls ``record_hard_bounce`` for a 5xx about the address and ``record_delivered``
   after a message was accepted.
 
+Only our relay's permanent refusal of the address counts (a 5xx to ``RCPT``, or one naming the
+address, ``AddressRefused``). A refusal of the message itself (a 5xx to ``DATA``: too big,
+spam) is not a bounce, nor is a push service's or Apprise target's refusal, and an accepted
+push does not reset the count (it says nothing of the mailbox). Nothing reads mail sent back
+to us, so an auto-reply (out of office, "mailbox full" notices sent as mail, vacation
+responders) can never count; our mails carry ``Auto-Submitted: auto-generated`` (RFC 3834) so
+that well-behaved responders do not send one at all.
+
 Rows written before the comparison key existed hold the hash of the address with its domain
 in lower case and the local part as typed; ``email_hash`` lower-cases the whole address, so
 they equal the key's hash, except for internationalised domains (then stored in Unicode),

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from notifier import cli_schedule
+from notifier import cli_audit, cli_schedule
 from notifier.channels.manage import ChannelRefused, add_push, add_target
 from notifier.context import Context
 from subscribers import push, targets
@@ -31,6 +31,7 @@ def register(app: typer.Typer, make_ctx: Callable[[], Context]) -> None:
     ):  # fmt: skip
         app.command(name)(command)
     cli_schedule.register(app, make_ctx)
+    cli_audit.register(app, make_ctx)
 
 
 @contextmanager

@@ -27,6 +27,9 @@ from notifier.outbox import PENDING, SENT, Delivery, DeliveryItem
 #: the window of the detection-to-delivery figures, and their quantiles
 DELIVERY_WINDOW = timedelta(hours=24)
 QUANTILES = (0.5, 0.9, 0.99)
+#: at most this many (message, change) pairs, the latest, make the quantiles: a scrape stays
+#: cheap on a busy day (50 000 pairs took ~1 s to read on SQLite, 5 000 take ~0.1 s)
+DELIVERY_SAMPLE = 5000
 HELD = "held"
 
 
@@ -167,12 +170,15 @@ def messages(session: Session, now: datetime) -> Iterator[Metric]:
 
 
 def detection_to_delivery(session: Session, now: datetime) -> Iterator[Metric]:
-    """Quantiles of (accepted - detected) per message kind, over the last 24 hours."""
+    """Quantiles of (accepted - detected) per message kind, over the last 24 hours (the
+    latest ``DELIVERY_SAMPLE`` pairs)."""
     rows = session.exec(
         select(Delivery.kind, Delivery.sent_at, Change.detected_at)
         .join(DeliveryItem, col(DeliveryItem.delivery_id) == Delivery.id)
         .join(Change, col(Change.id) == DeliveryItem.change_id)
         .where(Delivery.status == SENT, col(Delivery.sent_at) >= now - DELIVERY_WINDOW)
+        .order_by(col(Delivery.sent_at).desc())
+        .limit(DELIVERY_SAMPLE)
     ).all()
     waits: dict[str, list[float]] = {}
     for kind, sent, detected in rows:
@@ -181,7 +187,8 @@ def detection_to_delivery(session: Session, now: datetime) -> Iterator[Metric]:
     quantiles = GaugeMetricFamily(
         "notifier_detection_to_delivery_seconds",
         "Time from a change's detection to a message carrying it being accepted, quantiles "
-        "over the messages accepted in the last 24 hours, by message kind.",
+        "over the messages accepted in the last 24 hours (the latest 5000 pairs at most), by "
+        "message kind.",
         labels=["kind", "quantile"],
     )
     counts = GaugeMetricFamily(

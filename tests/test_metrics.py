@@ -87,9 +87,9 @@ def seed(ctx: Context, clock: Clock) -> None:
         session.flush()
         a, b, c = (p.id for p in people)
         assert a and b and c
-        # accepted 10 and 30 min after change 1 was detected, 5 min after change 2
+        # accepted at +10 and +30 min (change 1, detected at +0), +15 min (change 2, at +10)
         for n, (who, change_id, minutes) in enumerate(
-            [(a, first, 10), (b, first, 30), (a, second, 5)]
+            [(a, first, 10), (b, first, 30), (a, second, 15)]
         ):
             row = message(session, n, status="sent", sent_at=start + timedelta(minutes=minutes))
             assert row.id
@@ -134,7 +134,7 @@ async def test_metrics_from_the_database(
     )
     assert m["notifier_outbox_pending", s(channel="email")] == 2
     assert m["notifier_outbox_oldest_pending_age_seconds", s(channel="email")] == 55 * 60
-    # detection to delivery, last 24 h: 10, 30 and (change 2, detected 10 min later) 5 min
+    # detection to delivery, last 24 h: 10, 30 and 5 minutes
     assert m["notifier_detection_to_delivery_messages", s(kind="alert")] == 3
     assert m["notifier_detection_to_delivery_seconds", s(kind="alert", quantile="0.5")] == 10 * 60
     assert m["notifier_detection_to_delivery_seconds", s(kind="alert", quantile="0.99")] == 30 * 60
@@ -171,3 +171,19 @@ def test_quantiles_by_nearest_rank() -> None:
     assert quantile([1, 2, 3, 4], 0.99) == 4
     assert quantile([7], 0.9) == 7
     assert math.isnan(quantile([], 0.5))
+
+
+async def test_the_latest_pairs_make_the_quantiles(
+    ctx: Context, clock: Clock, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a sample of two, the two latest accepted pairs count: waits of 30 and 5 min."""
+    import notifier.metrics
+
+    monkeypatch.setattr(notifier.metrics, "DELIVERY_SAMPLE", 2)
+    seed(ctx, clock)
+    m = await scrape(client)
+    assert m["notifier_detection_to_delivery_messages", (("kind", "alert"),)] == 2
+    assert (
+        m["notifier_detection_to_delivery_seconds", (("kind", "alert"), ("quantile", "0.5"))]
+        == 5 * 60
+    )

@@ -115,11 +115,10 @@ class Model:
         """The features that raised ``head`` most, strongest first (ties in name order)."""
         column = self.heads.index(head)
         points = scores.values * self.weights[scores.rows, column]
-        if len(points) > limit:
-            top = np.argpartition(-points, limit)[:limit]
-            order = top[np.lexsort((scores.rows[top], -points[top]))]
-        else:
-            order = np.lexsort((scores.rows, -points))
+        # every feature ordered (points, then row): ties at the limit resolved the same way
+        # whatever order the features came in (argpartition would pick among equal points by
+        # position, which follows string hashing and so varied from process to process)
+        order = np.lexsort((scores.rows, -points))[:limit]
         return [
             Contribution(self.features[int(scores.rows[i])], float(points[i]))
             for i in order

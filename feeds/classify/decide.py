@@ -101,7 +101,7 @@ def classify_with(
     section_path = [unicodedata.normalize("NFC", heading) for heading in section_path]
     found = rules.evidence(
         taxonomy, title=title, text=text, url=url, source_subtopics=source_subtopics,
-        section_path=section_path, kind=kind,
+        section_path=section_path, kind=kind, reasons=False,
     )  # fmt: skip
     feats = extract(
         title=title, text=text, url=url, section_path=section_path, kind=kind, evidence=found

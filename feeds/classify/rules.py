@@ -281,8 +281,10 @@ def _subtopic_tags(
     item: _Item,
     source_subtopics: Sequence[str],
     found: Mapping[str, _Evidence],
+    reasons: bool = True,
 ) -> dict[str, Tag]:
-    """Catalogue and address tags first, then scored evidence, then umbrellas."""
+    """Catalogue and address tags first, then scored evidence, then umbrellas (without
+    ``reasons``, scored evidence tags carry the reason "ordliste" only)."""
     tags = _source_tags(taxonomy, source_subtopics)
     for host, slugs in taxonomy._url_rules:
         if item.host == host or item.host.endswith("." + host):
@@ -290,12 +292,15 @@ def _subtopic_tags(
                 tags.setdefault(slug, Tag(slug, f"adresse: {host}"))
     for slug, scored in found.items():
         if slug not in tags and _enough(taxonomy, slug, scored):
-            tags[slug] = Tag(slug, scored.reason())
+            tags[slug] = Tag(slug, scored.reason() if reasons else _UNWRITTEN)
     for parent in taxonomy._parents:
         present = [child for child in parent.children if child in tags]
         if parent.slug not in tags and len(present) >= parent.needed:
             tags[parent.slug] = Tag(parent.slug, "underemner: " + ", ".join(sorted(present)))
     return tags
+
+
+_UNWRITTEN = "ordliste"  # a vocabulary tag whose reason was not asked for
 
 
 def _source_tags(taxonomy: Taxonomy, source_subtopics: Sequence[str]) -> dict[str, Tag]:
@@ -435,13 +440,16 @@ def evidence(
     source_subtopics: Sequence[str] = (),
     section_path: Sequence[str] = (),
     kind: str = "",
+    reasons: bool = True,
 ) -> Evidence:
-    """The vocabulary's evidence for one item (``title``, ``text``, ``section_path`` NFC)."""
+    """The vocabulary's evidence for one item (``title``, ``text``, ``section_path`` NFC).
+    Without ``reasons`` the tags of scored evidence carry no written reason (the model's
+    classifier writes one only for the tags it gives, with ``Evidence.reason``)."""
     item = _scan_item(taxonomy, title, text, url, section_path)
     found = _subtopic_evidence(taxonomy, item)
     return Evidence(
         scores={slug: ev.score for slug, ev in found.items()},
-        tags=_subtopic_tags(taxonomy, item, source_subtopics, found),
+        tags=_subtopic_tags(taxonomy, item, source_subtopics, found, reasons),
         urgent_rules=_urgent_rules(taxonomy, item, source_subtopics, kind),
         scanned=item.scanned,
         _found=found,

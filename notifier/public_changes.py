@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -162,8 +163,11 @@ def oslo_midnight(day: date) -> datetime:
 
 
 def search_words(text: str) -> list[str]:
-    """The words of a search, lower-cased (letters and digits; at most ``MAX_WORDS``)."""
-    return [w.casefold() for w in re.findall(r"\w+", text)][:MAX_WORDS]
+    """The words of a search, lower-cased: runs of letters and digits (NFC, so a decomposed
+    "å" is one letter), at most ``MAX_WORDS``. Everything else only separates words, so no
+    search syntax of either database reaches it."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text))
+    return [w.casefold() for w in words][:MAX_WORDS]
 
 
 def _dialect(session: Session) -> str:

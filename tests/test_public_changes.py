@@ -118,6 +118,11 @@ def test_search_titles_and_texts_with_norwegian_letters(ctx: Context) -> None:
     assert titles(ctx, ChangeQuery(text='smitte-"vern')) == []
     assert titles(ctx, ChangeQuery(text="smitte*")) == ["Smittevernloven endret"]
     assert len(titles(ctx, ChangeQuery(text=" ... "))) == 0
+    decomposed = "ra\u030ad"  # "råd" typed as a + combining ring
+    assert titles(ctx, ChangeQuery(text=decomposed)) == ["Nye råd om vaksine mot influensa"]
+    for odd in ("_", "___ råd:*", "x&y|z!", "'", '"', "*", "\u0301", "ﬁ"):
+        expected = ["Nye råd om vaksine mot influensa"] if "råd" in odd else []
+        assert titles(ctx, ChangeQuery(text=odd)) == expected, odd
 
 
 def test_search_follows_edits_and_status(ctx: Context) -> None:

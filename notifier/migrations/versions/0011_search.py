@@ -53,6 +53,9 @@ def upgrade() -> None:
                 f"CREATE INDEX ix_change_fts_{config} ON change USING gin "
                 f"((to_tsvector('{config}'::regconfig, {DOCUMENT})))"
             )
+        # the planner's statistics of the indexed expressions: without them a rare word is
+        # looked for row by row (seconds on 20,000 changes) instead of in the index
+        op.execute("ANALYZE change")
         return
     for statement in SQLITE:
         op.execute(statement)

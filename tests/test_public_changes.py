@@ -202,3 +202,40 @@ def test_migration_0011_goes_down_and_up_again(ctx: Context) -> None:
         command.upgrade(config, "heads")
     ensure_search_index.__globals__["_healthy"].discard(ctx.engine)
     assert titles(ctx, ChangeQuery(text="influensa")) == ["Nye råd om vaksine mot influensa"]
+
+
+def test_staff_review_is_reflected_at_once(ctx: Context) -> None:
+    """The review paths staff use (notifier.review): approve, edit, re-tag and suppress; the
+    query layer (filters and search) follows each without any index work of its own."""
+    from notifier import review
+    from notifier.review import Labels
+
+    ids = seed(ctx)
+    now = T0 + timedelta(days=10)
+    known = {"known_subtopics": ctx.taxonomy.slugs(), "known_regions": ["46", "4601", "11"]}
+    held, shown = ids["holdt"], ids["vaksine"]
+    assert titles(ctx, ChangeQuery(text="holdt")) == []
+    with Session(ctx.engine) as session:
+        review.approve(session, held, None, now)
+        session.commit()
+    assert titles(ctx, ChangeQuery(text="holdt", subtopic="vaksinasjon")) == [
+        "Holdt tilbake: vaksine"
+    ]
+    with Session(ctx.engine) as session:
+        review.edit(session, held, None, now, title="Tilrådingar for vaksinering", summary="Ny")
+        review.retag(session, held, None, now, Labels(("testing",), ("11",), True), **known)
+        session.commit()
+    assert titles(ctx, ChangeQuery(text="holdt")) == []
+    assert titles(ctx, ChangeQuery(text="tilrådingar", subtopic="testing", region="11")) == [
+        "Tilrådingar for vaksinering"
+    ]
+    assert titles(ctx, ChangeQuery(subtopic="vaksinasjon")) == ["Nye råd om vaksine mot influensa"]
+    assert titles(ctx, ChangeQuery(urgent=True, text="vaksinering")) == [
+        "Tilrådingar for vaksinering"
+    ]
+    with Session(ctx.engine) as session:
+        review.suppress(session, shown, None, "Feil kilde", now)
+        session.commit()
+        assert get_change(session, shown) is None
+    assert titles(ctx, ChangeQuery(text="influensa")) == []
+    assert titles(ctx, ChangeQuery(region="4601")) == []

@@ -209,3 +209,21 @@ async def test_workers_sharing_hosts_keep_the_gap_between_all_their_requests(
         await asyncio.gather(*(f.fetch(http.url("/p")) for f in (one, two, one, two, one, two)))
     # six starts 0.3 s apart: at least 1.5 s (each fetcher keeping its own gap: 0.6 s)
     assert len(http.requests) == 6 and time.monotonic() - began >= 1.45
+
+
+async def test_a_long_round_renews_its_claim_so_nobody_takes_it_meanwhile(
+    ctx: Context, http: FixtureServer, clock: Clock
+) -> None:
+    # a lease of 1 s renewed every third of a second, a page that takes 2 s to answer
+    ctx.settings = ctx.settings.model_copy(
+        update={"obey_robots": False, "check_lease_seconds": 1, "http_timeout": 10.0}
+    )
+    http.set("/p/0", PAGE.format(0), delay=2.0)
+    add_sources(ctx, http, 1)
+    round_ = asyncio.create_task(check(ctx, worker="slow"))
+    await asyncio.sleep(0.8)
+    clock.advance(seconds=30)  # far past the first lease: only a renewal keeps the claim
+    await asyncio.sleep(0.8)
+    assert claim(ctx, "other") == []
+    assert [r.outcome for r in await round_] == ["new"]
+    assert set(claims(ctx).values()) == {None} and len(http.requests) == 1

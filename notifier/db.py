@@ -94,6 +94,12 @@ def is_locked(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.OperationalError) and "locked" in str(exc.orig).lower()
 
 
+def is_disconnect(exc: BaseException) -> bool:
+    """True when the connection to the database was lost (PostgreSQL restarted, a network
+    cut, the server ended the session): the work may be tried again on a new connection."""
+    return isinstance(exc, sa.exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
 def _once(
     engine: Engine, work: Callable[[Session], T], wait: float | None
 ) -> tuple[bool, T | None]:
@@ -104,16 +110,19 @@ def _once(
             result = work(s)
             s.commit()
             return True, result
-    except sa.exc.OperationalError as exc:
-        if wait is None or not is_locked(exc):
+    except sa.exc.DBAPIError as exc:
+        if wait is None or not (is_locked(exc) or is_disconnect(exc)):
             raise
-        log.info("database locked; trying again in %.2f s", wait)
+        why = "locked" if is_locked(exc) else "connection lost"
+        log.info("database %s; trying again in %.2f s", why, wait)
         return False, None
 
 
 def write_retrying(engine: Engine, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a session of its own and commit; a locked database is waited for (the
-    whole transaction is tried again), never a crash, unless it stays locked for ~16 s more."""
+    """Run ``work`` in a session of its own and commit; a locked database or a lost connection
+    is waited for (the whole transaction is tried again, on a new connection), never a crash,
+    unless it lasts ~16 s more. ``work`` must be safe to run again: a connection lost during
+    COMMIT leaves it unknown whether the first try was stored."""
     for wait in (*LOCKED_WAITS, None):
         done, result = _once(engine, work, wait)
         if done:
@@ -139,6 +148,7 @@ def session(engine: Engine) -> Session:
 __all__ = [
     "exclusive",
     "feeds",
+    "is_disconnect",
     "is_locked",
     "make_engine",
     "notifier",

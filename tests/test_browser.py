@@ -329,7 +329,7 @@ def seed_public(ctx: Context) -> dict[str, int]:
 
 
 def test_public_pages_in_both_languages_on_phone_and_desktop(
-    server: tuple[str, Context], tmp_path: Path
+    server: tuple[str, Context], browser: Any, tmp_path: Path
 ) -> None:
     import os
 
@@ -346,43 +346,43 @@ def test_public_pages_in_both_languages_on_phone_and_desktop(
     }
     violations: dict[str, list[str]] = {}
     wide: dict[str, int] = {}
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(locale="nb-NO")
-        for lang in ("nb", "nn"):
-            for name, path in pages.items():
-                sep = "&" if "?" in path else "?"
-                for width in (360, 1280):
-                    page.set_viewport_size({"width": width, "height": 900})
-                    page.goto(f"{base}{path}{sep}lang={lang}")
-                    assert page.locator("html").get_attribute("lang") == lang
-                    overflow = page.evaluate(
-                        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                    )
-                    if overflow > 0:
-                        wide[f"{name} {lang} {width}"] = overflow
-                    found = axe_violations(page)
-                    if found:
-                        violations[f"{name} {lang} {width}"] = found
-                    shot = shots / f"{name}-{lang}-{width}"
-                    page.screenshot(path=f"{shot}.png", full_page=True)
-                    page.screenshot(path=f"{shot}-top.png")
-        # the filters work in the browser, and the language stays with the links
-        page.set_viewport_size({"width": 360, "height": 900})
-        page.goto(f"{base}/endringer?lang=nn")
-        page.get_by_label("Søk i titlar og tekst").fill("meldeplikt")
-        page.get_by_role("button", name="Vis endringar").click()
-        assert page.locator("li.change").count() == 1
-        page.locator("li.change a").first.click()
-        assert page.url.endswith(f"/endringer/{ids['lov']}?lang=nn")
-        assert page.locator("h1").inner_text().startswith("Endring i smittevernloven")
-        assert page.locator("html").get_attribute("lang") == "nn"
-        # print: the menus and the search form are not printed; the source link is spelled out
-        page.emulate_media(media="print")
-        assert not page.locator("header.site nav").first.is_visible()
-        page.emulate_media(media="screen")
-        browser.close()
+    page = browser.new_page(locale="nb-NO")
+    for lang in ("nb", "nn"):
+        for name, path in pages.items():
+            sep = "&" if "?" in path else "?"
+            for width in (360, 1280):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(f"{base}{path}{sep}lang={lang}")
+                assert page.locator("html").get_attribute("lang") == lang
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                if overflow > 0:
+                    wide[f"{name} {lang} {width}"] = overflow
+                found = axe_violations(page)
+                if found:
+                    violations[f"{name} {lang} {width}"] = found
+                shot = shots / f"{name}-{lang}-{width}"
+                page.screenshot(path=f"{shot}.png", full_page=True)
+                page.screenshot(path=f"{shot}-top.png")
+    # the filters work in the browser, and the language stays with the links
+    page.set_viewport_size({"width": 360, "height": 900})
+    page.goto(f"{base}/endringer?lang=nn")
+    page.get_by_label("Søk i titlar og tekst").fill("meldeplikt")
+    page.get_by_role("button", name="Vis endringar").click()
+    assert page.locator("li.change").count() == 1
+    page.locator("li.change a").first.click()
+    assert page.url.endswith(f"/endringer/{ids['lov']}?lang=nn")
+    assert page.locator("h1").inner_text().startswith("Endring i smittevernloven")
+    assert page.locator("html").get_attribute("lang") == "nn"
+    # print: the menus and the search form are not printed; the source link is spelled out
+    page.emulate_media(media="print")
+    assert not page.locator("header.site nav").first.is_visible()
+    spelled = page.evaluate(
+        "getComputedStyle(document.querySelector('.facts a[href^=\"http\"]'), '::after').content"
+    )
+    assert "regjeringen.example.no" in spelled
+    page.emulate_media(media="screen")
+    page.close()
     assert wide == {}
     assert violations == {}

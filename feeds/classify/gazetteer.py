@@ -100,6 +100,25 @@ _COUNTY_ALIASES: Mapping[str, tuple[str, ...]] = {
     "Romerike": ("32",),
     "Follo": ("32",),
 }
+# Towns, villages and sites lying within one municipality (guidelines, R3: "a town -> its
+# municipality when clearly implied"; labelling decision 11: Haukeland -> Bergen).
+_TOWNS: Mapping[str, str] = {
+    "Haukeland": "4601",
+    "Flesland": "4601",
+    "Ullandhaug": "1103",
+    "Risavika": "1124",
+    "Kopervik": "1149",
+    "Åkrehamn": "1149",
+    "Moelv": "3411",
+    "Brumunddal": "3411",
+    "Førde": "4647",
+    "Osøyro": "4624",
+    "Leknes": "1860",
+    "Svolvær": "1865",
+    "Mosjøen": "1824",
+    "Sandnessjøen": "1820",
+    "Finnsnes": "5530",
+}
 # Former office names ("Statsforvalteren i Oslo og Viken") -> current office slug.
 _OFFICE_ALIASES: Mapping[str, str] = {
     "Oslo og Viken": "ostfold-buskerud-oslo-og-akershus",
@@ -121,7 +140,7 @@ _URL_SLUG_ALIASES: Mapping[str, str] = {
     "oslo-og-viken": "ostfold-buskerud-oslo-og-akershus",
 }
 _OFFICE_WORDS = r"(?:[Ss]tatsforvalter(?:en)?s?|[Ss]tatsforvaltar(?:en)?s?|[Ff]ylkesmann(?:en)?s?)"
-_KOMMUNE_RE = re.compile(r"\s*kommun", re.IGNORECASE)
+_KOMMUNE_RE = re.compile(r"\s*(?:kommun|herad)", re.IGNORECASE)  # "Kvam herad"
 _SENTENCE_END = frozenset('.!?:;•–—-|\n\r\t"«»()[]')
 _NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _CAPITALS = "A-ZÆØÅÁČĐŊŠŦŽ"
@@ -245,6 +264,9 @@ def _name_index(
     for number, (official, _) in municipalities.items():
         for alias in _municipality_aliases(official):
             by_name.setdefault(alias, []).append(("kommune", number))
+    for town, number in _TOWNS.items():
+        if number in municipalities:
+            by_name.setdefault(town, []).append(("kommune", number))
     for number, name in counties.items():
         by_name.setdefault(name, []).append(("fylke", number))
     for name, codes in _COUNTY_ALIASES.items():

@@ -1,11 +1,18 @@
 """Sending what the outbox holds. Reads the outbox only; decides nothing.
 
-A sender claims a batch of due messages with a lease (``outbox.claim``), sends each through its
-channel and writes each outcome in a short transaction of its own, guarded by the claim. So:
+A sender claims a batch of due messages with a lease (``outbox.claim``) and sends its rows
+through their channels with NOTIFIER_SMTP_CONNECTIONS concurrent senders (the next batch is
+claimed while the last rows of the one before are still being sent). Every outcome is written
+guarded by the claim (``notifier.outcomes``): accepted messages in one transaction per
+``FLUSH_EVERY`` (and at the end), refusals, retries and deferrals each as it happens. E-mail
+goes through the channel's pool of kept-open SMTP connections, at most NOTIFIER_SMTP_PER_DOMAIN
+messages to one recipient domain at once (one until the domain accepted one in this run), and
+one message per subscriber at a time. So:
 
-- two senders, in one process or many, never hold the same row; a claim left by a dead
-  sender expires with its lease and the row is sent again, with the same Message-ID (the only
-  duplicate possible: a kill between the server's acceptance and the commit);
+- two senders, in one process or many, never hold the same row, and the concurrent senders of
+  one run take each row of its claims once; a claim left by a dead sender expires with its
+  lease and the row is sent again, with the same Message-ID (the only duplicate possible: a
+  kill between the server's acceptance and the commit of its flush);
 - in one process, deliveries never overlap at all (a lock per database and event loop), so the
   delivery after a check and the delivery job cannot race;
 - one bad message fails alone: whatever goes wrong with it (an address that cannot be parsed,
@@ -26,16 +33,16 @@ import contextlib
 import logging
 import traceback
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
 from feeds.fetch.netguard import OutboundGate
 from feeds.store.models import Change
-from notifier import delivery_audit as audit
 from notifier import outbox
 from notifier.assurance import report_missed_deadlines
 from notifier.channels import Channel, MailFolderChannel, SmtpChannel
@@ -52,16 +59,24 @@ from notifier.errors import (
 from notifier.mailsafe import redact
 from notifier.operators import report_failed_deliveries
 from notifier.outbox import DeliveryItem
+from notifier.outcomes import (
+    Outcome,
+    settle_deferred,
+    settle_failed,
+    settle_quiet,
+    settle_retry,
+    settle_sent,
+    settle_suppressed,
+)
 from notifier.schedule import quiet_until
 from notifier.settings import Settings
 from subscribers.models import Subscriber
-from subscribers.push import clear_receipts
-from subscribers.suppression import record_hard_bounce, suppressed_among
+from subscribers.suppression import suppressed_among
 
 log = logging.getLogger(__name__)
-#: accepted messages whose ``sent`` marks are written in one transaction (also at the end of
-#: each claimed batch): a kill between acceptance and that commit sends them again, with the
-#: same Message-ID, after their lease expired
+#: accepted messages whose ``sent`` marks are written in one transaction (also when the oldest
+#: waits for a quarter of the lease, and at the end of a run): a kill between acceptance and
+#: that commit sends them again, with the same Message-ID, after their lease expired
 FLUSH_EVERY = 100
 
 _LOCKS: weakref.WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
@@ -84,16 +99,6 @@ class DeliverReport:
         return self.sent + self.retried + self.failed + self.deferred
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one message: ``sent``, ``retry``, or a failure kind of the outbox."""
-
-    verdict: str
-    error: str = ""
-    #: a retry no sooner than this many seconds (a push service's Retry-After)
-    delay: float | None = None
-
-
 @dataclass
 class _Run:
     ctx: Context
@@ -106,7 +111,7 @@ class _Run:
     #: subscribers whose address is suppressed: nothing more is sent to them in this run
     held: set[int | None] = field(default_factory=set)
     #: messages accepted by their channel whose ``sent`` marks and audit rows are not written
-    #: yet (``_flush``: every ``FLUSH_EVERY`` messages and at the end of each claimed batch):
+    #: yet (``_flush``: every ``FLUSH_EVERY`` messages, after a quarter of the lease, at the end):
     #: the row, the claim token it was sent under, when it was accepted
     accepted: list[tuple[outbox.Delivery, str, datetime]] = field(default_factory=list)
     #: senders working through a claimed batch at once (NOTIFIER_SMTP_CONNECTIONS)
@@ -117,8 +122,7 @@ class _Run:
     #: one message per subscriber at a time, so a hard bounce that suppresses the address
     #: holds back their next message (``held``)
     persons: dict[int, asyncio.Lock] = field(default_factory=dict)
-    #: the claim being sent, and the lock that lets one sender renew its lease
-    claim: outbox.Claim | None = None
+    #: the lock that lets one sender renew a batch's lease
     extending: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def gate(self, domain: str) -> _DomainGate:
@@ -255,51 +259,102 @@ def _channel_for(run: _Run, name: str) -> Channel | None:
     return run.others.get(name)
 
 
+@dataclass
+class _Batch:
+    """One claimed batch: its claim (renewed while it is being sent) and its rows that wait
+    for their subscriber's quiet hours to end."""
+
+    claim: outbox.Claim
+    quiet: dict[int, datetime]
+
+
 async def _drain(run: _Run, limit: int) -> None:
+    """Send due rows until none is left or ``limit`` were handled, with ``run.workers``
+    concurrent senders fed from one queue: the next batch is claimed while the senders still
+    work on the last rows of the one before, so none of them waits for a batch to end."""
     settings = run.ctx.settings
     lease = timedelta(seconds=settings.deliver_lease_seconds)
-    while run.report.handled < limit:
-        size = min(settings.deliver_batch, limit - run.report.handled)
-        claim = await _claim(run, lease, size)
-        if not claim.rows:
-            return
-        run.held |= await _suppressed(run, claim)
-        quiet = await _quiet(run, claim)
-        rows = iter(claim.rows)
-        run.claim = claim
-        workers = min(run.workers, len(claim.rows))
-        if workers == 1:  # in this task: an interpreter exit propagates as it is
-            await _work(run, rows, quiet, lease)
-        else:
-            await asyncio.gather(*(_work(run, rows, quiet, lease) for _ in range(workers)))
-        await _flush(run)
+    feed = _Feed(budget=limit - run.report.handled)
+    if run.workers == 1:
+        await _work(run, feed, lease)
+    else:
+        senders = (_stopping(run, feed, lease) for _ in range(run.workers))
+        for exit_ in await asyncio.gather(*senders):
+            if exit_ is not None:
+                raise exit_
+    await _flush(run)
 
 
-async def _work(
-    run: _Run, rows: Iterator[outbox.Delivery], quiet: Mapping[int, datetime], lease: timedelta
-) -> None:
-    """One of the run's concurrent senders: takes the claim's rows one by one until none is
-    left (the rows are shared, so each is taken by exactly one sender)."""
-    for row in rows:
+async def _stopping(run: _Run, feed: _Feed, lease: timedelta) -> BaseException | None:
+    """``_work`` in a task of its own: an interpreter exit (SystemExit, KeyboardInterrupt)
+    stops every sender after its current message and is raised again in the drain's task (in
+    a task it would escape the event loop itself)."""
+    try:
+        await _work(run, feed, lease)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        feed.exhausted = True
+        feed.queue.clear()
+        return exc
+    return None
+
+
+@dataclass
+class _Feed:
+    """The rows claimed and not yet taken by a sender; each row is taken by one sender."""
+
+    budget: int
+    queue: deque[tuple[outbox.Delivery, _Batch]] = field(default_factory=deque)
+    claimed: int = 0
+    exhausted: bool = False
+    refilling: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+async def _next(run: _Run, feed: _Feed, lease: timedelta) -> tuple[outbox.Delivery, _Batch] | None:
+    """The next row to send; claims another batch when fewer rows wait than there are
+    senders (one sender claims, the others take what is there or wait for it)."""
+    low = len(feed.queue) < run.workers and not feed.exhausted
+    if low and not (feed.refilling.locked() and feed.queue):
+        async with feed.refilling:
+            if len(feed.queue) < run.workers and not feed.exhausted:
+                await _refill(run, feed, lease)
+    return feed.queue.popleft() if feed.queue else None
+
+
+async def _refill(run: _Run, feed: _Feed, lease: timedelta) -> None:
+    size = min(run.ctx.settings.deliver_batch, feed.budget - feed.claimed)
+    claim = await _claim(run, lease, size) if size > 0 else None
+    if claim is None or not claim.rows:
+        feed.exhausted = True
+        return
+    feed.claimed += len(claim.rows)
+    run.held |= await _suppressed(run, claim)
+    batch = _Batch(claim, await _quiet(run, claim))
+    feed.queue.extend((row, batch) for row in claim.rows)
+
+
+async def _work(run: _Run, feed: _Feed, lease: timedelta) -> None:
+    """One of the run's concurrent senders: takes rows until none is left."""
+    while (taken := await _next(run, feed, lease)) is not None:
+        row, batch = taken
         now = run.ctx.clock()
-        claim = run.claim
-        assert claim is not None
-        if claim.until - now < lease / 2:
+        if batch.claim.until - now < lease / 2:
             async with run.extending:
-                if run.claim is claim:  # not renewed meanwhile by another sender
-                    run.claim = await _extend(run, claim, now, lease)
-        token = claim.token
-        if row.id is not None and row.id in quiet:
-            await _write(run, _settle_quiet(row, token, now, quiet[row.id]))
+                if batch.claim.until - now < lease / 2:  # not renewed meanwhile
+                    batch.claim = await _extend(run, batch.claim, now, lease)
+        token = batch.claim.token
+        if row.id is not None and row.id in batch.quiet:
+            await _write(run, settle_quiet(row, token, now, batch.quiet[row.id]))
             run.report.deferred += 1
             continue
         async with run.person(row.subscriber_id):
             if row.subscriber_id is not None and row.subscriber_id in run.held:
-                await _write(run, _settle_suppressed(row, token, run.ctx.clock()))
+                await _write(run, settle_suppressed(row, token, run.ctx.clock()))
                 run.report.failed += 1
                 continue
             await _one(run, row, token)
-        if len(run.accepted) >= FLUSH_EVERY:
+        if len(run.accepted) >= FLUSH_EVERY or (
+            run.accepted and run.ctx.clock() - run.accepted[0][2] > lease / 4
+        ):
             await _flush(run)
 
 
@@ -311,16 +366,7 @@ async def _flush(run: _Run) -> None:
     accepted, run.accepted = run.accepted, []
 
     def work(session: Session) -> None:
-        ids = outbox.mark_sent_many(session, accepted)
-        written = [(row, at) for row, _, at in accepted if row.id in ids]
-        mailed = {r.subscriber_id for r, _ in written if r.channel == EMAIL}
-        record_delivered_many(session, {sid for sid in mailed if sid is not None})
-        for row, _ in written:
-            if row.channel != EMAIL:
-                # the devices' receipts served retries of this row only; a push proves
-                # nothing about the e-mail address, so its bounce count stays
-                clear_receipts(session, row.idempotency_key)
-        audit.record_accepted(session, written)
+        settle_sent(session, accepted)
 
     await write_retrying_async(run.ctx.engine, work)
 
@@ -333,19 +379,6 @@ async def _suppressed(run: _Run, claim: outbox.Claim) -> set[int | None]:
         return set()
     with Session(run.ctx.engine) as session:
         return set(suppressed_among(session, ids))
-
-
-def _settle_suppressed(
-    row: outbox.Delivery, token: str, now: datetime
-) -> Callable[[Session], bool]:
-    def work(session: Session) -> bool:
-        error = "the address is suppressed after hard bounces"
-        written = outbox.mark_failed(session, row, token, error, outbox.SUPPRESSED)
-        if written:
-            audit.record_event(session, row, audit.FAILED, now, f"{outbox.SUPPRESSED}: {error}")
-        return written
-
-    return work
 
 
 async def _quiet(run: _Run, claim: outbox.Claim) -> dict[int, datetime]:
@@ -386,19 +419,6 @@ async def _quiet(run: _Run, claim: outbox.Claim) -> dict[int, datetime]:
     return waiting
 
 
-def _settle_quiet(
-    row: outbox.Delivery, token: str, now: datetime, until: datetime
-) -> Callable[[Session], bool]:
-    def work(session: Session) -> bool:
-        written = outbox.defer(session, row, token, until)
-        if written:
-            detail = f"quiet hours until {until.isoformat()}"
-            audit.record_event(session, row, audit.DEFERRED, now, detail)
-        return written
-
-    return work
-
-
 async def _claim(run: _Run, lease: timedelta, size: int) -> outbox.Claim:
     def work(session: Session) -> outbox.Claim:
         return outbox.claim(session, run.ctx.clock(), lease, size)
@@ -421,7 +441,7 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
         now = run.ctx.clock()
         paused_until = run.paused.get(domain)
         if paused_until is not None and paused_until > now:
-            await _write(run, lambda s: _settle_deferred(s, row, token, now, paused_until))
+            await _write(run, lambda s: settle_deferred(s, row, token, now, paused_until))
             run.report.deferred += 1
             return
         channel = _channel_for(run, row.channel)
@@ -444,12 +464,12 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
     )
     if outcome.verdict == "retry":
         await _write(
-            run, lambda s: _settle_retry(s, row, token, now, outcome, settings.deliver_max_attempts)
+            run, lambda s: settle_retry(s, row, token, now, outcome, settings.deliver_max_attempts)
         )
         run.report.retried += 1
         return
     threshold = settings.bounce_suppress_after
-    suppressed = await _write(run, lambda s: _settle_failed(s, row, token, now, outcome, threshold))
+    suppressed = await _write(run, lambda s: settle_failed(s, row, token, now, outcome, threshold))
     run.report.failed += 1
     if suppressed:
         run.report.suppressed += 1
@@ -479,65 +499,6 @@ async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
         log.error("delivery %s: unexpected error\n%s", row.id, redact(trace))
         return Outcome("retry", redact(f"unexpected error: {type(exc).__name__}: {exc}"))
     return Outcome("sent")
-
-
-def record_delivered_many(session: Session, subscriber_ids: set[int]) -> None:
-    """``suppression.record_delivered`` for many subscribers in one statement: a message to
-    each was accepted, so their hard bounces start again from 0."""
-    if subscriber_ids:
-        session.exec(
-            update(Subscriber)
-            .where(col(Subscriber.id).in_(subscriber_ids), col(Subscriber.hard_bounces) != 0)
-            .values(hard_bounces=0)
-        )
-
-
-def _settle_deferred(
-    session: Session, row: outbox.Delivery, token: str, now: datetime, until: datetime
-) -> bool:
-    written = outbox.defer(session, row, token, until)
-    if written:
-        detail = f"domain paused until {until.isoformat()}"
-        audit.record_event(session, row, audit.DEFERRED, now, detail)
-    return written
-
-
-def _settle_retry(
-    session: Session,
-    row: outbox.Delivery,
-    token: str,
-    now: datetime,
-    outcome: Outcome,
-    max_attempts: int,
-) -> bool:
-    not_before = None if outcome.delay is None else now + timedelta(seconds=outcome.delay)
-    written = outbox.mark_retry(
-        session, row, token, now, outcome.error, max_attempts, not_before=not_before
-    )
-    if written:
-        gave_up = row.attempts + 1 >= max_attempts
-        event = audit.FAILED if gave_up else audit.RETRY
-        detail = f"{outbox.GAVE_UP}: {outcome.error}" if gave_up else outcome.error
-        audit.record_event(session, row, event, now, detail)
-    return written
-
-
-def _settle_failed(
-    session: Session,
-    row: outbox.Delivery,
-    token: str,
-    now: datetime,
-    outcome: Outcome,
-    threshold: int,
-) -> bool:
-    """Mark the message failed; a hard bounce counts against the address. True when the
-    address was suppressed by it."""
-    written = outbox.mark_failed(session, row, token, outcome.error, outcome.verdict)
-    if written:
-        audit.record_event(session, row, audit.FAILED, now, f"{outcome.verdict}: {outcome.error}")
-    if not written or outcome.verdict != outbox.BOUNCE or row.subscriber_id is None:
-        return False
-    return record_hard_bounce(session, row.subscriber_id, now, threshold=threshold)
 
 
 async def _write(run: _Run, work: Callable[[Session], object]) -> bool:

@@ -282,3 +282,23 @@ async def test_links_from_a_nynorsk_mail_open_nynorsk_pages(
     assert change == f"{base}/endringer/{ids['lov']}?lang=nn"
     shown = await client.get(change.removeprefix(base))
     assert tree(shown.text).get("lang") == "nn" and NN["diff_title"] in shown.text
+
+
+async def test_a_selection_a_feed_can_follow_links_its_feed(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    seed(ctx)
+
+    async def feeds(query: str) -> list[str]:
+        page = (await client.get(f"/endringer?{query}")).text
+        return tree(page).xpath("//link[@type='application/atom+xml']/@href")
+
+    both = ["/endringer.atom", "/endringer.atom?urgent=1"]
+    assert await feeds("subtopic=vaksinasjon&region=46") == [
+        *both, "/endringer.atom?subtopic=vaksinasjon&region=46"
+    ]  # fmt: skip
+    assert await feeds("authority=fhi&urgent=1") == [
+        *both, "/endringer.atom?authority=fhi&urgent=1"
+    ]  # fmt: skip
+    assert await feeds("subtopic=vaksinasjon&q=vaksine") == both  # a search has no feed
+    assert await feeds("urgent=1") == both

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from feeds.classify import Gazetteer, Taxonomy
@@ -164,13 +164,7 @@ def feeds_for(t: Mapping[str, str], filters: Filters | None = None) -> list[tupl
     ones, and the page's own selection when it is one a feed can follow."""
     out = [(t["feed_all"], "/endringer.atom"), (t["feed_urgent"], "/endringer.atom?urgent=1")]
     if filters is not None:
-        params = {k: v for k, v in filters.values.items() if k in FEED_NAMES}
+        params = {k: filters.values[k] for k in FEED_NAMES if k in filters.values}
         if params and set(filters.values) <= set(FEED_NAMES) and params != {"urgent": "1"}:
             out.append((t["feed_filtered"], f"/endringer.atom?{urlencode(params)}"))
     return out
-
-
-def local_day(value: datetime, tz: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(tz)).date().isoformat()

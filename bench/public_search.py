@@ -29,7 +29,7 @@ from sqlmodel import Session
 from feeds.classify import load_taxonomy
 from feeds.store.models import Change, Snapshot, Source
 from notifier.db import make_engine, upgrade
-from notifier.public_changes import ChangeQuery, find_changes
+from notifier.public_changes import ChangeQuery, find_changes, latest_by_subtopic
 
 WORDS = (
     "kommunelegen skal melde utbrudd til folkehelseinstituttet straks vaksine influensa "
@@ -94,6 +94,7 @@ def run(engine: sa.Engine, label: str, n: int, repeat: int) -> None:
     with Session(engine) as session:
         mid = find_changes(session, ChangeQuery(), limit=1)[0].id or 0
         rare = "zebrafiskeoppdrett"
+        slugs = [s.slug for s in load_taxonomy().subtopics]
         session.execute(
             sa.update(Change).where(Change.id == mid // 3).values(title=f"Om {rare}")  # type: ignore[arg-type]
         )
@@ -104,6 +105,11 @@ def run(engine: sa.Engine, label: str, n: int, repeat: int) -> None:
                 session, ChangeQuery(), before_id=mid // 2, limit=26
             ),
             "subtopic": lambda: find_changes(session, ChangeQuery(subtopic="karantene"), limit=26),
+            "subtopic with no change": lambda: find_changes(
+                session, ChangeQuery(subtopic="ingen_slik"), limit=26
+            ),
+            "front page: 19 subtopics": lambda: latest_by_subtopic(session, slugs),
+            "front page, one unused": lambda: latest_by_subtopic(session, [*slugs, "ingen"]),
             "region (rare)": lambda: find_changes(session, ChangeQuery(region="1103"), limit=26),
             "urgent + authority": lambda: find_changes(
                 session, ChangeQuery(urgent=True, authority="fhi"), limit=26

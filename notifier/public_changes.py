@@ -12,6 +12,8 @@ Full-text search, one interface on both databases (migration 0011_search):
   ``change`` itself, so publishing, re-tagging and suppressing need no index work.
 - PostgreSQL: GIN expression indexes on ``to_tsvector('simple', …)`` and
   ``to_tsvector('norwegian', …)`` of the same texts: always in step, nothing to refresh.
+  The subtopic and region filters use GIN indexes on ``CAST(subtopics AS jsonb)`` and
+  ``CAST(regions AS jsonb)`` (on SQLite they read ``json_each`` row by row).
 
 Every word of the query must occur (AND), each as a word prefix ("vaksin" finds "vaksinasjon");
 on PostgreSQL the Norwegian stemmer adds matches of other inflections ("legane", "legar").
@@ -25,6 +27,7 @@ import json
 import re
 import unicodedata
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -133,6 +136,35 @@ def story_of(session: Session, change: Change, limit: int = 20) -> list[Change]:
     return list(session.exec(stmt))
 
 
+def latest_by_subtopic(
+    session: Session, slugs: Iterable[str], first: int = 500
+) -> dict[str, Change]:
+    """The newest published change of each subtopic in ``slugs`` (absent: none has one). The
+    ``first`` newest changes are read once (id and subtopics) and name most of them; each
+    subtopic not among them is one query that starts where that read stopped."""
+    wanted = list(dict.fromkeys(slugs))
+    stmt = select(Change.id, Change.subtopics).where(Change.status == PUBLISHED)
+    rows = list(session.exec(stmt.order_by(col(Change.id).desc()).limit(first)))
+    found: dict[str, int] = {}
+    for change_id, subtopics in rows:
+        for slug in subtopics or ():
+            if change_id is not None:
+                found.setdefault(slug, change_id)
+    out: dict[str, Change] = {}
+    ids = {found[slug] for slug in wanted if slug in found}
+    by_id = {c.id: c for c in session.exec(select(Change).where(col(Change.id).in_(ids)))}
+    for slug in wanted:
+        if slug in found and found[slug] in by_id:
+            out[slug] = by_id[found[slug]]
+        elif len(rows) == first and rows[-1][0] is not None:
+            older = find_changes(
+                session, ChangeQuery(subtopic=slug), before_id=rows[-1][0], limit=1
+            )
+            if older:
+                out[slug] = older[0]
+    return out
+
+
 def conditions(session: Session, query: ChangeQuery) -> list[Any]:
     """The WHERE conditions of ``query`` (besides the published status)."""
     dialect = _dialect(session)
@@ -233,4 +265,4 @@ def rebuild_sqlite_index(conn: sa.Connection) -> None:
         conn.execute(sa.text(ddl))
 
 
-__all__ = ["ChangeQuery", "find_changes", "get_change", "story_of"]
+__all__ = ["ChangeQuery", "find_changes", "get_change", "latest_by_subtopic", "story_of"]

@@ -18,6 +18,7 @@ from notifier.public_changes import (
     ensure_search_index,
     find_changes,
     get_change,
+    latest_by_subtopic,
     story_of,
 )
 from tests.support.changelog import add
@@ -188,6 +189,13 @@ def test_postgres_search_uses_the_expression_indexes(ctx: Context) -> None:
         compiled = stmt.compile(ctx.engine, compile_kwargs={"literal_binds": True})
         plan = "\n".join(r[0] for r in session.execute(sa.text(f"EXPLAIN {compiled}")))
     assert "ix_change_fts_simple" in plan and "ix_change_fts_norwegian" in plan
+    with Session(ctx.engine) as session:
+        session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        query = ChangeQuery(subtopic="vaksinasjon", region="46")
+        stmt = sa.select(Change.id).where(*conditions(session, query))  # type: ignore[call-overload]
+        compiled = stmt.compile(ctx.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(r[0] for r in session.execute(sa.text(f"EXPLAIN {compiled}")))
+    assert "ix_change_subtopics_jsonb" in plan or "ix_change_regions_jsonb" in plan
 
 
 def test_migration_0011_goes_down_and_up_again(ctx: Context) -> None:
@@ -239,3 +247,21 @@ def test_staff_review_is_reflected_at_once(ctx: Context) -> None:
         assert get_change(session, shown) is None
     assert titles(ctx, ChangeQuery(text="influensa")) == []
     assert titles(ctx, ChangeQuery(region="4601")) == []
+
+
+def test_latest_change_of_each_subtopic(ctx: Context) -> None:
+    ids = seed(ctx)
+    newer = add(ctx.engine, "Nyere om vaksine", T0 + timedelta(days=6), subtopics=["vaksinasjon"])
+    for i in range(5):  # more than one chunk to read
+        add(ctx.engine, f"Annet {i}", T0 + timedelta(days=7 + i), subtopics=["testing"])
+    with Session(ctx.engine) as session:
+        latest = latest_by_subtopic(
+            session, ["vaksinasjon", "forskrifter_regelverk", "tisk", "testing"], first=2
+        )
+        assert {slug: c.id for slug, c in latest.items()} == {
+            "vaksinasjon": newer,  # not the held one, not the older one
+            "forskrifter_regelverk": ids["smitte"],
+            "testing": latest["testing"].id,
+        }
+        assert latest["testing"].title == "Annet 4"
+        assert latest_by_subtopic(session, []) == {}

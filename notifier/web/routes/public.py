@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, col, func, select
 
 from feeds.store.models import Change, Source
-from notifier.public_changes import ChangeQuery, find_changes
+from notifier.public_changes import ChangeQuery, find_changes, latest_by_subtopic
 from notifier.web.deps import CtxDep, DbSession, PagesDep
 from notifier.web.pages import request_lang
 from notifier.web.public_views import feeds_for, names
@@ -39,11 +39,11 @@ def index(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSession) ->
     sources = list(session.exec(select(Source).order_by(col(Source.authority), col(Source.key))))
     known = names(lang, ctx.taxonomy, ctx.gazetteer, sources)
     urgent = find_changes(session, ChangeQuery(urgent=True), limit=URGENT_ON_FRONT)
+    latest = latest_by_subtopic(session, (sub.slug for sub in ctx.taxonomy.subtopics))
     groups: dict[str, list[tuple[str, str, Change | None]]] = {}
     for sub in ctx.taxonomy.subtopics:
-        latest = find_changes(session, ChangeQuery(subtopic=sub.slug), limit=1)
         label = known.subtopics[sub.slug]
-        groups.setdefault(sub.group, []).append((sub.slug, label, latest[0] if latest else None))
+        groups.setdefault(sub.group, []).append((sub.slug, label, latest.get(sub.slug)))
     topics = [(ctx.taxonomy.group_label(g, lang), rows) for g, rows in groups.items()]
     t = TEXTS[lang]
     return pages.render(

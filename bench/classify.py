@@ -211,7 +211,7 @@ def print_side_by_side(title: str, model: Report, vocab: Report) -> None:
         theirs = _pr(vocab.per_subtopic[slug])
         print(f"{slug:<26} {'':7}{_pr(counts):<14} {'':11}{theirs:<15} {support}")
     print()
-    for name, mine, theirs in (
+    rows: tuple[tuple[str, Counts, Counts], ...] = (
         ("micro average", model.micro, vocab.micro),
         *(
             (f"micro, {lang}", counts, vocab.per_lang[lang])
@@ -223,8 +223,9 @@ def print_side_by_side(title: str, model: Report, vocab: Report) -> None:
         ),
         ("regions (codes)", model.regions, vocab.regions),
         ("urgency", model.urgency, vocab.urgency),
-    ):
-        print(f"{name:<26} {'':7}{_pr(mine):<14} {'':11}{_pr(theirs):<15}")
+    )
+    for name, ours, others in rows:
+        print(f"{name:<26} {'':7}{_pr(ours):<14} {'':11}{_pr(others):<15}")
     print(f"{'macro F1':<26} {'':17}{model.macro_f1:4.2f} {'':21}{vocab.macro_f1:4.2f}")
 
 

@@ -483,6 +483,12 @@ def test_edited_taxonomy_file_changes_tagging(tmp_path: Path) -> None:
         ("Ny legevakt i Lofoten og Vesterålen", "", "", {"18"}, set()),
         # Unicode: decomposed å
         (unicodedata.normalize("NFD", "Utbrudd i Åsnes"), "", "", {"3418", "34"}, set()),
+        # R3: towns and sites inside one municipality; "X herad" like "X kommune"
+        ("Korridorpasientar på Haukeland", "", "", {"4601", "46"}, set()),
+        ("Mjøssykehuset i Moelv: ny tidsplan", "", "", {"3411", "34"}, set()),
+        ("Teststasjonen i Kopervik stengjer", "", "", {"1149", "11"}, set()),
+        ("Påbod om munnbind", "Kvam herad har vedteke påbod om munnbind.", "", {"4622"}, set()),
+        ("Kvam i bakgrunnen", "Dei sat på eit kvam.", "", set(), {"4622"}),
     ],
 )
 def test_regions(title: str, text: str, url: str, present: set[str], absent: set[str]) -> None:

@@ -4,6 +4,7 @@ deterministically, reasons and scores, and a quality floor on the test split."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -11,11 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.classify import evaluate
+from bench.classify import evaluate, long_section
 from feeds.classify import (
     Classification,
     ClassifyDataError,
     classify,
+    features,
     load_gazetteer,
     load_taxonomy,
     rules,
@@ -274,8 +276,10 @@ def test_an_edited_taxonomy_falls_back_to_the_vocabulary(tmp_path: Path) -> None
     path = tmp_path / "subtopics.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     edited = load_taxonomy(path)
-    kwargs = {"title": "Flere vaksiner til kommunene", "text": "Vaksinasjonen går videre."}
-    assert classify(edited, None, **kwargs) == rules.classify(edited, None, **kwargs)
+    title, text = "Flere vaksiner til kommunene", "Vaksinasjonen går videre."
+    assert classify(edited, None, title=title, text=text) == rules.classify(
+        edited, None, title=title, text=text
+    )
 
 
 def test_notifier_classify_uses_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -369,3 +373,58 @@ def test_subtopics_come_best_fit_first() -> None:
         probability = model.score(feats.values).probabilities
         ranks = [probability[slug] for slug in slugs]
         assert ranks == sorted(ranks, reverse=True), (slugs, ranks)
+
+
+def test_features_from_the_vocabularys_scan_equal_features_from_scratch() -> None:
+    """The model's features reuse the vocabulary's scan of the fields; without it (an
+    evidence without ``scanned``) they are computed from the text and are the same."""
+    items = [ex for ex in load_examples() if ex.split == "dev"][:60]
+    items.append(long_section())
+    for ex in items:
+        found = _evidence(ex)
+        alone = dataclasses.replace(found, scanned=None)
+        assert _values(ex, found) == _values(ex, alone)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nærkontakter må holde seg hjemme i fem dager",
+        "dei må halde seg heime. hjemmetjenesten er open",
+        "hjemmetjenesten og heimetenesta; oppholde seg i norge",
+        "holde seg i ro",
+        "x" * 60 + " bli heime",
+        "treng ikkje halde seg heime",
+        "være hjemme_",
+        "",
+    ],
+)
+def test_stay_home_anchor_search_equals_the_whole_text_search(text: str) -> None:
+    assert features._stays_home_anywhere(text) == bool(features._HOME.search(text))
+
+
+def test_model_reason_words_do_not_depend_on_feature_order() -> None:
+    """The words behind a model-only reason are the same whatever order the features come
+    in (string hashing orders sets differently in every process)."""
+    model = load_model()
+    for ex in [ex for ex in load_examples() if ex.split == "dev"][:40]:
+        values = _values(ex, _evidence(ex))
+        backwards = dict(reversed(list(values.items())))
+        for head in model.heads:
+            ahead = model.strongest(model.score(values), head, limit=3)
+            behind = model.strongest(model.score(backwards), head, limit=3)
+            assert [c.feature for c in ahead] == [c.feature for c in behind]
+
+
+def _evidence(ex: Example) -> rules.Evidence:
+    return rules.evidence(
+        TAXONOMY, title=ex.title, text=ex.text, url=ex.url, kind=ex.kind,
+        section_path=ex.section_path,
+    )  # fmt: skip
+
+
+def _values(ex: Example, found: rules.Evidence) -> dict[str, float]:
+    return extract(
+        title=ex.title, text=ex.text, url=ex.url, kind=ex.kind,
+        section_path=ex.section_path, evidence=found,
+    ).values  # fmt: skip

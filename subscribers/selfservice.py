@@ -29,7 +29,15 @@ from subscribers.models import (
 from subscribers.service import find_subscriber
 from subscribers.suppression import ERASED, clear, is_suppressed, suppress
 from subscribers.tokens import email_hash
-from subscribers.validate import AddressError, address_key, validate_address
+from subscribers.validate import (
+    AddressError,
+    ScheduleError,
+    address_key,
+    check_quiet,
+    parse_hour,
+    parse_weekday,
+    validate_address,
+)
 
 __all__ = ["is_suppressed"]  # kept here for callers from before subscribers.suppression
 
@@ -110,20 +118,24 @@ def check_form(
 
 
 def check_hours(form: SignupForm) -> dict[str, str]:
-    """Errors of the digest hour, weekday and quiet hours (each in range; quiet hours both or
-    neither, and not equal)."""
+    """Errors of the digest hour, weekday and quiet hours, judged by the one rule in
+    ``subscribers.validate`` that CSV import and the CLI use. The form's selects post the
+    stored numbers (weekday 0 = Monday); the rule reads the weekday's ISO number (1-7)."""
     errors: dict[str, str] = {}
-    if form.digest_hour is not None and not 0 <= form.digest_hour <= 23:
-        errors["digest_hour"] = "hour_invalid"
-    if form.digest_weekday is not None and not 0 <= form.digest_weekday <= 6:
-        errors["digest_weekday"] = "weekday_invalid"
-    quiet = (form.quiet_start, form.quiet_end)
-    if quiet != (None, None) and (
-        None in quiet
-        or form.quiet_start == form.quiet_end
-        or not all(0 <= h <= 23 for h in quiet if h is not None)
-    ):
-        errors["quiet"] = "quiet_invalid"
+    try:
+        if form.digest_hour is not None:
+            parse_hour(str(form.digest_hour))
+    except ScheduleError as exc:
+        errors["digest_hour"] = exc.code
+    try:
+        if form.digest_weekday is not None:
+            parse_weekday(str(form.digest_weekday + 1))
+    except ScheduleError as exc:
+        errors["digest_weekday"] = exc.code
+    try:
+        check_quiet(form.quiet_start, form.quiet_end)
+    except ScheduleError as exc:
+        errors["quiet"] = exc.code
     return errors
 
 

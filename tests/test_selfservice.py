@@ -365,3 +365,59 @@ async def test_a_row_stored_before_the_validator_can_still_manage_its_preference
     saved = await client.post(path, data=data)
     assert saved.status_code == 200 and "Innstillingene er lagret" in saved.text
     assert subscriptions(ctx, "Gammel@k..no") == {"testing": "weekly"}
+
+
+#: schedule values CSV import refuses, as the form's selects would post them (a tampered
+#: form): field of the form -> its value, and the CSV cells refusing the same
+REFUSED_BOTH = [
+    ({"digest_hour": "24"}, {"digest_hour": "24"}),
+    ({"digest_hour": "8:30"}, {"digest_hour": "8:30"}),
+    ({"digest_hour": "123"}, {"digest_hour": "123"}),
+    ({"digest_hour": "-1"}, {"digest_hour": "-1"}),
+    ({"digest_weekday": "7"}, {"digest_weekday": "8"}),  # the form's 0 = Monday, CSV's 1
+    ({"digest_weekday": "x"}, {"digest_weekday": "x"}),
+    ({"quiet_start": "22"}, {"quiet_start": "22"}),
+    ({"quiet_end": "7"}, {"quiet_end": "7"}),
+    ({"quiet_start": "7", "quiet_end": "7"}, {"quiet_start": "7", "quiet_end": "7"}),
+    ({"quiet_start": "22", "quiet_end": "24"}, {"quiet_start": "22", "quiet_end": "24"}),
+]
+
+
+@pytest.mark.parametrize(("posted", "cells"), REFUSED_BOTH)
+async def test_the_form_refuses_what_csv_import_refuses(
+    ctx: Context, client: httpx.AsyncClient, posted: dict[str, str], cells: dict[str, str]
+) -> None:
+    from subscribers.importer import parse_schedule
+    from subscribers.validate import ScheduleError
+
+    with pytest.raises(ScheduleError) as refused:
+        parse_schedule(cells)
+    field = {"hour_invalid": "digest_hour", "weekday_invalid": "digest_weekday"}
+    anchor = field.get(refused.value.code, "quiet_start")
+    page = await client.post(
+        "/abonner",
+        data={"csrf": await csrf(client), "email": "a@kommune.no", "role": "kommunelege",
+              "cadence_vaksinasjon": "daily", **posted},
+    )  # fmt: skip
+    assert page.status_code == 400  # the same field, named by the same code:
+    assert f'href="#{anchor}"' in page.text
+    assert subscriber(ctx, "a@kommune.no") is None
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [{"digest_hour": "0"}, {"digest_hour": "23"}, {"digest_hour": "08"},
+     {"digest_weekday": "0"}, {"digest_weekday": "6"},
+     {"quiet_start": "22", "quiet_end": "7"}, {"quiet_start": "0", "quiet_end": "23"}],
+)  # fmt: skip
+async def test_the_form_accepts_the_edges_csv_import_accepts(
+    ctx: Context, client: httpx.AsyncClient, posted: dict[str, str]
+) -> None:
+    from subscribers.importer import parse_schedule
+
+    cells = dict(posted)
+    if "digest_weekday" in cells:  # the form's 0 = Monday is CSV's 1
+        cells["digest_weekday"] = str(int(cells["digest_weekday"]) + 1)
+    parse_schedule(cells)  # CSV import accepts it
+    assert await sign_up(client, "a@kommune.no", **posted) == 200
+    assert subscriber(ctx, "a@kommune.no") is not None

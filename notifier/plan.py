@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -476,10 +477,16 @@ def _insert(conn: Connection, table: str, statement: Any, rows: list[dict[str, A
     assert dbapi is not None
     if dialect == "sqlite":
         columns = statement.table.c
-        convert = [_converter(columns[name].type, conn.dialect) for name in names]
+        convert = [
+            (i, c)
+            for i, name in enumerate(names)
+            if (c := _converter(columns[name].type, conn.dialect)) is not None
+        ]
+        get = itemgetter(*names)
+        values = get if len(names) > 1 else lambda row: (get(row),)
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         try:
-            raw.executemany(sql, [_converted(row, names, convert) for row in rows])
+            raw.executemany(sql, [_converted(values(row), convert) for row in rows])
         except dbapi.IntegrityError as exc:
             raise IntegrityError(sql, None, exc) from exc
         except dbapi.OperationalError as exc:  # "database is locked": the batch is retried
@@ -495,11 +502,15 @@ def _insert(conn: Connection, table: str, statement: Any, rows: list[dict[str, A
 
 
 def _converted(
-    row: dict[str, Any], names: list[str], convert: list[Callable[[Any], Any] | None]
+    values: tuple[Any, ...], convert: list[tuple[int, Callable[[Any], Any]]]
 ) -> tuple[Any, ...]:
-    return tuple(
-        row[name] if c is None else c(row[name]) for name, c in zip(names, convert, strict=True)
-    )
+    """A row's values with the columns that need it converted (a few of its columns)."""
+    if not convert:
+        return values
+    out = list(values)
+    for i, process in convert:
+        out[i] = process(out[i])
+    return tuple(out)
 
 
 def _converter(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:

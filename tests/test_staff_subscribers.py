@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from lxml import html as lxml_html
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -590,3 +591,28 @@ async def test_hostile_addresses_are_refused_alike_by_the_console_and_the_cli_im
     with Session(ctx.engine) as session:
         assert not session.exec(select(Subscriber)).all()
         assert not session.exec(select(Subscription)).all()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs notifier/web/routes/staff_push.py target_add to pass "
+    'push_error="full" if full else True (owned by another helper); remove this mark then',
+)
+async def test_a_subscriber_at_the_target_cap_sees_the_same_words_inline_and_in_the_summary(
+    ctx: Context, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from subscribers import targets
+
+    monkeypatch.setattr(targets, "MAX_TARGETS_PER_SUBSCRIBER", 1)
+    sid = add(ctx, "sf@k.no", ["vaksinasjon"])
+    _, csrf = await login(client, ctx, role="admin")
+    path = f"/staff/abonnenter/{sid}/mal"
+    first = await client.post(path, data={"url": "json://h1.example.no/x", "csrf_token": csrf})
+    assert first.status_code == 303
+    full = await client.post(path, data={"url": "json://h2.example.no/x", "csrf_token": csrf})
+    assert full.status_code == 400
+    tree = lxml_html.fromstring(full.text)
+    [summary] = tree.xpath("//*[contains(@class, 'error-summary')]//li/text()")
+    [inline] = tree.xpath("//span[@id='target-error']/text()")
+    assert summary.startswith("Abonnenten har allerede 1 varslingskanaler")
+    assert inline == summary

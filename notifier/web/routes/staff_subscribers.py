@@ -590,8 +590,10 @@ def _detail(
     status: int = 200,
     errors: Sequence[str] = (),
     erase_error: bool = False,
-    push_error: bool = False,
+    push_error: bool | str = False,
 ) -> HTMLResponse:
+    """One subscriber's page; ``push_error`` marks the add-target field as refused (``"full"``:
+    worded as the subscriber's targets being at the limit, as the error summary says)."""
     t = _t(pages, request)
     lang = pages.lang(request)
     assert person.id is not None

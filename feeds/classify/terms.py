@@ -283,11 +283,13 @@ class Matcher:
         stems: dict[str, str] = {}
         starters: list[str] = []
         cache, phrase_next = self._cache, self._phrase_next
+        first = -1  # distinct words come in order of first occurrence: search on from there
         for word in dict.fromkeys(words):
             word_stem, targets = cache.get(word) or self.analyse(word)
             stems[word] = word_stem
             if targets:
-                singles.append(WordHits(word, word_stem, words.index(word), targets))
+                first = words.index(word, first + 1)
+                singles.append(WordHits(word, word_stem, first, targets))
             if word_stem in phrase_next:
                 starters.append(word)
         phrases: list[Hit] = []

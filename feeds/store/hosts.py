@@ -28,6 +28,9 @@ class FetchHost(SQLModel, table=True):
 
 
 _NOW = "EXTRACT(EPOCH FROM clock_timestamp())::float8"
+#: a reservation lost to a crash of the server costs nothing: its commit need not wait for
+#: the disk (~6 ms a request on the test machine, ~0.5 ms without)
+_NO_FLUSH = sa.text("SET LOCAL synchronous_commit = off")
 #: reserve the next start for a host that is not paused: the start is max(next, now); the
 #: row then holds start + gap. No row back: the host is paused.
 _RESERVE = sa.text(
@@ -61,6 +64,7 @@ class SharedHosts:
         """(seconds to wait before starting, 0.0) with the start reserved, or (0.0, seconds
         the host is still paused) with nothing reserved."""
         with self.engine.begin() as conn:
+            conn.execute(_NO_FLUSH)
             wait = conn.execute(_RESERVE, {"host": host, "gap": gap}).scalar()
             if wait is not None:
                 return max(0.0, float(wait)), 0.0
@@ -69,6 +73,7 @@ class SharedHosts:
 
     def pause_now(self, host: str, seconds: float) -> None:
         with self.engine.begin() as conn:
+            conn.execute(_NO_FLUSH)
             conn.execute(_PAUSE, {"host": host, "wait": seconds})
 
     async def reserve(self, host: str, gap: float) -> tuple[float, float]:

@@ -172,3 +172,18 @@ def test_two_workers_run_the_hours_digest_once(
     assert [(s.slot, s.written) for s in slots] == [(slot_of(now), 2)]
     assert digests == ["annen@kommune.no", "lege@kommune.no"]
     assert sum("digests:" in out for out in outputs) == 1  # one worker composed, one skipped
+
+
+def test_a_worker_stopped_mid_round_gives_its_sources_back(
+    pg: Context, http: FixtureServer, tmp_path: Path
+) -> None:
+    n = 4
+    add_pages(pg, http, n, delay=3.0)
+    env = worker_env(pg.settings.database_url, tmp_path / "var")
+    with workers(env, tmp_path / "logs", 1) as [worker]:
+        wait_for(lambda: sum(fetched(http).values()) == n, 30, "the round", worker)
+        assert {s.claimed_by for s in sources(pg)} != {None}
+        assert worker.stop() == 0  # SIGTERM while every fetch is in flight
+    left = sources(pg)
+    assert all(s.claimed_by is None and s.claimed_until is None for s in left)
+    assert all(s.last_checked_at is None for s in left)  # due at once for the next worker

@@ -203,6 +203,23 @@ NB: dict[str, str] = {
     "ch_confirmed": "bekreftet",
     "ch_subscription": "emne",
     "none": "ingen",
+    "reason_hour": (
+        "Ugyldig klokkeslett «{detail}» i kolonnen digest_hour. Bruk en hel time fra 0 til 23 "
+        "(for eksempel 8 eller 08:00), eller standard."
+    ),
+    "reason_weekday": (
+        "Ugyldig ukedag «{detail}» i kolonnen digest_weekday. Bruk et navn (mandag til søndag, "
+        "eller man til søn), et tall fra 1 (mandag) til 7 (søndag), eller standard."
+    ),
+    "reason_quiet": (
+        "Ugyldig stilletid «{detail}» i kolonnene quiet_start og quiet_end. Fyll ut begge med "
+        "to ulike hele timer fra 0 til 23 (for eksempel 22 og 7), eller skriv ingen i begge."
+    ),
+    "ch_digest_hour": "klokkeslett for sammendrag",
+    "ch_digest_weekday": "ukedag for ukentlig sammendrag",
+    "ch_quiet": "stilletid for push",
+    "ch_default": "standard",
+    "ch_hour_value": "kl. {hour:02d}",
     "more_lines": "… og {n} linjer til.",
 }
 
@@ -398,6 +415,23 @@ NN: dict[str, str] = {
     "ch_confirmed": "stadfesta",
     "ch_subscription": "emne",
     "none": "ingen",
+    "reason_hour": (
+        "Ugyldig klokkeslett «{detail}» i kolonnen digest_hour. Bruk ein heil time frå 0 til 23 "
+        "(til dømes 8 eller 08:00), eller standard."
+    ),
+    "reason_weekday": (
+        "Ugyldig vekedag «{detail}» i kolonnen digest_weekday. Bruk eit namn (måndag til "
+        "sundag, eller mån til sun), eit tal frå 1 (måndag) til 7 (sundag), eller standard."
+    ),
+    "reason_quiet": (
+        "Ugyldig stille tid «{detail}» i kolonnane quiet_start og quiet_end. Fyll ut begge med "
+        "to ulike heile timar frå 0 til 23 (til dømes 22 og 7), eller skriv ingen i begge."
+    ),
+    "ch_digest_hour": "klokkeslett for samandrag",
+    "ch_digest_weekday": "vekedag for vekentleg samandrag",
+    "ch_quiet": "stille tid for push",
+    "ch_default": "standard",
+    "ch_hour_value": "kl. {hour:02d}",
     "more_lines": "… og {n} linjer til.",
 }
 

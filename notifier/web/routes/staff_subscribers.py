@@ -63,7 +63,7 @@ from subscribers import selfservice as ss
 from subscribers.importer import Vocabulary, export_csv, import_csv
 from subscribers.models import Subscriber, Subscription, Suppression
 from subscribers.suppression import BOUNCED, ERASED
-from subscribers.validate import suppression_hashes
+from subscribers.validate import WEEKDAYS_NB, suppression_hashes
 
 router = APIRouter()
 
@@ -385,7 +385,14 @@ def _change_text(
 
     def value(raw: str) -> str:
         if not raw:
-            return t["none"]
+            return t["ch_default"] if name in ("digest_hour", "digest_weekday") else t["none"]
+        if name == "digest_hour" and raw.isdigit():
+            return t["ch_hour_value"].format(hour=int(raw))
+        if name == "digest_weekday" and raw in WEEKDAYS_NB:
+            return t[f"weekday_{WEEKDAYS_NB.index(raw)}"]
+        if name == "quiet" and raw.replace("-", "").isdigit():
+            start, _, end = raw.partition("-")
+            return t["quiet_span"].format(start=int(start), end=int(end))
         if name == "role":
             return _role(t, raw)
         if name == "region":

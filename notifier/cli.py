@@ -31,6 +31,7 @@ from notifier.settings import Settings
 from subscribers.importer import Vocabulary, export_csv, import_csv
 from subscribers.models import CADENCES, Subscriber, Subscription
 from subscribers.service import SubscriberError, add_subscriber, address_problems
+from subscribers.validate import ScheduleError, parse_hour, parse_weekday
 
 app = typer.Typer(
     help="Helsevarsel: watches the Norwegian health authorities and notifies.", no_args_is_help=True
@@ -179,19 +180,34 @@ def subscribers_add(
         str | None, typer.Option(help="Statsforvalter office slug (role statsforvalter).")
     ] = None,
     digest_hour: Annotated[
-        int | None,
-        typer.Option(min=0, max=23, help="Local hour of daily and weekly digests (default 7)."),
+        str | None,
+        typer.Option(
+            help="Local hour of daily and weekly digests, 0-23 (8 or 08:00); 'standard': "
+            "the service's default (NOTIFIER_DAILY_DIGEST_HOUR, 7)."
+        ),
     ] = None,
     digest_weekday: Annotated[
-        int | None,
-        typer.Option(min=0, max=6, help="Weekday of weekly digests, 0 = Monday (default 0)."),
+        str | None,
+        typer.Option(
+            help="Weekday of weekly digests: mon ... sun, mandag ... søndag or 1-7 (1 = Monday, "
+            "as CSV import and 'subscribers schedule'); 'standard': the service's default."
+        ),
     ] = None,
 ) -> None:
     """Add a subscriber (confirmed: added by staff) or add subscriptions to one.
 
     The address is compared case-insensitively. An erased address, or one suppressed after
     repeated bounces, is refused (exit code 2): only the person can subscribe it again,
-    through the sign-up form and its confirmation link."""
+    through the sign-up form and its confirmation link. The digest hour and weekday follow
+    the one rule of CSV import and 'subscribers schedule' (a refused value: exit code 2)."""
+    schedule: dict[str, int | None] = {}
+    try:
+        if digest_hour is not None:
+            schedule["digest_hour"] = parse_hour(digest_hour)
+        if digest_weekday is not None:
+            schedule["digest_weekday"] = parse_weekday(digest_weekday)
+    except ScheduleError as exc:
+        raise _fail(str(exc)) from exc
     with _ctx() as ctx, Session(ctx.engine) as session:
         try:
             sub = add_subscriber(
@@ -200,10 +216,8 @@ def subscribers_add(
             )  # fmt: skip
         except SubscriberError as exc:
             raise _fail(str(exc)) from exc
-        if digest_hour is not None:
-            sub.digest_hour = digest_hour
-        if digest_weekday is not None:
-            sub.digest_weekday = digest_weekday
+        for field_name, value in schedule.items():
+            setattr(sub, field_name, value)
         session.add(sub)
         session.commit()
         typer.echo(f"{sub.email}: {', '.join(subtopic or [])} ({cadence})")
@@ -214,8 +228,8 @@ def subscribers_import(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV with the header email,name,role,region,subtopics,cadence[,office]; "
-            "'-' reads stdin."
+            help="CSV with the header email,name,role,region,subtopics,cadence[,office]"
+            "[,digest_hour,digest_weekday,quiet_start,quiet_end]; '-' reads stdin."
         ),
     ],
 ) -> None:
@@ -225,6 +239,11 @@ def subscribers_import(
     region: municipality (4 digits) or county (2 digits) number, or empty for the whole
     country. office: statsforvalter office slug (e.g. rogaland). subtopics: slugs separated by
     ';', each optionally 'slug:cadence'. cadence: immediate | daily | weekly (default daily).
+    digest_hour: local hour of daily and weekly digests, 0-23 (8 or 08:00). digest_weekday:
+    weekday of weekly digests, mon ... sun, mandag ... søndag or 1-7 (1 = Monday).
+    quiet_start, quiet_end: quiet hours for push, both or neither (22 and 7: 22:00-07:00).
+    'standard' resets the hour or weekday to the default, 'ingen' in both quiet columns
+    removes quiet hours; empty cells (or no such columns) keep what is stored.
 
     Idempotent: importing the same file again changes nothing. Erased addresses, and those
     suppressed after repeated bounces, are never resubscribed. Lines with errors are reported

@@ -127,3 +127,73 @@ def test_an_apprise_channel_turned_off_keeps_the_alert_in_email(
 def outbox(ctx: Context) -> list[Delivery]:
     with Session(ctx.engine) as session:
         return list(session.exec(select(Delivery).order_by(col(Delivery.id))))
+
+
+#: the same value through ``subscribers add`` and ``subscribers schedule`` (and CSV import):
+#: what each stores, or None when every way in refuses it
+ONE_RULE = [
+    (["--digest-weekday", "fredag"], ["--weekday", "fredag"], (None, 4)),
+    (["--digest-weekday", "fri"], ["--weekday", "fri"], (None, 4)),
+    (["--digest-weekday", "1"], ["--weekday", "1"], (None, 0)),  # 1 = Monday everywhere
+    (["--digest-weekday", "7"], ["--weekday", "7"], (None, 6)),
+    (["--digest-weekday", "0"], ["--weekday", "0"], None),
+    (["--digest-weekday", "8"], ["--weekday", "8"], None),
+    (["--digest-hour", "08:00"], ["--digest-hour", "08:00"], (8, None)),
+    (["--digest-hour", "24"], ["--digest-hour", "24"], None),
+    (["--digest-hour", "8:30"], ["--digest-hour", "8:30"], None),
+]
+
+
+@pytest.mark.parametrize(("add_args", "schedule_args", "stored"), ONE_RULE)
+def test_add_reads_hours_and_weekdays_as_schedule_and_csv_do(
+    ctx: Context,
+    monkeypatch: pytest.MonkeyPatch,
+    add_args: list[str],
+    schedule_args: list[str],
+    stored: tuple[int | None, int | None] | None,
+) -> None:
+    from subscribers.importer import parse_schedule
+    from subscribers.validate import ScheduleError
+
+    env(monkeypatch, ctx, allow=True)
+    add = ("subscribers", "add", "kari@k.no", "--role", "kommunelege", "--subtopic", "vaksinasjon")
+    subscribe(ctx, "ola@k.no", ["vaksinasjon"], "daily")
+    cells = {"digest_hour" if "--digest-hour" in add_args else "digest_weekday": add_args[1]}
+    if stored is None:
+        assert "error:" in cli(*add, *add_args, code=2)
+        cli("subscribers", "schedule", "ola@k.no", *schedule_args, code=2)
+        with pytest.raises(ScheduleError):
+            parse_schedule(cells)
+        with Session(ctx.engine) as session:
+            assert find_subscriber(session, "kari@k.no") is None  # nothing added
+        return
+    cli(*add, *add_args)
+    cli("subscribers", "schedule", "ola@k.no", *schedule_args)
+    assert times(ctx, "kari@k.no")[:2] == stored
+    assert times(ctx, "ola@k.no")[:2] == stored
+    assert tuple(parse_schedule(cells).get(k) for k in ("digest_hour", "digest_weekday")) == stored
+
+
+def test_add_standard_resets_to_the_default(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    env(monkeypatch, ctx, allow=True)
+    add = ("subscribers", "add", "kari@k.no", "--role", "kommunelege", "--subtopic", "vaksinasjon")
+    cli(*add, "--digest-hour", "18", "--digest-weekday", "søndag")
+    assert times(ctx, "kari@k.no")[:2] == (18, 6)
+    cli(*add, "--digest-hour", "standard", "--digest-weekday", "default")
+    assert times(ctx, "kari@k.no")[:2] == (None, None)
+
+
+def test_help_names_the_rule_and_the_import_columns(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env(monkeypatch, ctx, allow=True)
+    added = words(cli("subscribers", "add", "--help"))
+    assert "1-7 (1 = Monday" in added and "mandag ... søndag" in added
+    imported = words(cli("subscribers", "import", "--help"))
+    for column in ("digest_hour", "digest_weekday", "quiet_start", "quiet_end"):
+        assert column in imported, column
+
+
+def words(text: str) -> str:
+    """Help text as one line of words (the box lines and wrapping of rich left out)."""
+    return " ".join(w for w in text.split() if w.strip("│╭╮╰╯─"))

@@ -18,6 +18,7 @@ from notifier.context import Context
 from notifier.web.links import load_secret
 from subscribers.tokens import MANAGE, sign
 from tests.conftest import Clock
+from tests.security.test_push_targets import keys
 from tests.support.browser import serving_app
 from tests.test_browser import CHROMIUM, axe_violations, sync_api
 from tests.test_plan import subscribe
@@ -109,3 +110,97 @@ def test_without_javascript_the_page_says_push_needs_it(server: tuple[str, Conte
         assert not page.locator("#push-on").is_visible()
         assert page.get_by_label("Adresse til varslingskanalen").is_visible()
         browser.close()
+
+
+#: the browser's side of turning push on, stood in for: the permission granted and a push
+#: subscription of the right form (the vendor's push service is not reachable here); the
+#: page's script, the service worker and the server's answer are the real ones
+FAKE_SUBSCRIBE = """(() => {
+  const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\\+/g, "-")
+    .replace(/\\//g, "_").replace(/=+$/, "");
+  const keys = { p256dh: b64([4, ...new Array(64).fill(1)]), auth: b64(new Array(16).fill(2)) };
+  window.unsubscribed = 0;
+  Notification.requestPermission = async () => "granted";
+  PushManager.prototype.subscribe = async function () {
+    const endpoint = "https://p.no/browser";
+    return { endpoint, toJSON: () => ({ endpoint, keys }),
+             unsubscribe: async () => { window.unsubscribed += 1; return true; } };
+  };
+})();"""
+
+
+def turn_on(page: Any, url: str) -> str:
+    """Click "turn on" on the preferences page at ``url``; the status line it then shows
+    (after the server's answer), and the browser's subscription is dropped again."""
+    page.add_init_script(FAKE_SUBSCRIBE)
+    page.goto(url)
+    on = page.locator("#push-on")
+    on.wait_for(state="visible")
+    before = page.locator("#push-status").inner_text()
+    on.click()
+    page.wait_for_function("window.unsubscribed > 0")
+    status = str(page.locator("#push-status").inner_text())
+    assert status != before
+    return status
+
+
+def test_a_refused_device_shows_the_servers_words(
+    server: tuple[str, Context], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from subscribers import push
+
+    base, ctx = server
+    url = prefs_url(base, ctx)
+    monkeypatch.setattr(push, "MAX_ENDPOINTS_PER_SUBSCRIBER", 1)
+    with Session(ctx.engine) as session:
+        push.add(session, 1, "https://p.no/other", *keys(), ctx.clock())
+        session.commit()
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        full = turn_on(browser.new_context().new_page(), url)
+        assert full.startswith("Du har allerede varsler slått på i 1 nettlesere eller enheter")
+        full_nn = turn_on(browser.new_context().new_page(), url + "?lang=nn")
+        assert full_nn.startswith("Du har alt varsel slått på i 1 nettlesarar eller einingar")
+        ctx.settings.push_add_limit_per_ip = 0  # every further attempt is one too many
+        limited = turn_on(browser.new_context().new_page(), url)
+        assert limited == (
+            "Du har prøvd å slå på varsler mange ganger på kort tid. Vent litt og prøv igjen "
+            "senere."
+        )
+        browser.close()
+    with Session(ctx.engine) as session:
+        assert [e.endpoint for e in push.endpoints_of(session, 1)] == ["https://p.no/other"]
+
+
+@pytest.mark.parametrize(
+    ("status", "answer", "says"),
+    [
+        (429, '{"ok": false, "error": "limit"}', "Du har prøvd å slå på varsler mange ganger"),
+        (400, '{"ok": false, "error": "full"}', "Du har allerede varsler slått på i 20"),
+        (429, "Too Many Requests", "Du har prøvd å slå på varsler mange ganger"),
+        (400, '{"ok": false, "error": "refused"}', "Det gikk ikke å slå på varsler."),
+        (502, "<html>Bad Gateway</html>", "Det gikk ikke å slå på varsler."),
+    ],
+)
+def test_without_the_servers_words_the_page_uses_its_own(
+    server: tuple[str, Context], status: int, answer: str, says: str
+) -> None:
+    """An answer without a message (a proxy's page, an older server): the section's
+    data-limited and data-full texts, else the general failure; never the answer's text."""
+    base, ctx = server
+    url = prefs_url(base, ctx)
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_context().new_page()
+        page.route(
+            "**/push",
+            lambda route: (
+                route.fulfill(status=status, body=answer)
+                if route.request.method == "POST"
+                else route.continue_()
+            ),
+        )
+        shown = turn_on(page, url)
+        browser.close()
+    assert shown.startswith(says)
+    assert "Bad Gateway" not in shown and "Too Many" not in shown

@@ -23,6 +23,18 @@
     return fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } });
   }
 
+  /* A refusal in the server's own words (its Norwegian "message"); without one, the page's
+     text for too many attempts (429), for a subscriber at the device cap ("full"), or the
+     general failure. */
+  async function refused(answer) {
+    let json = {};
+    try { json = await answer.json(); } catch (error) { json = {}; }
+    const own = typeof json.message === "string" ? json.message : "";
+    if (answer.status === 429) { status.textContent = own || box.dataset.limited || ""; return; }
+    if (json.error === "full") { status.textContent = own || box.dataset.full || ""; return; }
+    say("failed");
+  }
+
   function show(subscribed) {
     on.hidden = subscribed;
     off.hidden = !subscribed;
@@ -44,7 +56,7 @@
       const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.key) });
       const json = sub.toJSON();
       const answer = await post(box.dataset.action, { endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth });
-      if (!answer.ok) { await sub.unsubscribe(); say("failed"); return; }
+      if (!answer.ok) { await sub.unsubscribe(); await refused(answer); return; }
       show(true);
     } catch (error) {
       say("failed");

@@ -105,6 +105,7 @@ _COUNTY_ALIASES: Mapping[str, tuple[str, ...]] = {
 _TOWNS: Mapping[str, str] = {
     "Haukeland": "4601",
     "Flesland": "4601",
+    "Gardermoen": "3209",
     "Ullandhaug": "1103",
     "Risavika": "1124",
     "Kopervik": "1149",

@@ -34,6 +34,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlmodel import Session, SQLModel, select
 
 from notifier.context import Context
@@ -262,6 +263,18 @@ async def test_wrong_api_tokens_from_one_client_are_rate_limited(app: FastAPI) -
     async with client_for(app, "203.0.113.100") as other:  # another client is not held up
         answer = await other.request(method, url, headers={"authorization": "Bearer hv_x"}, json={})
         assert answer.status_code == 401
+
+
+@SQLITE
+async def test_metrics_are_closed_without_their_token(ctx: Context) -> None:
+    async with client_for(create_app(ctx)) as anyone:
+        assert (await anyone.get("/metrics")).status_code == 404  # off: like an unknown path
+    ctx.settings = ctx.settings.model_copy(update={"metrics_token": SecretStr("m" * 32)})
+    async with client_for(create_app(ctx)) as anyone:
+        for header in ({}, {"authorization": "Bearer feil"}, {"authorization": "m" * 32}):
+            assert (await anyone.get("/metrics", headers=header)).status_code == 401, header
+        ok = await anyone.get("/metrics", headers={"authorization": "Bearer " + "m" * 32})
+        assert ok.status_code == 200
 
 
 # ----------------------------------------------------------------------------- GET changes nothing

@@ -499,6 +499,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.mark.parametrize("answer", [["127.0.0.1"], [PUBLIC, "127.0.0.1"]], ids=["private", "mixed"])
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_webhooks_and_push_endpoints_named_by_a_rebinding_host_reach_nobody(
     ctx: Context, dns: FakeDns, service: PushService, receiver: Receiver, answer: list[str]
 ) -> None:

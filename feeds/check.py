@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -119,6 +120,8 @@ class _Round:
     #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time
     found: list[tuple[_Ticket, NewVersion]] = field(default_factory=list)
     stored: dict[_Ticket, CheckReport] = field(default_factory=dict)
+    #: seconds each source's fetch took (its parts included), by source id
+    fetch_seconds: dict[int, float] = field(default_factory=dict)
 
     def add(self, found: NewVersion) -> _Ticket:
         ticket = _Ticket()
@@ -156,12 +159,32 @@ async def check_sources(
     reports = [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
     with Session(engine) as session:
         apply_fields(session, round_.quiet)
-        history = [(t.id, rep.outcome == "error") for t, rep in zip(targets, reports, strict=True)]
+        history = [
+            (t.id, rep.outcome == "error", round_.fetch_seconds.get(t.id, 0.0))
+            for t, rep in zip(targets, reports, strict=True)
+        ]
         count_checks(session, history, now())
         if claim is not None:
             release_claims(session, source_ids, claim)
         session.commit()
+    for t, rep in zip(targets, reports, strict=True):
+        _log_check(rep, round_.fetch_seconds.get(t.id, 0.0))
     return reports
+
+
+def _log_check(report: CheckReport, seconds: float) -> None:
+    """One line per check (issue 12): the source, its outcome, the changes found and the
+    fetch time; as JSON fields when ``NOTIFIER_LOG_FORMAT=json``. No personal data."""
+    fields: dict[str, object] = {
+        "source": report.key,
+        "outcome": report.outcome,
+        "changes": report.changes,
+        "fetch_seconds": round(seconds, 4),
+    }
+    if report.outcome == "error":  # the reason, once: _failed does not log it again
+        log.warning("check failed: %s", report.detail, extra=fields)
+    else:
+        log.info("checked", extra=fields)
 
 
 async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
@@ -176,12 +199,14 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
     force_full = needs_full_fetch(
         target.last_full_fetch_at, r.now(), r.fetcher.policy.full_fetch_every
     )
+    started = time.perf_counter()
     try:
         result = await r.fetcher.fetch(
             spec.url,
             Validators(target.etag, target.last_modified) if conditional else None,
             force_full=force_full,
         )
+        r.fetch_seconds[target.id] = time.perf_counter() - started
         raw = result.body_hash if not result.not_modified else known
         same = not multi and (result.not_modified or raw == known)
         if same:
@@ -214,7 +239,6 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
 
 
 def _failed(r: _Round, target: CheckTarget, exc: Exception) -> CheckReport:
-    log.warning("check of %s failed: %s", target.spec.key, exc)
     pending = exc.digest if isinstance(exc, ContentCollapse) else None
     r.quiet.append(target.changed(error_fields(target, exc, r.now(), pending)))
     return CheckReport(target.spec.key, "error", 0, f"{type(exc).__name__}: {exc}")

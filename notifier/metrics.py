@@ -16,7 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
 from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
@@ -71,6 +76,23 @@ def sources(session: Session, now: datetime) -> Iterator[Metric]:
         checks.add_metric([key, "ok"], float((total or 0) - (errors or 0)))
         checks.add_metric([key, "error"], float(errors or 0))
     yield checks
+
+    # fetch time as a summary (sum and count), so rate(sum)/rate(count) is the mean fetch time
+    fetch = SummaryMetricFamily(
+        "notifier_source_fetch_seconds",
+        "Time spent fetching a source (its parts included), from source_check_hour.",
+        labels=["source"],
+    )
+    timed = session.exec(
+        select(
+            Source.key, func.sum(SourceCheckHour.checks), func.sum(SourceCheckHour.fetch_seconds)
+        )
+        .join(SourceCheckHour, col(SourceCheckHour.source_id) == Source.id)
+        .group_by(Source.key)
+    ).all()
+    for key, count, seconds in timed:
+        fetch.add_metric([key], count_value=int(count or 0), sum_value=float(seconds or 0.0))
+    yield fetch
 
     last = GaugeMetricFamily(
         "notifier_source_last_outcome",

@@ -73,8 +73,14 @@ def seed(ctx: Context, clock: Clock) -> None:
         lovdata.last_checked_at = start
         hour = start.replace(minute=0)
         assert fhi.id and lovdata.id
-        session.add(SourceCheckHour(source_id=fhi.id, hour=hour, checks=4, errors=1))
-        session.add(SourceCheckHour(source_id=fhi.id, hour=hour + timedelta(hours=1), checks=2))
+        session.add(
+            SourceCheckHour(source_id=fhi.id, hour=hour, checks=4, errors=1, fetch_seconds=1.5)
+        )
+        session.add(
+            SourceCheckHour(
+                source_id=fhi.id, hour=hour + timedelta(hours=1), checks=2, fetch_seconds=0.5
+            )
+        )
         session.add(SourceCheckHour(source_id=lovdata.id, hour=hour, checks=3, errors=3))
         change = session.get(Change, held)
         assert change is not None
@@ -118,6 +124,9 @@ async def test_metrics_from_the_database(
     assert m["notifier_source_last_outcome", s(source="lovdata", outcome="error")] == 1
     assert m["notifier_source_consecutive_errors", s(source="lovdata")] == 2
     assert m["notifier_source_last_check_timestamp_seconds", s(source="fhi")] > 1.7e9
+    # fetch time: a summary of 6 fetches taking 2 s in all
+    assert m["notifier_source_fetch_seconds_count", s(source="fhi")] == 6
+    assert m["notifier_source_fetch_seconds_sum", s(source="fhi")] == 2.0
     # changes found, and the held one waiting 40 minutes
     assert m["notifier_changes_total", s(source="lovdata", kind="new", status="published")] == 2
     assert m["notifier_changes_total", s(source="lovdata", kind="new", status="held")] == 1

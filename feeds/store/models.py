@@ -148,3 +148,7 @@ class SourceCheckHour(SQLModel, table=True):
     hour: datetime = Field(sa_column=sa.Column(UTCDateTime, primary_key=True))
     checks: int = 0
     errors: int = 0
+    #: the fetch time of these checks, summed (seconds; /metrics divides by ``checks``)
+    fetch_seconds: float = Field(
+        default=0.0, sa_column=sa.Column(sa.Float, nullable=False, server_default="0")
+    )

@@ -290,22 +290,25 @@ def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         session.connection().execute(statement, params)
 
 
-def count_checks(session: Session, outcomes: Sequence[tuple[int, bool]], now: datetime) -> None:
+def count_checks(
+    session: Session, outcomes: Sequence[tuple[int, bool] | tuple[int, bool, float]], now: datetime
+) -> None:
     """Add a round's checks to the per-hour history: ``outcomes`` holds (source id, failed)
-    per check. One upsert per round, atomic on both engines, so several workers may add to
-    the same hour at once."""
+    or (source id, failed, fetch seconds) per check. One upsert per round, atomic on both
+    engines, so several workers may add to the same hour at once."""
     if not outcomes:
         return
     hour = now.replace(minute=0, second=0, microsecond=0)
-    totals: dict[int, list[int]] = {}
-    for source_id, failed in outcomes:
-        counts = totals.setdefault(source_id, [0, 0])
+    totals: dict[int, list[float]] = {}
+    for source_id, failed, *seconds in outcomes:
+        counts = totals.setdefault(source_id, [0, 0, 0.0])
         counts[0] += 1
         counts[1] += int(failed)
+        counts[2] += seconds[0] if seconds else 0.0
     table = SourceCheckHour.__table__  # type: ignore[attr-defined]
     rows = [
-        {"source_id": sid, "hour": hour, "checks": c, "errors": e}
-        for sid, (c, e) in sorted(totals.items())
+        {"source_id": sid, "hour": hour, "checks": int(c), "errors": int(e), "fetch_seconds": f}
+        for sid, (c, e, f) in sorted(totals.items())
     ]
     dialect = session.get_bind().dialect.name
     upsert: Any
@@ -321,6 +324,7 @@ def count_checks(session: Session, outcomes: Sequence[tuple[int, bool]], now: da
         set_={
             "checks": table.c.checks + statement.excluded.checks,
             "errors": table.c.errors + statement.excluded.errors,
+            "fetch_seconds": table.c.fetch_seconds + statement.excluded.fetch_seconds,
         },
     )
     session.connection().execute(statement, rows)

@@ -104,7 +104,7 @@ def test_the_command_line_sets_the_hour_and_the_weekday(
     monkeypatch.setenv("NOTIFIER_DATA_DIR", str(tmp_path / "var"))
     runner = CliRunner()
     args = ["subscribers", "add", "lege@k.no", "--role", "kommunelege", "--subtopic",
-            "vaksinasjon", "--digest-hour", "18", "--digest-weekday", "4"]  # fmt: skip
+            "vaksinasjon", "--digest-hour", "18", "--digest-weekday", "fredag"]  # fmt: skip
     result = runner.invoke(app, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     sub = stored(ctx, "lege@k.no")

@@ -592,11 +592,6 @@ async def test_hostile_addresses_are_refused_alike_by_the_console_and_the_cli_im
         assert not session.exec(select(Subscription)).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs notifier/web/routes/staff_push.py target_add to pass "
-    'push_error="full" if full else True (owned by another helper); remove this mark then',
-)
 async def test_a_subscriber_at_the_target_cap_sees_the_same_words_inline_and_in_the_summary(
     ctx: Context, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

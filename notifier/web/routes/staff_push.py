@@ -66,8 +66,8 @@ def target_add(
         full = isinstance(exc.__cause__, targets.TargetLimitError)
         view = staff_push_view(session, person, pages.lang(request), "full" if full else True)
         return _detail(
-            pages, request, staff, ctx, session, person, status=400, push_error=True,
-            errors=[view["t"]["sp_refused"]],
+            pages, request, staff, ctx, session, person, status=400,
+            push_error="full" if full else True, errors=[view["t"]["sp_refused"]],
         )  # fmt: skip
     audit.record(
         session, ctx.clock(), staff, "subscriber.target_add", "subscriber", str(person.id),

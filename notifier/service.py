@@ -61,7 +61,8 @@ async def run(ctx: Context, web: bool = True) -> None:
                     create_app(ctx),
                     host=ctx.settings.web_host,
                     port=ctx.settings.web_port,
-                    log_level="info",
+                    # uvicorn's lines through ours (notifier.logs): one format, masked paths
+                    log_config=None,
                 )
                 await uvicorn.Server(config).serve()
             else:

@@ -51,7 +51,8 @@ def test_the_image_installs_the_package_not_the_sources() -> None:
 
 def test_compose_starts_notifier_with_postgres_and_mailpit() -> None:
     services = COMPOSE["services"]
-    assert set(services) == {"notifier", "postgres", "mailpit"}
+    assert set(services) == {"notifier", "postgres", "mailpit", "web", "worker"}
+    assert all("profiles" not in services[n] for n in ("notifier", "postgres", "mailpit"))
     app, db, mail = services["notifier"], services["postgres"], services["mailpit"]
     assert app["build"] == "."
     assert app["depends_on"]["postgres"]["condition"] == "service_healthy"
@@ -69,6 +70,20 @@ def test_compose_starts_notifier_with_postgres_and_mailpit() -> None:
     published = {p.rsplit(":", 1)[1] for p in app["ports"]}
     assert env["NOTIFIER_WEB_PORT"] in published
     assert any(p.endswith(":8025") for p in mail["ports"])  # Mailpit's inbox
+
+
+def test_compose_scale_profile_runs_web_and_two_workers_on_the_same_settings() -> None:
+    services = COMPOSE["services"]
+    web, worker = services["web"], services["worker"]
+    assert web["profiles"] == worker["profiles"] == ["scale"]
+    assert web["command"] == ["notifier", "web"] and worker["command"] == ["notifier", "worker"]
+    assert worker["deploy"]["replicas"] == 2
+    env = services["notifier"]["environment"]
+    assert web["environment"] == worker["environment"] == env  # one database, one mail server
+    assert env["NOTIFIER_DATABASE_URL"].startswith("postgresql")  # workers share PostgreSQL
+    assert "ports" not in worker  # only the web app listens
+    for service in (web, worker):
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_compose_settings_pass_the_services_own_checks() -> None:

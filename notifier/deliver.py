@@ -453,8 +453,8 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
         pause = settings.domain_pause_seconds
         if outcome.verdict == "retry" and email and outcome.error.startswith("SMTP 4") and pause:
             run.paused[domain] = now + timedelta(seconds=pause)  # before the next one's turn
-        if outcome.verdict == "sent" and gate is not None:
-            gate.opened()
+        if gate is not None and outcome.verdict in ("sent", outbox.BOUNCE, outbox.REFUSED):
+            gate.opened()  # the domain's server answers (a 5xx is about this one message)
     if outcome.verdict == "sent":
         run.accepted.append((row, token, run.ctx.clock()))
         run.report.sent += 1

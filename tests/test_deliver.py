@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from notifier.channels import Channel, MailFolderChannel, SmtpChannel
@@ -143,3 +145,25 @@ async def test_smtp_url_credentials_are_used_for_auth(ctx: Context) -> None:
         ctx.clock.advance(hours=1)  # type: ignore[attr-defined]
         assert (await send_all(ctx, make_channel(right))).sent == 1
     assert len(inbox.messages) == 1
+
+
+async def test_each_message_logs_one_line_without_its_address(
+    ctx: Context, smtp: tuple[Inbox, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 12: one log line per message (sent after its mark is stored, or why not), with
+    the message's id, channel, kind, attempt and outcome, and never the address."""
+    inbox, port = smtp
+    inbox.refuse["ugyldig@kommune.no"] = "550 No such user"
+    add_messages(ctx, "a@kommune.no", "ugyldig@kommune.no", "b@kommune.no")
+    with caplog.at_level(logging.INFO, logger="notifier.deliver"):
+        report = await send_all(ctx, smtp_channel(port))
+    assert (report.sent, report.failed) == (2, 1)
+    lines = [r for r in caplog.records if r.name == "notifier.deliver"]
+    outcomes = sorted(r.__dict__["outcome"] for r in lines)
+    assert outcomes == ["bounce", "sent", "sent"]
+    with Session(ctx.engine) as session:
+        ids = sorted(d.id for d in session.exec(select(Delivery)))
+    assert sorted(r.__dict__["delivery"] for r in lines) == ids  # each message once
+    for r in lines:
+        assert r.__dict__["channel"] == "email" and r.__dict__["attempt"] == 1
+        assert "@kommune.no" not in r.getMessage() + repr(r.__dict__.get("args"))

@@ -100,6 +100,17 @@ def datetime_nb(value: datetime, timezone: str = "Europe/Oslo") -> str:
     return f"{date_nb(value, timezone)} kl. {local:%H.%M}"
 
 
+def http_url(value: object) -> str:
+    """``value`` if it is an absolute http(s) URL, else "": what a template puts in an href
+    or a push uses as its link. Readers store only http(s) links, but a stored row is data
+    (an old row, a bug): a ``javascript:`` or ``data:`` URL must never become a live link."""
+    text = str(value or "").strip()
+    scheme, sep, rest = text.partition(":")
+    if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2:
+        return text
+    return ""
+
+
 def elide(segments: Sequence[Sequence[str]], context: int = 80) -> list[tuple[str, str]]:
     """A word diff for reading: unchanged stretches cut to ``context`` characters around the
     edits ("…" where cut)."""
@@ -133,6 +144,7 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     env.filters["datetime_nb"] = datetime_nb
     env.filters["elide"] = elide
     env.filters["diff_text"] = diff_text
+    env.filters["http_url"] = http_url
     env.globals["KIND_NB"] = KIND_NB
     return env
 
@@ -250,7 +262,7 @@ class Renderer:
             html="",
             idempotency_key=digest.idempotency_key,
             headers={
-                "Link": changes[0].url if changes else self.base_url,
+                "Link": (http_url(changes[0].url) if changes else "") or self.base_url,
                 "Urgency": "high" if urgent else "normal",
             },
         )

@@ -15,7 +15,7 @@ title, a summary, a source name, a staff edit through the real form). Then:
   the plain part, and one line in the headers; the pushes (through a local push service) carry
   them as JSON text, and their link is http(s).
 - A change whose stored URL is ``javascript:`` (an old row or a bug: the readers never store
-  one) is still linked on the change pages and in the HTML mail: marked xfail (``HREF_HOLE``).
+  one) is no link on any page, in a mail or as a push's target (``render.http_url``).
 
 No HTML from a source is allowed through anywhere (so nothing needs cleaning with nh3; the
 structural test below keeps it that way: no ``|safe``, no ``Markup`` but the SVG icons, every
@@ -46,6 +46,7 @@ from notifier.channels.webpush import load_vapid_keys
 from notifier.context import Context
 from notifier.deliver import deliver
 from notifier.plan import dispatch
+from notifier.render import http_url
 from notifier.web import create_app
 from subscribers import push
 from subscribers.models import Subscriber
@@ -262,15 +263,6 @@ def javascript_change(ctx: Context) -> int:
     return change_id
 
 
-HREF_HOLE = (
-    "templates/web/change.html, templates/staff/change.html and templates/mail/digest.html.j2 "
-    "put Change.url into an href without checking its scheme: a javascript: URL on a stored "
-    "change becomes a live link (readers store only http(s) links, so it takes an old row or a "
-    "bug); fix: an href filter in notifier/render.make_environment that drops non-http(s) URLs"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=HREF_HOLE)
 @SQLITE
 async def test_a_javascript_url_stored_on_a_change_is_no_link_on_any_page(
     ctx: Context, admin: tuple[httpx.AsyncClient, str]
@@ -286,7 +278,6 @@ async def test_a_javascript_url_stored_on_a_change_is_no_link_on_any_page(
     assert linked == []
 
 
-@pytest.mark.xfail(strict=True, reason=HREF_HOLE)
 @SQLITE
 async def test_a_javascript_url_stored_on_a_change_is_no_link_in_a_mail(
     ctx: Context, smtp: tuple[Inbox, int]
@@ -366,12 +357,6 @@ async def test_pushes_carry_the_payloads_as_text_and_link_over_http(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notifier/channels/webpush.payload (or the renderer's Link header) passes a "
-    "javascript: Change.url to the service worker as the push's click target; fix: send only "
-    "http(s) URLs, else the change's page on NOTIFIER_BASE_URL",
-)
 @SQLITE
 async def test_a_javascript_url_stored_on_a_change_is_no_push_target(
     ctx: Context, service: PushService
@@ -426,3 +411,25 @@ def test_no_source_text_is_marked_safe() -> None:
             if re.search(r"\|\s*safe\b|autoescape\s+false", text):
                 unsafe.append(template.relative_to(ROOT).as_posix())
     assert unsafe == [], unsafe
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("https://www.fhi.no/a?b=1", True),
+        ("HTTP://regjeringen.no/", True),
+        ("  https://lovdata.no/x  ", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("vbscript:x", False),
+        ("//evil.example/x", False),
+        ("https:evil", False),
+        ("http://", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_http_url_keeps_only_absolute_http_links(value: object, kept: bool) -> None:
+    assert bool(http_url(value)) is kept

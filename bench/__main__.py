@@ -11,6 +11,9 @@ BENCHMARKS = (
     "bench.match",
     "bench.check_round",
     "bench.deliver",
+    "bench.claims",
+    "bench.feeds_api",
+    "bench.public_search",
 )
 
 

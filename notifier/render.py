@@ -222,6 +222,8 @@ class Renderer:
             "subject": subject,
             "now": now,
             "base_url": self.base_url,
+            # the front page in the reader's language (a nynorsk mail opens nynorsk pages)
+            "home_url": f"{self.base_url}/?lang=nn" if _lang(digest) == "nn" else self.base_url,
             "tz": self.timezone,
             "links": links,
             "lang": _lang(digest),

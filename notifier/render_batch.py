@@ -82,11 +82,11 @@ class FormRenderer:
         self,
         renderer: Renderer,
         now: datetime,
-        links: Callable[[int, int, datetime], MailLinks] | None = None,
+        links: Callable[[int, int, datetime, str], MailLinks] | None = None,
     ) -> None:
         self.renderer = renderer
         self.now = now
-        #: (subscriber, token version, now) -> links, for subscribers whose token version
+        #: (subscriber, token version, now, language) -> links, for subscribers whose token version
         #: ``versions`` holds (one query per batch instead of one per recipient)
         self.links = links
         self.versions: dict[int, int] = {}
@@ -131,7 +131,7 @@ class FormRenderer:
         if form.with_links and self.renderer.links is not None:
             version = self.versions.get(r.subscriber_id)
             if self.links is not None and version is not None:
-                links = self.links(r.subscriber_id, version, self.now)
+                links = self.links(r.subscriber_id, version, self.now, r.language)
             else:
                 links = self.renderer.links(r, self.now)
             for marker, url in ((PREFERENCES, links.preferences), (UNSUBSCRIBE, links.unsubscribe)):

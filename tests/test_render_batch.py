@@ -46,3 +46,12 @@ def test_one_rendering_per_form_is_the_same_as_one_per_message(ctx: Context, clo
         assert forms.render(digest) == ctx.renderer.render(digest, now)
     # layouts x languages x with or without a name, on time and late: far fewer than messages
     assert forms.rendered == len({form_key(d) for d in [*digests, *late]}) < 32
+    # a nynorsk reader's links open nynorsk pages: preferences, unsubscribe and the front page
+    for digest in digests:
+        message = forms.render(digest)
+        nynorsk = digest.recipient.language == "nn"
+        headers = dict(message.headers)
+        assert ("?lang=nn" in headers["List-Unsubscribe"]) is nynorsk
+        assert (f"{ctx.settings.base_url}/?lang=nn" in message.text) is nynorsk
+        assert (f'href="{ctx.settings.base_url}/?lang=nn"' in message.html) is nynorsk
+        assert message.text.count("?lang=nn") == (3 if nynorsk else 0)

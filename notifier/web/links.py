@@ -75,7 +75,7 @@ def attach(ctx: Context) -> Links:
                 with Session(ctx.engine) as session:
                     row = session.get(Subscriber, sid)
                     versions[sid] = row.token_version if row else 0
-            return links.mail_links(sid, versions[sid], now)
+            return links.mail_links(sid, versions[sid], now, recipient.language)
 
         ctx.renderer.links = make
     return links

@@ -141,17 +141,22 @@ def storable(text: str) -> str:
 
 
 def delivered_pairs(
-    session: Session, change_ids: Iterable[int], channel: str = "email"
+    session: Session,
+    change_ids: Iterable[int],
+    channel: str = "email",
+    subscribers: tuple[int, int] | None = None,
 ) -> set[tuple[int, int]]:
-    """(subscriber_id, change_id) pairs already in the outbox for these changes."""
+    """(subscriber_id, change_id) pairs already in the outbox for these changes (for the
+    subscribers with ids in the inclusive range ``subscribers``, when given)."""
     ids = list(change_ids)
     if not ids:
         return set()
-    rows = session.exec(
-        select(DeliveryItem.subscriber_id, DeliveryItem.change_id).where(
-            col(DeliveryItem.change_id).in_(ids), DeliveryItem.channel == channel
-        )
-    ).all()
+    query = select(DeliveryItem.subscriber_id, DeliveryItem.change_id).where(
+        col(DeliveryItem.change_id).in_(ids), DeliveryItem.channel == channel
+    )
+    if subscribers is not None:
+        query = query.where(col(DeliveryItem.subscriber_id).between(*subscribers))
+    rows = session.exec(query).all()
     return {(s, c) for s, c in rows}
 
 

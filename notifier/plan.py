@@ -56,7 +56,7 @@ from notifier.schedule import (
 )
 from notifier.web.links import attach
 from subscribers import push, targets
-from subscribers.match import SubscriptionIndex, change_keys
+from subscribers.match import SubscriptionIndex, SubscriptionRow, change_keys, subscriber_keys
 from subscribers.models import Subscriber, Subscription
 from subscribers.service import confirmed_places, find_subscriber, iter_subscription_rows
 
@@ -224,8 +224,116 @@ def plan_chunks(
     its name) and ``among`` restricts the recipients (the holders of a push endpoint or
     target: ``push_alerts``)."""
     topics = {s for c in changes for s in ctx.with_umbrellas(c.subtopics)}
-    index, counties = prepared or build_index(ctx, session, topics)
-    sent = delivered_pairs(session, [c.id for c in changes if c.id is not None], channel)
+    change_ids = [c.id for c in changes if c.id is not None]
+    composer = _Composer(ctx, session, cadence, now, due, {}, channel)
+    if prepared is not None:
+        ranges: Iterable[tuple[int, int] | None] = [None]
+    else:
+        ranges = _id_ranges(session, only_subscriber)
+        counties, offices = county_map(ctx), office_map(ctx)
+    for ids_range in ranges:
+        if prepared is not None:
+            index, counties = prepared
+        else:
+            assert ids_range is not None
+            index = _range_index(session, topics, ids_range, counties, offices)
+        sent = delivered_pairs(session, change_ids, channel, ids_range)
+        wanted, cadences = _wanted(
+            ctx, index, counties, changes, sent, cadence, due, among, only_subscriber
+        )
+        del index, sent
+        composer.cadences = cadences
+        ids = sorted(wanted)
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            digests = composer.chunk(part, {sid: wanted.pop(sid) for sid in part}, changes)
+            if versions is not None:
+                versions.update(composer.versions)
+            composer.versions.clear()
+            yield digests
+
+
+#: subscriber ids matched at a time: the match index and the matches of one range at once,
+#: so a dispatch to 100,000 holds about as much as one to 10,000
+MATCH_RANGE = 10_000
+
+
+def _id_ranges(session: Session, only: int | None) -> Iterator[tuple[int, int]]:
+    """Inclusive ranges of subscriber ids covering every subscriber (or only ``only``)."""
+    if only is not None:
+        yield only, only
+        return
+    low, high = session.execute(
+        sa_select(sa.func.min(col(Subscriber.id)), sa.func.max(col(Subscriber.id)))
+    ).one()
+    if low is None or high is None:
+        return
+    for start in range(low, high + 1, MATCH_RANGE):
+        yield start, min(start + MATCH_RANGE - 1, high)
+
+
+def _range_index(
+    session: Session,
+    subtopics: Collection[str],
+    ids: tuple[int, int],
+    counties: Mapping[str, str],
+    offices: Mapping[str, frozenset[str]],
+) -> SubscriptionIndex:
+    """``build_index`` for the subscribers with ids in ``ids`` (inclusive): the confirmed,
+    unsuppressed subscriptions to these subtopics and their followers' region keys, as
+    ``subscribers.service.iter_subscription_rows`` and ``confirmed_places`` read them for
+    everyone."""
+    low, high = ids
+    live = (
+        col(Subscriber.confirmed_at).is_not(None),
+        col(Subscriber.suppressed_at).is_(None),
+        col(Subscriber.id).between(low, high),
+    )
+    topics = list(subtopics)
+    rows = session.execute(
+        sa_select(
+            col(Subscription.subscriber_id), col(Subscription.subtopic),
+            col(Subscription.cadence), col(Subscription.channel),
+        )
+        .join(Subscriber, col(Subscriber.id) == col(Subscription.subscriber_id))
+        .where(*live, col(Subscription.subtopic).in_(topics))
+    )  # fmt: skip
+    followers = sa_select(col(Subscription.subscriber_id)).where(
+        col(Subscription.subtopic).in_(topics),
+        col(Subscription.subscriber_id).between(low, high),
+    )
+    placed = session.execute(
+        sa_select(col(Subscriber.id), col(Subscriber.region), col(Subscriber.office)).where(
+            *live,
+            col(Subscriber.region).is_not(None) | col(Subscriber.office).is_not(None),
+            col(Subscriber.id).in_(followers),
+        )
+    )
+    shared: dict[tuple[str | None, str | None], frozenset[str]] = {}
+    places: dict[int, frozenset[str]] = {}
+    for sid, region, office in placed:
+        keys = shared.get((region, office))
+        if keys is None:
+            keys = subscriber_keys(region, offices.get(office or "", ()), counties)
+            shared[(region, office)] = keys
+        places[sid] = keys
+    return SubscriptionIndex(
+        (SubscriptionRow(sid, topic, cad, chan) for sid, topic, cad, chan in rows), places
+    )
+
+
+def _wanted(
+    ctx: Context,
+    index: SubscriptionIndex,
+    counties: Mapping[str, str],
+    changes: Sequence[Change],
+    sent: set[tuple[int, int]],
+    cadence: str,
+    due: Mapping[int, Mapping[str, datetime]] | None,
+    among: set[int] | None,
+    only_subscriber: int | None,
+) -> tuple[dict[int, list[Change]], dict[int, set[str]]]:
+    """Each recipient's changes (and, on the digest clock, the cadences that matched)."""
 
     def wants(sid: int, found: str) -> bool:
         if due is None:
@@ -245,15 +353,7 @@ def plan_chunks(
                 wanted[m.subscriber_id].append(change)
                 if due is not None:
                     cadences[m.subscriber_id].add(m.cadence)
-    composer = _Composer(ctx, session, cadence, now, due, cadences, channel)
-    ids = sorted(wanted)
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        digests = composer.chunk(part, {sid: wanted.pop(sid) for sid in part}, changes)
-        if versions is not None:
-            versions.update(composer.versions)
-        composer.versions.clear()
-        yield digests
+    return wanted, cadences
 
 
 class _Composer:

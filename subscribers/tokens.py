@@ -11,6 +11,7 @@ Exceptions: ``TokenError`` (a ``ValueError``) → ``ForgedToken``, ``ExpiredToke
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -50,16 +51,21 @@ class Claims:
 
 
 def _signature(secret: bytes, purpose: str, body: str) -> str:
-    mac = hmac.new(secret, f"{purpose}|{body}".encode(), hashlib.sha256).digest()[:18]
+    mac = hmac.digest(secret, f"{purpose}|{body}".encode(), "sha256")[:18]
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+@functools.lru_cache(maxsize=64)
+def _expires(purpose: str, now: datetime) -> int:
+    """The expiry of a link made at ``now`` (a batch of mails shares its ``now``)."""
+    return (int((now + LIFETIME[purpose]).timestamp()) // 86400 + 1) * 86400
 
 
 def sign(secret: bytes, purpose: str, subscriber_id: int, version: int, now: datetime) -> str:
     """A token for this purpose that expires ``LIFETIME[purpose]`` after ``now``, rounded up
     to the next midnight UTC: the same subscriber gets the same link all day, so a preview
     equals what is sent."""
-    expires = (int((now + LIFETIME[purpose]).timestamp()) // 86400 + 1) * 86400
-    body = f"{subscriber_id}.{version}.{expires}"
+    body = f"{subscriber_id}.{version}.{_expires(purpose, now)}"
     return f"{body}.{_signature(secret, purpose, body)}"
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlmodel import Session, select
+import pytest
+from sqlmodel import Session, col, select
 
 from feeds.store.models import Change, Snapshot, Source
+from notifier import plan as plan_module
 from notifier.context import Context
 from notifier.outbox import Delivery, DeliveryItem
-from notifier.plan import compose_digests, dispatch, preview
+from notifier.plan import compose_digests, dispatch, plan, preview
 from subscribers.models import Subscriber
 from subscribers.service import add_subscriber
 from tests.conftest import Clock
@@ -165,3 +168,75 @@ def test_a_story_already_alerted_is_not_repeated_in_a_digest(ctx: Context, clock
     add_change(ctx, "Nyhet: endring i forskriften", ["forskrifter_regelverk"], story="st2")
     assert dispatch(ctx) == 0
     assert compose_digests(ctx, "daily") == 0
+
+
+def _people(ctx: Context) -> None:
+    """Fourteen subscribers: regional and nationwide, immediate and digest, one unconfirmed."""
+    regions = ["1103", "1106", None, "11", "0301", None, "1103"]
+    with Session(ctx.engine) as session:
+        for i in range(14):
+            sub = add_subscriber(
+                session, f"p{i}@k.no", role="kommunelege",
+                subtopics=["vaksinasjon", "testing"][: 1 + i % 2],
+                cadence=("immediate", "daily")[i % 2], known_subtopics=ctx.taxonomy.slugs(),
+                region=regions[i % len(regions)], confirmed=i != 5,
+            )  # fmt: skip
+            if sub.confirmed_at is not None:
+                sub.confirmed_at = ctx.clock() - timedelta(days=1)
+        session.commit()
+
+
+def test_matching_in_id_ranges_plans_what_matching_everyone_at_once_plans(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _people(ctx)
+    regional = add_change(ctx, "Vaksinering i Stavanger", ["vaksinasjon"], urgent=True)
+    add_change(ctx, "Nye råd om testing", ["testing"])
+    with Session(ctx.engine) as session:
+        change = session.get(Change, regional)
+        assert change is not None
+        change.regions = ["1103"]
+        session.commit()
+
+    def planned(cadence: str) -> list[Any]:
+        with Session(ctx.engine) as session:
+            changes = list(session.exec(select(Change).order_by(col(Change.id))).all())
+            return plan(ctx, session, cadence, ctx.clock(), changes)
+
+    whole = {cadence: planned(cadence) for cadence in ("immediate", "daily")}
+    assert whole["immediate"] and whole["daily"]
+    for size in (1, 3, 5):
+        monkeypatch.setattr(plan_module, "MATCH_RANGE", size)
+        for cadence, digests in whole.items():
+            assert planned(cadence) == digests, (size, cadence)
+
+
+def test_a_dispatch_cut_short_in_a_later_range_resumes_without_loss_or_repeat(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _people(ctx)
+    add_change(ctx, "Endring i forskriften", ["vaksinasjon"], urgent=True)
+    settings = ctx.settings.model_copy(update={"dispatch_batch": 2})
+    ctx = Context(settings=settings, engine=ctx.engine, clock=ctx.clock)
+    monkeypatch.setattr(plan_module, "MATCH_RANGE", 4)
+    write, written = plan_module._insert, [0]
+
+    def dies_after_three_batches(conn: Any, table: str, statement: Any, rows: Any) -> None:
+        if table == "delivery":
+            written[0] += 1
+            if written[0] > 3:
+                raise RuntimeError("the process dies here")
+        write(conn, table, statement, rows)
+
+    monkeypatch.setattr(plan_module, "_insert", dies_after_three_batches)
+    with pytest.raises(RuntimeError):
+        dispatch(ctx)
+    assert len(deliveries(ctx)) == 6
+    monkeypatch.setattr(plan_module, "_insert", write)
+    assert dispatch(ctx) == 7
+    assert dispatch(ctx) == 0
+    sent = deliveries(ctx)
+    assert sent == sorted({(f"p{i}@k.no", "alert") for i in range(14) if i != 5})
+    with Session(ctx.engine) as session:
+        items = session.exec(select(DeliveryItem.subscriber_id, DeliveryItem.change_id)).all()
+    assert len(items) == len(set(items)) == 13

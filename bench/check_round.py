@@ -9,9 +9,10 @@ Prints the first (baseline) round, every changed round, then the median over the
 Politeness limits are lifted for this loopback run only. ``--profile FILE`` writes a cProfile
 of the changed rounds only.
 
-The classifier's model is loaded before the rounds, as the service loads it once per process
-(~0.2 s); ``--classifier vocabulary`` runs the rounds with the vocabulary classifier alone
-(what the learned model adds to a round, in an alternated run).
+Before the rounds the classifier's model is loaded and the startup objects are frozen out of
+the garbage collector's walk, as the service does at start (``notifier.pipeline.preload``);
+``--classifier vocabulary`` runs the rounds with the vocabulary classifier alone (what the
+learned model adds to a round, in an alternated run).
 
 urlwatch, when installed apart (``--urlwatch PATH``, or ``urlwatch`` on PATH; see
 bench/peers.py), runs the same rounds on the same fixture server right after, and the ratios
@@ -45,14 +46,13 @@ from bench.peers import FILTERS, PeerRound, urlwatch_rounds
 from feeds.catalogue import SourceSpec
 from feeds.check import Classifier, check_sources
 from feeds.classify import Classification, rules
-from feeds.classify.model import load_model
 from feeds.detect.detection import DetectedChange
 from feeds.fetch.client import Fetcher, FetchPolicy
 from feeds.store.models import utcnow
 from feeds.store.sources import select_sources, upsert_sources
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
-from notifier.pipeline import classifier_for
+from notifier.pipeline import classifier_for, preload
 from notifier.settings import Settings
 
 T = TypeVar("T")
@@ -104,7 +104,10 @@ class Timed:
 
 
 def make_classifier(ctx: Context, which: str) -> Classifier:
-    """The chain's classifier (the model loaded now), or the vocabulary classifier alone."""
+    """The chain's classifier, or the vocabulary classifier alone; either way after what the
+    service does at start (``preload``: the model loaded, the startup objects frozen out of
+    the garbage collector's walk)."""
+    preload(ctx)
     if which == "vocabulary":
         taxonomy, gazetteer = ctx.taxonomy, ctx.gazetteer
 
@@ -116,7 +119,6 @@ def make_classifier(ctx: Context, which: str) -> Classifier:
             )  # fmt: skip
 
         return vocabulary
-    load_model()
     return classifier_for(ctx)
 
 

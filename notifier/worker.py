@@ -40,7 +40,7 @@ from notifier.context import Context
 from notifier.deliver import deliver
 from notifier.leases import claim_run, finish_run, purge_runs, worker_id
 from notifier.operators import report_overdue_reviews
-from notifier.pipeline import check, make_fetcher
+from notifier.pipeline import check, make_fetcher, preload
 from notifier.plan import compose_due
 from notifier.schedule import slot_of
 from subscribers.housekeeping import PurgeReport, purge
@@ -197,6 +197,7 @@ async def housekeeping_job(ctx: Context) -> None:
 
 
 def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOScheduler:
+    preload(ctx)  # the model before the first round; startup objects out of the GC's walk
     s = ctx.settings
     scheduler = AsyncIOScheduler(timezone=s.timezone)
     common = {

@@ -9,6 +9,12 @@ together (a batch that fails is stored again source by source). The quiet outcom
 crash only means those sources are checked again (their body hash was not updated). A failure
 of one source is recorded on that source and never stops the round.
 
+The changes found are classified in the same batches, just before they are stored, not inside
+each check: one classifier call after another keeps its tables (the model's weights, the
+vocabulary's indexes, the word memos) in the CPU caches, where calls between fetches and
+parses found them evicted (a call cost ~1.1 ms in a round against ~0.6 ms alone). A failing
+classifier is a failure of that source's check only.
+
 Detection (parsing a feed or a page, diffing) of a large body runs in a worker thread
 (``INLINE_DETECT_BYTES``), so it never holds up the event loop for long.
 
@@ -31,7 +37,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -132,8 +138,17 @@ class _Round:
 
     def flush(self) -> None:
         batch, self.found = self.found, []
-        reports = _store_found(self, [f for _, f in batch])
-        self.stored.update(zip((t for t, _ in batch), reports, strict=True))
+        tagged: list[tuple[_Ticket, NewVersion]] = []
+        for ticket, found in batch:
+            try:
+                spec, changes = found.target.spec, found.detection.changes
+                tags = [_classified(self.classifier, spec, c) for c in changes]
+            except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
+                self.stored[ticket] = _failed(self, found.target, exc)
+                continue
+            tagged.append((ticket, replace(found, tags=tags)))
+        reports = _store_found(self, [f for _, f in tagged])
+        self.stored.update(zip((t for t, _ in tagged), reports, strict=True))
 
 
 async def check_sources(
@@ -213,7 +228,6 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
             detection = Detection("unchanged", None, note="not modified")
         else:
             detection = await _detect(r, target, result, force_full)
-        tags = [_classified(r.classifier, spec, c) for c in detection.changes]
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
         return _failed(r, target, exc)
     validators = (result.validators.etag, result.validators.last_modified)
@@ -235,7 +249,8 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
         )
         r.quiet.append(target.changed(fields))
         return CheckReport(spec.key, "unchanged", 0, _detail(detection))
-    return r.add(NewVersion(target, detection, tags, validators, now, _full(result), same, raw))
+    # its changes are classified with the rest of its batch, when stored (``_Round.flush``)
+    return r.add(NewVersion(target, detection, (), validators, now, _full(result), same, raw))
 
 
 def _failed(r: _Round, target: CheckTarget, exc: Exception) -> CheckReport:

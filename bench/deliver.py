@@ -257,9 +257,18 @@ def child_dispatch(url: str, folder: str) -> None:
     ctx.renderer  # noqa: B018 - templates and taxonomy loaded before the clock starts
     ctx.taxonomy  # noqa: B018
     before = _rss_mb()
+    profile = os.environ.get("BENCH_PROFILE")  # a file for cProfile's figures of the dispatch
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.perf_counter()
     written = dispatch(ctx)
     seconds = time.perf_counter() - start
+    if profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
     peak = _rss_mb("VmHWM")
     print(json.dumps({"seconds": seconds, "written": written, "rss_before": before,
                       "peak": peak}))  # fmt: skip
@@ -466,6 +475,8 @@ def main() -> None:
     parser.add_argument("--immediate", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=("digests", "outbox", "latency"), default=None)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default=None,
+                        help="the outbox on this database only")  # fmt: skip
     parser.add_argument("--child-dispatch", nargs=2, metavar=("URL", "FOLDER"))
     args = parser.parse_args()
     if args.child_dispatch:
@@ -476,9 +487,12 @@ def main() -> None:
         if args.only in (None, "digests"):
             asyncio.run(digests_vs_raw(folder, args.digests, args.runs))
         if args.only in (None, "outbox"):
-            outbox_write("sqlite", folder, args.subscribers, args.runs)
+            if args.engine in (None, "sqlite"):
+                outbox_write("sqlite", folder, args.subscribers, args.runs)
             reason = postgres_reason()
-            if reason:
+            if args.engine == "sqlite":
+                pass
+            elif reason:
                 print(f"outbox on PostgreSQL skipped: {reason}")
             else:
                 outbox_write("postgresql", folder, args.subscribers, args.runs)

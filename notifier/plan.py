@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection, insert, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
@@ -592,11 +593,20 @@ def _insert(conn: Connection, table: str, statement: Any, rows: list[dict[str, A
         except dbapi.OperationalError as exc:  # "database is locked": the batch is retried
             raise OperationalError(sql, None, exc) from exc
         return
+    columns = statement.table.c
+    convert = [
+        (i, c)
+        for i, name in enumerate(names)
+        if (c := _copy_converter(columns[name].type, conn.dialect)) is not None
+    ]
+    get = itemgetter(*names)
+    values = get if len(names) > 1 else lambda row: (get(row),)
     sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            write = copy.write_row
             for row in rows:
-                copy.write_row([_copyable(row[name]) for name in names])
+                write(_converted(values(row), convert))
     except dbapi.IntegrityError as exc:  # as SQLAlchemy would raise it: the batch is retried
         raise IntegrityError(sql, None, exc) from exc
 
@@ -634,6 +644,14 @@ def _converter(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
 _MISSING = object()
 
 
+def _copy_converter(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """What COPY needs done to a column's values: JSON as text, times as naive UTC (each
+    distinct time once); the driver writes the rest as they are."""
+    if isinstance(type_, sa.JSON):
+        return _copyable
+    return _converter(type_, dialect)
+
+
 def _copyable(value: Any) -> Any:
     """A value as the outbox's columns store it: JSON text, naive UTC times."""
     if isinstance(value, dict):
@@ -654,15 +672,26 @@ def _token_versions(session: Session, ids: set[int]) -> dict[int, int]:
     return {sid: version for sid, version in rows if sid is not None}
 
 
+def _key_among(column: Any, keys: list[str], postgres: bool) -> Any:
+    """``column IN keys``; on PostgreSQL ``= ANY(array)``: one parameter, not hundreds."""
+    if postgres:
+        return col(column) == sa.any_(sa.bindparam("keys", keys, type_=ARRAY(sa.String())))
+    return col(column).in_(keys)
+
+
 def _write_messages(
     session: Session, rendered: Sequence[tuple[Digest, OutgoingMessage]], now: datetime
 ) -> int:
     """Insert these messages and the items they carry, leaving out keys already in the
     outbox (what ``outbox.enqueue`` does per message, in three statements for the batch)."""
     keys = [m.idempotency_key for _, m in rendered]
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
     taken = set(
         session.exec(
-            select(Delivery.idempotency_key).where(col(Delivery.idempotency_key).in_(keys))
+            select(Delivery.idempotency_key).where(
+                _key_among(Delivery.idempotency_key, keys, postgres)
+            )
         ).all()
     )
     rows, carried = [], {}
@@ -686,15 +715,31 @@ def _write_messages(
         carried[key] = digest
     if not rows:
         return 0
-    # Core statements on the session's connection: one executemany per table, and one
-    # query for the new ids (the keys are unique), which is faster than RETURNING per row
-    conn = session.connection()
+    # Core statements on the session's connection: one bulk insert per table. PostgreSQL:
+    # the ids are taken from the table's sequence first (one query) and written with the rows;
+    # elsewhere one query reads the new ids back (the keys are unique), which is faster than
+    # RETURNING per row
+    ids: list[tuple[int, str]] = []
+    key_of = itemgetter("idempotency_key")
+    if postgres:
+        new_ids = conn.execute(
+            sa.text(
+                "SELECT nextval(pg_get_serial_sequence('delivery', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": len(rows)},
+        ).scalars()
+        for row, new_id in zip(rows, new_ids, strict=True):
+            row["id"] = new_id
+            ids.append((new_id, key_of(row)))
     _insert(conn, "delivery", insert(Delivery), rows)
-    ids = conn.execute(
-        sa_select(col(Delivery.id), col(Delivery.idempotency_key)).where(
-            col(Delivery.idempotency_key).in_(list(carried))
+    if not postgres:
+        found = conn.execute(
+            sa_select(col(Delivery.id), col(Delivery.idempotency_key)).where(
+                col(Delivery.idempotency_key).in_(list(carried))
+            )
         )
-    ).all()
+        ids = [(did, key) for did, key in found if did is not None]
     items = [
         {"delivery_id": did, "subscriber_id": carried[key].recipient.subscriber_id,
          "change_id": change_id, "channel": carried[key].channel}

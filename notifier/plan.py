@@ -290,19 +290,20 @@ def _range_index(
         col(Subscriber.suppressed_at).is_(None),
         col(Subscriber.id).between(low, high),
     )
-    topics = list(subtopics)
+    # the subtopic as an expression, not the column: the planners then read the range of ids
+    # through the subscriber index (SQLite otherwise took every follower of the subtopic for
+    # each range, three times the time of one index of everyone)
+    topic_in = (col(Subscription.subtopic) + "").in_(list(subtopics))
+    in_range = col(Subscription.subscriber_id).between(low, high)
     rows = session.execute(
         sa_select(
             col(Subscription.subscriber_id), col(Subscription.subtopic),
             col(Subscription.cadence), col(Subscription.channel),
         )
         .join(Subscriber, col(Subscriber.id) == col(Subscription.subscriber_id))
-        .where(*live, col(Subscription.subtopic).in_(topics))
+        .where(*live, in_range, topic_in)
     )  # fmt: skip
-    followers = sa_select(col(Subscription.subscriber_id)).where(
-        col(Subscription.subtopic).in_(topics),
-        col(Subscription.subscriber_id).between(low, high),
-    )
+    followers = sa_select(col(Subscription.subscriber_id)).where(in_range, topic_in)
     placed = session.execute(
         sa_select(col(Subscriber.id), col(Subscriber.region), col(Subscriber.office)).where(
             *live,

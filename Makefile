@@ -23,8 +23,10 @@ doctor: $(STAMP)
 try:
 	docker compose up --build
 
+# Every test, spread over the machine's cores (pytest-xdist, at most 4 processes; each test
+# still runs against its own database, servers and folders). `pytest -q` alone runs serially.
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --maxprocesses=4 --dist worksteal
 
 # The chaos test for ten minutes instead of the suite's ~45 s: three workers on PostgreSQL,
 # a faulty mail server, workers killed and restarted (docs/scaling.md).

@@ -343,6 +343,8 @@ def test_public_pages_in_both_languages_on_phone_and_desktop(
         "log-filtered": "/endringer?q=r%C3%A5d&subtopic=testing&since=2026-11-01&until=2026-13-01",
         "change": f"/endringer/{ids['lov']}",
         "removed": f"/endringer/{ids['fjernet']}",
+        "signup": "/abonner",
+        "api-docs": "/api/v1/docs",
     }
     violations: dict[str, list[str]] = {}
     wide: dict[str, int] = {}

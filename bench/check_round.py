@@ -6,7 +6,12 @@ rounds, conditional GET honoured, the full chain (fetch, detect, classify, store
 
 Prints the first (baseline) round, every changed round, then the median over the changed rounds
 (at least 3) of wall time and CPU time per page, the peak RSS and the ratio to urlwatch.
-Politeness limits are lifted for this loopback run only. ``--profile FILE`` writes a cProfile
+Politeness limits are lifted for this loopback run only.
+
+In the same run, a bare aiohttp fetch of the same pages (same fixture server, the same
+connection and per-host limits as notifier's fetcher, the same conditional GETs, no parsing
+or storing) follows each changed round, and the changed rounds' median is printed as "within
+Nx of a bare aiohttp fetch" (issue 13 aims at 5x). ``--profile FILE`` writes a cProfile
 of the changed rounds only.
 
 Before the rounds the classifier's model is loaded and the startup objects are frozen out of
@@ -40,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import aiohttp
 from sqlmodel import Session
 
 from bench.peers import FILTERS, PeerRound, urlwatch_rounds
@@ -137,6 +143,38 @@ async def one_round(
     )
 
 
+class BareFetch:
+    """A bare aiohttp fetch of every page: the same connection and per-host limits as the
+    fetcher, conditional GET on the ETag last seen, the body read and dropped (no parsing)."""
+
+    def __init__(self, urls: list[str], policy: FetchPolicy) -> None:
+        self.urls = urls
+        self.policy = policy
+        self.etags: dict[str, str] = {}
+
+    async def round(self) -> Figures:
+        wall, cpu = time.perf_counter(), time.process_time()
+        limit = asyncio.Semaphore(self.policy.per_host_concurrency)
+        connector = aiohttp.TCPConnector(limit=self.policy.total_connections)
+        headers = {"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+        async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+
+            async def one(url: str) -> None:
+                tag = self.etags.get(url)
+                async with (
+                    limit,
+                    session.get(url, headers={"If-None-Match": tag} if tag else {}) as response,
+                ):
+                    await response.read()
+                    if response.status not in (200, 304):
+                        raise RuntimeError(f"{url}: {response.status}")
+                    if "ETag" in response.headers:
+                        self.etags[url] = response.headers["ETag"]
+
+            await asyncio.gather(*(one(url) for url in self.urls))
+        return Figures(time.perf_counter() - wall, time.process_time() - cpu)
+
+
 def profiled(path: str | None, fn: Callable[[], T]) -> T:
     """``fn()``, under cProfile (appended to ``path``'s stats) when a path is given."""
     if not path:
@@ -210,13 +248,18 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     )
     classifier = make_classifier(ctx, args.classifier)
     first = asyncio.run(one_round(ctx, ids, policy, classifier))
+    bare = BareFetch([spec.url for spec in specs], policy)
+    asyncio.run(bare.round())  # its ETags, as notifier has after its first round
     changed: list[Figures] = []
+    bare_changed: list[Figures] = []
     for r in range(args.rounds):
         bump(port, r)
         changed.append(
             profiled(args.profile, lambda: asyncio.run(one_round(ctx, ids, policy, classifier)))
         )
+        bare_changed.append(asyncio.run(bare.round()))  # the same pages, the same 10 % changed
     report(args, first, changed)
+    report_bare(changed, bare_changed)
     if args.urlwatch:
         peers = {}
         rounds = iter(range(args.rounds, 10_000))
@@ -226,6 +269,12 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
                 flavour, lambda: bump(port, next(rounds)),
             )  # fmt: skip
         report_peers(args, changed, peers)
+        print(
+            f"first round {first.wall:.2f} s against urlwatch's first round "
+            f"{peers['main'][0].wall:.2f} s (main) / {peers['raw'][0].wall:.2f} s (raw): "
+            f"{first.wall / peers['main'][0].wall:.1f}x / {first.wall / peers['raw'][0].wall:.1f}x "
+            "(issue 13 aim: <= 1x)"
+        )
     else:
         print("  (urlwatch not found: install it apart and pass --urlwatch PATH, bench/peers.py)")
 
@@ -258,6 +307,18 @@ def report(args: argparse.Namespace, first: Figures, changed: list[Figures]) -> 
         f"  vs urlwatch (perf-notes: {URLWATCH_WALL_S} s, {URLWATCH_CPU_MS} ms/page): "
         f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU "
         f"(target 5x: <= {URLWATCH_WALL_S / 5:.2f} s, <= {URLWATCH_CPU_MS / 5:.2f} ms/page)"
+    )
+
+
+def report_bare(ours: list[Figures], bare: list[Figures]) -> None:
+    wall = statistics.median(f.wall for f in ours)
+    bare_wall = statistics.median(f.wall for f in bare)
+    rounds = ", ".join(f"{f.wall:.3f}" for f in bare)
+    print(f"bare aiohttp fetch of the same changed rounds (no parsing): {rounds} s")
+    print(
+        f"  median {bare_wall:.3f} s wall, {statistics.median(f.cpu for f in bare):.3f} s CPU; "
+        f"changed round within {wall / bare_wall:.1f}x of a bare aiohttp fetch "
+        "(issue 13 aim: 5x)"
     )
 
 

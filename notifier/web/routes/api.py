@@ -25,11 +25,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from feeds.store.models import Change, Source
 from notifier.context import Context
-from notifier.public_changes import find_changes, get_change
+from notifier.public_changes import find_changes, get_change, sources_of
 from notifier.web.deps import CtxDep, DbSession
 from notifier.web.routes import api_docs, api_staff
 from notifier.web.routes.api_common import (
@@ -103,14 +103,6 @@ def json_response(request: Request, ctx: Context, model: BaseModel) -> Response:
     )
 
 
-def _sources(session: Session, changes: Sequence[Change]) -> dict[int, Source]:
-    ids = {c.source_id for c in changes}
-    if not ids:
-        return {}
-    rows = session.exec(select(Source).where(col(Source.id).in_(ids)))
-    return {s.id: s for s in rows if s.id is not None}
-
-
 def change_out(ctx: Context, change: Change, source: Source | None) -> dict[str, Any]:
     assert change.id is not None
     return {
@@ -166,7 +158,7 @@ def changes(
     before = read_cursor(cursor, filters)
     rows = find_changes(session, filters.query(), before_id=before, limit=size + 1)
     page, more = rows[:size], len(rows) > size
-    sources = _sources(session, page)
+    sources = sources_of(session, page)
     next_cursor = None
     next_url = None
     if more and page and page[-1].id is not None:

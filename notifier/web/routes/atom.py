@@ -20,12 +20,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from feeds.store.models import Change, Source
+from feeds.store.models import Change
 from notifier import atom
 from notifier.context import Context
-from notifier.public_changes import find_changes
+from notifier.public_changes import find_changes, sources_of
 from notifier.render import KIND_NB, KIND_NN
 from notifier.web.deps import CtxDep, DbSession
 from notifier.web.routes.api_common import (
@@ -99,21 +99,13 @@ def updated_of(change: Change) -> datetime:
     return max(s for s in stamps if s is not None)
 
 
-def _sources(session: Session, changes: Sequence[Change]) -> dict[int, Source]:
-    ids = {c.source_id for c in changes}
-    if not ids:
-        return {}
-    rows = session.exec(select(Source).where(col(Source.id).in_(ids)))
-    return {s.id: s for s in rows if s.id is not None}
-
-
 def build_feed(
     ctx: Context, session: Session, filters: Filters, lang: str, changes: Sequence[Change]
 ) -> atom.AtomFeed:
     base = base_url(ctx)
     params = filters.params() | ({"lang": lang} if lang != "nb" else {})
     query = f"?{urlencode(sorted(params.items()))}" if params else ""
-    sources = _sources(session, changes)
+    sources = sources_of(session, changes)
     known = ctx.taxonomy.slugs()
     entries = []
     for change in changes:

@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench.claims",
     "bench.feeds_api",
     "bench.public_search",
+    "bench.scale",
     "bench.web_load",
 )
 

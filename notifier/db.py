@@ -61,9 +61,31 @@ def upgrade(engine: Engine) -> None:
     processes starting at once: one migrates, the others wait for it and find it done)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection, exclusive(connection, "migrations"):
+    # The lock is taken before the transaction begins and let go after it committed: a
+    # process that got it earlier, before the commit, would read the schema as it was and
+    # migrate it again ("table already exists"; seen with three processes on a new file).
+    with file_lock(engine, "migrations"), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # held until the commit
+            key = zlib.crc32(b"migrations")
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
+
+
+@contextmanager
+def file_lock(engine: Engine, name: str) -> Iterator[None]:
+    """For a SQLite file: a lock file beside it (``<file>.<name>.lock``), held across
+    processes for the block. Other databases: nothing (they use advisory locks)."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -76,16 +98,8 @@ def exclusive(connection: sa.Connection, name: str) -> Iterator[None]:
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         yield
         return
-    path = connection.engine.url.database
-    if connection.dialect.name != "sqlite" or not path or path == ":memory:":
+    with file_lock(connection.engine, name):
         yield
-        return
-    with open(f"{path}.{name}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def is_locked(exc: BaseException) -> bool:

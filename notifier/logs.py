@@ -27,6 +27,7 @@ RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's copy of the message with terminal colour codes
 }
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -121,3 +121,15 @@ def test_access_lines_carry_no_client_address_query_or_token(
     assert line["message"] == '- - "GET /innstillinger/*** HTTP/1.1" 200'
     assert "203.0.113.7" not in stream.getvalue() and token not in stream.getvalue()
     assert logs.private_path("/endringer/123?side=2") == "/endringer/123"
+
+
+def test_uvicorns_coloured_copy_of_a_message_is_left_out(
+    logger: tuple[logging.Logger, io.StringIO, logging.Handler],
+) -> None:
+    """uvicorn passes ``color_message`` (the message with terminal colour codes): not a field."""
+    log, stream, handler = logger
+    handler.setFormatter(logs.formatter("text"))
+    log.info("Started server process [%d]", 7, extra={"color_message": "\x1b[36m%d\x1b[0m"})
+    line = stream.getvalue()
+    assert line.rstrip().endswith("Started server process [7]")
+    assert "color_message" not in line and "\x1b" not in line

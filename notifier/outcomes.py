@@ -12,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, update
+from sqlmodel import Session
 
 from notifier import delivery_audit as audit
 from notifier import outbox
 from notifier.channels.protocol import EMAIL
-from subscribers.models import Subscriber
 from subscribers.push import clear_receipts
-from subscribers.suppression import record_hard_bounce
+from subscribers.suppression import record_delivered, record_hard_bounce
 
 
 @dataclass(frozen=True)
@@ -39,24 +38,13 @@ def settle_sent(session: Session, accepted: list[tuple[outbox.Delivery, str, dat
     ids = outbox.mark_sent_many(session, accepted)
     written = [(row, at) for row, _, at in accepted if row.id in ids]
     mailed = {r.subscriber_id for r, _ in written if r.channel == EMAIL}
-    record_delivered_many(session, {sid for sid in mailed if sid is not None})
+    record_delivered(session, *{sid for sid in mailed if sid is not None})
     for row, _ in written:
         if row.channel != EMAIL:
             # the devices' receipts served retries of this row only; a push proves
             # nothing about the e-mail address, so its bounce count stays
             clear_receipts(session, row.idempotency_key)
     audit.record_accepted(session, written)
-
-
-def record_delivered_many(session: Session, subscriber_ids: set[int]) -> None:
-    """``suppression.record_delivered`` for many subscribers in one statement: a message to
-    each was accepted, so their hard bounces start again from 0."""
-    if subscriber_ids:
-        session.exec(
-            update(Subscriber)
-            .where(col(Subscriber.id).in_(subscriber_ids), col(Subscriber.hard_bounces) != 0)
-            .values(hard_bounces=0)
-        )
 
 
 def settle_suppressed(row: outbox.Delivery, token: str, now: datetime) -> Callable[[Session], bool]:

@@ -108,13 +108,15 @@ def record_hard_bounce(session: Session, subscriber_id: int, now: datetime, thre
     return True
 
 
-def record_delivered(session: Session, subscriber_id: int) -> None:
-    """A message to this subscriber was accepted: the hard bounces start again from 0."""
-    session.exec(
-        update(Subscriber)
-        .where(col(Subscriber.id) == subscriber_id, col(Subscriber.hard_bounces) != 0)
-        .values(hard_bounces=0)
-    )
+def record_delivered(session: Session, *subscriber_ids: int) -> None:
+    """Messages to these subscribers were accepted: their hard bounces start again from 0
+    (one statement however many)."""
+    if subscriber_ids:
+        session.exec(
+            update(Subscriber)
+            .where(col(Subscriber.id).in_(subscriber_ids), col(Subscriber.hard_bounces) != 0)
+            .values(hard_bounces=0)
+        )
 
 
 def clear(session: Session, subscriber: Subscriber) -> None:

@@ -577,15 +577,16 @@ def _insert(conn: Connection, table: str, statement: Any, rows: list[dict[str, A
     assert raw is not None
     dbapi = conn.dialect.dbapi
     assert dbapi is not None
+    converter = _converter if dialect == "sqlite" else _copy_converter
+    columns = statement.table.c
+    convert = [
+        (i, c)
+        for i, name in enumerate(names)
+        if (c := converter(columns[name].type, conn.dialect)) is not None
+    ]
+    get = itemgetter(*names)
+    values = get if len(names) > 1 else lambda row: (get(row),)
     if dialect == "sqlite":
-        columns = statement.table.c
-        convert = [
-            (i, c)
-            for i, name in enumerate(names)
-            if (c := _converter(columns[name].type, conn.dialect)) is not None
-        ]
-        get = itemgetter(*names)
-        values = get if len(names) > 1 else lambda row: (get(row),)
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         try:
             raw.executemany(sql, [_converted(values(row), convert) for row in rows])
@@ -594,14 +595,6 @@ def _insert(conn: Connection, table: str, statement: Any, rows: list[dict[str, A
         except dbapi.OperationalError as exc:  # "database is locked": the batch is retried
             raise OperationalError(sql, None, exc) from exc
         return
-    columns = statement.table.c
-    convert = [
-        (i, c)
-        for i, name in enumerate(names)
-        if (c := _copy_converter(columns[name].type, conn.dialect)) is not None
-    ]
-    get = itemgetter(*names)
-    values = get if len(names) > 1 else lambda row: (get(row),)
     sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:

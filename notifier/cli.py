@@ -600,7 +600,7 @@ def housekeeping() -> None:
     """Delete sign-ups never confirmed (after NOTIFIER_UNCONFIRMED_RETENTION_DAYS) and old
     rate-limit events (after NOTIFIER_RATE_EVENT_RETENTION_HOURS); print the counts. The
     scheduler of 'notifier run' does this daily."""
-    from notifier.service import (
+    from notifier.worker import (
         housekeep,
         housekeep_deliveries,
         housekeep_sources,

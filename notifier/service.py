@@ -1,8 +1,6 @@
 """``notifier run``: the worker's scheduled work (``notifier.worker``) and the web app in one
 process, the embedded mode for one machine. ``notifier worker`` and ``notifier web`` run the
 two halves as processes of their own (docs/scaling.md).
-
-The names of the jobs are re-exported here for callers that knew them from this module.
 """
 
 from __future__ import annotations
@@ -14,39 +12,7 @@ import uvicorn
 from notifier.context import Context
 from notifier.pipeline import make_fetcher
 from notifier.web import create_app
-from notifier.worker import (
-    CHECK_HISTORY,
-    StaffPurgeReport,
-    build_scheduler,
-    check_job,
-    deliver_job,
-    digest_job,
-    housekeep,
-    housekeep_deliveries,
-    housekeep_sources,
-    housekeep_staff,
-    housekeeping_job,
-    next_recheck,
-    start,
-    wake_for_rechecks,
-)
-
-__all__ = [
-    "CHECK_HISTORY",
-    "StaffPurgeReport",
-    "build_scheduler",
-    "check_job",
-    "deliver_job",
-    "digest_job",
-    "housekeep",
-    "housekeep_deliveries",
-    "housekeep_sources",
-    "housekeep_staff",
-    "housekeeping_job",
-    "next_recheck",
-    "run",
-    "wake_for_rechecks",
-]
+from notifier.worker import build_scheduler, start
 
 
 async def run(ctx: Context, web: bool = True) -> None:

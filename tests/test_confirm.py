@@ -41,8 +41,8 @@ from notifier.deliver import deliver
 from notifier.outbox import DeliveryItem
 from notifier.pipeline import check
 from notifier.plan import dispatch
-from notifier.service import build_scheduler, check_job, wake_for_rechecks
 from notifier.settings import Settings
+from notifier.worker import build_scheduler, check_job, wake_for_rechecks
 from subscribers.models import Subscriber
 from subscribers.service import add_subscriber
 from tests.conftest import Clock

@@ -16,7 +16,7 @@ from notifier import delivery_audit as audit
 from notifier.context import Context
 from notifier.db import MIGRATIONS
 from notifier.plan import dispatch
-from notifier.service import housekeep_deliveries
+from notifier.worker import housekeep_deliveries
 from subscribers.models import Subscriber
 from tests.conftest import Clock
 from tests.support.outbox import deliver_via_smtp

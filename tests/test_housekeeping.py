@@ -15,8 +15,8 @@ from notifier.cli import app
 from notifier.context import Context
 from notifier.message import OutgoingMessage
 from notifier.outbox import Delivery, enqueue, scrub
-from notifier.service import build_scheduler, housekeep, housekeeping_job
 from notifier.settings import Settings
+from notifier.worker import build_scheduler, housekeep, housekeeping_job
 from subscribers import selfservice as ss
 from subscribers.housekeeping import PurgeReport, purge
 from subscribers.models import RateEvent, Subscriber, Subscription, Suppression

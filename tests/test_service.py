@@ -12,8 +12,7 @@ from sqlmodel import Session, col, select
 from notifier.context import Context
 from notifier.leases import JobRun, claim_run
 from notifier.schedule import slot_of
-from notifier.service import build_scheduler, digest_job, housekeeping_job
-from notifier.worker import run_worker
+from notifier.worker import build_scheduler, digest_job, housekeeping_job, run_worker
 from tests.conftest import Clock
 from tests.test_plan import add_change, subscribe
 from tests.test_schedule import digests

@@ -20,7 +20,7 @@ from notifier import audit, staff
 from notifier.cli import app
 from notifier.context import Context
 from notifier.models import AuditEvent, StaffSession, StaffUser
-from notifier.service import StaffPurgeReport, housekeep_staff
+from notifier.worker import StaffPurgeReport, housekeep_staff
 from tests.conftest import Clock
 
 PASSWORD = "korrekt hest batteri stift"

@@ -36,9 +36,9 @@ from notifier import source_admin as sa
 from notifier.context import Context
 from notifier.models import AuditEvent
 from notifier.pipeline import check
-from notifier.service import CHECK_HISTORY, housekeep_sources
 from notifier.web.svg import Series, bar_chart
 from notifier.web.texts_sources import NB, NN
+from notifier.worker import CHECK_HISTORY, housekeep_sources
 from tests.conftest import Clock
 from tests.support.httpserver import FixtureServer
 from tests.support.outbox import store_change

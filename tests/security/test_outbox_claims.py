@@ -35,7 +35,7 @@ from notifier.db import make_engine, upgrade, write_retrying
 from notifier.deliver import deliver
 from notifier.outbox import SENT, Delivery, claim
 from notifier.plan import dispatch
-from notifier.service import deliver_job
+from notifier.worker import deliver_job
 from subscribers.models import Subscriber, Subscription
 from tests.conftest import Clock, make_settings
 from tests.support.smtpserver import Inbox

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import Session, select
 
-from notifier.channels.email import SmtpChannel
+from notifier.channels import SmtpChannel
 from notifier.context import Context
 from notifier.deliver import deliver, dkim_key, make_channel
 from notifier.message import OutgoingMessage

@@ -18,7 +18,6 @@ import email.errors
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import dkim  # type: ignore[import-untyped]
 
@@ -26,11 +25,8 @@ from notifier.channels.mime import EXTRA_HEADERS, build_raw
 from notifier.errors import InvalidMessage, TemporaryDeliveryError
 from notifier.message import OutgoingMessage
 
-if TYPE_CHECKING:
-    from notifier.channels.smtp import SmtpChannel
-
 __all__ = [
-    "EXTRA_HEADERS", "BuiltMail", "DkimKey", "MailFolderChannel", "SmtpChannel", "build_email",
+    "EXTRA_HEADERS", "BuiltMail", "DkimKey", "MailFolderChannel", "build_email",
 ]  # fmt: skip
 
 #: the headers a DKIM signature covers (one that is absent is signed as absent, so it cannot
@@ -118,13 +114,3 @@ class MailFolderChannel:
 
     async def close(self) -> None:
         return None
-
-
-def __getattr__(name: str) -> Any:
-    """``SmtpChannel`` moved to ``notifier.channels.smtp`` (it imports this module); the old
-    import path keeps working."""
-    if name == "SmtpChannel":
-        from notifier.channels.smtp import SmtpChannel
-
-        return SmtpChannel
-    raise AttributeError(name)

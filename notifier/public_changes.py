@@ -275,3 +275,12 @@ def sources_of(session: Session, changes: Sequence[Change]) -> dict[int, Source]
         return {}
     rows = session.exec(select(Source).where(col(Source.id).in_(ids)))
     return {s.id: s for s in rows if s.id is not None}
+
+
+def change_id(text: str | None) -> int | None:
+    """A change id given from outside (a path, a page or cursor parameter), or None when it
+    cannot be one: ASCII digits only (``"²".isdigit()`` is true, but no id) and at most 18 of
+    them, so it fits both databases' 64-bit integers (a longer one overflowed SQLite)."""
+    if not text or len(text) > 18 or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

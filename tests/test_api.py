@@ -224,3 +224,12 @@ async def test_openapi_describes_v1_only_and_the_docs_page_needs_no_network(
     for english in ("Successful Response", "Validation Error", "the publisher"):
         assert english not in docs.text and english not in docs_nn.text
     assert re.search(r"ChangePageOut", docs.text)
+
+
+async def test_digits_that_are_not_ascii_are_no_id_and_no_limit(ctx: Context) -> None:
+    """``"²".isdigit()`` is true but ``int("²")`` fails: a 404 and a 400, never a 500."""
+    async with api_client(ctx) as client:
+        answer = await client.get("/api/v1/changes/%C2%B2")
+        assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+        answer = await client.get("/api/v1/changes", params={"limit": "²"})
+        assert answer.status_code == 400

@@ -189,7 +189,9 @@ async def test_unpublished_and_unknown_changes_are_not_found(
         assert response.status_code == 404
         assert NB["not_found_title"] in response.text
         assert "Holdt tilbake" not in response.text
-    assert (await client.get("/endringer/abc")).status_code == 422
+    # not a number: the same Norwegian 404 page (was FastAPI's English 422 JSON)
+    response = await client.get("/endringer/abc")
+    assert response.status_code == 404 and NB["not_found_title"] in response.text
 
 
 async def test_nynorsk_everywhere_remembered_and_kept_in_links(
@@ -302,3 +304,32 @@ async def test_a_selection_a_feed_can_follow_links_its_feed(
     ]  # fmt: skip
     assert await feeds("subtopic=vaksinasjon&q=vaksine") == both  # a search has no feed
     assert await feeds("urgent=1") == both
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/endringer/999999999999999999999999", "/endringer/abc", "/endringer/%C2%B2", "/endringer/-1"],
+)
+async def test_an_id_that_cannot_be_a_change_is_not_found_in_words(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    """Too large for the database's integers, not a number, or not ASCII digits: a Norwegian
+    404 page, never a server error or FastAPI's English JSON."""
+    answer = await client.get(path)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert NB["not_found_title"] in answer.text
+
+
+async def test_paging_from_an_impossible_id_starts_from_the_newest(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    seed(ctx)
+    first = await client.get("/endringer")
+    listed = set(lxml_html.fromstring(first.text).xpath("//main//h2/a/@href | //main//h3/a/@href"))
+    assert listed
+    for before in ("999999999999999999999999", "%C2%B2", "-1"):
+        answer = await client.get(f"/endringer?before={before}")
+        assert answer.status_code == 200, before
+        page = lxml_html.fromstring(answer.text)
+        assert set(page.xpath("//main//h2/a/@href | //main//h3/a/@href")) == listed, before

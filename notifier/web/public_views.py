@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from feeds.classify import Gazetteer, Taxonomy
 from feeds.store.models import Change, Source
-from notifier.public_changes import ChangeQuery
+from notifier.public_changes import ChangeQuery, change_id
 
 KINDS = ("new", "changed", "added", "removed", "moved")
 AUTHORITY_NAMES = {
@@ -110,7 +110,7 @@ def read_filters(params: Mapping[str, str], known: Names) -> Filters:
         text=text or None,
     )
     before = params.get("before", "")
-    return Filters(query, values, tuple(errors), int(before) if before.isdigit() else None)
+    return Filters(query, values, tuple(errors), change_id(before))
 
 
 @dataclass(frozen=True)

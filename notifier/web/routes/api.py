@@ -29,6 +29,7 @@ from sqlmodel import col, select
 
 from feeds.store.models import Change, Source
 from notifier.context import Context
+from notifier.public_changes import change_id as parse_change_id
 from notifier.public_changes import find_changes, get_change, sources_of
 from notifier.web.deps import CtxDep, DbSession
 from notifier.web.routes import api_docs, api_staff
@@ -184,8 +185,8 @@ def changes(
     openapi_extra={"x-summary-nn": "Éi endring med tekst før og etter og ordendringane"},
 )
 def change(request: Request, ctx: CtxDep, session: DbSession, change_id: str) -> Response:
-    valid = change_id.isdigit() and len(change_id) <= 18
-    found = get_change(session, int(change_id)) if valid else None
+    number = parse_change_id(change_id)
+    found = get_change(session, number) if number is not None else None
     if found is None:
         raise ApiProblem("not_found", "change_id", status=404)
     source = session.get(Source, found.source_id)

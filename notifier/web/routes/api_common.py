@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from feeds.store.models import Source
 from notifier.context import Context
-from notifier.public_changes import ChangeQuery
+from notifier.public_changes import ChangeQuery, change_id
 from notifier.web.deps import Refused
 
 #: bokmål, nynorsk per error code; ``{value}`` is the refused value (cut, never markup)
@@ -226,7 +226,7 @@ def read_limit(value: str | None, default: int = 50) -> int:
     value = _blank(value)
     if value is None:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
         raise ApiProblem("limit_invalid", "limit")
     return int(value)
 
@@ -263,9 +263,10 @@ def read_cursor(value: str | None, filters: Filters) -> int | None:
         raise ApiProblem("cursor_invalid", "cursor") from None
     version, _, rest = raw.partition(":")
     number, _, tag = rest.partition(":")
-    if version != "1" or not number.isdigit() or tag != _filter_tag(filters):
+    before = change_id(number)
+    if version != "1" or before is None or tag != _filter_tag(filters):
         raise ApiProblem("cursor_invalid", "cursor")
-    return int(number)
+    return before
 
 
 # --- conditional GET ----------------------------------------------------------------------

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from notifier import api_tokens, review
 from notifier.api_tokens import ApiTokenRefused, Caller
+from notifier.public_changes import change_id as parse_change_id
 from notifier.web.deps import CtxDep, DbSession
 from notifier.web.routes.api_common import ApiProblem
 from notifier.web.routes.api_models import (
@@ -143,10 +144,11 @@ def queue(caller: Reader, session: DbSession) -> JSONResponse:
     return _ok(QueueOut(items=items))
 
 
-def _change_id(change_id: str) -> int:
-    if not change_id.isdigit() or len(change_id) > 18:
+def _change_id(text: str) -> int:
+    number = parse_change_id(text)
+    if number is None:
         raise ApiProblem("change_not_found", "change_id", status=404)
-    return int(change_id)
+    return number
 
 
 def _refused(exc: review.ReviewError) -> ApiProblem:

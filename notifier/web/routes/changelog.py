@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from feeds.store.models import Source
+from notifier.public_changes import change_id as parse_change_id
 from notifier.public_changes import find_changes, get_change, story_of
 from notifier.web.deps import CtxDep, DbSession, PagesDep
 from notifier.web.pages import request_lang
@@ -49,10 +50,11 @@ def change_log(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSessio
 
 @router.get("/endringer/{change_id}")
 def change_page(
-    request: Request, change_id: int, ctx: CtxDep, pages: PagesDep, session: DbSession
+    request: Request, change_id: str, ctx: CtxDep, pages: PagesDep, session: DbSession
 ) -> Response:
     texts = _texts(request)
-    change = get_change(session, change_id)
+    number = parse_change_id(change_id)  # not a number, or too large: not found, in words
+    change = get_change(session, number) if number is not None else None
     if change is None:
         return pages.message(
             request, texts["not_found_title"], texts["not_found_text"], status=404,

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from feeds.store.models import Change, Source
+from notifier.numbers import digits
 
 OSLO = ZoneInfo("Europe/Oslo")
 PUBLISHED = "published"
@@ -281,6 +282,4 @@ def change_id(text: str | None) -> int | None:
     """A change id given from outside (a path, a page or cursor parameter), or None when it
     cannot be one: ASCII digits only (``"²".isdigit()`` is true, but no id) and at most 18 of
     them, so it fits both databases' 64-bit integers (a longer one overflowed SQLite)."""
-    if not text or len(text) > 18 or not (text.isascii() and text.isdigit()):
-        return None
-    return int(text)
+    return digits(text, 18)

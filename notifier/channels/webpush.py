@@ -48,6 +48,7 @@ from feeds.fetch.netguard import OutboundGate
 from notifier.channels.protocol import WEBPUSH, RetryLater, subscriber_of
 from notifier.errors import PermanentDeliveryError
 from notifier.message import OutgoingMessage
+from notifier.numbers import digits
 from subscribers import push
 from subscribers.models import AppSecret, PushEndpoint
 
@@ -161,8 +162,8 @@ def retry_delay(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if (seconds := digits(value)) is not None:
+        return float(seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from notifier.numbers import digits
 from subscribers import selfservice as ss
 
 
@@ -40,4 +41,5 @@ def _number(value: str | None) -> int | None:
     which the form check refuses."""
     if not value:
         return None
-    return int(value) if value.isdigit() and len(value) <= 2 else -1
+    number = digits(value, 2)
+    return -1 if number is None else number

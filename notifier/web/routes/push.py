@@ -31,6 +31,7 @@ from notifier.channels.manage import ChannelRefused, add_push, add_target
 from notifier.channels.protocol import WEBPUSH
 from notifier.channels.webpush import vapid_keys
 from notifier.context import Context
+from notifier.numbers import digits
 from notifier.render import TEMPLATES
 from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
 from notifier.web.icons import ICONS, png
@@ -262,8 +263,9 @@ async def push_off(
         return guard.bad_link(request, exc)
     assert subscriber.id is not None
     endpoint = data.get("endpoint", "")
-    if not endpoint and data.get("endpoint_id", "").isdigit():
-        row = session.get(PushEndpoint, int(data["endpoint_id"]))
+    endpoint_id = digits(data.get("endpoint_id"))
+    if not endpoint and endpoint_id is not None:
+        row = session.get(PushEndpoint, endpoint_id)
         endpoint = row.endpoint if row is not None and row.subscriber_id == subscriber.id else ""
     removed = bool(endpoint) and push.remove(session, subscriber.id, endpoint)
     session.commit()
@@ -355,9 +357,9 @@ async def target_remove(
     except TokenError as exc:
         return guard.bad_link(request, exc)
     assert subscriber.id is not None
-    raw = data.get("target_id", "")
-    if raw.isdigit():
-        targets.remove(session, subscriber.id, int(raw))
+    target_id = digits(data.get("target_id"))
+    if target_id is not None:
+        targets.remove(session, subscriber.id, target_id)
         session.commit()
     return _done(request, pages, token, "target_removed_title", "target_removed_text")
 

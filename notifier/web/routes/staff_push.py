@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from notifier import audit
 from notifier.channels.manage import ChannelRefused, add_target
+from notifier.numbers import digits
 from notifier.web.deps import AdminDep, CtxDep, DbSession, StaffFormDep, StaffPagesDep
 from notifier.web.texts_push import STAFF_PUSH
 from subscribers import push, targets
@@ -93,7 +94,8 @@ def target_remove(
     if person is None or person.id is None:
         return _not_found(pages, request, staff)
     raw = data.get("target_id", "")
-    row = session.get(AppriseTarget, int(raw)) if raw.isdigit() else None
+    number = digits(raw)
+    row = session.get(AppriseTarget, number) if number is not None else None
     if row is not None and row.id is not None and targets.remove(session, person.id, row.id):
         audit.record(
             session, ctx.clock(), staff, "subscriber.target_remove", "subscriber",

@@ -66,7 +66,10 @@ def test_a_worker_and_commands_share_one_sqlite_file_without_locking_errors(
                 if done.returncode != 0 or "locked" in done.stdout + done.stderr:
                     failures.append(f"{args}: {done.returncode}\n{done.stdout}\n{done.stderr}")
             assert worker.alive, worker.output()
-        wait_for(lambda: "claimed" in worker.output(), 30, "a round of the worker", worker)
+        # The worker's first round may find nothing due: `check --all` above may have checked
+        # every source first (one-minute interval). They are due again a minute after it, and
+        # the worker (1 s tick) claims them then: wait past that, not a fixed 30 s.
+        wait_for(lambda: "claimed" in worker.output(), 90, "a round of the worker", worker)
         assert worker.stop() == 0
     log = worker.output()
     assert failures == []

@@ -372,9 +372,11 @@ def test_public_pages_in_both_languages_on_phone_and_desktop(
     page.goto(f"{base}/endringer?lang=nn")
     page.get_by_label("Søk i titlar og tekst").fill("meldeplikt")
     page.get_by_role("button", name="Vis endringar").click()
-    assert page.locator("li.change").count() == 1
+    # a click does not wait for the page it opens: wait for the answer before counting
+    page.wait_for_url("**/endringer?*q=meldeplikt*")
+    sync_api.expect(page.locator("li.change")).to_have_count(1)
     page.locator("li.change a").first.click()
-    assert page.url.endswith(f"/endringer/{ids['lov']}?lang=nn")
+    page.wait_for_url(f"**/endringer/{ids['lov']}?lang=nn")
     assert page.locator("h1").inner_text().startswith("Endring i smittevernloven")
     assert page.locator("html").get_attribute("lang") == "nn"
     # print: the menus and the search form are not printed; the source link is spelled out

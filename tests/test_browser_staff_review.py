@@ -156,7 +156,8 @@ def test_review_in_a_browser(
         check("changes")
         page.get_by_label("Status").select_option("suppressed")
         page.get_by_role("button", name="Vis endringer").click()
-        assert page.locator("tbody tr").count() == 1
+        page.wait_for_url("**status=suppressed*")
+        sync_api.expect(page.locator("tbody tr")).to_have_count(1)
         check("changes filtered")
         page.goto(f"{base}/staff?lang=nn")
         check("changes (nn)")

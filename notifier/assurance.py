@@ -26,6 +26,7 @@ from notifier.context import Context
 from notifier.db import write_retrying
 from notifier.mailsafe import redact
 from notifier.message import OutgoingMessage
+from notifier.numbers import digits
 from notifier.outbox import Delivery, DeliveryItem, enqueue
 from subscribers.models import Subscriber, UTCDateTime
 from subscribers.validate import lookup_keys
@@ -228,8 +229,11 @@ def list_deliveries(
     if change_id is not None:
         carrying = select(DeliveryItem.delivery_id).where(DeliveryItem.change_id == change_id)
         query = query.where(col(Delivery.id).in_(carrying))
-    if subscriber.isdigit():
-        query = query.where(Delivery.subscriber_id == int(subscriber))
+    number = digits(subscriber)
+    if number is not None:
+        query = query.where(Delivery.subscriber_id == number)
+    elif subscriber.isascii() and subscriber.isdigit():
+        return []  # an id of more than 18 digits: nobody's, and no address either
     elif subscriber:
         keys = lookup_keys(subscriber)
         ids = select(Subscriber.id).where(col(Subscriber.email_key).in_(keys))

@@ -4,14 +4,15 @@
 digit, and an unbounded run of digits overflows the databases' 64-bit integers: both ended
 requests with a server error. ``digits`` is the one rule: ASCII digits only, at most ``most``
 of them, else None.
+
+It lives in ``subscribers.validate`` because ``subscribers/`` may not import ``notifier/``
+(the layering rule) and reads numbers from CSV files and links too; the shell takes it from
+here. ``subscribers.tokens`` checks its three numbers with the same rule as a pattern
+(``validate`` imports ``tokens``).
 """
 
 from __future__ import annotations
 
+from subscribers.validate import digits
 
-def digits(text: str | None, most: int = 18) -> int | None:
-    """``text`` as a non-negative integer when it is 1 to ``most`` ASCII digits, else None
-    (18 digits always fit a signed 64-bit integer)."""
-    if not text or len(text) > most or not (text.isascii() and text.isdigit()):
-        return None
-    return int(text)
+__all__ = ["digits"]

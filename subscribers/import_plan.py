@@ -48,7 +48,13 @@ from subscribers.importer import (
 from subscribers.models import CADENCES, ROLES, Subscription
 from subscribers.service import SubscriberError, find_subscriber
 from subscribers.suppression import suppression_reason
-from subscribers.validate import WEEKDAYS_NB, AddressError, ScheduleError, validate_address
+from subscribers.validate import (
+    WEEKDAYS_NB,
+    AddressError,
+    ScheduleError,
+    digits,
+    validate_address,
+)
 
 ADD, CHANGE, SAME, REFUSED, SUPPRESSED = "add", "change", "same", "refused", "suppressed"
 ACTIONS = (ADD, CHANGE, SAME, REFUSED, SUPPRESSED)
@@ -180,7 +186,7 @@ def reason_of(values: dict[str | None, object], vocab: Vocabulary) -> tuple[str,
     if role not in ROLES:
         return "role", shown(role)
     region = text("region").strip()
-    if region.isdigit() and len(region) in (1, 3):
+    if digits(region, 3) is not None and len(region) in (1, 3):
         region = region.zfill(len(region) + 1)
     if region and region not in vocab.regions:
         return "region", shown(region)

@@ -32,6 +32,7 @@ from subscribers.validate import (
     WEEKDAYS_NB,
     ScheduleError,
     check_quiet,
+    digits,
     parse_hour,
     parse_quiet_hour,
     parse_weekday,
@@ -82,10 +83,9 @@ def parse_row(values: Mapping[str, str], vocab: Vocabulary) -> Row:
     if role not in ROLES:
         raise SubscriberError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     region = (values.get("region") or "").strip() or None
-    if region is not None and region.isdigit() and len(region) == 3:
-        region = region.zfill(4)  # spreadsheets drop the leading zero of 0301
-    if region is not None and region.isdigit() and len(region) == 1:
-        region = region.zfill(2)
+    if region is not None and digits(region, 3) is not None and len(region) in (1, 3):
+        # spreadsheets drop the leading zero of 0301 and 03
+        region = region.zfill(len(region) + 1)
     if region is not None and region not in vocab.regions:
         raise SubscriberError(f"unknown municipality or county number {region!r}")
     office = (values.get("office") or "").strip() or None

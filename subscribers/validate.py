@@ -60,6 +60,16 @@ class Address:
         return frozenset({email_hash(self.key), email_hash(self.unicode_email)})
 
 
+def digits(text: str | None, most: int = 18) -> int | None:
+    """``text`` as a non-negative integer when it is 1 to ``most`` ASCII digits, else None:
+    the one rule for a whole number from outside (``notifier.numbers`` re-exports it for the
+    shell). ``"²".isdigit()`` and ``"٣".isdigit()`` are true, but ``int("²")`` fails and
+    ``int("٣")`` reads 3; 18 digits always fit a signed 64-bit integer."""
+    if not text or len(text) > most or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def _shown(raw: str) -> str:
     """The input quoted for a message: escaped (no control character reaches a terminal or
     a log) and shortened."""
@@ -204,19 +214,14 @@ def parse_hour(raw: str) -> int | None:
 
 def _hour(text: str, code: str, what: str) -> int:
     head, sep, minutes = text.replace(".", ":").partition(":")
-    if (
-        not head.isascii()
-        or not head.isdigit()
-        or len(head) > 2
-        or (sep and minutes != "00")
-        or not 0 <= int(head) <= 23
-    ):
+    hour = digits(head, 2)
+    if hour is None or (sep and minutes != "00") or not 0 <= hour <= 23:
         raise ScheduleError(
             f"{_shown(text)} is not {what}: give a whole hour from 0 to 23 (for example 8 or "
             "08:00)",
             code,
         )
-    return int(head)
+    return hour
 
 
 def parse_weekday(raw: str) -> int | None:
@@ -225,8 +230,9 @@ def parse_weekday(raw: str) -> int | None:
     text = raw.strip().lower().rstrip(".")
     if text in DEFAULT_WORDS:
         return None
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= 7:
-        return int(text) - 1
+    number = digits(text, 1)
+    if number is not None and 1 <= number <= 7:
+        return number - 1
     if text in _WEEKDAY_NAMES:
         return _WEEKDAY_NAMES[text]
     raise ScheduleError(

@@ -6,6 +6,8 @@ by raising ``deps.Refused`` (a redirect to the login page, a 401, a 403 page).""
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from notifier.context import Context
@@ -46,6 +48,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.guard = Guard(pages)
     app.state.staff_pages = StaffPages(ctx, env, links)
     app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(RequestValidationError, _invalid)
     # the order routes were always added in (it is the order of /openapi.json)
     app.include_router(selfservice.router)
     app.include_router(manage.router)
@@ -69,3 +72,27 @@ def create_app(ctx: Context) -> FastAPI:
 def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Refused)
     return exc.response
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    """A console page whose path or query FastAPI could not read (a row id of "²" or 40
+    digits, see ``deps.RowId``): the console's Norwegian 404 (a path) or 400 (a query), not
+    FastAPI's English JSON. Elsewhere FastAPI's own answer stands (public routes take their
+    parameters as text and check them themselves)."""
+    assert isinstance(exc, RequestValidationError)
+    where = {str(error.get("loc", ("",))[0]) for error in exc.errors()}
+    path = request.url.path
+    if not (path.startswith("/staff") and not path.startswith("/staff/api") and where):
+        return await request_validation_exception_handler(request, exc)
+    if not where <= {"path", "query"}:
+        return await request_validation_exception_handler(request, exc)
+    pages: StaffPages = request.app.state.staff_pages
+    t = pages.texts(request)
+    staff = getattr(request.state, "staff", None)
+    if "path" in where:
+        title, text, status = t["not_found_title"], t["not_found_text"], 404
+    else:
+        title, text, status = t["invalid_title"], t["invalid_text"], 400
+    return pages.message(
+        request, title, text, staff=staff, status=status, link=("/staff", t["back_to_console"])
+    )

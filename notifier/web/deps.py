@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import Response
 from jinja2 import Environment
 from sqlmodel import Session
@@ -160,6 +160,12 @@ StaffDep = Annotated[StaffUser, Depends(current_staff)]
 AdminDep = Annotated[StaffUser, Depends(require_admin)]
 StaffFormDep = Annotated[dict[str, str], Depends(staff_form)]
 StaffLoginFormDep = Annotated[dict[str, str], Depends(staff_login_form)]
+#: the largest row id a path may name: 18 digits fit the databases' signed 64-bit integers
+MAX_ROW_ID = 10**18 - 1
+#: a row id in a console path (``/staff/endringer/{change_id}``): FastAPI reads any run of
+#: digits into an int, and 40 of them overflowed SQLite (a 500); out of range, or "²" and
+#: "٣", it is a validation error, which ``app`` answers with the console's Norwegian 404
+RowId = Annotated[int, Path(ge=0, le=MAX_ROW_ID)]
 
 
 def resolve(session: Session, secret: bytes, purpose: str, token: str, now: datetime) -> Subscriber:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, func, select
 
 from feeds.detect.history import PENDING
 from feeds.store.models import Change, Source
+from notifier.numbers import digits
 from notifier.outbox import Delivery, DeliveryItem
 from notifier.review import HELD, PUBLISHED, SUPPRESSED
 
@@ -94,8 +95,9 @@ def parse_filter(
     source: int | None = None
     raw_source = params.get("kilde", "").strip()
     if raw_source:
-        if raw_source.isdigit() and int(raw_source) in set(sources):
-            source = int(raw_source)
+        number = digits(raw_source)
+        if number is not None and number in set(sources):
+            source = number
         else:
             errors["kilde"] = "unknown"
 
@@ -117,7 +119,7 @@ def parse_filter(
         errors["til"] = "range"
         date_to = None
     raw_page = params.get("side", "1")
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
+    page = digits(raw_page, 5) or 1  # 1-99999; "²", "٣", 0 or 40 digits: the first page
     found = ChangeFilter(
         source=source,
         authority=pick("myndighet", authorities),

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from feeds.store.models import Source
 from notifier.context import Context
+from notifier.numbers import digits
 from notifier.public_changes import ChangeQuery, change_id
 from notifier.web.deps import Refused
 
@@ -226,9 +227,10 @@ def read_limit(value: str | None, default: int = 50) -> int:
     value = _blank(value)
     if value is None:
         return default
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
+    number = digits(value, 3)
+    if number is None or not 1 <= number <= MAX_LIMIT:
         raise ApiProblem("limit_invalid", "limit")
-    return int(value)
+    return number
 
 
 def read_lang(value: str | None) -> str:

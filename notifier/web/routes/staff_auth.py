@@ -29,6 +29,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from notifier import audit, staff
 from notifier.models import AuditEvent, StaffSession, StaffUser
+from notifier.numbers import digits
 from notifier.web.deps import (
     CtxDep,
     DbSession,
@@ -330,7 +331,7 @@ def audit_log(
     pages: StaffPagesDep,
     session: DbSession,
     handling: str = "",
-    side: int = 1,
+    side: str = "1",
 ) -> Response:
     lang = pages.lang(request)
     t = pages.texts(request)
@@ -338,7 +339,7 @@ def audit_log(
     action = handling.strip()[:40] or None
     total = audit.count(session, action)
     pages_total = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(max(side, 1), pages_total)
+    page = min(digits(side, 6) or 1, pages_total)  # "²", "٣", 40 digits: the first page
     events = audit.recent(session, PAGE_SIZE, (page - 1) * PAGE_SIZE, action)
     stored = session.exec(select(AuditEvent.action).distinct()).all()
     names = ACTIONS[lang]

@@ -28,7 +28,7 @@ from notifier.models import StaffUser
 from notifier.plan import dispatch
 from notifier.render import KIND_NB, KIND_NN, MAIL_TEXT
 from notifier.web import staff_views as views
-from notifier.web.deps import CtxDep, DbSession, StaffDep, StaffFormDep, StaffPagesDep
+from notifier.web.deps import CtxDep, DbSession, RowId, StaffDep, StaffFormDep, StaffPagesDep
 from notifier.web.staff_pages import StaffPages
 from notifier.web.texts_changes import TEXTS
 
@@ -195,7 +195,7 @@ def _not_found(request: Request, staff: StaffUser, pages: StaffPages) -> HTMLRes
 @router.get("/staff/endringer/{change_id}", response_class=HTMLResponse)
 def change_page(
     request: Request,
-    change_id: int,
+    change_id: RowId,
     staff: StaffDep,
     ctx: CtxDep,
     pages: StaffPagesDep,
@@ -275,7 +275,7 @@ def _act(
 @router.post("/staff/endringer/{change_id}/godkjenn", response_class=HTMLResponse)
 def approve(
     request: Request,
-    change_id: int,
+    change_id: RowId,
     staff: StaffDep,
     data: StaffFormDep,
     ctx: CtxDep,
@@ -297,7 +297,7 @@ def approve(
 @router.post("/staff/endringer/{change_id}/stans", response_class=HTMLResponse)
 def suppress(
     request: Request,
-    change_id: int,
+    change_id: RowId,
     staff: StaffDep,
     data: StaffFormDep,
     ctx: CtxDep,
@@ -314,7 +314,7 @@ def suppress(
 @router.post("/staff/endringer/{change_id}/rediger", response_class=HTMLResponse)
 def edit(
     request: Request,
-    change_id: int,
+    change_id: RowId,
     staff: StaffDep,
     data: StaffFormDep,
     ctx: CtxDep,
@@ -358,7 +358,7 @@ def _retag(
 @router.post("/staff/endringer/{change_id}/merk", response_class=HTMLResponse)
 def retag(
     request: Request,
-    change_id: int,
+    change_id: RowId,
     staff: StaffDep,
     data: StaffFormDep,
     ctx: CtxDep,
@@ -389,7 +389,7 @@ def retag(
 @router.post("/staff/endringer/{change_id}/haster", response_class=HTMLResponse)
 def urgent(
     request: Request,
-    change_id: int,
+    change_id: RowId,
     staff: StaffDep,
     data: StaffFormDep,
     ctx: CtxDep,

@@ -22,8 +22,9 @@ from notifier import outbox_admin as ob
 from notifier.context import Context
 from notifier.mailsafe import redact
 from notifier.models import StaffUser
+from notifier.numbers import digits
 from notifier.outbox import Delivery
-from notifier.web.deps import CtxDep, DbSession, StaffDep, StaffFormDep, StaffPagesDep
+from notifier.web.deps import CtxDep, DbSession, RowId, StaffDep, StaffFormDep, StaffPagesDep
 from notifier.web.texts_outbox import TEXTS
 
 router = APIRouter()
@@ -44,9 +45,9 @@ def _filters(values: dict[str, str]) -> dict[str, str]:
     kind = values.get("kind", "")
     if kind and len(kind) <= 20 and kind.isalpha():
         out["kind"] = kind
-    page = values.get("page", "")
-    if page.isdigit() and page != "1":
-        out["page"] = page
+    page = digits(values.get("page", ""), 6)  # "²", "٣" or 40 digits: the first page
+    if page is not None and page > 1:
+        out["page"] = str(page)
     return out
 
 
@@ -112,14 +113,14 @@ def _act(
 
 @router.post(PAGE + "/{delivery_id}/prov-igjen")
 def retry(
-    delivery_id: int, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
+    delivery_id: RowId, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
 ) -> Response:
     return _act(delivery_id, staff, data, ctx, session, "outbox_retry", ob.retry, "retried")
 
 
 @router.post(PAGE + "/{delivery_id}/avbryt")
 def cancel(
-    delivery_id: int, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
+    delivery_id: RowId, staff: StaffDep, data: StaffFormDep, ctx: CtxDep, session: DbSession
 ) -> Response:
     return _act(delivery_id, staff, data, ctx, session, "outbox_cancel", ob.cancel, "cancelled")
 

@@ -27,6 +27,7 @@ from notifier import audit
 from notifier import preview as pv
 from notifier.context import Context
 from notifier.models import StaffUser
+from notifier.numbers import digits
 from notifier.web.deps import CtxDep, DbSession, StaffDep, StaffFormDep, StaffPagesDep
 from notifier.web.texts_preview import TEXTS
 from subscribers.models import CADENCES, ROLES, Subscriber
@@ -72,8 +73,8 @@ def selection_of(values: Mapping[str, str], subtopics: Sequence[str] = ()) -> Se
     neither is asked for. Values are checked later (``preview_of``)."""
     cadence = values.get("cadence") or "daily"
     if values.get("subscriber"):
-        number = values["subscriber"]
-        return Selection(cadence, int(number) if number.isdigit() else -1)
+        number = digits(values["subscriber"])  # "²", "٣" or 40 digits: nobody
+        return Selection(cadence, -1 if number is None else number)
     if "role" not in values:
         return None
     slugs = list(subtopics) + [s for s in values.get("subtopics", "").split(",") if s]

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from notifier import audit
 from notifier.channels.manage import ChannelRefused, add_target
 from notifier.numbers import digits
-from notifier.web.deps import AdminDep, CtxDep, DbSession, StaffFormDep, StaffPagesDep
+from notifier.web.deps import AdminDep, CtxDep, DbSession, RowId, StaffFormDep, StaffPagesDep
 from notifier.web.texts_push import STAFF_PUSH
 from subscribers import push, targets
 from subscribers.models import AppriseTarget, Subscriber
@@ -48,7 +48,7 @@ def _back(request: Request, sid: int) -> Response:
 @router.post("/staff/abonnenter/{sid}/mal", response_class=HTMLResponse)
 def target_add(
     request: Request,
-    sid: int,
+    sid: RowId,
     staff: AdminDep,
     data: StaffFormDep,
     ctx: CtxDep,
@@ -81,7 +81,7 @@ def target_add(
 @router.post("/staff/abonnenter/{sid}/mal/slett", response_class=HTMLResponse)
 def target_remove(
     request: Request,
-    sid: int,
+    sid: RowId,
     staff: AdminDep,
     data: StaffFormDep,
     ctx: CtxDep,

@@ -46,6 +46,7 @@ from notifier import audit, delivery_audit
 from notifier.context import Context
 from notifier.erasure import erase_subscriber
 from notifier.models import StaffUser
+from notifier.numbers import digits
 from notifier.outbox import Delivery
 from notifier.web.deps import (
     AdminDep,
@@ -94,14 +95,12 @@ def _vocab(ctx: Context) -> Vocabulary:
 
 
 def _int(value: str | None, default: int = 1) -> int:
-    try:
-        return max(1, min(int(value or default), 1_000_000))
-    except ValueError:
-        return default
+    number = digits(value, 7)
+    return default if number is None else max(1, min(number, 1_000_000))
 
 
 def _count(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 9 else 0
+    return digits(value, 8) or 0
 
 
 def _place(ctx: Context, region: str | None, t: Mapping[str, str]) -> str:
@@ -171,7 +170,7 @@ def _regions_for(ctx: Context, place: str) -> list[str] | None:
     or a county with its municipalities; None when unknown."""
     gaz = ctx.gazetteer
     text = place.strip()
-    if text.isdigit() and len(text) in (1, 3):
+    if digits(text, 3) is not None and len(text) in (1, 3):
         text = text.zfill(len(text) + 1)
     counties = dict(gaz.counties())
     municipalities = dict(gaz.municipalities())
@@ -200,9 +199,10 @@ def _not_found(pages: StaffPages, request: Request, staff: StaffUser) -> Respons
 
 
 def _person(session: Session, sid: str) -> Subscriber | None:
-    if not sid.isdigit() or len(sid) > 12:
+    number = digits(sid, 12)
+    if number is None:
         return None
-    person = session.get(Subscriber, int(sid))
+    person = session.get(Subscriber, number)
     if person is None or (person.email_key is None and person.email.endswith("@invalid")):
         return None  # an erased row is nobody
     return person
@@ -346,9 +346,12 @@ async def import_form(
     request, so ``StaffFormDep`` checks its ``csrf_token``), after the admin check: a body
     without ``Content-Length``, above ``MAX_BODY`` or not a form is refused unread. The
     uploaded file is closed when the request ends, whatever the answer."""
-    length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > MAX_BODY:
-        key, status = ("upload_too_large", 413) if length.isdigit() else ("upload_bad", 411)
+    raw_length = request.headers.get("content-length", "")
+    length = digits(raw_length)
+    if length is None and raw_length.isascii() and raw_length.isdigit():
+        length = MAX_BODY + 1  # more than 18 digits: too large, not malformed
+    if length is None or length > MAX_BODY:
+        key, status = ("upload_too_large", 413) if length is not None else ("upload_bad", 411)
         t = _t(pages, request)
         raise Refused(_import_page(pages, request, staff, status=status, errors=[t[key]]))
     try:
@@ -386,13 +389,14 @@ def _change_text(
     def value(raw: str) -> str:
         if not raw:
             return t["ch_default"] if name in ("digest_hour", "digest_weekday") else t["none"]
-        if name == "digest_hour" and raw.isdigit():
-            return t["ch_hour_value"].format(hour=int(raw))
+        if name == "digest_hour" and (hour := digits(raw, 2)) is not None:
+            return t["ch_hour_value"].format(hour=hour)
         if name == "digest_weekday" and raw in WEEKDAYS_NB:
             return t[f"weekday_{WEEKDAYS_NB.index(raw)}"]
-        if name == "quiet" and raw.replace("-", "").isdigit():
-            start, _, end = raw.partition("-")
-            return t["quiet_span"].format(start=int(start), end=int(end))
+        start, _, end = raw.partition("-")
+        first, last = digits(start, 2), digits(end, 2)
+        if name == "quiet" and first is not None and last is not None:
+            return t["quiet_span"].format(start=first, end=last)
         if name == "role":
             return _role(t, raw)
         if name == "region":
@@ -534,13 +538,13 @@ async def import_apply(
         return expired
     sha = hashlib.sha256(content).hexdigest()
     digest = data.get("plan", "")
-    issued = data.get("utstedt", "")
-    if not issued.isdigit() or not hmac.compare_digest(sha, data.get("sha256", "")):
+    issued = digits(data.get("utstedt", ""), 12)
+    if issued is None or not hmac.compare_digest(sha, data.get("sha256", "")):
         return expired
-    seal = _seal(pages.links.secret, staff.id, int(issued), sha, digest)
+    seal = _seal(pages.links.secret, staff.id, issued, sha, digest)
     if not hmac.compare_digest(seal, data.get("segl", "")):
         return expired
-    age = now.timestamp() - int(issued)
+    age = now.timestamp() - issued
     if age < -60 or age > PREVIEW_TTL.total_seconds():
         return expired
     text = _read_text(content)

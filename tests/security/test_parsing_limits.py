@@ -5,7 +5,9 @@ detection, store) against real servers on 127.0.0.1, on SQLite and PostgreSQL.
 
 Attacks: bodies that never end (chunked forever, gzip forever, one byte every 0.2 s, no answer,
 a header line that never ends), gzip and deflate bombs, a Content-Length of a terabyte,
-nesting 100,000 deep (HTML and XML), an element with 200,000 attributes (quadratic in
+nesting 100,000 deep (HTML and XML; a feed is refused at 256 levels or 50,000 elements,
+and a 10 MiB feed of nesting, of flat elements, or of nesting behind one broken entity stops
+the parser within its first chunks: ``test_feed_structure_*``), an element with 200,000 attributes (quadratic in
 libxml2: hours for a 10 MiB page before this was refused), broken encodings (UTF-16 served as
 UTF-8, invalid UTF-8, an unknown charset, NUL characters), external entities, XInclude and
 stylesheets pointing at a file of this machine, and PDF attachments that inflate to gigabytes,
@@ -199,8 +201,15 @@ def cases(secret_uri: str) -> dict[str, Case]:
         "feed-item-200k-attributes": Case(
             "feed", rss("T", f"&lt;p {attrs}&gt;x&lt;/p&gt;"), XML, problem="attributes"
         ),
-        # read: linear (about 30 microseconds an element, in a worker thread)
-        "feed-nested-100k": Case("feed", rss("T", deep_xml), XML, problem=None),
+        # refused at the 257th level, the rest never read (feedxml.check_structure)
+        "feed-nested-100k": Case("feed", rss("T", deep_xml), XML, problem="more than 256 deep"),
+        "feed-flat-150k": Case(
+            "feed", rss("T", "<x/>" * 150_000), XML, problem="more than 50000 elements"
+        ),
+        # broken at once: feedparser's loose parser would read all the nesting behind it
+        "feed-broken-then-nested": Case(
+            "feed", rss("T", "&ukjent;" + deep_xml), XML, problem="undefined entity"
+        ),
         "utf16-served-as-utf8": Case("page", utf16, problem="NUL"),
         "utf16-odd-length": Case(
             "page", utf16 + b"\0", {"Content-Type": "text/html; charset=utf-16"}, problem="NUL"
@@ -270,7 +279,7 @@ def cases(secret_uri: str) -> dict[str, Case]:
 
 CASE_NAMES = [
     "html-nested-80k", "html-unclosed-100k", "html-200k-attributes", "feed-item-200k-attributes",
-    "feed-nested-100k", "utf16-served-as-utf8", "utf16-odd-length", "invalid-utf8",
+    "feed-nested-100k", "feed-flat-150k", "feed-broken-then-nested", "utf16-served-as-utf8", "utf16-odd-length", "invalid-utf8",
     "unknown-charset", "stray-nul-characters", "feed-nul-reference", "gzip-bomb",
     "deflate-bomb", "terabyte-content-length", "xhtml-file-entity", "xhtml-xinclude",
     "feed-file-entity", "feed-file-stylesheet", "html-passwd-iframe", "pdf-bomb-attachment",
@@ -433,3 +442,86 @@ def test_pages_sharing_one_heavy_stream_stop_at_the_deadline(
 
 def test_a_plain_pdf_is_still_read() -> None:
     assert pdf_text(pdf(zlib.compress(TEXT), pages=2)) == " ".join(["Nye krav til smittevern"] * 2)
+
+
+# ----------------------------------------------------------------------------- feed structure
+
+TEN_MIB = 10 << 20
+
+
+def _ten_mib_feeds() -> dict[str, tuple[bytes, str]]:
+    nested = (TEN_MIB // 7) - 30
+    return {
+        "nested": (rss("T", "<x>" * nested + "b" + "</x>" * nested), "more than 256 deep"),
+        "flat": (rss("T", "<x/>" * (TEN_MIB // 4)), "more than 50000 elements"),
+        "nested-with-text": (
+            rss("T", "<p>tekst " * (TEN_MIB // 13) + "</p>" * (TEN_MIB // 13)),
+            "more than 256 deep",
+        ),
+        "broken-then-nested": (
+            rss("T", "&ukjent;" + "<x>" * nested + "</x>" * nested),
+            "undefined entity",
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", ["nested", "flat", "nested-with-text", "broken-then-nested"])
+def test_feed_structure_a_10_mib_feed_is_refused_within_its_first_chunks(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bounded by structure, not by the clock: expat is handed the document ``SCAN_CHUNK``
+    bytes at a time, and the scan stops at the chunk where the limit is passed (counted
+    here), so feedparser (which spent 14 to 29 s of CPU on these) never runs."""
+    from feeds.read import feed as feed_module
+    from feeds.read import feedxml
+
+    body, problem = _ten_mib_feeds()[name]
+    assert len(body) >= TEN_MIB - 1024
+    handed: list[int] = []
+    create = feedxml.xml.parsers.expat.ParserCreate
+
+    class Counting:
+        """expat's parser, counting the bytes it is handed."""
+
+        def __init__(self) -> None:
+            self.__dict__["_parser"] = create()
+
+        def Parse(self, data: bytes, final: bool = False) -> int:  # expat's name
+            handed.append(len(data))
+            return int(self._parser.Parse(data, final))
+
+        def __setattr__(self, name: str, value: object) -> None:
+            setattr(self._parser, name, value)
+
+    monkeypatch.setattr(feedxml.xml.parsers.expat, "ParserCreate", Counting)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("feedparser ran on a feed the structure scan should refuse")
+
+    monkeypatch.setattr(feed_module.feedparser, "parse", never)
+    with pytest.raises(SourceProblem, match=problem) as refused:
+        feed_module.extract_feed(body, {"Content-Type": "application/rss+xml"})
+    assert sum(handed) <= 16 * feedxml.SCAN_CHUNK < len(body) // 10, sum(handed)
+    assert "not read" in str(refused.value) or "not well-formed" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("depth", "elements", "problem"),
+    [
+        (250, 10, None),  # 4 levels of feed + 250: within the limit
+        (253, 10, "more than 256 deep"),
+        (1, 49_000, None),
+        (1, 50_100, "more than 50000 elements"),
+    ],
+)
+def test_feed_structure_the_limits_are_where_they_say(
+    depth: int, elements: int, problem: str | None
+) -> None:
+    from feeds.read.feed import extract_feed
+
+    body = rss("T", "<x>" * depth + "b" + "</x>" * depth + "<y/>" * elements)
+    if problem is None:
+        assert len(extract_feed(body).items) == 1
+    else:
+        with pytest.raises(SourceProblem, match=problem):
+            extract_feed(body)

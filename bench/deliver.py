@@ -232,6 +232,7 @@ def reset_outbox(url: str) -> None:
         conn.execute(sa.text("DELETE FROM delivery_carried"))
         conn.execute(sa.text("DELETE FROM delivery_item"))
         conn.execute(sa.text("DELETE FROM delivery"))
+        conn.execute(sa.text("DELETE FROM delivery_body"))
         conn.execute(sa.text("UPDATE change SET dispatched_at = NULL WHERE urgent"))
     engine.dispose()
 
@@ -316,7 +317,7 @@ async def digests_vs_raw(folder: Path, n: int, runs: int) -> None:
     from sqlmodel import Session, select
 
     from notifier.deliver import deliver
-    from notifier.outbox import Delivery
+    from notifier.outbox import Delivery, bodies
     from notifier.plan import compose_digests
 
     ours, raw = [], []
@@ -340,7 +341,10 @@ async def digests_vs_raw(folder: Path, n: int, runs: int) -> None:
             ours.append(n / seconds)
             with Session(ctx.engine) as session:
                 rows = session.exec(select(Delivery).where(Delivery.kind == "digest")).all()
-                built = [build_email(r.message(), MAIL_FROM) for r in rows]
+                shared = bodies(session, {r.body_id for r in rows})
+                built = [
+                    build_email(r.message(shared.get(r.body_id or 0)), MAIL_FROM) for r in rows
+                ]
             prepared = [(b.recipient, b.raw) for b in built]
             raw.append(n / await raw_send(port, prepared))
         ctx.engine.dispose()

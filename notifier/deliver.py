@@ -354,7 +354,7 @@ async def _work(run: _Run, feed: _Feed, lease: timedelta) -> None:
                 await _write(run, settle_suppressed(row, token, run.ctx.clock()))
                 run.report.failed += 1
                 continue
-            await _one(run, row, token)
+            await _one(run, row, token, batch.claim)
         if len(run.accepted) >= run.workers or (
             run.accepted and run.ctx.clock() - run.accepted[0][2] > lease / 4
         ):
@@ -449,7 +449,7 @@ async def _extend(run: _Run, claim: outbox.Claim, now: datetime, lease: timedelt
     return await write_retrying_async(run.ctx.engine, work)
 
 
-async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
+async def _one(run: _Run, row: outbox.Delivery, token: str, claim: outbox.Claim) -> None:
     email = row.channel == EMAIL
     domain = _domain(row.to_address) if email else f"<{row.channel}>"
     gate = run.gate(domain) if email else None
@@ -464,7 +464,7 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
         if channel is None:
             outcome = Outcome(outbox.INVALID, f"no channel named {row.channel[:20]!r}")
         else:
-            outcome = await _send(channel, row)
+            outcome = await _send(channel, row, claim)
         settings = run.ctx.settings
         pause = settings.domain_pause_seconds
         if outcome.verdict == "retry" and email and outcome.error.startswith("SMTP 4") and pause:
@@ -496,11 +496,12 @@ async def _one(run: _Run, row: outbox.Delivery, token: str) -> None:
         run.held.add(row.subscriber_id)
 
 
-async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
-    """Hand one message to the channel and say what happened; never raises (but for
-    cancellation and interpreter exit, which must stop the run)."""
+async def _send(channel: Channel, row: outbox.Delivery, claim: outbox.Claim) -> Outcome:
+    """Hand one message to the channel (its shared body joined, ``outbox.Claim.message``) and
+    say what happened; never raises (but for cancellation and interpreter exit, which must
+    stop the run)."""
     try:
-        await channel.send(row.message())
+        await channel.send(claim.message(row))
     except RetryLater as exc:
         return Outcome("retry", redact(str(exc)), exc.delay_seconds)
     except TemporaryDeliveryError as exc:
@@ -512,7 +513,8 @@ async def _send(channel: Channel, row: outbox.Delivery) -> Outcome:
     except PermanentDeliveryError as exc:
         return Outcome(outbox.REFUSED, redact(str(exc)))
     except (ValueError, TypeError, LookupError, UnicodeError, AttributeError) as exc:
-        # the stored row itself is unusable (a broken header map, a body that is not text)
+        # the stored row itself is unusable (a broken header map, a body that is not text,
+        # a shared body that is missing: ``outbox.MissingBody`` is a LookupError)
         return Outcome(outbox.INVALID, redact(f"{type(exc).__name__}: {exc}"))
     except Exception as exc:  # noqa: BLE001 - one message's surprise must not stop the rest
         trace = "".join(traceback.format_exception(exc))

@@ -7,8 +7,8 @@ failure on the way, with times.
 ``delivery_carried`` row per change it carried: the change's version then (a SHA-256 of its
 title, summary, diff, subtopics, regions and urgency, and when staff last edited it). Every
 channel settles through ``deliver``, so push rows are audited the same way. Rows are kept
-``NOTIFIER_DELIVERY_AUDIT_DAYS`` and deleted by housekeeping. Details never name an address
-(``mailsafe.redact``).
+``NOTIFIER_DELIVERY_AUDIT_DAYS`` and deleted by housekeeping, with the outbox's shared bodies
+that no message refers to any more. Details never name an address (``mailsafe.redact``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from feeds.store.models import Change
 from notifier.mailsafe import redact
-from notifier.outbox import Delivery, DeliveryItem
+from notifier.outbox import Delivery, DeliveryItem, prune_bodies
 from subscribers.models import UTCDateTime
 
 ACCEPTED, RETRY, DEFERRED, FAILED = "accepted", "retry", "deferred", "failed"
@@ -165,10 +165,13 @@ def record_accepted(session: Session, accepted: list[tuple[Delivery, datetime]])
 
 
 def purge(session: Session, now: datetime, retention: timedelta) -> int:
-    """Delete audit rows older than ``retention``; returns how many. The caller commits."""
+    """Delete audit rows older than ``retention``; returns how many. The outbox's shared
+    bodies that no message refers to any more go too (``outbox.prune_bodies``; logged, not
+    counted here): this is the outbox's daily housekeeping. The caller commits."""
     before = now - retention
     events = session.exec(delete(DeliveryEvent).where(col(DeliveryEvent.at) < before)).rowcount
     carried = session.exec(delete(DeliveryCarried).where(col(DeliveryCarried.at) < before)).rowcount
+    prune_bodies(session, now)
     return int(events or 0) + int(carried or 0)
 
 

@@ -1,21 +1,45 @@
 """The outbox: one row per message to send, written in the transaction that decides it.
 
-``delivery`` holds the rendered message and its state; ``delivery_item`` records which changes a
-message carries. Two unique keys make duplicates impossible by construction: a delivery's
-idempotency key, and (subscriber, change, channel) for items, so a change reaches a
-subscriber through a channel at most once, whether as an alert or in a digest.
+``delivery`` holds a message's recipient, state and what of it is personal; ``delivery_item``
+records which changes a message carries. Two unique keys make duplicates impossible by
+construction: a delivery's idempotency key, and (subscriber, change, channel) for items, so a
+change reaches a subscriber through a channel at most once, whether as an alert or in a digest.
+
+A planned mail (an alert or a digest) stores its body once per distinct content: a
+``delivery_body`` row, keyed by the SHA-256 of its parts, holds the rendered text and HTML split
+at the personal parts (``SLOTS``: the greeting's name, the signed preferences and unsubscribe
+links). Its ``delivery`` rows keep only what is the recipient's own: the address, the subject,
+the List-Unsubscribe headers and the values of those slots (``personal``), with ``body_id``.
+``Delivery.message`` joins them (``fill``: a value as it is in the text, escaped as Jinja2
+escapes it in the HTML), byte for byte what rendering the message alone gives. So an urgent
+national change to 100,000 subscribers writes one or two bodies and 100,000 short rows.
+
+A message written whole (confirmation and link mails, operator alerts, staff test copies,
+push alerts, and every row written before revision 0015) keeps its own ``body_text`` and
+``body_html`` and no ``body_id``: those bodies can be personal and are never shared.
+
+A shared body holds nothing personal: it is rendered for a stand-in recipient
+(``render_batch``), so erasure blanks a person's rows and leaves the bodies, which
+housekeeping deletes once no row refers to them (``prune_bodies``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import random
 import secrets
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 import sqlalchemy as sa
+from markupsafe import escape
 from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from feeds.store.models import UTCDateTime, utcnow
@@ -26,6 +50,78 @@ PENDING, SENT, FAILED, ERASED = "pending", "sent", "failed", "erased"
 BOUNCE, REFUSED, INVALID, GAVE_UP = "bounce", "refused", "invalid", "gave_up"
 #: not sent: the address was suppressed (hard bounces) after the message was queued
 SUPPRESSED = "suppressed"
+#: the personal parts a shared body leaves open, in the order a body's parts name them
+NAME, PREFERENCES, UNSUBSCRIBE = "name", "preferences", "unsubscribe"
+SLOTS = (NAME, PREFERENCES, UNSUBSCRIBE)
+#: a shared body no row refers to is kept this long after it was last written or reused, so
+#: housekeeping never deletes one that a planning run is about to refer to
+BODY_GRACE = timedelta(days=1)
+
+#: a body marked used more recently than this is not marked again (``store_bodies``)
+_FRESH = BODY_GRACE / 24
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Body:
+    """The rendered text and HTML of a mail shared by its recipients, each as parts:
+    literal, slot, literal, ..., literal (odd positions name a personal part, ``SLOTS``)."""
+
+    text: tuple[str, ...]
+    html: tuple[str, ...]
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 (hex) of the parts: the key a body is stored under once."""
+        data = json.dumps([self.text, self.html], ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(data.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+    @property
+    def slots(self) -> frozenset[str]:
+        return frozenset(self.text[1::2]) | frozenset(self.html[1::2])
+
+
+def fill(parts: Sequence[str], personal: Mapping[str, str], html: bool) -> str:
+    """The parts of a body with the personal values put in (HTML-escaped in HTML, as Jinja2's
+    autoescaping does); a slot without a value is left empty."""
+    if len(parts) == 1:
+        return parts[0]
+    out = list(parts)
+    for i in range(1, len(out), 2):
+        value = personal.get(out[i], "")
+        out[i] = str(escape(value)) if html else value
+    return "".join(out)
+
+
+def _check_parts(parts: object) -> tuple[str, ...]:
+    """A stored list of parts as a tuple of texts, odd in length (literal first and last)."""
+    if not isinstance(parts, list | tuple) or len(parts) % 2 != 1:
+        raise ValueError("a stored body's parts are not literal, slot, ..., literal")
+    if not all(isinstance(p, str) for p in parts):
+        raise ValueError("a stored body's parts are not all text")
+    return tuple(parts)
+
+
+class DeliveryBody(SQLModel, table=True):
+    """One shared body (``Body``) as stored: written once per distinct content. Nothing in it
+    is personal; ``used_at`` is when a planning run last wrote or reused it."""
+
+    __tablename__ = "delivery_body"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True, max_length=64)
+    text_parts: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    html_parts: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+    def body(self) -> Body:
+        return Body(_check_parts(self.text_parts), _check_parts(self.html_parts))
+
+
+class MissingBody(LookupError):
+    """A row refers to a shared body that is not there (it cannot be built)."""
 
 
 class Delivery(SQLModel, table=True):
@@ -36,8 +132,15 @@ class Delivery(SQLModel, table=True):
     kind: str = Field(max_length=20)  # alert | digest
     to_address: str = Field(max_length=320)
     subject: str
-    body_text: str
-    body_html: str
+    #: the message's own whole body (messages written whole, and rows from before 0015);
+    #: empty when the row refers to a shared body
+    body_text: str = ""
+    body_html: str = ""
+    #: the shared body of a planned mail (``delivery_body``), with this recipient's values of
+    #: its slots in ``personal``; no foreign key (see revision 0015), kept right by
+    #: ``store_bodies`` and ``prune_bodies``
+    body_id: int | None = Field(default=None, index=True)
+    personal: dict[str, str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
     headers: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     status: str = Field(default=PENDING, max_length=10, index=True)
     attempts: int = 0
@@ -56,14 +159,31 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    def message(self) -> OutgoingMessage:
+    def message(self, body: Body | None = None) -> OutgoingMessage:
+        """The message as it is sent: its own body, or the shared ``body`` it refers to with
+        its personal parts put in (``MissingBody`` when that is not given)."""
+        text, html = self.body_text, self.body_html
+        if self.body_id is not None:
+            if body is None:
+                raise MissingBody(f"the shared body {self.body_id} of this message is missing")
+            personal = self.personal or {}
+            if not isinstance(personal, dict):
+                raise ValueError("the personal parts of this message are not a map")
+            text, html = fill(body.text, personal, False), fill(body.html, personal, True)
         return OutgoingMessage(
             to=self.to_address,
             subject=self.subject,
-            text=self.body_text,
-            html=self.body_html,
+            text=text,
+            html=html,
             idempotency_key=self.idempotency_key,
             headers=dict(self.headers),
+        )
+
+    @property
+    def buildable(self) -> bool:
+        """It has an address and a body to build a message from."""
+        return bool(self.to_address) and (
+            self.body_id is not None or bool(self.body_text or self.body_html)
         )
 
 
@@ -127,6 +247,82 @@ def enqueue(
     return delivery
 
 
+def bodies(session: Session, ids: Iterable[int | None]) -> dict[int, Body]:
+    """The shared bodies with these ids (one query; ids not found are left out)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(DeliveryBody).where(col(DeliveryBody.id).in_(wanted))).all()
+    return {row.id: row.body() for row in rows if row.id is not None}
+
+
+def message_of(session: Session, row: Delivery) -> OutgoingMessage:
+    """The message of one stored row as it is sent (the console, tests)."""
+    return row.message(bodies(session, [row.body_id]).get(row.body_id or 0))
+
+
+def store_bodies(session: Session, found: Iterable[Body], now: datetime) -> dict[str, int]:
+    """Make sure these bodies are stored, and mark them used now; digest -> id. Call in the
+    transaction that writes the rows referring to them.
+
+    A body already there is marked used first (an UPDATE: on PostgreSQL it holds the row
+    until the commit, so ``prune_bodies`` running at the same time finds it used and keeps it),
+    then the missing ones are inserted, skipping any another planner inserted meanwhile. A
+    body marked used within the last hour is left as it is (the batches of one dispatch do
+    not each write its row again): it is far from ``BODY_GRACE`` anyway."""
+    wanted = {b.digest: b for b in found}
+    if not wanted:
+        return {}
+    digests = list(wanted)
+    session.exec(
+        update(DeliveryBody)
+        .where(col(DeliveryBody.digest).in_(digests), col(DeliveryBody.used_at) < now - _FRESH)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    ids = _body_ids(session, digests)
+    missing = [d for d in digests if d not in ids]
+    if missing:
+        table = DeliveryBody.__table__  # type: ignore[attr-defined]
+        statement: sa.Insert
+        if session.get_bind().dialect.name == "postgresql":
+            statement = pg_insert(table).on_conflict_do_nothing(index_elements=["digest"])
+        else:
+            statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["digest"])
+        session.execute(
+            statement,
+            [
+                {"digest": d, "text_parts": list(wanted[d].text),
+                 "html_parts": list(wanted[d].html), "created_at": now, "used_at": now}
+                for d in missing
+            ],
+        )  # fmt: skip
+        ids |= _body_ids(session, missing)
+    if len(ids) != len(wanted):  # deleted between the two statements: the batch is retried
+        raise sa.exc.IntegrityError("store_bodies", None, Exception("a shared body vanished"))
+    return ids
+
+
+def _body_ids(session: Session, digests: list[str]) -> dict[str, int]:
+    rows = session.exec(
+        select(DeliveryBody.digest, DeliveryBody.id).where(col(DeliveryBody.digest).in_(digests))
+    ).all()
+    return {d: i for d, i in rows if i is not None}
+
+
+def prune_bodies(session: Session, now: datetime, grace: timedelta = BODY_GRACE) -> int:
+    """Delete the shared bodies no message refers to (erased, or their rows forgotten) and
+    none used within ``grace``; returns how many. The caller commits."""
+    referenced = select(Delivery.id).where(col(Delivery.body_id) == col(DeliveryBody.id))
+    result = session.exec(
+        delete(DeliveryBody).where(col(DeliveryBody.used_at) < now - grace, ~referenced.exists())
+    )
+    deleted = int(result.rowcount or 0)
+    if deleted:
+        log.info("%d shared message bodies no message refers to deleted", deleted)
+    return deleted
+
+
 def storable(text: str) -> str:
     """Text every database column can hold: no NUL (PostgreSQL refuses it) and no lone
     surrogate (not encodable as UTF-8), so one odd character never fails a whole dispatch."""
@@ -167,6 +363,12 @@ class Claim:
     token: str
     until: datetime
     rows: tuple[Delivery, ...]
+    #: the shared bodies the rows refer to, by id
+    found: Mapping[int, Body] = field(default_factory=dict)
+
+    def message(self, row: Delivery) -> OutgoingMessage:
+        """The message of one of the rows, its shared body joined."""
+        return row.message(self.found.get(row.body_id) if row.body_id is not None else None)
 
 
 def claim(session: Session, now: datetime, lease: timedelta, limit: int = 50) -> Claim:
@@ -201,7 +403,7 @@ def claim(session: Session, now: datetime, lease: timedelta, limit: int = 50) ->
     rows = session.exec(
         select(Delivery).where(Delivery.claim_token == token).order_by(col(Delivery.id))
     ).all()
-    return Claim(token, until, tuple(rows))
+    return Claim(token, until, tuple(rows), bodies(session, (r.body_id for r in rows)))
 
 
 def extend(session: Session, claim: Claim, now: datetime, lease: timedelta) -> Claim:
@@ -214,7 +416,7 @@ def extend(session: Session, claim: Claim, now: datetime, lease: timedelta) -> C
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return Claim(claim.token, until, claim.rows)
+    return Claim(claim.token, until, claim.rows, claim.found)
 
 
 def _settle(session: Session, delivery_id: int, token: str, **values: object) -> bool:
@@ -363,15 +565,19 @@ def backoff(attempt: int, base: float = 60.0, cap: float = 6 * 3600.0) -> timede
 
 
 def scrub(session: Session, subscriber_id: int) -> int:
-    """Erasure: blank address, subject, bodies and headers of every message to this
-    subscriber, sent or not; pending ones become ``erased`` and are never sent. Returns how
-    many rows were scrubbed. The caller commits."""
+    """Erasure: blank address, subject, bodies, personal parts and headers of every message
+    to this subscriber, sent or not, and drop their references to shared bodies (which hold
+    nothing of anyone; ``prune_bodies`` deletes them once nothing refers to them); pending
+    ones become ``erased`` and are never sent. Returns how many rows were scrubbed. The
+    caller commits."""
     rows = list(session.exec(select(Delivery).where(Delivery.subscriber_id == subscriber_id)))
     for row in rows:
         row.to_address = ""
         row.subject = ""
         row.body_text = ""
         row.body_html = ""
+        row.body_id = None
+        row.personal = None
         row.headers = {}
         row.last_error = _ERASED_ERROR if row.last_error else None  # a 550 quotes the address
         row.claim_token = None

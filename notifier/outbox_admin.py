@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from notifier.numbers import digits
 from notifier.outbox import (
     BOUNCE,
     ERASED,
@@ -155,7 +156,7 @@ def _subscriber_of(row: Delivery) -> int | None:
     if row.subscriber_id is not None:
         return row.subscriber_id
     head, _, tail = row.to_address.partition(":")
-    return int(tail) if head == "subscriber" and tail.isdigit() else None
+    return digits(tail) if head == "subscriber" else None
 
 
 def kinds(session: Session) -> list[str]:
@@ -244,7 +245,7 @@ def retry(session: Session, delivery_id: int, now: datetime) -> Delivery:
             raise OutboxActionError("erased")
         if subscriber.suppressed_at is not None:
             raise OutboxActionError("suppressed")
-    if not row.to_address or not (row.body_text or row.body_html):
+    if not row.buildable:
         raise OutboxActionError("unbuildable")
     reason = suppression_reason(session, row.to_address)
     if reason is not None:

@@ -45,8 +45,9 @@ from notifier.outbox import (
     delivered_pairs,
     record_failed,
     storable,
+    store_bodies,
 )
-from notifier.render_batch import FormRenderer
+from notifier.render_batch import FormRenderer, Parted
 from notifier.schedule import (
     describe,
     due_subscribers,
@@ -547,10 +548,10 @@ def store(
     unknown = {d.recipient.subscriber_id for d in digests} - forms.versions.keys()
     if unknown:
         forms.versions.update(_token_versions(session, unknown))
-    rendered: list[tuple[Digest, OutgoingMessage]] = []
+    rendered: list[tuple[Digest, Parted | OutgoingMessage]] = []
     for digest in digests:
         try:
-            rendered.append((digest, forms.render(digest)))
+            rendered.append((digest, forms.parts(digest)))
         except Exception as exc:  # a template or data error in one message only
             log.exception("message %s could not be rendered", digest.idempotency_key)
             record_failed(
@@ -655,10 +656,6 @@ def _copyable(value: Any) -> Any:
     return value
 
 
-def _as_is(text: str) -> str:
-    return text
-
-
 def _token_versions(session: Session, ids: set[int]) -> dict[int, int]:
     rows = session.exec(
         select(Subscriber.id, Subscriber.token_version).where(col(Subscriber.id).in_(ids))
@@ -674,10 +671,12 @@ def _key_among(column: Any, keys: list[str], postgres: bool) -> Any:
 
 
 def _write_messages(
-    session: Session, rendered: Sequence[tuple[Digest, OutgoingMessage]], now: datetime
+    session: Session, rendered: Sequence[tuple[Digest, Parted | OutgoingMessage]], now: datetime
 ) -> int:
     """Insert these messages and the items they carry, leaving out keys already in the
-    outbox (what ``outbox.enqueue`` does per message, in three statements for the batch)."""
+    outbox (what ``outbox.enqueue`` does per message, in a few statements for the batch). A
+    mail's shared body is stored once (``outbox.store_bodies``) and its row holds only what
+    is the recipient's own; a push message is stored whole."""
     keys = [m.idempotency_key for _, m in rendered]
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
@@ -688,24 +687,34 @@ def _write_messages(
             )
         ).all()
     )
+    fresh = [(d, m) for d, m in rendered if m.idempotency_key not in taken]
+    body_ids = store_bodies(
+        session, [m.body for _, m in fresh if isinstance(m, Parted)], now
+    )  # fmt: skip
     rows, carried = [], {}
-    for digest, message in rendered:
+    for digest, message in fresh:
         key = message.idempotency_key
         if key in taken:
             continue
         taken.add(key)
-        # a mail's form and personal parts were made storable by the FormRenderer
-        clean = _as_is if digest.channel == EMAIL else storable
-        rows.append(
-            {
-                "idempotency_key": key, "subscriber_id": digest.recipient.subscriber_id,
-                "channel": digest.channel, "kind": digest.kind,
-                "to_address": storable(message.to), "subject": clean(message.subject),
-                "body_text": clean(message.text), "body_html": clean(message.html),
-                "headers": {storable(k): storable(v) for k, v in message.headers.items()},
-                "status": QUEUED, "attempts": 0, "created_at": now, "next_attempt_at": now,
-            }
-        )  # fmt: skip
+        row = {
+            "idempotency_key": key, "subscriber_id": digest.recipient.subscriber_id,
+            "channel": digest.channel, "kind": digest.kind, "to_address": storable(message.to),
+            "headers": {storable(k): storable(v) for k, v in message.headers.items()},
+            "status": QUEUED, "attempts": 0, "created_at": now, "next_attempt_at": now,
+        }  # fmt: skip
+        if isinstance(message, Parted):
+            # the form and the personal parts were made storable by the FormRenderer
+            row |= {
+                "subject": message.subject, "body_text": "", "body_html": "",
+                "body_id": body_ids[message.body.digest], "personal": dict(message.personal),
+            }  # fmt: skip
+        else:
+            row |= {
+                "subject": storable(message.subject), "body_text": storable(message.text),
+                "body_html": storable(message.html), "body_id": None, "personal": None,
+            }  # fmt: skip
+        rows.append(row)
         carried[key] = digest
     if not rows:
         return 0

@@ -1,62 +1,74 @@
 """Rendering many messages at once: each distinct form is rendered by the templates once, and
-each recipient's copy is made from it by putting in what is personal.
+each recipient's copy is that form plus what is personal.
 
 A mail of a planned digest differs between two recipients only in the greeting's name, the
 signed preferences and unsubscribe links (and their List-Unsubscribe header), the address and
 the idempotency key. Everything else (subject, changes, sections, language, late line) is the
-*form*. ``FormRenderer`` renders a form once with stand-in markers for the personal parts and
-replaces the markers for each recipient (escaped as Jinja2 would in HTML), so an urgent national
-change to 100,000 subscribers costs a handful of template renderings, not 100,000. The result
-is byte for byte what ``Renderer.render`` gives (``tests/test_render_batch.py``), already
-cleaned for storage (``outbox.storable``: no NUL, no lone surrogate). Push forms are
-short and rendered directly.
+*form*. ``FormRenderer`` renders a form once for a stand-in recipient, with stand-in markers
+for the personal parts, and splits its text and HTML at the markers into an ``outbox.Body``
+(literal, slot, literal, ...): the body the outbox stores once and shares (``parts``). Each
+recipient's ``Parted`` message carries that body and the values of its slots; joined
+(``outbox.fill``: escaped as Jinja2 would in HTML) it is byte for byte what
+``Renderer.render`` gives (``tests/test_render_batch.py``), already cleaned for storage
+(``outbox.storable``: no NUL, no lone surrogate). So an urgent national change to 100,000
+subscribers costs a handful of template renderings, not 100,000.
+
+Nothing personal reaches a form: the stand-in recipient has no address, id or name of anyone,
+its links are markers, and the markers are random per renderer, so a text from a source
+cannot carry one and be taken for a slot. Push forms are short and rendered whole.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import secrets
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from markupsafe import escape
-
 from notifier.digest import Digest, Recipient
 from notifier.message import OutgoingMessage
-from notifier.outbox import storable
+from notifier.outbox import NAME, PREFERENCES, UNSUBSCRIBE, Body, fill, storable
 from notifier.render import MailLinks, Renderer
 
-#: stand-ins for the personal parts: plain ASCII that escaping leaves alone and no text has
-NAME = "QQ-NOTIFIER-NAME-9c1e-QQ"
-PREFERENCES = "https://qq-notifier-preferences-9c1e.invalid/p"
-UNSUBSCRIBE = "https://qq-notifier-unsubscribe-9c1e.invalid/u"
 #: forms kept at once (a digest run has as many forms as there are section layouts)
 KEPT = 512
+#: the stand-in recipient of every form: nobody's address, id or name
+STAND_IN_ADDRESS = "x@example.invalid"
 
 
-_MARKERS = re.compile(f"({re.escape(NAME)}|{re.escape(PREFERENCES)}|{re.escape(UNSUBSCRIBE)})")
+@dataclass(frozen=True)
+class Parted:
+    """A mail as the outbox stores it: the shared ``body`` and this recipient's own parts
+    (address, subject, key, List-Unsubscribe headers, the values of the body's slots)."""
+
+    to: str
+    subject: str
+    idempotency_key: str
+    body: Body
+    personal: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def message(self) -> OutgoingMessage:
+        """The whole message, as ``outbox.Delivery.message`` builds it when sending."""
+        return OutgoingMessage(
+            to=self.to,
+            subject=self.subject,
+            text=fill(self.body.text, self.personal, False),
+            html=fill(self.body.html, self.personal, True),
+            idempotency_key=self.idempotency_key,
+            headers=dict(self.headers),
+        )
 
 
 @dataclass(frozen=True)
 class _Form:
     subject: str
-    #: the text and HTML split at the markers: literal, marker, literal, ... (each copy is
-    #: one join, not a scan of the whole text per marker)
-    text: tuple[str, ...]
-    html: tuple[str, ...]
+    body: Body
     with_links: bool
-
-
-def _fill(parts: tuple[str, ...], values: dict[str, str]) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    out = list(parts)
-    for i in range(1, len(out), 2):
-        out[i] = values.get(out[i], out[i])
-    return "".join(out)
 
 
 def form_key(digest: Digest) -> tuple[Any, ...]:
@@ -91,12 +103,30 @@ class FormRenderer:
         self.links = links
         self.versions: dict[int, int] = {}
         self._forms: OrderedDict[tuple[Any, ...], _Form] = OrderedDict()
+        # stand-ins for the personal parts: plain ASCII that escaping leaves alone, random per
+        # renderer so that no text from a source can hold one
+        nonce = secrets.token_hex(8)
+        self._markers = {
+            f"QQ-{nonce}-NAME-QQ": NAME,
+            f"https://qq-{nonce}-p.invalid/p": PREFERENCES,
+            f"https://qq-{nonce}-u.invalid/u": UNSUBSCRIBE,
+        }
+        self._split = re.compile("(" + "|".join(map(re.escape, self._markers)) + ")")
+        marker = {slot: m for m, slot in self._markers.items()}
+        self._name = marker[NAME]
         self._stand_in = copy.copy(renderer)
         if renderer.links is not None:
-            self._stand_in.links = lambda recipient, now: MailLinks(PREFERENCES, UNSUBSCRIBE)
+            markers = MailLinks(marker[PREFERENCES], marker[UNSUBSCRIBE])
+            self._stand_in.links = lambda recipient, now: markers
         self.rendered = 0
 
     def render(self, digest: Digest) -> OutgoingMessage:
+        """The whole message of ``digest`` (as ``Renderer.render`` gives it)."""
+        found = self.parts(digest)
+        return found.message() if isinstance(found, Parted) else found
+
+    def parts(self, digest: Digest) -> Parted | OutgoingMessage:
+        """A mail as its shared body and personal parts; a push message whole."""
         if digest.channel != "email":
             return self.renderer.render(digest, self.now)
         key = form_key(digest)
@@ -110,23 +140,25 @@ class FormRenderer:
 
     def _make(self, digest: Digest) -> _Form:
         r = digest.recipient
-        stand_in = replace(
-            digest, recipient=Recipient(0, "x@example.invalid", NAME if r.name else "", r.language)
-        )
+        name = self._name if r.name else ""
+        stand_in = replace(digest, recipient=Recipient(0, STAND_IN_ADDRESS, name, r.language))
         message = self._stand_in.render(stand_in, self.now)
         self.rendered += 1
-        return _Form(
-            storable(message.subject), tuple(_MARKERS.split(storable(message.text))),
-            tuple(_MARKERS.split(storable(message.html))), bool(message.headers),
-        )  # fmt: skip
+        body = Body(self._slots(message.text), self._slots(message.html))
+        return _Form(storable(message.subject), body, bool(message.headers))
 
-    def _personal(self, form: _Form, digest: Digest) -> OutgoingMessage:
+    def _slots(self, rendered: str) -> tuple[str, ...]:
+        parts = self._split.split(storable(rendered))
+        for i in range(1, len(parts), 2):
+            parts[i] = self._markers[parts[i]]
+        return tuple(parts)
+
+    def _personal(self, form: _Form, digest: Digest) -> Parted:
         r = digest.recipient
-        plain: dict[str, str] = {}
-        html: dict[str, str] = {}
-        if r.name:
-            name = storable(r.name)
-            plain[NAME], html[NAME] = name, str(escape(name))
+        personal: dict[str, str] = {}
+        slots = form.body.slots
+        if r.name and NAME in slots:
+            personal[NAME] = storable(r.name)
         headers: dict[str, str] = {}
         if form.with_links and self.renderer.links is not None:
             version = self.versions.get(r.subscriber_id)
@@ -134,14 +166,11 @@ class FormRenderer:
                 links = self.links(r.subscriber_id, version, self.now, r.language)
             else:
                 links = self.renderer.links(r, self.now)
-            for marker, url in ((PREFERENCES, links.preferences), (UNSUBSCRIBE, links.unsubscribe)):
-                plain[marker], html[marker] = url, str(escape(url))
+            for slot, url in ((PREFERENCES, links.preferences), (UNSUBSCRIBE, links.unsubscribe)):
+                if slot in slots:
+                    personal[slot] = url
             headers = links.headers()
-        return OutgoingMessage(
-            to=r.email,
-            subject=form.subject,
-            text=_fill(form.text, plain),
-            html=_fill(form.html, html),
-            idempotency_key=digest.idempotency_key,
-            headers=headers,
-        )
+        return Parted(
+            to=r.email, subject=form.subject, idempotency_key=digest.idempotency_key,
+            body=form.body, personal=personal, headers=headers,
+        )  # fmt: skip

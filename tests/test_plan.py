@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from feeds.store.models import Change, Snapshot, Source
 from notifier import plan as plan_module
 from notifier.context import Context
-from notifier.outbox import Delivery, DeliveryItem
+from notifier.outbox import Delivery, DeliveryItem, message_of
 from notifier.plan import compose_digests, dispatch, plan, preview
 from subscribers.models import Subscriber
 from subscribers.service import add_subscriber
@@ -118,7 +118,7 @@ def test_preview_is_what_the_digest_will_contain_and_writes_nothing(ctx: Context
     compose_digests(ctx, "daily")
     with Session(ctx.engine) as session:
         (row,) = session.exec(select(Delivery)).all()
-        assert row.body_text == ctx.renderer.render(shown, ctx.clock()).text
+        assert message_of(session, row) == ctx.renderer.render(shown, ctx.clock())
 
 
 def test_regional_change_reaches_its_municipality_county_office_and_the_nationwide(

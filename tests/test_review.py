@@ -17,7 +17,7 @@ from notifier.cli import app
 from notifier.context import Context
 from notifier.models import AuditEvent, LabelCorrection
 from notifier.operators import report_overdue_reviews
-from notifier.outbox import Delivery
+from notifier.outbox import Delivery, message_of
 from notifier.plan import compose_digests, dispatch
 from notifier.review import Labels, ReviewError, approve, edit, queue, retag, suppress
 from tests.conftest import Clock
@@ -155,7 +155,7 @@ def test_edit_changes_what_subscribers_read(ctx: Context) -> None:
         session.commit()
     compose_digests(ctx, "daily")
     with Session(ctx.engine) as session:
-        body = session.exec(select(Delivery)).one().body_text
+        body = message_of(session, session.exec(select(Delivery)).one()).text
     assert "Riktig tittel" in body and "Kort omtale." in body and "skrivefeil" not in body
 
 

@@ -4,6 +4,7 @@ service was down; quiet hours for push (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from notifier.context import Context
 from notifier.deliver import deliver
 from notifier.digest import Recipient
 from notifier.message import OutgoingMessage
-from notifier.outbox import Delivery, DeliveryItem, enqueue
+from notifier.outbox import Delivery, DeliveryItem, enqueue, message_of
 from notifier.plan import compose_due, dispatch
 from notifier.schedule import hours_covered, quiet_until, slot_of
 from subscribers.models import Subscriber
@@ -39,13 +40,38 @@ def choose(ctx: Context, email: str, **fields: int | None) -> int:
         return sub.id
 
 
-def digests(ctx: Context) -> list[Delivery]:
+@dataclass(frozen=True)
+class Mail:
+    """A stored digest as it is sent: its row's key and address, the text and HTML of its
+    message (the shared body with the personal parts put in)."""
+
+    id: int | None
+    to_address: str
+    idempotency_key: str
+    subject: str
+    body_text: str
+    body_html: str
+
+
+def digests(ctx: Context) -> list[Mail]:
     with Session(ctx.engine) as session:
-        return list(
-            session.exec(
-                select(Delivery).where(Delivery.kind == "digest").order_by(col(Delivery.id))
-            ).all()
-        )
+        rows = session.exec(
+            select(Delivery).where(Delivery.kind == "digest").order_by(col(Delivery.id))
+        ).all()
+        out = []
+        for row in rows:
+            message = message_of(session, row)
+            out.append(
+                Mail(
+                    row.id,
+                    row.to_address,
+                    row.idempotency_key,
+                    message.subject,
+                    message.text,
+                    message.html,
+                )
+            )
+        return out
 
 
 # --- the slot arithmetic (pure) ---------------------------------------------------------------

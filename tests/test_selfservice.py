@@ -213,6 +213,7 @@ async def test_export_and_erasure(
     with Session(ctx.engine) as session:
         for row in session.exec(select(Delivery)):
             assert "lege@kommune.no" not in row.to_address + row.body_text + row.body_html
+            assert row.personal is None and row.body_id is None  # their links and name go
             assert row.status != "pending"
         assert session.exec(select(Suppression)).one().email_hash == email_hash("lege@kommune.no")
     # every earlier link is revoked

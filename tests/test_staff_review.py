@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from feeds.store.models import Change, Snapshot, Source
 from notifier.context import Context
 from notifier.models import AuditEvent, LabelCorrection
-from notifier.outbox import Delivery
+from notifier.outbox import Delivery, message_of
 from notifier.plan import compose_digests, dispatch
 from notifier.web import staff_views as views
 from notifier.web.texts_changes import NB, NN
@@ -505,7 +505,7 @@ async def test_edit_changes_what_subscribers_read(ctx: Context, client: httpx.As
     assert audit_events(ctx) == [("change.edit", user.email, str(change_id))]
     compose_digests(ctx, "daily")
     with Session(ctx.engine) as session:
-        body = session.exec(select(Delivery)).one().body_text
+        body = message_of(session, session.exec(select(Delivery)).one()).text
     assert "Riktig tittel" in body and "Kort omtale." in body and "skrivefeil" not in body
 
 
@@ -539,7 +539,7 @@ async def test_retag_moves_the_change_in_the_daily_digests(
         assert correction.after == {"subtopics": ["testing"], "regions": ["4601"], "urgent": False}
     assert compose_digests(ctx, "daily") == 2
     with Session(ctx.engine) as session:
-        sent = {d.to_address: d.body_text for d in session.exec(select(Delivery))}
+        sent = {d.to_address: message_of(session, d).text for d in session.exec(select(Delivery))}
     assert set(sent) == {"testing@kommune.no", "begge@kommune.no"}
     # the one who follows both finds it under Testing now, not under Vaksinasjon
     assert "Testing" in sent["begge@kommune.no"] and "Vaksinasjon" not in sent["begge@kommune.no"]

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from notifier.context import Context
 from notifier.message import OutgoingMessage
-from notifier.outbox import Delivery, enqueue
+from notifier.outbox import Delivery, DeliveryBody, enqueue
 from notifier.plan import dispatch
 from notifier.web import create_app
 from subscribers import selfservice as ss
@@ -145,11 +145,25 @@ async def test_erasure_leaves_nothing_of_the_person_in_any_table_or_log(
     # the scan sees what it must: text and JSON columns, and the person in them before erasure
     for column in ("subscriber.email", "subscriber.email_key", "subscriber.name",
                    "delivery.to_address", "delivery.subject", "delivery.body_text",
-                   "delivery.body_html", "delivery.headers", "delivery.last_error"):  # fmt: skip
+                   "delivery.body_html", "delivery.headers", "delivery.last_error",
+                   "delivery.personal", "delivery_body.text_parts",
+                   "delivery_body.html_parts"):  # fmt: skip
         assert column in scanned
     hit_columns = {hit.split(":")[0] for hit in before}
     assert {"subscriber.email", "subscriber.name", "delivery.headers", "delivery.last_error",
-            "delivery.to_address", "delivery.body_html"} <= hit_columns  # fmt: skip
+            "delivery.to_address", "delivery.body_html", "delivery.personal"} <= hit_columns  # fmt: skip
+    # the alert's shared body holds nothing of the person: not their name or address, nor
+    # their signed links (which only their row holds)
+    assert not [hit for hit in before if hit.startswith("delivery_body.")]
+    with Session(ctx.engine) as session:
+        alert = session.exec(select(Delivery).where(Delivery.kind == "alert")).one()
+        assert alert.body_id is not None and alert.personal
+        links = [v for k, v in alert.personal.items() if k in ("preferences", "unsubscribe")]
+        assert len(links) == 2
+        for body in session.exec(select(DeliveryBody)):
+            shared = json.dumps([body.text_parts, body.html_parts], ensure_ascii=False)
+            assert not any(link in shared for link in links)
+            assert not any(link.rsplit("/", 1)[-1] in shared for link in links)
 
     erase_path = f"{prefs}/slett"
     token = await csrf(client, erase_path)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from notifier.context import Context
-from notifier.outbox import Delivery, DeliveryItem
+from notifier.outbox import Delivery, DeliveryItem, message_of
 from notifier.plan import compose_digests, dispatch
 from tests.conftest import Clock
 from tests.support.outbox import store_change
@@ -40,7 +40,7 @@ def sent_changes(ctx: Context, email: str) -> list[int]:
 
 def bodies(ctx: Context) -> str:
     with Session(ctx.engine) as session:
-        return "\n".join(d.body_text for d in session.exec(select(Delivery)))
+        return "\n".join(message_of(session, d).text for d in session.exec(select(Delivery)))
 
 
 @pytest.mark.parametrize("cadence", ["immediate", "daily"])

@@ -13,6 +13,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from notifier.context import Context
+from notifier.web import create_app
+from notifier.web.ratelimit import API, FEED, SEARCH, Limit, RateLimits
 from tests.support.api import BASE, add_change, api_client, bearer, make_token
 
 
@@ -122,6 +124,19 @@ async def test_every_response_matches_the_openapi_schema(ctx: Context) -> None:
             await guesser.post(suppress, headers=bearer(editor), json={"reason": "x"}),
         ):
             assert response.status_code == 429
+            checker.check(response)
+    # too many reads from one client: 429 on every public route (a limit of one a minute)
+    limited = create_app(ctx)
+    limited.state.rate_limits = RateLimits(ctx, {API: Limit(1), FEED: Limit(1), SEARCH: Limit(1)})
+    for n, path in enumerate(
+        ("/api/v1/changes", f"/api/v1/changes/{published}", "/api/v1/sources",
+         "/api/v1/subtopics", "/api/v1/regions")
+    ):  # fmt: skip
+        transport = httpx.ASGITransport(app=limited, client=(f"192.0.2.{n + 1}", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as one:
+            assert (await one.get(path)).status_code == 200
+            response = await one.get(path)
+            assert response.status_code == 429 and int(response.headers["retry-after"]) >= 1
             checker.check(response)
     assert checker.missing() == set()
 

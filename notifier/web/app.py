@@ -15,6 +15,7 @@ from notifier.render import make_environment
 from notifier.web.deps import Refused
 from notifier.web.links import attach
 from notifier.web.pages import Guard, Pages
+from notifier.web.ratelimit import RateLimits
 from notifier.web.routes import (
     api,
     api_staff,
@@ -47,6 +48,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.pages = pages
     app.state.guard = Guard(pages)
     app.state.staff_pages = StaffPages(ctx, env, links)
+    app.state.rate_limits = RateLimits(ctx)  # the public reads' limits, in this process
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _invalid)
     # the order routes were always added in (it is the order of /openapi.json)

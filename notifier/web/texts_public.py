@@ -85,6 +85,11 @@ PUBLIC_NB: Final[dict[str, str]] = {
     "back_to_list": "Tilbake til alle endringer",
     "not_found_title": "Fant ikke endringen",
     "not_found_text": "Endringen finnes ikke, eller den er ikke publisert.",
+    "search_limited_title": "For mange søk",
+    "search_limited_text": (
+        "Du har søkt mange ganger på kort tid. Vent {seconds} sekunder og prøv igjen, "
+        "eller bla i endringene uten søk."
+    ),
     "feed_all": "Alle endringer (Atom)",
     "feed_filtered": "Endringene i dette utvalget (Atom)",
     "feed_urgent": "Endringer som haster (Atom)",
@@ -169,6 +174,11 @@ PUBLIC_NN: Final[dict[str, str]] = {
     "back_to_list": "Tilbake til alle endringar",
     "not_found_title": "Fann ikkje endringa",
     "not_found_text": "Endringa finst ikkje, eller ho er ikkje publisert.",
+    "search_limited_title": "For mange søk",
+    "search_limited_text": (
+        "Du har søkt mange gonger på kort tid. Vent {seconds} sekund og prøv igjen, "
+        "eller bla i endringane utan søk."
+    ),
     "feed_all": "Alle endringar (Atom)",
     "feed_filtered": "Endringane i dette utvalet (Atom)",
     "feed_urgent": "Endringar som hastar (Atom)",

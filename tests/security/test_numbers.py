@@ -168,6 +168,10 @@ async def test_a_console_path_id_of_odd_digits_is_a_norwegian_404(
         done = await client.post(path, data={"csrf_token": csrf, "reason": "x"})
         assert done.status_code == 404, (path, done.status_code, done.text[:300])
         assert "Fant ikke" in done.text, path
+    # anonymous, the login comes first: an odd id tells a stranger nothing
+    async with staff_client(ctx) as stranger:
+        away = await stranger.get(f"/staff/endringer/{odd}")
+        assert away.status_code == 303 and "/staff/login" in away.headers["location"]
 
 
 @SQLITE

@@ -11,7 +11,9 @@
   page made from it, no script and nothing from other hosts).
 
 Every answer has a strong ETag (sha256 of the body) and ``Cache-Control``; ``If-None-Match``
-is answered 304. Errors: ``{"error": {"code", "parameter", "message", "message_nn"}}``.
+is answered 304. Too many requests from one client: 429 with ``Retry-After``
+(``notifier.web.ratelimit``; a 304 counts too). Errors: ``{"error": {"code", "parameter",
+"message", "message_nn"}}``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
@@ -32,6 +34,7 @@ from notifier.context import Context
 from notifier.public_changes import change_id as parse_change_id
 from notifier.public_changes import find_changes, get_change, sources_of
 from notifier.web.deps import CtxDep, DbSession
+from notifier.web.ratelimit import api_limit
 from notifier.web.routes import api_docs, api_staff
 from notifier.web.routes.api_common import (
     ApiProblem,
@@ -59,7 +62,7 @@ from notifier.web.routes.api_models import (
 )
 
 PREFIX = "/api/v1"
-router = APIRouter(prefix=PREFIX, tags=["offentlig"])
+router = APIRouter(prefix=PREFIX, tags=["offentlig"], dependencies=[Depends(api_limit)])
 CHANGES_NB = (
     "Filtre: subtopic (slug fra /subtopics), authority (fra /sources), region (fylkesnummer "
     "med to sifre eller kommunenummer med fire, fra /regions), kind, urgent (1 eller 0), "
@@ -72,12 +75,30 @@ CHANGES_NN = (
     "since og until (ÅÅÅÅ-MM-DD, norske datoar, til og med), q (ord i titlar og tekstar). "
     "limit: 1–200 (50). cursor: verdien av next_cursor frå førre side."
 )
-#: every public GET answers 304 to a matching If-None-Match
+#: every public GET answers 304 to a matching If-None-Match, and 429 to a client over its
+#: limit (``notifier.web.ratelimit``)
 CACHED: dict[int | str, dict[str, Any]] = {
     304: {
         "description": "Uendret siden svaret med denne ETag-en (If-None-Match)",
         "x-description-nn": "Uendra sidan svaret med denne ETag-en (If-None-Match)",
-    }
+    },
+    429: {
+        "model": ErrorOut,
+        "description": (
+            "For mange forespørsler fra denne klienten på kort tid; Retry-After sier hvor "
+            "mange sekunder den må vente"
+        ),
+        "x-description-nn": (
+            "For mange førespurnader frå denne klienten på kort tid; Retry-After seier kor "
+            "mange sekund han må vente"
+        ),
+        "headers": {
+            "Retry-After": {
+                "description": "Sekunder til grensen er nullstilt",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    },
 }
 BAD_REQUEST: dict[int | str, dict[str, Any]] = {
     **CACHED,

@@ -85,9 +85,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "API-nøkkelen er ukjent, trukket tilbake eller hører til en deaktivert bruker.",
         "API-nøkkelen er ukjend, trekt tilbake eller høyrer til ein deaktivert brukar.",
     ),
+    # every 429: too many reads from one client (notifier.web.ratelimit), or too many wrong
+    # API keys (api_staff)
     "rate_limited": (
-        "For mange forsøk med ugyldig API-nøkkel. Vent litt og prøv igjen.",
-        "For mange forsøk med ugyldig API-nøkkel. Vent litt og prøv igjen.",
+        "For mange forespørsler på kort tid. Vent så mange sekunder som Retry-After sier, "
+        "og prøv igjen.",
+        "For mange førespurnader på kort tid. Vent så mange sekund som Retry-After seier, "
+        "og prøv igjen.",
     ),
     "role_insufficient": (
         "API-nøkkelen har ikke rettigheter til dette. Lag en nøkkel med rollen redaktor.",

@@ -10,6 +10,9 @@ Conditional GET: a strong ETag from the filters, the language and the ids and ed
 the entries (so a new change, an edit or a suppression changes it), Last-Modified from the
 newest entry; ``If-None-Match`` (or, without it, ``If-Modified-Since``) is answered 304
 before the feed is rendered. ``Cache-Control: public, max-age=NOTIFIER_API_CACHE_SECONDS``.
+
+Too many requests from one client (a 304 counts too): 429 with ``Retry-After`` and the API's
+JSON error (``notifier.web.ratelimit``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -28,6 +31,7 @@ from notifier.context import Context
 from notifier.public_changes import find_changes, sources_of
 from notifier.render import KIND_NB, KIND_NN
 from notifier.web.deps import CtxDep, DbSession
+from notifier.web.ratelimit import feed_limit
 from notifier.web.routes.api_common import (
     Filters,
     base_url,
@@ -139,7 +143,9 @@ def build_feed(
     )
 
 
-@router.get(FEED_PATH, response_class=Response, include_in_schema=False)
+@router.get(
+    FEED_PATH, response_class=Response, include_in_schema=False, dependencies=[Depends(feed_limit)]
+)
 def changes_feed(request: Request, ctx: CtxDep, session: DbSession) -> Response:
     params = request.query_params
     filters = read_filters(ctx, session, params)

@@ -1,11 +1,12 @@
 """The public change log: ``/endringer`` (every published change, newest first, filtered,
 searched, paged by id) and ``/endringer/{id}`` (one change: its word diff, source link,
 subtopics, regions and the same story at other sources). Queries go through
-``notifier.public_changes`` only."""
+``notifier.public_changes`` only. A search (``q``, full-text) is limited per client
+(``notifier.web.ratelimit``): over the limit, a Norwegian page with 429 and ``Retry-After``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
@@ -23,6 +24,7 @@ from notifier.web.public_views import (
     names,
     read_filters,
 )
+from notifier.web.ratelimit import search_limit
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -33,7 +35,7 @@ def page_names(request: Request, ctx: CtxDep, session: Session) -> Names:
     return names(request_lang(request), ctx.taxonomy, ctx.gazetteer, sources)
 
 
-@router.get("/endringer")
+@router.get("/endringer", dependencies=[Depends(search_limit)])
 def change_log(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSession) -> Response:
     known = page_names(request, ctx, session)
     filters = read_filters(request.query_params, known)

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, col, func, select
 
 from feeds.store.models import Change, Source
+from notifier.numbers import digits
 from notifier.public_changes import ChangeQuery, find_changes, latest_by_subtopic
 from notifier.web.deps import CtxDep, DbSession, PagesDep
 from notifier.web.pages import request_lang
 from notifier.web.public_views import feeds_for, names
+from notifier.web.ratelimit import api_limit
 from notifier.web.texts import TEXTS
 
 router = APIRouter()
@@ -52,8 +54,10 @@ def index(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSession) ->
     )  # fmt: skip
 
 
-@router.get("/api/changes")
-def api_changes(session: DbSession, limit: int = 50) -> list[dict[str, Any]]:
+@router.get("/api/changes", dependencies=[Depends(api_limit)])
+def api_changes(session: DbSession, limit: str = "50") -> list[dict[str, Any]]:
+    number = digits(limit, 3)  # "²", "٣" or 40 digits: the default
+    size = 50 if number is None else min(max(number, 1), 500)
     return [
         {
             "id": c.id,
@@ -66,7 +70,7 @@ def api_changes(session: DbSession, limit: int = 50) -> list[dict[str, Any]]:
             "urgent": c.urgent,
             "detected_at": c.detected_at.isoformat(),
         }
-        for c in _latest(session, min(max(limit, 1), 500))
+        for c in _latest(session, size)
     ]
 
 

@@ -45,26 +45,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.check_round import free_port, wait_for
-from bench.deliver import (
-    add_changes,
-    database,
-    postgres_reason,
-    reset_outbox,
-    settings_for,
-    sink,
-)
 from feeds.catalogue import SourceSpec
 from feeds.store.sources import upsert_sources
 from notifier.context import Context
 from notifier.db import make_engine
 from notifier.settings import Settings
 
+# The benchmark's own helpers (fixture server, SMTP sink, bulk inserts) are imported where the
+# parent uses them, never in a worker process: its RSS is to be that of ``notifier worker``.
+
 
 def worker_settings(url: str, folder: Path, claim_limit: int) -> Settings:
-    return settings_for(
-        url, folder, obey_robots=False, per_host_concurrency=16, check_claim_limit=claim_limit,
-        confirm_after_seconds=86400,
+    # bench.deliver.settings_for's settings, with the worker's
+    return Settings(
+        database_url=url, data_dir=folder / "var", base_url="https://varsel.example.no",
+        allow_private_sources=True, per_host_min_gap=0.0, obey_robots=False,
+        per_host_concurrency=16, check_claim_limit=claim_limit, confirm_after_seconds=86400,
     )  # fmt: skip
 
 
@@ -96,16 +92,24 @@ async def worker_rounds(ctx: Context, name: str) -> dict[str, Any]:
 
 
 def child_worker(url: str, folder: str, name: str, claim_limit: int) -> None:
-    """Load as ``notifier worker`` does, say ready, wait for "go" on stdin, run check rounds
-    until nothing is due; print JSON with the figures and the peak RSS."""
+    """Load as ``notifier worker`` does (its modules: the CLI and ``notifier.worker``; the
+    schema check of ``upgrade``; ``preload``), say ready, wait for "go" on stdin, run check
+    rounds until nothing is due; print JSON with the figures, the RSS once loaded and the peak
+    RSS."""
+    import notifier.cli
+    import notifier.worker  # noqa: F401  (what a worker process holds)
+    from notifier.db import upgrade
     from notifier.pipeline import preload
 
     ctx = Context(settings=worker_settings(url, Path(folder), claim_limit), engine=make_engine(url))
+    upgrade(ctx.engine)  # as ``notifier worker`` starts (the schema is at its heads already)
     preload(ctx)
+    loaded_mb = vm_kb("self", "VmRSS") / 1024
     print("ready", flush=True)
     sys.stdin.readline()
     figures = asyncio.run(worker_rounds(ctx, name))
     figures["end"] = time.time()
+    figures["loaded_mb"] = loaded_mb
     figures["peak_mb"] = vm_kb("self", "VmHWM") / 1024
     print(json.dumps(figures), flush=True)
 
@@ -176,7 +180,8 @@ def print_round(label: str, due: int, r: dict[str, Any]) -> None:
     for i, w in enumerate(r["workers"]):
         print(
             f"    worker {i}: {w['checked']} checked in {w['claims']} claims, "
-            f"{w['changed']} changed, {w['errors']} errors, peak RSS {w['peak_mb']:.0f} MB"
+            f"{w['changed']} changed, {w['errors']} errors, RSS {w['loaded_mb']:.0f} MB loaded, "
+            f"peak {w['peak_mb']:.0f} MB"
         )
 
 
@@ -184,7 +189,7 @@ def print_round(label: str, due: int, r: dict[str, Any]) -> None:
 
 
 async def immediate_delivery(url: str, folder: Path, n: int) -> None:
-    from bench.deliver import push_browsers
+    from bench.deliver import push_browsers, reset_outbox, settings_for, sink
     from notifier.deliver import deliver
     from notifier.plan import dispatch
     from tests.support.pushservice import PushService
@@ -236,6 +241,9 @@ async def immediate_delivery(url: str, folder: Path, n: int) -> None:
 
 
 def run(args: argparse.Namespace, folder: Path) -> None:
+    from bench.check_round import free_port, wait_for
+    from bench.deliver import add_changes, database, reset_outbox
+
     cores = os.cpu_count() or 1
     print(
         f"scale: {args.sources} sources, {args.subscribers} subscribers, PostgreSQL; "
@@ -312,6 +320,8 @@ def main() -> None:
         url, folder, name, limit = args.child_worker
         child_worker(url, folder, name, int(limit))
         return
+    from bench.deliver import postgres_reason
+
     reason = postgres_reason()
     if reason:
         print(f"bench.scale skipped: {reason}")

@@ -1,10 +1,17 @@
-"""The database: one engine per process, sessions, and migrations (Alembic) on start."""
+"""The database: one engine per process, sessions, and migrations (Alembic) on start.
+
+Alembic is imported only when a migration may be needed: ``upgrade`` first compares the
+database's ``alembic_version`` with the heads of the migration scripts (read from their files),
+and a schema already at its heads (every worker after the first start) never loads Alembic,
+Mako and their ~11 MB (bench.scale's worker RSS).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
 import logging
+import re
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -13,8 +20,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -58,7 +63,13 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (safe to run on every start, also by several
-    processes starting at once: one migrates, the others wait for it and find it done)."""
+    processes starting at once: one migrates, the others wait for it and find it done). A
+    schema at the scripts' heads already is left as it is without loading Alembic."""
+    if at_heads(engine):
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # The lock is taken before the transaction begins and let go after it committed: a
@@ -70,6 +81,45 @@ def upgrade(engine: Engine) -> None:
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
+
+
+_REVISION = re.compile(r"^revision\b[^=\n]*=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=(.*)$", re.M)
+_DEPENDS_ON = re.compile(r"^depends_on\b[^=\n]*=\s*None\s*$", re.M)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+def script_heads(folder: Path = MIGRATIONS / "versions") -> frozenset[str] | None:
+    """The head revisions of the migration scripts, read from their text (``revision = "..."``,
+    ``down_revision = ...``) without importing Alembic; None when a script does not state
+    them that plainly (or uses ``depends_on``): then Alembic itself decides."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in folder.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if revision is None or down is None or not _DEPENDS_ON.search(text):
+            return None
+        revisions.add(revision.group(1))
+        parents.update(_QUOTED.findall(down.group(1)))
+    return frozenset(revisions - parents) or None
+
+
+def at_heads(engine: Engine) -> bool:
+    """Whether the database's ``alembic_version`` holds exactly the scripts' heads (False
+    when it cannot be read: no table yet, or the scripts' heads are unclear)."""
+    heads = script_heads()
+    if heads is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+            current = frozenset(str(row[0]) for row in rows)
+    except sa.exc.DBAPIError:
+        return False  # no such table yet; a database that cannot be reached fails in Alembic
+    return current == heads
 
 
 @contextmanager

@@ -204,15 +204,17 @@ def _target_of(row: tuple[Any, ...]) -> CheckTarget:
     )  # fmt: skip
 
 
+_HEALTH_TIMES = sa_select(col(Source.last_success_at), col(Source.last_checked_at)).where(
+    col(Source.id) == bindparam("source_id")
+)
+
+
 def health_times(
     db: Session | Connection, source_id: int
 ) -> tuple[datetime | None, datetime | None]:
     """(last_success_at, last_checked_at) of a source as stored; read only for a source whose
     last check failed (a round reads no other times: each costs a conversion per source)."""
-    query = sa_select(col(Source.last_success_at), col(Source.last_checked_at)).where(
-        col(Source.id) == source_id
-    )
-    row = db.execute(query).first()
+    row = db.execute(_HEALTH_TIMES, {"source_id": source_id}).first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 

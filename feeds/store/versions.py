@@ -37,6 +37,26 @@ from feeds.types import SnapshotState
 KEEP_SNAPSHOTS = 3
 
 
+# The statements a check runs per changed source, built once: building one (its columns and
+# comparisons) cost more than running it (~0.3 ms per changed source, bench.check_round).
+_LATEST_STORED = (
+    sa_select(col(Snapshot.packed_state), col(Snapshot.state))
+    .where(col(Snapshot.source_id) == bindparam("source_id"), col(Snapshot.candidate) == False)  # noqa: E712
+    .order_by(col(Snapshot.id).desc())
+    .limit(1)
+)
+_CANDIDATE_DIGEST = (
+    sa_select(col(Snapshot.content_digest))
+    .where(
+        col(Snapshot.source_id) == bindparam("source_id"),
+        col(Snapshot.candidate) == True,  # noqa: E712
+        col(Snapshot.packed_state).is_not(None),
+    )
+    .order_by(col(Snapshot.id).desc())
+    .limit(1)
+)
+
+
 def latest_state(db: Session | Connection, source_id: int) -> SnapshotState | None:
     """The last stored (confirmed) state of a source."""
     return stored_state(latest_stored(db, source_id))
@@ -47,13 +67,7 @@ def latest_stored(db: Session | Connection, source_id: int) -> StoredState:
     before migration 0004) its JSON column; read with Core, no ORM entity. A candidate (a
     version whose changes wait for a re-check, feeds/detect/history.py) is not confirmed: detection
     compares with the version before it."""
-    query = (
-        sa_select(col(Snapshot.packed_state), col(Snapshot.state))
-        .where(col(Snapshot.source_id) == source_id, col(Snapshot.candidate) == False)  # noqa: E712
-        .order_by(col(Snapshot.id).desc())
-        .limit(1)
-    )
-    row = db.execute(query).first()
+    row = db.execute(_LATEST_STORED, {"source_id": source_id}).first()
     if row is None:
         return None
     packed, state = row
@@ -63,17 +77,7 @@ def latest_stored(db: Session | Connection, source_id: int) -> StoredState:
 def candidate_digest(db: Session | Connection, source_id: int) -> str | None:
     """The content digest of the source's candidate (the version whose changes wait), if any:
     a collapse that a check accepted once is accepted again by its re-check."""
-    query = (
-        sa_select(col(Snapshot.content_digest))
-        .where(
-            col(Snapshot.source_id) == source_id,
-            col(Snapshot.candidate) == True,  # noqa: E712
-            col(Snapshot.packed_state).is_not(None),
-        )
-        .order_by(col(Snapshot.id).desc())
-        .limit(1)
-    )
-    return db.execute(query).scalar()
+    return db.execute(_CANDIDATE_DIGEST, {"source_id": source_id}).scalar()
 
 
 def prune_snapshots(

@@ -18,7 +18,8 @@ ASGI; a real uvicorn on 127.0.0.1 for raw paths), SQLite and PostgreSQL.
   revocation by erasure (every link dies, the data export too).
 - Path traversal on the static files and every other path: nothing of this machine's files.
 - Open redirects: the login's ``neste``, the language switch: only paths of this site.
-- Rate limits: sign-up per client and per address; wrong API tokens per client.
+- Rate limits: sign-up per client and per address; wrong API tokens per client (the public
+  reads, API, feeds and search: ``test_rate_limits``).
 """
 
 from __future__ import annotations

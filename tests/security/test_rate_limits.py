@@ -15,12 +15,14 @@ app over ASGI (httpx), the clock driven by hand, SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlmodel import Session, func, select
 
 from notifier.context import Context
@@ -279,3 +281,47 @@ async def test_on_postgresql_two_web_processes_share_the_limit(ctx: Context) -> 
     assert rate_rows(ctx) <= served // chunk + 2
     async with client_of(second, OTHER) as other:
         assert (await other.get("/api/v1/subtopics")).status_code == 200
+
+
+# --- no public read without its limit ---------------------------------------------------------
+
+
+def _routes(routes: Any) -> Iterator[APIRoute]:
+    """Every route, into included routers (FastAPI keeps them nested, as ``walk`` in
+    ``test_staff_console`` does)."""
+    for route in routes:
+        sub = getattr(route, "original_router", None)
+        if sub is not None:
+            yield from _routes(sub.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def _dependencies(route: APIRoute) -> set[object]:
+    found: set[object] = set()
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependant = stack.pop()
+        found.add(dependant.call)
+        stack.extend(dependant.dependencies)
+    return found
+
+
+@SQLITE
+def test_every_public_read_route_carries_its_limit(ctx: Context) -> None:
+    """Structural: a new public API route, feed or search page without the limit fails here."""
+    expected = {"/endringer.atom": ratelimit.feed_limit, "/endringer": ratelimit.search_limit}
+    checked = 0
+    for route in _routes(create_app(ctx).routes):
+        if "GET" not in route.methods:
+            continue
+        path = route.path
+        if path.startswith("/api/") and not path.startswith("/api/v1/staff"):
+            wanted = ratelimit.api_limit
+        elif path in expected:
+            wanted = expected[path]
+        else:
+            continue
+        assert wanted in _dependencies(route), f"{path} has no rate limit"
+        checked += 1
+    assert checked >= 9  # 7 under /api/v1, /api/changes, the feed, the change log

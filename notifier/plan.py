@@ -59,7 +59,7 @@ from notifier.schedule import (
 from notifier.web.links import attach
 from subscribers import push, targets
 from subscribers.match import SubscriptionIndex, SubscriptionRow, change_keys, subscriber_keys
-from subscribers.models import Subscriber, Subscription
+from subscribers.models import Subscriber, Subscription, SubscriptionChannel
 from subscribers.service import confirmed_places, find_subscriber, iter_subscription_rows
 
 log = logging.getLogger(__name__)
@@ -157,15 +157,19 @@ def _recipients(
     }
 
 
-def _subtopic_orders(session: Session, ids: set[int]) -> dict[int, list[str]]:
+def _subtopic_orders(
+    session: Session, ids: set[int], email_only: bool = False
+) -> dict[int, list[str]]:
+    """Each subscriber's subtopics in the order they chose them (``email_only``: those of
+    their e-mail subscriptions)."""
     orders: dict[int, list[str]] = defaultdict(list)
     if ids:
-        for sid, subtopic in session.exec(
-            select(Subscription.subscriber_id, Subscription.subtopic)
+        for sid, subtopic, channel in session.exec(
+            select(Subscription.subscriber_id, Subscription.subtopic, Subscription.channel)
             .where(_among(col(Subscription.subscriber_id), ids))
             .order_by(col(Subscription.id))
         ):
-            if sid in ids:
+            if sid in ids and (channel == EMAIL or not email_only):
                 orders[sid].append(subtopic)
     return orders
 
@@ -224,27 +228,37 @@ def plan_chunks(
 
     ``channel`` plans for that channel (what it has carried is left out; its digests carry
     its name) and ``among`` restricts the recipients (the holders of a push endpoint or
-    target: ``push_alerts``)."""
+    target: ``push_alerts``).
+
+    E-mail honours each subscription's choice of channels: a subscription whose ``channel``
+    is not e-mail, or whose e-mail is turned off (a ``SubscriptionChannel`` row for
+    ``email``, ``enabled`` false: ``email_off``), brings nothing by e-mail, and its subtopic
+    is no section of the person's mails; its alerts still go to push. A person previewed
+    alone (``only_subscriber``) is planned from their own rows, not ``prepared``, so that
+    the preview is what the e-mail planning does."""
     topics = {s for c in changes for s in ctx.with_umbrellas(c.subtopics)}
     change_ids = [c.id for c in changes if c.id is not None]
     composer = _Composer(ctx, session, cadence, now, due, {}, channel)
+    if only_subscriber is not None:
+        prepared = None
     if prepared is not None:
         ranges: Iterable[tuple[int, int] | None] = [None]
     else:
         ranges = _id_ranges(session, only_subscriber)
         counties, offices = county_map(ctx), office_map(ctx)
     for ids_range in ranges:
+        off = email_off(session, ids_range) if channel == EMAIL else {}
         if prepared is not None:
             index, counties = prepared
         else:
             assert ids_range is not None
-            index = _range_index(session, topics, ids_range, counties, offices)
+            index = _range_index(session, topics, ids_range, counties, offices, off)
         sent = delivered_pairs(session, change_ids, channel, ids_range)
         wanted, cadences = _wanted(
-            ctx, index, counties, changes, sent, cadence, due, among, only_subscriber
+            ctx, index, counties, changes, sent, cadence, due, among, only_subscriber, channel, off
         )
         del index, sent
-        composer.cadences = cadences
+        composer.cadences, composer.email_off = cadences, off
         ids = sorted(wanted)
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
@@ -280,11 +294,13 @@ def _range_index(
     ids: tuple[int, int],
     counties: Mapping[str, str],
     offices: Mapping[str, frozenset[str]],
+    off: Mapping[int, set[str]] | None = None,
 ) -> SubscriptionIndex:
     """``build_index`` for the subscribers with ids in ``ids`` (inclusive): the confirmed,
     unsuppressed subscriptions to these subtopics and their followers' region keys, as
     ``subscribers.service.iter_subscription_rows`` and ``confirmed_places`` read them for
-    everyone."""
+    everyone. A subscription whose e-mail is turned off (``off``: subscriber -> subtopics)
+    is indexed under the channel ``EMAIL_OFF``: e-mail planning passes it by, push does not."""
     low, high = ids
     live = (
         col(Subscriber.confirmed_at).is_not(None),
@@ -320,9 +336,36 @@ def _range_index(
             keys = subscriber_keys(region, offices.get(office or "", ()), counties)
             shared[(region, office)] = keys
         places[sid] = keys
+    if off:
+        return SubscriptionIndex(
+            (
+                SubscriptionRow(sid, topic, cad, EMAIL_OFF if topic in off.get(sid, ()) else chan)
+                for sid, topic, cad, chan in rows
+            ),
+            places,
+        )
     return SubscriptionIndex(
         (SubscriptionRow(sid, topic, cad, chan) for sid, topic, cad, chan in rows), places
     )
+
+
+#: the channel a subscription whose e-mail is turned off is indexed under (never a row's)
+EMAIL_OFF = "-email"
+
+
+def email_off(session: Session, ids: tuple[int, int] | None = None) -> dict[int, set[str]]:
+    """Subscriber -> the subtopics whose e-mail they turned off (a ``SubscriptionChannel`` row
+    for ``email`` with ``enabled`` false), for the subscribers with ids in the inclusive range
+    ``ids`` (everyone when None). Few rows: most people keep the default (e-mail on)."""
+    query = select(SubscriptionChannel.subscriber_id, SubscriptionChannel.subtopic).where(
+        SubscriptionChannel.channel == EMAIL, col(SubscriptionChannel.enabled).is_(False)
+    )
+    if ids is not None:
+        query = query.where(col(SubscriptionChannel.subscriber_id).between(*ids))
+    found: dict[int, set[str]] = defaultdict(set)
+    for sid, subtopic in session.exec(query):
+        found[sid].add(subtopic)
+    return dict(found)
 
 
 def _wanted(
@@ -335,8 +378,14 @@ def _wanted(
     due: Mapping[int, Mapping[str, datetime]] | None,
     among: set[int] | None,
     only_subscriber: int | None,
+    channel: str = EMAIL,
+    off: Mapping[int, set[str]] | None = None,
 ) -> tuple[dict[int, list[Change]], dict[int, set[str]]]:
-    """Each recipient's changes (and, on the digest clock, the cadences that matched)."""
+    """Each recipient's changes (and, on the digest clock, the cadences that matched). For
+    e-mail only the matches of e-mail subscriptions count, and not those whose subtopics are
+    all turned off for e-mail (``off``); a push channel takes a change once per person."""
+    email = channel == EMAIL
+    off = off or {}
 
     def wants(sid: int, found: str) -> bool:
         if due is None:
@@ -352,10 +401,15 @@ def _wanted(
         assert change.id is not None
         scope = change_keys(change.regions, counties)
         for m in index.match(ctx.with_umbrellas(change.subtopics), change.urgent, scope):
-            if (m.subscriber_id, change.id) not in sent and wants(m.subscriber_id, m.cadence):
-                wanted[m.subscriber_id].append(change)
+            sid = m.subscriber_id
+            if email and (m.channel != EMAIL or (sid in off and set(m.subtopics) <= off[sid])):
+                continue
+            if (sid, change.id) not in sent and wants(sid, m.cadence):
+                if not email and wanted[sid] and wanted[sid][-1] is change:
+                    continue  # matched through subscriptions of more than one channel
+                wanted[sid].append(change)
                 if due is not None:
-                    cadences[m.subscriber_id].add(m.cadence)
+                    cadences[sid].add(m.cadence)
     return wanted, cadences
 
 
@@ -374,6 +428,8 @@ class _Composer:
     ) -> None:
         self.ctx, self.session, self.cadence, self.now = ctx, session, cadence, now
         self.due, self.cadences, self.channel = due, cadences, channel
+        #: e-mail: subscriber -> the subtopics turned off for e-mail (no section of theirs)
+        self.email_off: Mapping[int, set[str]] = {}
         self.labels = {
             "nb": ctx.labels(),
             "nn": {s.slug: s.label_nn for s in ctx.taxonomy.subtopics},
@@ -391,7 +447,10 @@ class _Composer:
     ) -> list[Digest]:
         ids = set(part)
         recipients = _recipients(self.session, ids)
-        orders = _subtopic_orders(self.session, ids)
+        orders = _subtopic_orders(self.session, ids, self.channel == EMAIL)
+        for sid, off in self.email_off.items():
+            if sid in orders:
+                orders[sid] = [s for s in orders[sid] if s not in off]
         told: dict[int, set[tuple[str, str]]] = defaultdict(set)
         for s, key, ck in _stories_sent(self.session, ids, changes, self.channel):
             told[s].add((key, ck))

@@ -27,7 +27,6 @@ from notifier.digest import Digest, Recipient, compose, period_key
 from notifier.message import OutgoingMessage
 from notifier.outbox import Delivery, enqueue
 from notifier.plan import (
-    build_index,
     candidate_changes,
     change_views,
     county_map,
@@ -116,7 +115,7 @@ def for_subscriber(
         raise PreviewError("cadence")
     assert subscriber.id is not None
     changes = candidate_changes(session, cadence, now)
-    found = plan(ctx, session, cadence, now, changes, subscriber.id, build_index(ctx, session))
+    found = plan(ctx, session, cadence, now, changes, subscriber.id)
     digest = found[0] if found else None
     recipient = Recipient(subscriber.id, subscriber.email, subscriber.name, subscriber.language)
     return Preview(recipient, cadence, digest, _render(ctx, digest, now))

@@ -13,7 +13,7 @@ from notifier import plan as plan_module
 from notifier.context import Context
 from notifier.outbox import Delivery, DeliveryItem, message_of
 from notifier.plan import compose_digests, dispatch, plan, preview
-from subscribers.models import Subscriber
+from subscribers.models import PushEndpoint, Subscriber, Subscription, SubscriptionChannel
 from subscribers.service import add_subscriber
 from tests.conftest import Clock
 
@@ -240,3 +240,105 @@ def test_a_dispatch_cut_short_in_a_later_range_resumes_without_loss_or_repeat(
     with Session(ctx.engine) as session:
         items = session.exec(select(DeliveryItem.subscriber_id, DeliveryItem.change_id)).all()
     assert len(items) == len(set(items)) == 13
+
+
+# --- a subscription's choice of channels ---------------------------------------------------------
+
+
+def _with_push(ctx: Context, email: str) -> int:
+    """The subscriber gets a push endpoint (planning only: nothing is pushed here)."""
+    with Session(ctx.engine) as session:
+        sub = session.exec(select(Subscriber).where(Subscriber.email == email)).one()
+        assert sub.id is not None
+        session.add(
+            PushEndpoint(
+                subscriber_id=sub.id, endpoint=f"https://push.example.no/{sub.id}",
+                p256dh="p", auth="a",
+            )
+        )  # fmt: skip
+        session.commit()
+        return sub.id
+
+
+def _email_off(ctx: Context, sid: int, *subtopics: str) -> None:
+    with Session(ctx.engine) as session:
+        for subtopic in subtopics:
+            session.add(
+                SubscriptionChannel(
+                    subscriber_id=sid, subtopic=subtopic, channel="email", enabled=False
+                )
+            )
+        session.commit()
+
+
+def _outbox(ctx: Context) -> list[tuple[str, str, list[int]]]:
+    """(channel, kind, change ids carried) of every row, in order."""
+    with Session(ctx.engine) as session:
+        out = []
+        for row in session.exec(select(Delivery).order_by(col(Delivery.id))):
+            items = session.exec(
+                select(DeliveryItem.change_id).where(DeliveryItem.delivery_id == row.id)
+            ).all()
+            out.append((row.channel, row.kind, sorted(items)))
+        return out
+
+
+def test_a_subscription_can_turn_email_off_and_keep_push(ctx: Context, clock: Clock) -> None:
+    subscribe(ctx, "a@k.no", ["vaksinasjon", "testing"], "immediate")
+    sid = _with_push(ctx, "a@k.no")
+    _email_off(ctx, sid, "vaksinasjon")
+    # by default: both channels
+    subscribe(ctx, "b@k.no", ["vaksinasjon"], "immediate")
+    other = _with_push(ctx, "b@k.no")
+    only_vaccines = add_change(ctx, "Vaksine", ["vaksinasjon"])
+    assert dispatch(ctx) == 3  # a: push only; b: mail and push
+    with Session(ctx.engine) as session:
+        rows = session.exec(select(Delivery.subscriber_id, Delivery.channel)).all()
+    assert sorted(rows) == sorted([(sid, "webpush"), (other, "email"), (other, "webpush")])
+    # a change that also matches a subscription with e-mail on is mailed, under that section
+    both = add_change(ctx, "Vaksine og testing", ["vaksinasjon", "testing"])
+    assert dispatch(ctx) == 4
+    with Session(ctx.engine) as session:
+        mail = session.exec(
+            select(Delivery).where(Delivery.subscriber_id == sid, Delivery.channel == "email")
+        ).one()
+        text = message_of(session, mail).text
+    labels = ctx.labels()
+    assert f"## {labels['testing']}" in text and f"## {labels['vaksinasjon']}" not in text
+    carried = [c for ch, kind, c in _outbox(ctx) if ch == "email"]
+    assert [only_vaccines] in carried and [both] in carried
+
+
+def test_email_off_takes_the_cadence_of_the_subscriptions_still_mailed(
+    ctx: Context, clock: Clock
+) -> None:
+    subscribe(ctx, "a@k.no", ["vaksinasjon"], "immediate")
+    subscribe(ctx, "a@k.no", ["testing"], "daily")
+    sid = _with_push(ctx, "a@k.no")
+    _email_off(ctx, sid, "vaksinasjon")
+    both = add_change(ctx, "Vaksine og testing", ["vaksinasjon", "testing"])
+    assert dispatch(ctx) == 1  # the push alert; no e-mail alert
+    assert _outbox(ctx) == [("webpush", "alert", [both])]
+    # the e-mail comes in the daily digest of the subscription still mailed
+    assert compose_digests(ctx, "daily") == 1
+    assert _outbox(ctx)[-1] == ("email", "digest", [both])
+    # a digest subscription with e-mail off gets no digest
+    clock.advance(days=1)
+    _email_off(ctx, sid, "testing")
+    add_change(ctx, "Mer testing", ["testing"])
+    assert compose_digests(ctx, "daily") == 0
+    assert preview(ctx, "a@k.no", "daily") is None
+
+
+def test_a_subscription_whose_channel_is_push_is_not_mailed(ctx: Context) -> None:
+    subscribe(ctx, "a@k.no", ["vaksinasjon"], "immediate")
+    sid = _with_push(ctx, "a@k.no")
+    with Session(ctx.engine) as session:
+        sub = session.exec(select(Subscription).where(Subscription.subscriber_id == sid)).one()
+        sub.channel = "webpush"
+        session.add(sub)
+        session.commit()
+    change = add_change(ctx, "Vaksine", ["vaksinasjon"])
+    assert dispatch(ctx) == 1
+    assert _outbox(ctx) == [("webpush", "alert", [change])]
+    assert preview(ctx, "a@k.no", "immediate") is None

@@ -17,19 +17,33 @@ Any number of workers may share one PostgreSQL (docs/scaling.md): each round cla
 sources with a lease (``notifier.pipeline.check``), outbox rows are claimed in batches with a
 lease (``notifier.outbox.claim``), and each digest slot and each day's housekeeping is claimed
 once across workers as a ``job_run`` row (``notifier.leases``).
+
+A worker outlives its database (``DatabaseWatch``): when the connection is lost (PostgreSQL
+restarted, a network cut), it logs one line, its jobs skip their ticks, and a probe tries the
+database again after waits that double from 0.5 s up to 30 s (``Backoff``, with jitter); when
+the probe is answered it logs one line and the jobs that missed their turn run at once. A job
+cut short by the loss stored nothing of the step it was in (its transaction is rolled back),
+and what it had claimed is not marked done: the claims run out and are taken again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine, ExceptionContext
 from sqlmodel import Session, col, func, select
 
 from feeds.fetch.client import Fetcher
@@ -37,6 +51,7 @@ from feeds.store.models import Source
 from feeds.store.sources import prune_check_history
 from notifier import audit, delivery_audit, outbox, staff
 from notifier.context import Context
+from notifier.db import is_disconnect
 from notifier.deliver import deliver
 from notifier.leases import claim_run, finish_run, purge_runs, worker_id
 from notifier.operators import report_overdue_reviews
@@ -196,10 +211,205 @@ async def housekeeping_job(ctx: Context) -> None:
     finish_run(ctx.engine, "housekeeping", day, ctx.clock(), worker_id())
 
 
-def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOScheduler:
+#: SQLSTATEs of a PostgreSQL server that is going away or not taking connections yet:
+#: admin_shutdown, crash_shutdown, cannot_connect_now (class 08, connection exceptions, too)
+_GOING = frozenset({"57P01", "57P02", "57P03"})
+
+
+def is_lost(exc: BaseException) -> bool:
+    """True when ``exc`` (SQLAlchemy's or the driver's own) says the database cannot be
+    reached: a connection lost or refused, a server shutting down or starting up. Not a
+    locked SQLite file (``notifier.db.write_retrying`` waits for that), nor any error the
+    server answered with (a constraint, a syntax error, a timeout)."""
+    if is_disconnect(exc):
+        return True
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    kinds = {k.__name__ for k in type(orig).__mro__}
+    if not hasattr(orig, "sqlstate") or not kinds & {"OperationalError", "InterfaceError"}:
+        return False  # not a PostgreSQL driver's error, or not about the connection
+    state: str | None = getattr(orig, "sqlstate", None)
+    return state is None or state.startswith("08") or state in _GOING
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """The waits between tries to reach a database that went away: ``first`` seconds,
+    doubling up to ``cap``; each shortened at random by up to ``spread`` of itself, so that
+    workers that lost the database together do not all come back in the same instant."""
+
+    first: float = 0.5
+    cap: float = 30.0
+    spread: float = 0.25
+
+    def delay(self, attempt: int, draw: float) -> float:
+        """The wait before try number ``attempt`` (0: the first); ``draw`` is a random
+        number in [0, 1)."""
+        if attempt < 0 or not 0.0 <= draw < 1.0:
+            raise ValueError(f"attempt {attempt} and draw {draw}: need attempt >= 0, 0 <= draw < 1")
+        full = min(self.cap, self.first * 2.0 ** min(attempt, 64))
+        return full * (1.0 - self.spread * draw)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the driver's message (no statement, no parameters)."""
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    first = (str(orig).strip().splitlines() or [""])[0]
+    return f"{type(orig).__name__}: {first[:200]}"
+
+
+Job = Callable[..., Awaitable[None]]
+
+
+class DatabaseWatch:
+    """Whether this worker reaches its database, and what its jobs do when it does not.
+
+    Any statement of any job that finds the connection lost (the engine's ``handle_error``
+    event, or a job that failed with it) marks the database down: one warning is logged,
+    every job skips its ticks (``guard``), and a probe runs ``SELECT 1`` after the waits of
+    ``backoff``. When it is answered, one line is logged and ``wake`` is called with the jobs
+    that missed a tick or were cut short, to run them at once. The pool's own failed
+    pre-ping is not a loss (the pool reconnects; a reconnect that fails is one)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        backoff: Backoff | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self.backoff = backoff or Backoff()
+        self.wake: Callable[[set[str]], None] = lambda names: None
+        #: how many times the database was lost, and was back (for tests and logs)
+        self.outages = 0
+        self.recoveries = 0
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+        self._missed: set[str] = set()
+        self._running: set[str] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._probe: asyncio.Task[None] | None = None
+        self._listener = self._on_error
+
+    def watching(self) -> None:
+        """Watch the engine's errors, from the event loop the jobs run on (the first run of
+        a guarded job does this)."""
+        self._loop = asyncio.get_running_loop()
+        if not sa.event.contains(self.engine, "handle_error", self._listener):
+            sa.event.listen(self.engine, "handle_error", self._listener)
+
+    @property
+    def down(self) -> bool:
+        return self._down_since is not None
+
+    def close(self) -> None:
+        """Stop watching (the worker stops): the engine's event goes, the probe ends."""
+        if sa.event.contains(self.engine, "handle_error", self._listener):
+            sa.event.remove(self.engine, "handle_error", self._listener)
+        if self._probe is not None:
+            self._probe.cancel()
+
+    def _on_error(self, context: ExceptionContext) -> None:
+        if context.is_pre_ping:
+            return
+        if context.is_disconnect or is_lost(context.original_exception):
+            self.lost(context.original_exception)
+
+    def lost(self, exc: BaseException) -> None:
+        """The database could not be reached (from any thread): pause the jobs and probe."""
+        with self._lock:
+            if self._down_since is not None:
+                return
+            self._down_since = time.monotonic()
+            self.outages += 1
+        log.warning(
+            "database connection lost (%s); jobs paused, trying again in %.1f s, then at "
+            "longer intervals up to %.0f s",
+            _reason(exc),
+            self.backoff.first,
+            self.backoff.cap,
+        )
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._start_probe)
+
+    def _start_probe(self) -> None:
+        if self.down and (self._probe is None or self._probe.done()):
+            self._probe = asyncio.get_running_loop().create_task(self._probing())
+
+    async def _probing(self) -> None:
+        tries = 0
+        while True:
+            await asyncio.sleep(self.backoff.delay(tries, self._rng.random()))
+            tries += 1
+            failure = await asyncio.to_thread(self._ping)
+            if failure is None:
+                break
+            log.debug("database still unreachable after %d tries (%s)", tries, failure)
+            if tries % 10 == 0:  # with the cap of 30 s: about every 5 minutes
+                gone = time.monotonic() - (self._down_since or time.monotonic())
+                log.warning("database unreachable for %.0f s (%s)", gone, failure)
+        with self._lock:
+            since, self._down_since = self._down_since, None
+            self.recoveries += 1
+        missed, self._missed = self._missed - self._running, set()
+        gone = time.monotonic() - (since or time.monotonic())
+        log.info("database back after %.1f s (%d tries); jobs resume", gone, tries)
+        self.wake(missed)
+
+    def _ping(self) -> str | None:
+        """None when the database answers; else why not."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure: still unreachable
+            return _reason(exc)
+        return None
+
+    def guard(self, name: str, job: Job) -> Job:
+        """``job`` as the scheduler runs it: skipped while the database is down (and run at
+        once when it is back); a lost connection ends it quietly (the watch logs it), any
+        other error is raised as before (the scheduler logs it; the next tick runs it)."""
+
+        async def guarded(*args: Any) -> None:
+            self.watching()
+            if self.down:
+                self._missed.add(name)
+                self._start_probe()
+                return
+            self._running.add(name)
+            try:
+                await job(*args)
+            except Exception as exc:
+                if not is_lost(exc):
+                    raise
+                log.debug("%s job cut short by the lost database", name, exc_info=True)
+                self._missed.add(name)
+                self.lost(exc)
+            finally:
+                self._running.discard(name)
+
+        guarded.__name__ = guarded.__qualname__ = f"{name}_job"
+        return guarded
+
+
+def wake_jobs(ctx: Context, scheduler: AsyncIOScheduler, names: Iterable[str]) -> None:
+    """Run these jobs now (they missed their turn while the database was away)."""
+    for name in sorted(names):
+        if scheduler.get_job(name) is not None:
+            scheduler.modify_job(name, next_run_time=ctx.clock())
+
+
+def build_scheduler(
+    ctx: Context, fetcher: Fetcher | None = None, watch: DatabaseWatch | None = None
+) -> AsyncIOScheduler:
+    """The worker's jobs, each guarded by ``watch`` (one of its own when not given): paused
+    while the database is away, run at once when it is back."""
     preload(ctx)  # the model before the first round; startup objects out of the GC's walk
     s = ctx.settings
+    watch = watch or DatabaseWatch(ctx.engine)
     scheduler = AsyncIOScheduler(timezone=s.timezone)
+    watch.wake = lambda names: wake_jobs(ctx, scheduler, names)
     common = {
         "max_instances": 1,
         "coalesce": True,
@@ -207,14 +417,14 @@ def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOSche
         "misfire_grace_time": 3600,
     }
     scheduler.add_job(
-        check_job,
+        watch.guard("check", check_job),
         IntervalTrigger(seconds=s.check_tick_seconds),
         args=[ctx, fetcher, scheduler],
         id="check",
         **common,
     )
     scheduler.add_job(
-        deliver_job,
+        watch.guard("deliver", deliver_job),
         IntervalTrigger(seconds=s.deliver_tick_seconds),
         args=[ctx],
         id="deliver",
@@ -222,14 +432,14 @@ def build_scheduler(ctx: Context, fetcher: Fetcher | None = None) -> AsyncIOSche
     )
     # every local hour: each subscriber's daily and weekly digests at their own hour
     scheduler.add_job(
-        digest_job,
+        watch.guard("digest", digest_job),
         CronTrigger(minute=0, timezone=s.timezone),
         args=[ctx],
         id="digest",
         **common,
     )
     scheduler.add_job(
-        housekeeping_job,
+        watch.guard("housekeeping", housekeeping_job),
         CronTrigger(hour=3, minute=30, timezone=s.timezone),
         args=[ctx],
         id="housekeeping",
@@ -246,14 +456,20 @@ def start(ctx: Context, scheduler: AsyncIOScheduler) -> None:
     scheduler.modify_job("digest", next_run_time=ctx.clock())
 
 
-async def run_worker(ctx: Context, stop: asyncio.Event | None = None) -> None:
+async def run_worker(
+    ctx: Context, stop: asyncio.Event | None = None, watch: DatabaseWatch | None = None
+) -> None:
     """Run the scheduled work until ``stop`` is set (or the task is cancelled). One fetcher
-    serves every round, so robots.txt and per-host pauses carry over."""
+    serves every round, so robots.txt and per-host pauses carry over; the database may go
+    away and come back meanwhile (``DatabaseWatch``)."""
+    watch = watch or DatabaseWatch(ctx.engine)
     async with make_fetcher(ctx) as fetcher:
-        scheduler = build_scheduler(ctx, fetcher)
+        scheduler = build_scheduler(ctx, fetcher, watch)
+        watch.watching()
         start(ctx, scheduler)
         log.info("worker %s started", worker_id())
         try:
             await (stop or asyncio.Event()).wait()
         finally:
             scheduler.shutdown(wait=False)
+            watch.close()

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
 import resource
 import shutil
@@ -202,6 +203,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.rounds < 3:
         parser.error("--rounds: at least 3 changed rounds, for a median")
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.fixture_server", str(port), str(args.pages)]
@@ -213,6 +215,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def bump(port: int, round_: int) -> None:

@@ -225,3 +225,21 @@ def test_a_preview_selection_of_odd_digits_is_nobody() -> None:
 def test_the_delivery_listing_takes_odd_digits_as_no_one(ctx: Context, odd: str) -> None:
     with Session(ctx.engine) as session:
         assert list_deliveries(session, ctx.clock(), timedelta(hours=1), subscriber=odd) == []
+
+
+@SQLITE
+@pytest.mark.usefixtures("fast_hasher")
+@pytest.mark.parametrize(
+    ("length", "status"), [("²".encode("latin-1"), 411), (b"9" * 40, 413), (b"9" * 5000, 413)]
+)
+async def test_an_import_upload_with_an_odd_content_length_is_refused_unread(
+    admin: tuple[httpx.AsyncClient, str], length: bytes, status: int
+) -> None:
+    """ "²".isdigit() let int("²") end the request with a 500; 5,000 digits are past what
+    int() reads from text at all."""
+    client, csrf = admin
+    request = client.build_request("POST", "/staff/abonnenter/import", data={"csrf_token": csrf})
+    request.headers["content-length"] = length.decode("latin-1")
+    refused = await client.send(request)
+    assert refused.status_code == status, refused.text[:300]
+    assert "Logg ut" in refused.text

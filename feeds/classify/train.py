@@ -6,11 +6,21 @@ feeds.classify.train``). Needs scikit-learn (a dev dependency); run time does no
 2. Vocabulary: the features present in at least ``MIN_DF`` training items (all vocabulary
    and rule features are kept).
 3. One L2-regularised logistic regression per head (each subtopic, ``_domain``: has any
-   subtopic, ``_urgent``), liblinear, balanced class weights, on the train split only.
-4. Weights rounded to 1/10 000 (what the file stores); the dev split is scored with the
-   rounded model, exactly as at run time.
-5. Per head, Platt scaling fitted on dev, then the threshold on the calibrated probability
-   that gives the best F1 on dev (the middle of the best range). Test is never looked at.
+   subtopic, ``_urgent``), liblinear, balanced class weights. Weights are rounded to
+   1/10 000 (what the file stores).
+4. Calibration and thresholds from held-out scores: the train and dev splits together are
+   cut into ``FOLDS`` folds by document (``fold_of``: near-copies stay in one fold); for
+   each fold a model learned on the other folds scores it, so every train and dev item gets
+   a score from a model that never saw its document. Per head, Platt scaling is fitted on
+   these scores, then the threshold on the calibrated probability that gives the best F1
+   (``best_threshold``).
+5. The shipped model is then learned on train and dev together. Test is never trained,
+   calibrated or tuned on.
+
+(Until round 4 the model learned on train alone and was calibrated on dev alone: 308 items,
+too few positives per subtopic to place a threshold; cross-validated scores over train and
+dev give every head four times as many held-out items, and the model 30 % more to learn
+from. On held-out folds of train and dev, micro-F1 0.834 -> 0.855 on the same data.)
 
 Deterministic: the same data gives the same file, byte for byte (sorted vocabulary, fixed
 solver, no randomness, integers and rounded decimals in the file).
@@ -34,7 +44,7 @@ from sklearn.linear_model import LogisticRegression
 from feeds.classify import rules
 from feeds.classify.dataset import Example, load_examples
 from feeds.classify.features import Features, extract
-from feeds.classify.model import DOMAIN, FORMAT, MODEL_FILE, SCALE, URGENT, Model, sigmoid
+from feeds.classify.model import DOMAIN, FORMAT, MODEL_FILE, SCALE, URGENT, sigmoid
 from feeds.classify.taxonomy import Taxonomy, load_taxonomy
 
 MIN_DF = 2
@@ -44,6 +54,14 @@ SHIPPED = Path(__file__).resolve().parent / "data" / MODEL_FILE
 _ALWAYS = ("r:", "R:", "U:", "k:", "x:")
 _NEAR_BEST = 0.01
 _GRID = [round(0.05 + 0.025 * i, 3) for i in range(37)]  # 0.05 .. 0.95
+FOLDS = 5
+
+
+def fold_of(doc: str) -> int:
+    """The cross-validation fold of a document: sha256 of ``fold:`` + its id, modulo
+    ``FOLDS`` (independent of the split, which hashes the bare id)."""
+    digest = hashlib.sha256(f"fold:{doc}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % FOLDS
 
 
 def item_features(taxonomy: Taxonomy, ex: Example) -> Features:
@@ -137,22 +155,44 @@ def best_threshold(p: Sequence[float], y: Sequence[bool]) -> float:
     return min((abs(t - 0.5), t) for f, t in scored if f >= top - _NEAR_BEST)[1]
 
 
+def _fit_heads(
+    rows: Sequence[Features], y: npt.NDArray[np.bool_], c: float
+) -> tuple[list[str], list[tuple[list[int], int]]]:
+    """Vocabulary and (rounded weights, bias) of every head, learned on ``rows``."""
+    vocab = vocabulary(rows)
+    x = matrix(rows, vocab)
+    return vocab, [_fit(x, y[:, h], c) for h in range(y.shape[1])]
+
+
+def _held_out_scores(
+    feats: Sequence[Features], y: npt.NDArray[np.bool_], docs: Sequence[str], c: float
+) -> npt.NDArray[np.float64]:
+    """Uncalibrated scores z of every item and head from the model of the other folds."""
+    folds = np.array([fold_of(doc) for doc in docs], dtype=np.intp)
+    z = np.zeros(y.shape, dtype=np.float64)
+    for fold in range(FOLDS):
+        held = np.flatnonzero(folds == fold)
+        rest = np.flatnonzero(folds != fold)
+        if not len(held) or not len(rest):
+            continue
+        vocab, columns = _fit_heads([feats[int(i)] for i in rest], y[rest], c)
+        weights = np.array([col[0] for col in columns], dtype=np.float64).T / SCALE
+        bias = np.array([col[1] for col in columns], dtype=np.float64) / SCALE
+        z[held] = matrix([feats[int(i)] for i in held], vocab) @ weights + bias
+    return z
+
+
 def build(
     examples: Sequence[Example], taxonomy: Taxonomy | None = None, c: float | None = None
 ) -> dict[str, Any]:
-    """The model file's data, from the labelled examples."""
+    """The model file's data, from the labelled examples (train and dev; never test)."""
     taxonomy = taxonomy or load_taxonomy()
     c = C if c is None else c
     heads = [*sorted(taxonomy.slugs()), DOMAIN, URGENT]
-    feats = [item_features(taxonomy, ex) for ex in examples]
-    train = [i for i, ex in enumerate(examples) if ex.split == "train"]
-    dev = [i for i, ex in enumerate(examples) if ex.split == "dev"]
-    vocab = vocabulary([feats[i] for i in train])
-    x = matrix([feats[i] for i in train], vocab)
-    y = np.array([head_labels(examples[i], heads) for i in train], dtype=bool).reshape(
-        -1, len(heads)
-    )
-    columns = [_fit(x, y[:, h], c) for h in range(len(heads))]
+    used = [ex for ex in examples if ex.split != "test"]
+    feats = [item_features(taxonomy, ex) for ex in used]
+    y = np.array([head_labels(ex, heads) for ex in used], dtype=bool).reshape(-1, len(heads))
+    vocab, columns = _fit_heads(feats, y, c)
     weights = {
         name: [columns[h][0][row] for h in range(len(heads))]
         for row, name in enumerate(vocab)
@@ -164,33 +204,33 @@ def build(
         "bias": [col[1] for col in columns],
         "calibration": [[1.0, 0.0] for _ in heads],
         "thresholds": [0.5 for _ in heads],
-        "meta": _meta(examples, train, dev, c),
+        "meta": _meta(examples, used, c),
         "weights": weights,
     }
-    _calibrate(data, [feats[i] for i in dev], [examples[i] for i in dev])
+    _calibrate(data, _held_out_scores(feats, y, [ex.doc for ex in used], c), y)
     return data
 
 
-def _calibrate(data: dict[str, Any], feats: Sequence[Features], dev: Sequence[Example]) -> None:
-    heads = data["heads"]
-    model = Model(data)
-    z = np.array([model.raw(f.values)[0] for f in feats]).reshape(-1, len(heads))
-    y = np.array([head_labels(ex, heads) for ex in dev], dtype=bool).reshape(-1, len(heads))
-    for h in range(len(heads)):
+def _calibrate(data: dict[str, Any], z: npt.NDArray[np.float64], y: npt.NDArray[np.bool_]) -> None:
+    """Platt scaling and threshold of every head, from held-out scores ``z``."""
+    for h in range(len(data["heads"])):
         a, b = _platt(z[:, h], y[:, h])
         data["calibration"][h] = [a, b]
         p = [sigmoid(a * float(zi) + b) for zi in z[:, h]]  # exactly as Model.score
         data["thresholds"][h] = best_threshold(p, [bool(v) for v in y[:, h]])
 
 
-def _meta(
-    examples: Sequence[Example], train: list[int], dev: list[int], c: float
-) -> dict[str, Any]:
+def _meta(examples: Sequence[Example], used: Sequence[Example], c: float) -> dict[str, Any]:
     digest = hashlib.sha256()
     for ex in examples:
         digest.update(f"{ex.origin}\t{ex.doc}\t{ex.title}\n".encode())
     return {
-        "items": {"train": len(train), "dev": len(dev), "all": len(examples)},
+        "items": {
+            "train": sum(1 for ex in used if ex.split == "train"),
+            "dev": sum(1 for ex in used if ex.split == "dev"),
+            "all": len(examples),
+        },
+        "folds": FOLDS,
         "corrections": sum(1 for ex in examples if ex.correction),
         "C": c,
         "min_df": MIN_DF,

@@ -10,8 +10,10 @@ training data and are never measured.
 
 The split is a function of ``doc`` alone: sha256 of the document id, modulo 10, gives train
 (0-5), dev (6-7) or test (8-9), so all items of one document (its sections, its nynorsk and
-bokmål versions, near-copies) land in the same split whatever else is added. Thresholds are
-chosen on dev; figures are reported on test; test is never trained or tuned on.
+bokmål versions, near-copies) land in the same split whatever else is added. The model
+learns on train and dev, its calibration and thresholds come from cross-validated scores
+over train and dev (``feeds.classify.train``); figures are reported on test; test is never
+trained, calibrated or tuned on.
 
 Pure apart from reading the files given.
 """

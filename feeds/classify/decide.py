@@ -7,8 +7,9 @@ together; the gazetteer finds the regions.
 3. ``model``: one calibrated probability per head. The domain gate (``_domain``) comes
    first: an item that is not about health, care or health preparedness gets no subtopic
    and is never urgent (a fisheries regulation "trer i kraft straks", a test of Nødvarsel).
-   Inside the domain every subtopic whose probability reaches its threshold (chosen on the
-   dev split) is tagged, with the probability as the tag's ``score``; urgency likewise.
+   Inside the domain every subtopic whose probability reaches its threshold (chosen on
+   cross-validated scores over train and dev) is tagged, with the probability as the tag's
+   ``score``; urgency likewise.
 4. The catalogue's subtopics for the whole source (``source_subtopics``) are always tagged
    (reason ``kilde``), and ``staff_urgent`` always makes the item urgent.
 

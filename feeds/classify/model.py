@@ -4,9 +4,10 @@ thresholds chosen on the dev split, loaded once from ``feeds/classify/data/model
 A *head* is one yes/no decision: one per subtopic, ``_domain`` (is the item about health,
 care or health preparedness at all: the domain gate) and ``_urgent``. For an item with
 features x (``feeds.classify.features``), head h scores z = bias[h] + x . w[h], its
-calibrated probability is p = 1 / (1 + exp(-(a[h] z + b[h]))) (Platt scaling fitted on dev),
-and it says yes when p >= threshold[h]. Weights are stored as integers (1/10 000) so the
-file is exact and the same on every machine; scoring needs numpy only.
+calibrated probability is p = 1 / (1 + exp(-(a[h] z + b[h]))) (Platt scaling fitted on
+cross-validated scores over train and dev), and it says yes when p >= threshold[h]. Weights
+are stored as integers (1/10 000) so the file is exact and the same on every machine;
+scoring needs numpy only.
 
 The file is written by ``feeds.classify.train`` (``make model``), never by hand.
 """

@@ -146,6 +146,11 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(default=730, ge=1)
     #: API and Atom feeds: how many seconds clients and caches may reuse an answer
     api_cache_seconds: int = Field(default=60, ge=0)
+    #: public reads per client (address; IPv6 by /64) and minute: the JSON API, the Atom feeds,
+    #: and full-text searches anywhere (a search counts in both); 0 turns a limit off
+    api_limit_per_minute: int = Field(default=120, ge=0)
+    feed_limit_per_minute: int = Field(default=60, ge=0)
+    search_limit_per_minute: int = Field(default=30, ge=0)
     #: refused API tokens allowed per client IP within NOTIFIER_STAFF_LOGIN_WINDOW_MINUTES
     api_token_limit_per_ip: int = Field(default=20, ge=1)
 

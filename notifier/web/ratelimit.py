@@ -27,8 +27,8 @@ Memory: the windows of one period only (a new window drops the old counts), at m
 ``MAX_CLIENTS`` clients a window; past that, new clients share one bucket (an attack from that
 many addresses at once is limited as one client rather than growing the table).
 
-The limits are constants here, not yet settings (NOTIFIER_API_LIMIT_PER_MINUTE,
-NOTIFIER_FEED_LIMIT_PER_MINUTE, NOTIFIER_SEARCH_LIMIT_PER_MINUTE would be their names).
+The limits are settings: NOTIFIER_API_LIMIT_PER_MINUTE (120), NOTIFIER_FEED_LIMIT_PER_MINUTE
+(60) and NOTIFIER_SEARCH_LIMIT_PER_MINUTE (30); 0 turns one off (``limits_from``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, func, select
 
 from notifier.context import Context
+from notifier.settings import Settings
 from notifier.web.deps import Refused
 from notifier.web.pages import Pages, request_lang
 from notifier.web.public_views import Href
@@ -66,10 +67,22 @@ class Limit:
     seconds: int = 60
 
 
+#: the scopes; their defaults (settings): a feed reader polls a handful of feeds every few
+#: minutes, a script pages through the API at a few requests a second at most; a search runs
+#: full-text search
 API, FEED, SEARCH = "api", "feed", "search"
-#: per client and window; a feed reader polls a handful of feeds every few minutes, a script
-#: pages through the API at a few requests a second at most; a search runs full-text search
-LIMITS: Mapping[str, Limit] = {API: Limit(120), FEED: Limit(60), SEARCH: Limit(30)}
+
+
+def limits_from(settings: Settings) -> dict[str, Limit]:
+    """The limits the settings ask for, without those set to 0 (off)."""
+    counts = {
+        API: settings.api_limit_per_minute,
+        FEED: settings.feed_limit_per_minute,
+        SEARCH: settings.search_limit_per_minute,
+    }
+    return {scope: Limit(count) for scope, count in counts.items() if count > 0}
+
+
 #: clients counted per window before new ones share one bucket
 MAX_CLIENTS = 100_000
 #: the overflow bucket's key
@@ -106,7 +119,7 @@ class RateLimits:
         self, ctx: Context, limits: Mapping[str, Limit] | None = None, *, share: bool | None = None
     ) -> None:
         self.ctx = ctx
-        self.limits = dict(LIMITS if limits is None else limits)
+        self.limits = dict(limits_from(ctx.settings) if limits is None else limits)
         self.share = ctx.engine.dialect.name == "postgresql" if share is None else share
         self._lock = threading.Lock()
         self._window: dict[str, int] = {}
@@ -120,7 +133,9 @@ class RateLimits:
     def hit(self, scope: str, client: str) -> int | None:
         """Count one request of ``client`` in ``scope``; None when it is within the limit, else
         the seconds until the window ends (for ``Retry-After``)."""
-        limit = self.limits[scope]
+        limit = self.limits.get(scope)
+        if limit is None:  # turned off
+            return None
         now = self.ctx.clock().timestamp()
         window = math.floor(now / limit.seconds)
         retry = max(1, math.ceil((window + 1) * limit.seconds - now))

@@ -27,7 +27,7 @@ from sqlmodel import Session, func, select
 
 from notifier.context import Context
 from notifier.web import create_app, ratelimit
-from notifier.web.ratelimit import API, FEED, LIMITS, SEARCH, Limit, RateLimits
+from notifier.web.ratelimit import API, FEED, SEARCH, Limit, RateLimits
 from subscribers.models import RateEvent
 from tests.conftest import Clock
 from tests.support.api import add_change
@@ -121,11 +121,26 @@ async def test_conditional_gets_count_too(ctx: Context) -> None:
 
 @SQLITE
 async def test_the_default_limit_is_on_without_any_setting(ctx: Context) -> None:
+    assert ctx.settings.api_limit_per_minute == 120
     app = create_app(ctx)
     async with client_of(app) as client:
-        for _ in range(LIMITS[API].count):
+        for _ in range(120):
             assert (await client.get("/api/v1/subtopics")).status_code == 200
         assert_json_429(await client.get("/api/v1/subtopics"))
+
+
+@SQLITE
+async def test_a_limit_set_to_0_is_off_and_the_others_hold(ctx: Context) -> None:
+    ctx.settings = ctx.settings.model_copy(
+        update={"api_limit_per_minute": 0, "feed_limit_per_minute": 2}
+    )
+    app = create_app(ctx)
+    async with client_of(app) as client:
+        for _ in range(200):
+            assert (await client.get("/api/v1/subtopics")).status_code == 200
+        for _ in range(2):
+            assert (await client.get("/endringer.atom")).status_code == 200
+        assert_json_429(await client.get("/endringer.atom"))
 
 
 async def test_the_openapi_schema_documents_429_on_every_public_route(ctx: Context) -> None:

@@ -369,7 +369,8 @@ class DatabaseWatch:
     def guard(self, name: str, job: Job) -> Job:
         """``job`` as the scheduler runs it: skipped while the database is down (and run at
         once when it is back); a lost connection ends it quietly (the watch logs it), any
-        other error is raised as before (the scheduler logs it; the next tick runs it)."""
+        other error is raised as before (the scheduler logs it; the next tick runs it); a
+        job cancelled because the worker stops is one line, not a traceback."""
 
         async def guarded(*args: Any) -> None:
             self.watching()
@@ -380,6 +381,10 @@ class DatabaseWatch:
             self._running.add(name)
             try:
                 await job(*args)
+            except asyncio.CancelledError:
+                # the worker stops (SIGTERM) with this job in flight: its claims are given
+                # back or run out; one line, not the scheduler's traceback of a cancellation
+                log.info("%s job stopped with the worker", name)
             except Exception as exc:
                 if not is_lost(exc):
                     raise

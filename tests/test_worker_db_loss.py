@@ -195,6 +195,30 @@ async def test_any_other_error_of_a_job_is_raised_as_before_and_pauses_nothing(
     engine.dispose()
 
 
+async def test_a_job_cancelled_because_the_worker_stops_is_one_line_not_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On SIGTERM the event loop cancels a round in flight; the scheduler would log the
+    cancellation as a job that raised (with its traceback)."""
+    caplog.set_level(logging.INFO, logger="notifier.worker")
+    engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    watch = DatabaseWatch(engine)
+    entered = asyncio.Event()
+
+    async def long_round() -> None:
+        entered.set()
+        await asyncio.Event().wait()
+
+    task = asyncio.create_task(watch.guard("check", long_round)())
+    await entered.wait()
+    task.cancel()
+    assert await task is None
+    assert [r.getMessage() for r in caplog.records] == ["check job stopped with the worker"]
+    assert not watch.down
+    watch.close()
+    engine.dispose()
+
+
 async def test_a_statement_that_finds_the_server_gone_marks_it_down_even_when_caught(
     tmp_path: Path,
 ) -> None:

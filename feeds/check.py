@@ -3,11 +3,12 @@
 ``check_sources`` runs one round. The sources' state is read in one query; they are fetched
 concurrently (the fetcher enforces the per-host limits). The sources that show a new version
 (a baseline, or changes) are stored after the fetches, up to ``STORE_BATCH`` of them per
-transaction; each source's snapshot, changes and health are always in one transaction
-together (a batch that fails is stored again source by source). The quiet outcomes
-(unchanged, error) are written in one bulk update at the end of the round. Losing either to a
-crash only means those sources are checked again (their body hash was not updated). A failure
-of one source is recorded on that source and never stops the round.
+transaction (fewer when their pages are long: ``STORE_BATCH_CHARS``); each source's snapshot,
+changes and health are always in one transaction together (a batch that fails is stored again
+source by source). The quiet outcomes (unchanged, error) are written in one bulk update at the
+end of the round. Losing either to a crash only means those sources are checked again (their
+body hash was not updated). A failure of one source is recorded on that source and never
+stops the round.
 
 The changes found are classified in the same batches, just before they are stored, not inside
 each check: one classifier call after another keeps its tables (the model's weights, the
@@ -87,6 +88,11 @@ log = logging.getLogger(__name__)
 Classifier = Callable[[SourceSpec, DetectedChange], Classification]
 #: sources whose new versions are stored in one transaction at most
 STORE_BATCH = 50
+#: ... and the new versions held unstored are stored as soon as their page text passes this
+#: many characters: a new 100 KB page's state holds ~0.4 MB until it is stored, so 50 of them
+#: (a first round, a re-baseline) raised a worker's peak RSS by ~20 MB; at ~20 pages a batch
+#: the transactions stay few (bench.scale)
+STORE_BATCH_CHARS = 2_000_000
 #: Detection (parsing and diffing) of more than this many bytes (the body and its linked
 #: parts) runs in a worker thread, so the event loop that every fetch and the service share
 #: never waits seconds for it (a 10 MB feed is ~10 s of feedparser); a smaller one runs on the
@@ -123,8 +129,11 @@ class _Round:
     rules: HoldRules = DEFAULT_RULES
     confirm: ConfirmRules = DEFAULT_CONFIRM
     quiet: list[dict[str, Any]] = field(default_factory=list)
-    #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time
+    #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time (or sooner,
+    #: ``STORE_BATCH_CHARS``)
     found: list[tuple[_Ticket, NewVersion]] = field(default_factory=list)
+    #: characters of page text in ``found``
+    held_chars: int = 0
     stored: dict[_Ticket, CheckReport] = field(default_factory=dict)
     #: seconds each source's fetch took (its parts included), by source id
     fetch_seconds: dict[int, float] = field(default_factory=dict)
@@ -132,12 +141,15 @@ class _Round:
     def add(self, found: NewVersion) -> _Ticket:
         ticket = _Ticket()
         self.found.append((ticket, found))
-        if len(self.found) >= STORE_BATCH:
+        state = found.detection.state
+        if state is not None and state.page is not None:
+            self.held_chars += state.page.text_length
+        if len(self.found) >= STORE_BATCH or self.held_chars >= STORE_BATCH_CHARS:
             self.flush()
         return ticket
 
     def flush(self) -> None:
-        batch, self.found = self.found, []
+        batch, self.found, self.held_chars = self.found, [], 0
         tagged: list[tuple[_Ticket, NewVersion]] = []
         for ticket, found in batch:
             try:

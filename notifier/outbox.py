@@ -12,7 +12,8 @@ links). Its ``delivery`` rows keep only what is the recipient's own: the address
 the List-Unsubscribe headers and the values of those slots (``personal``), with ``body_id``.
 ``Delivery.message`` joins them (``fill``: a value as it is in the text, escaped as Jinja2
 escapes it in the HTML), byte for byte what rendering the message alone gives. So an urgent
-national change to 100,000 subscribers writes one or two bodies and 100,000 short rows.
+national change to 100,000 subscribers writes a few bodies (one per language, with and without
+a greeting by name) and 100,000 short rows.
 
 A message written whole (confirmation and link mails, operator alerts, staff test copies,
 push alerts, and every row written before revision 0015) keeps its own ``body_text`` and

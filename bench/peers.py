@@ -1,8 +1,10 @@
 """urlwatch on the check-round benchmark's own pages, in the same run (``bench.check_round``).
 
-urlwatch is not a dependency of notifier. Install it apart, e.g.::
+urlwatch is not a dependency of notifier. Install it apart, with the html2text package its
+``html2text`` filter needs (without it every ``main`` job fails at once, and its rounds look
+cheaper than they are), e.g.::
 
-    python3 -m venv /tmp/uw && /tmp/uw/bin/pip install urlwatch==2.29
+    python3 -m venv /tmp/uw && /tmp/uw/bin/pip install urlwatch==2.29 html2text cssselect
 
 and pass ``--urlwatch /tmp/uw/bin/urlwatch`` (or have ``urlwatch`` on PATH). Each round is one
 ``urlwatch`` process running every job once; its CPU is read from the children's rusage. Two

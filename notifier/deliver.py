@@ -282,19 +282,24 @@ async def _drain(run: _Run, limit: int) -> None:
         await _work(run, feed, lease)
     else:
         senders = (_stopping(run, feed, lease) for _ in range(run.workers))
-        for exit_ in await asyncio.gather(*senders):
-            if exit_ is not None:
-                raise exit_
+        exits = [exit_ for exit_ in await asyncio.gather(*senders) if exit_ is not None]
+        # an interpreter exit first: it must not be hidden behind an error
+        exits.sort(key=lambda exit_: isinstance(exit_, Exception))
+        if exits:
+            raise exits[0]
     await _flush(run)
 
 
 async def _stopping(run: _Run, feed: _Feed, lease: timedelta) -> BaseException | None:
-    """``_work`` in a task of its own: an interpreter exit (SystemExit, KeyboardInterrupt)
-    stops every sender after its current message and is raised again in the drain's task (in
-    a task it would escape the event loop itself)."""
+    """``_work`` in a task of its own: an interpreter exit (SystemExit, KeyboardInterrupt) or
+    an error no message caused (the database lost while writing a mark) stops every sender
+    after its current message and is raised again in the drain's task, once all have
+    stopped. Raised straight out of ``gather``, the others would still be in the middle of a
+    send when ``deliver`` closes the connection under them and skips their marks: messages
+    the server took would go again. The rows still queued keep their claims, which expire."""
     try:
         await _work(run, feed, lease)
-    except (SystemExit, KeyboardInterrupt) as exc:
+    except (SystemExit, KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 (raised again)
         feed.exhausted = True
         feed.queue.clear()
         return exc

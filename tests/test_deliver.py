@@ -167,3 +167,58 @@ async def test_each_message_logs_one_line_without_its_address(
     for r in lines:
         assert r.__dict__["channel"] == "email" and r.__dict__["attempt"] == 1
         assert "@kommune.no" not in r.getMessage() + repr(r.__dict__.get("args"))
+
+
+async def test_a_database_error_in_one_sender_lets_the_others_finish_and_mark_theirs(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One sender's mark write fails (the database went away for a moment) while the others
+    are in the middle of a send: ``deliver`` raises only after every sender has stopped, so
+    no send is left running under a closed connection, and the messages the others had sent
+    meanwhile are marked sent (none of them goes again)."""
+    import asyncio
+
+    import notifier.deliver as deliver_module
+    from notifier.outbox import SENT
+    from notifier.outcomes import settle_sent as real_settle
+
+    ctx.settings = ctx.settings.model_copy(update={"smtp_connections": 4})
+    add_messages(ctx, *(f"p{n}@kommune.no" for n in range(12)))
+    failed: list[int] = []
+
+    def settle_once_failing(session: Session, accepted: list[object]) -> None:
+        if not failed:
+            failed.append(len(accepted))
+            raise RuntimeError("the database went away")
+        real_settle(session, accepted)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deliver_module, "settle_sent", settle_once_failing)
+
+    class Slow:
+        name = "email"
+
+        def __init__(self) -> None:
+            self.in_flight = 0
+            self.sent: list[str] = []
+
+        async def send(self, message: OutgoingMessage) -> None:
+            self.in_flight += 1
+            try:  # the first ones quick, so one sender flushes while the others still send
+                await asyncio.sleep(0.01 if len(self.sent) < 4 else 0.2)
+                self.sent.append(message.to)
+            finally:
+                self.in_flight -= 1
+
+        async def close(self) -> None:
+            pass
+
+    channel = Slow()
+    with pytest.raises(RuntimeError, match="went away"):
+        await deliver(ctx, channel)
+    assert channel.in_flight == 0  # nobody still sending when deliver gave up
+    with Session(ctx.engine) as session:
+        marked = {d.to_address for d in session.exec(select(Delivery)) if d.status == SENT}
+    # all sent except those whose one mark write failed (their claims expire: sent again)
+    assert failed and len(channel.sent) > failed[0]
+    assert len(marked) == len(channel.sent) - failed[0]
+    assert marked < set(channel.sent)

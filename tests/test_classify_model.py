@@ -187,6 +187,26 @@ def test_test_split_is_never_trained_calibrated_or_tuned_on() -> None:
         assert one[key] == other[key], key
 
 
+def test_label_audit_lists_confident_disagreements_of_train_and_dev_only() -> None:
+    """An item labelled with every subtopic is listed for heads whose held-out model says
+    no; a test item, whatever its labels, is never scored."""
+    pytest.importorskip("sklearn")
+    from feeds.classify.train import audit
+
+    examples = [e for e in load_examples() if e.split != "test"][:200]
+    wrong = dataclasses.replace(examples[0], subtopics=frozenset(TAXONOMY.slugs()))
+    test = [e for e in load_examples() if e.split == "test"][:20]
+    flipped = [dataclasses.replace(e, subtopics=frozenset({"tisk"})) for e in test]
+    found = audit([wrong, *examples[1:], *flipped], TAXONOMY)
+    assert found
+    assert not {d.doc for d in found} & {e.doc for e in test}
+    for d in found:
+        assert (d.labelled and d.probability < 0.15) or (not d.labelled and d.probability > 0.85)
+    heads_of_wrong = {d.head for d in found if d.doc == wrong.doc and d.labelled}
+    assert len(heads_of_wrong) >= 5
+    assert {d.head for d in found if d.doc == wrong.doc} <= {*TAXONOMY.slugs(), DOMAIN, URGENT}
+
+
 def test_held_out_scores_come_from_models_that_never_saw_the_document() -> None:
     """Calibration and thresholds are chosen on cross-validated scores: changing the labels
     of one document changes the scores of other folds' items, never its own."""

@@ -164,6 +164,26 @@ def is_disconnect(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.DBAPIError) and bool(exc.connection_invalidated)
 
 
+#: SQLSTATEs of a PostgreSQL server that is going away or not taking connections yet:
+#: admin_shutdown, crash_shutdown, cannot_connect_now (class 08, connection exceptions, too)
+_GOING = frozenset({"57P01", "57P02", "57P03"})
+
+
+def is_lost(exc: BaseException) -> bool:
+    """True when ``exc`` (SQLAlchemy's or the driver's own) says the database cannot be
+    reached: a connection lost or refused, a server shutting down or starting up. Not a
+    locked SQLite file (``notifier.db.write_retrying`` waits for that), nor any error the
+    server answered with (a constraint, a syntax error, a timeout)."""
+    if is_disconnect(exc):
+        return True
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    kinds = {k.__name__ for k in type(orig).__mro__}
+    if not hasattr(orig, "sqlstate") or not kinds & {"OperationalError", "InterfaceError"}:
+        return False  # not a PostgreSQL driver's error, or not about the connection
+    state: str | None = getattr(orig, "sqlstate", None)
+    return state is None or state.startswith("08") or state in _GOING
+
+
 def _once(
     engine: Engine, work: Callable[[Session], T], wait: float | None
 ) -> tuple[bool, T | None]:
@@ -175,7 +195,9 @@ def _once(
             s.commit()
             return True, result
     except sa.exc.DBAPIError as exc:
-        if wait is None or not (is_locked(exc) or is_disconnect(exc)):
+        # a connection refused counts as lost: a restart of PostgreSQL is waited out too (a
+        # "sent" mark after the mail server's 250 must not fail at once and send it again)
+        if wait is None or not (is_locked(exc) or is_lost(exc)):
             raise
         why = "locked" if is_locked(exc) else "connection lost"
         log.info("database %s; trying again in %.2f s", why, wait)
@@ -214,6 +236,7 @@ __all__ = [
     "feeds",
     "is_disconnect",
     "is_locked",
+    "is_lost",
     "make_engine",
     "notifier",
     "session",

@@ -29,7 +29,7 @@ from feeds.store.sources import (
     upsert_sources,
 )
 from notifier.context import Context
-from notifier.db import exclusive, write_retrying, write_retrying_async
+from notifier.db import exclusive, write_retrying_async
 from notifier.leases import worker_id
 from notifier.operators import alert_operators
 from notifier.plan import dispatch
@@ -90,11 +90,15 @@ def make_fetcher(ctx: Context) -> Fetcher:
     return Fetcher(ctx.settings.fetch_policy(), shared=shared_hosts(ctx.engine))
 
 
-def claim_due_sources(ctx: Context, worker: str) -> list[int]:
-    """Claim the due sources of a round for ``worker`` (a lease; one short transaction)."""
+async def claim_due_sources(ctx: Context, worker: str) -> list[int]:
+    """Claim the due sources of a round for ``worker`` (a lease; one short transaction). A
+    lost connection is waited for without blocking the event loop (the worker's other jobs,
+    a delivery in flight, go on meanwhile)."""
     lease = timedelta(seconds=ctx.settings.check_lease_seconds)
     limit = ctx.settings.check_claim_limit
-    return write_retrying(ctx.engine, lambda s: claim_due(s, ctx.clock(), worker, lease, limit))
+    return await write_retrying_async(
+        ctx.engine, lambda s: claim_due(s, ctx.clock(), worker, lease, limit)
+    )
 
 
 @asynccontextmanager
@@ -114,8 +118,10 @@ async def keeping_claims(ctx: Context, ids: Sequence[int], worker: str) -> Async
     try:
         yield
     except BaseException:
+        # given back without blocking the event loop while a lost database is waited for
+        # (if it stays away, the lease expires and they are taken again)
         with contextlib.suppress(Exception):
-            write_retrying(ctx.engine, lambda s: release_claims(s, ids, worker))
+            await write_retrying_async(ctx.engine, lambda s: release_claims(s, ids, worker))
         raise
     finally:
         if task is not None:
@@ -150,7 +156,7 @@ async def check(
             )
     else:
         claim = worker or worker_id()
-        ids = claim_due_sources(ctx, claim)
+        ids = await claim_due_sources(ctx, claim)
         if ids:
             log.info("%s claimed %d due source(s)", claim, len(ids))
     rules, confirm = ctx.settings.hold_rules(), ctx.settings.confirm_rules()

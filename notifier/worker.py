@@ -51,7 +51,7 @@ from feeds.store.models import Source
 from feeds.store.sources import prune_check_history
 from notifier import audit, delivery_audit, outbox, staff
 from notifier.context import Context
-from notifier.db import is_disconnect
+from notifier.db import is_lost
 from notifier.deliver import deliver
 from notifier.leases import claim_run, finish_run, purge_runs, worker_id
 from notifier.operators import report_overdue_reviews
@@ -209,26 +209,6 @@ async def housekeeping_job(ctx: Context) -> None:
     log.info("housekeeping: %s", housekeep_deliveries(ctx))
     log.info("housekeeping: %s", housekeep_runs(ctx))
     finish_run(ctx.engine, "housekeeping", day, ctx.clock(), worker_id())
-
-
-#: SQLSTATEs of a PostgreSQL server that is going away or not taking connections yet:
-#: admin_shutdown, crash_shutdown, cannot_connect_now (class 08, connection exceptions, too)
-_GOING = frozenset({"57P01", "57P02", "57P03"})
-
-
-def is_lost(exc: BaseException) -> bool:
-    """True when ``exc`` (SQLAlchemy's or the driver's own) says the database cannot be
-    reached: a connection lost or refused, a server shutting down or starting up. Not a
-    locked SQLite file (``notifier.db.write_retrying`` waits for that), nor any error the
-    server answered with (a constraint, a syntax error, a timeout)."""
-    if is_disconnect(exc):
-        return True
-    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
-    kinds = {k.__name__ for k in type(orig).__mro__}
-    if not hasattr(orig, "sqlstate") or not kinds & {"OperationalError", "InterfaceError"}:
-        return False  # not a PostgreSQL driver's error, or not about the connection
-    state: str | None = getattr(orig, "sqlstate", None)
-    return state is None or state.startswith("08") or state in _GOING
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,37 @@ def test_an_error_the_server_answered_with_is_not_a_lost_database(error: Excepti
     assert not is_lost(ValueError("not a database error"))
 
 
+def test_a_write_waits_out_a_refused_connection_as_it_waits_out_a_dropped_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``write_retrying`` (every mark the delivery writes) tries a refused connection again
+    (a PostgreSQL restart), on a new connection, and gives up only when the waits are spent;
+    an error the server answered with is raised at once."""
+    from socket import socket
+
+    from notifier import db
+
+    with socket() as probe:  # a port nobody listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test")
+    monkeypatch.setattr(db, "LOCKED_WAITS", (0.0, 0.0))
+    tries: list[int] = []
+
+    def work(session: Session) -> int:
+        tries.append(1)
+        return int(session.exec(sa.select(1)).one()[0])  # type: ignore[call-overload]
+
+    with pytest.raises(sa.exc.OperationalError):
+        db.write_retrying(engine, work)
+    assert len(tries) == 3  # the first try and one after each wait
+    tries.clear()
+    with pytest.raises(sa.exc.OperationalError):
+        asyncio.run(db.write_retrying_async(engine, work))
+    assert len(tries) == 3
+    engine.dispose()
+
+
 # --- the watch around the jobs (SQLite, in process) ---------------------------------
 
 

@@ -24,7 +24,7 @@ from feeds.classify import (
 )
 from feeds.classify.dataset import Example, load_examples, split_of
 from feeds.classify.features import extract
-from feeds.classify.model import DOMAIN, URGENT, load_model, model_text
+from feeds.classify.model import DOMAIN, URGENT, Model, load_model, model_text
 
 TAXONOMY = load_taxonomy()
 GAZETTEER = load_gazetteer()
@@ -487,3 +487,16 @@ def _values(ex: Example, found: rules.Evidence) -> dict[str, float]:
         title=ex.title, text=ex.text, url=ex.url, kind=ex.kind,
         section_path=ex.section_path, evidence=found,
     ).values  # fmt: skip
+
+
+def test_the_loaded_model_keeps_every_feature_name_and_refuses_one_it_cannot_keep() -> None:
+    model = load_model()
+    data = json.loads(model_text())
+    assert model.features == tuple(data["weights"])  # the compact copies are the same names
+    one = {"format": 1, "heads": ["a"], "bias": [0], "calibration": [[1, 0]], "thresholds": [0.5]}
+    assert Model({**one, "weights": {"w:smitte": [1], "c:mitt": [2]}}).features == (
+        "w:smitte",
+        "c:mitt",
+    )
+    with pytest.raises(ClassifyDataError, match="NUL"):
+        Model({**one, "weights": {"w:a\x00b": [1]}})

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -71,7 +71,9 @@ class Model:
         if data.get("format") != FORMAT:
             raise ClassifyDataError(f"model format {data.get('format')!r}, expected {FORMAT}")
         self.heads: tuple[str, ...] = tuple(data["heads"])
-        self.features: tuple[str, ...] = tuple(data["weights"])
+        self.features: tuple[str, ...] = _fresh(data["weights"])
+        if len(self.features) != len(data["weights"]):
+            raise ClassifyDataError("model: a feature name holds a NUL character")
         self._index = {name: row for row, name in enumerate(self.features)}
         n = len(self.heads)
         for row, ints in enumerate(data["weights"].values()):
@@ -125,6 +127,14 @@ class Model:
             for i in order
             if points[i] > 0
         ]
+
+
+def _fresh(names: Iterable[str]) -> tuple[str, ...]:
+    """Copies of ``names`` made side by side. The names the JSON parser made sit among the
+    half a million numbers of the weights, which are freed right after loading; kept, they
+    would pin that memory (a worker's RSS: +30 MB for a 3 MB matrix, +13 MB with copies)."""
+    joined = "\x00".join(names)
+    return tuple(joined.split("\x00")) if joined else ()
 
 
 def sigmoid(x: float) -> float:

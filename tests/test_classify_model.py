@@ -24,7 +24,7 @@ from feeds.classify import (
 )
 from feeds.classify.dataset import Example, load_examples, split_of
 from feeds.classify.features import extract
-from feeds.classify.model import DOMAIN, URGENT, Model, load_model, model_text
+from feeds.classify.model import DOMAIN, URGENT, Model, load_model, model_text, parse_model
 
 TAXONOMY = load_taxonomy()
 GAZETTEER = load_gazetteer()
@@ -492,7 +492,11 @@ def _values(ex: Example, found: rules.Evidence) -> dict[str, float]:
 def test_the_loaded_model_keeps_every_feature_name_and_refuses_one_it_cannot_keep() -> None:
     model = load_model()
     data = json.loads(model_text())
-    assert model.features == tuple(data["weights"])  # the compact copies are the same names
+    whole = Model(data)  # read as plain JSON: the same model as the line-by-line reading
+    assert model.features == whole.features == tuple(data["weights"])
+    assert model.heads == whole.heads and model.thresholds == whole.thresholds
+    assert model.calibration == whole.calibration
+    assert (model.weights == whole.weights).all() and (model.bias == whole.bias).all()
     one = {"format": 1, "heads": ["a"], "bias": [0], "calibration": [[1, 0]], "thresholds": [0.5]}
     assert Model({**one, "weights": {"w:smitte": [1], "c:mitt": [2]}}).features == (
         "w:smitte",
@@ -500,3 +504,19 @@ def test_the_loaded_model_keeps_every_feature_name_and_refuses_one_it_cannot_kee
     )
     with pytest.raises(ClassifyDataError, match="NUL"):
         Model({**one, "weights": {"w:a\x00b": [1]}})
+
+
+def test_a_model_file_with_a_broken_weights_line_is_refused_with_its_reason() -> None:
+    text = model_text()
+    first = text.index('": [', text.index('"weights": {')) + 4  # the first feature's weights
+    cut = text[:first] + text[first:].replace(", ", ", 7, ", 1)  # one weight too many
+    data = json.loads(text)
+    n, heads = len(data["weights"]), len(data["heads"])
+    with pytest.raises(ClassifyDataError, match=f"{n * heads + 1} weights for {n} features"):
+        parse_model(cut)
+    line_end = text.index("\n", first)
+    garbled = text[:line_end] + '\n"x": oops,' + text[line_end:]
+    with pytest.raises(ClassifyDataError, match="cannot be read"):
+        parse_model(garbled)
+    # a model file written another way (whole JSON, another order) is read as JSON
+    assert parse_model(json.dumps(data)).features == load_model().features

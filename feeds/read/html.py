@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -95,6 +95,15 @@ _ATTRIBUTE = re.compile(r"\s+[^\s=>/]")
 #: libxml2 checks each attribute against the ones before it: 40,000 attributes on one element
 #: take 10 s, a 10 MiB page of them hours. No real element has more than a few dozen.
 MAX_ATTRIBUTES = 1000
+#: A page with more elements than this is refused before it is parsed (``refuse_hostile_markup``).
+#: The largest pages we watch (regjeringen.no, helsedirektoratet.no) have a few thousand
+#: elements, the test corpus at most 3.4 a KB (a 10 MiB body, the fetch limit, of that
+#: density: ~35,000), a 100 KB guidance page ~350. Reading a page costs ~4 µs of CPU an
+#: element (parse, drop, walk, sections): the limit caps it near 0.8 s and ~60 MiB, where a
+#: 10 MiB page of 870,000 <p>s took 3.6 s and 300 MiB to be accepted.
+MAX_ELEMENTS = 200_000
+#: the element scan hands libxml2 the text this many characters at a time
+SCAN_CHUNK = 1 << 16
 #: a decoded page with more NUL characters than this share is not text in that encoding
 _MAX_NUL_SHARE = 0.01
 _PROBLEM_PAGES = tuple(
@@ -114,7 +123,7 @@ _PROBLEM_PAGES = tuple(
 _PROBLEM_MAX_CHARS = 1500
 #: A page split into more sections than this is no page a reader follows section by section
 #: (the largest guides and regulations we watch have a few hundred headings); its snapshot
-#: would only grow without bound.
+#: would only grow without bound. Refused as soon as the walk passes it (``_SectionBuilder``).
 MAX_SECTIONS = 5000
 # one selector group: one tree scan instead of one per selector
 _ALWAYS_DROP_CSS = ", ".join(_ALWAYS_DROP)
@@ -186,7 +195,7 @@ def html_to_text(fragment: str) -> str:
     """Text of an HTML fragment, block elements on lines of their own; '' for empty input."""
     if "<" not in fragment and "&" not in fragment:
         return clean_text(fragment)
-    refuse_hostile_markup(fragment)
+    refuse_hostile_markup(fragment, "the HTML of an entry")
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -232,10 +241,12 @@ def parse_page(body: bytes, headers: Mapping[str, str] | None = None, plain: boo
     return _parse_html(text, plain)
 
 
-def refuse_hostile_markup(text: str) -> None:
+def refuse_hostile_markup(text: str, what: str = "the page") -> None:
     """Raise SourceProblem for text no HTML parser should be given: an element with more than
-    ``MAX_ATTRIBUTES`` attributes (quadratic in libxml2), or bytes that were not text in the
-    encoding they were decoded with (NUL characters: UTF-16 read as UTF-8)."""
+    ``MAX_ATTRIBUTES`` attributes (quadratic in libxml2), more than ``MAX_ELEMENTS`` elements
+    (``refuse_countless_elements``), or bytes that were not text in the encoding they were
+    decoded with (NUL characters: UTF-16 read as UTF-8). ``what`` names the text in the
+    element problem."""
     nuls = text.count("\x00")
     if nuls > 64 and nuls > len(text) * _MAX_NUL_SHARE:
         raise SourceProblem(
@@ -249,6 +260,63 @@ def refuse_hostile_markup(text: str) -> None:
                 f"an element of the page has {attributes} attributes (the limit is "
                 f"{MAX_ATTRIBUTES}); the page is not read"
             )
+    refuse_countless_elements(text, what)
+
+
+class _Countless(Exception):
+    """The element scan passed ``MAX_ELEMENTS`` (never leaves this module)."""
+
+
+class _ElementCounter:
+    """A parser target of libxml2's HTML parser: counts the elements it starts, builds no
+    tree, and stops the parse (``_Countless``) at the first one past ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.elements = 0
+
+    def start(self, tag: str, attributes: object) -> None:
+        self.elements += 1
+        if self.elements > self.limit:
+            raise _Countless
+
+    def close(self) -> int:
+        return self.elements
+
+
+def _counting_parser(target: _ElementCounter) -> Any:
+    """libxml2's HTML parser feeding ``target`` (a function: tests count what it is fed)."""
+    # counts starts only: the stubs' ParserTarget wants every callback, lxml calls those defined
+    return etree.HTMLParser(target=cast(Any, target))
+
+
+def refuse_countless_elements(text: str, what: str = "the page") -> None:
+    """Raise SourceProblem when ``text`` holds more than ``MAX_ELEMENTS`` elements, before any
+    tree is built: libxml2's HTML parser, the one that parses pages, is fed the text
+    ``SCAN_CHUNK`` characters at a time into a target that only counts, and stops at the
+    chunk where the count passes the limit; the rest is never read. Every element of the
+    markup (but the html, head, body or p libxml2 implies) is a tag of at least three
+    characters beginning with '<' ('<p>', '</p>'), so text no longer than three times the limit
+    is not scanned at all (nor counted: every page we watch), nor text with no more '<' than
+    the limit (one count of one character, ~0.3 ms for 1 MB)."""
+    if len(text) <= 3 * MAX_ELEMENTS or text.count("<") <= MAX_ELEMENTS:
+        return
+    counter = _ElementCounter(MAX_ELEMENTS)
+    parser = _counting_parser(counter)
+    read = 0
+    try:
+        while read < len(text):
+            chunk = text[read : read + SCAN_CHUNK]
+            read += len(chunk)
+            parser.feed(chunk)
+        parser.close()
+    except _Countless:
+        raise SourceProblem(
+            f"{what} has more than {MAX_ELEMENTS} elements (within its first {read} "
+            "characters; the largest pages we watch have a few thousand); it is not read"
+        ) from None
+    except etree.Error as exc:
+        raise SourceProblem(f"{what} cannot be parsed as HTML: {exc}") from None
 
 
 def _main_of(
@@ -348,11 +416,6 @@ def _drop_found(elements: Any) -> None:
 
 
 def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
-    if len(sections) > MAX_SECTIONS:
-        raise SourceProblem(
-            f"the main content has {len(sections)} sections (more than {MAX_SECTIONS}): set a "
-            "narrower content selector for this source in the catalogue"
-        )
     length = sum(s.length for s in sections)
     if length == 0 and not any(s.path for s in sections):
         raise SourceProblem("the main content is empty")
@@ -426,7 +489,7 @@ class _SectionBuilder:
         source = _raw_digest(kinds, texts, self.salt)
         known = self.reuse.get((path, source))
         if known is not None:
-            self.out.append(known)
+            self._append(known)
             self.signals.extend(known.signals)
             return
         for level, text in zip(kinds, texts, strict=True):
@@ -437,10 +500,20 @@ class _SectionBuilder:
         signals = tuple(sorted({d.isoformat() for d in self.found}))
         self.signals.extend(signals)
         if self.lines:
-            self.out.append(Section(path, "\n".join(self.lines), source, signals))
+            self._append(Section(path, "\n".join(self.lines), source, signals))
         self.lines = []
         self.seen = set()
         self.found = []
+
+    def _append(self, section: Section) -> None:
+        """Add a finished section; past ``MAX_SECTIONS`` the page is refused at once, in the
+        walk (``_walk`` is a generator: the rest of the page is never walked nor cleaned)."""
+        self.out.append(section)
+        if len(self.out) > MAX_SECTIONS:
+            raise SourceProblem(
+                f"the main content has more than {MAX_SECTIONS} sections: set a narrower "
+                "content selector for this source in the catalogue"
+            )
 
     def _line(self, level: int, text: str) -> None:
         line = clean_text(text)

@@ -7,7 +7,9 @@ Attacks: bodies that never end (chunked forever, gzip forever, one byte every 0.
 a header line that never ends), gzip and deflate bombs, a Content-Length of a terabyte,
 nesting 100,000 deep (HTML and XML; a feed is refused at 256 levels or 50,000 elements,
 and a 10 MiB feed of nesting, of flat elements, or of nesting behind one broken entity stops
-the parser within its first chunks: ``test_feed_structure_*``), an element with 200,000 attributes (quadratic in
+the parser within its first chunks: ``test_feed_structure_*``), HTML of countless elements or
+sections (a page is refused past 200,000 elements before it is parsed, or past 5,000 sections
+during the walk: ``test_html_elements_*``, ``test_html_sections_*``), an element with 200,000 attributes (quadratic in
 libxml2: hours for a 10 MiB page before this was refused), broken encodings (UTF-16 served as
 UTF-8, invalid UTF-8, an unknown charset, NUL characters), external entities, XInclude and
 stylesheets pointing at a file of this machine, and PDF attachments that inflate to gigabytes,
@@ -198,6 +200,16 @@ def cases(secret_uri: str) -> dict[str, Case]:
         "html-nested-80k": Case("page", page(deep_html), problem="empty"),
         "html-unclosed-100k": Case("page", page("<h1>T</h1>" + "<b><i>" * 50_000 + "x")),
         "html-200k-attributes": Case("page", page(f"<h1>T</h1><p {attrs}>x</p>"), problem="attributes"),
+        # refused before parsing: the element scan stops past MAX_ELEMENTS (test_html_elements_*);
+        # 900 KB, under the test settings' 1 MiB body limit
+        "html-flat-300k": Case(
+            "page", page("<h1>T</h1>" + "<p>" * 300_000),
+            problem="more than 200000 elements",
+        ),
+        # refused in the walk, at the 5001st section
+        "html-sections-20k": Case(
+            "page", page("<h2>K</h2><p>t</p>" * 20_000), problem="more than 5000 sections"
+        ),
         "feed-item-200k-attributes": Case(
             "feed", rss("T", f"&lt;p {attrs}&gt;x&lt;/p&gt;"), XML, problem="attributes"
         ),
@@ -278,7 +290,8 @@ def cases(secret_uri: str) -> dict[str, Case]:
 
 
 CASE_NAMES = [
-    "html-nested-80k", "html-unclosed-100k", "html-200k-attributes", "feed-item-200k-attributes",
+    "html-nested-80k", "html-unclosed-100k", "html-200k-attributes", "html-flat-300k",
+    "html-sections-20k", "feed-item-200k-attributes",
     "feed-nested-100k", "feed-flat-150k", "feed-broken-then-nested", "utf16-served-as-utf8", "utf16-odd-length", "invalid-utf8",
     "unknown-charset", "stray-nul-characters", "feed-nul-reference", "gzip-bomb",
     "deflate-bomb", "terabyte-content-length", "xhtml-file-entity", "xhtml-xinclude",
@@ -525,3 +538,142 @@ def test_feed_structure_the_limits_are_where_they_say(
     else:
         with pytest.raises(SourceProblem, match=problem):
             extract_feed(body)
+
+
+# ----------------------------------------------------------------------------- HTML structure
+
+
+def _ten_mib_pages() -> dict[str, bytes]:
+    return {
+        "flat": page("<p>tekst</p>" * (TEN_MIB // 12)),
+        "headings": page("<h2>Kapittel</h2><p>tekst</p>" * (TEN_MIB // 29)),
+        "nested": page("<div>" * (TEN_MIB // 11) + "</div>" * (TEN_MIB // 11)),
+    }
+
+
+@pytest.mark.parametrize("name", ["flat", "headings", "nested"])
+def test_html_elements_a_10_mib_page_is_refused_before_it_is_parsed(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bounded by structure, not by the clock: the element scan is handed the page
+    ``SCAN_CHUNK`` characters at a time (counted here) and stops at the chunk where the count
+    passes ``MAX_ELEMENTS``; no tree is built, so nothing is dropped, walked or sectioned
+    (3.6 s and 300 MiB for the flat page, 4.9 s for the headings, before)."""
+    from feeds.read import html
+
+    body = _ten_mib_pages()[name]
+    assert len(body) >= TEN_MIB - 1024
+    handed: list[int] = []
+    create = html._counting_parser
+
+    class Counting:
+        """The scan's parser, counting the characters it is handed."""
+
+        def __init__(self, target: html._ElementCounter) -> None:
+            self.parser = create(target)
+
+        def feed(self, data: str) -> None:
+            handed.append(len(data))
+            self.parser.feed(data)
+
+        def close(self) -> object:
+            return self.parser.close()
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a page the element scan should refuse was parsed")
+
+    monkeypatch.setattr(html, "_counting_parser", Counting)
+    monkeypatch.setattr(html, "_parse_html", never)
+    with pytest.raises(SourceProblem, match="more than 200000 elements") as refused:
+        html.extract_page(body, HTML)
+    # the densest of these (<div>, 5 characters an element) passes the limit in 1 MB
+    assert sum(handed) <= 48 * html.SCAN_CHUNK < len(body) // 3, sum(handed)
+    assert f"within its first {sum(handed)} characters" in str(refused.value)
+
+
+def test_html_elements_only_elements_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1.6 million '<' in a script, a comment and text are scanned (there are that many '<'),
+    but they are no elements: the page is read."""
+    from feeds.read import html
+
+    body = page(
+        "<h1>T</h1><p>x</p><script>"
+        + "<p>" * 1_000_000
+        + "</script>"
+        + " &lt;i&gt;" * 300_000
+        + "<!--"
+        + "<b>" * 300_000
+        + "--><p>y</p>"
+    )
+    scanned: list[int] = []
+    create = html._counting_parser
+
+    def counting(target: html._ElementCounter) -> object:
+        scanned.append(1)
+        return create(target)
+
+    monkeypatch.setattr(html, "_counting_parser", counting)
+    content = html.extract_page(body, HTML)
+    assert scanned == [1]
+    assert [s.path for s in content.sections] == [("T",)]
+    text = content.sections[0].text
+    assert text.startswith("x\n<i> <i> ") and text.endswith("<i>\ny"), (text[:20], text[-20:])
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "problem"),
+    [
+        (994, None),  # + html, head, title, body, main, h1: 1,000 elements
+        (995, "more than 1000 elements"),
+    ],
+)
+def test_html_elements_the_limit_is_where_it_says(
+    paragraphs: int, problem: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feeds.read import html
+
+    monkeypatch.setattr(html, "MAX_ELEMENTS", 1000)
+    body = page("<h1>T</h1>" + "<p>tekst</p>" * paragraphs)
+    for text in (body, page("<h1>T</h1>" + "<p>tekst" * paragraphs)):  # closed or not
+        if problem is None:
+            assert len(html.extract_page(text, HTML).sections) == 1
+        else:
+            with pytest.raises(SourceProblem, match=problem):
+                html.extract_page(text, HTML)
+
+
+def test_html_elements_an_entry_is_refused_as_an_entry() -> None:
+    from feeds.read import html
+
+    with pytest.raises(SourceProblem, match="the HTML of an entry has more than 200000"):
+        html.html_to_text("<p>x</p>" * 200_001)
+
+
+def test_html_sections_the_walk_stops_at_the_first_section_past_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counted as the sections are built, not after the walk: the walk (a generator) is
+    not asked for one event more than the section past the limit needs."""
+    from feeds.read import html
+
+    monkeypatch.setattr(html, "MAX_SECTIONS", 50)
+    walked: list[html.Event] = []
+    walk = html._walk
+
+    def counting(main: object) -> Iterator[html.Event]:
+        for event in walk(main):
+            walked.append(event)
+            yield event
+
+    monkeypatch.setattr(html, "_walk", counting)
+    body = page("".join(f"<h2>K{i}</h2><p>t{i}</p>" for i in range(20_000)))
+    with pytest.raises(SourceProblem, match="more than 50 sections"):
+        html.extract_page(body, HTML)
+    # the white space before the first heading, then 51 sections: the 51st is complete when
+    # the 52nd heading starts
+    assert len(walked) == 1 + 51 * 2 + 1, len(walked)
+    assert walked[-1] == (2, "K51")
+    walked.clear()
+    body = page("".join(f"<h2>K{i}</h2><p>t{i}</p>" for i in range(50)))
+    assert len(html.extract_page(body, HTML).sections) == 50
+    assert len(walked) == 1 + 50 * 2

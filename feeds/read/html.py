@@ -99,7 +99,7 @@ MAX_ATTRIBUTES = 1000
 #: The largest pages we watch (regjeringen.no, helsedirektoratet.no) have a few thousand
 #: elements, the test corpus at most 3.4 a KB (a 10 MiB body, the fetch limit, of that
 #: density: ~35,000), a 100 KB guidance page ~350. Reading a page costs ~4 µs of CPU an
-#: element (parse, drop, walk, sections): the limit caps it near 0.8 s and ~60 MiB, where a
+#: element (parse, drop, walk, sections): the limit caps it near 0.85 s and 70 MiB, where a
 #: 10 MiB page of 870,000 <p>s took 3.6 s and 300 MiB to be accepted.
 MAX_ELEMENTS = 200_000
 #: the element scan hands libxml2 the text this many characters at a time

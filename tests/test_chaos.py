@@ -48,6 +48,7 @@ from subscribers.models import Subscriber
 from tests.conftest import make_settings
 from tests.support.faultysmtp import FaultySmtp, faulty_smtp
 from tests.support.httpserver import FixtureServer
+from tests.support.outbox import pending_work
 from tests.support.pginstance import PgInstance, pg_instance, unavailable
 from tests.support.workers import Worker, wait_for, worker_env
 from tests.test_plan import subscribe
@@ -97,19 +98,6 @@ def own_pg(tmp_path: Path) -> Iterator[tuple[Context, PgInstance]]:
             yield Context(settings=settings, engine=engine), server
         finally:
             engine.dispose()
-
-
-def pending_work(ctx: Context) -> int:
-    with ctx.engine.connect() as conn:
-        waiting = conn.execute(
-            sa.select(sa.func.count()).select_from(Delivery).where(col(Delivery.status) == PENDING)
-        ).scalar_one()
-        undispatched = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(Change)
-            .where(col(Change.dispatched_at).is_(None), col(Change.status) == "published")
-        ).scalar_one()
-    return int(waiting) + int(undispatched)
 
 
 def has_started(worker: Worker) -> bool:
@@ -257,7 +245,7 @@ def drain(ctx: Context, storm: Storm) -> None:
             unchecked = conn.execute(
                 sa.select(sa.func.count()).select_from(Source).where(stale)
             ).scalar_one()
-        return unchecked == 0 and pending_work(ctx) == 0
+        return unchecked == 0 and pending_work(ctx.engine) == 0
 
     wait_for(settled, 150, f"the outbox to drain (seed {SEED})", *storm.procs)
 

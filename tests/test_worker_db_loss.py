@@ -34,10 +34,11 @@ from feeds.store.sources import upsert_sources
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.message import OutgoingMessage
-from notifier.outbox import PENDING, SENT, Delivery
+from notifier.outbox import SENT, Delivery
 from notifier.worker import Backoff, DatabaseWatch, is_lost, run_worker
 from tests.conftest import make_settings
 from tests.support.httpserver import FixtureServer
+from tests.support.outbox import pending_work
 from tests.support.pginstance import PgInstance, pg_instance, unavailable
 from tests.support.smtpserver import Inbox
 from tests.test_plan import subscribe
@@ -349,16 +350,7 @@ def setup_page(ctx: Context, http: FixtureServer) -> None:
 
 
 def settled(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        waiting = conn.execute(
-            sa.select(sa.func.count()).select_from(Delivery).where(col(Delivery.status) == PENDING)
-        ).scalar_one()
-        undispatched = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(Change)
-            .where(col(Change.dispatched_at).is_(None), col(Change.status) == "published")
-        ).scalar_one()
-    return waiting == 0 and undispatched == 0
+    return pending_work(engine) == 0
 
 
 def sent_tokens(engine: Engine) -> set[str]:

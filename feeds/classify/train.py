@@ -186,16 +186,25 @@ def _held_out_scores(
     return z
 
 
+def _training_rows(
+    examples: Sequence[Example], taxonomy: Taxonomy
+) -> tuple[list[str], list[Example], list[Features], npt.NDArray[np.bool_]]:
+    """The heads, the items learned from (train and dev; never test), their features and
+    their labels (one row an item, one column a head)."""
+    heads = [*sorted(taxonomy.slugs()), DOMAIN, URGENT]
+    used = [ex for ex in examples if ex.split != "test"]
+    feats = [item_features(taxonomy, ex) for ex in used]
+    y = np.array([head_labels(ex, heads) for ex in used], dtype=bool).reshape(-1, len(heads))
+    return heads, used, feats, y
+
+
 def build(
     examples: Sequence[Example], taxonomy: Taxonomy | None = None, c: float | None = None
 ) -> dict[str, Any]:
     """The model file's data, from the labelled examples (train and dev; never test)."""
     taxonomy = taxonomy or load_taxonomy()
     c = C if c is None else c
-    heads = [*sorted(taxonomy.slugs()), DOMAIN, URGENT]
-    used = [ex for ex in examples if ex.split != "test"]
-    feats = [item_features(taxonomy, ex) for ex in used]
-    y = np.array([head_labels(ex, heads) for ex in used], dtype=bool).reshape(-1, len(heads))
+    heads, used, feats, y = _training_rows(examples, taxonomy)
     vocab, columns = _fit_heads(feats, y, c)
     weights = {
         name: [columns[h][0][row] for h in range(len(heads))]
@@ -250,10 +259,7 @@ def audit(
     never scored."""
     taxonomy = taxonomy or load_taxonomy()
     c = C if c is None else c
-    heads = [*sorted(taxonomy.slugs()), DOMAIN, URGENT]
-    used = [ex for ex in examples if ex.split != "test"]
-    feats = [item_features(taxonomy, ex) for ex in used]
-    y = np.array([head_labels(ex, heads) for ex in used], dtype=bool).reshape(-1, len(heads))
+    heads, used, feats, y = _training_rows(examples, taxonomy)
     z = _held_out_scores(feats, y, [ex.doc for ex in used], c)
     found = []
     for h, head in enumerate(heads):

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from feeds.store.models import Change, Snapshot, Source
 from notifier.channels import SmtpChannel
 from notifier.context import Context
 from notifier.deliver import DeliverReport, deliver
+from notifier.outbox import PENDING, Delivery
 
 
 def smtp_channel(port: int) -> SmtpChannel:
@@ -61,3 +64,18 @@ def store_change(
         session.commit()
         assert change.id is not None
         return change.id
+
+
+def pending_work(engine: Engine) -> int:
+    """Messages waiting in the outbox plus published changes not yet dispatched: 0 once
+    everything found has been told."""
+    with engine.connect() as conn:
+        waiting = conn.execute(
+            sa.select(sa.func.count()).select_from(Delivery).where(col(Delivery.status) == PENDING)
+        ).scalar_one()
+        undispatched = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(Change)
+            .where(col(Change.dispatched_at).is_(None), col(Change.status) == "published")
+        ).scalar_one()
+    return int(waiting) + int(undispatched)

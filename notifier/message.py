@@ -20,3 +20,12 @@ class OutgoingMessage:
         """A stable Message-ID derived from the idempotency key: a resend is recognisable."""
         token = hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:40]
         return f"<{token}@{domain}>"
+
+
+def unsubscribe_headers(unsubscribe: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058 one-click unsubscribe headers for a mail whose signed
+    unsubscribe link is ``unsubscribe``."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }

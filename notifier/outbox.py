@@ -44,7 +44,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from feeds.store.models import UTCDateTime, utcnow
-from notifier.message import OutgoingMessage
+from notifier.message import OutgoingMessage, unsubscribe_headers
 
 PENDING, SENT, FAILED, ERASED = "pending", "sent", "failed", "erased"
 #: kinds of failure (``Delivery.failure``)
@@ -93,6 +93,13 @@ def fill(parts: Sequence[str], personal: Mapping[str, str], html: bool) -> str:
         value = personal.get(out[i], "")
         out[i] = str(escape(value)) if html else value
     return "".join(out)
+
+
+def join(body: Body, personal: Mapping[str, str]) -> tuple[str, str, dict[str, str]]:
+    """The text, HTML and headers of a shared body with one recipient's personal parts put
+    in: the List-Unsubscribe headers follow from the unsubscribe link (not stored twice)."""
+    headers = unsubscribe_headers(personal[UNSUBSCRIBE]) if UNSUBSCRIBE in personal else {}
+    return fill(body.text, personal, False), fill(body.html, personal, True), headers
 
 
 def _check_parts(parts: object) -> tuple[str, ...]:
@@ -163,21 +170,22 @@ class Delivery(SQLModel, table=True):
     def message(self, body: Body | None = None) -> OutgoingMessage:
         """The message as it is sent: its own body, or the shared ``body`` it refers to with
         its personal parts put in (``MissingBody`` when that is not given)."""
-        text, html = self.body_text, self.body_html
+        text, html, headers = self.body_text, self.body_html, dict(self.headers)
         if self.body_id is not None:
             if body is None:
                 raise MissingBody(f"the shared body {self.body_id} of this message is missing")
             personal = self.personal or {}
             if not isinstance(personal, dict):
                 raise ValueError("the personal parts of this message are not a map")
-            text, html = fill(body.text, personal, False), fill(body.html, personal, True)
+            text, html, derived = join(body, personal)
+            headers |= derived
         return OutgoingMessage(
             to=self.to_address,
             subject=self.subject,
             text=text,
             html=html,
             idempotency_key=self.idempotency_key,
-            headers=dict(self.headers),
+            headers=headers,
         )
 
     @property
@@ -369,7 +377,7 @@ class Claim:
 
     def message(self, row: Delivery) -> OutgoingMessage:
         """The message of one of the rows, its shared body joined."""
-        return row.message(self.found.get(row.body_id) if row.body_id is not None else None)
+        return row.message(self.found.get(row.body_id or 0))
 
 
 def claim(session: Session, now: datetime, lease: timedelta, limit: int = 50) -> Claim:

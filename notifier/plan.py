@@ -759,19 +759,21 @@ def _write_messages(
         row = {
             "idempotency_key": key, "subscriber_id": digest.recipient.subscriber_id,
             "channel": digest.channel, "kind": digest.kind, "to_address": storable(message.to),
-            "headers": {storable(k): storable(v) for k, v in message.headers.items()},
             "status": QUEUED, "attempts": 0, "created_at": now, "next_attempt_at": now,
         }  # fmt: skip
         if isinstance(message, Parted):
-            # the form and the personal parts were made storable by the FormRenderer
+            # the form and the personal parts were made storable by the FormRenderer; the
+            # headers follow from the personal parts when it is sent (``outbox.join``)
             row |= {
-                "subject": message.subject, "body_text": "", "body_html": "",
+                "subject": message.subject, "body_text": "", "body_html": "", "headers": {},
                 "body_id": body_ids[message.body.digest], "personal": dict(message.personal),
             }  # fmt: skip
         else:
             row |= {
                 "subject": storable(message.subject), "body_text": storable(message.text),
-                "body_html": storable(message.html), "body_id": None, "personal": None,
+                "body_html": storable(message.html),
+                "headers": {storable(k): storable(v) for k, v in message.headers.items()},
+                "body_id": None, "personal": None,
             }  # fmt: skip
         rows.append(row)
         carried[key] = digest

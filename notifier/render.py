@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from feeds.detect.diff import render_segments_text
 from notifier.digest import Digest, Recipient
-from notifier.message import OutgoingMessage
+from notifier.message import OutgoingMessage, unsubscribe_headers
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MONTHS_NB = (
@@ -158,10 +158,7 @@ class MailLinks:
 
     def headers(self) -> dict[str, str]:
         """RFC 2369 and RFC 8058 one-click unsubscribe headers."""
-        return {
-            "List-Unsubscribe": f"<{self.unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
+        return unsubscribe_headers(self.unsubscribe)
 
 
 LinkMaker = Callable[[Recipient, datetime], MailLinks]

@@ -8,7 +8,7 @@ the idempotency key. Everything else (subject, changes, sections, language, late
 for the personal parts, and splits its text and HTML at the markers into an ``outbox.Body``
 (literal, slot, literal, ...): the body the outbox stores once and shares (``parts``). Each
 recipient's ``Parted`` message carries that body and the values of its slots; joined
-(``outbox.fill``: escaped as Jinja2 would in HTML) it is byte for byte what
+(``outbox.join``: escaped as Jinja2 would in HTML) it is byte for byte what
 ``Renderer.render`` gives (``tests/test_render_batch.py``), already cleaned for storage
 (``outbox.storable``: no NUL, no lone surrogate). So an urgent national change to 100,000
 subscribers costs a handful of template renderings, not 100,000.
@@ -31,7 +31,7 @@ from typing import Any
 
 from notifier.digest import Digest, Recipient
 from notifier.message import OutgoingMessage
-from notifier.outbox import NAME, PREFERENCES, UNSUBSCRIBE, Body, fill, storable
+from notifier.outbox import NAME, PREFERENCES, UNSUBSCRIBE, Body, join, storable
 from notifier.render import MailLinks, Renderer
 
 #: forms kept at once (a digest run has as many forms as there are section layouts)
@@ -43,24 +43,25 @@ STAND_IN_ADDRESS = "x@example.invalid"
 @dataclass(frozen=True)
 class Parted:
     """A mail as the outbox stores it: the shared ``body`` and this recipient's own parts
-    (address, subject, key, List-Unsubscribe headers, the values of the body's slots)."""
+    (address, subject, key, the values of the body's slots; the unsubscribe link, whenever
+    the mail carries links, gives its List-Unsubscribe headers: ``outbox.join``)."""
 
     to: str
     subject: str
     idempotency_key: str
     body: Body
     personal: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
 
     def message(self) -> OutgoingMessage:
         """The whole message, as ``outbox.Delivery.message`` builds it when sending."""
+        text, html, headers = join(self.body, self.personal)
         return OutgoingMessage(
             to=self.to,
             subject=self.subject,
-            text=fill(self.body.text, self.personal, False),
-            html=fill(self.body.html, self.personal, True),
+            text=text,
+            html=html,
             idempotency_key=self.idempotency_key,
-            headers=dict(self.headers),
+            headers=headers,
         )
 
 
@@ -159,18 +160,17 @@ class FormRenderer:
         slots = form.body.slots
         if r.name and NAME in slots:
             personal[NAME] = storable(r.name)
-        headers: dict[str, str] = {}
         if form.with_links and self.renderer.links is not None:
             version = self.versions.get(r.subscriber_id)
             if self.links is not None and version is not None:
                 links = self.links(r.subscriber_id, version, self.now, r.language)
             else:
                 links = self.renderer.links(r, self.now)
-            for slot, url in ((PREFERENCES, links.preferences), (UNSUBSCRIBE, links.unsubscribe)):
-                if slot in slots:
-                    personal[slot] = url
-            headers = links.headers()
+            if PREFERENCES in slots:
+                personal[PREFERENCES] = links.preferences
+            # kept even where the text has no slot for it: it gives the List-Unsubscribe headers
+            personal[UNSUBSCRIBE] = links.unsubscribe
         return Parted(
             to=r.email, subject=form.subject, idempotency_key=digest.idempotency_key,
-            body=form.body, personal=personal, headers=headers,
+            body=form.body, personal=personal,
         )  # fmt: skip

@@ -24,8 +24,9 @@ count local (logged), never refuses a request. ``housekeeping.purge`` deletes th
 the other rate events.
 
 Memory: the windows of one period only (a new window drops the old counts), at most
-``MAX_CLIENTS`` clients a window; past that, new clients share one bucket (an attack from that
-many addresses at once is limited as one client rather than growing the table).
+``MAX_CLIENTS`` clients a window; past that, new clients share a bucket per wide prefix (IPv4
+/16, IPv6 /32: an attack from that many addresses at once is limited per network it holds
+rather than growing the table, and new clients elsewhere keep their own limit).
 
 The limits are settings: NOTIFIER_API_LIMIT_PER_MINUTE (120), NOTIFIER_FEED_LIMIT_PER_MINUTE
 (60) and NOTIFIER_SEARCH_LIMIT_PER_MINUTE (30); 0 turns one off (``limits_from``).
@@ -83,10 +84,22 @@ def limits_from(settings: Settings) -> dict[str, Limit]:
     return {scope: Limit(count) for scope, count in counts.items() if count > 0}
 
 
-#: clients counted per window before new ones share one bucket
+#: clients counted per window before new ones share a bucket per wide prefix (``overflow``)
 MAX_CLIENTS = 100_000
-#: the overflow bucket's key
+#: the last bucket of all, when even the wide prefixes have filled a second table's worth
 OVERFLOW = "*"
+
+
+def overflow(client: str) -> str:
+    """The bucket a new client shares once the table is full: its wide prefix (IPv4 /16,
+    IPv6 /32), so that an attacker who fills the table with fresh addresses limits only new
+    clients of the networks he holds, not every new client everywhere."""
+    try:
+        network = ipaddress.ip_network(client, strict=False)
+    except ValueError:
+        return OVERFLOW
+    wide = 16 if network.version == 4 else 32
+    return f"*{network.supernet(new_prefix=wide)}" if network.prefixlen > wide else f"*{network}"
 
 
 def client_of(request: Request) -> str:
@@ -145,7 +158,9 @@ class RateLimits:
                 self._window[scope], self._counts[scope] = window, {}
             counts = self._counts[scope]
             if client not in counts and len(counts) >= MAX_CLIENTS:
-                client = OVERFLOW
+                client = overflow(client)
+                if client not in counts and len(counts) >= 2 * MAX_CLIENTS:
+                    client = OVERFLOW
             count = counts.setdefault(client, _Count())
             count.hits += 1
             write = self.share and count.hits - count.written >= chunk

@@ -259,6 +259,23 @@ def test_the_count_table_is_bounded_per_window(
     assert limits.hit(API, "192.0.2.102") is None  # a new window starts empty
 
 
+def test_a_full_table_limits_new_clients_by_their_network_not_everyone(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoever fills the table with fresh addresses (a large IPv6 allocation, a botnet in
+    one network) shares a bucket with new clients of his own wide prefix only."""
+    monkeypatch.setattr(ratelimit, "MAX_CLIENTS", 3)
+    limits = RateLimits(ctx, {API: Limit(2)})
+    for n in range(3):  # the table fills with the attacker's /64s
+        assert limits.hit(API, f"2001:db8:0:{n}::/64") is None
+    for n in range(3, 6):
+        limits.hit(API, f"2001:db8:0:{n}::/64")
+    assert limits.hit(API, "2001:db8:0:99::/64") is not None  # his network's bucket is spent
+    assert limits.hit(API, "198.51.100.7") is None  # a new client elsewhere is not
+    assert limits.hit(API, "2001:db9::/64") is None
+    assert ratelimit.overflow("not an address") == ratelimit.OVERFLOW
+
+
 # --- cheap, and shared between processes ----------------------------------------------------
 
 

@@ -253,6 +253,10 @@ async def test_health_and_json_list_unchanged(ctx: Context, client: httpx.AsyncC
     assert health == {"status": "ok", "sources": 3, "failing_sources": 0}
     listed = (await client.get("/api/changes?limit=2")).json()
     assert [c["title"] for c in listed] == ["Kapittel flyttet", "Veileder <b>trukket</b>"]
+    # a large limit is the most (500), as ever, and "²" or 40 digits the default: never an error
+    for limit in ("6000", "9" * 40, "²"):
+        answer = await client.get(f"/api/changes?limit={limit}")
+        assert answer.status_code == 200 and len(answer.json()) == 4  # all there are
 
 
 async def test_links_from_a_nynorsk_mail_open_nynorsk_pages(

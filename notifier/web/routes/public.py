@@ -56,7 +56,7 @@ def index(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSession) ->
 
 @router.get("/api/changes", dependencies=[Depends(api_limit)])
 def api_changes(session: DbSession, limit: str = "50") -> list[dict[str, Any]]:
-    number = digits(limit, 3)  # "²", "٣" or 40 digits: the default
+    number = digits(limit)  # "²" or "٣": the default; any larger number: the most
     size = 50 if number is None else min(max(number, 1), 500)
     return [
         {

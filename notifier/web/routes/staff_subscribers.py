@@ -393,10 +393,11 @@ def _change_text(
             return t["ch_hour_value"].format(hour=hour)
         if name == "digest_weekday" and raw in WEEKDAYS_NB:
             return t[f"weekday_{WEEKDAYS_NB.index(raw)}"]
-        start, _, end = raw.partition("-")
-        first, last = digits(start, 2), digits(end, 2)
-        if name == "quiet" and first is not None and last is not None:
-            return t["quiet_span"].format(start=first, end=last)
+        if name == "quiet":
+            start, _, end = raw.partition("-")
+            first, last = digits(start, 2), digits(end, 2)
+            if first is not None and last is not None:
+                return t["quiet_span"].format(start=first, end=last)
         if name == "role":
             return _role(t, raw)
         if name == "region":

@@ -894,7 +894,14 @@ def _store_plan(
 @contextmanager
 def _gc_frozen() -> Iterator[None]:
     """Move what exists now (the match index, the plan's maps) out of the cyclic collector's
-    way for the length of a large write: its passes would walk them again and again."""
+    way for the length of a large write: its passes would walk them again and again. Not in
+    a process whose start-up objects are frozen already (``pipeline.preload``: a worker):
+    ``gc.unfreeze`` releases every frozen object, so it would undo that freeze for the rest
+    of the process's life (and freezing again afterwards would keep the plan's cycles
+    forever); there only the plan's own objects are walked during the write."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

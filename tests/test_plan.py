@@ -342,3 +342,26 @@ def test_a_subscription_whose_channel_is_push_is_not_mailed(ctx: Context) -> Non
     assert dispatch(ctx) == 1
     assert _outbox(ctx) == [("webpush", "alert", [change])]
     assert preview(ctx, "a@k.no", "immediate") is None
+
+
+def test_a_large_write_leaves_a_start_up_freeze_in_place() -> None:
+    """A worker freezes its start-up objects once (``pipeline.preload``); a dispatch's write
+    must not release them (``gc.unfreeze`` releases every frozen object)."""
+    import gc
+
+    from notifier.plan import _gc_frozen
+
+    already = gc.get_freeze_count()  # a test before may have preloaded in this process
+    if not already:
+        with _gc_frozen():  # no start-up freeze: the write freezes for itself, then releases
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() == 0
+        gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _gc_frozen():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        if not already:
+            gc.unfreeze()

@@ -120,7 +120,8 @@ async def keeping_claims(ctx: Context, ids: Sequence[int], worker: str) -> Async
     except BaseException:
         # given back without blocking the event loop while a lost database is waited for
         # (if it stays away, the lease expires and they are taken again)
-        with contextlib.suppress(Exception):
+        # a second cancellation while it waits must not replace the first error
+        with contextlib.suppress(BaseException):
             await write_retrying_async(ctx.engine, lambda s: release_claims(s, ids, worker))
         raise
     finally:

@@ -314,36 +314,24 @@ def expand_references(body: str, prolog: Prolog) -> str:
 # ----------------------------------------------------------------------------- structure
 
 
-@dataclass(frozen=True)
-class Structure:
-    """What the structure scan saw of a document (for tests and problems)."""
-
-    #: elements started, and the deepest nesting
-    elements: int
-    depth: int
-    #: bytes handed to expat (the whole document: a scan that stops raises instead)
-    read: int
-
-
 class _Limit(Exception):
     """Raised inside expat's handler to stop the scan at once."""
 
 
 def check_structure(
     document: bytes, max_depth: int = MAX_DEPTH, max_elements: int = MAX_ELEMENTS
-) -> Structure:
+) -> None:
     """Scan ``document`` (``feed_document``'s output: no DOCTYPE) with expat, ``SCAN_CHUNK``
     bytes at a time, counting elements and their depth. Raises SourceProblem as soon as an
     element nests deeper than ``max_depth`` or the count passes ``max_elements``: the rest of
     the document is never read. Costs one C-speed pass and two calls a element."""
     parser = xml.parsers.expat.ParserCreate()
-    depth = deepest = elements = 0
+    depth = elements = 0
 
     def start(name: str, attributes: object) -> None:
-        nonlocal depth, deepest, elements
+        nonlocal depth, elements
         depth += 1
         elements += 1
-        deepest = max(deepest, depth)
         if depth > max_depth or elements > max_elements:
             raise _Limit
 
@@ -376,7 +364,6 @@ def check_structure(
         raise SourceProblem(
             f"the feed is not well-formed XML: <unknown>:{exc.lineno}:{exc.offset}: {message}"
         ) from None
-    return Structure(elements, deepest, read)
 
 
 def feed_document(body: bytes, headers: Mapping[str, str] | None = None) -> bytes:

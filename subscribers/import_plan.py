@@ -52,7 +52,7 @@ from subscribers.validate import (
     WEEKDAYS_NB,
     AddressError,
     ScheduleError,
-    digits,
+    region_number,
     validate_address,
 )
 
@@ -185,9 +185,7 @@ def reason_of(values: dict[str | None, object], vocab: Vocabulary) -> tuple[str,
     role = text("role").strip()
     if role not in ROLES:
         return "role", shown(role)
-    region = text("region").strip()
-    if digits(region, 3) is not None and len(region) in (1, 3):
-        region = region.zfill(len(region) + 1)
+    region = region_number(text("region").strip())
     if region and region not in vocab.regions:
         return "region", shown(region)
     office = text("office").strip()

@@ -32,10 +32,10 @@ from subscribers.validate import (
     WEEKDAYS_NB,
     ScheduleError,
     check_quiet,
-    digits,
     parse_hour,
     parse_quiet_hour,
     parse_weekday,
+    region_number,
 )
 
 COLUMNS = ("email", "name", "role", "region", "subtopics", "cadence", "office")
@@ -83,9 +83,8 @@ def parse_row(values: Mapping[str, str], vocab: Vocabulary) -> Row:
     if role not in ROLES:
         raise SubscriberError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     region = (values.get("region") or "").strip() or None
-    if region is not None and digits(region, 3) is not None and len(region) in (1, 3):
-        # spreadsheets drop the leading zero of 0301 and 03
-        region = region.zfill(len(region) + 1)
+    if region is not None:
+        region = region_number(region)
     if region is not None and region not in vocab.regions:
         raise SubscriberError(f"unknown municipality or county number {region!r}")
     office = (values.get("office") or "").strip() or None

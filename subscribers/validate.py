@@ -70,6 +70,14 @@ def digits(text: str | None, most: int = 18) -> int | None:
     return int(text)
 
 
+def region_number(text: str) -> str:
+    """A municipality or county number as the register writes it: spreadsheets drop the
+    leading zero of 0301 and 03, so 1 or 3 ASCII digits get it back; anything else as given."""
+    if digits(text, 3) is not None and len(text) in (1, 3):
+        return text.zfill(len(text) + 1)
+    return text
+
+
 def _shown(raw: str) -> str:
     """The input quoted for a message: escaped (no control character reaches a terminal or
     a log) and shortened."""

@@ -243,3 +243,17 @@ async def test_an_import_upload_with_an_odd_content_length_is_refused_unread(
     refused = await client.send(request)
     assert refused.status_code == status, refused.text[:300]
     assert "Logg ut" in refused.text
+
+
+def test_a_region_number_gets_back_the_zero_a_spreadsheet_dropped_and_nothing_else() -> None:
+    from subscribers.validate import region_number
+
+    assert [region_number(t) for t in ("301", "3", "0301", "03", "46")] == [
+        "0301",
+        "03",
+        "0301",
+        "03",
+        "46",
+    ]
+    for text in ("²", "٣٠١", "12345", "", "3a1"):  # not 1 or 3 ASCII digits: as given
+        assert region_number(text) == text

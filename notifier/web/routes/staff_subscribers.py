@@ -64,7 +64,7 @@ from subscribers import selfservice as ss
 from subscribers.importer import Vocabulary, export_csv, import_csv
 from subscribers.models import Subscriber, Subscription, Suppression
 from subscribers.suppression import BOUNCED, ERASED
-from subscribers.validate import WEEKDAYS_NB, suppression_hashes
+from subscribers.validate import WEEKDAYS_NB, region_number, suppression_hashes
 
 router = APIRouter()
 
@@ -169,9 +169,7 @@ def _regions_for(ctx: Context, place: str) -> list[str] | None:
     """The region values ``place`` (a number or a name, any case) stands for: a municipality,
     or a county with its municipalities; None when unknown."""
     gaz = ctx.gazetteer
-    text = place.strip()
-    if digits(text, 3) is not None and len(text) in (1, 3):
-        text = text.zfill(len(text) + 1)
+    text = region_number(place.strip())
     counties = dict(gaz.counties())
     municipalities = dict(gaz.municipalities())
     county = text if text in counties else None

@@ -5,6 +5,7 @@ Run from the repository root::
 
     python -m bench.classify            # figures on test (and dev, labelled as such)
     python -m bench.classify --errors   # also list every disagreement on test
+    python -m bench.classify --cv       # cross-validated figures over train and dev only
 
 The labelled items are ``feeds/data/labelled/*.jsonl`` (``feeds.classify.dataset``), split by
 source document: the model learns on train and dev (its calibration and thresholds come from
@@ -37,6 +38,7 @@ from feeds.classify import (
 )
 from feeds.classify.dataset import LABELLED_DIR, Example, load_examples
 from feeds.classify.model import load_model, model_text
+from feeds.classify.train import cross_validated
 
 _TITLES = {
     "test": "TEST split (the fair figure)",
@@ -247,12 +249,54 @@ def describe(items: Sequence[Example]) -> str:
     return f"{len(items)} labelled items ({splits}; {nynorsk} nynorsk, {none} without subtopic)"
 
 
+def print_cross_validated(items: Sequence[Example], skip: Sequence[str]) -> None:
+    """The figures to decide by: every train and dev item decided by the procedure of
+    ``make model`` without its document (``train.cross_validated``); the test split is not
+    read. Items of files whose name starts with one of ``skip`` are learned from but not
+    counted (to compare with a smaller set on the same items)."""
+    decided = [h for h in cross_validated(items) if not h.example.origin.startswith(tuple(skip))]
+    taxonomy = load_taxonomy()
+    report = Report(per_subtopic={slug: Counts() for slug in sorted(taxonomy.slugs())})
+    for h in decided:
+        expected, found = set(h.example.subtopics), set(h.subtopics)
+        for slug, counts in report.per_subtopic.items():
+            counts.add(expected & {slug}, found & {slug})
+        report.micro.add(expected, found)
+        report.per_lang.setdefault(h.example.lang, Counts()).add(expected, found)
+        report.urgency.add({"u"} if h.example.urgent else set(), {"u"} if h.urgent else set())
+        domain = (bool(expected), bool(found))
+        report.regions.add({"d"} if domain[0] else set(), {"d"} if domain[1] else set())
+    print(f"\n== cross-validated over train and dev (test not read): {len(decided)} items")
+    print(f"{'':26} P    R    F1    support")
+    for slug, counts in report.per_subtopic.items():
+        print(f"{slug:<26} {_pr(counts)}  {counts.tp + counts.fn}")
+    print(f"\n{'micro average':<26} {_pr(report.micro)}  F1 {report.micro.f1:.4f}")
+    for lang, counts in sorted(report.per_lang.items()):
+        print(f"{'micro, ' + lang:<26} {_pr(counts)}")
+    print(f"{'domain (any subtopic)':<26} {_pr(report.regions)}")
+    print(f"{'urgency':<26} {_pr(report.urgency)}  F1 {report.urgency.f1:.4f}")
+    print(f"{'macro F1':<26} {report.macro_f1:.4f}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list disagreements on test")
     parser.add_argument("--repeat", type=int, default=20, help="repetitions per item (timing)")
     parser.add_argument("--labelled", type=Path, default=LABELLED_DIR)
+    parser.add_argument(
+        "--cv", action="store_true", help="only cross-validated figures over train and dev"
+    )
+    parser.add_argument(
+        "--cv-skip",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="with --cv: learn from, but do not count, files whose name starts so",
+    )
     args = parser.parse_args(argv)
+    if args.cv:
+        print_cross_validated(load_examples(args.labelled), args.cv_skip)
+        return
     taxonomy, gazetteer = load_taxonomy(), load_gazetteer()
     start = time.perf_counter()
     model = load_model()

@@ -44,6 +44,7 @@ from sklearn.linear_model import LogisticRegression
 
 from feeds.classify import rules
 from feeds.classify.dataset import Example, load_examples
+from feeds.classify.decide import IMPLIED
 from feeds.classify.features import Features, extract
 from feeds.classify.model import DOMAIN, FORMAT, MODEL_FILE, SCALE, URGENT, sigmoid
 from feeds.classify.taxonomy import Taxonomy, load_taxonomy
@@ -270,6 +271,53 @@ def audit(
             if (labelled and p < margin) or (not labelled and p > 1 - margin):
                 found.append(Disagreement(ex.origin, ex.doc, ex.title, head, labelled, p))
     return sorted(found, key=lambda d: (-abs(d.probability - d.labelled), d.origin, d.head))
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """One train or dev item as the procedure of ``make model`` would decide it without
+    having seen its document: held-out scores (``_held_out_scores``), calibration and
+    thresholds chosen on them (``_calibrate``), then the domain gate, the implied topics and
+    urgency as ``decide.classify_with`` applies them. Test items are never scored."""
+
+    example: Example
+    subtopics: frozenset[str]
+    urgent: bool
+    probabilities: dict[str, float]
+
+
+def cross_validated(
+    examples: Sequence[Example], taxonomy: Taxonomy | None = None, c: float | None = None
+) -> list[HeldOut]:
+    """Every train and dev item decided by a model of the other folds (the figure used to
+    choose data, features and settings; ``python -m bench.classify --cv``)."""
+    taxonomy = taxonomy or load_taxonomy()
+    c = C if c is None else c
+    heads, used, feats, y = _training_rows(examples, taxonomy)
+    z = _held_out_scores(feats, y, [ex.doc for ex in used], c)
+    data: dict[str, Any] = {
+        "heads": heads,
+        "calibration": [[1.0, 0.0] for _ in heads],
+        "thresholds": [0.5 for _ in heads],
+    }
+    _calibrate(data, z, y)
+    slugs = [h for h in heads if not h.startswith("_")]
+    out = []
+    for i, ex in enumerate(used):
+        p = {
+            head: sigmoid(data["calibration"][h][0] * float(z[i, h]) + data["calibration"][h][1])
+            for h, head in enumerate(heads)
+        }
+        says = {head: p[head] >= data["thresholds"][h] for h, head in enumerate(heads)}
+        found: set[str] = set()
+        if says[DOMAIN]:
+            found = {slug for slug in slugs if says[slug]}
+            for cue, (implied, _) in IMPLIED.items():
+                if cue in feats[i].values:
+                    found.update(implied)
+        urgent = says[DOMAIN] and ex.kind != "removed" and says[URGENT]
+        out.append(HeldOut(ex, frozenset(found), urgent, p))
+    return out
 
 
 def _meta(examples: Sequence[Example], used: Sequence[Example], c: float) -> dict[str, Any]:

@@ -9,10 +9,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from feeds.store.models import Change, Snapshot, Source
-from notifier import plan as plan_module
 from notifier.context import Context
 from notifier.outbox import Delivery, DeliveryItem, message_of
-from notifier.plan import compose_digests, dispatch, plan, preview
+from notifier.plan import bulk, compose_digests, dispatch, match, plan, preview
 from subscribers.models import PushEndpoint, Subscriber, Subscription, SubscriptionChannel
 from subscribers.service import add_subscriber
 from tests.conftest import Clock
@@ -206,7 +205,7 @@ def test_matching_in_id_ranges_plans_what_matching_everyone_at_once_plans(
     whole = {cadence: planned(cadence) for cadence in ("immediate", "daily")}
     assert whole["immediate"] and whole["daily"]
     for size in (1, 3, 5):
-        monkeypatch.setattr(plan_module, "MATCH_RANGE", size)
+        monkeypatch.setattr(match, "MATCH_RANGE", size)
         for cadence, digests in whole.items():
             assert planned(cadence) == digests, (size, cadence)
 
@@ -218,8 +217,8 @@ def test_a_dispatch_cut_short_in_a_later_range_resumes_without_loss_or_repeat(
     add_change(ctx, "Endring i forskriften", ["vaksinasjon"], urgent=True)
     settings = ctx.settings.model_copy(update={"dispatch_batch": 2})
     ctx = Context(settings=settings, engine=ctx.engine, clock=ctx.clock)
-    monkeypatch.setattr(plan_module, "MATCH_RANGE", 4)
-    write, written = plan_module._insert, [0]
+    monkeypatch.setattr(match, "MATCH_RANGE", 4)
+    write, written = bulk.insert_rows, [0]
 
     def dies_after_three_batches(conn: Any, table: str, statement: Any, rows: Any) -> None:
         if table == "delivery":
@@ -228,11 +227,11 @@ def test_a_dispatch_cut_short_in_a_later_range_resumes_without_loss_or_repeat(
                 raise RuntimeError("the process dies here")
         write(conn, table, statement, rows)
 
-    monkeypatch.setattr(plan_module, "_insert", dies_after_three_batches)
+    monkeypatch.setattr(bulk, "insert_rows", dies_after_three_batches)
     with pytest.raises(RuntimeError):
         dispatch(ctx)
     assert len(deliveries(ctx)) == 6
-    monkeypatch.setattr(plan_module, "_insert", write)
+    monkeypatch.setattr(bulk, "insert_rows", write)
     assert dispatch(ctx) == 7
     assert dispatch(ctx) == 0
     sent = deliveries(ctx)

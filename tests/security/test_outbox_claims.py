@@ -28,13 +28,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from feeds.store.models import Change, Snapshot, Source
-from notifier import plan as plan_module
 from notifier.channels import SmtpChannel
 from notifier.context import Context
 from notifier.db import make_engine, upgrade, write_retrying
 from notifier.deliver import deliver
 from notifier.outbox import SENT, Delivery, claim
-from notifier.plan import dispatch
+from notifier.plan import bulk, dispatch
 from notifier.worker import deliver_job
 from subscribers.models import Subscriber, Subscription
 from tests.conftest import Clock, make_settings
@@ -161,7 +160,7 @@ def test_a_large_dispatch_writes_in_short_transactions(
     inserts: list[int] = [0]
     per_transaction: list[int] = []
 
-    write = plan_module._insert  # the bulk insert (an executemany, or COPY on PostgreSQL)
+    write = bulk.insert_rows  # the bulk insert (an executemany, or COPY on PostgreSQL)
 
     def count(conn: Any, table: str, statement: Any, rows: list[dict[str, Any]]) -> None:
         if table == "delivery":
@@ -172,7 +171,7 @@ def test_a_large_dispatch_writes_in_short_transactions(
         per_transaction.append(inserts[-1])
         inserts[-1] = 0
 
-    monkeypatch.setattr(plan_module, "_insert", count)
+    monkeypatch.setattr(bulk, "insert_rows", count)
     sa.event.listen(ctx.engine, "commit", committed)
     try:
         assert dispatch(ctx) == 300

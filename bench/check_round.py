@@ -3,6 +3,7 @@ rounds, conditional GET honoured, the full chain (fetch, detect, classify, store
 
     python -m bench.check_round [--pages 1000] [--rounds 5] [--urlwatch PATH]
                                 [--classifier model|vocabulary]
+                                [--profile FILE] [--profile-first FILE]
 
 Prints the first (baseline) round, every changed round, then the median over the changed rounds
 (at least 3) of wall time and CPU time per page, the peak RSS and the ratio to urlwatch.
@@ -12,7 +13,7 @@ In the same run, a bare aiohttp fetch of the same pages (same fixture server, th
 connection and per-host limits as notifier's fetcher, the same conditional GETs, no parsing
 or storing) follows each changed round, and the changed rounds' median is printed as "within
 Nx of a bare aiohttp fetch" (issue 13 aims at 5x). ``--profile FILE`` writes a cProfile
-of the changed rounds only.
+of the changed rounds only, ``--profile-first FILE`` one of the first (baseline) round.
 
 Before the rounds the classifier's model is loaded and the startup objects are frozen out of
 the garbage collector's walk, as the service does at start (``notifier.pipeline.preload``);
@@ -196,6 +197,9 @@ def main() -> None:
     parser.add_argument("--classifier", choices=("model", "vocabulary"), default="model")
     parser.add_argument("--profile", help="write a cProfile of the changed rounds to this file")
     parser.add_argument(
+        "--profile-first", help="write a cProfile of the first (baseline) round to this file"
+    )
+    parser.add_argument(
         "--urlwatch",
         default=shutil.which("urlwatch"),
         help="the urlwatch executable, to run the same rounds with it (default: on PATH)",
@@ -250,7 +254,9 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
         allow_private=True, per_host_concurrency=16, per_host_min_gap=0, total_connections=16
     )
     classifier = make_classifier(ctx, args.classifier)
-    first = asyncio.run(one_round(ctx, ids, policy, classifier))
+    first = profiled(
+        args.profile_first, lambda: asyncio.run(one_round(ctx, ids, policy, classifier))
+    )
     bare = BareFetch([spec.url for spec in specs], policy)
     asyncio.run(bare.round())  # its ETags, as notifier has after its first round
     changed: list[Figures] = []

@@ -28,6 +28,7 @@ from notifier.pipeline import load_sources
 from notifier.plan import compose_digests, compose_due
 from notifier.plan import preview as preview_digest
 from notifier.settings import Settings
+from notifier.settings_checks import shown
 from subscribers.importer import Vocabulary, export_csv, import_csv
 from subscribers.models import CADENCES, Subscriber, Subscription
 from subscribers.service import SubscriberError, add_subscriber, address_problems
@@ -103,7 +104,11 @@ def doctor() -> None:
     try:
         ctx = build_context(settings)
     except OSError as exc:
-        raise _fail(f"NOTIFIER_DATABASE_URL: cannot create the database's folder ({exc})") from None
+        url = shown("database_url", settings.database_url)
+        raise _fail(
+            f"NOTIFIER_DATABASE_URL={url}: cannot create the database's folder "
+            f"({exc.strerror or exc}); set a path this user may write"
+        ) from None
     with ctx:
         findings = checkup.examine(settings, ctx.engine)
     for finding in findings:

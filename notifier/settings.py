@@ -23,7 +23,8 @@ from subscribers.tokens import CONFIRM, longest_validity
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NOTIFIER_", extra="ignore")
+    #: no setting is infinite or NaN ("inf" as a timeout is no limit, "nan" no number)
+    model_config = SettingsConfigDict(env_prefix="NOTIFIER_", extra="ignore", allow_inf_nan=False)
 
     #: SQLAlchemy URL; SQLite file by default, e.g. postgresql+psycopg://user@host/db
     database_url: str = "sqlite:///var/notifier.db"
@@ -36,7 +37,7 @@ class Settings(BaseSettings):
     #: empty: mails are written as .eml files into <data_dir>/mail
     smtp_url: str = ""
     smtp_starttls: bool | None = None
-    smtp_timeout: float = 30.0
+    smtp_timeout: float = Field(default=30.0, gt=0)
     mail_from: str = "Helsevarsel <varsel@localhost>"
     #: DKIM signing of every outgoing mail: selector and domain as published in DNS
     #: (<selector>._domainkey.<domain>) and the PEM private key; all three or none
@@ -54,10 +55,10 @@ class Settings(BaseSettings):
 
     allow_private_sources: bool = False
     user_agent: str = "notifier/0.1 (helsevarsel; +https://github.com/notifier/notifier)"
-    http_timeout: float = 30.0
-    max_body_bytes: int = 10 * 1024 * 1024
-    per_host_concurrency: int = 2
-    per_host_min_gap: float = 1.0
+    http_timeout: float = Field(default=30.0, gt=0)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    per_host_concurrency: int = Field(default=2, ge=1)
+    per_host_min_gap: float = Field(default=1.0, ge=0)
     #: an address site owners can reach us at, added to the User-Agent;
     #: empty: the address of NOTIFIER_MAIL_FROM
     contact: str = ""

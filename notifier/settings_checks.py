@@ -9,7 +9,7 @@ shown, and passwords in URLs are masked.
 
 from __future__ import annotations
 
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +50,7 @@ def check_database_url(url: str) -> str:
     """A SQLAlchemy URL of SQLite or PostgreSQL whose driver is installed."""
     try:
         parsed = make_url(url)
+        urlsplit(url).hostname  # noqa: B018 (raises for a malformed IPv6 address)
     except (ArgumentError, ValueError) as exc:
         raise ValueError(f"cannot be read as a database URL; {DATABASE_HINT}") from exc
     backend = parsed.get_backend_name()
@@ -83,6 +84,17 @@ def check_address(value: str, *, display_name: bool) -> str:
     name, addr = parseaddr(value)
     example = '"Helsevarsel <varsel@example.no>"' if display_name else "varsel@example.no"
     hint = f"set an address such as {example}"
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        # a line break would end the From header and start one of its own in every mail
+        raise ValueError(
+            f"is not an e-mail address (it holds a line break or control character); {hint}"
+        )
+    if len(getaddresses([value])) > 1:
+        raise ValueError(f"names more than one address; set one address such as {example}")
+    if "<" in value and not value.rstrip().endswith(">"):
+        raise ValueError(
+            f"is not an e-mail address (the <…> around the address is not closed); {hint}"
+        )
     if not addr or (name and not display_name) or addr.count("@") != 1:
         raise ValueError(f"is not an e-mail address; {hint}")
     local, _, domain = addr.rpartition("@")
@@ -100,7 +112,11 @@ def check_smtp_url(value: str) -> str:
     if not value:
         return value
     hint = "set smtp://host:587 or smtps://host:465, or leave it empty to write mails to files"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.hostname  # noqa: B018 (raises for a malformed IPv6 address)
+    except ValueError as exc:
+        raise ValueError(f"cannot be read as a URL ({exc}); {hint}") from exc
     if parts.scheme not in ("smtp", "smtps"):
         raise ValueError(f"must start with smtp:// or smtps://; {hint}")
     try:
@@ -150,11 +166,24 @@ def shown(field: str, value: object) -> str:
         return "(hidden)"
     text = str(value)
     if field in URLS:
-        parts = urlsplit(text)
-        if parts.password:
+        try:
+            parts = urlsplit(text)
+            password = parts.password
+        except ValueError:  # unreadable (an unclosed IPv6 bracket): mask whatever follows "//"
+            return _masked_roughly(text)
+        if password:
             user = parts.username or ""
-            text = text.replace(f"{user}:{parts.password}@", f"{user}:***@", 1)
+            text = text.replace(f"{user}:{password}@", f"{user}:***@", 1)
     return repr(text) if text == "" or text != text.strip() or " " in text else text
+
+
+def _masked_roughly(text: str) -> str:
+    """A URL urlsplit cannot read, shown without anything that may be a password: the part
+    between "//" and the last "@" is replaced."""
+    head, sep, rest = text.partition("//")
+    if sep and "@" in rest:
+        rest = "***@" + rest.rpartition("@")[2]
+    return head + sep + rest
 
 
 def one_line(exc: ValidationError) -> str:

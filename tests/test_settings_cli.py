@@ -54,12 +54,42 @@ CASES: dict[str, tuple[dict[str, str], list[str], str, str]] = {
     "base-url": ({"NOTIFIER_BASE_URL": "varsel.example.no"}, ["web"], "NOTIFIER_BASE_URL", "absolute URL"),
     "catalogue-missing": ({"NOTIFIER_CATALOGUE": "{tmp}/nowhere.toml"}, ["run"], "NOTIFIER_CATALOGUE", "exists"),
     "catalogue-invalid": (
-        {"NOTIFIER_CATALOGUE": "{tmp}/bad.toml"}, ["run"],
+        {"NOTIFIER_CATALOGUE": "{tmp}/bad.toml", "NOTIFIER_WEB_PORT": "{closed}"}, ["run"],
         "NOTIFIER_CATALOGUE", "bad.toml:6: source #1 (x): selector:",
     ),
     "log-format": ({"NOTIFIER_LOG_FORMAT": "xml"}, ["check"], "NOTIFIER_LOG_FORMAT", "json"),
     "vapid-subject": ({"NOTIFIER_VAPID_SUBJECT": "http://x.no"}, ["deliver"], "NOTIFIER_VAPID_SUBJECT", "mailto:"),
     "dkim-partial": ({"NOTIFIER_DKIM_SELECTOR": "s1"}, ["deliver"], "DKIM needs NOTIFIER_DKIM_SELECTOR", "set all three"),
+    # the listed mistakes, also for the worker, the doctor and a check round
+    "worker-database": ({"NOTIFIER_DATABASE_URL": "not a url"}, ["worker"], "NOTIFIER_DATABASE_URL", "cannot be read"),
+    "worker-timezone": ({"NOTIFIER_TIMEZONE": "Europe/Bergen"}, ["worker"], "NOTIFIER_TIMEZONE", "Europe/Oslo"),
+    "worker-smtp-without-host": ({"NOTIFIER_SMTP_URL": "smtp://"}, ["worker"], "NOTIFIER_SMTP_URL", "no host"),
+    "doctor-database": ({"NOTIFIER_DATABASE_URL": "mysql://u@h/db"}, ["doctor"], "NOTIFIER_DATABASE_URL", "not supported"),
+    "doctor-sender": ({"NOTIFIER_MAIL_FROM": "varsel"}, ["doctor"], "NOTIFIER_MAIL_FROM", "address"),
+    "doctor-smtp-without-host": ({"NOTIFIER_SMTP_URL": "smtps://:465"}, ["doctor"], "NOTIFIER_SMTP_URL", "no host"),
+    "doctor-database-folder": (
+        {"NOTIFIER_DATABASE_URL": "sqlite:///{file}/sub/notifier.db"}, ["doctor"],
+        "NOTIFIER_DATABASE_URL", "set a path this user may write",
+    ),
+    "check-timezone": ({"NOTIFIER_TIMEZONE": "Oslo"}, ["check"], "NOTIFIER_TIMEZONE", "Europe/Oslo"),
+    # URLs that urlsplit refuses outright (an unclosed IPv6 bracket): one line, not a traceback
+    "smtp-broken-bracket": ({"NOTIFIER_SMTP_URL": "smtp://[::1"}, ["check"], "NOTIFIER_SMTP_URL", "smtp://host"),
+    "smtp-bad-ipv6": ({"NOTIFIER_SMTP_URL": "smtp://u:p@[zz]:25"}, ["doctor"], "NOTIFIER_SMTP_URL", "smtp://host"),
+    "database-broken-bracket": (
+        {"NOTIFIER_DATABASE_URL": "postgresql+psycopg://[::1/db"}, ["worker"],
+        "NOTIFIER_DATABASE_URL", "cannot be read",
+    ),
+    # a sender with a line break would put a header of its own into every mail; two senders
+    "sender-line-break": ({"NOTIFIER_MAIL_FROM": "varsel@example.no\r\nBcc: x@example.no"}, ["deliver"], "NOTIFIER_MAIL_FROM", "address"),
+    "sender-two-addresses": ({"NOTIFIER_MAIL_FROM": "Varsel <a@example.no>, b@example.no"}, ["deliver"], "NOTIFIER_MAIL_FROM", "one address"),
+    "sender-unclosed": ({"NOTIFIER_MAIL_FROM": "Varsel <a@example.no"}, ["deliver"], "NOTIFIER_MAIL_FROM", "address"),
+    # times and sizes that make no sense
+    "timeout-negative": ({"NOTIFIER_SMTP_TIMEOUT": "-1"}, ["deliver"], "NOTIFIER_SMTP_TIMEOUT", "larger"),
+    "timeout-not-finite": ({"NOTIFIER_HTTP_TIMEOUT": "inf"}, ["deliver"], "NOTIFIER_HTTP_TIMEOUT", "set a number"),
+    "timeout-nan": ({"NOTIFIER_SMTP_TIMEOUT": "nan"}, ["deliver"], "NOTIFIER_SMTP_TIMEOUT", "set a number"),
+    "body-size-negative": ({"NOTIFIER_MAX_BODY_BYTES": "-5"}, ["sources", "list"], "NOTIFIER_MAX_BODY_BYTES", "larger"),
+    "host-gap-negative": ({"NOTIFIER_PER_HOST_MIN_GAP": "-1"}, ["sources", "list"], "NOTIFIER_PER_HOST_MIN_GAP", "larger"),
+    "host-concurrency-zero": ({"NOTIFIER_PER_HOST_CONCURRENCY": "0"}, ["sources", "list"], "NOTIFIER_PER_HOST_CONCURRENCY", "larger"),
     "secret-not-shown": ({"NOTIFIER_SECRET_KEY": "hemmelig", "NOTIFIER_TIMEZONE": "Mars/Olympus"}, ["check"], "NOTIFIER_TIMEZONE", "time zone"),
 }  # fmt: skip
 

@@ -181,13 +181,33 @@ def conditions(session: Session, query: ChangeQuery) -> list[Any]:
         out.append(Change.kind == query.kind)
     if query.urgent is not None:
         out.append(Change.urgent == query.urgent)
-    if query.since is not None:
-        out.append(col(Change.detected_at) >= oslo_midnight(query.since))
-    if query.until is not None:
-        out.append(col(Change.detected_at) < oslo_midnight(query.until + timedelta(days=1)))
+    start = day_start(query.since)
+    if start is not None:
+        out.append(col(Change.detected_at) >= start)
+    end = day_after(query.until)
+    if end is not None:
+        out.append(col(Change.detected_at) < end)
     if query.text is not None and query.text.strip():
         out.append(_text_condition(session, dialect, query.text))
     return out
+
+
+def day_start(day: date | None) -> datetime | None:
+    """The start of ``day`` in Oslo (UTC); None when there is no lower bound: no day, or one
+    so early that it has no UTC time (0001-01-01 in Oslo is still year 0 in UTC)."""
+    try:
+        return oslo_midnight(day) if day is not None else None
+    except OverflowError:
+        return None
+
+
+def day_after(day: date | None) -> datetime | None:
+    """The start of the day after ``day`` in Oslo (UTC); None when there is no upper bound:
+    no day, or 9999-12-31, which has no next day."""
+    try:
+        return oslo_midnight(day + timedelta(days=1)) if day is not None else None
+    except OverflowError:
+        return None
 
 
 def oslo_midnight(day: date) -> datetime:

@@ -8,13 +8,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from notifier.context import Context
 from notifier.render import make_environment
 from notifier.web.deps import Refused
 from notifier.web.links import attach
-from notifier.web.pages import Guard, Pages
+from notifier.web.pages import Guard, Pages, request_lang
+from notifier.web.public_views import Href
 from notifier.web.ratelimit import RateLimits
 from notifier.web.routes import (
     api,
@@ -51,6 +53,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.rate_limits = RateLimits(ctx)  # the public reads' limits, in this process
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)
     # the order routes were always added in (it is the order of /openapi.json)
     app.include_router(selfservice.router)
     app.include_router(manage.router)
@@ -98,3 +102,64 @@ async def _invalid(request: Request, exc: Exception) -> Response:
     return pages.message(
         request, title, text, staff=staff, status=status, link=("/staff", t["back_to_console"])
     )
+
+
+#: the paths answered in the API's JSON (``api_common.ApiProblem``) rather than as pages
+JSON_PREFIXES = ("/api/", "/staff/api/", "/metrics")
+#: what a page says for these statuses (keys of the public texts: title, text)
+PAGE_TEXTS = {404: ("missing_title", "missing_text"), 405: ("method_title", "method_text")}
+API_CODES = {404: "path_unknown", 405: "method_not_allowed"}
+#: the last resort when even the error page cannot be rendered
+PLAIN_ERROR = (
+    '<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>Noe gikk galt</title>'
+    "</head><body><main><h1>Noe gikk galt</h1><p>Det oppsto en feil hos oss. Prøv igjen om "
+    "litt.</p></main></body></html>"
+)
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path == "/api" or path.startswith(JSON_PREFIXES)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A path or method the app does not have (Starlette's 404 and 405): a Norwegian page in
+    the visitor's language, or the API's JSON error; never FastAPI's English ``{"detail"}``.
+    Other statuses keep Starlette's answer."""
+    from fastapi.exception_handlers import http_exception_handler
+
+    from notifier.web.routes.api_common import ApiProblem
+
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code not in PAGE_TEXTS:
+        return await http_exception_handler(request, exc)
+    if _wants_json(request):
+        response = ApiProblem(API_CODES[exc.status_code], status=exc.status_code).response
+        response.headers.update(headers)
+        return response
+    pages: Pages = request.app.state.pages
+    title, text = PAGE_TEXTS[exc.status_code]
+    response = pages.message(
+        request, pages.text(request, title), pages.text(request, text), status=exc.status_code,
+        link=(Href(request_lang(request))("/"), pages.text(request, "to_front")),
+    )  # fmt: skip
+    response.headers.update(headers)
+    return response
+
+
+def _server_error(request: Request, exc: Exception) -> Response:
+    """An error inside a request (Starlette logs it and passes it on): the visitor reads a
+    Norwegian page in their language, a script the API's JSON; no exception text is shown."""
+    from notifier.web.routes.api_common import ApiProblem
+
+    if _wants_json(request):
+        return ApiProblem("server_error", status=500).response
+    try:
+        pages: Pages = request.app.state.pages
+        return pages.message(
+            request, pages.text(request, "error_title"), pages.text(request, "error_text"),
+            status=500, link=(Href(request_lang(request))("/"), pages.text(request, "to_front")),
+        )  # fmt: skip
+    except Exception:  # noqa: BLE001 - the error page itself failed: a fixed one
+        return HTMLResponse(PLAIN_ERROR, status_code=500)

@@ -37,10 +37,15 @@ class Links:
         return sign(self.secret, purpose, subscriber.id, subscriber.token_version, now)
 
     def confirm(self, subscriber: Subscriber, now: datetime) -> str:
-        return f"{self.base_url}/bekreft/{self.token(CONFIRM, subscriber, now)}"
+        """The confirmation link of a sign-up; it opens in the subscriber's language (a mail
+        is often opened in another browser than the one that signed up)."""
+        token = self.token(CONFIRM, subscriber, now)
+        return f"{self.base_url}/bekreft/{token}{lang_suffix(subscriber.language)}"
 
-    def preferences(self, subscriber: Subscriber, now: datetime) -> str:
-        return f"{self.base_url}/innstillinger/{self.token(MANAGE, subscriber, now)}"
+    def preferences(self, subscriber: Subscriber, now: datetime, lang: str | None = None) -> str:
+        """The preferences link, in ``lang`` (default: the subscriber's language)."""
+        token = self.token(MANAGE, subscriber, now)
+        return f"{self.base_url}/innstillinger/{token}{lang_suffix(lang or subscriber.language)}"
 
     def mail_links(self, sid: int, version: int, now: datetime, lang: str = "nb") -> MailLinks:
         """The signed links of one subscriber's mail; for a nynorsk reader (``lang="nn"``) the

@@ -93,6 +93,13 @@ PUBLIC_NB: Final[dict[str, str]] = {
     "feed_all": "Alle endringer (Atom)",
     "feed_filtered": "Endringene i dette utvalget (Atom)",
     "feed_urgent": "Endringer som haster (Atom)",
+    "missing_title": "Fant ikke siden",
+    "missing_text": "Siden finnes ikke. Kanskje adressen er skrevet feil, eller siden er flyttet.",
+    "method_title": "Det går ikke an her",
+    "method_text": "Denne siden kan bare åpnes, ikke sendes skjema til. Gå tilbake og prøv igjen.",
+    "error_title": "Noe gikk galt",
+    "error_text": "Det oppsto en feil hos oss. Prøv igjen om litt.",
+    "to_front": "Til forsiden",
 }
 
 PUBLIC_NN: Final[dict[str, str]] = {
@@ -182,6 +189,13 @@ PUBLIC_NN: Final[dict[str, str]] = {
     "feed_all": "Alle endringar (Atom)",
     "feed_filtered": "Endringane i dette utvalet (Atom)",
     "feed_urgent": "Endringar som hastar (Atom)",
+    "missing_title": "Fann ikkje sida",
+    "missing_text": "Sida finst ikkje. Kanskje adressa er skriven feil, eller sida er flytta.",
+    "method_title": "Det går ikkje an her",
+    "method_text": "Denne sida kan berre opnast, ikkje sendast skjema til. Gå tilbake og prøv igjen.",
+    "error_title": "Noko gjekk gale",
+    "error_text": "Det oppstod ein feil hos oss. Prøv igjen om litt.",
+    "to_front": "Til framsida",
 }
 
 assert PUBLIC_NB.keys() == PUBLIC_NN.keys(), "every page text must exist in bokmål and nynorsk"

@@ -34,6 +34,7 @@ from notifier.context import Context
 from notifier.public_changes import change_id as parse_change_id
 from notifier.public_changes import find_changes, get_change, sources_of
 from notifier.web.deps import CtxDep, DbSession
+from notifier.web.pages import LANG_COOKIE, request_lang
 from notifier.web.ratelimit import api_limit
 from notifier.web.routes import api_docs, api_staff
 from notifier.web.routes.api_common import (
@@ -336,11 +337,14 @@ def openapi(request: Request, ctx: CtxDep) -> Response:
 
 @router.get("/docs", include_in_schema=False, response_class=HTMLResponse)
 def docs(request: Request, ctx: CtxDep) -> Response:
-    lang = "nn" if request.query_params.get("lang") == "nn" else "nb"
+    lang = request_lang(request)  # ?lang=, or the language the visitor chose before
     page = api_docs.render(v1_schema(request.app), lang).encode()
     response = conditional(
         request, json_etag(page), lambda: page, "text/html; charset=utf-8", public_cache(ctx)
     )
     response.headers["Content-Security-Policy"] = api_docs.CSP
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Vary"] = "Cookie"  # the language cookie picks the page
+    if request.query_params.get("lang") in ("nb", "nn"):  # remembered, as on every page
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response

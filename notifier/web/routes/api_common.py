@@ -74,6 +74,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ugyldig markør. Bruk lenkja i «next» frå førre svar, med dei same filtera.",
     ),
     "not_found": ("Fant ikke endringen.", "Fann ikkje endringa."),
+    "path_unknown": (
+        "Denne adressen finnes ikke i API-et. Se /api/v1/docs for det som finnes.",
+        "Denne adressa finst ikkje i API-et. Sjå /api/v1/docs for det som finst.",
+    ),
+    "method_not_allowed": (
+        "Denne metoden går ikke an her. Allow sier hvilke som gjør det.",
+        "Denne metoden går ikkje an her. Allow seier kva for nokre som gjer det.",
+    ),
+    "server_error": (
+        "Det oppsto en feil hos oss. Prøv igjen om litt.",
+        "Det oppstod ein feil hos oss. Prøv igjen om litt.",
+    ),
     "lang_invalid": ("lang må være nb eller nn.", "lang må vere nb eller nn."),
     "token_missing": (
         "Mangler API-nøkkel. Send «Authorization: Bearer <nøkkel>» "

@@ -97,7 +97,7 @@ async def confirm(
         return guard.bad_link(request, exc)
     ss.confirm(session, subscriber, now)
     session.commit()
-    prefs = links.preferences(subscriber, now)
+    prefs = links.preferences(subscriber, now, pages.lang(request))  # the page's language
     return pages.message(
         request, pages.text(request, "confirmed_title"),
         pages.text(request, "confirmed_text"),

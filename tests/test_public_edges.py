@@ -203,3 +203,11 @@ async def test_the_pages_a_nynorsk_sign_ups_mails_open_are_nynorsk(ctx: Context)
     async with make_client(app) as mail_program:
         page = await mail_program.get(mail_link(ctx, email, "/innstillinger/"))
         assert page.status_code == 200 and lang_of(page.text) == "nn"
+
+
+@pytest.mark.parametrize("path", ["/", "/endringer", "/abonner"])
+async def test_the_menu_marks_the_page_it_is_on(client: httpx.AsyncClient, path: str) -> None:
+    for lang in ("nb", "nn"):
+        page = (await client.get(f"{path}?lang={lang}")).text
+        marked = found(page, "//header//nav//a[@aria-current='page']/@href")
+        assert marked == [path if lang == "nb" else f"{path}?lang=nn"]

@@ -99,6 +99,8 @@ class Pages:
         lang = self.lang(request)
         t = TEXTS[lang]
         values = {"errors": {}, "notice": None, "status": 200} | extra
+        if mode == "subscribe":
+            values.setdefault("current", "/abonner")  # the menu marks the page it is on
         status = values.pop("status")
         return self.render(
             request, "form.html", status, form=form, mode=mode, action=action,

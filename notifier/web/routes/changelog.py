@@ -44,7 +44,8 @@ def change_log(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSessio
     texts = _texts(request)
     older = dict(filters.values, before=str(changes[-1].id)) if more and changes else None
     return pages.render(
-        request, "changes.html", title=texts["changes_title"], changes=changes, names=known,
+        request, "changes.html", title=texts["changes_title"], current="/endringer",
+        changes=changes, names=known,
         filters=filters, kinds=KINDS, older=older, first_page=filters.before is None,
         feeds=feeds_for(texts, filters), tz=ctx.settings.timezone,
     )  # fmt: skip

@@ -130,3 +130,27 @@ def test_a_page_built_in_batches_is_the_page_built_line_by_line() -> None:
     # the same page again, its sections taken over as they are
     again = extract_page(body, reuse=page.sections)
     assert [s is t for s, t in zip(page.sections, again.sections, strict=True)] == [True] * 3
+
+
+NOISY = (
+    "<p class='cookie-banner'>a</p><p id='cookies'>b</p><p class='Cookie'>c</p>"
+    "<div role='dialog'><p>d</p></div><div role='Dialog'>e</div><p data-x='cookie'>f</p>"
+    "<p class='consent survey'>g</p><ul class='related-links'><li class='share-bar'>h</li></ul>"
+    "<a class='skip-link'>i</a><a class='print-button'>j</a><p class='share'>k</p>"
+    "<p id='consent'>l</p><p class='x' id='y' role='note'>m</p><p>n</p>"
+)
+
+
+@pytest.mark.parametrize("copies", [1, 2, 20])
+def test_noise_found_in_python_is_noise_found_by_xpath(copies: int) -> None:
+    """Few elements with attributes: the noise test in Python; many: by XPath. Either way
+    the elements of ``_NOISE_XPATH``, in document order."""
+    root = etree.fromstring(
+        f"<html><body><main class='cookie-free'>{NOISY * copies}</main></body></html>",
+        etree.HTMLParser(),
+    )
+    [main] = html.select(root, "main")
+    expected = html._NOISE_XPATH(main)
+    assert isinstance(expected, list)
+    assert len(expected) == 1 + 8 * copies  # <main> itself ("cookie-free"), 8 in each copy
+    assert html._noise_of(main) == expected

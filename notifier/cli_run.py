@@ -13,8 +13,11 @@ from typing import Annotated
 
 import typer
 
+from feeds.catalogue import load_catalogue
+from feeds.errors import CatalogueError
 from notifier.context import Context
 from notifier.pipeline import load_sources
+from notifier.startup import checked_settings
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,12 @@ def register(app: typer.Typer, make_ctx: Callable[[], Context]) -> None:
             logging.basicConfig(
                 level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
+        if catalogue:  # checked before the database is touched, as `notifier run` does
+            try:
+                load_catalogue(checked_settings().catalogue)
+            except CatalogueError as exc:
+                typer.echo(f"error: NOTIFIER_CATALOGUE: {exc}", err=True)
+                raise typer.Exit(code=2) from None
         with make_ctx() as ctx:
             if catalogue:
                 added, updated = load_sources(ctx)

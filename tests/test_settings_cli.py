@@ -57,6 +57,10 @@ CASES: dict[str, tuple[dict[str, str], list[str], str, str]] = {
         {"NOTIFIER_CATALOGUE": "{tmp}/bad.toml", "NOTIFIER_WEB_PORT": "{closed}"}, ["run"],
         "NOTIFIER_CATALOGUE", "bad.toml:6: source #1 (x): selector:",
     ),
+    "worker-catalogue-invalid": (
+        {"NOTIFIER_CATALOGUE": "{tmp}/bad.toml"}, ["worker"],
+        "NOTIFIER_CATALOGUE", "bad.toml:6: source #1 (x): selector:",
+    ),
     "log-format": ({"NOTIFIER_LOG_FORMAT": "xml"}, ["check"], "NOTIFIER_LOG_FORMAT", "json"),
     "vapid-subject": ({"NOTIFIER_VAPID_SUBJECT": "http://x.no"}, ["deliver"], "NOTIFIER_VAPID_SUBJECT", "mailto:"),
     "dkim-partial": ({"NOTIFIER_DKIM_SELECTOR": "s1"}, ["deliver"], "DKIM needs NOTIFIER_DKIM_SELECTOR", "set all three"),

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+import alembic.util.exc
+import sqlalchemy as sa
 import typer
 from sqlmodel import Session, col, select
 
@@ -76,10 +78,20 @@ def _checked() -> Settings:
 def _ctx(*, migrate: bool = True) -> Context:
     """The context of a command, its schema migrated; use as ``with _ctx() as ctx``. A
     database that cannot be opened ends the command with one line (exit code 2)."""
+    settings = _checked()
     try:
-        return startup.open_context(_checked(), migrate=migrate)
+        return startup.open_context(settings, migrate=migrate)
     except startup.StartupError as exc:
         raise _fail(str(exc)) from None
+    except sa.exc.DatabaseError as exc:  # e.g. a SQLite URL naming a file that is no database
+        raise _fail(startup.database_problem(settings, exc)) from None
+    except alembic.util.exc.CommandError as exc:  # a schema this version does not know
+        url = shown("database_url", settings.database_url)
+        raise _fail(
+            f"NOTIFIER_DATABASE_URL={url}: the database was migrated by a newer version of "
+            f"notifier ({' '.join(str(exc).split())[:160]}); run that version, or set "
+            "another database"
+        ) from None
 
 
 def _free_port(host: str, port: int, *, port_name: str = "NOTIFIER_WEB_PORT") -> None:

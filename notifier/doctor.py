@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 import aiosmtplib
+import alembic.util.exc
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -76,6 +77,16 @@ def database(settings: Settings, engine: Engine) -> Finding:
         )
     if not current:
         return Finding("database", "fail", f"{url} is empty; run `notifier db upgrade`")
+    script = ScriptDirectory(str(MIGRATIONS))
+    unknown = sorted(rev for rev in current if _unknown_revision(script, rev))
+    if unknown:
+        return Finding(
+            "database",
+            "fail",
+            f"{url} has schema {', '.join(unknown)}, which this version does not know: a newer "
+            "version of notifier migrated it; run that version, or set another "
+            "NOTIFIER_DATABASE_URL",
+        )
     if current != heads:
         return Finding(
             "database",
@@ -84,6 +95,13 @@ def database(settings: Settings, engine: Engine) -> Finding:
             f"{', '.join(sorted(heads))}; run `notifier db upgrade`",
         )
     return Finding("database", "ok", f"{url} opens; schema at {', '.join(sorted(heads))}")
+
+
+def _unknown_revision(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is None
+    except alembic.util.exc.CommandError:  # "Can't locate revision ..."
+        return True
 
 
 def mail(settings: Settings) -> Finding:

@@ -51,6 +51,22 @@ def test_an_empty_database_is_told_to_upgrade(tmp_path: Path) -> None:
     assert found.status == "fail" and "notifier db upgrade" in found.text
 
 
+def test_a_database_of_a_newer_version_is_not_told_to_upgrade(tmp_path: Path) -> None:
+    """A schema this version does not know was migrated by a newer notifier: `db upgrade`
+    cannot help (it fails), so the doctor says to run that version instead."""
+    settings = make_settings(f"sqlite:///{tmp_path / 'newer.db'}", tmp_path)
+    engine = make_engine(settings.database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        connection.execute(sa.text("INSERT INTO alembic_version VALUES ('0099_future')"))
+    try:
+        found = doctor.database(settings, engine)
+    finally:
+        engine.dispose()
+    assert found.status == "fail" and "0099_future" in found.text
+    assert "newer version of notifier" in found.text and "db upgrade" not in found.text
+
+
 def test_an_unreachable_database_is_a_failure_in_words(tmp_path: Path) -> None:
     url = f"postgresql+psycopg://u:geheim@127.0.0.1:{free_port()}/db"
     settings = make_settings(url, tmp_path)

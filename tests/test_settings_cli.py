@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,6 +36,18 @@ CASES: dict[str, tuple[dict[str, str], list[str], str, str]] = {
     "database-folder-impossible": (
         {"NOTIFIER_DATABASE_URL": "sqlite:///{file}/sub/notifier.db"}, ["db", "upgrade"],
         "NOTIFIER_DATABASE_URL", "folder",
+    ),
+    "database-not-a-database": (
+        {"NOTIFIER_DATABASE_URL": "sqlite:///{tmp}/text.db"}, ["db", "upgrade"],
+        "NOTIFIER_DATABASE_URL", "not a database",
+    ),
+    "web-database-not-a-database": (
+        {"NOTIFIER_DATABASE_URL": "sqlite:///{tmp}/text.db", "NOTIFIER_WEB_PORT": "{closed}"},
+        ["web"], "NOTIFIER_DATABASE_URL", "not a database",
+    ),
+    "database-of-a-newer-version": (
+        {"NOTIFIER_DATABASE_URL": "sqlite:///{tmp}/newer.db"}, ["sources", "list"],
+        "NOTIFIER_DATABASE_URL", "newer version of notifier",
     ),
     "timezone": ({"NOTIFIER_TIMEZONE": "Europe/Bergen"}, ["sources", "list"], "NOTIFIER_TIMEZONE", "Europe/Oslo"),
     "sender": ({"NOTIFIER_MAIL_FROM": "varsel"}, ["check"], "NOTIFIER_MAIL_FROM", "address"),
@@ -124,6 +137,10 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ran]
     one import: tests/support/forkcli.py)."""
     tmp = tmp_path_factory.mktemp("settings")
     (tmp / "a-file").write_text("")
+    (tmp / "text.db").write_text("Not a database, a text file someone named .db\n" * 20)
+    with sqlite3.connect(tmp / "newer.db") as newer:  # migrated by a later notifier
+        newer.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        newer.execute("INSERT INTO alembic_version VALUES ('0099_from_the_future')")
     (tmp / "bad.toml").write_text(
         '[[source]]\nkey = "x"\nkind = "page"\nurl = "https://x.no/"\nauthority = "fhi"\n'
         'selector = "main >> p"\n'

@@ -345,6 +345,7 @@ def test_public_pages_in_both_languages_on_phone_and_desktop(
         "removed": f"/endringer/{ids['fjernet']}",
         "signup": "/abonner",
         "api-docs": "/api/v1/docs",
+        "missing": "/finnes-ikke",  # an unknown address: the Norwegian 404 page
     }
     violations: dict[str, list[str]] = {}
     wide: dict[str, int] = {}

@@ -207,6 +207,30 @@ def test_label_audit_lists_confident_disagreements_of_train_and_dev_only() -> No
     assert {d.head for d in found if d.doc == wrong.doc} <= {*TAXONOMY.slugs(), DOMAIN, URGENT}
 
 
+def test_cross_validated_decisions_cover_train_and_dev_and_never_read_test() -> None:
+    """``train.cross_validated`` (``bench.classify --cv``, the figure to choose data and
+    features by) decides every train and dev item once, by the domain gate and thresholds
+    of ``make model``; the labels of test items change nothing."""
+    pytest.importorskip("sklearn")
+    from feeds.classify.train import cross_validated
+
+    examples = [e for e in load_examples() if e.split != "test"][:160]
+    test = [e for e in load_examples() if e.split == "test"][:30]
+    flipped = [dataclasses.replace(e, subtopics=frozenset({"tisk"}), urgent=True) for e in test]
+    one = cross_validated([*examples, *test], TAXONOMY)
+    other = cross_validated([*examples, *flipped], TAXONOMY)
+    assert [h.example for h in one] == examples
+    assert [(h.subtopics, h.urgent, h.probabilities) for h in one] == [
+        (h.subtopics, h.urgent, h.probabilities) for h in other
+    ]
+    assert all(h.subtopics <= set(TAXONOMY.slugs()) for h in one)
+    assert not any(h.urgent for h in one if h.example.kind == "removed")
+    found = sum(len(h.subtopics & h.example.subtopics) for h in one)
+    wrong = sum(len(h.subtopics ^ h.example.subtopics) for h in one)
+    assert found > wrong  # held-out models that learned something, not the labels echoed
+    assert wrong > 0
+
+
 def test_held_out_scores_come_from_models_that_never_saw_the_document() -> None:
     """Calibration and thresholds are chosen on cross-validated scores: changing the labels
     of one document changes the scores of other folds' items, never its own."""

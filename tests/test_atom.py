@@ -237,3 +237,36 @@ def test_characters_xml_cannot_hold_are_dropped() -> None:
 def test_times_are_rfc_3339_utc() -> None:
     oslo = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC) + timedelta(hours=0)
     assert atom.atom_time(oslo) == "2026-11-23T09:30:15Z"
+
+
+async def test_a_page_change_confirmed_later_is_news_to_if_modified_since(ctx: Context) -> None:
+    """A page change is found at one check and published when a later check confirms it
+    (``confirmed_at``), after changes found in between: its entry's ``updated`` and the feed's
+    Last-Modified are the confirmation, so a reader asking If-Modified-Since (without an ETag)
+    gets it instead of a 304."""
+    from feeds.store.models import Change
+
+    found_first = ctx.clock() - timedelta(minutes=10)
+    pending = add_change(ctx, "Siden endret", status="pending", at=found_first)
+    add_change(ctx, "Nyhet", at=ctx.clock())
+    async with api_client(ctx) as client:
+        first = await client.get("/endringer.atom")
+        assert len(check_atom(first.content).findall("a:entry", NS)) == 1
+        modified = first.headers["last-modified"]
+        ctx.clock.advance(minutes=2)  # type: ignore[attr-defined]
+        with Session(ctx.engine) as session:  # the re-check confirms it, as the store does
+            change = session.get(Change, pending)
+            assert change is not None
+            change.status, change.confirmed_at = "published", ctx.clock()
+            session.add(change)
+            session.commit()
+        later = await client.get("/endringer.atom", headers={"If-Modified-Since": modified})
+        assert later.status_code == 200
+        doc = check_atom(later.content)
+        assert len(doc.findall("a:entry", NS)) == 2
+        assert later.headers["last-modified"] != modified
+        updated = {
+            e.findtext("a:title", namespaces=NS): e.findtext("a:updated", namespaces=NS)
+            for e in doc.findall("a:entry", NS)
+        }
+        assert updated["Endret: Siden endret"] == atom.atom_time(ctx.clock())

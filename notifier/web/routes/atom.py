@@ -98,8 +98,10 @@ def entry_title(change: Change, lang: str) -> str:
 
 
 def updated_of(change: Change) -> datetime:
-    """When the entry last changed: detected, or edited or retagged by staff since."""
-    stamps = [change.detected_at, change.reviewed_at]
+    """When the entry last changed: detected; confirmed by a later check (a page change is
+    published then, possibly after changes found in between); or edited or retagged by staff
+    since."""
+    stamps = [change.detected_at, change.confirmed_at, change.reviewed_at]
     return max(s for s in stamps if s is not None)
 
 

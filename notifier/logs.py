@@ -19,8 +19,13 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 #: an e-mail address (also inside <...> and after "mailto:"); the local part is masked
+#: (any script: a mail server may echo an address in its Unicode form; a quoted local part;
+#: a domain literal). A URL's ``user:password@host`` is not an address (no ``:`` or ``/``).
+#: The local part starts only where a run of its characters starts, so a long line costs
+#: linear time, not quadratic.
 EMAIL_RE = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|localhost)\b"
+    r"""(?:"[^"\r\n]*"|(?<![^\s<>()\[\],;:@"/\\])[^\s<>()\[\],;:@"/\\]+)"""
+    r"@((?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}|localhost|\[[0-9A-Fa-f.:]+\])(?![\w-])"
 )
 #: attributes every LogRecord has; anything else on a record came from ``extra``
 RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {

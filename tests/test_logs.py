@@ -133,3 +133,23 @@ def test_uvicorns_coloured_copy_of_a_message_is_left_out(
     line = stream.getvalue()
     assert line.rstrip().endswith("Started server process [7]")
     assert "color_message" not in line and "\x1b" not in line
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a mail server's refusal may echo an address in any form; nothing of its local part
+        ("550 5.1.1 <Åse.Ørn@kommune.no>: unknown", "550 5.1.1 <***@kommune.no>: unknown"),
+        ("kåre@kommune.no", "***@kommune.no"),
+        ("to x@bø.kommune.no failed", "to ***@bø.kommune.no failed"),
+        ('"ola nordmann"@k.no', "***@k.no"),
+        ("ole@[192.0.2.1] refused", "***@[192.0.2.1] refused"),
+    ],
+)
+def test_addresses_in_any_form_are_masked(text: str, masked: str) -> None:
+    assert logs.mask(text) == masked
+
+
+def test_urls_with_a_user_are_not_addresses() -> None:
+    line = "postgresql+psycopg://u:***@127.0.0.1:5432/db and smtp://mailpit:1025"
+    assert logs.mask(line) == line

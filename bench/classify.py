@@ -38,7 +38,6 @@ from feeds.classify import (
 )
 from feeds.classify.dataset import LABELLED_DIR, Example, load_examples
 from feeds.classify.model import load_model, model_text
-from feeds.classify.train import cross_validated
 
 _TITLES = {
     "test": "TEST split (the fair figure)",
@@ -254,6 +253,8 @@ def print_cross_validated(items: Sequence[Example], skip: Sequence[str]) -> None
     ``make model`` without its document (``train.cross_validated``); the test split is not
     read. Items of files whose name starts with one of ``skip`` are learned from but not
     counted (to compare with a smaller set on the same items)."""
+    from feeds.classify.train import cross_validated  # scikit-learn: a dev dependency
+
     decided = [h for h in cross_validated(items) if not h.example.origin.startswith(tuple(skip))]
     taxonomy = load_taxonomy()
     report = Report(per_subtopic={slug: Counts() for slug in sorted(taxonomy.slugs())})

@@ -61,7 +61,7 @@ from feeds.errors import ContentCollapse
 from feeds.fetch.client import Fetcher, needs_full_fetch
 from feeds.fetch.parts import fetch_linked
 from feeds.read import reader_for
-from feeds.store.snapshot import keep_packed, pack_texts, stored_state, unpacked_sections
+from feeds.store.snapshot import stored_state
 from feeds.store.sources import (
     CheckTarget,
     apply_fields,
@@ -100,13 +100,6 @@ STORE_BATCH_CHARS = 2_000_000
 #: of the slowest well-formed feed markup) and no thread hand-off: with every page in a
 #: thread, bench.check_round took 7-15 % more wall time and ~15 % more CPU per page.
 INLINE_DETECT_BYTES = 256 * 1024
-#: A new version whose new and changed sections hold more text than this has their texts
-#: compressed (``Section.packed``, as snapshots store them) in a worker thread before it is
-#: stored: zlib lets the GIL go, so on a machine of two cores or more a first round's
-#: compression (~1 ms of a new 100 KB page's ~6 ms) runs beside the event loop's parsing
-#: instead of after it; a changed round's few changed sections are compressed where they are
-#: stored (a thread hand-off costs more than they do).
-PACK_IN_THREAD_CHARS = 32 * 1024
 #: Two threads, so one very large document does not hold up the others; more would only
 #: contend for the GIL, which parsing holds most of the time.
 DETECT_WORKERS = 2
@@ -349,23 +342,9 @@ async def _detect(
         detection = work()
     else:
         detection = await asyncio.get_running_loop().run_in_executor(_DETECT_POOL, work)
-    await _pack_in_thread(detection)
     if times is None:
         return detection
     return hold_after_outage(detection, *times, target.consecutive_errors, r.rules)
-
-
-async def _pack_in_thread(detection: Detection) -> None:
-    """Compress the texts of a new version's new sections in a worker thread, when they are
-    long (``PACK_IN_THREAD_CHARS``) and the version may be stored."""
-    state = detection.state
-    if state is None or state.page is None:
-        return
-    sections = unpacked_sections(state)
-    if sum(len(s.text) for s in sections) < PACK_IN_THREAD_CHARS:
-        return
-    loop = asyncio.get_running_loop()
-    keep_packed(sections, await loop.run_in_executor(_DETECT_POOL, pack_texts, sections))
 
 
 def detect_bytes(result: FetchResult, linked: Sequence[Linked]) -> int:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import functools
 import json
 import zlib
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from feeds.types import (
     EXTRACTION_VERSION,
@@ -160,33 +160,6 @@ def state_to_blob(state: SnapshotState) -> bytes:
         json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode(), 1
     )
     return b"".join((PACKED_MARK, len(packed_head).to_bytes(4, "big"), packed_head, *chunks))
-
-
-#: ``Section.packed``'s own function, called without the cached property (whose lock, one
-#: for every section, would hold up the thread that stores states while another compresses)
-_PACK = cast(Callable[[Section], bytes], Section.__dict__["packed"].func)
-
-
-def unpacked_sections(state: SnapshotState) -> list[Section]:
-    """The sections of a state whose texts are not compressed yet: the new and changed ones
-    (a section taken over from the last version keeps its compressed bytes)."""
-    if state.page is None:
-        return []
-    return [s for s in state.page.sections if "packed" not in s.__dict__]
-
-
-def pack_texts(sections: Sequence[Section]) -> list[bytes]:
-    """The sections' texts compressed as ``Section.packed`` has them, for ``keep_packed``.
-    Writes nothing and takes no lock: run in a worker thread, the compression (zlib lets the
-    GIL go) runs beside the event loop, ~1 ms of a new 100 KB page's first check."""
-    return [_PACK(s) for s in sections]
-
-
-def keep_packed(sections: Sequence[Section], packed: Sequence[bytes]) -> None:
-    """Give the sections their compressed texts (``pack_texts``), as ``Section.packed``
-    would have computed them."""
-    for section, chunk in zip(sections, packed, strict=True):
-        section.__dict__.setdefault("packed", chunk)
 
 
 def state_from_blob(blob: bytes) -> SnapshotState:

@@ -211,3 +211,18 @@ async def test_the_menu_marks_the_page_it_is_on(client: httpx.AsyncClient, path:
         page = (await client.get(f"{path}?lang={lang}")).text
         marked = found(page, "//header//nav//a[@aria-current='page']/@href")
         assert marked == [path if lang == "nb" else f"{path}?lang=nn"]
+
+
+async def test_dates_the_wrong_way_round_are_named_not_an_empty_list(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    """A "to" date before the "from" date: the page says so at the "to" field and leaves it
+    out (the API answers 400 date_range_invalid), instead of an unexplained empty list."""
+    add(ctx.engine, "Nye råd om vaksine", T0, subtopics=["vaksinasjon"])
+    for lang, texts in (("nb", NB), ("nn", NN)):
+        page = await client.get(f"/endringer?since=2026-11-01&until=2026-10-01&lang={lang}")
+        assert texts["f_bad_range"] in page.text
+        assert found(page.text, "//input[@id='until']/@aria-invalid") == ["true"]
+        assert found(page.text, "//input[@id='until']/@aria-describedby") == ["until-error"]
+        assert found(page.text, "//input[@id='since']/@aria-invalid") == []
+        assert "Nye råd om vaksine" in page.text  # from 1 November on

@@ -99,14 +99,18 @@ def read_filters(params: Mapping[str, str], known: Names) -> Filters:
     urgent = params.get("urgent") in ("1", "true", "ja")
     if urgent:
         values["urgent"] = "1"
+    since, until = day("since"), day("until")
+    if since is not None and until is not None and until < since:
+        errors.append("range")  # named at the "to" field (shown as typed), which is left out
+        until = None
     query = ChangeQuery(
         subtopic=choice("subtopic", known.subtopics),
         authority=choice("authority", known.authorities),
         region=choice("region", known.regions),
         kind=choice("kind", KINDS),
         urgent=True if urgent else None,
-        since=day("since"),
-        until=day("until"),
+        since=since,
+        until=until,
         text=text or None,
     )
     before = params.get("before", "")

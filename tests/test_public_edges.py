@@ -226,3 +226,31 @@ async def test_dates_the_wrong_way_round_are_named_not_an_empty_list(
         assert found(page.text, "//input[@id='until']/@aria-describedby") == ["until-error"]
         assert found(page.text, "//input[@id='since']/@aria-invalid") == []
         assert "Nye råd om vaksine" in page.text  # from 1 November on
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/endringer", "/endringer/1", "/endringer.atom", "/api/v1/changes", "/healthz"]
+)
+async def test_head_is_answered_like_get_without_a_body(
+    ctx: Context, client: httpx.AsyncClient, path: str
+) -> None:
+    """Link checkers, uptime monitors and some feed readers ask HEAD (RFC 9110: every
+    general-purpose server supports GET and HEAD); it was 405 everywhere."""
+    add(ctx.engine, "Nye råd om vaksine", T0, subtopics=["vaksinasjon"])
+    got = await client.get(path)
+    head = await client.head(path)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    if "etag" in got.headers:
+        assert head.headers["etag"] == got.headers["etag"]
+        again = await client.head(path, headers={"If-None-Match": got.headers["etag"]})
+        assert again.status_code == 304
+
+
+async def test_head_is_not_a_way_around_post(client: httpx.AsyncClient) -> None:
+    """Only GET routes answer HEAD: a form's POST route stays 405 for HEAD, and the OpenAPI
+    document does not list HEAD operations."""
+    assert (await client.head("/api/v1/staff/changes/1/approve")).status_code == 405
+    schema = (await client.get("/api/v1/openapi.json")).json()
+    assert all("head" not in ops for ops in schema["paths"].values())

@@ -10,6 +10,7 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier.context import Context
 from notifier.render import make_environment
@@ -55,6 +56,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(HeadAsGet)
     # the order routes were always added in (it is the order of /openapi.json)
     app.include_router(selfservice.router)
     app.include_router(manage.router)
@@ -163,3 +165,25 @@ def _server_error(request: Request, exc: Exception) -> Response:
         )  # fmt: skip
     except Exception:  # noqa: BLE001 - the error page itself failed: a fixed one
         return HTMLResponse(PLAIN_ERROR, status_code=500)
+
+
+class HeadAsGet:
+    """HEAD answered as GET without the body (RFC 9110 9.3.2: every general-purpose server
+    supports GET and HEAD): link checkers, uptime monitors and feed readers ask it. FastAPI's
+    GET routes do not take HEAD themselves; listing HEAD on them would put HEAD operations
+    into the OpenAPI document. A route without GET stays 405 for HEAD."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

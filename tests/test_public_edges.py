@@ -254,3 +254,14 @@ async def test_head_is_not_a_way_around_post(client: httpx.AsyncClient) -> None:
     assert (await client.head("/api/v1/staff/changes/1/approve")).status_code == 405
     schema = (await client.get("/api/v1/openapi.json")).json()
     assert all("head" not in ops for ops in schema["paths"].values())
+
+
+async def test_a_form_that_cannot_be_read_is_a_norwegian_page(client: httpx.AsyncClient) -> None:
+    """A broken multipart body (Starlette's "Invalid multipart data"): a Norwegian 400 page."""
+    answer = await client.post(
+        "/abonner?lang=nn", content=b"garbage",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert lang_of(answer.text) == "nn" and NN["unreadable_title"] in answer.text
+    assert "Invalid multipart" not in answer.text

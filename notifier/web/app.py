@@ -109,8 +109,12 @@ async def _invalid(request: Request, exc: Exception) -> Response:
 #: the paths answered in the API's JSON (``api_common.ApiProblem``) rather than as pages
 JSON_PREFIXES = ("/api/", "/staff/api/", "/metrics")
 #: what a page says for these statuses (keys of the public texts: title, text)
-PAGE_TEXTS = {404: ("missing_title", "missing_text"), 405: ("method_title", "method_text")}
-API_CODES = {404: "path_unknown", 405: "method_not_allowed"}
+PAGE_TEXTS = {
+    400: ("unreadable_title", "unreadable_text"),  # e.g. a broken multipart form
+    404: ("missing_title", "missing_text"),
+    405: ("method_title", "method_text"),
+}
+API_CODES = {400: "request_invalid", 404: "path_unknown", 405: "method_not_allowed"}
 #: the last resort when even the error page cannot be rendered
 PLAIN_ERROR = (
     '<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>Noe gikk galt</title>'
@@ -125,9 +129,9 @@ def _wants_json(request: Request) -> bool:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """A path or method the app does not have (Starlette's 404 and 405): a Norwegian page in
-    the visitor's language, or the API's JSON error; never FastAPI's English ``{"detail"}``.
-    Other statuses keep Starlette's answer."""
+    """A path or method the app does not have (Starlette's 404 and 405), or a body it cannot
+    read (400): a Norwegian page in the visitor's language, or the API's JSON error; never
+    FastAPI's English ``{"detail"}``. Other statuses keep Starlette's answer."""
     from fastapi.exception_handlers import http_exception_handler
 
     from notifier.web.routes.api_common import ApiProblem

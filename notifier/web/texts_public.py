@@ -101,6 +101,8 @@ PUBLIC_NB: Final[dict[str, str]] = {
     "error_title": "Noe gikk galt",
     "error_text": "Det oppsto en feil hos oss. Prøv igjen om litt.",
     "to_front": "Til forsiden",
+    "unreadable_title": "Skjemaet kunne ikke leses",
+    "unreadable_text": "Det som ble sendt, kunne ikke leses. Gå tilbake og prøv igjen.",
 }
 
 PUBLIC_NN: Final[dict[str, str]] = {
@@ -198,6 +200,8 @@ PUBLIC_NN: Final[dict[str, str]] = {
     "error_title": "Noko gjekk gale",
     "error_text": "Det oppstod ein feil hos oss. Prøv igjen om litt.",
     "to_front": "Til framsida",
+    "unreadable_title": "Skjemaet kunne ikkje lesast",
+    "unreadable_text": "Det som vart sendt, kunne ikkje lesast. Gå tilbake og prøv igjen.",
 }
 
 assert PUBLIC_NB.keys() == PUBLIC_NN.keys(), "every page text must exist in bokmål and nynorsk"

@@ -82,6 +82,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Denne metoden går ikke an her. Allow sier hvilke som gjør det.",
         "Denne metoden går ikkje an her. Allow seier kva for nokre som gjer det.",
     ),
+    "request_invalid": (
+        "Forespørselen kunne ikke leses.",
+        "Førespurnaden kunne ikkje lesast.",
+    ),
     "server_error": (
         "Det oppsto en feil hos oss. Prøv igjen om litt.",
         "Det oppstod ein feil hos oss. Prøv igjen om litt.",

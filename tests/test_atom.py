@@ -270,3 +270,20 @@ async def test_a_page_change_confirmed_later_is_news_to_if_modified_since(ctx: C
             for e in doc.findall("a:entry", NS)
         }
         assert updated["Endret: Siden endret"] == atom.atom_time(ctx.clock())
+
+
+async def test_a_nynorsk_feed_links_to_nynorsk_pages(ctx: Context) -> None:
+    """Entries of ``?lang=nn`` open the change page in nynorsk; their ids stay those of the
+    bokmål feed (an entry is the same entry in both)."""
+    change_id = add_change(ctx, "Nye råd")
+    async with api_client(ctx) as client:
+        nb = check_atom((await client.get("/endringer.atom")).content)
+        nn = check_atom((await client.get("/endringer.atom", params={"lang": "nn"})).content)
+        page = f"{BASE}/endringer/{change_id}"
+        assert nb.findtext("a:entry/a:id", namespaces=NS) == page
+        assert nn.findtext("a:entry/a:id", namespaces=NS) == page
+        assert nb.xpath("a:entry/a:link[@rel='alternate']/@href", namespaces=NS) == [page]
+        nn_links = nn.xpath("a:entry/a:link[@rel='alternate']/@href", namespaces=NS)
+        assert nn_links == [f"{page}?lang=nn"]
+        shown = await client.get(str(nn_links[0]).removeprefix(BASE))
+        assert '<html lang="nn">' in shown.text

@@ -31,6 +31,7 @@ from notifier.context import Context
 from notifier.public_changes import find_changes, sources_of
 from notifier.render import KIND_NB, KIND_NN
 from notifier.web.deps import CtxDep, DbSession
+from notifier.web.links import lang_suffix
 from notifier.web.ratelimit import feed_limit
 from notifier.web.routes.api_common import (
     Filters,
@@ -117,10 +118,10 @@ def build_feed(
     for change in changes:
         source = sources.get(change.source_id)
         publisher = source.name or source.key if source else ""
-        page = f"{base}/endringer/{change.id}"
+        page = f"{base}/endringer/{change.id}"  # the entry's id, the same in both languages
         entries.append(
             atom.AtomEntry(
-                id=page, title=entry_title(change, lang), link=page,
+                id=page, title=entry_title(change, lang), link=page + lang_suffix(lang),
                 updated=updated_of(change), published=change.published_at or change.detected_at,
                 author=publisher or "Helsevarsel",
                 content_html=atom.change_html(

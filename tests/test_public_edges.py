@@ -265,3 +265,21 @@ async def test_a_form_that_cannot_be_read_is_a_norwegian_page(client: httpx.Asyn
     assert answer.status_code == 400
     assert lang_of(answer.text) == "nn" and NN["unreadable_title"] in answer.text
     assert "Invalid multipart" not in answer.text
+
+
+@pytest.mark.parametrize("path", ["/", "/endringer?subtopic=vaksinasjon", "/endringer/1"])
+async def test_nynorsk_pages_offer_nynorsk_feeds(
+    ctx: Context, client: httpx.AsyncClient, path: str
+) -> None:
+    """The feeds a nynorsk page links to (``<link rel="alternate">`` and the front page's
+    links) are the nynorsk feeds; a bokmål page's stay as they were."""
+    add(ctx.engine, "Nye råd om vaksine", T0, subtopics=["vaksinasjon"])
+    sep = "&" if "?" in path else "?"
+    nn = (await client.get(f"{path}{sep}lang=nn")).text
+    feeds = found(nn, "//link[@type='application/atom+xml']/@href")
+    feeds += [h for h in found(nn, "//main//a/@href") if ".atom" in h]
+    assert feeds and all(h.endswith("lang=nn") for h in feeds), feeds
+    feed = await client.get(feeds[-1])
+    assert feed.status_code == 200 and 'xml:lang="nn"' in feed.text
+    nb = (await client.get(f"{path}{sep}lang=nb")).text
+    assert "/endringer.atom" in found(nb, "//link[@type='application/atom+xml']/@href")

@@ -163,12 +163,19 @@ def moved_heads(change: Change) -> tuple[str, str]:
     return change.before.split("\n", 1)[0], change.after.split("\n", 1)[0]
 
 
-def feeds_for(t: Mapping[str, str], filters: Filters | None = None) -> list[tuple[str, str]]:
+def feeds_for(
+    t: Mapping[str, str], filters: Filters | None = None, lang: str = "nb"
+) -> list[tuple[str, str]]:
     """The Atom feeds a page links to (``<link rel="alternate">``): all changes, the urgent
-    ones, and the page's own selection when it is one a feed can follow."""
-    out = [(t["feed_all"], "/endringer.atom"), (t["feed_urgent"], "/endringer.atom?urgent=1")]
+    ones, and the page's own selection when it is one a feed can follow; in ``lang`` (a
+    nynorsk page offers the nynorsk feeds)."""
+    feed = Href(lang)
+    out = [
+        (t["feed_all"], feed("/endringer.atom")),
+        (t["feed_urgent"], feed("/endringer.atom", {"urgent": "1"})),
+    ]
     if filters is not None:
         params = {k: filters.values[k] for k in FEED_NAMES if k in filters.values}
         if params and set(filters.values) <= set(FEED_NAMES) and params != {"urgent": "1"}:
-            out.append((t["feed_filtered"], f"/endringer.atom?{urlencode(params)}"))
+            out.append((t["feed_filtered"], feed("/endringer.atom", params)))
     return out

@@ -47,7 +47,7 @@ def change_log(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSessio
         request, "changes.html", title=texts["changes_title"], current="/endringer",
         changes=changes, names=known,
         filters=filters, kinds=KINDS, older=older, first_page=filters.before is None,
-        feeds=feeds_for(texts, filters), tz=ctx.settings.timezone,
+        feeds=feeds_for(texts, filters, request_lang(request)), tz=ctx.settings.timezone,
     )  # fmt: skip
 
 
@@ -67,7 +67,7 @@ def change_page(
     return pages.render(
         request, "change.html", title=change.title, change=change, names=known,
         story=story_of(session, change), moved=moved_heads(change) if change.kind == "moved"
-        else None, feeds=feeds_for(texts), tz=ctx.settings.timezone,
+        else None, feeds=feeds_for(texts, lang=request_lang(request)), tz=ctx.settings.timezone,
     )  # fmt: skip
 
 

@@ -50,7 +50,7 @@ def index(request: Request, ctx: CtxDep, pages: PagesDep, session: DbSession) ->
     t = TEXTS[lang]
     return pages.render(
         request, "index.html", title=t["home_title"], current="/", names=known, urgent=urgent,
-        topics=topics, sources=sources, feeds=feeds_for(t), tz=ctx.settings.timezone,
+        topics=topics, sources=sources, feeds=feeds_for(t, lang=lang), tz=ctx.settings.timezone,
     )  # fmt: skip
 
 

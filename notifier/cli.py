@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -99,6 +100,29 @@ def _free_port(host: str, port: int, *, port_name: str = "NOTIFIER_WEB_PORT") ->
         startup.check_port(host, port, host_name="NOTIFIER_WEB_HOST", port_name=port_name)
     except startup.StartupError as exc:
         raise _fail(str(exc)) from None
+
+
+def _mail_folder_usable(settings: Settings) -> None:
+    """Without NOTIFIER_SMTP_URL mails are written into <data_dir>/mail: refuse to start a
+    command that sends when that folder can never be written (a file in its path, a folder
+    this user may not write), before anything is done. Nothing is created here."""
+    if settings.smtp_url:
+        return
+    folder = settings.mail_dir
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    problem = ""
+    if not existing.is_dir():
+        problem = f"{existing} is a file, so the mail folder {folder} cannot be created"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problem = f"this user may not write in {existing}"
+    if problem:
+        raise _fail(
+            f"NOTIFIER_DATA_DIR={shown('data_dir', settings.data_dir)}: cannot create or write "
+            f"the mail folder ({problem}); set a folder this user may write, or "
+            "NOTIFIER_SMTP_URL to send through a mail server"
+        )
 
 
 def _fail(message: str) -> typer.Exit:
@@ -338,7 +362,8 @@ def subscribers_check() -> None:
 
 
 cli_push.register(subscribers_app, _ctx)  # push-add/-list/-remove, target-add/-list/-remove
-cli_run.register(app, _ctx)  # worker: the scheduled work without the web app
+# worker: the scheduled work without the web app
+cli_run.register(app, _ctx, lambda: _mail_folder_usable(_checked()))
 cli_api.register(app, _ctx)  # api token-create/-list/-revoke
 
 
@@ -580,6 +605,7 @@ def deliveries(
 @app.command("deliver")
 def deliver() -> None:
     """Send what the outbox holds (immediate alerts and composed digests)."""
+    _mail_folder_usable(_checked())
     with _ctx() as ctx:
         report = asyncio.run(deliver_outbox(ctx))
     typer.echo(
@@ -785,6 +811,7 @@ def run() -> None:
 
     settings = _checked()
     _free_port(settings.web_host, settings.web_port)
+    _mail_folder_usable(settings)
     try:  # the catalogue is checked before the database is touched
         load_catalogue(settings.catalogue)
     except CatalogueError as exc:

@@ -22,8 +22,11 @@ from notifier.startup import checked_settings
 log = logging.getLogger(__name__)
 
 
-def register(app: typer.Typer, make_ctx: Callable[[], Context]) -> None:
-    """Add ``worker`` to the top-level commands; ``make_ctx`` opens a migrated context."""
+def register(
+    app: typer.Typer, make_ctx: Callable[[], Context], precheck: Callable[[], None] = lambda: None
+) -> None:
+    """Add ``worker`` to the top-level commands; ``make_ctx`` opens a migrated context,
+    ``precheck`` refuses (typer.Exit) what must be right before anything is done."""
 
     @app.command("worker")
     def worker(
@@ -41,6 +44,7 @@ def register(app: typer.Typer, make_ctx: Callable[[], Context]) -> None:
             logging.basicConfig(
                 level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
+        precheck()
         if catalogue:  # checked before the database is touched, as `notifier run` does
             try:
                 load_catalogue(checked_settings().catalogue)

@@ -74,6 +74,16 @@ CASES: dict[str, tuple[dict[str, str], list[str], str, str]] = {
         {"NOTIFIER_CATALOGUE": "{tmp}/bad.toml"}, ["worker"],
         "NOTIFIER_CATALOGUE", "bad.toml:6: source #1 (x): selector:",
     ),
+    "mail-folder-impossible": (
+        {"NOTIFIER_DATA_DIR": "{file}/sub"}, ["deliver"], "NOTIFIER_DATA_DIR", "cannot create",
+    ),
+    "worker-mail-folder-impossible": (
+        {"NOTIFIER_DATA_DIR": "{file}/sub"}, ["worker"], "NOTIFIER_DATA_DIR", "cannot create",
+    ),
+    "run-mail-folder-impossible": (
+        {"NOTIFIER_DATA_DIR": "{file}/sub", "NOTIFIER_WEB_PORT": "{closed}"}, ["run"],
+        "NOTIFIER_DATA_DIR", "cannot create",
+    ),
     "log-format": ({"NOTIFIER_LOG_FORMAT": "xml"}, ["check"], "NOTIFIER_LOG_FORMAT", "json"),
     "vapid-subject": ({"NOTIFIER_VAPID_SUBJECT": "http://x.no"}, ["deliver"], "NOTIFIER_VAPID_SUBJECT", "mailto:"),
     "dkim-partial": ({"NOTIFIER_DKIM_SELECTOR": "s1"}, ["deliver"], "DKIM needs NOTIFIER_DKIM_SELECTOR", "set all three"),

@@ -283,3 +283,18 @@ async def test_nynorsk_pages_offer_nynorsk_feeds(
     assert feed.status_code == 200 and 'xml:lang="nn"' in feed.text
     nb = (await client.get(f"{path}{sep}lang=nb")).text
     assert "/endringer.atom" in found(nb, "//link[@type='application/atom+xml']/@href")
+
+
+async def test_the_api_docs_page_names_types_and_places_in_norwegian(
+    client: httpx.AsyncClient,
+) -> None:
+    """The docs page is read by people: parameter places and value types in words of the
+    page's language (the exact JSON types are in /api/v1/openapi.json)."""
+    english = {"string", "integer", "boolean", "null", "number", "query", "path", "any"}
+    for lang, words in (("nb", {"tekst", "heltall", "spørrestreng"}),
+                        ("nn", {"tekst", "heiltal", "spørjestreng"})):  # fmt: skip
+        page = (await client.get(f"/api/v1/docs?lang={lang}")).text
+        cells = set(found(page, "//td[not(code)]/text()"))
+        shown = {w for cell in cells for w in re.findall(r"[a-zæøå-]+", cell.lower())}
+        assert not shown & english, shown & english
+        assert words <= shown, words - shown

@@ -99,15 +99,44 @@ CSP = (
 )
 
 
-def _type(schema: Mapping[str, Any]) -> str:
+#: JSON types and parameter places in words (bokmål, nynorsk); the exact names are in the
+#: OpenAPI document
+TYPE_WORDS = {
+    "string": ("tekst", "tekst"),
+    "integer": ("heltall", "heiltal"),
+    "number": ("tall", "tal"),
+    "boolean": ("sann eller usann", "sann eller usann"),
+    "null": ("tom", "tom"),
+    "object": ("objekt", "objekt"),
+    "array": ("liste", "liste"),
+    "any": ("hva som helst", "kva som helst"),
+    "date-time": ("tidspunkt", "tidspunkt"),
+    "date": ("dato", "dato"),
+    "uri": ("adresse", "adresse"),
+}
+PLACE_WORDS = {
+    "query": ("spørrestreng", "spørjestreng"),
+    "path": ("adressen", "adressa"),
+    "header": ("HTTP-hode", "HTTP-hovud"),
+}
+
+
+def _word(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
+    words = table.get(key)
+    return key if words is None else words[1 if lang == "nn" else 0]
+
+
+def _type(schema: Mapping[str, Any], lang: str = "nb") -> str:
     if "$ref" in schema:
         return str(schema["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in schema:
-        return " | ".join(_type(s) for s in schema["anyOf"])
+        return " | ".join(_type(s, lang) for s in schema["anyOf"])
     if schema.get("type") == "array":
-        return f"[{_type(schema.get('items', {}))}]"
-    kind = str(schema.get("type", "any"))
-    return f"{kind} ({schema['format']})" if "format" in schema else kind
+        return f"{_word(TYPE_WORDS, 'array', lang)} [{_type(schema.get('items', {}), lang)}]"
+    kind = _word(TYPE_WORDS, str(schema.get("type", "any")), lang)
+    if "format" in schema:
+        return f"{kind} ({_word(TYPE_WORDS, str(schema['format']), lang)})"
+    return kind
 
 
 def _in(item: Mapping[str, Any], key: str, lang: str) -> str:
@@ -134,8 +163,9 @@ def _operation(path: str, method: str, op: Mapping[str, Any], words: Mapping[str
         for p in params:
             required = words["yes"] if p.get("required") else words["no"]
             out.append(
-                f"<tr><td><code>{e(str(p['name']))}</code></td><td>{e(str(p.get('in', '')))}"
-                f"</td><td>{e(required)}</td><td>{e(_type(p.get('schema', {})))}</td></tr>"
+                f"<tr><td><code>{e(str(p['name']))}</code></td>"
+                f"<td>{e(_word(PLACE_WORDS, str(p.get('in', '')), lang))}</td>"
+                f"<td>{e(required)}</td><td>{e(_type(p.get('schema', {}), lang))}</td></tr>"
             )
         out.append("</tbody></table>")
     out.append(f"<h4>{e(words['answers'])}</h4><ul>")
@@ -157,7 +187,7 @@ def _model(name: str, schema: Mapping[str, Any], words: Mapping[str, str]) -> st
     )
     for field, spec in schema.get("properties", {}).items():
         out.append(
-            f"<tr><td><code>{e(str(field))}</code></td><td>{e(_type(spec))}</td>"
+            f"<tr><td><code>{e(str(field))}</code></td><td>{e(_type(spec, words['lang']))}</td>"
             f"<td>{e(_in(spec, 'description', words['lang']))}</td></tr>"
         )
     out.append("</tbody></table></section>")

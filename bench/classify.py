@@ -6,6 +6,7 @@ Run from the repository root::
     python -m bench.classify            # figures on test (and dev, labelled as such)
     python -m bench.classify --errors   # also list every disagreement on test
     python -m bench.classify --cv       # cross-validated figures over train and dev only
+    python -m bench.classify --cv --nested  # ... thresholds of each fold from the others
 
 The labelled items are ``feeds/data/labelled/*.jsonl`` (``feeds.classify.dataset``), split by
 source document: the model learns on train and dev (its calibration and thresholds come from
@@ -248,14 +249,21 @@ def describe(items: Sequence[Example]) -> str:
     return f"{len(items)} labelled items ({splits}; {nynorsk} nynorsk, {none} without subtopic)"
 
 
-def print_cross_validated(items: Sequence[Example], skip: Sequence[str]) -> None:
+def print_cross_validated(
+    items: Sequence[Example], skip: Sequence[str], nested: bool = False
+) -> None:
     """The figures to decide by: every train and dev item decided by the procedure of
     ``make model`` without its document (``train.cross_validated``); the test split is not
     read. Items of files whose name starts with one of ``skip`` are learned from but not
-    counted (to compare with a smaller set on the same items)."""
+    counted (to compare with a smaller set on the same items). ``nested``: calibration and
+    thresholds of each fold chosen on the other folds (to judge a threshold rule)."""
     from feeds.classify.train import cross_validated  # scikit-learn: a dev dependency
 
-    decided = [h for h in cross_validated(items) if not h.example.origin.startswith(tuple(skip))]
+    decided = [
+        h
+        for h in cross_validated(items, nested=nested)
+        if not h.example.origin.startswith(tuple(skip))
+    ]
     taxonomy = load_taxonomy()
     report = Report(per_subtopic={slug: Counts() for slug in sorted(taxonomy.slugs())})
     for h in decided:
@@ -267,7 +275,8 @@ def print_cross_validated(items: Sequence[Example], skip: Sequence[str]) -> None
         report.urgency.add({"u"} if h.example.urgent else set(), {"u"} if h.urgent else set())
         domain = (bool(expected), bool(found))
         report.regions.add({"d"} if domain[0] else set(), {"d"} if domain[1] else set())
-    print(f"\n== cross-validated over train and dev (test not read): {len(decided)} items")
+    how = ", thresholds of each fold from the others" if nested else ""
+    print(f"\n== cross-validated over train and dev (test not read{how}): {len(decided)} items")
     print(f"{'':26} P    R    F1    support")
     for slug, counts in report.per_subtopic.items():
         print(f"{slug:<26} {_pr(counts)}  {counts.tp + counts.fn}")
@@ -294,9 +303,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="PREFIX",
         help="with --cv: learn from, but do not count, files whose name starts so",
     )
+    parser.add_argument(
+        "--nested",
+        action="store_true",
+        help="with --cv: calibration and thresholds of each fold chosen on the other folds",
+    )
     args = parser.parse_args(argv)
     if args.cv:
-        print_cross_validated(load_examples(args.labelled), args.cv_skip)
+        print_cross_validated(load_examples(args.labelled), args.cv_skip, args.nested)
         return
     taxonomy, gazetteer = load_taxonomy(), load_gazetteer()
     start = time.perf_counter()

@@ -207,18 +207,20 @@ def test_label_audit_lists_confident_disagreements_of_train_and_dev_only() -> No
     assert {d.head for d in found if d.doc == wrong.doc} <= {*TAXONOMY.slugs(), DOMAIN, URGENT}
 
 
-def test_cross_validated_decisions_cover_train_and_dev_and_never_read_test() -> None:
+@pytest.mark.parametrize("nested", [False, True])
+def test_cross_validated_decisions_cover_train_and_dev_and_never_read_test(nested: bool) -> None:
     """``train.cross_validated`` (``bench.classify --cv``, the figure to choose data and
     features by) decides every train and dev item once, by the domain gate and thresholds
-    of ``make model``; the labels of test items change nothing."""
+    of ``make model`` (``nested``: chosen for each fold on the other folds); the labels of
+    test items change nothing."""
     pytest.importorskip("sklearn")
     from feeds.classify.train import cross_validated
 
     examples = [e for e in load_examples() if e.split != "test"][:160]
     test = [e for e in load_examples() if e.split == "test"][:30]
     flipped = [dataclasses.replace(e, subtopics=frozenset({"tisk"}), urgent=True) for e in test]
-    one = cross_validated([*examples, *test], TAXONOMY)
-    other = cross_validated([*examples, *flipped], TAXONOMY)
+    one = cross_validated([*examples, *test], TAXONOMY, nested=nested)
+    other = cross_validated([*examples, *flipped], TAXONOMY, nested=nested)
     assert [h.example for h in one] == examples
     assert [(h.subtopics, h.urgent, h.probabilities) for h in one] == [
         (h.subtopics, h.urgent, h.probabilities) for h in other

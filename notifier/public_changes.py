@@ -46,9 +46,11 @@ PUBLISHED = "published"
 MAX_WORDS = 8
 MAX_LIMIT = 500
 
-#: the indexed text of a change on PostgreSQL; the migration's indexes use the same expression
+#: the indexed text of a change on PostgreSQL, its first 100,000 characters (a tsvector holds at
+#: most 1 MB: migration 0016); the migrations' indexes use the same expression
 PG_DOCUMENT = (
-    """change.title || ' ' || change.summary || ' ' || change."before" || ' ' || change."after\""""
+    """left(change.title || ' ' || change.summary || ' ' || change."before" || ' ' """
+    """|| change."after", 100000)"""
 )
 PG_SIMPLE = f"to_tsvector('simple'::regconfig, {PG_DOCUMENT})"
 PG_NORWEGIAN = f"to_tsvector('norwegian'::regconfig, {PG_DOCUMENT})"

@@ -24,7 +24,7 @@ from notifier.message import OutgoingMessage
 from notifier.models import AuditEvent
 from notifier.outbox import Delivery, DeliveryItem, message_of
 from notifier.plan import compose_digests
-from notifier.preview import SEGMENT_ADDRESS, Segment, check_segment, for_segment
+from notifier.plan.previews import SEGMENT_ADDRESS, Segment, check_segment, for_segment
 from notifier.web.texts_preview import NB, NN
 from subscribers.models import Subscriber
 from subscribers.selfservice import erase

@@ -1,6 +1,6 @@
 """The console's preview (issue 9): ``/staff/forhandsvisning`` finds a subscriber (search by
 address, name or municipality) or takes a described segment, and shows the next alert or
-digest exactly as the sender makes it (``notifier.preview``): the headers, the plain text,
+digest exactly as the sender makes it (``notifier.plan.previews``): the headers, the plain text,
 and the HTML in a sandboxed frame, ``/staff/forhandsvisning/ramme``, served with a strict
 Content-Security-Policy. ``POST /staff/forhandsvisning/test`` sends that message to the
 logged-in staff user's address, marked ``[TEST] ``, through the outbox; nothing is recorded
@@ -24,10 +24,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from notifier import audit
-from notifier import preview as pv
 from notifier.context import Context
 from notifier.models import StaffUser
 from notifier.numbers import digits
+from notifier.plan import previews as pv
 from notifier.web.deps import CtxDep, DbSession, StaffDep, StaffFormDep, StaffPagesDep
 from notifier.web.texts_preview import TEXTS
 from subscribers.models import CADENCES, ROLES, Subscriber

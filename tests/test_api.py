@@ -224,6 +224,12 @@ async def test_openapi_describes_v1_only_and_the_docs_page_needs_no_network(
     for english in ("Successful Response", "Validation Error", "the publisher"):
         assert english not in docs.text and english not in docs_nn.text
     assert re.search(r"ChangePageOut", docs.text)
+    # on a phone the tables stack (no header row): every cell but the name says what it is
+    for page, lang in ((tree, "nb"), (lxml_html.fromstring(docs_nn.text), "nn")):
+        cells = page.xpath("//tbody/tr/td[position() > 1]")
+        assert cells and all(td.get("data-label") for td in cells), lang
+        heads = {th.text_content() for th in page.xpath("//thead//th")}
+        assert {td.get("data-label") for td in cells} <= heads, lang
 
 
 async def test_digits_that_are_not_ascii_are_no_id_and_no_limit(ctx: Context) -> None:

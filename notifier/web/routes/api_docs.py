@@ -90,7 +90,9 @@ STYLE = (
     "overflow-wrap:anywhere}table{border-collapse:collapse;width:100%;margin:.5rem 0}"
     "th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}"
     "section{border-top:2px solid #ddd;margin-top:1.5rem}.m{font-weight:bold;margin-right:.5em}"
-    "@media (max-width:600px){table,tbody,tr,td,th{display:block}thead{display:none}}"
+    "@media (max-width:600px){table,tbody,tr,td,th{display:block}thead{display:none}"
+    "tr{border-bottom:1px solid #ddd;padding:.3rem 0}td{border:0;padding:.1rem .5rem}"
+    'td[data-label]::before{content:attr(data-label) ": ";font-weight:bold}}'
 )
 _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 CSP = (
@@ -164,8 +166,11 @@ def _operation(path: str, method: str, op: Mapping[str, Any], words: Mapping[str
             required = words["yes"] if p.get("required") else words["no"]
             out.append(
                 f"<tr><td><code>{e(str(p['name']))}</code></td>"
-                f"<td>{e(_word(PLACE_WORDS, str(p.get('in', '')), lang))}</td>"
-                f"<td>{e(required)}</td><td>{e(_type(p.get('schema', {}), lang))}</td></tr>"
+                f'<td data-label="{e(words["where"])}">'
+                f"{e(_word(PLACE_WORDS, str(p.get('in', '')), lang))}</td>"
+                f'<td data-label="{e(words["required"])}">{e(required)}</td>'
+                f'<td data-label="{e(words["type"])}">'
+                f"{e(_type(p.get('schema', {}), lang))}</td></tr>"
             )
         out.append("</tbody></table>")
     out.append(f"<h4>{e(words['answers'])}</h4><ul>")
@@ -187,8 +192,10 @@ def _model(name: str, schema: Mapping[str, Any], words: Mapping[str, str]) -> st
     )
     for field, spec in schema.get("properties", {}).items():
         out.append(
-            f"<tr><td><code>{e(str(field))}</code></td><td>{e(_type(spec, words['lang']))}</td>"
-            f"<td>{e(_in(spec, 'description', words['lang']))}</td></tr>"
+            f"<tr><td><code>{e(str(field))}</code></td>"
+            f'<td data-label="{e(words["type"])}">{e(_type(spec, words["lang"]))}</td>'
+            f'<td data-label="{e(words["about"])}">{e(_in(spec, "description", words["lang"]))}'
+            "</td></tr>"
         )
     out.append("</tbody></table></section>")
     return "".join(out)

@@ -63,7 +63,7 @@ def test_a_worker_and_commands_share_one_sqlite_file_without_locking_errors(
                 ("housekeeping",) if r == ROUNDS else ("sources", "list"),
             ):  # fmt: skip
                 done = cli(env, *args)
-                if done.returncode != 0 or "locked" in done.stdout + done.stderr:
+                if done.returncode != 0 or "is locked" in done.stdout + done.stderr:
                     failures.append(f"{args}: {done.returncode}\n{done.stdout}\n{done.stderr}")
             assert worker.alive, worker.output()
         # The worker's first round may find nothing due: `check --all` above may have checked
@@ -73,7 +73,10 @@ def test_a_worker_and_commands_share_one_sqlite_file_without_locking_errors(
         assert worker.stop() == 0
     log = worker.output()
     assert failures == []
-    assert "locked" not in log and "Traceback" not in log, log[-3000:]
+    # a write that still meets the lock after the busy timeout is waited for and tried again
+    # ("database locked; trying again in ...", by design); it never fails with SQLite's own
+    # "database is locked" or a traceback
+    assert "is locked" not in log and "Traceback" not in log, log[-3000:]
     with Session(engine) as session:
         assert len(session.exec(select(Subscriber)).all()) == ROUNDS
         assert all(s.last_outcome for s in session.exec(select(Source)))

@@ -99,7 +99,7 @@ async def sign_up_and_confirm(ctx: Context, client: httpx.AsyncClient) -> tuple[
     assert found is not None
     page = await client.post(found.group(1), data={"csrf": await csrf(client, found.group(1))})
     assert page.status_code == 200
-    prefs = re.search(r'href="(/innstillinger/[^"]+)"', page.text)
+    prefs = re.search(r'href="(/innstillinger/[^"?]+)', page.text)  # the path, not ?lang=
     assert prefs is not None
     return sid, prefs.group(1)
 

@@ -9,7 +9,9 @@ change with regions (municipality numbers, 4 digits; county numbers, 2 digits) r
 the subscribers whose subtopics match:
 
 - subscribers without a region (they follow the whole country);
-- a subscriber of a municipality, when the change names that municipality or its county;
+- a subscriber of a municipality, when the change names that municipality, or its county as
+  a whole (the county without any of its municipalities: the classifier tags a municipality
+  with its county too, so ``["11", "1103"]`` is Stavanger's news);
 - a subscriber of a county, when the change names the county or any municipality in it;
 - a statsforvalter, when the change names one of the counties of their office or any
   municipality in them.
@@ -77,16 +79,25 @@ def subscriber_keys(
 
 
 def change_keys(regions: Iterable[str], county_of: Mapping[str, str]) -> frozenset[str]:
-    """The keys a change with these regions reaches; empty means national."""
+    """The keys a change with these regions reaches; empty means national.
+
+    A county counts as named "as a whole" (``c:``) only when none of the change's
+    municipalities lies in it: the classifier tags a municipality with its county too
+    (guidelines R1), so ``["11", "1103"]`` is Stavanger's news, not every municipality's in
+    Rogaland (``in:11`` still reaches those who follow the county or its office)."""
+    codes = [code for code in regions if code]
+    named = {county_of[code] for code in codes if len(code) == 4 and code in county_of}
     keys: set[str] = set()
-    for code in regions:
+    for code in codes:
         if len(code) == 4:
             keys.add(f"m:{code}")
             county = county_of.get(code)
             if county:
                 keys.add(f"in:{county}")
-        elif code:
-            keys.update((f"c:{code}", f"in:{code}"))
+        else:
+            keys.add(f"in:{code}")
+            if code not in named:
+                keys.add(f"c:{code}")
     return frozenset(keys)
 
 

@@ -51,6 +51,25 @@ def test_regions_decide_who_of_the_subtopic_subscribers_is_reached(
     assert reached(regions) == expected
 
 
+@pytest.mark.parametrize(
+    ("regions", "expected"),
+    [
+        # the classifier tags a municipality with its county too (guidelines R1): a Stavanger
+        # outbreak is ["11", "1103"], and it is Stavanger's news, not Haugesund's
+        (["11", "1103"], {1, 3, 4, 6}),
+        (["1103", "11", "1106"], {1, 2, 3, 4, 6}),  # both municipalities named
+        (["11", "1103", "46"], {1, 3, 4, 5, 6}),  # Vestland named as a whole, Rogaland not
+        (["11", "1103", "4601", "46"], {1, 3, 4, 5, 6}),
+        (["03", "0301"], {6, 7}),  # Oslo is both
+        (["11", "9999"], {1, 2, 3, 4, 6}),  # an unknown municipality is in no county
+    ],
+)
+def test_a_county_tagged_with_one_of_its_municipalities_is_that_municipalitys_news(
+    regions: list[str], expected: set[int]
+) -> None:
+    assert reached(regions) == expected
+
+
 def test_subtopics_still_decide_first() -> None:
     assert reached(["1103"], ("innreise",)) == set()
 

@@ -175,7 +175,7 @@ def conditions(session: Session, query: ChangeQuery) -> list[Any]:
     if query.subtopic:
         out.append(_json_contains(dialect, "subtopics", query.subtopic, "subtopic"))
     if query.region:
-        out.append(_json_contains(dialect, "regions", query.region, "region"))
+        out.append(_region_condition(dialect, query.region))
     if query.authority:
         sources = select(Source.id).where(Source.authority == query.authority)
         out.append(col(Change.source_id).in_(sources))
@@ -237,6 +237,32 @@ def _json_contains(dialect: str, column: str, value: str, name: str) -> Any:
     return sa.text(
         f"EXISTS (SELECT 1 FROM json_each(change.{column}) WHERE json_each.value = :{name})"
     ).bindparams(**{name: value})
+
+
+def _region_condition(dialect: str, region: str) -> Any:
+    """Changes about ``region``. A county: every change naming it (a municipality's changes
+    name its county too, guidelines R1). A municipality: the changes naming it, and its
+    county's changes about the county as a whole, naming none of its municipalities: what a
+    subscriber of the municipality is sent (``subscribers.match.change_keys``). A municipality
+    number starts with its county's."""
+    named = _json_contains(dialect, "regions", region, "region")
+    if len(region) != 4:
+        return named
+    county = region[:2]
+    if dialect == "postgresql":
+        whole = sa.text(
+            "CAST(change.regions AS jsonb) @> CAST(:region_county AS jsonb) AND NOT EXISTS "
+            "(SELECT 1 FROM jsonb_array_elements_text(CAST(change.regions AS jsonb)) AS r(code) "
+            "WHERE length(r.code) = 4 AND left(r.code, 2) = :region_prefix)"
+        ).bindparams(region_county=json.dumps([county]), region_prefix=county)
+    else:
+        whole = sa.text(
+            "EXISTS (SELECT 1 FROM json_each(change.regions) WHERE json_each.value = "
+            ":region_county) AND NOT EXISTS (SELECT 1 FROM json_each(change.regions) "
+            "WHERE length(json_each.value) = 4 AND substr(json_each.value, 1, 2) = "
+            ":region_prefix)"
+        ).bindparams(region_county=county, region_prefix=county)
+    return sa.or_(named, whole)
 
 
 def _text_condition(session: Session, dialect: str, text: str) -> Any:

@@ -86,7 +86,8 @@ async def test_filters_match_the_feed_and_the_change_log(ctx: Context) -> None:
         ({"subtopic": "testing"}, ["Bergen", "Landet"]),
         ({"authority": "helsedirektoratet"}, ["Landet"]),
         ({"region": "46"}, ["Bergen", "Vestland"]),
-        ({"region": "4601"}, ["Bergen"]),
+        ({"region": "4601"}, ["Bergen", "Vestland"]),  # Bergen's, and its county as a whole
+        ({"region": "4602"}, ["Vestland"]),  # Kinn: not Bergen's
         ({"urgent": "1"}, ["Vestland"]),
         ({"urgent": "0", "region": "46"}, ["Bergen"]),
         ({"kind": "new"}, ["Landet"]),

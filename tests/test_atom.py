@@ -95,7 +95,8 @@ async def test_feed_is_valid_atom_with_norwegian_titles_and_links(ctx: Context) 
         ({"subtopic": "testing"}, ["Bergen", "Landet"]),
         ({"authority": "helsedirektoratet"}, ["Landet"]),
         ({"region": "46"}, ["Bergen", "Vestland"]),  # the county: its municipalities too
-        ({"region": "4601"}, ["Bergen"]),
+        ({"region": "4601"}, ["Bergen", "Vestland"]),  # Bergen's, and its county as a whole
+        ({"region": "4602"}, ["Vestland"]),  # Kinn: not Bergen's
         ({"urgent": "1"}, ["Vestland"]),
         ({"region": "46", "subtopic": "testing"}, ["Bergen"]),
     ],

@@ -276,3 +276,26 @@ def test_a_change_with_a_megabyte_of_distinct_words_is_stored_and_found(ctx: Con
     add(ctx.engine, "Vanlig endring", T0 + timedelta(hours=1), after="ord000001x og mer")
     assert titles(ctx, ChangeQuery(text="ordliste")) == ["Ordliste uten ende"]
     assert titles(ctx, ChangeQuery(text="ord000001x")) == ["Vanlig endring", "Ordliste uten ende"]
+
+
+def test_a_municipality_sees_its_own_changes_and_its_countys_as_a_whole(ctx: Context) -> None:
+    # regions as the classifier gives them: a municipality with its county (guidelines R1)
+    e = ctx.engine
+    add(e, "Bergen: utbrudd på sykehjem", T0, regions=["46", "4601"])
+    add(e, "Kinn: utbrudd på skole", T0 + timedelta(hours=1), regions=["46", "4602"])
+    add(e, "Vestland: ny forskrift for hele fylket", T0 + timedelta(hours=2), regions=["46"])
+    add(e, "Rogaland: ny forskrift", T0 + timedelta(hours=3), regions=["11"])
+    add(e, "Nasjonal veileder", T0 + timedelta(hours=4))
+    add(e, "Bergen og Stavanger", T0 + timedelta(hours=5), regions=["11", "1103", "46", "4601"])
+    assert titles(ctx, ChangeQuery(region="4601")) == [
+        "Bergen og Stavanger",
+        "Vestland: ny forskrift for hele fylket",
+        "Bergen: utbrudd på sykehjem",
+    ]  # not Kinn's outbreak, not Rogaland's, not the national one (that is no region)
+    assert titles(ctx, ChangeQuery(region="46")) == [
+        "Bergen og Stavanger",
+        "Vestland: ny forskrift for hele fylket",
+        "Kinn: utbrudd på skole",
+        "Bergen: utbrudd på sykehjem",
+    ]
+    assert titles(ctx, ChangeQuery(region="1106")) == ["Rogaland: ny forskrift"]

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -106,23 +105,27 @@ def _mail_folder_usable(settings: Settings) -> None:
     """Without NOTIFIER_SMTP_URL mails are written into <data_dir>/mail: refuse to start a
     command that sends when that folder can never be written (a file in its path, a folder
     this user may not write), before anything is done. Nothing is created here."""
+    from notifier.doctor import mail_folder_problem
+
     if settings.smtp_url:
         return
-    folder = settings.mail_dir
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    problem = ""
-    if not existing.is_dir():
-        problem = f"{existing} is a file, so the mail folder {folder} cannot be created"
-    elif not os.access(existing, os.W_OK | os.X_OK):
-        problem = f"this user may not write in {existing}"
-    if problem:
+    if problem := mail_folder_problem(settings.mail_dir):
         raise _fail(
             f"NOTIFIER_DATA_DIR={shown('data_dir', settings.data_dir)}: cannot create or write "
             f"the mail folder ({problem}); set a folder this user may write, or "
             "NOTIFIER_SMTP_URL to send through a mail server"
         )
+
+
+def _startable(settings: Settings, *, catalogue: bool = True) -> None:
+    """What ``run`` and ``worker`` refuse before they touch anything: a mail folder that can
+    never be written, and (when they load it) a catalogue that cannot be read."""
+    _mail_folder_usable(settings)
+    if catalogue:
+        try:
+            load_catalogue(settings.catalogue)
+        except CatalogueError as exc:
+            raise _fail(f"NOTIFIER_CATALOGUE: {exc}") from None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -363,7 +366,7 @@ def subscribers_check() -> None:
 
 cli_push.register(subscribers_app, _ctx)  # push-add/-list/-remove, target-add/-list/-remove
 # worker: the scheduled work without the web app
-cli_run.register(app, _ctx, lambda: _mail_folder_usable(_checked()))
+cli_run.register(app, _ctx, lambda catalogue: _startable(_checked(), catalogue=catalogue))
 cli_api.register(app, _ctx)  # api token-create/-list/-revoke
 
 
@@ -811,11 +814,7 @@ def run() -> None:
 
     settings = _checked()
     _free_port(settings.web_host, settings.web_port)
-    _mail_folder_usable(settings)
-    try:  # the catalogue is checked before the database is touched
-        load_catalogue(settings.catalogue)
-    except CatalogueError as exc:
-        raise _fail(f"NOTIFIER_CATALOGUE: {exc}") from None
+    _startable(settings)  # the catalogue is checked before the database is touched
     with _ctx() as ctx:
         added, updated = load_sources(ctx)
         logging.getLogger("notifier").info(

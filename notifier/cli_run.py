@@ -13,20 +13,20 @@ from typing import Annotated
 
 import typer
 
-from feeds.catalogue import load_catalogue
-from feeds.errors import CatalogueError
 from notifier.context import Context
 from notifier.pipeline import load_sources
-from notifier.startup import checked_settings
 
 log = logging.getLogger(__name__)
 
 
 def register(
-    app: typer.Typer, make_ctx: Callable[[], Context], precheck: Callable[[], None] = lambda: None
+    app: typer.Typer,
+    make_ctx: Callable[[], Context],
+    precheck: Callable[[bool], None] = lambda catalogue: None,
 ) -> None:
     """Add ``worker`` to the top-level commands; ``make_ctx`` opens a migrated context,
-    ``precheck`` refuses (typer.Exit) what must be right before anything is done."""
+    ``precheck(catalogue)`` refuses (typer.Exit) what must be right before anything is done,
+    the catalogue too when it is loaded (before the database is touched)."""
 
     @app.command("worker")
     def worker(
@@ -44,13 +44,7 @@ def register(
             logging.basicConfig(
                 level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
-        precheck()
-        if catalogue:  # checked before the database is touched, as `notifier run` does
-            try:
-                load_catalogue(checked_settings().catalogue)
-            except CatalogueError as exc:
-                typer.echo(f"error: NOTIFIER_CATALOGUE: {exc}", err=True)
-                raise typer.Exit(code=2) from None
+        precheck(catalogue)
         with make_ctx() as ctx:
             if catalogue:
                 added, updated = load_sources(ctx)

@@ -138,14 +138,24 @@ async def _ehlo(host: str, port: int, implicit_tls: bool, timeout: float) -> tup
         client.close()
 
 
-def _mail_folder(folder: Path) -> Finding:
+def mail_folder_problem(folder: Path) -> str:
+    """Why mails can never be written into ``folder`` ('' when they can): a file where it or
+    a parent would be made, or a folder this user may not write. Nothing is created."""
     where = _existing(folder)
-    if not os.access(where, os.W_OK):
+    if not where.is_dir():
+        return f"{where} is a file, so the mail folder {folder} cannot be created"
+    if not os.access(where, os.W_OK | os.X_OK):
+        return f"this user may not write in {where}"
+    return ""
+
+
+def _mail_folder(folder: Path) -> Finding:
+    if problem := mail_folder_problem(folder):
         return Finding(
             "mail server",
             "fail",
-            f"no NOTIFIER_SMTP_URL, and the mail folder {folder} cannot be written; "
-            "set NOTIFIER_SMTP_URL or NOTIFIER_DATA_DIR",
+            f"no NOTIFIER_SMTP_URL, and the mail folder {folder} cannot be written "
+            f"({problem}); set NOTIFIER_SMTP_URL or NOTIFIER_DATA_DIR",
         )
     return Finding(
         "mail server",

@@ -250,8 +250,8 @@ class SeenItem:
 #: marks, noise headings, signal lines; 3: an article's own <header> is content, nynorsk
 #: date labels; 4: text after an HTML comment or a processing instruction is read). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
-#: as changed after an upgrade. (Feeds need no re-baseline: an item is
-#: also known by the identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
+#: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
+#: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
 EXTRACTION_VERSION = 4
 
 

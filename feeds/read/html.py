@@ -632,9 +632,9 @@ def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per el
     Comments and processing instructions are not walked: the parsers leave them out and join
     their tails to the text before them (``_parse_html``). The enclosing list items are kept
     on a stack too; an element inside a heading does nothing (the heading's text is taken
-    whole). The buffer is flushed inline: a call
-    per flush (~900 per 100 KB page) cost ~10 % of the walk, a generator per flush ~8 %
-    (hence one function, more complex than the linter likes)."""
+    whole). The buffer is flushed inline: a call per flush (~900 per 100 KB page) cost ~10 %
+    of the walk, a generator per flush ~8 % (hence one function, more complex than the
+    linter likes)."""
     buffer: list[str] = []
     items: list[int] = []  # per open <li>: -1 inside <ul>, 0 inside <ol> or elsewhere
     stack: list[tuple[Any, int]] = []  # the open elements and their roles, ``main`` first

@@ -6,7 +6,10 @@ by raising ``deps.Refused`` (a redirect to the login page, a 401, a 403 page).""
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,6 +38,7 @@ from notifier.web.routes import (
     staff_push,
     staff_sources,
 )
+from notifier.web.routes.api_common import ApiProblem
 from notifier.web.routes.metrics import router as metrics_router
 from notifier.web.routes.staff_subscribers import router as subscribers_router
 from notifier.web.staff_pages import StaffPages
@@ -132,10 +136,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """A path or method the app does not have (Starlette's 404 and 405), or a body it cannot
     read (400): a Norwegian page in the visitor's language, or the API's JSON error; never
     FastAPI's English ``{"detail"}``. Other statuses keep Starlette's answer."""
-    from fastapi.exception_handlers import http_exception_handler
-
-    from notifier.web.routes.api_common import ApiProblem
-
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code not in PAGE_TEXTS:
@@ -157,8 +157,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def _server_error(request: Request, exc: Exception) -> Response:
     """An error inside a request (Starlette logs it and passes it on): the visitor reads a
     Norwegian page in their language, a script the API's JSON; no exception text is shown."""
-    from notifier.web.routes.api_common import ApiProblem
-
     if _wants_json(request):
         return ApiProblem("server_error", status=500).response
     try:

@@ -36,6 +36,12 @@ def request_lang(request: Request) -> str:
     return "nn" if asked == "nn" else "nb"
 
 
+def remember_lang(request: Request, response: Response, lang: str) -> None:
+    """A language chosen with ``?lang=`` is remembered for a year (the language cookie)."""
+    if request.query_params.get("lang") in ("nb", "nn"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+
+
 def other_lang_url(request: Request, lang: str) -> str:
     """This page in the other language: its path and query string, ``lang`` switched."""
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
@@ -78,8 +84,7 @@ class Pages:
         secure = request.url.scheme == "https"
         if request.cookies.get(CSRF_COOKIE) != nonce:
             response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=secure)
-        if request.query_params.get("lang") in ("nb", "nn"):
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        remember_lang(request, response, lang)
         return response
 
     def message(

@@ -29,7 +29,7 @@ from jinja2 import Environment
 from notifier.context import Context
 from notifier.models import StaffUser
 from notifier.web.links import Links
-from notifier.web.pages import LANG_COOKIE, request_lang
+from notifier.web.pages import remember_lang, request_lang
 from notifier.web.texts_staff import TEXTS
 
 SESSION_COOKIE = "staff_session"
@@ -170,8 +170,7 @@ class StaffPages:
                 LOGIN_CSRF_COOKIE, nonce, path=COOKIE_PATH, httponly=True, samesite="strict",
                 secure=self.secure,
             )  # fmt: skip
-        if request.query_params.get("lang") in ("nb", "nn"):
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        remember_lang(request, response, lang)
         return response
 
     @staticmethod

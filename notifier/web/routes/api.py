@@ -34,7 +34,7 @@ from notifier.context import Context
 from notifier.public_changes import change_id as parse_change_id
 from notifier.public_changes import find_changes, get_change, sources_of
 from notifier.web.deps import CtxDep, DbSession
-from notifier.web.pages import LANG_COOKIE, request_lang
+from notifier.web.pages import remember_lang, request_lang
 from notifier.web.ratelimit import api_limit
 from notifier.web.routes import api_docs, api_staff
 from notifier.web.routes.api_common import (
@@ -345,6 +345,5 @@ def docs(request: Request, ctx: CtxDep) -> Response:
     response.headers["Content-Security-Policy"] = api_docs.CSP
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Vary"] = "Cookie"  # the language cookie picks the page
-    if request.query_params.get("lang") in ("nb", "nn"):  # remembered, as on every page
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    remember_lang(request, response, lang)  # as on every page
     return response

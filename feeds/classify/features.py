@@ -33,9 +33,8 @@ Namespaces (prefix before the colon):
 
 Within each of ``t l w b c u`` every feature present counts 1 and the namespace is scaled to
 length 1 (``c`` and ``l`` to length 2: ``SPACE_WEIGHTS``), so a long text does not outweigh
-its title. Stems come from ``terms.stem`` (the
-light bokmål/nynorsk stemmer); pure numbers are left out. Each distinct word is analysed once
-per process (bounded memo).
+its title. Stems come from ``terms.stem`` (the light bokmål/nynorsk stemmer); pure numbers
+are left out. Each distinct word is analysed once per process (bounded memo).
 """
 
 from __future__ import annotations

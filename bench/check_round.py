@@ -2,7 +2,7 @@
 rounds, conditional GET honoured, the full chain (fetch, detect, classify, store in SQLite).
 
     python -m bench.check_round [--pages 1000] [--rounds 5] [--urlwatch PATH]
-                                [--classifier model|vocabulary]
+                                [--classifier model|vocabulary] [--processes N]
                                 [--profile FILE] [--profile-first FILE]
 
 Prints the first (baseline) round, every changed round, then the median over the changed rounds
@@ -14,6 +14,10 @@ connection and per-host limits as notifier's fetcher, the same conditional GETs,
 or storing) follows each changed round, and the changed rounds' median is printed as "within
 Nx of a bare aiohttp fetch" (issue 13 aims at 5x). ``--profile FILE`` writes a cProfile
 of the changed rounds only, ``--profile-first FILE`` one of the first (baseline) round.
+
+Detection runs in ``--processes`` processes of its own (feeds/detect/processes.py,
+``NOTIFIER_DETECT_PROCESSES``; default 0, as the service: in the checking process). CPU time
+is the bench process's plus its detection processes', and peak RSS is given for each.
 
 Before the rounds the classifier's model is loaded and the startup objects are frozen out of
 the garbage collector's walk, as the service does at start (``notifier.pipeline.preload``);
@@ -54,10 +58,12 @@ from bench.peers import FILTERS, PeerRound, urlwatch_rounds
 from feeds.catalogue import SourceSpec
 from feeds.check import Classifier, check_sources
 from feeds.classify import Classification, rules
+from feeds.detect import processes as detect_processes
 from feeds.detect.detection import DetectedChange
 from feeds.fetch.client import Fetcher, FetchPolicy
 from feeds.store.models import utcnow
 from feeds.store.sources import select_sources, upsert_sources
+from feeds.types import FetchResult
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.pipeline import classifier_for, preload
@@ -91,6 +97,7 @@ class Figures:
     cpu: float  # seconds
     classify: float = 0.0  # seconds of CPU in the classifier (this thread)
     classified: int = 0  # changes classified
+    elsewhere: float = 0.0  # seconds of CPU in the detection processes (part of ``cpu``)
 
 
 class Timed:
@@ -130,19 +137,29 @@ def make_classifier(ctx: Context, which: str) -> Classifier:
     return classifier_for(ctx)
 
 
+def children_cpu(pool: detect_processes.DetectProcesses | None) -> float:
+    """CPU seconds the detection processes have used so far (0 without them)."""
+    return sum(u.cpu_seconds for u in pool.usage()) if pool is not None else 0.0
+
+
 async def one_round(
-    ctx: Context, ids: list[int], policy: FetchPolicy, classifier: Classifier
+    ctx: Context,
+    ids: list[int],
+    policy: FetchPolicy,
+    classifier: Classifier,
+    pool: detect_processes.DetectProcesses | None,
 ) -> Figures:
+    """One round; its CPU time is this process's and the detection processes'."""
     timed = Timed(classifier)
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu, children = time.perf_counter(), time.process_time(), children_cpu(pool)
     async with Fetcher(policy) as fetcher:
-        reports = await check_sources(ctx.engine, fetcher, ids, timed, utcnow)
+        reports = await check_sources(ctx.engine, fetcher, ids, timed, utcnow, processes=pool)
     errors = [r for r in reports if r.outcome == "error"]
     if errors:
         raise RuntimeError(f"{len(errors)} errors, e.g. {errors[0]}")
-    return Figures(
-        time.perf_counter() - wall, time.process_time() - cpu, timed.seconds, timed.calls
-    )
+    children = children_cpu(pool) - children
+    cpu = time.process_time() - cpu + children
+    return Figures(time.perf_counter() - wall, cpu, timed.seconds, timed.calls, children)
 
 
 class BareFetch:
@@ -195,6 +212,12 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--classifier", choices=("model", "vocabulary"), default="model")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=Settings().detect_processes,
+        help="detection processes (NOTIFIER_DETECT_PROCESSES; default: the service's, 0)",
+    )
     parser.add_argument("--profile", help="write a cProfile of the changed rounds to this file")
     parser.add_argument(
         "--profile-first", help="write a cProfile of the first (baseline) round to this file"
@@ -254,8 +277,11 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
         allow_private=True, per_host_concurrency=16, per_host_min_gap=0, total_connections=16
     )
     classifier = make_classifier(ctx, args.classifier)
+    pool = detect_processes.shared(args.processes)
+    if pool is not None:
+        warm_up(pool)
     first = profiled(
-        args.profile_first, lambda: asyncio.run(one_round(ctx, ids, policy, classifier))
+        args.profile_first, lambda: asyncio.run(one_round(ctx, ids, policy, classifier, pool))
     )
     bare = BareFetch([spec.url for spec in specs], policy)
     asyncio.run(bare.round())  # its ETags, as notifier has after its first round
@@ -264,10 +290,13 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     for r in range(args.rounds):
         bump(port, r)
         changed.append(
-            profiled(args.profile, lambda: asyncio.run(one_round(ctx, ids, policy, classifier)))
+            profiled(
+                args.profile,
+                lambda: asyncio.run(one_round(ctx, ids, policy, classifier, pool)),
+            )
         )
         bare_changed.append(asyncio.run(bare.round()))  # the same pages, the same 10 % changed
-    report(args, first, changed)
+    report(args, first, changed, pool)
     report_bare(changed, bare_changed)
     if args.urlwatch:
         peers = {}
@@ -288,21 +317,44 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
         print("  (urlwatch not found: install it apart and pass --urlwatch PATH, bench/peers.py)")
 
 
-def report(args: argparse.Namespace, first: Figures, changed: list[Figures]) -> None:
+def warm_up(pool: detect_processes.DetectProcesses) -> None:
+    """Start the detection processes before the rounds, as the service's first round does
+    (their start is not a check's cost): one detection of a small page per process."""
+    spec = SourceSpec(key="w", kind="page", url="http://127.0.0.1/w", authority="b", name="w")
+    result = FetchResult("http://127.0.0.1/w", 200, b"<html><p>Oppvarming</p></html>")
+
+    async def run() -> None:
+        await asyncio.gather(
+            *(pool.detect(spec, result, None, None) for _ in range(pool.processes * 4))
+        )
+
+    asyncio.run(run())
+
+
+def report(
+    args: argparse.Namespace,
+    first: Figures,
+    changed: list[Figures],
+    pool: detect_processes.DetectProcesses | None,
+) -> None:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     per_page = 1000 / args.pages
     wall = statistics.median(f.wall for f in changed)
     cpu_ms = statistics.median(f.cpu for f in changed) * per_page
     print(
         f"check round: {args.pages} pages of ~100 KB, 10 % changed per round, "
-        f"{args.rounds} changed rounds, classifier: {args.classifier}"
+        f"{args.rounds} changed rounds, classifier: {args.classifier}, "
+        f"detection processes: {args.processes or 'none (in this process)'}"
     )
     print(
         f"  first round (baseline, every page parsed): {first.wall:.2f} s wall, "
-        f"{first.cpu * per_page:.2f} ms CPU per page"
+        f"{first.cpu * per_page:.2f} ms CPU per page{elsewhere(first, per_page)}"
     )
     for i, f in enumerate(changed, 1):
-        print(f"  changed round {i}: {f.wall:.3f} s wall, {f.cpu * per_page:.3f} ms CPU per page")
+        print(
+            f"  changed round {i}: {f.wall:.3f} s wall, {f.cpu * per_page:.3f} ms CPU per page"
+            + elsewhere(f, per_page)
+        )
     print(f"  changed rounds, median: {wall:.3f} s wall, {cpu_ms:.3f} ms CPU per page")
     calls = sum(f.classified for f in changed)
     if calls:
@@ -312,11 +364,21 @@ def report(args: argparse.Namespace, first: Figures, changed: list[Figures]) -> 
             f"({calls} changes), {seconds * 1000 / (args.pages * len(changed)):.3f} ms per page"
         )
     print(f"  peak RSS: {rss_mb:.0f} MB (this process)")
+    if pool is not None:
+        peaks = ", ".join(f"{u.peak_rss_bytes / 2**20:.0f}" for u in pool.usage())
+        print(f"  peak RSS of the detection processes: {peaks} MB (CPU above includes theirs)")
     print(
         f"  vs urlwatch (perf-notes: {URLWATCH_WALL_S} s, {URLWATCH_CPU_MS} ms/page): "
         f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU "
         f"(target 5x: <= {URLWATCH_WALL_S / 5:.2f} s, <= {URLWATCH_CPU_MS / 5:.2f} ms/page)"
     )
+
+
+def elsewhere(f: Figures, per_page: float) -> str:
+    """The CPU per page spent in the detection processes, when there are any."""
+    if not f.elsewhere:
+        return ""
+    return f" (of it {f.elsewhere * per_page:.3f} ms in the detection processes)"
 
 
 def report_bare(ours: list[Figures], bare: list[Figures]) -> None:

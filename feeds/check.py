@@ -33,10 +33,11 @@ removal.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -57,6 +58,7 @@ from feeds.detect.detection import (
     known_parts,
 )
 from feeds.detect.history import DEFAULT_CONFIRM, ConfirmRules, early_check, report_words
+from feeds.detect.processes import DetectProcesses
 from feeds.errors import ContentCollapse
 from feeds.fetch.client import Fetcher, needs_full_fetch
 from feeds.fetch.parts import fetch_linked
@@ -80,7 +82,7 @@ from feeds.store.versions import (
     latest_stored,
     record_versions,
 )
-from feeds.types import FetchResult, Linked, Validators
+from feeds.types import FetchResult, Linked, SnapshotState, Validators
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,8 @@ INLINE_DETECT_BYTES = 256 * 1024
 #: Two threads, so one very large document does not hold up the others; more would only
 #: contend for the GIL, which parsing holds most of the time.
 DETECT_WORKERS = 2
+#: fetched bodies waiting to be read, in bytes, past which no new fetch starts (``_Round.room``)
+BACKLOG_BYTES = 8 * 1024 * 1024
 _DETECT_POOL = ThreadPoolExecutor(max_workers=DETECT_WORKERS, thread_name_prefix="detect")
 
 
@@ -128,6 +132,8 @@ class _Round:
     now: Callable[[], datetime]
     rules: HoldRules = DEFAULT_RULES
     confirm: ConfirmRules = DEFAULT_CONFIRM
+    #: the detection processes (feeds/detect/processes.py); None: detection in this process
+    processes: DetectProcesses | None = None
     quiet: list[dict[str, Any]] = field(default_factory=list)
     #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time (or sooner,
     #: ``STORE_BATCH_CHARS``)
@@ -137,6 +143,35 @@ class _Round:
     stored: dict[_Ticket, CheckReport] = field(default_factory=dict)
     #: seconds each source's fetch took (its parts included), by source id
     fetch_seconds: dict[int, float] = field(default_factory=dict)
+    #: bytes of fetched bodies not read yet (waiting for, or in, detection)
+    backlog: int = 0
+    _drained: asyncio.Condition | None = None
+
+    async def room(self) -> None:
+        """Wait before a request (inside its host's slot, ``Fetcher.fetch``'s ``ready``)
+        while the bodies fetched and not read yet pass ``BACKLOG_BYTES``: fetching outruns
+        detection in processes, and a round of 1,000 sources would otherwise hold every body
+        it fetched (~100 MB in bench.check_round). Only detections in processes count: they
+        fetch nothing, so the wait always ends (a document's parts are fetched inside its
+        detection in this process, never waiting here)."""
+        if self.backlog <= BACKLOG_BYTES:
+            return
+        if self._drained is None:
+            self._drained = asyncio.Condition()
+        async with self._drained:
+            await self._drained.wait_for(lambda: self.backlog <= BACKLOG_BYTES)
+
+    @contextlib.asynccontextmanager
+    async def waiting(self, result: FetchResult) -> AsyncIterator[None]:
+        """A fetched body in the backlog while it is read."""
+        self.backlog += len(result.body)
+        try:
+            yield
+        finally:
+            self.backlog -= len(result.body)
+            if self._drained is not None:
+                async with self._drained:
+                    self._drained.notify_all()
 
     def add(self, found: NewVersion) -> _Ticket:
         ticket = _Ticket()
@@ -172,15 +207,17 @@ async def check_sources(
     rules: HoldRules = DEFAULT_RULES,
     confirm: ConfirmRules = DEFAULT_CONFIRM,
     claim: str | None = None,
+    processes: DetectProcesses | None = None,
 ) -> list[CheckReport]:
     """Check these sources once; one report per source, in the order given. ``rules`` are
     the review rules: which new versions are stored held for staff review; ``confirm`` says
     whether page changes wait for a re-check, and how long. ``claim``: the worker that
     claimed the sources (``claim_due``); its claims are released with the round's last
-    write, when every source's next check time is stored."""
+    write, when every source's next check time is stored. ``processes``: where detection
+    runs (feeds/detect/processes.py); None: in this process."""
     with Session(engine) as session:
         targets = load_targets(session, source_ids)
-    round_ = _Round(engine, fetcher, classifier, now, rules, confirm)
+    round_ = _Round(engine, fetcher, classifier, now, rules, confirm, processes)
     outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
     round_.flush()
     reports = [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
@@ -232,12 +269,16 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
             spec.url,
             Validators(target.etag, target.last_modified) if conditional else None,
             force_full=force_full,
+            ready=r.room if r.processes is not None else None,
         )
         r.fetch_seconds[target.id] = time.perf_counter() - started
         raw = result.body_hash if not result.not_modified else known
         same = not multi and (result.not_modified or raw == known)
         if same:
             detection = Detection("unchanged", None, note="not modified")
+        elif r.processes is not None and not multi:
+            async with r.waiting(result):
+                detection = await _detect(r, target, result, force_full)
         else:
             detection = await _detect(r, target, result, force_full)
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
@@ -323,12 +364,32 @@ async def _detect(
     times = None
     accept = target.pending_digest
     with r.engine.connect() as conn:
-        previous = stored_state(latest_stored(conn, target.id))
+        stored = latest_stored(conn, target.id)
         if target.consecutive_errors > 0:
             times = health_times(conn, target.id)
         if accept is None and target.pending_since is not None:
             # a collapse accepted once (its changes wait) is accepted by its re-check too
             accept = candidate_digest(conn, target.id)
+    if r.processes is not None and not reader_for(spec).follows_links(spec):
+        # unpacked and compared in a detection process; nothing else here needs the state
+        detection = await r.processes.detect(spec, result, stored, accept, r.rules)
+    else:
+        detection = await _detect_here(r, spec, result, stored_state(stored), accept, force_full)
+    if times is None:
+        return detection
+    return hold_after_outage(detection, *times, target.consecutive_errors, r.rules)
+
+
+async def _detect_here(
+    r: _Round,
+    spec: SourceSpec,
+    result: FetchResult,
+    previous: SnapshotState | None,
+    accept: str | None,
+    force_full: bool,
+) -> Detection:
+    """Detection in this process: the linked parts fetched first (a document's chapters,
+    a page's PDF attachments), a large body read in a worker thread."""
     linked: list[Linked] = []
     if reader_for(spec).follows_links(spec):
         known = known_parts(previous)
@@ -339,12 +400,8 @@ async def _detect(
         linked = await fetch_linked(r.fetcher, spec, result, known, force_full)
     work = functools.partial(detect, spec, result, previous, accept, linked, r.rules)
     if detect_bytes(result, linked) <= INLINE_DETECT_BYTES:
-        detection = work()
-    else:
-        detection = await asyncio.get_running_loop().run_in_executor(_DETECT_POOL, work)
-    if times is None:
-        return detection
-    return hold_after_outage(detection, *times, target.consecutive_errors, r.rules)
+        return work()
+    return await asyncio.get_running_loop().run_in_executor(_DETECT_POOL, work)
 
 
 def detect_bytes(result: FetchResult, linked: Sequence[Linked]) -> int:

@@ -30,6 +30,21 @@ from __future__ import annotations
 class FeedsError(Exception):
     """Base of every error raised by the source side."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled whole (detection runs in processes of its own, feeds/detect/processes.py):
+        # the default would call the class with ``args`` alone, which fails for the errors
+        # that take more (``ContentCollapse``'s digest, a status) and drops their attributes.
+        return (_rebuilt, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuilt(
+    cls: type[FeedsError], args: tuple[object, ...], state: dict[str, object]
+) -> FeedsError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class CatalogueError(FeedsError):
     """The source catalogue is malformed."""

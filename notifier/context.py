@@ -10,6 +10,8 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 
 from feeds.classify import Gazetteer, Taxonomy, load_gazetteer, load_taxonomy
+from feeds.detect import processes
+from feeds.detect.processes import DetectProcesses
 from feeds.store.models import utcnow
 from notifier.db import make_engine
 from notifier.render import Renderer
@@ -29,6 +31,12 @@ class Context:
     @cached_property
     def gazetteer(self) -> Gazetteer:
         return load_gazetteer()
+
+    @property
+    def detect_processes(self) -> DetectProcesses | None:
+        """The process's detection processes (shared by every context with the same count),
+        or None: detection in the checking process (``NOTIFIER_DETECT_PROCESSES=0``)."""
+        return processes.shared(self.settings.detect_processes)
 
     @cached_property
     def renderer(self) -> Renderer:

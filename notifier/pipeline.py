@@ -49,7 +49,8 @@ def load_sources(ctx: Context, path: Path | None = None) -> tuple[int, int]:
 
 def preload(ctx: Context) -> None:
     """What every check round needs, loaded at service start, so the first changed round does
-    not pay for it: the taxonomy, the gazetteer and the classifier's model (~0.2 s). Then the
+    not pay for it: the taxonomy, the gazetteer, the classifier's model (~0.2 s) and the
+    detection processes (feeds/detect/processes.py). Then the
     objects alive now (modules, settings, model: ~155,000 tracked by the garbage collector)
     are frozen out of the collector's reach (``gc.freeze``, once per process): they live as
     long as the process, and every full collection walked them again; that walk cost ~0.1 s
@@ -57,6 +58,8 @@ def preload(ctx: Context) -> None:
     global _frozen
     _ = ctx.taxonomy, ctx.gazetteer
     load_model()
+    if (detecting := ctx.detect_processes) is not None:
+        detecting.start()
     if not _frozen:
         gc.collect()  # nothing unreachable is frozen: it could never be freed
         gc.freeze()
@@ -167,8 +170,9 @@ async def check(
         if claim is not None:
             await stack.enter_async_context(keeping_claims(ctx, ids, claim))
         reports = await check_sources(
-            ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, rules, confirm, claim
-        )
+            ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, rules, confirm, claim,
+            ctx.detect_processes,
+        )  # fmt: skip
     dispatch(ctx)
     alert_operators(ctx)
     return reports

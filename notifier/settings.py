@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     #: page changes are told as they are found, as feed items always are
     confirm_page_changes: bool = True
     confirm_after_seconds: int = Field(default=60, ge=0, le=86400)
+    #: processes that read fetched pages and feeds beside the checking process
+    #: (feeds/detect/processes.py; each ~85 MB); 0: read in the checking process itself
+    detect_processes: int = Field(default=0, ge=0, le=64)
 
     timezone: str = "Europe/Oslo"
     daily_digest_hour: int = Field(default=7, ge=0, le=23)

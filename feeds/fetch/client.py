@@ -40,7 +40,7 @@ import asyncio
 import functools
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -216,19 +216,26 @@ class Fetcher:
             self._session = None
 
     async def fetch(
-        self, url: str, validators: Validators | None = None, *, force_full: bool = False
+        self,
+        url: str,
+        validators: Validators | None = None,
+        *,
+        force_full: bool = False,
+        ready: Callable[[], Awaitable[None]] | None = None,
     ) -> FetchResult:
         """GET ``url`` (conditionally unless ``force_full``), following redirects safely.
 
         Every hop is requested at its canonical URL (``OutboundGate.check``), which is also
-        the ``url`` of the result; raises BlockedAddressError for a refused URL or address."""
+        the ``url`` of the result; raises BlockedAddressError for a refused URL or address.
+        ``ready`` is awaited inside the host's slot before each request: the caller's
+        backpressure (a check round whose fetched bodies wait to be read, feeds/check.py)."""
         headers = conditional_headers(validators, force_full)
         current = url
         for _hop in range(self.policy.max_redirects + 1):
             current = self.gate.check(current)
             if self.policy.obey_robots:
                 await self._check_robots(current)
-            result = await self._hop(current, headers)
+            result = await self._hop(current, headers, ready)
             if isinstance(result, FetchResult):
                 return result
             current = result
@@ -239,7 +246,12 @@ class Fetcher:
         state = self._hosts.get(host)
         return state.gap if state else self.policy.per_host_min_gap
 
-    async def _hop(self, url: str, conditional: Mapping[str, str]) -> FetchResult | str:
+    async def _hop(
+        self,
+        url: str,
+        conditional: Mapping[str, str],
+        ready: Callable[[], Awaitable[None]] | None = None,
+    ) -> FetchResult | str:
         """One request to one host, inside its slot, honouring and updating its pause."""
         host = host_of(url)
         state = self._host(host)
@@ -247,6 +259,8 @@ class Fetcher:
         extra = self.policy.host_headers.get(host)
         headers = {**extra, **conditional} if extra else conditional
         async with state.slots:
+            if ready is not None:
+                await ready()
             if self.shared is not None or state.gap > 0:
                 await self._wait_turn(host, state, url)
             self._refuse_if_paused(url, state)

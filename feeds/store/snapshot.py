@@ -141,6 +141,15 @@ def _packed_section(data: Mapping[str, Any], chunk: bytes, trusted: bool) -> Sec
     return section
 
 
+def packed_only(section: Section) -> Section:
+    """The section with its text held compressed only (``Section.packed``), read back when
+    something asks for it: what a detection process sends back (feeds/detect/processes.py),
+    a quarter of the bytes of the text and its compressed copy together."""
+    if isinstance(section, _PackedSection) and "text" not in section.__dict__:
+        return section
+    return _packed_section(_section_json(section, text=False), section.packed, trusted=True)
+
+
 #: A packed state (format 2): this mark, the length of the head (4 bytes, big-endian), the head
 #: (zlib-compressed JSON of everything but the section texts, with each text's packed size),
 #: then every section's text compressed on its own (``Section.packed``). A section carried

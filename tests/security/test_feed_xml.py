@@ -571,7 +571,10 @@ async def test_a_large_body_is_parsed_off_the_event_loop(
 ) -> None:
     """Parsing more than ``INLINE_DETECT_BYTES`` (a feed or a page) happens in a worker
     thread: a long parse never holds up the event loop that every other fetch and the service
-    share. A small body is parsed on the loop, where it costs milliseconds."""
+    share. A small body is parsed on the loop, where it costs milliseconds. (This is the
+    path without detection processes, ``NOTIFIER_DETECT_PROCESSES=0``; with them every body
+    is read in one of those, tests/test_detect_processes.py.)"""
+    ctx.settings = ctx.settings.model_copy(update={"detect_processes": 0})
     threads: dict[str, int] = {}
     real = detect
 

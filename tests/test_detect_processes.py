@@ -5,6 +5,7 @@ and a round whose fetches outrun the processes does not hold every body it fetch
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pickle
 import signal
@@ -297,3 +298,64 @@ def test_the_setting_says_how_many_processes_read(ctx: Context) -> None:
     ctx.settings = ctx.settings.model_copy(update={"detect_processes": 3})
     assert ctx.detect_processes is shared(3)
     assert ctx.detect_processes.processes == 3
+
+
+async def test_a_page_that_takes_too_long_to_read_is_its_source_s_problem_in_a_round(
+    ctx: Context, http: FixtureServer
+) -> None:
+    """Through a whole round: the slow page's source records the problem and keeps no new
+    version; the next round reads the other sources in the fresh process."""
+    http.set("/treg", page(*("Smittevernråd for kommunene. " * 400 for _ in range(600))))
+    http.set("/a", page("Alle nærkontakter skal holde seg hjemme."))
+    http.set("/b", page("Kommunene skal ha en plan for vaksinasjon."))
+    with Session(ctx.engine) as session:
+        for key in ("treg", "a", "b"):
+            session.add(
+                Source(key=key, kind="page", url=http.url(f"/{key}"), authority="fhi", name=key)
+            )
+        session.commit()
+        ids = {s.key: s.id or 0 for s in session.exec(select(Source))}
+    pool = DetectProcesses(1, timeout=0.05)
+    try:
+        async with make_fetcher(ctx) as fetcher:
+            [slow] = await check_sources(
+                ctx.engine, fetcher, [ids["treg"]], classifier_for(ctx), ctx.clock,
+                processes=pool,
+            )  # fmt: skip
+            pool.timeout = 60.0
+            others = await check_sources(
+                ctx.engine, fetcher, [ids["a"], ids["b"]], classifier_for(ctx), ctx.clock,
+                processes=pool,
+            )  # fmt: skip
+    finally:
+        pool.close()
+    assert slow.outcome == "error" and "took longer than" in slow.detail
+    assert [r.outcome for r in others] == ["new", "new"]
+    with Session(ctx.engine) as session:
+        treg = session.exec(select(Source).where(Source.key == "treg")).one()
+        assert treg.consecutive_errors == 1 and "took longer than" in (treg.last_error or "")
+        assert not session.exec(select(Snapshot).where(Snapshot.source_id == treg.id)).all()
+
+
+async def test_the_detection_waiting_behind_one_that_killed_its_process_is_sent_again() -> None:
+    """Two detections in one process's pipe; the process dies under the first (killed here
+    while it reads a 14 MB page, ~0.4 s): the first is its source's problem, the second is
+    read by the fresh process."""
+    huge = page(*("Smittevernråd for kommunene. " * 400 for _ in range(1200)))
+    pool = DetectProcesses(1)
+    try:
+        pool.start()
+        [before] = pool.usage()
+        first = asyncio.ensure_future(pool.detect(spec("stor"), response(huge), None, None))
+        second = asyncio.ensure_future(
+            pool.detect(spec("liten"), response(page("Kort side.")), None, None)
+        )
+        await asyncio.sleep(0.05)
+        os.kill(before.pid, signal.SIGKILL)
+        with pytest.raises(SourceProblem, match="stopped the process that read it"):
+            await first
+        assert (await second).outcome == "new"
+        [after] = pool.usage()
+        assert after.pid != before.pid
+    finally:
+        pool.close()

@@ -49,6 +49,7 @@ import multiprocessing
 import os
 import pickle
 import resource
+import signal
 import threading
 import weakref
 from collections import deque
@@ -316,6 +317,9 @@ def _serve(inbox: Connection, conn: Connection) -> None:
     closes."""
     _limit_memory()
     os.nice(NICENESS)
+    # Ctrl-C in a terminal reaches the whole process group: the checking process shuts
+    # down, and this one ends when its pipe closes (or is ended by it), without a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             request = inbox.recv_bytes()

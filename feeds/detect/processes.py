@@ -23,6 +23,11 @@ parser) is paid by a process that is replaced, never by the service:
   reading with it (a ``SourceProblem`` of that source): those waiting behind it are sent
   again to a fresh process, and the round goes on.
 
+This isolates failures, not privileges: a process runs as the same user, with the same
+environment, and what it sends back is unpickled here. A parser flaw that lets a page run code
+would run it with the service's rights either way; run the service as an unprivileged user
+(the Docker image does).
+
 The processes are forks of a fork server (``multiprocessing``'s "forkserver") that imported
 the readers once, never of the service with its threads and database connections. One pool
 per process count is shared by every round in a process (``shared``); the service starts it

@@ -239,16 +239,23 @@ async def check_sources(
 def _log_check(report: CheckReport, seconds: float) -> None:
     """One line per check (issue 12): the source, its outcome, the changes found and the
     fetch time; as JSON fields when ``NOTIFIER_LOG_FORMAT=json``. No personal data."""
+    failed = report.outcome == "error"
+    if not log.isEnabledFor(logging.WARNING if failed else logging.INFO):
+        return  # as log.info would, before the fields are made (a round logs every source)
     fields: dict[str, object] = {
         "source": report.key,
         "outcome": report.outcome,
         "changes": report.changes,
         "fetch_seconds": round(seconds, 4),
     }
-    if report.outcome == "error":  # the reason, once: _failed does not log it again
+    if failed:  # the reason, once: _failed does not log it again
         log.warning("check failed: %s", report.detail, extra=fields)
     else:
         log.info("checked", extra=fields)
+
+
+#: what a check found when the body is the one stored (frozen: one for every such check)
+_NOT_MODIFIED = Detection("unchanged", None, note="not modified")
 
 
 async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
@@ -275,7 +282,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
         raw = result.body_hash if not result.not_modified else known
         same = not multi and (result.not_modified or raw == known)
         if same:
-            detection = Detection("unchanged", None, note="not modified")
+            detection = _NOT_MODIFIED
         elif r.processes is not None and not multi:
             async with r.waiting(result):
                 detection = await _detect(r, target, result, force_full)
@@ -283,7 +290,8 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
             detection = await _detect(r, target, result, force_full)
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
         return _failed(r, target, exc)
-    validators = (result.validators.etag, result.validators.last_modified)
+    told = result.validators
+    validators = (told.etag, told.last_modified)
     now = r.now()
     waiting = target.pending_since is not None
     if waiting and same and (due := early_check(target.pending_since, now, r.confirm)):

@@ -49,6 +49,7 @@ from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from yarl import URL
 
 from feeds.errors import (
     BlockedAddressError,
@@ -103,6 +104,13 @@ class FetchPolicy:
 def host_of(url: str) -> str:
     """The host name of a URL ('' if none); cached: every round asks again for the same URLs."""
     return urlsplit(url).hostname or ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _client_url(url: str) -> URL:
+    """The client's parsed form of a canonical URL, exactly what aiohttp makes of the string
+    (``URL(url)``), made once: it parsed and encoded the same URLs again every round."""
+    return URL(url)
 
 
 def needs_full_fetch(last_full: datetime | None, now: datetime, every: timedelta) -> bool:
@@ -191,7 +199,8 @@ class Fetcher:
         self._session: aiohttp.ClientSession | None = None
         self._hosts: dict[str, _HostState] = {}
         self._robots = robots.RobotsCache()
-        self._robots_locks: dict[str, asyncio.Lock] = {}
+        #: origins whose robots.txt is being fetched: set when that fetch ends, however
+        self._robots_fetching: dict[str, asyncio.Event] = {}
         self._agent = robots.agent_token(policy.user_agent)
         self.gate = OutboundGate(policy.allow_private, policy.private_allowlist)
 
@@ -265,17 +274,13 @@ class Fetcher:
                 await self._wait_turn(host, state, url)
             self._refuse_if_paused(url, state)
             try:
-                result = await self._get_once(url, headers)
+                result = await self._get_once(url, headers, bool(conditional))
             except TransientFetchError as exc:
                 self._maybe_pause(state, exc)
                 if self.shared is not None and state.paused_until > self._clock():
                     await self.shared.pause(host, state.paused_until - self._clock())
                 raise
         state.pauses = 0
-        if isinstance(result, FetchResult):
-            return FetchResult(
-                result.url, result.status, result.body, result.headers, bool(conditional)
-            )
         return result
 
     def _host(self, host: str) -> _HostState:
@@ -311,15 +316,27 @@ class Fetcher:
         state.paused_until = max(state.paused_until, self._clock() + wait)
 
     async def _check_robots(self, url: str) -> None:
+        """Enforce the rules of ``url``'s origin, fetching its robots.txt first when they are
+        not cached. One request fetches it; the others for that origin wait for that fetch
+        to end, all woken at once (behind a lock they woke one per turn of the event loop,
+        a round of 1,000 sources of one site in 1,000 turns), and each then reads the rules
+        again: after a fetch that failed, the next of them fetches robots.txt itself."""
         origin = robots.origin_of(url)
         rules = self._robots.get(origin, self._clock())
-        if rules is None:
-            async with self._robots_locks.setdefault(origin, asyncio.Lock()):
+        while rules is None:
+            fetching = self._robots_fetching.get(origin)
+            if fetching is not None:
+                await fetching.wait()
                 rules = self._robots.get(origin, self._clock())
-                if rules is None:
-                    rules = await self._fetch_robots(origin)
-                    self._robots.put(rules)
-                    self._apply_crawl_delay(urlsplit(url).hostname or "", rules)
+                continue
+            fetching = self._robots_fetching[origin] = asyncio.Event()
+            try:
+                rules = await self._fetch_robots(origin)
+                self._robots.put(rules)
+                self._apply_crawl_delay(urlsplit(url).hostname or "", rules)
+            finally:
+                del self._robots_fetching[origin]
+                fetching.set()
         robots.enforce(rules, url, self._agent, self._clock())
 
     async def _fetch_robots(self, origin: str) -> robots.RobotsRules:
@@ -360,12 +377,15 @@ class Fetcher:
             state = self._host(host)
             state.gap = max(self.policy.per_host_min_gap, min(delay, self.policy.max_crawl_delay))
 
-    async def _get_once(self, url: str, headers: Mapping[str, str]) -> FetchResult | str:
-        """One request: a result, or the URL a redirect points to."""
+    async def _get_once(
+        self, url: str, headers: Mapping[str, str], conditional: bool = False
+    ) -> FetchResult | str:
+        """One request: a result (``conditional``: whether validators were sent), or the URL a
+        redirect points to."""
         assert self._session is not None, "use Fetcher as an async context manager"
         try:
             with self.gate.request_to(url):
-                return await self._request(url, headers)
+                return await self._request(url, headers, conditional)
         except BlockedAddressError:
             raise
         except TimeoutError as exc:
@@ -381,10 +401,13 @@ class Fetcher:
         except aiohttp.ClientError as exc:
             raise TransientFetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
 
-    async def _request(self, url: str, headers: Mapping[str, str]) -> FetchResult | str:
+    async def _request(
+        self, url: str, headers: Mapping[str, str], conditional: bool = False
+    ) -> FetchResult | str:
         """The request itself (``url`` already canonical and judged)."""
         assert self._session is not None
-        async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
+        target = _client_url(url)
+        async with self._session.get(target, headers=headers, allow_redirects=False) as resp:
             if resp.status in _REDIRECTS:
                 return _redirect_target(url, resp.status, resp.headers)
             _raise_for_status(url, resp.status, resp.headers)
@@ -394,6 +417,7 @@ class Fetcher:
                 status=resp.status,
                 body=body,
                 headers={k.lower(): v for k, v in resp.headers.items()},
+                conditional=conditional,
             )
 
     async def _read_limited(self, url: str, resp: aiohttp.ClientResponse) -> bytes:

@@ -3,14 +3,28 @@ for markup libxml2 refuses (bench.scale's worker RSS, docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlmodel import Session
+from yarl import URL
 
+from feeds.catalogue import SourceSpec
+from feeds.errors import HostPaused
+from feeds.fetch import robots
+from feeds.fetch.client import Fetcher, FetchPolicy, _client_url
+from feeds.fetch.netguard import _EXEMPT, OutboundGate
+from feeds.store.models import utcnow
+from feeds.store.sources import apply_fields, load_targets, select_sources, upsert_sources
+from notifier.context import Context
 from notifier.db import MIGRATIONS, at_heads, make_engine, script_heads, upgrade
+from tests.support.httpserver import FixtureServer
 
 
 def _modules_after(code: str) -> set[str]:
@@ -59,3 +73,115 @@ def test_beautifulsoup_is_loaded_only_for_markup_libxml2_refuses() -> None:
         "assert _parse_html('<!-- only a comment -->', plain=True) is not None"
     )
     assert "bs4" in loaded
+
+
+# ----------------------------------------------------------------------------- the quiet path
+
+
+async def test_requests_waiting_for_robots_are_woken_at_once_and_fetch_it_once(
+    http: FixtureServer,
+) -> None:
+    """Every request to an origin whose robots.txt is being fetched waits for that one fetch
+    (robots.txt is asked for once) and then goes on; none is refused."""
+    http.set("/robots.txt", "User-agent: *\nDisallow: /intern/\n")
+    for i in range(40):
+        http.set(f"/p/{i}", f"page {i}")
+    policy = FetchPolicy(allow_private=True, per_host_min_gap=0, per_host_concurrency=8)
+    async with Fetcher(policy) as fetcher:
+        results = await asyncio.gather(*(fetcher.fetch(http.url(f"/p/{i}")) for i in range(40)))
+    assert [r.body for r in results] == [f"page {i}".encode() for i in range(40)]
+    assert [p for p, _ in http.requests].count("/robots.txt") == 1
+
+
+async def test_after_a_failed_robots_fetch_the_next_waiter_fetches_it_itself() -> None:
+    """As behind a lock: a robots.txt fetch that fails fails its own request only; a request
+    that waited for it reads the rules again and, finding none, fetches robots.txt itself."""
+    fetcher = Fetcher(FetchPolicy(allow_private=True, per_host_min_gap=0))
+    calls: list[str] = []
+    gate = asyncio.Event()
+
+    async def fetch_robots(origin: str) -> robots.RobotsRules:
+        calls.append(origin)
+        if len(calls) == 1:
+            await gate.wait()
+            raise HostPaused("paused", retry_after=1.0)
+        return robots.rules_from_fetch(origin, 404, b"", fetcher._clock())
+
+    fetcher._fetch_robots = fetch_robots  # type: ignore[method-assign]
+    first = asyncio.ensure_future(fetcher._check_robots("https://a.no/1"))
+    others = [asyncio.ensure_future(fetcher._check_robots(f"https://a.no/{i}")) for i in (2, 3)]
+    await asyncio.sleep(0)
+    gate.set()
+    with pytest.raises(HostPaused):
+        await first
+    await asyncio.gather(*others)
+    assert calls == ["https://a.no", "https://a.no"]
+    assert fetcher._robots_fetching == {}
+
+
+async def test_a_cancelled_waiter_leaves_the_others_waiting_for_robots() -> None:
+    fetcher = Fetcher(FetchPolicy(allow_private=True, per_host_min_gap=0))
+    gate = asyncio.Event()
+
+    async def fetch_robots(origin: str) -> robots.RobotsRules:
+        await gate.wait()
+        return robots.rules_from_fetch(origin, 404, b"", fetcher._clock())
+
+    fetcher._fetch_robots = fetch_robots  # type: ignore[method-assign]
+    tasks = [asyncio.ensure_future(fetcher._check_robots(f"https://a.no/{i}")) for i in range(3)]
+    await asyncio.sleep(0)
+    tasks[1].cancel()
+    await asyncio.sleep(0)
+    gate.set()
+    await asyncio.gather(tasks[0], tasks[2])
+    assert tasks[1].cancelled()
+
+
+def test_the_client_url_is_what_aiohttp_makes_of_the_string() -> None:
+    for url in ("https://x.no/a b?q=æ#f", "http://[2a04:4e42::1]:8080/%7Efoo", "https://x.no"):
+        assert _client_url(url) == URL(url)
+        assert str(_client_url(url)) == str(URL(url))
+
+
+def test_request_to_marks_the_block_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = OutboundGate(allow_private=False, allowlist=["intern.test"])
+    assert _EXEMPT.get() is False
+    with gate.request_to("http://intern.test/a"):
+        assert _EXEMPT.get() is True
+        with gate.request_to("http://example.no/"):
+            assert _EXEMPT.get() is False
+        assert _EXEMPT.get() is True
+    assert _EXEMPT.get() is False
+    with pytest.raises(RuntimeError), gate.request_to("http://intern.test/a"):
+        raise RuntimeError
+    assert _EXEMPT.get() is False
+
+
+def test_a_target_read_again_unchanged_is_kept_and_any_change_makes_it_anew(
+    ctx: Context,
+) -> None:
+    spec = SourceSpec(
+        key="k", kind="page", url="https://x.no/a", authority="fhi", drop=(".a",),
+        noise=("^x$",), subtopics=("vaksinasjon",),
+    )  # fmt: skip
+    with Session(ctx.engine) as session:
+        upsert_sources(session, [spec])
+        session.commit()
+        [source] = select_sources(session, utcnow(), everything=True)
+        assert source.id is not None
+        [first] = load_targets(session, [source.id])
+        [again] = load_targets(session, [source.id])
+        assert again is first and first.spec == spec
+        when = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+        apply_fields(session, [{"id": source.id, "etag": '"v2"', "last_full_fetch_at": when}])
+        session.commit()
+        [health] = load_targets(session, [source.id])
+        assert health is not first
+        assert (health.etag, health.last_full_fetch_at) == ('"v2"', when)
+        assert health.last_full_fetch_at.tzinfo is UTC  # type: ignore[union-attr]
+        upsert_sources(session, [spec.model_copy(update={"drop": (".a", ".b")})])
+        session.commit()
+        [moved] = load_targets(session, [source.id])
+        assert moved is not health and moved.spec.drop == (".a", ".b")
+        assert moved.spec.noise == ("^x$",) and moved.spec.subtopics == ("vaksinasjon",)
+        assert load_targets(session, [source.id])[0] is moved

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlmodel import Session
@@ -185,3 +186,25 @@ def test_a_target_read_again_unchanged_is_kept_and_any_change_makes_it_anew(
         assert moved is not health and moved.spec.drop == (".a", ".b")
         assert moved.spec.noise == ("^x$",) and moved.spec.subtopics == ("vaksinasjon",)
         assert load_targets(session, [source.id])[0] is moved
+
+
+def test_times_written_again_are_stored_as_written_once(ctx: Context) -> None:
+    """The same datetime bound twice (a check's last check and last success) is stored as
+    each is alone; a naive one is refused as ever."""
+    specs = [SourceSpec(key=f"k{i}", kind="page", url=f"https://x.no/{i}", authority="fhi")
+             for i in range(3)]  # fmt: skip
+    now = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    later = datetime(2026, 3, 4, 6, 6, 7, tzinfo=UTC)
+    with Session(ctx.engine) as session:
+        upsert_sources(session, specs)
+        session.commit()
+        ids = [s.id for s in select_sources(session, utcnow(), everything=True)]
+        rows = [{"id": i, "last_checked_at": now, "last_success_at": now, "next_check_at": later}
+                for i in ids]  # fmt: skip
+        apply_fields(session, rows)
+        session.commit()
+        for source in select_sources(session, utcnow(), everything=True):
+            assert (source.last_checked_at, source.last_success_at) == (now, now)
+            assert source.next_check_at == later
+        with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+            apply_fields(session, [{"id": ids[0], "last_checked_at": now.replace(tzinfo=None)}])

@@ -224,6 +224,40 @@ class _MemoUTC(UTCDateTime):
 _READ_UTC = _MemoUTC()
 
 
+class _RepeatUTC(UTCDateTime):
+    """``UTCDateTime`` written with the last value it converted remembered: a check writes the
+    same time as its last check and last success, and a round's history the same hour for
+    every source; the same datetime object again is not converted again."""
+
+    cache_ok = True
+
+    def bind_processor(self, dialect: sa.Dialect) -> Any:
+        process = super().bind_processor(dialect)
+        assert process is not None  # UTCDateTime converts every value it writes
+        last: tuple[Any, Any] = (None, None)
+
+        def write(value: Any) -> Any:
+            nonlocal last
+            seen = last  # one read: another thread may replace it, never half of it
+            if value is seen[0] and value is not None:
+                return seen[1]
+            written = process(value)
+            last = (value, written)
+            return written
+
+        return write
+
+
+_WRITE_UTC = _RepeatUTC()
+
+
+def _bound(table: Any, name: str) -> Any:
+    """The bound value of a column; its times through ``_WRITE_UTC``."""
+    if isinstance(table.c[name].type, UTCDateTime):
+        return bindparam(name, type_=_WRITE_UTC)
+    return bindparam(name)
+
+
 def _target_column(table: Any, name: str) -> Any:
     column = table.c[name]
     if name in _JSON_FIELDS:
@@ -363,7 +397,7 @@ def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         statement = (
             update(table)
             .where(table.c.id == bindparam("source_id_"))
-            .values({k: bindparam(k) for k in keys if k != "id"})
+            .values({k: _bound(table, k) for k in keys if k != "id"})
         )
         params = [{**row, "source_id_": row["id"]} for row in group]
         session.connection().execute(statement, params)
@@ -397,7 +431,7 @@ def count_checks(
         from sqlalchemy.dialects.sqlite import insert as upsert
     # one statement executed for many rows (not a VALUES list per round): compiled once and
     # cached, where a 1,000-row VALUES list cost ~0.1 ms per source to compile every round
-    statement = upsert(table)
+    statement = upsert(table).values({name: _bound(table, name) for name in rows[0]})
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.hour],
         set_={

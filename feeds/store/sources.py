@@ -267,6 +267,10 @@ def _target_column(table: Any, name: str) -> Any:
     return column
 
 
+_TARGETS_QUERY = sa_select(
+    *(_target_column(Source.__table__, name) for name in _TARGET_COLUMNS)  # type: ignore[attr-defined]
+).where(col(Source.id).in_(bindparam("ids", expanding=True)))
+
 #: the round's targets by source id, with the row each was made of: a worker loads the same
 #: sources round after round, and a row read again as it was is the same target
 _TARGETS: dict[int, tuple[tuple[Any, ...], CheckTarget]] = {}
@@ -276,10 +280,7 @@ def load_targets(session: Session, ids: Sequence[int]) -> list[CheckTarget]:
     """The round's targets in one Core query (no ORM entities: ~3x cheaper per source). A
     target whose row reads exactly as when it was last made is that target again (frozen);
     any other is made afresh."""
-    table = Source.__table__  # type: ignore[attr-defined]
-    columns = (_target_column(table, name) for name in _TARGET_COLUMNS)
-    query = sa_select(*columns).where(table.c.id.in_(ids))
-    rows = session.execute(query).all() if ids else []
+    rows = session.connection().execute(_TARGETS_QUERY, {"ids": list(ids)}).all() if ids else []
     kept = _TARGETS
     if len(kept) + len(rows) > _KEPT_TARGETS:
         kept.clear()

@@ -106,7 +106,7 @@ def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def _client_url(url: str) -> URL:
     """The client's parsed form of a canonical URL, exactly what aiohttp makes of the string
     (``URL(url)``), made once: it parsed and encoded the same URLs again every round."""

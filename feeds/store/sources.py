@@ -4,7 +4,6 @@ written after its check (and counted per hour)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,9 +15,9 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, or_, select
 
-from feeds.catalogue import SOURCE_FIELDS, SourceSpec, StringList
+from feeds.catalogue import SOURCE_FIELDS, SourceSpec
 from feeds.errors import HostPaused, TransientFetchError
-from feeds.store.models import Source, SourceCheckHour, UTCDateTime
+from feeds.store.models import Source, SourceCheckHour
 
 #: errors back off up to this long before the next try
 MAX_ERROR_BACKOFF = timedelta(hours=6)
@@ -181,93 +180,11 @@ _HEALTH_COLUMNS = (
 )  # fmt: skip
 _TARGET_COLUMNS = ("id", *SOURCE_FIELDS, *_HEALTH_COLUMNS)
 _SPEC_END = 1 + len(SOURCE_FIELDS)
-#: the lists stored as JSON (``StringList``): read as their text, decoded only for a new spec
-_JSON_FIELDS = frozenset(
-    name
-    for name in SOURCE_FIELDS
-    if isinstance(Source.__table__.c[name].type, StringList)  # type: ignore[attr-defined]
-)
-_JSON_AT = tuple(i for i, name in enumerate(_TARGET_COLUMNS) if name in _JSON_FIELDS)
-#: distinct stored times each time column remembers having read (``_MemoUTC``): a few rounds'
-#: worth of a worker's claims, ~0.5 MB (100,000 cost a worker ~10 MB at 10,000 sources)
-_KEPT_TIMES = 4_000
 
 
-class _MemoUTC(UTCDateTime):
-    """``UTCDateTime`` read through a memo of the stored values already read: a round reads the
-    same stored times as the round before (a source's last full fetch changes once a day), and
-    each costs a parse (SQLite) and a conversion. The memo lives as long as the type object
-    (one, ``_READ_UTC``) and is cleared when it passes ``_KEPT_TIMES``."""
-
-    cache_ok = True
-
-    def result_processor(self, dialect: sa.Dialect, coltype: Any) -> Any:
-        process = super().result_processor(dialect, coltype)
-        assert process is not None  # UTCDateTime converts every value it reads
-        memo: dict[Any, datetime | None] = {}
-
-        def read(value: Any) -> datetime | None:
-            if value is None:
-                return None
-            known = memo.get(value)
-            if known is None:
-                if len(memo) >= _KEPT_TIMES:
-                    memo.clear()
-                known = process(value)
-                memo[value] = known
-            return known
-
-        return read
-
-
-_READ_UTC = _MemoUTC()
-
-
-class _RepeatUTC(UTCDateTime):
-    """``UTCDateTime`` written with the last value it converted remembered: a check writes the
-    same time as its last check and last success, and a round's history the same hour for
-    every source; the same datetime object again is not converted again."""
-
-    cache_ok = True
-
-    def bind_processor(self, dialect: sa.Dialect) -> Any:
-        process = super().bind_processor(dialect)
-        assert process is not None  # UTCDateTime converts every value it writes
-        last: tuple[Any, Any] = (None, None)
-
-        def write(value: Any) -> Any:
-            nonlocal last
-            seen = last  # one read: another thread may replace it, never half of it
-            if value is seen[0] and value is not None:
-                return seen[1]
-            written = process(value)
-            last = (value, written)
-            return written
-
-        return write
-
-
-_WRITE_UTC = _RepeatUTC()
-
-
-def _bound(table: Any, name: str) -> Any:
-    """The bound value of a column; its times through ``_WRITE_UTC``."""
-    if isinstance(table.c[name].type, UTCDateTime):
-        return bindparam(name, type_=_WRITE_UTC)
-    return bindparam(name)
-
-
-def _target_column(table: Any, name: str) -> Any:
-    column = table.c[name]
-    if name in _JSON_FIELDS:
-        return sa.cast(column, sa.Text)
-    if isinstance(column.type, UTCDateTime):
-        return sa.type_coerce(column, _READ_UTC).label(name)
-    return column
-
-
+#: one statement for every round: the ids bound as one expanding parameter
 _TARGETS_QUERY = sa_select(
-    *(_target_column(Source.__table__, name) for name in _TARGET_COLUMNS)  # type: ignore[attr-defined]
+    *(Source.__table__.c[name] for name in _TARGET_COLUMNS)  # type: ignore[attr-defined]
 ).where(col(Source.id).in_(bindparam("ids", expanding=True)))
 
 
@@ -282,13 +199,7 @@ def load_targets(session: Session, ids: Sequence[int]) -> list[CheckTarget]:
 
 def _target_of(row: tuple[Any, ...]) -> CheckTarget:
     """A row of ``_TARGET_COLUMNS``, unpacked by position (a Row's lookups by name cost more
-    than the rest of a target, and a round reads every source); the JSON lists as text."""
-    if _JSON_AT:
-        decoded = list(row)
-        for i in _JSON_AT:
-            text = decoded[i]
-            decoded[i] = tuple(json.loads(text) or ()) if text is not None else ()
-        row = tuple(decoded)
+    than the rest of a target, and a round reads every source)."""
     (
         etag, last_modified, body_hash, pending_digest, errors, last_full, last_outcome,
         last_error, pending_since, confirm_checks,
@@ -381,7 +292,7 @@ def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         statement = (
             update(table)
             .where(table.c.id == bindparam("source_id_"))
-            .values({k: _bound(table, k) for k in keys if k != "id"})
+            .values({k: bindparam(k) for k in keys if k != "id"})
         )
         params = [{**row, "source_id_": row["id"]} for row in group]
         session.connection().execute(statement, params)
@@ -415,7 +326,7 @@ def count_checks(
         from sqlalchemy.dialects.sqlite import insert as upsert
     # one statement executed for many rows (not a VALUES list per round): compiled once and
     # cached, where a 1,000-row VALUES list cost ~0.1 ms per source to compile every round
-    statement = upsert(table).values({name: _bound(table, name) for name in rows[0]})
+    statement = upsert(table)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.hour],
         set_={

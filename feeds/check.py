@@ -283,9 +283,6 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
         same = not multi and (result.not_modified or raw == known)
         if same:
             detection = _NOT_MODIFIED
-        elif r.processes is not None and not multi:
-            async with r.waiting(result):
-                detection = await _detect(r, target, result, force_full)
         else:
             detection = await _detect(r, target, result, force_full)
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
@@ -380,7 +377,8 @@ async def _detect(
             accept = candidate_digest(conn, target.id)
     if r.processes is not None and not reader_for(spec).follows_links(spec):
         # unpacked and compared in a detection process; nothing else here needs the state
-        detection = await r.processes.detect(spec, result, stored, accept, r.rules)
+        async with r.waiting(result):
+            detection = await r.processes.detect(spec, result, stored, accept, r.rules)
     else:
         detection = await _detect_here(r, spec, result, stored_state(stored), accept, force_full)
     if times is None:

@@ -286,35 +286,26 @@ class _Process:
         if not self.waiting and self.loop is not None:
             self.loop.remove_reader(self.conn.fileno())
 
-    def _fail(self) -> None:
-        """The process is gone: the oldest detection died with it; the others are sent again."""
+    def _fail(self, lost_head: bool = True) -> None:
+        """The process is gone: the oldest detection died with it (``lost_head``; not when
+        it was stopped from outside, whose caller says why), the others are sent again."""
         self.dead = True
         if self.loop is not None and self.waiting:
             with contextlib.suppress(ValueError, OSError, RuntimeError):
                 self.loop.remove_reader(self.conn.fileno())
         for i, answer in enumerate(self.waiting):
             if not answer.done():
-                answer.set_exception(_Lost() if i == 0 else _Again())
+                answer.set_exception(_Lost() if i == 0 and lost_head else _Again())
         self.waiting.clear()
 
     def stop(self) -> None:
-        self._fail_later()
+        self._fail(lost_head=False)
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
         for end in (self.out, self.conn):
             with contextlib.suppress(OSError):
                 end.close()
-
-    def _fail_later(self) -> None:
-        """Stopped from outside (a timeout): what waits behind is sent again elsewhere."""
-        if self.loop is not None and self.waiting:
-            with contextlib.suppress(ValueError, OSError, RuntimeError):
-                self.loop.remove_reader(self.conn.fileno())
-        for answer in self.waiting:
-            if not answer.done():
-                answer.set_exception(_Again())
-        self.waiting.clear()
 
 
 def _serve(inbox: Connection, conn: Connection) -> None:

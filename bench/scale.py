@@ -79,16 +79,19 @@ async def worker_rounds(ctx: Context, name: str) -> dict[str, Any]:
     from notifier.pipeline import check, make_fetcher
 
     checked = changed = errors = rounds = 0
+    rss: list[float] = []  # after each claim, MB (where a round's memory grows)
     async with make_fetcher(ctx) as fetcher:
         while True:
             reports = await check(ctx, fetcher=fetcher, worker=name)
+            rss.append(round(vm_kb("self", "VmRSS") / 1024, 1))
             if not reports:
                 break
             rounds += 1
             checked += len(reports)
             changed += sum(r.outcome in ("new", "changed") for r in reports)
             errors += sum(r.outcome == "error" for r in reports)
-    return {"checked": checked, "changed": changed, "errors": errors, "claims": rounds}
+    return {"checked": checked, "changed": changed, "errors": errors, "claims": rounds,
+            "rss_by_claim": rss}  # fmt: skip
 
 
 def child_worker(url: str, folder: str, name: str, claim_limit: int) -> None:
@@ -183,6 +186,7 @@ def print_round(label: str, due: int, r: dict[str, Any]) -> None:
             f"{w['changed']} changed, {w['errors']} errors, RSS {w['loaded_mb']:.0f} MB loaded, "
             f"peak {w['peak_mb']:.0f} MB"
         )
+        print(f"      RSS after each claim, MB: {' '.join(f'{m:.0f}' for m in w['rss_by_claim'])}")
 
 
 # --- 4. immediate delivery -------------------------------------------------------------------

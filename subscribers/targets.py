@@ -18,13 +18,15 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlmodel import Session, col, delete, func, select
 
 from subscribers.models import AppriseTarget, PushReceipt
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 #: network services over HTTP(S) a target may name: webhooks, chat, push and SMS gateways
 ALLOWED_SCHEMES = frozenset(
@@ -128,6 +130,8 @@ def mask(scheme: str, host: str) -> str:
 
 
 def _fernet(secret: bytes) -> Fernet:
+    from cryptography.fernet import Fernet  # ~9 MB a process: loaded where a target is used
+
     key = hashlib.sha256(b"notifier apprise target\x00" + secret).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
@@ -175,6 +179,8 @@ def add(
 def url_of(row: AppriseTarget, secret: bytes) -> str:
     """The target's URL, decrypted (for sending only); TargetError when the signing key
     changed since it was stored."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet(secret).decrypt(row.secret_url.encode()).decode()
     except InvalidToken as exc:

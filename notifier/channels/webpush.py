@@ -31,14 +31,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from py_vapid import Vapid02
-from pywebpush import WebPusher
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -51,6 +47,12 @@ from notifier.message import OutgoingMessage
 from notifier.numbers import digits
 from subscribers import push
 from subscribers.models import AppSecret, PushEndpoint
+
+if TYPE_CHECKING:
+    from py_vapid import Vapid02
+
+# cryptography, py_vapid and pywebpush (with requests: ~12 MB of a process) are imported
+# where a key is made or a push is sent: a worker that sends no push never loads them
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,9 @@ class VapidKeys:
 
     @classmethod
     def from_private(cls, private: str) -> VapidKeys:
+        from cryptography.hazmat.primitives import serialization
+        from py_vapid import Vapid02
+
         vapid = Vapid02.from_raw(private.encode())
         point = vapid.public_key.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
@@ -82,6 +87,8 @@ class VapidKeys:
         return cls(private, b64url(point))
 
     def signer(self) -> Vapid02:
+        from py_vapid import Vapid02
+
         return Vapid02.from_raw(self.private.encode())
 
 
@@ -90,6 +97,8 @@ def vapid_keys(session: Session) -> VapidKeys:
     signing key (shared by every worker, never in the repository). The caller commits."""
     row = session.get(AppSecret, VAPID_SECRET_NAME)
     if row is None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         key = ec.generate_private_key(ec.SECP256R1())
         raw = key.private_numbers().private_value.to_bytes(32, "big")
         try:
@@ -251,6 +260,8 @@ class WebPushChannel:
         }
         headers = {**self._vapid.sign(claims), "Urgency": urgency}
         info = {"endpoint": url, "keys": {"p256dh": endpoint.p256dh, "auth": endpoint.auth}}
+        from pywebpush import WebPusher
+
         try:
             with self.gate.request_to(url):
                 response = await WebPusher(info, aiohttp_session=self._client()).send_async(

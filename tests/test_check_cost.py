@@ -76,6 +76,34 @@ def test_beautifulsoup_is_loaded_only_for_markup_libxml2_refuses() -> None:
     assert "bs4" in loaded
 
 
+def test_a_started_worker_holds_neither_alembic_nor_the_push_and_target_cryptography(
+    tmp_path: Path,
+) -> None:
+    """What ``notifier worker`` holds once started (its modules, the schema at its heads, the
+    model preloaded): Alembic (~10 MB), cryptography with py_vapid, pywebpush and requests
+    (~13 MB) are loaded only by a migration, a VAPID key made or a push or Apprise message
+    sent. (notifier.cli imported Alembic's errors at the top for a while: this test is the
+    whole process, not one module.)"""
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    loaded = _modules_after(
+        "import notifier.cli, notifier.worker\n"
+        "from notifier.context import build_context\n"
+        "from notifier.db import upgrade\n"
+        "from notifier.pipeline import preload\n"
+        "from notifier.settings import Settings\n"
+        f"ctx = build_context(Settings(database_url={url!r}, data_dir={str(tmp_path)!r}))\n"
+        "upgrade(ctx.engine)\n"
+        "preload(ctx)"
+    )
+    assert "notifier.worker" in loaded and "feeds.classify.model" in loaded
+    held = {m.split(".")[0] for m in loaded}
+    for heavy in ("alembic", "mako", "cryptography", "py_vapid", "pywebpush", "requests", "bs4"):
+        assert heavy not in held, heavy
+
+
 # ----------------------------------------------------------------------------- the quiet path
 
 

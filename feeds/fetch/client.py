@@ -60,7 +60,7 @@ from feeds.errors import (
     TransientStatusError,
 )
 from feeds.fetch import robots
-from feeds.fetch.netguard import OutboundGate, RefusedPeerError, blocked_peer
+from feeds.fetch.netguard import SOURCE_URL_CACHE, OutboundGate, RefusedPeerError, blocked_peer
 from feeds.types import FetchResult, Validators
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -100,7 +100,7 @@ class FetchPolicy:
     full_fetch_every: timedelta = timedelta(hours=24)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=SOURCE_URL_CACHE)
 def host_of(url: str) -> str:
     """The host name of a URL ('' if none); cached: every round asks again for the same URLs."""
     return urlsplit(url).hostname or ""

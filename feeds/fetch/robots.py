@@ -36,6 +36,7 @@ from urllib.parse import quote, unquote, urlparse, urlsplit, urlunparse, urlunsp
 from urllib.robotparser import RobotFileParser
 
 from feeds.errors import RobotsDisallowed, RobotsUnavailable
+from feeds.fetch.netguard import SOURCE_URL_CACHE
 
 #: the longest robots.txt we read; RFC 9309 asks crawlers to parse at least 500 KiB
 MAX_ROBOTS_BYTES = 512 * 1024
@@ -71,7 +72,7 @@ class RobotsRules:
         return float(delay) if delay is not None else None
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=SOURCE_URL_CACHE)
 def origin_of(url: str) -> str:
     """scheme://host[:port] of a URL: the unit robots.txt rules apply to (cached: every
     round asks again for the same URLs)."""

@@ -260,6 +260,41 @@ def test_held_out_scores_come_from_models_that_never_saw_the_document() -> None:
     assert fold_of("old-001") == fold_of("old-001")
 
 
+def test_nb_weights_folded_into_the_file_score_as_the_regression_on_scaled_features() -> None:
+    """NB-LR learns w on x * r; the file keeps r * w, so the run-time score of x is the
+    regression's own score, up to the rounding to 1/10 000."""
+    pytest.importorskip("sklearn")
+    import numpy as np
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from feeds.classify.model import SCALE
+    from feeds.classify.train import (
+        CLASS_WEIGHT,
+        C,
+        _fit,
+        head_labels,
+        item_features,
+        matrix,
+        nb_ratio,
+        vocabulary,
+    )
+
+    examples = [e for e in load_examples() if e.split != "test"][:150]
+    rows = [item_features(TAXONOMY, e) for e in examples]
+    x = matrix(rows, vocabulary(rows))
+    y = np.array([head_labels(e, [DOMAIN])[0] for e in examples], dtype=bool)
+    ratio = nb_ratio(x, y)
+    scaled = sparse.csr_matrix(x.multiply(ratio.reshape(1, -1)))
+    clf = LogisticRegression(
+        C=C, solver="liblinear", class_weight=CLASS_WEIGHT, max_iter=1000, random_state=0
+    ).fit(scaled, y)
+    weights, bias = _fit(x, y, C)
+    folded = x @ (np.array(weights, dtype=np.float64) / SCALE) + bias / SCALE
+    assert np.abs(folded - clf.decision_function(scaled)).max() < 1e-4 * (x.sum(axis=1).max() + 1)
+    assert np.ptp(ratio) > 1  # the features are weighted, not all scaled alike
+
+
 def test_model_is_small_and_has_every_head() -> None:
     assert len(model_text().encode()) < 5_000_000
     model = load_model()

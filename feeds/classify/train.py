@@ -6,8 +6,15 @@ feeds.classify.train``). Needs scikit-learn (a dev dependency); run time does no
 2. Vocabulary: the features present in at least ``MIN_DF`` training items (all vocabulary
    and rule features are kept).
 3. One L2-regularised logistic regression per head (each subtopic, ``_domain``: has any
-   subtopic, ``_urgent``), liblinear, balanced class weights. Weights are rounded to
-   1/10 000 (what the file stores).
+   subtopic, ``_urgent``), liblinear, balanced class weights, on NB-weighted features
+   (NB-LR, Wang & Manning 2012): each feature is scaled by its log-count ratio r for that
+   head (``nb_ratio``: how much more often it is present in the head's positive items than
+   in its negative ones, from the rows of that fit only), so the L2 penalty lets weights
+   of features that tell the classes apart grow more easily. Since z = b + (x * r) . w =
+   b + x . (r * w), the product r * w is what the file stores: the run-time model and the
+   file's form are as without it (round 9 data, cross-validated over train and dev:
+   micro-F1 0.8908 -> 0.8961, nested 0.8857 -> 0.8921). Weights are rounded to 1/10 000
+   (what the file stores).
 4. Calibration and thresholds from held-out scores: the train and dev splits together are
    cut into ``FOLDS`` folds by document (``fold_of``: near-copies stay in one fold); for
    each fold a model learned on the other folds scores it, so every train and dev item gets
@@ -52,6 +59,7 @@ from feeds.classify.taxonomy import Taxonomy, load_taxonomy
 MIN_DF = 2
 CLASS_WEIGHT: str | None = "balanced"
 C = 4.0
+NB_ALPHA: float | None = 1.0  # smoothing of the log-count ratios; None: plain LR
 SHIPPED = Path(__file__).resolve().parent / "data" / MODEL_FILE
 _ALWAYS = ("r:", "R:", "U:", "k:", "x:")
 _NEAR_BEST = 0.01
@@ -115,15 +123,32 @@ def matrix(rows: Sequence[Features], vocab: Sequence[str]) -> sparse.csr_matrix:
     )
 
 
+def nb_ratio(x: sparse.csr_matrix, y: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """The log-count ratio of every feature for one head (Wang & Manning 2012): with p and
+    q the number of positive and negative rows where the feature is present, plus
+    ``NB_ALPHA``, r = log(p / |p|_1) - log(q / |q|_1). Presence, not the feature's value,
+    is counted (counting the values lost 0.012 cross-validated micro-F1)."""
+    alpha = 1.0 if NB_ALPHA is None else NB_ALPHA
+    present = x.copy()
+    present.data = (present.data != 0).astype(np.float64)
+    p = alpha + np.asarray(present[y].sum(axis=0), dtype=np.float64).ravel()
+    q = alpha + np.asarray(present[~y].sum(axis=0), dtype=np.float64).ravel()
+    ratio: npt.NDArray[np.float64] = np.log(p / p.sum()) - np.log(q / q.sum())
+    return ratio
+
+
 def _fit(x: sparse.csr_matrix, y: npt.NDArray[np.bool_], c: float) -> tuple[list[int], int]:
-    """Rounded weights and bias of one head; a head without both classes never fires."""
+    """Rounded weights and bias of one head; a head without both classes never fires. The
+    regression learns w on x * r (``nb_ratio``); the weights returned are r * w, to score x
+    as it is."""
     if y.all() or not y.any():
         return [0] * x.shape[1], (SCALE * 10 if y.all() else -SCALE * 10)
+    ratio = np.ones(x.shape[1]) if NB_ALPHA is None else nb_ratio(x, y)
     clf = LogisticRegression(
         C=c, solver="liblinear", class_weight=CLASS_WEIGHT, max_iter=1000, random_state=0
     )
-    clf.fit(x, y)
-    weights = [round(float(w) * SCALE) for w in clf.coef_[0]]
+    clf.fit(sparse.csr_matrix(x.multiply(ratio.reshape(1, -1))), y)
+    weights = [round(float(w) * SCALE) for w in ratio * clf.coef_[0]]
     return weights, round(float(clf.intercept_[0]) * SCALE)
 
 
@@ -349,6 +374,7 @@ def _meta(examples: Sequence[Example], used: Sequence[Example], c: float) -> dic
         "corrections": sum(1 for ex in examples if ex.correction),
         "C": c,
         "min_df": MIN_DF,
+        "nb_alpha": NB_ALPHA,
         "data_sha256": digest.hexdigest(),
     }
 

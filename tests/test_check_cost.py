@@ -80,8 +80,8 @@ def test_a_started_worker_holds_neither_alembic_nor_the_push_and_target_cryptogr
     tmp_path: Path,
 ) -> None:
     """What ``notifier worker`` holds once started (its modules, the schema at its heads, the
-    model preloaded): Alembic (~10 MB), cryptography with py_vapid, pywebpush and requests
-    (~13 MB) are loaded only by a migration, a VAPID key made or a push or Apprise message
+    model preloaded): Alembic (~10 MB), cryptography with py_vapid and http_ece (~7 MB) and
+    requests are loaded only by a migration, a VAPID key made or a push or Apprise message
     sent. (notifier.cli imported Alembic's errors at the top for a while: this test is the
     whole process, not one module.)"""
     url = f"sqlite:///{tmp_path / 'n.db'}"
@@ -100,7 +100,7 @@ def test_a_started_worker_holds_neither_alembic_nor_the_push_and_target_cryptogr
     )
     assert "notifier.worker" in loaded and "feeds.classify.model" in loaded
     held = {m.split(".")[0] for m in loaded}
-    for heavy in ("alembic", "mako", "cryptography", "py_vapid", "pywebpush", "requests", "bs4"):
+    for heavy in ("alembic", "mako", "cryptography", "py_vapid", "http_ece", "requests", "bs4"):
         assert heavy not in held, heavy
 
 

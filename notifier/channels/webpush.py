@@ -2,10 +2,12 @@
 
 A push row (``delivery.channel`` "webpush") is addressed to ``subscriber:<id>``; it goes to
 every push endpoint of that person that has not accepted it yet (``push_receipt``), each
-encrypted for that browser (RFC 8291, ``aes128gcm``) by pywebpush and signed with our VAPID
-key (RFC 8292: a JWT with ``aud`` the endpoint's origin, ``exp`` 12 hours on, ``sub`` the
-operator's contact). Headers: ``TTL`` (``NOTIFIER_PUSH_TTL_SECONDS``) and ``Urgency``
-(``high`` for urgent alerts, else ``normal``).
+encrypted for that browser (RFC 8291, ``aes128gcm``: ``encrypt``, with http_ece) and signed
+with our VAPID key (RFC 8292, py_vapid: a JWT with ``aud`` the endpoint's origin, ``exp`` 12
+hours on, ``sub`` the operator's contact), and posted by our own client. Headers: ``TTL``
+(``NOTIFIER_PUSH_TTL_SECONDS``) and ``Urgency`` (``high`` for urgent alerts, else
+``normal``). No redirect is followed, and at most 64 KiB of an answer's body is read (until
+2026-12-05 pywebpush posted, following redirects and reading any answer whole).
 
 The push service's answer, per endpoint: 201 (or any 2xx) delivered; 404 and 410 the
 subscription is gone, the endpoint is removed; 429 and 5xx try again after its
@@ -51,8 +53,8 @@ from subscribers.models import AppSecret, PushEndpoint
 if TYPE_CHECKING:
     from py_vapid import Vapid02
 
-# cryptography, py_vapid and pywebpush (with requests: ~12 MB of a process) are imported
-# where a key is made or a push is sent: a worker that sends no push never loads them
+# cryptography, py_vapid and http_ece (~7 MB of a process) are imported where a key is made
+# or a push is sent: a worker that sends no push never loads them
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +66,43 @@ VAPID_SECRET_NAME = "vapid_private_key"
 VAPID_LIFETIME = 12 * 3600
 
 
+#: of a push service's answer, what is read before the connection is let go
+ANSWER_LIMIT = 64 * 1024
+
+
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def b64url_decode(text: str) -> bytes:
+    """base64url with or without its padding; ValueError when it is not base64url."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encrypt(data: bytes, p256dh: str, auth: str) -> bytes:
+    """``data`` encrypted for one browser (RFC 8291, "aes128gcm" of RFC 8188): an ephemeral
+    P-256 key agreed with the browser's ``p256dh`` key and its ``auth`` secret. ValueError
+    when the keys cannot be used (not base64url, not an uncompressed P-256 point, an auth
+    secret that is not 16 bytes)."""
+    import http_ece
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    receiver, secret = b64url_decode(p256dh), b64url_decode(auth)
+    if len(receiver) != 65 or receiver[0] != 4:
+        raise ValueError("p256dh is not an uncompressed P-256 point")
+    if len(secret) != 16:
+        raise ValueError("auth is not 16 bytes")
+    try:
+        sealed: bytes = http_ece.encrypt(
+            data,
+            private_key=ec.generate_private_key(ec.SECP256R1()),
+            dh=receiver,
+            auth_secret=secret,
+            version="aes128gcm",
+        )
+    except http_ece.ECEException as exc:
+        raise ValueError(str(exc)) from None
+    return sealed
 
 
 @dataclass(frozen=True)
@@ -258,33 +295,40 @@ class WebPushChannel:
             "aud": origin(url),
             "exp": int(time.time()) + VAPID_LIFETIME,
         }
-        headers = {**self._vapid.sign(claims), "Urgency": urgency}
-        info = {"endpoint": url, "keys": {"p256dh": endpoint.p256dh, "auth": endpoint.auth}}
-        from pywebpush import WebPusher
-
+        try:
+            body = encrypt(data, endpoint.p256dh, endpoint.auth)
+        except ValueError as exc:
+            return _Answer("failed", f"the endpoint's keys cannot be used: {exc}")
+        headers = {
+            **self._vapid.sign(claims),
+            "Urgency": urgency,
+            "TTL": str(self.ttl),
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+        }
         try:
             with self.gate.request_to(url):
-                response = await WebPusher(info, aiohttp_session=self._client()).send_async(
-                    data,
-                    headers,
-                    ttl=self.ttl,
-                    content_encoding="aes128gcm",
+                # a push service answers at once (RFC 8030: 201); no redirect is followed, and
+                # of its answer's body at most ANSWER_LIMIT bytes are read
+                async with self._client().post(
+                    url, data=body, headers=headers, allow_redirects=False,
                     timeout=aiohttp.ClientTimeout(total=self.timeout),
-                )
+                ) as response:  # fmt: skip
+                    status, reason = response.status, response.reason
+                    retry_after = response.headers.get("Retry-After")
+                    await response.content.read(ANSWER_LIMIT)
         except BlockedAddressError as exc:
             return _Answer("failed", f"endpoint refused by the outbound gate: {exc}")
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             return _Answer("retry", f"push service unreachable: {type(exc).__name__}")
-        assert isinstance(response, aiohttp.ClientResponse)
-        status = response.status
         if 200 <= status < 300:
             return _Answer("ok")
         if status in (404, 410):
             return _Answer("gone", f"push service {status}: subscription gone")
         if status == 429 or status >= 500:
-            delay = retry_delay(response.headers.get("Retry-After"), self.clock())
+            delay = retry_delay(retry_after, self.clock())
             return _Answer("retry", f"push service {status}", delay)
-        return _Answer("failed", f"push service {status}: {response.reason or ''}".strip())
+        return _Answer("failed", f"push service {status}: {reason or ''}".strip())
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

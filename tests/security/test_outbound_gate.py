@@ -83,10 +83,9 @@ SITES: dict[tuple[str, str, str], str] = {
         "the gate's socket factory: judges the address before the socket exists",
     ("feeds/fetch/netguard.py", "OutboundGate.connector", "aiohttp.TCPConnector"):
         "the gate's connector: GuardedResolver and the judging socket factory",
-    ("notifier/channels/webpush.py", "WebPushChannel._post", "pywebpush.WebPusher"):
-        "Web Push: the endpoint through OutboundGate.check, sent on the gate's session",
     ("notifier/channels/webpush.py", "WebPushChannel._client", "aiohttp.ClientSession"):
-        "Web Push: a session on OutboundGate.connector",
+        "Web Push: a session on OutboundGate.connector (each endpoint through "
+        "OutboundGate.check before its post, no redirect followed)",
     ("notifier/channels/apprise.py", "_guarded_connection", "socket.getaddrinfo"):
         "Apprise: the one lookup per connection, every address judged and the judged one "
         "connected to (urllib3's create_connection wrapped)",
@@ -102,7 +101,7 @@ IMPORTERS: dict[str, frozenset[str]] = {
     "feeds/fetch/client.py": frozenset({"aiohttp"}),
     "feeds/fetch/netguard.py": frozenset({"aiohttp", "aiohappyeyeballs"}),
     "notifier/channels/apprise.py": frozenset({"urllib3"}),
-    "notifier/channels/webpush.py": frozenset({"aiohttp", "pywebpush"}),
+    "notifier/channels/webpush.py": frozenset({"aiohttp"}),
     "subscribers/targets.py": frozenset({"apprise"}),  # parses target URLs; sends nothing
 }
 _LIBRARIES = {name.split(".")[0] for name in OPENERS} | {"aiohappyeyeballs"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -239,6 +240,29 @@ def test_a_dispatch_cut_short_in_a_later_range_resumes_without_loss_or_repeat(
     with Session(ctx.engine) as session:
         items = session.exec(select(DeliveryItem.subscriber_id, DeliveryItem.change_id)).all()
     assert len(items) == len(set(items)) == 13
+
+
+def test_on_postgresql_the_batches_are_written_beside_the_composing(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the outbox batches are committed by the writer thread on its own
+    connection while the next are composed (notifier.plan.batches.BatchWriter); SQLite: in
+    the composing thread. The same messages either way (the other tests, on both engines)."""
+    _people(ctx)
+    add_change(ctx, "Endring i forskriften", ["vaksinasjon"], urgent=True)
+    settings = ctx.settings.model_copy(update={"dispatch_batch": 2})
+    ctx = Context(settings=settings, engine=ctx.engine, clock=ctx.clock)
+    write, threads = bulk.insert_rows, []
+
+    def noted(conn: Any, table: str, statement: Any, rows: Any) -> None:
+        threads.append(threading.current_thread().name)
+        write(conn, table, statement, rows)
+
+    monkeypatch.setattr(bulk, "insert_rows", noted)
+    assert dispatch(ctx) == 13
+    expected = "outbox-writer" if ctx.engine.dialect.name == "postgresql" else "MainThread"
+    assert threads and set(threads) == {expected}
+    assert len(deliveries(ctx)) == 13
 
 
 # --- a subscription's choice of channels ---------------------------------------------------------

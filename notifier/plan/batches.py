@@ -4,7 +4,10 @@ reached), streamed a chunk of recipients at a time, out of the cyclic collector'
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import queue
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,7 +21,7 @@ from notifier.context import Context
 from notifier.db import LOCKED_WAITS, is_locked
 from notifier.digest import Digest
 from notifier.plan.planner import plan_chunks
-from notifier.plan.write import store
+from notifier.plan.write import Rendered, render, write
 from notifier.render_batch import FormRenderer
 from notifier.web.links import attach
 
@@ -41,27 +44,33 @@ def store_in_batches(
     if digests and forms is None:
         forms = FormRenderer(ctx.renderer, now, attach(ctx).mail_links)
     for start in range(0, len(digests), size):
-        chunk = digests[start : start + size]
-        collisions = 0
-        for wait in (*LOCKED_WAITS, None):
-            try:
-                stored = store(ctx, session, chunk, now, forms)
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                collisions += 1
-                if collisions > 3:
-                    raise
-                continue
-            except OperationalError as exc:
-                session.rollback()
-                if wait is None or not is_locked(exc):
-                    raise
-                time.sleep(wait)
-                continue
-            added += stored
-            break
+        rendered = render(ctx, session, digests[start : start + size], now, forms)
+        added += commit_batch(session, rendered, now)
     return added
+
+
+def commit_batch(session: Session, rendered: Rendered, now: datetime) -> int:
+    """Write one rendered batch and commit it, retried as ``store_in_batches`` says; how
+    many messages were new."""
+    collisions = 0
+    for wait in (*LOCKED_WAITS, None):
+        try:
+            stored = write(session, rendered, now)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            collisions += 1
+            if collisions > 3:
+                raise
+            continue
+        except OperationalError as exc:
+            session.rollback()
+            if wait is None or not is_locked(exc):
+                raise
+            time.sleep(wait)
+            continue
+        return stored
+    raise AssertionError("unreachable: the last wait raises")  # pragma: no cover
 
 
 def store_planned(
@@ -73,14 +82,90 @@ def store_planned(
 ) -> tuple[int, int]:
     """Store what ``plan_chunks`` yields, chunk by chunk (never every message in memory at
     once); returns (messages written, late digests among them). ``forms`` shares its token
-    versions with ``plan_chunks(versions=forms.versions)``."""
+    versions with ``plan_chunks(versions=forms.versions)``.
+
+    On PostgreSQL the batches are written by a ``BatchWriter`` (a thread and a connection of
+    its own) while the next are composed and rendered here, so that the database's share of
+    the work (the bulk copies, their indexes, the commits: ~60 % of a national dispatch's
+    time) runs beside ours instead of after it."""
     forms = forms or FormRenderer(ctx.renderer, now, attach(ctx).mail_links)
+    size = ctx.settings.dispatch_batch
     added = late = 0
-    for digests in chunks:
-        added += store_in_batches(ctx, session, digests, now, forms)
-        late += sum(1 for d in digests if d.late_since is not None)
-        forms.versions.clear()
+    writer = BatchWriter(ctx, now) if session.get_bind().dialect.name == "postgresql" else None
+    try:
+        for digests in chunks:
+            for start in range(0, len(digests), size):
+                rendered = render(ctx, session, digests[start : start + size], now, forms)
+                if writer is None:
+                    added += commit_batch(session, rendered, now)
+                else:
+                    writer.put(rendered)
+            late += sum(1 for d in digests if d.late_since is not None)
+            forms.versions.clear()
+        if writer is not None:
+            added = writer.finish()
+    finally:
+        if writer is not None:
+            writer.abandon()
     return added, late
+
+
+class BatchWriter:
+    """Commits rendered batches in a thread of its own, on a session of its own, one batch
+    per transaction (``commit_batch``), at most ``depth`` batches waiting. Its error is
+    raised to the caller at the next ``put`` or at ``finish``; what it committed before
+    stays committed (every batch is safe to write again: the keys are unique)."""
+
+    def __init__(self, ctx: Context, now: datetime, depth: int = 2) -> None:
+        self._engine, self._now = ctx.engine, now
+        self._queue: queue.Queue[Rendered | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self.added = 0
+        self._thread = threading.Thread(target=self._run, name="outbox-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, rendered: Rendered) -> None:
+        self._enqueue(rendered)
+
+    def finish(self) -> int:
+        """Wait for every batch to be committed; how many messages were new."""
+        self._enqueue(None)
+        self._thread.join()
+        self._raise()
+        return self.added
+
+    def abandon(self) -> None:
+        """Stop after the batch being written (the caller failed, or finished): nothing
+        waiting is written."""
+        self._stop.set()
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(None)
+        self._thread.join()
+
+    def _enqueue(self, item: Rendered | None) -> None:
+        while True:
+            self._raise()
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            with Session(self._engine, expire_on_commit=False) as session:
+                while not self._stop.is_set():
+                    rendered = self._queue.get()
+                    if rendered is None or self._stop.is_set():
+                        return
+                    self.added += commit_batch(session, rendered, self._now)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            self._error = exc
 
 
 def _store_plan(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -52,26 +53,55 @@ def store(
     recorded as failed on its own row (operators are told) while the others are stored. The
     rows are written with one query for the keys already there and one bulk insert each for
     messages and items."""
+    return write(session, render(ctx, session, digests, now, forms), now)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A batch's messages rendered, and those that could not be (recorded by ``write``)."""
+
+    messages: list[tuple[Digest, Parted | OutgoingMessage]]
+    failed: list[tuple[Digest, str]]
+
+
+def render(
+    ctx: Context,
+    session: Session,
+    digests: Sequence[Digest],
+    now: datetime,
+    forms: FormRenderer | None = None,
+) -> Rendered:
+    """Every message of ``digests`` rendered (``session`` is read for token versions only);
+    one that cannot be rendered is logged and kept aside with its reason."""
+    done = Rendered([], [])
     if not digests:
-        return 0
+        return done
     links = attach(ctx)
     forms = forms or FormRenderer(ctx.renderer, now, links.mail_links)
     unknown = {d.recipient.subscriber_id for d in digests} - forms.versions.keys()
     if unknown:
         forms.versions.update(_token_versions(session, unknown))
-    rendered: list[tuple[Digest, Parted | OutgoingMessage]] = []
     for digest in digests:
         try:
-            rendered.append((digest, forms.parts(digest)))
+            done.messages.append((digest, forms.parts(digest)))
         except Exception as exc:  # a template or data error in one message only
             log.exception("message %s could not be rendered", digest.idempotency_key)
-            record_failed(
-                session, idempotency_key=digest.idempotency_key, kind=digest.kind,
-                subscriber_id=digest.recipient.subscriber_id, to_address="",
-                error=redact(f"render: {type(exc).__name__}: {exc}"), now=now,
-                channel=digest.channel,
-            )  # fmt: skip
-    return _write_messages(session, rendered, now)
+            done.failed.append((digest, redact(f"render: {type(exc).__name__}: {exc}")))
+    return done
+
+
+def write(session: Session, rendered: Rendered, now: datetime) -> int:
+    """Write a rendered batch (the caller commits): those that could not be rendered as
+    failed rows, the others as queued messages; how many messages were new."""
+    for digest, error in rendered.failed:
+        record_failed(
+            session, idempotency_key=digest.idempotency_key, kind=digest.kind,
+            subscriber_id=digest.recipient.subscriber_id, to_address="", error=error, now=now,
+            channel=digest.channel,
+        )  # fmt: skip
+    if not rendered.messages:
+        return 0
+    return _write_messages(session, rendered.messages, now)
 
 
 def _token_versions(session: Session, ids: set[int]) -> dict[int, int]:

@@ -84,23 +84,6 @@ def _ctx(*, migrate: bool = True) -> Context:
         raise _fail(str(exc)) from None
     except sa.exc.DatabaseError as exc:  # e.g. a SQLite URL naming a file that is no database
         raise _fail(startup.database_problem(settings, exc)) from None
-    except Exception as exc:
-        if not _newer_schema(exc):
-            raise
-        url = shown("database_url", settings.database_url)
-        raise _fail(
-            f"NOTIFIER_DATABASE_URL={url}: the database was migrated by a newer version of "
-            f"notifier ({' '.join(str(exc).split())[:160]}); run that version, or set "
-            "another database"
-        ) from None
-
-
-def _newer_schema(exc: BaseException) -> bool:
-    """Whether ``exc`` is Alembic's refusal of a schema this version does not know. Alembic
-    is imported only to migrate (notifier.db.upgrade; ~10 MB a process): when it was never
-    imported, the error cannot be its own."""
-    errors = sys.modules.get("alembic.util.exc")
-    return errors is not None and isinstance(exc, errors.CommandError)
 
 
 def _free_port(host: str, port: int, *, port_name: str = "NOTIFIER_WEB_PORT") -> None:

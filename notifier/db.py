@@ -61,14 +61,21 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+class UnknownSchemaError(Exception):
+    """The database's schema is at a revision these migration scripts do not know: a newer
+    notifier migrated it. The text is Alembic's, on one line."""
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (safe to run on every start, also by several
     processes starting at once: one migrates, the others wait for it and find it done). A
-    schema at the scripts' heads already is left as it is without loading Alembic."""
+    schema at the scripts' heads already is left as it is without loading Alembic (~10 MB a
+    process). UnknownSchemaError when a newer notifier migrated the database."""
     if at_heads(engine):
         return
     from alembic import command
     from alembic.config import Config
+    from alembic.util.exc import CommandError
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -80,7 +87,10 @@ def upgrade(engine: Engine) -> None:
             key = zlib.crc32(b"migrations")
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        try:
+            command.upgrade(config, "heads")
+        except CommandError as exc:  # "Can't locate revision ...": told in our terms
+            raise UnknownSchemaError(" ".join(str(exc).split())) from exc
 
 
 _REVISION = re.compile(r"^revision\b[^=\n]*=\s*[\"']([^\"']+)[\"']", re.M)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from notifier.context import Context, build_context
-from notifier.db import upgrade
+from notifier.db import UnknownSchemaError, upgrade
 from notifier.settings import Settings
 from notifier.settings_checks import one_line, shown
 
@@ -80,6 +80,13 @@ def open_context(settings: Settings, *, migrate: bool = True) -> Context:
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
         ctx.engine.dispose()
         raise StartupError(database_problem(settings, exc)) from None
+    except UnknownSchemaError as exc:
+        ctx.engine.dispose()
+        url = shown("database_url", settings.database_url)
+        raise StartupError(
+            f"NOTIFIER_DATABASE_URL={url}: the database was migrated by a newer version of "
+            f"notifier ({str(exc)[:160]}); run that version, or set another database"
+        ) from None
     return ctx
 
 

@@ -287,8 +287,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
             detection = await _detect(r, target, result, force_full)
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
         return _failed(r, target, exc)
-    told = result.validators
-    validators = (told.etag, told.last_modified)
+    validators = (result.validators.etag, result.validators.last_modified)
     now = r.now()
     waiting = target.pending_since is not None
     if waiting and same and (due := early_check(target.pending_since, now, r.confirm)):

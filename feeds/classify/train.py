@@ -123,12 +123,13 @@ def matrix(rows: Sequence[Features], vocab: Sequence[str]) -> sparse.csr_matrix:
     )
 
 
-def nb_ratio(x: sparse.csr_matrix, y: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+def nb_ratio(
+    x: sparse.csr_matrix, y: npt.NDArray[np.bool_], alpha: float = 1.0
+) -> npt.NDArray[np.float64]:
     """The log-count ratio of every feature for one head (Wang & Manning 2012): with p and
     q the number of positive and negative rows where the feature is present, plus
-    ``NB_ALPHA``, r = log(p / |p|_1) - log(q / |q|_1). Presence, not the feature's value,
+    ``alpha``, r = log(p / |p|_1) - log(q / |q|_1). Presence, not the feature's value,
     is counted (counting the values lost 0.012 cross-validated micro-F1)."""
-    alpha = 1.0 if NB_ALPHA is None else NB_ALPHA
     present = x.copy()
     present.data = (present.data != 0).astype(np.float64)
     p = alpha + np.asarray(present[y].sum(axis=0), dtype=np.float64).ravel()
@@ -143,7 +144,7 @@ def _fit(x: sparse.csr_matrix, y: npt.NDArray[np.bool_], c: float) -> tuple[list
     as it is."""
     if y.all() or not y.any():
         return [0] * x.shape[1], (SCALE * 10 if y.all() else -SCALE * 10)
-    ratio = np.ones(x.shape[1]) if NB_ALPHA is None else nb_ratio(x, y)
+    ratio = np.ones(x.shape[1]) if NB_ALPHA is None else nb_ratio(x, y, NB_ALPHA)
     clf = LogisticRegression(
         C=c, solver="liblinear", class_weight=CLASS_WEIGHT, max_iter=1000, random_state=0
     )

@@ -378,7 +378,7 @@ class Fetcher:
             state.gap = max(self.policy.per_host_min_gap, min(delay, self.policy.max_crawl_delay))
 
     async def _get_once(
-        self, url: str, headers: Mapping[str, str], conditional: bool = False
+        self, url: str, headers: Mapping[str, str], conditional: bool
     ) -> FetchResult | str:
         """One request: a result (``conditional``: whether validators were sent), or the URL a
         redirect points to."""
@@ -402,7 +402,7 @@ class Fetcher:
             raise TransientFetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
 
     async def _request(
-        self, url: str, headers: Mapping[str, str], conditional: bool = False
+        self, url: str, headers: Mapping[str, str], conditional: bool
     ) -> FetchResult | str:
         """The request itself (``url`` already canonical and judged)."""
         assert self._session is not None

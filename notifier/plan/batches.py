@@ -39,14 +39,22 @@ def store_in_batches(
     planned again only for those it has not reached. A batch that finds the database locked
     is rolled back and tried again; so is one that collides with a dispatch running at the
     same time (a unique key already taken): the retry sees those rows and skips them."""
-    added = 0
-    size = ctx.settings.dispatch_batch
     if digests and forms is None:
         forms = FormRenderer(ctx.renderer, now, attach(ctx).mail_links)
+    return sum(commit_batch(session, b, now) for b in _rendered(ctx, session, digests, now, forms))
+
+
+def _rendered(
+    ctx: Context,
+    session: Session,
+    digests: Sequence[Digest],
+    now: datetime,
+    forms: FormRenderer | None,
+) -> Iterator[Rendered]:
+    """``digests`` rendered ``NOTIFIER_DISPATCH_BATCH`` at a time."""
+    size = ctx.settings.dispatch_batch
     for start in range(0, len(digests), size):
-        rendered = render(ctx, session, digests[start : start + size], now, forms)
-        added += commit_batch(session, rendered, now)
-    return added
+        yield render(ctx, session, digests[start : start + size], now, forms)
 
 
 def commit_batch(session: Session, rendered: Rendered, now: datetime) -> int:
@@ -89,16 +97,14 @@ def store_planned(
     the work (the bulk copies, their indexes, the commits: ~60 % of a national dispatch's
     time) runs beside ours instead of after it."""
     forms = forms or FormRenderer(ctx.renderer, now, attach(ctx).mail_links)
-    size = ctx.settings.dispatch_batch
     added = late = 0
     writer = BatchWriter(ctx, now) if session.get_bind().dialect.name == "postgresql" else None
     try:
         for digests in chunks:
-            for start in range(0, len(digests), size):
-                rendered = render(ctx, session, digests[start : start + size], now, forms)
-                if writer is None:
-                    added += commit_batch(session, rendered, now)
-                else:
+            if writer is None:
+                added += store_in_batches(ctx, session, digests, now, forms)
+            else:
+                for rendered in _rendered(ctx, session, digests, now, forms):
                     writer.put(rendered)
             late += sum(1 for d in digests if d.late_since is not None)
             forms.versions.clear()

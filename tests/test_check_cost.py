@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 from yarl import URL
 
@@ -21,7 +22,7 @@ from feeds.errors import HostPaused
 from feeds.fetch import robots
 from feeds.fetch.client import Fetcher, FetchPolicy, _client_url
 from feeds.fetch.netguard import _EXEMPT, OutboundGate
-from feeds.store.models import utcnow
+from feeds.store.models import UTCDateTime, utcnow
 from feeds.store.sources import apply_fields, load_targets, select_sources, upsert_sources
 from notifier.context import Context
 from notifier.db import MIGRATIONS, at_heads, make_engine, script_heads, upgrade
@@ -232,3 +233,25 @@ def test_times_written_again_are_stored_as_written_once(ctx: Context) -> None:
             assert source.next_check_at == later
         with pytest.raises(sa.exc.StatementError, match="naive datetime"):
             apply_fields(session, [{"id": ids[0], "last_checked_at": now.replace(tzinfo=None)}])
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC),
+        datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC),
+        datetime(999, 1, 2, 0, 0, 0, 1, tzinfo=UTC),
+        datetime(2026, 3, 4, 7, 6, 7, 5, tzinfo=timezone(timedelta(hours=2))),
+    ],
+)
+def test_a_time_is_written_to_sqlite_as_sqlalchemy_writes_it(when: datetime) -> None:
+    """``UTCDateTime`` writes SQLite's text with ``isoformat``: exactly what SQLAlchemy's SQLite
+    DATETIME writes (times are compared as text there)."""
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().bind_processor(dialect)
+    theirs = sqlite.DATETIME().bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    assert ours(when) == theirs(when.astimezone(UTC).replace(tzinfo=None))
+    assert ours(None) is None
+    with pytest.raises(ValueError, match="naive datetime"):
+        ours(when.replace(tzinfo=None))

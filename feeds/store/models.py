@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Field, SQLModel
 
 from feeds.catalogue import SourceBase
+
+#: SQLAlchemy's SQLite DATETIME stores this format (``UTCDateTime.bind_processor`` writes it
+#: with ``isoformat``; another format, in another SQLAlchemy, leaves the writing to it)
+_SQLITE_FORMAT_IS_ISO = sqlite.DATETIME._storage_format == (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -24,6 +32,23 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column; use datetime.now(UTC)")
         return value.astimezone(UTC).replace(tzinfo=None)
+
+    def bind_processor(self, dialect: sa.Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, the stored text made in one step: ``isoformat`` gives exactly what
+        SQLAlchemy's SQLite DATETIME writes (``YYYY-MM-DD HH:MM:SS.ffffff``) for ~0.3 us
+        against ~3.5 us for its format string, and a round binds ~4 times per source (its
+        health times, its hour of history)."""
+        if dialect.name != "sqlite" or not _SQLITE_FORMAT_IS_ISO:
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column; use datetime.now(UTC)")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)

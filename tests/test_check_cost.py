@@ -235,6 +235,31 @@ def test_times_written_again_are_stored_as_written_once(ctx: Context) -> None:
             apply_fields(session, [{"id": ids[0], "last_checked_at": now.replace(tzinfo=None)}])
 
 
+def test_the_health_update_writes_the_given_columns_only(ctx: Context) -> None:
+    """``apply_fields`` binds a row's id in its WHERE clause only (a parameter named after a
+    column is written to it: it was, SET id=? on every row)."""
+    spec = SourceSpec(key="k", kind="page", url="https://x.no/a", authority="fhi")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    with Session(ctx.engine) as session:
+        upsert_sources(session, [spec])
+        session.commit()
+        [source] = select_sources(session, utcnow(), everything=True)
+        sa.event.listen(ctx.engine, "before_cursor_execute", seen)
+        try:
+            apply_fields(session, [{"id": source.id, "etag": '"v3"'}])
+        finally:
+            sa.event.remove(ctx.engine, "before_cursor_execute", seen)
+        session.commit()
+        [target] = load_targets(session, [source.id])  # type: ignore[list-item]
+    assert target.etag == '"v3"'
+    [update] = [s for s in statements if s.startswith("UPDATE")]
+    assert update.split(" WHERE ")[0].count("=") == 1 and "etag" in update
+
+
 @pytest.mark.parametrize(
     "when",
     [

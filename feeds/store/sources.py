@@ -4,6 +4,7 @@ written after its check (and counted per hour)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -287,15 +288,21 @@ def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault(tuple(sorted(row)), []).append(row)
-    table = Source.__table__  # type: ignore[attr-defined]
     for keys, group in groups.items():
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("source_id_"))
-            .values({k: bindparam(k) for k in keys if k != "id"})
-        )
-        params = [{**row, "source_id_": row["id"]} for row in group]
-        session.connection().execute(statement, params)
+        # "id" is not among the parameters: a parameter named after a column is written to it
+        # (it was: SET id=? on every row, a third of a round's health update on SQLite)
+        params = [
+            {k: v for k, v in row.items() if k != "id"} | {"source_id_": row["id"]} for row in group
+        ]
+        session.connection().execute(_update_statement(keys), params)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_statement(keys: tuple[str, ...]) -> Any:
+    """The UPDATE of these columns by id (``apply_fields``), built once per set of keys."""
+    table = Source.__table__  # type: ignore[attr-defined]
+    values = {k: bindparam(k) for k in keys if k != "id"}
+    return update(table).where(table.c.id == bindparam("source_id_")).values(values)
 
 
 def count_checks(

@@ -534,7 +534,8 @@ class _SectionBuilder:
             return
         self.kinds, self.texts = [], []
         path = tuple(h for _, h in self.path)
-        source = _raw_digest(kinds, texts, self.salt)
+        joined = "\x00".join(texts)  # lxml text never holds NUL: an exact separator
+        source = _raw_digest(kinds, joined, self.salt)
         known = self.reuse.get((path, source))
         if known is not None:
             self._append(known)
@@ -542,7 +543,7 @@ class _SectionBuilder:
             return
         # the section's lines cleaned together, and the noise phrases looked for in the lines
         # only when the section holds their guard (``clean_lines``, ``noise_phrases``)
-        lines = clean_lines(texts)
+        lines = clean_lines(texts, joined)
         phrases = noise_phrases("\x00".join(lines))
         found: list[date] = []
         label = ""  # a date label waiting for its date on the next line (<dt>/<dd>)
@@ -599,11 +600,12 @@ class _SectionBuilder:
         return self.out
 
 
-def _raw_digest(kinds: list[int], texts: list[str], salt: str) -> str:
-    """What a section is built from: its raw lines with their kinds, and the noise rules."""
+def _raw_digest(kinds: list[int], joined: str, salt: str) -> str:
+    """What a section is built from: its raw lines with their kinds, and the noise rules
+    (``joined``: the lines joined by NUL)."""
     h = hashlib.blake2b(salt.encode(), digest_size=16)
     h.update(repr(kinds).encode())
-    h.update("\x00".join(texts).encode())  # lxml text never holds NUL: an exact separator
+    h.update(joined.encode())
     return h.hexdigest()
 
 
@@ -643,7 +645,7 @@ def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per el
     inside = False  # in a heading
     roles = _ROLES
     for el in itertools.chain(main.iter(etree.Element), (None,)):
-        parent = el.getparent() if el is not None else _END
+        parent: Any = el.getparent() if el is not None else _END
         while stack and stack[-1][0] is not parent:
             closed, role = stack.pop()  # the end of an element
             if role == _INSIDE:
@@ -681,14 +683,9 @@ def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per el
                 yield int(tag[1]), "".join(el.itertext())
                 inside = True
                 continue
-            if role == _ITEM:
-                items.append(_item_kind(el))
+            if role == _ITEM:  # its kind: -1 in a <ul>, 0 in an <ol> or elsewhere
+                items.append(-1 if parent is not None and parent.tag == "ul" else 0)
         buffer.append(el.text or "")
-
-
-def _item_kind(li: Any) -> int:
-    parent = li.getparent()
-    return -1 if parent is not None and parent.tag == "ul" else 0
 
 
 def _block_lines(root: Any) -> list[str]:

@@ -147,12 +147,14 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def clean_lines(texts: Sequence[str]) -> list[str]:
+def clean_lines(texts: Sequence[str], joined: str | None = None) -> list[str]:
     """``clean_text`` of each text, with the per-text work done once on all of them: joined
     by NUL (a starter no character composes with, so NFC of the joined text is the joined NFC
     of its parts), normalised and cleared of invisible characters in one call each, then
-    split again. Texts that hold a NUL themselves are cleaned one by one."""
-    joined = "\x00".join(texts)
+    split again. Texts that hold a NUL themselves are cleaned one by one. ``joined``: the
+    texts joined so already (by the caller)."""
+    if joined is None:
+        joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:
         return [clean_text(t) for t in texts]
     latin = _latin1(joined)

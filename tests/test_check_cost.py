@@ -13,17 +13,24 @@ import pytest
 import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from pydantic import ValidationError
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 from yarl import URL
 
-from feeds.catalogue import SourceSpec
+from feeds.catalogue import SOURCE_FIELDS, SourceSpec
 from feeds.errors import HostPaused
 from feeds.fetch import robots
 from feeds.fetch.client import Fetcher, FetchPolicy, _client_url
 from feeds.fetch.netguard import _EXEMPT, OutboundGate
 from feeds.store.models import UTCDateTime, utcnow
-from feeds.store.sources import apply_fields, load_targets, select_sources, upsert_sources
+from feeds.store.sources import (
+    _spec,
+    apply_fields,
+    load_targets,
+    select_sources,
+    upsert_sources,
+)
 from notifier.context import Context
 from notifier.db import MIGRATIONS, at_heads, make_engine, script_heads, upgrade
 from tests.support.httpserver import FixtureServer
@@ -233,6 +240,27 @@ def test_times_written_again_are_stored_as_written_once(ctx: Context) -> None:
             assert source.next_check_at == later
         with pytest.raises(sa.exc.StatementError, match="naive datetime"):
             apply_fields(session, [{"id": ids[0], "last_checked_at": now.replace(tzinfo=None)}])
+
+
+def test_a_stored_spec_is_built_as_model_construct_builds_it() -> None:
+    """``_spec`` sets a spec's attributes itself: the same spec as ``model_construct``'s (equal,
+    the same hash and fields set), a stored NULL read as the field's default."""
+    spec = SourceSpec(
+        key="k", kind="page", url="https://x.no/a", authority="fhi", drop=(".a",),
+        noise=("^x$",), subtopics=("vaksinasjon",), selector="main",
+    )  # fmt: skip
+    values = [getattr(spec, name) for name in SOURCE_FIELDS]
+    values[SOURCE_FIELDS.index("selector")] = None
+    built = _spec(values)
+    fields = dict(zip(SOURCE_FIELDS, values, strict=True))
+    fields["selector"] = SourceSpec.model_fields["selector"].default
+    constructed = SourceSpec.model_construct(**fields)
+    assert built == constructed and hash(built) == hash(constructed)
+    assert built.model_fields_set == constructed.model_fields_set == set(SOURCE_FIELDS)
+    assert built.__pydantic_extra__ is None and built.__pydantic_private__ is None
+    assert built.selector is None and built.drop == (".a",)
+    with pytest.raises(ValidationError):
+        built.key = "other"  # frozen as ever
 
 
 def test_the_health_update_writes_the_given_columns_only(ctx: Context) -> None:

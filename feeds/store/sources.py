@@ -53,14 +53,40 @@ def spec_of(source: Source) -> SourceSpec:
 _DEFAULTS = tuple(SourceSpec.model_fields[name].default for name in SOURCE_FIELDS)
 
 
+#: ``_spec`` may fill a spec's attributes itself (what ``model_construct`` does when every
+#: field is given) while the spec has no aliases, no post-init hook and no extra fields
+_PLAIN_SPEC = (
+    SourceSpec.__pydantic_post_init__ is None
+    and not SourceSpec.__pydantic_root_model__
+    and SourceSpec.model_config.get("extra") != "allow"
+    and tuple(SourceSpec.__pydantic_fields__) == SOURCE_FIELDS
+    and all(
+        f.alias is None and f.validation_alias is None
+        for f in SourceSpec.__pydantic_fields__.values()
+    )
+)
+_FIELD_NAMES = frozenset(SOURCE_FIELDS)
+_set = object.__setattr__
+
+
 def _spec(values: Sequence[Any]) -> SourceSpec:
     """A spec of stored values (``SOURCE_FIELDS`` in order), without validation: ~3x cheaper
-    than validating, and a round builds one per source."""
+    than validating, and a round builds one per source. The attributes are set as
+    ``SourceSpec.model_construct`` sets them when it is given every field, without its walk
+    over each field's aliases and defaults (~12 -> ~5 us a spec, a round builds one per
+    source): the same spec (equal, the same fields set)."""
     fields = {
         name: default if value is None else value
         for name, value, default in zip(SOURCE_FIELDS, values, _DEFAULTS, strict=True)
     }
-    return SourceSpec.model_construct(**fields)
+    if not _PLAIN_SPEC:
+        return SourceSpec.model_construct(**fields)
+    spec = SourceSpec.__new__(SourceSpec)
+    _set(spec, "__dict__", fields)
+    _set(spec, "__pydantic_fields_set__", set(_FIELD_NAMES))
+    _set(spec, "__pydantic_extra__", None)
+    _set(spec, "__pydantic_private__", None)
+    return spec
 
 
 def select_sources(

@@ -98,7 +98,8 @@ _NOISE_WORDS = {a: tuple(w for b, w in _NOISE_DROP if b == a) for a, _ in _NOISE
 FALLBACK_MAIN = ("main", "[role=main]", "article", "#content", "#main-content", "body")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 #: a tag this long is looked at closely (only inline data URIs and hostile pages have them)
-_LONG_TAG = re.compile(r"<[^<>]{20000,}")
+_LONG_TAG_CHARS = 20000
+_LONG_TAG = re.compile(f"<[^<>]{{{_LONG_TAG_CHARS},}}")
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 _ATTRIBUTE = re.compile(r"\s+[^\s=>/]")
 #: libxml2 checks each attribute against the ones before it: 40,000 attributes on one element
@@ -265,13 +266,13 @@ def refuse_hostile_markup(text: str, what: str = "the page") -> None:
     (``refuse_countless_elements``), or bytes that were not text in the encoding they were
     decoded with (NUL characters: UTF-16 read as UTF-8). ``what`` names the text in the
     element problem."""
-    nuls = text.count("\x00")
+    nuls = text.count("\x00") if "\x00" in text else 0  # a look for one first: memchr
     if nuls > 64 and nuls > len(text) * _MAX_NUL_SHARE:
         raise SourceProblem(
             "the page is not text in its declared encoding (it is full of NUL characters); "
             "the site may be sending a broken or wrong charset"
         )
-    for match in _LONG_TAG.finditer(text):
+    for match in _LONG_TAG.finditer(text) if _may_hold_long_tag(text) else ():
         attributes = len(_ATTRIBUTE.findall(_QUOTED.sub('""', match.group(0))))
         if attributes > MAX_ATTRIBUTES:
             raise SourceProblem(
@@ -279,6 +280,20 @@ def refuse_hostile_markup(text: str, what: str = "the page") -> None:
                 f"{MAX_ATTRIBUTES}); the page is not read"
             )
     refuse_countless_elements(text, what)
+
+
+def _may_hold_long_tag(text: str) -> bool:
+    """Whether ``_LONG_TAG`` may match in ``text``: a long tag's characters after its '<' (at
+    least ``_LONG_TAG_CHARS``, none of them '<' or '>') cover a whole block of half as many
+    that starts at a multiple of its length, so a text where every such block holds a '<'
+    or a '>' has none. Each block is looked at up to its first '<' (or '>'): a few
+    microseconds for a page where the regex takes ~0.07 ms a 100 KB page."""
+    step = _LONG_TAG_CHARS // 2
+    for start in range(0, len(text) - step + 1, step):
+        end = start + step
+        if text.find("<", start, end) < 0 and text.find(">", start, end) < 0:
+            return True
+    return False
 
 
 class _Countless(Exception):

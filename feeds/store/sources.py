@@ -81,7 +81,7 @@ def _spec(values: Sequence[Any]) -> SourceSpec:
     }
     if not _PLAIN_SPEC:
         return SourceSpec.model_construct(**fields)
-    spec = SourceSpec.__new__(SourceSpec)
+    spec: SourceSpec = SourceSpec.__new__(SourceSpec)
     _set(spec, "__dict__", fields)
     _set(spec, "__pydantic_fields_set__", set(_FIELD_NAMES))
     _set(spec, "__pydantic_extra__", None)
@@ -327,7 +327,7 @@ def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 def _update_statement(keys: tuple[str, ...]) -> Any:
     """The UPDATE of these columns by id (``apply_fields``), built once per set of keys."""
     table = Source.__table__  # type: ignore[attr-defined]
-    values = {k: bindparam(k) for k in keys if k != "id"}
+    values: dict[str, Any] = {k: bindparam(k) for k in keys if k != "id"}
     return update(table).where(table.c.id == bindparam("source_id_")).values(values)
 
 

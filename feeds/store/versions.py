@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from feeds.detect.detection import DetectedChange, Detection
 from feeds.detect.history import (
@@ -80,6 +80,34 @@ def candidate_digest(db: Session | Connection, source_id: int) -> str | None:
     return db.execute(_CANDIDATE_DIGEST, {"source_id": source_id}).scalar()
 
 
+def _prune_statements() -> tuple[Any, Any]:
+    """``prune_snapshots``' two statements, built once (the sources and the number kept bound
+    as parameters): building them (a window, two subqueries) cost ~0.6 ms a batch stored,
+    twice what running them costs."""
+    table = Snapshot.__table__  # type: ignore[attr-defined]
+    changes = Change.__table__  # type: ignore[attr-defined]
+    source_ids: Any = bindparam("source_ids", expanding=True)
+    newest_first = sa.func.row_number().over(
+        partition_by=table.c.source_id, order_by=table.c.id.desc()
+    )
+    ranked = (
+        sa_select(table.c.id, newest_first.label("rank"))
+        .where(table.c.source_id.in_(source_ids), table.c.candidate == False)  # noqa: E712
+        .subquery()
+    )
+    superseded = sa_select(ranked.c.id).where(ranked.c.rank > bindparam("keep"))
+    referenced = sa_select(changes.c.snapshot_id).where(changes.c.source_id.in_(source_ids))
+    return (
+        delete(table).where(table.c.id.in_(superseded), table.c.id.not_in(referenced)),
+        update(table)
+        .where(table.c.id.in_(superseded), table.c.packed_state.is_not(None))
+        .values(packed_state=None, state={}),
+    )
+
+
+_PRUNE_DELETE, _PRUNE_EMPTY = _prune_statements()
+
+
 def prune_snapshots(
     session: Session, source_ids: Sequence[int], keep: int = KEEP_SNAPSHOTS
 ) -> None:
@@ -89,24 +117,10 @@ def prune_snapshots(
     touched): ``retire_candidates`` looks after them."""
     if not source_ids:
         return
-    table = Snapshot.__table__  # type: ignore[attr-defined]
-    newest_first = sa.func.row_number().over(
-        partition_by=table.c.source_id, order_by=table.c.id.desc()
-    )
-    ranked = (
-        sa_select(table.c.id, newest_first.label("rank"))
-        .where(table.c.source_id.in_(source_ids), table.c.candidate == False)  # noqa: E712
-        .subquery()
-    )
-    superseded = sa_select(ranked.c.id).where(ranked.c.rank > keep)
-    referenced = sa_select(col(Change.snapshot_id)).where(col(Change.source_id).in_(source_ids))
+    params = {"source_ids": list(source_ids), "keep": keep}
     conn = session.connection()
-    conn.execute(delete(table).where(table.c.id.in_(superseded), table.c.id.not_in(referenced)))
-    conn.execute(
-        update(table)
-        .where(table.c.id.in_(superseded), table.c.packed_state.is_not(None))
-        .values(packed_state=None, state={})
-    )
+    conn.execute(_PRUNE_DELETE, params)
+    conn.execute(_PRUNE_EMPTY, params)
 
 
 def retire_candidates(
@@ -133,6 +147,16 @@ def retire_candidates(
         .values(packed_state=None, state={})
     )
 
+
+# The statements of a batch stored, built once (as ``_LATEST_STORED``)
+_KNOWN_FINGERPRINTS = sa_select(col(Change.fingerprint)).where(
+    col(Change.fingerprint).in_(bindparam("fingerprints", expanding=True))
+)
+_INSERT_SNAPSHOTS = insert(Snapshot.__table__).returning(  # type: ignore[attr-defined]
+    Snapshot.__table__.c.id,  # type: ignore[attr-defined]
+    sort_by_parameter_order=True,
+)
+_INSERT_CHANGES = insert(Change.__table__)  # type: ignore[attr-defined]
 
 #: one detected change with its classification: subtopics, regions, urgent, reasons
 Tagged = tuple[DetectedChange, list[str], list[str], bool, list[str]]
@@ -185,7 +209,7 @@ def record_versions(
     waiting = _pending_of(session, [v.target.id for v in versions if v.target.pending_since])
     fingerprints = [c.fingerprint for v in versions for c, *_ in v.tags]
     known = set(
-        session.exec(select(Change.fingerprint).where(col(Change.fingerprint).in_(fingerprints)))
+        session.execute(_KNOWN_FINGERPRINTS, {"fingerprints": fingerprints}).scalars()
     ) if fingerprints else set()  # fmt: skip
     plans: list[tuple[NewVersion, list[str], Verdict]] = []
     for v in versions:
@@ -200,12 +224,11 @@ def record_versions(
     conn = session.connection()
     # the versions whose state is stored (by position in ``plans``), and their snapshot ids
     stored = [i for i, (v, _, _) in enumerate(plans) if _keeps_state(v)]
-    snapshots = Snapshot.__table__  # type: ignore[attr-defined]
     snapshot_ids = dict(
         zip(
             stored,
             conn.execute(
-                insert(snapshots).returning(snapshots.c.id, sort_by_parameter_order=True),
+                _INSERT_SNAPSHOTS,
                 [_snapshot_row(plans[i][0], plans[i][2].candidate) for i in stored],
             ).scalars(),
             strict=True,
@@ -241,7 +264,7 @@ def record_versions(
         results.append(result)
         health.append(_health(v, result, confirm))
     if rows:
-        conn.execute(insert(Change.__table__), rows)  # type: ignore[attr-defined]
+        conn.execute(_INSERT_CHANGES, rows)
     apply_fields(session, health)
     if prune:
         prune_snapshots(session, [v.target.id for v in versions])

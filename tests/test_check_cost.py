@@ -23,11 +23,10 @@ from feeds.errors import HostPaused
 from feeds.fetch import robots
 from feeds.fetch.client import Fetcher, FetchPolicy, _client_url
 from feeds.fetch.netguard import _EXEMPT, OutboundGate
-from feeds.store.models import SourceCheckHour, UTCDateTime, utcnow
+from feeds.store.models import UTCDateTime, utcnow
 from feeds.store.sources import (
     _spec,
     apply_fields,
-    count_checks,
     load_targets,
     select_sources,
     upsert_sources,
@@ -309,36 +308,3 @@ def test_a_time_is_written_to_sqlite_as_sqlalchemy_writes_it(when: datetime) -> 
     assert ours(None) is None
     with pytest.raises(ValueError, match="naive datetime"):
         ours(when.replace(tzinfo=None))
-
-
-def test_a_rounds_counts_are_one_statement_and_add_up(ctx: Context) -> None:
-    """``count_checks`` hands its rows to the driver in one statement (``_executemany``), the
-    hour and seconds converted as the column types convert them; two rounds add up."""
-    specs = [SourceSpec(key=f"k{i}", kind="page", url=f"https://x.no/{i}", authority="fhi")
-             for i in range(3)]  # fmt: skip
-    now = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    with Session(ctx.engine) as session:
-        upsert_sources(session, specs)
-        session.commit()
-        ids = [s.id for s in select_sources(session, utcnow(), everything=True)]
-        assert None not in ids
-        sa.event.listen(ctx.engine, "before_cursor_execute", seen)
-        try:
-            count_checks(session, [(i, i == ids[0], 0.25) for i in ids], now)  # type: ignore[misc]
-        finally:
-            sa.event.remove(ctx.engine, "before_cursor_execute", seen)
-        count_checks(session, [(ids[0], False, 0.5)], now)  # type: ignore[list-item]
-        session.commit()
-        rows = session.exec(
-            sa.select(SourceCheckHour).order_by(SourceCheckHour.source_id)  # type: ignore[arg-type]
-        ).all()
-    assert len(statements) == 1
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    assert [(r[0].hour, r[0].checks, r[0].errors, r[0].fetch_seconds) for r in rows] == [
-        (hour, 2, 1, 0.75), (hour, 1, 0, 0.25), (hour, 1, 0, 0.25)
-    ]  # fmt: skip

@@ -10,6 +10,7 @@ import os
 import pickle
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +127,11 @@ async def test_a_round_read_in_processes_finds_and_stores_what_one_read_here_doe
     pool = DetectProcesses(2)
     classifier = classifier_for(ctx)
     found: dict[str, list[Any]] = {"processes": [], "here": []}
+    # the processes start at the first read: on a loaded machine that can outlast the suite's
+    # 2 s fetch timeout, which this test is not about
+    patient = replace(ctx, settings=ctx.settings.model_copy(update={"http_timeout": 30.0}))
     try:
-        async with make_fetcher(ctx) as fetcher:
+        async with make_fetcher(patient) as fetcher:
             for version in (0, 1):
                 serve(http, version)
                 for way, engine in engines.items():

@@ -74,11 +74,6 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def b64url_decode(text: str) -> bytes:
-    """base64url with or without its padding; ValueError when it is not base64url."""
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def encrypt(data: bytes, p256dh: str, auth: str) -> bytes:
     """``data`` encrypted for one browser (RFC 8291, "aes128gcm" of RFC 8188): an ephemeral
     P-256 key agreed with the browser's ``p256dh`` key and its ``auth`` secret. ValueError
@@ -87,11 +82,8 @@ def encrypt(data: bytes, p256dh: str, auth: str) -> bytes:
     import http_ece
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    receiver, secret = b64url_decode(p256dh), b64url_decode(auth)
-    if len(receiver) != 65 or receiver[0] != 4:
-        raise ValueError("p256dh is not an uncompressed P-256 point")
-    if len(secret) != 16:
-        raise ValueError("auth is not 16 bytes")
+    push.check_keys(p256dh, auth)  # the sign-up's rules for usable keys: PushEndpointError
+    receiver, secret = push.b64url_decode(p256dh), push.b64url_decode(auth)
     try:
         sealed: bytes = http_ece.encrypt(
             data,

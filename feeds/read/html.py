@@ -22,16 +22,12 @@ from lxml import etree
 
 from feeds.errors import SourceProblem
 from feeds.read.normalize import (
-    LABEL_ONLY,
     NOISE_HEADINGS,
-    NOISE_LINE,
-    NOISE_LINE_MAX,
-    SIGNAL_LINE,
-    SIGNAL_STARTS,
     clean_lines,
     clean_text,
     compile_noise,
     decode_body,
+    is_signal_label,
     is_signal_line,
     noise_phrases,
     signal_dates,
@@ -546,7 +542,7 @@ class _SectionBuilder:
         if not self.skip_level:
             self.path.append((level, heading))
 
-    def _close(self) -> None:  # noqa: C901 - the line loop inline: a call per line costs
+    def _close(self) -> None:
         kinds, texts = self.kinds, self.texts
         if not texts:
             return
@@ -565,10 +561,6 @@ class _SectionBuilder:
         phrases = noise_phrases("\x00".join(lines))
         found: list[date] = []
         label = ""  # a date label waiting for its date on the next line (<dt>/<dd>)
-        # without noise phrases or source rules, ``_add`` made inline (a call per line, two
-        # with ``strip_noise``, was ~10 % of a new section): only the whole-line rules apply
-        plain = not phrases and self.noise is None
-        seen, out = self.seen, self.lines
         for level, line in zip(kinds, lines, strict=True):
             if not line:
                 continue
@@ -580,25 +572,14 @@ class _SectionBuilder:
                     continue
                 self._add(0, label, phrases)
                 label = ""
-            # date lines are short: long paragraphs skip the regexes; and every date label
-            # starts with one of ``SIGNAL_STARTS`` (``is_signal_label``, ``is_signal_line``)
-            if len(line) <= _SIGNAL_MAX and line[:4].lower() in SIGNAL_STARTS:
-                if LABEL_ONLY.match(line):
+            if len(line) <= _SIGNAL_MAX:  # date lines are short: long paragraphs skip the regexes
+                if is_signal_label(line):
                     label = line
                     continue
-                if SIGNAL_LINE.match(line):
+                if is_signal_line(line):
                     found.extend(signal_dates(line))
                     continue
-            if not plain:
-                self._add(level, line, phrases)
-                continue
-            if len(line) <= NOISE_LINE_MAX and NOISE_LINE.match(line):
-                continue
-            if len(line) >= _REPEAT_MIN:
-                if line in seen:
-                    continue
-                seen.add(line)
-            out.append(BULLET + line if level < 0 else line)
+            self._add(level, line, phrases)
         if label:
             self._add(0, label, phrases)
         signals = tuple(sorted({d.isoformat() for d in found}))

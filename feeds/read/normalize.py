@@ -265,16 +265,6 @@ _LABEL_ONLY = re.compile(rf"^(?:{SIGNAL_LABELS})\s*:?$", re.I)
 _SIGNAL_STARTS = frozenset(label[:4] for label in SIGNAL_LABELS.split("|"))
 
 
-#: what ``is_signal_label``, ``is_signal_line`` and the whole-line noise rules of
-#: ``strip_noise`` look at, for a caller that tests many lines without a call per line
-#: (``feeds.read.html``'s section builder)
-SIGNAL_STARTS = _SIGNAL_STARTS
-LABEL_ONLY = _LABEL_ONLY
-SIGNAL_LINE = _SIGNAL_LINE
-NOISE_LINE = _NOISE_LINE
-NOISE_LINE_MAX = _NOISE_LINE_MAX
-
-
 def is_signal_label(line: str) -> bool:
     """A line that is only a date label ('Sist endret' in a <dt>, its date in the <dd>)."""
     return line[:4].lower() in _SIGNAL_STARTS and bool(_LABEL_ONLY.match(line))

@@ -6,9 +6,7 @@ HTTP server on 127.0.0.1 answers; the redirect points at a real push service
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlmodel import Session, select
@@ -20,61 +18,17 @@ from notifier.outbox import Delivery
 from notifier.plan import dispatch
 from subscribers import push
 from subscribers.models import PushEndpoint, Subscriber
+from tests.support.hostileserver import HostileServer, hostile_server
 from tests.support.pushservice import PushService, push_service
 from tests.test_plan import add_change, subscribe
 
 
-class Hostile:
-    """Answers /endless with 201 and a body that never ends (until the client goes away),
-    and /moved with a 307 to ``target``. Counts the bytes it managed to send."""
-
-    def __init__(self) -> None:
-        self.target = ""
-        self.sent = 0
-        self.requests: list[str] = []
-        hostile = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                hostile.requests.append(self.path)
-                if self.path.startswith("/moved"):
-                    self.send_response(307)
-                    self.send_header("Location", hostile.target)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                self.send_response(201)
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                chunk = b"x" * 65536
-                try:
-                    while hostile.sent < 1 << 30:  # 1 GiB at most, if the client reads on
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                        hostile.sent += len(chunk)
-                except OSError:
-                    pass  # the client went away: what is wanted
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def hostile() -> Iterator[Hostile]:
-    server = Hostile()
-    yield server
-    server.stop()
+def hostile() -> Iterator[HostileServer]:
+    """Answers /endless with 200 and a body that never ends (until the client goes away),
+    and /moved with a 307 to ``target``."""
+    with hostile_server() as server:
+        yield server
 
 
 @pytest.fixture
@@ -101,14 +55,14 @@ def _rows(ctx: Context) -> list[Delivery]:
 
 
 async def test_an_endless_answer_is_read_no_further_than_the_limit(
-    ctx: Context, service: PushService, hostile: Hostile
+    ctx: Context, service: PushService, hostile: HostileServer
 ) -> None:
     subscribe(ctx, "sf@k.no", ["forskrifter_regelverk"], "immediate")
     _endpoint(ctx, service, "sf@k.no", hostile.origin + "/endless")
     add_change(ctx, "Ny forskrift", ["forskrifter_regelverk"], urgent=True)
     dispatch(ctx)
     await deliver(ctx)
-    # accepted (201) and let go after ANSWER_LIMIT bytes: read whole, the body would have run
+    # accepted (2xx) and let go after ANSWER_LIMIT bytes: read whole, the body would have run
     # into the channel's timeout (a retry) after up to a gibibyte in memory
     [row] = _rows(ctx)
     assert row.status == "sent", row.last_error
@@ -117,7 +71,7 @@ async def test_an_endless_answer_is_read_no_further_than_the_limit(
 
 
 async def test_a_redirect_is_not_followed(
-    ctx: Context, service: PushService, hostile: Hostile
+    ctx: Context, service: PushService, hostile: HostileServer
 ) -> None:
     """A push service answers 201 itself (RFC 8030); a redirect, to anywhere, is a refusal,
     so no request goes to an address the endpoint never named."""

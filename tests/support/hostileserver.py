@@ -5,10 +5,13 @@ limits. Each path names a behaviour:
 - ``/endless-gzip``: the same, gzip-encoded (a stream that inflates forever);
 - ``/drip``: 200 with a Content-Length of 1 MiB, then one byte every 0.2 s;
 - ``/silent``: accepts the request and never answers;
-- ``/endless-header``: a status line, then one header line that never ends.
+- ``/endless-header``: a status line, then one header line that never ends;
+- ``/moved``: 307 to ``target`` (a redirect a client must not follow).
 
-``hits`` counts the requests per path. Writer threads stop when the client closes the
-connection or the server stops.
+GET and POST alike (a POST's body is read first: a push service's answers). ``hits`` counts
+the requests per path, ``requests`` lists their paths in order, ``sent`` counts the bytes
+of the endless bodies sent. Writer threads stop when the client closes the connection or the
+server stops.
 """
 
 from __future__ import annotations
@@ -30,9 +33,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.do_GET()
+
     def do_GET(self) -> None:
         owner = self.owner
         owner.hits[self.path] = owner.hits.get(self.path, 0) + 1
+        owner.requests.append(self.path)
         with suppress(OSError):  # the client hung up (broken pipe, reset, timeout)
             getattr(self, "_" + self.path.strip("/").replace("-", "_"), self._missing)()
 
@@ -53,6 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if data:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.owner.sent += len(data)
 
     def _endless(self) -> None:
         self._chunks(_forever(), None)
@@ -69,6 +78,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"x")
             self.wfile.flush()
 
+    def _moved(self) -> None:
+        self.send_response(307)
+        self.send_header("Location", self.owner.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _silent(self) -> None:
         self.owner.stopping.wait(30)
 
@@ -81,15 +96,19 @@ class _Handler(BaseHTTPRequestHandler):
 class HostileServer:
     def __init__(self) -> None:
         self.hits: dict[str, int] = {}
+        self.requests: list[str] = []
+        self.sent = 0
+        self.target = ""  # where /moved points
         self.stopping = threading.Event()
         handler = type("Handler", (_Handler,), {"owner": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.origin}{path}"
 
     def stop(self) -> None:
         self.stopping.set()

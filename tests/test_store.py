@@ -5,8 +5,10 @@ Runs on SQLite and on PostgreSQL (the ``ctx`` fixture)."""
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -16,8 +18,15 @@ from feeds.catalogue import SourceSpec
 from feeds.check import _Round, _store_found
 from feeds.detect.detection import Detection, detect
 from feeds.detect.history import NO_CONFIRM
+from feeds.packing import deflate, inflate
 from feeds.store.models import Change, Snapshot, Source
-from feeds.store.snapshot import state_from_json, state_to_json
+from feeds.store.snapshot import (
+    PACKED_MARK,
+    state_from_blob,
+    state_from_json,
+    state_to_blob,
+    state_to_json,
+)
 from feeds.store.sources import (
     CheckTarget,
     apply_fields,
@@ -102,6 +111,26 @@ def test_a_packed_state_reads_back_equal(ctx: Context) -> None:
     assert back.page.digest == first.state.page.digest == row.content_digest
     assert row.state == {} and row.packed_state is not None
     assert len(row.packed_state) < len(str(state_to_json(first.state)))
+
+
+def test_a_state_zlib_wrote_reads_back_and_zlib_reads_what_is_written_now() -> None:
+    """Snapshots stored before ISA-L wrote them (zlib's own level 1) read back unchanged, and
+    what is written now is the plain zlib format (no migration either way)."""
+    state = detect(SPEC, page(0, "<h3>Under</h3><p>tekst æøå</p>"), None).state
+    assert state is not None and state.page is not None
+    head = state_to_json(state, texts=False)
+    chunks = [zlib.compress(s.text.encode(), 1) for s in state.page.sections]
+    head["sizes"] = [len(c) for c in chunks]
+    packed_head = zlib.compress(json.dumps(head, ensure_ascii=False).encode(), 6)
+    old = b"".join((PACKED_MARK, len(packed_head).to_bytes(4, "big"), packed_head, *chunks))
+    assert state_from_blob(old) == state
+    blob = state_to_blob(state)
+    assert state_from_blob(blob) == state
+    for section in state.page.sections:
+        assert zlib.decompress(section.packed).decode() == section.text
+    assert inflate(deflate(b"x" * 10_000)) == b"x" * 10_000
+    with pytest.raises(zlib.error):
+        inflate(blob[:-3] + b"\x00\x00\x00")
 
 
 def test_a_row_from_before_the_migration_is_read_from_its_json(ctx: Context) -> None:

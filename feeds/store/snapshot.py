@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import functools
 import json
-import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from feeds.packing import deflate, inflate
 from feeds.types import (
     EXTRACTION_VERSION,
     PageContent,
@@ -121,7 +121,7 @@ class _PackedSection(Section):
 
     @functools.cached_property
     def text(self) -> str:
-        return zlib.decompress(self.packed).decode()
+        return inflate(self.packed).decode()
 
 
 def _packed_section(data: Mapping[str, Any], chunk: bytes, trusted: bool) -> Section:
@@ -165,18 +165,16 @@ def state_to_blob(state: SnapshotState) -> bytes:
     chunks = [s.packed for s in state.page.sections] if state.page is not None else []
     if state.page is not None:
         head["sizes"] = [len(c) for c in chunks]
-    packed_head = zlib.compress(
-        json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode(), 1
-    )
+    packed_head = deflate(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode())
     return b"".join((PACKED_MARK, len(packed_head).to_bytes(4, "big"), packed_head, *chunks))
 
 
 def state_from_blob(blob: bytes) -> SnapshotState:
     if not blob.startswith(PACKED_MARK):  # format 1
-        return state_from_json(json.loads(zlib.decompress(blob)))
+        return state_from_json(json.loads(inflate(blob)))
     start = len(PACKED_MARK) + 4
     end = start + int.from_bytes(blob[len(PACKED_MARK) : start], "big")
-    head: Mapping[str, Any] = json.loads(zlib.decompress(blob[start:end]))
+    head: Mapping[str, Any] = json.loads(inflate(blob[start:end]))
     chunks: list[bytes] = []
     for size in head.get("sizes", ()):
         chunks.append(blob[end : end + size])

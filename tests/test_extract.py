@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from feeds.errors import SourceProblem
 from feeds.read.feed import extract_feed, identity_guid
-from feeds.read.html import canonical_url, extract_page, html_to_text, identity_url
+from feeds.read.html import (
+    _parse_html,
+    canonical_url,
+    extract_page,
+    html_to_text,
+    identity_url,
+    parse_page,
+)
 from feeds.read.normalize import decode_body
 
 PAGE = """<html><head><title>Veileder</title></head><body>
@@ -57,6 +65,31 @@ def test_the_same_text_in_another_encoding_is_the_same_content() -> None:
         {"content-type": "text/html; charset=ISO-8859-1"},
     )
     assert utf8.digest == cp1252.digest == bom.digest == header.digest
+
+
+@pytest.mark.parametrize(
+    ("meta", "headers"),
+    [
+        ("utf-8", {}),
+        ("iso-8859-1", {"content-type": "text/html; charset=utf-8"}),  # the header wins
+        ("windows-1252", {"content-type": "text/html; charset=UTF8"}),
+        ("utf-16", {}),  # a wrong declaration that cannot decode: UTF-8 after all
+    ],
+)
+def test_a_utf8_page_parsed_from_its_bytes_reads_as_its_decoded_text(
+    meta: str, headers: dict[str, str]
+) -> None:
+    """UTF-8 pages are handed to libxml2 as bytes (``parse_page``); whatever the page's own
+    <meta> says, the tree is the one parsed from the text ``decode_body`` gives."""
+    body = (
+        f"<html><head><meta charset='{meta}'><title>Sjukeheim – «råd»</title></head><body>"
+        "<main><p>Smittevern på sykehjem: ÆØÅ æøå – € ✓ 𝔘</p></main></body></html>"
+    ).encode()
+    from_bytes = parse_page(body, headers, plain=True)
+    from_text = _parse_html(decode_body(body, headers), plain=True)
+    assert etree.tostring(from_bytes, encoding=str) == etree.tostring(from_text, encoding=str)
+    assert "ÆØÅ æøå – € ✓ 𝔘" in "".join(from_bytes.itertext())
+    assert extract_page(body, headers).title == "Sjukeheim – «råd»"
 
 
 def test_undeclared_windows_1252_falls_back_from_utf8() -> None:

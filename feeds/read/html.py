@@ -26,7 +26,7 @@ from feeds.read.normalize import (
     clean_lines,
     clean_text,
     compile_noise,
-    decode_body,
+    decode_body_utf8,
     is_signal_label,
     is_signal_line,
     noise_phrases,
@@ -249,11 +249,16 @@ def extract_page(
 def parse_page(body: bytes, headers: Mapping[str, str] | None = None, plain: bool = False) -> Any:
     """The lxml tree of a page (lxml.html's; ``plain``: lxml.etree's, see ``_parse_html``);
     a page that cannot be read is a problem."""
-    text = decode_body(body, headers)
+    text, utf8 = decode_body_utf8(body, headers)
     if not text.strip():
         raise SourceProblem("the page is empty")
     refuse_hostile_markup(text)
-    return _parse_html(text, plain)
+    # a UTF-8 page is parsed from its bytes (libxml2's own input: ~35 % cheaper than from the
+    # decoded text, which lxml hands over re-encoded), when those bytes are exactly the text:
+    # decoded without error, no NUL (kept as text, a NUL byte ends libxml2's input), and no
+    # XML declaration (its encoding would compete; ``_parse_html`` drops it from the text)
+    raw = body if utf8 and b"\x00" not in body and not _XML_DECLARATION.match(text) else None
+    return _parse_html(text, plain, raw)
 
 
 def refuse_hostile_markup(text: str, what: str = "the page") -> None:
@@ -399,17 +404,23 @@ def _noise_of(main: Any) -> list[Any]:
 _HTML = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 #: ... and one without lxml.html's element classes (``_parse_html(plain=True)``)
 _PLAIN_HTML = etree.HTMLParser(remove_comments=True, remove_pis=True)
+#: ... the same for UTF-8 bytes (the encoding given: a <meta> charset does not override it)
+_PLAIN_UTF8 = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
 
 
-def _parse_html(text: str, plain: bool = False) -> Any:
+def _parse_html(text: str, plain: bool = False, utf8: bytes | None = None) -> Any:
     """lxml's parser first (fast); BeautifulSoup, through lxml's soupparser, for markup that
     libxml2 refuses. An XML declaration (XHTML) is dropped: the text is decoded already.
-    ``plain``: an lxml.etree tree (no lxml.html methods), cheaper to walk."""
+    ``plain``: an lxml.etree tree (no lxml.html methods), cheaper to walk. ``utf8``: the
+    text's own UTF-8 bytes, given to libxml2 as they are (``parse_page``)."""
     text = _XML_DECLARATION.sub("", text, count=1)
     try:
         if not plain:
             return lxml.html.document_fromstring(text, parser=_HTML)
-        root = etree.fromstring(text, _PLAIN_HTML)
+        if utf8 is not None:
+            root = etree.fromstring(utf8, _PLAIN_UTF8)
+        else:
+            root = etree.fromstring(text, _PLAIN_HTML)
         if root is None:
             raise etree.ParserError("Document is empty")
         return root

@@ -305,22 +305,34 @@ def parse_date(text: str) -> date | None:
 def decode_body(body: bytes, headers: Mapping[str, str] | None = None) -> str:
     """Bytes to text: BOM, then the HTTP charset, then a <meta>/XML declaration, then UTF-8,
     then Windows-1252, so the same text served in another encoding compares equal."""
+    return decode_body_utf8(body, headers)[0]
+
+
+def decode_body_utf8(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, bool]:
+    """``decode_body``, and whether the text is the whole body decoded as UTF-8 with no error
+    (no BOM, nothing replaced): then a parser given the bytes as UTF-8 reads the same text."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace")
+            return body[len(bom) :].decode(encoding, errors="replace"), False
     for encoding in _declared_encodings(body, headers or {}):
         try:
-            return body.decode(encoding)
+            return body.decode(encoding), _is_utf8(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
     try:
-        return body.decode("utf-8")
+        return body.decode("utf-8"), True
     except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
+        return body.decode("cp1252", errors="replace"), False
+
+
+@functools.lru_cache(maxsize=64)
+def _is_utf8(encoding: str) -> bool:
+    """Whether a (declared, so known to decode) encoding name is UTF-8 ("UTF8", "utf_8" ...)."""
+    return codecs.lookup(encoding).name == "utf-8"
 
 
 def _declared_encodings(body: bytes, headers: Mapping[str, str]) -> list[str]:
@@ -332,6 +344,9 @@ def _declared_encodings(body: bytes, headers: Mapping[str, str]) -> list[str]:
     for pattern in (_XML_ENCODING, _META_CHARSET):
         m = pattern.search(head)
         if m:
-            found.append(m.group(1).decode("ascii"))
+            declared = m.group(1).decode("ascii")
+            # a declaration read as ASCII cannot be in UTF-16: UTF-8 (the WHATWG rule;
+            # decoded as UTF-16, ASCII markup of an even length turns into CJK characters)
+            found.append("utf-8" if declared.lower().startswith("utf-16") else declared)
     # ISO-8859-1 declared is in practice Windows-1252 (the WHATWG rule).
     return ["cp1252" if e.lower() in ("iso-8859-1", "latin-1", "latin1") else e for e in found]

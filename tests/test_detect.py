@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 
 import pytest
 
@@ -13,7 +14,7 @@ from feeds.errors import ContentCollapse, FeedEmptied
 from feeds.read.feed import extract_feed
 from feeds.read.listing import listing_feed
 from feeds.store.snapshot import state_from_blob, state_from_json, state_to_blob, state_to_json
-from feeds.types import FetchResult, SeenItem, SnapshotState
+from feeds.types import FetchResult, Section, SeenItem, SnapshotState
 
 PAGE_SPEC = SourceSpec(
     key="veileder",
@@ -69,6 +70,22 @@ def test_a_changed_section_is_reported_with_its_path_and_word_diff() -> None:
 def test_reordering_sections_alone_is_not_a_change() -> None:
     base = detect(PAGE_SPEC, page(("A", "a"), ("B", "b")), None).state
     assert detect(PAGE_SPEC, page(("B", "b"), ("A", "a")), base).changes == ()
+
+
+def test_a_sections_digest_is_that_of_its_path_and_canonical_text() -> None:
+    """``Section.digest`` works on UTF-8 bytes; stored digests were made from the joined
+    text: the two agree for shuffled runs of items, other lines, non-ASCII and any path."""
+    rng = random.Random(13)
+    lines = ["• b", "• a", "• æ", "• Ø", "• z", "x", "y", "", "å ved", "•no space", "• ✓"]
+    for n in range(600):
+        text = "\n".join(rng.choice(lines) for _ in range(rng.randint(0, 12)))
+        path = tuple(rng.choice(["A", "Bø", "C – d"]) for _ in range(n % 3))
+        section = Section(path, text)
+        joined = "\x1f".join((*path, section.canonical)).encode()
+        assert section.digest == hashlib.sha256(joined).hexdigest()[:32]
+    shuffled = Section(("A",), "intro\n• b\n• a\nslutt")
+    assert shuffled.digest == Section(("A",), "intro\n• a\n• b\nslutt").digest
+    assert shuffled.digest != Section(("A",), "intro\n• a\nslutt\n• b").digest
 
 
 def test_added_and_removed_sections() -> None:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
+from types import EllipsisType
 
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
@@ -147,17 +148,21 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def clean_lines(texts: Sequence[str], joined: str | None = None) -> list[str]:
+def clean_lines(
+    texts: Sequence[str], joined: str | None = None, latin: bytes | EllipsisType | None = ...
+) -> list[str]:
     """``clean_text`` of each text, with the per-text work done once on all of them: joined
     by NUL (a starter no character composes with, so NFC of the joined text is the joined NFC
     of its parts), normalised and cleared of invisible characters in one call each, then
     split again. Texts that hold a NUL themselves are cleaned one by one. ``joined``: the
-    texts joined so already (by the caller)."""
+    texts joined so already (by the caller); ``latin``: ``latin1(joined)``, when the caller
+    has it."""
     if joined is None:
         joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:
         return [clean_text(t) for t in texts]
-    latin = _latin1(joined)
+    if latin is ...:
+        latin = latin1(joined)
     if latin is not None:
         # Latin-1 text (Norwegian prose without typographic dashes or quotes) is NFC as it
         # stands (no character below U+0100 decomposes or combines: a check of each one
@@ -191,7 +196,7 @@ def clean_lines(texts: Sequence[str], joined: str | None = None) -> list[str]:
 _PRINTABLE_LATIN1 = bytes(i for i in range(256) if chr(i).isprintable())
 
 
-def _latin1(text: str) -> bytes | None:
+def latin1(text: str) -> bytes | None:
     """``text`` encoded as Latin-1 (a copy of its characters when it is stored one byte a
     character, as CPython keeps any text below U+0100); None when it holds another."""
     try:
@@ -221,7 +226,7 @@ def noise_phrases(text: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     # Latin-1 text as its Latin-1 bytes (a copy; UTF-8 must encode each character): its
     # ASCII letters are the same bytes either way, and no other character of it lower-cases
     # to ASCII
-    low = (_latin1(text) or text.encode()).lower()
+    low = (latin1(text) or text.encode()).lower()
     found = {key for key in _KEYS if key in low}
     return tuple(p for p, key in zip(NOISE_PHRASES, _GUARD_KEYS, strict=True) if key in found)
 

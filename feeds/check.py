@@ -221,18 +221,19 @@ async def check_sources(
     outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
     round_.flush()
     reports = [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
+    seconds = [round_.fetch_seconds.get(t.id, 0.0) for t in targets]
     with Session(engine) as session:
         apply_fields(session, round_.quiet)
         history = [
-            (t.id, rep.outcome == "error", round_.fetch_seconds.get(t.id, 0.0))
-            for t, rep in zip(targets, reports, strict=True)
+            (t.id, rep.outcome == "error", s)
+            for t, rep, s in zip(targets, reports, seconds, strict=True)
         ]
         count_checks(session, history, now())
         if claim is not None:
             release_claims(session, source_ids, claim)
         session.commit()
-    for t, rep in zip(targets, reports, strict=True):
-        _log_check(rep, round_.fetch_seconds.get(t.id, 0.0))
+    for rep, s in zip(reports, seconds, strict=True):
+        _log_check(rep, s)
     return reports
 
 
@@ -287,7 +288,8 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
             detection = await _detect(r, target, result, force_full)
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
         return _failed(r, target, exc)
-    validators = (result.validators.etag, result.validators.last_modified)
+    answered = result.validators  # a property: a new Validators each time it is read
+    validators = (answered.etag, answered.last_modified)
     now = r.now()
     waiting = target.pending_since is not None
     if waiting and same and (due := early_check(target.pending_since, now, r.confirm)):

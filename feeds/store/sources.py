@@ -313,14 +313,22 @@ def apply_fields(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     ``executemany`` per set of keys: the ORM's bulk-update path costs ~1 ms per call more."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
+        # the keys in the row's order: the rows of one kind (``success_fields``,
+        # ``error_fields``, filtered by ``CheckTarget.changed``) share it, and a set of keys
+        # seen in two orders only costs a second statement
+        groups.setdefault(tuple(row), []).append(row)
     for keys, group in groups.items():
         # "id" is not among the parameters: a parameter named after a column is written to it
         # (it was: SET id=? on every row, a third of a round's health update on SQLite)
-        params = [
-            {k: v for k, v in row.items() if k != "id"} | {"source_id_": row["id"]} for row in group
-        ]
+        params = [_by_source_id(row) for row in group]
         session.connection().execute(_update_statement(keys), params)
+
+
+def _by_source_id(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's parameters, its id bound as ``source_id_`` (one copy of the row)."""
+    params = dict(row)
+    params["source_id_"] = params.pop("id")
+    return params
 
 
 @functools.lru_cache(maxsize=64)
@@ -346,21 +354,26 @@ def count_checks(
         counts[0] += 1
         counts[1] += int(failed)
         counts[2] += seconds[0] if seconds else 0.0
-    table = SourceCheckHour.__table__  # type: ignore[attr-defined]
     rows = [
         {"source_id": sid, "hour": hour, "checks": int(c), "errors": int(e), "fetch_seconds": f}
         for sid, (c, e, f) in sorted(totals.items())
     ]
-    dialect = session.get_bind().dialect.name
+    session.connection().execute(_count_statement(session.get_bind().dialect.name), rows)
+
+
+@functools.lru_cache(maxsize=4)
+def _count_statement(dialect: str) -> Any:
+    """The history upsert (``count_checks``) for this dialect, built once: one statement
+    executed for many rows (not a VALUES list per round), compiled once and cached, where a
+    1,000-row VALUES list cost ~0.1 ms per source to compile every round."""
+    table = SourceCheckHour.__table__  # type: ignore[attr-defined]
     upsert: Any
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
-    # one statement executed for many rows (not a VALUES list per round): compiled once and
-    # cached, where a 1,000-row VALUES list cost ~0.1 ms per source to compile every round
     statement = upsert(table)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.hour],
         set_={
             "checks": table.c.checks + statement.excluded.checks,
@@ -368,7 +381,6 @@ def count_checks(
             "fetch_seconds": table.c.fetch_seconds + statement.excluded.fetch_seconds,
         },
     )
-    session.connection().execute(statement, rows)
 
 
 def prune_check_history(session: Session, before: datetime) -> int:

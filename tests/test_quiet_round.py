@@ -18,6 +18,7 @@ from feeds.store.sources import (
     count_checks,
     load_targets,
     select_sources,
+    spec_of,
     upsert_sources,
 )
 from notifier.context import Context
@@ -88,3 +89,27 @@ def test_health_rows_with_their_keys_in_another_order_are_written_alike(ctx: Con
     assert (ta.etag, tb.etag) == ('"a"', '"b"')
     assert (stored[a].last_checked_at, stored[a].last_success_at) == (NOW, NOW)
     assert (stored[b].last_checked_at, stored[b].last_success_at) == (later, later)
+
+
+def test_targets_read_their_lists_as_the_orm_reads_them(ctx: Context) -> None:
+    """``load_targets`` reads the lists stored as JSON as text and decodes each distinct text
+    once: the same specs as the ORM's ``StringList`` reads (shared, empty, non-ASCII lists)."""
+    drops: list[tuple[str, ...]] = [(), ("main",), (".a", "#b"), ("div.æøå",), ("main",)]
+    noises: list[tuple[str, ...]] = [(), ("^Sist endret",), ('"q"\\n', "ÆØÅ «x»"), ()]
+    specs = [
+        SourceSpec(
+            key=f"k{i}", kind="page", url=f"https://x.no/{i}", authority="fhi",
+            drop=drops[i % 5], noise=noises[i % 4], subtopics=("vaksinasjon",) * (i % 2),
+        )
+        for i in range(12)
+    ]  # fmt: skip
+    with Session(ctx.engine) as session:
+        upsert_sources(session, specs)
+        session.commit()
+        sources = select_sources(session, utcnow(), everything=True)
+        ids = [s.id for s in sources if s.id is not None]
+        session.expire_all()
+        targets = load_targets(session, ids)
+        orm = {s.id: spec_of(s) for s in select_sources(session, utcnow(), everything=True)}
+    assert [t.spec for t in targets] == [orm[i] for i in ids]
+    assert {t.spec.key: t.spec.drop for t in targets} == {s.key: s.drop for s in specs}

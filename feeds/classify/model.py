@@ -126,10 +126,13 @@ class Model:
 
     def score(self, values: Mapping[str, float]) -> Scores:
         z, rows, known = self.raw(values)
-        probabilities = {}
-        for position, head in enumerate(self.heads):
-            a, b = self.calibration[head]
-            probabilities[head] = sigmoid(a * float(z[position]) + b)
+        # calibration holds the heads in order; tolist gives the floats float(z[i]) would
+        probabilities = {
+            head: sigmoid(a * z_head + b)
+            for head, z_head, (a, b) in zip(
+                self.heads, z.tolist(), self.calibration.values(), strict=True
+            )
+        }
         return Scores(probabilities, rows, known)
 
     def says(self, scores: Scores, head: str) -> bool:

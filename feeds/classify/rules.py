@@ -51,6 +51,7 @@ from feeds.classify.terms import (
     Target,
     WordHits,
     normalise,
+    normalise_nfc,
     split_words,
     stem,
 )
@@ -108,11 +109,15 @@ class Scanned:
     """One item's fields normalised and split into words, once for the vocabulary and the
     model's features: ``title``, ``section`` (the heading path joined by " / "), ``lede``
     (the first ``lede_chars`` characters of the text) and ``body`` (the rest), each as text
-    and as words (``split_words``)."""
+    and as words (``split_words``); ``body_head`` holds the words of the body's first
+    ``head_chars`` characters (``split_words(body[:head_chars])``, what the model reads of a
+    long body), or is None when the body is no longer than that."""
 
     texts: Mapping[str, str]
     words: Mapping[str, list[str]]
     lede_chars: int
+    head_chars: int = 0
+    body_head: list[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,23 +144,45 @@ def _split_lede(text: str, lede_chars: int) -> tuple[str, str]:
 def _scan_item(
     taxonomy: Taxonomy, title: str, text: str, url: str, section_path: Sequence[str]
 ) -> _Item:
-    """Term hits per field; ``title``, ``text`` and ``section_path`` are NFC already."""
-    lede, body = _split_lede(normalise(text), taxonomy._scoring.lede_chars)
+    """Term hits per field; ``title``, ``text`` and ``section_path`` are NFC already, and so
+    is the path joined (" / " composes with no neighbour): ``normalise_nfc`` needs no NFC
+    pass."""
+    lede, body = _split_lede(normalise_nfc(text), taxonomy._scoring.lede_chars)
     host, url_words = _url_words(url)
     texts = {
-        "title": normalise(title),
-        "section": normalise(" / ".join(section_path)),
+        "title": normalise_nfc(title),
+        "section": normalise_nfc(" / ".join(section_path)),
         "lede": lede,
         "body": body,
     }
-    words = {name: split_words(value) for name, value in texts.items()}
+    words = {name: split_words(value) for name, value in texts.items() if name != "body"}
+    words["body"], head = _split_body(body)
     fields = {**words, "url": url_words}
     scan = taxonomy._matcher.scan_grouped
     return _Item(
         tuple(scan(name, words) for name, words in fields.items() if words),
         host,
-        Scanned(texts, words, taxonomy._scoring.lede_chars),
+        Scanned(texts, words, taxonomy._scoring.lede_chars, BODY_HEAD_CHARS, head),
     )
+
+
+BODY_HEAD_CHARS = 1000  # the model's features read this much of the body (features.BODY_CHARS)
+
+
+def _split_body(body: str) -> tuple[list[str], list[str] | None]:
+    """``split_words(body)`` and, for a body longer than ``BODY_HEAD_CHARS``,
+    ``split_words(body[:BODY_HEAD_CHARS])``, splitting the head only once.
+
+    Split at a space, the words of a text are those of the part before it followed by those
+    of the part after (``split_words`` splits on whitespace first), so with ``cut`` just
+    after the last space before ``BODY_HEAD_CHARS`` (0 if none), the body's words are
+    ``words(body[:cut]) + words(body[cut:])`` and the head's ``words(body[:cut]) +
+    words(body[cut:BODY_HEAD_CHARS])``: the last part is at most one token."""
+    if len(body) <= BODY_HEAD_CHARS:
+        return split_words(body), None
+    cut = body.rfind(" ", 0, BODY_HEAD_CHARS) + 1
+    before = split_words(body[:cut])
+    return before + split_words(body[cut:]), before + split_words(body[cut:BODY_HEAD_CHARS])
 
 
 _FIELD_RANK = {name: rank for rank, name in enumerate(FIELD_ORDER)}
@@ -252,12 +279,15 @@ def _first_unblocked(
     """The first position of the word not covered by an exclude or a phrase of ``slug``."""
     excluded = blocked.get(f"x:{slug}", ())
     phrased = blocked.get(f"s:{slug}", ())
-    if not excluded and not phrased:
-        return single.first
-    for position in fields.positions(single.word):
-        if position not in excluded and position not in phrased:
-            return position
-    return -1
+    position = single.first
+    # the word's positions in order, each looked for only once the one before is blocked
+    # (most often the first is free: no need to find every position of a common word)
+    while position in excluded or position in phrased:
+        try:
+            position = fields.words.index(single.word, position + 1)
+        except ValueError:
+            return -1
+    return position
 
 
 def _best_phrases(

@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import NamedTuple
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Target",
     "WordHits",
     "normalise",
+    "normalise_nfc",
     "split_words",
     "stem",
 ]
@@ -67,7 +69,12 @@ _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 
 def normalise(text: str) -> str:
     """NFC, lower case, without soft hyphens and zero-width characters."""
-    text = unicodedata.normalize("NFC", text)
+    return normalise_nfc(unicodedata.normalize("NFC", text))
+
+
+def normalise_nfc(text: str) -> str:
+    """``normalise`` of a text that is NFC already (NFC of it is itself): the same result
+    without the NFC pass, whose quick check alone reads the whole text again."""
     if not text.isascii():
         for char in _INVISIBLE:
             if char in text:
@@ -97,12 +104,20 @@ def stem(word: str) -> str:
     ``veilederen`` and ``koronaveilederne`` agree (``veiled``); a doubled final consonant is
     undoubled so that ``sykehjemmet`` and ``sykehjem`` agree. Expects a normalised word.
     """
-    word = _strip(word, _SUFFIXES)
+    word = _strip(word, _SUFFIXES_BY_LAST.get(word[-1:], ()))
     if word.endswith(_AGENT_SUFFIXES) and len(word) >= _MIN_AGENT_STEM + 2:
         word = _strip(word, _AGENT_SUFFIXES)
     if len(word) > _MIN_STEM and word[-1] == word[-2] and word[-1] in _CONSONANTS:
         word = word[:-1]
     return word
+
+
+# The suffixes by their last letter, each group in the order of _SUFFIXES: only those ending
+# in a word's last letter can end the word, so trying them alone strips what _SUFFIXES would
+_SUFFIXES_BY_LAST = {
+    last: tuple(suffix for suffix in _SUFFIXES if suffix[-1] == last)
+    for last in {suffix[-1] for suffix in _SUFFIXES}
+}
 
 
 def _strip(word: str, suffixes: Sequence[str]) -> str:
@@ -309,14 +324,18 @@ class Matcher:
         start one: a phrase begins with their stem and, if it is indexed on its first two
         words, the second stem occurs in the field too."""
         present = set(stems.values())
-        starts: list[int] = []
+        first_stems: set[str] = set()
         for word in starters:
             word_stem = stems[word]
             if word_stem in self._phrase or not self._phrase_next[word_stem].isdisjoint(present):
-                starts += _positions(words, word)
-        if starts:
+                first_stems.add(word_stem)
+        if first_stems:
+            # the positions of those words, ascending: where the stem is one of theirs (whether
+            # a word may start a phrase depends on its stem alone); one pass in C (compress)
+            # where a search per word (list.index) read all the words again for each of them
             word_stems = list(map(stems.__getitem__, words))
-            self._scan_phrases(field_name, words, word_stems, sorted(starts), hits)
+            starts = compress(range(len(word_stems)), map(first_stems.__contains__, word_stems))
+            self._scan_phrases(field_name, words, word_stems, starts, hits)
 
     def _fits(self, phrase: _Phrase, words: Sequence[str], stems: Sequence[str], at: int) -> bool:
         for offset, step in enumerate(phrase.rest):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from feeds.check import _Round, _store_found
 from feeds.detect.detection import Detection, detect
 from feeds.detect.history import NO_CONFIRM
 from feeds.packing import deflate, inflate
-from feeds.store.models import Change, Snapshot, Source
+from feeds.store.models import Change, Snapshot, Source, UTCDateTime
 from feeds.store.snapshot import (
     PACKED_MARK,
     state_from_blob,
@@ -131,6 +131,31 @@ def test_a_state_zlib_wrote_reads_back_and_zlib_reads_what_is_written_now() -> N
     assert inflate(deflate(b"x" * 10_000)) == b"x" * 10_000
     with pytest.raises(zlib.error):
         inflate(blob[:-3] + b"\x00\x00\x00")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(2026, 12, 5, 13, 14, 15, 123456, tzinfo=UTC),
+        datetime(2026, 12, 5, 13, 14, 15, tzinfo=UTC),  # no microseconds: still six digits
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(2026, 12, 5, 14, 0, tzinfo=timezone(timedelta(hours=1))),  # another zone
+        datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=-9, minutes=-30))),
+    ],
+)
+def test_utc_times_are_written_as_sqlalchemy_writes_them_on_sqlite(when: datetime) -> None:
+    """``UTCDateTime``'s own SQLite writer (a UTC time's isoformat, cut) gives SQLAlchemy's
+    text for the same instant, as naive UTC; a naive time is refused."""
+    dialect = sa.create_engine("sqlite://").dialect
+    ours = UTCDateTime().bind_processor(dialect)
+    theirs = sa.DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    assert ours(when) == theirs(when.astimezone(UTC).replace(tzinfo=None))
+    assert UTCDateTime().process_bind_param(when, dialect) == when.astimezone(UTC).replace(
+        tzinfo=None
+    )
+    with pytest.raises(ValueError, match="naive"):
+        ours(datetime(2026, 12, 5))
 
 
 def test_a_row_from_before_the_migration_is_read_from_its_json(ctx: Context) -> None:

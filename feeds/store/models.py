@@ -29,6 +29,8 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
+        if value.tzinfo is UTC:
+            return value.replace(tzinfo=None)
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column; use datetime.now(UTC)")
         return value.astimezone(UTC).replace(tzinfo=None)
@@ -45,6 +47,8 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
+            if value.tzinfo is UTC:  # the common case: its own text, less its "+00:00"
+                return value.isoformat(" ", "microseconds")[:26]
             if value.tzinfo is None:
                 raise ValueError("naive datetime given to a UTC column; use datetime.now(UTC)")
             return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")

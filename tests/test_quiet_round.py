@@ -11,9 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from feeds.catalogue import SourceSpec
-from feeds.store.models import SourceCheckHour, UTCDateTime, utcnow
+from feeds.store.models import Source, SourceCheckHour, UTCDateTime, utcnow
 from feeds.store.sources import (
-    _REPEATED_UTC,
     apply_fields,
     count_checks,
     load_targets,
@@ -31,7 +30,9 @@ DIALECTS: list[sa.Dialect] = [sqlite.dialect(), postgresql.dialect()]  # type: i
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_a_time_bound_again_is_written_as_it_is_alone(dialect: sa.Dialect) -> None:
-    ours = _REPEATED_UTC.bind_processor(dialect)
+    # the health update and the history bind ``UTCDateTime`` itself: a time written again (a
+    # quiet check's last check and last success, a round's hour) is written as it is alone
+    ours = Source.__table__.c.last_checked_at.type.bind_processor(dialect)  # type: ignore[attr-defined]
     theirs = UTCDateTime().bind_processor(dialect)
     assert ours is not None and theirs is not None
     oslo = timezone(timedelta(hours=2))

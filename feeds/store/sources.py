@@ -19,7 +19,7 @@ from sqlmodel import Session, col, or_, select
 
 from feeds.catalogue import SOURCE_FIELDS, SourceSpec, StringList
 from feeds.errors import HostPaused, TransientFetchError
-from feeds.store.models import Source, SourceCheckHour, UTCDateTime
+from feeds.store.models import Source, SourceCheckHour
 
 #: errors back off up to this long before the next try
 MAX_ERROR_BACKOFF = timedelta(hours=6)
@@ -362,50 +362,11 @@ def _by_source_id(row: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-class _RepeatedUTC(UTCDateTime):
-    """``UTCDateTime`` whose writer does not convert again the datetime object it has just
-    converted: a quiet check binds one time as its last check and its last success, and a
-    round's history one hour for every source, and each conversion (``astimezone``,
-    ``replace``, the text) costs ~20,000 instructions, ~4 % of a quiet round of 1,000
-    sources (callgrind). A datetime is immutable, so the same object always converts to the
-    same value; the conversion errors (a naive time) are raised as ever."""
-
-    cache_ok = True
-
-    def bind_processor(self, dialect: sa.Dialect) -> Any:
-        process = super().bind_processor(dialect)
-        if process is None:
-            return None
-        last: tuple[Any, Any] = (None, None)
-
-        def write(value: Any) -> Any:
-            nonlocal last
-            seen = last  # read once: another thread may replace it, never half of it
-            if value is seen[0] and value is not None:
-                return seen[1]
-            written = process(value)
-            last = (value, written)
-            return written
-
-        return write
-
-
-_REPEATED_UTC = _RepeatedUTC()
-
-
-def _bound(table: Any, name: str) -> Any:
-    """The parameter of a column written by ``apply_fields`` or ``count_checks``; its times
-    through ``_REPEATED_UTC``."""
-    if isinstance(table.c[name].type, UTCDateTime):
-        return bindparam(name, type_=_REPEATED_UTC)
-    return bindparam(name)
-
-
 @functools.lru_cache(maxsize=64)
 def _update_statement(keys: tuple[str, ...]) -> Any:
     """The UPDATE of these columns by id (``apply_fields``), built once per set of keys."""
     table = Source.__table__  # type: ignore[attr-defined]
-    values: dict[str, Any] = {k: _bound(table, k) for k in keys if k != "id"}
+    values: dict[str, Any] = {k: bindparam(k) for k in keys if k != "id"}
     return update(table).where(table.c.id == bindparam("source_id_")).values(values)
 
 
@@ -442,7 +403,7 @@ def _count_statement(dialect: str) -> Any:
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
-    statement = upsert(table).values(hour=_bound(table, "hour"))
+    statement = upsert(table)
     return statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.hour],
         set_={

@@ -105,37 +105,29 @@ class Section:
     # a page's digests are read several times per check (diff, history, state).
     @functools.cached_property
     def digest(self) -> str:
-        """sha256 of the path and the ``canonical`` text, joined by U+001F, as UTF-8: computed
-        on the UTF-8 bytes (the runs sorted as bytes: UTF-8's byte order is its code points'
-        order, so the bytes are ``canonical``'s own), without building the joined text or a
-        second copy of a text that holds a bullet (~25 % cheaper)."""
-        data = self.text.encode()
-        if _BULLET_UTF8 in data:
-            out: list[bytes] = []
-            for item, run in itertools.groupby(data.split(b"\n"), _IS_ITEM_UTF8):
-                out.extend(sorted(run) if item else run)  # noqa: B031 - one use either way
-            data = b"\n".join(out)
+        """sha256 of the path and the ``canonical`` text, joined by U+001F, as UTF-8 (made
+        from ``_canonical_utf8`` without building the joined text)."""
         h = hashlib.sha256("".join(f"{p}\x1f" for p in self.path).encode())
-        h.update(data)
+        h.update(self._canonical_utf8())
         return h.hexdigest()[:32]
 
     @functools.cached_property
     def canonical(self) -> str:
         """The text with every run of unordered-list items sorted: a shuffled <ul> is the
         same content; an <ol> (no mark) keeps its order."""
-        if BULLET not in self.text:
-            return self.text
-        out: list[str] = []
-        run: list[str] = []
-        for line in self.text.split("\n"):
-            if line.startswith(BULLET):
-                run.append(line)
-                continue
-            out.extend(sorted(run))
-            run = []
-            out.append(line)
-        out.extend(sorted(run))
-        return "\n".join(out)
+        return self._canonical_utf8().decode() if BULLET in self.text else self.text
+
+    def _canonical_utf8(self) -> bytes:
+        """``canonical`` as UTF-8, sorted as bytes: UTF-8's byte order is its code points'
+        order, so these are ``canonical``'s own bytes, at ~3/4 of the cost of sorting the text
+        (a text that holds a bullet is stored two bytes a character)."""
+        data = self.text.encode()
+        if _BULLET_UTF8 not in data:
+            return data
+        out: list[bytes] = []
+        for item, run in itertools.groupby(data.split(b"\n"), _IS_ITEM_UTF8):
+            out.extend(sorted(run) if item else run)  # noqa: B031 - one use either way
+        return b"\n".join(out)
 
     @functools.cached_property
     def packed(self) -> bytes:

@@ -46,11 +46,13 @@ from functools import lru_cache
 from itertools import pairwise
 from urllib.parse import urlsplit
 
-from feeds.classify.rules import Evidence
+from feeds.classify.rules import BODY_HEAD_CHARS, Evidence
 from feeds.classify.terms import URL_WORD_RE, normalise, split_words, stem
 
 LEDE_CHARS = 300
-BODY_CHARS = 1000  # of the body after the lede; the vocabulary's evidence (r, R) reads it all
+#: of the body after the lede; the vocabulary's evidence (r, R) reads it all. The scan splits
+#: the body's head once for both (``rules.Scanned.body_head``).
+BODY_CHARS = BODY_HEAD_CHARS
 RULE_SCORE_SCALE = 12.0
 _CHAR_MIN_WORD = 6
 _CHAR_SIZES = (5,)
@@ -262,13 +264,9 @@ def extract(
         head_text = " / ".join(t for t in (texts["title"], texts["section"]) if t or section_path)
         builder.words([*words["title"], *words["section"]], "tw")
         builder.words(words["lede"], "lw")
-        if len(body) <= BODY_CHARS:
-            body_words = words["body"]
-        elif scanned.body_head is not None and scanned.head_chars == BODY_CHARS:
-            body_words = scanned.body_head  # split_words(body[:BODY_CHARS]), split once
-        else:
-            body_words = split_words(body[:BODY_CHARS])
-        builder.words(body_words, "w")
+        # the body's words, or those of its first BODY_CHARS characters when it is longer
+        head = scanned.body_head
+        builder.words(words["body"] if head is None else head, "w")
     else:
         lede, body = _split_lede(normalise(text))
         head_text = normalise(" / ".join([title, *section_path]))

@@ -110,13 +110,12 @@ class Scanned:
     model's features: ``title``, ``section`` (the heading path joined by " / "), ``lede``
     (the first ``lede_chars`` characters of the text) and ``body`` (the rest), each as text
     and as words (``split_words``); ``body_head`` holds the words of the body's first
-    ``head_chars`` characters (``split_words(body[:head_chars])``, what the model reads of a
-    long body), or is None when the body is no longer than that."""
+    ``BODY_HEAD_CHARS`` characters (``split_words(body[:BODY_HEAD_CHARS])``, what the model
+    reads of a long body), or is None when the body is no longer than that."""
 
     texts: Mapping[str, str]
     words: Mapping[str, list[str]]
     lede_chars: int
-    head_chars: int = 0
     body_head: list[str] | None = None
 
 
@@ -162,11 +161,12 @@ def _scan_item(
     return _Item(
         tuple(scan(name, words) for name, words in fields.items() if words),
         host,
-        Scanned(texts, words, taxonomy._scoring.lede_chars, BODY_HEAD_CHARS, head),
+        Scanned(texts, words, taxonomy._scoring.lede_chars, head),
     )
 
 
-BODY_HEAD_CHARS = 1000  # the model's features read this much of the body (features.BODY_CHARS)
+#: the model's features read this much of the body (``features.BODY_CHARS`` is this)
+BODY_HEAD_CHARS = 1000
 
 
 def _split_body(body: str) -> tuple[list[str], list[str] | None]:

@@ -23,7 +23,7 @@ from lxml import etree
 from feeds.errors import SourceProblem
 from feeds.read.normalize import (
     NOISE_HEADINGS,
-    clean_lines,
+    clean_joined,
     clean_text,
     compile_noise,
     decode_body_utf8,
@@ -561,7 +561,7 @@ class _SectionBuilder:
         self.kinds, self.texts = [], []
         path = tuple(h for _, h in self.path)
         joined = "\x00".join(texts)  # lxml text never holds NUL: an exact separator
-        latin = latin1(joined)  # the digest's bytes and ``clean_lines``'s, when it fits
+        latin = latin1(joined)  # the digest's bytes and ``clean_joined``'s, when it fits
         source = _raw_digest(kinds, joined, self.salt, latin)
         known = self.reuse.get((path, source))
         if known is not None:
@@ -569,8 +569,8 @@ class _SectionBuilder:
             self.signals.extend(known.signals)
             return
         # the section's lines cleaned together, and the noise phrases looked for in the lines
-        # only when the section holds their guard (``clean_lines``, ``noise_phrases``)
-        lines = clean_lines(texts, joined, latin)
+        # only when the section holds their guard (``clean_joined``, ``noise_phrases``)
+        lines = clean_joined(texts, joined, latin)
         phrases = noise_phrases("\x00".join(lines))
         found: list[date] = []
         label = ""  # a date label waiting for its date on the next line (<dt>/<dd>)

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
-from types import EllipsisType
 
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
@@ -148,21 +147,21 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def clean_lines(
-    texts: Sequence[str], joined: str | None = None, latin: bytes | EllipsisType | None = ...
-) -> list[str]:
-    """``clean_text`` of each text, with the per-text work done once on all of them: joined
-    by NUL (a starter no character composes with, so NFC of the joined text is the joined NFC
-    of its parts), normalised and cleared of invisible characters in one call each, then
-    split again. Texts that hold a NUL themselves are cleaned one by one. ``joined``: the
-    texts joined so already (by the caller); ``latin``: ``latin1(joined)``, when the caller
-    has it."""
-    if joined is None:
-        joined = "\x00".join(texts)
+def clean_lines(texts: Sequence[str]) -> list[str]:
+    """``clean_text`` of each text, with the per-text work done once on all of them
+    (``clean_joined``)."""
+    joined = "\x00".join(texts)
+    return clean_joined(texts, joined, latin1(joined))
+
+
+def clean_joined(texts: Sequence[str], joined: str, latin: bytes | None) -> list[str]:
+    """``clean_lines`` of ``texts`` given them joined by NUL and ``latin1`` of that (the
+    section builder has both already): NUL is a starter no character composes with, so NFC
+    of the joined text is the joined NFC of its parts; it is normalised and cleared of
+    invisible characters in one call each, then split again. Texts that hold a NUL
+    themselves are cleaned one by one."""
     if joined.count("\x00") != len(texts) - 1:
         return [clean_text(t) for t in texts]
-    if latin is ...:
-        latin = latin1(joined)
     if latin is not None:
         # Latin-1 text (Norwegian prose without typographic dashes or quotes) is NFC as it
         # stands (no character below U+0100 decomposes or combines: a check of each one

@@ -54,39 +54,119 @@ class ItemChange:
 
 def word_diff(before: str, after: str) -> tuple[DiffSegment, ...]:
     """A word-level diff, white space kept, adjacent pieces of one kind merged."""
-    a, b = _WORDS.findall(before), _WORDS.findall(after)
     # The common head and tail are kept as they are and only the middle goes through
     # SequenceMatcher (quadratic in the worst case): an edit of one sentence in a long
-    # section costs the sentence, not the section.
-    head = _common_head(a, b)
-    tail = _common_tail(a, b, head)
+    # section costs the sentence, not the section. Only the middle is split into words: the
+    # head and tail are found on the texts (``_middle``), ~4x cheaper on a section of 3 KB
+    # than splitting both texts whole, with the same segments (tested against that).
+    start, mid_a, mid_b, end = _middle(before, after)
     out: list[DiffSegment] = []
-    _push(out, "=", "".join(a[:head]))
-    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    _push(out, "=", before[:start])
     matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             _push(out, "=", "".join(mid_a[i1:i2]))
         else:
             _push_edit(out, "".join(mid_a[i1:i2]), "".join(mid_b[j1:j2]))
-    _push(out, "=", "".join(a[len(a) - tail :]))
+    _push(out, "=", before[end:])
     return tuple(out)
 
 
-def _common_head(a: Sequence[str], b: Sequence[str]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
+#: the start of every word but a text's first: white space, then something else
+_WORD_START = re.compile(r"\s(?=\S)")
+
+
+def _middle(a: str, b: str) -> tuple[int, list[str], list[str], int]:
+    """Where the words of ``a`` and ``b`` (``_WORDS``) differ: (the end of their longest
+    common run of leading words, the words of ``a`` and of ``b`` between it and their longest
+    common run of trailing words, where that run starts in ``a``), the trailing run not
+    reaching into the leading one: what splitting both texts into words and comparing the
+    words from either end gives, found from the texts' common prefix and suffix instead. A
+    word starts at the text's start or after white space; every word that starts, and is
+    followed by the start of another, inside a common part is the same word in both texts,
+    and the few words at the edge of that part are compared one by one."""
+    prefix = _common_prefix(a, b)
+    # the last word start inside the prefix (its words before it are common), then word by
+    # word: the leading words' end
+    start = _last_word_start(a, prefix)
+    for x, y in zip(_WORDS.finditer(a, start), _WORDS.finditer(b, start), strict=False):
+        if x.group() != y.group():
+            break
+        start = x.end()
+    # the first word start whose white space before it lies inside the common suffix of the
+    # rest (its words after it are common), then word by word backwards, within the middle
+    suffix = _common_suffix(a, b, start)
+    found = _WORD_START.search(a, len(a) - suffix)
+    end_a = found.end() if found is not None else len(a)
+    mid_a = _WORDS.findall(a, start, end_a)
+    mid_b = _WORDS.findall(b, start, end_a + len(b) - len(a))
+    common = 0
+    for x, y in zip(reversed(mid_a), reversed(mid_b), strict=False):
         if x != y:
             break
-        n += 1
-    return n
+        common += 1
+        end_a -= len(x)
+    if common:
+        del mid_a[-common:], mid_b[-common:]
+    return start, mid_a, mid_b, end_a
 
 
-def _common_tail(a: Sequence[str], b: Sequence[str], head: int) -> int:
-    """Tokens both end with, not counting the first ``head`` (already common)."""
-    n, limit = 0, min(len(a), len(b)) - head
-    while n < limit and a[-1 - n] == b[-1 - n]:
-        n += 1
+def _last_word_start(text: str, before: int) -> int:
+    """The last position below ``before`` where a word of ``text`` starts (0 if none): the
+    text is looked at backwards in growing windows, each ending at ``before`` (the white
+    space there is judged by what follows it inside the window only)."""
+    width = 64
+    while True:
+        low = max(0, before - width)
+        last = None
+        for last in _WORD_START.finditer(text, low, before):  # noqa: B007 - the last one
+            pass
+        if last is not None:
+            return last.end()
+        if low == 0:
+            return 0
+        width *= 4
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix: compared a block at a time (C), then halved
+    within the first block that differs."""
+    n, step = 0, 256
+    limit = min(len(a), len(b))
+    while n < limit and a[n : n + step] == b[n : n + step]:
+        n += step
+    if n >= limit:
+        return limit
+    # a[:n] == b[:n]; a[n:high] and b[n:high] differ, or are equal up to the end of one text
+    high = min(n + step, limit)
+    while high - n > 1:
+        mid = (n + high) // 2
+        if a[n:mid] == b[n:mid]:
+            n = mid
+        else:
+            high = mid
+    return n + (a[n] == b[n])
+
+
+def _common_suffix(a: str, b: str, start: int) -> int:
+    """The length of the longest common suffix of ``a[start:]`` and ``b[start:]``, found as
+    ``_common_prefix`` finds a prefix."""
+    limit = min(len(a), len(b)) - start
+    n, step = 0, 256
+    while n < limit:
+        k = min(step, limit - n)
+        if a[len(a) - n - k : len(a) - n] != b[len(b) - n - k : len(b) - n]:
+            break
+        n += k
+    if n >= limit:
+        return limit
+    high = min(n + step, limit)  # the suffixes of length high differ, those of length n not
+    while high - n > 1:
+        mid = (n + high) // 2
+        if a[len(a) - mid : len(a) - n] == b[len(b) - mid : len(b) - n]:
+            n = mid
+        else:
+            high = mid
     return n
 
 

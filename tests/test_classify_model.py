@@ -261,8 +261,9 @@ def test_held_out_scores_come_from_models_that_never_saw_the_document() -> None:
 
 
 def test_nb_weights_folded_into_the_file_score_as_the_regression_on_scaled_features() -> None:
-    """NB-LR learns w on x * r; the file keeps r * w, so the run-time score of x is the
-    regression's own score, up to the rounding to 1/10 000."""
+    """NB-LR learns w on x * r; the file keeps r * w blended with a plain regression on x
+    (``PLAIN_SHARE``), so the run-time score of x is the blend of the two regressions' own
+    scores, up to the rounding to 1/10 000."""
     pytest.importorskip("sklearn")
     import numpy as np
     from scipy import sparse
@@ -271,6 +272,8 @@ def test_nb_weights_folded_into_the_file_score_as_the_regression_on_scaled_featu
     from feeds.classify.model import SCALE
     from feeds.classify.train import (
         CLASS_WEIGHT,
+        NB_ALPHA,
+        PLAIN_SHARE,
         C,
         _fit,
         head_labels,
@@ -280,18 +283,27 @@ def test_nb_weights_folded_into_the_file_score_as_the_regression_on_scaled_featu
         vocabulary,
     )
 
+    assert NB_ALPHA is not None
+    assert 0 < PLAIN_SHARE < 1
     examples = [e for e in load_examples() if e.split != "test"][:150]
     rows = [item_features(TAXONOMY, e) for e in examples]
     x = matrix(rows, vocabulary(rows))
     y = np.array([head_labels(e, [DOMAIN])[0] for e in examples], dtype=bool)
-    ratio = nb_ratio(x, y)
+    ratio = nb_ratio(x, y, NB_ALPHA)
     scaled = sparse.csr_matrix(x.multiply(ratio.reshape(1, -1)))
-    clf = LogisticRegression(
-        C=C, solver="liblinear", class_weight=CLASS_WEIGHT, max_iter=1000, random_state=0
-    ).fit(scaled, y)
+
+    def regression() -> LogisticRegression:
+        return LogisticRegression(
+            C=C, solver="liblinear", class_weight=CLASS_WEIGHT, max_iter=1000, random_state=0
+        )
+
+    nb = regression().fit(scaled, y).decision_function(scaled)
+    plain = regression().fit(x, y).decision_function(x)
     weights, bias = _fit(x, y, C)
     folded = x @ (np.array(weights, dtype=np.float64) / SCALE) + bias / SCALE
-    assert np.abs(folded - clf.decision_function(scaled)).max() < 1e-4 * (x.sum(axis=1).max() + 1)
+    blend = (1 - PLAIN_SHARE) * nb + PLAIN_SHARE * plain
+    assert np.abs(folded - blend).max() < 1e-4 * (x.sum(axis=1).max() + 1)
+    assert np.abs(folded - nb).max() > 1e-2  # the plain regression is in the blend
     assert np.ptp(ratio) > 1  # the features are weighted, not all scaled alike
 
 

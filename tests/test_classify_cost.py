@@ -5,6 +5,7 @@ position looked for lazily, the stay-home cue read only in sentences with an anc
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -105,6 +106,52 @@ def test_who_stays_home_reads_the_sentences_with_an_anchor_as_it_read_them_all()
     assert "(" not in inner and len(inner) < len(features._HOME.pattern)
     for alternative in inner.split("|"):
         assert any(a in alternative for a, _ in features._HOME_ANCHORS), alternative
+
+
+def _reference_sense_cues(head: str, body_head: str) -> dict[str, float]:
+    """``features._sense_cues`` searching every pattern everywhere, without the anchors."""
+    cues: dict[str, float] = {}
+    if features._OWN_ROOM.search(head + body_head):
+        cues["x:own_room"] = 1.0
+    for name, pattern in (("x:outbound", features._OUTBOUND), ("x:animal", features._ANIMAL)):
+        if pattern.search(head):
+            cues[name] = 1.0
+    testing = re.compile(r"\w*(?:test|prøve|prøvar)|" + features._TESTING_WORD.pattern)
+    infection = re.compile(r"\w*(?:smitt|virus|influensa)|" + features._INFECTION.pattern)
+    for sentence in features._CUE_SENTENCE.split(head + body_head):
+        word = testing.search(sentence)
+        if word:
+            at = features._test_at(sentence)
+            assert at >= 0
+            assert sentence[at:].startswith(("test", "prøve", "prøvar")) or at == word.start()
+            if infection.search(sentence):
+                cues["x:test_infection"] = 1.0
+            if features._other_sense(sentence, at):
+                cues["x:test_other"] = 1.0
+        else:
+            assert features._test_at(sentence) == -1
+        away = bool(features._WORK_AWAY.search(sentence))
+        if away or features._KEPT.search(sentence):
+            features._kept_cues(sentence, away, cues)
+    return cues
+
+
+def test_sense_cues_read_the_sentences_with_an_anchor_as_they_read_them_all() -> None:
+    pairs = [(t[:300], t[300 : 300 + rules.BODY_HEAD_CHARS]) for t in LONG]
+    pairs += [(normalise(f"{e.title} / {e.text[:300]}"), normalise(e.text[300:])) for e in EXAMPLES]
+    assert sum(len(_reference_sense_cues(*pair)) > 1 for pair in pairs) > 100
+    for head, body_head in pairs:
+        assert list(features._sense_cues(head, body_head).items()) == list(
+            _reference_sense_cues(head, body_head).items()
+        )
+    for pattern, anchors in (
+        (features._ANIMAL, features._ANIMAL_ANCHORS),
+        (features._OWN_ROOM, features._ROOM_ANCHORS),
+    ):
+        inner = pattern.pattern.removeprefix(r"\b(?:").removesuffix(")")
+        assert "(" not in inner
+        for alternative in inner.split("|"):
+            assert any(a in alternative for a in anchors), alternative
 
 
 def _reference_first_unblocked(fields: terms.FieldHits, single: terms.WordHits, slug: str,

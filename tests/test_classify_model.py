@@ -250,8 +250,8 @@ def test_held_out_scores_come_from_models_that_never_saw_the_document() -> None:
     mine = [i for i, doc in enumerate(docs) if doc == docs[0]]
     changed[mine] = ~changed[mine]
     before, after = (
-        _held_out_scores(feats, y, docs, 4.0),
-        _held_out_scores(feats, changed, docs, 4.0),
+        _held_out_scores(feats, y, docs, 4.0, heads),
+        _held_out_scores(feats, changed, docs, 4.0, heads),
     )
     assert (before[mine] == after[mine]).all()
     others = [i for i, doc in enumerate(docs) if fold_of(doc) != fold_of(docs[0])]
@@ -480,6 +480,45 @@ def test_who_is_told_to_stay_home(text: str, cues: set[str]) -> None:
     from feeds.classify.features import _who_stays_home
 
     assert set(_who_stays_home(text)) == cues
+
+
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [
+        ("alle med symptom kan ta pcr-test på legevakta.", {"x:test_infection"}),
+        ("legen tek halsprøve av born med difteri.", {"x:test_infection"}),
+        ("synstest for førerkort hos optiker.", {"x:test_other"}),
+        ("test av nødvarsel onsdag klokka 12.", {"x:test_other"}),
+        ("pasienten ligg på einerom med undertrykk.", {"x:own_room"}),
+        ("dei sjuke skal vere heime til dei er friske.", {"x:home_until", "x:ill_kept"}),
+        (
+            "gjestene skal halde seg heime i ti dagar.",
+            {"x:home_days", "x:exposed_home"},
+        ),
+        ("tilsette med diaré skal ikkje arbeide.", {"x:work_away", "x:ill_kept"}),
+        ("sjekk vaksinasjonsstatus før avreise.", {"x:outbound"}),
+        ("hundar og kattar skal ha rabiesvaksine.", {"x:animal"}),
+        ("kommunen held ope heimetenesta i helga.", set()),
+    ],
+)
+def test_sense_cues(text: str, cues: set[str]) -> None:
+    from feeds.classify.features import _sense_cues
+
+    assert set(_sense_cues(text)) == cues
+
+
+def test_scoped_features_weigh_only_in_their_heads() -> None:
+    """A sense cue answers one head's question: the shipped model gives it weight in no
+    other head (``train.SCOPED``)."""
+    pytest.importorskip("sklearn")
+    from feeds.classify.train import SCOPED
+
+    data = json.loads(model_text())
+    for name, heads in SCOPED.items():
+        weights = data["weights"].get(name, [0] * len(data["heads"]))
+        assert any(weights), name
+        for head, weight in zip(data["heads"], weights, strict=True):
+            assert head in heads or weight == 0, (name, head)
 
 
 def test_subtopics_come_best_fit_first() -> None:

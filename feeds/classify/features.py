@@ -29,7 +29,18 @@ Namespaces (prefix before the colon):
        and implied topics in the whole text: staying home with close contacts named
        (``x:contact_home``: quarantine) or with the ill named (``x:ill_home``: isolation);
        words of sectors outside health in title and lede (``x:offdomain``: fisheries,
-       traffic, wills, Nødvarsel, hunting, farming)
+       traffic, wills, Nødvarsel, hunting, farming); and sense cues, sentence by sentence
+       in title, headings, lede and the body's head (``_sense_cues``), each learned only by
+       the heads whose question it answers (``train.SCOPED``): a testing word beside an
+       infection word (``x:test_infection``) or within reach of another sense
+       (``x:test_other``: hearing, vision, driving, stress tests, Nødvarsel, water samples,
+       attest), for ``testing``; someone kept at home, aboard, in their rooms or away from
+       work until something (``x:home_until``), for some days (``x:home_days``), the
+       exposed, guests or household named (``x:exposed_home``) or else the ill
+       (``x:ill_kept``), away from work (``x:work_away``), a single room or isolation ward
+       (``x:own_room``), for ``isolasjon`` and ``karantene``; travel out of Norway
+       (``x:outbound``) and animals (``x:animal``) in title and lede, for ``innreise`` (and
+       animals for ``karantene`` and ``isolasjon``)
 
 Within each of ``t l w b c u`` every feature present counts 1 and the namespace is scaled to
 length 1 (``c`` and ``l`` to length 2: ``SPACE_WEIGHTS``), so a long text does not outweigh
@@ -149,6 +160,218 @@ def _stays_home_anywhere(text: str) -> bool:
                 return True
             at = text.find(anchor, at + 1)
     return False
+
+
+# Sense cues, sentence by sentence in title, headings, lede and the body's head (the first
+# BODY_CHARS characters after the lede), where a word's sense shows in its neighbours:
+# ``x:test_infection``: a testing word (test, prøve, PCR, podding, screening …) beside an
+# infection word (smitte, virus, a disease, positiv/negativ, symptom, pasient …);
+# ``x:test_other``: a testing word beside a sense outside testing for infection (hearing,
+# vision, driving, depression, language, stress test, Nødvarsel, water samples, attest: the
+# exclusions of the guidelines' ``testing`` row). Implied isolation and quarantine in more
+# words than ``x:ill_home``/``x:contact_home``: a single room or an isolation ward
+# (``x:own_room``, anywhere in the text); someone kept at home, aboard, in their rooms or away
+# from work (``_KEPT``) until something (``x:home_until``: isolation-like), for a number of
+# days (``x:home_days``: quarantine-like), with the exposed, guests or household named
+# (``x:exposed_home``) or else the ill (``x:ill_kept``), or away from work (``x:work_away``).
+# Sentences are cut at every stop, colon, slash and line break: a few more cuts than
+# ``_SENTENCE`` ("e. coli", "kl. 12", "og/eller"), at a quarter of its cost.
+_CUE_SENTENCE = re.compile(r"[.!?;:/\n]")
+# A word holding one of these (test, prøve …) is a testing word, as is a match of
+# ``_TESTING_WORD`` (pcr, podding, screening …).
+_TESTING_PARTS = ("test", "prøve", "prøvar")
+_TESTING_WORD = re.compile(
+    r"\b(?:pcr|antigen|podd|poda\b|podar\b|podes\b|screen|sekvenser|laborator)|kultur\b"
+)
+_INFECTION_PARTS = ("smitt", "virus", "influensa")
+_INFECTION = re.compile(
+    r"\b(?:covid|korona|sars|infeksjon|tuberkulos|mpox|difteri|kikhost|hepatitt|mrsa|ehec|"
+    r"e\. coli|salmonell|candida|gonor|klamydia|hiv|syfilis|norovirus|rs-virus|positiv|"
+    r"negativ|luftveis|luftvegs|symptom|bakteri|resisten|smitta|utbrudd|utbrot|diar|sjuke|"
+    r"syke|pasient|bebuar|beboer|nærkontakt|tisk)"
+)
+_OTHER_REACH = 120
+_OTHER_TEST = re.compile(
+    r"\b(?:hørsel\w*|høyrsel\w*|syn\b|syns\w*|fører\w*|kjøre\w*|depresjon\w*|"
+    r"personlighet\w*|språk\w*|stresstest\w*|nødvarsel\w*|nødvarsl\w*|varslingsanlegg\w*|"
+    r"tyfon\w*|vannprøve\w*|vassprøve\w*|avløp\w*|badevann\w*|badevatn\w*|drikkevann\w*|"
+    r"drikkevatn\w*|journal\w*|system\w*|it-\w*|app\w*|brems\w*|kolesterol\w*|"
+    r"skjell\w*|kreft\w*|tilpasningstest\w*|øvelse\w*|øving\w*|samhandling\w*|eksamen\w*|"
+    r"nasjonale prøver|testament\w*)"
+)
+_KEPT = re.compile(
+    r"\b(?:holde seg|halde seg|holdes|haldast|haldne|være|vere|bli|blir|holder seg|held seg|"
+    r"held dei seg|holder de seg) (?:\w+ ){0,2}?(?:hjemme|heime|på romma|på rommet|"
+    r"på rommene|i lugar\w*|om bord|på båten|på mottaket|borte|inne)\b"
+)
+_WORK_AWAY = re.compile(
+    r"\b(?:ikke gå på jobb|ikkje gå på jobb|ikke møte på \w+|ikkje møte på \w+|ikke arbeide|"
+    r"ikkje arbeide|ikke jobbe|ikkje jobbe|borte fra jobb\w*|borte frå jobb\w*|"
+    r"borte fra arbeid\w*|borte frå arbeid\w*|kan ikke møte|kan ikkje møte|ikke gå i land|"
+    r"ikkje gå i land)\b"
+)
+_OWN_ROOM = re.compile(
+    r"\b(?:enerom\w*|einerom\w*|eige rom\w*|eget rom|egne rom|eigne rom|isolat\b|"
+    r"luftsmitteisolat\w*|undertrykk\w*|kontaktsmitteregime\w*|dråpesmitteregime\w*|"
+    r"romma sine|rommene sine|rommet sitt|lugarane sine|kvar sin lugar|hver sin lugar|"
+    r"eige bad|eget bad|eige soverom|eget soverom|kohort\w*)"
+)
+_UNTIL = re.compile(
+    r"\b(?:hjemme|heime|borte fra \w+|borte frå \w+|om bord|rom\w*) (?:\w+ ){0,4}?"
+    r"(?:til|fram til|inntil|før)\b"
+)
+_FOR_DAYS = re.compile(
+    r"\b(?:i|de neste|dei neste|dei første|de første) (?:\w+ )?(?:\d+|to|tre|fire|fem|seks|"
+    r"sju|åtte|ni|ti|fjorten|tjueen) (?:dager|dagar|døgn|døgnene|uker|veker|dagene|dagane)\b"
+)
+_EXPOSED = re.compile(
+    r"\b(?:eksponer\w*|ikke immune|ikkje immune|uten immunitet|utan immunitet|var til stede|"
+    r"var der|var på \w+|passasjer\w*|gjester\w*|gjestene|gjestane|alle som var|"
+    r"alle som har vore|alle som har vært|mannskap\w*|klassen|klassekamerat\w*|husstand\w*|"
+    r"hushald\w*|bor sammen|bur saman|bor i samme|bur i same)"
+)
+_ILL_KEPT = re.compile(
+    r"\b(?:syke|sjuke|smittet|smitta|smittede|påvist\w*|stadfest\w*|bekreft\w*|symptom\w*|"
+    r"feber|diar\w*|hoste\w*|positiv\w*|pasient\w*|den som har\w*)"
+)
+
+
+# Travel out of Norway (``x:outbound``: before departure, travel to another country, travel
+# vaccines; not entry, the ``innreise`` head's question) and animals (``x:animal``: pets,
+# livestock, birds, fish, rabies; quarantine, isolation and entry of animals are outside
+# health).
+_OUTBOUND = re.compile(
+    r"\b(?:før (?:avreise|reisa|reisen|du reiser|ein reiser|en reiser|dei reiser|de reiser|"
+    r"utreise)|reis\w* til (?!noreg\b|norge\b)(?:utlandet|land\b|\w+)|utenlandsreise\w*|"
+    r"utanlandsreise\w*|avreise\w*|reisevaksin\w*|reisemedisin\w*|reiseråd\w*)"
+)
+_ANIMAL = re.compile(
+    r"\b(?:hund\w*|katt\w*|kjæledyr\w*|dyr|dyra|dyrene|husdyr\w*|kalv\w*|storfe|sau\b|sauer|"
+    r"sauene|gris\w*|hest\w*|fugl\w*|bie\b|bier\b|biene|fisk\b|fisken|oppdrettsfisk\w*|rev\b|"
+    r"mink\w*|rabies)"
+)
+_ANIMAL_ANCHORS = (
+    "hund",
+    "katt",
+    "dyr",
+    "kalv",
+    "storfe",
+    "sau",
+    "gris",
+    "hest",
+    "fugl",
+    "bie",
+    "fisk",
+    "rev",
+    "mink",
+    "rabies",
+)
+
+# Every match of each pattern holds one of these substrings: a text or sentence without them
+# is not searched (the searches cost ~0.15 ms on a 3 KB section, the substring tests a few
+# microseconds; the cues are the same).
+_TESTING_ANCHORS = (
+    "test",
+    "prøv",
+    "pcr",
+    "antigen",
+    "pod",
+    "screen",
+    "sekvenser",
+    "kultur",
+    "laborator",
+)
+_HOME_WORDS = ("hjemme", "heime")  # as whole words (not hjemmetjenesten): ``_ends_word``
+_KEPT_ANCHORS = ("på rom", "lugar", "om bord", "båten", "mottaket", "borte", "inne")
+_AWAY_ANCHORS = ("jobb", "møte", "arbeide", "borte", "i land")
+_ROOM_ANCHORS = ("rom", "isolat", "undertrykk", "regime", "lugar", "bad", "kohort")
+
+
+def _holds(text: str, anchors: tuple[str, ...]) -> bool:
+    return any(anchor in text for anchor in anchors)
+
+
+def _ends_word(text: str, words: tuple[str, ...]) -> bool:
+    """One of ``words`` ends a word of ``text`` (``hjemme`` but not ``hjemmetjenesten``)."""
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if end == len(text) or not text[end].isalnum():
+                return True
+            at = text.find(word, end)
+    return False
+
+
+def _keeps(text: str) -> bool:
+    """Every match of ``_KEPT`` holds one of these."""
+    return _ends_word(text, _HOME_WORDS) or _holds(text, _KEPT_ANCHORS)
+
+
+def _test_at(sentence: str) -> int:
+    """Where the sentence's first testing word (of ``_TESTING_PARTS``, else of
+    ``_TESTING_WORD``) is, or -1."""
+    found = [at for at in (sentence.find(part) for part in _TESTING_PARTS) if at >= 0]
+    if found:
+        return min(found)
+    word = _TESTING_WORD.search(sentence)
+    return word.start() if word else -1
+
+
+def _other_sense(sentence: str, at: int) -> bool:
+    """A sense outside testing for infection (``_OTHER_TEST``) within ``_OTHER_REACH``
+    characters of the testing word at ``at`` (whole words: the window starts after a space),
+    where such a word stands ("synstest", "test av Nødvarsel", "førarkort … teoriprøve"); a
+    long list of words costs no more than a sentence."""
+    start = sentence.rfind(" ", 0, max(0, at - _OTHER_REACH)) + 1
+    window = sentence[start : at + _OTHER_REACH]
+    return "attest" in window or bool(_OTHER_TEST.search(window))
+
+
+def _sense_cues(head: str, body_head: str = "") -> dict[str, float]:
+    """The sense cues (above): of travel out and animals in ``head`` (title, headings and
+    lede), of the others in ``head`` and ``body_head`` (the body's head) together. (Travel
+    and animals in the body's head too changed these cues on 2 of the 2,473 train and dev
+    items and cost 0.01 ms on a long section.)"""
+    cues: dict[str, float] = {}
+    text = head + body_head
+    if _holds(text, _ROOM_ANCHORS) and _OWN_ROOM.search(text):
+        cues["x:own_room"] = 1.0
+    if "reis" in head and _OUTBOUND.search(head):
+        cues["x:outbound"] = 1.0
+    if _holds(head, _ANIMAL_ANCHORS) and _ANIMAL.search(head):
+        cues["x:animal"] = 1.0
+    testing = _holds(text, _TESTING_ANCHORS)
+    kept = _keeps(text)
+    away = _holds(text, _AWAY_ANCHORS)
+    if not (testing or kept or away):
+        return cues
+    for sentence in _CUE_SENTENCE.split(text):
+        at = _test_at(sentence) if testing else -1
+        if at >= 0:
+            if _holds(sentence, _INFECTION_PARTS) or _INFECTION.search(sentence):
+                cues["x:test_infection"] = 1.0
+            if _other_sense(sentence, at):
+                cues["x:test_other"] = 1.0
+        is_away = away and _holds(sentence, _AWAY_ANCHORS) and bool(_WORK_AWAY.search(sentence))
+        if not is_away and not (kept and _keeps(sentence) and _KEPT.search(sentence)):
+            continue
+        _kept_cues(sentence, is_away, cues)
+    return cues
+
+
+def _kept_cues(sentence: str, away: bool, cues: dict[str, float]) -> None:
+    """The cues of a sentence that keeps someone at home, aboard, in a room or from work."""
+    if _UNTIL.search(sentence):
+        cues["x:home_until"] = 1.0
+    if _FOR_DAYS.search(sentence):
+        cues["x:home_days"] = 1.0
+    if _EXPOSED.search(sentence):
+        cues["x:exposed_home"] = 1.0
+    elif _ILL_KEPT.search(sentence):
+        cues["x:ill_kept"] = 1.0
+    if away:
+        cues["x:work_away"] = 1.0
 
 
 class Features:
@@ -294,6 +517,7 @@ def extract(
     if _OFF_DOMAIN.search(cue_text):  # the pattern as it is (without \b: slower, see _fast)
         values["x:offdomain"] = 1.0
     values.update(_who_stays_home(f"{cue_text} {body}"))
+    values.update(_sense_cues(cue_text, body[:BODY_CHARS]))
     return Features(values, builder.fields)
 
 

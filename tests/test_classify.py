@@ -725,3 +725,18 @@ def test_feeds_classify_imports_no_shell_or_audience_code() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module.split(".")[0])
     assert not imported & {"notifier", "subscribers"}
+
+
+def test_the_bench_says_which_aims_the_test_split_meets(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.classify import Counts, Report, print_aims
+
+    good, weak = Counts(tp=95, fp=5, fn=5), Counts(tp=8, fp=2, fn=0)
+    report = Report(per_subtopic={"testing": weak, "vaksinasjon": good})
+    report.micro = Counts(tp=103, fp=7, fn=5)
+    report.urgency, report.regions = Counts(tp=9, fp=1, fn=1), Counts(tp=99, fp=0, fn=1)
+    print_aims(report)
+    out = capsys.readouterr().out
+    assert "F1 0.9450 (aim >= 0.92: met)" in out
+    assert "lowest subtopic precision testing 0.800" in out
+    assert "NOT met; below: testing 0.800" in out
+    assert "urgency F1 0.9000 (aim >= 0.88: met)" in out

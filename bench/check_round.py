@@ -310,7 +310,7 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
         print(
             f"first round {first.wall:.2f} s against urlwatch's first round "
             f"{peers['main'][0].wall:.2f} s (main) / {peers['raw'][0].wall:.2f} s (raw): "
-            f"{first.wall / peers['main'][0].wall:.1f}x / {first.wall / peers['raw'][0].wall:.1f}x "
+            f"{first.wall / peers['main'][0].wall:.2f}x / {first.wall / peers['raw'][0].wall:.2f}x "
             "(issue 13 aim: <= 1x)"
         )
     else:
@@ -388,7 +388,7 @@ def report_bare(ours: list[Figures], bare: list[Figures]) -> None:
     print(f"bare aiohttp fetch of the same changed rounds (no parsing): {rounds} s")
     print(
         f"  median {bare_wall:.3f} s wall, {statistics.median(f.cpu for f in bare):.3f} s CPU; "
-        f"changed round within {wall / bare_wall:.1f}x of a bare aiohttp fetch "
+        f"changed round within {wall / bare_wall:.2f}x of a bare aiohttp fetch "
         "(issue 13 aim: 5x)"
     )
 

@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -516,6 +516,15 @@ _REPEAT_MIN = 40
 _CLEAN_CHUNK = 64
 
 
+class _Unbuilt(NamedTuple):
+    """A section ended and cleaned, not yet built (``_SectionBuilder``)."""
+
+    path: tuple[str, ...]
+    source: str  # the raw digest (``Section.source``)
+    kinds: list[int]
+    lines: list[str]  # cleaned
+
+
 class _SectionBuilder:
     """Collects the walk's headings and lines into sections: noise out, publisher dates kept
     apart, repeated lines (a lead printed twice) once, noise sections (press contacts,
@@ -542,7 +551,7 @@ class _SectionBuilder:
         self.texts: list[str] = []
         # the sections ended and not yet built, in page order: a section taken over, or the
         # path, digest, kinds and cleaned lines of one to build (``_build``)
-        self.ended: list[Section | tuple[tuple[str, ...], str, list[int], list[str]]] = []
+        self.ended: list[Section | _Unbuilt] = []
         self.unbuilt = 0  # of them, those to build
         self.lines: list[str] = []
         self.seen: set[str] = set()
@@ -581,7 +590,7 @@ class _SectionBuilder:
         if known is not None:
             self.ended.append(known)
         else:
-            self.ended.append((path, source, kinds, clean_joined(texts, joined, latin)))
+            self.ended.append(_Unbuilt(path, source, kinds, clean_joined(texts, joined, latin)))
             self.unbuilt += 1
         if self.unbuilt >= _CLEAN_CHUNK or len(self.out) + len(self.ended) > MAX_SECTIONS:
             # (near the limit each section is built as it ends: the page is refused at the
@@ -590,28 +599,23 @@ class _SectionBuilder:
 
     def _build_ended(self) -> None:
         """Build the sections ended so far, in page order (``_CLEAN_CHUNK``)."""
-        ended, self.ended, self.unbuilt = self.ended, [], 0
+        ended, unbuilt = self.ended, self.unbuilt
+        self.ended, self.unbuilt = [], 0
         # the noise phrases looked for in the lines of them all, only where those lines hold
-        # their guard (``noise_phrases``)
+        # their guard (``noise_phrases``); none when every section was taken over
         phrases = noise_phrases(
-            "\x00".join("\x00".join(e[3]) for e in ended if not isinstance(e, Section))
-        )
+            "\x00".join("\x00".join(e.lines) for e in ended if isinstance(e, _Unbuilt))
+        ) if unbuilt else ()  # fmt: skip
         for entry in ended:
-            if isinstance(entry, Section):
+            if isinstance(entry, _Unbuilt):
+                self._build(entry, phrases)
+            else:
                 self._append(entry)
                 self.signals.extend(entry.signals)
-            else:
-                self._build(*entry, phrases)
 
-    def _build(
-        self,
-        path: tuple[str, ...],
-        source: str,
-        kinds: list[int],
-        lines: list[str],
-        phrases: Sequence[tuple[str, re.Pattern[str]]],
-    ) -> None:
+    def _build(self, unbuilt: _Unbuilt, phrases: Sequence[tuple[str, re.Pattern[str]]]) -> None:
         """A section from its cleaned lines: publisher dates apart, noise out."""
+        path, source, kinds, lines = unbuilt
         found: list[date] = []
         label = ""  # a date label waiting for its date on the next line (<dt>/<dd>)
         for level, line in zip(kinds, lines, strict=True):

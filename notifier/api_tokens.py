@@ -32,6 +32,7 @@ from typing import Literal
 from sqlmodel import Session, col, func, select
 
 from notifier import audit
+from notifier.clients import network
 from notifier.models import API_TOKEN_ROLES, ApiToken, StaffUser
 from notifier.staff import StaffError, find_staff
 from subscribers.models import RateEvent
@@ -85,7 +86,8 @@ def effective_role(token_role: str, user_role: str) -> str:
 
 
 def client_key(client: str) -> str:
-    return "api-token:ip:" + ((client.strip() or "unknown")[:150])
+    """The rate-limit key of refusals to a client: its address, IPv6 by its /64."""
+    return "api-token:ip:" + network(client)[:150]
 
 
 def create(

@@ -45,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from notifier import audit
+from notifier.clients import network
 from notifier.models import STAFF_ROLES, StaffSession, StaffUser
 from notifier.settings import Settings
 from subscribers.models import RateEvent
@@ -208,8 +209,8 @@ def account_key(email: str) -> str:
 
 
 def client_key(client: str) -> str:
-    """The rate-limit key of logins from a client IP."""
-    return "staff-login:ip:" + ((client.strip() or "unknown")[:150])
+    """The rate-limit key of logins from a client: its address, IPv6 by its /64."""
+    return "staff-login:ip:" + network(client)[:150]
 
 
 Verdict = Literal["ok", "expired", "idle", "disabled"]

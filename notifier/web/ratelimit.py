@@ -48,6 +48,7 @@ from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, func, select
 
+from notifier.clients import network as client_network
 from notifier.context import Context
 from notifier.settings import Settings
 from notifier.web.deps import Refused
@@ -103,17 +104,8 @@ def overflow(client: str) -> str:
 
 
 def client_of(request: Request) -> str:
-    """The client's key: its address, an IPv6 address by its /64 (one line's prefix)."""
-    host = request.client.host if request.client else ""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host or "unknown"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+    """The client's key: its address, an IPv6 address by its /64 (``notifier.clients``)."""
+    return client_network(request.client.host if request.client else "")
 
 
 @dataclass

@@ -36,6 +36,7 @@ from notifier.render import TEMPLATES
 from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
 from notifier.web.icons import ICONS, png
 from notifier.web.pages import Pages
+from notifier.web.ratelimit import client_of
 from subscribers import push, targets
 from subscribers.models import AppriseTarget, PushEndpoint, Subscriber, Subscription
 from subscribers.selfservice import rate_limited
@@ -172,7 +173,7 @@ def _limited(request: Request, session: Session, ctx: Context, sid: int, now: da
     gate then refuses (and rolls back) still counts."""
     settings = ctx.settings
     window = timedelta(minutes=settings.push_add_window_minutes)
-    ip = request.client.host if request.client else "unknown"
+    ip = client_of(request)  # IPv6 by its /64: one line is one client
     limited = rate_limited(
         session, f"push:ip:{ip}", settings.push_add_limit_per_ip, window, now
     ) or rate_limited(

@@ -20,6 +20,7 @@ from notifier.outbox import enqueue
 from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
 from notifier.web.forms import parse_form
 from notifier.web.links import Links
+from notifier.web.ratelimit import client_of
 from subscribers import selfservice as ss
 from subscribers.models import Subscriber
 from subscribers.tokens import CONFIRM, TokenError
@@ -44,7 +45,7 @@ async def subscribe(
         return pages.form_page(request, form, "subscribe", "/abonner", errors=errors, status=400)
     now = ctx.clock()
     window = timedelta(minutes=settings.signup_window_minutes)
-    ip = request.client.host if request.client else "unknown"
+    ip = client_of(request)  # IPv6 by its /64: one line is one client
     limited = ss.rate_limited(
         session, f"signup:ip:{ip}", settings.signup_limit_per_ip, window, now
     ) or ss.rate_limited(

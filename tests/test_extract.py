@@ -357,3 +357,111 @@ def test_rss_content_encoded_is_read() -> None:
     )
     (item,) = extract_feed(body).items
     assert (item.summary, item.content) == ("Ingress", "Hele saken.")
+
+
+WEBFORM = """<html><head><title>Side</title></head><body>
+<form method="post" id="aspnetForm"><input type="hidden" name="__VIEWSTATE" value="{vs}">
+<header><form role="search"><label>Søk</label><select><option>Alle</option></select></form>
+</header><main><h1>Smittevern i skulen</h1><p>Elevar med feber skal vere heime.</p>
+<form class="newsletter"><p>Meld deg på nyheitsbrev</p></form>
+<textarea>Skriv ei melding</textarea></main></form></body></html>"""
+
+
+@pytest.mark.parametrize("selector", ["main", None])
+def test_a_form_that_wraps_the_page_is_read_a_widgets_form_is_not(selector: str | None) -> None:
+    """ASP.NET WebForms put the whole body in one <form>: the content is in it. A search or
+    sign-up form is a widget; a <select>'s options and a <textarea> are never content."""
+    page = extract_page(WEBFORM.format(vs="abc").encode(), selector=selector)
+    assert [(s.path, s.text) for s in page.sections] == [
+        (("Smittevern i skulen",), "Elevar med feber skal vere heime.")
+    ]
+    other = extract_page(WEBFORM.format(vs="xyz").encode(), selector=selector)
+    assert other.digest == page.digest
+    assert (
+        html_to_text("<p>Tekst</p><form><p>Søk her</p></form><select><option>A</option></select>")
+        == "Tekst"
+    )
+
+
+@pytest.mark.parametrize(
+    "crumbs",
+    [
+        '<nav class="breadcrumbs"><ol><li>Forsiden</li><li>Retningslinjer</li></ol></nav>',
+        '<div class="c-Breadcrumb"><a href="/">Forsiden</a> <a href="/r">Retningslinjer</a></div>',
+        '<nav aria-label="Brødsmulesti"><a href="/">Forsiden</a></nav>',
+        '<ol id="breadcrumb-list"><li>Forsiden</li></ol>',
+    ],
+)
+def test_breadcrumbs_inside_the_content_are_dropped(crumbs: str) -> None:
+    html = f"<html><body><main>{crumbs}<h1>Tittel</h1><p>Tekst</p></main></body></html>"
+    page = extract_page(html.encode(), selector="main")
+    assert [(s.path, s.text) for s in page.sections] == [(("Tittel",), "Tekst")]
+
+
+@pytest.mark.parametrize(
+    "accordion",
+    [
+        # the heading inside the button, the toggle's label beside it
+        '<button><h3>Henvisning</h3><span class="toggle">{label}</span></button>',
+        # the button inside the heading, the label inside the button
+        '<h3><button>Henvisning<span class="label">{label}</span></button></h3>',
+        # the label on a line of its own
+        "<h3>Henvisning</h3><div><span>{label}</span></div>",
+    ],
+)
+@pytest.mark.parametrize("label", ["Vis mer", "Åpne", "Lukk alle", "Vis meir"])
+def test_the_labels_of_controls_are_no_content(accordion: str, label: str) -> None:
+    html = f"<main><h2>Anbefalinger</h2>{accordion.format(label=label)}<p>Henvis ved røde flagg.</p></main>"
+    page = extract_page(html.encode(), selector="main")
+    assert [(s.path, s.text) for s in page.sections] == [
+        (("Anbefalinger", "Henvisning"), "Henvis ved røde flagg.")
+    ]
+
+
+def test_a_control_label_is_noise_only_as_the_whole_text_of_its_element() -> None:
+    html = "<main><h2>Les mer om vaksine</h2><p>Vis mer omsorg for eldre.</p><p>Lukk</p></main>"
+    page = extract_page(html.encode(), selector="main")
+    assert [(s.path, s.text) for s in page.sections] == [
+        (("Les mer om vaksine",), "Vis mer omsorg for eldre.")
+    ]
+
+
+RELATIVE = b"""<rss version="2.0"><channel><title>N</title><link>https://www.fhi.no/</link>
+<item><title>A</title><link>/nyheter/a/</link><description>Tekst</description></item>
+<item><title>B</title><link>https://www.fhi.no/nyheter/b/?utm_source=rss</link></item>
+<item><title>C</title><link>c/</link><description>Tekst</description></item>
+</channel></rss>"""
+
+
+def test_relative_item_links_are_read_against_the_feeds_address() -> None:
+    feed = extract_feed(RELATIVE, base_url="https://www.fhi.no/rss/nyheter/")
+    assert [i.link for i in feed.items] == [
+        "https://www.fhi.no/nyheter/a/",
+        "https://www.fhi.no/nyheter/b/",
+        "https://www.fhi.no/rss/nyheter/c/",
+    ]
+    # an item without a GUID is known by its link, whatever its text says later
+    edited = extract_feed(
+        RELATIVE.replace(
+            b"Tekst</description></item>\n<item><title>B",
+            b"Ny</description></item>\n<item><title>B",
+        ),
+        base_url="https://www.fhi.no/rss/nyheter/",
+    )
+    assert edited.items[0].item_id == feed.items[0].item_id
+    # without the feed's address a relative link is no link
+    assert extract_feed(RELATIVE).items[0].link == ""
+
+
+def test_the_feed_reader_reads_links_against_the_address_it_fetched() -> None:
+    from feeds.catalogue import SourceSpec
+    from feeds.read.feed import FeedReader
+    from feeds.types import FetchResult
+
+    spec = SourceSpec(
+        key="s", kind="feed", url="https://www.fhi.no/rss/nyheter/", authority="fhi", name="S"
+    )
+    feed = FeedReader().read(
+        spec, FetchResult("https://www.fhi.no/rss/nyheter/", 200, RELATIVE, {})
+    )
+    assert feed.items[0].link == "https://www.fhi.no/nyheter/a/"

@@ -16,6 +16,7 @@ import xml.sax
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -40,13 +41,17 @@ class FeedReader(ItemReader):
     match_by_text = True
 
     def read(self, spec: SourceSpec, result: FetchResult) -> FeedContent:
-        return extract_feed(result.body, result.headers)
+        return extract_feed(result.body, result.headers, result.url)
 
 
-def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedContent:
+def extract_feed(
+    body: bytes, headers: Mapping[str, str] | None = None, base_url: str = ""
+) -> FeedContent:
     """Parse an RSS/Atom document; a document feedparser cannot read as a feed is a problem.
     The parser never sees a DTD: the entities a DOCTYPE declares are read and expanded by us,
-    bounded, or the feed is a problem (``feeds.read.feedxml``)."""
+    bounded, or the feed is a problem (``feeds.read.feedxml``). An item's relative link
+    (``/nyheter/x``: no xml:base resolved it) is read against ``base_url``, the address the
+    feed was fetched from; without one it is no link ('')."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     document = feed_document(body, lowered)
     # The charset is ours now: the text was decoded, checked and re-encoded as UTF-8.
@@ -68,7 +73,7 @@ def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedC
         raise SourceProblem(f"not a readable feed: {problem or 'no RSS or Atom root element'}")
     items: dict[str, FeedItem] = {}
     for entry in entries:
-        item = _feed_item(entry)
+        item = _feed_item(entry, base_url)
         items.setdefault(item.item_id, item)
     feed_info = parsed.get("feed") or {}
     return FeedContent(
@@ -76,9 +81,9 @@ def extract_feed(body: bytes, headers: Mapping[str, str] | None = None) -> FeedC
     )
 
 
-def _feed_item(entry: dict[str, Any]) -> FeedItem:
+def _feed_item(entry: dict[str, Any], base_url: str = "") -> FeedItem:
     title = clean_text(html_to_text(str(entry.get("title", ""))))
-    link = canonical_url(str(entry.get("link", "")))
+    link = canonical_url(item_link(str(entry.get("link", "")), base_url))
     summary = _entry_summary(entry)
     content = _entry_content(entry, summary)
     guid = str(entry.get("id") or "").strip()
@@ -96,6 +101,13 @@ def _feed_item(entry: dict[str, Any]) -> FeedItem:
         content=content,
         legacy_id="" if legacy_id == item_id else legacy_id,
     )
+
+
+def item_link(link: str, base_url: str) -> str:
+    """An item's link made absolute against ``base_url`` (when there is one; a link with a
+    scheme of its own stays as it is)."""
+    link = link.strip()
+    return urljoin(base_url, link) if link and base_url else link
 
 
 def item_identity(guid: str, link: str, title: str = "", text: str = "") -> str:

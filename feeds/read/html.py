@@ -22,6 +22,7 @@ from lxml import etree
 
 from feeds.errors import SourceProblem
 from feeds.read.normalize import (
+    CONTROL_LABEL,
     NOISE_HEADINGS,
     clean_joined,
     clean_text,
@@ -47,7 +48,17 @@ BLOCKS = frozenset(
         "details", "summary", "main", "header", "footer", "address",
     }
 )  # fmt: skip
-_ALWAYS_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "object", "form")
+_ALWAYS_DROP = (
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "form", "select",
+    "textarea",
+)  # fmt: skip
+#: A <form> is a search box or a sign-up widget, dropped with its text, unless it wraps the
+#: content: ASP.NET WebForms pages (EPiServer, older CMSs) put the whole body in one
+#: <form id="aspnetForm">; such a form holds the page's main content, and stays (its
+#: <select> lists and <textarea>s go, as everywhere). What marks the content:
+_FORM_WRAPS_CONTENT = etree.XPath(
+    "boolean(descendant::h1 | descendant::main | descendant::article | descendant::*[@role='main'])"
+)
 #: Page chrome dropped when a source names no content selector: navigation and asides
 #: wherever they stand, the landmarks of the site (banner, navigation, contentinfo), and the
 #: site's own <header> and <footer>. A <header> or <footer> inside the content (an
@@ -71,6 +82,10 @@ FALLBACK_DROP_XPATH = etree.XPath(
 _NOISE_DROP = (
     ("class", "cookie"), ("id", "cookie"), ("class", "consent"), ("class", "survey"),
     ("class", "related"), ("class", "share-"), ("class", "skip-link"), ("class", "print-"),
+    # breadcrumbs ("breadcrumbs", "Breadcrumb", aria-label "Brødsmulesti"): the site's
+    # navigation, standing inside the content on some layouts (contains() is case sensitive)
+    ("class", "readcrumb"), ("id", "readcrumb"), ("aria-label", "readcrumb"),
+    ("aria-label", "rødsmule"),
 )  # fmt: skip
 
 
@@ -209,7 +224,7 @@ def html_to_text(fragment: str) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=_HTML)
     except (etree.ParserError, ValueError):
         return clean_text(fragment)
-    drop_elements(root, _ALWAYS_DROP)
+    _drop_found(_always_dropped(root))
     return "\n".join(_block_lines(root))
 
 
@@ -364,7 +379,7 @@ def _main_of(
     title = clean_text(root.findtext(".//title") or "")
     # one scan of the tree in lxml (``iter`` of the tags), where their selector group
     # (descendant-or-self::script | ...) made libxml2 scan it once per tag: ~40 -> ~1.5 us
-    _drop_found(list(root.iter(*_ALWAYS_DROP)))
+    _drop_found(_always_dropped(root))
     main = _main_element(root, selector)
     if main is None:
         raise SourceProblem(
@@ -373,9 +388,32 @@ def _main_of(
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_noise_of(main))
+    _drop_found(_control_labels(main))
     if drop:
         drop_elements(main, (", ".join(drop),))
     return main, title
+
+
+def _always_dropped(root: Any) -> list[Any]:
+    """The elements under ``root`` whose text is never content (``_ALWAYS_DROP``), but a
+    <form> that wraps the content (``_FORM_WRAPS_CONTENT``)."""
+    return [
+        el for el in root.iter(*_ALWAYS_DROP)
+        if el.tag != "form" or not _FORM_WRAPS_CONTENT(el)
+    ]  # fmt: skip
+
+
+def _control_labels(main: Any) -> list[Any]:
+    """The labels of controls inside the headings and buttons under ``main``: an element
+    with no element in it whose text is a ``CONTROL_LABEL`` ("Vis mer", "Åpne" by an
+    accordion's heading). Left in, a heading would read "BildediagnostikkVis mer", and a
+    toggle's new wording would change its section."""
+    found = []
+    for el in main.iter("button", *HEADINGS):
+        for inner in el.iterdescendants(etree.Element):
+            if len(inner) == 0 and inner.text and CONTROL_LABEL.match(clean_text(inner.text)):
+                found.append(inner)
+    return found
 
 
 def _noise_of(main: Any) -> list[Any]:

@@ -55,6 +55,16 @@ _CHANGE_LABELS = re.compile(
     re.I,
 )
 
+#: The label of a control (an accordion's toggle, a "show more" link): no content is ever
+#: worded so. A line of it alone is noise (``NOISE_LINES``), and an element of it alone
+#: inside a heading or a button is dropped before the page is read (``feeds.read.html``).
+CONTROL_LABEL = re.compile(
+    r"^(?:(?:vis|les|se|sjå|show|read) (?:mer|meir|mindre|alle|flere|fleire|hele|heile|more"
+    r"|less|all)|(?:lukk|åpne|opne|skjul|utvid|fold ut|minimer|expand|collapse|close|open)"
+    r"(?: alle| all)?)$",
+    re.I,
+)
+
 # Lines that are noise as a whole (after whitespace normalisation), bokmål, nynorsk and English.
 NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.I)
@@ -76,6 +86,7 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
         r"^(antall treff|treff): ?\d+$",
         rf"^{_EARLIER_VERSIONS}$|^(tidligere|tidlegare) versjon(er|ar)$",
+        CONTROL_LABEL.pattern,
     )
 )
 

@@ -5,7 +5,7 @@ by raising ``deps.Refused`` (a redirect to the login page, a 401, a 403 page).""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier.context import Context
 from notifier.render import make_environment
-from notifier.web.deps import Refused
+from notifier.web.deps import Refused, refuse_nul
 from notifier.web.links import attach
 from notifier.web.pages import Guard, Pages, request_lang
 from notifier.web.public_views import Href
@@ -45,7 +45,9 @@ from notifier.web.staff_pages import StaffPages
 
 
 def create_app(ctx: Context) -> FastAPI:
-    app = FastAPI(title="notifier", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="notifier", docs_url=None, redoc_url=None, dependencies=[Depends(refuse_nul)]
+    )
     env = make_environment()
     links = attach(ctx)
     pages = Pages(ctx, env, links)

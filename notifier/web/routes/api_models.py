@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 def doc(nb: str, nn: str) -> dict[str, Any]:
@@ -160,6 +160,14 @@ class SuppressIn(BaseModel):
         max_length=1000,
         **doc("hvorfor den aldri sendes", "kvifor ho aldri blir send"),
     )
+
+    @field_validator("reason")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        """A NUL is never typed, and PostgreSQL text cannot hold it: ``body_invalid``."""
+        if "\x00" in value:
+            raise ValueError("the reason contains a NUL character")
+        return value
 
 
 class StatusOut(_Out):

@@ -465,3 +465,76 @@ def test_the_feed_reader_reads_links_against_the_address_it_fetched() -> None:
         spec, FetchResult("https://www.fhi.no/rss/nyheter/", 200, RELATIVE, {})
     )
     assert feed.items[0].link == "https://www.fhi.no/nyheter/a/"
+
+
+def test_a_line_printed_twice_in_a_row_is_read_once_said_again_later_it_is_kept() -> None:
+    warning = "Ved manglende effekt etter 48 timer bør pasienten vurderes på nytt."
+    lead = "Kommunen har ansvar for å spore smitte og følge opp nærkontakter."
+    html = (
+        f"<main><h1>T</h1><p>{lead}</p><p>Publisert 01.02.2026</p><div><p>{lead}</p></div>"
+        f"<p>Pivmecillinam</p><p>{warning}</p><p>Nitrofurantoin</p><p>{warning}</p></main>"
+    )
+    (section,) = extract_page(html.encode()).sections
+    assert section.text.split("\n") == [lead, "Pivmecillinam", warning, "Nitrofurantoin", warning]
+    # so the warning's removal from one drug is a change
+    removed = html.replace(f"<p>Nitrofurantoin</p><p>{warning}</p>", "<p>Nitrofurantoin</p>")
+    assert extract_page(removed.encode()).digest != extract_page(html.encode()).digest
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        '<div class="article-layout article-layout--with-related">{body}{aside}</div>',
+        '<div class="page has-survey">{body}{aside}</div>',
+        '<div class="with-related"><h1>Tittel</h1>{body}{aside}</div>',
+    ],
+)
+def test_a_wrapper_that_names_a_widget_beside_the_content_is_not_dropped(wrapper: str) -> None:
+    body = "<h2>Sykdom</h2><p>Barn med feber skal være hjemme til de er feberfrie.</p>"
+    aside = '<aside class="related-links"><h2>Relatert</h2><p>Hygiene i skolen</p></aside>'
+    html = f"<html><body><main>{wrapper.format(body=body, aside=aside)}</main></body></html>"
+    page = extract_page(html.encode(), selector="main")
+    assert [s.text for s in page.sections][-1] == (
+        "Barn med feber skal være hjemme til de er feberfrie."
+    )
+    assert "Hygiene i skolen" not in "".join(s.text for s in page.sections)
+
+
+def test_a_widget_is_dropped_even_when_longer_than_the_article() -> None:
+    cards = "".join(f"<li>Nyhet nummer {n} om noe helt annet</li>" for n in range(3))
+    html = (
+        f'<main><h1>T</h1><p>{"Kort sak. " * 3}</p><div class="related-news"><ul>{cards}</ul>'
+        "</div></main>"
+    )
+    assert "Nyhet" not in extract_page(html.encode(), selector="main").sections[0].text
+
+
+def _shared(guid: str, link: str) -> bytes:
+    items = "".join(
+        f"<item><guid>{guid or f'id-{n}'}</guid><title>Sak {n}</title>"
+        f"<link>{link or f'https://x.no/sak-{n}'}</link><description>Tekst {n}</description></item>"
+        for n in range(3)
+    )
+    return f"<rss version='2.0'><channel><title>N</title>{items}</channel></rss>".encode()
+
+
+@pytest.mark.parametrize(
+    ("guid", "link"),
+    [
+        ("https://www.statsforvalteren.no/", ""),  # every item: the feed's address as GUID
+        ("", "https://www.helsetilsynet.no/nyheter/"),  # every item: the news page as link
+        ("0", "https://x.no/nyheter/"),  # both shared: known by title and text
+    ],
+)
+def test_a_guid_or_link_every_item_shares_identifies_none(guid: str, link: str) -> None:
+    body = _shared(guid, link).replace(b"<guid></guid>", b"")
+    feed = extract_feed(body)
+    assert [i.title for i in feed.items] == ["Sak 0", "Sak 1", "Sak 2"]
+    assert len({i.item_id for i in feed.items}) == 3
+    legacy = [i.legacy_id for i in feed.items if i.legacy_id]
+    assert len(set(legacy)) == len(legacy)  # nor does an earlier identity
+    # the same item printed twice is still one item
+    twice = body.replace(
+        b"</channel>", body[body.index(b"<item>") : body.index(b"</item>") + 7] + b"</channel>"
+    )
+    assert [i.title for i in extract_feed(twice).items] == ["Sak 0", "Sak 1", "Sak 2"]

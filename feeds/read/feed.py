@@ -15,7 +15,7 @@ import re
 import xml.sax
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urljoin
 
 import feedparser
@@ -71,9 +71,11 @@ def extract_feed(
         raise SourceProblem(f"the feed is not well-formed XML: {problem}")
     if not entries and (problem or not version):
         raise SourceProblem(f"not a readable feed: {problem or 'no RSS or Atom root element'}")
+    read = [_read_entry(entry, base_url) for entry in entries]
+    shared = shared_keys(read)
     items: dict[str, FeedItem] = {}
-    for entry in entries:
-        item = _feed_item(entry, base_url)
+    for entry, fields in zip(entries, read, strict=True):
+        item = _feed_item(entry, fields, shared)
         items.setdefault(item.item_id, item)
     feed_info = parsed.get("feed") or {}
     return FeedContent(
@@ -81,14 +83,51 @@ def extract_feed(
     )
 
 
-def _feed_item(entry: dict[str, Any], base_url: str = "") -> FeedItem:
+class _Entry(NamedTuple):
+    """What identifies an entry, read from it."""
+
+    guid: str
+    link: str  # canonical
+    title: str
+    summary: str
+    content: str
+
+
+def _read_entry(entry: dict[str, Any], base_url: str) -> _Entry:
     title = clean_text(html_to_text(str(entry.get("title", ""))))
     link = canonical_url(item_link(str(entry.get("link", "")), base_url))
     summary = _entry_summary(entry)
     content = _entry_content(entry, summary)
     guid = str(entry.get("id") or "").strip()
-    item_id = item_identity(guid, link, title, summary)
-    legacy = f"guid:{guid}" if guid else f"link:{link}" if link else f"text:{title}\x1f{summary}"
+    return _Entry(guid, link, title, summary, content)
+
+
+def shared_keys(entries: Sequence[_Entry]) -> frozenset[str]:
+    """The GUIDs and links (in their identity forms, ``guid:``/``link:`` keys) that more than
+    one item of a feed carries: no identity. A CMS that gives every item the feed's address
+    as its GUID, or links every item to the news page, would otherwise make its items one
+    item (the first), and every new item an edit of it. The same item printed twice (the
+    same title and text) is one item and shares nothing."""
+    owners: dict[str, set[tuple[str, str, str]]] = {}
+    for e in entries:
+        text = (e.title, e.summary, e.content)
+        if e.guid:
+            owners.setdefault(f"guid:{identity_guid(e.guid)}", set()).add(text)
+        if e.link:
+            owners.setdefault(f"link:{identity_url(e.link)}", set()).add(text)
+    return frozenset(k for k, texts in owners.items() if len(texts) > 1)
+
+
+def _feed_item(entry: dict[str, Any], fields: _Entry, shared: frozenset[str]) -> FeedItem:
+    guid, link, title, summary, content = fields
+    # a GUID or link shared by other items identifies none of them (``shared_keys``)
+    if guid and f"guid:{identity_guid(guid)}" in shared:
+        guid = ""
+    key_link = "" if link and f"link:{identity_url(link)}" in shared else link
+    item_id = item_identity(guid, key_link, title, summary)
+    legacy = (
+        f"guid:{guid}" if guid else f"link:{key_link}" if key_link else f"text:{title}\x1f{summary}"
+    )
     legacy_id = _hash_id(legacy)
     return FeedItem(
         item_id=item_id,

@@ -387,7 +387,7 @@ def _main_of(
         )
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
-    _drop_found(_noise_of(main))
+    _drop_found(_widgets(main, _noise_of(main)))
     _drop_found(_control_labels(main))
     if drop:
         drop_elements(main, (", ".join(drop),))
@@ -401,6 +401,44 @@ def _always_dropped(root: Any) -> list[Any]:
         el for el in root.iter(*_ALWAYS_DROP)
         if el.tag != "form" or not _FORM_WRAPS_CONTENT(el)
     ]  # fmt: skip
+
+
+#: an element that holds one of these holds the page's content, not a widget
+_HOLDS_CONTENT = etree.XPath(
+    "boolean(descendant::h1 | descendant::main | descendant::*[@role='main'])"
+)
+#: class names that say what an element has or is near, not what it is ("has-related",
+#: "with-survey"; BEM modifiers, "article-layout--with-related", are read as their block)
+_FLAG_CLASS = ("has-", "with-", "is-")
+
+
+def _widgets(main: Any, found: list[Any]) -> list[Any]:
+    """Of the elements ``_noise_of`` found, those that are widgets: not one that holds the
+    content (``_HOLDS_CONTENT``), nor one whose class names a widget only beside it: a
+    layout's wrapper ("article-layout article-layout--with-related", "page has-survey")
+    whose widget word is in a modifier or a flag (``_widget_class``). Dropped, such a
+    wrapper took the whole article with it."""
+    widgets = []
+    for el in found:
+        if el is main or _HOLDS_CONTENT(el):
+            continue
+        if el.get("role") == "dialog" or any(
+            (w in value) if attribute != "class" else _widget_class(value, w)
+            for attribute, words in _NOISE_WORDS.items()
+            if (value := el.get(attribute)) is not None
+            for w in words
+        ):
+            widgets.append(el)
+    return widgets
+
+
+def _widget_class(value: str, word: str) -> bool:
+    """Whether a class attribute names a widget by ``word``: in a class name's block part
+    (before a BEM modifier's "--"), a name that is no flag (``_FLAG_CLASS``)."""
+    for name in value.split():
+        if word in name and not name.startswith(_FLAG_CLASS) and word in name.split("--")[0]:
+            return True
+    return False
 
 
 def _control_labels(main: Any) -> list[Any]:
@@ -546,7 +584,9 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
 
 #: no publisher date line is longer than this
 _SIGNAL_MAX = 240
-#: a line this long seen twice in one section is printed twice (FHI's lead), not said twice
+#: a line this long printed twice in a row is printed twice (FHI's lead), not said twice; the
+#: same line elsewhere in its section is said again (a warning under each of two drugs), and
+#: kept: dropped, its removal from one place would go unseen
 _REPEAT_MIN = 40
 
 
@@ -565,7 +605,7 @@ class _Unbuilt(NamedTuple):
 
 class _SectionBuilder:
     """Collects the walk's headings and lines into sections: noise out, publisher dates kept
-    apart, repeated lines (a lead printed twice) once, noise sections (press contacts,
+    apart, a line printed twice in a row (a lead) once, noise sections (press contacts,
     related links) skipped to the next heading of their level.
 
     A section's raw lines are collected first and digested (``Section.source``); a section of
@@ -592,7 +632,7 @@ class _SectionBuilder:
         self.ended: list[Section | _Unbuilt] = []
         self.unbuilt = 0  # of them, those to build
         self.lines: list[str] = []
-        self.seen: set[str] = set()
+        self.last = ""  # the line added last to the section being built
         self.skip_level = 0  # inside a noise section of this heading level (0: no)
         self.signals: list[str] = []  # ISO dates, page-wide
         self.out: list[Section] = []
@@ -682,7 +722,7 @@ class _SectionBuilder:
         if self.lines:
             self._append(Section(path, "\n".join(self.lines), source, signals))
         self.lines = []
-        self.seen = set()
+        self.last = ""
 
     def _append(self, section: Section) -> None:
         """Add a finished section; past ``MAX_SECTIONS`` the page is refused at once, in the
@@ -698,10 +738,10 @@ class _SectionBuilder:
         line = strip_noise(line, self.noise, phrases)
         if not line:
             return
-        if len(line) >= _REPEAT_MIN:  # short lines (table cells, "Ja") repeat legitimately
-            if line in self.seen:
-                return
-            self.seen.add(line)
+        # short lines (table cells, "Ja") repeat legitimately, even in a row
+        if len(line) >= _REPEAT_MIN and line == self.last:
+            return
+        self.last = line
         self.lines.append(BULLET + line if level < 0 else line)
 
     def finish(self) -> list[Section]:

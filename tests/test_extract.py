@@ -538,3 +538,49 @@ def test_a_guid_or_link_every_item_shares_identifies_none(guid: str, link: str) 
         b"</channel>", body[body.index(b"<item>") : body.index(b"</item>") + 7] + b"</channel>"
     )
     assert [i.title for i in extract_feed(twice).items] == ["Sak 0", "Sak 1", "Sak 2"]
+
+
+@pytest.mark.parametrize(
+    ("line", "noise"),
+    [
+        ("Publisert 12.03.2026 Sist oppdatert 14.03.2026 Skriv ut Del", True),
+        ("Publisert 02.09.2026 · Sist endra 18.11.2026 · Lesetid: 4 minutt", True),
+        ("Oppdatert 3. mars 2026 | 5 min lesing", True),
+        ("Sist oppdatert: 14.03.2026 Del på Facebook", True),
+        # the furniture goes with dates only, and only after them
+        ("Skriv ut Publisert 12.03.2026", False),
+        ("Publisert 12.03.2026 Del 2 av rapporten er utsatt", False),
+        ("Oppdatert 14.02.2022: Frå måndag er det ikkje krav om karantene", False),
+    ],
+)
+def test_print_share_and_reading_time_on_the_date_line_are_furniture(
+    line: str, noise: bool
+) -> None:
+    page = extract_page(f"<main><h1>T</h1><p>Tekst</p><p>{line}</p></main>".encode())
+    assert (line not in page.sections[0].text) is noise
+
+
+def test_a_new_badge_in_a_link_or_heading_is_no_content_a_status_label_is() -> None:
+    html = (
+        '<main><h2>Kapitler <span class="tag">Ny</span></h2>'
+        '<p><a href="/k3">Kapittel 3 <span class="badge">Nyheit</span></a></p>'
+        '<p><a href="/k4">Kapittel 4 <span class="badge">Oppdatert</span></a></p>'
+        "<table><tr><td>Kapittel 5</td><td>Nytt</td></tr></table></main>"
+    )
+    (section,) = extract_page(html.encode(), selector="main").sections
+    assert section.path == ("Kapitler",)
+    assert section.text.split("\n") == ["Kapittel 3", "Kapittel 4 Oppdatert", "Kapittel 5", "Nytt"]
+
+
+def test_a_listings_letter_keeps_its_title_when_its_new_badge_expires() -> None:
+    from feeds.read.html import extract_links
+
+    html = (
+        '<main><a href="https://x.no/brev/1">Brev om <b>testing</b> <span class="badge">Ny</span>'
+        '</a> <a href="https://x.no/brev/2">Ny</a></main>'
+    )
+    links = extract_links(html.encode(), "https://x.no/")
+    assert [(link.url, link.title) for link in links] == [
+        ("https://x.no/brev/1", "Brev om testing"),
+        ("https://x.no/brev/2", "Ny"),  # a link's own text is its title, whatever it says
+    ]

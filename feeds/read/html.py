@@ -23,6 +23,7 @@ from lxml import etree
 from feeds.errors import SourceProblem
 from feeds.read.normalize import (
     CONTROL_LABEL,
+    NEW_BADGE,
     NOISE_HEADINGS,
     clean_joined,
     clean_text,
@@ -442,16 +443,26 @@ def _widget_class(value: str, word: str) -> bool:
 
 
 def _control_labels(main: Any) -> list[Any]:
-    """The labels of controls inside the headings and buttons under ``main``: an element
-    with no element in it whose text is a ``CONTROL_LABEL`` ("Vis mer", "Åpne" by an
-    accordion's heading). Left in, a heading would read "BildediagnostikkVis mer", and a
-    toggle's new wording would change its section."""
-    found = []
-    for el in main.iter("button", *HEADINGS):
-        for inner in el.iterdescendants(etree.Element):
-            if len(inner) == 0 and inner.text and CONTROL_LABEL.match(clean_text(inner.text)):
-                found.append(inner)
+    """The labels of controls and "new" badges inside the headings, buttons and links under
+    ``main``: an element with no element in it whose text is a ``CONTROL_LABEL`` ("Vis mer",
+    "Åpne" by an accordion's heading) or a ``NEW_BADGE`` ("Ny"). Left in, a heading would
+    read "BildediagnostikkVis mer", and a toggle's new wording or a badge that expired would
+    change its section."""
+    found: list[Any] = []
+    for el in main.iter("button", "a", *HEADINGS):
+        found.extend(_labels_in(el))
     return found
+
+
+def _labels_in(el: Any) -> Iterator[Any]:
+    """The control labels and "new" badges inside ``el`` (``_control_labels``)."""
+    for inner in el.iterdescendants(etree.Element):
+        if len(inner) == 0 and inner.text and _is_label(clean_text(inner.text)):
+            yield inner
+
+
+def _is_label(text: str) -> bool:
+    return bool(CONTROL_LABEL.match(text) or NEW_BADGE.match(text))
 
 
 def _noise_of(main: Any) -> list[Any]:
@@ -869,6 +880,21 @@ def extract_links(
     return links_of(root, base_url, selector, pattern)
 
 
+def _link_title(a: Any) -> str:
+    """A link's text, without the control labels and "new" badges inside it (a letter's
+    title is the same letter's when its "Ny" badge expires)."""
+    labels = list(_labels_in(a))
+    if not labels:
+        return clean_text(a.text_content())
+    skip = set(labels)  # elements with no element in them: only their own text goes
+    parts = [a.text or ""]
+    for inner in a.iterdescendants():
+        if inner not in skip:
+            parts.append(inner.text or "")
+        parts.append(inner.tail or "")
+    return clean_text("".join(parts))
+
+
 def links_of(
     root: Any, base_url: str, selector: str | None = None, pattern: str | None = None
 ) -> tuple[Link, ...]:
@@ -882,5 +908,5 @@ def links_of(
         if not url or (wanted is not None and not wanted.search(url)):
             continue
         if url not in found:
-            found[url] = Link(url, clean_text(a.text_content()))
+            found[url] = Link(url, _link_title(a))
     return tuple(found.values())

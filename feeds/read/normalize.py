@@ -42,9 +42,16 @@ SIGNAL_LABELS = (
 )
 #: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates
 _EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er|ar)"
+#: The page furniture printed on the line of the dates: print and share links, a reading time
+#: ("Publisert 12.03.2026 Sist oppdatert 14.03.2026 Skriv ut Del", "... · Lesetid: 4 minutt")
+_FURNITURE_AFTER_DATES = (
+    r"(?:skriv ut(?: ?/ ?lag pdf)?|del(?: denne sid(?:en|a)| på (?:facebook|twitter|x|linkedin"
+    r"|e-post))?|facebook|twitter|linkedin|e-post|lesetid\s*:?\s*\d+\s*min(?:utt|utter)?"
+    r"|\d+\s*min(?:utt|utter)?\.?\s*(?:lesing|lesetid))"
+)
 _SIGNAL_LINE = re.compile(
     rf"^(?:(?:{SIGNAL_LABELS})\s*:?\s*{_ANY_DATE}\.?\s*[|·•,/-]?\s*)+"
-    rf"(?:{_EARLIER_VERSIONS}\.?)?$",
+    rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*[|·•,/-]?\s*{_FURNITURE_AFTER_DATES}\.?)*$",
     re.I,
 )
 #: Labels whose date is a *content* signal (a professional change), as opposed to publication.
@@ -64,6 +71,11 @@ CONTROL_LABEL = re.compile(
     r"(?: alle| all)?)$",
     re.I,
 )
+
+#: A "new" badge on a link or heading ("Ny", "Nyheit"): it only says how recent something
+#: is, and goes away by itself. Dropped where it stands alone in an element inside a link, a
+#: heading or a button (``feeds.read.html``); an "Oppdatert" or "Utgått" label stays, content.
+NEW_BADGE = re.compile(r"^(?:ny|nytt|nyhet|nyheit|new)!?$", re.I)
 
 # Lines that are noise as a whole (after whitespace normalisation), bokmål, nynorsk and English.
 NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(

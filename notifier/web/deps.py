@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException
 from notifier import staff
 from notifier.context import Context
 from notifier.models import StaffUser
-from notifier.web.forms import read_form
+from notifier.web.forms import SELF_CHECKED, read_form
 from notifier.web.links import Links
 from notifier.web.pages import Guard, Pages, request_lang
 from notifier.web.staff_pages import StaffPages
@@ -93,8 +93,9 @@ async def checked_form(
     request: Request, guard: Annotated[Guard, Depends(get_guard)]
 ) -> dict[str, str]:
     """The posted form, once its CSRF field matches its cookie; raises ``Refused`` with the
-    refusal page otherwise."""
-    data = await read_form(request)
+    refusal page otherwise. The address and the name may hold a NUL: their own rule refuses
+    it at the field (``forms.SELF_CHECKED``)."""
+    data = await read_form(request, self_checked=SELF_CHECKED)
     if (refused := guard.csrf_failed(request, data)) is not None:
         raise Refused(refused)
     return data

@@ -4,8 +4,8 @@ cause at will, and a stack trace in the log each time. SQLite stores it and show
 
 Through the real app over ASGI (httpx), on SQLite and PostgreSQL, a NUL goes in every way a
 request carries text: a query parameter (the console's subscriber search), a path parameter
-(a source's key), a form field (the public sign-up's name, the staff edit of a change, the
-reason for stopping one, the login form) and a JSON body (the API's reason for stopping a
+(a source's key), a form field (the public sign-up's name, a subscriber's push and
+preferences forms, the staff edit of a change, the reason for stopping one, the login form) and a JSON body (the API's reason for stopping a
 change). Each is answered without a server error, in Norwegian, and nothing of the request
 is stored; the held change stays held, nobody is signed up.
 """
@@ -23,7 +23,10 @@ from sqlmodel import Session, select
 from feeds.store.models import Change
 from notifier.context import Context
 from notifier.web import create_app
+from subscribers import tokens
 from subscribers.models import Subscriber
+from subscribers.service import add_subscriber
+from subscribers.tokens import MANAGE
 from tests.support.api import add_change, bearer, make_token
 from tests.support.staff import fast_hasher, login, staff_client  # noqa: F401 (fixture)
 
@@ -145,3 +148,28 @@ async def test_a_nul_in_the_api_reason_is_refused_in_json(ctx: Context, app: Fas
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]["code"] == "body_invalid"
     assert status_of(ctx, held)[0] == "held"
+
+
+async def test_a_nul_in_a_subscriber_form_is_no_server_error(ctx: Context, app: FastAPI) -> None:
+    with Session(ctx.engine) as session:
+        person = add_subscriber(
+            session, "kari@kommune.no", role="kommunelege", subtopics=["vaksinasjon"],
+            cadence="daily", known_subtopics=ctx.taxonomy.slugs(),
+        )  # fmt: skip
+        session.commit()
+        assert person.id is not None
+        token = tokens.sign(app.state.links.secret, MANAGE, person.id, 0, ctx.clock())
+    path = f"/innstillinger/{token}"
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.21", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+        page = await client.get(path)
+        found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert found is not None, page.status_code
+        csrf = found.group(1)
+        for action, data in (
+            ("/push/av", {"endpoint": "https://push.example.org/a\x00b"}),
+            ("/mal", {"url": "json://hook.example.org/\x00"}),
+            ("", {"name": "Kari", "role": "kommunelege\x00", "cadence_vaksinasjon": "daily"}),
+        ):
+            answer = await client.post(path + action, data={"csrf": csrf, **data})
+            assert_refused_in_norwegian(answer)

@@ -7,7 +7,7 @@ escaped by Jinja2's autoescaping in HTML; no markup from a source ever reaches a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -270,8 +270,16 @@ class Renderer:
         self, recipient: Recipient, kind: str, url: str, idempotency_key: str
     ) -> OutgoingMessage:
         """The confirmation mail (``kind`` "confirm") or the preferences-link mail ("manage"),
-        in the recipient's language. The only mails an unconfirmed address ever gets."""
+        in the recipient's language. The only mails an unconfirmed address ever gets.
+
+        The confirmation greets nobody by name: the name of an unconfirmed sign-up was typed
+        by whoever filled in the form, for any address, so greeting with it would carry a
+        stranger's text (200 characters: "your account is locked, call ...") in a mail from
+        us to that address. The preferences link goes to a confirmed address, whose stored
+        name a stranger's sign-up never changes."""
         lang = "nn" if recipient.language == "nn" else "nb"
+        if kind == "confirm":
+            recipient = replace(recipient, name="")
         subject = CONFIRM_SUBJECT[(kind, lang)]
         context = {
             "kind": kind,

@@ -51,7 +51,9 @@ from subscribers.suppression import suppression_reason
 from subscribers.validate import (
     WEEKDAYS_NB,
     AddressError,
+    NameRefused,
     ScheduleError,
+    check_name,
     region_number,
     validate_address,
 )
@@ -69,6 +71,7 @@ REASONS = (
     "cadence",
     "subtopic",
     "no_subtopics",
+    "name",  # a control or format character in the name, or more than 200 characters
     "hour",  # digest_hour is not a whole hour 0-23 (subscribers.validate)
     "weekday",  # digest_weekday is not a weekday
     "quiet",  # quiet_start/quiet_end: not two different hours, or only one given
@@ -203,6 +206,10 @@ def reason_of(values: dict[str | None, object], vocab: Vocabulary) -> tuple[str,
             return "subtopic", shown(slug)
     if not entries:
         return "no_subtopics", ""
+    try:
+        check_name(text("name"))
+    except NameRefused:
+        return "name", shown(text("name").strip())
     return _schedule_reason({key: text(key) for key in SCHEDULE_COLUMNS})
 
 

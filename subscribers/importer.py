@@ -30,7 +30,9 @@ from subscribers.suppression import BOUNCED, suppression_reason
 from subscribers.validate import (
     NO_QUIET_WORDS,
     WEEKDAYS_NB,
+    NameRefused,
     ScheduleError,
+    check_name,
     check_quiet,
     parse_hour,
     parse_quiet_hour,
@@ -106,7 +108,10 @@ def parse_row(values: Mapping[str, str], vocab: Vocabulary) -> Row:
             ) from None
     if not choices:
         raise SubscriberError("give at least one subtopic in the subtopics column")
-    name = (values.get("name") or "").strip()
+    try:
+        name = check_name(values.get("name") or "")
+    except NameRefused as exc:
+        raise SubscriberError(str(exc)) from None
     try:
         schedule = parse_schedule(values)
     except ScheduleError as exc:

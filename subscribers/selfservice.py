@@ -31,8 +31,10 @@ from subscribers.suppression import ERASED, clear, is_suppressed, suppress
 from subscribers.tokens import email_hash
 from subscribers.validate import (
     AddressError,
+    NameRefused,
     ScheduleError,
     address_key,
+    check_name,
     check_quiet,
     parse_hour,
     parse_weekday,
@@ -111,8 +113,10 @@ def check_form(
         errors["subtopics"] = "subtopics_invalid"
     elif not form.choices:
         errors["subtopics"] = "subtopics_missing"
-    if len(form.name) > 200:
-        errors["name"] = "name_too_long"
+    try:
+        check_name(form.name)
+    except NameRefused as exc:
+        errors["name"] = exc.code
     errors.update(check_hours(form))
     return errors
 

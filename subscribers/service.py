@@ -10,7 +10,13 @@ from sqlmodel import Session, col, select
 from subscribers.match import SubscriptionRow, subscriber_keys
 from subscribers.models import CADENCES, ROLES, Subscriber, Subscription, utcnow
 from subscribers.suppression import BOUNCED, suppression_reason
-from subscribers.validate import AddressError, lookup_keys, validate_address
+from subscribers.validate import (
+    AddressError,
+    NameRefused,
+    check_name,
+    lookup_keys,
+    validate_address,
+)
 
 
 class SubscriberError(ValueError):
@@ -80,6 +86,10 @@ def add_subscriber(
         )
     if not subtopics:
         raise SubscriberError("give at least one subtopic")
+    try:
+        name = check_name(name)
+    except NameRefused as exc:
+        raise SubscriberError(str(exc)) from None
     refuse_suppressed(session, email)
     subscriber = find_subscriber(session, email)
     if subscriber is not None and subscriber.suppressed_at is not None:

@@ -136,6 +136,39 @@ def validate_address(raw: str) -> Address:
     return Address(email=email, key=email.lower(), unicode_email=f"{local}@{found.domain}")
 
 
+#: longest name kept (the sign-up form says so)
+MAX_NAME = 200
+
+
+class NameRefused(ValueError):
+    """A name refused; ``str()`` says why (English, for operators) and ``code`` names the form
+    error (``name_too_long`` or ``name_invalid``)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_name(raw: str) -> str:
+    """A subscriber's name as stored (surrounding spaces dropped), or ``NameRefused``: the one
+    rule of the sign-up and preferences forms, CSV import and ``notifier subscribers add``. A
+    name is one line of visible text: no control or format character (CR/LF, NUL, TAB, the
+    zero-width and bidi marks that make the console show it other than it is) and no line or
+    paragraph separator; at most ``MAX_NAME`` characters."""
+    name = raw.strip()
+    for char in name:
+        category = unicodedata.category(char)
+        if category[0] == "C" or category in ("Zl", "Zp"):
+            raise NameRefused(
+                f"the name {_shown(name)} contains the control or format character "
+                f"U+{ord(char):04X}",
+                "name_invalid",
+            )
+    if len(name) > MAX_NAME:
+        raise NameRefused(f"a name can have at most {MAX_NAME} characters", "name_too_long")
+    return name
+
+
 def address_key(email: str) -> str:
     """The comparison key of an address: that of the validated form when it is valid (so
     ``Ola@ÆRØ.NO`` and ``ola@xn--r-3fa9c.no`` are one key), else the text in lower case (it

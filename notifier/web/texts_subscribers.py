@@ -191,6 +191,9 @@ NB: dict[str, str] = {
     ),
     "reason_subtopic": "Ukjent emne «{detail}».",
     "reason_no_subtopics": "Ingen emner. Fyll ut kolonnen subtopics.",
+    "reason_name": (
+        "Navnet «{detail}» har linjeskift eller usynlige tegn, eller er lengre enn 200 tegn."
+    ),
     "reason_bounced_subscriber": "Adressen er sperret etter gjentatte returer.",
     "reason_unreadable": "Linjen kan ikke leses.",
     "reason_erased": "Personen har bedt om å bli slettet (slettet).",
@@ -403,6 +406,9 @@ NN: dict[str, str] = {
     ),
     "reason_subtopic": "Ukjend emne «{detail}».",
     "reason_no_subtopics": "Ingen emne. Fyll ut kolonnen subtopics.",
+    "reason_name": (
+        "Namnet «{detail}» har linjeskift eller usynlege teikn, eller er lengre enn 200 teikn."
+    ),
     "reason_bounced_subscriber": "Adressa er sperra etter gjentekne returar.",
     "reason_unreadable": "Linja kan ikkje lesast.",
     "reason_erased": "Personen har bede om å bli sletta (sletta).",

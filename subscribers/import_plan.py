@@ -44,6 +44,7 @@ from subscribers.importer import (
     Vocabulary,
     parse_row,
     parse_schedule,
+    unguard_cell,
 )
 from subscribers.models import CADENCES, ROLES, Subscription
 from subscribers.service import SubscriberError, find_subscriber
@@ -179,7 +180,7 @@ def reason_of(values: dict[str | None, object], vocab: Vocabulary) -> tuple[str,
         value = values.get(key)
         return value if isinstance(value, str) else ""
 
-    raw = text("email")
+    raw = unguard_cell(text("email"))
     try:
         validate_address(raw)
     except AddressError as exc:
@@ -207,9 +208,9 @@ def reason_of(values: dict[str | None, object], vocab: Vocabulary) -> tuple[str,
     if not entries:
         return "no_subtopics", ""
     try:
-        check_name(text("name"))
+        check_name(unguard_cell(text("name")))
     except NameRefused:
-        return "name", shown(text("name").strip())
+        return "name", shown(unguard_cell(text("name")).strip())
     return _schedule_reason({key: text(key) for key in SCHEDULE_COLUMNS})
 
 
@@ -289,7 +290,7 @@ def plan_import(session: Session, text: str, vocab: Vocabulary) -> ImportPlan:
         except SubscriberError:
             code, detail = reason_of(dict(values), vocab)
             raw = values.get("email")
-            email = shown(raw.strip(" ")) if isinstance(raw, str) else ""
+            email = shown(unguard_cell(raw).strip(" ")) if isinstance(raw, str) else ""
             lines.append(PlannedLine(number, REFUSED, email, reason=code, detail=detail))
             continue
         why = suppression_reason(session, row.email)

@@ -46,6 +46,29 @@ SCHEDULE_COLUMNS = ("digest_hour", "digest_weekday", "quiet_start", "quiet_end")
 REQUIRED = ("email", "role", "subtopics")
 
 
+#: what a spreadsheet reads as the start of a formula ("CSV injection"): a name typed into the
+#: public form as ``=HYPERLINK("https://...";"Klikk")`` would run in the console user's
+#: spreadsheet when the export is opened
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(text: str) -> str:
+    """A cell as exported: one a spreadsheet would read as a formula gets a leading ``'``,
+    which spreadsheets show as text and ``unguard_cell`` reads back off (as does one that
+    would otherwise lose its own leading ``'`` on import)."""
+    if text.startswith(FORMULA_START) or unguard_cell(text) != text:
+        return "'" + text
+    return text
+
+
+def unguard_cell(text: str) -> str:
+    """A cell as imported: the ``'`` that ``guard_cell`` (or a spreadsheet) put before a
+    formula character is dropped; anything else as it is."""
+    if text.startswith("'") and text[1:].startswith((*FORMULA_START, "'")):
+        return text[1:]
+    return text
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """What a line may name, handed in as plain data (subscribers/ knows no gazetteer)."""
@@ -80,7 +103,7 @@ class ImportReport:
 
 def parse_row(values: Mapping[str, str], vocab: Vocabulary) -> Row:
     """One CSV record as a ``Row``; raises ``SubscriberError`` saying what to fix."""
-    email = normalise_email(values.get("email") or "")
+    email = normalise_email(unguard_cell(values.get("email") or ""))
     role = (values.get("role") or "").strip()
     if role not in ROLES:
         raise SubscriberError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -109,7 +132,7 @@ def parse_row(values: Mapping[str, str], vocab: Vocabulary) -> Row:
     if not choices:
         raise SubscriberError("give at least one subtopic in the subtopics column")
     try:
-        name = check_name(values.get("name") or "")
+        name = check_name(unguard_cell(values.get("name") or ""))
     except NameRefused as exc:
         raise SubscriberError(str(exc)) from None
     try:
@@ -210,11 +233,12 @@ def export_csv(session: Session, out: TextIO | None = None, *, schedule: bool | 
             continue
         rows = subs.get(person.id, [])
         times = tuple(_cell(person, name) for name in extra)
-        writer.writerow(
-            (person.email, person.name, person.role, person.region or "",
-             ";".join(f"{s.subtopic}:{s.cadence}" for s in rows), _common(rows),
-             person.office or "", *times, "yes" if person.confirmed_at else "no")
+        cells = (
+            person.email, person.name, person.role, person.region or "",
+            ";".join(f"{s.subtopic}:{s.cadence}" for s in rows), _common(rows),
+            person.office or "", *times, "yes" if person.confirmed_at else "no",
         )  # fmt: skip
+        writer.writerow(guard_cell(cell) for cell in cells)
     return buffer.getvalue()
 
 

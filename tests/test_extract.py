@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from lxml import etree
 
@@ -584,3 +586,27 @@ def test_a_listings_letter_keeps_its_title_when_its_new_badge_expires() -> None:
         ("https://x.no/brev/1", "Brev om testing"),
         ("https://x.no/brev/2", "Ny"),  # a link's own text is its title, whatever it says
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "updated"),
+    [
+        ("Publisert 12.03.2026 – Oppdatert 14.03.2026", "2026-03-14"),
+        ("Publisert torsdag 12. mars 2026 — Sist oppdatert fre. 14. mars 2026", "2026-03-14"),
+        ("Sist endra måndag 16. mars 2026 klokka 10.15", "2026-03-16"),
+        ("Publisert 02/10/2026 klokka 09.00 | Sist endret 19/11/2026", "2026-11-19"),
+    ],
+)
+def test_furniture_dates_with_weekdays_dashes_slashes_and_clock_times(
+    line: str, updated: str
+) -> None:
+    page = extract_page(f"<main><h1>T</h1><p>Tekst</p><p>{line}</p></main>".encode())
+    assert page.sections[0].text == "Tekst"
+    assert page.updated == updated
+
+
+def test_a_date_with_slashes_is_read_day_first() -> None:
+    from feeds.read.normalize import parse_date
+
+    assert parse_date("3/4/2026") == date(2026, 4, 3)
+    assert parse_date("31/02/2026") is None

@@ -26,12 +26,26 @@ _MONTHS = {
     "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
     "desember": 12, "des": 12,
 }  # fmt: skip
-_DATE = r"\d{1,2}\.\s*(?:\d{1,2}\.|[a-zæøå]+\.?)\s*\d{4}(?:,?\s*(?:kl\.?\s*)?\d{1,2}[:.]\d{2})?"
+#: a weekday before a date ("torsdag 12. mars 2026", nynorsk "måndag", "tor.")
+_WEEKDAY = (
+    r"(?:(?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag"
+    r"|man|tir|tys|ons|tor|fre|lør|lau|søn|sun)\.?,?\s+)?"
+)
+#: '12. mars 2026', '12.03.2026', '12/03/2026', with a weekday before and a time after
+#: ('kl. 10.15', 'klokka 10:15')
+_DATE = (
+    rf"{_WEEKDAY}(?:\d{{1,2}}\.\s*(?:\d{{1,2}}\.|[a-zæøå]+\.?)\s*\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})"
+    r"(?:,?\s*(?:(?:kl\.?|klokka|klokken)\s*)?\d{1,2}[:.]\d{2})?"
+)
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 _ANY_DATE = rf"(?:{_DATE}|{_ISO_DATE})"
 _DATE_PARTS = re.compile(
-    r"(\d{1,2})\.\s*(?:(\d{1,2})\.|([a-zæøå]+)\.?)\s*(\d{4})|(\d{4})-(\d{2})-(\d{2})", re.I
+    r"(\d{1,2})\.\s*(?:(\d{1,2})\.|([a-zæøå]+)\.?)\s*(\d{4})|(\d{4})-(\d{2})-(\d{2})"
+    r"|(\d{1,2})/(\d{1,2})/(\d{4})",
+    re.I,
 )
+#: what stands between the label-and-date pairs of a date line ('Publisert ... – Oppdatert')
+_DATE_SEPARATOR = r"[|·•,/–—-]"
 #: The publisher's own date labels (bokmål, nynorsk, English). A line made only of such labels
 #: and dates is noise for the text, and read as a publisher signal (``signal_dates``).
 SIGNAL_LABELS = (
@@ -50,8 +64,8 @@ _FURNITURE_AFTER_DATES = (
     r"|\d+\s*min(?:utt|utter)?\.?\s*(?:lesing|lesetid))"
 )
 _SIGNAL_LINE = re.compile(
-    rf"^(?:(?:{SIGNAL_LABELS})\s*:?\s*{_ANY_DATE}\.?\s*[|·•,/-]?\s*)+"
-    rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*[|·•,/-]?\s*{_FURNITURE_AFTER_DATES}\.?)*$",
+    rf"^(?:(?:{SIGNAL_LABELS})\s*:?\s*{_ANY_DATE}\.?\s*{_DATE_SEPARATOR}?\s*)+"
+    rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*{_DATE_SEPARATOR}?\s*{_FURNITURE_AFTER_DATES}\.?)*$",
     re.I,
 )
 #: Labels whose date is a *content* signal (a professional change), as opposed to publication.
@@ -314,12 +328,15 @@ def signal_dates(line: str) -> list[date]:
 
 
 def parse_date(text: str) -> date | None:
-    """'3. mars 2024', '03.03.2024' or '2024-03-03' as a date; None when it is not one."""
+    """'3. mars 2024', '03.03.2024', '03/03/2024' or '2024-03-03' as a date; None when it is
+    not one."""
     m = _DATE_PARTS.search(text)
     if m is None:
         return None
     if m.group(5):
         y, mo, d = int(m.group(5)), int(m.group(6)), int(m.group(7))
+    elif m.group(8):
+        d, mo, y = int(m.group(8)), int(m.group(9)), int(m.group(10))
     else:
         d, y = int(m.group(1)), int(m.group(4))
         mo = int(m.group(2)) if m.group(2) else _MONTHS.get(m.group(3).lower().rstrip("."), 0)

@@ -162,10 +162,26 @@ def rate_limited(session: Session, key: str, limit: int, window: timedelta, now:
     return False
 
 
+#: domains whose mail ignores dots in the local part (``o.la@`` is ``ola@``)
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_key(email: str) -> str:
+    """The mailbox an address reaches, as far as we can tell: its comparison key without a
+    sub-address (``ola+nyhet@`` is ``ola@``, RFC 5233), and without dots at the domains that
+    ignore them. Only the sign-up limit uses it; the subscriber keeps the address as given."""
+    local, _, domain = address_key(email).rpartition("@")
+    local = local.split("+", 1)[0] or local
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", "") or local, DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
 def address_rate_key(email: str) -> str:
-    """The rate-limit key of sign-ups for an address: a hash of its comparison key, so
-    ``Offer@`` and ``offer@`` share one bucket and no address is stored in clear."""
-    return f"signup:addr:{email_hash(address_key(email))}"
+    """The rate-limit key of sign-ups for an address: a hash of its mailbox
+    (``mailbox_key``), so ``Offer@``, ``offer@`` and ``offer+1@`` share one bucket (nobody
+    fills a stranger's inbox by varying the spelling) and no address is stored in clear."""
+    return f"signup:addr:{email_hash(mailbox_key(email))}"
 
 
 def find(session: Session, email: str) -> Subscriber | None:

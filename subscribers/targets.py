@@ -198,19 +198,25 @@ def targets_of(session: Session, subscriber_id: int) -> list[AppriseTarget]:
 
 
 def remove(session: Session, subscriber_id: int, target_id: int) -> bool:
-    """Forget one target of this subscriber; True if there was one. The caller commits."""
-    session.exec(
-        delete(PushReceipt).where(
-            col(PushReceipt.channel) == "apprise", col(PushReceipt.target_id) == target_id
-        )
-    )
+    """Forget one target of this subscriber, and its receipts; True if there was one. A
+    target of someone else is left alone, receipts included (the id comes from a form). The
+    caller commits."""
     result = session.exec(
         delete(AppriseTarget).where(
             col(AppriseTarget.subscriber_id) == subscriber_id,
             col(AppriseTarget.id) == target_id,
         )
     )
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    session.exec(
+        delete(PushReceipt).where(
+            col(PushReceipt.channel) == "apprise",
+            col(PushReceipt.target_id) == target_id,
+            col(PushReceipt.subscriber_id) == subscriber_id,
+        )
+    )
+    return True
 
 
 def with_targets(session: Session, subscriber_ids: list[int] | None = None) -> set[int]:

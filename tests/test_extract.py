@@ -610,3 +610,32 @@ def test_a_date_with_slashes_is_read_day_first() -> None:
 
     assert parse_date("3/4/2026") == date(2026, 4, 3)
     assert parse_date("31/02/2026") is None
+
+
+def test_a_line_break_in_a_heading_is_a_space() -> None:
+    a = extract_page(b"<main><h2>Forslag om<br>testplikt</h2><p>Tekst</p></main>")
+    b = extract_page(b"<main><h2>Forslag om testplikt</h2><p>Tekst</p></main>")
+    assert a.sections[0].path == b.sections[0].path == ("Forslag om testplikt",)
+
+
+def test_text_for_screen_readers_in_links_is_no_content() -> None:
+    from feeds.read.html import extract_links
+
+    note = '<span class="visually-hidden"> (åpnes i nytt vindu)</span>'
+    html = '<main><h1>T</h1><p>Se <a href="https://lovdata.no/l">smittevernloven</a>{}.</p></main>'
+    plain = extract_page(html.format("").encode())
+    noted = extract_page(html.replace("</a>", f"{note}</a>").format("").encode())
+    assert noted.sections == plain.sections
+    links = extract_links(html.replace("</a>", f"{note}</a>").format("").encode(), "https://x.no/")
+    assert [link.title for link in links] == ["smittevernloven"]
+    # outside a link or button such text stays (a visually hidden heading, a table caption)
+    kept = extract_page(b'<main><h1>T</h1><p><span class="sr-only">Tabell 1</span></p></main>')
+    assert kept.sections[0].text == "Tabell 1"
+
+
+@pytest.mark.parametrize("line", ["Til toppen", "Tilbake til toppen", "Gå til toppen av sida"])
+def test_back_to_top_links_are_no_content(line: str) -> None:
+    page = extract_page(
+        f'<main><h1>T</h1><p>Tekst</p><p><a href="#top">{line}</a></p></main>'.encode()
+    )
+    assert page.sections[0].text == "Tekst"

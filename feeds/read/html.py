@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from copy import deepcopy
 from datetime import date
 from typing import Any, NamedTuple, cast
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -445,19 +446,33 @@ def _widget_class(value: str, word: str) -> bool:
 def _control_labels(main: Any) -> list[Any]:
     """The labels of controls and "new" badges inside the headings, buttons and links under
     ``main``: an element with no element in it whose text is a ``CONTROL_LABEL`` ("Vis mer",
-    "Åpne" by an accordion's heading) or a ``NEW_BADGE`` ("Ny"). Left in, a heading would
-    read "BildediagnostikkVis mer", and a toggle's new wording or a badge that expired would
-    change its section."""
+    "Åpne" by an accordion's heading) or a ``NEW_BADGE`` ("Ny"); and in links and buttons,
+    the text only screen readers get ("(åpnes i nytt vindu)", ``_SCREEN_READER``). Left in, a
+    heading would read "BildediagnostikkVis mer", and a toggle's new wording, a badge that
+    expired or a site adding such notes to its links would change their sections. A line
+    break in a heading is a space in its text ("Forslag om<br>testplikt")."""
     found: list[Any] = []
     for el in main.iter("button", "a", *HEADINGS):
         found.extend(_labels_in(el))
+        if el.tag in HEADING_SET:
+            for br in el.iter("br"):
+                br.tail = f" {br.tail or ''}"
     return found
 
 
+#: the classes of text only screen readers get: a link's "(åpnes i nytt vindu)", "PDF"
+_SCREEN_READER = ("sr-only", "visually-hidden", "visuallyhidden", "screen-reader", "screenreader")
+
+
 def _labels_in(el: Any) -> Iterator[Any]:
-    """The control labels and "new" badges inside ``el`` (``_control_labels``)."""
+    """The control labels and "new" badges inside ``el``, and in a link or button the text
+    for screen readers (``_control_labels``)."""
+    hidden = el.tag in ("a", "button")
     for inner in el.iterdescendants(etree.Element):
-        if len(inner) == 0 and inner.text and _is_label(clean_text(inner.text)):
+        for_screen_readers = hidden and any(w in (inner.get("class") or "") for w in _SCREEN_READER)
+        if for_screen_readers or (
+            len(inner) == 0 and inner.text and _is_label(clean_text(inner.text))
+        ):
             yield inner
 
 
@@ -883,16 +898,12 @@ def extract_links(
 def _link_title(a: Any) -> str:
     """A link's text, without the control labels and "new" badges inside it (a letter's
     title is the same letter's when its "Ny" badge expires)."""
-    labels = list(_labels_in(a))
-    if not labels:
+    if not any(True for _ in _labels_in(a)):
         return clean_text(a.text_content())
-    skip = set(labels)  # elements with no element in them: only their own text goes
-    parts = [a.text or ""]
-    for inner in a.iterdescendants():
-        if inner not in skip:
-            parts.append(inner.text or "")
-        parts.append(inner.tail or "")
-    return clean_text("".join(parts))
+    copy = deepcopy(a)
+    copy.tail = None
+    _drop_found(list(_labels_in(copy)))
+    return clean_text(copy.text_content())
 
 
 def links_of(

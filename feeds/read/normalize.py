@@ -34,7 +34,8 @@ _WEEKDAY = (
 #: '12. mars 2026', '12.03.2026', '12/03/2026', with a weekday before and a time after
 #: ('kl. 10.15', 'klokka 10:15')
 _DATE = (
-    rf"{_WEEKDAY}(?:\d{{1,2}}\.\s*(?:\d{{1,2}}\.|[a-zæøå]+\.?)\s*\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})"
+    rf"{_WEEKDAY}(?:\d{{1,2}}\.\s*(?:\d{{1,2}}\.|[a-zæøå]+\.?)\s*\d{{4}}"
+    r"|\d{1,2}/\d{1,2}/\d{4})"
     r"(?:,?\s*(?:(?:kl\.?|klokka|klokken)\s*)?\d{1,2}[:.]\d{2})?"
 )
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
@@ -102,6 +103,7 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^(del|dele)( på| denne siden| sida)?( (facebook|twitter|x|linkedin|e-post))?$",
         r"^innhold på denne sid(en|a)$",
         r"^til innholdsfortegnelse$",
+        r"^(?:(?:tilbake|gå) )?til toppen(?: av sid(?:en|a))?$|^back to top$",
         r"^få varsel ved oppdateringer? (av|på|om) .{0,200}$",
         r"^abonner på (nytt|endret|nytt eller oppdatert) innhold.{0,80}$",
         r"^(nett-tv|se sendingen her|se opptak(et)? her)$",

@@ -63,6 +63,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _server_error)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(PrivateLinkHeaders)
     # the order routes were always added in (it is the order of /openapi.json)
     app.include_router(selfservice.router)
     app.include_router(manage.router)
@@ -191,3 +192,38 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
+#: what every answer to a path holding a secret link carries (``PrivateLinkHeaders``)
+PRIVATE_HEADERS = (
+    (b"cache-control", b"no-store"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+)
+
+
+class PrivateLinkHeaders:
+    """Answers to a route whose path holds a secret link (a ``{token}`` parameter: the
+    confirmation, preferences, data export, erasure and unsubscribe pages, a staff password
+    link) are kept by no cache (the next user of a shared computer would open them from the
+    history), hand the link to no other site in a Referer, and are framed by no other site
+    (their buttons are one click). A header the route set itself is kept."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and "token" in scope.get("path_params", {}):
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in PRIVATE_HEADERS if n not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -62,8 +62,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(PrivateLinkHeaders)  # inside HeadAsGet: it sees the routed scope
     app.add_middleware(HeadAsGet)
-    app.add_middleware(PrivateLinkHeaders)
     # the order routes were always added in (it is the order of /openapi.json)
     app.include_router(selfservice.router)
     app.include_router(manage.router)

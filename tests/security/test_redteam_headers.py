@@ -66,6 +66,7 @@ async def test_pages_opened_by_a_link_are_not_cached_referred_or_framed(
             purpose = PURPOSE["/" + route.split("/")[1]]
             token = tokens.sign(app.state.links.secret, purpose, sid, version, ctx.clock())
             for value in (token, token[:-4] + "AAAA"):
-                answer = await client.get(route.replace("{token}", value))
-                assert answer.status_code < 500, (route, answer.status_code)
-                assert_private(answer, route)
+                for method in ("GET", "HEAD"):
+                    answer = await client.request(method, route.replace("{token}", value))
+                    assert answer.status_code < 500, (route, answer.status_code)
+                    assert_private(answer, f"{method} {route}")

@@ -436,3 +436,49 @@ def test_feed_replaced_tells_a_busy_day_from_a_replaced_feed(
     last: str, current: str, new: str, held: bool
 ) -> None:
     assert (feed_replaced(list(last), list(current), list(new), 0.7) is not None) is held
+
+
+def test_a_teaser_cut_at_another_length_is_no_edit_and_is_stored() -> None:
+    text = "Helsedirektoratet anbefaler at personer med luftveisinfeksjon holder seg hjemme"
+    short = feed(("1", "Råd om isolasjon", text[:45] + " …"), ("2", "Legevakt", "Ny veileder."))
+    longer = feed(("1", "Råd om isolasjon", text[:70] + "..."), ("2", "Legevakt", "Ny veileder."))
+    base = detect(FEED_SPEC, short, None)
+    recut = detect(FEED_SPEC, longer, base.state)
+    assert recut.changes == ()
+    assert recut.refresh  # the longer teaser is what the next check compares with
+    # a word changed inside what both teasers show is an edit
+    edited = feed(("1", "Råd om isolasjon", text[:70].replace("personer", "pasienter") + "..."))
+    assert detect(FEED_SPEC, edited, recut.state).changes[0].kind == "changed"
+    edited = feed(("1", "Råd om isolasjon", text[:45].replace("anbefaler", "krever") + " …"))
+    assert detect(FEED_SPEC, edited, recut.state).changes[0].kind == "changed"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "recut"),
+    [
+        ("Regjeringen har bestemt at alle …", "Regjeringen har bestemt at alle over 65 år …", True),
+        (
+            "Regjeringen har bestemt at alle ...",
+            "Regjeringen har bestemt at alle over 65 år.",
+            True,
+        ),
+        (
+            "Regjeringen har bestemt at alle over 65 år.",
+            "Regjeringen har bestemt at alle […]",
+            True,
+        ),
+        # a text that grew, neither cut: an edit
+        ("Regjeringen har bestemt at alle.", "Regjeringen har bestemt at alle. Også barn.", False),
+        (
+            "Regjeringen har bestemt at alle …",
+            "Regjeringen har besluttet at alle over 65 år",
+            False,
+        ),
+        ("Kort …", "Kort tekst om noe helt annet", False),  # too short to be known by
+    ],
+)
+def test_cut_elsewhere(before: str, after: str, recut: bool) -> None:
+    from feeds.detect.diff import cut_elsewhere
+
+    assert cut_elsewhere(before, after) is recut
+    assert cut_elsewhere(after, before) is recut

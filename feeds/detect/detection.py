@@ -185,11 +185,23 @@ def _detect_feed(
     changes = tuple(_item_change(spec, c) for c in item_changes)
     outcome = _outcome(changes)
     rekeyed = sum(1 for k, v in known.items() if k != v)
+    # items whose teaser was only cut at another length (``recut_only``): their texts are
+    # stored, so the next edit is compared with what the feed shows now
+    reported = {c.item.item_id for c in item_changes}
+    recut = sum(
+        1
+        for i in feed.items
+        if i.item_id in known
+        and i.item_id not in reported
+        and seen[known[i.item_id]].digest not in (i.digest, i.legacy_digest)
+    )
     if not changes:
         # items known under another identity (canonical now, or re-keyed): their new
         # identities are stored, nothing is reported
         note = f"{rekeyed} item(s) under a new identity" if rekeyed else "0 item(s)"
-        return Detection(outcome, state, note=note, refresh=bool(rekeyed))
+        if recut:
+            note += f"; {recut} teaser(s) cut at another length"
+        return Detection(outcome, state, note=note, refresh=bool(rekeyed or recut))
     note = f"{len(changes)} item(s)"
     if rekeyed:
         note += f"; {rekeyed} under a new identity"

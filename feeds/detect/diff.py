@@ -324,7 +324,7 @@ def diff_feed(
             changes.append(ItemChange("new", item))
             continue
         previous = seen[key]
-        if previous.digest in (item.digest, item.legacy_digest):
+        if previous.digest in (item.digest, item.legacy_digest) or recut_only(previous, item):
             continue
         changes.append(
             ItemChange(
@@ -339,6 +339,36 @@ def diff_feed(
             )
         )
     return changes
+
+
+#: how a teaser cut short ends: an ellipsis ("…", "...", "[…]", "(...)")
+_CUT = re.compile(r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\))\s*$")
+#: a teaser shorter than this says too little to be known by
+_CUT_MIN = 20
+
+
+def recut_only(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether an item differs from what was remembered of it only in where its summary or
+    content was cut: the same title, and each text the same or the same text cut at
+    another length (``cut_elsewhere``). A CMS that lengthens every teaser of its feed edits
+    no item; a word changed inside the part both versions show is an edit."""
+    if not (previous.title or previous.summary) or previous.title != item.title:
+        return False
+    pairs = ((previous.summary, item.summary), (previous.content, item.content))
+    if all(a == b for a, b in pairs):
+        return False  # the same texts: no recut (a digest stored another way)
+    return all(a == b or cut_elsewhere(a, b) for a, b in pairs)
+
+
+def cut_elsewhere(before: str, after: str) -> bool:
+    """Whether two texts are one text cut at two lengths: the shorter ends in an ellipsis
+    and, without it, starts the longer (which may be whole or cut too)."""
+    stems = []
+    for text in (before, after):
+        stem = _CUT.sub("", text)
+        stems.append((len(stem), stem, stem != text))
+    (_, short, cut), (_, long_, _) = sorted(stems)
+    return cut and len(short) >= _CUT_MIN and long_.startswith(short)
 
 
 def render_segments_text(segments: Sequence[DiffSegment]) -> str:

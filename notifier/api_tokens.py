@@ -36,6 +36,7 @@ from notifier.clients import network
 from notifier.models import API_TOKEN_ROLES, ApiToken, StaffUser
 from notifier.staff import StaffError, find_staff
 from subscribers.models import RateEvent
+from subscribers.selfservice import serialise
 
 PREFIX = "hv_"
 CREATE = "api_token_create"
@@ -180,6 +181,7 @@ def authenticate(
     client (the caller commits); a valid token's ``last_used_at`` is touched at most once a
     minute."""
     key = client_key(client)
+    serialise(session, key)  # a burst from one client is counted one after another
     if _refusals(session, key, now - window) >= limit:
         raise ApiTokenRefused("rate_limited")
     parsed = parse(raw)

@@ -7,12 +7,14 @@ here sends mail. Everything a subscriber reads is produced by the templates, not
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
@@ -143,10 +145,24 @@ def check_hours(form: SignupForm) -> dict[str, str]:
     return errors
 
 
+def serialise(session: Session, key: str) -> None:
+    """PostgreSQL: hold a transaction-scoped advisory lock for ``key`` (the lock number is
+    that of ``notifier.staff``'s login limits for the same key), so requests counting under
+    one key are counted one after another. SQLite lets one writer in at a time anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=lock))  # type: ignore[call-overload]
+
+
 def rate_limited(session: Session, key: str, limit: int, window: timedelta, now: datetime) -> bool:
     """Count one event for ``key``; True when there were already ``limit`` in the window.
     Kept in the database so every worker and process shares the count; events older than
-    the window (and at least a day) are pruned here, the rest by ``housekeeping.purge``."""
+    the window (and at least a day) are pruned here, the rest by ``housekeeping.purge``.
+    On PostgreSQL the count and the new row are made under a transaction-scoped advisory
+    lock for ``key`` (``serialise``), so a burst of simultaneous requests from several
+    processes cannot all read the count before any has added its row."""
+    serialise(session, key)
     since = now - window
     keep = max(window, timedelta(days=1))
     session.exec(delete(RateEvent).where(col(RateEvent.created_at) < now - keep))

@@ -41,6 +41,7 @@ from notifier.web.deps import (
 from notifier.web.staff_pages import StaffPages, local_path
 from notifier.web.texts_staff import ACTIONS, DETAILS, FIELDS, TARGETS
 from subscribers.models import RateEvent
+from subscribers.selfservice import serialise
 
 router = APIRouter()
 #: routes that give way to an area's own (included last in ``create_app``)
@@ -228,6 +229,7 @@ def change_password(
     now = ctx.clock()
     limits = staff.LoginLimits.from_settings(ctx.settings)
     key = staff.account_key(user.email)
+    serialise(session, key)  # a burst of guesses is counted one after another (PostgreSQL)
     failures = session.exec(
         select(func.count())
         .select_from(RateEvent)

@@ -1,0 +1,115 @@
+"""Red team, bursts: limits that count failures in the database must count a burst of
+simultaneous requests too. A limit read as "count the rows, then add one" lets every request
+of a burst read the count before any of them has added its row; on PostgreSQL (READ
+COMMITTED, several web processes) nothing else orders them. The staff login takes an advisory
+lock per key for this (``test_staff_auth``); these tests hold the other limits to it.
+
+- Changing the password asks for the current one, five wrong tries an account per window: a
+  stolen session that fires twelve guesses at once gets no more than five checked.
+- Wrong API tokens from one client: a burst gets no more than the limit answered 401.
+- Sign-ups per mailbox: twelve web processes (twelve apps on one database, each in its own
+  thread and event loop) signing up variants of one mailbox at the same moment get no more
+  than the per-address limit accepted.
+
+The real app over ASGI (httpx); PostgreSQL (SQLite lets one writer in at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+
+import httpx
+import pytest
+from sqlmodel import Session, col, select
+
+from notifier.context import Context
+from notifier.models import AuditEvent
+from notifier.web import create_app
+from subscribers.models import Subscriber
+from tests.support.api import api_client, bearer, make_token
+from tests.support.staff import fast_hasher, login, staff_client  # noqa: F401 (fixture)
+
+pytestmark = [
+    pytest.mark.usefixtures("fast_hasher"),
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+]
+BURST = 12
+QUEUE = "/api/v1/staff/queue"
+
+
+async def test_a_burst_of_wrong_current_passwords_is_limited(ctx: Context) -> None:
+    limit = ctx.settings.staff_login_limit_per_account
+    async with staff_client(ctx) as client:
+        _, csrf = await login(client, ctx, role="redaktor")
+
+        async def guess(n: int) -> int:
+            answer = await client.post(
+                "/staff/passord",
+                data={
+                    "csrf_token": csrf,
+                    "current_password": f"gjetning nummer {n}",
+                    "new_password": "et helt nytt passord",
+                    "new_password_again": "et helt nytt passord",
+                },
+            )
+            return answer.status_code
+
+        statuses = await asyncio.gather(*(guess(n) for n in range(BURST)))
+    with Session(ctx.engine) as session:
+        checked = session.exec(
+            select(AuditEvent).where(col(AuditEvent.action) == "password_change_failed")
+        ).all()
+    assert len(checked) <= limit, (len(checked), sorted(statuses))
+    assert statuses.count(429) >= BURST - limit, sorted(statuses)
+
+
+def test_a_burst_of_sign_ups_from_many_processes_is_limited(ctx: Context) -> None:
+    limit = ctx.settings.signup_limit_per_address
+    apps = [create_app(ctx) for _ in range(BURST)]
+    barrier = threading.Barrier(BURST)
+    statuses: list[int] = []
+
+    async def sign_up(n: int) -> int:
+        transport = httpx.ASGITransport(app=apps[n], client=(f"203.0.{n}.7", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+            page = await c.get("/abonner")
+            found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert found is not None
+            data = {
+                "csrf": found.group(1),
+                "email": f"ola+{n}@kommune.no",
+                "role": "kommunelege",
+                "language": "nb",
+                "cadence_vaksinasjon": "daily",
+            }
+            await asyncio.to_thread(barrier.wait)
+            return (await c.post("/abonner", data=data)).status_code
+
+    def process(n: int) -> None:
+        statuses.append(asyncio.run(sign_up(n)))
+
+    threads = [threading.Thread(target=process, args=(n,)) for n in range(BURST)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(200) <= limit, sorted(statuses)
+    with Session(ctx.engine) as session:
+        assert len(session.exec(select(Subscriber)).all()) <= limit
+
+
+async def test_a_burst_of_wrong_api_tokens_is_limited(ctx: Context) -> None:
+    token = make_token(ctx)
+    limit = ctx.settings.api_token_limit_per_ip
+    async with api_client(ctx, client=("198.51.100.90", 1)) as guesser:
+
+        async def guess(n: int) -> int:
+            bad = f"hv_1_{str(n).rjust(43, 'B')}"
+            return (await guesser.get(QUEUE, headers=bearer(bad))).status_code
+
+        statuses = await asyncio.gather(*(guess(n) for n in range(limit + BURST)))
+        assert statuses.count(401) <= limit, sorted(statuses)
+        refused = await guesser.get(QUEUE, headers=bearer(token))
+    assert refused.status_code == 429

@@ -639,3 +639,33 @@ def test_back_to_top_links_are_no_content(line: str) -> None:
         f'<main><h1>T</h1><p>Tekst</p><p><a href="#top">{line}</a></p></main>'.encode()
     )
     assert page.sections[0].text == "Tekst"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Beklager! Vi finner ikke siden du leter etter. Den kan være flyttet eller slettet.",
+        "Oi! Vi fann ikkje sida du leitar etter.",
+        "Sida vart ikkje funnen.",
+        "Sida du leitar etter finst ikkje lenger.",
+        "Denne sida er flytta til ny adresse. Du blir send vidare om nokre sekund.",
+        "Siden har blitt flyttet.",
+        "Du vil bli videresendt.",
+    ],
+)
+def test_soft_404_and_moved_stubs_are_source_problems(text: str) -> None:
+    with pytest.raises(SourceProblem):
+        extract_page(f"<main><h1>Feil</h1><p>{text}</p></main>".encode(), selector="main")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Legevakten har flyttet til nye lokaler i Storgata 3.",
+        "Du blir sendt en SMS med tidspunkt for vaksinen.",
+        "Fastlegen finner ikke alltid årsaken til utmattelse.",
+    ],
+)
+def test_a_short_page_that_says_so_in_other_words_is_content(text: str) -> None:
+    page = extract_page(f"<main><h1>Nyhet</h1><p>{text}</p></main>".encode(), selector="main")
+    assert page.sections[0].text == text

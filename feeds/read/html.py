@@ -140,7 +140,15 @@ _PROBLEM_PAGES = tuple(
         r"under maintenance|temporarily unavailable|service unavailable|scheduled maintenance",
         r"(vi )?(utfører|gjer|gjør) vedlikehold|midlertidig utilgjengelig|mellombels utilgjengeleg",
         r"nettstedet er (nede|utilgjengelig)|siden er midlertidig nede",
-        r"(siden|sida) (finnes|finst) ikke|(siden|sida) (ble|vart) ikke funnet|page not found",
+        r"(siden|sida) (finnes|finst) (ikke|ikkje|ikje)|page not found"
+        r"|(siden|sida) (ble|vart) (ikke|ikkje|ikje) funne[tn]",
+        # soft 404s and moved stubs: "Vi finner ikke siden du leter etter", "Vi fann ikkje
+        # sida", "Denne sida er flytta ... Du blir send vidare"
+        r"\b(finner|fant|finn|fann) (ikke|ikkje|ikje) (siden|sida)\b",
+        r"(siden|sida) du (leter|leitar|leiter|søker|søkjer) etter\W+(finnes|finst|eksisterer)",
+        r"(siden|sida) (er|har) (blitt |vorte )?(flyttet|flytta)\b"
+        r"|du (blir|vil bli) ((sendt|send) (videre|vidare)|videresendt|vidaresend)",
+        r"we can.t find (the|that) page|the page you (are looking for|requested)",
         r"^(error|feil)\b|internal server error|noe gikk galt|noko gjekk gale",
         r"access denied|tilgang nektet|attention required|403 forbidden|too many requests",
         r"(siden|sida) er under arbeid|prøv igjen (senere|seinare)|try again later",

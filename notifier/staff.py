@@ -40,7 +40,6 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
@@ -49,6 +48,7 @@ from notifier.clients import network
 from notifier.models import STAFF_ROLES, StaffSession, StaffUser
 from notifier.settings import Settings
 from subscribers.models import RateEvent
+from subscribers.selfservice import serialise
 from subscribers.validate import AddressError, address_key, validate_address
 
 log = logging.getLogger(__name__)
@@ -576,16 +576,12 @@ def _failures(session: Session, key: str, since: datetime) -> int:
 
 
 def _serialise(session: Session, keys: Sequence[str]) -> None:
-    """PostgreSQL: hold a transaction-scoped advisory lock per key, so concurrent attempts on
-    one account (or from one client) are counted one after another and a burst of parallel
-    requests cannot slip past the limit before the first failure is committed. SQLite writes
-    one transaction at a time anyway."""
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
+    """Count attempts on one account (or from one client) one after another, so a burst of
+    parallel requests cannot slip past the limit before the first failure is committed:
+    ``subscribers.selfservice.serialise`` per key (PostgreSQL: an advisory lock per key;
+    SQLite: its write lock, taken before the count is read)."""
     for key in keys:  # always account first, then client: no lock-order cycle
-        lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-        session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=lock))  # type: ignore[call-overload]
+        serialise(session, key)
 
 
 def authenticate(

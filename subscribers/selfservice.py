@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import false, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
@@ -146,13 +146,16 @@ def check_hours(form: SignupForm) -> dict[str, str]:
 
 
 def serialise(session: Session, key: str) -> None:
-    """PostgreSQL: hold a transaction-scoped advisory lock for ``key`` (the lock number is
-    that of ``notifier.staff``'s login limits for the same key), so requests counting under
-    one key are counted one after another. SQLite lets one writer in at a time anyway."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-    session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=lock))  # type: ignore[call-overload]
+    """Count under ``key`` one request after another: PostgreSQL holds a transaction-scoped
+    advisory lock for the key (the number ``notifier.staff`` used for its login limits);
+    SQLite takes its one write lock now, before the count is read (an empty delete begins the
+    write transaction), where a reader would otherwise count beside the other requests."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=lock))  # type: ignore[call-overload]
+    elif dialect == "sqlite":
+        session.exec(delete(RateEvent).where(false()))
 
 
 def rate_limited(session: Session, key: str, limit: int, window: timedelta, now: datetime) -> bool:

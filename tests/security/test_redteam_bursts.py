@@ -1,9 +1,11 @@
 """Red team, bursts: limits that count failures in the database must count a burst of
 simultaneous requests too. A limit read as "count the rows, then add one" lets every request
 of a burst read the count before any of them has added its row; on PostgreSQL (READ
-COMMITTED, several web processes) nothing else orders them. The staff login takes an advisory
-lock per key for this (``test_staff_auth``); these tests hold the other limits to it.
+COMMITTED, several web processes) nothing else orders them, and on SQLite readers count beside
+each other as well (one writer at a time does not order the reads before the writes).
 
+- Staff logins: twelve wrong passwords for one account at once, from twelve clients: no more
+  than five are checked (this held on PostgreSQL only; ``test_staff_auth`` skipped SQLite).
 - Changing the password asks for the current one, five wrong tries an account per window: a
   stolen session that fires twelve guesses at once gets no more than five checked.
 - Wrong API tokens from one client: a burst gets no more than the limit answered 401.
@@ -11,7 +13,7 @@ lock per key for this (``test_staff_auth``); these tests hold the other limits t
   thread and event loop) signing up variants of one mailbox at the same moment get no more
   than the per-address limit accepted.
 
-The real app over ASGI (httpx); PostgreSQL (SQLite lets one writer in at a time).
+The real app over ASGI (httpx), SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -29,14 +31,38 @@ from notifier.models import AuditEvent
 from notifier.web import create_app
 from subscribers.models import Subscriber
 from tests.support.api import api_client, bearer, make_token
-from tests.support.staff import fast_hasher, login, staff_client  # noqa: F401 (fixture)
+from tests.support.staff import csrf_of, fast_hasher, login, make_staff, staff_client  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.usefixtures("fast_hasher"),
-    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+    # PostgreSQL, and SQLite: readers there count beside each other too
+    pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True),
 ]
 BURST = 12
 QUEUE = "/api/v1/staff/queue"
+
+
+async def test_a_burst_of_wrong_logins_is_limited(ctx: Context) -> None:
+    limit = ctx.settings.staff_login_limit_per_account
+    make_staff(ctx, "ola@fhi.no", "admin")
+    app = create_app(ctx)
+
+    async def guess(n: int) -> int:
+        async with staff_client(ctx, app, client=(f"192.0.2.{n + 1}", 1)) as client:
+            form = await client.get("/staff/login")
+            data = {
+                "csrf_token": csrf_of(form.text),
+                "email": "ola@fhi.no",
+                "password": f"gjetning nummer {n}",
+            }
+            return (await client.post("/staff/login", data=data)).status_code
+
+    statuses = await asyncio.gather(*(guess(n) for n in range(BURST)))
+    with Session(ctx.engine) as session:
+        checked = session.exec(
+            select(AuditEvent).where(col(AuditEvent.action) == "login_failed")
+        ).all()
+    assert len(checked) <= limit, (len(checked), sorted(statuses))
 
 
 async def test_a_burst_of_wrong_current_passwords_is_limited(ctx: Context) -> None:

@@ -669,3 +669,18 @@ def test_soft_404_and_moved_stubs_are_source_problems(text: str) -> None:
 def test_a_short_page_that_says_so_in_other_words_is_content(text: str) -> None:
     page = extract_page(f"<main><h1>Nyhet</h1><p>{text}</p></main>".encode(), selector="main")
     assert page.sections[0].text == text
+
+
+@pytest.mark.parametrize(
+    ("line", "updated"),
+    [
+        ("Siste endring: 02.03.2026", "2026-03-02"),
+        ("Sist revidert 02.03.2026", "2026-03-02"),
+        ("Revidert: 2. mars 2026", "2026-03-02"),
+        ("Sist gjennomgått 02.03.2026", None),  # looked over: no change of content said
+    ],
+)
+def test_revision_and_review_dates_are_furniture(line: str, updated: str | None) -> None:
+    page = extract_page(f"<main><h1>T</h1><p>Tekst</p><p>{line}</p></main>".encode())
+    assert page.sections[0].text == "Tekst"
+    assert page.updated == updated

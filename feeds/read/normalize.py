@@ -53,7 +53,8 @@ SIGNAL_LABELS = (
     r"sist oppdatert|sist endret|sist endra|sist faglig oppdatert|sist fagleg oppdatert"
     r"|siste faglige endring|siste faglege endring|sist faglig endret|sist fagleg endra"
     r"|først publisert|fyrst publisert|publisert|oppdatert|endret|endra|last updated"
-    r"|first published|published|updated"
+    r"|first published|published|updated|siste endring|sist revidert|revidert"
+    r"|sist gjennomgått"
 )
 #: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates
 _EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er|ar)"
@@ -73,7 +74,8 @@ _SIGNAL_LINE = re.compile(
 _CHANGE_LABELS = re.compile(
     rf"(sist oppdatert|sist endret|sist endra|siste faglige endring|siste faglege endring"
     rf"|sist faglig oppdatert|sist fagleg oppdatert|sist faglig endret|sist fagleg endra"
-    rf"|oppdatert|endret|endra|last updated|updated)\s*:?\s*({_ANY_DATE})",
+    rf"|oppdatert|endret|endra|last updated|updated|siste endring|sist revidert|revidert)"
+    rf"\s*:?\s*({_ANY_DATE})",
     re.I,
 )
 

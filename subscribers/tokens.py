@@ -52,6 +52,16 @@ class Claims:
     expires: int
 
 
+def same(given: str, expected: str) -> bool:
+    """Whether ``given`` (from outside) is ``expected`` (a secret), in constant time. The
+    texts are compared as UTF-8: ``hmac.compare_digest`` raises TypeError for a ``str`` with
+    a character outside ASCII, and a forged value holding one ("é") must be refused like any
+    other, not end the request in an error."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def _signature(secret: bytes, purpose: str, body: str) -> str:
     mac = hmac.digest(secret, f"{purpose}|{body}".encode(), "sha256")[:18]
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
@@ -80,7 +90,7 @@ def verify(secret: bytes, purpose: str, token: str, now: datetime) -> Claims:
     if len(parts) != 4 or not all(_NUMBER.fullmatch(p) for p in parts[:3]):
         raise ForgedToken("malformed token")
     body = ".".join(parts[:3])
-    if not hmac.compare_digest(parts[3], _signature(secret, purpose, body)):
+    if not same(parts[3], _signature(secret, purpose, body)):
         raise ForgedToken("bad signature")
     claims = Claims(int(parts[0]), int(parts[1]), int(parts[2]))
     if claims.expires < now.timestamp():
@@ -96,7 +106,7 @@ def csrf_token(secret: bytes, nonce: str) -> str:
 def check_csrf(secret: bytes, nonce: str | None, field: str | None) -> bool:
     if not nonce or not field:
         return False
-    return hmac.compare_digest(field, csrf_token(secret, nonce))
+    return same(field, csrf_token(secret, nonce))
 
 
 def email_hash(email: str) -> str:

@@ -31,6 +31,7 @@ from notifier.models import StaffUser
 from notifier.web.links import Links
 from notifier.web.pages import remember_lang, request_lang
 from notifier.web.texts_staff import TEXTS
+from subscribers.tokens import same
 
 SESSION_COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_csrf"
@@ -114,7 +115,7 @@ class StaffPages:
         token = self.session_token(request)
         if not token or not field:
             return False
-        return hmac.compare_digest(field, self.session_csrf(token))
+        return same(field, self.session_csrf(token))
 
     def login_csrf_ok(self, request: Request, field: str | None) -> bool:
         """Whether a form posted without a session (login, setup link) carries the HMAC of
@@ -122,7 +123,7 @@ class StaffPages:
         nonce = request.cookies.get(LOGIN_CSRF_COOKIE)
         if not nonce or not field:
             return False
-        return hmac.compare_digest(field, _mac(self.links.secret, "staff-login-csrf", nonce))
+        return same(field, _mac(self.links.secret, "staff-login-csrf", nonce))
 
     # --- rendering ----------------------------------------------------------------------
 

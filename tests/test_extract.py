@@ -684,3 +684,12 @@ def test_revision_and_review_dates_are_furniture(line: str, updated: str | None)
     page = extract_page(f"<main><h1>T</h1><p>Tekst</p><p>{line}</p></main>".encode())
     assert page.sections[0].text == "Tekst"
     assert page.updated == updated
+
+
+@pytest.mark.parametrize(
+    "heading", ["Pressekontaktar", "Relaterte artiklar", "Relevante lenkjer", "Nyheiter frå HOD"]
+)
+def test_nynorsk_noise_headings_skip_their_sections(heading: str) -> None:
+    html = f"<main><h1>T</h1><h2>Tiltak</h2><p>Tekst</p><h2>{heading}</h2><p>Kari, 22 24 90 90</p></main>"
+    page = extract_page(html.encode(), selector="main")
+    assert [(s.path, s.text) for s in page.sections] == [(("T", "Tiltak"), "Tekst")]

@@ -166,10 +166,11 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 #: Headings whose whole section is noise: press contacts, related links and news cards.
 NOISE_HEADINGS = re.compile(
-    r"^(innhold på denne sid(en|a)|innhald på denne sida|pressekontakt(er)?"
-    r"|kontaktperson(er|ar)? for (media|presse)|relatert(e)? (innhold|nyheter"
-    r"|nyhende|artikler|lenker)|relevante (lenker|nyheter)|les også|les òg|andre (leste|har lest)"
-    r"|aktuelt fra .{0,60}|nyheter fra .{0,60}|del (denne )?sid(en|a))$",
+    r"^(innhold på denne sid(en|a)|innhald på denne sida|pressekontakt(er|ar)?"
+    r"|kontaktperson(er|ar)? for (media|presse)|relatert(e)? (innhold|innhald|nyheter|nyheiter"
+    r"|nyhende|artikler|artiklar|lenker|lenkjer)|relevante (lenker|lenkjer|nyheter|nyheiter)"
+    r"|les også|les òg|andre (leste|har lest|har lese)"
+    r"|(aktuelt|nyheter|nyheiter|nyhende) (fra|frå) .{0,60}|del (denne )?sid(en|a))$",
     re.I,
 )
 

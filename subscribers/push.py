@@ -62,7 +62,11 @@ def check_endpoint_form(url: str) -> str:
     url = url.strip()
     if len(url) > MAX_ENDPOINT or any(ord(c) < 33 or ord(c) == 127 for c in url):
         raise PushEndpointError("the endpoint is too long or holds spaces or control characters")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is no port (":99999999", ":abc") raises here
+    except ValueError:  # an unclosed IPv6 bracket ("https://[x"), a port out of range
+        raise PushEndpointError("the endpoint is not a URL that can be read") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise PushEndpointError("the endpoint must be an https URL")
     if parts.username is not None or parts.password is not None or "\\" in url:

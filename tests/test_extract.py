@@ -693,3 +693,22 @@ def test_nynorsk_noise_headings_skip_their_sections(heading: str) -> None:
     html = f"<main><h1>T</h1><h2>Tiltak</h2><p>Tekst</p><h2>{heading}</h2><p>Kari, 22 24 90 90</p></main>"
     page = extract_page(html.encode(), selector="main")
     assert [(s.path, s.text) for s in page.sections] == [(("T", "Tiltak"), "Tekst")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Hopp til hovudinnhald",
+        "Gå til hovudinnhaldet",
+        "Del denne sida",
+        "Få varsel ved oppdateringar av «Rettleiar for barnehagar»",
+        "Abonner på nytt eller oppdatert innhald",
+        "Til innhaldsliste",
+        "Fann du det du leita etter? Ja Nei",
+        "Fant du det du lette etter?",
+        "Du nyttar ein nettlesar vi ikkje støttar. Byt nettlesar for betre oppleving.",
+    ],
+)
+def test_nynorsk_furniture_lines_are_noise(line: str) -> None:
+    page = extract_page(f"<main><h1>T</h1><p>Tekst</p><p>{line}</p></main>".encode())
+    assert page.sections[0].text == "Tekst"

@@ -99,19 +99,20 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.I)
     for p in (
         _SIGNAL_LINE.pattern,
-        r"^hopp til (hoved)?innhold(et)?$",
-        r"^gå til hovedinnhold$",
+        r"^(hopp|gå) til (hoved|hovud)?(innhold|innhald)(et)?$",
         r"^skriv ut( ?/ ?lag pdf)?$",
-        r"^(del|dele)( på| denne siden| sida)?( (facebook|twitter|x|linkedin|e-post))?$",
-        r"^innhold på denne sid(en|a)$",
-        r"^til innholdsfortegnelse$",
+        r"^(del|dele)( på| denne sid(en|a)| sida)?( (facebook|twitter|x|linkedin|e-post))?$",
+        r"^(innhold på denne sid(en|a)|innhald på denne sida)$",
+        r"^til (innholdsfortegnelsen?|innhaldsliste|innhaldsoversikt|innhaldsoversikta)$",
         r"^(?:(?:tilbake|gå) )?til toppen(?: av sid(?:en|a))?$|^back to top$",
-        r"^få varsel ved oppdateringer? (av|på|om) .{0,200}$",
-        r"^abonner på (nytt|endret|nytt eller oppdatert) innhold.{0,80}$",
-        r"^(nett-tv|se sendingen her|se opptak(et)? her)$",
+        r"^få varsel ved oppdatering(er|ar)? (av|på|om) .{0,200}$",
+        r"^abonner på (nytt|endret|endra|nytt eller oppdatert) (innhold|innhald).{0,80}$",
+        r"^(nett-tv|se sendingen her|sjå sendinga her|(se|sjå) opptak(et)? her)$",
         r"^nett-tv ?/ ?se sendingen her$",
         r"^historisk arkiv: .{0,200}$",
         r"^var denne sid(en|a) nyttig\??( ja nei)?$",
+        r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
+        r"( ja nei)?$",
         r"^\d+ (visninger|treff|kommentarer|views|delinger)$",
         r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
         r"^(antall treff|treff): ?\d+$",
@@ -127,8 +128,8 @@ _NOISE_LINE_MAX = 400
 # A banner's second sentence ("Sjekk dato ...", "Informasjonen kan være utdatert", "Bytt
 # nettleser ...") goes with it.
 _FOLLOW = (
-    r"(\s*[^.]{0,120}(sjekk dato|utdatert|nettleser|oppdatert informasjon|gjeldande|gjeldende)"
-    r"[^.]{0,120}\.)?"
+    r"(\s*[^.]{0,120}(sjekk dato|utdatert|nettleser|nettlesar|oppdatert informasjon"
+    r"|gjeldande|gjeldende)[^.]{0,120}\.)?"
 )
 
 # Phrases removed wherever they stand (banners that sit inside the main content on some pages).
@@ -148,6 +149,7 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("informasjonskapsl", r"[^.]{0,300}benytter informasjonskapsler[^.]{0,300}\.", False),
         ("informasjonskapsl", r"[^.]{0,300}nyttar informasjonskapslar[^.]{0,300}\.", False),
         ("nettleser vi ikke", r"du benytter en nettleser vi ikke støtter[^.]{0,200}\.?", True),
+        ("nettlesar vi ikkje", r"du nyttar ein nettlesar vi ikkje støttar[^.]{0,200}\.?", True),
         (
             "koronasituasjonen",
             r"informasjon om koronasituasjonen endr(er|ar) seg raskt[^.]{0,300}\.",
@@ -160,7 +162,7 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"historisk arkiv: [^.]{0,200}\.(\s*[^.]{0,120}ikke oppdatert\.)?",
             False,
         ),
-        ("få varsel ved", r"få varsel ved oppdateringer? (av|på|om) [^.]{0,150}$", False),
+        ("få varsel ved", r"få varsel ved oppdatering(er|ar)? (av|på|om) [^.]{0,150}$", False),
     )
 )
 

@@ -14,7 +14,7 @@ import itertools
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from feeds.packing import deflate
 
@@ -196,6 +196,17 @@ class FeedItem:
         """Summary and content, as a reader sees the item's text."""
         return f"{self.summary}\n{self.content}".strip() if self.content else self.summary
 
+    @property
+    def date(self) -> str:
+        """When the item says it was published (else updated), in UTC to the minute (ISO 8601,
+        as ``SeenItem.published`` keeps it); '' when it says neither."""
+        when = self.published or self.updated
+        if when is None:
+            return ""
+        if when.tzinfo is not None:
+            when = when.astimezone(UTC).replace(tzinfo=None)
+        return when.isoformat(timespec="minutes")
+
 
 @dataclass(frozen=True)
 class FeedContent:
@@ -243,12 +254,17 @@ class Linked:
 class SeenItem:
     """What a snapshot remembers of a feed item: the digest of its title, summary and content
     (``FeedItem.digest``); the texts themselves while it is in the feed (a tombstone, an item
-    that left, keeps its digest only)."""
+    that left, keeps its digest and date only); and the date the item gave (``FeedItem.date``: its
+    publication time, else its update time; '' when it gave none). An item that reappears
+    under another identity with the same text is this item only if its date agrees: the same
+    text a week later under a new link is next week's report (``feeds.detect.diff.
+    match_items``)."""
 
     digest: str
     title: str = ""
     summary: str = ""
     content: str = ""
+    published: str = ""
 
     @property
     def text(self) -> str:
@@ -257,11 +273,13 @@ class SeenItem:
 
 #: Bumped whenever extraction or normalisation changes what a page's text looks like (2: list
 #: marks, noise headings, signal lines; 3: an article's own <header> is content, nynorsk
-#: date labels; 4: text after an HTML comment or a processing instruction is read). A
+#: date labels; 4: text after an HTML comment or a processing instruction is read; 5: a form
+#: that wraps the content is read, breadcrumbs, controls' labels, screen-reader notes and "new"
+#: badges are not, a long line said again later in its section is kept). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
-EXTRACTION_VERSION = 4
+EXTRACTION_VERSION = 5
 
 
 @dataclass(frozen=True)

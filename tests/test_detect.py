@@ -386,6 +386,51 @@ def test_an_item_that_reappears_under_a_new_guid_is_the_same_item() -> None:
     assert [c.kind for c in detect(spec, rss_items(*edited), d.state).changes] == ["changed"]
 
 
+def dated(guid: str, title: str, text: str, when: str) -> FetchResult:
+    item = (
+        f"<item><guid>{guid}</guid><title>{title}</title><link>https://x.no/{guid}</link>"
+        f"<description>{text}</description><pubDate>{when}</pubDate></item>"
+    )
+    xml = f'<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>{item}</channel></rss>'
+    return FetchResult("https://x.no/rss", 200, xml.encode())
+
+
+def test_the_same_text_under_a_new_identity_is_the_same_item_only_if_its_date_agrees() -> None:
+    """Next week's report under the same title and teaser is new; the same item re-keyed with
+    its date, or moved by a time zone, is not; and the date is kept in the stored snapshot and
+    by the tombstone of an item that left, so the report of the week after is new as well."""
+    title, text = "Ukerapport om luftveisinfeksjoner", "Les ukens rapport."
+    week47 = detect(FEED_SPEC, dated("u47", title, text, "Wed, 18 Nov 2026 12:00:00 +0100"), None)
+    assert week47.state is not None
+    stored = state_from_json(state_to_json(week47.state))
+    (key,) = stored.seen
+    assert stored.seen[key].published == "2026-11-18T11:00"
+    week48 = detect(FEED_SPEC, dated("u48", title, text, "Wed, 25 Nov 2026 12:00:00 +0100"), stored)
+    assert [c.kind for c in week48.changes] == ["new"]
+    assert week48.state is not None
+    after = state_from_json(state_to_json(week48.state))
+    tomb = after.seen[key]
+    assert (tomb.title, tomb.published) == ("", "2026-11-18T11:00")
+    week49 = detect(FEED_SPEC, dated("u49", title, text, "Wed, 02 Dec 2026 12:00:00 +0100"), after)
+    assert [c.kind for c in week49.changes] == ["new"]
+    # the same item re-keyed: the same instant in another zone, or an hour off
+    for when in ("Wed, 18 Nov 2026 11:00:00 GMT", "Wed, 18 Nov 2026 12:00:00 GMT"):
+        moved = detect(FEED_SPEC, dated("ny-guid", title, text, when), stored)
+        assert moved.changes == () and moved.refresh
+
+
+def test_a_snapshot_stored_before_dates_were_kept_still_matches_by_text() -> None:
+    title, text = "Ukerapport om luftveisinfeksjoner", "Les ukens rapport."
+    base = detect(FEED_SPEC, dated("u47", title, text, "Wed, 18 Nov 2026 12:00:00 +0100"), None)
+    assert base.state is not None
+    data = state_to_json(base.state)
+    data["seen"] = {k: v[:3] for k, v in data["seen"].items()}  # the form stored until now
+    old = state_from_json(data)
+    assert {v.published for v in old.seen.values()} == {""}
+    d = detect(FEED_SPEC, dated("u48", title, text, "Wed, 25 Nov 2026 12:00:00 +0100"), old)
+    assert d.changes == ()  # unknown date: as before, the same item
+
+
 def test_text_matching_is_only_for_feed_items_with_a_title_and_text() -> None:
     """Two letters titled alike are two letters; an item without text is matched by identity
     only; a listing never matches by text."""

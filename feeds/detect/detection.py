@@ -172,9 +172,14 @@ def _detect_feed(
     # Atom: yes; a listing's links have no text, a change log's rows repeat theirs by design)
     known = match_items(seen, feed, by_text=by_text)
     item_changes = diff_feed(seen, feed, known)
-    current = {i.item_id: SeenItem(i.digest, i.title, i.summary, i.content) for i in feed.items}
-    # Items that left the feed are kept as bare tombstones, newest last, up to the limit.
-    merged = {k: SeenItem(v.digest) for k, v in seen.items() if k not in current}
+    current = {
+        i.item_id: SeenItem(i.digest, i.title, i.summary, i.content, i.date) for i in feed.items
+    }
+    # Items that left the feed are kept as tombstones (digest and date), newest last, up to
+    # the limit.
+    merged = {
+        k: SeenItem(v.digest, published=v.published) for k, v in seen.items() if k not in current
+    }
     merged.update(current)
     if len(merged) > SEEN_LIMIT:
         merged = dict(list(merged.items())[-SEEN_LIMIT:])

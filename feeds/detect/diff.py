@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from feeds.types import FeedContent, FeedItem, PageContent, Section, SeenItem
 
@@ -276,10 +277,11 @@ def match_items(
     """Which remembered item each item of ``feed`` is: item id -> its key in ``seen``. An item
     is known by its identity, else by the identity an older notifier gave it (``legacy_id``:
     a snapshot stored before identities were canonical), else, with ``by_text``, as the one
-    remembered item no longer in the feed with the same title and text (the item reappeared
-    under another link or GUID: a feed re-keyed, a CMS that re-published it). Items without a
-    title or without text are never matched by text (two letters titled alike are two letters).
-    Items missing from the result are new."""
+    remembered item no longer in the feed with the same title and text and a date that agrees
+    (``same_date``: the item reappeared under another link or GUID, a feed re-keyed, a CMS
+    that re-published it; not the next weekly report under the same title and teaser). Items
+    without a title or without text are never matched by text (two letters titled alike are
+    two letters). Items missing from the result are new."""
     known: dict[str, str] = {}
     unknown: list[FeedItem] = []
     for item in feed.items:
@@ -302,9 +304,34 @@ def match_items(
             by_digest.setdefault(remembered.digest, []).append(key)
     for item in candidates:
         keys = by_digest.get(item.digest) or by_digest.get(item.legacy_digest)
-        if keys:
-            known[item.item_id] = keys.pop()  # the newest remembered under that text
+        if not keys:
+            continue
+        # the newest remembered under that text whose date agrees with the item's
+        date = item.date
+        for at in range(len(keys) - 1, -1, -1):
+            if same_date(seen[keys[at]].published, date):
+                known[item.item_id] = keys.pop(at)
+                break
     return known
+
+
+#: how far apart the dates of one item may lie under two identities: a feed re-keyed or an
+#: item re-published keeps its date, or moves it by a time zone at most; the same title and
+#: text a day or a week later is the next daily or weekly report
+SAME_ITEM_HOURS = 12
+
+
+def same_date(remembered: str, date: str) -> bool:
+    """Whether two dates (``FeedItem.date``) can be one item's: either unknown (a snapshot
+    stored before dates were kept, an item without one), or at most ``SAME_ITEM_HOURS``
+    apart."""
+    if not remembered or not date or remembered == date:
+        return True
+    try:
+        apart = datetime.fromisoformat(date) - datetime.fromisoformat(remembered)
+    except ValueError:
+        return True
+    return abs(apart) <= timedelta(hours=SAME_ITEM_HOURS)
 
 
 def diff_feed(

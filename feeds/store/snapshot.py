@@ -39,17 +39,22 @@ def state_to_json(state: SnapshotState, texts: bool = True) -> dict[str, Any]:
     if state.history:
         data["history"] = {k: list(v) for k, v in state.history.items()}
     if state.seen:
-        data["seen"] = {
-            k: [v.digest, v.title, v.summary, v.content]
-            if v.content
-            else [v.digest, v.title, v.summary]
-            for k, v in state.seen.items()
-        }
+        data["seen"] = {k: _seen_json(v) for k, v in state.seen.items()}
     if state.parts:
         data["parts"] = {
             url: [p.title, p.etag, p.last_modified, p.body_hash] for url, p in state.parts.items()
         }
     return data
+
+
+def _seen_json(item: SeenItem) -> list[str]:
+    """A remembered feed item as a list (``SeenItem``'s fields in order, those at the end
+    that are empty left off; three at least, as snapshots stored them before)."""
+    if item.published:
+        return [item.digest, item.title, item.summary, item.content, item.published]
+    if item.content:
+        return [item.digest, item.title, item.summary, item.content]
+    return [item.digest, item.title, item.summary]
 
 
 def _section_json(section: Section, text: bool) -> dict[str, Any]:

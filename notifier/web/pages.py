@@ -43,10 +43,18 @@ def remember_lang(request: Request, response: Response, lang: str) -> None:
 
 
 def other_lang_url(request: Request, lang: str) -> str:
-    """This page in the other language: its path and query string, ``lang`` switched."""
+    """This page in the other language: its path and query string, ``lang`` switched. The
+    path begins with one slash however many it came with: ``//evil.example/x`` (a page we do
+    not have, answered by the 404 page) would otherwise be a link to another site."""
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     pairs.append(("lang", "nb" if lang == "nn" else "nn"))
-    return f"{request.url.path}?{urlencode(pairs)}"
+    return f"{site_path(request.url.path)}?{urlencode(pairs)}"
+
+
+def site_path(path: str) -> str:
+    """``path`` as a link on this site: one leading slash (not ``//host``: another site) and
+    no backslash right after it (``/\\host``, which browsers read as ``//host``)."""
+    return "/" + path.lstrip("/\\")
 
 
 @dataclass(frozen=True)

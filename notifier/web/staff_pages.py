@@ -29,7 +29,7 @@ from jinja2 import Environment
 from notifier.context import Context
 from notifier.models import StaffUser
 from notifier.web.links import Links
-from notifier.web.pages import remember_lang, request_lang
+from notifier.web.pages import remember_lang, request_lang, site_path
 from notifier.web.texts_staff import TEXTS
 from subscribers.tokens import same
 
@@ -179,7 +179,7 @@ class StaffPages:
         """This page in each language: the same path and query, ``lang`` replaced."""
         kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
         return {
-            code: request.url.path + "?" + urlencode([*kept, ("lang", code)])
+            code: site_path(request.url.path) + "?" + urlencode([*kept, ("lang", code)])
             for code in ("nb", "nn")
         }
 

@@ -122,6 +122,29 @@ def test_reimport_alone_is_no_change_but_an_edit_is() -> None:
     assert extract_hapi(encode(obj)).sections[-1].text == "Utgått"
 
 
+def test_the_order_of_a_field_map_is_no_change_but_its_text_is() -> None:
+    """A re-serialisation may reorder the keys of ``nokkelInfo``: its lines keep one order
+    (the labelled fields in ``DATA_LABELS`` order, then the others by name)."""
+    info = {
+        "verdierOgPreferanser": "<p>De fleste ønsker kort behandling.</p>",
+        "ukjentFelt": "<p>Annet.</p>",
+        "fordelerOgUlemper": "<p>Lite resistensdrivende.</p>",
+    }
+    obj = {"tittel": "Anbefaling", "tekst": "<p>Gjør slik.</p>", "data": {"nokkelInfo": info}}
+    before = extract_hapi(encode(obj))
+    obj["data"] = {"nokkelInfo": dict(reversed(list(info.items())))}
+    after = extract_hapi(encode(obj))
+    assert after == before and after.digest == before.digest
+    (section,) = [s for s in after.sections if s.path[-1] == "Nøkkelinformasjon"]
+    assert [line.split(":")[0] for line in section.text.split("\n")] == [
+        "fordelerOgUlemper",
+        "verdierOgPreferanser",
+        "ukjentFelt",
+    ]
+    obj["data"]["nokkelInfo"]["ukjentFelt"] = "<p>Noe annet.</p>"
+    assert extract_hapi(encode(obj)).digest != before.digest
+
+
 def test_embedded_children_become_sections_under_their_parent() -> None:
     parent = {
         "tittel": "Veileder",

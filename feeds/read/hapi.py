@@ -56,6 +56,7 @@ DATA_LABELS: Mapping[str, str] = {
     "verdierOgPreferanser": "Verdier og preferanser",
     "ressurshensyn": "Ressurshensyn",
 }
+_LABEL_ORDER = {name: i for i, name in enumerate(DATA_LABELS)}
 _CHILD_KEYS = ("barn", "children")
 _MAX_DEPTH = 8
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -195,12 +196,21 @@ def _section(path: tuple[str, ...], label: str | None, value: object) -> Iterato
 
 
 def _field_text(value: object) -> str:
-    """Text of an HTML string, or of a map of them (``nokkelInfo``) as 'key: text' lines."""
+    """Text of an HTML string, or of a map of them (``nokkelInfo``) as 'key: text' lines.
+
+    A map's lines come in one fixed order (the labelled fields in ``DATA_LABELS`` order, then
+    the others by name), not in the order of the JSON: a re-serialisation that reorders the
+    keys of ``nokkelInfo`` is no change of content."""
     if isinstance(value, str):
         return html_to_text(value).strip()
     if isinstance(value, Mapping):
-        lines = [f"{k}: {t}" for k, v in value.items() if (t := _field_text(v))]
+        keys = sorted((str(k) for k in value), key=_field_order)
+        lines = [f"{k}: {t}" for k in keys if (t := _field_text(value[k]))]
         return "\n".join(lines)
     if isinstance(value, list):
         return "\n".join(t for v in value if (t := _field_text(v)))
     return ""
+
+
+def _field_order(name: str) -> tuple[int, str]:
+    return (_LABEL_ORDER.get(name, len(_LABEL_ORDER)), name)

@@ -1,6 +1,6 @@
 """PDF text: an attachment's bytes to normalised lines (pypdf), nothing else.
 
-A PDF is compared like a page's section: its text, one line per paragraph, normalised and
+A PDF is compared like a page's section: its text, one line per sentence, normalised and
 stripped of noise. Page breaks, running headers and page numbers are layout, not content, so
 they are dropped; a document that reflows onto other pages is the same text.
 """
@@ -24,6 +24,7 @@ MAX_STREAM_TOKENS = 200_000
 #: reading one PDF stops after this many seconds (checked between pages: pages can share
 #: one hostile content stream, each costing up to MAX_STREAM_TOKENS of parsing)
 MAX_SECONDS = 20.0
+_SENTENCE_END = (".", "!", "?", ":")
 _PAGE_NUMBER = re.compile(r"^(side\s+)?\d{1,4}(\s*(av|/|of)\s*\d{1,4})?$", re.I)
 
 
@@ -62,20 +63,31 @@ def pdf_text(body: bytes) -> str:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """Lines joined into paragraphs (a blank line or a line ending a sentence closes one)."""
-    out: list[str] = []
-    current: list[str] = []
+    """The words of the text, one sentence per line.
+
+    Where a sentence ends is read from the words alone, never from where the PDF broke its
+    lines or pages: a word ending in '.', '!', '?' or ':' ends one when the next word starts
+    with a capital, a digit or an opening mark ('innen 1. mars' does not). The same text
+    exported again with other line breaks, columns or page breaks gives the same lines; page
+    numbers ('3', 'Side 3 av 12') on a line of their own are dropped."""
+    words: list[str] = []
     for raw in text.split("\n"):
         line = clean_text(raw)
-        if not line or _PAGE_NUMBER.match(line):
-            if current:
-                out.append(" ".join(current))
-                current = []
-            continue
-        current.append(line)
-        if line.endswith((".", ":", "!", "?")):
+        if line and not _PAGE_NUMBER.match(line):
+            words.extend(line.split())
+    out: list[str] = []
+    current: list[str] = []
+    for i, word in enumerate(words):
+        current.append(word)
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word.endswith(_SENTENCE_END) and (not following or _starts_sentence(following)):
             out.append(" ".join(current))
             current = []
     if current:
         out.append(" ".join(current))
     return [kept for kept in (strip_noise(p) for p in out) if kept]
+
+
+def _starts_sentence(word: str) -> bool:
+    first = word.lstrip("«»\"'“”‘’([")[:1]
+    return bool(first) and (first.isupper() or first.isdigit() or first in "•–-")

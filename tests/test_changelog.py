@@ -151,6 +151,65 @@ def test_the_same_chapter_twice_on_one_date_gives_two_items() -> None:
     )
 
 
+ROWS = (
+    "<h2>12. mars 2021</h2><table><tr><th>Kapittel</th><th>Endret/nytt</th></tr>{rows}</table>"
+    "<h2>Om siden</h2><p>Eldre endringer i arkivet.</p>"
+)
+
+
+def rows(*cells: tuple[str, str, str]) -> FeedContent:
+    tr = "".join(f'<tr><td><a href="{h}">{c}</a></td><td>{d}</td></tr>' for h, c, d in cells)
+    return parse(ROWS.format(rows=tr))
+
+
+VAKSINE = ("/k/vaksine/", "Koronavaksine", "Nytt intervall mellom dosene.")
+VAKSINE_2 = ("/k/vaksine/", "Koronavaksine", "Rettet tabellen for barn.")
+KARANTENE = ("/k/karantene/", "Karantene", "Presisert unntakene.")
+
+
+def kinds(before: FeedContent, after: FeedContent) -> list[str]:
+    return sorted(c.kind for c in diff_feed(seen(before), after))
+
+
+def test_a_row_printed_twice_is_one_row() -> None:
+    once, twice = rows(VAKSINE, KARANTENE), rows(VAKSINE, KARANTENE, VAKSINE)
+    assert len(twice.items) == 2
+    assert kinds(once, twice) == []
+    assert kinds(once, rows(VAKSINE, KARANTENE, VAKSINE_2)) == ["new"]  # another text: a row
+
+
+def test_links_moved_to_another_scheme_host_or_slash_re_key_no_row() -> None:
+    moved = [("http://fhi.no" + h.rstrip("/"), c, d) for h, c, d in (VAKSINE, KARANTENE)]
+    before, after = rows(VAKSINE, KARANTENE), rows(*moved)
+    assert [i.item_id for i in after.items] == [i.item_id for i in before.items]
+    assert kinds(before, after) == []
+
+
+def test_a_snapshot_keyed_by_the_canonical_link_still_knows_its_rows() -> None:
+    """Stored before the identity form: the row's legacy_id is the old identity."""
+    import hashlib
+
+    (item,) = rows(VAKSINE).items
+    old_key = f"changelog:2021-03-12\x1fkoronavaksine\x1f{KORONA.split('/nettpub')[0]}/k/vaksine/"
+    old_id = hashlib.sha256(old_key.encode()).hexdigest()[:32]
+    assert item.legacy_id == old_id != item.item_id
+    stored = {old_id: SeenItem(item.digest, item.title, item.summary)}
+    assert diff_feed(stored, FeedContent("x", (item,))) == []
+
+
+def test_rows_of_one_chapter_and_date_are_told_apart_by_their_text() -> None:
+    """Such rows are keyed by their place among them: swapped, one put on top or one gone is
+    no edit; an edited one is."""
+    base = rows(VAKSINE, VAKSINE_2, KARANTENE)
+    assert kinds(base, rows(VAKSINE_2, VAKSINE, KARANTENE)) == []
+    new_on_top = rows(("/k/vaksine/", "Koronavaksine", "Ny doseringstabell."), VAKSINE, VAKSINE_2)
+    assert kinds(base, new_on_top) == ["new"]
+    assert kinds(base, rows(VAKSINE_2, KARANTENE)) == []
+    edited = rows(VAKSINE, ("/k/vaksine/", "Koronavaksine", "Rettet tabellen for voksne."))
+    (change,) = diff_feed(seen(base), edited)
+    assert change.kind == "changed" and change.before_summary == VAKSINE_2[2]
+
+
 # ----------------------------------------------------------------------------- layouts
 
 

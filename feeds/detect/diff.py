@@ -291,6 +291,8 @@ def match_items(
             known[item.item_id] = item.legacy_id
         else:
             unknown.append(item)
+    _match_alike(seen, feed, known)
+    unknown = [i for i in feed.items if i.item_id not in known]
     if not by_text or not unknown:
         return known
     candidates = [i for i in unknown if i.title and i.text]
@@ -313,6 +315,67 @@ def match_items(
                 known[item.item_id] = keys.pop(at)
                 break
     return known
+
+
+def _match_alike(seen: Mapping[str, SeenItem], feed: FeedContent, known: dict[str, str]) -> None:
+    """Items of one title and date are told apart by their text (in place on ``known``).
+
+    A change log lists a chapter twice on one day and can only key such rows by their place
+    among them (``feeds.read.changelog``): when they swap places, or a new one is put above,
+    or one of them goes, each place's text changes although no row was edited. So within a
+    group of items with the same title and date, an item takes the remembered item whose text
+    it has (one of the group's, else a remembered item of that title and date no longer in the
+    feed); the others keep their own remembered item if still free (an edit), else are new.
+    Items whose own text is unchanged are never moved, items without a title or text never
+    join a group."""
+    groups: dict[tuple[str, str], list[FeedItem]] = {}
+    for item in feed.items:
+        key = known.get(item.item_id)
+        if key is not None and seen[key].digest in (item.digest, item.legacy_digest):
+            continue  # unchanged: stays where it is
+        if item.title and item.text:  # as by text: two letters titled alike are two
+            groups.setdefault((item.title, item.date), []).append(item)
+    if not groups:
+        return
+    gone = _gone_by_title(seen, set(known.values()))
+    for (title, date), moving in groups.items():
+        free = [known[i.item_id] for i in moving if i.item_id in known]
+        free += [k for k in gone.get(title, ()) if same_date(seen[k].published, date)]
+        if len(free) < 2 and all(known.get(i.item_id) in free for i in moving):
+            continue  # one item under its own remembered one: an edit
+        placed = _place(seen, moving, free, known)
+        for item in moving:
+            known.pop(item.item_id, None)
+        known.update(placed)
+        gone[title] = [k for k in gone.get(title, ()) if k not in placed.values()]
+
+
+def _gone_by_title(seen: Mapping[str, SeenItem], claimed: set[str]) -> dict[str, list[str]]:
+    """The remembered items no item of the feed is known as, by title."""
+    gone: dict[str, list[str]] = {}
+    for key, remembered in seen.items():
+        if key not in claimed and remembered.title:
+            gone.setdefault(remembered.title, []).append(key)
+    return gone
+
+
+def _place(
+    seen: Mapping[str, SeenItem], moving: list[FeedItem], free: list[str], known: dict[str, str]
+) -> dict[str, str]:
+    """``_match_alike`` for one group: by text first, then each to its own if still free."""
+    placed: dict[str, str] = {}
+    for item in moving:
+        texts = (item.digest, item.legacy_digest)
+        match = next((k for k in free if seen[k].digest in texts), None)
+        if match is not None:
+            placed[item.item_id] = match
+            free.remove(match)
+    for item in moving:
+        own = known.get(item.item_id)
+        if item.item_id not in placed and own is not None and own in free:
+            placed[item.item_id] = own
+            free.remove(own)
+    return placed
 
 
 #: how far apart the dates of one item may lie under two identities: a feed re-keyed or an

@@ -27,9 +27,10 @@ What is read, inside ``spec.selector`` (or the generic main content), in documen
 
 Rows without a date are not change rows. A page without change rows raises ``SourceProblem``.
 
-Identity: a hash of (date, chapter, canonical chapter link), never of the description, so an
-edited description is an update of the same item; the n-th repeat of the same chapter on the
-same date is a distinct row (FHI lists a chapter twice on one day). Title: 'Nytt: <chapter>'
+Identity: a hash of (date, chapter, chapter link in its identity form), never of the
+description, so an edited description is an update of the same item; the n-th repeat of the
+same chapter on the same date is a distinct row (FHI lists a chapter twice on one day), but a
+row printed twice word for word is one. Title: 'Nytt: <chapter>'
 when the row's kind cell says new ('Nytt', 'Ny artikkel'), or, without a kind cell, when the
 description starts with 'Nytt kapittel', 'Ny artikkel', 'Ny side' or the like; otherwise
 'Endret: <chapter>' (bokmål on nynorsk pages too: it is our wording, not the publisher's).
@@ -60,6 +61,7 @@ from feeds.read.html import (
     HEADING_SET,
     canonical_url,
     drop_elements,
+    identity_url,
     parse_page,
     select,
 )
@@ -539,22 +541,33 @@ def _verb(row: _Row) -> str:
 
 def _items(rows: Sequence[_Row], page_url: str) -> tuple[FeedItem, ...]:
     """Rows as items, newest first (document order among rows of one date), at most
-    MAX_ITEMS."""
+    MAX_ITEMS. A row printed twice (the same date, chapter, link and description) is one row.
+    The link in the identity is its identity form (``identity_url``): a site that moves its
+    links to another scheme, 'www.' or trailing slash re-keys no row; the identity with the
+    canonical link, as stored before, is the row's ``legacy_id``."""
     seen: dict[str, int] = {}
+    printed: set[tuple[str, str]] = set()
     items: list[tuple[date, FeedItem]] = []
     for row in rows:
-        key = f"changelog:{row.day.isoformat()}\x1f{row.chapter.casefold()}\x1f{row.link}"
+        stem = f"changelog:{row.day.isoformat()}\x1f{row.chapter.casefold()}\x1f"
+        key, legacy = stem + identity_url(row.link), stem + row.link
+        if (key, row.description) in printed:
+            continue  # the CMS printed the row twice
+        printed.add((key, row.description))
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:  # the same chapter twice on one date: the n-th is its own row
-            key = f"{key}\x1f#{seen[key]}"
+            key, legacy = f"{key}\x1f#{seen[key]}", f"{legacy}\x1f#{seen[key]}"
+        item_id = hashlib.sha256(key.encode()).hexdigest()[:32]
+        legacy_id = hashlib.sha256(legacy.encode()).hexdigest()[:32]
         when = datetime(row.day.year, row.day.month, row.day.day, tzinfo=UTC)
         item = FeedItem(
-            item_id=hashlib.sha256(key.encode()).hexdigest()[:32],
+            item_id=item_id,
             title=f"{_verb(row)}: {row.chapter}",
             link=row.link or page_url,
             summary=row.description,
             published=when,
             updated=when,
+            legacy_id="" if legacy_id == item_id else legacy_id,
         )
         items.append((row.day, item))
     items.sort(key=lambda pair: pair[0], reverse=True)  # stable: document order kept per date

@@ -351,6 +351,18 @@ async def test_a_test_of_a_segment_and_of_nothing(ctx: Context, client: httpx.As
     assert event.target_kind == "segment" and event.after["subtopics"] == "vaksinasjon"
 
 
+async def test_a_huge_selection_is_not_echoed_into_the_redirect(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    """A selection with errors goes back to the page in the query, but never 100 KB of it."""
+    _, csrf = await login(client, ctx)
+    form = {"csrf_token": csrf, "nonce": "d" * 32, "role": "x" * 100_000, "cadence": "daily"}
+    back = await client.post(f"{PAGE}/test", data=form)
+    assert back.status_code == 303 and back.headers["location"] == f"{PAGE}?error=role"
+    small = await client.post(f"{PAGE}/test", data={**form, "role": "ukjent"})
+    assert "role=ukjent" in small.headers["location"]
+
+
 def test_both_languages_have_every_text() -> None:
     assert NB.keys() == NN.keys()
 

@@ -236,6 +236,14 @@ def send_test(
     return _back(selection, ok="test_sent")
 
 
+#: the longest selection carried back to the page in the redirect's query; a longer one (no
+#: form of ours makes one: every subtopic at once is ~500 characters) goes back empty, so the
+#: answer never carries a Location header that clients and proxies refuse
+MAX_BACK_QUERY = 2_000
+
+
 def _back(selection: Selection | None, **flag: str) -> Response:
     params = selection.params() if selection is not None else {}
+    if len(urlencode(params)) > MAX_BACK_QUERY:
+        params = {}
     return RedirectResponse(f"{PAGE}?{urlencode(params | flag)}", status_code=303)

@@ -3,7 +3,12 @@ PDF broke them."""
 
 from __future__ import annotations
 
+from feeds.catalogue import SourceSpec
+from feeds.detect.diff import diff_pages
+from feeds.read.document import linked_page
 from feeds.read.pdf import pdf_text
+from feeds.read.reader import PageRead
+from feeds.types import FetchResult, Link, Linked, PageContent, Section
 
 
 def pdf(*pages: list[str]) -> bytes:
@@ -75,3 +80,47 @@ def test_a_changed_word_is_a_changed_line() -> None:
     after = pdf(["Tilsette med lette symptom kan ikkje gå på jobb med munnbind."])
     assert pdf_text(before) != pdf_text(after)
     assert pdf_text(after) == "Tilsette med lette symptom kan ikkje gå på jobb med munnbind."
+
+
+def test_an_attachment_keeps_its_title_while_its_address_stays() -> None:
+    """The link text on the page is the page's content; the attachment's section keeps the
+    title it was first seen under, so a new link text with the same file changes nothing."""
+    spec = SourceSpec(key="r", kind="page", url="https://x.no/r", authority="hod", name="R")
+    url = "https://x.no/rundskriv.pdf"
+    one = pdf(["Kommunene skal ha oppdatert smittevernplan innen 1. mars 2027."])
+    two = pdf(["Kommunene skal ha oppdatert smittevernplan innen 1. april 2027."])
+    base = PageContent("Rundskriv", (Section(("Rundskriv",), "Se vedlegget."),), None)
+
+    def read(href: str, title: str, body: bytes, last: PageRead | None = None) -> PageRead:
+        linked = [Linked(Link(href, title), FetchResult(href, 200, body))]
+        if last is None:
+            return linked_page(spec, base, linked, None)
+        return linked_page(spec, base, linked, last.page, last.parts)
+
+    first = read(url, "Rundskriv (PDF)", one)
+    relabelled = read(url, "Rundskriv (PDF, 212 kB)", one, first)
+    assert relabelled.page.sections == first.page.sections
+    assert diff_pages(first.page, relabelled.page) == []
+    edited = read(url, "Rundskriv (PDF, 212 kB)", two, relabelled)
+    (change,) = diff_pages(relabelled.page, edited.page)
+    assert (change.kind, change.path) == ("changed", ("Vedlegg: Rundskriv (PDF)",))
+    # another address is another attachment: its link text names it
+    moved = read(url + "?v=2", "Ny", one, first)
+    assert moved.page.sections[1].path == ("Vedlegg: Ny",)
+
+
+def test_a_word_hyphenated_at_a_line_end_is_joined_again() -> None:
+    whole = pdf(
+        ["Kommunens smittevernplan gjelder for covid-19 og 2-3 dager.",
+         "Helse- og omsorgstjenesten skal varsle e-post."]
+    )  # fmt: skip
+    hyphenated = pdf(
+        ["Kommunens smitte-", "vernplan gjelder for covid-", "19 og 2-", "3 dager. Helse-",
+         "og omsorgstjenesten skal varsle e-post."]
+    )  # fmt: skip
+    soft = pdf(["Kommunens smitte\xad", "vernplan gjelder for covid-19 og 2-3 dager.",
+                "Helse- og omsorgstjenesten skal varsle e-post."])  # fmt: skip
+    assert pdf_text(hyphenated) == pdf_text(whole) == pdf_text(soft)
+    assert pdf_text(whole).split("\n")[0] == (
+        "Kommunens smittevernplan gjelder for covid-19 og 2-3 dager."
+    )

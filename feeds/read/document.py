@@ -89,9 +89,9 @@ def linked_page(
     problems: list[str] = []
     parts: dict[str, PartState] = {}
     for part in linked:
-        title = _part_title(chapters, part.link)
         url = part.link.url
         last = known.get(url)
+        title = _part_title(chapters, part.link, last)
         try:
             state = _part_state(title, part, last)
             if last is not None and previous is not None and _unchanged(last, state):
@@ -130,9 +130,15 @@ def _unchanged(last: PartState, now: PartState) -> bool:
     return last.title == now.title and bool(last.body_hash) and last.body_hash == now.body_hash
 
 
-def _part_title(chapters: bool, link: Link) -> str:
+def _part_title(chapters: bool, link: Link, last: PartState | None = None) -> str:
+    """A chapter's title is its link's text; an attachment is 'Vedlegg: <link text>', and
+    keeps the title it had while its address stays the same: the page's link text ('(PDF)'
+    becoming '(PDF, 212 kB)' or '(korrigert versjon)') is the page's content, already compared
+    there, not the attachment's."""
     if chapters:
         return link.title or link.url
+    if last is not None and last.title.startswith("Vedlegg: "):
+        return last.title
     return f"Vedlegg: {link.title or link.url.rsplit('/', 1)[-1]}"
 
 

@@ -69,12 +69,24 @@ def _paragraphs(text: str) -> list[str]:
     lines or pages: a word ending in '.', '!', '?' or ':' ends one when the next word starts
     with a capital, a digit or an opening mark ('innen 1. mars' does not). The same text
     exported again with other line breaks, columns or page breaks gives the same lines; page
-    numbers ('3', 'Side 3 av 12') on a line of their own are dropped."""
+    numbers ('3', 'Side 3 av 12') on a line of their own are dropped. A word hyphenated at
+    a line's end is joined again: without its hyphen before a small letter ('smitte-' +
+    'vernplan'), with it before a capital or a digit ('covid-' + '19'); 'helse-' + 'og' is a
+    word left open ('helse- og omsorg') and stays two."""
     words: list[str] = []
+    broken = False  # the last line ended inside a word ('smitte-' + 'vernplan')
     for raw in text.split("\n"):
         line = clean_text(raw)
-        if line and not _PAGE_NUMBER.match(line):
-            words.extend(line.split())
+        if not line or _PAGE_NUMBER.match(line):
+            continue
+        more = line.split()
+        if broken and words and more:
+            words[-1] = _joined(words[-1], more.pop(0))
+        words.extend(more)
+        end = raw.rstrip()
+        broken = end.endswith(("-", "\u00ad"))
+        if end.endswith("\u00ad") and words and not words[-1].endswith("-"):
+            words[-1] += "-"  # a soft hyphen: clean_text dropped it
     out: list[str] = []
     current: list[str] = []
     for i, word in enumerate(words):
@@ -91,3 +103,18 @@ def _paragraphs(text: str) -> list[str]:
 def _starts_sentence(word: str) -> bool:
     first = word.lstrip("«»\"'“”‘’([")[:1]
     return bool(first) and (first.isupper() or first.isdigit() or first in "•–-")
+
+
+#: words after which a hyphen at a line's end leaves its word open ('helse- og omsorg')
+_OPEN_BEFORE = frozenset({"og", "eller", "enn", "til", "samt", "and", "or", "to"})
+
+
+def _joined(head: str, tail: str) -> str:
+    """A word broken over two lines, joined (``head`` ends in its hyphen)."""
+    if not head.endswith("-") or len(head) < 2 or not head[-2].isalnum():
+        return f"{head} {tail}"  # a dash, not a hyphen
+    if tail.casefold().rstrip(".,:;") in _OPEN_BEFORE:
+        return f"{head} {tail}"
+    if head[-2].isalpha() and tail[:1].islower():
+        return head[:-1] + tail
+    return head + tail

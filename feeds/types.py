@@ -275,7 +275,8 @@ class SeenItem:
 #: marks, noise headings, signal lines; 3: an article's own <header> is content, nynorsk
 #: date labels; 4: text after an HTML comment or a processing instruction is read; 5: a form
 #: that wraps the content is read, breadcrumbs, controls' labels, screen-reader notes and "new"
-#: badges are not, a long line said again later in its section is kept). A
+#: badges are not, a long line said again later in its section is kept; PDF text one line per
+#: sentence). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

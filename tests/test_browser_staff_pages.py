@@ -183,7 +183,9 @@ def test_preview_outbox_and_sources_in_a_browser(
         page.get_by_label("Språk i e-posten").select_option("nn")
         page.get_by_label("Vaksinasjon", exact=True).check()
         page.get_by_role("button", name="Vis forhåndsvisning").click()
-        assert "Neste melding til segmentet: Ukentlig sammendrag" in page.content()
+        sync_api.expect(page.locator("body")).to_contain_text(
+            "Neste melding til segmentet: Ukentlig sammendrag"
+        )
         assert (
             page.frame_locator("iframe.preview-frame").locator("html").get_attribute("lang") == "nn"
         )
@@ -218,7 +220,7 @@ def test_preview_outbox_and_sources_in_a_browser(
         assert "sjekkes i neste runde" in page.locator(".notice").inner_text()
         page.get_by_label("Hvorfor slås kilden av?").fill("Siden er flyttet")
         page.get_by_role("button", name="Slå av").click()
-        assert "Slått av: Siden er flyttet" in page.content()
+        sync_api.expect(page.locator("body")).to_contain_text("Slått av: Siden er flyttet")
         check("source disabled")
         browser.close()
 

@@ -19,10 +19,9 @@ The real app over ASGI (httpx), SQLite and PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-import re
+import functools
 import threading
 
-import httpx
 import pytest
 from sqlmodel import Session, col, select
 
@@ -31,6 +30,7 @@ from notifier.models import AuditEvent
 from notifier.web import create_app
 from subscribers.models import Subscriber
 from tests.support.api import api_client, bearer, make_token
+from tests.support.signup import client_at, post_sign_up
 from tests.support.staff import csrf_of, fast_hasher, login, make_staff, staff_client  # noqa: F401 (fixture)
 
 pytestmark = [
@@ -98,20 +98,9 @@ def test_a_burst_of_sign_ups_from_many_processes_is_limited(ctx: Context) -> Non
     statuses: list[int] = []
 
     async def sign_up(n: int) -> int:
-        transport = httpx.ASGITransport(app=apps[n], client=(f"203.0.{n}.7", 1))
-        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
-            page = await c.get("/abonner")
-            found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-            assert found is not None
-            data = {
-                "csrf": found.group(1),
-                "email": f"ola+{n}@kommune.no",
-                "role": "kommunelege",
-                "language": "nb",
-                "cadence_vaksinasjon": "daily",
-            }
-            await asyncio.to_thread(barrier.wait)
-            return (await c.post("/abonner", data=data)).status_code
+        async with client_at(apps[n], f"203.0.{n}.7") as client:
+            wait = functools.partial(asyncio.to_thread, barrier.wait)
+            return (await post_sign_up(client, f"ola+{n}@kommune.no", wait)).status_code
 
     def process(n: int) -> None:
         statuses.append(asyncio.run(sign_up(n)))

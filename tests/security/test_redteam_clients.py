@@ -10,17 +10,13 @@ addresses that differ only in their last 64 bits stop at the per-client limit, w
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import httpx
 import pytest
 from fastapi import FastAPI
 
 from notifier.context import Context
 from notifier.web import create_app
 from tests.support.api import api_client, bearer, make_token
+from tests.support.signup import client_at, sign_up_from
 from tests.support.staff import PASSWORD, csrf_of, fast_hasher, make_staff  # noqa: F401 (fixture)
 
 pytestmark = [
@@ -38,29 +34,8 @@ def app(ctx: Context) -> FastAPI:
     return create_app(ctx)
 
 
-@asynccontextmanager
-async def client_at(app: FastAPI, host: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=(host, 40000))
-    async with httpx.AsyncClient(
-        transport=transport, base_url="https://testserver", follow_redirects=False
-    ) as client:
-        yield client
-
-
 async def sign_up(app: FastAPI, host: str, email: str) -> int:
-    """One sign-up from ``host`` in its own browser (its own CSRF cookie); the status."""
-    async with client_at(app, host) as client:
-        page = await client.get("/abonner")
-        found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        assert found is not None, page.status_code
-        data = {
-            "csrf": found.group(1),
-            "email": email,
-            "role": "kommunelege",
-            "language": "nb",
-            "cadence_vaksinasjon": "daily",
-        }
-        return (await client.post("/abonner", data=data)).status_code
+    return await sign_up_from(app, host, email)
 
 
 async def wrong_login(app: FastAPI, host: str, email: str) -> int:

@@ -16,7 +16,6 @@ import csv
 import io
 import re
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
@@ -24,6 +23,7 @@ from sqlmodel import Session, select
 from notifier.context import Context
 from notifier.web import create_app
 from subscribers.models import Subscriber
+from tests.support.signup import sign_up_from
 from tests.support.staff import fast_hasher, login, staff_client  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("fast_hasher")
@@ -48,21 +48,8 @@ def app(ctx: Context) -> FastAPI:
 
 
 async def sign_up(app: FastAPI, n: int, email: str, name: str) -> None:
-    transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{40 + n}", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
-        page = await client.get("/abonner")
-        found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        assert found is not None
-        data = {
-            "csrf": found.group(1),
-            "email": email,
-            "name": name,
-            "role": "kommunelege",
-            "language": "nb",
-            "cadence_vaksinasjon": "daily",
-        }
-        answer = await client.post("/abonner", data=data)
-        assert answer.status_code == 200, (email, answer.status_code)
+    status = await sign_up_from(app, f"198.51.100.{40 + n}", email, name=name)
+    assert status == 200, (email, status)
 
 
 def stored(ctx: Context) -> dict[str, str]:

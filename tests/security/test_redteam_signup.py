@@ -12,15 +12,13 @@ is not affected.
 
 from __future__ import annotations
 
-import re
-
-import httpx
 import pytest
 from fastapi import FastAPI
 
 from notifier.context import Context
 from notifier.web import create_app
 from tests.support.outbox import deliver_via_smtp
+from tests.support.signup import sign_up_from
 from tests.support.smtpserver import Inbox
 
 
@@ -30,19 +28,7 @@ def app(ctx: Context) -> FastAPI:
 
 
 async def sign_up(app: FastAPI, n: int, email: str) -> int:
-    transport = httpx.ASGITransport(app=app, client=(f"203.0.{n}.9", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
-        page = await client.get("/abonner")
-        found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        assert found is not None
-        data = {
-            "csrf": found.group(1),
-            "email": email,
-            "role": "kommunelege",
-            "language": "nb",
-            "cadence_vaksinasjon": "daily",
-        }
-        return (await client.post("/abonner", data=data)).status_code
+    return await sign_up_from(app, f"203.0.{n}.9", email)
 
 
 def mailbox_of(address: str) -> str:

@@ -276,7 +276,7 @@ class SeenItem:
 #: date labels; 4: text after an HTML comment or a processing instruction is read; 5: a form
 #: that wraps the content is read, breadcrumbs, controls' labels, screen-reader notes and "new"
 #: badges are not, a long line said again later in its section is kept; PDF text one line per
-#: sentence). A
+#: sentence; a link to an act at Lovdata cited after its text). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

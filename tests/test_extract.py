@@ -712,3 +712,45 @@ def test_nynorsk_noise_headings_skip_their_sections(heading: str) -> None:
 def test_nynorsk_furniture_lines_are_noise(line: str) -> None:
     page = extract_page(f"<main><h1>T</h1><p>Tekst</p><p>{line}</p></main>".encode())
     assert page.sections[0].text == "Tekst"
+
+
+def _body_text(body: str) -> str:
+    page = extract_page(f"<html><body><main>{body}</main></body></html>".encode())
+    return "\n".join(s.text for s in page.sections)
+
+
+@pytest.mark.parametrize(
+    ("link", "cited"),
+    [
+        ('<a href="https://lovdata.no/dokument/SF/forskrift/2009-02-13-205">forskrifta</a>',
+         "forskrifta (FOR-2009-02-13-205) gjeld"),
+        ('<a href="https://www.lovdata.no/lov/1994-08-05-55/§4-1">smittevernloven</a>',
+         "smittevernloven (LOV-1994-08-05-55) gjeld"),
+        ('<a href="//lovdata.no/dokument/NL/lov/1994-08-05-55">loven</a>',
+         "loven (LOV-1994-08-05-55) gjeld"),
+        ('<a href="/dokument/LTI/forskrift/2026-11-20-1890">endringsforskrifta</a>',
+         "endringsforskrifta (FOR-2026-11-20-1890) gjeld"),
+        # named already, another site, another Lovdata page, no address: as written
+        ('<a href="https://lovdata.no/forskrift/2009-02-13-205">FOR-2009-02-13-205</a>',
+         "FOR-2009-02-13-205 gjeld"),
+        ('<a href="https://example.no/dokument/SF/forskrift/2009-02-13-205">forskrifta</a>',
+         "forskrifta gjeld"),
+        ('<a href="https://lovdata.no/register/lover">lovene</a>', "lovene gjeld"),
+        ('<a href="/lov/1994-08-05-55">loven</a>', "loven gjeld"),
+        ("<a>forskrifta</a>", "forskrifta gjeld"),
+    ],
+)  # fmt: skip
+def test_a_link_to_an_act_at_lovdata_is_read_with_the_act_it_points_to(
+    link: str, cited: str
+) -> None:
+    """So a link re-pointed to another regulation under the same words is a change."""
+    assert _body_text(f"<h2>Heimel</h2><p>{link} gjeld.</p>") == f"{cited}."
+
+
+def test_a_link_in_a_heading_is_not_cited_the_heading_names_the_section() -> None:
+    body = (
+        '<h2>Endringar i <a href="https://lovdata.no/dokument/NL/lov/1994-08-05-55">'
+        "smittevernlova</a></h2><p>Tekst.</p>"
+    )
+    page = extract_page(f"<html><body><main>{body}</main></body></html>".encode())
+    assert [s.path for s in page.sections] == [("Endringar i smittevernlova",)]

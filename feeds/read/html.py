@@ -458,14 +458,44 @@ def _control_labels(main: Any) -> list[Any]:
     the text only screen readers get ("(åpnes i nytt vindu)", ``_SCREEN_READER``). Left in, a
     heading would read "BildediagnostikkVis mer", and a toggle's new wording, a badge that
     expired or a site adding such notes to its links would change their sections. A line
-    break in a heading is a space in its text ("Forslag om<br>testplikt")."""
+    break in a heading is a space in its text ("Forslag om<br>testplikt"). A link to a law or
+    regulation at Lovdata is cited after its text (``_cite_regulation``)."""
     found: list[Any] = []
     for el in main.iter("button", "a", *HEADINGS):
         found.extend(_labels_in(el))
         if el.tag in HEADING_SET:
             for br in el.iter("br"):
                 br.tail = f" {br.tail or ''}"
+        elif el.tag == "a":
+            _cite_regulation(el)
     return found
+
+
+#: a link to a law or a regulation at Lovdata: its address names the act by its date and number
+#: (lovdata.no/dokument/SF/forskrift/2009-02-13-205, lovdata.no/lov/1994-08-05-55; on
+#: Lovdata's own pages the address is relative: /dokument/NL/lov/...)
+_LOVDATA_ACT = re.compile(
+    r"^(?:(?:https?:)?//(?:www\.)?lovdata\.no/(?:dokument/[A-Za-z]+/)?|/dokument/[A-Za-z]+/)"
+    r"(lov|forskrift)/(\d{4}-\d{2}-\d{2}-\d+)",
+    re.I,
+)
+
+
+def _cite_regulation(link: Any) -> None:
+    """A link to a law or regulation at Lovdata is read with the act it points to, as Lovdata
+    cites it ("forskrift om smittsomme sykdommer (FOR-2009-02-13-205)"), unless its text names
+    it already: a link re-pointed to another regulation under the same words changes the
+    text, where the words alone would hide it."""
+    href = link.get("href")
+    if not href or ("lovdata" not in href and not href.startswith("/dokument/")):
+        return
+    found = _LOVDATA_ACT.match(href.strip())
+    if found is None:
+        return
+    kind, number = found.groups()
+    if number in "".join(link.itertext()) or next(link.iterancestors(*HEADINGS), None) is not None:
+        return  # named already; or in a heading, whose words are the section's name
+    link.tail = f" ({'LOV' if kind.lower() == 'lov' else 'FOR'}-{number}){link.tail or ''}"
 
 
 #: the classes of text only screen readers get: a link's "(åpnes i nytt vindu)", "PDF"

@@ -7,22 +7,26 @@ reported that the case does not expect, or a change where there should be none o
 problem; counted with multiplicity, so a feed re-keyed into eight "new" items is eight), missed
 changes (a good version refused counts as missed), source problems recognised, versions held
 for review as expected, and the cases not as expected; then the median time to extract and
-diff a ~500 KB guidance page (generated deterministically by bench.pages), and to extract a
-~100 KB one.
+diff a ~500 KB guidance page (generated deterministically by bench.pages), to extract a
+~100 KB one, and to match the items of a hostile feed: 1,000 and 10,000 items of one title and
+text, each under a new identity and date (what must grow with the feed, not its square).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from bench.pages import page
-from feeds.detect.diff import diff_pages
+from feeds.detect.diff import diff_pages, match_items
 from feeds.errors import SourceProblem
 from feeds.read.html import extract_page
+from feeds.types import FeedContent, FeedItem, SeenItem
 from tests.support.corpus import Outcome, cases, expected, run
 
 
@@ -93,6 +97,27 @@ def speed(repeat: int) -> None:
     last = extract_page(page(3, 0, 100_000), selector="main")
     ms = _median_ms(lambda: extract_page(small, selector="main", reuse=last.sections), repeat)
     print(f"  the same, one section changed since the last version: {ms:.2f} ms")
+    for n in (1_000, 10_000):
+        seen, feed = _alike_feed(n)
+        ms = _median_ms(functools.partial(match_items, seen, feed, True), max(3, repeat // 5))
+        print(f"  match {n:,} feed items alike under new identities and dates: {ms:.0f} ms")
+
+
+def _alike_feed(n: int) -> tuple[dict[str, SeenItem], FeedContent]:
+    """A feed of ``n`` items of one title and text remembered, and its next version: ``n``
+    other items of that title and text, under new identities and later dates."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def items(prefix: str, days: int) -> list[FeedItem]:
+        return [
+            FeedItem(f"{prefix}{i}", "Ukerapport", f"https://x.no/{prefix}{i}", "Les rapporten.",
+                     published=start + timedelta(days=days + i))
+            for i in range(n)
+        ]  # fmt: skip
+
+    old = items("a", 0)
+    seen = {i.item_id: SeenItem(i.digest, i.title, i.summary, i.content, i.date) for i in old}
+    return seen, FeedContent("Rapporter", tuple(items("b", n)))
 
 
 def main() -> None:

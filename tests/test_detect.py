@@ -527,3 +527,33 @@ def test_cut_elsewhere(before: str, after: str, recut: bool) -> None:
 
     assert cut_elsewhere(before, after) is recut
     assert cut_elsewhere(after, before) is recut
+
+
+def test_remembered_items_near_a_date_are_those_a_scan_finds() -> None:
+    """``_Gone`` indexes remembered items by title and hour; it finds what a scan of every
+    remembered item with ``same_date`` finds, in the same order, dates unknown, unreadable,
+    with a time zone or 12 hours apart included."""
+    from feeds.detect.diff import _Gone, same_date
+
+    rng = random.Random(7)
+
+    def when() -> str:
+        if rng.random() < 0.1:
+            return rng.choice(["", "ikke en dato", "2026-11-18T11:00+01:00"])
+        minutes = rng.randrange(0, 4 * 24 * 60)
+        return f"2026-11-{17 + minutes // 1440:02d}T{minutes % 1440 // 60:02d}:{minutes % 60:02d}"
+
+    seen = {
+        f"k{n}": SeenItem(f"d{n % 7}", rng.choice(["A", "B", ""]), "tekst", published=when())
+        for n in range(600)
+    }
+    claimed = {f"k{n}" for n in range(0, 600, 5)}
+    gone = _Gone(seen, claimed)
+    for _ in range(300):
+        title, date = rng.choice(["A", "B", "C"]), when()
+        expected = [
+            k
+            for k, v in seen.items()
+            if k not in claimed and v.title == title and same_date(v.published, date)
+        ]
+        assert gone.near(title, date) == expected, (title, date)

@@ -10,10 +10,12 @@ text) is the same item.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from feeds.types import FeedContent, FeedItem, PageContent, Section, SeenItem
 
@@ -308,13 +310,20 @@ def match_items(
         keys = by_digest.get(item.digest) or by_digest.get(item.legacy_digest)
         if not keys:
             continue
-        # the newest remembered under that text whose date agrees with the item's
+        # the newest remembered under that text whose date agrees with the item's, of the
+        # newest few (``_TEXT_MATCH_TRIES``)
         date = item.date
-        for at in range(len(keys) - 1, -1, -1):
+        for at in range(len(keys) - 1, max(-1, len(keys) - 1 - _TEXT_MATCH_TRIES), -1):
             if same_date(seen[keys[at]].published, date):
                 known[item.item_id] = keys.pop(at)
                 break
     return known
+
+
+#: at most this many remembered items of one text are tried for an item, newest first: a feed
+#: of thousands of items alike (a hostile or broken source) must not cost a check the square
+#: of its length (3,000 such items took 21 s before this bound)
+_TEXT_MATCH_TRIES = 64
 
 
 def _match_alike(seen: Mapping[str, SeenItem], feed: FeedContent, known: dict[str, str]) -> None:
@@ -337,44 +346,88 @@ def _match_alike(seen: Mapping[str, SeenItem], feed: FeedContent, known: dict[st
             groups.setdefault((item.title, item.date), []).append(item)
     if not groups:
         return
-    gone = _gone_by_title(seen, set(known.values()))
+    gone = _Gone(seen, set(known.values()))
     for (title, date), moving in groups.items():
         free = [known[i.item_id] for i in moving if i.item_id in known]
-        free += [k for k in gone.get(title, ()) if same_date(seen[k].published, date)]
+        free += gone.near(title, date)
         if len(free) < 2 and all(known.get(i.item_id) in free for i in moving):
             continue  # one item under its own remembered one: an edit
         placed = _place(seen, moving, free, known)
         for item in moving:
             known.pop(item.item_id, None)
         known.update(placed)
-        gone[title] = [k for k in gone.get(title, ()) if k not in placed.values()]
+        gone.used.update(placed.values())
 
 
-def _gone_by_title(seen: Mapping[str, SeenItem], claimed: set[str]) -> dict[str, list[str]]:
-    """The remembered items no item of the feed is known as, by title."""
-    gone: dict[str, list[str]] = {}
-    for key, remembered in seen.items():
-        if key not in claimed and remembered.title:
-            gone.setdefault(remembered.title, []).append(key)
-    return gone
+class _Gone:
+    """The remembered items no item of the feed is known as (``claimed``), found by title and
+    date: ``near`` gives those of a title whose date agrees with a date (``same_date``), in
+    ``seen``'s order. Indexed by the hour of their date, so a feed of thousands of items of
+    one title costs thousands of steps, not their square."""
+
+    def __init__(self, seen: Mapping[str, SeenItem], claimed: set[str]) -> None:
+        self.seen = seen
+        self.order: dict[str, int] = {}
+        #: title -> the hour of the date (None: no date that can be read) -> keys
+        self.hours: dict[str, dict[datetime | None, list[str]]] = {}
+        self.used: set[str] = set()  # placed since
+        for at, (key, remembered) in enumerate(seen.items()):
+            if key not in claimed and remembered.title:
+                self.order[key] = at
+                hour = _hour(remembered.published)
+                self.hours.setdefault(remembered.title, {}).setdefault(hour, []).append(key)
+
+    def near(self, title: str, date: str) -> list[str]:
+        hours = self.hours.get(title)
+        if not hours:
+            return []
+        hour = _hour(date)
+        if hour is None:  # no date: every date agrees
+            keys = [k for bucket in hours.values() for k in bucket]
+        else:
+            around = (
+                hour + timedelta(hours=h) for h in range(-SAME_ITEM_HOURS, SAME_ITEM_HOURS + 1)
+            )
+            keys = [k for h in (None, *around) for k in hours.get(h, ())]
+        found = [k for k in keys if k not in self.used and same_date(self.seen[k].published, date)]
+        return sorted(found, key=self.order.__getitem__)
+
+
+def _hour(date: str) -> datetime | None:
+    when = _when(date) if date else None
+    return None if when is None else when.replace(minute=0, second=0, microsecond=0)
 
 
 def _place(
     seen: Mapping[str, SeenItem], moving: list[FeedItem], free: list[str], known: dict[str, str]
 ) -> dict[str, str]:
-    """``_match_alike`` for one group: by text first, then each to its own if still free."""
+    """``_match_alike`` for one group: by text first (the first free remembered item with
+    the item's text), then each to its own if still free. Indexed by text, so a group of
+    thousands costs thousands of steps, not their square."""
+    by_digest: dict[str, deque[str]] = {}
+    for key in free:
+        by_digest.setdefault(seen[key].digest, deque()).append(key)
+    position = {key: at for at, key in reversed(list(enumerate(free)))}
+    left = set(free)
+
+    def first_with(digest: str) -> str | None:
+        keys = by_digest.get(digest)
+        while keys and keys[0] not in left:
+            keys.popleft()
+        return keys[0] if keys else None
+
     placed: dict[str, str] = {}
     for item in moving:
-        texts = (item.digest, item.legacy_digest)
-        match = next((k for k in free if seen[k].digest in texts), None)
-        if match is not None:
+        found = [k for d in (item.digest, item.legacy_digest) if (k := first_with(d))]
+        if found:
+            match = min(found, key=position.__getitem__)
             placed[item.item_id] = match
-            free.remove(match)
+            left.discard(match)
     for item in moving:
         own = known.get(item.item_id)
-        if item.item_id not in placed and own is not None and own in free:
+        if item.item_id not in placed and own is not None and own in left:
             placed[item.item_id] = own
-            free.remove(own)
+            left.discard(own)
     return placed
 
 
@@ -390,11 +443,20 @@ def same_date(remembered: str, date: str) -> bool:
     apart."""
     if not remembered or not date or remembered == date:
         return True
-    try:
-        apart = datetime.fromisoformat(date) - datetime.fromisoformat(remembered)
-    except ValueError:
+    before, after = _when(remembered), _when(date)
+    if before is None or after is None:
         return True
-    return abs(apart) <= timedelta(hours=SAME_ITEM_HOURS)
+    return abs(after - before) <= timedelta(hours=SAME_ITEM_HOURS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _when(date: str) -> datetime | None:
+    """A stored date (``FeedItem.date``) read back; None when it cannot be."""
+    try:
+        when = datetime.fromisoformat(date)
+    except ValueError:
+        return None
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo is not None else when
 
 
 def diff_feed(

@@ -58,9 +58,8 @@ _ALWAYS_DROP = (
 #: content: ASP.NET WebForms pages (EPiServer, older CMSs) put the whole body in one
 #: <form id="aspnetForm">; such a form holds the page's main content, and stays (its
 #: <select> lists and <textarea>s go, as everywhere). What marks the content:
-_FORM_WRAPS_CONTENT = etree.XPath(
-    "boolean(descendant::h1 | descendant::main | descendant::article | descendant::*[@role='main'])"
-)
+_CONTENT_MARKS = "descendant::h1 | descendant::main | descendant::*[@role='main']"
+_FORM_WRAPS_CONTENT = etree.XPath(f"boolean({_CONTENT_MARKS} | descendant::article)")
 #: Page chrome dropped when a source names no content selector: navigation and asides
 #: wherever they stand, the landmarks of the site (banner, navigation, contentinfo), and the
 #: site's own <header> and <footer>. A <header> or <footer> inside the content (an
@@ -413,10 +412,9 @@ def _always_dropped(root: Any) -> list[Any]:
     ]  # fmt: skip
 
 
-#: an element that holds one of these holds the page's content, not a widget
-_HOLDS_CONTENT = etree.XPath(
-    "boolean(descendant::h1 | descendant::main | descendant::*[@role='main'])"
-)
+#: an element that holds one of these holds the page's content, not a widget (an <article>
+#: alone does not say so here: a related-content widget holds article cards)
+_HOLDS_CONTENT = etree.XPath(f"boolean({_CONTENT_MARKS})")
 #: class names that say what an element has or is near, not what it is ("has-related",
 #: "with-survey"; BEM modifiers, "article-layout--with-related", are read as their block)
 _FLAG_CLASS = ("has-", "with-", "is-")

@@ -8,8 +8,6 @@ say how the service is doing (failing sources, waiting messages), which is for o
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -17,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from notifier.metrics import registry
 from notifier.web.deps import CtxDep
+from subscribers.tokens import same
 
 router = APIRouter()
 
@@ -27,7 +26,7 @@ async def metrics(request: Request, ctx: CtxDep) -> Response:
     if not token:
         return PlainTextResponse("Not Found", status_code=404)
     given = request.headers.get("authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    if not same(given, f"Bearer {token}"):
         return PlainTextResponse(
             "Unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"}
         )

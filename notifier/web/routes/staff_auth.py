@@ -229,7 +229,7 @@ def change_password(
     now = ctx.clock()
     limits = staff.LoginLimits.from_settings(ctx.settings)
     key = staff.account_key(user.email)
-    serialise(session, key)  # a burst of guesses is counted one after another (PostgreSQL)
+    serialise(session, key)  # a burst of guesses is counted one after another
     failures = session.exec(
         select(func.count())
         .select_from(RateEvent)

@@ -754,3 +754,31 @@ def test_a_link_in_a_heading_is_not_cited_the_heading_names_the_section() -> Non
     )
     page = extract_page(f"<html><body><main>{body}</main></body></html>".encode())
     assert [s.path for s in page.sections] == [("Endringar i smittevernlova",)]
+
+
+def test_content_holders_are_the_elements_with_a_content_mark_below_them() -> None:
+    """``_content_holders`` (found once from the marks up) says of every element what asking
+    it (an XPath of its descendants) says, over every fixture page and nested hostile markup."""
+    from pathlib import Path
+
+    from lxml import etree as et
+
+    from feeds.read import html
+
+    asked = et.XPath(f"boolean({html._CONTENT_MARKS})")
+    nested = '<div class="cookie">' * 30 + "<h1>T</h1><p>x</p>" + "</div>" * 30
+    bodies = [nested.encode(), (nested + '<div class="survey"><main>m</main></div>').encode()]
+    fixtures = Path(__file__).parent / "fixtures"
+    bodies += [p.read_bytes() for p in sorted(fixtures.glob("detect/*/*.html"))]
+    checked = 0
+    for body in bodies:
+        try:
+            root = parse_page(body, None, plain=True)
+        except SourceProblem:
+            continue
+        main = html._main_element(root, None)
+        holders = html._content_holders(main)
+        for el in main.iterdescendants(et.Element):
+            assert (el in holders) == asked(el), et.tostring(el)[:80]
+            checked += 1
+    assert checked > 1000

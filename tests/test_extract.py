@@ -782,3 +782,23 @@ def test_content_holders_are_the_elements_with_a_content_mark_below_them() -> No
             assert (el in holders) == asked(el), et.tostring(el)[:80]
             checked += 1
     assert checked > 1000
+
+
+def test_labels_inside_nested_controls_are_found_by_one_look() -> None:
+    """A link's or button's look covers the controls inside it: nested buttons are looked
+    at once, and their labels and screen-reader notes still go."""
+    from feeds.read import html
+
+    body = (
+        "<html><body><main><h1>T</h1>" + "<button>" * 40
+        + '<span class="sr-only">(åpnes i nytt vindu)</span><span>Vis mer</span>'
+        + "<p>Innhold om smittevern.</p>" + "</button>" * 40 + "</main></body></html>"
+    )  # fmt: skip
+    root = parse_page(body.encode(), None, plain=True)
+    main = html._main_element(root, None)
+    covered: set[object] = set()
+    outer = next(main.iter("button"))
+    labels = list(html._labels_in(outer, covered))
+    assert [el.text for el in labels] == ["(åpnes i nytt vindu)", "Vis mer"]
+    assert len(covered) == 39
+    assert [s.text for s in extract_page(body.encode()).sections] == ["Innhold om smittevern."]

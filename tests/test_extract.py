@@ -17,7 +17,7 @@ from feeds.read.html import (
     identity_url,
     parse_page,
 )
-from feeds.read.normalize import decode_body
+from feeds.read.normalize import decode_body, signal_dates
 
 PAGE = """<html><head><title>Veileder</title></head><body>
 <nav>Hovedmeny</nav>
@@ -273,6 +273,19 @@ def test_with_a_selector_nothing_but_the_selection_counts() -> None:
             True,
         ),
         ("Sist endra 30.03.2021", True),
+        # review dates and times told relative to now (listings, news): furniture as well
+        ("Sist kontrollert 3. mars 2025", True),
+        ("Sist vurdert: 03.03.2025", True),
+        ("Publisert for 2 timer siden", True),
+        ("Oppdatert for 3 dagar sidan", True),
+        ("Publisert i går kl. 08.15 · Skriv ut", True),
+        ("2 timar sidan", True),
+        ("for en time siden", True),
+        ("Laster inn kart …", True),
+        ("Lastar …", True),
+        ("Smitten ble påvist for to dager siden.", False),
+        ("I dag skal alle teste seg.", False),
+        ("Laster inn varer fra bilen", False),
         ("Ekstern høring: Høringsfrist 14. mars 2025", False),
         ("Høyringsfrist: 15.03.2025", False),
         ("Gjeld frå 1. januar 2026", False),
@@ -802,3 +815,71 @@ def test_labels_inside_nested_controls_are_found_by_one_look() -> None:
     assert [el.text for el in labels] == ["(åpnes i nytt vindu)", "Vis mer"]
     assert len(covered) == 39
     assert [s.text for s in extract_page(body.encode()).sections] == ["Innhold om smittevern."]
+
+
+def test_a_relative_time_names_no_date_of_a_change() -> None:
+    assert signal_dates("Oppdatert for 2 timer siden") == []
+    page = extract_page(b"<main><h1>T</h1><p>Oppdatert i dag kl. 10.15</p><p>Tekst</p></main>")
+    assert page.updated is None and page.sections[0].text == "Tekst"
+
+
+@pytest.mark.parametrize("label", ["Ja", "Nei", "Godta alle", "Avvis", "Meld deg på"])
+def test_a_buttons_answer_or_consent_is_no_content_the_same_word_in_a_cell_is(label: str) -> None:
+    html = (
+        f"<main><h1>Krav</h1><table><tr><td>Test</td><td>{label}</td></tr></table>"
+        f'<div class="x"><p>Spørsmål?</p><button type="button">{label}</button></div></main>'
+    )
+    text = extract_page(html.encode(), selector="main").sections[0].text
+    assert text.splitlines() == ["Test", label, "Spørsmål?"]
+
+
+def test_an_accordions_button_keeps_its_title() -> None:
+    html = '<main><h1>D</h1><button aria-expanded="false">Dosering til barn</button><div hidden><p>Etter vekt.</p></div></main>'
+    assert extract_page(html.encode()).sections[0].text == "Dosering til barn\nEtter vekt."
+
+
+@pytest.mark.parametrize(
+    "icon",
+    [
+        '<span class="material-icons">download</span>',
+        '<span class="material-symbols-outlined" aria-hidden="true">open_in_new</span>',
+        '<i class="fa fa-file-pdf-o">file_pdf</i>',
+        '<span class="icon">arrow_forward</span>',
+        '<span aria-hidden="true">→</span>',
+        '<i aria-hidden="true">»</i>',
+    ],
+)
+def test_an_icon_is_no_content(icon: str) -> None:
+    html = f'<main><h1>Skjema</h1><p><a href="/s.pdf">{icon} Last ned skjema</a></p></main>'
+    assert extract_page(html.encode()).sections[0].text == "Last ned skjema"
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        '<span class="icon-label">Viktig:</span>',  # a word in capitals, no ligature
+        '<span aria-hidden="true">3</span>',  # a digit is no glyph
+        '<span class="note">download</span>',  # no icon class
+        '<span class="icon"><b>x</b>y</span>',  # not a leaf
+    ],
+)
+def test_what_only_looks_like_an_icon_is_content(kept: str) -> None:
+    html = f"<main><h1>Skjema</h1><p>{kept} Les veilederen.</p></main>"
+    text = extract_page(html.encode()).sections[0].text
+    assert text != "Les veilederen." and text.endswith("Les veilederen.")
+
+
+def test_a_dialog_is_an_overlay_unless_it_holds_the_content() -> None:
+    cookie = "<dialog open><p>Vi bruker informasjonskapsler.</p><button>Godta</button></dialog>"
+    page = extract_page(f"<main><h1>T</h1><p>Tekst</p>{cookie}</main>".encode())
+    assert page.sections[0].text == "Tekst"
+    wrapped = extract_page(
+        b"<body><dialog open><main><h1>T</h1><p>Tekst</p></main></dialog></body>"
+    )
+    assert wrapped.sections[0].text == "Tekst"
+
+
+def test_a_cookie_notice_worded_with_bruker_is_noise_with_its_privacy_sentence() -> None:
+    notice = "Vi bruker informasjonskapsler (cookies) for å lage statistikk. Les mer om personvern."
+    page = extract_page(f"<main><h1>T</h1><p>Tekst. {notice}</p></main>".encode())
+    assert page.sections[0].text == "Tekst."

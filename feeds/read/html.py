@@ -23,6 +23,7 @@ from lxml import etree
 
 from feeds.errors import SourceProblem
 from feeds.read.normalize import (
+    BUTTON_LABEL,
     CONTROL_LABEL,
     NEW_BADGE,
     NOISE_HEADINGS,
@@ -52,8 +53,11 @@ BLOCKS = frozenset(
 )  # fmt: skip
 _ALWAYS_DROP = (
     "script", "style", "noscript", "template", "svg", "iframe", "object", "form", "select",
-    "textarea",
+    "textarea", "dialog",
 )  # fmt: skip
+#: A <dialog> is an overlay (a cookie consent, a newsletter pop-up), dropped as a <form> is:
+#: unless it wraps the content (``_FORM_WRAPS_CONTENT``)
+_UNLESS_WRAPPING = frozenset({"form", "dialog"})
 #: A <form> is a search box or a sign-up widget, dropped with its text, unless it wraps the
 #: content: ASP.NET WebForms pages (EPiServer, older CMSs) put the whole body in one
 #: <form id="aspnetForm">; such a form holds the page's main content, and stays (its
@@ -398,6 +402,7 @@ def _main_of(
         _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_widgets(main, _noise_of(main)))
     _drop_found(_control_labels(main))
+    _drop_found(_icons(main))
     if drop:
         drop_elements(main, (", ".join(drop),))
     return main, title
@@ -405,10 +410,10 @@ def _main_of(
 
 def _always_dropped(root: Any) -> list[Any]:
     """The elements under ``root`` whose text is never content (``_ALWAYS_DROP``), but a
-    <form> that wraps the content (``_FORM_WRAPS_CONTENT``)."""
+    <form> or <dialog> that wraps the content (``_FORM_WRAPS_CONTENT``)."""
     return [
         el for el in root.iter(*_ALWAYS_DROP)
-        if el.tag != "form" or not _FORM_WRAPS_CONTENT(el)
+        if el.tag not in _UNLESS_WRAPPING or not _FORM_WRAPS_CONTENT(el)
     ]  # fmt: skip
 
 
@@ -482,6 +487,8 @@ def _control_labels(main: Any) -> list[Any]:
     for el in main.iter("button", "a", *HEADINGS):
         if el not in covered:
             found.extend(_labels_in(el, covered))
+        if el.tag == "button" and BUTTON_LABEL.match(clean_text(_text_of(el))):
+            found.append(el)
         if el.tag in HEADING_SET:
             for br in el.iter("br"):
                 br.tail = f" {br.tail or ''}"
@@ -538,6 +545,47 @@ def _labels_in(el: Any, covered: set[Any] | None = None) -> Iterator[Any]:
             len(inner) == 0 and inner.text and _is_label(clean_text(inner.text))
         ):
             yield inner
+
+
+def _text_of(el: Any) -> str:
+    return "".join(el.itertext())
+
+
+#: the class names of icon fonts (Material Icons and Symbols, Font Awesome, Glyphicons, a
+#: site's own "icon"): a leaf <span> or <i> of such a class shows its text as one glyph
+_ICON_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:material-(?:icons|symbols)|fa|fas|far|glyphicon|icons?)(?:$|[\s_-])"
+)
+#: an icon font's ligature: the glyph's name, in lower case ASCII ("download", "open_in_new")
+_LIGATURE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _icons(main: Any) -> list[Any]:
+    """The icons under ``main``: a leaf <span> or <i> that shows a glyph only, by an icon
+    font's ligature ("download", "open_in_new" in a ``material-icons`` span) or as
+    characters without a letter or digit hidden from screen readers ("→", "›" with
+    ``aria-hidden``). An arrow added to every link, or a site changing its icon font,
+    changes no content."""
+    found = []
+    for el in main.iter("span", "i"):
+        if len(el) or not el.text:
+            continue
+        text = el.text.strip()
+        if not text:
+            continue
+        if _is_glyph(el, text) or _is_ligature(el, text):
+            found.append(el)
+    return found
+
+
+def _is_glyph(el: Any, text: str) -> bool:
+    """Characters without a letter or digit, hidden from screen readers ("→", "›")."""
+    return el.get("aria-hidden") == "true" and not any(c.isalnum() for c in text)
+
+
+def _is_ligature(el: Any, text: str) -> bool:
+    """An icon font's glyph name in an element of an icon class ("download")."""
+    return bool(_LIGATURE.fullmatch(text) and _ICON_CLASS.search(el.get("class") or ""))
 
 
 def _is_label(text: str) -> bool:

@@ -54,7 +54,7 @@ SIGNAL_LABELS = (
     r"|siste faglige endring|siste faglege endring|sist faglig endret|sist fagleg endra"
     r"|først publisert|fyrst publisert|publisert|oppdatert|endret|endra|last updated"
     r"|first published|published|updated|siste endring|sist revidert|revidert"
-    r"|sist gjennomgått"
+    r"|sist gjennomgått|sist kontrollert|sist vurdert|sist sjekket|sist sjekka"
 )
 #: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates
 _EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er|ar)"
@@ -65,8 +65,18 @@ _FURNITURE_AFTER_DATES = (
     r"|e-post))?|facebook|twitter|linkedin|e-post|lesetid\s*:?\s*\d+\s*min(?:utt|utter)?"
     r"|\d+\s*min(?:utt|utter)?\.?\s*(?:lesing|lesetid))"
 )
+#: A time told relative to now ("for 2 timer siden", "3 dagar sidan", "i går kl. 08.15"): a
+#: listing's or an article's publication furniture, which reads differently at every check
+#: while the page stays the same. Never a change signal (it names no date).
+_RELATIVE_TIME = (
+    r"(?:(?:for\s+)?(?:\d+|en|ett|ein|eitt|ei|et)\s+(?:sekund(?:er|ar)?|minutt(?:er|ar)?|min"
+    r"|time|timer|timar|timen|dag(?:er|ar)?|døgn|uke(?:r)?|veke(?:r)?|måned(?:er)?|månad(?:er)?"
+    r"|år)\s+(?:siden|sidan)|(?:i dag|i går|i forgårs|i forgårs)"
+    r"(?:,?\s*(?:(?:kl\.?|klokka|klokken)\s*)?\d{1,2}[:.]\d{2})?|nettopp|akkurat nå|akkurat no)"
+)
 _SIGNAL_LINE = re.compile(
-    rf"^(?:(?:{SIGNAL_LABELS})\s*:?\s*{_ANY_DATE}\.?\s*{_DATE_SEPARATOR}?\s*)+"
+    rf"^(?:(?:{SIGNAL_LABELS})\s*:?\s*(?:{_ANY_DATE}|{_RELATIVE_TIME})\.?\s*"
+    rf"{_DATE_SEPARATOR}?\s*)+"
     rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*{_DATE_SEPARATOR}?\s*{_FURNITURE_AFTER_DATES}\.?)*$",
     re.I,
 )
@@ -89,6 +99,16 @@ CONTROL_LABEL = re.compile(
     re.I,
 )
 
+#: The label of a button that answers, consents or sends: a feedback widget's "Ja" and "Nei",
+#: a consent's "Godta", a sign-up's "Meld på". Only a <button>'s own text is read so
+#: (``feeds.read.html``): as a line of text, "Ja" or "Nei" is content (a table's cell).
+BUTTON_LABEL = re.compile(
+    r"^(?:ja|nei|yes|no|ok|godta|godkjenn|godkjenn alle|godta alle|aksepter|aksepter alle"
+    r"|avvis|avvis alle|avslå|tillat alle|meld på|meld deg på|meld meg på|abonner|send"
+    r"|send inn|søk|kopier lenke|kopier lenkja|kopier lenken|lagre|avbryt|tilbakemelding)[.!]?$",
+    re.I,
+)
+
 #: A "new" badge on a link or heading ("Ny", "Nyheit"): it only says how recent something
 #: is, and goes away by itself. Dropped where it stands alone in an element inside a link, a
 #: heading or a button (``feeds.read.html``); an "Oppdatert" or "Utgått" label stays, content.
@@ -108,6 +128,12 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^få varsel ved oppdatering(er|ar)? (av|på|om) .{0,200}$",
         r"^abonner på (nytt|endret|endra|nytt eller oppdatert) (innhold|innhald).{0,80}$",
         r"^(nett-tv|se sendingen her|sjå sendinga her|(se|sjå) opptak(et)? her)$",
+        # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
+        # part of the page loads ("Laster inn …", nynorsk "Lastar …")
+        rf"^{_RELATIVE_TIME}\.?$",
+        r"^(?:laster|lastar|henter|hentar)(?: inn)?(?: (?:innhold|innhald|data|siden|sida))?"
+        r"\s*(?:\.{2,}|…)?$|^(?:laster|lastar|henter|hentar)(?: inn)?(?: [a-zæøå]+){1,2}"
+        r"\s*(?:\.{2,}|…)$|^loading\s*(?:\.{2,}|…)?$",
         r"^nett-tv ?/ ?se sendingen her$",
         r"^historisk arkiv: .{0,200}$",
         r"^var denne sid(en|a) nyttig\??( ja nei)?$",
@@ -146,8 +172,12 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             False,
         ),
         ("lest", r"\blest \d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}\b", False),
-        ("informasjonskapsl", r"[^.]{0,300}benytter informasjonskapsler[^.]{0,300}\.", False),
-        ("informasjonskapsl", r"[^.]{0,300}nyttar informasjonskapslar[^.]{0,300}\.", False),
+        (
+            "informasjonskapsl",
+            r"[^.]{0,300}(?:benytter|bruker|nytter|nyttar|brukar) informasjonskapsl(?:er|ar)"
+            r"[^.]{0,300}\.(?:\s*[^.]{0,120}(?:personvern|informasjonskapsl|cookies)[^.]{0,120}\.)?",
+            False,
+        ),
         ("nettleser vi ikke", r"du benytter en nettleser vi ikke støtter[^.]{0,200}\.?", True),
         ("nettlesar vi ikkje", r"du nyttar ein nettlesar vi ikkje støttar[^.]{0,200}\.?", True),
         (

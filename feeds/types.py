@@ -167,7 +167,14 @@ class FeedItem:
     of notifier gave it (raw GUID, link with host and scheme), so a snapshot stored before
     identities were canonical still knows the item (''  when it is the same). ``content`` is
     the item's full text (Atom ``<content>``, RSS ``content:encoded``) when it says more than
-    its ``summary``; an edit of any of title, summary and content changes the digest."""
+    its ``summary``; an edit of any of title, summary and content changes the digest.
+
+    ``anchor`` is set for an item whose title only labels its link (a change log row's chapter,
+    when the row links to it): the link in its identity form; ``gist`` is then the digest of
+    what the item says apart from that label (``label_gist``). An item whose anchor, date and
+    gist are those of a remembered item is that item relabelled, not an edit
+    (``feeds.detect.diff.match_items``). Both are '' for other items: their title is part of
+    what they say. Neither takes part in ``digest``."""
 
     item_id: str
     title: str
@@ -177,6 +184,8 @@ class FeedItem:
     updated: datetime | None = None
     content: str = ""
     legacy_id: str = ""
+    anchor: str = ""
+    gist: str = ""
 
     @functools.cached_property
     def digest(self) -> str:
@@ -206,6 +215,12 @@ class FeedItem:
         if when.tzinfo is not None:
             when = when.astimezone(UTC).replace(tzinfo=None)
         return when.isoformat(timespec="minutes")
+
+
+def label_gist(*said: str) -> str:
+    """The digest of what an item says apart from the label of its link (``FeedItem.gist``):
+    a change log row's kind ('Nytt', 'Endret') and its description."""
+    return hashlib.sha256("\x1f".join(said).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -258,13 +273,17 @@ class SeenItem:
     publication time, else its update time; '' when it gave none). An item that reappears
     under another identity with the same text is this item only if its date agrees: the same
     text a week later under a new link is next week's report (``feeds.detect.diff.
-    match_items``)."""
+    match_items``). ``anchor`` and ``gist`` are the item's own (``FeedItem``), kept by
+    tombstones too; '' in snapshots stored before they were remembered (such an item is never
+    taken for a relabelled one)."""
 
     digest: str
     title: str = ""
     summary: str = ""
     content: str = ""
     published: str = ""
+    anchor: str = ""
+    gist: str = ""
 
     @property
     def text(self) -> str:

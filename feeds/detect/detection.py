@@ -19,6 +19,7 @@ from feeds.detect.diff import (
     diff_feed,
     diff_pages,
     match_items,
+    relabelled_only,
 )
 from feeds.detect.history import section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
@@ -173,12 +174,15 @@ def _detect_feed(
     known = match_items(seen, feed, by_text=by_text)
     item_changes = diff_feed(seen, feed, known)
     current = {
-        i.item_id: SeenItem(i.digest, i.title, i.summary, i.content, i.date) for i in feed.items
+        i.item_id: SeenItem(i.digest, i.title, i.summary, i.content, i.date, i.anchor, i.gist)
+        for i in feed.items
     }
-    # Items that left the feed are kept as tombstones (digest and date), newest last, up to
-    # the limit.
+    # Items that left the feed are kept as tombstones (digest, date, anchor and gist), newest
+    # last, up to the limit.
     merged = {
-        k: SeenItem(v.digest, published=v.published) for k, v in seen.items() if k not in current
+        k: SeenItem(v.digest, published=v.published, anchor=v.anchor, gist=v.gist)
+        for k, v in seen.items()
+        if k not in current
     }
     merged.update(current)
     if len(merged) > SEEN_LIMIT:
@@ -190,23 +194,28 @@ def _detect_feed(
     changes = tuple(_item_change(spec, c) for c in item_changes)
     outcome = _outcome(changes)
     rekeyed = sum(1 for k, v in known.items() if k != v)
-    # items whose teaser was only cut at another length (``recut_only``): their texts are
-    # stored, so the next edit is compared with what the feed shows now
+    # items whose teaser was only cut at another length (``recut_only``) and change log rows
+    # whose chapter was only renamed (``relabelled_only``): their texts are stored, so the next
+    # edit is compared with what the feed shows now
     reported = {c.item.item_id for c in item_changes}
-    recut = sum(
-        1
+    quiet = [
+        (seen[known[i.item_id]], i)
         for i in feed.items
         if i.item_id in known
         and i.item_id not in reported
         and seen[known[i.item_id]].digest not in (i.digest, i.legacy_digest)
-    )
+    ]
+    relabelled = sum(1 for before, i in quiet if relabelled_only(before, i))
+    recut = len(quiet) - relabelled
     if not changes:
         # items known under another identity (canonical now, or re-keyed): their new
         # identities are stored, nothing is reported
         note = f"{rekeyed} item(s) under a new identity" if rekeyed else "0 item(s)"
         if recut:
             note += f"; {recut} teaser(s) cut at another length"
-        return Detection(outcome, state, note=note, refresh=bool(rekeyed or recut))
+        if relabelled:
+            note += f"; {relabelled} row(s) relabelled"
+        return Detection(outcome, state, note=note, refresh=bool(rekeyed or quiet))
     note = f"{len(changes)} item(s)"
     if rekeyed:
         note += f"; {rekeyed} under a new identity"

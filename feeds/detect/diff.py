@@ -283,7 +283,9 @@ def match_items(
     (``same_date``: the item reappeared under another link or GUID, a feed re-keyed, a CMS
     that re-published it; not the next weekly report under the same title and teaser). Items
     without a title or without text are never matched by text (two letters titled alike are
-    two letters). Items missing from the result are new."""
+    two letters). An item whose title only labels its link (``FeedItem.anchor``: a change log
+    row) is also known under another label (``_match_relabelled``). Items missing from the
+    result are new."""
     known: dict[str, str] = {}
     unknown: list[FeedItem] = []
     for item in feed.items:
@@ -294,6 +296,7 @@ def match_items(
         else:
             unknown.append(item)
     _match_alike(seen, feed, known)
+    _match_relabelled(seen, feed, known)
     unknown = [i for i in feed.items if i.item_id not in known]
     if not by_text or not unknown:
         return known
@@ -357,6 +360,70 @@ def _match_alike(seen: Mapping[str, SeenItem], feed: FeedContent, known: dict[st
             known.pop(item.item_id, None)
         known.update(placed)
         gone.used.update(placed.values())
+
+
+def _match_relabelled(
+    seen: Mapping[str, SeenItem], feed: FeedContent, known: dict[str, str]
+) -> None:
+    """Items whose title only labels their link, known under another label (in place on
+    ``known``).
+
+    A change log row is keyed by its date, chapter and link (``feeds.read.changelog``): when
+    its chapter is renamed, its link staying, it gets a new identity. Such an unknown item
+    (one with an ``anchor``) takes a remembered item that no item of the feed is known as, of
+    the same date and anchor: the first with its gist too (the row relabelled: no edit,
+    ``relabelled_only``; one of the last version before a tombstone), else, when it is the only
+    unknown item of its date and anchor and there is exactly one such remembered item of the
+    last version, that one (the row relabelled and edited: reported as changed). Rows are
+    never keyed by date and link alone: on a page whose rows all link to one address (the
+    guide's PDF) that would re-key every row by its place. Remembered items without an anchor
+    (stored before anchors were kept, or of another kind) are never taken."""
+    unknown = [i for i in feed.items if i.anchor and i.item_id not in known]
+    if not unknown:
+        return
+    # not the keys of this feed's items: one of them may be known as another remembered item
+    # (``_match_alike``), its own key free
+    alike, placed = _anchored(seen, set(known.values()))
+    used: set[str] = set()
+    left: dict[tuple[str, str], list[FeedItem]] = {}
+    for item in unknown:
+        same = alike.get((item.date, item.anchor, item.gist))
+        if same:
+            known[item.item_id] = same[0]
+            used.add(same.popleft())
+        else:
+            left.setdefault((item.date, item.anchor), []).append(item)
+    for place, items in left.items():
+        keys = [k for k in placed.get(place, ()) if k not in used]
+        if len(items) == 1 and len(keys) == 1:
+            known[items[0].item_id] = keys[0]
+            used.add(keys[0])
+
+
+def _anchored(
+    seen: Mapping[str, SeenItem], taken: set[str]
+) -> tuple[dict[tuple[str, str, str], deque[str]], dict[tuple[str, str], list[str]]]:
+    """The remembered items with an anchor, not ``taken``: by date, anchor and gist (those of
+    the last version first, then tombstones, each in ``seen``'s order), and those of the last
+    version by date and anchor."""
+    alike: dict[tuple[str, str, str], deque[str]] = {}
+    placed: dict[tuple[str, str], list[str]] = {}
+    tombstones: list[tuple[str, SeenItem]] = []
+    for key, remembered in seen.items():
+        if key in taken or not remembered.anchor:
+            continue
+        if not (remembered.title or remembered.summary):
+            tombstones.append((key, remembered))
+            continue
+        placed.setdefault((remembered.published, remembered.anchor), []).append(key)
+        alike.setdefault(_said(remembered), deque()).append(key)
+    for key, remembered in tombstones:
+        alike.setdefault(_said(remembered), deque()).append(key)
+    return alike, placed
+
+
+def _said(remembered: SeenItem) -> tuple[str, str, str]:
+    return remembered.published, remembered.anchor, remembered.gist
 
 
 class _Gone:
@@ -466,7 +533,8 @@ def diff_feed(
     ``known`` says which remembered item each item is (``match_items``; by default by its
     identity). An item is edited when its title, summary or content changed; a remembered
     digest of title and summary alone (stored before contents were compared) that still
-    matches is no edit."""
+    matches is no edit, nor is an item that differs from what was remembered of it only in
+    the label of its link (``relabelled_only``)."""
     if known is None:
         known = match_items(seen, feed)
     changes: list[ItemChange] = []
@@ -477,6 +545,8 @@ def diff_feed(
             continue
         previous = seen[key]
         if previous.digest in (item.digest, item.legacy_digest) or recut_only(previous, item):
+            continue
+        if relabelled_only(previous, item):
             continue
         changes.append(
             ItemChange(
@@ -491,6 +561,19 @@ def diff_feed(
             )
         )
     return changes
+
+
+def relabelled_only(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether an item differs from what was remembered of it only in the label of its link:
+    the same anchor, date and gist (``FeedItem``): a change log row whose chapter was renamed,
+    its link, date, kind and description unchanged, says nothing new. Never for an item
+    remembered without an anchor (a snapshot stored before anchors were kept)."""
+    return (
+        bool(item.anchor)
+        and previous.anchor == item.anchor
+        and previous.gist == item.gist
+        and previous.published == item.date
+    )
 
 
 #: how a teaser cut short ends: an ellipsis ("…", "...", "[…]", "(...)")

@@ -35,6 +35,14 @@ when the row's kind cell says new ('Nytt', 'Ny artikkel'), or, without a kind ce
 description starts with 'Nytt kapittel', 'Ny artikkel', 'Ny side' or the like; otherwise
 'Endret: <chapter>' (bokmål on nynorsk pages too: it is our wording, not the publisher's).
 
+Relabelling: a row whose chapter is a link names that link; renaming it ('Kontraindikasjoner
+og forsiktighetsregler' -> 'Kontraindikasjoner') re-keys the row but says nothing new. Such a
+row's item carries its link in identity form (``FeedItem.anchor``) and the digest of its kind
+and description (``FeedItem.gist``), so a renamed row with the same date, link, kind and
+description is known as the row it was and is no edit (``feeds.detect.diff.match_items``).
+A row without a link of its own carries neither: its chapter is all it says of where the
+change was, and a new chapter there is news.
+
 The page is untrusted: scripts, styles and embedded objects are dropped before reading, only
 text is kept, links that are not http(s) fall back to the page address, texts are capped and
 only the newest ``MAX_ITEMS`` rows are kept.
@@ -67,7 +75,7 @@ from feeds.read.html import (
 )
 from feeds.read.normalize import clean_text, compile_noise, parse_date
 from feeds.read.reader import ItemReader
-from feeds.types import FeedContent, FeedItem, FetchResult
+from feeds.types import FeedContent, FeedItem, FetchResult, label_gist
 
 if TYPE_CHECKING:
     from feeds.catalogue import SourceSpec
@@ -560,14 +568,18 @@ def _items(rows: Sequence[_Row], page_url: str) -> tuple[FeedItem, ...]:
         item_id = hashlib.sha256(key.encode()).hexdigest()[:32]
         legacy_id = hashlib.sha256(legacy.encode()).hexdigest()[:32]
         when = datetime(row.day.year, row.day.month, row.day.day, tzinfo=UTC)
+        verb = _verb(row)
+        anchor = identity_url(row.link) if row.link else ""
         item = FeedItem(
             item_id=item_id,
-            title=f"{_verb(row)}: {row.chapter}",
+            title=f"{verb}: {row.chapter}",
             link=row.link or page_url,
             summary=row.description,
             published=when,
             updated=when,
             legacy_id="" if legacy_id == item_id else legacy_id,
+            anchor=anchor,
+            gist=label_gist(verb, row.description) if anchor else "",
         )
         items.append((row.day, item))
     items.sort(key=lambda pair: pair[0], reverse=True)  # stable: document order kept per date

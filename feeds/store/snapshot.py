@@ -50,11 +50,18 @@ def state_to_json(state: SnapshotState, texts: bool = True) -> dict[str, Any]:
 def _seen_json(item: SeenItem) -> list[str]:
     """A remembered feed item as a list (``SeenItem``'s fields in order, those at the end
     that are empty left off; three at least, as snapshots stored them before)."""
-    if item.published:
-        return [item.digest, item.title, item.summary, item.content, item.published]
-    if item.content:
-        return [item.digest, item.title, item.summary, item.content]
-    return [item.digest, item.title, item.summary]
+    fields = [
+        item.digest,
+        item.title,
+        item.summary,
+        item.content,
+        item.published,
+        item.anchor,
+        item.gist,
+    ]
+    while len(fields) > 3 and not fields[-1]:
+        fields.pop()
+    return fields
 
 
 def _section_json(section: Section, text: bool) -> dict[str, Any]:

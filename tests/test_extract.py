@@ -283,6 +283,17 @@ def test_with_a_selector_nothing_but_the_selection_counts() -> None:
         ("for en time siden", True),
         ("Laster inn kart …", True),
         ("Lastar …", True),
+        ("Gi tilbakemelding på denne siden", True),
+        ("Meld frå om feil i innhaldet", True),
+        ("Lytt til artikkelen", True),
+        ("Les på nynorsk", True),
+        ("Read in English", True),
+        ("A+ A- Endre tekststørrelse", True),
+        ("Kopier lenke", True),
+        ("Skriv ut | Last ned som PDF | Del", True),
+        ("Sist endra av: Kari Nordmann", True),
+        ("Kommunen skal gi tilbakemelding til Statsforvalteren innen 1. mars.", False),
+        ("Endret av Helse- og omsorgsdepartementet", False),
         ("Smitten ble påvist for to dager siden.", False),
         ("I dag skal alle teste seg.", False),
         ("Laster inn varer fra bilen", False),
@@ -883,3 +894,9 @@ def test_a_cookie_notice_worded_with_bruker_is_noise_with_its_privacy_sentence()
     notice = "Vi bruker informasjonskapsler (cookies) for å lage statistikk. Les mer om personvern."
     page = extract_page(f"<main><h1>T</h1><p>Tekst. {notice}</p></main>".encode())
     assert page.sections[0].text == "Tekst."
+
+
+def test_a_text_to_speech_player_is_no_content() -> None:
+    player = '<div class="rs_skip rsbtn"><a href="//app-eu.readspeaker.com/x"><span>Lytt</span></a></div>'
+    page = extract_page(f"<main><h1>T</h1>{player}<p>Tekst</p></main>".encode())
+    assert page.sections[0].text == "Tekst"

@@ -91,6 +91,8 @@ _NOISE_DROP = (
     # navigation, standing inside the content on some layouts (contains() is case sensitive)
     ("class", "readcrumb"), ("id", "readcrumb"), ("aria-label", "readcrumb"),
     ("aria-label", "rødsmule"),
+    # a text-to-speech player ("Lytt": ReadSpeaker's rsbtn, rs_skip)
+    ("class", "rsbtn"), ("class", "readspeaker"), ("id", "readspeaker"),
 )  # fmt: skip
 
 

@@ -128,6 +128,24 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^få varsel ved oppdatering(er|ar)? (av|på|om) .{0,200}$",
         r"^abonner på (nytt|endret|endra|nytt eller oppdatert) (innhold|innhald).{0,80}$",
         r"^(nett-tv|se sendingen her|sjå sendinga her|(se|sjå) opptak(et)? her)$",
+        # the page's own tools and feedback links, as a line of their own: "Gi tilbakemelding
+        # på denne siden", "Meld frå om feil", "Lytt", "Les på nynorsk", "Endre
+        # tekststørrelse", "Kopier lenke", a toolbar of several ("Skriv ut Last ned som PDF"),
+        # and who saved the page last ("Sist endret av: Kari Nordmann")
+        r"^(?:gi|gje) (?:oss )?tilbakemelding(?: (?:på|om) (?:denne )?sid(?:en|a))?\.?$",
+        r"^(?:meld (?:fra|frå)|si (?:fra|frå)|rapporter|gi beskjed) om (?:en |ein )?feil"
+        r"(?: (?:på|i) (?:denne )?(?:sid(?:en|a)|innholdet|innhaldet))?\.?$",
+        r"^(?:lytt|lytt til (?:artikkelen|teksten|sid(?:en|a)|denne sid(?:en|a))|les opp"
+        r"|høyr(?: artikkelen)?)$",
+        r"^(?:read (?:this page )?in english|english version|les (?:denne sid(?:en|a) )?på"
+        r" (?:nynorsk|bokmål|engelsk|samisk)|(?:se|sjå) (?:denne )?sid(?:en|a) på"
+        r" (?:nynorsk|bokmål|engelsk))$",
+        r"^(?:a[+-]\s*)*(?:endre|større|mindre) (?:tekst|skrift)(?:størrelse|storleik)?"
+        r"(?:\s*a[+-])*$",
+        r"^(?:kopier (?:lenke|lenken|lenkja|lenkje|adressen)|lenke kopiert|lenkja er kopiert)$",
+        r"^(?:(?:skriv ut|last ned som pdf|lag pdf|del(?: sid(?:en|a))?|kopier lenke|lytt"
+        r"|tips en venn|send på e-post|e-post|facebook|twitter|linkedin)\s*[|·/•]?\s*){2,}$",
+        r"^sist (?:endret|endra|oppdatert|redigert) av\s*:?\s*[^.]{1,80}$",
         # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
         # part of the page loads ("Laster inn …", nynorsk "Lastar …")
         rf"^{_RELATIVE_TIME}\.?$",

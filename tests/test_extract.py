@@ -104,6 +104,12 @@ def test_undeclared_windows_1252_falls_back_from_utf8() -> None:
         "<html><title>Just a moment...</title><body><p>Checking your browser</p></body></html>",
         "<html><body><main><h1>Vi utfører vedlikehold</h1><p>Prøv igjen senere.</p></main></body></html>",
         "<html><body><main><h1>Siden finnes ikke</h1></main></body></html>",
+        # a rate limit, a login wall, a consent wall, a refusal, sent as 200 in the site's frame
+        "<main><h1>For mange forespørsler</h1><p>Vent litt. Feilkode: 429</p></main>",
+        "<main><h1>Logg inn</h1><p>Du må logge inn for å sjå dette innhaldet.</p></main>",
+        "<main><h1>Før du fortsetter</h1><p>Vi bruker informasjonskapsler for statistikk. Du må"
+        " ta stilling til informasjonskapsler før du kan se innholdet.</p></main>",
+        "<main><h1>Ingen tilgang (403)</h1><p>Du har ikkje tilgang til denne sida.</p></main>",
         "<html><body><main></main></body></html>",
         "",
     ],
@@ -290,6 +296,7 @@ def test_with_a_selector_nothing_but_the_selection_counts() -> None:
         ("Read in English", True),
         ("A+ A- Endre tekststørrelse", True),
         ("Kopier lenke", True),
+        ("Kopier lenke til dokument", True),
         ("Skriv ut | Last ned som PDF | Del", True),
         ("Sist endra av: Kari Nordmann", True),
         ("Kommunen skal gi tilbakemelding til Statsforvalteren innen 1. mars.", False),
@@ -834,7 +841,9 @@ def test_a_relative_time_names_no_date_of_a_change() -> None:
     assert page.updated is None and page.sections[0].text == "Tekst"
 
 
-@pytest.mark.parametrize("label", ["Ja", "Nei", "Godta alle", "Avvis", "Meld deg på"])
+@pytest.mark.parametrize(
+    "label", ["Ja", "Nei", "Godta alle", "Avvis", "Meld deg på", "Vis innholdsfortegnelse"]
+)
 def test_a_buttons_answer_or_consent_is_no_content_the_same_word_in_a_cell_is(label: str) -> None:
     html = (
         f"<main><h1>Krav</h1><table><tr><td>Test</td><td>{label}</td></tr></table>"
@@ -900,3 +909,14 @@ def test_a_text_to_speech_player_is_no_content() -> None:
     player = '<div class="rs_skip rsbtn"><a href="//app-eu.readspeaker.com/x"><span>Lytt</span></a></div>'
     page = extract_page(f"<main><h1>T</h1>{player}<p>Tekst</p></main>".encode())
     assert page.sections[0].text == "Tekst"
+
+
+def test_a_short_page_that_names_a_login_only_in_passing_is_content() -> None:
+    body = "<main><h1>Helsenorge</h1><p>Innbyggere kan logge inn på Helsenorge for å se prøvesvar.</p></main>"
+    assert extract_page(body.encode()).sections[0].text.startswith("Innbyggere")
+
+
+def test_an_advert_box_is_no_content() -> None:
+    promo = '<div class="pro-promo"><p>Få full tilgang med Lovdata Pro. Prøv gratis i 14 dager</p></div>'
+    page = extract_page(f"<main><h1>Forskrift</h1>{promo}<p>§ 1. Formål</p></main>".encode())
+    assert page.sections[0].text == "§ 1. Formål"

@@ -91,8 +91,9 @@ _NOISE_DROP = (
     # navigation, standing inside the content on some layouts (contains() is case sensitive)
     ("class", "readcrumb"), ("id", "readcrumb"), ("aria-label", "readcrumb"),
     ("aria-label", "rødsmule"),
-    # a text-to-speech player ("Lytt": ReadSpeaker's rsbtn, rs_skip)
-    ("class", "rsbtn"), ("class", "readspeaker"), ("id", "readspeaker"),
+    # a text-to-speech player ("Lytt": ReadSpeaker's rsbtn, rs_skip); a product's advert box
+    # ("Få full tilgang med Lovdata Pro. Prøv gratis i 14 dager": "pro-promo")
+    ("class", "rsbtn"), ("class", "readspeaker"), ("id", "readspeaker"), ("class", "promo"),
 )  # fmt: skip
 
 
@@ -157,6 +158,17 @@ _PROBLEM_PAGES = tuple(
         r"^(error|feil)\b|internal server error|noe gikk galt|noko gjekk gale",
         r"access denied|tilgang nektet|attention required|403 forbidden|too many requests",
         r"(siden|sida) er under arbeid|prøv igjen (senere|seinare)|try again later",
+        # a rate limit, a login wall, a consent wall or a refusal sent with status 200 in the
+        # page's own frame: nothing of the content was delivered
+        r"for mange (forespørsler|førespurnader|foresp\w+)|(feilkode|error code)\W{0,3}429"
+        r"|rate limit(ed)?\b",
+        r"du må (logge inn|logga inn|vere innlogga|være innlogget|logge på)\b"
+        r"|logg inn med id-porten|innlogging (kreves|krevst|er påkrevd)"
+        r"|(sign|log) in to (continue|view)",
+        r"ta stilling til (informasjonskapsl|cookies)|(godta|aksepter|samtykk\w*) (til )?"
+        r"(informasjonskapsl\w*|cookies) (før|for å) (du kan )?(se|sjå|lese|fortsette|halde fram)",
+        r"ingen tilgang \(?403|du har (ikke|ikkje|ikkje lenger) tilgang til (denne )?"
+        r"(siden|sida|innholdet|innhaldet|ressursen)",
     )
 )
 _PROBLEM_MAX_CHARS = 1500

@@ -109,7 +109,9 @@ CONTROL_LABEL = re.compile(
 BUTTON_LABEL = re.compile(
     r"^(?:ja|nei|yes|no|ok|godta|godkjenn|godkjenn alle|godta alle|aksepter|aksepter alle"
     r"|avvis|avvis alle|avslå|tillat alle|meld på|meld deg på|meld meg på|abonner|send"
-    r"|send inn|søk|kopier lenke|kopier lenkja|kopier lenken|lagre|avbryt|tilbakemelding)[.!]?$",
+    r"|send inn|søk|kopier lenke|kopier lenkja|kopier lenken|lagre|avbryt|tilbakemelding"
+    r"|(?:vis|skjul|sjå) (?:innholdsfortegnelsen?|innhaldslista?|innhaldsoversikta?)"
+    r"|kopier lenke til (?:dokumentet|dokument|siden|sida|artikkelen|paragrafen|kapittelet))[.!]?$",
     re.I,
 )
 
@@ -146,7 +148,9 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
         r" (?:nynorsk|bokmål|engelsk))$",
         r"^(?:a[+-]\s*)*(?:endre|større|mindre) (?:tekst|skrift)(?:størrelse|storleik)?"
         r"(?:\s*a[+-])*$",
-        r"^(?:kopier (?:lenke|lenken|lenkja|lenkje|adressen)|lenke kopiert|lenkja er kopiert)$",
+        r"^(?:kopier (?:lenke|lenken|lenkja|lenkje|adressen)"
+        r"(?: til (?:dokumentet|dokument|siden|sida|artikkelen|paragrafen|kapittelet))?"
+        r"|lenke kopiert|lenkja er kopiert)$",
         r"^(?:(?:skriv ut|last ned som pdf|lag pdf|del(?: sid(?:en|a))?|kopier lenke|lytt"
         r"|tips en venn|send på e-post|e-post|facebook|twitter|linkedin)\s*+[|·/•]?+\s*+){2,}$",
         r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",
@@ -200,7 +204,7 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # [^.]{0,300} read 300 characters at each of them (a 40 KB line: 0.65 s)
             r"(?:^|(?<=\.))[^.]{0,300}(?:benytter|bruker|nytter|nyttar|brukar)"
             r" informasjonskapsl(?:er|ar)[^.]{0,300}\."
-            r"(?:\s*[^.]{0,120}(?:personvern|informasjonskapsl|cookies)[^.]{0,120}\.)?",
+            r"(?:\s*[^.]{0,120}(?:personvern|personopplysning)[^.]{0,120}\.)?",
             False,
         ),
         ("nettleser vi ikke", r"du benytter en nettleser vi ikke støtter[^.]{0,200}\.?", True),

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import itertools
 import operator
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,6 +73,27 @@ _BULLET_UTF8 = BULLET.encode()
 _IS_ITEM_UTF8 = operator.methodcaller("startswith", _BULLET_UTF8)
 
 
+#: quotation marks and dashes as one of each (``fold``): «», “”, „, ‘’ and ' are ", the hyphens,
+#: en and em dashes and the minus sign are -
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("«»“”„‟‘’‚‛‹›′″'", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+    }
+)
+#: a space that groups the digits of a number ("1 245", "120 000 000")
+_DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}(?!\d))")
+
+
+def fold(text: str) -> str:
+    """What a text says, for telling whether it changed: its words without the typography
+    that carries no news. Quotation marks and dashes of every kind are one of each, letter
+    case does not count ("covid-19", "Covid-19", "COVID-19"), nor a space that groups digits
+    ("1 245"), nor where a paragraph ends ("A. B." split into two paragraphs). Compared only;
+    what readers see is the text as published."""
+    return _DIGIT_GROUP.sub("", text.translate(_FOLD).casefold()).replace("\n", " ")
+
+
 @dataclass(frozen=True, eq=False)
 class Section:
     """A part of a page under one heading path; ``text`` is normalised, one line per block.
@@ -116,6 +138,12 @@ class Section:
         """The text with every run of unordered-list items sorted: a shuffled <ul> is the
         same content; an <ol> (no mark) keeps its order."""
         return self._canonical_utf8().decode() if BULLET in self.text else self.text
+
+    @functools.cached_property
+    def key(self) -> str:
+        """``canonical`` folded (``fold``): two versions of a section with the same key say
+        the same, whatever their digests (``feeds.detect.diff.diff_pages``)."""
+        return fold(self.canonical)
 
     def _canonical_utf8(self) -> bytes:
         """``canonical`` as UTF-8, sorted as bytes: UTF-8's byte order is its code points'

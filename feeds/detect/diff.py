@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from feeds.types import FeedContent, FeedItem, PageContent, Section, SeenItem
+from feeds.types import FeedContent, FeedItem, PageContent, Section, SeenItem, fold
 
 # Words carry their trailing white space: a lone " " token would be the most common token of
 # every text and make SequenceMatcher quadratic.
@@ -213,7 +213,8 @@ def keyed_sections(sections: Iterable[Section]) -> dict[tuple[str, ...], Section
 def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     """Changed, added, removed and moved sections, in the order of the new page.
 
-    Sections are keyed by heading path, so reordering alone changes nothing. A section that
+    Sections are keyed by heading path, so reordering alone changes nothing; a section whose
+    text changed only in typography (``Section.key``) is unchanged. A section that
     left one path and arrived at another with the same text is one change, not two: "moved"
     when its numbered heading got another number (order matters in numbered chapters), a
     "changed" heading when it was renamed, and nothing when only its parent changed."""
@@ -221,18 +222,19 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     gone: dict[str, list[tuple[str, ...]]] = {}
     for key, section in old.items():
         if key not in new:
-            gone.setdefault(section.canonical, []).append(key)
+            gone.setdefault(section.key, []).append(key)
     changes: list[SectionChange] = []
     for key, section in new.items():
         previous = old.get(key)
         if previous is None:
-            candidates = gone.get(section.canonical)
+            candidates = gone.get(section.key)
             origin = candidates.pop(0) if candidates else None
             if origin is None:
                 changes.append(_section_change("added", key, None, section))
             else:
                 changes.extend(_relocated(origin, old[origin], key, section))
-        elif previous.digest != section.digest:
+        elif previous.digest != section.digest and previous.key != section.key:
+            # (the same key: only typography changed, quotes, dashes, case, a paragraph split)
             changes.append(_section_change("changed", key, previous, section))
     left = {key for keys in gone.values() for key in keys}
     for key, section in old.items():
@@ -248,8 +250,10 @@ def _relocated(
     old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
 ) -> list[SectionChange]:
     old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
-    if old_head == new_head:
-        return []  # the same section under another parent: structure, not content
+    if fold(old_head) == fold(new_head):
+        # the same section under another parent (structure, not content), or its heading
+        # only set in other typography ("Covid-19" -> "COVID-19")
+        return []
     bare_old, bare_new = _NUMBER.sub("", old_head), _NUMBER.sub("", new_head)
     kind = "moved" if bare_old == bare_new and _NUMBER.match(new_head) else "changed"
     a = f"{old_head}\n{before.text}"
@@ -546,6 +550,8 @@ def diff_feed(
         previous = seen[key]
         if previous.digest in (item.digest, item.legacy_digest) or recut_only(previous, item):
             continue
+        if typography_only(previous, item):
+            continue
         if relabelled_only(previous, item):
             continue
         changes.append(
@@ -561,6 +567,19 @@ def diff_feed(
             )
         )
     return changes
+
+
+def typography_only(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether an item differs from what was remembered of it only in typography (``fold``:
+    quotation marks, dashes, letter case, digit grouping, paragraph breaks). Never for an
+    item remembered without its texts (a tombstone)."""
+    if not (previous.title or previous.summary):
+        return False
+    return (
+        fold(previous.title) == fold(item.title)
+        and fold(previous.summary) == fold(item.summary)
+        and fold(previous.content) == fold(item.content)
+    )
 
 
 def relabelled_only(previous: SeenItem, item: FeedItem) -> bool:

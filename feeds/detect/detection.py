@@ -352,7 +352,11 @@ def _detect_page(
     published = _signal_time(page.updated)
     changes = tuple(_section_change(spec, page, c, published) for c in fresh)
     if not changes:
-        note = "sections reordered" if not found else "returned to a recent version"
+        note = (
+            "sections reordered or set in other typography"
+            if not found
+            else "returned to a recent version"
+        )
         return Detection("unchanged", state, note=note, refresh=True)
     note = f"{len(changes)} section(s)"
     if collapsed:

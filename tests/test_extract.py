@@ -920,3 +920,11 @@ def test_an_advert_box_is_no_content() -> None:
     promo = '<div class="pro-promo"><p>Få full tilgang med Lovdata Pro. Prøv gratis i 14 dager</p></div>'
     page = extract_page(f"<main><h1>Forskrift</h1>{promo}<p>§ 1. Formål</p></main>".encode())
     assert page.sections[0].text == "§ 1. Formål"
+
+
+def test_a_footnote_reference_is_no_content_an_exponent_is() -> None:
+    html = (
+        '<main><h1>T</h1><p>Under 5,3 mmol/L<sup><a href="#fn1">1</a></sup>, 10<sup>4</sup>'
+        ' celler<sup><a href="/kilder">kilde</a></sup>.</p></main>'
+    )
+    assert extract_page(html.encode()).sections[0].text == "Under 5,3 mmol/L, 104 cellerkilde."

@@ -75,3 +75,19 @@ def test_a_feed_item_set_in_other_typography_is_no_edit() -> None:
     assert [c.kind for c in diff_feed({"a": SeenItem(old.digest)}, FeedContent("F", (same,)))] == [
         "changed"
     ]
+
+
+LINKED = "Lederen har ansvar for at legemiddelforskriften (FOR-2008-04-03-320) følges."
+
+
+def test_a_link_to_an_act_put_on_words_that_stood_there_is_no_change() -> None:
+    before = page((("Ansvar",), "Lederen har ansvar for at legemiddelforskriften følges."))
+    linked = page((("Ansvar",), LINKED))
+    assert diff_pages(before, linked) == []
+    # re-pointed to another act, or the words edited as the link is put on: a change
+    repointed = page((("Ansvar",), LINKED.replace("2008-04-03-320", "2009-02-13-205")))
+    assert [c.kind for c in diff_pages(page((("Ansvar",), LINKED)), repointed)] == ["changed"]
+    edited = page((("Ansvar",), LINKED.replace("følges", "ikke følges")))
+    assert [c.kind for c in diff_pages(before, edited)] == ["changed"]
+    # the link taken away again is reported (conservative)
+    assert [c.kind for c in diff_pages(linked, before)] == ["changed"]

@@ -233,14 +233,35 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
                 changes.append(_section_change("added", key, None, section))
             else:
                 changes.extend(_relocated(origin, old[origin], key, section))
-        elif previous.digest != section.digest and previous.key != section.key:
-            # (the same key: only typography changed, quotes, dashes, case, a paragraph split)
+        elif previous.digest != section.digest and not _says_the_same(previous, section):
             changes.append(_section_change("changed", key, previous, section))
     left = {key for keys in gone.values() for key in keys}
     for key, section in old.items():
         if key in left:
             changes.append(_section_change("removed", key, section, None))
     return changes
+
+
+#: the act a link to Lovdata points to, cited after the link's text (``feeds.read.html.
+#: _cite_regulation``): " (FOR-2008-04-03-320)"
+_CITATION = re.compile(r" \((?:LOV|FOR)-\d{4}-\d{2}-\d{2}-\d+\)")
+
+
+def _says_the_same(before: Section, after: Section) -> bool:
+    """Whether two versions of a section say the same: only their typography differs (the
+    same ``Section.key``), or links to acts were put on words that stood there already
+    (their citations added, none removed or re-pointed: a link re-pointed to another act is
+    a change)."""
+    if before.key == after.key:
+        return True
+    if " (LOV-" not in after.text and " (FOR-" not in after.text:
+        return False
+    cited_before, cited_after = _CITATION.findall(before.text), _CITATION.findall(after.text)
+    return (
+        len(cited_before) < len(cited_after)
+        and set(cited_before) <= set(cited_after)
+        and fold(_CITATION.sub("", before.canonical)) == fold(_CITATION.sub("", after.canonical))
+    )
 
 
 _NUMBER = re.compile(r"^\s*(?:kapittel|kap\.|del|§)?\s*(\d+(?:\.\d+)*)\.?\s+", re.I)

@@ -417,6 +417,7 @@ def _main_of(
     _drop_found(_widgets(main, _noise_of(main)))
     _drop_found(_control_labels(main))
     _drop_found(_icons(main))
+    _drop_found(_footnote_marks(main))
     if drop:
         drop_elements(main, (", ".join(drop),))
     return main, title
@@ -572,6 +573,31 @@ _ICON_CLASS = re.compile(
 )
 #: an icon font's ligature: the glyph's name, in lower case ASCII ("download", "open_in_new")
 _LIGATURE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _footnote_marks(main: Any) -> list[Any]:
+    """The footnote references under ``main``: a <sup> that holds only a link to a place on
+    the page ("5,3 mmol/L<sup><a href="#fn1">1</a></sup>"). A footnote's number or letter is
+    its place in the list, not what it says: the notes themselves are read where they stand,
+    and one added is seen there."""
+    found = []
+    for sup in main.iter("sup"):
+        if len(sup) != 1 or (sup.text or "").strip():
+            continue
+        link = sup[0]
+        href = link.get("href") or ""
+        if (
+            link.tag == "a"
+            and href.startswith("#")
+            and not (link.tail or "").strip()
+            and len(_text_of(link).strip()) <= _FOOTNOTE_MARK_CHARS
+        ):
+            found.append(sup)
+    return found
+
+
+#: a footnote reference's mark is a number or letter or two ("12", "a", "*")
+_FOOTNOTE_MARK_CHARS = 3
 
 
 def _icons(main: Any) -> list[Any]:

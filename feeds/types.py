@@ -83,15 +83,21 @@ _FOLD = str.maketrans(
 )
 #: a space that groups the digits of a number ("1 245", "120 000 000")
 _DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}(?!\d))")
+#: a time of day after "kl." or "klokka", hours and minutes apart by ":" or "." ("kl. 15:10")
+_CLOCK = re.compile(r"((?:kl\.?|klokka|klokken) ?\d{1,2}):(?=\d{2}(?!\d))")
 
 
 def fold(text: str) -> str:
     """What a text says, for telling whether it changed: its words without the typography
     that carries no news. Quotation marks and dashes of every kind are one of each, letter
     case does not count ("covid-19", "Covid-19", "COVID-19"), nor a space that groups digits
-    ("1 245"), nor where a paragraph ends ("A. B." split into two paragraphs). Compared only;
+    ("1 245"), nor how a time of day is written ("kl. 15:10", "kl. 15.10"), nor where a
+    paragraph ends ("A. B." split into two paragraphs). Compared only;
     what readers see is the text as published."""
-    return _DIGIT_GROUP.sub("", text.translate(_FOLD).casefold()).replace("\n", " ")
+    folded = _DIGIT_GROUP.sub("", text.translate(_FOLD).casefold())
+    if "kl" in folded and ":" in folded:
+        folded = _CLOCK.sub(r"\1.", folded)
+    return folded.replace("\n", " ")
 
 
 @dataclass(frozen=True, eq=False)

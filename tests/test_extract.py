@@ -289,6 +289,12 @@ def test_with_a_selector_nothing_but_the_selection_counts() -> None:
         ("for en time siden", True),
         ("Laster inn kart …", True),
         ("Lastar …", True),
+        ("Dato: 20.11.2026 · Sist oppdatert: 04.12.2026", True),
+        ("Utskrift fra Lovdata - 05.12.2026 19:27", True),
+        ("Skrive ut 04.12.2026 kl. 09.12", True),
+        ("Lest 1 204 ganger", True),
+        ("Sidevisningar: 88", True),
+        ("Lest 3 artikler om vaksine", False),
         ("Gi tilbakemelding på denne siden", True),
         ("Meld frå om feil i innhaldet", True),
         ("Lytt til artikkelen", True),
@@ -928,3 +934,9 @@ def test_a_footnote_reference_is_no_content_an_exponent_is() -> None:
         ' celler<sup><a href="/kilder">kilde</a></sup>.</p></main>'
     )
     assert extract_page(html.encode()).sections[0].text == "Under 5,3 mmol/L, 104 cellerkilde."
+
+
+def test_a_press_releases_topic_tags_are_no_content() -> None:
+    tags = '<div class="tags"><span>Emne:</span> <a href="/tema/helse/">Helse</a></div>'
+    page = extract_page(f"<main><h1>T</h1><p>Tekst</p>{tags}</main>".encode())
+    assert page.sections[0].text == "Tekst"

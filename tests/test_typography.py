@@ -17,6 +17,7 @@ from feeds.types import FeedContent, FeedItem, PageContent, Section, SeenItem, f
         ("1245 tilfeller av 120000000", "1 245 tilfeller av 120\u00a0000\u202f000"),
         ("Ta test. Hold deg hjemme.", "Ta test.\nHold deg hjemme."),
         ("IKKE møt opp", "ikke møt opp"),
+        ("Kunngjort 3. mars kl. 15.10", "Kunngjort 3. mars kl. 15:10"),
     ],
 )
 def test_typography_folds_away(before: str, after: str) -> None:
@@ -32,6 +33,8 @@ def test_typography_folds_away(before: str, after: str) -> None:
         ("• A\n• B", "• A B"),  # two items made one
         ("verdi < 5", "verdi > 5"),
         ("0,5 ml", "5 ml"),
+        ("kl. 15.10", "kl. 15.20"),
+        ("forholdet 1:50", "forholdet 1.50"),  # not a time of day
     ],
 )
 def test_what_is_said_does_not_fold_away(before: str, after: str) -> None:

@@ -94,6 +94,8 @@ _NOISE_DROP = (
     # a text-to-speech player ("Lytt": ReadSpeaker's rsbtn, rs_skip); a product's advert box
     # ("Få full tilgang med Lovdata Pro. Prøv gratis i 14 dager": "pro-promo")
     ("class", "rsbtn"), ("class", "readspeaker"), ("id", "readspeaker"), ("class", "promo"),
+    # a press release's topic tags ("Emne: Helse Kommuner")
+    ("class", "tags"),
 )  # fmt: skip
 
 

@@ -54,7 +54,11 @@ SIGNAL_LABELS = (
     r"|siste faglige endring|siste faglege endring|sist faglig endret|sist fagleg endra"
     r"|først publisert|fyrst publisert|publisert|oppdatert|endret|endra|last updated"
     r"|first published|published|updated|siste endring|sist revidert|revidert"
-    r"|sist gjennomgått|sist kontrollert|sist vurdert|sist sjekket|sist sjekka"
+    r"|sist gjennomgått|sist kontrollert|sist vurdert|sist sjekket|sist sjekka|dato"
+    # when the page was printed or exported ("Utskrift fra Lovdata - 05.12.2026 19:27",
+    # nynorsk "Skrive ut 04.12.2026 kl. 09.12"): each print or export dates it anew
+    r"|utskrift (?:fra|frå)(?: lovdata)?(?:\s*[-–])?|utskriftsdato|skrive ut|skriv ut"
+    r"|generert|generated|printed"
 )
 #: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates
 _EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er|ar)"
@@ -166,6 +170,9 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
         r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
         r"( ja nei)?$",
         r"^\d+ (visninger|treff|kommentarer|views|delinger)$",
+        # a page's counter in words ("Lest 1 204 ganger", "Sidevisningar: 88")
+        r"^(?:lest|vist|lese|sett) \d[\d ]* gang(?:er|ar)?$",
+        r"^(?:sidevisninger|sidevisningar|visninger|visingar|antall visninger)\s*:?\s*\d[\d ]*$",
         r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
         r"^(antall treff|treff): ?\d+$",
         rf"^{_EARLIER_VERSIONS}$|^(tidligere|tidlegare) versjon(er|ar)$",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -940,3 +941,13 @@ def test_a_press_releases_topic_tags_are_no_content() -> None:
     tags = '<div class="tags"><span>Emne:</span> <a href="/tema/helse/">Helse</a></div>'
     page = extract_page(f"<main><h1>T</h1><p>Tekst</p>{tags}</main>".encode())
     assert page.sections[0].text == "Tekst"
+
+
+def test_the_whole_line_noise_rules_are_written_in_lower_case() -> None:
+    """They are matched on the lower-cased line without IGNORECASE (``normalize._NOISE_LINE``):
+    a letter in capitals would never match."""
+    from feeds.read.normalize import NOISE_LINES
+
+    for rule in NOISE_LINES:
+        literals = re.sub(r"\\.", "", rule.pattern)  # escapes (\d, \s, \.) apart
+        assert literals == literals.lower(), rule.pattern

@@ -180,7 +180,10 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
-_NOISE_LINE = re.compile("|".join(f"(?:{p.pattern})" for p in NOISE_LINES), re.I)
+#: ... all of them at once, matched on the line in lower case and without IGNORECASE: every
+#: rule is written in lower case (tested), and SRE compares each character case-folded under
+#: IGNORECASE, ~45 % of the cost of a line (a bench page: 470 -> 260 us)
+_NOISE_LINE = re.compile("|".join(f"(?:{p.pattern})" for p in NOISE_LINES))
 #: no whole-line noise rule matches a longer line (the longest allow ~200 free characters)
 _NOISE_LINE_MAX = 400
 
@@ -361,7 +364,7 @@ def strip_noise(
         touched = touched or n > 0
     if touched:
         line = " ".join(line.split())
-    if len(line) <= _NOISE_LINE_MAX and _NOISE_LINE.match(line):
+    if len(line) <= _NOISE_LINE_MAX and _NOISE_LINE.match(line.lower()):
         return ""
     return line
 

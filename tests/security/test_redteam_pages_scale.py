@@ -1,0 +1,245 @@
+"""What a hostile source's body costs to read, by its size: pages, feeds, change logs, HAPI
+answers, the diff of two versions and the classifier, on bodies of about 1 MB (a tenth of the
+fetch limit) built to hit the rules that read every line, heading, list item, cell or link.
+
+Each case below was measured at 1, 2, 4 and 8 times its size and grew linearly (about 2x a
+doubling), in well under a second a megabyte; the budgets are generous bounds (several times
+what each costs now) so that a rule made quadratic again is caught, not a speed measure (that
+is ``bench/``). Cases already guarded elsewhere are not repeated: hostile date lines
+(``test_redteam_regex``), countless elements, sections and attributes
+(``test_parsing_limits``), entity expansion in feeds (``test_feed_xml``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable
+
+import pytest
+
+from feeds.catalogue import SourceSpec
+from feeds.classify import classify, load_gazetteer, load_taxonomy
+from feeds.detect.diff import diff_pages, word_diff
+from feeds.errors import SourceProblem
+from feeds.read.changelog import changelog_feed
+from feeds.read.feed import extract_feed
+from feeds.read.hapi import extract_hapi
+from feeds.read.html import extract_page
+from feeds.read.listing import listing_feed
+from feeds.types import FetchResult
+
+#: CPU seconds allowed to read one of the bodies below (each takes 0.01 to 0.6 s now)
+BUDGET = 4.0
+URL = "https://www.fhi.no/side"
+
+
+def page(body: str) -> bytes:
+    return f"<html><head><title>Side</title></head><body><main>{body}</main></body></html>".encode()
+
+
+def rss(items: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>N</title>'
+        f"<link>https://www.fhi.no/</link><description>d</description>{items}</channel></rss>"
+    ).encode()
+
+
+def spent(read: Callable[[], object]) -> float:
+    """CPU seconds of one call; a source problem is a bounded answer too."""
+    started = time.process_time()
+    with contextlib.suppress(SourceProblem):
+        read()
+    return time.process_time() - started
+
+
+#: one paragraph of ~1 MB of each phrase the noise and date rules look for
+LONG_LINES = {
+    "no spaces": "a" * 1_000_000,
+    "spaces only": "x" + " " * 1_000_000 + "y",
+    "publisher dates": "Publisert 3. mars 2026 " * 44_000 + "x",
+    "last updated": "Sist oppdatert: 03.03.2026 | " * 36_000,
+    "read dates": "lest 3. mars 2026 " * 56_000,
+    "cookie phrase": "bruker informasjonskapsler " * 36_000,
+    "cookie sentences": "vi bruker informasjonskapsler. " * 32_000,
+    "cookie phrase without full stops": (". bruker informasjonskapsler" + " a" * 140) * 3_200,
+    "show more": "Vis mer " * 120_000,
+    "loading": "Laster inn " * 88_000 + "…",
+    "paragraph signs": "§ 1 " * 240_000,
+    "archive": "historisk arkiv: " * 60_000,
+    "notify": "få varsel ved oppdatering av " * 36_000,
+    "old browser": "du benytter en nettleser vi ikke støtter " * 24_000,
+    "old content": "dette innholdet er mer enn ett år gammelt. " * 24_000,
+    "combining marks": "a" + "\u0301" * 480_000,
+}
+
+
+@pytest.mark.parametrize("name", list(LONG_LINES))
+@pytest.mark.parametrize("selector", [None, "main"])
+def test_a_long_line_of_noise_phrases_is_read_in_bounded_time(
+    name: str, selector: str | None
+) -> None:
+    body = page(f"<h1>Tiltak</h1><p>{LONG_LINES[name]}</p>")
+    assert spent(lambda: extract_page(body, selector=selector)) < BUDGET, name
+
+
+#: pages of ~1 MB of many small parts: list items (sorted in ``Section.canonical``), cells,
+#: citations, date labels, labels in headings, widgets
+MANY_PARTS = {
+    "list items": "<h1>T</h1><ul>"
+    + "".join(f"<li>punkt {i % 97}</li>" for i in range(60_000))
+    + "</ul>",
+    "ordered in unordered lists": "<h1>T</h1>" + "<ol><li><ul><li>a</li></ul></li></ol>" * 24_000,
+    "unclosed list items": "<h1>T</h1><ul>" + "<li>a" * 80_000 + "</ul>",
+    "table cells": "<h1>T</h1><table>"
+    + ("<tr>" + "<td>c</td>" * 50 + "</tr>") * 2_000
+    + "</table>",
+    "links to Lovdata": "<h1>T</h1><p>"
+    + '<a href="https://lovdata.no/dokument/SF/forskrift/2009-02-13-205">forskrift</a> ' * 12_000
+    + "</p>",
+    "date labels": "<h1>T</h1><dl>" + "<dt>Sist endret</dt><dd>Sist endret</dd>" * 24_000 + "</dl>",
+    "buttons in a heading": "<h2>" + "<button>Vis mer</button>" * 40_000 + "</h2><p>x</p>",
+    "badges in a heading": "<h2>" + "<a href='#'><span>Ny</span></a>" * 32_000 + "</h2><p>x</p>",
+    "line breaks in a heading": "<h1>" + "a<br>" * 160_000 + "</h1><p>x</p>",
+    "screen-reader notes": "<h1>T</h1><a href='#'>"
+    + '<span class="sr-only">x</span>' * 30_000
+    + "</a><p>y</p>",
+    "widgets": "<h1>T</h1>" + '<div class="cookie">x</div>' * 30_000 + "<p>y</p>",
+    "misnested formatting": "<h1>T</h1>" + "<b><i>x</b></i>" * 60_000,
+    "identical sections": ("<h2>Samme</h2><p>" + "lik tekst " * 80 + "</p>") * 1_200,
+    "headings of all levels": "".join(
+        f"<h{1 + i % 6}>{'Overskrift ' * 30}{i}</h{1 + i % 6}><p>{'tekst ' * 10}</p>"
+        for i in range(2_400)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MANY_PARTS))
+@pytest.mark.parametrize("selector", [None, "main"])
+def test_a_page_of_many_small_parts_is_read_in_bounded_time(
+    name: str, selector: str | None
+) -> None:
+    body = page(MANY_PARTS[name])
+    assert len(body) > 250_000, len(body)
+    assert spent(lambda: extract_page(body, selector=selector)) < BUDGET, name
+
+
+def test_two_versions_of_a_long_list_in_another_order_are_compared_in_bounded_time() -> None:
+    """60,000 list items, shuffled: every bullet is sorted for the section's key."""
+    items = [f"<li>punkt {i}</li>" for i in range(60_000)]
+    before = extract_page(page("<h1>T</h1><ul>" + "".join(items) + "</ul>"))
+    after = extract_page(page("<h1>T</h1><ul>" + "".join(reversed(items)) + "</ul>"))
+    started = time.process_time()
+    assert diff_pages(before, after) == []
+    assert time.process_time() - started < BUDGET
+
+
+def test_a_long_text_changed_everywhere_is_diffed_in_bounded_time() -> None:
+    """Words that differ everywhere (none in common), and one word added in the middle of
+    a long repetition (the common head and tail are found on the texts)."""
+    words = 40_000
+    before = " ".join(f"a{i}" for i in range(words))
+    after = " ".join(f"b{i}" for i in range(words))
+    repeated = "ord " * words
+    started = time.process_time()
+    assert [kind for kind, _ in word_diff(before, after)] == ["-", "+"]
+    assert len(word_diff(repeated * 2, repeated + "nytt " + repeated)) == 3
+    assert time.process_time() - started < 1.0
+
+
+def _item(title: str, link: str, description: str = "d") -> str:
+    return f"<item><title>{title}</title><link>{link}</link><description>{description}</description></item>"
+
+
+FEEDS = {
+    "alike titles without links": "".join(_item("Samme", "") for _ in range(4_000)),
+    "alike titles and links": "".join(
+        _item("Samme", "https://www.fhi.no/a", f"d{i}") for i in range(4_000)
+    ),
+    "an item of escaped HTML": _item("T", "https://www.fhi.no/a", "&lt;p&gt;a&lt;/p&gt;" * 60_000),
+    "a title of date lines": _item("Publisert 3. mars 2026 " * 40_000, "https://www.fhi.no/a"),
+    "a long link": _item("T", "https://www.fhi.no/" + "a/" * 400_000),
+}
+
+
+@pytest.mark.parametrize("name", list(FEEDS))
+def test_a_hostile_feed_is_read_in_bounded_time(name: str) -> None:
+    body = rss(FEEDS[name])
+    assert spent(lambda: extract_feed(body, base_url=URL)) < BUDGET, name
+
+
+def _spec(kind: str, **extra: str) -> SourceSpec:
+    return SourceSpec.model_validate(
+        {"key": "k", "kind": kind, "url": URL, "authority": "fhi", "name": "k", **extra}
+    )
+
+
+CHANGELOGS = {
+    "a table of rows on one date": "<h2>17. mars 2021</h2><table><tr><th>Kapittel</th>"
+    "<th>Endret/nytt</th></tr>" + "<tr><td>Kap</td><td>endret</td></tr>" * 30_000 + "</table>",
+    "a list of rows on one date": "<h2>17. mars 2021</h2><ul>"
+    + "".join(f"<li><a href='/k{i % 7}'>Kap</a> endret</li>" for i in range(30_000))
+    + "</ul>",
+    "many dates": "".join(
+        f"<h2>{1 + i % 28}. mars 2021</h2><ul><li>Kap endret</li></ul>" for i in range(20_000)
+    ),
+    "a cell spanning every row": "<h2>17. mars 2021</h2><table><tr><th>Kapittel</th>"
+    "<th>Endret/nytt</th></tr><tr><td rowspan='65534'>Kap</td><td>e</td></tr>"
+    + "<tr><td>e</td></tr>" * 30_000
+    + "</table>",
+    "a row of many cells": "<h2>17. mars 2021</h2><table><tr>"
+    + "<td>c</td>" * 80_000
+    + "</tr></table>",
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGELOGS))
+def test_a_hostile_change_log_is_read_in_bounded_time(name: str) -> None:
+    result = FetchResult(URL, 200, page(CHANGELOGS[name]), {})
+    assert spent(lambda: changelog_feed(_spec("changelog"), result)) < BUDGET, name
+
+
+def test_a_listing_of_one_link_repeated_is_read_in_bounded_time() -> None:
+    result = FetchResult(URL, 200, page("<h1>T</h1>" + "<a href='/a'>x</a>" * 60_000), {})
+    spec = _spec("listing", link_selector="a")
+    assert spent(lambda: listing_feed(spec, result)) < BUDGET
+
+
+HAPI = {
+    "many children": {
+        "tittel": "T",
+        "tekst": "t",
+        "barn": [{"tittel": "x" * 50, "tekst": "t" * 50} for _ in range(16_000)],
+    },
+    "a long title over its children": {
+        "tittel": "T" * 100_000,
+        "tekst": "t",
+        "barn": [{"tittel": "x", "tekst": "t"} for _ in range(4_000)],
+    },
+    "a list of objects": [{"tittel": f"T{i}", "tekst": "t" * 100} for i in range(12_000)],
+}
+
+
+@pytest.mark.parametrize("name", list(HAPI))
+def test_a_hostile_hapi_answer_is_read_in_bounded_time(name: str) -> None:
+    body = json.dumps(HAPI[name]).encode()
+    assert spent(lambda: extract_hapi(body)) < BUDGET, name
+
+
+CLASSIFIED = {
+    "one keyword": "smittevern " * 96_000,
+    "one place": "Oslo " * 200_000,
+    "places": "Nord-Aurdal kommune i Innlandet og Bergen " * 24_000,
+    "no spaces": "a" * 1_000_000,
+    "distinct words": " ".join(f"ord{i}" for i in range(150_000)),
+    "places on lines": "Oslo\n" * 200_000,
+}
+
+
+@pytest.mark.parametrize("name", list(CLASSIFIED))
+def test_a_hostile_text_is_classified_in_bounded_time(name: str) -> None:
+    taxonomy, gazetteer = load_taxonomy(), load_gazetteer()
+    classify(taxonomy, gazetteer, title="Tittel", text="varm opp")  # the model, loaded once
+    text = CLASSIFIED[name]
+    assert spent(lambda: classify(taxonomy, gazetteer, title="Tittel", text=text)) < BUDGET

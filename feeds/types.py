@@ -330,8 +330,9 @@ class SeenItem:
 #: that wraps the content is read, breadcrumbs, controls' labels, screen-reader notes and "new"
 #: badges are not, a long line said again later in its section is kept; PDF text one line per
 #: sentence; a link to an act at Lovdata cited after its text; 6: times told relative to now,
-#: review dates, icons, loading placeholders, answer and consent buttons, <dialog> overlays
-#: and the page's own tools and feedback links are not content). A
+#: review dates, print and export lines, counters in words, icons, footnote marks, loading
+#: placeholders, answer and consent buttons, <dialog> overlays, topic tags and the page's own
+#: tools and feedback links are not content; a "heading" over 300 characters is text). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

@@ -94,3 +94,23 @@ def test_a_link_to_an_act_put_on_words_that_stood_there_is_no_change() -> None:
     assert [c.kind for c in diff_pages(before, edited)] == ["changed"]
     # the link taken away again is reported (conservative)
     assert [c.kind for c in diff_pages(linked, before)] == ["changed"]
+
+
+def rss(title: str) -> bytes:
+    return (
+        '<rss version="2.0"><channel><title>F</title><item><guid>a</guid>'
+        f"<title>{title}</title><link>https://x.no/a</link><description>Tekst</description>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+def test_a_checks_note_says_an_item_was_only_set_in_other_typography() -> None:
+    from feeds.catalogue import SourceSpec
+    from feeds.detect.detection import detect
+    from feeds.types import FetchResult
+
+    spec = SourceSpec(key="f", kind="feed", url="https://x.no/rss", authority="x", name="F")
+    first = detect(spec, FetchResult(spec.url, 200, rss('Råd om "munnbind"')), None)
+    again = detect(spec, FetchResult(spec.url, 200, rss("Råd om «munnbind»")), first.state)
+    assert again.changes == ()
+    assert again.refresh and "1 item(s) set in other typography" in again.note

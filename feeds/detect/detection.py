@@ -7,6 +7,7 @@ noise only, a real edit, a collapse) is tested without a server or a database.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from feeds.detect.diff import (
     diff_feed,
     diff_pages,
     match_items,
-    relabelled_only,
+    quiet_reason,
 )
 from feeds.detect.history import section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
@@ -157,6 +158,14 @@ def known_parts(previous: SnapshotState | None) -> Parts:
     return previous.parts
 
 
+#: how a check's note counts the items that are no edit (``quiet_reason``)
+_QUIET_NOTES = {
+    "recut": "teaser(s) cut at another length",
+    "typography": "item(s) set in other typography",
+    "relabelled": "row(s) relabelled",
+}
+
+
 def _detect_feed(
     spec: SourceSpec,
     feed: FeedContent,
@@ -194,27 +203,24 @@ def _detect_feed(
     changes = tuple(_item_change(spec, c) for c in item_changes)
     outcome = _outcome(changes)
     rekeyed = sum(1 for k, v in known.items() if k != v)
-    # items whose teaser was only cut at another length (``recut_only``) and change log rows
-    # whose chapter was only renamed (``relabelled_only``): their texts are stored, so the next
-    # edit is compared with what the feed shows now
+    # items that differ from what was remembered only where their teaser was cut, in
+    # typography or in a change log row's label (``quiet_reason``): their texts are stored,
+    # so the next edit is compared with what the feed shows now
     reported = {c.item.item_id for c in item_changes}
-    quiet = [
-        (seen[known[i.item_id]], i)
+    quiet = Counter(
+        quiet_reason(seen[known[i.item_id]], i)
         for i in feed.items
         if i.item_id in known
         and i.item_id not in reported
         and seen[known[i.item_id]].digest not in (i.digest, i.legacy_digest)
-    ]
-    relabelled = sum(1 for before, i in quiet if relabelled_only(before, i))
-    recut = len(quiet) - relabelled
+    )
     if not changes:
         # items known under another identity (canonical now, or re-keyed): their new
         # identities are stored, nothing is reported
         note = f"{rekeyed} item(s) under a new identity" if rekeyed else "0 item(s)"
-        if recut:
-            note += f"; {recut} teaser(s) cut at another length"
-        if relabelled:
-            note += f"; {relabelled} row(s) relabelled"
+        for reason, words in _QUIET_NOTES.items():
+            if quiet[reason]:
+                note += f"; {quiet[reason]} {words}"
         return Detection(outcome, state, note=note, refresh=bool(rekeyed or quiet))
     note = f"{len(changes)} item(s)"
     if rekeyed:

@@ -109,8 +109,7 @@ def _diff_pieces(
         else:
             _push_edit(out, "".join(a), "".join(b))
         return
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(a, b):
         if op == "equal":
             _push(out, "=", "".join(a[i1:i2]))
         else:
@@ -125,14 +124,17 @@ def _diff_lines(out: list[DiffSegment], a: Sequence[str], b: Sequence[str]) -> N
     if _pairs(keys_a, keys_b) > _PAIRS_MAX:
         _push_edit(out, "".join(keys_a), "".join(keys_b))
         return
-    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(keys_a, keys_b):
         if op == "equal":
             _push(out, "=", "".join(keys_a[i1:i2]))
         else:
             words_a = [w for line in lines_a[i1:i2] for w in line]
             words_b = [w for line in lines_b[j1:j2] for w in line]
             _diff_pieces(out, words_a, words_b, lines_first=False)
+
+
+def _opcodes(a: Sequence[str], b: Sequence[str]) -> Sequence[tuple[str, int, int, int, int]]:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
 
 
 def _lines_of(words: Sequence[str]) -> list[list[str]]:
@@ -424,14 +426,11 @@ def match_items(
     row) is also known under another label (``_match_relabelled``). Items missing from the
     result are new."""
     known: dict[str, str] = {}
-    unknown: list[FeedItem] = []
     for item in feed.items:
         if item.item_id in seen:
             known[item.item_id] = item.item_id
         elif item.legacy_id and item.legacy_id in seen:
             known[item.item_id] = item.legacy_id
-        else:
-            unknown.append(item)
     _match_alike(seen, feed, known)
     _match_relabelled(seen, feed, known)
     unknown = [i for i in feed.items if i.item_id not in known]
@@ -671,7 +670,7 @@ def diff_feed(
     identity). An item is edited when its title, summary or content changed; a remembered
     digest of title and summary alone (stored before contents were compared) that still
     matches is no edit, nor is an item that differs from what was remembered of it only in
-    the label of its link (``relabelled_only``)."""
+    where its teaser was cut, in typography or in the label of its link (``quiet_reason``)."""
     if known is None:
         known = match_items(seen, feed)
     changes: list[ItemChange] = []
@@ -681,11 +680,7 @@ def diff_feed(
             changes.append(ItemChange("new", item))
             continue
         previous = seen[key]
-        if previous.digest in (item.digest, item.legacy_digest) or recut_only(previous, item):
-            continue
-        if typography_only(previous, item):
-            continue
-        if relabelled_only(previous, item):
+        if previous.digest in (item.digest, item.legacy_digest) or quiet_reason(previous, item):
             continue
         changes.append(
             ItemChange(
@@ -700,6 +695,19 @@ def diff_feed(
             )
         )
     return changes
+
+
+def quiet_reason(previous: SeenItem, item: FeedItem) -> str:
+    """Why an item whose digest differs from what was remembered of it is no edit: "recut"
+    (its teaser cut at another length, ``recut_only``), "typography" (``typography_only``),
+    "relabelled" (a change log row renamed, ``relabelled_only``); '' when it is an edit."""
+    if recut_only(previous, item):
+        return "recut"
+    if typography_only(previous, item):
+        return "typography"
+    if relabelled_only(previous, item):
+        return "relabelled"
+    return ""
 
 
 def typography_only(previous: SeenItem, item: FeedItem) -> bool:

@@ -74,8 +74,6 @@ _IS_ITEM_UTF8 = operator.methodcaller("startswith", _BULLET_UTF8)
 
 
 #: quotation marks and dashes as one of each (``fold``): «», “”, „, ‘’ and ' are ", the hyphens,
-#: en and em dashes and the minus sign are -
-#: quotation marks and dashes as one of each (``fold``): «», “”, „, ‘’ and ' are ", the hyphens,
 #: en and em dashes and the minus sign are - (replaced one by one where they occur: a
 #: translation table costs ~60 ns a character of a text stored two bytes a character)
 _FOLD_QUOTES = "«»“”„‟‘’‚‛‹›′″'"

@@ -421,9 +421,7 @@ def _main_of(
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_widgets(main, _noise_of(main)))
-    _drop_found(_control_labels(main))
-    _drop_found(_icons(main))
-    _drop_found(_footnote_marks(main))
+    _drop_found([*_control_labels(main), *_ornaments(main)])
     if drop:
         drop_elements(main, (", ".join(drop),))
     return main, title
@@ -540,7 +538,7 @@ def _cite_regulation(link: Any) -> None:
     if found is None:
         return
     kind, number = found.groups()
-    if number in "".join(link.itertext()) or next(link.iterancestors(*HEADINGS), None) is not None:
+    if number in _text_of(link) or next(link.iterancestors(*HEADINGS), None) is not None:
         return  # named already; or in a heading, whose words are the section's name
     link.tail = f" ({'LOV' if kind.lower() == 'lov' else 'FOR'}-{number}){link.tail or ''}"
 
@@ -581,47 +579,45 @@ _ICON_CLASS = re.compile(
 _LIGATURE = re.compile(r"[a-z][a-z0-9_]*")
 
 
-def _footnote_marks(main: Any) -> list[Any]:
-    """The footnote references under ``main``: a <sup> that holds only a link to a place on
-    the page ("5,3 mmol/L<sup><a href="#fn1">1</a></sup>"). A footnote's number or letter is
-    its place in the list, not what it says: the notes themselves are read where they stand,
-    and one added is seen there."""
+def _ornaments(main: Any) -> list[Any]:
+    """The icons and footnote marks under ``main``, in one pass over its <span>, <i> and
+    <sup> elements.
+
+    An icon is a leaf <span> or <i> that shows a glyph only: an icon font's ligature
+    ("download", "open_in_new" in a ``material-icons`` span) or characters without a letter
+    or digit hidden from screen readers ("→", "›" with ``aria-hidden``); an arrow added to
+    every link, or a site changing its icon font, changes no content. A footnote mark is a
+    <sup> that holds only a link to a place on the page ("5,3 mmol/L<sup><a
+    href="#fn1">1</a></sup>"): its number or letter is the note's place in the list, not what
+    it says; the notes are read where they stand, and one added is seen there."""
     found = []
-    for sup in main.iter("sup"):
-        if len(sup) != 1 or (sup.text or "").strip():
+    for el in main.iter("span", "i", "sup"):
+        if el.tag == "sup":
+            if _is_footnote_mark(el):
+                found.append(el)
             continue
-        link = sup[0]
-        href = link.get("href") or ""
-        if (
-            link.tag == "a"
-            and href.startswith("#")
-            and not (link.tail or "").strip()
-            and len(_text_of(link).strip()) <= _FOOTNOTE_MARK_CHARS
-        ):
-            found.append(sup)
+        if len(el) or not el.text:
+            continue
+        text = el.text.strip()
+        if text and (_is_glyph(el, text) or _is_ligature(el, text)):
+            found.append(el)
     return found
+
+
+def _is_footnote_mark(sup: Any) -> bool:
+    if len(sup) != 1 or (sup.text or "").strip():
+        return False
+    link = sup[0]
+    return (
+        link.tag == "a"
+        and (link.get("href") or "").startswith("#")
+        and not (link.tail or "").strip()
+        and len(_text_of(link).strip()) <= _FOOTNOTE_MARK_CHARS
+    )
 
 
 #: a footnote reference's mark is a number or letter or two ("12", "a", "*")
 _FOOTNOTE_MARK_CHARS = 3
-
-
-def _icons(main: Any) -> list[Any]:
-    """The icons under ``main``: a leaf <span> or <i> that shows a glyph only, by an icon
-    font's ligature ("download", "open_in_new" in a ``material-icons`` span) or as
-    characters without a letter or digit hidden from screen readers ("→", "›" with
-    ``aria-hidden``). An arrow added to every link, or a site changing its icon font,
-    changes no content."""
-    found = []
-    for el in main.iter("span", "i"):
-        if len(el) or not el.text:
-            continue
-        text = el.text.strip()
-        if not text:
-            continue
-        if _is_glyph(el, text) or _is_ligature(el, text):
-            found.append(el)
-    return found
 
 
 def _is_glyph(el: Any, text: str) -> bool:

@@ -110,12 +110,17 @@ CONTROL_LABEL = re.compile(
 #: The label of a button that answers, consents or sends: a feedback widget's "Ja" and "Nei",
 #: a consent's "Godta", a sign-up's "Meld på". Only a <button>'s own text is read so
 #: (``feeds.read.html``): as a line of text, "Ja" or "Nei" is content (a table's cell).
+#: "Kopier lenke" (to the page, the document, a paragraph): a button, or a link on a line alone
+_COPY_LINK = (
+    r"kopier (?:lenke|lenken|lenkja|lenkje|adressen)"
+    r"(?: til (?:dokumentet|dokument|siden|sida|artikkelen|paragrafen|kapittelet))?"
+)
 BUTTON_LABEL = re.compile(
     r"^(?:ja|nei|yes|no|ok|godta|godkjenn|godkjenn alle|godta alle|aksepter|aksepter alle"
     r"|avvis|avvis alle|avslå|tillat alle|meld på|meld deg på|meld meg på|abonner|send"
-    r"|send inn|søk|kopier lenke|kopier lenkja|kopier lenken|lagre|avbryt|tilbakemelding"
+    r"|send inn|søk|lagre|avbryt|tilbakemelding"
     r"|(?:vis|skjul|sjå) (?:innholdsfortegnelsen?|innhaldslista?|innhaldsoversikta?)"
-    r"|kopier lenke til (?:dokumentet|dokument|siden|sida|artikkelen|paragrafen|kapittelet))[.!]?$",
+    rf"|{_COPY_LINK})[.!]?$",
     re.I,
 )
 
@@ -152,9 +157,7 @@ NOISE_LINES: tuple[re.Pattern[str], ...] = tuple(
         r" (?:nynorsk|bokmål|engelsk))$",
         r"^(?:a[+-]\s*)*(?:endre|større|mindre) (?:tekst|skrift)(?:størrelse|storleik)?"
         r"(?:\s*a[+-])*$",
-        r"^(?:kopier (?:lenke|lenken|lenkja|lenkje|adressen)"
-        r"(?: til (?:dokumentet|dokument|siden|sida|artikkelen|paragrafen|kapittelet))?"
-        r"|lenke kopiert|lenkja er kopiert)$",
+        rf"^(?:{_COPY_LINK}|lenke kopiert|lenkja er kopiert)$",
         r"^(?:(?:skriv ut|last ned som pdf|lag pdf|del(?: sid(?:en|a))?|kopier lenke|lytt"
         r"|tips en venn|send på e-post|e-post|facebook|twitter|linkedin)\s*+[|·/•]?+\s*+){2,}$",
         r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",

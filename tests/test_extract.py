@@ -949,5 +949,5 @@ def test_the_whole_line_noise_rules_are_written_in_lower_case() -> None:
     from feeds.read.normalize import NOISE_LINES
 
     for rule in NOISE_LINES:
-        literals = re.sub(r"\\.", "", rule.pattern)  # escapes (\d, \s, \.) apart
-        assert literals == literals.lower(), rule.pattern
+        literals = re.sub(r"\\.", "", rule)  # escapes (\d, \s, \.) apart
+        assert literals == literals.lower(), rule

@@ -375,7 +375,11 @@ _FOLD_REACH = 16
 
 
 def _digit_spaced(text: str) -> bool:
-    return any(f"{digit} " in text for digit in "0123456789")
+    return any(spaced in text for spaced in _DIGITS_SPACED)
+
+
+#: a digit and the space after it: where a digit group may start
+_DIGITS_SPACED = tuple(f"{digit} " for digit in "0123456789")
 
 
 _NUMBER = re.compile(r"^\s*(?:kapittel|kap\.|del|§)?\s*(\d+(?:\.\d+)*)\.?\s+", re.I)

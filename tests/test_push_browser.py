@@ -138,10 +138,14 @@ def turn_on(page: Any, url: str) -> str:
     on.wait_for(state="visible")
     before = page.locator("#push-status").inner_text()
     on.click()
-    page.wait_for_function("window.unsubscribed > 0")
-    status = str(page.locator("#push-status").inner_text())
-    assert status != before
-    return status
+    # the refusal is shown, then the browser's subscription dropped: wait for both, so the
+    # status is never read between the two (it once was, and the test failed on a slow run)
+    page.wait_for_function(
+        "([before]) => window.unsubscribed > 0"
+        " && document.getElementById('push-status').textContent !== before",
+        arg=[before],
+    )
+    return str(page.locator("#push-status").inner_text())
 
 
 def test_a_refused_device_shows_the_servers_words(

@@ -56,7 +56,7 @@
       const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.key) });
       const json = sub.toJSON();
       const answer = await post(box.dataset.action, { endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth });
-      if (!answer.ok) { await sub.unsubscribe(); await refused(answer); return; }
+      if (!answer.ok) { await refused(answer); await sub.unsubscribe(); return; }
       show(true);
     } catch (error) {
       say("failed");

@@ -382,7 +382,14 @@ def _digit_spaced(text: str) -> bool:
 _DIGITS_SPACED = tuple(f"{digit} " for digit in "0123456789")
 
 
-_NUMBER = re.compile(r"^\s*(?:kapittel|kap\.|del|§)?\s*(\d+(?:\.\d+)*)\.?\s+", re.I)
+#: the number of a numbered heading ("Kapittel 3", "2.1", "§ 5.", Lovdata's "§ 2-1"), with a
+#: paragraph's letter suffix (a paragraph inserted between two, renumbered as any other): "4 a."
+#: anywhere, "§ 4 a" and "§ 4a" after a § too ("2 i praksis" keeps its word)
+_NUMBER = re.compile(
+    r"^\s*(?:(§)|kapittel|kap\.|del)?\s*"
+    r"(\d+(?:[.-]\d+)*(?: ?(?-i:[a-z])(?(1)(?=[.\s])|(?=\.)))?)\.?\s+",
+    re.I,
+)
 
 
 def _relocated(

@@ -317,7 +317,69 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     for key, section in old.items():
         if key in left:
             changes.append(_section_change("removed", key, section, None))
-    return changes
+    return _paired_by_paragraph(changes, old, new)
+
+
+def _paired_by_paragraph(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """A paragraph of a law or regulation whose heading and text both changed ("§ 4.
+    Isolering" -> "§ 4. (Opphevet)", its text an amendment note) is one paragraph changed,
+    not one removed and one added: a § number is the paragraph's identity (a repealed one
+    keeps its number; an inserted one gets a letter, "§ 4 a"). Paired only where the number
+    names one section under their parent in each version, the one removed and the one
+    added."""
+    if not any(c.kind == "added" for c in changes) or not any(c.kind == "removed" for c in changes):
+        return changes
+    numbers_old, numbers_new = _paragraphs(old), _paragraphs(new)
+    removed = {
+        number: c.path
+        for c in changes
+        if c.kind == "removed" and (number := _paragraph_number(c.path)) is not None
+    }
+    paired: dict[tuple[str, ...], SectionChange] = {}
+    for change in changes:
+        number = _paragraph_number(change.path) if change.kind == "added" else None
+        if number is None or (origin := removed.get(number)) is None:
+            continue
+        if numbers_old[number] != [origin] or numbers_new[number] != [change.path]:
+            continue  # the number names more than one section: which is which is unknown
+        before, after = old[origin], new[change.path]
+        a, b = f"{origin[-1]}\n{before.text}", f"{change.path[-1]}\n{after.text}"
+        paired[origin] = SectionChange(
+            "changed", change.path, a, b, word_diff(a, b), before.digest, after.digest
+        )
+    if not paired:
+        return changes
+    by_new = {c.path: c for c in paired.values()}
+    return [
+        by_new.get(c.path, c) for c in changes if not (c.kind == "removed" and c.path in paired)
+    ]
+
+
+def _paragraphs(
+    sections: Mapping[tuple[str, ...], Section],
+) -> dict[tuple[tuple[str, ...], str], list[tuple[str, ...]]]:
+    """The keys of the sections headed by a § number, by their parent and that number."""
+    found: dict[tuple[tuple[str, ...], str], list[tuple[str, ...]]] = {}
+    for key in sections:
+        number = _paragraph_number(key)
+        if number is not None:
+            found.setdefault(number, []).append(key)
+    return found
+
+
+def _paragraph_number(key: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
+    """(the parent, the number) of a section headed by a § number ("§ 4 a." -> "4a"); None
+    for any other."""
+    if not key or not key[-1].lstrip().startswith("§"):
+        return None
+    found = _NUMBER.match(f"{key[-1]} ")
+    if found is None or not found.group(1):
+        return None
+    return key[:-1], found.group(2).replace(" ", "")
 
 
 #: the act a link to Lovdata points to, cited after the link's text (``feeds.read.html.

@@ -121,13 +121,20 @@ class Section:
     events and the source's noise rules), so the next extraction of the page takes an
     unchanged section over as it is instead of normalising it again (``extract_page``'s
     ``reuse``). ``signals`` are the publisher dates read in the section (ISO). Neither takes
-    part in equality: two sections with the same path and text are the same content (also
-    when one of them was read back from a snapshot, ``feeds.store.snapshot``)."""
+    part in equality, nor do ``tables``: two sections with the same path and text are the
+    same content (also when one of them was read back from a snapshot,
+    ``feeds.store.snapshot``)."""
 
     path: tuple[str, ...]
     text: str
     source: str = ""
     signals: tuple[str, ...] = ()
+    #: the tables in ``text`` whose rows may come in any order (``feeds.read.html``: a header
+    #: row, no rank or order column, one line a cell): (the line where their first row
+    #: starts, lines a row, rows) each. Compared as a multiset of rows, such a table sorted
+    #: another way says the same (``feeds.detect.diff``). Read from the page only: a section
+    #: read back from a snapshot has none (the new version's tell where the rows are)
+    tables: tuple[tuple[int, int, int], ...] = ()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Section):

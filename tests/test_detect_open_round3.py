@@ -4,8 +4,14 @@ for it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
+
 from feeds.detect.diff import SectionChange, diff_pages
-from feeds.types import PageContent, Section
+from feeds.read.html import extract_page
+from feeds.store.snapshot import state_from_blob, state_to_blob
+from feeds.types import PageContent, Section, SnapshotState
 
 
 def _page(*sections: tuple[tuple[str, ...], str]) -> PageContent:
@@ -119,3 +125,99 @@ def test_paragraphs_are_not_paired_when_the_number_names_two_sections() -> None:
         ("added", ("Lov", "§ 4. (Opphevet)")),
         ("removed", ("Lov", "§ 4. Karantene")),
     ]
+
+
+# ----------------------------------------------------------------------------- table rows
+
+_ROWS = (("Bergen", "78,4"), ("Oslo", "71,2"), ("Trondheim", "80,1"), ("Tromsø", "76,9"))
+
+
+def _table_page(
+    rows: Sequence[tuple[str, ...]],
+    header: tuple[str, ...] = ("Kommune", "Dekning (%)"),
+    head: str = "thead",
+    after: str = "<p>Kilde: SYSVAK.</p>",
+) -> bytes:
+    def row(cells: Sequence[str], tag: str) -> str:
+        return "<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>"
+
+    top = row(header, "th")
+    top = f"<thead>{top}</thead>" if head == "thead" else top
+    body = "".join(row(r, "td") for r in rows)
+    table = f"<table>{top}<tbody>{body}</tbody></table>"
+    return (
+        f"<html><main><h1>Dekning</h1><h2>Influensa</h2><p>Andel vaksinerte.</p>{table}"
+        f"{after}</main></html>"
+    ).encode()
+
+
+def _section(body: bytes) -> Section:
+    return extract_page(body, selector="main").sections[0]
+
+
+def _resorted(before: bytes, after: bytes) -> list[tuple[str, tuple[str, ...]]]:
+    """The changes between two versions, the old one read back from a snapshot."""
+    old = extract_page(before, selector="main")
+    stored = state_from_blob(state_to_blob(SnapshotState("page", "x", old.digest, page=old)))
+    assert stored.page is not None
+    return _kinds(diff_pages(stored.page, extract_page(after, selector="main")))
+
+
+def test_a_table_with_a_header_row_is_known_by_where_its_rows_stand() -> None:
+    section = _section(_table_page(_ROWS))
+    assert section.text.split("\n")[:4] == ["Andel vaksinerte.", "Kommune", "Dekning (%)", "Bergen"]
+    assert section.tables == ((3, 2, 4),)
+    # its first row's cells in <th>, no <thead>: a header row too
+    assert _section(_table_page(_ROWS, head="")).tables == ((3, 2, 4),)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _table_page(_ROWS, header=("Nr.", "Kommune")),  # a rank column
+        _table_page(_ROWS, header=("Rangering", "Kommune")),
+        _table_page([("1", "Vask hendene"), ("2", "Ta på munnbind"), ("3", "Test deg")]),  # steps
+        _table_page([("Bergen", ""), ("Oslo", "71,2")]),  # an empty cell
+        _table_page(_ROWS).replace(b"<td>Oslo", b'<td rowspan="2">Oslo'),  # a spanning cell
+        _table_page(_ROWS)
+        .replace(b"<thead>", b"")
+        .replace(b"</thead>", b"")
+        .replace(b"th>", b"td>"),
+        _table_page(_ROWS[:1]),  # one row: nothing to sort
+    ],
+)
+def test_a_table_whose_rows_have_an_order_is_not_sortable(body: bytes) -> None:
+    assert _section(body).tables == ()
+
+
+def test_rows_sorted_another_way_say_the_same() -> None:
+    resorted = sorted(_ROWS, key=lambda r: r[1])
+    assert _resorted(_table_page(_ROWS), _table_page(resorted)) == []
+
+
+def test_a_value_changed_among_rows_sorted_another_way_is_a_change() -> None:
+    edited = [("Tromsø", "67,9"), *(r for r in _ROWS if r[0] != "Tromsø")]
+    assert _resorted(_table_page(_ROWS), _table_page(edited)) == [
+        ("changed", ("Dekning", "Influensa"))
+    ]
+
+
+def test_values_swapped_between_rows_are_a_change() -> None:
+    # the same cells, in other rows: each row is compared whole
+    swapped = [("Bergen", "71,2"), ("Oslo", "78,4"), *_ROWS[2:]]
+    assert _resorted(_table_page(_ROWS), _table_page(swapped)) == [
+        ("changed", ("Dekning", "Influensa"))
+    ]
+
+
+def test_rows_of_a_ranked_table_sorted_another_way_are_a_change() -> None:
+    ranked = [(str(n), r[0]) for n, r in enumerate(_ROWS, 1)]
+    header = ("Plass", "Kommune")
+    before, after = _table_page(ranked, header), _table_page(ranked[::-1], header)
+    assert _resorted(before, after) == [("changed", ("Dekning", "Influensa"))]
+
+
+def test_rows_sorted_another_way_with_other_text_around_them_are_a_change() -> None:
+    before = _table_page(_ROWS)
+    after = _table_page(_ROWS[::-1], after="<p>Kilde: SYSVAK, 2. desember.</p>")
+    assert _resorted(before, after) == [("changed", ("Dekning", "Influensa"))]

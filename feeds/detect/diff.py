@@ -389,10 +389,13 @@ _CITATION = re.compile(r" \((?:LOV|FOR)-\d{4}-\d{2}-\d{2}-\d+\)")
 
 def _says_the_same(before: Section, after: Section) -> bool:
     """Whether two versions of a section say the same: only their typography differs (the
-    same ``Section.key``), or links to acts were put on words that stood there already
+    same ``Section.key``), or only the order of the rows of a table that has none
+    (``_rows_resorted``), or links to acts were put on words that stood there already
     (their citations added, none removed or re-pointed: a link re-pointed to another act is
     a change)."""
     if _typography_only(before, after):
+        return True
+    if after.tables and _rows_resorted(before, after):
         return True
     if " (LOV-" not in after.text and " (FOR-" not in after.text:
         return False
@@ -402,6 +405,28 @@ def _says_the_same(before: Section, after: Section) -> bool:
         and set(cited_before) <= set(cited_after)
         and fold(_CITATION.sub("", before.canonical)) == fold(_CITATION.sub("", after.canonical))
     )
+
+
+def _rows_resorted(before: Section, after: Section) -> bool:
+    """Whether two versions of a section differ only in the order of the rows of the tables
+    the new version says may come in any order (``Section.tables``) and in typography: the
+    same lines around those tables, and each table the same multiset of rows. The old
+    version's rows are read where the new version's stand (the same lines around them say
+    they stand there: a table of as many rows of as many cells)."""
+    lines_a = [fold(line) for line in before.text.split("\n")]
+    lines_b = [fold(line) for line in after.text.split("\n")]
+    if len(lines_a) != len(lines_b):
+        return False
+    for start, width, rows in after.tables:
+        end = start + width * rows
+        if end > len(lines_b):
+            return False
+        for lines in (lines_a, lines_b):
+            cut = sorted(tuple(lines[at : at + width]) for at in range(start, end, width))
+            lines[start:end] = [line for row in cut for line in row]
+    # the lists of either sorted as ``Section.canonical`` sorts them
+    a, b = Section((), "\n".join(lines_a)), Section((), "\n".join(lines_b))
+    return a.canonical == b.canonical
 
 
 def _typography_only(before: Section, after: Section) -> bool:

@@ -280,6 +280,7 @@ def extract_page(
     where one section changed normalises that one section only."""
     main, title = _main_of(body, headers, selector, drop)
     builder = _SectionBuilder(compile_noise(tuple(noise)), reuse)
+    builder.tables = _sortable_tables(main)
     # ``builder.feed``, its lines appended here (a call per line was ~5 % of a reused page)
     kinds, texts, skip = builder.kinds, builder.texts, 0
     for level, text in _walk(main):
@@ -853,6 +854,9 @@ class _SectionBuilder:
         self.skip_level = 0  # inside a noise section of this heading level (0: no)
         self.signals: list[str] = []  # ISO dates, page-wide
         self.out: list[Section] = []
+        #: the tables whose rows may come in any order, not yet found in a section's lines
+        #: (``_sortable_tables``)
+        self.tables: list[_Sortable] = []
 
     def feed(self, level: int, text: str) -> None:
         if level > 0:
@@ -941,9 +945,26 @@ class _SectionBuilder:
         signals = tuple(sorted({d.isoformat() for d in found}))
         self.signals.extend(signals)
         if self.lines:
-            self._append(Section(path, "\n".join(self.lines), source, signals))
+            tables = self._tables_in(self.lines) if self.tables else ()
+            self._append(Section(path, "\n".join(self.lines), source, signals, tables))
         self.lines = []
         self.last = ""
+
+    def _tables_in(self, lines: list[str]) -> tuple[tuple[int, int, int], ...]:
+        """Where the sortable tables not yet found stand in a section's ``lines``
+        (``Section.tables``); those found are found."""
+        found: list[tuple[int, int, int]] = []
+        left: list[_Sortable] = []
+        start = 0
+        for table in self.tables:
+            at = _run_at(lines, table.lines, start)
+            if at is None:
+                left.append(table)
+            else:
+                found.append((at, table.width, len(table.lines) // table.width))
+                start = at + len(table.lines)
+        self.tables = left
+        return tuple(found)
 
     def _append(self, section: Section) -> None:
         """Add a finished section; past ``MAX_SECTIONS`` the page is refused at once, in the
@@ -969,6 +990,94 @@ class _SectionBuilder:
         self._close()
         self._build_ended()
         return self.out
+
+
+def _run_at(lines: Sequence[str], run: Sequence[str], start: int) -> int | None:
+    """Where ``run`` stands in ``lines``, from ``start`` on; None where it does not."""
+    first, n = run[0], len(run)
+    for at in range(start, len(lines) - n + 1):
+        if lines[at] == first and lines[at : at + n] == run:
+            return at
+    return None
+
+
+class _Sortable(NamedTuple):
+    """A table whose rows may come in any order (``_sortable_tables``)."""
+
+    width: int  # cells a row
+    lines: list[str]  # the rows' cells as the section's lines read them, row after row
+
+
+#: the header of a first column that orders the rows: a rank, a step, a priority
+_ORDER_HEADER = re.compile(
+    r"^(?:#|nr\.?|n[or]\.|rang\w*|rank\w*|plass\w*|rekkefølg\w*|prioritet\w*|trinn|steg"
+    r"|order|step)$",
+    re.I,
+)
+#: a cell that holds one of these is read line by line, as the walk reads it
+_CELL_BLOCKS = BLOCKS | HEADING_SET
+
+
+def _sortable_tables(main: Any) -> list[_Sortable]:
+    """The tables under ``main`` whose rows may come in any order: a header row (in <thead>,
+    or a first row of <th> cells) over at least two rows of as many cells, each cell one line
+    of text, none spanning rows or columns, no table in a table, and no first column that
+    orders the rows (``_ORDER_HEADER``, or numbers counting up one by one: steps). The rows'
+    order is then the CMS's or the sort the reader chose, and a re-sort says nothing
+    (``Section.tables``). A table is looked for in the sections' lines as the builder reads
+    them; one that does not read there as its cells (noise in a cell) is not found."""
+    found = []
+    for table in main.iter("table"):
+        sortable = _sortable(table)
+        if sortable is not None:
+            found.append(sortable)
+    return found
+
+
+def _sortable(table: Any) -> _Sortable | None:
+    if (
+        next(table.iterdescendants("table"), None) is not None
+        or next(table.iterancestors("table"), None) is not None
+    ):
+        return None
+    rows = list(table.iter("tr"))
+    if len(rows) < 3:
+        return None
+    header = [c for c in rows[0] if c.tag in ("th", "td")]
+    in_head = rows[0].getparent().tag == "thead"
+    if len(header) < 2 or not (in_head or all(c.tag == "th" for c in header)):
+        return None
+    if _ORDER_HEADER.match(clean_text(_text_of(header[0]))):
+        return None
+    lines: list[str] = []
+    body = [r for r in rows[1:] if r.getparent().tag not in ("thead", "tfoot")]
+    for row in body:
+        cells = [c for c in row if c.tag in ("th", "td")]
+        if len(cells) != len(header):
+            return None
+        for cell in cells:
+            if cell.get("rowspan", "1").strip() != "1" or cell.get("colspan", "1").strip() != "1":
+                return None
+            line = _cell_line(cell)
+            if not line:
+                return None
+            lines.append(line)
+    if len(body) < 2:
+        return None
+    firsts = lines[:: len(header)]
+    if all(f.isdigit() for f in firsts) and all(
+        int(b) == int(a) + 1 for a, b in itertools.pairwise(firsts)
+    ):
+        return None  # numbered steps
+    return _Sortable(len(header), lines)
+
+
+def _cell_line(cell: Any) -> str:
+    """A cell's text as the one line the walk reads of it; '' when it reads as none or more."""
+    if any(el.tag in _CELL_BLOCKS for el in cell.iterdescendants(etree.Element)):
+        lines = _block_lines(cell)
+        return lines[0] if len(lines) == 1 else ""
+    return clean_text(_text_of(cell))
 
 
 def _raw_digest(kinds: list[int], joined: str, salt: str, latin: bytes | None) -> str:

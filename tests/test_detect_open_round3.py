@@ -5,13 +5,26 @@ for it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
 
 import pytest
 
-from feeds.detect.diff import SectionChange, diff_pages
-from feeds.read.html import extract_page
+from feeds.catalogue import SourceSpec
+from feeds.detect.detection import Detection, detect
+from feeds.detect.diff import SectionChange, diff_pages, match_items
+from feeds.read.html import extract_dated_links, extract_links, extract_page
+from feeds.read.listing import listing_feed
 from feeds.store.snapshot import state_from_blob, state_to_blob
-from feeds.types import PageContent, Section, SnapshotState
+from feeds.types import (
+    FeedContent,
+    FeedItem,
+    FetchResult,
+    PageContent,
+    Section,
+    SeenItem,
+    SnapshotState,
+)
 
 
 def _page(*sections: tuple[tuple[str, ...], str]) -> PageContent:
@@ -221,3 +234,112 @@ def test_rows_sorted_another_way_with_other_text_around_them_are_a_change() -> N
     before = _table_page(_ROWS)
     after = _table_page(_ROWS[::-1], after="<p>Kilde: SYSVAK, 2. desember.</p>")
     assert _resorted(before, after) == [("changed", ("Dekning", "Influensa"))]
+
+
+# ----------------------------------------------------------------------------- listings
+
+LISTING = SourceSpec(
+    key="nyhende",
+    kind="listing",
+    url="https://www.sf.no/nyhende",
+    authority="sf",
+    name="Nyhende",
+    link_selector="ul.news a",
+)
+
+
+def _listing(*items: tuple[str, str, str]) -> FetchResult:
+    """A listing of (category, title, date) items, linked under their category."""
+    body = "".join(
+        f'<li><span class="category">{c}</span><h3><a href="/{c}/{t.split()[0]}/">{t}</a></h3>'
+        f'<p class="meta"><time datetime="{d}">{d}</time> · 1 veke sidan</p>'
+        f"<p>Om {t.lower()}.</p></li>"
+        for c, t, d in items
+    )
+    return FetchResult(LISTING.url, 200, f'<html><ul class="news">{body}</ul></html>'.encode())
+
+
+_ITEMS = (
+    ("helse", "Vaksinasjon mot influensa", "2026-12-04"),
+    ("helse", "Øving i atomberedskap", "2026-11-27"),
+)
+
+
+def _checked(before: FetchResult, after: FetchResult) -> Detection:
+    first = detect(LISTING, before, None)
+    assert first.state is not None
+    return detect(LISTING, after, state_from_blob(state_to_blob(first.state)))
+
+
+def test_a_listing_item_is_dated_by_the_date_its_item_shows() -> None:
+    html = (
+        '<ul class="r"><li><h2><a href="/a">Brev A</a></h2><span class="date">05.12.2026</span>'
+        "<p>Frist 1. januar 2027.</p></li>"
+        '<li><h2><a href="/b">Brev B</a></h2><p>Frist 2. januar 2027.</p></li></ul>'
+        '<table class="r"><tr><td>02.11.2026</td><td><a href="/c">Brev C</a></td></tr></table>'
+        '<p class="r"><a href="/d">Brev D</a> <a href="/e">Brev E</a> 3. mars 2026</p>'
+    )
+    found = extract_dated_links(html.encode(), "https://x.no/", selector=".r a")
+    assert [(link.title, day) for link, day in found] == [
+        ("Brev A", date(2026, 12, 5)),  # by its class, before a date in the text
+        ("Brev B", date(2027, 1, 2)),  # the first date of its text but its link's
+        ("Brev C", date(2026, 11, 2)),  # a table's row
+        ("Brev D", None),  # two links in one paragraph: neither has an item of its own
+        ("Brev E", None),
+    ]
+    assert tuple(link for link, _ in found) == extract_links(
+        html.encode(), "https://x.no/", selector=".r a"
+    )
+    feed = listing_feed(LISTING, _listing(*_ITEMS))
+    assert [i.date for i in feed.items] == ["2026-12-04T00:00", "2026-11-27T00:00"]
+
+
+def test_a_listing_item_moved_to_another_category_is_the_same_item() -> None:
+    moved = (_ITEMS[0], ("beredskap", *_ITEMS[1][1:]))
+    d = _checked(_listing(*_ITEMS), _listing(*moved))
+    assert d.changes == () and d.refresh
+    assert d.state is not None and len(d.state.seen) == 3  # the old link a tombstone
+
+
+def test_a_listing_item_of_another_date_under_another_link_is_new() -> None:
+    other = (_ITEMS[0], ("beredskap", _ITEMS[1][1], "2026-12-05"))
+    assert [c.kind for c in _checked(_listing(*_ITEMS), _listing(*other)).changes] == ["new"]
+
+
+def test_two_listing_items_of_one_title_and_date_under_new_links_are_new() -> None:
+    title, day = _ITEMS[1][1:]
+    after = (_ITEMS[0], ("beredskap", title, day), ("smitte", title, day))
+    changes = _checked(_listing(*_ITEMS), _listing(*after)).changes
+    assert [c.kind for c in changes] == ["new", "new"]
+
+
+def test_a_listing_item_is_not_known_by_title_without_dates() -> None:
+    seen = {"x.no/helse/Øving": SeenItem(FeedItem("", "Øving i atomberedskap", "", "").digest)}
+    item = FeedItem(
+        "x.no/beredskap/Øving", "Øving i atomberedskap", "", "", published=datetime(2026, 11, 27)
+    )
+    assert match_items(seen, FeedContent("L", (item,))) == {}
+    dated = {k: replace(v, published="2026-11-27T00:00") for k, v in seen.items()}
+    assert match_items(dated, FeedContent("L", (item,))) == {item.item_id: "x.no/helse/Øving"}
+
+
+def test_a_listing_title_edited_under_its_link_is_still_an_edit() -> None:
+    edited = (_ITEMS[0], (_ITEMS[1][0], f"{_ITEMS[1][1]} - endra", _ITEMS[1][2]))
+    assert [c.kind for c in _checked(_listing(*_ITEMS), _listing(*edited)).changes] == ["changed"]
+
+
+def test_a_listing_stored_without_dates_is_stored_again_with_them() -> None:
+    first = detect(LISTING, _listing(*_ITEMS), None)
+    assert first.state is not None
+    undated = replace(
+        first.state, seen={k: replace(v, published="") for k, v in first.state.seen.items()}
+    )
+    same = _listing(*_ITEMS)
+    # (an unchanged body is not read again: the next body that differs)
+    again = detect(LISTING, replace(same, body=same.body.replace(b"1 veke", b"2 veker")), undated)
+    assert again.changes == () and again.refresh
+    assert again.state is not None
+    assert sorted(v.published for v in again.state.seen.values()) == [
+        "2026-11-27T00:00",
+        "2026-12-04T00:00",
+    ]

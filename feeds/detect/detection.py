@@ -214,6 +214,13 @@ def _detect_feed(
         and i.item_id not in reported
         and seen[known[i.item_id]].digest not in (i.digest, i.legacy_digest)
     )
+    # known items remembered without the date they show now (a listing stored before its
+    # items' dates were read): stored with it, so they can be known by it (``match_items``)
+    undated = any(
+        i.date and not seen[k].published
+        for i in feed.items
+        if (k := known.get(i.item_id)) is not None
+    )
     if not changes:
         # items known under another identity (canonical now, or re-keyed): their new
         # identities are stored, nothing is reported
@@ -221,7 +228,7 @@ def _detect_feed(
         for reason, words in _QUIET_NOTES.items():
             if quiet[reason]:
                 note += f"; {quiet[reason]} {words}"
-        return Detection(outcome, state, note=note, refresh=bool(rekeyed or quiet))
+        return Detection(outcome, state, note=note, refresh=bool(rekeyed or quiet or undated))
     note = f"{len(changes)} item(s)"
     if rekeyed:
         note += f"; {rekeyed} under a new identity"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -521,8 +521,9 @@ def match_items(
     that re-published it; not the next weekly report under the same title and teaser). Items
     without a title or without text are never matched by text (two letters titled alike are
     two letters). An item whose title only labels its link (``FeedItem.anchor``: a change log
-    row) is also known under another label (``_match_relabelled``). Items missing from the
-    result are new."""
+    row) is also known under another label (``_match_relabelled``), and an item with a title
+    and a date but no text (a listing's link) under another link (``_match_moved``). Items
+    missing from the result are new."""
     known: dict[str, str] = {}
     for item in feed.items:
         if item.item_id in seen:
@@ -531,6 +532,7 @@ def match_items(
             known[item.item_id] = item.legacy_id
     _match_alike(seen, feed, known)
     _match_relabelled(seen, feed, known)
+    _match_moved(seen, feed, known)
     unknown = [i for i in feed.items if i.item_id not in known]
     if not by_text or not unknown:
         return known
@@ -632,6 +634,39 @@ def _match_relabelled(
         if len(items) == 1 and len(keys) == 1:
             known[items[0].item_id] = keys[0]
             used.add(keys[0])
+
+
+def _match_moved(seen: Mapping[str, SeenItem], feed: FeedContent, known: dict[str, str]) -> None:
+    """Items with a title and a date but no text (a listing's links), unknown by their
+    identity, known as the remembered item of that title and date that no item of the feed is
+    known as (in place on ``known``).
+
+    A listing's item moved to another category changes the category part of its link, and
+    with it its identity; its title and date stay. Such an item takes the remembered item
+    (no longer in the feed, or long gone: a tombstone keeps its digest, which for an item
+    without text is its title's, and its date) of its title and the same date, when each is
+    the only one of that title and date: two letters titled alike on one day are two
+    letters. Never where a date is unknown (a snapshot stored before listings' dates were
+    read, a list that shows none)."""
+    unknown = [
+        i
+        for i in feed.items
+        if i.item_id not in known and i.title and not i.text and i.date and not i.anchor
+    ]
+    if not unknown:
+        return
+    twins = Counter((i.digest, i.date) for i in unknown)
+    taken = {*known.values(), *(i.item_id for i in feed.items)}
+    gone: dict[tuple[str, str], list[str]] = {}
+    for key, remembered in seen.items():
+        said = (remembered.digest, remembered.published)
+        if said in twins and key not in taken:
+            gone.setdefault(said, []).append(key)
+    for item in unknown:
+        said = (item.digest, item.date)
+        keys = gone.get(said, ())
+        if len(keys) == 1 and twins[said] == 1:
+            known[item.item_id] = keys[0]
 
 
 def _anchored(

@@ -35,6 +35,7 @@ from feeds.read.normalize import (
     is_signal_line,
     latin1,
     noise_phrases,
+    parse_date,
     signal_dates,
     strip_noise,
 )
@@ -1213,8 +1214,19 @@ def _link_title(a: Any) -> str:
 def links_of(
     root: Any, base_url: str, selector: str | None = None, pattern: str | None = None
 ) -> tuple[Link, ...]:
+    return tuple(
+        Link(url, _link_title(a[0]))
+        for url, a in _anchors(root, base_url, selector, pattern).items()
+    )
+
+
+def _anchors(
+    root: Any, base_url: str, selector: str | None, pattern: str | None
+) -> dict[str, list[Any]]:
+    """The <a>s of the links that match (``extract_links``) by canonical URL, in the order
+    each URL first occurs."""
     wanted = re.compile(pattern) if pattern else None
-    found: dict[str, Link] = {}
+    found: dict[str, list[Any]] = {}
     for a in select(root, selector or "a[href]"):
         href = a.get("href")
         if not href:
@@ -1222,6 +1234,86 @@ def links_of(
         url = canonical_url(urljoin(base_url, href.strip()))
         if not url or (wanted is not None and not wanted.search(url)):
             continue
-        if url not in found:
-            found[url] = Link(url, _link_title(a))
-    return tuple(found.values())
+        found.setdefault(url, []).append(a)
+    return found
+
+
+def extract_dated_links(
+    body: bytes,
+    base_url: str,
+    headers: Mapping[str, str] | None = None,
+    selector: str | None = None,
+    pattern: str | None = None,
+) -> tuple[tuple[Link, date | None], ...]:
+    """``extract_links``, each link with the date its item in the list shows (``_item_date``);
+    None where it shows none."""
+    root = parse_page(body, headers)
+    anchors = _anchors(root, base_url, selector, pattern)
+    items = _items_of(anchors)
+    return tuple(
+        (Link(url, _link_title(a[0])), _item_date(items[url], a) if url in items else None)
+        for url, a in anchors.items()
+    )
+
+
+def _items_of(anchors: Mapping[str, list[Any]]) -> dict[str, Any]:
+    """The element each link's item in a list is: the outermost element around the link's
+    <a>s that holds no other link of the list (a <li>, a <tr>, an <article>); none for a
+    link whose <a>s stand apart (no element holds them all and no other link)."""
+    urls: dict[Any, set[str]] = {}  # element -> the links under it, up to two
+    for url, found in anchors.items():
+        for a in found:
+            for el in a.iterancestors():
+                under = urls.setdefault(el, set())
+                if len(under) > 1:
+                    break  # so are all above it (the link that made it so went up them)
+                under.add(url)
+    items: dict[str, Any] = {}
+    for url, found in anchors.items():
+        item = found[0]
+        for el in found[0].iterancestors():
+            if urls.get(el) != {url}:
+                break
+            item = el
+        if all(a is item or item in a.iterancestors() for a in found):
+            items[url] = item
+    return items
+
+
+#: an element that holds a list item's date, by its class ("date", "dato", "published")
+_DATE_CLASS = etree.XPath(
+    "descendant::*[contains(@class, 'date') or contains(@class, 'dato')"
+    " or contains(@class, 'published')]"
+)
+
+
+def _item_date(item: Any, anchors: Sequence[Any]) -> date | None:
+    """The date a list's item shows: a <time>'s machine-readable date, else the text of an
+    element whose class says it holds the date, else the first date in the item's text but its
+    link's (``parse_date``)."""
+    for time in item.iter("time"):
+        value = (time.get("datetime") or "").strip()
+        when = _iso_date(value) if value else parse_date(_text_of(time))
+        if when is not None:
+            return when
+    for el in cast(list[Any], _DATE_CLASS(item)):
+        when = parse_date(_text_of(el))
+        if when is not None:
+            return when
+    text = _text_of(item)
+    for a in anchors:
+        text = text.replace(_text_of(a), " ", 1)
+    return parse_date(text)
+
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def _iso_date(value: str) -> date | None:
+    found = _ISO_DAY.match(value)
+    if found is None:
+        return None
+    try:
+        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        return None

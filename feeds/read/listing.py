@@ -6,11 +6,12 @@ matching link is an item whose identity is the link's identity form
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from feeds.errors import SourceProblem
 from feeds.read.feed import item_identity
-from feeds.read.html import extract_links
+from feeds.read.html import extract_dated_links
 from feeds.read.reader import ItemReader
 from feeds.types import FeedContent, FeedItem, FetchResult
 
@@ -20,14 +21,15 @@ if TYPE_CHECKING:
 
 def listing_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:
     """A list of letters or news without a feed, as a feed: every matching link is an item
-    whose identity is its canonical URL, so each new link is a new item."""
-    links = extract_links(
+    whose identity is its canonical URL, so each new link is a new item; dated by the date its
+    item in the list shows, if any (``extract_dated_links``)."""
+    links = extract_dated_links(
         result.body, result.url or spec.url, result.headers, spec.link_selector, spec.link_pattern
     )
     if not links:
         raise SourceProblem("the listing shows no matching links: has the layout changed?")
     items: dict[str, FeedItem] = {}
-    for link in links:
+    for link, day in links:
         item_id = item_identity("", link.url)
         # the identity of a link before identities were canonical, for older snapshots
         legacy_id = hashlib.sha256(f"link:{link.url}".encode()).hexdigest()[:32]
@@ -36,6 +38,7 @@ def listing_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:
             title=link.title,
             link=link.url,
             summary="",
+            published=datetime(day.year, day.month, day.day) if day is not None else None,
             legacy_id="" if legacy_id == item_id else legacy_id,
         )
         items.setdefault(item_id, item)  # the same letter under two forms of its address

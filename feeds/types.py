@@ -84,20 +84,31 @@ _DIGIT_GROUP = re.compile(r"([0-9])[ \u00a0\u2009\u202f](?=[0-9]{3}(?![0-9]))")
 _DIGITS = "0123456789"
 #: a time of day after "kl." or "klokka", hours and minutes apart by ":" or "." ("kl. 15:10")
 _CLOCK = re.compile(r"((?:kl\.?|klokka|klokken) ?\d{1,2}):(?=\d{2}(?!\d))")
+#: a number with a point between its digits ("0.5", "1.2.3"), set with commas as Norwegian
+#: sets a decimal ("0,5"); not one that stands in a list of numbers set apart by commas ("1.2,
+#: 3" or "3, 1.2": "1,2, 3" would read as three numbers), nor one a comma stands against
+_POINTED = re.compile(r"(?<![\d.,])(?<!\d,\s)\d+(?:\.\d+)+(?![.,]?\d)(?!\s*,\s*\d)")
+
+
+def _comma(found: re.Match[str]) -> str:
+    return found.group().replace(".", ",")
 
 
 def fold(text: str) -> str:
     """What a text says, for telling whether it changed: its words without the typography
     that carries no news. Quotation marks and dashes of every kind are one of each, letter
     case does not count ("covid-19", "Covid-19", "COVID-19"), nor a space that groups digits
-    ("1 245"), nor how a time of day is written ("kl. 15:10", "kl. 15.10"), nor where a
-    paragraph ends ("A. B." split into two paragraphs). Compared only; what readers see is
-    the text as published."""
+    ("1 245"), nor how a time of day is written ("kl. 15:10", "kl. 15.10"), nor a decimal
+    point for the decimal comma ("0.5 ml", "0,5 ml"; ``_POINTED``), nor where a paragraph
+    ends ("A. B." split into two paragraphs). Compared only; what readers see is the text as
+    published."""
     folded = fold_marks(text)
     if any(digit in folded for digit in _DIGITS):
         folded = _DIGIT_GROUP.sub(r"\1", folded)
-    if "kl" in folded and ":" in folded:
-        folded = _CLOCK.sub(r"\1.", folded)
+        if "kl" in folded and ":" in folded:
+            folded = _CLOCK.sub(r"\1.", folded)
+        if "." in folded:
+            folded = _POINTED.sub(_comma, folded)
     return folded
 
 

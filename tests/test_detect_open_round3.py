@@ -24,6 +24,7 @@ from feeds.types import (
     Section,
     SeenItem,
     SnapshotState,
+    fold,
 )
 
 
@@ -342,4 +343,43 @@ def test_a_listing_stored_without_dates_is_stored_again_with_them() -> None:
     assert sorted(v.published for v in again.state.seen.values()) == [
         "2026-11-27T00:00",
         "2026-12-04T00:00",
+    ]
+
+
+# ----------------------------------------------------------------------------- decimal point
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Volumet er 0.5 ml eller 1.0 ml.", "Volumet er 0,5 ml eller 1,0 ml."),
+        ("Gi 2.25 mg/kg.", "Gi 2,25 mg/kg."),
+        ("0.5 ml", "0,5 ml"),
+        ("Kunngjort kl. 15:10, dose 0.5 ml", "Kunngjort kl. 15.10, dose 0,5 ml"),
+    ],
+)
+def test_a_decimal_point_set_as_a_decimal_comma_folds_away(before: str, after: str) -> None:
+    assert fold(before) == fold(after)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("dosene 1.2, 3 og 4 ml", "dosene 1,2, 3 og 4 ml"),  # 1.2 and 3, or 1, 2 and 3
+        ("dosene 3, 1.2 ml", "dosene 3, 1,2 ml"),
+        ("dosene 1.22, 3 ml", "dosene 1,22, 3 ml"),
+        ("0.5 ml", "0,6 ml"),
+        ("0.5 ml", "5 ml"),
+    ],
+)
+def test_a_point_among_numbers_set_apart_by_commas_is_said(before: str, after: str) -> None:
+    assert fold(before) != fold(after)
+
+
+def test_a_section_whose_decimal_points_became_commas_is_unchanged() -> None:
+    text = "Nirsevimab gis som én dose. Injeksjonsvolumet er {} ml eller {} ml."
+    before = _page((("Dosering",), text.format("0.5", "1.0")))
+    assert diff_pages(before, _page((("Dosering",), text.format("0,5", "1,0")))) == []
+    assert _kinds(diff_pages(before, _page((("Dosering",), text.format("0,5", "1,5"))))) == [
+        ("changed", ("Dosering",))
     ]

@@ -434,9 +434,10 @@ def _typography_only(before: Section, after: Section) -> bool:
     where it can be (comparing the keys costs ~0.15 ms for a section of 3 KB, and most
     changes keep or change the length by a few characters): folding keeps a text's length,
     but for the spaces that group digits, so two texts of one length say the same when they
-    are alike character for character (``fold_marks``), and differ unless a digit group or a
-    time of day ("kl. 15:10") tells otherwise. (A list shuffled and set in other typography
-    at once is reported: only the keys, which sort the list items, see it as the same.)"""
+    are alike character for character (``fold_marks``), and differ unless a digit group, a
+    time of day ("kl. 15:10") or a decimal point ("0.5") tells otherwise. (A list shuffled
+    and set in other typography at once is reported: only the keys, which sort the list
+    items, see it as the same.)"""
     a, b = before.text, after.text
     if len(a) == len(b):
         # alike character for character where they differ: between their common head and
@@ -445,11 +446,14 @@ def _typography_only(before: Section, after: Section) -> bool:
         end = len(a) - _common_suffix(a, b, start)
         if fold_marks(a[start:end]) == fold_marks(b[start:end]):
             return True
-        # a digit group or a time of day folds a few characters around it: none near where
-        # they differ, and the texts differ
+        # a digit group, a time of day or a decimal point folds a few characters around it:
+        # none near where they differ, and the texts differ
         low, high = max(0, start - _FOLD_REACH), end + _FOLD_REACH
         near_a, near_b = a[low:high], b[low:high]
-        if not (_digit_spaced(near_a) or _digit_spaced(near_b) or ":" in near_a + near_b):
+        near = f"{near_a} {near_b}"
+        if not (_digit_spaced(near_a) or _digit_spaced(near_b) or ":" in near) and (
+            "." not in near or not _DECIMAL.search(near)
+        ):
             return False
     elif not (_digit_spaced(a) or _digit_spaced(b)):
         return False
@@ -464,6 +468,9 @@ _FOLD_REACH = 16
 def _digit_spaced(text: str) -> bool:
     return any(spaced in text for spaced in _DIGITS_SPACED)
 
+
+#: a decimal point or comma between digits ("0.5", "0,5")
+_DECIMAL = re.compile(r"\d[.,]\d")
 
 #: a digit and the space after it: where a digit group may start
 _DIGITS_SPACED = tuple(f"{digit} " for digit in "0123456789")

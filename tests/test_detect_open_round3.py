@@ -383,3 +383,59 @@ def test_a_section_whose_decimal_points_became_commas_is_unchanged() -> None:
     assert _kinds(diff_pages(before, _page((("Dosering",), text.format("0,5", "1,5"))))) == [
         ("changed", ("Dosering",))
     ]
+
+
+# ----------------------------------------------------------------------------- backfill
+
+_SHOWN = (
+    ("helse", "Kikhoste i Bergen", "2026-12-05"),
+    ("helse", "Vaksinasjon mot influensa", "2026-12-04"),
+    ("helse", "Tilsyn med legevakta", "2026-12-02"),
+    ("helse", "Øving i atomberedskap", "2026-11-27"),
+)
+_FURTHER = (
+    ("helse", "Ny kommuneoverlege", "2026-10-30"),
+    ("helse", "Statsbudsjettet for helse", "2026-10-07"),
+)
+
+
+def test_older_items_a_listing_shows_more_of_are_not_new() -> None:
+    d = _checked(_listing(*_SHOWN), _listing(*_SHOWN, *_FURTHER))
+    assert d.changes == () and d.refresh and "2 older item(s)" in d.note
+    assert d.state is not None and len(d.state.seen) == 6  # known from now on
+
+
+def test_an_item_dated_back_on_top_or_among_the_known_ones_is_new() -> None:
+    on_top = _checked(_listing(*_SHOWN), _listing(_FURTHER[0], *_SHOWN))
+    assert [c.kind for c in on_top.changes] == ["new"]
+    among = _checked(_listing(*_SHOWN), _listing(*_SHOWN[:2], _FURTHER[0], *_SHOWN[2:]))
+    assert [c.kind for c in among.changes] == ["new"]
+
+
+def test_an_item_below_the_known_ones_but_not_older_than_all_of_them_is_new() -> None:
+    late = ("helse", "Forsinka brev", "2026-11-28")
+    assert [c.kind for c in _checked(_listing(*_SHOWN), _listing(*_SHOWN, late)).changes] == ["new"]
+
+
+def test_an_item_older_than_the_shown_ones_but_not_than_one_seen_before_is_new() -> None:
+    gone = ("helse", "Gammal nyhende", "2026-09-01")
+    first = detect(LISTING, _listing(*_SHOWN, gone), None)
+    assert first.state is not None
+    second = detect(LISTING, _listing(*_SHOWN), state_from_blob(state_to_blob(first.state)))
+    assert second.state is not None  # the old item a tombstone with its date
+    third = detect(
+        LISTING, _listing(*_SHOWN, *_FURTHER), state_from_blob(state_to_blob(second.state))
+    )
+    assert [c.kind for c in third.changes] == ["new", "new"]
+
+
+def test_older_items_of_a_list_without_dates_or_oldest_first_are_new() -> None:
+    first = detect(LISTING, _listing(*_SHOWN), None)
+    assert first.state is not None
+    undated = replace(
+        first.state, seen={k: replace(v, published="") for k, v in first.state.seen.items()}
+    )
+    d = detect(LISTING, _listing(*_SHOWN, *_FURTHER), undated)
+    assert [c.kind for c in d.changes] == ["new", "new"]
+    oldest_first = _checked(_listing(*_SHOWN[::-1]), _listing(*_SHOWN[::-1], *_FURTHER))
+    assert [c.kind for c in oldest_first.changes] == ["new", "new"]

@@ -221,6 +221,8 @@ def _detect_feed(
         for i in feed.items
         if (k := known.get(i.item_id)) is not None
     )
+    # unknown items not reported: older items a list shows more of (``backfill``), stored
+    older = sum(1 for i in feed.items if i.item_id not in known and i.item_id not in reported)
     if not changes:
         # items known under another identity (canonical now, or re-keyed): their new
         # identities are stored, nothing is reported
@@ -228,7 +230,10 @@ def _detect_feed(
         for reason, words in _QUIET_NOTES.items():
             if quiet[reason]:
                 note += f"; {quiet[reason]} {words}"
-        return Detection(outcome, state, note=note, refresh=bool(rekeyed or quiet or undated))
+        if older:
+            note += f"; {older} older item(s) shown further down"
+        refresh = bool(rekeyed or quiet or undated or older)
+        return Detection(outcome, state, note=note, refresh=refresh)
     note = f"{len(changes)} item(s)"
     if rekeyed:
         note += f"; {rekeyed} under a new identity"

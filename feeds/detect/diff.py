@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -805,19 +806,22 @@ def _when(date: str) -> datetime | None:
 def diff_feed(
     seen: Mapping[str, SeenItem], feed: FeedContent, known: Mapping[str, str] | None = None
 ) -> list[ItemChange]:
-    """New and edited items; an item seen before (even long gone) is never new again.
-    ``known`` says which remembered item each item is (``match_items``; by default by its
-    identity). An item is edited when its title, summary or content changed; a remembered
-    digest of title and summary alone (stored before contents were compared) that still
-    matches is no edit, nor is an item that differs from what was remembered of it only in
-    where its teaser was cut, in typography or in the label of its link (``quiet_reason``)."""
+    """New and edited items; an item seen before (even long gone) is never new again, nor
+    is an older item a list shows more of (``backfill``). ``known`` says which remembered
+    item each item is (``match_items``; by default by its identity). An item is edited when
+    its title, summary or content changed; a remembered digest of title and summary alone
+    (stored before contents were compared) that still matches is no edit, nor is an item
+    that differs from what was remembered of it only in where its teaser was cut, in
+    typography or in the label of its link (``quiet_reason``)."""
     if known is None:
         known = match_items(seen, feed)
+    older = backfill(seen, feed, known)
     changes: list[ItemChange] = []
     for item in feed.items:
         key = known.get(item.item_id)
         if key is None:
-            changes.append(ItemChange("new", item))
+            if item.item_id not in older:
+                changes.append(ItemChange("new", item))
             continue
         previous = seen[key]
         if previous.digest in (item.digest, item.legacy_digest) or quiet_reason(previous, item):
@@ -835,6 +839,45 @@ def diff_feed(
             )
         )
     return changes
+
+
+#: a list is read as newest first, and its oldest item known, from this many dated items on
+_BACKFILL_MIN_KNOWN = 3
+
+
+def backfill(seen: Mapping[str, SeenItem], feed: FeedContent, known: Mapping[str, str]) -> set[str]:
+    """The items of ``feed`` no remembered item is (``known``) that are older items a list
+    shows more of (a listing's "Vis flere" pre-loaded, a feed that keeps more items): each
+    dated before every remembered item (those that left it too), and below every item of the
+    feed that is known, in a feed whose items were dated, newest first, all of them (the last
+    version's items each with a date; the known items, at least ``_BACKFILL_MIN_KNOWN``, in
+    the order of their dates, newest first). Never new: the list showed them all along, a
+    page further down. An item dated before everything seen that a feed puts on top, or among
+    its known items, is new (a letter dated back); so is every item of a list without dates,
+    or of one stored before its dates were read."""
+    unknown = [at for at, i in enumerate(feed.items) if i.item_id not in known]
+    if not unknown or len(feed.items) - len(unknown) < _BACKFILL_MIN_KNOWN:
+        return set()
+    live = [r for r in seen.values() if r.title or r.summary]
+    if not live or not all(r.published for r in live):
+        return set()
+    dates = [_when(r.published) for r in seen.values() if r.published]
+    if any(d is None for d in dates):
+        return set()
+    oldest = min(d for d in dates if d is not None)
+    order = [_when(i.date) if i.date else None for i in feed.items if i.item_id in known]
+    if any(d is None for d in order) or any(
+        a is not None and b is not None and a < b for a, b in itertools.pairwise(order)
+    ):
+        return set()
+    last_known = max(at for at, i in enumerate(feed.items) if i.item_id in known)
+    older = set()
+    for at in unknown:
+        item = feed.items[at]
+        when = _when(item.date) if item.date else None
+        if at > last_known and when is not None and when < oldest:
+            older.add(item.item_id)
+    return older
 
 
 def quiet_reason(previous: SeenItem, item: FeedItem) -> str:

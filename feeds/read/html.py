@@ -1017,6 +1017,8 @@ _ORDER_HEADER = re.compile(
 )
 #: a cell that holds one of these is read line by line, as the walk reads it
 _CELL_BLOCKS = BLOCKS | HEADING_SET
+#: ... of which these stand in a table's cells only (a table with none has one line a cell)
+_IN_CELLS = tuple(_CELL_BLOCKS - {"table", "caption", "tr", "td", "th"})
 
 
 def _sortable_tables(main: Any) -> list[_Sortable]:
@@ -1044,33 +1046,43 @@ def _sortable(table: Any) -> _Sortable | None:
     rows = list(table.iter("tr"))
     if len(rows) < 3:
         return None
-    header = [c for c in rows[0] if c.tag in ("th", "td")]
+    header = list(rows[0].iterchildren("th", "td"))
     in_head = rows[0].getparent().tag == "thead"
     if len(header) < 2 or not (in_head or all(c.tag == "th" for c in header)):
         return None
     if _ORDER_HEADER.match(clean_text(_text_of(header[0]))):
         return None
-    lines: list[str] = []
     body = [r for r in rows[1:] if r.getparent().tag not in ("thead", "tfoot")]
+    if len(body) < 2 or _SPANNING(table):
+        return None
+    # a cell's text in one call, but in a table whose cells hold blocks (read line by line)
+    read = _cell_line if next(table.iter(*_IN_CELLS), None) is not None else _cell_text
+    lines: list[str] = []
     for row in body:
-        cells = [c for c in row if c.tag in ("th", "td")]
+        cells = list(row.iterchildren("td", "th"))
         if len(cells) != len(header):
             return None
-        for cell in cells:
-            if cell.get("rowspan", "1").strip() != "1" or cell.get("colspan", "1").strip() != "1":
-                return None
-            line = _cell_line(cell)
-            if not line:
-                return None
-            lines.append(line)
-    if len(body) < 2:
-        return None
+        lines.extend(map(read, cells))
+    if not all(lines):
+        return None  # an empty cell, or one of more lines than one
     firsts = lines[:: len(header)]
     if all(f.isdigit() for f in firsts) and all(
         int(b) == int(a) + 1 for a, b in itertools.pairwise(firsts)
     ):
         return None  # numbered steps
     return _Sortable(len(header), lines)
+
+
+#: a cell that spans rows or columns (its row's cells depend on the rows around it)
+_SPANNING = etree.XPath(
+    "boolean(descendant::*[(@rowspan and normalize-space(@rowspan) != '1')"
+    " or (@colspan and normalize-space(@colspan) != '1')])"
+)
+
+
+def _cell_text(cell: Any) -> str:
+    """The text of a cell that holds no block (most hold no element at all)."""
+    return clean_text(cell.text or "" if len(cell) == 0 else _text_of(cell))
 
 
 def _cell_line(cell: Any) -> str:

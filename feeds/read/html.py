@@ -171,6 +171,15 @@ _PROBLEM_PAGES = tuple(
         r"(informasjonskapsl\w*|cookies) (før|for å) (du kan )?(se|sjå|lese|fortsette|halde fram)",
         r"ingen tilgang \(?403|du har (ikke|ikkje|ikkje lenger) tilgang til (denne )?"
         r"(siden|sida|innholdet|innhaldet|ressursen)",
+        # the stock error pages of web servers and caches, in their own (English) words:
+        # ASP.NET's "Server Error in '/' Application. Runtime Error", IIS's "HTTP Error
+        # 500.19", nginx's "502 Bad Gateway", Apache's "The requested URL was not found on
+        # this server", Varnish's "Error 503 Backend fetch failed ... Guru Meditation"
+        r"server error in '[^']{0,80}' application|\bruntime error\b|\bhttp error [45]\d\d\b",
+        r"\b50[0-4] (bad gateway|gateway time-?out|service (temporarily )?unavailable)\b"
+        r"|\bbad gateway\b|\bgateway time-?out\b|guru meditation|backend fetch failed",
+        r"the requested url .{0,200}?was not found on this server"
+        r"|you don.t have permission to access|the server encountered an internal error",
     )
 )
 _PROBLEM_MAX_CHARS = 1500

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from feeds.detect.diff import diff_pages
 from feeds.errors import SourceProblem
 from feeds.read.html import extract_page
+from feeds.read.normalize import clean_lines, clean_text, strip_noise
 from feeds.types import PageContent
 
 
@@ -18,6 +20,17 @@ def page(body: str, selector: str | None = "main") -> PageContent:
 
 def texts(body: str, selector: str | None = "main") -> list[tuple[tuple[str, ...], str]]:
     return [(s.path, s.text) for s in page(body, selector).sections]
+
+
+def changed(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
+    return [(c.kind, c.path) for c in diff_pages(page(before), page(after))]
+
+
+ARTICLE = (
+    "<main><article><h1>Smittevernplan</h1><p>Kommunen skal ha en oppdatert plan.</p>"
+    "<h2>Beredskap</h2><p>Lager av smittevernutstyr for minst tre måneder.</p>{}</article>"
+    "{}</main>"
+)
 
 
 # ----------------------------------------------------------------------------- server errors
@@ -59,3 +72,112 @@ def test_error_words_in_a_long_page_are_content() -> None:
     long = "<p>" + "Legevakta har åpent hele døgnet og tar imot alle pasienter. " * 30 + "</p>"
     body = f"<main><h1>Drift</h1>{long}<p>Meldingen «502 Bad Gateway» kom i natt.</p></main>"
     assert "502 Bad Gateway" in texts(body)[0][1]
+
+
+# ----------------------------------------------------------------------------- ligatures
+
+
+def test_latin_ligatures_are_their_letters() -> None:
+    assert clean_text("Deﬁnisjon av eﬀekt, inﬂuensa, eﬃkt, eﬄ, ﬅ ﬆ") == (
+        "Definisjon av effekt, influensa, effikt, effl, st st"
+    )
+    assert clean_lines(["Eﬀekt", "inﬂuensa – «ny»"]) == ["Effekt", "influensa – «ny»"]
+
+
+def test_other_compatibility_characters_stay() -> None:
+    assert clean_text("10 m² og ½ tablett, 5 µg") == "10 m² og ½ tablett, 5 µg"
+
+
+def test_a_heading_set_with_a_ligature_is_the_same_heading() -> None:
+    before = ARTICLE.format("<h2>Effekt av profylakse</h2><p>God effekt innen 48 timer.</p>", "")
+    after = ARTICLE.format("<h2>Eﬀekt av profylakse</h2><p>God eﬀekt innen 48 timer.</p>", "")
+    assert changed(before, after) == []
+
+
+def test_a_real_change_beside_a_ligature_is_seen() -> None:
+    before = ARTICLE.format("<h2>Effekt av profylakse</h2><p>God effekt innen 48 timer.</p>", "")
+    after = ARTICLE.format("<h2>Eﬀekt av profylakse</h2><p>God eﬀekt innen 24 timer.</p>", "")
+    assert changed(before, after) == [("changed", ("Smittevernplan", "Effekt av profylakse"))]
+
+
+# ----------------------------------------------------------------------------- copyright
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "© Helse- og omsorgsdepartementet 2026",
+        "© 2026 Helsedirektoratet",
+        "©Folkehelseinstituttet 2019–2027",
+        "Copyright © 2019-2026 Helsedirektoratet. Alle rettigheter reservert.",
+        "Copyright 2027 Statsforvaltaren i Vestland. Alle rettar reserverte",
+        "(c) Regjeringen 2026",
+        "© Folkehelseinstituttet",
+    ],
+)
+def test_a_copyright_line_is_noise(line: str) -> None:
+    assert strip_noise(line) == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright-reglene gjelder fra 2026 for alle bilder",
+        "© Foto: NTB. Bildet viser vaksinasjon i 2026.",
+        "Opphavsrett 2026: bildene kan brukes fritt.",
+        "Kommunen har copyright på planen fra 2026 og deler den.",
+    ],
+)
+def test_a_sentence_about_copyright_is_content(line: str) -> None:
+    assert strip_noise(line) == line
+
+
+def test_a_change_beside_a_copyright_footer_is_seen() -> None:
+    footer = "<footer><p>Gjelder fra 1. januar.</p><p>© Helsedirektoratet {}</p></footer>"
+    before = ARTICLE.format(footer.format("2026"), "")
+    assert changed(before, ARTICLE.format(footer.format("2027"), "")) == []
+    moved = ARTICLE.format(footer.format("2027").replace("1. januar", "1. mars"), "")
+    assert changed(before, moved) == [("changed", ("Smittevernplan", "Beredskap"))]
+
+
+# ----------------------------------------------------------------------------- counters
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1 204 liker · 87 delinger",
+        "1 388 liker · 102 delinger · 12 kommentarer",
+        "12 kommentarar",
+        "3 delingar | 5 reaksjonar",
+        "1 kommentar",
+        "245 likes, 17 shares",
+    ],
+)
+def test_a_posts_counters_are_noise(line: str) -> None:
+    assert strip_noise(line) == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1 204 liker kampanjen på Facebook.",
+        "87 delinger av resepter ble registrert i november.",
+        "Det kom 12 kommentarer til høringen.",
+    ],
+)
+def test_a_sentence_with_counts_is_content(line: str) -> None:
+    assert strip_noise(line) == line
+
+
+def test_a_change_of_an_embedded_posts_words_is_seen() -> None:
+    embed = (
+        "<blockquote class='social-embed'><p>Statsråden besøkte {} legevakt i dag.</p>"
+        "<p class='social-embed__meta'><span>{} liker</span> · <span>87 delinger</span></p>"
+        "</blockquote>"
+    )
+    before = ARTICLE.format(embed.format("Bergen", "1 204"), "")
+    assert changed(before, ARTICLE.format(embed.format("Bergen", "1 388"), "")) == []
+    assert changed(before, ARTICLE.format(embed.format("Voss", "1 388"), "")) == [
+        ("changed", ("Smittevernplan", "Beredskap"))
+    ]

@@ -181,3 +181,92 @@ def test_a_change_of_an_embedded_posts_words_is_seen() -> None:
     assert changed(before, ARTICLE.format(embed.format("Voss", "1 388"), "")) == [
         ("changed", ("Smittevernplan", "Beredskap"))
     ]
+
+
+# ----------------------------------------------------------------------------- boxes
+
+
+def _links(*titles: str) -> str:
+    return (
+        "<ol>"
+        + "".join(f"<li><a href='/a/{i}'>{t}</a></li>" for i, t in enumerate(titles))
+        + "</ol>"
+    )
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='most-read'><h2>Mest lese</h2>{}</div>",
+        "<div class='box box--mest-lest'><h3>Populære saker</h3>{}</div>",
+        "<div><h2>Mest lest</h2>{}</div>",
+        "<section><h2>Mest populære</h2>{}</section>",
+        "<section class='news-carousel swiper'><h2>Flere nyheter fra FHI</h2>{}</section>",
+        "<div class='carousel'><h2>Aktuelt</h2>{}</div>",
+        "<div class='slick-slider'>{}</div>",
+        "<div class='slider'>{}</div>",
+        "<div><h2>Fleire nyhende frå Statsforvaltaren</h2>{}</div>",
+        "<div class='box'><h2>Andre saker</h2>{}</div>",
+    ],
+)
+def test_boxes_of_other_pages_are_furniture(box: str) -> None:
+    before = ARTICLE.format("", box.format(_links("Statsbudsjettet 2027", "Pasientreiser")))
+    after = ARTICLE.format("", box.format(_links("Fastlegeordninga", "Statsbudsjettet 2027")))
+    assert changed(before, after) == []
+    assert all("Statsbudsjettet" not in text for _, text in texts(before))
+
+
+def test_a_mest_lest_heading_in_the_article_is_content() -> None:
+    section = "<h2>Mest lest</h2><p>{} er den mest leste veilederen i år.</p>"
+    before = ARTICLE.format(section.format("Smittevernveilederen"), "")
+    after = ARTICLE.format(section.format("Antibiotikaveilederen"), "")
+    assert changed(before, after) == [("changed", ("Smittevernplan", "Mest lest"))]
+
+
+def test_a_box_under_such_a_heading_with_text_is_content() -> None:
+    box = "<div><h2>Flere nyheter</h2><p>{}</p>{}</div>"
+    before = ARTICLE.format("", box.format("Vaksinen gis fra uke 3.", _links("Les mer")))
+    after = ARTICLE.format("", box.format("Vaksinen gis fra uke 5.", _links("Les mer")))
+    assert changed(before, after) == [("changed", ("Smittevernplan", "Flere nyheter"))]
+
+
+def test_a_wrapper_flagged_with_a_carousel_is_content() -> None:
+    body = (
+        "<main><div class='page has-carousel'><h1>Råd</h1><p>Vask hendene {}.</p></div>"
+        "<div class='carousel'>{}</div></main>"
+    )
+    before, after = body.format("ofte", _links("A")), body.format("alltid", _links("B"))
+    assert changed(before, after) == [("changed", ("Råd",))]
+
+
+def test_an_article_beside_a_carousel_is_seen() -> None:
+    carousel = "<section class='swiper'><h2>Flere nyheter</h2>{}</section>"
+    before = ARTICLE.format("", carousel.format(_links("A", "B")))
+    after = ARTICLE.format("<p>Planen skal øves hvert år.</p>", carousel.format(_links("B", "C")))
+    assert changed(before, after) == [("changed", ("Smittevernplan", "Beredskap"))]
+
+
+# ----------------------------------------------------------------------------- chat
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        "<div id='chat-widget' class='chat chat--floating'><p>Chatten er {}</p></div>",
+        "<div class='livechat'><p>Chatten er {}</p><button>Start chat</button></div>",
+        "<div id='intercom-container'><p>Chatten er {}</p></div>",
+        "<div id='kindly-chat'><p>Chatten er {}</p></div>",
+        "<section class='puzzel-chat'><p>Chatten er {}</p></section>",
+    ],
+)
+def test_a_chat_widget_is_dropped(widget: str) -> None:
+    before = ARTICLE.format("", widget.format("open no – svartida er 3 minutt"))
+    after = ARTICLE.format("", widget.format("stengd. Vi svarar kvardagar 09–15."))
+    assert changed(before, after) == []
+
+
+def test_a_sentence_about_chat_is_content() -> None:
+    line = "<p>Du kan chatte med oss på helsenorge.no {}.</p><p>Chatten er {}.</p>"
+    before = ARTICLE.format(line.format("hverdager", "open"), "")
+    after = ARTICLE.format(line.format("alle dager", "stengd"), "")
+    assert changed(before, after) == [("changed", ("Smittevernplan", "Beredskap"))]

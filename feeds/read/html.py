@@ -96,6 +96,16 @@ _NOISE_DROP = (
     ("class", "rsbtn"), ("class", "readspeaker"), ("id", "readspeaker"), ("class", "promo"),
     # a press release's topic tags ("Emne: Helse Kommuner")
     ("class", "tags"),
+    # a popularity list of other pages ("Mest lest", nynorsk "Mest lese"), carousels and
+    # sliders of other articles ("Flere nyheter"): they change by the hour or rotate
+    ("class", "most-read"), ("class", "mostread"), ("class", "most-popular"),
+    ("class", "mest-lest"), ("class", "mest-lese"), ("id", "most-read"), ("id", "mest-lest"),
+    ("class", "carousel"), ("class", "swiper"), ("class", "slider"), ("class", "slick"),
+    # a live chat's widget ("Chatten er open no", "Chatten er stengd"): its status follows the
+    # clock ("chat-widget", "livechat", "chat--floating"; the vendors' own: Intercom, Kindly,
+    # Puzzel)
+    ("class", "chat"), ("id", "chat"), ("class", "intercom"), ("id", "intercom"),
+    ("class", "kindly"), ("id", "kindly"), ("class", "puzzel"), ("id", "puzzel"),
 )  # fmt: skip
 
 
@@ -430,6 +440,7 @@ def _main_of(
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_widgets(main, _noise_of(main)))
+    _drop_found(_furniture_boxes(main))
     _drop_found([*_control_labels(main), *_ornaments(main)])
     if drop:
         drop_elements(main, (", ".join(drop),))
@@ -497,6 +508,42 @@ def _widget_class(value: str, word: str) -> bool:
         if word in name and not name.startswith(_FLAG_CLASS) and word in name.split("--")[0]:
             return True
     return False
+
+
+#: The heading of a box of links to other pages: a popularity list ("Mest lest", nynorsk
+#: "Mest lese", "Mest populære"), more news ("Flere nyheter fra FHI", "Fleire nyhende",
+#: "Andre saker"). Such a box is dropped where it stands apart from the text
+#: (``_furniture_boxes``); a heading of these words over text of the article is read.
+_FURNITURE_HEADING = re.compile(
+    r"^(?:mest (?:lest|lese|lesne|populære?|populært|delt|sett)"
+    r"|(?:flere|fleire|andre|mer|meir) (?:nyheter|nyheiter|nyhende|saker|artikler|artiklar)"
+    r"(?: (?:fra|frå) .{1,60})?|populære? (?:saker|artikler|artiklar|nå|no))$",
+    re.I,
+)
+#: the least share of a box's text (its heading's aside) that stands in its links
+_LINK_SHARE = 0.8
+
+
+def _furniture_boxes(main: Any) -> list[Any]:
+    """The boxes of links to other pages under ``main`` (``_FURNITURE_HEADING``): a heading's
+    parent element, when it is no element that holds the content (``main`` itself, an
+    <article>, <main>, an element around an <h1>), and its text besides the heading stands
+    in links (``_LINK_SHARE``). A "Mest lest" heading over paragraphs, or one straight in
+    the article, is content."""
+    found: list[Any] = []
+    for heading in main.iter(*HEADINGS):
+        if not _FURNITURE_HEADING.match(clean_text(_text_of(heading))):
+            continue
+        box = heading.getparent()
+        if box is None or box is main or box.tag in ("article", "main", "body") or box in found:
+            continue
+        if next(box.iter("h1", "main"), None) is not None or box.get("role") == "main":
+            continue
+        rest = len(clean_text(_text_of(box))) - len(clean_text(_text_of(heading)))
+        linked = sum(len(clean_text(_text_of(a))) for a in box.iter("a"))
+        if linked and linked >= _LINK_SHARE * rest:
+            found.append(box)
+    return found
 
 
 def _control_labels(main: Any) -> list[Any]:

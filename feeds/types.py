@@ -347,7 +347,8 @@ class SeenItem:
 #: placeholders, answer and consent buttons, <dialog> overlays, topic tags and the page's own
 #: tools and feedback links are not content; a "heading" over 300 characters is text; 7:
 #: Latin ligatures are their letters, copyright lines, a post's counters, popularity boxes,
-#: carousels and sliders, link boxes of more news and chat widgets are not content). A
+#: carousels and sliders, link boxes of more news, campaign banners of links and chat
+#: widgets are not content). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

@@ -270,3 +270,34 @@ def test_a_sentence_about_chat_is_content() -> None:
     before = ARTICLE.format(line.format("hverdager", "open"), "")
     after = ARTICLE.format(line.format("alle dager", "stengd"), "")
     assert changed(before, after) == [("changed", ("Smittevernplan", "Beredskap"))]
+
+
+# ----------------------------------------------------------------------------- campaigns
+
+
+@pytest.mark.parametrize(
+    "banner",
+    [
+        "<section class='campaign-banner' aria-label='Kampanje'><p><a href='/k'>{}</a></p></section>",
+        "<div class='kampanje'><a href='/k'>{}</a></div>",
+        "<div id='campaign-top'><p><a href='/k'>{}</a></p></div>",
+        "<div aria-label='Kampanje'><a href='/k'>{}</a></div>",
+    ],
+)
+def test_a_campaign_banner_of_links_is_dropped(banner: str) -> None:
+    body = "<main>{}<h1>Opioider</h1><p>Vurder risiko for avhengighet.</p></main>"
+    before = body.format(banner.format("Ta stilling til organdonasjon"))
+    after = body.format(banner.format("Slutta: få hjelp til å slutte med snus"))
+    assert changed(before, after) == []
+
+
+def test_a_campaign_box_of_text_is_read() -> None:
+    body = (
+        "<main><section class='campaign-banner'><p>{}</p><a href='/k'>Les mer</a></section>"
+        "<h1>Opioider</h1><p>Vurder risiko for avhengighet.</p></main>"
+    )
+    before = body.format("Vaksinasjonen mot influensa starter 15. oktober for alle over 65 år.")
+    after = body.format(
+        "Vaksinasjonen mot influensa er utsatt til 1. november for alle over 65 år."
+    )
+    assert changed(before, after) == [("changed", ())]

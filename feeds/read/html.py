@@ -106,7 +106,15 @@ _NOISE_DROP = (
     # Puzzel)
     ("class", "chat"), ("id", "chat"), ("class", "intercom"), ("id", "intercom"),
     ("class", "kindly"), ("id", "kindly"), ("class", "puzzel"), ("id", "puzzel"),
+    # a site's campaign banner ("campaign-banner", "kampanje", aria-label "Kampanje"): only
+    # as a box of links (``_LINK_BOX_WORDS``)
+    ("class", "campaign"), ("id", "campaign"), ("class", "kampanje"), ("id", "kampanje"),
+    ("aria-label", "ampanje"), ("aria-label", "ampaign"),
 )  # fmt: skip
+#: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
+#: (``_LINK_SHARE``): a campaign banner points to the campaign; a box of text under such a
+#: name (an urgent notice set as a "campaign") is read
+_LINK_BOX_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign"})
 
 
 #: ... in one scan of the tree (as CSS selectors, [class*=cookie], ..., cssselect scans the
@@ -475,14 +483,29 @@ def _widgets(main: Any, found: list[Any]) -> list[Any]:
     for el in found:
         if el is main or el in holders:
             continue
-        if el.get("role") == "dialog" or any(
-            (w in value) if attribute != "class" else _widget_class(value, w)
+        if el.get("role") == "dialog":
+            widgets.append(el)
+            continue
+        named = {
+            w
             for attribute, words in _NOISE_WORDS.items()
             if (value := el.get(attribute)) is not None
             for w in words
-        ):
+            if ((w in value) if attribute != "class" else _widget_class(value, w))
+        }
+        if named and (not named <= _LINK_BOX_WORDS or _is_link_box(el)):
             widgets.append(el)
     return widgets
+
+
+def _is_link_box(box: Any, heading: Any = None) -> bool:
+    """Whether the text of ``box`` (``heading``'s aside) stands in its links, at least
+    ``_LINK_SHARE`` of it."""
+    rest = len(clean_text(_text_of(box)))
+    if heading is not None:
+        rest -= len(clean_text(_text_of(heading)))
+    linked = sum(len(clean_text(_text_of(a))) for a in box.iter("a"))
+    return bool(linked) and linked >= _LINK_SHARE * rest
 
 
 def _content_holders(main: Any) -> set[Any]:
@@ -539,9 +562,7 @@ def _furniture_boxes(main: Any) -> list[Any]:
             continue
         if next(box.iter("h1", "main"), None) is not None or box.get("role") == "main":
             continue
-        rest = len(clean_text(_text_of(box))) - len(clean_text(_text_of(heading)))
-        linked = sum(len(clean_text(_text_of(a))) for a in box.iter("a"))
-        if linked and linked >= _LINK_SHARE * rest:
+        if _is_link_box(box, heading):
             found.append(box)
     return found
 

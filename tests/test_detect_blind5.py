@@ -301,3 +301,36 @@ def test_a_campaign_box_of_text_is_read() -> None:
         "Vaksinasjonen mot influensa er utsatt til 1. november for alle over 65 år."
     )
     assert changed(before, after) == [("changed", ())]
+
+
+# ----------------------------------------------------------------------------- figures
+
+FIGURE = (
+    "<main><h1>Ukerapport</h1><h2>Influensa</h2><p>Aktiviteten er økende.</p>"
+    "<figure><img src='/{}.png' alt='{}'><figcaption>Figur 1. Tilfeller per uke.</figcaption>"
+    "</figure><p>Neste rapport kommer fredag.</p></main>"
+)
+
+
+def test_the_numbers_of_a_figures_alt_text_are_read() -> None:
+    before = page(FIGURE.format("f", "Figur 1: 412 tilfeller av influensa i uke 48"))
+    assert [s.text for s in before.sections] == [
+        "Aktiviteten er økende.\nFigur 1: 412 tilfeller av influensa i uke 48\n"
+        "Figur 1. Tilfeller per uke.\nNeste rapport kommer fredag."
+    ]
+    after = FIGURE.format("f-korrigert", "Figur 1: 587 tilfeller av influensa i uke 48")
+    assert changed(FIGURE.format("f", "Figur 1: 412 tilfeller av influensa i uke 48"), after) == [
+        ("changed", ("Ukerapport", "Influensa"))
+    ]
+
+
+def test_an_alt_text_without_numbers_or_outside_a_figure_is_not_read() -> None:
+    assert changed(FIGURE.format("f", "Flytskjema"), FIGURE.format("f", "Flytskjemaet viser")) == []
+    outside = "<main><h1>Råd</h1><p>Vask hendene.</p><img src='/l.png' alt='{}'></main>"
+    assert changed(outside.format("Logo 2026"), outside.format("Logo 2027")) == []
+
+
+def test_a_figure_the_source_drops_is_not_read() -> None:
+    html = FIGURE.format("f", "Figur 1: 412 tilfeller").encode()
+    sections = extract_page(html, selector="main", drop=("figure img",)).sections
+    assert all("412" not in s.text for s in sections)

@@ -200,6 +200,7 @@ def _links(*titles: str) -> str:
         "<div class='most-read'><h2>Mest lese</h2>{}</div>",
         "<div class='box box--mest-lest'><h3>Populære saker</h3>{}</div>",
         "<div><h2>Mest lest</h2>{}</div>",
+        "<div><h2><span class='ikon'></span>Mest <em>lest</em></h2>{}</div>",
         "<section><h2>Mest populære</h2>{}</section>",
         "<section class='news-carousel swiper'><h2>Flere nyheter fra FHI</h2>{}</section>",
         "<div class='carousel'><h2>Aktuelt</h2>{}</div>",

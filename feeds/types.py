@@ -352,11 +352,14 @@ class SeenItem:
 #: sentence; a link to an act at Lovdata cited after its text; 6: times told relative to now,
 #: review dates, print and export lines, counters in words, icons, footnote marks, loading
 #: placeholders, answer and consent buttons, <dialog> overlays, topic tags and the page's own
-#: tools and feedback links are not content; a "heading" over 300 characters is text). A
+#: tools and feedback links are not content; a "heading" over 300 characters is text; 7:
+#: Latin ligatures are their letters, copyright lines, a post's counters, popularity boxes,
+#: carousels and sliders, link boxes of more news, campaign banners of links and chat
+#: widgets are not content, the alt text of an image in a <figure> that holds a digit is). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
-EXTRACTION_VERSION = 6
+EXTRACTION_VERSION = 7
 
 
 @dataclass(frozen=True)

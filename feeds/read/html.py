@@ -97,7 +97,25 @@ _NOISE_DROP = (
     ("class", "rsbtn"), ("class", "readspeaker"), ("id", "readspeaker"), ("class", "promo"),
     # a press release's topic tags ("Emne: Helse Kommuner")
     ("class", "tags"),
+    # a popularity list of other pages ("Mest lest", nynorsk "Mest lese"), carousels and
+    # sliders of other articles ("Flere nyheter"): they change by the hour or rotate
+    ("class", "most-read"), ("class", "mostread"), ("class", "most-popular"),
+    ("class", "mest-lest"), ("class", "mest-lese"), ("id", "most-read"), ("id", "mest-lest"),
+    ("class", "carousel"), ("class", "swiper"), ("class", "slider"), ("class", "slick"),
+    # a live chat's widget ("Chatten er open no", "Chatten er stengd"): its status follows the
+    # clock ("chat-widget", "livechat", "chat--floating"; the vendors' own: Intercom, Kindly,
+    # Puzzel)
+    ("class", "chat"), ("id", "chat"), ("class", "intercom"), ("id", "intercom"),
+    ("class", "kindly"), ("id", "kindly"), ("class", "puzzel"), ("id", "puzzel"),
+    # a site's campaign banner ("campaign-banner", "kampanje", aria-label "Kampanje"): only
+    # as a box of links (``_LINK_BOX_WORDS``)
+    ("class", "campaign"), ("id", "campaign"), ("class", "kampanje"), ("id", "kampanje"),
+    ("aria-label", "ampanje"), ("aria-label", "ampaign"),
 )  # fmt: skip
+#: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
+#: (``_LINK_SHARE``): a campaign banner points to the campaign; a box of text under such a
+#: name (an urgent notice set as a "campaign") is read
+_LINK_BOX_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign"})
 
 
 #: ... in one scan of the tree (as CSS selectors, [class*=cookie], ..., cssselect scans the
@@ -172,6 +190,15 @@ _PROBLEM_PAGES = tuple(
         r"(informasjonskapsl\w*|cookies) (før|for å) (du kan )?(se|sjå|lese|fortsette|halde fram)",
         r"ingen tilgang \(?403|du har (ikke|ikkje|ikkje lenger) tilgang til (denne )?"
         r"(siden|sida|innholdet|innhaldet|ressursen)",
+        # the stock error pages of web servers and caches, in their own (English) words:
+        # ASP.NET's "Server Error in '/' Application. Runtime Error", IIS's "HTTP Error
+        # 500.19", nginx's "502 Bad Gateway", Apache's "The requested URL was not found on
+        # this server", Varnish's "Error 503 Backend fetch failed ... Guru Meditation"
+        r"server error in '[^']{0,80}' application|\bruntime error\b|\bhttp error [45]\d\d\b",
+        r"\b50[0-4] (bad gateway|gateway time-?out|service (temporarily )?unavailable)\b"
+        r"|\bbad gateway\b|\bgateway time-?out\b|guru meditation|backend fetch failed",
+        r"the requested url .{0,200}?was not found on this server"
+        r"|you don.t have permission to access|the server encountered an internal error",
     )
 )
 _PROBLEM_MAX_CHARS = 1500
@@ -423,9 +450,11 @@ def _main_of(
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_widgets(main, _noise_of(main)))
+    _drop_found(_furniture_boxes(main))
     _drop_found([*_control_labels(main), *_ornaments(main)])
     if drop:
         drop_elements(main, (", ".join(drop),))
+    _read_figure_numbers(main)  # after the source's drops: a figure it drops stays unread
     return main, title
 
 
@@ -457,14 +486,29 @@ def _widgets(main: Any, found: list[Any]) -> list[Any]:
     for el in found:
         if el is main or el in holders:
             continue
-        if el.get("role") == "dialog" or any(
-            (w in value) if attribute != "class" else _widget_class(value, w)
+        if el.get("role") == "dialog":
+            widgets.append(el)
+            continue
+        named = {
+            w
             for attribute, words in _NOISE_WORDS.items()
             if (value := el.get(attribute)) is not None
             for w in words
-        ):
+            if ((w in value) if attribute != "class" else _widget_class(value, w))
+        }
+        if named and (not named <= _LINK_BOX_WORDS or _is_link_box(el)):
             widgets.append(el)
     return widgets
+
+
+def _is_link_box(box: Any, heading: Any = None) -> bool:
+    """Whether the text of ``box`` (``heading``'s aside) stands in its links, at least
+    ``_LINK_SHARE`` of it."""
+    rest = len(clean_text(_text_of(box)))
+    if heading is not None:
+        rest -= len(clean_text(_text_of(heading)))
+    linked = sum(len(clean_text(_text_of(a))) for a in box.iter("a"))
+    return bool(linked) and linked >= _LINK_SHARE * rest
 
 
 def _content_holders(main: Any) -> set[Any]:
@@ -490,6 +534,67 @@ def _widget_class(value: str, word: str) -> bool:
         if word in name and not name.startswith(_FLAG_CLASS) and word in name.split("--")[0]:
             return True
     return False
+
+
+#: The heading of a box of links to other pages: a popularity list ("Mest lest", nynorsk
+#: "Mest lese", "Mest populære"), more news ("Flere nyheter fra FHI", "Fleire nyhende",
+#: "Andre saker"). Such a box is dropped where it stands apart from the text
+#: (``_furniture_boxes``); a heading of these words over text of the article is read.
+_FURNITURE_HEADING = re.compile(
+    r"^(?:mest (?:lest|lese|lesne|populære?|populært|delt|sett)"
+    r"|(?:flere|fleire|andre|mer|meir) (?:nyheter|nyheiter|nyhende|saker|artikler|artiklar)"
+    r"(?: (?:fra|frå) .{1,60})?|populære? (?:saker|artikler|artiklar|nå|no))$",
+    re.I,
+)
+#: the first four letters of every ``_FURNITURE_HEADING``
+_FURNITURE_STARTS = frozenset({"mest", "fler", "flei", "andr", "mer ", "meir", "popu"})
+#: the least share of a box's text (its heading's aside) that stands in its links
+_LINK_SHARE = 0.8
+
+
+def _furniture_boxes(main: Any) -> list[Any]:
+    """The boxes of links to other pages under ``main`` (``_FURNITURE_HEADING``): a heading's
+    parent element, when it is no element that holds the content (``main`` itself, an
+    <article>, <main>, an element around an <h1>), and its text besides the heading stands
+    in links (``_LINK_SHARE``). A "Mest lest" heading over paragraphs, or one straight in
+    the article, is content."""
+    found: list[Any] = []
+    for heading in main.iter(*HEADINGS):
+        # every such heading starts with one of a few words: the others skip the regex, most
+        # of them by their first text alone (their whole text costs ~1.5 us a heading)
+        start = (heading.text or "").lstrip()
+        if len(start) < 4:
+            start = _text_of(heading).lstrip()
+        if start[:4].lower() not in _FURNITURE_STARTS:
+            continue
+        if not _FURNITURE_HEADING.match(clean_text(_text_of(heading))):
+            continue
+        box = heading.getparent()
+        if box is None or box is main or box.tag in ("article", "main", "body") or box in found:
+            continue
+        if next(box.iter("h1", "main"), None) is not None or box.get("role") == "main":
+            continue
+        if _is_link_box(box, heading):
+            found.append(box)
+    return found
+
+
+def _read_figure_numbers(main: Any) -> None:
+    """The alt text of an image in a <figure> that states numbers ("Figur 1: 412
+    laboratoriepåviste tilfeller av influensa i uke 48") is read as a line where the image
+    stands: a chart replaced by a corrected one may say its new figures nowhere else. An alt
+    text without a digit ("Flytskjema", one rewritten for accessibility) describes what the
+    page says already, and is not read."""
+    for img in main.iter("img"):
+        alt = img.get("alt")
+        if (
+            alt
+            and any(c.isdigit() for c in alt)
+            and next(img.iterancestors("figure"), None) is not None
+        ):
+            tail = img.tail
+            img.clear()  # its attributes and tail go: a line of its own, its tail after it
+            img.tag, img.text, img.tail = "p", alt, tail
 
 
 def _control_labels(main: Any) -> list[Any]:

@@ -15,6 +15,15 @@ from datetime import date
 
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+#: The Latin ligatures of Unicode's Alphabetic Presentation Forms (U+FB00-FB06: "ﬀ", "ﬁ", "ﬂ",
+#: "ﬃ", "ﬄ", "ﬅ", "ﬆ"), which text pasted from a PDF carries: the same letters ("Deﬁnisjon"
+#: is "Definisjon"). Folded to their letters, and no other compatibility character (full
+#: NFKC would also turn "m²" into "m2" and "½" into "1/2").
+_LIGATURES = str.maketrans(
+    {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+     "\ufb05": "st", "\ufb06": "st"}
+)  # fmt: skip
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
 _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)["']""")
@@ -129,6 +138,12 @@ BUTTON_LABEL = re.compile(
 #: heading or a button (``feeds.read.html``); an "Oppdatert" or "Utgått" label stays, content.
 NEW_BADGE = re.compile(r"^(?:ny|nytt|nyhet|nyheit|new)!?$", re.I)
 
+#: what may end a copyright line ("Alle rettigheter reservert", nynorsk "Alle rettar reserverte")
+_RIGHTS = (
+    r"(?:\.?\s*+(?:all rights reserved|alle rettigheter (?:er )?reservert"
+    r"|alle rettar (?:er )?reserverte?))?\.?"
+)
+
 # Lines that are noise as a whole (after whitespace normalisation), bokmål, nynorsk and English:
 # the rules' patterns, in lower case, matched all at once (``_NOISE_LINE``)
 NOISE_LINES: tuple[str, ...] = (
@@ -172,6 +187,18 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
     r"( ja nei)?$",
     r"^\d+ (visninger|treff|kommentarer|views|delinger)$",
+    # the counters of a post or an embed, alone or several on a line ("1 204 liker · 87
+    # delinger", nynorsk "12 kommentarar", "3 reaksjonar"): they follow the readers
+    r"^(?:\d[\d ]*+ ?+(?:liker|likes?|likerklikk|delinger|delingar|deling|shares?"
+    r"|kommentarer|kommentarar|kommentar|comments?|reaksjoner|reaksjonar|reactions?"
+    r"|visninger|visingar|views|retweets?)\s*+[·•|,]?+\s*+)+$",
+    # a copyright line alone ("© Helse- og omsorgsdepartementet 2026", "Copyright © 2019-2026
+    # Helsedirektoratet. Alle rettigheter reservert."): its year rolls over on every page of
+    # a site at New Year. Only a line without a sentence in it: a "©" line holding a full
+    # stop before its end, or a "Copyright" line without a year, is read.
+    rf"^(?:©|\(c\)|copyright(?=[\s©(]))(?:\s*+(?:©|\(c\)))?\s*+(?:[^\s.!?][^.!?]{{0,100}}?\s)?"
+    rf"(?:19|20)\d\d(?:\s*+[-–]\s*+(?:19|20)\d\d)?(?:\s[^.!?]{{0,100}})?{_RIGHTS}$"
+    rf"|^©\s*+[^\s.!?\d][^.!?\d]{{0,100}}{_RIGHTS}$",
     # a page's counter in words ("Lest 1 204 ganger", "Sidevisningar: 88")
     r"^(?:lest|vist|lese|sett) \d[\d ]* gang(?:er|ar)?$",
     r"^(?:sidevisninger|sidevisningar|visninger|visingar|antall visninger)\s*:?\s*\d[\d ]*$",
@@ -248,8 +275,9 @@ NOISE_HEADINGS = re.compile(
 
 
 def clean_text(text: str) -> str:
-    """NFC, invisible characters out, every run of white space to one space, trimmed. NUL goes
-    too: no database text column can hold it (PostgreSQL refuses the whole row)."""
+    """NFC, invisible characters out, Latin ligatures as their letters (``_LIGATURES``), every
+    run of white space to one space, trimmed. NUL goes too: no database text column can hold
+    it (PostgreSQL refuses the whole row)."""
     if "\x00" in text:
         text = text.replace("\x00", "")
     if not text.isascii():
@@ -258,6 +286,8 @@ def clean_text(text: str) -> str:
         # substring tests are much cheaper than the regex search on clean text
         if any(c in text for c in _INVISIBLE_CHARS):
             text = _INVISIBLE.sub("", text)
+        if _LIGATURE.search(text):
+            text = text.translate(_LIGATURES)
     return " ".join(text.split())
 
 
@@ -294,6 +324,8 @@ def clean_joined(texts: Sequence[str], joined: str, latin: bytes | None) -> list
             joined = unicodedata.normalize("NFC", joined)
         if any(c in joined for c in _INVISIBLE_CHARS):
             joined = _INVISIBLE.sub("", joined)
+        if _LIGATURE.search(joined):
+            joined = joined.translate(_LIGATURES)
     # text whose only white space is single inner ASCII spaces is clean already: printable
     # text has no white space but the ASCII space (every other kind is a control character
     # or a separator), and a check of it is ~10x cheaper than splitting it into words

@@ -6,7 +6,12 @@ beside it is still read."""
 
 from __future__ import annotations
 
+from html import escape
+
+import pytest
+
 from feeds.detect.diff import diff_pages
+from feeds.read.feed import extract_feed
 from feeds.read.feedxml import feed_text
 from feeds.read.html import extract_page
 from feeds.read.normalize import decode_body
@@ -74,3 +79,29 @@ def test_a_real_change_beside_a_mis_declared_charset_is_seen() -> None:
     )
     after = extract_page(after_body.encode(), selector="main")
     assert [(c.kind, c.path) for c in diff_pages(before, after)] == [("changed", ("Førebuing",))]
+
+
+# ----------------------------------------------------------------------------- feed links
+
+FEED = (
+    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Nyheiter</title>'
+    "<item><title>Tilsyn med legevakta</title><link>{}</link><description>{}</description>"
+    "<pubDate>Tue, 01 Dec 2026 09:30:00 +0100</pubDate></item></channel></rss>"
+)
+LINK = "https://www.statsforvalteren.no/nn/nyheiter/tilsyn-legevakt/"
+
+
+def _item_id(link: str, text: str = "Tilsyn gjennomført.") -> str:
+    return extract_feed(FEED.format(escape(link), text).encode()).items[0].item_id
+
+
+@pytest.mark.parametrize("query", ["?ref=rss", "?source=RSS", "?ref=nyhetsbrev", "?msclkid=4f2a"])
+def test_a_link_gaining_a_feed_channel_parameter_is_the_same_item(query: str) -> None:
+    assert _item_id(LINK + query) == _item_id(LINK)
+    assert _item_id(LINK + query, "Tilsyn: to lovbrot.") == _item_id(LINK)
+
+
+@pytest.mark.parametrize("query", ["?ref=2026-114", "?source=fhi", "?id=12", "?ref=rss&id=12"])
+def test_a_link_gaining_another_parameter_is_another_item(query: str) -> None:
+    # guard: "ref" or "source" naming something else picks the content
+    assert _item_id(LINK + query) != _item_id(LINK)

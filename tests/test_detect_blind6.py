@@ -105,3 +105,56 @@ def test_a_link_gaining_a_feed_channel_parameter_is_the_same_item(query: str) ->
 def test_a_link_gaining_another_parameter_is_another_item(query: str) -> None:
     # guard: "ref" or "source" naming something else picks the content
     assert _item_id(LINK + query) != _item_id(LINK)
+
+
+# ----------------------------------------------------------------------------- file notes
+
+ATTACHMENTS = "<main><h1>Høyring</h1><h2>Dokument</h2><ul>{}</ul><p>Frist 1. mars.</p></main>"
+
+
+def _attachments(*titles: str) -> str:
+    return ATTACHMENTS.format(
+        "".join(f'<li><a href="/d{i}.pdf">{t}</a></li>' for i, t in enumerate(titles))
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Høringsnotat (PDF)", "Høringsnotat (PDF, 1,2 MB)"),
+        ("Høringsnotat", "Høringsnotat (pdf 345 kB)"),
+        ("Rettleiar (PDF, 12 sider)", "Rettleiar"),
+        ("Rettleiar", "Rettleiar - PDF, 12 sider"),
+        ("Skjema [DOCX, 48 KB]", "Skjema"),
+        ("Vedlegg (230 kB)", "Vedlegg"),
+    ],
+)
+def test_a_file_note_added_or_dropped_is_no_change(before: str, after: str) -> None:
+    assert changed(_attachments(before, "Brev"), _attachments(after, "Brev")) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Høringsnotat (PDF, 1,2 MB)", "Høringsnotat (PDF, 2,4 MB)"),  # a new file
+        ("Rettleiar (PDF, 12 sider)", "Rettleiar (PDF, 14 sider)"),
+        ("Høringsnotat (PDF)", "Revidert høringsnotat (PDF, 1,2 MB)"),  # the words changed
+        ("Tiltak (5 dager)", "Tiltak"),  # not a file note
+        ("Dose (2 mg)", "Dose (2 mg, 1 pdf)"),
+    ],
+)
+def test_a_real_change_beside_a_file_note_is_seen(before: str, after: str) -> None:
+    assert changed(_attachments(before, "Brev"), _attachments(after, "Brev")) == [
+        ("changed", ("Høyring", "Dokument"))
+    ]
+
+
+def test_a_listing_title_gaining_a_file_note_is_quiet() -> None:
+    from feeds.detect.diff import quiet_reason
+    from feeds.types import FeedItem, SeenItem
+
+    seen = SeenItem("d", "Brev om legevakt i jula", "", published="2026-11-22T00:00")
+    quiet = FeedItem("i", "Brev om legevakt i jula (PDF, 98 kB)", "/b.pdf", "")
+    edited = FeedItem("i", "Brev om legevakt i påska (PDF, 98 kB)", "/b.pdf", "")
+    assert quiet_reason(seen, quiet) == "notation"
+    assert quiet_reason(seen, edited) == ""

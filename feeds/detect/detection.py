@@ -163,6 +163,7 @@ _QUIET_NOTES = {
     "recut": "teaser(s) cut at another length",
     "typography": "item(s) set in other typography",
     "relabelled": "row(s) relabelled",
+    "notation": "item(s) in another notation",
 }
 
 

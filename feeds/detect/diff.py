@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from feeds.detect.notation import same_notation
 from feeds.types import (
     FeedContent,
     FeedItem,
@@ -396,6 +397,8 @@ def _says_the_same(before: Section, after: Section) -> bool:
     if _typography_only(before, after):
         return True
     if after.tables and _rows_resorted(before, after):
+        return True
+    if same_notation(before.text, after.text):
         return True
     if " (LOV-" not in after.text and " (FOR-" not in after.text:
         return False
@@ -840,7 +843,21 @@ def quiet_reason(previous: SeenItem, item: FeedItem) -> str:
         return "typography"
     if relabelled_only(previous, item):
         return "relabelled"
+    if notation_only(previous, item):
+        return "notation"
     return ""
+
+
+def notation_only(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether an item differs from what was remembered of it only in notation
+    (``same_notation``: a file note added to its title). Never for a tombstone."""
+    if not (previous.title or previous.summary):
+        return False
+    return (
+        same_notation(previous.title, item.title)
+        and same_notation(previous.summary, item.summary)
+        and same_notation(previous.content, item.content)
+    )
 
 
 def typography_only(previous: SeenItem, item: FeedItem) -> bool:

@@ -10,12 +10,14 @@ from html import escape
 
 import pytest
 
+from feeds.catalogue import SourceSpec
+from feeds.detect.detection import LANGUAGE_VARIANT, Detection, detect, written_standard
 from feeds.detect.diff import diff_pages
 from feeds.read.feed import extract_feed
 from feeds.read.feedxml import feed_text
 from feeds.read.html import extract_page
 from feeds.read.normalize import decode_body
-from feeds.types import PageContent
+from feeds.types import FetchResult, PageContent
 
 
 def page(body: str, selector: str | None = "main", head: str = "") -> PageContent:
@@ -158,3 +160,58 @@ def test_a_listing_title_gaining_a_file_note_is_quiet() -> None:
     edited = FeedItem("i", "Brev om legevakt i påska (PDF, 98 kB)", "/b.pdf", "")
     assert quiet_reason(seen, quiet) == "notation"
     assert quiet_reason(seen, edited) == ""
+
+
+# ----------------------------------------------------------------------------- language variant
+
+NB = (
+    "<main><h1>Smittevernplan i kommunene</h1><p>Kommunene må ha en oppdatert plan, og den skal"
+    " være en del av beredskapen.</p><h2>Frist</h2><p>Planen sendes inn innen 1. mars 2027."
+    " Det er ikke lenge til.</p></main>"
+)
+NN = (
+    "<main><h1>Smittevernplan i kommunane</h1><p>Kommunane må ha ein oppdatert plan, og han skal"
+    " vere ein del av beredskapen.</p><h2>Frist</h2><p>Planen blir send inn innan 1. mars 2027."
+    " Det er ikkje lenge til.</p></main>"
+)
+
+
+def _detect(before: str, after: str) -> Detection:
+    spec = SourceSpec(
+        key="t", kind="page", url="https://x.no/", authority="t", name="T", selector="main"
+    )
+    first = detect(
+        spec, FetchResult(url=spec.url, status=200, body=before.encode(), headers={}), None
+    )
+    return detect(
+        spec, FetchResult(url=spec.url, status=200, body=after.encode(), headers={}), first.state
+    )
+
+
+def test_written_standard_is_told_by_its_own_words() -> None:
+    assert written_standard(page(NB)) == "nb"
+    assert written_standard(page(NN)) == "nn"
+    assert written_standard(page("<main><h1>Plan</h1><p>Planen 2027.</p></main>")) == ""
+
+
+def test_a_page_served_in_the_other_written_standard_is_held() -> None:
+    for before, after in ((NB, NN), (NN, NB)):
+        detection = _detect(before, after)
+        assert detection.changes and detection.held_reason == LANGUAGE_VARIANT
+
+
+def test_a_rewrite_in_the_same_standard_is_not_held_as_a_language_variant() -> None:
+    rewritten = (
+        NB.replace("kommunene", "fylkene").replace("Kommunene", "Fylkene").replace("mars", "april")
+    )
+    assert _detect(NB, rewritten).held_reason != LANGUAGE_VARIANT
+
+
+def test_a_flip_that_keeps_a_section_is_sent() -> None:
+    # guard: one section unchanged (the same heading path and text): not every section replaced
+    same_h1 = NN.replace("kommunane</h1>", "kommunene</h1>").replace(
+        "<p>Kommunane må ha ein oppdatert plan, og han skal vere ein del av beredskapen.</p>",
+        "<p>Kommunene må ha en oppdatert plan, og den skal være en del av beredskapen.</p>",
+    )
+    detection = _detect(NB, same_h1)
+    assert detection.changes and not detection.held

@@ -215,3 +215,81 @@ def test_a_flip_that_keeps_a_section_is_sent() -> None:
     )
     detection = _detect(NB, same_h1)
     assert detection.changes and not detection.held
+
+
+# ----------------------------------------------------------------------------- notation
+
+SECTION = "<main><h1>Rutiner</h1><h2>Melding</h2><p>{}</p><p>Spørsmål tas med fastlegen.</p></main>"
+
+
+def _said(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
+    return changed(SECTION.format(before), SECTION.format(after))
+
+
+SAME = [
+    ("Meld innen kl. 12 hver mandag.", "Meld innen kl. 12.00 hver mandag."),
+    ("Meld innen klokka 9.", "Meld innen klokka 09.00."),
+    ("Vakten nås på telefon 21 07 63 48.", "Vakten nås på telefon +47 21 07 63 48."),
+    ("Vakten nås på telefon 21076348.", "Vakten nås på telefon 0047 21076348."),
+    ("Send til sfinpost (at) statsforvalteren.no.", "Send til sfinpost@statsforvalteren.no."),
+    ("Send til post [at] fhi.no i dag.", "Send til post@fhi.no i dag."),
+    ("Oppdatert råd om selvtest", "Oppdatert råd om selvtest."),
+    ("Fristen er fredag 15. januar 2027.", "Fristen er 15. januar 2027."),
+    ("Fristen er fredag 15.01.2027.", "Fristen er 15.01.2027."),
+    ("Målet er minst 95 % dekning.", "Målet er minst 95 prosent dekning."),
+    ("Isolasjon i fem dager, ved svikt ti dager.", "Isolasjon i 5 dager, ved svikt 10 dager."),
+    ("Alle får ein tredje dose.", "Alle får ein 3. dose."),
+]
+REAL = [
+    ("Meld innen kl. 12 hver mandag.", "Meld innen kl. 13.00 hver mandag."),
+    ("Meld innen kl. 12 hver mandag.", "Meld innen kl. 12.30 hver mandag."),
+    ("Vakten nås på telefon 21 07 63 48.", "Vakten nås på telefon +47 21 07 63 49."),
+    ("Vakten nås på telefon 21 07 63 48.", "Vakten nås på telefon +46 21 07 63 48."),
+    ("Send til sfinpost (at) statsforvalteren.no.", "Send til post@statsforvalteren.no."),
+    ("Oppdatert råd om selvtest", "Oppdatert råd om selvtest og PCR."),
+    ("Gjelder fra dose 3", "Gjelder fra dose 3."),  # "3." is an ordinal
+    ("Fristen er fredag 15. januar 2027.", "Fristen er 15. januar 2028."),
+    ("Fristen er torsdag 15. januar 2027.", "Fristen er 15. januar 2027."),  # a wrong weekday
+    ("Målet er minst 95 % dekning.", "Målet er minst 90 prosent dekning."),
+    ("Isolasjon i fem dager.", "Isolasjon i 6 dager."),
+    ("Isolasjon i fem dager.", "Isolasjon i 5 uker."),
+    ("Alle får ein tredje dose.", "Alle får ein 4. dose."),
+    ("Alle over to år.", "Alle over 2."),  # a number word with no word after it
+]
+
+
+@pytest.mark.parametrize(("before", "after"), SAME)
+def test_the_same_words_in_another_notation_are_no_change(before: str, after: str) -> None:
+    assert _said(before, after) == []
+    assert _said(after, before) == []
+
+
+@pytest.mark.parametrize(("before", "after"), REAL)
+def test_a_real_change_near_another_notation_is_seen(before: str, after: str) -> None:
+    assert _said(before, after) == [("changed", ("Rutiner", "Melding"))]
+
+
+def test_a_change_log_row_gaining_a_full_stop_is_quiet() -> None:
+    from feeds.detect.diff import quiet_reason
+    from feeds.types import FeedItem, SeenItem
+
+    seen = SeenItem("d", "Testing", "Oppdatert råd om selvtest", published="2026-12-02T00:00")
+    assert (
+        quiet_reason(seen, FeedItem("i", "Testing", "/t", "Oppdatert råd om selvtest."))
+        == "notation"
+    )
+    assert quiet_reason(seen, FeedItem("i", "Testing", "/t", "Oppdatert råd om PCR.")) == ""
+
+
+DOSES = "<main><h1>Dosar</h1><h2>Kven skal ha ein {} dose</h2><p>Alle over 75 år får ein {} dose.</p></main>"
+
+
+def test_a_heading_and_its_text_in_another_notation_are_the_same_section() -> None:
+    assert changed(DOSES.format("tredje", "tredje"), DOSES.format("3.", "3.")) == []
+
+
+def test_a_heading_in_another_notation_over_a_changed_text_is_reported() -> None:
+    found = changed(DOSES.format("tredje", "tredje"), DOSES.format("3.", "4."))
+    assert sorted(kind for kind, _ in found) == ["added", "removed"]
+    found = changed(DOSES.format("tredje", "tredje"), DOSES.format("4.", "3."))
+    assert sorted(kind for kind, _ in found) == ["added", "removed"]

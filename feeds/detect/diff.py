@@ -318,7 +318,45 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     for key, section in old.items():
         if key in left:
             changes.append(_section_change("removed", key, section, None))
-    return _paired_by_paragraph(changes, old, new)
+    return _paired_by_paragraph(_renamed_in_notation(changes, old, new), old, new)
+
+
+#: at most this many removed sections are tried for each added one (``_renamed_in_notation``)
+_NOTATION_TRIES = 64
+
+
+def _renamed_in_notation(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """A section removed and one added whose heading paths and texts differ only in notation
+    (``same_notation``: "tredje dose" and "3. dose" in a heading and its text) are the same
+    section: neither is reported. Each removed section pairs with one added section, of a
+    path as long, at most."""
+    removed = [c.path for c in changes if c.kind == "removed"]
+    if not removed or not any(c.kind == "added" for c in changes):
+        return changes
+    paired: set[tuple[str, ...]] = set()
+    for change in changes:
+        if change.kind != "added":
+            continue
+        after = new[change.path]
+        tried = 0
+        for origin in removed:
+            if origin in paired or len(origin) != len(change.path):
+                continue
+            tried += 1
+            if tried > _NOTATION_TRIES:
+                break
+            if same_notation("\n".join(origin), "\n".join(change.path)) and same_notation(
+                old[origin].text, after.text
+            ):
+                paired.update((origin, change.path))
+                break
+    if not paired:
+        return changes
+    return [c for c in changes if c.kind not in ("added", "removed") or c.path not in paired]
 
 
 def _paired_by_paragraph(

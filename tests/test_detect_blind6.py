@@ -293,3 +293,34 @@ def test_a_heading_in_another_notation_over_a_changed_text_is_reported() -> None
     assert sorted(kind for kind, _ in found) == ["added", "removed"]
     found = changed(DOSES.format("tredje", "tredje"), DOSES.format("4.", "3."))
     assert sorted(kind for kind, _ in found) == ["added", "removed"]
+
+
+# ----------------------------------------------------------------------------- demoted headings
+
+GUIDE = (
+    "<main><h1>Behandling</h1><p>Gjeld for kommunane.</p><h2>Førsteval</h2><p>Pivmecillinam.</p>"
+    "{}<h2>Andreval</h2><p>Nitrofurantoin.</p></main>"
+)
+AS_HEADING = "<h3>Dosering</h3><p>200 mg tre gonger dagleg.</p>"
+AS_BOLD = "<p><strong>Dosering</strong></p><p>200 mg tre gonger dagleg.</p>"
+
+
+def test_a_heading_demoted_to_bold_text_or_promoted_back_is_no_change() -> None:
+    assert changed(GUIDE.format(AS_HEADING), GUIDE.format(AS_BOLD)) == []
+    assert changed(GUIDE.format(AS_BOLD), GUIDE.format(AS_HEADING)) == []
+    bare = GUIDE.replace("<p>Pivmecillinam.</p>", "")  # a section with no text of its own
+    assert changed(bare.format(AS_HEADING), bare.format(AS_BOLD)) == []
+
+
+def test_a_demoted_heading_whose_text_changed_is_reported() -> None:
+    found = changed(
+        GUIDE.format(AS_HEADING), GUIDE.format(AS_BOLD.replace("tre gonger", "to gonger"))
+    )
+    assert ("removed", ("Behandling", "Førsteval", "Dosering")) in found
+    assert ("changed", ("Behandling", "Førsteval")) in found
+
+
+def test_a_heading_removed_with_its_text_is_reported() -> None:
+    assert changed(GUIDE.format(AS_HEADING), GUIDE.format("")) == [
+        ("removed", ("Behandling", "Førsteval", "Dosering"))
+    ]

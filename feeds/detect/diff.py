@@ -318,7 +318,53 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     for key, section in old.items():
         if key in left:
             changes.append(_section_change("removed", key, section, None))
-    return _paired_by_paragraph(_renamed_in_notation(changes, old, new), old, new)
+    changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
+    return _paired_by_paragraph(changes, old, new)
+
+
+def _demoted_or_promoted(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """A heading set as a line of text (``<h3>Dosering</h3>`` -> ``<p><strong>Dosering
+    </strong></p>``: its section removed, the section before it changed) or the reverse is
+    structure, not news: neither is reported when the section before now ends (or ended)
+    with that heading and its text, line for line (``fold``), and nothing else changed in
+    it. Only for a section without subsections of its own."""
+    if not any(c.kind in ("removed", "added") for c in changes):
+        return changes
+    changed = {c.path for c in changes if c.kind == "changed"}
+    dropped: set[tuple[str, tuple[str, ...]]] = set()
+    for kind, shorter, longer in (("removed", old, new), ("added", new, old)):
+        gone = {c.path for c in changes if c.kind == kind}
+        if not gone:
+            continue
+        other = "added" if kind == "removed" else "removed"
+        appeared = {c.path for c in changes if c.kind == other}
+        keys = list(shorter)
+        for at, key in enumerate(keys):
+            if key not in gone or at == 0 or len(key) < 2:
+                continue
+            if at + 1 < len(keys) and keys[at + 1][: len(key)] == key:
+                continue  # it has subsections
+            # the section its text joins: the one before it, or its parent when that had no
+            # text of its own (so no section) until the heading's text joined it
+            before_it, parent = keys[at - 1], key[:-1]
+            if before_it in changed and before_it in longer:
+                said = (shorter[before_it].text, key[-1], shorter[key].text)
+                joined_kind = "changed"
+            elif parent in appeared and parent not in shorter:
+                before_it, said, joined_kind = parent, ("", key[-1], shorter[key].text), other
+            else:
+                continue
+            lines = "\n".join(part for part in said if part).split("\n")
+            joined = longer[before_it].text.split("\n")
+            if [fold(line) for line in lines] == [fold(line) for line in joined]:
+                dropped.update(((kind, key), (joined_kind, before_it)))
+    if not dropped:
+        return changes
+    return [c for c in changes if (c.kind, c.path) not in dropped]
 
 
 #: at most this many removed sections are tried for each added one (``_renamed_in_notation``)

@@ -324,3 +324,42 @@ def test_a_heading_removed_with_its_text_is_reported() -> None:
     assert changed(GUIDE.format(AS_HEADING), GUIDE.format("")) == [
         ("removed", ("Behandling", "Førsteval", "Dosering"))
     ]
+
+
+# ----------------------------------------------------------------------------- table columns
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return (
+        f"<main><h1>Vaksine</h1><h2>Dosering</h2><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table><p>Gjeld frå 1. desember.</p></main>"
+    )
+
+
+ROWS = [
+    ["6 mnd–4 år", "0,25 ml", "2 doser"],
+    ["5–11 år", "0,5 ml", "1 dose"],
+    ["12 år", "0,5 ml", "1 dose"],
+]
+
+
+def test_a_tables_columns_swapped_under_their_headers_is_no_change() -> None:
+    before = _table(["Alder", "Dose", "Antall"], ROWS)
+    after = _table(["Alder", "Antall", "Dose"], [[a, c, b] for a, b, c in ROWS])
+    assert changed(before, after) == []
+    resorted = _table(["Antall", "Alder", "Dose"], [[c, a, b] for a, b, c in reversed(ROWS)])
+    assert changed(before, resorted) == []
+
+
+def test_values_that_change_columns_under_fixed_headers_are_reported() -> None:
+    before = _table(["Alder", "Dose", "Antall"], ROWS)
+    # guard: the headers swapped, the values not (each value now under the other header)
+    after = _table(["Alder", "Antall", "Dose"], ROWS)
+    assert changed(before, after) == [("changed", ("Vaksine", "Dosering"))]
+    # guard: the columns swapped and one value changed
+    edited = _table(["Alder", "Antall", "Dose"], [[a, c, b] for a, b, c in ROWS])
+    assert changed(before, edited.replace("0,25 ml", "0,3 ml")) == [
+        ("changed", ("Vaksine", "Dosering"))
+    ]

@@ -499,7 +499,9 @@ def _rows_resorted(before: Section, after: Section) -> bool:
     the new version says may come in any order (``Section.tables``) and in typography: the
     same lines around those tables, and each table the same multiset of rows. The old
     version's rows are read where the new version's stand (the same lines around them say
-    they stand there: a table of as many rows of as many cells)."""
+    they stand there: a table of as many rows of as many cells). The columns may come in
+    another order too, when the header row above the rows (each header once) names them:
+    the old version's cells are read under the new version's headers."""
     lines_a = [fold(line) for line in before.text.split("\n")]
     lines_b = [fold(line) for line in after.text.split("\n")]
     if len(lines_a) != len(lines_b):
@@ -508,12 +510,29 @@ def _rows_resorted(before: Section, after: Section) -> bool:
         end = start + width * rows
         if end > len(lines_b):
             return False
+        _columns_as(lines_a, lines_b, start - width, end, width)
         for lines in (lines_a, lines_b):
             cut = sorted(tuple(lines[at : at + width]) for at in range(start, end, width))
             lines[start:end] = [line for row in cut for line in row]
     # the lists of either sorted as ``Section.canonical`` sorts them
     a, b = Section((), "\n".join(lines_a)), Section((), "\n".join(lines_b))
     return a.canonical == b.canonical
+
+
+def _columns_as(lines_a: list[str], lines_b: list[str], head: int, end: int, width: int) -> None:
+    """The rows of a table in ``lines_a`` (its header row at ``head``, its last row ending at
+    ``end``) with their cells put in the order of the header row that stands there in
+    ``lines_b`` (in place), when the two header rows hold the same headers, each once, in
+    another order; else nothing."""
+    if head < 0:
+        return
+    header_a, header_b = lines_a[head : head + width], lines_b[head : head + width]
+    if header_a == header_b or len(set(header_b)) != width or sorted(header_a) != sorted(header_b):
+        return
+    order = [header_a.index(h) for h in header_b]
+    for at in range(head, end, width):
+        row = lines_a[at : at + width]
+        lines_a[at : at + width] = [row[i] for i in order]
 
 
 def _typography_only(before: Section, after: Section) -> bool:

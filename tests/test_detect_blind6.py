@@ -13,6 +13,7 @@ import pytest
 from feeds.catalogue import SourceSpec
 from feeds.detect.detection import LANGUAGE_VARIANT, Detection, detect, written_standard
 from feeds.detect.diff import diff_pages
+from feeds.detect.notation import variant_spelling
 from feeds.read.feed import extract_feed
 from feeds.read.feedxml import feed_text
 from feeds.read.html import extract_page
@@ -363,3 +364,34 @@ def test_values_that_change_columns_under_fixed_headers_are_reported() -> None:
     assert changed(before, edited.replace("0,25 ml", "0,3 ml")) == [
         ("changed", ("Vaksine", "Dosering"))
     ]
+
+
+# ----------------------------------------------------------------------------- variant spellings
+
+SCHOOL = (
+    "<main><h1>Smittevern</h1><h2>{}</h2><p>{}</p><h2>Barnehagen</h2><p>Vask leiker.</p></main>"
+)
+TEXT = "Elevar med feber skal vere heime."
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Smittevern i skulen", "Smittevern i skolen"), ("Tre veker før start", "Tre uker før start")],
+)
+def test_a_heading_spelt_in_another_accepted_form_is_no_change(before: str, after: str) -> None:
+    assert changed(SCHOOL.format(before, TEXT), SCHOOL.format(after, TEXT)) == []
+    assert changed(SCHOOL.format(after, TEXT), SCHOOL.format(before, TEXT)) == []
+
+
+def test_a_heading_renamed_otherwise_or_with_its_text_is_reported() -> None:
+    assert variant_spelling("Smittevern i skulen", "Smittevern i skolen")
+    assert not variant_spelling("Skulen", "Skolane")  # another ending: another form
+    renamed = changed(
+        SCHOOL.format("Smittevern i skulen", TEXT), SCHOOL.format("Smittevern i SFO", TEXT)
+    )
+    assert renamed == [("changed", ("Smittevern", "Smittevern i SFO"))]
+    edited = changed(
+        SCHOOL.format("Smittevern i skulen", TEXT),
+        SCHOOL.format("Smittevern i skolen", TEXT + " Ring fastlegen."),
+    )
+    assert sorted(kind for kind, _ in edited) == ["added", "removed"]

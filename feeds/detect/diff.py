@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from feeds.detect.notation import same_notation
+from feeds.detect.notation import same_notation, variant_spelling
 from feeds.types import (
     FeedContent,
     FeedItem,
@@ -589,9 +589,10 @@ def _relocated(
     old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
 ) -> list[SectionChange]:
     old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
-    if fold(old_head) == fold(new_head):
+    if fold(old_head) == fold(new_head) or variant_spelling(old_head, new_head):
         # the same section under another parent (structure, not content), or its heading
-        # only set in other typography ("Covid-19" -> "COVID-19")
+        # only set in other typography ("Covid-19" -> "COVID-19") or spelt in another
+        # accepted form ("skulen" -> "skolen")
         return []
     bare_old, bare_new = _NUMBER.sub("", old_head), _NUMBER.sub("", new_head)
     kind = "moved" if bare_old == bare_new and _NUMBER.match(new_head) else "changed"

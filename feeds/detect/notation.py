@@ -149,3 +149,32 @@ def _file_notes(line: str) -> tuple[list[str], str]:
         return [], line
     notes = [m.group(0) for m in _FILE_NOTE.finditer(line)]
     return notes, _FILE_NOTE.sub("", line) if notes else line
+
+
+#: word stems written two ways, both accepted in nynorsk (the 2012 norm: "skule" and "skole",
+#: "veke" and "uke", "kome" and "komme", "fram" and "frem"), each pair once
+_VARIANT_STEMS = {"skul": "skol", "vek": "uk", "kom": "komm", "fram": "frem"}
+#: the endings such a stem takes (inflections of a noun or a verb)
+_VARIANT_ENDINGS = frozenset({"", "e", "en", "a", "ar", "ane", "er", "ene"})
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def variant_spelling(before: str, after: str) -> bool:
+    """Whether two texts (a heading) differ only in words written in another accepted form of
+    one stem (``_VARIANT_STEMS``: "skulen" and "skolen"), each with the same ending; at least
+    one word does."""
+    words_a, words_b = _TOKEN.findall(fold(before)), _TOKEN.findall(fold(after))
+    if len(words_a) != len(words_b) or words_a == words_b:
+        return False
+    return all(
+        a == b or _variants(a, b) or _variants(b, a) for a, b in zip(words_a, words_b, strict=True)
+    )
+
+
+def _variants(a: str, b: str) -> bool:
+    for stem, other in _VARIANT_STEMS.items():
+        if a.startswith(stem) and b.startswith(other):
+            ending = a[len(stem) :]
+            if ending == b[len(other) :] and ending in _VARIANT_ENDINGS:
+                return True
+    return False

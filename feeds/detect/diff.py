@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from feeds.detect.notation import same_notation, variant_spelling
+from feeds.detect.notation import notation_key, same_notation, variant_spelling
 from feeds.types import (
     FeedContent,
     FeedItem,
@@ -367,10 +367,6 @@ def _demoted_or_promoted(
     return [c for c in changes if (c.kind, c.path) not in dropped]
 
 
-#: at most this many removed sections are tried for each added one (``_renamed_in_notation``)
-_NOTATION_TRIES = 64
-
-
 def _renamed_in_notation(
     changes: list[SectionChange],
     old: Mapping[tuple[str, ...], Section],
@@ -378,23 +374,25 @@ def _renamed_in_notation(
 ) -> list[SectionChange]:
     """A section removed and one added whose heading paths and texts differ only in notation
     (``same_notation``: "tredje dose" and "3. dose" in a heading and its text) are the same
-    section: neither is reported. Each removed section pairs with one added section, of a
-    path as long, at most."""
-    removed = [c.path for c in changes if c.kind == "removed"]
-    if not removed or not any(c.kind == "added" for c in changes):
+    section: neither is reported. Each removed section pairs with one added section at most,
+    found by their ``notation_key``s (one pass over each: a page replaced whole costs what
+    its sections' lines cost to fold)."""
+    if not any(c.kind == "added" for c in changes) or not any(c.kind == "removed" for c in changes):
         return changes
+    removed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, ...]]] = {}
+    for c in changes:
+        if c.kind == "removed":
+            key = (notation_key("\n".join(c.path)), notation_key(old[c.path].text))
+            removed.setdefault(key, []).append(c.path)
     paired: set[tuple[str, ...]] = set()
     for change in changes:
         if change.kind != "added":
             continue
         after = new[change.path]
-        tried = 0
-        for origin in removed:
-            if origin in paired or len(origin) != len(change.path):
+        key = (notation_key("\n".join(change.path)), notation_key(after.text))
+        for origin in removed.get(key, ()):
+            if origin in paired:
                 continue
-            tried += 1
-            if tried > _NOTATION_TRIES:
-                break
             if same_notation("\n".join(origin), "\n".join(change.path)) and same_notation(
                 old[origin].text, after.text
             ):

@@ -128,6 +128,13 @@ def same_notation(before: str, after: str) -> bool:
     return True
 
 
+def notation_key(text: str) -> tuple[str, ...]:
+    """What two texts that differ only in notation (``same_notation``) share: each line
+    folded, without file notes, in one notation (``fold_forms``). Equal keys are needed, not
+    enough (the sizes in file notes must also agree): a key finds the candidates."""
+    return tuple(fold_forms(_file_notes(fold(line))[1]) for line in text.split("\n"))
+
+
 def _same_line(a: str, b: str) -> bool:
     if a == b:
         return True

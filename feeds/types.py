@@ -366,11 +366,12 @@ class SeenItem:
 #: tools and feedback links are not content; a "heading" over 300 characters is text; 7:
 #: Latin ligatures are their letters, copyright lines, a post's counters, popularity boxes,
 #: carousels and sliders, link boxes of more news, campaign banners of links and chat
-#: widgets are not content, the alt text of an image in a <figure> that holds a digit is). A
+#: widgets are not content, the alt text of an image in a <figure> that holds a digit is; 8:
+#: a single-byte charset declared over UTF-8 bytes is read as UTF-8, not as mojibake). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
-EXTRACTION_VERSION = 7
+EXTRACTION_VERSION = 8
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,10 @@ HELD_REASONS: dict[str, tuple[str, str]] = {
         "Første endring etter at kilden lenge var nede",
         "Første endring etter at kjelda lenge var nede",
     ),
+    "language_variant": (
+        "Siden kom på den andre målformen (bokmål/nynorsk), med all tekst byttet ut",
+        "Sida kom på den andre målforma (bokmål/nynorsk), med all tekst bytt ut",
+    ),
 }
 
 

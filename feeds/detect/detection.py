@@ -7,6 +7,7 @@ noise only, a real edit, a collapse) is tested without a server or a database.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -59,6 +60,21 @@ MASS_DELETION = "mass_deletion"
 MOST_REPLACED = "most_replaced"
 FEED_REPLACED = "feed_replaced"
 AFTER_OUTAGE = "after_outage"
+LANGUAGE_VARIANT = "language_variant"
+#: words only one written standard uses, common in any prose (bokmål, nynorsk): what tells a
+#: page's standard (``written_standard``)
+_BOKMAL_WORDS = frozenset(
+    "ikke et en fra være vært hvordan hva hvem noe mye bare hos sammen flere hele innen"
+    " jevnlig disse deres også".split()
+)
+_NYNORSK_WORDS = frozenset(
+    "ikkje eit ein dei frå vere vore korleis kva kven noko mykje berre hjå saman fleire heile"
+    " innan jamleg desse deira òg".split()
+)
+#: a standard is told by at least this many of its words, and this many times the other's
+_STANDARD_MIN_WORDS = 3
+_STANDARD_MARGIN = 3
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -163,6 +179,7 @@ _QUIET_NOTES = {
     "recut": "teaser(s) cut at another length",
     "typography": "item(s) set in other typography",
     "relabelled": "row(s) relabelled",
+    "notation": "item(s) in another notation",
 }
 
 
@@ -380,6 +397,9 @@ def _detect_page(
     if collapsed:
         note += f"; held for review: {MASS_DELETION} (confirmed on a second check)"
         return Detection("changed", state, changes, held_reason=MASS_DELETION, note=note)
+    if language_variant(previous.page, page):
+        note += f"; held for review: {LANGUAGE_VARIANT} (bokmål and nynorsk swapped)"
+        return Detection("changed", state, changes, held_reason=LANGUAGE_VARIANT, note=note)
     measured = most_replaced(previous.page, page, fresh, rules.replaced_share)
     if measured is not None:
         replaced, words = measured
@@ -387,6 +407,37 @@ def _detect_page(
         note += f"; held for review: {MOST_REPLACED} ({share})"
         return Detection("changed", state, changes, held_reason=MOST_REPLACED, note=note)
     return Detection("changed", state, changes, note=note)
+
+
+def language_variant(before: PageContent, after: PageContent) -> bool:
+    """The review rule for a page served in the other written standard: every section
+    replaced (none of the last version's sections stands unchanged) and the page's text
+    written in bokmål one version and in nynorsk the other (``written_standard``). A CMS's
+    language fallback flipping serves a translation of the same notice; a program cannot
+    tell a translation from a rewrite, so staff look before anyone is told."""
+    kept = {s.digest for s in after.sections}
+    if any(s.digest in kept for s in before.sections):
+        return False
+    old, new = written_standard(before), written_standard(after)
+    return bool(old and new) and old != new
+
+
+def written_standard(page: PageContent) -> str:
+    """ "nb" or "nn" when a page's text is told to be in bokmål or nynorsk by the words only
+    one of them uses (at least ``_STANDARD_MIN_WORDS``, ``_STANDARD_MARGIN`` times the
+    other's); '' when it is not (too little text, English, both)."""
+    nb = nn = 0
+    for section in page.sections:
+        for word in _WORD.findall(f"{' '.join(section.path[-1:])} {section.text}".lower()):
+            if word in _BOKMAL_WORDS:
+                nb += 1
+            elif word in _NYNORSK_WORDS:
+                nn += 1
+    if nb >= _STANDARD_MIN_WORDS and nb >= _STANDARD_MARGIN * nn:
+        return "nb"
+    if nn >= _STANDARD_MIN_WORDS and nn >= _STANDARD_MARGIN * nb:
+        return "nn"
+    return ""
 
 
 def most_replaced(

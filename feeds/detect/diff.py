@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from feeds.detect.notation import notation_key, same_notation, variant_spelling
 from feeds.types import (
     FeedContent,
     FeedItem,
@@ -318,7 +319,89 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     for key, section in old.items():
         if key in left:
             changes.append(_section_change("removed", key, section, None))
+    changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
     return _paired_by_paragraph(changes, old, new)
+
+
+def _demoted_or_promoted(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """A heading set as a line of text (``<h3>Dosering</h3>`` -> ``<p><strong>Dosering
+    </strong></p>``: its section removed, the section before it changed) or the reverse is
+    structure, not news: neither is reported when the section before now ends (or ended)
+    with that heading and its text, line for line (``fold``), and nothing else changed in
+    it. Only for a section without subsections of its own."""
+    if not any(c.kind in ("removed", "added") for c in changes):
+        return changes
+    changed = {c.path for c in changes if c.kind == "changed"}
+    dropped: set[tuple[str, tuple[str, ...]]] = set()
+    for kind, shorter, longer in (("removed", old, new), ("added", new, old)):
+        gone = {c.path for c in changes if c.kind == kind}
+        if not gone:
+            continue
+        other = "added" if kind == "removed" else "removed"
+        appeared = {c.path for c in changes if c.kind == other}
+        keys = list(shorter)
+        for at, key in enumerate(keys):
+            if key not in gone or at == 0 or len(key) < 2:
+                continue
+            if at + 1 < len(keys) and keys[at + 1][: len(key)] == key:
+                continue  # it has subsections
+            # the section its text joins: the one before it, or its parent when that had no
+            # text of its own (so no section) until the heading's text joined it
+            before_it, parent = keys[at - 1], key[:-1]
+            if before_it in changed and before_it in longer:
+                said = (shorter[before_it].text, key[-1], shorter[key].text)
+                joined_kind = "changed"
+            elif parent in appeared and parent not in shorter:
+                before_it, said, joined_kind = parent, ("", key[-1], shorter[key].text), other
+            else:
+                continue
+            lines = "\n".join(part for part in said if part).split("\n")
+            joined = longer[before_it].text.split("\n")
+            if [fold(line) for line in lines] == [fold(line) for line in joined]:
+                dropped.update(((kind, key), (joined_kind, before_it)))
+    if not dropped:
+        return changes
+    return [c for c in changes if (c.kind, c.path) not in dropped]
+
+
+def _renamed_in_notation(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """A section removed and one added whose heading paths and texts differ only in notation
+    (``same_notation``: "tredje dose" and "3. dose" in a heading and its text) are the same
+    section: neither is reported. Each removed section pairs with one added section at most,
+    found by their ``notation_key``s (one pass over each: a page replaced whole costs what
+    its sections' lines cost to fold)."""
+    if not any(c.kind == "added" for c in changes) or not any(c.kind == "removed" for c in changes):
+        return changes
+    removed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, ...]]] = {}
+    for c in changes:
+        if c.kind == "removed":
+            key = (notation_key("\n".join(c.path)), notation_key(old[c.path].text))
+            removed.setdefault(key, []).append(c.path)
+    paired: set[tuple[str, ...]] = set()
+    for change in changes:
+        if change.kind != "added":
+            continue
+        after = new[change.path]
+        key = (notation_key("\n".join(change.path)), notation_key(after.text))
+        for origin in removed.get(key, ()):
+            if origin in paired:
+                continue
+            if same_notation("\n".join(origin), "\n".join(change.path)) and same_notation(
+                old[origin].text, after.text
+            ):
+                paired.update((origin, change.path))
+                break
+    if not paired:
+        return changes
+    return [c for c in changes if c.kind not in ("added", "removed") or c.path not in paired]
 
 
 def _paired_by_paragraph(
@@ -398,6 +481,8 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if after.tables and _rows_resorted(before, after):
         return True
+    if same_notation(before.text, after.text):
+        return True
     if " (LOV-" not in after.text and " (FOR-" not in after.text:
         return False
     cited_before, cited_after = _CITATION.findall(before.text), _CITATION.findall(after.text)
@@ -413,7 +498,9 @@ def _rows_resorted(before: Section, after: Section) -> bool:
     the new version says may come in any order (``Section.tables``) and in typography: the
     same lines around those tables, and each table the same multiset of rows. The old
     version's rows are read where the new version's stand (the same lines around them say
-    they stand there: a table of as many rows of as many cells)."""
+    they stand there: a table of as many rows of as many cells). The columns may come in
+    another order too, when the header row above the rows (each header once) names them:
+    the old version's cells are read under the new version's headers."""
     lines_a = [fold(line) for line in before.text.split("\n")]
     lines_b = [fold(line) for line in after.text.split("\n")]
     if len(lines_a) != len(lines_b):
@@ -422,12 +509,29 @@ def _rows_resorted(before: Section, after: Section) -> bool:
         end = start + width * rows
         if end > len(lines_b):
             return False
+        _columns_as(lines_a, lines_b, start - width, end, width)
         for lines in (lines_a, lines_b):
             cut = sorted(tuple(lines[at : at + width]) for at in range(start, end, width))
             lines[start:end] = [line for row in cut for line in row]
     # the lists of either sorted as ``Section.canonical`` sorts them
     a, b = Section((), "\n".join(lines_a)), Section((), "\n".join(lines_b))
     return a.canonical == b.canonical
+
+
+def _columns_as(lines_a: list[str], lines_b: list[str], head: int, end: int, width: int) -> None:
+    """The rows of a table in ``lines_a`` (its header row at ``head``, its last row ending at
+    ``end``) with their cells put in the order of the header row that stands there in
+    ``lines_b`` (in place), when the two header rows hold the same headers, each once, in
+    another order; else nothing."""
+    if head < 0:
+        return
+    header_a, header_b = lines_a[head : head + width], lines_b[head : head + width]
+    if header_a == header_b or len(set(header_b)) != width or sorted(header_a) != sorted(header_b):
+        return
+    order = [header_a.index(h) for h in header_b]
+    for at in range(head, end, width):
+        row = lines_a[at : at + width]
+        lines_a[at : at + width] = [row[i] for i in order]
 
 
 def _typography_only(before: Section, after: Section) -> bool:
@@ -491,9 +595,10 @@ def _relocated(
     old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
 ) -> list[SectionChange]:
     old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
-    if fold(old_head) == fold(new_head):
+    if fold(old_head) == fold(new_head) or variant_spelling(old_head, new_head):
         # the same section under another parent (structure, not content), or its heading
-        # only set in other typography ("Covid-19" -> "COVID-19")
+        # only set in other typography ("Covid-19" -> "COVID-19") or spelt in another
+        # accepted form ("skulen" -> "skolen")
         return []
     bare_old, bare_new = _NUMBER.sub("", old_head), _NUMBER.sub("", new_head)
     kind = "moved" if bare_old == bare_new and _NUMBER.match(new_head) else "changed"
@@ -890,7 +995,21 @@ def quiet_reason(previous: SeenItem, item: FeedItem) -> str:
         return "typography"
     if relabelled_only(previous, item):
         return "relabelled"
+    if notation_only(previous, item):
+        return "notation"
     return ""
+
+
+def notation_only(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether an item differs from what was remembered of it only in notation
+    (``same_notation``: a file note added to its title). Never for a tombstone."""
+    if not (previous.title or previous.summary):
+        return False
+    return (
+        same_notation(previous.title, item.title)
+        and same_notation(previous.summary, item.summary)
+        and same_notation(previous.content, item.content)
+    )
 
 
 def typography_only(previous: SeenItem, item: FeedItem) -> bool:

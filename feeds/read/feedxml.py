@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from feeds.errors import SourceProblem
+from feeds.read.normalize import utf8_despite
 
 #: an entity's value may be at most this long (a character, a word: what CMSs declare)
 MAX_ENTITY_VALUE = 256
@@ -86,7 +87,8 @@ _DECLARED_ENCODING = re.compile(
 def feed_text(body: bytes, headers: Mapping[str, str] | None = None) -> str:
     """The document's characters, decoded as an XML parser would: a byte order mark, else
     the NUL bytes of a UTF-16/32 first character, else the HTTP charset, the encoding
-    declaration or UTF-8 (the first that decodes to text starting with '<'), else
+    declaration or UTF-8 (the first that decodes to text starting with '<'; a single-byte
+    charset declared over bytes that are valid multi-byte UTF-8 reads them as UTF-8), else
     Windows-1252. The mark itself is not part of the text."""
     for bom, encoding in _BOMS:
         if body.startswith(bom):
@@ -100,7 +102,8 @@ def feed_text(body: bytes, headers: Mapping[str, str] | None = None) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
         if text.lstrip().startswith("<"):
-            return text
+            # a single-byte charset declared over UTF-8 bytes: UTF-8 (the page rule)
+            return body.decode("utf-8") if utf8_despite(body, encoding) else text
     return body.decode("cp1252", errors="replace")
 
 

@@ -213,7 +213,15 @@ MAX_HEADING_CHARS = 300
 #: every header, footer, nav and aside (the change-log reader, ``feeds.read.changelog``, whose
 #: rows never stand in an article's header)
 FALLBACK_DROP_CSS = "nav, header, footer, aside"
-_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_hs")
+_TRACKING_PARAMS = (
+    "utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_hs", "msclkid", "igshid", "mkt_tok",
+)  # fmt: skip
+#: parameters that name the channel a reader came by, tracking only with such a value
+#: ("?ref=rss"): "ref", "source" or "kilde" with another value may pick the content
+_CHANNEL_PARAMS = frozenset({"ref", "src", "source", "kilde", "from"})
+_CHANNEL_VALUES = frozenset(
+    {"rss", "rss2", "atom", "feed", "rssfeed", "newsfeed", "newsletter", "nyhetsbrev"}
+)
 #: session tokens and cache-busters: never part of an identity
 _VOLATILE_PARAMS = frozenset(
     {"_", "cb", "cachebuster", "nocache", "jsessionid", "phpsessid", "sessionid", "sid", "ts"}
@@ -233,20 +241,26 @@ _URL_CACHE = 4096
 
 @functools.lru_cache(maxsize=_URL_CACHE)
 def canonical_url(url: str) -> str:
-    """Drop tracking parameters and the fragment, so the same link has one identity; a
-    non-HTTP link becomes ''."""
+    """Drop tracking parameters (a feed named as the channel too: "?ref=rss") and the
+    fragment, so the same link has one identity; a non-HTTP link becomes ''."""
     url = url.strip()
     if not url:
         return ""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         return ""  # javascript:, data: and the like never reach a reader
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith(_TRACKING_PARAMS) and k.lower() not in _VOLATILE_PARAMS
-    ]  # fmt: skip
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _kept(k, v)]
     path = _PATH_SESSION.sub("", parts.path)
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, urlencode(query), ""))
+
+
+def _kept(key: str, value: str) -> bool:
+    """Whether a query parameter is part of a link's identity: not a tracking parameter, a
+    session token or cache-buster, nor a channel named for a feed ("ref=rss")."""
+    key = key.lower()
+    if key.startswith(_TRACKING_PARAMS) or key in _VOLATILE_PARAMS:
+        return False
+    return key not in _CHANNEL_PARAMS or value.strip().lower() not in _CHANNEL_VALUES
 
 
 _IDENTITY_SAFE = "/:@!$&'()*+,;=-._~"

@@ -473,13 +473,53 @@ def decode_body_utf8(body: bytes, headers: Mapping[str, str] | None = None) -> t
             return body[len(bom) :].decode(encoding, errors="replace"), False
     for encoding in _declared_encodings(body, headers or {}):
         try:
-            return body.decode(encoding), _is_utf8(encoding)
+            text = body.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
+        if utf8_despite(body, encoding):
+            return body.decode("utf-8"), True
+        return text, _is_utf8(encoding)
     try:
         return body.decode("utf-8"), True
     except UnicodeDecodeError:
         return body.decode("cp1252", errors="replace"), False
+
+
+#: a non-ASCII byte: bytes without one read the same in UTF-8 and any ASCII-compatible charset
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def utf8_despite(body: bytes, declared: str) -> bool:
+    """Whether bytes declared (HTTP header, <meta> or XML declaration) in a single-byte
+    charset (Windows-1252, ISO-8859-x, ...) are UTF-8 all the same: they hold a non-ASCII
+    byte (so a multi-byte sequence) and decode strictly as UTF-8. Text really written in a
+    single-byte charset practically never does (it would need "Ã" followed by a byte
+    0x80-0xBF after every non-ASCII letter); the same declaration over UTF-8 bytes (a CMS
+    upgrade, a template copied) would turn every "ø" into "Ã¸". Shared by pages
+    (``decode_body``) and feeds (``feedxml.feed_text``)."""
+    if not _is_single_byte(declared) or _NON_ASCII.search(body) is None:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=64)
+def _is_single_byte(encoding: str) -> bool:
+    """Whether a charset name is a known single-byte ASCII-compatible one (cp125x,
+    ISO-8859-x, KOI8, Mac Roman ...): one byte a character, so any bytes decode."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        return False
+    name = info.name
+    return name.startswith(("cp125", "iso8859", "koi8", "mac-")) or name in (
+        "cp437",
+        "cp850",
+        "cp865",
+    )
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,0 +1,187 @@
+"""The same words in another notation: what a publisher's template or editor writes one way
+one day and another way the next, saying the same (``same_notation``).
+
+``feeds.types.fold`` folds typography a character at a time (quotation marks, dashes, case,
+digit groups). The forms here change a text's length and need a look at both versions: a
+file's format and size noted in a link's text ("Høringsnotat (PDF, 1,2 MB)") is no news
+when it is added or dropped, but a size that changes where both versions give one is (a
+new file). Compared line by line, each version's lines folded; a text with another number
+of lines is never the same here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from feeds.read.normalize import parse_date
+from feeds.types import fold
+
+_FORMAT = r"(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|csv|zip|word|excel)"
+_SIZE = r"\d+(?:[.,]\d+)?\s?(?:[kmg]i?b|bytes?|kilobytes?|megabytes?)"
+_PAGES = r"\d+\s?(?:sider|side|s\.|pages?)"
+_PART = rf"(?:{_FORMAT}|{_SIZE}|{_PAGES})(?![\w-])"
+#: a file note in brackets ("(pdf, 1,2 mb)", "[pdf 345 kb]", "(230 kb)"), or after a comma or
+#: dash at the end of a line ("rettleiar - pdf, 12 sider"), with the space before it
+_FILE_NOTE = re.compile(
+    rf"\s*[(\[]\s*{_PART}(?:\s*[,;/]?\s*{_PART})*\s*[)\]]"
+    rf"|\s*[,|-]\s*{_PART}(?:\s*[,;/]?\s*{_PART})*\s*$"
+)
+#: a file's size or page count in a note: what must agree where both versions give one
+_MEASURE = re.compile(rf"{_SIZE}|{_PAGES}")
+#: the characters a line must hold for a file note to be in it
+_NOTE_HINT = re.compile(r"pdf|docx?|xlsx?|pptx?|odt|ods|rtf|csv|zip|word|excel|\db|\ds|kb|mb")
+
+
+#: a time of day after "kl." or "klokka", in whole hours or not, with a leading zero or not
+#: ("kl. 12", "klokka 09.00"): "kl. 12.00", "klokka 9.00" (``fold`` has put a "." between
+#: hours and minutes already)
+_WHOLE_HOUR = re.compile(r"\b((?:kl\.?|klokka|klokken) ?)0?(\d{1,2})(?:\.(\d{2}))?(?![.:,]?\d)")
+#: Norway's country code before a Norwegian eight-digit number, grouped or not ("+47 21 07 63
+#: 48", "0047 210 76 348")
+_COUNTRY_CODE = re.compile(
+    r"(?<![\w+])(?:\+|00) ?47 ?(?=(?:\d{2} ?\d{2} ?\d{2} ?\d{2}|\d{3} ?\d{2} ?\d{3})(?![\d]))"
+)
+#: an e-mail address's "@" written out against harvesters ("post (at) fhi.no", "post[at]fhi.no")
+_AT = re.compile(r"(?<=[\w.-])\s*(?:\(at\)|\[at\]|\{at\})\s*(?=[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})")
+#: a full stop that ends a line after a word (not after a number: "3." is an ordinal)
+_FINAL_STOP = re.compile(r"(?<=[^\W\d_])\.$")
+#: a weekday before a date ("fredag 15. januar 2027", "fre. 15.01.2027"): dropped when it is
+#: that date's weekday
+_WEEKDAY_DATE = re.compile(
+    r"\b(mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag)"
+    r",? (?=(\d{1,2}\. ?(?:\d{1,2}\.|[a-zæøå]+\.?) ?\d{4}))"
+)
+_WEEKDAYS = {
+    "mandag": 0, "måndag": 0, "tirsdag": 1, "tysdag": 1, "onsdag": 2, "torsdag": 3,
+    "fredag": 4, "lørdag": 5, "laurdag": 5, "søndag": 6, "sundag": 6,
+}  # fmt: skip
+#: a share in words after its number ("95 prosent"): "95 %"
+_PERCENT = re.compile(r"(\d) ?(?:%|prosent(?!\w))")
+#: the number words zero to twenty (bokmål and nynorsk), written as digits when a word
+#: follows them ("fem dager", "ti dagar"); never "en", "ei", "ein", "eit", "et" (articles)
+_NUMBER_WORDS = {
+    "null": 0, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7, "syv": 7,
+    "åtte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14,
+    "femten": 15, "seksten": 16, "sytten": 17, "søtten": 17, "atten": 18, "nitten": 19,
+    "tjue": 20, "tjuge": 20,
+}  # fmt: skip
+#: ordinal words, written "N." when a word follows ("tredje dose": "3. dose"); not "andre"
+#: ("other" as often as "second")
+_ORDINAL_WORDS = {
+    "første": 1, "fyrste": 1, "tredje": 3, "fjerde": 4, "femte": 5, "sjette": 6,
+    "sjuende": 7, "syvende": 7, "åttende": 8, "niende": 9, "tiende": 10, "ellevte": 11,
+    "tolvte": 12,
+}  # fmt: skip
+_COUNTED = re.compile(
+    r"(?<![\w.,-])("
+    + "|".join(sorted({*_NUMBER_WORDS, *_ORDINAL_WORDS}, key=len, reverse=True))
+    + r")(?= [^\W\d_])"
+)
+
+
+def fold_forms(line: str) -> str:
+    """A folded line (``fold``) with equivalent forms written one way: a time of day in
+    whole hours with its minutes, no country code before a Norwegian number, "@" for a
+    written-out at, no full stop at the end after a word, no weekday before a date that
+    falls on it, "%" for "prosent" after a number, digits for number and ordinal words
+    before a word. A number told otherwise stays another number ("fem" and "6")."""
+    if "kl" in line:
+        line = _WHOLE_HOUR.sub(_hour, line)
+    if "47" in line:
+        line = _COUNTRY_CODE.sub("", line)
+    if "at" in line:
+        line = _AT.sub("@", line)
+    if "dag" in line:
+        line = _WEEKDAY_DATE.sub(_weekday_of_date, line)
+    if "prosent" in line or "%" in line:
+        line = _PERCENT.sub(r"\1 %", line)
+    line = _COUNTED.sub(_counted, line)
+    return _FINAL_STOP.sub("", line)
+
+
+def _hour(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{m.group(2)}.{m.group(3) or '00'}"
+
+
+def _weekday_of_date(m: re.Match[str]) -> str:
+    when = parse_date(m.group(2))
+    return "" if when is not None and when.weekday() == _WEEKDAYS[m.group(1)] else m.group(0)
+
+
+def _counted(m: re.Match[str]) -> str:
+    word = m.group(1)
+    if word in _NUMBER_WORDS:
+        return str(_NUMBER_WORDS[word])
+    return f"{_ORDINAL_WORDS[word]}."
+
+
+def same_notation(before: str, after: str) -> bool:
+    """Whether two texts differ only in notation: line for line, folded (``fold``), the same
+    once file notes are dropped, and where both lines note a file, the same sizes and page
+    counts in those notes."""
+    lines_a, lines_b = before.split("\n"), after.split("\n")
+    if len(lines_a) != len(lines_b):
+        return False
+    for a, b in zip(lines_a, lines_b, strict=True):
+        if a != b and not _same_line(fold(a), fold(b)):
+            return False
+    return True
+
+
+def notation_key(text: str) -> tuple[str, ...]:
+    """What two texts that differ only in notation (``same_notation``) share: each line
+    folded, without file notes, in one notation (``fold_forms``). Equal keys are needed, not
+    enough (the sizes in file notes must also agree): a key finds the candidates."""
+    return tuple(fold_forms(_file_notes(fold(line))[1]) for line in text.split("\n"))
+
+
+def _same_line(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    notes_a, bare_a = _file_notes(a)
+    notes_b, bare_b = _file_notes(b)
+    if bare_a != bare_b:
+        bare_a, bare_b = fold_forms(bare_a), fold_forms(bare_b)
+    if bare_a != bare_b:
+        return False
+    # a size or page count given by both versions must be the same (a new file otherwise)
+    measures_a = [m for n in notes_a for m in _MEASURE.findall(n)]
+    measures_b = [m for n in notes_b for m in _MEASURE.findall(n)]
+    return not (measures_a and measures_b) or measures_a == measures_b
+
+
+def _file_notes(line: str) -> tuple[list[str], str]:
+    """A folded line's file notes, and the line without them."""
+    if not _NOTE_HINT.search(line):
+        return [], line
+    notes = [m.group(0) for m in _FILE_NOTE.finditer(line)]
+    return notes, _FILE_NOTE.sub("", line) if notes else line
+
+
+#: word stems written two ways, both accepted in nynorsk (the 2012 norm: "skule" and "skole",
+#: "veke" and "uke", "kome" and "komme", "fram" and "frem"), each pair once
+_VARIANT_STEMS = {"skul": "skol", "vek": "uk", "kom": "komm", "fram": "frem"}
+#: the endings such a stem takes (inflections of a noun or a verb)
+_VARIANT_ENDINGS = frozenset({"", "e", "en", "a", "ar", "ane", "er", "ene"})
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def variant_spelling(before: str, after: str) -> bool:
+    """Whether two texts (a heading) differ only in words written in another accepted form of
+    one stem (``_VARIANT_STEMS``: "skulen" and "skolen"), each with the same ending; at least
+    one word does."""
+    words_a, words_b = _TOKEN.findall(fold(before)), _TOKEN.findall(fold(after))
+    if len(words_a) != len(words_b) or words_a == words_b:
+        return False
+    return all(
+        a == b or _variants(a, b) or _variants(b, a) for a, b in zip(words_a, words_b, strict=True)
+    )
+
+
+def _variants(a: str, b: str) -> bool:
+    for stem, other in _VARIANT_STEMS.items():
+        if a.startswith(stem) and b.startswith(other):
+            ending = a[len(stem) :]
+            if ending == b[len(other) :] and ending in _VARIANT_ENDINGS:
+                return True
+    return False

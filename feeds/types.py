@@ -84,13 +84,20 @@ _DIGIT_GROUP = re.compile(r"([0-9])[ \u00a0\u2009\u202f](?=[0-9]{3}(?![0-9]))")
 _DIGITS = "0123456789"
 #: a time of day after "kl." or "klokka", hours and minutes apart by ":" or "." ("kl. 15:10")
 _CLOCK = re.compile(r"((?:kl\.?|klokka|klokken) ?\d{1,2}):(?=\d{2}(?!\d))")
-#: a number with a point between its digits ("0.5", "1.2.3"), set with commas as Norwegian
-#: sets a decimal ("0,5"); not one that stands in a list of numbers set apart by commas ("1.2,
-#: 3" or "3, 1.2": "1,2, 3" would read as three numbers), nor one a comma stands against
-_POINTED = re.compile(r"(?<![\d.,])(?<!\d,\s)\d+(?:\.\d+)+(?![.,]?\d)(?!\s*,\s*\d)")
+#: a number with one point between its digits ("0.5"), set with a comma as Norwegian sets a
+#: decimal ("0,5"); not one that stands in a list of numbers set apart by commas ("1.2, 3" or
+#: "3, 1.2": "1,2, 3" would read as three numbers), nor one a comma stands against, nor a date
+#: or a section number of more points ("15.01.2027", "1.2.3"), nor a time of day after "kl."
+#: or "klokka" ("kl. 12.00"; ``_comma``): those are other notations, compared as they are
+_POINTED = re.compile(r"(?<![\d.,])(?<!\d,\s)\d+\.\d+(?![.,]?\d)(?!\s*,\s*\d)")
+#: what ends the text before a time of day ("kl. ", "klokka ")
+_CLOCK_BEFORE = re.compile(r"\b(?:kl\.?|klokka|klokken) ?$")
 
 
 def _comma(found: re.Match[str]) -> str:
+    start = found.start()
+    if _CLOCK_BEFORE.search(found.string, max(0, start - 8), start):
+        return found.group()
     return found.group().replace(".", ",")
 
 

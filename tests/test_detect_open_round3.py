@@ -439,3 +439,11 @@ def test_older_items_of_a_list_without_dates_or_oldest_first_are_new() -> None:
     assert [c.kind for c in d.changes] == ["new", "new"]
     oldest_first = _checked(_listing(*_SHOWN[::-1]), _listing(*_SHOWN[::-1], *_FURTHER))
     assert [c.kind for c in oldest_first.changes] == ["new", "new"]
+
+
+@pytest.mark.parametrize(
+    "text", ["fristen er 15.01.2027", "kapittel 1.2.3", "kl. 12.00", "klokka 9.30"]
+)
+def test_dates_section_numbers_and_times_keep_their_points(text: str) -> None:
+    # other notations, which feeds.detect.notation compares as they are written
+    assert fold(text) == text

@@ -114,9 +114,21 @@ def fold(text: str) -> str:
         folded = _DIGIT_GROUP.sub(r"\1", folded)
         if "kl" in folded and ":" in folded:
             folded = _CLOCK.sub(r"\1.", folded)
-        if "." in folded:
+        if _point_between_digits(folded):
             folded = _POINTED.sub(_comma, folded)
     return folded
+
+
+def _point_between_digits(text: str) -> bool:
+    """Whether ``_POINTED`` may match: a "." with a digit on each side. Looked for among the
+    points (a few dozen in a section), where the regex tries its look-behinds at every
+    character (~0.3 ms for 6 KB of text without a number in it)."""
+    at = text.find(".", 1)
+    while at != -1:
+        if at + 1 < len(text) and text[at - 1] in _DIGITS and text[at + 1] in _DIGITS:
+            return True
+        at = text.find(".", at + 1)
+    return False
 
 
 def fold_marks(text: str) -> str:

@@ -174,12 +174,14 @@ class _Round:
     async def processes_for(self, target: CheckTarget) -> DetectProcesses | None:
         """Where ``target``'s body is read: the round's detection processes, else for a
         source read for the first time the processes started for this round's first
-        readings (once they have started; if they cannot start, this process reads them),
-        else None: this process."""
+        readings once they have started (before, and if they cannot start, this process
+        reads it), else None: this process."""
         pool, started = self.baseline, self.baseline_started
         if self.processes is not None or pool is None or target.body_hash is not None:
             return self.processes
         if started is not None:
+            if not started.done():
+                return None  # read here while they start: nothing waits for their start
             try:
                 await started
             except Exception as exc:  # noqa: BLE001 - read here instead; said once

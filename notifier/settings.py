@@ -6,7 +6,6 @@ Built once (``Settings()``) by the CLI and passed down; nothing else reads the e
 from __future__ import annotations
 
 import math
-import os
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
@@ -21,14 +20,6 @@ from feeds.detect.history import ConfirmRules
 from feeds.fetch.client import HAPI_KEY_HEADER, FetchPolicy, user_agent_with_contact
 from notifier import settings_checks as checks
 from subscribers.tokens import CONFIRM, longest_validity
-
-
-def default_baseline_processes() -> int:
-    """``baseline_processes``'s default: the cores this process may run on, at most 4; 0 on
-    one core, where processes would only take turns with the checking one."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    cores = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return 0 if cores < 2 else min(cores, 4)
 
 
 class Settings(BaseSettings):
@@ -97,11 +88,9 @@ class Settings(BaseSettings):
     detect_processes: int = Field(default=0, ge=0, le=64)
     #: with ``detect_processes`` 0, a round that reads 100 or more sources for the first time
     #: (a new catalogue, a first round on a new database) reads them in this many processes,
-    #: started for that round and stopped after it (feeds/check.py); default: the cores this
-    #: process may use, at most 4, and 0 on one core; 0: never
-    baseline_processes: int = Field(
-        default_factory=lambda: default_baseline_processes(), ge=0, le=64
-    )
+    #: started for that round and stopped after it (feeds/check.py); 0, the default: in the
+    #: checking process (on 2 cores it gained nothing measurable: docs/benchmarks.md)
+    baseline_processes: int = Field(default=0, ge=0, le=64)
 
     timezone: str = "Europe/Oslo"
     daily_digest_hour: int = Field(default=7, ge=0, le=23)

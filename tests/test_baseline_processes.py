@@ -6,7 +6,7 @@ round of sources read before or for a small one, and reads here when they cannot
 from __future__ import annotations
 
 import logging
-import os
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,7 +22,7 @@ from feeds.store.models import Source
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.pipeline import classifier_for, make_fetcher
-from notifier.settings import Settings, default_baseline_processes
+from notifier.settings import Settings
 from tests.support.httpserver import FixtureServer
 from tests.test_detect_processes import outcomes, page, stored
 
@@ -50,6 +50,22 @@ class Watched(DetectProcesses):
         super().close()
 
 
+class Ready(Watched):
+    """Started when made, so they are ready before the round's first page is fetched."""
+
+    def __init__(self, processes: int) -> None:
+        super().__init__(processes)
+        self.start()
+
+
+class Slow(Watched):
+    """Still starting when the round's pages have been fetched and read."""
+
+    def start(self) -> None:
+        time.sleep(0.5)
+        super().start()
+
+
 class Refused(Watched):
     def start(self) -> None:
         raise OSError("no processes here")
@@ -59,7 +75,7 @@ class Refused(Watched):
 def watched(monkeypatch: pytest.MonkeyPatch) -> type[Watched]:
     Watched.made = []
     monkeypatch.setattr(feeds.check, "BASELINE_MIN_SOURCES", PAGES)
-    monkeypatch.setattr(feeds.check, "DetectProcesses", Watched)
+    monkeypatch.setattr(feeds.check, "DetectProcesses", Ready)
     return Watched
 
 
@@ -133,6 +149,16 @@ async def test_a_round_with_fewer_first_readings_starts_no_processes(
     assert watched.made == []
 
 
+async def test_pages_fetched_while_the_processes_start_are_read_here(
+    ctx: Context, http: FixtureServer, monkeypatch: pytest.MonkeyPatch, watched: type[Watched]
+) -> None:
+    monkeypatch.setattr(feeds.check, "DetectProcesses", Slow)
+    found = await rounds(ctx, http, ctx.engine, add_sources(ctx.engine, http), 2)
+    assert [o for _, o, _, _ in found[0]] == ["new"] * PAGES
+    [pool] = watched.made
+    assert pool.read == [] and pool.closed  # nothing waited for their start
+
+
 async def test_processes_that_cannot_start_leave_the_reading_here(
     ctx: Context,
     http: FixtureServer,
@@ -150,11 +176,7 @@ async def test_processes_that_cannot_start_leave_the_reading_here(
     assert warned == ["detection processes for first readings did not start: no processes here"]
 
 
-def test_the_default_is_the_cores_up_to_four_and_none_on_one_core(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for cores, expected in ((1, 0), (2, 2), (3, 3), (16, 4)):
-        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)))
-        assert default_baseline_processes() == expected
-    monkeypatch.setenv("NOTIFIER_BASELINE_PROCESSES", "0")
+def test_off_by_default_and_set_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().baseline_processes == 0
+    monkeypatch.setenv("NOTIFIER_BASELINE_PROCESSES", "2")
+    assert Settings().baseline_processes == 2

@@ -49,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import gc
 import logging
 import multiprocessing
 import os
@@ -243,7 +244,7 @@ class _Process:
     @classmethod
     def started(cls) -> _Process:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, "feeds.detect.warm"])
         inbox, out = context.Pipe(duplex=False)
         conn, answers = context.Pipe(duplex=False)
         for end in (out, answers):
@@ -313,6 +314,10 @@ def _serve(inbox: Connection, conn: Connection) -> None:
     closes."""
     _limit_memory()
     os.nice(NICENESS)
+    # the modules the fork server imported live as long as this process: out of the garbage
+    # collector's walk, as the service's own are (``notifier.pipeline.preload``)
+    gc.collect()
+    gc.freeze()
     # Ctrl-C in a terminal reaches the whole process group: the checking process shuts
     # down, and this one ends when its pipe closes (or is ended by it), without a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)

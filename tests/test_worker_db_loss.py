@@ -48,7 +48,7 @@ BACK = "database back after"
 PAGE = (
     "<html><body><main><h1>Testing for covid-19</h1><h2>Hvem bør teste seg</h2>"
     "<p>Alle med symptomer bør teste seg med PCR-test eller hurtigtest.</p>"
-    "<h2>Endringer</h2><p>Testkriteriene er oppdatert (versjon {0}).</p></main></body></html>"
+    "<h2>Endringer</h2><p>Testkriteriene for PCR-test og hurtigtest er oppdatert (versjon {0}).</p></main></body></html>"
 )
 
 

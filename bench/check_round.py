@@ -49,12 +49,11 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 
 import aiohttp
 from sqlmodel import Session
 
-import feeds.check as check_module
 from bench.peers import FILTERS, PeerRound, urlwatch_rounds
 from feeds.catalogue import SourceSpec
 from feeds.check import Classifier, check_sources
@@ -143,46 +142,22 @@ def children_cpu(pool: detect_processes.DetectProcesses | None) -> float:
     return sum(u.cpu_seconds for u in pool.usage()) if pool is not None else 0.0
 
 
-class CountedProcesses(detect_processes.DetectProcesses):
-    """The processes a round starts for its first readings (feeds/check.py), counting their
-    CPU time and peak RSS as they stop (they are gone when the round ends)."""
-
-    cpu_seconds = 0.0
-    peaks: ClassVar[list[int]] = []
-
-    def close(self) -> None:
-        usage = self.usage()
-        CountedProcesses.cpu_seconds += sum(u.cpu_seconds for u in usage)
-        CountedProcesses.peaks += [u.peak_rss_bytes for u in usage]
-        super().close()
-
-
-# the round's own processes for first readings are made as CountedProcesses, so their CPU
-# time is counted with the round's
-check_module.DetectProcesses = CountedProcesses  # type: ignore[misc]
-
-
 async def one_round(
     ctx: Context,
     ids: list[int],
     policy: FetchPolicy,
     classifier: Classifier,
     pool: detect_processes.DetectProcesses | None,
-    baseline: int,
 ) -> Figures:
-    """One round; its CPU time is this process's and the detection processes' (those it
-    started for its first readings too)."""
+    """One round; its CPU time is this process's and the detection processes'."""
     timed = Timed(classifier)
-    counted = CountedProcesses.cpu_seconds
     wall, cpu, children = time.perf_counter(), time.process_time(), children_cpu(pool)
     async with Fetcher(policy) as fetcher:
-        reports = await check_sources(
-            ctx.engine, fetcher, ids, timed, utcnow, processes=pool, baseline=baseline
-        )
+        reports = await check_sources(ctx.engine, fetcher, ids, timed, utcnow, processes=pool)
     errors = [r for r in reports if r.outcome == "error"]
     if errors:
         raise RuntimeError(f"{len(errors)} errors, e.g. {errors[0]}")
-    children = children_cpu(pool) - children + CountedProcesses.cpu_seconds - counted
+    children = children_cpu(pool) - children
     cpu = time.process_time() - cpu + children
     return Figures(time.perf_counter() - wall, cpu, timed.seconds, timed.calls, children)
 
@@ -242,13 +217,6 @@ def main() -> None:
         type=int,
         default=Settings().detect_processes,
         help="detection processes (NOTIFIER_DETECT_PROCESSES; default: the service's, 0)",
-    )
-    parser.add_argument(
-        "--baseline-processes",
-        type=int,
-        default=Settings().baseline_processes,
-        help="processes for a round's first readings, with --processes 0 "
-        "(NOTIFIER_BASELINE_PROCESSES; default: the service's, the cores up to 4)",
     )
     parser.add_argument("--profile", help="write a cProfile of the changed rounds to this file")
     parser.add_argument(
@@ -312,10 +280,8 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
     pool = detect_processes.shared(args.processes)
     if pool is not None:
         warm_up(pool)
-    base = args.baseline_processes
     first = profiled(
-        args.profile_first,
-        lambda: asyncio.run(one_round(ctx, ids, policy, classifier, pool, base)),
+        args.profile_first, lambda: asyncio.run(one_round(ctx, ids, policy, classifier, pool))
     )
     bare = BareFetch([spec.url for spec in specs], policy)
     asyncio.run(bare.round())  # its ETags, as notifier has after its first round
@@ -326,7 +292,7 @@ def run(args: argparse.Namespace, port: int, tmp: Path) -> None:
         changed.append(
             profiled(
                 args.profile,
-                lambda: asyncio.run(one_round(ctx, ids, policy, classifier, pool, base)),
+                lambda: asyncio.run(one_round(ctx, ids, policy, classifier, pool)),
             )
         )
         bare_changed.append(asyncio.run(bare.round()))  # the same pages, the same 10 % changed
@@ -379,11 +345,6 @@ def report(
         f"check round: {args.pages} pages of ~100 KB, 10 % changed per round, "
         f"{args.rounds} changed rounds, classifier: {args.classifier}, "
         f"detection processes: {args.processes or 'none (in this process)'}"
-        + (
-            f", first readings in {args.baseline_processes} processes started for the round"
-            if not args.processes and args.baseline_processes
-            else ""
-        )
     )
     print(
         f"  first round (baseline, every page parsed): {first.wall:.2f} s wall, "
@@ -406,12 +367,6 @@ def report(
     if pool is not None:
         peaks = ", ".join(f"{u.peak_rss_bytes / 2**20:.0f}" for u in pool.usage())
         print(f"  peak RSS of the detection processes: {peaks} MB (CPU above includes theirs)")
-    if CountedProcesses.peaks:
-        peaks = ", ".join(f"{b / 2**20:.0f}" for b in CountedProcesses.peaks)
-        print(
-            f"  peak RSS of the processes started for the first readings: {peaks} MB "
-            "(stopped after the round; CPU above includes theirs)"
-        )
     print(
         f"  vs urlwatch (perf-notes: {URLWATCH_WALL_S} s, {URLWATCH_CPU_MS} ms/page): "
         f"{URLWATCH_WALL_S / wall:.1f}x faster wall, {URLWATCH_CPU_MS / cpu_ms:.1f}x less CPU "

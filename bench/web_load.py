@@ -122,8 +122,7 @@ def check_loop(fixture_port: int, pages: int, url: str, data_dir: str) -> None:
     for r in itertools.count():
         if stop:
             break
-        baseline = ctx.settings.baseline_processes  # as the service's rounds
-        walls.append(asyncio.run(one_round(ctx, ids, policy, classifier, None, baseline)).wall)
+        walls.append(asyncio.run(one_round(ctx, ids, policy, classifier, None)).wall)
         bump(fixture_port, r)
     print(
         f"check rounds meanwhile ({pages} pages, 10 % changed per round after the first): "

@@ -107,12 +107,6 @@ INLINE_DETECT_BYTES = 256 * 1024
 DETECT_WORKERS = 2
 #: fetched bodies waiting to be read, in bytes, past which no new fetch starts (``_Round.room``)
 BACKLOG_BYTES = 8 * 1024 * 1024
-#: a round that reads at least this many sources for the first time (a new catalogue, a
-#: service's first round on a new database) reads them in detection processes started for the
-#: round and stopped after it (``check_sources``'s ``baseline``): a first reading costs ~5 ms
-#: of CPU a page against ~0.6 ms a page of a round after it, and is the one time a worker is
-#: bound by reading; a smaller round does not pay the processes' start (~0.5 s)
-BASELINE_MIN_SOURCES = 100
 _DETECT_POOL = ThreadPoolExecutor(max_workers=DETECT_WORKERS, thread_name_prefix="detect")
 
 
@@ -140,10 +134,6 @@ class _Round:
     confirm: ConfirmRules = DEFAULT_CONFIRM
     #: the detection processes (feeds/detect/processes.py); None: detection in this process
     processes: DetectProcesses | None = None
-    #: processes started for this round's first readings (``check_sources``), and their
-    #: start, which runs in a thread while the round fetches
-    baseline: DetectProcesses | None = None
-    baseline_started: asyncio.Future[None] | None = None
     quiet: list[dict[str, Any]] = field(default_factory=list)
     #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time (or sooner,
     #: ``STORE_BATCH_CHARS``)
@@ -170,27 +160,6 @@ class _Round:
             self._drained = asyncio.Condition()
         async with self._drained:
             await self._drained.wait_for(lambda: self.backlog <= BACKLOG_BYTES)
-
-    async def processes_for(self, target: CheckTarget) -> DetectProcesses | None:
-        """Where ``target``'s body is read: the round's detection processes, else for a
-        source read for the first time the processes started for this round's first
-        readings once they have started (before, and if they cannot start, this process
-        reads it), else None: this process."""
-        pool, started = self.baseline, self.baseline_started
-        if self.processes is not None or pool is None or target.body_hash is not None:
-            return self.processes
-        if started is not None:
-            if not started.done():
-                return None  # read here while they start: nothing waits for their start
-            try:
-                await started
-            except Exception as exc:  # noqa: BLE001 - read here instead; said once
-                if self.baseline is pool:
-                    log.warning("detection processes for first readings did not start: %s", exc)
-                    self.baseline = self.baseline_started = None
-                    pool.close()
-                return None
-        return pool
 
     @contextlib.asynccontextmanager
     async def waiting(self, result: FetchResult) -> AsyncIterator[None]:
@@ -239,28 +208,17 @@ async def check_sources(
     confirm: ConfirmRules = DEFAULT_CONFIRM,
     claim: str | None = None,
     processes: DetectProcesses | None = None,
-    baseline: int = 0,
 ) -> list[CheckReport]:
     """Check these sources once; one report per source, in the order given. ``rules`` are
     the review rules: which new versions are stored held for staff review; ``confirm`` says
     whether page changes wait for a re-check, and how long. ``claim``: the worker that
     claimed the sources (``claim_due``); its claims are released with the round's last
     write, when every source's next check time is stored. ``processes``: where detection
-    runs (feeds/detect/processes.py); None: in this process. ``baseline``: with no
-    ``processes``, a round that reads ``BASELINE_MIN_SOURCES`` or more sources for the first
-    time reads those in this many detection processes, started for the round (0: never)."""
+    runs (feeds/detect/processes.py); None: in this process."""
     with Session(engine) as session:
         targets = load_targets(session, source_ids)
     round_ = _Round(engine, fetcher, classifier, now, rules, confirm, processes)
-    if processes is None and baseline > 0 and _first_readings(targets) >= BASELINE_MIN_SOURCES:
-        round_.baseline = DetectProcesses(baseline)
-        round_.baseline_started = asyncio.get_running_loop().run_in_executor(
-            None, round_.baseline.start
-        )
-    try:
-        outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
-    finally:
-        await _stop_baseline(round_)
+    outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
     round_.flush()
     reports = [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
     seconds = [round_.fetch_seconds.get(t.id, 0.0) for t in targets]
@@ -277,26 +235,6 @@ async def check_sources(
     for rep, s in zip(reports, seconds, strict=True):
         _log_check(rep, s)
     return reports
-
-
-def _first_readings(targets: Sequence[CheckTarget]) -> int:
-    """The sources of a round read for the first time that a detection process may read
-    (not those that fetch linked parts, read in the checking process)."""
-    return sum(
-        1 for t in targets if t.body_hash is None and not reader_for(t.spec).follows_links(t.spec)
-    )
-
-
-async def _stop_baseline(r: _Round) -> None:
-    """Stop the processes started for the round's first readings (after their start, if it
-    is still running: a round whose sources all failed to fetch never waited for it)."""
-    pool, started = r.baseline, r.baseline_started
-    r.baseline = r.baseline_started = None
-    if started is not None:
-        with contextlib.suppress(Exception):
-            await started
-    if pool is not None:
-        pool.close()
 
 
 def _log_check(report: CheckReport, seconds: float) -> None:
@@ -339,7 +277,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
             spec.url,
             Validators(target.etag, target.last_modified) if conditional else None,
             force_full=force_full,
-            ready=r.room if r.processes is not None or r.baseline is not None else None,
+            ready=r.room if r.processes is not None else None,
         )
         r.fetch_seconds[target.id] = time.perf_counter() - started
         raw = result.body_hash if not result.not_modified else known
@@ -438,11 +376,10 @@ async def _detect(
         if accept is None and target.pending_since is not None:
             # a collapse accepted once (its changes wait) is accepted by its re-check too
             accept = candidate_digest(conn, target.id)
-    pool = await r.processes_for(target)
-    if pool is not None and not reader_for(spec).follows_links(spec):
+    if r.processes is not None and not reader_for(spec).follows_links(spec):
         # unpacked and compared in a detection process; nothing else here needs the state
         async with r.waiting(result):
-            detection = await pool.detect(spec, result, stored, accept, r.rules)
+            detection = await r.processes.detect(spec, result, stored, accept, r.rules)
     else:
         detection = await _detect_here(r, spec, result, stored_state(stored), accept, force_full)
     if times is None:

@@ -187,7 +187,7 @@ async def check(
             await stack.enter_async_context(keeping_claims(ctx, ids, claim))
         reports = await check_sources(
             ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, rules, confirm, claim,
-            ctx.detect_processes, ctx.settings.baseline_processes,
+            ctx.detect_processes,
         )  # fmt: skip
     dispatch(ctx)
     alert_operators(ctx)

@@ -86,11 +86,6 @@ class Settings(BaseSettings):
     #: processes that read fetched pages and feeds beside the checking process
     #: (feeds/detect/processes.py; each ~85 MB); 0: read in the checking process itself
     detect_processes: int = Field(default=0, ge=0, le=64)
-    #: with ``detect_processes`` 0, a round that reads 100 or more sources for the first time
-    #: (a new catalogue, a first round on a new database) reads them in this many processes,
-    #: started for that round and stopped after it (feeds/check.py); 0, the default: in the
-    #: checking process (on 2 cores it gained nothing measurable: docs/benchmarks.md)
-    baseline_processes: int = Field(default=0, ge=0, le=64)
 
     timezone: str = "Europe/Oslo"
     daily_digest_hour: int = Field(default=7, ge=0, le=23)

@@ -103,7 +103,7 @@ def feed_text(body: bytes, headers: Mapping[str, str] | None = None) -> str:
             continue
         if text.lstrip().startswith("<"):
             # a single-byte charset declared over UTF-8 bytes: UTF-8 (the page rule)
-            return body.decode("utf-8") if utf8_despite(body, encoding) else text
+            return utf8_despite(body, encoding) or text
     return body.decode("cp1252", errors="replace")
 
 

@@ -476,8 +476,8 @@ def decode_body_utf8(body: bytes, headers: Mapping[str, str] | None = None) -> t
             text = body.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
-        if utf8_despite(body, encoding):
-            return body.decode("utf-8"), True
+        if (utf8 := utf8_despite(body, encoding)) is not None:
+            return utf8, True
         return text, _is_utf8(encoding)
     try:
         return body.decode("utf-8"), True
@@ -485,25 +485,20 @@ def decode_body_utf8(body: bytes, headers: Mapping[str, str] | None = None) -> t
         return body.decode("cp1252", errors="replace"), False
 
 
-#: a non-ASCII byte: bytes without one read the same in UTF-8 and any ASCII-compatible charset
-_NON_ASCII = re.compile(rb"[\x80-\xff]")
-
-
-def utf8_despite(body: bytes, declared: str) -> bool:
-    """Whether bytes declared (HTTP header, <meta> or XML declaration) in a single-byte
-    charset (Windows-1252, ISO-8859-x, ...) are UTF-8 all the same: they hold a non-ASCII
-    byte (so a multi-byte sequence) and decode strictly as UTF-8. Text really written in a
-    single-byte charset practically never does (it would need "Ã" followed by a byte
-    0x80-0xBF after every non-ASCII letter); the same declaration over UTF-8 bytes (a CMS
-    upgrade, a template copied) would turn every "ø" into "Ã¸". Shared by pages
-    (``decode_body``) and feeds (``feedxml.feed_text``)."""
-    if not _is_single_byte(declared) or _NON_ASCII.search(body) is None:
-        return False
+def utf8_despite(body: bytes, declared: str) -> str | None:
+    """The text of bytes declared (HTTP header, <meta> or XML declaration) in a single-byte
+    charset (Windows-1252, ISO-8859-x, ...) that are UTF-8 all the same: they hold a
+    non-ASCII byte (so a multi-byte sequence) and decode strictly as UTF-8; None for any
+    other. Text really written in a single-byte charset practically never does (it would
+    need "Ã" followed by a byte 0x80-0xBF after every non-ASCII letter); the same declaration
+    over UTF-8 bytes (a CMS upgrade, a template copied) would turn every "ø" into "Ã¸".
+    Shared by pages (``decode_body``) and feeds (``feedxml.feed_text``)."""
+    if body.isascii() or not _is_single_byte(declared):
+        return None
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 @functools.lru_cache(maxsize=64)

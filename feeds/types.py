@@ -386,11 +386,12 @@ class SeenItem:
 #: Latin ligatures are their letters, copyright lines, a post's counters, popularity boxes,
 #: carousels and sliders, link boxes of more news, campaign banners of links and chat
 #: widgets are not content, the alt text of an image in a <figure> that holds a digit is; 8:
-#: a single-byte charset declared over UTF-8 bytes is read as UTF-8, not as mojibake). A
+#: a single-byte charset declared over UTF-8 bytes is read as UTF-8, not as mojibake; 9: a
+#: link to a document is read with its file name, as a link to an act with the act). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
-EXTRACTION_VERSION = 8
+EXTRACTION_VERSION = 9
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from feeds.read.normalize import parse_date
+from feeds.read.normalize import MONTHS, parse_date
 from feeds.types import fold
 
 _FORMAT = r"(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|csv|zip|word|excel)"
@@ -72,6 +72,17 @@ _ORDINAL_WORDS = {
     "sjuende": 7, "syvende": 7, "åttende": 8, "niende": 9, "tiende": 10, "ellevte": 11,
     "tolvte": 12,
 }  # fmt: skip
+#: a date in running text ("15. januar 2027", "15. jan. 2027", "15.01.2027", "15.1.2027"),
+#: folded (``fold``, which leaves a number with two points as it is): day, month (a number
+#: or a month's name, bokmål and nynorsk alike, or its abbreviation) and year; not inside a
+#: longer number ("3.1.2027.1") nor after a number, a point or a comma ("1.15.01.2027")
+_FULL_DATE = re.compile(
+    r"(?<![\w.,])(\d{1,2})\. ?(?:(\d{1,2})\.|([a-zæøå]+)\.? )(\d{4})(?!\w|[.,]\d)"
+)
+#: a day and a month's name without a year ("15. januar", "15. jan."): the name written out
+_DAY_MONTH = re.compile(r"(?<![\w.,])(\d{1,2})\. ?([a-zæøå]+)\.?(?![\w.,]?\d|\w)")
+#: the months' names written out, by number
+_MONTH_NAMES = {n: w for w, n in sorted(MONTHS.items(), key=lambda p: len(p[0]))}
 _COUNTED = re.compile(
     r"(?<![\w.,-])("
     + "|".join(sorted({*_NUMBER_WORDS, *_ORDINAL_WORDS}, key=len, reverse=True))
@@ -84,7 +95,10 @@ def fold_forms(line: str) -> str:
     whole hours with its minutes, no country code before a Norwegian number, "@" for a
     written-out at, no full stop at the end after a word, no weekday before a date that
     falls on it, "%" for "prosent" after a number, digits for number and ordinal words
-    before a word. A number told otherwise stays another number ("fem" and "6")."""
+    before a word, a date with its year as "15.1.2027" and a day and a month's name without
+    a year with the name written out ("15. jan." as "15. januar"). A number told otherwise
+    stays another number ("fem" and "6"); a date without its year is never the same as one
+    with it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
     if "kl" in line:
         line = _WHOLE_HOUR.sub(_hour, line)
     if "47" in line:
@@ -96,7 +110,25 @@ def fold_forms(line: str) -> str:
     if "prosent" in line or "%" in line:
         line = _PERCENT.sub(r"\1 %", line)
     line = _COUNTED.sub(_counted, line)
+    if "." in line:
+        line = _FULL_DATE.sub(_full_date, line)
+        line = _DAY_MONTH.sub(_day_month, line)
     return _FINAL_STOP.sub("", line)
+
+
+def _full_date(m: re.Match[str]) -> str:
+    day, number, name, year = m.groups()
+    month = int(number) if number else MONTHS.get(name, 0)
+    if parse_date(f"{int(day)}.{month}.{year}") is None:
+        return m.group(0)  # no such date ("31.02.2027"), or no month's name ("15. mai 2027" is)
+    return f"{int(day)}.{month}.{year}"
+
+
+def _day_month(m: re.Match[str]) -> str:
+    month = MONTHS.get(m.group(2), 0)
+    if not month:
+        return m.group(0)
+    return f"{int(m.group(1))}. {_MONTH_NAMES[month]}"
 
 
 def _hour(m: re.Match[str]) -> str:

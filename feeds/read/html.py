@@ -313,14 +313,17 @@ def extract_page(
     drop: Sequence[str] = (),
     noise: Sequence[str] = (),
     reuse: Sequence[Section] = (),
+    pdfs_followed: bool = False,
 ) -> PageContent:
     """Main content of a page as sections; a page that is no real content is a problem.
     ``noise`` holds the source's own noise phrases (regexes, from the catalogue).
+    ``pdfs_followed``: the page's PDF attachments are read as parts of it (``follow_pdfs``),
+    so a link to a PDF is read without its file name (``_name_attachment``).
 
     ``reuse`` holds the sections of the page's last extraction (by this same code): a section
     whose path and raw text are unchanged is taken over as it is, so a check of a long page
     where one section changed normalises that one section only."""
-    main, title = _main_of(body, headers, selector, drop)
+    main, title = _main_of(body, headers, selector, drop, pdfs_followed)
     builder = _SectionBuilder(compile_noise(tuple(noise)), reuse)
     builder.tables = _sortable_tables(main)
     # ``builder.feed``, its lines appended here (a call per line was ~5 % of a reused page)
@@ -446,7 +449,11 @@ def refuse_countless_elements(text: str, what: str = "the page") -> None:
 
 
 def _main_of(
-    body: bytes, headers: Mapping[str, str] | None, selector: str | None, drop: Sequence[str]
+    body: bytes,
+    headers: Mapping[str, str] | None,
+    selector: str | None,
+    drop: Sequence[str],
+    pdfs_followed: bool = False,
 ) -> tuple[Any, str]:
     # a plain lxml tree: every element the walk visits is a C-level proxy (lxml.html looks
     # each one's class up in Python, a fifth of the walk's cost); the walk uses only the
@@ -465,7 +472,7 @@ def _main_of(
         _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_widgets(main, _noise_of(main)))
     _drop_found(_furniture_boxes(main))
-    _drop_found([*_control_labels(main), *_ornaments(main)])
+    _drop_found([*_control_labels(main, pdfs_followed), *_ornaments(main)])
     if drop:
         drop_elements(main, (", ".join(drop),))
     _read_figure_numbers(main)  # after the source's drops: a figure it drops stays unread
@@ -611,7 +618,7 @@ def _read_figure_numbers(main: Any) -> None:
             img.tag, img.text, img.tail = "p", alt, tail
 
 
-def _control_labels(main: Any) -> list[Any]:
+def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
     """The labels of controls and "new" badges inside the headings, buttons and links under
     ``main``: an element with no element in it whose text is a ``CONTROL_LABEL`` ("Vis mer",
     "Åpne" by an accordion's heading) or a ``NEW_BADGE`` ("Ny"); and in links and buttons,
@@ -619,7 +626,8 @@ def _control_labels(main: Any) -> list[Any]:
     heading would read "BildediagnostikkVis mer", and a toggle's new wording, a badge that
     expired or a site adding such notes to its links would change their sections. A line
     break in a heading is a space in its text ("Forslag om<br>testplikt"). A link to a law or
-    regulation at Lovdata is cited after its text (``_cite_regulation``)."""
+    regulation at Lovdata is cited after its text (``_cite_regulation``), a link to a
+    document with its file name (``_name_attachment``)."""
     found: list[Any] = []
     # hosts inside a host whose look covered theirs (``_labels_in``): looked at once, so a page
     # of 250 nested buttons costs one look, not 250 of its whole depth (15 s for 900 KB)
@@ -634,6 +642,7 @@ def _control_labels(main: Any) -> list[Any]:
                 br.tail = f" {br.tail or ''}"
         elif el.tag == "a":
             _cite_regulation(el)
+            _name_attachment(el, pdfs_followed)
     return found
 
 
@@ -662,6 +671,67 @@ def _cite_regulation(link: Any) -> None:
     if number in _text_of(link) or next(link.iterancestors(*HEADINGS), None) is not None:
         return  # named already; or in a heading, whose words are the section's name
     link.tail = f" ({'LOV' if kind.lower() == 'lov' else 'FOR'}-{number}){link.tail or ''}"
+
+
+#: the file types of a document a link may point to, by the end of its file name
+_DOCUMENT_TYPES = frozenset({"pdf", "docx", "doc", "xlsx", "xls", "odt", "pptx"})
+#: a token of a file name that only makes it unique (a cache-buster, an upload's hash): a UUID,
+#: a run of 8 or more hexadecimal digits with a letter and a digit in it, or of 10 or more
+#: digits (a Unix time); not 8 digits alone ("20261201" may date the version)
+_HASH_TOKEN = re.compile(
+    r"[-_.~ ]?(?<![0-9a-z])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,}|\d{10,})(?![0-9a-z])",
+    re.I,
+)
+
+
+#: a link of the page's own tools that gives the page as a file ("Last ned som PDF", "Lag
+#: PDF", "Skriv ut sida", nynorsk "Last ned sida som PDF")
+_PAGE_AS_FILE = re.compile(
+    r"^(?:skriv ut|last ned|lagre|lag|eksporter)(?: (?:som|til|denne|heile|hele|sid(?:en|a)"
+    r"|artikkelen))* (?:pdf|word)$|^skriv ut(?: (?:denne )?(?:sid(?:en|a)|artikkelen))?$"
+)
+
+
+def attachment_name(url: str) -> str:
+    """The file name of a document ``url`` points to (``_DOCUMENT_TYPES``, by its last path
+    segment; query and fragment ignored), without the tokens that only make it unique
+    (``_HASH_TOKEN``): "veileder-smittevernplan.pdf" of ".../8f2a1c0d/veileder-smittevernplan.pdf"
+    and of ".../veileder-smittevernplan-3f9a2b7c1d.pdf?v=2"; '' for a link to anything else,
+    and for a file named by such tokens alone (a new upload's name tells nothing). Its folder
+    never counts: CMSs rewrite folders and hashes in them without a new file."""
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    name = unquote(path[path.rfind("/") + 1 :]).strip()
+    dot = name.rfind(".")
+    if dot <= 0 or name[dot + 1 :].lower() not in _DOCUMENT_TYPES:
+        return ""
+    stem = _HASH_TOKEN.sub("", name[:dot]).strip("-_.~ ")
+    return f"{stem}{name[dot:]}" if stem else ""
+
+
+def _name_attachment(link: Any, pdfs_followed: bool = False) -> None:
+    """A link to a document (``attachment_name``) is read with its file name, as a link to an
+    act at Lovdata with the act (``_cite_regulation``): "Veileder (PDF) (veileder-v2.pdf)". A
+    link re-pointed to a new file under the same words (a new version put up without a word
+    on the page) changes the text; the same file in a new folder does not. Not in a heading
+    (its words are the section's name), nor where the link's text names the file already or
+    the link has no text (an icon beside the link that names it), nor a link of the page's
+    own tools ("Last ned som PDF": the page as a file, ``_PAGE_AS_FILE``), nor, where a page's
+    PDFs are read as its parts (``pdfs_followed``), a PDF: its text decides."""
+    href = link.get("href")
+    if not href or "." not in href:
+        return
+    name = attachment_name(href.strip())
+    if not name or (pdfs_followed and name.lower().endswith(".pdf")):
+        return
+    text = _text_of(link)
+    if not text.strip() or name.lower() in text.lower():
+        return
+    if _PAGE_AS_FILE.match(clean_text(text).lower()):
+        return
+    if next(link.iterancestors(*HEADINGS), None) is not None:
+        return
+    link.tail = f" ({name}){link.tail or ''}"
 
 
 #: the classes of text only screen readers get: a link's "(åpnes i nytt vindu)", "PDF"

@@ -35,6 +35,8 @@ _MONTHS = {
     "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
     "desember": 12, "des": 12,
 }  # fmt: skip
+#: the months' names and their abbreviations (bokmål and nynorsk write them alike), by number
+MONTHS: Mapping[str, int] = _MONTHS
 #: a weekday before a date ("torsdag 12. mars 2026", nynorsk "måndag", "tor.")
 _WEEKDAY = (
     r"(?:(?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag"

@@ -32,7 +32,13 @@ class WebPageReader(PageReader):
         # when they were extracted by this same code (a new version re-baselines anyway).
         reuse = last.sections if last is not None and source.reuse else ()
         page = extract_page(
-            result.body, result.headers, spec.selector, spec.drop, spec.noise, reuse
+            result.body,
+            result.headers,
+            spec.selector,
+            spec.drop,
+            spec.noise,
+            reuse,
+            pdfs_followed=spec.follow_pdfs,
         )
         refuse_truncated(result.body, last, page)
         if not source.linked:

@@ -258,7 +258,12 @@ class FeedItem:
     what the item says apart from that label (``label_gist``). An item whose anchor, date and
     gist are those of a remembered item is that item relabelled, not an edit
     (``feeds.detect.diff.match_items``). Both are '' for other items: their title is part of
-    what they say. Neither takes part in ``digest``."""
+    what they say. Neither takes part in ``digest``.
+
+    ``enclosures`` are the file names of the documents the item encloses (RSS ``<enclosure>``,
+    Atom ``rel="enclosure"``; ``feeds.read.html.attachment_name``: a PDF's name, not its folder),
+    sorted: a letter re-issued as a new file under the same title and text is an edit
+    (``feeds.detect.diff.diff_feed``). Not in ``digest``, so digests stored before stay valid."""
 
     item_id: str
     title: str
@@ -270,6 +275,7 @@ class FeedItem:
     legacy_id: str = ""
     anchor: str = ""
     gist: str = ""
+    enclosures: tuple[str, ...] = ()
 
     @functools.cached_property
     def digest(self) -> str:
@@ -359,7 +365,10 @@ class SeenItem:
     text a week later under a new link is next week's report (``feeds.detect.diff.
     match_items``). ``anchor`` and ``gist`` are the item's own (``FeedItem``), kept by
     tombstones too; '' in snapshots stored before they were remembered (such an item is never
-    taken for a relabelled one)."""
+    taken for a relabelled one). ``enclosures`` are the item's (``FeedItem.enclosures``) when it
+    was stored; None when that is not known (a snapshot stored before they were remembered, a
+    tombstone): then they are not compared, so an upgrade does not report every item that
+    has one as edited."""
 
     digest: str
     title: str = ""
@@ -368,6 +377,7 @@ class SeenItem:
     published: str = ""
     anchor: str = ""
     gist: str = ""
+    enclosures: tuple[str, ...] | None = None
 
     @property
     def text(self) -> str:

@@ -200,7 +200,9 @@ def _detect_feed(
     known = match_items(seen, feed, by_text=by_text)
     item_changes = diff_feed(seen, feed, known)
     current = {
-        i.item_id: SeenItem(i.digest, i.title, i.summary, i.content, i.date, i.anchor, i.gist)
+        i.item_id: SeenItem(
+            i.digest, i.title, i.summary, i.content, i.date, i.anchor, i.gist, i.enclosures
+        )
         for i in feed.items
     }
     # Items that left the feed are kept as tombstones (digest, date, anchor and gist), newest
@@ -238,6 +240,13 @@ def _detect_feed(
         for i in feed.items
         if (k := known.get(i.item_id)) is not None
     )
+    # known items remembered without their enclosures (a snapshot stored before they were):
+    # stored with them, so the next new file is seen (``diff_feed``)
+    unfiled = any(
+        seen[k].enclosures is None and (seen[k].title or seen[k].summary)
+        for i in feed.items
+        if (k := known.get(i.item_id)) is not None
+    )
     # unknown items not reported: older items a list shows more of (``backfill``), stored
     older = sum(1 for i in feed.items if i.item_id not in known and i.item_id not in reported)
     if not changes:
@@ -249,7 +258,7 @@ def _detect_feed(
                 note += f"; {quiet[reason]} {words}"
         if older:
             note += f"; {older} older item(s) shown further down"
-        refresh = bool(rekeyed or quiet or undated or older)
+        refresh = bool(rekeyed or quiet or undated or unfiled or older)
         return Detection(outcome, state, note=note, refresh=refresh)
     note = f"{len(changes)} item(s)"
     if rekeyed:
@@ -342,13 +351,15 @@ def _refuse_emptied(before: int, after: int) -> None:
 def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:
     item = change.item
     return DetectedChange(
-        fingerprint=_fingerprint(spec.key, "item", item.item_id, change.kind, item.digest),
+        fingerprint=_fingerprint(
+            spec.key, "item", item.item_id, change.kind, item.digest, *item.enclosures
+        ),
         kind=change.kind,
         title=item.title or spec.name,
         url=item.link or spec.url,
         summary=item.summary,
-        before=f"{change.before_title}\n{change.before_text}".strip(),
-        after=f"{item.title}\n{item.text}".strip(),
+        before=f"{change.before_title}\n{change.before_text}{change.before_files}".strip(),
+        after=f"{item.title}\n{item.text}{change.after_files}".strip(),
         segments=change.segments,
         published=item.updated or item.published,
     )

@@ -56,6 +56,10 @@ class ItemChange:
     before_summary: str = ""
     segments: tuple[DiffSegment, ...] = ()
     before_content: str = ""
+    #: the item's enclosures before and now, as lines ("\nVedlegg: brev.pdf"), when they
+    #: changed (``enclosures_line``); '' otherwise
+    before_files: str = ""
+    after_files: str = ""
 
     @property
     def before_text(self) -> str:
@@ -929,8 +933,13 @@ def diff_feed(
                 changes.append(ItemChange("new", item))
             continue
         previous = seen[key]
-        if previous.digest in (item.digest, item.legacy_digest) or quiet_reason(previous, item):
+        refiled = new_enclosures(previous, item)
+        if not refiled and (
+            previous.digest in (item.digest, item.legacy_digest) or quiet_reason(previous, item)
+        ):
             continue
+        before_files = enclosures_line(previous.enclosures or ()) if refiled else ""
+        after_files = enclosures_line(item.enclosures) if refiled else ""
         changes.append(
             ItemChange(
                 "changed",
@@ -938,12 +947,28 @@ def diff_feed(
                 before_title=previous.title,
                 before_summary=previous.summary,
                 segments=word_diff(
-                    f"{previous.title}\n{previous.text}", f"{item.title}\n{item.text}"
+                    f"{previous.title}\n{previous.text}{before_files}",
+                    f"{item.title}\n{item.text}{after_files}",
                 ),
                 before_content=previous.content,
+                before_files=before_files,
+                after_files=after_files,
             )
         )
     return changes
+
+
+def new_enclosures(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether an item encloses other files than what was remembered of it (their names,
+    ``FeedItem.enclosures``: a letter re-issued as "...-revidert.pdf"). Only where the item
+    was remembered with its enclosures (``SeenItem.enclosures``): an item stored before they
+    were, or a tombstone, is not compared, so an upgrade reports no item as edited."""
+    return previous.enclosures is not None and previous.enclosures != item.enclosures
+
+
+def enclosures_line(names: Sequence[str]) -> str:
+    """An item's enclosures as a line after its text, as a reader is shown them."""
+    return f"\nVedlegg: {', '.join(names)}" if names else "\nVedlegg: (ingen)"
 
 
 #: a list is read as newest first, and its oldest item known, from this many dated items on

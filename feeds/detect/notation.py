@@ -21,10 +21,12 @@ _SIZE = r"\d+(?:[.,]\d+)?\s?(?:[kmg]i?b|bytes?|kilobytes?|megabytes?)"
 _PAGES = r"\d+\s?(?:sider|side|s\.|pages?)"
 _PART = rf"(?:{_FORMAT}|{_SIZE}|{_PAGES})(?![\w-])"
 #: a file note in brackets ("(pdf, 1,2 mb)", "[pdf 345 kb]", "(230 kb)"), or after a comma or
-#: dash at the end of a line ("rettleiar - pdf, 12 sider"), with the space before it
+#: dash at the end of a line ("rettleiar - pdf, 12 sider"; or before the file's name that ends
+#: it, ``feeds.read.html.attachment_name``: "rettleiar - pdf, 12 sider (rettleiar.pdf)"), with
+#: the space before it
 _FILE_NOTE = re.compile(
     rf"\s*[(\[]\s*{_PART}(?:\s*[,;/]?\s*{_PART})*\s*[)\]]"
-    rf"|\s*[,|-]\s*{_PART}(?:\s*[,;/]?\s*{_PART})*\s*$"
+    rf"|\s*[,|-]\s*{_PART}(?:\s*[,;/]?\s*{_PART})*(?:\s*$|(?=\s\([^()]*\.{_FORMAT}\)$))"
 )
 #: a file's size or page count in a note: what must agree where both versions give one
 _MEASURE = re.compile(rf"{_SIZE}|{_PAGES}")

@@ -22,7 +22,7 @@ import feedparser
 
 from feeds.errors import SourceProblem
 from feeds.read.feedxml import feed_document
-from feeds.read.html import canonical_url, html_to_text, identity_url
+from feeds.read.html import attachment_name, canonical_url, html_to_text, identity_url
 from feeds.read.normalize import clean_text, strip_noise
 from feeds.read.reader import ItemReader
 from feeds.types import FeedContent, FeedItem, FetchResult
@@ -139,7 +139,18 @@ def _feed_item(entry: dict[str, Any], fields: _Entry, shared: frozenset[str]) ->
         updated=_entry_time(dict.get(entry, "updated_parsed")),
         content=content,
         legacy_id="" if legacy_id == item_id else legacy_id,
+        enclosures=_enclosures(entry),
     )
+
+
+def _enclosures(entry: dict[str, Any]) -> tuple[str, ...]:
+    """The file names of the documents an entry encloses (RSS ``<enclosure>``, Atom
+    ``<link rel="enclosure">``), sorted, each once: a file's name, not its folder or length
+    (``attachment_name``); an image or a sound is no document."""
+    found = entry.get("enclosures") or ()  # FeedParserDict: gathered from the links
+    names = {attachment_name(str(e.get("href") or "").strip()) for e in found}
+    names.discard("")
+    return tuple(sorted(names))
 
 
 def item_link(link: str, base_url: str) -> str:

@@ -47,10 +47,12 @@ def state_to_json(state: SnapshotState, texts: bool = True) -> dict[str, Any]:
     return data
 
 
-def _seen_json(item: SeenItem) -> list[str]:
+def _seen_json(item: SeenItem) -> list[Any]:
     """A remembered feed item as a list (``SeenItem``'s fields in order, those at the end
-    that are empty left off; three at least, as snapshots stored them before)."""
-    fields = [
+    that are empty left off; three at least, as snapshots stored them before). Its
+    enclosures, when known (``SeenItem.enclosures``), are a list after the seven texts, which
+    are then all kept: an item stored without that list did not know its enclosures."""
+    fields: list[Any] = [
         item.digest,
         item.title,
         item.summary,
@@ -59,9 +61,24 @@ def _seen_json(item: SeenItem) -> list[str]:
         item.anchor,
         item.gist,
     ]
+    if item.enclosures is not None:
+        return [*fields, list(item.enclosures)]
     while len(fields) > 3 and not fields[-1]:
         fields.pop()
     return fields
+
+
+def _seen_of(data: Sequence[Any]) -> SeenItem:
+    """``_seen_json`` read back."""
+    if len(data) > _SEEN_TEXTS:
+        digest, title, summary, content, published, anchor, gist = data[:_SEEN_TEXTS]
+        enclosures = tuple(data[_SEEN_TEXTS])
+        return SeenItem(digest, title, summary, content, published, anchor, gist, enclosures)
+    return SeenItem(*data)
+
+
+#: the texts of a remembered item (``_seen_json``), before its enclosures
+_SEEN_TEXTS = 7
 
 
 def _section_json(section: Section, text: bool) -> dict[str, Any]:
@@ -99,7 +116,7 @@ def state_from_json(
         )
         if trusted and data.get("digest"):
             page.__dict__["digest"] = data["digest"]
-    seen = {k: SeenItem(*v) for k, v in (data.get("seen") or {}).items()}
+    seen = {k: _seen_of(v) for k, v in (data.get("seen") or {}).items()}
     return SnapshotState(
         kind=data["kind"],
         body_hash=data["body_hash"],

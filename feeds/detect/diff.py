@@ -324,7 +324,86 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
         if key in left:
             changes.append(_section_change("removed", key, section, None))
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
-    return _paired_by_paragraph(changes, old, new)
+    return _shifted_by_one(_paired_by_paragraph(changes, old, new), old, new)
+
+
+def _shifted_by_one(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """A numbered section added ("2 Varsle kommuneoverlegen") whose numbered sibling sections
+    after it were all renumbered up by one, their text unchanged ("2 Gi informasjon" -> "3 Gi
+    informasjon": ``moved``), is the news; the renumbering follows from it and is stored
+    without being reported. So is a numbered section removed whose numbered siblings after it
+    all moved down by one. The section added (removed) takes (gave up) the number of the first
+    sibling after it; a renumbering without such a section (or where a sibling after it kept
+    its number or moved by another step) stays ``moved``."""
+    if not any(c.kind == "moved" for c in changes):
+        return changes
+    moved, origin_of = _renumbered(changes)
+    quiet: set[tuple[str, ...]] = set()
+    siblings: dict[bool, dict[tuple[str, ...], list[tuple[str, ...]]]] = {}
+    for c in changes:
+        if c.kind not in ("added", "removed") or (number := _ordinal(c.path[-1])) is None:
+            continue
+        adding = c.kind == "added"
+        if adding not in siblings:  # each page's keys by parent, once
+            by_parent: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+            for k in new if adding else old:
+                by_parent.setdefault(k[:-1], []).append(k)
+            siblings[adding] = by_parent
+        keys = siblings[adding][c.path[:-1]]
+        after = [k for k in keys[keys.index(c.path) + 1 :] if _ordinal(k[-1]) is not None]
+        shifted = [k if adding else origin_of.get(k) for k in after]
+        if not shifted or any(k is None or k not in moved or k in quiet for k in shifted):
+            continue
+        steps = [moved[k] for k in shifted if k is not None]
+        first_before, first_after = steps[0]
+        if (first_before if adding else first_after) != number:
+            continue  # it did not take (give up) the number of the first one after it
+        step = 1 if adding else -1
+        if all(b[0] == a[0] and a[1] == b[1] + step for b, a in steps):
+            quiet.update(k for k in shifted if k is not None)
+    if not quiet:
+        return changes
+    return [c for c in changes if not (c.kind == "moved" and c.path in quiet)]
+
+
+def _renumbered(
+    changes: list[SectionChange],
+) -> tuple[
+    dict[tuple[str, ...], tuple[tuple[str, int], tuple[str, int]]],
+    dict[tuple[str, ...], tuple[str, ...]],
+]:
+    """The sections moved to another number (``_ordinal``), by their key now: their numbers
+    before and now; and their keys now by their keys before (under the same parent)."""
+    moved: dict[tuple[str, ...], tuple[tuple[str, int], tuple[str, int]]] = {}
+    origin_of: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for c in changes:
+        if c.kind != "moved":
+            continue
+        head = c.before.split("\n", 1)[0]  # a move's text starts with its old heading
+        before, now = _ordinal(head), _ordinal(c.path[-1])
+        if before is not None and now is not None:
+            moved[c.path] = (before, now)
+            origin_of[(*c.path[:-1], head)] = c.path
+    return moved, origin_of
+
+
+#: a heading's number as a prefix and a last whole number ("3", "2.4", "§ 5", "Kapittel 3");
+#: a number with a letter ("4 a") is not counted on
+_LAST_NUMBER = re.compile(r"^(.*?)(\d+)$")
+
+
+def _ordinal(heading: str) -> tuple[str, int] | None:
+    """The number a numbered heading starts with (``_NUMBER``) as its prefix and its last
+    whole number ("2.4 Tiltak": ("2.", 4)); None for a heading without one."""
+    found = _NUMBER.match(f"{heading} ")
+    if found is None:
+        return None
+    last = _LAST_NUMBER.match(found.group(2))
+    return None if last is None else (last.group(1), int(last.group(2)))
 
 
 def _demoted_or_promoted(

@@ -644,3 +644,46 @@ def test_a_model_file_with_a_broken_weights_line_is_refused_with_its_reason() ->
         parse_model(garbled)
     # a model file written another way (whole JSON, another order) is read as JSON
     assert parse_model(json.dumps(data)).features == load_model().features
+
+
+def test_a_terse_change_under_a_testing_heading_is_testing() -> None:
+    """A terse change whose topic is carried by the heading path and a compound (round 22): it
+    fell below `testing`'s threshold after the label audits of rounds 18-21 (0.37) and a
+    subscriber to testing would want it."""
+    from feeds.catalogue import SourceSpec
+    from feeds.detect.detection import detect
+    from feeds.types import FetchResult
+
+    page = (
+        "<html><body><main><h1>Testing for covid-19</h1><h2>Hvem bør teste seg</h2>"
+        "<p>Alle med symptomer bør teste seg med PCR-test eller hurtigtest.</p>"
+        "<h2>Endringer</h2><p>Testkriteriene er oppdatert (versjon {0}).</p></main></body></html>"
+    )
+    spec = SourceSpec(
+        key="p",
+        kind="page",
+        url="http://127.0.0.1/p",
+        authority="helsedirektoratet",
+        name="Testing",
+        selector="main",
+        interval_minutes=1,
+    )
+
+    def fetched(version: int) -> FetchResult:
+        return FetchResult(
+            url=spec.url,
+            status=200,
+            body=page.format(version).encode(),
+            headers={"content-type": "text/html; charset=utf-8"},
+        )
+
+    first = detect(spec, fetched(1), None)
+    (change,) = detect(spec, fetched(2), first.state).changes
+    result = run(
+        change.title,
+        change.after,
+        url=change.url,
+        kind=change.kind,
+        section_path=change.section,
+    )
+    assert "testing" in result.subtopic_slugs

@@ -78,6 +78,14 @@ _IS_ITEM_UTF8 = operator.methodcaller("startswith", _BULLET_UTF8)
 #: translation table costs ~60 ns a character of a text stored two bytes a character)
 _FOLD_QUOTES = "«»“”„‟‘’‚‛‹›′″'"
 _FOLD_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+#: the micro sign (U+00B5) is the Greek small mu (U+03BC) a pasted text sets for it ("10 µg",
+#: "10 μg"): one symbol to a reader. No other compatibility folding ("m²", "½" stay)
+_MICRO, _MU = "\u00b5", "\u03bc"
+#: the ellipsis character is three full stops ("…", "...")
+_ELLIPSIS = "\u2026"
+#: a dash between two numbers, with a space on either side or both ("5 – 7 dagar"): the same
+#: range as "5–7 dagar" (matched after the dashes are folded to "-")
+_RANGE_SPACED = re.compile(r"([0-9]) ?- ?(?=[0-9])")
 #: a space that groups the digits of a number ("1 245", "120 000 000"); it starts with the
 #: digit before it, so the search skips to digits (a lookbehind first tried every position)
 _DIGIT_GROUP = re.compile(r"([0-9])[ \u00a0\u2009\u202f](?=[0-9]{3}(?![0-9]))")
@@ -107,11 +115,16 @@ def fold(text: str) -> str:
     case does not count ("covid-19", "Covid-19", "COVID-19"), nor a space that groups digits
     ("1 245"), nor how a time of day is written ("kl. 15:10", "kl. 15.10"), nor a decimal
     point for the decimal comma ("0.5 ml", "0,5 ml"; ``_POINTED``), nor where a paragraph
-    ends ("A. B." split into two paragraphs). Compared only; what readers see is the text as
-    published."""
+    ends ("A. B." split into two paragraphs), nor an ellipsis set as one character or three
+    full stops ("…", "..."), nor spaces around a dash between two numbers ("5 – 7", "5–7").
+    Compared only; what readers see is the text as published."""
     folded = fold_marks(text)
+    if _ELLIPSIS in folded:
+        folded = folded.replace(_ELLIPSIS, "...")
     if any(digit in folded for digit in _DIGITS):
         folded = _DIGIT_GROUP.sub(r"\1", folded)
+        if " -" in folded or "- " in folded:
+            folded = _RANGE_SPACED.sub(r"\1-", folded)
         if "kl" in folded and ":" in folded:
             folded = _CLOCK.sub(r"\1.", folded)
         if _point_between_digits(folded):
@@ -133,7 +146,9 @@ def _point_between_digits(text: str) -> bool:
 
 def fold_marks(text: str) -> str:
     """``fold`` but for digit groups and times of day: what changes a text character for
-    character (quotation marks, dashes, case, line breaks), its length kept."""
+    character (quotation marks, dashes, the micro sign, case, line breaks), its length kept."""
+    if _MICRO in text:
+        text = text.replace(_MICRO, _MU)
     for mark in _FOLD_QUOTES:
         if mark in text:
             text = text.replace(mark, '"')
@@ -386,11 +401,13 @@ class SeenItem:
 #: Latin ligatures are their letters, copyright lines, a post's counters, popularity boxes,
 #: carousels and sliders, link boxes of more news, campaign banners of links and chat
 #: widgets are not content, the alt text of an image in a <figure> that holds a digit is; 8:
-#: a single-byte charset declared over UTF-8 bytes is read as UTF-8, not as mojibake). A
+#: a single-byte charset declared over UTF-8 bytes is read as UTF-8, not as mojibake; 9: a
+#: heading's permalink ("#", "¶") is not part of the heading, a copy of a line for another
+#: screen size is read once, a nynorsk citation's read date is not content). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
-EXTRACTION_VERSION = 8
+EXTRACTION_VERSION = 9
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,15 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             False,
         ),
         ("lest", r"\blest \d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}\b", False),
+        # nynorsk's "lese" (read) only in a citation's parenthesis, where the read date is
+        # today's on every fetch ("(siste faglege endring 4. november 2026, lese 6. desember
+        # 2026)"): as a verb before a date elsewhere it is a sentence's
+        (
+            "lese",
+            r"\(sist(e)? fagl[ie]ge? (endring|oppdatert|endret|endra) [^)]{0,80}?,? lese "
+            r"\d{1,2}\.\s*\w+\s*\d{4}\)|(?<=, )lese \d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}(?=\))",
+            False,
+        ),
         (
             "informasjonskapsl",
             # from a sentence's start only: searched from every position, the leading

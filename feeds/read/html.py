@@ -777,15 +777,14 @@ _RESPONSIVE_CLASS = re.compile(
     r"|touch|phone)(?:-only)?|(?:only-)?(?:mobile|tablet|desktop|phone)-(?:only|hidden|visible"
     r"|hide|show)|(?:sm|md|lg|xl):(?:hidden|block|flex|inline))(?=\s|$)"
 )
-#: the elements that may carry such a class (``_RESPONSIVE_CLASS`` then tells)
-_RESPONSIVE_XPATH = etree.XPath(
-    "descendant::*["
-    + " or ".join(
-        f"contains(@class, '{w}')"
-        for w in ("d-", "visible-", "hidden-", "-for-", "mobile", "tablet", "desktop", "phone")
-    )
-    + " or contains(@class, ':')]"
-)
+#: the words one of those classes holds: looked for in the classes of ``main`` joined (~60 us
+#: for 270 classes), before any element is looked at (~0.4 ms by an XPath of contains())
+_RESPONSIVE_WORDS = (
+    "d-sm-", "d-md-", "d-lg-", "d-xl-", "d-xxl-", "visible-", "hidden", "-for-", "mobile",
+    "tablet", "desktop", "phone", ":",
+)  # fmt: skip
+_CLASSES = etree.XPath("descendant::*/@class", smart_strings=False)
+_CLASSED = etree.XPath("descendant::*[@class]")
 
 
 def _copies(main: Any) -> list[Any]:
@@ -794,7 +793,10 @@ def _copies(main: Any) -> list[Any]:
     and the mobile copy of a line), the later of two such, else the responsive one. Read
     once: a theme that adds the copy for phones adds nothing. A copy whose text differs from
     its sibling's is read."""
-    marked = cast(list[Any], _RESPONSIVE_XPATH(main))
+    classes = " ".join(cast(list[str], _CLASSES(main)))
+    if not any(word in classes for word in _RESPONSIVE_WORDS):
+        return []
+    marked = cast(list[Any], _CLASSED(main))
     found = [el for el in marked if _RESPONSIVE_CLASS.search(el.get("class"))]
     if not found:
         return []

@@ -194,6 +194,16 @@ def test_both_copies_changed_is_one_change() -> None:
     assert page(copies(60)).sections[-1].text.count("60 år") == 1
 
 
+def test_a_tables_cells_of_one_value_are_read_each() -> None:
+    # guard: a column hidden on phones often holds the value of the one beside it
+    def table(value: str) -> str:
+        cells = f'<td>Influensa</td><td class="hidden-xs">{value}</td><td class="hidden-xs">Ja</td>'
+        return _main("Bestill time.", f"<h2>Tilbod</h2><table><tr>{cells}</tr></table>")
+
+    assert page(table("Ja")).sections[-1].text.count("Ja") == 2
+    assert changed(table("Nei"), table("Ja")) == [("changed", ("Hepatitt A", "Tilbod"))]
+
+
 def test_the_same_line_twice_without_a_screen_class_is_read_twice() -> None:
     # guard: only a class for another screen size says a line is a copy
     once = _main("Bestill time.", "<h2>Frist</h2><p>Ring oss.</p>")
@@ -219,11 +229,12 @@ def test_a_maintenance_page_in_nynorsk_is_a_problem(body: str) -> None:
 
 def test_a_page_about_maintenance_of_something_else_is_read() -> None:
     # guard: maintenance as a topic ("vedlikehald av utstyr") in a page of content
-    body = (
-        "<main><h1>Smittevern i sjukeheim</h1><p>Rutinar for vedlikehald av utstyr skal vere"
-        " skriftlege.</p></main>"
-    )
-    assert page(body).sections[0].path == ("Smittevern i sjukeheim",)
+    for text in (
+        "Rutinar for vedlikehald av utstyr skal vere skriftlege.",
+        "Kommunen gjer planlagt vedlikehald av ventilasjonen kvar haust.",
+    ):
+        body = f"<main><h1>Smittevern i sjukeheim</h1><p>{text}</p></main>"
+        assert page(body).sections[0].path == ("Smittevern i sjukeheim",)
 
 
 # ----------------------------------------------------------------------------- other article
@@ -290,6 +301,19 @@ def test_a_new_title_over_a_kept_section_is_sent() -> None:
     for after in (kept_section, kept_heading):
         detection = _detect(MEDICINES, after)
         assert detection.changes and detection.held_reason is None
+
+
+def test_a_weekly_page_whose_headings_change_their_numbers_is_sent() -> None:
+    # guard: a short report renumbered and rewritten every week is the same page
+    def week(n: int, level: str) -> str:
+        return _article(
+            f"Ukerapport uke {n}",
+            (f"Influensa uke {n}", f"{level} aktivitet."),
+            (f"Covid-19 uke {n}", f"{level} smitte."),
+        )
+
+    detection = _detect(week(48, "Lav"), week(49, "Moderat"))
+    assert detection.changes and detection.held_reason is None
 
 
 def test_a_page_of_one_section_renamed_and_rewritten_is_sent() -> None:

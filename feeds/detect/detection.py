@@ -66,6 +66,7 @@ OTHER_ARTICLE = "other_article"
 #: a page is held as another article (``other_article``) only when its last version had at
 #: least this many headings (its h1 and two below it): fewer tell no article from a rewrite
 OTHER_ARTICLE_MIN_HEADINGS = 3
+_NUMBERS = re.compile(r"\d+")
 #: words only one written standard uses, common in any prose (bokmål, nynorsk): what tells a
 #: page's standard (``written_standard``)
 _BOKMAL_WORDS = frozenset(
@@ -420,18 +421,19 @@ def _detect_page(
 def other_article(before: PageContent, after: PageContent) -> bool:
     """The review rule for an address that serves another article (a CMS's mix-up): every
     section replaced (none of the last version's stands unchanged) and not one heading in
-    common, the h1 included (folded, ``fold``), where the last version had at least
-    ``OTHER_ARTICLE_MIN_HEADINGS`` and the new one two. A page too short for
+    common, the h1 included (folded, ``fold``, their numbers left out: "Ukerapport uke 48"
+    and "Ukerapport uke 49" are one heading of a weekly page), where the last version had
+    at least ``OTHER_ARTICLE_MIN_HEADINGS`` and the new one two. A page too short for
     ``most_replaced`` (which holds a longer one first) is held too: a new h1 over new
     sections is no edit. A page whose h1 stays, or that keeps a section or a subheading,
     was rewritten, and is reported."""
     kept = {s.digest for s in after.sections}
     if any(s.digest in kept for s in before.sections):
         return False
-    old = {fold(h) for s in before.sections for h in s.path}
+    old = {_NUMBERS.sub("", fold(h)) for s in before.sections for h in s.path}
     if len(old) < OTHER_ARTICLE_MIN_HEADINGS:
         return False
-    new = {fold(h) for s in after.sections for h in s.path}
+    new = {_NUMBERS.sub("", fold(h)) for s in after.sections for h in s.path}
     return len(new) >= 2 and old.isdisjoint(new)
 
 

@@ -169,7 +169,7 @@ _PROBLEM_PAGES = tuple(
         r"nettstedet er (nede|utilgjengelig)|siden er midlertidig nede",
         # ... planned, and in nynorsk ("Nettstaden er utilgjengeleg medan vi gjer planlagt
         # vedlikehald")
-        r"(utfører|gjer|gjør) (planlagt |planlagd )?vedlikeh[oa]ld"
+        r"\bvi (utfører|gjer|gjør) (planlagt |planlagd )?vedlikeh[oa]ld"
         r"|nettstaden er (nede|utilgjengeleg)|sida er mellombels nede",
         r"(siden|sida) (finnes|finst) (ikke|ikkje|ikje)|page not found"
         r"|(siden|sida) (ble|vart) (ikke|ikkje|ikje) funne[tn]",
@@ -784,6 +784,7 @@ _RESPONSIVE_WORDS = (
     "tablet", "desktop", "phone", ":",
 )  # fmt: skip
 _CLASSES = etree.XPath("descendant::*/@class", smart_strings=False)
+_CELLS = frozenset({"td", "th"})
 _CLASSED = etree.XPath("descendant::*[@class]")
 
 
@@ -792,12 +793,15 @@ def _copies(main: Any) -> list[Any]:
     responsive class (``_RESPONSIVE_CLASS``) beside a sibling of the same text (the desktop
     and the mobile copy of a line), the later of two such, else the responsive one. Read
     once: a theme that adds the copy for phones adds nothing. A copy whose text differs from
-    its sibling's is read."""
+    its sibling's is read, and so is a table's cell (a column hidden on phones holds the
+    same value as the next one as often as not: "Ja", "Ja")."""
     classes = " ".join(cast(list[str], _CLASSES(main)))
     if not any(word in classes for word in _RESPONSIVE_WORDS):
         return []
     marked = cast(list[Any], _CLASSED(main))
-    found = [el for el in marked if _RESPONSIVE_CLASS.search(el.get("class"))]
+    found = [
+        el for el in marked if el.tag not in _CELLS and _RESPONSIVE_CLASS.search(el.get("class"))
+    ]
     if not found:
         return []
     responsive = set(found)

@@ -128,8 +128,10 @@ def test_a_nynorsk_citations_read_date_is_noise() -> None:
 
 def test_a_nynorsk_citation_read_on_another_day_is_no_change() -> None:
     def citing(read: int) -> str:
-        return _main("Årleg fotundersøking.") + f"<div><p>{CITATION.format(read=read)}</p></div>"
+        cited = f'<div class="b-citation"><p>{CITATION.format(read=read)}</p></div></main>'
+        return _main("Årleg fotundersøking.").replace("</main>", cited)
 
+    assert "Henta frå" in page(citing(5)).sections[-1].text
     assert changed(citing(5), citing(6)) == []
 
 

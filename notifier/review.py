@@ -53,6 +53,10 @@ HELD_REASONS: dict[str, tuple[str, str]] = {
         "Siden kom på den andre målformen (bokmål/nynorsk), med all tekst byttet ut",
         "Sida kom på den andre målforma (bokmål/nynorsk), med all tekst bytt ut",
     ),
+    "other_article": (
+        "Adressen viser en annen artikkel: ny tittel, og ingen overskrift eller tekst er lik",
+        "Adressa viser ein annan artikkel: ny tittel, og inga overskrift eller tekst er lik",
+    ),
 }
 
 

@@ -35,6 +35,7 @@ from feeds.types import (
     Parts,
     SeenItem,
     SnapshotState,
+    fold,
 )
 
 #: How many item identities a feed snapshot remembers (tombstones included).
@@ -61,6 +62,11 @@ MOST_REPLACED = "most_replaced"
 FEED_REPLACED = "feed_replaced"
 AFTER_OUTAGE = "after_outage"
 LANGUAGE_VARIANT = "language_variant"
+OTHER_ARTICLE = "other_article"
+#: a page is held as another article (``other_article``) only when its last version had at
+#: least this many headings (its h1 and two below it): fewer tell no article from a rewrite
+OTHER_ARTICLE_MIN_HEADINGS = 3
+_NUMBERS = re.compile(r"\d+")
 #: words only one written standard uses, common in any prose (bokmål, nynorsk): what tells a
 #: page's standard (``written_standard``)
 _BOKMAL_WORDS = frozenset(
@@ -417,7 +423,29 @@ def _detect_page(
         share = f"{100 * replaced / words:.0f} % of {words} words replaced"
         note += f"; held for review: {MOST_REPLACED} ({share})"
         return Detection("changed", state, changes, held_reason=MOST_REPLACED, note=note)
+    if other_article(previous.page, page):
+        note += f"; held for review: {OTHER_ARTICLE} (no heading or section in common)"
+        return Detection("changed", state, changes, held_reason=OTHER_ARTICLE, note=note)
     return Detection("changed", state, changes, note=note)
+
+
+def other_article(before: PageContent, after: PageContent) -> bool:
+    """The review rule for an address that serves another article (a CMS's mix-up): every
+    section replaced (none of the last version's stands unchanged) and not one heading in
+    common, the h1 included (folded, ``fold``, their numbers left out: "Ukerapport uke 48"
+    and "Ukerapport uke 49" are one heading of a weekly page), where the last version had
+    at least ``OTHER_ARTICLE_MIN_HEADINGS`` and the new one two. A page too short for
+    ``most_replaced`` (which holds a longer one first) is held too: a new h1 over new
+    sections is no edit. A page whose h1 stays, or that keeps a section or a subheading,
+    was rewritten, and is reported."""
+    kept = {s.digest for s in after.sections}
+    if any(s.digest in kept for s in before.sections):
+        return False
+    old = {_NUMBERS.sub("", fold(h)) for s in before.sections for h in s.path}
+    if len(old) < OTHER_ARTICLE_MIN_HEADINGS:
+        return False
+    new = {_NUMBERS.sub("", fold(h)) for s in after.sections for h in s.path}
+    return len(new) >= 2 and old.isdisjoint(new)
 
 
 def language_variant(before: PageContent, after: PageContent) -> bool:

@@ -643,9 +643,24 @@ def _typography_only(before: Section, after: Section) -> bool:
             "." not in near or not _DECIMAL.search(near)
         ):
             return False
-    elif not (_digit_spaced(a) or _digit_spaced(b)):
+    elif not (_digit_spaced(a) or _digit_spaced(b) or _spacing_near_difference(a, b)):
         return False
     return before.key == after.key
+
+
+#: what folding may lengthen or shorten where two texts differ: an ellipsis ("…", "...") and
+#: a dash (its spaces between two numbers: "5 – 7", "5–7"), as ``fold`` folds them
+_LENGTH_FOLDS = ("\u2026", "...", "-", "\u2013", "\u2014", "\u2212")
+
+
+def _spacing_near_difference(a: str, b: str) -> bool:
+    """Whether two texts of different lengths differ where an ellipsis or a dash stands (or
+    starts within a few characters): then only their keys tell whether they say the same."""
+    start = _common_prefix(a, b)
+    tail = _common_suffix(a, b, start)
+    low = max(0, start - 3)
+    near = f"{a[low : len(a) - tail + 3]} {b[low : len(b) - tail + 3]}"
+    return any(mark in near for mark in _LENGTH_FOLDS)
 
 
 #: how far from a difference a digit group ("1 245") or a time of day ("kl. 15:10") that folds

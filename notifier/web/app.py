@@ -211,6 +211,14 @@ PRIVATE_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", b"frame-ancestors 'none'"),
 )
+#: what every other answer carries unless its route set its own: framed by no other site,
+#: and read as the type it is sent as
+EVERY_ANSWER = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+)
+#: the CSP that says what ``X-Frame-Options`` says, for browsers that read only CSP
+FRAME_ANCESTORS = {b"sameorigin": b"frame-ancestors 'self'"}
 
 
 class PrivateLinkHeaders:
@@ -218,7 +226,10 @@ class PrivateLinkHeaders:
     confirmation, preferences, data export, erasure and unsubscribe pages, a staff password
     link) are kept by no cache (the next user of a shared computer would open them from the
     history), hand the link to no other site in a Referer, and are framed by no other site
-    (their buttons are one click). A header the route set itself is kept."""
+    (their buttons are one click). Every other answer is framed by no other site either (the
+    sign-up form, the search and the error pages under another site's invisible frame are a
+    clickjacking aid) and carries ``nosniff``; a console page keeps its ``SAMEORIGIN`` (the
+    preview frame), said in CSP as well. A header the route set itself is kept."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -229,10 +240,17 @@ class PrivateLinkHeaders:
             return
 
         async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and "token" in scope.get("path_params", {}):
+            if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers += [(n, v) for n, v in PRIVATE_HEADERS if n not in present]
+                private = "token" in scope.get("path_params", {})
+                wanted = (*PRIVATE_HEADERS, *EVERY_ANSWER) if private else EVERY_ANSWER
+                for name, value in wanted:
+                    if name not in {n.lower() for n, _ in headers}:
+                        headers.append((name, value))
+                if b"content-security-policy" not in {n.lower() for n, _ in headers}:
+                    framing = dict((n.lower(), v.lower()) for n, v in headers)[b"x-frame-options"]
+                    csp = FRAME_ANCESTORS.get(framing, b"frame-ancestors 'none'")
+                    headers.append((b"content-security-policy", csp))
                 message = {**message, "headers": headers}
             await send(message)
 

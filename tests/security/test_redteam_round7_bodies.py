@@ -13,11 +13,16 @@ bodies streamed so the test counts what the app pulled:
 - a declared ``Content-Length`` past the limit is refused before a byte is read;
 - the staff API answers an anonymous request 401 without reading its body, and the API's
   413 is its Norwegian JSON error;
-- deeply nested JSON from a token holder is ``body_invalid`` (400), not a 500.
+- deeply nested JSON from a token holder is ``body_invalid`` (400), not a 500;
+- through a real uvicorn (as ``notifier serve`` serves it), a declared length of ten gigabytes
+  with no body behind it is answered at once, and a chunked body is cut off at the limit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import time
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -26,6 +31,7 @@ import pytest
 from notifier.context import Context
 from notifier.web import create_app
 from notifier.web.app import MAX_REQUEST_BODY
+from tests.security.test_access import _Uvicorn
 from tests.support.api import add_change, bearer, make_token
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -140,3 +146,53 @@ async def test_deeply_nested_json_is_body_invalid_not_a_server_error(
         )  # fmt: skip
     assert answer.status_code == 400, answer.text[:200]
     assert answer.json()["error"]["code"] == "body_invalid"
+
+
+# ------------------------------------------------------------------ through a real server
+
+
+def exchange(port: int, head: bytes, body: bytes = b"", timeout: float = 5.0) -> bytes:
+    """``head`` (and ``body``) on one connection to 127.0.0.1; all the server answers, or
+    what it answered until ``timeout`` passed without a byte."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+        conn.sendall(head)
+        with contextlib.suppress(OSError):
+            conn.sendall(body)
+        data = b""
+        with contextlib.suppress(OSError):
+            while chunk := conn.recv(65536):
+                data += chunk
+    return data
+
+
+def request_head(path: str, *fields: str) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", "Host: varsel.example.no", f"Content-Type: {FORM}"]
+    return "\r\n".join([*lines, *fields, "Connection: close", "", ""]).encode()
+
+
+def test_a_real_server_answers_a_huge_declared_length_without_waiting_for_it(
+    ctx: Context,
+) -> None:
+    """A client that declares ten gigabytes and sends nothing more (a slow body) gets its
+    413 at once: before, the connection was held until the body came."""
+    server = _Uvicorn(create_app(ctx))
+    try:
+        started = time.monotonic()
+        answer = exchange(server.port, request_head("/abonner", "Content-Length: 10737418240"))
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert time.monotonic() - started < 2.5
+        assert b"Skjemaet er for stort" in answer
+    finally:
+        server.stop()
+
+
+def test_a_real_server_stops_reading_a_chunked_body_at_the_limit(ctx: Context) -> None:
+    """A chunked body (no length declared) of 16 MiB: the answer is 413 after the limit."""
+    server = _Uvicorn(create_app(ctx))
+    try:
+        chunk = b"%x\r\n" % CHUNK + b"x" * CHUNK + b"\r\n"
+        head = request_head("/staff/login", "Transfer-Encoding: chunked")
+        answer = exchange(server.port, head, chunk * (16 * 1024 * 1024 // CHUNK))
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    finally:
+        server.stop()

@@ -219,6 +219,8 @@ EVERY_ANSWER = (
 )
 #: the CSP that says what ``X-Frame-Options`` says, for browsers that read only CSP
 FRAME_ANCESTORS = {b"sameorigin": b"frame-ancestors 'self'"}
+#: what a page or an answer setting a cookie says about caching when its route said nothing
+FOR_THIS_VISITOR = b"private, no-cache"
 
 
 class PrivateLinkHeaders:
@@ -229,7 +231,10 @@ class PrivateLinkHeaders:
     (their buttons are one click). Every other answer is framed by no other site either (the
     sign-up form, the search and the error pages under another site's invisible frame are a
     clickjacking aid) and carries ``nosniff``; a console page keeps its ``SAMEORIGIN`` (the
-    preview frame), said in CSP as well. A header the route set itself is kept."""
+    preview frame), said in CSP as well. A page, and any answer that sets a cookie, is for
+    the visitor who asked (``private``): a page holds the visitor's CSRF token and is in the
+    language of their cookie, so a shared cache that kept one would hand everyone the same
+    CSRF secret and one visitor's language. A header the route set itself is kept."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -241,20 +246,28 @@ class PrivateLinkHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
                 private = "token" in scope.get("path_params", {})
-                wanted = (*PRIVATE_HEADERS, *EVERY_ANSWER) if private else EVERY_ANSWER
-                for name, value in wanted:
-                    if name not in {n.lower() for n, _ in headers}:
-                        headers.append((name, value))
-                if b"content-security-policy" not in {n.lower() for n, _ in headers}:
-                    framing = dict((n.lower(), v.lower()) for n, v in headers)[b"x-frame-options"]
-                    csp = FRAME_ANCESTORS.get(framing, b"frame-ancestors 'none'")
-                    headers.append((b"content-security-policy", csp))
+                headers = completed(list(message.get("headers", [])), private)
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def completed(headers: list[tuple[bytes, bytes]], private: bool) -> list[tuple[bytes, bytes]]:
+    """``headers`` with what ``PrivateLinkHeaders`` adds where the route set nothing."""
+    present = {name.lower(): value.lower() for name, value in headers}
+    for name, value in (*PRIVATE_HEADERS, *EVERY_ANSWER) if private else EVERY_ANSWER:
+        if name not in present:
+            headers.append((name, value))
+            present[name] = value.lower()
+    if b"content-security-policy" not in present:
+        framing = FRAME_ANCESTORS.get(present[b"x-frame-options"], b"frame-ancestors 'none'")
+        headers.append((b"content-security-policy", framing))
+    page = present.get(b"content-type", b"").startswith(b"text/html")
+    if b"cache-control" not in present and (page or b"set-cookie" in present):
+        headers.append((b"cache-control", FOR_THIS_VISITOR))
+    return headers
 
 
 #: the largest request body any route reads (a form, the staff API's JSON): the longest form

@@ -12,10 +12,12 @@ from fastapi.exception_handlers import (
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier.context import Context
+from notifier.numbers import digits
 from notifier.render import make_environment
 from notifier.web.deps import Refused, refuse_nul
 from notifier.web.links import attach
@@ -40,6 +42,7 @@ from notifier.web.routes import (
 )
 from notifier.web.routes.api_common import ApiProblem
 from notifier.web.routes.metrics import router as metrics_router
+from notifier.web.routes.staff_subscribers import MAX_BODY as IMPORT_MAX_BODY
 from notifier.web.routes.staff_subscribers import router as subscribers_router
 from notifier.web.staff_pages import StaffPages
 
@@ -64,6 +67,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_exception_handler(Exception, _server_error)
     app.add_middleware(PrivateLinkHeaders)  # inside HeadAsGet: it sees the routed scope
     app.add_middleware(HeadAsGet)
+    app.add_middleware(BodyLimit)  # outermost: it bounds what any route reads
     # the order routes were always added in (it is the order of /openapi.json)
     app.include_router(selfservice.router)
     app.include_router(manage.router)
@@ -120,8 +124,14 @@ PAGE_TEXTS = {
     400: ("unreadable_title", "unreadable_text"),  # e.g. a broken multipart form
     404: ("missing_title", "missing_text"),
     405: ("method_title", "method_text"),
+    413: ("too_large_title", "too_large_text"),  # a body above ``BodyLimit``'s limit
 }
-API_CODES = {400: "request_invalid", 404: "path_unknown", 405: "method_not_allowed"}
+API_CODES = {
+    400: "request_invalid",
+    404: "path_unknown",
+    405: "method_not_allowed",
+    413: "body_too_large",
+}
 #: the last resort when even the error page cannot be rendered
 PLAIN_ERROR = (
     '<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>Noe gikk galt</title>'
@@ -201,6 +211,16 @@ PRIVATE_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", b"frame-ancestors 'none'"),
 )
+#: what every other answer carries unless its route set its own: framed by no other site,
+#: and read as the type it is sent as
+EVERY_ANSWER = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+)
+#: the CSP that says what ``X-Frame-Options`` says, for browsers that read only CSP
+FRAME_ANCESTORS = {b"sameorigin": b"frame-ancestors 'self'"}
+#: what a page or an answer setting a cookie says about caching when its route said nothing
+FOR_THIS_VISITOR = b"private, no-cache"
 
 
 class PrivateLinkHeaders:
@@ -208,7 +228,13 @@ class PrivateLinkHeaders:
     confirmation, preferences, data export, erasure and unsubscribe pages, a staff password
     link) are kept by no cache (the next user of a shared computer would open them from the
     history), hand the link to no other site in a Referer, and are framed by no other site
-    (their buttons are one click). A header the route set itself is kept."""
+    (their buttons are one click). Every other answer is framed by no other site either (the
+    sign-up form, the search and the error pages under another site's invisible frame are a
+    clickjacking aid) and carries ``nosniff``; a console page keeps its ``SAMEORIGIN`` (the
+    preview frame), said in CSP as well. A page, and any answer that sets a cookie, is for
+    the visitor who asked (``private``): a page holds the visitor's CSRF token and is in the
+    language of their cookie, so a shared cache that kept one would hand everyone the same
+    CSRF secret and one visitor's language. A header the route set itself is kept."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -219,11 +245,73 @@ class PrivateLinkHeaders:
             return
 
         async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and "token" in scope.get("path_params", {}):
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers += [(n, v) for n, v in PRIVATE_HEADERS if n not in present]
+            if message["type"] == "http.response.start":
+                private = "token" in scope.get("path_params", {})
+                headers = completed(list(message.get("headers", [])), private)
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def completed(headers: list[tuple[bytes, bytes]], private: bool) -> list[tuple[bytes, bytes]]:
+    """``headers`` with what ``PrivateLinkHeaders`` adds where the route set nothing."""
+    present = {name.lower(): value.lower() for name, value in headers}
+    for name, value in (*PRIVATE_HEADERS, *EVERY_ANSWER) if private else EVERY_ANSWER:
+        if name not in present:
+            headers.append((name, value))
+            present[name] = value.lower()
+    if b"content-security-policy" not in present:
+        framing = FRAME_ANCESTORS.get(present[b"x-frame-options"], b"frame-ancestors 'none'")
+        headers.append((b"content-security-policy", framing))
+    page = present.get(b"content-type", b"").startswith(b"text/html")
+    if b"cache-control" not in present and (page or b"set-cookie" in present):
+        headers.append((b"cache-control", FOR_THIS_VISITOR))
+    return headers
+
+
+#: the largest request body any route reads (a form, the staff API's JSON): the longest form
+#: of ours (a staff edit of a change, a summary of 20,000 characters percent-encoded) is
+#: well under it
+MAX_REQUEST_BODY = 1024 * 1024
+#: paths whose routes take more: the subscriber import's upload (its own check answers first)
+LARGER_BODIES = (("/staff/abonnenter/import", IMPORT_MAX_BODY),)
+
+
+class BodyLimit:
+    """A request body is read no further than its limit (``MAX_REQUEST_BODY``, or
+    ``LARGER_BODIES`` for a path under them). Starlette's form parser bounds a field (1 MiB)
+    and the number of fields (1,000), not the body: an anonymous POST to the sign-up form or
+    the login kept a gigabyte of fields in memory, or a thousand file parts of any size on
+    disk, before the CSRF check refused it; the staff API read any body before its token was
+    checked. A declared ``Content-Length`` above the limit is refused before a byte is read,
+    a body without one (chunked) when the bytes received pass it. The refusal is raised where
+    the route reads the body (413: the Norwegian page, or the API's JSON ``body_too_large``,
+    ``_http_error``); a route that reads no body is not affected."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        limit = next((n for p, n in LARGER_BODIES if path.startswith(p)), MAX_REQUEST_BODY)
+        raw = Headers(scope=scope).get("content-length", "").strip()
+        declared = digits(raw)
+        too_large = (declared or 0) > limit or (declared is None and raw.isdigit())
+        received = 0
+
+        async def bounded() -> Message:
+            nonlocal received
+            if too_large:
+                raise StarletteHTTPException(413)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, bounded, send)

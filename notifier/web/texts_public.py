@@ -103,6 +103,8 @@ PUBLIC_NB: Final[dict[str, str]] = {
     "to_front": "Til forsiden",
     "unreadable_title": "Skjemaet kunne ikke leses",
     "unreadable_text": "Det som ble sendt, kunne ikke leses. Gå tilbake og prøv igjen.",
+    "too_large_title": "Skjemaet er for stort",
+    "too_large_text": "Det som ble sendt, var for stort til at vi kunne ta imot det.",
 }
 
 PUBLIC_NN: Final[dict[str, str]] = {
@@ -202,6 +204,8 @@ PUBLIC_NN: Final[dict[str, str]] = {
     "to_front": "Til framsida",
     "unreadable_title": "Skjemaet kunne ikkje lesast",
     "unreadable_text": "Det som vart sendt, kunne ikkje lesast. Gå tilbake og prøv igjen.",
+    "too_large_title": "Skjemaet er for stort",
+    "too_large_text": "Det som vart sendt, var for stort til at vi kunne ta imot det.",
 }
 
 assert PUBLIC_NB.keys() == PUBLIC_NN.keys(), "every page text must exist in bokmål and nynorsk"

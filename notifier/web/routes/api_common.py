@@ -86,6 +86,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Forespørselen kunne ikke leses.",
         "Førespurnaden kunne ikkje lesast.",
     ),
+    "body_too_large": (
+        "Forespørselen er for stor.",
+        "Førespurnaden er for stor.",
+    ),
     "server_error": (
         "Det oppsto en feil hos oss. Prøv igjen om litt.",
         "Det oppstod ein feil hos oss. Prøv igjen om litt.",

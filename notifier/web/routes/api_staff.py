@@ -202,11 +202,13 @@ def approve(caller: Editor, ctx: CtxDep, session: DbSession, change_id: str) -> 
     },
 )
 def suppress(
-    raw: RawBody, caller: Editor, ctx: CtxDep, session: DbSession, change_id: str
+    caller: Editor, raw: RawBody, ctx: CtxDep, session: DbSession, change_id: str
 ) -> JSONResponse:
+    # the caller first: FastAPI solves dependencies in this order, so a body is read only
+    # for a valid token; JSON nested deeper than the parser recurses is a body_invalid too
     try:
         body = SuppressIn.model_validate(json.loads(raw or b"null"))
-    except (ValueError, ValidationError):
+    except (ValueError, ValidationError, RecursionError):
         raise ApiProblem("body_invalid", "reason") from None
     try:
         change = review.suppress(

@@ -141,6 +141,12 @@ async def test_an_error_inside_a_page_is_a_norwegian_page(ctx: Context) -> None:
         assert "Internal Server Error" not in page.text and "a bug" not in page.text
         api = await client.get("/api/v1/feiler")
         assert api.status_code == 500 and api.json()["error"]["code"] == "server_error"
+        # sent outside the middlewares, the error answers still carry their headers
+        for answer in (page, api):
+            assert answer.headers["x-frame-options"] == "DENY"
+            assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+            assert answer.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["cache-control"] == "private, no-cache"
 
 
 async def test_the_api_docs_page_follows_the_remembered_language(

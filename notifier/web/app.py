@@ -169,7 +169,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 def _server_error(request: Request, exc: Exception) -> Response:
     """An error inside a request (Starlette logs it and passes it on): the visitor reads a
-    Norwegian page in their language, a script the API's JSON; no exception text is shown."""
+    Norwegian page in their language, a script the API's JSON; no exception text is shown.
+    Starlette sends this answer outside every middleware, so it carries the headers of
+    ``PrivateLinkHeaders`` itself (framed by no site, ``nosniff``, kept by no shared cache)."""
+    response = _server_error_answer(request)
+    private = "token" in request.scope.get("path_params", {})
+    response.raw_headers[:] = completed(list(response.raw_headers), private)
+    return response
+
+
+def _server_error_answer(request: Request) -> Response:
     if _wants_json(request):
         return ApiProblem("server_error", status=500).response
     try:

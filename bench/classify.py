@@ -7,6 +7,8 @@ Run from the repository root::
     python -m bench.classify --errors   # also list every disagreement on test
     python -m bench.classify --cv       # cross-validated figures over train and dev only
     python -m bench.classify --cv --nested  # ... thresholds of each fold from the others
+    python -m bench.classify --outside DIR  # also score an outside set (default
+                                            # feeds/data/outside when it exists)
 
 The labelled items are ``feeds/data/labelled/*.jsonl`` (``feeds.classify.dataset``), split by
 source document: the model learns on train and dev (its calibration and thresholds come from
@@ -14,6 +16,11 @@ cross-validated scores over them, ``feeds.classify.train``), and **test** is the
 (never trained or tuned on). Dev figures are printed too, clearly marked: they are
 optimistic, since the model learned from those items. Staff corrections are training data
 only and are not measured.
+
+The **outside set** (``feeds/data/outside/*.jsonl``, same format) is written blind by people who
+did not see the labelled items, and is never trained, calibrated or tuned on (``train`` reads
+``feeds/data/labelled/`` only): its figures show how the classifier generalises to wordings of
+other writers, which the test split (written by the same hands as train) cannot show.
 """
 
 from __future__ import annotations
@@ -37,13 +44,16 @@ from feeds.classify import (
     load_taxonomy,
     rules,
 )
-from feeds.classify.dataset import LABELLED_DIR, Example, load_examples
+from feeds.classify.dataset import LABELLED_DIR, Example, load_examples, read_jsonl
 from feeds.classify.model import load_model, model_text
 
 _TITLES = {
     "test": "TEST split (the fair figure)",
     "dev": "DEV split (trained on: optimistic)",
 }
+#: the outside set: written blind, never trained on (see the module's docstring)
+OUTSIDE_DIR = Path(__file__).resolve().parents[1] / "feeds" / "data" / "outside"
+OUTSIDE_TITLE = "OUTSIDE set (never trained on, written blind)"
 SIBLINGS = ("testing", "isolasjon", "karantene", "smittesporing", "tisk")
 Classifier = Callable[..., Classification]
 
@@ -272,11 +282,55 @@ def print_aims(report: Report) -> None:
     )
 
 
-def print_siblings(report: Report) -> None:
-    print("\nsiblings (test, model): rows = labelled, columns = found; '-' = missed")
+def print_siblings(report: Report, what: str = "test") -> None:
+    print(f"\nsiblings ({what}, model): rows = labelled, columns = found; '-' = missed")
     print(f"{'':14}" + "".join(f"{s[:12]:>13}" for s in (*SIBLINGS, "-")))
     for label, row in report.siblings.items():
         print(f"{label:<14}" + "".join(f"{row[s]:>13}" for s in (*SIBLINGS, "-")))
+
+
+def load_outside(folder: Path) -> list[Example]:
+    """Every item of ``folder/*.jsonl`` (file names in order); no corrections are applied."""
+    return [ex for path in sorted(folder.glob("*.jsonl")) for ex in read_jsonl(path)]
+
+
+def print_outside(
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer,
+    folder: Path,
+    test: Report | None = None,
+    errors: bool = False,
+) -> tuple[Report, Report]:
+    """Score the shipped model and the vocabulary alone on the outside set and print the
+    figures as for the test split (beside the test split's headline when ``test`` is given).
+    Returns the model's and the vocabulary's reports."""
+    items = load_outside(folder)
+    model = evaluate(taxonomy, gazetteer, items)
+    vocab = evaluate(taxonomy, gazetteer, items, rules.classify)
+    nynorsk = sum(1 for item in items if item.lang == "nn")
+    none = sum(1 for item in items if not item.subtopics)
+    if errors:
+        print(f"\ndisagreements on the {OUTSIDE_TITLE}:")
+        print("\n".join(model.errors), end="\n\n")
+    print_side_by_side(
+        f"{OUTSIDE_TITLE}: {len(items)} items from {folder} ({nynorsk} nynorsk, "
+        f"{none} without subtopic)",
+        model,
+        vocab,
+    )
+    print_siblings(model, "outside set")
+    print(f"\nheadline, {OUTSIDE_TITLE}" + (" beside the TEST split:" if test else ":"))
+    rows = [("outside", model), ("vocabulary, outside", vocab)]
+    if test is not None:
+        rows.append(("test split", test))
+    for name, report in rows:
+        m = report.micro
+        print(
+            f"  {name:<20} subtopics micro P {m.precision:.4f} R {m.recall:.4f} F1 {m.f1:.4f};"
+            f" macro F1 {report.macro_f1:.4f}; urgency F1 {report.urgency.f1:.4f};"
+            f" regions F1 {report.regions.f1:.4f}"
+        )
+    return model, vocab
 
 
 def describe(items: Sequence[Example]) -> str:
@@ -348,6 +402,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_true",
         help="with --cv: calibration and thresholds of each fold chosen on the other folds",
     )
+    parser.add_argument(
+        "--outside",
+        type=Path,
+        default=OUTSIDE_DIR if OUTSIDE_DIR.is_dir() else None,
+        metavar="DIR",
+        help="also score the outside set of DIR/*.jsonl (never trained on; default "
+        "feeds/data/outside when it exists); with --errors its disagreements are listed",
+    )
+    parser.add_argument("--no-outside", action="store_true", help="skip the outside set")
     args = parser.parse_args(argv)
     if args.cv:
         print_cross_validated(load_examples(args.labelled), args.cv_skip, args.nested)
@@ -368,6 +431,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print_side_by_side(f"{_TITLES[split]}: {len(chosen)} items", reports[split], vocab)
     print_siblings(reports["test"])
     print_aims(reports["test"])
+    if args.outside is not None and not args.no_outside:
+        print_outside(taxonomy, gazetteer, args.outside, reports["test"], args.errors)
     test = [i for i in items if i.split == "test"]
     mine = timing(taxonomy, gazetteer, test, args.repeat)
     theirs = timing(taxonomy, gazetteer, test, args.repeat, rules.classify)

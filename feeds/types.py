@@ -101,7 +101,7 @@ _CLOCK = re.compile(r"((?:kl\.?|klokka|klokken) ?\d{1,2}):(?=\d{2}(?!\d))")
 _POINTED = re.compile(r"(?<![\d.,])(?<!\d,\s)\d+\.\d+(?![.,]?\d)(?!\s*,\s*\d)")
 #: the space (a no-break space is one once read) between a section sign and its number ("§3",
 #: "§ 3", "§§ 3-4"): one reference either way
-_SECTION_SIGN_SPACE = re.compile(r"(?<=§) (?=[0-9])")
+_SECTION_SIGN_SPACE = re.compile(r"(?<=§)[ \u00a0\u202f](?=[0-9])")
 #: what ends the text before a time of day ("kl. ", "klokka ")
 _CLOCK_BEFORE = re.compile(r"\b(?:kl\.?|klokka|klokken) ?$")
 
@@ -127,7 +127,7 @@ def fold(text: str) -> str:
     if _ELLIPSIS in folded:
         folded = folded.replace(_ELLIPSIS, "...")
     if any(digit in folded for digit in _DIGITS):
-        if "§ " in folded:
+        if "§" in folded:
             folded = _SECTION_SIGN_SPACE.sub("", folded)
         folded = _DIGIT_GROUP.sub(r"\1", folded)
         if _spaced_range(folded):

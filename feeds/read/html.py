@@ -1187,7 +1187,7 @@ def _is_credit(line: str) -> bool:
 _FIELD_SPLIT = re.compile(r"\s+[|·–]\s+")
 #: a field of such a line that is no date: "Label: value" (a label of up to three words) or a
 #: word or two ("Rundskriv", "Pressemelding")
-_FIELD = re.compile(r"[^\W\d][\w-]*(?: [\w-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?")
+_FIELD = re.compile(r"[^\W\d][\w.-]*(?: [\w.-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?")
 
 
 def _without_change_dates(line: str, found: list[date]) -> str:

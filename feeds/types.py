@@ -440,7 +440,9 @@ class SeenItem:
 #: a single-byte charset declared over UTF-8 bytes is read as UTF-8, not as mojibake; 9: a
 #: link to a document is read with its file name, as a link to an act with the act, a
 #: heading's permalink ("#", "¶") is not part of the heading, a copy of a line for another
-#: screen size is read once, a nynorsk citation's read date is not content). A
+#: screen size is read once, a nynorsk citation's read date is not content, nor an
+#: "Oppdatert" badge in a heading, a photo credit alone on a line, or a change date in a
+#: line of labelled fields: "Rundskriv | Dato: 12.11.2026 | Sist oppdatert: 01.12.2026"). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

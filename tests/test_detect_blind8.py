@@ -334,6 +334,7 @@ def test_a_change_beside_an_emoji_is_seen() -> None:
         ("<p>🔴 Høg risiko</p>", "<p>🟢 Høg risiko</p>"),  # one emoji for another
         ("<p>Vaksine A</p><p>✅</p>", "<p>Vaksine A</p>"),  # an answer mark is no emoji here
         ("<p>Ta med 💉 til timen.</p>", "<p>Ta med til timen.</p>"),  # inside the words
+        ("<p>Oslo</p>", "<p>Oslo</p><p>🔴</p>"),  # a status's coloured circle
     ],
 )
 def test_an_emoji_replaced_or_inside_words_or_a_mark_is_read(before: str, after: str) -> None:

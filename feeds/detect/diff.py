@@ -580,13 +580,15 @@ def _says_the_same(before: Section, after: Section) -> bool:
 
 
 #: a pictograph (emoji): Unicode's Miscellaneous Technical, Symbols and Dingbats blocks and the
-#: planes' emoji (U+1F000-1FAFF), but for the marks a table's cells answer with or grade by:
+#: planes' emoji (U+1F000-1FAFF), but for the marks a table's cells answer, grade or rate by:
 #: check marks and crosses (✓ ✔ ✗ ✘ ✅ ❌ ❎), ballot boxes (☐ ☑ ☒), stars (★ ☆), plus and
-#: minus (➕ ➖ ➗), the arrows of a rise or fall (➡ ⬅ ⬆ ⬇ ⏫ ⏬) and the hollow circle (⭕)
+#: minus (➕ ➖ ➗), the arrows of a rise or fall (➡ ⬅ ⬆ ⬇ ⏫ ⏬), the hollow circle (⭕) and
+#: the coloured circles and squares of a status (⚪ ⚫ 🔴 🔵 🟠 🟡 🟢 🟥 🟩)
 _PICTOGRAPH = (
-    "[\u2300-\u23ea\u23ed-\u23ff\u2600-\u2604\u2607-\u260f\u2613-\u2704\u2706-\u2712"
-    "\u2719-\u274b\u274d\u274f-\u2794\u2798-\u27a0\u27a2-\u27bf\u2b00-\u2b04\u2b08-\u2b54"
-    "\u2b56-\u2bff\U0001f000-\U0001faff]"
+    "[\u2300-\u23ea\u23ed-\u23ff\u2600-\u2604\u2607-\u260f\u2613-\u26a9\u26ac-\u2704"
+    "\u2706-\u2712\u2719-\u274b\u274d\u274f-\u2794\u2798-\u27a0\u27a2-\u27bf"
+    "\u2b00-\u2b04\u2b08-\u2b54\u2b56-\u2bff\U0001f000-\U0001f533\U0001f536-\U0001f7df"
+    "\U0001f7ec-\U0001faff]"
 )
 #: a run of pictographs with what joins and varies them (variation selector 16, zero-width
 #: joiner, keycap)

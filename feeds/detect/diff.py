@@ -605,7 +605,16 @@ def _decorated_only(before: str, after: str) -> bool:
     words of their lines (a "⚠️" put before "Viktig") or in a line of emoji alone, added or
     removed (never replaced: "🔴" for "🟢" is a change): compared folded without them.
     Emoji inside a line's words are read as they stand."""
-    if before.isascii() and after.isascii():
+    if len(before) == len(after) or (before.isascii() and after.isascii()):
+        return False  # an emoji added or removed lengthens or shortens a text
+    # ... where the texts differ (found in C): none there, and their lines need no folding
+    start = _common_prefix(before, after)
+    tail = _common_suffix(before, after, start)
+    low = max(0, start - 2)
+    if not (
+        _ANY_PICTOGRAPH.search(before, low, len(before) - tail + 2)
+        or _ANY_PICTOGRAPH.search(after, low, len(after) - tail + 2)
+    ):
         return False
     edges_a, bare_a = _without_edge_pictographs(before)
     edges_b, bare_b = _without_edge_pictographs(after)
@@ -651,9 +660,9 @@ def _listed_as_sentence(before: str, after: str) -> bool:
     or "eller"; the same lead-in, in the list's version its own line before the items or a
     line both versions have). The rest of the text the same; an item more or less, or
     another lead-in, is a change. Compared folded."""
-    lines_a, lines_b = before.split("\n"), after.split("\n")
-    if len(lines_a) == len(lines_b) or (BULLET not in before and BULLET not in after):
+    if (BULLET not in before and BULLET not in after) or before.count("\n") == after.count("\n"):
         return False
+    lines_a, lines_b = before.split("\n"), after.split("\n")
     listed, written = (lines_a, lines_b) if len(lines_a) > len(lines_b) else (lines_b, lines_a)
     head = 0
     while head < len(written) and listed[head] == written[head]:

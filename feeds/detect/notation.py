@@ -187,7 +187,7 @@ def _regrouped(a: str, b: str) -> bool:
     spaces or not at all ("1 000 kroner", "1000 kroner"): the same thousand. Only such a
     number (a point and three digits: "0.5" and "1.5" stay decimals, ``fold``) and only
     where the other line has that number: "1.000" and "1,000" differ."""
-    if "." not in a and "." not in b:
+    if not (_POINT_GROUPED.search(a) or _POINT_GROUPED.search(b)):
         return False
     a2, b2 = _POINT_GROUPED.sub(_ungrouped, a), _POINT_GROUPED.sub(_ungrouped, b)
     if (a2, b2) == (a, b):

@@ -99,6 +99,9 @@ _CLOCK = re.compile(r"((?:kl\.?|klokka|klokken) ?\d{1,2}):(?=\d{2}(?!\d))")
 #: or a section number of more points ("15.01.2027", "1.2.3"), nor a time of day after "kl."
 #: or "klokka" ("kl. 12.00"; ``_comma``): those are other notations, compared as they are
 _POINTED = re.compile(r"(?<![\d.,])(?<!\d,\s)\d+\.\d+(?![.,]?\d)(?!\s*,\s*\d)")
+#: the space (a no-break space is one once read) between a section sign and its number ("§3",
+#: "§ 3", "§§ 3-4"): one reference either way
+_SECTION_SIGN_SPACE = re.compile(r"(?<=§)[ \u00a0\u202f](?=[0-9])")
 #: what ends the text before a time of day ("kl. ", "klokka ")
 _CLOCK_BEFORE = re.compile(r"\b(?:kl\.?|klokka|klokken) ?$")
 
@@ -117,12 +120,15 @@ def fold(text: str) -> str:
     ("1 245"), nor how a time of day is written ("kl. 15:10", "kl. 15.10"), nor a decimal
     point for the decimal comma ("0.5 ml", "0,5 ml"; ``_POINTED``), nor where a paragraph
     ends ("A. B." split into two paragraphs), nor an ellipsis set as one character or three
-    full stops ("…", "..."), nor spaces around a dash between two numbers ("5 – 7", "5–7").
+    full stops ("…", "..."), nor spaces around a dash between two numbers ("5 – 7", "5–7"),
+    nor a space between a section sign and its number ("§3", "§ 3").
     Compared only; what readers see is the text as published."""
     folded = fold_marks(text)
     if _ELLIPSIS in folded:
         folded = folded.replace(_ELLIPSIS, "...")
     if any(digit in folded for digit in _DIGITS):
+        if "§" in folded:
+            folded = _SECTION_SIGN_SPACE.sub("", folded)
         folded = _DIGIT_GROUP.sub(r"\1", folded)
         if _spaced_range(folded):
             folded = _RANGE_SPACED.sub(r"\1-", folded)
@@ -434,7 +440,9 @@ class SeenItem:
 #: a single-byte charset declared over UTF-8 bytes is read as UTF-8, not as mojibake; 9: a
 #: link to a document is read with its file name, as a link to an act with the act, a
 #: heading's permalink ("#", "¶") is not part of the heading, a copy of a line for another
-#: screen size is read once, a nynorsk citation's read date is not content). A
+#: screen size is read once, a nynorsk citation's read date is not content, nor an
+#: "Oppdatert" badge in a heading, a photo credit alone on a line, or a change date in a
+#: line of labelled fields: "Rundskriv | Dato: 12.11.2026 | Sist oppdatert: 01.12.2026"). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

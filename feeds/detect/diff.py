@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from feeds.detect.notation import notation_key, same_notation, variant_spelling
 from feeds.types import (
+    BULLET,
     FeedContent,
     FeedItem,
     PageContent,
@@ -566,6 +567,8 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if same_notation(before.text, after.text):
         return True
+    if _decorated_only(before.text, after.text) or _listed_as_sentence(before.text, after.text):
+        return True
     if " (LOV-" not in after.text and " (FOR-" not in after.text:
         return False
     cited_before, cited_after = _CITATION.findall(before.text), _CITATION.findall(after.text)
@@ -574,6 +577,118 @@ def _says_the_same(before: Section, after: Section) -> bool:
         and set(cited_before) <= set(cited_after)
         and fold(_CITATION.sub("", before.canonical)) == fold(_CITATION.sub("", after.canonical))
     )
+
+
+#: a pictograph (emoji): Unicode's Miscellaneous Technical, Symbols and Dingbats blocks and the
+#: planes' emoji (U+1F000-1FAFF), but for the marks a table's cells answer, grade or rate by:
+#: check marks and crosses (✓ ✔ ✗ ✘ ✅ ❌ ❎), ballot boxes (☐ ☑ ☒), stars (★ ☆), plus and
+#: minus (➕ ➖ ➗), the arrows of a rise or fall (➡ ⬅ ⬆ ⬇ ⏫ ⏬), the hollow circle (⭕) and
+#: the coloured circles and squares of a status (⚪ ⚫ 🔴 🔵 🟠 🟡 🟢 🟥 🟩)
+_PICTOGRAPH = (
+    "[\u2300-\u23ea\u23ed-\u23ff\u2600-\u2604\u2607-\u260f\u2613-\u26a9\u26ac-\u2704"
+    "\u2706-\u2712\u2719-\u274b\u274d\u274f-\u2794\u2798-\u27a0\u27a2-\u27bf"
+    "\u2b00-\u2b04\u2b08-\u2b54\u2b56-\u2bff\U0001f000-\U0001f533\U0001f536-\U0001f7df"
+    "\U0001f7ec-\U0001faff]"
+)
+#: a run of pictographs with what joins and varies them (variation selector 16, zero-width
+#: joiner, keycap)
+_PICTOGRAPHS = f"{_PICTOGRAPH}(?:{_PICTOGRAPH}|[\ufe0f\u200d\u20e3])*"
+#: pictographs before a line's words or after them, with the spaces beside them
+_EDGE_PICTOGRAPHS = re.compile(
+    f"^(?:{_PICTOGRAPHS}\\s*)+|(?:\\s*{_PICTOGRAPHS})+$|(?<=^{BULLET})(?:{_PICTOGRAPHS}\\s*)+"
+)
+_ANY_PICTOGRAPH = re.compile(_PICTOGRAPH)
+
+
+def _decorated_only(before: str, after: str) -> bool:
+    """Whether two texts (a section's, a heading) differ only in emoji before or after the
+    words of their lines (a "⚠️" put before "Viktig") or in a line of emoji alone, added or
+    removed (never replaced: "🔴" for "🟢" is a change): compared folded without them.
+    Emoji inside a line's words are read as they stand."""
+    if len(before) == len(after) or (before.isascii() and after.isascii()):
+        return False  # an emoji added or removed lengthens or shortens a text
+    # ... where the texts differ (found in C): none there, and their lines need no folding
+    start = _common_prefix(before, after)
+    tail = _common_suffix(before, after, start)
+    low = max(0, start - 2)
+    if not (
+        _ANY_PICTOGRAPH.search(before, low, len(before) - tail + 2)
+        or _ANY_PICTOGRAPH.search(after, low, len(after) - tail + 2)
+    ):
+        return False
+    edges_a, bare_a = _without_edge_pictographs(before)
+    edges_b, bare_b = _without_edge_pictographs(after)
+    if edges_a == edges_b or bare_a != bare_b:
+        return False
+    return _within(edges_a, edges_b) or _within(edges_b, edges_a)
+
+
+def _without_edge_pictographs(text: str) -> tuple[list[str], list[str]]:
+    """The emoji runs at the edges of ``text``'s lines (without their joiners and variation
+    selectors, in order), and its lines folded without them (lines of emoji alone left out)."""
+    if not _ANY_PICTOGRAPH.search(text):
+        return [], [fold(line) for line in text.split("\n")]
+    edges: list[str] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        for m in _EDGE_PICTOGRAPHS.finditer(line):
+            edges.extend(_ANY_PICTOGRAPH.findall(m.group()))
+        bare = _EDGE_PICTOGRAPHS.sub("", line).strip()
+        if bare and bare != BULLET.strip():
+            lines.append(fold(bare))
+    return edges, lines
+
+
+def _within(short: Sequence[str], long: Sequence[str]) -> bool:
+    """Whether ``short`` is ``long`` with some of its elements left out (in order)."""
+    rest = iter(long)
+    return all(any(x == y for y in rest) for x in short)
+
+
+#: what joins the items of a list written as a sentence ("Bergen, Askøy, Øygarden og
+#: Bjørnafjorden")
+_ENUMERATION = re.compile(r", (?:og |eller )?| og | eller ")
+#: a list item that may be written in a sentence's enumeration: short, no comma nor "og"
+_ITEM_MAX = 60
+
+
+def _listed_as_sentence(before: str, after: str) -> bool:
+    """Whether a list of short items (an <ul>'s, two at least) was written as one sentence
+    naming the same items, or back: "Følgjande kommunar har auka beredskap:" with the items
+    "Bergen", "Askøy", "Øygarden" and "Bjørnafjorden" as "Følgjande kommunar har auka
+    beredskap: Bergen, Askøy, Øygarden og Bjørnafjorden." (the items apart by commas, "og"
+    or "eller"; the same lead-in, in the list's version its own line before the items or a
+    line both versions have). The rest of the text the same; an item more or less, or
+    another lead-in, is a change. Compared folded."""
+    if (BULLET not in before and BULLET not in after) or before.count("\n") == after.count("\n"):
+        return False
+    lines_a, lines_b = before.split("\n"), after.split("\n")
+    listed, written = (lines_a, lines_b) if len(lines_a) > len(lines_b) else (lines_b, lines_a)
+    head = 0
+    while head < len(written) and listed[head] == written[head]:
+        head += 1
+    tail = 0
+    while tail < len(written) - head and listed[-1 - tail] == written[-1 - tail]:
+        tail += 1
+    if len(written) - head - tail != 1:
+        return False
+    region = listed[head : len(listed) - tail]
+    lead = "" if region[0].startswith(BULLET) else region.pop(0)
+    if len(region) < 2 or not all(line.startswith(BULLET) for line in region):
+        return False
+    items = [fold(line[len(BULLET) :]).rstrip(".;") for line in region]
+    if any(len(i) > _ITEM_MAX or not i or _ENUMERATION.search(i) for i in items):
+        return False
+    sentence = fold(written[head])
+    if lead:
+        lead = fold(lead)
+        if not sentence.startswith(f"{lead} "):
+            return False
+        sentence = sentence[len(lead) + 1 :]
+    elif head == 0:
+        return False  # no lead-in: a list on its own, or a paragraph, not one named by it
+    pieces = _ENUMERATION.split(sentence.strip().removesuffix("."))
+    return sorted(pieces) == sorted(items)
 
 
 def _rows_resorted(before: Section, after: Section) -> bool:
@@ -648,9 +763,10 @@ def _typography_only(before: Section, after: Section) -> bool:
     return before.key == after.key
 
 
-#: what folding may lengthen or shorten where two texts differ: an ellipsis ("…", "...") and
-#: a dash (its spaces between two numbers: "5 – 7", "5–7"), as ``fold`` folds them
-_LENGTH_FOLDS = ("\u2026", "...", "-", "\u2013", "\u2014", "\u2212")
+#: what folding may lengthen or shorten where two texts differ: an ellipsis ("…", "..."), a
+#: dash (its spaces between two numbers: "5 – 7", "5–7") and a section sign (the space
+#: before its number: "§3", "§ 3"), as ``fold`` folds them
+_LENGTH_FOLDS = ("\u2026", "...", "-", "\u2013", "\u2014", "\u2212", "§")
 
 
 def _spacing_near_difference(a: str, b: str) -> bool:
@@ -693,10 +809,14 @@ def _relocated(
     old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
 ) -> list[SectionChange]:
     old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
-    if fold(old_head) == fold(new_head) or variant_spelling(old_head, new_head):
+    if (
+        fold(old_head) == fold(new_head)
+        or variant_spelling(old_head, new_head)
+        or _decorated_only(old_head, new_head)
+    ):
         # the same section under another parent (structure, not content), or its heading
-        # only set in other typography ("Covid-19" -> "COVID-19") or spelt in another
-        # accepted form ("skulen" -> "skolen")
+        # only set in other typography ("Covid-19" -> "COVID-19"), spelt in another
+        # accepted form ("skulen" -> "skolen") or decorated with an emoji ("⚠️ Viktig")
         return []
     bare_old, bare_new = _NUMBER.sub("", old_head), _NUMBER.sub("", new_head)
     kind = "moved" if bare_old == bare_new and _NUMBER.match(new_head) else "changed"

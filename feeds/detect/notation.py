@@ -85,6 +85,13 @@ _FULL_DATE = re.compile(
 _DAY_MONTH = re.compile(r"(?<![\w.,])(\d{1,2})\. ?([a-zæøå]+)\.?(?![\w.,]?\d|\w)")
 #: the months' names written out, by number
 _MONTH_NAMES = {n: w for w, n in sorted(MONTHS.items(), key=lambda p: len(p[0]))}
+#: an amount of Norwegian kroner, folded ("kr 500", "kr. 500", "500 kr", "500 kroner", "nok
+#: 500", "kr 500,-", "kr 1500,50"): written "500 kr" (``fold`` has dropped the spaces that
+#: group its digits and set a decimal point as a comma)
+_KRONER = re.compile(
+    r"(?<![\w.,])(?:(?:kr\.?|nok) ?(\d+(?:,\d{1,2})?)(?:,-)?(?![\w,.]?\d)"
+    r"|(\d+(?:,\d{1,2})?)(?:,-)? ?(?:kroner|kr\.?|nok)(?!\w))"
+)
 _COUNTED = re.compile(
     r"(?<![\w.,-])("
     + "|".join(sorted({*_NUMBER_WORDS, *_ORDINAL_WORDS}, key=len, reverse=True))
@@ -98,7 +105,8 @@ def fold_forms(line: str) -> str:
     written-out at, no full stop at the end after a word, no weekday before a date that
     falls on it, "%" for "prosent" after a number, digits for number and ordinal words
     before a word, a date with its year as "15.1.2027" and a day and a month's name without
-    a year with the name written out ("15. jan." as "15. januar"). A number told otherwise
+    a year with the name written out ("15. jan." as "15. januar"), an amount of kroner as
+    "500 kr" ("kr 500", "500 kroner", "NOK 500", "kr 500,-"). A number told otherwise
     stays another number ("fem" and "6"); a date without its year is never the same as one
     with it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
     if "kl" in line:
@@ -112,6 +120,8 @@ def fold_forms(line: str) -> str:
     if "prosent" in line or "%" in line:
         line = _PERCENT.sub(r"\1 %", line)
     line = _COUNTED.sub(_counted, line)
+    if "kr" in line or "nok" in line:
+        line = _KRONER.sub(_kroner, line)
     if "." in line:
         line = _FULL_DATE.sub(_full_date, line)
         line = _DAY_MONTH.sub(_day_month, line)
@@ -131,6 +141,10 @@ def _day_month(m: re.Match[str]) -> str:
     if not month:
         return m.group(0)
     return f"{int(m.group(1))}. {_MONTH_NAMES[month]}"
+
+
+def _kroner(m: re.Match[str]) -> str:
+    return f"{m.group(1) or m.group(2)} kr"
 
 
 def _hour(m: re.Match[str]) -> str:
@@ -157,9 +171,32 @@ def same_notation(before: str, after: str) -> bool:
     if len(lines_a) != len(lines_b):
         return False
     for a, b in zip(lines_a, lines_b, strict=True):
-        if a != b and not _same_line(fold(a), fold(b)):
+        if a != b and not _same_line(fold(a), fold(b)) and not _regrouped(a, b):
             return False
     return True
+
+
+#: a number grouped by points ("1.000", "12.500.000"): a point and exactly three digits after
+#: it, each group; not inside a longer number, a date or a section number ("1.000,5", "1.2.3")
+_POINT_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![.,]?\d)")
+
+
+def _regrouped(a: str, b: str) -> bool:
+    """Whether two lines (as published) say the same once a number whose digits one of them
+    groups by points ("1.000 kroner") is read as the number the other writes grouped by
+    spaces or not at all ("1 000 kroner", "1000 kroner"): the same thousand. Only such a
+    number (a point and three digits: "0.5" and "1.5" stay decimals, ``fold``) and only
+    where the other line has that number: "1.000" and "1,000" differ."""
+    if not (_POINT_GROUPED.search(a) or _POINT_GROUPED.search(b)):
+        return False
+    a2, b2 = _POINT_GROUPED.sub(_ungrouped, a), _POINT_GROUPED.sub(_ungrouped, b)
+    if (a2, b2) == (a, b):
+        return False
+    return _same_line(fold(a2), fold(b2))
+
+
+def _ungrouped(m: re.Match[str]) -> str:
+    return m.group(0).replace(".", "")
 
 
 def notation_key(text: str) -> tuple[str, ...]:

@@ -164,6 +164,10 @@ _PROBLEM_PAGES = tuple(
     for p in (
         r"just a moment\.\.\.|checking your browser|cf-challenge|enable javascript and cookies",
         r"\bcaptcha\b|are you a robot|er du en robot",
+        # a robot check in Norwegian ("Bekreft at du ikke er en robot", nynorsk "Stadfest at
+        # du ikkje er ein robot") and the widgets' own words (reCAPTCHA, hCaptcha)
+        r"\b(re|h)captcha\b|(bekreft|stadfest|vis) at du (ikke|ikkje) er (en|ein) robot"
+        r"|\b(jeg|eg) er (ikke|ikkje) (en|ein) robot\b|verify (that )?you are (a )?human",
         r"under maintenance|temporarily unavailable|service unavailable|scheduled maintenance",
         r"(vi )?(utfører|gjer|gjør) vedlikehold|midlertidig utilgjengelig|mellombels utilgjengeleg",
         r"nettstedet er (nede|utilgjengelig)|siden er midlertidig nede",
@@ -203,6 +207,9 @@ _PROBLEM_PAGES = tuple(
         r"|\bbad gateway\b|\bgateway time-?out\b|guru meditation|backend fetch failed",
         r"the requested url .{0,200}?was not found on this server"
         r"|you don.t have permission to access|the server encountered an internal error",
+        # F5's web application firewall (BIG-IP ASM): "The requested URL was rejected. Please
+        # consult with your administrator. Your support ID is: 1429..."
+        r"the requested url was rejected|your support id is\b",
     )
 )
 _PROBLEM_MAX_CHARS = 1500
@@ -758,14 +765,30 @@ def _labels_in(el: Any, covered: set[Any] | None = None) -> Iterator[Any]:
     for screen readers (``_control_labels``). The hosts inside it whose own look this one
     covers (any, in a link or button; headings, in a heading) are added to ``covered``."""
     hidden = el.tag in ("a", "button")
+    heading = el.tag in HEADING_SET
     for inner in el.iterdescendants(etree.Element):
         if covered is not None and inner.tag in _HOSTS and (hidden or inner.tag in HEADING_SET):
             covered.add(inner)
         for_screen_readers = hidden and any(w in (inner.get("class") or "") for w in _SCREEN_READER)
         if for_screen_readers or (
-            len(inner) == 0 and inner.text and _is_label(clean_text(inner.text))
+            len(inner) == 0
+            and inner.text
+            and (_is_label(text := clean_text(inner.text)) or (heading and _is_badge(inner, text)))
         ):
             yield inner
+
+
+#: an "updated" badge's word ("Oppdatert", "Oppdatert!", nynorsk "Endra"): in a heading, in an
+#: element of a badge's class (``_BADGE_CLASS``), it says the section changed lately, as a
+#: "Ny" badge (``NEW_BADGE``) says it is new; the change itself was read when it was made
+_UPDATE_BADGE = re.compile(r"(?:oppdatert|endret|endra|revidert|updated)!?", re.I)
+_BADGE_CLASS = re.compile(r"badge|tag|label|pill|chip|flag|marker|status", re.I)
+
+
+def _is_badge(el: Any, text: str) -> bool:
+    """Whether a leaf element in a heading is an "updated" badge: its text an
+    ``_UPDATE_BADGE`` word alone and its class a badge's."""
+    return bool(_UPDATE_BADGE.fullmatch(text) and _BADGE_CLASS.search(el.get("class") or ""))
 
 
 def _text_of(el: Any) -> str:
@@ -1095,10 +1118,105 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
             raise SourceProblem(
                 f"looks like an error, maintenance or challenge page («{m.group(0)}»)"
             )
+    if _login_page(parts, sample):
+        raise SourceProblem("looks like a login page (ID-porten) instead of the content")
+
+
+#: the title or a heading of a login page, as a whole ("Logg inn", "ID-porten", "Innlogging
+#: - ID-porten"): an article about logging in names more ("Logg inn på helsenorge.no")
+_LOGIN_HEADING = re.compile(
+    r"(?:logg inn|logg på|innlogging|log in|sign in|id-porten)(?:\s*[-–|:]\s*"
+    r"(?:id-porten|logg inn|innlogging|log in))?",
+    re.I,
+)
+#: a login page's choice of electronic ID ("Vel innloggingsmetode", "Velg elektronisk ID")
+_LOGIN_CHOICE = re.compile(
+    r"\b(?:velg|vel) (?:innloggingsmetode|innloggingsmåte|elektronisk id|e-id|eid)\b", re.I
+)
+_EIDS = re.compile(r"\b(minid|bankid|buypass|commfides)\b", re.I)
+
+
+def _login_page(parts: Sequence[str], sample: str) -> bool:
+    """Whether a short page is a login page (ID-porten's, a redirect followed to it): its
+    title or a heading is a login heading alone (``_LOGIN_HEADING``), and it offers a choice
+    of electronic ID (``_LOGIN_CHOICE``, or two of MinID, BankID, Buypass and Commfides).
+    An article that mentions ID-porten, or says "Logg inn på helsenorge.no", is content."""
+    if not any(_LOGIN_HEADING.fullmatch(part.strip()) for part in parts if len(part) <= 40):
+        return False
+    if _LOGIN_CHOICE.search(sample):
+        return True
+    return len({m.lower() for m in _EIDS.findall(sample)}) >= 2
 
 
 #: no publisher date line is longer than this
 _SIGNAL_MAX = 240
+#: a photo credit alone on a line is no longer than this
+_CREDIT_MAX = 80
+#: a photo's or an illustration's credit ("Foto: NTB", "Illustrasjon: Colourbox", nynorsk
+#: "Bilete: Ole Hansen / NTB", "Foto/ill.: iStock"): its label, and names after it
+_CREDIT = re.compile(
+    r"(?:foto|fotograf|bilde|bilete|illustrasjon|illustrasjonsfoto|ill\."
+    r"|foto ?/ ?ill(?:\.|ustrasjon)|foto og illustrasjon)\s?:\s?(.{2,60})",
+    re.I,
+)
+_WEB_NAME = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|no|net|org)")
+#: the small words between the names of a credit ("Ole Hansen for NTB", "Kari Nordmann og NTB")
+_CREDIT_JOINS = frozenset({"og", "for", "via", "/", "&", "-", "–", ",", "i", "fra", "frå", "ved"})
+
+
+def _is_credit(line: str) -> bool:
+    """Whether a line is a photo or illustration credit alone (``_CREDIT``): each word after
+    its label a name (a capital letter in it, or a web address: "NTB", "iStock",
+    "colourbox.com") or a small word between names. Where the credit changes, the photo
+    did, which is decoration; a caption that says something ("Foto: Utslett ved
+    meslinger"), or a sentence that names a photographer, is read."""
+    if line[:1] not in "FfBbIi":
+        return False
+    m = _CREDIT.fullmatch(line)
+    if m is None:
+        return False
+    words = m.group(1).replace("/", " / ").replace(",", " , ").split()
+    return all(
+        w.lower() in _CREDIT_JOINS or any(c.isupper() for c in w) or _WEB_NAME.fullmatch(w)
+        for w in words
+    )
+
+
+#: what separates the labelled fields of an article's line of facts ("Rundskriv | Dato:
+#: 12.11.2026 | Sist oppdatert: 01.12.2026")
+_FIELD_SPLIT = re.compile(r"\s+[|·–]\s+")
+#: a field of such a line that is no date: "Label: value" (a label of up to three words) or a
+#: word or two ("Rundskriv", "Pressemelding")
+_FIELD = re.compile(r"[^\W\d][\w.-]*(?: [\w.-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?")
+
+
+def _without_change_dates(line: str, found: list[date]) -> str:
+    """A line of labelled fields without its change dates: where a line split at " | ", " · "
+    or " – " is fields only (``_FIELD``, or a date line of its own, ``is_signal_line``) and
+    one of them announces a change date ("Sist oppdatert: 01.12.2026", ``signal_dates``),
+    those go (their dates into ``found``), as a date line of its own goes: "Rundskriv |
+    Dato: 12.11.2026 | Sist oppdatert: 01.12.2026" reads "Rundskriv | Dato: 12.11.2026". A
+    sentence that says when it was last updated is read as it is."""
+    parts = _FIELD_SPLIT.split(line)
+    if len(parts) < 2:
+        return line
+    dates: list[date] = []
+    kept: list[int] = []
+    for i, part in enumerate(parts):
+        if is_signal_line(part) and (said := signal_dates(part)):
+            dates.extend(said)
+        elif _FIELD.fullmatch(part) or is_signal_line(part):
+            kept.append(i)
+        else:
+            return line
+    if not dates:
+        return line
+    found.extend(dates)
+    # the kept fields as they stood, each after the separator before it
+    separators = _FIELD_SPLIT.findall(line)
+    return "".join(f"{separators[i - 1] if n else ''}{parts[i]}" for n, i in enumerate(kept))
+
+
 #: a line this long printed twice in a row is printed twice (FHI's lead), not said twice; the
 #: same line elsewhere in its section is said again (a warning under each of two drugs), and
 #: kept: dropped, its removal from one place would go unseen
@@ -1235,6 +1353,10 @@ class _SectionBuilder:
                     continue
                 if is_signal_line(line):
                     found.extend(signal_dates(line))
+                    continue
+                if "|" in line or "·" in line or "–" in line:
+                    line = _without_change_dates(line, found)
+                if len(line) <= _CREDIT_MAX and _is_credit(line):
                     continue
             self._add(level, line, phrases)
         if label:

@@ -137,7 +137,9 @@ BUTTON_LABEL = re.compile(
 
 #: A "new" badge on a link or heading ("Ny", "Nyheit"): it only says how recent something
 #: is, and goes away by itself. Dropped where it stands alone in an element inside a link, a
-#: heading or a button (``feeds.read.html``); an "Oppdatert" or "Utgått" label stays, content.
+#: heading or a button (``feeds.read.html``); an "Oppdatert" or "Utgått" label stays, content,
+#: but for an "Oppdatert" ("Endra", "Endret") badge of a badge's class in a heading
+#: (``feeds.read.html._is_badge``).
 NEW_BADGE = re.compile(r"^(?:ny|nytt|nyhet|nyheit|new)!?$", re.I)
 
 #: what may end a copyright line ("Alle rettigheter reservert", nynorsk "Alle rettar reserverte")

@@ -127,6 +127,7 @@ def test_a_hidden_live_status_region_is_not_content(box: str) -> None:
         '<div role="alert">{}</div>',
         '<div class="notice" aria-live="polite">{}</div>',
         '<div class="visually-hidden" aria-live="off">{}</div>',
+        '<div class="sr-only md:not-sr-only" role="status">{}</div>',
     ],
 )
 def test_a_visible_live_notice_is_read(box: str) -> None:

@@ -111,11 +111,17 @@ _NOISE_DROP = (
     # as a box of links (``_LINK_BOX_WORDS``)
     ("class", "campaign"), ("id", "campaign"), ("class", "kampanje"), ("id", "kampanje"),
     ("aria-label", "ampanje"), ("aria-label", "ampaign"),
+    # a widget's live status region ("Lastar inn kart …", "Kartet er lasta. 14 legevakter
+    # funne."): only when only screen readers get it (``_STATUS_WORDS``)
+    ("aria-live", "polite"), ("aria-live", "assertive"), ("role", "status"),
 )  # fmt: skip
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign; a box of text under such a
 #: name (an urgent notice set as a "campaign") is read
 _LINK_BOX_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign"})
+#: the ``_NOISE_DROP`` words of a live region: a widget's status only when it is visually
+#: hidden (``_is_hidden_status``); a notice shown on the page is read
+_STATUS_WORDS = frozenset({"polite", "assertive", "status"})
 
 
 #: ... in one scan of the tree (as CSS selectors, [class*=cookie], ..., cssselect scans the
@@ -489,7 +495,6 @@ def _main_of(
             *_ornaments(main),
             *_permalinks(main),
             *_copies(main),
-            *_hidden_status(main),
             *_language_pickers(main),
         ]
     )
@@ -538,9 +543,22 @@ def _widgets(main: Any, found: list[Any]) -> list[Any]:
             for w in words
             if ((w in value) if attribute != "class" else _widget_class(value, w))
         }
+        if named and named <= _STATUS_WORDS:
+            if _is_hidden_status(el):
+                widgets.append(el)
+            continue
         if named and (not named <= _LINK_BOX_WORDS or _is_link_box(el)):
             widgets.append(el)
     return widgets
+
+
+def _is_hidden_status(el: Any) -> bool:
+    """Whether a live region (``aria-live``, ``role="status"``) is a widget's status that
+    only screen readers get: of a visually hidden class (``_SCREEN_READER``). A visible
+    ``role="alert"`` or ``aria-live`` notice ("Viktig: legevakta er stengd i dag") is read."""
+    classes = el.get("class") or ""
+    # Tailwind's "not-sr-only" ("md:not-sr-only") shows what "sr-only" hid
+    return "not-sr-only" not in classes and any(w in classes for w in _SCREEN_READER)
 
 
 def _is_link_box(box: Any, heading: Any = None) -> bool:
@@ -926,26 +944,6 @@ def _copies(main: Any) -> list[Any]:
                 copies.append(el)
                 break
     return copies
-
-
-#: a widget's live region: what it tells screen readers of its own state as it works
-#: ("Lastar inn kart …", "Kartet er lasta. 14 legevakter funne.")
-_LIVE_REGIONS = etree.XPath("descendant::*[@aria-live or @role='status']")
-
-
-def _hidden_status(main: Any) -> list[Any]:
-    """The live status regions of widgets under ``main`` that only screen readers get: an
-    element with ``aria-live`` (not "off") or the role "status", of a visually hidden class
-    (``_SCREEN_READER``). A notice shown on the page ("Viktig: legevakta er stengd i dag" in
-    a visible ``role="alert"`` or ``aria-live`` box) is read."""
-    found = []
-    for el in cast(list[Any], _LIVE_REGIONS(main)):
-        if el.get("aria-live") == "off" and el.get("role") != "status":
-            continue
-        classes = el.get("class") or ""
-        if any(w in classes for w in _SCREEN_READER):
-            found.append(el)
-    return found
 
 
 #: the names of languages as a language picker shows them, each in its own language and in

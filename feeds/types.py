@@ -442,7 +442,10 @@ class SeenItem:
 #: heading's permalink ("#", "¶") is not part of the heading, a copy of a line for another
 #: screen size is read once, a nynorsk citation's read date is not content, nor an
 #: "Oppdatert" badge in a heading, a photo credit alone on a line, or a change date in a
-#: line of labelled fields: "Rundskriv | Dato: 12.11.2026 | Sist oppdatert: 01.12.2026"). A
+#: line of labelled fields: "Rundskriv | Dato: 12.11.2026 | Sist oppdatert: 01.12.2026"),
+#: nor a widget's visually hidden live status region or a language picker; struck text
+#: (<s>, <strike>, <del>) is read between "~~" marks; the site's own page of technical
+#: problems is a source problem). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

@@ -23,7 +23,7 @@ from feeds.detect.diff import (
     match_items,
     quiet_reason,
 )
-from feeds.detect.history import section_history, seen_before
+from feeds.detect.history import mark_lasted, section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.read import ItemReader, PageInput, PageReader, reader_for
 from feeds.types import (
@@ -152,7 +152,7 @@ def detect(
     _refuse_challenge(result)
     raw = previous.body_hash if result.not_modified and previous else result.body_hash
     if previous is not None and previous.body_hash == raw and not reader.follows_links(spec):
-        return Detection("unchanged", None, note="same body")
+        return _same_body(previous)
     if isinstance(reader, ItemReader):  # a feed, or a page read as one: items
         feed = reader.read(spec, result)
         return _detect_feed(spec, feed, raw, previous, rules, reader.match_by_text)
@@ -371,6 +371,23 @@ def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:
     )
 
 
+#: what a check found when the body is the one stored (and its sections' versions are
+#: recorded as lasted already)
+_SAME_BODY = Detection("unchanged", None, note="same body")
+
+
+def _same_body(previous: SnapshotState) -> Detection:
+    """A check that fetched the body stored last: nothing to store, unless the sections'
+    versions are now seen in two checks in a row (``history.lasted``) for the first time;
+    then the state is stored again with its history marked."""
+    if previous.page is None or not previous.history:
+        return _SAME_BODY
+    marked = mark_lasted(previous.history)
+    if marked == previous.history:
+        return _SAME_BODY
+    return Detection("unchanged", replace(previous, history=marked), note="same body", refresh=True)
+
+
 def _detect_page(
     spec: SourceSpec,
     page: PageContent,
@@ -395,6 +412,11 @@ def _detect_page(
         # Same text: a new publisher date alone is stored (it is a hint), never reported;
         # so are the parts' new validators (the next check asks with them).
         refresh = previous.page.updated != page.updated or previous.parts != parts
+        # seen in two checks in a row: the version lasted (``history.lasted``)
+        marked = mark_lasted(history)
+        if marked != history:
+            state = replace(state, history=marked)
+            refresh = True
         return Detection(
             "unchanged", state, note="same content, other markup or noise", refresh=refresh
         )

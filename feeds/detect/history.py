@@ -203,13 +203,37 @@ def _section_key(path: Sequence[str]) -> str:
 
 def seen_before(history: Mapping[str, tuple[str, ...]], change: SectionChange) -> bool:
     """Debounce: a section whose new version (or absence) was seen among its last versions
-    is an A/B variant or a flip-back, not news."""
+    is an A/B variant or a flip-back, not news; unless the version it leaves had lasted
+    (``lasted``): then the return is a change of what readers were last told (5 days -> 3
+    days, told and standing, -> 5 days again)."""
     recent = history.get(_section_key(change.path), ())
     if change.kind == "removed":
-        return ABSENT in recent
+        return ABSENT in recent and not lasted(recent, change.before_digest)
     if change.kind == "moved":
         return False
-    return change.after_digest in recent
+    if change.after_digest not in recent:
+        return False
+    left = ABSENT if change.kind == "added" else change.before_digest
+    return not lasted(recent, left)
+
+
+def lasted(recent: tuple[str, ...], digest: str) -> bool:
+    """Whether a section's version ``digest`` (or ABSENT), its last in ``recent``, lasted:
+    seen in two checks in a row, or confirmed; recorded as the digest twice at the end of
+    its history (``mark_lasted``). A variant seen in one check (a flap, a CDN edge's old
+    copy) is there once."""
+    return len(recent) >= 2 and recent[-1] == digest and recent[-2] == digest
+
+
+def mark_lasted(history: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """``history`` with each section's last version (or absence) recorded as lasted
+    (``lasted``): for a check that finds the version stored last again, or a version stored
+    to be confirmed (it becomes the baseline only when a re-check finds it again)."""
+    out = dict(history)
+    for key, digests in history.items():
+        if digests and not lasted(digests, digests[-1]):
+            out[key] = (*digests, digests[-1])[-HISTORY:]
+    return out
 
 
 def section_history(

@@ -111,11 +111,17 @@ _NOISE_DROP = (
     # as a box of links (``_LINK_BOX_WORDS``)
     ("class", "campaign"), ("id", "campaign"), ("class", "kampanje"), ("id", "kampanje"),
     ("aria-label", "ampanje"), ("aria-label", "ampaign"),
+    # a widget's live status region ("Lastar inn kart …", "Kartet er lasta. 14 legevakter
+    # funne."): only when only screen readers get it (``_STATUS_WORDS``)
+    ("aria-live", "polite"), ("aria-live", "assertive"), ("role", "status"),
 )  # fmt: skip
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign; a box of text under such a
 #: name (an urgent notice set as a "campaign") is read
 _LINK_BOX_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign"})
+#: the ``_NOISE_DROP`` words of a live region: a widget's status only when it is visually
+#: hidden (``_is_hidden_status``); a notice shown on the page is read
+_STATUS_WORDS = frozenset({"polite", "assertive", "status"})
 
 
 #: ... in one scan of the tree (as CSS selectors, [class*=cookie], ..., cssselect scans the
@@ -489,10 +495,12 @@ def _main_of(
             *_ornaments(main),
             *_permalinks(main),
             *_copies(main),
+            *_language_pickers(main),
         ]
     )
     if drop:
         drop_elements(main, (", ".join(drop),))
+    _mark_struck(main)
     _read_figure_numbers(main)  # after the source's drops: a figure it drops stays unread
     return main, title
 
@@ -535,9 +543,22 @@ def _widgets(main: Any, found: list[Any]) -> list[Any]:
             for w in words
             if ((w in value) if attribute != "class" else _widget_class(value, w))
         }
+        if named and named <= _STATUS_WORDS:
+            if _is_hidden_status(el):
+                widgets.append(el)
+            continue
         if named and (not named <= _LINK_BOX_WORDS or _is_link_box(el)):
             widgets.append(el)
     return widgets
+
+
+def _is_hidden_status(el: Any) -> bool:
+    """Whether a live region (``aria-live``, ``role="status"``) is a widget's status that
+    only screen readers get: of a visually hidden class (``_SCREEN_READER``). A visible
+    ``role="alert"`` or ``aria-live`` notice ("Viktig: legevakta er stengd i dag") is read."""
+    classes = el.get("class") or ""
+    # Tailwind's "not-sr-only" ("md:not-sr-only") shows what "sr-only" hid
+    return "not-sr-only" not in classes and any(w in classes for w in _SCREEN_READER)
 
 
 def _is_link_box(box: Any, heading: Any = None) -> bool:
@@ -925,6 +946,96 @@ def _copies(main: Any) -> list[Any]:
     return copies
 
 
+#: the names of languages as a language picker shows them, each in its own language and in
+#: Norwegian (folded to lower case)
+_LANGUAGES = frozenset({
+    "english", "engelsk", "norsk", "bokmål", "nynorsk", "norsk bokmål", "norsk nynorsk",
+    "samisk", "sámegiella", "davvisámegiella", "nordsamisk", "julevsámegiella", "lulesamisk",
+    "åarjelsaemien", "åarjelsaemien gïele", "sørsamisk", "kvensk", "kainun kieli", "polski",
+    "polsk", "українська", "ukrainsk", "русский", "russisk", "العربية", "arabisk", "soomaali",
+    "somali", "af-soomaali", "ትግርኛ", "tigrinja", "tigrinya", "دری", "dari", "فارسی", "farsi",
+    "persisk", "kurdî", "kurdisk", "türkçe", "tyrkisk", "español", "spansk", "français",
+    "fransk", "deutsch", "tysk", "lietuvių", "litauisk", "latviešu", "eesti", "suomi",
+    "finsk", "svenska", "svensk", "dansk", "română", "rumensk", "tiếng việt", "vietnamesisk",
+    "ไทย", "thai", "中文", "kinesisk", "اردو", "urdu", "پښتو", "pashto", "বাংলা", "bengali",
+})  # fmt: skip
+#: a box's class, id or label that names it a language picker
+_LANGUAGE_BOX = re.compile(r"lang|språk|sprak|translat|oversett", re.I)
+#: a link to the same page in another language: a language parameter, or a language's path
+_LANGUAGE_HREF = re.compile(
+    r"[?&](?:lang|language|locale|sprak|språk)=|^/?(?:en|nn|nb|no|se|sma|smj|pl|uk|ru|ar|so"
+    r"|ti|fa|tr|es|fr|de|lt|lv|et|fi|sv|da|ro|vi|th|zh|ur|ps|bn)(?:[/?#]|$)",
+    re.I,
+)
+
+
+def _language_pickers(main: Any) -> list[Any]:
+    """The language pickers under ``main``: a link whose text is a language's name
+    (``_LANGUAGES``) with a ``hreflang`` or ``lang`` attribute, and a box (a list) whose text
+    is all in two or more such links, named a language picker (``_LANGUAGE_BOX``) or whose
+    links all lead to the page in another language (``_LANGUAGE_HREF``). A language added
+    to the picker adds nothing to the page; a list of a leaflet's translations (links to
+    its files) is read."""
+    found: list[Any] = []
+    boxes: set[Any] = set()
+    for a in main.iter("a"):
+        text = a.text
+        if not text or len(a) or len(text) > _LANGUAGE_CHARS:
+            continue
+        if clean_text(text).lower() not in _LANGUAGES:
+            continue
+        if a.get("hreflang") is not None or a.get("lang") is not None:
+            found.append(a)
+            continue
+        box = a.getparent()
+        if box is not None and box.tag == "li":
+            box = box.getparent()
+        if box is None or box is main or box in boxes:
+            continue
+        boxes.add(box)
+        if _is_language_box(box):
+            found.append(box)
+    return found
+
+
+#: no language's name in a picker is longer than this
+_LANGUAGE_CHARS = 40
+
+
+def _is_language_box(box: Any) -> bool:
+    links = list(box.iter("a"))
+    if len(links) < 2:
+        return False
+    names = [clean_text(_text_of(a)) for a in links]
+    if not all(n.lower() in _LANGUAGES for n in names):
+        return False
+    if len(clean_text(_text_of(box)).replace(" ", "")) != len("".join(names).replace(" ", "")):
+        return False
+    marks = " ".join(box.get(k) or "" for k in ("class", "id", "aria-label"))
+    return bool(_LANGUAGE_BOX.search(marks)) or all(
+        _LANGUAGE_HREF.search(a.get("href") or "") for a in links
+    )
+
+
+#: the mark around struck text (<s>, <strike>, <del>): a measure struck through no longer
+#: applies, and one whose strike is removed applies again
+STRUCK_MARK = "~~"
+
+
+def _mark_struck(main: Any) -> None:
+    """Struck text under ``main`` is read between ``STRUCK_MARK``s: a strike added or
+    removed changes its line, as it changes what the reader is told."""
+    for el in main.iter("s", "strike", "del"):
+        if not clean_text(_text_of(el)):
+            continue
+        el.text = f"{STRUCK_MARK}{el.text or ''}"
+        if len(el):
+            last = el[-1]
+            last.tail = f"{last.tail or ''}{STRUCK_MARK}"
+        else:
+            el.text = f"{el.text}{STRUCK_MARK}"
+
+
 def _is_footnote_mark(sup: Any) -> bool:
     if len(sup) != 1 or (sup.text or "").strip():
         return False
@@ -1120,6 +1231,8 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
             )
     if _login_page(parts, sample):
         raise SourceProblem("looks like a login page (ID-porten) instead of the content")
+    if _technical_problem_page(sample):
+        raise SourceProblem("looks like the site's own page of technical problems")
 
 
 #: the title or a heading of a login page, as a whole ("Logg inn", "ID-porten", "Innlogging
@@ -1146,6 +1259,31 @@ def _login_page(parts: Sequence[str], sample: str) -> bool:
     if _LOGIN_CHOICE.search(sample):
         return True
     return len({m.lower() for m in _EIDS.findall(sample)}) >= 2
+
+
+#: the site's own word of its technical problems ("Akkurat nå har vi tekniske problemer",
+#: nynorsk "Vi har tekniske problem"), said of nothing in particular: "Vi har tekniske
+#: problemer med telefonen" names what fails, and is a notice of content
+_TECHNICAL_PROBLEM = re.compile(
+    r"\b(?:vi har|har vi) (?:dessverre |for (?:tiden|tida|øyeblikket|augneblinken) "
+    r"|akkurat (?:nå|no) )?tekniske? (?:problem(?:er)?|feil)\b(?!\s*(?:med|på|i|hos|ved)\b)",
+    re.I,
+)
+#: ... and what such a page asks or says of itself: try again, the page is not available
+_TRY_AGAIN = re.compile(
+    r"\bprøv (?:igjen|på nytt)\b|\b(?:siden|sida)\b[^.]{0,80}?\b(?:er )?(?:ikke|ikkje) "
+    r"(?:tilgjengelig|tilgjengeleg)\b",
+    re.I,
+)
+
+
+def _technical_problem_page(sample: str) -> bool:
+    """Whether a short page is the site's own page of technical problems, in its normal
+    layout: it says "we have technical problems" of nothing in particular
+    (``_TECHNICAL_PROBLEM``) and asks to try again or says the page is not available
+    (``_TRY_AGAIN``). An article about a municipality's technical problems with its journal
+    system, or a notice that the phone has problems, is content."""
+    return bool(_TECHNICAL_PROBLEM.search(sample) and _TRY_AGAIN.search(sample))
 
 
 #: no publisher date line is longer than this

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from feeds.detect.history import (
     Pending,
     Verdict,
     judge,
+    mark_lasted,
     next_check,
 )
 from feeds.detect.story import WINDOW as STORY_WINDOW
@@ -229,7 +230,7 @@ def record_versions(
             stored,
             conn.execute(
                 _INSERT_SNAPSHOTS,
-                [_snapshot_row(plans[i][0], plans[i][2].candidate) for i in stored],
+                [_snapshot_row(plans[i][0], plans[i][2]) for i in stored],
             ).scalars(),
             strict=True,
         )
@@ -395,17 +396,28 @@ def _health(v: NewVersion, recorded: Recorded, confirm: ConfirmRules) -> dict[st
     return fields
 
 
-def _snapshot_row(v: NewVersion, candidate: bool) -> dict[str, Any]:
+def _snapshot_row(v: NewVersion, verdict: Verdict) -> dict[str, Any]:
     state = v.detection.state
     assert state is not None
+    if verdict.candidate or verdict.confirmed:
+        state = _lasted_state(state)
     return {
         "source_id": v.target.id,
         "taken_at": v.at,
         "content_digest": state.content_digest,
         "state": {},
         "packed_state": state_to_blob(state),
-        "candidate": candidate,
+        "candidate": verdict.candidate,
     }
+
+
+def _lasted_state(state: SnapshotState) -> SnapshotState:
+    """A version that confirms changes, or one kept as the candidate (it becomes the
+    baseline only when a re-check confirms it): its sections' versions lasted, and a later
+    return to an earlier one is news (``history.lasted``)."""
+    if not state.history:
+        return state
+    return replace(state, history=mark_lasted(state.history))
 
 
 def _change_row(

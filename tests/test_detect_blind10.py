@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from feeds.detect.detection import language_variant, written_standard
 from feeds.detect.diff import diff_pages
 from feeds.read.html import extract_page
 from feeds.types import PageContent
@@ -90,3 +91,40 @@ def test_the_other_fields_of_the_line_are_still_read() -> None:
     # a sentence about printing is content
     sentence = "Skjemaet skal skrivast ut og sendast inn innan 01.12.2026 · Sjå vedlegg"
     assert "skrivast ut" in text(LAW.format(sentence))
+
+
+# ----------------------------------------------------------------------------- language variant
+
+KIKHOSTE_NN = (
+    "<main><h1>Kikhoste</h1><h2>Symptom</h2><p>Kikhoste byrjar som ei vanleg forkjøling og gir "
+    "etter kvart kraftige hosteanfall.</p><h2>Behandling</h2><p>Ta kontakt med lege dersom "
+    "barnet er under 1 år.</p></main>"
+)
+KIKHOSTE_NB = (
+    "<main><h1>Kikhoste</h1><h2>Symptomer</h2><p>Kikhoste begynner som en vanlig forkjølelse "
+    "og gir etter hvert kraftige hosteanfall.</p><h2>Behandling</h2><p>Ta kontakt med lege "
+    "hvis barnet er under 1 år.</p></main>"
+)
+
+
+def test_a_short_page_tells_its_written_standard() -> None:
+    assert written_standard(page(KIKHOSTE_NN)) == "nn"
+    assert written_standard(page(KIKHOSTE_NB)) == "nb"
+
+
+def test_the_nynorsk_address_serving_the_bokmal_version_is_held() -> None:
+    assert language_variant(page(KIKHOSTE_NN), page(KIKHOSTE_NB))
+    assert language_variant(page(KIKHOSTE_NB), page(KIKHOSTE_NN))
+
+
+def test_a_nynorsk_edit_is_not_held() -> None:
+    # every section edited, still nynorsk
+    edited = KIKHOSTE_NN.replace("kraftige", "svært kraftige").replace("1 år", "2 år")
+    assert not language_variant(page(KIKHOSTE_NN), page(edited))
+    # a section in bokmål written in, the other stands unchanged
+    mixed = KIKHOSTE_NN.replace(
+        "byrjar som ei vanleg forkjøling og gir etter kvart",
+        "begynner som en vanlig forkjølelse og gir etter hvert",
+    )
+    assert not language_variant(page(KIKHOSTE_NN), page(mixed))
+    assert changed(KIKHOSTE_NN, mixed) == [("changed", ("Kikhoste", "Symptom"))]

@@ -10,6 +10,7 @@ import pytest
 
 from feeds.detect.detection import language_variant, written_standard
 from feeds.detect.diff import diff_pages
+from feeds.detect.notation import same_notation
 from feeds.read.html import extract_page
 from feeds.types import PageContent
 
@@ -128,3 +129,115 @@ def test_a_nynorsk_edit_is_not_held() -> None:
     )
     assert not language_variant(page(KIKHOSTE_NN), page(mixed))
     assert changed(KIKHOSTE_NN, mixed) == [("changed", ("Kikhoste", "Symptom"))]
+
+
+# ----------------------------------------------------------------------------- notation
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Influensavaksine for sesongen 2026/27.", "Influensavaksine for sesongen 2026/2027."),
+        ("Sesongen 1999/00 var lang.", "Sesongen 1999/2000 var lang."),
+        (
+            "Forskrifta gjeld t.o.m. 31. desember 2026.",
+            "Forskrifta gjeld til og med 31. desember 2026.",
+        ),
+        ("Gjeld f.o.m. 1. mars.", "Gjeld frå og med 1. mars."),
+        ("Gjelder f.o.m. 1. mars.", "Gjelder fra og med 1. mars."),
+        ("Ope kl. 08.00–16.00 på kvardagar.", "Ope kl. 08–16 på kvardagar."),
+        ("Open kl. 8:00 - 15:30.", "Open kl. 08.00–15.30."),
+    ],
+)
+def test_the_same_in_another_notation(before: str, after: str) -> None:
+    assert same_notation(before, after)
+    assert same_notation(after, before)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Sesongen 2026/27.", "Sesongen 2026/2028."),
+        ("Sesongen 2026/28.", "Sesongen 2026/2028."),  # no season: left as written
+        ("Ope kl. 08–16.", "Ope kl. 08–15.30."),
+        ("Ope kl. 08.00–16.00.", "Ope kl. 08.00–15.30."),
+        ("Gjeld t.o.m. 31. desember.", "Gjeld f.o.m. 31. desember."),
+        ("Gjeld til og med 31. desember.", "Gjeld fra og med 31. desember."),
+    ],
+)
+def test_another_season_time_or_limit_is_not_notation(before: str, after: str) -> None:
+    assert not same_notation(before, after)
+
+
+SEASON = (
+    "<main><h1>Influensasesongen</h1><h2>Vaksinasjon 2026/27</h2><p>Vaksine for sesongen "
+    "2026/27 er levert. Ope kl. 08.00–16.00. Gjeld t.o.m. 31. desember 2026.</p>"
+    "<h2>Kontakt</h2><p>Ring oss.</p></main>"
+)
+
+
+def test_a_heading_in_another_notation_keeps_its_section() -> None:
+    after = (
+        SEASON.replace("2026/27", "2026/2027")
+        .replace("08.00–16.00", "08–16")
+        .replace("t.o.m.", "til og med")
+    )
+    assert changed(SEASON, after) == []
+    # a real change beside it is read, under the new heading
+    edited = after.replace("er levert", "er ikkje levert")
+    assert changed(SEASON, edited) == [("changed", ("Influensasesongen", "Vaksinasjon 2026/2027"))]
+    assert changed(SEASON, SEASON.replace("16.00", "15.30")) != []
+
+
+# ----------------------------------------------------------------------------- renamed in place
+
+BORRELIOSE = (
+    "<main><h1>Behandling av borreliose</h1><h2>{}</h2><p>{}</p>"
+    "<h2>Oppfølging</h2><p>Kontroll etter 4 uker.</p></main>"
+)
+DOSERING = "Doksysyklin gis i minst 14 dager. Ved allergi, se avsnittet under."
+
+
+def test_a_renamed_heading_over_nearly_the_same_text_is_one_section_changed() -> None:
+    before = BORRELIOSE.format("Dosering", DOSERING)
+    after = BORRELIOSE.format(
+        "Dosering og behandlingsvarighet", DOSERING.replace("minst", "inntil")
+    )
+    assert changed(before, after) == [
+        ("changed", ("Behandling av borreliose", "Dosering og behandlingsvarighet"))
+    ]
+    (change,) = diff_pages(page(before), page(after))
+    assert ("-", "minst") in change.segments and ("+", "inntil") in change.segments
+
+
+HELSEPERSONELL = (
+    "<main><h1>Vaksinasjon av helsepersonell</h1><h2>Generelt</h2><p>Alle tilsette får "
+    "tilbod.</p>{}<h2>Kontakt</h2><p>Ring oss.</p></main>"
+)
+
+
+def test_a_heading_promoted_over_nearly_the_same_text_is_one_section_changed() -> None:
+    before = HELSEPERSONELL.format("<h3>Dosering</h3><p>Tilsette skal ta ein dose kvar haust.</p>")
+    after = HELSEPERSONELL.format("<h2>Dosering</h2><p>Tilsette bør ta ein dose kvar haust.</p>")
+    assert changed(before, after) == [("changed", ("Vaksinasjon av helsepersonell", "Dosering"))]
+
+
+def test_a_section_replaced_by_another_text_stays_removed_and_added() -> None:
+    before = BORRELIOSE.format("Dosering", DOSERING)
+    after = BORRELIOSE.format(
+        "Biverknader", "Kvalme og lysfølsomhet er vanlig. Ved utslett, kontakt lege."
+    )
+    assert sorted(changed(before, after)) == [
+        ("added", ("Behandling av borreliose", "Biverknader")),
+        ("removed", ("Behandling av borreliose", "Dosering")),
+    ]
+    # nearly the same text, but two sections removed at that place: which is which is unknown
+    two = BORRELIOSE.format("Dosering", DOSERING).replace(
+        "<h2>Oppfølging", "<h2>Varighet</h2><p>To uker.</p><h2>Oppfølging"
+    )
+    after = BORRELIOSE.format("Dosering og varighet", DOSERING.replace("minst", "inntil"))
+    assert sorted(kind for kind, _ in changed(two, after)) == ["added", "removed", "removed"]
+    # promoted, and its text rewritten
+    before = HELSEPERSONELL.format("<h3>Dosering</h3><p>Tilsette skal ta ein dose kvar haust.</p>")
+    after = HELSEPERSONELL.format("<h2>Dosering</h2><p>Kven som helst kan få vaksine gratis.</p>")
+    assert sorted(kind for kind, _ in changed(before, after)) == ["added", "removed"]

@@ -241,3 +241,33 @@ def test_a_section_replaced_by_another_text_stays_removed_and_added() -> None:
     before = HELSEPERSONELL.format("<h3>Dosering</h3><p>Tilsette skal ta ein dose kvar haust.</p>")
     after = HELSEPERSONELL.format("<h2>Dosering</h2><p>Kven som helst kan få vaksine gratis.</p>")
     assert sorted(kind for kind, _ in changed(before, after)) == ["added", "removed"]
+
+
+# ----------------------------------------------------------------------------- two counts
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Avhengig av vaksine gis 1–2 doser.", "Avhengig av vaksine gis 1 eller 2 doser."),
+        ("Symptoma varer i 2-3 dagar.", "Symptoma varer i 2 eller 3 dagar."),
+    ],
+)
+def test_two_consecutive_counts_as_a_range_or_alternatives_are_the_same(
+    before: str, after: str
+) -> None:
+    assert same_notation(before, after)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Avhengig av vaksine gis 1–3 doser.", "Avhengig av vaksine gis 1 eller 3 doser."),
+        ("Det gis 1–2 doser.", "Det gis 2 eller 3 doser."),
+        ("Det gis 1–2 doser.", "Det gis 1 eller 2 dager."),
+        ("Sesongen 2026–2027 startar.", "Sesongen 2026 eller 2027 startar."),
+        ("Ope kl. 8–9 i dag.", "Ope kl. 8 eller 9 i dag."),
+    ],
+)
+def test_a_wider_range_or_other_counts_are_not_the_same(before: str, after: str) -> None:
+    assert not same_notation(before, after)

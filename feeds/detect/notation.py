@@ -51,6 +51,10 @@ _SEASON = re.compile(r"(?<![\w./-])((?:19|20)\d\d)/(\d\d)(?![\w/]|[.,]\d)")
 #: "til og med" and "fra og med" abbreviated ("t.o.m.", "f.o.m.", "f.o.m"), and the nynorsk
 #: "frå og med": written out in one form
 _FROM_TO = re.compile(r"(?<![\w.])(?:(t)\. ?o\. ?m\.?|(f)\. ?o\. ?m\.?|(fr)å(?= og med\b))(?!\w)")
+#: two consecutive counts as a range before a word ("1-2 doser", folded from "1–2"): the one
+#: or the other ("1 eller 2 doser"); a wider range ("1-3 doser") says more than two
+#: alternatives, and a number of three digits or more may be a year ("2026-2027 sesongen")
+_TWO_COUNTS = re.compile(r"(?<![\w.,:/-])(\d{1,2}) ?- ?(\d{1,2})(?= [^\W\d_])")
 #: Norway's country code before a Norwegian eight-digit number, grouped or not ("+47 21 07 63
 #: 48", "0047 210 76 348")
 _COUNTRY_CODE = re.compile(
@@ -122,9 +126,11 @@ def fold_forms(line: str) -> str:
     "500 kr" ("kr 500", "500 kroner", "NOK 500", "kr 500,-"), a range of times after "kl."
     with the minutes of both ends ("kl. 08-16" as "kl. 8.00-16.00"), a season's second year
     written out when it is the next year ("2026/27" as "2026/2027"), "t.o.m." and "f.o.m."
-    written out ("til og med", "fra og med", "frå og med" alike). A number told otherwise
-    stays another number ("fem" and "6"); a date without its year is never the same as one
-    with it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
+    written out ("til og med", "fra og med", "frå og med" alike), two consecutive counts
+    before a word as the one or the other ("1-2 doser" as "1 eller 2 doser"). A number told
+    otherwise stays another number ("fem" and "6"); a date without its year is never the
+    same as one with it, nor "15.01." (no year: a number, a time or a section as well) as
+    "15. januar"."""
     if "kl" in line:
         if "-" in line:
             line = _HOUR_RANGE.sub(_hour_range, line)
@@ -142,6 +148,8 @@ def fold_forms(line: str) -> str:
     if "prosent" in line or "%" in line:
         line = _PERCENT.sub(r"\1 %", line)
     line = _COUNTED.sub(_counted, line)
+    if "-" in line:
+        line = _TWO_COUNTS.sub(_two_counts, line)
     if "kr" in line or "nok" in line:
         line = _KRONER.sub(_kroner, line)
     if "." in line:
@@ -183,6 +191,11 @@ def _season(m: re.Match[str]) -> str:
     if int(m.group(2)) != (year + 1) % 100:
         return m.group(0)
     return f"{year}/{year + 1}"
+
+
+def _two_counts(m: re.Match[str]) -> str:
+    low, high = int(m.group(1)), int(m.group(2))
+    return f"{low} eller {high}" if high == low + 1 else m.group(0)
 
 
 def _from_to(m: re.Match[str]) -> str:

@@ -208,6 +208,10 @@ def test_a_renamed_heading_over_nearly_the_same_text_is_one_section_changed() ->
     ]
     (change,) = diff_pages(page(before), page(after))
     assert ("-", "minst") in change.segments and ("+", "inntil") in change.segments
+    # the heading's diff and the text's, joined, give both versions whole
+    assert "".join(t for k, t in change.segments if k != "+") == change.before
+    assert "".join(t for k, t in change.segments if k != "-") == change.after
+    assert change.before.startswith("Dosering\n")
 
 
 HELSEPERSONELL = (

@@ -565,28 +565,27 @@ def _renamed_in_place(
         if not key:
             continue
         origin: tuple[str, ...] | None = None
+        segments: tuple[DiffSegment, ...] = ()
         same = by_notation.get(notation_key("\n".join(key)), [])
         if len(same) == 1 and same[0] and same_notation("\n".join(same[0]), "\n".join(key)):
             origin = same[0]
+            segments = word_diff(old[origin].text, new[key].text)
         else:
             gap = added_at[key]
             there = removed_in.get(gap, [])
             if len(there) == 1 and len(added_in[gap]) == 1:
-                candidate = there[0]
-                renamed = candidate[:-1] == key[:-1]
-                relevelled = bool(candidate) and fold(candidate[-1]) == fold(key[-1])
-                if (
-                    candidate
-                    and (renamed or relevelled)
-                    and _nearly_same(old[candidate].text, new[key].text)
-                ):
-                    origin = candidate
+                origin, segments = _in_place(there[0], old[there[0]], key, new[key])
         if origin is None or origin in paired:
             continue
         before, after = old[origin], new[key]
         a, b = f"{origin[-1]}\n{before.text}", f"{key[-1]}\n{after.text}"
+        # the heading's diff, then the text's (diffed apart: a renamed heading leaves the
+        # texts' common head to ``word_diff``'s cheap trim)
+        joined: list[DiffSegment] = []
+        for kind, piece in (*word_diff(origin[-1], key[-1]), ("=", "\n"), *segments):
+            _push(joined, kind, piece)
         paired[origin] = SectionChange(
-            "changed", key, a, b, word_diff(a, b), before.digest, after.digest
+            "changed", key, a, b, tuple(joined), before.digest, after.digest
         )
     if not paired:
         return changes
@@ -620,13 +619,29 @@ def _gaps(
     return keys_in, gap_of
 
 
-def _nearly_same(a: str, b: str) -> bool:
-    """Whether the word diff of two texts keeps ``RENAMED_KEPT_SHARE`` of the longer one's
-    words."""
+def _in_place(
+    old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
+) -> tuple[tuple[str, ...] | None, tuple[DiffSegment, ...]]:
+    """(``old_key``, the word diff of the texts) when the section removed there was renamed
+    under the same parent or re-levelled under the same heading as ``key`` and its text is
+    nearly the same (``_nearly_same``); (None, ()) when not."""
+    renamed = old_key[:-1] == key[:-1]
+    relevelled = bool(old_key) and fold(old_key[-1]) == fold(key[-1])
+    if not old_key or not (renamed or relevelled):
+        return None, ()
+    segments = word_diff(before.text, after.text)
+    if not _nearly_same(before.text, after.text, segments):
+        return None, ()
+    return old_key, segments
+
+
+def _nearly_same(a: str, b: str, segments: Sequence[DiffSegment]) -> bool:
+    """Whether the word diff of two texts (``segments``) keeps ``RENAMED_KEPT_SHARE`` of the
+    longer one's words."""
     words = max(len(a.split()), len(b.split()))
     if not words:
         return False
-    gone = sum(len(text.split()) for kind, text in word_diff(a, b) if kind == "-")
+    gone = sum(len(text.split()) for kind, text in segments if kind == "-")
     return len(a.split()) - gone >= RENAMED_KEPT_SHARE * words
 
 

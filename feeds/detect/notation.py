@@ -137,7 +137,7 @@ def fold_forms(line: str) -> str:
         line = _WHOLE_HOUR.sub(_hour, line)
     if "/" in line:
         line = _SEASON.sub(_season, line)
-    if "o" in line:
+    if "o." in line or "frå og" in line:
         line = _FROM_TO.sub(_from_to, line)
     if "47" in line:
         line = _COUNTRY_CODE.sub("", line)

@@ -445,7 +445,9 @@ class SeenItem:
 #: line of labelled fields: "Rundskriv | Dato: 12.11.2026 | Sist oppdatert: 01.12.2026"),
 #: nor a widget's visually hidden live status region or a language picker; struck text
 #: (<s>, <strike>, <del>) is read between "~~" marks; the site's own page of technical
-#: problems is a source problem). A
+#: problems is a source problem; a nynorsk page counter, "Lese 1 204 gonger", is not
+#: content, nor a print or export time in a line of fields: "Kunngjort 01.03.2026 ·
+#: Utskrift 05.12.2026 kl. 14.22" reads "Kunngjort 01.03.2026"). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

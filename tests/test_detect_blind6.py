@@ -290,10 +290,12 @@ def test_a_heading_and_its_text_in_another_notation_are_the_same_section() -> No
 
 
 def test_a_heading_in_another_notation_over_a_changed_text_is_reported() -> None:
+    # reported as one section changed under its new heading (blind10: a renamed section
+    # keeps its identity, tests/test_detect_blind10.py)
     found = changed(DOSES.format("tredje", "tredje"), DOSES.format("3.", "4."))
-    assert sorted(kind for kind, _ in found) == ["added", "removed"]
+    assert found == [("changed", ("Dosar", "Kven skal ha ein 3. dose"))]
     found = changed(DOSES.format("tredje", "tredje"), DOSES.format("4.", "3."))
-    assert sorted(kind for kind, _ in found) == ["added", "removed"]
+    assert found == [("changed", ("Dosar", "Kven skal ha ein 4. dose"))]
 
 
 # ----------------------------------------------------------------------------- demoted headings

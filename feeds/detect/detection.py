@@ -68,14 +68,18 @@ OTHER_ARTICLE = "other_article"
 OTHER_ARTICLE_MIN_HEADINGS = 3
 _NUMBERS = re.compile(r"\d+")
 #: words only one written standard uses, common in any prose (bokmål, nynorsk): what tells a
-#: page's standard (``written_standard``)
+#: page's standard (``written_standard``). The second lines are the pairs a short health
+#: text uses in place of the function words ("hvis"/"dersom" is bokmål and nynorsk alike,
+#: "hvis" bokmål only; "etter hvert"/"etter kvart", "vanlig"/"vanleg", "syk"/"sjuk")
 _BOKMAL_WORDS = frozenset(
     "ikke et en fra være vært hvordan hva hvem noe mye bare hos sammen flere hele innen"
-    " jevnlig disse deres også".split()
+    " jevnlig disse deres også"
+    " hvis hver hvert hvor noen mer uten begynner vanlig vanlige syk sykdom hjemme".split()
 )
 _NYNORSK_WORDS = frozenset(
     "ikkje eit ein dei frå vere vore korleis kva kven noko mykje berre hjå saman fleire heile"
-    " innan jamleg desse deira òg".split()
+    " innan jamleg desse deira òg"
+    " kvar kvart kor nokon meir utan byrjar vanleg vanlege sjuk sjukdom heime".split()
 )
 #: a standard is told by at least this many of its words, and this many times the other's
 _STANDARD_MIN_WORDS = 3

@@ -325,7 +325,8 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
         if key in left:
             changes.append(_section_change("removed", key, section, None))
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
-    return _shifted_by_one(_paired_by_paragraph(changes, old, new), old, new)
+    changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
+    return _shifted_by_one(changes, old, new)
 
 
 def _shifted_by_one(
@@ -525,6 +526,123 @@ def _paired_by_paragraph(
     return [
         by_new.get(c.path, c) for c in changes if not (c.kind == "removed" and c.path in paired)
     ]
+
+
+#: a section removed and one added in its place are one section renamed when the word diff of
+#: their texts keeps at least this share of the longer text's words: an edit in place changes
+#: a dose, a verb, a qualifier (1 of 7 words, 3 of 10), while two sections on different
+#: subjects share function words and a term or two, seldom half their words
+RENAMED_KEPT_SHARE = 0.7
+
+
+def _renamed_in_place(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """A section removed and one added at the same place (after the same section that
+    stands in both versions, each the only one removed or added there) are one section
+    ``changed`` under its new path when its heading was renamed under the same parent
+    ("Dosering" -> "Dosering og behandlingsvarighet") or its path changed level with the
+    same heading (an h3 promoted to h2), and its text is nearly the same
+    (``RENAMED_KEPT_SHARE``); or wherever they stand, when their heading paths differ only
+    in notation ("Vaksinasjon 2026/27" -> "Vaksinasjon 2026/2027", ``same_notation``),
+    each the only such pair. A section replaced by one with other text stays removed and
+    added."""
+    if not any(c.kind == "added" for c in changes) or not any(c.kind == "removed" for c in changes):
+        return changes
+    removed_in, _ = _gaps([c.path for c in changes if c.kind == "removed"], old, new)
+    added_in, added_at = _gaps([c.path for c in changes if c.kind == "added"], new, old)
+    by_notation: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for c in changes:
+        if c.kind == "removed":
+            by_notation.setdefault(notation_key("\n".join(c.path)), []).append(c.path)
+    paired: dict[tuple[str, ...], SectionChange] = {}
+    for change in changes:
+        if change.kind != "added":
+            continue
+        key = change.path
+        if not key:
+            continue
+        origin: tuple[str, ...] | None = None
+        segments: tuple[DiffSegment, ...] = ()
+        same = by_notation.get(notation_key("\n".join(key)), [])
+        if len(same) == 1 and same[0] and same_notation("\n".join(same[0]), "\n".join(key)):
+            origin = same[0]
+            segments = word_diff(old[origin].text, new[key].text)
+        else:
+            gap = added_at[key]
+            there = removed_in.get(gap, [])
+            if len(there) == 1 and len(added_in[gap]) == 1:
+                origin, segments = _in_place(there[0], old[there[0]], key, new[key])
+        if origin is None or origin in paired:
+            continue
+        before, after = old[origin], new[key]
+        a, b = f"{origin[-1]}\n{before.text}", f"{key[-1]}\n{after.text}"
+        # the heading's diff, then the text's (diffed apart: a renamed heading leaves the
+        # texts' common head to ``word_diff``'s cheap trim)
+        joined: list[DiffSegment] = []
+        for kind, piece in (*word_diff(origin[-1], key[-1]), ("=", "\n"), *segments):
+            _push(joined, kind, piece)
+        paired[origin] = SectionChange(
+            "changed", key, a, b, tuple(joined), before.digest, after.digest
+        )
+    if not paired:
+        return changes
+    by_new = {c.path: c for c in paired.values()}
+    return [
+        by_new.get(c.path, c) for c in changes if not (c.kind == "removed" and c.path in paired)
+    ]
+
+
+_Gap = tuple[str, ...] | None
+
+
+def _gaps(
+    keys: list[tuple[str, ...]],
+    sections: Mapping[tuple[str, ...], Section],
+    other: Mapping[tuple[str, ...], Section],
+) -> tuple[dict[_Gap, list[tuple[str, ...]]], dict[tuple[str, ...], _Gap]]:
+    """Where each of ``keys`` (sections of ``sections``) stands: the gap after the last
+    section before it that stands in ``other`` too (None: none before it). The keys by gap,
+    and each key's gap."""
+    wanted = set(keys)
+    keys_in: dict[_Gap, list[tuple[str, ...]]] = {}
+    gap_of: dict[tuple[str, ...], _Gap] = {}
+    anchor: _Gap = None
+    for key in sections:
+        if key in wanted:
+            gap_of[key] = anchor
+            keys_in.setdefault(anchor, []).append(key)
+        elif key in other:
+            anchor = key
+    return keys_in, gap_of
+
+
+def _in_place(
+    old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
+) -> tuple[tuple[str, ...] | None, tuple[DiffSegment, ...]]:
+    """(``old_key``, the word diff of the texts) when the section removed there was renamed
+    under the same parent or re-levelled under the same heading as ``key`` and its text is
+    nearly the same (``_nearly_same``); (None, ()) when not."""
+    renamed = old_key[:-1] == key[:-1]
+    relevelled = bool(old_key) and fold(old_key[-1]) == fold(key[-1])
+    if not old_key or not (renamed or relevelled):
+        return None, ()
+    segments = word_diff(before.text, after.text)
+    if not _nearly_same(before.text, after.text, segments):
+        return None, ()
+    return old_key, segments
+
+
+def _nearly_same(a: str, b: str, segments: Sequence[DiffSegment]) -> bool:
+    """Whether the word diff of two texts (``segments``) keeps ``RENAMED_KEPT_SHARE`` of the
+    longer one's words."""
+    words = max(len(a.split()), len(b.split()))
+    if not words:
+        return False
+    gone = sum(len(text.split()) for kind, text in segments if kind == "-")
+    return len(a.split()) - gone >= RENAMED_KEPT_SHARE * words
 
 
 def _paragraphs(

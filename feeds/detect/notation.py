@@ -38,6 +38,23 @@ _NOTE_HINT = re.compile(r"pdf|docx?|xlsx?|pptx?|odt|ods|rtf|csv|zip|word|excel|\
 #: ("kl. 12", "klokka 09.00"): "kl. 12.00", "klokka 9.00" (``fold`` has put a "." between
 #: hours and minutes already)
 _WHOLE_HOUR = re.compile(r"\b((?:kl\.?|klokka|klokken) ?)0?(\d{1,2})(?:\.(\d{2}))?(?![.:,]?\d)")
+#: a range of times of day after "kl." or "klokka" ("kl. 08.00-16.00", "kl. 08-16"; ``fold``
+#: has made the dash a hyphen and may have set the end's point as a decimal comma): both ends
+#: with their minutes, as ``_WHOLE_HOUR`` writes one time
+_HOUR_RANGE = re.compile(
+    r"\b((?:kl\.?|klokka|klokken) ?)0?(\d{1,2})(?:[.:,](\d{2}))? ?- ?0?(\d{1,2})(?:[.:,](\d{2}))?"
+    r"(?![.:,]?\d)"
+)
+#: a season of two years with the second written short ("2026/27"): written out when it is
+#: the next year ("2026/2027"); "2026/28" is no season and stays as it is
+_SEASON = re.compile(r"(?<![\w./-])((?:19|20)\d\d)/(\d\d)(?![\w/]|[.,]\d)")
+#: "til og med" and "fra og med" abbreviated ("t.o.m.", "f.o.m.", "f.o.m"), and the nynorsk
+#: "frå og med": written out in one form
+_FROM_TO = re.compile(r"(?<![\w.])(?:(t)\. ?o\. ?m\.?|(f)\. ?o\. ?m\.?|(fr)å(?= og med\b))(?!\w)")
+#: two consecutive counts as a range before a word ("1-2 doser", folded from "1–2"): the one
+#: or the other ("1 eller 2 doser"); a wider range ("1-3 doser") says more than two
+#: alternatives, and a number of three digits or more may be a year ("2026-2027 sesongen")
+_TWO_COUNTS = re.compile(r"(?<![\w.,:/-])(\d{1,2}) ?- ?(\d{1,2})(?= [^\W\d_])")
 #: Norway's country code before a Norwegian eight-digit number, grouped or not ("+47 21 07 63
 #: 48", "0047 210 76 348")
 _COUNTRY_CODE = re.compile(
@@ -106,11 +123,22 @@ def fold_forms(line: str) -> str:
     falls on it, "%" for "prosent" after a number, digits for number and ordinal words
     before a word, a date with its year as "15.1.2027" and a day and a month's name without
     a year with the name written out ("15. jan." as "15. januar"), an amount of kroner as
-    "500 kr" ("kr 500", "500 kroner", "NOK 500", "kr 500,-"). A number told otherwise
-    stays another number ("fem" and "6"); a date without its year is never the same as one
-    with it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
+    "500 kr" ("kr 500", "500 kroner", "NOK 500", "kr 500,-"), a range of times after "kl."
+    with the minutes of both ends ("kl. 08-16" as "kl. 8.00-16.00"), a season's second year
+    written out when it is the next year ("2026/27" as "2026/2027"), "t.o.m." and "f.o.m."
+    written out ("til og med", "fra og med", "frå og med" alike), two consecutive counts
+    before a word as the one or the other ("1-2 doser" as "1 eller 2 doser"). A number told
+    otherwise stays another number ("fem" and "6"); a date without its year is never the
+    same as one with it, nor "15.01." (no year: a number, a time or a section as well) as
+    "15. januar"."""
     if "kl" in line:
+        if "-" in line:
+            line = _HOUR_RANGE.sub(_hour_range, line)
         line = _WHOLE_HOUR.sub(_hour, line)
+    if "/" in line:
+        line = _SEASON.sub(_season, line)
+    if "o." in line or "frå og" in line:
+        line = _FROM_TO.sub(_from_to, line)
     if "47" in line:
         line = _COUNTRY_CODE.sub("", line)
     if "at" in line:
@@ -120,6 +148,8 @@ def fold_forms(line: str) -> str:
     if "prosent" in line or "%" in line:
         line = _PERCENT.sub(r"\1 %", line)
     line = _COUNTED.sub(_counted, line)
+    if "-" in line:
+        line = _TWO_COUNTS.sub(_two_counts, line)
     if "kr" in line or "nok" in line:
         line = _KRONER.sub(_kroner, line)
     if "." in line:
@@ -149,6 +179,31 @@ def _kroner(m: re.Match[str]) -> str:
 
 def _hour(m: re.Match[str]) -> str:
     return f"{m.group(1)}{m.group(2)}.{m.group(3) or '00'}"
+
+
+def _hour_range(m: re.Match[str]) -> str:
+    start, start_min, end, end_min = m.group(2, 3, 4, 5)
+    return f"{m.group(1)}{start}.{start_min or '00'}-{end}.{end_min or '00'}"
+
+
+def _season(m: re.Match[str]) -> str:
+    year = int(m.group(1))
+    if int(m.group(2)) != (year + 1) % 100:
+        return m.group(0)
+    return f"{year}/{year + 1}"
+
+
+def _two_counts(m: re.Match[str]) -> str:
+    low, high = int(m.group(1)), int(m.group(2))
+    return f"{low} eller {high}" if high == low + 1 else m.group(0)
+
+
+def _from_to(m: re.Match[str]) -> str:
+    if m.group(1):
+        return "til og med"
+    if m.group(2):
+        return "fra og med"
+    return "fra"
 
 
 def _weekday_of_date(m: re.Match[str]) -> str:

@@ -31,6 +31,8 @@ from feeds.read.normalize import (
     clean_text,
     compile_noise,
     decode_body_utf8,
+    is_dated_field,
+    is_print_field,
     is_signal_label,
     is_signal_line,
     latin1,
@@ -1334,20 +1336,26 @@ def _without_change_dates(line: str, found: list[date]) -> str:
     one of them announces a change date ("Sist oppdatert: 01.12.2026", ``signal_dates``),
     those go (their dates into ``found``), as a date line of its own goes: "Rundskriv |
     Dato: 12.11.2026 | Sist oppdatert: 01.12.2026" reads "Rundskriv | Dato: 12.11.2026". A
-    sentence that says when it was last updated is read as it is."""
+    print or export time goes the same way, without a date for ``found`` (``is_print_field``:
+    "Kunngjort 01.03.2026 · Utskrift 05.12.2026 kl. 14.22" reads "Kunngjort 01.03.2026"); a
+    field may also be a short label and its date (``is_dated_field``). A sentence that says
+    when it was last updated is read as it is."""
     parts = _FIELD_SPLIT.split(line)
     if len(parts) < 2:
         return line
     dates: list[date] = []
     kept: list[int] = []
+    printed = False
     for i, part in enumerate(parts):
         if is_signal_line(part) and (said := signal_dates(part)):
             dates.extend(said)
-        elif _FIELD.fullmatch(part) or is_signal_line(part):
+        elif is_print_field(part):
+            printed = True
+        elif _FIELD.fullmatch(part) or is_signal_line(part) or is_dated_field(part):
             kept.append(i)
         else:
             return line
-    if not dates:
+    if not dates and not printed:
         return line
     found.extend(dates)
     # the kept fields as they stood, each after the separator before it

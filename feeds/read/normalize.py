@@ -203,8 +203,9 @@ NOISE_LINES: tuple[str, ...] = (
     rf"^(?:©|\(c\)|copyright(?=[\s©(]))(?:\s*+(?:©|\(c\)))?\s*+(?:[^\s.!?][^.!?]{{0,100}}?\s)?"
     rf"(?:19|20)\d\d(?:\s*+[-–]\s*+(?:19|20)\d\d)?(?:\s[^.!?]{{0,100}})?{_RIGHTS}$"
     rf"|^©\s*+[^\s.!?\d][^.!?\d]{{0,100}}{_RIGHTS}$",
-    # a page's counter in words ("Lest 1 204 ganger", "Sidevisningar: 88")
-    r"^(?:lest|vist|lese|sett) \d[\d ]* gang(?:er|ar)?$",
+    # a page's counter in words ("Lest 1 204 ganger", nynorsk "Lese 1 204 gonger", "Lesen
+    # 3 gonger", "Sidevisningar: 88")
+    r"^(?:lest|vist|lese|lesen|sett) \d[\d ]* g[ao]ng(?:er|ar)?$",
     r"^(?:sidevisninger|sidevisningar|visninger|visingar|antall visninger)\s*:?\s*\d[\d ]*$",
     r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
     r"^(antall treff|treff): ?\d+$",
@@ -431,6 +432,28 @@ def is_signal_label(line: str) -> bool:
 def is_signal_line(line: str) -> bool:
     """A line made only of publisher date labels ('Sist oppdatert: 3. mars 2024')."""
     return line[:4].lower() in _SIGNAL_STARTS and bool(_SIGNAL_LINE.match(line))
+
+
+#: a print or export time as one field of a line of fields ("Kunngjort 01.03.2026 · Utskrift
+#: 05.12.2026 kl. 14.22", nynorsk "Utskrive", "Skrive ut"): every print dates it anew
+_PRINT_FIELD = re.compile(
+    rf"(?:utskrift|utskrive|utskriven|skrive ut|skriv ut|generert|generated|printed)"
+    rf"\s*:?\s*{_ANY_DATE}\.?",
+    re.I,
+)
+#: a field of such a line that is a label of a word or two and its date ("Kunngjort
+#: 01.03.2026", "Ikraft: 1. januar 2027")
+_DATED_FIELD = re.compile(rf"[^\W\d][\w-]*(?: [\w-]+)?\s?:?\s?{_ANY_DATE}\.?", re.I)
+
+
+def is_print_field(part: str) -> bool:
+    """A field of a line of fields that tells when the page was printed or exported."""
+    return bool(_PRINT_FIELD.fullmatch(part))
+
+
+def is_dated_field(part: str) -> bool:
+    """A field of a line of fields that is a short label and its date."""
+    return bool(_DATED_FIELD.fullmatch(part))
 
 
 def signal_dates(line: str) -> list[date]:

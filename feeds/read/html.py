@@ -627,6 +627,11 @@ def _furniture_boxes(main: Any) -> list[Any]:
         start = (heading.text or "").lstrip()
         if len(start) < 4:
             start = _text_of(heading).lstrip()
+        if start[:4].lower() in _FEEDBACK_STARTS:
+            box = _feedback_box(main, heading)
+            if box is not None and box not in found:
+                found.append(box)
+            continue
         if start[:4].lower() not in _FURNITURE_STARTS:
             continue
         if not _FURNITURE_HEADING.match(clean_text(_text_of(heading))):
@@ -639,6 +644,45 @@ def _furniture_boxes(main: Any) -> list[Any]:
         if _is_link_box(box, heading):
             found.append(box)
     return found
+
+
+#: The heading of a feedback box ("Tips oss", "Tips oss om feil", "Gi tilbakemelding", nynorsk
+#: "Gje tilbakemelding"): a widget like "Fant du det du lette etter?" (``normalize``), dropped
+#: with its prompt where it is a box of little text with a feedback link (``_feedback_box``)
+_FEEDBACK_HEADING = re.compile(
+    r"^(?:tips oss(?: om (?:feil|feil eller mangler|feil på (?:denne )?sid(?:en|a)))?"
+    r"|(?:gi|gje) (?:oss )?(?:en |ei )?tilbakemelding(?: (?:på|om) (?:denne )?sid(?:en|a))?)"
+    r"\s*[.!?]?$",
+    re.I,
+)
+#: the first four letters of every ``_FEEDBACK_HEADING``
+_FEEDBACK_STARTS = frozenset({"tips", "gi t", "gi o", "gi e", "gje "})
+#: a feedback box's text besides its heading is at most this long: a "Tips oss" section of
+#: real instructions (a phone number, what to report) is read
+_FEEDBACK_TEXT_MAX = 160
+#: a link to a feedback form or address: mailto:, or one whose address or text says so
+_FEEDBACK_LINK = re.compile(r"mailto:|tips|tilbakemelding|feedback|kontaktskjema", re.I)
+
+
+def _feedback_box(main: Any, heading: Any) -> Any | None:
+    """The feedback box a ``_FEEDBACK_HEADING`` heads: its parent element, when that is no
+    element that holds the content, its text besides the heading is short
+    (``_FEEDBACK_TEXT_MAX``) and it holds a link to a feedback form or address
+    (``_FEEDBACK_LINK``). A heading "Tips oss om smittetilfelle", or a "Tips oss" box of
+    substantial text, is read."""
+    if not _FEEDBACK_HEADING.match(clean_text(_text_of(heading))):
+        return None
+    box = heading.getparent()
+    if box is None or box is main or box.tag in ("article", "main", "body"):
+        return None
+    if next(box.iter("h1", "main"), None) is not None or box.get("role") == "main":
+        return None
+    if len(clean_text(_text_of(box))) - len(clean_text(_text_of(heading))) > _FEEDBACK_TEXT_MAX:
+        return None
+    for link in box.iter("a"):
+        if _FEEDBACK_LINK.search(link.get("href") or "") or _FEEDBACK_LINK.search(_text_of(link)):
+            return box
+    return None
 
 
 def _read_figure_numbers(main: Any) -> None:

@@ -447,7 +447,9 @@ class SeenItem:
 #: (<s>, <strike>, <del>) is read between "~~" marks; the site's own page of technical
 #: problems is a source problem; a nynorsk page counter, "Lese 1 204 gonger", is not
 #: content, nor a print or export time in a line of fields: "Kunngjort 01.03.2026 ·
-#: Utskrift 05.12.2026 kl. 14.22" reads "Kunngjort 01.03.2026"). A
+#: Utskrift 05.12.2026 kl. 14.22" reads "Kunngjort 01.03.2026"; nor a share button's count,
+#: "Del på Facebook (187)", nor a "Tips oss" or "Gi tilbakemelding" box of little text with a
+#: feedback link). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)

@@ -158,7 +158,7 @@ NOISE_LINES: tuple[str, ...] = (
     # a share button's count, one button or several on a line ("Del på Facebook (187) Del
     # på X", "Del (12)"): it follows the readers. Only a count in brackets after a button's
     # own words: "Del 2" (a part's number) and a sentence with a number are read
-    r"^(?=[^(]*+\(\d)(?:(?:del|dele)(?: på| denne sid(?:en|a)| sida)?"
+    r"^(?=del)(?=[^(]*+\(\d)(?:(?:del|dele)(?: på| denne sid(?:en|a)| sida)?"
     r"(?: (?:facebook|twitter|x|linkedin|e-post|messenger))?"
     r"(?: \(\d[\d ]{0,12}\))?\s*+[|·/•]?+\s*+)+$",
     r"^(innhold på denne sid(en|a)|innhald på denne sida)$",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlmodel import Session, select
 

@@ -48,7 +48,9 @@ async def test_no_console_action_reaches_an_erased_person(ctx: Context, app: Fas
         assert control.status_code == 303, control.text
         before = dump(ctx)
         answers = [
-            await client.post(f"/staff/abonnenter/{gone.id}{path}", data={"csrf_token": csrf, **form})
+            await client.post(
+                f"/staff/abonnenter/{gone.id}{path}", data={"csrf_token": csrf, **form}
+            )
             for path, form in (
                 ("/mal", {"url": TARGET}),
                 ("/mal/slett", {"target_id": "1"}),

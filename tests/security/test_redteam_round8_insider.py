@@ -29,7 +29,7 @@ from notifier.outbox import Delivery, message_of
 from notifier.web.routes import staff_preview
 from notifier.web.staff_pages import SESSION_COOKIE
 from tests.conftest import Clock
-from tests.security.test_staff_console import dump
+from tests.security.test_staff_console import LOGIN_FORMS, concrete, dump, walk
 from tests.support.outbox import store_change
 from tests.support.staff import fast_hasher, login, make_staff, staff_client  # noqa: F401
 from tests.test_staff_preview import nonce_of, subscriber
@@ -134,3 +134,30 @@ async def test_a_cookie_planted_before_login_is_not_the_session_after_it(
     async with staff_client(ctx) as other:
         other.cookies.set(SESSION_COOKIE, planted, domain="testserver", path="/staff")
         assert (await other.get("/staff")).status_code == 303
+
+
+async def test_a_valid_csrf_token_in_the_query_or_as_json_is_refused(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    """The token belongs in the form body only: in a URL it is logged and sent on as a
+    Referer, and a JSON body is what another site's ``fetch`` could send."""
+    sub = subscriber(ctx, "lege@kommune.no", name="Kari Nordmann")
+    store_change(ctx, 1, "Endring", source_key="s")
+    _, csrf = await login(client, ctx, role="admin")
+    app = client._transport.app  # type: ignore[attr-defined]
+    posts = sorted(
+        path
+        for method, path in walk(app.routes)
+        if method == "POST" and path.startswith("/staff") and path not in LOGIN_FORMS
+    )
+    assert len(posts) >= 20
+    before = dump(ctx)
+    for template in posts:
+        path = template.replace("{sid}", str(sub.id)).replace("{key}", "s")
+        path = concrete(path)
+        in_query = await client.post(path, params={"csrf_token": csrf}, data={"reason": "r"})
+        as_json = await client.post(path, json={"csrf_token": csrf, "reason": "r"})
+        assert (in_query.status_code, as_json.status_code) == (403, 403), path
+    after = dump(ctx)
+    after.pop("staff_session", None), before.pop("staff_session", None)
+    assert after == before

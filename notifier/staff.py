@@ -45,7 +45,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from notifier import audit
 from notifier.clients import network
-from notifier.models import STAFF_ROLES, StaffSession, StaffUser
+from notifier.models import STAFF_ROLES, ApiToken, StaffSession, StaffUser
 from notifier.settings import Settings
 from subscribers.models import RateEvent
 from subscribers.selfservice import serialise
@@ -344,8 +344,10 @@ def create_staff(
 def disable(
     session: Session, email: str, now: datetime, *, actor: StaffUser | None = None
 ) -> StaffUser:
-    """Disable the account and end all its sessions (its setup link too). Disabling a
-    disabled account changes nothing. Raises ``StaffError`` for an unknown address."""
+    """Disable the account and end all its sessions (its setup link too) and revoke its API
+    tokens, so that none comes back when the account is enabled again (a stolen one included).
+    Disabling a disabled account changes nothing. Raises ``StaffError`` for an unknown
+    address."""
     user = get_staff(session, email)
     if user.disabled_at is not None:
         return user
@@ -355,9 +357,17 @@ def disable(
     user.setup_expires_at = None
     session.add(user)
     ended = end_user_sessions(session, user)
+    tokens = session.exec(
+        select(ApiToken).where(
+            ApiToken.staff_user_id == user.id, col(ApiToken.revoked_at).is_(None)
+        )
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+        session.add(token)
     audit.record(
         session, now, actor, audit.STAFF_DISABLE, "staff_user", str(user.id), before=before,
-        after=_snapshot(user), detail=f"{ended} session(s) ended",
+        after=_snapshot(user), detail=f"{ended} session(s) ended, {len(tokens)} token(s) revoked",
     )  # fmt: skip
     return user
 

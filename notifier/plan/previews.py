@@ -152,6 +152,27 @@ def for_segment(ctx: Context, session: Session, segment: Segment, now: datetime)
     return Preview(recipient, segment.cadence, digest, _render(ctx, digest, now))
 
 
+def _unsigned(
+    ctx: Context, preview: Preview, now: datetime, text: str, html: str, replacement: str
+) -> tuple[str, str]:
+    """``text`` and ``html`` with every signed preferences or one-click link of this site
+    replaced, whatever ``now`` it was signed at: the preview was rendered at its own ``now``,
+    and a link signed again here differs from it once the day (its expiry) has turned."""
+    assert ctx.renderer.links is not None
+    links = ctx.renderer.links(preview.recipient, now)
+    for url in (links.preferences, links.unsubscribe):
+        text, html = text.replace(url, replacement), html.replace(url, replacement)
+    pattern = _signed_link(ctx.settings.base_url)
+    return pattern.sub(replacement, text), pattern.sub(replacement, html)
+
+
+def _signed_link(base_url: str) -> re.Pattern[str]:
+    """A link to a page opened by a subscriber's signed token (``/innstillinger/<token>``
+    and what lies under it, ``/u/<token>``), with its query, up to where a URL ends."""
+    base = re.escape(base_url.rstrip("/"))
+    return re.compile(base + r"/(?:innstillinger|u)/[^\s\"'<>()]+")
+
+
 def without_personal_links(
     ctx: Context, preview: Preview, now: datetime, replacement: str
 ) -> Preview:
@@ -161,10 +182,7 @@ def without_personal_links(
     message = preview.message
     if message is None or ctx.renderer.links is None:
         return preview
-    links = ctx.renderer.links(preview.recipient, now)
-    text, html = message.text, message.html
-    for url in (links.preferences, links.unsubscribe):
-        text, html = text.replace(url, replacement), html.replace(url, replacement)
+    text, html = _unsigned(ctx, preview, now, message.text, message.html, replacement)
     headers = {k: v for k, v in message.headers.items() if k not in TEST_DROPPED_HEADERS}
     return replace(preview, message=replace(message, text=text, html=html, headers=headers))
 
@@ -178,11 +196,9 @@ def staff_copy(ctx: Context, preview: Preview, to: str, key: str, now: datetime)
     if message is None:
         raise PreviewError("nothing")
     text, html = message.text, message.html
-    links = ctx.renderer.links(preview.recipient, now) if ctx.renderer.links else None
-    if links is not None:
+    if ctx.renderer.links is not None:
         inert = f"{ctx.settings.base_url.rstrip('/')}/staff/forhandsvisning"
-        for url in (links.preferences, links.unsubscribe):
-            text, html = text.replace(url, inert), html.replace(url, inert)
+        text, html = _unsigned(ctx, preview, now, text, html, inert)
     headers = {k: v for k, v in message.headers.items() if k not in TEST_DROPPED_HEADERS}
     return replace(
         message, to=to, subject=TEST_PREFIX + message.subject, text=text, html=html,

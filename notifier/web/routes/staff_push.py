@@ -55,9 +55,9 @@ def target_add(
     pages: StaffPagesDep,
     session: DbSession,
 ) -> Response:
-    from notifier.web.routes.staff_subscribers import _detail, _not_found
+    from notifier.web.routes.staff_subscribers import _detail, _not_found, _person
 
-    person = session.get(Subscriber, sid)
+    person = _person(session, str(sid))  # an erased row is nobody, as on its page
     if person is None or person.id is None:
         return _not_found(pages, request, staff)
     try:
@@ -88,9 +88,9 @@ def target_remove(
     pages: StaffPagesDep,
     session: DbSession,
 ) -> Response:
-    from notifier.web.routes.staff_subscribers import _not_found
+    from notifier.web.routes.staff_subscribers import _not_found, _person
 
-    person = session.get(Subscriber, sid)
+    person = _person(session, str(sid))  # an erased row is nobody, as on its page
     if person is None or person.id is None:
         return _not_found(pages, request, staff)
     raw = data.get("target_id", "")

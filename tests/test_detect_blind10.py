@@ -11,22 +11,7 @@ import pytest
 from feeds.detect.detection import language_variant, written_standard
 from feeds.detect.diff import diff_pages
 from feeds.detect.notation import same_notation
-from feeds.read.html import extract_page
-from feeds.types import PageContent
-
-
-def page(body: str, selector: str | None = "main", title: str = "Side") -> PageContent:
-    html = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
-    return extract_page(html.encode(), selector=selector)
-
-
-def changed(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
-    return [(c.kind, c.path) for c in diff_pages(page(before), page(after))]
-
-
-def text(body: str) -> str:
-    return "\n".join(s.text for s in page(body).sections)
-
+from tests.support.pages import changed, page, text
 
 # ----------------------------------------------------------------------------- counters
 

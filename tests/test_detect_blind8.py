@@ -12,17 +12,8 @@ import pytest
 from feeds.detect.diff import diff_pages
 from feeds.detect.notation import same_notation
 from feeds.errors import SourceProblem
-from feeds.read.html import extract_page
-from feeds.types import PageContent, fold
-
-
-def page(body: str, selector: str | None = "main", title: str = "Side") -> PageContent:
-    html = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
-    return extract_page(html.encode(), selector=selector)
-
-
-def changed(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
-    return [(c.kind, c.path) for c in diff_pages(page(before), page(after))]
+from feeds.types import fold
+from tests.support.pages import changed, page
 
 
 def _main(text: str, heading: str = "<h2>Pris</h2>") -> str:

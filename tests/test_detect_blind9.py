@@ -10,26 +10,16 @@ import pytest
 
 from feeds.catalogue import SourceSpec
 from feeds.detect.detection import Detection, detect
-from feeds.detect.diff import SectionChange, diff_pages
+from feeds.detect.diff import SectionChange
 from feeds.detect.history import ABSENT, lasted, mark_lasted, seen_before
 from feeds.errors import SourceProblem
-from feeds.read.html import extract_page
 from feeds.store.snapshot import state_from_blob, state_to_blob
-from feeds.types import FetchResult, PageContent, SnapshotState
+from feeds.types import FetchResult, SnapshotState
 from notifier.context import Context
 from tests.conftest import Clock
 from tests.support.httpserver import FixtureServer
+from tests.support.pages import changed, page
 from tests.test_confirm import VAKSINE_B, alerted, baseline, changes, html, run, serve, setup
-
-
-def page(body: str, selector: str | None = "main", title: str = "Side") -> PageContent:
-    html = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
-    return extract_page(html.encode(), selector=selector)
-
-
-def changed(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
-    return [(c.kind, c.path) for c in diff_pages(page(before), page(after))]
-
 
 # ----------------------------------------------------------------------------- problem pages
 

@@ -1,0 +1,24 @@
+"""Small pages for the detection rule tests (tests/test_detect_blind*.py): a body read as a
+page, the changes between two bodies, and a body's text."""
+
+from __future__ import annotations
+
+from feeds.detect.diff import diff_pages
+from feeds.read.html import extract_page
+from feeds.types import PageContent
+
+
+def page(body: str, selector: str | None = "main", title: str = "Side") -> PageContent:
+    """``body`` (what goes inside ``<body>``) read as a page under ``title``."""
+    html = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+    return extract_page(html.encode(), selector=selector)
+
+
+def changed(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The kinds and paths of the changes from the page of ``before`` to that of ``after``."""
+    return [(c.kind, c.path) for c in diff_pages(page(before), page(after))]
+
+
+def text(body: str) -> str:
+    """The text of ``body``'s sections, one line a section."""
+    return "\n".join(s.text for s in page(body).sections)

@@ -152,17 +152,11 @@ def for_segment(ctx: Context, session: Session, segment: Segment, now: datetime)
     return Preview(recipient, segment.cadence, digest, _render(ctx, digest, now))
 
 
-def _unsigned(
-    ctx: Context, preview: Preview, now: datetime, text: str, html: str, replacement: str
-) -> tuple[str, str]:
+def _unsigned(base_url: str, text: str, html: str, replacement: str) -> tuple[str, str]:
     """``text`` and ``html`` with every signed preferences or one-click link of this site
-    replaced, whatever ``now`` it was signed at: the preview was rendered at its own ``now``,
-    and a link signed again here differs from it once the day (its expiry) has turned."""
-    assert ctx.renderer.links is not None
-    links = ctx.renderer.links(preview.recipient, now)
-    for url in (links.preferences, links.unsubscribe):
-        text, html = text.replace(url, replacement), html.replace(url, replacement)
-    pattern = _signed_link(ctx.settings.base_url)
+    replaced (``_signed_link``): found by their form, not by signing the recipient's links
+    again, which differ from the rendered ones once the day (their expiry) has turned."""
+    pattern = _signed_link(base_url)
     return pattern.sub(replacement, text), pattern.sub(replacement, html)
 
 
@@ -173,21 +167,19 @@ def _signed_link(base_url: str) -> re.Pattern[str]:
     return re.compile(base + r"/(?:innstillinger|u)/[^\s\"'<>()]+")
 
 
-def without_personal_links(
-    ctx: Context, preview: Preview, now: datetime, replacement: str
-) -> Preview:
+def without_personal_links(ctx: Context, preview: Preview, replacement: str) -> Preview:
     """The preview with the recipient's signed links (preferences, one-click unsubscribe)
     replaced and the List-Unsubscribe headers left out: for staff who may read a subscriber's
     next message but must not hold the keys to their data (role ``redaktor``)."""
     message = preview.message
-    if message is None or ctx.renderer.links is None:
+    if message is None:
         return preview
-    text, html = _unsigned(ctx, preview, now, message.text, message.html, replacement)
+    text, html = _unsigned(ctx.settings.base_url, message.text, message.html, replacement)
     headers = {k: v for k, v in message.headers.items() if k not in TEST_DROPPED_HEADERS}
     return replace(preview, message=replace(message, text=text, html=html, headers=headers))
 
 
-def staff_copy(ctx: Context, preview: Preview, to: str, key: str, now: datetime) -> OutgoingMessage:
+def staff_copy(ctx: Context, preview: Preview, to: str, key: str) -> OutgoingMessage:
     """The previewed message addressed to ``to``, its subject marked ``[TEST] ``, under its
     own key. The recipient's personal links (preferences, one-click unsubscribe) are replaced
     by a link to the preview page, and the List-Unsubscribe headers are left out: a click in
@@ -195,10 +187,8 @@ def staff_copy(ctx: Context, preview: Preview, to: str, key: str, now: datetime)
     message = preview.message
     if message is None:
         raise PreviewError("nothing")
-    text, html = message.text, message.html
-    if ctx.renderer.links is not None:
-        inert = f"{ctx.settings.base_url.rstrip('/')}/staff/forhandsvisning"
-        text, html = _unsigned(ctx, preview, now, text, html, inert)
+    inert = f"{ctx.settings.base_url.rstrip('/')}/staff/forhandsvisning"
+    text, html = _unsigned(ctx.settings.base_url, message.text, message.html, inert)
     headers = {k: v for k, v in message.headers.items() if k not in TEST_DROPPED_HEADERS}
     return replace(
         message, to=to, subject=TEST_PREFIX + message.subject, text=text, html=html,

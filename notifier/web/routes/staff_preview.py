@@ -155,7 +155,7 @@ def _for_role(ctx: Context, staff: StaffUser, result: pv.Preview | None) -> pv.P
     if result is None or staff.role == "admin" or result.recipient.subscriber_id == pv.SEGMENT_ID:
         return result  # a segment's links are signed for no one
     hidden = f"{ctx.settings.base_url.rstrip('/')}{PAGE}#skjult-lenke"
-    return pv.without_personal_links(ctx, result, ctx.clock(), hidden)
+    return pv.without_personal_links(ctx, result, hidden)
 
 
 def _groups(ctx: Context, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -220,7 +220,7 @@ def send_test(
         key = pv.staff_copy_key(staff.id, data.get("nonce", ""))
     except pv.PreviewError as exc:
         return _back(selection, error=exc.code)
-    copy = pv.staff_copy(ctx, result, staff.email, key, now)
+    copy = pv.staff_copy(ctx, result, staff.email, key)
     queued = pv.send_copy(session, copy, now)
     if queued is None:
         return _back(selection, ok="test_again")

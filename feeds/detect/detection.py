@@ -464,8 +464,7 @@ def other_article(before: PageContent, after: PageContent) -> bool:
     ``most_replaced`` (which holds a longer one first) is held too: a new h1 over new
     sections is no edit. A page whose h1 stays, or that keeps a section or a subheading,
     was rewritten, and is reported."""
-    kept = {s.digest for s in after.sections}
-    if any(s.digest in kept for s in before.sections):
+    if not _every_section_replaced(before, after):
         return False
     old = {_NUMBERS.sub("", fold(h)) for s in before.sections for h in s.path}
     if len(old) < OTHER_ARTICLE_MIN_HEADINGS:
@@ -474,14 +473,19 @@ def other_article(before: PageContent, after: PageContent) -> bool:
     return len(new) >= 2 and old.isdisjoint(new)
 
 
+def _every_section_replaced(before: PageContent, after: PageContent) -> bool:
+    """Whether none of the last version's sections stands unchanged in the new one."""
+    kept = {s.digest for s in after.sections}
+    return not any(s.digest in kept for s in before.sections)
+
+
 def language_variant(before: PageContent, after: PageContent) -> bool:
     """The review rule for a page served in the other written standard: every section
     replaced (none of the last version's sections stands unchanged) and the page's text
     written in bokmål one version and in nynorsk the other (``written_standard``). A CMS's
     language fallback flipping serves a translation of the same notice; a program cannot
     tell a translation from a rewrite, so staff look before anyone is told."""
-    kept = {s.digest for s in after.sections}
-    if any(s.digest in kept for s in before.sections):
+    if not _every_section_replaced(before, after):
         return False
     old, new = written_standard(before), written_standard(after)
     return bool(old and new) and old != new

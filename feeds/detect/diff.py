@@ -638,11 +638,11 @@ def _in_place(
 def _nearly_same(a: str, b: str, segments: Sequence[DiffSegment]) -> bool:
     """Whether the word diff of two texts (``segments``) keeps ``RENAMED_KEPT_SHARE`` of the
     longer one's words."""
-    words = max(len(a.split()), len(b.split()))
-    if not words:
+    words_a, words_b = len(a.split()), len(b.split())
+    if not words_a and not words_b:
         return False
     gone = sum(len(text.split()) for kind, text in segments if kind == "-")
-    return len(a.split()) - gone >= RENAMED_KEPT_SHARE * words
+    return words_a - gone >= RENAMED_KEPT_SHARE * max(words_a, words_b)
 
 
 def _paragraphs(

@@ -105,7 +105,9 @@ class Report:
 
     @property
     def macro_f1(self) -> float:
-        return statistics.fmean(c.f1 for c in self._seen())
+        """Mean F1 over the subtopics seen; 1.0 when none is (nothing labelled, nothing found)."""
+        seen = self._seen()
+        return statistics.fmean(c.f1 for c in seen) if seen else 1.0
 
 
 def run(
@@ -289,9 +291,21 @@ def print_siblings(report: Report, what: str = "test") -> None:
         print(f"{label:<14}" + "".join(f"{row[s]:>13}" for s in (*SIBLINGS, "-")))
 
 
+def load_outside_files(folder: Path) -> dict[str, list[Example]]:
+    """The items of each ``folder/*.jsonl`` by file stem (file names in order); no
+    corrections are applied."""
+    return {path.stem: list(read_jsonl(path)) for path in sorted(folder.glob("*.jsonl"))}
+
+
 def load_outside(folder: Path) -> list[Example]:
     """Every item of ``folder/*.jsonl`` (file names in order); no corrections are applied."""
-    return [ex for path in sorted(folder.glob("*.jsonl")) for ex in read_jsonl(path)]
+    return [ex for part in load_outside_files(folder).values() for ex in part]
+
+
+def _outside_title(name: str, items: Sequence[Example]) -> str:
+    nynorsk = sum(1 for item in items if item.lang == "nn")
+    none = sum(1 for item in items if not item.subtopics)
+    return f"{name}: {len(items)} items ({nynorsk} nynorsk, {none} without subtopic)"
 
 
 def print_outside(
@@ -302,9 +316,11 @@ def print_outside(
     errors: bool = False,
 ) -> tuple[Report, Report]:
     """Score the shipped model and the vocabulary alone on the outside set and print the
-    figures as for the test split (beside the test split's headline when ``test`` is given).
-    Returns the model's and the vocabulary's reports."""
-    items = load_outside(folder)
+    figures as for the test split (beside the test split's headline when ``test`` is given):
+    all files together, then, when there are several, each file on its own (each written by
+    other hands). Returns the model's and the vocabulary's reports over all files."""
+    files = load_outside_files(folder)
+    items = [ex for part in files.values() for ex in part]
     model = evaluate(taxonomy, gazetteer, items)
     vocab = evaluate(taxonomy, gazetteer, items, rules.classify)
     nynorsk = sum(1 for item in items if item.lang == "nn")
@@ -319,14 +335,22 @@ def print_outside(
         vocab,
     )
     print_siblings(model, "outside set")
-    print(f"\nheadline, {OUTSIDE_TITLE}" + (" beside the TEST split:" if test else ":"))
     rows = [("outside", model), ("vocabulary, outside", vocab)]
+    if len(files) > 1:
+        for name, part in files.items():
+            ours = evaluate(taxonomy, gazetteer, part)
+            theirs = evaluate(taxonomy, gazetteer, part, rules.classify)
+            print_side_by_side(f"{OUTSIDE_TITLE}, {_outside_title(name, part)}", ours, theirs)
+            rows += [(name, ours), (f"vocabulary, {name}", theirs)]
+    print(f"\nheadline, {OUTSIDE_TITLE}" + (" beside the TEST split:" if test else ":"))
     if test is not None:
         rows.append(("test split", test))
+    width = max(20, *(len(name) for name, _ in rows))
     for name, report in rows:
         m = report.micro
         print(
-            f"  {name:<20} subtopics micro P {m.precision:.4f} R {m.recall:.4f} F1 {m.f1:.4f};"
+            f"  {name:<{width}} subtopics micro P {m.precision:.4f} R {m.recall:.4f} "
+            f"F1 {m.f1:.4f};"
             f" macro F1 {report.macro_f1:.4f}; urgency F1 {report.urgency.f1:.4f};"
             f" regions F1 {report.regions.f1:.4f}"
         )

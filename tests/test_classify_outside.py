@@ -113,6 +113,23 @@ def test_bench_scores_a_tiny_outside_set(
     assert vocab.micro.tp + vocab.micro.fn == 1
 
 
+def test_bench_scores_each_outside_file_and_all_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With several files, the figures are printed together and for each file on its own."""
+    for name, row in (("first", TINY[0]), ("second", TINY[1])):
+        (tmp_path / f"{name}.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n")
+    model, _ = print_outside(TAXONOMY, GAZETTEER, tmp_path)
+    out = capsys.readouterr().out
+    assert "2 items from" in out
+    assert f"{OUTSIDE_TITLE}, first: 1 items (0 nynorsk, 1 without subtopic)" in out
+    assert f"{OUTSIDE_TITLE}, second: 1 items (1 nynorsk, 0 without subtopic)" in out
+    headline = out.split("headline", 1)[1]
+    for name in ("outside", "vocabulary, outside", "first", "vocabulary, first", "second"):
+        assert f"  {name} " in headline, name
+    assert model.micro.tp + model.micro.fn == 1, "the returned report covers both files"
+
+
 def test_outside_option_is_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """``--outside DIR`` reaches the outside scoring (the rest of the bench is stubbed)."""
     _write(tmp_path, TINY)

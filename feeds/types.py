@@ -459,10 +459,13 @@ class SeenItem:
 #: content, nor a print or export time in a line of fields: "Kunngjort 01.03.2026 ·
 #: Utskrift 05.12.2026 kl. 14.22" reads "Kunngjort 01.03.2026"; nor a share button's count,
 #: "Del på Facebook (187)", nor a "Tips oss" or "Gi tilbakemelding" box of little text with a
-#: feedback link). A
+#: feedback link; a listing's item is read with its teaser, the text of its own element (the
+#: largest around its link that holds no other item's, one of a run of like elements) besides
+#: its link, date and furniture, cut at 600 characters: ``feeds.read.html.extract_listed``). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
-#: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
+#: identity and digest older versions stored, ``feeds.detect.diff.match_items``; a listing's
+#: item stored without its teaser takes it silently, ``SeenItem.teaser``.)
 EXTRACTION_VERSION = 9
 
 

@@ -201,6 +201,13 @@ def test_a_new_item_on_top_is_new_and_shows_its_teaser() -> None:
     assert d.changes[0].summary == new[1] and d.changes[0].after.endswith(new[1])
 
 
+def test_teasers_that_appear_or_go_are_the_layout_not_an_edit() -> None:
+    bare = _news(*((t, "") for t, _ in _ITEMS))
+    shown = _checked(bare, _news(*_ITEMS))
+    assert shown.changes == () and shown.refresh
+    assert _checked(_news(*_ITEMS), bare).changes == ()
+
+
 def test_an_item_whose_teaser_is_no_longer_read_is_no_edit() -> None:
     # the items now stand in one paragraph: no element of their own, no teaser read
     para = '<main><ul class="news"><li><h3>' + "".join(

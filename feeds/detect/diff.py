@@ -1314,11 +1314,13 @@ def new_teaser(previous: SeenItem, item: FeedItem) -> bool:
     (``FeedItem.teaser``): not the same once its notation, typography or the length it is
     cut at are set aside (``same_teaser``). Only where both are known
     (``SeenItem.teaser``): an item stored before teasers were read, a tombstone, or an item
-    whose teaser is not read now is not compared, so an upgrade reports no item as edited."""
+    whose teaser is not read now is not compared, so an upgrade reports no item as edited.
+    Nor where either is empty: a teaser that appears or goes is the list's layout (intros
+    shown or no longer), not an edit of what the item says."""
     return (
-        previous.teaser is not None
-        and item.teaser is not None
-        and not same_teaser(previous.teaser, item.teaser)
+        bool(previous.teaser)
+        and bool(item.teaser)
+        and not same_teaser(previous.teaser or "", item.teaser or "")
     )
 
 

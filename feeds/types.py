@@ -304,7 +304,13 @@ class FeedItem:
     ``enclosures`` are the file names of the documents the item encloses (RSS ``<enclosure>``,
     Atom ``rel="enclosure"``; ``feeds.read.html.attachment_name``: a PDF's name, not its folder),
     sorted: a letter re-issued as a new file under the same title and text is an edit
-    (``feeds.detect.diff.diff_feed``). Not in ``digest``, so digests stored before stay valid."""
+    (``feeds.detect.diff.diff_feed``). Not in ``digest``, so digests stored before stay valid.
+
+    ``teaser`` is a listing item's teaser: the text its own element in the list shows besides
+    its link, date and furniture (``feeds.read.html.extract_listed``); None where none is read
+    (another kind of source, an item without an element of its own). An edit of it is an
+    edit of the item (``feeds.detect.diff.diff_feed``); not in ``digest`` either, so an item's
+    identity and matching stay those of its link and title."""
 
     item_id: str
     title: str
@@ -317,6 +323,7 @@ class FeedItem:
     anchor: str = ""
     gist: str = ""
     enclosures: tuple[str, ...] = ()
+    teaser: str | None = None
 
     @functools.cached_property
     def digest(self) -> str:
@@ -409,7 +416,9 @@ class SeenItem:
     taken for a relabelled one). ``enclosures`` are the item's (``FeedItem.enclosures``) when it
     was stored; None when that is not known (a snapshot stored before they were remembered, a
     tombstone): then they are not compared, so an upgrade does not report every item that
-    has one as edited."""
+    has one as edited. ``teaser`` likewise (``FeedItem.teaser``): None when it is not known (a
+    snapshot stored before listings' teasers were read, a tombstone, an item whose teaser
+    was not read): the item takes the teaser it shows silently."""
 
     digest: str
     title: str = ""
@@ -419,6 +428,7 @@ class SeenItem:
     anchor: str = ""
     gist: str = ""
     enclosures: tuple[str, ...] | None = None
+    teaser: str | None = None
 
     @property
     def text(self) -> str:
@@ -449,10 +459,13 @@ class SeenItem:
 #: content, nor a print or export time in a line of fields: "Kunngjort 01.03.2026 ·
 #: Utskrift 05.12.2026 kl. 14.22" reads "Kunngjort 01.03.2026"; nor a share button's count,
 #: "Del på Facebook (187)", nor a "Tips oss" or "Gi tilbakemelding" box of little text with a
-#: feedback link). A
+#: feedback link; a listing's item is read with its teaser, the text of its own element (the
+#: largest around its link that holds no other item's, one of a run of like elements) besides
+#: its link, date and furniture, cut at 600 characters: ``feeds.read.html.extract_listed``). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
-#: identity and digest older versions stored, ``feeds.detect.diff.match_items``.)
+#: identity and digest older versions stored, ``feeds.detect.diff.match_items``; a listing's
+#: item stored without its teaser takes it silently, ``SeenItem.teaser``.)
 EXTRACTION_VERSION = 9
 
 

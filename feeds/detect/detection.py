@@ -211,7 +211,15 @@ def _detect_feed(
     item_changes = diff_feed(seen, feed, known)
     current = {
         i.item_id: SeenItem(
-            i.digest, i.title, i.summary, i.content, i.date, i.anchor, i.gist, i.enclosures
+            i.digest,
+            i.title,
+            i.summary,
+            i.content,
+            i.date,
+            i.anchor,
+            i.gist,
+            i.enclosures,
+            i.teaser,
         )
         for i in feed.items
     }
@@ -257,6 +265,14 @@ def _detect_feed(
         for i in feed.items
         if (k := known.get(i.item_id)) is not None
     )
+    # known items remembered with another teaser than they show, or none (a listing stored
+    # before teasers were read; a teaser in another notation): stored with the one they
+    # show, so the next edit is compared with it (``diff_feed``)
+    retold = any(
+        i.teaser is not None and seen[k].teaser != i.teaser and (seen[k].title or seen[k].summary)
+        for i in feed.items
+        if (k := known.get(i.item_id)) is not None
+    )
     # unknown items not reported: older items a list shows more of (``backfill``), stored
     older = sum(1 for i in feed.items if i.item_id not in known and i.item_id not in reported)
     if not changes:
@@ -268,7 +284,7 @@ def _detect_feed(
                 note += f"; {quiet[reason]} {words}"
         if older:
             note += f"; {older} older item(s) shown further down"
-        refresh = bool(rekeyed or quiet or undated or unfiled or older)
+        refresh = bool(rekeyed or quiet or undated or unfiled or retold or older)
         return Detection(outcome, state, note=note, refresh=refresh)
     note = f"{len(changes)} item(s)"
     if rekeyed:
@@ -360,16 +376,24 @@ def _refuse_emptied(before: int, after: int) -> None:
 
 def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:
     item = change.item
+    # a listing's item: its teaser, which a change of it alone must tell apart
+    teaser = (item.teaser,) if item.teaser else ()
+    after_teaser = f"\n{item.teaser}" if item.teaser and change.kind == "new" else ""
     return DetectedChange(
         fingerprint=_fingerprint(
-            spec.key, "item", item.item_id, change.kind, item.digest, *item.enclosures
+            spec.key, "item", item.item_id, change.kind, item.digest, *item.enclosures, *teaser
         ),
         kind=change.kind,
         title=item.title or spec.name,
         url=item.link or spec.url,
-        summary=item.summary,
-        before=f"{change.before_title}\n{change.before_text}{change.before_files}".strip(),
-        after=f"{item.title}\n{item.text}{change.after_files}".strip(),
+        summary=item.summary or item.teaser or "",
+        before=(
+            f"{change.before_title}\n{change.before_text}{change.before_teaser}"
+            f"{change.before_files}"
+        ).strip(),
+        after=(
+            f"{item.title}\n{item.text}{change.after_teaser or after_teaser}{change.after_files}"
+        ).strip(),
         segments=change.segments,
         published=item.updated or item.published,
     )

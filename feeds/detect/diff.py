@@ -61,6 +61,10 @@ class ItemChange:
     #: changed (``enclosures_line``); '' otherwise
     before_files: str = ""
     after_files: str = ""
+    #: a listing item's teaser before and now, as lines after its text, when both are known
+    #: (``teaser_lines``); '' otherwise
+    before_teaser: str = ""
+    after_teaser: str = ""
 
     @property
     def before_text(self) -> str:
@@ -1266,12 +1270,17 @@ def diff_feed(
             continue
         previous = seen[key]
         refiled = new_enclosures(previous, item)
-        if not refiled and (
-            previous.digest in (item.digest, item.legacy_digest) or quiet_reason(previous, item)
+        if (
+            not refiled
+            and not new_teaser(previous, item)
+            and (
+                previous.digest in (item.digest, item.legacy_digest) or quiet_reason(previous, item)
+            )
         ):
             continue
         before_files = enclosures_line(previous.enclosures or ()) if refiled else ""
         after_files = enclosures_line(item.enclosures) if refiled else ""
+        before_teaser, after_teaser = teaser_lines(previous, item)
         changes.append(
             ItemChange(
                 "changed",
@@ -1279,12 +1288,14 @@ def diff_feed(
                 before_title=previous.title,
                 before_summary=previous.summary,
                 segments=word_diff(
-                    f"{previous.title}\n{previous.text}{before_files}",
-                    f"{item.title}\n{item.text}{after_files}",
+                    f"{previous.title}\n{previous.text}{before_teaser}{before_files}",
+                    f"{item.title}\n{item.text}{after_teaser}{after_files}",
                 ),
                 before_content=previous.content,
                 before_files=before_files,
                 after_files=after_files,
+                before_teaser=before_teaser,
+                after_teaser=after_teaser,
             )
         )
     return changes
@@ -1296,6 +1307,41 @@ def new_enclosures(previous: SeenItem, item: FeedItem) -> bool:
     was remembered with its enclosures (``SeenItem.enclosures``): an item stored before they
     were, or a tombstone, is not compared, so an upgrade reports no item as edited."""
     return previous.enclosures is not None and previous.enclosures != item.enclosures
+
+
+def new_teaser(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether a listing's item shows another teaser than was remembered of it
+    (``FeedItem.teaser``): not the same once its notation, typography or the length it is
+    cut at are set aside (``same_teaser``). Only where both are known
+    (``SeenItem.teaser``): an item stored before teasers were read, a tombstone, or an item
+    whose teaser is not read now is not compared, so an upgrade reports no item as edited.
+    Nor where either is empty: a teaser that appears or goes is the list's layout (intros
+    shown or no longer), not an edit of what the item says."""
+    return (
+        bool(previous.teaser)
+        and bool(item.teaser)
+        and not same_teaser(previous.teaser or "", item.teaser or "")
+    )
+
+
+def same_teaser(before: str, after: str) -> bool:
+    """Whether two teasers of an item say the same: equal, or alike but in typography
+    (``fold``), in notation (``same_notation``) or in where they were cut
+    (``cut_elsewhere``)."""
+    return (
+        before == after
+        or fold(before) == fold(after)
+        or same_notation(before, after)
+        or (bool(before) and bool(after) and cut_elsewhere(before, after))
+    )
+
+
+def teaser_lines(previous: SeenItem, item: FeedItem) -> tuple[str, str]:
+    """An item's teaser before and now as lines after its text, as a reader is shown them,
+    where both are known and either says something; ('', '') otherwise."""
+    if previous.teaser is None or item.teaser is None or not (previous.teaser or item.teaser):
+        return "", ""
+    return f"\n{previous.teaser}", f"\n{item.teaser}"
 
 
 def enclosures_line(names: Sequence[str]) -> str:

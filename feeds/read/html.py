@@ -12,6 +12,7 @@ import functools
 import hashlib
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from datetime import date
@@ -31,6 +32,7 @@ from feeds.read.normalize import (
     clean_text,
     compile_noise,
     decode_body_utf8,
+    is_date_only,
     is_dated_field,
     is_print_field,
     is_signal_label,
@@ -1867,13 +1869,40 @@ def extract_dated_links(
 ) -> tuple[tuple[Link, date | None], ...]:
     """``extract_links``, each link with the date its item in the list shows (``_item_date``);
     None where it shows none."""
+    return tuple(
+        (link, day) for link, day, _ in extract_listed(body, base_url, headers, selector, pattern)
+    )
+
+
+class Listed(NamedTuple):
+    """A link of a list (``extract_listed``): the date its item shows (None: none), and its
+    teaser (``_item_teaser``; None where it cannot be read: the item has no element of its
+    own)."""
+
+    link: Link
+    day: date | None
+    teaser: str | None
+
+
+def extract_listed(
+    body: bytes,
+    base_url: str,
+    headers: Mapping[str, str] | None = None,
+    selector: str | None = None,
+    pattern: str | None = None,
+) -> tuple[Listed, ...]:
+    """``extract_dated_links``, each link with its item's teaser as well."""
     root = parse_page(body, headers)
     anchors = _anchors(root, base_url, selector, pattern)
     items = _items_of(anchors)
-    return tuple(
-        (Link(url, _link_title(a[0])), _item_date(items[url], a) if url in items else None)
-        for url, a in anchors.items()
-    )
+    own = _own_items(items)
+    out = []
+    for url, found in anchors.items():
+        link = Link(url, _link_title(found[0]))
+        day = _item_date(items[url], found) if url in items else None
+        teaser = _item_teaser(items[url], found, link.title) if url in own else None
+        out.append(Listed(link, day, teaser))
+    return tuple(out)
 
 
 def _items_of(anchors: Mapping[str, list[Any]]) -> dict[str, Any]:
@@ -1898,6 +1927,145 @@ def _items_of(anchors: Mapping[str, list[Any]]) -> dict[str, Any]:
         if all(a is item or item in a.iterancestors() for a in found):
             items[url] = item
     return items
+
+
+def _own_items(items: Mapping[str, Any]) -> set[str]:
+    """The links whose item element (``_items_of``) is an element of the item's own, one of
+    a run of like elements: a sibling of the same tag is another item's element (the <li>s
+    of a list, the <tr>s of a table, the cards of a grid). Not a link that is its own item
+    (links in one paragraph), nor an element that stands apart (the only item of a group,
+    whose element is the group with its heading; a list of one item, whose element is the
+    page); nor a list or a table (``_GROUPS``): the group of a date or a topic that holds one
+    item today, whose element would be the item's <li> or <tr> once it holds two."""
+    runs = Counter(
+        (el.getparent(), el.tag)
+        for el in items.values()
+        if el.tag not in _GROUPS and el.getparent() is not None
+    )
+    return {
+        url
+        for url, el in items.items()
+        if el.tag not in _GROUPS and runs[(el.getparent(), el.tag)] > 1
+    }
+
+
+#: elements that are never one item's own (``_own_items``): a link, the page, lists and tables
+_GROUPS = frozenset(
+    {"a", "html", "body", "main", "ul", "ol", "dl", "menu", "table", "thead", "tbody", "tfoot"}
+)
+
+
+#: the longest teaser read of an item (``_item_teaser``): a layout whose item elements are
+#: really large blocks gives a teaser cut here, not the block
+TEASER_MAX = 600
+
+#: the elements of an item that are never its teaser: its date (``_item_date``), pictures,
+#: controls and scripts
+_NOT_TEASER = frozenset(
+    {
+        "time", "img", "picture", "svg", "figure", "button", "select", "input", "label",
+        "script", "style", "template", "noscript", "nav", "iframe", "video", "audio",
+    }
+)  # fmt: skip
+#: the classes of an item's furniture: its category, type and tags, badges, counters, reading
+#: time, file size, date; matched on each word of an element's class
+_FURNITURE_CLASS = re.compile(
+    r"(?:^|[-_])(?:categor(?:y|ies)|kategori(?:er)?|tags?|labels?|badges?|pills?|chips?|type"
+    r"|views?|visninger|counts?|counters?|reading-?time|lesetid|file-?size|filesize"
+    r"|dates?|dato|published|publisert|sr-only|visually-?hidden|screen-?reader)(?:$|[-_])",
+    re.I,
+)
+#: a file's format and size alone ("PDF, 245 kB", "(pdf 1,2 MB)", "12 sider")
+_FILE_SIZE = re.compile(
+    r"[(\[]?\s*(?:(?:pdf|docx?|xlsx?|pptx?|odt|rtf|csv|zip)\b[\s,;/-]*)?"
+    r"(?:\d+(?:[.,]\d+)?\s?(?:[kmg]i?b|bytes?|sider|side|s\.)[\s,;/]*)*\s*[)\]]?",
+    re.I,
+)
+#: what parts a line of an item's fields ("12.03.2026 · Nyhet · 3 min lesetid")
+_FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+#: what a line of an item may start or end with once its furniture is out
+_LOOSE_ENDS = " ·•|–—-,/:;"
+
+
+def _item_teaser(item: Any, anchors: Sequence[Any], title: str) -> str | None:
+    """A list item's teaser: the text of its element but its link, its date and its
+    furniture (category and type labels, "Ny" and "Oppdatert" badges, counters, relative
+    times, "Les mer" links, file sizes: ``_is_furniture``), its lines joined by line breaks,
+    cut at ``TEASER_MAX``; '' when it shows nothing else. None (not read) for an element
+    that holds a heading of its own (not the link's): a group's heading, or a card whose
+    title is not its link's text."""
+    for heading in item.iter(*HEADINGS):
+        if not any(heading in a.iterancestors() or a in heading.iterancestors() for a in anchors):
+            return None
+    lines = (_teaser_line(clean_text(line), title) for line in _item_lines(item, set(anchors)))
+    teaser = "\n".join(line for line in lines if line)
+    if len(teaser) > TEASER_MAX:
+        cut = teaser.rfind(" ", 0, TEASER_MAX)
+        teaser = teaser[: cut if cut > 0 else TEASER_MAX].rstrip() + " …"
+    return teaser
+
+
+def _item_lines(item: Any, skip: set[Any]) -> list[str]:
+    """The lines of an item element's text (a block or a heading ends one), without the
+    elements ``skip`` names (its links) and its furniture (``_is_furniture``); read up to
+    twice ``TEASER_MAX`` characters."""
+    lines: list[list[str]] = [[item.text or ""]]
+    size = 0
+    walk = etree.iterwalk(item, events=("start", "end"))
+    for event, el in walk:
+        if el is item:
+            continue
+        if event == "start":
+            if not isinstance(el.tag, str) or el in skip or _is_furniture(el):
+                skip.add(el)
+                walk.skip_subtree()  # its "end" still comes: its tail is read then
+                continue
+            text = el.text or ""
+        else:
+            text = el.tail or ""
+        if el.tag in BLOCKS or el.tag in HEADING_SET:
+            lines.append([])
+        lines[-1].append(text)
+        size += len(text)
+        if size > 2 * TEASER_MAX:
+            break
+    return ["".join(parts) for parts in lines]
+
+
+def _is_furniture(el: Any) -> bool:
+    """Whether an element of a list item is furniture, not its teaser: a picture, control or
+    date element (``_NOT_TEASER``); an element of a furniture class (``_FURNITURE_CLASS``);
+    or one whose text alone is furniture (``_is_furniture_text``)."""
+    if el.tag in _NOT_TEASER:
+        return True
+    if any(_FURNITURE_CLASS.search(word) for word in (el.get("class") or "").split()):
+        return True
+    return _is_furniture_text(clean_text(_text_of(el)))
+
+
+def _is_furniture_text(text: str) -> bool:
+    """Whether a text of a list item says nothing of it: a date alone, a "Ny" badge, an
+    "Oppdatert" badge word, a control's label ("Les mer", "Les meir"), a file's size, or a
+    line of noise (``strip_noise``: a counter, a relative time, a date line)."""
+    return bool(
+        not text
+        or is_date_only(text)
+        or _is_label(text)
+        or _UPDATE_BADGE.fullmatch(text)
+        or _FILE_SIZE.fullmatch(text)
+        or not strip_noise(text)
+    )
+
+
+def _teaser_line(line: str, title: str) -> str:
+    """A line of an item's text with its furniture out: each field of a line of fields
+    that is furniture (``_is_furniture_text``), and the loose separators left; '' for a
+    line that is furniture, or the item's title again."""
+    parts = [p.strip(_LOOSE_ENDS) for p in _FIELD_SEPARATOR.split(line)]
+    line = " · ".join(p for p in parts if not _is_furniture_text(p)).strip(_LOOSE_ENDS)
+    if not line or line == title or _is_furniture_text(line):
+        return ""
+    return strip_noise(line)
 
 
 #: an element that holds a list item's date, by its class ("date", "dato", "published")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from feeds.errors import SourceProblem
 from feeds.read.feed import item_identity
-from feeds.read.html import extract_dated_links
+from feeds.read.html import extract_listed
 from feeds.read.reader import ItemReader
 from feeds.types import FeedContent, FeedItem, FetchResult
 
@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 def listing_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:
     """A list of letters or news without a feed, as a feed: every matching link is an item
     whose identity is its canonical URL, so each new link is a new item; dated by the date its
-    item in the list shows, if any (``extract_dated_links``)."""
-    links = extract_dated_links(
+    item in the list shows, if any, and with the teaser it shows (``extract_listed``)."""
+    links = extract_listed(
         result.body, result.url or spec.url, result.headers, spec.link_selector, spec.link_pattern
     )
     if not links:
         raise SourceProblem("the listing shows no matching links: has the layout changed?")
     items: dict[str, FeedItem] = {}
-    for link, day in links:
+    for link, day, teaser in links:
         item_id = item_identity("", link.url)
         # the identity of a link before identities were canonical, for older snapshots
         legacy_id = hashlib.sha256(f"link:{link.url}".encode()).hexdigest()[:32]
@@ -40,6 +40,7 @@ def listing_feed(spec: SourceSpec, result: FetchResult) -> FeedContent:
             summary="",
             published=datetime(day.year, day.month, day.day) if day is not None else None,
             legacy_id="" if legacy_id == item_id else legacy_id,
+            teaser=teaser,
         )
         items.setdefault(item_id, item)  # the same letter under two forms of its address
     return FeedContent(title=spec.name, items=tuple(items.values()))

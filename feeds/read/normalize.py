@@ -452,6 +452,16 @@ _PRINT_FIELD = re.compile(
 _DATED_FIELD = re.compile(rf"[^\W\d][\w-]*(?: [\w-]+)?\s?:?\s?{_ANY_DATE}\.?", re.I)
 
 
+#: a date alone, with a weekday before it and a time after it or not ("12.03.2026",
+#: "torsdag 12. mars 2026 kl. 10.15", "2026-03-12")
+_DATE_ONLY = re.compile(rf"{_ANY_DATE}\.?", re.I)
+
+
+def is_date_only(text: str) -> bool:
+    """Whether a (cleaned) text is a date and nothing else."""
+    return bool(_DATE_ONLY.fullmatch(text))
+
+
 def is_print_field(part: str) -> bool:
     """A field of a line of fields that tells when the page was printed or exported."""
     return bool(_PRINT_FIELD.fullmatch(part))

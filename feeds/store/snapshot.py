@@ -51,7 +51,9 @@ def _seen_json(item: SeenItem) -> list[Any]:
     """A remembered feed item as a list (``SeenItem``'s fields in order, those at the end
     that are empty left off; three at least, as snapshots stored them before). Its
     enclosures, when known (``SeenItem.enclosures``), are a list after the seven texts, which
-    are then all kept: an item stored without that list did not know its enclosures."""
+    are then all kept: an item stored without that list did not know its enclosures. Its
+    teaser, when known (``SeenItem.teaser``), follows them (the enclosures then null when
+    they are not known): an item stored without it did not know its teaser."""
     fields: list[Any] = [
         item.digest,
         item.title,
@@ -61,8 +63,11 @@ def _seen_json(item: SeenItem) -> list[Any]:
         item.anchor,
         item.gist,
     ]
-    if item.enclosures is not None:
-        return [*fields, list(item.enclosures)]
+    enclosures = None if item.enclosures is None else list(item.enclosures)
+    if item.teaser is not None:
+        return [*fields, enclosures, item.teaser]
+    if enclosures is not None:
+        return [*fields, enclosures]
     while len(fields) > 3 and not fields[-1]:
         fields.pop()
     return fields
@@ -72,8 +77,12 @@ def _seen_of(data: Sequence[Any]) -> SeenItem:
     """``_seen_json`` read back."""
     if len(data) > _SEEN_TEXTS:
         digest, title, summary, content, published, anchor, gist = data[:_SEEN_TEXTS]
-        enclosures = tuple(data[_SEEN_TEXTS])
-        return SeenItem(digest, title, summary, content, published, anchor, gist, enclosures)
+        files = data[_SEEN_TEXTS]
+        enclosures = None if files is None else tuple(files)
+        teaser = data[_SEEN_TEXTS + 1] if len(data) > _SEEN_TEXTS + 1 else None
+        return SeenItem(
+            digest, title, summary, content, published, anchor, gist, enclosures, teaser
+        )
     return SeenItem(*data)
 
 

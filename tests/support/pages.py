@@ -1,11 +1,12 @@
 """Small pages for the detection rule tests (tests/test_detect_blind*.py): a body read as a
-page, the changes between two bodies, and a body's text."""
+page, the changes between two bodies, and a body's text; a body as a listing and the teasers
+of its items (tests/test_detect_listing_teaser.py)."""
 
 from __future__ import annotations
 
 from feeds.detect.diff import diff_pages
-from feeds.read.html import extract_page
-from feeds.types import PageContent
+from feeds.read.html import extract_listed, extract_page
+from feeds.types import FetchResult, PageContent
 
 
 def page(body: str, selector: str | None = "main", title: str = "Side") -> PageContent:
@@ -22,3 +23,15 @@ def changed(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
 def text(body: str) -> str:
     """The text of ``body``'s sections, one line a section."""
     return "\n".join(s.text for s in page(body).sections)
+
+
+def listing(body: str) -> FetchResult:
+    """``body`` (what goes inside ``<body>``) as a fetched listing page."""
+    html = f"<html><head><title>Nyheter</title></head><body>{body}</body></html>"
+    return FetchResult("https://www.example.no/nyheter", 200, html.encode())
+
+
+def teasers(body: str, link_selector: str = "ul a") -> list[tuple[str, str | None]]:
+    """Each link of the listing ``body`` with the teaser its item shows (None: not read)."""
+    found = extract_listed(listing(body).body, "https://www.example.no/", selector=link_selector)
+    return [(link.title, teaser) for link, _, teaser in found]

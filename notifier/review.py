@@ -53,6 +53,10 @@ HELD_REASONS: dict[str, tuple[str, str]] = {
         "Siden kom på den andre målformen (bokmål/nynorsk), med all tekst byttet ut",
         "Sida kom på den andre målforma (bokmål/nynorsk), med all tekst bytt ut",
     ),
+    "teasers_rewritten": (
+        "Ingressene til de fleste sakene i listen ble skrevet om på én gang",
+        "Ingressane til dei fleste sakene i lista vart skrivne om på ein gong",
+    ),
     "other_article": (
         "Adressen viser en annen artikkel: ny tittel, og ingen overskrift eller tekst er lik",
         "Adressa viser ein annan artikkel: ny tittel, og inga overskrift eller tekst er lik",

@@ -277,3 +277,53 @@ def test_a_feeds_items_have_no_teaser() -> None:
     item = FeedItem("id", "Tittel", "https://x.no/a", "Sammendrag.")
     assert item.teaser is None
     assert replace(item, teaser="Om.").digest == item.digest  # not in the digest
+
+
+# ----------------------------------------------------------------------------- review rule
+
+_MANY = tuple((f"Sak nummer {n}", f"Tiltak {n} gjeld frå 1. mars.") for n in range(1, 9))
+
+
+def _rewritten(count: int) -> tuple[tuple[str, str], ...]:
+    """``_MANY`` with the first ``count`` teasers rewritten (an author line added)."""
+    return tuple(
+        (t, f"Skrive av kommuneoverlegen. {s}" if n < count else s)
+        for n, (t, s) in enumerate(_MANY)
+    )
+
+
+def test_most_teasers_rewritten_at_once_is_held_for_review() -> None:
+    found = _checked(_news(*_MANY), _news(*_rewritten(8)))
+    assert found.held_reason == "teasers_rewritten"
+    assert [c.kind for c in found.changes] == ["changed"] * 8
+    assert "8 of 8 items' teasers rewritten" in found.note
+
+
+def test_a_few_teasers_edited_are_news_as_ever() -> None:
+    found = _checked(_news(*_MANY), _news(*_rewritten(5)))  # 5 of 8: not more than 70 %
+    assert found.held_reason is None
+    assert [c.kind for c in found.changes] == ["changed"] * 5
+
+
+def test_a_short_list_rewritten_whole_is_not_held() -> None:
+    few = _MANY[:4]
+    found = _checked(_news(*few), _news(*_rewritten(4)[:4]))
+    assert found.held_reason is None
+    assert len(found.changes) == 4
+
+
+def test_the_teaser_rule_is_off_with_the_feed_rule() -> None:
+    from feeds.detect.detection import HoldRules
+
+    first = detect(LISTING, listing(_news(*_MANY)), None)
+    assert first.state is not None
+    off = HoldRules(feed_replaced_share=0)
+    found = detect(LISTING, listing(_news(*_rewritten(8))), first.state, rules=off)
+    assert found.held_reason is None and len(found.changes) == 8
+
+
+def test_the_hold_has_words_for_the_console() -> None:
+    from notifier.review import HELD_REASONS
+
+    bokmal, nynorsk = HELD_REASONS["teasers_rewritten"]
+    assert "Ingressene" in bokmal and "Ingressane" in nynorsk

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +21,7 @@ from feeds.detect.diff import (
     diff_feed,
     diff_pages,
     match_items,
+    new_teaser,
     quiet_reason,
 )
 from feeds.detect.history import mark_lasted, section_history, seen_before
@@ -63,6 +64,7 @@ FEED_REPLACED = "feed_replaced"
 AFTER_OUTAGE = "after_outage"
 LANGUAGE_VARIANT = "language_variant"
 OTHER_ARTICLE = "other_article"
+TEASERS_REWRITTEN = "teasers_rewritten"
 #: a page is held as another article (``other_article``) only when its last version had at
 #: least this many headings (its h1 and two below it): fewer tell no article from a rewrite
 OTHER_ARTICLE_MIN_HEADINGS = 3
@@ -291,6 +293,14 @@ def _detect_feed(
         note += f"; {rekeyed} under a new identity"
     if same_kind:
         assert previous is not None
+        retold_items = teasers_rewritten(seen, feed, known, reported, rules.feed_replaced_share)
+        if retold_items is not None:
+            rewritten, shown = retold_items
+            note += (
+                f"; held for review: {TEASERS_REWRITTEN} ({rewritten} of {shown} items' teasers "
+                "rewritten)"
+            )
+            return Detection(outcome, state, changes, held_reason=TEASERS_REWRITTEN, note=note)
         last = [k for k, v in previous.seen.items() if v.title or v.summary]
         new = [c.item.item_id for c in item_changes if c.kind == "new"]
         # the items of this version as the last version knew them
@@ -300,6 +310,34 @@ def _detect_feed(
             note += f"; held for review: {FEED_REPLACED} ({replaced} of {len(last)} items replaced)"
             return Detection(outcome, state, changes, held_reason=FEED_REPLACED, note=note)
     return Detection(outcome, state, changes, note=note)
+
+
+def teasers_rewritten(
+    seen: Mapping[str, SeenItem],
+    feed: FeedContent,
+    known: Mapping[str, str],
+    reported: Set[str],
+    share: float,
+) -> tuple[int, int] | None:
+    """The review rule for a listing's teasers: (items whose teaser was reported edited,
+    items whose teaser is known before and now) when the first are at least
+    ``FEED_REPLACED_MIN_ITEMS`` and more than ``share`` of the second; None: not held. A site
+    that rewrites every intro at once (an author line added, another template) is one layout
+    change for staff to look at, never an alert per item; an edit of one or a few teasers is
+    news as ever. ``share`` 0 or 1 or more: the rule is off (as ``feed_replaced``)."""
+    if not 0 < share < 1:
+        return None
+    shown = rewritten = 0
+    for item in feed.items:
+        key = known.get(item.item_id)
+        if key is None or not item.teaser or not seen[key].teaser:
+            continue
+        shown += 1
+        if item.item_id in reported and new_teaser(seen[key], item):
+            rewritten += 1
+    if rewritten < FEED_REPLACED_MIN_ITEMS or rewritten <= share * shown:
+        return None
+    return rewritten, shown
 
 
 def feed_replaced(

@@ -149,7 +149,8 @@ class Change(SQLModel, table=True):
     #: set when the immediate alerts for this change were written to the outbox
     dispatched_at: datetime | None = _ts(index=True)
     #: why the change waits for review (status "held"): mass_deletion, most_replaced,
-    #: feed_replaced, after_outage, language_variant, other_article; and since when
+    #: feed_replaced, after_outage, language_variant, other_article, teasers_rewritten; and
+    #: since when
     held_reason: str | None = Field(default=None, max_length=40)
     held_at: datetime | None = _ts()
     #: when operators were told that it has waited too long (once)

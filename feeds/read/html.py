@@ -739,7 +739,7 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
             _cite_regulation(el)
             _name_attachment(el, pdfs_followed)
     # an element that acts as a button (a text-size control as a <span role="button">)
-    found.extend(el for el in _ROLE_BUTTONS(main) if _is_control_button(el, main))
+    found.extend(el for el in cast(list[Any], _ROLE_BUTTONS(main)) if _is_control_button(el, main))
     return found
 
 

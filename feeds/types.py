@@ -461,12 +461,21 @@ class SeenItem:
 #: "Del på Facebook (187)", nor a "Tips oss" or "Gi tilbakemelding" box of little text with a
 #: feedback link; a listing's item is read with its teaser, the text of its own element (the
 #: largest around its link that holds no other item's, one of a run of like elements) besides
-#: its link, date and furniture, cut at 600 characters: ``feeds.read.html.extract_listed``). A
+#: its link, date and furniture, cut at 600 characters: ``feeds.read.html.extract_listed``;
+#: 10 (version 9 landed with stop 25): nor a box of links headed "Anbefalt for deg",
+#: "Tilrådd for deg", "Relatert innhold", "Les også" or "Andre leste også", or of a
+#: ``recommended`` class; nor a reading time alone on its line, "Lesetid: 4 min"; nor the
+#: labels of text-size and contrast buttons, "A+", "Tekststorleik", or any short button label
+#: in a toolbar; nor a relative time in a line of fields: "Kommuneoverlegen · for 3 timar
+#: sidan" reads "Kommuneoverlegen"; a consent wall headed "Før du fortsetter" that asks
+#: consent to cookies is a source problem; a cookie notice that names the site by its domain,
+#: "Regjeringen.no bruker informasjonskapsler …", is cut whole, and "Bare nødvendige" /
+#: "Berre naudsynte" buttons are not read). A
 #: snapshot of another version is re-baselined silently once instead of reporting every page
 #: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
 #: identity and digest older versions stored, ``feeds.detect.diff.match_items``; a listing's
 #: item stored without its teaser takes it silently, ``SeenItem.teaser``.)
-EXTRACTION_VERSION = 9
+EXTRACTION_VERSION = 10
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from feeds.read.normalize import (
     is_date_only,
     is_dated_field,
     is_print_field,
+    is_relative_time_field,
     is_signal_label,
     is_signal_line,
     latin1,
@@ -115,14 +116,17 @@ _NOISE_DROP = (
     # as a box of links (``_LINK_BOX_WORDS``)
     ("class", "campaign"), ("id", "campaign"), ("class", "kampanje"), ("id", "kampanje"),
     ("aria-label", "ampanje"), ("aria-label", "ampaign"),
+    # a box of recommended pages ("recommended-content"): only as a box of links too; a
+    # "recommendation" (a guideline's "anbefaling") is no such word
+    ("class", "recommended"),
     # a widget's live status region ("Lastar inn kart …", "Kartet er lasta. 14 legevakter
     # funne."): only when only screen readers get it (``_STATUS_WORDS``)
     ("aria-live", "polite"), ("aria-live", "assertive"), ("role", "status"),
 )  # fmt: skip
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
-#: (``_LINK_SHARE``): a campaign banner points to the campaign; a box of text under such a
-#: name (an urgent notice set as a "campaign") is read
-_LINK_BOX_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign"})
+#: (``_LINK_SHARE``): a campaign banner points to the campaign, a box of recommended pages to
+#: them; a box of text under such a name (an urgent notice set as a "campaign") is read
+_LINK_BOX_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign", "recommended"})
 #: the ``_NOISE_DROP`` words of a live region: a widget's status only when it is visually
 #: hidden (``_is_hidden_status``); a notice shown on the page is read
 _STATUS_WORDS = frozenset({"polite", "assertive", "status"})
@@ -602,16 +606,22 @@ def _widget_class(value: str, word: str) -> bool:
 
 #: The heading of a box of links to other pages: a popularity list ("Mest lest", nynorsk
 #: "Mest lese", "Mest populære"), more news ("Flere nyheter fra FHI", "Fleire nyhende",
-#: "Andre saker"). Such a box is dropped where it stands apart from the text
-#: (``_furniture_boxes``); a heading of these words over text of the article is read.
+#: "Andre saker"), recommendations and related pages ("Anbefalt for deg", nynorsk "Tilrådd
+#: for deg", "Relatert innhold", "Les også", "Andre leste også"). Such a box is dropped where
+#: it stands apart from the text (``_furniture_boxes``); a heading of these words over text of
+#: the article is read, and so is a plain "Anbefalt" or "Anbefalinger".
 _FURNITURE_HEADING = re.compile(
     r"^(?:mest (?:lest|lese|lesne|populære?|populært|delt|sett)"
     r"|(?:flere|fleire|andre|mer|meir) (?:nyheter|nyheiter|nyhende|saker|artikler|artiklar)"
-    r"(?: (?:fra|frå) .{1,60})?|populære? (?:saker|artikler|artiklar|nå|no))$",
+    r"(?: (?:fra|frå) .{1,60})?|populære? (?:saker|artikler|artiklar|nå|no)"
+    r"|(?:anbefalt|tilrådd|tilrådde) for deg|relatert(?:e)? (?:innhold|innhald)"
+    r"|les (?:også|òg)|andre (?:leste|har lest|har lese|las)(?: (?:også|òg))?)$",
     re.I,
 )
 #: the first four letters of every ``_FURNITURE_HEADING``
-_FURNITURE_STARTS = frozenset({"mest", "fler", "flei", "andr", "mer ", "meir", "popu"})
+_FURNITURE_STARTS = frozenset(
+    {"mest", "fler", "flei", "andr", "mer ", "meir", "popu", "anbe", "tilr", "rela", "les "}
+)
 #: the least share of a box's text (its heading's aside) that stands in its links
 _LINK_SHARE = 0.8
 
@@ -722,7 +732,7 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
     for el in main.iter("button", "a", *HEADINGS):
         if el not in covered:
             found.extend(_labels_in(el, covered))
-        if el.tag == "button" and BUTTON_LABEL.match(clean_text(_text_of(el))):
+        if el.tag == "button" and _is_control_button(el, main):
             found.append(el)
         if el.tag in HEADING_SET:
             for br in el.iter("br"):
@@ -730,7 +740,39 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
         elif el.tag == "a":
             _cite_regulation(el)
             _name_attachment(el, pdfs_followed)
+    # an element that acts as a button (a text-size control as a <span role="button">)
+    found.extend(el for el in cast(list[Any], _ROLE_BUTTONS(main)) if _is_control_button(el, main))
     return found
+
+
+_ROLE_BUTTONS = etree.XPath("descendant::*[@role='button' and not(self::a or self::button)]")
+#: the class of a toolbar of the reader's tools: text size and contrast ("font-size-controls",
+#: "text-size", "tekststorleik", "a11y-toolbar"); or its role="toolbar"
+_TOOLBAR_CLASS = re.compile(
+    r"toolbar|font-?size|text-?size|tekst-?st(?:ørrelse|orrelse|orleik)|contrast|kontrast", re.I
+)
+#: how far above a button its toolbar is looked for
+_TOOLBAR_DEPTH = 3
+#: a toolbar's button with a longer text than this is read (a button that holds content)
+_TOOLBAR_LABEL_CHARS = 30
+
+
+def _is_control_button(el: Any, main: Any) -> bool:
+    """Whether a button (or an element of role="button") is a control whose label is no
+    content: a ``BUTTON_LABEL`` ("Godta alle", "A+", "Tekststørrelse"), or a short label of a
+    button in a toolbar (``_TOOLBAR_CLASS``: "A", "Kontrast"). A link or text in a toolbar,
+    and an accordion's button that holds a heading, are read."""
+    label = clean_text(_text_of(el))
+    if BUTTON_LABEL.match(label):
+        return True
+    if len(label) > _TOOLBAR_LABEL_CHARS or next(el.iter(*HEADINGS), None) is not None:
+        return False
+    for depth, box in enumerate(el.iterancestors()):
+        if box is main or depth == _TOOLBAR_DEPTH:
+            return False
+        if box.get("role") == "toolbar" or _TOOLBAR_CLASS.search(box.get("class") or ""):
+            return True
+    return False
 
 
 #: a link to a law or a regulation at Lovdata: its address names the act by its date and number
@@ -1279,6 +1321,8 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
             )
     if _login_page(parts, sample):
         raise SourceProblem("looks like a login page (ID-porten) instead of the content")
+    if _consent_wall(parts, sample):
+        raise SourceProblem("looks like a consent wall instead of the content")
     if _technical_problem_page(sample):
         raise SourceProblem("looks like the site's own page of technical problems")
 
@@ -1307,6 +1351,36 @@ def _login_page(parts: Sequence[str], sample: str) -> bool:
     if _LOGIN_CHOICE.search(sample):
         return True
     return len({m.lower() for m in _EIDS.findall(sample)}) >= 2
+
+
+#: the title or a heading of a consent wall, as a whole: it asks to decide before reading on
+#: ("Før du fortsetter", nynorsk "Før du held fram", "Vi trenger ditt samtykke")
+_CONSENT_HEADING = re.compile(
+    r"(?:før du (?:fortsetter|fortset|held fram|går videre|går vidare|leser videre"
+    r"|les vidare)|(?:vi )?(?:trenger|treng) (?:ditt samtykke|samtykket ditt|samtykke)"
+    r"|(?:ditt )?samtykke til (?:bruk av )?(?:informasjonskapsler|informasjonskapslar|cookies))"
+    r"\s*[.!?:]?",
+    re.I,
+)
+#: ... and its request: consent asked for cookies or personal data ("Vi og våre partnere
+#: trenger ditt samtykke til bruk av informasjonskapsler", nynorsk "treng samtykket ditt")
+_CONSENT_ASK = re.compile(
+    r"\b(?:trenger|treng|trengs|behøver|ber om|spør om|må ha)\s(?:ditt |di |eit |et )?"
+    r"samtykke(?:t ditt|t)?\b[^.]{0,120}?(?:informasjonskapsl|cookies|persondata"
+    r"|personopplysning|sporing)",
+    re.I,
+)
+
+
+def _consent_wall(parts: Sequence[str], sample: str) -> bool:
+    """Whether a short page is a consent wall in place of the content: its title or a heading
+    is a consent wall's alone (``_CONSENT_HEADING``), and it asks consent to cookies or
+    personal data (``_CONSENT_ASK``); its buttons ("Godta alle", "Avvis alle") are no text.
+    An article that says a patient's consent is needed, or a page about the site's cookies,
+    is content."""
+    if not any(_CONSENT_HEADING.fullmatch(part.strip()) for part in parts if len(part) <= 60):
+        return False
+    return bool(_CONSENT_ASK.search(sample))
 
 
 #: the site's own word of its technical problems ("Akkurat nå har vi tekniske problemer",
@@ -1376,6 +1450,11 @@ _FIELD_SPLIT = re.compile(r"\s+[|·–]\s+")
 _FIELD = re.compile(r"[^\W\d][\w.-]*(?: [\w.-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?")
 
 
+#: a byline's field beside a relative time: names, a role, no sentence ("Kari Nordmann,
+#: kommuneoverlege")
+_BYLINE_FIELD = re.compile(r"[^\W\d][^.!?:]{0,79}")
+
+
 def _without_change_dates(line: str, found: list[date]) -> str:
     """A line of labelled fields without its change dates: where a line split at " | ", " · "
     or " – " is fields only (``_FIELD``, or a date line of its own, ``is_signal_line``) and
@@ -1384,24 +1463,31 @@ def _without_change_dates(line: str, found: list[date]) -> str:
     Dato: 12.11.2026 | Sist oppdatert: 01.12.2026" reads "Rundskriv | Dato: 12.11.2026". A
     print or export time goes the same way, without a date for ``found`` (``is_print_field``:
     "Kunngjort 01.03.2026 · Utskrift 05.12.2026 kl. 14.22" reads "Kunngjort 01.03.2026"); a
-    field may also be a short label and its date (``is_dated_field``). A sentence that says
-    when it was last updated is read as it is."""
+    field may also be a short label and its date (``is_dated_field``). A time relative to now
+    goes too (``is_relative_time_field``), beside fields of a byline's names as well
+    (``_BYLINE_FIELD``): "Kommuneoverlegen · for 3 timar sidan" reads "Kommuneoverlegen". A
+    sentence that says when it was last updated, or how long ago, is read as it is."""
     parts = _FIELD_SPLIT.split(line)
     if len(parts) < 2:
         return line
     dates: list[date] = []
     kept: list[int] = []
-    printed = False
+    printed = relative = bylines = False
     for i, part in enumerate(parts):
         if is_signal_line(part) and (said := signal_dates(part)):
             dates.extend(said)
         elif is_print_field(part):
             printed = True
+        elif is_relative_time_field(part):
+            relative = True
         elif _FIELD.fullmatch(part) or is_signal_line(part) or is_dated_field(part):
+            kept.append(i)
+        elif _BYLINE_FIELD.fullmatch(part):
+            bylines = True
             kept.append(i)
         else:
             return line
-    if not dates and not printed:
+    if (bylines and not relative) or not (dates or printed or relative):
         return line
     found.extend(dates)
     # the kept fields as they stood, each after the separator before it

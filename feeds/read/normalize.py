@@ -80,6 +80,13 @@ _FURNITURE_AFTER_DATES = (
     r"|e-post))?|facebook|twitter|linkedin|e-post|lesetid\s*+:?+\s*+\d++\s*+min(?:utt|utter)?"
     r"|\d+\s*min(?:utt|utter)?\.?\s*(?:lesing|lesetid))"
 )
+#: A reading time as a line of its own ("Lesetid: 4 min", "Lesetid 4 minutter", "4 min
+#: lesetid", "Lesetid: ca. 4 minutt"): an estimate computed anew by the site's tool. A
+#: sentence that mentions it ("Lesetida er om lag 4 minutt.") is read.
+_READING_TIME = (
+    r"^(?:lesetid\s*+:?+\s*+(?:ca\.?\s*+|cirka\s++|om lag\s++)?\d++\s*+min(?:utt|utter)?"
+    r"|(?:ca\.?\s*+)?\d++\s*+min(?:utt|utter)?\.?\s*+(?:lesing|lesetid))\.?$"
+)
 #: A time told relative to now ("for 2 timer siden", "3 dagar sidan", "i går kl. 08.15"): a
 #: listing's or an article's publication furniture, which reads differently at every check
 #: while the page stays the same. Never a change signal (it names no date).
@@ -130,6 +137,13 @@ BUTTON_LABEL = re.compile(
     r"^(?:ja|nei|yes|no|ok|godta|godkjenn|godkjenn alle|godta alle|aksepter|aksepter alle"
     r"|avvis|avvis alle|avslå|tillat alle|meld på|meld deg på|meld meg på|abonner|send"
     r"|send inn|søk|lagre|avbryt|tilbakemelding"
+    # a cookie notice's choices ("Bare nødvendige", nynorsk "Berre naudsynte")
+    r"|(?:bare|kun|berre|godta|tillat) (?:nødvendige|naudsynte|nødvendig|naudsynt)"
+    r"(?: (?:informasjonskapsler|informasjonskapslar|cookies))?"
+    # text-size and contrast controls ("A+", "A++", "A-", "Høy kontrast", "Tekststørrelse",
+    # nynorsk "Tekststorleik"); a plain "A" or "Kontrast" only in a toolbar (``feeds.read.html``)
+    r"|a\+{1,2}|a-{1,2}|(?:høy|høg) kontrast|(?:endre )?(?:tekst|skrift)(?:størrelse|storleik)"
+    r"|(?:større|mindre) (?:tekst|skrift)"
     r"|(?:vis|skjul|sjå) (?:innholdsfortegnelsen?|innhaldslista?|innhaldsoversikta?)"
     rf"|{_COPY_LINK})[.!]?$",
     re.I,
@@ -188,6 +202,7 @@ NOISE_LINES: tuple[str, ...] = (
     # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
     # part of the page loads ("Laster inn …", nynorsk "Lastar …")
     rf"^{_RELATIVE_TIME}\.?$",
+    _READING_TIME,
     r"^(?:laster|lastar|henter|hentar)(?: inn)?(?: (?:innhold|innhald|data|siden|sida))?"
     r"\s*(?:\.{2,}|…)?$|^(?:laster|lastar|henter|hentar)(?: inn)?(?: [a-zæøå]+){1,2}"
     r"\s*(?:\.{2,}|…)$|^loading\s*(?:\.{2,}|…)?$",
@@ -255,9 +270,13 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "informasjonskapsl",
             # from a sentence's start only: searched from every position, the leading
             # [^.]{0,300} read 300 characters at each of them (a 40 KB line: 0.65 s)
-            r"(?:^|(?<=\.))[^.]{0,300}(?:benytter|bruker|nytter|nyttar|brukar)"
-            r" informasjonskapsl(?:er|ar)[^.]{0,300}\."
-            r"(?:\s*[^.]{0,120}(?:personvern|personopplysning)[^.]{0,120}\.)?",
+            # a dot inside a word is no sentence's end ("Regjeringen.no bruker ..."): a
+            # sentence starts at the line's start or after a dot and a space
+            r"(?:^|(?<=\.)(?=\s))(?:[^.]|\.(?=\w)){0,300}(?:benytter|bruker|nytter|nyttar|brukar)"
+            r" informasjonskapsl(?:er|ar)(?:[^.]|\.(?=\w)){0,300}\."
+            r"(?:\s*(?:[^.]|\.(?=\w)){0,120}(?:personvern|personopplysning"
+            r"|(?:endre|endra|trekke|trekkje) (?:tilbake )?(?:valget|valet|samtykke|samtykket"
+            r"|innstilling))(?:[^.]|\.(?=\w)){0,120}\.)?",
             False,
         ),
         ("nettleser vi ikke", r"du benytter en nettleser vi ikke støtter[^.]{0,200}\.?", True),
@@ -460,6 +479,16 @@ _DATE_ONLY = re.compile(rf"{_ANY_DATE}\.?", re.I)
 def is_date_only(text: str) -> bool:
     """Whether a (cleaned) text is a date and nothing else."""
     return bool(_DATE_ONLY.fullmatch(text))
+
+
+#: a relative time as one field of a line of fields ("Kommuneoverlegen · for 3 timar sidan")
+_RELATIVE_FIELD = re.compile(rf"{_RELATIVE_TIME}\.?", re.I)
+
+
+def is_relative_time_field(part: str) -> bool:
+    """A field of a line of fields that tells a time relative to now ("for 2 timer siden",
+    "i går"): it reads differently at every check."""
+    return bool(_RELATIVE_FIELD.fullmatch(part))
 
 
 def is_print_field(part: str) -> bool:

@@ -739,7 +739,7 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
                 br.tail = f" {br.tail or ''}"
         elif el.tag == "a":
             _cite_regulation(el)
-            _name_attachment(el, pdfs_followed)
+            _name_attachment(el, pdfs_followed) or _name_form(el)
     # an element that acts as a button (a text-size control as a <span role="button">)
     found.extend(el for el in cast(list[Any], _ROLE_BUTTONS(main)) if _is_control_button(el, main))
     return found
@@ -838,7 +838,7 @@ def attachment_name(url: str) -> str:
     return f"{stem}{name[dot:]}" if stem else ""
 
 
-def _name_attachment(link: Any, pdfs_followed: bool = False) -> None:
+def _name_attachment(link: Any, pdfs_followed: bool = False) -> bool:
     """A link to a document (``attachment_name``) is read with its file name, as a link to an
     act at Lovdata with the act (``_cite_regulation``): "Veileder (PDF) (veileder-v2.pdf)". A
     link re-pointed to a new file under the same words (a new version put up without a word
@@ -849,14 +849,66 @@ def _name_attachment(link: Any, pdfs_followed: bool = False) -> None:
     PDFs are read as its parts (``pdfs_followed``), a PDF: its text decides."""
     href = link.get("href")
     if not href or "." not in href:
-        return
+        return False
     name = attachment_name(href.strip())
     if not name or (pdfs_followed and name.lower().endswith(".pdf")):
-        return
+        return bool(name)
     text = _text_of(link)
     if not text.strip() or name.lower() in text.lower():
-        return
+        return True
     if _PAGE_AS_FILE.match(clean_text(text).lower()):
+        return True
+    if next(link.iterancestors(*HEADINGS), None) is not None:
+        return True
+    link.tail = f" ({name}){link.tail or ''}"
+    return True
+
+
+#: a link's text that names a form ("skjema", "meldeskjemaet", "søknadsskjema", "Fyll ut
+#: skjemaet", nynorsk alike)
+_FORM_WORD = re.compile(r"(?<![\w-])\w*skjema(?:et|er|ene|a|ane)?(?![\w-])", re.I)
+#: the query parameters that name a form where its path does not ("?id=1234", "?skjema=…")
+_FORM_ID_PARAMS = ("id", "skjema", "skjemaid", "formid", "form", "form_id", "skjemanr")
+#: a last path segment that names no form (a page's default document)
+_DEFAULT_DOCUMENT = re.compile(r"(?:index|default)(?:\.\w+)?", re.I)
+
+
+def form_name(url: str) -> str:
+    """What names the form a link ``url`` points to: its last path segment (a trailing slash
+    aside; "msis-melding-om-smittsam-sjukdom" of "https://www.fhi.no/skjema/msis-melding-om-
+    smittsam-sjukdom/"), else the form's id among its query parameters (``_FORM_ID_PARAMS``),
+    without the tokens that only make it unique (``_HASH_TOKEN``); '' when neither names it.
+    Its folders never count: the same form in a new folder is the same form."""
+    parts = urlsplit(url)
+    path = unquote(parts.path).rstrip("/")
+    name = path[path.rfind("/") + 1 :].strip()
+    if _DEFAULT_DOCUMENT.fullmatch(name):
+        name = ""
+    name = _HASH_TOKEN.sub("", name).strip("-_.~ ")
+    if name:
+        return name
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in _FORM_ID_PARAMS and (value := _HASH_TOKEN.sub("", value).strip()):
+            return value
+    return ""
+
+
+def _name_form(link: Any) -> None:
+    """A link whose text names a form (``_FORM_WORD``: "meldeskjemaet") is read with the form
+    it points to (``form_name``), as a link to a document is with its file name
+    (``_name_attachment``): "meldeskjemaet (msis-melding-om-smittsam-sjukdom)". A link
+    re-pointed to another form under the same words tells the reader to send another form;
+    the same form at a new folder is no change. Other links are read by their text only; not
+    in a heading, nor a link to a place on the page, nor one whose text names the form
+    already."""
+    href = (link.get("href") or "").strip()
+    if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+        return
+    text = _text_of(link)
+    if not _FORM_WORD.search(text):
+        return
+    name = form_name(href)
+    if not name or name.lower() in text.lower():
         return
     if next(link.iterancestors(*HEADINGS), None) is not None:
         return
@@ -925,12 +977,19 @@ def _ornaments(main: Any) -> list[Any]:
     every link, or a site changing its icon font, changes no content. A footnote mark is a
     <sup> that holds only a link to a place on the page ("5,3 mmol/L<sup><a
     href="#fn1">1</a></sup>"): its number or letter is the note's place in the list, not what
-    it says; the notes are read where they stand, and one added is seen there."""
+    it says; the notes are read where they stand, and one added is seen there. A mark whose
+    note is on the page is read as the note it points to (``_read_footnote_mark``): marks
+    renumbered together because a note was put in or taken out read the same, a mark
+    re-pointed to another note does not."""
     found = []
+    notes: dict[str, Any] | None = None
     for el in main.iter("span", "i", "sup"):
         if el.tag == "sup":
             if _is_footnote_mark(el):
-                found.append(el)
+                if notes is None:
+                    notes = {i: n for n in main.iter(etree.Element) if (i := n.get("id"))}
+                if not _read_footnote_mark(el, notes):
+                    found.append(el)
             continue
         if len(el) or not el.text:
             continue
@@ -1140,6 +1199,28 @@ def _is_footnote_mark(sup: Any) -> bool:
 
 #: a footnote reference's mark is a number or letter or two ("12", "a", "*")
 _FOOTNOTE_MARK_CHARS = 3
+#: a footnote mark is read as this many words of its note at most (``_read_footnote_mark``)
+_FOOTNOTE_WORDS = 6
+
+
+def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
+    """Read a footnote mark (``_is_footnote_mark``) as the note it points to, by its first
+    ``_FOOTNOTE_WORDS`` words: "Ja<sup><a href="#fn4">4</a></sup>" reads "Ja [fotnote: Gjelder
+    bare personer som har avsluttet …]". Notes renumbered (one put in or taken out, the marks
+    shifted together) leave every mark reading the same; a mark re-pointed to another note
+    changes its line. False, and the mark is left as it is, when its note is not on the page
+    (or holds the mark, or has no text)."""
+    note = notes.get(unquote(sup[0].get("href", "")[1:]))
+    if note is None or any(a is note for a in sup.iterancestors()):
+        return False
+    words = [w for w in clean_text(_text_of(note)).split() if any(c.isalnum() for c in w)]
+    if not words:
+        return False
+    gist = " ".join(words[:_FOOTNOTE_WORDS]) + (" …" if len(words) > _FOOTNOTE_WORDS else "")
+    tail = sup.tail
+    sup.clear()  # its link, attributes and tail go; the note's words stand in its place
+    sup.text, sup.tail = f" [fotnote: {gist}]", tail
+    return True
 
 
 def _is_glyph(el: Any, text: str) -> bool:
@@ -1299,6 +1380,11 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
     length = sum(s.length for s in sections)
     if length == 0 and not any(s.path for s in sections):
         raise SourceProblem("the main content is empty")
+    if _search_results(title, sections):
+        raise SourceProblem(
+            "looks like the site's search results instead of the content (the address may "
+            "now serve a search)"
+        )
     if length > _PROBLEM_MAX_CHARS:
         return
     # each heading once, where it first stands: the path of every section repeats its
@@ -1319,12 +1405,90 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
             raise SourceProblem(
                 f"looks like an error, maintenance or challenge page («{m.group(0)}»)"
             )
+    problem = _short_page_problem(parts, sample)
+    if problem:
+        raise SourceProblem(problem)
+
+
+def _short_page_problem(parts: Sequence[str], sample: str) -> str:
+    """What a short page is in place of the content (its title, headings and texts ``parts``,
+    joined in ``sample``): a login page, a consent wall, the site's page of technical
+    problems, a notice that the page moved; '' when none of these."""
     if _login_page(parts, sample):
-        raise SourceProblem("looks like a login page (ID-porten) instead of the content")
+        return "looks like a login page (ID-porten) instead of the content"
     if _consent_wall(parts, sample):
-        raise SourceProblem("looks like a consent wall instead of the content")
+        return "looks like a consent wall instead of the content"
     if _technical_problem_page(sample):
-        raise SourceProblem("looks like the site's own page of technical problems")
+        return "looks like the site's own page of technical problems"
+    if _moved_notice(parts):
+        return "looks like a notice that the page has moved to a new address"
+    return ""
+
+
+#: what a notice that the page moved says of it ("Denne siden har fått ny adresse", "Siden er
+#: flyttet", nynorsk "Sida er flytta", "Husk å oppdatere bokmerkene dine", "Ny adresse")
+_MOVED = re.compile(
+    r"\bhar fått (?:ei |en )?ny (?:nett)?adresse\b|\b(?:siden|sida|nettsiden|nettsida)"
+    r" (?:er|har) (?:blitt |vorte )?(?:flyttet|flytta)\b|\boppdater[ea]? (?:bokmerkene"
+    r"|bokmerka|bokmerket|bokmerke|lenkene|lenkjene) (?:dine|ditt)\b|^ny (?:nett)?adresse\W*$",
+    re.I,
+)
+#: ... where it sends the reader: "Innholdet finner du nå på …", a link's address, "Gå til …"
+_NEW_PLACE = re.compile(
+    r"\b(?:finner du (?:nå|no|her)|finn du (?:no|her|nå)|(?:du )?(?:blir|vert|vil bli) "
+    r"(?:sendt|send|videresendt|vidaresend)|gå til|klikk her)\b|https?://|\b[\w-]+\.no/",
+    re.I,
+)
+#: a moved notice's own words besides these are no longer than this: anything more is content
+_MOVED_OTHER_CHARS = 60
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _moved_notice(parts: Sequence[str]) -> bool:
+    """Whether a short page (title, headings and text, ``parts``) is a notice that the page
+    has moved, with or without a refresh to the new address: it says so (``_MOVED``), and
+    what it says besides, the sentences that say where the content is now (``_NEW_PLACE``)
+    aside, is a few words at most. An article that says in a sentence among others that a
+    service or a page has a new address is content."""
+    sentences = [
+        t for part in parts for line in part.splitlines() for t in _SENTENCE_END.split(line)
+    ]
+    if not any(_MOVED.search(t) for t in sentences):
+        return False
+    other = sum(
+        len(t.strip()) for t in sentences[1:] if not (_MOVED.search(t) or _NEW_PLACE.search(t))
+    )  # the title (sentences[0]) is the site's: "Ny adresse", "Helsedirektoratet"
+    return other <= _MOVED_OTHER_CHARS
+
+
+#: the title or the first heading of a site search's results ("Søk", "Søkeresultater",
+#: nynorsk "Søkjeresultat", "Resultat for «smittevern»", "Søk etter smittevern"); the title
+#: with the site's name after it ("Søk - regjeringen.no")
+_SEARCH_HEADING = re.compile(
+    r"(?:søk|søkeresultat(?:er)?|søkjeresultat(?:a|ar)?|search(?: results?)?"
+    r"|(?:søk|søkje) etter .{1,80}|resultat(?:er|a)? (?:for|på) .{1,80})"
+    r"(?:\s*[-–|:]\s*[\w.-]+(?:\.no)?)?",
+    re.I,
+)
+#: ... and a hit count ("Viser 1–10 av 1 245 treff", "1 245 treff", "Ingen treff")
+_HIT_COUNT = re.compile(
+    r"(?:^|\bviser |\bav )\d[\d\s.]*\s?treff\b|^\d{1,3}(?:[ \u00a0.]\d{3})*\s?treff\b"
+    r"|\bingen treff\b|\bfant (?:ingen|\d[\d\s.]*) treff\b|\bfann (?:ingen|\d[\d\s.]*) treff\b",
+    re.I | re.M,
+)
+#: the sections looked at for a hit count: it stands under the search's heading
+_SEARCH_SECTIONS = 3
+
+
+def _search_results(title: str, sections: Sequence[Section]) -> bool:
+    """Whether a page is a site search's results page: its title or first heading is a search
+    page's (``_SEARCH_HEADING``) and it gives a hit count (``_HIT_COUNT``) in its first
+    sections. A page that links to the search, or says in a sentence how many hits a search
+    gave, is content. Looked at on a page of any length (ten hits with teasers are long)."""
+    first = sections[0].path[0] if sections and sections[0].path else ""
+    if not any(_SEARCH_HEADING.fullmatch(t.strip()) for t in (title, first) if t):
+        return False
+    return any(_HIT_COUNT.search(s.text) for s in sections[:_SEARCH_SECTIONS])
 
 
 #: the title or a heading of a login page, as a whole ("Logg inn", "ID-porten", "Innlogging

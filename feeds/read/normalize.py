@@ -66,6 +66,9 @@ SIGNAL_LABELS = (
     r"|først publisert|fyrst publisert|publisert|oppdatert|endret|endra|last updated"
     r"|first published|published|updated|siste endring|sist revidert|revidert"
     r"|sist gjennomgått|sist kontrollert|sist vurdert|sist sjekket|sist sjekka|dato"
+    # a review date ("Fagleg gjennomgått 15. mai 2026", "Faglig gjennomgått", "Gjennomgått"):
+    # the publisher vouching for the text anew, as "Sist sjekket" does
+    r"|faglig gjennomgått|fagleg gjennomgått|gjennomgått"
     # when the page was printed or exported ("Utskrift fra Lovdata - 05.12.2026 19:27",
     # nynorsk "Skrive ut 04.12.2026 kl. 09.12"): each print or export dates it anew
     r"|utskrift (?:fra|frå)(?: lovdata)?(?:\s*[-–])?|utskriftsdato|skrive ut|skriv ut"

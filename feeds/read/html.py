@@ -349,6 +349,11 @@ def extract_page(
     whose path and raw text are unchanged is taken over as it is, so a check of a long page
     where one section changed normalises that one section only."""
     main, title = _main_of(body, headers, selector, drop, pdfs_followed)
+    if _search_results(title, main):
+        raise SourceProblem(
+            "looks like the site's search results instead of the content (the address may "
+            "now serve a search)"
+        )
     builder = _SectionBuilder(compile_noise(tuple(noise)), reuse)
     builder.tables = _sortable_tables(main)
     # ``builder.feed``, its lines appended here (a call per line was ~5 % of a reused page)
@@ -739,7 +744,8 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
                 br.tail = f" {br.tail or ''}"
         elif el.tag == "a":
             _cite_regulation(el)
-            _name_attachment(el, pdfs_followed) or _name_form(el)
+            if not _name_attachment(el, pdfs_followed):
+                _name_form(el)
     # an element that acts as a button (a text-size control as a <span role="button">)
     found.extend(el for el in cast(list[Any], _ROLE_BUTTONS(main)) if _is_control_button(el, main))
     return found
@@ -846,7 +852,8 @@ def _name_attachment(link: Any, pdfs_followed: bool = False) -> bool:
     (its words are the section's name), nor where the link's text names the file already or
     the link has no text (an icon beside the link that names it), nor a link of the page's
     own tools ("Last ned som PDF": the page as a file, ``_PAGE_AS_FILE``), nor, where a page's
-    PDFs are read as its parts (``pdfs_followed``), a PDF: its text decides."""
+    PDFs are read as its parts (``pdfs_followed``), a PDF: its text decides. True when the
+    link points to a document, named here or not (then it names no form, ``_name_form``)."""
     href = link.get("href")
     if not href or "." not in href:
         return False
@@ -876,21 +883,19 @@ _DEFAULT_DOCUMENT = re.compile(r"(?:index|default)(?:\.\w+)?", re.I)
 def form_name(url: str) -> str:
     """What names the form a link ``url`` points to: its last path segment (a trailing slash
     aside; "msis-melding-om-smittsam-sjukdom" of "https://www.fhi.no/skjema/msis-melding-om-
-    smittsam-sjukdom/"), else the form's id among its query parameters (``_FORM_ID_PARAMS``),
+    smittsam-sjukdom/") unless it is a page's default or a folder of forms ("index.html",
+    "skjema"), else the form's id among its query parameters (``_FORM_ID_PARAMS``),
     without the tokens that only make it unique (``_HASH_TOKEN``); '' when neither names it.
     Its folders never count: the same form in a new folder is the same form."""
     parts = urlsplit(url)
     path = unquote(parts.path).rstrip("/")
-    name = path[path.rfind("/") + 1 :].strip()
-    if _DEFAULT_DOCUMENT.fullmatch(name):
-        name = ""
-    name = _HASH_TOKEN.sub("", name).strip("-_.~ ")
-    if name:
+    name = _HASH_TOKEN.sub("", path[path.rfind("/") + 1 :].strip()).strip("-_.~ ")
+    if name and not (_DEFAULT_DOCUMENT.fullmatch(name) or _FORM_WORD.fullmatch(name)):
         return name
     for key, value in parse_qsl(parts.query):
         if key.lower() in _FORM_ID_PARAMS and (value := _HASH_TOKEN.sub("", value).strip()):
             return value
-    return ""
+    return name
 
 
 def _name_form(link: Any) -> None:
@@ -987,7 +992,7 @@ def _ornaments(main: Any) -> list[Any]:
         if el.tag == "sup":
             if _is_footnote_mark(el):
                 if notes is None:
-                    notes = {i: n for n in main.iter(etree.Element) if (i := n.get("id"))}
+                    notes = _link_targets(main)
                 if not _read_footnote_mark(el, notes):
                     found.append(el)
             continue
@@ -1201,6 +1206,19 @@ def _is_footnote_mark(sup: Any) -> bool:
 _FOOTNOTE_MARK_CHARS = 3
 #: a footnote mark is read as this many words of its note at most (``_read_footnote_mark``)
 _FOOTNOTE_WORDS = 6
+#: how far up from an empty anchor its note is looked for
+_NOTE_DEPTH = 2
+
+
+def _link_targets(main: Any) -> dict[str, Any]:
+    """The places a link on the page may point to under ``main``: each element by its id, and
+    an old-style anchor, <a name="fn1">, by its name."""
+    found: dict[str, Any] = {}
+    for el in main.iter(etree.Element):
+        key = el.get("id") or (el.get("name") if el.tag == "a" else None)
+        if key:
+            found.setdefault(key, el)
+    return found
 
 
 def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
@@ -1211,9 +1229,16 @@ def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
     changes its line. False, and the mark is left as it is, when its note is not on the page
     (or holds the mark, or has no text)."""
     note = notes.get(unquote(sup[0].get("href", "")[1:]))
-    if note is None or any(a is note for a in sup.iterancestors()):
-        return False
-    words = [w for w in clean_text(_text_of(note)).split() if any(c.isalnum() for c in w)]
+    words: list[str] = []
+    # an empty anchor that marks the note ("<li><a id="fn1"></a>Gjeld ikkje gravide.</li>"):
+    # the element around it holds the note
+    for _ in range(_NOTE_DEPTH):
+        if note is None or any(a is note for a in sup.iterancestors()):
+            return False
+        words = [w for w in clean_text(_text_of(note)).split() if any(c.isalnum() for c in w)]
+        if words:
+            break
+        note = note.getparent()
     if not words:
         return False
     gist = " ".join(words[:_FOOTNOTE_WORDS]) + (" …" if len(words) > _FOOTNOTE_WORDS else "")
@@ -1380,11 +1405,6 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
     length = sum(s.length for s in sections)
     if length == 0 and not any(s.path for s in sections):
         raise SourceProblem("the main content is empty")
-    if _search_results(title, sections):
-        raise SourceProblem(
-            "looks like the site's search results instead of the content (the address may "
-            "now serve a search)"
-        )
     if length > _PROBLEM_MAX_CHARS:
         return
     # each heading once, where it first stands: the path of every section repeats its
@@ -1426,17 +1446,22 @@ def _short_page_problem(parts: Sequence[str], sample: str) -> str:
 
 
 #: what a notice that the page moved says of it ("Denne siden har fått ny adresse", "Siden er
-#: flyttet", nynorsk "Sida er flytta", "Husk å oppdatere bokmerkene dine", "Ny adresse")
+#: flyttet", nynorsk "Sida er flytta", "Husk å oppdatere bokmerkene dine"): the page's own
+#: move, not a service's ("Legevakta har fått ny adresse" is news)
 _MOVED = re.compile(
-    r"\bhar fått (?:ei |en )?ny (?:nett)?adresse\b|\b(?:siden|sida|nettsiden|nettsida)"
-    r" (?:er|har) (?:blitt |vorte )?(?:flyttet|flytta)\b|\boppdater[ea]? (?:bokmerkene"
-    r"|bokmerka|bokmerket|bokmerke|lenkene|lenkjene) (?:dine|ditt)\b|^ny (?:nett)?adresse\W*$",
+    r"\b(?:siden|sida|nettsiden|nettsida|artikkelen|innholdet|innhaldet|veilederen"
+    r"|rettleiaren|rettleiinga|retningslinjen|retningslinja|rundskrivet|nettstedet|nettstaden)"
+    r" (?:har (?:nå |no )?fått (?:ei |en )?ny (?:nett)?adresse|(?:er|har) (?:nå |no )?"
+    r"(?:blitt |vorte )?(?:flyttet|flytta))\b|\boppdater[ea]? (?:bokmerkene|bokmerka"
+    r"|bokmerket|bokmerke|lenkene|lenkjene) (?:dine|ditt)\b",
     re.I,
 )
-#: ... where it sends the reader: "Innholdet finner du nå på …", a link's address, "Gå til …"
+#: ... where it sends the reader: "Innholdet finner du nå på …", a link's address, "Gå til …",
+#: a heading "Ny adresse"
 _NEW_PLACE = re.compile(
     r"\b(?:finner du (?:nå|no|her)|finn du (?:no|her|nå)|(?:du )?(?:blir|vert|vil bli) "
-    r"(?:sendt|send|videresendt|vidaresend)|gå til|klikk her)\b|https?://|\b[\w-]+\.no/",
+    r"(?:sendt|send|videresendt|vidaresend)|gå til|klikk her)\b|https?://|\b[\w-]+\.no/"
+    r"|^ny (?:nett)?adresse\W*$",
     re.I,
 )
 #: a moved notice's own words besides these are no longer than this: anything more is content
@@ -1470,25 +1495,35 @@ _SEARCH_HEADING = re.compile(
     r"(?:\s*[-–|:]\s*[\w.-]+(?:\.no)?)?",
     re.I,
 )
-#: ... and a hit count ("Viser 1–10 av 1 245 treff", "1 245 treff", "Ingen treff")
+#: ... and a hit count in a line of text ("Viser 1–10 av 1 245 treff", "1 245 treff", "Ingen
+#: treff")
 _HIT_COUNT = re.compile(
     r"(?:^|\bviser |\bav )\d[\d\s.]*\s?treff\b|^\d{1,3}(?:[ \u00a0.]\d{3})*\s?treff\b"
     r"|\bingen treff\b|\bfant (?:ingen|\d[\d\s.]*) treff\b|\bfann (?:ingen|\d[\d\s.]*) treff\b",
     re.I | re.M,
 )
-#: the sections looked at for a hit count: it stands under the search's heading
-_SEARCH_SECTIONS = 3
+#: the characters of text at the start of the content looked at for a hit count: it stands
+#: under the search's heading
+_SEARCH_TEXT_CHARS = 3000
 
 
-def _search_results(title: str, sections: Sequence[Section]) -> bool:
-    """Whether a page is a site search's results page: its title or first heading is a search
-    page's (``_SEARCH_HEADING``) and it gives a hit count (``_HIT_COUNT``) in its first
-    sections. A page that links to the search, or says in a sentence how many hits a search
-    gave, is content. Looked at on a page of any length (ten hits with teasers are long)."""
-    first = sections[0].path[0] if sections and sections[0].path else ""
-    if not any(_SEARCH_HEADING.fullmatch(t.strip()) for t in (title, first) if t):
+def _search_results(title: str, main: Any) -> bool:
+    """Whether a page is a site search's results page: its title or its first heading is a
+    search page's (``_SEARCH_HEADING``) and the start of its content gives a hit count
+    (``_HIT_COUNT``, looked for before noise lines go: "12 treff" alone is one). A page that
+    links to the search, or says in a sentence how many hits a search gave, is content.
+    Looked at on a page of any length (ten hits with teasers are long)."""
+    heading = next(main.iter(*HEADINGS), None)
+    first = clean_text(_text_of(heading)) if heading is not None else ""
+    if not any(_SEARCH_HEADING.fullmatch(t) for t in (title.strip(), first) if t):
         return False
-    return any(_HIT_COUNT.search(s.text) for s in sections[:_SEARCH_SECTIONS])
+    texts, size = [], 0
+    for chunk in main.itertext():
+        texts.append(chunk)
+        size += len(chunk)
+        if size > _SEARCH_TEXT_CHARS:
+            break
+    return bool(_HIT_COUNT.search("\n".join(t.strip() for t in texts)))
 
 
 #: the title or a heading of a login page, as a whole ("Logg inn", "ID-porten", "Innlogging

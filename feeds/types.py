@@ -470,11 +470,18 @@ class SeenItem:
 #: sidan" reads "Kommuneoverlegen"; a consent wall headed "Før du fortsetter" that asks
 #: consent to cookies is a source problem; a cookie notice that names the site by its domain,
 #: "Regjeringen.no bruker informasjonskapsler …", is cut whole, and "Bare nødvendige" /
-#: "Berre naudsynte" buttons are not read). A
-#: snapshot of another version is re-baselined silently once instead of reporting every page
-#: as changed after an upgrade. (Feeds need no re-baseline: an item is also known by the
-#: identity and digest older versions stored, ``feeds.detect.diff.match_items``; a listing's
-#: item stored without its teaser takes it silently, ``SeenItem.teaser``.)
+#: "Berre naudsynte" buttons are not read. A footnote mark whose note is on the page is read
+#: as the note's first words, "Ja [fotnote: Gjelder bare personer …]", not as its number. A
+#: notice that the page has a new address, "Denne siden har fått ny adresse", is a source
+#: problem with or without a refresh. A site search's results page, "Søk" over "Viser 1–10
+#: av 1 245 treff", is a source problem. "Fagleg gjennomgått", "Faglig gjennomgått" and
+#: "Gjennomgått" before a date are review-date labels, as "Sist sjekket" is. A link whose
+#: text names a form is read with the form it points to: "meldeskjemaet
+#: (msis-melding-om-smittsam-sjukdom)"). A snapshot of another version is re-baselined
+#: silently once instead of reporting every page as changed after an upgrade. (Feeds need
+#: no re-baseline: an item is also known by the identity and digest older versions stored,
+#: ``feeds.detect.diff.match_items``; a listing's item stored without its teaser takes it
+#: silently, ``SeenItem.teaser``.)
 EXTRACTION_VERSION = 10
 
 

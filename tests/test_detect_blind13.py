@@ -196,7 +196,7 @@ def test_a_link_naming_a_form_repointed_to_another_form_is_a_change() -> None:
     after = _link("https://www.fhi.no/skjema/msis-melding-om-smittsam-sjukdom/")
     assert changed(before, after) == [("changed", ("Varsling av utbrot",))]
     assert "meldeskjemaet (msis-melding-om-smittsam-sjukdom)" in text(after)
-    for words in ("søknadsskjema", "skjemaet", "Skjema for melding", "meldeskjema"):
+    for words in ("søknadsskjema", "skjemaet", "Skjema for melding", "meldeskjema", "e-skjema"):
         assert changed(_link("/skjema/a-12", words), _link("/skjema/b-13", words)) != []
     # a form named by its id
     assert changed(_link("/skjema/?id=1204"), _link("/skjema/?id=1377")) != []

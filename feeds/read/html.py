@@ -871,9 +871,9 @@ def _name_attachment(link: Any, pdfs_followed: bool = False) -> bool:
     return True
 
 
-#: a link's text that names a form ("skjema", "meldeskjemaet", "søknadsskjema", "Fyll ut
-#: skjemaet", nynorsk alike)
-_FORM_WORD = re.compile(r"(?<![\w-])\w*skjema(?:et|er|ene|a|ane)?(?![\w-])", re.I)
+#: a link's text that names a form ("skjema", "meldeskjemaet", "søknadsskjema", "e-skjema",
+#: "Fyll ut skjemaet", nynorsk alike)
+_FORM_WORD = re.compile(r"(?<![\w-])[\w-]*skjema(?:et|er|ene|a|ane)?(?![\w-])", re.I)
 #: the query parameters that name a form where its path does not ("?id=1234", "?skjema=…")
 _FORM_ID_PARAMS = ("id", "skjema", "skjemaid", "formid", "form", "form_id", "skjemanr")
 #: a last path segment that names no form (a page's default document)

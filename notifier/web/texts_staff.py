@@ -262,6 +262,15 @@ ACTIONS: dict[str, dict[str, str]] = {
         "subscriber.export": "Abonnenter eksportert",
         "api_token_create": "API-nøkkel laget",
         "api_token_revoke": "API-nøkkel trukket tilbake",
+        # the codes the console's routes record (the dotted ones above are older names)
+        "test_send": "Testutsending",
+        "source_check_now": "Kilde sjekket nå",
+        "source_disable": "Kilde slått av",
+        "source_enable": "Kilde slått på",
+        "outbox_retry": "Melding sendt på nytt",
+        "outbox_cancel": "Melding avbrutt",
+        "subscriber.target_add": "Varslingsmål lagt til",
+        "subscriber.target_remove": "Varslingsmål fjernet",
     },
     "nn": {
         "login": "Innlogging",
@@ -289,6 +298,15 @@ ACTIONS: dict[str, dict[str, str]] = {
         "subscriber.export": "Abonnentar eksporterte",
         "api_token_create": "API-nøkkel laga",
         "api_token_revoke": "API-nøkkel trekt tilbake",
+        # the codes the console's routes record (the dotted ones above are older names)
+        "test_send": "Testutsending",
+        "source_check_now": "Kjelde sjekka no",
+        "source_disable": "Kjelde slått av",
+        "source_enable": "Kjelde slått på",
+        "outbox_retry": "Melding send på nytt",
+        "outbox_cancel": "Melding avbroten",
+        "subscriber.target_add": "Varslingsmål lagt til",
+        "subscriber.target_remove": "Varslingsmål fjerna",
     },
 }
 
@@ -301,6 +319,7 @@ TARGETS: dict[str, dict[str, str]] = {
         "delivery": "melding",
         "subscriber": "abonnent",
         "api_token": "API-nøkkel",
+        "segment": "utvalg",
     },
     "nn": {
         "staff_user": "brukar",
@@ -309,6 +328,7 @@ TARGETS: dict[str, dict[str, str]] = {
         "delivery": "melding",
         "subscriber": "abonnent",
         "api_token": "API-nøkkel",
+        "segment": "utval",
     },
 }
 
@@ -331,6 +351,17 @@ FIELDS: dict[str, dict[str, str]] = {
         "enabled": "på",
         "staff_user": "bruker",
         "revoked_at": "trukket tilbake",
+        "disabled_reason": "grunn til å slå av",
+        "next_check_at": "neste sjekk",
+        "failure": "feil",
+        "attempts": "forsøk",
+        "next_attempt_at": "neste forsøk",
+        "kind": "type",
+        "to": "til",
+        "delivery_id": "melding",
+        "key": "nøkkel",
+        "target": "mål",
+        "antall": "antall",
     },
     "nn": {
         "email": "e-post",
@@ -349,8 +380,75 @@ FIELDS: dict[str, dict[str, str]] = {
         "enabled": "på",
         "staff_user": "brukar",
         "revoked_at": "trekt tilbake",
+        "disabled_reason": "grunn til å slå av",
+        "next_check_at": "neste sjekk",
+        "failure": "feil",
+        "attempts": "forsøk",
+        "next_attempt_at": "neste forsøk",
+        "kind": "type",
+        "to": "til",
+        "delivery_id": "melding",
+        "key": "nøkkel",
+        "target": "mål",
+        "antall": "tal",
     },
 }
+
+#: the codes stored as the values of ``status``, ``kind``, ``failure`` and ``role`` in
+#: ``before``/``after`` (a change's and a message's states, a message's kind and failure, a
+#: staff role), in words staff read; other values are shown as they are
+VALUES: dict[str, dict[str, str]] = {
+    "nb": {
+        "held": "holdt tilbake",
+        "published": "publisert",
+        "suppressed": "stanset",
+        "pending": "venter",
+        "sent": "sendt",
+        "failed": "feilet",
+        "cancelled": "avbrutt",
+        "erased": "slettet",
+        "alert": "varsel",
+        "digest": "sammendrag",
+        "operator": "driftsmelding",
+        "confirm": "bekreftelse",
+        "manage": "lenke til innstillinger",
+        "test": "test",
+        "push": "push-varsel",
+        "bounce": "avvist av mottakers tjener",
+        "refused": "nektet",
+        "invalid": "ugyldig adresse",
+        "gave_up": "ga opp",
+        "lese": "lesetilgang",
+        "redaktor": "redaktør",
+        "admin": "administrator",
+    },
+    "nn": {
+        "held": "halden tilbake",
+        "published": "publisert",
+        "suppressed": "stansa",
+        "pending": "ventar",
+        "sent": "send",
+        "failed": "feila",
+        "cancelled": "avbroten",
+        "erased": "sletta",
+        "alert": "varsel",
+        "digest": "samandrag",
+        "operator": "driftsmelding",
+        "confirm": "stadfesting",
+        "manage": "lenkje til innstillingar",
+        "test": "test",
+        "push": "push-varsel",
+        "bounce": "avvist av tenaren til mottakaren",
+        "refused": "nekta",
+        "invalid": "ugyldig adresse",
+        "gave_up": "gav opp",
+        "lese": "lesetilgang",
+        "redaktor": "redaktør",
+        "admin": "administrator",
+    },
+}
+#: the ``before``/``after`` keys whose values are codes of ``VALUES``
+CODED = frozenset({"status", "kind", "failure", "role"})
 
 #: the English fragments ``notifier.staff`` writes into ``detail``, in words staff read
 DETAILS: dict[str, dict[str, str]] = {

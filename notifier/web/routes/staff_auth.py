@@ -42,7 +42,7 @@ from notifier.web.deps import (
     StaffPagesDep,
 )
 from notifier.web.staff_pages import StaffPages, local_path
-from notifier.web.texts_staff import ACTIONS, DETAILS, FIELDS, TARGETS
+from notifier.web.texts_staff import ACTIONS, CODED, DETAILS, FIELDS, TARGETS, VALUES
 from subscribers.models import RateEvent
 from subscribers.selfservice import serialise
 
@@ -309,9 +309,16 @@ def _row(event: AuditEvent, lang: str, t: dict[str, str], tz: ZoneInfo) -> dict[
     before, after = event.before or {}, event.after or {}
     fields = FIELDS[lang]
     changes = []
+    codes = VALUES[lang]
+
+    def shown(key: str, value: Any) -> str:
+        if key in CODED and isinstance(value, str) and value in codes:
+            return codes[value]
+        return _value(value, t, tz)
+
     for key in list(dict.fromkeys([*before, *after])):
-        old = _value(before[key], t, tz) if key in before else None
-        new = _value(after[key], t, tz) if key in after else None
+        old = shown(key, before[key]) if key in before else None
+        new = shown(key, after[key]) if key in after else None
         if (old or t["empty"]) == (new or t["empty"]):
             continue
         changes.append((fields.get(key, key.replace("_", " ")), old, new))

@@ -21,8 +21,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
 from notifier import api_tokens, audit, staff
+from notifier.cli import app as cli_app
 from notifier.context import Context
 from notifier.db import MIGRATIONS
 from notifier.models import ApiToken, AuditEvent
@@ -188,3 +190,29 @@ def test_tokens_from_before_the_migration_get_ninety_days_from_the_upgrade(
         [row] = session.exec(select(ApiToken)).all()
     assert before + timedelta(days=90, seconds=-1) <= row.expires_at
     assert row.expires_at <= after + timedelta(days=90, seconds=1)
+
+
+def test_the_command_line_takes_the_lifetime_and_the_setting(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTIFIER_DATABASE_URL", ctx.settings.database_url)
+    monkeypatch.setenv("NOTIFIER_DATA_DIR", str(ctx.settings.data_dir))
+    monkeypatch.setenv("NOTIFIER_API_TOKEN_DAYS", "10")
+    with Session(ctx.engine) as session:
+        staff.create_staff(session, "ola@fhi.no", "admin", ctx.clock())
+        session.commit()
+    runner = CliRunner()
+    base = ["api", "token-create", "--staff", "ola@fhi.no", "--name"]
+    too_long = runner.invoke(cli_app, [*base, "evig", "--days", "366"])
+    assert too_long.exit_code == 2 and "365" in too_long.output
+    start = datetime.now(UTC)
+    assert runner.invoke(cli_app, [*base, "standard"]).exit_code == 0
+    assert runner.invoke(cli_app, [*base, "kort", "--days", "2"]).exit_code == 0
+    listed = runner.invoke(cli_app, ["api", "token-list"]).stdout
+    with Session(ctx.engine) as session:
+        rows = {r.name: r for r in session.exec(select(ApiToken))}
+    assert set(rows) == {"standard", "kort"}
+    for name, days in (("standard", 10), ("kort", 2)):
+        lifetime = rows[name].expires_at - start
+        assert timedelta(days=days) <= lifetime <= timedelta(days=days, minutes=1)
+    assert listed.count("active, expires ") == 2

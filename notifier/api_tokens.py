@@ -7,16 +7,19 @@ in constant time (``hmac.compare_digest``).
 
 A token acts with its ``role`` (``API_TOKEN_ROLES``: ``lese`` < ``redaktor`` < ``admin``), never
 above its user's current role: a user moved from ``admin`` to ``redaktor`` keeps their tokens,
-with ``redaktor`` rights. A revoked token, one of a disabled user, a forged or malformed one are
-all refused the same way (``ApiTokenRefused("invalid")``). Refusals are counted per client
+with ``redaktor`` rights. A token expires (``expires_at``): ``NOTIFIER_API_TOKEN_DAYS`` (90)
+after creation, or the lifetime chosen then, never more than ``MAX_DAYS`` (365). A revoked or
+expired token, one of a disabled user, a forged or malformed one are all refused the same way
+(``ApiTokenRefused("invalid")``). A new or reset password revokes every token of its user
+(``notifier.staff.set_password``). Refusals are counted per client
 (``subscribers.models.RateEvent``, key ``api-token:ip:<client>``); after
 ``NOTIFIER_API_TOKEN_LIMIT_PER_IP`` in ``NOTIFIER_STAFF_LOGIN_WINDOW_MINUTES`` the client is
 refused (``rate_limited``) before any token is looked at. The caller commits after a refusal
 too, or it is not counted.
 
-Creating and revoking are written to the audit log (``api_token_create``,
-``api_token_revoke``; never the secret). Functions take a session and leave the commit to the
-caller.
+Creating and revoking are written to the audit log (``api_token_create`` with the expiry,
+``api_token_revoke``; never the secret). Functions take a session and leave the commit to
+the caller.
 """
 
 from __future__ import annotations
@@ -39,9 +42,12 @@ from subscribers.models import RateEvent
 from subscribers.selfservice import serialise
 
 PREFIX = "hv_"
-CREATE = "api_token_create"
-REVOKE = "api_token_revoke"
+CREATE = audit.API_TOKEN_CREATE
+REVOKE = audit.API_TOKEN_REVOKE
 MAX_NAME = 100
+#: the longest lifetime a token may be given, in days
+MAX_DAYS = 365
+DEFAULT_DAYS = 90
 #: ``last_used_at`` is written at most this often per token
 TOUCH_EVERY = timedelta(minutes=1)
 _TOKEN = re.compile(r"hv_([1-9][0-9]{0,17})_([A-Za-z0-9_-]{43})")
@@ -50,7 +56,8 @@ RANK = {role: rank for rank, role in enumerate(API_TOKEN_ROLES)}
 
 
 class ApiTokenRefused(Exception):
-    """A request's token opens nothing: ``invalid`` (unknown, forged, revoked, disabled user)
+    """A request's token opens nothing: ``invalid`` (unknown, forged, revoked, expired,
+    disabled user)
     or ``rate_limited`` (too many refusals from this client)."""
 
     def __init__(self, reason: Literal["invalid", "rate_limited"]) -> None:
@@ -99,11 +106,14 @@ def create(
     *,
     role: str | None = None,
     actor: StaffUser | None = None,
+    days: int = DEFAULT_DAYS,
 ) -> tuple[ApiToken, str]:
-    """A new token of the staff user ``email`` and the token text to show once. ``role``:
-    the user's own role when None; never above it. Raises ``StaffError`` (English, for the
-    command line) for an unknown or disabled user, an empty or long name, an unknown role or
-    one above the user's."""
+    """A new token of the staff user ``email``, valid for ``days`` (1 to ``MAX_DAYS``), and
+    the token text to show once. ``role``: the user's own role when None; never above it.
+    Raises ``StaffError`` (English, for the command line) for an unknown or disabled user, an
+    empty or long name, an unknown role or one above the user's, a lifetime out of range."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise StaffError(f"a token is valid for 1 to {MAX_DAYS} days", "days_invalid")
     user = find_staff(session, email)
     if user is None or user.id is None:
         raise StaffError(f"no staff user with the address {email}", "staff_unknown")
@@ -125,13 +135,15 @@ def create(
     secret = secrets.token_urlsafe(32)
     row = ApiToken(
         staff_user_id=user.id, name=name, role=role, secret_hash=secret_hash(secret),
-        created_at=now,
+        created_at=now, expires_at=now + timedelta(days=days),
     )  # fmt: skip
     session.add(row)
     session.flush()
     audit.record(
         session, now, actor, CREATE, "api_token", str(row.id),
-        after={"name": name, "role": role, "staff_user": user.email},
+        after={
+            "name": name, "role": role, "staff_user": user.email, "expires_at": row.expires_at,
+        },
     )  # fmt: skip
     return row, f"{PREFIX}{row.id}_{secret}"
 
@@ -196,6 +208,7 @@ def authenticate(
         or row is None
         or row.id is None
         or row.revoked_at is not None
+        or now >= row.expires_at
         or user is None
         or user.disabled_at is not None
     ):

@@ -32,6 +32,8 @@ STAFF_ADD = "staff_add"
 STAFF_DISABLE = "staff_disable"
 STAFF_ENABLE = "staff_enable"
 STAFF_ROLE = "staff_role"
+API_TOKEN_CREATE = "api_token_create"
+API_TOKEN_REVOKE = "api_token_revoke"
 
 #: the actor recorded when no staff user acted (the command line)
 CLI = "cli"

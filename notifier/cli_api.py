@@ -41,32 +41,50 @@ def token_create(
         str | None,
         typer.Option(help=f"one of {', '.join(API_TOKEN_ROLES)}; default: the user's role"),
     ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            help=f"days the token is valid, 1 to {api_tokens.MAX_DAYS}; "
+            "default: NOTIFIER_API_TOKEN_DAYS (90)"
+        ),
+    ] = None,
 ) -> None:
-    """Create a token; it is printed once and cannot be shown again."""
+    """Create a token; it is printed once and cannot be shown again. It expires after
+    --days (default NOTIFIER_API_TOKEN_DAYS)."""
     with _MAKE_CTX[0]() as ctx, Session(ctx.engine) as session:
+        lifetime = ctx.settings.api_token_days if days is None else days
         try:
-            row, token = api_tokens.create(session, staff, name, ctx.clock(), role=role)
+            row, token = api_tokens.create(
+                session, staff, name, ctx.clock(), role=role, days=lifetime
+            )
         except StaffError as exc:
             raise _fail(exc) from exc
         session.commit()
-        typer.echo(f"API token {row.id} ({row.role}) created for {staff.strip().lower()}:")
+        typer.echo(
+            f"API token {row.id} ({row.role}) created for {staff.strip().lower()}, valid "
+            f"until {row.expires_at.isoformat(timespec='seconds')}:"
+        )
         typer.echo(token)
         typer.echo("Store it now: it is not shown again. Send it as 'Authorization: Bearer …'.")
 
 
 def token_list() -> None:
-    """Every token: id, user, role, name, created, last used, revoked (never the secret)."""
+    """Every token: id, user, role, name, created, last used, expiry or revocation (never the
+    secret)."""
     with _MAKE_CTX[0]() as ctx, Session(ctx.engine) as session:
         rows = api_tokens.list_tokens(session)
+        now = ctx.clock()
     if not rows:
         typer.echo("no API tokens")
     for token, user in rows:
         used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
-        state = (
-            f"revoked {token.revoked_at.isoformat(timespec='seconds')}"
-            if token.revoked_at
-            else "active"
-        )
+        expires = token.expires_at.isoformat(timespec="seconds")
+        if token.revoked_at:
+            state = f"revoked {token.revoked_at.isoformat(timespec='seconds')}"
+        elif token.expires_at <= now:
+            state = f"expired {expires}"
+        else:
+            state = f"active, expires {expires}"
         typer.echo(
             f"{token.id}\t{user.email}\t{token.role}\t{token.name}\t"
             f"created {token.created_at.isoformat(timespec='seconds')}\tused {used}\t{state}"

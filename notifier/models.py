@@ -96,7 +96,8 @@ API_TOKEN_ROLES = ("lese", "redaktor", "admin")
 
 class ApiToken(SQLModel, table=True):
     """A named bearer token of a staff user for scripts (``notifier.api_tokens``): only the
-    sha256 of its secret is stored; it acts with its ``role``, never above its user's role."""
+    sha256 of its secret is stored; it acts with its ``role``, never above its user's role, and
+    only until ``expires_at``."""
 
     __tablename__ = "api_token"
 
@@ -109,3 +110,6 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: refused from this moment on (chosen at creation: ``NOTIFIER_API_TOKEN_DAYS`` by
+    #: default, at most ``api_tokens.MAX_DAYS`` days)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

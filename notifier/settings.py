@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     search_limit_per_minute: int = Field(default=30, ge=0)
     #: refused API tokens allowed per client IP within NOTIFIER_STAFF_LOGIN_WINDOW_MINUTES
     api_token_limit_per_ip: int = Field(default=20, ge=1)
+    #: staff API tokens expire this many days after creation unless another lifetime is
+    #: chosen then (at most 365 days, however it is set)
+    api_token_days: int = Field(default=90, ge=1, le=365)
 
     #: Web Push: how long a push service keeps an alert for a device that is offline (TTL)
     push_ttl_seconds: int = Field(default=86400, ge=0, le=28 * 86400)
@@ -298,6 +301,10 @@ class Settings(BaseSettings):
     @property
     def staff_setup_link_lifetime(self) -> timedelta:
         return timedelta(hours=self.staff_setup_link_hours)
+
+    @property
+    def api_token_lifetime(self) -> timedelta:
+        return timedelta(days=self.api_token_days)
 
     @property
     def delivery_audit_retention(self) -> timedelta:

@@ -15,7 +15,8 @@ address and the form and calls these.
 - **Sessions**: the cookie holds a random token, the database its SHA-256
   (``StaffSession.id``), so a leaked table opens no session. A session ends at its absolute
   expiry, after ``idle`` without a request, when the user is disabled, at logout, or when the
-  password changes (all the user's other sessions end).
+  password changes (all the user's other sessions end, and all their API tokens are revoked:
+  a password change or reset is what one does when something leaked).
 - **Login** (``authenticate``) refuses with one ``LoginRefused``: reason ``invalid`` for an
   unknown address, a wrong password, a disabled account or one without a password yet (same
   message, and a dummy hash is verified for unknown addresses so the time taken is alike), or
@@ -357,14 +358,7 @@ def disable(
     user.setup_expires_at = None
     session.add(user)
     ended = end_user_sessions(session, user)
-    tokens = session.exec(
-        select(ApiToken).where(
-            ApiToken.staff_user_id == user.id, col(ApiToken.revoked_at).is_(None)
-        )
-    ).all()
-    for token in tokens:
-        token.revoked_at = now
-        session.add(token)
+    tokens = revoke_user_tokens(session, user, now)
     audit.record(
         session, now, actor, audit.STAFF_DISABLE, "staff_user", str(user.id), before=before,
         after=_snapshot(user), detail=f"{ended} session(s) ended, {len(tokens)} token(s) revoked",
@@ -424,9 +418,10 @@ def set_password(
     actor: StaffUser | None = None,
     keep_token: str | None = None,
 ) -> None:
-    """Set the user's password (after the rules: ``PasswordRejected``) and end every other
+    """Set the user's password (after the rules: ``PasswordRejected``), end every other
     session of the user: all of them, or all but the one whose cookie is ``keep_token`` (the
-    user changing their own password stays logged in). Any setup link stops working."""
+    user changing their own password stays logged in), and revoke all the user's API tokens
+    (each audited as ``api_token_revoke``). Any setup link stops working."""
     problem = password_problem(password, user.email)
     if problem is not None:
         raise problem
@@ -439,11 +434,35 @@ def set_password(
     user.setup_expires_at = None
     session.add(user)
     ended = end_other_sessions(session, user, keep_token)
+    tokens = revoke_user_tokens(session, user, now)
+    for token in tokens:
+        audit.record(
+            session, now, actor, audit.API_TOKEN_REVOKE, "api_token", str(token.id),
+            before={"name": token.name, "role": token.role},
+            after={"revoked_at": now}, detail="revoked at password change",
+        )  # fmt: skip
     audit.record(
         session, now, actor, audit.PASSWORD_SET, "staff_user", str(user.id),
         before={"has_password": had}, after={"has_password": True},
-        detail=f"{ended} other session(s) ended",
+        detail=f"{ended} other session(s) ended, {len(tokens)} API token(s) revoked",
     )  # fmt: skip
+
+
+def revoke_user_tokens(session: Session, user: StaffUser, now: datetime) -> list[ApiToken]:
+    """Revoke every API token of the user not revoked yet; those revoked (the caller audits
+    and commits)."""
+    tokens = list(
+        session.exec(
+            select(ApiToken)
+            .where(ApiToken.staff_user_id == user.id, col(ApiToken.revoked_at).is_(None))
+            .order_by(col(ApiToken.id))
+        ).all()
+    )
+    for token in tokens:
+        token.revoked_at = now
+        session.add(token)
+    session.flush()
+    return tokens
 
 
 def issue_setup_token(

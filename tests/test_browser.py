@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -75,12 +76,18 @@ def axe_violations(page: Any, skip: tuple[str, ...] = ()) -> list[str]:
 
 
 def latest_link(ctx: Context, path: str) -> str:
-    with Session(ctx.engine) as session:
-        rows = session.exec(select(Delivery).order_by(Delivery.id.desc())).all()  # type: ignore[union-attr]
-    for row in rows:
-        found = re.search(re.escape(ctx.settings.base_url) + "(" + path + r"[^\s]+)", row.body_text)
-        if found:
-            return found.group(1)
+    """The ``path`` link of the newest mail holding one; waits a little, because a sign-up's
+    mail is queued after its answer has been sent (``notifier.web.routes.selfservice``)."""
+    for _ in range(50):
+        with Session(ctx.engine) as session:
+            rows = session.exec(select(Delivery).order_by(Delivery.id.desc())).all()  # type: ignore[union-attr]
+        for row in rows:
+            found = re.search(
+                re.escape(ctx.settings.base_url) + "(" + path + r"[^\s]+)", row.body_text
+            )
+            if found:
+                return found.group(1)
+        time.sleep(0.1)
     raise AssertionError(f"no mail with a {path} link")
 
 

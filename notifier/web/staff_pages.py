@@ -47,6 +47,7 @@ NAV: tuple[tuple[str, str, bool], ...] = (
     ("/staff/kilder", "nav_sources", False),
     ("/staff/abonnenter", "nav_subscribers", True),
     ("/staff/logg", "nav_audit", False),
+    ("/staff/api-nokler", "nav_tokens", False),
 )
 
 

@@ -64,9 +64,15 @@ NB: dict[str, str] = {
     "current_password": "Nåværende passord",
     "save_password": "Lagre passord",
     "change_title": "Endre passord",
-    "change_intro": "Når du endrer passordet, blir du logget ut på alle andre enheter.",
+    "change_intro": (
+        "Når du endrer passordet, blir du logget ut på alle andre enheter, og alle "
+        "API-nøklene dine blir trukket tilbake."
+    ),
     "current_wrong": "Det nåværende passordet er feil.",
-    "password_changed": "Passordet er endret. Du er logget ut på alle andre enheter.",
+    "password_changed": (
+        "Passordet er endret. Du er logget ut på alle andre enheter, og API-nøklene dine "
+        "er trukket tilbake."
+    ),
     "errors_title": "Rett opp dette:",
     # audit log
     "audit_title": "Logg over handlinger",
@@ -85,6 +91,28 @@ NB: dict[str, str] = {
     "audit_newer": "Nyere",
     "audit_older": "Eldre",
     "audit_pages": "Sider",
+    # API tokens
+    "nav_tokens": "API-nøkler",
+    "tokens_title": "API-nøkler",
+    "tokens_intro": (
+        "Nøkler som skript bruker mot redaksjonens API. En nøkkel slutter å virke når den "
+        "utløper, blir trukket tilbake, eller når eieren endrer passord."
+    ),
+    "tokens_intro_own": "Du ser bare dine egne nøkler.",
+    "tokens_id": "Nr.",
+    "tokens_name": "Navn",
+    "tokens_owner": "Eier",
+    "tokens_role": "Rolle",
+    "tokens_created": "Laget",
+    "tokens_used": "Sist brukt",
+    "tokens_expires": "Utløper",
+    "tokens_state": "Status",
+    "tokens_never": "aldri",
+    "tokens_active": "gyldig",
+    "tokens_expired": "utløpt",
+    "tokens_revoked": "trukket tilbake {when}",
+    "tokens_none": "Ingen API-nøkler.",
+    "role_lese": "lesetilgang",
     "actor_cli": "kommandolinjen",
     "actor_anonymous": "ukjent (ikke innlogget)",
     "yes": "ja",
@@ -148,9 +176,15 @@ NN: dict[str, str] = {
     "current_password": "Noverande passord",
     "save_password": "Lagre passord",
     "change_title": "Endre passord",
-    "change_intro": "Når du endrar passordet, vert du logga ut på alle andre einingar.",
+    "change_intro": (
+        "Når du endrar passordet, vert du logga ut på alle andre einingar, og alle "
+        "API-nøklane dine vert trekte tilbake."
+    ),
     "current_wrong": "Det noverande passordet er feil.",
-    "password_changed": "Passordet er endra. Du er logga ut på alle andre einingar.",
+    "password_changed": (
+        "Passordet er endra. Du er logga ut på alle andre einingar, og API-nøklane dine "
+        "er trekte tilbake."
+    ),
     "errors_title": "Rett opp dette:",
     "audit_title": "Logg over handlingar",
     "audit_intro": "Alt som er gjort i konsollen og på kommandolinja, nyaste først.",
@@ -168,6 +202,28 @@ NN: dict[str, str] = {
     "audit_newer": "Nyare",
     "audit_older": "Eldre",
     "audit_pages": "Sider",
+    # API tokens
+    "nav_tokens": "API-nøklar",
+    "tokens_title": "API-nøklar",
+    "tokens_intro": (
+        "Nøklar som skript brukar mot API-et til redaksjonen. Ein nøkkel sluttar å verke når "
+        "han går ut, vert trekt tilbake, eller når eigaren endrar passord."
+    ),
+    "tokens_intro_own": "Du ser berre dine eigne nøklar.",
+    "tokens_id": "Nr.",
+    "tokens_name": "Namn",
+    "tokens_owner": "Eigar",
+    "tokens_role": "Rolle",
+    "tokens_created": "Laga",
+    "tokens_used": "Sist brukt",
+    "tokens_expires": "Går ut",
+    "tokens_state": "Status",
+    "tokens_never": "aldri",
+    "tokens_active": "gyldig",
+    "tokens_expired": "gått ut",
+    "tokens_revoked": "trekt tilbake {when}",
+    "tokens_none": "Ingen API-nøklar.",
+    "role_lese": "lesetilgang",
     "actor_cli": "kommandolinja",
     "actor_anonymous": "ukjend (ikkje innlogga)",
     "yes": "ja",
@@ -204,6 +260,17 @@ ACTIONS: dict[str, dict[str, str]] = {
         "subscriber.import": "Abonnenter importert",
         "subscriber.erase": "Abonnent slettet",
         "subscriber.export": "Abonnenter eksportert",
+        "api_token_create": "API-nøkkel laget",
+        "api_token_revoke": "API-nøkkel trukket tilbake",
+        # the codes the console's routes record (the dotted ones above are older names)
+        "test_send": "Testutsending",
+        "source_check_now": "Kilde sjekket nå",
+        "source_disable": "Kilde slått av",
+        "source_enable": "Kilde slått på",
+        "outbox_retry": "Melding sendt på nytt",
+        "outbox_cancel": "Melding avbrutt",
+        "subscriber.target_add": "Varslingsmål lagt til",
+        "subscriber.target_remove": "Varslingsmål fjernet",
     },
     "nn": {
         "login": "Innlogging",
@@ -229,6 +296,17 @@ ACTIONS: dict[str, dict[str, str]] = {
         "subscriber.import": "Abonnentar importerte",
         "subscriber.erase": "Abonnent sletta",
         "subscriber.export": "Abonnentar eksporterte",
+        "api_token_create": "API-nøkkel laga",
+        "api_token_revoke": "API-nøkkel trekt tilbake",
+        # the codes the console's routes record (the dotted ones above are older names)
+        "test_send": "Testutsending",
+        "source_check_now": "Kjelde sjekka no",
+        "source_disable": "Kjelde slått av",
+        "source_enable": "Kjelde slått på",
+        "outbox_retry": "Melding send på nytt",
+        "outbox_cancel": "Melding avbroten",
+        "subscriber.target_add": "Varslingsmål lagt til",
+        "subscriber.target_remove": "Varslingsmål fjerna",
     },
 }
 
@@ -240,6 +318,8 @@ TARGETS: dict[str, dict[str, str]] = {
         "source": "kilde",
         "delivery": "melding",
         "subscriber": "abonnent",
+        "api_token": "API-nøkkel",
+        "segment": "utvalg",
     },
     "nn": {
         "staff_user": "brukar",
@@ -247,6 +327,8 @@ TARGETS: dict[str, dict[str, str]] = {
         "source": "kjelde",
         "delivery": "melding",
         "subscriber": "abonnent",
+        "api_token": "API-nøkkel",
+        "segment": "utval",
     },
 }
 
@@ -267,6 +349,19 @@ FIELDS: dict[str, dict[str, str]] = {
         "urgent": "haster",
         "reason": "grunn",
         "enabled": "på",
+        "staff_user": "bruker",
+        "revoked_at": "trukket tilbake",
+        "disabled_reason": "grunn til å slå av",
+        "next_check_at": "neste sjekk",
+        "failure": "feil",
+        "attempts": "forsøk",
+        "next_attempt_at": "neste forsøk",
+        "kind": "type",
+        "to": "til",
+        "delivery_id": "melding",
+        "key": "nøkkel",
+        "target": "mål",
+        "antall": "antall",
     },
     "nn": {
         "email": "e-post",
@@ -283,8 +378,77 @@ FIELDS: dict[str, dict[str, str]] = {
         "urgent": "hastar",
         "reason": "grunn",
         "enabled": "på",
+        "staff_user": "brukar",
+        "revoked_at": "trekt tilbake",
+        "disabled_reason": "grunn til å slå av",
+        "next_check_at": "neste sjekk",
+        "failure": "feil",
+        "attempts": "forsøk",
+        "next_attempt_at": "neste forsøk",
+        "kind": "type",
+        "to": "til",
+        "delivery_id": "melding",
+        "key": "nøkkel",
+        "target": "mål",
+        "antall": "tal",
     },
 }
+
+#: the codes stored as the values of ``status``, ``kind``, ``failure`` and ``role`` in
+#: ``before``/``after`` (a change's and a message's states, a message's kind and failure, a
+#: staff role), in words staff read; other values are shown as they are
+VALUES: dict[str, dict[str, str]] = {
+    "nb": {
+        "held": "holdt tilbake",
+        "published": "publisert",
+        "suppressed": "stanset",
+        "pending": "venter",
+        "sent": "sendt",
+        "failed": "feilet",
+        "cancelled": "avbrutt",
+        "erased": "slettet",
+        "alert": "varsel",
+        "digest": "sammendrag",
+        "operator": "driftsmelding",
+        "confirm": "bekreftelse",
+        "manage": "lenke til innstillinger",
+        "test": "test",
+        "push": "push-varsel",
+        "bounce": "avvist av mottakers tjener",
+        "refused": "nektet",
+        "invalid": "ugyldig adresse",
+        "gave_up": "ga opp",
+        "lese": "lesetilgang",
+        "redaktor": "redaktør",
+        "admin": "administrator",
+    },
+    "nn": {
+        "held": "halden tilbake",
+        "published": "publisert",
+        "suppressed": "stansa",
+        "pending": "ventar",
+        "sent": "send",
+        "failed": "feila",
+        "cancelled": "avbroten",
+        "erased": "sletta",
+        "alert": "varsel",
+        "digest": "samandrag",
+        "operator": "driftsmelding",
+        "confirm": "stadfesting",
+        "manage": "lenkje til innstillingar",
+        "test": "test",
+        "push": "push-varsel",
+        "bounce": "avvist av tenaren til mottakaren",
+        "refused": "nekta",
+        "invalid": "ugyldig adresse",
+        "gave_up": "gav opp",
+        "lese": "lesetilgang",
+        "redaktor": "redaktør",
+        "admin": "administrator",
+    },
+}
+#: the ``before``/``after`` keys whose values are codes of ``VALUES``
+CODED = frozenset({"status", "kind", "failure", "role"})
 
 #: the English fragments ``notifier.staff`` writes into ``detail``, in words staff read
 DETAILS: dict[str, dict[str, str]] = {
@@ -297,6 +461,9 @@ DETAILS: dict[str, dict[str, str]] = {
         "wrong current password": "feil nåværende passord",
         "other session(s) ended": "andre økter avsluttet",
         "session(s) ended": "økter avsluttet",
+        "API token(s) revoked": "API-nøkler trukket tilbake",
+        "token(s) revoked": "API-nøkler trukket tilbake",
+        "revoked at password change": "trukket tilbake da passordet ble endret",
     },
     "nn": {
         "unknown address": "ukjend adresse",
@@ -307,5 +474,8 @@ DETAILS: dict[str, dict[str, str]] = {
         "wrong current password": "feil noverande passord",
         "other session(s) ended": "andre økter avslutta",
         "session(s) ended": "økter avslutta",
+        "API token(s) revoked": "API-nøklar trekte tilbake",
+        "token(s) revoked": "API-nøklar trekte tilbake",
+        "revoked at password change": "trekt tilbake då passordet vart endra",
     },
 }

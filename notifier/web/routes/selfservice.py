@@ -4,17 +4,28 @@ Sign-ups are rate limited per address and per client IP in the database (``rate_
 the limit holds across workers; behind a proxy run uvicorn with ``--proxy-headers`` so the
 client IP is the real one. At most one confirmation mail per address per window: its outbox
 key names the window.
+
+The answer to a sign-up must not tell whether the address is known: the page is the same for
+a new, a pending and a confirmed address, and so is the time it takes. Recording the sign-up
+(a new row and its subscriptions, or nothing for a confirmed address) and queueing its mail
+(a confirmation, or a preferences link) take different work, so they run after the answer
+has been sent (a background task in a session of its own); before it, only the form is
+checked and the rate limits counted, alike for every address.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
+from starlette.background import BackgroundTask
 
 from notifier.context import Context
+from notifier.db import write_retrying
 from notifier.digest import Recipient
 from notifier.outbox import enqueue
 from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
@@ -26,6 +37,7 @@ from subscribers.models import Subscriber
 from subscribers.tokens import CONFIRM, TokenError
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 @router.get("/abonner", response_class=HTMLResponse)
@@ -58,12 +70,27 @@ async def subscribe(
             request, pages.text(request, "rate_title"), pages.text(request, "rate_text"),
             status=429,
         )  # fmt: skip
-    subscriber, known = ss.signup(session, form)
-    send_link_mail(ctx, session, pages.links, subscriber, known, now, window)
     session.commit()
-    return pages.message(
+    links = pages.links
+
+    def record(work_session: Session) -> None:
+        subscriber, known = ss.signup(work_session, form)
+        send_link_mail(ctx, work_session, links, subscriber, known, now, window)
+
+    answer = pages.message(
         request, pages.text(request, "check_title"), pages.text(request, "check_text")
     )
+    answer.background = BackgroundTask(_after_answer, ctx, record)
+    return answer
+
+
+def _after_answer(ctx: Context, work: Callable[[Session], None]) -> None:
+    """Store a sign-up after its answer was sent; a failure is logged (the person sees the
+    same page either way and may sign up again)."""
+    try:
+        write_retrying(ctx.engine, work)
+    except Exception:
+        log.exception("a sign-up could not be stored")
 
 
 @router.get("/bekreft/{token}", response_class=HTMLResponse)

@@ -13,6 +13,9 @@ one's own password, and the audit log.
   sessions end, this one stays. Wrong current passwords count against the login limit of the
   account.
 - ``GET /staff/logg``: the audit log, newest first, 50 a page, filtered by action.
+- ``GET /staff/api-nokler``: the staff API tokens (every one for an administrator, one's own
+  otherwise) with their role, use, expiry and state; never a secret. Tokens are made and
+  revoked on the command line (``notifier api token-create``/``token-revoke``).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, delete, func, select
 
-from notifier import audit, staff
+from notifier import api_tokens, audit, staff
 from notifier.models import AuditEvent, StaffSession, StaffUser
 from notifier.numbers import digits
 from notifier.web.deps import (
@@ -39,7 +42,7 @@ from notifier.web.deps import (
     StaffPagesDep,
 )
 from notifier.web.staff_pages import StaffPages, local_path
-from notifier.web.texts_staff import ACTIONS, DETAILS, FIELDS, TARGETS
+from notifier.web.texts_staff import ACTIONS, CODED, DETAILS, FIELDS, TARGETS, VALUES
 from subscribers.models import RateEvent
 from subscribers.selfservice import serialise
 
@@ -306,9 +309,16 @@ def _row(event: AuditEvent, lang: str, t: dict[str, str], tz: ZoneInfo) -> dict[
     before, after = event.before or {}, event.after or {}
     fields = FIELDS[lang]
     changes = []
+    codes = VALUES[lang]
+
+    def shown(key: str, value: Any) -> str:
+        if key in CODED and isinstance(value, str) and value in codes:
+            return codes[value]
+        return _value(value, t, tz)
+
     for key in list(dict.fromkeys([*before, *after])):
-        old = _value(before[key], t, tz) if key in before else None
-        new = _value(after[key], t, tz) if key in after else None
+        old = shown(key, before[key]) if key in before else None
+        new = shown(key, after[key]) if key in after else None
         if (old or t["empty"]) == (new or t["empty"]):
             continue
         changes.append((fields.get(key, key.replace("_", " ")), old, new))
@@ -355,3 +365,35 @@ def audit_log(
         newer=f"/staff/logg?{query}side={page - 1}" if page > 1 else None,
         older=f"/staff/logg?{query}side={page + 1}" if page < pages_total else None,
     )  # fmt: skip
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+@router.get("/staff/api-nokler", response_class=HTMLResponse)
+def token_list(
+    request: Request, user: StaffDep, ctx: CtxDep, pages: StaffPagesDep, session: DbSession
+) -> Response:
+    t = pages.texts(request)
+    tz = ZoneInfo(ctx.settings.timezone)
+    now = ctx.clock()
+    everyone = user.role == "admin"
+    rows = []
+    for token, owner in api_tokens.list_tokens(session):
+        if not everyone and owner.id != user.id:
+            continue
+        if token.revoked_at is not None:
+            state = t["tokens_revoked"].format(when=_when(token.revoked_at, tz))
+        elif now >= token.expires_at:
+            state = t["tokens_expired"]
+        else:
+            state = t["tokens_active"]
+        rows.append({
+            "id": token.id, "name": token.name, "owner": owner.email,
+            "role": t.get(f"role_{token.role}", token.role),
+            "created": _when(token.created_at, tz),
+            "used": _when(token.last_used_at, tz) if token.last_used_at else t["tokens_never"],
+            "expires": _when(token.expires_at, tz), "expires_iso": token.expires_at.isoformat(),
+            "state": state,
+        })  # fmt: skip
+    return pages.render(request, "api_tokens.html", staff=user, rows=rows, everyone=everyone)

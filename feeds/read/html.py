@@ -747,11 +747,14 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
             if not _name_attachment(el, pdfs_followed):
                 _name_form(el)
     # an element that acts as a button (a text-size control as a <span role="button">)
-    found.extend(el for el in cast(list[Any], _ROLE_BUTTONS(main)) if _is_control_button(el, main))
+    found.extend(
+        el
+        for el in main.iterfind(".//*[@role='button']")
+        if el.tag not in ("a", "button") and _is_control_button(el, main)
+    )
     return found
 
 
-_ROLE_BUTTONS = etree.XPath("descendant::*[@role='button' and not(self::a or self::button)]")
 #: the class of a toolbar of the reader's tools: text size and contrast ("font-size-controls",
 #: "text-size", "tekststorleik", "a11y-toolbar"); or its role="toolbar"
 _TOOLBAR_CLASS = re.compile(
@@ -2058,11 +2061,36 @@ def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per el
                 buffer.append(tail)
         if el is None:
             break
+        leaf = not len(el) and el is not main
         if inside:
-            stack.append((el, _INSIDE))
+            if not leaf:  # a leaf inside a heading is no one's parent: nothing to keep
+                stack.append((el, _INSIDE))
             continue
         tag = el.tag
         role = roles.get(tag, _INLINE)
+        if leaf:
+            # An element without children ends before the next one starts: read whole here,
+            # without a place on the stack (most elements of a page: its <p>, <li>, <a>).
+            # The same events as its start and end below would give, in one step.
+            if role != _INLINE:
+                if buffer:
+                    text = "".join(buffer)
+                    buffer.clear()
+                    if not text.isspace():
+                        yield (items[-1] if items else 0), text
+                text = el.text or ""
+                if role == _HEADING:
+                    yield int(tag[1]), text
+                elif not text.isspace():  # '' counts: an empty block (the raw digest)
+                    if role == _ITEM:
+                        yield (-1 if parent is not None and parent.tag == "ul" else 0), text
+                    else:
+                        yield (items[-1] if items else 0), text
+            else:
+                buffer.append(el.text or "")
+            if tail := el.tail:
+                buffer.append(tail)
+            continue
         if el is main and role == _INLINE:
             role = _BLOCK  # its end flushes the last line (its tail is not walked)
         stack.append((el, role))

@@ -477,11 +477,17 @@ class SeenItem:
 #: av 1 245 treff", is a source problem. "Fagleg gjennomgått", "Faglig gjennomgått" and
 #: "Gjennomgått" before a date are review-date labels, as "Sist sjekket" is. A link whose
 #: text names a form is read with the form it points to: "meldeskjemaet
-#: (msis-melding-om-smittsam-sjukdom)"). A snapshot of another version is re-baselined
-#: silently once instead of reporting every page as changed after an upgrade. (Feeds need
-#: no re-baseline: an item is also known by the identity and digest older versions stored,
-#: ``feeds.detect.diff.match_items``; a listing's item stored without its teaser takes it
-#: silently, ``SeenItem.teaser``.)
+#: (msis-melding-om-smittsam-sjukdom)". A breadcrumb trail written as a line, "Du er her:
+#: Framsida / Tenester / Helse", is not content. A newsletter sign-up box, "Abonner på
+#: nyhetsbrev" over little text with a sign-up link or control, is not content, as a "Tips
+#: oss" box is not. A feed item without a GUID whose link holds a stable id token, ".../
+#: <slug>/id3101122/", is known by its link with the slug set aside, and under its former
+#: identity in a snapshot stored before. A social media embed (a tweet's or Instagram post's
+#: blockquote, a Facebook post, a TikTok embed) is not content). A snapshot of another
+#: version is re-baselined silently once instead of reporting every page as changed after an
+#: upgrade. (Feeds need no re-baseline: an item is also known by the identity and digest
+#: older versions stored, ``feeds.detect.diff.match_items``; a listing's item stored without
+#: its teaser takes it silently, ``SeenItem.teaser``.)
 EXTRACTION_VERSION = 10
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from feeds.detect.notation import notation_key, same_notation, variant_spelling
+from feeds.read.feed import former_identity
 from feeds.types import (
     BULLET,
     FeedContent,
@@ -968,7 +969,8 @@ def match_items(
 ) -> dict[str, str]:
     """Which remembered item each item of ``feed`` is: item id -> its key in ``seen``. An item
     is known by its identity, else by the identity an older notifier gave it (``legacy_id``:
-    a snapshot stored before identities were canonical), else, with ``by_text``, as the one
+    a snapshot stored before identities were canonical; ``former_identity``: one stored
+    before the slug of a link with an id token was set aside), else, with ``by_text``, as the one
     remembered item no longer in the feed with the same title and text and a date that agrees
     (``same_date``: the item reappeared under another link or GUID, a feed re-keyed, a CMS
     that re-published it; not the next weekly report under the same title and teaser). Items
@@ -981,8 +983,8 @@ def match_items(
     for item in feed.items:
         if item.item_id in seen:
             known[item.item_id] = item.item_id
-        elif item.legacy_id and item.legacy_id in seen:
-            known[item.item_id] = item.legacy_id
+        elif older := _older_identity(seen, item):
+            known[item.item_id] = older
     _match_alike(seen, feed, known)
     _match_relabelled(seen, feed, known)
     _match_moved(seen, feed, known)
@@ -1016,6 +1018,15 @@ def match_items(
 #: of thousands of items alike (a hostile or broken source) must not cost a check the square
 #: of its length (3,000 such items took 21 s before this bound)
 _TEXT_MATCH_TRIES = 64
+
+
+def _older_identity(seen: Mapping[str, SeenItem], item: FeedItem) -> str:
+    """The identity an older notifier gave ``item`` under which ``seen`` remembers it
+    (``legacy_id``, ``former_identity``); '' when it remembers none."""
+    if item.legacy_id and item.legacy_id in seen:
+        return item.legacy_id
+    former = former_identity(item.link)
+    return former if former and former in seen else ""
 
 
 def _match_alike(seen: Mapping[str, SeenItem], feed: FeedContent, known: dict[str, str]) -> None:

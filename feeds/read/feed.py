@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 #: a GUID that is an address (scheme, or a host with a www. form)
 _ADDRESS_GUID = re.compile(r"(?:https?://|www\.)", re.I)
+#: a path segment that is or ends in a page's stable numeric id (regjeringen.no's
+#: ".../nye-krav-til-smittevernplan/id3101122/", a CMS's ".../nye-krav-id3101122"): the
+#: slug before the token follows the title, the token stays (``link_key``)
+_ID_SEGMENT = re.compile(r"(?:(.+)[-_.])?(id\d{5,})", re.I)
 
 
 class FeedReader(ItemReader):
@@ -114,7 +118,7 @@ def shared_keys(entries: Sequence[_Entry]) -> frozenset[str]:
         if e.guid:
             owners.setdefault(f"guid:{identity_guid(e.guid)}", set()).add(text)
         if e.link:
-            owners.setdefault(f"link:{identity_url(e.link)}", set()).add(text)
+            owners.setdefault(f"link:{link_key(e.link)}", set()).add(text)
     return frozenset(k for k, texts in owners.items() if len(texts) > 1)
 
 
@@ -123,7 +127,7 @@ def _feed_item(entry: dict[str, Any], fields: _Entry, shared: frozenset[str]) ->
     # a GUID or link shared by other items identifies none of them (``shared_keys``)
     if guid and f"guid:{identity_guid(guid)}" in shared:
         guid = ""
-    key_link = "" if link and f"link:{identity_url(link)}" in shared else link
+    key_link = "" if link and f"link:{link_key(link)}" in shared else link
     item_id = item_identity(guid, key_link, title, summary)
     legacy = (
         f"guid:{guid}" if guid else f"link:{key_link}" if key_link else f"text:{title}\x1f{summary}"
@@ -168,10 +172,43 @@ def item_identity(guid: str, link: str, title: str = "", text: str = "") -> str:
     guid = guid.strip()
     if guid:
         return _hash_id(f"guid:{identity_guid(guid)}")
-    key = identity_url(link)
+    key = link_key(link)
     if key:
         return _hash_id(f"link:{key}")
     return _hash_id(f"text:{title}\x1f{text}")
+
+
+def link_key(link: str) -> str:
+    """A link as an item's identity: its ``identity_url`` with the slug around a stable
+    numeric id token set aside (``_ID_SEGMENT``: "id" and five digits or more, a segment of
+    its own or a segment's end). A CMS that writes the slug from the title changes the link
+    when the title is edited and keeps the token: the same item, edited. The slug is the
+    segment before a token of its own (".../aktuelt/<slug>/id3101122" -> ".../aktuelt/
+    id3101122"), or what comes before the token in its segment; links that differ in the
+    token are different items. '' for a non-HTTP link."""
+    key = identity_url(link)
+    if "id" not in key.lower():
+        return key
+    path, mark, query = key.partition("?")
+    segments = path.split("/")  # the first is the host
+    for at in range(len(segments) - 1, 0, -1):
+        found = _ID_SEGMENT.fullmatch(segments[at])
+        if found is None:
+            continue
+        if found.group(1):
+            segments[at] = found.group(2)
+        elif at > 1:
+            del segments[at - 1]
+        return "/".join(segments) + mark + query
+    return key
+
+
+def former_identity(link: str) -> str:
+    """The identity an item without a GUID had before ``link_key`` set the slug of its link
+    aside (its ``identity_url``): how a snapshot stored before knows the item
+    (``feeds.detect.diff.match_items``); '' where the two are the same."""
+    key = identity_url(link)
+    return _hash_id(f"link:{key}") if key and link_key(link) != key else ""
 
 
 def _hash_id(key: str) -> str:

@@ -122,6 +122,12 @@ _NOISE_DROP = (
     # a widget's live status region ("Lastar inn kart …", "Kartet er lasta. 14 legevakter
     # funne."): only when only screen readers get it (``_STATUS_WORDS``)
     ("aria-live", "polite"), ("aria-live", "assertive"), ("role", "status"),
+    # a social media post embedded ("twitter-tweet", "instagram-media", "fb-post",
+    # "fb-video", "tiktok-embed", a "twitter-timeline" link): its fallback text ("Les saken",
+    # "View this post on Instagram") until the service's script replaces it; the iframes and
+    # SDK scripts of those services go as every iframe and script. A plain <blockquote> is read
+    ("class", "twitter-tweet"), ("class", "twitter-timeline"), ("class", "instagram-media"),
+    ("class", "fb-post"), ("class", "fb-video"), ("class", "tiktok-embed"),
 )  # fmt: skip
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign, a box of recommended pages to
@@ -492,7 +498,10 @@ def _main_of(
     title = clean_text(root.findtext(".//title") or "")
     # one scan of the tree in lxml (``iter`` of the tags), where their selector group
     # (descendant-or-self::script | ...) made libxml2 scan it once per tag: ~40 -> ~1.5 us
-    _drop_found(_always_dropped(root))
+    always = _always_dropped(root)
+    # where a <form> stood: a sign-up box's control (``_newsletter_box``) after it is gone
+    forms = [parent for el in always if el.tag == "form" if (parent := el.getparent()) is not None]
+    _drop_found(always)
     main = _main_element(root, selector)
     if main is None:
         raise SourceProblem(
@@ -501,7 +510,7 @@ def _main_of(
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_widgets(main, _noise_of(main)))
-    _drop_found(_furniture_boxes(main))
+    _drop_found(_furniture_boxes(main, forms))
     _drop_found(
         [
             *_control_labels(main, pdfs_followed),
@@ -631,12 +640,13 @@ _FURNITURE_STARTS = frozenset(
 _LINK_SHARE = 0.8
 
 
-def _furniture_boxes(main: Any) -> list[Any]:
+def _furniture_boxes(main: Any, forms: Sequence[Any] = ()) -> list[Any]:
     """The boxes of links to other pages under ``main`` (``_FURNITURE_HEADING``): a heading's
     parent element, when it is no element that holds the content (``main`` itself, an
     <article>, <main>, an element around an <h1>), and its text besides the heading stands
     in links (``_LINK_SHARE``). A "Mest lest" heading over paragraphs, or one straight in
-    the article, is content."""
+    the article, is content. Feedback boxes (``_feedback_box``) and newsletter sign-up boxes
+    (``_newsletter_box``; ``forms``: the parents of the <form>s dropped) go too."""
     found: list[Any] = []
     for heading in main.iter(*HEADINGS):
         # every such heading starts with one of a few words: the others skip the regex, most
@@ -646,6 +656,11 @@ def _furniture_boxes(main: Any) -> list[Any]:
             start = _text_of(heading).lstrip()
         if start[:4].lower() in _FEEDBACK_STARTS:
             box = _feedback_box(main, heading)
+            if box is not None and box not in found:
+                found.append(box)
+            continue
+        if start[:4].lower() in _NEWSLETTER_STARTS:
+            box = _newsletter_box(main, heading, forms)
             if box is not None and box not in found:
                 found.append(box)
             continue
@@ -689,16 +704,66 @@ def _feedback_box(main: Any, heading: Any) -> Any | None:
     substantial text, is read."""
     if not _FEEDBACK_HEADING.match(clean_text(_text_of(heading))):
         return None
+    box = _small_box(main, heading, _FEEDBACK_TEXT_MAX)
+    if box is not None and _has_link(box, _FEEDBACK_LINK):
+        return box
+    return None
+
+
+def _small_box(main: Any, heading: Any, most: int) -> Any | None:
+    """``heading``'s parent element, when it is no element that holds the content and its
+    text besides the heading is at most ``most`` characters long."""
     box = heading.getparent()
     if box is None or box is main or box.tag in ("article", "main", "body"):
         return None
     if next(box.iter("h1", "main"), None) is not None or box.get("role") == "main":
         return None
-    if len(clean_text(_text_of(box))) - len(clean_text(_text_of(heading))) > _FEEDBACK_TEXT_MAX:
+    if len(clean_text(_text_of(box))) - len(clean_text(_text_of(heading))) > most:
         return None
-    for link in box.iter("a"):
-        if _FEEDBACK_LINK.search(link.get("href") or "") or _FEEDBACK_LINK.search(_text_of(link)):
-            return box
+    return box
+
+
+def _has_link(box: Any, words: re.Pattern[str]) -> bool:
+    """Whether ``box`` holds a link whose address or text says one of ``words``."""
+    return any(
+        words.search(link.get("href") or "") or words.search(_text_of(link))
+        for link in box.iter("a")
+    )
+
+
+#: The heading of a newsletter sign-up box ("Abonner på nyhetsbrev", "Meld deg på
+#: nyhetsbrevet", "Få nyhetsbrev", "Nyhetsbrev", nynorsk "Meld deg på nyheitsbrev",
+#: "Abonner på nyheitsbrevet vårt"): a widget as a feedback box is, dropped where it is a box
+#: of little text with a sign-up link or control (``_newsletter_box``)
+_NEWSLETTER_HEADING = re.compile(
+    r"^(?:(?:abonner på|meld deg på|få|motta) )?nyhe(?:i)?tsbrev(?:et)?"
+    r"(?: (?:vårt|fr[aå] [^.!?]{1,60}))?\s*[.!?:]?$",
+    re.I,
+)
+#: the first four letters of every ``_NEWSLETTER_HEADING``
+_NEWSLETTER_STARTS = frozenset({"abon", "meld", "få n", "mott", "nyhe"})
+#: a newsletter box's text besides its heading is at most this long: a section about a
+#: newsletter that says more (what it brings, who sends it, how often) is read
+_NEWSLETTER_TEXT_MAX = 200
+#: a link to a newsletter's sign-up: its address or text says so
+_NEWSLETTER_LINK = re.compile(r"nyhe(?:i)?tsbrev|abonner|newsletter|subscribe", re.I)
+
+
+def _newsletter_box(main: Any, heading: Any, forms: Sequence[Any]) -> Any | None:
+    """The newsletter sign-up box a ``_NEWSLETTER_HEADING`` heads: its parent element, when
+    that is no element that holds the content, its text besides the heading is short
+    (``_NEWSLETTER_TEXT_MAX``), and it holds a sign-up link (``_NEWSLETTER_LINK``) or a form
+    control (an <input>, or a <form> dropped: ``forms`` are their parents). A section about a
+    newsletter of substantial text, or one without a way to sign up, is read."""
+    if not _NEWSLETTER_HEADING.match(clean_text(_text_of(heading))):
+        return None
+    box = _small_box(main, heading, _NEWSLETTER_TEXT_MAX)
+    if box is None:
+        return None
+    if _has_link(box, _NEWSLETTER_LINK) or next(box.iter("input"), None) is not None:
+        return box
+    if any(p is box or any(a is box for a in p.iterancestors()) for p in forms):
+        return box
     return None
 
 

@@ -11,10 +11,13 @@ import hashlib
 
 import pytest
 
+from feeds.catalogue import SourceSpec
+from feeds.detect.detection import detect
 from feeds.detect.diff import diff_feed, match_items
 from feeds.read.feed import extract_feed, former_identity, link_key
 from feeds.read.html import identity_url
-from feeds.types import SeenItem
+from feeds.read.listing import listing_feed
+from feeds.types import FetchResult, SeenItem, SnapshotState
 from tests.support.pages import changed, text
 
 # ----------------------------------------------------------------------------- breadcrumbs
@@ -162,6 +165,26 @@ def test_a_snapshot_stored_under_the_former_identity_reports_nothing_after_the_u
     edited = extract_feed(_rss(("Nye krav no", links[0][1]), links[1]))
     old = {former(links[0][1]): SeenItem(feed.items[0].digest, "Nye krav", feed.items[0].summary)}
     assert [c.kind for c in diff_feed(old, edited, match_items(old, edited))][:1] == ["changed"]
+
+
+def test_a_listing_stored_under_the_former_identities_reports_nothing_after_the_upgrade() -> None:
+    spec = SourceSpec(
+        key="l", kind="listing", url=BASE, authority="hod", name="Aktuelt", link_selector="a"
+    )
+    html = "".join(f"<a href='{BASE}sak-{n}/id310000{n}/'>Sak {n}</a>" for n in range(6))
+    result = FetchResult(spec.url, 200, f"<html><main>{html}</main></html>".encode())
+    feed = listing_feed(spec, result)
+    seen = {former_identity(i.link): SeenItem(i.digest, i.title) for i in feed.items}
+    assert not set(seen) & {i.item_id for i in feed.items}
+    current = extract_feed(_rss(("A", f"{BASE}a/id3100001")))  # a check with the new code
+    assert current.items[0].item_id != former_identity(f"{BASE}a/id3100001")
+    d = detect(spec, result, SnapshotState("listing", "old", "x", seen=seen))
+    assert d.changes == ()
+    # a slug changed since is the same letter; another token is a new one
+    renamed = FetchResult(spec.url, 200, result.body.replace(b"sak-1/", b"sak-1-retta/"))
+    assert detect(spec, renamed, d.state).changes == ()
+    other = FetchResult(spec.url, 200, result.body.replace(b"id3100001", b"id3100009"))
+    assert [c.kind for c in detect(spec, other, d.state).changes] == ["new"]
 
 
 # ----------------------------------------------------------------------------- social embeds

@@ -32,6 +32,7 @@ ARTICLE = "<main>{}<h1>Smittevern i barnehagen</h1><p>Born med feber skal vere h
         "Du er her: Forside &gt; Helse og omsorg &gt; Smittevern i barnehagen",
         "Du er her: Heim › Helse › Smittevern",
         "Du er her Framsida » Tenester » Helse og omsorg",
+        "Du er her: Framsida / Helse / Smittevern i barnehagen og skulen: råd til tilsette",
     ],
 )
 def test_a_breadcrumb_line_is_navigation(trail: str) -> None:

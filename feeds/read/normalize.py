@@ -181,9 +181,10 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(innhold på denne sid(en|a)|innhald på denne sida)$",
     # a breadcrumb trail written as a line ("Du er her: Framsida / Tenester / Helse", with
     # " > ", " › " or " » "), bokmål and nynorsk alike: navigation. A sentence after "Du er
-    # her:" without a trail of short parts ("Du er her: på legevakta ...") is read
-    r"^(?:du er her|you are here)\s*:?\s*[^/>›»\s][^/>›»]{0,59}"
-    r"(?:\s[/>›»]\s+[^/>›»\s][^/>›»]{0,59}){1,12}$",
+    # her:" without a trail of short parts (each at most 80 characters: a page's title) is
+    # read ("Du er her: på legevakta ...")
+    r"^(?:du er her|you are here)\s*:?\s*[^/>›»\s][^/>›»]{0,79}"
+    r"(?:\s[/>›»]\s+[^/>›»\s][^/>›»]{0,79}){1,12}$",
     r"^til (innholdsfortegnelsen?|innhaldsliste|innhaldsoversikt|innhaldsoversikta)$",
     r"^(?:(?:tilbake|gå) )?til toppen(?: av sid(?:en|a))?$|^back to top$",
     r"^få varsel ved oppdatering(er|ar)? (av|på|om) .{0,200}$",

@@ -4,7 +4,8 @@ found and, when something is wrong, what to do.
 Checks: the database (it opens; the schema is at the newest migration), the mail server
 (connect and EHLO within a timeout; or the mail folder is writable), the push keys (the VAPID
 key pair in ``app_secret`` loads, and the contact push services see is valid), the catalogue
-(it loads and every entry is valid) and the free disk where the database and the mail folder
+(it loads and every entry is valid), the sign-up queue (no sign-up waits for an operator or
+for a worker that does not run) and the free disk where the database and the mail folder
 live. A check is ``ok``, ``warn`` (works, but look at it) or ``fail``; the command exits 1
 when any check fails. Nothing is changed: no migration is run, no key is generated.
 """
@@ -16,6 +17,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -56,6 +58,7 @@ def examine(settings: Settings, engine: Engine) -> list[Finding]:
         lambda: database(settings, engine),
         lambda: mail(settings),
         lambda: push_keys(settings, engine),
+        lambda: signup_queue(engine),
         lambda: catalogue(settings),
         lambda: disk(settings),
     ]
@@ -199,6 +202,40 @@ def push_keys(settings: Settings, engine: Engine) -> Finding:
         f"VAPID key pair loads (public key {keys.public[:12]}...); contact "
         f"{settings.vapid_contact().split(':', 1)[0]}:",
     )
+
+
+#: a queued sign-up older than this means no worker sweeps the queue
+SIGNUP_LATE = timedelta(minutes=10)
+
+
+def signup_queue(engine: Engine) -> Finding:
+    """Sign-ups accepted but not recorded (``notifier.signup_queue``): any that failed every
+    attempt, or that wait long (no worker runs), is a warning for the operator."""
+    from sqlmodel import Session
+
+    from notifier import signup_queue as queue
+
+    try:
+        with Session(engine) as session:
+            found = queue.backlog(session)
+    except sa.exc.DBAPIError:
+        return Finding("sign-up queue", "fail", "cannot be read: the database is not ready (above)")
+    if found.stuck:
+        return Finding(
+            "sign-up queue",
+            "warn",
+            f"{found.stuck} sign-up(s) failed {queue.MAX_ATTEMPTS} times and wait for an "
+            'operator: see last_error in signup_request (docs/operations.md, "Sign-up queue")',
+        )
+    late = found.oldest is not None and found.oldest < datetime.now(UTC) - SIGNUP_LATE
+    if late:
+        return Finding(
+            "sign-up queue",
+            "warn",
+            f"{found.waiting} sign-up(s) waiting, the oldest since {found.oldest:%Y-%m-%d %H:%M} "
+            "UTC: is a worker (`notifier run` or `notifier worker`) running?",
+        )
+    return Finding("sign-up queue", "ok", f"{found.waiting} sign-up(s) waiting")
 
 
 def catalogue(settings: Settings) -> Finding:

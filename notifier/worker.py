@@ -58,6 +58,7 @@ from notifier.operators import report_overdue_reviews
 from notifier.pipeline import check, make_fetcher, preload
 from notifier.plan import compose_due
 from notifier.schedule import slot_of
+from notifier.signup_queue import sweep as sweep_signups
 from subscribers.housekeeping import PurgeReport, purge
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,11 @@ def wake_for_rechecks(ctx: Context, scheduler: AsyncIOScheduler) -> datetime | N
 
 
 async def deliver_job(ctx: Context) -> None:
+    """Sign-ups the task after their answer did not process (``signup_queue.sweep``), then
+    every due message (their confirmation mails among them)."""
+    swept = sweep_signups(ctx)
+    if swept:
+        log.info("sign-up queue: %s", swept)
     report = await deliver(ctx)
     if report.sent or report.failed or report.retried:
         log.info("delivery: %s", report)

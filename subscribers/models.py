@@ -1,12 +1,14 @@
 """Tables of the audience side: ``subscriber``, ``subscription``, ``suppression`` (hashed
 addresses of erased subscribers), ``rate_event`` (sign-up throttling) and ``app_secret``
-(the signing key generated on first run), ``push_endpoint`` (a browser's Web Push
-subscription), ``apprise_target`` (a push target URL, encrypted) and ``push_receipt`` (which
-endpoint or target already accepted which message)."""
+(the signing key generated on first run), ``signup_request`` (sign-ups waiting to be
+processed), ``push_endpoint`` (a browser's Web Push subscription), ``apprise_target`` (a
+push target URL, encrypted) and ``push_receipt`` (which endpoint or target already accepted
+which message)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -103,6 +105,28 @@ class RateEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class SignupRequest(SQLModel, table=True):
+    """A public sign-up accepted but not yet processed (``notifier.signup_queue``): written in
+    the request, the same for every address, and deleted in the transaction that records the
+    sign-up and queues its mail. The address is kept as ``subscriber`` keeps it (in clear),
+    only until then; ``form`` holds the rest of the form as posted (name, role, region,
+    office, language, choices, hours)."""
+
+    __tablename__ = "signup_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320)
+    #: the address's comparison key, so an erasure finds the person's pending requests
+    email_key: str = Field(max_length=320, index=True)
+    form: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    attempts: int = Field(default=0)
+    #: not taken again before this: the lease of whoever processes it, or the backoff after
+    #: a failed attempt
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
 
 
 class AppSecret(SQLModel, table=True):

@@ -33,7 +33,7 @@ def test_a_ready_installation_passes(ctx: Context, smtp: tuple[Inbox, int]) -> N
     settings = ctx.settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{smtp[1]}"})
     load_vapid_keys(ctx.engine)
     findings = {f.check: f for f in doctor.examine(settings, ctx.engine)}
-    assert [f.status for f in findings.values()] == ["ok"] * 5, findings
+    assert [f.status for f in findings.values()] == ["ok"] * 6, findings
     assert "schema at" in findings["database"].text
     assert f"127.0.0.1:{smtp[1]} answers EHLO" in findings["mail server"].text
     assert "VAPID key pair loads" in findings["push keys"].text

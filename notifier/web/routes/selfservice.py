@@ -9,31 +9,30 @@ The answer to a sign-up must not tell whether the address is known: the page is 
 a new, a pending and a confirmed address, and so is the time it takes. Recording the sign-up
 (a new row and its subscriptions, or nothing for a confirmed address) and queueing its mail
 (a confirmation, or a preferences link) take different work, so they run after the answer
-has been sent (a background task in a session of its own); before it, only the form is
-checked and the rate limits counted, alike for every address.
+has been sent; before it, only the form is checked, the rate limits counted and one row
+written to the sign-up queue, alike for every address. The row is processed by a background
+task after the answer, or by the worker's sweep if that task never finishes
+(``notifier.signup_queue``); when the row cannot be written the person reads the error page,
+never "check your mail".
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 
+from notifier import signup_queue
 from notifier.context import Context
-from notifier.db import write_retrying
-from notifier.digest import Recipient
-from notifier.outbox import enqueue
 from notifier.web.deps import CheckedForm, CtxDep, DbSession, GuardDep, PagesDep, resolve
 from notifier.web.forms import parse_form
 from notifier.web.links import Links
 from notifier.web.ratelimit import client_of
 from subscribers import selfservice as ss
-from subscribers.models import Subscriber
 from subscribers.tokens import CONFIRM, TokenError
 
 router = APIRouter()
@@ -70,27 +69,29 @@ async def subscribe(
             request, pages.text(request, "rate_title"), pages.text(request, "rate_text"),
             status=429,
         )  # fmt: skip
-    session.commit()
-    links = pages.links
-
-    def record(work_session: Session) -> None:
-        subscriber, known = ss.signup(work_session, form)
-        send_link_mail(ctx, work_session, links, subscriber, known, now, window)
-
+    try:
+        queued = signup_queue.record(session, form, now)
+        session.commit()
+    except SQLAlchemyError:
+        # nothing is lost: the person reads that it failed and may try again
+        log.exception("a sign-up could not be queued")
+        session.rollback()
+        return pages.message(
+            request, pages.text(request, "error_title"), pages.text(request, "error_text"),
+            status=503,
+        )  # fmt: skip
+    assert queued.id is not None
     answer = pages.message(
         request, pages.text(request, "check_title"), pages.text(request, "check_text")
     )
-    answer.background = BackgroundTask(_after_answer, ctx, record)
+    answer.background = BackgroundTask(_after_answer, ctx, pages.links, queued.id)
     return answer
 
 
-def _after_answer(ctx: Context, work: Callable[[Session], None]) -> None:
-    """Store a sign-up after its answer was sent; a failure is logged (the person sees the
-    same page either way and may sign up again)."""
-    try:
-        write_retrying(ctx.engine, work)
-    except Exception:
-        log.exception("a sign-up could not be stored")
+def _after_answer(ctx: Context, links: Links, request_id: int) -> None:
+    """Process a queued sign-up after its answer was sent; a failure is noted on its row,
+    which the worker's sweep takes again (``notifier.signup_queue``)."""
+    signup_queue.attempt(ctx, links, request_id)
 
 
 @router.get("/bekreft/{token}", response_class=HTMLResponse)
@@ -131,25 +132,3 @@ async def confirm(
         pages.text(request, "confirmed_text"),
         link=(prefs.removeprefix(links.base_url), pages.text(request, "prefs_title")),
     )  # fmt: skip
-
-
-def send_link_mail(
-    ctx: Context,
-    session: Session,
-    links: Links,
-    subscriber: Subscriber,
-    known: bool,
-    now: datetime,
-    window: timedelta,
-) -> None:
-    """Queue the confirmation mail (or, for a confirmed address, a preferences link); one per
-    address per window, because the outbox key names the window."""
-    assert subscriber.id is not None
-    kind = "manage" if known else "confirm"
-    url = links.preferences(subscriber, now) if known else links.confirm(subscriber, now)
-    bucket = int(now.timestamp() // window.total_seconds())
-    recipient = Recipient(subscriber.id, subscriber.email, subscriber.name, subscriber.language)
-    message = ctx.renderer.render_link_mail(
-        recipient, kind, url, f"{kind}:{subscriber.id}:{bucket}"
-    )
-    enqueue(session, message, kind=kind, subscriber_id=subscriber.id, change_ids=(), now=now)

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from notifier.textsafe import clean
+from notifier.textsafe import ascii_host, clean
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -87,7 +87,8 @@ def safe_url(url: str) -> str:
         return ""
     if any(ch.isspace() for ch in url) or _NOT_XML.search(url) or "\x7f" in url:
         return ""
-    return url
+    # the host in ASCII: a homograph shows as the different name it is (``textsafe``)
+    return ascii_host(clean(url))
 
 
 def atom_time(value: datetime) -> str:

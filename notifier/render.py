@@ -117,7 +117,8 @@ def http_url(value: object) -> str:
     text = str(value or "").strip()
     scheme, sep, rest = text.partition(":")
     if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2:
-        return text
+        # an internationalised host in its ASCII form: a homograph shows as what it is
+        return textsafe.ascii_host(textsafe.clean(text))
     return ""
 
 

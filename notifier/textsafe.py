@@ -70,3 +70,25 @@ def segments(
         left -= len(text)
         out.append((seg[0], text))
     return tuple(out)
+
+
+def ascii_host(url: str) -> str:
+    """``url`` (absolute) with its host in ASCII (IDNA, "xn--" labels), so that a homograph
+    ("www.fhі.no" with a Cyrillic "і") shows as the different name it is wherever the link
+    is shown or followed; "" when the host is no valid name. An ASCII host stays as it is."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return ""
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    if authority.isascii():
+        return url
+    userinfo, at, hostport = authority.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    try:
+        ascii_form = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+    if not userinfo.isascii():
+        return ""
+    return f"{scheme}{sep}{userinfo}{at}{ascii_form}{colon}{port}{tail}"

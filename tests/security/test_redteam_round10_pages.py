@@ -23,6 +23,7 @@ from sqlmodel import Session
 from feeds.store.models import Change
 from notifier.context import Context
 from notifier.web import create_app
+from tests.support.api import bearer, make_token
 from tests.support.outbox import store_change
 from tests.support.staff import fast_hasher, login, staff_client  # noqa: F401
 from tests.test_plan import subscribe
@@ -128,3 +129,14 @@ async def test_staff_pages_answer_the_poison_as_bounded_text(
     urls += [f"/staff/endringer/{i}" for i in ids.values()]
     found = [fault for url in urls for fault in faults(await admin.get(url), url)]
     assert found == []
+
+
+async def test_the_staff_api_queue_answers_the_poison_as_bounded_text(
+    ctx: Context, admin: httpx.AsyncClient
+) -> None:
+    poison_changes(ctx, held=True)
+    token = make_token(ctx)
+    url = "/api/v1/staff/queue"
+    answer = await admin.get(url, headers=bearer(token))
+    assert faults(answer, url) == []
+    assert len(answer.json()["items"]) == len(POISON)

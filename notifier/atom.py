@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from notifier.textsafe import ascii_host, clean
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
@@ -66,8 +68,9 @@ class AtomFeed:
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot hold (pure)."""
-    return _NOT_XML.sub("", text)
+    """``text`` without the characters XML 1.0 cannot hold, nor those no reader should get
+    (``textsafe.clean``: bidi overrides, zero-width characters, lone surrogates) (pure)."""
+    return _NOT_XML.sub("", clean(text))
 
 
 def one_line(text: str, limit: int = 500) -> str:
@@ -84,7 +87,8 @@ def safe_url(url: str) -> str:
         return ""
     if any(ch.isspace() for ch in url) or _NOT_XML.search(url) or "\x7f" in url:
         return ""
-    return url
+    # the host in ASCII: a homograph shows as the different name it is (``textsafe``)
+    return ascii_host(clean(url))
 
 
 def atom_time(value: datetime) -> str:

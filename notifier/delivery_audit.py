@@ -74,7 +74,10 @@ def change_version(
         ensure_ascii=False,
         sort_keys=True,
     )
-    return hashlib.sha256(body.encode()).hexdigest()
+    # "surrogatepass": a lone surrogate a source put into the diff (a JSON column gives it
+    # back) must not end the fingerprint, and with it the dispatch or the page, in an error;
+    # the fingerprint of every valid text is unchanged
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _version_of(change: Change) -> str:

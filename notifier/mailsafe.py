@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Iterable
 from email.header import decode_header
 
+from notifier.textsafe import clean
+
 #: longest header text we produce (RFC 5322 allows 998 octets per line; folding handles length)
 MAX_HEADER_CHARS = 500
 _ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
@@ -54,7 +56,9 @@ def header_text(value: str, limit: int = MAX_HEADER_CHARS) -> str:
         if decoded == text:
             break
         text = decoded
-    text = _strip_controls(text)
+    # what no reader should get (bidi overrides that turn a subject or a sender around,
+    # zero-width characters, noncharacters): ``textsafe``
+    text = _strip_controls(clean(text))
     # Encoded-word syntax that is still there (nested deeper than we decode, or malformed)
     # is broken up so that no header parser decodes it again.
     text = _ENCODED_WORD.sub(lambda m: m.group(0).replace("=?", "=\u200b?"), text)

@@ -13,10 +13,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from feeds.detect.diff import render_segments_text
+from notifier import textsafe
 from notifier.digest import Digest, Recipient
 from notifier.message import OutgoingMessage, unsubscribe_headers
+from notifier.textsafe import shown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MONTHS_NB = (
@@ -27,6 +30,13 @@ MONTHS_NB = (
 PUSH_FORM_CHANNELS = ("webpush", "apprise")
 #: a push's summary at most (the payload limit cuts further if it must)
 PUSH_SUMMARY_LIMIT = 300
+#: the most characters one ``{{ }}`` of any template (page or mail) shows of a text: the
+#: longest text we show on purpose is a section's before or after text on a change's page,
+#: and a staff member's summary (the edit form takes 20,000)
+SHOWN_LIMIT = 20_000
+#: the most of a stored word diff a page shows (``page_diff``): segments, characters
+PAGE_SEGMENTS = 2_000
+PAGE_DIFF_CHARS = 100_000
 KIND_NB = {
     "new": "Ny",
     "changed": "Endret",
@@ -107,7 +117,8 @@ def http_url(value: object) -> str:
     text = str(value or "").strip()
     scheme, sep, rest = text.partition(":")
     if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2:
-        return text
+        # an internationalised host in its ASCII form: a homograph shows as what it is
+        return textsafe.ascii_host(textsafe.clean(text))
     return ""
 
 
@@ -131,8 +142,25 @@ def diff_text(segments: Sequence[Sequence[str]]) -> str:
     return " ".join(render_segments_text(pieces).split())
 
 
+def page_diff(segments: Sequence[Sequence[str]]) -> tuple[tuple[str, str], ...]:
+    """A stored word diff as a page shows it: cleaned, malformed segments skipped, at most
+    ``PAGE_SEGMENTS`` segments and ``PAGE_DIFF_CHARS`` characters ("…" for the rest)."""
+    return textsafe.segments(segments, PAGE_SEGMENTS, PAGE_DIFF_CHARS)
+
+
+def finalize(value: object) -> object:
+    """What every ``{{ }}`` of a template shows of a value: a text cleaned and bounded
+    (``textsafe.shown``: no lone surrogate to end the page in an encoding error, no control,
+    bidi override or zero-width character, at most ``SHOWN_LIMIT`` characters), whatever a
+    source put into it; our own markup (``Markup``, the icons) and other values as they are."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return shown(value, SHOWN_LIMIT)
+    return value
+
+
 def make_environment(templates: Path = TEMPLATES) -> Environment:
     env = Environment(
+        finalize=finalize,
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=StrictUndefined,
@@ -143,6 +171,7 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     env.filters["date_nb"] = date_nb
     env.filters["datetime_nb"] = datetime_nb
     env.filters["elide"] = elide
+    env.filters["page_diff"] = page_diff
     env.filters["diff_text"] = diff_text
     env.filters["http_url"] = http_url
     env.globals["KIND_NB"] = KIND_NB

@@ -97,12 +97,33 @@ def hapi_signal(body: bytes) -> datetime | None:
     return max(dates) if dates else None
 
 
+#: a JSON escape of a surrogate ("\\ud800"): alone (no pair), it decodes to a lone surrogate
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its texts (keys too) as U+FFFD, as the HTML
+    parser does with ``&#xd800;``: such a text can be neither encoded nor stored, so one
+    escape in a hostile answer failed its source's every check in the store."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_lone_surrogates(k): _no_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def load_hapi(body: bytes) -> dict[str, Any] | list[dict[str, Any]]:
     """The decoded JSON (HAPI prefixes a UTF-8 byte order mark); objects only."""
     try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = body.decode("utf-8-sig")
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise SourceProblem(f"the HAPI answer is not JSON: {exc}") from exc
+    if _SURROGATE_ESCAPE.search(text):
+        data = _no_lone_surrogates(data)
     if isinstance(data, dict):
         return data
     if isinstance(data, list) and all(isinstance(o, dict) for o in data):

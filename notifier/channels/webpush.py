@@ -47,6 +47,7 @@ from notifier.channels.protocol import WEBPUSH, RetryLater, subscriber_of
 from notifier.errors import PermanentDeliveryError
 from notifier.message import OutgoingMessage
 from notifier.numbers import digits
+from notifier.textsafe import shown
 from subscribers import push
 from subscribers.models import AppSecret, PushEndpoint
 
@@ -160,13 +161,20 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+#: a push's title and body at most before the payload limit cuts them further
+PUSH_TITLE_CHARS = 200
+PUSH_BODY_CHARS = 1_000
+
+
 def payload(message: OutgoingMessage, limit: int = MAX_PAYLOAD) -> bytes:
     """The JSON the service worker shows, at most ``limit`` bytes: the summary is cut (with
     "…") to fit, then the title if it must."""
     headers = dict(message.headers)
     fields: dict[str, Any] = {
-        "title": message.subject,
-        "body": message.text,
+        # cleaned (``textsafe``: a lone surrogate cannot be encoded, a bidi override turns
+        # the text around) and cut first, so that a huge title leaves room for the summary
+        "title": shown(message.subject, PUSH_TITLE_CHARS),
+        "body": shown(message.text, PUSH_BODY_CHARS),
         "url": headers.get("Link", ""),
         "urgent": headers.get("Urgency") == "high",
         "tag": message.idempotency_key[:100],

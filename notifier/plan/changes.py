@@ -10,8 +10,21 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from feeds.store.models import Change, Source
+from notifier import textsafe
 from notifier.context import Context
 from notifier.digest import ChangeView
+from notifier.textsafe import shown
+
+#: what a message (mail, push, preview) carries of a change at most, cleaned of what no
+#: reader should get (``textsafe``): one source's 1 MB title, 100,000 diff segments or 500
+#: headings deep must not make every recipient's mail megabytes, nor a lone surrogate end
+#: the rendering (and with it the run) in an encoding error
+VIEW_TITLE_LIMIT = 300
+VIEW_NAME_LIMIT = 200
+VIEW_SUMMARY_LIMIT = 2_000
+VIEW_DEPTH = 10
+VIEW_SEGMENTS = 400
+VIEW_DIFF_CHARS = 8_000
 
 LOOKBACK = {
     "immediate": timedelta(days=2),
@@ -50,14 +63,14 @@ def change_views(
         views.append(
             ChangeView(
                 id=c.id,
-                source_name=source.name,
+                source_name=shown(source.name, VIEW_NAME_LIMIT),
                 authority=source.authority,
-                title=c.title,
+                title=shown(c.title, VIEW_TITLE_LIMIT),
                 url=c.url,
                 kind=c.kind,
-                section=tuple(c.section),
-                summary=c.summary,
-                segments=tuple((seg[0], seg[1]) for seg in c.diff),
+                section=tuple(shown(h, VIEW_NAME_LIMIT) for h in c.section[:VIEW_DEPTH]),
+                summary=shown(c.summary, VIEW_SUMMARY_LIMIT),
+                segments=textsafe.segments(c.diff, VIEW_SEGMENTS, VIEW_DIFF_CHARS),
                 detected_at=c.detected_at,
                 subtopics=ctx.with_umbrellas(c.subtopics),
                 urgent=c.urgent,

@@ -30,9 +30,11 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from feeds.store.models import Change, Source
+from notifier import textsafe
 from notifier.context import Context
 from notifier.public_changes import change_id as parse_change_id
 from notifier.public_changes import find_changes, get_change, sources_of
+from notifier.textsafe import shown
 from notifier.web.deps import CtxDep, DbSession
 from notifier.web.pages import remember_lang, request_lang
 from notifier.web.ratelimit import api_limit
@@ -63,6 +65,16 @@ from notifier.web.routes.api_models import (
 )
 
 PREFIX = "/api/v1"
+#: what the API gives of a change's texts at most (``textsafe.shown``: cleaned of what no
+#: reader should get and cut with "…"): a source's 1 MB title must not make a page of fifty
+#: changes weigh fifty megabytes, nor a lone surrogate end the answer in an error
+API_TITLE_LIMIT = 1_000
+API_TEXT_LIMIT = 20_000
+API_HEADING_LIMIT = 300
+API_DEPTH = 50
+API_DOCUMENT_LIMIT = 500_000
+API_SEGMENTS = 5_000
+API_DIFF_CHARS = 500_000
 router = APIRouter(prefix=PREFIX, tags=["offentlig"], dependencies=[Depends(api_limit)])
 CHANGES_NB = (
     "Filtre: subtopic (slug fra /subtopics), authority (fra /sources), region (fylkesnummer "
@@ -130,17 +142,21 @@ def change_out(ctx: Context, change: Change, source: Source | None) -> dict[str,
     assert change.id is not None
     return {
         "id": change.id,
-        "title": change.title,
+        "title": shown(change.title, API_TITLE_LIMIT),
         "kind": change.kind,
         "url": f"{base_url(ctx)}/endringer/{change.id}",
         "source_url": change.url,
         "source": (
-            SourceRef(key=source.key, name=source.name or source.key, authority=source.authority)
+            SourceRef(
+                key=source.key,
+                name=shown(source.name or source.key, API_TITLE_LIMIT),
+                authority=source.authority,
+            )
             if source is not None
             else None
         ),
-        "section": list(change.section),
-        "summary": change.summary,
+        "section": [shown(heading, API_HEADING_LIMIT) for heading in change.section[:API_DEPTH]],
+        "summary": shown(change.summary, API_TEXT_LIMIT),
         "subtopics": list(change.subtopics),
         "regions": list(change.regions),
         "urgent": change.urgent,
@@ -213,14 +229,13 @@ def change(request: Request, ctx: CtxDep, session: DbSession, change_id: str) ->
         raise ApiProblem("not_found", "change_id", status=404)
     source = session.get(Source, found.source_id)
     diff = [
-        DiffSegment.model_validate({"op": seg[0], "text": seg[1]})
-        for seg in found.diff
-        if len(seg) == 2 and seg[0] in ("=", "-", "+")
+        DiffSegment.model_validate({"op": op, "text": text})
+        for op, text in textsafe.segments(found.diff, API_SEGMENTS, API_DIFF_CHARS)
     ]
     out = ChangeDetailOut(
         **change_out(ctx, found, source),
-        before=found.before,
-        after=found.after,
+        before=shown(found.before, API_DOCUMENT_LIMIT),
+        after=shown(found.after, API_DOCUMENT_LIMIT),
         diff=diff,
         story_key=found.story_key,
     )

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from notifier import api_tokens, review
 from notifier.api_tokens import ApiTokenRefused, Caller
 from notifier.public_changes import change_id as parse_change_id
+from notifier.textsafe import shown
 from notifier.web.deps import CtxDep, DbSession
 from notifier.web.routes.api_common import ApiProblem
 from notifier.web.routes.api_models import (
@@ -117,6 +118,11 @@ Reader = Annotated[Caller, _needs("lese")]
 Editor = Annotated[Caller, _needs("redaktor")]
 
 
+#: what the queue gives of a held change's title and source name at most (cleaned, cut with
+#: "…"): a source's 1 MB title must not make the queue megabytes
+API_TITLE_LIMIT = 1_000
+
+
 def _ok(model: StatusOut | QueueOut) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json"), headers=NO_STORE)
 
@@ -134,8 +140,9 @@ def queue(caller: Reader, session: DbSession) -> JSONResponse:
     names = review.source_names(session, held)
     items = [
         QueueItemOut(
-            id=c.id or 0, title=c.title, kind=c.kind, source_url=c.url,
-            source_name=names.get(c.source_id, ""), held_reason=c.held_reason,
+            id=c.id or 0, title=shown(c.title, API_TITLE_LIMIT), kind=c.kind,
+            source_url=c.url, source_name=shown(names.get(c.source_id, ""), API_TITLE_LIMIT),
+            held_reason=c.held_reason,
             held_reason_text=review.HELD_REASONS.get(c.held_reason or "", ("", ""))[0],
             held_at=c.held_at, detected_at=c.detected_at,
         )

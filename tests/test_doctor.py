@@ -145,10 +145,12 @@ def test_the_command_says_what_is_wrong_and_exits_1(tmp_path: Path) -> None:
     )  # fmt: skip
     assert ran.returncode == 1, ran.stderr
     lines = ran.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["fail", "fail", "fail", "ok", "ok"]
+    assert [line.split()[0] for line in lines] == ["fail", "fail", "fail", "fail", "ok", "ok"]
     assert lines[0].startswith("fail  database:") and "notifier db upgrade" in lines[0]
     assert "Traceback" not in ran.stderr
-    assert ran.stderr.strip().endswith("3 problem(s): database, mail server, push keys")
+    assert ran.stderr.strip().endswith(
+        "4 problem(s): database, mail server, push keys, sign-up queue"
+    )
     # nothing was changed: doctor migrates nothing
     engine = sa.create_engine(env["NOTIFIER_DATABASE_URL"])
     try:

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, delete, select
 
 from notifier.db import write_retrying
 from notifier.digest import Recipient
+from notifier.mailsafe import redact
 from notifier.outbox import backoff, enqueue
 from subscribers import selfservice as ss
 from subscribers.models import SignupRequest, Subscriber
@@ -107,7 +108,8 @@ def attempt(ctx: Context, links: Links, request_id: int) -> bool | None:
         return process(ctx, links, request_id)
     except Exception as exc:
         log.exception("queued sign-up %d could not be processed", request_id)
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        # addresses out, as in every error text we store (a database error may quote the row)
+        error = redact(f"{type(exc).__name__}: {exc}")[:500]
         try:
             write_retrying(ctx.engine, lambda s: _failed(s, request_id, error, ctx.clock()))
         except Exception:

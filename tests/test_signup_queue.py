@@ -129,6 +129,21 @@ async def test_the_worker_delivery_tick_sweeps_the_queue(
     assert rows(ctx) == [] and len(deliveries(ctx)) == 1
 
 
+def test_a_failure_that_quotes_the_address_is_stored_without_it(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (request_id,) = queue(ctx, "lege@kommune.no")
+
+    def quoting(*args: Any, **kw: Any) -> None:
+        raise RuntimeError("duplicate key (email)=(lege@kommune.no)")
+
+    monkeypatch.setattr(signup_queue, "send_link_mail", quoting)
+    assert signup_queue.attempt(ctx, links_of(ctx), request_id) is None
+    (row,) = rows(ctx)
+    assert row.last_error is not None and "lege@kommune.no" not in row.last_error
+    assert "<adresse>" in row.last_error
+
+
 def test_a_crash_inside_the_work_leaves_the_row_and_nothing_else(
     ctx: Context, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

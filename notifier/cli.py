@@ -21,7 +21,7 @@ from feeds.catalogue import load_catalogue
 from feeds.classify import classify
 from feeds.errors import CatalogueError
 from feeds.store.models import Source
-from notifier import cli_api, cli_push, cli_run, logs, review, startup
+from notifier import cli_api, cli_push, cli_run, cli_signups, logs, review, startup
 from notifier.context import Context, build_context
 from notifier.deliver import deliver as deliver_outbox
 from notifier.pipeline import check as check_round
@@ -360,6 +360,7 @@ cli_push.register(subscribers_app, _ctx)  # push-add/-list/-remove, target-add/-
 # worker: the scheduled work without the web app
 cli_run.register(app, _ctx, lambda catalogue: _startable(_checked(), catalogue=catalogue))
 cli_api.register(app, _ctx)  # api token-create/-list/-revoke
+cli_signups.register(app, _ctx)  # signups list/retry/drop
 
 
 staff_app = typer.Typer(help="Staff accounts of the console.", no_args_is_help=True)

@@ -225,7 +225,8 @@ def signup_queue(engine: Engine) -> Finding:
             "sign-up queue",
             "warn",
             f"{found.stuck} sign-up(s) failed {queue.MAX_ATTEMPTS} times and wait for an "
-            'operator: see last_error in signup_request (docs/operations.md, "Sign-up queue")',
+            "operator: see `notifier signups list --stuck`, fix the cause, then `notifier signups "
+            'retry` (docs/operations.md, "Sign-up queue")',
         )
     late = found.oldest is not None and found.oldest < datetime.now(UTC) - SIGNUP_LATE
     if late:

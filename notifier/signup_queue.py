@@ -15,14 +15,16 @@ finds it gone. The mail's outbox key names the address and the window of the req
 ``SWEEP_AGE`` for ``LEASE`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, as the outbox does; SQLite
 has one writer), so several workers share the queue. A failed attempt counts in ``attempts``,
 is noted in ``last_error`` and waits (``backoff``); after ``MAX_ATTEMPTS`` the row is left for
-an operator (``notifier doctor`` names it; docs/operations.md). An erasure deletes the
-person's waiting rows (``forget``).
+an operator (``notifier doctor`` names it), who lists it (``waiting``, ``notifier signups
+list``), fixes the cause and lets the sweep take it again (``release``, ``notifier signups
+retry``) or deletes it (``drop``). An erasure deletes the person's waiting rows (``forget``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -212,6 +214,63 @@ def backlog(session: Session) -> Backlog:
         )
     ).one()
     return Backlog(int(waiting), int(stuck_count), oldest)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One waiting sign-up as an operator sees it: the address masked (``mask``)."""
+
+    id: int
+    created_at: datetime
+    attempts: int
+    claimed_until: datetime | None
+    email: str
+    last_error: str
+
+    @property
+    def stuck(self) -> bool:
+        return self.attempts >= MAX_ATTEMPTS
+
+
+def mask(email: str) -> str:
+    """An address as an operator's listing shows it: the first letter of the local part and
+    the domain ("k***@example.no"), enough to tell rows apart and to answer a person who asks."""
+    local, _, domain = email.rpartition("@")
+    if not local:
+        return "***"
+    return f"{local[0]}***@{domain}"
+
+
+def waiting(session: Session, *, stuck_only: bool = False, limit: int = 200) -> list[Waiting]:
+    """The waiting sign-ups, oldest first (only those waiting for an operator if asked)."""
+    query = select(SignupRequest).order_by(col(SignupRequest.id)).limit(limit)
+    if stuck_only:
+        query = query.where(col(SignupRequest.attempts) >= MAX_ATTEMPTS)
+    return [
+        Waiting(
+            id=row.id or 0, created_at=row.created_at, attempts=row.attempts,
+            claimed_until=row.claimed_until, email=mask(row.email),
+            last_error=row.last_error or "",
+        )
+        for row in session.exec(query)
+    ]  # fmt: skip
+
+
+def release(session: Session, ids: Sequence[int] = ()) -> int:
+    """Let the sweep take these rows again (every row that waits for an operator when no id is
+    given): attempts back to 0, no lease or backoff; the next sweep (a delivery tick) takes
+    them. The last error stays until the row is processed. The caller commits."""
+    table = SignupRequest.__table__  # type: ignore[attr-defined]
+    chosen = table.c.id.in_(list(ids)) if ids else table.c.attempts >= MAX_ATTEMPTS
+    result = session.execute(sa.update(table).where(chosen).values(attempts=0, claimed_until=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def drop(session: Session, request_id: int) -> bool:
+    """Delete one row that must not be processed (a corrupt form); the caller commits. The
+    person was told to check their mail and gets none: they may sign up again."""
+    result = session.exec(delete(SignupRequest).where(col(SignupRequest.id) == request_id))
+    return bool(result.rowcount)
 
 
 def send_link_mail(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +16,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
 from notifier import doctor, signup_queue, worker
+from notifier.cli import app
 from notifier.context import Context
 from notifier.db import MIGRATIONS
 from notifier.deliver import DeliverReport
@@ -195,6 +198,66 @@ def test_a_row_failing_every_time_waits_for_an_operator_and_the_doctor_says_so(
     assert found.status == "warn" and "1 sign-up(s) failed 8 times" in found.text
     with Session(ctx.engine) as session:
         assert signup_queue.backlog(session).stuck == 1
+
+
+def test_an_operator_lists_a_stuck_row_retries_it_after_the_fix_and_drops_a_corrupt_one(
+    ctx: Context, clock: Clock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``notifier signups list/retry/drop``: what the doctor's warning asks of an operator,
+    without SQL. The listing masks the address; a retry lets the next sweep record the row
+    once; a dropped row is gone and mails nothing."""
+    monkeypatch.setenv("NOTIFIER_DATABASE_URL", ctx.settings.database_url)
+    monkeypatch.setenv("NOTIFIER_DATA_DIR", str(tmp_path / "var"))
+    stuck_id, corrupt_id = queue(ctx, "lege@kommune.no", "annen@kommune.no")
+    links = links_of(ctx)
+    with monkeypatch.context() as broken:  # a template error, say: every attempt fails
+        broken.setattr(signup_queue, "send_link_mail", lambda *a, **k: 1 / 0)
+        for _ in range(signup_queue.MAX_ATTEMPTS):
+            clock.advance(hours=2)
+            assert signup_queue.sweep(ctx, links).failed == 2
+    runner = CliRunner()
+    listed = runner.invoke(app, ["signups", "list", "--stuck"], catch_exceptions=False)
+    assert listed.exit_code == 1, listed.output  # rows wait for an operator
+    lines = listed.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == [str(stuck_id), str(corrupt_id)]
+    assert lines[0].split("\t")[3:] == [
+        "stuck",
+        "l***@kommune.no",
+        "ZeroDivisionError: division by zero",
+    ]
+    assert "lege@kommune.no" not in listed.stdout
+    dropped = runner.invoke(app, ["signups", "drop", str(corrupt_id)], catch_exceptions=False)
+    assert dropped.exit_code == 0 and f"sign-up {corrupt_id} deleted" in dropped.stdout
+    again = runner.invoke(app, ["signups", "drop", str(corrupt_id)])
+    assert again.exit_code == 2 and "no waiting sign-up" in again.stderr
+    # the cause fixed (the monkeypatch undone), the operator lets the sweep take the row again
+    clock.advance(days=1)
+    assert not signup_queue.sweep(ctx, links)  # still left alone before the retry
+    retried = runner.invoke(app, ["signups", "retry"], catch_exceptions=False)
+    assert retried.exit_code == 0 and "1 sign-up(s) released" in retried.stdout
+    assert signup_queue.sweep(ctx, links).done == 1
+    assert rows(ctx) == []
+    assert [d.kind for d in deliveries(ctx)] == ["confirm"]  # one mail, to the stuck one only
+    with Session(ctx.engine) as session:
+        assert session.exec(select(Subscriber.email)).all() == ["lege@kommune.no"]
+    empty = runner.invoke(app, ["signups", "list"], catch_exceptions=False)
+    assert empty.exit_code == 0 and empty.stdout.strip() == "no sign-up waits"
+    assert doctor.signup_queue(ctx.engine).status == "ok"
+
+
+def test_retry_by_id_releases_only_that_row(ctx: Context, clock: Clock) -> None:
+    first, second = queue(ctx, "a@kommune.no", "b@kommune.no")
+    with Session(ctx.engine) as session:
+        for row in session.exec(select(SignupRequest)):
+            row.attempts, row.last_error = signup_queue.MAX_ATTEMPTS, "OperationalError: x"
+            session.add(row)
+        session.commit()
+        assert signup_queue.release(session, [second]) == 1
+        session.commit()
+        assert [w.stuck for w in signup_queue.waiting(session)] == [True, False]
+        assert [w.id for w in signup_queue.waiting(session, stuck_only=True)] == [first]
+    assert signup_queue.mask("lege@kommune.no") == "l***@kommune.no"
+    assert signup_queue.mask("not-an-address") == "***"
 
 
 def test_the_doctor_warns_of_old_rows_and_is_content_with_none(ctx: Context) -> None:

@@ -148,6 +148,17 @@ def page_diff(segments: Sequence[Sequence[str]]) -> tuple[tuple[str, str], ...]:
     return textsafe.segments(segments, PAGE_SEGMENTS, PAGE_DIFF_CHARS)
 
 
+def cut_short(value: object) -> bool:
+    """Whether a page shows ``value`` shortened: a text longer than ``SHOWN_LIMIT``, or a word
+    diff ``page_diff`` ended with its "…" (the page then says so and sends the reader to the
+    source)."""
+    if isinstance(value, str):
+        return len(value) > SHOWN_LIMIT
+    if isinstance(value, tuple) and value:
+        return value[-1] == ("=", textsafe.ELLIPSIS)
+    return False
+
+
 def finalize(value: object) -> object:
     """What every ``{{ }}`` of a template shows of a value: a text cleaned and bounded
     (``textsafe.shown``: no lone surrogate to end the page in an encoding error, no control,
@@ -172,6 +183,7 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     env.filters["datetime_nb"] = datetime_nb
     env.filters["elide"] = elide
     env.filters["page_diff"] = page_diff
+    env.tests["cut_short"] = cut_short
     env.filters["diff_text"] = diff_text
     env.filters["http_url"] = http_url
     env.globals["KIND_NB"] = KIND_NB

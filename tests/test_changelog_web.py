@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from feeds.store.models import Source
 from notifier.context import Context
+from notifier.render import SHOWN_LIMIT
 from notifier.web import create_app
 from notifier.web.texts import TEXTS
 from tests.support.changelog import add
@@ -180,6 +181,34 @@ async def test_removals_and_moves_are_shown_as_such(
     moved = (await client.get(f"/endringer/{ids['flyttet']}?lang=nn")).text
     assert NN["moved_title"] in moved
     assert NN["moved_text"].format(old="3 Smittevern", new="4 Smittevern") in moved
+
+
+async def test_a_text_too_long_to_show_whole_says_so_and_points_to_the_source(
+    ctx: Context, client: httpx.AsyncClient
+) -> None:
+    """A new regulation of 30,000 characters is shown to ``SHOWN_LIMIT`` and the page says
+    it is shortened and where to read it all (nb and nn); so does a word diff cut at its
+    limits; a text that fits carries no such note."""
+    long_text = "§ 1. Forskrifta gjeld for alle kommunar. " * 750  # 30,750 characters
+    long_new = add(ctx.engine, "Ny forskrift", T0, summary="", after=long_text)
+    long_diff = add(
+        ctx.engine, "Lang endring", T0, kind="changed", before="a", after="b",
+        diff=[["=", "ord " * 4_000], ["+", "nytt "]] * 20,
+    )  # fmt: skip
+    ids = seed(ctx)
+    page = (await client.get(f"/endringer/{long_new}")).text
+    (shown,) = tree(page).xpath("//div[@class='text']")
+    assert len(shown.text_content()) == SHOWN_LIMIT and shown.text_content().endswith("…")
+    note = NB["text_cut"].format(authority="Folkehelseinstituttet")
+    assert tree(page).xpath("//p[contains(@class,'cut')]")[0].text_content() == note
+    diff_page = (await client.get(f"/endringer/{long_diff}")).text
+    assert tree(diff_page).xpath("//div[@class='diff']") and note in diff_page
+    for short in (ids["lov"], ids["vaksine"], ids["fjernet"]):
+        assert not tree((await client.get(f"/endringer/{short}")).text).xpath(
+            "//p[contains(@class,'cut')]"
+        )
+    nynorsk = (await client.get(f"/endringer/{long_new}?lang=nn")).text
+    assert NN["text_cut"].format(authority="Folkehelseinstituttet") in nynorsk
 
 
 async def test_unpublished_and_unknown_changes_are_not_found(

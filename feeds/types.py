@@ -488,7 +488,12 @@ class SeenItem:
 #: upgrade. (Feeds need no re-baseline: an item is also known by the identity and digest
 #: older versions stored, ``feeds.detect.diff.match_items``; a listing's item stored without
 #: its teaser takes it silently, ``SeenItem.teaser``.)
-EXTRACTION_VERSION = 10
+#: 11 (blind round 15): nor a box of links headed by the site's news, "Aktuelt", "Nyheter",
+#: "Nyheiter", "Siste nytt" (a teaser's date beside its link counts as the link's); nor a tab
+#: list whose tabs repeat the headings of their panels; a short page that says the site is
+#: down for maintenance, "Nettsidene er utilgjengelege på grunn av planlagt vedlikehald", is a
+#: source problem.
+EXTRACTION_VERSION = 11
 
 
 @dataclass(frozen=True)

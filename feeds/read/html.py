@@ -518,6 +518,7 @@ def _main_of(
             *_permalinks(main),
             *_copies(main),
             *_language_pickers(main),
+            *_tab_lists(main),
         ]
     )
     if drop:
@@ -585,12 +586,28 @@ def _is_hidden_status(el: Any) -> bool:
 
 def _is_link_box(box: Any, heading: Any = None) -> bool:
     """Whether the text of ``box`` (``heading``'s aside) stands in its links, at least
-    ``_LINK_SHARE`` of it."""
+    ``_LINK_SHARE`` of it. A teaser's date beside its link ("02.12.2026", an element of
+    nothing but a date) belongs to the link: it is no text of the box's own."""
     rest = len(clean_text(_text_of(box)))
     if heading is not None:
         rest -= len(clean_text(_text_of(heading)))
     linked = sum(len(clean_text(_text_of(a))) for a in box.iter("a"))
-    return bool(linked) and linked >= _LINK_SHARE * rest
+    if not linked:
+        return False
+    if linked < _LINK_SHARE * rest:
+        rest -= sum(len(date) for date in _teaser_dates(box))
+    return linked >= _LINK_SHARE * rest
+
+
+def _teaser_dates(box: Any) -> Iterator[str]:
+    """The texts of the elements under ``box`` outside its links that hold nothing but a date
+    (a news teaser's "02.12.2026", a <time>)."""
+    for el in box.iter():
+        if el.tag == "a" or len(el) or not isinstance(el.tag, str):
+            continue
+        text = clean_text(el.text or "")
+        if text and is_date_only(text) and next(el.iterancestors("a"), None) is None:
+            yield text
 
 
 def _content_holders(main: Any) -> set[Any]:
@@ -620,14 +637,20 @@ def _widget_class(value: str, word: str) -> bool:
 
 #: The heading of a box of links to other pages: a popularity list ("Mest lest", nynorsk
 #: "Mest lese", "Mest populære"), more news ("Flere nyheter fra FHI", "Fleire nyhende",
-#: "Andre saker"), recommendations and related pages ("Anbefalt for deg", nynorsk "Tilrådd
-#: for deg", "Relatert innhold", "Les også", "Andre leste også"). Such a box is dropped where
-#: it stands apart from the text (``_furniture_boxes``); a heading of these words over text of
-#: the article is read, and so is a plain "Anbefalt" or "Anbefalinger".
+#: "Andre saker"), the site's news ("Aktuelt", "Nyheter", nynorsk "Nyheiter", "Nyhende",
+#: "Siste nytt", "Siste nyheter fra kommunen"), recommendations and related pages ("Anbefalt
+#: for deg", nynorsk "Tilrådd for deg", "Relatert innhold", "Les også", "Andre leste også").
+#: Such a box is dropped where it stands apart from the text (``_furniture_boxes``); a heading
+#: of these words over text of the article is read, and so is a plain "Anbefalt" or
+#: "Anbefalinger", or a box of links under a heading that names what they are ("Forskrifter",
+#: "Vedlegg", "Aktuelle forskrifter").
 _FURNITURE_HEADING = re.compile(
     r"^(?:mest (?:lest|lese|lesne|populære?|populært|delt|sett)"
-    r"|(?:flere|fleire|andre|mer|meir) (?:nyheter|nyheiter|nyhende|saker|artikler|artiklar)"
-    r"(?: (?:fra|frå) .{1,60})?|populære? (?:saker|artikler|artiklar|nå|no)"
+    r"|(?:flere|fleire|andre|mer|meir|siste) (?:nyheter|nyheiter|nyhende|saker|artikler"
+    r"|artiklar)(?: (?:fra|frå) .{1,60})?|aktuelle (?:saker|nyheter|nyheiter)"
+    r"|(?:nyheter|nyheiter|nyhende|aktuelt|siste nytt)(?: (?:fra|frå) .{1,60})?"
+    r"|nytt (?:fra|frå) .{1,60}"
+    r"|populære? (?:saker|artikler|artiklar|nå|no)"
     r"|(?:anbefalt|tilrådd|tilrådde) for deg|relatert(?:e)? (?:innhold|innhald)"
     r"|les (?:også|òg)|andre (?:leste|har lest|har lese|las)(?: (?:også|òg))?)$",
     re.I,
@@ -635,6 +658,7 @@ _FURNITURE_HEADING = re.compile(
 #: the first four letters of every ``_FURNITURE_HEADING``
 _FURNITURE_STARTS = frozenset(
     {"mest", "fler", "flei", "andr", "mer ", "meir", "popu", "anbe", "tilr", "rela", "les "}
+    | {"sist", "nyhe", "aktu", "nytt"}
 )
 #: the least share of a box's text (its heading's aside) that stands in its links
 _LINK_SHARE = 0.8
@@ -661,21 +685,30 @@ def _furniture_boxes(main: Any, forms: Sequence[Any] = ()) -> list[Any]:
             continue
         if start[:4].lower() in _NEWSLETTER_STARTS:
             box = _newsletter_box(main, heading, forms)
-            if box is not None and box not in found:
-                found.append(box)
-            continue
+            if box is not None:
+                if box not in found:
+                    found.append(box)
+                continue
+            # "Nyheter" is no newsletter's heading, but may head a box of the site's news
         if start[:4].lower() not in _FURNITURE_STARTS:
             continue
-        if not _FURNITURE_HEADING.match(clean_text(_text_of(heading))):
-            continue
-        box = heading.getparent()
-        if box is None or box is main or box.tag in ("article", "main", "body") or box in found:
-            continue
-        if next(box.iter("h1", "main"), None) is not None or box.get("role") == "main":
-            continue
-        if _is_link_box(box, heading):
+        box = _link_box(main, heading)
+        if box is not None and box not in found:
             found.append(box)
     return found
+
+
+def _link_box(main: Any, heading: Any) -> Any | None:
+    """The box of links to other pages a ``_FURNITURE_HEADING`` heads: its parent element,
+    when that is no element that holds the content and its text stands in links."""
+    if not _FURNITURE_HEADING.match(clean_text(_text_of(heading))):
+        return None
+    box = heading.getparent()
+    if box is None or box is main or box.tag in ("article", "main", "body"):
+        return None
+    if next(box.iter("h1", "main"), None) is not None or box.get("role") == "main":
+        return None
+    return box if _is_link_box(box, heading) else None
 
 
 #: The heading of a feedback box ("Tips oss", "Tips oss om feil", "Gi tilbakemelding", nynorsk
@@ -1220,6 +1253,52 @@ def _language_pickers(main: Any) -> list[Any]:
     return found
 
 
+_TABLISTS = etree.XPath("descendant::*[@role = 'tablist']")
+_TABS = etree.XPath("descendant::*[@role = 'tab']")
+
+
+def _tab_lists(main: Any) -> list[Any]:
+    """The tab lists under ``main`` (``role="tablist"``) whose tabs (``role="tab"``) each
+    repeat a heading of the panel they open (``aria-controls``, or a link's "#id"; where no
+    panel is found, a heading of ``main``): controls, whose labels the page says again where
+    the panels begin. Read, a tab list made a line ("Symptomer Vaksine") where sections were
+    moved into tab panels with their headings. Tabs that are their panels' only titles (panels
+    without headings: "Praktisk", "Begrunnelse") are read."""
+    found: list[Any] = []
+    ids: dict[str, Any] | None = None
+    headings_of_main: set[str] | None = None
+    for tablist in cast(list[Any], _TABLISTS(main)):
+        tabs = cast(list[Any], _TABS(tablist))
+        if not tabs:
+            continue
+        for tab in tabs:
+            label = clean_text(_text_of(tab)).casefold()
+            if not label:
+                continue
+            target, href = tab.get("aria-controls") or "", tab.get("href") or ""
+            if not target and href.startswith("#"):
+                target = href[1:]
+            if ids is None:
+                ids = {el.get("id"): el for el in main.iter() if el.get("id")}
+            panel = ids.get(target.split()[0]) if target.strip() else None
+            if panel is not None:
+                if label not in _heading_texts(panel):
+                    break
+                continue
+            if headings_of_main is None:
+                headings_of_main = _heading_texts(main)
+            if label not in headings_of_main:
+                break
+        else:
+            found.append(tablist)
+    return found
+
+
+def _heading_texts(el: Any) -> set[str]:
+    """The texts of the headings under ``el``, case folded."""
+    return {clean_text(_text_of(h)).casefold() for h in el.iter(*HEADINGS)}
+
+
 #: no language's name in a picker is longer than this
 _LANGUAGE_CHARS = 40
 
@@ -1494,6 +1573,8 @@ def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
                 f"looks like an error, maintenance or challenge page («{m.group(0)}»)"
             )
     problem = _short_page_problem(parts, sample)
+    if not problem and _maintenance_page(title, sections, sample):
+        problem = "looks like the site's page of maintenance (the site is down for a time)"
     if problem:
         raise SourceProblem(problem)
 
@@ -1673,6 +1754,63 @@ def _technical_problem_page(sample: str) -> bool:
     (``_TRY_AGAIN``). An article about a municipality's technical problems with its journal
     system, or a notice that the phone has problems, is content."""
     return bool(_TECHNICAL_PROBLEM.search(sample) and _TRY_AGAIN.search(sample))
+
+
+#: the site or its pages said to be down, now or for a time ("Nettstedet er midlertidig
+#: utilgjengelig", "Nettsidene våre vil være utilgjengelige", nynorsk "Statsforvaltaren sine
+#: nettsider er utilgjengelege", "Sida er mellombels stengd"): said of the site, not of what
+#: it tells of ("Journalsystemet er nede", "Heisen er stengt under vedlikehold")
+_SITE_DOWN = re.compile(
+    r"\b(?:nettsted(?:et)?|nettstad(?:en)?|nettsid(?:e|a|en|er|ene)|heimesid(?:e|a|ene)"
+    r"|hjemmesid(?:e|en|er|ene)|sid(?:en|a|ene))(?: (?:våre|vår|vårt))?"
+    r" (?:er|vil (?:være|vere)|blir|vert|kan (?:være|vere)) (?:(?:dessverre|midlertidig"
+    r"|mellombels|nå|no|heilt|helt) )*(?:utilgjengelig(?:e)?|utilgjengeleg(?:e)?|nede"
+    r"|stengt|stengd|(?:ikke|ikkje) tilgjengelig(?:e)?|(?:ikke|ikkje) tilgjengeleg(?:e)?)\b",
+    re.I,
+)
+#: maintenance (bokmål "vedlikehold", nynorsk "vedlikehald", "oppgradering") of nothing named:
+#: "vedlikehold av ventilasjonsanlegget" is a guide's subject, "Vedlikeholdsbehandling" a
+#: treatment
+_MAINTENANCE = re.compile(
+    r"\b(?:vedlikehold|vedlikehald|oppgradering|systemoppgradering)\b(?!\s+av\b)",
+    re.I,
+)
+#: the title of a maintenance page, alone or with the site's name ("Planlagt vedlikehald",
+#: "Vedlikehold pågår - FHI", "Nettstedet er nede for vedlikehold", "Midlertidig
+#: utilgjengelig | Helsedirektoratet")
+_MAINTENANCE_TITLE = re.compile(
+    r"(?:(?:(?:planlagt|planlagd) )?(?:vedlikehold|vedlikehald|oppgradering)"
+    r"(?: (?:pågår|held på|på nettstedet|på nettstaden))?"
+    r"|(?:midlertidig|mellombels) (?:utilgjengelig|utilgjengeleg|nede|stengt|stengd)"
+    r"|.{0,40}\b(?:nede|utilgjengelig|utilgjengeleg|stengt|stengd) (?:for|grunna"
+    r"|på grunn av) (?:planlagt |planlagd )?(?:vedlikehold|vedlikehald))"
+    r"(?: ?[-–|:] ?[^.!?]{1,60})?",
+    re.I,
+)
+#: a maintenance page's text besides its notice (an apology, a phone number for what is
+#: urgent) is at most this long: a page of its content with a notice of maintenance is read
+_MAINTENANCE_REST = 200
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _maintenance_page(title: str, sections: Sequence[Section], sample: str) -> bool:
+    """Whether a short page is the site's page of maintenance in place of the content: it
+    says the site is down (``_SITE_DOWN``) and speaks of maintenance (``_MAINTENANCE``), and
+    the notice is the page: its title is a maintenance page's (``_MAINTENANCE_TITLE``; a
+    heading is not enough: a notice box has its own), or its text besides the notice's
+    sentences is short (``_MAINTENANCE_REST``). A page of its content that announces
+    maintenance in a box, "Planlagt vedlikehold: Nettsidene er utilgjengelige lørdag kl.
+    22-06", or a guide to the maintenance of a ventilation system, is content."""
+    if not _SITE_DOWN.search(sample) or not _MAINTENANCE.search(sample):
+        return False
+    if _MAINTENANCE_TITLE.fullmatch(clean_text(title)):
+        return True
+    rest = 0
+    for section in sections:
+        for sentence in _SENTENCE_END.split(section.text):
+            if not _SITE_DOWN.search(sentence) and not _MAINTENANCE.search(sentence):
+                rest += len(sentence)
+    return rest <= _MAINTENANCE_REST
 
 
 #: no publisher date line is longer than this

@@ -199,16 +199,21 @@ async def test_a_text_too_long_to_show_whole_says_so_and_points_to_the_source(
     page = (await client.get(f"/endringer/{long_new}")).text
     (shown,) = tree(page).xpath("//div[@class='text']")
     assert len(shown.text_content()) == SHOWN_LIMIT and shown.text_content().endswith("…")
-    note = NB["text_cut"].format(authority="Folkehelseinstituttet")
-    assert tree(page).xpath("//p[contains(@class,'cut')]")[0].text_content() == note
+    (cut,) = tree(page).xpath("//p[contains(@class,'cut')]")
+    note = NB["text_cut"] + " " + NB["read_all"].format(authority="Folkehelseinstituttet")
+    assert cut.text_content() == note
+    assert cut.xpath("a/@href") == ["https://fhi.example.no/12"]  # the change's own address
     diff_page = (await client.get(f"/endringer/{long_diff}")).text
-    assert tree(diff_page).xpath("//div[@class='diff']") and note in diff_page
+    assert tree(diff_page).xpath("//div[@class='diff']")
+    assert [p.text_content() for p in tree(diff_page).xpath("//p[contains(@class,'cut')]")] == [
+        note
+    ]
     for short in (ids["lov"], ids["vaksine"], ids["fjernet"]):
         assert not tree((await client.get(f"/endringer/{short}")).text).xpath(
             "//p[contains(@class,'cut')]"
         )
     nynorsk = (await client.get(f"/endringer/{long_new}?lang=nn")).text
-    assert NN["text_cut"].format(authority="Folkehelseinstituttet") in nynorsk
+    assert NN["read_all"].format(authority="Folkehelseinstituttet") in nynorsk
 
 
 async def test_unpublished_and_unknown_changes_are_not_found(

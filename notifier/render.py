@@ -155,7 +155,7 @@ def cut_short(value: object) -> bool:
     if isinstance(value, str):
         return len(value) > SHOWN_LIMIT
     if isinstance(value, tuple) and value:
-        return value[-1] == ("=", textsafe.ELLIPSIS)
+        return bool(value[-1] == ("=", textsafe.ELLIPSIS))
     return False
 
 

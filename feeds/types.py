@@ -493,7 +493,14 @@ class SeenItem:
 #: list whose tabs repeat the headings of their panels; a short page that says the site is
 #: down for maintenance, "Nettsidene er utilgjengelege på grunn av planlagt vedlikehald", is a
 #: source problem.
-EXTRACTION_VERSION = 11
+#: 12 (blind round 16): nor a chapter pager ("Førre kapittel", "Neste ›", page numbers); nor a
+#: feedback widget's box under its question ("Fann du det du leita etter?") with its buttons
+#: and tally; nor a live chat's box ("Chat med oss") with its control; nor a section menu ("I
+#: denne delen", "Meir om ...") as a box of links, its toggle's copy too; a version stamp
+#: ("Versjon 4 – 01.12.2026") is a date line; a toolbar line with "Abonner" and the share
+#: buttons by name is noise; a short page of a bot check ("Bekreft at du er et menneske", Ray
+#: ID) or of a notice that it needs JavaScript is a source problem.
+EXTRACTION_VERSION = 12
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,10 @@ COLLAPSE_MIN_CHARS = 400
 #: purpose; one that does has lost its items (a CMS fault, a broken query), and silence would
 #: hide it.
 EMPTIED_MIN_ITEMS = 1
+#: A feed whose every item known with a text (a description, a full text) answers with none,
+#: at least this many of them, is refused (``_refuse_texts_lost``): a template fault (every
+#: description "Les meir"), not as many edits
+TEXTS_LOST_MIN_ITEMS = 3
 #: the content digest of a feed version without items
 EMPTY_FEED_DIGEST = hashlib.sha256(b"").hexdigest()[:32]
 #: Review rules (docs/detection.md, "Review rules"): a page of fewer words than this is never
@@ -210,6 +214,7 @@ def _detect_feed(
     # items known by their text too when their identity changed, as the reader says (RSS and
     # Atom: yes; a listing's links have no text, a change log's rows repeat theirs by design)
     known = match_items(seen, feed, by_text=by_text)
+    _refuse_texts_lost(seen, feed, known, by_text)
     item_changes = diff_feed(seen, feed, known)
     current = {
         i.item_id: SeenItem(
@@ -409,6 +414,38 @@ def _refuse_emptied(before: int, after: int) -> None:
             f"the feed had {before} item(s) and now has none: kept the last version; the "
             "source counts as failing until its items come back",
             before=before,
+        )
+
+
+def _refuse_texts_lost(
+    seen: Mapping[str, SeenItem], feed: FeedContent, known: Mapping[str, str], by_text: bool
+) -> None:
+    """A feed whose items all lost their text at once (every description replaced by a bare
+    "Les meir" / "Read more", a label read as no text, or left out), at least
+    ``TEXTS_LOST_MIN_ITEMS`` of them, is a problem of the source, as a feed that lost its
+    items is (``_refuse_emptied``): the last version is kept, so nothing is announced again
+    when the texts come back, and the source counts as failing meanwhile. Not a hold for
+    review (``teasers_rewritten``): those texts were rewritten into other text, a template
+    change staff may accept; these are gone. One or a few items losing their text among
+    items that keep theirs are edits, reported as ever. Asked of the readers whose items
+    carry a text of their own (``by_text``, ``ItemReader.match_by_text``: RSS and Atom), not
+    of a listing's links or a change log's rows."""
+    if not by_text:
+        return
+    had = lost = 0
+    for item in feed.items:
+        key = known.get(item.item_id)
+        if key is None or not (seen[key].summary or seen[key].content):
+            continue
+        had += 1
+        if item.summary or item.content:
+            return
+        lost += 1
+    if lost >= TEXTS_LOST_MIN_ITEMS and lost == had:
+        raise SourceProblem(
+            f"every item of the feed lost its text ({lost} of {had}: a bare link label or "
+            "none): kept the last version; the source counts as failing until the texts "
+            "come back"
         )
 
 

@@ -188,6 +188,13 @@ _PROBLEM_PAGES = tuple(
         # du ikkje er ein robot") and the widgets' own words (reCAPTCHA, hCaptcha)
         r"\b(re|h)captcha\b|(bekreft|stadfest|vis) at du (ikke|ikkje) er (en|ein) robot"
         r"|\b(jeg|eg) er (ikke|ikkje) (en|ein) robot\b|verify (that )?you are (a )?human",
+        # a bot check's own words (Cloudflare's in Norwegian: "Bekreft at du er et menneske",
+        # nynorsk "Stadfest at du er eit menneske", "... må se gjennom sikkerheten til
+        # tilkoblingen din", its "Ray ID"), sent with status 200
+        r"(bekreft|stadfest|vis) at du er (et|eit) menneske|(se|sjå) gjennom (sikkerheten"
+        r"|tryggleiken) til (tilkoblingen|tilkoplinga|tilkoblinga) di|\bray id\W{1,3}[0-9a-f]{8}"
+        r"|checking (if )?(the site connection is secure|your browser)"
+        r"|(sjekker|sjekkar|kontrollerer) (nettleseren|nettlesaren) din",
         r"under maintenance|temporarily unavailable|service unavailable|scheduled maintenance",
         r"(vi )?(utfører|gjer|gjør) vedlikehold|midlertidig utilgjengelig|mellombels utilgjengeleg",
         r"nettstedet er (nede|utilgjengelig)|siden er midlertidig nede",
@@ -519,6 +526,7 @@ def _main_of(
             *_copies(main),
             *_language_pickers(main),
             *_tab_lists(main),
+            *_pagers(main),
         ]
     )
     if drop:
@@ -652,14 +660,35 @@ _FURNITURE_HEADING = re.compile(
     r"|nytt (?:fra|frå) .{1,60}"
     r"|populære? (?:saker|artikler|artiklar|nå|no)"
     r"|(?:anbefalt|tilrådd|tilrådde) for deg|relatert(?:e)? (?:innhold|innhald)"
-    r"|les (?:også|òg)|andre (?:leste|har lest|har lese|las)(?: (?:også|òg))?)$",
+    r"|les (?:også|òg)|andre (?:leste|har lest|har lese|las)(?: (?:også|òg))?"
+    # a section menu ("I denne delen", "I denne seksjonen", "Meir om helsestasjon"): the
+    # site's navigation among the pages of a part, in <main> on some layouts, printed twice
+    # (a toggle's list for phones, a sidebar for desktops: ``_furniture_boxes``)
+    r"|(?:innhold |innhald )?i denne (?:delen|seksjonen|bolken|kategorien)"
+    r"|(?:mer|meir) om .{1,60})$",
     re.I,
 )
 #: the first four letters of every ``_FURNITURE_HEADING``
 _FURNITURE_STARTS = frozenset(
     {"mest", "fler", "flei", "andr", "mer ", "meir", "popu", "anbe", "tilr", "rela", "les "}
-    | {"sist", "nyhe", "aktu", "nytt"}
+    | {"sist", "nyhe", "aktu", "nytt", "i de", "innh"}
 )
+#: The heading of a live chat's box ("Chat med oss", "Chatt med ein rettleiar", "Nettprat"):
+#: a widget, whatever its class says (``_NOISE_DROP`` finds those named "chat"), whose status
+#: follows the clock ("Chatten er open. Ventetid: 2 minutt", "Chatten er stengd no"). Dropped
+#: where it is a box of little text with a control or a link to the chat (``_chat_box``); a
+#: section about the chat service of more text, or without a way to start it, is read.
+_CHAT_HEADING = re.compile(
+    r"^(?:chat|chatt|live ?chat|nettprat|chat ?bot)(?: med (?:oss|[a-zæøå]+ [a-zæøå]+))?"
+    r"\s*[.!?]?$",
+    re.I,
+)
+#: the first four letters of every ``_CHAT_HEADING``
+_CHAT_STARTS = frozenset({"chat", "live", "nett"})
+#: a chat box's text besides its heading is at most this long
+_CHAT_TEXT_MAX = 200
+#: a link that starts a chat: its address or text says so
+_CHAT_LINK = re.compile(r"chat|nettprat", re.I)
 #: the least share of a box's text (its heading's aside) that stands in its links
 _LINK_SHARE = 0.8
 
@@ -669,33 +698,42 @@ def _furniture_boxes(main: Any, forms: Sequence[Any] = ()) -> list[Any]:
     parent element, when it is no element that holds the content (``main`` itself, an
     <article>, <main>, an element around an <h1>), and its text besides the heading stands
     in links (``_LINK_SHARE``). A "Mest lest" heading over paragraphs, or one straight in
-    the article, is content. Feedback boxes (``_feedback_box``) and newsletter sign-up boxes
-    (``_newsletter_box``; ``forms``: the parents of the <form>s dropped) go too."""
+    the article, is content. Feedback boxes (``_feedback_box``), live chats' boxes
+    (``_chat_box``) and newsletter sign-up boxes (``_newsletter_box``; ``forms``: the parents
+    of the <form>s dropped) go too."""
     found: list[Any] = []
-    for heading in main.iter(*HEADINGS):
+    for heading in main.iter("button", *HEADINGS):
         # every such heading starts with one of a few words: the others skip the regex, most
         # of them by their first text alone (their whole text costs ~1.5 us a heading)
         start = (heading.text or "").lstrip()
         if len(start) < 4:
             start = _text_of(heading).lstrip()
-        if start[:4].lower() in _FEEDBACK_STARTS:
-            box = _feedback_box(main, heading)
-            if box is not None and box not in found:
-                found.append(box)
-            continue
-        if start[:4].lower() in _NEWSLETTER_STARTS:
-            box = _newsletter_box(main, heading, forms)
-            if box is not None:
-                if box not in found:
-                    found.append(box)
-                continue
-            # "Nyheter" is no newsletter's heading, but may head a box of the site's news
-        if start[:4].lower() not in _FURNITURE_STARTS:
-            continue
-        box = _link_box(main, heading)
+        box = _headed_box(main, heading, start[:4].lower(), forms)
         if box is not None and box not in found:
             found.append(box)
     return found
+
+
+def _headed_box(main: Any, heading: Any, start: str, forms: Sequence[Any]) -> Any | None:
+    """The box of furniture ``heading`` heads (``_furniture_boxes``), by the first four
+    letters of its text (``start``, lower case); None: none. A <button> heads a box of
+    links only (a toggle over a section menu's copy for phones)."""
+    if heading.tag == "button":
+        return _link_box(main, heading) if start in _FURNITURE_STARTS else None
+    if start in _CHAT_STARTS:
+        box = _chat_box(main, heading, forms)
+        if box is not None:
+            return box
+    if start in _FEEDBACK_STARTS:
+        return _feedback_box(main, heading, forms)
+    if start in _NEWSLETTER_STARTS:
+        box = _newsletter_box(main, heading, forms)
+        if box is not None:
+            return box
+        # "Nyheter" is no newsletter's heading, but may head a box of the site's news
+    if start not in _FURNITURE_STARTS:
+        return None
+    return _link_box(main, heading)
 
 
 def _link_box(main: Any, heading: Any) -> Any | None:
@@ -720,8 +758,24 @@ _FEEDBACK_HEADING = re.compile(
     r"\s*[.!?]?$",
     re.I,
 )
-#: the first four letters of every ``_FEEDBACK_HEADING``
-_FEEDBACK_STARTS = frozenset({"tips", "gi t", "gi o", "gi e", "gje "})
+#: The question of a feedback widget ("Fant du det du lette etter?", nynorsk "Fann du det du
+#: leita etter?", "Var denne siden nyttig?", "Hjalp denne informasjonen deg?"): its box is a
+#: widget where its text besides the question is short and it holds a control to answer
+#: (a button, an input, a form dropped) or a feedback link (``_feedback_box``); its tally of
+#: votes ("124 av 142 svarte ja") follows the readers. A section of text under such a heading
+#: is read.
+_FEEDBACK_QUESTION = re.compile(
+    r"^(?:(?:fant|fann) du (?:det|informasjonen|innhaldet|innholdet) du (?:lette|leita|leitte"
+    r"|leter|leitar|søkte|søkje|søkte) etter|var (?:denne )?(?:sid(?:en|a)|artikkelen"
+    r"|informasjonen|innhaldet|innholdet) (?:nyttig|til hjelp)|(?:hjalp|hjelpte) (?:denne )?"
+    r"(?:sid(?:en|a)|informasjonen|artikkelen) (?:deg|dykk)|was this (?:page|article) helpful"
+    r"|did you find what you were looking for)\s*[.!?]?$",
+    re.I,
+)
+#: the first four letters of every ``_FEEDBACK_HEADING`` and ``_FEEDBACK_QUESTION``
+_FEEDBACK_STARTS = frozenset(
+    {"tips", "gi t", "gi o", "gi e", "gje ", "fant", "fann", "var ", "hjal", "hjel", "was ", "did "}
+)
 #: a feedback box's text besides its heading is at most this long: a "Tips oss" section of
 #: real instructions (a phone number, what to report) is read
 _FEEDBACK_TEXT_MAX = 160
@@ -729,16 +783,50 @@ _FEEDBACK_TEXT_MAX = 160
 _FEEDBACK_LINK = re.compile(r"mailto:|tips|tilbakemelding|feedback|kontaktskjema", re.I)
 
 
-def _feedback_box(main: Any, heading: Any) -> Any | None:
+def _feedback_box(main: Any, heading: Any, forms: Sequence[Any] = ()) -> Any | None:
     """The feedback box a ``_FEEDBACK_HEADING`` heads: its parent element, when that is no
     element that holds the content, its text besides the heading is short
     (``_FEEDBACK_TEXT_MAX``) and it holds a link to a feedback form or address
-    (``_FEEDBACK_LINK``). A heading "Tips oss om smittetilfelle", or a "Tips oss" box of
+    (``_FEEDBACK_LINK``), or, headed by a widget's question (``_FEEDBACK_QUESTION``), a
+    control to answer it. A heading "Tips oss om smittetilfelle", or a "Tips oss" box of
     substantial text, is read."""
-    if not _FEEDBACK_HEADING.match(clean_text(_text_of(heading))):
+    text = clean_text(_text_of(heading))
+    question = _FEEDBACK_QUESTION.match(text)
+    if not question and not _FEEDBACK_HEADING.match(text):
         return None
     box = _small_box(main, heading, _FEEDBACK_TEXT_MAX)
-    if box is not None and _has_link(box, _FEEDBACK_LINK):
+    if box is None:
+        return None
+    if _has_link(box, _FEEDBACK_LINK):
+        return box
+    if question and (_has_control(box) or _held_form(box, forms)):
+        return box
+    return None
+
+
+def _has_control(box: Any) -> bool:
+    """Whether ``box`` holds a control: a <button>, an <input> or an element of role="button"."""
+    return next(box.iter("button", "input"), None) is not None or any(
+        el.get("role") == "button" for el in box.iter(etree.Element)
+    )
+
+
+def _held_form(box: Any, forms: Sequence[Any]) -> bool:
+    """Whether a <form> stood in ``box`` (``forms``: the parents of the forms dropped)."""
+    return any(p is box or any(a is box for a in p.iterancestors()) for p in forms)
+
+
+def _chat_box(main: Any, heading: Any, forms: Sequence[Any]) -> Any | None:
+    """The live chat's box a ``_CHAT_HEADING`` heads: its parent element, when that is no
+    element that holds the content, its text besides the heading is short
+    (``_CHAT_TEXT_MAX``) and it holds a control (a button, an input, a form dropped) or a
+    link to the chat (``_CHAT_LINK``)."""
+    if not _CHAT_HEADING.match(clean_text(_text_of(heading))):
+        return None
+    box = _small_box(main, heading, _CHAT_TEXT_MAX)
+    if box is None:
+        return None
+    if _has_control(box) or _held_form(box, forms) or _has_link(box, _CHAT_LINK):
         return box
     return None
 
@@ -795,7 +883,7 @@ def _newsletter_box(main: Any, heading: Any, forms: Sequence[Any]) -> Any | None
         return None
     if _has_link(box, _NEWSLETTER_LINK) or next(box.iter("input"), None) is not None:
         return box
-    if any(p is box or any(a is box for a in p.iterancestors()) for p in forms):
+    if _held_form(box, forms):
         return box
     return None
 
@@ -1294,6 +1382,52 @@ def _tab_lists(main: Any) -> list[Any]:
     return found
 
 
+#: A pager's link ("‹ Forrige", "Neste ›", "Neste side", nynorsk "Førre kapittel: Kikhoste –
+#: symptom", "Next page"): the word alone, or with what it leads to (a chapter, a page) and
+#: that one's title
+_PAGER_LABEL = re.compile(
+    r"^[‹«<←]?\s*(?:forrige|førre|neste|previous|next)(?:\s+(?:kapittel|side|sida|del"
+    r"|artikkel|sak|chapter|page)(?:\s*:?\s+\S.{0,150})?|\s*:\s*\S.{0,150})?\s*[›»>→]?$",
+    re.I,
+)
+#: a pager's link to a page by its number
+_PAGE_NUMBER = re.compile(r"\d{1,4}")
+#: what a pager holds besides its links: the current page's number, arrows and separators,
+#: "Side 2 av 5"
+_PAGER_REST = re.compile(r"[\W\d_]*(?:(?:side|sida|page)\s*\d+\s*(?:av|of)\s*\d+)?[\W\d_]*", re.I)
+
+
+def _pagers(main: Any) -> list[Any]:
+    """The pagers under ``main``: the box (a link's parent; a list, for a link in an <li>) of
+    a link to the previous or next page or chapter (``_PAGER_LABEL``) whose text is all in
+    such links and links to pages by number, but for the current page's number, arrows and
+    separators (``_PAGER_REST``): navigation between a guide's chapters or a list's pages,
+    whose numbers and the titles it names change as chapters are added. A box with any
+    other text or link (a sentence "Neste kapittel handlar om tiltak", a table of contents)
+    is read."""
+    found: list[Any] = []
+    for a in main.iter("a"):
+        if not _PAGER_LABEL.match(clean_text(_text_of(a))):
+            continue
+        box = a.getparent()
+        if box is not None and box.tag == "li":
+            box = box.getparent()
+        if box is None or box is main or box in found or box.tag in ("article", "main", "body"):
+            continue
+        if next(box.iter("main", *HEADINGS), None) is not None:
+            continue
+        rest = clean_text(_text_of(box))
+        for link in box.iter("a"):
+            text = clean_text(_text_of(link))
+            if not (_PAGER_LABEL.match(text) or _PAGE_NUMBER.fullmatch(text)):
+                break
+            rest = rest.replace(text, " ", 1)
+        else:
+            if _PAGER_REST.fullmatch(rest):
+                found.append(box)
+    return found
+
+
 def _heading_texts(el: Any) -> set[str]:
     """The texts of the headings under ``el``, case folded."""
     return {clean_text(_text_of(h)).casefold() for h in el.iter(*HEADINGS)}
@@ -1591,7 +1725,39 @@ def _short_page_problem(parts: Sequence[str], sample: str) -> str:
         return "looks like the site's own page of technical problems"
     if _moved_notice(parts):
         return "looks like a notice that the page has moved to a new address"
+    if _script_notice(parts):
+        return "looks like a notice that the page needs JavaScript instead of the content"
     return ""
+
+
+#: a notice that the page needs a script to show ("Du må skru på JavaScript for å sjå
+#: innhaldet", "Aktiver JavaScript i nettleseren din", "Denne sida krev JavaScript",
+#: "JavaScript er slått av", "Please enable JavaScript"): said of the page or the browser
+_NEEDS_SCRIPT = re.compile(
+    r"\b(?:aktiver|aktivér|aktivere|aktivera|skru på|slå på|tillat|tillate|enable) javascript\b"
+    r"|\b(?:sid(?:en|a)|nettsid(?:en|a)|tenesta|tjenesten|applikasjonen) (?:krev(?:er)?"
+    r"|trenger|treng) javascript\b|\bjavascript (?:er|is) (?:slått av|skrudd av|deaktivert"
+    r"|disabled|required|påkrevd|nødvendig|naudsynt)\b",
+    re.I,
+)
+#: the text of a page besides its script notice's sentences is at most this long (a link to
+#: help for the browser): a page of its content with such a notice beside it is read
+_SCRIPT_REST = 120
+
+
+def _script_notice(parts: Sequence[str]) -> bool:
+    """Whether a short page is a notice that it needs JavaScript in place of its content:
+    it says so (``_NEEDS_SCRIPT``), and its text besides that notice's sentences is short
+    (``_SCRIPT_REST``; the page's title is not counted). A page
+    whose <noscript> says so is read as ever: <noscript> is never read."""
+    said = rest = 0
+    for part in parts[1:]:
+        for sentence in _SENTENCE_END.split(part):
+            if _NEEDS_SCRIPT.search(sentence):
+                said += 1
+            else:
+                rest += len(sentence)
+    return said > 0 and rest <= _SCRIPT_REST
 
 
 #: what a notice that the page moved says of it ("Denne siden har fått ny adresse", "Siden er

@@ -103,8 +103,13 @@ _RELATIVE_TIME = (
 #: ``?+``: no part starts with them, so the matches are the same, and a line that almost
 #: matches cannot be tried in every way of sharing its spaces among the repeated parts: a
 #: hostile line of 10 label-date pairs and an "x" took 2.5 s, of 20 hours.)
+#: A version stamp as a date's label ("Versjon 4 – 01.12.2026", "Versjon 2.1: 1. desember
+#: 2026", "Version 3 - 2026-12-01"): a circular's or a guide's revision line, furniture as
+#: "Sist oppdatert" is, and its date a change signal (``_CHANGE_LABELS``). Only with its date:
+#: "Versjon 4" alone, or a sentence about a version, is read.
+_VERSION_LABEL = r"(?:versjon|version)\s++\d{1,3}(?:\.\d{1,3}){0,2}\s*+[–—-]?+"
 _SIGNAL_LINE = re.compile(
-    rf"^(?:(?:{SIGNAL_LABELS})\s*+:?+\s*+(?:{_ANY_DATE}|{_RELATIVE_TIME})\.?+\s*+"
+    rf"^(?:(?:{SIGNAL_LABELS}|{_VERSION_LABEL})\s*+:?+\s*+(?:{_ANY_DATE}|{_RELATIVE_TIME})\.?+\s*+"
     rf"{_DATE_SEPARATOR}?+\s*+)+"
     rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*+{_DATE_SEPARATOR}?+\s*+{_FURNITURE_AFTER_DATES}\.?+)*$",
     re.I,
@@ -113,8 +118,8 @@ _SIGNAL_LINE = re.compile(
 _CHANGE_LABELS = re.compile(
     rf"(sist oppdatert|sist endret|sist endra|siste faglige endring|siste faglege endring"
     rf"|sist faglig oppdatert|sist fagleg oppdatert|sist faglig endret|sist fagleg endra"
-    rf"|oppdatert|endret|endra|last updated|updated|siste endring|sist revidert|revidert)"
-    rf"\s*:?\s*({_ANY_DATE})",
+    rf"|oppdatert|endret|endra|last updated|updated|siste endring|sist revidert|revidert"
+    rf"|{_VERSION_LABEL})\s*:?\s*({_ANY_DATE})",
     re.I,
 )
 
@@ -205,8 +210,12 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:a[+-]\s*)*(?:endre|større|mindre) (?:tekst|skrift)(?:størrelse|storleik)?"
     r"(?:\s*a[+-])*$",
     rf"^(?:{_COPY_LINK}|lenke kopiert|lenkja er kopiert)$",
+    # ... with a subscription link and the share buttons by name ("Skriv ut | Del |
+    # Abonner", "Del på Facebook Del på X Kopier lenkja")
     r"^(?:(?:skriv ut|last ned som pdf|lag pdf|del(?: sid(?:en|a))?|kopier lenke|lytt"
-    r"|tips en venn|send på e-post|e-post|facebook|twitter|linkedin)\s*+[|·/•]?+\s*+){2,}$",
+    r"|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|abonner|print|share"
+    rf"|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}|lenkja er kopiert)"
+    r"\s*+[|·/•]?+\s*+){2,}$",
     r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",
     # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
     # part of the page loads ("Laster inn …", nynorsk "Lastar …")
@@ -455,7 +464,7 @@ def compile_noise(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 _LABEL_ONLY = re.compile(rf"^(?:{SIGNAL_LABELS})\s*:?$", re.I)
 #: every signal label starts with one of these: other lines skip the regular expressions
-_SIGNAL_STARTS = frozenset(label[:4] for label in SIGNAL_LABELS.split("|"))
+_SIGNAL_STARTS = frozenset(label[:4] for label in SIGNAL_LABELS.split("|")) | {"vers"}
 
 
 def is_signal_label(line: str) -> bool:

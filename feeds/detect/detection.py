@@ -27,9 +27,11 @@ from feeds.detect.diff import (
 from feeds.detect.history import mark_lasted, section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.read import ItemReader, PageInput, PageReader, reader_for
+from feeds.sites import host_of, lookalike
 from feeds.types import (
     EXTRACTION_VERSION,
     FeedContent,
+    FeedItem,
     FetchResult,
     Linked,
     PageContent,
@@ -69,6 +71,8 @@ AFTER_OUTAGE = "after_outage"
 LANGUAGE_VARIANT = "language_variant"
 OTHER_ARTICLE = "other_article"
 TEASERS_REWRITTEN = "teasers_rewritten"
+FOREIGN_LINK = "foreign_link"
+EMPTY_ITEM = "empty_item"
 #: a page is held as another article (``other_article``) only when its last version had at
 #: least this many headings (its h1 and two below it): fewer tell no article from a rewrite
 OTHER_ARTICLE_MIN_HEADINGS = 3
@@ -293,9 +297,11 @@ def _detect_feed(
             note += f"; {older} older item(s) shown further down"
         refresh = bool(rekeyed or quiet or undated or unfiled or retold or older)
         return Detection(outcome, state, note=note, refresh=refresh)
-    note = f"{len(changes)} item(s)"
-    if rekeyed:
-        note += f"; {rekeyed} under a new identity"
+    note = f"{len(changes)} item(s)" + (f"; {rekeyed} under a new identity" if rekeyed else "")
+    held = _new_item_hold(spec, feed, known, [c.item for c in item_changes if c.kind == "new"])
+    if held is not None:
+        note += f"; held for review: {held[0]} ({held[1]})"
+        return Detection(outcome, state, changes, held_reason=held[0], note=note)
     if same_kind:
         assert previous is not None
         retold_items = teasers_rewritten(seen, feed, known, reported, rules.feed_replaced_share)
@@ -315,6 +321,42 @@ def _detect_feed(
             note += f"; held for review: {FEED_REPLACED} ({replaced} of {len(last)} items replaced)"
             return Detection(outcome, state, changes, held_reason=FEED_REPLACED, note=note)
     return Detection(outcome, state, changes, note=note)
+
+
+def _new_item_hold(
+    spec: SourceSpec, feed: FeedContent, known: Mapping[str, str], new: Sequence[FeedItem]
+) -> tuple[str, str] | None:
+    """The review rules for the new items themselves: (reason, note) when one links to a
+    lookalike of the source's site (``foreign_links``) or has neither title nor text (a
+    title that was markup only, a <script>: nothing to tell, and no news to lose either)."""
+    foreign = foreign_links(spec, feed, known, new)
+    if foreign:
+        return FOREIGN_LINK, ", ".join(foreign)
+    if any(not (i.title or i.text or i.teaser) for i in new):
+        return EMPTY_ITEM, "a new item without title or text"
+    return None
+
+
+def foreign_links(
+    spec: SourceSpec, feed: FeedContent, known: Mapping[str, str], new: Sequence[FeedItem]
+) -> list[str]:
+    """The review rule for a new item that links away from the source's site to a host made
+    to pass for it: the hosts of the ``new`` items' links that are of another registrable
+    domain than the source's address and every link of the items the feed carried before
+    (those of this version it knows, ``known``), and look like one of them
+    (``feeds.sites.lookalike``: "fhi-no.info" in FHI's feed, punycode). A feed whose items
+    link to several sites is held only for a host that imitates one; another authority's
+    own site (regjeringen.no in a county governor's feed) is news as any item."""
+    hosts = {host_of(spec.url)} | {
+        host_of(i.link) for i in feed.items if i.item_id in known and i.link
+    }
+    hosts.discard("")
+    found = []
+    for item in new:
+        host = host_of(item.link)
+        if host and host not in found and lookalike(host, hosts):
+            found.append(host)
+    return found
 
 
 def teasers_rewritten(

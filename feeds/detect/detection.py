@@ -27,7 +27,7 @@ from feeds.detect.diff import (
 from feeds.detect.history import mark_lasted, section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.read import ItemReader, PageInput, PageReader, reader_for
-from feeds.sites import host_of, lookalike
+from feeds.sites import host_of, lookalike, site_of
 from feeds.types import (
     EXTRACTION_VERSION,
     FeedContent,
@@ -171,6 +171,7 @@ def detect(
         feed = reader.read(spec, result)
         return _detect_feed(spec, feed, raw, previous, rules, reader.match_by_text)
     assert isinstance(reader, PageReader)
+    _refuse_hijacked_refresh(spec, result)
     last = previous.page if previous else None
     current = previous is not None and previous.version == EXTRACTION_VERSION
     source = PageInput(spec, result, last, current, linked, known_parts(previous))
@@ -183,6 +184,37 @@ def _refuse_challenge(result: FetchResult) -> None:
     headers = {k.lower(): v for k, v in result.headers.items()}
     if headers.get("cf-mitigated"):
         raise SourceProblem("the site answered with a bot challenge (cf-mitigated)")
+
+
+#: a meta refresh in a page's head: its delay and where it sends the browser
+_META_REFRESH = re.compile(
+    rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh[^>]*>", re.I
+)
+_REFRESH_CONTENT = re.compile(
+    rb"content\s*=\s*[\"']?\s*(\d+)\s*[;,]?\s*(?:url\s*=\s*)?[\"']?([^\"'>\s]*)", re.I
+)
+
+
+def _refuse_hijacked_refresh(spec: SourceSpec, result: FetchResult) -> None:
+    """A page whose head sends every browser at once (a meta refresh of no delay) to
+    another registrable domain than the page's own is not the authority's page: the site
+    looks hijacked, a source problem. A refresh to the page itself or another page of the
+    site (a live page reloading), or after a delay, is read as before."""
+    head = result.body[:65536]
+    if b"efresh" not in head and b"EFRESH" not in head:
+        return
+    for tag in _META_REFRESH.finditer(head):
+        found = _REFRESH_CONTENT.search(tag.group(0))
+        if found is None or int(found.group(1)) > 1 or not found.group(2):
+            continue
+        target = found.group(2).decode("latin-1")
+        host = host_of(target)
+        own = {site_of(h) for h in (host_of(result.url), host_of(spec.url)) if h}
+        if host and site_of(host) not in own:
+            raise SourceProblem(
+                f"the page sends every browser at once to another site ({host}, a meta "
+                "refresh): the site looks hijacked"
+            )
 
 
 def known_parts(previous: SnapshotState | None) -> Parts:

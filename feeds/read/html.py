@@ -560,36 +560,37 @@ def _hidden(main: Any) -> list[Any]:
     styled = [el for el in main.iterfind(".//*[@style]") if _HIDING_STYLE.search(el.get("style"))]
     if not styled:
         return []
-    root = main.getroottree().getroot()
+    named = _controlled_ids(main.getroottree().getroot())
+    return [el for el in styled if el.get("id") not in named and not _openable(el, main)]
+
+
+def _controlled_ids(root: Any) -> set[str]:
+    """The ids some control of the page names: ``aria-controls``, ``data-target``, a link to
+    a place on the page."""
     named: set[str] = set()
     for el in root.iterfind(".//*[@aria-controls]"):
         named.update(el.get("aria-controls").split())
     for el in root.iterfind(".//*[@data-target]"):
         named.add(el.get("data-target").lstrip("#"))
     for el in root.iterfind(".//a[@href]"):
-        href = el.get("href")
-        if href.startswith("#"):
+        if (href := el.get("href")).startswith("#"):
             named.add(href[1:])
-    found = []
-    for el in styled:
-        if el.get("id") in named:
-            continue
-        previous = el.getprevious()
-        if previous is not None and (
-            previous.get("aria-expanded") is not None
-            or any(e.get("aria-expanded") is not None for e in previous.iter())
-        ):
-            continue
-        openable = False
-        for up in itertools.chain((el,), el.iterancestors()):
-            if up.tag == "details" or _OPENABLE_CLASS.search(up.get("class") or ""):
-                openable = True
-                break
-            if up is main:
-                break
-        if not openable:
-            found.append(el)
-    return found
+    return named
+
+
+def _openable(el: Any, main: Any) -> bool:
+    """Whether a hidden ``el`` is content a reader opens: it follows a toggle (an element
+    with ``aria-expanded``, or one holding it), or it or an element above it up to ``main``
+    is a <details> or of an ``_OPENABLE_CLASS``."""
+    previous = el.getprevious()
+    if previous is not None and any(e.get("aria-expanded") is not None for e in previous.iter()):
+        return True
+    for up in itertools.chain((el,), el.iterancestors()):
+        if up.tag == "details" or _OPENABLE_CLASS.search(up.get("class") or ""):
+            return True
+        if up is main:
+            break
+    return False
 
 
 #: the blocks a spam link is counted in (``_refuse_spam_links``)

@@ -607,9 +607,9 @@ def _refuse_spam_links(main: Any) -> None:
         host = host_of(link.get("href") or "")
         if not host:
             continue
-        block = next((a for a in link.iterancestors(*_LINK_BLOCKS)), main)
-        spam = SPAM_WORDS.search(f"{_text_of(link)} {host}") is not None
-        blocks.setdefault(block, []).append(site_of(host) if spam else "")
+        block = next(link.iterancestors(*_LINK_BLOCKS), main)
+        spammy = SPAM_WORDS.search(f"{_text_of(link)} {host}") is not None
+        blocks.setdefault(block, []).append(site_of(host) if spammy else "")
     for sites in blocks.values():
         spam = [s for s in sites if s]
         if len(set(spam)) >= 3 and 2 * len(spam) >= len(sites):

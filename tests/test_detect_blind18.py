@@ -319,3 +319,10 @@ def test_accordion_and_tab_content_stays_content(panel: str, old: str, new: str)
     before = _main(panel.format(text=old))
     after = _main(panel.format(text=new))
     assert changed(before, after) != []
+
+
+def test_a_new_bare_link_in_a_feed_of_bare_links_is_told() -> None:
+    old = [f"<item><link>https://www.fhi.no/nyheiter/{n}/</link></item>" for n in range(1, 4)]
+    new = "<item><link>https://www.fhi.no/nyheiter/9/</link></item>"
+    detection = _feed_check(new, old)
+    assert detection.held_reason is None and len(detection.changes) == 1

@@ -187,9 +187,7 @@ def _refuse_challenge(result: FetchResult) -> None:
 
 
 #: a meta refresh in a page's head: its delay and where it sends the browser
-_META_REFRESH = re.compile(
-    rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh[^>]*>", re.I
-)
+_META_REFRESH = re.compile(rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh[^>]*>", re.I)
 _REFRESH_CONTENT = re.compile(
     rb"content\s*=\s*[\"']?\s*(\d+)\s*[;,]?\s*(?:url\s*=\s*)?[\"']?([^\"'>\s]*)", re.I
 )
@@ -360,13 +358,18 @@ def _new_item_hold(
 ) -> tuple[str, str] | None:
     """The review rules for the new items themselves: (reason, note) when one links to a
     lookalike of the source's site (``foreign_links``) or has neither title nor text (a
-    title that was markup only, a <script>: nothing to tell, and no news to lose either)."""
+    title that was markup only, a <script>: nothing to tell, and no news to lose either)
+    where the items it knows have them (a feed of bare links is told as ever)."""
     foreign = foreign_links(spec, feed, known, new)
     if foreign:
         return FOREIGN_LINK, ", ".join(foreign)
-    if any(not (i.title or i.text or i.teaser) for i in new):
+    if any(_empty(i) for i in new) and any(not _empty(i) for i in feed.items if i.item_id in known):
         return EMPTY_ITEM, "a new item without title or text"
     return None
+
+
+def _empty(item: FeedItem) -> bool:
+    return not (item.title or item.text or item.teaser)
 
 
 def foreign_links(

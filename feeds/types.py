@@ -500,7 +500,7 @@ class SeenItem:
 #: ("Versjon 4 – 01.12.2026") is a date line; a toolbar line with "Abonner" and the share
 #: buttons by name is noise; a short page of a bot check ("Bekreft at du er et menneske", Ray
 #: ID) or of a notice that it needs JavaScript is a source problem.
-EXTRACTION_VERSION = 12
+EXTRACTION_VERSION = 13
 
 
 @dataclass(frozen=True)

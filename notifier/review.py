@@ -57,6 +57,14 @@ HELD_REASONS: dict[str, tuple[str, str]] = {
         "Ingressene til de fleste sakene i listen ble skrevet om på én gang",
         "Ingressane til dei fleste sakene i lista vart skrivne om på ein gong",
     ),
+    "foreign_link": (
+        "En ny sak lenker til en adresse som ligner på kildens egen, men er en annen",
+        "Ei ny sak lenkjer til ei adresse som liknar på kjelda si eiga, men er ei anna",
+    ),
+    "empty_item": (
+        "En ny sak uten tittel eller tekst (bare kode eller ingenting)",
+        "Ei ny sak utan tittel eller tekst (berre kode eller ingenting)",
+    ),
     "other_article": (
         "Adressen viser en annen artikkel: ny tittel, og ingen overskrift eller tekst er lik",
         "Adressa viser ein annan artikkel: ny tittel, og inga overskrift eller tekst er lik",

@@ -27,9 +27,11 @@ from feeds.detect.diff import (
 from feeds.detect.history import mark_lasted, section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.read import ItemReader, PageInput, PageReader, reader_for
+from feeds.sites import host_of, lookalike, site_of
 from feeds.types import (
     EXTRACTION_VERSION,
     FeedContent,
+    FeedItem,
     FetchResult,
     Linked,
     PageContent,
@@ -69,6 +71,8 @@ AFTER_OUTAGE = "after_outage"
 LANGUAGE_VARIANT = "language_variant"
 OTHER_ARTICLE = "other_article"
 TEASERS_REWRITTEN = "teasers_rewritten"
+FOREIGN_LINK = "foreign_link"
+EMPTY_ITEM = "empty_item"
 #: a page is held as another article (``other_article``) only when its last version had at
 #: least this many headings (its h1 and two below it): fewer tell no article from a rewrite
 OTHER_ARTICLE_MIN_HEADINGS = 3
@@ -167,6 +171,7 @@ def detect(
         feed = reader.read(spec, result)
         return _detect_feed(spec, feed, raw, previous, rules, reader.match_by_text)
     assert isinstance(reader, PageReader)
+    _refuse_hijacked_refresh(spec, result)
     last = previous.page if previous else None
     current = previous is not None and previous.version == EXTRACTION_VERSION
     source = PageInput(spec, result, last, current, linked, known_parts(previous))
@@ -179,6 +184,35 @@ def _refuse_challenge(result: FetchResult) -> None:
     headers = {k.lower(): v for k, v in result.headers.items()}
     if headers.get("cf-mitigated"):
         raise SourceProblem("the site answered with a bot challenge (cf-mitigated)")
+
+
+#: a meta refresh in a page's head: its delay and where it sends the browser
+_META_REFRESH = re.compile(rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh[^>]*>", re.I)
+_REFRESH_CONTENT = re.compile(
+    rb"content\s*=\s*[\"']?\s*(\d+)\s*[;,]?\s*(?:url\s*=\s*)?[\"']?([^\"'>\s]*)", re.I
+)
+
+
+def _refuse_hijacked_refresh(spec: SourceSpec, result: FetchResult) -> None:
+    """A page whose head sends every browser at once (a meta refresh of no delay) to
+    another registrable domain than the page's own is not the authority's page: the site
+    looks hijacked, a source problem. A refresh to the page itself or another page of the
+    site (a live page reloading), or after a delay, is read as before."""
+    head = result.body[:65536]
+    if b"efresh" not in head and b"EFRESH" not in head:
+        return
+    for tag in _META_REFRESH.finditer(head):
+        found = _REFRESH_CONTENT.search(tag.group(0))
+        if found is None or int(found.group(1)) > 1 or not found.group(2):
+            continue
+        target = found.group(2).decode("latin-1")
+        host = host_of(target)
+        own = {site_of(h) for h in (host_of(result.url), host_of(spec.url)) if h}
+        if host and site_of(host) not in own:
+            raise SourceProblem(
+                f"the page sends every browser at once to another site ({host}, a meta "
+                "refresh): the site looks hijacked"
+            )
 
 
 def known_parts(previous: SnapshotState | None) -> Parts:
@@ -293,9 +327,11 @@ def _detect_feed(
             note += f"; {older} older item(s) shown further down"
         refresh = bool(rekeyed or quiet or undated or unfiled or retold or older)
         return Detection(outcome, state, note=note, refresh=refresh)
-    note = f"{len(changes)} item(s)"
-    if rekeyed:
-        note += f"; {rekeyed} under a new identity"
+    note = f"{len(changes)} item(s)" + (f"; {rekeyed} under a new identity" if rekeyed else "")
+    held = _new_item_hold(spec, feed, known, [c.item for c in item_changes if c.kind == "new"])
+    if held is not None:
+        note += f"; held for review: {held[0]} ({held[1]})"
+        return Detection(outcome, state, changes, held_reason=held[0], note=note)
     if same_kind:
         assert previous is not None
         retold_items = teasers_rewritten(seen, feed, known, reported, rules.feed_replaced_share)
@@ -315,6 +351,47 @@ def _detect_feed(
             note += f"; held for review: {FEED_REPLACED} ({replaced} of {len(last)} items replaced)"
             return Detection(outcome, state, changes, held_reason=FEED_REPLACED, note=note)
     return Detection(outcome, state, changes, note=note)
+
+
+def _new_item_hold(
+    spec: SourceSpec, feed: FeedContent, known: Mapping[str, str], new: Sequence[FeedItem]
+) -> tuple[str, str] | None:
+    """The review rules for the new items themselves: (reason, note) when one links to a
+    lookalike of the source's site (``foreign_links``) or has neither title nor text (a
+    title that was markup only, a <script>: nothing to tell, and no news to lose either)
+    where the items it knows have them (a feed of bare links is told as ever)."""
+    foreign = foreign_links(spec, feed, known, new)
+    if foreign:
+        return FOREIGN_LINK, ", ".join(foreign)
+    if any(_empty(i) for i in new) and any(not _empty(i) for i in feed.items if i.item_id in known):
+        return EMPTY_ITEM, "a new item without title or text"
+    return None
+
+
+def _empty(item: FeedItem) -> bool:
+    return not (item.title or item.text or item.teaser)
+
+
+def foreign_links(
+    spec: SourceSpec, feed: FeedContent, known: Mapping[str, str], new: Sequence[FeedItem]
+) -> list[str]:
+    """The review rule for a new item that links away from the source's site to a host made
+    to pass for it: the hosts of the ``new`` items' links that are of another registrable
+    domain than the source's address and every link of the items the feed carried before
+    (those of this version it knows, ``known``), and look like one of them
+    (``feeds.sites.lookalike``: "fhi-no.info" in FHI's feed, punycode). A feed whose items
+    link to several sites is held only for a host that imitates one; another authority's
+    own site (regjeringen.no in a county governor's feed) is news as any item."""
+    hosts = {host_of(spec.url)} | {
+        host_of(i.link) for i in feed.items if i.item_id in known and i.link
+    }
+    hosts.discard("")
+    found = []
+    for item in new:
+        host = host_of(item.link)
+        if host and host not in found and lookalike(host, hosts):
+            found.append(host)
+    return found
 
 
 def teasers_rewritten(

@@ -45,6 +45,7 @@ from feeds.read.normalize import (
     strip_noise,
 )
 from feeds.read.selectors import compile_selector
+from feeds.sites import SPAM_WORDS, host_of, site_of
 from feeds.types import BULLET, Link, PageContent, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -516,6 +517,8 @@ def _main_of(
         )
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
+    _drop_found(_hidden(main))
+    _refuse_spam_links(main)
     _drop_found(_widgets(main, _noise_of(main)))
     _drop_found(_furniture_boxes(main, forms))
     _drop_found(
@@ -534,6 +537,86 @@ def _main_of(
     _mark_struck(main)
     _read_figure_numbers(main)  # after the source's drops: a figure it drops stays unread
     return main, title
+
+
+#: an inline style that keeps an element from every reader: display:none, visibility:hidden,
+#: or a place far off the screen (left/top of -999px or less; text-indent of -999px or less)
+_HIDING_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden"
+    r"|(?:left|top|text-indent)\s*:\s*-\s*(?:999|[1-9]\d{3,})(?:\.\d+)?px",
+    re.I,
+)
+#: the classes of content a reader opens (an accordion's panel, a tab, collapsed text)
+_OPENABLE_CLASS = re.compile(r"collaps|accordion|panel|tab|toggle|expand|drawer|fold", re.I)
+
+
+def _hidden(main: Any) -> list[Any]:
+    """The elements under ``main`` an inline style hides from every reader
+    (``_HIDING_STYLE``: an old SEO block of keywords, cloaked spam links, a paragraph a CMS
+    withdrew) and that no control opens: not an accordion's or a tab's panel, collapsed
+    text (a class of ``_OPENABLE_CLASS`` on it or above it, a <details>), nor an element
+    some control names (``aria-controls``, a link to it) or that follows a toggle
+    (``aria-expanded``). Such content is read as any (it is shown at a click)."""
+    styled = [el for el in main.iterfind(".//*[@style]") if _HIDING_STYLE.search(el.get("style"))]
+    if not styled:
+        return []
+    named = _controlled_ids(main.getroottree().getroot())
+    return [el for el in styled if el.get("id") not in named and not _openable(el, main)]
+
+
+def _controlled_ids(root: Any) -> set[str]:
+    """The ids some control of the page names: ``aria-controls``, ``data-target``, a link to
+    a place on the page."""
+    named: set[str] = set()
+    for el in root.iterfind(".//*[@aria-controls]"):
+        named.update(el.get("aria-controls").split())
+    for el in root.iterfind(".//*[@data-target]"):
+        named.add(el.get("data-target").lstrip("#"))
+    for el in root.iterfind(".//a[@href]"):
+        if (href := el.get("href")).startswith("#"):
+            named.add(href[1:])
+    return named
+
+
+def _openable(el: Any, main: Any) -> bool:
+    """Whether a hidden ``el`` is content a reader opens: it follows a toggle (an element
+    with ``aria-expanded``, or one holding it), or it or an element above it up to ``main``
+    is a <details> or of an ``_OPENABLE_CLASS``."""
+    previous = el.getprevious()
+    if previous is not None and any(e.get("aria-expanded") is not None for e in previous.iter()):
+        return True
+    for up in itertools.chain((el,), el.iterancestors()):
+        if up.tag == "details" or _OPENABLE_CLASS.search(up.get("class") or ""):
+            return True
+        if up is main:
+            break
+    return False
+
+
+#: the blocks a spam link is counted in (``_refuse_spam_links``)
+_LINK_BLOCKS = frozenset({"ul", "ol", "div", "section", "aside", "p", "table", "nav", "dl"})
+
+
+def _refuse_spam_links(main: Any) -> None:
+    """Raise SourceProblem when a block of ``main`` (a list, a box) holds links to at least
+    three other sites whose text or address is link spam (``feeds.sites.SPAM_WORDS``:
+    casino, viagra, quick loans) and they are most of its links: a hacked CMS's injected
+    block, which no reader must be mailed."""
+    blocks: dict[Any, list[str]] = {}
+    for link in main.iter("a"):
+        host = host_of(link.get("href") or "")
+        if not host:
+            continue
+        block = next(link.iterancestors(*_LINK_BLOCKS), main)
+        spammy = SPAM_WORDS.search(f"{_text_of(link)} {host}") is not None
+        blocks.setdefault(block, []).append(site_of(host) if spammy else "")
+    for sites in blocks.values():
+        spam = [s for s in sites if s]
+        if len(set(spam)) >= 3 and 2 * len(spam) >= len(sites):
+            raise SourceProblem(
+                f"the content holds a block of {len(spam)} spam links (casino, pills, loans) "
+                "to other sites: the site looks hijacked"
+            )
 
 
 def _always_dropped(root: Any) -> list[Any]:
@@ -932,6 +1015,7 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
             _cite_regulation(el)
             if not _name_attachment(el, pdfs_followed):
                 _name_form(el)
+            _name_other_host(el)
     # an element that acts as a button (a text-size control as a <span role="button">)
     found.extend(
         el
@@ -1107,6 +1191,32 @@ def _name_form(link: Any) -> None:
     if next(link.iterancestors(*HEADINGS), None) is not None:
         return
     link.tail = f" ({name}){link.tail or ''}"
+
+
+#: a site's address named in a link's text ("på helsenorge.no", "www.fhi.no/skjema")
+_NAMED_SITE = re.compile(r"(?<![\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-])", re.I)
+
+
+def _name_other_host(link: Any) -> None:
+    """A link whose address is not the site it shows is read with its host, as a link to a
+    form with the form (``_name_form``): an internationalised host (punycode, "xn--": a
+    lookalike of a Norwegian name, "helsenørge.no"), or a host of another registrable domain
+    (``feeds.sites.site_of``) than the one its text names ("Bestill time på helsenorge.no"
+    to another site). Re-pointed from the site it names to a lookalike, the link changes
+    its section's text though its words stay; a link to the site it names, or that names
+    none, is read by its words (a path or query changed on the same site is no change)."""
+    host = host_of(link.get("href") or "")
+    if not host or next(link.iterancestors(*HEADINGS), None) is not None:
+        return
+    text = _text_of(link)
+    if "xn--" not in host and host.isascii():
+        named = {site_of(m.group(0).lower()) for m in _NAMED_SITE.finditer(text)}
+        named.discard("")
+        if not named or site_of(host) in named:
+            return
+    if host in text.lower():
+        return
+    link.tail = f" ({host}){link.tail or ''}"
 
 
 #: the classes of text only screen readers get: a link's "(åpnes i nytt vindu)", "PDF"

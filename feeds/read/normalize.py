@@ -13,7 +13,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+#: the soft hyphen, zero-width spaces and joiners, the word joiner and the invisible
+#: operators (function application, times, separator, plus), the grapheme joiner, the BOM
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u034f\ufeff"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 #: The Latin ligatures of Unicode's Alphabetic Presentation Forms (U+FB00-FB06: "ﬀ", "ﬁ", "ﬂ",
 #: "ﬃ", "ﬄ", "ﬅ", "ﬆ"), which text pasted from a PDF carries: the same letters ("Deﬁnisjon"
@@ -21,9 +23,11 @@ _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 #: NFKC would also turn "m²" into "m2" and "½" into "1/2").
 _LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
-     "\ufb05": "st", "\ufb06": "st"}
+     "\ufb05": "st", "\ufb06": "st",
+     # fullwidth ASCII ("０,４ ｍｌ" of a table pasted from an East Asian editor) as ASCII
+     **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
 )  # fmt: skip
-_LIGATURE = re.compile("[\ufb00-\ufb06]")
+_LIGATURE = re.compile("[\ufb00-\ufb06\uff01-\uff5e]")
 _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)["']""")

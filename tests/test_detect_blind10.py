@@ -132,6 +132,10 @@ def test_a_nynorsk_edit_is_not_held() -> None:
         ("Gjelder f.o.m. 1. mars.", "Gjelder fra og med 1. mars."),
         ("Ope kl. 08.00–16.00 på kvardagar.", "Ope kl. 08–16 på kvardagar."),
         ("Open kl. 8:00 - 15:30.", "Open kl. 08.00–15.30."),
+        # a date in ISO form (blind round 18): the same date written out or in numbers
+        ("Søknadsfrist 2027-01-15.", "Søknadsfrist 15. januar 2027."),
+        ("Fristen er 2027-03-01", "Fristen er 01.03.2027"),
+        ("Frå 2027-03-01 til 2027-12-31.", "Frå 1. mars 2027 til 31. des. 2027."),
     ],
 )
 def test_the_same_in_another_notation(before: str, after: str) -> None:
@@ -143,6 +147,10 @@ def test_the_same_in_another_notation(before: str, after: str) -> None:
     ("before", "after"),
     [
         ("Sesongen 2026/27.", "Sesongen 2026/2028."),
+        ("Søknadsfrist 2027-01-15.", "Søknadsfrist 15. februar 2027."),  # another month
+        ("Frist 2027-01-15.", "Frist 2027-01-16."),
+        ("Frist 2027-02-31.", "Frist 3. mars 2027."),  # no such date: as written
+        ("Sak 2027-01-15-3.", "Sak 15. januar 2027-3."),  # not a date: a longer run
         ("Sesongen 2026/28.", "Sesongen 2026/2028."),  # no season: left as written
         ("Ope kl. 08–16.", "Ope kl. 08–15.30."),
         ("Ope kl. 08.00–16.00.", "Ope kl. 08.00–15.30."),

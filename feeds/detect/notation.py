@@ -98,6 +98,10 @@ _ORDINAL_WORDS = {
 _FULL_DATE = re.compile(
     r"(?<![\w.,])(\d{1,2})\. ?(?:(\d{1,2})\.|([a-zæøå]+)\.? )(\d{4})(?!\w|[.,]\d)"
 )
+#: a date in ISO form ("2027-01-15"), written as ``_FULL_DATE`` writes a date ("15.1.2027"):
+#: a template that sets its dates so says the same; not inside a longer run of numbers and
+#: dashes ("2027-01-15-3") nor after a word ("id2027-01-15")
+_ISO_DATE = re.compile(r"(?<![\w.,-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-]|[.,]\d)")
 #: a day and a month's name without a year ("15. januar", "15. jan."): the name written out
 _DAY_MONTH = re.compile(r"(?<![\w.,])(\d{1,2})\. ?([a-zæøå]+)\.?(?![\w.,]?\d|\w)")
 #: the months' names written out, by number
@@ -117,20 +121,19 @@ _COUNTED = re.compile(
 
 
 def fold_forms(line: str) -> str:
-    """A folded line (``fold``) with equivalent forms written one way: a time of day in
-    whole hours with its minutes, no country code before a Norwegian number, "@" for a
-    written-out at, no full stop at the end after a word, no weekday before a date that
-    falls on it, "%" for "prosent" after a number, digits for number and ordinal words
-    before a word, a date with its year as "15.1.2027" and a day and a month's name without
-    a year with the name written out ("15. jan." as "15. januar"), an amount of kroner as
-    "500 kr" ("kr 500", "500 kroner", "NOK 500", "kr 500,-"), a range of times after "kl."
+    """A folded line (``fold``) with equivalent forms written one way: a time of day in whole hours
+    with its minutes, no country code before a Norwegian number, "@" for a written-out at, no
+    full stop at the end after a word, no weekday before a date that falls on it, "%" for
+    "prosent" after a number, digits for number and ordinal words before a word, a date with its
+    year as "15.1.2027" (one in ISO form, "2027-01-15", too) and a day and a month's name
+    without a year with the name written out ("15. jan." as "15. januar"), an amount of kroner
+    as "500 kr" ("kr 500", "500 kroner", "NOK 500", "kr 500,-"), a range of times after "kl."
     with the minutes of both ends ("kl. 08-16" as "kl. 8.00-16.00"), a season's second year
     written out when it is the next year ("2026/27" as "2026/2027"), "t.o.m." and "f.o.m."
-    written out ("til og med", "fra og med", "frå og med" alike), two consecutive counts
-    before a word as the one or the other ("1-2 doser" as "1 eller 2 doser"). A number told
-    otherwise stays another number ("fem" and "6"); a date without its year is never the
-    same as one with it, nor "15.01." (no year: a number, a time or a section as well) as
-    "15. januar"."""
+    written out ("til og med", "fra og med", "frå og med" alike), two consecutive counts before
+    a word as the one or the other ("1-2 doser" as "1 eller 2 doser"). A number told otherwise
+    stays another number ("fem" and "6"); a date without its year is never the same as one with
+    it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
     if "kl" in line:
         if "-" in line:
             line = _HOUR_RANGE.sub(_hour_range, line)
@@ -152,10 +155,18 @@ def fold_forms(line: str) -> str:
         line = _TWO_COUNTS.sub(_two_counts, line)
     if "kr" in line or "nok" in line:
         line = _KRONER.sub(_kroner, line)
+    return _FINAL_STOP.sub("", _dates(line))
+
+
+def _dates(line: str) -> str:
+    """``line`` with a date written as ``fold_forms`` says: ISO and full dates as "15.1.2027",
+    a day and a month's name without a year with the name written out."""
+    if "-" in line:
+        line = _ISO_DATE.sub(_iso_date, line)
     if "." in line:
         line = _FULL_DATE.sub(_full_date, line)
         line = _DAY_MONTH.sub(_day_month, line)
-    return _FINAL_STOP.sub("", line)
+    return line
 
 
 def _full_date(m: re.Match[str]) -> str:
@@ -164,6 +175,13 @@ def _full_date(m: re.Match[str]) -> str:
     if parse_date(f"{int(day)}.{month}.{year}") is None:
         return m.group(0)  # no such date ("31.02.2027"), or no month's name ("15. mai 2027" is)
     return f"{int(day)}.{month}.{year}"
+
+
+def _iso_date(m: re.Match[str]) -> str:
+    year, month, day = m.groups()
+    if parse_date(f"{int(day)}.{int(month)}.{year}") is None:
+        return m.group(0)  # no such date ("2027-02-31", "2027-13-01")
+    return f"{int(day)}.{int(month)}.{year}"
 
 
 def _day_month(m: re.Match[str]) -> str:

@@ -500,6 +500,12 @@ class SeenItem:
 #: ("Versjon 4 – 01.12.2026") is a date line; a toolbar line with "Abonner" and the share
 #: buttons by name is noise; a short page of a bot check ("Bekreft at du er et menneske", Ray
 #: ID) or of a notice that it needs JavaScript is a source problem.
+#: 13 (blind round 18): nor an element an inline style hides (display:none, visibility:hidden,
+#: far off the screen) that no control opens (an accordion's, a tab's panel is read); the
+#: invisible operators and the grapheme joiner go as the zero-width characters do, and
+#: fullwidth ASCII is read as ASCII ("４００ mg"); a link to a punycode host, or to another site
+#: than the one its text names, is read with its host; a block of spam links to other sites
+#: is a source problem.
 EXTRACTION_VERSION = 13
 
 

@@ -602,14 +602,19 @@ def _refuse_spam_links(main: Any) -> None:
     three other sites whose text or address is link spam (``feeds.sites.SPAM_WORDS``:
     casino, viagra, quick loans) and they are most of its links: a hacked CMS's injected
     block, which no reader must be mailed."""
-    blocks: dict[Any, list[str]] = {}
+    links = []  # (link, its site when it is spam, else "") of every link to a host
     for link in main.iter("a"):
         host = host_of(link.get("href") or "")
-        if not host:
-            continue
-        block = next(link.iterancestors(*_LINK_BLOCKS), main)
-        spammy = SPAM_WORDS.search(f"{_text_of(link)} {host}") is not None
-        blocks.setdefault(block, []).append(site_of(host) if spammy else "")
+        if host:
+            spammy = SPAM_WORDS.search(f"{_text_of(link)} {host}") is not None
+            links.append((link, site_of(host) if spammy else ""))
+    # a page without spam links to three sites (every page but a hacked one) ends here,
+    # without looking for each link's block
+    if len({site for _, site in links if site}) < 3:
+        return
+    blocks: dict[Any, list[str]] = {}
+    for link, site in links:
+        blocks.setdefault(next(link.iterancestors(*_LINK_BLOCKS), main), []).append(site)
     for sites in blocks.values():
         spam = [s for s in sites if s]
         if len(set(spam)) >= 3 and 2 * len(spam) >= len(sites):
@@ -1451,10 +1456,6 @@ def _language_pickers(main: Any) -> list[Any]:
     return found
 
 
-_TABLISTS = etree.XPath("descendant::*[@role = 'tablist']")
-_TABS = etree.XPath("descendant::*[@role = 'tab']")
-
-
 def _tab_lists(main: Any) -> list[Any]:
     """The tab lists under ``main`` (``role="tablist"``) whose tabs (``role="tab"``) each
     repeat a heading of the panel they open (``aria-controls``, or a link's "#id"; where no
@@ -1465,8 +1466,10 @@ def _tab_lists(main: Any) -> list[Any]:
     found: list[Any] = []
     ids: dict[str, Any] | None = None
     headings_of_main: set[str] | None = None
-    for tablist in cast(list[Any], _TABLISTS(main)):
-        tabs = cast(list[Any], _TABS(tablist))
+    # ``iterfind`` with an attribute's value: lxml's own path walk, no XPath predicate
+    # evaluated by libxml2 at every element (as ``_control_labels`` finds role="button")
+    for tablist in main.iterfind(".//*[@role='tablist']"):
+        tabs = list(tablist.iterfind(".//*[@role='tab']"))
         if not tabs:
             continue
         for tab in tabs:

@@ -13,9 +13,10 @@ is ``bench/``). Cases already guarded elsewhere are not repeated: hostile date l
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -46,12 +47,26 @@ def rss(items: str) -> bytes:
     ).encode()
 
 
+@contextlib.contextmanager
+def own_cpu() -> Iterator[None]:
+    """The timed work without the garbage collector: a full collection it sets off would
+    walk the heap every earlier test of this worker left (a CI run measured 1.08 s CPU for
+    0.09 s of diffing), which is no cost of the code under test."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def spent(read: Callable[[], object]) -> float:
     """CPU seconds of one call; a source problem is a bounded answer too."""
-    started = time.process_time()
-    with contextlib.suppress(SourceProblem):
-        read()
-    return time.process_time() - started
+    with own_cpu():
+        started = time.process_time()
+        with contextlib.suppress(SourceProblem):
+            read()
+        return time.process_time() - started
 
 
 #: one paragraph of ~1 MB of each phrase the noise and date rules look for
@@ -130,9 +145,10 @@ def test_two_versions_of_a_long_list_in_another_order_are_compared_in_bounded_ti
     items = [f"<li>punkt {i}</li>" for i in range(60_000)]
     before = extract_page(page("<h1>T</h1><ul>" + "".join(items) + "</ul>"))
     after = extract_page(page("<h1>T</h1><ul>" + "".join(reversed(items)) + "</ul>"))
-    started = time.process_time()
-    assert diff_pages(before, after) == []
-    assert time.process_time() - started < BUDGET
+    with own_cpu():
+        started = time.process_time()
+        assert diff_pages(before, after) == []
+        assert time.process_time() - started < BUDGET
 
 
 def test_a_long_text_changed_everywhere_is_diffed_in_bounded_time() -> None:
@@ -142,10 +158,11 @@ def test_a_long_text_changed_everywhere_is_diffed_in_bounded_time() -> None:
     before = " ".join(f"a{i}" for i in range(words))
     after = " ".join(f"b{i}" for i in range(words))
     repeated = "ord " * words
-    started = time.process_time()
-    assert [kind for kind, _ in word_diff(before, after)] == ["-", "+"]
-    assert len(word_diff(repeated * 2, repeated + "nytt " + repeated)) == 3
-    assert time.process_time() - started < 1.0
+    with own_cpu():
+        started = time.process_time()
+        assert [kind for kind, _ in word_diff(before, after)] == ["-", "+"]
+        assert len(word_diff(repeated * 2, repeated + "nytt " + repeated)) == 3
+        assert time.process_time() - started < 1.0
 
 
 def _item(title: str, link: str, description: str = "d") -> str:

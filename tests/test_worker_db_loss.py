@@ -466,7 +466,13 @@ def test_a_crash_while_the_mail_server_holds_a_message_loses_nothing(
         wait_until(lambda: len(inbox.messages) == 1, 10, "the server to take the message")
         server.start()
         wait_until(
-            lambda: settled(mine) and sent_tokens(mine) == set(arrived(inbox)), 60, "the sent mark"
+            lambda: (
+                settled(mine)
+                and sent_tokens(mine) == set(arrived(inbox))
+                and watch.recoveries == watch.outages
+            ),  # its jobs resumed (the mark may come first)
+            60,
+            "the sent mark and the worker's return",
         )
         assert thread.is_alive()
     assert published(mine) == 1 and len(sent_tokens(mine)) == 1, caplog.text

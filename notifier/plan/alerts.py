@@ -3,7 +3,7 @@ channels, the changes marked dispatched after the last batch."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -45,12 +45,33 @@ def dispatch(ctx: Context) -> int:
         if published:
             added = _store_plan(ctx, session, "immediate", now, published)[0]
             added += store_in_batches(ctx, session, push_alerts(ctx, session, now, published), now)
-        ids = [c.id for c in pending]
-    write_retrying(
-        ctx.engine,
-        lambda s: s.exec(update(Change).where(col(Change.id).in_(ids)).values(dispatched_at=now)),
-    )
+        read = {c.id: (c.status, c.detected_at) for c in pending if c.id is not None}
+    write_retrying(ctx.engine, lambda s: mark_dispatched(s, read, now))
     return added
+
+
+def mark_dispatched(
+    session: Session, read: Mapping[int, tuple[str, datetime]], now: datetime
+) -> int:
+    """Mark dispatched the changes this dispatch planned, each only if it is still the row
+    that was read (the same status and detection time) and not yet marked; how many were.
+
+    A row that differs is left for the next dispatch: a held change approved meanwhile (it
+    was read held, so nothing was planned for it), or a change lost with a database that
+    crashed and recovered without its last commits (a test server without synchronous commit,
+    a failover to a lagging replica) whose id was then given to a new change: marking that
+    new change by id alone would keep it from everyone."""
+    if not read:
+        return 0
+    rows = session.exec(
+        select(Change.id, Change.status, Change.detected_at)
+        .where(col(Change.id).in_(list(read)), col(Change.dispatched_at).is_(None))
+        .with_for_update()
+    ).all()
+    same = [i for i, status, at in rows if i is not None and read.get(i) == (status, at)]
+    if same:
+        session.exec(update(Change).where(col(Change.id).in_(same)).values(dispatched_at=now))
+    return len(same)
 
 
 def push_alerts(

@@ -3,6 +3,10 @@
 The suite's shared server (127.0.0.1:5432) serves other tests at the same time (pytest-xdist)
 and is never restarted. A test that must see PostgreSQL go away makes its own: ``initdb``
 into a temporary folder, the server on a free port of 127.0.0.1 (no Unix socket), no fsync.
+Commits stay synchronous, as in production: a crash of the server (its processes killed)
+loses nothing it acknowledged, since the operating system keeps what was written without
+fsync. With ``synchronous_commit=off`` it would lose its last acknowledged commits, a loss no
+service can make up for (the chaos test then saw changes lost and their ids given again).
 ``stop()`` is a crash by default (``pg_ctl stop -m immediate``: every backend killed, no
 checkpoint; the next start recovers from the WAL), ``start()`` starts it again on the same
 port and data.
@@ -111,7 +115,7 @@ class PgInstance:
         """Start the server (after a crash: it recovers first) and wait until it answers."""
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            "-c fsync=off -c full_page_writes=off"
         )
         self._run(
             "pg_ctl", "start", "-D", str(self.data), "-l", str(self.logfile), "-w", "-t", "60",

@@ -505,7 +505,10 @@ class SeenItem:
 #: invisible operators and the grapheme joiner go as the zero-width characters do, and
 #: fullwidth ASCII is read as ASCII ("４００ mg"); a link to a punycode host, or to another site
 #: than the one its text names, is read with its host; a block of spam links to other sites
-#: is a source problem.
+#: is a source problem. A document shown in an <iframe>, <embed> or <object> is read as a
+#: line of its title and file name, "Smittevernplan 2026–2029 (smittevernplan-2026-2029.pdf)";
+#: a page whose whole content is rendered twice or more is read once (blind round 18's open
+#: cases, met the next day: 13 was never released).
 EXTRACTION_VERSION = 13
 
 

@@ -379,10 +379,25 @@ def extract_page(
         elif not skip:
             kinds.append(level)
             texts.append(text)
-    sections = tuple(builder.finish())
+    sections = _one_rendering(tuple(builder.finish()))
     _refuse_problem_page(title, sections)
     updated = max(builder.signals) if builder.signals else None
     return PageContent(title=title, sections=sections, updated=updated)
+
+
+def _one_rendering(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """The sections of a page whose whole content is rendered twice or more (a CMS's template
+    loop: every heading and paragraph again, in the same order) once: a reader sees the same
+    page twice, not new advice. Only a page that is nothing but such copies: a section
+    repeated among others is read as it stands (``diff.keyed_sections`` counts it)."""
+    total = len(sections)
+    first = sections[0] if sections else None
+    for n in range(1, total // 2 + 1):
+        if total % n or sections[n] != first:
+            continue
+        if all(sections[i] == sections[i % n] for i in range(n, total)):
+            return sections[:n]
+    return sections
 
 
 def parse_page(body: bytes, headers: Mapping[str, str] | None = None, plain: bool = False) -> Any:
@@ -504,6 +519,7 @@ def _main_of(
     # generic element API
     root = parse_page(body, headers, plain=True)
     title = clean_text(root.findtext(".//title") or "")
+    _read_embedded_documents(root, pdfs_followed)
     # one scan of the tree in lxml (``iter`` of the tags), where their selector group
     # (descendant-or-self::script | ...) made libxml2 scan it once per tag: ~40 -> ~1.5 us
     always = _always_dropped(root)
@@ -622,6 +638,26 @@ def _refuse_spam_links(main: Any) -> None:
                 f"the content holds a block of {len(spam)} spam links (casino, pills, loans) "
                 "to other sites: the site looks hijacked"
             )
+
+
+def _read_embedded_documents(root: Any, pdfs_followed: bool = False) -> None:
+    """A document shown in the page by an <iframe>, <embed> or <object> (its ``src`` or
+    ``data`` names a file of ``_DOCUMENT_TYPES``: a municipality's infection control plan as
+    a PDF in a frame) is read as a line where it stands: its title and its file name, as a
+    link to a document is (``_name_attachment``): "Smittevernplan 2026–2029
+    (smittevernplan-2026-2029.pdf)". Replaced by a new version, the page's own words may
+    stay as they were. Every other frame (a video, a map, a form) is dropped as before
+    (``_ALWAYS_DROP``); so is a PDF where a page's PDFs are read as its parts
+    (``pdfs_followed``: its text decides)."""
+    for el in root.iter("iframe", "embed", "object"):
+        name = attachment_name((el.get("src") or el.get("data") or "").strip())
+        if not name or (pdfs_followed and name.lower().endswith(".pdf")):
+            continue
+        label = clean_text(el.get("title") or el.get("aria-label") or "")
+        line = f"{label} ({name})" if label and name.lower() not in label.lower() else label
+        tail = el.tail
+        el.clear()  # its attributes, its fallback text and its tail go: a line of its own
+        el.tag, el.text, el.tail = "p", line or name, tail
 
 
 def _always_dropped(root: Any) -> list[Any]:

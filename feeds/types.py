@@ -507,8 +507,9 @@ class SeenItem:
 #: than the one its text names, is read with its host; a block of spam links to other sites
 #: is a source problem. A document shown in an <iframe>, <embed> or <object> is read as a
 #: line of its title and file name, "Smittevernplan 2026–2029 (smittevernplan-2026-2029.pdf)";
-#: a page whose whole content is rendered twice or more is read once (blind round 18's open
-#: cases, met the next day: 13 was never released).
+#: a page whose whole content is rendered twice or more is read once; a long line printed
+#: 1,000 times in a row is a source problem (blind round 18's open cases, met later the same
+#: day: 13 was never released).
 EXTRACTION_VERSION = 13
 
 

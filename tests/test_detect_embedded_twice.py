@@ -1,13 +1,15 @@
-"""Two open cases of blind round 18, met: a document shown in a frame is read by its title and
-file name (a new plan in the frame is a change), and a page whose whole content a CMS renders
-twice is read once (no alert for a duplicated page). Tested both ways, bokmål and nynorsk."""
+"""Three open cases of blind round 18, met: a document shown in a frame is read by its title
+and file name (a new plan in the frame is a change), a page whose whole content a CMS renders
+twice is read once (no alert for a duplicated page), and a page whose template prints one
+paragraph in a loop is a source problem. Tested both ways, bokmål and nynorsk."""
 
 from __future__ import annotations
 
 import pytest
 
 from feeds.detect.diff import diff_pages
-from feeds.read.html import extract_page
+from feeds.errors import SourceProblem
+from feeds.read.html import MAX_REPEATS, extract_page
 from feeds.types import PageContent
 
 
@@ -151,3 +153,33 @@ def test_a_change_in_a_copy_or_a_copy_among_other_content_is_reported(lang: str)
         ("Vaksinering mot influensa", "Timebestilling"),
         ("Vaksinering mot influensa", "Timebestilling"),
     ]
+
+
+# ------------------------------------------------------------ a paragraph printed in a loop
+
+LINE = {
+    "bokmål": "Vaksinen skal oppbevares i kjøleskap ved 2–8 °C.",
+    "nynorsk": "Vaksinen skal lagrast i kjøleskap ved 2–8 °C heile tida.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(LINE))
+def test_a_paragraph_printed_in_a_loop_is_a_source_problem(lang: str) -> None:
+    loop = f"<p>{LINE[lang]}</p>" * (MAX_REPEATS + 1)
+    with pytest.raises(SourceProblem, match="in a row"):
+        page(f"<h1>Oppbevaring</h1>{loop}<h2>Transport</h2><p>Bruk kjølebag.</p>")
+
+
+@pytest.mark.parametrize("lang", sorted(LINE))
+def test_repeats_short_of_a_loop_are_read_once_or_as_they_stand(lang: str) -> None:
+    # a long line printed twice in a row is read once; up to the limit, still a page
+    twice = page(f"<h1>Oppbevaring</h1>{f'<p>{LINE[lang]}</p>' * 2}")
+    assert twice.sections[0].text == LINE[lang]
+    near = page(f"<h1>Oppbevaring</h1>{f'<p>{LINE[lang]}</p>' * MAX_REPEATS}")
+    assert near.sections[0].text == LINE[lang]
+    # short lines (table cells, "Ja") repeat legitimately, however often
+    cells = page(f"<h1>Tabell</h1>{'<p>Ja</p>' * (MAX_REPEATS + 5)}")
+    assert cells.sections[0].text.count("Ja") == MAX_REPEATS + 5
+    # the same long line apart (a warning under each of two drugs) is read each time
+    apart = page(f"<h1>Råd</h1>{f'<p>{LINE[lang]}</p><p>Neste punkt.</p>' * 3}")
+    assert apart.sections[0].text.count(LINE[lang]) == 3

@@ -2219,6 +2219,11 @@ def _without_change_dates(line: str, found: list[date]) -> str:
 #: same line elsewhere in its section is said again (a warning under each of two drugs), and
 #: kept: dropped, its removal from one place would go unseen
 _REPEAT_MIN = 40
+#: a line of ``_REPEAT_MIN`` or more characters printed this many times in a row is a page
+#: whose template loops (a page padded to 5 MB with one paragraph), not one an author wrote:
+#: a source problem, the last good version kept. On the pages we watch such a line stands
+#: at most twice in a row (every fixture, sample and bench page, 2026-12-06).
+MAX_REPEATS = 1000
 
 
 #: sections built at once (``_SectionBuilder``): their noise phrases are looked for once
@@ -2264,6 +2269,7 @@ class _SectionBuilder:
         self.unbuilt = 0  # of them, those to build
         self.lines: list[str] = []
         self.last = ""  # the line added last to the section being built
+        self.repeats = 0  # how many times in a row it came again
         self.skip_level = 0  # inside a noise section of this heading level (0: no)
         self.signals: list[str] = []  # ISO dates, page-wide
         self.out: list[Section] = []
@@ -2365,7 +2371,7 @@ class _SectionBuilder:
             tables = self._tables_in(self.lines) if self.tables else ()
             self._append(Section(path, "\n".join(self.lines), source, signals, tables))
         self.lines = []
-        self.last = ""
+        self.last, self.repeats = "", 0
 
     def _tables_in(self, lines: list[str]) -> tuple[tuple[int, int, int], ...]:
         """Where the sortable tables not yet found stand in a section's ``lines``
@@ -2399,8 +2405,14 @@ class _SectionBuilder:
             return
         # short lines (table cells, "Ja") repeat legitimately, even in a row
         if len(line) >= _REPEAT_MIN and line == self.last:
+            self.repeats += 1
+            if self.repeats >= MAX_REPEATS:
+                raise SourceProblem(
+                    f"the page prints one paragraph more than {MAX_REPEATS} times in a row (its "
+                    "template seems to loop); it is not read, the last good version is kept"
+                )
             return
-        self.last = line
+        self.last, self.repeats = line, 0
         self.lines.append(BULLET + line if level < 0 else line)
 
     def finish(self) -> list[Section]:

@@ -509,7 +509,8 @@ class SeenItem:
 #: line of its title and file name, "Smittevernplan 2026–2029 (smittevernplan-2026-2029.pdf)";
 #: a page whose whole content is rendered twice or more is read once; a long line printed
 #: 1,000 times in a row is a source problem (blind round 18's open cases, met later the same
-#: day: 13 was never released).
+#: day: 13 was never released); an alt text is read for a number, not for a name with digits
+#: ("covid-19"), and a share count in the toolbar line ("Del (41)") is noise (blind round 19).
 EXTRACTION_VERSION = 13
 
 

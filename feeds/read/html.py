@@ -1012,17 +1012,23 @@ def _newsletter_box(main: Any, heading: Any, forms: Sequence[Any]) -> Any | None
     return None
 
 
+#: a number in a text: a digit that begins a run of digits and is not part of a name
+#: ("covid-19", "SARS-CoV-2", "H5N1": a digit after a letter, or after a letter and a hyphen)
+_NUMBER = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]-)(?<!\d)\d")
+
+
 def _read_figure_numbers(main: Any) -> None:
     """The alt text of an image in a <figure> that states numbers ("Figur 1: 412
     laboratoriepåviste tilfeller av influensa i uke 48") is read as a line where the image
     stands: a chart replaced by a corrected one may say its new figures nowhere else. An alt
-    text without a digit ("Flytskjema", one rewritten for accessibility) describes what the
-    page says already, and is not read."""
+    text without a number (``_NUMBER``: "Flytskjema", "Grafen viser andelen positive prøver
+    for covid-19 og RS-virus", one rewritten for accessibility) describes what the page says
+    already, and is not read."""
     for img in main.iter("img"):
         alt = img.get("alt")
         if (
             alt
-            and any(c.isdigit() for c in alt)
+            and _NUMBER.search(alt) is not None
             and next(img.iterancestors("figure"), None) is not None
         ):
             tail = img.tail

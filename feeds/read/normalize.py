@@ -215,11 +215,13 @@ NOISE_LINES: tuple[str, ...] = (
     r"(?:\s*a[+-])*$",
     rf"^(?:{_COPY_LINK}|lenke kopiert|lenkja er kopiert)$",
     # ... with a subscription link and the share buttons by name ("Skriv ut | Del |
-    # Abonner", "Del på Facebook Del på X Kopier lenkja")
+    # Abonner", "Del på Facebook Del på X Kopier lenkja"), a button's count of shares
+    # after it ("Del (41)": it follows the readers)
     r"^(?:(?:skriv ut|last ned som pdf|lag pdf|del(?: sid(?:en|a))?|kopier lenke|lytt"
-    r"|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|abonner|print|share"
-    rf"|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}|lenkja er kopiert)"
-    r"\s*+[|·/•]?+\s*+){2,}$",
+    r"|tips en venn|send på e-post|e-post|facebook|twitter|linkedin"
+    r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"
+    rf"|print|share|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}"
+    r"|lenkja er kopiert)(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
     r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",
     # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
     # part of the page loads ("Laster inn …", nynorsk "Lastar …")

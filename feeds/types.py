@@ -510,7 +510,9 @@ class SeenItem:
 #: a page whose whole content is rendered twice or more is read once; a long line printed
 #: 1,000 times in a row is a source problem (blind round 18's open cases, met later the same
 #: day: 13 was never released); an alt text is read for a number, not for a name with digits
-#: ("covid-19"), and a share count in the toolbar line ("Del (41)") is noise (blind round 19).
+#: ("covid-19"), and a share count in the toolbar line ("Del (41)") is noise (blind round 19);
+#: a weather box is no content, "Foto: Gjøvik kommune" is a credit, and a footnote mark
+#: without a link whose note begins with it is read as the note (blind round 20).
 EXTRACTION_VERSION = 13
 
 

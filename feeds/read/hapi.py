@@ -57,6 +57,27 @@ DATA_LABELS: Mapping[str, str] = {
     "ressurshensyn": "Ressurshensyn",
 }
 _LABEL_ORDER = {name: i for i, name in enumerate(DATA_LABELS)}
+#: a field name's generic ending, which the API adds or drops in a new version of its schema
+#: ("praktisk" -> "praktiskInfo", "nokkelInfo" -> "nokkelInformasjon")
+_GENERIC_ENDING = re.compile(r"(?:info|informasjon|tekst|text)$", re.I)
+
+
+def _field_key(name: str) -> str:
+    """A field's name without its generic ending, in lower case: the same field under the
+    names of two versions of the schema."""
+    return _GENERIC_ENDING.sub("", name).lower() or name.lower()
+
+
+_LABELS_BY_KEY = {_field_key(name): label for name, label in DATA_LABELS.items()}
+
+
+def data_label(name: str) -> str:
+    """The reader-facing label of a field of ``data`` (``DATA_LABELS``), also under a name the
+    API gave it in another version of its schema (``_field_key``: "praktiskInfo" is
+    "Praktisk"); another field keeps its own name."""
+    return DATA_LABELS.get(name) or _LABELS_BY_KEY.get(_field_key(name), name)
+
+
 _CHILD_KEYS = ("barn", "children")
 _MAX_DEPTH = 8
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -193,7 +214,7 @@ def _object_sections(
     data = obj.get("data")
     if isinstance(data, Mapping):
         for name, value in data.items():
-            yield from _section(path, DATA_LABELS.get(name, name), value)
+            yield from _section(path, data_label(str(name)), value)
     yield from _section(path, "Status", obj.get("status"))
     children = [clean_text(str(link.get("tittel") or "")) for link in _links(obj, "barn")]
     yield from _section(path, "Innhold", children)

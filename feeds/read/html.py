@@ -129,6 +129,8 @@ _NOISE_DROP = (
     # SDK scripts of those services go as every iframe and script. A plain <blockquote> is read
     ("class", "twitter-tweet"), ("class", "twitter-timeline"), ("class", "instagram-media"),
     ("class", "fb-post"), ("class", "fb-video"), ("class", "tiktok-embed"),
+    # a weather box ("weather-widget", Yr's "yr-widget": "4 °C, lett regn"): it follows the sky
+    ("class", "weather"), ("id", "weather"), ("class", "yr-widget"),
 )  # fmt: skip
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign, a box of recommended pages to
@@ -1334,6 +1336,7 @@ def _ornaments(main: Any) -> list[Any]:
     re-pointed to another note does not."""
     found = []
     notes: dict[str, Any] | None = None
+    bare: list[Any] = []
     for el in main.iter("span", "i", "sup"):
         if el.tag == "sup":
             if _is_footnote_mark(el):
@@ -1341,13 +1344,59 @@ def _ornaments(main: Any) -> list[Any]:
                     notes = _link_targets(main)
                 if not _read_footnote_mark(el, notes):
                     found.append(el)
+            elif not len(el) and _is_mark_text(el.text):
+                bare.append(el)
             continue
         if len(el) or not el.text:
             continue
         text = el.text.strip()
         if text and (_is_glyph(el, text) or _is_ligature(el, text)):
             found.append(el)
+    if bare:
+        found.extend(_read_bare_marks(bare))
     return found
+
+
+def _is_mark_text(text: str | None) -> bool:
+    """A footnote's mark: a number, a letter or two, or stars ("1", "a", "**")."""
+    mark = (text or "").strip()
+    return 0 < len(mark) <= _FOOTNOTE_MARK_CHARS and (mark.isalnum() or set(mark) == {"*"})
+
+
+def _read_bare_marks(marks: list[Any]) -> list[Any]:
+    """Footnote marks without a link ("forekomst<sup>1</sup>"), whose note stands on the page
+    as a paragraph or item that begins with the same mark ("<p><sup>1</sup> Land med forekomst
+    over 40 …</p>"): each mark in the text is read as its note's first words, as a linked mark
+    is (``_read_footnote_mark``), and the note's own mark goes. Marks renamed together ("1" ->
+    "a") read the same; a mark pointed at another note does not. A superscript with no such
+    note (m<sup>2</sup>, 10<sup>9</sup>/L) is read as it stands. Returns the notes' marks."""
+    notes: dict[str, tuple[Any, list[str]]] = {}
+    for sup in marks:
+        parent = sup.getparent()
+        if (
+            parent is not None
+            and parent.tag in _NOTE_HOLDERS
+            and parent[0] is sup
+            and not (parent.text or "").strip()
+        ):
+            words = [w for w in clean_text(_text_of(parent)).split() if any(c.isalnum() for c in w)]
+            mark = sup.text.strip()
+            if words and words[0] == mark:
+                words = words[1:]
+            if words:
+                notes.setdefault(mark, (sup, words))
+    if not notes:
+        return []
+    leaders = {id(sup) for sup, _ in notes.values()}
+    for sup in marks:
+        if id(sup) in leaders or (note := notes.get(sup.text.strip())) is None:
+            continue
+        words = note[1]
+        gist = " ".join(words[:_FOOTNOTE_WORDS]) + (" …" if len(words) > _FOOTNOTE_WORDS else "")
+        tail = sup.tail
+        sup.clear()
+        sup.text, sup.tail = f" [fotnote: {gist}]", tail
+    return [sup for sup, _ in notes.values()]
 
 
 #: the class of a heading's permalink ("heading-anchor", "anchorjs-link", "headerlink")
@@ -1640,6 +1689,8 @@ def _is_footnote_mark(sup: Any) -> bool:
 
 #: a footnote reference's mark is a number or letter or two ("12", "a", "*")
 _FOOTNOTE_MARK_CHARS = 3
+#: the elements a footnote without a link stands in, its mark first (``_read_bare_marks``)
+_NOTE_HOLDERS = frozenset({"p", "li", "dd", "div", "small", "span"})
 #: a footnote mark is read as this many words of its note at most (``_read_footnote_mark``)
 _FOOTNOTE_WORDS = 6
 #: how far up from an empty anchor its note is looked for
@@ -2148,6 +2199,12 @@ _CREDIT = re.compile(
 _WEB_NAME = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|no|net|org)")
 #: the small words between the names of a credit ("Ole Hansen for NTB", "Kari Nordmann og NTB")
 _CREDIT_JOINS = frozenset({"og", "for", "via", "/", "&", "-", "–", ",", "i", "fra", "frå", "ved"})
+#: the common nouns of an owner's name after a name ("Gjøvik kommune", "Kvam herad", "Helse
+#: Bergen helseforetak"), and "privat" ("Foto: privat": the person's own photo)
+_CREDIT_NOUNS = frozenset({
+    "kommune", "herad", "fylkeskommune", "sykehus", "sjukehus", "universitetssykehus",
+    "helseforetak", "legevakt", "privat",
+})  # fmt: skip
 
 
 def _is_credit(line: str) -> bool:
@@ -2163,8 +2220,11 @@ def _is_credit(line: str) -> bool:
         return False
     words = m.group(1).replace("/", " / ").replace(",", " , ").split()
     return all(
-        w.lower() in _CREDIT_JOINS or any(c.isupper() for c in w) or _WEB_NAME.fullmatch(w)
-        for w in words
+        w.lower() in _CREDIT_JOINS
+        or any(c.isupper() for c in w)
+        or _WEB_NAME.fullmatch(w)
+        or (w.lower() in _CREDIT_NOUNS and (i > 0 or w.lower() == "privat"))
+        for i, w in enumerate(words)
     )
 
 

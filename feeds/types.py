@@ -512,7 +512,9 @@ class SeenItem:
 #: day: 13 was never released); an alt text is read for a number, not for a name with digits
 #: ("covid-19"), and a share count in the toolbar line ("Del (41)") is noise (blind round 19);
 #: a weather box is no content, "Foto: Gjøvik kommune" is a credit, and a footnote mark
-#: without a link whose note begins with it is read as the note (blind round 20).
+#: without a link whose note begins with it is read as the note (blind round 20); an h1 that
+#: reads as a news box's heading is read, and regjeringen's historical-archive label
+#: ("Historisk arkiv", "Publisert under: Regjeringen Solberg") is noise (blind round 21).
 EXTRACTION_VERSION = 13
 
 

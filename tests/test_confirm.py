@@ -342,6 +342,23 @@ async def test_switched_off_a_page_change_is_sent_at_once(
     assert alerted(ctx) == [change.id] and candidates(ctx) == []
 
 
+async def test_switched_off_a_return_to_the_old_text_is_sent_too(
+    ctx: Context, http: FixtureServer, clock: Clock
+) -> None:
+    """Told at once, the new text is what readers were last told: a return to the old one
+    at the next check is news (a one-check variant is a flap only where changes wait for
+    their re-check, and then nobody was told of it)."""
+    setup(ctx, http, confirm_page_changes=False)
+    await baseline(ctx, clock)
+    serve(http, html(VAKSINE_B))
+    assert await run(ctx, "side") == {"side": "changed (1 section(s))"}
+    clock.advance(hours=1)
+    serve(http, html())
+    assert await run(ctx, "side") == {"side": "changed (1 section(s))"}
+    assert [c.status for c in changes(ctx)] == ["published", "published"]
+    assert len(alerted(ctx)) == 2
+
+
 async def test_feed_items_are_never_delayed(
     ctx: Context, http: FixtureServer, clock: Clock
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, select
 from feeds.catalogue import SourceSpec
 from feeds.check import _Round, _store_found
 from feeds.detect.detection import Detection, detect
-from feeds.detect.history import NO_CONFIRM
+from feeds.detect.history import NO_CONFIRM, mark_lasted
 from feeds.packing import deflate, inflate
 from feeds.store.models import Change, Snapshot, Source, UTCDateTime
 from feeds.store.snapshot import (
@@ -255,7 +256,11 @@ def test_one_prune_covers_several_sources(ctx: Context) -> None:
         for x in (t, u):
             mine = [r for r in rows if r.source_id == x.id]
             assert len(mine) == KEEP_SNAPSHOTS  # no change points at any of them
-            assert latest_state(session, x.id) == state[x.id]
+            # told at once (no confirmation), each version is stored as what readers were
+            # last told: its sections' versions lasted (``history.lasted``)
+            told = state[x.id]
+            assert told is not None
+            assert latest_state(session, x.id) == replace(told, history=mark_lasted(told.history))
 
 
 def test_a_batch_stores_each_change_with_its_own_sources_snapshot(ctx: Context) -> None:

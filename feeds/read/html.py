@@ -2361,7 +2361,9 @@ class _SectionBuilder:
             return
         self._close()
         self.path = [(lvl, h) for lvl, h in self.path if lvl < level]
-        self.skip_level = level if NOISE_HEADINGS.match(heading) else 0
+        # a page's own title (h1) names what the page is, never furniture: a department's
+        # news page headed "Nyheiter frå Helse- og omsorgsdepartementet" is read
+        self.skip_level = level if level > 1 and NOISE_HEADINGS.match(heading) else 0
         if not self.skip_level:
             self.path.append((level, heading))
 

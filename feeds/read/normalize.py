@@ -232,6 +232,12 @@ NOISE_LINES: tuple[str, ...] = (
     r"\s*(?:\.{2,}|…)$|^loading\s*(?:\.{2,}|…)?$",
     r"^nett-tv ?/ ?se sendingen her$",
     r"^historisk arkiv: .{0,200}$",
+    # regjeringen.no's label of a page kept in its historical archive, under the government
+    # that published it ("Historisk arkiv", "Publisert under: Regjeringen Solberg",
+    # "Utgiver: Helse- og omsorgsdepartementet"): set when a government leaves office, the
+    # text as it was
+    r"^historisk arkiv$|^publisert under\s*:\s*regjeringen [a-zæøå]+(?:[- ][a-zæøå]+)?$"
+    r"|^utgiver\s*:\s*[a-zæøå -]{2,60}departementet$",
     r"^var denne sid(en|a) nyttig\??( ja nei)?$",
     r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
     r"( ja nei)?$",

@@ -399,7 +399,10 @@ def _health(v: NewVersion, recorded: Recorded, confirm: ConfirmRules) -> dict[st
 def _snapshot_row(v: NewVersion, verdict: Verdict) -> dict[str, Any]:
     state = v.detection.state
     assert state is not None
-    if verdict.candidate or verdict.confirmed:
+    # changes told at once (confirmation switched off, or none of them new) are what readers
+    # were last told: a return to the text before them is news, as after a confirmation
+    told_now = bool(v.detection.changes) and not verdict.wait
+    if verdict.candidate or verdict.confirmed or told_now:
         state = _lasted_state(state)
     return {
         "source_id": v.target.id,
@@ -412,9 +415,9 @@ def _snapshot_row(v: NewVersion, verdict: Verdict) -> dict[str, Any]:
 
 
 def _lasted_state(state: SnapshotState) -> SnapshotState:
-    """A version that confirms changes, or one kept as the candidate (it becomes the
-    baseline only when a re-check confirms it): its sections' versions lasted, and a later
-    return to an earlier one is news (``history.lasted``)."""
+    """A version that confirms changes, one whose changes are told at once, or one kept as
+    the candidate (it becomes the baseline only when a re-check confirms it): its sections'
+    versions lasted, and a later return to an earlier one is news (``history.lasted``)."""
     if not state.history:
         return state
     return replace(state, history=mark_lasted(state.history))

@@ -97,7 +97,7 @@ def run(name: str) -> Outcome:
             detection = _detect(name, data, spec, step, state)
         except SourceProblem:
             if not last:
-                raise
+                continue  # as a check does: the problem is recorded, the last version kept
             return Outcome("problem")
         if detection.state is not None and (
             detection.changes or detection.baseline or detection.refresh

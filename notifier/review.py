@@ -57,6 +57,10 @@ HELD_REASONS: dict[str, tuple[str, str]] = {
         "Ingressene til de fleste sakene i listen ble skrevet om på én gang",
         "Ingressane til dei fleste sakene i lista vart skrivne om på ein gong",
     ),
+    "items_rewritten": (
+        "De fleste sakene i feeden ble skrevet om på én gang (ny mal eller et annet språk)",
+        "Dei fleste sakene i feeden vart skrivne om på ein gong (ny mal eller eit anna språk)",
+    ),
     "foreign_link": (
         "En ny sak lenker til en adresse som ligner på kildens egen, men er en annen",
         "Ei ny sak lenkjer til ei adresse som liknar på kjelda si eiga, men er ei anna",

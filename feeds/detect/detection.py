@@ -71,6 +71,7 @@ AFTER_OUTAGE = "after_outage"
 LANGUAGE_VARIANT = "language_variant"
 OTHER_ARTICLE = "other_article"
 TEASERS_REWRITTEN = "teasers_rewritten"
+ITEMS_REWRITTEN = "items_rewritten"
 FOREIGN_LINK = "foreign_link"
 EMPTY_ITEM = "empty_item"
 #: a page is held as another article (``other_article``) only when its last version had at
@@ -334,23 +335,42 @@ def _detect_feed(
         return Detection(outcome, state, changes, held_reason=held[0], note=note)
     if same_kind:
         assert previous is not None
-        retold_items = teasers_rewritten(seen, feed, known, reported, rules.feed_replaced_share)
-        if retold_items is not None:
-            rewritten, shown = retold_items
-            note += (
-                f"; held for review: {TEASERS_REWRITTEN} ({rewritten} of {shown} items' teasers "
-                "rewritten)"
-            )
-            return Detection(outcome, state, changes, held_reason=TEASERS_REWRITTEN, note=note)
-        last = [k for k, v in previous.seen.items() if v.title or v.summary]
-        new = [c.item.item_id for c in item_changes if c.kind == "new"]
-        # the items of this version as the last version knew them
-        order = [known.get(i.item_id, i.item_id) for i in feed.items]
-        replaced = feed_replaced(last, order, new, rules.feed_replaced_share)
-        if replaced is not None:
-            note += f"; held for review: {FEED_REPLACED} ({replaced} of {len(last)} items replaced)"
-            return Detection(outcome, state, changes, held_reason=FEED_REPLACED, note=note)
+        held = _version_hold(
+            previous, feed, known, item_changes, reported, rules.feed_replaced_share
+        )
+        if held is not None:
+            note += f"; held for review: {held[0]} ({held[1]})"
+            return Detection(outcome, state, changes, held_reason=held[0], note=note)
     return Detection(outcome, state, changes, note=note)
+
+
+def _version_hold(
+    previous: SnapshotState,
+    feed: FeedContent,
+    known: Mapping[str, str],
+    item_changes: Sequence[ItemChange],
+    reported: Set[str],
+    share: float,
+) -> tuple[str, str] | None:
+    """The review rules for a feed's version as a whole, in order: most teasers rewritten
+    (``teasers_rewritten``), most items edited (``items_rewritten``), most items replaced
+    (``feed_replaced``); (reason, note) for the first that holds it, else None."""
+    seen = previous.seen
+    retold_items = teasers_rewritten(seen, feed, known, reported, share)
+    if retold_items is not None:
+        rewritten, shown = retold_items
+        return TEASERS_REWRITTEN, f"{rewritten} of {shown} items' teasers rewritten"
+    last = [k for k, v in seen.items() if v.title or v.summary]
+    edited = items_rewritten(last, item_changes, share)
+    if edited is not None:
+        return ITEMS_REWRITTEN, f"{edited} of {len(last)} items edited"
+    new = [c.item.item_id for c in item_changes if c.kind == "new"]
+    # the items of this version as the last version knew them
+    order = [known.get(i.item_id, i.item_id) for i in feed.items]
+    replaced = feed_replaced(last, order, new, share)
+    if replaced is not None:
+        return FEED_REPLACED, f"{replaced} of {len(last)} items replaced"
+    return None
 
 
 def _new_item_hold(
@@ -420,6 +440,24 @@ def teasers_rewritten(
     if rewritten < FEED_REPLACED_MIN_ITEMS or rewritten <= share * shown:
         return None
     return rewritten, shown
+
+
+def items_rewritten(
+    last: Sequence[str], item_changes: Sequence[ItemChange], share: float
+) -> int | None:
+    """The review rule for a feed whose items are edited all at once: how many of the last
+    version's items (``last``: those with a title or text) were reported edited, when they
+    are at least ``FEED_REPLACED_MIN_ITEMS`` and more than ``share`` of them; None: not held.
+    Every item rewritten in one check is the feed's language edition or template changing
+    (the site's English news served in the Norwegian feed, a new text template), one thing
+    for staff to look at, never an alert per item; an edit of one or a few items is news as
+    ever. ``share`` 0 or 1 or more: the rule is off (as ``feed_replaced``)."""
+    if not 0 < share < 1 or len(last) < FEED_REPLACED_MIN_ITEMS:
+        return None
+    edited = sum(1 for c in item_changes if c.kind == "changed")
+    if edited < FEED_REPLACED_MIN_ITEMS or edited <= share * len(last):
+        return None
+    return edited
 
 
 def feed_replaced(

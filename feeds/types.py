@@ -514,7 +514,9 @@ class SeenItem:
 #: a weather box is no content, "Foto: Gjøvik kommune" is a credit, and a footnote mark
 #: without a link whose note begins with it is read as the note (blind round 20); an h1 that
 #: reads as a news box's heading is read, and regjeringen's historical-archive label
-#: ("Historisk arkiv", "Publisert under: Regjeringen Solberg") is noise (blind round 21).
+#: ("Historisk arkiv", "Publisert under: Regjeringen Solberg") is noise (blind round 21); a
+#: read counter in a sentence and a citation's fetch day ("Lasta ned 05.12.2026 frå") are
+#: noise (blind round 23).
 EXTRACTION_VERSION = 13
 
 

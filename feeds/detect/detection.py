@@ -336,7 +336,7 @@ def _detect_feed(
     if same_kind:
         assert previous is not None
         held = _version_hold(
-            previous, feed, known, item_changes, reported, rules.feed_replaced_share
+            spec, previous, feed, known, item_changes, reported, rules.feed_replaced_share
         )
         if held is not None:
             note += f"; held for review: {held[0]} ({held[1]})"
@@ -345,6 +345,7 @@ def _detect_feed(
 
 
 def _version_hold(
+    spec: SourceSpec,
     previous: SnapshotState,
     feed: FeedContent,
     known: Mapping[str, str],
@@ -367,10 +368,38 @@ def _version_hold(
     new = [c.item.item_id for c in item_changes if c.kind == "new"]
     # the items of this version as the last version knew them
     order = [known.get(i.item_id, i.item_id) for i in feed.items]
-    replaced = feed_replaced(last, order, new, share)
+    # new items that all link to sites the feed never linked to are another site's feed, even
+    # when they came in on top as a busy day's would
+    away = elsewhere(spec, feed, known, new)
+    replaced = feed_replaced(last, order, new, share, through=not away)
     if replaced is not None:
-        return FEED_REPLACED, f"{replaced} of {len(last)} items replaced"
+        return FEED_REPLACED, f"{replaced} of {len(last)} items replaced" + (
+            f" by items of {', '.join(away)}" if away else ""
+        )
     return None
+
+
+def elsewhere(
+    spec: SourceSpec, feed: FeedContent, known: Mapping[str, str], new: Sequence[str]
+) -> list[str]:
+    """The sites of the ``new`` items (by identity) when every one of them links to a site
+    (registrable domain) that neither the source's address nor an item of this version the
+    feed carried before links to: the address serves another site's feed (a municipality's
+    events where a ministry's news stood). [] when one new item links home, or has no link."""
+    home = {site_of(h) for h in (host_of(spec.url),) if h} | {
+        site_of(h) for i in feed.items if i.item_id in known and (h := host_of(i.link))
+    }
+    ids = set(new)
+    sites: list[str] = []
+    for item in feed.items:
+        if item.item_id not in ids:
+            continue
+        host = host_of(item.link)
+        if not host or site_of(host) in home:
+            return []
+        if site_of(host) not in sites:
+            sites.append(site_of(host))
+    return sites
 
 
 def _new_item_hold(
@@ -461,7 +490,11 @@ def items_rewritten(
 
 
 def feed_replaced(
-    last: Sequence[str], current: Sequence[str], new: Sequence[str], share: float
+    last: Sequence[str],
+    current: Sequence[str],
+    new: Sequence[str],
+    share: float,
+    through: bool = True,
 ) -> int | None:
     """The review rule for feeds (and listings and change logs): how many items of the last
     version a new version replaced, when that is more than ``share`` of them; None: not held.
@@ -475,6 +508,7 @@ def feed_replaced(
     kept, and every item gone stood below every item kept in the last version (or the
     mirror image, for a feed listed oldest first). New items above the kept ones while items
     went from above them too is no busy day: the items were replaced (re-keyed, another feed);
+    nor is it where ``through`` is False (the new items are another site's: ``elsewhere``).
     ``share`` 0 or 1 or more (the rule is off)."""
     if not 0 < share < 1 or len(last) < FEED_REPLACED_MIN_ITEMS or not new:
         return None
@@ -484,7 +518,7 @@ def feed_replaced(
     if replaced <= share * len(last):
         return None
     kept = [k for k in last if k in now]
-    if kept and _pushed_through(last, current, new, kept, gone):
+    if through and kept and _pushed_through(last, current, new, kept, gone):
         return None
     return replaced
 

@@ -257,6 +257,10 @@ NOISE_LINES: tuple[str, ...] = (
     # a page's counter in words ("Lest 1 204 ganger", nynorsk "Lese 1 204 gonger", "Lesen
     # 3 gonger", "Sidevisningar: 88")
     r"^(?:lest|vist|lese|lesen|sett) \d[\d ]* g[ao]ng(?:er|ar)?$",
+    # ... or in a sentence ("Denne siden er lest 1 204 ganger", nynorsk "Sida er lesen 4 377
+    # gonger")
+    r"^(?:denne |dette )?(?:sid(?:en|a)|artikkelen|saken|saka|innholdet|innhaldet) (?:er|har"
+    r" (?:vært|vore|blitt|vorte)) (?:lest|lesen|lese|vist|sett) \d[\d ]* g[ao]ng(?:er|ar)?\.?$",
     r"^(?:sidevisninger|sidevisningar|visninger|visingar|antall visninger)\s*:?\s*\d[\d ]*$",
     r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
     r"^(antall treff|treff): ?\d+$",
@@ -295,7 +299,23 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\d{1,2}\.\s*\w+\s*\d{4}\)",
             False,
         ),
-        ("les", r"\blest \d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}\b", False),
+        ("les", r"\blest (?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})\b", False),
+        # ... the day a citation says the page was fetched ("Lasta ned 05.12.2026 frå fhi.no",
+        # "(lastet ned 5. desember 2026)", "Hentet 05.12.2026 fra"): today's on every fetch.
+        # Only before "fra"/"frå" or a closing parenthesis: "må vere henta 05.12.2026." is a
+        # deadline
+        (
+            "ned",
+            r"\b(?:lasta|lastet) ned (?:\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4})"
+            r"(?=\s+(?:fra|frå)\b|\))",
+            False,
+        ),
+        (
+            "hent",
+            r"\b(?:hentet|henta) (?:\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4})"
+            r"(?=\s+(?:fra|frå)\b|\))",
+            False,
+        ),
         (
             "informasjonskapsl",
             # from a sentence's start only: searched from every position, the leading

@@ -516,7 +516,8 @@ class SeenItem:
 #: reads as a news box's heading is read, and regjeringen's historical-archive label
 #: ("Historisk arkiv", "Publisert under: Regjeringen Solberg") is noise (blind round 21); a
 #: read counter in a sentence and a citation's fetch day ("Lasta ned 05.12.2026 frå") are
-#: noise (blind round 23).
+#: noise (blind round 23); a table of contents (a list of links to places on the page) and a
+#: copy for phones hidden from screen readers are no content (blind round 24).
 EXTRACTION_VERSION = 13
 
 

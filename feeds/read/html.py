@@ -547,6 +547,7 @@ def _main_of(
             *_copies(main),
             *_language_pickers(main),
             *_tab_lists(main),
+            *_contents_lists(main),
             *_pagers(main),
         ]
     )
@@ -1462,7 +1463,8 @@ def _copies(main: Any) -> list[Any]:
     """The copies of content for another screen size under ``main``: an element of a
     responsive class (``_RESPONSIVE_CLASS``) beside a sibling of the same text (the desktop
     and the mobile copy of a line), the later of two such, else the responsive one. Read
-    once: a theme that adds the copy for phones adds nothing. A copy whose text differs from
+    once: a theme that adds the copy for phones adds nothing; so is one hidden from screen
+    readers too (``aria-hidden``), whatever its form. A copy whose text differs from
     its sibling's is read, and so is a table's cell (a column hidden on phones holds the
     same value as the next one as often as not: "Ja", "Ja")."""
     classes = " ".join(cast(list[str], _CLASSES(main)))
@@ -1477,6 +1479,11 @@ def _copies(main: Any) -> list[Any]:
     responsive = set(found)
     copies = []
     for el in found:
+        # hidden from screen readers as well: a copy for another screen whose content the
+        # page gives elsewhere (a table's cards for phones, "d-md-none" aria-hidden="true")
+        if el.get("aria-hidden") == "true":
+            copies.append(el)
+            continue
         text = None
         after = el.getnext()
         for sibling in (el.getprevious(), after):
@@ -1544,6 +1551,52 @@ def _language_pickers(main: Any) -> list[Any]:
         boxes.add(box)
         if _is_language_box(box):
             found.append(box)
+    return found
+
+
+#: a table of contents has at least this many links, and this share of them point to places
+#: on the page ("#kapittel-3")
+_CONTENTS_MIN_LINKS = 3
+_CONTENTS_ANCHOR_SHARE = 0.8
+#: what a table of contents' box may hold besides its list: its title ("Innhold",
+#: "Innholdsfortegnelse (55 kapitler)", "På denne sida")
+_CONTENTS_TITLE_MAX = 60
+
+
+def _contents_lists(main: Any) -> list[Any]:
+    """The tables of contents under ``main``: a list (<ul>, <ol>) of at least
+    ``_CONTENTS_MIN_LINKS`` links, most of them (``_CONTENTS_ANCHOR_SHARE``) to places on the
+    page, whose text stands in its links (``_is_link_box``); with their box (a <nav>, a
+    <details>, a <div>) where that holds nothing else but a short title. It repeats the
+    page's headings: read, every section added, removed or renamed was reported twice (once
+    more as the "Innhald" list), and a list made collapsible was a change. Footnotes (text
+    beside their back-links) and lists of links to other pages are read."""
+    lists: list[Any] = []
+    for lst in main.iter("ul", "ol"):
+        if any(a is f for f in lists for a in lst.iterancestors()):
+            continue  # a list inside one found (a chapter's subchapters)
+        links = [a for a in lst.iter("a") if a.get("href")]
+        if len(links) < _CONTENTS_MIN_LINKS:
+            continue
+        anchors = sum(1 for a in links if a.get("href", "").startswith("#"))
+        if anchors >= _CONTENTS_ANCHOR_SHARE * len(links) and _is_link_box(lst):
+            lists.append(lst)
+    by_box: dict[Any, list[Any]] = {}
+    for lst in lists:
+        by_box.setdefault(lst.getparent(), []).append(lst)
+    found: list[Any] = []
+    for box, inside in by_box.items():
+        rest = len(clean_text(_text_of(box))) - sum(len(clean_text(_text_of(x))) for x in inside)
+        if (
+            box is not None
+            and box is not main
+            and box.tag not in ("article", "main", "body")
+            and next(box.iter("h1"), None) is None
+            and rest <= _CONTENTS_TITLE_MAX
+        ):
+            found.append(box)
+        else:
+            found.extend(inside)
     return found
 
 

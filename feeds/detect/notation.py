@@ -77,9 +77,11 @@ _WEEKDAYS = {
 #: a share in words after its number ("95 prosent"): "95 %"
 _PERCENT = re.compile(r"(\d) ?(?:%|prosent(?!\w))")
 #: the number words zero to twenty (bokmål and nynorsk), written as digits when a word
-#: follows them ("fem dager", "ti dagar"); never "en", "ei", "ein", "eit", "et" (articles)
+#: follows them ("fem dager", "ti dagar"); never "en", "ei", "ein", "eit", "et" (articles),
+#: but the numeral's own forms ("én", "éin", "éi", "eitt", "ett")
 _NUMBER_WORDS = {
-    "null": 0, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7, "syv": 7,
+    "null": 0, "én": 1, "éi": 1, "éin": 1, "eitt": 1, "ett": 1, "to": 2, "tre": 3, "fire": 4,
+    "fem": 5, "seks": 6, "sju": 7, "syv": 7,
     "åtte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14,
     "femten": 15, "seksten": 16, "sytten": 17, "søtten": 17, "atten": 18, "nitten": 19,
     "tjue": 20, "tjuge": 20,
@@ -120,9 +122,30 @@ _COUNTED = re.compile(
 )
 
 
+#: a unit written out after a number ("500 milligram"): its symbol ("500 mg")
+_UNIT_WORDS = {
+    "milligram": "mg", "mikrogram": "µg", "gram": "g", "kilogram": "kg", "milliliter": "ml",
+    "millilitre": "ml", "liter": "l", "litre": "l", "millimeter": "mm", "centimeter": "cm",
+    "meter": "m", "kvadratmeter": "m2",
+}  # fmt: skip
+_UNIT = re.compile(
+    r"(?<=\d) ?(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True)) + r")(?!\w)"
+)
+#: a Norwegian phone number of eight digits grouped in pairs or as 3-2-3 ("62 56 30 00", "625
+#: 63 000"): its digits alone ("62563000")
+_PHONE = re.compile(
+    r"(?<![\d.,])(?:(\d{2}) (\d{2}) (\d{2}) (\d{2})|(\d{3}) (\d{2}) (\d{3}))(?![\d.,]?\d)"
+)
+#: superscript digits ("m²", "10⁹/L"): as the digits an extraction reads from <sup>2</sup>
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
 def fold_forms(line: str) -> str:
-    """A folded line (``fold``) with equivalent forms written one way: a time of day in whole hours
-    with its minutes, no country code before a Norwegian number, "@" for a written-out at, no
+    """A folded line (``fold``) with equivalent forms written one way: a time of day in whole
+    hours with its minutes after "kl." ("kl 8", "klokka 08.00" as "kl. 8.00"), a unit written
+    out as its symbol after a number ("500 milligram" as "500 mg"), superscript digits as
+    digits ("m²"), a phone number of eight digits without its spaces ("62 56 30 00"), no
+    country code before a Norwegian number, "@" for a written-out at, no
     full stop at the end after a word, no weekday before a date that falls on it, "%" for
     "prosent" after a number, digits for number and ordinal words before a word, a date with its
     year as "15.1.2027" (one in ISO form, "2027-01-15", too) and a day and a month's name
@@ -155,7 +178,17 @@ def fold_forms(line: str) -> str:
         line = _TWO_COUNTS.sub(_two_counts, line)
     if "kr" in line or "nok" in line:
         line = _KRONER.sub(_kroner, line)
-    return _FINAL_STOP.sub("", _dates(line))
+    return _FINAL_STOP.sub("", _dates(_units_and_numbers(line)))
+
+
+def _units_and_numbers(line: str) -> str:
+    """``line`` with units written out as their symbols after a number, superscript digits as
+    digits, and eight-digit phone numbers without their spaces (``fold_forms``)."""
+    if "meter" in line or "gram" in line or "lit" in line:
+        line = _UNIT.sub(lambda m: f" {_UNIT_WORDS[m.group(1)]}", line)
+    if not line.isascii():
+        line = line.translate(_SUPERSCRIPTS)
+    return _PHONE.sub(lambda m: "".join(g for g in m.groups() if g), line)
 
 
 def _dates(line: str) -> str:
@@ -196,12 +229,12 @@ def _kroner(m: re.Match[str]) -> str:
 
 
 def _hour(m: re.Match[str]) -> str:
-    return f"{m.group(1)}{m.group(2)}.{m.group(3) or '00'}"
+    return f"kl. {m.group(2)}.{m.group(3) or '00'}"
 
 
 def _hour_range(m: re.Match[str]) -> str:
     start, start_min, end, end_min = m.group(2, 3, 4, 5)
-    return f"{m.group(1)}{start}.{start_min or '00'}-{end}.{end_min or '00'}"
+    return f"kl. {start}.{start_min or '00'}-{end}.{end_min or '00'}"
 
 
 def _season(m: re.Match[str]) -> str:

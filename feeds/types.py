@@ -78,6 +78,11 @@ _IS_ITEM_UTF8 = operator.methodcaller("startswith", _BULLET_UTF8)
 #: translation table costs ~60 ns a character of a text stored two bytes a character)
 _FOLD_QUOTES = "«»“”„‟‘’‚‛‹›′″'"
 _FOLD_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+#: ... and the marks a list set as text puts before its items ("• ", "▪ ", "◦ ", "‣ ") with
+#: them: "– Eldre over 65 år" and "• Eldre over 65 år" are one item (blind round 26)
+_FOLD_BULLETS = "\u2022\u25aa\u25e6\u2023"
+#: a slash between two words with spaces beside it ("og / eller"): "og/eller"
+_SLASH_SPACED = re.compile(r"(?<=\w) */ *(?=\w)")
 #: the micro sign (U+00B5) is the Greek small mu (U+03BC) a pasted text sets for it ("10 µg",
 #: "10 μg"): one symbol to a reader. No other compatibility folding ("m²", "½" stay)
 _MICRO, _MU = "\u00b5", "\u03bc"
@@ -121,11 +126,14 @@ def fold(text: str) -> str:
     point for the decimal comma ("0.5 ml", "0,5 ml"; ``_POINTED``), nor where a paragraph
     ends ("A. B." split into two paragraphs), nor an ellipsis set as one character or three
     full stops ("…", "..."), nor spaces around a dash between two numbers ("5 – 7", "5–7"),
-    nor a space between a section sign and its number ("§3", "§ 3").
-    Compared only; what readers see is the text as published."""
+    nor a space between a section sign and its number ("§3", "§ 3"), nor spaces around a
+    slash between words ("og / eller"), nor which mark a list set as text puts before its
+    items ("– ", "• "). Compared only; what readers see is the text as published."""
     folded = fold_marks(text)
     if _ELLIPSIS in folded:
         folded = folded.replace(_ELLIPSIS, "...")
+    if " /" in folded or "/ " in folded:
+        folded = _SLASH_SPACED.sub("/", folded)
     if any(digit in folded for digit in _DIGITS):
         if "§" in folded:
             folded = _SECTION_SIGN_SPACE.sub("", folded)
@@ -181,6 +189,10 @@ def fold_marks(text: str) -> str:
     for dash in _FOLD_DASHES:
         if dash in text:
             text = text.replace(dash, "-")
+    if not text.isascii():
+        for bullet in _FOLD_BULLETS:
+            if bullet in text:
+                text = text.replace(bullet, "-")
     return text.lower().replace("\n", " ")
 
 

@@ -933,13 +933,13 @@ def _relocated(
 ) -> list[SectionChange]:
     old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
     if (
-        fold(old_head) == fold(new_head)
+        fold(old_head).rstrip(" :") == fold(new_head).rstrip(" :")
         or variant_spelling(old_head, new_head)
         or _decorated_only(old_head, new_head)
     ):
         # the same section under another parent (structure, not content), or its heading
-        # only set in other typography ("Covid-19" -> "COVID-19"), spelt in another
-        # accepted form ("skulen" -> "skolen") or decorated with an emoji ("⚠️ Viktig")
+        # only set in other typography ("Covid-19" -> "COVID-19", a trailing colon), spelt
+        # in another accepted form ("skulen" -> "skolen") or decorated with an emoji ("⚠️ Viktig")
         return []
     bare_old, bare_new = _NUMBER.sub("", old_head), _NUMBER.sub("", new_head)
     kind = "moved" if bare_old == bare_new and _NUMBER.match(new_head) else "changed"

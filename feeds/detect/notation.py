@@ -131,6 +131,26 @@ _UNIT_WORDS = {
 _UNIT = re.compile(
     r"(?<=\d) ?(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True)) + r")(?!\w)"
 )
+#: common abbreviations written out ("til dømes", "blant anna"): as abbreviated ("t.d.",
+#: "bl.a."), bokmål and nynorsk alike
+_ABBREVIATIONS = {
+    "til dømes": "t.d.", "for eksempel": "f.eks.", "blant anna": "bl.a.", "blant annet":
+    "bl.a.", "mellom anna": "m.a.", "mellom annet": "m.a.", "og så vidare": "osv.",
+    "og så videre": "osv.", "det vil seie": "dvs.", "det vil si": "dvs.", "cirka": "ca.",
+    "med meir": "m.m.", "med mer": "m.m.", "og liknande": "o.l.", "og lignende": "o.l.",
+}  # fmt: skip
+_WRITTEN_OUT = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")(?!\w)"
+)
+#: ... and each abbreviation, written out or not, without its last full stop (which a
+#: sentence's own full stop may stand for: "munnbind osv." and "munnbind og så vidare.")
+_ABBREVIATED = re.compile(
+    r"(?<!\w)("
+    + "|".join(
+        re.escape(a[:-1]) for a in sorted(set(_ABBREVIATIONS.values()), key=len, reverse=True)
+    )
+    + r")\.(?!\w)"
+)
 #: a Norwegian phone number of eight digits grouped in pairs or as 3-2-3 ("62 56 30 00", "625
 #: 63 000"): its digits alone ("62563000")
 _PHONE = re.compile(
@@ -183,7 +203,12 @@ def fold_forms(line: str) -> str:
 
 def _units_and_numbers(line: str) -> str:
     """``line`` with units written out as their symbols after a number, superscript digits as
-    digits, and eight-digit phone numbers without their spaces (``fold_forms``)."""
+    digits, eight-digit phone numbers without their spaces, and common abbreviations written
+    out as abbreviated ("til dømes" as "t.d."; ``fold_forms``)."""
+    if " " in line:
+        line = _WRITTEN_OUT.sub(lambda m: _ABBREVIATIONS[m.group(1)], line)
+    if "." in line:
+        line = _ABBREVIATED.sub(r"\1", line)
     if "meter" in line or "gram" in line or "lit" in line:
         line = _UNIT.sub(lambda m: f" {_UNIT_WORDS[m.group(1)]}", line)
     if not line.isascii():

@@ -529,7 +529,8 @@ class SeenItem:
 #: ("Historisk arkiv", "Publisert under: Regjeringen Solberg") is noise (blind round 21); a
 #: read counter in a sentence and a citation's fetch day ("Lasta ned 05.12.2026 frå") are
 #: noise (blind round 23); a table of contents (a list of links to places on the page) and a
-#: copy for phones hidden from screen readers are no content (blind round 24).
+#: copy for phones hidden from screen readers are no content (blind round 24); nor is Google's
+#: translation widget (blind round 27).
 EXTRACTION_VERSION = 13
 
 

@@ -131,6 +131,8 @@ _NOISE_DROP = (
     ("class", "fb-post"), ("class", "fb-video"), ("class", "tiktok-embed"),
     # a weather box ("weather-widget", Yr's "yr-widget": "4 °C, lett regn"): it follows the sky
     ("class", "weather"), ("id", "weather"), ("class", "yr-widget"),
+    # Google's translation widget ("Velg språk", "Powered by Google Translate"): a control
+    ("id", "google_translate"), ("class", "goog-te-"),
 )  # fmt: skip
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign, a box of recommended pages to

@@ -6,22 +6,21 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.detect.diff import diff_pages
-from feeds.read.html import extract_page
 from feeds.types import PageContent
+from tests.support.pages import changed
+from tests.support.pages import page as body_page
+
+
+def main(inner: str) -> str:
+    return f"<main><h1>Luftveisinfeksjonar</h1><p>Vekerapport for sesongen.</p>{inner}</main>"
 
 
 def page(inner: str) -> PageContent:
-    html = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Side</title></head><body>"
-        f"<main><h1>Luftveisinfeksjonar</h1><p>Vekerapport for sesongen.</p>{inner}</main>"
-        "</body></html>"
-    )
-    return extract_page(html.encode(), selector="main")
+    return body_page(main(inner))
 
 
 def changes(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
-    return [(c.kind, c.path) for c in diff_pages(page(before), page(after))]
+    return changed(main(before), main(after))
 
 
 def figure(alt: str) -> str:

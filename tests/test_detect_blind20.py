@@ -10,21 +10,21 @@ import pytest
 
 from feeds.detect.diff import diff_pages
 from feeds.read.hapi import data_label, extract_hapi
-from feeds.read.html import extract_page
 from feeds.types import PageContent
+from tests.support.pages import changed
+from tests.support.pages import page as body_page
+
+
+def main(inner: str) -> str:
+    return f"<main><h1>Sunnfjord legevakt</h1><p>Ring 116 117 ved behov.</p>{inner}</main>"
 
 
 def page(inner: str) -> PageContent:
-    html = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Side</title></head><body>"
-        f"<main><h1>Sunnfjord legevakt</h1><p>Ring 116 117 ved behov.</p>{inner}</main>"
-        "</body></html>"
-    )
-    return extract_page(html.encode(), selector="main")
+    return body_page(main(inner))
 
 
 def changes(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
-    return [(c.kind, c.path) for c in diff_pages(page(before), page(after))]
+    return changed(main(before), main(after))
 
 
 # ------------------------------------------------------------ a weather box

@@ -180,7 +180,8 @@ def _point_between_digits(text: str) -> bool:
 
 def fold_marks(text: str) -> str:
     """``fold`` but for digit groups and times of day: what changes a text character for
-    character (quotation marks, dashes, the micro sign, case, line breaks), its length kept."""
+    character (quotation marks, dashes, list marks, the micro sign, case, line breaks), its
+    length kept."""
     if _MICRO in text:
         text = text.replace(_MICRO, _MU)
     for mark in _FOLD_QUOTES:

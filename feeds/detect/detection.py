@@ -395,10 +395,11 @@ def elsewhere(
         if item.item_id not in ids:
             continue
         host = host_of(item.link)
-        if not host or site_of(host) in home:
+        site = site_of(host) if host else ""
+        if not site or site in home:
             return []
-        if site_of(host) not in sites:
-            sites.append(site_of(host))
+        if site not in sites:
+            sites.append(site)
     return sites
 
 

@@ -207,13 +207,14 @@ def _units_and_numbers(line: str) -> str:
     out as abbreviated ("til dømes" as "t.d."; ``fold_forms``)."""
     if " " in line:
         line = _WRITTEN_OUT.sub(lambda m: _ABBREVIATIONS[m.group(1)], line)
+        line = _PHONE.sub(lambda m: "".join(g for g in m.groups() if g), line)
     if "." in line:
         line = _ABBREVIATED.sub(r"\1", line)
     if "meter" in line or "gram" in line or "lit" in line:
         line = _UNIT.sub(lambda m: f" {_UNIT_WORDS[m.group(1)]}", line)
     if not line.isascii():
         line = line.translate(_SUPERSCRIPTS)
-    return _PHONE.sub(lambda m: "".join(g for g in m.groups() if g), line)
+    return line
 
 
 def _dates(line: str) -> str:

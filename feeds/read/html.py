@@ -1390,16 +1390,11 @@ def _read_bare_marks(marks: list[Any]) -> list[Any]:
                 notes.setdefault(mark, (sup, words))
     if not notes:
         return []
-    leaders = {id(sup) for sup, _ in notes.values()}
+    leaders = {sup for sup, _ in notes.values()}
     for sup in marks:
-        if id(sup) in leaders or (note := notes.get(sup.text.strip())) is None:
-            continue
-        words = note[1]
-        gist = " ".join(words[:_FOOTNOTE_WORDS]) + (" …" if len(words) > _FOOTNOTE_WORDS else "")
-        tail = sup.tail
-        sup.clear()
-        sup.text, sup.tail = f" [fotnote: {gist}]", tail
-    return [sup for sup, _ in notes.values()]
+        if sup not in leaders and (note := notes.get(sup.text.strip())) is not None:
+            _read_as_note(sup, note[1])
+    return list(leaders)
 
 
 #: the class of a heading's permalink ("heading-anchor", "anchorjs-link", "headerlink")
@@ -1574,8 +1569,9 @@ def _contents_lists(main: Any) -> list[Any]:
     more as the "Innhald" list), and a list made collapsible was a change. Footnotes (text
     beside their back-links) and lists of links to other pages are read."""
     lists: list[Any] = []
+    taken: set[Any] = set()  # the lists found, to skip the lists inside them
     for lst in main.iter("ul", "ol"):
-        if any(a is f for f in lists for a in lst.iterancestors()):
+        if any(a in taken for a in lst.iterancestors("ul", "ol")):
             continue  # a list inside one found (a chapter's subchapters)
         links = [a for a in lst.iter("a") if a.get("href")]
         if len(links) < _CONTENTS_MIN_LINKS:
@@ -1583,6 +1579,7 @@ def _contents_lists(main: Any) -> list[Any]:
         anchors = sum(1 for a in links if a.get("href", "").startswith("#"))
         if anchors >= _CONTENTS_ANCHOR_SHARE * len(links) and _is_link_box(lst):
             lists.append(lst)
+            taken.add(lst)
     by_box: dict[Any, list[Any]] = {}
     for lst in lists:
         by_box.setdefault(lst.getparent(), []).append(lst)
@@ -1783,11 +1780,17 @@ def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
         note = note.getparent()
     if not words:
         return False
+    _read_as_note(sup, words)
+    return True
+
+
+def _read_as_note(sup: Any, words: Sequence[str]) -> None:
+    """``sup`` (a footnote's mark) replaced by its note's first ``_FOOTNOTE_WORDS`` words:
+    its link, attributes and text go, its tail stays."""
     gist = " ".join(words[:_FOOTNOTE_WORDS]) + (" …" if len(words) > _FOOTNOTE_WORDS else "")
     tail = sup.tail
-    sup.clear()  # its link, attributes and tail go; the note's words stand in its place
+    sup.clear()
     sup.text, sup.tail = f" [fotnote: {gist}]", tail
-    return True
 
 
 def _is_glyph(el: Any, text: str) -> bool:

@@ -531,8 +531,11 @@ class SeenItem:
 #: read counter in a sentence and a citation's fetch day ("Lasta ned 05.12.2026 frå") are
 #: noise (blind round 23); a table of contents (a list of links to places on the page) and a
 #: copy for phones hidden from screen readers are no content (blind round 24); nor is Google's
-#: translation widget (blind round 27).
-EXTRACTION_VERSION = 13
+#: translation widget (blind round 27). 14: a "Neste oppdatering" line, a "Sist oppdatert" date
+#: beside a sentence, a countdown, a placeholder asking the reader to wait, a box of today's
+#: opening hours, a banner or hero of links, a rotating box and an events calendar's teasers
+#: are furniture (blind rounds 28 and 29).
+EXTRACTION_VERSION = 14
 
 
 @dataclass(frozen=True)

@@ -692,6 +692,8 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if _decorated_only(before.text, after.text) or _listed_as_sentence(before.text, after.text):
         return True
+    if _bullets_only(before.text, after.text):
+        return True
     if " (LOV-" not in after.text and " (FOR-" not in after.text:
         return False
     cited_before, cited_after = _CITATION.findall(before.text), _CITATION.findall(after.text)
@@ -766,6 +768,18 @@ def _within(short: Sequence[str], long: Sequence[str]) -> bool:
     """Whether ``short`` is ``long`` with some of its elements left out (in order)."""
     rest = iter(long)
     return all(any(x == y for y in rest) for x in short)
+
+
+def _bullets_only(before: str, after: str) -> bool:
+    """Whether two texts differ only in list bullets before lines: lines set apart by line
+    breaks in a paragraph rebuilt as the items of a list, or back ("Telefon: 116 117" as
+    "• Telefon: 116 117"), every line's words as they were, in the same order. Compared
+    folded."""
+    if before.count("\n") != after.count("\n") or (BULLET not in before and BULLET not in after):
+        return False
+    return [fold(line.removeprefix(BULLET)) for line in before.split("\n")] == [
+        fold(line.removeprefix(BULLET)) for line in after.split("\n")
+    ]
 
 
 #: what joins the items of a list written as a sentence ("Bergen, Askøy, Øygarden og

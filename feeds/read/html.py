@@ -133,11 +133,20 @@ _NOISE_DROP = (
     ("class", "weather"), ("id", "weather"), ("class", "yr-widget"),
     # Google's translation widget ("Velg språk", "Powered by Google Translate"): a control
     ("id", "google_translate"), ("class", "goog-te-"),
+    # a box whose content rotates by visit ("rotator", "rotating-tips", data-rotate): it
+    # shows another tip or teaser at every fetch
+    ("class", "rotat"), ("data-rotate", ""),
+    # a banner or hero image of a campaign ("hero-banner", "b-banner"): only as a box of
+    # links (``_LINK_BOX_WORDS``): a banner of text ("Viktig: legevakta er stengd") is read,
+    # and a hero that holds the <h1> holds the content
+    ("class", "banner"), ("class", "hero"),
 )  # fmt: skip
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign, a box of recommended pages to
 #: them; a box of text under such a name (an urgent notice set as a "campaign") is read
-_LINK_BOX_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign", "recommended"})
+_LINK_BOX_WORDS = frozenset(
+    {"campaign", "kampanje", "ampanje", "ampaign", "recommended", "banner", "hero"}
+)
 #: the ``_NOISE_DROP`` words of a live region: a widget's status only when it is visually
 #: hidden (``_is_hidden_status``); a notice shown on the page is read
 _STATUS_WORDS = frozenset({"polite", "assertive", "status"})
@@ -703,11 +712,14 @@ def _widgets(main: Any, found: list[Any]) -> list[Any]:
             for w in words
             if ((w in value) if attribute != "class" else _widget_class(value, w))
         }
-        if named and named <= _STATUS_WORDS:
+        # a live region's words say how it speaks, not what it is: a "banner" that is a
+        # live region is judged as a banner
+        kinds = named - _STATUS_WORDS
+        if named and not kinds:
             if _is_hidden_status(el):
                 widgets.append(el)
             continue
-        if named and (not named <= _LINK_BOX_WORDS or _is_link_box(el)):
+        if kinds and (not kinds <= _LINK_BOX_WORDS or _is_link_box(el)):
             widgets.append(el)
     return widgets
 
@@ -721,10 +733,12 @@ def _is_hidden_status(el: Any) -> bool:
     return "not-sr-only" not in classes and any(w in classes for w in _SCREEN_READER)
 
 
-def _is_link_box(box: Any, heading: Any = None) -> bool:
+def _is_link_box(box: Any, heading: Any = None, teasers: bool = False) -> bool:
     """Whether the text of ``box`` (``heading``'s aside) stands in its links, at least
     ``_LINK_SHARE`` of it. A teaser's date beside its link ("02.12.2026", an element of
-    nothing but a date) belongs to the link: it is no text of the box's own."""
+    nothing but a date) belongs to the link: it is no text of the box's own. ``teasers``: a
+    list of teasers (``_teaser_list``: an event's date and place beside each link) is one too,
+    for a box under a furniture heading only (a list of footnotes has a link in each item)."""
     rest = len(clean_text(_text_of(box)))
     if heading is not None:
         rest -= len(clean_text(_text_of(heading)))
@@ -733,7 +747,30 @@ def _is_link_box(box: Any, heading: Any = None) -> bool:
         return False
     if linked < _LINK_SHARE * rest:
         rest -= sum(len(date) for date in _teaser_dates(box))
-    return linked >= _LINK_SHARE * rest
+    return linked >= _LINK_SHARE * rest or (teasers and _teaser_list(box, rest - linked))
+
+
+#: the most text of a teaser list's item outside its link (an event's date and place:
+#: "09.12. Beredskapsøving helse Molde"), and of the box outside its items and links
+_TEASER_REST_MAX = 40
+
+
+def _teaser_list(box: Any, unlinked: int) -> bool:
+    """Whether ``box`` is a list of teasers (``unlinked``: the length of its text outside
+    links, its heading's aside): two items at least, each with a link and little text
+    beside it (``_TEASER_REST_MAX``: a date, a place), and little text outside the items.
+    An events calendar's items carry their date and place beside the link."""
+    items = [li for li in box.iter("li")]
+    if len(items) < 2:
+        return False
+    beside = 0
+    for li in items:
+        links = sum(len(clean_text(_text_of(a))) for a in li.iter("a"))
+        rest = len(clean_text(_text_of(li))) - links
+        if not links or rest > _TEASER_REST_MAX:
+            return False
+        beside += rest
+    return unlinked - beside <= _TEASER_REST_MAX
 
 
 def _teaser_dates(box: Any) -> Iterator[str]:
@@ -794,13 +831,19 @@ _FURNITURE_HEADING = re.compile(
     # site's navigation among the pages of a part, in <main> on some layouts, printed twice
     # (a toggle's list for phones, a sidebar for desktops: ``_furniture_boxes``)
     r"|(?:innhold |innhald )?i denne (?:delen|seksjonen|bolken|kategorien)"
-    r"|(?:mer|meir) om .{1,60})$",
+    r"|(?:mer|meir) om .{1,60}"
+    # an events calendar's teasers ("Arrangement", "Kommande arrangement", "Kalender", "Kva
+    # skjer?"): past events drop off and new ones appear by the date, each its own page
+    r"|(?:kommende |kommande |neste |aktuelle )?(?:arrangement|arrangementer|hendelser"
+    r"|kurs og (?:arrangement|arrangementer|konferanser|konferansar))|kalender|(?:hva|kva) skjer\??"
+    r")$",
     re.I,
 )
 #: the first four letters of every ``_FURNITURE_HEADING``
 _FURNITURE_STARTS = frozenset(
     {"mest", "fler", "flei", "andr", "mer ", "meir", "popu", "anbe", "tilr", "rela", "les "}
     | {"sist", "nyhe", "aktu", "nytt", "i de", "innh"}
+    | {"komm", "nest", "arra", "hend", "kurs", "kale", "hva ", "kva "}
 )
 #: The heading of a live chat's box ("Chat med oss", "Chatt med ein rettleiar", "Nettprat"):
 #: a widget, whatever its class says (``_NOISE_DROP`` finds those named "chat"), whose status
@@ -818,6 +861,20 @@ _CHAT_STARTS = frozenset({"chat", "live", "nett"})
 _CHAT_TEXT_MAX = 200
 #: a link that starts a chat: its address or text says so
 _CHAT_LINK = re.compile(r"chat|nettprat", re.I)
+#: The heading of a box of today's opening hours or status ("Opningstider i dag", "Åpningstid
+#: i dag", "Ope i dag", "I dag"): what it says follows the day of the week and the clock
+#: ("I dag, laurdag: stengt", "Forventa ventetid no: ca. 40 minutt"), where the page's own
+#: table of opening hours stays. Dropped where it is a box of little text apart from the
+#: article (``_today_box``); a section under such a heading in the article is read.
+_TODAY_HEADING = re.compile(
+    r"^(?:(?:åpningstid(?:er)?|opningstid(?:er)?|åpent|åpen|ope|open|opent)(?: i dag| no| nå)"
+    r"|i dag)\s*:?$",
+    re.I,
+)
+#: the first four letters of every ``_TODAY_HEADING``
+_TODAY_STARTS = frozenset({"åpni", "opni", "åpen", "ope ", "open", "i da"})
+#: a today box's text besides its heading is at most this long
+_TODAY_TEXT_MAX = 250
 #: the least share of a box's text (its heading's aside) that stands in its links
 _LINK_SHARE = 0.8
 
@@ -853,6 +910,10 @@ def _headed_box(main: Any, heading: Any, start: str, forms: Sequence[Any]) -> An
         box = _chat_box(main, heading, forms)
         if box is not None:
             return box
+    if start in _TODAY_STARTS:
+        if _TODAY_HEADING.match(clean_text(_text_of(heading))):
+            return _small_box(main, heading, _TODAY_TEXT_MAX)
+        return None
     if start in _FEEDBACK_STARTS:
         return _feedback_box(main, heading, forms)
     if start in _NEWSLETTER_STARTS:
@@ -875,7 +936,7 @@ def _link_box(main: Any, heading: Any) -> Any | None:
         return None
     if next(box.iter("h1", "main"), None) is not None or box.get("role") == "main":
         return None
-    return box if _is_link_box(box, heading) else None
+    return box if _is_link_box(box, heading, teasers=True) else None
 
 
 #: The heading of a feedback box ("Tips oss", "Tips oss om feil", "Gi tilbakemelding", nynorsk

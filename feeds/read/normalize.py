@@ -112,9 +112,19 @@ _RELATIVE_TIME = (
 #: "Sist oppdatert" is, and its date a change signal (``_CHANGE_LABELS``). Only with its date:
 #: "Versjon 4" alone, or a sentence about a version, is read.
 _VERSION_LABEL = r"(?:versjon|version)\s++\d{1,3}(?:\.\d{1,3}){0,2}\s*+[–—-]?+"
+#: When the publisher says the page will be updated next ("Neste oppdatering: onsdag 10.
+#: desember 2026", "Neste oppdatering 8. desember", nynorsk alike, "Neste planlagte
+#: publisering: 14.12.2026"), with a reason for a delay in brackets or not ("... (forsinket
+#: på grunn av teknisk feil)"): a weekly report's furniture, as "Sist oppdatert" is, its date
+#: often without a year. Never a change signal: it names no change made (``_CHANGE_LABELS``).
+_NEXT_UPDATE = (
+    r"neste (?:planlagte |planlagde )?(?:oppdatering|publisering|rapport)\s*+:?+\s*+"
+    rf"(?:{_WEEKDAY}\d{{1,2}}\.\s*+(?:\d{{1,2}}\.|[a-zæøå]+\.?)(?:\s*+\d{{4}})?|{_ISO_DATE})"
+    r"(?:\s*+\([^()]{0,100}\))?+"
+)
 _SIGNAL_LINE = re.compile(
-    rf"^(?:(?:{SIGNAL_LABELS}|{_VERSION_LABEL})\s*+:?+\s*+(?:{_ANY_DATE}|{_RELATIVE_TIME})\.?+\s*+"
-    rf"{_DATE_SEPARATOR}?+\s*+)+"
+    rf"^(?:(?:(?:{SIGNAL_LABELS}|{_VERSION_LABEL})\s*+:?+\s*+(?:{_ANY_DATE}|{_RELATIVE_TIME})"
+    rf"|{_NEXT_UPDATE})\.?+\s*+{_DATE_SEPARATOR}?+\s*+)+"
     rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*+{_DATE_SEPARATOR}?+\s*+{_FURNITURE_AFTER_DATES}\.?+)*$",
     re.I,
 )
@@ -229,7 +239,17 @@ NOISE_LINES: tuple[str, ...] = (
     _READING_TIME,
     r"^(?:laster|lastar|henter|hentar)(?: inn)?(?: (?:innhold|innhald|data|siden|sida))?"
     r"\s*(?:\.{2,}|…)?$|^(?:laster|lastar|henter|hentar)(?: inn)?(?: [a-zæøå]+){1,2}"
-    r"\s*(?:\.{2,}|…)$|^loading\s*(?:\.{2,}|…)?$",
+    # ... asking the reader to wait ("Lastar inn kartet, vent litt …", "Laster, vennligst vent")
+    r"(?:,? (?:vent litt|vennligst vent|vennlegst vent|ver venleg og vent|vent eit augneblink"
+    r"|vent et øyeblikk))?\s*(?:\.{2,}|…)$|^(?:laster|lastar|henter|hentar)(?: inn)?"
+    r"(?: [a-zæøå]+){0,2},? (?:vent litt|vennligst vent|vennlegst vent|ver venleg og vent"
+    r"|vent eit augneblink|vent et øyeblikk)\s*(?:\.{2,}|…)?$|^loading\s*(?:\.{2,}|…)?$",
+    # a countdown to a date ("46 dager igjen av høringsfristen", nynorsk "3 dagar att til
+    # søknadsfristen", "12 dager igjen"): computed from today's date at every visit. Only as
+    # a line of its own; a sentence that counts days ("Du må vente 14 dager til ny test.") is
+    # read
+    r"^(?:\d{1,4}|en|ein|ett|eitt|ei) (?:dag|dager|dagar|døgn|time|timer|timar|uke|uker|veke"
+    r"|veker) (?:igjen|att|til)(?: (?:av|til|på|før) [^.]{1,60})?\.?$",
     r"^nett-tv ?/ ?se sendingen her$",
     r"^historisk arkiv: .{0,200}$",
     # regjeringen.no's label of a page kept in its historical archive, under the government
@@ -274,6 +294,13 @@ NOISE_LINES: tuple[str, ...] = (
 _NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in NOISE_LINES))
 #: no whole-line noise rule matches a longer line (the longest allow ~200 free characters)
 _NOISE_LINE_MAX = 400
+
+#: the labels of a page's last change ("Sist oppdatert", nynorsk "Sist endra"), for a label and
+#: its date beside a sentence on one line (``NOISE_PHRASES``)
+_LAST_CHANGED = (
+    r"sist (?:oppdatert|endret|endra|revidert|faglig oppdatert|fagleg oppdatert"
+    r"|faglig endret|fagleg endra)"
+)
 
 # A banner's second sentence ("Sjekk dato ...", "Informasjonen kan være utdatert", "Bytt
 # nettleser ...") goes with it.
@@ -344,6 +371,17 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             False,
         ),
         ("få varsel ved", r"få varsel ved oppdatering(er|ar)? (av|på|om) [^.]{0,150}$", False),
+        # a date label after a sentence of the line's own, or before it ("Tallene oppdateres
+        # hver mandag. Sist oppdatert: 07.12.2026", "Sist endra 01.12.2026. Tala er
+        # førebelse."): the label and its date, as on a line of their own. Only a label
+        # that names the page's last change, and only at the line's edge, beside a
+        # sentence's end: "Forskrifta vart sist endra 1. desember 2026 og gjeld ..." is read
+        (
+            "sist ",
+            rf"(?:(?<=[.!?])\s+|^)(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.?$"
+            rf"|^(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.\s+(?=[A-ZÆØÅ])",
+            False,
+        ),
     )
 )
 
@@ -496,7 +534,7 @@ def compile_noise(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 _LABEL_ONLY = re.compile(rf"^(?:{SIGNAL_LABELS})\s*:?$", re.I)
 #: every signal label starts with one of these: other lines skip the regular expressions
-_SIGNAL_STARTS = frozenset(label[:4] for label in SIGNAL_LABELS.split("|")) | {"vers"}
+_SIGNAL_STARTS = frozenset(label[:4] for label in SIGNAL_LABELS.split("|")) | {"vers", "nest"}
 
 
 def is_signal_label(line: str) -> bool:

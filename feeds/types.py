@@ -534,7 +534,9 @@ class SeenItem:
 #: translation widget (blind round 27). 14: a "Neste oppdatering" line, a "Sist oppdatert" date
 #: beside a sentence, a countdown, a placeholder asking the reader to wait, a box of today's
 #: opening hours, a banner or hero of links, a rotating box and an events calendar's teasers
-#: are furniture (blind rounds 28 and 29).
+#: are furniture (blind rounds 28 and 29); so are Lovdata's correction record ("Rettet") and
+#: consolidation log, a list of earlier versions, a share bar written "Del:" and a feedback box
+#: titled "Tilbakemelding" (blind rounds 30 and 31).
 EXTRACTION_VERSION = 14
 
 

@@ -23,6 +23,7 @@ from feeds.detect.diff import (
     match_items,
     new_teaser,
     quiet_reason,
+    subtrees_as_one,
 )
 from feeds.detect.history import mark_lasted, section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
@@ -677,7 +678,7 @@ def _detect_page(
     found = diff_pages(previous.page, page)
     fresh = [c for c in found if not seen_before(previous.history, c)]
     published = _signal_time(page.updated)
-    changes = tuple(_section_change(spec, page, c, published) for c in fresh)
+    changes = tuple(_section_change(spec, page, c, published) for c in subtrees_as_one(fresh))
     if not changes:
         note = (
             "sections reordered or set in other typography"

@@ -15,7 +15,7 @@ import itertools
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from feeds.detect.notation import notation_key, same_notation, variant_spelling
@@ -694,6 +694,8 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if _bullets_only(before.text, after.text):
         return True
+    if after.path and _REFERENCES.match(after.path[-1]) and _retypeset(before.text, after.text):
+        return True
     if " (LOV-" not in after.text and " (FOR-" not in after.text:
         return False
     cited_before, cited_after = _CITATION.findall(before.text), _CITATION.findall(after.text)
@@ -768,6 +770,31 @@ def _within(short: Sequence[str], long: Sequence[str]) -> bool:
     """Whether ``short`` is ``long`` with some of its elements left out (in order)."""
     rest = iter(long)
     return all(any(x == y for y in rest) for x in short)
+
+
+#: the heading of a list of references ("Referanser", nynorsk "Referansar", "Litteratur",
+#: "Kilder", "Kjelder", "Litteraturliste")
+_REFERENCES = re.compile(
+    r"^(?:referanser|referansar|references|litteratur|litteraturliste|kilder|kjelder"
+    r"|kildeliste|kjeldeliste)\s*:?$",
+    re.I,
+)
+#: a DOI however it is written ("doi:10.1000/x", "DOI 10.1000/x", "https://doi.org/10.1000/x",
+#: "http://dx.doi.org/10.1000/x"): its prefix
+_DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|\bdoi:?\s*)(?=10\.)", re.I)
+#: what a reference list's typesetting changes: everything but letters and digits
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _retypeset(before: str, after: str) -> bool:
+    """Whether two versions of a list of references differ only in their typesetting: a
+    full stop after a journal's name, a dash in a page range, a DOI written as a link
+    ("doi:10.1016/x" as "https://doi.org/10.1016/x"). Compared on their letters and digits
+    alone, the DOIs' prefixes left out: a reference added or removed, another year, volume
+    or page is a change."""
+    return before != after and _NOT_ALNUM.sub("", fold(_DOI.sub("", before))).lower() == (
+        _NOT_ALNUM.sub("", fold(_DOI.sub("", after))).lower()
+    )
 
 
 def _bullets_only(before: str, after: str) -> bool:
@@ -960,6 +987,39 @@ def _relocated(
     a = f"{old_head}\n{before.text}"
     b = f"{new_head}\n{after.text}"
     return [SectionChange(kind, key, a, b, word_diff(a, b), before.digest, after.digest)]
+
+
+def subtrees_as_one(changes: Sequence[SectionChange]) -> list[SectionChange]:
+    """``changes`` with a section added together with the sections under it (a new
+    recommendation with its panels "Praktisk", "Begrunnelse", "Referanser") told as one
+    change: the sections under it are told in its text, each after its heading, in order.
+    The same for a section removed with its subsections. A subsection added or removed
+    under a section that stays is a change of its own. Linear: each text is joined once."""
+    out: list[SectionChange] = []
+    tops: dict[str, dict[tuple[str, ...], int]] = {"added": {}, "removed": {}}
+    parts: dict[int, list[str]] = {}
+    for c in changes:
+        found = tops.get(c.kind)
+        if found is None:
+            out.append(c)
+            continue
+        top = next((found[c.path[:n]] for n in range(1, len(c.path)) if c.path[:n] in found), None)
+        if top is None:
+            found[c.path] = len(out)
+            out.append(c)
+            continue
+        text = c.after if c.kind == "added" else c.before
+        parent = out[top]
+        own = parent.after if parent.kind == "added" else parent.before
+        parts.setdefault(top, [own] if own else []).extend(t for t in (c.path[-1], text) if t)
+    for top, texts in parts.items():
+        joined = "\n".join(texts)
+        parent = out[top]
+        if parent.kind == "added":
+            out[top] = replace(parent, after=joined, segments=word_diff("", joined))
+        else:
+            out[top] = replace(parent, before=joined, segments=word_diff(joined, ""))
+    return out
 
 
 def _section_change(

@@ -965,7 +965,14 @@ _FEEDBACK_QUESTION = re.compile(
 #: the first four letters of every ``_FEEDBACK_HEADING`` and ``_FEEDBACK_QUESTION``
 _FEEDBACK_STARTS = frozenset(
     {"tips", "gi t", "gi o", "gi e", "gje ", "fant", "fann", "var ", "hjal", "hjel", "was ", "did "}
+    | {"tilb"}
 )
+#: A feedback box's plain title ("Tilbakemelding", nynorsk "Tilbakemeldingar"): a widget only
+#: where the box under it asks a ``_FEEDBACK_QUESTION`` with a control to answer it
+#: (``_feedback_box``), its text at most ``_FEEDBACK_ASKED_MAX``; a section "Tilbakemelding"
+#: of text (how to complain, whom to write to) is read.
+_FEEDBACK_TITLE = re.compile(r"^tilbakemelding(?:er|ar)?\s*:?$", re.I)
+_FEEDBACK_ASKED_MAX = 320
 #: a feedback box's text besides its heading is at most this long: a "Tips oss" section of
 #: real instructions (a phone number, what to report) is read
 _FEEDBACK_TEXT_MAX = 160
@@ -981,6 +988,16 @@ def _feedback_box(main: Any, heading: Any, forms: Sequence[Any] = ()) -> Any | N
     control to answer it. A heading "Tips oss om smittetilfelle", or a "Tips oss" box of
     substantial text, is read."""
     text = clean_text(_text_of(heading))
+    if _FEEDBACK_TITLE.match(text):
+        box = _small_box(main, heading, _FEEDBACK_ASKED_MAX)
+        if box is None or not (_has_control(box) or _held_form(box, forms)):
+            return None
+        asks = (
+            _FEEDBACK_QUESTION.match(clean_text(_text_of(el)))
+            for el in box.iter("p", "legend", "span", "div", "label", *HEADINGS)
+            if el is not heading
+        )
+        return box if any(asks) else None
     question = _FEEDBACK_QUESTION.match(text)
     if not question and not _FEEDBACK_HEADING.match(text):
         return None

@@ -122,9 +122,17 @@ _NEXT_UPDATE = (
     rf"(?:{_WEEKDAY}\d{{1,2}}\.\s*+(?:\d{{1,2}}\.|[a-zæøå]+\.?)(?:\s*+\d{{4}})?|{_ISO_DATE})"
     r"(?:\s*+\([^()]{0,100}\))?+"
 )
+#: Lovdata's record of its corrections to the consolidated text ("Rettet 05.12.2026 (§ 6)",
+#: "Rettet: 26.05.2021 (kapittel 2 overskrift), 04.12.2026 (note til § 1-2)", nynorsk
+#: "Retta"): the editor's bookkeeping, each date with what was corrected in brackets; what was
+#: corrected in the text is reported where it stands. Never a change signal.
+_CORRECTED = (
+    rf"(?:rettet|retta)\s*+:?+\s*+{_ANY_DATE}(?:\s*+\([^()]{{0,120}}\))?+"
+    rf"(?:\s*+,\s*+{_ANY_DATE}(?:\s*+\([^()]{{0,120}}\))?+)*+"
+)
 _SIGNAL_LINE = re.compile(
     rf"^(?:(?:(?:{SIGNAL_LABELS}|{_VERSION_LABEL})\s*+:?+\s*+(?:{_ANY_DATE}|{_RELATIVE_TIME})"
-    rf"|{_NEXT_UPDATE})\.?+\s*+{_DATE_SEPARATOR}?+\s*+)+"
+    rf"|{_NEXT_UPDATE}|{_CORRECTED})\.?+\s*+{_DATE_SEPARATOR}?+\s*+)+"
     rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*+{_DATE_SEPARATOR}?+\s*+{_FURNITURE_AFTER_DATES}\.?+)*$",
     re.I,
 )
@@ -227,8 +235,8 @@ NOISE_LINES: tuple[str, ...] = (
     # ... with a subscription link and the share buttons by name ("Skriv ut | Del |
     # Abonner", "Del på Facebook Del på X Kopier lenkja"), a button's count of shares
     # after it ("Del (41)": it follows the readers)
-    r"^(?:(?:skriv ut|last ned som pdf|lag pdf|del(?: sid(?:en|a))?|kopier lenke|lytt"
-    r"|tips en venn|send på e-post|e-post|facebook|twitter|linkedin"
+    r"^(?:(?:skriv ut|last ned som pdf|lag pdf|del(?: denne sid(?:en|a)| sid(?:en|a))?:?"
+    r"|kopier lenke|lytt|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|x"
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"
     rf"|print|share|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}"
     r"|lenkja er kopiert)(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
@@ -391,7 +399,10 @@ NOISE_HEADINGS = re.compile(
     r"|kontaktperson(er|ar)? for (media|presse)|relatert(e)? (innhold|innhald|nyheter|nyheiter"
     r"|nyhende|artikler|artiklar|lenker|lenkjer)|relevante (lenker|lenkjer|nyheter|nyheiter)"
     r"|les også|les òg|andre (leste|har lest|har lese)"
-    r"|(aktuelt|nyheter|nyheiter|nyhende) (fra|frå) .{0,60}|del (denne )?sid(en|a))$",
+    r"|(aktuelt|nyheter|nyheiter|nyhende) (fra|frå) .{0,60}|del (denne )?sid(en|a)"
+    # Lovdata's log of its consolidation ("Endringer i den konsoliderte teksten") and the
+    # list of a text's earlier versions: bookkeeping; the changes stand in the text
+    r"|endring(er|ar) i den konsoliderte teksten|(tidligere|tidlegare) versjon(er|ar))$",
     re.I,
 )
 
@@ -532,9 +543,13 @@ def compile_noise(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I | re.M)
 
 
-_LABEL_ONLY = re.compile(rf"^(?:{SIGNAL_LABELS})\s*:?$", re.I)
+_LABEL_ONLY = re.compile(rf"^(?:{SIGNAL_LABELS}|rettet|retta)\s*:?$", re.I)
 #: every signal label starts with one of these: other lines skip the regular expressions
-_SIGNAL_STARTS = frozenset(label[:4] for label in SIGNAL_LABELS.split("|")) | {"vers", "nest"}
+_SIGNAL_STARTS = frozenset(label[:4] for label in SIGNAL_LABELS.split("|")) | {
+    "vers",
+    "nest",
+    "rett",
+}
 
 
 def is_signal_label(line: str) -> bool:

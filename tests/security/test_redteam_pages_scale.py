@@ -22,7 +22,7 @@ import pytest
 
 from feeds.catalogue import SourceSpec
 from feeds.classify import classify, load_gazetteer, load_taxonomy
-from feeds.detect.diff import diff_pages, word_diff
+from feeds.detect.diff import diff_pages, subtrees_as_one, word_diff
 from feeds.errors import SourceProblem
 from feeds.read.changelog import changelog_feed
 from feeds.read.feed import extract_feed
@@ -171,6 +171,19 @@ def test_a_long_text_changed_everywhere_is_diffed_in_bounded_time() -> None:
         assert [kind for kind, _ in word_diff(before, after)] == ["-", "+"]
         assert len(word_diff(repeated * 2, repeated + "nytt " + repeated)) == 3
         assert time.process_time() - started < 1.0
+
+
+def test_a_section_added_with_thousands_of_subsections_is_told_in_bounded_time() -> None:
+    """One section added with 4,900 subsections under it, near ``MAX_SECTIONS`` (each told in its
+    text, joined once: joined again for each, it copied the growing text 4,900 times)."""
+    subsections = "".join(f"<h3>Del {i}</h3><p>{'tekst ' * 30}{i}</p>" for i in range(4_900))
+    before = extract_page(page("<h1>T</h1><p>Innleiing.</p>"))
+    after = extract_page(page(f"<h1>T</h1><p>Innleiing.</p><h2>Ny</h2><p>Ny del.</p>{subsections}"))
+    with own_cpu():
+        started = time.process_time()
+        (added,) = subtrees_as_one(diff_pages(before, after))
+        assert added.kind == "added" and added.after.endswith("4899")
+        assert time.process_time() - started < BUDGET
 
 
 def _item(title: str, link: str, description: str = "d") -> str:

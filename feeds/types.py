@@ -536,7 +536,8 @@ class SeenItem:
 #: opening hours, a banner or hero of links, a rotating box and an events calendar's teasers
 #: are furniture (blind rounds 28 and 29); so are Lovdata's correction record ("Rettet") and
 #: consolidation log, a list of earlier versions, a share bar written "Del:" and a feedback box
-#: titled "Tilbakemelding" (blind rounds 30 and 31).
+#: titled "Tilbakemelding" (blind rounds 30 and 31), a link line to the English version and
+#: regjeringen.no's historical-archive sentence (blind rounds 32 and 33).
 EXTRACTION_VERSION = 14
 
 

@@ -138,6 +138,8 @@ _ABBREVIATIONS = {
     "bl.a.", "mellom anna": "m.a.", "mellom annet": "m.a.", "og så vidare": "osv.",
     "og så videre": "osv.", "det vil seie": "dvs.", "det vil si": "dvs.", "cirka": "ca.",
     "med meir": "m.m.", "med mer": "m.m.", "og liknande": "o.l.", "og lignende": "o.l.",
+    # a letter's reference ("Vår referanse: 26/4471-3", "Vår ref.: 26/4471 - 3")
+    "referanse": "ref.",
 }  # fmt: skip
 _WRITTEN_OUT = re.compile(
     r"(?<!\w)(" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")(?!\w)"

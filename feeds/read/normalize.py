@@ -226,6 +226,10 @@ NOISE_LINES: tuple[str, ...] = (
     r"(?: (?:på|i) (?:denne )?(?:sid(?:en|a)|innholdet|innhaldet))?\.?$",
     r"^(?:lytt|lytt til (?:artikkelen|teksten|sid(?:en|a)|denne sid(?:en|a))|les opp"
     r"|høyr(?: artikkelen)?)$",
+    # ... also naming the English page's title ("English version: Letter to the
+    # municipalities on ...", "Read the letter in English")
+    r"^(?:(?:english version|in english)\s*:\s*[^.]{1,200}"
+    r"|read (?:the|this) (?:letter|press release|article|page) in english)$",
     r"^(?:read (?:this page )?in english|english version|les (?:denne sid(?:en|a) )?på"
     r" (?:nynorsk|bokmål|engelsk|samisk)|(?:se|sjå) (?:denne )?sid(?:en|a) på"
     r" (?:nynorsk|bokmål|engelsk))$",
@@ -379,6 +383,18 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             False,
         ),
         ("få varsel ved", r"få varsel ved oppdatering(er|ar)? (av|på|om) [^.]{0,150}$", False),
+        # regjeringen.no's label of a page in its historical archive, as a sentence ("Denne
+        # siden er en del av regjeringens historiske arkiv. Innholdet kan være utdatert.",
+        # nynorsk "Denne sida er ein del av det historiske arkivet til regjeringa. Innhaldet
+        # kan vere utdatert."): set when a government leaves office, the text as it was
+        (
+            "historisk",
+            r"(?:denne sid(?:en|a)|dette innhold(?:et)?|dette innhaldet|denne artikkelen) er "
+            r"(?:en |ein )?del av (?:regjeringens historiske arkiv|det historiske arkivet til "
+            r"regjeringa|regjeringa sitt historiske arkiv)\.?(?:\s*+(?:innholdet|innhaldet) kan "
+            r"v(?:æ|e)re utdatert\.?)?",
+            False,
+        ),
         # a date label after a sentence of the line's own, or before it ("Tallene oppdateres
         # hver mandag. Sist oppdatert: 07.12.2026", "Sist endra 01.12.2026. Tala er
         # førebelse."): the label and its date, as on a line of their own. Only a label

@@ -233,6 +233,10 @@ def test_feed_rule_settings_and_small_feeds() -> None:
     small = baseline(FEED_SPEC, feed(items(1, 2, 3)))
     d = detect(FEED_SPEC, feed(items(11, 12, 13)), small)
     assert len(d.changes) == 3 and d.held_reason is None  # fewer than FEED_REPLACED_MIN_ITEMS
+    # four items replaced at once are held (blind round 35: a feed turned into another one)
+    four = baseline(FEED_SPEC, feed(items(1, 2, 3, 4)))
+    d = detect(FEED_SPEC, feed(items(11, 12, 13, 14)), four)
+    assert len(d.changes) == 4 and d.held_reason == "feed_replaced"
 
 
 def test_feed_replaced_counts_items_gone_while_new_ones_appear() -> None:

@@ -62,8 +62,13 @@ EMPTY_FEED_DIGEST = hashlib.sha256(b"").hexdigest()[:32]
 #: Review rules (docs/detection.md, "Review rules"): a page of fewer words than this is never
 #: held as mostly replaced (a short status line is rewritten whole as a matter of course) ...
 REPLACED_MIN_WORDS = 60
-#: ... nor a feed of fewer items than this as mostly replaced (a feed of the latest two items).
-FEED_REPLACED_MIN_ITEMS = 5
+#: ... nor a feed of fewer items than this as mostly rewritten, its items' texts or teasers
+#: edited at once (a few items edited are news as ever) ...
+ITEMS_REWRITTEN_MIN_ITEMS = 5
+#: ... nor a feed of fewer items than this as mostly replaced by new identities (a feed of the
+#: latest two or three items turns over); 4 since blind round 35 (was 5: a 4-item feed turned
+#: wholly into the English feed went out as four new items)
+FEED_REPLACED_MIN_ITEMS = 4
 #: why a change waits for staff review (``Change.held_reason``)
 MASS_DELETION = "mass_deletion"
 MOST_REPLACED = "most_replaced"
@@ -454,7 +459,7 @@ def teasers_rewritten(
 ) -> tuple[int, int] | None:
     """The review rule for a listing's teasers: (items whose teaser was reported edited,
     items whose teaser is known before and now) when the first are at least
-    ``FEED_REPLACED_MIN_ITEMS`` and more than ``share`` of the second; None: not held. A site
+    ``ITEMS_REWRITTEN_MIN_ITEMS`` and more than ``share`` of the second; None: not held. A site
     that rewrites every intro at once (an author line added, another template) is one layout
     change for staff to look at, never an alert per item; an edit of one or a few teasers is
     news as ever. ``share`` 0 or 1 or more: the rule is off (as ``feed_replaced``)."""
@@ -468,7 +473,7 @@ def teasers_rewritten(
         shown += 1
         if item.item_id in reported and new_teaser(seen[key], item):
             rewritten += 1
-    if rewritten < FEED_REPLACED_MIN_ITEMS or rewritten <= share * shown:
+    if rewritten < ITEMS_REWRITTEN_MIN_ITEMS or rewritten <= share * shown:
         return None
     return rewritten, shown
 
@@ -478,15 +483,15 @@ def items_rewritten(
 ) -> int | None:
     """The review rule for a feed whose items are edited all at once: how many of the last
     version's items (``last``: those with a title or text) were reported edited, when they
-    are at least ``FEED_REPLACED_MIN_ITEMS`` and more than ``share`` of them; None: not held.
+    are at least ``ITEMS_REWRITTEN_MIN_ITEMS`` and more than ``share`` of them; None: not held.
     Every item rewritten in one check is the feed's language edition or template changing
     (the site's English news served in the Norwegian feed, a new text template), one thing
     for staff to look at, never an alert per item; an edit of one or a few items is news as
     ever. ``share`` 0 or 1 or more: the rule is off (as ``feed_replaced``)."""
-    if not 0 < share < 1 or len(last) < FEED_REPLACED_MIN_ITEMS:
+    if not 0 < share < 1 or len(last) < ITEMS_REWRITTEN_MIN_ITEMS:
         return None
     edited = sum(1 for c in item_changes if c.kind == "changed")
-    if edited < FEED_REPLACED_MIN_ITEMS or edited <= share * len(last):
+    if edited < ITEMS_REWRITTEN_MIN_ITEMS or edited <= share * len(last):
         return None
     return edited
 

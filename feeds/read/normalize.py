@@ -15,7 +15,13 @@ from datetime import date
 
 #: the soft hyphen, zero-width spaces and joiners, the word joiner and the invisible
 #: operators (function application, times, separator, plus), the grapheme joiner, the BOM
-_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u034f\ufeff"
+#: ... and the marks that tell right-to-left text (Arabic, Hebrew) which way a neutral
+#: character runs: LRM, RLM and the Arabic letter mark, set by editors and CMSes at will. The
+#: embeddings and overrides (U+202A-202E, the isolates) stay: an override turns the digits of
+#: a phone number round as they are shown, which is a change of what readers see
+_INVISIBLE_CHARS = (
+    "\u00ad\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u034f\ufeff\u200e\u200f\u061c"
+)
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 #: The Latin ligatures of Unicode's Alphabetic Presentation Forms (U+FB00-FB06: "ﬀ", "ﬁ", "ﬂ",
 #: "ﬃ", "ﬄ", "ﬅ", "ﬆ"), which text pasted from a PDF carries: the same letters ("Deﬁnisjon"
@@ -50,7 +56,10 @@ _WEEKDAY = (
 #: ('kl. 10.15', 'klokka 10:15')
 _DATE = (
     rf"{_WEEKDAY}(?:\d{{1,2}}\.\s*(?:\d{{1,2}}\.|[a-zæøå]+\.?)\s*\d{{4}}"
-    r"|\d{1,2}/\d{1,2}/\d{4})"
+    r"|\d{1,2}/\d{1,2}/\d{4}"
+    # an English page's date ("Last updated 3 November 2026"): the month's English name
+    r"|\d{1,2} (?:january|february|march|april|may|june|july|august|september|october"
+    r"|november|december) \d{4})"
     r"(?:,?\s*(?:(?:kl\.?|klokka|klokken)\s*)?\d{1,2}[:.]\d{2})?"
 )
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
@@ -383,6 +392,27 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             False,
         ),
         ("få varsel ved", r"få varsel ved oppdatering(er|ar)? (av|på|om) [^.]{0,150}$", False),
+        # a notice that the page's translations lag behind ("Oversettelsene er ikke oppdatert
+        # med endringene fra 26. september. Les den norske teksten for gjeldende råd.",
+        # nynorsk "Omsetjingane er ikkje oppdaterte ..."), or when a translation was last
+        # updated ("(oversettelsen er sist oppdatert 12.03.2024; den er ikke offisiell)"): for
+        # the readers of the translations; the Norwegian text is what is read
+        (
+            "oversettels",
+            r"(?:oversettelsene|oversettelsen) er ikke (?:oppdatert|oppdaterte)"
+            r"(?:[^.]|\.(?=\s*+[a-zæøå0-9])){0,200}\."
+            r"(?:\s*+les den norske teksten[^.]{0,100}\.)?"
+            rf"|\(oversettelsen er sist oppdatert {_ANY_DATE}[^()]{{0,120}}\)",
+            False,
+        ),
+        (
+            "omsetjing",
+            r"(?:omsetjingane|omsetjinga) er ikkje (?:oppdatert|oppdaterte)"
+            r"(?:[^.]|\.(?=\s*+[a-zæøå0-9])){0,200}\."
+            r"(?:\s*+les den norske teksten[^.]{0,100}\.)?"
+            rf"|\(omsetjinga er sist oppdatert {_ANY_DATE}[^()]{{0,120}}\)",
+            False,
+        ),
         # regjeringen.no's label of a page in its historical archive, as a sentence ("Denne
         # siden er en del av regjeringens historiske arkiv. Innholdet kan være utdatert.",
         # nynorsk "Denne sida er ein del av det historiske arkivet til regjeringa. Innhaldet

@@ -309,6 +309,30 @@ NOISE_LINES: tuple[str, ...] = (
     CONTROL_LABEL.pattern,
 )
 
+#: the labels of a page's last change ("Sist oppdatert", nynorsk "Sist endra"), for a label and
+#: its date beside a sentence on one line (``NOISE_PHRASES``)
+_LAST_CHANGED = (
+    r"sist (?:oppdatert|endret|endra|revidert|faglig oppdatert|fagleg oppdatert"
+    r"|faglig endret|fagleg endra)"
+)
+
+#: A date label after a sentence of the line's own, or before it ("Tallene oppdateres hver
+#: mandag. Sist oppdatert: 07.12.2026", "Sist endra 01.12.2026. Tala er førebelse."): the label
+#: and its date, as on a line of their own (``strip_noise``). Only a label that names the
+#: page's last change, and only at the line's edge, beside a sentence's end: "Forskrifta vart
+#: sist endra 1. desember 2026 og gjeld ..." is read. Looked for only in a line that ends in a
+#: date or starts with "Sist" (``strip_noise``), so a page's paragraphs cost nothing.
+_LAST_CHANGED_BESIDE = re.compile(
+    rf"(?<=[.!?])\s+(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.?$"
+    rf"|^(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.\s+(?=[A-ZÆØÅ])",
+    re.I,
+)
+
+
+#: how a line that starts with the label of ``_LAST_CHANGED_BESIDE`` starts
+_SIST = frozenset({"Sist", "sist", "SIST"})
+
+
 #: ... all of them at once, matched on the line in lower case and without IGNORECASE: every
 #: rule is written in lower case (tested), and SRE compares each character case-folded under
 #: IGNORECASE, ~45 % of the cost of a line (a bench page: 470 -> 260 us)
@@ -316,12 +340,6 @@ _NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in NOISE_LINES))
 #: no whole-line noise rule matches a longer line (the longest allow ~200 free characters)
 _NOISE_LINE_MAX = 400
 
-#: the labels of a page's last change ("Sist oppdatert", nynorsk "Sist endra"), for a label and
-#: its date beside a sentence on one line (``NOISE_PHRASES``)
-_LAST_CHANGED = (
-    r"sist (?:oppdatert|endret|endra|revidert|faglig oppdatert|fagleg oppdatert"
-    r"|faglig endret|fagleg endra)"
-)
 
 # A banner's second sentence ("Sjekk dato ...", "Informasjonen kan være utdatert", "Bytt
 # nettleser ...") goes with it.
@@ -425,17 +443,6 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"v(?:æ|e)re utdatert\.?)?",
             False,
         ),
-        # a date label after a sentence of the line's own, or before it ("Tallene oppdateres
-        # hver mandag. Sist oppdatert: 07.12.2026", "Sist endra 01.12.2026. Tala er
-        # førebelse."): the label and its date, as on a line of their own. Only a label
-        # that names the page's last change, and only at the line's edge, beside a
-        # sentence's end: "Forskrifta vart sist endra 1. desember 2026 og gjeld ..." is read
-        (
-            "sist ",
-            rf"(?:(?<=[.!?])\s+|^)(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.?$"
-            rf"|^(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.\s+(?=[A-ZÆØÅ])",
-            False,
-        ),
     )
 )
 
@@ -529,6 +536,9 @@ def latin1(text: str) -> bytes | None:
         return None
 
 
+#: each noise phrase's guard without its first letter, in lower and in upper case
+#: (``strip_noise``)
+_GUARD_TAILS = {g: (g[1:], g[1:].upper()) for g, _ in NOISE_PHRASES}
 #: each noise phrase's guard as bytes: its longest run of ASCII characters (``noise_phrases``)
 _GUARD_KEYS = tuple(max(re.split(r"[^\x00-\x7f]+", g), key=len).encode() for g, _ in NOISE_PHRASES)
 _KEYS = frozenset(_GUARD_KEYS)
@@ -565,18 +575,34 @@ def strip_noise(
     ``phrases``: the noise phrases to look for (``noise_phrases`` of a text holding the line
     leaves out those that cannot occur in it)."""
     touched = False
+    lowered = ""
     if phrases:
-        lowered = line.lower()
         for guard, pattern in phrases:
+            # a guard's letters after its first, as they stand in a line in lower or in upper
+            # case ("ist " of "Sist oppdatert"), looked for before the line is lower-cased: a
+            # long paragraph without them costs two searches, not a copy of itself
+            tail, upper = _GUARD_TAILS[guard]
+            if tail not in line and upper not in line:
+                continue
+            lowered = lowered or line.lower()
             if guard in lowered:
                 line, n = pattern.subn("", line)
                 touched = touched or n > 0
     if extra is not None:
         line, n = extra.subn("", line)
         touched = touched or n > 0
+    # ``_LAST_CHANGED_BESIDE`` only where a line ends in a date's digit or starts with "Sist"
+    last = line[-1:]
+    if (
+        last.isdigit() or (last == "." and line[-2:-1].isdigit()) or line[:4] in _SIST
+    ) and _LAST_CHANGED_BESIDE.search(line):
+        line = _LAST_CHANGED_BESIDE.sub("", line)
+        touched = True
     if touched:
         line = " ".join(line.split())
-    if len(line) <= _NOISE_LINE_MAX and _NOISE_LINE.match(line.lower()):
+        lowered = ""
+    # the line lower-cased once: for the phrases' guards and for the whole-line rules
+    if len(line) <= _NOISE_LINE_MAX and _NOISE_LINE.match(lowered or line.lower()):
         return ""
     return line
 

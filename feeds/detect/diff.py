@@ -692,7 +692,7 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if _decorated_only(before.text, after.text) or _listed_as_sentence(before.text, after.text):
         return True
-    if _bullets_only(before.text, after.text):
+    if _bullets_only(before.text, after.text) or _dashes_for_blanks(before.text, after.text):
         return True
     if after.path and _REFERENCES.match(after.path[-1]) and _retypeset(before.text, after.text):
         return True
@@ -795,6 +795,21 @@ def _retypeset(before: str, after: str) -> bool:
     return before != after and _NOT_ALNUM.sub("", fold(_DOI.sub("", before))).lower() == (
         _NOT_ALNUM.sub("", fold(_DOI.sub("", after))).lower()
     )
+
+
+#: a line that is a dash alone: a table's empty cell written out ("–": none, closed)
+_DASH_LINES = frozenset({"-", "–", "—", "‒", "−"})
+
+
+def _dashes_for_blanks(before: str, after: str) -> bool:
+    """Whether two texts differ only in lines of a dash alone: a table's empty cells written
+    "–" where they were left blank (a blank cell is read as no line), or back; both say
+    "none". The other lines the same, in order. Compared folded."""
+    if not any(d in before or d in after for d in _DASH_LINES):
+        return False
+    a = [fold(line) for line in before.split("\n") if line.strip() not in _DASH_LINES]
+    b = [fold(line) for line in after.split("\n") if line.strip() not in _DASH_LINES]
+    return a == b and before != after
 
 
 def _bullets_only(before: str, after: str) -> bool:

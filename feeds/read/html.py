@@ -629,15 +629,17 @@ _LINK_BLOCKS = frozenset({"ul", "ol", "div", "section", "aside", "p", "table", "
 
 def _refuse_spam_links(main: Any) -> None:
     """Raise SourceProblem when a block of ``main`` (a list, a box) holds links to at least
-    three other sites whose text or address is link spam (``feeds.sites.SPAM_WORDS``:
+    three other hosts whose text or address is link spam (``feeds.sites.SPAM_WORDS``:
     casino, viagra, quick loans) and they are most of its links: a hacked CMS's injected
     block, which no reader must be mailed."""
-    links = []  # (link, its site when it is spam, else "") of every link to a host
+    links = []  # (link, its host when it is spam, else "") of every link to a host
     for link in main.iter("a"):
         host = host_of(link.get("href") or "")
         if host:
             spammy = SPAM_WORDS.search(f"{_text_of(link)} {host}") is not None
-            links.append((link, site_of(host) if spammy else ""))
+            # each spam host counts, not each site: an injected block links as readily to
+            # thirty hosts of one domain ("best-casino-1.example.ru", ...) as to thirty domains
+            links.append((link, host.lower() if spammy else ""))
     # a page without spam links to three sites (every page but a hacked one) ends here,
     # without looking for each link's block
     if len({site for _, site in links if site}) < 3:

@@ -306,6 +306,22 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
     r"^(antall treff|treff): ?\d+$",
     rf"^{_EARLIER_VERSIONS}$|^(tidligere|tidlegare) versjon(er|ar)$",
+    # live furniture of booking, queue and duty widgets, each a line of its own (blind round
+    # 36): today's duty doctor ("Vakthavande lege i dag: Kari Nordheim"), an open/closed pill
+    # ("Status: Stengt nå", "Åpent nå – ventetid ca. 2 t"), a free-slot counter ("Ledige
+    # timer: 37"), a waiting time and queue ("Forventa ventetid: 25 min", "Det er 4 personar
+    # i kø", "Du er nummer 3 i køen"), a slot's places ("09:20 1 ledige", "10:00 Fullt").
+    # Sentences about them ("Det kan bli ventetid.") are read.
+    r"^(?:vakthavende|vakthavande)(?: (?:lege|kommuneoverlege|sykepleier|sjukepleiar))? i dag"
+    r"\s*:\s*.{1,80}$",
+    r"^(?:status\s*:\s*)?(?:åpent|åpen|ope|open|opent|stengt|stengd) (?:nå|no)"
+    r"(?:\s*[–-]\s*ventetid (?:ca\.?\s*)?\d[^.]{0,25})?$",
+    r"^ledige (?:timer|tider|tidspunkt|plasser|plassar)\s*:\s*\d+$",
+    r"^(?:forventet|forventa) ventetid(?: nå| no)?\s*:\s*(?:ca\.?\s*)?\d[^.]{0,25}$",
+    r"^det er \d+ person(?:er|ar)? i kø(?:en)?\.?$",
+    r"^du er nummer \d+ i køen\.?(?: sid(?:en|a) (?:oppdateres|oppdaterast|blir oppdatert)"
+    r" automatisk\.?)?$",
+    r"^\d{1,2}[:.]\d{2} (?:\d+ ledige?|fullt|full|ingen ledige)$",
     CONTROL_LABEL.pattern,
 )
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.detect.diff import diff_pages
-from feeds.read.html import extract_page
 from feeds.types import PageContent
+from tests.support.pages import article, kinds
 
 TITLE = {"nb": "Luftveisinfeksjoner – ukerapport", "nn": "Situasjonsbilete for tenestene"}
 BODY = {
@@ -21,20 +20,9 @@ BODY = {
 
 
 def page(lang: str, top: str = "", lede: str = "", aside: str = "") -> PageContent:
-    """A page as the sites lay it out (header, nav, main with an article, footer), read
-    without a selector."""
-    html = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Side</title></head><body>"
-        "<header><nav><a href='/'>Forsida</a></nav></header><main>"
-        f"{top}<article><h1>{TITLE[lang]}</h1>{lede}"
-        f"<h2>Hovudfunn</h2>{BODY[lang]}{aside}</article></main>"
-        "<footer><p>Kontakt oss</p></footer></body></html>"
-    )
-    return extract_page(html.encode())
-
-
-def kinds(before: PageContent, after: PageContent) -> list[str]:
-    return [c.kind for c in diff_pages(before, after)]
+    """A report with a lede and a section of findings (``aside`` after it), read as the
+    sites lay it out."""
+    return article(TITLE[lang], f"{lede}<h2>Hovudfunn</h2>{BODY[lang]}{aside}", top)
 
 
 # ------------------------------------------------------------ dates that follow the calendar

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from feeds.detect.diff import diff_pages, subtrees_as_one
-from feeds.read.html import extract_page
 from feeds.types import PageContent
+from tests.support.pages import article
 
 TITLE = {"nb": "Forskrift om smittevern i helse- og omsorgstjenesten",
          "nn": "Forskrift om smittevern i helse- og omsorgstenesta"}  # fmt: skip
@@ -21,13 +21,7 @@ RULE = {
 
 
 def page(lang: str, head: str = "", tail: str = "") -> PageContent:
-    html = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Lovdata</title></head><body>"
-        "<header><nav><a href='/'>Lovdata</a></nav></header><main>"
-        f"<article><h1>{TITLE[lang]}</h1>{head}{RULE[lang]}{tail}</article></main>"
-        "<footer><p>Lovdata</p></footer></body></html>"
-    )
-    return extract_page(html.encode())
+    return article(TITLE[lang], f"{head}{RULE[lang]}{tail}", site="Lovdata")
 
 
 def changes(before: PageContent, after: PageContent) -> list[tuple[str, str]]:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.detect.diff import diff_pages
-from feeds.read.html import extract_page
 from feeds.types import PageContent
+from tests.support.pages import article, kinds
 
 TITLE = {"nb": "Brev til kommunene om vaksinasjon", "nn": "Brev til kommunane om vaksinasjon"}
 BODY = {
@@ -19,17 +18,7 @@ BODY = {
 
 
 def page(lang: str, top: str = "", tail: str = "") -> PageContent:
-    html = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Side</title></head><body>"
-        f"<header><nav><a href='/'>Regjeringen</a></nav></header><main>{top}<article>"
-        f"<h1>{TITLE[lang]}</h1>{BODY[lang]}{tail}</article></main><footer>HOD</footer>"
-        "</body></html>"
-    )
-    return extract_page(html.encode())
-
-
-def kinds(before: PageContent, after: PageContent) -> list[str]:
-    return [c.kind for c in diff_pages(before, after)]
+    return article(TITLE[lang], f"{BODY[lang]}{tail}", top, site="Regjeringen")
 
 
 ENGLISH = {

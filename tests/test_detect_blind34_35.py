@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.detect.diff import diff_pages
-from feeds.read.html import extract_page
 from feeds.types import PageContent
+from tests.support.pages import article, kinds
 
 TITLE = {"nb": "Influensavaksine", "nn": "Influensavaksine i kommunen"}
 
 
 def page(lang: str, body: str) -> PageContent:
-    html = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Side</title></head><body>"
-        f"<header><nav><a href='/'>FHI</a></nav></header><main><article><h1>{TITLE[lang]}</h1>"
-        f"<p>Vaksinen bør takast før sesongen.</p>{body}</article></main></body></html>"
-    )
-    return extract_page(html.encode())
-
-
-def kinds(before: PageContent, after: PageContent) -> list[str]:
-    return [c.kind for c in diff_pages(before, after)]
+    return article(TITLE[lang], f"<p>Vaksinen bør takast før sesongen.</p>{body}", site="FHI")
 
 
 ARABIC = "<h2>Informasjon på arabisk</h2><p dir='rtl'>{}احصل على اللقاح قبل الشتاء{}</p>"

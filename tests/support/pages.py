@@ -15,6 +15,23 @@ def page(body: str, selector: str | None = "main", title: str = "Side") -> PageC
     return extract_page(html.encode(), selector=selector)
 
 
+def article(title: str, body: str, top: str = "", site: str = "Forsida") -> PageContent:
+    """``body`` as the article under an <h1> ``title``, on a page laid out as the sites lay
+    theirs out (a header with ``site``'s navigation, <main> with ``top`` before the
+    <article>, a footer), read without a selector: the product finds the content itself."""
+    html = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Side</title></head><body>"
+        f"<header><nav><a href='/'>{site}</a></nav></header><main>{top}<article>"
+        f"<h1>{title}</h1>{body}</article></main><footer><p>{site}</p></footer></body></html>"
+    )
+    return extract_page(html.encode(), selector=None)
+
+
+def kinds(before: PageContent, after: PageContent) -> list[str]:
+    """The kinds of the changes from ``before`` to ``after``."""
+    return [c.kind for c in diff_pages(before, after)]
+
+
 def changed(before: str, after: str) -> list[tuple[str, tuple[str, ...]]]:
     """The kinds and paths of the changes from the page of ``before`` to that of ``after``."""
     return [(c.kind, c.path) for c in diff_pages(page(before), page(after))]

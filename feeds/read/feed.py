@@ -10,6 +10,7 @@ identity survives the forms of its link and GUID (``item_identity``).
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import xml.sax
@@ -98,7 +99,7 @@ class _Entry(NamedTuple):
 
 
 def _read_entry(entry: dict[str, Any], base_url: str) -> _Entry:
-    title = clean_text(html_to_text(str(entry.get("title", ""))))
+    title = _escaped_twice(clean_text(html_to_text(str(entry.get("title", "")))))
     link = canonical_url(item_link(str(entry.get("link", "")), base_url))
     summary = _entry_summary(entry)
     content = _entry_content(entry, summary)
@@ -235,8 +236,23 @@ def _entry_content(entry: dict[str, Any], summary: str) -> str:
 
 
 def _item_text(fragment: str) -> str:
-    lines = (strip_noise(line) for line in html_to_text(fragment).split("\n"))
+    lines = (strip_noise(line) for line in _escaped_twice(html_to_text(fragment)).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+#: an HTML character reference left in an item's text once its HTML is read ("&quot;",
+#: "&amp;", "&#248;"): the publisher escaped the text twice
+_ENTITY_LEFT = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+
+
+def _escaped_twice(text: str) -> str:
+    """An item's text (or title) with character references that were escaped twice read
+    once more: a CMS that escapes "&" again sends "&amp;quot;" and readers would be shown
+    "&quot;" for a quotation mark, and told the item changed when only the escaping did
+    (blind round 38). Only where such a reference is left; at most once more."""
+    if "&" not in text or not _ENTITY_LEFT.search(text):
+        return text
+    return "\n".join(clean_text(line) for line in html.unescape(text).split("\n"))
 
 
 def _entry_time(value: Any) -> datetime | None:

@@ -540,7 +540,8 @@ class SeenItem:
 #: regjeringen.no's historical-archive sentence (blind rounds 32 and 33), right-to-left marks, an
 #: English date line and notices about translations (blind rounds 34 and 35), and the live
 #: furniture of booking, queue and duty widgets (blind round 36); a feed item's character
-#: references escaped twice are read once more (blind round 38).
+#: references escaped twice are read once more (blind round 38); a view count closing a share
+#: bar is furniture (blind round 40).
 EXTRACTION_VERSION = 14
 
 

@@ -252,7 +252,10 @@ NOISE_LINES: tuple[str, ...] = (
     r"|kopier lenke|lytt|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|x"
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"
     rf"|print|share|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}"
-    r"|lenkja er kopiert)(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
+    r"|lenkja er kopiert"
+    # ... and the page's view count among them ("Del på e-post 3 655 visninger")
+    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visingar|views))"
+    r"(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
     r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",
     # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
     # part of the page loads ("Laster inn …", nynorsk "Lastar …")
@@ -282,7 +285,8 @@ NOISE_LINES: tuple[str, ...] = (
     r"^var denne sid(en|a) nyttig\??( ja nei)?$",
     r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
     r"( ja nei)?$",
-    r"^\d+ (visninger|treff|kommentarer|views|delinger)$",
+    # ... its digits grouped as Norwegian writes them ("3 655 visninger", a thin space too)
+    r"^\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (visninger|visingar|treff|kommentarer|views|delinger)$",
     # the counters of a post or an embed, alone or several on a line ("1 204 liker · 87
     # delinger", nynorsk "12 kommentarar", "3 reaksjonar"): they follow the readers
     r"^(?:\d[\d ]*+ ?+(?:liker|likes?|likerklikk|delinger|delingar|deling|shares?"

@@ -541,7 +541,7 @@ class SeenItem:
 #: English date line and notices about translations (blind rounds 34 and 35), and the live
 #: furniture of booking, queue and duty widgets (blind round 36); a feed item's character
 #: references escaped twice are read once more (blind round 38); a view count closing a share
-#: bar is furniture (blind round 40).
+#: bar is furniture (blind round 40), and so is a toggle between two renderings (blind round 43).
 EXTRACTION_VERSION = 14
 
 

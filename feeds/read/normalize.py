@@ -160,7 +160,11 @@ _CHANGE_LABELS = re.compile(
 CONTROL_LABEL = re.compile(
     r"^(?:(?:vis|les|se|sjå|show|read) (?:mer|meir|mindre|alle|flere|fleire|hele|heile|more"
     r"|less|all)|(?:lukk|åpne|opne|skjul|utvid|fold ut|minimer|expand|collapse|close|open)"
-    r"(?: alle| all)?)$",
+    r"(?: alle| all)?"
+    # ... a toggle between two renderings of the same content ("Vis lettlest versjon",
+    # "Skjul lettlest versjon", "Vis som tabell", nynorsk "Vis lettlesen utgåve")
+    r"|(?:vis|skjul|lukk|åpne|opne) (?:lettlest|lettlesen|utskriftsvennlig|utskriftsvennleg)"
+    r"(?: versjon| utgave| utgåve| tekst)?|(?:vis|skjul) (?:som )?(?:tabell|figur|graf|kart))$",
     re.I,
 )
 

@@ -694,6 +694,8 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if _bullets_only(before.text, after.text) or _dashes_for_blanks(before.text, after.text):
         return True
+    if _excerpt_recut(before.text, after.text):
+        return True
     if after.path and _REFERENCES.match(after.path[-1]) and _retypeset(before.text, after.text):
         return True
     if " (LOV-" not in after.text and " (FOR-" not in after.text:
@@ -795,6 +797,50 @@ def _retypeset(before: str, after: str) -> bool:
     return before != after and _NOT_ALNUM.sub("", fold(_DOI.sub("", before))).lower() == (
         _NOT_ALNUM.sub("", fold(_DOI.sub("", after))).lower()
     )
+
+
+#: how a teaser's excerpt ends: an ellipsis, or a read-more link's label ("… Les meir", "Les
+#: mer", "Les heile saka"), with what stands between
+_EXCERPT_END = re.compile(
+    r"(?:\s*(?:…|\.{3}))?\s*(?:les (?:mer|meir)(?: her)?|les (?:hele|heile) (?:saken|saka"
+    r"|artikkelen|meldinga|meldingen))?\s*(?:…|\.{3})?$",
+    re.I,
+)
+
+
+def _excerpt_recut(before: str, after: str) -> bool:
+    """Whether two texts differ only in where an excerpt is cut: each line that differs ends
+    in an ellipsis or a read-more label in one version at least ("… må koke vatnet. Les meir"
+    and "… må koke vatnet før det blir brukt til drikke …"), and the shorter excerpt, its end
+    marks and final punctuation left out, is the start of the longer one (a teaser re-cut for
+    the layout: the page it points to says the rest). Compared folded; the same lines
+    elsewhere, in order. A line without such an end, or an excerpt that says otherwise, is a
+    change."""
+    lines_a, lines_b = before.split("\n"), after.split("\n")
+    if len(lines_a) != len(lines_b) or (
+        "…" not in before + after
+        and "..." not in before + after
+        and "les m" not in (before + after).lower()
+    ):
+        return False
+    recut = False
+    for a, b in zip(lines_a, lines_b, strict=True):
+        if a == b:
+            continue
+        marked = [_EXCERPT_END.search(x) for x in (a, b)]
+        if not any(m is not None and m.group(0).strip() for m in marked):
+            return False
+        cut_a = fold(_EXCERPT_END.sub("", a)).rstrip(" .,;:")
+        cut_b = fold(_EXCERPT_END.sub("", b)).rstrip(" .,;:")
+        short, long = sorted((cut_a, cut_b), key=len)
+        if (
+            not short
+            or not long.startswith(short)
+            or (len(long) > len(short) and long[len(short)].isalnum())
+        ):
+            return False
+        recut = True
+    return recut
 
 
 #: a line that is a dash alone: a table's empty cell written out ("–": none, closed)

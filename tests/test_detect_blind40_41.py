@@ -68,3 +68,13 @@ def test_a_bare_ampersand_and_a_forbidden_character_are_mended(lang: str) -> Non
 def test_what_stays_malformed_is_refused() -> None:
     with pytest.raises(SourceProblem, match="not well-formed"):
         extract_feed(rss(item(1, "Tittel", "tekst") + "<item><title>Uavslutta</title>"))
+
+
+def test_a_well_formed_feed_is_read_as_it_stands() -> None:
+    """The mending is for malformed feeds only: a "&" inside CDATA is the text's own."""
+    cdata = item(1, "Tittel", "<![CDATA[<p>A&amp;B, helse &amp; omsorg</p>]]>")
+    (only,) = extract_feed(rss(cdata)).items
+    assert only.text == "A&B, helse & omsorg"
+    guid = "<item><title>T</title><link>https://www.fhi.no/n</link><guid>{}</guid></item>"
+    escaped = extract_feed(rss(guid.format("sak-1&amp;2"))).items[0].item_id
+    assert extract_feed(rss(guid.format("<![CDATA[sak-1&2]]>"))).items[0].item_id == escaped

@@ -692,7 +692,7 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if _decorated_only(before.text, after.text) or _listed_as_sentence(before.text, after.text):
         return True
-    if _bullets_only(before.text, after.text) or _dashes_for_blanks(before.text, after.text):
+    if _marks_only(before.text, after.text):
         return True
     if _excerpt_recut(before.text, after.text):
         return True
@@ -847,27 +847,27 @@ def _excerpt_recut(before: str, after: str) -> bool:
 _DASH_LINES = frozenset({"-", "–", "—", "‒", "−"})
 
 
-def _dashes_for_blanks(before: str, after: str) -> bool:
-    """Whether two texts differ only in lines of a dash alone: a table's empty cells written
-    "–" where they were left blank (a blank cell is read as no line), or back; both say
-    "none". The other lines the same, in order. Compared folded."""
-    if not any(d in before or d in after for d in _DASH_LINES):
+def _marks_only(before: str, after: str) -> bool:
+    """Whether two texts differ only in marks that say nothing: list bullets before lines
+    (lines set apart by line breaks rebuilt as a list's items, or back: "Telefon: 116 117"
+    as "• Telefon: 116 117") and lines of a dash alone (a table's empty cells written "–"
+    where they were left blank, read as no line, or back: both say "none"). Every other
+    line's words as they were, in the same order; compared folded."""
+    if before == after or (
+        BULLET not in before
+        and BULLET not in after
+        and not any(d in before or d in after for d in _DASH_LINES)
+    ):
         return False
-    a = [fold(line) for line in before.split("\n") if line.strip() not in _DASH_LINES]
-    b = [fold(line) for line in after.split("\n") if line.strip() not in _DASH_LINES]
-    return a == b and before != after
 
+    def lines(text: str) -> list[str]:
+        return [
+            fold(line.removeprefix(BULLET))
+            for line in text.split("\n")
+            if line.strip() not in _DASH_LINES
+        ]
 
-def _bullets_only(before: str, after: str) -> bool:
-    """Whether two texts differ only in list bullets before lines: lines set apart by line
-    breaks in a paragraph rebuilt as the items of a list, or back ("Telefon: 116 117" as
-    "• Telefon: 116 117"), every line's words as they were, in the same order. Compared
-    folded."""
-    if before.count("\n") != after.count("\n") or (BULLET not in before and BULLET not in after):
-        return False
-    return [fold(line.removeprefix(BULLET)) for line in before.split("\n")] == [
-        fold(line.removeprefix(BULLET)) for line in after.split("\n")
-    ]
+    return lines(before) == lines(after)
 
 
 #: what joins the items of a list written as a sentence ("Bergen, Askøy, Øygarden og

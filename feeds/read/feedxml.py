@@ -321,6 +321,10 @@ class _Limit(Exception):
     """Raised inside expat's handler to stop the scan at once."""
 
 
+class NotWellFormed(SourceProblem):
+    """The feed is not well-formed XML (``check_structure``)."""
+
+
 def check_structure(
     document: bytes, max_depth: int = MAX_DEPTH, max_elements: int = MAX_ELEMENTS
 ) -> None:
@@ -364,7 +368,7 @@ def check_structure(
         # whole rest before the feed is refused anyway (``feeds.read.feed``); the words are
         # those of its SAX error
         message = xml.parsers.expat.ErrorString(exc.code)
-        raise SourceProblem(
+        raise NotWellFormed(
             f"the feed is not well-formed XML: <unknown>:{exc.lineno}:{exc.offset}: {message}"
         ) from None
 
@@ -380,8 +384,9 @@ def _repaired(rest: str) -> str:
     """The document after the prolog with the two faults of hand-fed CMS feeds that every
     feed reader recovers from mended: characters XML forbids are left out and a bare "&" is
     written "&amp;" (blind round 41: one stray character or one "helse & omsorg" made the
-    whole feed a source problem, check after check). A well-formed document is unchanged;
-    anything else still malformed is refused as before."""
+    whole feed a source problem, check after check). Applied to a document only when it is
+    not well-formed (``feed_document``): a well-formed one, "&" in CDATA included, is read as
+    it stands; one still malformed after is refused as before."""
     if "&" in rest:
         rest = _BARE_AMPERSAND.sub("&amp;", rest)
     return _FORBIDDEN_CHARS.sub("", rest)
@@ -399,7 +404,7 @@ def feed_document(body: bytes, headers: Mapping[str, str] | None = None) -> byte
     something); parsing what follows is linear in the size of the document."""
     text = feed_text(body, headers)
     prolog = read_prolog(text)
-    rest = _repaired(text[prolog.root :])
+    rest = text[prolog.root :]
     if prolog.declares:
         rest = expand_references(rest, prolog)
     # The rest of the prolog (white space, comments, instructions, the DOCTYPE) means nothing
@@ -407,5 +412,13 @@ def feed_document(body: bytes, headers: Mapping[str, str] | None = None) -> byte
     # regexes over it whose cost grows with the square of its lines (a 140 KB prolog of blank
     # lines: 13 s of CPU, holding the GIL).
     document = (_UTF8_DECLARATION + "\n" + rest).encode("utf-8", errors="replace")
-    check_structure(document)
+    try:
+        check_structure(document)
+    except NotWellFormed:
+        # mended only when it is malformed: a "&" inside a CDATA section is the text's own
+        mended = _repaired(rest)
+        if mended == rest:
+            raise
+        document = (_UTF8_DECLARATION + "\n" + mended).encode("utf-8", errors="replace")
+        check_structure(document)
     return document

@@ -762,7 +762,7 @@ def _teaser_list(box: Any, unlinked: int) -> bool:
     links, its heading's aside): two items at least, each with a link and little text
     beside it (``_TEASER_REST_MAX``: a date, a place), and little text outside the items.
     An events calendar's items carry their date and place beside the link."""
-    items = [li for li in box.iter("li")]
+    items = list(box.iter("li"))
     if len(items) < 2:
         return False
     beside = 0

@@ -321,17 +321,24 @@ class _Limit(Exception):
     """Raised inside expat's handler to stop the scan at once."""
 
 
-class NotWellFormed(SourceProblem):
-    """The feed is not well-formed XML (``check_structure``)."""
-
-
 def check_structure(
     document: bytes, max_depth: int = MAX_DEPTH, max_elements: int = MAX_ELEMENTS
 ) -> None:
+    """Raise SourceProblem when ``document`` is not well-formed or too deep or too large
+    (``_malformed``)."""
+    problem = _malformed(document, max_depth, max_elements)
+    if problem:
+        raise SourceProblem(problem)
+
+
+def _malformed(
+    document: bytes, max_depth: int = MAX_DEPTH, max_elements: int = MAX_ELEMENTS
+) -> str | None:
     """Scan ``document`` (``feed_document``'s output: no DOCTYPE) with expat, ``SCAN_CHUNK``
     bytes at a time, counting elements and their depth. Raises SourceProblem as soon as an
     element nests deeper than ``max_depth`` or the count passes ``max_elements``: the rest of
-    the document is never read. Costs one C-speed pass and two calls a element."""
+    the document is never read; returns the parser's words when it is not well-formed, else
+    None. Costs one C-speed pass and two calls a element."""
     parser = xml.parsers.expat.ParserCreate()
     depth = elements = 0
 
@@ -368,9 +375,8 @@ def check_structure(
         # whole rest before the feed is refused anyway (``feeds.read.feed``); the words are
         # those of its SAX error
         message = xml.parsers.expat.ErrorString(exc.code)
-        raise NotWellFormed(
-            f"the feed is not well-formed XML: <unknown>:{exc.lineno}:{exc.offset}: {message}"
-        ) from None
+        return f"the feed is not well-formed XML: <unknown>:{exc.lineno}:{exc.offset}: {message}"
+    return None
 
 
 #: a character XML 1.0 forbids: the C0 controls but tab, line feed and carriage return (a
@@ -412,13 +418,13 @@ def feed_document(body: bytes, headers: Mapping[str, str] | None = None) -> byte
     # regexes over it whose cost grows with the square of its lines (a 140 KB prolog of blank
     # lines: 13 s of CPU, holding the GIL).
     document = (_UTF8_DECLARATION + "\n" + rest).encode("utf-8", errors="replace")
-    try:
-        check_structure(document)
-    except NotWellFormed:
+    problem = _malformed(document)
+    if problem:
         # mended only when it is malformed: a "&" inside a CDATA section is the text's own
         mended = _repaired(rest)
-        if mended == rest:
-            raise
-        document = (_UTF8_DECLARATION + "\n" + mended).encode("utf-8", errors="replace")
-        check_structure(document)
+        if mended != rest:
+            document = (_UTF8_DECLARATION + "\n" + mended).encode("utf-8", errors="replace")
+            problem = _malformed(document)
+        if problem:
+            raise SourceProblem(problem)
     return document

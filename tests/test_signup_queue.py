@@ -164,7 +164,13 @@ def test_a_crash_inside_the_work_leaves_the_row_and_nothing_else(
     assert row.claimed_until is not None and row.claimed_until > clock()
     with Session(ctx.engine) as session:
         assert session.exec(select(Subscriber)).all() == []  # rolled back with the row
-    clock.advance(seconds=31)
+    # the first wait is 30-60 s with jitter (``outbox.backoff``); sweep halfway between the
+    # sweep age and the end of the wait, so the row is old enough and only its backoff holds it
+    wait = row.claimed_until - clock()
+    assert signup_queue.SWEEP_AGE < wait <= timedelta(seconds=60)
+    clock.advance(
+        seconds=(signup_queue.SWEEP_AGE + (wait - signup_queue.SWEEP_AGE) / 2).total_seconds()
+    )
     assert signup_queue.sweep(ctx, links).done == 0  # backing off
     clock.advance(hours=2)
     assert signup_queue.sweep(ctx, links).done == 1

@@ -542,7 +542,11 @@ class SeenItem:
 #: furniture of booking, queue and duty widgets (blind round 36); a feed item's character
 #: references escaped twice are read once more (blind round 38); a view count closing a share
 #: bar is furniture (blind round 40), and so is a toggle between two renderings (blind round 43).
-EXTRACTION_VERSION = 14
+#: 15: a countdown ahead of now ("om 13 dagar", "i morgon") is a relative time, and a line of
+#: fields drops such a time beside a date alone or a span of days ("1.–2. desember 2026 ·
+#: Førde · om 25 dagar" reads "1.–2. desember 2026 · Førde"); a share bar's count of shares
+#: ("Del 14 delinger") is furniture (blind round 49).
+EXTRACTION_VERSION = 15
 
 
 @dataclass(frozen=True)

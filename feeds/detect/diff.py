@@ -331,7 +331,56 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
             changes.append(_section_change("removed", key, section, None))
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
     changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
-    return _shifted_by_one(changes, old, new)
+    return _filed_as_past(_shifted_by_one(changes, old, new))
+
+
+#: a list of what is ahead ("Kommende arrangementer", nynorsk "Kommande arrangement", "Aktive
+#: høringer") and one of what is over ("Tidligere arrangementer", "Tidlegare arrangement",
+#: "Avsluttede høringer"), by their headings; "Gjeldende" and "Utgått" or an archive are not
+#: such a pair (a guideline withdrawn is news)
+_AHEAD = re.compile(
+    r"\b(?:kommende|kommande|planlagte|planlagde|fremtidige|framtidige|aktive|pågående"
+    r"|pågåande|åpne|opne)\b"
+)
+_OVER = re.compile(
+    r"\b(?:tidligere|tidlegare|gjennomførte|gjennomførde|avholdte|passerte|avsluttede"
+    r"|avslutta|avsluttet|lukkede|lukka)\b"
+)
+
+
+def _filed_as_past(changes: list[SectionChange]) -> list[SectionChange]:
+    """``changes`` without the calendar's clock (blind round 49): an entry that leaves a list
+    of what is ahead and stands, word for word, in the list of what is over beside it (the
+    same parent) is filed, not news. A change of either list that is only such entries goes;
+    a list that also gained or lost anything else is told as it is (a new webinar with the
+    entry that passed). Only whole lines that are the same move this way."""
+    ahead = [c for c in changes if c.kind in ("changed", "removed") and _heading_is(c, _AHEAD)]
+    over = [c for c in changes if c.kind in ("changed", "added") and _heading_is(c, _OVER)]
+    if not (ahead and over):
+        return changes
+    dropped: set[int] = set()
+    for a in ahead:
+        for b in over:
+            if a.path[:-1] != b.path[:-1]:
+                continue
+            left = Counter(a.before.split("\n")) - Counter(a.after.split("\n"))
+            came = Counter(b.after.split("\n")) - Counter(b.before.split("\n"))
+            filed = left & came
+            if not filed:
+                continue
+            if not (Counter(a.after.split("\n")) - Counter(a.before.split("\n"))) and not (
+                left - filed
+            ):
+                dropped.add(id(a))
+            if not (Counter(b.before.split("\n")) - Counter(b.after.split("\n"))) and not (
+                came - filed
+            ):
+                dropped.add(id(b))
+    return [c for c in changes if id(c) not in dropped]
+
+
+def _heading_is(change: SectionChange, words: re.Pattern[str]) -> bool:
+    return bool(change.path) and bool(words.search(fold(change.path[-1])))
 
 
 def _shifted_by_one(

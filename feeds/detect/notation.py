@@ -12,6 +12,7 @@ of lines is never the same here.
 from __future__ import annotations
 
 import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from feeds.read.normalize import MONTHS, parse_date
 from feeds.types import fold
@@ -352,7 +353,33 @@ def _same_line(a: str, b: str) -> bool:
     # a size or page count given by both versions must be the same (a new file otherwise)
     measures_a = [m for n in notes_a for m in _MEASURE.findall(n)]
     measures_b = [m for n in notes_b for m in _MEASURE.findall(n)]
-    return not (measures_a and measures_b) or measures_a == measures_b
+    if not (measures_a and measures_b) or measures_a == measures_b:
+        return True
+    return len(measures_a) == len(measures_b) and all(map(_same_measure, measures_a, measures_b))
+
+
+#: a measure's number, its decimals and its unit ("61,8 kb", "1.57 mb", "12 sider")
+_MEASURE_PARTS = re.compile(r"(\d+)(?:[.,](\d+))?\s?(\S+)")
+
+
+def _same_measure(a: str, b: str) -> bool:
+    """Whether two sizes are one size written to another precision (blind round 48): "62 kb"
+    and "61,8 kb", "1,6 mb" and "1,57 mb" (the finer one rounded, or cut, to the coarser
+    one's decimals gives it), in the same unit. "318 kb" and "322 kb", or "1,2 mb" and "1,3
+    mb", are two files; so are two sizes given to the same precision that differ."""
+    if a == b:
+        return True
+    ma, mb = _MEASURE_PARTS.fullmatch(a), _MEASURE_PARTS.fullmatch(b)
+    if ma is None or mb is None or ma[3] != mb[3]:
+        return False
+    places_a, places_b = len(ma[2] or ""), len(mb[2] or "")
+    if places_a == places_b:
+        return False
+    coarse, fine = (ma, mb) if places_a < places_b else (mb, ma)
+    step = Decimal(1).scaleb(-len(coarse[2] or ""))
+    wanted = Decimal(f"{coarse[1]}.{coarse[2] or 0}")
+    finer = Decimal(f"{fine[1]}.{fine[2]}")
+    return wanted in (finer.quantize(step, ROUND_HALF_UP), finer.quantize(step, ROUND_DOWN))
 
 
 def _file_notes(line: str) -> tuple[list[str], str]:

@@ -2374,6 +2374,9 @@ _FIELD_SPLIT = re.compile(r"\s+[|·–]\s+")
 _FIELD = re.compile(r"[^\W\d][\w.-]*(?: [\w.-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?")
 
 
+#: the first day of a span of days ("1.–2. desember 2026" is a date once "1.–" goes)
+_DAY_SPAN = re.compile(r"^\d{1,2}\.?\s?[–-]\s?(?=\d)")
+
 #: a byline's field beside a relative time: names, a role, no sentence ("Kari Nordmann,
 #: kommuneoverlege")
 _BYLINE_FIELD = re.compile(r"[^\W\d][^.!?:]{0,79}")
@@ -2387,9 +2390,11 @@ def _without_change_dates(line: str, found: list[date]) -> str:
     Dato: 12.11.2026 | Sist oppdatert: 01.12.2026" reads "Rundskriv | Dato: 12.11.2026". A
     print or export time goes the same way, without a date for ``found`` (``is_print_field``:
     "Kunngjort 01.03.2026 · Utskrift 05.12.2026 kl. 14.22" reads "Kunngjort 01.03.2026"); a
-    field may also be a short label and its date (``is_dated_field``). A time relative to now
-    goes too (``is_relative_time_field``), beside fields of a byline's names as well
-    (``_BYLINE_FIELD``): "Kommuneoverlegen · for 3 timar sidan" reads "Kommuneoverlegen". A
+    field may also be a short label and its date (``is_dated_field``), or a date alone. A time
+    relative to now goes too (``is_relative_time_field``), ahead of now as well, beside fields
+    of a byline's names or a place (``_BYLINE_FIELD``): "Kommuneoverlegen · for 3 timar
+    sidan" reads "Kommuneoverlegen", "16. mars 2027 · Bergen · om 130 dagar" reads "16. mars
+    2027 · Bergen". A
     sentence that says when it was last updated, or how long ago, is read as it is."""
     parts = _FIELD_SPLIT.split(line)
     if len(parts) < 2:
@@ -2404,7 +2409,12 @@ def _without_change_dates(line: str, found: list[date]) -> str:
             printed = True
         elif is_relative_time_field(part):
             relative = True
-        elif _FIELD.fullmatch(part) or is_signal_line(part) or is_dated_field(part):
+        elif (
+            _FIELD.fullmatch(part)
+            or is_signal_line(part)
+            or is_dated_field(part)
+            or is_date_only(_DAY_SPAN.sub("", part, count=1))
+        ):
             kept.append(i)
         elif _BYLINE_FIELD.fullmatch(part):
             bylines = True

@@ -103,13 +103,18 @@ _READING_TIME = (
     r"^(?:lesetid\s*+:?+\s*+(?:ca\.?\s*+|cirka\s++|om lag\s++)?\d++\s*+min(?:utt|utter)?"
     r"|(?:ca\.?\s*+)?\d++\s*+min(?:utt|utter)?\.?\s*+(?:lesing|lesetid))\.?$"
 )
-#: A time told relative to now ("for 2 timer siden", "3 dagar sidan", "i går kl. 08.15"): a
+#: A time told relative to now ("for 2 timer siden", "3 dagar sidan", "i går kl. 08.15"), or
+#: ahead of now ("om 13 dagar", "i morgon": an events list's countdown, blind round 49): a
 #: listing's or an article's publication furniture, which reads differently at every check
 #: while the page stays the same. Never a change signal (it names no date).
-_RELATIVE_TIME = (
-    r"(?:(?:for\s+)?(?:\d+|en|ett|ein|eitt|ei|et)\s+(?:sekund(?:er|ar)?|minutt(?:er|ar)?|min"
+_RELATIVE_UNITS = (
+    r"(?:\d+|en|ett|ein|eitt|ei|et)\s+(?:sekund(?:er|ar)?|minutt(?:er|ar)?|min"
     r"|time|timer|timar|timen|dag(?:er|ar)?|døgn|uke(?:r)?|veke(?:r)?|måned(?:er)?|månad(?:er)?"
-    r"|år)\s+(?:siden|sidan)|(?:i dag|i går|i forgårs|i forgårs)"
+    r"|år)"
+)
+_RELATIVE_TIME = (
+    rf"(?:(?:for\s+)?{_RELATIVE_UNITS}\s+(?:siden|sidan)|om\s+{_RELATIVE_UNITS}"
+    r"|(?:i dag|i går|i forgårs|i morgen|i morgon|i overmorgen|i overmorgon)"
     r"(?:,?\s*(?:(?:kl\.?|klokka|klokken)\s*)?\d{1,2}[:.]\d{2})?|nettopp|akkurat nå|akkurat no)"
 )
 #: (The white space and separators between the parts are matched possessively, ``*+`` and
@@ -257,8 +262,9 @@ NOISE_LINES: tuple[str, ...] = (
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"
     rf"|print|share|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}"
     r"|lenkja er kopiert"
-    # ... and the page's view count among them ("Del på e-post 3 655 visninger")
-    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visingar|views))"
+    # ... and the page's view or share count among them ("Del på e-post 3 655 visninger",
+    # "Del 14 delinger")
+    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visingar|views|delinger|delingar))"
     r"(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
     r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",
     # a relative time standing alone ("2 timer siden"), and a placeholder shown while a

@@ -356,27 +356,34 @@ def _filed_as_past(changes: list[SectionChange]) -> list[SectionChange]:
     entry that passed). Only whole lines that are the same move this way."""
     ahead = [c for c in changes if c.kind in ("changed", "removed") and _heading_is(c, _AHEAD)]
     over = [c for c in changes if c.kind in ("changed", "added") and _heading_is(c, _OVER)]
-    if not (ahead and over):
+    if not (ahead and over) or len(ahead) * len(over) > _MAX_CALENDAR_PAIRS:
         return changes
+    lines = {id(c): _lines_gone_and_come(c) for c in (*ahead, *over)}
     dropped: set[int] = set()
     for a in ahead:
+        left, gained = lines[id(a)]
         for b in over:
             if a.path[:-1] != b.path[:-1]:
                 continue
-            left = Counter(a.before.split("\n")) - Counter(a.after.split("\n"))
-            came = Counter(b.after.split("\n")) - Counter(b.before.split("\n"))
+            lost, came = lines[id(b)]
             filed = left & came
             if not filed:
                 continue
-            if not (Counter(a.after.split("\n")) - Counter(a.before.split("\n"))) and not (
-                left - filed
-            ):
+            if not gained and not left - filed:
                 dropped.add(id(a))
-            if not (Counter(b.before.split("\n")) - Counter(b.after.split("\n"))) and not (
-                came - filed
-            ):
+            if not lost and not came - filed:
                 dropped.add(id(b))
     return [c for c in changes if id(c) not in dropped]
+
+
+#: pairs of an "ahead" and an "over" list compared at most (a page has one or two of each; a
+#: hostile page of thousands is told as it is, in linear time)
+_MAX_CALENDAR_PAIRS = 64
+
+
+def _lines_gone_and_come(change: SectionChange) -> tuple[Counter[str], Counter[str]]:
+    before, after = Counter(change.before.split("\n")), Counter(change.after.split("\n"))
+    return before - after, after - before
 
 
 def _heading_is(change: SectionChange, words: re.Pattern[str]) -> bool:

@@ -186,6 +186,37 @@ def test_a_section_added_with_thousands_of_subsections_is_told_in_bounded_time()
         assert time.process_time() - started < BUDGET
 
 
+def test_many_lists_of_events_ahead_and_over_are_compared_in_bounded_time() -> None:
+    """2,000 lists of events ahead and 2,000 of events over under one heading, each losing or
+    gaining the same entry (``diff._filed_as_past``: pairing every list with every other was
+    4,000,000 comparisons), and one pair of lists of 30,000 entries each filing all of them."""
+    entry = "<li>Fagdag – 4. november 2026, Ålesund</li>"
+
+    def calendar(ahead: bool) -> str:
+        lists = "".join(
+            f"<h2>Kommende arrangementer {i}</h2><ul>{entry if ahead else ''}<li>a{i}</li></ul>"
+            f"<h2>Tidligere arrangementer {i}</h2><ul>{'' if ahead else entry}<li>b{i}</li></ul>"
+            for i in range(2_000)
+        )
+        return f"<h1>Kurs</h1>{lists}"
+
+    many = [f"<li>Møte {i} – {i % 28 + 1}. mars 2027</li>" for i in range(30_000)]
+
+    def long(ahead: bool) -> str:
+        full, empty = "<ul>" + "".join(many) + "</ul>", "<p>Ingen.</p>"
+        return (
+            f"<h1>Kurs</h1><h2>Kommende arrangementer</h2>{full if ahead else empty}"
+            f"<h2>Tidligere arrangementer</h2>{empty if ahead else full}"
+        )
+
+    pairs = [(extract_page(page(f(True))), extract_page(page(f(False)))) for f in (calendar, long)]
+    with own_cpu():
+        started = time.process_time()
+        assert len(diff_pages(*pairs[0])) == 4_000  # too many lists to pair: told as they are
+        assert len(diff_pages(*pairs[1])) == 2  # "Ingen." came and went: told
+        assert time.process_time() - started < BUDGET
+
+
 def _item(title: str, link: str, description: str = "d") -> str:
     return f"<item><title>{title}</title><link>{link}</link><description>{description}</description></item>"
 

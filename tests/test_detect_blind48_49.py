@@ -157,3 +157,9 @@ def test_a_sentence_counting_shares_is_read() -> None:
     before = article("Kampanjen", "<p>Kampanjen ble delt 14 ganger i uke 1.</p>")
     after = article("Kampanjen", "<p>Kampanjen ble delt 17 ganger i uke 1.</p>")
     assert kinds(before, after) == ["changed"]
+
+
+def test_a_hostile_size_of_many_digits_is_another_file_not_an_error() -> None:
+    huge = "9" * 40
+    before, after = files("nb", f"{huge} kB", "1 MB"), files("nb", f"{huge},5 kB", "1 MB")
+    assert kinds(before, after) == ["changed"]

@@ -358,8 +358,10 @@ def _same_line(a: str, b: str) -> bool:
     return len(measures_a) == len(measures_b) and all(map(_same_measure, measures_a, measures_b))
 
 
-#: a measure's number, its decimals and its unit ("61,8 kb", "1.57 mb", "12 sider")
-_MEASURE_PARTS = re.compile(r"(\d+)(?:[.,](\d+))?\s?(\S+)")
+#: a measure's number, its decimals and its unit ("61,8 kb", "1.57 mb", "12 sider"); a size
+#: is written with at most a few digits (more would overflow ``Decimal``'s 28 digits when
+#: rounded: a hostile note of 40 digits raised)
+_MEASURE_PARTS = re.compile(r"(\d{1,9})(?:[.,](\d{1,9}))?\s?(\S+)")
 
 
 def _same_measure(a: str, b: str) -> bool:

@@ -1099,11 +1099,27 @@ def _relocated(
         # only set in other typography ("Covid-19" -> "COVID-19", a trailing colon), spelt
         # in another accepted form ("skulen" -> "skolen") or decorated with an emoji ("⚠️ Viktig")
         return []
-    bare_old, bare_new = _NUMBER.sub("", old_head), _NUMBER.sub("", new_head)
-    kind = "moved" if bare_old == bare_new and _NUMBER.match(new_head) else "changed"
+    (number_old, bare_old), (number_new, bare_new) = _numbered(old_head), _numbered(new_head)
+    if bare_old == bare_new and (number_old == number_new or not (number_old and number_new)):
+        # its number dropped, added or set in another style ("3. Smitteoppsporing" ->
+        # "Smitteoppsporing", "2. Varsling" -> "Kapittel 2: Varsling"), its text the same
+        # (blind rounds 26 and 44): the same chapter where it was
+        return []
+    kind = "moved" if bare_old == bare_new else "changed"
     a = f"{old_head}\n{before.text}"
     b = f"{new_head}\n{after.text}"
     return [SectionChange(kind, key, a, b, word_diff(a, b), before.digest, after.digest)]
+
+
+#: a chapter's number written "Kapittel 2:" or "Kap. 2 –": as "2. " for ``_NUMBER``
+_CHAPTER_STYLE = re.compile(r"^\s*(?:kapittel|kap\.)\s*(\d+(?:\.\d+)*)\s*[:.–-]\s+", re.I)
+
+
+def _numbered(heading: str) -> tuple[str | None, str]:
+    """A heading's number (``_NUMBER``, None: not numbered) and its words without it."""
+    heading = _CHAPTER_STYLE.sub(r"\1. ", heading)
+    found = _NUMBER.match(heading)
+    return (found.group(2), heading[found.end() :]) if found else (None, heading)
 
 
 def subtrees_as_one(changes: Sequence[SectionChange]) -> list[SectionChange]:

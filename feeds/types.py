@@ -545,7 +545,11 @@ class SeenItem:
 #: 15: a countdown ahead of now ("om 13 dagar", "i morgon") is a relative time, and a line of
 #: fields drops such a time beside a date alone or a span of days ("1.–2. desember 2026 ·
 #: Førde · om 25 dagar" reads "1.–2. desember 2026 · Førde"); a share bar's count of shares
-#: ("Del 14 delinger") is furniture (blind round 49).
+#: ("Del 14 delinger") is furniture (blind round 49); so are a photo credit after a caption's
+#: last sentence, a byline ("Skrevet av: ..."), a recording's link named for what it records
+#: and its length (blind round 50), a figures' update stamp ("Tall oppdatert ...", "Tala vart
+#: sist oppdaterte ..."), a file's download counter at the end of its line, a page-view counter
+#: over a period and a table's sort label (blind round 51).
 EXTRACTION_VERSION = 15
 
 

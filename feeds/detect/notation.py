@@ -75,6 +75,9 @@ _WEEKDAYS = {
     "mandag": 0, "måndag": 0, "tirsdag": 1, "tysdag": 1, "onsdag": 2, "torsdag": 3,
     "fredag": 4, "lørdag": 5, "laurdag": 5, "søndag": 6, "sundag": 6,
 }  # fmt: skip
+#: a decimal comma followed by zeros only ("12,0 %", "4,00 mg", blind round 51): the whole
+#: number; not in a number grouped by points ("1.000,0" stays), nor before another digit
+_ZERO_DECIMALS = re.compile(r"(?<![\d.,])(\d+),0+(?![\d,.]?\d)")
 #: a share in words after its number ("95 prosent"): "95 %"
 _PERCENT = re.compile(r"(\d) ?(?:%|prosent(?!\w))")
 #: the number words zero to twenty (bokmål and nynorsk), written as digits when a word
@@ -177,7 +180,8 @@ def fold_forms(line: str) -> str:
     with the minutes of both ends ("kl. 08-16" as "kl. 8.00-16.00"), a season's second year
     written out when it is the next year ("2026/27" as "2026/2027"), "t.o.m." and "f.o.m."
     written out ("til og med", "fra og med", "frå og med" alike), two consecutive counts before
-    a word as the one or the other ("1-2 doser" as "1 eller 2 doser"). A number told otherwise
+    a word as the one or the other ("1-2 doser" as "1 eller 2 doser"), a number with zero
+    decimals as the whole number ("12,0 %" as "12 %"). A number told otherwise
     stays another number ("fem" and "6"); a date without its year is never the same as one with
     it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
     if "kl" in line:
@@ -196,6 +200,8 @@ def fold_forms(line: str) -> str:
         line = _WEEKDAY_DATE.sub(_weekday_of_date, line)
     if "prosent" in line or "%" in line:
         line = _PERCENT.sub(r"\1 %", line)
+    if ",0" in line:
+        line = _ZERO_DECIMALS.sub(r"\1", line)
     line = _COUNTED.sub(_counted, line)
     if "-" in line:
         line = _TWO_COUNTS.sub(_two_counts, line)

@@ -2366,6 +2366,27 @@ def _is_credit(line: str) -> bool:
     )
 
 
+#: a credit after a caption's last sentence ("Helseministeren i samtale med legevaktlegen.
+#: Foto: Torbjørn Tandberg / HOD"), looked for in the line's last ``_CREDIT_MAX`` characters
+_CREDIT_TAIL = re.compile(
+    r"(?<=[.!?])\s+((?:foto|fotograf|bilde|bilete|illustrasjon|illustrasjonsfoto|ill\.)\s?:.*)$",
+    re.I,
+)
+
+
+def _without_credit(line: str) -> str:
+    """A caption's line without the photo credit after its last sentence (blind round 50):
+    the credit changes with the photo, which is decoration; the caption is read. Only a
+    credit alone after the sentence (``_is_credit``): "Foto: Utslett ved meslinger" stays."""
+    tail = line[-_CREDIT_MAX - 2 :]
+    if ":" not in tail:
+        return line
+    m = _CREDIT_TAIL.search(tail)
+    if m is None or not _is_credit(m.group(1)):
+        return line
+    return line[: len(line) - len(tail) + m.start()]
+
+
 #: what separates the labelled fields of an article's line of facts ("Rundskriv | Dato:
 #: 12.11.2026 | Sist oppdatert: 01.12.2026")
 _FIELD_SPLIT = re.compile(r"\s+[|·–]\s+")
@@ -2578,7 +2599,7 @@ class _SectionBuilder:
                     line = _without_change_dates(line, found)
                 if len(line) <= _CREDIT_MAX and _is_credit(line):
                     continue
-            self._add(level, line, phrases)
+            self._add(level, _without_credit(line), phrases)
         if label:
             self._add(0, label, phrases)
         signals = tuple(sorted({d.isoformat() for d in found}))

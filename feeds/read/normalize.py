@@ -86,6 +86,12 @@ SIGNAL_LABELS = (
     # nynorsk "Skrive ut 04.12.2026 kl. 09.12"): each print or export dates it anew
     r"|utskrift (?:fra|frå)(?: lovdata)?(?:\s*[-–])?|utskriftsdato|skrive ut|skriv ut"
     r"|generert|generated|printed"
+    # when a statistics page's figures were last updated ("Tall oppdatert 4. desember 2026 kl.
+    # 13.00", nynorsk "Tala vart sist oppdaterte 6. desember 2026", blind round 51)
+    r"|tall(?:ene)? (?:ble )?(?:er )?(?:sist )?oppdatert"
+    r"|tala (?:vart )?(?:er )?(?:sist )?oppdaterte?"
+    r"|tal (?:vart )?(?:er )?(?:sist )?oppdaterte?"
+    r"|data(?:ene)? (?:ble )?(?:vart )?(?:er )?(?:sist )?oppdaterte?"
 )
 #: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates
 _EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er|ar)"
@@ -235,6 +241,14 @@ NOISE_LINES: tuple[str, ...] = (
     r"^få varsel ved oppdatering(er|ar)? (av|på|om) .{0,200}$",
     r"^abonner på (nytt|endret|endra|nytt eller oppdatert) (innhold|innhald).{0,80}$",
     r"^(nett-tv|se sendingen her|sjå sendinga her|(se|sjå) opptak(et)? her)$",
+    # ... the recording's link named for what it records, and its length ("Sjå opptak av
+    # pressekonferansen her", "Varighet: 38:12"): the player's furniture (blind round 50)
+    r"^(?:se|sjå) opptak(?:et)? (?:av|fra|frå) (?:pressekonferansen|sendingen|sendinga"
+    r"|direktesendingen|direktesendinga|webinaret|seminaret|møtet|innlegget)(?: her)?$",
+    r"^(?:varighet|varigheit|lengde|lengd|spilletid|speletid)\s*:?\s*\d{1,2}(?::\d{2}){1,2}$",
+    # who wrote a news item ("Skrevet av: Kari Holm, seniorrådgiver", nynorsk "Skrive av:"):
+    # the byline, not what it says (blind round 50)
+    r"^(?:skrevet av|skrive av|skriven av|skrevet og publisert av)\s*:\s*[^.!?]{2,160}$",
     # the page's own tools and feedback links, as a line of their own: "Gi tilbakemelding
     # på denne siden", "Meld frå om feil", "Lytt", "Les på nynorsk", "Endre
     # tekststørrelse", "Kopier lenke", a toolbar of several ("Skriv ut Last ned som PDF"),
@@ -316,7 +330,13 @@ NOISE_LINES: tuple[str, ...] = (
     # gonger")
     r"^(?:denne |dette )?(?:sid(?:en|a)|artikkelen|saken|saka|innholdet|innhaldet) (?:er|har"
     r" (?:vært|vore|blitt|vorte)) (?:lest|lesen|lese|vist|sett) \d[\d ]* g[ao]ng(?:er|ar)?\.?$",
-    r"^(?:sidevisninger|sidevisningar|visninger|visingar|antall visninger)\s*:?\s*\d[\d ]*$",
+    r"^(?:sidevisninger|sidevisningar|visninger|visingar|antall visninger)"
+    # ... over a period ("Sidevisninger siste 30 dager: 12 804", blind round 51)
+    r"(?: (?:siste|dei siste|de siste) \d{1,3} (?:dager|dagar|døgn|timer|timar))?\s*:?\s*\d[\d ]*$",
+    # the label of a table's sort control ("Sortert etter: Fylke (A–Å)", "Sorter etter
+    # antall"): the visitor's choice, or the page's, of an order the rows are compared
+    # without (blind round 51)
+    r"^(?:sortert|sorter|sortering)(?: etter| på|\s*:)\s*:?\s*[^.:]{0,60}$",
     r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
     r"^(antall treff|treff): ?\d+$",
     rf"^{_EARLIER_VERSIONS}$|^(tidligere|tidlegare) versjon(er|ar)$",
@@ -400,6 +420,17 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "ned",
             r"\b(?:lasta|lastet) ned (?:\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4})"
             r"(?=\s+(?:fra|frå)\b|\))",
+            False,
+        ),
+        # ... a file's download counter at the end of its line ("Influensavaksine per kommune
+        # (CSV) Lastet ned 1 482 ganger", nynorsk "Lasta ned 611 gonger"): it follows the
+        # readers (blind round 51). Only as a field of its own, after a bracket or with a
+        # capital letter: a sentence that counts downloads ("Skjemaet er lastet ned 40
+        # ganger", blind round 23) is read
+        (
+            "ned",
+            r"(?:(?<=[)\]])\s+l|\s(?-i:L))ast(?:et|a) ned \d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*+"
+            r" g[ao]ng(?:er|ar)$",
             False,
         ),
         (

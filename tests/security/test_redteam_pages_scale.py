@@ -87,6 +87,9 @@ LONG_LINES = {
     "old browser": "du benytter en nettleser vi ikke støtter " * 24_000,
     "old content": "dette innholdet er mer enn ett år gammelt. " * 24_000,
     "combining marks": "a" + "\u0301" * 480_000,
+    "download counters": " Lastet ned 1 482 ganger x" * 40_000 + " Lastet ned 1 482 ganger",
+    "captions and credits": "Bilde av ministeren. Foto: NTB / HOD " * 28_000,
+    "zero decimals": "12,0 % og " * 100_000 + "1" + ",0" * 200_000,
 }
 
 

@@ -549,7 +549,9 @@ class SeenItem:
 #: last sentence, a byline ("Skrevet av: ..."), a recording's link named for what it records
 #: and its length (blind round 50), a figures' update stamp ("Tall oppdatert ...", "Tala vart
 #: sist oppdaterte ..."), a file's download counter at the end of its line, a page-view counter
-#: over a period and a table's sort label (blind round 51).
+#: over a period and a table's sort label (blind round 51). A link to a phone number or an
+#: e-mail address whose words do not show it is read with it ("Ring legevakta (116117)",
+#: blind round 43's open case).
 EXTRACTION_VERSION = 15
 
 

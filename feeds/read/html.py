@@ -1148,6 +1148,7 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
             if not _name_attachment(el, pdfs_followed):
                 _name_form(el)
             _name_other_host(el)
+            _name_contact(el)
     # an element that acts as a button (a text-size control as a <span role="button">)
     found.extend(
         el
@@ -1349,6 +1350,30 @@ def _name_other_host(link: Any) -> None:
     if host in text.lower():
         return
     link.tail = f" ({host}){link.tail or ''}"
+
+
+def _name_contact(link: Any) -> None:
+    """A link to a phone number or an e-mail address whose words do not show it ("Ring
+    legevakta" to "tel:116117", "Send oss e-post" to "mailto:post@kommune.no") is read with
+    it: "Ring legevakta (116117)". The number patients are told to call may stand nowhere but
+    in the link (blind round 43); a link that shows its number or address, or one in a
+    heading, is read by its words."""
+    href = (link.get("href") or "").strip()
+    scheme = href[:7].lower()
+    if not (scheme.startswith("tel:") or scheme == "mailto:"):
+        return
+    target = unquote(href[href.index(":") + 1 :].split("?", 1)[0]).strip()
+    if not target or len(target) > 80 or next(link.iterancestors(*HEADINGS), None) is not None:
+        return
+    text = _text_of(link)
+    if scheme.startswith("tel:"):
+        digits = "".join(c for c in target if c.isdigit())
+        if not digits or any(c.isdigit() for c in text):
+            return
+        target = ("+" if target.startswith("+") else "") + digits
+    elif "@" not in target or "@" in text or target.lower() in text.lower():
+        return
+    link.tail = f" ({target}){link.tail or ''}"
 
 
 #: the classes of text only screen readers get: a link's "(åpnes i nytt vindu)", "PDF"

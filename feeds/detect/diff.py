@@ -331,7 +331,48 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
             changes.append(_section_change("removed", key, section, None))
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
     changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
-    return _filed_as_past(_shifted_by_one(changes, old, new))
+    return _filed_as_past(_rehomed(_shifted_by_one(changes, old, new)))
+
+
+#: pairs of a section added and one removed compared at most by ``_rehomed`` (a page has a
+#: few of each; a hostile page of thousands is told as it is, in linear time)
+_MAX_REHOMED_PAIRS = 64
+
+
+def _rehomed(changes: list[SectionChange]) -> list[SectionChange]:
+    """``changes`` with text that only changed home told as no addition nor removal (blind
+    round 45): a heading that came or went splits or joins its parent's text, so a one-day
+    banner's h2 before an article's first lines took them under it ("added: Viktig melding",
+    its banner and those lines; "removed: ()", the lines) and gave them back when it went.
+    Where a section removed and one added are parent and child and the lines of the one end
+    the lines of the other, those lines stayed where they were: the one is no change, and
+    the other is told with its own lines only (the banner's)."""
+    added = [c for c in changes if c.kind == "added"]
+    removed = [c for c in changes if c.kind == "removed"]
+    if not (added and removed) or len(added) * len(removed) > _MAX_REHOMED_PAIRS:
+        return changes
+    gone: set[int] = set()
+    told: dict[int, SectionChange] = {}
+    for a in added:
+        for r in removed:
+            if id(a) in gone or id(r) in gone or not _parent_and_child(a.path, r.path):
+                continue
+            came, left = a.after.split("\n"), r.before.split("\n")
+            if len(came) < len(left) and left[-len(came) :] == came:
+                gone.add(id(a))
+                own = "\n".join(left[: -len(came)])
+                told[id(r)] = replace(r, before=own, segments=word_diff(own, ""))
+            elif len(left) < len(came) and came[-len(left) :] == left:
+                gone.add(id(r))
+                own = "\n".join(came[: -len(left)])
+                told[id(a)] = replace(a, after=own, segments=word_diff("", own))
+    if not gone:
+        return changes
+    return [told.get(id(c), c) for c in changes if id(c) not in gone]
+
+
+def _parent_and_child(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return (len(a) + 1 == len(b) and b[:-1] == a) or (len(b) + 1 == len(a) and a[:-1] == b)
 
 
 #: a list of what is ahead ("Kommende arrangementer", nynorsk "Kommande arrangement", "Aktive

@@ -220,6 +220,20 @@ def test_many_lists_of_events_ahead_and_over_are_compared_in_bounded_time() -> N
         assert time.process_time() - started < BUDGET
 
 
+def test_many_sections_added_and_removed_are_paired_in_bounded_time() -> None:
+    """2,000 sections removed and 4,000 added, each child of one removed ending with its
+    lines (``diff._rehomed`` pairs a removed and an added section; all pairs: 8,000,000)."""
+    before = "".join(f"<h2>Gammel {i}</h2><p>tekst {i} a</p><p>felles</p>" for i in range(2_000))
+    after = "".join(
+        f"<h2>Ny {i}</h2><p>annen {i} b</p><h3>Under {i}</h3><p>felles</p>" for i in range(2_000)
+    )
+    old, new = extract_page(page(f"<h1>T</h1>{before}")), extract_page(page(f"<h1>T</h1>{after}"))
+    with own_cpu():
+        started = time.process_time()
+        assert len(diff_pages(old, new)) == 6_000
+        assert time.process_time() - started < BUDGET
+
+
 def _item(title: str, link: str, description: str = "d") -> str:
     return f"<item><title>{title}</title><link>{link}</link><description>{description}</description></item>"
 

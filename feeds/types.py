@@ -551,7 +551,9 @@ class SeenItem:
 #: sist oppdaterte ..."), a file's download counter at the end of its line, a page-view counter
 #: over a period and a table's sort label (blind round 51). A link to a phone number or an
 #: e-mail address whose words do not show it is read with it ("Ring legevakta (116117)",
-#: blind round 43's open case).
+#: blind round 43's open case). An element the ``hidden`` attribute hides that no control
+#: opens is no content, and an address behind Cloudflare's e-mail protection is read as the
+#: browser shows it (blind round 52).
 EXTRACTION_VERSION = 15
 
 

@@ -331,7 +331,130 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
             changes.append(_section_change("removed", key, section, None))
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
     changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
-    return _filed_as_past(_rehomed(_shifted_by_one(changes, old, new)))
+    changes = _rehomed(_shifted_by_one(changes, old, new))
+    return _filed_as_past(_moved_and_edited(_resectioned(changes)))
+
+
+#: sections of one parent compared at most by ``_resectioned`` (a guide's chapter has tens)
+_MAX_RESECTIONED = 64
+
+
+def _resectioned(changes: list[SectionChange]) -> list[SectionChange]:
+    """``changes`` with a parent's sections split or merged told as what their text says
+    (blind round 53): where sections under one parent were removed, added or changed, and
+    their lines, taken together, are the same before and after but for a few (at most one in
+    five, or two), the text only got other headings. The same lines: nothing is told; a few
+    edited or dropped: one ``changed`` where they stand now ("Testkapasitet": "5 prosent" ->
+    "10 prosent"), not a section removed and two added. Only where a removed or added
+    section's lines mostly stand on the other side: a section removed with its text, beside
+    an edit elsewhere, is told as before."""
+    groups: dict[tuple[str, ...], list[SectionChange]] = {}
+    for c in changes:
+        if c.path:
+            groups.setdefault(c.path[:-1], []).append(c)
+    told: dict[int, list[SectionChange]] = {}
+    for group in groups.values():
+        kinds = {c.kind for c in group}
+        if (
+            len(group) < 2
+            or len(group) > _MAX_RESECTIONED
+            or not kinds & {"added", "removed"}
+            or not kinds <= {"added", "removed", "changed"}
+        ):
+            continue
+        found = _resectioned_group(group)
+        if found is not None:
+            told[id(group[0])] = found
+            told.update((id(c), []) for c in group[1:])
+    if not told:
+        return changes
+    return [n for c in changes for n in told.get(id(c), [c])]
+
+
+def _resectioned_group(group: list[SectionChange]) -> list[SectionChange] | None:
+    """What ``_resectioned`` tells of one parent's changed sections; None: told as they are."""
+    before = Counter(line for c in group for line in _lines(c.before))
+    after = Counter(line for c in group for line in _lines(c.after))
+    gone, came = before - after, after - before
+    edits = sum(gone.values()) + sum(came.values())
+    if edits > max(2, sum(before.values()) // 5):
+        return None
+    # the lines that changed sections: a removed section's still on the page, an added
+    # section's already there before
+    moved = sum(
+        1 for c in group if c.kind == "removed" for line in _lines(c.before) if line in after
+    ) + sum(1 for c in group if c.kind == "added" for line in _lines(c.after) if line in before)
+    split = sum(len(_lines(c.before)) for c in group if c.kind == "removed") + sum(
+        len(_lines(c.after)) for c in group if c.kind == "added"
+    )
+    if moved < 2 or 2 * moved < split:
+        return None
+    if not edits:
+        return []
+    now = [c for c in group if c.kind != "removed"]
+    targets = [c for c in now if any(line in came for line in _lines(c.after))]
+    if not targets:
+        # lines dropped only: told where most of the lines around them stand now
+        lost = {line for c in group for line in _lines(c.before) if line in gone}
+        feeding = [c for c in group if lost & set(_lines(c.before))]
+        kept = {line for c in feeding for line in _lines(c.before)} - lost
+        best = max(now, key=lambda c: len(kept & set(_lines(c.after))), default=None)
+        if best is None or not kept & set(_lines(best.after)):
+            return None
+        targets = [best]
+    out = []
+    for i, target in enumerate(targets):
+        # what stood before: its lines now, without the new ones, and (told once) the lines
+        # that went: the word diff shows the edit alone, not the lines that changed section
+        own = [line for line in _lines(target.after) if line not in came]
+        gone_lines = [line for line in gone for _ in range(gone[line])] if i == 0 else []
+        a, b = "\n".join(own + gone_lines), target.after
+        change = SectionChange(
+            "changed", target.path, a, b, word_diff(a, b), target.before_digest,
+            target.after_digest,
+        )  # fmt: skip
+        out.append(change)
+    return out
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
+
+
+def _moved_and_edited(changes: list[SectionChange]) -> list[SectionChange]:
+    """A subsection removed under one parent and added under another with the same heading
+    and nearly the same text (at least ``RENAMED_KEPT_SHARE`` of its words kept) is one
+    subsection moved and edited, told ``changed`` where it stands now (blind round 53: "Testing
+    av helsepersonell" moved under "Helsepersonell og bemanning", "fem" -> "sju" dagar), not
+    one removed and one added. Each heading pairs once; a heading removed or added twice is
+    told as it is."""
+    removed: dict[str, list[SectionChange]] = {}
+    added: dict[str, list[SectionChange]] = {}
+    for c in changes:
+        if len(c.path) >= 2 and c.kind in ("removed", "added"):
+            side = removed if c.kind == "removed" else added
+            side.setdefault(fold(c.path[-1]), []).append(c)
+    # parents that went or came whole: their subsections went and came with them (a season
+    # rolled over, a page retitled), told with their parent
+    whole = {c.path for c in changes if c.kind in ("removed", "added")}
+    paired: dict[int, SectionChange | None] = {}
+    for heading, gone in removed.items():
+        came = added.get(heading, [])
+        if len(gone) != 1 or len(came) != 1 or gone[0].path[:-1] == came[0].path[:-1]:
+            continue
+        if gone[0].path[:-1] in whole or came[0].path[:-1] in whole:
+            continue
+        r, a = gone[0], came[0]
+        segments = word_diff(r.before, a.after)
+        if not _nearly_same(r.before, a.after, segments):
+            continue
+        paired[id(a)] = SectionChange(
+            "changed", a.path, r.before, a.after, segments, r.before_digest, a.after_digest
+        )
+        paired[id(r)] = None
+    if not paired:
+        return changes
+    return [told for c in changes if (told := paired.get(id(c), c)) is not None]
 
 
 #: pairs of a section added and one removed compared at most by ``_rehomed`` (a page has a

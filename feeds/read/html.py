@@ -546,7 +546,9 @@ def _main_of(
         )
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
-    _drop_found(_hidden(main))
+    _drop_found(_hidden(main, b" hidden" in body))
+    if b"data-cfemail" in body or b"/cdn-cgi/l/email-protection" in body:
+        _decode_protected_addresses(main)
     _refuse_spam_links(main)
     _drop_found(_widgets(main, _noise_of(main)))
     _drop_found(_furniture_boxes(main, forms))
@@ -580,14 +582,24 @@ _HIDING_STYLE = re.compile(
 _OPENABLE_CLASS = re.compile(r"collaps|accordion|panel|tab|toggle|expand|drawer|fold", re.I)
 
 
-def _hidden(main: Any) -> list[Any]:
-    """The elements under ``main`` an inline style hides from every reader
-    (``_HIDING_STYLE``: an old SEO block of keywords, cloaked spam links, a paragraph a CMS
-    withdrew) and that no control opens: not an accordion's or a tab's panel, collapsed
+def _hidden(main: Any, attribute: bool = True) -> list[Any]:
+    """The elements under ``main`` an inline style (``_HIDING_STYLE``: an old SEO block of
+    keywords, cloaked spam links, a paragraph a CMS withdrew) or the ``hidden`` attribute (a
+    description only ``aria-describedby`` reads out, "opnar i nytt vindauge", blind round
+    52; not ``hidden="until-found"``, which the browser's search opens; looked for only when
+    ``attribute``: the page's bytes hold " hidden") hides from every reader and that no
+    control opens: not an accordion's or a tab's panel, collapsed
     text (a class of ``_OPENABLE_CLASS`` on it or above it, a <details>), nor an element
     some control names (``aria-controls``, a link to it) or that follows a toggle
     (``aria-expanded``). Such content is read as any (it is shown at a click)."""
     styled = [el for el in main.iterfind(".//*[@style]") if _HIDING_STYLE.search(el.get("style"))]
+    if attribute:
+        styled.extend(
+            el
+            for el in main.iterfind(".//*[@hidden]")
+            if el.get("hidden").lower() != "until-found"
+            and not _HIDING_STYLE.search(el.get("style") or "")  # found above
+        )
     if not styled:
         return []
     named = _controlled_ids(main.getroottree().getroot())
@@ -621,6 +633,50 @@ def _openable(el: Any, main: Any) -> bool:
         if up is main:
             break
     return False
+
+
+#: where Cloudflare's e-mail protection puts an address: a link's fragment
+_PROTECTED_LINK = "/cdn-cgi/l/email-protection#"
+
+
+def _decode_protected_addresses(main: Any) -> None:
+    """E-mail addresses behind Cloudflare's e-mail protection read as the browser shows them
+    (blind round 52): a ``data-cfemail`` element ("[email protected]") as its address, a
+    link to ``/cdn-cgi/l/email-protection#<hex>`` as a ``mailto:`` link (``_name_contact``
+    reads its address where its words do not show it). The encoding changes at every page
+    view while the address stays; a new address for reporting diseases is news. An encoding
+    that does not decode to an address is left as it stands."""
+    for el in main.iterfind(".//*[@data-cfemail]"):
+        address = _cf_decode(el.get("data-cfemail") or "")
+        if address:
+            for child in list(el):
+                el.remove(child)
+            el.text = address
+    for link in main.iterfind(".//a[@href]"):
+        href = link.get("href") or ""
+        at = href.find(_PROTECTED_LINK)
+        if at >= 0 and (address := _cf_decode(href[at + len(_PROTECTED_LINK) :])):
+            link.set("href", f"mailto:{address}")
+
+
+def _cf_decode(encoded: str) -> str:
+    """The address a Cloudflare ``data-cfemail`` hex string holds (each byte XOR the first),
+    '' when it holds none."""
+    if not 4 <= len(encoded) <= 512 or len(encoded) % 2:
+        return ""
+    try:
+        data = bytes.fromhex(encoded)
+    except ValueError:
+        return ""
+    try:
+        address = bytes(b ^ data[0] for b in data[1:]).decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    return address if _ADDRESS.fullmatch(address) else ""
+
+
+#: what a decoded address must look like
+_ADDRESS = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 
 
 #: the blocks a spam link is counted in (``_refuse_spam_links``)

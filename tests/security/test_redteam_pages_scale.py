@@ -234,6 +234,34 @@ def test_many_sections_added_and_removed_are_paired_in_bounded_time() -> None:
         assert time.process_time() - started < BUDGET
 
 
+def test_many_subsections_moved_and_edited_are_paired_in_bounded_time() -> None:
+    """1,600 subsections each moved under the next heading and edited (``diff._moved_and_
+    edited`` pairs each heading once: linear), and 30 sections split into 60 with the same
+    lines (``diff._resectioned`` looks at 64 sections of a parent at most)."""
+    moved = [
+        (
+            f"<h2>A{i}</h2><p>x{i}</p><h3>Sub {i}</h3><p>{'ord ' * 40}fem {i}</p><h2>B{i}</h2><p>y</p>",
+            f"<h2>A{i}</h2><p>x{i}</p><h2>B{i}</h2><p>y</p><h3>Sub {i}</h3><p>{'ord ' * 40}sju {i}</p>",
+        )
+        for i in range(1_600)
+    ]
+    lines = [f"<p>Setning nummer {i} om smittevern.</p>" for i in range(3_000)]
+    old_split = "".join(
+        f"<h2>Gammel {k}</h2>{''.join(lines[k * 100 : k * 100 + 100])}" for k in range(30)
+    )
+    new_split = "".join(f"<h2>Ny {k}</h2>{''.join(lines[k * 50 : k * 50 + 50])}" for k in range(60))
+    pairs = [
+        (extract_page(page("<h1>T</h1>" + "".join(a for a, _ in moved))),
+         extract_page(page("<h1>T</h1>" + "".join(b for _, b in moved)))),
+        (extract_page(page(f"<h1>T</h1>{old_split}")), extract_page(page(f"<h1>T</h1>{new_split}"))),
+    ]  # fmt: skip
+    with own_cpu():
+        started = time.process_time()
+        assert {c.kind for c in diff_pages(*pairs[0])} == {"changed"}
+        assert len(diff_pages(*pairs[1])) == 90  # too many to compare: told as they are
+        assert time.process_time() - started < BUDGET
+
+
 def _item(title: str, link: str, description: str = "d") -> str:
     return f"<item><title>{title}</title><link>{link}</link><description>{description}</description></item>"
 

@@ -912,7 +912,9 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if _decorated_only(before.text, after.text) or _listed_as_sentence(before.text, after.text):
         return True
-    if _marks_only(before.text, after.text):
+    if _marks_only(before.text, after.text) or _renumbered_only(before.text, after.text):
+        return True
+    if _table_as_list(before.text, after.text) or _table_as_list(after.text, before.text):
         return True
     if _excerpt_recut(before.text, after.text):
         return True
@@ -1088,6 +1090,74 @@ def _marks_only(before: str, after: str) -> bool:
         ]
 
     return lines(before) == lines(after)
+
+
+#: a list item's marker before its words: a number ("1.", "1)"), a letter ("a)", "b."), one in
+#: brackets ("(a)", "(iv)"), or a bullet
+_ITEM_MARK = re.compile(
+    rf"^(?:(\d{{1,3}})[.)]|([a-zæøå])[.)]|\(([a-z0-9]{{1,4}})\)|{BULLET.strip()})\s+"
+)
+
+
+def _renumbered_only(before: str, after: str) -> bool:
+    """Whether two texts differ only in how their list items are marked and where their lines
+    break (blind round 54): "1." written "1)", numbers made bullets, a lettering slip mended
+    ("a) c) d)" as "a) b) c)"), a point split in two with the same sentences and the points
+    after it renumbered. Both versions a list (two marked lines or more), each one's numbers
+    counting up by one (a new list may start again at 1: "1. dose" and "2. dose" lines are
+    items, and a lone "3. dose" made "4. dose" is read), and every word and sign but the
+    markers the same, in the same order. A point added, removed or moved is a change."""
+    marked_a, words_a = _list_words(before)
+    marked_b, words_b = _list_words(after)
+    return marked_a >= 2 and marked_b >= 2 and words_a is not None and words_a == words_b
+
+
+def _list_words(text: str) -> tuple[int, str | None]:
+    """How many of ``text``'s lines a marker starts, and its words without the markers and
+    line breaks (None where its numbers do not count up by one)."""
+    marked, last = 0, 0
+    words = []
+    for line in text.split("\n"):
+        m = _ITEM_MARK.match(line)
+        if m is not None:
+            marked += 1
+            if m.group(1) is not None:
+                number = int(m.group(1))
+                if number not in (1, last + 1):
+                    return marked, None
+                last = number
+            line = line[m.end() :]
+        words.append(fold(line))
+    return marked, " ".join(" ".join(words).split())
+
+
+#: a word of a cell or an item, without the signs that join a list's fields (",", ":", a bullet)
+_FIELD_WORD = re.compile(r"[^\s,;:•·|]+")
+#: the most words a table's header row holds
+_HEADER_MAX = 12
+
+
+def _table_as_list(table: str, listed: str) -> bool:
+    """Whether a table (one line a cell, its header row first) and a list say the same
+    (blind round 55): each row an item of its cells, with the headers as labels or without
+    them ("Hamar | Tone Kristiansen | 62 56 30 00" as "• Hamar: Tone Kristiansen, telefon 62
+    56 30 00"). The table's words after its header row are the list's words in the same
+    order, once the list's labels (the header's words) are set aside; a cell that differs, a
+    row added, dropped or moved is a change."""
+    lines = table.count("\n")
+    # a row of two cells or more is one item: half the lines or fewer (an edit that keeps
+    # the lines costs nothing here)
+    if lines < 3 or listed.count("\n") * 2 > lines or (BULLET not in listed and ":" not in listed):
+        return False
+    cells = [w.lower() for w in _FIELD_WORD.findall(table)]
+    items = [w.lower() for w in _FIELD_WORD.findall(listed)]
+    if not items or items[0] not in cells:
+        return False
+    start = cells.index(items[0])
+    header = set(cells[:start])
+    if not 0 < start <= _HEADER_MAX or header & set(cells[start:]):
+        return False
+    return [w for w in items if w not in header] == cells[start:]
 
 
 #: what joins the items of a list written as a sentence ("Bergen, Askøy, Øygarden og

@@ -335,8 +335,10 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     return _filed_as_past(_moved_and_edited(_resectioned(changes)))
 
 
-#: sections of one parent compared at most by ``_resectioned`` (a guide's chapter has tens)
-_MAX_RESECTIONED = 64
+#: how many sections (``_resectioned``: of one parent) or pairs of sections (``_rehomed``,
+#: ``_filed_as_past``) a rule that looks at sections together compares at most: a page has a
+#: few, a guide's chapter tens; a hostile page of thousands is told as it is, in linear time
+_MAX_TOGETHER = 64
 
 
 def _resectioned(changes: list[SectionChange]) -> list[SectionChange]:
@@ -357,7 +359,7 @@ def _resectioned(changes: list[SectionChange]) -> list[SectionChange]:
         kinds = {c.kind for c in group}
         if (
             len(group) < 2
-            or len(group) > _MAX_RESECTIONED
+            or len(group) > _MAX_TOGETHER
             or not kinds & {"added", "removed"}
             or not kinds <= {"added", "removed", "changed"}
         ):
@@ -457,11 +459,6 @@ def _moved_and_edited(changes: list[SectionChange]) -> list[SectionChange]:
     return [told for c in changes if (told := paired.get(id(c), c)) is not None]
 
 
-#: pairs of a section added and one removed compared at most by ``_rehomed`` (a page has a
-#: few of each; a hostile page of thousands is told as it is, in linear time)
-_MAX_REHOMED_PAIRS = 64
-
-
 def _rehomed(changes: list[SectionChange]) -> list[SectionChange]:
     """``changes`` with text that only changed home told as no addition nor removal (blind
     round 45): a heading that came or went splits or joins its parent's text, so a one-day
@@ -472,7 +469,7 @@ def _rehomed(changes: list[SectionChange]) -> list[SectionChange]:
     the other is told with its own lines only (the banner's)."""
     added = [c for c in changes if c.kind == "added"]
     removed = [c for c in changes if c.kind == "removed"]
-    if not (added and removed) or len(added) * len(removed) > _MAX_REHOMED_PAIRS:
+    if not (added and removed) or len(added) * len(removed) > _MAX_TOGETHER:
         return changes
     gone: set[int] = set()
     told: dict[int, SectionChange] = {}
@@ -520,7 +517,7 @@ def _filed_as_past(changes: list[SectionChange]) -> list[SectionChange]:
     entry that passed). Only whole lines that are the same move this way."""
     ahead = [c for c in changes if c.kind in ("changed", "removed") and _heading_is(c, _AHEAD)]
     over = [c for c in changes if c.kind in ("changed", "added") and _heading_is(c, _OVER)]
-    if not (ahead and over) or len(ahead) * len(over) > _MAX_CALENDAR_PAIRS:
+    if not (ahead and over) or len(ahead) * len(over) > _MAX_TOGETHER:
         return changes
     lines = {id(c): _lines_gone_and_come(c) for c in (*ahead, *over)}
     dropped: set[int] = set()
@@ -538,11 +535,6 @@ def _filed_as_past(changes: list[SectionChange]) -> list[SectionChange]:
             if not lost and not came - filed:
                 dropped.add(id(b))
     return [c for c in changes if id(c) not in dropped]
-
-
-#: pairs of an "ahead" and an "over" list compared at most (a page has one or two of each; a
-#: hostile page of thousands is told as it is, in linear time)
-_MAX_CALENDAR_PAIRS = 64
 
 
 def _lines_gone_and_come(change: SectionChange) -> tuple[Counter[str], Counter[str]]:

@@ -1265,7 +1265,7 @@ def _cite_regulation(link: Any) -> None:
     if found is None:
         return
     kind, number = found.groups()
-    if number in _text_of(link) or next(link.iterancestors(*HEADINGS), None) is not None:
+    if number in _text_of(link) or _in_heading(link):
         return  # named already; or in a heading, whose words are the section's name
     link.tail = f" ({'LOV' if kind.lower() == 'lov' else 'FOR'}-{number}){link.tail or ''}"
 
@@ -1327,7 +1327,7 @@ def _name_attachment(link: Any, pdfs_followed: bool = False) -> bool:
         return True
     if _PAGE_AS_FILE.match(clean_text(text).lower()):
         return True
-    if next(link.iterancestors(*HEADINGS), None) is not None:
+    if _in_heading(link):
         return True
     link.tail = f" ({name}){link.tail or ''}"
     return True
@@ -1377,7 +1377,7 @@ def _name_form(link: Any) -> None:
     name = form_name(href)
     if not name or name.lower() in text.lower():
         return
-    if next(link.iterancestors(*HEADINGS), None) is not None:
+    if _in_heading(link):
         return
     link.tail = f" ({name}){link.tail or ''}"
 
@@ -1395,7 +1395,7 @@ def _name_other_host(link: Any) -> None:
     its section's text though its words stay; a link to the site it names, or that names
     none, is read by its words (a path or query changed on the same site is no change)."""
     host = host_of(link.get("href") or "")
-    if not host or next(link.iterancestors(*HEADINGS), None) is not None:
+    if not host or _in_heading(link):
         return
     text = _text_of(link)
     if "xn--" not in host and host.isascii():
@@ -1406,6 +1406,11 @@ def _name_other_host(link: Any) -> None:
     if host in text.lower():
         return
     link.tail = f" ({host}){link.tail or ''}"
+
+
+def _in_heading(el: Any) -> bool:
+    """Whether ``el`` stands inside a heading (its words are the section's name there)."""
+    return next(el.iterancestors(*HEADINGS), None) is not None
 
 
 def _name_contact(link: Any) -> None:
@@ -1419,7 +1424,7 @@ def _name_contact(link: Any) -> None:
     if not (scheme.startswith("tel:") or scheme == "mailto:"):
         return
     target = unquote(href[href.index(":") + 1 :].split("?", 1)[0]).strip()
-    if not target or len(target) > 80 or next(link.iterancestors(*HEADINGS), None) is not None:
+    if not target or len(target) > 80 or _in_heading(link):
         return
     text = _text_of(link)
     if scheme.startswith("tel:"):

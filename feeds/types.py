@@ -553,7 +553,8 @@ class SeenItem:
 #: e-mail address whose words do not show it is read with it ("Ring legevakta (116117)",
 #: blind round 43's open case). An element the ``hidden`` attribute hides that no control
 #: opens is no content, and an address behind Cloudflare's e-mail protection is read as the
-#: browser shows it (blind round 52).
+#: browser shows it (blind round 52). A FAQ's control over all its answers ("Vis alle svar")
+#: and a count of the readers who found the page useful are furniture (blind round 57).
 EXTRACTION_VERSION = 15
 
 

@@ -175,7 +175,11 @@ CONTROL_LABEL = re.compile(
     # ... a toggle between two renderings of the same content ("Vis lettlest versjon",
     # "Skjul lettlest versjon", "Vis som tabell", nynorsk "Vis lettlesen utgåve")
     r"|(?:vis|skjul|lukk|åpne|opne) (?:lettlest|lettlesen|utskriftsvennlig|utskriftsvennleg)"
-    r"(?: versjon| utgave| utgåve| tekst)?|(?:vis|skjul) (?:som )?(?:tabell|figur|graf|kart))$",
+    r"(?: versjon| utgave| utgåve| tekst)?|(?:vis|skjul) (?:som )?(?:tabell|figur|graf|kart)"
+    # ... a FAQ's control over all its answers ("Vis alle svar", "Lukk alle spørsmåla", blind
+    # round 57)
+    r"|(?:vis|skjul|lukk|åpne|opne|utvid|ekspander) alle (?:svar|svara|svarene|spørsmål"
+    r"|spørsmåla|spørsmålene|avsnitt|avsnitta|avsnittene|punkt|punkta|punktene))$",
     re.I,
 )
 
@@ -307,6 +311,11 @@ NOISE_LINES: tuple[str, ...] = (
     r"^historisk arkiv$|^publisert under\s*:\s*regjeringen [a-zæøå]+(?:[- ][a-zæøå]+)?$"
     r"|^utgiver\s*:\s*[a-zæøå -]{2,60}departementet$",
     r"^var denne sid(en|a) nyttig\??( ja nei)?$",
+    # ... and its count of the answers ("1 204 personer synes denne siden var nyttig",
+    # nynorsk "87 personar synest sida var nyttig", blind round 57): it follows the readers
+    r"^\d[\d ]{0,12} (?:personer|personar|brukere|brukarar|lesere|lesarar) (?:synes|syntes"
+    r"|synest|syntest|mente|meinte) (?:at )?(?:denne |dette )?(?:siden|sida|artikkelen|svaret"
+    r"|innholdet|innhaldet) var (?:nyttig|nyttigt|nyttige)\.?$",
     r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
     r"( ja nei)?$",
     # ... its digits grouped as Norwegian writes them ("3 655 visninger", a thin space too)

@@ -908,6 +908,10 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if _table_as_list(before.text, after.text) or _table_as_list(after.text, before.text):
         return True
+    if _header_row_dropped(before.text, after.text) or _header_row_dropped(after.text, before.text):
+        return True
+    if _questions_reordered(before.text, after.text):
+        return True
     if _excerpt_recut(before.text, after.text):
         return True
     if after.path and _REFERENCES.match(after.path[-1]) and _retypeset(before.text, after.text):
@@ -1150,6 +1154,72 @@ def _table_as_list(table: str, listed: str) -> bool:
     if not 0 < start <= _HEADER_MAX or header & set(cells[start:]):
         return False
     return [w for w in items if w not in header] == cells[start:]
+
+
+#: the longest line a table's header cell is
+_HEADER_CELL_MAX = 24
+
+
+def _header_row_dropped(table: str, pairs: str) -> bool:
+    """Whether a table of two columns and its rows without the header row say the same (an
+    open case of blind round 20: a table of thresholds rendered as a definition list, "Mål |
+    Grense" gone): pairs of a label and its value say what the header said. The table's
+    first two lines labels (``_header_cell``), the rest its rows (two lines each, two rows or
+    more), and the other text those rows word for word. A table of more columns keeps its
+    header's meaning ("Voksne" / "Barn": which value is which), and loses it told. Two short
+    lines of a notice over rows of pairs would pass too: the labels must be one or two words
+    without a digit."""
+    if not pairs or len(table) <= len(pairs) or not table.endswith(pairs):
+        return False
+    head = table[: len(table) - len(pairs)]
+    if not head.endswith("\n"):
+        return False
+    cells = head[:-1].split("\n")
+    rows = pairs.count("\n") + 1
+    return (
+        len(cells) == 2
+        and rows >= 2 * len(cells)
+        and rows % len(cells) == 0
+        and all(_header_cell(c) for c in cells)
+    )
+
+
+def _header_cell(line: str) -> bool:
+    """A line that may be a table's header cell: a label of one or two words ("Mål",
+    "Grense", "Antall tilfeller"), no digit, no sentence's end. A notice ("Vaksinasjonen er
+    utsett") is not one."""
+    return (
+        0 < len(line) <= _HEADER_CELL_MAX
+        and len(line.split()) <= 2
+        and line[-1] not in ".!?:"
+        and not any(c.isdigit() for c in line)
+    )
+
+
+def _questions_reordered(before: str, after: str) -> bool:
+    """Whether two texts are the same questions with their answers in another order (an open
+    case of blind round 26: a FAQ of ``<details>`` re-sorted): each text's lines from its
+    first question (a line ending in "?") on, cut where a question starts, the same blocks,
+    and the same lines before the first question. An answer moved to another question is
+    a change."""
+    if before.count("?") < 2 or before.count("?") != after.count("?"):
+        return False
+    head_a, blocks_a = _question_blocks(before)
+    head_b, blocks_b = _question_blocks(after)
+    return len(blocks_a) >= 2 and head_a == head_b and sorted(blocks_a) == sorted(blocks_b)
+
+
+def _question_blocks(text: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    head: list[str] = []
+    blocks: list[list[str]] = []
+    for line in text.split("\n"):
+        if line.endswith("?"):
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+        else:
+            head.append(line)
+    return head, [tuple(b) for b in blocks]
 
 
 #: what joins the items of a list written as a sentence ("Bergen, Askøy, Øygarden og

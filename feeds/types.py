@@ -554,7 +554,9 @@ class SeenItem:
 #: blind round 43's open case). An element the ``hidden`` attribute hides that no control
 #: opens is no content, and an address behind Cloudflare's e-mail protection is read as the
 #: browser shows it (blind round 52). A FAQ's control over all its answers ("Vis alle svar")
-#: and a count of the readers who found the page useful are furniture (blind round 57).
+#: and a count of the readers who found the page useful are furniture (blind round 57); so
+#: are a converted document's running headers and footers (a class of theirs standing twice
+#: or more) and page numbers ("Side 2 av 4", blind round 58).
 EXTRACTION_VERSION = 15
 
 

@@ -14,7 +14,7 @@ import functools
 import itertools
 import re
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -890,6 +890,11 @@ def _paragraph_number(key: tuple[str, ...]) -> tuple[tuple[str, ...], str] | Non
 _CITATION = re.compile(r" \((?:LOV|FOR)-\d{4}-\d{2}-\d{2}-\d+\)")
 
 
+def _either_way(rule: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
+    """``rule`` of two texts asked both ways (a table turned into a list, or back)."""
+    return lambda a, b: rule(a, b) or rule(b, a)
+
+
 def _says_the_same(before: Section, after: Section) -> bool:
     """Whether two versions of a section say the same: only their typography differs (the
     same ``Section.key``), or only the order of the rows of a table that has none
@@ -900,19 +905,7 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if after.tables and _rows_resorted(before, after):
         return True
-    if same_notation(before.text, after.text):
-        return True
-    if _decorated_only(before.text, after.text) or _listed_as_sentence(before.text, after.text):
-        return True
-    if _marks_only(before.text, after.text) or _renumbered_only(before.text, after.text):
-        return True
-    if _table_as_list(before.text, after.text) or _table_as_list(after.text, before.text):
-        return True
-    if _header_row_dropped(before.text, after.text) or _header_row_dropped(after.text, before.text):
-        return True
-    if _questions_reordered(before.text, after.text):
-        return True
-    if _excerpt_recut(before.text, after.text):
+    if any(same(before.text, after.text) for same in _TOLD_OTHERWISE):
         return True
     if after.path and _REFERENCES.match(after.path[-1]) and _retypeset(before.text, after.text):
         return True
@@ -1209,6 +1202,59 @@ def _questions_reordered(before: str, after: str) -> bool:
     return len(blocks_a) >= 2 and head_a == head_b and sorted(blocks_a) == sorted(blocks_b)
 
 
+#: the most lines of two texts ``_header_repeat_only`` compares (a table of a few hundred
+#: rows; the line matcher's cost grows with the square of a hostile text's lines)
+_REPEAT_LINES_MAX = 4000
+
+
+def _header_repeat_only(before: str, after: str) -> bool:
+    """Whether two texts differ only in a table's header row repeated inside it (a table split
+    over two pages of a converted document, its header printed again, blind round 58): the
+    lines one text has and the other has not are blocks of two or more short cells (``_cell``)
+    that stand, the same, earlier in the text that has them. A sentence said twice and
+    dropped once is a change (a warning under each of two drugs)."""
+    lines_a, lines_b = before.split("\n"), after.split("\n")
+    if abs(len(lines_a) - len(lines_b)) < 2 or len(lines_a) + len(lines_b) > _REPEAT_LINES_MAX:
+        return False
+    matcher = difflib.SequenceMatcher(None, lines_a, lines_b, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "replace":
+            return False
+        lines, start, end = (lines_a, a0, a1) if op == "delete" else (lines_b, b0, b1)
+        block = lines[start:end]
+        if len(block) < 2 or not all(map(_cell, block)) or not _stands_before(lines, start, block):
+            return False
+    return True
+
+
+def _cell(line: str) -> bool:
+    """A line that may be a table's cell of a header: short, four words or fewer, no
+    sentence's end."""
+    return 0 < len(line) <= 40 and len(line.split()) <= 4 and line[-1] not in ".!?"
+
+
+def _stands_before(lines: list[str], start: int, block: list[str]) -> bool:
+    width = len(block)
+    return any(lines[i : i + width] == block for i in range(0, start - width + 1))
+
+
+#: a word broken at a line's end by a converter ("komm- unane", "besti- lling"): a hyphen
+#: between two small letters, a space after it
+_BROKEN_WORD = re.compile(r"(?<=[a-zæøå])- (?=[a-zæøå])")
+
+
+def _hyphens_only(before: str, after: str) -> bool:
+    """Whether two texts differ only in words broken at a line's end by a document's
+    converter, joined in the other ("helse- messig" and "helsemessig", blind round 58). Both
+    read joined: "helse- og omsorg" joins alike in both, so a real "og" stays a word of
+    both."""
+    if "- " not in before and "- " not in after:
+        return False
+    return _BROKEN_WORD.sub("", before) == _BROKEN_WORD.sub("", after)
+
+
 def _question_blocks(text: str) -> tuple[list[str], list[tuple[str, ...]]]:
     head: list[str] = []
     blocks: list[list[str]] = []
@@ -1388,6 +1434,7 @@ def _relocated(
     old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
     if (
         fold(old_head).rstrip(" :") == fold(new_head).rstrip(" :")
+        or _hyphens_only(old_head, new_head)
         or variant_spelling(old_head, new_head)
         or _decorated_only(old_head, new_head)
     ):
@@ -1991,3 +2038,20 @@ def render_segments_text(segments: Sequence[DiffSegment]) -> str:
     for kind, text in segments:
         parts.append(text if kind == "=" else f"[-{text}-]" if kind == "-" else f"{{+{text}+}}")
     return "".join(parts)
+
+
+#: the same words told otherwise (``_says_the_same``), each a rule of the two texts, the
+#: cheap and common first
+_TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
+    same_notation,
+    _decorated_only,
+    _listed_as_sentence,
+    _marks_only,
+    _renumbered_only,
+    _either_way(_table_as_list),
+    _either_way(_header_row_dropped),
+    _questions_reordered,
+    _hyphens_only,
+    _header_repeat_only,
+    _excerpt_recut,
+)

@@ -547,6 +547,8 @@ def _main_of(
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
     _drop_found(_hidden(main, b" hidden" in body))
+    if b"page-" in body or b"running" in body or b"page_" in body:
+        _drop_found(_running_heads(main))
     if b"data-cfemail" in body or b"/cdn-cgi/l/email-protection" in body:
         _decode_protected_addresses(main)
     _refuse_spam_links(main)
@@ -633,6 +635,29 @@ def _openable(el: Any, main: Any) -> bool:
         if up is main:
             break
     return False
+
+
+#: the class of a converted document's running header or footer ("page-header",
+#: "page_footer", "running-head"): a page's, when it stands twice or more
+_RUNNING_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:page|running)[-_]?(?:header|footer|head|foot)(?:$|[\s_-])"
+)
+
+
+def _running_heads(main: Any) -> list[Any]:
+    """A document converted from PDF or Word to a page repeats its running header and footer
+    on every page it had ("FHI · Ukerapport uke 6 · Side 2 av 4", blind round 58): elements
+    of a running header's or footer's class that stand twice or more under ``main`` are no
+    content (a re-conversion moves them with the page breaks). One such element (a theme's
+    "page-header" around the article's title) is read."""
+    found: dict[str, list[Any]] = {}
+    for el in main.iterfind(".//*[@class]"):
+        cls = el.get("class") or ""
+        if "page" in cls or "running" in cls:
+            m = _RUNNING_CLASS.search(cls)
+            if m is not None:
+                found.setdefault(m.group(0).strip(" _-"), []).append(el)
+    return [el for els in found.values() if len(els) >= 2 for el in els]
 
 
 #: where Cloudflare's e-mail protection puts an address: a link's fragment

@@ -347,6 +347,9 @@ NOISE_LINES: tuple[str, ...] = (
     # without (blind round 51)
     r"^(?:sortert|sorter|sortering)(?: etter| på|\s*:)\s*:?\s*[^.:]{0,60}$",
     r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
+    # a converted document's page number ("Side 3 av 12", "Side 3 / 12", "s. 3 av 12", blind
+    # round 58): it moves with the page breaks
+    r"^(?:side|sida|s\.|page) \d{1,4} ?(?:av|\/|of) ?\d{1,4}$",
     r"^(antall treff|treff): ?\d+$",
     rf"^{_EARLIER_VERSIONS}$|^(tidligere|tidlegare) versjon(er|ar)$",
     # live furniture of booking, queue and duty widgets, each a line of its own (blind round

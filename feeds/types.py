@@ -556,7 +556,8 @@ class SeenItem:
 #: browser shows it (blind round 52). A FAQ's control over all its answers ("Vis alle svar")
 #: and a count of the readers who found the page useful are furniture (blind round 57); so
 #: are a converted document's running headers and footers (a class of theirs standing twice
-#: or more) and page numbers ("Side 2 av 4", blind round 58).
+#: or more) and page numbers ("Side 2 av 4"), and a footnote mark written as a bracketed link
+#: is read as its note (blind round 58).
 EXTRACTION_VERSION = 15
 
 

@@ -101,3 +101,22 @@ def test_a_sentence_said_twice_and_dropped_once_is_read() -> None:
     )
     after = article("Legemidler", f"<h2>Legemidler</h2><p>Ibuprofen</p>{warn}<p>Naproksen</p>")
     assert kinds(before, after) == ["changed"]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_footnotes_re_styled_as_bracketed_links_read_the_same(lang: str) -> None:
+    a, _ = TEXT[lang]
+    note = "Gjelder også barn som har fått behandling via legevakt."
+    sup = f"<p>{a}<sup>1</sup></p><p class='footnote'><sup>1</sup> {note}</p>"
+    linked = (
+        f"<p>{a}<a class='fnref' href='#fn1'>[1]</a></p><p class='footnote' id='fn1'>[1] {note}</p>"
+    )
+    assert kinds(article("Brev", sup), article("Brev", linked)) == []
+    other = linked.replace("via legevakt", "via fastlege")
+    assert kinds(article("Brev", sup), article("Brev", other)) == ["changed"]
+
+
+def test_a_bracketed_link_to_no_note_is_read_as_it_stands() -> None:
+    before = article("Brev", "<p>Se punkt <a href='#x'>[2]</a> under.</p>")
+    after = article("Brev", "<p>Se punkt <a href='#x'>[3]</a> under.</p>")
+    assert kinds(before, after) == ["changed"]

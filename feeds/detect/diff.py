@@ -806,9 +806,21 @@ def _renamed_in_place(
         )
     if not paired:
         return changes
+    return _paired_into(changes, paired)
+
+
+def _paired_into(
+    changes: list[SectionChange], paired: Mapping[tuple[str, ...], SectionChange]
+) -> list[SectionChange]:
+    """``changes`` with each removed section of ``paired`` (by its old path) and the added one
+    it pairs with told as one change, or as none where the two differ only in words broken
+    at other line ends (``_hyphens_only``: a converted document's heading and text)."""
     by_new = {c.path: c for c in paired.values()}
+    quiet = {c.path for c in paired.values() if _hyphens_only(c.before, c.after)}
     return [
-        by_new.get(c.path, c) for c in changes if not (c.kind == "removed" and c.path in paired)
+        by_new.get(c.path, c)
+        for c in changes
+        if not (c.kind == "removed" and c.path in paired) and c.path not in quiet
     ]
 
 
@@ -1247,12 +1259,15 @@ _BROKEN_WORD = re.compile(r"(?<=[a-zæøå])- (?=[a-zæøå])")
 
 def _hyphens_only(before: str, after: str) -> bool:
     """Whether two texts differ only in words broken at a line's end by a document's
-    converter, joined in the other ("helse- messig" and "helsemessig", blind round 58). Both
+    converter, joined in the other ("helse- messig" and "helsemessig", blind round 58), and
+    in where its paragraphs break (a converter ends a paragraph where a page ended). Both
     read joined: "helse- og omsorg" joins alike in both, so a real "og" stays a word of
     both."""
     if "- " not in before and "- " not in after:
         return False
-    return _BROKEN_WORD.sub("", before) == _BROKEN_WORD.sub("", after)
+    joined_a, joined_b = _BROKEN_WORD.sub("", before), _BROKEN_WORD.sub("", after)
+    # ... and its paragraphs broken where the pages broke: the same words in the same order
+    return joined_a == joined_b or joined_a.split() == joined_b.split()
 
 
 def _question_blocks(text: str) -> tuple[list[str], list[tuple[str, ...]]]:

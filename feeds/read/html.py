@@ -1531,6 +1531,11 @@ def _ornaments(main: Any) -> list[Any]:
     found = []
     notes: dict[str, Any] | None = None
     bare: list[Any] = []
+    marks = [a for a in main.iterfind(".//a[@href]") if _is_bracket_mark(a)]
+    if marks:
+        notes = _link_targets(main)
+        for link in marks:
+            _read_bracket_mark(link, notes)
     for el in main.iter("span", "i", "sup"):
         if el.tag == "sup":
             if _is_footnote_mark(el):
@@ -1549,6 +1554,40 @@ def _ornaments(main: Any) -> list[Any]:
     if bare:
         found.extend(_read_bare_marks(bare))
     return found
+
+
+#: a footnote's mark written in brackets ("[1]", "[a]")
+_BRACKET_MARK = re.compile(r"\[\w{1,3}\]")
+
+
+def _is_bracket_mark(link: Any) -> bool:
+    """A link to a place on the page whose text is a mark in brackets ("...gis.<a
+    href="#fn1">[1]</a>"), not inside a <sup> (that one is ``_is_footnote_mark``'s)."""
+    return (
+        not len(link)
+        and (link.get("href") or "").startswith("#")
+        and _BRACKET_MARK.fullmatch((link.text or "").strip()) is not None
+        and (parent := link.getparent()) is not None
+        and parent.tag != "sup"
+    )
+
+
+def _read_bracket_mark(link: Any, notes: Mapping[str, Any]) -> None:
+    """A bracketed mark read as its note, as a superscript one is (blind round 58: a
+    re-conversion wrote "<sup>1</sup>" and a note "<sup>1</sup> CRP under ..." as
+    "<a href="#fn1">[1]</a>" and a note "[1] CRP under ..."): the mark becomes the note's
+    first words, and the note's own "[1]" before its words goes. Left as it stands when the
+    note is not on the page."""
+    note = notes.get(unquote((link.get("href") or "")[1:]))
+    if note is None or any(a is note for a in link.iterancestors()):
+        return
+    mark = (link.text or "").strip()
+    lead = (note.text or "").lstrip()
+    if lead.startswith(mark):
+        note.text = lead[len(mark) :].lstrip()
+    words = [w for w in clean_text(_text_of(note)).split() if any(c.isalnum() for c in w)]
+    if words:
+        _read_as_note(link, words)
 
 
 def _is_mark_text(text: str | None) -> bool:

@@ -557,7 +557,10 @@ class SeenItem:
 #: and a count of the readers who found the page useful are furniture (blind round 57); so
 #: are a converted document's running headers and footers (a class of theirs standing twice
 #: or more) and page numbers ("Side 2 av 4"), and a footnote mark written as a bracketed link
-#: is read as its note (blind round 58).
+#: is read as its note (blind round 58). A link to an act in Lovdata's short form is cited, a
+#: printed copy's "Sist henta" stamp is furniture (blind round 60), a page's view and
+#: usefulness counters on one line are furniture, and a booking button is read with the site
+#: it books at (blind round 61).
 EXTRACTION_VERSION = 15
 
 

@@ -85,6 +85,8 @@ SIGNAL_LABELS = (
     # when the page was printed or exported ("Utskrift fra Lovdata - 05.12.2026 19:27",
     # nynorsk "Skrive ut 04.12.2026 kl. 09.12"): each print or export dates it anew
     r"|utskrift (?:fra|frå)(?: lovdata)?(?:\s*[-–])?|utskriftsdato|skrive ut|skriv ut"
+    # ... and when the printed copy was fetched ("Sist henta 04.12.2026", blind round 60)
+    r"|sist henta|sist hentet"
     r"|generert|generated|printed"
     # when a statistics page's figures were last updated ("Tall oppdatert 4. desember 2026 kl.
     # 13.00", nynorsk "Tala vart sist oppdaterte 6. desember 2026", blind round 51)
@@ -132,6 +134,18 @@ _RELATIVE_TIME = (
 #: "Sist oppdatert" is, and its date a change signal (``_CHANGE_LABELS``). Only with its date:
 #: "Versjon 4" alone, or a sentence about a version, is read.
 _VERSION_LABEL = r"(?:versjon|version)\s++\d{1,3}(?:\.\d{1,3}){0,2}\s*+[–—-]?+"
+#: a count of the readers who found a page useful ("1 204 personer synes denne siden var
+#: nyttig", nynorsk "87 personar synest sida var nyttig", blind round 57)
+_USEFUL_COUNT = (
+    r"\d[\d ]{0,12} (?:personer|personar|brukere|brukarar|lesere|lesarar) (?:synes|syntes"
+    r"|synest|syntest|mente|meinte) (?:at )?(?:denne |dette )?(?:siden|sida|artikkelen|svaret"
+    r"|innholdet|innhaldet) var (?:nyttig|nyttigt|nyttige)\.?"
+)
+#: a page's view count in a sentence ("Denne sida er vist 1 284 gonger.")
+_VIEW_COUNT = (
+    r"(?:denne |dette )?(?:sid(?:en|a)|artikkelen|saken|saka|innholdet|innhaldet) (?:er|har"
+    r" (?:vært|vore|blitt|vorte)) (?:lest|lesen|lese|vist|sett) \d[\d ]{0,12} g[ao]ng(?:er|ar)\.?"
+)
 #: When the publisher says the page will be updated next ("Neste oppdatering: onsdag 10.
 #: desember 2026", "Neste oppdatering 8. desember", nynorsk alike, "Neste planlagte
 #: publisering: 14.12.2026"), with a reason for a delay in brackets or not ("... (forsinket
@@ -313,9 +327,10 @@ NOISE_LINES: tuple[str, ...] = (
     r"^var denne sid(en|a) nyttig\??( ja nei)?$",
     # ... and its count of the answers ("1 204 personer synes denne siden var nyttig",
     # nynorsk "87 personar synest sida var nyttig", blind round 57): it follows the readers
-    r"^\d[\d ]{0,12} (?:personer|personar|brukere|brukarar|lesere|lesarar) (?:synes|syntes"
-    r"|synest|syntest|mente|meinte) (?:at )?(?:denne |dette )?(?:siden|sida|artikkelen|svaret"
-    r"|innholdet|innhaldet) var (?:nyttig|nyttigt|nyttige)\.?$",
+    rf"^{_USEFUL_COUNT}$",
+    # ... both counters as sentences on one line ("Denne sida er vist 1 284 gonger. 37
+    # personar synest sida var nyttig.", blind round 61)
+    rf"^(?:{_VIEW_COUNT}|{_USEFUL_COUNT})(?:\s+(?:{_VIEW_COUNT}|{_USEFUL_COUNT})){{1,2}}$",
     r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
     r"( ja nei)?$",
     # ... its digits grouped as Norwegian writes them ("3 655 visninger", a thin space too)

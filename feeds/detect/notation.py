@@ -127,8 +127,10 @@ _COUNTED = re.compile(
 
 
 #: a unit written out after a number ("500 milligram"): its symbol ("500 mg")
+#: (micrograms as "μg" with the Greek mu: ``fold`` reads the micro sign "µ" as that, NFKC, so
+#: "10 mikrogram" and "10 µg" agree, blind round 63)
 _UNIT_WORDS = {
-    "milligram": "mg", "mikrogram": "µg", "gram": "g", "kilogram": "kg", "milliliter": "ml",
+    "milligram": "mg", "mikrogram": "\u03bcg", "gram": "g", "kilogram": "kg", "milliliter": "ml",
     "millilitre": "ml", "liter": "l", "litre": "l", "millimeter": "mm", "centimeter": "cm",
     "meter": "m", "kvadratmeter": "m2",
 }  # fmt: skip

@@ -135,6 +135,10 @@ _NOISE_DROP = (
     ("id", "google_translate"), ("class", "goog-te-"),
     # found in the same scan, for rules of their own (``_rare_marks``): the ``hidden``
     # attribute, Cloudflare's protected address, a converted document's running head or foot
+    # a live queue or waiting-time widget ("Forventet ventetid nå 2 t 40 min · 23 pasienter
+    # venter", blind round 62): it refreshes itself ("data-refresh")
+    ("class", "queue-widget"), ("class", "waiting-time"), ("class", "wait-time"),
+    ("class", "ventetid"), ("data-refresh", ""),
     ("hidden", ""), ("data-cfemail", ""), ("class", "page-head"), ("class", "page-foot"),
     ("class", "page_head"), ("class", "page_foot"), ("class", "running"),
     # a box whose content rotates by visit ("rotator", "rotating-tips", data-rotate): it

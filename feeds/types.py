@@ -559,9 +559,8 @@ class SeenItem:
 #: or more) and page numbers ("Side 2 av 4"), and a footnote mark written as a bracketed link
 #: is read as its note (blind round 58). A link to an act in Lovdata's short form is cited, a
 #: printed copy's "Sist henta" stamp is furniture (blind round 60), a page's view and
-#: usefulness counters on one line are furniture, and a booking button is read with the site
-#: it books at (blind round 61). A live queue or waiting-time widget is no content (blind
-#: round 62).
+#: usefulness counters on one line are furniture (blind round 61). A live queue or
+#: waiting-time widget is no content (blind round 62).
 EXTRACTION_VERSION = 15
 
 

@@ -2,8 +2,7 @@
 Lovdata's short form ("/forskrift/2003-06-20-740") is cited as the long form is, so the same
 act under a new address form is no change and another act is; a printed copy's "Sist henta"
 stamp is furniture; a page's view and usefulness counters on one line follow the readers; a
-booking button re-pointed to another booking site is told, a new path on the same site is
-not."""
+booking button re-pointed under the same words stays quiet, as blind round 18 decided."""
 
 from __future__ import annotations
 
@@ -69,16 +68,14 @@ BOOK = {"nb": "Bestill time hos smittevernkontoret", "nn": "Bestill time hjå sm
 
 
 def booking(lang: str, href: str) -> PageContent:
-    return article(
-        "Smittevernkontoret",
-        f"<h2>Bestill time</h2><p><a class='btn' href='{href}'>{BOOK[lang]}</a></p>",
-    )
+    body = f"<h2>Bestill time</h2><p><a class='btn' href='{href}'>{BOOK[lang]}</a></p>"
+    return article("Smittevernkontoret", body)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_booking_button_sent_to_another_site_is_told(lang: str) -> None:
+def test_a_booking_button_re_pointed_under_the_same_words_stays_quiet(lang: str) -> None:
+    """Blind round 18's decision, kept against round 61's case: a link is read with its host
+    only where its words name another site (sites re-point links to trackers and
+    redirectors; a new booking system is announced in the words, which are read)."""
     before = booking(lang, "https://bodo.timebestilling.infodoc.no/smittevern")
-    other = booking(lang, "https://www.helsenorge.no/timebestilling/?org=bodo")
-    same_site = booking(lang, "https://bodo.timebestilling.infodoc.no/smittevern/ny?utm=1")
-    assert kinds(before, other) == ["changed"]
-    assert kinds(before, same_site) == []
+    assert kinds(before, booking(lang, "https://www.helsenorge.no/timebestilling/?org=bodo")) == []

@@ -774,7 +774,10 @@ def _body_text(body: str) -> str:
         ('<a href="https://example.no/dokument/SF/forskrift/2009-02-13-205">forskrifta</a>',
          "forskrifta gjeld"),
         ('<a href="https://lovdata.no/register/lover">lovene</a>', "lovene gjeld"),
-        ('<a href="/lov/1994-08-05-55">loven</a>', "loven gjeld"),
+        # Lovdata's short relative form names an act by its date and number wherever it
+        # stands (blind round 60: Lovdata's own pages link so)
+        ('<a href="/lov/1994-08-05-55">loven</a>', "loven (LOV-1994-08-05-55) gjeld"),
+        ('<a href="/lov/smittevern">loven</a>', "loven gjeld"),
         ("<a>forskrifta</a>", "forskrifta gjeld"),
     ],
 )  # fmt: skip

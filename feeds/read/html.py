@@ -1448,11 +1448,6 @@ def _name_form(link: Any) -> None:
 _NAMED_SITE = re.compile(r"(?<![\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-])", re.I)
 
 
-#: the words of a link that books a time or a service ("Bestill time", "Book time",
-#: "Timebestilling", nynorsk alike)
-_BOOKING = re.compile(r"\b(?:bestill|bestille|book|booke|timebestilling)\b", re.I)
-
-
 def _name_other_host(link: Any) -> None:
     """A link whose address is not the site it shows is read with its host, as a link to a
     form with the form (``_name_form``): an internationalised host (punycode, "xn--": a
@@ -1468,12 +1463,7 @@ def _name_other_host(link: Any) -> None:
     if "xn--" not in host and host.isascii():
         named = {site_of(m.group(0).lower()) for m in _NAMED_SITE.finditer(text)}
         named.discard("")
-        if not named and _BOOKING.search(text):
-            # a booking button ("Bestill time hos smittevernkontoret", blind round 61): where
-            # it books is what patients are sent to, read by the site (a new booking system
-            # under the same words is told; a new path on the same site is not)
-            host = site_of(host) or host
-        elif not named or site_of(host) in named:
+        if not named or site_of(host) in named:
             return
     if host in text.lower():
         return

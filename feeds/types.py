@@ -560,7 +560,8 @@ class SeenItem:
 #: is read as its note (blind round 58). A link to an act in Lovdata's short form is cited, a
 #: printed copy's "Sist henta" stamp is furniture (blind round 60), a page's view and
 #: usefulness counters on one line are furniture (blind round 61). A live queue or
-#: waiting-time widget is no content (blind round 62).
+#: waiting-time widget is no content (blind round 62). A publication date after an issue's
+#: number on one line is furniture (blind round 66).
 EXTRACTION_VERSION = 15
 
 

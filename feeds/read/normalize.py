@@ -391,14 +391,18 @@ NOISE_LINES: tuple[str, ...] = (
 _LAST_CHANGED = (
     r"sist (?:oppdatert|endret|endra|revidert|faglig oppdatert|fagleg oppdatert"
     r"|faglig endret|fagleg endra)"
+    # ... and when it was published, after an issue's number ("Nr. 11 – 2026. Publisert 27.
+    # november 2026.", blind round 66)
+    r"|publisert|først publisert|fyrst publisert"
 )
 
 #: A date label after a sentence of the line's own, or before it ("Tallene oppdateres hver
 #: mandag. Sist oppdatert: 07.12.2026", "Sist endra 01.12.2026. Tala er førebelse."): the label
 #: and its date, as on a line of their own (``strip_noise``). Only a label that names the
-#: page's last change, and only at the line's edge, beside a sentence's end: "Forskrifta vart
-#: sist endra 1. desember 2026 og gjeld ..." is read. Looked for only in a line that ends in a
-#: date or starts with "Sist" (``strip_noise``), so a page's paragraphs cost nothing.
+#: page's last change or its publication, and only at the line's edge, beside a sentence's
+#: end: "Forskrifta vart sist endra 1. desember 2026 og gjeld ..." is read. Looked for only
+#: in a line that ends in a date or starts with "Sist" (``strip_noise``), so a page's
+#: paragraphs cost nothing.
 _LAST_CHANGED_BESIDE = re.compile(
     rf"(?<=[.!?])\s+(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.?$"
     rf"|^(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.\s+(?=[A-ZÆØÅ])",

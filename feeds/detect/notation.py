@@ -209,7 +209,16 @@ def fold_forms(line: str) -> str:
         line = _TWO_COUNTS.sub(_two_counts, line)
     if "kr" in line or "nok" in line:
         line = _KRONER.sub(_kroner, line)
-    return _FINAL_STOP.sub("", _dates(_units_and_numbers(line)))
+    line = _FINAL_STOP.sub("", _dates(_units_and_numbers(line)))
+    return _ANSWER_MARKS.get(line, line)
+
+
+#: a table's cell answered by a mark alone, as the word it stands for (blind round 68: a
+#: decision table's "Ja" and "Nei" rewritten as "✓" and "✗"); a mark inside a line stays
+_ANSWER_MARKS = {
+    "\u2713": "ja", "\u2714": "ja", "\u2714\ufe0f": "ja", "\u2705": "ja",
+    "\u2717": "nei", "\u2718": "nei", "\u274c": "nei",
+}  # fmt: skip
 
 
 def _units_and_numbers(line: str) -> str:

@@ -1108,28 +1108,32 @@ def _renumbered_only(before: str, after: str) -> bool:
     counting up by one (a new list may start again at 1: "1. dose" and "2. dose" lines are
     items, and a lone "3. dose" made "4. dose" is read), and every word and sign but the
     markers the same, in the same order. A point added, removed or moved is a change."""
-    marked_a, words_a = _list_words(before)
-    marked_b, words_b = _list_words(after)
-    return marked_a >= 2 and marked_b >= 2 and words_a is not None and words_a == words_b
+    if _marked_lines(before) < 2 or _marked_lines(after) < 2:
+        return False  # no list (most texts): nothing folded
+    words_a = _list_words(before)
+    return words_a is not None and words_a == _list_words(after)
 
 
-def _list_words(text: str) -> tuple[int, str | None]:
-    """How many of ``text``'s lines a marker starts, and its words without the markers and
-    line breaks (None where its numbers do not count up by one)."""
-    marked, last = 0, 0
+def _marked_lines(text: str) -> int:
+    return sum(1 for line in text.split("\n") if _ITEM_MARK.match(line))
+
+
+def _list_words(text: str) -> str | None:
+    """``text``'s words without its list markers and line breaks (None where its numbers do
+    not count up by one)."""
+    last = 0
     words = []
     for line in text.split("\n"):
         m = _ITEM_MARK.match(line)
         if m is not None:
-            marked += 1
             if m.group(1) is not None:
                 number = int(m.group(1))
                 if number not in (1, last + 1):
-                    return marked, None
+                    return None
                 last = number
             line = line[m.end() :]
         words.append(fold(line))
-    return marked, " ".join(" ".join(words).split())
+    return " ".join(" ".join(words).split())
 
 
 #: a word of a cell or an item, without the signs that join a list's fields (",", ":", a bullet)
@@ -1190,15 +1194,10 @@ def _header_row_dropped(table: str, pairs: str) -> bool:
 
 
 def _header_cell(line: str) -> bool:
-    """A line that may be a table's header cell: a label of one or two words ("Mål",
-    "Grense", "Antall tilfeller"), no digit, no sentence's end. A notice ("Vaksinasjonen er
-    utsett") is not one."""
-    return (
-        0 < len(line) <= _HEADER_CELL_MAX
-        and len(line.split()) <= 2
-        and line[-1] not in ".!?:"
-        and not any(c.isdigit() for c in line)
-    )
+    """A line that may be the header cell of a table of two columns: a label of one or two
+    words ("Mål", "Grense", "Antall tilfeller"), no digit, no colon. A notice ("Vaksinasjonen
+    er utsett") is not one."""
+    return _cell(line, _HEADER_CELL_MAX, 2) and line[-1] != ":" and not any(map(str.isdigit, line))
 
 
 def _questions_reordered(before: str, after: str) -> bool:
@@ -1212,6 +1211,19 @@ def _questions_reordered(before: str, after: str) -> bool:
     head_a, blocks_a = _question_blocks(before)
     head_b, blocks_b = _question_blocks(after)
     return len(blocks_a) >= 2 and head_a == head_b and sorted(blocks_a) == sorted(blocks_b)
+
+
+def _question_blocks(text: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    head: list[str] = []
+    blocks: list[list[str]] = []
+    for line in text.split("\n"):
+        if line.endswith("?"):
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+        else:
+            head.append(line)
+    return head, [tuple(b) for b in blocks]
 
 
 #: the most lines of two texts ``_header_repeat_only`` compares (a table of a few hundred
@@ -1228,6 +1240,11 @@ def _header_repeat_only(before: str, after: str) -> bool:
     lines_a, lines_b = before.split("\n"), after.split("\n")
     if abs(len(lines_a) - len(lines_b)) < 2 or len(lines_a) + len(lines_b) > _REPEAT_LINES_MAX:
         return False
+    # the lines that differ must be cells before the line matcher runs: a sentence added or
+    # dropped (most changes) is settled here in one count
+    counted_a, counted_b = Counter(lines_a), Counter(lines_b)
+    if not all(map(_cell, (counted_a - counted_b) + (counted_b - counted_a))):
+        return False
     matcher = difflib.SequenceMatcher(None, lines_a, lines_b, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op == "equal":
@@ -1241,10 +1258,10 @@ def _header_repeat_only(before: str, after: str) -> bool:
     return True
 
 
-def _cell(line: str) -> bool:
-    """A line that may be a table's cell of a header: short, four words or fewer, no
-    sentence's end."""
-    return 0 < len(line) <= 40 and len(line.split()) <= 4 and line[-1] not in ".!?"
+def _cell(line: str, chars: int = 40, words: int = 4) -> bool:
+    """A line that may be a cell of a table's header row: at most ``chars`` characters and
+    ``words`` words, no sentence's end ("SARS-CoV-2", "Influensa A")."""
+    return 0 < len(line) <= chars and len(line.split()) <= words and line[-1] not in ".!?"
 
 
 def _stands_before(lines: list[str], start: int, block: list[str]) -> bool:
@@ -1268,19 +1285,6 @@ def _hyphens_only(before: str, after: str) -> bool:
     joined_a, joined_b = _BROKEN_WORD.sub("", before), _BROKEN_WORD.sub("", after)
     # ... and its paragraphs broken where the pages broke: the same words in the same order
     return joined_a == joined_b or joined_a.split() == joined_b.split()
-
-
-def _question_blocks(text: str) -> tuple[list[str], list[tuple[str, ...]]]:
-    head: list[str] = []
-    blocks: list[list[str]] = []
-    for line in text.split("\n"):
-        if line.endswith("?"):
-            blocks.append([line])
-        elif blocks:
-            blocks[-1].append(line)
-        else:
-            head.append(line)
-    return head, [tuple(b) for b in blocks]
 
 
 #: what joins the items of a list written as a sentence ("Bergen, Askøy, Øygarden og

@@ -1622,7 +1622,7 @@ def _read_bracket_mark(link: Any, notes: Mapping[str, Any]) -> None:
     lead = (note.text or "").lstrip()
     if lead.startswith(mark):
         note.text = lead[len(mark) :].lstrip()
-    words = [w for w in clean_text(_text_of(note)).split() if any(c.isalnum() for c in w)]
+    words = _note_words(note)
     if words:
         _read_as_note(link, words)
 
@@ -1649,7 +1649,7 @@ def _read_bare_marks(marks: list[Any]) -> list[Any]:
             and parent[0] is sup
             and not (parent.text or "").strip()
         ):
-            words = [w for w in clean_text(_text_of(parent)).split() if any(c.isalnum() for c in w)]
+            words = _note_words(parent)
             mark = sup.text.strip()
             if words and words[0] == mark:
                 words = words[1:]
@@ -2041,7 +2041,7 @@ def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
     for _ in range(_NOTE_DEPTH):
         if note is None or any(a is note for a in sup.iterancestors()):
             return False
-        words = [w for w in clean_text(_text_of(note)).split() if any(c.isalnum() for c in w)]
+        words = _note_words(note)
         if words:
             break
         note = note.getparent()
@@ -2049,6 +2049,12 @@ def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
         return False
     _read_as_note(sup, words)
     return True
+
+
+def _note_words(note: Any) -> list[str]:
+    """A footnote's words, as its mark is read (``_read_as_note``): those with a letter or a
+    digit."""
+    return [w for w in clean_text(_text_of(note)).split() if any(c.isalnum() for c in w)]
 
 
 def _read_as_note(sup: Any, words: Sequence[str]) -> None:

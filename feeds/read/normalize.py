@@ -141,10 +141,11 @@ _USEFUL_COUNT = (
     r"|synest|syntest|mente|meinte) (?:at )?(?:denne |dette )?(?:siden|sida|artikkelen|svaret"
     r"|innholdet|innhaldet) var (?:nyttig|nyttigt|nyttige)\.?"
 )
-#: a page's view count in a sentence ("Denne sida er vist 1 284 gonger.")
+#: a page's view count in a sentence ("Denne siden er lest 1 204 ganger", nynorsk "Sida er
+#: lesen 4 377 gonger")
 _VIEW_COUNT = (
     r"(?:denne |dette )?(?:sid(?:en|a)|artikkelen|saken|saka|innholdet|innhaldet) (?:er|har"
-    r" (?:vært|vore|blitt|vorte)) (?:lest|lesen|lese|vist|sett) \d[\d ]{0,12} g[ao]ng(?:er|ar)\.?"
+    r" (?:vært|vore|blitt|vorte)) (?:lest|lesen|lese|vist|sett) \d[\d ]{0,12} g[ao]ng(?:er|ar)?\.?"
 )
 #: When the publisher says the page will be updated next ("Neste oppdatering: onsdag 10.
 #: desember 2026", "Neste oppdatering 8. desember", nynorsk alike, "Neste planlagte
@@ -352,8 +353,7 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:lest|vist|lese|lesen|sett) \d[\d ]* g[ao]ng(?:er|ar)?$",
     # ... or in a sentence ("Denne siden er lest 1 204 ganger", nynorsk "Sida er lesen 4 377
     # gonger")
-    r"^(?:denne |dette )?(?:sid(?:en|a)|artikkelen|saken|saka|innholdet|innhaldet) (?:er|har"
-    r" (?:vært|vore|blitt|vorte)) (?:lest|lesen|lese|vist|sett) \d[\d ]* g[ao]ng(?:er|ar)?\.?$",
+    rf"^{_VIEW_COUNT}$",
     r"^(?:sidevisninger|sidevisningar|visninger|visingar|antall visninger)"
     # ... over a period ("Sidevisninger siste 30 dager: 12 804", blind round 51)
     r"(?: (?:siste|dei siste|de siste) \d{1,3} (?:dager|dagar|døgn|timer|timar))?\s*:?\s*\d[\d ]*$",

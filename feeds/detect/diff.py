@@ -1082,6 +1082,8 @@ def _marks_only(before: str, after: str) -> bool:
         and not any(d in before or d in after for d in _DASH_LINES)
     ):
         return False
+    if _marks_of(before) == _marks_of(after):
+        return False  # the same marks on the same lines: what differs is words (an edit)
 
     def lines(text: str) -> list[str]:
         return [
@@ -1091,6 +1093,11 @@ def _marks_only(before: str, after: str) -> bool:
         ]
 
     return lines(before) == lines(after)
+
+
+def _marks_of(text: str) -> list[tuple[bool, bool]]:
+    """Each line of ``text``: whether a bullet starts it, whether it is a dash alone."""
+    return [(line.startswith(BULLET), line.strip() in _DASH_LINES) for line in text.split("\n")]
 
 
 #: a list item's marker before its words: a number ("1.", "1)"), a letter ("a)", "b."), one in
@@ -1108,14 +1115,17 @@ def _renumbered_only(before: str, after: str) -> bool:
     counting up by one (a new list may start again at 1: "1. dose" and "2. dose" lines are
     items, and a lone "3. dose" made "4. dose" is read), and every word and sign but the
     markers the same, in the same order. A point added, removed or moved is a change."""
-    if _marked_lines(before) < 2 or _marked_lines(after) < 2:
+    marks_a, marks_b = _item_marks(before), _item_marks(after)
+    if len(marks_a) < 2 or len(marks_b) < 2:
         return False  # no list (most texts): nothing folded
+    if marks_a == marks_b and before.count("\n") == after.count("\n"):
+        return False  # the same marks on as many lines: what differs is words (an edit)
     words_a = _list_words(before)
     return words_a is not None and words_a == _list_words(after)
 
 
-def _marked_lines(text: str) -> int:
-    return sum(1 for line in text.split("\n") if _ITEM_MARK.match(line))
+def _item_marks(text: str) -> list[str]:
+    return [m.group(0).strip() for line in text.split("\n") if (m := _ITEM_MARK.match(line))]
 
 
 def _list_words(text: str) -> str | None:

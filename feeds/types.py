@@ -562,7 +562,13 @@ class SeenItem:
 #: usefulness counters on one line are furniture (blind round 61). A live queue or
 #: waiting-time widget is no content (blind round 62). A publication date after an issue's
 #: number on one line is furniture (blind round 66).
-EXTRACTION_VERSION = 15
+#: 16: a live log's stamp without a year ("Sist oppdatert 6. desember kl. 09.15", "Neste
+#: oppdatering kl. 16"), a publisher named after a stamp ("Oppdatert ... · Helse- og
+#: omsorgsdepartementet") and a ticking countdown with its seconds are furniture (blind round
+#: 71); a <summary> that only tells the reader to open it ("Vis tidligere sesonger") is a
+#: toggle's wording (blind round 72); a paragraph advertising casino, pills or loans with two
+#: spam links is a hijacked page (blind round 42's open case).
+EXTRACTION_VERSION = 16
 
 
 @dataclass(frozen=True)

@@ -332,7 +332,56 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
     changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
     changes = _rehomed(_shifted_by_one(changes, old, new))
-    return _filed_as_past(_moved_and_edited(_resectioned(changes)))
+    return _regrouped(_filed_as_past(_moved_and_edited(_resectioned(changes))), old, new)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _regrouped(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """``changes`` without the sections that only got their heading's words shared out
+    otherwise among the headings (blind round 71): a live log's entries "6. desember kl.
+    09.15: Vanntank utplassert" filed under a new day heading "6. desember" as "Kl. 09.15:
+    Vanntank utplassert", or the day headings dropped and their words put back in each
+    entry's heading. The text under the heading is the same and the heading path reads the
+    same words in the same order: nothing is told. A word of the heading added, dropped or
+    changed is told as before."""
+    renamed = [c for c in changes if c.kind == "changed" and c.path and _first_lines_differ(c)]
+    if not renamed:
+        return changes
+    new_heads = {tuple(_words(head)) for key in new for head in key}
+    dropped_heads = {tuple(_words(head)) for key in old for head in key} - new_heads
+    kept = []
+    for c in changes:
+        if c in renamed:
+            was, rest_before = c.before.partition("\n")[::2]
+            now, rest_after = c.after.partition("\n")[::2]
+            if rest_before == rest_after:
+                a, b = _words(was), _words(now)
+                # grouped: the old heading's words are the new parent's and its own
+                if len(c.path) > 1 and a == _words(c.path[-2]) + b:
+                    continue
+                # ungrouped: the new heading is a dropped heading's words and the old one's
+                if (
+                    len(b) > len(a)
+                    and b[len(b) - len(a) :] == a
+                    and tuple(b[: len(b) - len(a)]) in dropped_heads
+                ):
+                    continue
+        kept.append(c)
+    return kept
+
+
+def _first_lines_differ(c: SectionChange) -> bool:
+    return c.before.partition("\n")[0] != c.after.partition("\n")[0]
 
 
 #: how many sections (``_resectioned``: of one parent) or pairs of sections (``_rehomed``,
@@ -1343,6 +1392,112 @@ def _listed_as_sentence(before: str, after: str) -> bool:
     return sorted(pieces) == sorted(items)
 
 
+#: the words that join a sentence's items ("a, b og c"), which a list of them leaves out
+_JOINERS = frozenset({"og", "eller"})
+#: the punctuation a sentence's words or a list's items end or start with, read apart
+_EDGE_PUNCTUATION = ",.;:"
+
+
+def _relisted_same_words(before: str, after: str) -> bool:
+    """Whether a passage was laid out as a list, or a list written out as a passage, with
+    the same words in the same order (blind round 73): "Syke barn bør holdes hjemme til de
+    har fått antibiotika i 5 dager, eller til det har gått 3 uker ..." as "... til" and two
+    items, or the items "varsle kommuneoverlegen same dag," ... after "skal institusjonen:"
+    joined into one sentence. Where the versions differ, one is lines of running text and
+    the other the same lines with at least two list items; their words, read without the
+    list's marks and the commas, stops and colons at a word's edges, are the same but for
+    an "og" or "eller" that joins the items in the sentence. A word more, less or changed
+    (an item dropped, "ikke-vaksinerte" as "ikke vaksinerte") is a change."""
+    if (BULLET not in before and BULLET not in after) or before.count("\n") == after.count("\n"):
+        return False
+    lines_a, lines_b = before.split("\n"), after.split("\n")
+    head = 0
+    while head < min(len(lines_a), len(lines_b)) and lines_a[head] == lines_b[head]:
+        head += 1
+    tail = 0
+    while (
+        tail < min(len(lines_a), len(lines_b)) - head and lines_a[-1 - tail] == lines_b[-1 - tail]
+    ):
+        tail += 1
+    region_a, region_b = lines_a[head : len(lines_a) - tail], lines_b[head : len(lines_b) - tail]
+    listed, written = (
+        (region_a, region_b) if len(region_a) > len(region_b) else (region_b, region_a)
+    )
+    if (
+        not written
+        or any(line.startswith(BULLET) for line in written)
+        or sum(1 for line in listed if line.startswith(BULLET)) < 2
+    ):
+        return False
+    return _same_words_joined(
+        _bare_words(" ".join(line.removeprefix(BULLET) for line in listed)),
+        _bare_words(" ".join(written)),
+    )
+
+
+def _bare_words(text: str) -> list[str]:
+    return [w for w in (w.strip(_EDGE_PUNCTUATION) for w in fold(text).split()) if w]
+
+
+def _same_words_joined(listed: list[str], written: list[str]) -> bool:
+    """The same words, but for joiners ("og", "eller") that only the written side has."""
+    i = j = 0
+    while i < len(listed) and j < len(written):
+        if listed[i] == written[j]:
+            i, j = i + 1, j + 1
+        elif written[j] in _JOINERS:
+            j += 1
+        else:
+            return False
+    return i == len(listed) and all(w in _JOINERS for w in written[j:])
+
+
+#: an abbreviation of a name ("MSIS", "SYSVAK", "COVID-19")
+_ABBREVIATION = re.compile(r"[A-ZÆØÅ][A-ZÆØÅ0-9-]{1,11}")
+#: how many words a name written out before its abbreviation has at most
+_NAME_WORDS = 10
+
+
+def _abbreviated_only(before: str, after: str) -> bool:
+    """Whether the one difference is a name written out beside its abbreviation in one
+    version and the abbreviation alone in the other (blind round 70: "Kilde: Meldingssystem
+    for smittsomme sykdommer (MSIS), Folkehelseinstituttet" as "Kilde: MSIS,
+    Folkehelseinstituttet"), either way and in either order ("MSIS (Meldingssystem for
+    smittsomme sykdommer)"). The abbreviation is the same; another abbreviation, another
+    name beside it or a second edit is a change."""
+    if "(" not in before and "(" not in after:
+        return False
+    a, b = before.split(" "), after.split(" ")
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    long, short = (mid_a, mid_b) if len(mid_a) > len(mid_b) else (mid_b, mid_a)
+    if len(short) != 1 or not 2 <= len(long) <= _NAME_WORDS + 1 or "\n" in " ".join(long):
+        return False
+    abbreviation = short[0].rstrip(_EDGE_PUNCTUATION)
+    stop = short[0][len(abbreviation) :]
+    if not _ABBREVIATION.fullmatch(abbreviation):
+        return False
+    last = long[-1]
+    if not last.endswith(f"){stop}"):
+        return False
+    # "<name> (MSIS)," or "MSIS (<name>),"
+    if last == f"({abbreviation}){stop}":
+        return not any(w.startswith("(") or ")" in w for w in long[:-1])
+    return (
+        long[0] == abbreviation
+        and long[1].startswith("(")
+        and len(long[1]) > 1
+        and not any(
+            "(" in w or ")" in w for w in [long[1][1:], *long[2:-1], last[: -1 - len(stop)]]
+        )
+    )
+
+
 def _rows_resorted(before: Section, after: Section) -> bool:
     """Whether two versions of a section differ only in the order of the rows of the tables
     the new version says may come in any order (``Section.tables``) and in typography: the
@@ -2075,6 +2230,8 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     same_notation,
     _decorated_only,
     _listed_as_sentence,
+    _relisted_same_words,
+    _abbreviated_only,
     _marks_only,
     _renumbered_only,
     _either_way(_table_as_list),

@@ -740,10 +740,17 @@ _LINK_BLOCKS = frozenset({"ul", "ol", "div", "section", "aside", "p", "table", "
 
 
 def _refuse_spam_links(main: Any) -> None:
-    """Raise SourceProblem when a block of ``main`` (a list, a box) holds links to at least
-    three other hosts whose text or address is link spam (``feeds.sites.SPAM_WORDS``:
-    casino, viagra, quick loans) and they are most of its links: a hacked CMS's injected
-    block, which no reader must be mailed."""
+    """Raise SourceProblem when a block of ``main`` (a list, a box, a paragraph) is link spam
+    (``feeds.sites.SPAM_WORDS``: casino, viagra, quick loans), a hacked CMS's injected block,
+    which no reader must be mailed:
+
+    - links to at least three other hosts whose text or address is spam, most of its links
+      (a box of links);
+    - or at least two such links in a block whose own words, outside its links, advertise
+      the same ("Beste nettcasino 2026 – få 200 gratisspinn! Spill nå ..."): a paragraph of
+      the article overwritten. A page on gambling addiction that names a casino in its text
+      links to helpers, not to two casinos; a box of two casino links without words of its
+      own is read (blind round 37)."""
     links = []  # (link, its host when it is spam, else "") of every link to a host
     for link in main.iter("a"):
         host = host_of(link.get("href") or "")
@@ -752,20 +759,37 @@ def _refuse_spam_links(main: Any) -> None:
             # each spam host counts, not each site: an injected block links as readily to
             # thirty hosts of one domain ("best-casino-1.example.ru", ...) as to thirty domains
             links.append((link, host.lower() if spammy else ""))
-    # a page without spam links to three sites (every page but a hacked one) ends here,
-    # without looking for each link's block
-    if len({site for _, site in links if site}) < 3:
+    # a page with fewer than two spam links (every page but a hacked one) ends here, without
+    # looking for each link's block
+    if sum(1 for _, site in links if site) < 2:
         return
     blocks: dict[Any, list[str]] = {}
     for link, site in links:
         blocks.setdefault(next(link.iterancestors(*_LINK_BLOCKS), main), []).append(site)
-    for sites in blocks.values():
+    for block, sites in blocks.items():
         spam = [s for s in sites if s]
         if len(set(spam)) >= 3 and 2 * len(spam) >= len(sites):
             raise SourceProblem(
                 f"the content holds a block of {len(spam)} spam links (casino, pills, loans) "
                 "to other sites: the site looks hijacked"
             )
+        if len(spam) >= 2 and SPAM_WORDS.search(_own_words(block)) is not None:
+            raise SourceProblem(
+                f"the content holds a passage that advertises casino, pills or loans with "
+                f"{len(spam)} links to other sites: the site looks hijacked"
+            )
+
+
+def _own_words(block: Any) -> str:
+    """The text of ``block`` outside its links (the links' tails count: they are its words)."""
+    words = [block.text or ""]
+    for el in block.iterdescendants():
+        in_link = el.tag == "a" or next(el.iterancestors("a"), None) is not None
+        if not in_link:
+            words.append(el.text or "")
+        if el.tag == "a" or not in_link:  # a link's tail is the block's text again
+            words.append(el.tail or "")
+    return " ".join(words)
 
 
 def _read_embedded_documents(root: Any, pdfs_followed: bool = False) -> None:
@@ -1247,7 +1271,11 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
     # hosts inside a host whose look covered theirs (``_labels_in``): looked at once, so a page
     # of 250 nested buttons costs one look, not 250 of its whole depth (15 s for 900 KB)
     covered: set[Any] = set()
-    for el in main.iter("button", "a", *HEADINGS):
+    for el in main.iter("button", "a", "summary", *HEADINGS):
+        if el.tag == "summary":
+            if _is_toggle_summary(el):
+                found.append(el)
+            continue
         if el not in covered:
             found.extend(_labels_in(el, covered))
         if el.tag == "button" and _is_control_button(el, main):
@@ -1269,6 +1297,26 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
         if el.tag not in ("a", "button") and _is_control_button(el, main)
     )
     return found
+
+
+#: a disclosure's label that tells the reader to open it ("Vis tidligere sesonger", "Sjå
+#: heile tabellen", "Les meir om dosering"): the toggle's wording, not the content it shows
+_TOGGLE_WORDING = re.compile(
+    r"(?:vis|skjul|se|sjå|les|åpne|opne|lukk|utvid|ekspander|klikk for å (?:se|sjå|lese|vise))"
+    r"\s[^.!?:]{1,60}",
+    re.I,
+)
+
+
+def _is_toggle_summary(summary: Any) -> bool:
+    """Whether a <details>' <summary> only tells the reader to open it (blind round 72: an
+    archive of earlier seasons put in an accordion labelled "Vis tidligere sesonger"): its
+    text is such a wording and it holds no heading. A question or a title as the summary
+    ("Hvem bør vaksineres?", "Dosering") is read, as it stands."""
+    return bool(
+        _TOGGLE_WORDING.fullmatch(" ".join("".join(summary.itertext()).split()))
+        and next(summary.iter(*HEADINGS), None) is None
+    )
 
 
 #: the class of a toolbar of the reader's tools: text size and contrast ("font-size-controls",

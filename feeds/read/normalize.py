@@ -64,6 +64,16 @@ _DATE = (
 )
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 _ANY_DATE = rf"(?:{_DATE}|{_ISO_DATE})"
+#: a time of day ("kl. 09.15", "klokka 9:15", "kl. 16")
+_CLOCK = r"(?:kl\.?|klokka|klokken)\s*+\d{1,2}(?:[:.]\d{2})?+"
+#: the stamp of a page updated through the day, without a year ("Sist oppdatert 6. desember
+#: kl. 09.15", "Oppdatert kl. 11.40", blind round 71): a live log's furniture, as a dated
+#: stamp is, never a change signal (its year is not given). Only a month's name, not any word
+#: after a number ("Endret 5. ledd" is read), and only after a stamp's label.
+_YEARLESS_STAMP = (
+    rf"(?:{_WEEKDAY}\d{{1,2}}\.\s*+(?:{'|'.join(sorted(_MONTHS, key=len, reverse=True))})\b\.?+"
+    rf"(?:,?+\s*+{_CLOCK})?+|{_CLOCK})"
+)
 _DATE_PARTS = re.compile(
     r"(\d{1,2})\.\s*(?:(\d{1,2})\.|([a-zæøå]+)\.?)\s*(\d{4})|(\d{4})-(\d{2})-(\d{2})"
     r"|(\d{1,2})/(\d{1,2})/(\d{4})",
@@ -154,7 +164,9 @@ _VIEW_COUNT = (
 #: often without a year. Never a change signal: it names no change made (``_CHANGE_LABELS``).
 _NEXT_UPDATE = (
     r"neste (?:planlagte |planlagde )?(?:oppdatering|publisering|rapport)\s*+:?+\s*+"
-    rf"(?:{_WEEKDAY}\d{{1,2}}\.\s*+(?:\d{{1,2}}\.|[a-zæøå]+\.?)(?:\s*+\d{{4}})?|{_ISO_DATE})"
+    rf"(?:{_WEEKDAY}\d{{1,2}}\.\s*+(?:\d{{1,2}}\.|[a-zæøå]+\.?)(?:\s*+\d{{4}})?|{_ISO_DATE}"
+    # ... or at a time of the day ("Neste oppdatering kl. 16", blind round 71)
+    rf"|{_CLOCK})"
     r"(?:\s*+\([^()]{0,100}\))?+"
 )
 #: Lovdata's record of its corrections to the consolidated text ("Rettet 05.12.2026 (§ 6)",
@@ -165,10 +177,21 @@ _CORRECTED = (
     rf"(?:rettet|retta)\s*+:?+\s*+{_ANY_DATE}(?:\s*+\([^()]{{0,120}}\))?+"
     rf"(?:\s*+,\s*+{_ANY_DATE}(?:\s*+\([^()]{{0,120}}\))?+)*+"
 )
+#: the publisher named after a stamp ("Oppdatert 6. desember kl. 14.30 · Helse- og
+#: omsorgsdepartementet", "Publisert 01.12.2026 · Statsforvaltaren i Vestland", blind round 71):
+#: a ministry, a directorate, an institute, a county governor's office or a municipality, by
+#: the form of its name alone, and only as the end of the line
+_PUBLISHER = (
+    r"(?:[a-zæøå]+- og )?[a-zæøå]+(?:departementet|direktoratet|instituttet|tilsynet|etaten)"
+    r"|statsforvalt(?:eren|aren) i [a-zæøå]+(?: og [a-zæøå]+)?"
+    r"|[a-zæøå]+(?:-[a-zæøå]+)? (?:kommune|kommunne|herad)"
+)
 _SIGNAL_LINE = re.compile(
-    rf"^(?:(?:(?:{SIGNAL_LABELS}|{_VERSION_LABEL})\s*+:?+\s*+(?:{_ANY_DATE}|{_RELATIVE_TIME})"
+    rf"^(?:(?:(?:{SIGNAL_LABELS}|{_VERSION_LABEL})\s*+:?+\s*+"
+    rf"(?:{_ANY_DATE}|{_RELATIVE_TIME}|{_YEARLESS_STAMP})"
     rf"|{_NEXT_UPDATE}|{_CORRECTED})\.?+\s*+{_DATE_SEPARATOR}?+\s*+)+"
-    rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*+{_DATE_SEPARATOR}?+\s*+{_FURNITURE_AFTER_DATES}\.?+)*$",
+    rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*+{_DATE_SEPARATOR}?+\s*+{_FURNITURE_AFTER_DATES}\.?+)*"
+    rf"(?:\s*+{_DATE_SEPARATOR}?+\s*+{_PUBLISHER}\.?)?$",
     re.I,
 )
 #: Labels whose date is a *content* signal (a professional change), as opposed to publication.
@@ -317,6 +340,10 @@ NOISE_LINES: tuple[str, ...] = (
     # read
     r"^(?:\d{1,4}|en|ein|ett|eitt|ei) (?:dag|dager|dagar|døgn|time|timer|timar|uke|uker|veke"
     r"|veker) (?:igjen|att|til)(?: (?:av|til|på|før) [^.]{1,60})?\.?$",
+    # a ticking countdown with its seconds ("Neste pressebrifing om 02:14:32", "Sendinga
+    # startar om 00:09:05", blind round 71): a widget's clock. Only with the seconds, and
+    # only a line of a few words before it: a sentence with a time of day is read
+    r"^[^.!?:]{1,80}\bom \d{1,2}:\d{2}:\d{2}\.?$",
     r"^nett-tv ?/ ?se sendingen her$",
     r"^historisk arkiv: .{0,200}$",
     # regjeringen.no's label of a page kept in its historical archive, under the government

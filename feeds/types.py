@@ -567,7 +567,9 @@ class SeenItem:
 #: omsorgsdepartementet") and a ticking countdown with its seconds are furniture (blind round
 #: 71); a <summary> that only tells the reader to open it ("Vis tidligere sesonger") is a
 #: toggle's wording (blind round 72); a paragraph advertising casino, pills or loans with two
-#: spam links is a hijacked page (blind round 42's open case).
+#: spam links is a hijacked page (blind round 42's open case). A tab list over panels whose
+#: headings name all its tabs say (a tab "Kommuner" over "For kommunen") is a control, with
+#: the label that leads in to it ("Velg målgruppe:", blind round 77).
 EXTRACTION_VERSION = 16
 
 

@@ -1452,6 +1452,49 @@ def _same_words_joined(listed: list[str], written: list[str]) -> bool:
     return i == len(listed) and all(w in _JOINERS for w in written[j:])
 
 
+#: the labels of a letter's filing details: references, case, document and archive numbers
+#: ("Vår ref.", nynorsk "Dykkar ref.", "Saksnr.", "Arkivkode", "Dokumentnr.", "Journalpostnr.")
+_FILING_LABEL = (
+    r"(?:vår|vår|deres|dykkar|dere|dykk) ref(?:eranse)?\.?|ref(?:eranse)?\.?(?: ?nr\.?)?"
+    r"|saks ?nr\.?|saksnummer|arkiv ?kode|arkiv ?nr\.?|arkivnummer|dok(?:ument)? ?nr\.?"
+    r"|dokumentnummer|journalpost ?nr\.?|journalpostnummer|løpe ?nr\.?|løpenummer"
+)
+#: a reference: a few marks with a digit ("2024/18842-4", "24/18842", "G10", "08/1234-12 GMA")
+_REFERENCE = r"(?=[^\n]{0,40}\d)[\w./&-]{1,24}(?: [\w./&-]{1,12}){0,2}"
+_FILING_LINE = re.compile(rf"({_FILING_LABEL})\s*:?\s*({_REFERENCE})", re.I)
+_FILING_ALONE = re.compile(rf"(?:{_FILING_LABEL})\s*:?", re.I)
+_FILING_VALUE = re.compile(_REFERENCE)
+
+
+def _filing_only(before: str, after: str) -> bool:
+    """Whether the versions differ only in a letter's filing details (blind round 74): the
+    number after "Vår ref." (a new document in the same case: "2024/18842-3" as "-4"), the
+    archive code, the case number, on the label's line or the next. A letter re-filed says
+    the same; its date, its deadline ("Svarfrist"), its recipients and its text are read as
+    ever."""
+    if before.count("\n") != after.count("\n"):
+        return False
+    lines_a, lines_b = before.split("\n"), after.split("\n")
+    differing = [i for i, (a, b) in enumerate(zip(lines_a, lines_b, strict=True)) if a != b]
+    if not differing or len(differing) > 4:
+        return False
+    for i in differing:
+        a, b = lines_a[i], lines_b[i]
+        one_line_a, one_line_b = _FILING_LINE.fullmatch(a), _FILING_LINE.fullmatch(b)
+        if one_line_a and one_line_b:
+            if one_line_a.group(1).lower() != one_line_b.group(1).lower():
+                return False
+            continue
+        if not (
+            i
+            and _FILING_ALONE.fullmatch(lines_a[i - 1])
+            and _FILING_VALUE.fullmatch(a)
+            and _FILING_VALUE.fullmatch(b)
+        ):
+            return False
+    return True
+
+
 #: an abbreviation of a name ("MSIS", "SYSVAK", "COVID-19")
 _ABBREVIATION = re.compile(r"[A-ZÆØÅ][A-ZÆØÅ0-9-]{1,11}")
 #: how many words a name written out before its abbreviation has at most
@@ -2232,6 +2275,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _listed_as_sentence,
     _relisted_same_words,
     _abbreviated_only,
+    _filing_only,
     _marks_only,
     _renumbered_only,
     _either_way(_table_as_list),

@@ -1941,7 +1941,9 @@ def _tab_lists(main: Any) -> list[Any]:
                 ids = {el.get("id"): el for el in main.iter() if el.get("id")}
             panel = ids.get(target.split()[0]) if target.strip() else None
             if panel is not None:
-                if label not in _heading_texts(panel):
+                if label not in (titles := _heading_texts(panel)) and not _names_less(
+                    label, titles
+                ):
                     break
                 continue
             if headings_of_main is None:
@@ -1950,7 +1952,33 @@ def _tab_lists(main: Any) -> list[Any]:
                 break
         else:
             found.append(tablist)
+            lead = tablist.getprevious()
+            if lead is not None and _is_tabs_lead(lead):
+                found.append(lead)
     return found
+
+
+def _names_less(label: str, titles: set[str]) -> bool:
+    """Whether a tab's label names nothing its panel's headings do not: each of its words of
+    three letters or more begins as a word of a heading does (its first five letters; the tab
+    "Kommuner" over a panel headed "For kommunen", blind round 77). A label with a word of
+    its own ("Vaksine for barn" over "Vaksine", blind round 15) says more, and is read."""
+    stems = {w[:5] for title in titles for w in _WORDS.findall(title)}
+    words = [w for w in _WORDS.findall(label) if len(w) >= 3]
+    return bool(words) and all(w[:5] in stems for w in words)
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+#: the words that lead in to a tab list ("Velg målgruppe:", nynorsk "Vel målgruppe:", "Vis
+#: for:"): a label of the control
+_TABS_LEAD = re.compile(r"(?:velg|vel|vis for|vis|bytt|choose|select)\b[^.!?]{0,30}:", re.I)
+
+
+def _is_tabs_lead(el: Any) -> bool:
+    """A short label ending in a colon just before a tab list, and nothing else in it."""
+    if el.tag in HEADING_SET or len(el) or (el.tail and el.tail.strip()):
+        return False
+    return bool(_TABS_LEAD.fullmatch(" ".join((el.text or "").split())))
 
 
 #: A pager's link ("‹ Forrige", "Neste ›", "Neste side", nynorsk "Førre kapittel: Kikhoste –

@@ -569,7 +569,10 @@ class SeenItem:
 #: toggle's wording (blind round 72); a paragraph advertising casino, pills or loans with two
 #: spam links is a hijacked page (blind round 42's open case). A tab list over panels whose
 #: headings name all its tabs say (a tab "Kommuner" over "For kommunen") is a control, with
-#: the label that leads in to it ("Velg målgruppe:", blind round 77).
+#: the label that leads in to it ("Velg målgruppe:", blind round 77). What a reader sees in
+#: markup otherwise dropped is read: a <dialog> shown open that is no overlay, a declarative
+#: shadow root, a <noscript> fallback that is the only copy of its content, a frame's document
+#: in ``srcdoc`` (blind round 79).
 EXTRACTION_VERSION = 16
 
 

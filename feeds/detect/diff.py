@@ -1160,12 +1160,15 @@ def _renumbered_only(before: str, after: str) -> bool:
     """Whether two texts differ only in how their list items are marked and where their lines
     break (blind round 54): "1." written "1)", numbers made bullets, a lettering slip mended
     ("a) c) d)" as "a) b) c)"), a point split in two with the same sentences and the points
-    after it renumbered. Both versions a list (two marked lines or more), each one's numbers
-    counting up by one (a new list may start again at 1: "1. dose" and "2. dose" lines are
-    items, and a lone "3. dose" made "4. dose" is read), and every word and sign but the
-    markers the same, in the same order. A point added, removed or moved is a change."""
+    after it renumbered; or the numbers written in the text dropped where the site's list
+    numbers its items itself ("(1) Det er ikke tillatt ..." as an <ol>'s item, blind round 78).
+    Both versions a list (two marked lines or more), or one of them with no marks at all;
+    each one's numbers counting up by one (a new list may start again at 1: "1. dose" and "2.
+    dose" lines are items, and a lone "3. dose" made "4. dose" is read), and every word and
+    sign but the markers the same, in the same order. A point added, removed or moved is a
+    change."""
     marks_a, marks_b = _item_marks(before), _item_marks(after)
-    if len(marks_a) < 2 or len(marks_b) < 2:
+    if max(len(marks_a), len(marks_b)) < 2 or min(len(marks_a), len(marks_b)) == 1:
         return False  # no list (most texts): nothing folded
     if marks_a == marks_b and before.count("\n") == after.count("\n"):
         return False  # the same marks on as many lines: what differs is words (an edit)
@@ -1493,6 +1496,21 @@ def _filing_only(before: str, after: str) -> bool:
         ):
             return False
     return True
+
+
+def _label_colons_only(before: str, after: str) -> bool:
+    """Whether the versions differ only in colons after labels that stand on lines of their
+    own ("Hjemmel" as "Hjemmel:", a definition list set as a table, blind round 78): the
+    same lines, each differing one the other's with a colon at its end."""
+    if before.count("\n") != after.count("\n") or (":" not in before and ":" not in after):
+        return False
+    differ = False
+    for a, b in zip(before.split("\n"), after.split("\n"), strict=True):
+        if a != b:
+            if a.rstrip().removesuffix(":").rstrip() != b.rstrip().removesuffix(":").rstrip():
+                return False
+            differ = True
+    return differ
 
 
 #: an abbreviation of a name ("MSIS", "SYSVAK", "COVID-19")
@@ -2276,6 +2294,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _relisted_same_words,
     _abbreviated_only,
     _filing_only,
+    _label_colons_only,
     _marks_only,
     _renumbered_only,
     _either_way(_table_as_list),

@@ -802,6 +802,9 @@ def _read_embedded_documents(root: Any, pdfs_followed: bool = False) -> None:
     (``_ALWAYS_DROP``); so is a PDF where a page's PDFs are read as its parts
     (``pdfs_followed``: its text decides)."""
     for el in root.iter("iframe", "embed", "object"):
+        if el.tag == "iframe" and el.get("srcdoc"):
+            _inline_srcdoc(el)
+            continue
         name = attachment_name((el.get("src") or el.get("data") or "").strip())
         if not name or (pdfs_followed and name.lower().endswith(".pdf")):
             continue
@@ -812,13 +815,99 @@ def _read_embedded_documents(root: Any, pdfs_followed: bool = False) -> None:
         el.tag, el.text, el.tail = "p", line or name, tail
 
 
+#: the longest frame document read in place (``_inline_srcdoc``): a frame of a page's text
+_SRCDOC_MAX = 200_000
+
+
+def _inline_srcdoc(frame: Any) -> None:
+    """A frame whose document stands in its ``srcdoc`` attribute shows that document where
+    it stands (blind round 79: a prescribing table in an <iframe srcdoc>): read as a <div>
+    of its body, parsed as the page is. Frames inside it are dropped as every frame is (no
+    frame opens another here), and a document over ``_SRCDOC_MAX`` characters is not read."""
+    srcdoc = frame.get("srcdoc") or ""
+    tail = frame.tail
+    frame.clear()
+    frame.tag, frame.tail = "div", tail
+    if len(srcdoc) > _SRCDOC_MAX:
+        return
+    try:
+        doc = etree.fromstring(srcdoc, _PLAIN_HTML)
+    except (etree.ParserError, ValueError):
+        return
+    body = doc.find("body") if doc is not None else None
+    if body is None:
+        return
+    frame.text = body.text
+    frame.extend(list(body))
+
+
+#: the words of an overlay's name that make a <dialog> shown open still an overlay: a consent
+#: box, a newsletter or survey pop-up
+_OVERLAY = re.compile(
+    r"cookie|consent|samtykke|informasjonskaps|newsletter|nyhetsbrev|survey|unders[øo]k|popup"
+    r"|modal-?ad|banner",
+    re.I,
+)
+#: a <noscript> fallback with this many words or more, or a table or list, is content the
+#: page builds by script for other readers (blind round 79); a shorter one is a notice to turn
+#: script on, or a tracking pixel
+_FALLBACK_WORDS = 40
+#: the most <noscript> fallbacks looked for in a page's text: a page has one or two; a
+#: hostile page of thousands has these looked at and the rest dropped
+_FALLBACK_MAX = 16
+
+
 def _always_dropped(root: Any) -> list[Any]:
     """The elements under ``root`` whose text is never content (``_ALWAYS_DROP``), but a
-    <form> or <dialog> that wraps the content (``_FORM_WRAPS_CONTENT``)."""
-    return [
-        el for el in root.iter(*_ALWAYS_DROP)
-        if el.tag not in _UNLESS_WRAPPING or not _FORM_WRAPS_CONTENT(el)
-    ]  # fmt: skip
+    <form> or <dialog> that wraps the content (``_FORM_WRAPS_CONTENT``), and what a reader
+    sees though it stands in such an element (blind round 79): a <dialog> shown open that is
+    no overlay (an important notice, not a consent box), a declarative shadow root (a
+    <template shadowrootmode>: rendered, unlike a template), and a <noscript> fallback that
+    holds the content (a table, a list, or a passage of ``_FALLBACK_WORDS`` words) where the
+    script-built copy is empty in the page as fetched."""
+    found = []
+    page: list[str] = []  # the page's text, read once if a <noscript> may be content
+    looks = [_FALLBACK_MAX]  # how many more <noscript>s may be looked for in it
+    for el in root.iter(*_ALWAYS_DROP):
+        tag = el.tag
+        if tag in _UNLESS_WRAPPING and _FORM_WRAPS_CONTENT(el):
+            continue
+        if tag == "dialog" and el.get("open") is not None and not _is_overlay(el):
+            continue
+        if tag == "template" and (el.get("shadowrootmode") or el.get("shadowroot")):
+            continue
+        if tag == "noscript" and _is_fallback_content(el, root, page, looks):
+            continue
+        found.append(el)
+    return found
+
+
+def _is_overlay(dialog: Any) -> bool:
+    names = " ".join(dialog.get(a) or "" for a in ("class", "id", "aria-label", "aria-labelledby"))
+    return bool(_OVERLAY.search(names))
+
+
+def _is_fallback_content(noscript: Any, root: Any, page: list[str], looks: list[int]) -> bool:
+    """A <noscript> that holds content (``_FALLBACK_WORDS``) found nowhere else in the page:
+    a copy of a table the page also shows (a site's fallback beside its script-built table)
+    is dropped as before, so the text is read once. ``looks``: how many more may be looked
+    for in the page's text (``_FALLBACK_MAX``); past them, dropped."""
+    words = "".join(noscript.itertext()).split()
+    if (
+        len(words) < _FALLBACK_WORDS
+        and next(noscript.iter("table", "ul", "ol", "dl"), None) is None
+    ):
+        return False
+    if looks[0] <= 0:
+        return False
+    looks[0] -= 1
+    if not page:
+        page.append(" ".join("".join(root.itertext()).split()))
+    # a copy: a run of six of the fallback's words, a quarter, half or three quarters in,
+    # stands twice in the page's text (its caption may be worded otherwise)
+    n = len(words)
+    runs = (" ".join(words[i : i + 6]) for i in {n // 4, n // 2, 3 * n // 4})
+    return not any(page[0].count(run) >= 2 for run in runs)
 
 
 #: an element that holds one of these holds the page's content, not a widget (an <article>

@@ -133,6 +133,15 @@ MANY_PARTS = {
         f"<li><a href='#c{i}'>Vedlegg {i}</a></li></ul>"
         for i in range(8_000)
     ),
+    # what blind round 79 reads in markup otherwise dropped: each frame's document parsed, each
+    # fallback looked for in the page's text (at most ``_FALLBACK_MAX`` of them)
+    "frames' documents": "<h1>T</h1>"
+    + "<iframe srcdoc='&lt;h2&gt;Del&lt;/h2&gt;&lt;p&gt;tekst tekst&lt;/p&gt;'></iframe>" * 6_000,
+    "noscript fallbacks": "<h1>T</h1>"
+    + "".join(f"<noscript><p>{'ord ' * 45}{i}</p></noscript>" for i in range(4_000)),
+    "open dialogs and shadow roots": "<h1>T</h1>"
+    + "<dialog open><p>a</p></dialog><div><template shadowrootmode='open'><p>b</p></template></div>"
+    * 6_000,
     "identical sections": ("<h2>Samme</h2><p>" + "lik tekst " * 80 + "</p>") * 1_200,
     "headings of all levels": "".join(
         f"<h{1 + i % 6}>{'Overskrift ' * 30}{i}</h{1 + i % 6}><p>{'tekst ' * 10}</p>"

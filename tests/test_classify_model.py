@@ -633,7 +633,7 @@ def test_the_loaded_model_keeps_every_feature_name_and_refuses_one_it_cannot_kee
 def test_a_model_file_with_a_broken_weights_line_is_refused_with_its_reason() -> None:
     text = model_text()
     first = text.index('": [', text.index('"weights": {')) + 4  # the first feature's weights
-    cut = text[:first] + text[first:].replace(", ", ", 7, ", 1)  # one weight too many
+    cut = text[:first] + text[first:].replace(",", ",7,", 1)  # one weight too many
     data = json.loads(text)
     n, heads = len(data["weights"]), len(data["heads"])
     with pytest.raises(ClassifyDataError, match=f"{n * heads + 1} weights for {n} features"):

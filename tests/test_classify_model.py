@@ -687,3 +687,53 @@ def test_a_terse_change_under_a_testing_heading_is_testing() -> None:
         section_path=change.section,
     )
     assert "testing" in result.subtopic_slugs
+
+
+SOLBAKKEN = "Besøk og smittevern på Solbakken sykehjem"
+LIA = "Smittevern og besøk ved Lia sjukeheim"
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "text"),
+    [
+        (SOLBAKKEN, "Dagens meny", "Mandag 7. desember\nMiddag: Fiskegrateng med revet gulrot"),
+        (SOLBAKKEN, "Kafeen i atriet", "Kafeen er åpen mandag–fredag kl. 11.00–14.00."),
+        (SOLBAKKEN, "Aktivitetskalender", "Tirsdag 13.00 Julesanger med skolekorpset"),
+        (LIA, "Aktivitetskalender", "Tysdag 13.00 Allsong med frivilligsentralen\nTorsdag Bingo"),
+        (LIA, "Tilsette på avdelinga", "Kari Nesset, avdelingsleiar\nJonas Vik, sommarvikar"),
+    ],
+)
+def test_an_off_topic_section_under_a_health_title_gets_no_subtopic(
+    title: str, heading: str, text: str
+) -> None:
+    """A nursing home's menu, activities or staff list under its infection-control page
+    (blind detection round 76; labelling round 31): the section's own words decide, not the
+    page's title; before round 31 they were filed under the home and its measures, one of
+    them urgent."""
+    result = run(title, text, kind="changed", section_path=(title, heading))
+    assert result.subtopic_slugs == ()
+    assert not result.urgent
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "text", "subtopic"),
+    [
+        (
+            SOLBAKKEN,
+            "Besøk",
+            "Besøkende med luftveissymptomer skal ikke komme.",
+            "smitteverntiltak",
+        ),
+        (
+            LIA,
+            "Utbrot",
+            "Ved utbrot skal bebuarar isolerast på rommet.",
+            "sykehjem_hjemmetjenester",
+        ),
+    ],
+)
+def test_an_on_topic_section_under_the_same_title_keeps_its_subtopic(
+    title: str, heading: str, text: str, subtopic: str
+) -> None:
+    result = run(title, text, kind="changed", section_path=(title, heading))
+    assert subtopic in result.subtopic_slugs

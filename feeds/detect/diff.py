@@ -1464,6 +1464,8 @@ _FILING_LABEL = (
 )
 #: a reference: a few marks with a digit ("2024/18842-4", "24/18842", "G10", "08/1234-12 GMA")
 _REFERENCE = r"(?=[^\n]{0,40}\d)[\w./&-]{1,24}(?: [\w./&-]{1,12}){0,2}"
+#: what every filing label holds, in the case it is written (a cheap look before the lines)
+_FILING_HINTS = ("ref", "Ref", "REF", "aks", "AKS", "rkiv", "RKIV", "ok.", "oknr", "okument", "ournal", "øpe")
 _FILING_LINE = re.compile(rf"({_FILING_LABEL})\s*:?\s*({_REFERENCE})", re.I)
 _FILING_ALONE = re.compile(rf"(?:{_FILING_LABEL})\s*:?", re.I)
 _FILING_VALUE = re.compile(_REFERENCE)
@@ -1475,7 +1477,7 @@ def _filing_only(before: str, after: str) -> bool:
     archive code, the case number, on the label's line or the next. A letter re-filed says
     the same; its date, its deadline ("Svarfrist"), its recipients and its text are read as
     ever."""
-    if before.count("\n") != after.count("\n"):
+    if not any(hint in before for hint in _FILING_HINTS) or before.count("\n") != after.count("\n"):
         return False
     lines_a, lines_b = before.split("\n"), after.split("\n")
     differing = [i for i, (a, b) in enumerate(zip(lines_a, lines_b, strict=True)) if a != b]
@@ -1502,7 +1504,10 @@ def _label_colons_only(before: str, after: str) -> bool:
     """Whether the versions differ only in colons after labels that stand on lines of their
     own ("Hjemmel" as "Hjemmel:", a definition list set as a table, blind round 78): the
     same lines, each differing one the other's with a colon at its end."""
-    if before.count("\n") != after.count("\n") or (":" not in before and ":" not in after):
+    grown = len(after) - len(before)  # a colon a differing line, more or fewer
+    if not grown or abs(grown) > _MAX_TOGETHER or (":" not in before and ":" not in after):
+        return False
+    if before.count("\n") != after.count("\n"):
         return False
     differ = False
     for a, b in zip(before.split("\n"), after.split("\n"), strict=True):

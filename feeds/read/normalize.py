@@ -340,10 +340,6 @@ NOISE_LINES: tuple[str, ...] = (
     # read
     r"^(?:\d{1,4}|en|ein|ett|eitt|ei) (?:dag|dager|dagar|døgn|time|timer|timar|uke|uker|veke"
     r"|veker) (?:igjen|att|til)(?: (?:av|til|på|før) [^.]{1,60})?\.?$",
-    # a ticking countdown with its seconds ("Neste pressebrifing om 02:14:32", "Sendinga
-    # startar om 00:09:05", blind round 71): a widget's clock. Only with the seconds, and
-    # only a line of a few words before it: a sentence with a time of day is read
-    r"^[^.!?:]{1,80}\bom \d{1,2}:\d{2}:\d{2}\.?$",
     r"^nett-tv ?/ ?se sendingen her$",
     r"^historisk arkiv: .{0,200}$",
     # regjeringen.no's label of a page kept in its historical archive, under the government
@@ -719,7 +715,16 @@ def strip_noise(
     # the line lower-cased once: for the phrases' guards and for the whole-line rules
     if len(line) <= _NOISE_LINE_MAX and _NOISE_LINE.match(lowered or line.lower()):
         return ""
+    # a ticking countdown, looked for only in a line that ends in a clock's seconds
+    if (line[-3:-2] == ":" or line[-4:-3] == ":") and _COUNTDOWN.fullmatch(line):
+        return ""
     return line
+
+
+#: a ticking countdown with its seconds ("Neste pressebrifing om 02:14:32", "Sendinga startar
+#: om 00:09:05", blind round 71): a widget's clock. Only with the seconds, and only after a few
+#: words on a line of its own: a sentence with a time of day is read
+_COUNTDOWN = re.compile(r"[^.!?:]{1,80}\bom \d{1,2}:\d{2}:\d{2}\.?", re.I)
 
 
 @functools.lru_cache(maxsize=256)

@@ -1465,7 +1465,20 @@ _FILING_LABEL = (
 #: a reference: a few marks with a digit ("2024/18842-4", "24/18842", "G10", "08/1234-12 GMA")
 _REFERENCE = r"(?=[^\n]{0,40}\d)[\w./&-]{1,24}(?: [\w./&-]{1,12}){0,2}"
 #: what every filing label holds, in the case it is written (a cheap look before the lines)
-_FILING_HINTS = ("ref", "Ref", "REF", "aks", "AKS", "rkiv", "RKIV", "ok.", "oknr", "okument", "ournal", "øpe")
+_FILING_HINTS = (
+    "ref",
+    "Ref",
+    "REF",
+    "aks",
+    "AKS",
+    "rkiv",
+    "RKIV",
+    "ok.",
+    "oknr",
+    "okument",
+    "ournal",
+    "øpe",
+)
 _FILING_LINE = re.compile(rf"({_FILING_LABEL})\s*:?\s*({_REFERENCE})", re.I)
 _FILING_ALONE = re.compile(rf"(?:{_FILING_LABEL})\s*:?", re.I)
 _FILING_VALUE = re.compile(_REFERENCE)

@@ -572,7 +572,9 @@ class SeenItem:
 #: the label that leads in to it ("Velg målgruppe:", blind round 77). What a reader sees in
 #: markup otherwise dropped is read: a <dialog> shown open that is no overlay, a declarative
 #: shadow root, a <noscript> fallback that is the only copy of its content, a frame's document
-#: in ``srcdoc`` (blind round 79).
+#: in ``srcdoc`` (blind round 79). A badge of a badge's class that only says new or updated
+#: ("Ny tilråding", "Oppdatert") is furniture wherever it stands, and buttons side by side are
+#: read apart ("Praktisk Begrunnelse", blind round 80).
 EXTRACTION_VERSION = 16
 
 

@@ -1367,8 +1367,13 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
             continue
         if el not in covered:
             found.extend(_labels_in(el, covered))
-        if el.tag == "button" and _is_control_button(el, main):
-            found.append(el)
+        if el.tag == "button":
+            if _is_control_button(el, main):
+                found.append(el)
+            else:
+                # a button is a box of its own: tabs side by side read "Praktisk Begrunnelse",
+                # not "PraktiskBegrunnelse" (blind round 80)
+                el.tail = f" {el.tail}" if el.tail else " "
         if el.tag in HEADING_SET:
             for br in el.iter("br"):
                 br.tail = f" {br.tail or ''}"
@@ -1669,6 +1674,29 @@ _UPDATE_BADGE = re.compile(r"(?:oppdatert|endret|endra|revidert|updated)!?", re.
 _BADGE_CLASS = re.compile(r"badge|tag|label|pill|chip|flag|marker|status", re.I)
 
 
+#: a badge that says a text is new or updated ("Ny", "Ny anbefaling", nynorsk "Ny tilråding",
+#: "Oppdatert", "Endra"): set when the text changed and taken down later; never what changed
+_STATUS_BADGE = re.compile(
+    r"(?:ny|nytt|nyhet|nyheit|new|oppdatert|endret|endra|revidert|updated)"
+    r"(?: (?:anbefaling|tilråding|tilrådning|retningslinje|rettleiar|veileder|innhold|innhald"
+    r"|tekst|råd))?!?",
+    re.I,
+)
+
+
+def _is_status_badge(el: Any, text: str) -> bool:
+    """A leaf <span> or <i> of a badge's class whose text only says new or updated (blind round
+    80: "Ny tilråding" taken down, "Oppdatert" put up over a recommendation whose text is the
+    same). What the text says is read where it stands: a changed text is told by its words,
+    and "Utgått", "Trukket", "Under revisjon" are content. Inside a link the link's rules
+    decide (a "new" badge goes, "Oppdatert" on a chapter's link in a contents list is read)."""
+    return bool(
+        _STATUS_BADGE.fullmatch(text)
+        and _BADGE_CLASS.search(el.get("class") or "")
+        and next(el.iterancestors("a"), None) is None
+    )
+
+
 def _is_badge(el: Any, text: str) -> bool:
     """Whether a leaf element in a heading is an "updated" badge: its text an
     ``_UPDATE_BADGE`` word alone and its class a badge's."""
@@ -1723,7 +1751,7 @@ def _ornaments(main: Any) -> list[Any]:
         if len(el) or not el.text:
             continue
         text = el.text.strip()
-        if text and (_is_glyph(el, text) or _is_ligature(el, text)):
+        if text and (_is_glyph(el, text) or _is_ligature(el, text) or _is_status_badge(el, text)):
             found.append(el)
     if bare:
         found.extend(_read_bare_marks(bare))

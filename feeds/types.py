@@ -194,7 +194,18 @@ def fold_marks(text: str) -> str:
         for bullet in _FOLD_BULLETS:
             if bullet in text:
                 text = text.replace(bullet, "-")
+        if _CONFUSABLE.search(text):
+            text = text.translate(_CONFUSABLES)
     return text.lower().replace("\n", " ")
+
+
+#: Cyrillic letters drawn as Latin ones ("а", "е", "о", "р", "с"): a text whose letters were
+#: swapped for their look-alikes reads the same to everyone (blind round 83: Ukrainian text
+#: re-typed with Latin "a", "o"; a Norwegian heading with Cyrillic "е"). Each is folded to the
+#: Latin letter it looks like; letters that only look alike in one case (Cyrillic "в" beside
+#: "b") are not, nor Greek ones (a capital mu is the micro sign's: "ΜG" is not "MG")
+_CONFUSABLES = str.maketrans("АВЕКМНОРСТХУІЈЅаеорсухіјѕԁԛԝ", "ABEKMHOPCTXYIJSaeopcyxijsdqw")
+_CONFUSABLE = re.compile("[АВЕКМНОРСТХУІЈЅаеорсухіјѕԁԛԝ]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -574,7 +585,10 @@ class SeenItem:
 #: shadow root, a <noscript> fallback that is the only copy of its content, a frame's document
 #: in ``srcdoc`` (blind round 79). A badge of a badge's class that only says new or updated
 #: ("Ny tilråding", "Oppdatert") is furniture wherever it stands, and buttons side by side are
-#: read apart ("Praktisk Begrunnelse", blind round 80).
+#: read apart ("Praktisk Begrunnelse", blind round 80). Arabic-Indic digits read as digits and
+#: Arabic presentation forms as their letters (blind round 83); an icon drawn as an inline SVG
+#: with a short title is read as its label, and an abbreviation with the explanation its
+#: ``title`` gives, at its first use (blind round 43's open cases).
 EXTRACTION_VERSION = 16
 
 

@@ -365,6 +365,10 @@ def _regrouped(
             was, rest_before = c.before.partition("\n")[::2]
             now, rest_after = c.after.partition("\n")[::2]
             if rest_before == rest_after:
+                # the heading in other typography or look-alike letters (Cyrillic "е" for
+                # "e", blind round 64's open case): the same words under the same text
+                if fold_marks(was) == fold_marks(now):
+                    continue
                 a, b = _words(was), _words(now)
                 # grouped: the old heading's words are the new parent's and its own
                 if len(c.path) > 1 and a == _words(c.path[-2]) + b:

@@ -855,6 +855,9 @@ _FALLBACK_WORDS = 40
 #: the most <noscript> fallbacks looked for in a page's text: a page has one or two; a
 #: hostile page of thousands has these looked at and the rest dropped
 _FALLBACK_MAX = 16
+#: the most words of an icon's label read, and the most parts of its drawing (``_image_name``)
+_ICON_NAME_WORDS = 3
+_ICON_PARTS = 4
 
 
 def _always_dropped(root: Any) -> list[Any]:
@@ -868,6 +871,7 @@ def _always_dropped(root: Any) -> list[Any]:
     found = []
     page: list[str] = []  # the page's text, read once if a <noscript> may be content
     looks = [_FALLBACK_MAX]  # how many more <noscript>s may be looked for in it
+    named: list[tuple[Any, str]] = []  # drawings read as their names (``_image_name``)
     for el in root.iter(*_ALWAYS_DROP):
         tag = el.tag
         if tag in _UNLESS_WRAPPING and _FORM_WRAPS_CONTENT(el):
@@ -878,8 +882,38 @@ def _always_dropped(root: Any) -> list[Any]:
             continue
         if tag == "noscript" and _is_fallback_content(el, root, page, looks):
             continue
+        if tag == "svg" and (name := _image_name(el)):
+            named.append((el, name))
+            continue
         found.append(el)
+    for svg, name in named:
+        tail = svg.tail
+        svg.clear()  # its drawing, attributes and tail go: its name where it stood
+        svg.tag, svg.text, svg.tail = "span", f" {name} ", tail
     return found
+
+
+def _image_name(svg: Any) -> str:
+    """The label an icon drawn as an inline SVG gives itself (``role="img"`` and its own
+    <title> of one to ``_ICON_NAME_WORDS`` words, drawn of a few parts: an alert box's
+    "Advarsel", "Informasjon";
+    an open case of blind round 43), read where it stands as a screen reader announces it, so
+    a label moved from the drawing's title to text for screen readers ("<span
+    class="visually-hidden">Advarsel</span>") reads the same, and a box turned from
+    "Informasjon" to "Advarsel" is told. '' for a drawing hidden from screen readers, one
+    without a title, a chart's longer description (not read, as an image's alt text outside a
+    figure is not) and an icon in a link or a button (its decoration: "Ekstern lenkje")."""
+    if svg.get("role") != "img" or svg.get("aria-hidden") == "true" or len(svg) > _ICON_PARTS:
+        return ""  # (a chart is drawn of many parts; an icon of a title and a shape or two)
+    for child in svg:
+        if isinstance(child.tag, str) and child.tag.rpartition("}")[2] == "title":
+            words = "".join(child.itertext()).split()
+            if not 0 < len(words) <= _ICON_NAME_WORDS:
+                return ""
+            if next(svg.iterancestors("a", "button"), None) is not None:
+                return ""
+            return " ".join(words)
+    return ""
 
 
 def _is_overlay(dialog: Any) -> bool:
@@ -1738,7 +1772,11 @@ def _ornaments(main: Any) -> list[Any]:
         notes = _link_targets(main)
         for link in marks:
             _read_bracket_mark(link, notes)
-    for el in main.iter("span", "i", "sup"):
+    expanded: set[tuple[str, str]] = set()  # abbreviations read with their expansion
+    for el in main.iter("span", "i", "sup", "abbr"):
+        if el.tag == "abbr":
+            _expand_abbreviation(el, expanded)
+            continue
         if el.tag == "sup":
             if _is_footnote_mark(el):
                 if notes is None:
@@ -1748,14 +1786,47 @@ def _ornaments(main: Any) -> list[Any]:
             elif not len(el) and _is_mark_text(el.text):
                 bare.append(el)
             continue
-        if len(el) or not el.text:
-            continue
-        text = el.text.strip()
-        if text and (_is_glyph(el, text) or _is_ligature(el, text) or _is_status_badge(el, text)):
+        if _is_ornament(el):
             found.append(el)
     if bare:
         found.extend(_read_bare_marks(bare))
     return found
+
+
+def _is_ornament(el: Any) -> bool:
+    """A leaf <span> or <i> that is an icon's glyph or ligature, or a badge that only says new
+    or updated (``_ornaments``)."""
+    if len(el) or not el.text:
+        return False
+    text = el.text.strip()
+    return bool(text) and (
+        _is_glyph(el, text) or _is_ligature(el, text) or _is_status_badge(el, text)
+    )
+
+
+#: the longest expansion of an abbreviation read (``_expand_abbreviation``)
+_EXPANSION_MAX = 120
+
+
+def _expand_abbreviation(abbr: Any, expanded: set[tuple[str, str]]) -> None:
+    """An abbreviation the page explains in its ``title`` ("<abbr title="lavmolekylært
+    heparin">LMWH</abbr>") is read with the explanation after it, "LMWH (lavmolekylært
+    heparin)", the first time the page uses it (an open case of blind round 43: the
+    explanation changed to another drug class under the same letters). Later uses read as
+    they stand, and so does one whose explanation its sentence gives already."""
+    title = " ".join((abbr.get("title") or "").split())[:_EXPANSION_MAX]
+    text = (abbr.text or "").strip()
+    if not title or not text or len(abbr) or title.casefold() == text.casefold():
+        return
+    key = (text.casefold(), title.casefold())
+    if key in expanded:
+        return
+    expanded.add(key)
+    parent = abbr.getparent()
+    around = "".join(parent.itertext()) if parent is not None else ""
+    if title.casefold() in around.casefold():
+        return
+    abbr.text = f"{abbr.text} ({title})"
 
 
 #: a footnote's mark written in brackets ("[1]", "[a]")

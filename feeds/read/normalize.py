@@ -31,9 +31,20 @@ _LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
      "\ufb05": "st", "\ufb06": "st",
      # fullwidth ASCII ("０,４ ｍｌ" of a table pasted from an East Asian editor) as ASCII
-     **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
+     **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+     # Arabic-Indic and Persian digits ("١٥ مارس ٢٠٢٧") as the digits they are (blind round
+     # 83): the same date, and a changed one is seen in the figures
+     **{chr(0x0660 + d): str(d) for d in range(10)},
+     **{chr(0x06F0 + d): str(d) for d in range(10)},
+     # Arabic letters stored in their presentation forms (an old encoding of the shapes a
+     # letter takes in a word) as the letters themselves: the same text, shown alike
+     **{chr(c): unicodedata.normalize("NFKC", chr(c))
+        for c in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]
+        if unicodedata.normalize("NFKC", chr(c)) != chr(c)}}
 )  # fmt: skip
-_LIGATURE = re.compile("[\ufb00-\ufb06\uff01-\uff5e]")
+_LIGATURE = re.compile(
+    "[\ufb00-\ufb06\uff01-\uff5e\u0660-\u0669\u06f0-\u06f9\ufb50-\ufdff\ufe70-\ufefe]"
+)
 _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)["']""")

@@ -216,8 +216,8 @@ class Section:
     events and the source's noise rules), so the next extraction of the page takes an
     unchanged section over as it is instead of normalising it again (``extract_page``'s
     ``reuse``). ``signals`` are the publisher dates read in the section (ISO). Neither takes
-    part in equality, nor do ``tables``: two sections with the same path and text are the
-    same content (also when one of them was read back from a snapshot,
+    part in equality, nor do ``tables`` and ``ragged``: two sections with the same path and
+    text are the same content (also when one of them was read back from a snapshot,
     ``feeds.store.snapshot``)."""
 
     path: tuple[str, ...]
@@ -230,6 +230,11 @@ class Section:
     #: another way says the same (``feeds.detect.diff``). Read from the page only: a section
     #: read back from a snapshot has none (the new version's tell where the rows are)
     tables: tuple[tuple[int, int, int], ...] = ()
+    #: such tables with empty cells (a "Merknad" column blank in most rows, blind round 84),
+    #: which the walk reads as no line: (the line where their first row starts, the lines of
+    #: each row), their first cells never empty and all different, so the old version's rows
+    #: are found by them (``feeds.detect.diff._rows_resorted``)
+    ragged: tuple[tuple[int, tuple[int, ...]], ...] = ()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Section):

@@ -968,7 +968,7 @@ def _says_the_same(before: Section, after: Section) -> bool:
     a change)."""
     if _typography_only(before, after):
         return True
-    if after.tables and _rows_resorted(before, after):
+    if (after.tables or after.ragged) and _rows_resorted(before, after):
         return True
     if any(same(before.text, after.text) for same in _TOLD_OTHERWISE):
         return True
@@ -1601,9 +1601,40 @@ def _rows_resorted(before: Section, after: Section) -> bool:
         for lines in (lines_a, lines_b):
             cut = sorted(tuple(lines[at : at + width]) for at in range(start, end, width))
             lines[start:end] = [line for row in cut for line in row]
+    for start, counts in after.ragged:
+        if not _ragged_sorted(lines_a, lines_b, start, counts):
+            return False
     # the lists of either sorted as ``Section.canonical`` sorts them
     a, b = Section((), "\n".join(lines_a)), Section((), "\n".join(lines_b))
     return a.canonical == b.canonical
+
+
+def _ragged_sorted(
+    lines_a: list[str], lines_b: list[str], start: int, counts: tuple[int, ...]
+) -> bool:
+    """A sortable table with empty cells (``Section.ragged``) sorted in both versions' lines
+    (in place): the new version's rows cut by their counts, the old version's where a line
+    is one of the new rows' first cells (they stand nowhere else in the table). False when
+    the old version's lines there do not start with a row."""
+    end = start + sum(counts)
+    if end > len(lines_b):
+        return False
+    rows_b, at = [], start
+    for count in counts:
+        rows_b.append(tuple(lines_b[at : at + count]))
+        at += count
+    firsts = {row[0] for row in rows_b}
+    rows_a: list[list[str]] = []
+    for line in lines_a[start:end]:
+        if line in firsts:
+            rows_a.append([line])
+        elif rows_a:
+            rows_a[-1].append(line)
+        else:
+            return False
+    lines_a[start:end] = [line for row in sorted(map(tuple, rows_a)) for line in row]
+    lines_b[start:end] = [line for row in sorted(rows_b) for line in row]
+    return True
 
 
 def _columns_as(lines_a: list[str], lines_b: list[str], head: int, end: int, width: int) -> None:

@@ -151,7 +151,10 @@ def _part_sections(spec: SourceSpec, chapters: bool, part: Linked, title: str) -
             raise SourceProblem("the PDF has no text (a scan?)")
         return [Section((title,), text)]
     page = extract_page(part.result.body, part.result.headers, spec.selector, spec.drop, spec.noise)
-    return [Section(_under(title, s.path), s.text, tables=s.tables) for s in page.sections]
+    return [
+        Section(_under(title, s.path), s.text, tables=s.tables, ragged=s.ragged)
+        for s in page.sections
+    ]
 
 
 def _under(title: str, path: tuple[str, ...]) -> tuple[str, ...]:

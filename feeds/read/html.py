@@ -3062,26 +3062,33 @@ class _SectionBuilder:
         signals = tuple(sorted({d.isoformat() for d in found}))
         self.signals.extend(signals)
         if self.lines:
-            tables = self._tables_in(self.lines) if self.tables else ()
-            self._append(Section(path, "\n".join(self.lines), source, signals, tables))
+            tables, ragged = self._tables_in(self.lines) if self.tables else ((), ())
+            self._append(Section(path, "\n".join(self.lines), source, signals, tables, ragged))
         self.lines = []
         self.last, self.repeats = "", 0
 
-    def _tables_in(self, lines: list[str]) -> tuple[tuple[int, int, int], ...]:
+    def _tables_in(
+        self, lines: list[str]
+    ) -> tuple[tuple[tuple[int, int, int], ...], tuple[tuple[int, tuple[int, ...]], ...]]:
         """Where the sortable tables not yet found stand in a section's ``lines``
-        (``Section.tables``); those found are found."""
+        (``Section.tables``, and those with empty cells ``Section.ragged``); those found are
+        found."""
         found: list[tuple[int, int, int]] = []
+        ragged: list[tuple[int, tuple[int, ...]]] = []
         left: list[_Sortable] = []
         start = 0
         for table in self.tables:
             at = _run_at(lines, table.lines, start)
             if at is None:
                 left.append(table)
+            elif table.counts:
+                ragged.append((at, table.counts))
+                start = at + len(table.lines)
             else:
                 found.append((at, table.width, len(table.lines) // table.width))
                 start = at + len(table.lines)
         self.tables = left
-        return tuple(found)
+        return tuple(found), tuple(ragged)
 
     def _append(self, section: Section) -> None:
         """Add a finished section; past ``MAX_SECTIONS`` the page is refused at once, in the
@@ -3129,6 +3136,8 @@ class _Sortable(NamedTuple):
 
     width: int  # cells a row
     lines: list[str]  # the rows' cells as the section's lines read them, row after row
+    #: where some cells are empty (read as no line): each row's lines; () when none is
+    counts: tuple[int, ...] = ()
 
 
 #: the header of a first column that orders the rows: a rank, a step, a priority
@@ -3179,20 +3188,31 @@ def _sortable(table: Any) -> _Sortable | None:
         return None
     # a cell's text in one call, but in a table whose cells hold blocks (read line by line)
     read = _cell_line if next(table.iter(*_IN_CELLS), None) is not None else _cell_text
-    lines: list[str] = []
+    rows_read: list[list[str]] = []
     for row in body:
         cells = list(row.iterchildren("td", "th"))
         if len(cells) != len(header):
             return None
-        lines.extend(map(read, cells))
-    if not all(lines):
-        return None  # an empty cell, or one of more lines than one
-    firsts = lines[:: len(header)]
+        rows_read.append([read(cell) for cell in cells])
+    firsts = [row[0] for row in rows_read]
     if all(f.isdigit() for f in firsts) and all(
         int(b) == int(a) + 1 for a, b in itertools.pairwise(firsts)
     ):
         return None  # numbered steps
-    return _Sortable(len(header), lines)
+    lines = [cell for row in rows_read for cell in row if cell]
+    if len(lines) == len(header) * len(rows_read):
+        return _Sortable(len(header), lines)
+    # empty cells (an empty string here: a cell of more lines than one is read as none, and
+    # its table is not one of rows); its rows are found by their first cells, which must be
+    # there, all different, and stand nowhere else in it
+    if (
+        not all(firsts)
+        or len(set(firsts)) != len(firsts)
+        or next(table.iter(*_IN_CELLS), None) is not None
+        or set(firsts) & {cell for row in rows_read for cell in row[1:]}
+    ):
+        return None
+    return _Sortable(len(header), lines, tuple(sum(1 for c in row if c) for row in rows_read))
 
 
 #: a cell that spans rows or columns (its row's cells depend on the rows around it)

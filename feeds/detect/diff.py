@@ -1399,6 +1399,17 @@ def _listed_as_sentence(before: str, after: str) -> bool:
     return sorted(pieces) == sorted(items)
 
 
+def _middles(a: list[str], b: list[str]) -> tuple[list[str], list[str]]:
+    """The parts of two lists (of lines, of words) between their common head and tail."""
+    head, shortest = 0, min(len(a), len(b))
+    while head < shortest and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    return a[head : len(a) - tail], b[head : len(b) - tail]
+
+
 #: the words that join a sentence's items ("a, b og c"), which a list of them leaves out
 _JOINERS = frozenset({"og", "eller"})
 #: the punctuation a sentence's words or a list's items end or start with, read apart
@@ -1417,16 +1428,7 @@ def _relisted_same_words(before: str, after: str) -> bool:
     (an item dropped, "ikke-vaksinerte" as "ikke vaksinerte") is a change."""
     if (BULLET not in before and BULLET not in after) or before.count("\n") == after.count("\n"):
         return False
-    lines_a, lines_b = before.split("\n"), after.split("\n")
-    head = 0
-    while head < min(len(lines_a), len(lines_b)) and lines_a[head] == lines_b[head]:
-        head += 1
-    tail = 0
-    while (
-        tail < min(len(lines_a), len(lines_b)) - head and lines_a[-1 - tail] == lines_b[-1 - tail]
-    ):
-        tail += 1
-    region_a, region_b = lines_a[head : len(lines_a) - tail], lines_b[head : len(lines_b) - tail]
+    region_a, region_b = _middles(before.split("\n"), after.split("\n"))
     listed, written = (
         (region_a, region_b) if len(region_a) > len(region_b) else (region_b, region_a)
     )
@@ -1550,14 +1552,7 @@ def _abbreviated_only(before: str, after: str) -> bool:
     name beside it or a second edit is a change."""
     if "(" not in before and "(" not in after:
         return False
-    a, b = before.split(" "), after.split(" ")
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    mid_a, mid_b = _middles(before.split(" "), after.split(" "))
     long, short = (mid_a, mid_b) if len(mid_a) > len(mid_b) else (mid_b, mid_a)
     if len(short) != 1 or not 2 <= len(long) <= _NAME_WORDS + 1 or "\n" in " ".join(long):
         return False

@@ -593,7 +593,8 @@ class SeenItem:
 #: read apart ("Praktisk Begrunnelse", blind round 80). Arabic-Indic digits read as digits and
 #: Arabic presentation forms as their letters (blind round 83); an icon drawn as an inline SVG
 #: with a short title is read as its label, and an abbreviation with the explanation its
-#: ``title`` gives, at its first use (blind round 43's open cases).
+#: ``title`` gives, at its first use (blind round 43's open cases). An index of initial
+#: letters over an A-Z list is a control (blind round 86).
 EXTRACTION_VERSION = 16
 
 

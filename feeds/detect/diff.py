@@ -332,7 +332,47 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
     changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
     changes = _rehomed(_shifted_by_one(changes, old, new))
-    return _regrouped(_filed_as_past(_moved_and_edited(_resectioned(changes))), old, new)
+    changes = _resectioned(_pushed_down(changes))
+    return _regrouped(_filed_as_past(_moved_and_edited(changes)), old, new)
+
+
+#: what a table's header row printed again over each part of it may hold (``_pushed_down``):
+#: lines of at most so many characters, at most so many lines a part
+_REPEATED_HEADER_CELL = 40
+_REPEATED_HEADER_LINES = 8
+
+
+def _pushed_down(changes: list[SectionChange]) -> list[SectionChange]:
+    """``changes`` without a section whose text went, unchanged, under new subheadings of its
+    own heading (blind round 86: an A-Z table of countries split into one table per
+    continent, "Afrika", "Asia", ... under "Anbefalinger etter land"): the removed section and
+    the sections added under its path, when every line it had stands in them and the only
+    lines more are a few short copies of its own (a table's header row printed again over
+    each part, ``_REPEATED_HEADER_LINES``). A line edited, added or lost on the way is told
+    as before."""
+    removed = {c.path: c for c in changes if c.kind == "removed" and c.path}
+    if not removed:
+        return changes
+    kids: dict[tuple[str, ...], list[SectionChange]] = {}
+    for c in changes:
+        if c.kind == "added" and c.path[:-1] in removed:
+            kids.setdefault(c.path[:-1], []).append(c)
+    quiet: set[int] = set()
+    for path, under in kids.items():
+        if len(under) > _MAX_TOGETHER:
+            continue
+        before = Counter(_lines(removed[path].before))
+        after = Counter(line for c in under for line in _lines(c.after))
+        more = after - before
+        if (
+            before - after
+            or any(line not in before or len(line) > _REPEATED_HEADER_CELL for line in more)
+            or sum(more.values()) > _REPEATED_HEADER_LINES * (len(under) - 1)
+        ):
+            continue
+        quiet.add(id(removed[path]))
+        quiet.update(id(c) for c in under)
+    return [c for c in changes if id(c) not in quiet] if quiet else changes
 
 
 _WORD = re.compile(r"\w+")

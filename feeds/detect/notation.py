@@ -160,9 +160,11 @@ _ABBREVIATED = re.compile(
     + r")\.(?!\w)"
 )
 #: a Norwegian phone number of eight digits grouped in pairs or as 3-2-3 ("62 56 30 00", "625
-#: 63 000"): its digits alone ("62563000")
+#: 63 000"): its digits alone ("62563000"). A 3-2-3 number reaches here as 3-5 ("905 11240"):
+#: ``fold`` has joined its last group as it joins a thousands group (blind round 87)
 _PHONE = re.compile(
-    r"(?<![\d.,])(?:(\d{2}) (\d{2}) (\d{2}) (\d{2})|(\d{3}) (\d{2}) (\d{3}))(?![\d.,]?\d)"
+    r"(?<![\d.,])(?:(\d{2}) (\d{2}) (\d{2}) (\d{2})|(\d{3}) (\d{2}) (\d{3})|(\d{3}) (\d{5}))"
+    r"(?![\d.,]?\d)"
 )
 #: superscript digits ("m²", "10⁹/L"): as the digits an extraction reads from <sup>2</sup>
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")

@@ -2076,6 +2076,10 @@ def _contents_lists(main: Any) -> list[Any]:
     for lst in main.iter("ul", "ol"):
         if any(a in taken for a in lst.iterancestors("ul", "ol")):
             continue  # a list inside one found (a chapter's subchapters)
+        if _is_letter_index(lst):
+            lists.append(lst)
+            taken.add(lst)
+            continue
         links = [a for a in lst.iter("a") if a.get("href")]
         if len(links) < _CONTENTS_MIN_LINKS:
             continue
@@ -2100,6 +2104,24 @@ def _contents_lists(main: Any) -> list[Any]:
         else:
             found.extend(inside)
     return found
+
+
+#: an item of an index of initial letters: a letter, "0-9" or "#"
+_INDEX_LETTER = re.compile(r"[A-ZÆØÅ]|0[-–]9|#", re.I)
+#: the fewest items such an index has
+_INDEX_MIN = 8
+
+
+def _is_letter_index(lst: Any) -> bool:
+    """A list of initial letters that leads to places on the page ("A B C ... Å" over an A-Z
+    table of countries, blind round 86), the letters without entries shown but not linked: a
+    control, whose letters say which entries there are, which the entries say themselves."""
+    items = [li for li in lst if li.tag == "li"]
+    if len(items) < _INDEX_MIN or len(items) != len(lst):
+        return False
+    if not all(_INDEX_LETTER.fullmatch(clean_text(_text_of(li))) for li in items):
+        return False
+    return any((a.get("href") or "").startswith("#") for a in lst.iter("a"))
 
 
 def _tab_lists(main: Any) -> list[Any]:

@@ -282,6 +282,64 @@ def _push(out: list[DiffSegment], kind: str, text: str) -> None:
         out.append((kind, text))
 
 
+def _aligned(
+    old: dict[tuple[str, ...], Section], new: Mapping[tuple[str, ...], Section]
+) -> dict[tuple[str, ...], Section]:
+    """``old`` with the sections of a repeated heading path (two "Merknad" under one
+    parent: "Merknad" and "Merknad #2", ``keyed_sections``) keyed as the new version's sections
+    of the same text are (blind round 88): the first of two taken out is that one removed, not
+    the first changed into the second and the second removed; two that swap places say the
+    same. Sections of that path whose text the new version does not hold keep the keys left,
+    in their order, and those past the new version's count the smallest counters it has not
+    (removed)."""
+    repeated = {key[:-1] for key in (*old, *new) if key and key[-1].startswith("#")}
+    if not repeated:
+        return old
+    old_groups, new_groups = _groups(old, repeated), _groups(new, repeated)
+    out = dict(old)
+    for path in repeated:
+        old_keys, new_keys = old_groups.get(path, []), new_groups.get(path, [])
+        if len(old_keys) > _MAX_TOGETHER or len(new_keys) > _MAX_TOGETHER:
+            continue
+        free = list(old_keys)
+        assigned: dict[tuple[str, ...], Section] = {}
+        for key in new_keys:
+            match = next((k for k in free if old[k].text == new[key].text), None)
+            if match is not None:
+                free.remove(match)
+                assigned[key] = old[match]
+        spare = [k for k in new_keys if k not in assigned]
+        n = 1
+        for k in free:
+            if spare:
+                assigned[spare.pop(0)] = old[k]
+                continue
+            # a key the new version has not: the smallest counter free ("Merknad #2")
+            while True:
+                n += 1
+                key = (*path, f"#{n}")
+                if key not in new and key not in assigned:
+                    break
+            assigned[key] = old[k]
+        for k in old_keys:
+            del out[k]
+        out.update(assigned)
+    return out
+
+
+def _groups(
+    keyed: Mapping[tuple[str, ...], Section], repeated: set[tuple[str, ...]]
+) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """The keys of each repeated path (the path itself and its counted keys), in order."""
+    groups: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for key in keyed:
+        if key in repeated:
+            groups.setdefault(key, []).append(key)
+        elif key and key[-1].startswith("#") and key[:-1] in repeated:
+            groups.setdefault(key[:-1], []).append(key)
+    return groups
+
+
 def keyed_sections(sections: Iterable[Section]) -> dict[tuple[str, ...], Section]:
     """Sections by heading path; a repeated path gets a counter so both are kept."""
     keyed: dict[tuple[str, ...], Section] = {}
@@ -309,6 +367,7 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     when its numbered heading got another number (order matters in numbered chapters), a
     "changed" heading when it was renamed, and nothing when only its parent changed."""
     old, new = keyed_sections(before.sections), keyed_sections(after.sections)
+    old = _aligned(old, new)
     gone: dict[str, list[tuple[str, ...]]] = {}
     for key, section in old.items():
         if key not in new:
@@ -1014,6 +1073,8 @@ def _says_the_same(before: Section, after: Section) -> bool:
         return True
     if after.path and _REFERENCES.match(after.path[-1]) and _retypeset(before.text, after.text):
         return True
+    if after.path and _CHANGE_LOG.match(after.path[-1]) and _oldest_pruned(before.text, after.text):
+        return True
     if " (LOV-" not in after.text and " (FOR-" not in after.text:
         return False
     cited_before, cited_after = _CITATION.findall(before.text), _CITATION.findall(after.text)
@@ -1092,6 +1153,27 @@ def _within(short: Sequence[str], long: Sequence[str]) -> bool:
 
 #: the heading of a list of references ("Referanser", nynorsk "Referansar", "Litteratur",
 #: "Kilder", "Kjelder", "Litteraturliste")
+#: the heading of a page's own log of its changes ("Endringer i denne versjonen",
+#: "Endringslogg", nynorsk "Endringar", "Versjonshistorikk")
+_CHANGE_LOG = re.compile(
+    r"^(?:endringer|endringar|endringslogg|endringshistorikk|versjonshistorikk|versjonslogg"
+    r"|tidligere versjoner|tidlegare versjonar)(?: i (?:denne|dette) (?:versjonen|dokumentet"
+    r"|veilederen|rettleiaren|retningslinjen|retningslinja))?\s*:?$",
+    re.I,
+)
+
+
+def _oldest_pruned(before: str, after: str) -> bool:
+    """Whether a page's change log only lost its oldest entries (blind round 89: the three
+    oldest rows of "Endringer i denne versjonen" taken down): the new log is the old one's
+    first lines, newest first, two at least and a third of them at least (a log emptied but
+    for its header row is told). An entry added, edited or taken out in the middle is told."""
+    if len(after) >= len(before) or not before.startswith(after + "\n"):
+        return False
+    kept = after.count("\n") + 1
+    return kept >= 2 and 3 * kept >= before.count("\n") + 1
+
+
 _REFERENCES = re.compile(
     r"^(?:referanser|referansar|references|litteratur|litteraturliste|kilder|kjelder"
     r"|kildeliste|kjeldeliste)\s*:?$",

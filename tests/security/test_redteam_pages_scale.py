@@ -243,6 +243,30 @@ def test_many_sections_added_and_removed_are_paired_in_bounded_time() -> None:
         assert time.process_time() - started < BUDGET
 
 
+def test_many_repeated_headings_are_matched_in_bounded_time() -> None:
+    """1,500 parents with two "Merknad" each, the first taken out under every one (blind round
+    88: ``diff._aligned`` matches the sections of a repeated path by their text, grouped in one
+    pass), and one parent with 3,000 "Merknad" (more than ``diff._MAX_TOGETHER``: matched by
+    their order, as before)."""
+    before = "".join(
+        f"<h2>Vaksine {i}</h2><h3>Merknad</h3><p>første {i}</p><h3>Merknad</h3><p>andre {i}</p>"
+        for i in range(1_500)
+    )
+    after = "".join(f"<h2>Vaksine {i}</h2><h3>Merknad</h3><p>andre {i}</p>" for i in range(1_500))
+    many = "".join(f"<h3>Merknad</h3><p>tekst {i}</p>" for i in range(3_000))
+    fewer = "".join(f"<h3>Merknad</h3><p>tekst {i}</p>" for i in range(1, 3_000))
+    pairs = [
+        (extract_page(page(f"<h1>T</h1>{before}")), extract_page(page(f"<h1>T</h1>{after}"))),
+        (extract_page(page(f"<h1>T</h1><h2>M</h2>{many}")),
+         extract_page(page(f"<h1>T</h1><h2>M</h2>{fewer}"))),
+    ]  # fmt: skip
+    with own_cpu():
+        started = time.process_time()
+        assert {c.kind for c in diff_pages(*pairs[0])} == {"removed"}
+        assert diff_pages(*pairs[1])
+        assert time.process_time() - started < BUDGET
+
+
 def test_many_subsections_moved_and_edited_are_paired_in_bounded_time() -> None:
     """1,600 subsections each moved under the next heading and edited (``diff._moved_and_
     edited`` pairs each heading once: linear), and 30 sections split into 60 with the same

@@ -453,14 +453,20 @@ def _regrouped(
     entry's heading. The text under the heading is the same and the heading path reads the
     same words in the same order: nothing is told. A word of the heading added, dropped or
     changed is told as before."""
-    renamed = [c for c in changes if c.kind == "changed" and c.path and _first_lines_differ(c)]
+    renamed = {id(c) for c in changes if c.kind == "changed" and c.path and _first_lines_differ(c)}
     if not renamed:
         return changes
-    new_heads = {tuple(_words(head)) for key in new for head in key}
-    dropped_heads = {tuple(_words(head)) for key in old for head in key} - new_heads
+    dropped: list[set[tuple[str, ...]]] = []  # the headings the new version dropped, read once
+
+    def dropped_heads() -> set[tuple[str, ...]]:
+        if not dropped:
+            new_heads = {tuple(_words(head)) for key in new for head in key}
+            dropped.append({tuple(_words(head)) for key in old for head in key} - new_heads)
+        return dropped[0]
+
     kept = []
     for c in changes:
-        if c in renamed:
+        if id(c) in renamed:
             was, rest_before = c.before.partition("\n")[::2]
             now, rest_after = c.after.partition("\n")[::2]
             if rest_before == rest_after:
@@ -476,7 +482,7 @@ def _regrouped(
                 if (
                     len(b) > len(a)
                     and b[len(b) - len(a) :] == a
-                    and tuple(b[: len(b) - len(a)]) in dropped_heads
+                    and tuple(b[: len(b) - len(a)]) in dropped_heads()
                 ):
                     continue
         kept.append(c)
@@ -1059,6 +1065,22 @@ def _either_way(rule: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
     return lambda a, b: rule(a, b) or rule(b, a)
 
 
+def _where_they_differ(rule: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
+    """``rule`` asked of the lines where two texts differ, their common first and last lines
+    set aside (a table turned into a list under a paragraph both versions have, blind round
+    91); asked of the whole texts when they differ everywhere."""
+
+    def asked(a: str, b: str) -> bool:
+        if rule(a, b):
+            return True
+        lines_a, lines_b = _middles(a.split("\n"), b.split("\n"))
+        if not lines_a or not lines_b or len(lines_a) == a.count("\n") + 1:
+            return False
+        return rule("\n".join(lines_a), "\n".join(lines_b))
+
+    return asked
+
+
 def _says_the_same(before: Section, after: Section) -> bool:
     """Whether two versions of a section say the same: only their typography differs (the
     same ``Section.key``), or only the order of the rows of a table that has none
@@ -1296,6 +1318,8 @@ def _renumbered_only(before: str, after: str) -> bool:
     marks_a, marks_b = _item_marks(before), _item_marks(after)
     if max(len(marks_a), len(marks_b)) < 2 or min(len(marks_a), len(marks_b)) == 1:
         return False  # no list (most texts): nothing folded
+    if not (marks_a and marks_b) and before.count("\n") != after.count("\n"):
+        return False  # numbers only dropped: as many lines, one an item
     if marks_a == marks_b and before.count("\n") == after.count("\n"):
         return False  # the same marks on as many lines: what differs is words (an edit)
     words_a = _list_words(before)
@@ -2467,7 +2491,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _label_colons_only,
     _marks_only,
     _renumbered_only,
-    _either_way(_table_as_list),
+    _either_way(_where_they_differ(_table_as_list)),
     _either_way(_header_row_dropped),
     _questions_reordered,
     _hyphens_only,

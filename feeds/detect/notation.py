@@ -119,6 +119,26 @@ _KRONER = re.compile(
     r"(?<![\w.,])(?:(?:kr\.?|nok) ?(\d+(?:,\d{1,2})?)(?:,-)?(?![\w,.]?\d)"
     r"|(\d+(?:,\d{1,2})?)(?:,-)? ?(?:kroner|kr\.?|nok)(?!\w))"
 )
+#: an amount in millions or billions of kroner ("120 mill. kr", "1,25 millioner kroner", "2
+#: mrd. kr", blind round 90): written out in kroner ("120000000 kr"), as "kr 120 000 000" folds
+_MILLIONS = re.compile(
+    r"(?<![\w.,])(\d+(?:,\d{1,3})?) ?(mill\.|millionar|millioner|mrd\.|milliardar|milliarder)"
+    r" ?(?:kr|kroner|nok)(?!\w)"
+)
+#: a weekday's short form before a date ("lør. 24.12.", "tys. 24.12."): the weekday's name
+_WEEKDAY_SHORT = re.compile(r"(?<!\w)(man|tir|tys|ons|tor|fre|lør|lau|søn|sun)\.(?= \d{1,2}[.,])")
+_WEEKDAY_NAMES = {
+    "man": "mandag", "tir": "tirsdag", "tys": "tysdag", "ons": "onsdag", "tor": "torsdag",
+    "fre": "fredag", "lør": "lørdag", "lau": "laurdag", "søn": "søndag", "sun": "sundag",
+}  # fmt: skip
+#: a day and a month in numbers without a year after a weekday ("lørdag 24.12.", blind round
+#: 91): the day and the month's name ("lørdag 24. desember"); the weekday says it is a date
+_WEEKDAY_DAY_MONTH = re.compile(
+    r"\b(mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag)"
+    r",? (\d{1,2})[.,](\d{1,2})\.(?! ?\d)"
+)
+#: a span of days in one month in numbers ("27.12.-30.12."): "27.-30. desember"
+_DAY_SPAN = re.compile(r"(?<![\d.,])(\d{1,2})[.,](\d{1,2})\.-(\d{1,2})[.,](\d{1,2})\.(?! ?\d)")
 _COUNTED = re.compile(
     r"(?<![\w.,-])("
     + "|".join(sorted({*_NUMBER_WORDS, *_ORDINAL_WORDS}, key=len, reverse=True))
@@ -210,7 +230,8 @@ def fold_forms(line: str) -> str:
     if "-" in line:
         line = _TWO_COUNTS.sub(_two_counts, line)
     if "kr" in line or "nok" in line:
-        line = _KRONER.sub(_kroner, line)
+        line = _KRONER.sub(_kroner, _millions_out(line))
+    line = _weekday_dates(line)
     line = _FINAL_STOP.sub("", _dates(_units_and_numbers(line)))
     return _ANSWER_MARKS.get(line, line)
 
@@ -270,6 +291,48 @@ def _day_month(m: re.Match[str]) -> str:
     if not month:
         return m.group(0)
     return f"{int(m.group(1))}. {_MONTH_NAMES[month]}"
+
+
+def _millions_out(line: str) -> str:
+    """Millions and billions of kroner written out in kroner (``_MILLIONS``)."""
+    return _MILLIONS.sub(_millions, line) if "mill" in line or "mrd" in line else line
+
+
+def _millions(m: re.Match[str]) -> str:
+    number = Decimal(m.group(1).replace(",", "."))
+    factor = 1_000_000_000 if m.group(2).startswith(("mrd", "milliard")) else 1_000_000
+    amount = number * factor
+    if amount != amount.to_integral_value():
+        return m.group(0)
+    return f"kr {int(amount)}"  # as "kr 120 000 000" folds, then written as ``_KRONER`` writes it
+
+
+def _weekday_dates(line: str) -> str:
+    """Weekdays written short before a date written out, a day and a month in numbers after a
+    weekday written with the month's name (``_WEEKDAY_DAY_MONTH``), and a span of days in one
+    month in numbers with it (``_DAY_SPAN``)."""
+    if "." not in line:
+        return line
+    line = _WEEKDAY_SHORT.sub(lambda m: _WEEKDAY_NAMES[m.group(1)], line)
+    if "dag" in line:
+        line = _WEEKDAY_DAY_MONTH.sub(_weekday_day_month, line)
+    if ".-" in line:
+        line = _DAY_SPAN.sub(_day_span, line)
+    return line
+
+
+def _weekday_day_month(m: re.Match[str]) -> str:
+    day, month = int(m.group(2)), int(m.group(3))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return m.group(0)
+    return f"{m.group(1)} {day}. {_MONTH_NAMES[month]}"
+
+
+def _day_span(m: re.Match[str]) -> str:
+    first, month, last, month_again = (int(g) for g in m.groups())
+    if month != month_again or not (1 <= month <= 12 and 1 <= first < last <= 31):
+        return m.group(0)
+    return f"{first}.-{last}. {_MONTH_NAMES[month]}"
 
 
 def _kroner(m: re.Match[str]) -> str:

@@ -1073,6 +1073,8 @@ def _where_they_differ(rule: Callable[[str, str], bool]) -> Callable[[str, str],
     def asked(a: str, b: str) -> bool:
         if rule(a, b):
             return True
+        if a.count("\n") == b.count("\n"):
+            return False  # a table and a list of its rows never hold as many lines
         lines_a, lines_b = _middles(a.split("\n"), b.split("\n"))
         if not lines_a or not lines_b or len(lines_a) == a.count("\n") + 1:
             return False
@@ -1616,21 +1618,6 @@ _FILING_LABEL = (
 )
 #: a reference: a few marks with a digit ("2024/18842-4", "24/18842", "G10", "08/1234-12 GMA")
 _REFERENCE = r"(?=[^\n]{0,40}\d)[\w./&-]{1,24}(?: [\w./&-]{1,12}){0,2}"
-#: what every filing label holds, in the case it is written (a cheap look before the lines)
-_FILING_HINTS = (
-    "ref",
-    "Ref",
-    "REF",
-    "aks",
-    "AKS",
-    "rkiv",
-    "RKIV",
-    "ok.",
-    "oknr",
-    "okument",
-    "ournal",
-    "øpe",
-)
 _FILING_LINE = re.compile(rf"({_FILING_LABEL})\s*:?\s*({_REFERENCE})", re.I)
 _FILING_ALONE = re.compile(rf"(?:{_FILING_LABEL})\s*:?", re.I)
 _FILING_VALUE = re.compile(_REFERENCE)
@@ -1642,7 +1629,9 @@ def _filing_only(before: str, after: str) -> bool:
     archive code, the case number, on the label's line or the next. A letter re-filed says
     the same; its date, its deadline ("Svarfrist"), its recipients and its text are read as
     ever."""
-    if not any(hint in before for hint in _FILING_HINTS) or before.count("\n") != after.count("\n"):
+    if before.count("\n") != after.count("\n") or not _filing_near(
+        before, _common_prefix(before, after)
+    ):
         return False
     lines_a, lines_b = before.split("\n"), after.split("\n")
     differing = [i for i, (a, b) in enumerate(zip(lines_a, lines_b, strict=True)) if a != b]
@@ -1681,6 +1670,21 @@ def _label_colons_only(before: str, after: str) -> bool:
                 return False
             differ = True
     return differ
+
+
+def _filing_near(text: str, at: int) -> bool:
+    """Whether the first difference (at ``at``) stands in a filing line of ``text``: on a
+    label's line ("Vår ref.: 2024/18842-3") or the line after a label alone ("Vår ref."). Read
+    from the two lines there, so a section without a letter head costs a prefix's compare."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start : end if end != -1 else len(text)]
+    if _FILING_LINE.fullmatch(line):
+        return True
+    if not start:
+        return False
+    label = text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
+    return _FILING_ALONE.fullmatch(label) is not None
 
 
 #: an abbreviation of a name ("MSIS", "SYSVAK", "COVID-19")

@@ -589,7 +589,7 @@ class SeenItem:
 #: markup otherwise dropped is read: a <dialog> shown open that is no overlay, a declarative
 #: shadow root, a <noscript> fallback that is the only copy of its content, a frame's document
 #: in ``srcdoc`` (blind round 79). A badge of a badge's class that only says new or updated
-#: ("Ny tilråding", "Oppdatert") is furniture wherever it stands, and buttons side by side are
+#: ("Ny tilråding", "Oppdatert") is furniture outside links, and buttons side by side are
 #: read apart ("Praktisk Begrunnelse", blind round 80). Arabic-Indic digits read as digits and
 #: Arabic presentation forms as their letters (blind round 83); an icon drawn as an inline SVG
 #: with a short title is read as its label, and an abbreviation with the explanation its

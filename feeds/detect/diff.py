@@ -1175,8 +1175,6 @@ def _within(short: Sequence[str], long: Sequence[str]) -> bool:
     return all(any(x == y for y in rest) for x in short)
 
 
-#: the heading of a list of references ("Referanser", nynorsk "Referansar", "Litteratur",
-#: "Kilder", "Kjelder", "Litteraturliste")
 #: the heading of a page's own log of its changes ("Endringer i denne versjonen",
 #: "Endringslogg", nynorsk "Endringar", "Versjonshistorikk")
 _CHANGE_LOG = re.compile(
@@ -1198,6 +1196,8 @@ def _oldest_pruned(before: str, after: str) -> bool:
     return kept >= 2 and 3 * kept >= before.count("\n") + 1
 
 
+#: the heading of a list of references ("Referanser", nynorsk "Referansar", "Litteratur",
+#: "Kilder", "Kjelder", "Litteraturliste")
 _REFERENCES = re.compile(
     r"^(?:referanser|referansar|references|litteratur|litteraturliste|kilder|kjelder"
     r"|kildeliste|kjeldeliste)\s*:?$",
@@ -1612,7 +1612,7 @@ def _same_words_joined(listed: list[str], written: list[str]) -> bool:
 #: the labels of a letter's filing details: references, case, document and archive numbers
 #: ("Vår ref.", nynorsk "Dykkar ref.", "Saksnr.", "Arkivkode", "Dokumentnr.", "Journalpostnr.")
 _FILING_LABEL = (
-    r"(?:vår|vår|deres|dykkar|dere|dykk) ref(?:eranse)?\.?|ref(?:eranse)?\.?(?: ?nr\.?)?"
+    r"(?:vår|deres|dykkar|dere|dykk) ref(?:eranse)?\.?|ref(?:eranse)?\.?(?: ?nr\.?)?"
     r"|saks ?nr\.?|saksnummer|arkiv ?kode|arkiv ?nr\.?|arkivnummer|dok(?:ument)? ?nr\.?"
     r"|dokumentnummer|journalpost ?nr\.?|journalpostnummer|løpe ?nr\.?|løpenummer"
 )

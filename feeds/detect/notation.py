@@ -67,14 +67,15 @@ _AT = re.compile(r"(?<=[\w.-])\s*(?:\(at\)|\[at\]|\{at\})\s*(?=[\w-]+(?:\.[\w-]+
 _FINAL_STOP = re.compile(r"(?<=[^\W\d_])\.$")
 #: a weekday before a date ("fredag 15. januar 2027", "fre. 15.01.2027"): dropped when it is
 #: that date's weekday
-_WEEKDAY_DATE = re.compile(
-    r"\b(mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag)"
-    r",? (?=(\d{1,2}\. ?(?:\d{1,2}\.|[a-zæøå]+\.?) ?\d{4}))"
-)
 _WEEKDAYS = {
     "mandag": 0, "måndag": 0, "tirsdag": 1, "tysdag": 1, "onsdag": 2, "torsdag": 3,
     "fredag": 4, "lørdag": 5, "laurdag": 5, "søndag": 6, "sundag": 6,
 }  # fmt: skip
+#: the weekdays' names (bokmål and nynorsk), as a regular expression's alternatives
+_WEEKDAY_WORDS = "|".join(_WEEKDAYS)
+_WEEKDAY_DATE = re.compile(
+    rf"\b({_WEEKDAY_WORDS}),? (?=(\d{{1,2}}\. ?(?:\d{{1,2}}\.|[a-zæøå]+\.?) ?\d{{4}}))"
+)
 #: a decimal comma followed by zeros only ("12,0 %", "4,00 mg", blind round 51): the whole
 #: number; not in a number grouped by points ("1.000,0" stays), nor before another digit
 _ZERO_DECIMALS = re.compile(r"(?<![\d.,])(\d+),0+(?![\d,.]?\d)")
@@ -133,10 +134,7 @@ _WEEKDAY_NAMES = {
 }  # fmt: skip
 #: a day and a month in numbers without a year after a weekday ("lørdag 24.12.", blind round
 #: 91): the day and the month's name ("lørdag 24. desember"); the weekday says it is a date
-_WEEKDAY_DAY_MONTH = re.compile(
-    r"\b(mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag)"
-    r",? (\d{1,2})[.,](\d{1,2})\.(?! ?\d)"
-)
+_WEEKDAY_DAY_MONTH = re.compile(rf"\b({_WEEKDAY_WORDS}),? (\d{{1,2}})[.,](\d{{1,2}})\.(?! ?\d)")
 #: a span of days in one month in numbers ("27.12.-30.12."): "27.-30. desember"
 _DAY_SPAN = re.compile(r"(?<![\d.,])(\d{1,2})[.,](\d{1,2})\.-(\d{1,2})[.,](\d{1,2})\.(?! ?\d)")
 _COUNTED = re.compile(

@@ -830,6 +830,7 @@ def _inline_srcdoc(frame: Any) -> None:
     frame.tag, frame.tail = "div", tail
     if len(srcdoc) > _SRCDOC_MAX:
         return
+    refuse_hostile_markup(srcdoc, "a frame's document in the page")
     try:
         doc = etree.fromstring(srcdoc, _PLAIN_HTML)
     except (etree.ParserError, ValueError):
@@ -845,7 +846,7 @@ def _inline_srcdoc(frame: Any) -> None:
 #: box, a newsletter or survey pop-up
 _OVERLAY = re.compile(
     r"cookie|consent|samtykke|informasjonskaps|newsletter|nyhetsbrev|survey|unders[øo]k|popup"
-    r"|modal-?ad|banner",
+    r"|modal-?ad",
     re.I,
 )
 #: a <noscript> fallback with this many words or more, or a table or list, is content the
@@ -896,8 +897,8 @@ def _always_dropped(root: Any) -> list[Any]:
 def _image_name(svg: Any) -> str:
     """The label an icon drawn as an inline SVG gives itself (``role="img"`` and its own
     <title> of one to ``_ICON_NAME_WORDS`` words, drawn of a few parts: an alert box's
-    "Advarsel", "Informasjon";
-    an open case of blind round 43), read where it stands as a screen reader announces it, so
+    "Advarsel", "Informasjon"; an open case of blind round 43), read where it stands as a
+    screen reader announces it, so
     a label moved from the drawing's title to text for screen readers ("<span
     class="visually-hidden">Advarsel</span>") reads the same, and a box turned from
     "Informasjon" to "Advarsel" is told. '' for a drawing hidden from screen readers, one
@@ -1441,10 +1442,29 @@ def _is_toggle_summary(summary: Any) -> bool:
     archive of earlier seasons put in an accordion labelled "Vis tidligere sesonger"): its
     text is such a wording and it holds no heading. A question or a title as the summary
     ("Hvem bør vaksineres?", "Dosering") is read, as it stands."""
-    return bool(
-        _TOGGLE_WORDING.fullmatch(" ".join("".join(summary.itertext()).split()))
+    words = _text_within(summary, _TOGGLE_CHARS)
+    return (
+        words is not None
+        and _TOGGLE_WORDING.fullmatch(" ".join(words.split())) is not None
         and next(summary.iter(*HEADINGS), None) is None
     )
+
+
+#: the most characters a toggle's wording has, spaces included (``_is_toggle_summary``)
+_TOGGLE_CHARS = 160
+
+
+def _text_within(el: Any, limit: int) -> str | None:
+    """The text of ``el`` when it holds at most ``limit`` characters, else None, read no
+    further than that: a short label looked for in nested boxes costs its label, not the
+    text of all the boxes inside it (a summary holding a <details> holding a summary ...)."""
+    parts, size = [], 0
+    for part in el.itertext():
+        size += len(part)
+        if size > limit:
+            return None
+        parts.append(part)
+    return "".join(parts)
 
 
 #: the class of a toolbar of the reader's tools: text size and contrast ("font-size-controls",
@@ -1804,8 +1824,11 @@ def _is_ornament(el: Any) -> bool:
     )
 
 
-#: the longest expansion of an abbreviation read (``_expand_abbreviation``)
+#: the longest expansion of an abbreviation read, and the most abbreviations a page has read
+#: with theirs (``_expand_abbreviation``): a page explains a handful; a hostile page of 12,000
+#: in one paragraph took 52 s when each looked for its explanation in the paragraph's text
 _EXPANSION_MAX = 120
+_EXPANSIONS_MAX = 64
 
 
 def _expand_abbreviation(abbr: Any, expanded: set[tuple[str, str]]) -> None:
@@ -1813,13 +1836,14 @@ def _expand_abbreviation(abbr: Any, expanded: set[tuple[str, str]]) -> None:
     heparin">LMWH</abbr>") is read with the explanation after it, "LMWH (lavmolekylært
     heparin)", the first time the page uses it (an open case of blind round 43: the
     explanation changed to another drug class under the same letters). Later uses read as
-    they stand, and so does one whose explanation its sentence gives already."""
+    they stand, and so does one whose explanation its sentence gives already; past
+    ``_EXPANSIONS_MAX`` abbreviations the rest read as they stand."""
     title = " ".join((abbr.get("title") or "").split())[:_EXPANSION_MAX]
     text = (abbr.text or "").strip()
     if not title or not text or len(abbr) or title.casefold() == text.casefold():
         return
     key = (text.casefold(), title.casefold())
-    if key in expanded:
+    if key in expanded or len(expanded) >= _EXPANSIONS_MAX:
         return
     expanded.add(key)
     parent = abbr.getparent()
@@ -2108,8 +2132,9 @@ def _contents_lists(main: Any) -> list[Any]:
 
 #: an item of an index of initial letters: a letter, "0-9" or "#"
 _INDEX_LETTER = re.compile(r"[A-ZÆØÅ]|0[-–]9|#", re.I)
-#: the fewest items such an index has
+#: the fewest items such an index has, and the most characters of one, spaces included
 _INDEX_MIN = 8
+_INDEX_CHARS = 24
 
 
 def _is_letter_index(lst: Any) -> bool:
@@ -2119,8 +2144,10 @@ def _is_letter_index(lst: Any) -> bool:
     items = [li for li in lst if li.tag == "li"]
     if len(items) < _INDEX_MIN or len(items) != len(lst):
         return False
-    if not all(_INDEX_LETTER.fullmatch(clean_text(_text_of(li))) for li in items):
-        return False
+    for li in items:
+        letter = _text_within(li, _INDEX_CHARS)
+        if letter is None or not _INDEX_LETTER.fullmatch(clean_text(letter)):
+            return False
     return any((a.get("href") or "").startswith("#") for a in lst.iter("a"))
 
 
@@ -2168,6 +2195,10 @@ def _tab_lists(main: Any) -> list[Any]:
     return found
 
 
+#: a word of letters only (``_names_less``)
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
 def _names_less(label: str, titles: set[str]) -> bool:
     """Whether a tab's label names nothing its panel's headings do not: each of its words of
     three letters or more begins as a word of a heading does (its first five letters; the tab
@@ -2178,7 +2209,6 @@ def _names_less(label: str, titles: set[str]) -> bool:
     return bool(words) and all(w[:5] in stems for w in words)
 
 
-_WORDS = re.compile(r"[^\W\d_]+")
 #: the words that lead in to a tab list ("Velg målgruppe:", nynorsk "Vel målgruppe:", "Vis
 #: for:"): a label of the control
 _TABS_LEAD = re.compile(r"(?:velg|vel|vis for|vis|bytt|choose|select)\b[^.!?]{0,30}:", re.I)
@@ -3103,11 +3133,11 @@ class _SectionBuilder:
             at = _run_at(lines, table.lines, start)
             if at is None:
                 left.append(table)
-            elif table.counts:
-                ragged.append((at, table.counts))
-                start = at + len(table.lines)
             else:
-                found.append((at, table.width, len(table.lines) // table.width))
+                if table.counts:
+                    ragged.append((at, table.counts))
+                else:
+                    found.append((at, table.width, len(table.lines) // table.width))
                 start = at + len(table.lines)
         self.tables = left
         return tuple(found), tuple(ragged)
@@ -3209,7 +3239,8 @@ def _sortable(table: Any) -> _Sortable | None:
     if len(body) < 2 or _SPANNING(table):
         return None
     # a cell's text in one call, but in a table whose cells hold blocks (read line by line)
-    read = _cell_line if next(table.iter(*_IN_CELLS), None) is not None else _cell_text
+    blocks = next(table.iter(*_IN_CELLS), None) is not None
+    read = _cell_line if blocks else _cell_text
     rows_read: list[list[str]] = []
     for row in body:
         cells = list(row.iterchildren("td", "th"))
@@ -3230,7 +3261,7 @@ def _sortable(table: Any) -> _Sortable | None:
     if (
         not all(firsts)
         or len(set(firsts)) != len(firsts)
-        or next(table.iter(*_IN_CELLS), None) is not None
+        or blocks
         or set(firsts) & {cell for row in rows_read for cell in row[1:]}
     ):
         return None

@@ -13,10 +13,9 @@ is ``bench/``). Cases already guarded elsewhere are not repeated: hostile date l
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -30,6 +29,7 @@ from feeds.read.hapi import extract_hapi
 from feeds.read.html import extract_page
 from feeds.read.listing import listing_feed
 from feeds.types import FetchResult
+from tests.support.cpu import own_cpu
 
 #: CPU seconds allowed to read one of the bodies below (each takes 0.01 to 0.6 s now)
 BUDGET = 4.0
@@ -45,19 +45,6 @@ def rss(items: str) -> bytes:
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>N</title>'
         f"<link>https://www.fhi.no/</link><description>d</description>{items}</channel></rss>"
     ).encode()
-
-
-@contextlib.contextmanager
-def own_cpu() -> Iterator[None]:
-    """The timed work without the garbage collector: a full collection it sets off would
-    walk the heap every earlier test of this worker left (a CI run measured 1.08 s CPU for
-    0.09 s of diffing), which is no cost of the code under test."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def spent(read: Callable[[], object]) -> float:
@@ -139,6 +126,24 @@ MANY_PARTS = {
     + "<iframe srcdoc='&lt;h2&gt;Del&lt;/h2&gt;&lt;p&gt;tekst tekst&lt;/p&gt;'></iframe>" * 6_000,
     "noscript fallbacks": "<h1>T</h1>"
     + "".join(f"<noscript><p>{'ord ' * 45}{i}</p></noscript>" for i in range(4_000)),
+    # ... and abbreviations explained in their titles, all in one paragraph: each looked for
+    # its explanation in the paragraph's text (12,000 of them took 52 s; at most
+    # ``html._EXPANSIONS_MAX`` are now)
+    "abbreviations explained": "<h1>T</h1><p>"
+    + "".join(f"<abbr title='forklaring nummer {i}'>AB{i}</abbr> tekst " for i in range(12_000))
+    + "</p>",
+    # toggles' summaries and letter indexes nested in each other: each looks at a short text
+    # only (``html._text_within``), not at the whole of what it holds
+    "nested summaries and letter lists": "<h1>T</h1>"
+    + (
+        "<details><summary>Vis " * 30
+        + "tekst " * 200
+        + "</summary></details>" * 30
+        + "<ul><li>A" * 30
+        + "tekst " * 200
+        + ("</li>" + "".join(f"<li><a href='#{c}'>{c}</a></li>" for c in "BCDEFGH") + "</ul>") * 30
+    )
+    * 80,
     "open dialogs and shadow roots": "<h1>T</h1>"
     + "<dialog open><p>a</p></dialog><div><template shadowrootmode='open'><p>b</p></template></div>"
     * 6_000,

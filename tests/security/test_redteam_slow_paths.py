@@ -6,11 +6,23 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from collections.abc import Iterator
+
+import pytest
 
 from feeds.detect.diff import diff_pages, keyed_sections, word_diff
 from feeds.read.html import MAX_HEADING_CHARS, extract_page
 from feeds.store.snapshot import state_to_blob
 from feeds.types import PageContent, Section, SnapshotState
+from tests.support.cpu import own_cpu
+
+
+@pytest.fixture(autouse=True)
+def _without_collector() -> Iterator[None]:
+    """Every case timed without the garbage collector (``own_cpu``): a collection of what
+    earlier tests of the worker left is no cost of the code under test."""
+    with own_cpu():
+        yield
 
 
 def test_a_diff_of_repeated_words_is_bounded_and_still_exact() -> None:

@@ -92,7 +92,10 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Set
         "allow_private_sources": True,
         "per_host_min_gap": 0.0,
         "per_host_concurrency": 4,
-        "http_timeout": 2.0,
+        # the fixture server answers at once; 5 s, not 2, so that a worker stalled by the other
+        # worker and the database on a loaded CI machine does not turn a page into a timeout
+        # (a clean-clone run once failed test_confirm so). Tests of timeouts set their own.
+        "http_timeout": 5.0,
         "base_url": "https://varsel.example.no",
     }
     values.update(overrides)

@@ -390,7 +390,7 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
             changes.append(_section_change("removed", key, section, None))
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
     changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
-    changes = _rehomed(_shifted_by_one(changes, old, new))
+    changes = _rehomed(_shifted_by_one(_renumbered_with_references(changes, old, new), old, new))
     changes = _resectioned(_pushed_down(changes))
     return _regrouped(_filed_as_past(_moved_and_edited(changes)), old, new)
 
@@ -702,6 +702,47 @@ def _lines_gone_and_come(change: SectionChange) -> tuple[Counter[str], Counter[s
 
 def _heading_is(change: SectionChange, words: re.Pattern[str]) -> bool:
     return bool(change.path) and bool(words.search(fold(change.path[-1])))
+
+
+def _renumbered_with_references(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """A numbered section renumbered whose text changed only in references to its own
+    subsections ("5 Beredskap" -> "6 Beredskap", "omtalt i kapittel 5.1" -> "6.1": a chapter
+    inserted before it) is the same section ``moved``, as if its text were unchanged, so
+    that ``_shifted_by_one`` can tell the chapter inserted as the news (blind round 46). Only
+    a removed and an added section under the same parent, with the same words after their
+    numbers, each the only one of those words; at most ``_MAX_TOGETHER`` pairs."""
+    added = [c for c in changes if c.kind == "added" and c.path and _ordinal(c.path[-1])]
+    if not added:
+        return changes
+    removed: dict[tuple[tuple[str, ...], str], SectionChange | None] = {}
+    for c in changes:
+        if c.kind == "removed" and c.path and _ordinal(c.path[-1]) is not None:
+            words = (c.path[:-1], _numbered(c.path[-1])[1])
+            removed[words] = None if words in removed else c  # two of them: neither
+    if not removed or len(added) * len(removed) > _MAX_TOGETHER:
+        return changes
+    told: dict[int, SectionChange | None] = {}
+    for a in added:
+        number_new, bare = _numbered(a.path[-1])
+        r = removed.get((a.path[:-1], bare))
+        if r is None or id(r) in told or number_new is None:
+            continue
+        number_old = _numbered(r.path[-1])[0]
+        if number_old is None or number_old == number_new:
+            continue
+        own = re.compile(rf"(?<![\d.]){re.escape(number_new)}(?=\.\d)")
+        if own.sub(number_old, new[a.path].text) != old[r.path].text:
+            continue
+        moved = _relocated(r.path, old[r.path], a.path, new[a.path])
+        told[id(a)] = moved[0] if moved else None
+        told[id(r)] = None
+    if not told:
+        return changes
+    return [t for c in changes if (t := told.get(id(c), c)) is not None]
 
 
 def _shifted_by_one(

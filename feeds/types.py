@@ -595,7 +595,13 @@ class SeenItem:
 #: with a short title is read as its label, and an abbreviation with the explanation its
 #: ``title`` gives, at its first use (blind round 43's open cases). An index of initial
 #: letters over an A-Z list is a control (blind round 86).
-EXTRACTION_VERSION = 16
+#: 17: footnote marks without links read as the items of a footnote list, whose order is then
+#: the marks' (blind round 92); a table whose cells hold several lines may be re-sorted (blind
+#: round 92); a view counter with today's count or ending a listing's line, the share of
+#: readers who found a page useful, an advert box, a contents list opened by buttons, a
+#: toolbar's "Last ned PDF", a yes/no button beside an icon and an item's age in an element of
+#: its own are furniture (blind rounds 94 to 97).
+EXTRACTION_VERSION = 17
 
 
 @dataclass(frozen=True)

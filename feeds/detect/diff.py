@@ -392,7 +392,7 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
     changes = _rehomed(_shifted_by_one(_renumbered_with_references(changes, old, new), old, new))
     changes = _resectioned(_pushed_down(changes))
-    return _regrouped(_filed_as_past(_moved_and_edited(changes)), old, new)
+    return _table_as_cards(_regrouped(_filed_as_past(_moved_and_edited(changes)), old, new))
 
 
 #: what a table's header row printed again over each part of it may hold (``_pushed_down``):
@@ -702,6 +702,99 @@ def _lines_gone_and_come(change: SectionChange) -> tuple[Counter[str], Counter[s
 
 def _heading_is(change: SectionChange, words: re.Pattern[str]) -> bool:
     return bool(change.path) and bool(words.search(fold(change.path[-1])))
+
+
+#: the most sections ``_table_as_cards`` reads as a table's rows, and the longest header row
+_MAX_CARDS = 512
+_MAX_CARD_LABELS = 12
+
+
+def _table_as_cards(changes: list[SectionChange]) -> list[SectionChange]:
+    """A table rebuilt as one section per row (cards, an accordion: blind rounds 36, 86 and
+    92), each headed by its row's first cell and holding the row's other cells, with or
+    without the column headers as labels ("Pakning", "Pris per dose: 98 kr"), says the same,
+    and so does the reverse: the section that lost (gained) the table and the sections added
+    (removed) are no change. Every row must be one card and every card's cells its row's, in
+    their order, so a price moved to another vaccine is told; a card whose row is not there
+    stays told."""
+    if len(changes) < 3 or len(changes) > _MAX_CARDS:
+        return changes
+    quiet: set[int] = set()
+    for forward in (True, False):
+        card_kind, table_kind = ("added", "removed") if forward else ("removed", "added")
+        cards: dict[str, list[SectionChange]] = {}
+        for c in changes:
+            if c.kind == card_kind and c.path:
+                cards.setdefault(fold(c.path[-1]), []).append(c)
+        by_head = {head: found[0] for head, found in cards.items() if len(found) == 1}
+        if len(by_head) < 2:
+            continue
+        tried = 0
+        for c in changes:
+            if id(c) in quiet or c.kind not in ("changed", table_kind):
+                continue
+            run = _table_run(c, forward)
+            if not run:
+                continue
+            tried += 1
+            if tried > _MAX_TOGETHER:
+                break
+            rows = _rows_as_cards(run, by_head, forward)
+            if rows:
+                quiet.add(id(c))
+                quiet.update(id(card) for card in rows)
+                by_head = {h: card for h, card in by_head.items() if card not in rows}
+    if not quiet:
+        return changes
+    return [c for c in changes if id(c) not in quiet]
+
+
+def _table_run(c: SectionChange, forward: bool) -> list[str]:
+    """The lines a section lost (``forward``) or gained, where it lost (gained) nothing else:
+    all of a section removed (added), or the run between the head and tail a changed one
+    kept."""
+    if c.kind != "changed":
+        return (c.before if forward else c.after).split("\n")
+    old, new = _middles(c.before.split("\n"), c.after.split("\n"))
+    run, rest = (old, new) if forward else (new, old)
+    return [] if rest else run
+
+
+def _rows_as_cards(
+    run: list[str], cards: Mapping[str, SectionChange], forward: bool
+) -> list[SectionChange]:
+    """The cards (by their folded headings) that are the rows of the table in the lines
+    ``run`` (a header row, then rows that each start with a card's heading); [] when the run
+    is not such a table or a card's cells are not its row's."""
+    lines = [fold(line) for line in run]
+    starts = [i for i, line in enumerate(lines) if line in cards]
+    if len(starts) < 2 or len(starts) != len({lines[i] for i in starts}):
+        return []
+    labels = set(lines[: starts[0]])
+    if len(labels) > _MAX_CARD_LABELS:
+        return []
+    own = [cards[lines[at]] for at in starts]
+    texts = [[fold(x) for x in (c.after if forward else c.before).split("\n")] for c in own]
+    # a label every card prints, though the header row called it otherwise ("Malaria" under
+    # "Malariaprofylakse")
+    labels |= set.intersection(*map(set, texts)) if len(texts) > 1 else set()
+    found: list[SectionChange] = []
+    for i, at in enumerate(starts):
+        row = lines[at + 1 : starts[i + 1] if i + 1 < len(starts) else len(lines)]
+        cells = [_unlabelled(line, labels) for line in texts[i]]
+        if [cell for cell in cells if cell] != [cell for cell in row if cell not in labels]:
+            return []
+        found.append(own[i])
+    return found
+
+
+def _unlabelled(line: str, labels: set[str]) -> str:
+    """A card's line without a column header as its label: '' for the label alone, the rest
+    after "label: "."""
+    if line in labels:
+        return ""
+    label, colon, rest = line.partition(": ")
+    return rest if colon and label in labels else line
 
 
 def _renumbered_with_references(

@@ -105,6 +105,9 @@ _ORDINAL_WORDS = {
 _FULL_DATE = re.compile(
     r"(?<![\w.,])(\d{1,2})\. ?(?:(\d{1,2})\.|([a-zæøå]+)\.? )(\d{4})(?!\w|[.,]\d)"
 )
+#: a date with the month's name and no point after the day, as Lovdata writes amendments
+#: ("Endra ved forskrift 22 des 2021", blind round 94): as ``_FULL_DATE`` writes a date
+_DAY_NAME_YEAR = re.compile(r"(?<![\w.,])(\d{1,2}) ([a-zæøå]+)\.? (\d{4})(?!\w|[.,]\d)")
 #: a date in ISO form ("2027-01-15"), written as ``_FULL_DATE`` writes a date ("15.1.2027"):
 #: a template that sets its dates so says the same; not inside a longer run of numbers and
 #: dashes ("2027-01-15-3") nor after a word ("id2027-01-15")
@@ -266,7 +269,15 @@ def _dates(line: str) -> str:
     if "." in line:
         line = _FULL_DATE.sub(_full_date, line)
         line = _DAY_MONTH.sub(_day_month, line)
-    return line
+    return _DAY_NAME_YEAR.sub(_day_name_year, line)
+
+
+def _day_name_year(m: re.Match[str]) -> str:
+    day, name, year = m.groups()
+    month = MONTHS.get(name, 0)
+    if parse_date(f"{int(day)}.{month}.{year}") is None:
+        return m.group(0)  # no month's name ("22 nye 2021"), or no such date
+    return f"{int(day)}.{month}.{year}"
 
 
 def _full_date(m: re.Match[str]) -> str:

@@ -101,6 +101,9 @@ _NOISE_DROP = (
     # a text-to-speech player ("Lytt": ReadSpeaker's rsbtn, rs_skip); a product's advert box
     # ("Få full tilgang med Lovdata Pro. Prøv gratis i 14 dager": "pro-promo")
     ("class", "rsbtn"), ("class", "readspeaker"), ("id", "readspeaker"), ("class", "promo"),
+    # ... in camel case ("lovdataPromo"), or an advert labelled as one (aria-label "Annonse",
+    # class "annonse", "advert": blind round 94)
+    ("class", "Promo"), ("aria-label", "nnonse"), ("class", "annonse"), ("class", "advert"),
     # a press release's topic tags ("Emne: Helse Kommuner")
     ("class", "tags"),
     # a popularity list of other pages ("Mest lest", nynorsk "Mest lese"), carousels and
@@ -1413,6 +1416,9 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
             for br in el.iter("br"):
                 br.tail = f" {br.tail or ''}"
         elif el.tag == "a":
+            if _is_page_file_link(el, main):
+                found.append(el)
+                continue
             _cite_regulation(el)
             if not _name_attachment(el, pdfs_followed):
                 _name_form(el)
@@ -1472,6 +1478,8 @@ def _text_within(el: Any, limit: int) -> str | None:
 _TOOLBAR_CLASS = re.compile(
     r"toolbar|font-?size|text-?size|tekst-?st(?:ørrelse|orrelse|orleik)|contrast|kontrast", re.I
 )
+#: symbols (an emoji, an arrow) at either end of a button's label
+_SYMBOLS_AROUND = re.compile(r"^[^\w(]+|[^\w)]+$")
 #: how far above a button its toolbar is looked for
 _TOOLBAR_DEPTH = 3
 #: a toolbar's button with a longer text than this is read (a button that holds content)
@@ -1484,16 +1492,39 @@ def _is_control_button(el: Any, main: Any) -> bool:
     button in a toolbar (``_TOOLBAR_CLASS``: "A", "Kontrast"). A link or text in a toolbar,
     and an accordion's button that holds a heading, are read."""
     label = clean_text(_text_of(el))
-    if BUTTON_LABEL.match(label):
-        return True
+    if BUTTON_LABEL.match(label) or BUTTON_LABEL.match(_SYMBOLS_AROUND.sub("", label)):
+        return True  # ... also beside an icon ("👍 Ja", blind round 95)
     if len(label) > _TOOLBAR_LABEL_CHARS or next(el.iter(*HEADINGS), None) is not None:
         return False
+    return _in_toolbar(el, main)
+
+
+def _in_toolbar(el: Any, main: Any) -> bool:
+    """Whether ``el`` stands in a toolbar (``role="toolbar"``, ``_TOOLBAR_CLASS``) at most
+    ``_TOOLBAR_DEPTH`` levels up."""
     for depth, box in enumerate(el.iterancestors()):
         if box is main or depth == _TOOLBAR_DEPTH:
             return False
         if box.get("role") == "toolbar" or _TOOLBAR_CLASS.search(box.get("class") or ""):
             return True
     return False
+
+
+def _is_page_file_link(link: Any, main: Any) -> bool:
+    """A toolbar's link to a file of the page itself (``_PAGE_FILE_LINK``), by its own text
+    (looked at only where it starts as such a label does: a call per link of every page)."""
+    own = (link.text or "").lstrip()
+    return (
+        own[:1] in ("L", "l", "S", "s")
+        and _PAGE_FILE_LINK.match(clean_text(_text_of(link))) is not None
+        and _in_toolbar(link, main)
+    )
+
+
+#: a toolbar's link that makes a file of the page itself ("Last ned PDF", "Last ned som
+#: PDF", "Lagre som PDF", blind round 95): a page tool, whose address changes with the
+#: request; other links in a toolbar are read
+_PAGE_FILE_LINK = re.compile(r"^(?:last ned|lagre|skriv ut)(?: som)? (?:pdf|word|docx)$", re.I)
 
 
 #: a link to a law or a regulation at Lovdata: its address names the act by its date and number
@@ -1793,7 +1824,7 @@ def _ornaments(main: Any) -> list[Any]:
         for link in marks:
             _read_bracket_mark(link, notes)
     expanded: set[tuple[str, str]] = set()  # abbreviations read with their expansion
-    for el in main.iter("span", "i", "sup", "abbr"):
+    for el in main.iter("span", "i", "sup", "abbr", "time", "small"):
         if el.tag == "abbr":
             _expand_abbreviation(el, expanded)
             continue
@@ -1806,11 +1837,30 @@ def _ornaments(main: Any) -> list[Any]:
             elif not len(el) and _is_mark_text(el.text):
                 bare.append(el)
             continue
-        if _is_ornament(el):
+        if _is_relative_age(el) or (el.tag in ("span", "i") and _is_ornament(el)):
             found.append(el)
     if bare:
         found.extend(_read_bare_marks(bare))
     return found
+
+
+def _is_relative_age(el: Any) -> bool:
+    """A listing's age of an item in an element of its own at the end of its line ("<span
+    class="news-item__age">for 3 dagar sidan</span>", "i dag", blind round 96): it ticks
+    over every day while the item stays. Only a <time>, or a <span> or <small> of a class,
+    holding nothing but the time, with nothing after it on its line: "Legevakta er stengd
+    <strong>i dag</strong>." is read."""
+    if el.tag == "i" or len(el) or not el.text or (el.tail or "").strip():
+        return False
+    if (after := el.getnext()) is not None and after.tag not in BLOCKS:
+        return False  # more of its line follows
+    if el.tag != "time" and not el.get("class"):
+        return False
+    return len(el.text) <= _AGE_CHARS and is_relative_time_field(clean_text(el.text))
+
+
+#: the longest text of an element that says an item's age ("for 11 månader sidan")
+_AGE_CHARS = 40
 
 
 def _is_ornament(el: Any) -> bool:
@@ -1901,6 +1951,7 @@ def _read_bare_marks(marks: list[Any]) -> list[Any]:
     "a") read the same; a mark pointed at another note does not. A superscript with no such
     note (m<sup>2</sup>, 10<sup>9</sup>/L) is read as it stands. Returns the notes' marks."""
     notes: dict[str, tuple[Any, list[str]]] = {}
+    listed = _listed_notes(marks)
     for sup in marks:
         parent = sup.getparent()
         if (
@@ -1915,13 +1966,56 @@ def _read_bare_marks(marks: list[Any]) -> list[Any]:
                 words = words[1:]
             if words:
                 notes.setdefault(mark, (sup, words))
-    if not notes:
+    if not notes and not listed:
         return []
     leaders = {sup for sup, _ in notes.values()}
     for sup in marks:
-        if sup not in leaders and (note := notes.get(sup.text.strip())) is not None:
+        if sup in leaders:
+            continue
+        if (note := notes.get(sup.text.strip())) is not None:
             _read_as_note(sup, note[1])
+        elif (listed_words := listed.get(sup)) is not None:
+            _read_as_note(sup, listed_words)
     return list(leaders)
+
+
+#: a list of footnotes by its class or id ("fotnotar", "footnotes", "noter", "endnotes")
+_NOTES_LIST = re.compile(r"fotno|footno|endno|\bnot(?:e|er|ar)\b", re.I)
+#: a superscript number after these is a power, not a footnote's mark (m<sup>2</sup>)
+_POWER_BEFORE = re.compile(r"(?:\d|\b[a-zA-Zµ]{1,2}|/)\s*$")
+
+
+def _listed_notes(marks: list[Any]) -> dict[Any, list[str]]:
+    """Marks in numbers without a link ("Rotavirus<sup>2</sup>") whose notes stand as the
+    items of one numbered list of footnotes under the page's content (an <ol> of a footnote
+    class, "fotnotar", "footnotes"): mark n reads as the list's n-th item, and the list reads
+    as a list of notes in any order (its numbers are only the marks'): notes renumbered with
+    their marks read the same (blind round 92). A superscript after a digit or a unit
+    (10<sup>9</sup>, m<sup>2</sup>) is a power, and a number past the list's end is left."""
+    numbered = [sup for sup in marks if sup.text.strip().isdigit()]
+    if not numbered:
+        return {}
+    root = numbered[0].getroottree().getroot()
+    lists = [
+        ol
+        for ol in root.iter("ol")
+        if _NOTES_LIST.search(f"{ol.get('class') or ''} {ol.get('id') or ''}")
+    ]
+    if len(lists) != 1:
+        return {}
+    items = [li for li in lists[0].iterchildren("li")]
+    found: dict[Any, list[str]] = {}
+    for sup in numbered:
+        n = int(sup.text.strip())
+        before = sup.getprevious()
+        text = (before.tail if before is not None else sup.getparent().text) or ""
+        if not 1 <= n <= len(items) or not text.strip() or _POWER_BEFORE.search(text):
+            continue
+        if note := _note_words(items[n - 1]):
+            found[sup] = note
+    if found:
+        lists[0].tag = "ul"  # the notes' order is their marks'
+    return found
 
 
 #: the class of a heading's permalink ("heading-anchor", "anchorjs-link", "headerlink")
@@ -2108,7 +2202,9 @@ def _contents_lists(main: Any) -> list[Any]:
         if len(links) < _CONTENTS_MIN_LINKS:
             continue
         anchors = sum(1 for a in links if a.get("href", "").startswith("#"))
-        if anchors >= _CONTENTS_ANCHOR_SHARE * len(links) and _is_link_box(lst):
+        if anchors >= _CONTENTS_ANCHOR_SHARE * len(links) and (
+            _is_link_box(lst) or _is_toggled_contents(lst)
+        ):
             lists.append(lst)
             taken.add(lst)
     by_box: dict[Any, list[Any]] = {}
@@ -2128,6 +2224,19 @@ def _contents_lists(main: Any) -> list[Any]:
         else:
             found.extend(inside)
     return found
+
+
+def _is_toggled_contents(lst: Any) -> bool:
+    """A table of contents whose chapters are buttons that open their lists of links
+    (Lovdata's "Kapittel 3. Sluttbestemmelser" over "§ 8", "§ 9": blind round 94): its text
+    stands in its links and in buttons that control a list in it (``aria-controls``)."""
+    toggles = [b for b in lst.iter("button") if b.get("aria-controls")]
+    if not toggles:
+        return False
+    rest = len(clean_text(_text_of(lst)))
+    linked = sum(len(clean_text(_text_of(a))) for a in lst.iter("a"))
+    linked += sum(len(clean_text(_text_of(b))) for b in toggles)
+    return linked >= _LINK_SHARE * rest
 
 
 #: an item of an index of initial letters: a letter, "0-9" or "#"
@@ -3255,17 +3364,34 @@ def _sortable(table: Any) -> _Sortable | None:
     lines = [cell for row in rows_read for cell in row if cell]
     if len(lines) == len(header) * len(rows_read):
         return _Sortable(len(header), lines)
-    # empty cells (an empty string here: a cell of more lines than one is read as none, and
-    # its table is not one of rows); its rows are found by their first cells, which must be
-    # there, all different, and stand nowhere else in it
+    # empty cells, or cells of several lines (read as '' by ``_cell_line``: blind round 92's
+    # schedule, "Difteri ...<br>Pneumokokksykdom"): its rows are found by their first cells,
+    # which must be one line each, all different, and stand nowhere else in it
+    if blocks:
+        return _sortable_by_lines(body, len(header))
     if (
         not all(firsts)
         or len(set(firsts)) != len(firsts)
-        or blocks
         or set(firsts) & {cell for row in rows_read for cell in row[1:]}
     ):
         return None
     return _Sortable(len(header), lines, tuple(sum(1 for c in row if c) for row in rows_read))
+
+
+def _sortable_by_lines(body: list[Any], width: int) -> _Sortable | None:
+    """A sortable table (``_sortable``) whose cells hold blocks, read line by line as the walk
+    reads them: each row its lines, found by its first cell (one line, different from every
+    other row's, standing nowhere else in the table)."""
+    rows: list[list[str]] = []
+    for row in body:
+        cells = [_block_lines(cell) for cell in row.iterchildren("td", "th")]
+        if len(cells[0]) != 1:
+            return None
+        rows.append([line for cell in cells for line in cell])
+    firsts = [row[0] for row in rows]
+    if len(set(firsts)) != len(firsts) or set(firsts) & {x for row in rows for x in row[1:]}:
+        return None
+    return _Sortable(width, [line for row in rows for line in row], tuple(map(len, rows)))
 
 
 #: a cell that spans rows or columns (its row's cells depend on the rows around it)

@@ -158,9 +158,12 @@ _VERSION_LABEL = r"(?:versjon|version)\s++\d{1,3}(?:\.\d{1,3}){0,2}\s*+[–—-]
 #: a count of the readers who found a page useful ("1 204 personer synes denne siden var
 #: nyttig", nynorsk "87 personar synest sida var nyttig", blind round 57)
 _USEFUL_COUNT = (
-    r"\d[\d ]{0,12} (?:personer|personar|brukere|brukarar|lesere|lesarar) (?:synes|syntes"
+    # ... or their share, with the number of answers ("87 % syntes denne siden var nyttig (231
+    # svar)", blind round 95)
+    r"(?:\d{1,3}(?:,\d)? ?%|\d[\d ]{0,12} (?:personer|personar|brukere|brukarar|lesere|lesarar))"
+    r" (?:synes|syntes"
     r"|synest|syntest|mente|meinte) (?:at )?(?:denne |dette )?(?:siden|sida|artikkelen|svaret"
-    r"|innholdet|innhaldet) var (?:nyttig|nyttigt|nyttige)\.?"
+    r"|innholdet|innhaldet) var (?:nyttig|nyttigt|nyttige)\.?(?: \(\d[\d ]{0,12} svar\))?"
 )
 #: a page's view count in a sentence ("Denne siden er lest 1 204 ganger", nynorsk "Sida er
 #: lesen 4 377 gonger")
@@ -384,7 +387,9 @@ NOISE_LINES: tuple[str, ...] = (
     rf"|^©\s*+[^\s.!?\d][^.!?\d]{{0,100}}{_RIGHTS}$",
     # a page's counter in words ("Lest 1 204 ganger", nynorsk "Lese 1 204 gonger", "Lesen
     # 3 gonger", "Sidevisningar: 88")
-    r"^(?:lest|vist|lese|lesen|sett) \d[\d ]* g[ao]ng(?:er|ar)?$",
+    r"^(?:lest|vist|lese|lesen|sett) \d[\d ]* g[ao]ng(?:er|ar)?"
+    # ... with today's count beside it ("Vist 48 213 ganger · 312 i dag", blind round 94)
+    r"(?: ?[·•|,] ?\d[\d ]* i (?:dag|går))?$",
     # ... or in a sentence ("Denne siden er lest 1 204 ganger", nynorsk "Sida er lesen 4 377
     # gonger")
     rf"^{_VIEW_COUNT}$",
@@ -687,6 +692,16 @@ def noise_phrases(text: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(p for p, key in zip(NOISE_PHRASES, _GUARD_KEYS, strict=True) if key in found)
 
 
+#: the words a view counter that ends a line ends in, and the counter (``strip_noise``)
+_VIEWS_END = ("visninger", "visingar", "Visninger", "Visingar")
+#: ... looked for in the line's last characters only (a counter is short: a line of 1 MB of
+#: digit groups before "x visninger" must not be searched from every space)
+_VIEWS_CHARS = 40
+_VIEWS_AT_END = re.compile(
+    r"(?:^|\s)\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*+ (?:visninger|visingar)$", re.I
+)
+
+
 def strip_noise(
     line: str,
     extra: re.Pattern[str] | None = None,
@@ -719,6 +734,16 @@ def strip_noise(
         last.isdigit() or (last == "." and line[-2:-1].isdigit()) or line[:4].lower() == "sist"
     ) and _LAST_CHANGED_BESIDE.search(line):
         line = _LAST_CHANGED_BESIDE.sub("", line)
+        touched = True
+    # a view counter that ends a listing's line ("... uke 47 26.11.2026 1 203 visninger",
+    # blind round 97): it follows the readers. Only at the line's end, after a number: a
+    # sentence ends in its full stop
+    if (
+        line[-1:] == "r"
+        and line.endswith(_VIEWS_END)
+        and (counter := _VIEWS_AT_END.search(line, max(0, len(line) - _VIEWS_CHARS)))
+    ):
+        line = line[: counter.start()]
         touched = True
     if touched:
         line = " ".join(line.split())

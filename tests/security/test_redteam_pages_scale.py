@@ -77,6 +77,9 @@ LONG_LINES = {
     "download counters": " Lastet ned 1 482 ganger x" * 40_000 + " Lastet ned 1 482 ganger",
     "captions and credits": "Bilde av ministeren. Foto: NTB / HOD " * 28_000,
     "zero decimals": "12,0 % og " * 100_000 + "1" + ",0" * 200_000,
+    "view counters": "1 203 " * 160_000 + "x 1 203 visninger",
+    "views today": "Vist 48 213 ganger · 312 i dag " * 30_000,
+    "short month dates": "22 des 2021 " * 80_000,
 }
 
 
@@ -395,3 +398,55 @@ def test_a_hostile_text_is_classified_in_bounded_time(name: str) -> None:
     classify(taxonomy, gazetteer, title="Tittel", text="varm opp")  # the model, loaded once
     text = CLASSIFIED[name]
     assert spent(lambda: classify(taxonomy, gazetteer, title="Tittel", text=text)) < BUDGET
+
+
+def test_many_cards_and_tables_are_compared_in_bounded_time() -> None:
+    """64 sections that each lose a table naming every one of 500 cards added, whose cells do
+    not agree (``diff._table_as_cards`` tries each table against every card heading in it)."""
+    heads = [f"Vaksine {i}" for i in range(500)]
+    rows = "".join(f"<tr><td>{h}</td><td>{i} kr</td></tr>" for i, h in enumerate(heads))
+    table = f"<table><tr><th>Vaksine</th><th>Pris</th></tr>{rows}</table>"
+    before = "".join(f"<h2>Del {k}</h2><p>fast {k}</p>{table}" for k in range(64))
+    cards = "".join(f"<h3>{h}</h3><p>Pris: {i + 1} kr</p>" for i, h in enumerate(heads))
+    after = "".join(f"<h2>Del {k}</h2><p>fast {k}</p>" for k in range(64)) + f"<h2>Kort</h2>{cards}"
+    old, new = extract_page(page(f"<h1>T</h1>{before}")), extract_page(page(f"<h1>T</h1>{after}"))
+    with own_cpu():
+        started = time.process_time()
+        assert diff_pages(old, new)
+        assert time.process_time() - started < BUDGET
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # 20,000 marks without links over a list of 20,000 notes
+        "<p>"
+        + "".join(f"ord<sup>{i % 20_000 + 1}</sup> " for i in range(20_000))
+        + "</p><ol class='fotnotar'>"
+        + "<li>note</li>" * 20_000
+        + "</ol>",
+        # a table of 5,000 rows of cells of several lines
+        "<table><tr><th>A</th><th>B</th></tr>"
+        + "".join(f"<tr><td>r{i}</td><td>a<br>b<br>c{i}</td></tr>" for i in range(5_000))
+        + "</table>",
+        # 30,000 items' ages in elements of their own
+        "<ul>"
+        + "".join(
+            f"<li><a href='/{i}'>Sak {i}</a> <span class='age'>i dag</span></li>"
+            for i in range(30_000)
+        )
+        + "</ul>",
+    ],
+    ids=["listed notes", "table of cells of lines", "ages"],
+)
+def test_new_furniture_and_tables_are_read_in_bounded_time(body: str) -> None:
+    assert spent(lambda: extract_page(page(f"<h1>T</h1>{body}"))) < BUDGET
+
+
+def test_long_lines_of_short_month_dates_are_compared_in_bounded_time() -> None:
+    a = extract_page(page("<h1>T</h1><p>" + "22 des 2021 " * 40_000 + "</p>"))
+    b = extract_page(page("<h1>T</h1><p>" + "22. desember 2021 " * 40_000 + "x</p>"))
+    with own_cpu():
+        started = time.process_time()
+        diff_pages(a, b)
+        assert time.process_time() - started < BUDGET

@@ -353,6 +353,9 @@ class FeedItem:
     gist: str = ""
     enclosures: tuple[str, ...] = ()
     teaser: str | None = None
+    #: the identity an item with an address GUID had before the slug around its id token was
+    #: set aside (``feeds.read.feed.former_guid_identity``); '' when it is the same
+    former_id: str = ""
 
     @functools.cached_property
     def digest(self) -> str:

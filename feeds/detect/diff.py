@@ -2149,9 +2149,11 @@ _TEXT_MATCH_TRIES = 64
 
 def _older_identity(seen: Mapping[str, SeenItem], item: FeedItem) -> str:
     """The identity an older notifier gave ``item`` under which ``seen`` remembers it
-    (``legacy_id``, ``former_identity``); '' when it remembers none."""
+    (``legacy_id``, ``former_id``, ``former_identity``); '' when it remembers none."""
     if item.legacy_id and item.legacy_id in seen:
         return item.legacy_id
+    if item.former_id and item.former_id in seen:
+        return item.former_id
     former = former_identity(item.link)
     return former if former and former in seen else ""
 

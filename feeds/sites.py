@@ -23,7 +23,10 @@ SPAM_WORDS = re.compile(
     r"casino|kasino|viagra|cialis|levitra|slots?\b|poker|betting|bet-?online|"
     r"roulette|blackjack|jackpot|gratis ?spinn|free ?spins|forbrukslån|smålån|raske? lån|"
     r"payday|loans?\b|kredittkort uten|replik?ca|porn|xxx|escort|"
-    r"apotek uten resept|utan resept|uten resept|without prescription",
+    r"apotek uten resept|utan resept|uten resept|without prescription|"
+    # loans without a credit check and potency pills, in words and in host names ("lån utan
+    # kredittsjekk", "lan-uten-kredittsjekk", "potensmiddel billig": blind round 102)
+    r"(?:uten|utan)[ -]kredittsjekk|potensmidd?el",
     re.I,
 )
 

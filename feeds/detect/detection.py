@@ -774,9 +774,11 @@ def most_replaced(
     Words are runs of non-space characters. Of the reported section changes' word diffs,
     removed = the words in their removed pieces (a removed section: all its words), added = the
     words in their added pieces; replaced = min(removed, added), so a pure deletion (the
-    collapse rule's) or a pure addition replaces nothing. The share is replaced / the words of
-    every section text of the last version. Never held: a last version of fewer than
-    ``REPLACED_MIN_WORDS`` words; ``share`` 0 or 1 or more (the rule is off).
+    collapse rule's) or a pure addition replaces nothing; but all that was removed where what
+    was added is at least ``1 - share`` of it (text swept away for less of another). The
+    share is replaced / the words of every section text of the last version. Never held: a
+    last version of fewer than ``REPLACED_MIN_WORDS`` words; ``share`` 0 or 1 or more (the
+    rule is off).
 
     Cheap in the common case: the sections of the last version that did not come through
     unchanged are a lower bound of its words, and only when the replaced words exceed the
@@ -793,6 +795,11 @@ def most_replaced(
     replaced = min(removed, added)
     if replaced == 0:
         return None
+    if added < removed and added >= (1 - share) * removed:
+        # the text swept away for less of another (blind round 102: a subsidy's page served
+        # under the preparedness page's title, 216 words out and 141 in): all it removed was
+        # replaced; a deletion with a short note in its place is no replacement
+        replaced = removed
     kept = {s.digest for s in after.sections}
     other = [s for s in before.sections if s.digest not in kept]
     bound = sum(len(s.text.split()) for s in other)

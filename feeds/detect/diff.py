@@ -390,9 +390,10 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
             changes.append(_section_change("removed", key, section, None))
     changes = _renamed_in_notation(_demoted_or_promoted(changes, old, new), old, new)
     changes = _renamed_in_place(_paired_by_paragraph(changes, old, new), old, new)
-    changes = _rehomed(_shifted_by_one(_renumbered_with_references(changes, old, new), old, new))
+    changes = _shifted_by_one(_renumbered_with_references(changes, old, new), old, new)
+    changes = _rehomed(_table_as_cards(changes))
     changes = _resectioned(_pushed_down(changes))
-    return _table_as_cards(_regrouped(_filed_as_past(_moved_and_edited(changes)), old, new))
+    return _regrouped(_filed_as_past(_moved_and_edited(changes)), old, new)
 
 
 #: what a table's header row printed again over each part of it may hold (``_pushed_down``):

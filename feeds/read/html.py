@@ -412,15 +412,19 @@ def extract_page(
 def _one_rendering(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     """The sections of a page whose whole content is rendered twice or more (a CMS's template
     loop: every heading and paragraph again, in the same order) once: a reader sees the same
-    page twice, not new advice. Only a page that is nothing but such copies: a section
-    repeated among others is read as it stands (``diff.keyed_sections`` counts it)."""
-    total = len(sections)
-    first = sections[0] if sections else None
-    for n in range(1, total // 2 + 1):
-        if total % n or sections[n] != first:
-            continue
-        if all(sections[i] == sections[i % n] for i in range(n, total)):
-            return sections[:n]
+    page twice, not new advice. Only a page that is nothing but such copies, but for the lead
+    under its title standing once before them (blind round 102: the loop around the
+    article's sections only): a section repeated among others is read as it stands
+    (``diff.keyed_sections`` counts it)."""
+    for lead in (0, 1):
+        body = sections[lead:]
+        total = len(body)
+        first = body[0] if body else None
+        for n in range(1, total // 2 + 1):
+            if total % n or body[n] != first:
+                continue
+            if all(body[i] == body[i % n] for i in range(n, total)):
+                return sections[: lead + n]
     return sections
 
 
@@ -1476,7 +1480,10 @@ def _text_within(el: Any, limit: int) -> str | None:
 #: the class of a toolbar of the reader's tools: text size and contrast ("font-size-controls",
 #: "text-size", "tekststorleik", "a11y-toolbar"); or its role="toolbar"
 _TOOLBAR_CLASS = re.compile(
-    r"toolbar|font-?size|text-?size|tekst-?st(?:ørrelse|orrelse|orleik)|contrast|kontrast", re.I
+    r"toolbar|font-?size|text-?size|tekst-?st(?:ørrelse|orrelse|orleik)|contrast|kontrast"
+    # ... a page's tools under its title ("article__tools", "page-tools": blind round 100)
+    r"|__tools\b|page-?tools|article-?tools",
+    re.I,
 )
 #: symbols (an emoji, an arrow) at either end of a button's label
 _SYMBOLS_AROUND = re.compile(r"^[^\w(]+|[^\w)]+$")
@@ -1510,12 +1517,16 @@ def _in_toolbar(el: Any, main: Any) -> bool:
     return False
 
 
+#: the letters a page tool's label starts with (``_PAGE_FILE_LINK``)
+_PAGE_TOOL_STARTS = frozenset("LlSsUuDd")
+
+
 def _is_page_file_link(link: Any, main: Any) -> bool:
     """A toolbar's link to a file of the page itself (``_PAGE_FILE_LINK``), by its own text
     (looked at only where it starts as such a label does: a call per link of every page)."""
     own = (link.text or "").lstrip()
     return (
-        own[:1] in ("L", "l", "S", "s")
+        own[:1] in _PAGE_TOOL_STARTS
         and _PAGE_FILE_LINK.match(clean_text(_text_of(link))) is not None
         and _in_toolbar(link, main)
     )
@@ -1524,7 +1535,14 @@ def _is_page_file_link(link: Any, main: Any) -> bool:
 #: a toolbar's link that makes a file of the page itself ("Last ned PDF", "Last ned som
 #: PDF", "Lagre som PDF", blind round 95): a page tool, whose address changes with the
 #: request; other links in a toolbar are read
-_PAGE_FILE_LINK = re.compile(r"^(?:last ned|lagre|skriv ut)(?: som)? (?:pdf|word|docx)$", re.I)
+_PAGE_FILE_LINK = re.compile(
+    r"^(?:(?:last ned|lagre|skriv ut)(?: som)? (?:pdf|word|docx)"
+    # ... and the toolbar's other links to the page itself: its print version, sharing it
+    # ("Utskriftsvennlig versjon", "Del på e-post", blind round 100)
+    r"|utskriftsvennl[ie]g(?: versjon| utgåve| utgave)?|skriv ut"
+    r"|del(?: på| via)? (?:e-post|epost|facebook|linkedin|x|twitter)|send (?:på|som) e-post)$",
+    re.I,
+)
 
 
 #: a link to a law or a regulation at Lovdata: its address names the act by its date and number
@@ -1824,7 +1842,7 @@ def _ornaments(main: Any) -> list[Any]:
         for link in marks:
             _read_bracket_mark(link, notes)
     expanded: set[tuple[str, str]] = set()  # abbreviations read with their expansion
-    for el in main.iter("span", "i", "sup", "abbr", "time", "small"):
+    for el in main.iter("span", "i", "sup", "abbr", "time", "small", "figcaption"):
         if el.tag == "abbr":
             _expand_abbreviation(el, expanded)
             continue
@@ -1837,11 +1855,21 @@ def _ornaments(main: Any) -> list[Any]:
             elif not len(el) and _is_mark_text(el.text):
                 bare.append(el)
             continue
-        if _is_relative_age(el) or (el.tag in ("span", "i") and _is_ornament(el)):
+        if (
+            _is_relative_age(el)
+            or (el.tag in ("span", "i") and _is_ornament(el))
+            or (el.tag == "figcaption" and _ILLUSTRATION.search(_text_of(el)))
+        ):
             found.append(el)
     if bare:
         found.extend(_read_bare_marks(bare))
     return found
+
+
+#: a figure's caption that calls its picture an illustration ("Barn får MMR-vaksine.
+#: Illustrasjonsfoto.", blind round 101): it describes a stock photo, not the news, and is
+#: replaced with the photo
+_ILLUSTRATION = re.compile(r"\billustrasjons(?:foto|bilde|bilete)\b", re.I)
 
 
 def _is_relative_age(el: Any) -> bool:
@@ -1850,17 +1878,25 @@ def _is_relative_age(el: Any) -> bool:
     over every day while the item stays. Only a <time>, or a <span> or <small> of a class,
     holding nothing but the time, with nothing after it on its line: "Legevakta er stengd
     <strong>i dag</strong>." is read."""
-    if el.tag == "i" or len(el) or not el.text or (el.tail or "").strip():
+    if el.tag not in _AGE_TAGS or len(el) or not el.text or (el.tail or "").strip():
         return False
     if (after := el.getnext()) is not None and after.tag not in BLOCKS:
         return False  # more of its line follows
+    before = el.getprevious()
+    text = (before.tail if before is not None else el.getparent().text) or ""
+    if text.rstrip().endswith(_FIELD_MARKS):
+        return False  # a field of a line of fields, which goes with its separator
     if el.tag != "time" and not el.get("class"):
         return False
     return len(el.text) <= _AGE_CHARS and is_relative_time_field(clean_text(el.text))
 
 
-#: the longest text of an element that says an item's age ("for 11 månader sidan")
+#: the longest text of an element that says an item's age ("for 11 månader sidan"), and the
+#: elements that may
 _AGE_CHARS = 40
+_AGE_TAGS = frozenset({"span", "time", "small"})
+#: the separators of a line of fields (``_FIELD_SEPARATOR``)
+_FIELD_MARKS = ("·", "•", "|")
 
 
 def _is_ornament(el: Any) -> bool:

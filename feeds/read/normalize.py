@@ -336,6 +336,10 @@ NOISE_LINES: tuple[str, ...] = (
     # "Del 14 delinger")
     r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visingar|views|delinger|delingar))"
     r"(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
+    # ... and what is left of such a bar where its other tools were read as controls ("| |
+    # Abonner": its print link and share button dropped, blind round 100)
+    r"^(?:[|·/]\s*+)++(?:abonner|skriv ut|del|e-post|facebook|twitter|linkedin|x|print|share)"
+    r"(?:\s*+[|·/])*+$",
     r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",
     # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
     # part of the page loads ("Laster inn …", nynorsk "Lastar …")
@@ -445,6 +449,17 @@ _LAST_CHANGED = (
 _LAST_CHANGED_BESIDE = re.compile(
     rf"(?<=[.!?])\s+(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.?$"
     rf"|^(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.\s+(?=[A-ZÆØÅ])",
+    re.I,
+)
+
+
+#: ... or after a labelled field of a line of fields, its own capital letter starting a field
+#: ("Dokumentansvarlig: kommuneoverlegen Sist oppdatert 5. desember 2026", blind round 99):
+#: only in a line that starts with a field's label ("Dokumentansvarlig:"); "vart sist
+#: oppdatert 1. desember" in a sentence is read
+_LAST_CHANGED_AFTER_FIELD = re.compile(
+    rf"^(?=[^:.!?]{{1,40}}:\s)[^.!?]{{1,160}}?(?<=[^\W_])(\s+(?=(?-i:[SPF]))(?:{_LAST_CHANGED})"
+    rf"\s*:?\s*{_ANY_DATE}\.?)$",
     re.I,
 )
 
@@ -734,6 +749,9 @@ def strip_noise(
         last.isdigit() or (last == "." and line[-2:-1].isdigit()) or line[:4].lower() == "sist"
     ) and _LAST_CHANGED_BESIDE.search(line):
         line = _LAST_CHANGED_BESIDE.sub("", line)
+        touched = True
+    elif last.isdigit() and (field := _LAST_CHANGED_AFTER_FIELD.match(line)):
+        line = line[: field.start(1)]
         touched = True
     # a view counter that ends a listing's line ("... uke 47 26.11.2026 1 203 visninger",
     # blind round 97): it follows the readers. Only at the line's end, after a number: a

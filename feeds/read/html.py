@@ -1862,7 +1862,7 @@ def _ornaments(main: Any) -> list[Any]:
         ):
             found.append(el)
     if bare:
-        found.extend(_read_bare_marks(bare))
+        found.extend(_read_bare_marks(bare, main))
     return found
 
 
@@ -1979,7 +1979,7 @@ def _is_mark_text(text: str | None) -> bool:
     return 0 < len(mark) <= _FOOTNOTE_MARK_CHARS and (mark.isalnum() or set(mark) == {"*"})
 
 
-def _read_bare_marks(marks: list[Any]) -> list[Any]:
+def _read_bare_marks(marks: list[Any], main: Any) -> list[Any]:
     """Footnote marks without a link ("forekomst<sup>1</sup>"), whose note stands on the page
     as a paragraph or item that begins with the same mark ("<p><sup>1</sup> Land med forekomst
     over 40 …</p>"): each mark in the text is read as its note's first words, as a linked mark
@@ -1987,7 +1987,7 @@ def _read_bare_marks(marks: list[Any]) -> list[Any]:
     "a") read the same; a mark pointed at another note does not. A superscript with no such
     note (m<sup>2</sup>, 10<sup>9</sup>/L) is read as it stands. Returns the notes' marks."""
     notes: dict[str, tuple[Any, list[str]]] = {}
-    listed = _listed_notes(marks)
+    listed = _listed_notes(marks, main)
     for sup in marks:
         parent = sup.getparent()
         if (
@@ -2021,7 +2021,7 @@ _NOTES_LIST = re.compile(r"fotno|footno|endno|\bnot(?:e|er|ar)\b", re.I)
 _POWER_BEFORE = re.compile(r"(?:\d|\b[a-zA-Zµ]{1,2}|/)\s*$")
 
 
-def _listed_notes(marks: list[Any]) -> dict[Any, list[str]]:
+def _listed_notes(marks: list[Any], main: Any) -> dict[Any, list[str]]:
     """Marks in numbers without a link ("Rotavirus<sup>2</sup>") whose notes stand as the
     items of one numbered list of footnotes under the page's content (an <ol> of a footnote
     class, "fotnotar", "footnotes"): mark n reads as the list's n-th item, and the list reads
@@ -2031,10 +2031,9 @@ def _listed_notes(marks: list[Any]) -> dict[Any, list[str]]:
     numbered = [sup for sup in marks if sup.text.strip().isdigit()]
     if not numbered:
         return {}
-    root = numbered[0].getroottree().getroot()
     lists = [
         ol
-        for ol in root.iter("ol")
+        for ol in main.iter("ol")
         if _NOTES_LIST.search(f"{ol.get('class') or ''} {ol.get('id') or ''}")
     ]
     if len(lists) != 1:

@@ -803,40 +803,100 @@ def _renumbered_with_references(
     old: Mapping[tuple[str, ...], Section],
     new: Mapping[tuple[str, ...], Section],
 ) -> list[SectionChange]:
-    """A numbered section renumbered whose text changed only in references to its own
-    subsections ("5 Beredskap" -> "6 Beredskap", "omtalt i kapittel 5.1" -> "6.1": a chapter
-    inserted before it) is the same section ``moved``, as if its text were unchanged, so
-    that ``_shifted_by_one`` can tell the chapter inserted as the news (blind round 46). Only
-    a removed and an added section under the same parent, with the same words after their
-    numbers, each the only one of those words; at most ``_MAX_TOGETHER`` pairs."""
-    added = [c for c in changes if c.kind == "added" and c.path and _ordinal(c.path[-1])]
-    if not added:
+    """Numbered sections renumbered, and the references to them that follow ("5 Beredskap" ->
+    "6 Beredskap" and "omtalt i kapittel 5.1" -> "6.1"; "4.2 Hastevedtak" -> "4.3" and "se
+    punkt 4.2" -> "4.3" elsewhere on the page: a chapter or a point inserted before them,
+    blind rounds 46 and 103), are the same sections: a section removed and one added under
+    the same parent with the same words after their numbers (each the only one of those
+    words) whose texts agree once the old text's references are renumbered are ``moved``, so
+    that ``_shifted_by_one`` can tell the section inserted as the news; and a section whose
+    text changed only in such references is no change. The renumbering is read from the
+    headings (``_renumbering``); at most ``_MAX_TOGETHER`` pairs."""
+    pairs, moves = _renumbering(changes)
+    if not moves:
         return changes
+    told: dict[int, SectionChange | None] = {}
+    for a, r in pairs:
+        if _renumbered_text(old[r.path].text, moves) == new[a.path].text:
+            moved = _relocated(r.path, old[r.path], a.path, new[a.path])
+            told[id(a)] = moved[0] if moved else None
+            told[id(r)] = None
+    for c in changes:
+        if (
+            c.kind == "changed"
+            and c.path in old
+            and c.path in new
+            and _renumbered_text(old[c.path].text, moves) == new[c.path].text
+        ):
+            told[id(c)] = None
+    if not told:
+        return changes
+    return [t for c in changes if (t := told.get(id(c), c)) is not None]
+
+
+def _renumbering(
+    changes: list[SectionChange],
+) -> tuple[list[tuple[SectionChange, SectionChange]], dict[str, str]]:
+    """The numbered sections renumbered in ``changes``: the pairs of a section added and one
+    removed under the same parent with the same words after their numbers (each the only
+    one of those words), and every section's number before -> now (those pairs', and the
+    ``moved`` ones'); a number said to go two ways is left out."""
+    added = [c for c in changes if c.kind == "added" and c.path and _ordinal(c.path[-1])]
     removed: dict[tuple[tuple[str, ...], str], SectionChange | None] = {}
     for c in changes:
         if c.kind == "removed" and c.path and _ordinal(c.path[-1]) is not None:
             words = (c.path[:-1], _numbered(c.path[-1])[1])
             removed[words] = None if words in removed else c  # two of them: neither
-    if not removed or len(added) * len(removed) > _MAX_TOGETHER:
-        return changes
-    told: dict[int, SectionChange | None] = {}
-    for a in added:
-        number_new, bare = _numbered(a.path[-1])
-        r = removed.get((a.path[:-1], bare))
-        if r is None or id(r) in told or number_new is None:
+    pairs: list[tuple[SectionChange, SectionChange]] = []
+    numbers: list[tuple[str | None, str | None]] = []
+    if added and removed and len(added) * len(removed) <= _MAX_TOGETHER:
+        for a in added:
+            number_new, bare = _numbered(a.path[-1])
+            r = removed.get((a.path[:-1], bare))
+            if r is not None and all(r is not taken for _, taken in pairs):
+                pairs.append((a, r))
+                numbers.append((_numbered(r.path[-1])[0], number_new))
+    for c in changes:
+        if c.kind == "moved" and c.path:
+            numbers.append((_numbered(c.before.split("\n", 1)[0])[0], _numbered(c.path[-1])[0]))
+    moves: dict[str, str] = {}
+    twice: set[str] = set()
+    for before, now in numbers:
+        if before is None or now is None or before == now:
             continue
-        number_old = _numbered(r.path[-1])[0]
-        if number_old is None or number_old == number_new:
-            continue
-        own = re.compile(rf"(?<![\d.]){re.escape(number_new)}(?=\.\d)")
-        if own.sub(number_old, new[a.path].text) != old[r.path].text:
-            continue
-        moved = _relocated(r.path, old[r.path], a.path, new[a.path])
-        told[id(a)] = moved[0] if moved else None
-        told[id(r)] = None
-    if not told:
-        return changes
-    return [t for c in changes if (t := told.get(id(c), c)) is not None]
+        if moves.setdefault(before, now) != now:
+            twice.add(before)
+    for number in twice:
+        del moves[number]
+    return pairs, moves
+
+
+#: a reference to a numbered section in running text: a number with points ("4.3", "6.1.2"),
+#: or a whole number after "kapittel", "punkt" ("kapittel 5"); not part of a date, an amount
+#: or a longer number
+_DOTTED_REFERENCE = re.compile(r"(?<![\w.,-])(\d{1,3}(?:\.\d{1,3})+)(?![\w,-]|\.\d)")
+_WORD_REFERENCE = re.compile(
+    r"\b((?:kapittel|kapitlet|kap\.|punkt|punktet|pkt\.|avsnitt|del)\s+)(\d{1,3})(?![\w.,-]?\d)",
+    re.I,
+)
+
+
+def _renumbered_text(text: str, moves: Mapping[str, str]) -> str:
+    """``text`` with its references to numbered sections renumbered as ``moves`` says
+    ("4.2" -> "4.3"; a subsection by its section's number: "5.1" -> "6.1" where 5 -> 6), each
+    once, as it stood (4.2 -> 4.3 and 4.3 -> 4.4 do not chain)."""
+
+    def dotted(m: re.Match[str]) -> str:
+        parts = m.group(1).split(".")
+        for k in range(len(parts), 0, -1):
+            if (now := moves.get(".".join(parts[:k]))) is not None:
+                return ".".join([now, *parts[k:]])
+        return m.group(0)
+
+    if not any(c.isdigit() for c in text):
+        return text
+    text = _DOTTED_REFERENCE.sub(dotted, text)
+    return _WORD_REFERENCE.sub(lambda m: m.group(1) + moves.get(m.group(2), m.group(2)), text)
 
 
 def _shifted_by_one(
@@ -2622,6 +2682,28 @@ def render_segments_text(segments: Sequence[DiffSegment]) -> str:
 
 #: the same words told otherwise (``_says_the_same``), each a rule of the two texts, the
 #: cheap and common first
+def _pairs_as_items(pairs: str, items: str) -> bool:
+    """Whether a definition list read as pairs of lines (a label, then its value: "Tid" /
+    "kl. 10.00–12.00") and a list of items that each hold one pair ("• Tid kl. 10.00–12.00",
+    "• Tid: kl. 10.00–12.00") say the same (blind round 104: an event's facts in a <dl>, then
+    in a <ul>). Every pair one item, in their order, word for word."""
+    # counted before split: asked of every changed section, twice (``_either_way``)
+    count = items.count("\n") + 1
+    if count < 2 or not items.startswith(BULLET) or pairs.count("\n") + 1 != 2 * count:
+        return False
+    lines, listed = pairs.split("\n"), items.split("\n")
+    for n, item in enumerate(listed):
+        if not item.startswith(BULLET):
+            return False
+        label, value = lines[2 * n], lines[2 * n + 1]
+        if fold(item[len(BULLET) :]) not in (
+            fold(f"{label} {value}"),
+            fold(f"{label.rstrip(':')}: {value}"),
+        ):
+            return False
+    return True
+
+
 _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     same_notation,
     _decorated_only,
@@ -2634,6 +2716,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _renumbered_only,
     _either_way(_where_they_differ(_table_as_list)),
     _either_way(_header_row_dropped),
+    _either_way(_where_they_differ(_pairs_as_items)),
     _questions_reordered,
     _hyphens_only,
     _header_repeat_only,

@@ -880,6 +880,7 @@ def _always_dropped(root: Any) -> list[Any]:
     page: list[str] = []  # the page's text, read once if a <noscript> may be content
     looks = [_FALLBACK_MAX]  # how many more <noscript>s may be looked for in it
     named: list[tuple[Any, str]] = []  # drawings read as their names (``_image_name``)
+    streamed: list[Any] = []  # the places of React's streamed segments (``_unstream``)
     for el in root.iter(*_ALWAYS_DROP):
         tag = el.tag
         if tag in _UNLESS_WRAPPING and _FORM_WRAPS_CONTENT(el):
@@ -888,6 +889,8 @@ def _always_dropped(root: Any) -> list[Any]:
             continue
         if tag == "template" and (el.get("shadowrootmode") or el.get("shadowroot")):
             continue
+        if tag == "template" and (el.get("id") or "").startswith("B:"):
+            streamed.append(el)
         if tag == "noscript" and _is_fallback_content(el, root, page, looks):
             continue
         if tag == "svg" and (name := _image_name(el)):
@@ -898,7 +901,38 @@ def _always_dropped(root: Any) -> list[Any]:
         tail = svg.tail
         svg.clear()  # its drawing, attributes and tail go: its name where it stood
         svg.tag, svg.text, svg.tail = "span", f" {name} ", tail
+    if streamed:
+        _unstream(root, streamed)
     return found
+
+
+def _unstream(root: Any, places: list[Any]) -> None:
+    """React's streamed rendering (a Next.js app router page, blind round 106): where the
+    content is not ready when the page starts, the page holds a placeholder
+    (``<template id="B:0">`` before a "Laster…" fallback), and the content follows at the
+    end of the same response in ``<div hidden id="S:0">``, which a script moves into place.
+    The content is moved to its place here as the browser shows it (the fallback stays, read
+    as the placeholder it is); at most ``_STREAMED_MAX`` segments."""
+    segments = {
+        el.get("id"): el
+        for el in root.iter("div")
+        if el.get("hidden") is not None and (el.get("id") or "").startswith("S:")
+    }
+    for place in places[:_STREAMED_MAX]:
+        segment = segments.get(f"S:{place.get('id')[2:]}")
+        parent = place.getparent()
+        if segment is None or parent is None or any(a is segment for a in place.iterancestors()):
+            continue
+        at = parent.index(place) + 1
+        for child in list(segment):
+            parent.insert(at, child)
+            at += 1
+        if (holder := segment.getparent()) is not None:
+            holder.remove(segment)
+
+
+#: the most streamed segments a page is read with (a page streams a handful)
+_STREAMED_MAX = 64
 
 
 def _image_name(svg: Any) -> str:

@@ -141,6 +141,15 @@ _RELATIVE_UNITS = (
     r"|time|timer|timar|timen|dag(?:er|ar)?|døgn|uke(?:r)?|veke(?:r)?|måned(?:er)?|månad(?:er)?"
     r"|år)"
 )
+#: a badge of an event's booking state (``NOISE_LINES``)
+_BOOKING = (
+    r"(?:(?:åpen|åpent|ope|open) for påmelding|påmelding(?:a|en)? (?:er )?(?:åpen|open|ope)"
+    r"|få plass(?:er|ar) (?:igjen|att)|(?:bare|berre|kun) \d{1,4} (?:ledige? )?plass(?:er|ar)?"
+    r" (?:igjen|att)|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:ledige?|ledig) plass(?:er|ar)?"
+    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ påmeldte?|snart|fullt|fullteikna|fulltegnet"
+    r"|venteliste|(?:starter|startar|start) (?:om \d{1,4} (?:dager|dagar|døgn|uker|veker)"
+    r"|i dag|i morgen|i morgon)|om \d{1,4} (?:dager|dagar)|i dag|i morgen|i morgon)"
+)
 _RELATIVE_TIME = (
     rf"(?:(?:for\s+)?{_RELATIVE_UNITS}\s+(?:siden|sidan)|om\s+{_RELATIVE_UNITS}"
     r"|(?:i dag|i går|i forgårs|i morgen|i morgon|i overmorgen|i overmorgon)"
@@ -421,6 +430,11 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:status\s*:\s*)?(?:åpent|åpen|ope|open|opent|stengt|stengd) (?:nå|no)"
     r"(?:\s*[–-]\s*ventetid (?:ca\.?\s*)?\d[^.]{0,25})?$",
     r"^ledige (?:timer|tider|tidspunkt|plasser|plassar)\s*:\s*\d+$",
+    # ... an event's booking state, its badges side by side on one line ("Åpen for påmelding
+    # Starter om 58 dager 57 påmeldte", "Berre 3 plassar igjen", "I morgen Starter i morgen",
+    # blind round 104): it follows the sign-ups and the calendar. "Avlyst" and a new date are
+    # no such badge, and are read
+    rf"^(?:{_BOOKING}\s*+[·|•,]?+\s*+){{1,6}}$",
     r"^(?:forventet|forventa) ventetid(?: nå| no)?\s*:\s*(?:ca\.?\s*)?\d[^.]{0,25}$",
     r"^det er \d+ person(?:er|ar)? i kø(?:en)?\.?$",
     r"^du er nummer \d+ i køen\.?(?: sid(?:en|a) (?:oppdateres|oppdaterast|blir oppdatert)"

@@ -13,7 +13,7 @@ import re
 import time
 
 from feeds.errors import SourceProblem
-from feeds.read.normalize import clean_text, strip_noise
+from feeds.read.normalize import MONTHS, clean_text, strip_noise
 
 #: a PDF larger than this many pages is read up to it (a bound on CPU per check)
 MAX_PAGES = 400
@@ -89,7 +89,20 @@ def _paragraphs(text: str) -> list[str]:
             words[-1] += "-"  # a soft hyphen: clean_text dropped it
     out: list[str] = []
     current: list[str] = []
+    skip = 0
     for i, word in enumerate(words):
+        if skip:
+            skip -= 1
+            continue
+        if word.casefold() == "dato:" and (n := _date_words(words, i + 1)):
+            # a letter's date field on a line of its own, where the letterhead ran it into
+            # the title ("Dato: 20. februar 2024 Oppdaterte råd ...", blind round 105): read
+            # as the field it is (``strip_noise``: a letter re-issued under a new date)
+            if current:
+                out.append(" ".join(current))
+            out.append(" ".join(words[i : i + 1 + n]))
+            current, skip = [], n
+            continue
         current.append(word)
         following = words[i + 1] if i + 1 < len(words) else ""
         if word.endswith(_SENTENCE_END) and (not following or _starts_sentence(following)):
@@ -98,6 +111,26 @@ def _paragraphs(text: str) -> list[str]:
     if current:
         out.append(" ".join(current))
     return [kept for kept in (strip_noise(p) for p in out) if kept]
+
+
+#: a date in words after a letter's "Dato:" ("20.02.2024"; "20.", "februar", "2024")
+_NUMERIC_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
+_DAY = re.compile(r"\d{1,2}\.")
+_YEAR = re.compile(r"\d{4}")
+
+
+def _date_words(words: list[str], at: int) -> int:
+    """How many of ``words`` from ``at`` are a date (1 or 3); 0 when they are none."""
+    if at < len(words) and _NUMERIC_DATE.fullmatch(words[at]):
+        return 1
+    if (
+        at + 2 < len(words)
+        and _DAY.fullmatch(words[at])
+        and words[at + 1].casefold().rstrip(".") in MONTHS
+        and _YEAR.fullmatch(words[at + 2])
+    ):
+        return 3
+    return 0
 
 
 def _starts_sentence(word: str) -> bool:

@@ -450,3 +450,23 @@ def test_long_lines_of_short_month_dates_are_compared_in_bounded_time() -> None:
         started = time.process_time()
         diff_pages(a, b)
         assert time.process_time() - started < BUDGET
+
+
+def test_many_streamed_segments_and_renumbered_points_are_read_in_bounded_time() -> None:
+    """20,000 streamed placeholders and segments (``html._unstream`` moves at most 64), and
+    2,000 points renumbered by one inserted before them with references to each other in
+    every point (``diff._renumbered_with_references`` reads the renumbering once)."""
+    streamed = "".join(f"<template id='B:{i}'></template><p>Laster…</p>" for i in range(20_000))
+    segments = "".join(f"<div hidden id='S:{i}'><p>Del {i}</p></div>" for i in range(20_000))
+    assert spent(lambda: extract_page(page(f"<h1>T</h1>{streamed}") + segments.encode())) < BUDGET
+    points = [f"Sjå punkt 1.{i + 1} og 1.{i + 2}." for i in range(2_000)]
+    before = "".join(f"<h2>1.{i + 1} Punkt {i}</h2><p>{p}</p>" for i, p in enumerate(points))
+    shifted = [f"Sjå punkt 1.{i + 2} og 1.{i + 3}." for i in range(2_000)]
+    after = "<h2>1.1 Nytt</h2><p>Ny tekst.</p>" + "".join(
+        f"<h2>1.{i + 2} Punkt {i}</h2><p>{p}</p>" for i, p in enumerate(shifted)
+    )
+    old, new = extract_page(page(f"<h1>T</h1>{before}")), extract_page(page(f"<h1>T</h1>{after}"))
+    with own_cpu():
+        started = time.process_time()
+        diff_pages(old, new)
+        assert time.process_time() - started < BUDGET

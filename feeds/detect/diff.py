@@ -2682,6 +2682,31 @@ def render_segments_text(segments: Sequence[DiffSegment]) -> str:
 
 #: the same words told otherwise (``_says_the_same``), each a rule of the two texts, the
 #: cheap and common first
+def _spelled_otherwise(a: str, b: str) -> bool:
+    """Whether two versions of a text differ only in words written in another accepted form
+    of nynorsk ("heime" / "heima", "nokre" / "nokon", "skulen" / "skolen": blind round 109,
+    as ``variant_spelling`` reads a heading): the words where they differ, their common head
+    and tail set aside, each word whole. A synonym ("tilrådd" / "anbefalt") is told."""
+    if abs(len(a) - len(b)) > _VARIANT_REACH:
+        return False
+    start = _common_prefix(a, b)
+    tail = _common_suffix(a, b, start)
+    while start > 0 and a[start - 1].isalnum():
+        start -= 1
+    end_a, end_b = len(a) - tail, len(b) - tail
+    while tail > 0 and a[end_a].isalnum():
+        end_a, end_b, tail = end_a + 1, end_b + 1, tail - 1
+    if end_a - start > _VARIANT_SPAN or end_b - start > _VARIANT_SPAN:
+        return False
+    return variant_spelling(a[start:end_a], b[start:end_b])
+
+
+#: how much two versions that differ only in spelling may differ in length, and the longest
+#: stretch between their first and last difference looked at
+_VARIANT_REACH = 8
+_VARIANT_SPAN = 2_000
+
+
 def _pairs_as_items(pairs: str, items: str) -> bool:
     """Whether a definition list read as pairs of lines (a label, then its value: "Tid" /
     "kl. 10.00–12.00") and a list of items that each hold one pair ("• Tid kl. 10.00–12.00",
@@ -2717,6 +2742,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _either_way(_where_they_differ(_table_as_list)),
     _either_way(_header_row_dropped),
     _either_way(_where_they_differ(_pairs_as_items)),
+    _spelled_otherwise,
     _questions_reordered,
     _hyphens_only,
     _header_repeat_only,

@@ -486,15 +486,19 @@ def _file_notes(line: str) -> tuple[list[str], str]:
 #: word stems written two ways, both accepted in nynorsk (the 2012 norm: "skule" and "skole",
 #: "veke" and "uke", "kome" and "komme", "fram" and "frem"), each pair once
 _VARIANT_STEMS = {"skul": "skol", "vek": "uk", "kom": "komm", "fram": "frem"}
+#: whole words written two ways, both accepted in nynorsk ("heime" and "heima", "nokre" and
+#: "nokon" in the plural, "berre" and "bare": blind round 109)
+_VARIANT_WORDS = frozenset({("heime", "heima"), ("nokre", "nokon"), ("berre", "bare")})
 #: the endings such a stem takes (inflections of a noun or a verb)
 _VARIANT_ENDINGS = frozenset({"", "e", "en", "a", "ar", "ane", "er", "ene"})
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def variant_spelling(before: str, after: str) -> bool:
-    """Whether two texts (a heading) differ only in words written in another accepted form of
-    one stem (``_VARIANT_STEMS``: "skulen" and "skolen"), each with the same ending; at least
-    one word does."""
+    """Whether two texts (a heading, the words where two versions of a section differ) differ
+    only in words written in another accepted form of one stem (``_VARIANT_STEMS``: "skulen"
+    and "skolen", each with the same ending) or of one word (``_VARIANT_WORDS``); at least one
+    word does."""
     words_a, words_b = _TOKEN.findall(fold(before)), _TOKEN.findall(fold(after))
     if len(words_a) != len(words_b) or words_a == words_b:
         return False
@@ -504,6 +508,8 @@ def variant_spelling(before: str, after: str) -> bool:
 
 
 def _variants(a: str, b: str) -> bool:
+    if (a, b) in _VARIANT_WORDS:
+        return True
     for stem, other in _VARIANT_STEMS.items():
         if a.startswith(stem) and b.startswith(other):
             ending = a[len(stem) :]

@@ -336,7 +336,8 @@ NOISE_LINES: tuple[str, ...] = (
     # ... with a subscription link and the share buttons by name ("Skriv ut | Del |
     # Abonner", "Del på Facebook Del på X Kopier lenkja"), a button's count of shares
     # after it ("Del (41)": it follows the readers)
-    r"^(?:(?:skriv ut|last ned som pdf|lag pdf|del(?: denne sid(?:en|a)| sid(?:en|a))?:?"
+    r"^(?:(?:skriv ut|last ned som pdf|lag pdf|lagre som pdf"
+    r"|del(?: denne sid(?:en|a)| sid(?:en|a))?:?"
     r"|kopier lenke|lytt|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|x"
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"
     rf"|print|share|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}"
@@ -350,6 +351,13 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:[|·/]\s*+)++(?:abonner|skriv ut|del|e-post|facebook|twitter|linkedin|x|print|share)"
     r"(?:\s*+[|·/])*+$",
     r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",
+    # a letter's note that it was approved electronically, in the words of any office
+    # ("Dokumentet er elektronisk godkjent og har difor ikkje handskrivne signaturar", blind
+    # round 110): the same for every letter of the office
+    r"^(?:dokumentet|brevet) er (?:elektronisk|digitalt) (?:godkjent|godkjend|signert|godkjent"
+    r" og signert)(?: (?:og|,) (?:har|er) (?:derfor|difor|dermed) (?:ingen|ikkje|ikke|ikkje med)"
+    r" (?:håndskrevne|handskrivne|handskrevne) (?:signaturer|signaturar|underskrifter"
+    r"|underskrifter|underskrifta?r?))?\.?$",
     # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
     # part of the page loads ("Laster inn …", nynorsk "Lastar …")
     rf"^{_RELATIVE_TIME}\.?$",
@@ -855,8 +863,19 @@ def is_relative_time_field(part: str) -> bool:
 
 
 def is_print_field(part: str) -> bool:
-    """A field of a line of fields that tells when the page was printed or exported."""
-    return bool(_PRINT_FIELD.fullmatch(part))
+    """A field of a line of fields that tells when the page was printed or exported, or that
+    is a page's own counter or tool beside its stamp ("Delt 128 ganger", "Lest 1 204 gonger",
+    "Gi tilbakemelding på siden", blind round 108)."""
+    return bool(_PRINT_FIELD.fullmatch(part) or _TOOL_FIELD.fullmatch(part))
+
+
+#: a page's counter or tool as a field of a line of fields (``is_print_field``)
+_TOOL_FIELD = re.compile(
+    r"(?:delt|lest|lese|vist|sett) \d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})* g[ao]ng(?:er|ar)?"
+    r"|\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})* (?:delingar|delinger|visningar|visninger|visingar)"
+    r"|gi tilbakemelding(?: på (?:siden|sida|artikkelen|innhaldet|innholdet))?|skriv ut|del",
+    re.I,
+)
 
 
 def is_dated_field(part: str) -> bool:

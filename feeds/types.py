@@ -603,7 +603,11 @@ class SeenItem:
 #: round 92); a view counter with today's count or ending a listing's line, the share of
 #: readers who found a page useful, an advert box, a contents list opened by buttons, a
 #: toolbar's "Last ned PDF", a yes/no button beside an icon and an item's age in an element of
-#: its own are furniture (blind rounds 94 to 97).
+#: its own are furniture (blind rounds 94 to 97); so are a "Sist oppdatert" stamp after a
+#: labelled field, an illustration's caption, a page's tools under its title (blind rounds 99
+#: to 101), an event's booking badges (104), a stamp's share counter and a letter's
+#: electronic-approval note (108, 110); React's streamed segments are read in place (106) and
+#: sections printed twice after a page's lead once (102).
 EXTRACTION_VERSION = 17
 
 

@@ -2093,7 +2093,12 @@ def _relocated(
 
 
 #: a chapter's number written "Kapittel 2:" or "Kap. 2 –": as "2. " for ``_NUMBER``
-_CHAPTER_STYLE = re.compile(r"^\s*(?:kapittel|kap\.)\s*(\d+(?:\.\d+)*)\s*[:.–-]\s+", re.I)
+_CHAPTER_STYLE = re.compile(
+    # ... or a group's, a step's or a phase's ("Gruppe 1: Personar over 75 år" -> "1. Personar
+    # over 75 år", blind round 114)
+    r"^\s*(?:kapittel|kap\.|gruppe|del|punkt|trinn|steg|fase)\s*(\d+(?:\.\d+)*)\s*[:.–-]\s+",
+    re.I,
+)
 
 
 def _numbered(heading: str) -> tuple[str | None, str]:

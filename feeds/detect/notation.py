@@ -187,8 +187,21 @@ _PHONE = re.compile(
     r"(?<![\d.,])(?:(\d{2}) (\d{2}) (\d{2}) (\d{2})|(\d{3}) (\d{2}) (\d{3})|(\d{3}) (\d{5}))"
     r"(?![\d.,]?\d)"
 )
-#: superscript digits ("m²", "10⁹/L"): as the digits an extraction reads from <sup>2</sup>
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+#: superscript and subscript digits ("m²", "10⁹/L", "SpO₂"): as the digits an extraction
+#: reads from <sup>2</sup> and <sub>2</sub>; and characters a clinical text writes two ways
+#: (blind round 113): a vulgar fraction as its digits ("½" as "1/2"), the degree Celsius sign
+#: as its two characters ("℃" as "°C", folded), a Greek letter as its name ("β-laktam" as
+#: "beta-laktam")
+_SUPERSCRIPTS = str.maketrans(
+    {
+        **{c: str(n) for n, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+        **{c: str(n) for n, c in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+        "½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3",
+        "℃": "°c", "α": "alfa", "β": "beta", "γ": "gamma", "δ": "delta",
+    }
+)  # fmt: skip
+#: plus or minus written with three characters ("0 +/- 3 mmol/L"): as "±"
+_PLUS_MINUS = "+/-"
 
 
 def fold_forms(line: str) -> str:
@@ -258,6 +271,8 @@ def _units_and_numbers(line: str) -> str:
         line = _UNIT.sub(lambda m: f" {_UNIT_WORDS[m.group(1)]}", line)
     if not line.isascii():
         line = line.translate(_SUPERSCRIPTS)
+    if _PLUS_MINUS in line:
+        line = line.replace(_PLUS_MINUS, "±")
     return line
 
 

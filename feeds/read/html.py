@@ -2541,7 +2541,28 @@ def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
         note = note.getparent()
     if not words:
         return False
+    if _drop_own_mark(note, clean_text(_text_of(sup))):
+        words = _note_words(note)  # "a Gjeld pasientar ..." read without its "a"
     _read_as_note(sup, words)
+    return True
+
+
+def _drop_own_mark(note: Any, mark: str) -> bool:
+    """A note that starts with its own mark in an element of its own ("<li id="fn1"><span
+    class="fn-mark">a</span> Gjeld ...", blind round 111) without it: marks renamed together
+    ("1" -> "a") leave the note as it was. True when one was dropped."""
+    lead = note[0] if len(note) else None
+    if (
+        lead is None
+        or len(lead)
+        or (note.text or "").strip()
+        or not mark
+        or clean_text(lead.text or "") != mark
+    ):
+        return False
+    tail = lead.tail or ""
+    note.remove(lead)
+    note.text = f"{note.text or ''}{tail}"
     return True
 
 

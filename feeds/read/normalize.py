@@ -123,7 +123,10 @@ _EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er
 _FURNITURE_AFTER_DATES = (
     r"(?:skriv ut(?: ?/ ?lag pdf)?|del(?: denne sid(?:en|a)| på (?:facebook|twitter|x|linkedin"
     r"|e-post))?|facebook|twitter|linkedin|e-post|lesetid\s*+:?+\s*+\d++\s*+min(?:utt|utter)?"
-    r"|\d+\s*min(?:utt|utter)?\.?\s*(?:lesing|lesetid))"
+    r"|\d+\s*min(?:utt|utter)?\.?\s*(?:lesing|lesetid)"
+    # ... and the page's share or view counter ("Delt 214 gonger", "Lest 1 204 ganger", blind
+    # round 114)
+    r"|(?:delt|lest|lese|vist) \d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*+ g[ao]ng(?:er|ar)?)"
 )
 #: A reading time as a line of its own ("Lesetid: 4 min", "Lesetid 4 minutter", "4 min
 #: lesetid", "Lesetid: ca. 4 minutt"): an estimate computed anew by the site's tool. A

@@ -386,7 +386,17 @@ NOISE_LINES: tuple[str, ...] = (
     # text as it was
     r"^historisk arkiv$|^publisert under\s*:\s*regjeringen [a-zæøå]+(?:[- ][a-zæøå]+)?$"
     r"|^utgiver\s*:\s*[a-zæøå -]{2,60}departementet$",
-    r"^var denne sid(en|a) nyttig\??( ja nei)?$",
+    # a stock photo's credit on a line of its own ("Illustrasjonsfoto: Colourbox", a figure's
+    # caption in a feed item's text, blind round 116): "Foto: Utslett ved meslingar" says what
+    # it shows, and is read (blind rounds 8 and 20)
+    r"^illustrasjons(?:foto|bilde|bilete)\s?:\s?[^.:!?]{2,60}$",
+    r"^var denne sid(en|a) nyttig\??( ja nei)?"
+    # ... with the count of answers ("41 personer har svart.", blind round 117)
+    r"(?: \d{1,3}(?:[ \u202f\u2009]?\d{3})*+ (?:personer|personar|brukere|brukarar)"
+    r" har svart\.?)?$",
+    # ... and its tally as a share ("87 % svarte ja (1 204 svar)", blind round 118)
+    r"^\d{1,3}(?:,\d)? ?% (?:svarte|svara|svarde) (?:ja|nei)"
+    r"(?: \(\d{1,3}(?:[ \u202f\u2009]?\d{3})*+ svar\))?\.?$",
     # ... and its count of the answers ("1 204 personer synes denne siden var nyttig",
     # nynorsk "87 personar synest sida var nyttig", blind round 57): it follows the readers
     rf"^{_USEFUL_COUNT}$",

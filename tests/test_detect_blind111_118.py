@@ -1,11 +1,13 @@
-"""Blind rounds 111 to 114's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 111 to 118's rules, both ways, bokmål and nynorsk:
 
 - footnote marks renamed together ("1" -> "a") whose notes start with their own mark say the
   same;
 - a share counter after a page's stamp on its date line is furniture;
 - a clinical text's characters written another way say the same: "½" and "1/2", "℃" and
   "°C", "β" and "beta", subscript digits and <sub>, "±" and "+/-"; a dose changed is told;
-- a group's heading numbered another way ("Gruppe 1: X" -> "1. X") says the same.
+- a group's heading numbered another way ("Gruppe 1: X" -> "1. X") says the same;
+- a feedback widget's count of answers or share of yes, and a stock photo's credit on a line
+  of its own ("Illustrasjonsfoto: Colourbox"), are furniture (rounds 116 to 118).
 """
 
 from __future__ import annotations
@@ -115,3 +117,31 @@ def test_a_groups_heading_numbered_another_way_says_the_same(lang: str) -> None:
 def test_a_group_renamed_is_told() -> None:
     renamed = ["Personar over 80 år", *GROUPS["nn"][1:]]
     assert kinds(grouped(GROUPS["nn"], "Gruppe {n}: {g}"), grouped(renamed, "{n}. {g}")) != []
+
+
+# ----------------------------------------------------------------------------- rounds 115-118
+
+WIDGETS = [
+    ("<p>Var denne siden nyttig? 41 personer har svart.</p>",
+     "<p>Var denne siden nyttig? 57 personer har svart.</p>"),
+    ("<p>87 % svarte ja (1 204 svar)</p>", "<p>88 % svarte ja (1 219 svar)</p>"),
+    ("", "<figure><img src='/a.jpg' alt=''><p>Illustrasjonsfoto: Colourbox</p></figure>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize(("before", "after"), WIDGETS)
+def test_a_feedback_tally_and_a_photo_credit_are_furniture(
+    lang: str, before: str, after: str
+) -> None:
+    a, b = (article("Melding til MSIS", BODY[lang] + x) for x in (before, after))
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+
+
+def test_a_sentence_about_a_photo_is_read() -> None:
+    a, b = (
+        article("Flaum", f"<h2>Flaum</h2><p>{t}</p>")
+        for t in ("Foto: Bilete frå i går.", "Foto: Bilete frå i dag.")
+    )
+    assert kinds(a, b) == ["changed"]

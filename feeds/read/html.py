@@ -227,7 +227,8 @@ _PROBLEM_PAGES = tuple(
         # vedlikehald")
         r"\bvi (utfører|gjer|gjør) (planlagt |planlagd )?vedlikeh[oa]ld"
         r"|nettstaden er (nede|utilgjengeleg)|sida er mellombels nede",
-        r"(siden|sida) (finnes|finst) (ikke|ikkje|ikje)|page not found"
+        r"(siden|sida)( du (ba|bad) om)? (finnes|finst|eksisterer) (ikke|ikkje|ikje)"
+        r"|page not found"
         r"|(siden|sida) (ble|vart) (ikke|ikkje|ikje) funne[tn]",
         # soft 404s and moved stubs: "Vi finner ikke siden du leter etter", "Vi fann ikkje
         # sida", "Denne sida er flytta ... Du blir send vidare"
@@ -582,6 +583,7 @@ def _main_of(
             *_tab_lists(main),
             *_contents_lists(main),
             *_pagers(main),
+            *_counter_columns(main),
         ]
     )
     if drop:
@@ -1906,6 +1908,55 @@ def _ornaments(main: Any) -> list[Any]:
 _ILLUSTRATION = re.compile(r"\billustrasjons(?:foto|bilde|bilete)\b", re.I)
 
 
+#: the header of a table's column that counts what changes by the day: a GP's free places
+#: and list length ("Ledige plasser", "Listelengde", nynorsk "Ledige plassar", "Listelengd")
+_COUNTER_HEADER = re.compile(
+    r"^(?:ledige? (?:plasser|plassar|plass)|listelengde|listelengd|antall på lista?"
+    r"|tal på lista)$",
+    re.I,
+)
+
+
+def _counter_columns(main: Any) -> list[Any]:
+    """The cells of a table's columns that count by the day (``_COUNTER_HEADER``: a GP list's
+    free places and length, blind round 121), their header and their caption's day ("Ledige
+    plasser per 6. desember 2026") with them: they tick while the doctors, offices and phone
+    numbers around them, which are read, stay. Only a table without a spanning cell; a
+    doctor who comes or goes is a row that comes or goes. The cells are emptied where they
+    stand, not dropped, so the table keeps its columns (rows re-sorted say the same,
+    ``_sortable_tables``); the caption is returned, to be dropped."""
+    found: list[Any] = []
+    for table in main.iter("table"):
+        rows = list(table.iter("tr"))
+        if len(rows) < 2 or _SPANNING(table):
+            continue
+        header = list(rows[0].iterchildren("th", "td"))
+        columns = {
+            i for i, cell in enumerate(header) if _COUNTER_HEADER.match(clean_text(_text_of(cell)))
+        }
+        if not columns:
+            continue
+        for row in rows:
+            cells = list(row.iterchildren("th", "td"))
+            if len(cells) == len(header):
+                for i in columns:
+                    tag = cells[i].tag
+                    cells[i].clear()
+                    cells[i].tag = tag
+        caption = table.find("caption")
+        if caption is not None and _COUNTER_CAPTION.match(clean_text(_text_of(caption))):
+            found.append(caption)
+    return found
+
+
+#: a caption that dates such a count ("Ledige plasser per 6. desember 2026")
+_COUNTER_CAPTION = re.compile(
+    r"^(?:ledige? (?:plasser|plassar)|listelengde|listelengd)(?: per| pr\.?| oppdatert)?"
+    r"\s*:?\s*\d{1,2}\.\s*(?:\d{1,2}\.|[a-zæøå]+)\s*\d{4}\.?$",
+    re.I,
+)
+
+
 def _is_relative_age(el: Any) -> bool:
     """A listing's age of an item in an element of its own at the end of its line ("<span
     class="news-item__age">for 3 dagar sidan</span>", "i dag", blind round 96): it ticks
@@ -3100,7 +3151,11 @@ def _without_credit(line: str) -> str:
 _FIELD_SPLIT = re.compile(r"\s+[|·–]\s+")
 #: a field of such a line that is no date: "Label: value" (a label of up to three words) or a
 #: word or two ("Rundskriv", "Pressemelding")
-_FIELD = re.compile(r"[^\W\d][\w.-]*(?: [\w.-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?")
+_FIELD = re.compile(
+    r"[^\W\d][\w.-]*(?: [\w.-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?"
+    # ... or an e-mail address ("postmottak@kommune.no", blind round 120)
+    r"|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}"
+)
 
 
 #: the first day of a span of days ("1.–2. desember 2026" is a date once "1.–" goes)

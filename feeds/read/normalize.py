@@ -70,7 +70,10 @@ _DATE = (
     r"|\d{1,2}/\d{1,2}/\d{4}"
     # an English page's date ("Last updated 3 November 2026"): the month's English name
     r"|\d{1,2} (?:january|february|march|april|may|june|july|august|september|october"
-    r"|november|december) \d{4})"
+    r"|november|december) \d{4}"
+    # ... or with the month first ("Updated Dec 3, 2026", "December 3, 2026": blind round 122)
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april"
+    r"|june|july|august|september|october|november|december)\.? \d{1,2},? \d{4})"
     r"(?:,?\s*(?:(?:kl\.?|klokka|klokken)\s*)?\d{1,2}[:.]\d{2})?"
 )
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
@@ -886,7 +889,10 @@ def is_print_field(part: str) -> bool:
 _TOOL_FIELD = re.compile(
     r"(?:delt|lest|lese|vist|sett) \d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})* g[ao]ng(?:er|ar)?"
     r"|\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})* (?:delingar|delinger|visningar|visninger|visingar)"
-    r"|gi tilbakemelding(?: på (?:siden|sida|artikkelen|innhaldet|innholdet))?|skriv ut|del",
+    r"|gi tilbakemelding(?: på (?:siden|sida|artikkelen|innhaldet|innholdet))?|skriv ut|del"
+    # ... and a visit counter ("Besøkende: 48213", blind round 120)
+    r"|(?:besøkende|besøkjande|besøk|sidevisninger|sidevisningar)\s*:?\s*"
+    r"\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*",
     re.I,
 )
 

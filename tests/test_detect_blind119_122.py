@@ -1,0 +1,83 @@
+"""Blind rounds 119 to 122's rules, both ways, bokmål and nynorsk:
+
+- a table's columns of free places and list length (a GP list) tick by the day and are
+  furniture, with their caption's day; a doctor who comes or goes is told;
+- a legacy footer's line of fields with a stamp, a visit counter and an e-mail address is
+  furniture;
+- "Siden du ba om finnes ikke" is a problem page;
+- an English stamp with the month first ("Updated Dec 3, 2026") is furniture.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.errors import SourceProblem
+from feeds.read.html import extract_page
+from tests.support.pages import article, kinds
+
+HEAD = {
+    "nb": ("Lege", "Listelengde", "Ledige plasser"),
+    "nn": ("Lege", "Listelengd", "Ledige plassar"),
+}
+
+
+def gp_list(lang: str, rows: list[tuple[str, int, int]], day: int) -> str:
+    a, b, c = HEAD[lang]
+    body = "".join(f"<tr><td>{name}</td><td>{n}</td><td>{free}</td></tr>" for name, n, free in rows)
+    return article(
+        "Fastlege",
+        f"<h2>Eid legekontor</h2><p>Telefon 57 88 30 00.</p><table><caption>{c} per {day}. "
+        f"desember 2026</caption><tr><th>{a}</th><th>{b}</th><th>{c}</th></tr>{body}</table>",
+    )
+
+
+DOCTORS = [("Kari Nordmann", 1150, 0), ("Ole Hansen", 1320, 14), ("Ingrid Berg", 901, 2)]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_free_places_and_list_length_are_furniture(lang: str) -> None:
+    ticked = [(n, length + 7, max(0, free - 1)) for n, length, free in DOCTORS]
+    a, b = gp_list(lang, DOCTORS, 5), gp_list(lang, ticked, 6)
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_doctor_who_leaves_is_told(lang: str) -> None:
+    assert kinds(gp_list(lang, DOCTORS, 5), gp_list(lang, DOCTORS[:2], 5)) == ["changed"]
+
+
+FOOTER = "<p>Sist endret: {d} · Besøkende: {n} · postmottak@kommune.no</p>"
+BODY = {
+    "nb": "<h2>Råd</h2><p>Barn med feber skal være hjemme.</p>",
+    "nn": "<h2>Råd</h2><p>Born med feber skal vere heime.</p>",
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_legacy_footers_line_of_fields_is_furniture(lang: str) -> None:
+    a, b = (
+        article("Smittevern", BODY[lang] + FOOTER.format(d=d, n=n))
+        for d, n in (("14.03.2011", 48213), ("02.12.2026", 48391))
+    )
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+
+
+def test_a_page_that_says_it_is_not_there_is_a_problem() -> None:
+    html = "<html><body><h1></h1><p>Siden du ba om finnes ikke eller er flyttet.</p></body></html>"
+    with pytest.raises(SourceProblem):
+        extract_page(html.encode())
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Updated Dec 3, 2026", "Updated Dec 5, 2026"),
+     ("Published Nov 20, 2025 · Updated Dec 3, 2026", "Published 20/11/2025 · Updated 03/12/2026")],
+)  # fmt: skip
+def test_an_english_stamp_with_the_month_first_is_furniture(a: str, b: str) -> None:
+    text = "<h2>Who should be tested</h2><p>Everyone who arrives must be tested within 14 days.</p>"
+    x, y = (article("Tuberculosis screening", f"<p>{s}</p>{text}") for s in (a, b))
+    assert kinds(x, y) == []
+    assert kinds(y, x) == []

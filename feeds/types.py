@@ -607,7 +607,8 @@ class SeenItem:
 #: labelled field, an illustration's caption, a page's tools under its title (blind rounds 99
 #: to 101), an event's booking badges (104), a stamp's share counter and a letter's
 #: electronic-approval note (108, 110); React's streamed segments are read in place (106) and
-#: sections printed twice after a page's lead once (102).
+#: sections printed twice after a page's lead once (102); a GP list's counter columns are
+#: emptied (121).
 EXTRACTION_VERSION = 17
 
 

@@ -2703,7 +2703,15 @@ def _spelled_otherwise(a: str, b: str) -> bool:
         end_a, end_b, tail = end_a + 1, end_b + 1, tail - 1
     if end_a - start > _VARIANT_SPAN or end_b - start > _VARIANT_SPAN:
         return False
-    return variant_spelling(a[start:end_a], b[start:end_b])
+    old, new = a[start:end_a], b[start:end_b]
+    if not _VARIANT_HINT.search(old) or not _VARIANT_HINT.search(new):
+        return False  # no variant's word where they differ: not tokenised (every edit asks)
+    return variant_spelling(old, new)
+
+
+#: the beginnings of the words written two ways (``notation._VARIANT_STEMS`` and
+#: ``_VARIANT_WORDS``)
+_VARIANT_HINT = re.compile(r"(?i)\b(?:skul|skol|vek|uk|kom|fram|frem|heim|nok|berre|bare)")
 
 
 #: how much two versions that differ only in spelling may differ in length, and the longest

@@ -200,6 +200,9 @@ _SUPERSCRIPTS = str.maketrans(
         "℃": "°c", "α": "alfa", "β": "beta", "γ": "gamma", "δ": "delta",
     }
 )  # fmt: skip
+#: a Helsedirektoratet publication's number with a space for its dash ("IS 3/2025" as
+#: "IS-3/2025", folded; blind round 125)
+_DOC_NUMBER = re.compile(r"\b(is|ik) (\d{1,4}/\d{4})\b")
 #: plus or minus written with three characters ("0 +/- 3 mmol/L"): as "±"
 _PLUS_MINUS = "+/-"
 
@@ -273,6 +276,8 @@ def _units_and_numbers(line: str) -> str:
         line = line.translate(_SUPERSCRIPTS)
     if _PLUS_MINUS in line:
         line = line.replace(_PLUS_MINUS, "±")
+    if "/" in line:
+        line = _DOC_NUMBER.sub(r"\1-\2", line)
     return line
 
 
@@ -478,8 +483,10 @@ def _same_measure(a: str, b: str) -> bool:
     if a == b:
         return True
     ma, mb = _MEASURE_PARTS.fullmatch(a), _MEASURE_PARTS.fullmatch(b)
-    if ma is None or mb is None or ma[3] != mb[3]:
+    if ma is None or mb is None:
         return False
+    if ma[3] != mb[3]:
+        return _same_size_in_units(ma, mb)
     places_a, places_b = len(ma[2] or ""), len(mb[2] or "")
     if places_a == places_b:
         return False
@@ -488,6 +495,39 @@ def _same_measure(a: str, b: str) -> bool:
     wanted = Decimal(f"{coarse[1]}.{coarse[2] or 0}")
     finer = Decimal(f"{fine[1]}.{fine[2]}")
     return wanted in (finer.quantize(step, ROUND_HALF_UP), finer.quantize(step, ROUND_DOWN))
+
+
+#: the powers of a size's units (a kilobyte counted as 1,000 or 1,024 bytes alike)
+_SIZE_POWERS = {
+    "b": 0,
+    "byte": 0,
+    "bytes": 0,
+    "kb": 1,
+    "kib": 1,
+    "mb": 2,
+    "mib": 2,
+    "gb": 3,
+    "gib": 3,
+}
+
+
+def _same_size_in_units(ma: re.Match[str], mb: re.Match[str]) -> bool:
+    """Whether two sizes in other units are one size ("640 kb" and "0,6 mb", blind round 125):
+    the one in the smaller unit, in the larger one (by 1,000 or 1,024 a step), rounded or cut
+    to the larger one's decimals, gives it."""
+    pa, pb = _SIZE_POWERS.get(ma[3]), _SIZE_POWERS.get(mb[3])
+    if pa is None or pb is None or pa == pb:
+        return False
+    small, large = (ma, mb) if pa < pb else (mb, ma)
+    steps = abs(pa - pb)
+    step = Decimal(1).scaleb(-len(large[2] or ""))
+    wanted = Decimal(f"{large[1]}.{large[2] or 0}")
+    value = Decimal(f"{small[1]}.{small[2] or 0}")
+    for base in (1000, 1024):
+        bigger = value / Decimal(base) ** steps
+        if wanted in (bigger.quantize(step, ROUND_HALF_UP), bigger.quantize(step, ROUND_DOWN)):
+            return True
+    return False
 
 
 def _file_notes(line: str) -> tuple[list[str], str]:

@@ -350,7 +350,9 @@ NOISE_LINES: tuple[str, ...] = (
     r"|lenkja er kopiert"
     # ... and the page's view or share count among them ("Del på e-post 3 655 visninger",
     # "Del 14 delinger")
-    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visingar|views|delinger|delingar))"
+    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visingar|views|delinger|delingar)"
+    # ... or its share count in words ("Del Delt 187 ganger", blind round 123)
+    r"|delt \d{1,3}(?:[ \u202f\u2009]?\d{3})*+ g[ao]ng(?:er|ar))"
     r"(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
     # ... and what is left of such a bar where its other tools were read as controls ("| |
     # Abonner": its print link and share button dropped, blind round 100)
@@ -460,6 +462,11 @@ NOISE_LINES: tuple[str, ...] = (
     # no such badge, and are read
     rf"^(?:{_BOOKING}\s*+[·|•,]?+\s*+){{1,6}}$",
     r"^(?:forventet|forventa) ventetid(?: nå| no)?\s*:\s*(?:ca\.?\s*)?\d[^.]{0,25}$",
+    # ... in other words and with the time it was read ("Venta ventetid no: ca. 15 min (kl.
+    # 12.40)", "Estimert ventetid nå: ca. 45 min", blind round 123)
+    r"^(?:forventet|forventa|venta|estimert|antatt|antatt) ventetid(?: nå| no)?\s*:\s*"
+    r"(?:ca\.?\s*)?\d{1,3}\s*(?:min(?:utt|utter|uttar)?|t|timer|timar)\.?"
+    r"(?:\s*\((?:kl\.?\s*)?\d{1,2}[.:]\d{2}\))?$",
     r"^det er \d+ person(?:er|ar)? i kø(?:en)?\.?$",
     r"^du er nummer \d+ i køen\.?(?: sid(?:en|a) (?:oppdateres|oppdaterast|blir oppdatert)"
     r" automatisk\.?)?$",

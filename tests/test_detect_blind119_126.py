@@ -1,11 +1,14 @@
-"""Blind rounds 119 to 122's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 119 to 126's rules, both ways, bokmål and nynorsk:
 
 - a table's columns of free places and list length (a GP list) tick by the day and are
   furniture, with their caption's day; a doctor who comes or goes is told;
 - a legacy footer's line of fields with a stamp, a visit counter and an e-mail address is
   furniture;
 - "Siden du ba om finnes ikke" is a problem page;
-- an English stamp with the month first ("Updated Dec 3, 2026") is furniture.
+- an English stamp with the month first ("Updated Dec 3, 2026") is furniture;
+- a live waiting time in other words and a share count in words are furniture; a publication's
+  number written with a space and a file's size in another unit say the same (rounds 123
+  and 125).
 """
 
 from __future__ import annotations
@@ -81,3 +84,50 @@ def test_an_english_stamp_with_the_month_first_is_furniture(a: str, b: str) -> N
     x, y = (article("Tuberculosis screening", f"<p>{s}</p>{text}") for s in (a, b))
     assert kinds(x, y) == []
     assert kinds(y, x) == []
+
+
+# ----------------------------------------------------------------------------- rounds 123-126
+
+LIVE = [
+    ("<p>Venta ventetid no: ca. 15 min (kl. 12.40)</p>", "<p>Venta ventetid no: ca. 5 min (kl. 09.15)</p>"),
+    ("<p>Estimert ventetid nå: ca. 15 min</p>", "<p>Estimert ventetid nå: ca. 45 min</p>"),
+    ("<p><a href='#'>Del</a> <span>Delt 112 ganger</span></p>", "<p><a href='#'>Del</a> <span>Delt 187 ganger</span></p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize(("before", "after"), LIVE)
+def test_a_waiting_time_and_a_share_count_are_furniture(lang: str, before: str, after: str) -> None:
+    a, b = (article("Vaksine", BODY[lang] + x) for x in (before, after))
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+
+
+DOCUMENTS = [
+    ("Rundskriv IS-3/2025 Beredskapslager (PDF, 640 kB)", "Rundskriv IS 3/2025 Beredskapslager (PDF, 0,6 MB)"),
+    ("Veileder IS-2855 (PDF, 3,1 MB)", "Veileder IS-2855 (PDF, 3.1 MB)"),
+    ("Brev (PDF, 1 200 kB)", "Brev (PDF, 1,2 MB)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("a", "b"), DOCUMENTS)
+def test_a_document_number_or_size_written_another_way_says_the_same(a: str, b: str) -> None:
+    x, y = (
+        article("Regelverk", f"<h2>Rundskriv</h2><ul><li><a href='/d.pdf'>{t}</a></li></ul>")
+        for t in (a, b)
+    )
+    assert kinds(x, y) == []
+    assert kinds(y, x) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Rundskriv IS-3/2025 (PDF, 640 kB)", "Rundskriv IS-3/2025 (PDF, 0,9 MB)"),
+     ("Rundskriv IS-3/2025 (PDF, 640 kB)", "Rundskriv IS-4/2025 (PDF, 640 kB)")],
+)  # fmt: skip
+def test_another_size_or_number_is_told(a: str, b: str) -> None:
+    x, y = (
+        article("Regelverk", f"<h2>Rundskriv</h2><ul><li><a href='/d.pdf'>{t}</a></li></ul>")
+        for t in (a, b)
+    )
+    assert kinds(x, y) == ["changed"]

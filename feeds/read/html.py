@@ -3153,6 +3153,9 @@ _FIELD_SPLIT = re.compile(r"\s+[|·–]\s+")
 #: word or two ("Rundskriv", "Pressemelding")
 _FIELD = re.compile(
     r"[^\W\d][\w.-]*(?: [\w.-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?"
+    # ... or a name joined by a suspended hyphen ("Helse- og omsorgsdepartementet", blind
+    # round 128)
+    r"|[^\W\d]\w*- (?:og|eller) \w+"
     # ... or an e-mail address ("postmottak@kommune.no", blind round 120)
     r"|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}"
 )

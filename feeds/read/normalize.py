@@ -111,6 +111,9 @@ SIGNAL_LABELS = (
     r"|utskrift (?:fra|frå)(?: lovdata)?(?:\s*[-–])?|utskriftsdato|skrive ut|skriv ut"
     # ... and when the printed copy was fetched ("Sist henta 04.12.2026", blind round 60)
     r"|sist henta|sist hentet"
+    # ... or its copy says it was fetched from Lovdata ("Dokumentet er hentet fra Lovdata
+    # 06.12.2026 kl. 21:47", blind round 128)
+    r"|dokumentet er (?:hentet|henta) (?:fra|frå) lovdata"
     r"|generert|generated|printed"
     # when a statistics page's figures were last updated ("Tall oppdatert 4. desember 2026 kl.
     # 13.00", nynorsk "Tala vart sist oppdaterte 6. desember 2026", blind round 51)

@@ -1,4 +1,4 @@
-"""Blind rounds 119 to 126's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 119 to 130's rules, both ways, bokmål and nynorsk:
 
 - a table's columns of free places and list length (a GP list) tick by the day and are
   furniture, with their caption's day; a doctor who comes or goes is told;
@@ -8,7 +8,9 @@
 - an English stamp with the month first ("Updated Dec 3, 2026") is furniture;
 - a live waiting time in other words and a share count in words are furniture; a publication's
   number written with a space and a file's size in another unit say the same (rounds 123
-  and 125).
+  and 125);
+- Lovdata's "Dokumentet er hentet fra Lovdata <date>" is furniture, and so is a stamp added to
+  a line of fields whose publisher is named in three words (round 128).
 """
 
 from __future__ import annotations
@@ -131,3 +133,31 @@ def test_another_size_or_number_is_told(a: str, b: str) -> None:
         for t in (a, b)
     )
     assert kinds(x, y) == ["changed"]
+
+
+# ----------------------------------------------------------------------------- rounds 127-130
+
+STAMPS = [
+    ("<p>Dokumentet er hentet fra Lovdata 06.12.2026 kl. 08:14</p>",
+     "<p>Dokumentet er hentet fra Lovdata 06.12.2026 kl. 21:47</p>"),
+    ("<p>Høyring | Publisert: 04.12.2026 | Helse- og omsorgsdepartementet</p>",
+     "<p>Høyring | Publisert: 04.12.2026 | Sist endret: 06.12.2026 | Helse- og omsorgsdepartementet</p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize(("before", "after"), STAMPS)
+def test_a_copys_fetch_stamp_and_a_stamp_among_fields_are_furniture(
+    lang: str, before: str, after: str
+) -> None:
+    a, b = (article("Helseberedskapsloven", x + BODY[lang]) for x in (before, after))
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+
+
+def test_a_publisher_changed_among_the_fields_is_told() -> None:
+    a, b = (
+        article("Høyring", f"<p>Høyring | Publisert: 04.12.2026 | {who}</p>" + BODY["nn"])
+        for who in ("Helse- og omsorgsdepartementet", "Justis- og beredskapsdepartementet")
+    )
+    assert kinds(a, b) == ["changed"]

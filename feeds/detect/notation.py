@@ -167,6 +167,8 @@ _ABBREVIATIONS = {
     "med meir": "m.m.", "med mer": "m.m.", "og liknande": "o.l.", "og lignende": "o.l.",
     # a letter's reference ("Vår referanse: 26/4471-3", "Vår ref.: 26/4471 - 3")
     "referanse": "ref.",
+    # a figure's or a table's label ("Figur 3." / "Fig. 3.", blind round 132)
+    "figur": "fig.", "tabell": "tab.",
 }  # fmt: skip
 _WRITTEN_OUT = re.compile(
     r"(?<!\w)(" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")(?!\w)"
@@ -283,13 +285,24 @@ def _units_and_numbers(line: str) -> str:
 
 def _dates(line: str) -> str:
     """``line`` with a date written as ``fold_forms`` says: ISO and full dates as "15.1.2027",
-    a day and a month's name without a year with the name written out."""
+    a day and a month's name without a year with the name written out, and a span of two
+    dates in words as with a dash ("fra 12. mars 2020 til 12. februar 2022" as
+    "12.3.2020-12.2.2022", blind round 133)."""
     if "-" in line:
         line = _ISO_DATE.sub(_iso_date, line)
     if "." in line:
         line = _FULL_DATE.sub(_full_date, line)
         line = _DAY_MONTH.sub(_day_month, line)
-    return _DAY_NAME_YEAR.sub(_day_name_year, line)
+    line = _DAY_NAME_YEAR.sub(_day_name_year, line)
+    if " til " in line:
+        line = _DATE_SPAN_WORDS.sub(r"\1-\2", line)
+    return line
+
+
+#: a span of two dates in words, once they are written as ``_full_date`` writes them
+_DATE_SPAN_WORDS = re.compile(
+    r"\b(?:fra|frå) (\d{1,2}\.\d{1,2}\.\d{4}) til (\d{1,2}\.\d{1,2}\.\d{4})"
+)
 
 
 def _day_name_year(m: re.Match[str]) -> str:

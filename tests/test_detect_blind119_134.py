@@ -1,4 +1,4 @@
-"""Blind rounds 119 to 130's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 119 to 134's rules, both ways, bokmål and nynorsk:
 
 - a table's columns of free places and list length (a GP list) tick by the day and are
   furniture, with their caption's day; a doctor who comes or goes is told;
@@ -10,7 +10,9 @@
   number written with a space and a file's size in another unit say the same (rounds 123
   and 125);
 - Lovdata's "Dokumentet er hentet fra Lovdata <date>" is furniture, and so is a stamp added to
-  a line of fields whose publisher is named in three words (round 128).
+  a line of fields whose publisher is named in three words (round 128);
+- a figure's label abbreviated ("Figur 3." / "Fig. 3.") and a span of two dates in words ("fra
+  12. mars 2020 til 12. februar 2022" / "12.03.2020–12.02.2022") say the same (132, 133).
 """
 
 from __future__ import annotations
@@ -161,3 +163,30 @@ def test_a_publisher_changed_among_the_fields_is_told() -> None:
         for who in ("Helse- og omsorgsdepartementet", "Justis- og beredskapsdepartementet")
     )
     assert kinds(a, b) == ["changed"]
+
+
+# ----------------------------------------------------------------------------- rounds 131-134
+
+WRITTEN_AS = [
+    ("<p>Figur 3. Del av vaksne som røykjer dagleg.</p>", "<p>Fig. 3. Del av vaksne som røykjer dagleg.</p>"),
+    ("<p>Tiltaka gjaldt 12.03.2020–12.02.2022.</p>", "<p>Tiltaka gjaldt frå 12. mars 2020 til 12. februar 2022.</p>"),
+    ("<p>Tiltakene gjaldt 12.03.2020–12.02.2022.</p>", "<p>Tiltakene gjaldt fra 12. mars 2020 til 12. februar 2022.</p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("a", "b"), WRITTEN_AS)
+def test_a_label_abbreviated_and_a_date_span_in_words_say_the_same(a: str, b: str) -> None:
+    x, y = (article("Smittevern", f"<h2>Periode</h2>{t}") for t in (a, b))
+    assert kinds(x, y) == []
+    assert kinds(y, x) == []
+
+
+def test_another_end_of_a_date_span_is_told() -> None:
+    x, y = (
+        article("Smittevern", f"<h2>Periode</h2><p>{t}</p>")
+        for t in (
+            "Tiltaka gjaldt 12.03.2020–12.02.2022.",
+            "Tiltaka gjaldt frå 12. mars 2020 til 1. april 2022.",
+        )
+    )
+    assert kinds(x, y) == ["changed"]

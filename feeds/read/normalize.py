@@ -798,7 +798,7 @@ def strip_noise(
     ) and _LAST_CHANGED_BESIDE.search(line):
         line = _LAST_CHANGED_BESIDE.sub("", line)
         touched = True
-    elif last.isdigit() and (field := _LAST_CHANGED_AFTER_FIELD.match(line)):
+    elif last.isdigit() and ":" in line[:42] and (field := _LAST_CHANGED_AFTER_FIELD.match(line)):
         line = line[: field.start(1)]
         touched = True
     # a view counter that ends a listing's line ("... uke 47 26.11.2026 1 203 visninger",

@@ -76,6 +76,10 @@ def test_reusing_the_last_sections_extracts_exactly_what_a_full_extraction_does(
     assert [(s.source, s.signals) for s in reused.sections] == [
         (s.source, s.signals) for s in full.sections
     ]
-    # and a page extracted against itself takes every section over
+    # and a page extracted against itself takes every section over (a section printed twice,
+    # the same path and text, may be taken over from its first print: blind round 138's
+    # featured teaser)
     again = extract_page(after, *args, reuse=full.sections)
-    assert all(a is b for a, b in zip(again.sections, full.sections, strict=True))
+    taken = {id(s) for s in full.sections}
+    assert again == full
+    assert all(id(a) in taken for a in again.sections)

@@ -245,7 +245,7 @@ def fold_forms(line: str) -> str:
         line = _PERCENT.sub(r"\1 %", line)
     if ",0" in line:
         line = _ZERO_DECIMALS.sub(r"\1", line)
-    line = _COUNTED.sub(_counted, line)
+    line = _counts_and_durations(line)
     if "-" in line:
         line = _TWO_COUNTS.sub(_two_counts, line)
     if "kr" in line or "nok" in line:
@@ -413,6 +413,33 @@ def _from_to(m: re.Match[str]) -> str:
 def _weekday_of_date(m: re.Match[str]) -> str:
     when = parse_date(m.group(2))
     return "" if when is not None and when.weekday() == _WEEKDAYS[m.group(1)] else m.group(0)
+
+
+#: a span of time or a share told in other units (blind round 137): "to døgn" and "48 timar",
+#: "ei veke" and "sju dagar", "3 veker" and "21 dagar", "halvparten" and "50 %", "ein gong i
+#: året" and "1 gong årleg": written in hours, days and per cent
+_DURATION_HINT = re.compile(r"døgn|\b(?:uke|uker|veke|veker|timar|dagar)\b|halvparten|\bg[ao]ng\b")
+_UNIT_SPELLING = re.compile(r"\b(timar|dagar)\b")
+_DAYS_AND_NIGHTS = re.compile(r"(?<![\d,.])(\d{1,3}) døgn\b")
+_ONE_WEEK = re.compile(r"\b(?:en|ei|ein|1) (?:uke|veke)\b")
+_WEEKS = re.compile(r"(?<![\d,.])(\d{1,3}) (?:uker|veker)\b")
+_ONCE_A_YEAR = re.compile(r"\b(?:1|en|ein) g[ao]ng (?:i året|årleg|årlig|per år|pr\. år)")
+
+
+def _counts_and_durations(line: str) -> str:
+    """``line`` with number words before a word as digits, and spans of time and shares in
+    one set of units (``_durations``)."""
+    line = _COUNTED.sub(_counted, line)
+    return _durations(line) if _DURATION_HINT.search(line) else line
+
+
+def _durations(line: str) -> str:
+    line = _UNIT_SPELLING.sub(lambda m: {"timar": "timer", "dagar": "dager"}[m.group(1)], line)
+    line = _DAYS_AND_NIGHTS.sub(lambda m: f"{int(m.group(1)) * 24} timer", line)
+    line = _ONE_WEEK.sub("7 dager", line)
+    line = _WEEKS.sub(lambda m: f"{int(m.group(1)) * 7} dager", line)
+    line = _ONCE_A_YEAR.sub("1 gang per år", line)
+    return line.replace("halvparten", "50 %")
 
 
 def _counted(m: re.Match[str]) -> str:

@@ -1,4 +1,4 @@
-"""Blind rounds 119 to 134's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 119 to 138's rules, both ways, bokmål and nynorsk:
 
 - a table's columns of free places and list length (a GP list) tick by the day and are
   furniture, with their caption's day; a doctor who comes or goes is told;
@@ -12,7 +12,9 @@
 - Lovdata's "Dokumentet er hentet fra Lovdata <date>" is furniture, and so is a stamp added to
   a line of fields whose publisher is named in three words (round 128);
 - a figure's label abbreviated ("Figur 3." / "Fig. 3.") and a span of two dates in words ("fra
-  12. mars 2020 til 12. februar 2022" / "12.03.2020–12.02.2022") say the same (132, 133).
+  12. mars 2020 til 12. februar 2022" / "12.03.2020–12.02.2022") say the same (132, 133);
+- a span of time or a share told in other units ("48 timar" / "to døgn", "ei veke" / "sju
+  dagar", "halvparten" / "50 %", "ein gong i året" / "1 gong årleg") says the same (137).
 """
 
 from __future__ import annotations
@@ -189,4 +191,34 @@ def test_another_end_of_a_date_span_is_told() -> None:
             "Tiltaka gjaldt frå 12. mars 2020 til 1. april 2022.",
         )
     )
+    assert kinds(x, y) == ["changed"]
+
+
+# ----------------------------------------------------------------------------- rounds 135-138
+
+UNITS = [
+    ("Kontakt smittesporinga innan 48 timar.", "Kontakt smittesporinga innan to døgn."),
+    ("Behandlinga skal gjentakast etter ei veke.", "Behandlinga skal gjentakast etter sju dagar."),
+    ("Registrer vaksinen innen sju dager.", "Registrer vaksinen innen en uke."),
+    ("Om lag halvparten får feber.", "Om lag 50 % får feber."),
+    ("Gå gjennom rutinane ein gong i året.", "Gå gjennom rutinane 1 gong årleg."),
+    ("Isoler i tre veker.", "Isoler i 21 dagar."),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), UNITS)
+def test_a_span_of_time_or_a_share_in_other_units_says_the_same(a: str, b: str) -> None:
+    x, y = (article("Smittevern", f"<h2>Råd</h2><p>{t}</p>") for t in (a, b))
+    assert kinds(x, y) == []
+    assert kinds(y, x) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Kontakt smittesporinga innan 48 timar.", "Kontakt smittesporinga innan tre døgn."),
+     ("Behandlinga skal gjentakast etter ei veke.", "Behandlinga skal gjentakast etter ti dagar."),
+     ("Om lag halvparten får feber.", "Om lag 60 % får feber.")],
+)  # fmt: skip
+def test_another_span_or_share_is_told(a: str, b: str) -> None:
+    x, y = (article("Smittevern", f"<h2>Råd</h2><p>{t}</p>") for t in (a, b))
     assert kinds(x, y) == ["changed"]

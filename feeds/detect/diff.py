@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from feeds.detect.notation import notation_key, same_notation, variant_spelling
+from feeds.detect.notation import VARIANT_HINT, notation_key, same_notation, variant_spelling
 from feeds.read.feed import former_identity
 from feeds.types import (
     BULLET,
@@ -2685,8 +2685,6 @@ def render_segments_text(segments: Sequence[DiffSegment]) -> str:
     return "".join(parts)
 
 
-#: the same words told otherwise (``_says_the_same``), each a rule of the two texts, the
-#: cheap and common first
 def _spelled_otherwise(a: str, b: str) -> bool:
     """Whether two versions of a text differ only in words written in another accepted form
     of nynorsk ("heime" / "heima", "nokre" / "nokon", "skulen" / "skolen": blind round 109,
@@ -2704,14 +2702,9 @@ def _spelled_otherwise(a: str, b: str) -> bool:
     if end_a - start > _VARIANT_SPAN or end_b - start > _VARIANT_SPAN:
         return False
     old, new = a[start:end_a], b[start:end_b]
-    if not _VARIANT_HINT.search(old) or not _VARIANT_HINT.search(new):
+    if not VARIANT_HINT.search(old) or not VARIANT_HINT.search(new):
         return False  # no variant's word where they differ: not tokenised (every edit asks)
     return variant_spelling(old, new)
-
-
-#: the beginnings of the words written two ways (``notation._VARIANT_STEMS`` and
-#: ``_VARIANT_WORDS``)
-_VARIANT_HINT = re.compile(r"(?i)\b(?:skul|skol|vek|uk|kom|fram|frem|heim|nok|berre|bare)")
 
 
 #: how much two versions that differ only in spelling may differ in length, and the longest
@@ -2742,6 +2735,8 @@ def _pairs_as_items(pairs: str, items: str) -> bool:
     return True
 
 
+#: the same words told otherwise (``_says_the_same``), each a rule of the two texts, the
+#: cheap and common first
 _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     same_notation,
     _decorated_only,

@@ -531,10 +531,15 @@ def _same_measure(a: str, b: str) -> bool:
     if places_a == places_b:
         return False
     coarse, fine = (ma, mb) if places_a < places_b else (mb, ma)
+    return _rounds_to(Decimal(f"{fine[1]}.{fine[2]}"), coarse)
+
+
+def _rounds_to(value: Decimal, coarse: re.Match[str]) -> bool:
+    """Whether ``value`` rounded, or cut, to the decimals ``coarse`` (``_MEASURE_PARTS``) is
+    written with gives ``coarse``'s number."""
     step = Decimal(1).scaleb(-len(coarse[2] or ""))
     wanted = Decimal(f"{coarse[1]}.{coarse[2] or 0}")
-    finer = Decimal(f"{fine[1]}.{fine[2]}")
-    return wanted in (finer.quantize(step, ROUND_HALF_UP), finer.quantize(step, ROUND_DOWN))
+    return wanted in (value.quantize(step, ROUND_HALF_UP), value.quantize(step, ROUND_DOWN))
 
 
 #: the powers of a size's units (a kilobyte counted as 1,000 or 1,024 bytes alike)
@@ -559,15 +564,8 @@ def _same_size_in_units(ma: re.Match[str], mb: re.Match[str]) -> bool:
     if pa is None or pb is None or pa == pb:
         return False
     small, large = (ma, mb) if pa < pb else (mb, ma)
-    steps = abs(pa - pb)
-    step = Decimal(1).scaleb(-len(large[2] or ""))
-    wanted = Decimal(f"{large[1]}.{large[2] or 0}")
     value = Decimal(f"{small[1]}.{small[2] or 0}")
-    for base in (1000, 1024):
-        bigger = value / Decimal(base) ** steps
-        if wanted in (bigger.quantize(step, ROUND_HALF_UP), bigger.quantize(step, ROUND_DOWN)):
-            return True
-    return False
+    return any(_rounds_to(value / Decimal(base) ** abs(pa - pb), large) for base in (1000, 1024))
 
 
 def _file_notes(line: str) -> tuple[list[str], str]:
@@ -584,6 +582,12 @@ _VARIANT_STEMS = {"skul": "skol", "vek": "uk", "kom": "komm", "fram": "frem"}
 #: whole words written two ways, both accepted in nynorsk ("heime" and "heima", "nokre" and
 #: "nokon" in the plural, "berre" and "bare": blind round 109)
 _VARIANT_WORDS = frozenset({("heime", "heima"), ("nokre", "nokon"), ("berre", "bare")})
+#: the beginnings of those words, looked for before a text is read word by word
+VARIANT_HINT = re.compile(
+    r"(?i)\b(?:"
+    + "|".join(sorted({w for pair in (*_VARIANT_STEMS.items(), *_VARIANT_WORDS) for w in pair}))
+    + ")"
+)
 #: the endings such a stem takes (inflections of a noun or a verb)
 _VARIANT_ENDINGS = frozenset({"", "e", "en", "a", "ar", "ane", "er", "ene"})
 _TOKEN = re.compile(r"\w+|[^\w\s]")

@@ -1910,11 +1910,8 @@ _ILLUSTRATION = re.compile(r"\billustrasjons(?:foto|bilde|bilete)\b", re.I)
 
 #: the header of a table's column that counts what changes by the day: a GP's free places
 #: and list length ("Ledige plasser", "Listelengde", nynorsk "Ledige plassar", "Listelengd")
-_COUNTER_HEADER = re.compile(
-    r"^(?:ledige? (?:plasser|plassar|plass)|listelengde|listelengd|antall på lista?"
-    r"|tal på lista)$",
-    re.I,
-)
+_COUNTER_WORDS = r"ledige? (?:plasser|plassar|plass)|listelengde|listelengd"
+_COUNTER_HEADER = re.compile(rf"^(?:{_COUNTER_WORDS}|antall på lista?|tal på lista)$", re.I)
 
 
 def _counter_columns(main: Any) -> list[Any]:
@@ -1928,13 +1925,13 @@ def _counter_columns(main: Any) -> list[Any]:
     found: list[Any] = []
     for table in main.iter("table"):
         rows = list(table.iter("tr"))
-        if len(rows) < 2 or _SPANNING(table):
+        if len(rows) < 2:
             continue
         header = list(rows[0].iterchildren("th", "td"))
         columns = {
             i for i, cell in enumerate(header) if _COUNTER_HEADER.match(clean_text(_text_of(cell)))
         }
-        if not columns:
+        if not columns or _SPANNING(table):  # the XPath only for a table with such a column
             continue
         for row in rows:
             cells = list(row.iterchildren("th", "td"))
@@ -1951,7 +1948,7 @@ def _counter_columns(main: Any) -> list[Any]:
 
 #: a caption that dates such a count ("Ledige plasser per 6. desember 2026")
 _COUNTER_CAPTION = re.compile(
-    r"^(?:ledige? (?:plasser|plassar)|listelengde|listelengd)(?: per| pr\.?| oppdatert)?"
+    rf"^(?:{_COUNTER_WORDS})(?: per| pr\.?| oppdatert)?"
     r"\s*:?\s*\d{1,2}\.\s*(?:\d{1,2}\.|[a-zæøå]+)\s*\d{4}\.?$",
     re.I,
 )
@@ -1967,13 +1964,21 @@ def _is_relative_age(el: Any) -> bool:
         return False
     if (after := el.getnext()) is not None and after.tag not in BLOCKS:
         return False  # more of its line follows
-    before = el.getprevious()
-    text = (before.tail if before is not None else el.getparent().text) or ""
-    if text.rstrip().endswith(_FIELD_MARKS):
+    if _text_before(el).rstrip().endswith(_FIELD_MARKS):
         return False  # a field of a line of fields, which goes with its separator
     if el.tag != "time" and not el.get("class"):
         return False
     return len(el.text) <= _AGE_CHARS and is_relative_time_field(clean_text(el.text))
+
+
+def _text_before(el: Any) -> str:
+    """The text that stands right before ``el`` in its parent: the tail of the element before
+    it, else the parent's own text."""
+    before = el.getprevious()
+    parent = el.getparent()
+    if before is not None:
+        return before.tail or ""
+    return (parent.text if parent is not None else "") or ""
 
 
 #: the longest text of an element that says an item's age ("for 11 månader sidan"), and the
@@ -2127,8 +2132,7 @@ def _listed_notes(marks: list[Any], main: Any) -> dict[Any, list[str]]:
     found: dict[Any, list[str]] = {}
     for sup in numbered:
         n = int(sup.text.strip())
-        before = sup.getprevious()
-        text = (before.tail if before is not None else sup.getparent().text) or ""
+        text = _text_before(sup)
         if not 1 <= n <= len(items) or not text.strip() or _POWER_BEFORE.search(text):
             continue
         if note := _note_words(items[n - 1]):
@@ -3517,25 +3521,26 @@ def _sortable(table: Any) -> _Sortable | None:
     # which must be one line each, all different, and stand nowhere else in it
     if blocks:
         return _sortable_by_lines(body, len(header))
-    if (
-        not all(firsts)
-        or len(set(firsts)) != len(firsts)
-        or set(firsts) & {cell for row in rows_read for cell in row[1:]}
-    ):
+    if not all(firsts):
         return None
-    return _Sortable(len(header), lines, tuple(sum(1 for c in row if c) for row in rows_read))
+    return _by_first_lines([[cell for cell in row if cell] for row in rows_read], len(header))
 
 
 def _sortable_by_lines(body: list[Any], width: int) -> _Sortable | None:
     """A sortable table (``_sortable``) whose cells hold blocks, read line by line as the walk
-    reads them: each row its lines, found by its first cell (one line, different from every
-    other row's, standing nowhere else in the table)."""
+    reads them: each row its lines, its first cell one line."""
     rows: list[list[str]] = []
     for row in body:
         cells = [_block_lines(cell) for cell in row.iterchildren("td", "th")]
         if len(cells[0]) != 1:
             return None
         rows.append([line for cell in cells for line in cell])
+    return _by_first_lines(rows, width)
+
+
+def _by_first_lines(rows: list[list[str]], width: int) -> _Sortable | None:
+    """A sortable table whose rows hold other numbers of lines (``_Sortable.counts``), each
+    row found by its first line: all different, and standing nowhere else in the table."""
     firsts = [row[0] for row in rows]
     if len(set(firsts)) != len(firsts) or set(firsts) & {x for row in rows for x in row[1:]}:
         return None
@@ -3866,7 +3871,7 @@ _FILE_SIZE = re.compile(
     re.I,
 )
 #: what parts a line of an item's fields ("12.03.2026 · Nyhet · 3 min lesetid")
-_FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+_FIELD_SEPARATOR = re.compile(rf"\s+[{''.join(_FIELD_MARKS)}]\s+")
 #: what a line of an item may start or end with once its furniture is out
 _LOOSE_ENDS = " ·•|–—-,/:;"
 

@@ -124,6 +124,10 @@ SIGNAL_LABELS = (
 )
 #: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates
 _EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er|ar)"
+#: a count of a page's readers or shares, its digits grouped or not ("1 204", "48213"), and
+#: such a count of times ("Delt 214 gonger", "Lest 1 204 ganger")
+_COUNT = r"\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*+"
+_TIMES_COUNTED = rf"(?:delt|lest|lese|vist) {_COUNT} g[ao]ng(?:er|ar)?"
 #: The page furniture printed on the line of the dates: print and share links, a reading time
 #: ("Publisert 12.03.2026 Sist oppdatert 14.03.2026 Skriv ut Del", "... · Lesetid: 4 minutt")
 _FURNITURE_AFTER_DATES = (
@@ -132,7 +136,7 @@ _FURNITURE_AFTER_DATES = (
     r"|\d+\s*min(?:utt|utter)?\.?\s*(?:lesing|lesetid)"
     # ... and the page's share or view counter ("Delt 214 gonger", "Lest 1 204 ganger", blind
     # round 114)
-    r"|(?:delt|lest|lese|vist) \d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*+ g[ao]ng(?:er|ar)?)"
+    rf"|{_TIMES_COUNTED})"
 )
 #: A reading time as a line of its own ("Lesetid: 4 min", "Lesetid 4 minutter", "4 min
 #: lesetid", "Lesetid: ca. 4 minutt"): an estimate computed anew by the site's tool. A
@@ -355,7 +359,7 @@ NOISE_LINES: tuple[str, ...] = (
     # "Del 14 delinger")
     r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visingar|views|delinger|delingar)"
     # ... or its share count in words ("Del Delt 187 ganger", blind round 123)
-    r"|delt \d{1,3}(?:[ \u202f\u2009]?\d{3})*+ g[ao]ng(?:er|ar))"
+    rf"|{_TIMES_COUNTED})"
     r"(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
     # ... and what is left of such a bar where its other tools were read as controls ("| |
     # Abonner": its print link and share button dropped, blind round 100)
@@ -760,9 +764,7 @@ _VIEWS_END = ("visninger", "visingar", "Visninger", "Visingar")
 #: ... looked for in the line's last characters only (a counter is short: a line of 1 MB of
 #: digit groups before "x visninger" must not be searched from every space)
 _VIEWS_CHARS = 40
-_VIEWS_AT_END = re.compile(
-    r"(?:^|\s)\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*+ (?:visninger|visingar)$", re.I
-)
+_VIEWS_AT_END = re.compile(rf"(?:^|\s){_COUNT} (?:visninger|visingar)$", re.I)
 
 
 def strip_noise(
@@ -897,12 +899,11 @@ def is_print_field(part: str) -> bool:
 
 #: a page's counter or tool as a field of a line of fields (``is_print_field``)
 _TOOL_FIELD = re.compile(
-    r"(?:delt|lest|lese|vist|sett) \d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})* g[ao]ng(?:er|ar)?"
-    r"|\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})* (?:delingar|delinger|visningar|visninger|visingar)"
+    rf"{_TIMES_COUNTED}|sett {_COUNT} g[ao]ng(?:er|ar)?"
+    rf"|{_COUNT} (?:delingar|delinger|visningar|visninger|visingar)"
     r"|gi tilbakemelding(?: på (?:siden|sida|artikkelen|innhaldet|innholdet))?|skriv ut|del"
     # ... and a visit counter ("Besøkende: 48213", blind round 120)
-    r"|(?:besøkende|besøkjande|besøk|sidevisninger|sidevisningar)\s*:?\s*"
-    r"\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*",
+    rf"|(?:besøkende|besøkjande|besøk|sidevisninger|sidevisningar)\s*:?\s*{_COUNT}",
     re.I,
 )
 

@@ -241,3 +241,11 @@ def test_another_date_with_the_months_short_name_is_told() -> None:
         for d in ("22 des 2021", "23. desember 2021")
     )
     assert kinds(a, b) == ["changed"]
+
+
+@pytest.mark.parametrize("mark", ["²", "٣", "9" * 40])
+def test_a_mark_that_is_no_plain_number_is_read_as_it_stands(mark: str) -> None:
+    # a superscript digit, an Arabic-Indic digit or a number past the list's end beside a
+    # footnote list: read as it stands, never an error (``int("²")`` raised)
+    body = f"<p>Dosen<sup>{mark}</sup> gjeld.</p><ol class='footnotes'><li>Ein note.</li></ol>"
+    assert "[fotnote" not in text(f"<main><h1>T</h1>{body}</main>")

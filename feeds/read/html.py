@@ -2118,7 +2118,8 @@ def _listed_notes(marks: list[Any], main: Any) -> dict[Any, list[str]]:
     as a list of notes in any order (its numbers are only the marks'): notes renumbered with
     their marks read the same (blind round 92). A superscript after a digit or a unit
     (10<sup>9</sup>, m<sup>2</sup>) is a power, and a number past the list's end is left."""
-    numbered = [sup for sup in marks if sup.text.strip().isdigit()]
+    # digits 0-9 only: "²" is a digit to ``str.isdigit`` and no number to ``int``
+    numbered = [sup for sup in marks if (m := sup.text.strip()).isascii() and m.isdigit()]
     if not numbered:
         return {}
     lists = [

@@ -609,7 +609,12 @@ class SeenItem:
 #: electronic-approval note (108, 110); React's streamed segments are read in place (106) and
 #: sections printed twice after a page's lead once (102); a GP list's counter columns are
 #: emptied (121).
-EXTRACTION_VERSION = 17
+#: 18: a feedback counter as a share of those who answered or as a bare number (blind rounds
+#: 139, 142), a feedback widget asked in a paragraph beside its answer buttons (140), a table's
+#: caption for screen readers and a feed link's note for them (141), a stamp with its time
+#: before its date and a live log entry's age beside its time (142) are furniture; an
+#: abbreviation that begins a word is read with its explanation after the word (141).
+EXTRACTION_VERSION = 18
 
 
 @dataclass(frozen=True)

@@ -1742,11 +1742,13 @@ def _listed_as_sentence(before: str, after: str) -> bool:
     return sorted(pieces) == sorted(items)
 
 
-def _middles(a: list[str], b: list[str]) -> tuple[list[str], list[str]]:
-    """The parts of two lists (of lines, of words) between their common head and tail."""
+def _middles(a: list[str], b: list[str], back: int = 0) -> tuple[list[str], list[str]]:
+    """The parts of two lists (of lines, of words) between their common head and tail;
+    ``back``: with that many items of the common head before them."""
     head, shortest = 0, min(len(a), len(b))
     while head < shortest and a[head] == b[head]:
         head += 1
+    head = max(0, head - back)
     tail = 0
     while tail < shortest - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
@@ -1882,8 +1884,9 @@ def _filing_near(text: str, at: int) -> bool:
     return _FILING_ALONE.fullmatch(label) is not None
 
 
-#: an abbreviation of a name ("MSIS", "SYSVAK", "COVID-19")
-_ABBREVIATION = re.compile(r"[A-ZÆØÅ][A-ZÆØÅ0-9-]{1,11}")
+#: an abbreviation of a name ("MSIS", "SYSVAK", "COVID-19"), or a word it begins ("IGRA-test",
+#: "MMR-vaksine", blind round 141)
+_ABBREVIATION = re.compile(r"[A-ZÆØÅ][A-ZÆØÅ0-9-]{1,11}(?:-[a-zæøå]{2,30})?")
 #: how many words a name written out before its abbreviation has at most
 _NAME_WORDS = 10
 
@@ -1897,7 +1900,12 @@ def _abbreviated_only(before: str, after: str) -> bool:
     name beside it or a second edit is a change."""
     if "(" not in before and "(" not in after:
         return False
-    mid_a, mid_b = _middles(before.split(" "), after.split(" "))
+    words_a, words_b = before.split(" "), after.split(" ")
+    mid_a, mid_b = _middles(words_a, words_b)
+    if not (mid_a and mid_b):
+        # the explanation after a word the abbreviation begins, the same in both ("IGRA-test"
+        # as "IGRA-test (Interferon gamma release assay)", blind round 141): with the word
+        mid_a, mid_b = _middles(words_a, words_b, back=1)
     long, short = (mid_a, mid_b) if len(mid_a) > len(mid_b) else (mid_b, mid_a)
     if len(short) != 1 or not 2 <= len(long) <= _NAME_WORDS + 1 or "\n" in " ".join(long):
         return False

@@ -364,6 +364,11 @@ def html_to_text(fragment: str) -> str:
     except (etree.ParserError, ValueError):
         return clean_text(fragment)
     _drop_found(_always_dropped(root))
+    # a link's note for screen readers ("<span class="visually-hidden"> (ekstern lenke)</span>",
+    # blind round 141), as a page's (``_labels_in``)
+    _drop_found(
+        [el for link in root.iter("a", "button") for el in link.iter() if _for_screen_readers(el)]
+    )
     return "\n".join(_block_lines(root))
 
 
@@ -584,6 +589,7 @@ def _main_of(
             *_contents_lists(main),
             *_pagers(main),
             *_counter_columns(main),
+            *_hidden_captions(main),
         ]
     )
     if drop:
@@ -1033,9 +1039,7 @@ def _is_hidden_status(el: Any) -> bool:
     """Whether a live region (``aria-live``, ``role="status"``) is a widget's status that
     only screen readers get: of a visually hidden class (``_SCREEN_READER``). A visible
     ``role="alert"`` or ``aria-live`` notice ("Viktig: legevakta er stengd i dag") is read."""
-    classes = el.get("class") or ""
-    # Tailwind's "not-sr-only" ("md:not-sr-only") shows what "sr-only" hid
-    return "not-sr-only" not in classes and any(w in classes for w in _SCREEN_READER)
+    return _for_screen_readers(el)
 
 
 def _is_link_box(box: Any, heading: Any = None, teasers: bool = False) -> bool:
@@ -1210,6 +1214,8 @@ def _headed_box(main: Any, heading: Any, start: str, forms: Sequence[Any]) -> An
     letters of its text (``start``, lower case); None: none. A <button> heads a box of
     links only (a toggle over a section menu's copy for phones)."""
     if heading.tag == "button":
+        if start in _ANSWERS:
+            return _answered_box(main, heading)
         return _link_box(main, heading) if start in _FURNITURE_STARTS else None
     if start in _CHAT_STARTS:
         box = _chat_box(main, heading, forms)
@@ -1313,6 +1319,33 @@ def _feedback_box(main: Any, heading: Any, forms: Sequence[Any] = ()) -> Any | N
         return box
     if question and (_has_control(box) or _held_form(box, forms)):
         return box
+    return None
+
+
+#: the answers of a feedback widget's buttons ("Ja", "Nei")
+_ANSWERS = frozenset({"ja", "nei", "yes", "no"})
+
+
+def _answered_box(main: Any, button: Any) -> Any | None:
+    """The feedback widget an answer's button stands in, when its question is no heading
+    ("<p><strong>Var denne siden nyttig?</strong></p> <button>Ja</button> <button>Nei</button>
+    <p>Svarene brukes bare til å forbedre fhi.no.</p>", blind round 140): the nearest of the
+    button's three closest ancestors that asks a ``_FEEDBACK_QUESTION`` in an element of its
+    own, when it is no element that holds the content and its text besides the question is
+    at most ``_FEEDBACK_TEXT_MAX``. A "Ja" of a form in the text, with no such question, and
+    a box of more text (what to do, whom to call) are read."""
+    if clean_text(_text_of(button)).lower().rstrip(".!") not in _ANSWERS:
+        return None
+    for box in itertools.islice(button.iterancestors(), 3):
+        if box is main or box.tag in ("article", "main", "body") or box.get("role") == "main":
+            return None
+        size = len(clean_text(_text_of(box)))
+        if size > _FEEDBACK_ASKED_MAX or next(box.iter("h1", "main"), None) is not None:
+            return None
+        for el in box.iter("p", "legend", "span", "div", "label", "strong", *HEADINGS):
+            asked = clean_text(_text_of(el)) if el is not box else ""
+            if _FEEDBACK_QUESTION.match(asked):
+                return box if size - len(asked) <= _FEEDBACK_TEXT_MAX else None
     return None
 
 
@@ -1946,6 +1979,24 @@ def _counter_columns(main: Any) -> list[Any]:
     return found
 
 
+def _hidden_captions(main: Any) -> list[Any]:
+    """The captions of tables that only screen readers get (of a visually hidden class,
+    ``_SCREEN_READER``): a name for the table its heading gives the eye already (blind round
+    141); a caption shown is read."""
+    return [
+        caption
+        for table in main.iter("table")
+        if (caption := table.find("caption")) is not None and _for_screen_readers(caption)
+    ]
+
+
+def _for_screen_readers(el: Any) -> bool:
+    """Whether ``el`` is of a visually hidden class (``_SCREEN_READER``)."""
+    classes = el.get("class") or ""
+    # Tailwind's "not-sr-only" ("md:not-sr-only") shows what "sr-only" hid
+    return "not-sr-only" not in classes and any(w in classes for w in _SCREEN_READER)
+
+
 #: a caption that dates such a count ("Ledige plasser per 6. desember 2026")
 _COUNTER_CAPTION = re.compile(
     rf"^(?:{_COUNTER_WORDS})(?: per| pr\.?| oppdatert)?"
@@ -1958,17 +2009,28 @@ def _is_relative_age(el: Any) -> bool:
     """A listing's age of an item in an element of its own at the end of its line ("<span
     class="news-item__age">for 3 dagar sidan</span>", "i dag", blind round 96): it ticks
     over every day while the item stays. Only a <time>, or a <span> or <small> of a class,
-    holding nothing but the time, with nothing after it on its line: "Legevakta er stengd
-    <strong>i dag</strong>." is read."""
-    if el.tag not in _AGE_TAGS or len(el) or not el.text or (el.tail or "").strip():
+    holding nothing but the time, with nothing after it on its line (but right after a
+    <time>, ``_beside_time``): "Legevakta er stengd <strong>i dag</strong>." is read."""
+    if el.tag not in _AGE_TAGS or len(el) or not el.text:
         return False
-    if (after := el.getnext()) is not None and after.tag not in BLOCKS:
-        return False  # more of its line follows
-    if _text_before(el).rstrip().endswith(_FIELD_MARKS):
-        return False  # a field of a line of fields, which goes with its separator
+    if not _beside_time(el):
+        if (el.tail or "").strip():
+            return False
+        if (after := el.getnext()) is not None and after.tag not in BLOCKS:
+            return False  # more of its line follows
+        if _text_before(el).rstrip().endswith(_FIELD_MARKS):
+            return False  # a field of a line of fields, which goes with its separator
     if el.tag != "time" and not el.get("class"):
         return False
     return len(el.text) <= _AGE_CHARS and is_relative_time_field(clean_text(el.text))
+
+
+def _beside_time(el: Any) -> bool:
+    """Whether ``el`` follows a <time> with nothing between them: a live log's entry "<time>kl.
+    10.42</time> <span class="ago">for 5 minutt sidan</span> Mannskap ..." (blind round 142)
+    tells its age beside the time it states, and its text after them is read."""
+    before = el.getprevious()
+    return before is not None and before.tag == "time" and not (before.tail or "").strip()
 
 
 def _text_before(el: Any) -> str:
@@ -2026,7 +2088,17 @@ def _expand_abbreviation(abbr: Any, expanded: set[tuple[str, str]]) -> None:
     around = "".join(parent.itertext()) if parent is not None else ""
     if title.casefold() in around.casefold():
         return
+    tail = abbr.tail or ""
+    if compound := _COMPOUND_TAIL.match(tail):
+        # the first part of a word ("<abbr>IGRA</abbr>-test"): after the word, "IGRA-test
+        # (Interferon gamma release assay)", as the abbreviation alone (blind round 141)
+        abbr.tail = f"{tail[: compound.end()]} ({title}){tail[compound.end() :]}"
+        return
     abbr.text = f"{abbr.text} ({title})"
+
+
+#: the rest of a word an abbreviation begins ("-test", "-vaksine", "-19-vaksine")
+_COMPOUND_TAIL = re.compile(r"-\w+(?:-\w+)*")
 
 
 #: a footnote's mark written in brackets ("[1]", "[a]")

@@ -182,7 +182,11 @@ _VERSION_LABEL = r"(?:versjon|version)\s++\d{1,3}(?:\.\d{1,3}){0,2}\s*+[–—-]
 _USEFUL_COUNT = (
     # ... or their share, with the number of answers ("87 % syntes denne siden var nyttig (231
     # svar)", blind round 95)
-    r"(?:\d{1,3}(?:,\d)? ?%|\d[\d ]{0,12} (?:personer|personar|brukere|brukarar|lesere|lesarar))"
+    r"(?:\d{1,3}(?:,\d)? ?%"
+    # ... of how many answered ("87 % av 213 syntes siden var nyttig"), or the readers' number
+    # alone ("212 syntes siden var nyttig", blind rounds 139 and 142)
+    r"(?: av \d[\d ]{0,12})?|\d[\d ]{0,12}(?: (?:personer|personar|brukere|brukarar|lesere"
+    r"|lesarar))?)"
     r" (?:synes|syntes"
     r"|synest|syntest|mente|meinte) (?:at )?(?:denne |dette )?(?:siden|sida|artikkelen|svaret"
     r"|innholdet|innhaldet) var (?:nyttig|nyttigt|nyttige)\.?(?: \(\d[\d ]{0,12} svar\))?"
@@ -222,9 +226,12 @@ _PUBLISHER = (
     r"|statsforvalt(?:eren|aren) i [a-zæøå]+(?: og [a-zæøå]+)?"
     r"|[a-zæøå]+(?:-[a-zæøå]+)? (?:kommune|kommunne|herad)"
 )
+#: a stamp's time of day before its date ("Oppdatert kl. 14.35 mandag 7. august 2023", a live
+#: crisis page's stamp, blind round 142)
+_CLOCK_FIRST = rf"(?:{_CLOCK},?+\s++)"
 _SIGNAL_LINE = re.compile(
     rf"^(?:(?:(?:{SIGNAL_LABELS}|{_VERSION_LABEL})\s*+:?+\s*+"
-    rf"(?:{_ANY_DATE}|{_RELATIVE_TIME}|{_YEARLESS_STAMP})"
+    rf"(?:{_CLOCK_FIRST}?+{_ANY_DATE}|{_RELATIVE_TIME}|{_YEARLESS_STAMP})"
     rf"|{_NEXT_UPDATE}|{_CORRECTED})\.?+\s*+{_DATE_SEPARATOR}?+\s*+)+"
     rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*+{_DATE_SEPARATOR}?+\s*+{_FURNITURE_AFTER_DATES}\.?+)*"
     rf"(?:\s*+{_DATE_SEPARATOR}?+\s*+{_PUBLISHER}\.?)?$",
@@ -235,7 +242,7 @@ _CHANGE_LABELS = re.compile(
     rf"(sist oppdatert|sist endret|sist endra|siste faglige endring|siste faglege endring"
     rf"|sist faglig oppdatert|sist fagleg oppdatert|sist faglig endret|sist fagleg endra"
     rf"|oppdatert|endret|endra|last updated|updated|siste endring|sist revidert|revidert"
-    rf"|{_VERSION_LABEL})\s*:?\s*({_ANY_DATE})",
+    rf"|{_VERSION_LABEL})\s*:?\s*{_CLOCK_FIRST}?({_ANY_DATE})",
     re.I,
 )
 
@@ -405,7 +412,9 @@ NOISE_LINES: tuple[str, ...] = (
     r"^var denne sid(en|a) nyttig\??( ja nei)?"
     # ... with the count of answers ("41 personer har svart.", blind round 117)
     r"(?: \d{1,3}(?:[ \u202f\u2009]?\d{3})*+ (?:personer|personar|brukere|brukarar)"
-    r" har svart\.?)?$",
+    # ... or of those who found it useful ("Var denne siden nyttig? 212 syntes siden var
+    # nyttig", blind round 142)
+    rf" har svart\.?| {_USEFUL_COUNT})?$",
     # ... and its tally as a share ("87 % svarte ja (1 204 svar)", blind round 118)
     r"^\d{1,3}(?:,\d)? ?% (?:svarte|svara|svarde) (?:ja|nei)"
     r"(?: \(\d{1,3}(?:[ \u202f\u2009]?\d{3})*+ svar\))?\.?$",

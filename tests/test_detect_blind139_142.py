@@ -1,0 +1,215 @@
+"""Blind rounds 139 to 142's rules, both ways, bokmål and nynorsk:
+
+- a page's feedback counter as a share of how many answered ("87 % av 213 syntes siden var
+  nyttig"), or as the readers' number alone beside its question, is furniture (139, 142);
+- a feedback widget whose question stands in a paragraph beside its Ja/Nei buttons is
+  furniture with its note (140);
+- an abbreviation explained in its ``title`` that begins a word ("IGRA-test") says the same
+  as the word alone; a table's caption for screen readers only is not read, and neither is a
+  link's note for screen readers in a feed item's text (141);
+- a stamp with its time of day before its date ("Oppdatert kl. 14.35 mandag 7. august
+  2023") is furniture, its date read as the page's; a live log entry's age beside the time
+  it states ("for 5 minutt sidan") is furniture (142).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.read.html import html_to_text
+from tests.support.pages import article, kinds
+
+# ------------------------------------------------------------------------- feedback counters
+
+COUNTERS = {
+    "nb": (
+        "Denne siden er lest {v} ganger. {p} % av {n} syntes siden var nyttig.",
+        "Var denne siden nyttig? {n} syntes siden var nyttig",
+    ),
+    "nn": (
+        "Sida er lesen {v} gonger. {p} % av {n} synest sida var nyttig.",
+        "Var denne sida nyttig? {n} synest sida var nyttig",
+    ),
+}
+
+
+def counted(line: str) -> object:
+    return article(
+        "Tuberkuloseundersøking",
+        "<h2>Bestille time</h2><p>Ring helsestasjonen for å bestille time til "
+        f"tuberkuloseundersøking.</p><p>{line}</p>",
+    )
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize("form", [0, 1])
+def test_a_feedback_counter_is_furniture(lang: str, form: int) -> None:
+    line = COUNTERS[lang][form]
+    a = counted(line.format(v="14 482", p=87, n=213))
+    b = counted(line.format(v="14 597", p=86, n=219))
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["{n} syntes at tiltaket var nyttig.", "{n} personar meinte at kurset var nyttig."],
+)
+def test_a_count_of_what_people_found_useful_in_the_text_is_read(sentence: str) -> None:
+    a = counted(sentence.format(n=212))
+    b = counted(sentence.format(n=265))
+    assert kinds(a, b) == ["changed"]
+
+
+# --------------------------------------------------------------------------- feedback widget
+
+WIDGET = {
+    "nb": ("Var denne siden nyttig?", "Svarene brukes bare til å forbedre fhi.no."),
+    "nn": ("Var denne sida nyttig?", "Svara blir berre brukte til å gjere nettstaden betre."),
+}
+SECTION = (
+    "<h2>Bestilling for helsestasjoner</h2><p>Helsestasjonene bestiller nirsevimab gjennom "
+    "Vaksinebestilling innen 1. september.</p>{box}"
+)
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_feedback_widget_asked_in_a_paragraph_is_furniture(lang: str) -> None:
+    question, note = WIDGET[lang]
+    box = (
+        f"<div class='page-feedback' data-variant='B'><p><strong>{question}</strong></p>"
+        f"<button type='button'>Ja</button> <button type='button'>Nei</button><p>{note}</p></div>"
+    )
+    a = article("RSV-forebygging", SECTION.format(box=""))
+    b = article("RSV-forebygging", SECTION.format(box=box))
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_box_with_answer_buttons_and_more_to_say_is_read(lang: str) -> None:
+    question, _ = WIDGET[lang]
+    words = (
+        "Ring smittevernlegen på 55 00 00 00 kvardagar, eller send e-post til "
+        "smittevern@kommune.no. Utanom kontortid kan du ringje legevakta på 116 117 for råd "
+        "om smitte og tiltak."
+    )
+    box = "<div><p>{q}</p><button>Ja</button><p>{w}</p></div>"
+    a = article("RSV-forebygging", SECTION.format(box=box.format(q=question, w=words)))
+    b = article(
+        "RSV-forebygging",
+        SECTION.format(box=box.format(q=question, w=words.replace("116 117", "113"))),
+    )
+    assert kinds(a, b) == ["changed"]
+    # and without a widget's question, a "Ja" button is no widget's
+    plain = "<div><p>Skal barnet ha nirsevimab?</p><button>Ja</button><p>{w}</p></div>"
+    c = article("RSV-forebygging", SECTION.format(box=plain.format(w="Bestill før 1. mai.")))
+    d = article("RSV-forebygging", SECTION.format(box=plain.format(w="Bestill før 1. juni.")))
+    assert kinds(c, d) == ["changed"]
+
+
+# ---------------------------------------------------------------------- abbreviations, captions
+
+ABBR = {
+    "nb": "Personer fra land med høy forekomst skal tilbys {a}-test og lungerøntgen.",
+    "nn": "Personar frå land med høg førekomst skal ha tilbod om {a}-test og lungerøntgen.",
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_an_abbreviation_explained_in_a_word_it_begins_says_the_same(lang: str) -> None:
+    plain = ABBR[lang].format(a="IGRA")
+    explained = ABBR[lang].format(a="<abbr title='Interferon gamma release assay'>IGRA</abbr>")
+    a = article("Tuberkulose", f"<h2>Kven</h2><p>{plain}</p>")
+    b = article("Tuberkulose", f"<h2>Kven</h2><p>{explained}</p>")
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+    assert "IGRA-test (Interferon gamma release assay)" in b.sections[-1].text
+    # another explanation under the same letters is told
+    other = ABBR[lang].format(a="<abbr title='Interferon gamma respons-analyse'>IGRA</abbr>")
+    c = article("Tuberkulose", f"<h2>Kven</h2><p>{other}</p>")
+    assert kinds(b, c) == ["changed"]
+
+
+def table(caption: str) -> object:
+    return article(
+        "Smitteoppsporing i barnehager",
+        "<h2>Inkubasjonstid og vaksine</h2><p>Tabellen viser maksimal inkubasjonstid.</p>"
+        f"<table>{caption}<tr><th>Sykdom</th><th>Maks. inkubasjonstid</th></tr>"
+        "<tr><td>Meslinger</td><td>21 dager</td></tr><tr><td>Hepatitt A</td><td>50 dager</td>"
+        "</tr></table>",
+    )
+
+
+@pytest.mark.parametrize("hidden", ["visually-hidden", "sr-only"])
+@pytest.mark.parametrize("words", ["Inkubasjonstid etter sykdom", "Inkubasjonstid etter sjukdom"])
+def test_a_caption_for_screen_readers_only_is_not_read(hidden: str, words: str) -> None:
+    a, b = table(""), table(f"<caption class='{hidden}'>{words}</caption>")
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+    # a caption shown is read
+    assert kinds(a, table(f"<caption>{words}</caption>")) == ["changed"]
+
+
+@pytest.mark.parametrize("note", [" (ekstern lenke)", " (opnar i ny fane)"])
+def test_a_link_note_for_screen_readers_in_a_feed_item_is_not_read(note: str) -> None:
+    plain = "<p>Les mer i <a href='https://www.fhi.no/va/'>Vaksinasjonsveilederen</a>.</p>"
+    noted = plain.replace("</a>", f"<span class='visually-hidden'>{note}</span></a>")
+    assert html_to_text(noted) == html_to_text(plain) == "Les mer i Vaksinasjonsveilederen."
+    shown = plain.replace("</a>", f"{note}</a>")
+    assert note.strip() in html_to_text(shown)
+
+
+# ------------------------------------------------------------------------ stamps, a live log
+
+STAMP = {
+    "nb": ("Oppdatert kl. {t} mandag 7. august 2023", "2023-08-07"),
+    "nn": ("Oppdatert kl. {t} tysdag 8. august 2023", "2023-08-08"),
+}
+
+
+def crisis(stamp: str, status: str = "E16 er stengd mellom Voss og Bulken.") -> object:
+    return article(
+        "Ras og flaum – kriseinformasjon", f"<h2>Status</h2><p>{status}</p>", top=f"<p>{stamp}</p>"
+    )
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_stamp_with_its_time_before_its_date_is_furniture(lang: str) -> None:
+    stamp, day = STAMP[lang]
+    a, b = crisis(stamp.format(t="14.35")), crisis(stamp.format(t="15.10"))
+    assert kinds(a, b) == []
+    assert b.updated == day
+    # the change beside it is told, and only it
+    c = crisis(stamp.format(t="16.00"), "E16 er opna att mellom Voss og Bulken.")
+    assert kinds(b, c) == ["changed"]
+
+
+def test_a_sentence_after_a_time_is_read() -> None:
+    a = crisis("Oppdatert kl. 14.35: alle i sone 1 skal evakuere.")
+    b = crisis("Oppdatert kl. 14.35: alle i sone 1 og 2 skal evakuere.")
+    assert kinds(a, b) == ["changed"]
+
+
+LOG = {
+    "nb": ("for 5 minutter siden", "for 25 minutter siden", "Mannskaper er på stedet."),
+    "nn": ("for 5 minutt sidan", "for 25 minutt sidan", "Mannskap er på staden."),
+}
+
+
+def log(entry: str) -> object:
+    return article("Kriseinformasjon", f"<h2>Siste nytt</h2><ul>{entry}</ul>")
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_log_entrys_age_beside_its_time_is_furniture(lang: str) -> None:
+    early, late, words = LOG[lang]
+    entry = "<li><time datetime='2023-08-08T10:42'>kl. 10.42</time> <span class='ago'>{a}</span> {w}</li>"
+    a, b = log(entry.format(a=early, w=words)), log(entry.format(a=late, w=words))
+    assert kinds(a, b) == []
+    # the entry's words are read
+    c = log(entry.format(a=late, w=words.replace("på", "på veg til")))
+    assert kinds(b, c) == ["changed"]
+    # an age in the middle of a sentence, after no time, is read
+    inline = "<li>Mannskap kom <span class='ago'>{a}</span> fram til Bulken.</li>"
+    assert kinds(log(inline.format(a=early)), log(inline.format(a=late))) == ["changed"]

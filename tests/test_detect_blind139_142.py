@@ -213,3 +213,82 @@ def test_a_log_entrys_age_beside_its_time_is_furniture(lang: str) -> None:
     # an age in the middle of a sentence, after no time, is read
     inline = "<li>Mannskap kom <span class='ago'>{a}</span> fram til Bulken.</li>"
     assert kinds(log(inline.format(a=early)), log(inline.format(a=late))) == ["changed"]
+
+
+# -------------------------------------------- round 138's open cases: a news list's controls
+
+NEWS = {
+    "nb": ("Tema", "Alle", ["Beredskap", "Psykisk helse", "Smittevern", "Vaksinasjon"]),
+    "nn": ("Tema", "Alle", ["Beredskap", "Psykisk helse", "Smittevern", "Vaksinasjon"]),
+}
+TEASERS = (
+    "<h2>Høyring: Endringar i forskrift om kommunal beredskap</h2><p>Fristen er 1. mars.</p>"
+    "<h2>Nye råd om vaksinasjon</h2><p>Gjeld frå 1. april.</p>{after}"
+)
+
+
+def chips(label: str, options: list[str], pressed: str = "aria-pressed") -> str:
+    buttons = "".join(f"<li><button {pressed}='false'>{o}</button></li>" for o in options)
+    return f"<div class='filter' role='group'><span>{label}: <strong>Alle</strong></span><ul>{buttons}</ul></div>"
+
+
+def select(label: str, options: list[str]) -> str:
+    opts = "".join(f"<option>{o}</option>" for o in options)
+    return f"<form class='filter'><label>{label}:</label><select>{opts}</select><button>Filtrer</button></form>"
+
+
+@pytest.mark.parametrize("pressed", ["aria-pressed", "aria-checked"])
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_filter_bar_of_toggle_buttons_is_a_control(lang: str, pressed: str) -> None:
+    label, first, options = NEWS[lang]
+    a = article("Nyheiter", TEASERS.format(after=""), top=select(label, [first, *options]))
+    b = article("Nyheiter", TEASERS.format(after=""), top=chips(label, [first, *options], pressed))
+    c = article("Nyheiter", TEASERS.format(after=""), top=chips(label, [first, *reversed(options)]))
+    assert kinds(a, b) == kinds(b, a) == kinds(b, c) == []
+
+
+def test_toggle_buttons_beside_text_or_links_are_read() -> None:
+    words = "Vel kva for dosar barnet skal ha. Første dose blir gitt ved 15 månaders alder."
+    box = "<div><p>{w}</p><button aria-pressed='false'>1</button><button aria-pressed='false'>2</button><button aria-pressed='false'>3</button></div>"
+    a = article("Vaksinar", "<h2>Dosar</h2>" + box.format(w=words))
+    b = article("Vaksinar", "<h2>Dosar</h2>" + box.format(w=words.replace("15", "18")))
+    assert kinds(a, b) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Vis flere (7 av 214)", "Vis flere (7 av 215)"), ("Vis fleire (12)", "Vis fleire (13)"),
+     ("Vis alle (1 204)", "Vis alle (1 211)")],
+)  # fmt: skip
+def test_a_pagers_count_on_its_button_is_a_control(before: str, after: str) -> None:
+    pager = "<div class='pager'><button>{}</button></div>"
+    a = article("Nyheiter", TEASERS.format(after=pager.format(before)))
+    b = article("Nyheiter", TEASERS.format(after=pager.format(after)))
+    assert kinds(a, b) == []
+    # a count in the text's own words is read
+    c = article("Nyheiter", TEASERS.format(after="<p>Vis fleire tiltak (7)</p>"))
+    d = article("Nyheiter", TEASERS.format(after="<p>Vis fleire tiltak (8)</p>"))
+    assert kinds(c, d) == ["changed"]
+
+
+def dated(day: str, machine: str = "2026-03-11") -> object:
+    return article(
+        "Nyheiter",
+        f"<h2>Nye råd om vaksinasjon</h2><p>Nyheit <time datetime='{machine}'>{day}</time></p>",
+    )
+
+
+@pytest.mark.parametrize(("long", "short"), [("11.03.2026", "11.03.26"), ("1.3.2026", "1.3.26")])
+def test_a_time_with_a_two_digit_year_reads_as_its_datetime(long: str, short: str) -> None:
+    machine = "2026-03-11" if long.startswith("11") else "2026-03-01"
+    assert kinds(dated(long, machine), dated(short, machine)) == []
+    assert kinds(dated(short, machine), dated(long, machine)) == []
+
+
+def test_a_two_digit_year_that_is_not_its_datetime_is_read() -> None:
+    # another day than the attribute's, or no attribute: read as it stands
+    assert kinds(dated("11.03.2026"), dated("12.03.26")) == ["changed"]
+    plain = "<h2>Nye råd</h2><p>Frist <time>{}</time></p>"
+    assert kinds(
+        article("N", plain.format("11.03.2026")), article("N", plain.format("11.03.26"))
+    ) == ["changed"]

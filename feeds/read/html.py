@@ -1216,6 +1216,8 @@ def _headed_box(main: Any, heading: Any, start: str, forms: Sequence[Any]) -> An
     if heading.tag == "button":
         if start in _ANSWERS:
             return _answered_box(main, heading)
+        if heading.get("aria-pressed") is not None or heading.get("aria-checked") is not None:
+            return _toggle_bar(main, heading)
         return _link_box(main, heading) if start in _FURNITURE_STARTS else None
     if start in _CHAT_STARTS:
         box = _chat_box(main, heading, forms)
@@ -1320,6 +1322,35 @@ def _feedback_box(main: Any, heading: Any, forms: Sequence[Any] = ()) -> Any | N
     if question and (_has_control(box) or _held_form(box, forms)):
         return box
     return None
+
+
+#: a bar of toggle buttons has at least this many, and at most this much text besides them
+#: (its label, "Tema: Alle")
+_TOGGLES_MIN = 3
+_TOGGLE_LABEL_MAX = 40
+
+
+def _toggle_bar(main: Any, button: Any) -> Any | None:
+    """The bar of toggle buttons (``aria-pressed``, ``aria-checked``) ``button`` stands in: a
+    list's filter as chips ("Tema: Alle" over "Alle", "Beredskap", "Smittevern", blind round
+    138), a form's control as a <select> is (forms are dropped). The nearest of its three
+    closest ancestors that holds at least ``_TOGGLES_MIN`` buttons, the farthest of them
+    (with the bar's label) that holds no heading or link and whose text besides its buttons
+    is at most ``_TOGGLE_LABEL_MAX``."""
+    bar = None
+    for box in itertools.islice(button.iterancestors(), 3):
+        if box is main or box.tag in ("article", "main", "body") or box.get("role") == "main":
+            break
+        buttons = list(box.iter("button"))
+        if len(buttons) < _TOGGLES_MIN:
+            continue
+        if next(box.iter("a", *HEADINGS), None) is not None:
+            break
+        said = sum(len(clean_text(_text_of(b))) for b in buttons)
+        if len(clean_text(_text_of(box))) - said > _TOGGLE_LABEL_MAX:
+            break
+        bar = box
+    return bar
 
 
 #: the answers of a feedback widget's buttons ("Ja", "Nei")
@@ -1912,8 +1943,7 @@ def _ornaments(main: Any) -> list[Any]:
             _read_bracket_mark(link, notes)
     expanded: set[tuple[str, str]] = set()  # abbreviations read with their expansion
     for el in main.iter("span", "i", "sup", "abbr", "time", "small", "figcaption"):
-        if el.tag == "abbr":
-            _expand_abbreviation(el, expanded)
+        if el.tag in ("abbr", "time") and _read_as_written(el, expanded):
             continue
         if el.tag == "sup":
             if _is_footnote_mark(el):
@@ -1933,6 +1963,39 @@ def _ornaments(main: Any) -> list[Any]:
     if bare:
         found.extend(_read_bare_marks(bare, main))
     return found
+
+
+def _read_as_written(el: Any, expanded: set[tuple[str, str]]) -> bool:
+    """An <abbr> read with its explanation (``_expand_abbreviation``; True: nothing more to
+    look for in it), a <time> with its year in full (``_read_short_year``)."""
+    if el.tag == "abbr":
+        _expand_abbreviation(el, expanded)
+        return True
+    if not len(el) and el.text and len(el.text) <= _SHORT_DATE_CHARS:
+        _read_short_year(el)
+    return False
+
+
+#: a date with a year of two digits ("11.03.26"), and the longest text of a <time> read so
+_SHORT_DATE = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{2})\s*")
+_SHORT_DATE_CHARS = 12
+#: the date a ``datetime`` attribute begins with
+_MACHINE_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
+
+
+def _read_short_year(el: Any) -> None:
+    """A <time>'s date written with a year of two digits ("<time datetime="2026-03-11">11.03.26
+    </time>", blind round 138) is read with the year its ``datetime`` gives, "11.03.2026": the
+    same day as the site's other rendering. Only where the day, month and the year's last two
+    digits are the attribute's; another date, or one without the attribute, reads as it
+    stands."""
+    short = _SHORT_DATE.fullmatch(el.text)
+    machine = _MACHINE_DATE.match(el.get("datetime") or "") if short else None
+    if short is None or machine is None:
+        return
+    day, month, year = short.groups()
+    if (int(day), int(month)) == (int(machine[3]), int(machine[2])) and machine[1][2:] == year:
+        el.text = f"{day}.{month}.{machine[1]}"
 
 
 #: a figure's caption that calls its picture an illustration ("Barn får MMR-vaksine.

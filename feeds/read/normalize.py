@@ -246,6 +246,8 @@ _CHANGE_LABELS = re.compile(
     re.I,
 )
 
+#: a count of up to a million, its thousands set apart by a space or not ("214", "1 204")
+_GROUPED = r"\d{1,3}(?:[ \u202f\u2009]?\d{3})?"
 #: The label of a control (an accordion's toggle, a "show more" link): no content is ever
 #: worded so. A line of it alone is noise (``NOISE_LINES``), and an element of it alone
 #: inside a heading or a button is dropped before the page is read (``feeds.read.html``).
@@ -260,7 +262,10 @@ CONTROL_LABEL = re.compile(
     # ... a FAQ's control over all its answers ("Vis alle svar", "Lukk alle spørsmåla", blind
     # round 57)
     r"|(?:vis|skjul|lukk|åpne|opne|utvid|ekspander) alle (?:svar|svara|svarene|spørsmål"
-    r"|spørsmåla|spørsmålene|avsnitt|avsnitta|avsnittene|punkt|punkta|punktene))$",
+    r"|spørsmåla|spørsmålene|avsnitt|avsnitta|avsnittene|punkt|punkta|punktene))"
+    # ... with the count of what it shows ("Vis flere (7 av 214)", "Vis alle (12)", blind
+    # round 138): a pager's, which follows the list
+    rf"(?: ?\((?:{_GROUPED} (?:av|of) )?{_GROUPED}\))?$",
     re.I,
 )
 

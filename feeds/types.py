@@ -613,7 +613,10 @@ class SeenItem:
 #: 139, 142), a feedback widget asked in a paragraph beside its answer buttons (140), a table's
 #: caption for screen readers and a feed link's note for them (141), a stamp with its time
 #: before its date and a live log entry's age beside its time (142) are furniture; an
-#: abbreviation that begins a word is read with its explanation after the word (141).
+#: abbreviation that begins a word is read with its explanation after the word (141); a bar of
+#: toggle buttons and a control's label with its count are controls, a <time>'s two-digit
+#: year reads as its datetime's (138's open cases); left-to-right isolates and embeddings are
+#: invisible, and a page encoded twice is a problem (145).
 EXTRACTION_VERSION = 18
 
 

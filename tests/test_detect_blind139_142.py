@@ -9,13 +9,18 @@
   link's note for screen readers in a feed item's text (141);
 - a stamp with its time of day before its date ("Oppdatert kl. 14.35 mandag 7. august
   2023") is furniture, its date read as the page's; a live log entry's age beside the time
-  it states ("for 5 minutt sidan") is furniture (142).
+  it states ("for 5 minutt sidan") is furniture (142);
+- round 138's open cases: a bar of toggle buttons is a control, a control's label with the
+  count of what it shows is a control's, a <time>'s two-digit year reads as its datetime's;
+- left-to-right isolates and embeddings show the same text, right-to-left ones do not; a page
+  whose text was encoded twice is a source problem (145).
 """
 
 from __future__ import annotations
 
 import pytest
 
+from feeds.errors import SourceProblem
 from feeds.read.html import html_to_text
 from tests.support.pages import article, kinds
 
@@ -292,3 +297,63 @@ def test_a_two_digit_year_that_is_not_its_datetime_is_read() -> None:
     assert kinds(
         article("N", plain.format("11.03.2026")), article("N", plain.format("11.03.26"))
     ) == ["changed"]
+
+
+# ------------------------------------------------ round 145: direction marks, text encoded twice
+
+PHONE = {
+    "nb": "<h2>Vakttelefon</h2><p>Kommunene kan ringe vakthavende på {n} hele døgnet.</p>",
+    "nn": "<h2>Vakttelefon</h2><p>Kommunane kan ringje vakthavande på {n} heile døgnet.</p>",
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize(
+    ("open_", "close"), [("\u2066", "\u2069"), ("\u2068", "\u2069"), ("\u202a", "\u202c")]
+)
+def test_left_to_right_isolates_and_embeddings_show_the_same(
+    lang: str, open_: str, close: str
+) -> None:
+    a = article("Smittevernberedskap", PHONE[lang].format(n="22 10 00 00"))
+    b = article("Smittevernberedskap", PHONE[lang].format(n=f"{open_}22 10 00 00{close}"))
+    assert kinds(a, b) == []
+    assert kinds(b, a) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize("open_", ["\u2067", "\u202b", "\u202e"])
+def test_a_right_to_left_isolate_or_override_is_told(lang: str, open_: str) -> None:
+    # it turns the number's groups round as a browser shows them
+    a = article("Smittevernberedskap", PHONE[lang].format(n="22 10 00 00"))
+    b = article("Smittevernberedskap", PHONE[lang].format(n=f"{open_}22 10 00 00\u2069"))
+    assert kinds(a, b) == ["changed"]
+
+
+ENCODED = {
+    "nb": "<h2>Hvem skal melde</h2><p>Leger som påviser smittsomme sykdommer skal melde "
+    "til MSIS – også ved mistanke. Også laboratorier må melde funn.</p>"
+    "<h2>Frister</h2><p>Meldingen skal sendes straks, og senest innen én uke.</p>",
+    "nn": "<h2>Kven skal melde</h2><p>Legar som påviser smittsame sjukdomar skal melde "
+    "til MSIS – òg ved mistanke. Òg laboratorium må melde funn.</p>"
+    "<h2>Fristar</h2><p>Meldinga skal sendast straks, og seinast innan éi veke.</p>",
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_page_encoded_twice_is_a_source_problem(lang: str) -> None:
+    body = ENCODED[lang]
+    twice = body.encode("utf-8").decode("cp1252", errors="replace")
+    article("Meldingspliktige sykdommer", body)  # read
+    with pytest.raises(SourceProblem, match="encoded twice"):
+        article("Meldingspliktige sykdommer", twice)
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_page_that_quotes_such_characters_is_read(lang: str) -> None:
+    quoted = ENCODED[lang] + (
+        "<h2>Tegn</h2><p>Ser du «Ã¸» eller «Ã¥» i eksporten, er filen feil lest; åpne den som "
+        "UTF-8 og prøv på nytt.</p>"
+    )
+    assert [s.path[-1] for s in article("Meldingspliktige sykdommer", quoted).sections][-1] in (
+        "Tegn",
+    )

@@ -2925,7 +2925,38 @@ def _receive(parent: Any, receiver: Any, tails: list[str]) -> None:
         receiver.tail = (receiver.tail or "") + "".join(tails)
 
 
+#: UTF-8 read as Latin-1 or Windows-1252: "ø" as "Ã¸", "Å" as "Ã…", "–" as "â€“", "é" as "Ã©"
+_ENCODED_TWICE = re.compile(
+    "Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|â€"
+)
+#: the letters such text stands for, written as they are
+_NORWEGIAN_LETTERS = re.compile("[æøåÆØÅ]")
+#: a page of at least this many such pairs, more than its letters written as they are, is
+#: encoded twice
+_ENCODED_TWICE_MIN = 5
+
+
+def _refuse_encoded_twice(title: str, sections: Sequence[Section]) -> None:
+    """A page whose text was encoded as UTF-8 twice ("Meldingspliktige sykdommer" with "Ã¸"
+    for "ø" and "â€“" for "–" in every sentence, blind round 145) is a source problem: every
+    section would read as changed while no word was, and the site mends it in time. A page
+    that quotes such a pair or two among its letters written as they are is read."""
+    if "Ã" not in title and "â€" not in title and not any(
+        "Ã" in s.text or "â€" in s.text for s in sections
+    ):
+        return
+    text = "\n".join([title, *(s.text for s in sections)])
+    pairs = len(_ENCODED_TWICE.findall(text))
+    if pairs >= _ENCODED_TWICE_MIN and pairs > len(_NORWEGIAN_LETTERS.findall(text)):
+        raise SourceProblem(
+            "the page's text is encoded twice («Ã¸» for «ø», «â€“» for «–»): the site's "
+            "character encoding is broken; the last good version is kept until it is mended"
+        )
+
+
 def _refuse_problem_page(title: str, sections: Sequence[Section]) -> None:
+    _refuse_encoded_twice(title, sections)
     length = sum(s.length for s in sections)
     if length == 0 and not any(s.path for s in sections):
         raise SourceProblem("the main content is empty")

@@ -16,11 +16,15 @@ from datetime import date
 #: the soft hyphen, zero-width spaces and joiners, the word joiner and the invisible
 #: operators (function application, times, separator, plus), the grapheme joiner, the BOM
 #: ... and the marks that tell right-to-left text (Arabic, Hebrew) which way a neutral
-#: character runs: LRM, RLM and the Arabic letter mark, set by editors and CMSes at will. The
-#: embeddings and overrides (U+202A-202E, the isolates) stay: an override turns the digits of
-#: a phone number round as they are shown, which is a change of what readers see
+#: character runs: LRM, RLM and the Arabic letter mark, set by editors and CMSes at will; and
+#: the left-to-right and first-strong isolates, the left-to-right embedding and the marks that
+#: close them (LRI, FSI, PDI, LRE, PDF: blind round 145), which leave left-to-right text as it
+#: is shown. The right-to-left isolate and embedding and the overrides (RLI, RLE, LRO, RLO)
+#: stay: they turn the groups of a phone number round as they are shown, which is a change of
+#: what readers see
 _INVISIBLE_CHARS = (
     "\u00ad\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u034f\ufeff\u200e\u200f\u061c"
+    "\u2066\u2068\u2069\u202a\u202c"
 )
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 #: The Latin ligatures of Unicode's Alphabetic Presentation Forms (U+FB00-FB06: "ﬀ", "ﬁ", "ﬂ",

@@ -616,7 +616,8 @@ class SeenItem:
 #: abbreviation that begins a word is read with its explanation after the word (141); a bar of
 #: toggle buttons and a control's label with its count are controls, a <time>'s two-digit
 #: year reads as its datetime's (138's open cases); left-to-right isolates and embeddings are
-#: invisible, and a page encoded twice is a problem (145).
+#: invisible, and a page encoded twice is a problem (145); a list of links named as the page's
+#: own headings is a contents list (148).
 EXTRACTION_VERSION = 18
 
 

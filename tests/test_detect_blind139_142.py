@@ -13,16 +13,21 @@
 - round 138's open cases: a bar of toggle buttons is a control, a control's label with the
   count of what it shows is a control's, a <time>'s two-digit year reads as its datetime's;
 - left-to-right isolates and embeddings show the same text, right-to-left ones do not; a page
-  whose text was encoded twice is a source problem (145).
+  whose text was encoded twice is a source problem (145);
+- a list of links to pages named as the page's own headings is a contents list (148); a copy
+  of a feed item posted again beside it, under a new GUID, is not new (149).
 """
 
 from __future__ import annotations
 
 import pytest
 
+from feeds.detect.diff import diff_feed, match_items
 from feeds.errors import SourceProblem
+from feeds.read.feed import extract_feed
 from feeds.read.html import html_to_text
-from tests.support.pages import article, kinds
+from feeds.types import SeenItem
+from tests.support.pages import article, kinds, page
 
 # ------------------------------------------------------------------------- feedback counters
 
@@ -357,3 +362,81 @@ def test_a_page_that_quotes_such_characters_is_read(lang: str) -> None:
     assert [s.path[-1] for s in article("Meldingspliktige sykdommer", quoted).sections][-1] in (
         "Tegn",
     )
+
+
+# ------------------------------------------ round 148: a chapter list; round 149: a copy re-posted
+
+GUIDE = (
+    "<h2>Formål</h2><p>Veilederen skal bidra til forsvarlig legevakt.</p>"
+    "<h2>Bemanning</h2><p>Legevakten skal ha minst én lege til stede.</p>"
+    "<h2>Kompetansekrav</h2><p>Legen skal ha gjennomført kurs i akuttmedisin.</p>"
+)
+
+
+@pytest.mark.parametrize(("label", "names"), [
+    ("Kapitler i veilederen", ["Formål", "Bemanning", "Kompetansekrav"]),
+    ("Kapittel i rettleiaren", ["Formål", "Bemanning", "Kompetansekrav"]),
+])  # fmt: skip
+def test_a_list_of_the_pages_own_chapters_published_apart_is_a_contents_list(
+    label: str, names: list[str]
+) -> None:
+    items = "".join(f"<li><a href='/veiledere/legevakt/{n.lower()}'>{n}</a></li>" for n in names)
+    toc = f"<nav class='toc'><p>{label}</p><ol>{items}</ol></nav>"
+    # read with the source's selector: the <nav> in <main> is not dropped as the site's
+    a = page(f"<main><h1>Nasjonal veileder for legevakt</h1>{GUIDE}</main>")
+    b = page(f"<main><h1>Nasjonal veileder for legevakt</h1>{toc}{GUIDE}</main>")
+    assert kinds(a, b) == kinds(b, a) == []
+
+
+def test_a_list_of_links_to_other_pages_is_read() -> None:
+    names = ["Legevaktforskriften", "Akuttmedisinforskriften", "Helsepersonelloven"]
+    items = "".join(f"<li><a href='/lover/{n.lower()}'>{n}</a></li>" for n in names)
+    a = page(f"<main><h1>Nasjonal veileder for legevakt</h1>{GUIDE}</main>")
+    b = page(
+        f"<main><h1>Nasjonal veileder for legevakt</h1><nav><ol>{items}</ol></nav>{GUIDE}</main>"
+    )
+    assert kinds(a, b) == ["added"]
+
+
+FEED_ITEMS = {
+    "nb": ("Kokevarselet for Austefjorden er opphevet", "Vannet er trygt å drikke igjen."),
+    "nn": ("Kokevarselet for Austefjorden er oppheva", "Vatnet er trygt å drikke att."),
+}
+
+
+def feed_of(*items: tuple[str, str, str, str]) -> bytes:
+    body = "".join(
+        f"<item><title>{title}</title><link>{link}</link><description>{text}</description>"
+        f'<guid isPermaLink="false">{guid}</guid></item>'
+        for guid, title, link, text in items
+    )
+    return f'<rss version="2.0"><channel><title>Volda</title>{body}</channel></rss>'.encode()
+
+
+def feed_kinds(before: bytes, after: bytes) -> list[str]:
+    old = extract_feed(before)
+    seen = {i.item_id: SeenItem(i.digest, i.title, i.summary) for i in old.items}
+    feed = extract_feed(after)
+    return [c.kind for c in diff_feed(seen, feed, match_items(seen, feed, by_text=True))]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_copy_of_an_item_posted_again_beside_it_is_not_new(lang: str) -> None:
+    title, text = FEED_ITEMS[lang]
+    link = "https://www.volda.kommune.no/aktuelt/kokevarsel-opphevd"
+    other = (
+        "v-1",
+        "Ope møte om vassverket",
+        "https://www.volda.kommune.no/aktuelt/mote",
+        "Kl. 18.",
+    )
+    before = feed_of(other, ("v-2", title, link, text))
+    copy = feed_of(
+        ("v-3", title, link + "?utm_source=rss", text), other, ("v-2", title, link, text)
+    )
+    assert feed_kinds(before, copy) == []
+    # a copy with a word changed, or under another link, is an item of its own
+    edited = feed_of(("v-3", title, link, text + " Kok vatnet likevel i tre dagar."), *[other])
+    assert feed_kinds(before, edited) == ["new"]
+    moved = feed_of(("v-3", title, link + "-2", text), other, ("v-2", title, link, text))
+    assert feed_kinds(before, moved) == ["new"]

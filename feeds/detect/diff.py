@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from feeds.detect.notation import VARIANT_HINT, notation_key, same_notation, variant_spelling
-from feeds.read.feed import former_identity
+from feeds.read.feed import former_identity, link_key
 from feeds.types import (
     BULLET,
     FeedContent,
@@ -2195,6 +2195,7 @@ def match_items(
     candidates = [i for i in unknown if i.title and i.text]
     if not candidates:
         return known
+    candidates = _match_copies(feed, known, candidates)
     # the remembered items that no item of this feed claimed, by digest (oldest first)
     taken = {*known.values(), *(i.item_id for i in feed.items)}
     by_digest: dict[str, list[str]] = {}
@@ -2213,6 +2214,33 @@ def match_items(
                 known[item.item_id] = keys.pop(at)
                 break
     return known
+
+
+def _match_copies(
+    feed: FeedContent, known: dict[str, str], candidates: list[FeedItem]
+) -> list[FeedItem]:
+    """Of ``candidates`` (items not known yet), those that are no copy of a known item of the
+    feed; a copy is known as that item (in place on ``known``). A copy has another identity
+    (a new GUID) but the link, title and text of an item the feed carries beside it: an editor
+    who lifted a story to the top by posting it again (blind round 149: "Kokevarselet for
+    Austefjorden er oppheva" twice, one under a new date). The reader was told it once; a
+    copy with another link, or a word changed, is an item of its own."""
+    originals = {
+        (key, i.digest): known[i.item_id]
+        for i in feed.items
+        if i.item_id in known and (key := link_key(i.link))
+    }
+    if not originals:
+        return candidates
+    rest = []
+    for item in candidates:
+        key = link_key(item.link)
+        original = originals.get((key, item.digest)) if key else None
+        if original is None:
+            rest.append(item)
+        else:
+            known[item.item_id] = original
+    return rest
 
 
 #: at most this many remembered items of one text are tried for an item, newest first: a feed

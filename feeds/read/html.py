@@ -2445,12 +2445,14 @@ def _contents_lists(main: Any) -> list[Any]:
     """The tables of contents under ``main``: a list (<ul>, <ol>) of at least
     ``_CONTENTS_MIN_LINKS`` links, most of them (``_CONTENTS_ANCHOR_SHARE``) to places on the
     page, whose text stands in its links (``_is_link_box``); with their box (a <nav>, a
-    <details>, a <div>) where that holds nothing else but a short title. It repeats the
-    page's headings: read, every section added, removed or renamed was reported twice (once
-    more as the "Innhald" list), and a list made collapsible was a change. Footnotes (text
-    beside their back-links) and lists of links to other pages are read."""
+    <details>, a <div>) where that holds nothing else but a short title; or most of its links
+    to pages named as the page's own headings (its chapters, published apart too). It
+    repeats the page's headings: read, every section added, removed or renamed was reported
+    twice (once more as the "Innhald" list), and a list made collapsible was a change.
+    Footnotes (text beside their back-links) and lists of links to other pages are read."""
     lists: list[Any] = []
     taken: set[Any] = set()  # the lists found, to skip the lists inside them
+    headings: set[str] | None = None  # the page's headings, read for the first list that wants them
     for lst in main.iter("ul", "ol"):
         if any(a in taken for a in lst.iterancestors("ul", "ol")):
             continue  # a list inside one found (a chapter's subchapters)
@@ -2461,10 +2463,15 @@ def _contents_lists(main: Any) -> list[Any]:
         links = [a for a in lst.iter("a") if a.get("href")]
         if len(links) < _CONTENTS_MIN_LINKS:
             continue
+        least = _CONTENTS_ANCHOR_SHARE * len(links)
         anchors = sum(1 for a in links if a.get("href", "").startswith("#"))
-        if anchors >= _CONTENTS_ANCHOR_SHARE * len(links) and (
-            _is_link_box(lst) or _is_toggled_contents(lst)
-        ):
+        if anchors < least and _is_link_box(lst):
+            # ... or to pages named as the page's own headings: its chapters, published as
+            # pages of their own too (blind round 148, "Kapitler i veilederen")
+            if headings is None:
+                headings = {clean_text(_text_of(h)).casefold() for h in main.iter(*HEADINGS)}
+            anchors = sum(1 for a in links if clean_text(_text_of(a)).casefold() in headings)
+        if anchors >= least and (_is_link_box(lst) or _is_toggled_contents(lst)):
             lists.append(lst)
             taken.add(lst)
     by_box: dict[Any, list[Any]] = {}
@@ -2942,8 +2949,10 @@ def _refuse_encoded_twice(title: str, sections: Sequence[Section]) -> None:
     for "ø" and "â€“" for "–" in every sentence, blind round 145) is a source problem: every
     section would read as changed while no word was, and the site mends it in time. A page
     that quotes such a pair or two among its letters written as they are is read."""
-    if "Ã" not in title and "â€" not in title and not any(
-        "Ã" in s.text or "â€" in s.text for s in sections
+    if (
+        "Ã" not in title
+        and "â€" not in title
+        and not any("Ã" in s.text or "â€" in s.text for s in sections)
     ):
         return
     text = "\n".join([title, *(s.text for s in sections)])

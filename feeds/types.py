@@ -617,7 +617,8 @@ class SeenItem:
 #: toggle buttons and a control's label with its count are controls, a <time>'s two-digit
 #: year reads as its datetime's (138's open cases); left-to-right isolates and embeddings are
 #: invisible, and a page encoded twice is a problem (145); a list of links named as the page's
-#: own headings is a contents list (148).
+#: own headings is a contents list (148); a box of the site's news in the content, a map's
+#: credits and a stamp of when the figures were fetched are furniture (151, 152).
 EXTRACTION_VERSION = 18
 
 

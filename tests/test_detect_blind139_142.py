@@ -15,7 +15,9 @@
 - left-to-right isolates and embeddings show the same text, right-to-left ones do not; a page
   whose text was encoded twice is a source problem (145);
 - a list of links to pages named as the page's own headings is a contents list (148); a copy
-  of a feed item posted again beside it, under a new GUID, is not new (149).
+  of a feed item posted again beside it, under a new GUID, is not new (149);
+- a box of the site's news in the content column, a map's credits and a stamp of when the
+  figures were fetched are furniture (151, 152).
 """
 
 from __future__ import annotations
@@ -440,3 +442,70 @@ def test_a_copy_of_an_item_posted_again_beside_it_is_not_new(lang: str) -> None:
     assert feed_kinds(before, edited) == ["new"]
     moved = feed_of(("v-3", title, link + "-2", text), other, ("v-2", title, link, text))
     assert feed_kinds(before, moved) == ["new"]
+
+
+# ------------------------------- rounds 151 and 152: a news box, a map's credits, a figures' stamp
+
+
+@pytest.mark.parametrize(
+    ("attributes", "title"),
+    [("class='aktuelt-boks'", "Aktuelt no"), ("aria-label='Aktuelt frå heradet'", "Aktuelt")],
+)
+def test_a_box_of_the_sites_news_in_the_content_is_furniture(attributes: str, title: str) -> None:
+    box = "<aside {a}><p>{t}</p><ul><li><a href='/a/{x}'>{x}</a></li><li><a href='/b/{y}'>{y}</a></li></ul></aside>"
+    # read with the source's selector: an <aside> in <main> is not dropped as the site's
+    body = "<main><h1>Influensavaksine</h1><h2>Spørsmål</h2><p>Ring 56 00 00 00.</p>{box}</main>"
+    x = box.format(
+        a=attributes, t=title, x="Ledige stillingar: sjukepleiar", y="Brøyting og strøing i vinter"
+    )
+    y = box.format(
+        a=attributes,
+        t=title,
+        x="Kom med framlegg til kulturprisen",
+        y="Symjehallen er stengd veke 48",
+    )
+    assert kinds(page(body.format(box=x)), page(body.format(box=y))) == []
+
+
+def test_a_news_article_of_such_a_class_is_read() -> None:
+    body = "<div class='aktuelt-artikkel'><h2>Vaksine</h2><p>Vaksinen blir gitt {d}.</p></div>"
+    a = article("Aktuelt", body.format(d="måndag 4. november"))
+    b = article("Aktuelt", body.format(d="tysdag 5. november"))
+    assert kinds(a, b) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    "credits", ["esri-attribution", "leaflet-control-attribution", "ol-attribution"]
+)
+def test_a_maps_credits_are_furniture(credits: str) -> None:
+    body = (
+        "<h2>Kart over kommunar med lokale forskrifter</h2><p>Kartet viser kommunane.</p>"
+        "<div id='kart'>{m}</div><ul><li>Bergen</li><li>Voss</li></ul>"
+    )
+    loaded = f"<div class='{credits}'>Kartverket, Esri, HERE | Statsforvaltaren i Vestland</div>"
+    a = article("Lokale tiltak", body.format(m=""))
+    b = article("Lokale tiltak", body.format(m=loaded))
+    assert kinds(a, b) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Tallene er hentet mandag 7. mars 2022 kl. 13:00", "Tallene er hentet tirsdag 8. mars 2022 kl. 13:00"),
+     ("Tala er henta 7. mars 2022", "Tala er henta 8. mars 2022"),
+     ("Data hentet 07.03.2022 kl. 13.00", "Data hentet 08.03.2022 kl. 13.00")],
+)  # fmt: skip
+def test_a_stamp_of_when_the_figures_were_fetched_is_furniture(before: str, after: str) -> None:
+    body = "<p>{s}</p><h2>Sykehus</h2><p>312 innlagde.</p>"
+    assert (
+        kinds(
+            article("Nøkkeltal", body.format(s=before)), article("Nøkkeltal", body.format(s=after))
+        )
+        == []
+    )
+
+
+def test_a_sentence_on_where_the_figures_come_from_is_read() -> None:
+    body = "<p>{s}</p><h2>Sykehus</h2><p>312 innlagde.</p>"
+    a = article("Nøkkeltal", body.format(s="Tallene er hentet fra MSIS og gjelder uke 9."))
+    b = article("Nøkkeltal", body.format(s="Tallene er hentet fra SYSVAK og gjelder uke 9."))
+    assert kinds(a, b) == ["changed"]

@@ -151,12 +151,21 @@ _NOISE_DROP = (
     # links (``_LINK_BOX_WORDS``): a banner of text ("Viktig: legevakta er stengd") is read,
     # and a hero that holds the <h1> holds the content
     ("class", "banner"), ("class", "hero"),
+    # a box of the site's news inside the content column ("aktuelt-boks", aria-label
+    # "Aktuelt frå heradet", blind round 151): it shows other news by the day; only as a box
+    # of links (``_LINK_BOX_WORDS``): an article of class "aktuelt-artikkel" is read
+    ("class", "aktuelt"), ("aria-label", "ktuelt"),
+    # a map's credits, drawn by its library when it has loaded ("Kartverket, Esri, HERE":
+    # ArcGIS, Leaflet, OpenLayers, Mapbox and MapLibre, Google Maps; blind round 152)
+    ("class", "esri-attribution"), ("class", "leaflet-control-attribution"),
+    ("class", "ol-attribution"), ("class", "ctrl-attrib"), ("class", "gm-style-cc"),
 )  # fmt: skip
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign, a box of recommended pages to
 #: them; a box of text under such a name (an urgent notice set as a "campaign") is read
 _LINK_BOX_WORDS = frozenset(
-    {"campaign", "kampanje", "ampanje", "ampaign", "recommended", "banner", "hero"}
+    {"campaign", "kampanje", "ampanje", "ampaign", "recommended", "banner", "hero", "aktuelt"}
+    | {"ktuelt"}
 )
 #: the ``_NOISE_DROP`` words of a live region: a widget's status only when it is visually
 #: hidden (``_is_hidden_status``); a notice shown on the page is read

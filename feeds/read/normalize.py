@@ -124,6 +124,10 @@ SIGNAL_LABELS = (
     r"|tall(?:ene)? (?:ble )?(?:er )?(?:sist )?oppdatert"
     r"|tala (?:vart )?(?:er )?(?:sist )?oppdaterte?"
     r"|tal (?:vart )?(?:er )?(?:sist )?oppdaterte?"
+    # ... or fetched from their source ("Tallene er hentet mandag 7. mars 2022 kl. 13:00",
+    # nynorsk "Tala er henta ...", "Data hentet ...", blind round 152)
+    r"|(?:tallene|tall|tala|tal|dataene|data|dataa) (?:er |ble |vart |blei )?(?:sist )?"
+    r"(?:hentet|henta)(?: inn)?"
     r"|data(?:ene)? (?:ble )?(?:vart )?(?:er )?(?:sist )?oppdaterte?"
 )
 #: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates

@@ -2958,13 +2958,11 @@ def _refuse_encoded_twice(title: str, sections: Sequence[Section]) -> None:
     for "ø" and "â€“" for "–" in every sentence, blind round 145) is a source problem: every
     section would read as changed while no word was, and the site mends it in time. A page
     that quotes such a pair or two among its letters written as they are is read."""
-    if (
-        "Ã" not in title
-        and "â€" not in title
-        and not any("Ã" in s.text or "â€" in s.text for s in sections)
-    ):
+    # "â" alone: a search for "â€" in text of Latin-1 letters took ~170 µs a page of 100 KB
+    texts = [title, *(s.text for s in sections)]
+    if not any("Ã" in t for t in texts) and not any("â" in t for t in texts):
         return
-    text = "\n".join([title, *(s.text for s in sections)])
+    text = "\n".join(texts)
     pairs = len(_ENCODED_TWICE.findall(text))
     if pairs >= _ENCODED_TWICE_MIN and pairs > len(_NORWEGIAN_LETTERS.findall(text)):
         raise SourceProblem(

@@ -618,7 +618,10 @@ class SeenItem:
 #: year reads as its datetime's (138's open cases); left-to-right isolates and embeddings are
 #: invisible, and a page encoded twice is a problem (145); a list of links named as the page's
 #: own headings is a contents list (148); a box of the site's news in the content, a map's
-#: credits and a stamp of when the figures were fetched are furniture (151, 152).
+#: credits and a stamp of when the figures were fetched are furniture (151, 152); a <time>
+#: told relative to now inside a line reads as its datetime (156); the corona banner's second
+#: line, a live phone queue, "Abonner på endringer", a generated stamp in brackets and a
+#: counter over a period beside the page's PDF are furniture (155, 157, 158).
 EXTRACTION_VERSION = 18
 
 

@@ -17,7 +17,10 @@
 - a list of links to pages named as the page's own headings is a contents list (148); a copy
   of a feed item posted again beside it, under a new GUID, is not new (149);
 - a box of the site's news in the content column, a map's credits and a stamp of when the
-  figures were fetched are furniture (151, 152).
+  figures were fetched are furniture (151, 152);
+- the corona banner's second line, a <time> told relative to now inside a line (read as its
+  datetime), a live phone queue, page tools worded otherwise, a generated stamp in brackets
+  and a counter over a period beside the page's PDF (155 to 158).
 """
 
 from __future__ import annotations
@@ -509,3 +512,85 @@ def test_a_sentence_on_where_the_figures_come_from_is_read() -> None:
     a = article("Nøkkeltal", body.format(s="Tallene er hentet fra MSIS og gjelder uke 9."))
     b = article("Nøkkeltal", body.format(s="Tallene er hentet fra SYSVAK og gjelder uke 9."))
     assert kinds(a, b) == ["changed"]
+
+
+# ----------------------------------- rounds 155 to 158: banners, ages, stamps, queues and tools
+
+
+@pytest.mark.parametrize(
+    "second",
+    ["Sjekk temasida Koronasituasjonen for siste nytt frå regjeringa, eller Helsenorge.no for "
+     "oversikt over råd og reglar om koronaviruset.",
+     "Se temasiden Koronasituasjonen for siste nytt fra regjeringen, eller Helsenorge.no for "
+     "oversikt over råd og regler om koronaviruset."],
+)  # fmt: skip
+def test_the_corona_banners_second_line_goes_with_it(second: str) -> None:
+    banner = (
+        "<div class='banner'><p>Informasjon om koronasituasjonen endrar seg raskt og kan "
+        f"derfor vere utdatert.</p><p>{second}</p></div>"
+    )
+    body = "{b}<h2>Frister</h2><p>Kommunane skal melde innan 48 timar.</p>"
+    a = article("Rundskriv I-3/2021", body.format(b=banner))
+    b = article("Rundskriv I-3/2021", body.format(b=""))
+    assert kinds(a, b) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "machine", "read"),
+    [("for 3 dagar sidan", "2026-11-09", "09.11.2026"),
+     ("for 2 timer siden", "2026-11-09T10:42", "09.11.2026 kl. 10.42")],
+)  # fmt: skip
+def test_a_time_told_relative_to_now_inside_a_line_reads_as_its_datetime(
+    words: str, machine: str, read: str
+) -> None:
+    line = "<p>Publisert <time datetime='{m}'>{w}</time> av Mattilsynet, region Sør og Vest</p>"
+    body = line + "<h2>Råd</h2><p>Ikkje rør daude fuglar.</p>"
+    a = article("Fugleinfluensa", body.format(m=machine, w=words))
+    b = article(
+        "Fugleinfluensa", body.format(m=machine, w=words.replace("2", "4").replace("3", "4"))
+    )
+    assert kinds(a, b) == []
+    assert read in a.sections[0].text
+    # another datetime is another date, told
+    c = article("Fugleinfluensa", body.format(m="2026-11-10", w=words))
+    assert kinds(a, c) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Forventa ventetid på telefon no: om lag 4 minutt", "Forventa ventetid på telefon no: om lag 17 minutt"),
+     ("Forventet ventetid nå: ca. 3 minutter", "Forventet ventetid nå: ca. 12 minutter"),
+     ("Samtalar svara i dag: 187", "Samtalar svara i dag: 243"),
+     ("Samtaler besvart i dag: 1 187", "Samtaler besvart i dag: 1 243")],
+)  # fmt: skip
+def test_a_live_phone_queue_is_furniture(before: str, after: str) -> None:
+    body = "<h2>Legevakta</h2><p>Ring 116 117.</p><p>{q}</p>"
+    assert (
+        kinds(article("Legevakt", body.format(q=before)), article("Legevakt", body.format(q=after)))
+        == []
+    )
+
+
+def test_a_waiting_time_for_the_service_is_read() -> None:
+    body = "<h2>Ventetid</h2><p>Ventetid til første samtale: {n} veker</p>"
+    assert kinds(article("Rask psykisk helsehjelp", body.format(n=3)),
+                 article("Rask psykisk helsehjelp", body.format(n=8))) == ["changed"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Skriv ut/lag PDF Abonner på nytt eller oppdatert innhold", "Skriv ut/lag PDF Abonner på endringer"),
+     ("Sist oppdatert: 14.10.2025 09:12 (generert 05.02.2026 03:00)",
+      "Sist oppdatert: 14.10.2025 09:12 (generert 06.02.2026 03:00)"),
+     ("Sidevisninger siste 30 dager: 12 916 · Last ned som PDF · Skriv ut",
+      "Sidevisninger siste 30 dager: 13 377 · Last ned som PDF · Skriv ut")],
+)  # fmt: skip
+def test_page_tools_and_a_generated_stamp_are_furniture(before: str, after: str) -> None:
+    body = "<h2>Praktisk</h2><p>Tilby glukosebelastning i uke 24–28.</p><p>{t}</p>"
+    assert (
+        kinds(
+            article("Retningslinje", body.format(t=before)),
+            article("Retningslinje", body.format(t=after)),
+        )
+        == []
+    )

@@ -1980,16 +1980,35 @@ def _read_as_written(el: Any, expanded: set[tuple[str, str]]) -> bool:
     if el.tag == "abbr":
         _expand_abbreviation(el, expanded)
         return True
-    if not len(el) and el.text and len(el.text) <= _SHORT_DATE_CHARS:
+    if len(el) or not el.text:
+        return False
+    if len(el.text) <= _SHORT_DATE_CHARS:
         _read_short_year(el)
+    elif len(el.text) <= _AGE_CHARS and not _is_relative_age(el):
+        _read_age_as_date(el)
     return False
+
+
+def _read_age_as_date(el: Any) -> None:
+    """A <time> that tells its date relative to now inside a line ("Publisert <time
+    datetime="2026-11-09">for 4 dagar sidan</time> av Mattilsynet", blind round 156) is read
+    as the date its ``datetime`` gives ("09.11.2026", with "kl. 10.42" where it gives a time):
+    the words tick over every day while the date stays. One at the end of its line goes as an
+    age (``_is_relative_age``); one without a date in the attribute reads as it stands."""
+    machine = _MACHINE_DATE.match(el.get("datetime") or "")
+    if machine is None or not is_relative_time_field(clean_text(el.text)):
+        return
+    clock = _MACHINE_CLOCK.match(el.get("datetime") or "", machine.end())
+    day = f"{machine[3]}.{machine[2]}.{machine[1]}"
+    el.text = f"{day} kl. {clock[1]}.{clock[2]}" if clock else day
 
 
 #: a date with a year of two digits ("11.03.26"), and the longest text of a <time> read so
 _SHORT_DATE = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{2})\s*")
 _SHORT_DATE_CHARS = 12
-#: the date a ``datetime`` attribute begins with
+#: the date a ``datetime`` attribute begins with, and the time of day after it
 _MACHINE_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
+_MACHINE_CLOCK = re.compile(r"[T ](\d{2}):(\d{2})")
 
 
 def _read_short_year(el: Any) -> None:

@@ -237,9 +237,12 @@ _PUBLISHER = (
 #: a stamp's time of day before its date ("Oppdatert kl. 14.35 mandag 7. august 2023", a live
 #: crisis page's stamp, blind round 142)
 _CLOCK_FIRST = rf"(?:{_CLOCK},?+\s++)"
+#: when the page was generated, in brackets after a stamp's date ("Sist oppdatert: 14.10.2025
+#: 09:12 (generert 05.02.2026 03:00)", blind round 157): each build dates it anew
+_GENERATED = rf"(?:\s*+\((?:generert|generated|utskrift|printed)\s*+:?+\s*+{_ANY_DATE}\))"
 _SIGNAL_LINE = re.compile(
     rf"^(?:(?:(?:{SIGNAL_LABELS}|{_VERSION_LABEL})\s*+:?+\s*+"
-    rf"(?:{_CLOCK_FIRST}?+{_ANY_DATE}|{_RELATIVE_TIME}|{_YEARLESS_STAMP})"
+    rf"(?:{_CLOCK_FIRST}?+{_ANY_DATE}{_GENERATED}?+|{_RELATIVE_TIME}|{_YEARLESS_STAMP})"
     rf"|{_NEXT_UPDATE}|{_CORRECTED})\.?+\s*+{_DATE_SEPARATOR}?+\s*+)+"
     rf"(?:{_EARLIER_VERSIONS}\.?)?(?:\s*+{_DATE_SEPARATOR}?+\s*+{_FURNITURE_AFTER_DATES}\.?+)*"
     rf"(?:\s*+{_DATE_SEPARATOR}?+\s*+{_PUBLISHER}\.?)?$",
@@ -338,6 +341,18 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:(?:tilbake|gå) )?til toppen(?: av sid(?:en|a))?$|^back to top$",
     r"^få varsel ved oppdatering(er|ar)? (av|på|om) .{0,200}$",
     r"^abonner på (nytt|endret|endra|nytt eller oppdatert) (innhold|innhald).{0,80}$",
+    # ... worded otherwise ("Abonner på endringer", nynorsk "Abonner på endringar", blind
+    # round 158), after a print link on its line or not
+    r"^(?:skriv ut(?: ?/ ?lag pdf)? )?abonner på (?:endringer|endringar|oppdateringer"
+    r"|oppdateringar)(?: (?:på|av|i) (?:denne |dette )?(?:siden|sida|innholdet|innhaldet))?$",
+    # a live waiting time on the phone and the calls answered today ("Forventa ventetid på
+    # telefon no: om lag 4 minutt", "Samtalar svara i dag: 187", blind round 158): they
+    # follow the queue. Only the time "now": "Ventetid til første samtale: 8 veker" is read
+    r"^(?:forventet|forventa|beregnet|berekna|estimert)? ?ventetid(?: på telefon(?:en)?)?"
+    r" (?:nå|no|akkurat nå|akkurat no)\s*:?\s*(?:ca\.|om lag|cirka|rundt)?\s*\d{1,3}"
+    r" (?:min|minutt|minutter|sekund|sekunder)\.?$",
+    r"^(?:samtaler|samtalar|anrop) (?:besvart|svart|svara|besvarte|svarte) i dag\s*:?\s*"
+    r"\d{1,3}(?:[ \u202f\u2009]?\d{3})?$",
     r"^(nett-tv|se sendingen her|sjå sendinga her|(se|sjå) opptak(et)? her)$",
     # ... the recording's link named for what it records, and its length ("Sjå opptak av
     # pressekonferansen her", "Varighet: 38:12"): the player's furniture (blind round 50)
@@ -615,7 +630,10 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("nettlesar vi ikkje", r"du nyttar ein nettlesar vi ikkje støttar[^.]{0,200}\.?", True),
         (
             "koronasituasjonen",
-            r"informasjon om koronasituasjonen endr(er|ar) seg raskt[^.]{0,300}\.",
+            r"(?:informasjon om koronasituasjonen endr(er|ar) seg raskt[^.]{0,300}\."
+            # ... and the banner's second line ("Sjekk temasida Koronasituasjonen for siste
+            # nytt frå regjeringa, eller Helsenorge.no for ...", blind round 155)
+            r"|(?:sjekk|se|sjå) temasid(?:en|a) koronasituasjonen(?:[^.]|\.(?=\w)){0,300}\.)",
             True,
         ),
         ("enn ett år gammel", r"dette innholdet er mer enn ett år gammelt[^.]{0,200}\.?", True),
@@ -925,7 +943,11 @@ _TOOL_FIELD = re.compile(
     rf"|{_COUNT} (?:delingar|delinger|visningar|visninger|visingar)"
     r"|gi tilbakemelding(?: på (?:siden|sida|artikkelen|innhaldet|innholdet))?|skriv ut|del"
     # ... and a visit counter ("Besøkende: 48213", blind round 120)
-    rf"|(?:besøkende|besøkjande|besøk|sidevisninger|sidevisningar)\s*:?\s*{_COUNT}",
+    rf"|(?:besøkende|besøkjande|besøk|sidevisninger|sidevisningar)"
+    # ... over a period, and the page's PDF ("Sidevisninger siste 30 dager: 12 916 · Last ned
+    # som PDF · Skriv ut", blind round 157)
+    r"(?: (?:siste|dei siste|de siste) \d{1,3} (?:dager|dagar|døgn))?"
+    rf"\s*:?\s*{_COUNT}|last ned(?: som)? pdf",
     re.I,
 )
 

@@ -15,9 +15,10 @@ or storing) follows each changed round, and the changed rounds' median is printe
 Nx of a bare aiohttp fetch" (issue 13 aims at 5x). ``--profile FILE`` writes a cProfile
 of the changed rounds only, ``--profile-first FILE`` one of the first (baseline) round.
 
-Detection runs in ``--processes`` processes of its own (feeds/detect/processes.py,
-``NOTIFIER_DETECT_PROCESSES``; default 0, as the service: in the checking process). CPU time
-is the bench process's plus its detection processes', and peak RSS is given for each.
+Detection (and, with the chain's classifier, classification) runs in ``--processes``
+processes of its own (feeds/detect/processes.py, ``NOTIFIER_DETECT_PROCESSES``; default 0, as
+the service: in the checking process). CPU time is the bench process's plus its detection
+processes', and peak RSS is given for each.
 
 Before the rounds the classifier's model is loaded and the startup objects are frozen out of
 the garbage collector's walk, as the service does at start (``notifier.pipeline.preload``);
@@ -102,10 +103,12 @@ class Figures:
 
 class Timed:
     """The classifier, counting its calls and the CPU time they take (``thread_time``: the
-    classifier runs in the event loop's thread)."""
+    classifier runs in the event loop's thread). With detection processes the chain's
+    classifier runs there (its ``portable`` stand-in, feeds/check.py), counted in their CPU."""
 
     def __init__(self, classifier: Classifier) -> None:
         self.classifier = classifier
+        self.portable = getattr(classifier, "portable", None)
         self.seconds = 0.0
         self.calls = 0
 
@@ -357,6 +360,8 @@ def report(
         )
     print(f"  changed rounds, median: {wall:.3f} s wall, {cpu_ms:.3f} ms CPU per page")
     calls = sum(f.classified for f in changed)
+    if not calls and pool is not None:
+        print("  classification: in the detection processes (their CPU above)")
     if calls:
         seconds = sum(f.classify for f in changed)
         print(

@@ -13,8 +13,12 @@ stops the round.
 The changes found are classified in the same batches, just before they are stored, not inside
 each check: one classifier call after another keeps its tables (the model's weights, the
 vocabulary's indexes, the word memos) in the CPU caches, where calls between fetches and
-parses found them evicted (a call cost ~1.1 ms in a round against ~0.6 ms alone). A failing
-classifier is a failure of that source's check only.
+parses found them evicted (a call cost ~1.1 ms in a round against ~0.6 ms alone). With
+detection processes and the chain's classifier (its ``portable`` stand-in,
+``notifier.pipeline.classifier_for``), a page's changes are classified in the detection
+process that found them, and come back tagged: the checking process only fetches and stores.
+A failing classifier is a failure of that source's check only (a change it failed on in a
+detection process is classified again here).
 
 Detection (parsing a feed or a page, diffing) of a large body runs in a worker thread
 (``INLINE_DETECT_BYTES``), so it never holds up the event loop for long.
@@ -58,7 +62,7 @@ from feeds.detect.detection import (
     known_parts,
 )
 from feeds.detect.history import DEFAULT_CONFIRM, ConfirmRules, early_check, report_words
-from feeds.detect.processes import DetectProcesses
+from feeds.detect.processes import DetectProcesses, tagged
 from feeds.errors import ContentCollapse
 from feeds.fetch.client import Fetcher, needs_full_fetch
 from feeds.fetch.parts import fetch_linked
@@ -134,6 +138,9 @@ class _Round:
     confirm: ConfirmRules = DEFAULT_CONFIRM
     #: the detection processes (feeds/detect/processes.py); None: detection in this process
     processes: DetectProcesses | None = None
+    #: the classifier that runs in a detection process in ``classifier``'s stead (its
+    #: ``portable`` attribute); None: changes are classified here
+    portable: Classifier | None = None
     quiet: list[dict[str, Any]] = field(default_factory=list)
     #: new versions found and not stored yet; stored ``STORE_BATCH`` at a time (or sooner,
     #: ``STORE_BATCH_CHARS``)
@@ -187,6 +194,9 @@ class _Round:
         batch, self.found, self.held_chars = self.found, [], 0
         tagged: list[tuple[_Ticket, NewVersion]] = []
         for ticket, found in batch:
+            if _all_tagged(found):  # classified in its detection process
+                tagged.append((ticket, found))
+                continue
             try:
                 spec, changes = found.target.spec, found.detection.changes
                 tags = [_classified(self.classifier, spec, c) for c in changes]
@@ -215,9 +225,17 @@ async def check_sources(
     claimed the sources (``claim_due``); its claims are released with the round's last
     write, when every source's next check time is stored. ``processes``: where detection
     runs (feeds/detect/processes.py); None: in this process."""
+    if processes is not None:
+        # started before the round's fetches, and off the event loop: the first start waits
+        # for the fork server to import the readers and the classifier (~1 s, more on a busy
+        # machine); started at the round's first detection, on the loop, it held up every fetch
+        # in flight past its timeout. A start that fails is each detection's problem, as before.
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(processes.start)
     with Session(engine) as session:
         targets = load_targets(session, source_ids)
-    round_ = _Round(engine, fetcher, classifier, now, rules, confirm, processes)
+    portable = getattr(classifier, "portable", None) if processes is not None else None
+    round_ = _Round(engine, fetcher, classifier, now, rules, confirm, processes, portable)
     outcomes = await asyncio.gather(*(_check(round_, t) for t in targets))
     round_.flush()
     reports = [o if isinstance(o, CheckReport) else round_.stored[o] for o in outcomes]
@@ -282,10 +300,11 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
         r.fetch_seconds[target.id] = time.perf_counter() - started
         raw = result.body_hash if not result.not_modified else known
         same = not multi and (result.not_modified or raw == known)
+        tags: Sequence[Tagged] = ()
         if same:
             detection = _NOT_MODIFIED
         else:
-            detection = await _detect(r, target, result, force_full)
+            detection, tags = await _detect(r, target, result, force_full)
     except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
         return _failed(r, target, exc)
     answered = result.validators  # a property: a new Validators each time it is read
@@ -309,7 +328,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
         r.quiet.append(target.changed(fields))
         return CheckReport(spec.key, "unchanged", 0, _detail(detection))
     # its changes are classified with the rest of its batch, when stored (``_Round.flush``)
-    return r.add(NewVersion(target, detection, (), validators, now, _full(result), same, raw))
+    return r.add(NewVersion(target, detection, tags, validators, now, _full(result), same, raw))
 
 
 def _failed(r: _Round, target: CheckTarget, exc: Exception) -> CheckReport:
@@ -361,11 +380,12 @@ def _stored_report(f: NewVersion, recorded: Recorded) -> CheckReport:
 
 async def _detect(
     r: _Round, target: CheckTarget, result: FetchResult, force_full: bool
-) -> Detection:
+) -> tuple[Detection, Sequence[Tagged]]:
     """A body we have not seen (or a document's parts): load the last snapshot and compare.
     The parts are fetched conditionally with what the last snapshot knows of them. A source
     that failed its last check is asked for its health times too (the rule that holds the
-    first changes after a long outage)."""
+    first changes after a long outage). With the changes, their classification when a
+    detection process made it (``_Round.portable``; else none: classified when stored)."""
     spec = target.spec
     times = None
     accept = target.pending_digest
@@ -376,15 +396,20 @@ async def _detect(
         if accept is None and target.pending_since is not None:
             # a collapse accepted once (its changes wait) is accepted by its re-check too
             accept = candidate_digest(conn, target.id)
+    tags: Sequence[Tagged] = ()
     if r.processes is not None and not reader_for(spec).follows_links(spec):
         # unpacked and compared in a detection process; nothing else here needs the state
         async with r.waiting(result):
-            detection = await r.processes.detect(spec, result, stored, accept, r.rules)
+            detection, found = await r.processes.detect_tagged(
+                spec, result, stored, accept, r.rules, r.portable
+            )
+        tags = found or ()
     else:
         detection = await _detect_here(r, spec, result, stored_state(stored), accept, force_full)
-    if times is None:
-        return detection
-    return hold_after_outage(detection, *times, target.consecutive_errors, r.rules)
+    if times is not None:
+        # the same changes (held or not): their classification stands
+        detection = hold_after_outage(detection, *times, target.consecutive_errors, r.rules)
+    return detection, tags
 
 
 async def _detect_here(
@@ -430,8 +455,11 @@ def _detail(detection: Detection) -> str:
 
 
 def _classified(classifier: Classifier, spec: SourceSpec, change: DetectedChange) -> Tagged:
-    c = classifier(spec, change)
-    reasons = [f"{t.slug}: {t.reason}" for t in c.subtopics]
-    reasons += [f"{r.code}: {r.reason}" for r in c.regions]
-    reasons += [f"haster: {r}" for r in c.urgent_reasons]
-    return change, list(c.subtopic_slugs), list(c.region_codes), c.urgent, reasons
+    return tagged(classifier, spec, change)
+
+
+def _all_tagged(found: NewVersion) -> bool:
+    """Whether every change of the version came back classified from its detection process
+    (the same change objects, in order); a version without changes needs no classifier."""
+    changes, tags = found.detection.changes, found.tags
+    return len(tags) == len(changes) and all(t[0] is c for t, c in zip(tags, changes, strict=True))

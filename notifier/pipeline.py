@@ -10,6 +10,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from sqlmodel import Session
 
 from feeds.catalogue import SourceSpec, load_catalogue
 from feeds.check import CheckReport, Classifier, check_sources
-from feeds.classify import Classification, classify
+from feeds.classify import Classification, Gazetteer, Taxonomy
 from feeds.classify.model import load_model
+from feeds.classify.shipped import SHIPPED, classify_change
 from feeds.detect.detection import DetectedChange
 from feeds.fetch.client import Fetcher
 from feeds.store.hosts import shared_hosts
@@ -85,22 +87,22 @@ def release_free_heap() -> bool:
 _frozen = False
 
 
+@dataclass(frozen=True)
+class ChainClassifier:
+    """The chain's classifier (``feeds.classify.shipped.classify_change``) on a context's
+    taxonomy and gazetteer. A context's are the bundled ones, so the same classifier runs in
+    a detection process by name (``portable``: feeds/check.py, feeds/detect/processes.py)."""
+
+    taxonomy: Taxonomy
+    gazetteer: Gazetteer
+    portable: Classifier = SHIPPED
+
+    def __call__(self, spec: SourceSpec, change: DetectedChange) -> Classification:
+        return classify_change(self.taxonomy, self.gazetteer, spec, change)
+
+
 def classifier_for(ctx: Context) -> Classifier:
-    taxonomy, gazetteer = ctx.taxonomy, ctx.gazetteer
-
-    def run(spec: SourceSpec, change: DetectedChange) -> Classification:
-        return classify(
-            taxonomy,
-            gazetteer,
-            title=change.title,
-            text=change.after or change.before or change.summary,
-            url=change.url,
-            source_subtopics=spec.subtopics,
-            section_path=change.section,
-            kind=change.kind,
-        )
-
-    return run
+    return ChainClassifier(ctx.taxonomy, ctx.gazetteer)
 
 
 def make_fetcher(ctx: Context) -> Fetcher:

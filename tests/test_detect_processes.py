@@ -10,6 +10,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,15 @@ from sqlmodel import Session, select
 
 import feeds.check
 from feeds.catalogue import SourceSpec
-from feeds.check import CheckReport, check_sources
+from feeds.check import CheckReport, Classifier, check_sources
+from feeds.classify import Classification
+from feeds.classify.shipped import SHIPPED
+from feeds.detect.detection import DetectedChange
 from feeds.detect.processes import (
     MEMORY_LIMIT_BYTES,
     DetectProcesses,
     detect_packed,
+    detect_tagged,
     shared,
 )
 from feeds.errors import (
@@ -100,7 +105,18 @@ def stored(engine: Engine) -> tuple[list[Any], list[Any]]:
     the order in which a round's checks end is not fixed)."""
     with Session(engine) as session:
         changes = [
-            (c.source_id, c.kind, c.title, tuple(c.section), c.before, c.after, c.subtopics)
+            (
+                c.source_id,
+                c.kind,
+                c.title,
+                tuple(c.section),
+                c.before,
+                c.after,
+                c.subtopics,
+                c.regions,
+                c.urgent,
+                c.reasons,
+            )
             for c in session.exec(select(Change).order_by(Change.id))
         ]
         snapshots = []
@@ -272,7 +288,7 @@ async def test_a_round_whose_fetches_outrun_its_processes_holds_few_bodies(
         ids = [s.id or 0 for s in session.exec(select(Source))]
     pool = DetectProcesses(1)
     waiting, most = 0, 0
-    real = pool.detect
+    real = pool.detect_tagged
 
     async def counted(*args: Any) -> Any:
         nonlocal waiting, most
@@ -283,7 +299,7 @@ async def test_a_round_whose_fetches_outrun_its_processes_holds_few_bodies(
         finally:
             waiting -= 1
 
-    monkeypatch.setattr(pool, "detect", counted)
+    monkeypatch.setattr(pool, "detect_tagged", counted)
     try:
         async with make_fetcher(ctx) as fetcher:
             reports = await check_sources(
@@ -292,7 +308,7 @@ async def test_a_round_whose_fetches_outrun_its_processes_holds_few_bodies(
     finally:
         pool.close()
     assert [r.outcome for r in reports] == ["new"] * 24
-    assert most <= ctx.settings.per_host_concurrency + 1
+    assert 1 <= most <= ctx.settings.per_host_concurrency + 1
 
 
 def test_the_setting_says_how_many_processes_read(ctx: Context) -> None:
@@ -363,3 +379,112 @@ async def test_the_detection_waiting_behind_one_that_killed_its_process_is_sent_
         assert after.pid != before.pid
     finally:
         pool.close()
+
+
+class Counted:
+    """A classifier that counts its calls here, and names the one to run in a detection
+    process in its stead (``portable``)."""
+
+    def __init__(self, real: Classifier, portable: Classifier | None) -> None:
+        self.real = real
+        self.portable = portable
+        self.calls = 0
+
+    def __call__(self, spec: SourceSpec, change: DetectedChange) -> Classification:
+        self.calls += 1
+        return self.real(spec, change)
+
+
+class Failing:
+    """A classifier that fails (pickled by name: a detection process imports this module)."""
+
+    def __call__(self, spec: SourceSpec, change: DetectedChange) -> Classification:
+        raise RuntimeError("klassifisering feilet der")
+
+
+@pytest.mark.parametrize("portable", ["shipped", "failing"])
+async def test_changes_are_classified_in_the_detection_process_or_here_when_it_fails(
+    ctx: Context, http: FixtureServer, tmp_path: Path, portable: str
+) -> None:
+    """With the chain's classifier, a page's changes come back classified from the process
+    that read it (none classified here), as they would be here; a classifier that fails
+    there leaves them to be classified here, so nothing is lost."""
+    here = make_engine(f"sqlite:///{tmp_path / 'here.db'}")
+    upgrade(here)
+    ids = {"processes": add_sources(ctx.engine, http), "here": add_sources(here, http)}
+    real = classifier_for(ctx)
+    assert getattr(real, "portable", None) is SHIPPED
+    counted = Counted(real, SHIPPED if portable == "shipped" else Failing())
+    pool = DetectProcesses(1)
+    patient = replace(ctx, settings=ctx.settings.model_copy(update={"http_timeout": 30.0}))
+    try:
+        async with make_fetcher(patient) as fetcher:
+            for version in (0, 1):
+                serve(http, version)
+                there = await check_sources(
+                    ctx.engine, fetcher, ids["processes"], counted, ctx.clock, processes=pool
+                )
+                alone = await check_sources(here, fetcher, ids["here"], real, ctx.clock)
+                assert outcomes(there) == outcomes(alone)
+    finally:
+        pool.close()
+    changes = stored(here)[0]
+    assert len(changes) == 2 and any(c[6] for c in changes)  # tagged: subtopics
+    assert stored(ctx.engine) == stored(here)
+    assert counted.calls == (0 if portable == "shipped" else len(changes))
+    here.dispose()
+
+
+def test_the_shipped_classifier_crosses_by_name_and_classifies_as_the_chain_s(
+    ctx: Context,
+) -> None:
+    change = DetectedChange(
+        "f", "changed", "Råd om testing", "https://www.fhi.no/side", ("Testing",),
+        before="Alle nærkontakter skal testes på dag 3.",
+        after="Alle nærkontakter i Bergen kommune skal testes på dag 5.",
+    )  # fmt: skip
+    source = spec()
+    assert len(pickle.dumps(SHIPPED, protocol=5)) < 60
+    assert pickle.loads(pickle.dumps(SHIPPED, protocol=5)) is SHIPPED
+    assert SHIPPED(source, change) == classifier_for(ctx)(source, change)
+    detection, tags = detect_tagged(spec(), response(page("Kort side.")), None, None)
+    assert tags is None and detection.outcome == "new"
+
+
+async def test_a_round_starts_its_processes_before_its_fetches_and_off_the_event_loop(
+    ctx: Context, http: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first start waits for the fork server to import the readers and the classifier
+    (~1 s): on the event loop, at the round's first detection, it held up every fetch in
+    flight past its timeout (a one-off ``notifier check`` with ``NOTIFIER_DETECT_PROCESSES``
+    set)."""
+    ids = add_sources(ctx.engine, http)
+    serve(http, 0)
+    pool = DetectProcesses(1)
+    events: list[tuple[str, int]] = []
+    real_start = pool.start
+
+    def start() -> None:
+        events.append(("start", threading.get_ident()))
+        real_start()
+
+    monkeypatch.setattr(pool, "start", start)
+    try:
+        async with make_fetcher(ctx) as fetcher:
+            real_fetch = fetcher.fetch
+
+            async def fetch(*args: Any, **kwargs: Any) -> FetchResult:
+                events.append(("fetch", threading.get_ident()))
+                return await real_fetch(*args, **kwargs)
+
+            monkeypatch.setattr(fetcher, "fetch", fetch)
+            reports = await check_sources(
+                ctx.engine, fetcher, ids, classifier_for(ctx), ctx.clock, processes=pool
+            )
+    finally:
+        pool.close()
+    assert [r.outcome for r in reports] == ["new", "new", "error"]
+    loop_thread = threading.get_ident()
+    assert events[0] == ("start", events[0][1]) and events[0][1] != loop_thread
+    assert {kind for kind, _ in events[1:]} <= {"fetch", "start"}
+    assert all(thread == loop_thread for kind, thread in events if kind == "fetch")

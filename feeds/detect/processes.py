@@ -1,5 +1,5 @@
 """Detection in processes of its own: reading a fetched page or feed and comparing it with the
-last snapshot, beside the process that fetches, classifies and stores
+last snapshot (and classifying the changes found), beside the process that fetches and stores
 (``NOTIFIER_DETECT_PROCESSES``; 0, the default: in the checking process).
 
 Parsing and diffing are CPU work that holds the interpreter lock: in one process a check round
@@ -13,6 +13,11 @@ parser) is paid by a process that is replaced, never by the service:
   unpacked in the process;
 - what comes back is the ``Detection``, its sections compressed only (``packed_only``): the
   storing side joins bytes, and unpickles a quarter of what text and packed copy would be;
+- with the chain's classifier (``feeds.classify.shipped.SHIPPED``, sent by name), the changes
+  found are classified there too and come back tagged (``detect_tagged``), so the checking
+  process only fetches and stores: classification was ~20 % of its CPU in a changed round
+  with two processes (bench.check_round). A classifier that fails there leaves its changes
+  to be classified in the checking process, where its failure is its source's, as before;
 - a process takes up to ``DEPTH`` detections at a time through a widened pipe (the next waits
   there while it reads one) and answers on another pipe that the event loop watches: no
   thread of its own in the checking process;
@@ -34,10 +39,12 @@ per process count is shared by every round in a process (``shared``); the servic
 at start (``notifier.pipeline.preload``), a command on its first detection.
 
 What it buys, measured (bench.check_round, 2 cores, alternated runs; docs/benchmarks.md): a
-first round of 1,000 pages in ~4.7 s against ~6.2 s (-25 %); a changed round in the same
-time as without (the checking process's own work, and the fixture server on the same cores,
-bound it); each process ~85 MB (PSS). So it is off by default: on a small machine a worker's
-steady state gains nothing for its memory; with cores to spare, a large first round or a
+first round of 1,000 pages in ~4.7 s against ~6.2 s (-25 %); a changed round whose checking
+process only fetches and stores (classification, ~20 % of its CPU there, runs here too), ~5x
+the bare fetch where cores were free, but no faster on 2 cores busy with other work, where
+the processes add ~5-15 % of CPU; each process ~55 MB (PSS; ~95 MB RSS, partly shared with the
+fork server). So it is off by default: on a small or busy machine a worker's steady state
+gains nothing measurable for its memory; with cores to spare, a large first round or a
 re-baseline after an extraction change gains, and a time limit on reading comes with it.
 
 Sources that follow links (documents, pages with PDF attachments) are read in the checking
@@ -65,13 +72,23 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds.detect.detection import DEFAULT_RULES, Detection, HoldRules, detect
+from feeds.detect.detection import DEFAULT_RULES, DetectedChange, Detection, HoldRules, detect
 from feeds.errors import SourceProblem
 from feeds.store.snapshot import StoredState, packed_only, stored_state
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from feeds.catalogue import SourceSpec
+    from feeds.classify import Classification
     from feeds.types import FetchResult
+
+    #: classifies one detected change of one source (``feeds.check.Classifier``)
+    Classifier = Callable[[SourceSpec, DetectedChange], Classification]
+
+#: one detected change with its classification: subtopics, regions, urgent, reasons (what
+#: ``feeds.store.versions`` stores)
+Tagged = tuple[DetectedChange, list[str], list[str], bool, list[str]]
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +135,35 @@ def detect_packed(
     return replace(detection, state=replace(state, page=page))
 
 
+def tagged(classifier: Classifier, spec: SourceSpec, change: DetectedChange) -> Tagged:
+    """One change with its classification, as it is stored."""
+    c = classifier(spec, change)
+    reasons = [f"{t.slug}: {t.reason}" for t in c.subtopics]
+    reasons += [f"{r.code}: {r.reason}" for r in c.regions]
+    reasons += [f"haster: {r}" for r in c.urgent_reasons]
+    return change, list(c.subtopic_slugs), list(c.region_codes), c.urgent, reasons
+
+
+def detect_tagged(
+    spec: SourceSpec,
+    result: FetchResult,
+    stored: StoredState,
+    accept_collapse: str | None,
+    rules: HoldRules = DEFAULT_RULES,
+    classifier: Classifier | None = None,
+) -> tuple[Detection, list[Tagged] | None]:
+    """``detect_packed``, and its changes classified by ``classifier``: one ``Tagged`` a
+    change, in order; None without a classifier, or when it failed (the checking process
+    classifies them again, and a failure there is its source's)."""
+    detection = detect_packed(spec, result, stored, accept_collapse, rules)
+    if classifier is None:
+        return detection, None
+    try:
+        return detection, [tagged(classifier, spec, c) for c in detection.changes]
+    except Exception:  # noqa: BLE001 - classified again in the checking process
+        return detection, None
+
+
 class DetectProcesses:
     """``processes`` detection processes (see the module's text). Each takes its detections
     from a pipe in the order sent, up to ``DEPTH`` at a time (the next one waits in its pipe
@@ -152,19 +198,35 @@ class DetectProcesses:
         """``detect_packed`` in one of the processes. A detection under which its process dies,
         or that takes longer than ``timeout`` (its process is killed), is its source's
         problem; the detections that waited behind it are sent again to a fresh process."""
+        detection, _ = await self.detect_tagged(spec, result, stored, accept_collapse, rules)
+        return detection
+
+    async def detect_tagged(
+        self,
+        spec: SourceSpec,
+        result: FetchResult,
+        stored: StoredState,
+        accept_collapse: str | None,
+        rules: HoldRules = DEFAULT_RULES,
+        classifier: Classifier | None = None,
+    ) -> tuple[Detection, list[Tagged] | None]:
+        """``detect_tagged`` in one of the processes (as ``detect``): ``classifier`` must
+        pickle small (``feeds.classify.shipped.SHIPPED`` goes by name)."""
         self.start()
         loop = asyncio.get_running_loop()
         slots = self._slots.get(loop)
         if slots is None:
             slots = self._slots[loop] = asyncio.Semaphore(self.processes * DEPTH)
         async with slots:
-            payload = pickle.dumps((spec, result, stored, accept_collapse, rules), protocol=5)
+            request = (spec, result, stored, accept_collapse, rules, classifier)
+            payload = pickle.dumps(request, protocol=5)
             answer = await self._ask(loop, payload)
         outcome, value = pickle.loads(answer)
         if outcome == "error":
             raise value
-        assert isinstance(value, Detection)
-        return value
+        detection, tags = value
+        assert isinstance(detection, Detection)
+        return detection, tags
 
     async def _ask(self, loop: asyncio.AbstractEventLoop, payload: bytes) -> bytes:
         while True:
@@ -244,7 +306,7 @@ class _Process:
     @classmethod
     def started(cls) -> _Process:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "feeds.detect.warm"])
+        context.set_forkserver_preload([__name__, "feeds.detect.warm", "feeds.classify.warm"])
         inbox, out = context.Pipe(duplex=False)
         conn, answers = context.Pipe(duplex=False)
         for end in (out, answers):
@@ -328,7 +390,7 @@ def _serve(inbox: Connection, conn: Connection) -> None:
             return
         answer: tuple[str, object]
         try:
-            answer = ("ok", detect_packed(*pickle.loads(request)))
+            answer = ("ok", detect_tagged(*pickle.loads(request)))
         except Exception as exc:  # noqa: BLE001 - every failure is the source's, sent back
             answer = ("error", exc)
         del request

@@ -27,6 +27,7 @@ from feeds.detect.history import (
     mark_lasted,
     next_check,
 )
+from feeds.detect.processes import Tagged as Tagged  # a change with its classification
 from feeds.detect.story import WINDOW as STORY_WINDOW
 from feeds.detect.story import StoryRef, story_key
 from feeds.store.models import Change, Snapshot
@@ -158,9 +159,6 @@ _INSERT_SNAPSHOTS = insert(Snapshot.__table__).returning(  # type: ignore[attr-d
     sort_by_parameter_order=True,
 )
 _INSERT_CHANGES = insert(Change.__table__)  # type: ignore[attr-defined]
-
-#: one detected change with its classification: subtopics, regions, urgent, reasons
-Tagged = tuple[DetectedChange, list[str], list[str], bool, list[str]]
 
 
 @dataclass(frozen=True)

@@ -621,7 +621,9 @@ class SeenItem:
 #: credits and a stamp of when the figures were fetched are furniture (151, 152); a <time>
 #: told relative to now inside a line reads as its datetime (156); the corona banner's second
 #: line, a live phone queue, "Abonner på endringer", a generated stamp in brackets and a
-#: counter over a period beside the page's PDF are furniture (155, 157, 158).
+#: counter over a period beside the page's PDF are furniture (155, 157, 158); share tools and
+#: a countdown to a deadline are furniture, and text hidden by a font of no size, no opacity in
+#: a box of no size or the colour of its background is not read (159, 160, 162).
 EXTRACTION_VERSION = 18
 
 

@@ -20,7 +20,11 @@
   figures were fetched are furniture (151, 152);
 - the corona banner's second line, a <time> told relative to now inside a line (read as its
   datetime), a live phone queue, page tools worded otherwise, a generated stamp in brackets
-  and a counter over a period beside the page's PDF (155 to 158).
+  and a counter over a period beside the page's PDF (155 to 158);
+- share tools (links that share the page, their label and count), weekdays and day spans
+  written short or out, "kl. 24.00" as "midnatt", a countdown to a deadline, a login or
+  maintenance page whose button went with its form, and text hidden by a font of no size, no
+  opacity in a box of no size, or the colour of its background (159 to 162).
 """
 
 from __future__ import annotations
@@ -594,3 +598,121 @@ def test_page_tools_and_a_generated_stamp_are_furniture(before: str, after: str)
         )
         == []
     )
+
+
+# -------------------------- rounds 159 to 162: share tools, dates written out, walls, hidden text
+
+SHARE = (
+    "<div class='share'><p>{label}</p><ul>"
+    "<li><a href='https://www.facebook.com/sharer/sharer.php?u=x'>Facebook</a></li>"
+    "<li><a href='mailto:?subject=Reisevaksinasjon'>E-post</a></li>"
+    "<li><button>Skriv ut</button></li></ul></div>"
+)
+
+
+@pytest.mark.parametrize("label", ["Del siden:", "Del sida:", "Del:"])
+def test_share_tools_added_by_a_template_are_furniture(label: str) -> None:
+    body = "<h2>Gulfeber</h2><p>Vaksinen skal tas senest ti dager før innreise.</p>{s}"
+    a = page(f"<main><h1>Reisevaksinasjon</h1>{body.format(s='')}</main>")
+    b = page(f"<main><h1>Reisevaksinasjon</h1>{body.format(s=SHARE.format(label=label))}</main>")
+    assert kinds(a, b) == []
+
+
+def test_a_share_links_count_goes_with_it() -> None:
+    link = "<p>Ring 61 18 97 00. <a href='https://www.facebook.com/sharer/sharer.php?u=x'>Del på Facebook</a> ({n})</p>"
+    body = "<main><h1>Kokevarsel</h1><h2>Kontakt</h2>{p}</main>"
+    assert (
+        kinds(page(body.format(p=link.format(n=341))), page(body.format(p=link.format(n=409))))
+        == []
+    )
+
+
+def test_a_mail_link_with_an_address_is_read() -> None:
+    body = "<main><h1>Kontakt</h1><h2>E-post</h2><p><a href='mailto:{a}'>{a}</a></p></main>"
+    a = page(body.format(a="smittevern@kommune.no"))
+    b = page(body.format(a="legevakt@kommune.no"))
+    assert kinds(a, b) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("mandag–fredag kl. 08–16", "man.–fre. kl. 08.00–16.00"),
+     ("tysdag–fredag kl. 9–15", "tys.–fre. kl. 09.00–15.00"),
+     ("22.–24. oktober 2025", "22. oktober–24. oktober 2025"),
+     ("innen kl. 24.00 søndag", "innen midnatt søndag"),
+     ("innan klokka 24 søndag", "innan midnatt søndag")],
+)  # fmt: skip
+def test_times_and_spans_written_otherwise_say_the_same(before: str, after: str) -> None:
+    body = "<h2>Tid</h2><p>Telefonen og øvinga: {t}.</p>"
+    assert (
+        kinds(article("Frist", body.format(t=before)), article("Frist", body.format(t=after))) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("mandag–fredag kl. 08–16", "man.–tor. kl. 08.00–16.00"),
+     ("22.–24. oktober 2025", "22. oktober–25. oktober 2025"),
+     ("innen kl. 24.00 søndag", "innen kl. 00.00 søndag")],
+)  # fmt: skip
+def test_another_time_or_span_is_told(before: str, after: str) -> None:
+    body = "<h2>Tid</h2><p>Telefonen og øvinga: {t}.</p>"
+    assert kinds(
+        article("Frist", body.format(t=before)), article("Frist", body.format(t=after))
+    ) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Det er 9 dagar att til søknadsfristen.", "Det er 8 dagar att til søknadsfristen."),
+     ("12 dager igjen til fristen", "11 dager igjen til fristen")],
+)  # fmt: skip
+def test_a_countdown_to_a_deadline_is_furniture(before: str, after: str) -> None:
+    body = "<h2>Søknad</h2><p>Søknadsfristen er 15. mars.</p><p>{c}</p>"
+    assert (
+        kinds(
+            article("Skjønsmidlar", body.format(c=before)),
+            article("Skjønsmidlar", body.format(c=after)),
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    "wall",
+    ["<h1>Logg inn</h1><p>Denne siden er bare tilgjengelig for innloggede brukere i nettverket.</p>",
+     "<h1>Logg inn</h1><p>Denne sida er berre tilgjengeleg for innlogga brukarar.</p>",
+     "<h1>Planlagt vedlikehold</h1><p>fhi.no er utilgjengelig på grunn av planlagt vedlikehold.</p>",
+     "<h1>Planlagt vedlikehald</h1><p>Nettstaden er utilgjengeleg grunna vedlikehald i natt.</p>"],
+)  # fmt: skip
+def test_a_login_or_maintenance_page_without_its_button_is_a_problem(wall: str) -> None:
+    with pytest.raises(SourceProblem):
+        page(f"<main>{wall}</main>")
+
+
+@pytest.mark.parametrize(
+    "style",
+    ["font-size:0", "font-size: 0px;", "opacity:0; height:1px; overflow:hidden",
+     "color:#fff; background:#ffffff", "color: white; background-color: #FFF"],
+)  # fmt: skip
+def test_text_no_reader_can_see_is_not_read(style: str) -> None:
+    body = (
+        "<main><h1>Testing</h1><h2>Tilsette</h2><p>Tilsette skal teste seg før vakt.{h}</p></main>"
+    )
+    hidden = f"<span style='{style}'> Tilsette skal ikkje teste seg.</span>"
+    assert kinds(page(body.format(h="")), page(body.format(h=hidden))) == []
+
+
+@pytest.mark.parametrize("style", ["opacity:0", "color:#fff; background:#005aa0", "font-size:0"])
+def test_text_a_reader_can_see_is_read(style: str) -> None:
+    # no opacity alone (a script fades it in); white on blue; a wrapper of no font whose
+    # boxes have their own text
+    body = "<main><h1>Testing</h1><h2>Tilsette</h2><div style='{s}'>{t}</div></main>"
+    inner = (
+        "<p>Tilsette skal teste seg {w}.</p>"
+        if style == "font-size:0"
+        else "Tilsette skal teste seg {w}."
+    )
+    a = page(body.format(s=style, t=inner.format(w="før vakt")))
+    b = page(body.format(s=style, t=inner.format(w="etter vakt")))
+    assert kinds(a, b) == ["changed"]

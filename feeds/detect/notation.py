@@ -138,6 +138,18 @@ _WEEKDAY_NAMES = {
 #: a day and a month in numbers without a year after a weekday ("lørdag 24.12.", blind round
 #: 91): the day and the month's name ("lørdag 24. desember"); the weekday says it is a date
 _WEEKDAY_DAY_MONTH = re.compile(rf"\b({_WEEKDAY_WORDS}),? (\d{{1,2}})[.,](\d{{1,2}})\.(?! ?\d)")
+#: a span of weekdays written short ("man.-fre.", "tys-fre"): the weekdays' names, as the
+#: span written out ("mandag-fredag", blind round 160)
+_WEEKDAY_SPAN = re.compile(
+    r"(?<!\w)(man|tir|tys|ons|tor|fre|lør|lau|søn|sun)\.?-(man|tir|tys|ons|tor|fre|lør|lau|søn"
+    r"|sun)(?:\.|(?!\w))"
+)
+#: a span of days of one month with the month's name once ("22.-24. oktober 2025"): each day
+#: with it, as the span written out ("22. oktober-24. oktober 2025", blind round 160)
+_NAMED_DAY_SPAN = re.compile(r"(?<![\w.,])(\d{1,2})\.-(\d{1,2})\. ?([a-zæøå]+)(?!\w)")
+#: the end of a day as a time ("kl. 24.00", "klokka 24"): midnight, as the word says it
+#: ("innen midnatt søndag", blind round 160); "kl. 00.00" starts a day and stays
+_MIDNIGHT = re.compile(r"\b(?:kl\.?|klokka|klokken) ?24(?:[.:]00)?(?![.:,]?\d)")
 #: a span of days in one month in numbers ("27.12.-30.12."): "27.-30. desember"
 _DAY_SPAN = re.compile(r"(?<![\d.,])(\d{1,2})[.,](\d{1,2})\.-(\d{1,2})[.,](\d{1,2})\.(?! ?\d)")
 _COUNTED = re.compile(
@@ -228,9 +240,7 @@ def fold_forms(line: str) -> str:
     stays another number ("fem" and "6"); a date without its year is never the same as one with
     it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
     if "kl" in line:
-        if "-" in line:
-            line = _HOUR_RANGE.sub(_hour_range, line)
-        line = _WHOLE_HOUR.sub(_hour, line)
+        line = _times_of_day(line)
     if "/" in line:
         line = _SEASON.sub(_season, line)
     if "o." in line or "frå og" in line:
@@ -283,6 +293,16 @@ def _units_and_numbers(line: str) -> str:
     return line
 
 
+def _times_of_day(line: str) -> str:
+    """``line`` with its times of day after "kl." as ``fold_forms`` writes them: the end of a
+    day as "midnatt", a range with the minutes of both ends, a whole hour with its minutes."""
+    if "24" in line:
+        line = _MIDNIGHT.sub("midnatt", line)
+    if "-" in line:
+        line = _HOUR_RANGE.sub(_hour_range, line)
+    return _WHOLE_HOUR.sub(_hour, line)
+
+
 def _dates(line: str) -> str:
     """``line`` with a date written as ``fold_forms`` says: ISO and full dates as "15.1.2027",
     a day and a month's name without a year with the name written out, and a span of two
@@ -290,6 +310,8 @@ def _dates(line: str) -> str:
     "12.3.2020-12.2.2022", blind round 133)."""
     if "-" in line:
         line = _ISO_DATE.sub(_iso_date, line)
+        if ".-" in line:
+            line = _NAMED_DAY_SPAN.sub(_named_day_span, line)
     if "." in line:
         line = _FULL_DATE.sub(_full_date, line)
         line = _DAY_MONTH.sub(_day_month, line)
@@ -353,6 +375,8 @@ def _weekday_dates(line: str) -> str:
     """Weekdays written short before a date written out, a day and a month in numbers after a
     weekday written with the month's name (``_WEEKDAY_DAY_MONTH``), and a span of days in one
     month in numbers with it (``_DAY_SPAN``)."""
+    if "-" in line:
+        line = _WEEKDAY_SPAN.sub(_weekday_span, line)
     if "." not in line:
         return line
     line = _WEEKDAY_SHORT.sub(lambda m: _WEEKDAY_NAMES[m.group(1)], line)
@@ -361,6 +385,17 @@ def _weekday_dates(line: str) -> str:
     if ".-" in line:
         line = _DAY_SPAN.sub(_day_span, line)
     return line
+
+
+def _weekday_span(m: re.Match[str]) -> str:
+    return f"{_WEEKDAY_NAMES[m.group(1)]}-{_WEEKDAY_NAMES[m.group(2)]}"
+
+
+def _named_day_span(m: re.Match[str]) -> str:
+    first, last, name = m.groups()
+    if not MONTHS.get(name) or not 1 <= int(first) < int(last) <= 31:
+        return m.group(0)
+    return f"{first}. {name}-{last}. {name}"
 
 
 def _weekday_day_month(m: re.Match[str]) -> str:

@@ -255,6 +255,9 @@ _PROBLEM_PAGES = tuple(
         r"|rate limit(ed)?\b",
         r"du må (logge inn|logga inn|vere innlogga|være innlogget|logge på)\b"
         r"|logg inn med id-porten|innlogging (kreves|krevst|er påkrevd)"
+        # ... its sentence when its button went with its form ("Denne siden er bare
+        # tilgjengelig for innloggede brukere", blind round 161)
+        r"|(bare|berre|kun) (tilgjengelig|tilgjengeleg) for innlogg(ede|a)\b"
         r"|(sign|log) in to (continue|view)",
         r"ta stilling til (informasjonskapsl|cookies)|(godta|aksepter|samtykk\w*) (til )?"
         r"(informasjonskapsl\w*|cookies) (før|for å) (du kan )?(se|sjå|lese|fortsette|halde fram)",
@@ -617,6 +620,38 @@ _HIDING_STYLE = re.compile(
 )
 #: the classes of content a reader opens (an accordion's panel, a tab, collapsed text)
 _OPENABLE_CLASS = re.compile(r"collaps|accordion|panel|tab|toggle|expand|drawer|fold", re.I)
+#: an inline style's parts that can hide text with others (``_hides``): a font of no size, no
+#: opacity, no height or width, a colour and a background
+_ZERO_FONT = re.compile(
+    r"(?:^|;)\s*font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:!important\s*)?(?:;|$)", re.I
+)
+_NO_OPACITY = re.compile(r"(?:^|;)\s*opacity\s*:\s*0(?:\.0+)?\s*(?:!important\s*)?(?:;|$)", re.I)
+_NO_SIZE = re.compile(
+    r"(?:^|;)\s*(?:max-)?(?:height|width)\s*:\s*[01](?:px)?\s*(?:!important\s*)?(?:;|$)", re.I
+)
+_COLOUR = re.compile(r"(?:^|;)\s*(color|background(?:-color)?)\s*:\s*([^;!]+)", re.I)
+_COLOUR_NAMES = {"white": "#ffffff", "#fff": "#ffffff", "black": "#000000", "#000": "#000000"}
+
+
+def _hides(style: str, el: Any) -> bool:
+    """Whether an inline style keeps ``el``'s text from every reader's eye: ``_HIDING_STYLE``,
+    or, blind round 162, a font of no size on an element of text alone (a wrapper's
+    "font-size:0" that closes the gaps between its boxes leaves their own text as it is),
+    no opacity on a box of no height or width (no opacity alone: a page's script fades such
+    content in), or text in the colour of its background ("color:#fff; background:#fff")."""
+    if _HIDING_STYLE.search(style):
+        return True
+    if not len(el) and _ZERO_FONT.search(style):
+        return True
+    if _NO_OPACITY.search(style) and _NO_SIZE.search(style):
+        return True
+    colours: dict[str, str] = {}
+    for name, value in _COLOUR.findall(style):
+        value = value.strip().lower()
+        colours["color" if name.lower() == "color" else "background"] = _COLOUR_NAMES.get(
+            value, value
+        )
+    return len(colours) == 2 and colours["color"] == colours["background"]
 
 
 def _rare_marks(found: list[Any]) -> tuple[list[Any], list[Any]]:
@@ -646,13 +681,13 @@ def _hidden(main: Any, flagged: Sequence[Any] = ()) -> list[Any]:
     above it, a <details>), nor an element
     some control names (``aria-controls``, a link to it) or that follows a toggle
     (``aria-expanded``). Such content is read as any (it is shown at a click)."""
-    styled = [el for el in main.iterfind(".//*[@style]") if _HIDING_STYLE.search(el.get("style"))]
+    styled = [el for el in main.iterfind(".//*[@style]") if _hides(el.get("style"), el)]
     if flagged:
         styled.extend(
             el
             for el in flagged
             if el.get("hidden").lower() != "until-found"
-            and not _HIDING_STYLE.search(el.get("style") or "")  # found above
+            and not _hides(el.get("style") or "", el)  # found above
         )
     if not styled:
         return []
@@ -1508,6 +1543,7 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
     regulation at Lovdata is cited after its text (``_cite_regulation``), a link to a
     document with its file name (``_name_attachment``)."""
     found: list[Any] = []
+    shares: list[Any] = []  # links that share the page (``_share_boxes``)
     # hosts inside a host whose look covered theirs (``_labels_in``): looked at once, so a page
     # of 250 nested buttons costs one look, not 250 of its whole depth (15 s for 900 KB)
     covered: set[Any] = set()
@@ -1529,22 +1565,83 @@ def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
             for br in el.iter("br"):
                 br.tail = f" {br.tail or ''}"
         elif el.tag == "a":
-            if _is_page_file_link(el, main):
-                found.append(el)
-                continue
-            _cite_regulation(el)
-            if not _name_attachment(el, pdfs_followed):
-                _name_form(el)
-            _name_other_host(el)
-            _decode_protected_link(el)
-            _name_contact(el)
+            _read_link(el, main, pdfs_followed, found, shares)
     # an element that acts as a button (a text-size control as a <span role="button">)
     found.extend(
         el
         for el in main.iterfind(".//*[@role='button']")
         if el.tag not in ("a", "button") and _is_control_button(el, main)
     )
+    if shares:
+        found.extend(_share_boxes(main, shares))
     return found
+
+
+def _read_link(
+    link: Any, main: Any, pdfs_followed: bool, found: list[Any], shares: list[Any]
+) -> None:
+    """A link as ``_control_labels`` reads it: a link to the page's own file goes (into
+    ``found``), a link that shares the page is kept for ``_share_boxes`` (in ``shares``), and
+    another is read with what its address says (a regulation cited, a file or a form named, the
+    other host, a protected address decoded, a contact's number)."""
+    if _is_page_file_link(link, main):
+        found.append(link)
+        return
+    if _SHARE_LINK.search(link.get("href") or ""):
+        shares.append(link)
+        return
+    _cite_regulation(link)
+    if not _name_attachment(link, pdfs_followed):
+        _name_form(link)
+    _name_other_host(link)
+    _decode_protected_link(link)
+    _name_contact(link)
+
+
+#: a link that shares the page ("facebook.com/sharer", "twitter.com/intent", LinkedIn's, an
+#: e-mail with the page's subject and no address: "mailto:?subject=")
+_SHARE_LINK = re.compile(
+    r"facebook\.com/sharer|(?:twitter|x)\.com/intent/|linkedin\.com/(?:sharing|shareArticle)"
+    r"|^mailto:\?|wa\.me/\?text=|api\.whatsapp\.com/send",
+    re.I,
+)
+#: a share box's text besides its links and buttons is at most this long ("Del siden:")
+_SHARE_LABEL_MAX = 30
+
+
+def _share_boxes(main: Any, shares: Sequence[Any]) -> list[Any]:
+    """The page's share tools (blind round 159: "Del siden:" over "Facebook", "E-post", "Skriv
+    ut", added by a new template inside the content): each link that shares the page
+    (``_SHARE_LINK``) with the box it stands in: of its three closest ancestors, the farthest
+    (with the box's label) up to which each holds no other link and no heading, where it holds
+    two or more links and text besides its links and buttons of at most
+    ``_SHARE_LABEL_MAX``. A share link's own text ("Facebook")
+    is never content; the text around a box of more is read."""
+    sharing = set(shares)
+    found: list[Any] = []
+    for link in shares:
+        box = link
+        for above in itertools.islice(link.iterancestors(), 3):
+            if above is main or above.tag in ("article", "main", "body"):
+                break
+            links = list(above.iter("a"))
+            if (
+                any(a not in sharing for a in links)
+                or next(above.iter(*HEADINGS), None) is not None
+            ):
+                break
+            said = sum(len(clean_text(_text_of(x))) for x in (*links, *above.iter("button")))
+            if len(links) >= 2 and len(clean_text(_text_of(above))) - said <= _SHARE_LABEL_MAX:
+                box = above
+        if box is link and (count := _SHARE_COUNT.match(link.tail or "")):
+            link.tail = link.tail[count.end() :]  # its count goes with it ("Facebook (341)")
+        if box not in found:
+            found.append(box)
+    return found
+
+
+#: a share link's count after it ("Del på Facebook (341)")
+_SHARE_COUNT = re.compile(r"\s*\(\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*\)")
 
 
 #: a disclosure's label that tells the reader to open it ("Vis tidligere sesonger", "Sjå
@@ -3237,7 +3334,10 @@ def _technical_problem_page(sample: str) -> bool:
 #: it tells of ("Journalsystemet er nede", "Heisen er stengt under vedlikehold")
 _SITE_DOWN = re.compile(
     r"\b(?:nettsted(?:et)?|nettstad(?:en)?|nettsid(?:e|a|en|er|ene)|heimesid(?:e|a|ene)"
-    r"|hjemmesid(?:e|en|er|ene)|sid(?:en|a|ene))(?: (?:våre|vår|vårt))?"
+    r"|hjemmesid(?:e|en|er|ene)|sid(?:en|a|ene)"
+    # ... or the site by its address ("fhi.no er utilgjengelig", blind round 160)
+    r"|[a-z0-9][a-z0-9-]{0,40}(?:\.[a-z0-9-]{1,40}){0,3}\.(?:no|com|org|net))"
+    r"(?: (?:våre|vår|vårt))?"
     r" (?:er|vil (?:være|vere)|blir|vert|kan (?:være|vere)) (?:(?:dessverre|midlertidig"
     r"|mellombels|nå|no|heilt|helt) )*(?:utilgjengelig(?:e)?|utilgjengeleg(?:e)?|nede"
     r"|stengt|stengd|(?:ikke|ikkje) tilgjengelig(?:e)?|(?:ikke|ikkje) tilgjengeleg(?:e)?)\b",

@@ -324,6 +324,9 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(hopp|gå) til (hoved|hovud)?(innhold|innhald)(et)?$",
     r"^skriv ut( ?/ ?lag pdf)?$",
     r"^(del|dele)( på| denne sid(en|a)| sida)?( (facebook|twitter|x|linkedin|e-post))?$",
+    # ... its label alone, its links gone as share links ("Del:", "Del siden:", blind round
+    # 159)
+    r"^(?:del|dele)(?: denne)?(?: siden| sida| artikkelen| saken| saka)?\s*:$",
     # a share button's count, one button or several on a line ("Del på Facebook (187) Del
     # på X", "Del (12)"): it follows the readers. Only a count in brackets after a button's
     # own words: "Del 2" (a part's number) and a sentence with a number are read
@@ -345,6 +348,11 @@ NOISE_LINES: tuple[str, ...] = (
     # round 158), after a print link on its line or not
     r"^(?:skriv ut(?: ?/ ?lag pdf)? )?abonner på (?:endringer|endringar|oppdateringer"
     r"|oppdateringar)(?: (?:på|av|i) (?:denne |dette )?(?:siden|sida|innholdet|innhaldet))?$",
+    # a countdown to a deadline in words ("Det er 9 dagar att til søknadsfristen", "12 dager
+    # igjen til fristen", blind round 160): it ticks over every day while the deadline it
+    # counts to stands where it is
+    r"^(?:det er |berre |bare |kun )?(?:\d{1,3}|ein|en|eitt|ett|ei) (?:dag|dagar|dager|døgn"
+    r"|veke|veker|uke|uker) (?:att|igjen|igjen) (?:til|før) [^.!?\d]{1,60}[.!]?$",
     # a live waiting time on the phone and the calls answered today ("Forventa ventetid på
     # telefon no: om lag 4 minutt", "Samtalar svara i dag: 187", blind round 158): they
     # follow the queue. Only the time "now": "Ventetid til første samtale: 8 veker" is read
@@ -470,7 +478,7 @@ NOISE_LINES: tuple[str, ...] = (
     rf"|^©\s*+[^\s.!?\d][^.!?\d]{{0,100}}{_RIGHTS}$",
     # a page's counter in words ("Lest 1 204 ganger", nynorsk "Lese 1 204 gonger", "Lesen
     # 3 gonger", "Sidevisningar: 88")
-    r"^(?:lest|vist|lese|lesen|sett) \d[\d ]* g[ao]ng(?:er|ar)?"
+    r"^(?:lest|vist|lese|lesen|sett|delt) \d[\d ]* g[ao]ng(?:er|ar)?"
     # ... with today's count beside it ("Vist 48 213 ganger · 312 i dag", blind round 94)
     r"(?: ?[·•|,] ?\d[\d ]* i (?:dag|går))?$",
     # ... or in a sentence ("Denne siden er lest 1 204 ganger", nynorsk "Sida er lesen 4 377

@@ -623,7 +623,9 @@ class SeenItem:
 #: line, a live phone queue, "Abonner på endringer", a generated stamp in brackets and a
 #: counter over a period beside the page's PDF are furniture (155, 157, 158); share tools and
 #: a countdown to a deadline are furniture, and text hidden by a font of no size, no opacity in
-#: a box of no size or the colour of its background is not read (159, 160, 162).
+#: a box of no size or the colour of its background is not read (159, 160, 162); a fold's
+#: button label, a feedback widget with icon buttons and a wide table's swipe hint are
+#: furniture, a line of fields may have labels of up to six words (163 to 165).
 EXTRACTION_VERSION = 18
 
 

@@ -24,7 +24,10 @@
 - share tools (links that share the page, their label and count), weekdays and day spans
   written short or out, "kl. 24.00" as "midnatt", a countdown to a deadline, a login or
   maintenance page whose button went with its form, and text hidden by a font of no size, no
-  opacity in a box of no size, or the colour of its background (159 to 162).
+  opacity in a box of no size, or the colour of its background (159 to 162);
+- a stamp beside a field of a long label, a fold's button label that follows its state, a
+  feedback widget with icon buttons, a staff login page without its form, "one" with or
+  without its stress mark, and a wide table's swipe hint (163 to 165).
 """
 
 from __future__ import annotations
@@ -716,3 +719,102 @@ def test_text_a_reader_can_see_is_read(style: str) -> None:
     a = page(body.format(s=style, t=inner.format(w="før vakt")))
     b = page(body.format(s=style, t=inner.format(w="etter vakt")))
     assert kinds(a, b) == ["changed"]
+
+
+# -------------------------------- rounds 163 to 165: stamps, folds, widgets, walls and accents
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Sist endret: 11.12.2025 · Basert på SPC godkjent av DMP/EMA: 20.11.2025",
+      "Sist endret: 08.01.2026 · Basert på SPC godkjent av DMP/EMA: 20.11.2025")],
+)  # fmt: skip
+def test_a_stamp_beside_a_field_of_a_long_label_is_furniture(before: str, after: str) -> None:
+    body = "<p>{s}</p><h2>Dosering</h2><p>5 mg to gonger dagleg.</p>"
+    assert (
+        kinds(article("Apixaban", body.format(s=before)), article("Apixaban", body.format(s=after)))
+        == []
+    )
+    # the field beside it is read
+    other = after.replace("20.11.2025", "04.01.2026")
+    assert kinds(
+        article("Apixaban", body.format(s=after)), article("Apixaban", body.format(s=other))
+    ) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    ("closed", "opened"),
+    [("Les meir om dosering til barn og eldre", "Vis mindre"), ("Vis meir", "Vis mindre"),
+     ("Les mer om dosering", "Skjul")],
+)  # fmt: skip
+def test_a_folds_button_label_follows_its_state(closed: str, opened: str) -> None:
+    fold = (
+        "<h2>Dosering</h2><p>Vaksne: 400 mg tre gonger dagleg.</p>"
+        "<button aria-expanded='{e}' aria-controls='m'>{b}</button>"
+        "<div id='m'><p>Barn: 20 mg/kg fordelt på tre dosar.</p></div>"
+    )
+    a = article("Pivmecillinam", fold.format(e="false", b=closed))
+    b = article("Pivmecillinam", fold.format(e="true", b=opened))
+    assert kinds(a, b) == []
+
+
+def test_an_accordions_button_in_a_heading_is_read() -> None:
+    acc = "<h2><button aria-expanded='false'>{h}</button></h2><div><p>Barn: 20 mg/kg.</p></div>"
+    a = article("Pivmecillinam", acc.format(h="Dosering til barn"))
+    b = article("Pivmecillinam", acc.format(h="Dosering til eldre"))
+    assert kinds(a, b) != []
+
+
+@pytest.mark.parametrize(
+    "question", ["Var denne sida nyttig for deg?", "Var denne siden nyttig for deg?"]
+)
+def test_a_feedback_widget_with_icon_buttons_is_furniture(question: str) -> None:
+    box = (
+        f"<section class='feedback'><p>{question}</p><button>👍 Ja</button><button>👎 Nei</button>"
+        "<p>Vi svarar ikkje på spørsmål her.</p></section>"
+    )
+    body = "<main><h1>Tiltak</h1><h2>Klage</h2><p>Forskrifta kan ikkje påklagast.</p>{b}</main>"
+    assert kinds(page(body.format(b="")), page(body.format(b=box))) == []
+
+
+@pytest.mark.parametrize(
+    "wall",
+    ["<h1>Logg inn</h1><p>Denne siden er bare tilgjengelig for ansatte.</p><p>Glemt passord?</p>",
+     "<h1>Logg inn</h1><p>Sida er berre tilgjengeleg for tilsette i kommunen.</p>"],
+)  # fmt: skip
+def test_a_staff_login_page_is_a_problem(wall: str) -> None:
+    with pytest.raises(SourceProblem):
+        page(f"<main>{wall}</main>")
+
+
+def test_a_page_about_an_offer_for_staff_is_read() -> None:
+    body = "<main><h1>Vaksine</h1><p>Vaksinen er bare tilgjengelig for ansatte i helsetjenesten.</p></main>"
+    assert page(body).sections  # no login heading: content
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Hald minst én meters avstand.", "Hald minst en meters avstand."),
+     ("Éin ansvarleg vaksen skal vere til stades.", "Ein ansvarleg vaksen skal vere til stades.")],
+)  # fmt: skip
+def test_one_with_or_without_its_stress_mark_says_the_same(before: str, after: str) -> None:
+    body = "<h2>Avstand</h2><p>{t}</p>"
+    assert (
+        kinds(article("Idrett", body.format(t=before)), article("Idrett", body.format(t=after)))
+        == []
+    )
+    assert kinds(
+        article("Idrett", body.format(t=before)),
+        article("Idrett", body.format(t=after.replace("en ", "to ").replace("Ein ", "To "))),
+    ) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    "hint",
+    ["Sveip sidelengs for å sjå heile tabellen →", "Scroll horisontalt for å se hele tabellen"],
+)
+def test_a_wide_tables_swipe_hint_is_furniture(hint: str) -> None:
+    body = "<h2>Besøkstider</h2>{h}<table><tr><th>Dag</th><th>Tid</th></tr><tr><td>Måndag</td><td>12–18</td></tr></table>"
+    a = article("Besøk", body.format(h=""))
+    b = article("Besøk", body.format(h=f"<p aria-hidden='true'>{hint}</p>"))
+    assert kinds(a, b) == []

@@ -1929,6 +1929,23 @@ def _abbreviated_only(before: str, after: str) -> bool:
     )
 
 
+#: "one" with its stress mark ("én meter", "Én ansvarleg", nynorsk "éin", "éi", "éitt")
+_STRESSED_ONE = re.compile(r"(?<!\w)(?:én|éi|éin|éitt|étt|Én|Éi|Éin|Éitt|Étt)(?!\w)")
+
+
+def _stressed_only(before: str, after: str) -> bool:
+    """Whether the one difference is "one" written with or without its stress mark ("minst én
+    meters avstand" / "minst en meters avstand", blind round 163): the same numeral. Where
+    "en" was a number written out ("1 meter"), the number is told as ever."""
+    if "é" not in before and "é" not in after and "É" not in before and "É" not in after:
+        return False
+    return _unstressed(before) == _unstressed(after)
+
+
+def _unstressed(text: str) -> str:
+    return _STRESSED_ONE.sub(lambda m: m.group(0).replace("é", "e").replace("É", "E"), text)
+
+
 def _rows_resorted(before: Section, after: Section) -> bool:
     """Whether two versions of a section differ only in the order of the rows of the tables
     the new version says may come in any order (``Section.tables``) and in typography: the
@@ -2779,6 +2796,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _listed_as_sentence,
     _relisted_same_words,
     _abbreviated_only,
+    _stressed_only,
     _filing_only,
     _label_colons_only,
     _marks_only,

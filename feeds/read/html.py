@@ -1258,7 +1258,7 @@ def _headed_box(main: Any, heading: Any, start: str, forms: Sequence[Any]) -> An
     letters of its text (``start``, lower case); None: none. A <button> heads a box of
     links only (a toggle over a section menu's copy for phones)."""
     if heading.tag == "button":
-        if start in _ANSWERS:
+        if start in _ANSWERS or _SYMBOLS_AROUND.sub("", start).lower() in _ANSWERS:
             return _answered_box(main, heading)
         if heading.get("aria-pressed") is not None or heading.get("aria-checked") is not None:
             return _toggle_bar(main, heading)
@@ -1314,7 +1314,8 @@ _FEEDBACK_HEADING = re.compile(
 _FEEDBACK_QUESTION = re.compile(
     r"^(?:(?:fant|fann) du (?:det|informasjonen|innhaldet|innholdet) du (?:lette|leita|leitte"
     r"|leter|leitar|søkte|søkje|søkte) etter|var (?:denne )?(?:sid(?:en|a)|artikkelen"
-    r"|informasjonen|innhaldet|innholdet) (?:nyttig|til hjelp)|(?:hjalp|hjelpte) (?:denne )?"
+    r"|informasjonen|innhaldet|innholdet) (?:nyttig|til hjelp)(?: for (?:deg|dykk|meg))?"
+    r"|(?:hjalp|hjelpte) (?:denne )?"
     r"(?:sid(?:en|a)|informasjonen|artikkelen) (?:deg|dykk)|was this (?:page|article) helpful"
     r"|did you find what you were looking for)\s*[.!?]?$",
     re.I,
@@ -1409,7 +1410,8 @@ def _answered_box(main: Any, button: Any) -> Any | None:
     own, when it is no element that holds the content and its text besides the question is
     at most ``_FEEDBACK_TEXT_MAX``. A "Ja" of a form in the text, with no such question, and
     a box of more text (what to do, whom to call) are read."""
-    if clean_text(_text_of(button)).lower().rstrip(".!") not in _ANSWERS:
+    # ... also beside an icon ("👍 Ja", blind round 163)
+    if _SYMBOLS_AROUND.sub("", clean_text(_text_of(button))).lower().rstrip(".!") not in _ANSWERS:
         return None
     for box in itertools.islice(button.iterancestors(), 3):
         if box is main or box.tag in ("article", "main", "body") or box.get("role") == "main":
@@ -1707,9 +1709,21 @@ def _is_control_button(el: Any, main: Any) -> bool:
     label = clean_text(_text_of(el))
     if BUTTON_LABEL.match(label) or BUTTON_LABEL.match(_SYMBOLS_AROUND.sub("", label)):
         return True  # ... also beside an icon ("👍 Ja", blind round 95)
-    if len(label) > _TOOLBAR_LABEL_CHARS or next(el.iter(*HEADINGS), None) is not None:
+    if next(el.iter(*HEADINGS), None) is not None:
         return False
-    return _in_toolbar(el, main)
+    if el.get("aria-expanded") is not None and _is_toggle_wording(el, label):
+        return True
+    return len(label) <= _TOOLBAR_LABEL_CHARS and _in_toolbar(el, main)
+
+
+def _is_toggle_wording(button: Any, label: str) -> bool:
+    """Whether a toggle's button (``aria-expanded``) outside a heading only tells the reader to
+    open or close what it controls ("Les meir om dosering til barn og eldre", "Vis mindre",
+    blind round 165): its wording follows the fold's state, and the text it shows is read
+    where it stands. An accordion's button in a heading is the heading."""
+    if any(a.tag in HEADING_SET for a in itertools.islice(button.iterancestors(), 3)):
+        return False
+    return bool(CONTROL_LABEL.match(label) or _TOGGLE_WORDING.fullmatch(label))
 
 
 def _in_toolbar(el: Any, main: Any) -> bool:
@@ -3264,13 +3278,24 @@ _EIDS = re.compile(r"\b(minid|bankid|buypass|commfides)\b", re.I)
 def _login_page(parts: Sequence[str], sample: str) -> bool:
     """Whether a short page is a login page (ID-porten's, a redirect followed to it): its
     title or a heading is a login heading alone (``_LOGIN_HEADING``), and it offers a choice
-    of electronic ID (``_LOGIN_CHOICE``, or two of MinID, BankID, Buypass and Commfides).
+    of electronic ID (``_LOGIN_CHOICE``, or two of MinID, BankID, Buypass and Commfides) or
+    says the content is for those who log in (``_LOGIN_ONLY``).
     An article that mentions ID-porten, or says "Logg inn på helsenorge.no", is content."""
     if not any(_LOGIN_HEADING.fullmatch(part.strip()) for part in parts if len(part) <= 40):
         return False
-    if _LOGIN_CHOICE.search(sample):
+    if _LOGIN_CHOICE.search(sample) or _LOGIN_ONLY.search(sample):
         return True
     return len({m.lower() for m in _EIDS.findall(sample)}) >= 2
+
+
+#: under a login heading, what says the content is kept for those who log in ("Denne siden er
+#: bare tilgjengelig for ansatte", "Glemt passord?", blind rounds 161 and 163): its form went
+#: with the page's forms
+_LOGIN_ONLY = re.compile(
+    r"\b(?:bare|berre|kun) (?:tilgjengelig|tilgjengeleg) for (?:innlogg\w*|ansatte|tilsette"
+    r"|medlemmer|medlemer|brukere|brukarar|registrerte)\b|\b(?:glemt|gløymt) passord(?:et)?\b",
+    re.I,
+)
 
 
 #: the title or a heading of a consent wall, as a whole: it asks to decide before reading on
@@ -3458,7 +3483,9 @@ _FIELD_SPLIT = re.compile(r"\s+[|·–]\s+")
 #: a field of such a line that is no date: "Label: value" (a label of up to three words) or a
 #: word or two ("Rundskriv", "Pressemelding")
 _FIELD = re.compile(
-    r"[^\W\d][\w.-]*(?: [\w.-]+){0,2}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?"
+    # a label of up to six words ("Basert på SPC godkjent av DMP/EMA: 20.11.2025", blind round
+    # 165) and its value
+    r"[^\W\d][\w.-]*(?: [\w./-]+){0,5}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?"
     # ... or a name joined by a suspended hyphen ("Helse- og omsorgsdepartementet", blind
     # round 128)
     r"|[^\W\d]\w*- (?:og|eller) \w+"

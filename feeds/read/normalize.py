@@ -348,6 +348,11 @@ NOISE_LINES: tuple[str, ...] = (
     # round 158), after a print link on its line or not
     r"^(?:skriv ut(?: ?/ ?lag pdf)? )?abonner på (?:endringer|endringar|oppdateringer"
     r"|oppdateringar)(?: (?:på|av|i) (?:denne |dette )?(?:siden|sida|innholdet|innhaldet))?$",
+    # a wide table's hint to swipe ("Sveip sidelengs for å sjå heile tabellen →", "Scroll
+    # horisontalt for å se hele tabellen", blind round 164): the widget's, not the table's
+    r"^(?:sveip|swipe|scroll|skroll|rull|dra|bla)(?: (?:sidelengs|sidelens|til sides|til sida"
+    r"|horisontalt|til høyre|til høgre))?(?: for å (?:se|sjå) (?:hele|heile|resten av) "
+    r"(?:tabellen|tabellen\.))?\s*[→›>⟶]*$",
     # a countdown to a deadline in words ("Det er 9 dagar att til søknadsfristen", "12 dager
     # igjen til fristen", blind round 160): it ticks over every day while the deadline it
     # counts to stands where it is

@@ -1241,27 +1241,39 @@ def _furniture_boxes(main: Any, forms: Sequence[Any] = ()) -> list[Any]:
     (``_chat_box``) and newsletter sign-up boxes (``_newsletter_box``; ``forms``: the parents
     of the <form>s dropped) go too."""
     found: list[Any] = []
+    seen: set[Any] = set()
+    # what a box was found to be, by the buttons that look up from inside it (``_toggle_bar``,
+    # ``_answered_box``): each box is looked at once, not once a button (5,000 toggle buttons
+    # in one box took 104 s)
+    looked: dict[tuple[str, Any], str] = {}
     for heading in main.iter("button", *HEADINGS):
         # every such heading starts with one of a few words: the others skip the regex, most
         # of them by their first text alone (their whole text costs ~1.5 us a heading)
         start = (heading.text or "").lstrip()
         if len(start) < 4:
             start = _text_of(heading).lstrip()
-        box = _headed_box(main, heading, start[:4].lower(), forms)
-        if box is not None and box not in found:
+        box = _headed_box(main, heading, start[:4].lower(), forms, looked)
+        if box is not None and box not in seen:
+            seen.add(box)
             found.append(box)
     return found
 
 
-def _headed_box(main: Any, heading: Any, start: str, forms: Sequence[Any]) -> Any | None:
+def _headed_box(
+    main: Any,
+    heading: Any,
+    start: str,
+    forms: Sequence[Any],
+    looked: dict[tuple[str, Any], str],
+) -> Any | None:
     """The box of furniture ``heading`` heads (``_furniture_boxes``), by the first four
     letters of its text (``start``, lower case); None: none. A <button> heads a box of
     links only (a toggle over a section menu's copy for phones)."""
     if heading.tag == "button":
         if start in _ANSWERS or _SYMBOLS_AROUND.sub("", start).lower() in _ANSWERS:
-            return _answered_box(main, heading)
+            return _answered_box(main, heading, looked)
         if heading.get("aria-pressed") is not None or heading.get("aria-checked") is not None:
-            return _toggle_bar(main, heading)
+            return _toggle_bar(main, heading, looked)
         return _link_box(main, heading) if start in _FURNITURE_STARTS else None
     if start in _CHAT_STARTS:
         box = _chat_box(main, heading, forms)
@@ -1375,7 +1387,12 @@ _TOGGLES_MIN = 3
 _TOGGLE_LABEL_MAX = 40
 
 
-def _toggle_bar(main: Any, button: Any) -> Any | None:
+#: what a box is to a button that looks up from inside it (``_toggle_bar``, ``_answered_box``,
+#: ``_share_boxes``): not the box (look further up), the box, or no box (stop looking)
+_FURTHER, _THE_BOX, _NONE = "further", "box", "none"
+
+
+def _toggle_bar(main: Any, button: Any, looked: dict[tuple[str, Any], str]) -> Any | None:
     """The bar of toggle buttons (``aria-pressed``, ``aria-checked``) ``button`` stands in: a
     list's filter as chips ("Tema: Alle" over "Alle", "Beredskap", "Smittevern", blind round
     138), a form's control as a <select> is (forms are dropped). The nearest of its three
@@ -1386,23 +1403,32 @@ def _toggle_bar(main: Any, button: Any) -> Any | None:
     for box in itertools.islice(button.iterancestors(), 3):
         if box is main or box.tag in ("article", "main", "body") or box.get("role") == "main":
             break
-        buttons = list(box.iter("button"))
-        if len(buttons) < _TOGGLES_MIN:
-            continue
-        if next(box.iter("a", *HEADINGS), None) is not None:
+        verdict = looked.get(("toggles", box))
+        if verdict is None:
+            verdict = looked["toggles", box] = _toggles_in(box)
+        if verdict == _NONE:
             break
-        said = sum(len(clean_text(_text_of(b))) for b in buttons)
-        if len(clean_text(_text_of(box))) - said > _TOGGLE_LABEL_MAX:
-            break
-        bar = box
+        if verdict == _THE_BOX:
+            bar = box
     return bar
+
+
+def _toggles_in(box: Any) -> str:
+    """What ``box`` is to a toggle button inside it (``_toggle_bar``)."""
+    buttons = list(box.iter("button"))
+    if len(buttons) < _TOGGLES_MIN:
+        return _FURTHER
+    if next(box.iter("a", *HEADINGS), None) is not None:
+        return _NONE
+    said = sum(len(clean_text(_text_of(b))) for b in buttons)
+    return _NONE if len(clean_text(_text_of(box))) - said > _TOGGLE_LABEL_MAX else _THE_BOX
 
 
 #: the answers of a feedback widget's buttons ("Ja", "Nei")
 _ANSWERS = frozenset({"ja", "nei", "yes", "no"})
 
 
-def _answered_box(main: Any, button: Any) -> Any | None:
+def _answered_box(main: Any, button: Any, looked: dict[tuple[str, Any], str]) -> Any | None:
     """The feedback widget an answer's button stands in, when its question is no heading
     ("<p><strong>Var denne siden nyttig?</strong></p> <button>Ja</button> <button>Nei</button>
     <p>Svarene brukes bare til å forbedre fhi.no.</p>", blind round 140): the nearest of the
@@ -1416,14 +1442,24 @@ def _answered_box(main: Any, button: Any) -> Any | None:
     for box in itertools.islice(button.iterancestors(), 3):
         if box is main or box.tag in ("article", "main", "body") or box.get("role") == "main":
             return None
-        size = len(clean_text(_text_of(box)))
-        if size > _FEEDBACK_ASKED_MAX or next(box.iter("h1", "main"), None) is not None:
-            return None
-        for el in box.iter("p", "legend", "span", "div", "label", "strong", *HEADINGS):
-            asked = clean_text(_text_of(el)) if el is not box else ""
-            if _FEEDBACK_QUESTION.match(asked):
-                return box if size - len(asked) <= _FEEDBACK_TEXT_MAX else None
+        verdict = looked.get(("asked", box))
+        if verdict is None:
+            verdict = looked["asked", box] = _asked_in(box)
+        if verdict != _FURTHER:
+            return box if verdict == _THE_BOX else None
     return None
+
+
+def _asked_in(box: Any) -> str:
+    """What ``box`` is to an answer's button inside it (``_answered_box``)."""
+    size = len(clean_text(_text_of(box)))
+    if size > _FEEDBACK_ASKED_MAX or next(box.iter("h1", "main"), None) is not None:
+        return _NONE
+    for el in box.iter("p", "legend", "span", "div", "label", "strong", *HEADINGS):
+        asked = clean_text(_text_of(el)) if el is not box else ""
+        if _FEEDBACK_QUESTION.match(asked):
+            return _THE_BOX if size - len(asked) <= _FEEDBACK_TEXT_MAX else _NONE
+    return _FURTHER
 
 
 def _has_control(box: Any) -> bool:
@@ -1621,25 +1657,37 @@ def _share_boxes(main: Any, shares: Sequence[Any]) -> list[Any]:
     is never content; the text around a box of more is read."""
     sharing = set(shares)
     found: list[Any] = []
+    seen: set[Any] = set()
+    looked: dict[Any, str] = {}  # each box looked at once, not once a link
     for link in shares:
         box = link
         for above in itertools.islice(link.iterancestors(), 3):
             if above is main or above.tag in ("article", "main", "body"):
                 break
-            links = list(above.iter("a"))
-            if (
-                any(a not in sharing for a in links)
-                or next(above.iter(*HEADINGS), None) is not None
-            ):
+            verdict = looked.get(above)
+            if verdict is None:
+                verdict = looked[above] = _shares_in(above, sharing)
+            if verdict == _NONE:
                 break
-            said = sum(len(clean_text(_text_of(x))) for x in (*links, *above.iter("button")))
-            if len(links) >= 2 and len(clean_text(_text_of(above))) - said <= _SHARE_LABEL_MAX:
+            if verdict == _THE_BOX:
                 box = above
         if box is link and (count := _SHARE_COUNT.match(link.tail or "")):
             link.tail = link.tail[count.end() :]  # its count goes with it ("Facebook (341)")
-        if box not in found:
+        if box not in seen:
+            seen.add(box)
             found.append(box)
     return found
+
+
+def _shares_in(box: Any, sharing: set[Any]) -> str:
+    """What ``box`` is to a share link inside it (``_share_boxes``)."""
+    links = list(box.iter("a"))
+    if any(a not in sharing for a in links) or next(box.iter(*HEADINGS), None) is not None:
+        return _NONE
+    said = sum(len(clean_text(_text_of(x))) for x in (*links, *box.iter("button")))
+    if len(links) >= 2 and len(clean_text(_text_of(box))) - said <= _SHARE_LABEL_MAX:
+        return _THE_BOX
+    return _FURTHER
 
 
 #: a share link's count after it ("Del på Facebook (341)")

@@ -192,20 +192,20 @@ class _Round:
 
     def flush(self) -> None:
         batch, self.found, self.held_chars = self.found, [], 0
-        tagged: list[tuple[_Ticket, NewVersion]] = []
+        ready: list[tuple[_Ticket, NewVersion]] = []
         for ticket, found in batch:
             if _all_tagged(found):  # classified in its detection process
-                tagged.append((ticket, found))
+                ready.append((ticket, found))
                 continue
             try:
                 spec, changes = found.target.spec, found.detection.changes
-                tags = [_classified(self.classifier, spec, c) for c in changes]
+                tags = [tagged(self.classifier, spec, c) for c in changes]
             except Exception as exc:  # noqa: BLE001 - the orchestrator records every failure
                 self.stored[ticket] = _failed(self, found.target, exc)
                 continue
-            tagged.append((ticket, replace(found, tags=tags)))
-        reports = _store_found(self, [f for _, f in tagged])
-        self.stored.update(zip((t for t, _ in tagged), reports, strict=True))
+            ready.append((ticket, replace(found, tags=tags)))
+        reports = _store_found(self, [f for _, f in ready])
+        self.stored.update(zip((t for t, _ in ready), reports, strict=True))
 
 
 async def check_sources(
@@ -452,10 +452,6 @@ def _detail(detection: Detection) -> str:
     if detection.problems:
         detail += "; problems: " + "; ".join(detection.problems)
     return detail
-
-
-def _classified(classifier: Classifier, spec: SourceSpec, change: DetectedChange) -> Tagged:
-    return tagged(classifier, spec, change)
 
 
 def _all_tagged(found: NewVersion) -> bool:

@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from datetime import date
 from typing import Any, NamedTuple, cast
@@ -163,12 +163,13 @@ _NOISE_DROP = (
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign, a box of recommended pages to
 #: them; a box of text under such a name (an urgent notice set as a "campaign") is read
-_LINK_BOX_WORDS = frozenset(
-    {"campaign", "kampanje", "ampanje", "ampaign", "recommended", "banner", "hero", "aktuelt"}
-    | {"ktuelt"}
-)
-#: the ``_NOISE_DROP`` words of a live region: a widget's status only when it is visually
-#: hidden (``_is_hidden_status``); a notice shown on the page is read
+_LINK_BOX_WORDS = frozenset({
+    "campaign", "kampanje", "ampanje", "ampaign", "recommended", "banner", "hero", "aktuelt",
+    "ktuelt",
+})  # fmt: skip
+#: the ``_NOISE_DROP`` words of a live region: a widget's status only when only screen readers
+#: get it (``_for_screen_readers``); a visible ``role="alert"`` or ``aria-live`` notice
+#: ("Viktig: legevakta er stengd i dag") is read
 _STATUS_WORDS = frozenset({"polite", "assertive", "status"})
 
 
@@ -1071,19 +1072,12 @@ def _widgets(main: Any, found: list[Any]) -> list[Any]:
         # live region is judged as a banner
         kinds = named - _STATUS_WORDS
         if named and not kinds:
-            if _is_hidden_status(el):
+            if _for_screen_readers(el):  # a widget's status for screen readers (_STATUS_WORDS)
                 widgets.append(el)
             continue
         if kinds and (not kinds <= _LINK_BOX_WORDS or _is_link_box(el)):
             widgets.append(el)
     return widgets
-
-
-def _is_hidden_status(el: Any) -> bool:
-    """Whether a live region (``aria-live``, ``role="status"``) is a widget's status that
-    only screen readers get: of a visually hidden class (``_SCREEN_READER``). A visible
-    ``role="alert"`` or ``aria-live`` notice ("Viktig: legevakta er stengd i dag") is read."""
-    return _for_screen_readers(el)
 
 
 def _is_link_box(box: Any, heading: Any = None, teasers: bool = False) -> bool:
@@ -1399,18 +1393,37 @@ def _toggle_bar(main: Any, button: Any, looked: dict[tuple[str, Any], str]) -> A
     closest ancestors that holds at least ``_TOGGLES_MIN`` buttons, the farthest of them
     (with the bar's label) that holds no heading or link and whose text besides its buttons
     is at most ``_TOGGLE_LABEL_MAX``."""
-    bar = None
-    for box in itertools.islice(button.iterancestors(), 3):
+    return _box_above(main, button, "toggles", _toggles_in, looked)
+
+
+def _box_above(
+    main: Any,
+    el: Any,
+    kind: str,
+    verdict: Callable[[Any], str],
+    looked: dict[tuple[str, Any], str],
+    nearest: bool = False,
+) -> Any | None:
+    """The box of ``kind`` that ``el`` (a button, a link) stands in: of its three closest
+    ancestors that hold no content (not ``main``, an <article>, <main>, <body>), the farthest
+    up to a ``_NONE`` (``nearest``: the first) that ``verdict`` finds ``_THE_BOX``; None if
+    none. Each ancestor is judged once for all the buttons or links inside it (``looked``):
+    thousands of buttons in one box cost a look at the box, not one each (5,000 toggle
+    buttons took 104 s, 5,000 share links 113 s)."""
+    found = None
+    for box in itertools.islice(el.iterancestors(), 3):
         if box is main or box.tag in ("article", "main", "body") or box.get("role") == "main":
             break
-        verdict = looked.get(("toggles", box))
-        if verdict is None:
-            verdict = looked["toggles", box] = _toggles_in(box)
-        if verdict == _NONE:
+        said = looked.get((kind, box))
+        if said is None:
+            said = looked[kind, box] = verdict(box)
+        if said == _NONE:
             break
-        if verdict == _THE_BOX:
-            bar = box
-    return bar
+        if said == _THE_BOX:
+            found = box
+            if nearest:
+                break
+    return found
 
 
 def _toggles_in(box: Any) -> str:
@@ -1439,15 +1452,7 @@ def _answered_box(main: Any, button: Any, looked: dict[tuple[str, Any], str]) ->
     # ... also beside an icon ("👍 Ja", blind round 163)
     if _SYMBOLS_AROUND.sub("", clean_text(_text_of(button))).lower().rstrip(".!") not in _ANSWERS:
         return None
-    for box in itertools.islice(button.iterancestors(), 3):
-        if box is main or box.tag in ("article", "main", "body") or box.get("role") == "main":
-            return None
-        verdict = looked.get(("asked", box))
-        if verdict is None:
-            verdict = looked["asked", box] = _asked_in(box)
-        if verdict != _FURTHER:
-            return box if verdict == _THE_BOX else None
-    return None
+    return _box_above(main, button, "asked", _asked_in, looked, nearest=True)
 
 
 def _asked_in(box: Any) -> str:
@@ -1658,19 +1663,11 @@ def _share_boxes(main: Any, shares: Sequence[Any]) -> list[Any]:
     sharing = set(shares)
     found: list[Any] = []
     seen: set[Any] = set()
-    looked: dict[Any, str] = {}  # each box looked at once, not once a link
+    looked: dict[tuple[str, Any], str] = {}
     for link in shares:
-        box = link
-        for above in itertools.islice(link.iterancestors(), 3):
-            if above is main or above.tag in ("article", "main", "body"):
-                break
-            verdict = looked.get(above)
-            if verdict is None:
-                verdict = looked[above] = _shares_in(above, sharing)
-            if verdict == _NONE:
-                break
-            if verdict == _THE_BOX:
-                box = above
+        box = _box_above(main, link, "shares", lambda b: _shares_in(b, sharing), looked)
+        if box is None:
+            box = link
         if box is link and (count := _SHARE_COUNT.match(link.tail or "")):
             link.tail = link.tail[count.end() :]  # its count goes with it ("Facebook (341)")
         if box not in seen:

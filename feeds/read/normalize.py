@@ -257,8 +257,6 @@ _CHANGE_LABELS = re.compile(
     re.I,
 )
 
-#: a count of up to a million, its thousands set apart by a space or not ("214", "1 204")
-_GROUPED = r"\d{1,3}(?:[ \u202f\u2009]?\d{3})?"
 #: The label of a control (an accordion's toggle, a "show more" link): no content is ever
 #: worded so. A line of it alone is noise (``NOISE_LINES``), and an element of it alone
 #: inside a heading or a button is dropped before the page is read (``feeds.read.html``).
@@ -276,7 +274,7 @@ CONTROL_LABEL = re.compile(
     r"|spørsmåla|spørsmålene|avsnitt|avsnitta|avsnittene|punkt|punkta|punktene))"
     # ... with the count of what it shows ("Vis flere (7 av 214)", "Vis alle (12)", blind
     # round 138): a pager's, which follows the list
-    rf"(?: ?\((?:{_GROUPED} (?:av|of) )?{_GROUPED}\))?$",
+    rf"(?: ?\((?:{_COUNT} (?:av|of) )?{_COUNT}\))?$",
     re.I,
 )
 
@@ -352,12 +350,12 @@ NOISE_LINES: tuple[str, ...] = (
     # horisontalt for å se hele tabellen", blind round 164): the widget's, not the table's
     r"^(?:sveip|swipe|scroll|skroll|rull|dra|bla)(?: (?:sidelengs|sidelens|til sides|til sida"
     r"|horisontalt|til høyre|til høgre))?(?: for å (?:se|sjå) (?:hele|heile|resten av) "
-    r"(?:tabellen|tabellen\.))?\s*[→›>⟶]*$",
+    r"tabellen\.?)?\s*[→›>⟶]*$",
     # a countdown to a deadline in words ("Det er 9 dagar att til søknadsfristen", "12 dager
     # igjen til fristen", blind round 160): it ticks over every day while the deadline it
     # counts to stands where it is
     r"^(?:det er |berre |bare |kun )?(?:\d{1,3}|ein|en|eitt|ett|ei) (?:dag|dagar|dager|døgn"
-    r"|veke|veker|uke|uker) (?:att|igjen|igjen) (?:til|før) [^.!?\d]{1,60}[.!]?$",
+    r"|veke|veker|uke|uker) (?:att|igjen) (?:til|før) [^.!?\d]{1,60}[.!]?$",
     # a live waiting time on the phone and the calls answered today ("Forventa ventetid på
     # telefon no: om lag 4 minutt", "Samtalar svara i dag: 187", blind round 158): they
     # follow the queue. Only the time "now": "Ventetid til første samtale: 8 veker" is read
@@ -365,7 +363,7 @@ NOISE_LINES: tuple[str, ...] = (
     r" (?:nå|no|akkurat nå|akkurat no)\s*:?\s*(?:ca\.|om lag|cirka|rundt)?\s*\d{1,3}"
     r" (?:min|minutt|minutter|sekund|sekunder)\.?$",
     r"^(?:samtaler|samtalar|anrop) (?:besvart|svart|svara|besvarte|svarte) i dag\s*:?\s*"
-    r"\d{1,3}(?:[ \u202f\u2009]?\d{3})?$",
+    rf"{_COUNT}$",
     r"^(nett-tv|se sendingen her|sjå sendinga her|(se|sjå) opptak(et)? her)$",
     # ... the recording's link named for what it records, and its length ("Sjå opptak av
     # pressekonferansen her", "Varighet: 38:12"): the player's furniture (blind round 50)

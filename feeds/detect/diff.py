@@ -1462,6 +1462,9 @@ def _excerpt_recut(before: str, after: str) -> bool:
 
 #: a line that is a dash alone: a table's empty cell written out ("–": none, closed)
 _DASH_LINES = frozenset({"-", "–", "—", "‒", "−"})
+#: whether a text holds such a line: looked for before splitting a text into its lines (a
+#: dash inside a line, "Møte 3 – 4. mars", is common and says nothing here)
+_DASH_LINE = re.compile(r"^[^\S\n]*[-–—‒−][^\S\n]*$", re.MULTILINE)
 
 
 def _marks_only(before: str, after: str) -> bool:
@@ -1473,11 +1476,15 @@ def _marks_only(before: str, after: str) -> bool:
     if before == after or (
         BULLET not in before
         and BULLET not in after
-        and not any(d in before or d in after for d in _DASH_LINES)
+        and not _DASH_LINE.search(before)
+        and not _DASH_LINE.search(after)
     ):
         return False
-    if _marks_of(before) == _marks_of(after):
+    marks_before, marks_after = _marks_of(before), _marks_of(after)
+    if marks_before == marks_after:
         return False  # the same marks on the same lines: what differs is words (an edit)
+    if sum(not dash for _, dash in marks_before) != sum(not dash for _, dash in marks_after):
+        return False  # not as many lines of words: counted before every line is folded
 
     def lines(text: str) -> list[str]:
         return [
@@ -1727,9 +1734,6 @@ def _listed_as_sentence(before: str, after: str) -> bool:
     lead = "" if region[0].startswith(BULLET) else region.pop(0)
     if len(region) < 2 or not all(line.startswith(BULLET) for line in region):
         return False
-    items = [fold(line[len(BULLET) :]).rstrip(".;") for line in region]
-    if any(len(i) > _ITEM_MAX or not i or _ENUMERATION.search(i) for i in items):
-        return False
     sentence = fold(written[head])
     if lead:
         lead = fold(lead)
@@ -1739,6 +1743,11 @@ def _listed_as_sentence(before: str, after: str) -> bool:
     elif head == 0:
         return False  # no lead-in: a list on its own, or a paragraph, not one named by it
     pieces = _ENUMERATION.split(sentence.strip().removesuffix("."))
+    if len(pieces) != len(region):
+        return False  # counted before the items are folded: a list of 30,000 is not read
+    items = [fold(line[len(BULLET) :]).rstrip(".;") for line in region]
+    if any(len(i) > _ITEM_MAX or not i or _ENUMERATION.search(i) for i in items):
+        return False
     return sorted(pieces) == sorted(items)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.settings import Settings
 from tests.support.httpserver import FixtureServer, serving
+from tests.support.schema import postgres_schema, prepare
 from tests.support.smtpserver import Inbox, smtp_server
 
 PG_URL = os.environ.get(
@@ -44,15 +44,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if _PG_SKIP:
         pytest.skip(_PG_SKIP)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema(PG_URL) as url:
+        yield url
 
 
 class Clock:
@@ -105,7 +98,8 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Set
 @pytest.fixture
 def ctx(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Context]:
     settings = make_settings(database_url, tmp_path)
+    prepare(settings.database_url)  # the migrations' schema, made once per test process
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    upgrade(engine)  # finds it at the newest revision
     yield Context(settings=settings, engine=engine, clock=clock)
     engine.dispose()

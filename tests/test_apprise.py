@@ -25,6 +25,7 @@ from notifier.plan import dispatch
 from subscribers import targets
 from subscribers.models import AppriseTarget, Subscriber
 from tests.conftest import Clock
+from tests.support.httpserver import POLL
 from tests.test_plan import add_change, subscribe
 
 
@@ -50,7 +51,9 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": POLL}, daemon=True
+        ).start()
 
     def stop(self) -> None:
         self.server.shutdown()

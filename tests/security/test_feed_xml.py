@@ -46,6 +46,7 @@ from feeds.store.sources import upsert_sources
 from feeds.types import FetchResult
 from notifier.context import Context
 from notifier.pipeline import check
+from tests.support.cpu import within
 from tests.support.httpserver import FixtureServer
 
 UNSAFE = "cannot be read safely"
@@ -248,7 +249,7 @@ def test_every_attack_is_read_safely_or_refused_in_every_encoding(
         feed = extract_feed(body, headers(v))
         assert [i.title for i in feed.items] == [read]
         assert not any(leak in str(feed) for leak in LEAKS)
-    assert time.process_time() - started < 1.0
+    assert within(time.process_time() - started, 1.0)
     assert_no_dtd_reached_the_parser(parsed)
 
 
@@ -265,7 +266,7 @@ def test_billion_laughs_is_bounded_in_time_and_memory(depth: int) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.process_time() - started < 0.5
+    assert within(time.process_time() - started, 0.5)
     assert peak < 2 * 1024 * 1024
 
 
@@ -278,7 +279,7 @@ def test_many_references_to_simple_entities_are_bounded() -> None:
     started = time.process_time()
     with pytest.raises(SourceProblem, match="more than"):
         extract_feed(body)
-    assert time.process_time() - started < 0.5
+    assert within(time.process_time() - started, 0.5)
     # the same entity a few times is read
     few = document(VARIANTS["utf-8"], "rss", doctype, "&a;&a;")
     assert [i.title for i in extract_feed(few).items] == [value * 2]

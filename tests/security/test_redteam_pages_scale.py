@@ -29,9 +29,10 @@ from feeds.read.hapi import extract_hapi
 from feeds.read.html import extract_page
 from feeds.read.listing import listing_feed
 from feeds.types import FetchResult
-from tests.support.cpu import own_cpu
+from tests.support.cpu import own_cpu, within
 
-#: CPU seconds allowed to read one of the bodies below (each takes 0.01 to 0.6 s now)
+#: CPU seconds allowed to read one of the bodies below on the machine the bounds were set on
+#: (each takes 0.01 to 2 s there; ``budget`` widens it on a slower one)
 BUDGET = 4.0
 URL = "https://www.fhi.no/side"
 
@@ -89,7 +90,7 @@ def test_a_long_line_of_noise_phrases_is_read_in_bounded_time(
     name: str, selector: str | None
 ) -> None:
     body = page(f"<h1>Tiltak</h1><p>{LONG_LINES[name]}</p>")
-    assert spent(lambda: extract_page(body, selector=selector)) < BUDGET, name
+    assert within(spent(lambda: extract_page(body, selector=selector)), BUDGET), name
 
 
 #: pages of ~1 MB of many small parts: list items (sorted in ``Section.canonical``), cells,
@@ -165,7 +166,7 @@ def test_a_page_of_many_small_parts_is_read_in_bounded_time(
 ) -> None:
     body = page(MANY_PARTS[name])
     assert len(body) > 250_000, len(body)
-    assert spent(lambda: extract_page(body, selector=selector)) < BUDGET, name
+    assert within(spent(lambda: extract_page(body, selector=selector)), BUDGET), name
 
 
 def test_two_versions_of_a_long_list_in_another_order_are_compared_in_bounded_time() -> None:
@@ -176,7 +177,7 @@ def test_two_versions_of_a_long_list_in_another_order_are_compared_in_bounded_ti
     with own_cpu():
         started = time.process_time()
         assert diff_pages(before, after) == []
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 def test_a_long_text_changed_everywhere_is_diffed_in_bounded_time() -> None:
@@ -190,7 +191,7 @@ def test_a_long_text_changed_everywhere_is_diffed_in_bounded_time() -> None:
         started = time.process_time()
         assert [kind for kind, _ in word_diff(before, after)] == ["-", "+"]
         assert len(word_diff(repeated * 2, repeated + "nytt " + repeated)) == 3
-        assert time.process_time() - started < 1.0
+        assert within(time.process_time() - started, 1.0)
 
 
 def test_a_section_added_with_thousands_of_subsections_is_told_in_bounded_time() -> None:
@@ -203,7 +204,7 @@ def test_a_section_added_with_thousands_of_subsections_is_told_in_bounded_time()
         started = time.process_time()
         (added,) = subtrees_as_one(diff_pages(before, after))
         assert added.kind == "added" and added.after.endswith("4899")
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 def test_many_lists_of_events_ahead_and_over_are_compared_in_bounded_time() -> None:
@@ -234,7 +235,7 @@ def test_many_lists_of_events_ahead_and_over_are_compared_in_bounded_time() -> N
         started = time.process_time()
         assert len(diff_pages(*pairs[0])) == 4_000  # too many lists to pair: told as they are
         assert len(diff_pages(*pairs[1])) == 2  # "Ingen." came and went: told
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 def test_many_sections_added_and_removed_are_paired_in_bounded_time() -> None:
@@ -248,7 +249,7 @@ def test_many_sections_added_and_removed_are_paired_in_bounded_time() -> None:
     with own_cpu():
         started = time.process_time()
         assert len(diff_pages(old, new)) == 6_000
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 def test_many_repeated_headings_are_matched_in_bounded_time() -> None:
@@ -272,7 +273,7 @@ def test_many_repeated_headings_are_matched_in_bounded_time() -> None:
         started = time.process_time()
         assert {c.kind for c in diff_pages(*pairs[0])} == {"removed"}
         assert diff_pages(*pairs[1])
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 def test_many_subsections_moved_and_edited_are_paired_in_bounded_time() -> None:
@@ -300,7 +301,7 @@ def test_many_subsections_moved_and_edited_are_paired_in_bounded_time() -> None:
         started = time.process_time()
         assert {c.kind for c in diff_pages(*pairs[0])} == {"changed"}
         assert len(diff_pages(*pairs[1])) == 90  # too many to compare: told as they are
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 def _item(title: str, link: str, description: str = "d") -> str:
@@ -321,7 +322,7 @@ FEEDS = {
 @pytest.mark.parametrize("name", list(FEEDS))
 def test_a_hostile_feed_is_read_in_bounded_time(name: str) -> None:
     body = rss(FEEDS[name])
-    assert spent(lambda: extract_feed(body, base_url=URL)) < BUDGET, name
+    assert within(spent(lambda: extract_feed(body, base_url=URL)), BUDGET), name
 
 
 def _spec(kind: str, **extra: str) -> SourceSpec:
@@ -352,13 +353,13 @@ CHANGELOGS = {
 @pytest.mark.parametrize("name", list(CHANGELOGS))
 def test_a_hostile_change_log_is_read_in_bounded_time(name: str) -> None:
     result = FetchResult(URL, 200, page(CHANGELOGS[name]), {})
-    assert spent(lambda: changelog_feed(_spec("changelog"), result)) < BUDGET, name
+    assert within(spent(lambda: changelog_feed(_spec("changelog"), result)), BUDGET), name
 
 
 def test_a_listing_of_one_link_repeated_is_read_in_bounded_time() -> None:
     result = FetchResult(URL, 200, page("<h1>T</h1>" + "<a href='/a'>x</a>" * 60_000), {})
     spec = _spec("listing", link_selector="a")
-    assert spent(lambda: listing_feed(spec, result)) < BUDGET
+    assert within(spent(lambda: listing_feed(spec, result)), BUDGET)
 
 
 HAPI = {
@@ -379,7 +380,7 @@ HAPI = {
 @pytest.mark.parametrize("name", list(HAPI))
 def test_a_hostile_hapi_answer_is_read_in_bounded_time(name: str) -> None:
     body = json.dumps(HAPI[name]).encode()
-    assert spent(lambda: extract_hapi(body)) < BUDGET, name
+    assert within(spent(lambda: extract_hapi(body)), BUDGET), name
 
 
 CLASSIFIED = {
@@ -397,7 +398,7 @@ def test_a_hostile_text_is_classified_in_bounded_time(name: str) -> None:
     taxonomy, gazetteer = load_taxonomy(), load_gazetteer()
     classify(taxonomy, gazetteer, title="Tittel", text="varm opp")  # the model, loaded once
     text = CLASSIFIED[name]
-    assert spent(lambda: classify(taxonomy, gazetteer, title="Tittel", text=text)) < BUDGET
+    assert within(spent(lambda: classify(taxonomy, gazetteer, title="Tittel", text=text)), BUDGET)
 
 
 def test_many_cards_and_tables_are_compared_in_bounded_time() -> None:
@@ -413,7 +414,7 @@ def test_many_cards_and_tables_are_compared_in_bounded_time() -> None:
     with own_cpu():
         started = time.process_time()
         assert diff_pages(old, new)
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 @pytest.mark.parametrize(
@@ -440,7 +441,7 @@ def test_many_cards_and_tables_are_compared_in_bounded_time() -> None:
     ids=["listed notes", "table of cells of lines", "ages"],
 )
 def test_new_furniture_and_tables_are_read_in_bounded_time(body: str) -> None:
-    assert spent(lambda: extract_page(page(f"<h1>T</h1>{body}"))) < BUDGET
+    assert within(spent(lambda: extract_page(page(f"<h1>T</h1>{body}"))), BUDGET)
 
 
 def test_long_lines_of_short_month_dates_are_compared_in_bounded_time() -> None:
@@ -449,7 +450,7 @@ def test_long_lines_of_short_month_dates_are_compared_in_bounded_time() -> None:
     with own_cpu():
         started = time.process_time()
         diff_pages(a, b)
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 def test_many_streamed_segments_and_renumbered_points_are_read_in_bounded_time() -> None:
@@ -458,7 +459,9 @@ def test_many_streamed_segments_and_renumbered_points_are_read_in_bounded_time()
     every point (``diff._renumbered_with_references`` reads the renumbering once)."""
     streamed = "".join(f"<template id='B:{i}'></template><p>Laster…</p>" for i in range(20_000))
     segments = "".join(f"<div hidden id='S:{i}'><p>Del {i}</p></div>" for i in range(20_000))
-    assert spent(lambda: extract_page(page(f"<h1>T</h1>{streamed}") + segments.encode())) < BUDGET
+    assert within(
+        spent(lambda: extract_page(page(f"<h1>T</h1>{streamed}") + segments.encode())), BUDGET
+    )
     points = [f"Sjå punkt 1.{i + 1} og 1.{i + 2}." for i in range(2_000)]
     before = "".join(f"<h2>1.{i + 1} Punkt {i}</h2><p>{p}</p>" for i, p in enumerate(points))
     shifted = [f"Sjå punkt 1.{i + 2} og 1.{i + 3}." for i in range(2_000)]
@@ -469,7 +472,7 @@ def test_many_streamed_segments_and_renumbered_points_are_read_in_bounded_time()
     with own_cpu():
         started = time.process_time()
         diff_pages(old, new)
-        assert time.process_time() - started < BUDGET
+        assert within(time.process_time() - started, BUDGET)
 
 
 #: blind rounds 138 to 163's widgets, each repeated in one box: every button or link looks up
@@ -498,4 +501,4 @@ WIDGET_BOXES = {
 def test_a_box_of_many_widget_buttons_or_links_is_read_in_bounded_time(name: str) -> None:
     body = page(f"<h1>T</h1><h2>A</h2><p>Tekst.</p>{WIDGET_BOXES[name]}")
     assert len(body) > 200_000
-    assert spent(lambda: extract_page(body, selector="main")) < BUDGET
+    assert within(spent(lambda: extract_page(body, selector="main")), BUDGET)

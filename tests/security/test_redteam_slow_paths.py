@@ -14,7 +14,7 @@ from feeds.detect.diff import diff_pages, keyed_sections, word_diff
 from feeds.read.html import MAX_HEADING_CHARS, extract_page
 from feeds.store.snapshot import state_to_blob
 from feeds.types import PageContent, Section, SnapshotState
-from tests.support.cpu import own_cpu
+from tests.support.cpu import own_cpu, within
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,7 @@ def test_a_diff_of_repeated_words_is_bounded_and_still_exact() -> None:
     for before, after in (("x a b " * 800, "x b a " * 800), ("x a " * 800, "y a " * 800)):
         started = time.process_time()
         segments = word_diff(before, after)
-        assert time.process_time() - started < 1.0
+        assert within(time.process_time() - started, 1.0)
         assert "".join(text for kind, text in segments if kind != "+") == before
         assert "".join(text for kind, text in segments if kind != "-") == after
 
@@ -40,7 +40,7 @@ def test_a_diff_of_repeated_lines_is_bounded() -> None:
     before, after = "x a b\n" * 3000, "x b a\n" * 3000
     started = time.process_time()
     segments = word_diff(before, after)
-    assert time.process_time() - started < 1.0
+    assert within(time.process_time() - started, 1.0)
     assert "".join(text for kind, text in segments if kind != "-") == after
 
 
@@ -63,7 +63,7 @@ def test_a_page_of_elements_dropped_with_text_after_each_is_read_in_bounded_time
     body = ("<main><h1>T</h1><p>" + "<script></script>x" * 120_000 + "</p></main>").encode()
     started = time.process_time()
     page = extract_page(body)
-    assert time.process_time() - started < 3.0
+    assert within(time.process_time() - started, 3.0)
     assert page.sections[0].text == "x" * 120_000
 
 
@@ -88,7 +88,7 @@ def test_a_long_heading_over_many_sections_is_bounded_in_time_and_memory() -> No
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.process_time() - started < 2.0
+    assert within(time.process_time() - started, 2.0)
     assert peak < 40 * 1024 * 1024
     assert len(blob) < 100_000
     assert all(len(h) <= MAX_HEADING_CHARS for s in page.sections for h in s.path)
@@ -110,7 +110,7 @@ def test_many_sections_of_one_path_are_keyed_in_linear_time() -> None:
     )
     started = time.process_time()
     changes = diff_pages(before, after)
-    assert time.process_time() - started < 1.0
+    assert within(time.process_time() - started, 1.0)
     assert [(c.kind, c.path) for c in changes] == [("changed", ("a", "#4000"))]
     keys = list(keyed_sections((*sections[:3], Section(("a", "#2"), "y"))))
     assert keys == [("a",), ("a", "#2"), ("a", "#3"), ("a", "#2", "#2")]

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support.httpserver import POLL
+
 CHUNK = b"<p>" + b"Smittevern og tiltak. " * 2900 + b"</p>\n"  # about 64 KiB
 
 
@@ -105,7 +107,9 @@ class HostileServer:
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.origin = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL}, daemon=True
+        ).start()
 
     def url(self, path: str) -> str:
         return f"{self.origin}{path}"

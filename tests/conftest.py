@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import typer.testing
 
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
@@ -34,6 +36,10 @@ def _postgres_reason() -> str | None:
 
 
 _PG_SKIP = _postgres_reason()
+
+# typer turns an app into its click command again on every CliRunner.invoke (~35 ms, paid
+# about a thousand times a run); an app does not change once its module is imported
+typer.testing._get_command = functools.cache(typer.testing._get_command)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -625,7 +625,8 @@ class SeenItem:
 #: a countdown to a deadline are furniture, and text hidden by a font of no size, no opacity in
 #: a box of no size or the colour of its background is not read (159, 160, 162); a fold's
 #: button label, a feedback widget with icon buttons and a wide table's swipe hint are
-#: furniture, a line of fields may have labels of up to six words (163 to 165).
+#: furniture, a line of fields may have labels of up to six words (163 to 165); the stamp of
+#: a page's last change among the fields of a line is furniture (167 to 169).
 EXTRACTION_VERSION = 18
 
 

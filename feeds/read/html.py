@@ -595,6 +595,7 @@ def _main_of(
         [
             *_control_labels(main, pdfs_followed),
             *_ornaments(main),
+            *_stamp_fields(main),
             *_permalinks(main),
             *_copies(main),
             *_language_pickers(main),
@@ -2128,6 +2129,85 @@ def _ornaments(main: Any) -> list[Any]:
     if bare:
         found.extend(_read_bare_marks(bare, main))
     return found
+
+
+def _stamp_fields(main: Any) -> list[Any]:
+    """The stamps among the fields of a line under ``main`` (``_is_stamp_field``), with the
+    marks before them (``_unmark_field``)."""
+    found: list[Any] = []
+    rows: dict[Any, bool] = {}  # each box judged once as a line of fields, not once a field
+    for el in main.iter("span", "time", "small"):
+        if _is_stamp_field(el, rows):
+            found.extend(_unmark_field(el))
+    return found
+
+
+#: a stamp's label: when the page last changed or was published
+_STAMP_LABEL = re.compile(r"\b(?:oppdatert|endret|endra|endring|revidert|publisert)\b", re.I)
+#: a box of more fields than this is no line of fields (and its fields are not looked at)
+_ROW_FIELDS_MAX = 12
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _is_stamp_field(el: Any, rows: dict[Any, bool]) -> bool:
+    """Whether ``el`` is the stamp of the page's last change among the fields of a line
+    (blind rounds 167 to 169): a <span>, <time> or <small> of a few words whose text alone
+    is a line of noise (``strip_noise``) and names a change or a publication ("Sist
+    oppdatert: 19.08.2026 kl. 09:14", "Siste faglige endring: 2. desember 2026",
+    "Oppdatert kl. 04:11"), in a box of fields (``_is_field_row``: "Brev · Dato: 12. august
+    2026 · Sist oppdatert: ...", a live banner's "Direkte" beside its time, the page's tools
+    beside it). Alone on its line the stamp goes as noise already; beside other fields it
+    kept the whole line apart from every rule. Not in a list item or a table's cell, whose
+    fields are an entry's own; "Dato: 12. august 2026" (a letter's date) is no stamp here.
+    ``rows``: each box's judgement, made once."""
+    if not _is_shallow(el):
+        return False
+    text = "".join(el.itertext())
+    if len(text) > 120 or not _HAS_DIGIT.search(text) or not _STAMP_LABEL.search(text):
+        return False
+    parent = el.getparent()
+    if parent is None or parent.tag in ("li", "td", "th"):
+        return False
+    row = rows.get(parent)
+    if row is None:
+        row = rows[parent] = _is_field_row(parent)
+    return row and not strip_noise(clean_text(text))
+
+
+def _is_shallow(el: Any) -> bool:
+    """Whether ``el`` may be a field of a line: at most three leaves in it."""
+    return len(el) <= 3 and not any(len(child) for child in el)
+
+
+#: what may stand between the fields of a line of fields
+_BETWEEN_FIELDS = " \t\n\r\xa0·•|–—-,/:;"
+
+
+def _is_field_row(box: Any) -> bool:
+    """Whether ``box`` is a line of fields: two to ``_ROW_FIELDS_MAX`` elements, and no text
+    of its own but marks between them (a sentence around a stamp is read); and not a line of
+    noise as a whole (an owner's name and a stamp, a stamp and a share counter: the line
+    rules take it whole, and its fields are left to them)."""
+    if not 2 <= len(box) <= _ROW_FIELDS_MAX or not all(map(_is_shallow, box)):
+        return False  # fields are a few words each: its text is read at a bounded cost
+    own = (box.text or "") + "".join(child.tail or "" for child in box)
+    return not own.strip(_BETWEEN_FIELDS) and bool(strip_noise(clean_text(_text_of(box))))
+
+
+def _unmark_field(field: Any) -> list[Any]:
+    """A field of a line of fields that goes, with the mark between it and the field before
+    it ("Nr: 191/2026 | Dato: 05.12.2026 | Sist oppdatert: ..." does not end in "|"): a mark
+    in the text between them, or an element of a mark alone (``<span class="sep">|</span>``)."""
+    before = field.getprevious()
+    if before is None:
+        if field.tail and not field.tail.strip(_BETWEEN_FIELDS):
+            field.tail = " "
+        return [field]
+    if before.tail and not before.tail.strip(_BETWEEN_FIELDS):
+        before.tail = " "
+    if not len(before) and before.text and not before.text.strip(_BETWEEN_FIELDS):
+        return [before, field]
+    return [field]
 
 
 def _read_as_written(el: Any, expanded: set[tuple[str, str]]) -> bool:

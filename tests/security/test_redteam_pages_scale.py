@@ -85,12 +85,11 @@ LONG_LINES = {
 
 
 @pytest.mark.parametrize("name", list(LONG_LINES))
-@pytest.mark.parametrize("selector", [None, "main"])
-def test_a_long_line_of_noise_phrases_is_read_in_bounded_time(
-    name: str, selector: str | None
-) -> None:
+def test_a_long_line_of_noise_phrases_is_read_in_bounded_time(name: str) -> None:
+    """Read without a selector only: one paragraph's line is read by the same rules under a
+    selector (the pages of many parts below are read both ways, where the structure differs)."""
     body = page(f"<h1>Tiltak</h1><p>{LONG_LINES[name]}</p>")
-    assert within(spent(lambda: extract_page(body, selector=selector)), BUDGET), name
+    assert within(spent(lambda: extract_page(body)), BUDGET), name
 
 
 #: pages of ~1 MB of many small parts: list items (sorted in ``Section.canonical``), cells,

@@ -626,7 +626,10 @@ class SeenItem:
 #: a box of no size or the colour of its background is not read (159, 160, 162); a fold's
 #: button label, a feedback widget with icon buttons and a wide table's swipe hint are
 #: furniture, a line of fields may have labels of up to six words (163 to 165); the stamp of
-#: a page's last change among the fields of a line is furniture (167 to 169).
+#: a page's last change among the fields of a line is furniture (167 to 169); so are a
+#: regulation's "Sist endret" header field, Lovdata's tools bar with its permalink and offer, an
+#: <aside> headed in bold by the site's furniture (171), a nynorsk "Visningar" counter (172),
+#: when figures were fetched from a named register and the calendar's week (173).
 EXTRACTION_VERSION = 18
 
 

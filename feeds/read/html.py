@@ -603,6 +603,7 @@ def _main_of(
             *_contents_lists(main),
             *_pagers(main),
             *_counter_columns(main),
+            *_last_change_rows(main),
             *_hidden_captions(main),
         ]
     )
@@ -1172,7 +1173,7 @@ _FURNITURE_HEADING = re.compile(
     r"|artiklar)(?: (?:fra|frå) .{1,60})?|aktuelle (?:saker|nyheter|nyheiter)"
     r"|(?:nyheter|nyheiter|nyhende|aktuelt|siste nytt)(?: (?:fra|frå) .{1,60})?"
     r"|nytt (?:fra|frå) .{1,60}"
-    r"|populære? (?:saker|artikler|artiklar|nå|no)"
+    r"|populære? (?:saker|artikler|artiklar|dokumenter|dokument|nå|no)"
     r"|(?:anbefalt|tilrådd|tilrådde) for deg|relatert(?:e)? (?:innhold|innhald)"
     r"|les (?:også|òg)|andre (?:leste|har lest|har lese|las)(?: (?:også|òg))?"
     # a section menu ("I denne delen", "I denne seksjonen", "Meir om helsestasjon"): the
@@ -1251,7 +1252,44 @@ def _furniture_boxes(main: Any, forms: Sequence[Any] = ()) -> list[Any]:
         if box is not None and box not in seen:
             seen.add(box)
             found.append(box)
+    found.extend(
+        aside for aside in main.iter("aside") if aside not in seen and _furniture_aside(aside)
+    )
     return found
+
+
+#: the most text an <aside> of furniture holds (``_furniture_aside``), and the most of it
+#: outside its links and headings (a teaser line of the site's own news)
+_ASIDE_TEXT_MAX = 1_500
+_ASIDE_TEASER_MAX = 80
+
+
+def _furniture_aside(aside: Any) -> bool:
+    """Whether an <aside> under ``main`` is a box of the site's furniture headed in bold
+    (blind round 171: "<p><b>Populære dokumenter</b></p>" over links, "<b>Nyheter fra
+    Lovdata</b>" over a teaser line): no heading element in it (``_headed_box`` judges
+    those), every paragraph all in bold a furniture heading (``_FURNITURE_HEADING``), one at
+    least, and besides its links and headings a teaser line at most. An aside of facts or
+    advice ("Fakta", "Husk"), or of news written out (blind round 15's "Aktuelt"), is read."""
+    if next(aside.iterdescendants("h1", "aside"), None) is not None:
+        return False  # holds the page's title, or asides of its own (each judged apart)
+    text = _text_of(aside)
+    if len(text) > _ASIDE_TEXT_MAX:
+        return False
+    if next(aside.iter(*HEADINGS), None) is not None:
+        return False  # headed by heading elements: ``_headed_box`` judges each
+    heads = [clean_text(_text_of(el)) for el in aside.iter("p", "div") if _all_bold(el)]
+    if not heads or not all(_FURNITURE_HEADING.match(head) for head in heads):
+        return False
+    linked = sum(len(_text_of(a)) for a in aside.iter("a"))
+    return len(text) - linked - sum(map(len, heads)) <= _ASIDE_TEASER_MAX
+
+
+def _all_bold(el: Any) -> bool:
+    """Whether ``el``'s text stands in one <b> or <strong> alone (a heading set in bold)."""
+    if len(el) != 1 or (el.text or "").strip() or (el[0].tail or "").strip():
+        return False
+    return el[0].tag in ("b", "strong") and bool(_text_of(el[0]).strip())
 
 
 def _headed_box(
@@ -2304,6 +2342,47 @@ def _counter_columns(main: Any) -> list[Any]:
         if caption is not None and _COUNTER_CAPTION.match(clean_text(_text_of(caption))):
             found.append(caption)
     return found
+
+
+#: a row header that names the document's last change ("Sist endret", nynorsk "Sist endra")
+_LAST_CHANGE_HEADER = re.compile(r"^(?:sist endret|sist endra|sist oppdatert)$", re.I)
+#: the ids of the acts or regulations that made it ("FOR-2026-11-20-2001", several by commas)
+_ACT_IDS = re.compile(
+    r"^(?:(?:FOR|LOV)-\d{4}-\d{2}-\d{2}-\d+)(?:\s*[,;]\s*(?:FOR|LOV)-\d{4}-\d{2}-\d{2}-\d+)*$"
+)
+
+
+def _last_change_rows(main: Any) -> list[Any]:
+    """A document's header field of its last change, in a table of fields or a definition
+    list ("Sist endret | FOR-2026-11-20-2001" in Lovdata's header, blind round 171): the
+    regulation that last changed it, which each amendment sets anew beside the paragraphs it
+    changed, where the change is told. Only a row of the header and a value of act ids;
+    "Ikrafttredelse", "Gjelder for" and the rest are read."""
+    found: list[Any] = []
+    for label in main.iter("th", "dt"):
+        if not _LAST_CHANGE_HEADER.match(clean_text(_text_of(label))):
+            continue
+        if label.tag == "th":
+            row = label.getparent()
+            cells = list(row.iterchildren("th", "td")) if row is not None else []
+            if (
+                row is not None
+                and len(cells) == 2
+                and cells[0] is label
+                and _is_stamp_value(cells[1])
+            ):
+                found.append(row)
+        else:
+            value = label.getnext()
+            if value is not None and value.tag == "dd" and _is_stamp_value(value):
+                found.extend((label, value))
+    return found
+
+
+def _is_stamp_value(cell: Any) -> bool:
+    """Act ids alone: a date there is the page's date, read as its signal and its noise by the
+    date lines' rules (``signal_dates``)."""
+    return bool(_ACT_IDS.match(clean_text(_text_of(cell))))
 
 
 def _hidden_captions(main: Any) -> list[Any]:

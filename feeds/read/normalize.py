@@ -128,6 +128,9 @@ SIGNAL_LABELS = (
     # nynorsk "Tala er henta ...", "Data hentet ...", blind round 152)
     r"|(?:tallene|tall|tala|tal|dataene|data|dataa) (?:er |ble |vart |blei )?(?:sist )?"
     r"(?:hentet|henta)(?: inn)?"
+    # ... and where from, in a word or two ("Data hentet fra MSIS for 2 timer siden", blind
+    # round 173)
+    r"(?: (?:fra|frå) [\w-]{2,30}(?: [\w-]{2,30})?)?"
     r"|data(?:ene)? (?:ble )?(?:vart )?(?:er )?(?:sist )?oppdaterte?"
 )
 #: "Se tidligere versjoner" (nynorsk "Sjå tidlegare versjonar"), after a chain of dates
@@ -401,9 +404,14 @@ NOISE_LINES: tuple[str, ...] = (
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"
     rf"|print|share|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}"
     r"|lenkja er kopiert"
+    # ... a permanent link to the page with the document's id after it, and the site's offer
+    # of its paid service ("Lenke til denne siden (FOR-2024-05-14-812)", "Prøv Lovdata Pro
+    # gratis", blind round 171)
+    r"|lenke til denne sid(?:en|a)(?: \((?:for|lov)-\d{4}-\d{2}-\d{2}-\d+\))?"
+    r"|prøv lovdata pro(?: gratis)?"
     # ... and the page's view or share count among them ("Del på e-post 3 655 visninger",
     # "Del 14 delinger")
-    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visingar|views|delinger|delingar)"
+    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visningar|visingar|views|delinger|delingar)"
     # ... or its share count in words ("Del Delt 187 ganger", blind round 123)
     rf"|{_TIMES_COUNTED})"
     r"(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
@@ -436,6 +444,11 @@ NOISE_LINES: tuple[str, ...] = (
     # read
     r"^(?:\d{1,4}|en|ein|ett|eitt|ei) (?:dag|dager|dagar|døgn|time|timer|timar|uke|uker|veke"
     r"|veker) (?:igjen|att|til)(?: (?:av|til|på|før) [^.]{1,60})?\.?$",
+    # the calendar's week beside a weekly report ("Denne uken: uke 49", nynorsk "Denne veka:
+    # veke 49", blind round 173): it follows the calendar, not the figures. Only as a line of
+    # its own; "Rapporten gjeld veke 49" is read
+    r"^(?:denne uken|denne uka|denne veka|denne veke|inneværende uke|inneverande veke)"
+    r"\s*:?\s*(?:er\s+)?(?:uke|veke|veka)\s*\d{1,2}$",
     r"^nett-tv ?/ ?se sendingen her$",
     r"^historisk arkiv: .{0,200}$",
     # regjeringen.no's label of a page kept in its historical archive, under the government
@@ -466,12 +479,13 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
     r"( ja nei)?$",
     # ... its digits grouped as Norwegian writes them ("3 655 visninger", a thin space too)
-    r"^\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (visninger|visingar|treff|kommentarer|views|delinger)$",
+    r"^\d{1,3}(?:[ \u202f\u2009]\d{3})*+"
+    r" (visninger|visningar|visingar|treff|kommentarer|views|delinger)$",
     # the counters of a post or an embed, alone or several on a line ("1 204 liker · 87
     # delinger", nynorsk "12 kommentarar", "3 reaksjonar"): they follow the readers
     r"^(?:\d[\d ]*+ ?+(?:liker|likes?|likerklikk|delinger|delingar|deling|shares?"
     r"|kommentarer|kommentarar|kommentar|comments?|reaksjoner|reaksjonar|reactions?"
-    r"|visninger|visingar|views|retweets?)\s*+[·•|,]?+\s*+)+$",
+    r"|visninger|visningar|visingar|views|retweets?)\s*+[·•|,]?+\s*+)+$",
     # a copyright line alone ("© Helse- og omsorgsdepartementet 2026", "Copyright © 2019-2026
     # Helsedirektoratet. Alle rettigheter reservert."): its year rolls over on every page of
     # a site at New Year. Only a line without a sentence in it: a "©" line holding a full
@@ -487,7 +501,7 @@ NOISE_LINES: tuple[str, ...] = (
     # ... or in a sentence ("Denne siden er lest 1 204 ganger", nynorsk "Sida er lesen 4 377
     # gonger")
     rf"^{_VIEW_COUNT}$",
-    r"^(?:sidevisninger|sidevisningar|visninger|visingar|antall visninger)"
+    r"^(?:sidevisninger|sidevisningar|visninger|visningar|visingar|antall visninger)"
     # ... over a period ("Sidevisninger siste 30 dager: 12 804", blind round 51)
     r"(?: (?:siste|dei siste|de siste) \d{1,3} (?:dager|dagar|døgn|timer|timar))?\s*:?\s*\d[\d ]*$",
     # the label of a table's sort control ("Sortert etter: Fylke (A–Å)", "Sorter etter
@@ -811,11 +825,11 @@ def noise_phrases(text: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 #: the words a view counter that ends a line ends in, and the counter (``strip_noise``)
-_VIEWS_END = ("visninger", "visingar", "Visninger", "Visingar")
+_VIEWS_END = ("visninger", "visningar", "visingar", "Visninger", "Visningar", "Visingar")
 #: ... looked for in the line's last characters only (a counter is short: a line of 1 MB of
 #: digit groups before "x visninger" must not be searched from every space)
 _VIEWS_CHARS = 40
-_VIEWS_AT_END = re.compile(rf"(?:^|\s){_COUNT} (?:visninger|visingar)$", re.I)
+_VIEWS_AT_END = re.compile(rf"(?:^|\s){_COUNT} (?:visninger|visningar|visingar)$", re.I)
 
 
 def strip_noise(

@@ -1,0 +1,224 @@
+"""Blind rounds 167 to 174's rules, both ways, bokmål and nynorsk:
+
+- the stamp of a page's last change among the fields of a line ("Brev · Dato: 12. august 2026
+  · Sist oppdatert: 19.08.2026 kl. 09:14", a guideline's "Siste faglige endring" beside its
+  tools, a live banner's "Oppdatert kl. 04:11" beside "Direkte") is furniture; the other
+  fields are read, and a stamp inside a sentence, a list item's or a table cell's fields, or
+  a field that is no stamp is content (167 to 169);
+- a regulation's "Sist endret" header field, Lovdata's tools bar with its permalink and its
+  offer, and an <aside> headed in bold by the site's furniture are furniture; the entry into
+  force and an aside of facts are read (171);
+- a nynorsk "Visningar" counter, when the figures were fetched from a named register, and the
+  calendar's week beside a weekly report are furniture; the report's own week is read (172,
+  173)."""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.types import PageContent
+from tests.support.pages import article, kinds, page, text
+
+ROWS = {
+    "nb": (
+        '<span class="type">Brev</span> <span>Dato: 12. august 2026</span> '
+        '<span class="updated">Sist oppdatert: {d}.08.2026 kl. 09:14</span>',
+        "<span>Siste faglige endring: {d}. mars 2025</span> <button>Del</button> "
+        '<button>Skriv ut</button> <a href="/pdf">Last ned PDF</a>',
+        '<span class="label">Direkte</span> <span class="time">Oppdatert kl. 04:{d}</span>',
+        '<span>Pressemelding</span> <span class="sep">|</span> <span>Nr: 191/2026</span> '
+        '<span class="sep">|</span> <span>Sist oppdatert: {d}.12.2026</span>',
+    ),
+    "nn": (
+        '<span class="type">Brev</span> <span>Dato: 12. august 2026</span> '
+        '<span class="updated">Sist endra: {d}.08.2026 kl. 09:14</span>',
+        "<span>Siste faglege endring: {d}. mars 2025</span> <button>Del</button> "
+        '<button>Skriv ut</button> <a href="/pdf">Last ned PDF</a>',
+        '<span class="label">Direkte</span> <span class="time">Oppdatert kl. 04:{d}</span>',
+        '<span>Pressemelding</span> <span class="sep">|</span> <span>Nr: 191/2026</span> '
+        '<span class="sep">|</span> <span>Sist oppdatert: {d}.12.2026</span>',
+    ),
+}
+CASES = [(lang, i) for lang in ROWS for i in range(len(ROWS["nb"]))]
+#: each row's line as read: its other fields, no mark left at its end
+KEPT = (
+    "Brev Dato: 12. august 2026",
+    "Del Skriv ut Last ned PDF",
+    "Direkte",
+    "Pressemelding | Nr: 191/2026",
+)
+ADVICE = {"nb": "Alle over 65 år bør ta vaksinen.", "nn": "Alle over 65 år bør ta vaksinen."}
+
+
+def letter(row: str, advice: str, lang: str) -> PageContent:
+    return article(
+        "Brev til kommunene om vaksinasjon",
+        f'<div class="meta">{row}</div><h2>{"Tilråding" if lang == "nn" else "Anbefaling"}</h2>'
+        f"<p>{advice}</p>",
+    )
+
+
+@pytest.mark.parametrize(("lang", "i"), CASES)
+def test_a_stamp_among_a_lines_fields_is_furniture(lang: str, i: int) -> None:
+    row = ROWS[lang][i]
+    assert (
+        kinds(
+            letter(row.format(d=12), ADVICE[lang], lang),
+            letter(row.format(d=19), ADVICE[lang], lang),
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(("lang", "i"), CASES)
+def test_the_lines_other_fields_are_read_and_the_advice_told(lang: str, i: int) -> None:
+    row = ROWS[lang][i]
+    page = letter(row.format(d=12), ADVICE[lang], lang)
+    assert KEPT[i] in page.sections[0].text.split("\n")
+    changed = ADVICE[lang].replace("65", "75")
+    assert kinds(page, letter(row.format(d=19), changed, lang)) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # in a sentence: read
+        "<p>Siden ble <span>sist oppdatert {d}.08.2026</span> etter nye råd.</p>",
+        "<p>Sida vart <span>sist endra {d}.08.2026</span> etter nye råd.</p>",
+        # a list item's fields are the entry's own (a change log's date)
+        "<ul><li><span>Endret {d}.08.2026</span> <span>Ny anbefaling om dose</span></li></ul>",
+        "<ul><li><span>Endra {d}.08.2026</span> <span>Ny tilråding om dose</span></li></ul>",
+        # a field that is no stamp: a deadline beside the letter's type
+        "<div><span>Høring</span> <span>Høringsfrist: {d}. mars 2027</span></div>",
+        "<div><span>Høyring</span> <span>Høyringsfrist: {d}. mars 2027</span></div>",
+    ],
+)
+def test_a_stamp_that_is_no_field_of_a_line_or_no_stamp_is_read(body: str) -> None:
+    before, after = (text(f"<main><h1>T</h1>{body.format(d=d)}</main>") for d in (12, 19))
+    assert before != after
+
+
+# ------------------------------------------------------------ rounds 171 to 173: more furniture
+
+
+def body(*lines: str, top: str = "") -> PageContent:
+    return article("Forskrift om vaksinasjon", "".join(f"<p>{line}</p>" for line in lines), top)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # a view counter in nynorsk as in bokmål (172)
+        ("Visningar: 1 204", "Visningar: 4 112"),
+        ("Visninger: 1 204", "Visninger: 4 112"),
+        # when the figures were fetched, from where, told relative to now (173)
+        ("Data hentet fra MSIS for 2 timer siden", "Data hentet fra MSIS for 5 timer siden"),
+        ("Data henta frå MSIS for 2 timar sidan", "Data henta frå MSIS for 5 timar sidan"),
+        # the calendar's week beside a weekly report (173)
+        ("Denne uken: uke 49", "Denne uken: uke 50"),
+        ("Denne veka: veke 49", "Denne veka: veke 50"),
+    ],
+)
+def test_counters_fetch_stamps_and_the_calendars_week_are_furniture(
+    before: str, after: str
+) -> None:
+    advice = "Alle over 65 år bør ta vaksinen."
+    assert kinds(body(before, advice), body(after, advice)) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Rapporten gjelder uke 49.", "Rapporten gjelder uke 50."),
+        ("Rapporten gjeld veke 49.", "Rapporten gjeld veke 50."),
+        ("Tall hentet fra MSIS viser 12 tilfeller.", "Tall hentet fra MSIS viser 21 tilfeller."),
+        ("Tal henta frå MSIS viser 12 tilfelle.", "Tal henta frå MSIS viser 21 tilfelle."),
+    ],
+)
+def test_a_report_week_or_a_figure_from_a_register_is_told(before: str, after: str) -> None:
+    assert kinds(body(before), body(after)) == ["changed"]
+
+
+LOVDATA_TOOLS = (
+    '<div class="document-tools"><a href="?print=1">Skriv ut</a> <a href="#">Del</a> '
+    '<a href="/dokument/SF/forskrift/2024-05-14-812?s={s}">Lenke til denne siden</a> '
+    '<span class="views">Vist {v} ganger</span>{ad}</div>'
+)
+
+
+def test_lovdatas_tools_bar_with_its_permalink_counter_and_offer_is_furniture() -> None:
+    advice = "Kommunen skal tilby vaksiner."
+    before = body(advice, top=LOVDATA_TOOLS.format(s="e1", v="1 204", ad=""))
+    after = body(
+        advice,
+        top=LOVDATA_TOOLS.format(
+            s="f9", v="1 219", ad=' <a href="/pro/trial">Prøv Lovdata Pro gratis</a>'
+        ),
+    )
+    assert kinds(before, after) == []
+    changed = body(
+        "Kommunen skal ikke tilby vaksiner.", top=LOVDATA_TOOLS.format(s="f9", v="9", ad="")
+    )
+    assert kinds(before, changed) == ["changed"]
+
+
+def header(last: str, in_force: str, label: str = "Sist endret", dl: bool = False) -> str:
+    rows = (("Departement", "Helse- og omsorgsdepartementet"), ("Ikrafttredelse", in_force),
+            (label, last), ("Endrer", "FOR-2009-06-03-554"))  # fmt: skip
+    if dl:
+        return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+    cells = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows)
+    return f'<table class="meta">{cells}</table>'
+
+
+@pytest.mark.parametrize("label", ["Sist endret", "Sist endra"])
+@pytest.mark.parametrize("dl", [False, True])
+def test_a_regulations_last_change_field_is_furniture_and_its_entry_into_force_told(
+    label: str, dl: bool
+) -> None:
+    """Lovdata's header field of the regulation that last changed it (round 171): the change
+    is told in the paragraph it changed; the entry into force is the header's content."""
+    advice = "Kommunen skal tilby vaksiner."
+    before = body(advice, top=header("FOR-2025-09-02-1711", "01.07.2024", label, dl))
+    after = body(advice, top=header("FOR-2026-11-20-2001", "01.07.2024", label, dl))
+    assert kinds(before, after) == []
+    dated = body(advice, top=header("20.11.2026", "01.07.2024", label, dl))
+    assert kinds(before, dated) == []
+    later = body(advice, top=header("FOR-2026-11-20-2001", "01.01.2027", label, dl))
+    assert kinds(before, later) == ["changed"]
+
+
+ASIDE = (
+    '<aside class="relatert"><p><b>{head}</b></p><ul><li><a href="/a">{a}</a></li>'
+    '<li><a href="/b">Helsepersonelloven</a></li></ul>'
+    "<p><b>{news}</b></p><p>{teaser}</p></aside>"
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "news"),
+    [("Populære dokumenter", "Nyheter fra Lovdata"), ("Mest lest", "Nytt frå Lovdata")],
+)
+def test_an_aside_headed_in_bold_by_the_sites_furniture_is_furniture(head: str, news: str) -> None:
+    def page_with(a: str, teaser: str) -> PageContent:  # under a selector: asides read
+        return page(
+            "<main><h1>Forskrift om vaksinasjon</h1><h2>§ 11. Overgang</h2>"
+            "<p>Tilbudet gjelder til 2027.</p>"
+            + ASIDE.format(head=head, a=a, news=news, teaser=teaser)
+            + "</main>"
+        )
+
+    before = page_with("Smittevernloven", "Lovdata Pro lanserer ny søkemotor.")
+    after = page_with("Pasientjournalforskriften", "Lovdata Pro får nye kommentarer.")
+    assert kinds(before, after) == []
+
+
+@pytest.mark.parametrize(("head", "lang"), [("Fakta", "nb"), ("Hugs", "nn")])
+def test_an_aside_of_facts_is_read(head: str, lang: str) -> None:
+    def page_with(days: int) -> PageContent:
+        return page(
+            "<main><h1>Kikhoste</h1><h2>Råd</h2><p>Ta kontakt med legen.</p>"
+            f"<aside><p><b>{head}</b></p><p>Smitteperioden er {days} dager.</p></aside></main>"
+        )
+
+    assert kinds(page_with(21), page_with(14)) == ["changed"]

@@ -19,6 +19,8 @@ without ``ctx``) and do not use this."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import shutil
 import tempfile
 import uuid
@@ -74,6 +76,17 @@ def prepare(database_url: str) -> None:
     else:
         _replay(database_url, statements)
     _prepared.add(schema)
+
+
+@atexit.register
+def _drop_pool() -> None:
+    """The pooled schemas go with the test process (a run leaves none behind)."""
+    for admin in _admins.values():
+        with contextlib.suppress(sa.exc.SQLAlchemyError), admin.begin() as connection:
+            for schema in _pool:
+                connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+    _pool.clear()
 
 
 def _kept(admin: sa.Engine, schema: str) -> bool:

@@ -409,8 +409,17 @@ def _pushed_down(changes: list[SectionChange]) -> list[SectionChange]:
     the sections added under its path, when every line it had stands in them and the only
     lines more are a few short copies of its own (a table's header row printed again over
     each part, ``_REPEATED_HEADER_LINES``). A line edited, added or lost on the way is told
-    as before."""
+    as before.
+
+    The same for a section that kept its heading and gave lines to its new subsections, none
+    added to its own (blind round 177: a list of countries shared out under "Afrika" and
+    "Sør-Amerika", in another order): the lines it lost stand in them."""
     removed = {c.path: c for c in changes if c.kind == "removed" and c.path}
+    for c in changes:
+        if c.kind == "changed" and c.path and c.path not in removed:
+            gone, come = _lines_gone_and_come(c)
+            if gone and not +Counter({line: n for line, n in come.items() if line}):
+                removed[c.path] = c
     if not removed:
         return changes
     kids: dict[tuple[str, ...], list[SectionChange]] = {}
@@ -421,7 +430,12 @@ def _pushed_down(changes: list[SectionChange]) -> list[SectionChange]:
     for path, under in kids.items():
         if len(under) > _MAX_TOGETHER:
             continue
-        before = Counter(_lines(removed[path].before))
+        source = removed[path]
+        before = (
+            Counter(_lines(source.before))
+            if source.kind == "removed"
+            else _lines_gone_and_come(source)[0]
+        )
         after = Counter(line for c in under for line in _lines(c.after))
         more = after - before
         if (

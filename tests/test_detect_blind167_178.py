@@ -1,4 +1,4 @@
-"""Blind rounds 167 to 174's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 167 to 178's rules, both ways, bokmål and nynorsk:
 
 - the stamp of a page's last change among the fields of a line ("Brev · Dato: 12. august 2026
   · Sist oppdatert: 19.08.2026 kl. 09:14", a guideline's "Siste faglige endring" beside its
@@ -10,14 +10,16 @@
   force and an aside of facts are read (171);
 - a nynorsk "Visningar" counter, when the figures were fetched from a named register, and the
   calendar's week beside a weekly report are furniture; the report's own week is read (172,
-  173)."""
+  173);
+- a list shared out under new subheadings of its own heading, in another order, says the
+  same; a country dropped or added on the way is told (177)."""
 
 from __future__ import annotations
 
 import pytest
 
 from feeds.types import PageContent
-from tests.support.pages import article, kinds, page, text
+from tests.support.pages import article, changed, kinds, page, text
 
 ROWS = {
     "nb": (
@@ -222,3 +224,50 @@ def test_an_aside_of_facts_is_read(head: str, lang: str) -> None:
         )
 
     assert kinds(page_with(21), page_with(14)) == ["changed"]
+
+
+# --------------------------------------------- round 177: a list shared out under subheadings
+
+#: the section's own words, which stay above its new subheadings
+INTRO = "Desse landa krev gyldig sertifikat av alle reisande."
+COUNTRIES = ["Angola", "Burundi", "Gabon", "Ghana", "Fransk Guyana", "Kongo"]
+
+
+def shared_out(heads: tuple[str, str], first: list[str], second: list[str], tail: str) -> str:
+    items = "".join(f"<li>{c}</li>" for c in first)
+    more = "".join(f"<li>{c}</li>" for c in second)
+    return (
+        f"<main><h1>Gulfeber</h1><h2>Land som krev sertifikat</h2><p>{INTRO}</p><h3>{heads[0]}</h3>"
+        f"<ul>{items}</ul><h3>{heads[1]}</h3><ul>{more}</ul><p>{tail}</p></main>"
+    )
+
+
+def listed(countries: list[str], tail: str) -> str:
+    items = "".join(f"<li>{c}</li>" for c in countries)
+    return (
+        f"<main><h1>Gulfeber</h1><h2>Land som krev sertifikat</h2><p>{INTRO}</p><ul>{items}</ul>"
+        f"<p>{tail}</p></main>"
+    )
+
+
+TAIL = {"nb": "Sjekk alltid kravene før avreise.", "nn": "Sjekk alltid krava før avreise."}
+REGIONS = {"nb": ("Afrika", "Sør-Amerika"), "nn": ("Afrika", "Sør-Amerika")}
+AFRICA = [c for c in COUNTRIES if c != "Fransk Guyana"]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_list_shared_out_under_new_subheadings_in_another_order_says_the_same(lang: str) -> None:
+    before = listed(COUNTRIES, TAIL[lang])
+    after = shared_out(REGIONS[lang], AFRICA, ["Fransk Guyana"], TAIL[lang])
+    assert changed(before, after) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_country_dropped_or_added_on_the_way_is_told(lang: str) -> None:
+    before = listed(COUNTRIES, TAIL[lang])
+    dropped = shared_out(
+        REGIONS[lang], [c for c in AFRICA if c != "Ghana"], ["Fransk Guyana"], TAIL[lang]
+    )
+    assert changed(before, dropped) != []
+    added = shared_out(REGIONS[lang], AFRICA, ["Fransk Guyana", "Brasil"], TAIL[lang])
+    assert changed(before, added) != []

@@ -44,6 +44,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from feeds.store.models import UTCDateTime, utcnow
+from feeds.store.queue import picked
 from notifier.message import OutgoingMessage, unsubscribe_headers
 
 PENDING, SENT, FAILED, ERASED = "pending", "sent", "failed", "erased"
@@ -400,11 +401,10 @@ def claim(session: Session, now: datetime, lease: timedelta, limit: int = 50) ->
         .order_by(col(Delivery.id))
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+    key = Delivery.__table__.c.id  # type: ignore[attr-defined]
     session.exec(
         update(Delivery)
-        .where(col(Delivery.id).in_(due.scalar_subquery()))
+        .where(picked(due, key, session.get_bind().dialect.name))
         .values(claim_token=token, claimed_until=until)
         .execution_options(synchronize_session=False)
     )

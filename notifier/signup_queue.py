@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy import or_
 from sqlmodel import Session, col, delete, select
 
+from feeds.store.queue import picked
 from notifier.db import write_retrying
 from notifier.digest import Recipient
 from notifier.mailsafe import redact
@@ -143,11 +144,9 @@ def claim(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
         .order_by(table.c.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
     ids = session.execute(
         sa.update(table)
-        .where(table.c.id.in_(due.scalar_subquery()))
+        .where(picked(due, table.c.id, session.get_bind().dialect.name))
         .values(claimed_until=now + LEASE)
         .returning(table.c.id)
     ).scalars()

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, or_, select
 from feeds.catalogue import SOURCE_FIELDS, SourceSpec, StringList
 from feeds.errors import HostPaused, TransientFetchError
 from feeds.store.models import Source, SourceCheckHour
+from feeds.store.queue import picked
 
 #: errors back off up to this long before the next try
 MAX_ERROR_BACKOFF = timedelta(hours=6)
@@ -120,10 +121,10 @@ def claim_due(
     session: Session, now: datetime, worker: str, lease: timedelta, limit: int
 ) -> list[int]:
     """Claim up to ``limit`` due sources for ``worker`` until ``now + lease``, oldest due
-    first; the caller commits at once. One statement: on PostgreSQL the candidates are
-    locked with ``FOR UPDATE SKIP LOCKED`` (two workers never wait for, nor take, the same
-    row); on SQLite the UPDATE holds the write lock while it reads. A claim whose lease has
-    run out (its worker died) is due again."""
+    first; the caller commits at once. One statement (``queue.picked``): on PostgreSQL the
+    candidates are locked with ``FOR UPDATE SKIP LOCKED`` (two workers never wait for, nor
+    take, the same row); on SQLite the UPDATE holds the write lock while it reads. A claim
+    whose lease has run out (its worker died) is due again."""
     table = Source.__table__  # type: ignore[attr-defined]
     candidates = (
         sa_select(table.c.id)
@@ -131,11 +132,9 @@ def claim_due(
         .order_by(table.c.next_check_at.asc().nulls_first(), table.c.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
     statement = (
         update(table)
-        .where(table.c.id.in_(candidates.scalar_subquery()))
+        .where(picked(candidates, table.c.id, session.get_bind().dialect.name))
         .values(claimed_by=worker, claimed_until=now + lease)
         .returning(table.c.id)
     )

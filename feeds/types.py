@@ -629,7 +629,9 @@ class SeenItem:
 #: a page's last change among the fields of a line is furniture (167 to 169); so are a
 #: regulation's "Sist endret" header field, Lovdata's tools bar with its permalink and offer, an
 #: <aside> headed in bold by the site's furniture (171), a nynorsk "Visningar" counter (172),
-#: when figures were fetched from a named register and the calendar's week (173).
+#: when figures were fetched from a named register and the calendar's week (173); a live count
+#: of the page's readers, a caption's "oppdatert" date after a comma (179), a feedback
+#: widget's thumbs and its note that answers are anonymous (181).
 EXTRACTION_VERSION = 18
 
 

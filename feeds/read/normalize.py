@@ -461,7 +461,7 @@ NOISE_LINES: tuple[str, ...] = (
     # caption in a feed item's text, blind round 116): "Foto: Utslett ved meslingar" says what
     # it shows, and is read (blind rounds 8 and 20)
     r"^illustrasjons(?:foto|bilde|bilete)\s?:\s?[^.:!?]{2,60}$",
-    r"^var denne sid(en|a) nyttig\??( ja nei)?"
+    r"^var denne sid(en|a) nyttig\??( ja nei| ?👍 ?👎)?"
     # ... with the count of answers ("41 personer har svart.", blind round 117)
     r"(?: \d{1,3}(?:[ \u202f\u2009]?\d{3})*+ (?:personer|personar|brukere|brukarar)"
     # ... or of those who found it useful ("Var denne siden nyttig? 212 syntes siden var
@@ -477,7 +477,15 @@ NOISE_LINES: tuple[str, ...] = (
     # personar synest sida var nyttig.", blind round 61)
     rf"^(?:{_VIEW_COUNT}|{_USEFUL_COUNT})(?:\s+(?:{_VIEW_COUNT}|{_USEFUL_COUNT})){{1,2}}$",
     r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
-    r"( ja nei)?$",
+    r"( ja nei| ?👍 ?👎)?$",
+    # ... its thumbs as its buttons, and its note that answers are anonymous ("Svaret ditt er
+    # anonymt.", blind round 181)
+    r"^(?:svaret ditt er anonymt|svara dine er anonyme|du svarer anonymt|du svarar anonymt)\.?$",
+    # a live count of the readers on the page ("Akkurat nå: 37 personer ser på denne
+    # statistikken", nynorsk "Akkurat no: 12 personar ser på denne sida", blind round 179)
+    r"^(?:akkurat nå|akkurat no|nå|no)\s*:?\s*\d{1,3}(?:[ \u202f\u2009]?\d{3})*+"
+    r" (?:personer|personar|lesere|lesarar|besøkende|besøkjande) (?:ser på|les|leser|er inne"
+    r" på) (?:denne|dette) [a-zæøå]+$",
     # ... its digits grouped as Norwegian writes them ("3 655 visninger", a thin space too)
     r"^\d{1,3}(?:[ \u202f\u2009]\d{3})*+"
     r" (visninger|visningar|visingar|treff|kommentarer|views|delinger)$",
@@ -562,6 +570,9 @@ _LAST_CHANGED = (
 #: paragraphs cost nothing.
 _LAST_CHANGED_BESIDE = re.compile(
     rf"(?<=[.!?])\s+(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.?$"
+    # ... or after a comma, as a table's caption ends ("Venta ventetid i veker, oppdatert 30.
+    # november 2026", blind round 179): the caption read without it
+    rf"|(?<=[^\W\d_]),\s+(?:{_LAST_CHANGED}|oppdatert|oppdaterte)\s*:?\s*{_ANY_DATE}\.?$"
     rf"|^(?:{_LAST_CHANGED})\s*:?\s*{_ANY_DATE}\.\s+(?=[A-ZÆØÅ])",
     re.I,
 )

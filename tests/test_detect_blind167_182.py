@@ -1,4 +1,4 @@
-"""Blind rounds 167 to 178's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 167 to 182's rules, both ways, bokmål and nynorsk:
 
 - the stamp of a page's last change among the fields of a line ("Brev · Dato: 12. august 2026
   · Sist oppdatert: 19.08.2026 kl. 09:14", a guideline's "Siste faglige endring" beside its
@@ -12,7 +12,10 @@
   calendar's week beside a weekly report are furniture; the report's own week is read (172,
   173);
 - a list shared out under new subheadings of its own heading, in another order, says the
-  same; a country dropped or added on the way is told (177)."""
+  same; a country dropped or added on the way is told (177);
+- a live count of the page's readers, a caption's "oppdatert" date after a comma, and a
+  feedback widget's thumbs and its note are furniture; a count or a deadline beside such
+  words is told (179, 181)."""
 
 from __future__ import annotations
 
@@ -271,3 +274,51 @@ def test_a_country_dropped_or_added_on_the_way_is_told(lang: str) -> None:
     assert changed(before, dropped) != []
     added = shared_out(REGIONS[lang], AFRICA, ["Fransk Guyana", "Brasil"], TAIL[lang])
     assert changed(before, added) != []
+
+
+# ----------------------------------- rounds 179 and 181: live readers, thumbs, a caption's date
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "Akkurat nå: 37 personer ser på denne statistikken",
+            "Akkurat nå: 118 personer ser på denne statistikken",
+        ),
+        ("Akkurat no: 12 personar ser på denne sida", "Akkurat no: 4 personar ser på denne sida"),
+        # a feedback widget with thumbs for buttons and its note (181)
+        ("Ventetider oppdateres ukentlig.", "Var denne siden nyttig?👍👎"),
+        ("Ventetider oppdateres ukentlig.", "Svaret ditt er anonymt."),
+        # a caption's date after a comma (179)
+        (
+            "Venta ventetid i veker, oppdatert 30. november 2026",
+            "Venta ventetid i veker, oppdatert 7. desember 2026",
+        ),
+        (
+            "Forventet ventetid i uker, oppdatert 30.11.2026",
+            "Forventet ventetid i uker, oppdatert 07.12.2026",
+        ),
+    ],
+)
+def test_live_readers_thumbs_and_a_captions_date_are_furniture(before: str, after: str) -> None:
+    advice = "Alle pasienter har rett til fritt behandlingsvalg."
+    if before.startswith("Ventetider oppdateres"):  # the widget added beside the page's own line
+        assert kinds(body(before, advice), body(before, advice, after)) == []
+    else:
+        assert kinds(body(before, advice), body(after, advice)) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Akkurat nå venter 37 personer på svar.", "Akkurat nå venter 118 personer på svar."),
+        ("Ventetida er 12 veker, oppdatert plan.", "Ventetida er 21 veker, oppdatert plan."),
+        (
+            "Fristen er 1. mars 2027, oppdatert 7. desember.",
+            "Fristen er 15. mars 2027, oppdatert 7. desember.",
+        ),
+    ],
+)
+def test_a_count_or_a_deadline_beside_such_words_is_told(before: str, after: str) -> None:
+    assert kinds(body(before), body(after)) == ["changed"]

@@ -631,7 +631,9 @@ class SeenItem:
 #: <aside> headed in bold by the site's furniture (171), a nynorsk "Visningar" counter (172),
 #: when figures were fetched from a named register and the calendar's week (173); a live count
 #: of the page's readers, a caption's "oppdatert" date after a comma (179), a feedback
-#: widget's thumbs and its note that answers are anonymous (181).
+#: widget's thumbs and its note that answers are anonymous (181); "lagre PDF" among a page's
+#: tools (184); an embed held back for consent (its placeholder, its buttons; a figure keeps
+#: its caption) and an embedded report's failure to load (185).
 EXTRACTION_VERSION = 18
 
 

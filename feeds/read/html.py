@@ -1078,8 +1078,18 @@ def _widgets(main: Any, found: list[Any]) -> list[Any]:
                 widgets.append(el)
             continue
         if kinds and (not kinds <= _LINK_BOX_WORDS or _is_link_box(el)):
-            widgets.append(el)
+            widgets.extend(_held_back(el))
     return widgets
+
+
+def _held_back(widget: Any) -> list[Any]:
+    """What goes of a widget: all of it, but for a figure's caption, which says what the
+    figure shows whether its embed is shown or held back for consent (blind round 185: a
+    "consent-placeholder" figure whose caption names the video)."""
+    caption = widget.find("figcaption") if widget.tag == "figure" else None
+    if caption is None:
+        return [widget]
+    return [child for child in widget if child is not caption]
 
 
 def _is_link_box(box: Any, heading: Any = None, teasers: bool = False) -> bool:

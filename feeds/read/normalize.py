@@ -398,7 +398,7 @@ NOISE_LINES: tuple[str, ...] = (
     # ... with a subscription link and the share buttons by name ("Skriv ut | Del |
     # Abonner", "Del på Facebook Del på X Kopier lenkja"), a button's count of shares
     # after it ("Del (41)": it follows the readers)
-    r"^(?:(?:skriv ut|last ned som pdf|lag pdf|lagre som pdf"
+    r"^(?:(?:skriv ut|last ned som pdf|lag pdf|lagre som pdf|lagre pdf"
     r"|del(?: denne sid(?:en|a)| sid(?:en|a))?:?"
     r"|kopier lenke|lytt|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|x"
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"
@@ -478,6 +478,24 @@ NOISE_LINES: tuple[str, ...] = (
     rf"^(?:{_VIEW_COUNT}|{_USEFUL_COUNT})(?:\s+(?:{_VIEW_COUNT}|{_USEFUL_COUNT})){{1,2}}$",
     r"^(fant|fann) du (det|informasjonen) du (lette|leita|leitte|leter|leitar) etter\??"
     r"( ja nei| ?👍 ?👎)?$",
+    # an embed held back until its cookies are accepted: the placeholder's sentence and its
+    # buttons ("Denne videoen vises ikke fordi du ikke har godtatt informasjonskapsler fra
+    # YouTube.", nynorsk "Innhaldet er skjult. Du må godta informasjonskapslar frå Vimeo for
+    # å sjå denne videoen.", "Vis innhald", "Endre samtykke", blind round 185): the fetcher's
+    # consent, not the page
+    r"^(?:denne videoen|dette innholdet|dette innhaldet|kartet|dette kartet|videoen)"
+    r" (?:vises ikke|blir ikke vist|vert ikkje vist|blir ikkje vist) fordi du ikk(?:e|je) har"
+    r" (?:godtatt|godteke|godkjent) informasjonskapsl(?:er|ar)(?: (?:fra|frå) [\w .-]{2,30})?\.?$"
+    r"|^(?:(?:innhaldet|innholdet) er skjult\.\s*)?du må (?:godta|godkjenne)"
+    r" informasjonskapsl(?:er|ar)(?: (?:fra|frå) [\w .-]{2,30})? for å (?:se|sjå)"
+    r" (?:denne videoen|dette innholdet|dette innhaldet|innholdet|innhaldet|kartet|videoen)\.?$"
+    r"|^(?:vis innhold|vis innhald|endre samtykke|endre samtykket)$",
+    # ... and an embedded report's message that it did not load ("Rapporten kunne ikke
+    # lastes. Prøv å laste siden på nytt.", nynorsk "Rapporten kunne ikkje lastast", blind
+    # round 185): as its "Laster rapport …", a state of the fetch
+    r"^(?:rapporten|kartet|videoen|innholdet|innhaldet|dashbordet|grafen) kunne ikk(?:e|je)"
+    r" (?:lastes|lastast|vises|visast)(?: inn)?\.?"
+    r"(?: prøv (?:å laste|å lasta|igjen)[^.]{0,40}\.?)?$",
     # ... its thumbs as its buttons, and its note that answers are anonymous ("Svaret ditt er
     # anonymt.", blind round 181)
     r"^(?:svaret ditt er anonymt|svara dine er anonyme|du svarer anonymt|du svarar anonymt)\.?$",

@@ -1,4 +1,4 @@
-"""Blind rounds 167 to 182's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 167 to 186's rules, both ways, bokmål and nynorsk:
 
 - the stamp of a page's last change among the fields of a line ("Brev · Dato: 12. august 2026
   · Sist oppdatert: 19.08.2026 kl. 09:14", a guideline's "Siste faglige endring" beside its
@@ -15,7 +15,10 @@
   same; a country dropped or added on the way is told (177);
 - a live count of the page's readers, a caption's "oppdatert" date after a comma, and a
   feedback widget's thumbs and its note are furniture; a count or a deadline beside such
-  words is told (179, 181)."""
+  words is told (179, 181);
+- "lagre PDF" among a page's tools, an embed held back for consent (its placeholder and
+  buttons; a figure keeps its caption) and an embedded report's loading and failure are
+  furniture; the advice beside them is read (184, 185)."""
 
 from __future__ import annotations
 
@@ -322,3 +325,57 @@ def test_live_readers_thumbs_and_a_captions_date_are_furniture(before: str, afte
 )
 def test_a_count_or_a_deadline_beside_such_words_is_told(before: str, after: str) -> None:
     assert kinds(body(before), body(after)) == ["changed"]
+
+
+# ------------------------ rounds 184 and 185: a tools bar's PDF, embeds held back for consent
+
+
+def embedded(inner: str, advice: str = "Alle helsearbeidarar bør vaksinerast.") -> PageContent:
+    return page(f"<main><h1>Vaksinasjon</h1><h2>Kven</h2><p>{advice}</p>{inner}</main>")
+
+
+VIDEO = (
+    '<figure class="video-embed"><iframe src="https://www.youtube-nocookie.com/embed/x" '
+    'title="HLR"></iframe><figcaption>Video: Slik gjer du HLR (4:12)</figcaption></figure>'
+)
+HELD = {
+    "nb": (
+        '<figure class="video-embed consent-placeholder"><div class="cc-placeholder"><p>Denne '
+        "videoen vises ikke fordi du ikke har godtatt informasjonskapsler fra YouTube.</p>"
+        "<button>Endre samtykke</button></div><figcaption>Video: Slik gjer du HLR (4:12)"
+        "</figcaption></figure>"
+    ),
+    "nn": (
+        '<div class="embed"><div class="embed__placeholder"><p>Innhaldet er skjult. Du må godta '
+        "informasjonskapslar frå Vimeo for å sjå denne videoen.</p><button>Vis innhald</button>"
+        '</div></div><p class="caption">Video: Slik gjer du HLR (4:12)</p>'
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_an_embed_held_back_for_consent_says_the_same_and_keeps_its_caption(lang: str) -> None:
+    shown = VIDEO if lang == "nb" else '<p class="caption">Video: Slik gjer du HLR (4:12)</p>'
+    assert kinds(embedded(shown), embedded(HELD[lang])) == []
+    assert "Video: Slik gjer du HLR (4:12)" in embedded(HELD[lang]).sections[-1].text
+    changed_advice = embedded(HELD[lang], "Alle helsearbeidarar skal vaksinerast.")
+    assert kinds(embedded(shown), changed_advice) == ["changed"]
+
+
+@pytest.mark.parametrize(
+    ("loading", "failed"),
+    [
+        ("Laster rapport …", "Rapporten kunne ikke lastes. Prøv å laste siden på nytt."),
+        ("Lastar rapport …", "Rapporten kunne ikkje lastast."),
+    ],
+)
+def test_an_embedded_reports_loading_and_failure_are_furniture(loading: str, failed: str) -> None:
+    report = '<h2>Interaktiv rapport</h2><div class="powerbi"><p>{}</p></div>'
+    assert kinds(embedded(report.format(loading)), embedded(report.format(failed))) == []
+
+
+def test_a_tools_bar_with_save_as_pdf_is_furniture() -> None:
+    bar = '<div class="tools">{}</div>'
+    before = embedded(bar.format("Skriv ut"))
+    after = embedded(bar.format("Del denne siden: <a href='#'>LinkedIn</a> Skriv ut / lagre PDF"))
+    assert kinds(before, after) == []

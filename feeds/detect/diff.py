@@ -415,8 +415,9 @@ def _pushed_down(changes: list[SectionChange]) -> list[SectionChange]:
     added to its own (blind round 177: a list of countries shared out under "Afrika" and
     "Sør-Amerika", in another order): the lines it lost stand in them."""
     removed = {c.path: c for c in changes if c.kind == "removed" and c.path}
+    parents = {c.path[:-1] for c in changes if c.kind == "added" and c.path}
     for c in changes:
-        if c.kind == "changed" and c.path and c.path not in removed:
+        if c.kind == "changed" and c.path and c.path in parents and c.path not in removed:
             gone, come = _lines_gone_and_come(c)
             if gone and not +Counter({line: n for line, n in come.items() if line}):
                 removed[c.path] = c
@@ -1478,7 +1479,9 @@ def _excerpt_recut(before: str, after: str) -> bool:
 _DASH_LINES = frozenset({"-", "–", "—", "‒", "−"})
 #: whether a text holds such a line: looked for before splitting a text into its lines (a
 #: dash inside a line, "Møte 3 – 4. mars", is common and says nothing here)
-_DASH_LINE = re.compile(r"^[^\S\n]*[-–—‒−][^\S\n]*$", re.MULTILINE)
+_DASH_LINE = re.compile(
+    rf"^[^\S\n]*[{''.join(map(re.escape, sorted(_DASH_LINES)))}][^\S\n]*$", re.MULTILINE
+)
 
 
 def _marks_only(before: str, after: str) -> bool:

@@ -138,6 +138,8 @@ _EARLIER_VERSIONS = r"(?:se|sjå) (?:tidligare|tidligere|tidlegare) versjon(?:er
 #: a count of a page's readers or shares, its digits grouped or not ("1 204", "48213"), and
 #: such a count of times ("Delt 214 gonger", "Lest 1 204 ganger")
 _COUNT = r"\d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*+"
+#: the word after a page's view count: bokmål, and nynorsk's two spellings (blind round 172)
+_VIEWS = r"visninger|visningar|visingar"
 _TIMES_COUNTED = rf"(?:delt|lest|lese|vist) {_COUNT} g[ao]ng(?:er|ar)?"
 #: The page furniture printed on the line of the dates: print and share links, a reading time
 #: ("Publisert 12.03.2026 Sist oppdatert 14.03.2026 Skriv ut Del", "... · Lesetid: 4 minutt")
@@ -411,7 +413,7 @@ NOISE_LINES: tuple[str, ...] = (
     r"|prøv lovdata pro(?: gratis)?"
     # ... and the page's view or share count among them ("Del på e-post 3 655 visninger",
     # "Del 14 delinger")
-    r"|\d{1,3}(?:[ \u202f\u2009]\d{3})*+ (?:visninger|visningar|visingar|views|delinger|delingar)"
+    rf"|\d{{1,3}}(?:[ \u202f\u2009]\d{{3}})*+ (?:{_VIEWS}|views|delinger|delingar)"
     # ... or its share count in words ("Del Delt 187 ganger", blind round 123)
     rf"|{_TIMES_COUNTED})"
     r"(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
@@ -506,12 +508,12 @@ NOISE_LINES: tuple[str, ...] = (
     r" på) (?:denne|dette) [a-zæøå]+$",
     # ... its digits grouped as Norwegian writes them ("3 655 visninger", a thin space too)
     r"^\d{1,3}(?:[ \u202f\u2009]\d{3})*+"
-    r" (visninger|visningar|visingar|treff|kommentarer|views|delinger)$",
+    rf" ({_VIEWS}|treff|kommentarer|views|delinger)$",
     # the counters of a post or an embed, alone or several on a line ("1 204 liker · 87
     # delinger", nynorsk "12 kommentarar", "3 reaksjonar"): they follow the readers
     r"^(?:\d[\d ]*+ ?+(?:liker|likes?|likerklikk|delinger|delingar|deling|shares?"
     r"|kommentarer|kommentarar|kommentar|comments?|reaksjoner|reaksjonar|reactions?"
-    r"|visninger|visningar|visingar|views|retweets?)\s*+[·•|,]?+\s*+)+$",
+    rf"|{_VIEWS}|views|retweets?)\s*+[·•|,]?+\s*+)+$",
     # a copyright line alone ("© Helse- og omsorgsdepartementet 2026", "Copyright © 2019-2026
     # Helsedirektoratet. Alle rettigheter reservert."): its year rolls over on every page of
     # a site at New Year. Only a line without a sentence in it: a "©" line holding a full
@@ -527,7 +529,7 @@ NOISE_LINES: tuple[str, ...] = (
     # ... or in a sentence ("Denne siden er lest 1 204 ganger", nynorsk "Sida er lesen 4 377
     # gonger")
     rf"^{_VIEW_COUNT}$",
-    r"^(?:sidevisninger|sidevisningar|visninger|visningar|visingar|antall visninger)"
+    rf"^(?:sidevisninger|sidevisningar|{_VIEWS}|antall visninger)"
     # ... over a period ("Sidevisninger siste 30 dager: 12 804", blind round 51)
     r"(?: (?:siste|dei siste|de siste) \d{1,3} (?:dager|dagar|døgn|timer|timar))?\s*:?\s*\d[\d ]*$",
     # the label of a table's sort control ("Sortert etter: Fylke (A–Å)", "Sorter etter
@@ -862,11 +864,11 @@ def noise_phrases(text: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 #: the words a view counter that ends a line ends in, and the counter (``strip_noise``)
-_VIEWS_END = ("visninger", "visningar", "visingar", "Visninger", "Visningar", "Visingar")
+_VIEWS_END = tuple(w for word in _VIEWS.split("|") for w in (word, word.capitalize()))
 #: ... looked for in the line's last characters only (a counter is short: a line of 1 MB of
 #: digit groups before "x visninger" must not be searched from every space)
 _VIEWS_CHARS = 40
-_VIEWS_AT_END = re.compile(rf"(?:^|\s){_COUNT} (?:visninger|visningar|visingar)$", re.I)
+_VIEWS_AT_END = re.compile(rf"(?:^|\s){_COUNT} (?:{_VIEWS})$", re.I)
 
 
 def _without_stamp(line: str) -> str | None:
@@ -1018,7 +1020,7 @@ def is_print_field(part: str) -> bool:
 #: a page's counter or tool as a field of a line of fields (``is_print_field``)
 _TOOL_FIELD = re.compile(
     rf"{_TIMES_COUNTED}|sett {_COUNT} g[ao]ng(?:er|ar)?"
-    rf"|{_COUNT} (?:delingar|delinger|visningar|visninger|visingar)"
+    rf"|{_COUNT} (?:delingar|delinger|{_VIEWS})"
     r"|gi tilbakemelding(?: på (?:siden|sida|artikkelen|innhaldet|innholdet))?|skriv ut|del"
     # ... and a visit counter ("Besøkende: 48213", blind round 120)
     rf"|(?:besøkende|besøkjande|besøk|sidevisninger|sidevisningar)"

@@ -6,9 +6,9 @@ The migrations run once per test process, for real (``notifier.db.upgrade``):
 - on SQLite into a template file, which each test gets a copy of;
 - on PostgreSQL into a schema of their own, recording every statement that changed it; a
   test's empty schema then gets those statements again, in their order (~0.2 s of DDL). The
-  first copy is compared with the schema the migrations made (tables, columns, indexes,
-  constraints) and a difference fails the test run: a replay that drifted from the
-  migrations is never used.
+  first copy is compared with the schema the migrations made (``_digest``: columns and
+  their defaults, constraints, indexes, version) and a difference fails the test run: a
+  replay that drifted from the migrations is never used.
 - on PostgreSQL, a migrated schema a test is done with is emptied (its rows deleted, its
   sequences restarted: ~20 ms) and kept for the next test, which gets it under its own
   schema's name, when its shape is still exactly the migrations' (a test that migrated it
@@ -150,13 +150,14 @@ def _postgres_statements(database_url: str) -> list[_Statement]:
         engine.dispose()
         _replay(_in_schema(admin_url, copy), recorded)
         with admin.connect() as connection:
-            want, got = _shape(connection, made), _shape(connection, copy)
-            _template["postgresql_shape"] = _deletable(connection, made)
-        if not want or want != got:
+            shape = _deletable(connection, made)
+            replayed = _digest(connection, copy)
+        if replayed != shape["digest"]:
             raise AssertionError(
                 "tests/support/schema.py: replaying the migrations' statements gave another "
-                f"schema than running them: {sorted(want ^ got)[:5]}"
+                "schema than running them (columns, defaults, constraints, indexes or version)"
             )
+        _template["postgresql_shape"] = shape
     finally:
         with admin.begin() as connection:
             for schema in (made, copy):
@@ -173,45 +174,6 @@ def _replay(database_url: str, statements: list[_Statement]) -> None:
                 connection.exec_driver_sql(statement, parameters or None)
     finally:
         engine.dispose()
-
-
-def _shape(connection: sa.Connection, schema: str) -> set[tuple[str, ...]]:
-    """Every column, index and constraint of ``schema``, its name written out of them."""
-    rows: set[tuple[str, ...]] = set()
-    for table, column, kind, default, nullable in connection.execute(
-        sa.text(
-            "SELECT table_name, column_name, data_type, coalesce(column_default, ''), "
-            "is_nullable FROM information_schema.columns WHERE table_schema = :s"
-        ),
-        {"s": schema},
-    ):
-        rows.add(("column", table, column, kind, default.replace(schema, "S"), nullable))
-    for table, name, definition in connection.execute(
-        sa.text("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = :s"),
-        {"s": schema},
-    ):
-        rows.add(("index", table, name, definition.replace(f"{schema}.", "S.")))
-    for table, name, definition in connection.execute(
-        sa.text(
-            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
-            "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
-            "WHERE n.nspname = :s"
-        ),
-        {"s": schema},
-    ):
-        rows.add(
-            (
-                "constraint",
-                table.replace(f"{schema}.", ""),
-                name,
-                definition.replace(f"{schema}.", "S."),
-            )
-        )
-    for (version,) in connection.execute(
-        sa.text(f'SELECT version_num FROM "{schema}".alembic_version')
-    ):
-        rows.add(("version", version))
-    return rows
 
 
 def _deletable(connection: sa.Connection, schema: str) -> dict[str, Any]:
@@ -257,18 +219,25 @@ def _deletable(connection: sa.Connection, schema: str) -> dict[str, Any]:
 
 
 def _digest(connection: sa.Connection, schema: str) -> str:
-    """One query's digest of a schema's columns, constraints and version, its name left out."""
+    """One query's digest of a schema's shape, its own name left out of it: every column with
+    its type, nullability and default, every constraint and index, and the version."""
     return str(
         connection.execute(
             sa.text(
                 "SELECT md5(string_agg(x, ',' ORDER BY x)) FROM ("
-                " SELECT c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod)"
-                "  || ':' || a.attnotnull AS x FROM pg_attribute a"
-                "  JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " SELECT c.relname || '.' || a.attname || ':'"
+                "  || format_type(a.atttypid, a.atttypmod) || ':' || a.attnotnull || ':'"
+                "  || coalesce(replace(pg_get_expr(d.adbin, d.adrelid), :p, ''), '') AS x"
+                "  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+                "  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
                 "  WHERE n.nspname = :s AND a.attnum > 0 AND NOT a.attisdropped"
-                " UNION ALL SELECT c.conname || ':' || replace(pg_get_constraintdef(c.oid), :p, '')"
+                " UNION ALL SELECT 'c:' || c.conname || ':'"
+                "  || replace(pg_get_constraintdef(c.oid), :p, '')"
                 "  FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
                 "  WHERE n.nspname = :s"
+                " UNION ALL SELECT 'i:' || indexname || ':' || replace(indexdef, :p, '')"
+                "  FROM pg_indexes WHERE schemaname = :s"
                 f" UNION ALL SELECT 'v:' || version_num FROM \"{schema}\".alembic_version) q"
             ),
             {"s": schema, "p": f"{schema}."},

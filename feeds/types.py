@@ -461,6 +461,9 @@ class SeenItem:
     gist: str = ""
     enclosures: tuple[str, ...] | None = None
     teaser: str | None = None
+    #: the item's link while it is in the feed (``FeedItem.link``), for telling its withdrawal
+    #: (``feeds.detect.diff.withdrawn``); '' in a tombstone and in snapshots stored before
+    link: str = ""
 
     @property
     def text(self) -> str:
@@ -633,8 +636,10 @@ class SeenItem:
 #: of the page's readers, a caption's "oppdatert" date after a comma (179), a feedback
 #: widget's thumbs and its note that answers are anonymous (181); "lagre PDF" among a page's
 #: tools (184); an embed held back for consent (its placeholder, its buttons; a figure keeps
-#: its caption) and an embedded report's failure to load (185).
-EXTRACTION_VERSION = 18
+#: its caption) and an embedded report's failure to load (185). 19: when the shown version
+#: was shown ("Gjeldende versjon – vist 06.12.2026 kl. 07:12") is a print time among a line's
+#: fields, and a link cited with its act at Lovdata is a field beside it (blind round 190).
+EXTRACTION_VERSION = 19
 
 
 @dataclass(frozen=True)

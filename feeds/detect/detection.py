@@ -24,6 +24,8 @@ from feeds.detect.diff import (
     new_teaser,
     quiet_reason,
     subtrees_as_one,
+    withdrawn,
+    word_diff,
 )
 from feeds.detect.history import mark_lasted, section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
@@ -268,6 +270,7 @@ def _detect_feed(
             i.gist,
             i.enclosures,
             i.teaser,
+            i.link,
         )
         for i in feed.items
     }
@@ -285,7 +288,10 @@ def _detect_feed(
     state = SnapshotState(spec.kind, raw, digest, seen=merged)
     if previous is None:
         return Detection("new", state, baseline=True, note=f"baseline: {len(feed.items)} items")
-    changes = tuple(_item_change(spec, c) for c in item_changes)
+    gone = withdrawn(seen, feed, known) if same_kind else []
+    changes = tuple(_item_change(spec, c) for c in item_changes) + tuple(
+        _withdrawn_change(spec, key, seen[key]) for key in gone
+    )
     outcome = _outcome(changes)
     rekeyed = sum(1 for k, v in known.items() if k != v)
     # items that differ from what was remembered only where their teaser was cut, in
@@ -321,6 +327,13 @@ def _detect_feed(
         for i in feed.items
         if (k := known.get(i.item_id)) is not None
     )
+    # known items remembered without their link (a snapshot stored before links were):
+    # stored with it, so a withdrawal links to the item (``withdrawn``)
+    unlinked = any(
+        i.link and not seen[k].link and (seen[k].title or seen[k].summary)
+        for i in feed.items
+        if (k := known.get(i.item_id)) is not None
+    )
     # unknown items not reported: older items a list shows more of (``backfill``), stored
     older = sum(1 for i in feed.items if i.item_id not in known and i.item_id not in reported)
     if not changes:
@@ -332,7 +345,7 @@ def _detect_feed(
                 note += f"; {quiet[reason]} {words}"
         if older:
             note += f"; {older} older item(s) shown further down"
-        refresh = bool(rekeyed or quiet or undated or unfiled or retold or older)
+        refresh = bool(rekeyed or quiet or undated or unfiled or retold or older or unlinked)
         return Detection(outcome, state, note=note, refresh=refresh)
     note = f"{len(changes)} item(s)" + (f"; {rekeyed} under a new identity" if rekeyed else "")
     held = _new_item_hold(spec, feed, known, [c.item for c in item_changes if c.kind == "new"])
@@ -627,6 +640,24 @@ def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:
         ).strip(),
         segments=change.segments,
         published=item.updated or item.published,
+    )
+
+
+def _withdrawn_change(spec: SourceSpec, key: str, item: SeenItem) -> DetectedChange:
+    """An item withdrawn from the feed (``withdrawn``): told as removed, with what it said
+    and the link it had (the source's address where it had none, or was stored before links
+    were remembered)."""
+    said = f"{item.title}\n{item.text}".strip()
+    return DetectedChange(
+        fingerprint=_fingerprint(spec.key, "item", key, "removed", item.digest),
+        kind="removed",
+        title=item.title or spec.name,
+        url=item.link or spec.url,
+        summary=item.summary[:600],
+        before=said,
+        after="",
+        segments=word_diff(said, ""),
+        published=None,
     )
 
 

@@ -368,6 +368,7 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     "changed" heading when it was renamed, and nothing when only its parent changed."""
     old, new = keyed_sections(before.sections), keyed_sections(after.sections)
     old = _aligned(old, new)
+    old, new = _without_page_end(old, new)
     gone: dict[str, list[tuple[str, ...]]] = {}
     for key, section in old.items():
         if key not in new:
@@ -394,6 +395,49 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     changes = _rehomed(_table_as_cards(changes))
     changes = _resectioned(_pushed_down(changes))
     return _regrouped(_filed_as_past(_moved_and_edited(changes)), old, new)
+
+
+def _without_page_end(
+    old: dict[tuple[str, ...], Section], new: dict[tuple[str, ...], Section]
+) -> tuple[dict[tuple[str, ...], Section], dict[tuple[str, ...], Section]]:
+    """``old`` and ``new`` without the lines that close the page, where they follow another
+    last section (blind round 188: a guideline's self-citation after its last
+    recommendation's "Referanser"; the last recommendation removed, or two swapped, and the
+    line goes with whichever section is now last): the lines the two versions' last sections
+    end with alike, when those sections have different paths and each has lines of its own
+    before them, and neither path ends with them in the other version (two recommendations
+    that both end with one sentence, the last removed: the one left says what it said)."""
+    if not old or not new:
+        return old, new
+    last_old, last_new = next(reversed(old)), next(reversed(new))
+    if last_old == last_new:
+        return old, new
+    a, b = _lines(old[last_old].text), _lines(new[last_new].text)
+    n = 0
+    while n < min(len(a), len(b)) - 1 and a[-1 - n] == b[-1 - n]:
+        n += 1
+    if not n:
+        return old, new
+    tail = a[-n:]
+    elsewhere = (old.get(last_new), new.get(last_old))
+    if any(s is not None and _lines(s.text)[-n:] == tail for s in elsewhere):
+        return old, new
+    old, new = dict(old), dict(new)
+    old[last_old] = _cut(old[last_old], len(a) - n)
+    new[last_new] = _cut(new[last_new], len(b) - n)
+    return old, new
+
+
+def _cut(section: Section, lines: int) -> Section:
+    """``section`` with its first ``lines`` lines only (its tables that end in them kept)."""
+    text = "\n".join(_lines(section.text)[:lines])
+    return replace(
+        section,
+        text=text,
+        source="",
+        tables=tuple(t for t in section.tables if t[0] + t[1] * t[2] <= lines),
+        ragged=tuple(r for r in section.ragged if r[0] + sum(r[1]) <= lines),
+    )
 
 
 #: what a table's header row printed again over each part of it may hold (``_pushed_down``):
@@ -2584,6 +2628,45 @@ def diff_feed(
             )
         )
     return changes
+
+
+#: more items than this gone from between items that stay, at once, is the feed's selection
+#: changing (a filter, a category, another sort), not withdrawals, and none is told
+WITHDRAWN_MAX = 2
+
+
+def withdrawn(
+    seen: Mapping[str, SeenItem], feed: FeedContent, known: Mapping[str, str]
+) -> list[str]:
+    """The remembered items (keys of ``seen``) withdrawn from the feed: in its last version,
+    gone now, and not fallen out of its window. A feed is a window over its newest items, so
+    an item that leaves it is news only where items that stay are on both sides of it: after
+    it and before it in the last version's order, and, where the dates are known, one that
+    stays is older than it (a window drops the oldest; an unpinned old item at the top that
+    falls out is not withdrawn). An item of the last version is one remembered with its
+    texts, in the order it was stored (``SeenItem``: tombstones keep none). Not told when an
+    item of the feed not known before has its title (re-published under a new link, edited:
+    told as new), nor when more than ``WITHDRAWN_MAX`` went at once."""
+    last = [key for key, item in seen.items() if item.title or item.summary]
+    stays = set(known.values())
+    places = [n for n, key in enumerate(last) if key in stays]
+    if len(places) < 2:
+        return []
+    first, final = places[0], places[-1]
+    dates = [w for key in last if key in stays and (w := _when(seen[key].published))]
+    oldest = min(dates) if dates else None
+    unknown_titles = {fold(i.title) for i in feed.items if i.item_id not in known and i.title}
+    gone: list[str] = []
+    for n in range(first + 1, final):
+        key = last[n]
+        item = seen[key]
+        if key in stays or (item.title and fold(item.title) in unknown_titles):
+            continue
+        when = _when(item.published) if item.published else None
+        if when is not None and oldest is not None and when <= oldest:
+            continue
+        gone.append(key)
+    return gone if len(gone) <= WITHDRAWN_MAX else []
 
 
 def new_enclosures(previous: SeenItem, item: FeedItem) -> bool:

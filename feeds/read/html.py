@@ -3700,6 +3700,9 @@ _FIELD = re.compile(
     # a label of up to six words ("Basert på SPC godkjent av DMP/EMA: 20.11.2025", blind round
     # 165) and its value
     r"[^\W\d][\w.-]*(?: [\w./-]+){0,5}\s?:\s?[^:]{1,60}|[^\W\d][\w-]*(?: [\w-]+)?"
+    # ... a link to an act at Lovdata with the act cited after it ("Tidligere versjoner
+    # (FOR-2005-06-17-610)", ``_cite_regulation``, blind round 190)
+    r"(?: \((?:FOR|LOV)-\d{4}-\d{2}-\d{2}-\d+\))?"
     # ... or a name joined by a suspended hyphen ("Helse- og omsorgsdepartementet", blind
     # round 128)
     r"|[^\W\d]\w*- (?:og|eller) \w+"

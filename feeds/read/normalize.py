@@ -981,7 +981,10 @@ def is_signal_line(line: str) -> bool:
 #: a print or export time as one field of a line of fields ("Kunngjort 01.03.2026 · Utskrift
 #: 05.12.2026 kl. 14.22", nynorsk "Utskrive", "Skrive ut"): every print dates it anew
 _PRINT_FIELD = re.compile(
-    rf"(?:utskrift|utskrive|utskriven|skrive ut|skriv ut|generert|generated|printed)"
+    rf"(?:utskrift|utskrive|utskriven|skrive ut|skriv ut|generert|generated|printed"
+    # ... or when the version was shown ("Gjeldende versjon – vist 06.12.2026 kl. 07:12",
+    # nynorsk "Gjeldande versjon", blind round 190): every view dates it anew
+    rf"|(?:(?:gjeldende|gjeldande) versjon\s*[-–,]?\s*)?vist)"
     rf"\s*:?\s*{_ANY_DATE}\.?",
     re.I,
 )

@@ -53,7 +53,8 @@ def _seen_json(item: SeenItem) -> list[Any]:
     enclosures, when known (``SeenItem.enclosures``), are a list after the seven texts, which
     are then all kept: an item stored without that list did not know its enclosures. Its
     teaser, when known (``SeenItem.teaser``), follows them (the enclosures then null when
-    they are not known): an item stored without it did not know its teaser."""
+    they are not known): an item stored without it did not know its teaser. Its link, when it
+    has one (``SeenItem.link``), comes last (the teaser then null when it is not known)."""
     fields: list[Any] = [
         item.digest,
         item.title,
@@ -64,6 +65,8 @@ def _seen_json(item: SeenItem) -> list[Any]:
         item.gist,
     ]
     enclosures = None if item.enclosures is None else list(item.enclosures)
+    if item.link:
+        return [*fields, enclosures, item.teaser, item.link]
     if item.teaser is not None:
         return [*fields, enclosures, item.teaser]
     if enclosures is not None:
@@ -80,8 +83,9 @@ def _seen_of(data: Sequence[Any]) -> SeenItem:
         files = data[_SEEN_TEXTS]
         enclosures = None if files is None else tuple(files)
         teaser = data[_SEEN_TEXTS + 1] if len(data) > _SEEN_TEXTS + 1 else None
+        link = data[_SEEN_TEXTS + 2] if len(data) > _SEEN_TEXTS + 2 else ""
         return SeenItem(
-            digest, title, summary, content, published, anchor, gist, enclosures, teaser
+            digest, title, summary, content, published, anchor, gist, enclosures, teaser, link
         )
     return SeenItem(*data)
 

@@ -146,3 +146,101 @@ def test_the_regulation_beside_the_shown_version_is_still_read(lang: str) -> Non
         regulation(lang, "07.12.2026 05:48", rule="Forskrifta gjeld frå 1. juli 2027."),
     )
     assert got == [("changed", ("Forskrift om smittevern i helsetenesta", "§ 1 Føremål"))]
+
+
+# --- a table and its rows as records (open cases of blind rounds 174 and 180) ---------------
+
+DOSES = {
+    "nb": (["Legemiddel", "Voksne", "Barn", "Varighet"],
+           [["Fenoksymetylpenicillin", "660 mg x 4", "10 mg/kg x 4", "5 dager"],
+            ["Amoksicillin", "500 mg x 3", "15 mg/kg x 3", "5 dager"],
+            ["Klaritromycin", "250 mg x 2", "7,5 mg/kg x 2", "5 dager"]]),
+    "nn": (["Legemiddel", "Vaksne", "Born", "Varigheit"],
+           [["Fenoksymetylpenicillin", "660 mg x 4", "10 mg/kg x 4", "5 dagar"],
+            ["Amoksicillin", "500 mg x 3", "15 mg/kg x 3", "5 dagar"],
+            ["Klaritromycin", "250 mg x 2", "7,5 mg/kg x 2", "5 dagar"]]),
+}  # fmt: skip
+
+
+def dosing(inner: str) -> str:
+    return (
+        f"<main><h1>Akutt otitt</h1><h2>Dosering</h2><p>Doser etter vekt.</p>{inner}"
+        "<p>Vurder på nytt etter tre dagar.</p></main>"
+    )
+
+
+def as_table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{c}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def as_cards(header: list[str], rows: list[list[str]], first_label: bool = True) -> str:
+    cards = []
+    for row in rows:
+        first = f"<dt>{header[0]}</dt><dd>{row[0]}</dd>" if first_label else f"<h4>{row[0]}</h4>"
+        rest = "".join(f"<dt>{h}</dt><dd>{v}</dd>" for h, v in zip(header[1:], row[1:]))
+        cards.append(f"<div class='card'>{first}<dl>{rest}</dl></div>")
+    return "".join(cards)
+
+
+def as_fields(header: list[str], rows: list[list[str]]) -> str:
+    return "".join(
+        f"<div class='card'><p><strong>{row[0]}</strong></p>"
+        + "".join(f"<p>{h}: {v}</p>" for h, v in zip(header[1:], row[1:]))
+        + "</div>"
+        for row in rows
+    )
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize("form", ["cards", "fields"])
+def test_a_table_redrawn_as_records_says_the_same(lang: str, form: str) -> None:
+    header, rows = DOSES[lang]
+    records = as_cards(header, rows) if form == "cards" else as_fields(header, rows)
+    table = as_table(header, rows)
+    assert changed(dosing(table), dosing(records)) == []
+    assert changed(dosing(records), dosing(table)) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_list_of_pairs_redrawn_as_a_table_of_two_columns_says_the_same(lang: str) -> None:
+    pairs = [["6 uker", "rotavirusvaksine"], ["3 måneder", "6-valent vaksine"],
+             ["15 måneder", "MMR-vaksine"]]  # fmt: skip
+    header = ["Alder", "Vaksine"] if lang == "nb" else ["Alder", "Vaksine (nynorsk)"]
+    listed = "<ul>" + "".join(f"<li>{k}: {v}</li>" for k, v in pairs) + "</ul>"
+    table = as_table(header, pairs)
+    assert changed(dosing(listed), dosing(table)) == []
+    assert changed(dosing(table), dosing(listed)) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize(
+    "edit",
+    ["a dose", "a row dropped", "two values swapped", "a row moved", "a label changed"],
+)
+def test_records_that_say_otherwise_are_told(lang: str, edit: str) -> None:
+    header, rows = DOSES[lang]
+    after_rows = [list(r) for r in rows]
+    after_header = list(header)
+    if edit == "a dose":
+        after_rows[1][1] = "750 mg x 3"
+    elif edit == "a row dropped":
+        del after_rows[2]
+    elif edit == "two values swapped":
+        after_rows[0][1], after_rows[0][2] = after_rows[0][2], after_rows[0][1]
+    elif edit == "a row moved":
+        after_rows = [after_rows[1], after_rows[0], after_rows[2]]
+    else:
+        after_header[2] = "Eldre"
+    got = changed(dosing(as_table(header, rows)), dosing(as_cards(after_header, after_rows)))
+    assert got == [("changed", ("Akutt otitt", "Dosering"))]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_wide_table_whose_header_goes_is_told(lang: str) -> None:
+    # which value is the adult's and which the child's is lost with the header
+    header, rows = DOSES[lang]
+    bare = "".join("<p>" + "</p><p>".join(row) + "</p>" for row in rows)
+    got = changed(dosing(as_table(header, rows)), dosing(bare))
+    assert got == [("changed", ("Akutt otitt", "Dosering"))]

@@ -2897,6 +2897,119 @@ def _pairs_as_items(pairs: str, items: str) -> bool:
     return True
 
 
+#: a table read as records (``_records_as_table``): the most lines looked at, the most
+#: columns, and how many of the common first lines may be the table's header
+_RECORDS_MAX_LINES = 400
+_RECORDS_MAX_COLUMNS = 8
+#: a header cell is a label: at most this long
+_RECORD_LABEL_MAX = 40
+
+
+def _record_tokens(text: str) -> list[str]:
+    """A text's lines as a table's cells would stand: a list's bullet set aside, and a
+    "Label: value" line as its label and its value (a card's field, a list's pair)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if line.startswith(BULLET):
+            line = line[len(BULLET) :]
+        label, colon, value = line.partition(": ")
+        if colon and label and value and len(label) <= _RECORD_LABEL_MAX:
+            out += (label, value)
+        else:
+            out.append(line)
+    return out
+
+
+def _records_as_table(table: str, records: str) -> bool:
+    """Whether a table (one line a cell, its header row first) and the same rows as records
+    say the same (blind rounds 174 and 180): cards or a definition list that give each value
+    under its column's header as its label ("Legemiddel" / "Amoksicillin", "Voksne: 500
+    mg"), the first value of a record without one (a card headed "Stord", then "Legevakt:
+    Stord legevakt"), or, for a table of two columns, a list of "key: value" items (the
+    header, "Alder" / "Vaksine", then said by the table alone). Every value in its row and
+    column, every row in its order, the lines before and after the same; a value changed,
+    moved to another column or row, or a row added or dropped is a change. A table of more
+    columns whose header goes and whose values stay is told (``_header_row_dropped``)."""
+    t = table.split("\n")
+    if not 6 <= len(t) <= _RECORDS_MAX_LINES or len(records) > len(table) * 3:
+        return False
+    o = _record_tokens(records)
+    if len(o) == len(t) and o == t:
+        return False  # the same lines: not this rule's business
+    cells = set(t)
+    if not set(o) <= cells:
+        return False
+    head = 0
+    while head < min(len(t), len(o)) and t[head] == o[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(t), len(o)) - head and t[-1 - tail] == o[-1 - tail]:
+        tail += 1
+    for k in range(2, _RECORDS_MAX_COLUMNS + 1):
+        # the header starts in the common first lines, or right after them: a record's first
+        # label is the header's first cell
+        for start in range(max(0, head - k), head + 1):
+            header = t[start : start + k]
+            if len(header) < k:
+                break
+            if len(set(header)) < k or any(len(c) > _RECORD_LABEL_MAX for c in header):
+                continue
+            if _records_fit(t, o, start, header, tail):
+                return True
+    return False
+
+
+def _records_fit(t: list[str], o: list[str], start: int, header: list[str], tail: int) -> bool:
+    """``_records_as_table`` for one header at ``start`` (the lines before it the same in
+    both): some number of rows under it, written as records in one of the three ways, the
+    lines after them among the ``tail`` lines both texts end with."""
+    k = len(header)
+    # tokens a record takes: every value labelled, the first not, none (two columns only)
+    for per_row in (2 * k, 2 * k - 1, k):
+        if per_row == k and k != 2:
+            continue
+        # rows n: len(o) = start + n * per_row + after, len(t) = start + k + n * k + after
+        spare = len(o) - len(t) + k
+        if per_row == k:
+            if spare != 0:
+                continue
+            rows = _rows_written_as_pairs(t, o, start)
+        else:
+            if spare <= 0 or spare % (per_row - k):
+                continue
+            rows = spare // (per_row - k)
+        end = start + k + rows * k
+        if rows < 2 or end > len(t) or len(t) - end > tail:
+            continue
+        written: list[str] = []
+        for r in range(rows):
+            row = t[start + k + r * k : start + k + (r + 1) * k]
+            if per_row == k:
+                written += row
+            else:
+                first = [row[0]] if per_row == 2 * k - 1 else [header[0], row[0]]
+                written += first + [
+                    x for pair in zip(header[1:], row[1:], strict=True) for x in pair
+                ]
+        if written == o[start : start + rows * per_row]:
+            return True
+    return False
+
+
+def _rows_written_as_pairs(t: list[str], o: list[str], start: int) -> int:
+    """How many rows of two cells after a header at ``start`` stand in ``o`` from
+    ``start`` on (as "key: value" items: ``_record_tokens`` read them as two)."""
+    rows = 0
+    while (
+        start + 2 + 2 * rows + 1 < len(t)
+        and start + 2 * rows + 1 < len(o)
+        and t[start + 2 + 2 * rows : start + 4 + 2 * rows]
+        == o[start + 2 * rows : start + 2 * rows + 2]
+    ):
+        rows += 1
+    return rows
+
+
 #: the same words told otherwise (``_says_the_same``), each a rule of the two texts, the
 #: cheap and common first
 _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
@@ -2913,6 +3026,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _either_way(_where_they_differ(_table_as_list)),
     _either_way(_header_row_dropped),
     _either_way(_where_they_differ(_pairs_as_items)),
+    _either_way(_records_as_table),
     _spelled_otherwise,
     _questions_reordered,
     _hyphens_only,

@@ -2966,8 +2966,8 @@ def _records_fit(t: list[str], o: list[str], start: int, header: list[str], tail
     k = len(header)
     # tokens a record takes: every value labelled, the first not, none (two columns only)
     for per_row in (2 * k, 2 * k - 1, k):
-        if per_row == k and k != 2:
-            continue
+        if per_row == k and (k != 2 or not all(_header_cell(c) for c in header)):
+            continue  # a notice of two short lines over pairs is no header (round 20)
         # rows n: len(o) = start + n * per_row + after, len(t) = start + k + n * k + after
         spare = len(o) - len(t) + k
         if per_row == k:

@@ -86,7 +86,7 @@ from feeds.store.versions import (
     latest_stored,
     record_versions,
 )
-from feeds.types import FetchResult, Linked, SnapshotState, Validators
+from feeds.types import RECHECK_MARK, FetchResult, Linked, SnapshotState, Validators
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,10 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
     # page with attachments is fetched whole (its own sections come from its body).
     reader = reader_for(spec)
     multi = reader.follows_links(spec)
-    conditional = bool(known) and reader.conditional(spec)
+    # a feed version with a withdrawal to confirm is read whole at the next check, whatever
+    # the server would answer to a conditional request (``marked_for_recheck``)
+    recheck = known is not None and known.startswith(RECHECK_MARK)
+    conditional = bool(known) and not recheck and reader.conditional(spec)
     force_full = needs_full_fetch(
         target.last_full_fetch_at, r.now(), r.fetcher.policy.full_fetch_every
     )
@@ -299,7 +302,7 @@ async def _check(r: _Round, target: CheckTarget) -> CheckReport | _Ticket:
         )
         r.fetch_seconds[target.id] = time.perf_counter() - started
         raw = result.body_hash if not result.not_modified else known
-        same = not multi and (result.not_modified or raw == known)
+        same = not multi and not recheck and (result.not_modified or raw == known)
         tags: Sequence[Tagged] = ()
         if same:
             detection = _NOT_MODIFIED

@@ -435,6 +435,21 @@ class Linked:
 # ----------------------------------------------------------------------------- detect
 
 
+#: ``SeenItem.withdrawn``: an item gone from between items that stay, waiting for the next
+#: check to confirm its withdrawal; and one whose withdrawal was told
+GONE_ONCE = 1
+GONE_TOLD = 2
+#: the first character of a stored body hash whose version waits for a re-read: a feed with
+#: a withdrawal to confirm (``SeenItem.withdrawn``). No hash of a body starts so, so the next
+#: check never takes the body for the one stored, and reads it whole
+RECHECK_MARK = "~"
+
+
+def marked_for_recheck(body_hash: str) -> str:
+    """``body_hash`` marked so the next check reads the body whole (``RECHECK_MARK``)."""
+    return RECHECK_MARK + body_hash[1:] if body_hash else body_hash
+
+
 @dataclass(frozen=True)
 class SeenItem:
     """What a snapshot remembers of a feed item: the digest of its title, summary and content
@@ -464,10 +479,21 @@ class SeenItem:
     #: the item's link while it is in the feed (``FeedItem.link``), for telling its withdrawal
     #: (``feeds.detect.diff.withdrawn``); '' in a tombstone and in snapshots stored before
     link: str = ""
+    #: a tombstone's withdrawal (``feeds.detect.diff.withdrawn``): 0 none, ``GONE_ONCE`` gone
+    #: from between items that stay at one check (told if the next check finds it gone too),
+    #: ``GONE_TOLD`` its withdrawal told (its return is told too, once)
+    withdrawn: int = 0
 
     @property
     def text(self) -> str:
         return f"{self.summary}\n{self.content}".strip() if self.content else self.summary
+
+    @property
+    def live(self) -> bool:
+        """Whether the item was in the feed's last version: remembered with its texts, and
+        not gone from it (a tombstone keeps none; one gone once keeps them to tell its
+        withdrawal)."""
+        return bool(self.title or self.summary) and not self.withdrawn
 
 
 #: Bumped whenever extraction or normalisation changes what a page's text looks like (2: list

@@ -3,8 +3,9 @@ window is not (feeds.detect.diff.withdrawn, blind rounds 176 and 182).
 
 A feed is a window over its newest items: items leave it at its old end as new ones come. An
 item gone from between items that stay, and not older than every item that stays, was taken
-down (a press release withdrawn, advice pulled): the reader must hear of it. Bokmål and
-nynorsk feeds alike; RSS, Atom and a municipality's news listing.
+down (a press release withdrawn, advice pulled): the reader must hear of it, and of its
+return (blind round 191). An item re-published in its place under a new link, edited, is
+the same item changed. Bokmål and nynorsk feeds alike; RSS and a municipality's news listing.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from typer.testing import CliRunner
 
 from feeds.catalogue import SourceSpec
 from feeds.detect.detection import Detection, detect
+from feeds.detect.diff import render_segments_text
 from feeds.store.models import Change
 from feeds.store.snapshot import state_from_blob, state_to_blob
-from feeds.types import FetchResult, SnapshotState
+from feeds.types import RECHECK_MARK, FetchResult, SnapshotState
 from notifier.cli import app
 from tests.support.httpserver import FixtureServer
 from tests.support.smtpserver import Inbox
@@ -75,51 +77,70 @@ def told(detection: Detection) -> list[tuple[str, str]]:
     return sorted((c.kind, c.title) for c in detection.changes)
 
 
+def confirmed(*versions: bytes, spec: SourceSpec = SPEC) -> Detection:
+    """The versions checked in turn, the last one checked twice: a withdrawal is told when
+    the next check finds the item gone too."""
+    return run(*versions, versions[-1], spec=spec)
+
+
 @pytest.mark.parametrize("lang", ["nb", "nn"])
-def test_an_item_gone_from_the_middle_is_told_as_removed(lang: str) -> None:
-    d = run(rss(items(lang, [0, 1, 2, 3])), rss(items(lang, [0, 2, 3])))
+def test_an_item_gone_from_the_middle_is_told_as_removed_at_the_next_check(lang: str) -> None:
+    full, less = rss(items(lang, [0, 1, 2, 3])), rss(items(lang, [0, 2, 3]))
+    first = run(full, less)
+    assert told(first) == []  # gone once: waits for the next check, as a page's change does
+    assert "told if still gone at the next check" in first.note
+    assert first.state is not None and first.state.body_hash.startswith(RECHECK_MARK)
+    d = confirmed(full, less)
     assert told(d) == [("removed", TITLES[lang][1])]
     [change] = d.changes
     assert change.url == "https://www.example.no/sak/id1"
     assert TITLES[lang][1] in change.before and change.after == ""
     assert d.outcome == "changed"
+    assert d.state is not None and not d.state.body_hash.startswith(RECHECK_MARK)
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_an_item_gone_once_and_back_is_no_news(lang: str) -> None:
+    # a cache that served the feed without it once: nothing is told, then or at its return
+    full, less = rss(items(lang, [0, 1, 2, 3])), rss(items(lang, [0, 2, 3]))
+    assert told(run(full, less, full)) == []
+    assert told(run(full, less, full, full)) == []
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_an_item_gone_with_a_new_one_on_top_is_told_beside_it(lang: str) -> None:
-    d = run(rss(items(lang, [1, 2, 3, 4])), rss(items(lang, [0, 1, 3, 4])))
-    assert told(d) == sorted([("new", TITLES[lang][0]), ("removed", TITLES[lang][2])])
+    before, after = rss(items(lang, [1, 2, 3, 4])), rss(items(lang, [0, 1, 3, 4]))
+    assert told(run(before, after)) == [("new", TITLES[lang][0])]  # not delayed
+    assert told(confirmed(before, after)) == [("removed", TITLES[lang][2])]
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_items_that_fall_out_of_the_window_are_not_told(lang: str) -> None:
     # a new item on top, the oldest gone at the end: the window moved on
-    d = run(rss(items(lang, [1, 2, 3, 4])), rss(items(lang, [0, 1, 2, 3])))
-    assert told(d) == [("new", TITLES[lang][0])]
+    d = confirmed(rss(items(lang, [1, 2, 3, 4])), rss(items(lang, [0, 1, 2, 3])))
+    assert told(d) == []
     # the newest gone from the top (a feed served from before it): not between items that stay
-    assert told(run(rss(items(lang, [0, 1, 2])), rss(items(lang, [1, 2])))) == []
+    assert told(confirmed(rss(items(lang, [0, 1, 2])), rss(items(lang, [1, 2])))) == []
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_an_old_item_pinned_on_top_that_falls_out_is_not_withdrawn(lang: str) -> None:
     # the oldest item (id4) pinned first, unpinned: it falls out, older than all that stay
-    d = run(rss(items(lang, [4, 0, 1, 2])), rss(items(lang, [0, 1, 2])))
-    assert told(d) == []
+    assert told(confirmed(rss(items(lang, [4, 0, 1, 2])), rss(items(lang, [0, 1, 2])))) == []
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_without_dates_the_place_between_items_that_stay_decides(lang: str) -> None:
-    d = run(rss(items(lang, [0, 1, 2, 3], dated=False)), rss(items(lang, [0, 2, 3], dated=False)))
+    full = rss(items(lang, [0, 1, 2, 3], dated=False))
+    d = confirmed(full, rss(items(lang, [0, 2, 3], dated=False)))
     assert told(d) == [("removed", TITLES[lang][1])]
-    d = run(rss(items(lang, [0, 1, 2, 3], dated=False)), rss(items(lang, [0, 1, 2], dated=False)))
-    assert told(d) == []
+    assert told(confirmed(full, rss(items(lang, [0, 1, 2], dated=False)))) == []
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_many_gone_at_once_is_the_feed_selection_not_withdrawals(lang: str) -> None:
     # three of five gone from the middle: a filter or a sort changed, nobody is told of each
-    d = run(rss(items(lang, [0, 1, 2, 3, 4])), rss(items(lang, [0, 4])))
-    assert told(d) == []
+    assert told(confirmed(rss(items(lang, [0, 1, 2, 3, 4])), rss(items(lang, [0, 4])))) == []
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
@@ -128,16 +149,45 @@ def test_an_item_republished_under_a_new_address_is_not_also_removed(lang: str) 
     after = list(before)
     title = TITLES[lang][1]
     after[1] = (title, "id1-korrigert", DATES[1])
-    d = run(rss(before), rss([(t, g, dt) for t, g, dt in after]))
-    assert ("removed", title) not in told(d)
+    assert ("removed", title) not in told(confirmed(rss(before), rss(after)))
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
-def test_a_withdrawal_is_told_once_and_its_return_is_no_news(lang: str) -> None:
+def test_a_withdrawal_is_told_once_and_its_return_too(lang: str) -> None:
+    # the reader was told it was withdrawn: that it is back is news (blind round 191), once
     full, less = rss(items(lang, [0, 1, 2, 3])), rss(items(lang, [0, 2, 3]))
-    assert told(run(full, less)) == [("removed", TITLES[lang][1])]
-    assert told(run(full, less, full)) == []  # back: seen before, never new again
-    assert told(run(full, less, less)) == []  # still gone: told once
+    assert told(run(full, less, less, less)) == []  # still gone: told once
+    back = run(full, less, less, full)
+    assert told(back) == [("new", TITLES[lang][1])]
+    assert told(run(full, less, less, full, full)) == []
+    # withdrawn and back again: the same fingerprints, which the store raises once
+    again = run(full, less, less, full, less, less, full)
+    assert [c.fingerprint for c in again.changes] == [c.fingerprint for c in back.changes]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_an_item_that_falls_out_and_comes_back_is_no_news(lang: str) -> None:
+    # the oldest falls out of the window and is shown again: never told, so not its return
+    full, less = rss(items(lang, [0, 1, 2, 3])), rss(items(lang, [0, 1, 2]))
+    assert told(run(full, less, less, full)) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_an_item_republished_in_its_place_edited_is_changed(lang: str) -> None:
+    # a notice's title corrected, its link written anew from the title, in its own place
+    before = items(lang, [0, 1, 2, 3])
+    title = TITLES[lang][1] + " fra 1. mars"
+    after = [before[0], (title, "id1-fra-1-mars", DATES[1]), before[2], before[3]]
+    d = run(rss(before), rss(after))  # an edit: told at once
+    assert told(d) == [("changed", title)]
+    [change] = d.changes
+    assert "fra 1. mars" in render_segments_text(change.segments)
+    # elsewhere in the feed, or another day: a new item and a withdrawal
+    moved = [before[0], before[2], (title, "id1-fra-1-mars", DATES[1]), before[3]]
+    assert told(run(rss(before), rss(moved))) == [("new", title)]
+    assert told(confirmed(rss(before), rss(moved))) == [("removed", TITLES[lang][1])]
+    later = [before[0], (title, "id1-fra-1-mars", DATES[0]), before[2], before[3]]
+    assert told(run(rss(before), rss(later))) == [("new", title)]
 
 
 def test_a_listing_item_taken_down_is_told() -> None:
@@ -166,7 +216,7 @@ def test_a_listing_item_taken_down_is_told() -> None:
         authority="test",
         link_pattern="/nyhende/",
     )
-    d = run(listing([0, 1, 2, 3]), listing([0, 2, 3]), spec=spec)
+    d = confirmed(listing([0, 1, 2, 3]), listing([0, 2, 3]), spec=spec)
     assert [(c.kind, c.title) for c in d.changes] == [("removed", rows[1][1])]
 
 
@@ -211,7 +261,7 @@ def test_a_withdrawn_item_reaches_the_digest_as_removed(
     monkeypatch.setenv("NOTIFIER_ALLOW_PRIVATE_SOURCES", "true")
     monkeypatch.setenv("NOTIFIER_PER_HOST_MIN_GAP", "0")
     headers = {"Content-Type": "application/rss+xml"}
-    http.set("/rss/", chain_feed([0, 1, 2]), headers=headers)
+    http.set("/rss/", chain_feed([0, 1, 2]), headers=headers, etag='"v1"')
     catalogue = tmp_path / "sources.toml"
     catalogue.write_text(
         '[[source]]\nkey = "fhi-nyheter"\nkind = "feed"\nname = "FHI: nyheter"\n'
@@ -229,7 +279,10 @@ def test_a_withdrawn_item_reaches_the_digest_as_removed(
     cli("subscribers", "add", "lege@kommune.no", "--role", "kommunelege",
         "--subtopic", "vaksinasjon", "--cadence", "daily")  # fmt: skip
     assert "fhi-nyheter new" in cli("check", "--all")
-    http.set("/rss/", chain_feed([0, 2]), headers=headers)
+    http.set("/rss/", chain_feed([0, 2]), headers=headers, etag='"v2"')
+    assert "told if still gone at the next check" in cli("check", "fhi-nyheter")
+    # the next check finds it gone too: the same feed, read whole (the server would answer a
+    # conditional request with 304), not taken as unchanged
     assert "fhi-nyheter changed" in cli("check", "fhi-nyheter")
     engine = create_engine(database_url)
     with Session(engine) as session:
@@ -243,8 +296,9 @@ def test_a_withdrawn_item_reaches_the_digest_as_removed(
     body = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert "Fjernet" in body and CHAIN_ITEMS[1][0] in body
     assert CHAIN_ITEMS[0][0] not in body  # the items that stay are no news
-    # the item back in the feed later is no news either
-    http.set("/rss/", chain_feed([0, 1, 2]), headers=headers)
+    # the item back in the feed later is told: the reader heard it was withdrawn
+    http.set("/rss/", chain_feed([0, 1, 2]), headers=headers, etag='"v3"')
+    assert "fhi-nyheter new (1 item(s))" in cli("check", "fhi-nyheter")
     assert "fhi-nyheter unchanged" in cli("check", "fhi-nyheter")
 
 

@@ -23,6 +23,7 @@ from feeds.detect.diff import (
     match_items,
     new_teaser,
     quiet_reason,
+    republished,
     subtrees_as_one,
     withdrawn,
     word_diff,
@@ -33,6 +34,8 @@ from feeds.read import ItemReader, PageInput, PageReader, reader_for
 from feeds.sites import host_of, lookalike, site_of
 from feeds.types import (
     EXTRACTION_VERSION,
+    GONE_ONCE,
+    GONE_TOLD,
     FeedContent,
     FeedItem,
     FetchResult,
@@ -42,6 +45,7 @@ from feeds.types import (
     SeenItem,
     SnapshotState,
     fold,
+    marked_for_recheck,
 )
 
 #: How many item identities a feed snapshot remembers (tombstones included).
@@ -259,6 +263,7 @@ def _detect_feed(
     known = match_items(seen, feed, by_text=by_text)
     _refuse_texts_lost(seen, feed, known, by_text)
     item_changes = diff_feed(seen, feed, known)
+    known, item_changes, gone, confirmed = _withdrawals(seen, feed, known, item_changes, same_kind)
     current = {
         i.item_id: SeenItem(
             i.digest,
@@ -274,23 +279,16 @@ def _detect_feed(
         )
         for i in feed.items
     }
-    # Items that left the feed are kept as tombstones (digest, date, anchor and gist), newest
-    # last, up to the limit.
-    merged = {
-        k: SeenItem(v.digest, published=v.published, anchor=v.anchor, gist=v.gist)
-        for k, v in seen.items()
-        if k not in current
-    }
-    merged.update(current)
-    if len(merged) > SEEN_LIMIT:
-        merged = dict(list(merged.items())[-SEEN_LIMIT:])
+    merged = _remembered(seen, current, gone, confirmed)
     digest = hashlib.sha256("".join(sorted(current)).encode()).hexdigest()[:32]
-    state = SnapshotState(spec.kind, raw, digest, seen=merged)
+    # a withdrawal to confirm: the next check reads the feed whole (not a 304, not "the same
+    # body"), whatever it answers
+    body_hash = marked_for_recheck(raw) if gone else raw
+    state = SnapshotState(spec.kind, body_hash, digest, seen=merged)
     if previous is None:
         return Detection("new", state, baseline=True, note=f"baseline: {len(feed.items)} items")
-    gone = withdrawn(seen, feed, known) if same_kind else []
     changes = tuple(_item_change(spec, c) for c in item_changes) + tuple(
-        _withdrawn_change(spec, key, seen[key]) for key in gone
+        _withdrawn_change(spec, key, seen[key]) for key in confirmed
     )
     outcome = _outcome(changes)
     rekeyed = sum(1 for k, v in known.items() if k != v)
@@ -345,9 +343,16 @@ def _detect_feed(
                 note += f"; {quiet[reason]} {words}"
         if older:
             note += f"; {older} older item(s) shown further down"
-        refresh = bool(rekeyed or quiet or undated or unfiled or retold or older or unlinked)
+        if gone:
+            note += f"; {len(gone)} item(s) gone, told if still gone at the next check"
+        refresh = bool(
+            rekeyed or quiet or undated or unfiled or retold or older or unlinked or gone
+            or (previous.seen and any(v.withdrawn == GONE_ONCE for v in previous.seen.values()))
+        )  # fmt: skip
         return Detection(outcome, state, note=note, refresh=refresh)
     note = f"{len(changes)} item(s)" + (f"; {rekeyed} under a new identity" if rekeyed else "")
+    if gone:
+        note += f"; {len(gone)} item(s) gone, told if still gone at the next check"
     held = _new_item_hold(spec, feed, known, [c.item for c in item_changes if c.kind == "new"])
     if held is not None:
         note += f"; held for review: {held[0]} ({held[1]})"
@@ -361,6 +366,59 @@ def _detect_feed(
             note += f"; held for review: {held[0]} ({held[1]})"
             return Detection(outcome, state, changes, held_reason=held[0], note=note)
     return Detection(outcome, state, changes, note=note)
+
+
+def _withdrawals(
+    seen: Mapping[str, SeenItem],
+    feed: FeedContent,
+    known: dict[str, str],
+    item_changes: list[ItemChange],
+    same_kind: bool,
+) -> tuple[dict[str, str], list[ItemChange], list[str], list[str]]:
+    """The feed's withdrawals: the items gone from between items that stay now
+    (``withdrawn``), told if the next check finds them gone too (``GONE_ONCE``), as a page's
+    change waits for its re-check; and those gone at the last check and still gone now, told
+    now (``GONE_TOLD``). A withdrawn item back in its place under a new link, edited
+    (``republished``), is the same item: ``known`` and the item changes come back with it
+    known."""
+    gone = withdrawn(seen, feed, known) if same_kind else []
+    if pairs := republished(seen, feed, known, gone):
+        known = {**known, **pairs}
+        item_changes = diff_feed(seen, feed, known)
+        gone = [key for key in gone if key not in pairs.values()]
+    stays = set(known.values())
+    confirmed = [k for k, v in seen.items() if v.withdrawn == GONE_ONCE and k not in stays]
+    return known, item_changes, gone, confirmed
+
+
+def _remembered(
+    seen: Mapping[str, SeenItem],
+    current: dict[str, SeenItem],
+    gone: Sequence[str],
+    confirmed: Sequence[str],
+) -> dict[str, SeenItem]:
+    """What the snapshot remembers of the items: the feed's items, and the items that left
+    it as tombstones (digest, date, anchor and gist; newest last, up to ``SEEN_LIMIT``). One
+    gone from between items that stay keeps its texts, to tell its withdrawal at the next
+    check (``GONE_ONCE``); one whose withdrawal is told now is marked so (``GONE_TOLD``)."""
+    told = set(confirmed)
+    merged = {
+        k: replace(v, withdrawn=GONE_ONCE)
+        if k in gone
+        else SeenItem(
+            v.digest,
+            published=v.published,
+            anchor=v.anchor,
+            gist=v.gist,
+            withdrawn=GONE_TOLD if k in told else v.withdrawn,
+        )
+        for k, v in seen.items()
+        if k not in current
+    }
+    merged.update(current)
+    if len(merged) > SEEN_LIMIT:
+        merged = dict(list(merged.items())[-SEEN_LIMIT:])
+    return merged
 
 
 def _version_hold(
@@ -380,7 +438,7 @@ def _version_hold(
     if retold_items is not None:
         rewritten, shown = retold_items
         return TEASERS_REWRITTEN, f"{rewritten} of {shown} items' teasers rewritten"
-    last = [k for k, v in seen.items() if v.title or v.summary]
+    last = [k for k, v in seen.items() if v.live]
     edited = items_rewritten(last, item_changes, share)
     if edited is not None:
         return ITEMS_REWRITTEN, f"{edited} of {len(last)} items edited"
@@ -570,7 +628,7 @@ def feed_items(state: SnapshotState) -> int:
     """How many items a stored feed version had: its remembered items that are no bare
     tombstones (items that left the feed keep their digest only); at least one when its
     content digest is not that of an empty feed (items without title and text)."""
-    live = sum(1 for s in state.seen.values() if s.title or s.summary)
+    live = sum(1 for s in state.seen.values() if s.live)
     return max(live, int(state.content_digest != EMPTY_FEED_DIGEST))
 
 
@@ -625,7 +683,14 @@ def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:
     after_teaser = f"\n{item.teaser}" if item.teaser and change.kind == "new" else ""
     return DetectedChange(
         fingerprint=_fingerprint(
-            spec.key, "item", item.item_id, change.kind, item.digest, *item.enclosures, *teaser
+            spec.key,
+            "item",
+            item.item_id,
+            change.kind,
+            item.digest,
+            *item.enclosures,
+            *teaser,
+            *(("returned",) if change.returned else ()),
         ),
         kind=change.kind,
         title=item.title or spec.name,
@@ -644,9 +709,9 @@ def _item_change(spec: SourceSpec, change: ItemChange) -> DetectedChange:
 
 
 def _withdrawn_change(spec: SourceSpec, key: str, item: SeenItem) -> DetectedChange:
-    """An item withdrawn from the feed (``withdrawn``): told as removed, with what it said
-    and the link it had (the source's address where it had none, or was stored before links
-    were remembered)."""
+    """An item withdrawn from the feed (``withdrawn``, gone at two checks in a row): told as
+    removed, with what it said and the link it had (the source's address where it had none,
+    or was stored before links were remembered)."""
     said = f"{item.title}\n{item.text}".strip()
     return DetectedChange(
         fingerprint=_fingerprint(spec.key, "item", key, "removed", item.digest),

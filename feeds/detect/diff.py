@@ -22,6 +22,7 @@ from feeds.detect.notation import VARIANT_HINT, notation_key, same_notation, var
 from feeds.read.feed import former_identity, link_key
 from feeds.types import (
     BULLET,
+    GONE_TOLD,
     FeedContent,
     FeedItem,
     PageContent,
@@ -66,6 +67,8 @@ class ItemChange:
     #: (``teaser_lines``); '' otherwise
     before_teaser: str = ""
     after_teaser: str = ""
+    #: a new item that is one whose withdrawal was told, back (``SeenItem.withdrawn``)
+    returned: bool = False
 
     @property
     def before_text(self) -> str:
@@ -1735,6 +1738,52 @@ def _header_repeat_only(before: str, after: str) -> bool:
     return True
 
 
+def _split_by_groups(before: str, after: str) -> bool:
+    """Whether two texts differ only in a table split into parts by its group rows, the
+    header printed over each part (blind round 193: "Tidligere uvaksinerte" and "Tidligere
+    fullvaksinerte", rows of one table, made the captions of two): the lines one text has more
+    of are its header row's cells (``_cell``) printed again, and without every copy of that
+    row both texts are the same lines in the same order. A row, a cell or a group moved
+    elsewhere, added or dropped is a change."""
+    lines_a, lines_b = before.split("\n"), after.split("\n")
+    if abs(len(lines_a) - len(lines_b)) < 2 or len(lines_a) + len(lines_b) > _REPEAT_LINES_MAX:
+        return False
+    counted_a, counted_b = Counter(lines_a), Counter(lines_b)
+    more = (counted_b - counted_a) or (counted_a - counted_b)
+    if (counted_a - counted_b) and (counted_b - counted_a):
+        return False
+    if not 2 <= len(more) <= _RECORDS_MAX_COLUMNS or not all(map(_cell, more)):
+        return False
+    fewer = lines_a if len(lines_a) < len(lines_b) else lines_b
+    header = _run_of(fewer, set(more))
+    if header is None:
+        return False
+    bare_a, bare_b = _without_block(lines_a, header), _without_block(lines_b, header)
+    return bare_a == bare_b and bare_a != lines_a
+
+
+def _run_of(lines: list[str], cells: set[str]) -> list[str] | None:
+    """The first run of lines that are ``cells``, each once, in ``lines``; None if none."""
+    for i, line in enumerate(lines):
+        if line in cells:
+            run = lines[i : i + len(cells)]
+            return run if set(run) == cells and len(run) == len(cells) else None
+    return None
+
+
+def _without_block(lines: list[str], block: list[str]) -> list[str]:
+    """``lines`` without every copy of ``block`` (consecutive lines)."""
+    out: list[str] = []
+    i, width = 0, len(block)
+    while i < len(lines):
+        if lines[i] == block[0] and lines[i : i + width] == block:
+            i += width
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
 def _cell(line: str, chars: int = 40, words: int = 4) -> bool:
     """A line that may be a cell of a table's header row: at most ``chars`` characters and
     ``words`` words, no sentence's end ("SARS-CoV-2", "Influensa A")."""
@@ -2463,7 +2512,7 @@ def _anchored(
     for key, remembered in seen.items():
         if key in taken or not remembered.anchor:
             continue
-        if not (remembered.title or remembered.summary):
+        if not remembered.live:
             tombstones.append((key, remembered))
             continue
         placed.setdefault((remembered.published, remembered.anchor), []).append(key)
@@ -2598,6 +2647,10 @@ def diff_feed(
                 changes.append(ItemChange("new", item))
             continue
         previous = seen[key]
+        if previous.withdrawn == GONE_TOLD:
+            # its withdrawal was told: its return is news (once: it is current again)
+            changes.append(ItemChange("new", item, returned=True))
+            continue
         refiled = new_enclosures(previous, item)
         if (
             not refiled
@@ -2647,7 +2700,7 @@ def withdrawn(
     texts, in the order it was stored (``SeenItem``: tombstones keep none). Not told when an
     item of the feed not known before has its title (re-published under a new link, edited:
     told as new), nor when more than ``WITHDRAWN_MAX`` went at once."""
-    last = [key for key, item in seen.items() if item.title or item.summary]
+    last = [key for key, item in seen.items() if item.live]
     stays = set(known.values())
     places = [n for n, key in enumerate(last) if key in stays]
     if len(places) < 2:
@@ -2667,6 +2720,69 @@ def withdrawn(
             continue
         gone.append(key)
     return gone if len(gone) <= WITHDRAWN_MAX else []
+
+
+#: an item re-published in a withdrawn one's place shares at least this share of its words
+_REPUBLISHED_WORDS = 0.5
+
+
+def republished(
+    seen: Mapping[str, SeenItem], feed: FeedContent, known: Mapping[str, str], gone: Sequence[str]
+) -> dict[str, str]:
+    """The items of ``feed`` not known before that are withdrawn ones (``gone``, keys of
+    ``seen``) re-published in their place under a new link, edited (blind round 191: a
+    notice's date corrected in its title, its link written anew from the title): item id ->
+    the remembered key. One stands where the withdrawn one stood (between the same items
+    that stay), has its date (``same_date``) and shares at least half of its words. Such an
+    item is the withdrawn one edited, told as changed, not as withdrawn and new."""
+    if not gone:
+        return {}
+    last = [key for key, item in seen.items() if item.live]
+    place = {key: n for n, key in enumerate(last)}
+    stays = set(known.values())
+    # where each withdrawn item stood: the items that stay on either side of it
+    slots: dict[tuple[str | None, str | None], list[str]] = {}
+    for key in gone:
+        w = place[key]
+        left = next((k for k in reversed(last[:w]) if k in stays), None)
+        right = next((k for k in last[w + 1 :] if k in stays), None)
+        slots.setdefault((left, right), []).append(key)
+    # for each item of the feed, the known items either side of it (two passes: linear)
+    items = feed.items
+    before: list[str | None] = []
+    seen_known: str | None = None
+    for item in items:
+        before.append(seen_known)
+        if item.item_id in known:
+            seen_known = known[item.item_id]
+    after: list[str | None] = [None] * len(items)
+    seen_known = None
+    for n in range(len(items) - 1, -1, -1):
+        after[n] = seen_known
+        if items[n].item_id in known:
+            seen_known = known[items[n].item_id]
+    pairs: dict[str, str] = {}
+    for n, item in enumerate(items):
+        if item.item_id in known or not (item.title or item.text):
+            continue
+        for key in slots.get((before[n], after[n]), ()):
+            old = seen[key]
+            if (
+                key not in pairs.values()
+                and same_date(old.published, item.date)
+                and _shared_words(f"{old.title} {old.text}", f"{item.title} {item.text}")
+            ):
+                pairs[item.item_id] = key
+                break
+    return pairs
+
+
+def _shared_words(a: str, b: str) -> bool:
+    """Whether two texts share at least ``_REPUBLISHED_WORDS`` of the words of the shorter."""
+    words_a, words_b = set(fold(a).split()), set(fold(b).split())
+    if not words_a or not words_b:
+        return False
+    return len(words_a & words_b) >= _REPUBLISHED_WORDS * min(len(words_a), len(words_b))
 
 
 def new_enclosures(previous: SeenItem, item: FeedItem) -> bool:
@@ -2734,7 +2850,7 @@ def backfill(seen: Mapping[str, SeenItem], feed: FeedContent, known: Mapping[str
     unknown = [at for at, i in enumerate(feed.items) if i.item_id not in known]
     if not unknown or len(feed.items) - len(unknown) < _BACKFILL_MIN_KNOWN:
         return set()
-    live = [r for r in seen.values() if r.title or r.summary]
+    live = [r for r in seen.values() if r.live]
     if not live or not all(r.published for r in live):
         return set()
     dates = [_when(r.published) for r in seen.values() if r.published]
@@ -2961,39 +3077,62 @@ def _records_as_table(table: str, records: str) -> bool:
 
 def _records_fit(t: list[str], o: list[str], start: int, header: list[str], tail: int) -> bool:
     """``_records_as_table`` for one header at ``start`` (the lines before it the same in
-    both): some number of rows under it, written as records in one of the three ways, the
-    lines after them among the ``tail`` lines both texts end with."""
+    both): the records after ``start`` in ``o``, read in one of the three ways, are rows of
+    the table under it, and what follows both is among the ``tail`` lines both texts end
+    with. A record may leave out its last values where their cells are empty (the table then
+    holds no line for them either: the walk reads an empty cell as none)."""
     k = len(header)
-    # tokens a record takes: every value labelled, the first not, none (two columns only)
-    for per_row in (2 * k, 2 * k - 1, k):
-        if per_row == k and (k != 2 or not all(_header_cell(c) for c in header)):
-            continue  # a notice of two short lines over pairs is no header (round 20)
-        # rows n: len(o) = start + n * per_row + after, len(t) = start + k + n * k + after
-        spare = len(o) - len(t) + k
-        if per_row == k:
-            if spare != 0:
-                continue
-            rows = _rows_written_as_pairs(t, o, start)
-        else:
-            if spare <= 0 or spare % (per_row - k):
-                continue
-            rows = spare // (per_row - k)
-        end = start + k + rows * k
-        if rows < 2 or end > len(t) or len(t) - end > tail:
-            continue
-        written: list[str] = []
-        for r in range(rows):
-            row = t[start + k + r * k : start + k + (r + 1) * k]
-            if per_row == k:
-                written += row
-            else:
-                first = [row[0]] if per_row == 2 * k - 1 else [header[0], row[0]]
-                written += first + [
-                    x for pair in zip(header[1:], row[1:], strict=True) for x in pair
-                ]
-        if written == o[start : start + rows * per_row]:
+    readings: list[tuple[list[str], int, int]] = [
+        _records(o, start, header, first_labelled=True),
+        _records(o, start, header, first_labelled=False),
+    ]
+    if k == 2 and all(_header_cell(c) for c in header) and len(o) == len(t) - k:
+        # a list of "key: value" items under no header: the rows word for word (a notice of
+        # two short lines over pairs is no header, round 20)
+        rows = _rows_written_as_pairs(t, o, start)
+        readings.append((t[start + k : start + k + 2 * rows], start + 2 * rows, rows))
+    for values, end_o, rows in readings:
+        end_t = start + k + len(values)
+        if (
+            rows >= 2
+            and end_t <= len(t)
+            and len(t) - end_t == len(o) - end_o <= tail
+            and t[start + k : end_t] == values
+        ):
             return True
     return False
+
+
+def _records(
+    o: list[str], start: int, header: list[str], first_labelled: bool
+) -> tuple[list[str], int, int]:
+    """The records of ``o`` from ``start`` on, read under ``header``: each its first value
+    (after ``header[0]`` as its label when ``first_labelled``), then values each after its
+    column's label, in the columns' order, one at least. (The values in the order a table
+    holds them, where the records stop, how many.) A record's labels go column by column
+    from the second: one may stop early (its last cells empty), but not skip a column, since
+    the table's lines would not say which of its cells was the empty one."""
+    columns = {label: n for n, label in enumerate(header) if n}
+    values: list[str] = []
+    at, rows = start, 0
+    while at < len(o):
+        if first_labelled:
+            if o[at] != header[0] or at + 1 >= len(o):
+                break
+            row, j = [o[at + 1]], at + 2
+        else:
+            row, j = [o[at]], at + 1
+        column = 0
+        while j + 1 < len(o) and columns.get(o[j], 0) == column + 1:
+            column = columns[o[j]]
+            row.append(o[j + 1])
+            j += 2
+        if len(row) < 2:
+            break
+        values += row
+        rows += 1
+        at = j
+    return values, at, rows
 
 
 def _rows_written_as_pairs(t: list[str], o: list[str], start: int) -> int:
@@ -3008,6 +3147,62 @@ def _rows_written_as_pairs(t: list[str], o: list[str], start: int) -> int:
     ):
         rows += 1
     return rows
+
+
+#: a table's or a figure's number with the mark after it ("Tabell 1:", "Tabell 1.", "Figur
+#: 2 –"), at a line's start
+_CAPTION_MARK = re.compile(
+    r"^((?:tabell|table|tab\.|figur|figure|fig\.|illustrasjon|kart|boks)\s\d{1,3}(?:\.\d{1,3})?)"
+    r"\s?[.:–-]\s",
+    re.I | re.M,
+)
+
+
+def _caption_mark_only(before: str, after: str) -> bool:
+    """Whether the versions differ only in the mark after a table's or a figure's number
+    ("Tabell 1: Tilrådd ..." as "Tabell 1. Tilrådd ...", blind round 193): the caption's
+    punctuation, not its words."""
+    if before.count("\n") != after.count("\n"):
+        return False
+    a, b = _CAPTION_MARK.sub(r"\1 ", before), _CAPTION_MARK.sub(r"\1 ", after)
+    return a == b and before != after
+
+
+#: the most lines of a section, and the most places where two versions differ, that
+#: ``_each_place_told_otherwise`` looks at
+_PLACES_MAX_LINES = 600
+_PLACES_MAX = 8
+
+
+def _each_place_told_otherwise(before: str, after: str) -> bool:
+    """Whether two versions that differ in several places say the same in each (blind round
+    193: a caption's "Tabell 1:" as "Tabell 1.", an abbreviation explained beside it, and
+    "–" as "-" in an empty cell, in one section): the lines where they differ, place by
+    place (a line diff), each said the same by one of the rules of one place
+    (``_ONE_PLACE``: notation, emoji, an abbreviation, stress marks, a label's colon, list
+    marks, hyphens, a caption's mark, spelling, typography). A place no rule explains is a
+    change. Only two places or more (one is the other rules' own business), at most
+    ``_PLACES_MAX`` in a section of at most ``_PLACES_MAX_LINES`` lines."""
+    a, b = before.split("\n"), after.split("\n")
+    if len(a) > _PLACES_MAX_LINES or len(b) > _PLACES_MAX_LINES:
+        return False
+    places = [
+        op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        if op[0] != "equal"
+    ]  # fmt: skip
+    if not 2 <= len(places) <= _PLACES_MAX:
+        return False
+    for _, i1, i2, j1, j2 in places:
+        old, new = "\n".join(a[i1:i2]), "\n".join(b[j1:j2])
+        if not old or not new:
+            if not all(_DASH_LINE.fullmatch(x) for x in a[i1:i2] + b[j1:j2]):
+                return False  # a line added or dropped, not a dash for an empty cell
+            continue
+        if fold(old) == fold(new):
+            continue
+        if not any(same(old, new) for same in _ONE_PLACE):
+            return False
+    return True
 
 
 #: the same words told otherwise (``_says_the_same``), each a rule of the two texts, the
@@ -3031,5 +3226,20 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _questions_reordered,
     _hyphens_only,
     _header_repeat_only,
+    _split_by_groups,
     _excerpt_recut,
+    _caption_mark_only,
+    _each_place_told_otherwise,
+)
+#: the rules of ``_TOLD_OTHERWISE`` that judge one place by itself (``_each_place_told_otherwise``)
+_ONE_PLACE: tuple[Callable[[str, str], bool], ...] = (
+    same_notation,
+    _decorated_only,
+    _abbreviated_only,
+    _stressed_only,
+    _label_colons_only,
+    _marks_only,
+    _hyphens_only,
+    _caption_mark_only,
+    _spelled_otherwise,
 )

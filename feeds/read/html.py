@@ -598,6 +598,7 @@ def _main_of(
             *_stamp_fields(main),
             *_permalinks(main),
             *_copies(main),
+            *_hidden_copies(main),
             *_language_pickers(main),
             *_tab_lists(main),
             *_contents_lists(main),
@@ -2728,6 +2729,52 @@ def _copies(main: Any) -> list[Any]:
                 if not text:
                     break
             if clean_text(_text_of(sibling)) == text:
+                copies.append(el)
+                break
+    return copies
+
+
+#: an element hidden from screen readers is a copy of its neighbour's content only with at
+#: least this many pieces of text (a table's header row, a card of fields), and at most so
+#: many such elements are compared on a page
+_COPY_MIN_PIECES = 2
+_HIDDEN_COPIES_MAX = 64
+_ARIA_HIDDEN = etree.XPath("descendant::*[@aria-hidden='true']")
+
+
+def _pieces(el: Any) -> set[str]:
+    """The pieces of text under ``el``, each cleaned (a cell, a label, a value)."""
+    return {t for chunk in el.itertext() if (t := clean_text(chunk))}
+
+
+def _hidden_copies(main: Any) -> list[Any]:
+    """The copies of a neighbour's content hidden from screen readers under ``main``: an
+    element of ``aria-hidden="true"`` beside a sibling that holds every piece of its text (a
+    table's header row cloned to stay on screen while the table scrolls, the table again as
+    cards for phones; blind round 193), whatever its classes (``_copies`` reads those of a
+    responsive class). Read once: the copy adds nothing, and a stale copy is not the page's
+    word. A hidden element with a piece of its own is read (``_is_glyph`` drops an icon's
+    glyph without letters)."""
+    hidden = cast(list[Any], _ARIA_HIDDEN(main))
+    if not hidden:
+        return []
+    copies: list[Any] = []
+    known: dict[Any, set[str]] = {}
+    for el in hidden[:_HIDDEN_COPIES_MAX]:
+        if any(c in el.iterancestors() for c in copies):
+            continue
+        mine = _pieces(el)
+        if len(mine) < _COPY_MIN_PIECES:
+            continue
+        for sibling in (el.getprevious(), el.getnext()):
+            if sibling is None or not isinstance(sibling.tag, str):
+                continue
+            if sibling.get("aria-hidden") == "true":
+                continue
+            theirs = known.get(sibling)
+            if theirs is None:
+                theirs = known[sibling] = _pieces(sibling)
+            if mine <= theirs:
                 copies.append(el)
                 break
     return copies

@@ -54,7 +54,8 @@ def _seen_json(item: SeenItem) -> list[Any]:
     are then all kept: an item stored without that list did not know its enclosures. Its
     teaser, when known (``SeenItem.teaser``), follows them (the enclosures then null when
     they are not known): an item stored without it did not know its teaser. Its link, when it
-    has one (``SeenItem.link``), comes last (the teaser then null when it is not known)."""
+    has one (``SeenItem.link``), comes after them (the teaser then null when it is not
+    known), and last a tombstone's withdrawal (``SeenItem.withdrawn``), when it has one."""
     fields: list[Any] = [
         item.digest,
         item.title,
@@ -65,6 +66,8 @@ def _seen_json(item: SeenItem) -> list[Any]:
         item.gist,
     ]
     enclosures = None if item.enclosures is None else list(item.enclosures)
+    if item.withdrawn:
+        return [*fields, enclosures, item.teaser, item.link, item.withdrawn]
     if item.link:
         return [*fields, enclosures, item.teaser, item.link]
     if item.teaser is not None:
@@ -84,9 +87,11 @@ def _seen_of(data: Sequence[Any]) -> SeenItem:
         enclosures = None if files is None else tuple(files)
         teaser = data[_SEEN_TEXTS + 1] if len(data) > _SEEN_TEXTS + 1 else None
         link = data[_SEEN_TEXTS + 2] if len(data) > _SEEN_TEXTS + 2 else ""
+        withdrawn = int(data[_SEEN_TEXTS + 3]) if len(data) > _SEEN_TEXTS + 3 else 0
         return SeenItem(
-            digest, title, summary, content, published, anchor, gist, enclosures, teaser, link
-        )
+            digest, title, summary, content, published, anchor, gist, enclosures, teaser, link,
+            withdrawn,
+        )  # fmt: skip
     return SeenItem(*data)
 
 

@@ -3172,6 +3172,8 @@ def _caption_mark_only(before: str, after: str) -> bool:
 #: ``_each_place_told_otherwise`` looks at
 _PLACES_MAX_LINES = 600
 _PLACES_MAX = 8
+#: the most lines from the first place to the last, either side
+_PLACES_SPAN = 80
 
 
 def _each_place_told_otherwise(before: str, after: str) -> bool:
@@ -3185,6 +3187,12 @@ def _each_place_told_otherwise(before: str, after: str) -> bool:
     ``_PLACES_MAX`` in a section of at most ``_PLACES_MAX_LINES`` lines."""
     a, b = before.split("\n"), after.split("\n")
     if len(a) > _PLACES_MAX_LINES or len(b) > _PLACES_MAX_LINES:
+        return False
+    # the lines between the common first and last ones: a few places of a few lines each; a
+    # middle of more lines, or of lines repeated so often the line matcher would pair them
+    # all with all (a hostile section: its square or worse), is no such case
+    a, b = _middles(a, b)
+    if len(a) > _PLACES_SPAN or len(b) > _PLACES_SPAN or _pairs(a, b) > _PLACES_SPAN:
         return False
     places = [
         op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()

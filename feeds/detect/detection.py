@@ -243,6 +243,7 @@ _QUIET_NOTES = {
     "typography": "item(s) set in other typography",
     "relabelled": "row(s) relabelled",
     "notation": "item(s) in another notation",
+    "reread": "card(s) read as heading and teaser",
 }
 
 

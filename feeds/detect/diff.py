@@ -2884,7 +2884,27 @@ def quiet_reason(previous: SeenItem, item: FeedItem) -> str:
         return "relabelled"
     if notation_only(previous, item):
         return "notation"
+    if reread_only(previous, item):
+        return "reread"
     return ""
+
+
+#: a word a listing's card shows besides its heading and teaser: its date
+_CARD_DATE_WORD = re.compile(r"[\d.:/-]+")
+
+
+def reread_only(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether a listing's item was remembered with its whole card as its title and is now
+    read as its heading and teaser (a snapshot stored before a link around a whole card was
+    read as its heading, blind round 197): the remembered title is the title now, then words
+    of its teaser and its date. Never for a tombstone, nor where a teaser was remembered."""
+    if not previous.title or previous.teaser or item.teaser is None or not item.title:
+        return False
+    before, now = fold(previous.title), fold(item.title)
+    if before == now or not before.startswith(now + " "):
+        return False
+    told = set(fold(item.teaser).split())
+    return all(w in told or _CARD_DATE_WORD.fullmatch(w) for w in before[len(now) :].split())
 
 
 def notation_only(previous: SeenItem, item: FeedItem) -> bool:

@@ -26,6 +26,7 @@ from feeds.errors import SourceProblem
 from feeds.read.normalize import (
     BUTTON_LABEL,
     CONTROL_LABEL,
+    FEEDBACK_TALLY,
     NEW_BADGE,
     NOISE_HEADINGS,
     clean_joined,
@@ -1510,6 +1511,13 @@ def _asked_in(box: Any) -> str:
     size = len(clean_text(_text_of(box)))
     if size > _FEEDBACK_ASKED_MAX or next(box.iter("h1", "main"), None) is not None:
         return _NONE
+    # its tally of answers is the widget's own ("412 personar har svart på dette.", blind
+    # round 195): not counted as text besides the question
+    size -= sum(
+        len(said)
+        for el in box.iter("p", "span", "div")
+        if el is not box and FEEDBACK_TALLY.match(said := clean_text(_text_of(el)))
+    )
     for el in box.iter("p", "legend", "span", "div", "label", "strong", *HEADINGS):
         asked = clean_text(_text_of(el)) if el is not box else ""
         if _FEEDBACK_QUESTION.match(asked):
@@ -2151,7 +2159,7 @@ def _ornaments(main: Any) -> list[Any]:
     found = []
     notes: dict[str, Any] | None = None
     bare: list[Any] = []
-    marks = [a for a in main.iterfind(".//a[@href]") if _is_bracket_mark(a)]
+    marks = _bracket_marks(main)
     if marks:
         notes = _link_targets(main)
         for link in marks:
@@ -2841,6 +2849,22 @@ _CONTENTS_ANCHOR_SHARE = 0.8
 _CONTENTS_TITLE_MAX = 60
 
 
+#: the class or attribute of the item of a contents list that is the page shown
+_CURRENT_ITEM = re.compile(r"(?:^|[\s_-])(?:active|current|selected|is-active|aktiv)(?:$|[\s_-])")
+
+
+def _marks_this_page(lst: Any, headings: set[str]) -> bool:
+    """Whether a list of links marks one of its items as the page shown (``aria-current``, a
+    class "active" or "current") and that item's link is named as one of the page's
+    headings: a document's table of contents across its pages, this chapter among them."""
+    for item in lst.iter("li", "a"):
+        if item.get("aria-current") or _CURRENT_ITEM.search(item.get("class") or ""):
+            link = item if item.tag == "a" else item.find(".//a")
+            if link is not None and clean_text(_text_of(link)).casefold() in headings:
+                return True
+    return False
+
+
 def _contents_lists(main: Any) -> list[Any]:
     """The tables of contents under ``main``: a list (<ul>, <ol>) of at least
     ``_CONTENTS_MIN_LINKS`` links, most of them (``_CONTENTS_ANCHOR_SHARE``) to places on the
@@ -2871,6 +2895,10 @@ def _contents_lists(main: Any) -> list[Any]:
             if headings is None:
                 headings = {clean_text(_text_of(h)).casefold() for h in main.iter(*HEADINGS)}
             anchors = sum(1 for a in links if clean_text(_text_of(a)).casefold() in headings)
+            if anchors < least and _marks_this_page(lst, headings):
+                # ... or to the document's other chapters, with this page's marked as the
+                # current one (blind round 196: "Innhald" beside a proposition's chapter)
+                anchors = len(links)
         if anchors >= least and (_is_link_box(lst) or _is_toggled_contents(lst)):
             lists.append(lst)
             taken.add(lst)
@@ -3084,6 +3112,43 @@ def _mark_struck(main: Any) -> None:
             last.tail = f"{last.tail or ''}{STRUCK_MARK}"
         else:
             el.text = f"{el.text}{STRUCK_MARK}"
+
+
+def _bracket_marks(main: Any) -> list[Any]:
+    """The footnote marks in brackets under ``main`` (``_is_bracket_mark``); on the way, the
+    marks written as a link around a <sup> are turned the way ``_is_footnote_mark`` reads
+    (``_sup_outside``)."""
+    marks = []
+    for a in main.iterfind(".//a[@href]"):
+        if _is_bracket_mark(a):
+            marks.append(a)
+        elif len(a) == 1 and a[0].tag == "sup":
+            _sup_outside(a)
+    return marks
+
+
+def _sup_outside(link: Any) -> None:
+    """A footnote's mark written as a link around a <sup> ("<a href="#note-3"><sup>3</sup>
+    </a>", blind round 196) written as the <sup> around the link, the form
+    ``_is_footnote_mark`` reads: the same mark, whichever the theme writes. Only a link to a
+    place on the page with no text of its own around a bare <sup> of a short mark."""
+    sup = link[0]
+    if (
+        not (link.get("href") or "").startswith("#")
+        or (link.text or "").strip()
+        or (sup.tail or "").strip()
+        or len(sup)
+        or len((sup.text or "").strip()) > _FOOTNOTE_MARK_CHARS
+    ):
+        return
+    parent = link.getparent()
+    if parent is None:
+        return
+    outer = etree.Element("sup")
+    inner = etree.SubElement(outer, "a", href=link.get("href"))
+    inner.text = sup.text
+    outer.tail = link.tail
+    parent.replace(link, outer)
 
 
 def _is_footnote_mark(sup: Any) -> bool:
@@ -4306,7 +4371,11 @@ def extract_links(
 
 def _link_title(a: Any) -> str:
     """A link's text, without the control labels and "new" badges inside it (a letter's
-    title is the same letter's when its "Ny" badge expires)."""
+    title is the same letter's when its "Ny" badge expires); of a link around a whole card
+    (its date, heading and teaser: blind round 197), the card's heading."""
+    heading = next(a.iter(*HEADINGS), None)
+    if heading is not None:
+        a = heading
     if not any(True for _ in _labels_in(a)):
         return clean_text(a.text_content())
     copy = deepcopy(a)
@@ -4479,7 +4548,10 @@ def _item_teaser(item: Any, anchors: Sequence[Any], title: str) -> str | None:
     for heading in item.iter(*HEADINGS):
         if not any(heading in a.iterancestors() or a in heading.iterancestors() for a in anchors):
             return None
-    lines = (_teaser_line(clean_text(line), title) for line in _item_lines(item, set(anchors)))
+    # a link around a whole card is read as its heading (``_link_title``): the rest of the
+    # card is its teaser
+    skip = {next(a.iter(*HEADINGS), a) for a in anchors}
+    lines = (_teaser_line(clean_text(line), title) for line in _item_lines(item, skip))
     teaser = "\n".join(line for line in lines if line)
     if len(teaser) > TEASER_MAX:
         cut = teaser.rfind(" ", 0, TEASER_MAX)

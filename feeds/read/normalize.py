@@ -99,6 +99,19 @@ _DATE_PARTS = re.compile(
 )
 #: what stands between the label-and-date pairs of a date line ('Publisert ... – Oppdatert')
 _DATE_SEPARATOR = r"[|·•,/–—-]"
+#: a feedback widget's count of its answers on a line of its own ("412 personar har svart på
+#: dette.", "41 personer har svart."): it follows the readers
+FEEDBACK_TALLY = re.compile(
+    r"^\d{1,3}(?:[ \u202f\u2009]?\d{3})*+ (?:personer|personar|brukere|brukarar) har svart"
+    r"(?: på (?:dette|spørsmålet|spørsmålet over|denne|sida|siden))?\.?$",
+    re.I,
+)
+#: when a page's figures were fetched ("Tallene er hentet", nynorsk "Tala er henta", "Data
+#: hentet", blind round 152; "Datagrunnlag hentet", "Tala vart henta ut", blind round 198)
+_FETCHED = (
+    r"(?:tallene|tall|tala|tal|dataene|data|dataa|datagrunnlaget|datagrunnlag)"
+    r" (?:er |ble |vart |blei )?(?:sist )?(?:hentet|henta)(?: inn| ut)?"
+)
 #: The publisher's own date labels (bokmål, nynorsk, English). A line made only of such labels
 #: and dates is noise for the text, and read as a publisher signal (``signal_dates``).
 SIGNAL_LABELS = (
@@ -126,8 +139,7 @@ SIGNAL_LABELS = (
     r"|tal (?:vart )?(?:er )?(?:sist )?oppdaterte?"
     # ... or fetched from their source ("Tallene er hentet mandag 7. mars 2022 kl. 13:00",
     # nynorsk "Tala er henta ...", "Data hentet ...", blind round 152)
-    r"|(?:tallene|tall|tala|tal|dataene|data|dataa) (?:er |ble |vart |blei )?(?:sist )?"
-    r"(?:hentet|henta)(?: inn)?"
+    rf"|{_FETCHED}"
     # ... and where from, in a word or two ("Data hentet fra MSIS for 2 timer siden", blind
     # round 173)
     r"(?: (?:fra|frå) [\w-]{2,30}(?: [\w-]{2,30})?)?"
@@ -469,6 +481,9 @@ NOISE_LINES: tuple[str, ...] = (
     # ... or of those who found it useful ("Var denne siden nyttig? 212 syntes siden var
     # nyttig", blind round 142)
     rf" har svart\.?| {_USEFUL_COUNT})?$",
+    # ... or that count on a line of its own ("412 personar har svart på dette.", blind round
+    # 195): it follows the readers
+    FEEDBACK_TALLY.pattern,
     # ... and its tally as a share ("87 % svarte ja (1 204 svar)", blind round 118)
     r"^\d{1,3}(?:,\d)? ?% (?:svarte|svara|svarde) (?:ja|nei)"
     r"(?: \(\d{1,3}(?:[ \u202f\u2009]?\d{3})*+ svar\))?\.?$",
@@ -579,6 +594,9 @@ _LAST_CHANGED = (
     # ... and when it was published, after an issue's number ("Nr. 11 – 2026. Publisert 27.
     # november 2026.", blind round 66)
     r"|publisert|først publisert|fyrst publisert"
+    # ... and when its figures were fetched ("Oversikt over RS-virus i Noreg. Tala vart henta
+    # ut 30.11.2026.", blind round 198)
+    rf"|{_FETCHED}"
 )
 
 #: A date label after a sentence of the line's own, or before it ("Tallene oppdateres hver
@@ -650,6 +668,15 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             False,
         ),
         ("les", r"\blest (?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})\b", False),
+        # ... or the citation's date of the last professional change alone ("Oslo:
+        # Helsedirektoratet (sist faglig oppdatert 14. mars 2025). Tilgjengelig fra ...",
+        # blind round 195), which the page's stamp gives: the parenthesis of label and date
+        (
+            "fagl",
+            r"\s?\(sist(?:e)? fagl[ie]ge? (?:endring|oppdatert|endret|endra) "
+            r"(?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})\)",
+            False,
+        ),
         # ... the day a citation says the page was fetched ("Lasta ned 05.12.2026 frå fhi.no",
         # "(lastet ned 5. desember 2026)", "Hentet 05.12.2026 fra"): today's on every fetch.
         # Only before "fra"/"frå" or a closing parenthesis: "må vere henta 05.12.2026." is a
@@ -669,6 +696,16 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "ned",
             r"(?:(?<=[)\]])\s+l|\s(?-i:L))ast(?:et|a) ned \d{1,3}(?:[ \u202f\u2009\xa0]?\d{3})*+"
             r" g[ao]ng(?:er|ar)$",
+            False,
+        ),
+        # the size of the page's own PDF, a download not named by its title ("Last ned PDF
+        # (PDF, 2,1 MB)", blind round 196): the document's copy, whose size moves with every
+        # chapter's edit, told where it is made. The link is read; a file named by its title
+        # ("Veileder for ... (PDF, 2,1 MB)") is read with its size
+        (
+            "ned",
+            r"(?<=\blast ned pdf)\s\(pdf,? \d{1,4}(?:,\d{1,2})? ?[kmg]b\)"
+            r"|(?<=\blast ned som pdf)\s\(pdf,? \d{1,4}(?:,\d{1,2})? ?[kmg]b\)",
             False,
         ),
         (

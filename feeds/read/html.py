@@ -187,7 +187,8 @@ def _contains_any_xpath(rules: Sequence[tuple[str, str]]) -> str:
 
 
 _NOISE_XPATH = etree.XPath(
-    f"descendant-or-self::*[{_contains_any_xpath(_NOISE_DROP)} or @role = 'dialog']"
+    f"descendant-or-self::*[{_contains_any_xpath(_NOISE_DROP)} or @role = 'dialog'"
+    " or @aria-hidden = 'true']"
 )
 #: When few elements have attributes (the body of an article often has none), the noise
 #: test is made on those in Python (``_noise_of``); when many do, by ``_NOISE_XPATH``.
@@ -590,6 +591,7 @@ def _main_of(
     _drop_found(_hidden(main, [el for el in rare if el.get("hidden") is not None]))
     _decode_protected_addresses([el for el in rare if el.get("data-cfemail") is not None])
     _drop_found(_running_heads([el for el in rare if el.get("class")]))
+    hidden = [el for el in noise if el.get("aria-hidden") == "true"]
     _drop_found(_widgets(main, noise))
     _drop_found(_furniture_boxes(main, forms))
     _drop_found(
@@ -599,7 +601,7 @@ def _main_of(
             *_stamp_fields(main),
             *_permalinks(main),
             *_copies(main),
-            *_hidden_copies(main),
+            *_hidden_copies(hidden),
             *_language_pickers(main),
             *_tab_lists(main),
             *_contents_lists(main),
@@ -2747,7 +2749,6 @@ def _copies(main: Any) -> list[Any]:
 #: many such elements are compared on a page
 _COPY_MIN_PIECES = 2
 _HIDDEN_COPIES_MAX = 64
-_ARIA_HIDDEN = etree.XPath("descendant::*[@aria-hidden='true']")
 
 
 def _pieces(el: Any) -> set[str]:
@@ -2755,15 +2756,16 @@ def _pieces(el: Any) -> set[str]:
     return {t for chunk in el.itertext() if (t := clean_text(chunk))}
 
 
-def _hidden_copies(main: Any) -> list[Any]:
+def _hidden_copies(hidden: Sequence[Any]) -> list[Any]:
     """The copies of a neighbour's content hidden from screen readers under ``main``: an
     element of ``aria-hidden="true"`` beside a sibling that holds every piece of its text (a
     table's header row cloned to stay on screen while the table scrolls, the table again as
     cards for phones; blind round 193), whatever its classes (``_copies`` reads those of a
     responsive class). Read once: the copy adds nothing, and a stale copy is not the page's
     word. A hidden element with a piece of its own is read (``_is_glyph`` drops an icon's
-    glyph without letters)."""
-    hidden = cast(list[Any], _ARIA_HIDDEN(main))
+    glyph without letters). ``hidden``: the elements of ``aria-hidden="true"`` the noise scan
+    found (``_noise_of``), those a widget took along gone since."""
+    hidden = [el for el in hidden if el.getparent() is not None]
     if not hidden:
         return []
     copies: list[Any] = []
@@ -3261,14 +3263,15 @@ def _is_label(text: str) -> bool:
 def _noise_of(main: Any) -> list[Any]:
     """What ``_NOISE_XPATH`` finds under ``main`` (in document order): elements whose
     attribute contains one of the ``_NOISE_DROP`` words (as XPath's contains(): case
-    sensitive), or with the role "dialog"."""
+    sensitive), with the role "dialog", or hidden from screen readers (``aria-hidden``, for
+    ``_hidden_copies``; ``_widgets`` reads their words again)."""
     # the elements with any attribute (``el.keys()``; an XPath of them, *[@*], cost ~1.5x)
     candidates = [el for el in main.iter(etree.Element) if el.keys()]
     if len(candidates) > _NOISE_IN_PYTHON:
         return cast(list[Any], _NOISE_XPATH(main))
     found = []
     for el in candidates:
-        if el.get("role") == "dialog":
+        if el.get("role") == "dialog" or el.get("aria-hidden") == "true":
             found.append(el)
             continue
         for attribute, words in _NOISE_WORDS.items():

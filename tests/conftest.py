@@ -19,6 +19,12 @@ from tests.support.httpserver import FixtureServer, serving
 from tests.support.schema import postgres_schema, prepare
 from tests.support.smtpserver import Inbox, smtp_server
 
+# The suite reads fetched pages in the checking process, where its tests can watch and time
+# the reading; the product reads in 2 processes of their own on 2 CPUs or more
+# (``notifier.settings.default_detect_processes``), which tests/test_detect_processes.py
+# tests with counts of its own. Set before any Settings is made (workers, CLI runs inherit it).
+os.environ.setdefault("NOTIFIER_DETECT_PROCESSES", "0")
+
 PG_URL = os.environ.get(
     "NOTIFIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -179,7 +179,9 @@ def as_cards(header: list[str], rows: list[list[str]], first_label: bool = True)
     cards = []
     for row in rows:
         first = f"<dt>{header[0]}</dt><dd>{row[0]}</dd>" if first_label else f"<h4>{row[0]}</h4>"
-        rest = "".join(f"<dt>{h}</dt><dd>{v}</dd>" for h, v in zip(header[1:], row[1:]))
+        rest = "".join(
+            f"<dt>{h}</dt><dd>{v}</dd>" for h, v in zip(header[1:], row[1:], strict=True)
+        )
         cards.append(f"<div class='card'>{first}<dl>{rest}</dl></div>")
     return "".join(cards)
 
@@ -187,7 +189,7 @@ def as_cards(header: list[str], rows: list[list[str]], first_label: bool = True)
 def as_fields(header: list[str], rows: list[list[str]]) -> str:
     return "".join(
         f"<div class='card'><p><strong>{row[0]}</strong></p>"
-        + "".join(f"<p>{h}: {v}</p>" for h, v in zip(header[1:], row[1:]))
+        + "".join(f"<p>{h}: {v}</p>" for h, v in zip(header[1:], row[1:], strict=True))
         + "</div>"
         for row in rows
     )

@@ -46,6 +46,7 @@ from feeds.types import FetchResult
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.pipeline import classifier_for, make_fetcher
+from notifier.settings import Settings, default_detect_processes
 from tests.support.httpserver import FixtureServer
 
 
@@ -312,8 +313,8 @@ async def test_a_round_whose_fetches_outrun_its_processes_holds_few_bodies(
 
 
 def test_the_setting_says_how_many_processes_read(ctx: Context) -> None:
-    """0 (the default): none, detection in the checking process; a count: that many, shared
-    by every context of the process."""
+    """0 (the suite's, tests/conftest.py): none, detection in the checking process; a count:
+    that many, shared by every context of the process."""
     assert ctx.settings.detect_processes == 0 and ctx.detect_processes is None
     ctx.settings = ctx.settings.model_copy(update={"detect_processes": 3})
     assert ctx.detect_processes is shared(3)
@@ -488,3 +489,17 @@ async def test_a_round_starts_its_processes_before_its_fetches_and_off_the_event
     assert events[0] == ("start", events[0][1]) and events[0][1] != loop_thread
     assert {kind for kind, _ in events[1:]} <= {"fetch", "start"}
     assert all(thread == loop_thread for kind, thread in events if kind == "fetch")
+
+
+@pytest.mark.parametrize(("cpus", "processes"), [(1, 0), (2, 2), (4, 2), (64, 2)])
+def test_unset_two_processes_read_where_two_cpus_are_there(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, processes: int
+) -> None:
+    """The product's default: 2 detection processes where the process may run on 2 CPUs or
+    more (its affinity), none on one."""
+    monkeypatch.delenv("NOTIFIER_DETECT_PROCESSES", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)))
+    assert default_detect_processes() == processes
+    assert Settings().detect_processes == processes
+    monkeypatch.setenv("NOTIFIER_DETECT_PROCESSES", "1")
+    assert Settings().detect_processes == 1

@@ -84,11 +84,28 @@ _CONTENT_SCOPE = (
     "ancestor::article or ancestor::section or ancestor::main or ancestor::*[@role='main']"
 )
 FALLBACK_DROP_XPATH = etree.XPath(
-    "descendant::nav | descendant::aside"
+    "descendant::nav | descendant::aside[not(ancestor::article)]"
     " | descendant::*[@role='banner' or @role='navigation' or @role='contentinfo']"
     f" | descendant::header[not({_CONTENT_SCOPE})]"
     f" | descendant::footer[not({_CONTENT_SCOPE})]"
 )
+#: an <aside> inside an <article>: the article's own fact box, unless it is a box of links
+_ARTICLE_ASIDES = etree.XPath("descendant::aside[ancestor::article]")
+
+
+def _article_asides(main: Any) -> list[Any]:
+    """The asides inside an <article> that are no part of it, when a source names no content
+    selector: those whose text stands in their links ("Les også", related pages; ``_is_link_box``)
+    or that hold no text. An aside of the article's own text (a fact box of a vaccine's name,
+    age group and dose between its sections, blind round 199) is content, as the article's
+    own <header> is; an aside outside any article is the site's chrome."""
+    return [
+        aside
+        for aside in _ARTICLE_ASIDES(main)
+        if not clean_text(_text_of(aside)) or _is_link_box(aside)
+    ]
+
+
 #: Widgets that are noise on every site we watch: cookie and consent banners, surveys, share
 #: bars, related-content cards, skip links and print buttons (sources.md): elements whose
 #: attribute contains one of these words.
@@ -582,6 +599,7 @@ def _main_of(
         )
     if not selector:
         _drop_found(FALLBACK_DROP_XPATH(main))
+        _drop_found(_article_asides(main))
     # the noise scan also finds the few elements of rare attributes the next rules read (a
     # search of the page's bytes for each took ~0.3 ms a page of 100 KB, an XPath ~0.2 ms)
     # spam links are looked for before hidden content goes: a hidden block of casino links

@@ -273,3 +273,79 @@ def test_a_snapshot_of_whole_cards_as_titles_is_taken_silently(lang: str) -> Non
     again = detect(SPEC, FetchResult(SPEC.url, 200, body), old)
     assert again.changes == ()
     assert "read as heading and teaser" in again.note
+
+
+# --- blind round 200: a section shown at one check only ------------------------------------
+
+FLASH = {
+    "nb": ("Smittevernplan", "Beredskap ved utbrudd", "Kommunen har en plan for utbrudd."),
+    "nn": ("Smittevernplan", "Beredskap ved utbrot", "Kommunen har ein plan for utbrot."),
+}
+
+
+def plan(lang: str, extra: bool) -> str:
+    title, heading, said = FLASH[lang]
+    more = f"<h2>{heading}</h2><p>{said}</p>" if extra else ""
+    return f"<main><h1>{title}</h1><h2>Formål</h2><p>Planen gjeld alle.</p>{more}</main>"
+
+
+def history(*bodies: str) -> list[tuple[str, tuple[str, ...]]]:
+    from feeds.catalogue import SourceSpec as Spec
+
+    spec = Spec(key="p", name="Plan", url="https://k.example.no/plan", kind="page",
+                authority="test", selector="main")  # fmt: skip
+    state = None
+    told: list[tuple[str, tuple[str, ...]]] = []
+    for body in bodies:
+        page = f"<html><body>{body}</body></html>".encode()
+        d = detect(spec, FetchResult(spec.url, 200, page), state)
+        if d.state is not None and (d.changes or d.baseline or d.refresh):
+            state = state_from_blob(state_to_blob(d.state))
+        told = [(c.kind, c.section) for c in d.changes]
+    return told
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_section_shown_at_one_check_only_goes_as_it_came(lang: str) -> None:
+    # added at one check and gone at the next: an A/B variant, as a text that flips back
+    assert history(plan(lang, False), plan(lang, True), plan(lang, False)) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_section_that_lasted_is_told_when_it_goes(lang: str) -> None:
+    title, heading, _ = FLASH[lang]
+    got = history(plan(lang, False), plan(lang, True), plan(lang, True), plan(lang, False))
+    assert got == [("removed", (title, heading))]
+
+
+# --- blind round 200: a typo fixed ------------------------------------------------------------
+
+COSTS = {
+    "nb": "<main><h1>Influensavaksinasjon</h1><h2>Gjennomføring</h2><p>Vaksinasjonen skjer på "
+    "arbeidsplassen. Arbeidsgiver dekker kostnadene til {}.</p><p>Bedriftshelsetjenesten kan "
+    "stå for vaksinasjonsarbeidet.</p></main>",
+    "nn": "<main><h1>Influensavaksinasjon</h1><h2>Gjennomføring</h2><p>Vaksinasjonen skjer på "
+    "arbeidsstaden. Arbeidsgjevar dekkjer kostnadane til {}.</p><p>Bedriftshelsetenesta kan "
+    "stå for vaksinasjonsarbeidet.</p></main>",
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize("typo", ["vaksinsajon", "vaksinasjn", "vaksinasjoon"])
+def test_a_typo_fixed_in_a_word_used_elsewhere_is_no_news(lang: str, typo: str) -> None:
+    assert changed(COSTS[lang].format(typo), COSTS[lang].format("vaksinasjon")) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("vaksinasjon", "vaksinering"),  # another word
+        ("reiseutgifter", "reiseutgiftene"),  # two letters more
+        ("legemidler", "legemiddel"),  # not used elsewhere, nor one slip
+        ("testing", "testinga"),  # the new word stands nowhere else
+    ],
+)
+def test_another_word_is_told(lang: str, before: str, after: str) -> None:
+    got = changed(COSTS[lang].format(before), COSTS[lang].format(after))
+    assert got == [("changed", ("Influensavaksinasjon", "Gjennomføring"))]

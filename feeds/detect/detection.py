@@ -244,6 +244,7 @@ _QUIET_NOTES = {
     "relabelled": "row(s) relabelled",
     "notation": "item(s) in another notation",
     "reread": "card(s) read as heading and teaser",
+    "typo": "typo(s) fixed",
 }
 
 

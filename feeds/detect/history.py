@@ -242,10 +242,16 @@ def section_history(
     """Each section's recent digests with this version appended; sections that left the page
     get ABSENT appended once, and the oldest entries go first when the bound is reached."""
     out: dict[str, tuple[str, ...]] = {}
+    known = keyed_sections(last.sections) if last is not None else None
     for key, section in keyed_sections(page.sections).items():
-        out[_section_key(key)] = _push(before.get(_section_key(key), ()), section.digest)
-    if last is not None:
-        for key in keyed_sections(last.sections):
+        recent = before.get(_section_key(key), ())
+        if known is not None and key not in known and not recent:
+            # a section new on the page: absent until now, so that it leaving again at the
+            # next check is the page flipping back, not news (blind round 200)
+            recent = (ABSENT,)
+        out[_section_key(key)] = _push(recent, section.digest)
+    if known is not None:
+        for key in known:
             k = _section_key(key)
             if k not in out:
                 out[k] = _push(before.get(k, ()), ABSENT)

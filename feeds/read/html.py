@@ -101,7 +101,7 @@ def _article_asides(main: Any) -> list[Any]:
     own <header> is; an aside outside any article is the site's chrome."""
     return [
         aside
-        for aside in _ARTICLE_ASIDES(main)
+        for aside in cast(list[Any], _ARTICLE_ASIDES(main))
         if not clean_text(_text_of(aside)) or _is_link_box(aside)
     ]
 

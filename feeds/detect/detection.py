@@ -281,7 +281,7 @@ def _detect_feed(
         )
         for i in feed.items
     }
-    merged = _remembered(seen, current, gone, confirmed)
+    merged = _remembered(seen, current, gone, confirmed, set(known.values()))
     digest = hashlib.sha256("".join(sorted(current)).encode()).hexdigest()[:32]
     # a withdrawal to confirm: the next check reads the feed whole (not a 304, not "the same
     # body"), whatever it answers
@@ -398,21 +398,26 @@ def _remembered(
     current: dict[str, SeenItem],
     gone: Sequence[str],
     confirmed: Sequence[str],
+    stays: Set[str],
 ) -> dict[str, SeenItem]:
     """What the snapshot remembers of the items: the feed's items, and the items that left
     it as tombstones (digest, date, anchor and gist; newest last, up to ``SEEN_LIMIT``). One
     gone from between items that stay keeps its texts, to tell its withdrawal at the next
-    check (``GONE_ONCE``); one whose withdrawal is told now is marked so (``GONE_TOLD``)."""
+    check (``GONE_ONCE``); one whose withdrawal is told now is marked so (``GONE_TOLD``). A
+    remembered item the feed shows under another identity now (``stays``: re-keyed, matched
+    by its text) is no withdrawal any more: its mark goes."""
     told = set(confirmed)
+
+    def mark(key: str, item: SeenItem) -> int:
+        if key in told:
+            return GONE_TOLD
+        return 0 if key in stays else item.withdrawn
+
     merged = {
         k: replace(v, withdrawn=GONE_ONCE)
         if k in gone
         else SeenItem(
-            v.digest,
-            published=v.published,
-            anchor=v.anchor,
-            gist=v.gist,
-            withdrawn=GONE_TOLD if k in told else v.withdrawn,
+            v.digest, published=v.published, anchor=v.anchor, gist=v.gist, withdrawn=mark(k, v)
         )
         for k, v in seen.items()
         if k not in current

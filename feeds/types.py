@@ -666,7 +666,8 @@ class SeenItem:
 #: was shown ("Gjeldende versjon – vist 06.12.2026 kl. 07:12") is a print time among a line's
 #: fields, and a link cited with its act at Lovdata is a field beside it (blind round 190); a
 #: copy of a neighbour's content hidden from screen readers is read once (193); an <aside>
-#: inside an <article> that is no box of links is read without a selector (199).
+#: inside an <article> that is no box of links is read without a selector (199); "PDF"
+#: among a page's tools is a tool (203).
 EXTRACTION_VERSION = 19
 
 

@@ -104,6 +104,15 @@ _NYNORSK_WORDS = frozenset(
     " innan jamleg desse deira òg"
     " kvar kvart kor nokon meir utan byrjar vanleg vanlege sjuk sjukdom heime".split()
 )
+#: words both written standards use in any prose, and few other languages ("og", "på",
+#: "som", "er"): a page of Norwegian holds some of them in every paragraph
+_NORWEGIAN_WORDS = frozenset(
+    "og på med til som er av det har kan skal må bør eller ved etter dette den andre".split()
+)
+#: a page's text in another language: at least this many words, and of them no more than
+#: this share ``_NORWEGIAN_WORDS`` (Norwegian prose: ~15-25 %)
+_FOREIGN_MIN_WORDS = 40
+_FOREIGN_SHARE = 0.01
 #: a standard is told by at least this many of its words, and this many times the other's
 _STANDARD_MIN_WORDS = 3
 _STANDARD_MARGIN = 3
@@ -782,6 +791,7 @@ def _detect_page(
         return Detection(
             "unchanged", state, note="same content, other markup or noise", refresh=refresh
         )
+    _refuse_other_language(previous.page, page)
     collapsed = _collapse_check(previous.page, page, accept_collapse)
     found = diff_pages(previous.page, page)
     fresh = [c for c in found if not seen_before(previous.history, c)]
@@ -811,6 +821,27 @@ def _detect_page(
         note += f"; held for review: {OTHER_ARTICLE} (no heading or section in common)"
         return Detection("changed", state, changes, held_reason=OTHER_ARTICLE, note=note)
     return Detection("changed", state, changes, note=note)
+
+
+def _refuse_other_language(before: PageContent, after: PageContent) -> None:
+    """A page written in Norwegian (``written_standard``) served in another language, every
+    section replaced (blind rounds 178 and 204: a language negotiation gone wrong serves the
+    English or the Polish translation at the Norwegian address) is no new version of it:
+    a source problem, the last version kept, until the Norwegian page is back. A source
+    that is in English from its first check is read as it is; bokmål served for nynorsk is
+    held (``language_variant``)."""
+    if not written_standard(before) or not _every_section_replaced(before, after):
+        return
+    words = [w for s in after.sections for w in _WORD.findall(f"{s.text}".lower())]
+    if len(words) < _FOREIGN_MIN_WORDS:
+        return
+    norwegian = sum(1 for w in words if w in _NORWEGIAN_WORDS)
+    if norwegian <= _FOREIGN_SHARE * len(words):
+        raise SourceProblem(
+            "the page came in another language than Norwegian (a translation served at the "
+            "Norwegian address?): kept the last version; the source counts as failing until "
+            "the Norwegian page is back"
+        )
 
 
 def other_article(before: PageContent, after: PageContent) -> bool:

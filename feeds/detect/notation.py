@@ -221,6 +221,15 @@ _DOC_NUMBER = re.compile(r"\b(is|ik) (\d{1,4}/\d{4})\b")
 _PLUS_MINUS = "+/-"
 
 
+#: a range of two numbers in words ("2 til 4 uker", "mellom 150 og 250 pmol/l", blind round
+#: 205), written with its dash ("2-4 uker", "mellom 150-250 pmol/l"): the same range. Only two
+#: numbers standing alone (not a date's, a time's or a section's parts)
+_NUMBER_IN_RANGE = r"(?<![\d.,:/-])(\d{1,9}(?:,\d{1,3})?)"
+_RANGE_END = r"(\d{1,9}(?:,\d{1,3})?)(?![\d.:/-]|,\d)"
+_RANGE_TIL = re.compile(rf"{_NUMBER_IN_RANGE} til {_RANGE_END}")
+_RANGE_BETWEEN = re.compile(rf"\bmellom {_NUMBER_IN_RANGE} og {_RANGE_END}")
+
+
 def fold_forms(line: str) -> str:
     """A folded line (``fold``) with equivalent forms written one way: a time of day in whole
     hours with its minutes after "kl." ("kl 8", "klokka 08.00" as "kl. 8.00"), a unit written
@@ -236,11 +245,14 @@ def fold_forms(line: str) -> str:
     written out when it is the next year ("2026/27" as "2026/2027"), "t.o.m." and "f.o.m."
     written out ("til og med", "fra og med", "frå og med" alike), two consecutive counts before
     a word as the one or the other ("1-2 doser" as "1 eller 2 doser"), a number with zero
-    decimals as the whole number ("12,0 %" as "12 %"). A number told otherwise
+    decimals as the whole number ("12,0 %" as "12 %"), a range in words with its dash ("2 til 4
+    uker" and "mellom 150 og 250" as "2-4 uker", "mellom 150-250"). A number told otherwise
     stays another number ("fem" and "6"); a date without its year is never the same as one with
     it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
     if "kl" in line:
         line = _times_of_day(line)
+    if " til " in line or "mellom " in line:
+        line = _RANGE_BETWEEN.sub(r"mellom \1-\2", _RANGE_TIL.sub(r"\1-\2", line))
     if "/" in line:
         line = _SEASON.sub(_season, line)
     if "o." in line or "frå og" in line:

@@ -412,7 +412,9 @@ NOISE_LINES: tuple[str, ...] = (
     # ... with a subscription link and the share buttons by name ("Skriv ut | Del |
     # Abonner", "Del på Facebook Del på X Kopier lenkja"), a button's count of shares
     # after it ("Del (41)": it follows the readers)
-    r"^(?:(?:skriv ut|last ned som pdf|lag pdf|lagre som pdf|lagre pdf"
+    # ... "PDF" alone among them, the page's own copy ("Skriv ut PDF Lenke til denne siden",
+    # Lovdata's tools, blind round 203)
+    r"^(?:(?:skriv ut|last ned som pdf|last ned pdf|lag pdf|lagre som pdf|lagre pdf|pdf"
     r"|del(?: denne sid(?:en|a)| sid(?:en|a))?:?"
     r"|kopier lenke|lytt|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|x"
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"

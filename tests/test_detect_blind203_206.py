@@ -1,0 +1,144 @@
+"""Blind rounds 203-206's rules, both ways, bokmål and nynorsk:
+
+- a Norwegian page served in another language (its text without Norwegian's common words),
+  every section replaced, is a source problem: the Norwegian baseline is kept, and its
+  return is no news; a page in English from its first check is read; a Norwegian page
+  rewritten in Norwegian is told;
+- "PDF" among a page's tools ("Skriv ut PDF Lenke til denne siden") is furniture with them;
+  a link named "Last ned PDF" alone in the text is read;
+- a range in words and with its dash ("2 til 4 uker", "2–4 uker"; "mellom 150 og 250",
+  "mellom 150–250") is one range; another end is told.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.catalogue import SourceSpec
+from feeds.detect.detection import detect
+from feeds.errors import SourceProblem
+from feeds.store.snapshot import state_from_blob, state_to_blob
+from feeds.types import FetchResult
+from tests.support.pages import changed, text
+
+SPEC = SourceSpec(
+    key="m", name="Meslinger", url="https://www.fhi.no/meslinger", kind="page",
+    authority="test", selector="main",
+)  # fmt: skip
+NORWEGIAN = {
+    "nb": ("Meslinger – råd til befolkningen", "Hva er meslinger?",
+           "Meslinger er en svært smittsom sykdom som skyldes et virus. Sykdommen kan gi høy "
+           "feber, hoste og utslett, og den kan være alvorlig for små barn og for voksne som "
+           "ikke har hatt sykdommen eller er vaksinert.", "Vaksine",
+           "Barn får MMR-vaksine ved 15 måneder og i 6. klasse. Voksne som ikke er vaksinert, "
+           "bør ta kontakt med fastlegen eller helsestasjonen for å få vaksinen."),
+    "nn": ("Meslingar – råd til befolkninga", "Kva er meslingar?",
+           "Meslingar er ein svært smittsam sjukdom som kjem av eit virus. Sjukdommen kan gje "
+           "høg feber, hoste og utslett, og han kan vere alvorleg for små born og for vaksne som "
+           "ikkje har hatt sjukdommen eller er vaksinerte.", "Vaksine",
+           "Born får MMR-vaksine ved 15 månader og i 6. klasse. Vaksne som ikkje er vaksinerte, "
+           "bør ta kontakt med fastlegen eller helsestasjonen for å få vaksinen."),
+}  # fmt: skip
+ENGLISH = (
+    "Measles – advice to the public", "What is measles?",
+    "Measles is a highly contagious disease caused by a virus. The disease can cause high "
+    "fever, cough and rash, and it can be serious for small children and for adults who have "
+    "not had the disease or been vaccinated.", "Vaccine",
+    "Children get the MMR vaccine at 15 months and in the 6th grade. Adults who are not "
+    "vaccinated should contact their GP or the health centre to get the vaccine.",
+)  # fmt: skip
+
+
+def page(words: tuple[str, ...], lang: str = "no") -> bytes:
+    title, h1, p1, h2, p2 = words
+    return (
+        f"<html lang='{lang}'><body><main><h1>{title}</h1><h2>{h1}</h2><p>{p1}</p>"
+        f"<h2>{h2}</h2><p>{p2}</p></main></body></html>"
+    ).encode()
+
+
+def checks(*bodies: bytes) -> list[object]:
+    state = None
+    out: list[object] = []
+    for body in bodies:
+        try:
+            d = detect(SPEC, FetchResult(SPEC.url, 200, body), state)
+        except SourceProblem:
+            out.append("problem")
+            continue
+        if d.state is not None and (d.changes or d.baseline or d.refresh):
+            state = state_from_blob(state_to_blob(d.state))
+        out.append([c.kind for c in d.changes])
+    return out
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_norwegian_page_served_in_english_is_a_source_problem(lang: str) -> None:
+    norwegian = page(NORWEGIAN[lang])
+    got = checks(norwegian, page(ENGLISH, "en"), norwegian)
+    assert got == [[], "problem", []]  # the baseline kept: its return is no news
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_norwegian_page_rewritten_in_norwegian_is_told(lang: str) -> None:
+    words = list(NORWEGIAN[lang])
+    words[4] = words[4].replace("15", "12")
+    got = checks(page(NORWEGIAN[lang]), page(tuple(words)))
+    assert got == [[], ["changed"]]
+
+
+def test_a_page_in_english_from_its_first_check_is_read() -> None:
+    words = list(ENGLISH)
+    words[4] = words[4].replace("15", "12")
+    assert checks(page(ENGLISH, "en"), page(tuple(words), "en")) == [[], ["changed"]]
+
+
+TOOLS = {
+    "nb": "<main><h1>Forskrift om smittevern</h1><p>{}</p><h2>§ 1 Formål</h2>"
+    "<p>Forskriften skal sikre smittevern.</p></main>",
+    "nn": "<main><h1>Forskrift om smittevern</h1><p>{}</p><h2>§ 1 Føremål</h2>"
+    "<p>Forskrifta skal sikre smittevern.</p></main>",
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_pdf_among_the_page_tools_is_furniture(lang: str) -> None:
+    before = TOOLS[lang].format("Skriv ut PDF Lenke til denne siden")
+    after = TOOLS[lang].format("")
+    assert changed(before, after) == []
+    assert "Skriv ut" not in text(before)
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_pdf_link_alone_in_the_text_is_read(lang: str) -> None:
+    before = TOOLS[lang].format("<a href='/brev.pdf'>Last ned PDF</a>")
+    assert "Last ned PDF" in text(before)
+
+
+RANGES = {
+    "nb": "<main><h1>Vitamin B12</h1><h2>Dosering</h2><p>Injeksjon hver {} uke. Målet er "
+    "en verdi {} pmol/l.</p></main>",
+    "nn": "<main><h1>Vitamin B12</h1><h2>Dosering</h2><p>Injeksjon kvar {} veke. Målet er "
+    "ein verdi {} pmol/l.</p></main>",
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_range_in_words_and_with_its_dash_is_one_range(lang: str) -> None:
+    words = RANGES[lang].format("2 til 4", "mellom 150 og 250")
+    dashes = RANGES[lang].format("2–4", "mellom 150–250")
+    assert changed(words, dashes) == []
+    assert changed(dashes, words) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(("2 til 4", "mellom 150 og 250"), ("2–5", "mellom 150–250")),
+     (("2–4", "mellom 150 og 250"), ("2 til 4", "mellom 150–300"))],
+)  # fmt: skip
+def test_a_range_with_another_end_is_told(
+    lang: str, before: tuple[str, str], after: tuple[str, str]
+) -> None:
+    got = changed(RANGES[lang].format(*before), RANGES[lang].format(*after))
+    assert got == [("changed", ("Vitamin B12", "Dosering"))]

@@ -830,8 +830,8 @@ def _refuse_other_language(before: PageContent, after: PageContent) -> None:
     a source problem, the last version kept, until the Norwegian page is back. A source
     that is in English from its first check is read as it is; bokmål served for nynorsk is
     held (``language_variant``)."""
-    if not written_standard(before) or not _every_section_replaced(before, after):
-        return
+    if not _every_section_replaced(before, after) or not written_standard(before):
+        return  # the cheap test first: most changes keep a section
     words = [w for s in after.sections for w in _WORD.findall(f"{s.text}".lower())]
     if len(words) < _FOREIGN_MIN_WORDS:
         return

@@ -142,3 +142,71 @@ def test_a_range_with_another_end_is_told(
 ) -> None:
     got = changed(RANGES[lang].format(*before), RANGES[lang].format(*after))
     assert got == [("changed", ("Vitamin B12", "Dosering"))]
+
+
+# --- blind rounds 208-210 ---------------------------------------------------------------------
+
+FEED = {
+    "nb": ("Influensaen øker", "Influensaen øker i alle fylker, og flere legges inn på sykehus. "
+           "FHI anbefaler risikogruppene å ta vaksinen nå."),
+    "nn": ("Influensaen aukar", "Influensaen aukar i alle fylke, og fleire blir lagde inn på "
+           "sjukehus. FHI rår risikogruppene til å ta vaksinen no."),
+}  # fmt: skip
+FEED_SPEC = SourceSpec(
+    key="f", name="FHI", url="https://www.fhi.no/rss", kind="feed", authority="test"
+)
+
+
+def rss(*items: tuple[str, str, str]) -> bytes:
+    body = "".join(
+        f"<item><title>{t}</title><link>https://www.fhi.no/n/{g}</link><guid>{g}</guid>"
+        f"<pubDate>Mon, 07 Dec 2026 08:00:00 +0100</pubDate><description>{d}</description></item>"
+        for t, g, d in items
+    )
+    return f"<rss version='2.0'><channel><title>FHI</title>{body}</channel></rss>".encode()
+
+
+def feed_checks(*bodies: bytes) -> list[list[str]]:
+    state = None
+    out = []
+    for body in bodies:
+        d = detect(FEED_SPEC, FetchResult(FEED_SPEC.url, 200, body), state)
+        if d.state is not None:
+            state = state_from_blob(state_to_blob(d.state))
+        out.append([c.kind for c in d.changes])
+    return out
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_an_item_printed_twice_once_cut_shorter_is_one_item(lang: str) -> None:
+    title, said = FEED[lang]
+    other = ("Ny rapport", "a1", "Rapporten er ute.")
+    item = (title, "g1", said)
+    cut = (title, "g1", said[:40] + " …")
+    assert feed_checks(rss(item, other), rss(item, other, cut)) == [[], []]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_guid_shared_by_two_items_of_other_titles_is_no_identity(lang: str) -> None:
+    # a CMS that gives every item one GUID: each item known by its text, a new one is new
+    title, said = FEED[lang]
+    first = ("Ny rapport", "felles", "Rapporten er ute.")
+    second = (title, "felles", said)
+    assert feed_checks(rss(first), rss(second, first)) == [[], ["new"]]
+
+
+COUNTED = {
+    "nb": "<main><h1>MSIS</h1><h2>Frister</h2><p>Meldes innen 7 dager.</p><p>{}</p></main>",
+    "nn": "<main><h1>MSIS</h1><h2>Fristar</h2><p>Meldast innan 7 dagar.</p><p>{}</p></main>",
+}
+PERIOD = {"nb": "{} visninger siste 30 dager", "nn": "{} visningar siste 30 dagar"}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_view_count_over_a_period_is_furniture(lang: str) -> None:
+    before = COUNTED[lang].format(PERIOD[lang].format("1 204"))
+    after = COUNTED[lang].format(PERIOD[lang].format("1 391"))
+    assert changed(before, after) == []
+    # a count of cases over a period is read
+    cases = {"nb": "{} tilfeller siste 30 dager", "nn": "{} tilfelle siste 30 dagar"}[lang]
+    assert changed(COUNTED[lang].format(cases.format(12)), COUNTED[lang].format(cases.format(21)))

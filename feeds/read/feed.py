@@ -120,7 +120,26 @@ def shared_keys(entries: Sequence[_Entry]) -> frozenset[str]:
             owners.setdefault(f"guid:{identity_guid(e.guid)}", set()).add(text)
         if e.link:
             owners.setdefault(f"link:{link_key(e.link)}", set()).add(text)
-    return frozenset(k for k, texts in owners.items() if len(texts) > 1)
+    return frozenset(k for k, texts in owners.items() if len(texts) > 1 and not _one_item(texts))
+
+
+#: the marks a teaser cut short ends with
+_CUT_MARKS = " …."
+
+
+def _one_item(texts: set[tuple[str, str, str]]) -> bool:
+    """Whether the texts under one GUID or link are one item printed twice, once cut
+    shorter (blind round 209: the same title, each summary and content the start of the
+    longest one's, "…" aside): a repeat, not a CMS's shared GUID."""
+    titles = {title for title, _, _ in texts}
+    if len(titles) != 1:
+        return False
+    longest = max(texts, key=lambda t: len(t[1]) + len(t[2]))
+    return all(
+        longest[1].startswith(summary.rstrip(_CUT_MARKS))
+        and longest[2].startswith(content.rstrip(_CUT_MARKS))
+        for _, summary, content in texts
+    )
 
 
 def _feed_item(entry: dict[str, Any], fields: _Entry, shared: frozenset[str]) -> FeedItem:

@@ -525,7 +525,9 @@ NOISE_LINES: tuple[str, ...] = (
     r" på) (?:denne|dette) [a-zæøå]+$",
     # ... its digits grouped as Norwegian writes them ("3 655 visninger", a thin space too)
     r"^\d{1,3}(?:[ \u202f\u2009]\d{3})*+"
-    rf" ({_VIEWS}|treff|kommentarer|views|delinger)$",
+    rf" ({_VIEWS}|treff|kommentarer|views|delinger)"
+    # ... over a period ("1 204 visninger siste 30 dager", blind round 210)
+    r"(?: (?:siste|dei siste|de siste) \d{1,3} (?:dager|dagar|døgn|timer|timar))?$",
     # the counters of a post or an embed, alone or several on a line ("1 204 liker · 87
     # delinger", nynorsk "12 kommentarar", "3 reaksjonar"): they follow the readers
     r"^(?:\d[\d ]*+ ?+(?:liker|likes?|likerklikk|delinger|delingar|deling|shares?"

@@ -667,7 +667,8 @@ class SeenItem:
 #: fields, and a link cited with its act at Lovdata is a field beside it (blind round 190); a
 #: copy of a neighbour's content hidden from screen readers is read once (193); an <aside>
 #: inside an <article> that is no box of links is read without a selector (199); "PDF"
-#: among a page's tools is a tool (203); a view count over a period (210).
+#: among a page's tools is a tool (203); a view count over a period (210); a count of the
+#: page's readers in a sentence of the count first (207).
 EXTRACTION_VERSION = 19
 
 

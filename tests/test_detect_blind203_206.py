@@ -210,3 +210,17 @@ def test_a_view_count_over_a_period_is_furniture(lang: str) -> None:
     # a count of cases over a period is read
     cases = {"nb": "{} tilfeller siste 30 dager", "nn": "{} tilfelle siste 30 dagar"}[lang]
     assert changed(COUNTED[lang].format(cases.format(12)), COUNTED[lang].format(cases.format(21)))
+
+
+READERS = {"nb": "{} personer har lest denne siden", "nn": "{} har lese denne sida"}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_count_of_the_page_readers_is_furniture(lang: str) -> None:
+    # blind round 207: the count first, in a sentence of its own at the end of the article
+    before = COUNTED[lang].format(READERS[lang].format("587"))
+    after = COUNTED[lang].format(READERS[lang].format("1 204"))
+    assert changed(before, after) == []
+    # a count of those who must act is read
+    must = {"nb": "{} personer har fått brev", "nn": "{} har fått brev"}[lang]
+    assert changed(COUNTED[lang].format(must.format(587)), COUNTED[lang].format(must.format(604)))

@@ -486,6 +486,10 @@ NOISE_LINES: tuple[str, ...] = (
     # ... or that count on a line of its own ("412 personar har svart på dette.", blind round
     # 195): it follows the readers
     FEEDBACK_TALLY.pattern,
+    # the page's readers counted in a sentence of the count first ("587 har lese denne sida",
+    # "1 204 personer har lest denne siden", blind round 207): it follows the readers
+    r"^\d{1,3}(?:[ \u202f\u2009]?\d{3})*+ (?:personer |personar |lesere |lesarar )?har"
+    r" (?:lest|lese|lesen|sett) (?:denne|dette) (?:siden|sida|artikkelen|saken|saka)\.?$",
     # ... and its tally as a share ("87 % svarte ja (1 204 svar)", blind round 118)
     r"^\d{1,3}(?:,\d)? ?% (?:svarte|svara|svarde) (?:ja|nei)"
     r"(?: \(\d{1,3}(?:[ \u202f\u2009]?\d{3})*+ svar\))?\.?$",

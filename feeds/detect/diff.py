@@ -3003,19 +3003,25 @@ def _spelled_otherwise(a: str, b: str) -> bool:
     and tail set aside, each word whole. A synonym ("tilrådd" / "anbefalt") is told."""
     if abs(len(a) - len(b)) > _VARIANT_REACH:
         return False
-    start = _common_prefix(a, b)
-    tail = _common_suffix(a, b, start)
-    while start > 0 and a[start - 1].isalnum():
-        start -= 1
-    end_a, end_b = len(a) - tail, len(b) - tail
-    while tail > 0 and a[end_a].isalnum():
-        end_a, end_b, tail = end_a + 1, end_b + 1, tail - 1
-    if end_a - start > _VARIANT_SPAN or end_b - start > _VARIANT_SPAN:
+    old, new = _differing_words(a, b, str.isalnum)
+    if len(old) > _VARIANT_SPAN or len(new) > _VARIANT_SPAN:
         return False
-    old, new = a[start:end_a], b[start:end_b]
     if not VARIANT_HINT.search(old) or not VARIANT_HINT.search(new):
         return False  # no variant's word where they differ: not tokenised (every edit asks)
     return variant_spelling(old, new)
+
+
+def _differing_words(a: str, b: str, in_word: Callable[[str], bool]) -> tuple[str, str]:
+    """Where two texts differ, their common head and tail set aside, widened to whole words
+    (characters ``in_word`` on either side): the stretch of each."""
+    start = _common_prefix(a, b)
+    tail = _common_suffix(a, b, start)
+    while start > 0 and in_word(a[start - 1]):
+        start -= 1
+    end_a, end_b = len(a) - tail, len(b) - tail
+    while tail > 0 and in_word(a[end_a]):
+        end_a, end_b, tail = end_a + 1, end_b + 1, tail - 1
+    return a[start:end_a], b[start:end_b]
 
 
 #: a typo's word is at least this long: a short word one letter from another is as often
@@ -3033,14 +3039,7 @@ def _typo_fixed(a: str, b: str) -> bool:
     text has not used are read as they stand."""
     if abs(len(a) - len(b)) > 1 or a == b:
         return False
-    start = _common_prefix(a, b)
-    tail = _common_suffix(a, b, start)
-    while start > 0 and a[start - 1].isalpha():
-        start -= 1
-    end_a, end_b = len(a) - tail, len(b) - tail
-    while end_a < len(a) and end_b < len(b) and a[end_a].isalpha():
-        end_a, end_b = end_a + 1, end_b + 1
-    old, new = a[start:end_a], b[start:end_b]
+    old, new = _differing_words(a, b, str.isalpha)
     if not (old.isalpha() and new.isalpha()) or min(len(old), len(new)) < _TYPO_MIN:
         return False
     if not _one_slip(old.casefold(), new.casefold()):

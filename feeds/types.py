@@ -118,6 +118,23 @@ def _comma(found: re.Match[str]) -> str:
     return found.group().replace(".", ",")
 
 
+#: how a teaser cut short ends: an ellipsis ("…", "...", "[…]", "(...)")
+_CUT = re.compile(r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\))\s*$")
+#: a teaser shorter than this says too little to be known by
+_CUT_MIN = 20
+
+
+def cut_elsewhere(before: str, after: str) -> bool:
+    """Whether two texts are one text cut at two lengths: the shorter ends in an ellipsis
+    and, without it, starts the longer (which may be whole or cut too)."""
+    stems = []
+    for text in (before, after):
+        stem = _CUT.sub("", text)
+        stems.append((len(stem), stem, stem != text))
+    (_, short, cut), (_, long_, _) = sorted(stems)
+    return cut and len(short) >= _CUT_MIN and long_.startswith(short)
+
+
 def fold(text: str) -> str:
     """What a text says, for telling whether it changed: its words without the typography
     that carries no news. Quotation marks and dashes of every kind are one of each, letter

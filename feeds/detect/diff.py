@@ -28,6 +28,7 @@ from feeds.types import (
     PageContent,
     Section,
     SeenItem,
+    cut_elsewhere,
     fold,
     fold_marks,
 )
@@ -2958,12 +2959,6 @@ def relabelled_only(previous: SeenItem, item: FeedItem) -> bool:
     )
 
 
-#: how a teaser cut short ends: an ellipsis ("…", "...", "[…]", "(...)")
-_CUT = re.compile(r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\))\s*$")
-#: a teaser shorter than this says too little to be known by
-_CUT_MIN = 20
-
-
 def recut_only(previous: SeenItem, item: FeedItem) -> bool:
     """Whether an item differs from what was remembered of it only in where its summary or
     content was cut: the same title, and each text the same or the same text cut at
@@ -2975,17 +2970,6 @@ def recut_only(previous: SeenItem, item: FeedItem) -> bool:
     if all(a == b for a, b in pairs):
         return False  # the same texts: no recut (a digest stored another way)
     return all(a == b or cut_elsewhere(a, b) for a, b in pairs)
-
-
-def cut_elsewhere(before: str, after: str) -> bool:
-    """Whether two texts are one text cut at two lengths: the shorter ends in an ellipsis
-    and, without it, starts the longer (which may be whole or cut too)."""
-    stems = []
-    for text in (before, after):
-        stem = _CUT.sub("", text)
-        stems.append((len(stem), stem, stem != text))
-    (_, short, cut), (_, long_, _) = sorted(stems)
-    return cut and len(short) >= _CUT_MIN and long_.startswith(short)
 
 
 def render_segments_text(segments: Sequence[DiffSegment]) -> str:

@@ -26,7 +26,7 @@ from feeds.read.feedxml import feed_document
 from feeds.read.html import attachment_name, canonical_url, html_to_text, identity_url
 from feeds.read.normalize import clean_text, strip_noise
 from feeds.read.reader import ItemReader
-from feeds.types import FeedContent, FeedItem, FetchResult
+from feeds.types import FeedContent, FeedItem, FetchResult, cut_elsewhere
 
 if TYPE_CHECKING:
     from feeds.catalogue import SourceSpec
@@ -123,22 +123,17 @@ def shared_keys(entries: Sequence[_Entry]) -> frozenset[str]:
     return frozenset(k for k, texts in owners.items() if len(texts) > 1 and not _one_item(texts))
 
 
-#: the marks a teaser cut short ends with
-_CUT_MARKS = " …."
-
-
 def _one_item(texts: set[tuple[str, str, str]]) -> bool:
     """Whether the texts under one GUID or link are one item printed twice, once cut
-    shorter (blind round 209: the same title, each summary and content the start of the
-    longest one's, "…" aside): a repeat, not a CMS's shared GUID."""
-    titles = {title for title, _, _ in texts}
-    if len(titles) != 1:
+    shorter (blind round 209): the same title, and each summary and content the longest
+    one's or that text cut at another length (``cut_elsewhere``): a repeat, not a CMS's
+    shared GUID."""
+    if len({title for title, _, _ in texts}) != 1:
         return False
-    longest = max(texts, key=lambda t: len(t[1]) + len(t[2]))
+    _, summary, content = max(texts, key=lambda t: len(t[1]) + len(t[2]))
     return all(
-        longest[1].startswith(summary.rstrip(_CUT_MARKS))
-        and longest[2].startswith(content.rstrip(_CUT_MARKS))
-        for _, summary, content in texts
+        (s == summary or cut_elsewhere(s, summary)) and (c == content or cut_elsewhere(c, content))
+        for _, s, c in texts
     )
 
 

@@ -36,6 +36,7 @@ from feeds.types import (
     EXTRACTION_VERSION,
     GONE_ONCE,
     GONE_TOLD,
+    RECHECK_MARK,
     FeedContent,
     FeedItem,
     FetchResult,
@@ -274,7 +275,11 @@ def _detect_feed(
     known = match_items(seen, feed, by_text=by_text)
     _refuse_texts_lost(seen, feed, known, by_text)
     item_changes = diff_feed(seen, feed, known)
-    known, item_changes, gone, confirmed = _withdrawals(seen, feed, known, item_changes, same_kind)
+    # a version stored with a withdrawal to confirm is marked so (``marked_for_recheck``)
+    waited = previous is not None and previous.body_hash.startswith(RECHECK_MARK)
+    known, item_changes, gone, confirmed = _withdrawals(
+        seen, feed, known, item_changes, same_kind, waited
+    )
     current = {
         i.item_id: SeenItem(
             i.digest,
@@ -357,9 +362,8 @@ def _detect_feed(
         if gone:
             note += f"; {len(gone)} item(s) gone, told if still gone at the next check"
         refresh = bool(
-            rekeyed or quiet or undated or unfiled or retold or older or unlinked or gone
-            or (previous.seen and any(v.withdrawn == GONE_ONCE for v in previous.seen.values()))
-        )  # fmt: skip
+            rekeyed or quiet or undated or unfiled or retold or older or unlinked or gone or waited
+        )
         return Detection(outcome, state, note=note, refresh=refresh)
     note = f"{len(changes)} item(s)" + (f"; {rekeyed} under a new identity" if rekeyed else "")
     if gone:
@@ -385,20 +389,26 @@ def _withdrawals(
     known: dict[str, str],
     item_changes: list[ItemChange],
     same_kind: bool,
+    waited: bool,
 ) -> tuple[dict[str, str], list[ItemChange], list[str], list[str]]:
     """The feed's withdrawals: the items gone from between items that stay now
     (``withdrawn``), told if the next check finds them gone too (``GONE_ONCE``), as a page's
     change waits for its re-check; and those gone at the last check and still gone now, told
     now (``GONE_TOLD``). A withdrawn item back in its place under a new link, edited
     (``republished``), is the same item: ``known`` and the item changes come back with it
-    known."""
+    known. ``waited``: the last version was stored with a withdrawal to confirm (its body
+    hash marked), the only one that remembers one."""
     gone = withdrawn(seen, feed, known) if same_kind else []
     if pairs := republished(seen, feed, known, gone):
         known = {**known, **pairs}
         item_changes = diff_feed(seen, feed, known)
         gone = [key for key in gone if key not in pairs.values()]
     stays = set(known.values())
-    confirmed = [k for k, v in seen.items() if v.withdrawn == GONE_ONCE and k not in stays]
+    confirmed = (
+        [k for k, v in seen.items() if v.withdrawn == GONE_ONCE and k not in stays]
+        if waited
+        else []
+    )
     return known, item_changes, gone, confirmed
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -842,7 +842,7 @@ def _refuse_other_language(before: PageContent, after: PageContent) -> None:
     held (``language_variant``)."""
     if not _every_section_replaced(before, after) or not written_standard(before):
         return  # the cheap test first: most changes keep a section
-    words = [w for s in after.sections for w in _WORD.findall(f"{s.text}".lower())]
+    words = list(_page_words(after))
     if len(words) < _FOREIGN_MIN_WORDS:
         return
     norwegian = sum(1 for w in words if w in _NORWEGIAN_WORDS)
@@ -895,17 +895,22 @@ def written_standard(page: PageContent) -> str:
     one of them uses (at least ``_STANDARD_MIN_WORDS``, ``_STANDARD_MARGIN`` times the
     other's); '' when it is not (too little text, English, both)."""
     nb = nn = 0
-    for section in page.sections:
-        for word in _WORD.findall(f"{' '.join(section.path[-1:])} {section.text}".lower()):
-            if word in _BOKMAL_WORDS:
-                nb += 1
-            elif word in _NYNORSK_WORDS:
-                nn += 1
+    for word in _page_words(page):
+        if word in _BOKMAL_WORDS:
+            nb += 1
+        elif word in _NYNORSK_WORDS:
+            nn += 1
     if nb >= _STANDARD_MIN_WORDS and nb >= _STANDARD_MARGIN * nn:
         return "nb"
     if nn >= _STANDARD_MIN_WORDS and nn >= _STANDARD_MARGIN * nb:
         return "nn"
     return ""
+
+
+def _page_words(page: PageContent) -> Iterator[str]:
+    """The words of a page, lower-cased: each section's heading and text."""
+    for section in page.sections:
+        yield from _WORD.findall(f"{' '.join(section.path[-1:])} {section.text}".lower())
 
 
 def most_replaced(

@@ -72,9 +72,9 @@ _UNLESS_WRAPPING = frozenset({"form", "dialog"})
 #: <select> lists and <textarea>s go, as everywhere). What marks the content:
 _CONTENT_MARKS = "descendant::h1 | descendant::main | descendant::*[@role='main']"
 _FORM_WRAPS_CONTENT = etree.XPath(f"boolean({_CONTENT_MARKS} | descendant::article)")
-#: Page chrome dropped when a source names no content selector: navigation and asides
-#: wherever they stand, the landmarks of the site (banner, navigation, contentinfo), and the
-#: site's own <header> and <footer>. A <header> or <footer> inside the content (an
+#: Page chrome dropped when a source names no content selector: navigation wherever it
+#: stands, asides (``_chrome``), the landmarks of the site (banner, navigation, contentinfo),
+#: and the site's own <header> and <footer>. A <header> or <footer> inside the content (an
 #: <article>, a <section>, <main>: the element it belongs to, as HTML scopes it) is the
 #: article's own: its title, a consultation notice ("Ekstern høring: Høringsfrist ..."),
 #: "Utgått", "Under revisjon", a recommendation's strength. That is content, kept; only the
@@ -84,25 +84,26 @@ _CONTENT_SCOPE = (
     "ancestor::article or ancestor::section or ancestor::main or ancestor::*[@role='main']"
 )
 FALLBACK_DROP_XPATH = etree.XPath(
-    "descendant::nav | descendant::aside[not(ancestor::article)]"
+    "descendant::nav | descendant::aside"
     " | descendant::*[@role='banner' or @role='navigation' or @role='contentinfo']"
     f" | descendant::header[not({_CONTENT_SCOPE})]"
     f" | descendant::footer[not({_CONTENT_SCOPE})]"
 )
-#: an <aside> inside an <article>: the article's own fact box, unless it is a box of links
-_ARTICLE_ASIDES = etree.XPath("descendant::aside[ancestor::article]")
 
 
-def _article_asides(main: Any) -> list[Any]:
-    """The asides inside an <article> that are no part of it, when a source names no content
-    selector: those whose text stands in their links ("Les også", related pages; ``_is_link_box``)
-    or that hold no text. An aside of the article's own text (a fact box of a vaccine's name,
-    age group and dose between its sections, blind round 199) is content, as the article's
-    own <header> is; an aside outside any article is the site's chrome."""
+def _chrome(main: Any) -> list[Any]:
+    """What ``FALLBACK_DROP_XPATH`` finds under ``main``, but for the asides inside an
+    <article> that are part of it: an aside of the article's own text (a fact box of a
+    vaccine's name, age group and dose between its sections, blind round 199) is content, as
+    the article's own <header> is; one whose text stands in its links ("Les også", related
+    pages; ``_is_link_box``) or that holds no text goes, as an aside outside any article."""
     return [
-        aside
-        for aside in cast(list[Any], _ARTICLE_ASIDES(main))
-        if not clean_text(_text_of(aside)) or _is_link_box(aside)
+        el
+        for el in cast(list[Any], FALLBACK_DROP_XPATH(main))
+        if el.tag != "aside"
+        or next(el.iterancestors("article"), None) is None
+        or not clean_text(_text_of(el))
+        or _is_link_box(el)
     ]
 
 
@@ -598,8 +599,7 @@ def _main_of(
             f"the content selector {selector!r} matched nothing: the page layout may have changed"
         )
     if not selector:
-        _drop_found(FALLBACK_DROP_XPATH(main))
-        _drop_found(_article_asides(main))
+        _drop_found(_chrome(main))
     # the noise scan also finds the few elements of rare attributes the next rules read (a
     # search of the page's bytes for each took ~0.3 ms a page of 100 KB, an XPath ~0.2 ms)
     # spam links are looked for before hidden content goes: a hidden block of casino links

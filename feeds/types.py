@@ -685,8 +685,12 @@ class SeenItem:
 #: copy of a neighbour's content hidden from screen readers is read once (193); an <aside>
 #: inside an <article> that is no box of links is read without a selector (199); "PDF"
 #: among a page's tools is a tool (203); a view count over a period (210); a count of the
-#: page's readers in a sentence of the count first (207).
-EXTRACTION_VERSION = 19
+#: page's readers in a sentence of the count first (207). 20: a status word labelling a date
+#: ("<span class="meta__label">Oppdatert</span> <time>…</time>") is the stamp's field, not a
+#: badge (blind round 212); "Abonner på endringar i «<the page's title>»" is a tool (212); the
+#: page's own PDF with its size ("Last ned PDF (1,4 MB)") is a tool (211); an abbreviation
+#: whose explanation its sentence gives across a soft hyphen is read as it stands (211).
+EXTRACTION_VERSION = 20
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ _RULES: tuple[tuple[str, str, str], ...] = (
     ("PermanentFetchError", "without Location", "err_redirects"),
     ("PermanentFetchError", "", "err_fetch_permanent"),
     ("FeedEmptied", "", "err_feed_emptied"),
+    ("ContentCollapse", "truncated transfer", "err_truncated"),
     ("ContentCollapse", "", "err_content_collapse"),
     ("SourceProblem", "bot challenge", "err_bot_challenge"),
     ("SourceProblem", "not well-formed XML", "err_feed_xml"),

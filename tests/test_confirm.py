@@ -518,6 +518,54 @@ async def test_a_collapse_accepted_once_is_confirmed_by_its_recheck(
     assert held and {(c.status, c.held_reason) for c in held} == {("held", MASS_DELETION)}
 
 
+def _unclosed(*sections: str) -> str:
+    """A page of a CMS that never closes its </main>, </body> and </html>."""
+    parts = "".join(f"<h2>Del {i}</h2><p>{text}</p>" for i, text in enumerate(sections, 1))
+    return f"<html><body><nav>Meny</nav><main><h1>Smittevernveileder</h1>{parts}"
+
+
+async def test_a_page_that_looks_cut_off_is_refused_once_and_taken_when_it_comes_again(
+    ctx: Context, http: FixtureServer, clock: Clock
+) -> None:
+    """A body without </html> that lost 12 % of its text looks like a transfer cut off: the
+    check refuses it and keeps the last version. The same version found by the next check is
+    an editor's cut on a site that never closes its pages: taken, confirmed by its re-check
+    and told (not held: far from a collapse)."""
+    setup(ctx, http)
+    full = [f"{VAKSINE} {HYGIENE} Avsnitt {i} om smittevern i kommunene." for i in range(8)]
+    serve(http, _unclosed(*full))
+    await run(ctx, "side")
+    clock.advance(hours=1)
+    serve(http, _unclosed(*full[:7]))
+    assert (await run(ctx, "side"))["side"].startswith("error (ContentCollapse: the page ends")
+    with ctx.engine.connect() as conn:
+        kept = latest_state(conn, source(ctx).id)
+    assert kept is not None and kept.page is not None  # the last version, whole
+    assert changes(ctx) == [] and kept.page.sections[-1].path[-1] == "Del 8"
+    clock.advance(minutes=15)
+    assert "pending confirmation" in (await run(ctx, "side"))["side"]
+    clock.advance(seconds=60)
+    assert "confirmed" in (await run(ctx, "side"))["side"]
+    told = changes(ctx)
+    assert [(c.kind, c.status, c.held_reason) for c in told] == [("removed", "published", None)]
+
+
+async def test_a_page_cut_off_once_and_whole_again_tells_nothing(
+    ctx: Context, http: FixtureServer, clock: Clock
+) -> None:
+    setup(ctx, http)
+    full = [f"{VAKSINE} {HYGIENE} Avsnitt {i} om smittevern i kommunene." for i in range(8)]
+    serve(http, _unclosed(*full))
+    await run(ctx, "side")
+    clock.advance(hours=1)
+    serve(http, _unclosed(*full[:7]))
+    assert (await run(ctx, "side"))["side"].startswith("error (ContentCollapse")
+    clock.advance(minutes=15)
+    serve(http, _unclosed(*full))
+    assert (await run(ctx, "side"))["side"].startswith("unchanged")
+    assert changes(ctx) == [] and alerted(ctx) == []
+
+
 async def test_the_service_round_picks_the_recheck_up(
     ctx: Context, http: FixtureServer, clock: Clock
 ) -> None:

@@ -105,6 +105,14 @@ ERRORS: list[tuple[Exception, str]] = [
     (RobotsUnavailable("https://x.no/: robots.txt could not be read"), "err_robots_unavailable"),
     (FeedEmptied("the feed had 12 item(s) and now has none", before=12), "err_feed_emptied"),
     (ContentCollapse("the main content fell from 9000 to 20", digest="d"), "err_content_collapse"),
+    (
+        ContentCollapse(
+            "the page ends before </html> and its text fell from 900 to 780 characters: "
+            "a truncated transfer; kept the last version",
+            digest="d",
+        ),
+        "err_truncated",
+    ),
     (SourceProblem("the content selector 'main' matched nothing: the page"), "err_selector"),
     (SourceProblem("the feed is not well-formed XML: junk"), "err_feed_xml"),
     (SourceProblem("looks like an error, maintenance or challenge page («x»)"), "err_maintenance"),

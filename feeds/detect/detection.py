@@ -197,7 +197,7 @@ def detect(
     _refuse_hijacked_refresh(spec, result)
     last = previous.page if previous else None
     current = previous is not None and previous.version == EXTRACTION_VERSION
-    source = PageInput(spec, result, last, current, linked, known_parts(previous))
+    source = PageInput(spec, result, last, current, linked, known_parts(previous), accept_collapse)
     read = reader.read(source)
     detection = _detect_page(spec, read.page, raw, previous, accept_collapse, read.parts, rules)
     return replace(detection, problems=read.problems) if read.problems else detection

@@ -398,7 +398,78 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
     changes = _shifted_by_one(_renumbered_with_references(changes, old, new), old, new)
     changes = _rehomed(_table_as_cards(changes))
     changes = _resectioned(_pushed_down(changes))
-    return _regrouped(_filed_as_past(_moved_and_edited(changes)), old, new)
+    changes = _regrouped(_filed_as_past(_moved_and_edited(changes)), old, new)
+    return _references_resorted(changes, old, new)
+
+
+#: a citation in running text by the number of its reference: "(2)", "[2]", "(1, 3)", "[2,4]"
+_CITED = re.compile(r"([(\[])(\d{1,3}(?:, ?\d{1,3}){0,9})([)\]])")
+#: a reference's own number before it ("1. ", "[1] ", "1) ")
+_REFERENCE_NUMBER = re.compile(r"^(?:\[\d{1,3}\]|\d{1,3}[.)])\s+")
+#: the most references and sections looked at (``_references_resorted``)
+_RESORTED_MAX = 400
+
+
+def _references_resorted(
+    changes: list[SectionChange],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> list[SectionChange]:
+    """``changes`` without a list of references put in another order (sorted by author
+    instead of by first citation, blind round 211), and without the citations by number that
+    followed it ("(2)" -> "(3)" where the second reference is now the third): the references
+    the same lines (their own numbers set aside), each once, and every section of the page
+    that cites by number reads as before once its old numbers are mapped to the new places,
+    and one at least did. A citation that now points to another reference, a reference added
+    or dropped, a section citing the old numbers unchanged, or a list that nothing cites by
+    number (its numbers are what readers cite: blind rounds 95 and 208) is told as before."""
+    moved = [
+        c for c in changes
+        if c.kind == "changed" and c.path and _REFERENCES.match(c.path[-1])
+        and c.path in old and c.path in new
+    ]  # fmt: skip
+    if len(moved) != 1:
+        return changes
+    refs = moved[0].path
+    before = [_REFERENCE_NUMBER.sub("", line) for line in _lines(old[refs].text)]
+    after = [_REFERENCE_NUMBER.sub("", line) for line in _lines(new[refs].text)]
+    if (
+        before == after
+        or len(after) > _RESORTED_MAX
+        or len(set(after)) != len(after)
+        or sorted(before) != sorted(after)
+    ):
+        return changes
+    place = {line: n for n, line in enumerate(after, 1)}
+    renumber = {str(n): str(place[line]) for n, line in enumerate(before, 1)}
+    explained = {refs}
+    for path, section in list(new.items())[:_RESORTED_MAX]:
+        if path == refs or path not in old or not _CITED.search(old[path].text):
+            continue
+        if _recited(old[path].text, renumber) != section.text:
+            return changes
+        explained.add(path)
+    if len(explained) < 2:
+        return changes  # nothing cites them by number: a numbered list's order is told
+    return [c for c in changes if not (c.kind == "changed" and c.path in explained)]
+
+
+def _recited(text: str, renumber: Mapping[str, str]) -> str | None:
+    """``text`` with its citations by number mapped to their references' new places; None
+    when it cites a number that is no reference."""
+    unknown = False
+
+    def mapped(m: re.Match[str]) -> str:
+        nonlocal unknown
+        numbers = [n.strip() for n in m[2].split(",")]
+        if any(n not in renumber for n in numbers):
+            unknown = True
+            return m[0]
+        sep = ", " if ", " in m[2] else ","
+        return m[1] + sep.join(renumber[n] for n in numbers) + m[3]
+
+    out = _CITED.sub(mapped, text)
+    return None if unknown else out
 
 
 def _without_page_end(

@@ -627,8 +627,15 @@ def _file_notes(line: str) -> tuple[list[str], str]:
 #: "veke" and "uke", "kome" and "komme", "fram" and "frem"), each pair once
 _VARIANT_STEMS = {"skul": "skol", "vek": "uk", "kom": "komm", "fram": "frem"}
 #: whole words written two ways, both accepted in nynorsk ("heime" and "heima", "nokre" and
-#: "nokon" in the plural, "berre" and "bare": blind round 109)
-_VARIANT_WORDS = frozenset({("heime", "heima"), ("nokre", "nokon"), ("berre", "bare")})
+#: "nokon" in the plural, "berre" and "bare": blind round 109; "høgt" and "høyt", "hjå" and
+#: "hos", "fyrst" and "først": blind round 212)
+_VARIANT_WORDS = frozenset(
+    {
+        ("heime", "heima"), ("nokre", "nokon"), ("berre", "bare"), ("hjå", "hos"),
+        ("fyrst", "først"), ("høg", "høy"), ("høgt", "høyt"), ("høge", "høye"),
+        ("høgare", "høyare"), ("høgast", "høyast"), ("høgaste", "høyaste"),
+    }
+)  # fmt: skip
 #: the beginnings of those words, looked for before a text is read word by word
 VARIANT_HINT = re.compile(
     r"(?i)\b(?:"

@@ -43,6 +43,7 @@ from feeds.read.normalize import (
     noise_phrases,
     parse_date,
     signal_dates,
+    starts_with_date,
     strip_noise,
 )
 from feeds.read.selectors import compile_selector
@@ -1880,6 +1881,9 @@ def _is_page_file_link(link: Any, main: Any) -> bool:
 #: request; other links in a toolbar are read
 _PAGE_FILE_LINK = re.compile(
     r"^(?:(?:last ned|lagre|skriv ut)(?: som)? (?:pdf|word|docx)"
+    # ... with the file's size ("Last ned PDF (1,4 MB)", blind round 211), which changes with
+    # every edit of the page
+    r"(?: ?\((?:(?:pdf|word|docx),? )?\d{1,4}(?:[.,]\d{1,2})? ?(?:kb|mb)\))?"
     # ... and the toolbar's other links to the page itself: its print version, sharing it
     # ("Utskriftsvennlig versjon", "Del på e-post", blind round 100)
     r"|utskriftsvennl[ie]g(?: versjon| utgåve| utgave)?|skriv ut"
@@ -2140,6 +2144,22 @@ def _is_status_badge(el: Any, text: str) -> bool:
         _STATUS_BADGE.fullmatch(text)
         and _BADGE_CLASS.search(el.get("class") or "")
         and next(el.iterancestors("a"), None) is None
+        and not _labels_a_date(el)
+    )
+
+
+def _labels_a_date(el: Any) -> bool:
+    """Whether a status word is a date's label: FHI's "<span class="meta__label">Oppdatert
+    </span> <time>01.12.2026</time>" (blind round 212) is the field of a stamp, read with its
+    date as the page's stamp, not a badge (taken alone, it left the date read as text)."""
+    after = (el.tail or "").strip().removeprefix(":").strip()
+    if after:
+        return starts_with_date(after)
+    following = el.getnext()
+    if following is None or not isinstance(following.tag, str):
+        return False
+    return following.tag == "time" or starts_with_date(
+        clean_text(_text_of(following)).removeprefix(":").strip()
     )
 
 
@@ -2531,7 +2551,11 @@ def _expand_abbreviation(abbr: Any, expanded: set[tuple[str, str]]) -> None:
     expanded.add(key)
     parent = abbr.getparent()
     around = "".join(parent.itertext()) if parent is not None else ""
-    if title.casefold() in around.casefold():
+    # the sentence's words as they read: a soft hyphen ("glukose&shy;måling") or a line
+    # break in the markup does not hide the explanation (blind round 211)
+    if " ".join(title.casefold().split()) in " ".join(
+        around.replace("\xad", "").casefold().split()
+    ):
         return
     tail = abbr.tail or ""
     if compound := _COMPOUND_TAIL.match(tail):

@@ -360,9 +360,11 @@ NOISE_LINES: tuple[str, ...] = (
     r"^få varsel ved oppdatering(er|ar)? (av|på|om) .{0,200}$",
     r"^abonner på (nytt|endret|endra|nytt eller oppdatert) (innhold|innhald).{0,80}$",
     # ... worded otherwise ("Abonner på endringer", nynorsk "Abonner på endringar", blind
-    # round 158), after a print link on its line or not
+    # round 158), after a print link on its line or not, and of the page named by its title
+    # in quotes ("Abonner på endringar i «Risikovurdering: kikhoste i Noreg»", blind round 212)
     r"^(?:skriv ut(?: ?/ ?lag pdf)? )?abonner på (?:endringer|endringar|oppdateringer"
-    r"|oppdateringar)(?: (?:på|av|i) (?:denne |dette )?(?:siden|sida|innholdet|innhaldet))?$",
+    r"|oppdateringar)(?: (?:på|av|i|for) (?:(?:denne |dette )?(?:siden|sida|innholdet"
+    r"|innhaldet)|«[^»]{1,200}»|\"[^\"]{1,200}\"))?$",
     # a wide table's hint to swipe ("Sveip sidelengs for å sjå heile tabellen →", "Scroll
     # horisontalt for å se hele tabellen", blind round 164): the widget's, not the table's
     r"^(?:sveip|swipe|scroll|skroll|rull|dra|bla)(?: (?:sidelengs|sidelens|til sides|til sida"
@@ -1046,6 +1048,11 @@ _DATE_ONLY = re.compile(rf"{_ANY_DATE}\.?", re.I)
 def is_date_only(text: str) -> bool:
     """Whether a (cleaned) text is a date and nothing else."""
     return bool(_DATE_ONLY.fullmatch(text))
+
+
+def starts_with_date(text: str) -> bool:
+    """Whether a (cleaned) text begins with a date ("01.12.2026", "1. desember 2026 kl. 10")."""
+    return bool(_DATE_ONLY.match(text))
 
 
 #: a relative time as one field of a line of fields ("Kommuneoverlegen · for 3 timar sidan")

@@ -51,6 +51,9 @@ class PageInput:
     reuse: bool = False
     linked: Sequence[Linked] = ()
     known: Parts = field(default_factory=dict)
+    #: the digest of a version refused once as looking truncated (or collapsed), which a
+    #: check that finds it again accepts (``ContentCollapse.digest``)
+    accept: str | None = None
 
 
 class Reader:

@@ -123,7 +123,10 @@ NB: dict[str, str] = {
     "err_empty": "Siden eller hovedinnholdet er tomt.",
     "err_html": "Siden kunne ikke leses som HTML.",
     "err_maintenance": "Siden ser ut som en feil-, vedlikeholds- eller robotsjekkside.",
-    "err_truncated": "Siden ble avbrutt under overføringen; vi beholder forrige versjon.",
+    "err_truncated": (
+        "Siden ble avbrutt under overføringen; vi beholder forrige versjon. Kommer den samme "
+        "versjonen igjen ved neste sjekk, tar vi den i bruk."
+    ),
     "err_hapi": "Svaret fra Helsedirektoratets API var ikke som ventet.",
     "err_no_chapters": "Innholdsfortegnelsen viser ingen kapitler som kunne leses.",
     "err_no_links": "Oversiktssiden viser ingen lenker som passer; oppsettet kan ha endret seg.",
@@ -256,7 +259,10 @@ NN: dict[str, str] = {
     "err_empty": "Sida eller hovudinnhaldet er tomt.",
     "err_html": "Sida kunne ikkje lesast som HTML.",
     "err_maintenance": "Sida ser ut som ei feil-, vedlikehalds- eller robotsjekkside.",
-    "err_truncated": "Sida vart avbroten under overføringa; vi held på førre versjon.",
+    "err_truncated": (
+        "Sida vart avbroten under overføringa; vi held på førre versjon. Kjem den same "
+        "versjonen att ved neste sjekk, tek vi han i bruk."
+    ),
     "err_hapi": "Svaret frå API-et til Helsedirektoratet var ikkje som venta.",
     "err_no_chapters": "Innhaldslista viser ingen kapittel som kunne lesast.",
     "err_no_links": "Oversiktssida viser ingen lenkjer som passar; oppsettet kan ha endra seg.",

@@ -13,13 +13,28 @@
   a word beside them changed is told;
 - a list of references put in another order, with the citations by number that followed it,
   is no change; citations left pointing to other references, or a list that nothing cites, are
-  told.
+  told;
+- a press contact's line ("Pressekontakt: ...") added to a feed item is no change; a sentence
+  that names the press contact is read;
+- a feed whose items were replaced by one error notice ("Feil ved henting av innhold ... Prøv
+  igjen senere") is a source problem; one new item that is news, or news of an error among the
+  items, is told;
+- Lovdata's toolbar links to places on the page ("Vis versjoner (4)") are tools; its "Sist
+  endret" field's date written otherwise is no change, another amending regulation named is; a
+  toolbar's link elsewhere is read;
+- Lovdata's offer beside a paragraph ("PRO 3 avgjørelser ... Logg inn i Lovdata Pro ...") is
+  furniture.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from feeds.catalogue import SourceSpec
+from feeds.detect.detection import detect
+from feeds.errors import SourceProblem
+from feeds.store.snapshot import state_from_blob, state_to_blob
+from feeds.types import FetchResult
 from tests.support.pages import changed, page, text
 
 STAMP = {
@@ -176,3 +191,124 @@ def test_references_resorted_under_citations_left_or_uncited_are_told(lang: str)
     bare = "<main><h1>F</h1><h2>" + heading + "</h2><ol>{}</ol></main>"
     items = ["".join(f"<li>{r}</li>" for r in refs) for refs in (REFS, resorted)]
     assert changed(bare.format(items[0]), bare.format(items[1])) != []
+
+
+# ----------------------------------------------------------------------------- rounds 213, 214
+
+FEED = SourceSpec(
+    key="f", name="HOD", url="https://www.regjeringen.no/rss", kind="feed", authority="test"
+)
+
+
+def rss(*items: tuple[str, str, str]) -> FetchResult:
+    body = "".join(
+        f"<item><title>{t}</title><link>https://www.regjeringen.no/no/{i}/</link>"
+        f"<guid>{i}</guid><description><![CDATA[{d}]]></description></item>"
+        for i, t, d in items
+    )
+    xml = (
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>HOD</title>{body}</channel></rss>"
+    )
+    return FetchResult(FEED.url, 200, xml.encode())
+
+
+def feed_changes(*versions: FetchResult) -> list[str]:
+    state = None
+    detection = None
+    for result in versions:
+        detection = detect(FEED, result, state)
+        if detection.state is not None:
+            state = state_from_blob(state_to_blob(detection.state))
+    assert detection is not None
+    return [c.kind for c in detection.changes]
+
+
+NEWS = [
+    ("id1", "Nye råd om RS-vaksine", "<p>FHI anbefaler RS-vaksine til personer over 75 år.</p>"),
+    ("id2", "Tilskudd til legevakt", "<p>Kommunene kan søke tilskudd innen 1. mars.</p>"),
+    ("id3", "Ny forskrift om smittevern", "<p>Forskriften gjelder fra 1. januar.</p>"),
+]
+CONTACT = {
+    "nb": "<p><strong>Pressekontakt:</strong> Pressevakten i HOD, tlf. 22 24 90 90</p>",
+    "nn": "<p><strong>Pressekontaktar:</strong> Pressevakta i HOD, tlf. 22 24 90 90</p>",
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_press_contact_added_to_an_item_is_no_change(lang: str) -> None:
+    edited = [(i, t, d + CONTACT[lang]) if i == "id1" else (i, t, d) for i, t, d in NEWS]
+    assert feed_changes(rss(*NEWS), rss(*edited)) == []
+    told = [(i, t, d.replace("75", "65") + CONTACT[lang]) if i == "id1" else (i, t, d)
+            for i, t, d in NEWS]  # fmt: skip
+    assert feed_changes(rss(*NEWS), rss(*told)) == ["changed"]
+    said = "<main><h1>Råd</h1><p>Kontakt pressekontakten vår om intervju.</p></main>"
+    assert "pressekontakten" in text(said)
+
+
+ERROR = {
+    "nb": ("Feil ved henting av innhold",
+           "Det oppstod en feil ved generering av RSS-strømmen. Prøv igjen senere."),
+    "nn": ("Feil ved henting av innhald",
+           "Det oppstod ein feil ved generering av RSS-straumen. Prøv igjen seinare."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_feed_whose_items_became_one_error_notice_is_a_problem(lang: str) -> None:
+    title, words = ERROR[lang]
+    with pytest.raises(SourceProblem, match="error notice"):
+        feed_changes(rss(*NEWS), rss(("id9", title, words)))
+    # one new item that is news, or news of an error among the items, is told
+    assert feed_changes(rss(*NEWS), rss(("id9", "Nye råd om influensa", "<p>Ta vaksine.</p>")))
+    news = ("id9", "Feil i vaksinasjonsregisteret er rettet", "<p>Registreringene er trygge.</p>")
+    assert feed_changes(rss(*NEWS), rss(news, *NEWS)) == ["new"]
+
+
+LOVDATA = (
+    "<main><div class='documentToolbar' role='toolbar'><a href='/print'>Skriv ut</a> "
+    "<a href='#versjoner'>Vis versjoner ({n})</a> <a href='#toc'>Innholdsfortegnelse</a>{more}"
+    "</div><h1>Forskrift om smitteverntiltak, {place}</h1><dl><dt>Ikrafttredelse</dt>"
+    "<dd>19.01.2021</dd><dt>Sist endret</dt><dd>FOR-2021-02-02-212 fra {day}</dd></dl>"
+    "<h2>§ 1. Formål</h2><p>{purpose}</p></main>"
+)
+PLACES = {
+    "nb": ("Oslo kommune", "Forskriften skal begrense spredning av smitte i kommunen."),
+    "nn": ("Stord kommune", "Forskrifta skal avgrense spreiing av smitte i kommunen."),
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_lovdatas_toolbar_links_in_the_page_are_tools(
+    lang: str,
+) -> None:
+    place, purpose = PLACES[lang]
+    before = LOVDATA.format(n=4, more="", place=place, day="03.02.2021", purpose=purpose)
+    after = LOVDATA.format(
+        n=5, more=" <a href='#sammenlign'>Sammenlign versjoner</a>", place=place,
+        day="3. februar 2021", purpose=purpose,
+    )  # fmt: skip
+    assert changed(before, after) == []
+    assert "Vis versjoner" not in text(after) and "Sammenlign" not in text(after)
+    # the field names the amending regulation: a new one is told (the lead's decision)
+    amended = after.replace("FOR-2021-02-02-212", "FOR-2021-03-01-400")
+    assert [p for _, p in changed(before, amended)] == [
+        (f"Forskrift om smitteverntiltak, {place}",)
+    ]
+    edited = after.replace("smitte i", "koronasmitte i")
+    assert [p[-1] for _, p in changed(before, edited)] == ["§ 1. Formål"]
+    # a toolbar's link to another page is read
+    other = after.replace("href='#toc'", "href='/forskrift/2020-11-09-2264'")
+    assert "Innholdsfortegnelse" in text(other)
+
+
+@pytest.mark.parametrize("count", ["3 avgjørelser og 1 kommentar", "1 avgjørelse"])
+def test_lovdatas_pro_offer_beside_a_paragraph_is_furniture(count: str) -> None:
+    plain = "<main><h1>Forskrift</h1><h2>§ 3. Private sammenkomster</h2><p>Maks to gjester.</p>"
+    offer = (
+        f"<aside class='proTeaser'><span class='badge'>PRO</span> {count} viser til § 3. "
+        "<a href='https://lovdata.no/pro/auth/login'>Logg inn i Lovdata Pro for å lese mer</a>."
+        "</aside>"
+    )
+    assert changed(plain + "</main>", plain + offer + "</main>") == []
+    told = plain.replace("to", "fem") + offer + "</main>"
+    assert len(changed(plain + "</main>", told)) == 1

@@ -31,6 +31,7 @@ from feeds.detect.diff import (
 from feeds.detect.history import mark_lasted, section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.read import ItemReader, PageInput, PageReader, reader_for
+from feeds.read.html import error_notice
 from feeds.sites import host_of, lookalike, site_of
 from feeds.types import (
     EXTRACTION_VERSION,
@@ -270,6 +271,7 @@ def _detect_feed(
     if previous is not None and same_kind:
         _refuse_emptied(feed_items(previous), len(feed.items))
     seen = dict(previous.seen) if previous else {}
+    _refuse_error_item(seen, feed)
     # items known by their text too when their identity changed, as the reader says (RSS and
     # Atom: yes; a listing's links have no text, a change log's rows repeat theirs by design)
     known = match_items(seen, feed, by_text=by_text)
@@ -668,6 +670,28 @@ def _refuse_emptied(before: int, after: int) -> None:
             "source counts as failing until its items come back",
             before=before,
         )
+
+
+def _refuse_error_item(seen: Mapping[str, SeenItem], feed: FeedContent) -> None:
+    """A feed whose items were replaced by one item that is an error notice (its generator
+    failed: "Feil ved henting av innhold ... Prøv igjen senere", blind round 213) is a problem
+    of the source, as an emptied feed is: the last version is kept, nothing is told."""
+    if len(feed.items) != 1 or sum(1 for s in seen.values() if s.live) < ERROR_ITEM_MIN_BEFORE:
+        return
+    item = feed.items[0]
+    if item.item_id in seen:
+        return
+    if error_notice(f"{item.title}. {item.summary} {item.content}"[:_ERROR_ITEM_CHARS]):
+        raise SourceProblem(
+            f"the feed's only item is an error notice («{item.title[:80]}») where "
+            f"{len(seen)} item(s) were: kept the last version"
+        )
+
+
+#: the fewest items a feed had before one error notice replaced them (``_refuse_error_item``),
+#: and how much of that item is read
+ERROR_ITEM_MIN_BEFORE = 2
+_ERROR_ITEM_CHARS = 1_000
 
 
 def _refuse_texts_lost(

@@ -1867,8 +1867,13 @@ _PAGE_TOOL_STARTS = frozenset("LlSsUuDd")
 
 def _is_page_file_link(link: Any, main: Any) -> bool:
     """A toolbar's link to a file of the page itself (``_PAGE_FILE_LINK``), by its own text
-    (looked at only where it starts as such a label does: a call per link of every page)."""
+    (looked at only where it starts as such a label does: a call per link of every page), or
+    to a place on the page."""
     own = (link.text or "").lstrip()
+    if (link.get("href") or "").startswith("#") and not len(link):
+        # a toolbar's link to a place on the page ("Vis versjoner (4)", "Innholdsfortegnelse",
+        # "Sammenlign versjoner" in Lovdata's, blind round 214): it works the page
+        return _in_toolbar(link, main)
     return (
         own[:1] in _PAGE_TOOL_STARTS
         and _PAGE_FILE_LINK.match(clean_text(_text_of(link))) is not None
@@ -3713,6 +3718,27 @@ _TRY_AGAIN = re.compile(
     r"(?:tilgjengelig|tilgjengeleg)\b",
     re.I,
 )
+
+
+#: an error notice's own words ("Feil ved henting av innhold", "Det oppstod en feil", "Noe gikk
+#: galt", "Error"): what a generator writes in place of its items (``error_notice``)
+_ERROR_WORDS = re.compile(
+    r"^(?:error|feil)\b|\b(?:det (?:oppstod|oppsto|skjedde) (?:en|ein) feil|noe gikk galt"
+    r"|noko gjekk gale|internal server error|an error occurred)\b",
+    re.I,
+)
+
+
+def error_notice(text: str) -> bool:
+    """Whether a short text (a feed item's title and text) is an error notice in place of the
+    content: it says an error happened and asks to try again (a feed generator's "Feil ved
+    henting av innhold. Det oppstod en feil ... Prøv igjen senere.", blind round 213). News of
+    an error that asks nothing of the reader is content."""
+    return bool(_ERROR_WORDS.search(text) and (_TRY_AGAIN.search(text) or _LATER.search(text)))
+
+
+#: "try again later" however it is said
+_LATER = re.compile(r"prøv igjen (?:senere|seinare)|try again later", re.I)
 
 
 def _technical_problem_page(sample: str) -> bool:

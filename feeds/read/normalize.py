@@ -438,6 +438,16 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:[|·/]\s*+)++(?:abonner|skriv ut|del|e-post|facebook|twitter|linkedin|x|print|share)"
     r"(?:\s*+[|·/])*+$",
     r"^sist (?:endret|endra|oppdatert|redigert) av\s*+:?+\s*+[^.]{1,80}$",
+    # a press release's press contact on a line of its own ("Pressekontakt: Pressevakten i
+    # Helse- og omsorgsdepartementet, tlf. 22 24 90 90, e-post presse@hod.dep.no", blind round
+    # 213), as a section under such a heading is (``NOISE_HEADINGS``): for journalists
+    r"^(?:pressekontakt(?:er|ar)?|kontaktperson(?:er|ar)? for (?:media|presse)|pressevakt(?:en)?)"
+    r"\s*+:\s*+[^\n]{1,300}$",
+    # Lovdata's offer beside a paragraph of what its paid service holds on it ("PRO 3
+    # avgjørelser og 1 kommentar viser til § 3. Logg inn i Lovdata Pro for å lese mer.", blind
+    # round 214): never the regulation's words
+    r"^(?:pro )?[^.]{0,120}\bviser til §[^.]{0,40}\.\s*+logg inn i lovdata pro\b[^.]{0,60}\.?$"
+    r"|^logg inn i lovdata pro\b[^.]{0,60}\.?$",
     # a letter's note that it was approved electronically, in the words of any office
     # ("Dokumentet er elektronisk godkjent og har difor ikkje handskrivne signaturar", blind
     # round 110): the same for every letter of the office

@@ -110,6 +110,10 @@ NB: dict[str, str] = {
         "Nyhetsstrømmen hadde saker, men er nå tom. Vi beholder forrige versjon til sakene "
         "kommer tilbake."
     ),
+    "err_feed_error_item": (
+        "Nyhetsstrømmen viste bare en feilmelding i stedet for sakene. Vi beholder forrige "
+        "versjon til sakene kommer tilbake."
+    ),
     "err_content_collapse": (
         "Det meste av teksten på siden forsvant i én sjekk. Vi beholder forrige versjon; "
         "varer det, holdes endringen for gjennomgang."
@@ -247,6 +251,10 @@ NN: dict[str, str] = {
     "err_feed_emptied": (
         "Nyheitsstraumen hadde saker, men er no tom. Vi held på førre versjon til sakene "
         "kjem tilbake."
+    ),
+    "err_feed_error_item": (
+        "Nyheitsstraumen viste berre ei feilmelding i staden for sakene. Vi held på førre "
+        "versjon til sakene kjem tilbake."
     ),
     "err_content_collapse": (
         "Det meste av teksten på sida forsvann i éin sjekk. Vi held på førre versjon; varer "

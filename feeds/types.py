@@ -142,7 +142,8 @@ def fold(text: str) -> str:
     ("1 245"), nor how a time of day is written ("kl. 15:10", "kl. 15.10"), nor a decimal
     point for the decimal comma ("0.5 ml", "0,5 ml"; ``_POINTED``), nor where a paragraph
     ends ("A. B." split into two paragraphs), nor an ellipsis set as one character or three
-    full stops ("…", "..."), nor spaces around a dash between two numbers ("5 – 7", "5–7"),
+    full stops ("…", "..."), nor spaces around a dash between two numbers ("5 – 7", "5–7")
+    or two days or months ("mandag - fredag"),
     nor a space between a section sign and its number ("§3", "§ 3"), nor spaces around a
     slash between words ("og / eller"), nor which mark a list set as text puts before its
     items ("– ", "• "). Compared only; what readers see is the text as published."""
@@ -151,6 +152,8 @@ def fold(text: str) -> str:
         folded = folded.replace(_ELLIPSIS, "...")
     if " /" in folded or "/ " in folded:
         folded = _SLASH_SPACED.sub("/", folded)
+    if " - " in folded:
+        folded = _NAMED_RANGE_SPACED.sub(r"\1-\2", folded)
     if any(digit in folded for digit in _DIGITS):
         if "§" in folded:
             folded = _SECTION_SIGN_SPACE.sub("", folded)
@@ -162,6 +165,17 @@ def fold(text: str) -> str:
         if _point_between_digits(folded):
             folded = _POINTED.sub(_comma, folded)
     return folded
+
+
+#: the days of the week and the months, bokmål and nynorsk, whole or cut short ("man.")
+_DAY_OR_MONTH = (
+    r"(?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag"
+    r"|man|tir|tys|ons|tor|fre|lør|lau|søn|sun|januar|februar|mars|april|mai|juni|juli|august"
+    r"|september|oktober|november|desember)\.?"
+)
+#: a range of days or months with spaces around its dash ("mandag - fredag", blind round 216),
+#: as it is written without them ("mandag–fredag")
+_NAMED_RANGE_SPACED = re.compile(rf"\b({_DAY_OR_MONTH}) - ({_DAY_OR_MONTH})(?!\w)")
 
 
 def _spaced_range(text: str) -> bool:
@@ -689,7 +703,10 @@ class SeenItem:
 #: ("<span class="meta__label">Oppdatert</span> <time>…</time>") is the stamp's field, not a
 #: badge (blind round 212); "Abonner på endringar i «<the page's title>»" is a tool (212); the
 #: page's own PDF with its size ("Last ned PDF (1,4 MB)") is a tool (211); an abbreviation
-#: whose explanation its sentence gives across a soft hyphen is read as it stands (211).
+#: whose explanation its sentence gives across a soft hyphen is read as it stands (211); a
+#: toolbar's links to places on the page and to scripts, Lovdata's Pro offer (214), a press
+#: contact's line (213), the page's type over its title, a field of free places (215), the
+#: stamp said in a sentence (217) are furniture; a Sami language's own name in a picker (216).
 EXTRACTION_VERSION = 20
 
 

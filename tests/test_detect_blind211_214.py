@@ -243,6 +243,9 @@ def test_a_press_contact_added_to_an_item_is_no_change(lang: str) -> None:
     assert feed_changes(rss(*NEWS), rss(*told)) == ["changed"]
     said = "<main><h1>Råd</h1><p>Kontakt pressekontakten vår om intervju.</p></main>"
     assert "pressekontakten" in text(said)
+    # a sentence for patients after the press contact is read, with it
+    more = "<main><h1>Råd</h1><p>Pressevakt: 55 97 50 00. Pasientar kan ringje posten.</p></main>"
+    assert "Pasientar kan ringje posten" in text(more)
 
 
 ERROR = {
@@ -296,6 +299,11 @@ def test_lovdatas_toolbar_links_in_the_page_are_tools(
     ]
     edited = after.replace("smitte i", "koronasmitte i")
     assert [p[-1] for _, p in changed(before, edited)] == ["§ 1. Formål"]
+    # a toolbar's link that runs a script ("Print") is a tool too
+    printed = after.replace(
+        "<a href='/print'>Skriv ut</a>", "<a href='javascript:window.print()'>Print</a>"
+    )
+    assert "Print" not in text(printed)
     # a toolbar's link to another page is read
     other = after.replace("href='#toc'", "href='/forskrift/2020-11-09-2264'")
     assert "Innholdsfortegnelse" in text(other)

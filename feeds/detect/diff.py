@@ -1353,12 +1353,23 @@ def _in_place(
 
 def _nearly_same(a: str, b: str, segments: Sequence[DiffSegment]) -> bool:
     """Whether the word diff of two texts (``segments``) keeps ``RENAMED_KEPT_SHARE`` of the
-    longer one's words."""
+    longer one's words; or keeps every word of the old text, which is at least half of the
+    new one (a section renamed and a sentence added to it, blind round 217: the old text
+    stands whole in the new)."""
     words_a, words_b = len(a.split()), len(b.split())
     if not words_a and not words_b:
         return False
     gone = sum(len(text.split()) for kind, text in segments if kind == "-")
+    # (the word diff may take the last word along with what follows it: "eksponering." as
+    # "eksponering. Spedbarn ...")
+    if gone <= max(1, words_a // 20) and words_a - gone >= EXTENDED_KEPT_SHARE * words_b:
+        return True
     return words_a - gone >= RENAMED_KEPT_SHARE * max(words_a, words_b)
+
+
+#: a section renamed whose old text stands whole in the new one is the same section when the
+#: old text is at least this share of the new one's words (``_nearly_same``)
+EXTENDED_KEPT_SHARE = 0.5
 
 
 def _paragraphs(
@@ -3084,6 +3095,54 @@ def _differing_words(a: str, b: str, in_word: Callable[[str], bool]) -> tuple[st
 _TYPO_MIN = 7
 
 
+#: a fact box's field label is at most this long (``_fields_resorted``), and the most lines
+#: looked at
+_FIELD_LABEL_MAX = 40
+_FIELDS_MAX_LINES = 400
+
+
+def _fields_resorted(a: str, b: str) -> bool:
+    """Whether two versions differ only in the order of a fact box's fields, each a label on
+    its line and its value on the next ("Smittemåte" / "Luftsmitte og dråpesmitte", a <dl>
+    whose rows a template re-sorted, blind round 217): the lines where they differ, taken two
+    by two from the same place, are the same pairs in another order; each pair's first line
+    a label (short, without a full stop, each once). A value moved to another label, or a
+    paragraph moved, is told."""
+    if len(a) != len(b) or a == b:
+        return False
+    la, lb = a.split("\n"), b.split("\n")
+    if len(la) != len(lb) or len(la) > _FIELDS_MAX_LINES or sorted(la) != sorted(lb):
+        return False
+    head = 0
+    while la[head] == lb[head]:
+        head += 1
+    end = len(la)
+    while la[end - 1] == lb[end - 1]:
+        end -= 1
+    for start in (head, head - 1):
+        stop = end + (end - start) % 2
+        if start < 0 or stop > len(la):
+            continue
+        pairs_a = [(la[i], la[i + 1]) for i in range(start, stop, 2)]
+        pairs_b = [(lb[i], lb[i + 1]) for i in range(start, stop, 2)]
+        labels = [label for label, _ in pairs_a]
+        if (
+            len(pairs_a) >= 2
+            and Counter(pairs_a) == Counter(pairs_b)
+            and len(set(labels)) == len(labels)
+            and all(_field_label(label) for label in labels)
+        ):
+            return True
+    return False
+
+
+def _field_label(line: str) -> bool:
+    """A fact box's label: short, no sentence, no list item."""
+    return (
+        0 < len(line) <= _FIELD_LABEL_MAX and not line.endswith(".") and not line.startswith(BULLET)
+    )
+
+
 def _typo_fixed(a: str, b: str) -> bool:
     """Whether two versions differ only in one word's typo fixed (blind rounds 24 and 200:
     "vaksinsajon" as "vaksinasjon", "vaksinasjn" as "vaksinasjon"): two letters that changed
@@ -3372,6 +3431,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _excerpt_recut,
     _caption_mark_only,
     _typo_fixed,
+    _fields_resorted,
     _each_place_told_otherwise,
 )
 #: the rules of ``_TOLD_OTHERWISE`` that judge one place by itself (``_each_place_told_otherwise``)

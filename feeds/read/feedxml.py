@@ -387,15 +387,45 @@ _BARE_AMPERSAND = re.compile(r"&(?![A-Za-z_][\w.-]{0,60};|#[0-9]{1,8};|#x[0-9A-F
 
 
 def _repaired(rest: str) -> str:
-    """The document after the prolog with the two faults of hand-fed CMS feeds that every
-    feed reader recovers from mended: characters XML forbids are left out and a bare "&" is
-    written "&amp;" (blind round 41: one stray character or one "helse & omsorg" made the
-    whole feed a source problem, check after check). Applied to a document only when it is
+    """The document after the prolog with the faults of hand-fed CMS feeds that every feed
+    reader recovers from mended: characters XML forbids are left out, a bare "&" is written
+    "&amp;" (blind round 41: one stray character or one "helse & omsorg" made the whole feed
+    a source problem, check after check), and HTML's named entities are read without a DTD
+    (``_html_references``, blind round 218). Applied to a document only when it is
     not well-formed (``feed_document``): a well-formed one, "&" in CDATA included, is read as
     it stands; one still malformed after is refused as before."""
     if "&" in rest:
-        rest = _BARE_AMPERSAND.sub("&amp;", rest)
+        rest = _BARE_AMPERSAND.sub("&amp;", _html_references(rest))
     return _FORBIDDEN_CHARS.sub("", rest)
+
+
+def _html_references(rest: str) -> str:
+    """``rest`` with its references to HTML's named entities that no DTD declares ("&nbsp;",
+    "&oslash;", "&laquo;" in a feed without a DOCTYPE, blind round 218) written as character
+    references, as every feed reader reads them; CDATA sections, comments and instructions
+    are left as they are, and a name HTML does not know stays (the feed is refused). One
+    pass; a reference never grows."""
+    out: list[str] = []
+    copied = pos = 0
+    search = _REFERENCE_OR_SKIP.search
+    while (m := search(rest, pos)) is not None:
+        name = m.group(1)
+        if name is None:
+            end = rest.find(_SKIP_END[m.group(0)], m.end())
+            if end < 0:
+                break  # never closed: malformed whatever we do
+            pos = end + len(_SKIP_END[m.group(0)])
+            continue
+        pos = m.end()
+        value = _HTML_ENTITIES.get(name)
+        if value is not None:
+            out.append(rest[copied : m.start()])
+            out.append(value)
+            copied = pos
+    if not out:
+        return rest
+    out.append(rest[copied:])
+    return "".join(out)
 
 
 def feed_document(body: bytes, headers: Mapping[str, str] | None = None) -> bytes:

@@ -628,6 +628,7 @@ def _main_of(
             *_counter_columns(main),
             *_last_change_rows(main),
             *_hidden_captions(main),
+            *_type_labels(main),
         ]
     )
     if drop:
@@ -635,6 +636,42 @@ def _main_of(
     _mark_struck(main)
     _read_figure_numbers(main)  # after the source's drops: a figure it drops stays unread
     return main, title
+
+
+#: a page's type shown over its title ("Artikkel", "Nyhet", "Pressemelding", blind round 215):
+#: the template's label, set anew with a template
+_TYPE_LABEL = re.compile(
+    r"(?:artikkel|nyhet|nyheit|nyhetsartikkel|nyheitsartikkel|nyhetssak|nyheitssak|pressemelding"
+    r"|aktuelt|aktuell sak|temaside|kunngjøring|kunngjering)",
+    re.I,
+)
+#: how many elements before the page's first <h1> are looked at (``_type_labels``)
+_TYPE_LABEL_REACH = 8
+
+
+def _type_labels(main: Any) -> list[Any]:
+    """The label of the page's type over its title: a leaf element whose text is a
+    ``_TYPE_LABEL`` alone, among the few elements right before the first <h1> (its preceding
+    siblings, or its parent's in a header of the article). A new template adds or drops it
+    with the text the same; the same word in the text, a table or a list is read."""
+    h1 = next(main.iter("h1"), None)
+    if h1 is None:
+        return []
+    found = []
+    for anchor in (h1, h1.getparent()):
+        if anchor is None or anchor is main:
+            break
+        for n, el in enumerate(anchor.itersiblings(preceding=True)):
+            if n == _TYPE_LABEL_REACH:
+                break
+            if (
+                isinstance(el.tag, str)
+                and not len(el)
+                and el.tag in ("p", "span", "div", "strong", "small")
+                and _TYPE_LABEL.fullmatch(clean_text(el.text or ""))
+            ):
+                found.append(el)
+    return found
 
 
 #: an inline style that keeps an element from every reader: display:none, visibility:hidden,
@@ -1870,9 +1907,11 @@ def _is_page_file_link(link: Any, main: Any) -> bool:
     (looked at only where it starts as such a label does: a call per link of every page), or
     to a place on the page."""
     own = (link.text or "").lstrip()
-    if (link.get("href") or "").startswith("#") and not len(link):
-        # a toolbar's link to a place on the page ("Vis versjoner (4)", "Innholdsfortegnelse",
-        # "Sammenlign versjoner" in Lovdata's, blind round 214): it works the page
+    href = (link.get("href") or "").lstrip()
+    if (href.startswith("#") or href[:11].lower() == "javascript:") and not len(link):
+        # a toolbar's link to a place on the page or to a script ("Vis versjoner (4)",
+        # "Innholdsfortegnelse", "Sammenlign versjoner" in Lovdata's, blind round 214; "Print"
+        # as javascript:window.print()): it works the page
         return _in_toolbar(link, main)
     return (
         own[:1] in _PAGE_TOOL_STARTS
@@ -2418,29 +2457,40 @@ _ACT_IDS = re.compile(
 
 def _last_change_rows(main: Any) -> list[Any]:
     """A document's header field of its last change, in a table of fields or a definition
-    list ("Sist endret | FOR-2026-11-20-2001" in Lovdata's header, blind round 171): the
+    list ("Sist endret | FOR-2026-11-20-2001" in Lovdata's header, blind round 171), and a
+    field that counts free places (``_COUNTER_HEADER`` over a count): the
     regulation that last changed it, which each amendment sets anew beside the paragraphs it
     changed, where the change is told. Only a row of the header and a value of act ids;
     "Ikrafttredelse", "Gjelder for" and the rest are read."""
     found: list[Any] = []
     for label in main.iter("th", "dt"):
-        if not _LAST_CHANGE_HEADER.match(clean_text(_text_of(label))):
+        said = clean_text(_text_of(label))
+        if _LAST_CHANGE_HEADER.match(said):
+            fits = _is_stamp_value
+        elif _COUNTER_HEADER.match(said):
+            # a course's free places ("Ledige plasser" / "6", blind round 215): they tick as
+            # people sign up; "Fullt" or "Avlyst" in their place is read
+            fits = _is_count_value
+        else:
             continue
         if label.tag == "th":
             row = label.getparent()
             cells = list(row.iterchildren("th", "td")) if row is not None else []
-            if (
-                row is not None
-                and len(cells) == 2
-                and cells[0] is label
-                and _is_stamp_value(cells[1])
-            ):
+            if row is not None and len(cells) == 2 and cells[0] is label and fits(cells[1]):
                 found.append(row)
         else:
             value = label.getnext()
-            if value is not None and value.tag == "dd" and _is_stamp_value(value):
+            if value is not None and value.tag == "dd" and fits(value):
                 found.extend((label, value))
     return found
+
+
+def _is_count_value(cell: Any) -> bool:
+    """A count alone ("6", "ca. 20")."""
+    return bool(_COUNT_VALUE.fullmatch(clean_text(_text_of(cell))))
+
+
+_COUNT_VALUE = re.compile(r"(?:ca\.? )?\d{1,4}")
 
 
 def _is_stamp_value(cell: Any) -> bool:
@@ -2842,6 +2892,8 @@ def _hidden_copies(hidden: Sequence[Any]) -> list[Any]:
 _LANGUAGES = frozenset({
     "english", "engelsk", "norsk", "bokmål", "nynorsk", "norsk bokmål", "norsk nynorsk",
     "samisk", "sámegiella", "davvisámegiella", "nordsamisk", "julevsámegiella", "lulesamisk",
+    # ... the Sami languages' names as a link says "in North Sami" (blind round 216)
+    "sámegillii", "davvisámegillii", "julevsámegillii", "åarjelsaemiengïelese",
     "åarjelsaemien", "åarjelsaemien gïele", "sørsamisk", "kvensk", "kainun kieli", "polski",
     "polsk", "українська", "ukrainsk", "русский", "russisk", "العربية", "arabisk", "soomaali",
     "somali", "af-soomaali", "ትግርኛ", "tigrinja", "tigrinya", "دری", "dari", "فارسی", "farsi",

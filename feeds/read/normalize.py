@@ -442,7 +442,9 @@ NOISE_LINES: tuple[str, ...] = (
     # Helse- og omsorgsdepartementet, tlf. 22 24 90 90, e-post presse@hod.dep.no", blind round
     # 213), as a section under such a heading is (``NOISE_HEADINGS``): for journalists
     r"^(?:pressekontakt(?:er|ar)?|kontaktperson(?:er|ar)? for (?:media|presse)|pressevakt(?:en)?)"
-    r"\s*+:\s*+[^\n]{1,300}$",
+    # (one sentence: a point only in an address or before a number, "tlf. 22 24 90 90"; a
+    # sentence for patients after it is read)
+    r"\s*+:\s*+(?:[^.\n]|\.(?!\s)|\.(?=\s\d)){1,300}$",
     # Lovdata's offer beside a paragraph of what its paid service holds on it ("PRO 3
     # avgjørelser og 1 kommentar viser til § 3. Logg inn i Lovdata Pro for å lese mer.", blind
     # round 214): never the regulation's words
@@ -695,6 +697,17 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "fagl",
             r"\s?\(sist(?:e)? fagl[ie]ge? (?:endring|oppdatert|endret|endra) "
             r"(?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})\)",
+            False,
+        ),
+        # ... the same stamp said in a sentence of its own ("Kapitlet vart sist fagleg
+        # oppdatert 2. september 2025.", "Siden ble sist faglig oppdatert 6.12.2026.", blind
+        # round 217): the page's stamp in small print, not the advice
+        (
+            "fagl",
+            r"\b(?:kapitlet|kapittelet|sida|siden|artikkelen|innhaldet|innholdet|teksten"
+            r"|veilederen|rettleiaren|rådet|rådene|råda)\s++(?:vart|ble|blei|er)\s++sist\s++"
+            r"fagl[ie]ge?\s++(?:oppdatert|endra|endret|revidert|gjennomgått|vurdert)\s++"
+            rf"(?:den\s++)?{_ANY_DATE}(?:\.(?=\s|$)|$)",
             False,
         ),
         # ... the day a citation says the page was fetched ("Lasta ned 05.12.2026 frå fhi.no",

@@ -1360,16 +1360,18 @@ def _nearly_same(a: str, b: str, segments: Sequence[DiffSegment]) -> bool:
     if not words_a and not words_b:
         return False
     gone = sum(len(text.split()) for kind, text in segments if kind == "-")
-    # (the word diff may take the last word along with what follows it: "eksponering." as
-    # "eksponering. Spedbarn ...")
-    if gone <= max(1, words_a // 20) and words_a - gone >= EXTENDED_KEPT_SHARE * words_b:
-        return True
+    if words_a >= EXTENDED_MIN_WORDS and words_a >= EXTENDED_KEPT_SHARE * words_b:
+        # the old text whole inside the new, word for word
+        if " ".join(a.split()) in " ".join(b.split()):
+            return True
     return words_a - gone >= RENAMED_KEPT_SHARE * max(words_a, words_b)
 
 
 #: a section renamed whose old text stands whole in the new one is the same section when the
 #: old text is at least this share of the new one's words (``_nearly_same``)
 EXTENDED_KEPT_SHARE = 0.5
+#: ... and has at least so many words (a line of three words stands in many a text)
+EXTENDED_MIN_WORDS = 8
 
 
 def _paragraphs(
@@ -3137,9 +3139,13 @@ def _fields_resorted(a: str, b: str) -> bool:
 
 
 def _field_label(line: str) -> bool:
-    """A fact box's label: short, no sentence, no list item."""
+    """A fact box's label: short, no sentence, no list item, a word first (a rank or a
+    number first is a table's ranked row: "1" / "Oslo")."""
     return (
-        0 < len(line) <= _FIELD_LABEL_MAX and not line.endswith(".") and not line.startswith(BULLET)
+        0 < len(line) <= _FIELD_LABEL_MAX
+        and line[0].isalpha()
+        and not line.endswith(".")
+        and not line.startswith(BULLET)
     )
 
 

@@ -706,7 +706,9 @@ class SeenItem:
 #: whose explanation its sentence gives across a soft hyphen is read as it stands (211); a
 #: toolbar's links to places on the page and to scripts, Lovdata's Pro offer (214), a press
 #: contact's line (213), the page's type over its title, a field of free places (215), the
-#: stamp said in a sentence (217) are furniture; a Sami language's own name in a picker (216).
+#: stamp said in a sentence (217) are furniture; a Sami language's own name in a picker (216);
+#: a back link's glyph (220), a part's stamp and hidden step numbers (221), "Veileder" over the
+#: title (222) are furniture.
 EXTRACTION_VERSION = 20
 
 

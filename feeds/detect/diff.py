@@ -1360,10 +1360,12 @@ def _nearly_same(a: str, b: str, segments: Sequence[DiffSegment]) -> bool:
     if not words_a and not words_b:
         return False
     gone = sum(len(text.split()) for kind, text in segments if kind == "-")
-    if words_a >= EXTENDED_MIN_WORDS and words_a >= EXTENDED_KEPT_SHARE * words_b:
-        # the old text whole inside the new, word for word
-        if " ".join(a.split()) in " ".join(b.split()):
-            return True
+    if (
+        words_a >= EXTENDED_MIN_WORDS
+        and words_a >= EXTENDED_KEPT_SHARE * words_b
+        and " ".join(a.split()) in " ".join(b.split())  # the old text whole in the new
+    ):
+        return True
     return words_a - gone >= RENAMED_KEPT_SHARE * max(words_a, words_b)
 
 
@@ -1841,7 +1843,7 @@ def _split_by_groups(before: str, after: str) -> bool:
         return False
     fewer = lines_a if len(lines_a) < len(lines_b) else lines_b
     header = _run_of(fewer, set(more))
-    if header is None:
+    if header is None or not _begins_table(fewer, fewer.index(header[0])):
         return False
     bare_a, bare_b = _without_block(lines_a, header), _without_block(lines_b, header)
     return bare_a == bare_b and bare_a != lines_a
@@ -1876,8 +1878,26 @@ def _cell(line: str, chars: int = 40, words: int = 4) -> bool:
 
 
 def _stands_before(lines: list[str], start: int, block: list[str]) -> bool:
+    """Whether ``block`` stands earlier in ``lines`` as a table's header row: where a table
+    begins (``_begins_table``). A data row said twice, one copy dropped, is a change (blind
+    round 220: a vaccine dropped at 5 months read like its row at 3 months)."""
     width = len(block)
-    return any(lines[i : i + width] == block for i in range(0, start - width + 1))
+    return any(
+        lines[i : i + width] == block and _begins_table(lines, i)
+        for i in range(0, start - width + 1)
+    )
+
+
+def _begins_table(lines: list[str], at: int) -> bool:
+    """Whether the cells from ``at`` on begin a table: the first line, after a sentence, or
+    after a caption that follows a sentence or starts the text (a long cell of the row before
+    ends in no full stop: "Difteri, stivkrampe, kikhoste, poliomyelitt")."""
+    if at == 0 or lines[at - 1][-1:] in _SENTENCE_ENDS:
+        return True
+    return at == 1 or lines[at - 2][-1:] in _SENTENCE_ENDS
+
+
+_SENTENCE_ENDS = frozenset(".:!?")
 
 
 #: a word broken at a line's end by a converter ("komm- unane", "besti- lling"): a hyphen
@@ -3138,6 +3158,42 @@ def _fields_resorted(a: str, b: str) -> bool:
     return False
 
 
+def _fields_inline(inline: str, pairs: str) -> bool:
+    """Whether a line of labelled fields ("Dato: 16.02.2026 Ansvarleg: Helse- og
+    omsorgsdepartementet Dokumentnummer: I-6/2026") and the same fields as a definition list
+    (a label, then its value, in any order) say the same (blind round 219: a document's meta
+    line made a list). Where the texts differ, one line against label and value lines (the
+    line's head may stay on a line of its own); every field once, with its value."""
+    la, lb = inline.split("\n"), pairs.split("\n")
+    if len(lb) - len(la) < 3 or len(lb) > _FIELDS_MAX_LINES:
+        return False
+    head = 0
+    while head < len(la) and la[head] == lb[head]:
+        head += 1
+    tail = 0
+    while tail < len(la) - head and la[-1 - tail] == lb[-1 - tail]:
+        tail += 1
+    middle, listed = la[head : len(la) - tail], lb[head : len(lb) - tail]
+    if len(middle) != 1:
+        return False
+    line = middle[0]
+    if len(listed) % 2 == 1:  # the line's head on a line of its own
+        if not line.startswith(listed[0]):
+            return False
+        line, listed = line[len(listed[0]) :], listed[1:]
+    fields = dict(zip(listed[::2], listed[1::2], strict=True))
+    if len(fields) < 2 or len(fields) * 2 != len(listed) or not all(map(_field_label, fields)):
+        return False
+    starts = sorted((line.find(f"{label}:"), label) for label in fields)
+    if starts[0][0] < 0 or line[: starts[0][0]].strip():
+        return False
+    for n, (at, label) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(line)
+        if line[at + len(label) + 1 : end].strip() != fields[label]:
+            return False
+    return True
+
+
 def _field_label(line: str) -> bool:
     """A fact box's label: short, no sentence, no list item, a word first (a rank or a
     number first is a table's ranked row: "1" / "Oslo")."""
@@ -3438,6 +3494,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _caption_mark_only,
     _typo_fixed,
     _fields_resorted,
+    _either_way(_fields_inline),
     _each_place_told_otherwise,
 )
 #: the rules of ``_TOLD_OTHERWISE`` that judge one place by itself (``_each_place_told_otherwise``)

@@ -621,6 +621,7 @@ def _main_of(
             *_permalinks(main),
             *_copies(main),
             *_hidden_copies(hidden),
+            *_step_numbers(hidden),
             *_language_pickers(main),
             *_tab_lists(main),
             *_contents_lists(main),
@@ -642,7 +643,8 @@ def _main_of(
 #: the template's label, set anew with a template
 _TYPE_LABEL = re.compile(
     r"(?:artikkel|nyhet|nyheit|nyhetsartikkel|nyheitsartikkel|nyhetssak|nyheitssak|pressemelding"
-    r"|aktuelt|aktuell sak|temaside|kunngjøring|kunngjering)",
+    r"|aktuelt|aktuell sak|temaside|kunngjøring|kunngjering|veileder|rettleiar|rettleiing"
+    r"|faktaark|faktaside)",
     re.I,
 )
 #: how many elements before the page's first <h1> are looked at (``_type_labels``)
@@ -1743,7 +1745,7 @@ def _read_link(
     ``found``), a link that shares the page is kept for ``_share_boxes`` (in ``shares``), and
     another is read with what its address says (a regulation cited, a file or a form named, the
     other host, a protected address decoded, a contact's number)."""
-    if _is_page_file_link(link, main):
+    if _is_page_file_link(link, main) or _is_back_link(link):
         found.append(link)
         return
     if _SHARE_LINK.search(link.get("href") or ""):
@@ -1755,6 +1757,22 @@ def _read_link(
     _name_other_host(link)
     _decode_protected_link(link)
     _name_contact(link)
+
+
+def _is_back_link(link: Any) -> bool:
+    """A link back to a place on the page drawn as a glyph alone ("↩" after a footnote, "↑"
+    to the top, blind round 220): a control, not the note's words."""
+    text = link.text or ""
+    return (
+        not len(link)
+        and 0 < len(text.strip()) <= _GLYPH_CHARS
+        and (link.get("href") or "").startswith("#")
+        and not any(c.isalnum() for c in text)
+    )
+
+
+#: the most characters a back link's glyph has
+_GLYPH_CHARS = 3
 
 
 #: a link that shares the page ("facebook.com/sharer", "twitter.com/intent", LinkedIn's, an
@@ -2851,6 +2869,33 @@ _HIDDEN_COPIES_MAX = 64
 def _pieces(el: Any) -> set[str]:
     """The pieces of text under ``el``, each cleaned (a cell, a label, a value)."""
     return {t for chunk in el.itertext() if (t := clean_text(chunk))}
+
+
+def _step_numbers(hidden: Sequence[Any]) -> list[Any]:
+    """The numbers of an ordered list's items printed for the eye and hidden from screen
+    readers ("<li><span aria-hidden="true">2</span> Påfør ...</li>", blind round 221): the
+    list's order says them already. Only a number that is its item's place, first in it."""
+    found = []
+    for el in hidden[:_HIDDEN_COPIES_MAX]:
+        item = el.getparent()
+        if (
+            item is None
+            or item.tag != "li"
+            or len(el)
+            or item[0] is not el
+            or (item.text or "").strip()
+            or (lst := item.getparent()) is None
+            or lst.tag != "ol"
+        ):
+            continue
+        number = _STEP_NUMBER.fullmatch((el.text or "").strip())
+        if number and int(number[1]) == lst.index(item) + 1:
+            found.append(el)
+    return found
+
+
+#: an item's number as a step prints it ("2", "2.", "2)")
+_STEP_NUMBER = re.compile(r"(\d{1,3})[.)]?")
 
 
 def _hidden_copies(hidden: Sequence[Any]) -> list[Any]:

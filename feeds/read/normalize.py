@@ -128,6 +128,11 @@ SIGNAL_LABELS = (
     r"|utskrift (?:fra|frå)(?: lovdata)?(?:\s*[-–])?|utskriftsdato|skrive ut|skriv ut"
     # ... and when the printed copy was fetched ("Sist henta 04.12.2026", blind round 60)
     r"|sist henta|sist hentet"
+    # ... and a part of the page's own stamp ("Sjekkliste oppdatert 3.12.2026", "Tabellen
+    # oppdatert", "Kapittel sist oppdatert", blind round 221)
+    r"|(?:sjekkliste|sjekklista|sjekklisten|tabell|tabellen|tabellen er|kapittel|kapitlet"
+    r"|kapittelet|skjema|skjemaet|veileder|veilederen|rettleiar|rettleiaren|oversikt"
+    r"|oversikta|oversikten|siden|sida)(?: sist)? (?:oppdatert|endret|endra|revidert)"
     # ... or its copy says it was fetched from Lovdata ("Dokumentet er hentet fra Lovdata
     # 06.12.2026 kl. 21:47", blind round 128)
     r"|dokumentet er (?:hentet|henta) (?:fra|frå) lovdata"
@@ -419,6 +424,8 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:(?:skriv ut|last ned som pdf|last ned pdf|lag pdf|lagre som pdf|lagre pdf|pdf"
     r"|del(?: denne sid(?:en|a)| sid(?:en|a))?:?"
     r"|kopier lenke|lytt|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|x"
+    # ... and following the page ("Følg siden", nynorsk "Følg sida", blind round 222)
+    r"|følg (?:denne )?sid(?:en|a)"
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"
     rf"|print|share|del på (?:facebook|twitter|x|linkedin|e-post|messenger)|{_COPY_LINK}"
     r"|lenkja er kopiert"
@@ -448,7 +455,8 @@ NOISE_LINES: tuple[str, ...] = (
     # Lovdata's offer beside a paragraph of what its paid service holds on it ("PRO 3
     # avgjørelser og 1 kommentar viser til § 3. Logg inn i Lovdata Pro for å lese mer.", blind
     # round 214): never the regulation's words
-    r"^(?:pro )?[^.]{0,120}\bviser til §[^.]{0,40}\.\s*+logg inn i lovdata pro\b[^.]{0,60}\.?$"
+    # (its badge first, "PRO": a pattern free at the start of every line cost 14 % of a page)
+    r"^pro \d[^.]{0,120}\bviser til §[^.]{0,40}\.\s*+logg inn i lovdata pro\b[^.]{0,60}\.?$"
     r"|^logg inn i lovdata pro\b[^.]{0,60}\.?$",
     # a letter's note that it was approved electronically, in the words of any office
     # ("Dokumentet er elektronisk godkjent og har difor ikkje handskrivne signaturar", blind
@@ -696,7 +704,9 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "fagl",
             r"\s?\(sist(?:e)? fagl[ie]ge? (?:endring|oppdatert|endret|endra) "
-            r"(?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})\)",
+            # (its read date taken out before it: "(siste faglige endring 05.12.2026, )",
+            # blind round 222)
+            r"(?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*)?\)",
             False,
         ),
         # ... the same stamp said in a sentence of its own ("Kapitlet vart sist fagleg

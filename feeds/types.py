@@ -708,7 +708,10 @@ class SeenItem:
 #: contact's line (213), the page's type over its title, a field of free places (215), the
 #: stamp said in a sentence (217) are furniture; a Sami language's own name in a picker (216);
 #: a back link's glyph (220), a part's stamp and hidden step numbers (221), "Veileder" over the
-#: title (222) are furniture.
+#: title (222) are furniture; "Sjekkes mot fremføring" (223), "Følg sida og få varsel" (224), a
+#: visually hidden label and a right-to-left isolate around right-to-left writing are
+#: furniture, a right-to-left override reads as shown (226), an icon alone in a table cell
+#: reads as its alt text (225).
 EXTRACTION_VERSION = 20
 
 

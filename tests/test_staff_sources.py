@@ -116,6 +116,10 @@ ERRORS: list[tuple[Exception, str]] = [
     (SourceProblem("the content selector 'main' matched nothing: the page"), "err_selector"),
     (SourceProblem("the feed is not well-formed XML: junk"), "err_feed_xml"),
     (SourceProblem("the feed's only item is an error notice («Feil»)"), "err_feed_error_item"),
+    (
+        SourceProblem("the content holds a block of 5 spam links: the site looks hijacked"),
+        "err_hijacked",
+    ),
     (SourceProblem("looks like an error, maintenance or challenge page («x»)"), "err_maintenance"),
     (SourceProblem("something new"), "err_source_problem"),
     (KeyError("surprise"), "err_other"),

@@ -32,7 +32,7 @@ from feeds.detect.history import mark_lasted, section_history, seen_before
 from feeds.errors import ContentCollapse, FeedEmptied, SourceProblem
 from feeds.read import ItemReader, PageInput, PageReader, reader_for
 from feeds.read.html import error_notice
-from feeds.sites import host_of, lookalike, site_of
+from feeds.sites import SPAM_WORDS, host_of, lookalike, site_of
 from feeds.types import (
     EXTRACTION_VERSION,
     GONE_ONCE,
@@ -826,6 +826,7 @@ def _detect_page(
             "unchanged", state, note="same content, other markup or noise", refresh=refresh
         )
     _refuse_other_language(previous.page, page)
+    _refuse_takeover(previous.page, page)
     collapsed = _collapse_check(previous.page, page, accept_collapse)
     found = diff_pages(previous.page, page)
     fresh = [c for c in found if not seen_before(previous.history, c)]
@@ -855,6 +856,31 @@ def _detect_page(
         note += f"; held for review: {OTHER_ARTICLE} (no heading or section in common)"
         return Detection("changed", state, changes, held_reason=OTHER_ARTICLE, note=note)
     return Detection("changed", state, changes, note=note)
+
+
+def _refuse_takeover(before: PageContent, after: PageContent) -> None:
+    """A page taken over by advertising for casinos, pills or loans (blind round 226: the title
+    and every section replaced by "Beste casino på nett 2026 …") is the hijacked site's, not a
+    version of the page: a source problem, the last version kept, as a block of spam links
+    is (``feeds.read.html._refuse_spam_links``). Only where every section was replaced, the
+    new page's heads name such offers and its text names them at least ``_TAKEOVER_WORDS``
+    times, and the last version named none: a page on gambling addiction keeps its title."""
+    if not _every_section_replaced(before, after):
+        return
+    heads = " ".join([after.title, *(s.path[0] for s in after.sections if s.path)])
+    if SPAM_WORDS.search(heads) is None:
+        return
+    said = sum(1 for s in after.sections for _ in SPAM_WORDS.finditer(s.text))
+    was = " ".join([before.title, *(s.text for s in before.sections)])
+    if said >= _TAKEOVER_WORDS and SPAM_WORDS.search(was) is None:
+        raise SourceProblem(
+            "the page's title and text advertise casino, pills or loans where the page had "
+            "none of it: the site looks hijacked; kept the last version"
+        )
+
+
+#: how many times a taken-over page names the offers at least (``_refuse_takeover``)
+_TAKEOVER_WORDS = 3
 
 
 def _refuse_other_language(before: PageContent, after: PageContent) -> None:

@@ -1680,17 +1680,40 @@ def _read_figure_numbers(main: Any) -> None:
     stands: a chart replaced by a corrected one may say its new figures nowhere else. An alt
     text without a number (``_NUMBER``: "Flytskjema", "Grafen viser andelen positive prøver
     for covid-19 og RS-virus", one rewritten for accessibility) describes what the page says
-    already, and is not read."""
+    already, and is not read. An icon alone in a table's cell is read by its alt text
+    (``_cell_icon``)."""
     for img in main.iter("img"):
         alt = img.get("alt")
-        if (
-            alt
-            and _NUMBER.search(alt) is not None
-            and next(img.iterancestors("figure"), None) is not None
-        ):
+        if not alt:
+            continue
+        if _NUMBER.search(alt) is not None and next(img.iterancestors("figure"), None) is not None:
             tail = img.tail
             img.clear()  # its attributes and tail go: a line of its own, its tail after it
             img.tag, img.text, img.tail = "p", alt, tail
+        elif _cell_icon(img, alt):
+            # a status told by an icon alone in a table's cell ("Ope", "Lukka", blind round
+            # 225): the cell's word
+            tail = img.tail
+            img.clear()
+            img.tag, img.text, img.tail = "span", alt, tail
+
+
+#: the longest alt text read as a table cell's word (``_cell_icon``)
+_CELL_ICON_ALT = 40
+
+
+def _cell_icon(img: Any, alt: str) -> bool:
+    """Whether ``img`` is the only thing in its table cell, with a short alt text: an icon
+    that says the cell's value (a status, "Ja")."""
+    cell = img.getparent()
+    return (
+        cell is not None
+        and cell.tag in ("td", "th")
+        and len(alt) <= _CELL_ICON_ALT
+        and len(cell) == 1
+        and not (cell.text or "").strip()
+        and not (img.tail or "").strip()
+    )
 
 
 def _control_labels(main: Any, pdfs_followed: bool = False) -> list[Any]:
@@ -2596,8 +2619,22 @@ def _is_ornament(el: Any) -> bool:
         return False
     text = el.text.strip()
     return bool(text) and (
-        _is_glyph(el, text) or _is_ligature(el, text) or _is_status_badge(el, text)
+        _is_glyph(el, text)
+        or _is_ligature(el, text)
+        or _is_status_badge(el, text)
+        or _is_hidden_label(el, text)
     )
+
+
+#: a label for screen readers before a note ("Merk:", "Info:", "Obs!", "Tips:")
+_HIDDEN_LABEL = re.compile(r"[^\W\d]{1,15}(?: [^\W\d]{1,15})?[:!]")
+
+
+def _is_hidden_label(el: Any, text: str) -> bool:
+    """A visually hidden label that tells screen readers what kind of note follows ("<span
+    class="visually-hidden">Merk:</span>", blind round 226): the site's wording of its
+    note's kind, not the note."""
+    return _HIDDEN_LABEL.fullmatch(text) is not None and _for_screen_readers(el)
 
 
 #: the longest expansion of an abbreviation read, and the most abbreviations a page has read

@@ -452,6 +452,12 @@ NOISE_LINES: tuple[str, ...] = (
     # (one sentence: a point only in an address or before a number, "tlf. 22 24 90 90"; a
     # sentence for patients after it is read)
     r"\s*+:\s*+(?:[^.\n]|\.(?!\s)|\.(?=\s\d)){1,300}$",
+    # following the page, alone on its line ("Følg sida og få varsel", blind round 224)
+    r"^følg (?:denne )?sid(?:en|a)(?: og få varsel(?: om endring(?:ar|er))?)?$",
+    # a speech's note that the spoken words count ("Sjekkes mot fremføring", "Det talte ord
+    # gjelder", blind round 223): set on a speech and taken down after, its text the same
+    r"^\(?(?:sjekkes|sjekkast|kontrolleres|kontrollerast) mot (?:fremføring|framføring)(?:en)?"
+    r"\.?\)?$|^det talte ord? gjeld(?:er)?\.?$",
     # Lovdata's offer beside a paragraph of what its paid service holds on it ("PRO 3
     # avgjørelser og 1 kommentar viser til § 3. Logg inn i Lovdata Pro for å lese mer.", blind
     # round 214): never the regulation's words
@@ -838,6 +844,33 @@ NOISE_HEADINGS = re.compile(
 )
 
 
+#: the right-to-left override (U+202E): a browser shows what follows it, up to the end of the
+#: embedding (U+202C) or of the paragraph, in reverse order ("\u202e21" shows "12")
+_RTL_OVERRIDE = "\u202e"
+_OVERRIDDEN = re.compile("\u202e([^\u202c\n\x00]*)\u202c?")
+
+
+def _read_overrides(text: str) -> str:
+    """``text`` as a reader sees it where a right-to-left override reverses it (blind round
+    226: "\u202e21" is shown as "12"): each overridden run in its shown order, the marks
+    gone."""
+    return _OVERRIDDEN.sub(lambda m: m[1][::-1], text)
+
+
+#: a right-to-left isolate or embedding (U+2067, U+202B) and what it holds, to its end
+_RTL_RUN = re.compile("[\u2067\u202b]([^\u2069\u202c\n\x00]*)[\u2069\u202c]?")
+#: a letter or digit written left to right: its order is turned round in a right-to-left run
+_LTR_CHAR = re.compile(r"[0-9A-Za-zÀ-ɏ]")
+
+
+def _read_rtl_runs(text: str) -> str:
+    """``text`` without the right-to-left isolates and embeddings that hold right-to-left
+    writing only (an Arabic or Urdu name, blind round 226): they show it as it reads.
+    Around digits or Latin letters they turn the groups round ("22 10 00 00" shown "00 00
+    10 22", blind round 140), and are left for the text to differ."""
+    return _RTL_RUN.sub(lambda m: m[0] if _LTR_CHAR.search(m[1]) else m[1], text)
+
+
 def clean_text(text: str) -> str:
     """NFC, invisible characters out, Latin ligatures as their letters (``_LIGATURES``), every
     run of white space to one space, trimmed. NUL goes too: no database text column can hold
@@ -847,6 +880,10 @@ def clean_text(text: str) -> str:
     if not text.isascii():
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
+        if _RTL_OVERRIDE in text:
+            text = _read_overrides(text)
+        if "\u2067" in text or "\u202b" in text:
+            text = _read_rtl_runs(text)
         # substring tests are much cheaper than the regex search on clean text
         if any(c in text for c in _INVISIBLE_CHARS):
             text = _INVISIBLE.sub("", text)
@@ -886,6 +923,10 @@ def clean_joined(texts: Sequence[str], joined: str, latin: bytes | None) -> list
     elif not joined.isascii():
         if not unicodedata.is_normalized("NFC", joined):
             joined = unicodedata.normalize("NFC", joined)
+        if _RTL_OVERRIDE in joined:
+            joined = _read_overrides(joined)
+        if "\u2067" in joined or "\u202b" in joined:
+            joined = _read_rtl_runs(joined)
         if any(c in joined for c in _INVISIBLE_CHARS):
             joined = _INVISIBLE.sub("", joined)
         if _LIGATURE.search(joined):

@@ -138,6 +138,10 @@ NB: dict[str, str] = {
     "err_not_modified": (
         "Nettstedet svarte «ikke endret» på en forespørsel det ikke kunne svare slik på."
     ),
+    "err_hijacked": (
+        "Siden ser ut til å være kapret (reklame for kasino, piller eller lån); vi beholder "
+        "forrige versjon."
+    ),
     "err_source_problem": (
         "Det som kom tilbake, er ikke innhold vi kan stole på; vi beholder forrige versjon."
     ),
@@ -277,6 +281,10 @@ NN: dict[str, str] = {
     "err_pdf": "Eit PDF-vedlegg kunne ikkje lesast.",
     "err_not_modified": (
         "Nettstaden svarte «ikkje endra» på ein førespurnad han ikkje kunne svare slik på."
+    ),
+    "err_hijacked": (
+        "Sida ser ut til å vere kapra (reklame for kasino, piller eller lån); vi held på "
+        "førre versjon."
     ),
     "err_source_problem": (
         "Det som kom tilbake, er ikkje innhald vi kan stole på; vi held på førre versjon."

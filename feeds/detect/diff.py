@@ -18,7 +18,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from feeds.detect.notation import VARIANT_HINT, notation_key, same_notation, variant_spelling
+from feeds.detect.notation import (
+    VARIANT_HINT,
+    canonical_spelling,
+    notation_key,
+    same_notation,
+    variant_spelling,
+)
 from feeds.read.feed import former_identity, link_key
 from feeds.types import (
     BULLET,
@@ -3084,6 +3090,18 @@ def render_segments_text(segments: Sequence[DiffSegment]) -> str:
     return "".join(parts)
 
 
+def _spelled_and_noted(a: str, b: str) -> bool:
+    """Whether two versions differ only in words written in another accepted form of nynorsk
+    and in notation, together (blind round 230: "fram" as "frem" and "to vekers" as "2
+    vekers" in one sentence): the same in notation once both are spelled alike."""
+    if abs(len(a) - len(b)) > _VARIANT_SPAN:
+        return False
+    spelled_a, spelled_b = canonical_spelling(a), canonical_spelling(b)
+    if spelled_a == a and spelled_b == b:
+        return False  # no variant's word: the notation rule's own business
+    return spelled_a == spelled_b or same_notation(spelled_a, spelled_b)
+
+
 def _spelled_otherwise(a: str, b: str) -> bool:
     """Whether two versions of a text differ only in words written in another accepted form
     of nynorsk ("heime" / "heima", "nokre" / "nokon", "skulen" / "skolen": blind round 109,
@@ -3486,6 +3504,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _either_way(_where_they_differ(_pairs_as_items)),
     _either_way(_records_as_table),
     _spelled_otherwise,
+    _spelled_and_noted,
     _questions_reordered,
     _hyphens_only,
     _header_repeat_only,

@@ -91,6 +91,20 @@ _NUMBER_WORDS = {
     "femten": 15, "seksten": 16, "sytten": 17, "søtten": 17, "atten": 18, "nitten": 19,
     "tjue": 20, "tjuge": 20,
 }  # fmt: skip
+#: ... and the tens and the numbers between them, in the new way of counting ("tjuefire",
+#: "tjugefire") and in the old one that nynorsk keeps ("fireogtjue", blind round 230)
+_TENS = {
+    "tjue": 20, "tjuge": 20, "tretti": 30, "førti": 40, "femti": 50, "seksti": 60, "sytti": 70,
+    "søtti": 70, "åtti": 80, "nitti": 90,
+}  # fmt: skip
+_UNITS = {
+    "en": 1, "ein": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7, "syv": 7,
+    "åtte": 8, "ni": 9,
+}  # fmt: skip
+_NUMBER_WORDS.update(_TENS)
+_NUMBER_WORDS.update({f"{t}{u}": n + m for t, n in _TENS.items() for u, m in _UNITS.items()})
+_NUMBER_WORDS.update({f"{u}og{t}": n + m for t, n in _TENS.items() for u, m in _UNITS.items()})
+_NUMBER_WORDS["hundre"] = 100
 #: ordinal words, written "N." when a word follows ("tredje dose": "3. dose"); not "andre"
 #: ("other" as often as "second")
 _ORDINAL_WORDS = {
@@ -658,6 +672,32 @@ def variant_spelling(before: str, after: str) -> bool:
     return all(
         a == b or _variants(a, b) or _variants(b, a) for a, b in zip(words_a, words_b, strict=True)
     )
+
+
+def canonical_spelling(text: str) -> str:
+    """``text`` with each word written in another accepted form of nynorsk (``_VARIANT_WORDS``,
+    ``_VARIANT_STEMS``) in one of its forms: "frem" as "fram", "bare" as "berre", so that two
+    texts that differ in such a word and in notation besides compare alike (blind round 230:
+    "leggje fram ... to vekers" as "leggje frem ... 2 vekers")."""
+    if not VARIANT_HINT.search(text):
+        return text
+    return _WORD.sub(_canonical_word, text)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+#: each variant's other form, to its first (``_VARIANT_WORDS`` pairs both ways)
+_CANONICAL_WORDS = {b: a for a, b in _VARIANT_WORDS}
+
+
+def _canonical_word(m: re.Match[str]) -> str:
+    word = m[0]
+    lower = word.lower()
+    if lower in _CANONICAL_WORDS:
+        return _CANONICAL_WORDS[lower]
+    for stem, other in _VARIANT_STEMS.items():
+        if lower.startswith(other) and lower[len(other) :] in _VARIANT_ENDINGS:
+            return stem + lower[len(other) :]
+    return word
 
 
 def _variants(a: str, b: str) -> bool:

@@ -194,6 +194,13 @@ def item_identity(guid: str, link: str, title: str = "", text: str = "") -> str:
     return _hash_id(f"text:{title}\x1f{text}")
 
 
+#: a law or regulation's document at Lovdata, by its kind and id, in any of its addresses
+_LOVDATA_DOCUMENT = re.compile(
+    r"lovdata\.no/(?:dokument/)?(?:[A-Za-z]{2,4}/)?(lov|forskrift)/(\d{4}-\d{2}-\d{2}-\d+)(?:[/?#]|$)",
+    re.I,
+)
+
+
 def link_key(link: str) -> str:
     """A link as an item's identity: its ``identity_url`` with the slug around a stable
     numeric id token set aside (``_ID_SEGMENT``: "id" and five digits or more, a segment of
@@ -203,6 +210,10 @@ def link_key(link: str) -> str:
     id3101122"), or what comes before the token in its segment; links that differ in the
     token are different items. '' for a non-HTTP link."""
     key = identity_url(link)
+    if "lovdata" in key and (act := _LOVDATA_DOCUMENT.search(key)) is not None:
+        # Lovdata's document in its long or short address ("/dokument/LTI/forskrift/<id>",
+        # "/LTI/forskrift/<id>", blind round 229): one document, one identity
+        return f"lovdata.no/{act[1].lower()}/{act[2]}"
     if "id" not in key.lower():
         return key
     path, mark, query = key.partition("?")

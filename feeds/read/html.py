@@ -1982,14 +1982,13 @@ _PAGE_FILE_LINK = re.compile(
 #: Lovdata's own pages the address is relative: /dokument/NL/lov/..., or in its short form
 #: /forskrift/2003-06-20-740, blind round 60)
 _LOVDATA_ACT = re.compile(
-    r"^(?:(?:https?:)?//(?:www\.)?lovdata\.no/(?:dokument/[A-Za-z]+/)?|/(?:dokument/[A-Za-z]+/)?)"
+    r"^(?:(?:https?:)?//(?:www\.)?lovdata\.no/|/)"
+    # ... the document's base before it, with or without "dokument/" ("/dokument/LTI/",
+    # "/LTI/", blind round 229: Lovdata's newer short form of the same address)
+    r"(?:(?:dokument/)?[A-Za-z]{2,4}/)?"
     r"(lov|forskrift)/(\d{4}-\d{2}-\d{2}-\d+)",
     re.I,
 )
-
-
-#: how a relative link to an act on Lovdata's own pages starts
-_LOVDATA_RELATIVE = ("/dokument/", "/lov/", "/forskrift/")
 
 
 def _cite_regulation(link: Any) -> None:
@@ -1998,7 +1997,7 @@ def _cite_regulation(link: Any) -> None:
     it already: a link re-pointed to another regulation under the same words changes the
     text, where the words alone would hide it."""
     href = link.get("href")
-    if not href or ("lovdata" not in href and not href.startswith(_LOVDATA_RELATIVE)):
+    if not href or ("lovdata" not in href and not href.startswith("/")):
         return
     found = _LOVDATA_ACT.match(href.strip())
     if found is None:

@@ -162,11 +162,18 @@ def fold(text: str) -> str:
             folded = _RANGE_SPACED.sub(r"\1-", folded)
         if "kl" in folded and ":" in folded:
             folded = _CLOCK.sub(r"\1.", folded)
+        if ":" in folded:
+            folded = _TIME_SPAN.sub(r"\1.\2-\3.\4", folded)
         if _point_between_digits(folded):
             folded = _POINTED.sub(_comma, folded)
     return folded
 
 
+#: a span of two times of day, one of them or both written with a colon ("15:30–08:00", blind
+#: round 233), as it is written with points ("15.30–08.00")
+_TIME_SPAN = re.compile(
+    r"(?<![\d.,:])([01]?\d|2[0-4])[:.]([0-5]\d)-([01]?\d|2[0-4])[:.]([0-5]\d)(?![\d.,:]?\d)"
+)
 #: the days of the week and the months, bokmål and nynorsk, whole or cut short ("man.")
 _DAY_OR_MONTH = (
     r"(?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag"
@@ -711,7 +718,9 @@ class SeenItem:
 #: title (222) are furniture; "Sjekkes mot fremføring" (223), "Følg sida og få varsel" (224), a
 #: visually hidden label and a right-to-left isolate around right-to-left writing are
 #: furniture, a right-to-left override reads as shown (226), an icon alone in a table cell
-#: reads as its alt text (225).
+#: reads as its alt text (225); a contents list of two links in a box named so (231), a
+#: listing's count and a pinned badge (232), a report's number and a countdown in words (234)
+#: are furniture, and a CDN's cached copy is a problem (234).
 EXTRACTION_VERSION = 20
 
 

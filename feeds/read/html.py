@@ -240,6 +240,11 @@ _PROBLEM_PAGES = tuple(
     for p in (
         r"just a moment\.\.\.|checking your browser|cf-challenge|enable javascript and cookies",
         r"\bcaptcha\b|are you a robot|er du en robot",
+        # a CDN's cached copy served while the site is down ("Du ser ein bufra versjon av
+        # sida, levert av Cloudflare Always Online", blind round 234): an old version, whose
+        # missing news would be told as removed
+        r"always online™?|du ser (?:en|ein) (?:bufret|bufra|mellomlagret|mellomlagra) versjon"
+        r"|you are viewing a cached (?:version|copy)",
         # a robot check in Norwegian ("Bekreft at du ikke er en robot", nynorsk "Stadfest at
         # du ikkje er ein robot") and the widgets' own words (reCAPTCHA, hCaptcha)
         r"\b(re|h)captcha\b|(bekreft|stadfest|vis) at du (ikke|ikkje) er (en|ein) robot"
@@ -2211,7 +2216,8 @@ _BADGE_CLASS = re.compile(r"badge|tag|label|pill|chip|flag|marker|status", re.I)
 #: a badge that says a text is new or updated ("Ny", "Ny anbefaling", nynorsk "Ny tilråding",
 #: "Oppdatert", "Endra"): set when the text changed and taken down later; never what changed
 _STATUS_BADGE = re.compile(
-    r"(?:ny|nytt|nyhet|nyheit|new|oppdatert|endret|endra|revidert|updated)"
+    # ... or pinned to the top of a listing ("Festet", nynorsk "Festa", blind round 232)
+    r"(?:ny|nytt|nyhet|nyheit|new|oppdatert|endret|endra|revidert|updated|festet|festa|pinned)"
     r"(?: (?:anbefaling|tilråding|tilrådning|retningslinje|rettleiar|veileder|innhold|innhald"
     r"|tekst|råd))?!?",
     re.I,
@@ -3047,6 +3053,23 @@ def _marks_this_page(lst: Any, headings: set[str]) -> bool:
     return False
 
 
+#: a box's class, id or label that names it a table of contents
+_CONTENTS_BOX = re.compile(r"\btoc\b|table-of-contents|innhold|innhald|contents", re.I)
+
+
+def _named_contents(lst: Any, links: Sequence[Any]) -> bool:
+    """A list of fewer links than ``_CONTENTS_MIN_LINKS`` that is a table of contents all the
+    same (blind round 231: a page's "Innhold" down to two sections after one was removed): two
+    links or more, every one to a place on the page, in a box named so (``_CONTENTS_BOX``)."""
+    if len(links) < 2 or not all(a.get("href", "").startswith("#") for a in links):
+        return False
+    box = lst.getparent()
+    names = (
+        " ".join(box.get(a) or "" for a in ("class", "id", "aria-label")) if box is not None else ""
+    )
+    return _CONTENTS_BOX.search(names) is not None
+
+
 def _contents_lists(main: Any) -> list[Any]:
     """The tables of contents under ``main``: a list (<ul>, <ol>) of at least
     ``_CONTENTS_MIN_LINKS`` links, most of them (``_CONTENTS_ANCHOR_SHARE``) to places on the
@@ -3067,7 +3090,7 @@ def _contents_lists(main: Any) -> list[Any]:
             taken.add(lst)
             continue
         links = [a for a in lst.iter("a") if a.get("href")]
-        if len(links) < _CONTENTS_MIN_LINKS:
+        if len(links) < _CONTENTS_MIN_LINKS and not _named_contents(lst, links):
             continue
         least = _CONTENTS_ANCHOR_SHARE * len(links)
         anchors = sum(1 for a in links if a.get("href", "").startswith("#"))

@@ -452,6 +452,13 @@ NOISE_LINES: tuple[str, ...] = (
     # (one sentence: a point only in an address or before a number, "tlf. 22 24 90 90"; a
     # sentence for patients after it is read)
     r"\s*+:\s*+(?:[^.\n]|\.(?!\s)|\.(?=\s\d)){1,300}$",
+    # a situation report's running number alone on its line ("Situasjonsrapport nr. 13", blind
+    # round 234): a new report is told by what it says
+    r"^(?:situasjonsrapport|statusrapport|situasjonsoppdatering|oppdatering) nr\.? ?\d{1,4}"
+    # ... or with the page's stamp after it on the line ("· Sist oppdatert: 7. desember 2026
+    # kl. 07.00")
+    r"(?:\s*+[·|•]\s*+(?:sist oppdatert|oppdatert|publisert|sist endra|sist endret)\s*+:?"
+    r"\s*+[^·|•]{1,60})?$",
     # following the page, alone on its line ("Følg sida og få varsel", blind round 224)
     r"^følg (?:denne )?sid(?:en|a)(?: og få varsel(?: om endring(?:ar|er))?)?$",
     # a speech's note that the spoken words count ("Sjekkes mot fremføring", "Det talte ord
@@ -587,7 +594,11 @@ NOISE_LINES: tuple[str, ...] = (
     # antall"): the visitor's choice, or the page's, of an order the rows are compared
     # without (blind round 51)
     r"^(?:sortert|sorter|sortering)(?: etter| på|\s*:)\s*:?\s*[^.:]{0,60}$",
-    r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+( treff| resultater)?$",
+    # ... with what it counts ("Viser 6 av 318 nyheter", nynorsk "Viser 6 av 57 nyheiter",
+    # blind round 232)
+    r"^(viser|vis) \d+(\s*[-–]\s*\d+)? (av|til) \d+(?:[ \u202f\u2009]\d{3})*"
+    r"( treff| resultater| resultat| nyheter| nyheiter| saker| artikler| artiklar| dokumenter"
+    r"| dokument| brev| høringer| høyringar)?$",
     # a converted document's page number ("Side 3 av 12", "Side 3 / 12", "s. 3 av 12", blind
     # round 58): it moves with the page breaks
     r"^(?:side|sida|s\.|page) \d{1,4} ?(?:av|\/|of) ?\d{1,4}$",
@@ -713,6 +724,15 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # (its read date taken out before it: "(siste faglige endring 05.12.2026, )",
             # blind round 222)
             r"(?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*)?\)",
+            False,
+        ),
+        # a countdown to an event in words ("Pressekonferansen startar om 3 timar og 12
+        # minutt", blind round 234): it ticks while the event's time stays
+        (
+            " om ",
+            r"\s(?:startar|starter|begynner|byrjar|byrjer|sendes|blir sendt|vert sendt) om "
+            r"\d{1,3} (?:timar|timer|time|minutt|minutter|minuttar)"
+            r"(?: og \d{1,2} (?:minutt|minutter|minuttar))?(?=[.!,]|$)",
             False,
         ),
         # ... the same stamp said in a sentence of its own ("Kapitlet vart sist fagleg

@@ -15,7 +15,7 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from feeds.read.normalize import MONTHS, parse_date
-from feeds.types import fold
+from feeds.types import first_group, fold
 
 _FORMAT = r"(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|csv|zip|word|excel)"
 _SIZE = r"\d+(?:[.,]\d+)?\s?(?:[kmg]i?b|bytes?|kilobytes?|megabytes?)"
@@ -280,7 +280,7 @@ def fold_forms(line: str) -> str:
     if "prosent" in line or "%" in line:
         line = _PERCENT.sub(r"\1 %", line)
     if ",0" in line:
-        line = _ZERO_DECIMALS.sub(r"\1", line)
+        line = _ZERO_DECIMALS.sub(first_group, line)
     line = _counts_and_durations(line)
     if "-" in line:
         line = _TWO_COUNTS.sub(_two_counts, line)
@@ -307,7 +307,7 @@ def _units_and_numbers(line: str) -> str:
         line = _WRITTEN_OUT.sub(lambda m: _ABBREVIATIONS[m.group(1)], line)
         line = _PHONE.sub(lambda m: "".join(g for g in m.groups() if g), line)
     if "." in line:
-        line = _ABBREVIATED.sub(r"\1", line)
+        line = _ABBREVIATED.sub(first_group, line)
     if "meter" in line or "gram" in line or "lit" in line:
         line = _UNIT.sub(lambda m: f" {_UNIT_WORDS[m.group(1)]}", line)
     if not line.isascii():

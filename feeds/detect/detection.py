@@ -676,15 +676,16 @@ def _refuse_error_item(seen: Mapping[str, SeenItem], feed: FeedContent) -> None:
     """A feed whose items were replaced by one item that is an error notice (its generator
     failed: "Feil ved henting av innhold ... Prøv igjen senere", blind round 213) is a problem
     of the source, as an emptied feed is: the last version is kept, nothing is told."""
-    if len(feed.items) != 1 or sum(1 for s in seen.values() if s.live) < ERROR_ITEM_MIN_BEFORE:
+    if len(feed.items) != 1 or feed.items[0].item_id in seen:
         return
+    live = sum(1 for s in seen.values() if s.live)
     item = feed.items[0]
-    if item.item_id in seen:
-        return
-    if error_notice(f"{item.title}. {item.summary} {item.content}"[:_ERROR_ITEM_CHARS]):
+    if live >= ERROR_ITEM_MIN_BEFORE and error_notice(
+        f"{item.title}. {item.summary} {item.content}"[:_ERROR_ITEM_CHARS]
+    ):
         raise SourceProblem(
             f"the feed's only item is an error notice («{item.title[:80]}») where "
-            f"{len(seen)} item(s) were: kept the last version"
+            f"{live} item(s) were: kept the last version"
         )
 
 

@@ -3173,18 +3173,13 @@ def _fields_resorted(a: str, b: str) -> bool:
     la, lb = a.split("\n"), b.split("\n")
     if len(la) != len(lb) or len(la) > _FIELDS_MAX_LINES or sorted(la) != sorted(lb):
         return False
-    head = 0
-    while la[head] == lb[head]:
-        head += 1
-    end = len(la)
-    while la[end - 1] == lb[end - 1]:
-        end -= 1
-    for start in (head, head - 1):
-        stop = end + (end - start) % 2
-        if start < 0 or stop > len(la):
+    # the lines where they differ, or with the common line before them (a pair's label)
+    for back in (0, 1):
+        ma, mb = _middles(la, lb, back)
+        if len(ma) % 2:
             continue
-        pairs_a = [(la[i], la[i + 1]) for i in range(start, stop, 2)]
-        pairs_b = [(lb[i], lb[i + 1]) for i in range(start, stop, 2)]
+        pairs_a = list(zip(ma[::2], ma[1::2], strict=True))
+        pairs_b = list(zip(mb[::2], mb[1::2], strict=True))
         labels = [label for label, _ in pairs_a]
         if (
             len(pairs_a) >= 2
@@ -3205,13 +3200,7 @@ def _fields_inline(inline: str, pairs: str) -> bool:
     la, lb = inline.split("\n"), pairs.split("\n")
     if len(lb) - len(la) < 3 or len(lb) > _FIELDS_MAX_LINES:
         return False
-    head = 0
-    while head < len(la) and la[head] == lb[head]:
-        head += 1
-    tail = 0
-    while tail < len(la) - head and la[-1 - tail] == lb[-1 - tail]:
-        tail += 1
-    middle, listed = la[head : len(la) - tail], lb[head : len(lb) - tail]
+    middle, listed = _middles(la, lb)
     if len(middle) != 1:
         return False
     line = middle[0]

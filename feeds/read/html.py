@@ -2666,11 +2666,9 @@ def _expand_abbreviation(abbr: Any, expanded: set[tuple[str, str]]) -> None:
     expanded.add(key)
     parent = abbr.getparent()
     around = "".join(parent.itertext()) if parent is not None else ""
-    # the sentence's words as they read: a soft hyphen ("glukose&shy;måling") or a line
-    # break in the markup does not hide the explanation (blind round 211)
-    if " ".join(title.casefold().split()) in " ".join(
-        around.replace("\xad", "").casefold().split()
-    ):
+    # the sentence's words as they read (``clean_text``): a soft hyphen ("glukose&shy;måling")
+    # or a line break in the markup does not hide the explanation (blind round 211)
+    if clean_text(title).casefold() in clean_text(around).casefold():
         return
     tail = abbr.tail or ""
     if compound := _COMPOUND_TAIL.match(tail):

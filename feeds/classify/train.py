@@ -42,6 +42,7 @@ import argparse
 import hashlib
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,9 +65,11 @@ CLASS_WEIGHT: str | None = "balanced"
 C = 4.0
 NB_ALPHA: float | None = 0.25  # smoothing of the log-count ratios; None: plain LR
 PLAIN_SHARE = 0.25  # the plain regression's share of each head's blended weights and bias
-#: the dual solver's stopping tolerance (``_regression``): tighter than liblinear's default
-#: (1e-4) at no measurable cost, so the weights stored (to 1/10,000) are the optimum's
-DUAL_TOL = 1e-6
+#: the dual solver's stopping tolerance (``_regression``), liblinear's default. At 1e-6 the
+#: stored weights (to 1/10,000) moved in 534 of the file's lines, every decision on the test
+#: split and the outside sets stayed the same (micro-F1, urgency and regions to four
+#: decimals), and the build took 67 s against 41 s here: the tighter stop bought nothing
+DUAL_TOL = 1e-4
 SHIPPED = Path(__file__).resolve().parent / "data" / MODEL_FILE
 _ALWAYS = ("r:", "R:", "U:", "k:", "x:")
 _NEAR_BEST = 0.01
@@ -127,27 +130,32 @@ def head_labels(ex: Example, heads: Sequence[str]) -> list[bool]:
 
 
 def vocabulary(rows: Sequence[Features]) -> list[str]:
-    df: dict[str, int] = {}
+    df: Counter[str] = Counter()
     for row in rows:
-        for name in row.values:
-            df[name] = df.get(name, 0) + 1
+        df.update(row.values.keys())
     return sorted(n for n, c in df.items() if c >= MIN_DF or n.startswith(_ALWAYS))
 
 
 def matrix(rows: Sequence[Features], vocab: Sequence[str]) -> sparse.csr_matrix:
+    """One row an item, one column a feature of ``vocab`` (features outside it left out);
+    the column indices of each row sorted, as scipy keeps them canonically."""
     index = {name: i for i, name in enumerate(vocab)}
     data: list[float] = []
     cols: list[int] = []
     ptr = [0]
     for row in rows:
-        pairs = sorted((index[n], v) for n, v in row.values.items() if n in index)
-        cols.extend(p[0] for p in pairs)
-        data.extend(p[1] for p in pairs)
+        for name, value in row.values.items():
+            i = index.get(name)
+            if i is not None:
+                cols.append(i)
+                data.append(value)
         ptr.append(len(cols))
-    return sparse.csr_matrix(
+    out = sparse.csr_matrix(
         (np.array(data, dtype=np.float64), np.array(cols, dtype=np.int32), np.array(ptr)),
         shape=(len(rows), len(vocab)),
     )
+    out.sort_indices()
+    return out
 
 
 def nb_ratio(
@@ -211,7 +219,7 @@ def _fit(x: sparse.csr_matrix, y: npt.NDArray[np.bool_], c: float) -> tuple[list
 
 def _rounded(weights: npt.NDArray[np.float64], bias: float) -> tuple[list[int], int]:
     """Weights and bias as the file stores them: integers of 1/``SCALE``."""
-    return [round(float(w) * SCALE) for w in weights], round(bias * SCALE)
+    return np.rint(weights * SCALE).astype(np.int64).tolist(), round(bias * SCALE)
 
 
 def _platt(z: npt.NDArray[np.float64], y: npt.NDArray[np.bool_]) -> tuple[float, float]:
@@ -253,13 +261,16 @@ def _fit_heads(
     """Vocabulary and (rounded weights, bias) of every head, learned on ``rows``."""
     vocab = vocabulary(rows)
     x = matrix(rows, vocab)
-    return vocab, [_fit(_scoped(x, vocab, head), y[:, h], c) for h, head in enumerate(heads)]
+    scoped = [(i, SCOPED[name]) for i, name in enumerate(vocab) if name in SCOPED]
+    return vocab, [_fit(_scoped(x, scoped, head), y[:, h], c) for h, head in enumerate(heads)]
 
 
-def _scoped(x: sparse.csr_matrix, vocab: Sequence[str], head: str) -> sparse.csr_matrix:
-    """``x`` without the columns of the ``SCOPED`` features ``head`` does not learn from
-    (zeroed: their weights come out 0)."""
-    hidden = [i for i, name in enumerate(vocab) if name in SCOPED and head not in SCOPED[name]]
+def _scoped(
+    x: sparse.csr_matrix, scoped: Sequence[tuple[int, frozenset[str]]], head: str
+) -> sparse.csr_matrix:
+    """``x`` without the columns of the ``SCOPED`` features (``scoped``: their columns and
+    heads) ``head`` does not learn from (zeroed: their weights come out 0)."""
+    hidden = [i for i, heads in scoped if head not in heads]
     if not hidden:
         return x
     keep = np.ones(x.shape[1], dtype=np.float64)

@@ -139,7 +139,8 @@ def fold(text: str) -> str:
     """What a text says, for telling whether it changed: its words without the typography
     that carries no news. Quotation marks and dashes of every kind are one of each, letter
     case does not count ("covid-19", "Covid-19", "COVID-19"), nor a space that groups digits
-    ("1 245"), nor how a time of day is written ("kl. 15:10", "kl. 15.10"), nor a decimal
+    ("1 245"), nor a space set before a comma or a full stop ("i form , jf."), nor how a time
+    of day is written ("kl. 15:10", "kl. 15.10"), nor a decimal
     point for the decimal comma ("0.5 ml", "0,5 ml"; ``_POINTED``), nor where a paragraph
     ends ("A. B." split into two paragraphs), nor an ellipsis set as one character or three
     full stops ("…", "..."), nor spaces around a dash between two numbers ("5 – 7", "5–7")
@@ -152,6 +153,8 @@ def fold(text: str) -> str:
         folded = folded.replace(_ELLIPSIS, "...")
     if " /" in folded or "/ " in folded:
         folded = _SLASH_SPACED.sub("/", folded)
+    if any(spaced in folded for spaced in _SPACED_STOPS):
+        folded = _SPACE_BEFORE_STOP.sub("", folded)
     if " - " in folded:
         folded = _NAMED_RANGE_SPACED.sub(_joined_range, folded)
     if any(digit in folded for digit in _DIGITS):
@@ -167,6 +170,12 @@ def fold(text: str) -> str:
         if _point_between_digits(folded):
             folded = _POINTED.sub(_comma, folded)
     return folded
+
+
+#: a space set before a sentence's punctuation ("i form , jf.", blind round 238): a typo, the
+#: same words (only before a space or the line's end: "1 ,5" and ".no" stay as they are)
+_SPACED_STOPS = (" ,", " .", " ;", " :", " !", " ?")
+_SPACE_BEFORE_STOP = re.compile(r" +(?=[,.;:!?](?: |$))")
 
 
 #: a span of two times of day, one of them or both written with a colon ("15:30–08:00", blind

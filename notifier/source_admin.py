@@ -81,6 +81,7 @@ _RULES: tuple[tuple[str, str, str], ...] = (
     ("SourceProblem", "not a readable feed", "err_feed_unreadable"),
     ("SourceProblem", "only item is an error notice", "err_feed_error_item"),
     ("SourceProblem", "site looks hijacked", "err_hijacked"),
+    ("SourceProblem", "parked domain", "err_parked_domain"),
     ("SourceProblem", "selector", "err_selector"),
     ("SourceProblem", "sections (more than", "err_too_many_sections"),
     ("SourceProblem", "main content is empty", "err_empty"),

@@ -237,9 +237,14 @@ _PLUS_MINUS = "+/-"
 
 #: a range of two numbers in words ("2 til 4 uker", "mellom 150 og 250 pmol/l", blind round
 #: 205), written with its dash ("2-4 uker", "mellom 150-250 pmol/l"): the same range. Only two
-#: numbers standing alone (not a date's, a time's or a section's parts)
+#: numbers standing alone (not a date's, a time's or a section's parts); the second may end a
+#: sentence ("uke 16 til 32.", blind round 235), unless a month's name follows its point (a
+#: day: "fra 12. mars 2020 til 12. februar 2022")
 _NUMBER_IN_RANGE = r"(?<![\d.,:/-])(\d{1,9}(?:,\d{1,3})?)"
-_RANGE_END = r"(\d{1,9}(?:,\d{1,3})?)(?![\d.:/-]|,\d)"
+_RANGE_END = (
+    r"(\d{1,9}(?:,\d{1,3})?)(?![\d:/-]|[.,]\d"
+    r"|\. ?(?:jan|feb|mar|apr|mai|jun|jul|aug|sep|okt|nov|des))"
+)
 _RANGE_TIL = re.compile(rf"{_NUMBER_IN_RANGE} til {_RANGE_END}")
 _RANGE_BETWEEN = re.compile(rf"\bmellom {_NUMBER_IN_RANGE} og {_RANGE_END}")
 

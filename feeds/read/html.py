@@ -3675,11 +3675,26 @@ def _short_page_problem(parts: Sequence[str], sample: str) -> str:
         return "looks like the site's own page of technical problems"
     if _moved_notice(parts):
         return "looks like a notice that the page has moved to a new address"
+    if _PARKED_DOMAIN.search(sample):
+        return (
+            "looks like a parked domain's page (the domain is for sale or has lapsed) instead "
+            "of the content; check the source's address"
+        )
     if _script_notice(parts):
         return "looks like a notice that the page needs JavaScript instead of the content"
     return ""
 
 
+#: a registrar's page for a domain that is for sale or has lapsed ("Dette domenet er til
+#: salgs!", "Parkert gratis hos …", "Buy this domain", blind round 237: a municipality's old
+#: domain let go): the address no longer leads to the source
+_PARKED_DOMAIN = re.compile(
+    r"\b(?:dette|this) (?:domenet|domain(?: name)?) (?:er|is|kan være|kan vere|may be) "
+    r"(?:til sals|til salgs|for sale|parkert|parked)\b|\b(?:kjøp|buy) (?:dette|this) "
+    r"(?:domenet|domain)\b|\bparkert (?:gratis )?hos\b|\bdomain (?:is )?parked\b"
+    r"|\b(?:this|the) domain (?:has )?expired\b|\bdomenet (?:har )?(?:utløpt|gått ut)\b",
+    re.I,
+)
 #: a notice that the page needs a script to show ("Du må skru på JavaScript for å sjå
 #: innhaldet", "Aktiver JavaScript i nettleseren din", "Denne sida krev JavaScript",
 #: "JavaScript er slått av", "Please enable JavaScript"): said of the page or the browser

@@ -142,6 +142,10 @@ NB: dict[str, str] = {
         "Siden ser ut til å være kapret (reklame for kasino, piller eller lån); vi beholder "
         "forrige versjon."
     ),
+    "err_parked_domain": (
+        "Adressen viser en parkert domeneside (domenet er til salgs eller har gått ut); "
+        "kontroller kildens adresse. Vi beholder forrige versjon."
+    ),
     "err_source_problem": (
         "Det som kom tilbake, er ikke innhold vi kan stole på; vi beholder forrige versjon."
     ),
@@ -285,6 +289,10 @@ NN: dict[str, str] = {
     "err_hijacked": (
         "Sida ser ut til å vere kapra (reklame for kasino, piller eller lån); vi held på "
         "førre versjon."
+    ),
+    "err_parked_domain": (
+        "Adressa viser ei parkert domeneside (domenet er til sals eller har gått ut); "
+        "kontroller adressa til kjelda. Vi held på førre versjon."
     ),
     "err_source_problem": (
         "Det som kom tilbake, er ikkje innhald vi kan stole på; vi held på førre versjon."

@@ -1,0 +1,107 @@
+"""Blind rounds 235-238's rules, both ways, bokmål and nynorsk:
+
+- a space set before a comma or a full stop ("i form , jf.") is a typo, the same words;
+  a space inside a number ("1 ,5") is not taken for one;
+- a range in words at a sentence's end ("uke 16 til 32.") is the range with its dash;
+- a registrar's page for a domain for sale or lapsed ("Dette domenet er til salgs!") is a
+  source problem, with its own words for the staff.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.errors import SourceProblem
+from feeds.read.html import extract_page
+from notifier.source_admin import explain_error
+from notifier.web.texts_sources import TEXTS
+from tests.support.pages import changed
+
+
+def page(text: str) -> str:
+    return f"<main><h1>Hand-, fot- og munnsjuke</h1><h2>Barnehage</h2><p>{text}</p></main>"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Dei kan gå i barnehagen når dei er i form , jf. rettleiaren.",
+         "Dei kan gå i barnehagen når dei er i form, jf. rettleiaren."),
+        ('Barna kan gå i barnehagen når de er "i form" , jf. veilederen .',
+         "Barna kan gå i barnehagen når de er «i form», jf. veilederen."),
+        ("Ring legevakta ; ikkje kom utan avtale !", "Ring legevakta; ikkje kom utan avtale!"),
+    ],
+)  # fmt: skip
+def test_a_space_before_a_comma_or_a_full_stop_is_a_typo(before: str, after: str) -> None:
+    assert changed(page(before), page(after)) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Dosen er 1 ,5 ml.", "Dosen er 1,5 ml."),  # inside a number: not a sentence's comma
+        ("Dei er i form , jf. rettleiaren.", "Dei er ikkje i form, jf. rettleiaren."),
+        ("Barna er friske .", "Barna er syke."),
+    ],
+)
+def test_a_space_before_punctuation_hides_no_other_edit(before: str, after: str) -> None:
+    assert changed(page(before), page(after)) != []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Gravide anbefales vaksine i uke 16–32.", "Gravide anbefales vaksine i uke 16 til 32."),
+        ("Gravide blir tilrådde vaksine i veke 16 – 32.",
+         "Gravide blir tilrådde vaksine i veke 16 til 32."),
+    ],
+)  # fmt: skip
+def test_a_range_in_words_at_a_sentences_end_is_the_range(before: str, after: str) -> None:
+    assert changed(page(before), page(after)) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Gravide anbefales vaksine i uke 16–32.", "Gravide anbefales vaksine i uke 16 til 30."),
+        ("Vaksinen gis frå 1 til 15.3.2027.", "Vaksinen gis frå 1-15.3.2026."),
+        (
+            "Tiltaka galdt 12.03.2020–12.02.2022.",
+            "Tiltaka galdt frå 12. mars 2020 til 12. mai 2022.",
+        ),
+    ],
+)
+def test_a_range_moved_is_told(before: str, after: str) -> None:
+    assert changed(page(before), page(after)) != []
+
+
+PARKED = {
+    "nb": "<h1>smittevern-kommune.no</h1><p>Dette domenet er til salgs! Kontakt oss for "
+    "pristilbud.</p><h2>Relaterte søk</h2><ul><li><a href='/s?q=1'>Helseforsikring</a></li>"
+    "<li><a href='/s?q=2'>Billig tannlege</a></li></ul><p>Parkert gratis hos leverandøren.</p>",
+    "nn": "<h1>smittevern-kommune.no</h1><p>Domenet har gått ut. Kjøp dette domenet i dag.</p>",
+    "en": "<h1>smittevern-kommune.no</h1><p>This domain is for sale. Buy this domain.</p>",
+}
+
+
+@pytest.mark.parametrize("lang", list(PARKED))
+def test_a_parked_domains_page_is_a_source_problem(lang: str) -> None:
+    body = f"<html><head><title>Til salgs</title></head><body>{PARKED[lang]}</body></html>"
+    with pytest.raises(SourceProblem, match="parked domain") as raised:
+        extract_page(body.encode(), selector=None)
+    key, _ = explain_error(f"SourceProblem: {raised.value}") or ("", {})
+    assert key == "err_parked_domain"
+    for texts in TEXTS.values():
+        assert "parkert domeneside" in texts[key]
+
+
+def test_a_page_that_speaks_of_domains_is_read() -> None:
+    """A page of content that quotes a parking page's words is no parking page (the words
+    are looked for on short pages only)."""
+    text = " ".join(["Kommunen har flyttet nettsidene sine til ny adresse."] * 40)
+    body = (
+        "<main><h1>Ny nettadresse</h1><p>Den gamle adressen viser «Dette domenet er til salgs»: "
+        f"bruk den nye.</p><p>{text}</p></main>"
+    )
+    page = extract_page(f"<html><body>{body}</body></html>".encode(), selector="main")
+    assert "Dette domenet er til salgs" in page.sections[0].text

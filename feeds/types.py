@@ -746,8 +746,10 @@ class SeenItem:
 #: furniture, a right-to-left override reads as shown (226), an icon alone in a table cell
 #: reads as its alt text (225); a contents list of two links in a box named so (231), a
 #: listing's count and a pinned badge (232), a report's number and a countdown in words (234)
-#: are furniture, and a CDN's cached copy is a problem (234).
-EXTRACTION_VERSION = 20
+#: are furniture, and a CDN's cached copy is a problem (234). 21: a parked domain's page is a
+#: problem (237); a toolbar's permanent link, a link to the page's versions and a stamp in
+#: brackets ("(sist kontrollert 07.12.2026)") are furniture (239).
+EXTRACTION_VERSION = 21
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,8 @@ _ABBREVIATIONS = {
     "referanse": "ref.",
     # a figure's or a table's label ("Figur 3." / "Fig. 3.", blind round 132)
     "figur": "fig.", "tabell": "tab.",
+    # a regulation cited in a note ("Jf. forskr. 5 juli 2002 nr. 740", blind round 239)
+    "forskrift": "forskr.",
 }  # fmt: skip
 _WRITTEN_OUT = re.compile(
     r"(?<!\w)(" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")(?!\w)"

@@ -1945,7 +1945,15 @@ def _in_toolbar(el: Any, main: Any) -> bool:
 
 
 #: the letters a page tool's label starts with (``_PAGE_FILE_LINK``)
-_PAGE_TOOL_STARTS = frozenset("LlSsUuDd")
+_PAGE_TOOL_STARTS = frozenset("LlSsUuDdPpKk")
+#: a link to the page's own versions ("Vis endringer", "Sammenlign versjoner", "Vis alle
+#: versjonar", "Versjonshistorikk"): a tool of the page (``_is_page_file_link``)
+_VERSION_TOOL = re.compile(
+    r"(?:vis|sjå|se) (?:alle |tidligere |tidlegare )?(?:endringer|endringar|versjoner|versjonar)"
+    r"|(?:sammenlign|samanlikn) (?:versjoner|versjonar)|(?:versjonshistorikk|endringshistorikk)"
+    r"|(?:tidligere|tidlegare|historiske) (?:versjoner|versjonar)",
+    re.I,
+)
 
 
 def _is_page_file_link(link: Any, main: Any) -> bool:
@@ -1957,8 +1965,9 @@ def _is_page_file_link(link: Any, main: Any) -> bool:
     if (href.startswith("#") or href[:11].lower() == "javascript:") and not len(link):
         # a toolbar's link to a place on the page or to a script ("Vis versjoner (4)",
         # "Innholdsfortegnelse", "Sammenlign versjoner" in Lovdata's, blind round 214; "Print"
-        # as javascript:window.print()): it works the page
-        return _in_toolbar(link, main)
+        # as javascript:window.print()): it works the page; and such a link to the page's
+        # versions wherever it stands (beside Lovdata's "Gjeldende versjon" badge, 239)
+        return _in_toolbar(link, main) or _VERSION_TOOL.fullmatch(clean_text(own)) is not None
     return (
         own[:1] in _PAGE_TOOL_STARTS
         and _PAGE_FILE_LINK.match(clean_text(_text_of(link))) is not None
@@ -1977,7 +1986,11 @@ _PAGE_FILE_LINK = re.compile(
     # ... and the toolbar's other links to the page itself: its print version, sharing it
     # ("Utskriftsvennlig versjon", "Del på e-post", blind round 100)
     r"|utskriftsvennl[ie]g(?: versjon| utgåve| utgave)?|skriv ut"
-    r"|del(?: på| via)? (?:e-post|epost|facebook|linkedin|x|twitter)|send (?:på|som) e-post)$",
+    r"|del(?: på| via)? (?:e-post|epost|facebook|linkedin|x|twitter)|send (?:på|som) e-post"
+    # ... and its permanent address ("Permalenke", "Kopier permanent lenke", "Kopier lenke
+    # til sida", blind round 239): the same page
+    r"|permalenke|permanent lenke|(?:kopier|kopiér) (?:permanent |perma)?lenke(?:n)?"
+    r"(?: til (?:siden|sida|dokumentet))?)$",
     re.I,
 )
 

@@ -726,6 +726,15 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*)?\)",
             False,
         ),
+        # ... and a stamp of its own in brackets ("Gjeldende versjon (sist kontrollert
+        # 07.12.2026)", "Tabellen (sist oppdatert 7. desember 2026)", blind round 239)
+        (
+            "(sist ",
+            r"\s?\(sist (?:oppdatert|endret|endra|kontrollert|revidert|gjennomgått|vurdert"
+            r"|sjekket|sjekka) (?:den )?"
+            r"(?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})(?:,\s*)?\)",
+            False,
+        ),
         # a countdown to an event in words ("Pressekonferansen startar om 3 timar og 12
         # minutt", blind round 234): it ticks while the event's time stays
         (

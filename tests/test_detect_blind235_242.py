@@ -1,10 +1,15 @@
-"""Blind rounds 235-238's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 235-242's rules, both ways, bokmål and nynorsk:
 
 - a space set before a comma or a full stop ("i form , jf.") is a typo, the same words;
   a space inside a number ("1 ,5") is not taken for one;
 - a range in words at a sentence's end ("uke 16 til 32.") is the range with its dash;
 - a registrar's page for a domain for sale or lapsed ("Dette domenet er til salgs!") is a
-  source problem, with its own words for the staff.
+  source problem, with its own words for the staff;
+- a toolbar's link to the page's permanent address ("Permalenke", "Kopier permanent lenke")
+  is a tool, and so is a link to a place on the page that shows its versions ("Vis
+  endringer", "Sammenlign versjoner") wherever it stands;
+- a stamp in brackets ("Gjeldende versjon (sist kontrollert 07.12.2026)") is furniture;
+- "forskr." is "forskrift" ("Jf. forskr. 5 juli 2002 nr. 740").
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from feeds.errors import SourceProblem
 from feeds.read.html import extract_page
 from notifier.source_admin import explain_error
 from notifier.web.texts_sources import TEXTS
-from tests.support.pages import changed
+from tests.support.pages import changed, text
 
 
 def page(text: str) -> str:
@@ -105,3 +110,81 @@ def test_a_page_that_speaks_of_domains_is_read() -> None:
     )
     page = extract_page(f"<html><body>{body}</body></html>".encode(), selector="main")
     assert "Dette domenet er til salgs" in page.sections[0].text
+
+
+LOVDATA = (
+    "<main><h1>Forskrift om tuberkulosekontroll</h1><div class='versionInfo'>{badge}</div>"
+    "<div class='documentTools' role='toolbar' aria-label='Verktøy'><button>Skriv ut</button>"
+    "<a href='/dokument/SF/forskrift/2009-02-13-205' class='permalink'>{link}</a></div>"
+    "<h2>§ 3. Plikt</h2><p>Undersøkelsen skal gjennomføres innen 14 dager.</p></main>"
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Permalenke", "Kopier permanent lenke"),
+        ("Kopier lenke", "Kopier lenke til sida"),
+    ],
+)
+def test_a_toolbars_permanent_link_is_a_tool(before: str, after: str) -> None:
+    badge = "<span class='badge'>Gjeldende versjon</span>"
+    one = LOVDATA.format(badge=badge, link=before)
+    assert changed(one, LOVDATA.format(badge=badge, link=after)) == []
+    assert "Permalenke" not in text(one) and "Kopier lenke" not in text(one)
+
+
+def test_a_permanent_link_outside_a_toolbar_is_read() -> None:
+    body = "<main><h1>T</h1><p>Sjå <a href='/dokument/x'>permalenke</a> for kjelda.</p></main>"
+    assert "permalenke" in text(body)
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        "<a href='#endringer'>Vis endringer</a> <a href='#sammenlign'>Sammenlign versjoner</a>",
+        "<a href='#endringar'>Vis endringar</a> <a href='#versjonar'>Tidlegare versjonar</a>",
+    ],
+)
+def test_links_to_the_pages_versions_are_tools(links: str) -> None:
+    badge = "<span class='badge'>Gjeldende versjon</span>"
+    before = LOVDATA.format(badge=badge, link="Permalenke")
+    after = LOVDATA.format(badge=f"{badge} {links}", link="Permalenke")
+    assert changed(before, after) == []
+
+
+def test_a_link_to_another_pages_changes_is_read() -> None:
+    body = "<main><h1>T</h1><p><a href='/endringslogg'>Vis endringer</a> i regelverket.</p></main>"
+    assert "Vis endringer" in text(body)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Gjeldende versjon (sist kontrollert 07.12.2026)",
+         "Gjeldende versjon (sist kontrollert 08.12.2026)"),
+        ("Gjeldande versjon", "Gjeldande versjon (sist oppdatert 7. desember 2026)"),
+        ("Tabellen (sist endra 1.12.2026) viser tal frå MSIS.",
+         "Tabellen (sist endra 7.12.2026) viser tal frå MSIS."),
+    ],
+)  # fmt: skip
+def test_a_stamp_in_brackets_is_furniture(before: str, after: str) -> None:
+    assert changed(page(before), page(after)) == []
+
+
+def test_a_stamp_in_brackets_hides_no_edit_beside_it() -> None:
+    before = page("Tabellen (sist endra 1.12.2026) viser 12 utbrot.")
+    assert changed(before, page("Tabellen (sist endra 7.12.2026) viser 13 utbrot.")) != []
+    # a bracket of other words is read
+    assert changed(page("Møtet (sist flytta) er i dag."), page("Møtet er i dag.")) != []
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "same"),
+    [
+        ("Jf. forskr. 5 juli 2002 nr. 740.", "Jf. forskrift 5. juli 2002 nr. 740.", True),
+        ("Jf. forskr. 5 juli 2002 nr. 740.", "Jf. forskrift 5. juli 2002 nr. 741.", False),
+    ],
+)
+def test_forskr_is_forskrift(before: str, after: str, same: bool) -> None:
+    assert (changed(page(before), page(after)) == []) is same

@@ -1428,7 +1428,8 @@ _FEEDBACK_HEADING = re.compile(
     re.I,
 )
 #: The question of a feedback widget ("Fant du det du lette etter?", nynorsk "Fann du det du
-#: leita etter?", "Var denne siden nyttig?", "Hjalp denne informasjonen deg?"): its box is a
+#: leita etter?", "Var denne siden nyttig?", "Hjalp denne informasjonen deg?", "Hjalp innholdet
+#: deg?", blind round 244): its box is a
 #: widget where its text besides the question is short and it holds a control to answer
 #: (a button, an input, a form dropped) or a feedback link (``_feedback_box``); its tally of
 #: votes ("124 av 142 svarte ja") follows the readers. A section of text under such a heading
@@ -1438,7 +1439,8 @@ _FEEDBACK_QUESTION = re.compile(
     r"|leter|leitar|søkte|søkje|søkte) etter|var (?:denne )?(?:sid(?:en|a)|artikkelen"
     r"|informasjonen|innhaldet|innholdet) (?:nyttig|til hjelp)(?: for (?:deg|dykk|meg))?"
     r"|(?:hjalp|hjelpte) (?:denne )?"
-    r"(?:sid(?:en|a)|informasjonen|artikkelen) (?:deg|dykk)|was this (?:page|article) helpful"
+    r"(?:sid(?:en|a)|informasjonen|artikkelen|innholdet|innhaldet|teksten|svaret) (?:deg|dykk)"
+    r"|was this (?:page|article) helpful"
     r"|did you find what you were looking for)\s*[.!?]?$",
     re.I,
 )

@@ -1,4 +1,4 @@
-"""Blind rounds 235-242's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 235-246's rules, both ways, bokmål and nynorsk:
 
 - a space set before a comma or a full stop ("i form , jf.") is a typo, the same words;
   a space inside a number ("1 ,5") is not taken for one;
@@ -9,7 +9,9 @@
   is a tool, and so is a link to a place on the page that shows its versions ("Vis
   endringer", "Sammenlign versjoner") wherever it stands;
 - a stamp in brackets ("Gjeldende versjon (sist kontrollert 07.12.2026)") is furniture;
-- "forskr." is "forskrift" ("Jf. forskr. 5 juli 2002 nr. 740").
+- "forskr." is "forskrift" ("Jf. forskr. 5 juli 2002 nr. 740");
+- a feedback widget asking "Hjalp innholdet deg?" is a widget, as "Fant du det du lette
+  etter?" is.
 """
 
 from __future__ import annotations
@@ -188,3 +190,25 @@ def test_a_stamp_in_brackets_hides_no_edit_beside_it() -> None:
 )
 def test_forskr_is_forskrift(before: str, after: str, same: bool) -> None:
     assert (changed(page(before), page(after)) == []) is same
+
+
+@pytest.mark.parametrize("question", ["Hjalp innholdet deg?", "Hjalp innhaldet dykk?"])
+def test_a_feedback_widget_asking_if_the_content_helped_is_furniture(question: str) -> None:
+    box = (
+        "<aside class='feedback'><h3>{q}</h3><button>Ja</button><button>Nei</button>{thanks}"
+        "</aside>"
+    )
+    body = "<main><h1>Mål for HbA1c</h1><h2>Referanser</h2><p>Kilde 1.</p>{box}</main>"
+    before = body.format(box=box.format(q="Fant du det du lette etter?", thanks=""))
+    after = body.format(box=box.format(q=question, thanks="<p>Takk for tilbakemeldingen!</p>"))
+    assert changed(before, after) == []
+    assert question not in text(after)
+
+
+def test_a_section_that_asks_if_the_content_helped_is_read() -> None:
+    """A heading that asks it over a section of text (no control to answer) is read."""
+    body = (
+        "<main><h1>Evaluering</h1><h2>Hjalp innholdet deg?</h2><p>Vi spurde 400 legar om "
+        "rettleiaren hjelpte dei i arbeidet, og 312 svarte ja.</p></main>"
+    )
+    assert "312 svarte ja" in text(body)

@@ -461,6 +461,9 @@ def label_gist(*said: str) -> str:
 class FeedContent:
     title: str
     items: tuple[FeedItem, ...] = field(default_factory=tuple)
+    #: the feed's own time (RSS ``lastBuildDate`` or the channel's ``pubDate``, Atom's feed
+    #: ``updated``), ISO, UTC; None when it gives none (listings, change logs)
+    updated: str | None = None
 
 
 @dataclass(frozen=True)
@@ -766,3 +769,5 @@ class SnapshotState:
     version: int = EXTRACTION_VERSION
     #: documents and pages with attachments: each linked part's validators and body hash
     parts: Parts = field(default_factory=dict)
+    #: a feed's own time at this version (``FeedContent.updated``)
+    feed_updated: str | None = None

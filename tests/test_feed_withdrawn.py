@@ -330,3 +330,42 @@ def test_an_item_gone_once_and_back_under_a_new_identity_is_not_withdrawn(lang: 
     assert told(run(rss(full), less, rss(rekeyed))) == []
     assert told(run(rss(full), less, rss(rekeyed), rss(rekeyed))) == []
     assert told(run(rss(full), less, rss(rekeyed), rss(rekeyed), less)) == []
+
+
+def built(feed: bytes, when: str) -> bytes:
+    """The feed with its own time (``lastBuildDate``)."""
+    return feed.replace(b"<item>", f"<lastBuildDate>{when}</lastBuildDate><item>".encode(), 1)
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_the_newest_item_taken_down_from_a_feed_built_later_is_told(lang: str) -> None:
+    # blind round 242: an invitation, the newest item, taken down; the feed says it was built
+    # after the version that had it, so it is no older copy served from a cache
+    full = built(rss(items(lang, [0, 1, 2, 3])), "Fri, 04 Dec 2026 10:05:00 +0100")
+    less = built(rss(items(lang, [1, 2, 3])), "Fri, 04 Dec 2026 15:00:00 +0100")
+    assert told(run(full, less)) == []  # gone once: waits for the next check
+    assert told(confirmed(full, less)) == [("removed", TITLES[lang][0])]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_an_older_copy_of_a_feed_without_its_newest_item_is_not_a_withdrawal(lang: str) -> None:
+    full = built(rss(items(lang, [0, 1, 2, 3])), "Fri, 04 Dec 2026 10:05:00 +0100")
+    # a cache's copy from before the newest item: built earlier, or at the same time
+    for when in ("Thu, 03 Dec 2026 10:05:00 +0100", "Fri, 04 Dec 2026 10:05:00 +0100"):
+        older = built(rss(items(lang, [1, 2, 3])), when)
+        assert told(confirmed(full, older)) == []
+    # ... and a feed that gives no time of its own
+    assert told(confirmed(full, rss(items(lang, [1, 2, 3])))) == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_feed_built_later_still_drops_its_oldest_items(lang: str) -> None:
+    before = built(rss(items(lang, [1, 2, 3, 4])), "Thu, 03 Dec 2026 10:05:00 +0100")
+    after = built(rss(items(lang, [0, 1, 2, 3])), "Fri, 04 Dec 2026 10:05:00 +0100")
+    assert told(run(before, after)) == [("new", TITLES[lang][0])]
+    # the oldest gone at the end is not told as withdrawn, then or at the next check
+    assert told(confirmed(before, after)) == []
+    # an old item pinned on top and unpinned: older than all that stay
+    pinned = built(rss(items(lang, [4, 0, 1, 2])), "Thu, 03 Dec 2026 10:05:00 +0100")
+    unpinned = built(rss(items(lang, [0, 1, 2])), "Fri, 04 Dec 2026 10:05:00 +0100")
+    assert told(confirmed(pinned, unpinned)) == []

@@ -280,7 +280,7 @@ def _detect_feed(
     # a version stored with a withdrawal to confirm is marked so (``marked_for_recheck``)
     waited = previous is not None and previous.body_hash.startswith(RECHECK_MARK)
     known, item_changes, gone, confirmed = _withdrawals(
-        seen, feed, known, item_changes, same_kind, waited
+        seen, feed, known, item_changes, same_kind, waited, _fresher(previous, feed)
     )
     current = {
         i.item_id: SeenItem(
@@ -302,7 +302,7 @@ def _detect_feed(
     # a withdrawal to confirm: the next check reads the feed whole (not a 304, not "the same
     # body"), whatever it answers
     body_hash = marked_for_recheck(raw) if gone else raw
-    state = SnapshotState(spec.kind, body_hash, digest, seen=merged)
+    state = SnapshotState(spec.kind, body_hash, digest, seen=merged, feed_updated=feed.updated)
     if previous is None:
         return Detection("new", state, baseline=True, note=f"baseline: {len(feed.items)} items")
     changes = tuple(_item_change(spec, c) for c in item_changes) + tuple(
@@ -392,6 +392,7 @@ def _withdrawals(
     item_changes: list[ItemChange],
     same_kind: bool,
     waited: bool,
+    fresher: bool = False,
 ) -> tuple[dict[str, str], list[ItemChange], list[str], list[str]]:
     """The feed's withdrawals: the items gone from between items that stay now
     (``withdrawn``), told if the next check finds them gone too (``GONE_ONCE``), as a page's
@@ -399,8 +400,9 @@ def _withdrawals(
     now (``GONE_TOLD``). A withdrawn item back in its place under a new link, edited
     (``republished``), is the same item: ``known`` and the item changes come back with it
     known. ``waited``: the last version was stored with a withdrawal to confirm (its body
-    hash marked), the only one that remembers one."""
-    gone = withdrawn(seen, feed, known) if same_kind else []
+    hash marked), the only one that remembers one. ``fresher``: the feed says it was built
+    after the last version (``_fresher``)."""
+    gone = withdrawn(seen, feed, known, fresher) if same_kind else []
     if pairs := republished(seen, feed, known, gone):
         known = {**known, **pairs}
         item_changes = diff_feed(seen, feed, known)
@@ -412,6 +414,16 @@ def _withdrawals(
         else []
     )
     return known, item_changes, gone, confirmed
+
+
+def _fresher(previous: SnapshotState | None, feed: FeedContent) -> bool:
+    """Whether the feed says it was built after the last version was (its own time, RSS
+    ``lastBuildDate`` or Atom's ``updated``, later than the one stored with that version):
+    then it is no older copy of the feed served from a cache, and its newest item gone is
+    taken down (blind round 242, ``withdrawn``). False where either gives no time."""
+    if previous is None or not previous.feed_updated or not feed.updated:
+        return False
+    return feed.updated > previous.feed_updated  # both ISO in UTC, from ``extract_feed``
 
 
 def _remembered(

@@ -2800,17 +2800,23 @@ WITHDRAWN_MAX = 2
 
 
 def withdrawn(
-    seen: Mapping[str, SeenItem], feed: FeedContent, known: Mapping[str, str]
+    seen: Mapping[str, SeenItem],
+    feed: FeedContent,
+    known: Mapping[str, str],
+    fresher: bool = False,
 ) -> list[str]:
     """The remembered items (keys of ``seen``) withdrawn from the feed: in its last version,
     gone now, and not fallen out of its window. A feed is a window over its newest items, so
     an item that leaves it is news only where items that stay are on both sides of it: after
     it and before it in the last version's order, and, where the dates are known, one that
     stays is older than it (a window drops the oldest; an unpinned old item at the top that
-    falls out is not withdrawn). An item of the last version is one remembered with its
-    texts, in the order it was stored (``SeenItem``: tombstones keep none). Not told when an
-    item of the feed not known before has its title (re-published under a new link, edited:
-    told as new), nor when more than ``WITHDRAWN_MAX`` went at once."""
+    falls out is not withdrawn). Beyond the items that stay, an item is withdrawn only when
+    the feed is ``fresher`` (built after the last version: no older copy of it, which lacks
+    its newest items too) and the item is dated later than every item that stays (a window
+    never drops its newest; blind round 242). An item of the last version is one remembered
+    with its texts, in the order it was stored (``SeenItem``: tombstones keep none). Not told
+    when an item of the feed not known before has its title (re-published under a new link,
+    edited: told as new), nor when more than ``WITHDRAWN_MAX`` went at once."""
     last = [key for key, item in seen.items() if item.live]
     stays = set(known.values())
     places = [n for n, key in enumerate(last) if key in stays]
@@ -2819,15 +2825,21 @@ def withdrawn(
     first, final = places[0], places[-1]
     dates = [w for key in last if key in stays and (w := _when(seen[key].published))]
     oldest = min(dates) if dates else None
+    newest = max(dates) if dates else None
     unknown_titles = {fold(i.title) for i in feed.items if i.item_id not in known and i.title}
     gone: list[str] = []
-    for n in range(first + 1, final):
-        key = last[n]
+    for n, key in enumerate(last):
+        inside = first < n < final
+        if not (inside or fresher) or key in stays:
+            continue
         item = seen[key]
-        if key in stays or (item.title and fold(item.title) in unknown_titles):
+        if item.title and fold(item.title) in unknown_titles:
             continue
         when = _when(item.published) if item.published else None
-        if when is not None and oldest is not None and when <= oldest:
+        if not inside:
+            if when is None or newest is None or when <= newest:
+                continue
+        elif when is not None and oldest is not None and when <= oldest:
             continue
         gone.append(key)
     return gone if len(gone) <= WITHDRAWN_MAX else []

@@ -83,8 +83,13 @@ def extract_feed(
         item = _feed_item(entry, fields, shared)
         items.setdefault(item.item_id, item)
     feed_info = parsed.get("feed") or {}
+    built = _entry_time(dict.get(feed_info, "updated_parsed")) or _entry_time(
+        dict.get(feed_info, "published_parsed")
+    )
     return FeedContent(
-        title=clean_text(str(feed_info.get("title", ""))), items=tuple(items.values())
+        title=clean_text(str(feed_info.get("title", ""))),
+        items=tuple(items.values()),
+        updated=built.isoformat() if built is not None else None,
     )
 
 

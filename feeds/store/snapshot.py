@@ -40,6 +40,8 @@ def state_to_json(state: SnapshotState, texts: bool = True) -> dict[str, Any]:
         data["history"] = {k: list(v) for k, v in state.history.items()}
     if state.seen:
         data["seen"] = {k: _seen_json(v) for k, v in state.seen.items()}
+    if state.feed_updated:
+        data["feed_updated"] = state.feed_updated
     if state.parts:
         data["parts"] = {
             url: [p.title, p.etag, p.last_modified, p.body_hash] for url, p in state.parts.items()
@@ -144,6 +146,7 @@ def state_from_json(
         history={k: tuple(v) for k, v in (data.get("history") or {}).items()},
         version=version,
         parts={url: PartState(*p) for url, p in (data.get("parts") or {}).items()},
+        feed_updated=data.get("feed_updated"),
     )
 
 

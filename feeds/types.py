@@ -751,7 +751,9 @@ class SeenItem:
 #: listing's count and a pinned badge (232), a report's number and a countdown in words (234)
 #: are furniture, and a CDN's cached copy is a problem (234). 21: a parked domain's page is a
 #: problem (237); a toolbar's permanent link, a link to the page's versions and a stamp in
-#: brackets ("(sist kontrollert 07.12.2026)") are furniture (239).
+#: brackets ("(sist kontrollert 07.12.2026)") are furniture (239); a language picker with flags,
+#: "Les på bokmål her" and a translation's note (247), a letter's "Dokumentet er godkjent
+#: elektronisk." (250) and a feedback widget's "Hjalp innholdet deg?" (244) are furniture.
 EXTRACTION_VERSION = 21
 
 

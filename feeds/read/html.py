@@ -3002,6 +3002,12 @@ _LANGUAGES = frozenset({
     "finsk", "svenska", "svensk", "dansk", "română", "rumensk", "tiếng việt", "vietnamesisk",
     "ไทย", "thai", "中文", "kinesisk", "اردو", "urdu", "پښتو", "pashto", "বাংলা", "bengali",
 })  # fmt: skip
+#: a link that offers the page in a language ("Les på bokmål her", "Les denne sida på
+#: nynorsk", "Read in English"): the language's name (``_language_pickers``)
+_READ_IN = re.compile(
+    r"(?:les|lese|sjå|se|vis|read)(?: (?:denne )?(?:sida|siden|artikkelen|this page))?"
+    r" (?:på|in) (.{2,24}?)(?: her| here)?"
+)
 #: a box's class, id or label that names it a language picker
 _LANGUAGE_BOX = re.compile(r"lang|språk|sprak|translat|oversett", re.I)
 #: a link to the same page in another language: a language parameter, or a language's path
@@ -3023,10 +3029,19 @@ def _language_pickers(main: Any) -> list[Any]:
     boxes: set[Any] = set()
     for a in main.iter("a"):
         text = a.text
-        if not text or len(a) or len(text) > _LANGUAGE_CHARS:
+        if len(a):
+            # ... beside its flag (an image without alternative text, blind round 247)
+            if not all(c.tag == "img" and not (c.get("alt") or "").strip() for c in a):
+                continue
+            text = (a.text or "") + "".join(c.tail or "" for c in a)
+        if not text or len(text) > _LANGUAGE_CHARS:
             continue
-        if clean_text(text).lower() not in _LANGUAGES:
-            continue
+        name = clean_text(text).lower()
+        if name not in _LANGUAGES:
+            # "Les på bokmål (her)" with the language it links to (blind round 247)
+            said = _READ_IN.fullmatch(name)
+            if said is None or said[1] not in _LANGUAGES or a.get("hreflang") is None:
+                continue
         if a.get("hreflang") is not None or a.get("lang") is not None:
             found.append(a)
             continue

@@ -477,7 +477,17 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:dokumentet|brevet) er (?:elektronisk|digitalt) (?:godkjent|godkjend|signert|godkjent"
     r" og signert)(?: (?:og|,) (?:har|er) (?:derfor|difor|dermed) (?:ingen|ikkje|ikke|ikkje med)"
     r" (?:håndskrevne|handskrivne|handskrevne) (?:signaturer|signaturar|underskrifter"
-    r"|underskrifter|underskrifta?r?))?\.?$",
+    r"|underskrifter|underskrifta?r?))?\.?$"
+    # ... with the approval and the means the other way round ("Dokumentet er godkjent
+    # elektronisk.", blind round 250)
+    r"|^(?:dokumentet|brevet) er (?:godkjent|godkjend|signert) (?:elektronisk|digitalt)\.?$",
+    # a translation's note of who translated it and that the Norwegian text applies
+    # ("Translated by Semantix on 14.03.2026. The Norwegian version applies.", "Oversatt av
+    # Tolketjenesten, 2026. Ved tvil gjelder den norske teksten.", blind round 247)
+    r"^(?:translated by|translation by|oversatt av|omsett av|omsatt av) [^.]{1,80}(?:\.\d{1,2}"
+    r"\.\d{4})?\. (?:the norwegian (?:version|text) (?:applies|prevails)|(?:ved tvil )?"
+    r"(?:gjelder|gjeld) den norske (?:teksten|versjonen)|den norske (?:teksten|versjonen)"
+    r" (?:gjelder|gjeld))\.?$",
     # a relative time standing alone ("2 timer siden"), and a placeholder shown while a
     # part of the page loads ("Laster inn …", nynorsk "Lastar …")
     rf"^{_RELATIVE_TIME}\.?$",

@@ -1,4 +1,4 @@
-"""Blind rounds 235-246's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 235-250's rules, both ways, bokmål and nynorsk:
 
 - a space set before a comma or a full stop ("i form , jf.") is a typo, the same words;
   a space inside a number ("1 ,5") is not taken for one;
@@ -11,7 +11,11 @@
 - a stamp in brackets ("Gjeldende versjon (sist kontrollert 07.12.2026)") is furniture;
 - "forskr." is "forskrift" ("Jf. forskr. 5 juli 2002 nr. 740");
 - a feedback widget asking "Hjalp innholdet deg?" is a widget, as "Fant du det du lette
-  etter?" is.
+  etter?" is;
+- a language picker whose links carry a flag, and a link "Les på bokmål her" to the page in
+  another language, are furniture (247);
+- a translation's note ("Translated by … The Norwegian version applies.") and a letter's
+  "Dokumentet er godkjent elektronisk." are furniture (247, 250).
 """
 
 from __future__ import annotations
@@ -212,3 +216,70 @@ def test_a_section_that_asks_if_the_content_helped_is_read() -> None:
         "rettleiaren hjelpte dei i arbeidet, og 312 svarte ja.</p></main>"
     )
     assert "312 svarte ja" in text(body)
+
+
+def picker(langs: list[str], flags: bool = True) -> str:
+    flag = "<img src='/img/flag.svg' alt='' width='16'> " if flags else ""
+    links = "".join(
+        f"<li><a href='/{code}/side/' lang='{code}' hreflang='{code}'>{flag}{name}</a></li>"
+        for code, name in langs
+    )
+    return f"<nav class='language-picker' aria-label='Andre språk'><ul>{links}</ul></nav>"
+
+
+LANGS = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English"), ("pl", "Polski")]
+
+
+@pytest.mark.parametrize("title", ["Vaksinar til barn", "Vaksiner til barn"])
+def test_a_language_picker_with_flags_is_furniture(title: str) -> None:
+    body = "<main>{}<h1>" + title + "</h1><h2>Når?</h2><p>Første dose ved 15 månader.</p></main>"
+    before = body.format(picker(LANGS))
+    after = body.format(picker([*LANGS, ("ti", "ትግርኛ"), ("so", "Soomaali")]))
+    assert changed(before, after) == []
+    assert changed(before, body.format(picker(LANGS, flags=False))) == []
+    assert "Polski" not in text(before)
+
+
+def test_a_link_with_a_flag_and_words_is_read() -> None:
+    body = (
+        "<main><h1>T</h1><ul><li><a href='/a'><img src='f.svg' alt=''> English lessons for "
+        "refugees</a></li><li><a href='/b'><img src='i.svg' alt='Ikon'> Polski</a></li></ul></main>"
+    )
+    assert "English lessons for refugees" in text(body) and "Polski" in text(body)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("Les på bokmål", "Les på bokmål her"), ("Les på nynorsk", "Les denne sida på nynorsk")],
+)
+def test_a_link_to_the_page_in_another_language_is_furniture(before: str, after: str) -> None:
+    link = "<p class='lang-switch'><a href='/nb/side/' hreflang='nb'>{}</a></p>"
+    body = "<main><h1>Smittevern i barnehagen</h1>{}<p>Gode rutinar for handvask.</p></main>"
+    assert changed(body.format(link.format(before)), body.format(link.format(after))) == []
+
+
+def test_a_link_that_says_les_pa_without_a_language_is_read() -> None:
+    body = "<main><h1>T</h1><p><a href='/x' hreflang='nb'>Les på helsenorge.no</a></p></main>"
+    assert "Les på helsenorge.no" in text(body)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Translated by Semantix on 14.03.2026. The Norwegian version applies.",
+         "Translated by Semantix on 03.12.2026. The Norwegian version applies."),
+        ("Translated by Semantix AS, 2025. Ved tvil gjeld den norske teksten.",
+         "Oversatt av Tolketjenesten i Trondheim kommune, 2026. Ved tvil gjelder den norske "
+         "teksten."),
+        ("Dokumentet er elektronisk godkjent og har difor ikkje handskrivne signaturar.",
+         "Dokumentet er godkjent elektronisk."),
+    ],
+)  # fmt: skip
+def test_a_translations_note_and_a_letters_approval_are_furniture(before: str, after: str) -> None:
+    body = "<main><h1>T</h1><h2>Kvar?</h2><p>Ved helsestasjonen.</p><p>{}</p></main>"
+    assert changed(body.format(before), body.format(after)) == []
+
+
+def test_a_sentence_on_a_translation_is_read() -> None:
+    said = "Oversatt av kommunen til polsk og ukrainsk, og delt ut på helsestasjonen."
+    assert said in text(f"<main><h1>T</h1><p>{said}</p></main>")

@@ -63,8 +63,19 @@ def same(given: str, expected: str) -> bool:
 
 
 def _signature(secret: bytes, purpose: str, body: str) -> str:
-    mac = hmac.digest(secret, f"{purpose}|{body}".encode(), "sha256")[:18]
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    keyed = _keyed(secret).copy()
+    keyed.update(f"{purpose}|{body}".encode())
+    return base64.urlsafe_b64encode(keyed.digest()[:18]).decode().rstrip("=")
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    """The secret's HMAC-SHA256, keyed once and copied for each signature. The one-shot
+    ``hmac.digest`` sets OpenSSL's context up anew and lets the GIL go at every call: with
+    the outbox's writer thread busy beside it, 200,000 signatures of one national change
+    took ~24 us each (4.8 of the dispatch's 20 s); a copy of the keyed context ~1.6 us
+    alone and ~6 us beside a busy thread."""
+    return hmac.new(secret, digestmod=hashlib.sha256)
 
 
 @functools.lru_cache(maxsize=64)

@@ -140,14 +140,13 @@ def fold(text: str) -> str:
     that carries no news. Quotation marks and dashes of every kind are one of each, letter
     case does not count ("covid-19", "Covid-19", "COVID-19"), nor a space that groups digits
     ("1 245"), nor a space set before a comma or a full stop ("i form , jf."), nor how a time
-    of day is written ("kl. 15:10", "kl. 15.10"), nor a decimal
-    point for the decimal comma ("0.5 ml", "0,5 ml"; ``_POINTED``), nor where a paragraph
-    ends ("A. B." split into two paragraphs), nor an ellipsis set as one character or three
-    full stops ("…", "..."), nor spaces around a dash between two numbers ("5 – 7", "5–7")
-    or two days or months ("mandag - fredag"),
-    nor a space between a section sign and its number ("§3", "§ 3"), nor spaces around a
-    slash between words ("og / eller"), nor which mark a list set as text puts before its
-    items ("– ", "• "). Compared only; what readers see is the text as published."""
+    of day is written ("kl. 15:10", "kl. 15.10"), nor a decimal point for the decimal comma
+    ("0.5 ml", "0,5 ml"; ``_POINTED``), nor where a paragraph ends ("A. B." split into two
+    paragraphs), nor an ellipsis set as one character or three full stops ("…", "..."), nor
+    spaces around a dash between two numbers ("5 – 7", "5–7") or two days or months ("mandag
+    - fredag"), nor a space between a section sign and its number ("§3", "§ 3"), nor spaces
+    around a slash between words ("og / eller"), nor which mark a list set as text puts
+    before its items ("– ", "• "). Compared only; what readers see is the text as published."""
     folded = fold_marks(text)
     if _ELLIPSIS in folded:
         folded = folded.replace(_ELLIPSIS, "...")

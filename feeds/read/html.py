@@ -3081,6 +3081,11 @@ def _marks_this_page(lst: Any, headings: set[str]) -> bool:
     return False
 
 
+def _box_names(box: Any) -> str:
+    """What a box is named by its markup: its class, id and aria-label, joined."""
+    return " ".join(box.get(k) or "" for k in ("class", "id", "aria-label"))
+
+
 #: a box's class, id or label that names it a table of contents
 _CONTENTS_BOX = re.compile(r"\btoc\b|table-of-contents|innhold|innhald|contents", re.I)
 
@@ -3092,10 +3097,7 @@ def _named_contents(lst: Any, links: Sequence[Any]) -> bool:
     if len(links) < 2 or not all(a.get("href", "").startswith("#") for a in links):
         return False
     box = lst.getparent()
-    names = (
-        " ".join(box.get(a) or "" for a in ("class", "id", "aria-label")) if box is not None else ""
-    )
-    return _CONTENTS_BOX.search(names) is not None
+    return box is not None and _CONTENTS_BOX.search(_box_names(box)) is not None
 
 
 def _contents_lists(main: Any) -> list[Any]:
@@ -3322,8 +3324,7 @@ def _is_language_box(box: Any) -> bool:
         return False
     if len(clean_text(_text_of(box)).replace(" ", "")) != len("".join(names).replace(" ", "")):
         return False
-    marks = " ".join(box.get(k) or "" for k in ("class", "id", "aria-label"))
-    return bool(_LANGUAGE_BOX.search(marks)) or all(
+    return bool(_LANGUAGE_BOX.search(_box_names(box))) or all(
         _LANGUAGE_HREF.search(a.get("href") or "") for a in links
     )
 

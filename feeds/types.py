@@ -172,9 +172,11 @@ def fold(text: str) -> str:
 
 
 #: a space set before a sentence's punctuation ("i form , jf.", blind round 238): a typo, the
-#: same words (only before a space or the line's end: "1 ,5" and ".no" stay as they are)
+#: same words (only before a space or the line's end: "1 ,5" and ".no" stay as they are).
+#: A run of spaces is tried once, from its first space, and taken whole: tried from each of
+#: its spaces, a long run before no stop cost its length squared (20,000 spaces: 4 s)
 _SPACED_STOPS = (" ,", " .", " ;", " :", " !", " ?")
-_SPACE_BEFORE_STOP = re.compile(r" +(?=[,.;:!?](?: |$))")
+_SPACE_BEFORE_STOP = re.compile(r"(?<! ) ++(?=[,.;:!?](?: |$))")
 
 
 #: a span of two times of day, one of them or both written with a colon ("15:30–08:00", blind

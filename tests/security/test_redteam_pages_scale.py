@@ -501,3 +501,17 @@ def test_a_box_of_many_widget_buttons_or_links_is_read_in_bounded_time(name: str
     body = page(f"<h1>T</h1><h2>A</h2><p>Tekst.</p>{WIDGET_BOXES[name]}")
     assert len(body) > 200_000
     assert within(spent(lambda: extract_page(body, selector="main")), BUDGET)
+
+
+def test_a_long_run_of_spaces_before_no_stop_is_folded_in_bounded_time() -> None:
+    """``fold`` drops a space set before a comma or a full stop (blind round 238); a run of a
+    million spaces before a comma that ends no sentence (",x") was tried from each of its
+    spaces, its length squared (20,000 spaces took 4 s)."""
+    from feeds.types import fold
+
+    spaces = " " * 1_000_000
+    with own_cpu():
+        started = time.process_time()
+        assert fold(f"a {spaces},x").endswith(" ,x")
+        assert fold(f"a{spaces}, b") == "a, b"
+        assert within(time.process_time() - started, 1.0)

@@ -755,7 +755,11 @@ class SeenItem:
 #: brackets ("(sist kontrollert 07.12.2026)") are furniture (239); a language picker with flags,
 #: "Les på bokmål her" and a translation's note (247), a letter's "Dokumentet er godkjent
 #: elektronisk." (250) and a feedback widget's "Hjalp innholdet deg?" (244) are furniture.
-EXTRACTION_VERSION = 21
+#: 22: Lovdata's fetch stamp, its Pro offer in a sentence, tools "(krever innlogging)" and
+#: "Lagre i Mine dokumenter" (257); a queue widget, an A/B banner (258) and a navigation
+#: column in the content (260); a generated stamp and "Mest lest akkurat nå" (259); a
+#: citation's read date in digits (262) are furniture.
+EXTRACTION_VERSION = 22
 
 
 @dataclass(frozen=True)

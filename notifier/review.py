@@ -73,6 +73,10 @@ HELD_REASONS: dict[str, tuple[str, str]] = {
         "Adressen viser en annen artikkel: ny tittel, og ingen overskrift eller tekst er lik",
         "Adressa viser ein annan artikkel: ny tittel, og inga overskrift eller tekst er lik",
     ),
+    "other_site": (
+        "Adressen viser samme side fra et annet nettsted (et annet navn i tittelen og teksten)",
+        "Adressa viser same side frå ein annan nettstad (eit anna namn i tittelen og teksten)",
+    ),
 }
 
 

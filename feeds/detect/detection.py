@@ -84,6 +84,7 @@ FEED_REPLACED = "feed_replaced"
 AFTER_OUTAGE = "after_outage"
 LANGUAGE_VARIANT = "language_variant"
 OTHER_ARTICLE = "other_article"
+OTHER_SITE = "other_site"
 TEASERS_REWRITTEN = "teasers_rewritten"
 ITEMS_REWRITTEN = "items_rewritten"
 FOREIGN_LINK = "foreign_link"
@@ -255,6 +256,7 @@ _QUIET_NOTES = {
     "relabelled": "row(s) relabelled",
     "notation": "item(s) in another notation",
     "reread": "card(s) read as heading and teaser",
+    "spelling": "nynorsk spelling variant(s) only",
     "typo": "typo(s) fixed",
 }
 
@@ -868,6 +870,9 @@ def _detect_page(
     if other_article(previous.page, page):
         note += f"; held for review: {OTHER_ARTICLE} (no heading or section in common)"
         return Detection("changed", state, changes, held_reason=OTHER_ARTICLE, note=note)
+    if (sites := other_site(previous.page, page)) is not None:
+        note += f"; held for review: {OTHER_SITE} (the title's site {sites[0]!r} -> {sites[1]!r})"
+        return Detection("changed", state, changes, held_reason=OTHER_SITE, note=note)
     return Detection("changed", state, changes, note=note)
 
 
@@ -933,6 +938,43 @@ def other_article(before: PageContent, after: PageContent) -> bool:
         return False
     new = {_NUMBERS.sub("", fold(h)) for s in after.sections for h in s.path}
     return len(new) >= 2 and old.isdisjoint(new)
+
+
+def other_site(before: PageContent, after: PageContent) -> tuple[str, str] | None:
+    """The review rule for an address that serves the same page of another site (a CMS
+    shared by several municipalities serving one's page at the other's address: "Legevakt -
+    Voss herad" as "Legevakt - Ulvik herad", with Ulvik's numbers and address, blind round
+    258): the title's page part the same and its site part (after the last " - ", " | ")
+    another name, the old name said in the old text and gone from the new, and the new name
+    in the new text and not in the old. A site renamed in its titles only, or a title whose
+    last part is a date or a week, is not held. The two names when held, else None."""
+    old, new = _title_site(before.title), _title_site(after.title)
+    if old is None or new is None or old[0] != new[0] or old[1] == new[1]:
+        return None
+    was = fold(" ".join(s.text for s in before.sections))
+    now = fold(" ".join(s.text for s in after.sections))
+    if old[1] in was and old[1] not in now and new[1] in now and new[1] not in was:
+        return old[1], new[1]
+    return None
+
+
+#: a title's last separator before the site's name ("Legevakt - Voss herad", "Vaksine | FHI")
+_TITLE_SITE = re.compile(r"^(.{1,200}?)\s[-–—|·]\s(?!.*\s[-–—|·]\s)([^\d]{3,60})$")
+
+
+#: the longest title read for its site's name (a page part and a name fit in it)
+_TITLE_SITE_MAX = 300
+
+
+def _title_site(title: str) -> tuple[str, str] | None:
+    """A title's page part and its site's name, folded; None without both (or with a
+    number in the site part: "Ukerapport - uke 48" names a week)."""
+    if len(title) > _TITLE_SITE_MAX:
+        return None
+    found = _TITLE_SITE.match(title.strip())
+    if found is None:
+        return None
+    return fold(found[1]), fold(found[2])
 
 
 def _every_section_replaced(before: PageContent, after: PageContent) -> bool:

@@ -1012,11 +1012,13 @@ def _renumbering(
 
 
 #: a reference to a numbered section in running text: a number with points ("4.3", "6.1.2"),
-#: or a whole number after "kapittel", "punkt" ("kapittel 5"); not part of a date, an amount
-#: or a longer number
+#: or a whole number after "kapittel", "punkt" ("kapittel 5") or a paragraph sign ("jf. § 7" in
+#: a regulation whose paragraphs after a new § 7 moved up by one, blind round 257); not part of
+#: a date, an amount or a longer number
 _DOTTED_REFERENCE = re.compile(r"(?<![\w.,-])(\d{1,3}(?:\.\d{1,3})+)(?![\w,-]|\.\d)")
 _WORD_REFERENCE = re.compile(
-    r"\b((?:kapittel|kapitlet|kap\.|punkt|punktet|pkt\.|avsnitt|del)\s+)(\d{1,3})(?![\w.,-]?\d)",
+    r"((?:\b(?:kapittel|kapitlet|kap\.|punkt|punktet|pkt\.|avsnitt|del)|(?<!§)§)\s*+)"
+    r"(\d{1,3})(?![\w.,-]?\d)",
     re.I,
 )
 
@@ -1048,9 +1050,11 @@ def _shifted_by_one(
     after it were all renumbered up by one, their text unchanged ("2 Gi informasjon" -> "3 Gi
     informasjon": ``moved``), is the news; the renumbering follows from it and is stored
     without being reported. So is a numbered section removed whose numbered siblings after it
-    all moved down by one. The section added (removed) takes (gave up) the number of the first
-    sibling after it; a renumbering without such a section (or where a sibling after it kept
-    its number or moved by another step) stays ``moved``."""
+    all moved down by one. Siblings numbered beyond the renumbered ones, where the numbers had
+    a gap (§§ 7-8 moved up, § 12 kept), may keep their numbers (``_beyond``). The section
+    added (removed) takes (gave up) the number of the first sibling after it; a renumbering
+    without such a section (or where a sibling after it in its range kept its number or
+    moved by another step) stays ``moved``."""
     if not any(c.kind == "moved" for c in changes):
         return changes
     moved, origin_of = _renumbered(changes)
@@ -1068,9 +1072,14 @@ def _shifted_by_one(
         keys = siblings[adding][c.path[:-1]]
         after = [k for k in keys[keys.index(c.path) + 1 :] if _ordinal(k[-1]) is not None]
         shifted = [k if adding else origin_of.get(k) for k in after]
-        if not shifted or any(k is None or k not in moved or k in quiet for k in shifted):
+        run = 0  # the siblings right after it that moved
+        while run < len(shifted) and (here := shifted[run]) is not None and here in moved:
+            run += 1
+        if not run or any(k in quiet for k in shifted[:run] if k is not None):
             continue
-        steps = [moved[k] for k in shifted if k is not None]
+        steps = [moved[k] for k in shifted[:run] if k is not None]
+        if not _beyond(after[run:], steps):
+            continue
         first_before, first_after = steps[0]
         if (first_before if adding else first_after) != number:
             continue  # it did not take (give up) the number of the first one after it
@@ -1080,6 +1089,22 @@ def _shifted_by_one(
     if not quiet:
         return changes
     return [c for c in changes if not (c.kind == "moved" and c.path in quiet)]
+
+
+def _beyond(
+    rest: Sequence[tuple[str, ...]], steps: Sequence[tuple[tuple[str, int], tuple[str, int]]]
+) -> bool:
+    """Whether the numbered siblings after a renumbered run kept their numbers because they
+    lie beyond it: each numbered higher than any number of the run, before or now (a
+    regulation's § 7 inserted moves §§ 7-8 up by one and leaves § 12 as it was: the page
+    shows a part of the regulation, blind round 257). A sibling in the run's range that kept
+    its number would have been passed over by the renumbering, which is no shift."""
+    top = max(max(b[1], a[1]) for b, a in steps)
+    for key in rest:
+        number = _ordinal(key[-1])
+        if number is None or number[1] <= top:
+            return False
+    return True
 
 
 def _renumbered(
@@ -3011,7 +3036,23 @@ def quiet_reason(previous: SeenItem, item: FeedItem) -> str:
         return "reread"
     if typo_only(previous, item):
         return "typo"
+    if spelled_only(previous, item):
+        return "spelling"
     return ""
+
+
+def spelled_only(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether an item differs from what was remembered of it only in words written in
+    another accepted form of nynorsk ("me" / "vi", "søkje" / "søke": ``_spelled_otherwise``,
+    as a page's section is read; blind round 262). Never for a tombstone."""
+    if not (previous.title or previous.summary):
+        return False
+    pairs = (
+        (previous.title, item.title),
+        (previous.summary, item.summary),
+        (previous.content, item.content),
+    )
+    return all(a == b or _spelled_otherwise(a, b) for a, b in pairs)
 
 
 def typo_only(previous: SeenItem, item: FeedItem) -> bool:

@@ -655,13 +655,21 @@ _VARIANT_WORDS = frozenset(
         ("heime", "heima"), ("nokre", "nokon"), ("berre", "bare"), ("hjå", "hos"),
         ("fyrst", "først"), ("høg", "høy"), ("høgt", "høyt"), ("høge", "høye"),
         ("høgare", "høyare"), ("høgast", "høyast"), ("høgaste", "høyaste"),
+        # "me" and "vi", "vere" and "vera" (blind round 262); "ikkje" written "ikke" and
+        # "kvinnor" for "kvinner" (not the 2012 norm, but the same word to every reader)
+        ("me", "vi"), ("vere", "vera"), ("gjere", "gjera"), ("ikkje", "ikke"),
+        ("kvinner", "kvinnor"),
     }
 )  # fmt: skip
+#: a verb's or a noun's j-form beside its form without ("søkje" and "søke", "stengjer" and
+#: "stenger", "tenkje" and "tenke": both accepted in nynorsk, blind round 262): the stem ends
+#: in k or g, at least three letters long ("skje" is no j-form of "ske")
+_J_FORM = re.compile(r"(\w{2,}[kg])j(e|er|a|ar|ande|ast)")
 #: the beginnings of those words, looked for before a text is read word by word
 VARIANT_HINT = re.compile(
     r"(?i)\b(?:"
     + "|".join(sorted({w for pair in (*_VARIANT_STEMS.items(), *_VARIANT_WORDS) for w in pair}))
-    + ")"
+    + r")|[kg]j(?:e|a)"
 )
 #: the endings such a stem takes (inflections of a noun or a verb)
 _VARIANT_ENDINGS = frozenset({"", "e", "en", "a", "ar", "ane", "er", "ene"})
@@ -701,6 +709,8 @@ def _canonical_word(m: re.Match[str]) -> str:
     lower = word.lower()
     if lower in _CANONICAL_WORDS:
         return _CANONICAL_WORDS[lower]
+    if (j := _J_FORM.fullmatch(lower)) is not None:
+        return j[1] + j[2]
     for stem, other in _VARIANT_STEMS.items():
         if lower.startswith(other) and lower[len(other) :] in _VARIANT_ENDINGS:
             return stem + lower[len(other) :]
@@ -709,6 +719,8 @@ def _canonical_word(m: re.Match[str]) -> str:
 
 def _variants(a: str, b: str) -> bool:
     if (a, b) in _VARIANT_WORDS:
+        return True
+    if (j := _J_FORM.fullmatch(a)) is not None and b == j[1] + j[2]:
         return True
     for stem, other in _VARIANT_STEMS.items():
         if a.startswith(stem) and b.startswith(other):

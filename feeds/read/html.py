@@ -162,6 +162,11 @@ _NOISE_DROP = (
     # venter", blind round 62): it refreshes itself ("data-refresh")
     ("class", "queue-widget"), ("class", "waiting-time"), ("class", "wait-time"),
     ("class", "ventetid"), ("data-refresh", ""),
+    # ... or named for the queue it shows ("queue-status", "queue-time", blind round 258)
+    ("class", "queue"),
+    # an A/B test's banner, its variant by visit ("ab-banner", blind round 258); a campaign's
+    # box that an experiment's attribute marks is one too (``_EXPERIMENT``)
+    ("class", "ab-banner"),
     ("hidden", ""), ("data-cfemail", ""), ("class", "page-head"), ("class", "page-foot"),
     ("class", "page_head"), ("class", "page_foot"), ("class", "running"),
     # a box whose content rotates by visit ("rotator", "rotating-tips", data-rotate): it
@@ -175,6 +180,10 @@ _NOISE_DROP = (
     # "Aktuelt frå heradet", blind round 151): it shows other news by the day; only as a box
     # of links (``_LINK_BOX_WORDS``): an article of class "aktuelt-artikkel" is read
     ("class", "aktuelt"), ("aria-label", "ktuelt"),
+    # a column of the site's navigation inside the content ("section-nav", "sidenav",
+    # "subnav": "Mest lese", "Siste saker" beside a press release, blind round 260): only as a
+    # box of links (``_LINK_BOX_WORDS``)
+    ("class", "nav"),
     # a map's credits, drawn by its library when it has loaded ("Kartverket, Esri, HERE":
     # ArcGIS, Leaflet, OpenLayers, Mapbox and MapLibre, Google Maps; blind round 152)
     ("class", "esri-attribution"), ("class", "leaflet-control-attribution"),
@@ -185,8 +194,15 @@ _NOISE_DROP = (
 #: them; a box of text under such a name (an urgent notice set as a "campaign") is read
 _LINK_BOX_WORDS = frozenset({
     "campaign", "kampanje", "ampanje", "ampaign", "recommended", "banner", "hero", "aktuelt",
-    "ktuelt",
+    "ktuelt", "nav",
 })  # fmt: skip
+#: a campaign's or a banner's words (of ``_LINK_BOX_WORDS``), and the attributes of an A/B
+#: test's variant ("data-ab", "data-experiment"): a campaign box of text so marked shows
+#: another offer at each visit (blind round 258: "Nytt: bestill vaksinetime digitalt!" and
+#: "Slipp køen – bestill på nett"); on an element of the content (an ingress rendered by the
+#: experiment) such an attribute alone drops nothing
+_CAMPAIGN_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign", "banner", "hero"})
+_EXPERIMENT = ("data-ab", "data-ab-test", "data-experiment")
 #: the ``_NOISE_DROP`` words of a live region: a widget's status only when only screen readers
 #: get it (``_for_screen_readers``); a visible ``role="alert"`` or ``aria-live`` notice
 #: ("Viktig: legevakta er stengd i dag") is read
@@ -1144,7 +1160,12 @@ def _widgets(main: Any, found: list[Any]) -> list[Any]:
             if _for_screen_readers(el):  # a widget's status for screen readers (_STATUS_WORDS)
                 widgets.append(el)
             continue
-        if kinds and (not kinds <= _LINK_BOX_WORDS or _is_link_box(el)):
+        if kinds and (
+            not kinds <= _LINK_BOX_WORDS
+            or _is_link_box(el)
+            or ("nav" in kinds and _nav_box(el))
+            or (kinds & _CAMPAIGN_WORDS and any(el.get(a) is not None for a in _EXPERIMENT))
+        ):
             widgets.extend(_held_back(el))
     return widgets
 
@@ -1157,6 +1178,26 @@ def _held_back(widget: Any) -> list[Any]:
     if caption is None:
         return [widget]
     return [child for child in widget if child is not caption]
+
+
+def _nav_box(box: Any) -> bool:
+    """Whether a box named for navigation ("section-nav") holds links and, outside them,
+    only the short titles of their groups ("Helse- og omsorgsdepartementet", "Mest lese",
+    "Siste saker": blind round 260), each under ``_NAV_TITLE_MAX`` characters and no
+    sentence. A notice in such a box ("Legevakta er stengd i dag.") is read."""
+    linked = False
+    for el in box.iter(etree.Element):
+        inside = el.tag == "a" or next(el.iterancestors("a"), None) is not None
+        linked = linked or el.tag == "a"
+        for piece in (None if inside else el.text, el.tail if el is not box else None):
+            said = clean_text(piece or "")
+            if said and (len(said) > _NAV_TITLE_MAX or said[-1] in ".!?"):
+                return False
+    return linked
+
+
+#: the longest title of a group of links in a navigation box (``_nav_box``)
+_NAV_TITLE_MAX = 40
 
 
 def _is_link_box(box: Any, heading: Any = None, teasers: bool = False) -> bool:

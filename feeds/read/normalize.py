@@ -461,6 +461,13 @@ NOISE_LINES: tuple[str, ...] = (
     r"\s*+[^·|•]{1,60})?$",
     # following the page, alone on its line ("Følg sida og få varsel", blind round 224)
     r"^følg (?:denne )?sid(?:en|a)(?: og få varsel(?: om endring(?:ar|er))?)?$",
+    # a page's stamp of when it was generated, with its source and version ("Siden ble
+    # generert 07.12.2026 kl. 06:02 fra Sykdomspulsen (versjon 4.12.02)", blind round 259)
+    r"^(?:siden|sida|rapporten|tabellen) (?:ble |vart |blei |er )?generert"
+    r" (?:den )?\d{1,2}\.\d{1,2}\.\d{4}(?:,? kl\.? \d{1,2}[.:]\d{2})?"
+    r"(?: (?:fra|frå) [^()]{1,40}?)?(?: \((?:versjon|versjonsnummer|v\.) [\w.-]{1,20}\))?\.?$",
+    # a toolbar's bookmark for logged-in users ("Lagre i Mine dokumenter", blind round 257)
+    r"^lagre i mine dokument(?:er)?$",
     # a speech's note that the spoken words count ("Sjekkes mot fremføring", "Det talte ord
     # gjelder", blind round 223): set on a speech and taken down after, its text the same
     r"^\(?(?:sjekkes|sjekkast|kontrolleres|kontrollerast) mot (?:fremføring|framføring)(?:en)?"
@@ -469,7 +476,9 @@ NOISE_LINES: tuple[str, ...] = (
     # avgjørelser og 1 kommentar viser til § 3. Logg inn i Lovdata Pro for å lese mer.", blind
     # round 214): never the regulation's words
     # (its badge first, "PRO": a pattern free at the start of every line cost 14 % of a page)
-    r"^pro \d[^.]{0,120}\bviser til §[^.]{0,40}\.\s*+logg inn i lovdata pro\b[^.]{0,60}\.?$"
+    # (its second sentence may be gone already: a sentence naming Lovdata Pro is a phrase of
+    # its own, ``NOISE_PHRASES``)
+    r"^pro \d[^.]{0,120}\bviser til §[^.]{0,40}\.?(?:\s*+logg inn i lovdata pro\b[^.]{0,60}\.?)?$"
     r"|^logg inn i lovdata pro\b[^.]{0,60}\.?$",
     # a letter's note that it was approved electronically, in the words of any office
     # ("Dokumentet er elektronisk godkjent og har difor ikkje handskrivne signaturar", blind
@@ -720,8 +729,9 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # 100 KB), one for "lest" and one for "lese" cost two
         (
             "les",
-            r"\(sist(e)? fagl[ie]ge? (endring|oppdatert|endret|endra) [^)]{0,80}?,? les[te] "
-            r"\d{1,2}\.\s*\w+\s*\d{4}\)",
+            r"\s?\(sist(e)? fagl[ie]ge? (endring|oppdatert|endret|endra) [^)]{0,80}?,? les[te] "
+            # (the read date in digits too: "lese 07.12.2026", blind round 262)
+            r"(?:\d{1,2}\.\s*\w+\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})\)",
             False,
         ),
         ("les", r"\blest (?:\d{1,2}\.\s*[a-zæøå]+\.?\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})\b", False),
@@ -866,6 +876,34 @@ NOISE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"v(?:æ|e)re utdatert\.?)?",
             False,
         ),
+        # a printout's stamp of when the text was fetched ("Dokumentet er hentet fra Lovdata
+        # 07.12.2026 kl. 08:14. Det kan være endret senere.", blind round 257): the time of
+        # every fetch, set after the regulation's last paragraph
+        (
+            "hent",
+            r"(?:dokumentet|teksten|sid(?:en|a)) er (?:hentet|henta) (?:fra|frå) [\w.-]{2,30}"
+            r" (?:den )?\d{1,2}\.\d{1,2}\.\d{4}(?:,? kl\.? \d{1,2}[.:]\d{2})?\.?"
+            r"(?:\s*+det kan v(?:æ|e)re (?:endret|endra) (?:senere|seinare)\.?)?",
+            False,
+        ),
+        # Lovdata's offer of its paid service in a sentence of its own ("Se tidligere
+        # versjoner av forskriften og alle endringsforskrifter i Lovdata Pro.", "Nyhet:
+        # Sammenlign versjoner side om side ... med Lovdata Pro. Logg inn", blind round 257):
+        # never the regulation's words
+        (
+            "lovdata",
+            r"(?:^|(?<=[.!?] ))[^.!?]{0,200}\blovdata pro\b[^.!?]{0,80}(?:[.!?]|$)"
+            r"(?:\s*+logg inn\.?$)?",
+            False,
+        ),
+        # a tool or a count that only a logged-in user gets, alone on its line ("Legg til i
+        # favoritter (krever innlogging)", "Rettskilder som henviser hit (krever innlogging):
+        # 37", blind round 257): the count follows the site's other documents
+        (
+            "innlogging)",
+            r"^[^().:]{1,60} \((?:krever|krev) innlogging\)(?:\s*+:\s*+\d[\d ]{0,8})?$",
+            False,
+        ),
     )
 )
 
@@ -875,6 +913,10 @@ NOISE_HEADINGS = re.compile(
     r"|kontaktperson(er|ar)? for (media|presse)|relatert(e)? (innhold|innhald|nyheter|nyheiter"
     r"|nyhende|artikler|artiklar|lenker|lenkjer)|relevante (lenker|lenkjer|nyheter|nyheiter)"
     r"|les også|les òg|andre (leste|har lest|har lese)"
+    # a popularity list said to be of the moment ("Mest lest akkurat nå", "Mest lese no",
+    # blind round 259): its order and counts follow the readers (a plain "Mest lest" over
+    # the article's text is read: blind round 5)
+    r"|mest (lest|lese|besøkt) (akkurat )?(nå|no|i dag|siste (uke|veke|døgn|døgnet))"
     r"|(aktuelt|nyheter|nyheiter|nyhende) (fra|frå) .{0,60}|del (denne )?sid(en|a)"
     # Lovdata's log of its consolidation ("Endringer i den konsoliderte teksten") and the
     # list of a text's earlier versions: bookkeeping; the changes stand in the text

@@ -76,8 +76,8 @@ def render(
     done = Rendered([], [])
     if not digests:
         return done
-    links = attach(ctx)
-    forms = forms or FormRenderer(ctx.renderer, now, links.mail_links)
+    if forms is None:  # a renderer of the caller's carries its links (``attach`` once)
+        forms = FormRenderer(ctx.renderer, now, attach(ctx).mail_links)
     unknown = {d.recipient.subscriber_id for d in digests} - forms.versions.keys()
     if unknown:
         forms.versions.update(_token_versions(session, unknown))

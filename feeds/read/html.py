@@ -1186,14 +1186,26 @@ def _nav_box(box: Any) -> bool:
     "Siste saker": blind round 260), each under ``_NAV_TITLE_MAX`` characters and no
     sentence. A notice in such a box ("Legevakta er stengd i dag.") is read."""
     linked = False
-    for el in box.iter(etree.Element):
-        inside = el.tag == "a" or next(el.iterancestors("a"), None) is not None
-        linked = linked or el.tag == "a"
-        for piece in (None if inside else el.text, el.tail if el is not box else None):
-            said = clean_text(piece or "")
-            if said and (len(said) > _NAV_TITLE_MAX or said[-1] in ".!?"):
+    stack = [(box, False)]  # each element, and whether it stands in a link
+    while stack:
+        el, inside = stack.pop()
+        if el.tag == "a":
+            inside = linked = True
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            stack.append((child, inside))
+            if not inside and _sentence_or_long(child.tail):
                 return False
+        if not inside and _sentence_or_long(el.text):
+            return False
     return linked
+
+
+def _sentence_or_long(piece: str | None) -> bool:
+    """Whether a text outside a navigation box's links is more than a group's title."""
+    said = clean_text(piece or "")
+    return bool(said) and (len(said) > _NAV_TITLE_MAX or said[-1] in ".!?")
 
 
 #: the longest title of a group of links in a navigation box (``_nav_box``)

@@ -126,9 +126,12 @@ _CUT_MIN = 20
 
 def cut_elsewhere(before: str, after: str) -> bool:
     """Whether two texts are one text cut at two lengths: the shorter ends in an ellipsis
-    and, without it, starts the longer (which may be whole or cut too)."""
+    and, without it, starts the longer (which may be whole or cut too). Where a paragraph
+    ends does not count (a feed's teaser cut from its text joins the paragraphs it shows,
+    blind round 263)."""
     stems = []
     for text in (before, after):
+        text = " ".join(text.split()) if "\n" in text else text
         stem = _CUT.sub("", text)
         stems.append((len(stem), stem, stem != text))
     (_, short, cut), (_, long_, _) = sorted(stems)
@@ -758,7 +761,8 @@ class SeenItem:
 #: 22: Lovdata's fetch stamp, its Pro offer in a sentence, tools "(krever innlogging)" and
 #: "Lagre i Mine dokumenter" (257); a queue widget, an A/B banner (258) and a navigation
 #: column in the content (260); a generated stamp and "Mest lest akkurat nå" (259); a
-#: citation's read date in digits (262) are furniture.
+#: citation's read date in digits (262), a Bluesky share button (264) and a box of today's
+#: hours labelled in bold (265) are furniture.
 EXTRACTION_VERSION = 22
 
 

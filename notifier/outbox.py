@@ -291,7 +291,9 @@ def store_bodies(session: Session, found: Iterable[Body], now: datetime) -> dict
         .execution_options(synchronize_session=False)
     )
     ids = _body_ids(session, digests)
-    missing = [d for d in digests if d not in ids]
+    # in one order in every transaction: two writers of one dispatch (``BatchWriter``) that
+    # insert the same new bodies never wait for each other the other way round (a deadlock)
+    missing = sorted(d for d in digests if d not in ids)
     if missing:
         table = DeliveryBody.__table__  # type: ignore[attr-defined]
         statement: sa.Insert

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,6 +91,23 @@ def sign(secret: bytes, purpose: str, subscriber_id: int, version: int, now: dat
     equals what is sent."""
     body = f"{subscriber_id}.{version}.{_expires(purpose, now)}"
     return f"{body}.{_signature(secret, purpose, body)}"
+
+
+def signer(secret: bytes, purpose: str, now: datetime) -> Callable[[int, int], str]:
+    """``sign`` for many subscribers at one ``now``: (subscriber id, version) -> the same
+    token ``sign`` gives, its expiry and the purpose's part of the HMAC computed once (a
+    national change signs 200,000 links)."""
+    expires = _expires(purpose, now)
+    keyed = _keyed(secret).copy()
+    keyed.update(f"{purpose}|".encode())
+
+    def token(subscriber_id: int, version: int) -> str:
+        body = f"{subscriber_id}.{version}.{expires}"
+        mac = keyed.copy()
+        mac.update(body.encode())
+        return f"{body}.{base64.urlsafe_b64encode(mac.digest()[:18]).decode().rstrip('=')}"
+
+    return token
 
 
 def verify(secret: bytes, purpose: str, token: str, now: datetime) -> Claims:

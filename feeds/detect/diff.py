@@ -2350,6 +2350,15 @@ def _relocated(
     old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
 ) -> list[SectionChange]:
     old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
+    if _archived(old_key) != _archived(key) and _ADVICE.search(after.text):
+        # advice moved into a chapter of what no longer applies ("Historikk", "Tidlegare
+        # råd"), or back out of it (blind round 264: the advice to keep unvaccinated children
+        # at home, word for word, moved under "Historikk"): it lapsed, or applies again. A
+        # report filed in the archive (last season's summary, blind round 72) is filing
+        return [
+            _section_change("removed", old_key, before, None),
+            _section_change("added", key, None, after),
+        ]
     if (
         fold(old_head).rstrip(" :") == fold(new_head).rstrip(" :")
         or _hyphens_only(old_head, new_head)
@@ -2370,6 +2379,30 @@ def _relocated(
     a = f"{old_head}\n{before.text}"
     b = f"{new_head}\n{after.text}"
     return [SectionChange(kind, key, a, b, word_diff(a, b), before.digest, after.digest)]
+
+
+#: the heading of a chapter of what no longer applies: a page's history or archive, earlier
+#: or lapsed advice (``_relocated``)
+_ARCHIVE_HEADING = re.compile(
+    r"^(?:historikk|arkiv|arkivet|tidligere (?:råd|anbefalinger|tiltak|versjoner)"
+    r"|tidlegare (?:råd|tilrådingar|tiltak|versjonar)|utgåtte? (?:råd|anbefalinger|tilrådingar)"
+    r"|ikke lenger gjeldende(?: råd)?|ikkje lenger gjeldande(?: råd)?"
+    r"|historiske (?:råd|anbefalinger|tilrådingar))$"
+)
+
+
+#: the words of advice or a rule ("bør", "skal", "må", "anbefaler", "tilrår"): what lapses
+#: when it is filed under history (``_relocated``)
+_ADVICE = re.compile(
+    r"\b(?:bør|skal|må|anbefal\w*|tilrå\w*|rådes|rådast|påbod\w*|påbud\w*|forbod\w*"
+    r"|forbud\w*)\b",
+    re.I,
+)
+
+
+def _archived(path: tuple[str, ...]) -> bool:
+    """Whether a section stands under a chapter of what no longer applies."""
+    return any(_ARCHIVE_HEADING.match(fold(h).rstrip(" :")) for h in path[:-1])
 
 
 #: a chapter's number written "Kapittel 2:" or "Kap. 2 –": as "2. " for ``_NUMBER``
@@ -2841,7 +2874,8 @@ def withdrawn(
     never drops its newest; blind round 242). An item of the last version is one remembered
     with its texts, in the order it was stored (``SeenItem``: tombstones keep none). Not told
     when an item of the feed not known before has its title (re-published under a new link,
-    edited: told as new), nor when more than ``WITHDRAWN_MAX`` went at once."""
+    edited: told as new), nor for a copy of an item that stays (the same title and text),
+    nor when more than ``WITHDRAWN_MAX`` went at once."""
     last = [key for key, item in seen.items() if item.live]
     stays = set(known.values())
     places = [n for n, key in enumerate(last) if key in stays]
@@ -2852,6 +2886,10 @@ def withdrawn(
     oldest = min(dates) if dates else None
     newest = max(dates) if dates else None
     unknown_titles = {fold(i.title) for i in feed.items if i.item_id not in known and i.title}
+    # the items that stay, by what they say: a copy of one of them (the same title and text
+    # under another GUID) taken out is a duplicate cleaned away, not a withdrawal (blind
+    # round 263)
+    twins = {(fold(seen[k].title), fold(seen[k].summary)) for k in last if k in stays}
     gone: list[str] = []
     for n, key in enumerate(last):
         inside = first < n < final
@@ -2859,6 +2897,8 @@ def withdrawn(
             continue
         item = seen[key]
         if item.title and fold(item.title) in unknown_titles:
+            continue
+        if item.title and (fold(item.title), fold(item.summary)) in twins:
             continue
         when = _when(item.published) if item.published else None
         if not inside:

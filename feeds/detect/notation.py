@@ -46,6 +46,12 @@ _HOUR_RANGE = re.compile(
     r"\b((?:kl\.?|klokka|klokken) ?)0?(\d{1,2})(?:[.:,](\d{2}))? ?- ?0?(\d{1,2})(?:[.:,](\d{2}))?"
     r"(?![.:,]?\d)"
 )
+#: ... the same range in words, "from" before it or not ("frå klokka 9 til 15", "fra kl. 8 til
+#: kl. 16", blind round 265): written as the range
+_HOUR_FROM_TO = re.compile(
+    r"(?:\b(?:fra|frå) )?\b((?:kl\.?|klokka|klokken) ?)0?(\d{1,2})(?:[.:,](\d{2}))? til "
+    r"(?:(?:kl\.?|klokka|klokken) ?)?0?(\d{1,2})(?:[.:,](\d{2}))?(?![.:,]?\d)"
+)
 #: a season of two years with the second written short ("2026/27"): written out when it is
 #: the next year ("2026/2027"); "2026/28" is no season and stays as it is
 _SEASON = re.compile(r"(?<![\w./-])((?:19|20)\d\d)/(\d\d)(?![\w/]|[.,]\d)")
@@ -135,7 +141,9 @@ _MONTH_NAMES = {n: w for w, n in sorted(MONTHS.items(), key=lambda p: len(p[0]))
 #: group its digits and set a decimal point as a comma)
 _KRONER = re.compile(
     r"(?<![\w.,])(?:(?:kr\.?|nok) ?(\d+(?:,\d{1,2})?)(?:,-)?(?![\w,.]?\d)"
-    r"|(\d+(?:,\d{1,2})?)(?:,-)? ?(?:kroner|kr\.?|nok)(?!\w))"
+    r"|(\d+(?:,\d{1,2})?)(?:,-)? ?(?:kroner|kr\.?|nok)(?!\w)"
+    # ... or a whole amount with the kroner's dash alone ("185,-", blind round 265)
+    r"|(\d+),-(?![\w-]))"
 )
 #: an amount in millions or billions of kroner ("120 mill. kr", "1,25 millioner kroner", "2
 #: mrd. kr", blind round 90): written out in kroner ("120000000 kr"), as "kr 120 000 000" folds
@@ -291,7 +299,7 @@ def fold_forms(line: str) -> str:
     line = _counts_and_durations(line)
     if "-" in line:
         line = _TWO_COUNTS.sub(_two_counts, line)
-    if "kr" in line or "nok" in line:
+    if "kr" in line or "nok" in line or ",-" in line:
         line = _KRONER.sub(_kroner, _millions_out(line))
     line = _weekday_dates(line)
     line = _FINAL_STOP.sub("", _dates(_units_and_numbers(line)))
@@ -331,6 +339,8 @@ def _times_of_day(line: str) -> str:
     day as "midnatt", a range with the minutes of both ends, a whole hour with its minutes."""
     if "24" in line:
         line = _MIDNIGHT.sub("midnatt", line)
+    if " til " in line:
+        line = _HOUR_FROM_TO.sub(_hour_range, line)
     if "-" in line:
         line = _HOUR_RANGE.sub(_hour_range, line)
     return _WHOLE_HOUR.sub(_hour, line)
@@ -446,7 +456,7 @@ def _day_span(m: re.Match[str]) -> str:
 
 
 def _kroner(m: re.Match[str]) -> str:
-    return f"{m.group(1) or m.group(2)} kr"
+    return f"{m.group(1) or m.group(2) or m.group(3)} kr"
 
 
 def _hour(m: re.Match[str]) -> str:

@@ -1347,7 +1347,9 @@ _CHAT_LINK = re.compile(r"chat|nettprat", re.I)
 #: article (``_today_box``); a section under such a heading in the article is read.
 _TODAY_HEADING = re.compile(
     r"^(?:(?:åpningstid(?:er)?|opningstid(?:er)?|åpent|åpen|ope|open|opent)(?: i dag| no| nå)"
-    r"|i dag)\s*:?$",
+    # ... also with the day it is ("I dag, mandag 7. desember:", blind round 265)
+    r"|i dag(?:,? (?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag"
+    r"|søndag|sundag)(?: \d{1,2}\. ?[a-zæøå]{3,9})?)?)\s*:?$",
     re.I,
 )
 #: the first four letters of every ``_TODAY_HEADING``
@@ -1385,6 +1387,21 @@ def _furniture_boxes(main: Any, forms: Sequence[Any] = ()) -> list[Any]:
     found.extend(
         aside for aside in main.iter("aside") if aside not in seen and _furniture_aside(aside)
     )
+    # a box of today's hours whose label is in bold at its start ("<div><strong>I dag,
+    # mandag 7. desember:</strong> åpent kl. 08.00–15.30.</div>", blind round 265)
+    for label in main.iter("strong", "b"):
+        box = label.getparent()
+        if (
+            (label.text or "").lstrip()[:4].lower() == "i da"
+            and box is not None
+            and box not in seen
+            and box[0] is label
+            and not (box.text or "").strip()
+            and _TODAY_HEADING.match(clean_text(_text_of(label)))
+            and (box := _small_box(main, label, _TODAY_TEXT_MAX)) is not None
+        ):
+            seen.add(box)
+            found.append(box)
     return found
 
 
@@ -1862,7 +1879,10 @@ _GLYPH_CHARS = 3
 #: e-mail with the page's subject and no address: "mailto:?subject=")
 _SHARE_LINK = re.compile(
     r"facebook\.com/sharer|(?:twitter|x)\.com/intent/|linkedin\.com/(?:sharing|shareArticle)"
-    r"|^mailto:\?|wa\.me/\?text=|api\.whatsapp\.com/send",
+    r"|^mailto:\?|wa\.me/\?text=|api\.whatsapp\.com/send"
+    # ... Bluesky's, Threads' and Mastodon's sharers (blind round 264: a Bluesky button added
+    # to the bar was told)
+    r"|bsky\.app/intent/|threads\.net/intent/|mastodonshare\.com/\?|/share\?text=",
     re.I,
 )
 #: a share box's text besides its links and buttons is at most this long ("Del siden:")

@@ -122,32 +122,41 @@ class BatchWriter:
     raised to the caller at the next ``put`` or at ``finish``; what it committed before
     stays committed (every batch is safe to write again: the keys are unique)."""
 
-    def __init__(self, ctx: Context, now: datetime, depth: int = 2) -> None:
+    def __init__(self, ctx: Context, now: datetime, depth: int = 2, threads: int = 2) -> None:
         self._engine, self._now = ctx.engine, now
         self._queue: queue.Queue[Rendered | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self.added = 0
-        self._thread = threading.Thread(target=self._run, name="outbox-writer", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"outbox-writer-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def put(self, rendered: Rendered) -> None:
         self._enqueue(rendered)
 
     def finish(self) -> int:
         """Wait for every batch to be committed; how many messages were new."""
-        self._enqueue(None)
-        self._thread.join()
+        for _ in self._threads:
+            self._enqueue(None)
+        for thread in self._threads:
+            thread.join()
         self._raise()
         return self.added
 
     def abandon(self) -> None:
-        """Stop after the batch being written (the caller failed, or finished): nothing
+        """Stop after the batches being written (the caller failed, or finished): nothing
         waiting is written."""
         self._stop.set()
-        with contextlib.suppress(queue.Full):
-            self._queue.put_nowait(None)
-        self._thread.join()
+        for thread in self._threads:  # a stop for each writer that still waits for work
+            while thread.is_alive():
+                with contextlib.suppress(queue.Full):
+                    self._queue.put_nowait(None)
+                thread.join(timeout=0.05)
 
     def _enqueue(self, item: Rendered | None) -> None:
         while True:
@@ -169,7 +178,9 @@ class BatchWriter:
                     rendered = self._queue.get()
                     if rendered is None or self._stop.is_set():
                         return
-                    self.added += commit_batch(session, rendered, self._now)
+                    stored = commit_batch(session, rendered, self._now)
+                    with self._lock:
+                        self.added += stored
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             self._error = exc
 

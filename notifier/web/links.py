@@ -7,6 +7,7 @@ it before rendering, so preview and sending render the very same message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session
@@ -16,7 +17,7 @@ from notifier.digest import Recipient
 from notifier.render import MailLinks
 from subscribers.models import Subscriber
 from subscribers.selfservice import signing_secret
-from subscribers.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, sign
+from subscribers.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, sign, signer
 
 
 def load_secret(ctx: Context) -> bytes:
@@ -31,6 +32,16 @@ class Links:
     def __init__(self, base_url: str, secret: bytes) -> None:
         self.base_url = base_url.rstrip("/")
         self.secret = secret
+        #: (purpose, now) -> its signer (``tokens.signer``): a dispatch signs at one ``now``
+        self._signers: dict[tuple[str, datetime], Callable[[int, int], str]] = {}
+
+    def _signer(self, purpose: str, now: datetime) -> Callable[[int, int], str]:
+        found = self._signers.get((purpose, now))
+        if found is None:
+            if len(self._signers) > 8:
+                self._signers.clear()
+            found = self._signers[(purpose, now)] = signer(self.secret, purpose, now)
+        return found
 
     def token(self, purpose: str, subscriber: Subscriber, now: datetime) -> str:
         assert subscriber.id is not None
@@ -50,8 +61,8 @@ class Links:
     def mail_links(self, sid: int, version: int, now: datetime, lang: str = "nb") -> MailLinks:
         """The signed links of one subscriber's mail; for a nynorsk reader (``lang="nn"``) the
         pages they open are in nynorsk (``?lang=nn``, which the page also remembers)."""
-        manage = sign(self.secret, MANAGE, sid, version, now)
-        unsub = sign(self.secret, UNSUBSCRIBE, sid, version, now)
+        manage = self._signer(MANAGE, now)(sid, version)
+        unsub = self._signer(UNSUBSCRIBE, now)(sid, version)
         suffix = lang_suffix(lang)
         return MailLinks(
             preferences=f"{self.base_url}/innstillinger/{manage}{suffix}",

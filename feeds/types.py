@@ -762,7 +762,8 @@ class SeenItem:
 #: "Lagre i Mine dokumenter" (257); a queue widget, an A/B banner (258) and a navigation
 #: column in the content (260); a generated stamp and "Mest lest akkurat nå" (259); a
 #: citation's read date in digits (262), a Bluesky share button (264) and a box of today's
-#: hours labelled in bold (265) are furniture.
+#: hours labelled in bold (265) and a back-to-top link with an arrow (268) are furniture; a
+#: fact box beside the article is read (268).
 EXTRACTION_VERSION = 22
 
 

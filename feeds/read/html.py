@@ -97,15 +97,26 @@ def _chrome(main: Any) -> list[Any]:
     <article> that are part of it: an aside of the article's own text (a fact box of a
     vaccine's name, age group and dose between its sections, blind round 199) is content, as
     the article's own <header> is; one whose text stands in its links ("Les også", related
-    pages; ``_is_link_box``) or that holds no text goes, as an aside outside any article."""
+    pages; ``_is_link_box``) or that holds no text goes, as an aside outside any article. So
+    does an aside in a column beside the article, but for a fact box of its own: named so
+    (its class "factbox", "fakta"; its heading "Fakta …") and no box of links (blind round
+    268: "Fakta om ordninga" beside a grant's article held its deadline)."""
     return [
         el
         for el in cast(list[Any], FALLBACK_DROP_XPATH(main))
         if el.tag != "aside"
-        or next(el.iterancestors("article"), None) is None
+        or (next(el.iterancestors("article"), None) is None and not _fact_box(el))
         or not clean_text(_text_of(el))
         or _is_link_box(el)
     ]
+
+
+def _fact_box(aside: Any) -> bool:
+    """Whether an aside is named a fact box, by its class or its first heading."""
+    if any(word in (aside.get("class") or "").lower() for word in ("factbox", "fakta")):
+        return True
+    heading = next(aside.iter(*HEADINGS), None)
+    return heading is not None and clean_text(_text_of(heading))[:5].lower() == "fakta"
 
 
 #: Widgets that are noise on every site we watch: cookie and consent banners, surveys, share

@@ -361,7 +361,9 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:du er her|you are here)\s*:?\s*[^/>›»\s][^/>›»]{0,79}"
     r"(?:\s[/>›»]\s+[^/>›»\s][^/>›»]{0,79}){1,12}$",
     r"^til (innholdsfortegnelsen?|innhaldsliste|innhaldsoversikt|innhaldsoversikta)$",
-    r"^(?:(?:tilbake|gå) )?til toppen(?: av sid(?:en|a))?$|^back to top$",
+    # (with an arrow before or after it: "Tilbake til toppen ↑", blind round 268)
+    r"^(?:[↑⬆▲^]\s*+)?(?:(?:tilbake|gå) )?til toppen(?: av sid(?:en|a))?(?:\s*+[↑⬆▲^])?$"
+    r"|^back to top$",
     r"^få varsel ved oppdatering(er|ar)? (av|på|om) .{0,200}$",
     r"^abonner på (nytt|endret|endra|nytt eller oppdatert) (innhold|innhald).{0,80}$",
     # ... worded otherwise ("Abonner på endringer", nynorsk "Abonner på endringar", blind

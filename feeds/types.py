@@ -763,7 +763,8 @@ class SeenItem:
 #: column in the content (260); a generated stamp and "Mest lest akkurat nå" (259); a
 #: citation's read date in digits (262), a Bluesky share button (264) and a box of today's
 #: hours labelled in bold (265) and a back-to-top link with an arrow (268) are furniture; a
-#: fact box beside the article is read (268).
+#: fact box beside the article is read (268); a feedback widget's counts (272), a column of
+#: check dates (273) and date labels without dates (274) are furniture.
 EXTRACTION_VERSION = 22
 
 

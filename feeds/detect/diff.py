@@ -2364,6 +2364,7 @@ def _relocated(
         or _hyphens_only(old_head, new_head)
         or variant_spelling(old_head, new_head)
         or _decorated_only(old_head, new_head)
+        or _names_swapped(old_head, new_head)
     ):
         # the same section under another parent (structure, not content), or its heading
         # only set in other typography ("Covid-19" -> "COVID-19", a trailing colon), spelt
@@ -2379,6 +2380,19 @@ def _relocated(
     a = f"{old_head}\n{before.text}"
     b = f"{new_head}\n{after.text}"
     return [SectionChange(kind, key, a, b, word_diff(a, b), before.digest, after.digest)]
+
+
+def _names_swapped(a: str, b: str) -> bool:
+    """Whether two headings give the same name and its other name in the other order
+    ("Brennkopper (impetigo)" -> "Impetigo (brennkopper)", blind round 271): the same words,
+    one of them in brackets."""
+    if "(" not in a or "(" not in b:
+        return False
+    words_a, words_b = _WORDS_OF.findall(fold(a)), _WORDS_OF.findall(fold(b))
+    return words_a != words_b and sorted(words_a) == sorted(words_b)
+
+
+_WORDS_OF = re.compile(r"[^\W_]+")
 
 
 #: the heading of a chapter of what no longer applies: a page's history or archive, earlier

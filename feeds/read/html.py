@@ -2577,6 +2577,17 @@ def _counter_columns(main: Any) -> list[Any]:
         columns = {
             i for i, cell in enumerate(header) if _COUNTER_HEADER.match(clean_text(_text_of(cell)))
         }
+        # ... and a column of the day each row was last checked ("Sist kontrollert", blind
+        # round 273: the same weekly date set on every row), where every cell is a date
+        stamps = {
+            i for i, cell in enumerate(header) if _STAMP_HEADER.match(clean_text(_text_of(cell)))
+        }
+        if stamps:
+            cells_of = [list(row.iterchildren("th", "td")) for row in rows[1:]]
+            columns |= {
+                i for i in stamps
+                if all(len(c) != len(header) or _date_or_empty(c[i]) for c in cells_of)
+            }  # fmt: skip
         if not columns or _SPANNING(table):  # the XPath only for a table with such a column
             continue
         for row in rows:
@@ -2590,6 +2601,19 @@ def _counter_columns(main: Any) -> list[Any]:
         if caption is not None and _COUNTER_CAPTION.match(clean_text(_text_of(caption))):
             found.append(caption)
     return found
+
+
+#: the header of a table's column of the day each row was last checked (not changed: a
+#: change log's "Sist endra" per chapter is what it tells)
+_STAMP_HEADER = re.compile(
+    r"^(?:sist (?:kontrollert|sjekket|sjekka|gjennomgått)|kontrollert|sjekket)$",
+    re.I,
+)
+
+
+def _date_or_empty(cell: Any) -> bool:
+    said = clean_text(_text_of(cell))
+    return not said or is_date_only(said)
 
 
 #: a row header that names the document's last change ("Sist endret", nynorsk "Sist endra")

@@ -468,6 +468,14 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:siden|sida|rapporten|tabellen) (?:ble |vart |blei |er )?generert"
     r" (?:den )?\d{1,2}\.\d{1,2}\.\d{4}(?:,? kl\.? \d{1,2}[.:]\d{2})?"
     r"(?: (?:fra|frå) [^()]{1,40}?)?(?: \((?:versjon|versjonsnummer|v\.) [\w.-]{1,20}\))?\.?$",
+    # a page's date labels left without their dates ("Publisert Sist oppdatert
+    # Helsedirektoratet": a shell whose script fills them, blind round 274), with the
+    # publisher's name after them or not
+    r"^(?:først )?publisert(?:\s*+:)?\s++sist (?:oppdatert|endret|endra)(?:\s*+:)?"
+    r"(?:\s++[^\d\s.:][^\d.:]{0,60})?$",
+    # a feedback widget's counts of its answers ("Ja (412) Nei (37)", blind round 272): they
+    # follow the readers
+    r"^ja\s*+\(\d{1,7}\)\s*+nei\s*+\(\d{1,7}\)$",
     # a toolbar's bookmark for logged-in users ("Lagre i Mine dokumenter", blind round 257)
     r"^lagre i mine dokument(?:er)?$",
     # a speech's note that the spoken words count ("Sjekkes mot fremføring", "Det talte ord

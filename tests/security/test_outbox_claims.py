@@ -157,19 +157,21 @@ def test_a_large_dispatch_writes_in_short_transactions(
     settings = ctx.settings.model_copy(update={"dispatch_batch": 40})
     ctx = Context(settings=settings, engine=ctx.engine, clock=ctx.clock)
     _many_subscribers(ctx, subscribers=300, changes=5)
-    inserts: list[int] = [0]
+    # counted per thread: on PostgreSQL two writer threads commit batches side by side, each
+    # in its own transaction on its own connection (``BatchWriter``)
+    inserts: dict[int, int] = {}
     per_transaction: list[int] = []
 
     write = bulk.insert_rows  # the bulk insert (an executemany, or COPY on PostgreSQL)
 
     def count(conn: Any, table: str, statement: Any, rows: list[dict[str, Any]]) -> None:
         if table == "delivery":
-            inserts[-1] += len(rows)
+            me = threading.get_ident()
+            inserts[me] = inserts.get(me, 0) + len(rows)
         write(conn, table, statement, rows)
 
     def committed(conn: Any) -> None:
-        per_transaction.append(inserts[-1])
-        inserts[-1] = 0
+        per_transaction.append(inserts.pop(threading.get_ident(), 0))
 
     monkeypatch.setattr(bulk, "insert_rows", count)
     sa.event.listen(ctx.engine, "commit", committed)

@@ -764,7 +764,8 @@ class SeenItem:
 #: citation's read date in digits (262), a Bluesky share button (264) and a box of today's
 #: hours labelled in bold (265) and a back-to-top link with an arrow (268) are furniture; a
 #: fact box beside the article is read (268); a feedback widget's counts (272), a column of
-#: check dates (273) and date labels without dates (274) are furniture.
+#: check dates (273), date labels without dates (274), a view count by its label (278) and
+#: a listing's "Vis flere (…)" (277) are furniture.
 EXTRACTION_VERSION = 22
 
 

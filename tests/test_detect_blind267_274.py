@@ -1,4 +1,4 @@
-"""Blind rounds 267-274's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 267-278's rules, both ways, bokmål and nynorsk:
 
 - a fact box in a column beside the article (an <aside> named "factbox" or headed "Fakta …")
   is read on a page watched without a selector; another aside there is not (268);
@@ -8,7 +8,9 @@
 - a table's column of the days its rows were last checked ("Sist kontrollert") is furniture,
   a change log's "Sist endra" per row is not (273);
 - a page's date labels left without their dates ("Publisert Sist oppdatert
-  Helsedirektoratet") are no content: such a shell is empty (274).
+  Helsedirektoratet") are no content: such a shell is empty (274);
+- a count of views by its label ("Visningar siste veke: 1 204") and a listing's "Vis flere
+  (308 gjenstår)" are furniture (277, 278).
 """
 
 from __future__ import annotations
@@ -122,3 +124,25 @@ def test_date_labels_left_without_dates_are_no_content(labels: str) -> None:
         extract_page(shell.encode(), selector="main")
     dated = "<main><h1>Hygiene</h1><p>Publisert 12.03.2026 Sist oppdatert 14.03.2026</p><p>Vask hendene.</p></main>"
     assert "Vask hendene." in read(f"<html><body>{dated}</body></html>")
+
+
+# --- rounds 275-278 ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Visningar siste veke: 1 204", "Visningar siste veke: 1 377"),
+        ("Visninger: 980", "Visninger: 2 511"),
+        ("Vis flere nyheter", "Vis flere (308 gjenstår)"),
+        ("Vis fleire", "Vis fleire (12)"),
+    ],
+)
+def test_a_view_count_by_its_label_and_a_show_more_button_are_furniture(
+    before: str, after: str
+) -> None:
+    def page(line: str, rule: str = "Nærkontakt: over 15 minutter.") -> str:
+        return f"<main><h1>Smittesporing</h1><h2>Hvem er nærkontakt?</h2><p>{rule}</p><p>{line}</p></main>"
+
+    assert changed(page(before), page(after)) == []
+    assert changed(page(before), page(after, "Nærkontakt: over 10 minutter.")) != []

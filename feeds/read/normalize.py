@@ -476,6 +476,14 @@ NOISE_LINES: tuple[str, ...] = (
     # a feedback widget's counts of its answers ("Ja (412) Nei (37)", blind round 272): they
     # follow the readers
     r"^ja\s*+\(\d{1,7}\)\s*+nei\s*+\(\d{1,7}\)$",
+    # a count of views by its label ("Visningar siste veke: 1 204", blind round 278): it
+    # follows the readers
+    r"^(?:visninger|visningar|visingar)(?: (?:siste|denne) (?:uke|veke|måned|månad|døgn|døgnet))?"
+    r"\s*+:\s*+\d[\d \u00a0]{0,11}$",
+    # a listing's button for more with what is left ("Vis flere (308 gjenstår)", blind round
+    # 277)
+    r"^(?:vis|last|hent) (?:flere|fleire|mer|meir)(?: (?:saker|nyheter|nyheiter|treff))?"
+    r"(?:\s*+\(\d{1,6}(?: (?:gjenstår|att|igjen|til))?\))?$",
     # a toolbar's bookmark for logged-in users ("Lagre i Mine dokumenter", blind round 257)
     r"^lagre i mine dokument(?:er)?$",
     # a speech's note that the spoken words count ("Sjekkes mot fremføring", "Det talte ord

@@ -258,6 +258,8 @@ def test_a_popularity_list_under_mest_lest_akkurat_na_is_furniture() -> None:
          "Vi minner om at tilsette ikke skal vera på jobb."),
         ("Kommunar kan søkje om tilskot. Det er ikkje naudsynt å stengje skulen.",
          "Kommunar kan søke om tilskot. Det er ikkje naudsynt å stenge skolen."),
+        # a j-form beside a number written otherwise: both spelled one way first
+        ("Dei kan ikkje kome før to veker.", "Dei kan ikke kome før 2 veker."),
     ],
 )  # fmt: skip
 def test_nynorsk_in_its_other_accepted_forms_says_the_same(before: str, after: str) -> None:

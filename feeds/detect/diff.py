@@ -3233,8 +3233,10 @@ def _spelled_otherwise(a: str, b: str) -> bool:
     old, new = _differing_words(a, b, str.isalnum)
     if len(old) > _VARIANT_SPAN or len(new) > _VARIANT_SPAN:
         return False
-    if not VARIANT_HINT.search(old) or not VARIANT_HINT.search(new):
-        return False  # no variant's word where they differ: not tokenised (every edit asks)
+    if not VARIANT_HINT.search(old) and not VARIANT_HINT.search(new):
+        # no variant's word where they differ: not tokenised (every edit asks); one side
+        # is enough (a j-form's hint, "kj", stands on its side only: "ikkje" / "ikke")
+        return False
     return variant_spelling(old, new)
 
 

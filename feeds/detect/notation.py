@@ -665,10 +665,10 @@ _VARIANT_WORDS = frozenset(
         ("heime", "heima"), ("nokre", "nokon"), ("berre", "bare"), ("hjå", "hos"),
         ("fyrst", "først"), ("høg", "høy"), ("høgt", "høyt"), ("høge", "høye"),
         ("høgare", "høyare"), ("høgast", "høyast"), ("høgaste", "høyaste"),
-        # "me" and "vi", "vere" and "vera" (blind round 262); "ikkje" written "ikke" and
-        # "kvinnor" for "kvinner" (not the 2012 norm, but the same word to every reader)
-        ("me", "vi"), ("vere", "vera"), ("gjere", "gjera"), ("ikkje", "ikke"),
-        ("kvinner", "kvinnor"),
+        # "me" and "vi", "vere" and "vera" (blind round 262); "kvinnor" for "kvinner" (not
+        # the 2012 norm, but the same word to every reader; "ikkje" written "ikke" is a
+        # j-form, ``_J_FORM``)
+        ("me", "vi"), ("vere", "vera"), ("gjere", "gjera"), ("kvinner", "kvinnor"),
     }
 )  # fmt: skip
 #: a verb's or a noun's j-form beside its form without ("søkje" and "søke", "stengjer" and

@@ -66,7 +66,12 @@ def same(given: str, expected: str) -> bool:
 def _signature(secret: bytes, purpose: str, body: str) -> str:
     keyed = _keyed(secret).copy()
     keyed.update(f"{purpose}|{body}".encode())
-    return base64.urlsafe_b64encode(keyed.digest()[:18]).decode().rstrip("=")
+    return _encoded(keyed)
+
+
+def _encoded(mac: hmac.HMAC) -> str:
+    """A signature as a token carries it: the HMAC's first 18 bytes, URL-safe base64."""
+    return base64.urlsafe_b64encode(mac.digest()[:18]).decode().rstrip("=")
 
 
 @functools.lru_cache(maxsize=8)
@@ -89,8 +94,7 @@ def sign(secret: bytes, purpose: str, subscriber_id: int, version: int, now: dat
     """A token for this purpose that expires ``LIFETIME[purpose]`` after ``now``, rounded up
     to the next midnight UTC: the same subscriber gets the same link all day, so a preview
     equals what is sent."""
-    body = f"{subscriber_id}.{version}.{_expires(purpose, now)}"
-    return f"{body}.{_signature(secret, purpose, body)}"
+    return signer(secret, purpose, now)(subscriber_id, version)
 
 
 def signer(secret: bytes, purpose: str, now: datetime) -> Callable[[int, int], str]:
@@ -105,7 +109,7 @@ def signer(secret: bytes, purpose: str, now: datetime) -> Callable[[int, int], s
         body = f"{subscriber_id}.{version}.{expires}"
         mac = keyed.copy()
         mac.update(body.encode())
-        return f"{body}.{base64.urlsafe_b64encode(mac.digest()[:18]).decode().rstrip('=')}"
+        return f"{body}.{_encoded(mac)}"
 
     return token
 

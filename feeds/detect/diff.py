@@ -3099,14 +3099,19 @@ def spelled_only(previous: SeenItem, item: FeedItem) -> bool:
     """Whether an item differs from what was remembered of it only in words written in
     another accepted form of nynorsk ("me" / "vi", "søkje" / "søke": ``_spelled_otherwise``,
     as a page's section is read; blind round 262). Never for a tombstone."""
+    return _texts_alike(previous, item, lambda a, b: a == b or _spelled_otherwise(a, b))
+
+
+def _texts_alike(previous: SeenItem, item: FeedItem, alike: Callable[[str, str], bool]) -> bool:
+    """Whether an item's title, summary and content are each ``alike`` what was remembered
+    of them; never for a tombstone (remembered without its texts)."""
     if not (previous.title or previous.summary):
         return False
-    pairs = (
-        (previous.title, item.title),
-        (previous.summary, item.summary),
-        (previous.content, item.content),
+    return (
+        alike(previous.title, item.title)
+        and alike(previous.summary, item.summary)
+        and alike(previous.content, item.content)
     )
-    return all(a == b or _spelled_otherwise(a, b) for a, b in pairs)
 
 
 def typo_only(previous: SeenItem, item: FeedItem) -> bool:
@@ -3141,26 +3146,14 @@ def reread_only(previous: SeenItem, item: FeedItem) -> bool:
 def notation_only(previous: SeenItem, item: FeedItem) -> bool:
     """Whether an item differs from what was remembered of it only in notation
     (``same_notation``: a file note added to its title). Never for a tombstone."""
-    if not (previous.title or previous.summary):
-        return False
-    return (
-        same_notation(previous.title, item.title)
-        and same_notation(previous.summary, item.summary)
-        and same_notation(previous.content, item.content)
-    )
+    return _texts_alike(previous, item, same_notation)
 
 
 def typography_only(previous: SeenItem, item: FeedItem) -> bool:
     """Whether an item differs from what was remembered of it only in typography (``fold``:
     quotation marks, dashes, letter case, digit grouping, paragraph breaks). Never for an
     item remembered without its texts (a tombstone)."""
-    if not (previous.title or previous.summary):
-        return False
-    return (
-        fold(previous.title) == fold(item.title)
-        and fold(previous.summary) == fold(item.summary)
-        and fold(previous.content) == fold(item.content)
-    )
+    return _texts_alike(previous, item, lambda a, b: fold(a) == fold(b))
 
 
 def relabelled_only(previous: SeenItem, item: FeedItem) -> bool:

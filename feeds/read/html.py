@@ -200,20 +200,17 @@ _NOISE_DROP = (
     ("class", "esri-attribution"), ("class", "leaflet-control-attribution"),
     ("class", "ol-attribution"), ("class", "ctrl-attrib"), ("class", "gm-style-cc"),
 )  # fmt: skip
+#: a campaign's or a banner's words, and the attributes of an A/B test's variant ("data-ab",
+#: "data-experiment"): a campaign box of text so marked shows another offer at each visit
+#: (blind round 258: "Nytt: bestill vaksinetime digitalt!" and "Slipp køen – bestill på
+#: nett"); on an element of the content (an ingress rendered by the experiment) such an
+#: attribute alone drops nothing
+_CAMPAIGN_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign", "banner", "hero"})
+_EXPERIMENT = ("data-ab", "data-ab-test", "data-experiment")
 #: the ``_NOISE_DROP`` words that name a widget only when its text stands in links
 #: (``_LINK_SHARE``): a campaign banner points to the campaign, a box of recommended pages to
 #: them; a box of text under such a name (an urgent notice set as a "campaign") is read
-_LINK_BOX_WORDS = frozenset({
-    "campaign", "kampanje", "ampanje", "ampaign", "recommended", "banner", "hero", "aktuelt",
-    "ktuelt", "nav",
-})  # fmt: skip
-#: a campaign's or a banner's words (of ``_LINK_BOX_WORDS``), and the attributes of an A/B
-#: test's variant ("data-ab", "data-experiment"): a campaign box of text so marked shows
-#: another offer at each visit (blind round 258: "Nytt: bestill vaksinetime digitalt!" and
-#: "Slipp køen – bestill på nett"); on an element of the content (an ingress rendered by the
-#: experiment) such an attribute alone drops nothing
-_CAMPAIGN_WORDS = frozenset({"campaign", "kampanje", "ampanje", "ampaign", "banner", "hero"})
-_EXPERIMENT = ("data-ab", "data-ab-test", "data-experiment")
+_LINK_BOX_WORDS = _CAMPAIGN_WORDS | {"recommended", "aktuelt", "ktuelt", "nav"}
 #: the ``_NOISE_DROP`` words of a live region: a widget's status only when only screen readers
 #: get it (``_for_screen_readers``); a visible ``role="alert"`` or ``aria-live`` notice
 #: ("Viktig: legevakta er stengd i dag") is read

@@ -161,6 +161,6 @@ class _Composer:
             return None
         # (the constructor, not dataclasses.replace: ~4x cheaper, once per recipient)
         return Digest(
-            recipient, shaped.cadence, shaped.period, shaped.sections, self.channel,
-            shaped.late_since,
+            recipient=recipient, cadence=shaped.cadence, period=shaped.period,
+            sections=shaped.sections, channel=self.channel, late_since=shaped.late_since,
         )  # fmt: skip

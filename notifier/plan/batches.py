@@ -117,10 +117,11 @@ def store_planned(
 
 
 class BatchWriter:
-    """Commits rendered batches in a thread of its own, on a session of its own, one batch
-    per transaction (``commit_batch``), at most ``depth`` batches waiting. Its error is
-    raised to the caller at the next ``put`` or at ``finish``; what it committed before
-    stays committed (every batch is safe to write again: the keys are unique)."""
+    """Commits rendered batches in ``threads`` threads of its own, each on a session of its
+    own, one batch per transaction (``commit_batch``), at most ``depth`` batches waiting. A
+    writer's error is raised to the caller at the next ``put`` or at ``finish``; what was
+    committed before stays committed (every batch is safe to write again: the keys are
+    unique)."""
 
     def __init__(self, ctx: Context, now: datetime, depth: int = 2, threads: int = 2) -> None:
         self._engine, self._now = ctx.engine, now

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from feeds.store.models import Change
 from notifier.channels.protocol import EMAIL
@@ -39,7 +39,8 @@ def _recipients(
     objects: a dispatch to 100,000 holds tuples, not 100,000 tracked rows)."""
     if not ids:
         return {}
-    rows = session.execute(
+    # on the session's connection (Core): the ORM's row handling cost ~40 % more per row
+    rows = session.connection().execute(
         sa_select(
             col(Subscriber.id), col(Subscriber.email), col(Subscriber.name),
             col(Subscriber.language), col(Subscriber.confirmed_at), col(Subscriber.token_version),
@@ -59,11 +60,14 @@ def _subtopic_orders(
     their e-mail subscriptions)."""
     orders: dict[int, list[str]] = defaultdict(list)
     if ids:
-        for sid, subtopic, channel in session.exec(
-            select(Subscription.subscriber_id, Subscription.subtopic, Subscription.channel)
+        for sid, subtopic, channel in session.connection().execute(
+            sa_select(
+                col(Subscription.subscriber_id), col(Subscription.subtopic),
+                col(Subscription.channel),
+            )
             .where(_among(col(Subscription.subscriber_id), ids))
             .order_by(col(Subscription.id))
-        ):
+        ):  # fmt: skip
             if sid in ids and (channel == EMAIL or not email_only):
                 orders[sid].append(subtopic)
     return orders

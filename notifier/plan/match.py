@@ -106,7 +106,7 @@ def _range_index(
     # each range, three times the time of one index of everyone)
     topic_in = (col(Subscription.subtopic) + "").in_(list(subtopics))
     in_range = col(Subscription.subscriber_id).between(low, high)
-    rows = session.execute(
+    rows = session.connection().execute(
         sa_select(
             col(Subscription.subscriber_id), col(Subscription.subtopic),
             col(Subscription.cadence), col(Subscription.channel),
@@ -115,7 +115,7 @@ def _range_index(
         .where(*live, in_range, topic_in)
     )  # fmt: skip
     followers = sa_select(col(Subscription.subscriber_id)).where(in_range, topic_in)
-    placed = session.execute(
+    placed = session.connection().execute(
         sa_select(col(Subscriber.id), col(Subscriber.region), col(Subscriber.office)).where(
             *live,
             col(Subscriber.region).is_not(None) | col(Subscriber.office).is_not(None),

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from notifier.digest import Digest, Recipient
+from notifier.digest import Digest, DigestSection, Recipient
 from notifier.message import OutgoingMessage
 from notifier.outbox import NAME, PREFERENCES, UNSUBSCRIBE, Body, join, storable
 from notifier.render import MailLinks, Renderer
@@ -72,8 +72,9 @@ class _Form:
     with_links: bool
 
 
-def form_key(digest: Digest) -> tuple[Any, ...]:
-    """Everything a message's rendering depends on besides the recipient's identity."""
+def form_key(digest: Digest, sections: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
+    """Everything a message's rendering depends on besides the recipient's identity
+    (``sections``: ``sections_key(digest.sections)``, when the caller has it already)."""
     return (
         digest.channel,
         digest.cadence,
@@ -81,10 +82,14 @@ def form_key(digest: Digest) -> tuple[Any, ...]:
         digest.late_since,
         "nn" if digest.recipient.language == "nn" else "nb",
         bool(digest.recipient.name),
-        tuple(
-            (s.subtopic, s.label, tuple((c.id, c.story_update) for c in s.changes))
-            for s in digest.sections
-        ),
+        sections_key(digest.sections) if sections is None else sections,
+    )
+
+
+def sections_key(sections: tuple[DigestSection, ...]) -> tuple[Any, ...]:
+    """What of a digest's sections its rendering depends on."""
+    return tuple(
+        (s.subtopic, s.label, tuple((c.id, c.story_update) for c in s.changes)) for s in sections
     )
 
 
@@ -104,6 +109,9 @@ class FormRenderer:
         self.links = links
         self.versions: dict[int, int] = {}
         self._forms: OrderedDict[tuple[Any, ...], _Form] = OrderedDict()
+        #: id of a sections tuple -> (that tuple, its ``sections_key``); the tuple is held so
+        #: that its id is not reused while it is here
+        self._section_keys: dict[int, tuple[tuple[DigestSection, ...], tuple[Any, ...]]] = {}
         # stand-ins for the personal parts: plain ASCII that escaping leaves alone, random per
         # renderer so that no text from a source can hold one
         nonce = secrets.token_hex(8)
@@ -130,7 +138,16 @@ class FormRenderer:
         """A mail as its shared body and personal parts; a push message whole."""
         if digest.channel != "email":
             return self.renderer.render(digest, self.now)
-        key = form_key(digest)
+        # the planner gives the recipients of one layout the same sections (one tuple): their
+        # part of the key is made once per tuple, not once per recipient
+        known = self._section_keys.get(id(digest.sections))
+        if known is None or known[0] is not digest.sections:
+            if len(self._section_keys) > KEPT:
+                self._section_keys.clear()
+            known = self._section_keys[id(digest.sections)] = (
+                digest.sections, sections_key(digest.sections),
+            )  # fmt: skip
+        key = form_key(digest, known[1])
         form = self._forms.get(key)
         if form is None:
             form = self._make(digest)

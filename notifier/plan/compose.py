@@ -101,6 +101,14 @@ class _Composer:
         #: sections per layout: many recipients share one (the same changes, subtopics,
         #: language), so each is grouped once
         self._sections: dict[tuple[object, ...], Digest | None] = {}
+        self._periods: dict[tuple[str, datetime], str] = {}
+
+    def _period(self, kind: str, at: datetime) -> str:
+        """``period_key`` of a digest, once per distinct (kind, time) of the run."""
+        found = self._periods.get((kind, at))
+        if found is None:
+            found = self._periods[kind, at] = period_key(kind, at, self.ctx.settings.timezone)
+        return found
 
     def chunk(
         self, part: list[int], wanted: Mapping[int, list[Change]], changes: Sequence[Change]
@@ -141,9 +149,10 @@ class _Composer:
             kind = "weekly" if "weekly" in self.cadences[sid] else "daily"
             at = self.due[sid][kind]
             late = at if at < self.current else None
-        period = period_key(kind, at, self.ctx.settings.timezone)
         if kind == "immediate":
             period = f"s{min(c.snapshot_id for c in items)}"
+        else:
+            period = self._period(kind, at)
         lang = "nn" if recipient.language == "nn" else "nb"
         layout = (
             kind,

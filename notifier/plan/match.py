@@ -125,6 +125,8 @@ def _range_index(
     shared: dict[tuple[str | None, str | None], frozenset[str]] = {}
     places: dict[int, frozenset[str]] = {}
     for sid, region, office in placed:
+        if sid is None:  # a primary key: never
+            continue
         keys = shared.get((region, office))
         if keys is None:
             keys = subscriber_keys(region, offices.get(office or "", ()), counties)

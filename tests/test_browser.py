@@ -335,8 +335,10 @@ def seed_public(ctx: Context) -> dict[str, int]:
     return ids
 
 
+# one test per language: two halves of ~30 s that two test processes can share
+@pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_public_pages_in_both_languages_on_phone_and_desktop(
-    server: tuple[str, Context], browser: Any, tmp_path: Path
+    server: tuple[str, Context], browser: Any, tmp_path: Path, lang: str
 ) -> None:
     import os
 
@@ -357,24 +359,28 @@ def test_public_pages_in_both_languages_on_phone_and_desktop(
     violations: dict[str, list[str]] = {}
     wide: dict[str, int] = {}
     page = browser.new_page(locale="nb-NO")
-    for lang in ("nb", "nn"):
-        for name, path in pages.items():
-            sep = "&" if "?" in path else "?"
-            for width in (360, 1280):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.goto(f"{base}{path}{sep}lang={lang}")
-                assert page.locator("html").get_attribute("lang") == lang
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                if overflow > 0:
-                    wide[f"{name} {lang} {width}"] = overflow
-                found = axe_violations(page)
-                if found:
-                    violations[f"{name} {lang} {width}"] = found
-                shot = shots / f"{name}-{lang}-{width}"
-                page.screenshot(path=f"{shot}.png", full_page=True)
-                page.screenshot(path=f"{shot}-top.png")
+    for name, path in pages.items():
+        sep = "&" if "?" in path else "?"
+        for width in (360, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{base}{path}{sep}lang={lang}")
+            assert page.locator("html").get_attribute("lang") == lang
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if overflow > 0:
+                wide[f"{name} {lang} {width}"] = overflow
+            found = axe_violations(page)
+            if found:
+                violations[f"{name} {lang} {width}"] = found
+            shot = shots / f"{name}-{lang}-{width}"
+            page.screenshot(path=f"{shot}.png", full_page=True)
+            page.screenshot(path=f"{shot}-top.png")
+    if lang == "nb":
+        page.close()
+        assert wide == {}
+        assert violations == {}
+        return  # the filters and print below are checked once, in nynorsk
     # the filters work in the browser, and the language stays with the links
     page.set_viewport_size({"width": 360, "height": 900})
     page.goto(f"{base}/endringer?lang=nn")

@@ -1060,6 +1060,7 @@ def _shifted_by_one(
     moved, origin_of = _renumbered(changes)
     quiet: set[tuple[str, ...]] = set()
     siblings: dict[bool, dict[tuple[str, ...], list[tuple[str, ...]]]] = {}
+    paragraphs: dict[bool, tuple[list[tuple[str, ...]], dict[tuple[str, ...], int]]] = {}
     for c in changes:
         if c.kind not in ("added", "removed") or (number := _ordinal(c.path[-1])) is None:
             continue
@@ -1070,7 +1071,7 @@ def _shifted_by_one(
                 by_parent.setdefault(k[:-1], []).append(k)
             siblings[adding] = by_parent
         keys = siblings[adding][c.path[:-1]]
-        after = [k for k in keys[keys.index(c.path) + 1 :] if _ordinal(k[-1]) is not None]
+        after = _numbered_after(c.path, keys, new if adding else old, paragraphs, adding)
         shifted = [k if adding else origin_of.get(k) for k in after]
         run = 0  # the siblings right after it that moved
         while run < len(shifted) and (here := shifted[run]) is not None and here in moved:
@@ -1089,6 +1090,32 @@ def _shifted_by_one(
     if not quiet:
         return changes
     return [c for c in changes if not (c.kind == "moved" and c.path in quiet)]
+
+
+def _numbered_after(
+    path: tuple[str, ...],
+    keys: list[tuple[str, ...]],
+    page: Mapping[tuple[str, ...], Section],
+    paragraphs: dict[bool, tuple[list[tuple[str, ...]], dict[tuple[str, ...], int]]],
+    adding: bool,
+) -> list[tuple[str, ...]]:
+    """The numbered sections after ``path`` among its siblings ``keys``, and for a paragraph
+    ("§ 6") the paragraphs under the parents after its own, in page order: a regulation
+    numbers its paragraphs through its chapters, so a paragraph inserted in chapter 2 moves
+    those of chapter 3 up as well (blind round 282). ``paragraphs`` holds each page's
+    numbered paragraphs by position, made once; at most 200 are read after the siblings."""
+    after = [k for k in keys[keys.index(path) + 1 :] if _ordinal(k[-1]) is not None]
+    if not path[-1].startswith("§"):
+        return after
+    if adding not in paragraphs:
+        numbered = [k for k in page if k[-1].startswith("§") and _ordinal(k[-1]) is not None]
+        paragraphs[adding] = (numbered, {k: i for i, k in enumerate(numbered)})
+    numbered, position = paragraphs[adding]
+    last = keys[-1]
+    if last not in position:
+        return after
+    following = numbered[position[last] + 1 : position[last] + 201]
+    return after + [k for k in following if len(k) == len(last) and k[:-1] != last[:-1]]
 
 
 def _beyond(
@@ -1332,9 +1359,15 @@ def _paired_into(
 ) -> list[SectionChange]:
     """``changes`` with each removed section of ``paired`` (by its old path) and the added one
     it pairs with told as one change, or as none where the two differ only in words broken
-    at other line ends (``_hyphens_only``: a converted document's heading and text)."""
+    at other line ends (``_hyphens_only``: a converted document's heading and text) or in
+    words written in another accepted form of nynorsk, heading and text alike
+    (``_spelled_otherwise``: "Når skal du ringje legevakta?" -> "… ringe …", blind round 280)."""
     by_new = {c.path: c for c in paired.values()}
-    quiet = {c.path for c in paired.values() if _hyphens_only(c.before, c.after)}
+    quiet = {
+        c.path
+        for c in paired.values()
+        if _hyphens_only(c.before, c.after) or _spelled_otherwise(c.before, c.after)
+    }
     return [
         by_new.get(c.path, c)
         for c in changes
@@ -3151,9 +3184,24 @@ def notation_only(previous: SeenItem, item: FeedItem) -> bool:
 
 def typography_only(previous: SeenItem, item: FeedItem) -> bool:
     """Whether an item differs from what was remembered of it only in typography (``fold``:
-    quotation marks, dashes, letter case, digit grouping, paragraph breaks). Never for an
-    item remembered without its texts (a tombstone)."""
-    return _texts_alike(previous, item, lambda a, b: fold(a) == fold(b))
+    quotation marks, dashes, letter case, digit grouping, paragraph breaks; a colon between
+    two parts as a dash). Never for an item remembered without its texts (a tombstone)."""
+    return _texts_alike(previous, item, _same_typography)
+
+
+#: a colon between two parts of a text, read as a spaced dash (``_same_typography``)
+_PART_COLON = re.compile(r"(?<=\w): (?=\w)")
+
+
+def _same_typography(a: str, b: str) -> bool:
+    """``fold``-equal, also with a colon between a title's two parts set as a spaced dash
+    ("Helseberedskap i vinter: kommunane …" -> "Helseberedskap i vinter – kommunane …",
+    blind round 281)."""
+    if fold(a) == fold(b):
+        return True
+    if ": " not in a and ": " not in b:
+        return False
+    return fold(_PART_COLON.sub(" - ", a)) == fold(_PART_COLON.sub(" - ", b))
 
 
 def relabelled_only(previous: SeenItem, item: FeedItem) -> bool:
@@ -3199,9 +3247,10 @@ def _spelled_and_noted(a: str, b: str) -> bool:
     # where they differ, with the word after (a number in words is read with the word it
     # counts): a section's text whole cost ~1 ms a changed page, word by word
     start, end_a, end_b = _differing_span(a, b, str.isalnum)
-    old, new = a[start:end_a], b[start:end_b]
-    if len(old) > _VARIANT_SPAN or len(new) > _VARIANT_SPAN:
+    if end_a - start > _VARIANT_SPAN or end_b - start > _VARIANT_SPAN:
         return False
+    before = _words_before(a, start)
+    old, new = before + a[start:end_a], before + b[start:end_b]
     if not VARIANT_HINT.search(old) and not VARIANT_HINT.search(new):
         return False
     after = _NEXT_WORD.match(a, end_a)
@@ -3223,14 +3272,27 @@ def _spelled_otherwise(a: str, b: str) -> bool:
     and tail set aside, each word whole. A synonym ("tilrådd" / "anbefalt") is told."""
     if abs(len(a) - len(b)) > _VARIANT_REACH:
         return False
-    old, new = _differing_words(a, b, str.isalnum)
-    if len(old) > _VARIANT_SPAN or len(new) > _VARIANT_SPAN:
+    start, end_a, end_b = _differing_span(a, b, str.isalnum)
+    if end_a - start > _VARIANT_SPAN or end_b - start > _VARIANT_SPAN:
         return False
+    # with the words before (an infinitive is read with the "å" or modal verb before it)
+    before = _words_before(a, start)
+    old, new = before + a[start:end_a], before + b[start:end_b]
     if not VARIANT_HINT.search(old) and not VARIANT_HINT.search(new):
         # no variant's word where they differ: not tokenised (every edit asks); one side
         # is enough (a j-form's hint, "kj", stands on its side only: "ikkje" / "ikke")
         return False
     return variant_spelling(old, new)
+
+
+#: up to three words before a stretch, and the space after them (``_words_before``)
+_WORDS_BEFORE = re.compile(r"(?:[^\W\d_]+\s){1,3}$")
+
+
+def _words_before(text: str, start: int) -> str:
+    """The (at most three) words right before ``start`` in ``text``, with their spaces."""
+    found = _WORDS_BEFORE.search(text, max(0, start - 40), start)
+    return found[0] if found else ""
 
 
 def _differing_words(a: str, b: str, in_word: Callable[[str], bool]) -> tuple[str, str]:

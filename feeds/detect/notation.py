@@ -669,8 +669,22 @@ _VARIANT_WORDS = frozenset(
         # the 2012 norm, but the same word to every reader; "ikkje" written "ikke" is a
         # j-form, ``_J_FORM``)
         ("me", "vi"), ("vere", "vera"), ("gjere", "gjera"), ("kvinner", "kvinnor"),
+        # "gje" and "gi", "gjev" and "gir" (blind round 280); "vert" and "blir", "verte" and
+        # "bli", nynorsk's passive both ways (blind round 254)
+        ("gje", "gi"), ("gjev", "gir"), ("vert", "blir"), ("verte", "bli"),
     }
 )  # fmt: skip
+#: the words an infinitive follows ("å", the modal verbs), after which a verb's e- and
+#: a-infinitive ("vurdere" and "vurdera", "vente" and "venta") are one word: both accepted in
+#: nynorsk (blind rounds 279-280); up to two words may stand between ("kan ikkje vente",
+#: "då kan sjukepleiaren vurdere")
+_INFINITIVE_MARKS = frozenset(
+    {"å", "kan", "må", "skal", "bør", "vil", "kunne", "skulle", "ville", "måtte", "burde"}
+)
+_A_INFINITIVE = re.compile(
+    r"(?i)\b(å|kan|må|skal|bør|vil|kunne|skulle|ville|måtte|burde)"
+    r"((?:\s[^\W\d_]+){0,2}\s)([^\W\d_]{3,})a\b"
+)
 #: a verb's or a noun's j-form beside its form without ("søkje" and "søke", "stengjer" and
 #: "stenger", "tenkje" and "tenke": both accepted in nynorsk, blind round 262): the stem ends
 #: in k or g, at least three letters long ("skje" is no j-form of "ske")
@@ -679,7 +693,9 @@ _J_FORM = re.compile(r"(\w{2,}[kg])j(e|er|a|ar|ande|ast)")
 VARIANT_HINT = re.compile(
     r"(?i)\b(?:"
     + "|".join(sorted({w for pair in (*_VARIANT_STEMS.items(), *_VARIANT_WORDS) for w in pair}))
-    + r")|[kg]j(?:e|a)"
+    + r")|[kg]j(?:e|a)|\b(?:"
+    + "|".join(sorted(_INFINITIVE_MARKS))
+    + r")\s"
 )
 #: the endings such a stem takes (inflections of a noun or a verb)
 _VARIANT_ENDINGS = frozenset({"", "e", "en", "a", "ar", "ane", "er", "ene"})
@@ -695,8 +711,24 @@ def variant_spelling(before: str, after: str) -> bool:
     if len(words_a) != len(words_b) or words_a == words_b:
         return False
     return all(
-        a == b or _variants(a, b) or _variants(b, a) for a, b in zip(words_a, words_b, strict=True)
+        a == b or _variants(a, b) or _variants(b, a) or _infinitives(words_a, i, a, b)
+        for i, (a, b) in enumerate(zip(words_a, words_b, strict=True))
     )
+
+
+def _infinitives(words: list[str], i: int, a: str, b: str) -> bool:
+    """Whether ``a`` and ``b``, the ``i``-th words of two texts, are one verb's e- and
+    a-infinitive after "å" or a modal verb (``_INFINITIVE_MARKS``) in the same clause."""
+    if len(a) < 4 or len(a) != len(b) or a[:-1] != b[:-1] or {a[-1], b[-1]} != {"e", "a"}:
+        return False
+    # the mark right before, or up to three words before with words between ("kan ikkje
+    # vente", "då kan sjukepleiaren vurdere", "bør du alltid ringje"), no punctuation
+    for word in reversed(words[max(0, i - 3) : i]):
+        if word in _INFINITIVE_MARKS:
+            return True
+        if not word[0].isalpha():
+            return False
+    return False
 
 
 def canonical_spelling(text: str) -> str:
@@ -704,6 +736,8 @@ def canonical_spelling(text: str) -> str:
     ``_VARIANT_STEMS``) in one of its forms: "frem" as "fram", "bare" as "berre", so that two
     texts that differ in such a word and in notation besides compare alike (blind round 230:
     "leggje fram ... to vekers" as "leggje frem ... 2 vekers")."""
+    if "a" in text and _A_INFINITIVE.search(text):
+        text = _A_INFINITIVE.sub(r"\1\2\3e", text)
     if not VARIANT_HINT.search(text):
         return text
     return _WORD.sub(_canonical_word, text)

@@ -1,0 +1,169 @@
+"""Blind rounds 279-282's rules, both ways, bokmål and nynorsk:
+
+- a verb's e- and a-infinitive after "å" or a modal verb ("kan vente" / "kan venta", "då kan
+  sjukepleiaren vurdere" / "vurdera") are one word; "gjev" / "gir" and "vert" / "blir" are
+  accepted forms of one word (279, 280; two known false alarms of round 254 met);
+- a section whose heading and text both differ only in such forms is the same section
+  ("Når skal du ringje legevakta?" -> "… ringe …") (280);
+- a feed item's title with a colon between its parts set as a spaced dash is typography (281);
+- a paragraph inserted in one chapter of a regulation moves the paragraphs of the chapters
+  after it up as well: their renumbering is not told (282).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.catalogue import SourceSpec
+from feeds.detect.detection import Detection, detect
+from feeds.store.snapshot import state_from_blob, state_to_blob
+from feeds.types import FetchResult, SnapshotState
+from tests.support.pages import changed
+
+URL = "https://www.example.no/side"
+
+
+def advice(text: str, heading: str = "Når skal du ringje legevakta?") -> str:
+    return f"<main><h1>Legevakt</h1><h2>{heading}</h2><p>{text}</p></main>"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Skaden kan ikkje vente til fastlegen opnar.", "Skaden kan ikkje venta til fastlegen opnar."),
+        ("Då kan sjukepleiaren vurdere om du treng time.",
+         "Då kan sjukepleiaren vurdera om du treng time."),
+        ("Legen bør vurdere risikoen saman med pasienten.",
+         "Legen bør vurdera risikoen saman med pasienten."),
+        ("Det er viktig å melde frå tidleg.", "Det er viktig å melda frå tidleg."),
+        ("Smerter som ikkje gjev seg, må sjåast på.", "Smerter som ikkje gir seg, må sjåast på."),
+        ("Alle barn vert tilbodne vaksinar.", "Alle barn blir tilbodne vaksinar."),
+        # bokmål's own infinitive, written with -a in old style: the same word
+        ("Du må vente i 15 minutter etter vaksinen.", "Du må venta i 15 minutter etter vaksinen."),
+    ],
+)  # fmt: skip
+def test_an_infinitive_and_a_passive_in_other_accepted_forms_say_the_same(
+    before: str, after: str
+) -> None:
+    assert changed(advice(before), advice(after)) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # -e to -a where no "å" or modal verb comes before: another word (a noun's form)
+        ("Send svaret til avdelinge.", "Send svaret til avdelinga."),
+        # the modal verb in another clause: not its infinitive
+        ("Du kan ringe. Dei kaste prøvene.", "Du kan ringe. Dei kasta prøvene."),
+        # the forms beside an edit: the edit is told
+        ("Du må vente i 15 minutt.", "Du må venta i 30 minutt."),
+        ("Alle barn vert tilbodne vaksinar.", "Alle barn blir ikkje tilbodne vaksinar."),
+    ],
+)  # fmt: skip
+def test_other_forms_hide_no_other_word_or_edit(before: str, after: str) -> None:
+    assert changed(advice(before), advice(after)) != []
+
+
+def test_a_section_renamed_and_rewritten_in_other_forms_only_is_the_same_section() -> None:
+    before = advice("Du bør ringje legevakta dersom det ikkje kan vente.")
+    same = advice(
+        "Du bør ringe legevakta dersom det ikkje kan venta.", "Når skal du ringe legevakta?"
+    )
+    edited = advice(
+        "Du bør ringe legevakta dersom det ikkje kan venta til i morgon.",
+        "Når skal du ringe legevakta?",
+    )
+    assert changed(before, same) == []
+    assert changed(before, edited) != []  # an edit beside the forms is told
+
+
+def run_feed(*versions: bytes) -> Detection:
+    spec = SourceSpec(key="t", name="Nyhende", url=URL, kind="feed", authority="test")
+    state: SnapshotState | None = None
+    detection = None
+    for body in versions:
+        detection = detect(spec, FetchResult(URL, 200, body), state)
+        if detection.state is not None:
+            state = state_from_blob(state_to_blob(detection.state))
+    assert detection is not None
+    return detection
+
+
+def feed(title: str) -> bytes:
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Nyhende"
+        "</title><link>https://www.example.no/</link><item>"
+        f"<title>{title}</title><link>https://www.example.no/sak/1</link>"
+        "<guid>https://www.example.no/sak/1</guid>"
+        "<pubDate>Tue, 01 Dec 2026 13:05:00 +0100</pubDate>"
+        "<description>Statsforvaltaren ber kommunane gå gjennom planane.</description>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "told"),
+    [
+        ("Helseberedskap i vinter: kommunane må oppdatere planane",
+         "Helseberedskap i vinter – kommunane må oppdatere planane", False),
+        ("Helseberedskap i vinteren: kommunene må oppdatere planene",
+         "Helseberedskap i vinteren - kommunene må oppdatere planene", False),
+        ("Helseberedskap i vinter: kommunane må oppdatere planane",
+         "Helseberedskap i vinter – kommunane bør oppdatere planane", True),
+        ("Frist: 1. mars", "Frist – 1. april", True),
+    ],
+)  # fmt: skip
+def test_a_feed_titles_colon_set_as_a_dash_is_typography(
+    before: str, after: str, told: bool
+) -> None:
+    found = run_feed(feed(before), feed(after)).changes
+    assert [c.kind for c in found] == (["changed"] if told else [])
+
+
+LAW = "Forskrift om smitteverntiltak ved utbrudd"
+
+
+def para(number: str, title: str, body: str) -> str:
+    return f"<h3>§ {number}. {title}</h3><p>{body}</p>"
+
+
+def law(chapter2: str, chapter3: str) -> str:
+    return (
+        f"<main><h1>{LAW}</h1><h2>Kapittel 2. Plikter</h2>{chapter2}"
+        f"<h2>Kapittel 3. Avsluttende bestemmelser</h2>{chapter3}</main>"
+    )
+
+
+BEFORE = law(
+    para("5", "Varsling", "Kommunen skal varsle Folkehelseinstituttet.")
+    + para("6", "Rapportering", "Kommunen skal rapportere hver uke."),
+    para("7", "Dispensasjon", "Helsedirektoratet kan gi dispensasjon.")
+    + para("8", "Ikrafttredelse", "Forskriften trer i kraft 1. juli 2024."),
+)
+
+
+def test_a_paragraph_inserted_moves_the_next_chapters_paragraphs_up_untold() -> None:
+    after = law(
+        para("5", "Varsling", "Kommunen skal varsle Folkehelseinstituttet.")
+        + para("6", "Meldeplikt for laboratorier", "Laboratorier skal melde funn samme dag.")
+        + para("7", "Rapportering", "Kommunen skal rapportere hver uke."),
+        para("8", "Dispensasjon", "Helsedirektoratet kan gi dispensasjon.")
+        + para("9", "Ikrafttredelse", "Forskriften trer i kraft 1. juli 2024."),
+    )
+    assert changed(BEFORE, after) == [
+        ("added", (LAW, "Kapittel 2. Plikter", "§ 6. Meldeplikt for laboratorier"))
+    ]
+
+
+def test_a_renumbering_in_the_next_chapter_that_is_no_shift_is_told() -> None:
+    # chapter 3's paragraphs moved up by two, not by the one inserted: told
+    after = law(
+        para("5", "Varsling", "Kommunen skal varsle Folkehelseinstituttet.")
+        + para("6", "Meldeplikt for laboratorier", "Laboratorier skal melde funn samme dag.")
+        + para("7", "Rapportering", "Kommunen skal rapportere hver uke."),
+        para("9", "Dispensasjon", "Helsedirektoratet kan gi dispensasjon.")
+        + para("10", "Ikrafttredelse", "Forskriften trer i kraft 1. juli 2024."),
+    )
+    moved = [path[1:] for kind, path in changed(BEFORE, after) if kind == "moved"]
+    assert ("Kapittel 3. Avsluttende bestemmelser", "§ 9. Dispensasjon") in moved
+    assert ("Kapittel 3. Avsluttende bestemmelser", "§ 10. Ikrafttredelse") in moved

@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.catalogue import SourceSpec
-from feeds.detect.detection import OTHER_SITE, Detection, detect
-from feeds.store.snapshot import state_from_blob, state_to_blob
-from feeds.types import FetchResult, SnapshotState
-from tests.support.pages import changed, text
+from feeds.detect.detection import OTHER_SITE, Detection
+from tests.support.pages import changed, detect_steps, text
 
 LAW = "Forskrift om tuberkulosekontroll"
 
@@ -182,16 +179,7 @@ def site_page(site: str, town: str, number: str) -> bytes:
 
 
 def run_page(*versions: bytes, kind: str = "page") -> Detection:
-    spec = SourceSpec(key="t", name="Legevakt", url=URL, kind=kind, authority="test",
-                      selector="main" if kind == "page" else None)  # fmt: skip
-    state: SnapshotState | None = None
-    detection = None
-    for body in versions:
-        detection = detect(spec, FetchResult(URL, 200, body), state)
-        if detection.state is not None:
-            state = state_from_blob(state_to_blob(detection.state))
-    assert detection is not None
-    return detection
+    return detect_steps(URL, *versions, kind=kind)
 
 
 @pytest.mark.parametrize(("old", "new"), [("Voss herad", "Ulvik herad"),

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.catalogue import SourceSpec
-from feeds.detect.detection import Detection, detect
-from feeds.store.snapshot import state_from_blob, state_to_blob
-from feeds.types import FetchResult, SnapshotState
-from tests.support.pages import changed
+from feeds.detect.detection import Detection
+from tests.support.pages import changed, detect_steps
 
 URL = "https://www.example.no/side"
 
@@ -78,15 +75,7 @@ def test_a_section_renamed_and_rewritten_in_other_forms_only_is_the_same_section
 
 
 def run_feed(*versions: bytes) -> Detection:
-    spec = SourceSpec(key="t", name="Nyhende", url=URL, kind="feed", authority="test")
-    state: SnapshotState | None = None
-    detection = None
-    for body in versions:
-        detection = detect(spec, FetchResult(URL, 200, body), state)
-        if detection.state is not None:
-            state = state_from_blob(state_to_blob(detection.state))
-    assert detection is not None
-    return detection
+    return detect_steps(URL, *versions, kind="feed", name="Nyhende")
 
 
 def feed(title: str) -> bytes:

@@ -1,12 +1,15 @@
 """Small pages for the detection rule tests (tests/test_detect_blind*.py): a body read as a
 page, the changes between two bodies, and a body's text; a body as a listing and the teasers
-of its items (tests/test_detect_listing_teaser.py)."""
+of its items (tests/test_detect_listing_teaser.py); bodies checked in turn (``detect_steps``)."""
 
 from __future__ import annotations
 
+from feeds.catalogue import SourceSpec
+from feeds.detect.detection import Detection, detect
 from feeds.detect.diff import diff_pages
 from feeds.read.html import extract_listed, extract_page
-from feeds.types import FetchResult, PageContent
+from feeds.store.snapshot import state_from_blob, state_to_blob
+from feeds.types import FetchResult, PageContent, SnapshotState
 
 
 def page(body: str, selector: str | None = "main", title: str = "Side") -> PageContent:
@@ -52,3 +55,21 @@ def teasers(body: str, link_selector: str = "ul a") -> list[tuple[str, str | Non
     """Each link of the listing ``body`` with the teaser its item shows (None: not read)."""
     found = extract_listed(listing(body).body, "https://www.example.no/", selector=link_selector)
     return [(link.title, teaser) for link, _, teaser in found]
+
+
+def detect_steps(
+    url: str, *versions: bytes, kind: str = "page", name: str = "Legevakt"
+) -> Detection:
+    """Each body of ``versions`` checked in turn at ``url`` (a page watched with the selector
+    "main", or a feed), the state kept through its stored form as a check keeps it; what the
+    last check found."""
+    spec = SourceSpec(key="t", name=name, url=url, kind=kind, authority="test",
+                      selector="main" if kind == "page" else None)  # fmt: skip
+    state: SnapshotState | None = None
+    detection = None
+    for body in versions:
+        detection = detect(spec, FetchResult(url, 200, body), state)
+        if detection.state is not None:
+            state = state_from_blob(state_to_blob(detection.state))
+    assert detection is not None
+    return detection

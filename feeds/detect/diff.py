@@ -1711,6 +1711,24 @@ def _marks_only(before: str, after: str) -> bool:
     return lines(before) == lines(after)
 
 
+#: a quotation's marks: guillemets and quotation marks, and a dialogue dash that opens a
+#: line or a sentence ("– Alle skal ha ein fastlege, seier ministeren.")
+_QUOTE_MARKS = re.compile(r"[«»“”„\"]|(?:^|(?<=[.!?] ))[–—-] ", re.M)
+
+
+def _quoted_otherwise(before: str, after: str) -> bool:
+    """Whether two texts differ only in how a quotation is marked: a dialogue dash for
+    guillemets or the other way ("– Alle skal ha en fastlege, sier ministeren." and
+    "«Alle skal ha en fastlege», sier ministeren.", blind round 285), and quotation marks
+    of one kind for another. Compared folded, the marks left out."""
+    if before == after or not (_QUOTE_MARKS.search(before) or _QUOTE_MARKS.search(after)):
+        return False
+    stripped_before, stripped_after = _QUOTE_MARKS.sub("", before), _QUOTE_MARKS.sub("", after)
+    if (stripped_before, stripped_after) == (before, after):
+        return False
+    return fold(stripped_before) == fold(stripped_after)
+
+
 def _marks_of(text: str) -> list[tuple[bool, bool]]:
     """Each line of ``text``: whether a bullet starts it, whether it is a dash alone."""
     return [(line.startswith(BULLET), line.strip() in _DASH_LINES) for line in text.split("\n")]
@@ -2917,12 +2935,14 @@ def withdrawn(
     stays is older than it (a window drops the oldest; an unpinned old item at the top that
     falls out is not withdrawn). Beyond the items that stay, an item is withdrawn only when
     the feed is ``fresher`` (built after the last version: no older copy of it, which lacks
-    its newest items too) and the item is dated later than every item that stays (a window
-    never drops its newest; blind round 242). An item of the last version is one remembered
-    with its texts, in the order it was stored (``SeenItem``: tombstones keep none). Not told
-    when an item of the feed not known before has its title (re-published under a new link,
-    edited: told as new), nor for a copy of an item that stays (the same title and text),
-    nor when more than ``WITHDRAWN_MAX`` went at once."""
+    its newest items too) or says it was built at or after the item's own date (blind round
+    286: a copy from before the item cannot have been built after it), and the item is dated
+    later than every item that stays (a window never drops its newest; blind round 242). An
+    item of the last version is one remembered with its texts, in the order it was stored
+    (``SeenItem``: tombstones keep none). Not told when an item of the feed not known before
+    has its title (re-published under a new link, edited: told as new), nor for a copy of an
+    item that stays (the same title and text), nor when more than ``WITHDRAWN_MAX`` went at
+    once."""
     last = [key for key, item in seen.items() if item.live]
     stays = set(known.values())
     places = [n for n, key in enumerate(last) if key in stays]
@@ -2937,10 +2957,13 @@ def withdrawn(
     # under another GUID) taken out is a duplicate cleaned away, not a withdrawal (blind
     # round 263)
     twins = {(fold(seen[k].title), fold(seen[k].summary)) for k in last if k in stays}
+    # the feed's own time: a copy built after an item was published and without it is no
+    # copy from before the item (blind round 286: the same build time as the last version)
+    built = _when(feed.updated) if feed.updated else None
     gone: list[str] = []
     for n, key in enumerate(last):
         inside = first < n < final
-        if not (inside or fresher) or key in stays:
+        if not (inside or fresher or built is not None) or key in stays:
             continue
         item = seen[key]
         if item.title and fold(item.title) in unknown_titles:
@@ -2951,6 +2974,8 @@ def withdrawn(
         if not inside:
             if when is None or newest is None or when <= newest:
                 continue
+            if not fresher and (built is None or built < when):
+                continue  # built before the item was published: perhaps an older copy
         elif when is not None and oldest is not None and when <= oldest:
             continue
         gone.append(key)
@@ -3675,6 +3700,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _filing_only,
     _label_colons_only,
     _marks_only,
+    _quoted_otherwise,
     _renumbered_only,
     _either_way(_where_they_differ(_table_as_list)),
     _either_way(_header_row_dropped),
@@ -3701,6 +3727,7 @@ _ONE_PLACE: tuple[Callable[[str, str], bool], ...] = (
     _stressed_only,
     _label_colons_only,
     _marks_only,
+    _quoted_otherwise,
     _hyphens_only,
     _caption_mark_only,
     _spelled_otherwise,

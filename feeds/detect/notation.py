@@ -38,6 +38,9 @@ _NOTE_HINT = re.compile(r"pdf|docx?|xlsx?|pptx?|odt|ods|rtf|csv|zip|word|excel|\
 #: a time of day after "kl." or "klokka", in whole hours or not, with a leading zero or not
 #: ("kl. 12", "klokka 09.00"): "kl. 12.00", "klokka 9.00" (``fold`` has put a "." between
 #: hours and minutes already)
+#: a time of day in four digits after "kl." ("kl. 1200", "kl 0830": blind round 286), as
+#: "kl. 12.00"
+_FOUR_DIGIT_HOUR = re.compile(r"\b((?:kl\.?|klokka|klokken) ?)([01]\d|2[0-3])([0-5]\d)(?![.:,]?\d)")
 _WHOLE_HOUR = re.compile(r"\b((?:kl\.?|klokka|klokken) ?)0?(\d{1,2})(?:\.(\d{2}))?(?![.:,]?\d)")
 #: a range of times of day after "kl." or "klokka" ("kl. 08.00-16.00", "kl. 08-16"; ``fold``
 #: has made the dash a hyphen and may have set the end's point as a decimal comma): both ends
@@ -337,6 +340,7 @@ def _units_and_numbers(line: str) -> str:
 def _times_of_day(line: str) -> str:
     """``line`` with its times of day after "kl." as ``fold_forms`` writes them: the end of a
     day as "midnatt", a range with the minutes of both ends, a whole hour with its minutes."""
+    line = _FOUR_DIGIT_HOUR.sub(_four_digit_hour, line)
     if "24" in line:
         line = _MIDNIGHT.sub("midnatt", line)
     if " til " in line:
@@ -457,6 +461,10 @@ def _day_span(m: re.Match[str]) -> str:
 
 def _kroner(m: re.Match[str]) -> str:
     return f"{m.group(1) or m.group(2) or m.group(3)} kr"
+
+
+def _four_digit_hour(m: re.Match[str]) -> str:
+    return f"kl. {int(m.group(2))}.{m.group(3)}"
 
 
 def _hour(m: re.Match[str]) -> str:

@@ -1,4 +1,4 @@
-"""Blind rounds 279-282's rules, both ways, bokmål and nynorsk:
+"""Blind rounds 279-286's rules, both ways, bokmål and nynorsk:
 
 - a verb's e- and a-infinitive after "å" or a modal verb ("kan vente" / "kan venta", "då kan
   sjukepleiaren vurdere" / "vurdera") are one word; "gjev" / "gir" and "vert" / "blir" are
@@ -7,7 +7,10 @@
   ("Når skal du ringje legevakta?" -> "… ringe …") (280);
 - a feed item's title with a colon between its parts set as a spaced dash is typography (281);
 - a paragraph inserted in one chapter of a regulation moves the paragraphs of the chapters
-  after it up as well: their renumbering is not told (282).
+  after it up as well: their renumbering is not told (282);
+- a time of day in four digits after "kl." ("kl. 1200") is "kl. 12.00" (286);
+- a quotation marked by a dialogue dash or by guillemets says the same (285);
+- (a feed built after its newest item's date and without it: tests/test_feed_withdrawn.py.)
 """
 
 from __future__ import annotations
@@ -156,3 +159,39 @@ def test_a_renumbering_in_the_next_chapter_that_is_no_shift_is_told() -> None:
     moved = [path[1:] for kind, path in changed(BEFORE, after) if kind == "moved"]
     assert ("Kapittel 3. Avsluttende bestemmelser", "§ 9. Dispensasjon") in moved
     assert ("Kapittel 3. Avsluttende bestemmelser", "§ 10. Ikrafttredelse") in moved
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "told"),
+    [
+        ("Oppsummeringa skal sendast innan fredag kl. 1200.",
+         "Oppsummeringa skal sendast innan fredag kl. 12.00.", False),
+        ("Oppsummeringen sendes innen fredag kl 0830.",
+         "Oppsummeringen sendes innen fredag klokken 08.30.", False),
+        ("Oppsummeringen sendes innen fredag kl. 1200.",
+         "Oppsummeringen sendes innen fredag kl. 13.00.", True),
+        ("Ring nummer 1200 for timebestilling.", "Ring nummer 12.00 for timebestilling.", True),
+    ],
+)  # fmt: skip
+def test_a_time_of_day_in_four_digits_is_notation(before: str, after: str, told: bool) -> None:
+    assert (changed(advice(before), advice(after)) != []) is told
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "told"),
+    [
+        ("– Alle skal ha en fastlege de kan stole på, sier ministeren. — Vi er ikke i mål.",
+         "«Alle skal ha en fastlege de kan stole på», sier ministeren. – Vi er ikke i mål.",
+         False),
+        ("– Kommunane må ha planar som verkar, seier statsråden.",
+         "«Kommunane må ha planar som verkar», seier statsråden.", False),
+        ("– Alle skal ha en fastlege de kan stole på, sier ministeren.",
+         "«Alle skal ha en fastlege de kan stole på», sier statsråden.", True),
+        ("– Kommunane må ha planar som verkar, seier statsråden.",
+         "«Kommunane bør ha planar som verkar», seier statsråden.", True),
+    ],
+)  # fmt: skip
+def test_a_quotation_marked_by_a_dash_or_by_guillemets_says_the_same(
+    before: str, after: str, told: bool
+) -> None:
+    assert (changed(advice(before), advice(after)) != []) is told

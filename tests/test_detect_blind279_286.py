@@ -1,8 +1,9 @@
 """Blind rounds 279-286's rules, both ways, bokmål and nynorsk:
 
 - a verb's e- and a-infinitive after "å" or a modal verb ("kan vente" / "kan venta", "då kan
-  sjukepleiaren vurdere" / "vurdera") are one word; "gjev" / "gir" and "vert" / "blir" are
-  accepted forms of one word (279, 280; two known false alarms of round 254 met);
+  sjukepleiaren vurdere" / "vurdera") are one word; "gjev" / "gir", "vert" / "blir" and
+  "difor" / "derfor" are accepted forms of one word (279, 280, 289; two known false alarms of
+  round 254 met);
 - a section whose heading and text both differ only in such forms is the same section
   ("Når skal du ringje legevakta?" -> "… ringe …") (280);
 - a feed item's title with a colon between its parts set as a spaced dash is typography (281);
@@ -38,6 +39,7 @@ def advice(text: str, heading: str = "Når skal du ringje legevakta?") -> str:
         ("Det er viktig å melde frå tidleg.", "Det er viktig å melda frå tidleg."),
         ("Smerter som ikkje gjev seg, må sjåast på.", "Smerter som ikkje gir seg, må sjåast på."),
         ("Alle barn vert tilbodne vaksinar.", "Alle barn blir tilbodne vaksinar."),
+        ("Dokumentet har difor ikkje underskrift.", "Dokumentet har derfor ikkje underskrift."),
         # bokmål's own infinitive, written with -a in old style: the same word
         ("Du må vente i 15 minutter etter vaksinen.", "Du må venta i 15 minutter etter vaksinen."),
     ],

@@ -680,6 +680,8 @@ _VARIANT_WORDS = frozenset(
         # "gje" and "gi", "gjev" and "gir" (blind round 280); "vert" and "blir", "verte" and
         # "bli", nynorsk's passive both ways (blind round 254)
         ("gje", "gi"), ("gjev", "gir"), ("vert", "blir"), ("verte", "bli"),
+        # "difor" and "derfor" (blind round 289)
+        ("difor", "derfor"),
     }
 )  # fmt: skip
 #: the words an infinitive follows ("å", the modal verbs), after which a verb's e- and

@@ -35,12 +35,12 @@ _MEASURE = re.compile(rf"{_SIZE}|{_PAGES}")
 _NOTE_HINT = re.compile(r"pdf|docx?|xlsx?|pptx?|odt|ods|rtf|csv|zip|word|excel|\db|\ds|kb|mb")
 
 
-#: a time of day after "kl." or "klokka", in whole hours or not, with a leading zero or not
-#: ("kl. 12", "klokka 09.00"): "kl. 12.00", "klokka 9.00" (``fold`` has put a "." between
-#: hours and minutes already)
 #: a time of day in four digits after "kl." ("kl. 1200", "kl 0830": blind round 286), as
 #: "kl. 12.00"
 _FOUR_DIGIT_HOUR = re.compile(r"\b((?:kl\.?|klokka|klokken) ?)([01]\d|2[0-3])([0-5]\d)(?![.:,]?\d)")
+#: a time of day after "kl." or "klokka", in whole hours or not, with a leading zero or not
+#: ("kl. 12", "klokka 09.00"): "kl. 12.00", "klokka 9.00" (``fold`` has put a "." between
+#: hours and minutes already)
 _WHOLE_HOUR = re.compile(r"\b((?:kl\.?|klokka|klokken) ?)0?(\d{1,2})(?:\.(\d{2}))?(?![.:,]?\d)")
 #: a range of times of day after "kl." or "klokka" ("kl. 08.00-16.00", "kl. 08-16"; ``fold``
 #: has made the dash a hyphen and may have set the end's point as a decimal comma): both ends
@@ -339,7 +339,8 @@ def _units_and_numbers(line: str) -> str:
 
 def _times_of_day(line: str) -> str:
     """``line`` with its times of day after "kl." as ``fold_forms`` writes them: the end of a
-    day as "midnatt", a range with the minutes of both ends, a whole hour with its minutes."""
+    day as "midnatt", a range with the minutes of both ends, a whole hour with its minutes, a
+    time in four digits ("kl. 1200") with a point."""
     line = _FOUR_DIGIT_HOUR.sub(_four_digit_hour, line)
     if "24" in line:
         line = _MIDNIGHT.sub("midnatt", line)
@@ -745,7 +746,8 @@ def canonical_spelling(text: str) -> str:
     """``text`` with each word written in another accepted form of nynorsk (``_VARIANT_WORDS``,
     ``_VARIANT_STEMS``) in one of its forms: "frem" as "fram", "bare" as "berre", so that two
     texts that differ in such a word and in notation besides compare alike (blind round 230:
-    "leggje fram ... to vekers" as "leggje frem ... 2 vekers")."""
+    "leggje fram ... to vekers" as "leggje frem ... 2 vekers"); a verb's a-infinitive after
+    "å" or a modal verb as its e-infinitive ("kan venta" as "kan vente", ``_A_INFINITIVE``)."""
     if "a" in text and _A_INFINITIVE.search(text):
         text = _A_INFINITIVE.sub(r"\1\2\3e", text)
     if not VARIANT_HINT.search(text):

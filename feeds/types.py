@@ -766,7 +766,10 @@ class SeenItem:
 #: fact box beside the article is read (268); a feedback widget's counts (272), a column of
 #: check dates (273), date labels without dates (274), a view count by its label (278) and
 #: a listing's "Vis flere (…)" (277) are furniture.
-EXTRACTION_VERSION = 22
+#: 23: a live page's refresh countdown ("Siden oppdateres automatisk om 47 sekunder", 293)
+#: is furniture; "twitter.com/share", "linkedin.com/share" and a bare "mailto:" are share
+#: links (292).
+EXTRACTION_VERSION = 23
 
 
 @dataclass(frozen=True)

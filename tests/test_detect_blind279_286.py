@@ -11,7 +11,12 @@
   after it up as well: their renumbering is not told (282);
 - a time of day in four digits after "kl." ("kl. 1200") is "kl. 12.00" (286);
 - a quotation marked by a dialogue dash or by guillemets says the same (285);
-- (a feed built after its newest item's date and without it: tests/test_feed_withdrawn.py.)
+- (a feed built after its newest item's date and without it: tests/test_feed_withdrawn.py;)
+- "sjølv" / "sjøl", and "være" for "vere" in a nynorsk text, are one word (291, 292);
+- a table split in two with its header row printed again, cells of up to six words, says the
+  same (291);
+- "twitter.com/share", "linkedin.com/share" and a bare "mailto:" are share links (292);
+- a live page's countdown to its next refresh is furniture (293).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import pytest
 
 from feeds.detect.detection import Detection
-from tests.support.pages import changed, detect_steps
+from tests.support.pages import changed, detect_steps, text
 
 URL = "https://www.example.no/side"
 
@@ -40,6 +45,8 @@ def advice(text: str, heading: str = "Når skal du ringje legevakta?") -> str:
         ("Smerter som ikkje gjev seg, må sjåast på.", "Smerter som ikkje gir seg, må sjåast på."),
         ("Alle barn vert tilbodne vaksinar.", "Alle barn blir tilbodne vaksinar."),
         ("Dokumentet har difor ikkje underskrift.", "Dokumentet har derfor ikkje underskrift."),
+        ("Kommunen må sjølv vurdere dette.", "Kommunen må sjøl vurdere dette."),
+        ("Endringa vil kome til å vere viktig.", "Endringa vil komme til å være viktig."),
         # bokmål's own infinitive, written with -a in old style: the same word
         ("Du må vente i 15 minutter etter vaksinen.", "Du må venta i 15 minutter etter vaksinen."),
     ],
@@ -197,3 +204,74 @@ def test_a_quotation_marked_by_a_dash_or_by_guillemets_says_the_same(
     before: str, after: str, told: bool
 ) -> None:
     assert (changed(advice(before), advice(after)) != []) is told
+
+
+def table(rows: list[str], split: bool) -> str:
+    head = (
+        "<tr><th>Tilstand</th><th>Rett til nødvendig helsehjelp</th>"
+        "<th>Frist for nødvendig helsehjelp (uker)</th><th>Kommentar</th></tr>"
+    )
+    cells = ["".join(f"<td>{c}</td>" for c in row.split("|")) for row in rows]
+    body = [f"<tr>{c}</tr>" for c in cells]
+    if split:
+        half = len(body) // 2
+        tables = f"<table>{head}{''.join(body[:half])}</table><table>{head}{''.join(body[half:])}</table>"
+    else:
+        tables = f"<table>{head}{''.join(body)}</table>"
+    return f"<main><h1>Prioriteringsveileder</h1><h2>Tilstander og frister</h2>{tables}</main>"
+
+
+ROWS = [
+    "Våt AMD|Ja|2|Rask oppstart",
+    "Tørr AMD|Nei|-|Kontroll hos optiker",
+    "Grå stær|Ja|26|Ved nedsatt syn",
+    "Glaukom|Ja|8|Ved trykk over 30",
+]
+
+
+def test_a_table_split_with_its_header_printed_again_says_the_same() -> None:
+    assert changed(table(ROWS, False), table(ROWS, True)) == []
+    edited = [*ROWS[:3], "Glaukom|Ja|4|Ved trykk over 30"]
+    assert changed(table(ROWS, False), table(edited, True)) != []
+
+
+def share_bar(links: str) -> str:
+    return (
+        "<main><h1>Høring</h1><h2>Høringssvar</h2><p>Det er kommet 143 høringssvar.</p>"
+        f"<div class='tools'><span>Del</span> <ul class='share'>{links}</ul></div></main>"
+    )
+
+
+def test_older_share_addresses_and_a_bare_mailto_are_share_links() -> None:
+    before = share_bar(
+        "<li><a href='https://www.facebook.com/sharer'>Facebook</a></li>"
+        "<li><a href='https://twitter.com/share'>X</a></li><li><a href='mailto:'>E-post</a></li>"
+    )
+    after = share_bar(
+        "<li><a href='https://www.linkedin.com/share'>LinkedIn</a></li>"
+        "<li><a href='https://www.facebook.com/sharer'>Facebook</a></li>"
+        "<li><a href='mailto:'>E-post</a></li>"
+    )
+    assert changed(before, after) == []
+    # a mail link with an address is a contact, read
+    contact = share_bar("<li><a href='mailto:post@example.no'>post@example.no</a></li>")
+    assert "post@example.no" in text(contact)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Siden oppdateres automatisk om {} sekunder",
+        "Sida blir oppdatert automatisk om {} sekund",
+    ],
+)
+def test_a_live_pages_refresh_countdown_is_furniture(line: str) -> None:
+    def page(n: int) -> str:
+        return (
+            "<main><h1>Kokevarsel</h1><p>Status: Pågår</p>"
+            f"<div class='refresh'>{line.format(n)}</div>"
+            "<p>Kok vatnet i eitt minutt før bruk.</p></main>"
+        )
+
+    assert changed(page(47), page(12)) == []
+    assert "automatisk" not in text(page(47))

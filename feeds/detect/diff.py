@@ -1892,7 +1892,7 @@ def _header_repeat_only(before: str, after: str) -> bool:
     # the lines that differ must be cells before the line matcher runs: a sentence added or
     # dropped (most changes) is settled here in one count
     counted_a, counted_b = Counter(lines_a), Counter(lines_b)
-    if not all(map(_cell, (counted_a - counted_b) + (counted_b - counted_a))):
+    if not all(map(_repeated_cell, (counted_a - counted_b) + (counted_b - counted_a))):
         return False
     matcher = difflib.SequenceMatcher(None, lines_a, lines_b, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
@@ -1902,9 +1902,20 @@ def _header_repeat_only(before: str, after: str) -> bool:
             return False
         lines, start, end = (lines_a, a0, a1) if op == "delete" else (lines_b, b0, b1)
         block = lines[start:end]
-        if len(block) < 2 or not all(map(_cell, block)) or not _stands_before(lines, start, block):
+        if (
+            len(block) < 2
+            or not all(map(_repeated_cell, block))
+            or not _stands_before(lines, start, block)
+        ):
             return False
     return True
+
+
+def _repeated_cell(line: str) -> bool:
+    """A line that may be a cell of a header row printed again (``_header_repeat_only``): a
+    ``_cell`` of up to six words ("Frist for nødvendig helsehjelp (uker)", blind round 291);
+    the row must stand where the table begins, which a sentence's words do not."""
+    return _cell(line, words=6)
 
 
 def _split_by_groups(before: str, after: str) -> bool:

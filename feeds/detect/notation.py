@@ -681,8 +681,9 @@ _VARIANT_WORDS = frozenset(
         # "gje" and "gi", "gjev" and "gir" (blind round 280); "vert" and "blir", "verte" and
         # "bli", nynorsk's passive both ways (blind round 254)
         ("gje", "gi"), ("gjev", "gir"), ("vert", "blir"), ("verte", "bli"),
-        # "difor" and "derfor" (blind round 289)
-        ("difor", "derfor"),
+        # "difor" and "derfor" (blind round 289), "sjølv" and "sjøl" (291); "være" for "vere"
+        # in a nynorsk text (292: bokmål's form, as "bare" for "berre", the same word)
+        ("difor", "derfor"), ("sjølv", "sjøl"), ("vere", "være"),
     }
 )  # fmt: skip
 #: the words an infinitive follows ("å", the modal verbs), after which a verb's e- and

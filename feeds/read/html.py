@@ -1888,6 +1888,9 @@ _GLYPH_CHARS = 3
 _SHARE_LINK = re.compile(
     r"facebook\.com/sharer|(?:twitter|x)\.com/intent/|linkedin\.com/(?:sharing|shareArticle)"
     r"|^mailto:\?|wa\.me/\?text=|api\.whatsapp\.com/send"
+    # ... the older forms ("twitter.com/share", "linkedin.com/share") and a bare "mailto:"
+    # that the page's script fills in (blind round 292)
+    r"|(?:twitter|x|linkedin)\.com/share(?![\w-])|^mailto:$"
     # ... Bluesky's, Threads' and Mastodon's sharers (blind round 264: a Bluesky button added
     # to the bar was told)
     r"|bsky\.app/intent/|threads\.net/intent/|mastodonshare\.com/\?|/share\?text=",

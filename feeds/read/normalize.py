@@ -486,6 +486,10 @@ NOISE_LINES: tuple[str, ...] = (
     r"(?:\s*+\(\d{1,6}(?: (?:gjenstår|att|igjen|til))?\))?$",
     # a toolbar's bookmark for logged-in users ("Lagre i Mine dokumenter", blind round 257)
     r"^lagre i mine dokument(?:er)?$",
+    # a live page's countdown to its next refresh ("Siden oppdateres automatisk om 47
+    # sekunder", blind round 293): it ticks at every load
+    r"^(?:siden|sida) (?:oppdateres|oppdaterast|blir oppdatert|vert oppdatert) automatisk"
+    r" om \d{1,4} (?:sekunder|sekund|sek\.|minutter|minutt)\.?$",
     # a speech's note that the spoken words count ("Sjekkes mot fremføring", "Det talte ord
     # gjelder", blind round 223): set on a speech and taken down after, its text the same
     r"^\(?(?:sjekkes|sjekkast|kontrolleres|kontrollerast) mot (?:fremføring|framføring)(?:en)?"

@@ -275,3 +275,23 @@ def test_a_live_pages_refresh_countdown_is_furniture(line: str) -> None:
 
     assert changed(page(47), page(12)) == []
     assert "automatisk" not in text(page(47))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "told"),
+    [
+        ("Helseberedskap i vinter: kommunane må oppdatere planane.",
+         "Helseberedskap i vinter – kommunane må oppdatere planane.", False),
+        ("Frist: 1. mars for alle kommunar.", "Frist – 1. mars for alle kommunar.", False),
+        ("Helseberedskap i vinter: kommunane må oppdatere planane.",
+         "Helseberedskap i vinter – kommunane bør oppdatere planane.", True),
+    ],
+)  # fmt: skip
+def test_a_pages_colon_set_as_a_dash_is_typography_as_in_a_feed(
+    before: str, after: str, told: bool
+) -> None:
+    assert (changed(advice(before), advice(after)) != []) is told
+    # ... and in a heading, its text the same
+    heading_before = advice("Kommunane må oppdatere planane.", before.rstrip("."))
+    heading_after = advice("Kommunane må oppdatere planane.", after.rstrip("."))
+    assert (changed(heading_before, heading_after) != []) is told

@@ -1729,6 +1729,20 @@ def _quoted_otherwise(before: str, after: str) -> bool:
     return fold(stripped_before) == fold(stripped_after)
 
 
+#: a colon between two parts of a text, read as a spaced dash (``_colon_as_dash``)
+_PART_COLON = re.compile(r"(?<=\w): (?=\w)")
+
+
+def _colon_as_dash(before: str, after: str) -> bool:
+    """Whether two texts differ only in a colon between two parts set as a spaced dash, or
+    the other way ("Helseberedskap i vinter: kommunane …" -> "Helseberedskap i vinter –
+    kommunane …", blind round 281), in typography besides (``fold``): a title, a heading or a
+    line of text alike."""
+    if before == after or (": " not in before and ": " not in after):
+        return False
+    return fold(_PART_COLON.sub(" - ", before)) == fold(_PART_COLON.sub(" - ", after))
+
+
 def _marks_of(text: str) -> list[tuple[bool, bool]]:
     """Each line of ``text``: whether a bullet starts it, whether it is a dash alone."""
     return [(line.startswith(BULLET), line.strip() in _DASH_LINES) for line in text.split("\n")]
@@ -2427,6 +2441,7 @@ def _relocated(
         or variant_spelling(old_head, new_head)
         or _decorated_only(old_head, new_head)
         or _names_swapped(old_head, new_head)
+        or _colon_as_dash(old_head, new_head)
     ):
         # the same section under another parent (structure, not content), or its heading
         # only set in other typography ("Covid-19" -> "COVID-19", a trailing colon), spelt
@@ -3221,23 +3236,9 @@ def notation_only(previous: SeenItem, item: FeedItem) -> bool:
 def typography_only(previous: SeenItem, item: FeedItem) -> bool:
     """Whether an item differs from what was remembered of it only in typography (``fold``:
     quotation marks, dashes, letter case, digit grouping, paragraph breaks; a colon between
-    two parts as a dash). Never for an item remembered without its texts (a tombstone)."""
-    return _texts_alike(previous, item, _same_typography)
-
-
-#: a colon between two parts of a text, read as a spaced dash (``_same_typography``)
-_PART_COLON = re.compile(r"(?<=\w): (?=\w)")
-
-
-def _same_typography(a: str, b: str) -> bool:
-    """``fold``-equal, also with a colon between a title's two parts set as a spaced dash
-    ("Helseberedskap i vinter: kommunane …" -> "Helseberedskap i vinter – kommunane …",
-    blind round 281)."""
-    if fold(a) == fold(b):
-        return True
-    if ": " not in a and ": " not in b:
-        return False
-    return fold(_PART_COLON.sub(" - ", a)) == fold(_PART_COLON.sub(" - ", b))
+    two parts as a dash, ``_colon_as_dash``, as a page's text and headings are read). Never
+    for an item remembered without its texts (a tombstone)."""
+    return _texts_alike(previous, item, lambda a, b: fold(a) == fold(b) or _colon_as_dash(a, b))
 
 
 def relabelled_only(previous: SeenItem, item: FeedItem) -> bool:
@@ -3282,13 +3283,10 @@ def _spelled_and_noted(a: str, b: str) -> bool:
         return False
     # where they differ, with the word after (a number in words is read with the word it
     # counts): a section's text whole cost ~1 ms a changed page, word by word
-    start, end_a, end_b = _differing_span(a, b, str.isalnum)
-    if end_a - start > _VARIANT_SPAN or end_b - start > _VARIANT_SPAN:
+    found = _variant_stretch(a, b)
+    if found is None:
         return False
-    before = _words_before(a, start)
-    old, new = before + a[start:end_a], before + b[start:end_b]
-    if not VARIANT_HINT.search(old) and not VARIANT_HINT.search(new):
-        return False
+    old, new, end_a = found
     after = _NEXT_WORD.match(a, end_a)
     more = after[0] if after else ""
     spelled_a, spelled_b = canonical_spelling(old + more), canonical_spelling(new + more)
@@ -3308,17 +3306,24 @@ def _spelled_otherwise(a: str, b: str) -> bool:
     and tail set aside, each word whole. A synonym ("tilrådd" / "anbefalt") is told."""
     if abs(len(a) - len(b)) > _VARIANT_REACH:
         return False
+    found = _variant_stretch(a, b)
+    return found is not None and variant_spelling(found[0], found[1])
+
+
+def _variant_stretch(a: str, b: str) -> tuple[str, str, int] | None:
+    """Where two texts differ, widened to whole words and with the (at most three) words
+    before (an infinitive is read with the "å" or modal verb before it), and where the
+    stretch ends in ``a``; None when it is longer than ``_VARIANT_SPAN`` or holds no
+    variant's word on either side (``VARIANT_HINT``: then it is not tokenised, as every
+    edit asks; one side is enough, a j-form's "kj" stands on its side only)."""
     start, end_a, end_b = _differing_span(a, b, str.isalnum)
     if end_a - start > _VARIANT_SPAN or end_b - start > _VARIANT_SPAN:
-        return False
-    # with the words before (an infinitive is read with the "å" or modal verb before it)
+        return None
     before = _words_before(a, start)
     old, new = before + a[start:end_a], before + b[start:end_b]
     if not VARIANT_HINT.search(old) and not VARIANT_HINT.search(new):
-        # no variant's word where they differ: not tokenised (every edit asks); one side
-        # is enough (a j-form's hint, "kj", stands on its side only: "ikkje" / "ikke")
-        return False
-    return variant_spelling(old, new)
+        return None
+    return old, new, end_a
 
 
 #: up to three words before a stretch, and the space after them (``_words_before``)
@@ -3712,6 +3717,7 @@ _TOLD_OTHERWISE: tuple[Callable[[str, str], bool], ...] = (
     _label_colons_only,
     _marks_only,
     _quoted_otherwise,
+    _colon_as_dash,
     _renumbered_only,
     _either_way(_where_they_differ(_table_as_list)),
     _either_way(_header_row_dropped),
@@ -3739,6 +3745,7 @@ _ONE_PLACE: tuple[Callable[[str, str], bool], ...] = (
     _label_colons_only,
     _marks_only,
     _quoted_otherwise,
+    _colon_as_dash,
     _hyphens_only,
     _caption_mark_only,
     _spelled_otherwise,

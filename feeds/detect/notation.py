@@ -693,10 +693,8 @@ _VARIANT_WORDS = frozenset(
 _INFINITIVE_MARKS = frozenset(
     {"å", "kan", "må", "skal", "bør", "vil", "kunne", "skulle", "ville", "måtte", "burde"}
 )
-_A_INFINITIVE = re.compile(
-    r"(?i)\b(å|kan|må|skal|bør|vil|kunne|skulle|ville|måtte|burde)"
-    r"((?:\s[^\W\d_]+){0,2}\s)([^\W\d_]{3,})a\b"
-)
+_MARKS = "|".join(sorted(_INFINITIVE_MARKS))
+_A_INFINITIVE = re.compile(rf"(?i)\b({_MARKS})((?:\s[^\W\d_]+){{0,2}}\s)([^\W\d_]{{3,}})a\b")
 #: a verb's or a noun's j-form beside its form without ("søkje" and "søke", "stengjer" and
 #: "stenger", "tenkje" and "tenke": both accepted in nynorsk, blind round 262): the stem ends
 #: in k or g, at least three letters long ("skje" is no j-form of "ske")
@@ -706,7 +704,7 @@ VARIANT_HINT = re.compile(
     r"(?i)\b(?:"
     + "|".join(sorted({w for pair in (*_VARIANT_STEMS.items(), *_VARIANT_WORDS) for w in pair}))
     + r")|[kg]j(?:e|a)|\b(?:"
-    + "|".join(sorted(_INFINITIVE_MARKS))
+    + _MARKS
     + r")\s"
 )
 #: the endings such a stem takes (inflections of a noun or a verb)

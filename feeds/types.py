@@ -69,7 +69,13 @@ def body_hash(body: bytes) -> str:
 
 #: Items of an unordered list start with this mark; their order does not count (``canonical``).
 BULLET = "• "
+#: ... and the items of an unordered list inside a list item with this one: they belong to
+#: the item above them, so they move with it when the list is sorted, and a sub-item moved
+#: to another item is a change (blind round 294: "Egen stellevogn" moved from the single
+#: room's item to the gown's). Deeper lists are marked the same (one level below the top).
+SUB_BULLET = "◦ "
 _BULLET_UTF8 = BULLET.encode()
+_SUB_BULLET_UTF8 = SUB_BULLET.encode()
 _IS_ITEM_UTF8 = operator.methodcaller("startswith", _BULLET_UTF8)
 
 
@@ -276,6 +282,43 @@ _CONFUSABLES = str.maketrans("АВЕКМНОРСТХУІЈЅаеорсухіјѕ
 _CONFUSABLE = re.compile("[АВЕКМНОРСТХУІЈЅаеорсухіјѕԁԛԝ]")
 
 
+def _sorted_items(lines: list[bytes]) -> list[bytes]:
+    """Lines with every run of unordered-list items sorted: an item with the sub-items
+    below it as one block (the sub-items sorted among themselves), sub-items without an
+    item above them as a run of their own. Without sub-items: each run of items sorted."""
+    out: list[bytes] = []
+    blocks: list[list[bytes]] = []  # the current run's items, each with its sub-items
+    subs: list[bytes] = []  # a run of sub-items without an item above them
+
+    def close_subs() -> None:
+        if subs:
+            out.extend(sorted(subs))
+            subs.clear()
+
+    def close_blocks() -> None:
+        if blocks:
+            for block in sorted((b[0], *sorted(b[1:])) for b in blocks):
+                out.extend(block)
+            blocks.clear()
+
+    for line in lines:
+        if line.startswith(_BULLET_UTF8):
+            close_subs()
+            blocks.append([line])
+        elif line.startswith(_SUB_BULLET_UTF8):
+            if blocks:
+                blocks[-1].append(line)
+            else:
+                subs.append(line)
+        else:
+            close_subs()
+            close_blocks()
+            out.append(line)
+    close_subs()
+    close_blocks()
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class Section:
     """A part of a page under one heading path; ``text`` is normalised, one line per block.
@@ -331,7 +374,8 @@ class Section:
     def canonical(self) -> str:
         """The text with every run of unordered-list items sorted: a shuffled <ul> is the
         same content; an <ol> (no mark) keeps its order."""
-        return self._canonical_utf8().decode() if BULLET in self.text else self.text
+        text = self.text
+        return self._canonical_utf8().decode() if BULLET in text or SUB_BULLET in text else text
 
     @functools.cached_property
     def key(self) -> str:
@@ -344,6 +388,8 @@ class Section:
         order, so these are ``canonical``'s own bytes, at ~3/4 of the cost of sorting the text
         (a text that holds a bullet is stored two bytes a character)."""
         data = self.text.encode()
+        if _SUB_BULLET_UTF8 in data:
+            return b"\n".join(_sorted_items(data.split(b"\n")))
         if _BULLET_UTF8 not in data:
             return data
         out: list[bytes] = []
@@ -769,7 +815,9 @@ class SeenItem:
 #: 23: a live page's refresh countdown ("Siden oppdateres automatisk om 47 sekunder", 293)
 #: is furniture; "twitter.com/share", "linkedin.com/share" and a bare "mailto:" are share
 #: links (292).
-EXTRACTION_VERSION = 23
+#: 24: the items of a list inside a list item are marked "◦ " (``SUB_BULLET``) and belong to
+#: the item above them: a sub-item moved to another item is told (294).
+EXTRACTION_VERSION = 24
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from feeds.read.normalize import (
 )
 from feeds.read.selectors import compile_selector
 from feeds.sites import SPAM_WORDS, host_of, site_of
-from feeds.types import BULLET, Link, PageContent, Section
+from feeds.types import BULLET, SUB_BULLET, Link, PageContent, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 HEADING_SET = frozenset(HEADINGS)
@@ -4464,7 +4464,9 @@ class _SectionBuilder:
                 )
             return
         self.last, self.repeats = line, 0
-        self.lines.append(BULLET + line if level < 0 else line)
+        self.lines.append(
+            line if level >= 0 else BULLET + line if level == -1 else SUB_BULLET + line
+        )
 
     def finish(self) -> list[Section]:
         self._close()
@@ -4638,6 +4640,11 @@ _ROLES: dict[str, int] = {
 _END = object()
 
 
+def _ul_item(items: list[int]) -> int:
+    """The kind of an item of a <ul>: -1, or -2 inside another list item (a sub-item)."""
+    return -2 if items else -1
+
+
 def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per element costs
     """Headings and block lines in document order. One pass over the elements (``iter``,
     ~25x cheaper than lxml's ``iterwalk`` of start and end events, which cost half the walk):
@@ -4696,7 +4703,10 @@ def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per el
                     yield int(tag[1]), text
                 elif not text.isspace():  # '' counts: an empty block (the raw digest)
                     if role == _ITEM:
-                        yield (-1 if parent is not None and parent.tag == "ul" else 0), text
+                        yield (
+                            (_ul_item(items) if parent is not None and parent.tag == "ul" else 0),
+                            text,
+                        )
                     else:
                         yield (items[-1] if items else 0), text
             else:
@@ -4718,8 +4728,8 @@ def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per el
                 yield int(tag[1]), "".join(el.itertext())
                 inside = True
                 continue
-            if role == _ITEM:  # its kind: -1 in a <ul>, 0 in an <ol> or elsewhere
-                items.append(-1 if parent is not None and parent.tag == "ul" else 0)
+            if role == _ITEM:  # its kind: -1 in a <ul> (-2 inside another item), 0 elsewhere
+                items.append(_ul_item(items) if parent is not None and parent.tag == "ul" else 0)
         buffer.append(el.text or "")
 
 

@@ -69,13 +69,19 @@ def body_hash(body: bytes) -> str:
 
 #: Items of an unordered list start with this mark; their order does not count (``canonical``).
 BULLET = "• "
-#: ... and the items of an unordered list inside a list item with this one: they belong to
-#: the item above them, so they move with it when the list is sorted, and a sub-item moved
-#: to another item is a change (blind round 294: "Egen stellevogn" moved from the single
-#: room's item to the gown's). Deeper lists are marked the same (one level below the top).
+#: ... the items of a list inside a list item with this one, and those of a list deeper
+#: still with the last: they belong to the item above them, so they move with it when the
+#: list is sorted, and a sub-item moved to another item, or to another depth, is a change
+#: (blind rounds 294-296: "Egen stellevogn" moved from the single room's item to the gown's;
+#: antiviral prophylaxis moved from the residents to the staff, a level deeper)
 SUB_BULLET = "◦ "
+DEEP_BULLET = "▫ "
+#: the marks of a list's items by depth (1, 2, 3 and deeper), and the kind the walk gives
+#: an item of an unordered list at that depth (``feeds.read.html``: -1, -2, -3)
+ITEM_MARKS = (BULLET, SUB_BULLET, DEEP_BULLET)
 _BULLET_UTF8 = BULLET.encode()
 _SUB_BULLET_UTF8 = SUB_BULLET.encode()
+_DEEP_BULLET_UTF8 = DEEP_BULLET.encode()
 _IS_ITEM_UTF8 = operator.methodcaller("startswith", _BULLET_UTF8)
 
 
@@ -282,41 +288,66 @@ _CONFUSABLES = str.maketrans("АВЕКМНОРСТХУІЈЅаеорсухіјѕ
 _CONFUSABLE = re.compile("[АВЕКМНОРСТХУІЈЅаеорсухіјѕԁԛԝ]")
 
 
+def _depth(line: bytes) -> int:
+    """A stored line's depth in a list: 1-3 for an unordered list's item (its mark), else 0."""
+    if line.startswith(_BULLET_UTF8):
+        return 1
+    if line.startswith(_SUB_BULLET_UTF8):
+        return 2
+    if line.startswith(_DEEP_BULLET_UTF8):
+        return 3
+    return 0
+
+
 def _sorted_items(lines: list[bytes]) -> list[bytes]:
-    """Lines with every run of unordered-list items sorted: an item with the sub-items
-    below it as one block (the sub-items sorted among themselves), sub-items without an
-    item above them as a run of their own. Without sub-items: each run of items sorted."""
+    """Lines with every run of unordered-list items sorted, each item as one block with the
+    deeper items below it (sorted the same way, among themselves). Without deeper items:
+    each run of items sorted, as ``Section._canonical_utf8`` sorts them."""
     out: list[bytes] = []
-    blocks: list[list[bytes]] = []  # the current run's items, each with its sub-items
-    subs: list[bytes] = []  # a run of sub-items without an item above them
-
-    def close_subs() -> None:
-        if subs:
-            out.extend(sorted(subs))
-            subs.clear()
-
-    def close_blocks() -> None:
-        if blocks:
-            for block in sorted((b[0], *sorted(b[1:])) for b in blocks):
-                out.extend(block)
-            blocks.clear()
-
+    run: list[tuple[int, bytes]] = []
     for line in lines:
-        if line.startswith(_BULLET_UTF8):
-            close_subs()
-            blocks.append([line])
-        elif line.startswith(_SUB_BULLET_UTF8):
-            if blocks:
-                blocks[-1].append(line)
-            else:
-                subs.append(line)
-        else:
-            close_subs()
-            close_blocks()
-            out.append(line)
-    close_subs()
-    close_blocks()
+        depth = _depth(line)
+        if depth:
+            run.append((depth, line))
+            continue
+        if run:
+            out.extend(_sorted_run(run))
+            run = []
+        out.append(line)
+    if run:
+        out.extend(_sorted_run(run))
     return out
+
+
+def _sorted_run(run: list[tuple[int, bytes]]) -> list[bytes]:
+    """One run of items (depth, line) sorted: the items of its least depth each with the
+    deeper ones after it, as blocks; deeper items before the first of them as a run of
+    their own, first. (Depth at most 3: the recursion is as deep.)"""
+    top = min(depth for depth, _ in run)
+    loose: list[tuple[int, bytes]] = []
+    blocks: list[tuple[bytes, list[tuple[int, bytes]]]] = []
+    for depth, line in run:
+        if depth == top:
+            blocks.append((line, []))
+        elif blocks:
+            blocks[-1][1].append((depth, line))
+        else:
+            loose.append((depth, line))
+    out = _sorted_run(loose) if loose else []
+    for block in sorted([line, *(_sorted_run(below) if below else ())] for line, below in blocks):
+        out.extend(block)
+    return out
+
+
+def nesting(text: str) -> str:
+    """The depth of each line of ``text`` in a list (1-3 by its mark, 0 for a line of text),
+    as one string of digits: two texts that read the same folded but nest their items
+    otherwise say different things ("• A" / "◦ A": a point made a condition of the one
+    above it)."""
+    return "".join(_DEPTHS.get(line[:2], "0") for line in text.split("\n"))
+
+
+_DEPTHS = {mark: str(depth) for depth, mark in enumerate(ITEM_MARKS, 1)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -375,20 +406,27 @@ class Section:
         """The text with every run of unordered-list items sorted: a shuffled <ul> is the
         same content; an <ol> (no mark) keeps its order."""
         text = self.text
-        return self._canonical_utf8().decode() if BULLET in text or SUB_BULLET in text else text
+        if BULLET in text or SUB_BULLET in text or DEEP_BULLET in text:
+            return self._canonical_utf8().decode()
+        return text
 
     @functools.cached_property
     def key(self) -> str:
-        """``canonical`` folded (``fold``): two versions of a section with the same key say
-        the same, whatever their digests (``feeds.detect.diff.diff_pages``)."""
-        return fold(self.canonical)
+        """``canonical`` folded (``fold``), with the depth of each line where a list nests:
+        two versions of a section with the same key say the same, whatever their digests
+        (``feeds.detect.diff.diff_pages``)."""
+        canonical = self.canonical
+        if SUB_BULLET in canonical or DEEP_BULLET in canonical:
+            # folding reads every list mark as "-": the depths are kept beside the words
+            return f"{fold(canonical)}\n\x1f{nesting(canonical)}"
+        return fold(canonical)
 
     def _canonical_utf8(self) -> bytes:
         """``canonical`` as UTF-8, sorted as bytes: UTF-8's byte order is its code points'
         order, so these are ``canonical``'s own bytes, at ~3/4 of the cost of sorting the text
         (a text that holds a bullet is stored two bytes a character)."""
         data = self.text.encode()
-        if _SUB_BULLET_UTF8 in data:
+        if _SUB_BULLET_UTF8 in data or _DEEP_BULLET_UTF8 in data:
             return b"\n".join(_sorted_items(data.split(b"\n")))
         if _BULLET_UTF8 not in data:
             return data
@@ -815,8 +853,10 @@ class SeenItem:
 #: 23: a live page's refresh countdown ("Siden oppdateres automatisk om 47 sekunder", 293)
 #: is furniture; "twitter.com/share", "linkedin.com/share" and a bare "mailto:" are share
 #: links (292).
-#: 24: the items of a list inside a list item are marked "◦ " (``SUB_BULLET``) and belong to
-#: the item above them: a sub-item moved to another item is told (294).
+#: 24: the items of a list inside a list item are marked "◦ " (``SUB_BULLET``), deeper ones
+#: "▫ " (``DEEP_BULLET``), and belong to the item above them: a sub-item moved to another item
+#: or another depth is told (294-296); a list wrapped in an item with no words is the list it
+#: holds; a toolbar with its PDF's size ("Last ned PDF (1,2 MB)") is furniture (296).
 EXTRACTION_VERSION = 24
 
 

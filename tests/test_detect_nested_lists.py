@@ -97,11 +97,18 @@ def test_a_sub_item_is_read_with_its_own_mark_and_an_item_with_the_bullet() -> N
         "• Personalet skal bruke smittefrakk og hansker",
         "◦ Smittefrakken skal kastes etter bruk",
     ]
-    # deeper lists are one level below the top too; a list inside an <ol> item is a sub-list
-    deep = "<main><h1>S</h1><ul><li>A<ul><li>a<ul><li>aa</li></ul></li></ul></li></ul></main>"
-    assert text(deep).split("\n") == ["• A", "◦ a", "◦ aa"]
+    # a third level has a mark of its own, and deeper ones share it
+    deep = (
+        "<main><h1>S</h1><ul><li>A<ul><li>a<ul><li>aa<ul><li>aaa</li></ul></li></ul></li></ul>"
+        "</li></ul></main>"
+    )
+    assert text(deep).split("\n") == ["• A", "◦ a", "▫ aa", "▫ aaa"]
+    # a list wrapped in an item with no words of its own (a CMS's indentation) is the list
+    wrapped = "<main><h1>S</h1><p>Grupper:</p><ul><li><ul><li>a</li><li>b<ul><li>c</li></ul></li></ul></li></ul></main>"
+    assert text(wrapped).split("\n") == ["Grupper:", "• a", "• b", "◦ c"]
+    # a list inside an <ol> item is a list of its own, under the numbered line (no mark)
     ordered = "<main><h1>S</h1><ol><li>Først<ul><li>b</li><li>a</li></ul></li></ol></main>"
-    assert text(ordered).split("\n") == ["Først", "◦ b", "◦ a"]
+    assert text(ordered).split("\n") == ["Først", "• b", "• a"]  # between the numbered lines
 
 
 def test_sub_items_move_with_their_item_when_the_list_is_sorted() -> None:
@@ -116,3 +123,78 @@ def test_a_list_without_sub_items_is_sorted_as_before() -> None:
     section = Section(("S",), "Innledning\n• c\n• a\n• b\nMellom\n• z\n• y")
     assert section.canonical == "Innledning\n• a\n• b\n• c\nMellom\n• y\n• z"
     assert Section(("S",), "Bare tekst").canonical == "Bare tekst"
+
+
+def _levels(items: list[tuple[str, int]]) -> str:
+    """A <main> with one list nested as ``items`` say: each (text, depth 1-3) in order."""
+    html, depth = "", 0
+    for words, level in items:
+        if level > depth:
+            html += "<ul><li>" * (level - depth)
+        elif level < depth:
+            html += "</li></ul>" * (depth - level) + "</li><li>"
+        else:
+            html += "</li><li>"
+        html += words
+        depth = level
+    html += "</li></ul>" * depth
+    return f"<main><h1>Utbrudd</h1><h2>Tiltak</h2>{html}</main>"
+
+
+THIRD = {
+    "nb": [
+        "Begrens smitte",
+        "Beboere",
+        "isoler syke beboere på eget rom",
+        "vurder antiviral profylakse til nærkontakter",
+        "Ansatte",
+        "syke ansatte holder seg hjemme",
+    ],
+    "nn": [
+        "Avgrens smitte",
+        "Bebuarar",
+        "isoler sjuke bebuarar på eige rom",
+        "vurder antiviral profylakse til nærkontaktar",
+        "Tilsette",
+        "sjuke tilsette held seg heime",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_third_level_item_moved_to_another_sub_item_is_told(lang: str) -> None:
+    """Round 295: prophylaxis moved from the residents to the staff, a level deeper."""
+    top, residents, isolate, prophylaxis, staff, home = THIRD[lang]
+    before = _levels(
+        [(top, 1), (residents, 2), (isolate, 3), (prophylaxis, 3), (staff, 2), (home, 3)]
+    )
+    after = _levels(
+        [(top, 1), (residents, 2), (isolate, 3), (staff, 2), (home, 3), (prophylaxis, 3)]
+    )
+    shuffled = _levels(
+        [(top, 1), (staff, 2), (home, 3), (residents, 2), (prophylaxis, 3), (isolate, 3)]
+    )
+    assert changed(before, after) == [("changed", ("Utbrudd", "Tiltak"))]
+    assert changed(before, shuffled) == []
+
+
+@pytest.mark.parametrize(
+    ("item", "point"),
+    [
+        ("Pasienter med luftveissymptomer", "Helsepersonell bruker munnbind ved undersøkelse"),
+        ("Terskelen for behandling bør senkast ved", "Følg opp lipidverdiar etter 6–12 veker"),
+    ],
+    ids=["nb", "nn"],
+)
+def test_a_point_made_a_sub_point_or_back_is_told(item: str, point: str) -> None:
+    """Rounds 295 and 296: the words and their order the same, the nesting not (a measure
+    for every examination made one for patients with symptoms only); also with the case of
+    its first letter changed, which alone is typography."""
+    flat = _levels([(item, 1), ("første", 2), (point, 1), ("Siste punkt", 1)])
+    nested = _levels([(item, 1), ("første", 2), (point, 2), ("Siste punkt", 1)])
+    lowered = _levels(
+        [(item, 1), ("første", 2), (point[0].lower() + point[1:], 2), ("Siste punkt", 1)]
+    )
+    for a, b in [(flat, nested), (nested, flat), (flat, lowered), (lowered, flat)]:
+        assert changed(a, b) == [("changed", ("Utbrudd", "Tiltak"))]
+    assert changed(nested, lowered) == []

@@ -28,7 +28,9 @@ from feeds.detect.notation import (
 from feeds.read.feed import former_identity, link_key
 from feeds.types import (
     BULLET,
+    DEEP_BULLET,
     GONE_TOLD,
+    SUB_BULLET,
     FeedContent,
     FeedItem,
     PageContent,
@@ -37,6 +39,7 @@ from feeds.types import (
     cut_elsewhere,
     fold,
     fold_marks,
+    nesting,
 )
 
 # Words carry their trailing white space: a lone " " token would be the most common token of
@@ -1499,6 +1502,8 @@ def _says_the_same(before: Section, after: Section) -> bool:
     a change)."""
     if _typography_only(before, after):
         return True
+    if _nested(before.text, after.text) and nesting(before.text) != nesting(after.text):
+        return False  # an item moved to another depth: what reads alike folded is not so
     if (after.tables or after.ragged) and _rows_resorted(before, after):
         return True
     if any(same(before.text, after.text) for same in _TOLD_OTHERWISE):
@@ -2359,6 +2364,8 @@ def _typography_only(before: Section, after: Section) -> bool:
     and set in other typography at once is reported: only the keys, which sort the list
     items, see it as the same.)"""
     a, b = before.text, after.text
+    if _nested(a, b) and nesting(a) != nesting(b):
+        return before.key == after.key  # folded, "• " and "◦ " are alike: the key tells
     if len(a) == len(b):
         # alike character for character where they differ: between their common head and
         # tail (found in C), which are alike folded too
@@ -2378,6 +2385,11 @@ def _typography_only(before: Section, after: Section) -> bool:
     elif not (_digit_spaced(a) or _digit_spaced(b) or _spacing_near_difference(a, b)):
         return False
     return before.key == after.key
+
+
+def _nested(a: str, b: str) -> bool:
+    """Whether either text holds an item of a list inside a list item."""
+    return SUB_BULLET in a or SUB_BULLET in b or DEEP_BULLET in a or DEEP_BULLET in b
 
 
 #: what folding may lengthen or shorten where two texts differ: an ellipsis ("…", "..."), a

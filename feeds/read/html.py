@@ -48,7 +48,7 @@ from feeds.read.normalize import (
 )
 from feeds.read.selectors import compile_selector
 from feeds.sites import SPAM_WORDS, host_of, site_of
-from feeds.types import BULLET, SUB_BULLET, Link, PageContent, Section
+from feeds.types import ITEM_MARKS, Link, PageContent, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 HEADING_SET = frozenset(HEADINGS)
@@ -4310,6 +4310,8 @@ class _SectionBuilder:
         self.ended: list[Section | _Unbuilt] = []
         self.unbuilt = 0  # of them, those to build
         self.lines: list[str] = []
+        #: the open items of the list being read: (depth in the markup, depth read at)
+        self.depths: list[tuple[int, int]] = []
         self.last = ""  # the line added last to the section being built
         self.repeats = 0  # how many times in a row it came again
         self.skip_level = 0  # inside a noise section of this heading level (0: no)
@@ -4464,9 +4466,25 @@ class _SectionBuilder:
                 )
             return
         self.last, self.repeats = line, 0
-        self.lines.append(
-            line if level >= 0 else BULLET + line if level == -1 else SUB_BULLET + line
-        )
+        if level >= 0:
+            self.lines.append(line)
+            return
+        self.lines.append(ITEM_MARKS[self._depth(-level) - 1] + line)
+
+    def _depth(self, raw: int) -> int:
+        """The depth an item is read at: one below the item above it that is less deep in
+        the page, so a list wrapped in an item of its own with no words (a CMS's
+        indentation) reads as the list it holds, whatever its depth in the markup."""
+        open_ = self.depths
+        if not self.lines or not _depth_of(self.lines[-1]):
+            open_.clear()  # a line of text (or none) before it: a new list
+        while open_ and open_[-1][0] > raw:
+            open_.pop()
+        if open_ and open_[-1][0] == raw:
+            return open_[-1][1]
+        depth = min(open_[-1][1] + 1, len(ITEM_MARKS)) if open_ else 1
+        open_.append((raw, depth))
+        return depth
 
     def finish(self) -> list[Section]:
         self._close()
@@ -4640,9 +4658,16 @@ _ROLES: dict[str, int] = {
 _END = object()
 
 
+def _depth_of(line: str) -> int:
+    """A read line's depth in an unordered list (1-3, its mark), 0 for a line of text."""
+    mark = line[:2]
+    return ITEM_MARKS.index(mark) + 1 if mark in ITEM_MARKS else 0
+
+
 def _ul_item(items: list[int]) -> int:
-    """The kind of an item of a <ul>: -1, or -2 inside another list item (a sub-item)."""
-    return -2 if items else -1
+    """The kind of an item of a <ul>: -1, -2 inside another list item (a sub-item), -3 inside
+    two, and so on (read at depths 1-3: ``_SectionBuilder._depth``)."""
+    return -1 - len(items)
 
 
 def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per element costs
@@ -4728,7 +4753,7 @@ def _walk(main: Any) -> Iterator[Event]:  # noqa: C901 - one loop: a call per el
                 yield int(tag[1]), "".join(el.itertext())
                 inside = True
                 continue
-            if role == _ITEM:  # its kind: -1 in a <ul> (-2 inside another item), 0 elsewhere
+            if role == _ITEM:  # its kind: -1 in a <ul> (-2, -3 … inside other items), 0 elsewhere
                 items.append(_ul_item(items) if parent is not None and parent.tag == "ul" else 0)
         buffer.append(el.text or "")
 

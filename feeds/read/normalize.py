@@ -441,7 +441,9 @@ NOISE_LINES: tuple[str, ...] = (
     rf"|\d{{1,3}}(?:[ \u202f\u2009]\d{{3}})*+ (?:{_VIEWS}|views|delinger|delingar)"
     # ... or its share count in words ("Del Delt 187 ganger", blind round 123)
     rf"|{_TIMES_COUNTED})"
-    r"(?:\s*+\(\d[\d ]{0,9}\))?+\s*+[|·/•]?+\s*+){2,}$",
+    # ... a count after a tool ("Del (41)"), or the size of the page's PDF ("Last ned PDF
+    # (1,2 MB)", blind round 296)
+    r"(?:\s*+\((?:\d[\d ]{0,9}|\d{1,4}(?:[,.]\d{1,2})? ?[km]b)\))?+\s*+[|·/•]?+\s*+){2,}$",
     # ... and what is left of such a bar where its other tools were read as controls ("| |
     # Abonner": its print link and share button dropped, blind round 100)
     r"^(?:[|·/]\s*+)++(?:abonner|skriv ut|del|e-post|facebook|twitter|linkedin|x|print|share)"

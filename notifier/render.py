@@ -137,9 +137,19 @@ def elide(segments: Sequence[Sequence[str]], context: int = 80) -> list[tuple[st
 
 
 def diff_text(segments: Sequence[Sequence[str]]) -> str:
-    """The elided diff as plain text on one line: [-removed-] {+added+}."""
-    pieces = tuple((op, text) for op, text in elide(segments))
-    return " ".join(render_segments_text(pieces).split())
+    """The elided diff as plain text, [-removed-] {+added+}, a line of the text a line here
+    (a list's items each on their own), its spaces collapsed and its blank lines left out;
+    the white space at either end of an edit stands outside its marks."""
+    pieces: list[tuple[str, str]] = []
+    for op, text in elide(segments):
+        core = text.strip()
+        if op == "=" or not core:
+            pieces.append(("=", text))
+            continue
+        head, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        pieces += [("=", head), (op, core), ("=", tail)]
+    lines = render_segments_text(pieces).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines if not line.isspace() and line)
 
 
 def page_diff(segments: Sequence[Sequence[str]]) -> tuple[tuple[str, str], ...]:

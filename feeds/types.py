@@ -856,7 +856,9 @@ class SeenItem:
 #: 24: the items of a list inside a list item are marked "◦ " (``SUB_BULLET``), deeper ones
 #: "▫ " (``DEEP_BULLET``), and belong to the item above them: a sub-item moved to another item
 #: or another depth is told (294-296); a list wrapped in an item with no words is the list it
-#: holds; a toolbar with its PDF's size ("Last ned PDF (1,2 MB)") is furniture (296).
+#: holds; a toolbar with its PDF's size ("Last ned PDF (1,2 MB)") is furniture (296), and
+#: Lovdata's tools with the document's id and its stamp "Hentet fra Lovdata …" (300); a
+#: consent wall that asks to decide, and a login page that names the site, are problems (302).
 EXTRACTION_VERSION = 24
 
 

@@ -1111,7 +1111,8 @@ def _numbered_after(
     if not path[-1].startswith("§"):
         return after
     if adding not in paragraphs:
-        numbered = [k for k in page if k[-1].startswith("§") and _ordinal(k[-1]) is not None]
+        # (a page's text before its first heading has no heading: the path ())
+        numbered = [k for k in page if k and k[-1].startswith("§") and _ordinal(k[-1]) is not None]
         paragraphs[adding] = (numbered, {k: i for i, k in enumerate(numbered)})
     numbered, position = paragraphs[adding]
     last = keys[-1]

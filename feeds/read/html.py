@@ -3965,11 +3965,25 @@ def _login_page(parts: Sequence[str], sample: str) -> bool:
     of electronic ID (``_LOGIN_CHOICE``, or two of MinID, BankID, Buypass and Commfides) or
     says the content is for those who log in (``_LOGIN_ONLY``).
     An article that mentions ID-porten, or says "Logg inn på helsenorge.no", is content."""
-    if not any(_LOGIN_HEADING.fullmatch(part.strip()) for part in parts if len(part) <= 40):
-        return False
-    if _LOGIN_CHOICE.search(sample) or _LOGIN_ONLY.search(sample):
+    short = [part.strip() for part in parts if len(part) <= 40]
+    if not any(_LOGIN_HEADING.fullmatch(part) for part in short):
+        # "Logg inn på Helsenorge" is a login page only where it says the page is behind it
+        return any(_LOGIN_NAMED.fullmatch(part) for part in short) and bool(
+            _LOGIN_TO_SEE.search(sample)
+        )
+    if _LOGIN_CHOICE.search(sample) or _LOGIN_ONLY.search(sample) or _LOGIN_TO_SEE.search(sample):
         return True
     return len({m.lower() for m in _EIDS.findall(sample)}) >= 2
+
+
+#: a login heading that names the site ("Logg inn på Helsenorge"), and a page's word that it
+#: is behind the login ("For å sjå denne sida må du logge inn med ID-porten", blind round 302)
+_LOGIN_NAMED = re.compile(r"(?:logg inn|logg på) på [\w.-]{2,30}", re.I)
+_LOGIN_TO_SEE = re.compile(
+    r"\bfor å (?:se|sjå|lese|lesa|få tilgang til) (?:denne sid(?:en|a)|sid(?:en|a)|innholdet"
+    r"|innhaldet|dette innholdet|dette innhaldet)[^.]{0,20}? må du (?:logge|logga) (?:inn|på)\b",
+    re.I,
+)
 
 
 #: under a login heading, what says the content is kept for those who log in ("Denne siden er
@@ -4009,7 +4023,13 @@ def _consent_wall(parts: Sequence[str], sample: str) -> bool:
     is content."""
     if not any(_CONSENT_HEADING.fullmatch(part.strip()) for part in parts if len(part) <= 60):
         return False
-    return bool(_CONSENT_ASK.search(sample))
+    return bool(_CONSENT_ASK.search(sample) or _CONSENT_DECIDE.search(sample))
+
+
+#: ... or its word that the reader must decide before reading on ("Du må ta stilling til
+#: bruken før du kan lese innholdet", blind round 302; the sentence on the cookies before it
+#: is dropped as a cookie banner's)
+_CONSENT_DECIDE = re.compile(r"\bmå (?:du )?ta stilling til\b[^.]{0,60}?\bfør du\b", re.I)
 
 
 #: the site's own word of its technical problems ("Akkurat nå har vi tekniske problemer",

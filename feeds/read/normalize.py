@@ -136,6 +136,9 @@ SIGNAL_LABELS = (
     # ... or its copy says it was fetched from Lovdata ("Dokumentet er hentet fra Lovdata
     # 06.12.2026 kl. 21:47", blind round 128)
     r"|dokumentet er (?:hentet|henta) (?:fra|frå) lovdata"
+    # ... also without "Dokumentet er" ("Hentet fra Lovdata 07.12.2026 kl. 08:14", nynorsk
+    # "Henta frå Lovdata …", blind round 300)
+    r"|(?:hentet|henta) (?:fra|frå) lovdata"
     r"|generert|generated|printed"
     # when a statistics page's figures were last updated ("Tall oppdatert 4. desember 2026 kl.
     # 13.00", nynorsk "Tala vart sist oppdaterte 6. desember 2026", blind round 51)
@@ -423,7 +426,10 @@ NOISE_LINES: tuple[str, ...] = (
     # after it ("Del (41)": it follows the readers)
     # ... "PDF" alone among them, the page's own copy ("Skriv ut PDF Lenke til denne siden",
     # Lovdata's tools, blind round 203)
-    r"^(?:(?:skriv ut|last ned som pdf|last ned pdf|lag pdf|lagre som pdf|lagre pdf|pdf"
+    # ... "Skriv ut / lagre som PDF", "Skriv ut dokumentet", and a link to the document by
+    # name ("Lenke til dokumentet (FOR-2005-06-17-610)", blind round 300)
+    r"^(?:(?:skriv ut(?: dokumentet| ?/ ?lagre som pdf)?|last ned som pdf|last ned pdf|lag pdf"
+    r"|lagre som pdf|lagre pdf|pdf|(?:lenke|lenkje) til dokumentet"
     r"|del(?: denne sid(?:en|a)| sid(?:en|a))?:?"
     r"|kopier lenke|lytt|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|x"
     # ... and following the page ("Følg siden", nynorsk "Følg sida", blind round 222)
@@ -441,9 +447,10 @@ NOISE_LINES: tuple[str, ...] = (
     rf"|\d{{1,3}}(?:[ \u202f\u2009]\d{{3}})*+ (?:{_VIEWS}|views|delinger|delingar)"
     # ... or its share count in words ("Del Delt 187 ganger", blind round 123)
     rf"|{_TIMES_COUNTED})"
-    # ... a count after a tool ("Del (41)"), or the size of the page's PDF ("Last ned PDF
-    # (1,2 MB)", blind round 296)
-    r"(?:\s*+\((?:\d[\d ]{0,9}|\d{1,4}(?:[,.]\d{1,2})? ?[km]b)\))?+\s*+[|·/•]?+\s*+){2,}$",
+    # ... a count after a tool ("Del (41)"), the size of the page's PDF ("Last ned PDF
+    # (1,2 MB)", blind round 296), or the document's id ("Del (FOR-2005-06-17-610)", 300)
+    r"(?:\s*+\((?:\d[\d ]{0,9}|\d{1,4}(?:[,.]\d{1,2})? ?[km]b|(?:for|lov)-\d{4}-\d\d-\d\d-\d{1,6})"
+    r"\))?+\s*+[|·/•]?+\s*+){2,}$",
     # ... and what is left of such a bar where its other tools were read as controls ("| |
     # Abonner": its print link and share button dropped, blind round 100)
     r"^(?:[|·/]\s*+)++(?:abonner|skriv ut|del|e-post|facebook|twitter|linkedin|x|print|share)"

@@ -1,0 +1,147 @@
+"""Blind rounds 295-302's rules besides nested lists (tests/test_detect_nested_lists.py):
+
+- a page's toolbar with the size of its PDF after the download link ("Skriv ut Last ned PDF
+  (1,2 MB) Vist 14 233 ganger") is furniture, as the same bar without the size was (296);
+  a sentence that gives a document's size is read;
+- Lovdata's tools with the document's id ("Del (FOR-2005-06-17-610) Lenke til dokumentet
+  (FOR-…)"), "Skriv ut / lagre som PDF", and its stamp "Hentet fra Lovdata 07.12.2026 kl.
+  08:14" (nynorsk "Henta frå Lovdata") are furniture (300);
+- a paragraph inserted in a regulation whose page has text before its first heading is told
+  (300: the renumbering rule failed on the heading-less part);
+- a consent wall that says the cookies must be decided on before reading, and a login page
+  "Logg inn på Helsenorge" that says the page is behind it, are not the page (302).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.errors import SourceProblem
+from tests.support.pages import changed, text
+from tests.support.pages import page as read
+
+
+def page(tools: str, advice: str = "Alle pasienter skal få tilbud om vaksine.") -> str:
+    return f"<main><h1>Forskrift om smittevern</h1><div>{tools}</div><h2>Krav</h2><p>{advice}</p></main>"
+
+
+@pytest.mark.parametrize(
+    "tools",
+    [
+        "<button>Del på e-post</button> <button>Del på LinkedIn</button> <a href='#'>Skriv ut</a>"
+        " <a href='/pdf'>Last ned PDF (1,2 MB)</a> <span>Vist 14 233 ganger</span>",
+        "<a href='#'>Skriv ut</a> <a href='/pdf'>Last ned PDF (850 kB)</a>",
+        "<a href='#'>Skriv ut</a> · <a href='/pdf'>Last ned PDF (12 MB)</a> · <a href='#'>Del</a>",
+    ],
+)
+def test_a_toolbar_with_the_size_of_its_pdf_is_furniture(tools: str) -> None:
+    assert "PDF" not in text(page(tools))
+    assert (
+        changed(page("<a href='#'>Skriv ut</a> <a href='/pdf'>Last ned PDF</a>"), page(tools)) == []
+    )
+
+
+def test_a_sentence_with_a_documents_size_is_read() -> None:
+    said = "Last ned rapporten som PDF (1,2 MB) før møtet."
+    assert said in text(page("", said))
+    assert changed(page("", said), page("", "Last ned rapporten som PDF (2,4 MB) før møtet.")) == [
+        ("changed", ("Forskrift om smittevern", "Krav"))
+    ]
+
+
+LAW = "Forskrift om smittevern i helse- og omsorgstjenesten"
+
+
+def lovdata(tools: str, stamp: str, paragraphs: list[tuple[str, str]]) -> str:
+    """A Lovdata page read without a selector's help: its tools before the title."""
+    body = "".join(
+        f"<h3>§ {n}. {title}</h3><p>Reglene om {title.lower()}.</p>" for n, title in paragraphs
+    )
+    return (
+        f"<main><div>{tools}</div><h1>{LAW}</h1><p>{stamp}</p>"
+        f"<h2>Kapittel 1. Innledende bestemmelser</h2>{body}</main>"
+    )
+
+
+TOOLS = "<a>Skriv ut</a> <a>Del</a> (FOR-2005-06-17-610) <a>Lenke til dokumentet</a> (FOR-2005-06-17-610)"
+PARAGRAPHS = [("1", "Formål"), ("2", "Virkeområde"), ("3", "Plikter")]
+
+
+@pytest.mark.parametrize(
+    ("tools", "stamp"),
+    [
+        (
+            "<a>Skriv ut / lagre som PDF</a> <a>Del</a> (FOR-2005-06-17-610) <a>Kopier lenke</a> (FOR-2005-06-17-610)",
+            "Hentet fra Lovdata 08.12.2026 kl. 06:02",
+        ),
+        (
+            "<a>Skriv ut dokumentet</a> <a>Del</a> (FOR-2005-06-17-610) <a>Lenkje til dokumentet</a> (FOR-2005-06-17-610)",
+            "Henta frå Lovdata 09.12.2026 kl. 11:47",
+        ),
+    ],
+    ids=["nb", "nn"],
+)
+def test_lovdatas_tools_and_fetch_stamp_are_furniture(tools: str, stamp: str) -> None:
+    before = lovdata(TOOLS, "Hentet fra Lovdata 07.12.2026 kl. 08:14", PARAGRAPHS)
+    after = lovdata(tools, stamp, PARAGRAPHS)
+    assert "Lovdata" not in text(after) and "FOR-2005" not in text(after)
+    assert changed(before, after) == []
+
+
+def test_a_paragraph_inserted_is_told_on_a_page_with_text_before_its_title() -> None:
+    before = lovdata("<p>Utskriftsvennlig side for fastleger og kommuner.</p>", "", PARAGRAPHS)
+    inserted = [("1", "Formål"), ("2", "Virkeområde"), ("3", "Definisjoner"), ("4", "Plikter")]
+    after = lovdata("<p>Utskriftsvennlig side for fastleger og kommuner.</p>", "", inserted)
+    assert changed(before, after) == [
+        ("added", (LAW, "Kapittel 1. Innledende bestemmelser", "§ 3. Definisjoner"))
+    ]
+
+
+WALL = (
+    "<main><div role='dialog'><h1>{heading}</h1><p>Vi bruker informasjonskapsler for å få "
+    "nettstedet til å fungere og for å lage statistikk. {decide}</p><button>Godta alle</button>"
+    "<button>Bare nødvendige</button></div></main>"
+)
+
+
+@pytest.mark.parametrize(
+    ("heading", "decide"),
+    [
+        ("Før du går videre", "Du må ta stilling til bruken før du kan lese innholdet."),
+        ("Før du held fram", "Du må ta stilling til bruken før du kan lese innhaldet."),
+    ],
+    ids=["nb", "nn"],
+)
+def test_a_consent_wall_that_asks_to_decide_on_cookies_is_not_the_page(
+    heading: str, decide: str
+) -> None:
+    with pytest.raises(SourceProblem, match="consent wall"):
+        read(WALL.format(heading=heading, decide=decide))
+
+
+def test_a_page_about_cookies_that_asks_to_decide_is_read() -> None:
+    about = WALL.format(
+        heading="Informasjonskapsler på nettstedet", decide="Du må ta stilling til bruken."
+    )
+    assert "Du må ta stilling til bruken." in text(about)
+
+
+LOGIN = "<main><h1>Logg inn på Helsenorge</h1><p>{words}</p><ul><li>BankID</li><li>MinID</li></ul></main>"
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "For å se denne siden må du logge inn med ID-porten.",
+        "For å sjå denne sida må du logge inn med ID-porten.",
+    ],
+    ids=["nb", "nn"],
+)
+def test_a_login_page_that_names_the_site_is_not_the_page(words: str) -> None:
+    with pytest.raises(SourceProblem, match="login page"):
+        read(LOGIN.format(words=words))
+
+
+def test_an_article_on_how_to_log_in_is_read() -> None:
+    guide = LOGIN.format(words="Du kan logge inn med BankID, MinID, Buypass eller Commfides.")
+    assert "Du kan logge inn med BankID" in text(guide)

@@ -858,7 +858,9 @@ class SeenItem:
 #: or another depth is told (294-296); a list wrapped in an item with no words is the list it
 #: holds; a toolbar with its PDF's size ("Last ned PDF (1,2 MB)") is furniture (296), and
 #: Lovdata's tools with the document's id and its stamp "Hentet fra Lovdata …" (300); a
-#: consent wall that asks to decide, and a login page that names the site, are problems (302).
+#: consent wall that asks to decide, and a login page that names the site, are problems (302);
+#: a footnote mark points to the first note of its id after it, and a note's own sign in its
+#: text ("* Beregnet …") is read without it (304).
 EXTRACTION_VERSION = 24
 
 

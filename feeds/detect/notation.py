@@ -362,7 +362,10 @@ def _dates(line: str) -> str:
             line = _NAMED_DAY_SPAN.sub(_named_day_span, line)
     if "." in line:
         line = _FULL_DATE.sub(_full_date, line)
+        line = _SHORT_YEAR.sub(_short_year, line)
         line = _DAY_MONTH.sub(_day_month, line)
+        if "-" in line:
+            line = _SPAN_YEAR_ONCE.sub(_span_year_once, line)
     line = _DAY_NAME_YEAR.sub(_day_name_year, line)
     if " til " in line:
         line = _DATE_SPAN_WORDS.sub(r"\1-\2", line)
@@ -373,6 +376,31 @@ def _dates(line: str) -> str:
 _DATE_SPAN_WORDS = re.compile(
     r"\b(?:fra|frå) (\d{1,2}\.\d{1,2}\.\d{4}) til (\d{1,2}\.\d{1,2}\.\d{4})"
 )
+
+
+#: a date in numbers with the year's last two digits ("1.3.27", "01.03.27"): this century's
+#: year, as "1.3.2027" (blind round 305); not inside a longer run of numbers ("1.3.27.4")
+_SHORT_YEAR = re.compile(r"(?<![\w.,])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\w]|[.,]\d)")
+#: a span of days whose first date names its month and has no year ("1. mars-5.3.2027", as
+#: "1.-5. mars 2027" is read by now): the first date in the second's month and year, as
+#: "01.03.2027-05.03.2027" says it (blind round 305)
+_SPAN_YEAR_ONCE = re.compile(
+    r"(?<![\w.,])(\d{1,2})\. ([a-zæøå]+)-(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\w]|[.,]\d)"
+)
+
+
+def _short_year(m: re.Match[str]) -> str:
+    day, month, year = (int(g) for g in m.groups())
+    if parse_date(f"{day}.{month}.{2000 + year}") is None:
+        return m.group(0)
+    return f"{day}.{month}.{2000 + year}"
+
+
+def _span_year_once(m: re.Match[str]) -> str:
+    first, name, last, month, year = m.groups()
+    if MONTHS.get(name) != int(month) or parse_date(f"{int(first)}.{month}.{year}") is None:
+        return m.group(0)
+    return f"{int(first)}.{month}.{year}-{last}.{month}.{year}"
 
 
 def _day_name_year(m: re.Match[str]) -> str:

@@ -2386,7 +2386,7 @@ def _ornaments(main: Any) -> list[Any]:
     renumbered together because a note was put in or taken out read the same, a mark
     re-pointed to another note does not."""
     found = []
-    notes: dict[str, Any] | None = None
+    notes: _Targets | None = None
     bare: list[Any] = []
     marks = _bracket_marks(main)
     if marks:
@@ -3515,25 +3515,51 @@ _FOOTNOTE_WORDS = 6
 _NOTE_DEPTH = 2
 
 
-def _link_targets(main: Any) -> dict[str, Any]:
+class _Targets(dict[str, Any]):
+    """The places a link on the page may point to, by id or name: the first of each. A page
+    that numbers its notes anew under each table gives several notes one id ("fn1" under the
+    first table and under the second, blind round 304): a mark points to the first of them
+    after it (``after``), as a reader looks below the table."""
+
+    def __init__(self, main: Any) -> None:
+        super().__init__()
+        self.main = main
+        self.more: dict[str, list[Any]] = {}  # every element of an id given twice or more
+        self.order: dict[Any, int] | None = None  # each element's place, made when needed
+
+    def after(self, key: str, mark: Any) -> Any:
+        """The element ``key`` names that ``mark`` points to."""
+        found = self.get(key)
+        many = self.more.get(key)
+        if many is None:
+            return found
+        if self.order is None:
+            self.order = {el: i for i, el in enumerate(self.main.iter(etree.Element))}
+        at = self.order.get(mark, -1)
+        return next((el for el in many if self.order.get(el, -1) > at), found)
+
+
+def _link_targets(main: Any) -> _Targets:
     """The places a link on the page may point to under ``main``: each element by its id, and
     an old-style anchor, <a name="fn1">, by its name."""
-    found: dict[str, Any] = {}
+    found = _Targets(main)
     for el in main.iter(etree.Element):
         key = el.get("id") or (el.get("name") if el.tag == "a" else None)
         if key:
-            found.setdefault(key, el)
+            first = found.setdefault(key, el)
+            if first is not el:
+                found.more.setdefault(key, [first]).append(el)
     return found
 
 
-def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
+def _read_footnote_mark(sup: Any, notes: _Targets) -> bool:
     """Read a footnote mark (``_is_footnote_mark``) as the note it points to, by its first
     ``_FOOTNOTE_WORDS`` words: "Ja<sup><a href="#fn4">4</a></sup>" reads "Ja [fotnote: Gjelder
     bare personer som har avsluttet …]". Notes renumbered (one put in or taken out, the marks
     shifted together) leave every mark reading the same; a mark re-pointed to another note
     changes its line. False, and the mark is left as it is, when its note is not on the page
     (or holds the mark, or has no text)."""
-    note = notes.get(unquote(sup[0].get("href", "")[1:]))
+    note = notes.after(unquote(sup[0].get("href", "")[1:]), sup)
     words: list[str] = []
     # an empty anchor that marks the note ("<li><a id="fn1"></a>Gjeld ikkje gravide.</li>"):
     # the element around it holds the note
@@ -3555,7 +3581,19 @@ def _read_footnote_mark(sup: Any, notes: Mapping[str, Any]) -> bool:
 def _drop_own_mark(note: Any, mark: str) -> bool:
     """A note that starts with its own mark in an element of its own ("<li id="fn1"><span
     class="fn-mark">a</span> Gjeld ...", blind round 111) without it: marks renamed together
-    ("1" -> "a") leave the note as it was. True when one was dropped."""
+    ("1" -> "a") leave the note as it was; also set in its text ("<li id="fn2">* Beregnet
+    ...", blind round 304: a note marked "2" in the list's numbers marked "*"). True when one
+    was dropped."""
+    # (a sign only, "*" or "†": a note "2 prosent av ..." under the mark "2" keeps its "2")
+    text = note.text or ""
+    if (
+        mark
+        and len(mark) <= _FOOTNOTE_MARK_CHARS
+        and not any(c.isalnum() for c in mark)
+        and text.lstrip().startswith(f"{mark} ")
+    ):
+        note.text = text.lstrip()[len(mark) + 1 :]
+        return True
     lead = note[0] if len(note) else None
     if (
         lead is None

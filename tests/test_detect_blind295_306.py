@@ -1,4 +1,4 @@
-"""Blind rounds 295-302's rules besides nested lists (tests/test_detect_nested_lists.py):
+"""Blind rounds 295-306's rules besides nested lists (tests/test_detect_nested_lists.py):
 
 - a page's toolbar with the size of its PDF after the download link ("Skriv ut Last ned PDF
   (1,2 MB) Vist 14 233 ganger") is furniture, as the same bar without the size was (296);
@@ -9,7 +9,12 @@
 - a paragraph inserted in a regulation whose page has text before its first heading is told
   (300: the renumbering rule failed on the heading-less part);
 - a consent wall that says the cookies must be decided on before reading, and a login page
-  "Logg inn på Helsenorge" that says the page is behind it, are not the page (302).
+  "Logg inn på Helsenorge" that says the page is behind it, are not the page (302);
+- a footnote mark points to the first note of its id after it, where a page numbers its
+  notes anew under each table (two notes "fn1"), and a note that sets its own sign ("*") in
+  its text is read without it (304);
+- a date with a two-digit year ("1.3.27") and a span of days with the year once ("1.–5.
+  mars 2027") say what the dates in full say (305).
 """
 
 from __future__ import annotations
@@ -145,3 +150,77 @@ def test_a_login_page_that_names_the_site_is_not_the_page(words: str) -> None:
 def test_an_article_on_how_to_log_in_is_read() -> None:
     guide = LOGIN.format(words="Du kan logge inn med BankID, MinID, Buypass eller Commfides.")
     assert "Du kan logge inn med BankID" in text(guide)
+
+
+def two_tables(first: tuple[str, str], second: tuple[str, str]) -> str:
+    """Two tables, each with its own list of notes numbered from its own first."""
+    (mark1, id1), (mark2, id2) = first, second
+    return (
+        "<main><h1>Prioriteringsveileder</h1>"
+        f"<h2>2.1 Hodepine</h2><table><tr><th>Tilstand</th><th>Frist (uker)</th></tr>"
+        f"<tr><td>Trigeminusnevralgi</td><td>4<sup><a href='#{id1}'>{mark1}</a></sup></td></tr></table>"
+        f"<ol><li id='{id1}'>Fristen gjelder når MR caput ikke er tatt før henvisning.</li></ol>"
+        f"<h2>2.2 Epilepsi</h2><table><tr><th>Tilstand</th><th>Frist (uker)</th></tr>"
+        f"<tr><td>Førstegangs anfall</td><td>2<sup><a href='#{id2}'>{mark2}</a></sup></td></tr></table>"
+        f"<ol><li id='{id2}'>Pasienten skal informeres om forbud mot å kjøre bil.</li></ol></main>"
+    )
+
+
+def test_notes_numbered_anew_under_each_table_are_read_where_they_stand() -> None:
+    through = two_tables(("3", "fn3"), ("4", "fn4"))
+    anew = two_tables(("1", "fn1"), ("1", "fn1"))
+    assert changed(through, anew) == []
+    assert "4 [fotnote: Fristen gjelder" in text(anew)
+    assert "2 [fotnote: Pasienten skal informeres" in text(anew)
+
+
+def starred(mark: str, note: str) -> str:
+    return (
+        "<main><h1>Rundskriv</h1><h2>2.1 Allmennlegetjenesten</h2><table><tr><th>Mål</th>"
+        f"<th>Nivå</th></tr><tr><td>Lister uten fast lege</td><td>Under 2 prosent<sup>"
+        f"<a href='#fn2'>{mark}</a></sup></td></tr></table><ol><li id='fn2'>{note}</li></ol></main>"
+    )
+
+
+def test_a_note_that_sets_its_sign_in_its_text_reads_the_same() -> None:
+    note = "Beregnet ut fra rapportering til fastlegeregisteret per 1. juli."
+    assert changed(starred("2", note), starred("*", f"* {note}")) == []
+    # a number at the start of a note is its text, not its mark
+    told = starred("2", "2 prosent av listene er uten lege.")
+    assert "2 prosent av listene" in text(told)
+
+
+def letter(sentence: str) -> str:
+    return f"<main><h1>Brev til kommunane</h1><h2>Frist</h2><p>{sentence}</p></main>"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "Kommunen sender planen innan 1. mars 2027 kl. 12.",
+            "Kommunen sender planen innan 1.3.27 kl. 12.",
+        ),
+        ("Kommunen sender planen innen 15. april 2027.", "Kommunen sender planen innen 15.04.27."),
+        ("Kontrollveka er 1.–5. mars 2027.", "Kontrollveka er 01.03.2027–05.03.2027."),
+        ("Kontrolluken er 22.–24. oktober 2027.", "Kontrolluken er 22.10.2027–24.10.2027."),
+    ],
+)
+def test_a_date_in_another_notation_says_the_same(before: str, after: str) -> None:
+    assert changed(letter(before), letter(after)) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "Kommunen sender planen innan 1. mars 2027 kl. 12.",
+            "Kommunen sender planen innan 1.3.26 kl. 12.",
+        ),
+        ("Kontrollveka er 1.–5. mars 2027.", "Kontrollveka er 01.03.2027–06.03.2027."),
+        ("Kontrollveka er 1.–5. mars 2027.", "Kontrollveka er 02.03.2027–05.03.2027."),
+        ("Kontrollveka er 1.–5. mars 2027.", "Kontrollveka er 01.04.2027–05.04.2027."),
+    ],
+)
+def test_a_date_moved_in_another_notation_is_told(before: str, after: str) -> None:
+    assert changed(letter(before), letter(after)) == [("changed", ("Brev til kommunane", "Frist"))]

@@ -131,9 +131,17 @@ def _comma(found: re.Match[str]) -> str:
 
 
 #: how a teaser cut short ends: an ellipsis ("…", "...", "[…]", "(...)")
-_CUT = re.compile(r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\))\s*$")
+_CUT = re.compile(
+    r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\)"
+    # ... or the teaser's link to the rest ("… uken. Les mer …", nynorsk "Les meir", blind
+    # round 310)
+    r"|(?<=[.!?])\s*(?:les mer|les meir|les hele saken|les heile saka)\s*(?:…|\.\.\.)?)\s*$",
+    re.I,
+)
 #: a teaser shorter than this says too little to be known by
 _CUT_MIN = 20
+#: the mark a teaser is cut with (``cut_elsewhere``), for other modules
+CUT_MARK = _CUT
 
 
 def cut_elsewhere(before: str, after: str) -> bool:

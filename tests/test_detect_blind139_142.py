@@ -316,9 +316,10 @@ def test_a_two_digit_year_that_is_not_its_datetime_is_read() -> None:
     ) == ["changed"]
     # without the attribute, the same day with the year's last two digits is notation (blind
     # round 305: "1.3.27" for "1. mars 2027"; until then it was read as it stands)
-    assert kinds(
-        article("N", plain.format("11.03.2026")), article("N", plain.format("11.03.26"))
-    ) == []
+    assert (
+        kinds(article("N", plain.format("11.03.2026")), article("N", plain.format("11.03.26")))
+        == []
+    )
 
 
 # ------------------------------------------------ round 145: direction marks, text encoded twice

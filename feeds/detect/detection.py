@@ -870,6 +870,10 @@ def _detect_page(
     if other_article(previous.page, page):
         note += f"; held for review: {OTHER_ARTICLE} (no heading or section in common)"
         return Detection("changed", state, changes, held_reason=OTHER_ARTICLE, note=note)
+    if (cases := other_case(previous.page, page)) is not None:
+        number = f"the title and the case number {cases[0]} -> {cases[1]}"
+        note += f"; held for review: {OTHER_ARTICLE} ({number})"
+        return Detection("changed", state, changes, held_reason=OTHER_ARTICLE, note=note)
     if (sites := other_site(previous.page, page)) is not None:
         note += f"; held for review: {OTHER_SITE} (the title's site {sites[0]!r} -> {sites[1]!r})"
         return Detection("changed", state, changes, held_reason=OTHER_SITE, note=note)
@@ -938,6 +942,49 @@ def other_article(before: PageContent, after: PageContent) -> bool:
         return False
     new = {_NUMBERS.sub("", fold(h)) for s in after.sections for h in s.path}
     return len(new) >= 2 and old.isdisjoint(new)
+
+
+def other_case(before: PageContent, after: PageContent) -> tuple[str, str] | None:
+    """The review rule for an address that serves another document of the same kind (blind
+    round 292: another consultation, "forskrift om fastlegeordning" as "pasientjournalloven",
+    under the same subheadings and with the same list of consultation bodies): the h1
+    another and the document's case number another ("Vår referanse: 26/412" -> "26/733").
+    A consultation renamed keeps its case number; a case number corrected keeps its title.
+    The two case numbers when held, else None."""
+    old, new = _h1(before), _h1(after)
+    if not old or not new or _NUMBERS.sub("", fold(old)) == _NUMBERS.sub("", fold(new)):
+        return None
+    was, now = _case_number(before), _case_number(after)
+    if was is None or now is None or was == now:
+        return None
+    return was, now
+
+
+#: a document's case number after its label ("Vår referanse: 26/412", "Saksnr.: 2026/1234-5",
+#: "Vår ref. 26/733"), the label and the number on one line or two
+_CASE_NUMBER = re.compile(
+    r"\b(?:vår referanse|vår ref\.?|vårt saksnummer|saksnummer|saksnr\.?|sak nr\.?)"
+    r"\s{0,3}:?\s{0,3}(\d{2,4}/\d{1,7}(?:-\d{1,4})?)(?!\d)",
+    re.I,
+)
+
+
+def _case_number(page: PageContent) -> str | None:
+    """The first case number a page states in its first sections, or None."""
+    for section in page.sections[:_CASE_SECTIONS]:
+        found = _CASE_NUMBER.search(section.text[:_CASE_CHARS])
+        if found:
+            return found[1]
+    return None
+
+
+#: where a page states its case number: in its first sections, near their start
+_CASE_SECTIONS, _CASE_CHARS = 4, 2000
+
+
+def _h1(page: PageContent) -> str:
+    """A page's first heading, '' without one."""
+    return next((s.path[0] for s in page.sections if s.path), "")
 
 
 def other_site(before: PageContent, after: PageContent) -> tuple[str, str] | None:

@@ -28,6 +28,7 @@ from feeds.detect.notation import (
 from feeds.read.feed import former_identity, link_key
 from feeds.types import (
     BULLET,
+    CUT_MARK,
     DEEP_BULLET,
     GONE_TOLD,
     SUB_BULLET,
@@ -3175,7 +3176,7 @@ def quiet_reason(previous: SeenItem, item: FeedItem) -> str:
     """Why an item whose digest differs from what was remembered of it is no edit: "recut"
     (its teaser cut at another length, ``recut_only``), "typography" (``typography_only``),
     "relabelled" (a change log row renamed, ``relabelled_only``); '' when it is an edit."""
-    if recut_only(previous, item):
+    if recut_only(previous, item) or summary_recut(previous, item):
         return "recut"
     if typography_only(previous, item):
         return "typography"
@@ -3278,6 +3279,29 @@ def recut_only(previous: SeenItem, item: FeedItem) -> bool:
     if all(a == b for a, b in pairs):
         return False  # the same texts: no recut (a digest stored another way)
     return all(a == b or cut_elsewhere(a, b) for a, b in pairs)
+
+
+def summary_recut(previous: SeenItem, item: FeedItem) -> bool:
+    """Whether an item's summary was rewritten as a teaser of its unchanged content (blind
+    round 310: an Atom entry's summary "Helsedirektoratet og FHI anbefaler nå at gravide
+    tilbys vaksine mot kikhoste …, helst fra uke 16 til 27." made "Gravide anbefales vaksine
+    mot kikhoste …"): the same title and content, the content whole, and the new summary
+    cut (an ellipsis) and shorter, every word of it standing in the title or the content.
+    The content says all it said; the summary says nothing it does not."""
+    if not previous.content or previous.content != item.content or previous.summary == item.summary:
+        return False
+    if fold(previous.title) != fold(item.title) or len(item.summary) >= len(previous.summary):
+        return False
+    stem = CUT_MARK.sub("", item.summary)
+    if stem == item.summary or len(stem) < _TEASER_MIN:
+        return False
+    told = set(_TEASER_WORDS.findall(fold(f"{item.title} {item.content}")))
+    return all(word in told for word in _TEASER_WORDS.findall(fold(stem)))
+
+
+#: a teaser shorter than this says too little to be known by (``summary_recut``)
+_TEASER_MIN = 20
+_TEASER_WORDS = re.compile(r"\w+")
 
 
 def render_segments_text(segments: Sequence[DiffSegment]) -> str:

@@ -533,7 +533,15 @@ def _weekday_of_date(m: re.Match[str]) -> str:
 #: a span of time or a share told in other units (blind round 137): "to døgn" and "48 timar",
 #: "ei veke" and "sju dagar", "3 veker" and "21 dagar", "halvparten" and "50 %", "ein gong i
 #: året" and "1 gong årleg": written in hours, days and per cent
-_DURATION_HINT = re.compile(r"døgn|\b(?:uke|uker|veke|veker|timar|dagar)\b|halvparten|\bg[ao]ng\b")
+_DURATION_HINT = re.compile(
+    r"døgn|\b(?:uke|uker|veke|veker|timar|dagar|mnd|md|måned|måneder|månad|månader)\b"
+    r"|halvparten|\bg[ao]ng\b"
+)
+#: months in a number of them, written out or short ("3 mnd.", "3 md.", "3 måneder", nynorsk
+#: "3 månader"): one unit (blind round 308, a vaccination programme's ages)
+_MONTHS_COUNTED = re.compile(
+    r"(?<![\d,.])(\d{1,3}) (?:mnd\.?|md\.|måneder|måned|månader|månad)(?!\w)"
+)
 _UNIT_SPELLING = re.compile(r"\b(timar|dagar)\b")
 _DAYS_AND_NIGHTS = re.compile(r"(?<![\d,.])(\d{1,3}) døgn\b")
 _ONE_WEEK = re.compile(r"\b(?:en|ei|ein|1) (?:uke|veke)\b")
@@ -554,6 +562,7 @@ def _durations(line: str) -> str:
     line = _ONE_WEEK.sub("7 dager", line)
     line = _WEEKS.sub(lambda m: f"{int(m.group(1)) * 7} dager", line)
     line = _ONCE_A_YEAR.sub("1 gang per år", line)
+    line = _MONTHS_COUNTED.sub(r"\1 måneder", line)
     return line.replace("halvparten", "50 %")
 
 

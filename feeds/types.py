@@ -868,7 +868,9 @@ class SeenItem:
 #: Lovdata's tools with the document's id and its stamp "Hentet fra Lovdata …" (300); a
 #: consent wall that asks to decide, and a login page that names the site, are problems (302);
 #: a footnote mark points to the first note of its id after it, and a note's own sign in its
-#: text ("* Beregnet …") is read without it (304).
+#: text ("* Beregnet …") is read without it (304); "Lytt til teksten" in a toolbar is a tool
+#: (312); text in a "visuelt-skjult" class is for screen readers, and a chart in a figure is
+#: read by its <desc>, not its <title> (314).
 EXTRACTION_VERSION = 24
 
 

@@ -721,6 +721,11 @@ _VARIANT_WORDS = frozenset(
         # "difor" and "derfor" (blind round 289), "sjølv" and "sjøl" (291); "være" for "vere"
         # in a nynorsk text (292: bokmål's form, as "bare" for "berre", the same word)
         ("difor", "derfor"), ("sjølv", "sjøl"), ("vere", "være"),
+        # "sjuk" and "syk", both accepted in bokmål too ("risiko for sykdom" / "sjukdom",
+        # blind round 313)
+        ("sjuk", "syk"), ("sjuke", "syke"), ("sjukdom", "sykdom"), ("sjukdommen", "sykdommen"),
+        ("sjukdommer", "sykdommer"), ("sjukdommene", "sykdommene"), ("sjukehus", "sykehus"),
+        ("sjukehuset", "sykehuset"),
     }
 )  # fmt: skip
 #: the words an infinitive follows ("å", the modal verbs), after which a verb's e- and

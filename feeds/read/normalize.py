@@ -431,7 +431,8 @@ NOISE_LINES: tuple[str, ...] = (
     r"^(?:(?:skriv ut(?: dokumentet| ?/ ?lagre som pdf)?|last ned som pdf|last ned pdf|lag pdf"
     r"|lagre som pdf|lagre pdf|pdf|(?:lenke|lenkje) til dokumentet"
     r"|del(?: denne sid(?:en|a)| sid(?:en|a))?:?"
-    r"|kopier lenke|lytt|tips en venn|send på e-post|e-post|facebook|twitter|linkedin|x"
+    r"|kopier lenke|lytt(?: til (?:teksten|artikkelen|sid(?:en|a)))?|tips en venn|send på e-post"
+    r"|e-post|facebook|twitter|linkedin|x"
     # ... and following the page ("Følg siden", nynorsk "Følg sida", blind round 222)
     r"|følg (?:denne )?sid(?:en|a)"
     r"|abonner på (?:nytt|endret|endra|nytt eller oppdatert) (?:innhold|innhald)|abonner"

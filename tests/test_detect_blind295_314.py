@@ -1,4 +1,4 @@
-"""Blind rounds 295-310's rules besides nested lists (tests/test_detect_nested_lists.py):
+"""Blind rounds 295-314's rules besides nested lists (tests/test_detect_nested_lists.py):
 
 - a page's toolbar with the size of its PDF after the download link ("Skriv ut Last ned PDF
   (1,2 MB) Vist 14 233 ganger") is furniture, as the same bar without the size was (296);
@@ -21,7 +21,13 @@
 - a number of months written short or out ("3 mnd.", "3 måneder", "3 månader") is one
   unit (308);
 - a feed item's summary rewritten as a teaser of its unchanged content, and its text cut to
-  a first paragraph and "Les mer …", are no edit (310).
+  a first paragraph and "Les mer …", are no edit (310);
+- a toolbar's "Lytt til teksten" is a tool (312); "sykdom" and "sjukdom", "syk" and "sjuk"
+  are one word (313); text for screen readers in a Norwegian class ("visuelt-skjult") is
+  read as such (314);
+- a chart drawn as an SVG in a figure is read by its description, as an image's alt text in
+  a figure is: new figures in it are told; its title, and a description that names the tool
+  it was drawn with, are not read (314).
 """
 
 from __future__ import annotations
@@ -359,3 +365,73 @@ def test_an_items_text_cut_to_its_lead_and_les_mer_is_no_edit(more: str) -> None
         kind="feed",
     )
     assert [c.kind for c in other.changes] == ["changed"]
+
+
+def ward(tools: str) -> str:
+    return (
+        "<main><h1>Solbakken sjukeheim</h1><h2>Telefonnummer til avdelingane</h2>"
+        f"<p>Vakthavande sjukepleiar: 57 65 43 00</p><div>{tools}</div></main>"
+    )
+
+
+def test_a_toolbar_that_reads_the_text_aloud_is_furniture() -> None:
+    before = ward("<a>Del sida:</a> <a>Facebook</a> <a>E-post</a>")
+    after = ward("<button>Skriv ut</button> <button>Del</button> <button>Lytt til teksten</button>")
+    assert changed(before, after) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("risiko for sykdom", "risiko for sjukdom"),
+        ("når du er syk", "når du er sjuk"),
+        ("på sykehuset", "på sjukehuset"),
+    ],
+)
+def test_sjuk_and_syk_are_one_word(before: str, after: str) -> None:
+    page_of = "<main><h1>Reisevaksiner</h1><h2>Generelle råd</h2><p>Ta kontakt {}.</p></main>"
+    assert changed(page_of.format(before), page_of.format(after)) == []
+
+
+def hint(words: str, cls: str = "visuelt-skjult") -> str:
+    return (
+        "<main><h1>Kurs i akuttmedisin</h1><h2>Krav</h2><p><a href='https://lovdata.no/f'>"
+        f"Akuttmedisinforskriften § 7<span class='{cls}'>{words}</span></a></p></main>"
+    )
+
+
+def test_a_screen_readers_hint_in_a_norwegian_class_is_no_content() -> None:
+    assert changed(hint(" (åpnes i nytt vindu)"), hint(" (lenken åpner i en ny fane)")) == []
+    assert "åpnes" not in text(hint(" (åpnes i nytt vindu)"))
+    # the same words in a class of no such meaning are read
+    assert "åpnes i nytt vindu" in text(hint(" (åpnes i nytt vindu)", "merknad"))
+
+
+def chart(desc: str, title: str = "MRSA-tilfeller per år", figure: bool = True) -> str:
+    svg = (
+        f"<svg role='img' viewBox='0 0 400 200'><title>{title}</title><desc>{desc}</desc>"
+        "<rect x='20' y='60' width='40' height='140'/><text x='40' y='55'>2 680</text></svg>"
+    )
+    drawn = f"<figure>{svg}<figcaption>Kilde: MSIS</figcaption></figure>" if figure else svg
+    return (
+        f"<main><h1>Antibiotikaresistens</h1><h2>MRSA</h2><p>Forekomsten er lav.</p>{drawn}</main>"
+    )
+
+
+MRSA_2022 = "Stolpediagram. I 2022 ble det meldt 2 680 MRSA-tilfeller til MSIS."
+MRSA_2023 = "Stolpediagram. I 2023 ble det meldt 3 015 MRSA-tilfeller til MSIS."
+
+
+def test_a_charts_description_with_new_figures_is_told() -> None:
+    assert MRSA_2022 in text(chart(MRSA_2022))
+    assert changed(chart(MRSA_2022), chart(MRSA_2023)) == [
+        ("changed", ("Antibiotikaresistens", "MRSA"))
+    ]
+
+
+def test_a_charts_title_or_its_tools_credit_is_not_read() -> None:
+    assert changed(chart(MRSA_2022), chart(MRSA_2022, title="Diagram")) == []
+    credit = "Created with Highcharts 11.4.1"
+    assert changed(chart(credit), chart("Created with Highcharts 11.4.3")) == []
+    # outside a figure, a chart's description is not read (as an image's alt text is not)
+    assert MRSA_2022 not in text(chart(MRSA_2022, figure=False))

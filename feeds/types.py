@@ -80,8 +80,6 @@ DEEP_BULLET = "▫ "
 #: an item of an unordered list at that depth (``feeds.read.html``: -1, -2, -3)
 ITEM_MARKS = (BULLET, SUB_BULLET, DEEP_BULLET)
 _BULLET_UTF8 = BULLET.encode()
-_SUB_BULLET_UTF8 = SUB_BULLET.encode()
-_DEEP_BULLET_UTF8 = DEEP_BULLET.encode()
 _IS_ITEM_UTF8 = operator.methodcaller("startswith", _BULLET_UTF8)
 
 
@@ -131,7 +129,7 @@ def _comma(found: re.Match[str]) -> str:
 
 
 #: how a teaser cut short ends: an ellipsis ("…", "...", "[…]", "(...)")
-_CUT = re.compile(
+CUT_MARK = re.compile(
     r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\)"
     # ... or the teaser's link to the rest ("… uken. Les mer …", nynorsk "Les meir", blind
     # round 310)
@@ -139,9 +137,7 @@ _CUT = re.compile(
     re.I,
 )
 #: a teaser shorter than this says too little to be known by
-_CUT_MIN = 20
-#: the mark a teaser is cut with (``cut_elsewhere``), for other modules
-CUT_MARK = _CUT
+CUT_MIN = 20
 
 
 def cut_elsewhere(before: str, after: str) -> bool:
@@ -152,10 +148,10 @@ def cut_elsewhere(before: str, after: str) -> bool:
     stems = []
     for text in (before, after):
         text = " ".join(text.split()) if "\n" in text else text
-        stem = _CUT.sub("", text)
+        stem = CUT_MARK.sub("", text)
         stems.append((len(stem), stem, stem != text))
     (_, short, cut), (_, long_, _) = sorted(stems)
-    return cut and len(short) >= _CUT_MIN and long_.startswith(short)
+    return cut and len(short) >= CUT_MIN and long_.startswith(short)
 
 
 def fold(text: str) -> str:
@@ -296,15 +292,24 @@ _CONFUSABLES = str.maketrans("АВЕКМНОРСТХУІЈЅаеорсухіјѕ
 _CONFUSABLE = re.compile("[АВЕКМНОРСТХУІЈЅаеорсухіјѕԁԛԝ]")
 
 
+def depth_of(line: str) -> int:
+    """A read line's depth in an unordered list: 1-3 by its mark (``ITEM_MARKS``), else 0."""
+    return _DEPTH_OF.get(line[:2], 0)
+
+
+def nested(text: str) -> bool:
+    """Whether ``text`` holds an item of a list inside a list item."""
+    return SUB_BULLET in text or DEEP_BULLET in text
+
+
+_DEPTH_OF = {mark: depth for depth, mark in enumerate(ITEM_MARKS, 1)}
+#: ... as the stored lines' bytes start (``_sorted_items`` sorts bytes)
+_DEPTH_OF_UTF8 = tuple((mark.encode(), depth) for mark, depth in _DEPTH_OF.items())
+
+
 def _depth(line: bytes) -> int:
-    """A stored line's depth in a list: 1-3 for an unordered list's item (its mark), else 0."""
-    if line.startswith(_BULLET_UTF8):
-        return 1
-    if line.startswith(_SUB_BULLET_UTF8):
-        return 2
-    if line.startswith(_DEEP_BULLET_UTF8):
-        return 3
-    return 0
+    """``depth_of`` for a line as UTF-8."""
+    return next((depth for mark, depth in _DEPTH_OF_UTF8 if line.startswith(mark)), 0)
 
 
 def _sorted_items(lines: list[bytes]) -> list[bytes]:
@@ -348,14 +353,11 @@ def _sorted_run(run: list[tuple[int, bytes]]) -> list[bytes]:
 
 
 def nesting(text: str) -> str:
-    """The depth of each line of ``text`` in a list (1-3 by its mark, 0 for a line of text),
-    as one string of digits: two texts that read the same folded but nest their items
-    otherwise say different things ("• A" / "◦ A": a point made a condition of the one
-    above it)."""
-    return "".join(_DEPTHS.get(line[:2], "0") for line in text.split("\n"))
-
-
-_DEPTHS = {mark: str(depth) for depth, mark in enumerate(ITEM_MARKS, 1)}
+    """The depth of each line of ``text`` in a list (``depth_of``: 1-3 by its mark, 0 for a
+    line of text), as one string of digits: two texts that read the same folded but nest
+    their items otherwise say different things ("• A" / "◦ A": a point made a condition of
+    the one above it)."""
+    return "".join(str(depth_of(line)) for line in text.split("\n"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,9 +416,7 @@ class Section:
         """The text with every run of unordered-list items sorted: a shuffled <ul> is the
         same content; an <ol> (no mark) keeps its order."""
         text = self.text
-        if BULLET in text or SUB_BULLET in text or DEEP_BULLET in text:
-            return self._canonical_utf8().decode()
-        return text
+        return self._canonical_utf8().decode() if BULLET in text or nested(text) else text
 
     @functools.cached_property
     def key(self) -> str:
@@ -424,7 +424,7 @@ class Section:
         two versions of a section with the same key say the same, whatever their digests
         (``feeds.detect.diff.diff_pages``)."""
         canonical = self.canonical
-        if SUB_BULLET in canonical or DEEP_BULLET in canonical:
+        if nested(canonical):
             # folding reads every list mark as "-": the depths are kept beside the words
             return f"{fold(canonical)}\n\x1f{nesting(canonical)}"
         return fold(canonical)
@@ -434,7 +434,7 @@ class Section:
         order, so these are ``canonical``'s own bytes, at ~3/4 of the cost of sorting the text
         (a text that holds a bullet is stored two bytes a character)."""
         data = self.text.encode()
-        if _SUB_BULLET_UTF8 in data or _DEEP_BULLET_UTF8 in data:
+        if nested(self.text):
             return b"\n".join(_sorted_items(data.split(b"\n")))
         if _BULLET_UTF8 not in data:
             return data

@@ -29,9 +29,8 @@ from feeds.read.feed import former_identity, link_key
 from feeds.types import (
     BULLET,
     CUT_MARK,
-    DEEP_BULLET,
+    CUT_MIN,
     GONE_TOLD,
-    SUB_BULLET,
     FeedContent,
     FeedItem,
     PageContent,
@@ -40,6 +39,7 @@ from feeds.types import (
     cut_elsewhere,
     fold,
     fold_marks,
+    nested,
     nesting,
 )
 
@@ -1502,10 +1502,13 @@ def _says_the_same(before: Section, after: Section) -> bool:
     (``_rows_resorted``), or links to acts were put on words that stood there already
     (their citations added, none removed or re-pointed: a link re-pointed to another act is
     a change)."""
+    a, b = before.text, after.text
+    if (nested(a) or nested(b)) and nesting(a) != nesting(b):
+        # an item at another depth: folded, "• " and "◦ " read alike, and only the key, which
+        # keeps each line's depth, tells a list shuffled from a point moved
+        return before.key == after.key
     if _typography_only(before, after):
         return True
-    if _nested(before.text, after.text) and nesting(before.text) != nesting(after.text):
-        return False  # an item moved to another depth: what reads alike folded is not so
     if (after.tables or after.ragged) and _rows_resorted(before, after):
         return True
     if any(same(before.text, after.text) for same in _TOLD_OTHERWISE):
@@ -2366,8 +2369,6 @@ def _typography_only(before: Section, after: Section) -> bool:
     and set in other typography at once is reported: only the keys, which sort the list
     items, see it as the same.)"""
     a, b = before.text, after.text
-    if _nested(a, b) and nesting(a) != nesting(b):
-        return before.key == after.key  # folded, "• " and "◦ " are alike: the key tells
     if len(a) == len(b):
         # alike character for character where they differ: between their common head and
         # tail (found in C), which are alike folded too
@@ -2387,11 +2388,6 @@ def _typography_only(before: Section, after: Section) -> bool:
     elif not (_digit_spaced(a) or _digit_spaced(b) or _spacing_near_difference(a, b)):
         return False
     return before.key == after.key
-
-
-def _nested(a: str, b: str) -> bool:
-    """Whether either text holds an item of a list inside a list item."""
-    return SUB_BULLET in a or SUB_BULLET in b or DEEP_BULLET in a or DEEP_BULLET in b
 
 
 #: what folding may lengthen or shorten where two texts differ: an ellipsis ("…", "..."), a
@@ -3293,14 +3289,12 @@ def summary_recut(previous: SeenItem, item: FeedItem) -> bool:
     if fold(previous.title) != fold(item.title) or len(item.summary) >= len(previous.summary):
         return False
     stem = CUT_MARK.sub("", item.summary)
-    if stem == item.summary or len(stem) < _TEASER_MIN:
+    if stem == item.summary or len(stem) < CUT_MIN:
         return False
     told = set(_TEASER_WORDS.findall(fold(f"{item.title} {item.content}")))
     return all(word in told for word in _TEASER_WORDS.findall(fold(stem)))
 
 
-#: a teaser shorter than this says too little to be known by (``summary_recut``)
-_TEASER_MIN = 20
 _TEASER_WORDS = re.compile(r"\w+")
 
 

@@ -8,6 +8,7 @@ change-log readers build on it; so does the feed reader, for the HTML inside fee
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import itertools
@@ -48,7 +49,7 @@ from feeds.read.normalize import (
 )
 from feeds.read.selectors import compile_selector
 from feeds.sites import SPAM_WORDS, host_of, site_of
-from feeds.types import ITEM_MARKS, Link, PageContent, Section
+from feeds.types import ITEM_MARKS, Link, PageContent, Section, depth_of
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 HEADING_SET = frozenset(HEADINGS)
@@ -2853,13 +2854,13 @@ def _is_bracket_mark(link: Any) -> bool:
     )
 
 
-def _read_bracket_mark(link: Any, notes: Mapping[str, Any]) -> None:
+def _read_bracket_mark(link: Any, notes: _Targets) -> None:
     """A bracketed mark read as its note, as a superscript one is (blind round 58: a
     re-conversion wrote "<sup>1</sup>" and a note "<sup>1</sup> CRP under ..." as
     "<a href="#fn1">[1]</a>" and a note "[1] CRP under ..."): the mark becomes the note's
     first words, and the note's own "[1]" before its words goes. Left as it stands when the
     note is not on the page."""
-    note = notes.get(unquote((link.get("href") or "")[1:]))
+    note = notes.after(unquote((link.get("href") or "")[1:]), link)
     if note is None or any(a is note for a in link.iterancestors()):
         return
     mark = (link.text or "").strip()
@@ -3557,17 +3558,25 @@ class _Targets(dict[str, Any]):
         self.main = main
         self.more: dict[str, list[Any]] = {}  # every element of an id given twice or more
         self.order: dict[Any, int] | None = None  # each element's place, made when needed
+        #: ``more``'s elements still on the page, by id: their places and themselves, in order
+        self.placed: dict[str, tuple[list[int], list[Any]]] = {}
 
     def after(self, key: str, mark: Any) -> Any:
-        """The element ``key`` names that ``mark`` points to."""
-        found = self.get(key)
+        """The element ``key`` names that ``mark`` points to: the first of that id after the
+        mark, or the first of all (found by bisection: a hostile page of thousands of marks
+        to one id thousands of times costs a search each, not a walk)."""
         many = self.more.get(key)
         if many is None:
-            return found
+            return self.get(key)
         if self.order is None:
             self.order = {el: i for i, el in enumerate(self.main.iter(etree.Element))}
-        at = self.order.get(mark, -1)
-        return next((el for el in many if self.order.get(el, -1) > at), found)
+        placed = self.placed.get(key)
+        if placed is None:
+            found = sorted((self.order[el], i) for i, el in enumerate(many) if el in self.order)
+            placed = self.placed[key] = ([p for p, _ in found], [many[i] for _, i in found])
+        places, elements = placed
+        at = bisect.bisect_right(places, self.order.get(mark, -1))
+        return elements[at] if at < len(elements) else self.get(key)
 
 
 def _link_targets(main: Any) -> _Targets:
@@ -4565,7 +4574,7 @@ class _SectionBuilder:
         the page, so a list wrapped in an item of its own with no words (a CMS's
         indentation) reads as the list it holds, whatever its depth in the markup."""
         open_ = self.depths
-        if not self.lines or not _depth_of(self.lines[-1]):
+        if not self.lines or not depth_of(self.lines[-1]):
             open_.clear()  # a line of text (or none) before it: a new list
         while open_ and open_[-1][0] > raw:
             open_.pop()
@@ -4745,12 +4754,6 @@ _ROLES: dict[str, int] = {
 }
 #: stands for the parent of the end of the walk: every element still open is closed
 _END = object()
-
-
-def _depth_of(line: str) -> int:
-    """A read line's depth in an unordered list (1-3, its mark), 0 for a line of text."""
-    mark = line[:2]
-    return ITEM_MARKS.index(mark) + 1 if mark in ITEM_MARKS else 0
 
 
 def _ul_item(items: list[int]) -> int:

@@ -48,6 +48,7 @@ from notifier.channels import SmtpChannel, build_email
 from notifier.context import Context
 from notifier.db import make_engine, upgrade
 from notifier.settings import Settings
+from notifier.web.links import attach
 
 PG_URL = os.environ.get(
     "NOTIFIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -342,8 +343,10 @@ async def digests_vs_raw(folder: Path, n: int, runs: int) -> None:
             with Session(ctx.engine) as session:
                 rows = session.exec(select(Delivery).where(Delivery.kind == "digest")).all()
                 shared = bodies(session, {r.body_id for r in rows})
+                links = attach(ctx).mail_links
                 built = [
-                    build_email(r.message(shared.get(r.body_id or 0)), MAIL_FROM) for r in rows
+                    build_email(r.message(shared.get(r.body_id or 0), links), MAIL_FROM)
+                    for r in rows
                 ]
             prepared = [(b.recipient, b.raw) for b in built]
             raw.append(n / await raw_send(port, prepared))

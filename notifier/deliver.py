@@ -127,6 +127,9 @@ class _Run:
     persons: dict[int, asyncio.Lock] = field(default_factory=dict)
     #: the lock that lets one sender renew a batch's lease
     extending: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: signs the links of planned mails as they are sent (``outbox.LINKS``), made when a
+    #: claimed row first needs it
+    links: outbox.LinkMaker | None = None
 
     def gate(self, domain: str) -> _DomainGate:
         """The per-domain limit of e-mail (push rows are limited by their channels)."""
@@ -335,6 +338,8 @@ async def _refill(run: _Run, feed: _Feed, lease: timedelta) -> None:
         feed.exhausted = True
         return
     feed.claimed += len(claim.rows)
+    if run.links is None and any(outbox.LINKS in (r.personal or {}) for r in claim.rows):
+        run.links = await asyncio.to_thread(_link_maker, run.ctx)
     run.held |= await _suppressed(run, claim)
     batch = _Batch(claim, await _quiet(run, claim))
     feed.queue.extend((row, batch) for row in claim.rows)
@@ -469,7 +474,7 @@ async def _one(run: _Run, row: outbox.Delivery, token: str, claim: outbox.Claim)
         if channel is None:
             outcome = Outcome(outbox.INVALID, f"no channel named {row.channel[:20]!r}")
         else:
-            outcome = await _send(channel, row, claim)
+            outcome = await _send(channel, row, claim, run.links)
         settings = run.ctx.settings
         pause = settings.domain_pause_seconds
         if outcome.verdict == "retry" and email and outcome.error.startswith("SMTP 4") and pause:
@@ -501,12 +506,21 @@ async def _one(run: _Run, row: outbox.Delivery, token: str, claim: outbox.Claim)
         run.held.add(row.subscriber_id)
 
 
-async def _send(channel: Channel, row: outbox.Delivery, claim: outbox.Claim) -> Outcome:
-    """Hand one message to the channel (its shared body joined, ``outbox.Claim.message``) and
-    say what happened; never raises (but for cancellation and interpreter exit, which must
-    stop the run)."""
+def _link_maker(ctx: Context) -> outbox.LinkMaker:
+    """The signer of mails' links, with the key planning signs with."""
+    from notifier.web.links import Links, load_secret
+
+    return Links(ctx.settings.base_url, load_secret(ctx)).mail_links
+
+
+async def _send(
+    channel: Channel, row: outbox.Delivery, claim: outbox.Claim, links: outbox.LinkMaker | None
+) -> Outcome:
+    """Hand one message to the channel (its shared body joined and its links signed,
+    ``outbox.Claim.message``) and say what happened; never raises (but for cancellation and
+    interpreter exit, which must stop the run)."""
     try:
-        await channel.send(claim.message(row))
+        await channel.send(claim.message(row, links))
     except RetryLater as exc:
         return Outcome("retry", redact(str(exc)), exc.delay_seconds)
     except TemporaryDeliveryError as exc:

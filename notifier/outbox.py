@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import Protocol
 
 import sqlalchemy as sa
 from markupsafe import escape
@@ -55,6 +56,11 @@ SUPPRESSED = "suppressed"
 #: the personal parts a shared body leaves open, in the order a body's parts name them
 NAME, PREFERENCES, UNSUBSCRIBE = "name", "preferences", "unsubscribe"
 SLOTS = (NAME, PREFERENCES, UNSUBSCRIBE)
+#: a planned mail's links, signed when it is sent (``signed``): the subscriber's token version
+#: and the language of the pages they open, "<version>/<language>"; the links are signed at
+#: the row's ``created_at`` (the planning run's time), so they are the bytes planning would
+#: have signed, and a message sent again after a lost reply is the same message
+LINKS = "links"
 #: a shared body no row refers to is kept this long after it was last written or reused, so
 #: housekeeping never deletes one that a planning run is about to refer to
 BODY_GRACE = timedelta(days=1)
@@ -94,6 +100,58 @@ def fill(parts: Sequence[str], personal: Mapping[str, str], html: bool) -> str:
         value = personal.get(out[i], "")
         out[i] = str(escape(value)) if html else value
     return "".join(out)
+
+
+class SignedLinks(Protocol):
+    @property
+    def preferences(self) -> str: ...
+
+    @property
+    def unsubscribe(self) -> str: ...
+
+
+class LinkMaker(Protocol):
+    """(subscriber, token version, time of signing, language) -> that mail's signed links
+    (``notifier.web.links.Links.mail_links``)."""
+
+    def __call__(
+        self, sid: int, version: int, now: datetime, lang: str = ..., /
+    ) -> SignedLinks: ...
+
+
+class MissingLinks(LookupError):
+    """A row's links are to be signed when it is sent, and no link maker was given."""
+
+
+def links_value(version: int, language: str) -> str:
+    """The value of ``LINKS`` for a subscriber's token version and language."""
+    return f"{version}/{'nn' if language == 'nn' else 'nb'}"
+
+
+def signed(
+    personal: Mapping[str, str],
+    subscriber_id: int | None,
+    signed_at: datetime,
+    links: LinkMaker | None,
+) -> Mapping[str, str]:
+    """``personal`` with its ``LINKS`` (when it has one) replaced by the preferences and
+    unsubscribe links, signed now by ``links`` for that subscriber at ``signed_at``."""
+    value = personal.get(LINKS)
+    if value is None:
+        return personal
+    if links is None:
+        raise MissingLinks("this message's links are signed when it is sent: give a link maker")
+    version, _, language = value.partition("/")
+    if (
+        subscriber_id is None
+        or not (version.isascii() and version.isdigit())
+        or language not in ("nb", "nn")
+    ):
+        raise ValueError("this message's stored links value is not <version>/<language>")
+    made = links(subscriber_id, int(version), signed_at, language)
+    out = {k: v for k, v in personal.items() if k != LINKS}
+    out[PREFERENCES], out[UNSUBSCRIBE] = made.preferences, made.unsubscribe
+    return out
 
 
 def join(body: Body, personal: Mapping[str, str]) -> tuple[str, str, dict[str, str]]:
@@ -168,9 +226,10 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    def message(self, body: Body | None = None) -> OutgoingMessage:
+    def message(self, body: Body | None = None, links: LinkMaker | None = None) -> OutgoingMessage:
         """The message as it is sent: its own body, or the shared ``body`` it refers to with
-        its personal parts put in (``MissingBody`` when that is not given)."""
+        its personal parts put in (``MissingBody`` when that is not given), its links signed
+        by ``links`` when the row left them to be signed now (``MissingLinks`` without)."""
         text, html, headers = self.body_text, self.body_html, dict(self.headers)
         if self.body_id is not None:
             if body is None:
@@ -178,7 +237,8 @@ class Delivery(SQLModel, table=True):
             personal = self.personal or {}
             if not isinstance(personal, dict):
                 raise ValueError("the personal parts of this message are not a map")
-            text, html, derived = join(body, personal)
+            own = signed(personal, self.subscriber_id, self.created_at, links)
+            text, html, derived = join(body, own)
             headers |= derived
         return OutgoingMessage(
             to=self.to_address,
@@ -266,9 +326,9 @@ def bodies(session: Session, ids: Iterable[int | None]) -> dict[int, Body]:
     return {row.id: row.body() for row in rows if row.id is not None}
 
 
-def message_of(session: Session, row: Delivery) -> OutgoingMessage:
+def message_of(session: Session, row: Delivery, links: LinkMaker | None = None) -> OutgoingMessage:
     """The message of one stored row as it is sent (the console, tests)."""
-    return row.message(bodies(session, [row.body_id]).get(row.body_id or 0))
+    return row.message(bodies(session, [row.body_id]).get(row.body_id or 0), links)
 
 
 def store_bodies(session: Session, found: Iterable[Body], now: datetime) -> dict[str, int]:
@@ -378,9 +438,9 @@ class Claim:
     #: the shared bodies the rows refer to, by id
     found: Mapping[int, Body] = field(default_factory=dict)
 
-    def message(self, row: Delivery) -> OutgoingMessage:
-        """The message of one of the rows, its shared body joined."""
-        return row.message(self.found.get(row.body_id or 0))
+    def message(self, row: Delivery, links: LinkMaker | None = None) -> OutgoingMessage:
+        """The message of one of the rows, its shared body joined and its links signed."""
+        return row.message(self.found.get(row.body_id or 0), links)
 
 
 def claim(session: Session, now: datetime, lease: timedelta, limit: int = 50) -> Claim:

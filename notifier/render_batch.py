@@ -24,14 +24,25 @@ import copy
 import re
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from notifier.digest import Digest, DigestSection, Recipient
 from notifier.message import OutgoingMessage
-from notifier.outbox import NAME, PREFERENCES, UNSUBSCRIBE, Body, join, storable
+from notifier.outbox import (
+    LINKS,
+    NAME,
+    PREFERENCES,
+    UNSUBSCRIBE,
+    Body,
+    LinkMaker,
+    join,
+    links_value,
+    signed,
+    storable,
+)
 from notifier.render import MailLinks, Renderer
 
 #: forms kept at once (a digest run has as many forms as there are section layouts)
@@ -51,10 +62,18 @@ class Parted:
     idempotency_key: str
     body: Body
     personal: Mapping[str, str] = field(default_factory=dict)
+    #: for the links left to be signed when the mail is sent (``outbox.LINKS``): whose, when
+    #: planned, and the maker that signs them
+    subscriber_id: int | None = None
+    planned_at: datetime | None = None
+    links: LinkMaker | None = field(default=None, compare=False, repr=False)
 
     def message(self) -> OutgoingMessage:
         """The whole message, as ``outbox.Delivery.message`` builds it when sending."""
-        text, html, headers = join(self.body, self.personal)
+        personal = self.personal
+        if LINKS in personal and self.planned_at is not None:
+            personal = signed(personal, self.subscriber_id, self.planned_at, self.links)
+        text, html, headers = join(self.body, personal)
         return OutgoingMessage(
             to=self.to,
             subject=self.subject,
@@ -100,12 +119,13 @@ class FormRenderer:
         self,
         renderer: Renderer,
         now: datetime,
-        links: Callable[[int, int, datetime, str], MailLinks] | None = None,
+        links: LinkMaker | None = None,
     ) -> None:
         self.renderer = renderer
         self.now = now
-        #: (subscriber, token version, now, language) -> links, for subscribers whose token version
-        #: ``versions`` holds (one query per batch instead of one per recipient)
+        #: (subscriber, token version, now, language) -> links, for subscribers whose token
+        #: version ``versions`` holds (one query per batch instead of one per recipient); their
+        #: mails store the version and language (``outbox.LINKS``) and are signed when sent
         self.links = links
         self.versions: dict[int, int] = {}
         self._forms: OrderedDict[tuple[Any, ...], _Form] = OrderedDict()
@@ -180,14 +200,16 @@ class FormRenderer:
         if form.with_links and self.renderer.links is not None:
             version = self.versions.get(r.subscriber_id)
             if self.links is not None and version is not None:
-                links = self.links(r.subscriber_id, version, self.now, r.language)
+                # signed when sent: the row holds what signing needs, not two signed links
+                personal[LINKS] = links_value(version, r.language)
             else:
                 links = self.renderer.links(r, self.now)
-            if PREFERENCES in slots:
-                personal[PREFERENCES] = links.preferences
-            # kept even where the text has no slot for it: it gives the List-Unsubscribe headers
-            personal[UNSUBSCRIBE] = links.unsubscribe
+                if PREFERENCES in slots:
+                    personal[PREFERENCES] = links.preferences
+                # kept even where the text has no slot for it: the List-Unsubscribe headers
+                personal[UNSUBSCRIBE] = links.unsubscribe
         return Parted(
             to=r.email, subject=form.subject, idempotency_key=digest.idempotency_key,
-            body=form.body, personal=personal,
+            body=form.body, personal=personal, subscriber_id=r.subscriber_id,
+            planned_at=self.now, links=self.links,
         )  # fmt: skip

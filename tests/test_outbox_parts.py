@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -22,6 +23,7 @@ from notifier.erasure import erase_subscriber
 from notifier.outbox import (
     FAILED,
     INVALID,
+    LINKS,
     PENDING,
     SENT,
     SLOTS,
@@ -29,8 +31,10 @@ from notifier.outbox import (
     Delivery,
     DeliveryBody,
     MissingBody,
+    MissingLinks,
     message_of,
     prune_bodies,
+    signed,
     store_bodies,
 )
 from notifier.outbox_admin import _subscriber_of, retry
@@ -91,14 +95,16 @@ def test_one_body_per_form_and_each_message_as_rendering_it_alone(ctx: Context) 
     with Session(ctx.engine) as session:
         for row in stored:
             assert row.body_id is not None and (row.body_text, row.body_html) == ("", "")
-            assert row.personal is not None and set(row.personal) <= set(SLOTS)
+            assert row.personal is not None and set(row.personal) <= {*SLOTS, LINKS}
             person = found[row.to_address]
             assert ("name" in row.personal) is bool(person.name)
             # exactly what the renderer gives this message alone (the preview's function)
             alone = ctx.renderer.render(by_key[row.idempotency_key], now)
-            assert message_of(session, row) == alone
+            assert message_of(session, row, attach(ctx).mail_links) == alone
             # List-Unsubscribe follows from the stored unsubscribe link, not stored twice
-            assert row.headers == {} and message_of(session, row).headers == dict(alone.headers)
+            assert row.headers == {} and message_of(
+                session, row, attach(ctx).mail_links
+            ).headers == dict(alone.headers)
             assert "List-Unsubscribe" in alone.headers
     # a body holds its slots as names, and nothing of anyone
     for body in bodies:
@@ -120,15 +126,21 @@ async def test_sent_mails_carry_their_own_name_links_and_headers(
     dispatch(ctx)
     stored = {r.to_address: r for r in rows(ctx)}
     assert (await deliver_via_smtp(ctx, port)).sent == 8
+    links = attach(ctx).mail_links
+    unsubscribe: set[str] = set()
     for address, person in found.items():
         [mail] = inbox.to(address)
-        personal = stored[address].personal or {}
+        row = stored[address]
+        # the row holds what signing needs; the sender signed the links as planning would have
+        assert set(row.personal or {}) <= {"name", LINKS}
+        personal = signed(row.personal or {}, row.subscriber_id, row.created_at, links)
         text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         markup = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
         assert str(mail["List-Unsubscribe"]).replace("\r\n", "").replace(" ", "") == (
             f"<{personal['unsubscribe']}>"
         )
         assert personal["unsubscribe"] in text and personal["preferences"] in text
+        unsubscribe.add(personal["unsubscribe"])
         assert f'href="{escape(personal["unsubscribe"])}"' in markup
         if person.name:
             assert f"Hei {person.name}," in text
@@ -136,7 +148,7 @@ async def test_sent_mails_carry_their_own_name_links_and_headers(
         else:
             assert "Hei," in text
     # every person's links are their own
-    assert len({(r.personal or {})["unsubscribe"] for r in stored.values()}) == 8
+    assert len(unsubscribe) == 8
 
 
 def test_a_source_text_that_looks_like_a_slot_stays_text(ctx: Context) -> None:
@@ -146,7 +158,7 @@ def test_a_source_text_that_looks_like_a_slot_stays_text(ctx: Context) -> None:
     dispatch(ctx)
     with Session(ctx.engine) as session:
         for row in rows(ctx):
-            message = message_of(session, row)
+            message = message_of(session, row, attach(ctx).mail_links)
             assert title in message.text and str(escape(title)) in message.html
     for body in shared(ctx):
         assert any(title in part for part in body.text_parts[0::2])
@@ -181,7 +193,7 @@ async def test_a_row_whose_body_is_gone_fails_alone(ctx: Context, smtp: tuple[In
         session.add(row)
         session.commit()
         try:
-            message_of(session, row)
+            message_of(session, row, attach(ctx).mail_links)
         except MissingBody:
             pass
         else:
@@ -235,6 +247,7 @@ def _migrate(ctx: Context, to: str) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with ctx.engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["settings"] = ctx.settings
         if to == "heads":
             command.upgrade(config, "heads")
         else:
@@ -249,7 +262,9 @@ async def test_rows_from_before_0015_send_and_the_revision_goes_down_and_up(
     add_change(ctx, "Ny vaksine", ["vaksinasjon"], urgent=True)
     dispatch(ctx)
     with Session(ctx.engine) as session:
-        expected = {r.idempotency_key: message_of(session, r) for r in rows(ctx)}
+        expected = {
+            r.idempotency_key: message_of(session, r, attach(ctx).mail_links) for r in rows(ctx)
+        }
     # down: every shared body is put back into its rows, as it would have been sent
     _migrate(ctx, "0014_outbox_render")
     with ctx.engine.connect() as conn:
@@ -270,3 +285,60 @@ async def test_rows_from_before_0015_send_and_the_revision_goes_down_and_up(
         text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         assert text.split() == message.text.split()
         assert str(mail["Message-ID"]) == message.message_id("example.no")
+
+
+async def test_links_are_signed_when_sent_as_planning_would_have_signed_them(
+    ctx: Context, clock: Clock, smtp: tuple[Inbox, int]
+) -> None:
+    """A planned mail's row holds the token version and language, not two signed links; the
+    sender signs them at the row's planning time, so a mail sent days later (or again after
+    a lost reply) is byte for byte what planning rendered, and its links still open."""
+    inbox, port = smtp
+    found = people(ctx, 6)
+    add_change(ctx, "Ny vaksine", ["vaksinasjon"], urgent=True)
+    planned_at = ctx.clock()
+    attach(ctx)
+    with Session(ctx.engine) as session:
+        planned = plan(
+            ctx, session, "immediate", planned_at,
+            candidate_changes(session, "immediate", planned_at),
+        )  # fmt: skip
+    assert dispatch(ctx) == 6
+    rendered = {d.idempotency_key: ctx.renderer.render(d, planned_at) for d in planned}
+    for row in rows(ctx):
+        person = found[row.to_address]
+        language = "nn" if person.language == "nn" else "nb"
+        assert (row.personal or {})[LINKS] == f"{person.token_version}/{language}"
+    clock.advance(days=3, hours=5)  # another day: links signed now would differ
+    with Session(ctx.engine) as session:
+        for row in rows(ctx):
+            assert message_of(session, row, attach(ctx).mail_links) == rendered[row.idempotency_key]
+    assert (await deliver_via_smtp(ctx, port)).sent == 6
+    for key, message in rendered.items():
+        [mail] = inbox.to(message.to)
+        unsubscribe = str(mail["List-Unsubscribe"]).replace("\r\n", "").replace(" ", "")
+        assert unsubscribe == message.headers["List-Unsubscribe"].replace(" ", ""), key
+        text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert text.split() == message.text.split()
+
+
+def test_a_row_whose_links_cannot_be_signed_says_so(ctx: Context) -> None:
+    """Without a link maker, or with a stored value that is not <version>/<language>, the
+    message is not built (the sender records it as invalid, alone) rather than sent with
+    empty links."""
+    people(ctx, 1)
+    add_change(ctx, "Ny vaksine", ["vaksinasjon"], urgent=True)
+    attach(ctx)
+    assert dispatch(ctx) == 1
+    [row] = rows(ctx)
+    links = attach(ctx).mail_links
+    with Session(ctx.engine) as session:
+        with pytest.raises(MissingLinks):
+            message_of(session, row)
+        for broken in ("x/nb", "1/en", "1", "", "-1/nb", "1/nb/2", "\u0663/nb"):
+            odd = row.model_copy(update={"personal": {LINKS: broken}})
+            with pytest.raises(ValueError, match="not <version>/<language>"):
+                message_of(session, odd, links)
+        orphan = row.model_copy(update={"subscriber_id": None})
+        with pytest.raises(ValueError, match="not <version>/<language>"):
+            message_of(session, orphan, links)

@@ -13,6 +13,7 @@ from feeds.store.models import Change, Snapshot, Source
 from notifier.context import Context
 from notifier.outbox import Delivery, DeliveryItem, message_of
 from notifier.plan import bulk, compose_digests, dispatch, match, plan, preview
+from notifier.web.links import attach
 from subscribers.models import PushEndpoint, Subscriber, Subscription, SubscriptionChannel
 from subscribers.service import add_subscriber
 from tests.conftest import Clock
@@ -118,7 +119,9 @@ def test_preview_is_what_the_digest_will_contain_and_writes_nothing(ctx: Context
     compose_digests(ctx, "daily")
     with Session(ctx.engine) as session:
         (row,) = session.exec(select(Delivery)).all()
-        assert message_of(session, row) == ctx.renderer.render(shown, ctx.clock())
+        assert message_of(session, row, attach(ctx).mail_links) == ctx.renderer.render(
+            shown, ctx.clock()
+        )
 
 
 def test_regional_change_reaches_its_municipality_county_office_and_the_nationwide(
@@ -327,7 +330,7 @@ def test_a_subscription_can_turn_email_off_and_keep_push(ctx: Context, clock: Cl
         mail = session.exec(
             select(Delivery).where(Delivery.subscriber_id == sid, Delivery.channel == "email")
         ).one()
-        text = message_of(session, mail).text
+        text = message_of(session, mail, attach(ctx).mail_links).text
     labels = ctx.labels()
     assert f"## {labels['testing']}" in text and f"## {labels['vaksinasjon']}" not in text
     carried = [c for ch, kind, c in _outbox(ctx) if ch == "email"]

@@ -20,6 +20,7 @@ from notifier.operators import report_overdue_reviews
 from notifier.outbox import Delivery, message_of
 from notifier.plan import compose_digests, dispatch
 from notifier.review import Labels, ReviewError, approve, edit, queue, retag, suppress
+from notifier.web.links import attach
 from tests.conftest import Clock
 from tests.support.outbox import deliver_via_smtp, store_change
 from tests.support.smtpserver import Inbox
@@ -155,7 +156,9 @@ def test_edit_changes_what_subscribers_read(ctx: Context) -> None:
         session.commit()
     compose_digests(ctx, "daily")
     with Session(ctx.engine) as session:
-        body = message_of(session, session.exec(select(Delivery)).one()).text
+        body = message_of(
+            session, session.exec(select(Delivery)).one(), attach(ctx).mail_links
+        ).text
     assert "Riktig tittel" in body and "Kort omtale." in body and "skrivefeil" not in body
 
 

@@ -18,6 +18,7 @@ from notifier.message import OutgoingMessage
 from notifier.outbox import Delivery, DeliveryItem, enqueue, message_of
 from notifier.plan import compose_due, dispatch
 from notifier.schedule import hours_covered, quiet_until, slot_of
+from notifier.web.links import attach
 from subscribers.models import Subscriber
 from tests.conftest import Clock
 from tests.test_plan import add_change, subscribe
@@ -60,7 +61,7 @@ def digests(ctx: Context) -> list[Mail]:
         ).all()
         out = []
         for row in rows:
-            message = message_of(session, row)
+            message = message_of(session, row, attach(ctx).mail_links)
             out.append(
                 Mail(
                     row.id,

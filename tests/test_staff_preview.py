@@ -25,6 +25,7 @@ from notifier.models import AuditEvent
 from notifier.outbox import Delivery, DeliveryItem, message_of
 from notifier.plan import compose_digests
 from notifier.plan.previews import SEGMENT_ADDRESS, Segment, check_segment, for_segment
+from notifier.web.links import attach
 from notifier.web.texts_preview import NB, NN
 from subscribers.models import Subscriber
 from subscribers.selfservice import erase
@@ -86,7 +87,7 @@ def mail(ctx: Context, row: Delivery) -> OutgoingMessage:
     """The message of a stored row as it is sent (a shared body joined with its personal
     parts, or the row's own body)."""
     with Session(ctx.engine) as session:
-        return message_of(session, row)
+        return message_of(session, row, attach(ctx).mail_links)
 
 
 def nonce_of(page: str) -> str:

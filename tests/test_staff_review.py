@@ -23,6 +23,7 @@ from notifier.models import AuditEvent, LabelCorrection
 from notifier.outbox import Delivery, message_of
 from notifier.plan import compose_digests, dispatch
 from notifier.web import staff_views as views
+from notifier.web.links import attach
 from notifier.web.texts_changes import NB, NN
 from tests.conftest import Clock
 from tests.support.outbox import deliver_via_smtp
@@ -505,7 +506,9 @@ async def test_edit_changes_what_subscribers_read(ctx: Context, client: httpx.As
     assert audit_events(ctx) == [("change.edit", user.email, str(change_id))]
     compose_digests(ctx, "daily")
     with Session(ctx.engine) as session:
-        body = message_of(session, session.exec(select(Delivery)).one()).text
+        body = message_of(
+            session, session.exec(select(Delivery)).one(), attach(ctx).mail_links
+        ).text
     assert "Riktig tittel" in body and "Kort omtale." in body and "skrivefeil" not in body
 
 
@@ -539,7 +542,10 @@ async def test_retag_moves_the_change_in_the_daily_digests(
         assert correction.after == {"subtopics": ["testing"], "regions": ["4601"], "urgent": False}
     assert compose_digests(ctx, "daily") == 2
     with Session(ctx.engine) as session:
-        sent = {d.to_address: message_of(session, d).text for d in session.exec(select(Delivery))}
+        sent = {
+            d.to_address: message_of(session, d, attach(ctx).mail_links).text
+            for d in session.exec(select(Delivery))
+        }
     assert set(sent) == {"testing@kommune.no", "begge@kommune.no"}
     # the one who follows both finds it under Testing now, not under Vaksinasjon
     assert "Testing" in sent["begge@kommune.no"] and "Vaksinasjon" not in sent["begge@kommune.no"]

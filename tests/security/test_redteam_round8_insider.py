@@ -26,6 +26,7 @@ from notifier import staff
 from notifier.context import Context
 from notifier.models import StaffSession
 from notifier.outbox import Delivery, message_of
+from notifier.web.links import attach
 from notifier.web.routes import staff_preview
 from notifier.web.staff_pages import SESSION_COOKIE
 from tests.conftest import Clock
@@ -82,7 +83,7 @@ async def test_a_redaktor_gets_no_signed_link_when_the_day_turns_during_the_prev
     assert SIGNED.findall(page.text) == [] and SIGNED.findall(frame.text) == []
     with Session(ctx.engine) as session:
         [row] = session.exec(select(Delivery).where(col(Delivery.kind) == "test")).all()
-        mail = message_of(session, row)
+        mail = message_of(session, row, attach(ctx).mail_links)
     assert SIGNED.findall(mail.text) == [] and SIGNED.findall(mail.html) == []
     assert "List-Unsubscribe" not in mail.headers
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from notifier.context import Context
 from notifier.outbox import Delivery, DeliveryItem, message_of
 from notifier.plan import compose_digests, dispatch
+from notifier.web.links import attach
 from tests.conftest import Clock
 from tests.support.outbox import store_change
 from tests.test_plan import subscribe
@@ -40,7 +41,10 @@ def sent_changes(ctx: Context, email: str) -> list[int]:
 
 def bodies(ctx: Context) -> str:
     with Session(ctx.engine) as session:
-        return "\n".join(message_of(session, d).text for d in session.exec(select(Delivery)))
+        return "\n".join(
+            message_of(session, d, attach(ctx).mail_links).text
+            for d in session.exec(select(Delivery))
+        )
 
 
 @pytest.mark.parametrize("cadence", ["immediate", "daily"])

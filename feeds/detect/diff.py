@@ -3342,7 +3342,7 @@ def _spelled_otherwise(a: str, b: str) -> bool:
 
 
 def _variant_stretch(a: str, b: str) -> tuple[str, str, int] | None:
-    """Where two texts differ, widened to whole words and with the (at most three) words
+    """Where two texts differ, widened to whole words and with the (at most six) words
     before (an infinitive is read with the "å" or modal verb before it), and where the
     stretch ends in ``a``; None when it is longer than ``_VARIANT_SPAN`` or holds no
     variant's word on either side (``VARIANT_HINT``: then it is not tokenised, as every
@@ -3357,13 +3357,14 @@ def _variant_stretch(a: str, b: str) -> tuple[str, str, int] | None:
     return old, new, end_a
 
 
-#: up to three words before a stretch, and the space after them (``_words_before``)
-_WORDS_BEFORE = re.compile(r"(?:[^\W\d_]+\s){1,3}$")
+#: up to six words before a stretch, and the space after them (``_words_before``: three for
+#: an infinitive's mark, six for one joined by "og", ``notation._infinitives``)
+_WORDS_BEFORE = re.compile(r"(?:[^\W\d_]+\s){1,6}$")
 
 
 def _words_before(text: str, start: int) -> str:
-    """The (at most three) words right before ``start`` in ``text``, with their spaces."""
-    found = _WORDS_BEFORE.search(text, max(0, start - 40), start)
+    """The (at most six) words right before ``start`` in ``text``, with their spaces."""
+    found = _WORDS_BEFORE.search(text, max(0, start - 80), start)
     return found[0] if found else ""
 
 

@@ -55,6 +55,14 @@ _HOUR_FROM_TO = re.compile(
     r"(?:\b(?:fra|frå) )?\b((?:kl\.?|klokka|klokken) ?)0?(\d{1,2})(?:[.:,](\d{2}))? til "
     r"(?:(?:kl\.?|klokka|klokken) ?)?0?(\d{1,2})(?:[.:,](\d{2}))?(?![.:,]?\d)"
 )
+#: a range of times of day without "kl.", both ends with their minutes ("10.00–22.00" in an
+#: opening-hours table, folded "10,00-22,00"; blind round 318: "kl. 10:00 - 22:00" the next
+#: day): written after "kl." as ``_HOUR_RANGE`` writes one. Without minutes ("10-22") it may
+#: be a count of anything and stays as it is
+_BARE_HOUR_RANGE = re.compile(
+    r"(?<![\w.,:/-])(?<!kl\. )(?<!kl )(?<!klokka )(?<!klokken )"
+    r"([01]?\d|2[0-4])[.,:]([0-5]\d) ?- ?([01]?\d|2[0-4])[.,:]([0-5]\d)(?![\w.,:/-]|[.,:]\d)"
+)
 #: a season of two years with the second written short ("2026/27"): written out when it is
 #: the next year ("2026/2027"); "2026/28" is no season and stays as it is
 _SEASON = re.compile(r"(?<![\w./-])((?:19|20)\d\d)/(\d\d)(?![\w/]|[.,]\d)")
@@ -143,8 +151,10 @@ _MONTH_NAMES = {n: w for w, n in sorted(MONTHS.items(), key=lambda p: len(p[0]))
 #: 500", "kr 500,-", "kr 1500,50"): written "500 kr" (``fold`` has dropped the spaces that
 #: group its digits and set a decimal point as a comma)
 _KRONER = re.compile(
-    r"(?<![\w.,])(?:(?:kr\.?|nok) ?(\d+(?:,\d{1,2})?)(?:,-)?(?![\w,.]?\d)"
-    r"|(\d+(?:,\d{1,2})?)(?:,-)? ?(?:kroner|kr\.?|nok)(?!\w)"
+    r"(?<![\w.,])(?:(?:kr\.?|nok) ?(\d+(?:,\d{1,2})?)(?:,-)?(?![\w,.]?\d)\.?"
+    # (the point after the word taken too, an abbreviation's or a sentence's: "250 kr. Kveld"
+    # for "250 kroner. Kveld", blind round 318)
+    r"|(\d+(?:,\d{1,2})?)(?:,-)? ?(?:kroner|kr|nok)\.?(?!\w)"
     # ... or a whole amount with the kroner's dash alone ("185,-", blind round 265)
     r"|(\d+),-(?![\w-]))"
 )
@@ -281,6 +291,8 @@ def fold_forms(line: str) -> str:
     uker" and "mellom 150 og 250" as "2-4 uker", "mellom 150-250"). A number told otherwise
     stays another number ("fem" and "6"); a date without its year is never the same as one with
     it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
+    if "-" in line:
+        line = _BARE_HOUR_RANGE.sub(_bare_hour_range, line)
     if "kl" in line:
         line = _times_of_day(line)
     if " til " in line or "mellom " in line:
@@ -503,6 +515,11 @@ def _hour(m: re.Match[str]) -> str:
 def _hour_range(m: re.Match[str]) -> str:
     start, start_min, end, end_min = m.group(2, 3, 4, 5)
     return f"kl. {start}.{start_min or '00'}-{end}.{end_min or '00'}"
+
+
+def _bare_hour_range(m: re.Match[str]) -> str:
+    start, start_min, end, end_min = m.group(1, 2, 3, 4)
+    return f"kl. {int(start)}.{start_min}-{int(end)}.{end_min}"
 
 
 def _season(m: re.Match[str]) -> str:
@@ -771,12 +788,19 @@ def variant_spelling(before: str, after: str) -> bool:
 def _infinitives(words: list[str], i: int, a: str, b: str) -> bool:
     """Whether ``a`` and ``b``, the ``i``-th words of two texts, are one verb's e- and
     a-infinitive after "å" or a modal verb (``_INFINITIVE_MARKS``) in the same clause."""
-    if len(a) < 4 or len(a) != len(b) or a[:-1] != b[:-1] or {a[-1], b[-1]} != {"e", "a"}:
+    if len(a) < 4 or {a[-1], b[-1]} != {"e", "a"}:
+        return False
+    # one stem, or a stem written two ways ("kome" and "komma", blind round 315)
+    sa, sb = a[:-1], b[:-1]
+    if sa != sb and _VARIANT_STEMS.get(sa) != sb and _VARIANT_STEMS.get(sb) != sa:
         return False
     # the mark right before, or up to three words before with words between ("kan ikkje
-    # vente", "då kan sjukepleiaren vurdere", "bør du alltid ringje"), no punctuation
-    for word in reversed(words[max(0, i - 3) : i]):
-        if word in _INFINITIVE_MARKS:
+    # vente", "då kan sjukepleiaren vurdere", "bør du alltid ringje"), no punctuation; a verb
+    # joined to an infinitive by "og" or "eller" up to six words ("for å kunne gjere tilsyn
+    # og kome med pålegg", blind round 315)
+    joined = i > 0 and words[i - 1] in ("og", "eller")
+    for n, word in enumerate(reversed(words[max(0, i - (6 if joined else 3)) : i])):
+        if word in _INFINITIVE_MARKS and (n < 3 or joined):
             return True
         if not word[0].isalpha():
             return False

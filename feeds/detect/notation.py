@@ -291,10 +291,7 @@ def fold_forms(line: str) -> str:
     uker" and "mellom 150 og 250" as "2-4 uker", "mellom 150-250"). A number told otherwise
     stays another number ("fem" and "6"); a date without its year is never the same as one with
     it, nor "15.01." (no year: a number, a time or a section as well) as "15. januar"."""
-    if "-" in line:
-        line = _BARE_HOUR_RANGE.sub(_bare_hour_range, line)
-    if "kl" in line:
-        line = _times_of_day(line)
+    line = _times(line)
     if " til " in line or "mellom " in line:
         line = _RANGE_BETWEEN.sub(r"mellom \1-\2", _RANGE_TIL.sub(r"\1-\2", line))
     if "/" in line:
@@ -347,6 +344,14 @@ def _units_and_numbers(line: str) -> str:
     if "/" in line:
         line = _DOC_NUMBER.sub(r"\1-\2", line)
     return line
+
+
+def _times(line: str) -> str:
+    """``line`` with a range of times without "kl." written with it (``_BARE_HOUR_RANGE``),
+    then its times of day as ``_times_of_day`` writes them."""
+    if "-" in line:
+        line = _BARE_HOUR_RANGE.sub(_bare_hour_range, line)
+    return _times_of_day(line) if "kl" in line else line
 
 
 def _times_of_day(line: str) -> str:

@@ -664,9 +664,111 @@ def _main_of(
     )
     if drop:
         drop_elements(main, (", ".join(drop),))
+    _unfold_row_spans(main)
     _mark_struck(main)
     _read_figure_numbers(main)  # after the source's drops: a figure it drops stays unread
     return main, title
+
+
+#: cells that span rows (``_unfold_row_spans``): one scan of the tree in libxml2
+_ROW_SPANNING = etree.XPath(".//*[@rowspan][self::td or self::th]")
+#: at most this many copies of spanning cells a page, and this much of their text: a hostile
+#: table's rowspan="65534" over thousands of rows is read as it stands beyond them
+UNFOLD_CELLS = 5_000
+UNFOLD_CHARS = 200_000
+
+
+def _unfold_row_spans(main: Any) -> None:
+    """A cell that spans rows is read in each row it spans, as a reader reads the table: the
+    hours of "Tirsdag" are those of the cell spanning Monday to Thursday (blind rounds 164,
+    216, 220: a table re-made without its merged cells, every day's hours the same, was told
+    as changed). Each row it reaches gets a copy of it at its column (columns counted with
+    the cells' ``colspan``); a span past the table's last row ends there. Within the page's
+    ``UNFOLD_CELLS`` and ``UNFOLD_CHARS``."""
+    spanning = cast(list[Any], _ROW_SPANNING(main))
+    if not spanning:
+        return
+    budget = [UNFOLD_CELLS, UNFOLD_CHARS]
+    tables: dict[Any, None] = {}
+    for cell in spanning:
+        row = cell.getparent()
+        table = _table_of(row)
+        if table is not None:
+            tables[table] = None
+    for table in tables:
+        if budget[0] <= 0 or budget[1] <= 0:
+            break
+        _unfold_table(table, budget)
+    for cell in spanning:  # what spans no more, or was left as it stood
+        if cell.get("rowspan") is not None and _span_of(cell, "rowspan") <= 1:
+            del cell.attrib["rowspan"]
+
+
+def _table_of(row: Any) -> Any:
+    """The table a row belongs to (through <thead>, <tbody>, <tfoot>), or None."""
+    if row is None or row.tag != "tr":
+        return None
+    parent = row.getparent()
+    if parent is not None and parent.tag in ("thead", "tbody", "tfoot"):
+        parent = parent.getparent()
+    return parent if parent is not None and parent.tag == "table" else None
+
+
+def _span_of(cell: Any, name: str) -> int:
+    """A cell's ``rowspan`` or ``colspan`` as a count (1 when missing or unreadable; 0, "to
+    the end", as a large count)."""
+    value = (cell.get(name) or "1").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 5:
+        return 1
+    return int(value) or 65_534
+
+
+def _unfold_table(table: Any, budget: list[int]) -> None:
+    rows = [r for r in table.iter("tr") if _table_of(r) is table]
+    #: column -> (rows left to reach, the spanning cell, its colspan)
+    pending: dict[int, tuple[int, Any, int]] = {}
+    for n, row in enumerate(rows):
+        col = 0
+        for cell in [*row.iterchildren("td", "th"), None]:
+            while col in pending and budget[0] > 0:
+                left, source, width = pending[col]
+                copy = deepcopy(source)
+                copy.tail = None
+                copy.attrib.pop("rowspan", None)
+                if cell is None:
+                    row.append(copy)
+                else:
+                    cell.addprevious(copy)
+                budget[0] -= 1
+                budget[1] -= len(_text_of(source))
+                if left > 1:
+                    pending[col] = (left - 1, source, width)
+                else:
+                    del pending[col]
+                col += width
+            if cell is None:
+                break
+            width = min(_span_of(cell, "colspan"), 1_000)
+            reach = min(_span_of(cell, "rowspan"), len(rows) - n)
+            if reach > 1 and cell.get("rowspan") is not None:
+                pending[col] = (reach - 1, cell, width)
+                del cell.attrib["rowspan"]
+            col += width
+        # spans beyond the row's last cell (a gap before them): copied at the row's end
+        for start in sorted(c for c in pending if c >= col):
+            if budget[0] <= 0:
+                break
+            left, source, width = pending.pop(start)
+            copy = deepcopy(source)
+            copy.tail = None
+            copy.attrib.pop("rowspan", None)
+            row.append(copy)
+            budget[0] -= 1
+            budget[1] -= len(_text_of(source))
+            if left > 1:
+                pending[start] = (left - 1, source, width)
+        if budget[0] <= 0 or budget[1] <= 0:
+            return
 
 
 #: a page's type shown over its title ("Artikkel", "Nyhet", "Pressemelding", blind round 215):

@@ -129,3 +129,24 @@ def test_many_marks_to_one_id_given_many_times_are_read_in_bounded_time() -> Non
     page = extract_page(body)
     assert within(time.process_time() - started, 3.0)
     assert "Verdi 7999 [fotnote: Note nummer 0 om smittevern.]" in page.sections[0].text
+
+
+def test_a_cell_spanning_thousands_of_rows_is_copied_within_bounds() -> None:
+    """A hostile table: a cell of 10 KB spanning 65,534 rows over 4,000 rows, and thousands
+    of such cells. Copies of spanning cells are made within ``UNFOLD_CELLS`` and
+    ``UNFOLD_CHARS`` a page, in bounded time; the rest is read as it stands."""
+    big = "smittevern " * 1000
+    rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(4000))
+    spans = "".join(f"<td rowspan='65534'>{big}</td>" for _ in range(50))
+    body = f"<main><h1>T</h1><table><tr>{spans}</tr>{rows}</table></main>".encode()
+    started = time.process_time()
+    tracemalloc.start()
+    try:
+        page = extract_page(body)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert within(time.process_time() - started, 5.0)
+    assert peak < 200_000_000
+    assert sum(len(s.text) for s in page.sections) < 2_000_000
+    assert "3999" in page.sections[-1].text

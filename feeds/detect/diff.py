@@ -388,6 +388,7 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
         if key not in new:
             gone.setdefault(section.key, []).append(key)
     changes: list[SectionChange] = []
+    standing = _Standing(old, new)
     for key, section in new.items():
         previous = old.get(key)
         if previous is None:
@@ -396,7 +397,7 @@ def diff_pages(before: PageContent, after: PageContent) -> list[SectionChange]:
             if origin is None:
                 changes.append(_section_change("added", key, None, section))
             else:
-                changes.extend(_relocated(origin, old[origin], key, section))
+                changes.extend(_relocated(origin, old[origin], key, section, standing))
         elif previous.digest != section.digest and not _says_the_same(previous, section):
             changes.append(_section_change("changed", key, previous, section))
     left = {key for keys in gone.values() for key in keys}
@@ -2433,7 +2434,11 @@ _NUMBER = re.compile(
 
 
 def _relocated(
-    old_key: tuple[str, ...], before: Section, key: tuple[str, ...], after: Section
+    old_key: tuple[str, ...],
+    before: Section,
+    key: tuple[str, ...],
+    after: Section,
+    standing: _Standing | None = None,
 ) -> list[SectionChange]:
     old_head, new_head = (old_key or ("",))[-1], (key or ("",))[-1]
     if _archived(old_key) != _archived(key) and _ADVICE.search(after.text):
@@ -2456,6 +2461,13 @@ def _relocated(
         # the same section under another parent (structure, not content), or its heading
         # only set in other typography ("Covid-19" -> "COVID-19", a trailing colon), spelt
         # in another accepted form ("skulen" -> "skolen") or decorated with an emoji ("⚠️ Viktig")
+        if standing is not None and standing.between_actors(old_key, key):
+            # ... but moved from one heading to another that both stand before and after (a
+            # duty moved from "Kommunen" to "Statsforvalteren", blind round 322): what it says
+            # now concerns another
+            a = f"{' › '.join(old_key[1:])}\n{before.text}"
+            b = f"{' › '.join(key[1:])}\n{after.text}"
+            return [SectionChange("moved", key, a, b, word_diff(a, b), before.digest, after.digest)]
         return []
     (number_old, bare_old), (number_new, bare_new) = _numbered(old_head), _numbered(new_head)
     if bare_old == bare_new and (number_old == number_new or not (number_old and number_new)):
@@ -2467,6 +2479,54 @@ def _relocated(
     a = f"{old_head}\n{before.text}"
     b = f"{new_head}\n{after.text}"
     return [SectionChange(kind, key, a, b, word_diff(a, b), before.digest, after.digest)]
+
+
+class _Standing:
+    """The heading paths of two versions of a page, made when first asked for (once a diff)."""
+
+    def __init__(
+        self, old: Mapping[tuple[str, ...], Section], new: Mapping[tuple[str, ...], Section]
+    ) -> None:
+        self.old, self.new = old, new
+        self._heads: tuple[set[tuple[str, ...]], set[tuple[str, ...]]] | None = None
+
+    def between_actors(self, old_key: tuple[str, ...], key: tuple[str, ...]) -> bool:
+        """Whether a section left the heading of one actor for another's ("Kommunen" ->
+        "Statsforvalteren", ``_ACTOR``), each of which stands on the page before and after:
+        who must do what changed. A section moved between chapters of topics ("Testing" ->
+        "Isolering og karantene", "Utredning" -> "Oppfølging", an FAQ's groups) is filing
+        (blind rounds 53, 80, 100), and so is a parent renamed, split or merged."""
+        was, now = old_key[:-1], key[:-1]
+        if len(was) < 2 or len(now) < 2 or fold(" ".join(was)) == fold(" ".join(now)):
+            return False
+        if not (
+            _ACTOR.match(fold(was[-1]).rstrip(" :")) and _ACTOR.match(fold(now[-1]).rstrip(" :"))
+        ):
+            return False
+        if self._heads is None:
+            self._heads = (_heads_of(self.old), _heads_of(self.new))
+        return all(was in heads and now in heads for heads in self._heads)
+
+
+#: a heading that names who acts, alone or as its duties ("Kommunen", "Statsforvaltaren",
+#: "Kommunens ansvar", "Fastlegen sine oppgåver"; ``_between_standing_parents``), folded
+_ACTOR = re.compile(
+    r"^(?:kommunen|kommunene|kommunane|fylkeskommunen|statsforvalteren|statsforvaltaren"
+    r"|helsedirektoratet|folkehelseinstituttet|fhi|helseforetaket|helseføretaket"
+    r"|helseforetakene|helseføretaka|sykehuset|sjukehuset|departementet|regjeringen|regjeringa"
+    r"|fastlegen|fastlegene|fastlegane|kommuneoverlegen|kommunelegen|smittevernlegen"
+    r"|legevakten|legevakta|arbeidsgiveren|arbeidsgjevaren|arbeidsgiver|arbeidsgjevar"
+    r"|virksomheten|verksemda|ledelsen|leiinga|helsepersonellet|helsepersonell|sykehjemmet"
+    r"|sjukeheimen|hjemmetjenesten|heimetenesta|helsestasjonen|skolen|skulen|barnehagen"
+    r"|apoteket|legemiddelverket|mattilsynet|politiet|amk-sentralen|amk|pasienten|brukeren"
+    r"|brukaren|pårørende|pårørande|den enkelte|den einskilde)"
+    r"(?:s|ens)?(?: sitt| sine| si)?(?: (?:ansvar|oppgaver|oppgåver|rolle|roller|plikter))?$"
+)
+
+
+def _heads_of(page: Mapping[tuple[str, ...], Section]) -> set[tuple[str, ...]]:
+    """Every heading path of a page: its sections' and their parents'."""
+    return {path[:n] for path in page for n in range(1, len(path) + 1)}
 
 
 def _names_swapped(a: str, b: str) -> bool:

@@ -748,6 +748,8 @@ _VARIANT_WORDS = frozenset(
         ("sjuk", "syk"), ("sjuke", "syke"), ("sjukdom", "sykdom"), ("sjukdommen", "sykdommen"),
         ("sjukdommer", "sykdommer"), ("sjukdommene", "sykdommene"), ("sjukehus", "sykehus"),
         ("sjukehuset", "sykehuset"),
+        # "kvifor" and "korfor", both accepted in nynorsk (blind round 322)
+        ("kvifor", "korfor"),
     }
 )  # fmt: skip
 #: the words an infinitive follows ("å", the modal verbs), after which a verb's e- and

@@ -150,3 +150,22 @@ def test_a_cell_spanning_thousands_of_rows_is_copied_within_bounds() -> None:
     assert peak < 200_000_000
     assert sum(len(s.text) for s in page.sections) < 2_000_000
     assert "3999" in page.sections[-1].text
+
+
+def test_thousands_of_sections_moved_between_actors_are_diffed_in_bounded_time() -> None:
+    """Every one of 4,000 subsections moved from "Kommunen" to "Statsforvalteren": each is
+    told as moved, and the headings that stand on each version are gathered once a diff, not
+    once a moved section."""
+    n = 4000
+    subs = "".join(f"<h3>Plikt {i}</h3><p>Oppgåve nummer {i} skal gjerast.</p>" for i in range(n))
+
+    def version(first: bool) -> PageContent:
+        one = f"<h2>Kommunen</h2><p>Planar.</p>{subs if first else ''}"
+        two = f"<h2>Statsforvaltaren</h2><p>Tilsyn.</p>{'' if first else subs}"
+        return extract_page(f"<main><h1>Roller</h1>{one}{two}</main>".encode())
+
+    before, after = version(True), version(False)
+    started = time.process_time()
+    changes = diff_pages(before, after)
+    assert within(time.process_time() - started, 3.0)
+    assert len(changes) == n and {c.kind for c in changes} == {"moved"}

@@ -264,8 +264,8 @@ def _point_between_digits(text: str) -> bool:
 
 def fold_marks(text: str) -> str:
     """``fold`` but for digit groups and times of day: what changes a text character for
-    character (quotation marks, dashes, list marks, the micro sign, case, line breaks), its
-    length kept."""
+    character (quotation marks, dashes, list marks, the micro sign, the multiplication sign,
+    case, line breaks), its length kept."""
     if _MICRO in text:
         text = text.replace(_MICRO, _MU)
     for mark in _FOLD_QUOTES:
@@ -278,6 +278,8 @@ def fold_marks(text: str) -> str:
         for bullet in _FOLD_BULLETS:
             if bullet in text:
                 text = text.replace(bullet, "-")
+        if "\u00d7" in text:  # the multiplication sign for the letter ("3 × daglig", 325)
+            text = text.replace("\u00d7", "x")
         if _CONFUSABLE.search(text):
             text = text.translate(_CONFUSABLES)
     return text.lower().replace("\n", " ")

@@ -343,7 +343,17 @@ def _units_and_numbers(line: str) -> str:
         line = line.replace(_PLUS_MINUS, "±")
     if "/" in line:
         line = _DOC_NUMBER.sub(r"\1-\2", line)
+    if " per " in line:
+        line = _UNIT_PER.sub(r"\1/\2", line)
     return line
+
+
+#: a unit per a unit or a time written with "per" ("mg/kg per døgn" for "mg/kg/døgn", "ml
+#: per kg", blind round 325): with the slash
+_UNIT_PER = re.compile(
+    r"\b(mg|g|kg|µg|μg|mcg|ml|l|ie|mmol|mikrogram|milligram|gram|dose|doser|dosar) per "
+    r"(døgn|døgnet|dag|dagen|time|timen|veke|veka|uke|uka|kg|ml|l|m2|m²|dose)\b"
+)
 
 
 def _times(line: str) -> str:
@@ -748,8 +758,9 @@ _VARIANT_WORDS = frozenset(
         ("sjuk", "syk"), ("sjuke", "syke"), ("sjukdom", "sykdom"), ("sjukdommen", "sykdommen"),
         ("sjukdommer", "sykdommer"), ("sjukdommene", "sykdommene"), ("sjukehus", "sykehus"),
         ("sjukehuset", "sykehuset"),
-        # "kvifor" and "korfor", both accepted in nynorsk (blind round 322)
-        ("kvifor", "korfor"),
+        # "kvifor" and "korfor", both accepted in nynorsk (blind round 322); "mens" for
+        # "medan" in a nynorsk text (324: bokmål's form of the same word, as "være" for "vere")
+        ("kvifor", "korfor"), ("medan", "mens"),
     }
 )  # fmt: skip
 #: the words an infinitive follows ("å", the modal verbs), after which a verb's e- and

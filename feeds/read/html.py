@@ -298,7 +298,10 @@ _PROBLEM_PAGES = tuple(
         r"(siden|sida) (er|har) (blitt |vorte )?(flyttet|flytta)\b"
         r"|du (blir|vil bli) ((sendt|send) (videre|vidare)|videresendt|vidaresend)",
         r"we can.t find (the|that) page|the page you (are looking for|requested)",
-        r"^(error|feil)\b|internal server error|noe gikk galt|noko gjekk gale",
+        # "Feil" or "Error" first in the title, but not a headline about an error in something
+        # ("Feil i tal for vaksinasjonsdekning i vekerapporten", blind round 326)
+        r"^(error|feil)\b(?!\s+(?:i|ved|på|om|under|rundt|med|frå|fra|som|og|knytt\w*|rett\w*)\b)"
+        r"|internal server error|noe gikk galt|noko gjekk gale",
         r"access denied|tilgang nektet|attention required|403 forbidden|too many requests",
         r"(siden|sida) er under arbeid|prøv igjen (senere|seinare)|try again later",
         # a rate limit, a login wall, a consent wall or a refusal sent with status 200 in the

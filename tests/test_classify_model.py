@@ -620,7 +620,7 @@ def test_the_loaded_model_keeps_every_feature_name_and_refuses_one_it_cannot_kee
     assert model.features == whole.features == tuple(data["weights"])
     assert model.heads == whole.heads and model.thresholds == whole.thresholds
     assert model.calibration == whole.calibration
-    assert (model.weights == whole.weights).all() and (model.bias == whole.bias).all()
+    assert model.weights == whole.weights and model.bias == whole.bias
     one = {"format": 1, "heads": ["a"], "bias": [0], "calibration": [[1, 0]], "thresholds": [0.5]}
     assert Model({**one, "weights": {"w:smitte": [1], "c:mitt": [2]}}).features == (
         "w:smitte",

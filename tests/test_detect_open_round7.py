@@ -452,8 +452,13 @@ def test_a_renumbered_step_whose_text_changed_is_reported() -> None:
         text={"Følg opp": "Ring nærkontaktane etter fem dagar."},
     )
     got = changed(BEFORE, after)
-    assert ("added", (ROOT, "2 Varsle kommuneoverlegen")) in got
-    assert ("added", (ROOT, "4 Følg opp")) in got and len(got) > 2
+    # told as what it is since blind round 327 (round 219's open case): the step renumbered
+    # in the run and edited at once is "changed" at its new number, not removed and added;
+    # its edit is never quiet
+    assert got == [
+        ("added", (ROOT, "2 Varsle kommuneoverlegen")),
+        ("changed", (ROOT, "4 Følg opp")),
+    ]
 
 
 def test_steps_shifted_by_two_after_one_insertion_stay_moved() -> None:

@@ -1063,6 +1063,37 @@ def _shifted_by_one(
     if not any(c.kind == "moved" for c in changes):
         return changes
     moved, origin_of = _renumbered(changes)
+    # a numbered section renumbered in the run and edited at once ("4 Smittevern" removed,
+    # "5 Smittevern" added with new text, blind round 327) counts as renumbered, and is told
+    # as changed if the run is quiet
+    edited = _renumbered_and_edited(changes, moved, origin_of)
+    paired = {p for r, a in edited.values() for p in (r.path, a.path)}
+    quiet = _quiet_runs([c for c in changes if c.path not in paired], moved, origin_of, old, new)
+    if not quiet:
+        return changes
+    _with_their_subsections(changes, moved, quiet)
+    told = {
+        id(came): _section_change("changed", now_path, old.get(gone.path), new.get(came.path))
+        for now_path, (gone, came) in edited.items()
+        if now_path in quiet
+    }
+    dropped = {id(gone) for now_path, (gone, _) in edited.items() if now_path in quiet}
+    return [
+        told.get(id(c), c)
+        for c in changes
+        if not (c.kind == "moved" and c.path in quiet) and id(c) not in dropped
+    ]
+
+
+def _quiet_runs(
+    changes: list[SectionChange],
+    moved: Mapping[tuple[str, ...], tuple[tuple[str, int], tuple[str, int]]],
+    origin_of: Mapping[tuple[str, ...], tuple[str, ...]],
+    old: Mapping[tuple[str, ...], Section],
+    new: Mapping[tuple[str, ...], Section],
+) -> set[tuple[str, ...]]:
+    """The renumbered sections (their keys now) that a numbered section added or removed
+    before them explains (``_shifted_by_one``)."""
     quiet: set[tuple[str, ...]] = set()
     siblings: dict[bool, dict[tuple[str, ...], list[tuple[str, ...]]]] = {}
     paragraphs: dict[bool, tuple[list[tuple[str, ...]], dict[tuple[str, ...], int]]] = {}
@@ -1092,9 +1123,64 @@ def _shifted_by_one(
         step = 1 if adding else -1
         if all(b[0] == a[0] and a[1] == b[1] + step for b, a in steps):
             quiet.update(k for k in shifted if k is not None)
-    if not quiet:
-        return changes
-    return [c for c in changes if not (c.kind == "moved" and c.path in quiet)]
+    return quiet
+
+
+def _renumbered_and_edited(
+    changes: list[SectionChange],
+    moved: dict[tuple[str, ...], tuple[tuple[str, int], tuple[str, int]]],
+    origin_of: dict[tuple[str, ...], tuple[str, ...]],
+) -> dict[tuple[str, ...], tuple[SectionChange, SectionChange]]:
+    """Numbered sections removed and added under one parent with the same words after their
+    numbers, the numbers one apart ("4 Smittevern" removed, "5 Smittevern" added): each such
+    pair, the only one of its words, by the added one's path; each entered in ``moved`` and
+    ``origin_of`` as a renumbering (``_renumbered``)."""
+    removed: dict[tuple[tuple[str, ...], str], list[SectionChange]] = {}
+    added: dict[tuple[tuple[str, ...], str], list[SectionChange]] = {}
+    for c in changes:
+        if c.kind in ("added", "removed") and c.path and _ordinal(c.path[-1]) is not None:
+            words = fold(_numbered(c.path[-1])[1])
+            (added if c.kind == "added" else removed).setdefault((c.path[:-1], words), []).append(c)
+    pairs = {}
+    for key, gone in removed.items():
+        came = added.get(key, [])
+        if len(gone) != 1 or len(came) != 1:
+            continue
+        before, now = _ordinal(gone[0].path[-1]), _ordinal(came[0].path[-1])
+        if before and now and before[0] == now[0] and abs(before[1] - now[1]) == 1:
+            pairs[came[0].path] = (gone[0], came[0])
+            moved[came[0].path] = (before, now)
+            origin_of[gone[0].path] = came[0].path
+    return pairs
+
+
+def _with_their_subsections(
+    changes: list[SectionChange],
+    moved: Mapping[tuple[str, ...], tuple[tuple[str, int], tuple[str, int]]],
+    quiet: set[tuple[str, ...]],
+) -> None:
+    """Add to ``quiet`` the subsections renumbered with their chapter: "3.1 Erysipelas" under
+    "3 Hud" become "4.1 Erysipelas" under "4 Hud" when a chapter inserted before it moved it
+    up (blind round 327), their text unchanged; and theirs in turn ("4.1.2"). A subsection
+    whose own place changed ("3.1" -> "4.2") stays ``moved``."""
+    candidates = [c.path for c in changes if c.kind == "moved" and c.path not in quiet]
+    while candidates:
+        found = []
+        for path in candidates:
+            parent = path[:-1]
+            if parent not in quiet or path not in moved or parent not in moved:
+                continue
+            (parent_before, parent_now), (before, now) = moved[parent], moved[path]
+            if (
+                before[1] == now[1]
+                and before[0] == f"{parent_before[0]}{parent_before[1]}."
+                and now[0] == f"{parent_now[0]}{parent_now[1]}."
+            ):
+                found.append(path)
+        if not found:
+            return
+        quiet.update(found)
+        candidates = [p for p in candidates if p not in quiet]
 
 
 def _numbered_after(

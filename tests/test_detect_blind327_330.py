@@ -1,0 +1,66 @@
+"""Blind rounds 327-330's rules:
+
+- a chapter inserted in a numbered guideline moves the chapters after it up by one, and
+  their subsections with them ("3.1 Erysipelas" under "3 Hud" -> "4.1 Erysipelas" under "4
+  Hud"): only the new chapter is told (327; the chapters alone were quiet before, their
+  subsections were told as moved);
+- a chapter renumbered in that run and edited at once ("4 Smittevern" -> "5 Smittevern"
+  with a new sentence) is told as changed at its new number, not as removed and added
+  (327, and round 219's open case).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.pages import changed
+
+TITLE = "Smittevernrettleiar for kommunehelsetenesta"
+
+
+def guide(chapters: list[tuple[str, list[str]]], edit: str = "") -> str:
+    body = ""
+    for n, (name, subs) in enumerate(chapters, 1):
+        body += (
+            f"<h2>{n} {name}</h2><p>Om {name.lower()}.{edit if name == 'Smittevern' else ''}</p>"
+        )
+        for m, sub in enumerate(subs, 1):
+            body += f"<h3>{n}.{m} {sub}</h3><p>Råd om {sub.lower()}.</p>"
+    return f"<main><h1>{TITLE}</h1>{body}</main>"
+
+
+BEFORE = [
+    ("Innleiing", []),
+    ("Vaksinasjon", ["Barn", "Risikogrupper"]),
+    ("Smittevern", ["Basale rutinar", "Kontaktsmitte"]),
+]
+
+
+@pytest.mark.parametrize("at", [1, 2])
+def test_a_chapter_inserted_moves_the_later_ones_and_their_subsections_quietly(at: int) -> None:
+    after = [*BEFORE[:at], ("Tuberkulose", []), *BEFORE[at:]]
+    new = f"{at + 1} Tuberkulose"
+    assert changed(guide(BEFORE), guide(after)) == [("added", (TITLE, new))]
+    # removed again: only the removal is told
+    assert changed(guide(after), guide(BEFORE)) == [("removed", (TITLE, new))]
+
+
+def test_a_chapter_renumbered_and_edited_is_told_as_changed() -> None:
+    after = [BEFORE[0], ("Tuberkulose", []), *BEFORE[1:]]
+    edit = " Bebuarar med symptom skal isolerast."
+    assert changed(guide(BEFORE), guide(after, edit)) == [
+        ("added", (TITLE, "2 Tuberkulose")),
+        ("changed", (TITLE, "4 Smittevern")),
+    ]
+
+
+def test_a_subsection_that_changed_its_own_place_is_still_told() -> None:
+    after = [
+        BEFORE[0],
+        ("Tuberkulose", []),
+        BEFORE[1],
+        ("Smittevern", ["Kontaktsmitte", "Basale rutinar"]),
+    ]
+    found = changed(guide(BEFORE), guide(after))
+    assert ("added", (TITLE, "2 Tuberkulose")) in found
+    assert any(kind == "moved" for kind, _ in found)

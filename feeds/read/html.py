@@ -726,6 +726,20 @@ def _span_of(cell: Any, name: str) -> int:
     return int(value) or 65_534
 
 
+def _place_copy(source: Any, row: Any, before: Any, budget: list[int]) -> None:
+    """A copy of the spanning cell ``source`` in ``row``, before the cell ``before`` (None:
+    at the row's end), counted against the page's ``budget`` (copies, characters)."""
+    copy = deepcopy(source)
+    copy.tail = None
+    copy.attrib.pop("rowspan", None)
+    if before is None:
+        row.append(copy)
+    else:
+        before.addprevious(copy)
+    budget[0] -= 1
+    budget[1] -= len(_text_of(source))
+
+
 def _unfold_table(table: Any, budget: list[int]) -> None:
     rows = [r for r in table.iter("tr") if _table_of(r) is table]
     #: column -> (rows left to reach, the spanning cell, its colspan)
@@ -735,15 +749,7 @@ def _unfold_table(table: Any, budget: list[int]) -> None:
         for cell in [*row.iterchildren("td", "th"), None]:
             while col in pending and budget[0] > 0:
                 left, source, width = pending[col]
-                copy = deepcopy(source)
-                copy.tail = None
-                copy.attrib.pop("rowspan", None)
-                if cell is None:
-                    row.append(copy)
-                else:
-                    cell.addprevious(copy)
-                budget[0] -= 1
-                budget[1] -= len(_text_of(source))
+                _place_copy(source, row, cell, budget)
                 if left > 1:
                     pending[col] = (left - 1, source, width)
                 else:
@@ -762,12 +768,7 @@ def _unfold_table(table: Any, budget: list[int]) -> None:
             if budget[0] <= 0:
                 break
             left, source, width = pending.pop(start)
-            copy = deepcopy(source)
-            copy.tail = None
-            copy.attrib.pop("rowspan", None)
-            row.append(copy)
-            budget[0] -= 1
-            budget[1] -= len(_text_of(source))
+            _place_copy(source, row, None, budget)
             if left > 1:
                 pending[start] = (left - 1, source, width)
         if budget[0] <= 0 or budget[1] <= 0:

@@ -2595,7 +2595,7 @@ class _Standing:
 
 
 #: a heading that names who acts, alone or as its duties ("Kommunen", "Statsforvaltaren",
-#: "Kommunens ansvar", "Fastlegen sine oppgåver"; ``_between_standing_parents``), folded
+#: "Kommunens ansvar", "Fastlegen sine oppgåver"; ``_Standing.between_actors``), folded
 _ACTOR = re.compile(
     r"^(?:kommunen|kommunene|kommunane|fylkeskommunen|statsforvalteren|statsforvaltaren"
     r"|helsedirektoratet|folkehelseinstituttet|fhi|helseforetaket|helseføretaket"

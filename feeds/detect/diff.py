@@ -1857,13 +1857,18 @@ def _renumbered_only(before: str, after: str) -> bool:
     break (blind round 54): "1." written "1)", numbers made bullets, a lettering slip mended
     ("a) c) d)" as "a) b) c)"), a point split in two with the same sentences and the points
     after it renumbered; or the numbers written in the text dropped where the site's list
-    numbers its items itself ("(1) Det er ikke tillatt ..." as an <ol>'s item, blind round 78).
+    numbers its items itself ("(1) Det er ikke tillatt ..." as an <ol>'s item, blind round 78),
+    or a lone "(1)" set before a paragraph's one ledd (blind round 330).
     Both versions a list (two marked lines or more), or one of them with no marks at all;
     each one's numbers counting up by one (a new list may start again at 1: "1. dose" and "2.
     dose" lines are items, and a lone "3. dose" made "4. dose" is read), and every word and
     sign but the markers the same, in the same order. A point added, removed or moved is a
     change."""
     marks_a, marks_b = _item_marks(before), _item_marks(after)
+    if sorted([marks_a, marks_b]) == [[], ["(1)"]]:
+        # a paragraph's one ledd numbered "(1)" as its others are (blind round 330): the
+        # same words
+        return _list_words(before) == _list_words(after)
     if max(len(marks_a), len(marks_b)) < 2 or min(len(marks_a), len(marks_b)) == 1:
         return False  # no list (most texts): nothing folded
     if not (marks_a and marks_b) and before.count("\n") != after.count("\n"):

@@ -382,7 +382,7 @@ def _dates(line: str) -> str:
     """``line`` with a date written as ``fold_forms`` says: ISO and full dates as "15.1.2027",
     a day and a month's name without a year with the name written out, and a span of two
     dates in words as with a dash ("fra 12. mars 2020 til 12. februar 2022" as
-    "12.3.2020-12.2.2022", blind round 133)."""
+    "12.3.2020-12.2.2022", blind round 133), without a comma after a full date."""
     if "-" in line:
         line = _ISO_DATE.sub(_iso_date, line)
         if ".-" in line:
@@ -396,7 +396,14 @@ def _dates(line: str) -> str:
     line = _DAY_NAME_YEAR.sub(_day_name_year, line)
     if " til " in line:
         line = _DATE_SPAN_WORDS.sub(r"\1-\2", line)
+    if ", " in line:
+        line = _DATE_COMMA.sub(r"\1 ", line)
     return line
+
+
+#: a comma after a full date, before the time or the place ("Torsdag 5. mars 2026, kl. 9–15"
+#: for "5.3.2026 kl. 09.00–15.00", blind round 328): punctuation, not news
+_DATE_COMMA = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2}\.\d{4}), ")
 
 
 #: a span of two dates in words, once they are written as ``_full_date`` writes them

@@ -874,7 +874,9 @@ class SeenItem:
 #: (312); text in a "visuelt-skjult" class is for screen readers, and a chart in a figure is
 #: read by its <desc>, not its <title> (314).
 #: 25: a table cell that spans rows is read in each row it spans (open cases of rounds 164,
-#: 216 and 220: a table re-made without merged cells, every day's hours the same).
+#: 216 and 220: a table re-made without merged cells, every day's hours the same); the
+#: multiplication sign folds as the letter x in a section's key (325); a page whose title
+#: begins "Feil i …" is read, not refused as an error page (326).
 EXTRACTION_VERSION = 25
 
 

@@ -109,8 +109,16 @@ def xml_found(content: bytes) -> list[str]:
     return found
 
 
+#: the template payload rendered: "1337" standing alone, not inside a random token of the page
+#: (a CSRF token or a nonce in hexadecimal holds "1337" about once in a thousand pages, which
+#: failed a clean-clone run on the staff login page)
+RENDERED = re.compile(r"(?<![0-9A-Za-z_-])1337(?![0-9A-Za-z_-])")
+
+
 def raw_found(text: str) -> list[str]:
-    found = [marker for marker in RAW if marker in text]
+    found = [marker for marker in RAW if marker != "1337" and marker in text]
+    if RENDERED.search(text):
+        found.append("1337")
     if JS_HREF.search(text):
         found.append("javascript: link")
     return found

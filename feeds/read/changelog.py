@@ -72,6 +72,7 @@ from feeds.read.html import (
     identity_url,
     parse_page,
     select,
+    table_grid,
 )
 from feeds.read.normalize import clean_text, compile_noise, parse_date
 from feeds.read.reader import ItemReader
@@ -86,10 +87,6 @@ MAX_ITEMS = 500
 MAX_ROWS = 20000
 MAX_CHAPTER_CHARS = 300
 MAX_SUMMARY_CHARS = 2000
-#: spans beyond these are hostile or broken markup
-MAX_COLSPAN = 20
-MAX_ROWSPAN = 1000
-MAX_COLUMNS = 20
 
 _UNTRUSTED = "script, style, noscript, template, svg, math, iframe, object, embed, frame, frameset"
 #: elements whose whole text may be a date marker
@@ -338,7 +335,7 @@ class _Reader:
             day = _date_only(_text(caption)) or day
         columns: _Columns | None = None
         texts: dict[Any, str] = {}
-        for row in _grid(table):
+        for _, row in table_grid(table):
             if self.full:
                 return
             cells = [(_cached_text(c, texts) if c is not None else "") for c in row]
@@ -415,41 +412,6 @@ class _Columns:
         if len(cells) >= 2:
             return _Columns(0, 1)
         return None
-
-
-def _grid(table: Any) -> Iterator[list[Any]]:
-    """The rows of a table (not of tables nested in it), cells repeated over their spans."""
-    pending: dict[int, tuple[int, Any]] = {}  # column -> (rows still covered, cell)
-    for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
-        cells = [c for c in tr if c.tag in ("td", "th")]
-        out: list[Any] = []
-        while len(out) < MAX_COLUMNS and (cells or any(col >= len(out) for col in pending)):
-            col = len(out)
-            if col in pending:
-                left, cell = pending.pop(col)
-                if left > 1:
-                    pending[col] = (left - 1, cell)
-                out.append(cell)
-                continue
-            if not cells:
-                out.append(None)
-                continue
-            cell = cells.pop(0)
-            rowspan = _span(cell.get("rowspan"), MAX_ROWSPAN)
-            for _ in range(_span(cell.get("colspan"), MAX_COLSPAN)):
-                if rowspan > 1:
-                    pending[len(out)] = (rowspan - 1, cell)
-                out.append(cell)
-        # spans reaching past the column limit are forgotten with it
-        pending = {col: p for col, p in pending.items() if col < MAX_COLUMNS}
-        yield out
-
-
-def _span(value: str | None, limit: int) -> int:
-    try:
-        return min(max(int((value or "1").strip()), 1), limit)
-    except ValueError:
-        return 1
 
 
 # ----------------------------------------------------------------------------- text

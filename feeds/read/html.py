@@ -679,51 +679,104 @@ _ROW_SPANNING = etree.XPath(".//*[@rowspan][self::td or self::th]")
 #: table's rowspan="65534" over thousands of rows is read as it stands beyond them
 UNFOLD_CELLS = 5_000
 UNFOLD_CHARS = 200_000
+#: spans beyond these are hostile or broken markup (``table_grid``)
+MAX_COLSPAN = 20
+MAX_ROWSPAN = 1000
+MAX_COLUMNS = 20
+#: a table's own rows, not those of tables nested in it, in document order
+_OWN_ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+
+
+def table_grid(table: Any) -> Iterator[tuple[Any, list[Any]]]:
+    """The rows of a table (not of tables nested in it), each with its cells repeated over
+    their spans, column by column (None where no cell stands): a cell that spans rows stands
+    in each row it spans, one that spans columns in each column. At most ``MAX_COLUMNS``
+    columns; a ``rowspan`` of 0 reaches the table's end (``cell_span``)."""
+    pending: dict[int, tuple[int, Any]] = {}  # column -> (rows still covered, cell)
+    for tr in cast(list[Any], _OWN_ROWS(table)):
+        cells = [c for c in tr if c.tag in ("td", "th")]
+        out: list[Any] = []
+        while len(out) < MAX_COLUMNS and (cells or any(col >= len(out) for col in pending)):
+            col = len(out)
+            if col in pending:
+                left, cell = pending.pop(col)
+                if left > 1:
+                    pending[col] = (left - 1, cell)
+                out.append(cell)
+                continue
+            if not cells:
+                out.append(None)
+                continue
+            cell = cells.pop(0)
+            rowspan = cell_span(cell.get("rowspan"), MAX_ROWSPAN, zero=MAX_ROWSPAN)
+            for _ in range(cell_span(cell.get("colspan"), MAX_COLSPAN)):
+                if rowspan > 1:
+                    pending[len(out)] = (rowspan - 1, cell)
+                out.append(cell)
+        # spans reaching past the column limit are forgotten with it
+        pending = {col: p for col, p in pending.items() if col < MAX_COLUMNS}
+        yield tr, out
+
+
+def cell_span(value: str | None, limit: int, zero: int = 1) -> int:
+    """A cell's ``rowspan`` or ``colspan`` as a count, at most ``limit``: 1 when missing or
+    unreadable, ``zero`` for "0" (a rowspan of 0 reaches the end of its table)."""
+    try:
+        count = int((value or "1").strip())
+    except ValueError:
+        return 1
+    return min(zero if count == 0 else max(count, 1), limit)
 
 
 def _unfold_row_spans(main: Any) -> None:
     """A cell that spans rows is read in each row it spans, as a reader reads the table: the
     hours of "Tirsdag" are those of the cell spanning Monday to Thursday (blind rounds 164,
     216, 220: a table re-made without its merged cells, every day's hours the same, was told
-    as changed). Each row it reaches gets a copy of it at its column (columns counted with
-    the cells' ``colspan``); a span past the table's last row ends there. Within the page's
-    ``UNFOLD_CELLS`` and ``UNFOLD_CHARS``."""
+    as changed). Each row it reaches gets a copy of it where the table's grid
+    (``table_grid``) places it; a span past the table's last row ends there. Within the
+    page's ``UNFOLD_CELLS`` and ``UNFOLD_CHARS``."""
     spanning = cast(list[Any], _ROW_SPANNING(main))
     if not spanning:
         return
-    budget = [UNFOLD_CELLS, UNFOLD_CHARS]
-    tables: dict[Any, None] = {}
+    tables: dict[Any, list[Any]] = {}  # table -> its spanning cells
     for cell in spanning:
         row = cell.getparent()
-        table = _table_of(row)
-        if table is not None:
-            tables[table] = None
-    for table in tables:
-        if budget[0] <= 0 or budget[1] <= 0:
-            break
-        _unfold_table(table, budget)
-    for cell in spanning:  # what spans no more, or was left as it stood
-        if cell.get("rowspan") is not None and _span_of(cell, "rowspan") <= 1:
+        table = row.getparent() if row is not None else None
+        if table is not None and table.tag in ("thead", "tbody", "tfoot"):
+            table = table.getparent()
+        if table is not None and table.tag == "table":
+            tables.setdefault(table, []).append(cell)
+    budget = [UNFOLD_CELLS, UNFOLD_CHARS]
+    for table, cells in tables.items():
+        if not _unfold_table(table, budget):
+            break  # this table and the rest are read as they stand
+        for cell in cells:  # read out in every row it spans
             del cell.attrib["rowspan"]
 
 
-def _table_of(row: Any) -> Any:
-    """The table a row belongs to (through <thead>, <tbody>, <tfoot>), or None."""
-    if row is None or row.tag != "tr":
-        return None
-    parent = row.getparent()
-    if parent is not None and parent.tag in ("thead", "tbody", "tfoot"):
-        parent = parent.getparent()
-    return parent if parent is not None and parent.tag == "table" else None
-
-
-def _span_of(cell: Any, name: str) -> int:
-    """A cell's ``rowspan`` or ``colspan`` as a count (1 when missing or unreadable; 0, "to
-    the end", as a large count)."""
-    value = (cell.get(name) or "1").strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 5:
-        return 1
-    return int(value) or 65_534
+def _unfold_table(table: Any, budget: list[int]) -> bool:
+    """Copies of the cells that reach each row of ``table`` from a row above it, where the
+    grid places them: before the row's next own cell, or at its end; whether the whole
+    table was within the budget."""
+    for tr, cells in table_grid(table):
+        waiting: list[Any] = []
+        previous = None
+        for cell in cells:
+            if cell is None or cell is previous:  # a gap, or a cell's next column
+                previous = cell
+                continue
+            previous = cell
+            if cell.getparent() is not tr:
+                waiting.append(cell)
+            elif waiting:
+                for source in waiting:
+                    _place_copy(source, tr, cell, budget)
+                waiting = []
+        for source in waiting:
+            _place_copy(source, tr, None, budget)
+        if budget[0] <= 0 or budget[1] <= 0:
+            return False
+    return True
 
 
 def _place_copy(source: Any, row: Any, before: Any, budget: list[int]) -> None:
@@ -738,41 +791,6 @@ def _place_copy(source: Any, row: Any, before: Any, budget: list[int]) -> None:
         before.addprevious(copy)
     budget[0] -= 1
     budget[1] -= len(_text_of(source))
-
-
-def _unfold_table(table: Any, budget: list[int]) -> None:
-    rows = [r for r in table.iter("tr") if _table_of(r) is table]
-    #: column -> (rows left to reach, the spanning cell, its colspan)
-    pending: dict[int, tuple[int, Any, int]] = {}
-    for n, row in enumerate(rows):
-        col = 0
-        for cell in [*row.iterchildren("td", "th"), None]:
-            while col in pending and budget[0] > 0:
-                left, source, width = pending[col]
-                _place_copy(source, row, cell, budget)
-                if left > 1:
-                    pending[col] = (left - 1, source, width)
-                else:
-                    del pending[col]
-                col += width
-            if cell is None:
-                break
-            width = min(_span_of(cell, "colspan"), 1_000)
-            reach = min(_span_of(cell, "rowspan"), len(rows) - n)
-            if reach > 1 and cell.get("rowspan") is not None:
-                pending[col] = (reach - 1, cell, width)
-                del cell.attrib["rowspan"]
-            col += width
-        # spans beyond the row's last cell (a gap before them): copied at the row's end
-        for start in sorted(c for c in pending if c >= col):
-            if budget[0] <= 0:
-                break
-            left, source, width = pending.pop(start)
-            _place_copy(source, row, None, budget)
-            if left > 1:
-                pending[start] = (left - 1, source, width)
-        if budget[0] <= 0 or budget[1] <= 0:
-            return
 
 
 #: a page's type shown over its title ("Artikkel", "Nyhet", "Pressemelding", blind round 215):

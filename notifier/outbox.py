@@ -131,7 +131,7 @@ def links_value(version: int, language: str) -> str:
 def signed(
     personal: Mapping[str, str],
     subscriber_id: int | None,
-    signed_at: datetime,
+    signed_at: datetime | None,
     links: LinkMaker | None,
 ) -> Mapping[str, str]:
     """``personal`` with its ``LINKS`` (when it has one) replaced by the preferences and
@@ -144,6 +144,7 @@ def signed(
     version, _, language = value.partition("/")
     if (
         subscriber_id is None
+        or signed_at is None
         or not (version.isascii() and version.isdigit())
         or language not in ("nb", "nn")
     ):

@@ -70,9 +70,7 @@ class Parted:
 
     def message(self) -> OutgoingMessage:
         """The whole message, as ``outbox.Delivery.message`` builds it when sending."""
-        personal = self.personal
-        if LINKS in personal and self.planned_at is not None:
-            personal = signed(personal, self.subscriber_id, self.planned_at, self.links)
+        personal = signed(self.personal, self.subscriber_id, self.planned_at, self.links)
         text, html, headers = join(self.body, personal)
         return OutgoingMessage(
             to=self.to,

@@ -60,8 +60,8 @@ _HOUR_FROM_TO = re.compile(
 #: day): written after "kl." as ``_HOUR_RANGE`` writes one. Without minutes ("10-22") it may
 #: be a count of anything and stays as it is
 _BARE_HOUR_RANGE = re.compile(
-    r"(?<![\w.,:/-])(?<!kl\. )(?<!kl )(?<!klokka )(?<!klokken )"
-    r"([01]?\d|2[0-4])[.,:]([0-5]\d) ?- ?([01]?\d|2[0-4])[.,:]([0-5]\d)(?![\w.,:/-]|[.,:]\d)"
+    r"(?<![\w.,:/-])(?<!kl\. )(?<!kl )(?<!klokka )(?<!klokken )()"  # no "kl.": group 1 empty
+    r"0?(1?\d|2[0-4])[.,:]([0-5]\d) ?- ?0?(1?\d|2[0-4])[.,:]([0-5]\d)(?![\w.,:/-]|[.,:]\d)"
 )
 #: a season of two years with the second written short ("2026/27"): written out when it is
 #: the next year ("2026/2027"); "2026/28" is no season and stays as it is
@@ -360,7 +360,7 @@ def _times(line: str) -> str:
     """``line`` with a range of times without "kl." written with it (``_BARE_HOUR_RANGE``),
     then its times of day as ``_times_of_day`` writes them."""
     if "-" in line:
-        line = _BARE_HOUR_RANGE.sub(_bare_hour_range, line)
+        line = _BARE_HOUR_RANGE.sub(_hour_range, line)
     return _times_of_day(line) if "kl" in line else line
 
 
@@ -537,11 +537,6 @@ def _hour(m: re.Match[str]) -> str:
 def _hour_range(m: re.Match[str]) -> str:
     start, start_min, end, end_min = m.group(2, 3, 4, 5)
     return f"kl. {start}.{start_min or '00'}-{end}.{end_min or '00'}"
-
-
-def _bare_hour_range(m: re.Match[str]) -> str:
-    start, start_min, end, end_min = m.group(1, 2, 3, 4)
-    return f"kl. {int(start)}.{start_min}-{int(end)}.{end_min}"
 
 
 def _season(m: re.Match[str]) -> str:
@@ -824,8 +819,8 @@ def _infinitives(words: list[str], i: int, a: str, b: str) -> bool:
     # joined to an infinitive by "og" or "eller" up to six words ("for å kunne gjere tilsyn
     # og kome med pålegg", blind round 315)
     joined = i > 0 and words[i - 1] in ("og", "eller")
-    for n, word in enumerate(reversed(words[max(0, i - (6 if joined else 3)) : i])):
-        if word in _INFINITIVE_MARKS and (n < 3 or joined):
+    for word in reversed(words[max(0, i - (6 if joined else 3)) : i]):
+        if word in _INFINITIVE_MARKS:
             return True
         if not word[0].isalpha():
             return False

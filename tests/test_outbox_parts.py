@@ -342,3 +342,30 @@ def test_a_row_whose_links_cannot_be_signed_says_so(ctx: Context) -> None:
         orphan = row.model_copy(update={"subscriber_id": None})
         with pytest.raises(ValueError, match="not <version>/<language>"):
             message_of(session, orphan, links)
+
+
+@pytest.mark.parametrize("broken", ["x/nb", "1/en", "", "9" * 40 + "/nb/extra"])
+async def test_a_row_whose_links_value_is_broken_fails_alone(
+    ctx: Context, smtp: tuple[Inbox, int], broken: str
+) -> None:
+    """A stored links value that cannot be signed (a hand-edited or corrupted row) fails that
+    message as invalid; the others of the batch are sent with their links."""
+    inbox, port = smtp
+    people(ctx, 3)
+    add_change(ctx, "Ny vaksine", ["vaksinasjon"], urgent=True)
+    attach(ctx)
+    dispatch(ctx)
+    first, *others = rows(ctx)
+    with Session(ctx.engine) as session:
+        row = session.get(Delivery, first.id)
+        assert row is not None
+        row.personal = {**(row.personal or {}), LINKS: broken}
+        session.add(row)
+        session.commit()
+    assert (await deliver_via_smtp(ctx, port)).sent == 2
+    by_id = {r.id: r for r in rows(ctx)}
+    assert (by_id[first.id].status, by_id[first.id].failure) == (FAILED, INVALID)
+    assert all(by_id[r.id].status == SENT for r in others)
+    for r in others:
+        [mail] = inbox.to(r.to_address)
+        assert "/u/" in str(mail["List-Unsubscribe"])
